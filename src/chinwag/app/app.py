@@ -1,0 +1,45 @@
+"""App: every domain service, composed over one AppCore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chinwag.app.channel import ChannelService
+from chinwag.app.core import AppCore
+from chinwag.app.permissions import PermissionService
+from chinwag.app.post import PostService
+from chinwag.app.post_list import PostListService
+from chinwag.app.preference import PreferenceService
+from chinwag.app.reaction import ReactionService
+from chinwag.app.session import SessionService
+from chinwag.app.status import StatusService
+from chinwag.app.system import SystemService
+from chinwag.app.team import TeamService
+from chinwag.app.thread import ThreadService
+from chinwag.app.user import UserService
+from chinwag.config import ConfigStore
+from chinwag.model.ids import now_ms
+from chinwag.platform.events import Publisher
+from chinwag.store.sql.store import SqlStore
+
+
+class App:
+    def __init__(
+        self, store: SqlStore, config: ConfigStore, publisher: Publisher, clock: Callable[[], int] = now_ms
+    ) -> None:
+        self.core = AppCore(store, config, publisher, clock)
+        self.core.app = self
+        self.store = store
+        self.config = config
+        self.perms = PermissionService(self.core)
+        self.users = UserService(self.core, self.perms)
+        self.sessions = SessionService(self.core)
+        self.teams = TeamService(self.core, self.perms)
+        self.channels = ChannelService(self.core, self.perms)
+        self.posts = PostService(self.core, self.perms)
+        self.post_lists = PostListService(self.core, self.perms)
+        self.reactions = ReactionService(self.core, self.perms)
+        self.preferences = PreferenceService(self.core, self.perms)
+        self.statuses = StatusService(self.core, self.perms)
+        self.threads = ThreadService(self.core, self.perms)
+        self.system = SystemService(self.core)

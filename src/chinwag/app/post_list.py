@@ -1,0 +1,242 @@
+"""Channel feeds, threads, pinned and flagged lists, and preparing posts for clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore
+from chinwag.app.permissions import PermissionService
+from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model.ids import is_valid_id
+from chinwag.model.post import Post, PostList
+
+SINCE_LIMIT = 1000
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+
+
+@dataclass
+class FeedQuery:
+    page: int = 0
+    per_page: int = 60
+    since: int = 0
+    before: str = ""
+    after: str = ""
+    skip_fetch_threads: bool = False
+    collapsed_threads: bool = False
+    collapsed_threads_extended: bool = False
+    include_deleted: bool = False
+
+
+class PostListService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    async def prepare(
+        self, ctx: Ctx, posts: list[Post], *, collapsed: bool = False, extended: bool = False
+    ) -> list[Post]:
+        """Mattermost's PreparePostForClient: metadata (reactions), thread fields."""
+        store = self.core.store
+        with_reactions = [p.id for p in posts if p.has_reactions]
+        reactions = await store.reactions.for_posts(with_reactions) if with_reactions else {}
+        following: dict[str, bool] = {}
+        if collapsed and ctx.user_id:
+            following = await store.threads.memberships_for(
+                ctx.user_id, [p.id for p in posts if not p.root_id]
+            )
+        users: dict[str, dict[str, object]] = {}
+        if collapsed and extended:
+            ids = {u["id"] for p in posts if p.participants for u in p.participants}
+            for u in self._app.users.sanitize_all(ctx, await store.users.get_many(sorted(ids))):
+                users[u.id] = u.to_dict()
+        for p in posts:
+            meta = dict(p.metadata)
+            if p.id in reactions:
+                meta["reactions"] = [r.to_dict() for r in reactions[p.id]]
+            p.metadata = meta
+            if not p.root_id:
+                if collapsed:
+                    p.is_following = following.get(p.id, False)
+                    if extended and p.participants:
+                        p.participants = [users.get(str(u["id"]), u) for u in p.participants]
+                elif p.reply_count == 0:
+                    p.participants = None
+            else:
+                p.participants = None
+            if p.delete_at:
+                p.message = ""
+                p.file_ids = []
+        return posts
+
+    def _collapsed(self, requested: bool) -> bool:
+        mode = self.core.cfg.ServiceSettings.CollapsedThreads
+        if mode == "disabled":
+            return False
+        return requested
+
+    async def for_channel(self, ctx: Ctx, channel_id: str, q: FeedQuery) -> PostList:
+        where = "getPostsForChannel"
+        if not is_valid_id(channel_id):
+            raise invalid_param(where, "channel_id")
+        channel = await self._app.channels.get(channel_id, where)
+        if not await self._app.channels.can_read(ctx, channel):
+            raise permission_denied(where)
+        store = self.core.store.posts
+        collapsed = self._collapsed(q.collapsed_threads)
+        pl = PostList()
+        if q.since:
+            posts = await store.since(channel_id, q.since, collapsed, SINCE_LIMIT)
+            pl.has_next = len(posts) > SINCE_LIMIT
+            posts = posts[:SINCE_LIMIT]
+            await self._fill(ctx, pl, posts, channel_id, q, collapsed)
+            return pl
+        anchor: Post | None = None
+        if q.before or q.after:
+            anchor_id = q.before or q.after
+            if not is_valid_id(anchor_id):
+                raise invalid_param(where, "before" if q.before else "after")
+            try:
+                anchor = await self.core.store.posts.get(anchor_id, include_deleted=True)
+            except Exception:
+                raise AppError(where, "app.post.get.app_error", "Unable to get the post.", 404) from None
+            if q.before:
+                posts = await store.before(
+                    channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed
+                )
+            else:
+                posts = await store.after(
+                    channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed
+                )
+        else:
+            posts = await store.page(
+                channel_id,
+                q.page,
+                q.per_page,
+                collapsed,
+                q.include_deleted and self.perms.is_system_admin(ctx),
+            )
+        await self._fill(ctx, pl, posts, channel_id, q, collapsed)
+        await self._cursors(pl, posts, channel_id, q, collapsed)
+        return pl
+
+    async def _fill(
+        self, ctx: Ctx, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool
+    ) -> None:
+        extra: list[Post] = []
+        if not q.skip_fetch_threads and not collapsed:
+            roots = sorted({p.root_id for p in posts if p.root_id})
+            have = {p.id for p in posts}
+            extra = [p for p in await self.core.store.posts.threads_of(channel_id, roots) if p.id not in have]
+        prepared = await self.prepare(
+            ctx, posts + extra, collapsed=collapsed, extended=q.collapsed_threads_extended
+        )
+        pl.order = [p.id for p in posts]
+        pl.posts = {p.id: p for p in prepared}
+
+    async def _cursors(
+        self, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool
+    ) -> None:
+        """Mattermost's AddCursorIdsForPostList."""
+        store = self.core.store.posts
+        next_set = prev_set = False
+        next_id = prev_id = ""
+        if q.after:
+            if q.page == 0:
+                prev_id, prev_set = q.after, True
+            if not posts:
+                next_set = True
+        elif q.before:
+            if q.page == 0:
+                next_id, next_set = q.before, True
+            if not posts:
+                prev_set = True
+        if not posts:
+            pl.next_post_id, pl.prev_post_id = next_id, prev_id
+            return
+        newest, oldest = posts[0], posts[-1]
+        if not next_set:
+            next_id = await store.neighbour_id(channel_id, newest.create_at, newest.id, True, collapsed)
+        if not prev_set:
+            prev_id = await store.neighbour_id(channel_id, oldest.create_at, oldest.id, False, collapsed)
+        pl.next_post_id, pl.prev_post_id = next_id, prev_id
+
+    async def thread(
+        self,
+        ctx: Ctx,
+        post_id: str,
+        *,
+        collapsed: bool = False,
+        extended: bool = False,
+        per_page: int = 0,
+        from_create_at: int = 0,
+        direction: str = "",
+    ) -> PostList:
+        where = "getPostThread"
+        if not is_valid_id(post_id):
+            raise invalid_param(where, "post_id")
+        post = await self._app.posts.get_raw(post_id, where)
+        channel = await self._app.channels.get(post.channel_id, where)
+        if not await self._app.channels.can_read(ctx, channel):
+            raise permission_denied(where)
+        root_id = post.root_id or post.id
+        posts = await self.core.store.posts.thread(root_id)
+        root = [p for p in posts if p.id == root_id]
+        replies = sorted((p for p in posts if p.id != root_id), key=lambda p: (p.create_at, p.id))
+        has_next = False
+        if per_page > 0:
+            if direction == "up":
+                replies = [r for r in replies if not from_create_at or r.create_at < from_create_at]
+                has_next = len(replies) > per_page
+                replies = replies[-per_page:]
+            else:
+                replies = [r for r in replies if not from_create_at or r.create_at > from_create_at]
+                has_next = len(replies) > per_page
+                replies = replies[:per_page]
+        ordered = sorted(root + replies, key=lambda p: (p.create_at, p.id), reverse=True)
+        prepared = await self.prepare(ctx, ordered, collapsed=collapsed, extended=extended)
+        pl = PostList(order=[p.id for p in prepared], posts={p.id: p for p in prepared}, has_next=has_next)
+        return pl
+
+    async def pinned(self, ctx: Ctx, channel_id: str) -> PostList:
+        await self._app.channels.get_readable(ctx, channel_id, "getPinnedPosts")
+        posts = await self.prepare(ctx, await self.core.store.posts.pinned(channel_id))
+        return PostList(order=[p.id for p in posts], posts={p.id: p for p in posts})
+
+    async def flagged(
+        self,
+        ctx: Ctx,
+        user_id: str,
+        channel_id: str = "",
+        team_id: str = "",
+        page: int = 0,
+        per_page: int = 60,
+    ) -> PostList:
+        where = "getFlaggedPosts"
+        self.perms.require_self_or_system(ctx, user_id, "manage_system", where)
+        prefs = await self.core.store.preferences.get_all(user_id, "flagged_post")
+        ids = [p.name for p in prefs if p.value == "true" and is_valid_id(p.name)]
+        posts = await self.core.store.posts.get_many(ids)
+        readable: list[Post] = []
+        channels: dict[str, bool] = {}
+        for p in posts:
+            if channel_id and p.channel_id != channel_id:
+                continue
+            if p.channel_id not in channels:
+                ch = await self._app.channels.get(p.channel_id)
+                ok = await self.core.store.channels.is_member(ch.id, user_id)
+                channels[p.channel_id] = ok and (not team_id or ch.team_id in (team_id, ""))
+            if channels[p.channel_id]:
+                readable.append(p)
+        readable.sort(key=lambda p: (p.create_at, p.id), reverse=True)
+        readable = readable[page * per_page : (page + 1) * per_page]
+        posts = await self.prepare(ctx, readable)
+        return PostList(order=[p.id for p in posts], posts={p.id: p for p in posts})

@@ -1,0 +1,121 @@
+"""Reactions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore
+from chinwag.app.permissions import PermissionService
+from chinwag.app.validate import EMOJI_NAME_RE
+from chinwag.model import permissions as P
+from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model.ids import is_valid_id
+from chinwag.model.post import EMOJI_NAME_MAX, Reaction, ReactionCreate
+from chinwag.platform.events import Broadcast, Event
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+
+
+class ReactionService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    def _check(self, where: str, user_id: str, post_id: str, emoji_name: str) -> None:
+        if not is_valid_id(user_id):
+            raise invalid_param(where, "user_id")
+        if not is_valid_id(post_id):
+            raise invalid_param(where, "post_id")
+        if not emoji_name or len(emoji_name) > EMOJI_NAME_MAX or not EMOJI_NAME_RE.match(emoji_name):
+            raise AppError(where, "model.reaction.is_valid.emoji_name.app_error", "Invalid emoji name.", 400)
+
+    async def add(self, ctx: Ctx, data: ReactionCreate) -> Reaction:
+        where = "saveReaction"
+        self._check(where, data.user_id, data.post_id, data.emoji_name)
+        if data.user_id != ctx.user_id and not ctx.local:
+            raise permission_denied(where, "reaction user_id must be the session's user")
+        post = await self._app.posts.get_raw(data.post_id, where)
+        channel = await self._app.channels.get(post.channel_id, where)
+        await self.perms.require_channel(ctx, channel.id, P.ADD_REACTION, where, channel.team_id)
+        if channel.delete_at:
+            raise AppError(
+                where,
+                "api.reaction.save.archived_channel.app_error",
+                "You cannot react in an archived channel.",
+                403,
+            )
+        now = self.core.now()
+        r = Reaction(
+            user_id=data.user_id,
+            post_id=post.id,
+            emoji_name=data.emoji_name,
+            create_at=now,
+            update_at=now,
+            channel_id=channel.id,
+        )
+        await self.core.store.reactions.save(r)
+        self.core.publish(
+            Event(
+                "reaction_added",
+                {"reaction": msgspec.json.encode(r.to_dict()).decode()},
+                Broadcast(channel_id=channel.id),
+            )
+        )
+        return r
+
+    async def remove(self, ctx: Ctx, user_id: str, post_id: str, emoji_name: str) -> None:
+        where = "deleteReaction"
+        self._check(where, user_id, post_id, emoji_name)
+        post = await self._app.posts.get_raw(post_id, where)
+        channel = await self._app.channels.get(post.channel_id, where)
+        perm = P.REMOVE_REACTION if user_id == ctx.user_id else P.REMOVE_OTHERS_REACTIONS
+        await self.perms.require_channel(ctx, channel.id, perm, where, channel.team_id)
+        if channel.delete_at:
+            raise AppError(
+                where,
+                "api.reaction.delete.archived_channel.app_error",
+                "You cannot remove a reaction in an archived channel.",
+                403,
+            )
+        now = self.core.now()
+        r = Reaction(
+            user_id=user_id, post_id=post_id, emoji_name=emoji_name, update_at=now, channel_id=channel.id
+        )
+        if await self.core.store.reactions.delete(r, now):
+            self.core.publish(
+                Event(
+                    "reaction_removed",
+                    {"reaction": msgspec.json.encode(r.to_dict()).decode()},
+                    Broadcast(channel_id=channel.id),
+                )
+            )
+
+    async def for_post(self, ctx: Ctx, post_id: str) -> list[Reaction]:
+        where = "getReactions"
+        if not is_valid_id(post_id):
+            raise invalid_param(where, "post_id")
+        post = await self._app.posts.get_raw(post_id, where)
+        await self._app.channels.get_readable(ctx, post.channel_id, where)
+        return await self.core.store.reactions.for_post(post_id)
+
+    async def for_posts(self, ctx: Ctx, post_ids: list[str]) -> dict[str, list[Reaction]]:
+        where = "getBulkReactions"
+        if not all(is_valid_id(p) for p in post_ids):
+            raise invalid_param(where, "post_ids")
+        posts = await self.core.store.posts.get_many(post_ids)
+        readable = []
+        for p in posts:
+            ch = await self._app.channels.get(p.channel_id)
+            if await self._app.channels.can_read(ctx, ch):
+                readable.append(p.id)
+        found = await self.core.store.reactions.for_posts(readable)
+        return {pid: found.get(pid, []) for pid in readable}

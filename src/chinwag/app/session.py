@@ -1,0 +1,208 @@
+"""Login, logout and session lookup (with an in-process cache invalidated on revoke)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore
+from chinwag.app.user import check_password_hash
+from chinwag.model.errors import AppError, session_expired
+from chinwag.model.ids import new_id
+from chinwag.model.user import Session, User
+from chinwag.store.errors import NotFound
+
+HOUR_MS = 3_600_000
+#: how often a session's last activity is written back (Mattermost: 5 minutes)
+ACTIVITY_WRITE_MS = 5 * 60_000
+
+
+@dataclass
+class LoginRequest:
+    login_id: str = ""
+    password: str = ""
+    token: str = ""
+    device_id: str = ""
+    ldap_only: bool = False
+    user_id: str = ""
+
+
+class SessionService:
+    def __init__(self, core: AppCore) -> None:
+        self.core = core
+        self._cache: dict[str, tuple[Session, float]] = {}
+
+    # login ---------------------------------------------------------------------------------
+
+    async def login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
+        where = "login"
+        cfg = self.core.cfg
+        invalid = AppError(
+            where,
+            "api.user.login.invalid_credentials_email_username",
+            "Enter a valid email or username and/or password.",
+            401,
+        )
+        try:
+            if req.user_id:
+                auth = await self.core.store.users.get_auth(req.user_id)
+            else:
+                if not req.login_id:
+                    raise (
+                        AppError(
+                            where,
+                            "api.user.login.blank_pwd.app_error",
+                            "Password field must not be blank",
+                            400,
+                        )
+                        if not req.password
+                        else invalid
+                    )
+                auth = await self.core.store.users.get_for_login(
+                    req.login_id,
+                    cfg.EmailSettings.EnableSignInWithUsername,
+                    cfg.EmailSettings.EnableSignInWithEmail,
+                )
+        except NotFound:
+            raise invalid from None
+        user = auth.user
+        if not req.password:
+            raise AppError(
+                where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400
+            )
+        if user.is_bot:
+            raise AppError(
+                where, "api.user.login.bot_login_forbidden.app_error", "Bot login is forbidden.", 401
+            )
+        limit = cfg.ServiceSettings.MaximumLoginAttempts
+        if limit > 0 and auth.failed_attempts >= limit:
+            raise AppError(
+                where,
+                "api.user.check_user_login_attempts.too_many.app_error",
+                "Your account is locked because of too many failed password attempts. "
+                "Please reset your password.",
+                401,
+            )
+        if user.auth_service and not auth.password_hash:
+            raise AppError(
+                where,
+                "api.user.login.use_auth_service.app_error",
+                f"Please sign in using {user.auth_service}.",
+                400,
+            )
+        ok = await asyncio.to_thread(check_password_hash, req.password, auth.password_hash)
+        if not ok:
+            await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
+            raise invalid
+        if user.delete_at:
+            raise AppError(
+                where,
+                "api.user.login.inactive.app_error",
+                "Login failed because your account has been deactivated. Please contact an administrator.",
+                401,
+            )
+        await self.core.store.users.update_last_login(user.id, self.core.now())
+        session = await self.create(user, device_id=req.device_id)
+        return user, session
+
+    async def create(
+        self, user: User, *, device_id: str = "", is_oauth: bool = False, props: dict[str, str] | None = None
+    ) -> Session:
+        s = self.core.cfg.ServiceSettings
+        now = self.core.now()
+        if device_id:
+            hours = s.SessionLengthMobileInHours
+            for token in await self.core.store.sessions.remove_for_device(user.id, device_id):
+                self._cache.pop(token, None)
+        elif is_oauth:
+            hours = s.SessionLengthSSOInHours
+        else:
+            hours = s.SessionLengthWebInHours
+        session = Session(
+            id=new_id(),
+            token=new_id(),
+            create_at=now,
+            expires_at=now + hours * HOUR_MS,
+            last_activity_at=now,
+            user_id=user.id,
+            device_id=device_id,
+            roles=user.roles,
+            is_oauth=is_oauth,
+            props=props or {},
+            csrf_token=new_id(),
+        )
+        await self.core.store.sessions.save(session)
+        return session
+
+    # lookup --------------------------------------------------------------------------------
+
+    async def from_token(self, token: str) -> Session:
+        where = "ServeHTTP"
+        if not token or len(token) > 64:
+            raise session_expired(where, "token missing or malformed")
+        cfg = self.core.cfg.ServiceSettings
+        now = self.core.now()
+        cached = self._cache.get(token)
+        if cached and time.monotonic() - cached[1] < cfg.SessionCacheInMinutes * 60:
+            session = cached[0]
+        else:
+            try:
+                session = await self.core.store.sessions.get_by_token(token)
+            except NotFound:
+                raise session_expired(where, "token not found") from None
+            if len(self._cache) > 50000:
+                self._cache.clear()
+            self._cache[token] = (session, time.monotonic())
+        if session.is_expired(now):
+            await self._drop(session)
+            raise session_expired(where, "session expired")
+        idle = cfg.SessionIdleTimeoutInMinutes * 60_000
+        if idle > 0 and not session.device_id and session.props.get("type") != "UserAccessToken":
+            if now - session.last_activity_at > idle:
+                await self._drop(session)
+                raise session_expired(where, "session idle")
+        if now - session.last_activity_at > ACTIVITY_WRITE_MS:
+            session.last_activity_at = now
+            if cfg.ExtendSessionLengthWithActivity and session.props.get("type") != "UserAccessToken":
+                hours = cfg.SessionLengthMobileInHours if session.device_id else cfg.SessionLengthWebInHours
+                session.expires_at = now + hours * HOUR_MS
+            await self.core.store.sessions.update_activity(session.id, now, session.expires_at)
+        return session
+
+    async def _drop(self, session: Session) -> None:
+        self._cache.pop(session.token, None)
+        await self.core.store.sessions.remove(session.id)
+
+    # revoking ------------------------------------------------------------------------------
+
+    async def logout(self, ctx: Ctx) -> None:
+        if ctx.session is not None:
+            await self._drop(ctx.session)
+
+    async def revoke(self, ctx: Ctx, user_id: str, session_id: str) -> None:
+        where = "RevokeSession"
+        try:
+            session = await self.core.store.sessions.get(session_id)
+        except NotFound:
+            raise AppError(where, "app.session.get.app_error", "Unable to find the session.", 404) from None
+        if session.user_id != user_id:
+            raise AppError(where, "api.user.revoke_session.invalid_session_id", "Invalid session id.", 400)
+        await self._drop(session)
+
+    async def revoke_all(self, user_id: str) -> None:
+        for token in await self.core.store.sessions.remove_for_user(user_id):
+            self._cache.pop(token, None)
+        self.invalidate_user(user_id)
+
+    def invalidate_user(self, user_id: str) -> None:
+        for token, (s, _) in list(self._cache.items()):
+            if s.user_id == user_id:
+                del self._cache[token]
+
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        sessions = await self.core.store.sessions.list_for_user(user_id)
+        for s in sessions:
+            s.token = ""
+        return sessions

@@ -1,0 +1,55 @@
+"""User statuses: set manually, or from activity (the WebSocket hub drives online/offline)."""
+
+from __future__ import annotations
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore
+from chinwag.app.permissions import PermissionService
+from chinwag.model import permissions as P
+from chinwag.model.errors import AppError, invalid_param
+from chinwag.model.ids import is_valid_id
+from chinwag.model.user import STATUS_AWAY, STATUS_DND, STATUS_OFFLINE, STATUS_ONLINE, Status
+from chinwag.platform.events import Broadcast, Event
+
+
+class StatusService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+
+    async def get_many(self, user_ids: list[str]) -> list[Status]:
+        found = {s.user_id: s for s in await self.core.store.status.get_many(user_ids)}
+        return [found.get(uid) or Status(user_id=uid) for uid in dict.fromkeys(user_ids)]
+
+    async def get(self, ctx: Ctx, user_id: str) -> Status:
+        if not is_valid_id(user_id):
+            raise invalid_param("getUserStatus", "user_id")
+        return (await self.get_many([user_id]))[0]
+
+    async def set(self, ctx: Ctx, user_id: str, status: str, dnd_end_time: int = 0) -> Status:
+        where = "updateUserStatus"
+        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        if status not in (STATUS_ONLINE, STATUS_AWAY, STATUS_OFFLINE, STATUS_DND):
+            raise AppError(where, "api.status.update_status.invalid", "Invalid status.", 400)
+        manual = status != STATUS_ONLINE
+        return await self.save(user_id, status, manual=manual, dnd_end_time=dnd_end_time)
+
+    async def save(
+        self, user_id: str, status: str, *, manual: bool = False, dnd_end_time: int = 0, activity: bool = True
+    ) -> Status:
+        now = self.core.now()
+        s = Status(
+            user_id=user_id,
+            status=status,
+            manual=manual,
+            last_activity_at=now if activity else 0,
+            dnd_end_time=dnd_end_time if status == STATUS_DND else 0,
+        )
+        if not activity:
+            old = (await self.get_many([user_id]))[0]
+            s.last_activity_at = old.last_activity_at
+        await self.core.store.status.save(s)
+        self.core.publish(
+            Event("status_change", {"status": status, "user_id": user_id}, Broadcast(user_id=user_id))
+        )
+        return s

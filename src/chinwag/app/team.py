@@ -1,0 +1,349 @@
+"""Teams and team membership."""
+
+from __future__ import annotations
+
+import msgspec
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore, store_error
+from chinwag.app.permissions import PermissionService
+from chinwag.app.validate import check_len, is_valid_team_name
+from chinwag.model import permissions as P
+from chinwag.model.errors import AppError, permission_denied
+from chinwag.model.ids import new_id
+from chinwag.model.team import (
+    RESERVED_TEAM_NAMES,
+    TEAM_INVITE,
+    TEAM_OPEN,
+    Team,
+    TeamCreate,
+    TeamMember,
+    TeamPatch,
+    TeamUnread,
+)
+from chinwag.platform.events import Broadcast, Event
+from chinwag.store.errors import Conflict, NotFound, StoreError
+
+
+class TeamService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+
+    async def get(self, team_id: str, where: str = "GetTeam") -> Team:
+        try:
+            return await self.core.store.teams.get(team_id)
+        except StoreError as e:
+            raise store_error(where, e, "team") from None
+
+    async def get_visible(self, ctx: Ctx, team_id: str, where: str = "GetTeam") -> Team:
+        team = await self.get(team_id, where)
+        await self._require_view(ctx, team, where)
+        return team
+
+    async def get_by_name(self, ctx: Ctx, name: str) -> Team:
+        where = "GetTeamByName"
+        try:
+            team = await self.core.store.teams.get_by_name(name)
+        except StoreError as e:
+            raise store_error(where, e, "team") from None
+        await self._require_view(ctx, team, where)
+        return team
+
+    async def _require_view(self, ctx: Ctx, team: Team, where: str) -> None:
+        if (
+            team.allow_open_invite
+            and team.type == TEAM_OPEN
+            and self.perms.has_system(ctx, P.LIST_PUBLIC_TEAMS)
+        ):
+            return
+        await self.perms.require_team(ctx, team.id, P.VIEW_TEAM, where)
+
+    def _validate(self, team: Team, where: str) -> None:
+        if not is_valid_team_name(team.name):
+            raise AppError(
+                where,
+                "model.team.is_valid.url.app_error",
+                "Team name must be 2–64 lowercase letters, numbers or dashes.",
+                400,
+            )
+        if team.name in RESERVED_TEAM_NAMES:
+            raise AppError(where, "model.team.is_valid.reserved.app_error", "This URL is unavailable.", 400)
+        if not team.display_name.strip() or len(team.display_name) > 64:
+            raise AppError(where, "model.team.is_valid.name.app_error", "Invalid display name.", 400)
+        if team.type not in (TEAM_OPEN, TEAM_INVITE):
+            raise AppError(where, "model.team.is_valid.type.app_error", "Invalid type.", 400)
+        check_len(team.description, 255, where, "model.team.is_valid.description.app_error", "description")
+        check_len(team.company_name, 64, where, "model.team.is_valid.company.app_error", "company name")
+
+    async def create(self, ctx: Ctx, data: TeamCreate) -> Team:
+        where = "CreateTeam"
+        self.perms.require_system(ctx, P.CREATE_TEAM, where)
+        now = self.core.now()
+        team = Team(
+            id=new_id(),
+            create_at=now,
+            update_at=now,
+            name=data.name.strip().lower(),
+            display_name=data.display_name.strip(),
+            type=data.type or TEAM_OPEN,
+            description=data.description,
+            company_name=data.company_name,
+            allowed_domains=data.allowed_domains,
+            email=data.email.lower(),
+            allow_open_invite=bool(data.allow_open_invite),
+            invite_id=new_id(),
+        )
+        self._validate(team, where)
+        try:
+            await self.core.store.teams.save(team)
+        except Conflict:
+            raise AppError(
+                where, "app.team.save.existing.app_error", "A team with that name already exists.", 400
+            ) from None
+        app = self.core.app
+        assert app is not None
+        await app.channels.create_default_channels(team, ctx.user_id)
+        if ctx.user_id:
+            await self.join(team, ctx.user_id, admin=True, actor_id=ctx.user_id)
+        return team
+
+    async def patch(self, ctx: Ctx, team_id: str, patch: TeamPatch) -> Team:
+        where = "PatchTeam"
+        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        team = await self.get(team_id, where)
+        for name in (
+            "display_name",
+            "description",
+            "company_name",
+            "allowed_domains",
+            "allow_open_invite",
+            "group_constrained",
+        ):
+            value = getattr(patch, name)
+            if value is not msgspec.UNSET:
+                setattr(team, name, value)
+        team.update_at = self.core.now()
+        self._validate(team, where)
+        await self.core.store.teams.update(team)
+        self.core.publish(
+            Event(
+                "update_team",
+                {"team": msgspec.json.encode(team.to_dict()).decode()},
+                Broadcast(team_id=team.id),
+            )
+        )
+        return team
+
+    async def update(self, ctx: Ctx, team_id: str, data: Team) -> Team:
+        return await self.patch(
+            ctx,
+            team_id,
+            TeamPatch(
+                display_name=data.display_name,
+                description=data.description,
+                company_name=data.company_name,
+                allowed_domains=data.allowed_domains,
+                allow_open_invite=data.allow_open_invite,
+            ),
+        )
+
+    async def delete(self, ctx: Ctx, team_id: str, permanent: bool = False) -> None:
+        where = "DeleteTeam"
+        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        team = await self.get(team_id, where)
+        team.delete_at = team.update_at = self.core.now()
+        await self.core.store.teams.update(team)
+        self.core.publish(
+            Event(
+                "delete_team",
+                {"team": msgspec.json.encode(team.to_dict()).decode()},
+                Broadcast(team_id=team.id),
+            )
+        )
+
+    async def restore(self, ctx: Ctx, team_id: str) -> Team:
+        where = "RestoreTeam"
+        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        team = await self.get(team_id, where)
+        team.delete_at = 0
+        team.update_at = self.core.now()
+        await self.core.store.teams.update(team)
+        return team
+
+    async def list_teams(
+        self, ctx: Ctx, page: int, per_page: int, include_total: bool = False
+    ) -> tuple[list[Team], int | None]:
+        if self.perms.has_system(ctx, P.MANAGE_SYSTEM):
+            teams = await self.core.store.teams.list_teams(page=page, per_page=per_page)
+            total = await self.core.store.teams.count() if include_total else None
+        elif self.perms.has_system(ctx, P.LIST_PUBLIC_TEAMS):
+            teams = await self.core.store.teams.list_teams(page=page, per_page=per_page, open_only=True)
+            total = await self.core.store.teams.count(open_only=True) if include_total else None
+        else:
+            teams, total = [], 0
+        return teams, total
+
+    async def for_user(self, ctx: Ctx, user_id: str) -> list[Team]:
+        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, "GetTeamsForUser")
+        return await self.core.store.teams.list_for_user(user_id)
+
+    # members -------------------------------------------------------------------------------
+
+    async def get_member(self, ctx: Ctx, team_id: str, user_id: str) -> TeamMember:
+        where = "GetTeamMember"
+        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+        try:
+            tm = await self.core.store.teams.get_member(team_id, user_id)
+        except NotFound:
+            raise AppError(
+                where, "app.team.get_member.missing.app_error", "No team member found.", 404
+            ) from None
+        if tm.delete_at:
+            raise AppError(where, "app.team.get_member.missing.app_error", "No team member found.", 404)
+        return tm
+
+    async def get_members(
+        self, ctx: Ctx, team_id: str, page: int, per_page: int, user_ids: list[str] | None = None
+    ) -> list[TeamMember]:
+        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, "GetTeamMembers")
+        return await self.core.store.teams.get_members(
+            team_id, page=page, per_page=per_page, user_ids=user_ids
+        )
+
+    async def member_count(self, ctx: Ctx, team_id: str) -> int:
+        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, "GetTeamStats")
+        return await self.core.store.teams.count_members(team_id)
+
+    async def members_for_user(self, ctx: Ctx, user_id: str) -> list[TeamMember]:
+        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, "GetTeamMembersForUser")
+        return await self.core.store.teams.get_members_for_user(user_id)
+
+    async def add_member(self, ctx: Ctx, team_id: str, user_id: str) -> TeamMember:
+        where = "AddTeamMember"
+        team = await self.get(team_id, where)
+        if ctx.user_id == user_id and not ctx.local:
+            if not (
+                team.allow_open_invite
+                and team.type == TEAM_OPEN
+                and self.perms.has_system(ctx, P.JOIN_PUBLIC_TEAMS)
+            ) and not await self.perms.has_team(ctx, team_id, P.ADD_USER_TO_TEAM):
+                raise permission_denied(where)
+        else:
+            await self.perms.require_team(ctx, team_id, P.ADD_USER_TO_TEAM, where)
+        app = self.core.app
+        assert app is not None
+        await app.users.get(user_id, where)
+        if team.delete_at:
+            raise AppError(where, "api.team.add_user_to_team.deleted.app_error", "The team is archived.", 403)
+        return await self.join(team, user_id, actor_id=ctx.user_id)
+
+    async def add_member_by_invite(self, ctx: Ctx, invite_id: str) -> TeamMember:
+        where = "AddUserToTeamByInviteId"
+        try:
+            team = await self.core.store.teams.get_by_invite_id(invite_id)
+        except NotFound:
+            raise AppError(
+                where, "app.team.get_by_invite_id.finding.app_error", "The invite link is invalid.", 404
+            ) from None
+        if team.delete_at:
+            raise AppError(where, "api.team.add_user_to_team.deleted.app_error", "The team is archived.", 403)
+        return await self.join(team, ctx.user_id, actor_id=ctx.user_id)
+
+    async def join(self, team: Team, user_id: str, *, admin: bool = False, actor_id: str = "") -> TeamMember:
+        """Add (or re-activate) a member and join the team's default channels."""
+        where = "JoinUserToTeam"
+        existing: TeamMember | None = None
+        try:
+            existing = await self.core.store.teams.get_member(team.id, user_id)
+        except NotFound:
+            pass
+        if existing and not existing.delete_at:
+            return existing
+        if await self.core.store.teams.count_members(team.id) >= self.core.cfg.TeamSettings.MaxUsersPerTeam:
+            raise AppError(
+                where,
+                "app.team.join_user_to_team.max_accounts.app_error",
+                "This team has reached the maximum number of allowed accounts.",
+                400,
+            )
+        app = self.core.app
+        assert app is not None
+        user = await app.users.get(user_id, where)
+        tm = TeamMember(
+            team_id=team.id,
+            user_id=user_id,
+            scheme_user=True,
+            scheme_admin=admin,
+            scheme_guest=False,
+            create_at=self.core.now(),
+        )
+        await self.core.store.teams.save_member(tm)
+        self.core.publish(
+            Event("added_to_team", {"team_id": team.id, "user_id": user_id}, Broadcast(user_id=user_id))
+        )
+        await app.channels.join_default_channels(team, user, actor_id=actor_id)
+        return tm
+
+    async def remove_member(self, ctx: Ctx, team_id: str, user_id: str) -> None:
+        where = "RemoveTeamMember"
+        if ctx.user_id != user_id or ctx.local:
+            await self.perms.require_team(ctx, team_id, P.REMOVE_USER_FROM_TEAM, where)
+        team = await self.get(team_id, where)
+        try:
+            tm = await self.core.store.teams.get_member(team_id, user_id)
+        except NotFound:
+            raise AppError(
+                where, "app.team.get_member.missing.app_error", "No team member found.", 404
+            ) from None
+        if tm.delete_at:
+            return
+        app = self.core.app
+        assert app is not None
+        await app.channels.leave_team_channels(team, user_id, ctx.user_id)
+        tm.delete_at = self.core.now()
+        await self.core.store.teams.update_member(tm)
+        self.core.publish(
+            Event(
+                "leave_team",
+                {"team_id": team.id, "user_id": user_id},
+                Broadcast(team_id=team.id, user_ids=[user_id]),
+            )
+        )
+
+    async def update_member_roles(self, ctx: Ctx, team_id: str, user_id: str, roles: str) -> None:
+        where = "UpdateTeamMemberRoles"
+        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM_ROLES, where)
+        tm = await self.get_member(ctx, team_id, user_id)
+        wanted = set(roles.split())
+        if not wanted <= {"team_user", "team_admin", "team_guest"}:
+            raise AppError(where, "api.team.update_member_roles.invalid", "Invalid team roles.", 400)
+        tm.scheme_admin = "team_admin" in wanted
+        tm.scheme_user = "team_user" in wanted or tm.scheme_admin
+        await self.core.store.teams.update_member(tm)
+        self.core.publish(
+            Event(
+                "memberrole_updated",
+                {"member": msgspec.json.encode(tm.to_dict()).decode()},
+                Broadcast(user_id=user_id),
+            )
+        )
+
+    async def unreads(
+        self, ctx: Ctx, user_id: str, exclude_team: str = "", include_collapsed_threads: bool = False
+    ) -> list[TeamUnread]:
+        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, "GetTeamsUnreadForUser")
+        teams = await self.core.store.teams.list_for_user(user_id)
+        rows = {u.team_id: u for u in await self.core.store.channels.team_unreads(user_id, exclude_team)}
+        threads: dict[str, tuple[int, int]] = {}
+        if include_collapsed_threads:
+            threads = await self.core.store.threads.unread_by_team(user_id)
+        out = []
+        for t in teams:
+            if t.id == exclude_team:
+                continue
+            u = rows.get(t.id) or TeamUnread(team_id=t.id)
+            if include_collapsed_threads:
+                u.thread_count, u.thread_mention_count = threads.get(t.id, (0, 0))
+            out.append(u)
+        return out

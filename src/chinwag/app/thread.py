@@ -1,0 +1,207 @@
+"""Collapsed Reply Threads: the Threads view, follow/unfollow, read state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore
+from chinwag.app.permissions import PermissionService
+from chinwag.model import permissions as P
+from chinwag.model.errors import AppError, invalid_param
+from chinwag.model.ids import is_valid_id
+from chinwag.model.post import ThreadResponse
+from chinwag.platform.events import Broadcast, Event
+from chinwag.store.errors import NotFound
+from chinwag.store.sql.thread_store import ThreadRow
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+
+
+class ThreadService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    async def _check(self, ctx: Ctx, user_id: str, team_id: str, where: str) -> None:
+        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        if not is_valid_id(team_id):
+            raise invalid_param(where, "team_id")
+        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+
+    async def _responses(self, ctx: Ctx, rows: list[ThreadRow], extended: bool) -> list[ThreadResponse]:
+        posts = {
+            p.id: p
+            for p in await self.core.store.posts.get_many([r.post_id for r in rows], include_deleted=True)
+        }
+        prepared = {
+            p.id: p
+            for p in await self._app.post_lists.prepare(
+                ctx, list(posts.values()), collapsed=True, extended=False
+            )
+        }
+        users: dict[str, dict[str, Any]] = {}
+        if extended:
+            ids = sorted({u for r in rows for u in r.participants})
+            users = {
+                u.id: u.to_dict()
+                for u in self._app.users.sanitize_all(ctx, await self.core.store.users.get_many(ids))
+            }
+        out = []
+        for r in rows:
+            post = prepared.get(r.post_id)
+            if post is None:
+                continue
+            out.append(
+                ThreadResponse(
+                    id=r.post_id,
+                    reply_count=r.reply_count,
+                    last_reply_at=r.last_reply_at,
+                    last_viewed_at=r.last_viewed,
+                    participants=[users.get(u, {"id": u}) for u in r.participants],
+                    post=post,
+                    unread_replies=r.unread_replies,
+                    unread_mentions=r.unread_mentions,
+                    delete_at=r.delete_at,
+                )
+            )
+        return out
+
+    async def list_threads(
+        self,
+        ctx: Ctx,
+        user_id: str,
+        team_id: str,
+        *,
+        per_page: int = 25,
+        before: str = "",
+        after: str = "",
+        since: int = 0,
+        extended: bool = False,
+        deleted: bool = False,
+        unread: bool = False,
+        totals_only: bool = False,
+        threads_only: bool = False,
+    ) -> dict[str, Any]:
+        await self._check(ctx, user_id, team_id, "getThreadsForUser")
+        result: dict[str, Any] = {
+            "total": 0,
+            "total_unread_threads": 0,
+            "total_unread_mentions": 0,
+            "total_unread_urgent_mentions": 0,
+            "threads": [],
+        }
+        store = self.core.store.threads
+        if not threads_only:
+            t = await store.totals(user_id, team_id, deleted)
+            result.update(
+                total=t.total,
+                total_unread_threads=t.total_unread_threads,
+                total_unread_mentions=t.total_unread_mentions,
+            )
+        if not totals_only:
+            rows = await store.list_for_user(
+                user_id,
+                team_id,
+                per_page=per_page,
+                before=before,
+                after=after,
+                since=since,
+                unread_only=unread,
+                include_deleted=deleted,
+            )
+            result["threads"] = [r.to_dict() for r in await self._responses(ctx, rows, extended)]
+        return result
+
+    async def get(
+        self, ctx: Ctx, user_id: str, team_id: str, thread_id: str, extended: bool = False
+    ) -> ThreadResponse:
+        where = "getThreadForUser"
+        await self._check(ctx, user_id, team_id, where)
+        try:
+            row = await self.core.store.threads.get_for_user(user_id, thread_id)
+        except NotFound:
+            raise AppError(
+                where, "app.user.get_threads_for_user.not_found", "Thread not found.", 404
+            ) from None
+        return (await self._responses(ctx, [row], extended))[0]
+
+    async def _readable_root(self, ctx: Ctx, thread_id: str, where: str) -> None:
+        if not is_valid_id(thread_id):
+            raise invalid_param(where, "thread_id")
+        post = await self._app.posts.get_raw(thread_id, where)
+        await self._app.channels.get_readable(ctx, post.channel_id, where)
+
+    async def mark_read(
+        self, ctx: Ctx, user_id: str, team_id: str, thread_id: str, timestamp: int
+    ) -> ThreadResponse:
+        where = "updateReadStateThreadByUser"
+        await self._check(ctx, user_id, team_id, where)
+        await self._readable_root(ctx, thread_id, where)
+        before = await self._row(user_id, thread_id)
+        await self.core.store.threads.mark_read(user_id, thread_id, timestamp, self.core.now())
+        after = await self.get(ctx, user_id, team_id, thread_id)
+        post = await self._app.posts.get_raw(thread_id, where)
+        self.core.publish(
+            Event(
+                "thread_read_changed",
+                {
+                    "thread_id": thread_id,
+                    "channel_id": post.channel_id,
+                    "timestamp": timestamp,
+                    "unread_mentions": after.unread_mentions,
+                    "unread_replies": after.unread_replies,
+                    "previous_unread_mentions": before.unread_mentions if before else 0,
+                    "previous_unread_replies": before.unread_replies if before else 0,
+                },
+                Broadcast(user_id=user_id, team_id=team_id),
+            )
+        )
+        return after
+
+    async def _row(self, user_id: str, thread_id: str) -> ThreadRow | None:
+        try:
+            return await self.core.store.threads.get_for_user(user_id, thread_id)
+        except NotFound:
+            return None
+
+    async def set_unread(
+        self, ctx: Ctx, user_id: str, team_id: str, thread_id: str, post_id: str
+    ) -> ThreadResponse:
+        where = "setUnreadThreadByPostId"
+        await self._check(ctx, user_id, team_id, where)
+        await self._readable_root(ctx, thread_id, where)
+        post = await self._app.posts.get_raw(post_id, where)
+        if (post.root_id or post.id) != thread_id:
+            raise invalid_param(where, "post_id")
+        await self.core.store.threads.ensure_membership(user_id, thread_id, True, self.core.now())
+        await self.core.store.threads.set_unread(user_id, thread_id, post.create_at - 1, 0, self.core.now())
+        return await self.get(ctx, user_id, team_id, thread_id)
+
+    async def mark_all_read(self, ctx: Ctx, user_id: str, team_id: str) -> None:
+        await self._check(ctx, user_id, team_id, "updateReadStateAllThreadsByUser")
+        await self.core.store.threads.mark_all_read(user_id, team_id, self.core.now())
+        self.core.publish(Event("thread_read_changed", {}, Broadcast(user_id=user_id, team_id=team_id)))
+
+    async def set_following(self, ctx: Ctx, user_id: str, team_id: str, thread_id: str, state: bool) -> None:
+        where = "followThreadByUser" if state else "unfollowThreadByUser"
+        await self._check(ctx, user_id, team_id, where)
+        await self._readable_root(ctx, thread_id, where)
+        await self.core.store.threads.ensure_membership(user_id, thread_id, state, self.core.now())
+        try:
+            reply_count = (await self.core.store.threads.get_thread(thread_id))[0]
+        except NotFound:
+            reply_count = 0
+        self.core.publish(
+            Event(
+                "thread_follow_changed",
+                {"thread_id": thread_id, "state": state, "reply_count": reply_count},
+                Broadcast(user_id=user_id, team_id=team_id),
+            )
+        )

@@ -1,0 +1,426 @@
+"""Users: sign-up, profiles, passwords, roles, listing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import bcrypt
+import msgspec
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore, store_error
+from chinwag.app.permissions import PermissionService
+from chinwag.app.validate import check_email, check_len, check_password, check_username
+from chinwag.model import permissions as P
+from chinwag.model.errors import AppError, permission_denied
+from chinwag.model.ids import new_id
+from chinwag.model.user import (
+    SYSTEM_ADMIN_ROLE,
+    SYSTEM_USER_ROLE,
+    User,
+    UserCreate,
+    UserPatch,
+    default_notify_props,
+    default_timezone,
+)
+from chinwag.platform.events import Event
+from chinwag.store.errors import StoreError
+
+_BCRYPT_ROUNDS = 10
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(_BCRYPT_ROUNDS)).decode()
+
+
+def check_password_hash(password: str, hashed: str) -> bool:
+    if not hashed:
+        return False
+    try:
+        return bcrypt.checkpw(password.encode(), hashed.encode())
+    except ValueError:
+        return False
+
+
+class UserService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+        self._first_user_lock = asyncio.Lock()
+
+    # reading -------------------------------------------------------------------------------
+
+    async def get(self, user_id: str, where: str = "GetUser") -> User:
+        try:
+            return await self.core.store.users.get(user_id)
+        except StoreError as e:
+            raise store_error(where, e, "user") from None
+
+    async def get_by_username(self, username: str, where: str = "GetUserByUsername") -> User:
+        try:
+            return await self.core.store.users.get_by_username(username)
+        except StoreError as e:
+            raise store_error(where, e, "user") from None
+
+    async def get_by_email(self, email: str, where: str = "GetUserByEmail") -> User:
+        try:
+            return await self.core.store.users.get_by_email(email)
+        except StoreError as e:
+            raise store_error(where, e, "user") from None
+
+    async def get_many(self, ctx: Ctx, user_ids: list[str], since: int = 0) -> list[User]:
+        users = await self.core.store.users.get_many(user_ids)
+        if since:
+            users = [u for u in users if u.update_at > since]
+        return self.sanitize_all(ctx, users)
+
+    async def get_many_by_usernames(self, ctx: Ctx, usernames: list[str]) -> list[User]:
+        return self.sanitize_all(ctx, await self.core.store.users.get_many_by_usernames(usernames))
+
+    def sanitize(self, ctx: Ctx, user: User) -> User:
+        privacy = self.core.cfg.PrivacySettings
+        return user.sanitized_for(
+            viewer_is_self=ctx.user_id == user.id,
+            viewer_is_admin=self.perms.is_system_admin(ctx),
+            show_email=privacy.ShowEmailAddress,
+            show_full_name=privacy.ShowFullName,
+        )
+
+    def sanitize_all(self, ctx: Ctx, users: list[User]) -> list[User]:
+        return [self.sanitize(ctx, u) for u in users]
+
+    # creating ------------------------------------------------------------------------------
+
+    async def create(
+        self, ctx: Ctx, data: UserCreate, *, invite_id: str = "", from_admin: bool = False
+    ) -> User:
+        """POST /users. The first user becomes a system admin; ``invite_id`` joins a team's invite."""
+        where = "CreateUser"
+        cfg = self.core.cfg
+        invite_team = None
+        if invite_id:
+            try:
+                invite_team = await self.core.store.teams.get_by_invite_id(invite_id)
+            except StoreError:
+                raise AppError(where, "api.user.create_user.invalid_invitation_type.app_error",
+                               "The invitation link is invalid.", 400) from None
+            if invite_team.delete_at:
+                raise AppError(where, "api.user.create_user.invalid_invitation_type.app_error",
+                               "The invitation link is invalid.", 400)
+        async with self._first_user_lock:
+            first = await self.core.store.users.count() == 0
+            if not first and not from_admin and not self.perms.has_system(ctx, P.MANAGE_SYSTEM):
+                if not cfg.TeamSettings.EnableUserCreation:
+                    raise AppError(
+                        where, "api.user.create_user.disabled.app_error", "User creation is disabled.", 403
+                    )
+                if not cfg.EmailSettings.EnableSignUpWithEmail and not data.auth_service:
+                    raise AppError(
+                        where,
+                        "api.user.create_user.signup_email_disabled.app_error",
+                        "User sign-up with email is disabled.",
+                        403,
+                    )
+                if not cfg.TeamSettings.EnableOpenServer and invite_team is None:
+                    raise AppError(
+                        where,
+                        "api.user.create_user.no_open_server",
+                        "This server does not allow open signups. Please speak with your "
+                        "Administrator to receive an invitation.",
+                        403,
+                    )
+            user = self._new_user(data, first)
+            self._check_domain(user.email, where, first or self.perms.is_system_admin(ctx))
+            password_hash = ""
+            if not data.auth_service:
+                check_password(data.password, cfg.PasswordSettings, where)
+                password_hash = await asyncio.to_thread(hash_password, data.password)
+            try:
+                await self.core.store.users.save(user, password_hash)
+            except StoreError as e:
+                raise self._conflict(where, e) from None
+        self.core.publish(Event("new_user", {"user_id": user.id}))
+        if invite_team is not None and self.core.app is not None:
+            await self.core.app.teams.join(invite_team, user.id, actor_id=user.id)
+        return user
+
+    def _new_user(self, data: UserCreate, first: bool) -> User:
+        where = "CreateUser"
+        username = data.username.strip().lower()
+        email = data.email.strip().lower()
+        check_username(username, where)
+        check_email(email, where)
+        for value, limit, field in (
+            (data.nickname, 64, "nickname"),
+            (data.first_name, 64, "first_name"),
+            (data.last_name, 64, "last_name"),
+            (data.position, 128, "position"),
+        ):
+            check_len(value, limit, where, f"model.user.is_valid.{field}.app_error", field)
+        now = self.core.now()
+        notify = default_notify_props(username, data.first_name)
+        if data.notify_props:
+            notify.update(data.notify_props)
+        return User(
+            id=new_id(),
+            create_at=now,
+            update_at=now,
+            username=username,
+            email=email,
+            email_verified=data.email_verified or not self.core.cfg.EmailSettings.RequireEmailVerification,
+            nickname=data.nickname,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            position=data.position,
+            roles=f"{SYSTEM_ADMIN_ROLE} {SYSTEM_USER_ROLE}" if first else SYSTEM_USER_ROLE,
+            props=data.props or {},
+            notify_props=notify,
+            last_password_update=now,
+            locale=data.locale or "en",
+            timezone=data.timezone or default_timezone(),
+            auth_service=data.auth_service,
+            auth_data=data.auth_data,
+        )
+
+    def _check_domain(self, email: str, where: str, exempt: bool) -> None:
+        domains = self.core.cfg.TeamSettings.RestrictCreationToDomains
+        if exempt or not domains.strip():
+            return
+        allowed = {d.strip().lower() for d in domains.split(",") if d.strip()}
+        if email.rsplit("@", 1)[-1] not in allowed:
+            raise AppError(
+                where,
+                "api.user.create_user.accepted_domain.app_error",
+                "The email you provided does not belong to an accepted domain.",
+                400,
+            )
+
+    def _conflict(self, where: str, e: StoreError) -> AppError:
+        field = getattr(e, "field", "")
+        if field == "username":
+            return AppError(
+                where,
+                "app.user.save.username_exists.app_error",
+                "An account with that username already exists.",
+                400,
+            )
+        if field == "email":
+            return AppError(
+                where,
+                "app.user.save.email_exists.app_error",
+                "An account with that email already exists.",
+                400,
+            )
+        return store_error(where, e, "user")
+
+    # updating ------------------------------------------------------------------------------
+
+    async def patch(self, ctx: Ctx, user_id: str, patch: UserPatch) -> User:
+        where = "PatchUser"
+        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        user = await self.get(user_id, where)
+        if user.delete_at and not self.perms.is_system_admin(ctx):
+            raise AppError(where, "api.user.update_user.not_active", "User is deactivated.", 400)
+        updated = msgspec.structs.replace(user)
+        if patch.username is not msgspec.UNSET:
+            updated.username = patch.username.strip().lower()
+            check_username(updated.username, where)
+        if patch.email is not msgspec.UNSET and patch.email.strip().lower() != user.email:
+            email = patch.email.strip().lower()
+            check_email(email, where)
+            if ctx.user_id == user_id and not self.perms.is_system_admin(ctx) and user.auth_service:
+                raise AppError(where, "api.user.patch_user.email_sso", "SSO users cannot change email.", 400)
+            updated.email = email
+        for name in ("nickname", "first_name", "last_name", "position", "locale"):
+            value = getattr(patch, name)
+            if value is not msgspec.UNSET:
+                limit = 128 if name == "position" else (5 if name == "locale" else 64)
+                check_len(value, limit, where, f"model.user.is_valid.{name}.app_error", name)
+                setattr(updated, name, value)
+        if patch.props is not msgspec.UNSET:
+            updated.props = dict(patch.props)
+        if patch.notify_props is not msgspec.UNSET:
+            updated.notify_props = {**user.notify_props, **patch.notify_props}
+        if patch.timezone is not msgspec.UNSET:
+            updated.timezone = {**default_timezone(), **patch.timezone}
+        updated.update_at = self.core.now()
+        if updated.username != user.username and updated.notify_props.get("mention_keys", "").startswith(
+            f"{user.username},@{user.username}"
+        ):
+            keys = updated.notify_props["mention_keys"].split(",")[2:]
+            updated.notify_props["mention_keys"] = ",".join([updated.username, f"@{updated.username}", *keys])
+        try:
+            await self.core.store.users.update(updated)
+        except StoreError as e:
+            raise self._conflict(where, e) from None
+        self._publish_updated(updated)
+        return updated
+
+    async def update(self, ctx: Ctx, user_id: str, data: User) -> User:
+        """PUT /users/{id}: the whole profile (only fields a user may change are taken)."""
+        patch = UserPatch(
+            username=data.username,
+            email=data.email,
+            nickname=data.nickname,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            position=data.position,
+            locale=data.locale or "en",
+            props=data.props,
+            notify_props=data.notify_props or msgspec.UNSET,
+            timezone=data.timezone or msgspec.UNSET,
+        )
+        return await self.patch(ctx, user_id, patch)
+
+    def _publish_updated(self, user: User) -> None:
+        privacy = self.core.cfg.PrivacySettings
+        public = user.sanitized_for(False, False, privacy.ShowEmailAddress, privacy.ShowFullName)
+        self.core.publish(Event("user_updated", {"user": public.to_dict()}))
+
+    async def update_password(self, ctx: Ctx, user_id: str, current: str, new: str) -> None:
+        where = "UpdatePassword"
+        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        auth = await self._auth(user_id, where)
+        if auth.user.auth_service:
+            raise AppError(
+                where,
+                "api.user.update_password.oauth.app_error",
+                "Update password failed because the user is logged in through an OAuth service.",
+                400,
+            )
+        if ctx.user_id == user_id and not ctx.local:
+            if not await asyncio.to_thread(check_password_hash, current, auth.password_hash):
+                raise AppError(
+                    where,
+                    "api.user.update_password.incorrect.app_error",
+                    'The "Current Password" you entered is incorrect. Please check that Caps '
+                    "Lock is off and try again.",
+                    400,
+                )
+        check_password(new, self.core.cfg.PasswordSettings, where)
+        hashed = await asyncio.to_thread(hash_password, new)
+        await self.core.store.users.update_password(user_id, hashed, self.core.now())
+
+    async def _auth(self, user_id: str, where: str):  # type: ignore[no-untyped-def]
+        try:
+            return await self.core.store.users.get_auth(user_id)
+        except StoreError as e:
+            raise store_error(where, e, "user") from None
+
+    async def update_roles(self, ctx: Ctx, user_id: str, roles: str) -> User:
+        where = "UpdateUserRoles"
+        self.perms.require_system(ctx, P.MANAGE_ROLES, where)
+        wanted = roles.split()
+        allowed = {
+            "system_user",
+            "system_admin",
+            "system_guest",
+            "system_user_access_token",
+            "system_post_all",
+            "system_post_all_public",
+            "system_read_only_admin",
+            "system_user_manager",
+            "system_manager",
+        }
+        if not wanted or any(r not in allowed for r in wanted):
+            raise AppError(where, "api.user.update_user_roles.invalid_roles", "Invalid roles.", 400)
+        user = await self.get(user_id, where)
+        user.roles = " ".join(wanted)
+        user.update_at = self.core.now()
+        await self.core.store.users.update(user)
+        await self.core.store.sessions.update_roles(user_id, user.roles)
+        if self.core.app:
+            self.core.app.sessions.invalidate_user(user_id)
+        self._publish_updated(user)
+        return user
+
+    async def set_active(self, ctx: Ctx, user_id: str, active: bool) -> User:
+        where = "UpdateUserActive"
+        if ctx.user_id == user_id and not ctx.local:
+            if not active and not self.core.cfg.TeamSettings.EnableUserDeactivation:
+                if not self.perms.is_system_admin(ctx):
+                    raise AppError(
+                        where,
+                        "api.user.update_active.not_enable.app_error",
+                        "You cannot deactivate yourself because this feature is not enabled.",
+                        401,
+                    )
+            elif active and not self.perms.is_system_admin(ctx):
+                raise permission_denied(where)
+        else:
+            self.perms.require_system(ctx, P.EDIT_OTHER_USERS, where)
+        user = await self.get(user_id, where)
+        now = self.core.now()
+        user.delete_at = 0 if active else now
+        user.update_at = now
+        await self.core.store.users.update(user)
+        if not active and self.core.app:
+            await self.core.app.sessions.revoke_all(user_id)
+        self._publish_updated(user)
+        return user
+
+    async def list_users(
+        self,
+        ctx: Ctx,
+        *,
+        page: int,
+        per_page: int,
+        in_team: str = "",
+        not_in_team: str = "",
+        in_channel: str = "",
+        not_in_channel: str = "",
+        without_team: bool = False,
+        active: bool | None = None,
+        role: str = "",
+        sort: str = "",
+    ) -> list[User]:
+        where = "GetUsers"
+        app = self.core.app
+        assert app is not None
+        if in_team or not_in_team:
+            await self.perms.require_team(ctx, in_team or not_in_team, P.VIEW_TEAM, where)
+        if in_channel or not_in_channel:
+            ch = await app.channels.get_readable(ctx, in_channel or not_in_channel, where)
+            del ch
+        if without_team:
+            self.perms.require_system(ctx, P.LIST_USERS_WITHOUT_TEAM, where)
+        if not (in_team or not_in_team or in_channel or not_in_channel) and not self.perms.has_system(
+            ctx, P.VIEW_MEMBERS
+        ):
+            raise permission_denied(where)
+        users = await self.core.store.users.list_users(
+            page=page,
+            per_page=per_page,
+            in_team=in_team,
+            not_in_team=not_in_team,
+            in_channel=in_channel,
+            not_in_channel=not_in_channel,
+            without_team=without_team,
+            active=active,
+            role=role,
+            sort=sort,
+        )
+        return self.sanitize_all(ctx, users)
+
+    async def search(
+        self,
+        ctx: Ctx,
+        term: str,
+        *,
+        team_id: str = "",
+        channel_id: str = "",
+        not_in_channel: str = "",
+        allow_inactive: bool = False,
+        limit: int = 100,
+    ) -> list[User]:
+        if team_id:
+            await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, "SearchUsers")
+        users = await self.core.store.users.search(
+            term,
+            team_id=team_id,
+            channel_id=channel_id,
+            not_in_channel=not_in_channel,
+            allow_inactive=allow_inactive and self.perms.is_system_admin(ctx),
+            limit=limit,
+        )
+        return self.sanitize_all(ctx, users)

@@ -1,0 +1,81 @@
+"""Mattermost's validation rules for names, emails, passwords and sizes."""
+
+from __future__ import annotations
+
+import re
+
+from chinwag.config.schema import PasswordSettings
+from chinwag.model.errors import AppError
+
+USERNAME_RE = re.compile(r"^[a-z0-9.\-_]+$")
+RESTRICTED_USERNAMES = frozenset({"all", "channel", "matterbot", "system", "here"})
+EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+TEAM_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+$")
+CHANNEL_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-_0-9]+|(__)?)[a-z0-9]*$")
+EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]+$")
+
+
+def is_valid_username(name: str) -> bool:
+    return (
+        1 <= len(name) <= 64
+        and USERNAME_RE.match(name) is not None
+        and name[0].isalpha()
+        and name not in RESTRICTED_USERNAMES
+    )
+
+
+def check_username(name: str, where: str) -> None:
+    if not is_valid_username(name):
+        raise AppError(
+            where,
+            "model.user.is_valid.username.app_error",
+            "Username must begin with a letter and contain between 1 and 64 lowercase "
+            "characters made up of numbers, letters, and the symbols '.', '-', and '_'.",
+            400,
+        )
+
+
+def check_email(email: str, where: str) -> None:
+    if not email or len(email) > 128 or EMAIL_RE.match(email) is None:
+        raise AppError(where, "model.user.is_valid.email.app_error", "Invalid email.", 400)
+
+
+def check_password(password: str, settings: PasswordSettings, where: str) -> None:
+    if len(password) > 72:
+        raise AppError(
+            where,
+            "model.user.is_valid.pwd_max_length.app_error",
+            "Password must be no longer than 72 characters.",
+            400,
+        )
+    problems = []
+    if len(password) < settings.MinimumLength:
+        problems.append(f"at least {settings.MinimumLength} characters")
+    if settings.Lowercase and not re.search(r"[a-z]", password):
+        problems.append("a lowercase letter")
+    if settings.Uppercase and not re.search(r"[A-Z]", password):
+        problems.append("an uppercase letter")
+    if settings.Number and not re.search(r"[0-9]", password):
+        problems.append("a number")
+    if settings.Symbol and not re.search(r"[^A-Za-z0-9]", password):
+        problems.append("a symbol")
+    if problems:
+        raise AppError(
+            where,
+            "model.user.is_valid.pwd.app_error",
+            "Your password must contain " + ", ".join(problems) + ".",
+            400,
+        )
+
+
+def check_len(value: str, limit: int, where: str, error_id: str, what: str) -> None:
+    if len(value) > limit:
+        raise AppError(where, error_id, f"Invalid {what}: at most {limit} characters.", 400)
+
+
+def is_valid_team_name(name: str) -> bool:
+    return 2 <= len(name) <= 64 and TEAM_NAME_RE.match(name) is not None
+
+
+def is_valid_channel_name(name: str) -> bool:
+    return 1 <= len(name) <= 64 and CHANNEL_NAME_RE.match(name) is not None

@@ -1,0 +1,1 @@
+"""The chinwag command line."""

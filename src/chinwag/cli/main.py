@@ -1,0 +1,168 @@
+"""`chinwag`: serve, and database schema management."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import typer
+
+from chinwag.config import ConfigError, ConfigStore
+from chinwag.config.loader import parse_listen_address
+
+cli = typer.Typer(help="chinwag: a team chat server that speaks Mattermost's API.", no_args_is_help=True,
+                  add_completion=False)
+db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (default: $MM_CONFIG or "
+                                                         "./config/config.json).")
+
+
+def fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def load(config_path: str | None) -> ConfigStore:
+    try:
+        store = ConfigStore(config_path)
+        store.load()
+        return store
+    except ConfigError as e:
+        fail(str(e))
+        raise  # unreachable
+
+
+def setup_logging(cfg: ConfigStore) -> None:
+    import structlog
+
+    level = getattr(logging, cfg.config.LogSettings.ConsoleLevel.upper(), logging.INFO)
+    renderer: Any = (structlog.processors.JSONRenderer() if cfg.config.LogSettings.ConsoleJson
+                     else structlog.dev.ConsoleRenderer(colors=cfg.config.LogSettings.EnableColor))
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso"), renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+    )
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+
+
+@cli.command()
+def serve(config: str | None = ConfigOpt) -> None:
+    """Start the server (migrating the database first)."""
+    import uvicorn
+
+    from chinwag.server import build, migrate_database
+    from chinwag.store.sql.migrate import SchemaTooNew
+
+    cfg = load(config)
+    setup_logging(cfg)
+    host, port = parse_listen_address(cfg.config.ServiceSettings.ListenAddress)
+    server = build(cfg)
+
+    async def prepare() -> None:
+        await migrate_database(server.db)
+
+    try:
+        asyncio.run(prepare())
+    except SchemaTooNew as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"SqlSettings.DataSource: cannot connect to the database: {e}")
+    except Exception as e:  # asyncpg/sqlite connection errors differ by driver
+        fail(f"SqlSettings.DataSource: cannot open the database: {e.__class__.__name__}: {e}")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        await server.start()
+        yield
+        await server.close()
+
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    outer = Starlette(routes=[Mount("/", app=server.asgi)], lifespan=lifespan)
+    typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
+    uvicorn.run(outer, host=host, port=port, log_level="warning", proxy_headers=True, ws="websockets",
+                lifespan="on")
+
+
+@db_cli.command("migrate")
+def db_migrate(config: str | None = ConfigOpt) -> None:
+    """Bring the database schema up to date."""
+    from chinwag.server import migrate_database, open_database
+    from chinwag.store.sql.migrate import SchemaTooNew
+
+    cfg = load(config)
+    db = open_database(cfg)
+
+    async def run() -> None:
+        try:
+            await migrate_database(db)
+        finally:
+            await db.close()
+
+    try:
+        asyncio.run(run())
+    except SchemaTooNew as e:
+        fail(str(e))
+    typer.echo("Database schema is up to date.")
+
+
+@db_cli.command("version")
+def db_version(config: str | None = ConfigOpt) -> None:
+    """Show the database schema revision and the newest this chinwag knows."""
+    from chinwag.server import open_database
+    from chinwag.store.sql.migrate import current_revision, head_revision
+
+    cfg = load(config)
+    db = open_database(cfg)
+
+    async def run() -> str | None:
+        try:
+            return await current_revision(db.engine)
+        finally:
+            await db.close()
+
+    current = asyncio.run(run())
+    typer.echo(f"database: {current or '(empty)'}\nlatest:   {head_revision()}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'."),
+                 config: str | None = ConfigOpt) -> None:
+    """Move the schema back to an older revision."""
+    from chinwag.server import open_database
+    from chinwag.store.sql.migrate import downgrade
+
+    cfg = load(config)
+    db = open_database(cfg)
+
+    async def run() -> None:
+        try:
+            await downgrade(db.engine, revision)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+    typer.echo(f"Database schema downgraded to {revision}.")
+
+
+@cli.command()
+def version() -> None:
+    """Print chinwag's version."""
+    from chinwag import MATTERMOST_VERSION, __version__
+
+    typer.echo(f"chinwag {__version__} (Mattermost API {MATTERMOST_VERSION})")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""Load, validate and save config.json; apply MM_<SECTION>_<SETTING> environment overrides.
+
+Environment overrides live only in memory: ``ConfigStore.save`` writes the file's own values for
+every setting an environment variable pins, never the override.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import msgspec
+
+from chinwag.config.schema import Config
+
+DEFAULT_CONFIG_PATH = "./config/config.json"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one line naming the setting."""
+
+
+def _section_fields(obj: msgspec.Struct) -> dict[str, str]:
+    return {name.upper(): name for name in obj.__struct_fields__}
+
+
+def _convert(value: str, current: Any, where: str) -> Any:
+    """Parse an environment string into the type of the setting it overrides."""
+    try:
+        if isinstance(current, bool):
+            low = value.strip().lower()
+            if low in ("true", "1", "yes", "on"):
+                return True
+            if low in ("false", "0", "no", "off", ""):
+                return False
+            raise ValueError(f"not a boolean: {value!r}")
+        if isinstance(current, int):
+            return int(value.strip())
+        if isinstance(current, list):
+            return [v for v in value.split(" ") if v != ""]
+        if isinstance(current, dict):
+            parsed = json.loads(value) if value.strip() else {}
+            if not isinstance(parsed, dict):
+                raise ValueError("expected a JSON object")
+            return parsed
+        return value
+    except ValueError as e:
+        raise ConfigError(f"{where}: invalid value from environment: {e}") from None
+
+
+def apply_env(cfg: Config, environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Apply MM_* overrides to ``cfg`` in place; return {section: {setting: True}} of those pinned."""
+    pinned: dict[str, dict[str, Any]] = {}
+    sections = _section_fields(cfg)
+    for key, raw in environ.items():
+        if not key.startswith("MM_"):
+            continue
+        rest = key[3:]
+        sec_key, _, setting_key = rest.partition("_")
+        sec_name = sections.get(sec_key)
+        if sec_name is None or not setting_key:
+            continue
+        section = getattr(cfg, sec_name)
+        fields = _section_fields(section)
+        setting = fields.get(setting_key) or fields.get(setting_key.replace("_", ""))
+        if setting is None:
+            continue
+        where = f"{sec_name}.{setting}"
+        value = _convert(raw, getattr(section, setting), where)
+        setattr(section, setting, value)
+        pinned.setdefault(sec_name, {})[setting] = True
+    return pinned
+
+
+_LISTEN = re.compile(r"^(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.\-]*):(?P<port>\d{1,5})$")
+
+
+def parse_listen_address(addr: str) -> tuple[str, int]:
+    """``host:port`` or ``:port`` → (host, port); an empty host listens on all interfaces."""
+    m = _LISTEN.match(addr.strip())
+    if not m:
+        raise ConfigError(f"ServiceSettings.ListenAddress: {addr!r} is not host:port or :port")
+    port = int(m.group("port"))
+    if not 0 < port < 65536:
+        raise ConfigError(f"ServiceSettings.ListenAddress: port {port} is out of range")
+    host = m.group("host").strip("[]") or "0.0.0.0"
+    return host, port
+
+
+def validate(cfg: Config) -> None:
+    s = cfg.ServiceSettings
+    parse_listen_address(s.ListenAddress)
+    if s.SiteURL:
+        u = urlparse(s.SiteURL)
+        if u.scheme not in ("http", "https") or not u.netloc:
+            raise ConfigError(f"ServiceSettings.SiteURL: {s.SiteURL!r} must be an http(s) URL")
+    if s.CollapsedThreads not in ("disabled", "default_on", "default_off", "always_on"):
+        raise ConfigError(
+            "ServiceSettings.CollapsedThreads: must be disabled, default_on, default_off or always_on"
+        )
+    for name in ("SessionLengthWebInHours", "SessionLengthMobileInHours", "SessionLengthSSOInHours"):
+        if getattr(s, name) <= 0:
+            raise ConfigError(f"ServiceSettings.{name}: must be a positive number of hours")
+    sql = cfg.SqlSettings
+    if sql.DriverName not in ("sqlite", "postgres"):
+        raise ConfigError(
+            f"SqlSettings.DriverName: {sql.DriverName!r} is not supported (use sqlite or postgres)"
+        )
+    if not sql.DataSource:
+        raise ConfigError("SqlSettings.DataSource: must not be empty")
+    if sql.DriverName == "postgres":
+        u = urlparse(sql.DataSource)
+        if u.scheme not in ("postgres", "postgresql") or not (u.hostname or u.path):
+            raise ConfigError("SqlSettings.DataSource: expected a postgres://user@host:port/database URL")
+    elif "://" in sql.DataSource and not sql.DataSource.startswith("file:"):
+        raise ConfigError(
+            "SqlSettings.DataSource: for sqlite, give a file path (or set DriverName to postgres)"
+        )
+    if sql.MaxOpenConns <= 0:
+        raise ConfigError("SqlSettings.MaxOpenConns: must be positive")
+    f = cfg.FileSettings
+    if f.DriverName not in ("local", "amazons3"):
+        raise ConfigError(f"FileSettings.DriverName: {f.DriverName!r} is not local or amazons3")
+    if f.MaxFileSize <= 0:
+        raise ConfigError("FileSettings.MaxFileSize: must be positive")
+    if f.DriverName == "local" and not f.Directory:
+        raise ConfigError("FileSettings.Directory: must not be empty")
+    t = cfg.TeamSettings
+    if t.MaxUsersPerTeam <= 0:
+        raise ConfigError("TeamSettings.MaxUsersPerTeam: must be positive")
+    if t.MaxChannelsPerTeam <= 0:
+        raise ConfigError("TeamSettings.MaxChannelsPerTeam: must be positive")
+    if t.RestrictDirectMessage not in ("any", "team"):
+        raise ConfigError("TeamSettings.RestrictDirectMessage: must be any or team")
+    if cfg.PasswordSettings.MinimumLength < 5 or cfg.PasswordSettings.MinimumLength > 72:
+        raise ConfigError("PasswordSettings.MinimumLength: must be between 5 and 72")
+    e = cfg.EmailSettings
+    if e.ConnectionSecurity not in ("", "TLS", "STARTTLS"):
+        raise ConfigError("EmailSettings.ConnectionSecurity: must be empty, TLS or STARTTLS")
+    if e.EmailNotificationContentsType not in ("full", "generic"):
+        raise ConfigError("EmailSettings.EmailNotificationContentsType: must be full or generic")
+    r = cfg.RateLimitSettings
+    if r.Enable and (r.PerSec <= 0 or r.MaxBurst <= 0):
+        raise ConfigError("RateLimitSettings.PerSec/MaxBurst: must be positive")
+
+
+def decode_config(raw: bytes, where: str) -> Config:
+    try:
+        return msgspec.json.decode(raw, type=Config)
+    except msgspec.DecodeError as e:
+        raise ConfigError(f"{where}: invalid config: {_explain(e)}") from None
+
+
+def _explain(e: msgspec.DecodeError) -> str:
+    msg = str(e)
+    m = re.search(r"at `\$\.(\w+)\.(\w+)`", msg)
+    if m:
+        return f"{m.group(1)}.{m.group(2)}: {msg.split(' - at')[0]}"
+    return msg
+
+
+def to_dict(cfg: Config) -> dict[str, Any]:
+    result: dict[str, Any] = msgspec.to_builtins(cfg)
+    return result
+
+
+class ConfigStore:
+    """Holds the effective config (file + environment) and the file's own values."""
+
+    def __init__(
+        self, path: str | None, environ: Mapping[str, str] | None = None, read_only: bool = False
+    ) -> None:
+        self.path = Path(path or os.environ.get("MM_CONFIG") or DEFAULT_CONFIG_PATH)
+        self.environ = dict(os.environ if environ is None else environ)
+        self.read_only = read_only
+        self.file_config = Config()
+        self.config = Config()
+        self.pinned: dict[str, dict[str, Any]] = {}
+        self.listeners: list[Any] = []
+
+    def load(self) -> Config:
+        if self.path.exists():
+            try:
+                raw = self.path.read_bytes()
+            except OSError as e:
+                raise ConfigError(f"{self.path}: cannot read config: {e.strerror}") from None
+            file_cfg = decode_config(raw, str(self.path))
+            new_file = False
+        else:
+            file_cfg = Config()
+            new_file = True
+        effective = msgspec.convert(to_dict(file_cfg), Config)
+        pinned = apply_env(effective, self.environ)
+        validate(effective)
+        self.file_config, self.config, self.pinned = file_cfg, effective, pinned
+        if new_file and not self.read_only:
+            self._write(file_cfg)
+        return effective
+
+    def _write(self, cfg: Config) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(to_dict(cfg), indent=4).encode() + b"\n"
+        fd, tmp = tempfile.mkstemp(prefix=".config.", dir=str(self.path.parent))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def environment_map(self) -> dict[str, dict[str, Any]]:
+        return {k: dict(v) for k, v in self.pinned.items()}
+
+    def is_pinned(self, section: str, setting: str) -> bool:
+        return bool(self.pinned.get(section, {}).get(setting))
+
+    def set_config(self, new: Config) -> Config:
+        """Validate and persist ``new`` (effective values); pinned settings keep the file's values."""
+        validate(new)
+        new_dict = to_dict(new)
+        file_dict = to_dict(self.file_config)
+        for section, settings in self.pinned.items():
+            for setting in settings:
+                new_dict[section][setting] = file_dict[section][setting]
+        file_cfg = msgspec.convert(new_dict, Config)
+        effective = msgspec.convert(new_dict, Config)
+        apply_env(effective, self.environ)
+        validate(effective)
+        if not self.read_only:
+            self._write(file_cfg)
+        self.file_config, self.config = file_cfg, effective
+        for listener in self.listeners:
+            listener(effective)
+        return effective
+
+
+def load_config(path: str | None = None, environ: Mapping[str, str] | None = None) -> ConfigStore:
+    store = ConfigStore(path, environ)
+    store.load()
+    return store

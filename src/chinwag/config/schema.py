@@ -1,0 +1,299 @@
+"""The config.json schema: Mattermost's section and setting names and defaults.
+
+Defaults follow Mattermost's, except where chinwag's embedded mode needs otherwise
+(SqlSettings defaults to a SQLite file under ./data; TeamSettings.MaxUsersPerTeam has no cap of 50).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class ServiceSettings(msgspec.Struct, kw_only=True):
+    SiteURL: str = ""
+    WebsocketURL: str = ""
+    ListenAddress: str = ":8065"
+    ConnectionSecurity: str = ""
+    TLSCertFile: str = ""
+    TLSKeyFile: str = ""
+    ReadTimeout: int = 300
+    WriteTimeout: int = 300
+    IdleTimeout: int = 60
+    MaximumLoginAttempts: int = 10
+    EnableDeveloper: bool = False
+    EnableIncomingWebhooks: bool = True
+    EnableOutgoingWebhooks: bool = True
+    EnableCommands: bool = True
+    EnablePostUsernameOverride: bool = False
+    EnablePostIconOverride: bool = False
+    EnableLinkPreviews: bool = True
+    EnableUserAccessTokens: bool = False
+    EnableBotAccountCreation: bool = False
+    EnableOAuthServiceProvider: bool = False
+    EnableMultifactorAuthentication: bool = False
+    EnforceMultifactorAuthentication: bool = False
+    EnableCustomEmoji: bool = False
+    EnableEmojiPicker: bool = True
+    EnableGifPicker: bool = False
+    AllowCorsFrom: str = ""
+    CorsExposedHeaders: str = ""
+    CorsAllowCredentials: bool = False
+    SessionLengthWebInHours: int = 720
+    SessionLengthMobileInHours: int = 720
+    SessionLengthSSOInHours: int = 720
+    SessionCacheInMinutes: int = 10
+    SessionIdleTimeoutInMinutes: int = 43200
+    ExtendSessionLengthWithActivity: bool = True
+    EnableLocalMode: bool = False
+    LocalModeSocketLocation: str = "/var/tmp/mattermost_local.socket"
+    CollapsedThreads: str = "always_on"
+    ThreadAutoFollow: bool = True
+    PostEditTimeLimit: int = -1
+    MaximumPayloadSizeBytes: int = 300000
+    AllowedUntrustedInternalConnections: str = ""
+    TrustedProxyIPHeader: list[str] = msgspec.field(default_factory=list)
+    EnableAPITeamDeletion: bool = False
+    EnableAPIUserDeletion: bool = False
+    EnableAPIChannelDeletion: bool = False
+    WebserverMode: str = "gzip"
+    EnableSecurityFixAlert: bool = False
+    ExperimentalEnableHardenedMode: bool = False
+    ExperimentalStrictCSRFEnforcement: bool = False
+    EnableUserStatuses: bool = True
+    WorkerCount: int = 1
+
+
+class TeamSettings(msgspec.Struct, kw_only=True):
+    SiteName: str = "chinwag"
+    MaxUsersPerTeam: int = 100000
+    EnableUserCreation: bool = True
+    EnableOpenServer: bool = False
+    EnableUserDeactivation: bool = False
+    RestrictCreationToDomains: str = ""
+    EnableCustomUserStatuses: bool = True
+    EnableCustomBrand: bool = False
+    CustomBrandText: str = ""
+    CustomDescriptionText: str = ""
+    RestrictDirectMessage: str = "any"
+    TeammateNameDisplay: str = "username"
+    LockTeammateNameDisplay: bool = False
+    ExperimentalViewArchivedChannels: bool = True
+    MaxChannelsPerTeam: int = 2000
+    MaxNotificationsPerChannel: int = 1000
+    EnableConfirmNotificationsToChannel: bool = True
+    ExperimentalDefaultChannels: list[str] = msgspec.field(default_factory=list)
+
+
+class SqlSettings(msgspec.Struct, kw_only=True):
+    DriverName: str = "sqlite"
+    DataSource: str = "./data/chinwag.db"
+    DataSourceReplicas: list[str] = msgspec.field(default_factory=list)
+    DataSourceSearchReplicas: list[str] = msgspec.field(default_factory=list)
+    MaxIdleConns: int = 20
+    MaxOpenConns: int = 100
+    ConnMaxLifetimeMilliseconds: int = 3600000
+    QueryTimeout: int = 30
+    Trace: bool = False
+    AtRestEncryptKey: str = ""
+
+
+class LogSettings(msgspec.Struct, kw_only=True):
+    EnableConsole: bool = True
+    ConsoleLevel: str = "INFO"
+    ConsoleJson: bool = False
+    EnableColor: bool = False
+    EnableFile: bool = False
+    FileLevel: str = "INFO"
+    FileJson: bool = True
+    FileLocation: str = ""
+    EnableDiagnostics: bool = False
+
+
+class FileSettings(msgspec.Struct, kw_only=True):
+    EnableFileAttachments: bool = True
+    EnableMobileUpload: bool = True
+    EnableMobileDownload: bool = True
+    MaxFileSize: int = 104857600
+    MaxImageResolution: int = 33177600
+    MaxImageDecoderConcurrency: int = -1
+    DriverName: str = "local"
+    Directory: str = "./data/"
+    EnablePublicLink: bool = False
+    ExtractContent: bool = True
+    PublicLinkSalt: str = ""
+    InitialFont: str = "nunito-bold.ttf"
+    AmazonS3AccessKeyId: str = ""
+    AmazonS3SecretAccessKey: str = ""
+    AmazonS3Bucket: str = ""
+    AmazonS3PathPrefix: str = ""
+    AmazonS3Region: str = ""
+    AmazonS3Endpoint: str = "s3.amazonaws.com"
+    AmazonS3SSL: bool = True
+    AmazonS3SignV2: bool = False
+    AmazonS3SSE: bool = False
+    AmazonS3Trace: bool = False
+    AmazonS3RequestTimeoutMilliseconds: int = 30000
+
+
+class EmailSettings(msgspec.Struct, kw_only=True):
+    EnableSignUpWithEmail: bool = True
+    EnableSignInWithEmail: bool = True
+    EnableSignInWithUsername: bool = True
+    SendEmailNotifications: bool = True
+    UseChannelInEmailNotifications: bool = False
+    RequireEmailVerification: bool = False
+    FeedbackName: str = ""
+    FeedbackEmail: str = "test@example.com"
+    ReplyToAddress: str = "test@example.com"
+    FeedbackOrganization: str = ""
+    EnableSMTPAuth: bool = False
+    SMTPUsername: str = ""
+    SMTPPassword: str = ""
+    SMTPServer: str = "localhost"
+    SMTPPort: str = "10025"
+    SMTPServerTimeout: int = 10
+    ConnectionSecurity: str = ""
+    SkipServerCertificateVerification: bool = False
+    SendPushNotifications: bool = True
+    PushNotificationServer: str = ""
+    PushNotificationContents: str = "full"
+    PushNotificationBuffer: int = 1000
+    EnableEmailBatching: bool = False
+    EmailBatchingBufferSize: int = 256
+    EmailBatchingInterval: int = 30
+    EmailNotificationContentsType: str = "full"
+    EnablePreviewModeBanner: bool = True
+    LoginButtonColor: str = "#0000"
+    LoginButtonBorderColor: str = "#2389D7"
+    LoginButtonTextColor: str = "#2389D7"
+
+
+class RateLimitSettings(msgspec.Struct, kw_only=True):
+    Enable: bool = False
+    PerSec: int = 10
+    MaxBurst: int = 100
+    MemoryStoreSize: int = 10000
+    VaryByRemoteAddr: bool = True
+    VaryByUser: bool = False
+    VaryByHeader: str = ""
+
+
+class PrivacySettings(msgspec.Struct, kw_only=True):
+    ShowEmailAddress: bool = True
+    ShowFullName: bool = True
+
+
+class PasswordSettings(msgspec.Struct, kw_only=True):
+    MinimumLength: int = 8
+    Lowercase: bool = False
+    Number: bool = False
+    Uppercase: bool = False
+    Symbol: bool = False
+    EnableForgotLink: bool = True
+
+
+class SupportSettings(msgspec.Struct, kw_only=True):
+    TermsOfServiceLink: str = ""
+    PrivacyPolicyLink: str = ""
+    AboutLink: str = ""
+    HelpLink: str = ""
+    ReportAProblemLink: str = ""
+    SupportEmail: str = ""
+
+
+class ClusterSettings(msgspec.Struct, kw_only=True):
+    Enable: bool = False
+    ClusterName: str = ""
+    OverrideHostname: str = ""
+
+
+class RedisSettings(msgspec.Struct, kw_only=True):
+    """chinwag's own section: the Redis that carries the cluster bus (used when enabled)."""
+
+    Enable: bool = False
+    URL: str = "redis://127.0.0.1:6379/0"
+
+
+class MetricsSettings(msgspec.Struct, kw_only=True):
+    Enable: bool = False
+    ListenAddress: str = ":8067"
+    BlockProfileRate: int = 0
+
+
+class SSOSettings(msgspec.Struct, kw_only=True):
+    Enable: bool = False
+    Secret: str = ""
+    Id: str = ""
+    Scope: str = ""
+    AuthEndpoint: str = ""
+    TokenEndpoint: str = ""
+    UserAPIEndpoint: str = ""
+    DiscoveryEndpoint: str = ""
+    ButtonText: str = ""
+    ButtonColor: str = ""
+
+
+class PluginSettings(msgspec.Struct, kw_only=True):
+    Enable: bool = True
+    EnableUploads: bool = False
+    Directory: str = "./plugins"
+    ClientDirectory: str = "./client/plugins"
+    Plugins: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    PluginStates: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    EnableMarketplace: bool = False
+    RequirePluginSignature: bool = False
+
+
+class DirSettings(msgspec.Struct, kw_only=True):
+    Directory: str = ""
+    RetentionDays: int = 30
+
+
+def _import_settings() -> DirSettings:
+    return DirSettings(Directory="./import")
+
+
+def _export_settings() -> DirSettings:
+    return DirSettings(Directory="./export")
+
+
+class Config(msgspec.Struct, kw_only=True):
+    ServiceSettings: ServiceSettings = msgspec.field(default_factory=ServiceSettings)
+    TeamSettings: TeamSettings = msgspec.field(default_factory=TeamSettings)
+    SqlSettings: SqlSettings = msgspec.field(default_factory=SqlSettings)
+    LogSettings: LogSettings = msgspec.field(default_factory=LogSettings)
+    FileSettings: FileSettings = msgspec.field(default_factory=FileSettings)
+    EmailSettings: EmailSettings = msgspec.field(default_factory=EmailSettings)
+    RateLimitSettings: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
+    PrivacySettings: PrivacySettings = msgspec.field(default_factory=PrivacySettings)
+    PasswordSettings: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
+    SupportSettings: SupportSettings = msgspec.field(default_factory=SupportSettings)
+    ClusterSettings: ClusterSettings = msgspec.field(default_factory=ClusterSettings)
+    RedisSettings: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    MetricsSettings: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
+    GitLabSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    GoogleSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    Office365Settings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    OpenIdSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    PluginSettings: PluginSettings = msgspec.field(default_factory=PluginSettings)
+    ImportSettings: DirSettings = msgspec.field(default_factory=_import_settings)
+    ExportSettings: DirSettings = msgspec.field(default_factory=_export_settings)
+
+
+#: Settings whose values are masked by GET /config (Mattermost's FakeSetting).
+SECRET_SETTINGS = frozenset(
+    {
+        ("SqlSettings", "DataSource"),
+        ("SqlSettings", "AtRestEncryptKey"),
+        ("FileSettings", "PublicLinkSalt"),
+        ("FileSettings", "AmazonS3SecretAccessKey"),
+        ("EmailSettings", "SMTPPassword"),
+        ("GitLabSettings", "Secret"),
+        ("GoogleSettings", "Secret"),
+        ("Office365Settings", "Secret"),
+        ("OpenIdSettings", "Secret"),
+    }
+)
+FAKE_SETTING = "********************************"

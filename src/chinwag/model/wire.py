@@ -1,0 +1,41 @@
+"""Turning structs into Mattermost's JSON: omit-empty fields, exact content type."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import msgspec
+
+_encoder = msgspec.json.Encoder()
+
+
+class Wire(msgspec.Struct, kw_only=True):
+    """Base of wire structs. ``OMITEMPTY`` names fields Go's ``omitempty`` drops when empty."""
+
+    OMITEMPTY: ClassVar[frozenset[str]] = frozenset()
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = msgspec.to_builtins(self)
+        for key in self.OMITEMPTY:
+            if key in d and not d[key]:
+                del d[key]
+        return d
+
+
+def to_jsonable(value: Any) -> Any:
+    """Recursively turn wire structs (and lists/dicts of them) into JSON-ready builtins."""
+    if isinstance(value, Wire):
+        return value.to_dict()
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def encode(value: Any) -> bytes:
+    return _encoder.encode(to_jsonable(value))
+
+
+def decode_json(raw: bytes) -> Any:
+    return msgspec.json.decode(raw)

@@ -1,0 +1,1 @@
+"""Platform: live connections, event delivery, presence, background jobs. Never imports app."""

@@ -1,0 +1,51 @@
+"""WebSocket events and who they are for (Mattermost's WebSocketEvent + broadcast)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class Broadcast:
+    omit_users: dict[str, bool] | None = None
+    user_id: str = ""
+    channel_id: str = ""
+    team_id: str = ""
+    connection_id: str = ""
+    omit_connection_id: str = ""
+    #: explicit recipients (not sent on the wire); used for e.g. both members of a new DM
+    user_ids: list[str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "omit_users": self.omit_users,
+            "user_id": self.user_id,
+            "channel_id": self.channel_id,
+            "team_id": self.team_id,
+            "connection_id": self.connection_id,
+            "omit_connection_id": self.omit_connection_id,
+        }
+
+
+@dataclass
+class Event:
+    event: str
+    data: dict[str, Any] = field(default_factory=dict)
+    broadcast: Broadcast = field(default_factory=Broadcast)
+
+
+class Publisher(Protocol):
+    def publish(self, event: Event) -> None: ...
+
+
+class RecordingPublisher:
+    """Keeps published events in memory (used where no hub runs, and by tests)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def publish(self, event: Event) -> None:
+        self.events.append(event)
+        if len(self.events) > 10000:
+            del self.events[:5000]

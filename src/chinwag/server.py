@@ -1,0 +1,50 @@
+"""Composition root: config → store → adapters → platform → app → web."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from chinwag.app.app import App
+from chinwag.config import ConfigStore
+from chinwag.platform.events import Publisher, RecordingPublisher
+from chinwag.store.sql import migrate
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.store import SqlStore
+from chinwag.web.asgi import create_app
+
+log = structlog.get_logger("chinwag.server")
+
+
+@dataclass
+class Server:
+    config: ConfigStore
+    app: App
+    asgi: Any
+    db: Database
+
+    async def start(self) -> None:
+        await self.app.system.init()
+        await self.app.store.status.reset_all()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+def open_database(config: ConfigStore) -> Database:
+    sql = config.config.SqlSettings
+    return Database(sql.DriverName, sql.DataSource, max_open=sql.MaxOpenConns, echo=sql.Trace)
+
+
+async def migrate_database(db: Database) -> None:
+    await migrate.upgrade(db.engine)
+
+
+def build(config: ConfigStore, publisher: Publisher | None = None) -> Server:
+    db = open_database(config)
+    store = SqlStore(db)
+    app = App(store, config, publisher or RecordingPublisher())
+    asgi = create_app(app)
+    return Server(config=config, app=app, asgi=asgi, db=db)

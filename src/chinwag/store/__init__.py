@@ -1,0 +1,1 @@
+"""Persistence: store protocols (base.py), errors, and the SQL implementation (sql/)."""

@@ -1,0 +1,1 @@
+"""SQL store on SQLAlchemy Core (async): SQLite via aiosqlite, PostgreSQL via asyncpg."""

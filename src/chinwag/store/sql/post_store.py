@@ -1,0 +1,393 @@
+"""Posts: saving with counters and threads in one transaction, and the channel feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from chinwag.model.post import Post
+from chinwag.store.errors import NotFound
+from chinwag.store.sql.common import greatest, upsert
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.tables import channelmembers, channels, posts, threadmemberships, threads
+
+_thread = threads.alias("t")
+_thread_key = sa.case((posts.c.rootid == "", posts.c.id), else_=posts.c.rootid)
+_POST_SELECT = sa.select(
+    posts, _thread.c.replycount, _thread.c.lastreplyat, _thread.c.participants
+).select_from(posts.outerjoin(_thread, _thread.c.postid == _thread_key))
+
+
+def row_to_post(r: Any) -> Post:
+    m = r._mapping
+    is_root = m["rootid"] == ""
+    return Post(
+        id=m["id"],
+        create_at=m["createat"],
+        update_at=m["updateat"],
+        edit_at=m["editat"],
+        delete_at=m["deleteat"],
+        is_pinned=bool(m["ispinned"]),
+        user_id=m["userid"],
+        channel_id=m["channelid"],
+        root_id=m["rootid"],
+        original_id=m["originalid"],
+        message=m["message"],
+        type=m["type"],
+        props=m["props"] or {},
+        hashtags=m["hashtags"],
+        file_ids=m["fileids"] or [],
+        has_reactions=bool(m["hasreactions"]),
+        remote_id=m["remoteid"],
+        reply_count=int(m.get("replycount") or 0),
+        last_reply_at=int(m.get("lastreplyat") or 0) if is_root else 0,
+        participants=[{"id": uid} for uid in (m.get("participants") or [])] if is_root else None,
+    )
+
+
+def post_values(p: Post) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "createat": p.create_at,
+        "updateat": p.update_at,
+        "editat": p.edit_at,
+        "deleteat": p.delete_at,
+        "ispinned": p.is_pinned,
+        "userid": p.user_id,
+        "channelid": p.channel_id,
+        "rootid": p.root_id,
+        "originalid": p.original_id,
+        "message": p.message,
+        "type": p.type,
+        "props": p.props,
+        "hashtags": p.hashtags,
+        "fileids": p.file_ids,
+        "hasreactions": p.has_reactions,
+        "remoteid": p.remote_id,
+    }
+
+
+@dataclass
+class PostEffects:
+    """What saving a post changes besides the post row."""
+
+    mentioned: Sequence[str] = ()
+    urgent: bool = False
+    #: users who follow the thread after this reply (poster, root author, mentioned)
+    thread_followers: Sequence[str] = ()
+    #: the poster's channel membership is marked read (Mattermost's MarkChannelsAsViewed)
+    mark_viewed: bool = True
+    thread_team_id: str = ""
+    counted: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SqlPostStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save(self, post: Post, fx: PostEffects) -> None:
+        is_root = post.root_id == ""
+        t = post.create_at
+        async with self.db.write() as conn:
+            await conn.execute(posts.insert().values(**post_values(post)))
+            if fx.counted:
+                values: dict[str, Any] = {
+                    "lastpostat": greatest(conn, channels.c.lastpostat, t),
+                    "totalmsgcount": channels.c.totalmsgcount + 1,
+                }
+                if is_root:
+                    values["totalmsgcountroot"] = channels.c.totalmsgcountroot + 1
+                    values["lastrootpostat"] = greatest(conn, channels.c.lastrootpostat, t)
+                await conn.execute(channels.update().where(channels.c.id == post.channel_id).values(**values))
+            if not is_root:
+                await self._on_reply(conn, post, fx)
+            if fx.mentioned:
+                await conn.execute(
+                    channelmembers.update()
+                    .where(
+                        channelmembers.c.channelid == post.channel_id,
+                        channelmembers.c.userid.in_(list(fx.mentioned)),
+                    )
+                    .values(
+                        mentioncount=channelmembers.c.mentioncount + 1,
+                        mentioncountroot=channelmembers.c.mentioncountroot + (1 if is_root else 0),
+                        urgentmentioncount=channelmembers.c.urgentmentioncount + (1 if fx.urgent else 0),
+                    )
+                )
+            if fx.mark_viewed:
+                ch = channels.alias("ch")
+
+                def col(name: str) -> Any:
+                    return sa.select(ch.c[name]).where(ch.c.id == post.channel_id).scalar_subquery()
+
+                await conn.execute(
+                    channelmembers.update()
+                    .where(
+                        channelmembers.c.channelid == post.channel_id, channelmembers.c.userid == post.user_id
+                    )
+                    .values(
+                        mentioncount=0,
+                        mentioncountroot=0,
+                        urgentmentioncount=0,
+                        msgcount=col("totalmsgcount"),
+                        msgcountroot=col("totalmsgcountroot"),
+                        lastviewedat=greatest(conn, channelmembers.c.lastviewedat, t),
+                        lastupdateat=t,
+                    )
+                )
+
+    async def _on_reply(self, conn: Any, post: Post, fx: PostEffects) -> None:
+        t = post.create_at
+        await conn.execute(
+            posts.update()
+            .where(posts.c.id == post.root_id)
+            .values(updateat=greatest(conn, posts.c.updateat, t))
+        )
+        q = sa.select(threads.c.participants).where(threads.c.postid == post.root_id)
+        if conn.dialect.name == "postgresql":
+            q = q.with_for_update()
+        row = (await conn.execute(q)).first()
+        if row is None:
+            participants = [post.user_id]
+            await conn.execute(
+                upsert(conn, threads, ["postid"], ["replycount", "lastreplyat", "participants"]).values(
+                    postid=post.root_id,
+                    channelid=post.channel_id,
+                    replycount=1,
+                    lastreplyat=t,
+                    participants=participants,
+                    threadteamid=fx.thread_team_id,
+                )
+            )
+        else:
+            participants = [u for u in (row.participants or []) if u != post.user_id] + [post.user_id]
+            await conn.execute(
+                threads.update()
+                .where(threads.c.postid == post.root_id)
+                .values(
+                    replycount=threads.c.replycount + 1,
+                    lastreplyat=greatest(conn, threads.c.lastreplyat, t),
+                    participants=participants,
+                )
+            )
+        mentioned = set(fx.mentioned)
+        for uid in dict.fromkeys(fx.thread_followers):
+            is_poster = uid == post.user_id
+            ins = upsert(conn, threadmemberships, ["postid", "userid"])
+            await conn.execute(
+                ins.values(
+                    postid=post.root_id,
+                    userid=uid,
+                    following=True,
+                    lastviewed=t if is_poster else 0,
+                    lastupdated=t,
+                    unreadmentions=1 if (uid in mentioned and not is_poster) else 0,
+                )
+            )
+            upd: dict[str, Any] = {"following": True, "lastupdated": t}
+            if is_poster:
+                upd["lastviewed"] = greatest(conn, threadmemberships.c.lastviewed, t)
+                upd["unreadmentions"] = 0
+            elif uid in mentioned:
+                upd["unreadmentions"] = threadmemberships.c.unreadmentions + 1
+            await conn.execute(
+                threadmemberships.update()
+                .where(threadmemberships.c.postid == post.root_id, threadmemberships.c.userid == uid)
+                .values(**upd)
+            )
+
+    async def get(self, post_id: str, include_deleted: bool = False) -> Post:
+        q = _POST_SELECT.where(posts.c.id == post_id)
+        if not include_deleted:
+            q = q.where(posts.c.deleteat == 0)
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        if row is None:
+            raise NotFound("post", post_id)
+        return row_to_post(row)
+
+    async def get_many(self, post_ids: Sequence[str], include_deleted: bool = False) -> list[Post]:
+        if not post_ids:
+            return []
+        q = _POST_SELECT.where(posts.c.id.in_(list(post_ids)))
+        if not include_deleted:
+            q = q.where(posts.c.deleteat == 0)
+        async with self.db.read() as conn:
+            return [row_to_post(r) for r in (await conn.execute(q)).all()]
+
+    async def update(self, post: Post) -> Post:
+        async with self.db.write() as conn:
+            res = await conn.execute(
+                posts.update()
+                .where(posts.c.id == post.id)
+                .values(
+                    message=post.message,
+                    props=post.props,
+                    editat=post.edit_at,
+                    updateat=post.update_at,
+                    ispinned=post.is_pinned,
+                    fileids=post.file_ids,
+                    hasreactions=post.has_reactions,
+                    hashtags=post.hashtags,
+                )
+            )
+        if res.rowcount == 0:
+            raise NotFound("post", post.id)
+        return post
+
+    async def delete(self, post: Post, now: int, deleted_by: str) -> None:
+        """Soft-delete a post (and a root's replies); a reply leaves its thread's counters."""
+        async with self.db.write() as conn:
+            props = dict(post.props)
+            props["deleteBy"] = deleted_by
+            await conn.execute(
+                posts.update().where(posts.c.id == post.id).values(deleteat=now, updateat=now, props=props)
+            )
+            if post.root_id == "":
+                await conn.execute(
+                    posts.update()
+                    .where(posts.c.rootid == post.id, posts.c.deleteat == 0)
+                    .values(deleteat=now, updateat=now)
+                )
+                await conn.execute(
+                    threads.update().where(threads.c.postid == post.id).values(threaddeleteat=now)
+                )
+            else:
+                last = (
+                    sa.select(sa.func.coalesce(sa.func.max(posts.c.createat), 0))
+                    .where(posts.c.rootid == post.root_id, posts.c.deleteat == 0)
+                    .scalar_subquery()
+                )
+                await conn.execute(
+                    threads.update()
+                    .where(threads.c.postid == post.root_id)
+                    .values(
+                        replycount=sa.case((threads.c.replycount > 0, threads.c.replycount - 1), else_=0),
+                        lastreplyat=last,
+                    )
+                )
+                await conn.execute(posts.update().where(posts.c.id == post.root_id).values(updateat=now))
+
+    # feeds ---------------------------------------------------------------------------------
+
+    def _feed(self, channel_id: str, collapsed: bool, include_deleted: bool = False) -> sa.Select[Any]:
+        q = _POST_SELECT.where(posts.c.channelid == channel_id)
+        if not include_deleted:
+            q = q.where(posts.c.deleteat == 0)
+        if collapsed:
+            q = q.where(posts.c.rootid == "")
+        return q
+
+    async def _all(self, q: sa.Select[Any]) -> list[Post]:
+        async with self.db.read() as conn:
+            return [row_to_post(r) for r in (await conn.execute(q)).all()]
+
+    async def page(
+        self, channel_id: str, page: int, per_page: int, collapsed: bool, include_deleted: bool = False
+    ) -> list[Post]:
+        q = (
+            self._feed(channel_id, collapsed, include_deleted)
+            .order_by(posts.c.createat.desc(), posts.c.id.desc())
+            .limit(per_page)
+            .offset(page * per_page)
+        )
+        return await self._all(q)
+
+    async def since(self, channel_id: str, since: int, collapsed: bool, limit: int = 1000) -> list[Post]:
+        q = (
+            self._feed(channel_id, collapsed, include_deleted=True)
+            .where(posts.c.updateat > since)
+            .order_by(posts.c.createat.desc(), posts.c.id.desc())
+            .limit(limit + 1)
+        )
+        return await self._all(q)
+
+    async def before(
+        self, channel_id: str, create_at: int, post_id: str, page: int, per_page: int, collapsed: bool
+    ) -> list[Post]:
+        q = (
+            self._feed(channel_id, collapsed)
+            .where(
+                sa.or_(
+                    posts.c.createat < create_at, sa.and_(posts.c.createat == create_at, posts.c.id < post_id)
+                )
+            )
+            .order_by(posts.c.createat.desc(), posts.c.id.desc())
+            .limit(per_page)
+            .offset(page * per_page)
+        )
+        return await self._all(q)
+
+    async def after(
+        self, channel_id: str, create_at: int, post_id: str, page: int, per_page: int, collapsed: bool
+    ) -> list[Post]:
+        q = (
+            self._feed(channel_id, collapsed)
+            .where(
+                sa.or_(
+                    posts.c.createat > create_at, sa.and_(posts.c.createat == create_at, posts.c.id > post_id)
+                )
+            )
+            .order_by(posts.c.createat.asc(), posts.c.id.asc())
+            .limit(per_page)
+            .offset(page * per_page)
+        )
+        result = await self._all(q)
+        result.reverse()
+        return result
+
+    async def neighbour_id(
+        self, channel_id: str, create_at: int, post_id: str, newer: bool, collapsed: bool
+    ) -> str:
+        """Id of the post just newer (or older) than (create_at, post_id), or ''."""
+        q = sa.select(posts.c.id).where(posts.c.channelid == channel_id, posts.c.deleteat == 0)
+        if collapsed:
+            q = q.where(posts.c.rootid == "")
+        if newer:
+            q = q.where(
+                sa.or_(
+                    posts.c.createat > create_at, sa.and_(posts.c.createat == create_at, posts.c.id > post_id)
+                )
+            )
+            q = q.order_by(posts.c.createat.asc(), posts.c.id.asc())
+        else:
+            q = q.where(
+                sa.or_(
+                    posts.c.createat < create_at, sa.and_(posts.c.createat == create_at, posts.c.id < post_id)
+                )
+            )
+            q = q.order_by(posts.c.createat.desc(), posts.c.id.desc())
+        async with self.db.read() as conn:
+            row = (await conn.execute(q.limit(1))).first()
+        return row[0] if row else ""
+
+    async def threads_of(self, channel_id: str, root_ids: Sequence[str]) -> list[Post]:
+        """Roots and all replies of the given threads (Mattermost's getParentsPosts)."""
+        if not root_ids:
+            return []
+        ids = list(root_ids)
+        q = _POST_SELECT.where(posts.c.channelid == channel_id, posts.c.deleteat == 0).where(
+            sa.or_(posts.c.id.in_(ids), posts.c.rootid.in_(ids))
+        )
+        return await self._all(q)
+
+    async def thread(self, root_id: str, include_deleted: bool = False) -> list[Post]:
+        q = _POST_SELECT.where(sa.or_(posts.c.id == root_id, posts.c.rootid == root_id))
+        if not include_deleted:
+            q = q.where(posts.c.deleteat == 0)
+        return await self._all(q.order_by(posts.c.createat.desc(), posts.c.id.desc()))
+
+    async def pinned(self, channel_id: str) -> list[Post]:
+        q = _POST_SELECT.where(
+            posts.c.channelid == channel_id, posts.c.ispinned == sa.true(), posts.c.deleteat == 0
+        ).order_by(posts.c.createat.desc())
+        return await self._all(q)
+
+    async def count_for_channel(self, channel_id: str) -> int:
+        q = sa.select(sa.func.count()).select_from(posts).where(posts.c.channelid == channel_id)
+        async with self.db.read() as conn:
+            return int((await conn.execute(q)).scalar_one())

@@ -1,0 +1,56 @@
+"""User preferences (category/name/value strings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from chinwag.model.user import Preference
+from chinwag.store.sql.common import upsert
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.tables import preferences
+
+
+class SqlPreferenceStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save(self, prefs: Sequence[Preference]) -> None:
+        if not prefs:
+            return
+        async with self.db.write() as conn:
+            for p in prefs:
+                await conn.execute(
+                    upsert(conn, preferences, ["userid", "category", "name"], ["value"]).values(
+                        userid=p.user_id, category=p.category, name=p.name, value=p.value
+                    )
+                )
+
+    async def delete(self, prefs: Sequence[Preference]) -> None:
+        async with self.db.write() as conn:
+            for p in prefs:
+                await conn.execute(
+                    preferences.delete().where(
+                        preferences.c.userid == p.user_id,
+                        preferences.c.category == p.category,
+                        preferences.c.name == p.name,
+                    )
+                )
+
+    async def get_all(self, user_id: str, category: str = "", name: str = "") -> list[Preference]:
+        q = sa.select(preferences).where(preferences.c.userid == user_id)
+        if category:
+            q = q.where(preferences.c.category == category)
+        if name:
+            q = q.where(preferences.c.name == name)
+        q = q.order_by(preferences.c.category, preferences.c.name)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return [Preference(user_id=r.userid, category=r.category, name=r.name, value=r.value) for r in rows]
+
+    async def users_with(self, category: str, name: str) -> list[Preference]:
+        q = sa.select(preferences).where(preferences.c.category == category, preferences.c.name == name)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return [Preference(user_id=r.userid, category=r.category, name=r.name, value=r.value) for r in rows]

@@ -1,0 +1,51 @@
+"""User statuses (online/away/offline/dnd)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from chinwag.model.user import Status
+from chinwag.store.sql.common import upsert
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.tables import status
+
+
+class SqlStatusStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save(self, s: Status) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                upsert(conn, status, ["userid"], ["status", "manual", "lastactivityat", "dndendtime"]).values(
+                    userid=s.user_id,
+                    status=s.status,
+                    manual=s.manual,
+                    lastactivityat=s.last_activity_at,
+                    dndendtime=s.dnd_end_time,
+                )
+            )
+
+    async def get_many(self, user_ids: Sequence[str]) -> list[Status]:
+        if not user_ids:
+            return []
+        q = sa.select(status).where(status.c.userid.in_(list(user_ids)))
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return [
+            Status(
+                user_id=r.userid,
+                status=r.status,
+                manual=bool(r.manual),
+                last_activity_at=r.lastactivityat,
+                dnd_end_time=r.dndendtime,
+            )
+            for r in rows
+        ]
+
+    async def reset_all(self) -> None:
+        """Mark every non-manual status offline (at start-up, when no connection exists)."""
+        async with self.db.write() as conn:
+            await conn.execute(status.update().where(status.c.manual == sa.false()).values(status="offline"))

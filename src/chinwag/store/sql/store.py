@@ -1,0 +1,33 @@
+"""SqlStore: one object holding every SQL sub-store over one Database."""
+
+from __future__ import annotations
+
+from chinwag.store.sql.channel_store import SqlChannelStore
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.post_store import SqlPostStore
+from chinwag.store.sql.preference_store import SqlPreferenceStore
+from chinwag.store.sql.reaction_store import SqlReactionStore
+from chinwag.store.sql.session_store import SqlSessionStore
+from chinwag.store.sql.status_store import SqlStatusStore
+from chinwag.store.sql.system_store import SqlSystemStore
+from chinwag.store.sql.team_store import SqlTeamStore
+from chinwag.store.sql.thread_store import SqlThreadStore
+from chinwag.store.sql.user_store import SqlUserStore
+
+
+class SqlStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.users = SqlUserStore(db)
+        self.sessions = SqlSessionStore(db)
+        self.teams = SqlTeamStore(db)
+        self.channels = SqlChannelStore(db)
+        self.posts = SqlPostStore(db)
+        self.reactions = SqlReactionStore(db)
+        self.preferences = SqlPreferenceStore(db)
+        self.status = SqlStatusStore(db)
+        self.threads = SqlThreadStore(db)
+        self.system = SqlSystemStore(db)
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,261 @@
+"""SQLAlchemy Core metadata. Table and column names follow Mattermost's (lower-cased, as on PostgreSQL)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData()
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def _id(name: str = "id", **kw: object) -> sa.Column[str]:
+    return sa.Column(name, sa.String(26), **kw)  # type: ignore[arg-type]
+
+
+def _ms(name: str) -> sa.Column[int]:
+    return sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
+
+
+def _text(name: str, length: int | None = None) -> sa.Column[str]:
+    t: sa.types.TypeEngine[str] = sa.String(length) if length else sa.Text()
+    return sa.Column(name, t, nullable=False, server_default="")
+
+
+def _bool(name: str, default: bool = False) -> sa.Column[bool]:
+    return sa.Column(name, sa.Boolean, nullable=False, server_default=sa.true() if default else sa.false())
+
+
+def _int(name: str) -> sa.Column[int]:
+    return sa.Column(name, sa.Integer, nullable=False, server_default="0")
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    _text("password", 128),
+    sa.Column("authdata", sa.String(128), nullable=True),
+    _text("authservice", 32),
+    sa.Column("email", sa.String(128), nullable=False, unique=True),
+    _bool("emailverified"),
+    _text("nickname", 64),
+    _text("firstname", 64),
+    _text("lastname", 64),
+    _text("position", 128),
+    _text("roles", 256),
+    _bool("allowmarketing"),
+    sa.Column("props", JSONType, nullable=True),
+    sa.Column("notifyprops", JSONType, nullable=True),
+    _ms("lastpasswordupdate"),
+    _ms("lastpictureupdate"),
+    _int("failedattempts"),
+    _text("locale", 5),
+    sa.Column("timezone", JSONType, nullable=True),
+    _bool("mfaactive"),
+    _text("mfasecret", 128),
+    sa.Column("remoteid", sa.String(26), nullable=True),
+    _bool("isbot"),
+    _text("botdescription", 1024),
+    _ms("lastlogin"),
+    _bool("disablewelcomeemail"),
+    sa.Index("idx_users_authdata", "authservice", "authdata"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("token", sa.String(26), nullable=False, unique=True),
+    _ms("createat"),
+    _ms("expiresat"),
+    _ms("lastactivityat"),
+    sa.Column("userid", sa.String(26), nullable=False, index=True),
+    _text("deviceid", 512),
+    _text("roles", 256),
+    _bool("isoauth"),
+    _bool("expirednotify"),
+    sa.Column("props", JSONType, nullable=True),
+    _text("csrftoken", 26),
+)
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    _text("displayname", 64),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    _text("description", 255),
+    _text("email", 128),
+    sa.Column("type", sa.String(1), nullable=False, server_default="O"),
+    _text("companyname", 64),
+    _text("alloweddomains", 1000),
+    _text("inviteid", 32),
+    _bool("allowopeninvite"),
+    _ms("lastteamiconupdate"),
+    sa.Column("schemeid", sa.String(26), nullable=True),
+    sa.Column("groupconstrained", sa.Boolean, nullable=True),
+    sa.Index("idx_teams_invite_id", "inviteid"),
+)
+
+teammembers = sa.Table(
+    "teammembers",
+    metadata,
+    sa.Column("teamid", sa.String(26), primary_key=True),
+    sa.Column("userid", sa.String(26), primary_key=True),
+    _text("roles", 256),
+    _ms("deleteat"),
+    _bool("schemeuser", True),
+    _bool("schemeadmin"),
+    _bool("schemeguest"),
+    _ms("createat"),
+    sa.Index("idx_teammembers_userid", "userid"),
+)
+
+channels = sa.Table(
+    "channels",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("teamid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("type", sa.String(1), nullable=False),
+    _text("displayname", 64),
+    sa.Column("name", sa.String(64), nullable=False),
+    _text("header", 1024),
+    _text("purpose", 250),
+    _ms("lastpostat"),
+    _ms("totalmsgcount"),
+    _ms("extraupdateat"),
+    sa.Column("creatorid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("schemeid", sa.String(26), nullable=True),
+    sa.Column("groupconstrained", sa.Boolean, nullable=True),
+    sa.Column("shared", sa.Boolean, nullable=True),
+    _ms("totalmsgcountroot"),
+    _ms("lastrootpostat"),
+    sa.UniqueConstraint("name", "teamid", name="uq_channels_name_teamid"),
+    sa.Index("idx_channels_teamid", "teamid"),
+)
+
+channelmembers = sa.Table(
+    "channelmembers",
+    metadata,
+    sa.Column("channelid", sa.String(26), primary_key=True),
+    sa.Column("userid", sa.String(26), primary_key=True),
+    _text("roles", 256),
+    _ms("lastviewedat"),
+    _ms("msgcount"),
+    _ms("mentioncount"),
+    _ms("mentioncountroot"),
+    _ms("urgentmentioncount"),
+    _ms("msgcountroot"),
+    sa.Column("notifyprops", JSONType, nullable=True),
+    _ms("lastupdateat"),
+    _bool("schemeuser", True),
+    _bool("schemeadmin"),
+    _bool("schemeguest"),
+    sa.Index("idx_channelmembers_userid", "userid"),
+)
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("editat"),
+    _ms("deleteat"),
+    _bool("ispinned"),
+    sa.Column("userid", sa.String(26), nullable=False),
+    sa.Column("channelid", sa.String(26), nullable=False),
+    sa.Column("rootid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("originalid", sa.String(26), nullable=False, server_default=""),
+    _text("message"),
+    _text("type", 26),
+    sa.Column("props", JSONType, nullable=True),
+    _text("hashtags", 1000),
+    sa.Column("fileids", JSONType, nullable=True),
+    _bool("hasreactions"),
+    sa.Column("remoteid", sa.String(26), nullable=True),
+    sa.Index("idx_posts_channel_id_create_at", "channelid", "createat"),
+    sa.Index("idx_posts_channel_id_update_at", "channelid", "updateat"),
+    sa.Index("idx_posts_root_id_create_at", "rootid", "createat"),
+    sa.Index("idx_posts_user_id", "userid"),
+    sa.Index("idx_posts_create_at_id", "createat", "id"),
+)
+
+reactions = sa.Table(
+    "reactions",
+    metadata,
+    sa.Column("userid", sa.String(26), primary_key=True),
+    sa.Column("postid", sa.String(26), primary_key=True),
+    sa.Column("emojiname", sa.String(64), primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("channelid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("remoteid", sa.String(26), nullable=True),
+    sa.Index("idx_reactions_postid", "postid"),
+)
+
+preferences = sa.Table(
+    "preferences",
+    metadata,
+    sa.Column("userid", sa.String(26), primary_key=True),
+    sa.Column("category", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(32), primary_key=True),
+    _text("value", 2000),
+    sa.Index("idx_preferences_category_name", "category", "name"),
+)
+
+status = sa.Table(
+    "status",
+    metadata,
+    sa.Column("userid", sa.String(26), primary_key=True),
+    sa.Column("status", sa.String(32), nullable=False, server_default="offline"),
+    _bool("manual"),
+    _ms("lastactivityat"),
+    _ms("dndendtime"),
+    _text("prevstatus", 32),
+)
+
+threads = sa.Table(
+    "threads",
+    metadata,
+    sa.Column("postid", sa.String(26), primary_key=True),
+    sa.Column("channelid", sa.String(26), nullable=False),
+    _ms("replycount"),
+    _ms("lastreplyat"),
+    sa.Column("participants", JSONType, nullable=True),
+    _ms("threaddeleteat"),
+    sa.Column("threadteamid", sa.String(26), nullable=False, server_default=""),
+    sa.Index("idx_threads_channel_id_last_reply_at", "channelid", "lastreplyat"),
+)
+
+threadmemberships = sa.Table(
+    "threadmemberships",
+    metadata,
+    sa.Column("postid", sa.String(26), primary_key=True),
+    sa.Column("userid", sa.String(26), primary_key=True),
+    _bool("following", True),
+    _ms("lastviewed"),
+    _ms("lastupdated"),
+    _ms("unreadmentions"),
+    sa.Index("idx_threadmemberships_userid", "userid"),
+)
+
+systems = sa.Table(
+    "systems",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False, server_default=""),
+)

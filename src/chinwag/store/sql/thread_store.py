@@ -1,0 +1,271 @@
+"""Collapsed Reply Threads: threads and per-user thread memberships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from chinwag.store.errors import NotFound
+from chinwag.store.sql.common import upsert
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.tables import channels, posts, threadmemberships, threads
+
+
+@dataclass
+class ThreadRow:
+    post_id: str
+    channel_id: str
+    reply_count: int
+    last_reply_at: int
+    participants: list[str]
+    delete_at: int
+    last_viewed: int
+    unread_mentions: int
+    unread_replies: int
+    following: bool
+
+
+@dataclass
+class ThreadTotals:
+    total: int
+    total_unread_threads: int
+    total_unread_mentions: int
+
+
+def _unread_replies() -> Any:
+    return (
+        sa.select(sa.func.count())
+        .select_from(posts)
+        .where(
+            posts.c.rootid == threadmemberships.c.postid,
+            posts.c.deleteat == 0,
+            posts.c.createat > threadmemberships.c.lastviewed,
+        )
+        .scalar_subquery()
+    )
+
+
+def _team_cond(team_id: str) -> Any:
+    return sa.or_(threads.c.threadteamid == team_id, threads.c.threadteamid == "")
+
+
+_SELECT = sa.select(
+    threads.c.postid,
+    threads.c.channelid,
+    threads.c.replycount,
+    threads.c.lastreplyat,
+    threads.c.participants,
+    threads.c.threaddeleteat,
+    threadmemberships.c.lastviewed,
+    threadmemberships.c.unreadmentions,
+    threadmemberships.c.following,
+    _unread_replies().label("unreadreplies"),
+).select_from(threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid))
+
+
+def _row(r: Any) -> ThreadRow:
+    return ThreadRow(
+        post_id=r.postid,
+        channel_id=r.channelid,
+        reply_count=int(r.replycount),
+        last_reply_at=int(r.lastreplyat),
+        participants=list(r.participants or []),
+        delete_at=int(r.threaddeleteat),
+        last_viewed=int(r.lastviewed),
+        unread_mentions=int(r.unreadmentions),
+        unread_replies=int(r.unreadreplies),
+        following=bool(r.following),
+    )
+
+
+class SqlThreadStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get_for_user(self, user_id: str, root_id: str) -> ThreadRow:
+        q = _SELECT.where(threadmemberships.c.userid == user_id, threadmemberships.c.postid == root_id)
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        if row is None:
+            raise NotFound("thread", root_id)
+        return _row(row)
+
+    async def get_thread(self, root_id: str) -> tuple[int, int, list[str]]:
+        q = sa.select(threads.c.replycount, threads.c.lastreplyat, threads.c.participants).where(
+            threads.c.postid == root_id
+        )
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        if row is None:
+            raise NotFound("thread", root_id)
+        return int(row[0]), int(row[1]), list(row[2] or [])
+
+    async def list_for_user(
+        self,
+        user_id: str,
+        team_id: str,
+        *,
+        per_page: int,
+        before: str = "",
+        after: str = "",
+        since: int = 0,
+        unread_only: bool = False,
+        include_deleted: bool = False,
+    ) -> list[ThreadRow]:
+        q = _SELECT.where(
+            threadmemberships.c.userid == user_id,
+            threadmemberships.c.following == sa.true(),
+            _team_cond(team_id),
+        )
+        if not include_deleted:
+            q = q.where(threads.c.threaddeleteat == 0)
+        if since:
+            q = q.where(threads.c.lastreplyat >= since)
+        if unread_only:
+            q = q.where(
+                sa.or_(
+                    threads.c.lastreplyat > threadmemberships.c.lastviewed,
+                    threadmemberships.c.unreadmentions > 0,
+                )
+            )
+        order_desc = True
+        if before or after:
+            cursor = before or after
+            cur = sa.select(threads.c.lastreplyat).where(threads.c.postid == cursor).scalar_subquery()
+            if before:
+                q = q.where(
+                    sa.or_(
+                        threads.c.lastreplyat < cur,
+                        sa.and_(threads.c.lastreplyat == cur, threads.c.postid < cursor),
+                    )
+                )
+            else:
+                order_desc = False
+                q = q.where(
+                    sa.or_(
+                        threads.c.lastreplyat > cur,
+                        sa.and_(threads.c.lastreplyat == cur, threads.c.postid > cursor),
+                    )
+                )
+        if order_desc:
+            q = q.order_by(threads.c.lastreplyat.desc(), threads.c.postid.desc())
+        else:
+            q = q.order_by(threads.c.lastreplyat.asc(), threads.c.postid.asc())
+        q = q.limit(per_page)
+        async with self.db.read() as conn:
+            rows = [_row(r) for r in (await conn.execute(q)).all()]
+        if not order_desc:
+            rows.reverse()
+        return rows
+
+    async def totals(self, user_id: str, team_id: str, include_deleted: bool = False) -> ThreadTotals:
+        base = sa.and_(
+            threadmemberships.c.userid == user_id,
+            threadmemberships.c.following == sa.true(),
+            _team_cond(team_id),
+        )
+        if not include_deleted:
+            base = sa.and_(base, threads.c.threaddeleteat == 0)
+        unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
+        q = (
+            sa.select(
+                sa.func.count(),
+                sa.func.sum(sa.case((unread, 1), else_=0)),
+                sa.func.sum(threadmemberships.c.unreadmentions),
+            )
+            .select_from(threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid))
+            .where(base)
+        )
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        assert row is not None
+        return ThreadTotals(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
+
+    async def unread_by_team(self, user_id: str) -> dict[str, tuple[int, int]]:
+        """team id → (unread thread count, unread thread mentions)."""
+        unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
+        q = (
+            sa.select(
+                channels.c.teamid,
+                sa.func.sum(sa.case((unread, 1), else_=0)),
+                sa.func.sum(threadmemberships.c.unreadmentions),
+            )
+            .select_from(
+                threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid).join(
+                    channels, channels.c.id == threads.c.channelid
+                )
+            )
+            .where(
+                threadmemberships.c.userid == user_id,
+                threadmemberships.c.following == sa.true(),
+                threads.c.threaddeleteat == 0,
+            )
+            .group_by(channels.c.teamid)
+        )
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+    async def ensure_membership(self, user_id: str, root_id: str, following: bool, now: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                upsert(conn, threadmemberships, ["postid", "userid"]).values(
+                    postid=root_id,
+                    userid=user_id,
+                    following=following,
+                    lastviewed=0,
+                    lastupdated=now,
+                    unreadmentions=0,
+                )
+            )
+            await conn.execute(
+                threadmemberships.update()
+                .where(threadmemberships.c.postid == root_id, threadmemberships.c.userid == user_id)
+                .values(following=following, lastupdated=now)
+            )
+
+    async def mark_read(self, user_id: str, root_id: str, timestamp: int, now: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                upsert(conn, threadmemberships, ["postid", "userid"]).values(
+                    postid=root_id,
+                    userid=user_id,
+                    following=True,
+                    lastviewed=timestamp,
+                    lastupdated=now,
+                    unreadmentions=0,
+                )
+            )
+            await conn.execute(
+                threadmemberships.update()
+                .where(threadmemberships.c.postid == root_id, threadmemberships.c.userid == user_id)
+                .values(lastviewed=timestamp, lastupdated=now, unreadmentions=0)
+            )
+
+    async def set_unread(self, user_id: str, root_id: str, before_ts: int, mentions: int, now: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                threadmemberships.update()
+                .where(threadmemberships.c.postid == root_id, threadmemberships.c.userid == user_id)
+                .values(lastviewed=before_ts, lastupdated=now, unreadmentions=mentions)
+            )
+
+    async def mark_all_read(self, user_id: str, team_id: str, now: int) -> None:
+        sub = sa.select(threads.c.postid).where(_team_cond(team_id))
+        async with self.db.write() as conn:
+            await conn.execute(
+                threadmemberships.update()
+                .where(threadmemberships.c.userid == user_id, threadmemberships.c.postid.in_(sub))
+                .values(lastviewed=now, lastupdated=now, unreadmentions=0)
+            )
+
+    async def memberships_for(self, user_id: str, root_ids: list[str]) -> dict[str, bool]:
+        if not root_ids:
+            return {}
+        q = sa.select(threadmemberships.c.postid, threadmemberships.c.following).where(
+            threadmemberships.c.userid == user_id, threadmemberships.c.postid.in_(root_ids)
+        )
+        async with self.db.read() as conn:
+            return {r[0]: bool(r[1]) for r in (await conn.execute(q)).all()}

@@ -1,0 +1,21 @@
+"""Mattermost api4 resources, one module each; all register on one Api."""
+
+from chinwag.web.handler import Api
+
+api = Api()
+
+
+def load_all() -> Api:
+    from chinwag.web.api4 import (  # noqa: F401  (modules register their routes on import)
+        channel,
+        post,
+        preference,
+        reaction,
+        role,
+        system,
+        team,
+        thread,
+        user,
+    )
+
+    return api

@@ -1,0 +1,77 @@
+"""/posts and channel feeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chinwag.app.post_list import FeedQuery
+from chinwag.model.post import Post, PostCreate, PostPatch
+from chinwag.web.api4 import api
+from chinwag.web.handler import W
+from chinwag.web.responses import ok
+
+
+@api.route("POST", "/posts")
+async def create_post(w: W) -> Any:
+    data = await w.json(PostCreate, "post")
+    post = await w.app.posts.create(w.ctx, data, set_online=w.query_bool("set_online", True))
+    return post, 201
+
+
+@api.route("GET", "/posts/{post_id}")
+async def get_post(w: W) -> Any:
+    return await w.app.posts.get(w.ctx, w.id_param("post_id"), w.query_bool("include_deleted"))
+
+
+@api.route("PUT", "/posts/{post_id}")
+async def update_post(w: W) -> Any:
+    return await w.app.posts.update(w.ctx, w.id_param("post_id"), await w.json(Post, "post"))
+
+
+@api.route("PUT", "/posts/{post_id}/patch")
+async def patch_post(w: W) -> Any:
+    return await w.app.posts.patch(w.ctx, w.id_param("post_id"), await w.json(PostPatch, "post"))
+
+
+@api.route("DELETE", "/posts/{post_id}")
+async def delete_post(w: W) -> Any:
+    await w.app.posts.delete(w.ctx, w.id_param("post_id"))
+    return ok()
+
+
+@api.route("POST", "/posts/{post_id}/pin")
+async def pin_post(w: W) -> Any:
+    await w.app.posts.set_pinned(w.ctx, w.id_param("post_id"), True)
+    return ok()
+
+
+@api.route("POST", "/posts/{post_id}/unpin")
+async def unpin_post(w: W) -> Any:
+    await w.app.posts.set_pinned(w.ctx, w.id_param("post_id"), False)
+    return ok()
+
+
+@api.route("GET", "/posts/{post_id}/thread")
+async def get_thread(w: W) -> Any:
+    return await w.app.post_lists.thread(
+        w.ctx, w.id_param("post_id"), collapsed=w.query_bool("collapsedThreads"),
+        extended=w.query_bool("collapsedThreadsExtended"), per_page=w.query_int("perPage"),
+        from_create_at=w.query_int("fromCreateAt"), direction=w.query("direction"))
+
+
+@api.route("GET", "/channels/{channel_id}/posts")
+async def get_posts_for_channel(w: W) -> Any:
+    q = FeedQuery(
+        page=w.page(), per_page=w.per_page(), since=w.query_int("since"), before=w.query("before"),
+        after=w.query("after"), skip_fetch_threads=w.query_bool("skipFetchThreads"),
+        collapsed_threads=w.query_bool("collapsedThreads"),
+        collapsed_threads_extended=w.query_bool("collapsedThreadsExtended"),
+        include_deleted=w.query_bool("include_deleted"),
+    )
+    return await w.app.post_lists.for_channel(w.ctx, w.id_param("channel_id"), q)
+
+
+@api.route("GET", "/users/{user_id}/posts/flagged")
+async def flagged_posts(w: W) -> Any:
+    return await w.app.post_lists.flagged(w.ctx, w.user_param(), w.query("channel_id"), w.query("team_id"),
+                                          w.page(), w.per_page())

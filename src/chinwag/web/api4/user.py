@@ -1,0 +1,287 @@
+"""/users: sign-up, login, profiles, passwords, statuses, sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from starlette.responses import Response
+
+from chinwag.app.session import LoginRequest
+from chinwag.model.errors import invalid_param
+from chinwag.model.ids import is_valid_id
+from chinwag.model.user import User, UserCreate, UserPatch
+from chinwag.web.api4 import api
+from chinwag.web.auth import attach_session_cookies, clear_session_cookies
+from chinwag.web.handler import W
+from chinwag.web.responses import json_response, ok
+
+
+class _Login(msgspec.Struct):
+    login_id: str | None = None
+    password: str | None = None
+    token: str | None = None
+    device_id: str | None = None
+    ldap_only: str | bool | None = None
+    id: str | None = None
+
+
+class _PasswordUpdate(msgspec.Struct):
+    current_password: str = ""
+    new_password: str = ""
+
+
+class _Roles(msgspec.Struct):
+    roles: str = ""
+
+
+class _Active(msgspec.Struct):
+    active: bool
+
+
+class _StatusBody(msgspec.Struct):
+    user_id: str = ""
+    status: str = ""
+    dnd_end_time: int = 0
+
+
+class _Search(msgspec.Struct):
+    term: str = ""
+    team_id: str = ""
+    not_in_team_id: str = ""
+    in_channel_id: str = ""
+    not_in_channel_id: str = ""
+    allow_inactive: bool = False
+    limit: int = 100
+
+
+def _me(w: W, user: User) -> dict[str, Any]:
+    return w.app.users.sanitize(w.ctx, user).to_dict()
+
+
+@api.route("POST", "/users", auth=False)
+async def create_user(w: W) -> Any:
+    data = await w.json(UserCreate, "user")
+    user = await w.app.users.create(w.ctx, data, invite_id=w.query("iid"))
+    return _me(w, user), 201
+
+
+@api.route("POST", "/users/login", auth=False)
+async def login(w: W) -> Response:
+    body = await w.json(_Login, "login")
+    req = LoginRequest(login_id=body.login_id or "", password=body.password or "", token=body.token or "",
+                       device_id=body.device_id or "", user_id=body.id or "",
+                       ldap_only=str(body.ldap_only).lower() == "true")
+    user, session = await w.app.sessions.login(w.ctx, req)
+    w.ctx.session = session
+    resp = json_response(_me(w, user), headers={"Token": session.token})
+    if w.request.headers.get("x-requested-with", "") == "XMLHttpRequest":
+        hours = w.app.config.config.ServiceSettings.SessionLengthWebInHours
+        attach_session_cookies(resp, w.request, session, hours)
+    return resp
+
+
+@api.route("POST", "/users/logout", auth=False)
+async def logout(w: W) -> Response:
+    await w.app.sessions.logout(w.ctx)
+    resp = ok()
+    clear_session_cookies(resp)
+    return resp
+
+
+@api.route("GET", "/users")
+async def get_users(w: W) -> Any:
+    active: bool | None = None
+    if w.query("active"):
+        active = w.query_bool("active")
+    if w.query_bool("inactive"):
+        active = False
+    users = await w.app.users.list_users(
+        w.ctx, page=w.page(), per_page=w.per_page(), in_team=w.query("in_team"),
+        not_in_team=w.query("not_in_team"), in_channel=w.query("in_channel"),
+        not_in_channel=w.query("not_in_channel"), without_team=w.query_bool("without_team"),
+        active=active, role=w.query("role"), sort=w.query("sort"))
+    return users
+
+
+@api.route("POST", "/users/ids")
+async def get_users_by_ids(w: W) -> Any:
+    ids = await w.json(list[str], "user_ids")
+    if not ids or len(ids) > 1000 or not all(is_valid_id(i) for i in ids):
+        raise invalid_param("getUsersByIds", "user_ids")
+    return await _users_by_ids(w, ids)
+
+
+async def _users_by_ids(w: W, ids: list[str]) -> list[User]:
+    return await w.app.users.get_many(w.ctx, ids, since=w.query_int("since"))
+
+
+@api.route("POST", "/users/usernames")
+async def get_users_by_usernames(w: W) -> Any:
+    names = await w.json(list[str], "usernames")
+    return await w.app.users.get_many_by_usernames(w.ctx, names)
+
+
+@api.route("POST", "/users/search")
+async def search_users(w: W) -> Any:
+    body = await w.json(_Search, "search")
+    if not body.term.strip():
+        raise invalid_param("searchUsers", "term")
+    return await w.app.users.search(w.ctx, body.term.strip(), team_id=body.team_id,
+                                    channel_id=body.in_channel_id, not_in_channel=body.not_in_channel_id,
+                                    allow_inactive=body.allow_inactive, limit=min(max(body.limit, 1), 1000))
+
+
+@api.route("GET", "/users/autocomplete")
+async def autocomplete_users(w: W) -> Any:
+    name = w.query("name")
+    team_id = w.query("team_id")
+    channel_id = w.query("channel_id")
+    limit = min(max(w.query_int("limit", 100), 1), 1000)
+    if channel_id:
+        await w.app.channels.get_readable(w.ctx, channel_id, "autocompleteUsers")
+        in_ch = await w.app.users.search(w.ctx, name, channel_id=channel_id, limit=limit) if name else \
+            await w.app.users.list_users(w.ctx, page=0, per_page=limit, in_channel=channel_id)
+        out_ch = await w.app.users.search(w.ctx, name, team_id=team_id, not_in_channel=channel_id,
+                                          limit=limit) if (name and team_id) else []
+        return {"users": in_ch, "out_of_channel": out_ch}
+    users = await w.app.users.search(w.ctx, name, team_id=team_id, limit=limit) if name else \
+        await w.app.users.list_users(w.ctx, page=0, per_page=limit, in_team=team_id)
+    return {"users": users}
+
+
+@api.route("POST", "/users/status/ids")
+async def statuses_by_ids(w: W) -> Any:
+    ids = await w.json(list[str], "user_ids")
+    if not all(is_valid_id(i) for i in ids):
+        raise invalid_param("getUserStatusesByIds", "user_ids")
+    return await w.app.statuses.get_many(ids)
+
+
+@api.route("GET", "/users/username/{username}")
+async def get_user_by_username(w: W) -> Any:
+    return _me(w, await w.app.users.get_by_username(w.str_param("username")))
+
+
+@api.route("GET", "/users/email/{email}")
+async def get_user_by_email(w: W) -> Any:
+    return _me(w, await w.app.users.get_by_email(w.str_param("email")))
+
+
+@api.route("GET", "/users/{user_id}")
+async def get_user(w: W) -> Any:
+    return _me(w, await w.app.users.get(w.user_param()))
+
+
+@api.route("PUT", "/users/{user_id}")
+async def update_user(w: W) -> Any:
+    data = await w.json(User, "user")
+    user_id = w.user_param()
+    if data.id != user_id:
+        raise invalid_param("updateUser", "user_id")
+    return _me(w, await w.app.users.update(w.ctx, user_id, data))
+
+
+@api.route("PUT", "/users/{user_id}/patch")
+async def patch_user(w: W) -> Any:
+    patch = await w.json(UserPatch, "user")
+    return _me(w, await w.app.users.patch(w.ctx, w.user_param(), patch))
+
+
+@api.route("PUT", "/users/{user_id}/password")
+async def update_password(w: W) -> Any:
+    body = await w.json(_PasswordUpdate, "password")
+    await w.app.users.update_password(w.ctx, w.user_param(), body.current_password, body.new_password)
+    return ok()
+
+
+@api.route("PUT", "/users/{user_id}/roles")
+async def update_roles(w: W) -> Any:
+    body = await w.json(_Roles, "roles")
+    await w.app.users.update_roles(w.ctx, w.user_param(), body.roles)
+    return ok()
+
+
+@api.route("PUT", "/users/{user_id}/active")
+async def update_active(w: W) -> Any:
+    body = await w.json(_Active, "active")
+    await w.app.users.set_active(w.ctx, w.user_param(), body.active)
+    return ok()
+
+
+@api.route("DELETE", "/users/{user_id}")
+async def deactivate_user(w: W) -> Any:
+    await w.app.users.set_active(w.ctx, w.user_param(), False)
+    return ok()
+
+
+@api.route("GET", "/users/{user_id}/status")
+async def get_status(w: W) -> Any:
+    return await w.app.statuses.get(w.ctx, w.user_param())
+
+
+@api.route("PUT", "/users/{user_id}/status")
+async def set_status(w: W) -> Any:
+    body = await w.json(_StatusBody, "status")
+    user_id = w.user_param()
+    if body.user_id != user_id:
+        raise invalid_param("updateUserStatus", "user_id")
+    return await w.app.statuses.set(w.ctx, user_id, body.status, body.dnd_end_time)
+
+
+@api.route("GET", "/users/{user_id}/sessions")
+async def get_sessions(w: W) -> Any:
+    user_id = w.user_param()
+    w.app.perms.require_self_or_system(w.ctx, user_id, "edit_other_users", "getSessions")
+    return await w.app.sessions.list_for_user(user_id)
+
+
+class _Revoke(msgspec.Struct):
+    session_id: str = ""
+
+
+@api.route("POST", "/users/{user_id}/sessions/revoke")
+async def revoke_session(w: W) -> Any:
+    user_id = w.user_param()
+    w.app.perms.require_self_or_system(w.ctx, user_id, "edit_other_users", "revokeSession")
+    body = await w.json(_Revoke, "session_id")
+    if not is_valid_id(body.session_id):
+        raise invalid_param("revokeSession", "session_id")
+    await w.app.sessions.revoke(w.ctx, user_id, body.session_id)
+    return ok()
+
+
+@api.route("POST", "/users/{user_id}/sessions/revoke/all")
+async def revoke_all_sessions(w: W) -> Any:
+    user_id = w.user_param()
+    w.app.perms.require_self_or_system(w.ctx, user_id, "edit_other_users", "revokeAllSessionsForUser")
+    await w.app.sessions.revoke_all(user_id)
+    return ok()
+
+
+@api.route("GET", "/users/{user_id}/image")
+async def get_profile_image(w: W) -> Response:
+    user = await w.app.users.get(w.user_param())
+    return Response(_avatar_svg(user), media_type="image/svg+xml",
+                    headers={"Cache-Control": "max-age=86400, private"})
+
+
+@api.route("GET", "/users/{user_id}/image/default")
+async def get_default_profile_image(w: W) -> Response:
+    user = await w.app.users.get(w.user_param())
+    return Response(_avatar_svg(user), media_type="image/svg+xml")
+
+
+_COLOURS = ["#1e88e5", "#43a047", "#e53935", "#8e24aa", "#fb8c00", "#00897b", "#3949ab", "#6d4c41"]
+
+
+def _avatar_svg(user: User) -> bytes:
+    initial = (user.first_name[:1] + user.last_name[:1]).upper() or user.username[:2].upper()
+    colour = _COLOURS[sum(user.id.encode()) % len(_COLOURS)]
+    initial = initial.replace("&", "").replace("<", "").replace(">", "")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128">'
+        f'<rect width="128" height="128" fill="{colour}"/>'
+        '<text x="64" y="64" dy=".35em" text-anchor="middle" font-family="sans-serif" font-size="52" '
+        f'fill="#fff">{initial}</text></svg>'
+    ).encode()

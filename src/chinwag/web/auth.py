@@ -1,0 +1,58 @@
+"""Where a request's token comes from, and the session cookies."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from chinwag.model.user import Session
+
+COOKIE_TOKEN = "MMAUTHTOKEN"
+COOKIE_USER_ID = "MMUSERID"
+COOKIE_CSRF = "MMCSRF"
+
+
+class TokenLocation(Enum):
+    NONE = 0
+    COOKIE = 1
+    HEADER = 2
+    QUERY = 3
+
+
+def token_from_request(request: Request) -> tuple[str, TokenLocation]:
+    """Mattermost's ParseAuthTokenFromRequest: cookie first, then Authorization, then ?access_token."""
+    cookie = request.cookies.get(COOKIE_TOKEN)
+    if cookie:
+        return cookie, TokenLocation.COOKIE
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() in ("bearer", "token") and value.strip():
+            return value.strip(), TokenLocation.HEADER
+    q = request.query_params.get("access_token")
+    if q:
+        return q, TokenLocation.QUERY
+    return "", TokenLocation.NONE
+
+
+def is_secure(request: Request) -> bool:
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
+
+
+def attach_session_cookies(response: Response, request: Request, session: Session, max_age_hours: int,
+                           subpath: str = "/") -> None:
+    secure = is_secure(request)
+    max_age = max_age_hours * 3600
+    response.set_cookie(COOKIE_TOKEN, session.token, max_age=max_age, path=subpath, httponly=True,
+                        secure=secure, samesite="lax")
+    response.set_cookie(COOKIE_USER_ID, session.user_id, max_age=max_age, path=subpath, httponly=False,
+                        secure=secure, samesite="lax")
+    response.set_cookie(COOKIE_CSRF, session.csrf_token, max_age=max_age, path=subpath, httponly=False,
+                        secure=secure, samesite="lax")
+
+
+def clear_session_cookies(response: Response, subpath: str = "/") -> None:
+    for name in (COOKIE_TOKEN, COOKIE_USER_ID, COOKIE_CSRF):
+        response.delete_cookie(name, path=subpath)

@@ -1,0 +1,242 @@
+"""Shared fixtures: a fresh database per backend (SQLite always, PostgreSQL when reachable),
+an in-process server, and HTTP clients that speak to it through ASGI."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from chinwag.config import ConfigStore
+from chinwag.server import Server, build, migrate_database
+from chinwag.store.sql.tables import metadata
+
+PG_URL = os.environ.get("CHINWAG_TEST_POSTGRES", "")
+REQUIRE_PG = os.environ.get("CHINWAG_REQUIRE_POSTGRES") == "1"
+
+
+def _pg_available() -> bool:
+    if not PG_URL:
+        return False
+
+    async def probe() -> bool:
+        import asyncpg
+
+        try:
+            conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1), timeout=3)
+        except Exception:
+            return False
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+PG_OK = _pg_available()
+if REQUIRE_PG and not PG_OK:
+    raise RuntimeError(f"CHINWAG_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable at {PG_URL!r}")
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(
+    not PG_OK, reason="PostgreSQL not reachable (set CHINWAG_TEST_POSTGRES)"))]
+
+
+class TestDatabase:
+    def __init__(self, driver: str, datasource: str, drop: Any = None) -> None:
+        self.driver = driver
+        self.datasource = datasource
+        self.drop = drop
+
+
+async def _create_pg_database() -> TestDatabase:
+    import asyncpg
+
+    name = f"chinwag_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    u = urlparse(PG_URL)
+    url = urlunparse((u.scheme, u.netloc, "/" + name, "", u.query, ""))
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+    return TestDatabase("postgres", url, drop)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(request: pytest.FixtureRequest) -> AsyncIterator[TestDatabase]:
+    if request.param == "postgres":
+        db = await _create_pg_database()
+    else:
+        tmp = tempfile.mkdtemp(prefix="chinwag-test-")
+        db = TestDatabase("sqlite", os.path.join(tmp, "chinwag.db"))
+    yield db
+    if db.drop:
+        await db.drop()
+
+
+def make_config(db: TestDatabase, tmpdir: str, **overrides: str) -> ConfigStore:
+    env = {
+        "MM_SQLSETTINGS_DRIVERNAME": db.driver,
+        "MM_SQLSETTINGS_DATASOURCE": db.datasource,
+        "MM_FILESETTINGS_DIRECTORY": os.path.join(tmpdir, "files"),
+        "MM_SERVICESETTINGS_SITEURL": "http://localhost:8065",
+        "MM_PASSWORDSETTINGS_MINIMUMLENGTH": "5",
+        "MM_SERVICESETTINGS_ENABLEDEVELOPER": "true",
+        **overrides,
+    }
+    store = ConfigStore(os.path.join(tmpdir, "config.json"), environ=env, read_only=True)
+    store.load()
+    return store
+
+
+_migrated: set[str] = set()
+
+
+async def _wipe(server: Server) -> None:
+    engine = server.db.engine
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            await conn.execute(sa.text(f"TRUNCATE {names}"))
+        else:
+            for t in metadata.sorted_tables:
+                await conn.execute(t.delete())
+
+
+@pytest.fixture
+async def server(database: TestDatabase, tmp_path: Any) -> AsyncIterator[Server]:
+    cfg = make_config(database, str(tmp_path))
+    srv = build(cfg)
+    if database.datasource not in _migrated:
+        await migrate_database(srv.db)
+        _migrated.add(database.datasource)
+    await _wipe(srv)
+    await srv.start()
+    yield srv
+    await srv.close()
+
+
+class Client:
+    """A thin HTTP client for tests: JSON in, httpx.Response out; remembers its login token."""
+
+    def __init__(self, srv: Server) -> None:
+        self.srv = srv
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=srv.asgi),
+                                      base_url="http://localhost:8065/api/v4")
+        self.token = ""
+        self.user: dict[str, Any] = {}
+
+    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        h.update(headers or {})
+        return h
+
+    async def request(self, method: str, path: str, json: Any = None, *, content: bytes | None = None,
+                      headers: dict[str, str] | None = None, params: dict[str, Any] | None = None
+                      ) -> httpx.Response:
+        return await self.http.request(method, path, json=json, content=content,
+                                       headers=self._headers(headers), params=params)
+
+    async def get(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.request("GET", path, **kw)
+
+    async def post(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return await self.request("POST", path, json, **kw)
+
+    async def put(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return await self.request("PUT", path, json, **kw)
+
+    async def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.request("DELETE", path, **kw)
+
+    async def login(self, login_id: str, password: str = "password") -> dict[str, Any]:
+        r = await self.post("/users/login", {"login_id": login_id, "password": password})
+        assert r.status_code == 200, r.text
+        self.token = r.headers["Token"]
+        self.user = r.json()
+        return self.user
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+class World:
+    """Builds users, teams and channels through the API."""
+
+    def __init__(self, srv: Server) -> None:
+        self.srv = srv
+        self.clients: list[Client] = []
+        self.admin: Client | None = None
+
+    def client(self) -> Client:
+        c = Client(self.srv)
+        self.clients.append(c)
+        return c
+
+    async def user(self, username: str, *, password: str = "password", **fields: Any) -> Client:
+        """Create a user (the first one becomes the system admin) and return a logged-in client."""
+        creator = self.admin or self.client()
+        body = {"username": username, "email": f"{username}@example.com", "password": password, **fields}
+        r = await creator.post("/users", body)
+        assert r.status_code == 201, r.text
+        c = self.client() if self.admin else creator
+        await c.login(username, password)
+        if self.admin is None:
+            self.admin = c
+        return c
+
+    async def team(self, owner: Client, name: str = "team1", **fields: Any) -> dict[str, Any]:
+        r = await owner.post("/teams", {"name": name, "display_name": name.title(), "type": "O", **fields})
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def join(self, admin: Client, team: dict[str, Any], *members: Client) -> None:
+        for m in members:
+            r = await admin.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": m.user["id"]})
+            assert r.status_code == 201, r.text
+
+    async def channel(self, owner: Client, team: dict[str, Any], name: str, type: str = "O",
+                      **fields: Any) -> dict[str, Any]:
+        r = await owner.post("/channels", {"team_id": team["id"], "name": name, "display_name": name.title(),
+                                           "type": type, **fields})
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def post(self, author: Client, channel: dict[str, Any], message: str, **fields: Any) -> dict[str, Any]:
+        r = await author.post("/posts", {"channel_id": channel["id"], "message": message, **fields})
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def aclose(self) -> None:
+        for c in self.clients:
+            await c.aclose()
+
+
+@pytest.fixture
+async def world(server: Server) -> AsyncIterator[World]:
+    w = World(server)
+    yield w
+    await w.aclose()
+
+
+def assert_error(r: httpx.Response, status: int, error_id: str | None = None) -> dict[str, Any]:
+    assert r.status_code == status, f"expected {status}, got {r.status_code}: {r.text}"
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert set(body) >= {"id", "message", "detailed_error", "request_id", "status_code"}, body
+    assert body["status_code"] == status
+    assert body["request_id"] == r.headers["x-request-id"]
+    if error_id:
+        assert body["id"] == error_id, body
+    return dict(body)
