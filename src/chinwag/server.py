@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from starlette.routing import WebSocketRoute
 
+from chinwag import BUILD_NUMBER, MATTERMOST_VERSION
 from chinwag.app.app import App
+from chinwag.bus.base import EventStream
 from chinwag.config import ConfigStore
-from chinwag.platform.events import Publisher, RecordingPublisher
+from chinwag.platform.hub import Hub
+from chinwag.platform.membership import MembershipCache
+from chinwag.platform.stream import LocalStream
 from chinwag.store.sql import migrate
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.store import SqlStore
-from chinwag.web.asgi import create_app
+from chinwag.web.asgi import create_app, version_id
+from chinwag.web.websocket import make_endpoint
 
 log = structlog.get_logger("chinwag.server")
 
@@ -24,12 +30,21 @@ class Server:
     app: App
     asgi: Any
     db: Database
+    hub: Hub
+    stream: EventStream
+    started: bool = field(default=False)
 
     async def start(self) -> None:
         await self.app.system.init()
         await self.app.store.status.reset_all()
+        await self.stream.start()
+        await self.hub.start()
+        self.started = True
 
     async def close(self) -> None:
+        if self.started:
+            await self.hub.close()
+            await self.stream.close()
         await self.db.close()
 
 
@@ -42,9 +57,29 @@ async def migrate_database(db: Database) -> None:
     await migrate.upgrade(db.engine)
 
 
-def build(config: ConfigStore, publisher: Publisher | None = None) -> Server:
+def open_stream(config: ConfigStore, store: SqlStore) -> EventStream:
+    ws = config.config.WebSocketSettings
+    retention = ws.EventRetentionMinutes * 60_000
+    redis = config.config.RedisSettings
+    if redis.Enable or config.config.ClusterSettings.Enable:
+        from chinwag.bus.redis import RedisStream
+
+        prefix = f"chinwag:{config.config.ClusterSettings.ClusterName or 'default'}"
+        return RedisStream(redis.URL, prefix=prefix, retention_ms=retention, max_events=ws.MaxRetainedEvents)
+    return LocalStream(store.events, retention_ms=retention, max_events=ws.MaxRetainedEvents)
+
+
+def build(config: ConfigStore) -> Server:
     db = open_database(config)
     store = SqlStore(db)
-    app = App(store, config, publisher or RecordingPublisher())
-    asgi = create_app(app)
-    return Server(config=config, app=app, asgi=asgi, db=db)
+    stream = open_stream(config, store)
+    membership = MembershipCache(store)
+    hub = Hub(stream, membership, version=f"{MATTERMOST_VERSION}.{BUILD_NUMBER}",
+              queue_size=config.config.WebSocketSettings.SendQueueSize)
+    app = App(store, config, hub)
+    hub.on_first_connect = app.realtime.connected
+    hub.on_last_disconnect = app.realtime.disconnected
+    hub.internal_handlers.append(app.sessions.handle_internal)
+    ws_route = WebSocketRoute("/api/v4/websocket", make_endpoint(app, hub, version_id(app)))
+    asgi = create_app(app, extra_routes=[ws_route])
+    return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)

@@ -11,6 +11,7 @@ from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
 from chinwag.app.preference import PreferenceService
 from chinwag.app.reaction import ReactionService
+from chinwag.app.realtime import RealtimeService
 from chinwag.app.session import SessionService
 from chinwag.app.status import StatusService
 from chinwag.app.system import SystemService
@@ -43,3 +44,4 @@ class App:
         self.statuses = StatusService(self.core, self.perms)
         self.threads = ThreadService(self.core, self.perms)
         self.system = SystemService(self.core)
+        self.realtime = RealtimeService(self.core, self.perms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
@@ -12,6 +13,7 @@ from chinwag.app.user import check_password_hash
 from chinwag.model.errors import AppError, session_expired
 from chinwag.model.ids import new_id
 from chinwag.model.user import Session, User
+from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound
 
 HOUR_MS = 3_600_000
@@ -174,6 +176,20 @@ class SessionService:
     async def _drop(self, session: Session) -> None:
         self._cache.pop(session.token, None)
         await self.core.store.sessions.remove(session.id)
+        self._announce([session.token], "")
+
+    def _announce(self, tokens: list[str], user_id: str) -> None:
+        """Tell every node to forget cached sessions (an internal event, never sent to clients)."""
+        self.core.publish(Event("_sessions_revoked", {"tokens": tokens, "user_id": user_id}))
+
+    def handle_internal(self, event: dict[str, Any]) -> None:
+        if event.get("event") != "_sessions_revoked":
+            return
+        data = event.get("data") or {}
+        for token in data.get("tokens") or []:
+            self._cache.pop(token, None)
+        if data.get("user_id"):
+            self.invalidate_user(str(data["user_id"]))
 
     # revoking ------------------------------------------------------------------------------
 
@@ -192,9 +208,11 @@ class SessionService:
         await self._drop(session)
 
     async def revoke_all(self, user_id: str) -> None:
-        for token in await self.core.store.sessions.remove_for_user(user_id):
+        tokens = await self.core.store.sessions.remove_for_user(user_id)
+        for token in tokens:
             self._cache.pop(token, None)
         self.invalidate_user(user_id)
+        self._announce(tokens, user_id)
 
     def invalidate_user(self, user_id: str) -> None:
         for token, (s, _) in list(self._cache.items()):

@@ -216,6 +216,14 @@ class RedisSettings(msgspec.Struct, kw_only=True):
     URL: str = "redis://127.0.0.1:6379/0"
 
 
+class WebSocketSettings(msgspec.Struct, kw_only=True):
+    """chinwag's own section: how long the event history for lossless resume is kept."""
+
+    EventRetentionMinutes: int = 1440
+    MaxRetainedEvents: int = 1000000
+    SendQueueSize: int = 1024
+
+
 class MetricsSettings(msgspec.Struct, kw_only=True):
     Enable: bool = False
     ListenAddress: str = ":8067"
@@ -272,6 +280,7 @@ class Config(msgspec.Struct, kw_only=True):
     SupportSettings: SupportSettings = msgspec.field(default_factory=SupportSettings)
     ClusterSettings: ClusterSettings = msgspec.field(default_factory=ClusterSettings)
     RedisSettings: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    WebSocketSettings: WebSocketSettings = msgspec.field(default_factory=WebSocketSettings)
     MetricsSettings: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
     GitLabSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
     GoogleSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)

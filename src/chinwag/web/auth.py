@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from chinwag.model.user import Session
@@ -21,7 +21,7 @@ class TokenLocation(Enum):
     QUERY = 3
 
 
-def token_from_request(request: Request) -> tuple[str, TokenLocation]:
+def token_from_request(request: HTTPConnection) -> tuple[str, TokenLocation]:
     """Mattermost's ParseAuthTokenFromRequest: cookie first, then Authorization, then ?access_token."""
     cookie = request.cookies.get(COOKIE_TOKEN)
     if cookie:

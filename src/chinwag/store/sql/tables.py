@@ -259,3 +259,23 @@ systems = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False, server_default=""),
 )
+
+# WebSocket event history (for lossless resume) and connection checkpoints --------------------
+wsevents = sa.Table(
+    "wsevents",
+    metadata,
+    sa.Column("pos", sa.BigInteger, primary_key=True, autoincrement=False),
+    _ms("createat"),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index("idx_wsevents_createat", "createat"),
+)
+
+wsconnections = sa.Table(
+    "wsconnections",
+    metadata,
+    sa.Column("connectionid", sa.String(26), primary_key=True),
+    sa.Column("userid", sa.String(26), nullable=False),
+    _ms("updateat"),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index("idx_wsconnections_updateat", "updateat"),
+)

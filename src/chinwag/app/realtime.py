@@ -1,0 +1,65 @@
+"""What WebSocket actions ask of the app: typing, presence from connections and activity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore
+from chinwag.app.permissions import PermissionService
+from chinwag.model import permissions as P
+from chinwag.model.errors import invalid_param
+from chinwag.model.ids import is_valid_id
+from chinwag.model.user import STATUS_AWAY, STATUS_OFFLINE, STATUS_ONLINE
+from chinwag.platform.events import Broadcast, Event
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+
+
+class RealtimeService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    async def typing(self, ctx: Ctx, channel_id: str, parent_id: str = "") -> None:
+        where = "userTyping"
+        if not is_valid_id(channel_id):
+            raise invalid_param(where, "channel_id")
+        if parent_id and not is_valid_id(parent_id):
+            raise invalid_param(where, "parent_id")
+        await self.perms.require_channel(ctx, channel_id, P.CREATE_POST, where)
+        self.core.publish(Event("typing", {"parent_id": parent_id, "user_id": ctx.user_id},
+                                Broadcast(channel_id=channel_id, omit_users={ctx.user_id: True})))
+
+    async def connected(self, user_id: str) -> None:
+        """A user's first live connection: online, unless they set a status by hand."""
+        current = (await self._app.statuses.get_many([user_id]))[0]
+        if current.manual and current.status != STATUS_ONLINE:
+            return
+        if current.status != STATUS_ONLINE:
+            await self._app.statuses.save(user_id, STATUS_ONLINE)
+
+    async def disconnected(self, user_id: str) -> None:
+        current = (await self._app.statuses.get_many([user_id]))[0]
+        if current.manual or current.status == STATUS_OFFLINE:
+            return
+        await self._app.statuses.save(user_id, STATUS_OFFLINE, activity=False)
+
+    async def activity(self, ctx: Ctx, active: bool, manual: bool) -> None:
+        current = (await self._app.statuses.get_many([ctx.user_id]))[0]
+        if current.manual and not manual:
+            return
+        wanted = STATUS_ONLINE if active else STATUS_AWAY
+        if current.status != wanted:
+            await self._app.statuses.save(ctx.user_id, wanted, manual=manual and not active)
+
+    async def statuses(self, user_ids: list[str] | None) -> dict[str, str]:
+        if user_ids is None:
+            return {}
+        return {s.user_id: s.status for s in await self._app.statuses.get_many(user_ids)}

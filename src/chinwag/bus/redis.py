@@ -1,0 +1,139 @@
+"""EventStream on Redis Streams: XADD to publish, XREAD on every node to deliver, XRANGE to replay."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import msgspec
+import redis.asyncio as aioredis
+
+from chinwag.bus.base import Subscriber
+
+log = logging.getLogger("chinwag.bus.redis")
+
+_SEQ = 1_000_000  # Redis ids are "<ms>-<seq>"; pos = ms * _SEQ + seq
+
+
+def pos_of(stream_id: bytes | str) -> int:
+    s = stream_id.decode() if isinstance(stream_id, bytes) else stream_id
+    ms, _, seq = s.partition("-")
+    return int(ms) * _SEQ + int(seq or 0)
+
+
+def id_of(pos: int) -> str:
+    return f"{pos // _SEQ}-{pos % _SEQ}"
+
+
+class RedisStream:
+    def __init__(self, url: str, prefix: str = "chinwag", retention_ms: int = 86_400_000,
+                 max_events: int = 1_000_000) -> None:
+        self.url = url
+        self.key = f"{prefix}:events"
+        self.prefix = prefix
+        self.retention_ms = retention_ms
+        self.max_events = max_events
+        self.redis: Any = aioredis.from_url(url)
+        self.reader_conn: Any = aioredis.from_url(url)
+        self.subscribers: list[Subscriber] = []
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.last_id = "$"
+
+    def subscribe(self, callback: Subscriber) -> None:
+        self.subscribers.append(callback)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        self.queue.put_nowait(msgspec.json.encode(event))
+
+    async def start(self) -> None:
+        await self.redis.ping()
+        info = await self.redis.xinfo_stream(self.key) if await self.redis.exists(self.key) else None
+        self.last_id = info["last-generated-id"].decode() if info else "0-0"
+        self.tasks = [asyncio.create_task(self._writer()), asyncio.create_task(self._reader()),
+                      asyncio.create_task(self._trimmer())]
+
+    async def close(self) -> None:
+        for _ in range(300):  # let the writer drain what was published (3 s at most)
+            if self.queue.empty():
+                break
+            await asyncio.sleep(0.01)  # noqa: ASYNC110
+        for t in self.tasks:
+            t.cancel()
+        for t in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        await self.redis.aclose()
+        await self.reader_conn.aclose()
+
+    async def _writer(self) -> None:
+        while True:
+            first = await self.queue.get()
+            batch = [first]
+            while not self.queue.empty() and len(batch) < 500:
+                batch.append(self.queue.get_nowait())
+            while True:
+                try:
+                    pipe = self.redis.pipeline(transaction=False)
+                    for data in batch:
+                        pipe.xadd(self.key, {"d": data}, maxlen=self.max_events, approximate=True)
+                    await pipe.execute()
+                    break
+                except Exception as e:  # Redis down: keep the events and retry
+                    log.warning("redis XADD failed, retrying: %s", e)
+                    await asyncio.sleep(0.5)
+
+    async def _reader(self) -> None:
+        while True:
+            try:
+                resp = await self.reader_conn.xread({self.key: self.last_id}, count=1000, block=1000)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.warning("redis XREAD failed, retrying: %s", e)
+                await asyncio.sleep(0.5)
+                continue
+            for _key, entries in resp or []:
+                for entry_id, fields in entries:
+                    self.last_id = entry_id.decode()
+                    event = msgspec.json.decode(fields[b"d"])
+                    pos = pos_of(entry_id)
+                    for cb in self.subscribers:
+                        cb(pos, event)
+
+    async def _trimmer(self) -> None:
+        while True:
+            await asyncio.sleep(60)
+            with contextlib.suppress(Exception):
+                min_id = f"{int(time.time() * 1000) - self.retention_ms}-0"
+                await self.redis.xtrim(self.key, minid=min_id, approximate=True)
+
+    async def read_after(self, pos: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        entries = await self.redis.xrange(self.key, min="(" + id_of(pos), max="+", count=limit)
+        return [(pos_of(eid), msgspec.json.decode(f[b"d"])) for eid, f in entries]
+
+    async def bounds(self) -> tuple[int, int]:
+        first = await self.redis.xrange(self.key, count=1)
+        last = await self.redis.xrevrange(self.key, count=1)
+        if not first:
+            return 0, 0
+        return pos_of(first[0][0]), pos_of(last[0][0])
+
+    async def save_checkpoints(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
+        if not items:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        ttl = max(60, self.retention_ms // 1000)
+        for cid, uid, state in items:
+            pipe.set(f"{self.prefix}:conn:{cid}", msgspec.json.encode({"u": uid, "s": state}), ex=ttl)
+        await pipe.execute()
+
+    async def load_checkpoint(self, connection_id: str) -> tuple[str, dict[str, Any]] | None:
+        raw = await self.redis.get(f"{self.prefix}:conn:{connection_id}")
+        if raw is None:
+            return None
+        d = msgspec.json.decode(raw)
+        return str(d["u"]), dict(d["s"])

@@ -1,0 +1,369 @@
+"""The hub: live WebSocket connections on this node, per-connection sequence numbers, fan-out,
+and lossless resume from the shared event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import msgspec
+
+from chinwag.bus.base import EventStream
+from chinwag.model.ids import new_id
+from chinwag.platform.broadcast import ReplayMembership, changes_membership_of, is_internal, should_send
+from chinwag.platform.events import Event
+
+log = logging.getLogger("chinwag.platform.hub")
+_encoder = msgspec.json.Encoder()
+
+RING = 256  # (seq, pos) pairs a connection remembers for resume
+REPLAY_CHUNK = 2000
+
+
+class Membership(Protocol):
+    def invalidate(self, kind: str, key: str) -> None: ...
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]: ...
+
+    async def team_members(self, team_id: str) -> frozenset[str]: ...
+
+    async def user_channels(self, user_id: str) -> set[str]: ...
+
+    async def user_teams(self, user_id: str) -> set[str]: ...
+
+
+def event_dict(ev: Event) -> dict[str, Any]:
+    b = ev.broadcast.to_dict()
+    if ev.broadcast.user_ids:
+        b["user_ids"] = ev.broadcast.user_ids
+    return {"event": ev.event, "data": ev.data, "broadcast": b}
+
+
+def frame_prefix(event: dict[str, Any]) -> str:
+    """The JSON frame of an event up to its seq: frame = prefix + str(seq) + "}"."""
+    b = dict(event.get("broadcast") or {})
+    b.pop("user_ids", None)
+    body = _encoder.encode({"event": event["event"], "data": event.get("data") or {}, "broadcast": b})
+    return body[:-1].decode() + ',"seq":'
+
+
+class Conn:
+    """One WebSocket connection as the hub sees it."""
+
+    __slots__ = ("_writer", "checkpointed_seq", "closed", "hub", "id", "last_pos", "on_overflow", "pending",
+                 "queue", "replaying", "ring", "send", "seq", "user_id")
+
+    def __init__(self, hub: Hub, user_id: str, send: Callable[[str], Awaitable[None]],
+                 on_overflow: Callable[[], None]) -> None:
+        self.hub = hub
+        self.user_id = user_id
+        self.id = ""
+        self.send = send
+        self.on_overflow = on_overflow
+        self.seq = 1  # next seq to assign (hello is 0)
+        self.last_pos = 0
+        self.checkpointed_seq = -1
+        self.queue: deque[tuple[int, str]] = deque()
+        self.ring: deque[tuple[int, int]] = deque(maxlen=RING)
+        self.pending: list[tuple[int, str]] | None = None
+        self.replaying = False
+        self.closed = False
+        self._writer: asyncio.Task[None] | None = None
+
+    def offer(self, pos: int, prefix: str) -> None:
+        if self.closed:
+            return
+        if self.replaying:
+            assert self.pending is not None
+            self.pending.append((pos, prefix))
+            return
+        if len(self.queue) >= self.hub.queue_size:
+            self.closed = True
+            self.queue.clear()
+            self.on_overflow()
+            return
+        self.queue.append((pos, prefix))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        try:
+            while self.queue and not self.closed:
+                pos, prefix = self.queue.popleft()
+                await self.send_event(pos, prefix)
+        except Exception:
+            self.closed = True
+            self.on_overflow()
+        finally:
+            self._writer = None
+
+    async def send_event(self, pos: int, prefix: str) -> None:
+        seq = self.seq
+        self.seq += 1
+        self.ring.append((seq, pos))
+        self.last_pos = pos
+        await self.send(prefix + str(seq) + "}")
+
+    def state(self) -> dict[str, Any]:
+        return {"seq": self.seq - 1, "pos": self.last_pos, "ring": list(self.ring)}
+
+
+class Hub:
+    def __init__(self, stream: EventStream, membership: Membership, *, version: str,
+                 queue_size: int = 256, hostname: str = "") -> None:
+        self.stream = stream
+        self.membership = membership
+        self.version = version
+        self.queue_size = queue_size
+        self.hostname = hostname or socket.gethostname()
+        self.by_user: dict[str, set[Conn]] = {}
+        self.by_id: dict[str, Conn] = {}
+        self.inbox: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.internal_handlers: list[Callable[[dict[str, Any]], None]] = []
+        self.on_first_connect: Callable[[str], Awaitable[None]] | None = None
+        self.on_last_disconnect: Callable[[str], Awaitable[None]] | None = None
+        self.disconnect_grace = 5.0
+        self.dispatched_pos = 0
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Any) -> None:
+        """Run a coroutine in the background, keeping a reference until it ends."""
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # life cycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.stream.subscribe(self._receive)
+        self.tasks = [asyncio.create_task(self._dispatcher()), asyncio.create_task(self._checkpointer())]
+
+    async def close(self) -> None:
+        await self.checkpoint_all()
+        for t in self.tasks:
+            t.cancel()
+        for t in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+
+    def publish(self, ev: Event) -> None:
+        """The Publisher the app uses: events go to the shared stream, then back to every hub."""
+        self.stream.publish(event_dict(ev))
+
+    def _receive(self, pos: int, event: dict[str, Any]) -> None:
+        self.inbox.put_nowait((pos, event))
+
+    async def _dispatcher(self) -> None:
+        while True:
+            pos, event = await self.inbox.get()
+            try:
+                await self._dispatch(pos, event)
+            except Exception:
+                log.exception("dispatch failed for %s", event.get("event"))
+
+    async def _dispatch(self, pos: int, event: dict[str, Any]) -> None:
+        try:
+            await self._deliver(pos, event)
+        finally:
+            self.dispatched_pos = pos
+
+    async def _deliver(self, pos: int, event: dict[str, Any]) -> None:
+        if is_internal(event):
+            for handler in self.internal_handlers:
+                handler(event)
+            return
+        inval = changes_membership_of(event)
+        if inval:
+            self.membership.invalidate(*inval)
+        if not self.by_user:
+            return
+        targets = await self._targets(event)
+        if not targets:
+            return
+        prefix = frame_prefix(event)
+        for conn in targets:
+            conn.offer(pos, prefix)
+
+    async def _targets(self, event: dict[str, Any]) -> list[Conn]:
+        b = event.get("broadcast") or {}
+        users: set[str] | frozenset[str]
+        extra = set(b.get("user_ids") or [])
+        if b.get("user_id"):
+            users = {b["user_id"]} | extra
+        elif b.get("channel_id"):
+            users = (await self.membership.channel_members(b["channel_id"])) | extra
+        elif b.get("team_id"):
+            users = (await self.membership.team_members(b["team_id"])) | extra
+        elif extra:
+            users = extra
+        else:
+            users = set(self.by_user)
+        omit = b.get("omit_users") or {}
+        only_conn = b.get("connection_id") or ""
+        omit_conn = b.get("omit_connection_id") or ""
+        out: list[Conn] = []
+        if len(users) > len(self.by_user):
+            candidates = [u for u in self.by_user if u in users]
+        else:
+            candidates = [u for u in users if u in self.by_user]
+        for uid in candidates:
+            if omit.get(uid):
+                continue
+            for conn in self.by_user.get(uid, ()):
+                if only_conn and conn.id != only_conn:
+                    continue
+                if omit_conn and conn.id == omit_conn:
+                    continue
+                out.append(conn)
+        return out
+
+    # connections ---------------------------------------------------------------------------
+
+    async def connect(self, conn: Conn, want_id: str, want_seq: int) -> bool:
+        """Register a new connection. Returns True when it resumed ``want_id`` (no hello);
+        False when it starts afresh (the caller sends hello with ``conn.id``)."""
+        if want_id:
+            old = self.by_id.get(want_id)
+            if old is not None:
+                await self._drop(old, checkpoint=True)
+            found = await self.stream.load_checkpoint(want_id)
+            if found is not None and found[0] == conn.user_id:
+                if await self._resume(conn, want_id, want_seq, found[1]):
+                    return True
+        conn.id = new_id()
+        conn.last_pos = self.dispatched_pos
+        self._add(conn)
+        await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
+        conn.checkpointed_seq = 0
+        return False
+
+    def _add(self, conn: Conn) -> None:
+        first = conn.user_id not in self.by_user
+        self.by_user.setdefault(conn.user_id, set()).add(conn)
+        self.by_id[conn.id] = conn
+        if first and self.on_first_connect:
+            self.spawn(self.on_first_connect(conn.user_id))
+
+    async def _resume(self, conn: Conn, conn_id: str, want_seq: int, state: dict[str, Any]) -> bool:
+        last_recv = want_seq - 1
+        last_seq, last_pos = int(state.get("seq", 0)), int(state.get("pos", 0))
+        ring = {int(s): int(p) for s, p in state.get("ring", [])}
+        if last_recv < 0:
+            return False
+        if last_recv >= last_seq:
+            start, skip = last_pos, last_recv - last_seq
+        elif last_recv in ring:
+            start, skip = ring[last_recv], 0
+        else:
+            return False
+        oldest, _newest = await self.stream.bounds()
+        if oldest and start + 1 < oldest:
+            return False  # the history it missed has been trimmed
+        conn.id = conn_id
+        conn.seq = want_seq
+        conn.last_pos = start
+        conn.replaying = True
+        conn.pending = []
+        self._add(conn)
+        try:
+            await self._replay(conn, start, skip)
+        except Exception:
+            log.exception("replay failed for connection %s", conn_id)
+            await self._drop(conn, checkpoint=False)
+            raise
+        return True
+
+    async def _replay(self, conn: Conn, start: int, skip: int) -> None:
+        events: list[tuple[int, dict[str, Any]]] = []
+        pos = start
+        while True:
+            chunk = await self.stream.read_after(pos, REPLAY_CHUNK)
+            events += chunk
+            if len(chunk) < REPLAY_CHUNK:
+                break
+            pos = chunk[-1][0]
+        channels = await self.membership.user_channels(conn.user_id)
+        teams = await self.membership.user_teams(conn.user_id)
+        members = ReplayMembership(conn.user_id, channels, teams, events)
+        replayed_to = start
+        for pos, event in events:
+            members.advance(event)
+            replayed_to = pos
+            if not should_send(event, conn.user_id, conn.id, members.channels.__contains__,
+                               members.teams.__contains__):
+                continue
+            if skip > 0:
+                skip -= 1
+                conn.ring.append((conn.seq, pos))
+                conn.seq += 1
+                continue
+            await conn.send_event(pos, frame_prefix(event))
+        conn.last_pos = max(conn.last_pos, replayed_to)
+        pending = conn.pending or []
+        conn.pending = None
+        conn.replaying = False
+        for pos, prefix in pending:
+            if pos > replayed_to:
+                conn.offer(pos, prefix)
+
+    async def disconnect(self, conn: Conn) -> None:
+        await self._drop(conn, checkpoint=True)
+
+    async def _drop(self, conn: Conn, checkpoint: bool) -> None:
+        conn.closed = True
+        if self.by_id.get(conn.id) is conn:
+            del self.by_id[conn.id]
+        users = self.by_user.get(conn.user_id)
+        if users is not None:
+            users.discard(conn)
+            if not users:
+                del self.by_user[conn.user_id]
+                if self.on_last_disconnect:
+                    self.spawn(self._maybe_offline(conn.user_id))
+        if checkpoint and conn.id:
+            with contextlib.suppress(Exception):
+                await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
+
+    async def _maybe_offline(self, user_id: str) -> None:
+        await asyncio.sleep(self.disconnect_grace)
+        if user_id not in self.by_user and self.on_last_disconnect:
+            await self.on_last_disconnect(user_id)
+
+    async def checkpoint_all(self) -> None:
+        items = []
+        for conn in list(self.by_id.values()):
+            if conn.seq - 1 != conn.checkpointed_seq and not conn.replaying:
+                items.append((conn.id, conn.user_id, conn.state()))
+                conn.checkpointed_seq = conn.seq - 1
+        if items:
+            await self.stream.save_checkpoints(items)
+
+    async def _checkpointer(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await self.checkpoint_all()
+            except Exception as e:
+                log.warning("checkpoint failed: %s", e)
+
+    def hello_frame(self, conn: Conn) -> str:
+        event = {
+            "event": "hello",
+            "data": {"server_version": self.version, "connection_id": conn.id,
+                     "server_hostname": self.hostname},
+            "broadcast": {"omit_users": None, "user_id": conn.user_id, "channel_id": "", "team_id": "",
+                          "connection_id": "", "omit_connection_id": ""},
+        }
+        return frame_prefix(event) + "0}"
+
+    def is_online(self, user_id: str) -> bool:
+        return user_id in self.by_user
+
+    def connection_count(self) -> int:
+        return len(self.by_id)

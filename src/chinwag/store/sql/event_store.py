@@ -1,0 +1,62 @@
+"""The WebSocket event history in SQL (embedded mode) and connection checkpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from chinwag.store.sql.common import upsert
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.tables import wsconnections, wsevents
+
+
+class SqlEventStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def append(self, rows: Sequence[tuple[int, int, str]]) -> None:
+        """Persist (pos, create_at, json) rows."""
+        if not rows:
+            return
+        async with self.db.write() as conn:
+            await conn.execute(wsevents.insert(), [{"pos": p, "createat": t, "data": d} for p, t, d in rows])
+
+    async def read_after(self, pos: int, limit: int) -> list[tuple[int, str]]:
+        q = sa.select(wsevents.c.pos, wsevents.c.data).where(wsevents.c.pos > pos).order_by(
+            wsevents.c.pos).limit(limit)
+        async with self.db.read() as conn:
+            return [(int(r[0]), str(r[1])) for r in (await conn.execute(q)).all()]
+
+    async def bounds(self) -> tuple[int, int]:
+        """(oldest retained pos, newest pos); (0, 0) when empty."""
+        q = sa.select(sa.func.min(wsevents.c.pos), sa.func.max(wsevents.c.pos))
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        if row is None or row[0] is None:
+            return 0, 0
+        return int(row[0]), int(row[1])
+
+    async def trim(self, older_than: int, keep_at_least_after: int) -> int:
+        """Delete events created before ``older_than`` or at/below ``keep_at_least_after``."""
+        async with self.db.write() as conn:
+            res = await conn.execute(wsevents.delete().where(
+                sa.or_(wsevents.c.createat < older_than, wsevents.c.pos <= keep_at_least_after)))
+            await conn.execute(wsconnections.delete().where(wsconnections.c.updateat < older_than))
+        return int(res.rowcount or 0)
+
+    async def save_checkpoints(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """(connection id, user id, update_at, json) rows."""
+        if not rows:
+            return
+        async with self.db.write() as conn:
+            for cid, uid, t, data in rows:
+                await conn.execute(upsert(conn, wsconnections, ["connectionid"], ["userid", "updateat", "data"])
+                                   .values(connectionid=cid, userid=uid, updateat=t, data=data))
+
+    async def load_checkpoint(self, connection_id: str) -> tuple[str, str] | None:
+        q = sa.select(wsconnections.c.userid, wsconnections.c.data).where(
+            wsconnections.c.connectionid == connection_id)
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        return None if row is None else (str(row[0]), str(row[1]))

@@ -1,0 +1,187 @@
+"""/api/v4/websocket: Mattermost's WebSocket protocol.
+
+Authentication by cookie/Authorization on the upgrade or by ``authentication_challenge``; ``hello``
+first with seq 0 (before the challenge's OK reply); actions answered with ``seq_reply``; resume
+with ``connection_id`` and ``sequence_number`` (no hello when it resumes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from chinwag.app.app import App
+from chinwag.app.context import Ctx
+from chinwag.model.errors import AppError
+from chinwag.model.ids import new_id, now_ms
+from chinwag.model.user import Session
+from chinwag.platform.hub import Conn, Hub
+from chinwag.web.auth import token_from_request
+
+log = structlog.get_logger("chinwag.web.websocket")
+
+AUTH_TIMEOUT = 5.0
+MAX_FRAME = 8 * 1024
+
+
+def _reply(seq: int, data: dict[str, Any] | None = None) -> str:
+    body: dict[str, Any] = {"status": "OK", "seq_reply": seq}
+    if data is not None:
+        body["data"] = data
+    return json.dumps(body, separators=(",", ":"))
+
+
+def _fail(seq: int, err: AppError) -> str:
+    return json.dumps({"status": "FAIL", "seq_reply": seq,
+                       "error": {"id": err.id, "message": err.message, "detailed_error": "",
+                                 "request_id": "", "status_code": err.status_code}}, separators=(",", ":"))
+
+
+class Socket:
+    def __init__(self, ws: WebSocket, app: App, hub: Hub, server_version: str) -> None:
+        self.ws = ws
+        self.app = app
+        self.hub = hub
+        self.server_version = server_version
+        self.lock = asyncio.Lock()
+        self.session: Session | None = None
+        self.conn: Conn | None = None
+        self.closing = False
+
+    async def send(self, text: str) -> None:
+        async with self.lock:
+            await self.ws.send_text(text)
+
+    def overflow(self) -> None:
+        """The connection fell too far behind (or broke): close it; the client resumes."""
+        if not self.closing:
+            self.closing = True
+            self.hub.spawn(self._close(1011))
+
+    async def _close(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.close(code)
+
+    async def authenticate(self, session: Session) -> None:
+        self.session = session
+        params = self.ws.query_params
+        want_id = params.get("connection_id", "")
+        try:
+            want_seq = int(params.get("sequence_number", "0") or 0)
+        except ValueError:
+            want_seq = 0
+        conn = Conn(self.hub, session.user_id, self.send, self.overflow)
+        self.conn = conn
+        conn.replaying = True  # hold live events until hello (or the replay) has gone out
+        conn.pending = []
+        resumed = await self.hub.connect(conn, want_id, want_seq)
+        if not resumed:
+            await self.send(self.hub.hello_frame(conn))
+            pending = conn.pending or []
+            conn.pending = None
+            conn.replaying = False
+            for pos, prefix in pending:
+                conn.offer(pos, prefix)
+
+    def ctx(self) -> Ctx:
+        return Ctx(session=self.session, request_id=new_id())
+
+    async def handle(self, msg: dict[str, Any]) -> None:
+        seq = msg.get("seq")
+        action = msg.get("action")
+        data = msg.get("data") or {}
+        if not isinstance(seq, int) or not isinstance(action, str) or not isinstance(data, dict):
+            return
+        if action == "authentication_challenge":
+            if self.session is not None:
+                return
+            token = str(data.get("token", ""))
+            try:
+                session = await self.app.sessions.from_token(token)
+            except AppError:
+                self.closing = True
+                await self._close(1008)
+                return
+            await self.authenticate(session)
+            await self.send(_reply(seq))
+            return
+        if self.session is None:
+            await self.send(_fail(seq, AppError("ServeWebSocket", "api.web_socket_router.not_authenticated.app_error",
+                                                "No websocket authentication", 401)))
+            return
+        try:
+            reply = await self.action(action, data)
+        except AppError as e:
+            await self.send(_fail(seq, e))
+            return
+        await self.send(_reply(seq, reply))
+
+    async def action(self, action: str, data: dict[str, Any]) -> dict[str, Any] | None:
+        ctx = self.ctx()
+        if action == "ping":
+            return {"text": "pong", "version": self.server_version, "server_time": now_ms(), "node_id": ""}
+        if action == "user_typing":
+            await self.app.realtime.typing(ctx, str(data.get("channel_id", "")), str(data.get("parent_id", "")))
+            return None
+        if action == "get_statuses":
+            return await self.app.realtime.statuses(list(self.hub.by_user))
+        if action == "get_statuses_by_ids":
+            ids = data.get("user_ids")
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise AppError("getStatusesByIds", "api.websocket_handler.invalid_param.app_error",
+                               "Invalid user_ids parameter", 400)
+            return await self.app.realtime.statuses(ids)
+        if action == "user_update_active_status":
+            await self.app.realtime.activity(ctx, bool(data.get("user_is_active", True)), bool(data.get("manual")))
+            return None
+        if action in ("presence", "posted_notify_ack"):
+            return None
+        raise AppError("ServeWebSocket", "api.web_socket_router.bad_action.app_error", "Unknown action.", 400)
+
+
+def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
+    async def websocket_endpoint(ws: WebSocket) -> None:
+        await ws.accept()
+        sock = Socket(ws, app, hub, server_version)
+        token, _loc = token_from_request(ws)
+        try:
+            if token:
+                with contextlib.suppress(AppError):
+                    await sock.authenticate(await app.sessions.from_token(token))
+            deadline = asyncio.get_running_loop().time() + AUTH_TIMEOUT
+            while not sock.closing:
+                if sock.session is None:
+                    remaining = deadline - asyncio.get_running_loop().time()
+                    if remaining <= 0:
+                        await sock._close(1008)
+                        return
+                    try:
+                        text = await asyncio.wait_for(ws.receive_text(), remaining)
+                    except TimeoutError:
+                        await sock._close(1008)
+                        return
+                else:
+                    text = await ws.receive_text()
+                if len(text) > MAX_FRAME:
+                    await sock._close(1009)
+                    return
+                try:
+                    msg = json.loads(text)
+                except ValueError:
+                    continue
+                if isinstance(msg, dict):
+                    await sock.handle(msg)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        except Exception:
+            log.exception("websocket failed")
+        finally:
+            if sock.conn is not None:
+                await hub.disconnect(sock.conn)
+
+    return websocket_endpoint
