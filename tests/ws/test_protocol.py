@@ -23,7 +23,7 @@ async def test_hello_first_with_seq_zero_then_increasing(world: World, live: Liv
     await ws.wait(lambda: len([e for e in ws.events if e["event"] == "posted"]) == 3)
     seqs = [e["seq"] for e in ws.events]
     assert seqs == list(range(len(seqs)))
-    posted = [e for e in ws.events if e["event"] == "posted"][0]
+    posted = next(e for e in ws.events if e["event"] == "posted")
     assert posted["broadcast"]["channel_id"] == town["id"]
     data = posted["data"]
     assert isinstance(data["post"], str) and json.loads(data["post"])["message"] == "m0"

@@ -60,7 +60,7 @@ class RedisStream:
         for _ in range(300):  # let the writer drain what was published (3 s at most)
             if self.queue.empty():
                 break
-            await asyncio.sleep(0.01)  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
         for t in self.tasks:
             t.cancel()
         for t in self.tasks:
