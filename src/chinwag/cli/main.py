@@ -65,7 +65,10 @@ def serve(config: str | None = ConfigOpt) -> None:
     server = build(cfg)
 
     async def prepare() -> None:
-        await migrate_database(server.db)
+        try:
+            await migrate_database(server.db)
+        finally:
+            await server.db.engine.dispose()  # the server runs on another event loop
 
     try:
         asyncio.run(prepare())
@@ -87,8 +90,9 @@ def serve(config: str | None = ConfigOpt) -> None:
 
     outer = Starlette(routes=[Mount("/", app=server.asgi)], lifespan=lifespan)
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
-    uvicorn.run(outer, host=host, port=port, log_level="warning", proxy_headers=True, ws="websockets",
-                lifespan="on")
+    uvicorn.run(outer, host=host, port=port, log_level="warning", proxy_headers=True,
+                ws="websockets-sansio", ws_max_size=8192, ws_per_message_deflate=False,
+                ws_ping_interval=30, ws_ping_timeout=60, lifespan="on", timeout_graceful_shutdown=5)
 
 
 @db_cli.command("migrate")

@@ -298,10 +298,9 @@ class Hub:
             if not should_send(event, conn.user_id, conn.id, members.channels.__contains__,
                                members.teams.__contains__):
                 continue
-            if skip > 0:
+            if skip > 0:  # the client received this one before the old node's last checkpoint
+                conn.ring.append((conn.seq - skip, pos))
                 skip -= 1
-                conn.ring.append((conn.seq, pos))
-                conn.seq += 1
                 continue
             await conn.send_event(pos, frame_prefix(event))
         conn.last_pos = max(conn.last_pos, replayed_to)

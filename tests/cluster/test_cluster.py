@@ -1,0 +1,121 @@
+"""Two real server processes sharing one PostgreSQL and one Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import redis
+
+from tests.conftest import PG_OK, PG_URL
+from tests.procs import ServerProcess, create_pg_database, workdir
+from tests.ws.conftest import WS
+
+
+def _redis_ok() -> bool:
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping())
+    except Exception:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not (PG_OK and _redis_ok()), reason="needs PostgreSQL and Redis")
+
+
+@pytest.fixture
+def cluster() -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    url, drop = create_pg_database(PG_URL)
+    wd = workdir()
+    env = {"MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
+           "MM_FILESETTINGS_DIRECTORY": os.path.join(wd, "files"), "MM_REDISSETTINGS_ENABLE": "true",
+           "MM_REDISSETTINGS_URL": "redis://127.0.0.1:6379/0",
+           "MM_CLUSTERSETTINGS_CLUSTERNAME": f"test-{uuid.uuid4().hex[:8]}",
+           "MM_PASSWORDSETTINGS_MINIMUMLENGTH": "5"}
+    a = ServerProcess(env, wd).start()
+    b = ServerProcess(env, wd).start()
+    try:
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+        drop()
+        r = redis.Redis()
+        for key in r.scan_iter(f"chinwag:{env['MM_CLUSTERSETTINGS_CLUSTERNAME']}:*"):
+            r.delete(key)
+
+
+async def _setup(api: str) -> dict[str, str]:
+    async with httpx.AsyncClient(base_url=api) as c:
+        await c.post("/users", json={"username": "alice", "email": "alice@example.com", "password": "password"})
+        r = await c.post("/users/login", json={"login_id": "alice", "password": "password"})
+        alice_token = r.headers["Token"]
+        h = {"Authorization": f"Bearer {alice_token}"}
+        await c.post("/users", json={"username": "bob", "email": "bob@example.com", "password": "password"},
+                     headers=h)
+        r = await c.post("/users/login", json={"login_id": "bob", "password": "password"})
+        bob_token = r.headers["Token"]
+        bob_id = r.json()["id"]
+        team = (await c.post("/teams", json={"name": "t1", "display_name": "T1", "type": "O"}, headers=h)).json()
+        await c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob_id}, headers=h)
+        town = (await c.get(f"/teams/{team['id']}/channels/name/town-square", headers=h)).json()
+        return {"alice": alice_token, "bob": bob_token, "channel": town["id"]}
+
+
+async def _post(api: str, token: str, channel: str, message: str) -> None:
+    async with httpx.AsyncClient(base_url=api, headers={"Authorization": f"Bearer {token}"}) as c:
+        r = await c.post("/posts", json={"channel_id": channel, "message": message})
+        assert r.status_code == 201, r.text
+
+
+async def test_post_on_one_node_reaches_websocket_on_the_other(cluster: tuple[ServerProcess, ServerProcess]) -> None:
+    a, b = cluster
+    ids = await _setup(a.api)
+    ws = await WS.connect(b.ws_url, ids["bob"])
+    await ws.event("hello")
+    await _post(a.api, ids["alice"], ids["channel"], "across nodes")
+    e = await ws.event("posted", lambda e: json.loads(e["data"]["post"])["message"] == "across nodes")
+    assert e["seq"] >= 1
+    # logging out on node A is seen by node B's session cache
+    async with httpx.AsyncClient(base_url=a.api, headers={"Authorization": f"Bearer {ids['bob']}"}) as c:
+        assert (await c.post("/users/logout")).status_code == 200
+    await asyncio.sleep(0.5)
+    async with httpx.AsyncClient(base_url=b.api, headers={"Authorization": f"Bearer {ids['bob']}"}) as c:
+        assert (await c.get("/users/me")).status_code == 401
+    await ws.close()
+
+
+async def test_node_killed_mid_stream_client_resumes_on_other_node(
+        cluster: tuple[ServerProcess, ServerProcess]) -> None:
+    a, b = cluster
+    ids = await _setup(a.api)
+    ws = await WS.connect(a.ws_url, ids["bob"])
+    await ws.event("hello")
+    total = 300
+
+    async def poster() -> None:
+        for i in range(total):
+            await _post(b.api, ids["alice"], ids["channel"], f"m{i}")
+            if i == 100:
+                a.kill()  # node A dies while events stream in
+
+    await poster()
+    received = [json.loads(e["data"]["post"])["message"] for e in ws.events if e["event"] == "posted"]
+    assert len(received) < total
+    conn_id, next_seq = ws.connection_id, ws.next_seq
+    ws2 = await WS.connect(b.ws_url, ids["bob"], f"connection_id={conn_id}&sequence_number={next_seq}")
+
+    def all_in() -> bool:
+        return len([e for e in ws2.events if e["event"] == "posted"]) + len(received) >= total
+
+    await ws2.wait(all_in, timeout=20)
+    assert "hello" not in ws2.names()
+    resumed = [json.loads(e["data"]["post"])["message"] for e in ws2.events if e["event"] == "posted"]
+    assert received + resumed == [f"m{i}" for i in range(total)]
+    seqs = [e["seq"] for e in ws2.events]
+    assert seqs == list(range(next_seq, next_seq + len(seqs)))
+    await ws2.close()
