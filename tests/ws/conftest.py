@@ -96,6 +96,7 @@ class WS:
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
         while True:
+            self._new.clear()
             found = pred()
             if found:
                 return found
@@ -103,8 +104,7 @@ class WS:
                 raise AssertionError("connection closed while waiting")
             remaining = end - loop.time()
             if remaining <= 0:
-                raise AssertionError(f"timed out; events so far: {[e['event'] for e in self.events]}")
-            self._new.clear()
+                raise AssertionError(f"timed out; events so far: {[e['event'] for e in self.events][-20:]}")
             try:
                 await asyncio.wait_for(self._new.wait(), remaining)
             except TimeoutError:

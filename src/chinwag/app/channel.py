@@ -69,6 +69,18 @@ class ChannelService:
         except StoreError as e:
             raise store_error(where, e, "channel") from None
 
+    async def get_cached(self, channel_id: str) -> Channel | None:
+        """The channel's stable facts (type, team, name, deletion) from the cache; counters may be stale."""
+        cache = self.core.caches.channels
+        found = cache.get(channel_id)
+        if found is None:
+            try:
+                found = await self.core.store.channels.get(channel_id)
+            except NotFound:
+                return None
+            cache.put(channel_id, found)
+        return found
+
     async def can_read(self, ctx: Ctx, channel: Channel) -> bool:
         if await self.perms.has_channel(ctx, channel.id, P.READ_CHANNEL, channel.team_id):
             return True

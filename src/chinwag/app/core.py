@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from chinwag.app.cache import AppCaches
 from chinwag.config import Config, ConfigStore
 from chinwag.model.errors import AppError
 from chinwag.model.ids import now_ms
@@ -25,13 +26,19 @@ class AppCore:
         self.pub = publisher
         self.now = clock
         self.app: App | None = None
+        self.caches = AppCaches()
 
     @property
     def cfg(self) -> Config:
         return self.config_store.config
 
     def publish(self, event: Event) -> None:
+        self.caches.observe({"event": event.event, "data": event.data, "broadcast": event.broadcast.to_dict()})
         self.pub.publish(event)
+
+    def observe(self, event: dict[str, Any]) -> None:
+        """Every event from the shared stream (other nodes' too) passes here."""
+        self.caches.observe(event)
 
 
 def store_error(where: str, e: StoreError, what: str) -> AppError:

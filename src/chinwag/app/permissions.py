@@ -21,14 +21,18 @@ class PermissionService:
     def is_system_admin(self, ctx: Ctx) -> bool:
         return self.has_system(ctx, P.MANAGE_SYSTEM)
 
-    async def team_roles(self, user_id: str, team_id: str) -> set[str]:
+    async def team_roles(self, user_id: str, team_id: str) -> frozenset[str]:
+        cache = self.core.caches.team_roles
+        found = cache.get((team_id, user_id))
+        if found is not None:
+            return found
         try:
             tm = await self.core.store.teams.get_member(team_id, user_id)
+            roles = frozenset() if tm.delete_at else frozenset(tm.role_set())
         except NotFound:
-            return set()
-        if tm.delete_at:
-            return set()
-        return tm.role_set()
+            roles = frozenset()
+        cache.put((team_id, user_id), roles)
+        return roles
 
     async def has_team(self, ctx: Ctx, team_id: str, permission: str) -> bool:
         if self.has_system(ctx, permission):
@@ -37,12 +41,17 @@ class PermissionService:
             return False
         return P.roles_grant(await self.team_roles(ctx.user_id, team_id), permission)
 
-    async def channel_roles(self, user_id: str, channel_id: str) -> set[str]:
+    async def channel_roles(self, user_id: str, channel_id: str) -> frozenset[str]:
+        cache = self.core.caches.channel_roles
+        found = cache.get((channel_id, user_id))
+        if found is not None:
+            return found
         try:
-            cm = await self.core.store.channels.get_member(channel_id, user_id)
+            roles = frozenset((await self.core.store.channels.get_member(channel_id, user_id)).role_set())
         except NotFound:
-            return set()
-        return cm.role_set()
+            roles = frozenset()
+        cache.put((channel_id, user_id), roles)
+        return roles
 
     async def has_channel(
         self, ctx: Ctx, channel_id: str, permission: str, team_id: str | None = None
@@ -55,10 +64,11 @@ class PermissionService:
         if roles and P.roles_grant(roles, permission):
             return True
         if team_id is None:
-            try:
-                team_id = (await self.core.store.channels.get(channel_id)).team_id
-            except NotFound:
+            assert self.core.app is not None
+            channel = await self.core.app.channels.get_cached(channel_id)
+            if channel is None:
                 return False
+            team_id = channel.team_id
         if team_id:
             return P.roles_grant(await self.team_roles(ctx.user_id, team_id), permission)
         return False

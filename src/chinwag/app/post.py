@@ -178,10 +178,12 @@ class PostService:
         store = self.core.store
         if channel.type == CHANNEL_DIRECT:
             return [u for u in channel.name.split("__") if u != sender.id][:1]
-        member_ids = set(await store.channels.member_ids(channel.id))
         if channel.type == CHANNEL_GROUP:
-            return sorted(member_ids - {sender.id})
+            return sorted(set(await store.channels.member_ids(channel.id)) - {sender.id})
         found = parse_mentions(post.message)
+        if not (found.usernames or found.channel or found.here):
+            return []
+        member_ids = set(await store.channels.member_ids(channel.id))
         mentioned: set[str] = set()
         if found.usernames:
             for u in await store.users.get_many_by_usernames(sorted(found.usernames)):

@@ -51,10 +51,16 @@ class UserService:
     # reading -------------------------------------------------------------------------------
 
     async def get(self, user_id: str, where: str = "GetUser") -> User:
+        cache = self.core.caches.users
+        found = cache.get(user_id)
+        if found is not None:
+            return msgspec.structs.replace(found)
         try:
-            return await self.core.store.users.get(user_id)
+            user = await self.core.store.users.get(user_id)
         except StoreError as e:
             raise store_error(where, e, "user") from None
+        cache.put(user_id, msgspec.structs.replace(user))
+        return user
 
     async def get_by_username(self, username: str, where: str = "GetUserByUsername") -> User:
         try:

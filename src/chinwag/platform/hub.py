@@ -126,6 +126,8 @@ class Hub:
         self.inbox: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue()
         self.tasks: list[asyncio.Task[None]] = []
         self.internal_handlers: list[Callable[[dict[str, Any]], None]] = []
+        #: called with every event of the stream, in order (cache invalidation)
+        self.observers: list[Callable[[dict[str, Any]], None]] = []
         self.on_first_connect: Callable[[str], Awaitable[None]] | None = None
         self.on_last_disconnect: Callable[[str], Awaitable[None]] | None = None
         self.disconnect_grace = 5.0
@@ -174,6 +176,8 @@ class Hub:
             self.dispatched_pos = pos
 
     async def _deliver(self, pos: int, event: dict[str, Any]) -> None:
+        for observer in self.observers:
+            observer(event)
         if is_internal(event):
             for handler in self.internal_handlers:
                 handler(event)

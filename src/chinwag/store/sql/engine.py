@@ -73,6 +73,8 @@ class Database:
                 pool_pre_ping=False,
             )
         self._write_lock = asyncio.Lock() if driver == "sqlite" else None
+        # Reads run in autocommit: no BEGIN/ROLLBACK round trips around a single SELECT.
+        self.read_engine: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,7 +82,7 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
+        async with self.read_engine.connect() as conn:
             yield conn
 
     @asynccontextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,60 +86,114 @@ class PostEffects:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_INSERT_POST = posts.insert()
+_BATCH_MAX = 500
+
+
+def _channel_update(conn: Any, roots: bool) -> Any:
+    """UPDATE channels by bound parameters: +n messages (+r roots), last post times raised."""
+    values: dict[str, Any] = {
+        "lastpostat": greatest(conn, channels.c.lastpostat, sa.bindparam("t")),
+        "totalmsgcount": channels.c.totalmsgcount + sa.bindparam("n"),
+    }
+    if roots:
+        values["totalmsgcountroot"] = channels.c.totalmsgcountroot + sa.bindparam("r")
+        values["lastrootpostat"] = greatest(conn, channels.c.lastrootpostat, sa.bindparam("rt"))
+    return channels.update().where(channels.c.id == sa.bindparam("cid")).values(**values)
+
+
 class SqlPostStore:
+    """Posts. Saving goes through a group commit: posts arriving while a transaction is being
+    written are saved together in the next one, so a busy channel's row is updated once per batch
+    instead of once per post, and many posts share one commit."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._queue: list[tuple[Post, PostEffects, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def save(self, post: Post, fx: PostEffects) -> None:
-        is_root = post.root_id == ""
-        t = post.create_at
-        async with self.db.write() as conn:
-            await conn.execute(posts.insert().values(**post_values(post)))
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((post, fx, fut))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._drain())
+        await fut
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[:_BATCH_MAX], self._queue[_BATCH_MAX:]
+                try:
+                    await self._write(batch)
+                except Exception:
+                    # isolate the failure: write them one by one so only a bad post fails
+                    for item in batch:
+                        try:
+                            await self._write([item])
+                        except Exception as e:
+                            if not item[2].done():
+                                item[2].set_exception(e)
+                for _, _, fut in batch:
+                    if not fut.done():
+                        fut.set_result(None)
+        finally:
+            self._writer = None
+
+    async def _write(self, batch: list[tuple[Post, PostEffects, asyncio.Future[None]]]) -> None:
+        counts: dict[str, list[int]] = {}  # channel → [n, roots, last, last root]
+        viewed: dict[tuple[str, str], int] = {}
+        for post, fx, _ in batch:
             if fx.counted:
-                values: dict[str, Any] = {
-                    "lastpostat": greatest(conn, channels.c.lastpostat, t),
-                    "totalmsgcount": channels.c.totalmsgcount + 1,
-                }
-                if is_root:
-                    values["totalmsgcountroot"] = channels.c.totalmsgcountroot + 1
-                    values["lastrootpostat"] = greatest(conn, channels.c.lastrootpostat, t)
-                await conn.execute(channels.update().where(channels.c.id == post.channel_id).values(**values))
-            if not is_root:
-                await self._on_reply(conn, post, fx)
-            if fx.mentioned:
-                await conn.execute(
-                    channelmembers.update()
-                    .where(
-                        channelmembers.c.channelid == post.channel_id,
-                        channelmembers.c.userid.in_(list(fx.mentioned)),
-                    )
-                    .values(
-                        mentioncount=channelmembers.c.mentioncount + 1,
-                        mentioncountroot=channelmembers.c.mentioncountroot + (1 if is_root else 0),
-                        urgentmentioncount=channelmembers.c.urgentmentioncount + (1 if fx.urgent else 0),
-                    )
-                )
+                c = counts.setdefault(post.channel_id, [0, 0, 0, 0])
+                c[0] += 1
+                c[2] = max(c[2], post.create_at)
+                if post.root_id == "":
+                    c[1] += 1
+                    c[3] = max(c[3], post.create_at)
             if fx.mark_viewed:
+                key = (post.channel_id, post.user_id)
+                viewed[key] = max(viewed.get(key, 0), post.create_at)
+        async with self.db.write() as conn:
+            await conn.execute(_INSERT_POST, [post_values(p) for p, _, _ in batch])
+            with_roots = [{"cid": cid, "n": c[0], "t": c[2], "r": c[1], "rt": c[3]}
+                          for cid, c in sorted(counts.items()) if c[1]]
+            only_replies = [{"cid": cid, "n": c[0], "t": c[2]} for cid, c in sorted(counts.items()) if not c[1]]
+            if with_roots:
+                await conn.execute(_channel_update(conn, True), with_roots)
+            if only_replies:
+                await conn.execute(_channel_update(conn, False), only_replies)
+            for post, fx, _ in batch:
+                if post.root_id:
+                    await self._on_reply(conn, post, fx)
+                if fx.mentioned:
+                    await conn.execute(
+                        channelmembers.update()
+                        .where(channelmembers.c.channelid == post.channel_id,
+                               channelmembers.c.userid.in_(sorted(fx.mentioned)))
+                        .values(
+                            mentioncount=channelmembers.c.mentioncount + 1,
+                            mentioncountroot=channelmembers.c.mentioncountroot + (0 if post.root_id else 1),
+                            urgentmentioncount=channelmembers.c.urgentmentioncount + (1 if fx.urgent else 0),
+                        )
+                    )
+            if viewed:
                 ch = channels.alias("ch")
 
                 def col(name: str) -> Any:
-                    return sa.select(ch.c[name]).where(ch.c.id == post.channel_id).scalar_subquery()
+                    return sa.select(ch.c[name]).where(ch.c.id == channelmembers.c.channelid).scalar_subquery()
 
-                await conn.execute(
+                stmt = (
                     channelmembers.update()
-                    .where(
-                        channelmembers.c.channelid == post.channel_id, channelmembers.c.userid == post.user_id
-                    )
+                    .where(channelmembers.c.channelid == sa.bindparam("cid"),
+                           channelmembers.c.userid == sa.bindparam("uid"))
                     .values(
-                        mentioncount=0,
-                        mentioncountroot=0,
-                        urgentmentioncount=0,
-                        msgcount=col("totalmsgcount"),
-                        msgcountroot=col("totalmsgcountroot"),
-                        lastviewedat=greatest(conn, channelmembers.c.lastviewedat, t),
-                        lastupdateat=t,
+                        mentioncount=0, mentioncountroot=0, urgentmentioncount=0,
+                        msgcount=col("totalmsgcount"), msgcountroot=col("totalmsgcountroot"),
+                        lastviewedat=greatest(conn, channelmembers.c.lastviewedat, sa.bindparam("t")),
+                        lastupdateat=sa.bindparam("t"),
                     )
                 )
+                await conn.execute(stmt, [{"cid": c, "uid": u, "t": t} for (c, u), t in sorted(viewed.items())])
 
     async def _on_reply(self, conn: Any, post: Post, fx: PostEffects) -> None:
         t = post.create_at

@@ -186,7 +186,7 @@ posts = sa.Table(
     sa.Column("fileids", JSONType, nullable=True),
     _bool("hasreactions"),
     sa.Column("remoteid", sa.String(26), nullable=True),
-    sa.Index("idx_posts_channel_id_create_at", "channelid", "createat"),
+    sa.Index("idx_posts_channel_id_create_at", "channelid", "createat", "id"),
     sa.Index("idx_posts_channel_id_update_at", "channelid", "updateat"),
     sa.Index("idx_posts_root_id_create_at", "rootid", "createat"),
     sa.Index("idx_posts_user_id", "userid"),

@@ -99,7 +99,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.create_index("idx_posts_channel_id_create_at", ["channelid", "createat"], unique=False)
+        batch_op.create_index("idx_posts_channel_id_create_at", ["channelid", "createat", "id"], unique=False)
         batch_op.create_index("idx_posts_channel_id_update_at", ["channelid", "updateat"], unique=False)
         batch_op.create_index("idx_posts_create_at_id", ["createat", "id"], unique=False)
         batch_op.create_index("idx_posts_root_id_create_at", ["rootid", "createat"], unique=False)
