@@ -56,12 +56,13 @@ class Conn:
     """One WebSocket connection as the hub sees it."""
 
     __slots__ = ("_writer", "checkpointed_seq", "closed", "hub", "id", "last_pos", "on_overflow", "pending",
-                 "queue", "replaying", "ring", "send", "seq", "user_id")
+                 "queue", "replaying", "ring", "send", "seq", "token", "user_id")
 
     def __init__(self, hub: Hub, user_id: str, send: Callable[[str], Awaitable[None]],
-                 on_overflow: Callable[[], None]) -> None:
+                 on_overflow: Callable[[], None], token: str = "") -> None:
         self.hub = hub
         self.user_id = user_id
+        self.token = token
         self.id = ""
         self.send = send
         self.on_overflow = on_overflow
@@ -181,6 +182,8 @@ class Hub:
         if is_internal(event):
             for handler in self.internal_handlers:
                 handler(event)
+            if event.get("event") == "_sessions_revoked":
+                self._close_revoked(event.get("data") or {})
             return
         inval = changes_membership_of(event)
         if inval:
@@ -276,14 +279,26 @@ class Hub:
         conn.pending = []
         self._add(conn)
         try:
-            await self._replay(conn, start, skip)
+            ok = await self._replay(conn, start, skip)
         except Exception:
             log.exception("replay failed for connection %s", conn_id)
             await self._drop(conn, checkpoint=False)
             raise
-        return True
+        if not ok:  # it claims events that never were: start afresh
+            self._remove(conn)
+            conn.seq, conn.ring, conn.pending, conn.replaying = 1, deque(maxlen=RING), [], True
+        return ok
 
-    async def _replay(self, conn: Conn, start: int, skip: int) -> None:
+    def _remove(self, conn: Conn) -> None:
+        if self.by_id.get(conn.id) is conn:
+            del self.by_id[conn.id]
+        users = self.by_user.get(conn.user_id)
+        if users is not None:
+            users.discard(conn)
+            if not users:
+                del self.by_user[conn.user_id]
+
+    async def _replay(self, conn: Conn, start: int, skip: int) -> bool:
         events: list[tuple[int, dict[str, Any]]] = []
         pos = start
         while True:
@@ -307,6 +322,8 @@ class Hub:
                 skip -= 1
                 continue
             await conn.send_event(pos, frame_prefix(event))
+        if skip > 0:
+            return False
         conn.last_pos = max(conn.last_pos, replayed_to)
         pending = conn.pending or []
         conn.pending = None
@@ -314,6 +331,7 @@ class Hub:
         for pos, prefix in pending:
             if pos > replayed_to:
                 conn.offer(pos, prefix)
+        return True
 
     async def disconnect(self, conn: Conn) -> None:
         await self._drop(conn, checkpoint=True)
@@ -354,6 +372,14 @@ class Hub:
                 await self.checkpoint_all()
             except Exception as e:
                 log.warning("checkpoint failed: %s", e)
+
+    def _close_revoked(self, data: dict[str, Any]) -> None:
+        """Sessions were revoked (logout, deactivation): their sockets close."""
+        tokens = set(data.get("tokens") or [])
+        for conn in list(self.by_id.values()):
+            if conn.token in tokens and not conn.closed:
+                conn.closed = True
+                conn.on_overflow()
 
     def hello_frame(self, conn: Conn) -> str:
         event = {

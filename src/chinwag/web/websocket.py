@@ -58,7 +58,7 @@ class Socket:
             await self.ws.send_text(text)
 
     def overflow(self) -> None:
-        """The connection fell too far behind (or broke): close it; the client resumes."""
+        """The connection fell too far behind, broke, or its session ended: close it."""
         if not self.closing:
             self.closing = True
             self.hub.spawn(self._close(1011))
@@ -75,7 +75,7 @@ class Socket:
             want_seq = int(params.get("sequence_number", "0") or 0)
         except ValueError:
             want_seq = 0
-        conn = Conn(self.hub, session.user_id, self.send, self.overflow)
+        conn = Conn(self.hub, session.user_id, self.send, self.overflow, token=session.token)
         self.conn = conn
         conn.replaying = True  # hold live events until hello (or the replay) has gone out
         conn.pending = []
