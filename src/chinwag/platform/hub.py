@@ -69,8 +69,8 @@ class Conn:
         self.seq = 1  # next seq to assign (hello is 0)
         self.last_pos = 0
         self.checkpointed_seq = -1
-        self.queue: deque[tuple[int, str]] = deque()
-        self.ring: deque[tuple[int, int]] = deque(maxlen=RING)
+        self.queue: deque[tuple[int, str]] | None = None  # created on first use: idle sockets stay small
+        self.ring: deque[tuple[int, int]] | None = None
         self.pending: list[tuple[int, str]] | None = None
         self.replaying = False
         self.closed = False
@@ -83,6 +83,8 @@ class Conn:
             assert self.pending is not None
             self.pending.append((pos, prefix))
             return
+        if self.queue is None:
+            self.queue = deque()
         if len(self.queue) >= self.hub.queue_size:
             self.closed = True
             self.queue.clear()
@@ -92,26 +94,47 @@ class Conn:
         if self._writer is None:
             self._writer = asyncio.create_task(self._write())
 
+    def reply(self, text: str) -> None:
+        """A reply to an action: no seq, sent in order with the events by the same writer."""
+        self.offer_raw(text)
+
+    def offer_raw(self, text: str) -> None:
+        if self.closed:
+            return
+        if self.queue is None:
+            self.queue = deque()
+        self.queue.append((-1, text))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+
     async def _write(self) -> None:
         try:
             while self.queue and not self.closed:
-                pos, prefix = self.queue.popleft()
-                await self.send_event(pos, prefix)
+                pos, payload = self.queue.popleft()
+                if pos < 0:
+                    await self.send(payload)
+                else:
+                    await self.send_event(pos, payload)
         except Exception:
             self.closed = True
             self.on_overflow()
         finally:
             self._writer = None
 
+    def remember(self, seq: int, pos: int) -> None:
+        if self.ring is None:
+            self.ring = deque(maxlen=RING)
+        self.ring.append((seq, pos))
+
     async def send_event(self, pos: int, prefix: str) -> None:
         seq = self.seq
         self.seq += 1
-        self.ring.append((seq, pos))
+        self.remember(seq, pos)
         self.last_pos = pos
         await self.send(prefix + str(seq) + "}")
 
     def state(self) -> dict[str, Any]:
-        return {"seq": self.seq - 1, "pos": self.last_pos, "ring": list(self.ring)}
+        return {"seq": self.seq - 1, "pos": self.last_pos, "ring": list(self.ring or ())}
 
 
 class Hub:
@@ -286,7 +309,7 @@ class Hub:
             raise
         if not ok:  # it claims events that never were: start afresh
             self._remove(conn)
-            conn.seq, conn.ring, conn.pending, conn.replaying = 1, deque(maxlen=RING), [], True
+            conn.seq, conn.ring, conn.pending, conn.replaying = 1, None, [], True
         return ok
 
     def _remove(self, conn: Conn) -> None:
@@ -318,7 +341,7 @@ class Hub:
                                members.teams.__contains__):
                 continue
             if skip > 0:  # the client received this one before the old node's last checkpoint
-                conn.ring.append((conn.seq - skip, pos))
+                conn.remember(conn.seq - skip, pos)
                 skip -= 1
                 continue
             await conn.send_event(pos, frame_prefix(event))

@@ -48,14 +48,19 @@ class Socket:
         self.app = app
         self.hub = hub
         self.server_version = server_version
-        self.lock = asyncio.Lock()
         self.session: Session | None = None
         self.conn: Conn | None = None
         self.closing = False
 
     async def send(self, text: str) -> None:
-        async with self.lock:
-            await self.ws.send_text(text)
+        """Raw send; once registered, everything goes through the connection's single writer."""
+        await self.ws.send_text(text)
+
+    async def respond(self, text: str) -> None:
+        if self.conn is not None and not self.conn.replaying:
+            self.conn.reply(text)
+        else:
+            await self.send(text)
 
     def overflow(self) -> None:
         """The connection fell too far behind, broke, or its session ended: close it."""
@@ -108,18 +113,18 @@ class Socket:
                 await self._close(1008)
                 return
             await self.authenticate(session)
-            await self.send(_reply(seq))
+            await self.respond(_reply(seq))
             return
         if self.session is None:
-            await self.send(_fail(seq, AppError("ServeWebSocket", "api.web_socket_router.not_authenticated.app_error",
+            await self.respond(_fail(seq, AppError("ServeWebSocket", "api.web_socket_router.not_authenticated.app_error",
                                                 "No websocket authentication", 401)))
             return
         try:
             reply = await self.action(action, data)
         except AppError as e:
-            await self.send(_fail(seq, e))
+            await self.respond(_fail(seq, e))
             return
-        await self.send(_reply(seq, reply))
+        await self.respond(_reply(seq, reply))
 
     async def action(self, action: str, data: dict[str, Any]) -> dict[str, Any] | None:
         ctx = self.ctx()

@@ -1,0 +1,180 @@
+"""WebSocket fan-out: many connected clients, a big channel, delivery latency and memory per connection.
+
+    .venv/bin/python -m bench.ws_fanout [--clients 5000] [--members 1000] [--rate 20] [--seconds 30]
+    .venv/bin/python -m bench.ws_fanout --idle 10000        # idle connections on one process
+
+Users, sessions and memberships are written straight into PostgreSQL (so set-up takes seconds, not
+bcrypt-hours); everything measured goes through the real server process: POST /posts over HTTP and
+`posted` events over its WebSocket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import statistics
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+import websockets
+
+from bench.common import make_user, start_server
+from chinwag.model.ids import new_id
+
+
+async def populate(dsn: str, team_id: str, channel_id: str, n: int, members: int) -> list[str]:
+    conn = await asyncpg.connect(dsn.replace("postgres://", "postgresql://", 1))
+    now = int(time.time() * 1000)
+    users, sessions, tms, cms, tokens = [], [], [], [], []
+    for i in range(n):
+        uid, token = new_id(), new_id()
+        users.append((uid, f"fan{i}", f"fan{i}@example.com", "system_user", now, now))
+        sessions.append((new_id(), token, uid, "system_user", now, 0, now, new_id()))
+        tms.append((team_id, uid, now))
+        if i < members:
+            cms.append((channel_id, uid))
+        tokens.append(token)
+    await conn.copy_records_to_table("users", records=users,
+                                     columns=["id", "username", "email", "roles", "createat", "updateat"])
+    await conn.copy_records_to_table("sessions", records=sessions, columns=[
+        "id", "token", "userid", "roles", "createat", "expiresat", "lastactivityat", "csrftoken"])
+    await conn.copy_records_to_table("teammembers", records=tms, columns=["teamid", "userid", "createat"])
+    await conn.copy_records_to_table("channelmembers", records=cms, columns=["channelid", "userid"])
+    await conn.close()
+    return tokens
+
+
+def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: Any) -> None:
+    async def one(token: str, got: dict[int, float], hello: list[int]) -> None:
+        async with websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"},
+                                      max_size=None, ping_interval=None, compression=None) as ws:
+            async for raw in ws:
+                now = time.time()
+                if '"event":"hello"' in raw:
+                    hello.append(1)
+                elif '"event":"posted"' in raw:
+                    msg = json.loads(json.loads(raw)["data"]["post"])["message"]
+                    if msg.startswith("fanout "):
+                        got[int(msg.split()[1])] = now
+
+    async def main() -> None:
+        hello: list[int] = []
+        per_conn: list[dict[int, float]] = [{} for _ in tokens]
+        tasks = []
+        for i, t in enumerate(tokens):
+            tasks.append(asyncio.create_task(one(t, per_conn[i], hello)))
+            if i % 100 == 99:
+                await asyncio.sleep(0.05)
+        while len(hello) < len(tokens):
+            await asyncio.sleep(0.1)
+        ready.put(len(hello))
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)
+        merged: dict[int, float] = {}
+        counts: dict[int, int] = {}
+        for d in per_conn:
+            for k, v in d.items():
+                merged[k] = max(merged.get(k, 0.0), v)
+                counts[k] = counts.get(k, 0) + 1
+        results.put((merged, counts))
+        for t in tasks:
+            t.cancel()
+
+    asyncio.run(main())
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=5000)
+    ap.add_argument("--members", type=int, default=1000)
+    ap.add_argument("--rate", type=float, default=20.0)
+    ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--procs", type=int, default=4)
+    ap.add_argument("--idle", type=int, default=0, help="only connect this many idle clients and measure memory")
+    args = ap.parse_args()
+    n = args.idle or args.clients
+    proc, drop = start_server({"MM_WEBSOCKETSETTINGS_SENDQUEUESIZE": "4096"})
+    try:
+        admin, _ = make_user(proc.api, "admin")
+        team = admin("POST", "/teams", {"name": "fan", "display_name": "Fan", "type": "O"}, 201)
+        ch = admin("POST", "/channels", {"team_id": team["id"], "name": "big", "display_name": "Big", "type": "O"},
+                   201)
+        tokens = asyncio.run(populate(proc.env["MM_SQLSETTINGS_DATASOURCE"], team["id"], ch["id"], n,
+                                      0 if args.idle else args.members))
+        assert proc.proc is not None
+        time.sleep(1)
+        rss_before = rss_kb(proc.proc.pid)
+        ctx = mp.get_context("fork")
+        ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+        # members first, spread over the worker processes
+        slices = [tokens[i::args.procs] for i in range(args.procs)]
+        workers = [ctx.Process(target=client_worker, args=(proc.ws_url, s, ready, results, stop)) for s in slices]
+        t0 = time.time()
+        for w in workers:
+            w.start()
+        connected = sum(ready.get(timeout=600) for _ in workers)
+        connect_s = time.time() - t0
+        time.sleep(2)
+        rss_after = rss_kb(proc.proc.pid)
+        out: dict[str, Any] = {"connections": connected, "connect_seconds": round(connect_s, 1),
+                               "server_rss_mb_before": round(rss_before / 1024, 1),
+                               "server_rss_mb_after": round(rss_after / 1024, 1),
+                               "kb_per_idle_connection": round((rss_after - rss_before) / max(connected, 1), 1)}
+        sent: dict[int, float] = {}
+        if not args.idle:
+            with httpx.Client(base_url=proc.api, headers=admin.c.headers, timeout=30) as c:
+                total = int(args.rate * args.seconds)
+                start = time.time()
+                for i in range(total):
+                    target = start + i / args.rate
+                    delay = target - time.time()
+                    if delay > 0:
+                        time.sleep(delay)
+                    sent[i] = time.time()
+                    r = c.post("/posts", json={"channel_id": ch["id"], "message": f"fanout {i}"})
+                    assert r.status_code == 201, r.text
+            time.sleep(3)
+        stop.set()
+        merged: dict[int, float] = {}
+        counts: dict[int, int] = {}
+        for _ in workers:
+            m, cnt = results.get(timeout=120)
+            for k, v in m.items():
+                merged[k] = max(merged.get(k, 0.0), v)
+            for k, v in cnt.items():
+                counts[k] = counts.get(k, 0) + v
+        for w in workers:
+            w.join(30)
+        if sent:
+            lat = sorted((merged[i] - sent[i]) * 1000 for i in sent if i in merged)
+            complete = sum(1 for i in sent if counts.get(i, 0) == args.members)
+            out.update({
+                "posts": len(sent), "posts_delivered_to_all_members": complete,
+                "last_member_latency_ms_p50": round(statistics.median(lat), 1),
+                "last_member_latency_ms_p99": round(lat[max(0, int(len(lat) * 0.99) - 1)], 1),
+                "last_member_latency_ms_max": round(lat[-1], 1),
+                "server_rss_mb_end": round(rss_kb(proc.proc.pid) / 1024, 1),
+            })
+        print(json.dumps(out, indent=2))
+    finally:
+        proc.stop()
+        drop()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
