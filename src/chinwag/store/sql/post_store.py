@@ -367,9 +367,7 @@ class SqlPostStore:
         q = (
             self._feed(channel_id, collapsed)
             .where(
-                sa.or_(
-                    posts.c.createat < create_at, sa.and_(posts.c.createat == create_at, posts.c.id < post_id)
-                )
+                sa.tuple_(posts.c.createat, posts.c.id) < sa.tuple_(create_at, post_id)
             )
             .order_by(posts.c.createat.desc(), posts.c.id.desc())
             .limit(per_page)
@@ -383,9 +381,7 @@ class SqlPostStore:
         q = (
             self._feed(channel_id, collapsed)
             .where(
-                sa.or_(
-                    posts.c.createat > create_at, sa.and_(posts.c.createat == create_at, posts.c.id > post_id)
-                )
+                sa.tuple_(posts.c.createat, posts.c.id) > sa.tuple_(create_at, post_id)
             )
             .order_by(posts.c.createat.asc(), posts.c.id.asc())
             .limit(per_page)
@@ -404,16 +400,12 @@ class SqlPostStore:
             q = q.where(posts.c.rootid == "")
         if newer:
             q = q.where(
-                sa.or_(
-                    posts.c.createat > create_at, sa.and_(posts.c.createat == create_at, posts.c.id > post_id)
-                )
+                sa.tuple_(posts.c.createat, posts.c.id) > sa.tuple_(create_at, post_id)
             )
             q = q.order_by(posts.c.createat.asc(), posts.c.id.asc())
         else:
             q = q.where(
-                sa.or_(
-                    posts.c.createat < create_at, sa.and_(posts.c.createat == create_at, posts.c.id < post_id)
-                )
+                sa.tuple_(posts.c.createat, posts.c.id) < sa.tuple_(create_at, post_id)
             )
             q = q.order_by(posts.c.createat.desc(), posts.c.id.desc())
         async with self.db.read() as conn:
