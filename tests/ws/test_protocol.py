@@ -205,7 +205,7 @@ async def test_resume_after_1000_missed_events_without_hello(world: World, live:
     assert seqs == list(range(next_seq, next_seq + len(seqs)))
     # and it continues live with the same sequence
     await world.post(alice, ch, "live again")
-    e = await ws2.event("posted", lambda e: json.loads(e["data"]["post"])["message"] == "live again")
+    e = await ws2.event("posted", lambda e: json.loads(e["data"]["post"])["message"] == "live again", timeout=20)
     assert e["seq"] == seqs[-1] + 1
     await ws2.close()
 
