@@ -10,8 +10,9 @@ from starlette.routing import WebSocketRoute
 
 from chinwag import BUILD_NUMBER, MATTERMOST_VERSION
 from chinwag.app.app import App
-from chinwag.bus.base import EventStream
+from chinwag.bus.base import EventStream, LocalPresence, Presence
 from chinwag.config import ConfigStore
+from chinwag.model.ids import new_id
 from chinwag.platform.hub import Hub
 from chinwag.platform.membership import MembershipCache
 from chinwag.platform.stream import LocalStream
@@ -45,6 +46,9 @@ class Server:
         if self.started:
             await self.hub.close()
             await self.stream.close()
+            close = getattr(self.hub.presence, "close", None)
+            if close is not None:
+                await close()
         await self.db.close()
 
 
@@ -69,13 +73,23 @@ def open_stream(config: ConfigStore, store: SqlStore) -> EventStream:
     return LocalStream(store.events, retention_ms=retention, max_events=ws.MaxRetainedEvents)
 
 
+def open_presence(config: ConfigStore) -> Presence:
+    redis = config.config.RedisSettings
+    if redis.Enable or config.config.ClusterSettings.Enable:
+        from chinwag.bus.redis import RedisPresence
+
+        prefix = f"chinwag:{config.config.ClusterSettings.ClusterName or 'default'}"
+        return RedisPresence(redis.URL, prefix, new_id())
+    return LocalPresence()
+
+
 def build(config: ConfigStore) -> Server:
     db = open_database(config)
     store = SqlStore(db)
     stream = open_stream(config, store)
     membership = MembershipCache(store)
     hub = Hub(stream, membership, version=f"{MATTERMOST_VERSION}.{BUILD_NUMBER}",
-              queue_size=config.config.WebSocketSettings.SendQueueSize)
+              queue_size=config.config.WebSocketSettings.SendQueueSize, presence=open_presence(config))
     app = App(store, config, hub)
     hub.on_first_connect = app.realtime.connected
     hub.on_last_disconnect = app.realtime.disconnected

@@ -119,3 +119,32 @@ async def test_node_killed_mid_stream_client_resumes_on_other_node(
     seqs = [e["seq"] for e in ws2.events]
     assert seqs == list(range(next_seq, next_seq + len(seqs)))
     await ws2.close()
+
+
+async def test_presence_spans_nodes(cluster: tuple[ServerProcess, ServerProcess]) -> None:
+    a, b = cluster
+    ids = await _setup(a.api)
+    wa = await WS.connect(a.ws_url, ids["bob"])
+    wb = await WS.connect(b.ws_url, ids["bob"])
+    await wa.event("hello")
+    await wb.event("hello")
+
+    async def status() -> str:
+        async with httpx.AsyncClient(base_url=a.api, headers={"Authorization": f"Bearer {ids['alice']}"}) as c:
+            me = (await c.get("/users/username/bob")).json()
+            return str((await c.get(f"/users/{me['id']}/status")).json()["status"])
+
+    for _ in range(50):
+        if await status() == "online":
+            break
+        await asyncio.sleep(0.1)
+    assert await status() == "online"
+    await wa.close()
+    await asyncio.sleep(7)  # longer than the disconnect grace
+    assert await status() == "online"  # still connected to node B
+    await wb.close()
+    for _ in range(100):
+        if await status() == "offline":
+            break
+        await asyncio.sleep(0.1)
+    assert await status() == "offline"

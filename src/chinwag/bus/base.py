@@ -33,3 +33,41 @@ class EventStream(Protocol):
         ...
 
     async def load_checkpoint(self, connection_id: str) -> tuple[str, dict[str, Any]] | None: ...
+
+
+class Presence(Protocol):
+    """Which users have a live connection on some node (for online/offline across nodes)."""
+
+    async def connected(self, user_id: str) -> None: ...
+
+    async def disconnected(self, user_id: str) -> bool:
+        """Forget one connection; True when the user has no connection on any node any more."""
+        ...
+
+    async def online_anywhere(self, user_ids: list[str]) -> set[str]: ...
+
+    async def heartbeat(self, local_users: set[str]) -> None: ...
+
+
+class LocalPresence:
+    """One node: the hub's own connections are the whole truth."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    async def connected(self, user_id: str) -> None:
+        self.counts[user_id] = self.counts.get(user_id, 0) + 1
+
+    async def disconnected(self, user_id: str) -> bool:
+        n = self.counts.get(user_id, 0) - 1
+        if n <= 0:
+            self.counts.pop(user_id, None)
+            return True
+        self.counts[user_id] = n
+        return False
+
+    async def online_anywhere(self, user_ids: list[str]) -> set[str]:
+        return {u for u in user_ids if u in self.counts}
+
+    async def heartbeat(self, local_users: set[str]) -> None:
+        return None

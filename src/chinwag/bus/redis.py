@@ -137,3 +137,52 @@ class RedisStream:
             return None
         d = msgspec.json.decode(raw)
         return str(d["u"]), dict(d["s"])
+
+
+class RedisPresence:
+    """Per-node sets of connected users with a TTL refreshed by heartbeats, so a node that dies
+    stops counting within ``ttl`` seconds."""
+
+    def __init__(self, url: str, prefix: str, node_id: str, ttl: int = 30) -> None:
+        self.redis: Any = aioredis.from_url(url)
+        self.prefix = prefix
+        self.key = f"{prefix}:presence:{node_id}"
+        self.ttl = ttl
+        self.local: dict[str, int] = {}
+
+    async def connected(self, user_id: str) -> None:
+        self.local[user_id] = self.local.get(user_id, 0) + 1
+        if self.local[user_id] == 1:
+            await self.redis.sadd(self.key, user_id)
+            await self.redis.expire(self.key, self.ttl)
+
+    async def disconnected(self, user_id: str) -> bool:
+        n = self.local.get(user_id, 0) - 1
+        if n > 0:
+            self.local[user_id] = n
+            return False
+        self.local.pop(user_id, None)
+        await self.redis.srem(self.key, user_id)
+        return not await self.online_anywhere([user_id])
+
+    async def online_anywhere(self, user_ids: list[str]) -> set[str]:
+        found: set[str] = {u for u in user_ids if u in self.local}
+        rest = [u for u in user_ids if u not in found]
+        if not rest:
+            return found
+        async for key in self.redis.scan_iter(f"{self.prefix}:presence:*"):
+            flags = await self.redis.smismember(key, rest)
+            found |= {u for u, f in zip(rest, flags, strict=True) if f}
+        return found
+
+    async def heartbeat(self, local_users: set[str]) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.delete(self.key)
+        if local_users:
+            pipe.sadd(self.key, *local_users)
+            pipe.expire(self.key, self.ttl)
+        await pipe.execute()
+
+    async def close(self) -> None:
+        await self.redis.delete(self.key)
+        await self.redis.aclose()

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from chinwag.bus.base import EventStream
+from chinwag.bus.base import EventStream, LocalPresence, Presence
 from chinwag.model.ids import new_id
 from chinwag.platform.broadcast import ReplayMembership, changes_membership_of, is_internal, should_send
 from chinwag.platform.events import Event
@@ -139,8 +139,9 @@ class Conn:
 
 class Hub:
     def __init__(self, stream: EventStream, membership: Membership, *, version: str,
-                 queue_size: int = 256, hostname: str = "") -> None:
+                 queue_size: int = 256, hostname: str = "", presence: Presence | None = None) -> None:
         self.stream = stream
+        self.presence: Presence = presence or LocalPresence()
         self.membership = membership
         self.version = version
         self.queue_size = queue_size
@@ -168,7 +169,8 @@ class Hub:
 
     async def start(self) -> None:
         self.stream.subscribe(self._receive)
-        self.tasks = [asyncio.create_task(self._dispatcher()), asyncio.create_task(self._checkpointer())]
+        self.tasks = [asyncio.create_task(self._dispatcher()), asyncio.create_task(self._checkpointer()),
+                      asyncio.create_task(self._presence_heartbeat())]
 
     async def close(self) -> None:
         await self.checkpoint_all()
@@ -274,11 +276,14 @@ class Hub:
         return False
 
     def _add(self, conn: Conn) -> None:
-        first = conn.user_id not in self.by_user
         self.by_user.setdefault(conn.user_id, set()).add(conn)
         self.by_id[conn.id] = conn
-        if first and self.on_first_connect:
-            self.spawn(self.on_first_connect(conn.user_id))
+        self.spawn(self._connected(conn.user_id))
+
+    async def _connected(self, user_id: str) -> None:
+        await self.presence.connected(user_id)
+        if self.on_first_connect:
+            await self.on_first_connect(user_id)
 
     async def _resume(self, conn: Conn, conn_id: str, want_seq: int, state: dict[str, Any]) -> bool:
         last_recv = want_seq - 1
@@ -316,10 +321,11 @@ class Hub:
         if self.by_id.get(conn.id) is conn:
             del self.by_id[conn.id]
         users = self.by_user.get(conn.user_id)
-        if users is not None:
+        if users is not None and conn in users:
             users.discard(conn)
             if not users:
                 del self.by_user[conn.user_id]
+            self.spawn(self.presence.disconnected(conn.user_id))
 
     async def _replay(self, conn: Conn, start: int, skip: int) -> bool:
         events: list[tuple[int, dict[str, Any]]] = []
@@ -364,20 +370,30 @@ class Hub:
         if self.by_id.get(conn.id) is conn:
             del self.by_id[conn.id]
         users = self.by_user.get(conn.user_id)
-        if users is not None:
+        if users is not None and conn in users:
             users.discard(conn)
             if not users:
                 del self.by_user[conn.user_id]
-                if self.on_last_disconnect:
-                    self.spawn(self._maybe_offline(conn.user_id))
+            self.spawn(self._maybe_offline(conn.user_id))
         if checkpoint and conn.id:
             with contextlib.suppress(Exception):
                 await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
 
     async def _maybe_offline(self, user_id: str) -> None:
+        gone = await self.presence.disconnected(user_id)
+        if not gone:
+            return
         await asyncio.sleep(self.disconnect_grace)
-        if user_id not in self.by_user and self.on_last_disconnect:
+        if not (await self.presence.online_anywhere([user_id])) and self.on_last_disconnect:
             await self.on_last_disconnect(user_id)
+
+    async def _presence_heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(10)
+            try:
+                await self.presence.heartbeat(set(self.by_user))
+            except Exception as e:
+                log.warning("presence heartbeat failed: %s", e)
 
     async def checkpoint_all(self) -> None:
         items = []
