@@ -98,3 +98,37 @@ def build(config: ConfigStore) -> Server:
     ws_route = WebSocketRoute("/api/v4/websocket", make_endpoint(app, hub, version_id(app)))
     asgi = create_app(app, extra_routes=[ws_route])
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)
+
+
+class LifespanApp:
+    """The ASGI entry point: runs the server's start/close on lifespan events, passes the rest."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.asgi = server.asgi
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.asgi(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.server.start()
+                except Exception as e:
+                    await send({"type": "lifespan.startup.failed", "message": str(e)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.server.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def worker_app() -> LifespanApp:
+    """uvicorn factory for multi-process serving: each worker builds its own server from the same
+    configuration (file named by $MM_CONFIG, plus MM_* overrides)."""
+    config = ConfigStore(None, read_only=True)
+    config.load()
+    return LifespanApp(build(config))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import typer
@@ -52,16 +50,25 @@ def setup_logging(cfg: ConfigStore) -> None:
 
 
 @cli.command()
-def serve(config: str | None = ConfigOpt) -> None:
+def serve(config: str | None = ConfigOpt,
+          workers: int = typer.Option(0, "--workers", "-w", help="Worker processes (default: "
+                                      "ServiceSettings.WorkerCount; more than one needs RedisSettings.Enable).")
+          ) -> None:
     """Start the server (migrating the database first)."""
+    import os
+
     import uvicorn
 
-    from chinwag.server import build, migrate_database
+    from chinwag.server import LifespanApp, build, migrate_database
     from chinwag.store.sql.migrate import SchemaTooNew
 
     cfg = load(config)
     setup_logging(cfg)
     host, port = parse_listen_address(cfg.config.ServiceSettings.ListenAddress)
+    count = workers or cfg.config.ServiceSettings.WorkerCount
+    if count > 1 and not (cfg.config.RedisSettings.Enable or cfg.config.ClusterSettings.Enable):
+        fail("ServiceSettings.WorkerCount: more than one worker process needs RedisSettings.Enable "
+             "(workers share events through Redis)")
     server = build(cfg)
 
     async def prepare() -> None:
@@ -79,20 +86,17 @@ def serve(config: str | None = ConfigOpt) -> None:
     except Exception as e:  # asyncpg/sqlite connection errors differ by driver
         fail(f"SqlSettings.DataSource: cannot open the database: {e.__class__.__name__}: {e}")
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: Any) -> AsyncIterator[None]:
-        await server.start()
-        yield
-        await server.close()
-
-    from starlette.applications import Starlette
-    from starlette.routing import Mount
-
-    outer = Starlette(routes=[Mount("/", app=server.asgi)], lifespan=lifespan)
+    options: dict[str, Any] = dict(
+        host=host, port=port, log_level="warning", proxy_headers=True, ws="websockets-sansio",
+        ws_max_size=8192, ws_per_message_deflate=False, ws_ping_interval=30, ws_ping_timeout=60,
+        lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
+    )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
-    uvicorn.run(outer, host=host, port=port, log_level="warning", proxy_headers=True,
-                ws="websockets-sansio", ws_max_size=8192, ws_per_message_deflate=False,
-                ws_ping_interval=30, ws_ping_timeout=60, lifespan="on", timeout_graceful_shutdown=5)
+    if count > 1:
+        os.environ["MM_CONFIG"] = str(cfg.path.resolve())
+        uvicorn.run("chinwag.server:worker_app", factory=True, workers=count, **options)
+    else:
+        uvicorn.run(LifespanApp(server), **options)
 
 
 @db_cli.command("migrate")
