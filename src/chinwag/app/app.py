@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from chinwag.app.channel import ChannelService
 from chinwag.app.core import AppCore
+from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
@@ -25,7 +26,12 @@ from chinwag.store.sql.store import SqlStore
 
 class App:
     def __init__(
-        self, store: SqlStore, config: ConfigStore, publisher: Publisher, clock: Callable[[], int] = now_ms
+        self,
+        store: SqlStore,
+        config: ConfigStore,
+        publisher: Publisher,
+        clock: Callable[[], int] = now_ms,
+        files: BackendFactory | None = None,
     ) -> None:
         self.core = AppCore(store, config, publisher, clock)
         self.core.app = self
@@ -43,3 +49,4 @@ class App:
         self.statuses = StatusService(self.core, self.perms)
         self.threads = ThreadService(self.core, self.perms)
         self.system = SystemService(self.core)
+        self.files = FileService(self.core, self.perms, files)

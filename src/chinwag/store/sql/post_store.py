@@ -12,6 +12,7 @@ from chinwag.model.post import Post
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids
 from chinwag.store.sql.tables import channelmembers, channels, posts, threadmemberships, threads
 
 _thread = threads.alias("t")
@@ -82,6 +83,9 @@ class PostEffects:
     mark_viewed: bool = True
     thread_team_id: str = ""
     counted: bool = True
+    #: files to attach (the author's own unattached uploads in the channel); post.file_ids
+    #: becomes the ones actually attached
+    attach_file_ids: Sequence[str] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -93,6 +97,10 @@ class SqlPostStore:
         is_root = post.root_id == ""
         t = post.create_at
         async with self.db.write() as conn:
+            if fx.attach_file_ids:
+                post.file_ids = await attach_to_post(
+                    conn, post.id, post.channel_id, post.user_id, fx.attach_file_ids, t
+                )
             await conn.execute(posts.insert().values(**post_values(post)))
             if fx.counted:
                 values: dict[str, Any] = {
@@ -219,8 +227,17 @@ class SqlPostStore:
         async with self.db.read() as conn:
             return [row_to_post(r) for r in (await conn.execute(q)).all()]
 
-    async def update(self, post: Post) -> Post:
+    async def update(
+        self, post: Post, attach_file_ids: Sequence[str] = (), remove_file_ids: Sequence[str] = ()
+    ) -> Post:
         async with self.db.write() as conn:
+            if attach_file_ids or remove_file_ids:
+                attached = await attach_to_post(
+                    conn, post.id, post.channel_id, post.user_id, attach_file_ids, post.update_at
+                )
+                await delete_ids(conn, post.id, remove_file_ids, post.update_at)
+                refused = set(attach_file_ids) - set(attached)
+                post.file_ids = [i for i in post.file_ids if i not in refused]
             res = await conn.execute(
                 posts.update()
                 .where(posts.c.id == post.id)
@@ -247,6 +264,7 @@ class SqlPostStore:
             await conn.execute(
                 posts.update().where(posts.c.id == post.id).values(deleteat=now, updateat=now, props=props)
             )
+            await delete_for_post(conn, post.id, now, with_replies=post.root_id == "")
             if post.root_id == "":
                 await conn.execute(
                     posts.update()
