@@ -36,6 +36,15 @@ MIN_PART_SIZE = 5 * 1024 * 1024
 PARTS_IN_FLIGHT = 2
 
 
+_SEND_SLICE = 1024 * 1024
+
+
+async def _slices(data: bytes) -> AsyncIterator[bytes]:
+    view = memoryview(data)
+    for start in range(0, len(data), _SEND_SLICE):
+        yield view[start:start + _SEND_SLICE]  # type: ignore[misc]
+
+
 class S3Error(FileBackendError):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(f"S3 error {status} {code}: {message}".strip())
@@ -89,29 +98,40 @@ class S3ReadStream:
 
 
 class S3Writer:
-    """Buffers a part; starts a multipart upload only once the object outgrows one part."""
+    """Buffers a part; starts a multipart upload only once the object outgrows one part.
+
+    Chunks are kept as they come and joined once per part (one allocation of ~part size); a part
+    is sent in 1 MiB slices so the socket layer never copies the whole part into its own buffer."""
 
     def __init__(self, backend: S3Backend, key: str, content_type: str, part_size: int) -> None:
         self._b = backend
         self._key = key
         self._content_type = content_type
         self._part_size = part_size
-        self._buf = bytearray()
+        self._chunks: list[bytes] = []
+        self._buffered = 0
         self._upload_id = ""
         self._parts: list[tuple[int, str]] = []
         self._in_flight: list[asyncio.Task[tuple[int, str]]] = []
         self.written = 0
         self._done = False
 
+    def _take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        self._buffered = 0
+        return data
+
     async def write(self, data: bytes) -> None:
         if self._done:
             raise FileBackendError("write after commit or abort")
-        self._buf += data
+        if not data:
+            return
+        self._chunks.append(bytes(data))
+        self._buffered += len(data)
         self.written += len(data)
-        while len(self._buf) >= self._part_size:
-            part = bytes(self._buf[: self._part_size])
-            del self._buf[: self._part_size]
-            await self._send_part(part)
+        if self._buffered >= self._part_size:
+            await self._send_part(self._take())
 
     async def _send_part(self, data: bytes) -> None:
         if not self._upload_id:
@@ -126,11 +146,10 @@ class S3Writer:
             raise FileBackendError("commit after commit or abort")
         try:
             if not self._upload_id:
-                await self._b._put(self._key, bytes(self._buf), self._content_type)
+                await self._b._put(self._key, self._take(), self._content_type)
             else:
-                if self._buf or not (self._parts or self._in_flight):
-                    await self._send_part(bytes(self._buf))
-                self._buf.clear()
+                if self._buffered or not (self._parts or self._in_flight):
+                    await self._send_part(self._take())
                 for task in self._in_flight:
                     self._parts.append(await task)
                 self._in_flight.clear()
@@ -145,7 +164,7 @@ class S3Writer:
         if self._done:
             return
         self._done = True
-        self._buf.clear()
+        self._chunks.clear()
         for task in self._in_flight:
             task.cancel()
         for task in self._in_flight:
@@ -256,7 +275,11 @@ class S3Backend:
         url = sigv4.uri_encode(path, keep_slash=True)
         if q:
             url += "?" + sigv4.canonical_query(q)
-        request = self._http.build_request(method, url, content=body or None, headers=hdrs)
+        content: bytes | AsyncIterator[bytes] | None = body or None
+        if len(body) > _SEND_SLICE:
+            hdrs["Content-Length"] = str(len(body))
+            content = _slices(body)
+        request = self._http.build_request(method, url, content=content, headers=hdrs)
         if self.trace:
             log.info("s3 request", method=method, path=path, query=q, bytes=len(body))
         try:
