@@ -68,6 +68,12 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
     raise RuntimeError(f"{what} did not start")
 
 
+async def create_bucket(settings: FileSettings) -> None:
+    b = S3Backend(settings)
+    await b.create_bucket()
+    await b.close()
+
+
 class Servers:
     def __init__(self, backend: str) -> None:
         self.backend = backend
@@ -76,7 +82,8 @@ class Servers:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
+    def start(self) -> None:
+        """Blocking (run it in a thread): starts the processes and waits until they answer."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("MM_")}
         env.update({
             "MM_CONFIG": str(self.workdir / "config.json"),
@@ -99,9 +106,7 @@ class Servers:
                                     AmazonS3SecretAccessKey=SECRET, AmazonS3Region="us-east-1",
                                     AmazonS3SSL=False)
 
-            b = S3Backend(settings)
-            await b.create_bucket()
-            await b.close()
+            asyncio.run(create_bucket(settings))
             env.update({
                 "MM_FILESETTINGS_DRIVERNAME": "amazons3",
                 "MM_FILESETTINGS_AMAZONS3ENDPOINT": f"127.0.0.1:{moto_port}",
@@ -111,7 +116,7 @@ class Servers:
                 "MM_FILESETTINGS_AMAZONS3REGION": "us-east-1",
                 "MM_FILESETTINGS_AMAZONS3SSL": "false",
             })
-        log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
+        log = open(self.workdir / "server.log", "wb")
         self.server = subprocess.Popen([str(BIN / "chinwag"), "serve"], cwd=self.workdir, env=env, stdout=log,
                                        stderr=subprocess.STDOUT)
         self.procs.append(self.server)
@@ -229,7 +234,7 @@ async def run_backend(backend: str, skip_1gb: bool) -> dict[str, Any]:
     phases = [("throughput", None)] + ([] if skip_1gb else [("memory", None)])
     for phase, _ in phases:
         servers = Servers(backend)
-        await servers.start()
+        await asyncio.to_thread(servers.start)
         try:
             async with httpx.AsyncClient(base_url=servers.url, timeout=httpx.Timeout(600)) as client:
                 channel_id = await setup_world(client)
