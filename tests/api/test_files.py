@@ -17,7 +17,7 @@ from chinwag.server import Server
 from chinwag.store.sql.tables import fileinfo
 from tests.conftest import Client, World, assert_error
 from tests.files_support import *  # noqa: F403
-from tests.files_support import jpeg_bytes, png_bytes, random_bytes
+from tests.files_support import jpeg_bytes, png_bytes, png_header_only, random_bytes
 
 FILEINFO_KEYS = {"id", "user_id", "channel_id", "create_at", "update_at", "delete_at", "name", "extension",
                  "size", "mime_type", "mini_preview", "remote_id", "archived"}
@@ -250,6 +250,21 @@ async def test_image_resolution_limit(fworld: World, file_server: Server) -> Non
     assert await fileinfo_rows(file_server) == 0
     r = await upload(alice, channel["id"], ("fine.png", png_bytes(100, 100)))
     assert r.status_code == 201
+
+
+async def test_decompression_bomb_and_broken_images(fworld: World, file_server: Server) -> None:
+    """A header claiming 40000x40000 pixels is refused before any decoding (default limit, 33 MP);
+    an image that cannot be decoded is kept as a plain file, without previews (as Mattermost)."""
+    alice, _bob, _team, channel = await setup(fworld)
+    r = await upload(alice, channel["id"], ("bomb.png", png_header_only(40000, 40000)))
+    assert_error(r, 400, "api.file.upload_file.large_image_detailed.app_error")
+    assert await stored(file_server) == [] and await fileinfo_rows(file_server) == 0
+    r = await upload(alice, channel["id"], ("broken.png", png_header_only(300, 200)))
+    assert r.status_code == 201, r.text
+    info = r.json()["file_infos"][0]
+    assert info["mime_type"] == "image/png" and (info["width"], info["height"]) == (300, 200)
+    assert "has_preview_image" not in info and info["mini_preview"] is None
+    assert_error(await alice.get(f"/files/{info['id']}/thumbnail"), 400)
 
 
 async def test_permissions(fworld: World) -> None:

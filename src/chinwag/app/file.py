@@ -211,8 +211,9 @@ class FileService:
         except BaseException as e:
             await self._remove_objects(backend, written)
             if isinstance(e, ImageTooLarge):
+                dims = f" ({e.width} by {e.height} pixels)" if e.width else ""
                 raise AppError(where, "api.file.upload_file.large_image_detailed.app_error",
-                               f"{name} dimensions ({e.width} by {e.height} pixels) exceed the limits.", 400,
+                               f"{name} dimensions{dims} exceed the limits.", 400,
                                params={"Filename": name, "Width": e.width, "Height": e.height}) from None
             if isinstance(e, FileBackendError):
                 raise storage_error(where, e) from None

@@ -64,7 +64,9 @@ def probe(fh: IO[bytes], max_pixels: int) -> tuple[int, int] | None:
             return width, height
     except ImageTooLarge:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own guard: far beyond any sane size
+        raise ImageTooLarge(0, 0) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
 
 
