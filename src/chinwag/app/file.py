@@ -113,10 +113,11 @@ class FileService:
     # lifecycle -----------------------------------------------------------------------------
 
     async def init(self) -> None:
-        """Generate FileSettings.PublicLinkSalt when empty and save it to the config."""
+        """Generate FileSettings.PublicLinkSalt when empty and save it to the config. The value is
+        agreed through the database first, so several server processes starting together share it."""
         if self._fs.PublicLinkSalt:
             return
-        salt = secrets.token_urlsafe(24)
+        salt = await self.core.store.system.set_if_absent("PublicLinkSalt", secrets.token_urlsafe(24))
         store = self.core.config_store
         cfg = msgspec.convert(msgspec.to_builtins(store.config), Config)
         cfg.FileSettings.PublicLinkSalt = salt

@@ -247,6 +247,8 @@ async def drain(request: Request, limit: int = DRAIN_LIMIT) -> None:
     # Starlette marks the stream consumed once the last body message arrived: nothing left to drop.
     if request.scope.get("chinwag.drained") or getattr(request, "_stream_consumed", True):
         return
+    if request.headers.get("expect", "").lower() == "100-continue":
+        return  # such a client waits for our answer before sending (more of) the body
     request.scope["chinwag.drained"] = True
     received = 0
     try:
