@@ -231,11 +231,10 @@ async def peak_memory(client: httpx.AsyncClient, channel_id: str, pid: int, size
 async def run_backend(backend: str, skip_1gb: bool) -> dict[str, Any]:
     """Throughput on one server; the 1 GB memory test on a fresh one (idle = just started + warmed up)."""
     results: dict[str, Any] = {}
-    phases = [("throughput", None)] + ([] if skip_1gb else [("memory", None)])
-    for phase, _ in phases:
+    for phase in ["throughput"] + ([] if skip_1gb else ["memory"]):
         servers = Servers(backend)
-        await asyncio.to_thread(servers.start)
         try:
+            await asyncio.to_thread(servers.start)
             async with httpx.AsyncClient(base_url=servers.url, timeout=httpx.Timeout(600)) as client:
                 channel_id = await setup_world(client)
                 if phase == "throughput":
