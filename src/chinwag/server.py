@@ -12,6 +12,10 @@ from chinwag import BUILD_NUMBER, MATTERMOST_VERSION
 from chinwag.app.app import App
 from chinwag.bus.base import EventStream, LocalPresence, Presence
 from chinwag.config import ConfigStore
+from chinwag.config.schema import FileSettings
+from chinwag.filestore.base import FileBackend, FileBackendError
+from chinwag.filestore.local import LocalBackend
+from chinwag.filestore.s3 import S3Backend
 from chinwag.model.ids import new_id
 from chinwag.platform.hub import Hub
 from chinwag.platform.membership import MembershipCache
@@ -38,6 +42,7 @@ class Server:
     async def start(self) -> None:
         await self.app.system.init()
         await self.app.store.status.reset_all()
+        await self.app.files.init()
         await self.stream.start()
         await self.hub.start()
         self.started = True
@@ -49,6 +54,7 @@ class Server:
             close = getattr(self.hub.presence, "close", None)
             if close is not None:
                 await close()
+        await self.app.files.close()
         await self.db.close()
 
 
@@ -59,6 +65,15 @@ def open_database(config: ConfigStore) -> Database:
 
 async def migrate_database(db: Database) -> None:
     await migrate.upgrade(db.engine)
+
+
+def file_backend(settings: FileSettings) -> FileBackend:
+    """The file store FileSettings.DriverName names: ``local`` (Directory) or ``amazons3``."""
+    if settings.DriverName == "local":
+        return LocalBackend(settings.Directory)
+    if settings.DriverName == "amazons3":
+        return S3Backend(settings)
+    raise FileBackendError(f"FileSettings.DriverName {settings.DriverName!r} is not local or amazons3")
 
 
 def open_stream(config: ConfigStore, store: SqlStore) -> EventStream:
@@ -90,7 +105,7 @@ def build(config: ConfigStore) -> Server:
     membership = MembershipCache(store)
     hub = Hub(stream, membership, version=f"{MATTERMOST_VERSION}.{BUILD_NUMBER}",
               queue_size=config.config.WebSocketSettings.SendQueueSize, presence=open_presence(config))
-    app = App(store, config, hub)
+    app = App(store, config, hub, files=file_backend)
     hub.on_first_connect = app.realtime.connected
     hub.on_last_disconnect = app.realtime.disconnected
     hub.internal_handlers.append(app.sessions.handle_internal)

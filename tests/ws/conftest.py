@@ -104,7 +104,9 @@ class WS:
                 raise AssertionError("connection closed while waiting")
             remaining = end - loop.time()
             if remaining <= 0:
-                raise AssertionError(f"timed out; events so far: {[e['event'] for e in self.events][-20:]}")
+                names = [e["event"] for e in self.events]
+                raise AssertionError(f"timed out after {timeout}s; {len(names)} events, "
+                                     f"{names.count('posted')} posted; last: {names[-5:]}")
             try:
                 await asyncio.wait_for(self._new.wait(), remaining)
             except TimeoutError:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from chinwag.app.channel import ChannelService
 from chinwag.app.core import AppCore
+from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
@@ -26,7 +27,12 @@ from chinwag.store.sql.store import SqlStore
 
 class App:
     def __init__(
-        self, store: SqlStore, config: ConfigStore, publisher: Publisher, clock: Callable[[], int] = now_ms
+        self,
+        store: SqlStore,
+        config: ConfigStore,
+        publisher: Publisher,
+        clock: Callable[[], int] = now_ms,
+        files: BackendFactory | None = None,
     ) -> None:
         self.core = AppCore(store, config, publisher, clock)
         self.core.app = self
@@ -45,3 +51,4 @@ class App:
         self.threads = ThreadService(self.core, self.perms)
         self.system = SystemService(self.core)
         self.realtime = RealtimeService(self.core, self.perms)
+        self.files = FileService(self.core, self.perms, files)

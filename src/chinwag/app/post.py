@@ -136,7 +136,7 @@ class PostService:
             type=data.type,
             props=props,
             hashtags=parse_hashtags(message),
-            file_ids=[],
+            file_ids=self._app.files.check_file_ids(data.file_ids, where),
             pending_post_id=data.pending_post_id,
         )
         if data.metadata and isinstance(data.metadata.get("priority"), dict):
@@ -227,8 +227,10 @@ class PostService:
             mark_viewed=mark_viewed and not post.is_system_message(),
             thread_team_id=channel.team_id,
             counted=counted,
+            attach_file_ids=list(post.file_ids),
         )
         await self.core.store.posts.save(post, fx)
+        await self._app.files.add_metadata([post])
         if root is not None:
             post.reply_count = root.reply_count + 1
         if channel.type == CHANNEL_DIRECT:
@@ -243,6 +245,7 @@ class PostService:
             "sender_name": sender_name or f"@{sender.username}",
             "team_id": channel.team_id,
             "set_online": set_online,
+            **self._app.files.posted_flags(post),
         }
         if mentioned:
             data["mentions"] = _json(mentioned)
@@ -338,8 +341,16 @@ class PostService:
         if patch.props is not msgspec.UNSET:
             self._check_content(post.message, patch.props, where)
             post.props = dict(patch.props)
+        attach: list[str] = []
+        remove: list[str] = []
+        if patch.file_ids is not msgspec.UNSET:
+            new_ids = self._app.files.check_file_ids(patch.file_ids, where)
+            attach = [i for i in new_ids if i not in post.file_ids]
+            remove = [i for i in post.file_ids if i not in new_ids]
+            if attach or remove:
+                post.file_ids, post.edit_at = new_ids, now
         post.update_at = now
-        await self.core.store.posts.update(post)
+        await self.core.store.posts.update(post, attach, remove)
         return await self._publish_edit(ctx, post)
 
     async def update(self, ctx: Ctx, post_id: str, data: Post) -> Post:

@@ -75,6 +75,7 @@ class PostListService:
             if p.delete_at:
                 p.message = ""
                 p.file_ids = []
+        await self._app.files.add_metadata(posts)
         return posts
 
     def _collapsed(self, requested: bool) -> bool:

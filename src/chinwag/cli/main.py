@@ -16,6 +16,8 @@ cli = typer.Typer(help="chinwag: a team chat server that speaks Mattermost's API
                   add_completion=False)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
+cli.add_typer(file_cli, name="file")
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (default: $MM_CONFIG or "
                                                          "./config/config.json).")
@@ -158,6 +160,30 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
 
     asyncio.run(run())
     typer.echo(f"Database schema downgraded to {revision}.")
+
+
+@file_cli.command("test")
+def file_test(config: str | None = ConfigOpt) -> None:
+    """Check the file storage settings: reach the storage, write, read back and remove a test file."""
+    from chinwag.filestore.base import FileBackendError
+    from chinwag.server import file_backend
+
+    fs = load(config).config.FileSettings
+    where = (f"directory {fs.Directory}" if fs.DriverName == "local" else
+             f"bucket {fs.AmazonS3Bucket!r} at {fs.AmazonS3Endpoint}")
+
+    async def run() -> None:
+        backend = file_backend(fs)
+        try:
+            await backend.test_connection()
+        finally:
+            await backend.close()
+
+    try:
+        asyncio.run(run())
+    except FileBackendError as e:
+        fail(f"FileSettings ({fs.DriverName}, {where}): {e}")
+    typer.echo(f"File storage OK: {fs.DriverName}, {where}.")
 
 
 @cli.command()

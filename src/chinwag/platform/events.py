@@ -37,15 +37,3 @@ class Event:
 
 class Publisher(Protocol):
     def publish(self, event: Event) -> None: ...
-
-
-class RecordingPublisher:
-    """Keeps published events in memory (used where no hub runs, and by tests)."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def publish(self, event: Event) -> None:
-        self.events.append(event)
-        if len(self.events) > 10000:
-            del self.events[:5000]

@@ -77,7 +77,7 @@ class Conn:
         self._writer: asyncio.Task[None] | None = None
 
     def offer(self, pos: int, prefix: str) -> None:
-        if self.closed:
+        if self.closed or pos <= self.last_pos:  # already replayed to it on resume
             return
         if self.replaying:
             assert self.pending is not None
@@ -158,6 +158,12 @@ class Hub:
         self.disconnect_grace = 5.0
         self.dispatched_pos = 0
         self._background: set[asyncio.Task[Any]] = set()
+        # registering a connection and delivering an event never interleave, so a connection's
+        # starting position is exactly the last event it was not offered
+        self._dispatch_lock = asyncio.Lock()
+        # checkpoint writes never overtake each other (a periodic write must not land after the
+        # final one of a closed connection)
+        self._checkpoint_lock = asyncio.Lock()
 
     def spawn(self, coro: Any) -> None:
         """Run a coroutine in the background, keeping a reference until it ends."""
@@ -196,10 +202,11 @@ class Hub:
                 log.exception("dispatch failed for %s", event.get("event"))
 
     async def _dispatch(self, pos: int, event: dict[str, Any]) -> None:
-        try:
-            await self._deliver(pos, event)
-        finally:
-            self.dispatched_pos = pos
+        async with self._dispatch_lock:
+            try:
+                await self._deliver(pos, event)
+            finally:
+                self.dispatched_pos = pos
 
     async def _deliver(self, pos: int, event: dict[str, Any]) -> None:
         for observer in self.observers:
@@ -269,9 +276,11 @@ class Hub:
                 if await self._resume(conn, want_id, want_seq, found[1]):
                     return True
         conn.id = new_id()
-        conn.last_pos = self.dispatched_pos
-        self._add(conn)
-        await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
+        async with self._dispatch_lock:
+            conn.last_pos = self.dispatched_pos
+            self._add(conn)
+        async with self._checkpoint_lock:
+            await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
         conn.checkpointed_seq = 0
         return False
 
@@ -305,7 +314,8 @@ class Hub:
         conn.last_pos = start
         conn.replaying = True
         conn.pending = []
-        self._add(conn)
+        async with self._dispatch_lock:
+            self._add(conn)
         try:
             ok = await self._replay(conn, start, skip)
         except Exception:
@@ -377,7 +387,8 @@ class Hub:
             self.spawn(self._maybe_offline(conn.user_id))
         if checkpoint and conn.id:
             with contextlib.suppress(Exception):
-                await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
+                async with self._checkpoint_lock:
+                    await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
 
     async def _maybe_offline(self, user_id: str) -> None:
         gone = await self.presence.disconnected(user_id)
@@ -396,13 +407,14 @@ class Hub:
                 log.warning("presence heartbeat failed: %s", e)
 
     async def checkpoint_all(self) -> None:
-        items = []
-        for conn in list(self.by_id.values()):
-            if conn.seq - 1 != conn.checkpointed_seq and not conn.replaying:
-                items.append((conn.id, conn.user_id, conn.state()))
-                conn.checkpointed_seq = conn.seq - 1
-        if items:
-            await self.stream.save_checkpoints(items)
+        async with self._checkpoint_lock:
+            items = []
+            for conn in list(self.by_id.values()):
+                if conn.seq - 1 != conn.checkpointed_seq and not conn.replaying and not conn.closed:
+                    items.append((conn.id, conn.user_id, conn.state()))
+                    conn.checkpointed_seq = conn.seq - 1
+            if items:
+                await self.stream.save_checkpoints(items)
 
     async def _checkpointer(self) -> None:
         while True:

@@ -95,9 +95,12 @@ class LocalStream:
                 await self.persistence.trim(now_ms() - self.retention_ms, self.pos - self.max_events)
 
     async def read_after(self, pos: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        # Take the buffered events before querying: a batch committed while the query runs is
+        # then either in the query's snapshot or in this copy, never in neither.
+        buffered = list(self.writing) + list(self.pending)
         out = [(p, msgspec.json.decode(d)) for p, d in await self.persistence.read_after(pos, limit)]
         seen = {p for p, _ in out}
-        for p, _t, _d, ev in self.writing + self.pending:
+        for p, _t, _d, ev in buffered:
             if p > pos and p not in seen:
                 out.append((p, ev))
         out.sort(key=lambda x: x[0])

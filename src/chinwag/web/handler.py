@@ -43,6 +43,8 @@ class RouteSpec:
     fn: Handler
     require_session: bool
     trust_requester: bool
+    #: served at ``path`` itself rather than under /api/v4 (e.g. /files/{id}/public)
+    root: bool = False
 
 
 class Api:
@@ -50,9 +52,9 @@ class Api:
         self.specs: list[RouteSpec] = []
 
     def route(self, method: str, path: str, *, auth: bool = True,
-              trust_requester: bool = False) -> Callable[[Handler], Handler]:
+              trust_requester: bool = False, root: bool = False) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
-            self.specs.append(RouteSpec(method, path, fn, auth, trust_requester))
+            self.specs.append(RouteSpec(method, path, fn, auth, trust_requester, root))
             return fn
 
         return deco
@@ -190,10 +192,10 @@ def _check_csrf(w: W, spec: RouteSpec, method: str) -> None:
 def build_routes(app: App, api: Api, prefix: str = "/api/v4") -> list[Route]:
     by_path: dict[str, dict[str, RouteSpec]] = {}
     for spec in api.specs:
-        by_path.setdefault(spec.path, {})[spec.method] = spec
+        by_path.setdefault(spec.path if spec.root else prefix + spec.path, {})[spec.method] = spec
     routes = []
     for path in sorted(by_path, key=lambda p: (len(p.strip("/").split("/")), _segment_key(p), p)):
-        routes.append(Route(prefix + path, _endpoint(app, by_path[path]), methods=ALL_METHODS))
+        routes.append(Route(path, _endpoint(app, by_path[path]), methods=ALL_METHODS))
     return routes
 
 

@@ -13,6 +13,7 @@ from chinwag.model.post import Post
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids
 from chinwag.store.sql.tables import channelmembers, channels, posts, threadmemberships, threads
 
 _thread = threads.alias("t")
@@ -83,6 +84,9 @@ class PostEffects:
     mark_viewed: bool = True
     thread_team_id: str = ""
     counted: bool = True
+    #: files to attach (the author's own unattached uploads in the channel); post.file_ids
+    #: becomes the ones actually attached
+    attach_file_ids: Sequence[str] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -154,6 +158,11 @@ class SqlPostStore:
                 key = (post.channel_id, post.user_id)
                 viewed[key] = max(viewed.get(key, 0), post.create_at)
         async with self.db.write() as conn:
+            for post, fx, _ in batch:
+                if fx.attach_file_ids:
+                    post.file_ids = await attach_to_post(
+                        conn, post.id, post.channel_id, post.user_id, fx.attach_file_ids, post.create_at
+                    )
             await conn.execute(_INSERT_POST, [post_values(p) for p, _, _ in batch])
             with_roots = [{"cid": cid, "n": c[0], "t": c[2], "r": c[1], "rt": c[3]}
                           for cid, c in sorted(counts.items()) if c[1]]
@@ -274,8 +283,17 @@ class SqlPostStore:
         async with self.db.read() as conn:
             return [row_to_post(r) for r in (await conn.execute(q)).all()]
 
-    async def update(self, post: Post) -> Post:
+    async def update(
+        self, post: Post, attach_file_ids: Sequence[str] = (), remove_file_ids: Sequence[str] = ()
+    ) -> Post:
         async with self.db.write() as conn:
+            if attach_file_ids or remove_file_ids:
+                attached = await attach_to_post(
+                    conn, post.id, post.channel_id, post.user_id, attach_file_ids, post.update_at
+                )
+                await delete_ids(conn, post.id, remove_file_ids, post.update_at)
+                refused = set(attach_file_ids) - set(attached)
+                post.file_ids = [i for i in post.file_ids if i not in refused]
             res = await conn.execute(
                 posts.update()
                 .where(posts.c.id == post.id)
@@ -302,6 +320,7 @@ class SqlPostStore:
             await conn.execute(
                 posts.update().where(posts.c.id == post.id).values(deleteat=now, updateat=now, props=props)
             )
+            await delete_for_post(conn, post.id, now, with_replies=post.root_id == "")
             if post.root_id == "":
                 await conn.execute(
                     posts.update()

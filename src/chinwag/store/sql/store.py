@@ -5,6 +5,7 @@ from __future__ import annotations
 from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.event_store import SqlEventStore
+from chinwag.store.sql.file_info_store import SqlFileInfoStore
 from chinwag.store.sql.post_store import SqlPostStore
 from chinwag.store.sql.preference_store import SqlPreferenceStore
 from chinwag.store.sql.reaction_store import SqlReactionStore
@@ -30,6 +31,7 @@ class SqlStore:
         self.threads = SqlThreadStore(db)
         self.system = SqlSystemStore(db)
         self.events = SqlEventStore(db)
+        self.file_info = SqlFileInfoStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -8,6 +8,7 @@ api = Api()
 def load_all() -> Api:
     from chinwag.web.api4 import (  # noqa: F401  (modules register their routes on import)
         channel,
+        file,
         post,
         preference,
         reaction,

@@ -1,0 +1,1 @@
+"""File storage backends: local directory and S3-compatible object storage."""
