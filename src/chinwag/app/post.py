@@ -211,7 +211,6 @@ class PostService:
         set_online: bool = True,
         mark_viewed: bool = True,
         sender_name: str = "",
-        counted: bool = True,
     ) -> None:
         mentioned = await self._mentioned(post, channel, sender) if not post.is_system_message() else []
         followers: list[str] = []
@@ -224,7 +223,7 @@ class PostService:
             thread_followers=followers,
             mark_viewed=mark_viewed and not post.is_system_message(),
             thread_team_id=channel.team_id,
-            counted=counted,
+            counted=not post.is_join_leave_message(),
         )
         await self.core.store.posts.save(post, fx)
         if root is not None:

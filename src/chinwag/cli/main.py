@@ -65,7 +65,11 @@ def serve(config: str | None = ConfigOpt) -> None:
     server = build(cfg)
 
     async def prepare() -> None:
-        await migrate_database(server.db)
+        try:
+            await migrate_database(server.db)
+        finally:
+            # The pool's connections belong to this event loop; uvicorn runs another one.
+            await server.db.engine.dispose()
 
     try:
         asyncio.run(prepare())

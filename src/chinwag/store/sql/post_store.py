@@ -81,6 +81,7 @@ class PostEffects:
     #: the poster's channel membership is marked read (Mattermost's MarkChannelsAsViewed)
     mark_viewed: bool = True
     thread_team_id: str = ""
+    #: counts towards the channel's message totals (join/leave messages do not)
     counted: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -94,15 +95,15 @@ class SqlPostStore:
         t = post.create_at
         async with self.db.write() as conn:
             await conn.execute(posts.insert().values(**post_values(post)))
+            # Every post moves last_post_at; join/leave messages are not counted as messages.
+            values: dict[str, Any] = {"lastpostat": greatest(conn, channels.c.lastpostat, t)}
+            if is_root:
+                values["lastrootpostat"] = greatest(conn, channels.c.lastrootpostat, t)
             if fx.counted:
-                values: dict[str, Any] = {
-                    "lastpostat": greatest(conn, channels.c.lastpostat, t),
-                    "totalmsgcount": channels.c.totalmsgcount + 1,
-                }
+                values["totalmsgcount"] = channels.c.totalmsgcount + 1
                 if is_root:
                     values["totalmsgcountroot"] = channels.c.totalmsgcountroot + 1
-                    values["lastrootpostat"] = greatest(conn, channels.c.lastrootpostat, t)
-                await conn.execute(channels.update().where(channels.c.id == post.channel_id).values(**values))
+            await conn.execute(channels.update().where(channels.c.id == post.channel_id).values(**values))
             if not is_root:
                 await self._on_reply(conn, post, fx)
             if fx.mentioned:
