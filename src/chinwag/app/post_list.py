@@ -132,10 +132,16 @@ class PostListService:
         self, ctx: Ctx, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool
     ) -> None:
         extra: list[Post] = []
-        if not q.skip_fetch_threads and not collapsed:
+        if not collapsed:
+            # Mattermost's getParentsPosts: the roots of the page's replies come along (not in
+            # `order`); without skipFetchThreads, so do the rest of those threads.
             roots = sorted({p.root_id for p in posts if p.root_id})
             have = {p.id for p in posts}
-            extra = [p for p in await self.core.store.posts.threads_of(channel_id, roots) if p.id not in have]
+            if q.skip_fetch_threads:
+                found = await self.core.store.posts.get_many([r for r in roots if r not in have])
+            else:
+                found = await self.core.store.posts.threads_of(channel_id, roots)
+            extra = [p for p in found if p.id not in have and p.channel_id == channel_id]
         prepared = await self.prepare(
             ctx, posts + extra, collapsed=collapsed, extended=q.collapsed_threads_extended
         )
