@@ -178,7 +178,7 @@ class ChannelService:
         if ch.type in (CHANNEL_OPEN, CHANNEL_PRIVATE) and not is_valid_channel_name(ch.name):
             raise AppError(
                 where,
-                "model.channel.is_valid.name.app_error",
+                "model.channel.is_valid.2_or_more.app_error",
                 "Channel name must be 1–64 lowercase letters, numbers, dashes or underscores, "
                 "starting and ending with a letter or number.",
                 400,

@@ -153,6 +153,8 @@ class PostService:
             and not (root is not None and self._crt_on()),
             sender_name=sender_name,
         )
+        if set_online and not from_webhook and ctx.user_id:
+            await self._app.statuses.set_online_from_activity(ctx.user_id)
         if data.pending_post_id:
             if len(self._pending) > 10000:
                 self._pending.clear()

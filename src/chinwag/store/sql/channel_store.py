@@ -388,29 +388,30 @@ class SqlChannelStore:
         return {r[0]: int(r[1]) for r in rows}
 
     async def team_unreads(self, user_id: str, exclude_team: str = "") -> list[TeamUnread]:
+        """Per team: unread messages and mentions over the user's channels (Mattermost's
+        GetTeamsUnreadForUser: channels marked ``mark_unread: mention`` count mentions only)."""
         q = (
             sa.select(
                 channels.c.teamid,
-                sa.func.sum(channels.c.totalmsgcount - channelmembers.c.msgcount),
-                sa.func.sum(channelmembers.c.mentioncount),
-                sa.func.sum(channelmembers.c.mentioncountroot),
-                sa.func.sum(channels.c.totalmsgcountroot - channelmembers.c.msgcountroot),
+                channels.c.totalmsgcount - channelmembers.c.msgcount,
+                channelmembers.c.mentioncount,
+                channelmembers.c.mentioncountroot,
+                channels.c.totalmsgcountroot - channelmembers.c.msgcountroot,
+                channelmembers.c.notifyprops,
             )
             .select_from(channelmembers.join(channels, channels.c.id == channelmembers.c.channelid))
             .where(channelmembers.c.userid == user_id, channels.c.deleteat == 0, channels.c.teamid != "")
-            .group_by(channels.c.teamid)
         )
         if exclude_team:
             q = q.where(channels.c.teamid != exclude_team)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [
-            TeamUnread(
-                team_id=r[0],
-                msg_count=int(r[1] or 0),
-                mention_count=int(r[2] or 0),
-                mention_count_root=int(r[3] or 0),
-                msg_count_root=int(r[4] or 0),
-            )
-            for r in rows
-        ]
+        out: dict[str, TeamUnread] = {}
+        for team_id, msgs, mentions, mentions_root, msgs_root, props in rows:
+            u = out.setdefault(team_id, TeamUnread(team_id=team_id))
+            u.mention_count += int(mentions or 0)
+            u.mention_count_root += int(mentions_root or 0)
+            if (props or {}).get("mark_unread") != "mention":
+                u.msg_count += max(0, int(msgs or 0))
+                u.msg_count_root += max(0, int(msgs_root or 0))
+        return list(out.values())
