@@ -172,8 +172,15 @@ class PostService:
             root = await self.core.store.posts.get(root_id)
         except NotFound:
             raise bad from None
-        if root.channel_id != channel.id or root.root_id:
+        if root.root_id:
             raise bad
+        if root.channel_id != channel.id:
+            raise AppError(
+                where,
+                "api.post.create_post.channel_root_id.app_error",
+                "Invalid ChannelId for RootId parameter.",
+                400,
+            )
         return root
 
     async def _mentioned(self, post: Post, channel: Channel, sender: User) -> list[str]:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
-from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model.errors import invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import Post, PostList
+from chinwag.store.errors import NotFound
 
 SINCE_LIMIT = 1000
 
@@ -99,23 +100,17 @@ class PostListService:
             posts = posts[:SINCE_LIMIT]
             await self._fill(ctx, pl, posts, channel_id, q, collapsed)
             return pl
-        anchor: Post | None = None
         if q.before or q.after:
             anchor_id = q.before or q.after
             if not is_valid_id(anchor_id):
                 raise invalid_param(where, "before" if q.before else "after")
             try:
                 anchor = await self.core.store.posts.get(anchor_id, include_deleted=True)
-            except Exception:
-                raise AppError(where, "app.post.get.app_error", "Unable to get the post.", 404) from None
-            if q.before:
-                posts = await store.before(
-                    channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed
-                )
+            except NotFound:
+                # Mattermost compares with the cursor's create_at in a subquery: no such post, no posts.
+                posts = []
             else:
-                posts = await store.after(
-                    channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed
-                )
+                posts = await self._around(channel_id, anchor, q, collapsed)
         else:
             posts = await store.page(
                 channel_id,
@@ -127,6 +122,12 @@ class PostListService:
         await self._fill(ctx, pl, posts, channel_id, q, collapsed)
         await self._cursors(pl, posts, channel_id, q, collapsed)
         return pl
+
+    async def _around(self, channel_id: str, anchor: Post, q: FeedQuery, collapsed: bool) -> list[Post]:
+        store = self.core.store.posts
+        if q.before:
+            return await store.before(channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed)
+        return await store.after(channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed)
 
     async def _fill(
         self, ctx: Ctx, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool
