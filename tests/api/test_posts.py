@@ -226,3 +226,26 @@ async def test_flagged_posts(world: World) -> None:
     # unflagging
     assert (await carol.post(f"/users/{uid}/preferences/delete", prefs[:1])).status_code == 200
     assert (await carol.get("/users/me/posts/flagged")).json()["order"] == []
+
+
+async def test_posts_around_last_unread(world: World) -> None:
+    _t, bob, carol, ch = await _setup(world)
+    read = [await world.post(bob, ch, f"read {i}") for i in range(5)]
+    path = f"/users/me/channels/{ch['id']}/posts/unread"
+    # never viewed: the newest limit_before posts
+    r = await carol.get(path, params={"limit_before": 3, "limit_after": 3})
+    assert r.status_code == 200
+    assert r.json()["order"] == [p["id"] for p in reversed(read[-3:])]
+    await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    unread = [await world.post(bob, ch, f"unread {i}") for i in range(6)]
+    pl = (await carol.get(path, params={"limit_before": 3, "limit_after": 4})).json()
+    expected = [p["id"] for p in reversed(unread[:4])] + [p["id"] for p in reversed(read[-3:])]
+    assert pl["order"] == expected
+    assert pl["next_post_id"] == unread[4]["id"] and pl["prev_post_id"] == read[1]["id"]
+    # the same through bob's eyes? Only for oneself.
+    assert_error(await carol.get(f"/users/{bob.user['id']}/channels/{ch['id']}/posts/unread"), 403)
+    assert_error(await carol.get(path, params={"limit_after": 0}), 400)
+    # all read: the newest posts
+    await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    pl = (await carol.get(path, params={"limit_before": 2})).json()
+    assert pl["order"] == [unread[5]["id"], unread[4]["id"]] and pl["next_post_id"] == ""

@@ -241,6 +241,12 @@ def test_direct_messages_mentions_and_unreads(live_server: LiveServer) -> None:
     assert member["mention_count"] == 0 and member["last_viewed_at"] == viewed["last_viewed_at_times"][town["id"]]
     after = bob.teams.get_team_unreads_for_user("me")[0]
     assert after["msg_count"] == 0 and after["mention_count"] == 0
+    # what a client loads when opening the channel: around the first unread post
+    fresh = [alice.posts.create_post({"channel_id": town["id"], "message": f"new {i}"}) for i in range(3)]
+    around = bob.posts.get_unread_posts_for_channel("me", town["id"], params={"limit_before": 2,
+                                                                              "limit_after": 10})
+    assert around["order"][:3] == [p["id"] for p in reversed(fresh)] and len(around["order"]) == 5
+    assert around["next_post_id"] == ""
 
 
 def _check_newest_first(pl: dict[str, Any]) -> None:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
-from chinwag.model.errors import invalid_param, permission_denied
+from chinwag.model import permissions as P
+from chinwag.model.errors import AppError, invalid_param, invalid_url_param, permission_denied
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import Post, PostList
 from chinwag.store.errors import NotFound
@@ -121,6 +122,44 @@ class PostListService:
             )
         await self._fill(ctx, pl, posts, channel_id, q, collapsed)
         await self._cursors(pl, posts, channel_id, q, collapsed)
+        return pl
+
+    async def around_last_unread(
+        self, ctx: Ctx, user_id: str, channel_id: str, limit_before: int, limit_after: int, q: FeedQuery
+    ) -> PostList:
+        """GET /users/{id}/channels/{id}/posts/unread: the first unread post with ``limit_before``
+        posts before it and up to ``limit_after`` (itself included) from it on; with nothing unread
+        (or never viewed), the newest ``limit_before`` posts. Cursors as for a page."""
+        where = "getPostsForChannelAroundLastUnread"
+        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        await self._app.channels.get_readable(ctx, channel_id, where)
+        if limit_after <= 0:
+            raise invalid_url_param(where, "limit_after")
+        try:
+            member = await self.core.store.channels.get_member(channel_id, user_id)
+        except NotFound:
+            raise AppError(
+                where,
+                "app.channel.get_member.missing.app_error",
+                "No channel member found for that user ID and channel ID.",
+                404,
+            ) from None
+        store = self.core.store.posts
+        collapsed = self._collapsed(q.collapsed_threads)
+        posts: list[Post] = []
+        first_unread = ""
+        if member.last_viewed_at:
+            first_unread = await store.id_after_time(channel_id, member.last_viewed_at, collapsed)
+        if first_unread:
+            anchor = await store.get(first_unread)
+            older = await store.before(channel_id, anchor.create_at, anchor.id, 0, limit_before, collapsed)
+            newer = await store.after(channel_id, anchor.create_at, anchor.id, 0, limit_after - 1, collapsed)
+            posts = [*newer, anchor, *older]
+        else:
+            posts = await store.page(channel_id, 0, limit_before, collapsed)
+        pl = PostList()
+        await self._fill(ctx, pl, posts, channel_id, q, collapsed)
+        await self._cursors(pl, posts, channel_id, FeedQuery(), collapsed)
         return pl
 
     async def _around(self, channel_id: str, anchor: Post, q: FeedQuery, collapsed: bool) -> list[Post]:

@@ -114,6 +114,7 @@ main(async () => {
     await expectError(carol.createPost({channel_id: dm.id, message: 'hi'}), 403);
 
     const town = await bob.getChannelByName(team.id, 'town-square');
+    await bob.viewMyChannel(town.id);
     const startUnreads = await bob.getMyTeamUnreads(false);
     assert.equal(startUnreads.length, 1);
     assert.equal(startUnreads[0].team_id, team.id);
@@ -128,6 +129,9 @@ main(async () => {
     assert.equal(unreads[0].msg_count, base + 3);
     assert.equal(unreads[0].mention_count, 2);
     assert.equal(typeof unreads[0].thread_count, 'number');
+    const around = await bob.getPostsUnread(town.id, b, 2, 1);
+    assert.equal(around.order.length, 3, 'getPostsUnread: limit_after 2 + limit_before 1');
+    assert.equal(around.posts[around.order[1]].message, `hey @${bob.me.username}`);
     const viewed = await bob.viewMyChannel(town.id);
     assert.equal(viewed.status, 'OK');
     assert.ok(viewed.last_viewed_at_times[town.id] > 0);

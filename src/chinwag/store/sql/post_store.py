@@ -366,6 +366,18 @@ class SqlPostStore:
             row = (await conn.execute(q.limit(1))).first()
         return row[0] if row else ""
 
+    async def id_after_time(self, channel_id: str, time: int, collapsed: bool) -> str:
+        """The oldest post created after ``time`` (Mattermost's GetPostIdAfterTime), or ''."""
+        q = sa.select(posts.c.id).where(
+            posts.c.channelid == channel_id, posts.c.deleteat == 0, posts.c.createat > time
+        )
+        if collapsed:
+            q = q.where(posts.c.rootid == "")
+        q = q.order_by(posts.c.createat.asc(), posts.c.id.asc()).limit(1)
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        return row[0] if row else ""
+
     async def threads_of(self, channel_id: str, root_ids: Sequence[str]) -> list[Post]:
         """Roots and all replies of the given threads (Mattermost's getParentsPosts)."""
         if not root_ids:
