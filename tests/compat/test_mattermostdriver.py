@@ -337,3 +337,42 @@ def test_paging_through_a_long_channel(live_server: LiveServer) -> None:
     assert created[10]["id"] in since["posts"] and since["posts"][created[10]["id"]]["message"] == "edited late"
     assert {p["id"] for p in created if p["create_at"] > t} <= set(since["posts"])
     assert created[50]["id"] not in since["posts"]
+
+
+def test_preferences_statuses_roles_and_system(live_server: LiveServer) -> None:
+    s = scene(live_server, "alice", "bob")
+    alice, bob = s.users["alice"], s.users["bob"]
+    a, b = s.uid("alice"), s.uid("bob")
+    assert alice.system.check_system_health()["status"] == "OK"
+    cfg = alice.system.get_client_configuration(params={"format": "old"})
+    assert cfg["CollapsedThreads"] and cfg["Version"]
+    assert alice.system.get_client_license(params={"format": "old"}) == {"IsLicensed": "false"}
+
+    prefs = [{"user_id": a, "category": "display_settings", "name": "use_military_time", "value": "true"},
+             {"user_id": a, "category": "favorite_channel", "name": s.team["id"], "value": "true"}]
+    assert alice.preferences.save_user_preferences(a, prefs)["status"] == "OK"
+    got = alice.preferences.get_user_preferences(a)
+    assert {(p["category"], p["name"], p["value"]) for p in got} >= {(p["category"], p["name"], p["value"])
+                                                                    for p in prefs}
+    one = alice.preferences.get_specific_user_preference(a, "display_settings", "use_military_time")
+    assert one == prefs[0]
+    with pytest.raises(NotEnoughPermissions):
+        bob.preferences.save_user_preferences(a, prefs)
+    alice.preferences.delete_user_preferences(a, prefs[:1])
+    assert alice.preferences.list_user_preferences_by_category(a, "display_settings") == []
+
+    # posting makes you online; a manual status sticks
+    town = channel_by_name(bob, s.team["id"], "town-square")
+    bob.posts.create_post({"channel_id": town["id"], "message": "here I am"})
+    statuses = {x["user_id"]: x for x in alice.status.get_user_statuses_by_id([a, b])}
+    assert statuses[b]["status"] == "online" and statuses[b]["manual"] is False
+    assert bob.status.update_user_status(b, {"user_id": b, "status": "dnd"})["status"] == "dnd"
+    bob.posts.create_post({"channel_id": town["id"], "message": "busy"})
+    assert alice.status.get_user_status(b)["status"] == "dnd"
+    with pytest.raises(NotEnoughPermissions):
+        alice.status.update_user_status(b, {"user_id": b, "status": "away"})
+
+    role = alice.roles.get_role_by_name("system_user")
+    assert role["name"] == "system_user" and "create_direct_channel" in role["permissions"]
+    with pytest.raises(ResourceNotFound):
+        alice.roles.get_role_by_name("no_such_role")
