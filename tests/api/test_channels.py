@@ -314,3 +314,62 @@ async def test_mark_unread_mention_channels_do_not_count_messages(world: World) 
     await world.post(bob, ch, "@carol you")
     u = await team_unread(carol, t.id)
     assert u["msg_count"] == base["msg_count"] and u["mention_count"] == base["mention_count"] + 1
+
+
+async def test_mark_channel_unread_from_a_post(world: World) -> None:
+    t = await team_with(world, "bob", "carol", "eve")
+    bob, carol, eve = t.members
+    ch = await world.channel(bob, t.team, "later")
+    await bob.post(f"/channels/{ch['id']}/members", {"user_id": carol.user["id"]})
+    posts = [await world.post(bob, ch, text) for text in
+             ("one", "two @carol", "three", "@channel four", "five")]
+    await world.post(carol, ch, "carol's own @carol")  # not a mention of herself
+    await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    assert (await team_unread(carol, t.id))["msg_count"] == 0
+    r = await carol.post(f"/users/{carol.user['id']}/posts/{posts[1]['id']}/set_unread",
+                         {"collapsed_threads_supported": True})
+    assert r.status_code == 200
+    state = r.json()
+    assert state["channel_id"] == ch["id"] and state["team_id"] == t.id and state["user_id"] == carol.user["id"]
+    assert state["last_viewed_at"] == posts[1]["create_at"] - 1
+    assert state["mention_count"] == 2 and state["mention_count_root"] == 2 and state["urgent_mention_count"] == 0
+    m = await member(carol, ch["id"])
+    assert m["mention_count"] == 2 and m["last_viewed_at"] == posts[1]["create_at"] - 1
+    unread = (await carol.get(f"/users/me/channels/{ch['id']}/unread")).json()
+    assert unread["msg_count"] == 5 and unread["mention_count"] == 2  # two..five and carol's own
+    assert state["msg_count"] == m["msg_count"]
+    around = (await carol.get(f"/users/me/channels/{ch['id']}/posts/unread",
+                              params={"limit_before": 1, "limit_after": 2})).json()
+    assert around["order"] == [posts[2]["id"], posts[1]["id"], posts[0]["id"]]
+    async with Unchanged(world):
+        assert_error(await eve.post(f"/users/me/posts/{posts[1]['id']}/set_unread"), 403)
+        assert_error(await eve.post(f"/users/{carol.user['id']}/posts/{posts[1]['id']}/set_unread"), 403)
+        assert_error(await carol.post(f"/users/me/posts/{NO_SUCH_ID}/set_unread"), 404)
+    # a DM: everything the other person wrote is a mention
+    dm = (await bob.post("/channels/direct", [bob.user["id"], carol.user["id"]])).json()
+    first = await world.post(bob, dm, "a")
+    await world.post(bob, dm, "b")
+    await world.post(carol, dm, "c")
+    await carol.post("/channels/members/me/view", {"channel_id": dm["id"]})
+    state = (await carol.post(f"/users/me/posts/{first['id']}/set_unread")).json()
+    assert state["mention_count"] == 2 and state["msg_count"] == 0
+    assert (await member(carol, dm["id"]))["mention_count"] == 2
+
+
+async def test_mark_unread_from_a_reply_marks_the_thread(world: World) -> None:
+    t = await team_with(world, "bob", "carol")
+    bob, carol = t.members
+    ch = await world.channel(bob, t.team, "threaded")
+    await bob.post(f"/channels/{ch['id']}/members", {"user_id": carol.user["id"]})
+    root = await world.post(bob, ch, "root")
+    r1 = await world.post(bob, ch, "r1", root_id=root["id"])
+    await world.post(bob, ch, "r2 @carol", root_id=root["id"])
+    await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    r = await carol.post(f"/users/me/posts/{r1['id']}/set_unread")
+    assert r.status_code == 200 and r.json()["mention_count"] == 1 and r.json()["mention_count_root"] == 0
+    th = (await carol.get(f"/users/me/teams/{t.id}/threads/{root['id']}")).json()
+    assert th["unread_replies"] == 2 and th["unread_mentions"] == 1
+    # the thread API's own set_unread counts mentions too
+    await carol.put(f"/users/me/teams/{t.id}/threads/{root['id']}/read/{r1['create_at'] + 10**6}")
+    th = (await carol.post(f"/users/me/teams/{t.id}/threads/{root['id']}/set_unread/{r1['id']}")).json()
+    assert th["unread_replies"] == 2 and th["unread_mentions"] == 1

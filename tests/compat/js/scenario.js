@@ -119,7 +119,7 @@ main(async () => {
     assert.equal(startUnreads.length, 1);
     assert.equal(startUnreads[0].team_id, team.id);
     const base = startUnreads[0].msg_count;
-    await alice.createPost({channel_id: town.id, message: `hey @${bob.me.username}`});
+    const hey = await alice.createPost({channel_id: town.id, message: `hey @${bob.me.username}`});
     await alice.createPost({channel_id: town.id, message: 'and @all of you'});
     await alice.createPost({channel_id: town.id, message: 'nothing special'});
     const townMember = await bob.getMyChannelMember(town.id);
@@ -136,6 +136,13 @@ main(async () => {
     assert.equal(viewed.status, 'OK');
     assert.ok(viewed.last_viewed_at_times[town.id] > 0);
     assert.equal((await bob.getMyChannelMember(town.id)).mention_count, 0);
+    // "Mark as Unread" from the first mention
+    const state = await bob.markPostAsUnread(b, hey.id);
+    assert.equal(state.channel_id, town.id);
+    assert.equal(state.mention_count, 2);
+    assert.equal(state.last_viewed_at, hey.create_at - 1);
+    assert.equal((await bob.getMyTeamUnreads(false))[0].msg_count, base + 3);
+    await bob.viewMyChannel(town.id);
     await bob.viewMyChannel(dm.id);
     dmMember = await bob.getMyChannelMember(dm.id);
     assert.equal(dmMember.mention_count, 0);

@@ -387,6 +387,38 @@ class SqlChannelStore:
             ).all()
         return {r[0]: int(r[1]) for r in rows}
 
+    async def set_unread(
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        last_viewed_at: int,
+        unread: tuple[int, int],
+        mentions: tuple[int, int, int],
+        now: int,
+    ) -> None:
+        """Move the read position back: ``unread`` (messages, root messages) after it count as unread,
+        with ``mentions`` (all, in roots, urgent) among them."""
+        ch = channels.alias("ch")
+
+        def total(name: str) -> Any:
+            return sa.select(ch.c[name]).where(ch.c.id == channel_id).scalar_subquery()
+
+        async with self.db.write() as conn:
+            await conn.execute(
+                channelmembers.update()
+                .where(channelmembers.c.userid == user_id, channelmembers.c.channelid == channel_id)
+                .values(
+                    mentioncount=mentions[0],
+                    mentioncountroot=mentions[1],
+                    urgentmentioncount=mentions[2],
+                    msgcount=sa.func.coalesce(total("totalmsgcount"), 0) - unread[0],
+                    msgcountroot=sa.func.coalesce(total("totalmsgcountroot"), 0) - unread[1],
+                    lastviewedat=last_viewed_at,
+                    lastupdateat=now,
+                )
+            )
+
     async def team_unreads(self, user_id: str, exclude_team: str = "") -> list[TeamUnread]:
         """Per team: unread messages and mentions over the user's channels (Mattermost's
         GetTeamsUnreadForUser: channels marked ``mark_unread: mention`` count mentions only)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from chinwag.model.post import Post
+from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
@@ -377,6 +377,21 @@ class SqlPostStore:
         async with self.db.read() as conn:
             row = (await conn.execute(q)).first()
         return row[0] if row else ""
+
+    async def count_after(self, channel_id: str, time: int) -> tuple[int, int]:
+        """Posts (and root posts) created after ``time`` that count as messages: not deleted,
+        not join/leave messages (what Channels.TotalMsgCount counts)."""
+        q = sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((posts.c.rootid == "", 1), else_=0)), 0)
+        ).where(
+            posts.c.channelid == channel_id,
+            posts.c.createat > time,
+            posts.c.deleteat == 0,
+            posts.c.type.not_in(sorted(JOIN_LEAVE_POST_TYPES)),
+        )
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).one()
+        return int(row[0]), int(row[1])
 
     async def threads_of(self, channel_id: str, root_ids: Sequence[str]) -> list[Post]:
         """Roots and all replies of the given threads (Mattermost's getParentsPosts)."""

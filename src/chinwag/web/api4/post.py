@@ -89,6 +89,11 @@ def _limit(w: W, name: str) -> int:
     return 60 if value < 0 else min(value, 200)
 
 
+@api.route("POST", "/users/{user_id}/posts/{post_id}/set_unread")
+async def set_post_unread(w: W) -> Any:
+    return await w.app.unreads.mark_unread_from_post(w.ctx, w.user_param(), w.id_param("post_id"))
+
+
 @api.route("GET", "/users/{user_id}/posts/flagged")
 async def flagged_posts(w: W) -> Any:
     return await w.app.post_lists.flagged(w.ctx, w.user_param(), w.query("channel_id"), w.query("team_id"),
