@@ -33,7 +33,7 @@ async def team_with(world: World, *names: str) -> Team:
     admin = await world.user("admin")
     owner = await world.user("owner")
     members = [await world.user(n) for n in names]
-    team = await world.team(owner)
+    team = await world.team(owner, email="owner@example.com")
     await world.join(owner, team, *members)
     return Team(admin, owner, team, members)
 

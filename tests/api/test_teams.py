@@ -124,3 +124,25 @@ async def test_leave_team_leaves_its_channels(world: World) -> None:
     tm = (await t.owner.get(f"/teams/{t.id}/members")).json()
     assert [m["user_id"] for m in tm] == [t.owner.user["id"]]
     assert_error(await bob.get(f"/channels/{ch['id']}/posts"), 403)
+
+
+async def test_team_email_and_invite_id_are_for_those_who_may_use_them(world: World) -> None:
+    t = await team_with(world, "bob")
+    bob = t.members[0]
+    outsider = await world.user("outsider")
+    r = await t.owner.put(f"/teams/{t.id}/patch", {"allow_open_invite": True})
+    assert r.status_code == 200
+    full = (await t.owner.get(f"/teams/{t.id}")).json()
+    assert full["email"] == "owner@example.com"
+    assert len(full["invite_id"]) == 26
+    # a member may invite: the invite id, not the email
+    seen = (await bob.get(f"/teams/{t.id}")).json()
+    assert seen["invite_id"] == full["invite_id"] and seen["email"] == ""
+    assert (await bob.get("/users/me/teams")).json()[0]["invite_id"] == full["invite_id"]
+    # someone browsing open teams sees neither
+    listed = [x for x in (await outsider.get("/teams")).json() if x["id"] == t.id]
+    assert len(listed) == 1 and listed[0]["invite_id"] == "" and listed[0]["email"] == ""
+    by_name = (await outsider.get(f"/teams/name/{t.team['name']}")).json()
+    assert by_name["invite_id"] == ""
+    # the system admin sees everything
+    assert (await t.admin.get(f"/teams/{t.id}")).json()["invite_id"] == full["invite_id"]
