@@ -54,6 +54,9 @@ async def test_get_thread(world: World) -> None:
     assert root["id"] in feed["order"] and not any(p["id"] in feed["posts"] for p in replies)
     r = feed["posts"][root["id"]]
     assert r["reply_count"] == 4 and r["is_following"] is True and len(r["participants"]) == 2
+    # a *bool in Mattermost: false is sent, not left out
+    assert feed["posts"][other["id"]]["is_following"] is False
+    assert "is_following" not in (await carol.get(f"/posts/{other['id']}")).json()
     feed = (await carol.get(f"/channels/{ch['id']}/posts", params={
         "collapsedThreads": "true", "collapsedThreadsExtended": "true"})).json()
     assert {u["username"] for u in feed["posts"][root["id"]]["participants"]} == {"bob", "carol"}

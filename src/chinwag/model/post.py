@@ -50,9 +50,8 @@ JOIN_LEAVE_POST_TYPES = frozenset(
 
 
 class Post(Wire, kw_only=True):
-    OMITEMPTY: ClassVar[frozenset[str]] = frozenset(
-        {"message_source", "has_reactions", "remote_id", "is_following"}
-    )
+    OMITEMPTY: ClassVar[frozenset[str]] = frozenset({"message_source", "has_reactions"})
+    OMITNIL: ClassVar[frozenset[str]] = frozenset({"remote_id", "is_following"})
 
     id: str
     create_at: int = 0
