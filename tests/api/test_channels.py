@@ -283,6 +283,23 @@ async def test_mention_counts(world: World) -> None:
     await world.post(bob, ch, "@channel once more, @dave")
     await world.post(bob, ch, "@all once more")
     assert await counts() == {"bob": 0, "carol": 4, "dave": 5}
+    # ...or for the whole account, unless the channel says otherwise
+    r = await carol.put("/users/me/patch", {"notify_props": {"channel": "false"}})
+    assert r.status_code == 200
+    await world.post(bob, ch, "@all still there?")
+    assert await counts() == {"bob": 0, "carol": 4, "dave": 5}
+    await carol.put(f"/channels/{ch['id']}/members/me/notify_props", {"ignore_channel_mentions": "off"})
+    await world.post(bob, ch, "@all now?")
+    assert await counts() == {"bob": 0, "carol": 5, "dave": 5}
+    await carol.put("/users/me/patch", {"notify_props": {"channel": "true"}})
+    await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    await world.post(bob, ch, "@carol @all")  # one post, one mention
+    assert await counts() == {"bob": 0, "carol": 1, "dave": 5}
+    await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    await world.post(bob, ch, "@carol back")
+    await world.post(bob, ch, "@channel all of you")
+    await world.post(bob, ch, "hi again @carol")
+    await world.post(bob, ch, "@here")
     # a reply counts for the channel, but not for mention_count_root
     root = await world.post(bob, ch, "root")
     await world.post(bob, ch, "@carol in a thread", root_id=root["id"])

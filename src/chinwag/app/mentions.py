@@ -59,3 +59,12 @@ def mentions_user(
         return True
     wide = found.channel or found.here
     return wide and not ignore_channel_mentions and not props.get("mentionHighlightDisabled")
+
+
+def ignores_channel_mentions(member_props: dict[str, str], user_props: dict[str, str]) -> bool:
+    """@channel/@all/@here are ignored when the channel says so ("on"), or when the channel
+    follows the account ("default") and the account turned channel mentions off."""
+    setting = member_props.get("ignore_channel_mentions", "default") or "default"
+    if setting == "default":
+        return user_props.get("channel") == "false"
+    return setting == "on"

@@ -9,7 +9,7 @@ import msgspec
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
-from chinwag.app.mentions import parse_hashtags, parse_mentions
+from chinwag.app.mentions import ignores_channel_mentions, parse_hashtags, parse_mentions
 from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions as P
 from chinwag.model import post as PT
@@ -201,7 +201,12 @@ class PostService:
             members = await store.channels.get_members(
                 channel.id, page=0, per_page=len(others) + 1, user_ids=sorted(others)
             )
-            ignore = {m.user_id for m in members if m.notify_props.get("ignore_channel_mentions") == "on"}
+            accounts = {u.id: u.notify_props for u in await store.users.get_many(sorted(others))}
+            ignore = {
+                m.user_id
+                for m in members
+                if ignores_channel_mentions(m.notify_props, accounts.get(m.user_id, {}))
+            }
             candidates = others - ignore
             if found.channel:
                 mentioned |= candidates

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.app.mentions import mentions_user
+from chinwag.app.mentions import ignores_channel_mentions, mentions_user
 from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions as P
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember, ChannelUnreadAt
@@ -39,7 +39,7 @@ class UnreadService:
             return False
         if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
             return True
-        ignore = member.notify_props.get("ignore_channel_mentions") == "on"
+        ignore = ignores_channel_mentions(member.notify_props, user.notify_props)
         return mentions_user(post.message, post.props, user.username, ignore)
 
     async def _posts_from(self, post: Post) -> list[Post]:
