@@ -376,3 +376,43 @@ def test_preferences_statuses_roles_and_system(live_server: LiveServer) -> None:
     assert role["name"] == "system_user" and "create_direct_channel" in role["permissions"]
     with pytest.raises(ResourceNotFound):
         alice.roles.get_role_by_name("no_such_role")
+
+
+def test_directory_and_channel_management(live_server: LiveServer) -> None:
+    s = scene(live_server, "alice", "bob", "carol")
+    alice, bob = s.users["alice"], s.users["bob"]
+    tid = s.team["id"]
+    a, b, c = s.uid("alice"), s.uid("bob"), s.uid("carol")
+    assert bob.users.get_user_by_username(alice.client.username)["id"] == a
+    assert {u["id"] for u in bob.users.get_users_by_ids([a, c])} == {a, c}
+    in_team = bob.users.get_users(params={"in_team": tid, "per_page": 200})
+    assert {u["id"] for u in in_team} == {a, b, c}
+    found = bob.users.search_users({"term": bob.client.username[:6], "team_id": tid})
+    assert b in {u["id"] for u in found}
+    assert {m["user_id"] for m in bob.teams.get_team_members(tid)} == {a, b, c}
+    assert bob.teams.get_team_stats(tid)["total_member_count"] == 3
+
+    ch = alice.channels.create_channel({"team_id": tid, "name": "managed", "display_name": "Managed",
+                                        "type": "O"})
+    patched = alice.channels.patch_channel(ch["id"], {"header": "new header", "purpose": "why"})
+    assert patched["header"] == "new header" and patched["purpose"] == "why"
+    updated = alice.channels.update_channel(ch["id"], {**patched, "display_name": "Managed Well"})
+    assert updated["display_name"] == "Managed Well" and updated["header"] == "new header"
+    assert bob.channels.get_channel_by_name_and_team_name(s.team["name"], "managed")["id"] == ch["id"]
+    public = bob.channels.get_public_channels(tid, params={"per_page": 200})
+    assert {"town-square", "off-topic", "managed"} <= {x["name"] for x in public}
+    bob.channels.add_user(ch["id"], {"user_id": b})
+    stats = bob.channels.get_channel_statistics(ch["id"])
+    assert stats["channel_id"] == ch["id"] and stats["member_count"] == 2
+    # the header change left a system message
+    posts = bob.posts.get_posts_for_channel(ch["id"])
+    types = {p["type"] for p in posts["posts"].values()}
+    assert {"system_header_change", "system_purpose_change", "system_displayname_change",
+            "system_join_channel"} <= types
+
+    gm = alice.channels.create_group_message_channel([a, b, c])
+    assert gm["type"] == "G" and gm["team_id"] == ""
+    bob.posts.create_post({"channel_id": gm["id"], "message": "group hello"})
+    assert alice.channels.get_channel_member(gm["id"], a)["mention_count"] == 1
+    with pytest.raises(InvalidOrMissingParameters):
+        alice.channels.create_group_message_channel([a, b])
