@@ -145,3 +145,17 @@ async def test_thread_list_paging(world: World) -> None:
     assert len(only["threads"]) == 5 and only["total"] == 0
     ext = (await carol.get(_base(t), params={"extended": "true", "per_page": 1})).json()
     assert ext["threads"][0]["participants"][0]["username"] == "bob"
+
+
+async def test_threads_of_channels_left_are_not_listed(world: World) -> None:
+    t, bob, carol, _eve, ch = await _setup(world)
+    root = await world.post(carol, ch, "carol's secret thread")
+    await world.post(bob, ch, "a reply", root_id=root["id"])
+    assert (await carol.get(_base(t))).json()["total"] == 1
+    # carol is removed from the private channel: its threads are no longer hers to read
+    assert (await bob.delete(f"/channels/{ch['id']}/members/{carol.user['id']}")).status_code == 200
+    lst = (await carol.get(_base(t))).json()
+    assert lst["total"] == 0 and lst["threads"] == [] and lst["total_unread_threads"] == 0
+    assert_error(await carol.get(f"{_base(t)}/{root['id']}"), 404)
+    u = (await carol.get("/users/me/teams/unread", params={"include_collapsed_threads": "true"})).json()
+    assert u[0]["thread_count"] == 0
