@@ -19,6 +19,15 @@ main(async () => {
     assert.equal((await alice.getTeamByName(team.name)).id, team.id);
     const myMembers = await alice.getMyTeamMembers();
     assert.equal(myMembers[0].roles, 'team_user team_admin');
+    assert.ok(Array.isArray(await alice.getMyPreferences()));
+    const limits = await alice.getServerLimits();
+    assert.equal(typeof limits.data.activeUserCount, 'number');
+    const roles = await alice.getRolesByNames(['system_user', 'team_user', 'channel_user']);
+    assert.deepEqual(roles.map((r) => r.name).sort(), ['channel_user', 'system_user', 'team_user']);
+    const profiles = await alice.getProfilesByIds([a, b]);
+    assert.deepEqual(profiles.map((u) => u.id).sort(), [a, b].sort());
+    const statuses = await alice.getStatusesByIds([a, b]);
+    assert.deepEqual(statuses.map((st) => st.user_id).sort(), [a, b].sort());
     const names = (await bob.getMyChannels(team.id)).map((ch) => ch.name);
     assert.ok(names.includes('town-square') && names.includes('off-topic'), `default channels missing: ${names}`);
 
@@ -35,6 +44,11 @@ main(async () => {
     assert.equal(added.channel_id, priv.id);
     const privMembers = (await bob.getChannelMembers(priv.id)).map((m) => m.user_id).sort();
     assert.deepEqual(privMembers, [a, b].sort());
+    assert.deepEqual((await bob.getChannelMembersByIds(priv.id, [a, c])).map((m) => m.user_id), [a]);
+    assert.deepEqual((await bob.getProfilesInChannel(priv.id)).map((u) => u.id).sort(), [a, b].sort());
+    assert.equal((await bob.getChannelStats(priv.id)).member_count, 2);
+    const myMembers2 = await bob.getMyChannelMembers(team.id);
+    assert.ok(myMembers2.some((m) => m.channel_id === priv.id));
     assert.equal((await bob.getChannelByName(team.id, 'js-private')).id, priv.id);
     await expectError(carol.getChannel(priv.id), 403);
     await expectError(carol.getPosts(priv.id), 403);
