@@ -91,6 +91,8 @@ async def test_team_membership_rules(world: World) -> None:
         assert_error(await carol.get(f"/teams/{invite_only['id']}"), 403)
         assert_error(await carol.get(f"/teams/{t.id}/members"), 403)
         assert_error(await carol.get(f"/teams/{t.id}/channels"), 403)
+        assert_error(await carol.get(f"/users/me/teams/{t.id}/unread"), 403)
+        assert_error(await bob.get(f"/users/{carol.user['id']}/teams/{t.id}/unread"), 403)
         # a plain member cannot manage the team
         assert_error(await bob.put(f"/teams/{t.id}/patch", {"display_name": "Mine"}), 403)
         assert_error(await bob.delete(f"/teams/{t.id}/members/{t.owner.user['id']}"), 403)
@@ -103,6 +105,12 @@ async def test_team_membership_rules(world: World) -> None:
         assert_error(r, 404)
         r = await t.owner.post(f"/teams/{t.id}/members", {"team_id": NO_SUCH_ID, "user_id": carol.user["id"]})
         assert_error(r, 400)
+    u = (await bob.get(f"/users/me/teams/{t.id}/unread")).json()
+    assert u["team_id"] == t.id and u["msg_count"] == 0 and u["thread_count"] == 0
+    u = (await t.admin.get(f"/users/{carol.user['id']}/teams/{t.id}/unread")).json()
+    assert u == {"team_id": t.id, "msg_count": 0, "mention_count": 0, "mention_count_root": 0,
+                 "msg_count_root": 0, "thread_count": 0, "thread_mention_count": 0,
+                 "thread_urgent_mention_count": 0}
     # the owner (team admin) may
     r = await t.owner.put(f"/teams/{t.id}/patch", {"display_name": "Renamed"})
     assert r.status_code == 200 and r.json()["display_name"] == "Renamed"

@@ -358,3 +358,13 @@ class TeamService:
                 u.thread_count, u.thread_mention_count = threads.get(t.id, (0, 0))
             out.append(u)
         return out
+
+    async def unread_for_team(self, ctx: Ctx, user_id: str, team_id: str) -> TeamUnread:
+        """GET /users/{id}/teams/{team_id}/unread (thread counts included)."""
+        where = "GetTeamUnread"
+        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, where)
+        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+        for u in await self.unreads(ctx, user_id, include_collapsed_threads=True):
+            if u.team_id == team_id:
+                return u
+        return TeamUnread(team_id=team_id)
