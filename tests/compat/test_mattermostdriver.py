@@ -58,6 +58,11 @@ def scene(server: LiveServer, *names: str) -> Scene:
     return Scene(admin, team, users)
 
 
+def newest_first(*posts: dict[str, Any]) -> list[str]:
+    """Ids in a PostList's order: create_at descending (ties: id descending)."""
+    return [p["id"] for p in sorted(posts, key=lambda p: (p["create_at"], p["id"]), reverse=True)]
+
+
 def channel_by_name(d: Driver, team_id: str, name: str) -> dict[str, Any]:
     return dict(d.channels.get_channel_by_name(team_id, name))
 
@@ -146,7 +151,7 @@ def test_posts_replies_reactions(live_server: LiveServer) -> None:
     reply2 = alice.posts.create_post({"channel_id": town["id"], "message": "again", "root_id": root["id"]})
 
     thread = bob.posts.get_thread(root["id"])
-    assert thread["order"] == [reply2["id"], reply["id"], root["id"]]
+    assert thread["order"] == newest_first(reply2, reply, root)
     got_root = thread["posts"][root["id"]]
     assert got_root["reply_count"] == 2 and got_root["last_reply_at"] == reply2["create_at"]
     assert {p["id"] for p in got_root["participants"]} == {s.uid("alice"), s.uid("bob")}
@@ -245,7 +250,7 @@ def test_direct_messages_mentions_and_unreads(live_server: LiveServer) -> None:
     fresh = [alice.posts.create_post({"channel_id": town["id"], "message": f"new {i}"}) for i in range(3)]
     around = bob.posts.get_unread_posts_for_channel("me", town["id"], params={"limit_before": 2,
                                                                               "limit_after": 10})
-    assert around["order"][:3] == [p["id"] for p in reversed(fresh)] and len(around["order"]) == 5
+    assert around["order"][:3] == newest_first(*fresh) and len(around["order"]) == 5
     assert around["next_post_id"] == ""
 
 

@@ -43,12 +43,14 @@ class UnreadService:
         return mentions_user(post.message, post.props, user.username, ignore)
 
     async def _posts_from(self, post: Post) -> list[Post]:
-        """``post`` and every later post of its channel, oldest first."""
-        out = [post]
+        """Every post of the channel created at ``post``'s time or later (``post`` included): what
+        reads as unread once the read position is just before it. Oldest first."""
+        out: list[Post] = []
         store = self.core.store.posts
         page = 0
         while True:
-            batch = await store.after(post.channel_id, post.create_at, post.id, page, _PAGE, False)
+            # (create_at, "") as the cursor: every post of that millisecond is after it
+            batch = await store.after(post.channel_id, post.create_at, "", page, _PAGE, False)
             out += reversed(batch)
             if len(batch) < _PAGE:
                 return out

@@ -61,6 +61,11 @@ function assertNewestFirst(list, where) {
     }
 }
 
+// ids in a PostList's order: create_at descending, ties by id descending
+function newestFirst(posts) {
+    return [...posts].sort((x, y) => (y.create_at - x.create_at) || (y.id < x.id ? -1 : 1)).map((p) => p.id);
+}
+
 // A fresh team owned by the first named user, with every named user in it.
 async function scene(...names) {
     const admin = await login(ADMIN.username, ADMIN.password);
@@ -94,4 +99,6 @@ function main(fn) {
     });
 }
 
-module.exports = {assert, ADMIN, PASSWORD, unique, newClient, login, expectError, assertNewestFirst, scene, main};
+module.exports = {
+    assert, ADMIN, PASSWORD, unique, newClient, login, expectError, assertNewestFirst, newestFirst, scene, main,
+};

@@ -2,7 +2,7 @@
 // getPostsAfter with the next_post_id/prev_post_id cursors, and getPostsSince.
 'use strict';
 
-const {assert, assertNewestFirst, scene, main} = require('./lib');
+const {assert, assertNewestFirst, newestFirst, scene, main} = require('./lib');
 
 const TOTAL = 133;
 const PER_PAGE = 30;
@@ -41,8 +41,7 @@ main(async () => {
     assert.equal(all.length, TOTAL + 1);
     assert.equal(new Set(all).size, TOTAL + 1);
     const byId = Object.fromEntries(created.map((p) => [p.id, p]));
-    const newestFirst = [...created].sort((x, y) => (y.create_at - x.create_at) || (y.id < x.id ? -1 : 1)).map((p) => p.id);
-    assert.deepEqual(all.slice(0, TOTAL), newestFirst);
+    assert.deepEqual(all.slice(0, TOTAL), newestFirst(created));
     const joinPost = all[TOTAL];
     assert.ok(!byId[joinPost]);
 

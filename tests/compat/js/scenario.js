@@ -2,7 +2,7 @@
 // direct messages, unread counts and permissions, with the library's own calls.
 'use strict';
 
-const {assert, PASSWORD, unique, login, expectError, scene, main} = require('./lib');
+const {assert, PASSWORD, unique, login, expectError, newestFirst, scene, main} = require('./lib');
 
 main(async () => {
     const {admin, team, users} = await scene('alice', 'bob', 'carol');
@@ -67,7 +67,7 @@ main(async () => {
     assert.equal(reply.root_id, root.id);
     const reply2 = await alice.createPost({channel_id: priv.id, message: 'another', root_id: root.id});
     const thread = await bob.getPostThread(root.id);
-    assert.deepEqual(thread.order, [reply2.id, reply.id, root.id]);
+    assert.deepEqual(thread.order, newestFirst([reply2, reply, root]));
     assert.equal(thread.posts[root.id].reply_count, 2);
     assert.equal(thread.posts[root.id].last_reply_at, reply2.create_at);
     await expectError(carol.getPostThread(root.id), 403);
