@@ -231,6 +231,9 @@ def test_direct_messages_mentions_and_unreads(live_server: LiveServer) -> None:
     alice.posts.create_post({"channel_id": town["id"], "message": "no mention here"})
     member = bob.channels.get_channel_member(town["id"], "me")
     assert member["mention_count"] == 1 and member["mention_count_root"] == 1
+    # msg_count is what the member has read: the channel's total minus the unread
+    total = bob.channels.get_channel(town["id"])["total_msg_count"]
+    assert total - member["msg_count"] == 2
     unreads = bob.teams.get_team_unreads_for_user("me")
     assert unreads == [{"team_id": tid, "msg_count": 2, "mention_count": 1, "mention_count_root": 1,
                         "msg_count_root": 2, "thread_count": 0, "thread_mention_count": 0,
@@ -244,6 +247,7 @@ def test_direct_messages_mentions_and_unreads(live_server: LiveServer) -> None:
     assert viewed["status"] == "OK" and town["id"] in viewed["last_viewed_at_times"]
     member = bob.channels.get_channel_member(town["id"], "me")
     assert member["mention_count"] == 0 and member["last_viewed_at"] == viewed["last_viewed_at_times"][town["id"]]
+    assert member["msg_count"] == total
     after = bob.teams.get_team_unreads_for_user("me")[0]
     assert after["msg_count"] == 0 and after["mention_count"] == 0
     # what a client loads when opening the channel: around the first unread post
