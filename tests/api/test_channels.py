@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from tests.api.helpers import (
     NO_SUCH_ID,
     Unchanged,
@@ -137,6 +139,7 @@ async def test_group_channels(world: World) -> None:
     assert r.status_code == 201
     gm = r.json()
     assert gm["type"] == "G" and gm["team_id"] == "" and gm["display_name"] == "bob, carol, owner"
+    assert gm["name"] == hashlib.sha1("".join(sorted(trio)).encode()).hexdigest()
     r = await carol.post("/channels/group", list(reversed(trio)))
     assert r.status_code == 201 and r.json()["id"] == gm["id"]
     await world.post(bob, gm, "hello group")

@@ -44,7 +44,8 @@ def direct_channel_name(a: str, b: str) -> str:
 
 
 def group_channel_name(user_ids: list[str]) -> str:
-    return hashlib.sha1(",".join(sorted(user_ids)).encode()).hexdigest()
+    """Mattermost's GetGroupNameFromUserIds: sha1 of the sorted ids, concatenated."""
+    return hashlib.sha1("".join(sorted(user_ids)).encode()).hexdigest()
 
 
 def _json(obj: object) -> str:
