@@ -18,6 +18,7 @@ from chinwag.app.status import StatusService
 from chinwag.app.system import SystemService
 from chinwag.app.team import TeamService
 from chinwag.app.thread import ThreadService
+from chinwag.app.unread import UnreadService
 from chinwag.app.user import UserService
 from chinwag.config import ConfigStore
 from chinwag.model.ids import now_ms
@@ -49,6 +50,7 @@ class App:
         self.preferences = PreferenceService(self.core, self.perms)
         self.statuses = StatusService(self.core, self.perms)
         self.threads = ThreadService(self.core, self.perms)
+        self.unreads = UnreadService(self.core, self.perms)
         self.system = SystemService(self.core)
         self.realtime = RealtimeService(self.core, self.perms)
         self.files = FileService(self.core, self.perms, files)

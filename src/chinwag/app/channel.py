@@ -44,7 +44,8 @@ def direct_channel_name(a: str, b: str) -> str:
 
 
 def group_channel_name(user_ids: list[str]) -> str:
-    return hashlib.sha1(",".join(sorted(user_ids)).encode()).hexdigest()
+    """Mattermost's GetGroupNameFromUserIds: sha1 of the sorted ids, concatenated."""
+    return hashlib.sha1("".join(sorted(user_ids)).encode()).hexdigest()
 
 
 def _json(obj: object) -> str:
@@ -190,7 +191,7 @@ class ChannelService:
         if ch.type in (CHANNEL_OPEN, CHANNEL_PRIVATE) and not is_valid_channel_name(ch.name):
             raise AppError(
                 where,
-                "model.channel.is_valid.name.app_error",
+                "model.channel.is_valid.2_or_more.app_error",
                 "Channel name must be 1–64 lowercase letters, numbers, dashes or underscores, "
                 "starting and ending with a letter or number.",
                 400,

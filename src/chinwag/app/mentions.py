@@ -47,3 +47,24 @@ def parse_hashtags(message: str) -> str:
             tags.append(tag)
     out = " ".join(tags)
     return out[:1000].rsplit(" ", 1)[0] if len(out) > 1000 else out
+
+
+def mentions_user(
+    message: str, props: dict[str, object], username: str, ignore_channel_mentions: bool
+) -> bool:
+    """Whether a (non-system) message by someone else mentions ``username``: @username, or
+    @channel/@all/@here unless channel mentions are ignored (@here counts as if online)."""
+    found = parse_mentions(message)
+    if username.lower() in found.usernames:
+        return True
+    wide = found.channel or found.here
+    return wide and not ignore_channel_mentions and not props.get("mentionHighlightDisabled")
+
+
+def ignores_channel_mentions(member_props: dict[str, str], user_props: dict[str, str]) -> bool:
+    """@channel/@all/@here are ignored when the channel says so ("on"), or when the channel
+    follows the account ("default") and the account turned channel mentions off."""
+    setting = member_props.get("ignore_channel_mentions", "default") or "default"
+    if setting == "default":
+        return user_props.get("channel") == "false"
+    return setting == "on"

@@ -9,7 +9,7 @@ import msgspec
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
-from chinwag.app.mentions import parse_hashtags, parse_mentions
+from chinwag.app.mentions import ignores_channel_mentions, parse_hashtags, parse_mentions
 from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions as P
 from chinwag.model import post as PT
@@ -153,6 +153,8 @@ class PostService:
             and not (root is not None and self._crt_on()),
             sender_name=sender_name,
         )
+        if set_online and not from_webhook and ctx.user_id:
+            await self._app.statuses.set_online_from_activity(ctx.user_id)
         if data.pending_post_id:
             if len(self._pending) > 10000:
                 self._pending.clear()
@@ -170,8 +172,15 @@ class PostService:
             root = await self.core.store.posts.get(root_id)
         except NotFound:
             raise bad from None
-        if root.channel_id != channel.id or root.root_id:
+        if root.root_id:
             raise bad
+        if root.channel_id != channel.id:
+            raise AppError(
+                where,
+                "api.post.create_post.channel_root_id.app_error",
+                "Invalid ChannelId for RootId parameter.",
+                400,
+            )
         return root
 
     async def _mentioned(self, post: Post, channel: Channel, sender: User) -> list[str]:
@@ -194,7 +203,12 @@ class PostService:
             members = await store.channels.get_members(
                 channel.id, page=0, per_page=len(others) + 1, user_ids=sorted(others)
             )
-            ignore = {m.user_id for m in members if m.notify_props.get("ignore_channel_mentions") == "on"}
+            accounts = {u.id: u.notify_props for u in await store.users.get_many(sorted(others))}
+            ignore = {
+                m.user_id
+                for m in members
+                if ignores_channel_mentions(m.notify_props, accounts.get(m.user_id, {}))
+            }
             candidates = others - ignore
             if found.channel:
                 mentioned |= candidates
@@ -213,7 +227,6 @@ class PostService:
         set_online: bool = True,
         mark_viewed: bool = True,
         sender_name: str = "",
-        counted: bool = True,
     ) -> None:
         mentioned = await self._mentioned(post, channel, sender) if not post.is_system_message() else []
         followers: list[str] = []
@@ -226,7 +239,7 @@ class PostService:
             thread_followers=followers,
             mark_viewed=mark_viewed and not post.is_system_message(),
             thread_team_id=channel.team_id,
-            counted=counted,
+            counted=not post.is_join_leave_message(),
             attach_file_ids=list(post.file_ids),
         )
         await self.core.store.posts.save(post, fx)

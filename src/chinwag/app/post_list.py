@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
-from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model import permissions as P
+from chinwag.model.errors import AppError, invalid_param, invalid_url_param, permission_denied
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import Post, PostList
+from chinwag.store.errors import NotFound
 
 SINCE_LIMIT = 1000
 
@@ -100,23 +102,17 @@ class PostListService:
             posts = posts[:SINCE_LIMIT]
             await self._fill(ctx, pl, posts, channel_id, q, collapsed)
             return pl
-        anchor: Post | None = None
         if q.before or q.after:
             anchor_id = q.before or q.after
             if not is_valid_id(anchor_id):
                 raise invalid_param(where, "before" if q.before else "after")
             try:
                 anchor = await self.core.store.posts.get(anchor_id, include_deleted=True)
-            except Exception:
-                raise AppError(where, "app.post.get.app_error", "Unable to get the post.", 404) from None
-            if q.before:
-                posts = await store.before(
-                    channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed
-                )
+            except NotFound:
+                # Mattermost compares with the cursor's create_at in a subquery: no such post, no posts.
+                posts = []
             else:
-                posts = await store.after(
-                    channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed
-                )
+                posts = await self._around(channel_id, anchor, q, collapsed)
         else:
             posts = await store.page(
                 channel_id,
@@ -129,14 +125,64 @@ class PostListService:
         await self._cursors(pl, posts, channel_id, q, collapsed)
         return pl
 
+    async def around_last_unread(
+        self, ctx: Ctx, user_id: str, channel_id: str, limit_before: int, limit_after: int, q: FeedQuery
+    ) -> PostList:
+        """GET /users/{id}/channels/{id}/posts/unread: the first unread post with ``limit_before``
+        posts before it and up to ``limit_after`` (itself included) from it on; with nothing unread
+        (or never viewed), the newest ``limit_before`` posts. Cursors as for a page."""
+        where = "getPostsForChannelAroundLastUnread"
+        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        await self._app.channels.get_readable(ctx, channel_id, where)
+        if limit_after <= 0:
+            raise invalid_url_param(where, "limit_after")
+        try:
+            member = await self.core.store.channels.get_member(channel_id, user_id)
+        except NotFound:
+            raise AppError(
+                where,
+                "app.channel.get_member.missing.app_error",
+                "No channel member found for that user ID and channel ID.",
+                404,
+            ) from None
+        store = self.core.store.posts
+        collapsed = self._collapsed(q.collapsed_threads)
+        posts: list[Post] = []
+        first_unread = ""
+        if member.last_viewed_at:
+            first_unread = await store.id_after_time(channel_id, member.last_viewed_at, collapsed)
+        if first_unread:
+            anchor = await store.get(first_unread)
+            older = await store.before(channel_id, anchor.create_at, anchor.id, 0, limit_before, collapsed)
+            newer = await store.after(channel_id, anchor.create_at, anchor.id, 0, limit_after - 1, collapsed)
+            posts = [*newer, anchor, *older]
+        else:
+            posts = await store.page(channel_id, 0, limit_before, collapsed)
+        pl = PostList()
+        await self._fill(ctx, pl, posts, channel_id, q, collapsed)
+        await self._cursors(pl, posts, channel_id, FeedQuery(), collapsed)
+        return pl
+
+    async def _around(self, channel_id: str, anchor: Post, q: FeedQuery, collapsed: bool) -> list[Post]:
+        store = self.core.store.posts
+        if q.before:
+            return await store.before(channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed)
+        return await store.after(channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed)
+
     async def _fill(
         self, ctx: Ctx, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool
     ) -> None:
         extra: list[Post] = []
-        if not q.skip_fetch_threads and not collapsed:
+        if not collapsed:
+            # Mattermost's getParentsPosts: the roots of the page's replies come along (not in
+            # `order`); without skipFetchThreads, so do the rest of those threads.
             roots = sorted({p.root_id for p in posts if p.root_id})
             have = {p.id for p in posts}
-            extra = [p for p in await self.core.store.posts.threads_of(channel_id, roots) if p.id not in have]
+            if q.skip_fetch_threads:
+                found = await self.core.store.posts.get_many([r for r in roots if r not in have])
+            else:
+                found = await self.core.store.posts.threads_of(channel_id, roots)
+            extra = [p for p in found if p.id not in have and p.channel_id == channel_id]
         prepared = await self.prepare(
             ctx, posts + extra, collapsed=collapsed, extended=q.collapsed_threads_extended
         )

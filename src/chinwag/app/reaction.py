@@ -11,7 +11,7 @@ from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.app.validate import EMOJI_NAME_RE
 from chinwag.model import permissions as P
-from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import EMOJI_NAME_MAX, Reaction, ReactionCreate
 from chinwag.platform.events import Broadcast, Event
@@ -42,7 +42,12 @@ class ReactionService:
         where = "saveReaction"
         self._check(where, data.user_id, data.post_id, data.emoji_name)
         if data.user_id != ctx.user_id and not ctx.local:
-            raise permission_denied(where, "reaction user_id must be the session's user")
+            raise AppError(
+                where,
+                "api.reaction.save_reaction.user_id.app_error",
+                "You are not allowed to save the reaction.",
+                403,
+            )
         post = await self._app.posts.get_raw(data.post_id, where)
         channel = await self._app.channels.get(post.channel_id, where)
         await self.perms.require_channel(ctx, channel.id, P.ADD_REACTION, where, channel.team_id)

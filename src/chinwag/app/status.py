@@ -53,3 +53,11 @@ class StatusService:
             Event("status_change", {"status": status, "user_id": user_id}, Broadcast(user_id=user_id))
         )
         return s
+
+    async def set_online_from_activity(self, user_id: str) -> None:
+        """Mattermost's SetStatusOnline(manual=false): activity (posting) makes a user online,
+        unless they chose a status by hand."""
+        current = (await self.get_many([user_id]))[0]
+        if current.manual or current.status == STATUS_ONLINE:
+            return
+        await self.save(user_id, STATUS_ONLINE)

@@ -39,7 +39,18 @@ class TeamService:
     async def get_visible(self, ctx: Ctx, team_id: str, where: str = "GetTeam") -> Team:
         team = await self.get(team_id, where)
         await self._require_view(ctx, team, where)
-        return team
+        return await self.sanitize(ctx, team)
+
+    async def sanitize(self, ctx: Ctx, team: Team) -> Team:
+        """Mattermost's SanitizeTeam: the email is for team managers only, the invite id for those
+        who may invite."""
+        if await self.perms.has_team(ctx, team.id, P.MANAGE_TEAM):
+            return team
+        keep_invite = await self.perms.has_team(ctx, team.id, P.INVITE_USER)
+        return msgspec.structs.replace(team, email="", invite_id=team.invite_id if keep_invite else "")
+
+    async def sanitize_all(self, ctx: Ctx, teams: list[Team]) -> list[Team]:
+        return [await self.sanitize(ctx, t) for t in teams]
 
     async def get_by_name(self, ctx: Ctx, name: str) -> Team:
         where = "GetTeamByName"
@@ -48,7 +59,7 @@ class TeamService:
         except StoreError as e:
             raise store_error(where, e, "team") from None
         await self._require_view(ctx, team, where)
-        return team
+        return await self.sanitize(ctx, team)
 
     async def _require_view(self, ctx: Ctx, team: Team, where: str) -> None:
         if (
@@ -182,11 +193,11 @@ class TeamService:
             total = await self.core.store.teams.count(open_only=True) if include_total else None
         else:
             teams, total = [], 0
-        return teams, total
+        return await self.sanitize_all(ctx, teams), total
 
     async def for_user(self, ctx: Ctx, user_id: str) -> list[Team]:
         self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, "GetTeamsForUser")
-        return await self.core.store.teams.list_for_user(user_id)
+        return await self.sanitize_all(ctx, await self.core.store.teams.list_for_user(user_id))
 
     # members -------------------------------------------------------------------------------
 
@@ -347,3 +358,13 @@ class TeamService:
                 u.thread_count, u.thread_mention_count = threads.get(t.id, (0, 0))
             out.append(u)
         return out
+
+    async def unread_for_team(self, ctx: Ctx, user_id: str, team_id: str) -> TeamUnread:
+        """GET /users/{id}/teams/{team_id}/unread (thread counts included)."""
+        where = "GetTeamUnread"
+        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, where)
+        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+        for u in await self.unreads(ctx, user_id, include_collapsed_threads=True):
+            if u.team_id == team_id:
+                return u
+        return TeamUnread(team_id=team_id)

@@ -10,7 +10,7 @@ from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions as P
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
-from chinwag.model.post import ThreadResponse
+from chinwag.model.post import Post, ThreadResponse
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.thread_store import ThreadRow
@@ -180,9 +180,28 @@ class ThreadService:
         post = await self._app.posts.get_raw(post_id, where)
         if (post.root_id or post.id) != thread_id:
             raise invalid_param(where, "post_id")
+        mentions = await self._mentions_from(user_id, post)
         await self.core.store.threads.ensure_membership(user_id, thread_id, True, self.core.now())
-        await self.core.store.threads.set_unread(user_id, thread_id, post.create_at - 1, 0, self.core.now())
+        await self.core.store.threads.set_unread(
+            user_id, thread_id, post.create_at - 1, mentions, self.core.now()
+        )
         return await self.get(ctx, user_id, team_id, thread_id)
+
+    async def _mentions_from(self, user_id: str, post: Post) -> int:
+        """Replies of ``post``'s thread, from ``post`` on, that mention the user."""
+        store = self.core.store
+        channel = await self._app.channels.get(post.channel_id)
+        try:
+            member = await store.channels.get_member(channel.id, user_id)
+        except NotFound:
+            return 0
+        user = await self._app.users.get(user_id)
+        replies = [
+            p
+            for p in await store.posts.thread(post.root_id or post.id)
+            if p.root_id and p.create_at >= post.create_at
+        ]
+        return sum(1 for p in replies if self._app.unreads.is_mention(p, user, channel, member))
 
     async def mark_all_read(self, ctx: Ctx, user_id: str, team_id: str) -> None:
         await self._check(ctx, user_id, team_id, "updateReadStateAllThreadsByUser")

@@ -132,3 +132,18 @@ class ChannelUnread(Wire, kw_only=True):
     urgent_mention_count: int = 0
     msg_count_root: int = 0
     notify_props: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class ChannelUnreadAt(Wire, kw_only=True):
+    """What marking a channel unread from a post answers (Mattermost's ChannelUnreadAt)."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+    msg_count: int = 0
+    mention_count: int = 0
+    mention_count_root: int = 0
+    urgent_mention_count: int = 0
+    msg_count_root: int = 0
+    last_viewed_at: int = 0
+    notify_props: dict[str, str] = msgspec.field(default_factory=dict)

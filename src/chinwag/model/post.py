@@ -32,11 +32,26 @@ POST_TYPE_SLACK_ATTACHMENT = "slack_attachment"
 
 USER_SETTABLE_POST_TYPES = frozenset({"", POST_TYPE_ME, POST_TYPE_SLACK_ATTACHMENT})
 
+#: Mattermost's Post.IsJoinLeaveMessage: these never count as unread messages.
+JOIN_LEAVE_POST_TYPES = frozenset(
+    {
+        "system_join_leave",
+        "system_add_remove",
+        POST_TYPE_JOIN_CHANNEL,
+        POST_TYPE_LEAVE_CHANNEL,
+        POST_TYPE_JOIN_TEAM,
+        POST_TYPE_LEAVE_TEAM,
+        POST_TYPE_ADD_TO_CHANNEL,
+        POST_TYPE_REMOVE_FROM_CHANNEL,
+        "system_add_to_team",
+        "system_remove_from_team",
+    }
+)
+
 
 class Post(Wire, kw_only=True):
-    OMITEMPTY: ClassVar[frozenset[str]] = frozenset(
-        {"message_source", "has_reactions", "remote_id", "is_following"}
-    )
+    OMITEMPTY: ClassVar[frozenset[str]] = frozenset({"message_source", "has_reactions"})
+    OMITNIL: ClassVar[frozenset[str]] = frozenset({"remote_id", "is_following"})
 
     id: str
     create_at: int = 0
@@ -65,6 +80,9 @@ class Post(Wire, kw_only=True):
 
     def is_system_message(self) -> bool:
         return self.type.startswith("system_")
+
+    def is_join_leave_message(self) -> bool:
+        return self.type in JOIN_LEAVE_POST_TYPES
 
 
 class PostCreate(msgspec.Struct, kw_only=True):

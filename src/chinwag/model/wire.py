@@ -13,11 +13,16 @@ class Wire(msgspec.Struct, kw_only=True):
     """Base of wire structs. ``OMITEMPTY`` names fields Go's ``omitempty`` drops when empty."""
 
     OMITEMPTY: ClassVar[frozenset[str]] = frozenset()
+    #: fields Go sends unless nil (``*bool`` with omitempty: ``false`` is sent)
+    OMITNIL: ClassVar[frozenset[str]] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = msgspec.to_builtins(self)
         for key in self.OMITEMPTY:
             if key in d and not d[key]:
+                del d[key]
+        for key in self.OMITNIL:
+            if key in d and d[key] is None:
                 del d[key]
         return d
 

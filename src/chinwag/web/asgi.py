@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,13 @@ ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message],
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+_SLASHES = re.compile(r"/{2,}")
+
+
+def _clean_path(path: str) -> str:
+    return _SLASHES.sub("/", path)
+
+
 def version_id(app: App) -> str:
     cfg_hash = hashlib.md5(str(app.config.config).encode()).hexdigest()
     return f"{MATTERMOST_VERSION}.{BUILD_NUMBER}.{cfg_hash}.false"
@@ -49,6 +57,11 @@ class HeadersMiddleware:
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
+        if "//" in scope["path"]:
+            # Mattermost's router cleans paths ("/posts/x//reactions" → "/posts/x/reactions", via a
+            # redirect); some clients (mattermostdriver's get_reactions_of_post) build such paths.
+            scope = dict(scope, path=_clean_path(scope["path"]))
+            scope["raw_path"] = scope["path"].encode()
         state = scope.setdefault("state", {})
         rid = state.setdefault("request_id", new_id())
 

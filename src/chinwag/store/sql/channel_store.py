@@ -387,30 +387,63 @@ class SqlChannelStore:
             ).all()
         return {r[0]: int(r[1]) for r in rows}
 
+    async def set_unread(
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        last_viewed_at: int,
+        unread: tuple[int, int],
+        mentions: tuple[int, int, int],
+        now: int,
+    ) -> None:
+        """Move the read position back: ``unread`` (messages, root messages) after it count as unread,
+        with ``mentions`` (all, in roots, urgent) among them."""
+        ch = channels.alias("ch")
+
+        def total(name: str) -> Any:
+            return sa.select(ch.c[name]).where(ch.c.id == channel_id).scalar_subquery()
+
+        async with self.db.write() as conn:
+            await conn.execute(
+                channelmembers.update()
+                .where(channelmembers.c.userid == user_id, channelmembers.c.channelid == channel_id)
+                .values(
+                    mentioncount=mentions[0],
+                    mentioncountroot=mentions[1],
+                    urgentmentioncount=mentions[2],
+                    msgcount=sa.func.coalesce(total("totalmsgcount"), 0) - unread[0],
+                    msgcountroot=sa.func.coalesce(total("totalmsgcountroot"), 0) - unread[1],
+                    lastviewedat=last_viewed_at,
+                    lastupdateat=now,
+                )
+            )
+
     async def team_unreads(self, user_id: str, exclude_team: str = "") -> list[TeamUnread]:
+        """Per team: unread messages and mentions over the user's channels (Mattermost's
+        GetTeamsUnreadForUser: channels marked ``mark_unread: mention`` count mentions only)."""
         q = (
             sa.select(
                 channels.c.teamid,
-                sa.func.sum(channels.c.totalmsgcount - channelmembers.c.msgcount),
-                sa.func.sum(channelmembers.c.mentioncount),
-                sa.func.sum(channelmembers.c.mentioncountroot),
-                sa.func.sum(channels.c.totalmsgcountroot - channelmembers.c.msgcountroot),
+                channels.c.totalmsgcount - channelmembers.c.msgcount,
+                channelmembers.c.mentioncount,
+                channelmembers.c.mentioncountroot,
+                channels.c.totalmsgcountroot - channelmembers.c.msgcountroot,
+                channelmembers.c.notifyprops,
             )
             .select_from(channelmembers.join(channels, channels.c.id == channelmembers.c.channelid))
             .where(channelmembers.c.userid == user_id, channels.c.deleteat == 0, channels.c.teamid != "")
-            .group_by(channels.c.teamid)
         )
         if exclude_team:
             q = q.where(channels.c.teamid != exclude_team)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [
-            TeamUnread(
-                team_id=r[0],
-                msg_count=int(r[1] or 0),
-                mention_count=int(r[2] or 0),
-                mention_count_root=int(r[3] or 0),
-                msg_count_root=int(r[4] or 0),
-            )
-            for r in rows
-        ]
+        out: dict[str, TeamUnread] = {}
+        for team_id, msgs, mentions, mentions_root, msgs_root, props in rows:
+            u = out.setdefault(team_id, TeamUnread(team_id=team_id))
+            u.mention_count += int(mentions or 0)
+            u.mention_count_root += int(mentions_root or 0)
+            if (props or {}).get("mark_unread") != "mention":
+                u.msg_count += max(0, int(msgs or 0))
+                u.msg_count_root += max(0, int(msgs_root or 0))
+        return list(out.values())

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from chinwag.model.post import Post
+from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
@@ -83,6 +83,7 @@ class PostEffects:
     #: the poster's channel membership is marked read (Mattermost's MarkChannelsAsViewed)
     mark_viewed: bool = True
     thread_team_id: str = ""
+    #: counts towards the channel's message totals (join/leave messages do not)
     counted: bool = True
     #: files to attach (the author's own unattached uploads in the channel); post.file_ids
     #: becomes the ones actually attached
@@ -147,13 +148,15 @@ class SqlPostStore:
         counts: dict[str, list[int]] = {}  # channel → [n, roots, last, last root]
         viewed: dict[tuple[str, str], int] = {}
         for post, fx, _ in batch:
+            # every post moves last_post_at; join/leave messages are not counted as messages
+            c = counts.setdefault(post.channel_id, [0, 0, 0, 0])
+            c[2] = max(c[2], post.create_at)
+            if post.root_id == "":
+                c[3] = max(c[3], post.create_at)
             if fx.counted:
-                c = counts.setdefault(post.channel_id, [0, 0, 0, 0])
                 c[0] += 1
-                c[2] = max(c[2], post.create_at)
                 if post.root_id == "":
                     c[1] += 1
-                    c[3] = max(c[3], post.create_at)
             if fx.mark_viewed:
                 key = (post.channel_id, post.user_id)
                 viewed[key] = max(viewed.get(key, 0), post.create_at)
@@ -165,8 +168,8 @@ class SqlPostStore:
                     )
             await conn.execute(_INSERT_POST, [post_values(p) for p, _, _ in batch])
             with_roots = [{"cid": cid, "n": c[0], "t": c[2], "r": c[1], "rt": c[3]}
-                          for cid, c in sorted(counts.items()) if c[1]]
-            only_replies = [{"cid": cid, "n": c[0], "t": c[2]} for cid, c in sorted(counts.items()) if not c[1]]
+                          for cid, c in sorted(counts.items()) if c[3]]
+            only_replies = [{"cid": cid, "n": c[0], "t": c[2]} for cid, c in sorted(counts.items()) if not c[3]]
             if with_roots:
                 await conn.execute(_channel_update(conn, True), with_roots)
             if only_replies:
@@ -430,6 +433,33 @@ class SqlPostStore:
         async with self.db.read() as conn:
             row = (await conn.execute(q.limit(1))).first()
         return row[0] if row else ""
+
+    async def id_after_time(self, channel_id: str, time: int, collapsed: bool) -> str:
+        """The oldest post created after ``time`` (Mattermost's GetPostIdAfterTime), or ''."""
+        q = sa.select(posts.c.id).where(
+            posts.c.channelid == channel_id, posts.c.deleteat == 0, posts.c.createat > time
+        )
+        if collapsed:
+            q = q.where(posts.c.rootid == "")
+        q = q.order_by(posts.c.createat.asc(), posts.c.id.asc()).limit(1)
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        return row[0] if row else ""
+
+    async def count_after(self, channel_id: str, time: int) -> tuple[int, int]:
+        """Posts (and root posts) created after ``time`` that count as messages: not deleted,
+        not join/leave messages (what Channels.TotalMsgCount counts)."""
+        q = sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((posts.c.rootid == "", 1), else_=0)), 0)
+        ).where(
+            posts.c.channelid == channel_id,
+            posts.c.createat > time,
+            posts.c.deleteat == 0,
+            posts.c.type.not_in(sorted(JOIN_LEAVE_POST_TYPES)),
+        )
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).one()
+        return int(row[0]), int(row[1])
 
     async def threads_of(self, channel_id: str, root_ids: Sequence[str]) -> list[Post]:
         """Roots and all replies of the given threads (Mattermost's getParentsPosts)."""

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
-from chinwag.store.sql.tables import channels, posts, threadmemberships, threads
+from chinwag.store.sql.tables import channelmembers, channels, posts, threadmemberships, threads
 
 
 @dataclass
@@ -44,6 +44,18 @@ def _unread_replies() -> Any:
             posts.c.createat > threadmemberships.c.lastviewed,
         )
         .scalar_subquery()
+    )
+
+
+def _in_channel() -> Any:
+    """The thread's follower is still a member of its channel (threads of channels left are hidden)."""
+    return (
+        sa.select(channelmembers.c.userid)
+        .where(
+            channelmembers.c.channelid == threads.c.channelid,
+            channelmembers.c.userid == threadmemberships.c.userid,
+        )
+        .exists()
     )
 
 
@@ -85,7 +97,9 @@ class SqlThreadStore:
         self.db = db
 
     async def get_for_user(self, user_id: str, root_id: str) -> ThreadRow:
-        q = _SELECT.where(threadmemberships.c.userid == user_id, threadmemberships.c.postid == root_id)
+        q = _SELECT.where(
+            threadmemberships.c.userid == user_id, threadmemberships.c.postid == root_id, _in_channel()
+        )
         async with self.db.read() as conn:
             row = (await conn.execute(q)).first()
         if row is None:
@@ -118,6 +132,7 @@ class SqlThreadStore:
             threadmemberships.c.userid == user_id,
             threadmemberships.c.following == sa.true(),
             _team_cond(team_id),
+            _in_channel(),
         )
         if not include_deleted:
             q = q.where(threads.c.threaddeleteat == 0)
@@ -165,6 +180,7 @@ class SqlThreadStore:
             threadmemberships.c.userid == user_id,
             threadmemberships.c.following == sa.true(),
             _team_cond(team_id),
+            _in_channel(),
         )
         if not include_deleted:
             base = sa.and_(base, threads.c.threaddeleteat == 0)
@@ -201,6 +217,7 @@ class SqlThreadStore:
                 threadmemberships.c.userid == user_id,
                 threadmemberships.c.following == sa.true(),
                 threads.c.threaddeleteat == 0,
+                _in_channel(),
             )
             .group_by(channels.c.teamid)
         )

@@ -71,6 +71,29 @@ async def get_posts_for_channel(w: W) -> Any:
     return await w.app.post_lists.for_channel(w.ctx, w.id_param("channel_id"), q)
 
 
+@api.route("GET", "/users/{user_id}/channels/{channel_id}/posts/unread")
+async def get_posts_around_last_unread(w: W) -> Any:
+    q = FeedQuery(skip_fetch_threads=w.query_bool("skipFetchThreads"),
+                  collapsed_threads=w.query_bool("collapsedThreads"),
+                  collapsed_threads_extended=w.query_bool("collapsedThreadsExtended"))
+    return await w.app.post_lists.around_last_unread(
+        w.ctx, w.user_param(), w.id_param("channel_id"), _limit(w, "limit_before"), _limit(w, "limit_after"), q)
+
+
+def _limit(w: W, name: str) -> int:
+    """Mattermost's limit_before/limit_after: default 60, at most 200; bad values fall back."""
+    try:
+        value = int(w.query(name, "60"))
+    except ValueError:
+        return 60
+    return 60 if value < 0 else min(value, 200)
+
+
+@api.route("POST", "/users/{user_id}/posts/{post_id}/set_unread")
+async def set_post_unread(w: W) -> Any:
+    return await w.app.unreads.mark_unread_from_post(w.ctx, w.user_param(), w.id_param("post_id"))
+
+
 @api.route("GET", "/users/{user_id}/posts/flagged")
 async def flagged_posts(w: W) -> Any:
     return await w.app.post_lists.flagged(w.ctx, w.user_param(), w.query("channel_id"), w.query("team_id"),

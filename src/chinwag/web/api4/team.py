@@ -169,8 +169,4 @@ async def get_teams_unread(w: W) -> Any:
 
 @api.route("GET", "/users/{user_id}/teams/{team_id}/unread")
 async def get_team_unread(w: W) -> Any:
-    team_id = w.id_param("team_id")
-    for u in await w.app.teams.unreads(w.ctx, w.user_param(), "", True):
-        if u.team_id == team_id:
-            return u
-    raise invalid_param("getTeamUnread", "team_id")
+    return await w.app.teams.unread_for_team(w.ctx, w.user_param(), w.id_param("team_id"))
