@@ -149,11 +149,13 @@ def js_client() -> Iterator[Path]:
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
         pytest.fail("node and npm are required for the @mattermost/client compat tests")
-    marker = JS_DIR / "node_modules" / "@mattermost" / "client" / "package.json"
-    if not marker.exists():
+    lock = JS_DIR / "package-lock.json"
+    stamp = JS_DIR / "node_modules" / ".installed-lock"
+    if not stamp.exists() or stamp.read_bytes() != lock.read_bytes():
         r = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS_DIR,
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, f"npm ci failed:\n{r.stdout}\n{r.stderr}"
+        stamp.write_bytes(lock.read_bytes())
     yield JS_DIR
 
 

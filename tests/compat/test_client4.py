@@ -18,3 +18,8 @@ def test_client4_scenario(live_server: LiveServer, js_client: Path) -> None:
 
 def test_client4_paging(live_server: LiveServer, js_client: Path) -> None:
     assert run_node(js_client, "paging.js", live_server).strip() == "ok"
+
+
+def test_websocket_client_resumes_without_hello(live_server: LiveServer, js_client: Path) -> None:
+    out = run_node(js_client, "websocket.js", live_server)  # the client logs its own progress too
+    assert out.strip().splitlines()[-1] == "ok"
