@@ -7,6 +7,7 @@ latency on a channel of 100,000 posts — against a real server process on Postg
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import statistics
 import time
@@ -55,8 +56,13 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--history", type=int, default=100_000)
     ap.add_argument("--samples", type=int, default=500)
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes (>1 uses Redis)")
     args = ap.parse_args()
-    proc, drop = start_server()
+    env = {}
+    if args.workers > 1:
+        env = {"MM_SERVICESETTINGS_WORKERCOUNT": str(args.workers), "MM_REDISSETTINGS_ENABLE": "true",
+               "MM_CLUSTERSETTINGS_CLUSTERNAME": f"bench{os.getpid()}"}
+    proc, drop = start_server(env)
     try:
         admin, _ = make_user(proc.api, "admin")
         team = admin("POST", "/teams", {"name": "bench", "display_name": "Bench", "type": "O"}, 201)

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from typing import Any, Generic, TypeVar
 
 from chinwag.model.channel import Channel
-from chinwag.model.user import User
+from chinwag.model.user import Status, User
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -49,6 +49,7 @@ class AppCaches:
         self.channel_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(ttl, 200000)
         self.team_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(ttl, 100000)
         self.users: TTLCache[str, User] = TTLCache(ttl, 50000)
+        self.statuses: TTLCache[str, Status] = TTLCache(ttl, 100000)
 
     def observe(self, event: dict[str, Any]) -> None:
         name = event.get("event")
@@ -69,13 +70,15 @@ class AppCaches:
         elif name in ("channel_updated", "channel_deleted", "channel_restored", "channel_converted"):
             channel = _loads(data.get("channel")) if "channel" in data else {}
             self.channels.drop(channel.get("id") or data.get("channel_id") or b.get("channel_id", ""))
+        elif name == "status_change":
+            self.statuses.drop(data.get("user_id", ""))
         elif name == "user_updated":
             self.users.drop((data.get("user") or {}).get("id", ""))
         elif name == "_caches_flush":
             self.clear()
 
     def clear(self) -> None:
-        for c in (self.channels, self.channel_roles, self.team_roles, self.users):
+        for c in (self.channels, self.channel_roles, self.team_roles, self.users, self.statuses):
             c.clear()
 
 

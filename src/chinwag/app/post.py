@@ -87,12 +87,12 @@ class PostService:
         where = "createPost"
         if not is_valid_id(data.channel_id):
             raise invalid_param(where, "channel_id")
-        channel = (
-            await self._app.channels.get(data.channel_id, where)
-            if await self.perms.has_channel(ctx, data.channel_id, P.CREATE_POST)
-            else None
-        )
+        channel = await self._app.channels.get_cached(data.channel_id)
         if channel is None:
+            if self.perms.has_system(ctx, P.CREATE_POST):  # an admin may post anywhere: it is missing
+                raise AppError(where, "app.channel.get.existing.app_error", "Unable to find the channel.", 404)
+            raise permission_denied(where, f"channelId={data.channel_id}")
+        if not await self.perms.has_channel(ctx, data.channel_id, P.CREATE_POST, channel.team_id):
             raise permission_denied(where, f"channelId={data.channel_id}")
         if channel.delete_at:
             raise AppError(

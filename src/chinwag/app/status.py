@@ -56,8 +56,13 @@ class StatusService:
 
     async def set_online_from_activity(self, user_id: str) -> None:
         """Mattermost's SetStatusOnline(manual=false): activity (posting) makes a user online,
-        unless they chose a status by hand."""
-        current = (await self.get_many([user_id]))[0]
+        unless they chose a status by hand. The status is cached, so a busy poster costs no reads."""
+        cache = self.core.caches.statuses
+        current = cache.get(user_id)
+        if current is None:
+            current = (await self.get_many([user_id]))[0]
+            cache.put(user_id, current)
         if current.manual or current.status == STATUS_ONLINE:
             return
-        await self.save(user_id, STATUS_ONLINE)
+        saved = await self.save(user_id, STATUS_ONLINE)
+        cache.put(user_id, saved)

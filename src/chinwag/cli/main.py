@@ -77,7 +77,7 @@ def serve(config: str | None = ConfigOpt,
         try:
             await migrate_database(server.db)
         finally:
-            await server.db.engine.dispose()  # the server runs on another event loop
+            await server.db.close()  # the pools belong to this event loop; the server runs on another
 
     try:
         asyncio.run(prepare())

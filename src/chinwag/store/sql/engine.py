@@ -59,22 +59,19 @@ class Database:
             path = url.removeprefix("sqlite+aiosqlite:///")
             if path != ":memory:":
                 os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args=connect_args, pool_size=5, max_overflow=5
-            )
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            kw: dict[str, Any] = {"pool_size": 5, "max_overflow": 5}
         else:
-            self.engine = create_async_engine(
-                url,
-                echo=echo,
-                connect_args=connect_args,
-                pool_size=max(2, min(max_open, 40)),
-                max_overflow=0,
-                pool_pre_ping=False,
-            )
+            kw = {"pool_size": max(2, min(max_open, 40) // 2), "max_overflow": 0, "pool_pre_ping": False}
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, connect_args=connect_args, **kw)
+        # Reads run on their own pool in autocommit: no BEGIN/ROLLBACK round trips around a single
+        # SELECT, and no isolation-level switching on every checkout.
+        self.read_engine: AsyncEngine = create_async_engine(
+            url, echo=echo, connect_args=connect_args, isolation_level="AUTOCOMMIT", **kw
+        )
+        if driver == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.read_engine.sync_engine, "connect", _sqlite_pragmas)
         self._write_lock = asyncio.Lock() if driver == "sqlite" else None
-        # Reads run in autocommit: no BEGIN/ROLLBACK round trips around a single SELECT.
-        self.read_engine: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def is_sqlite(self) -> bool:
@@ -101,6 +98,7 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+        await self.read_engine.dispose()
 
 
 def null_pool_engine(driver: str, datasource: str) -> AsyncEngine:
