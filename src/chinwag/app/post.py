@@ -153,6 +153,8 @@ class PostService:
             and not (root is not None and self._crt_on()),
             sender_name=sender_name,
         )
+        if not from_webhook:  # outgoing webhooks (matched in the background)
+            self._app.outgoing.post_created(post, channel, sender)
         if data.pending_post_id:
             if len(self._pending) > 10000:
                 self._pending.clear()
