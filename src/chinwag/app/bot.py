@@ -84,6 +84,14 @@ class BotService:
                             "An account with that username already exists.", 400)
         return AppError(where, "app.bot.createbot.internal_error", "Unable to save the bot.", 500, str(e))
 
+    async def _username_free(self, username: str, where: str) -> None:
+        """A bot's email derives from its username, so a taken username is reported as such."""
+        try:
+            await self.core.store.users.get_by_username(username)
+        except NotFound:
+            return
+        raise self._conflict(where, Conflict("user", "username"))
+
     async def create(self, ctx: Ctx, patch: BotPatch) -> Bot:
         where = "createBot"
         self.perms.require_system(ctx, P.CREATE_BOT, where)
@@ -98,6 +106,7 @@ class BotService:
                   display_name=patch.display_name or "", description=patch.description or "",
                   owner_id=ctx.user_id, create_at=now, update_at=now)
         self._check(bot, "CreateBot")
+        await self._username_free(bot.username, "CreateBot")
         user = User(id=bot.user_id, create_at=now, update_at=now, username=bot.username,
                     email=f"{bot.username}@localhost", first_name=bot.display_name, roles=SYSTEM_USER_ROLE,
                     is_bot=True, bot_description=bot.description, email_verified=True,
@@ -158,6 +167,8 @@ class BotService:
         if new == bot:
             return bot
         self._check(new, where)
+        if new.username != bot.username:
+            await self._username_free(new.username, where)
         user = await self._app.users.get(bot_id, where)
         user.username = new.username
         user.email = f"{new.username}@localhost"
