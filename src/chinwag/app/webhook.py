@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from chinwag.app.cache import TTLCache
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.integration import IntegrationCore, user_ctx
@@ -18,6 +19,7 @@ from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.integration import IncomingWebhook
 from chinwag.model.post import Post
+from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound, StoreError
 
 if TYPE_CHECKING:
@@ -36,11 +38,38 @@ def _check_fields(h: IncomingWebhook, where: str) -> None:
             raise AppError(where, f"model.incoming_hook.{name}.app_error", f"Invalid {name}.", 400)
 
 
+#: how long a hook looked up by POST /hooks/{id} is reused (changes invalidate it at once, on every node)
+HOOK_TTL = 60.0
+CHANGED_EVENT = "_incoming_hook_changed"
+
+
 class IncomingWebhookService:
     def __init__(self, core: AppCore, perms: PermissionService, integ: IntegrationCore) -> None:
         self.core = core
         self.perms = perms
         self.integ = integ
+        self._hooks: TTLCache[str, IncomingWebhook] = TTLCache(HOOK_TTL, 10000)
+
+    def _changed(self, hook_id: str) -> None:
+        self._hooks.drop(hook_id)
+        self.core.publish(Event(CHANGED_EVENT, {"hook_id": hook_id}))
+
+    def handle_internal(self, event: dict[str, Any]) -> None:
+        if event.get("event") == CHANGED_EVENT:
+            self._hooks.drop(str((event.get("data") or {}).get("hook_id", "")))
+
+    async def _lookup(self, hook_id: str) -> IncomingWebhook | None:
+        """The hook for POST /hooks/{id} (cached; None if unknown or deleted)."""
+        if not is_valid_id(hook_id):
+            return None
+        hook = self._hooks.get(hook_id)
+        if hook is None:
+            try:
+                hook = await self.core.store.webhooks.get_incoming(hook_id)
+            except NotFound:
+                return None
+            self._hooks.put(hook_id, hook)
+        return hook
 
     @property
     def _app(self) -> App:
@@ -152,6 +181,7 @@ class IncomingWebhookService:
         except StoreError:
             raise AppError(where, "app.webhooks.get_incoming.app_error", "Unable to get the webhook.",
                            404) from None
+        self._changed(hook.id)
         return hook
 
     async def delete(self, ctx: Ctx, hook_id: str) -> None:
@@ -159,6 +189,7 @@ class IncomingWebhookService:
         hook = await self._get(hook_id, where)
         await self._require_manage(ctx, hook, where)
         await self.core.store.webhooks.delete_incoming(hook.id, self.core.now())
+        self._changed(hook.id)
 
     # POST /hooks/{id} ---------------------------------------------------------------------------
 
@@ -170,10 +201,7 @@ class IncomingWebhookService:
                            "Incoming webhooks have been disabled by the system admin.", 501)
         if not req.text and req.attachments is None:
             raise AppError(where, "web.incoming_webhook.text.app_error", "No text specified.", 400)
-        try:
-            hook = await self.core.store.webhooks.get_incoming(hook_id) if is_valid_id(hook_id) else None
-        except NotFound:
-            hook = None
+        hook = await self._lookup(hook_id)
         if hook is None:
             raise AppError(where, "web.incoming_webhook.invalid.app_error", "Invalid webhook.", 400)
         props = dict(req.props)
@@ -186,8 +214,8 @@ class IncomingWebhookService:
             raise AppError(where, "web.incoming_webhook.channel_locked.app_error",
                            "This webhook is not permitted to post to the requested channel.", 403)
         try:
-            await self.core.store.users.get(hook.user_id)
-        except NotFound:
+            await self._app.users.get(hook.user_id, where)
+        except AppError:
             raise AppError(where, "web.incoming_webhook.user.app_error", "Couldn't find the user.", 403) from None
         await self.integ.check_can_post(hook.user_id, channel, where, "web.incoming_webhook.permissions.app_error")
         return await self.integ.create_webhook_post(
@@ -198,11 +226,11 @@ class IncomingWebhookService:
     async def _channel(self, hook: IncomingWebhook, name: str, where: str) -> Channel:
         store = self.core.store
         if not name:
-            try:
-                return await store.channels.get(hook.channel_id)
-            except NotFound:
+            found = await self._app.channels.get_cached(hook.channel_id)
+            if found is None:
                 raise AppError(where, "app.channel.get.existing.app_error", "Unable to find the existing channel.",
-                               404) from None
+                               404)
+            return found
         if name.startswith("@"):
             try:
                 other = await store.users.get_by_username(name[1:])
