@@ -92,6 +92,7 @@ class CommandService:
         self.core = core
         self.perms = perms
         self.integ = integ
+        self._cleaned_at = 0
 
     @property
     def _app(self) -> App:
@@ -342,6 +343,9 @@ class CommandService:
         hook = CommandWebhook(id=new_id(), create_at=self.core.now(), command_id=cmd.id, user_id=ctx.user_id,
                               channel_id=args.channel_id, root_id=args.root_id)
         await self.core.store.commands.save_webhook(hook)
+        if hook.create_at - self._cleaned_at > COMMAND_WEBHOOK_TTL_MS // 3:
+            self._cleaned_at = hook.create_at
+            self.integ.spawn(self.cleanup(), "expired response_url hooks")
         params: list[tuple[str, str]] = [
             ("token", cmd.token), ("team_id", cmd.team_id), ("team_domain", team.name),
             ("channel_id", args.channel_id), ("channel_name", channel.name), ("user_id", ctx.user_id),

@@ -217,7 +217,7 @@ def _go_float(v: float) -> str:
     t = Decimal(repr(abs(v))).normalize().as_tuple()
     digits = "".join(map(str, t.digits))
     exp10 = len(digits) + int(t.exponent) - 1
-    if exp10 < -4 or exp10 >= 21:
+    if exp10 < -4 or exp10 >= 6:  # Go: %e when the exponent is < -4 or >= 6 for the shortest form
         mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
         return f"{sign}{mant}e{'+' if exp10 >= 0 else '-'}{abs(exp10):02d}"
     point = exp10 + 1
