@@ -89,6 +89,8 @@ class OutgoingWebhookService:
         self.perms = perms
         self.integ = integ
         self._hooks: dict[str, tuple[list[OutgoingWebhook], float]] = {}
+        self._loading: dict[str, asyncio.Future[list[OutgoingWebhook]]] = {}
+        self._generation = 0  # bumped by every change, so a read that raced one is not cached
 
     @property
     def _app(self) -> App:
@@ -113,13 +115,18 @@ class OutgoingWebhookService:
             await self.perms.require_team(ctx, hook.team_id, P.MANAGE_OTHERS_OUTGOING_WEBHOOKS, where)
 
     def _changed(self, team_id: str) -> None:
-        self._hooks.pop(team_id, None)
-        self.core.publish(Event(CHANGED_EVENT, {"team_id": team_id}))
+        self._forget(team_id)
+        self.core.publish(Event(CHANGED_EVENT, {"team_id": team_id}))  # other nodes
 
     def handle_internal(self, event: dict[str, Any]) -> None:
         """Another node (or this one) changed a team's outgoing webhooks."""
         if event.get("event") == CHANGED_EVENT:
-            self._hooks.pop(str((event.get("data") or {}).get("team_id", "")), None)
+            self._forget(str((event.get("data") or {}).get("team_id", "")))
+
+    def _forget(self, team_id: str) -> None:
+        self._generation += 1
+        self._hooks.pop(team_id, None)
+        self._loading.pop(team_id, None)
 
     async def _check_target(self, hook: OutgoingWebhook, team_id: str, where: str, update: bool) -> None:
         if hook.channel_id:
@@ -252,8 +259,17 @@ class OutgoingWebhookService:
         self.integ.spawn(self._load_and_fire(post, channel, user), "outgoing webhooks")
 
     async def _load_and_fire(self, post: Post, channel: Channel, user: User) -> None:
-        hooks = await self.core.store.webhooks.list_outgoing(team_id=channel.team_id, limit=None)
-        self._hooks[channel.team_id] = (hooks, time.monotonic() + HOOKS_TTL)
+        team_id = channel.team_id
+        generation = self._generation
+        loading = self._loading.get(team_id)
+        if loading is None:  # one read per team however many posts arrive meanwhile
+            loading = asyncio.ensure_future(
+                self.core.store.webhooks.list_outgoing(team_id=team_id, limit=None))
+            self._loading[team_id] = loading
+            loading.add_done_callback(lambda _f: self._loading.pop(team_id, None))
+        hooks = await asyncio.shield(loading)
+        if generation == self._generation:
+            self._hooks[team_id] = (hooks, time.monotonic() + HOOKS_TTL)
         self._fire(hooks, post, channel, user)
 
     def _fire(self, hooks: list[OutgoingWebhook], post: Post, channel: Channel, user: User) -> None:
