@@ -206,7 +206,14 @@ async def test_channel_routing_and_locking(world: World) -> None:
     locked = await _hook(bob, town, channel_locked=True)
     assert_error(await _send(bob, locked["id"], json={"text": "x", "channel": "off-topic"}), 403,
                  "web.incoming_webhook.channel_locked.app_error")
+    assert_error(await _send(bob, locked["id"], json={"text": "x", "channel": "@admin"}), 403,
+                 "web.incoming_webhook.channel_locked.app_error")
     assert (await _send(bob, locked["id"], json={"text": "same", "channel": "town-square"})).status_code == 200
+    r = await _send(bob, hook["id"], json={"text": "custom", "type": "custom_poll", "props": {"q": 1}})
+    assert r.status_code == 200
+    newest = (await _posts(admin, town["id"]))[0]
+    assert newest["type"] == "custom_poll" and newest["props"]["q"] == 1
+    before += 1
     assert len(await _posts(admin, town["id"])) == before + 1
 
 

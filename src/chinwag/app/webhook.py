@@ -126,7 +126,8 @@ class IncomingWebhookService:
             user_id = data.user_id
         self._enabled("CreateIncomingWebhookForChannel")
         if channel.is_group_or_direct():
-            raise invalid_param(where, "channel_id")
+            raise AppError("IncomingWebhook.IsValid", "model.incoming_hook.team_id.app_error", "Invalid team id.",
+                           400)
         now = self.core.now()
         hook = msgspec.structs.replace(data, id=new_id(), create_at=now, update_at=now, delete_at=0,
                                        user_id=user_id, team_id=channel.team_id)
@@ -209,10 +210,13 @@ class IncomingWebhookService:
         text = await self.integ.process_slack_text(req.text)
         attachments = await self.integ.process_attachments(req.attachments) if req.attachments else None
         post_type = "slack_attachment" if attachments else req.type
+        locked = AppError(where, "web.incoming_webhook.channel_locked.app_error",
+                          "This webhook is not permitted to post to the requested channel.", 403)
+        if hook.channel_locked and req.channel.startswith("@"):
+            raise locked  # a locked hook's channel is never a DM: refuse before opening one
         channel = await self._channel(hook, req.channel, where)
         if hook.channel_locked and hook.channel_id != channel.id:
-            raise AppError(where, "web.incoming_webhook.channel_locked.app_error",
-                           "This webhook is not permitted to post to the requested channel.", 403)
+            raise locked
         try:
             await self._app.users.get(hook.user_id, where)
         except AppError:
