@@ -85,10 +85,16 @@ async def test_get_method_plain_text_and_response_url(world: World) -> None:
     url = got.query["response_url"][0]
     hook_id = url.rsplit("/", 1)[1]
     # delayed answers through response_url: five at most
-    for i in range(5):
+    r = await alice.http.post(f"{HOOKS}/{hook_id}", json={
+        "response_type": "in_channel", "attachments": [{"title": "Card", "text": "<https://a.example|a>"}]})
+    assert r.status_code == 200, r.text
+    card = await _newest(alice, town)
+    assert card["type"] == "slack_attachment" and card["props"]["attachments"][0]["text"] == "[a](https://a.example)"
+    for i in range(4):
         r = await alice.http.post(f"{HOOKS}/{hook_id}", json={"response_type": "in_channel", "text": f"later {i}"})
         assert r.status_code == 200 and r.text == "ok", r.text
-    assert (await _newest(alice, town))["message"] == "later 4"
+    post = await _newest(alice, town)
+    assert post["message"] == "later 3" and post["props"]["from_webhook"] == "true"
     assert_error(await alice.http.post(f"{HOOKS}/{hook_id}", json={"text": "sixth"}), 400,
                  "app.command_webhook.try_use.invalid")
     assert_error(await alice.http.post(f"{HOOKS}/{'u' * 26}", json={"text": "x"}), 404,
