@@ -7,8 +7,8 @@ latency on a channel of 100,000 posts — against a real server process on Postg
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import statistics
 import time
 

@@ -48,6 +48,7 @@ class Server:
         self.started = True
 
     async def close(self) -> None:
+        await self.app.close()
         if self.started:
             await self.hub.close()
             await self.stream.close()
@@ -109,6 +110,7 @@ def build(config: ConfigStore) -> Server:
     hub.on_first_connect = app.realtime.connected
     hub.on_last_disconnect = app.realtime.disconnected
     hub.internal_handlers.append(app.sessions.handle_internal)
+    hub.internal_handlers += [app.incoming.handle_internal, app.outgoing.handle_internal]
     hub.observers.append(app.core.observe)
     ws_route = WebSocketRoute("/api/v4/websocket", make_endpoint(app, hub, version_id(app)))
     asgi = create_app(app, extra_routes=[ws_route])

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chinwag.app.bot import BotService
 from chinwag.app.channel import ChannelService
+from chinwag.app.command import CommandService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
+from chinwag.app.integration import IntegrationCore
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
@@ -18,8 +21,11 @@ from chinwag.app.status import StatusService
 from chinwag.app.system import SystemService
 from chinwag.app.team import TeamService
 from chinwag.app.thread import ThreadService
+from chinwag.app.token import UserAccessTokenService
 from chinwag.app.unread import UnreadService
 from chinwag.app.user import UserService
+from chinwag.app.webhook import IncomingWebhookService
+from chinwag.app.webhook_outgoing import OutgoingWebhookService
 from chinwag.config import ConfigStore
 from chinwag.model.ids import now_ms
 from chinwag.platform.events import Publisher
@@ -54,3 +60,13 @@ class App:
         self.system = SystemService(self.core)
         self.realtime = RealtimeService(self.core, self.perms)
         self.files = FileService(self.core, self.perms, files)
+        self.integrations = IntegrationCore(self.core)
+        self.incoming = IncomingWebhookService(self.core, self.perms, self.integrations)
+        self.outgoing = OutgoingWebhookService(self.core, self.perms, self.integrations)
+        self.commands = CommandService(self.core, self.perms, self.integrations)
+        self.bots = BotService(self.core, self.perms)
+        self.tokens = UserAccessTokenService(self.core, self.perms)
+
+    async def close(self) -> None:
+        """Stop background work (integration callbacks) before the database goes away."""
+        await self.integrations.close()

@@ -155,6 +155,8 @@ class PostService:
         )
         if set_online and not from_webhook and ctx.user_id:
             await self._app.statuses.set_online_from_activity(ctx.user_id)
+        if not from_webhook:  # outgoing webhooks (matched in the background)
+            self._app.outgoing.post_created(post, channel, sender)
         if data.pending_post_id:
             if len(self._pending) > 10000:
                 self._pending.clear()

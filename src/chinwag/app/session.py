@@ -153,10 +153,14 @@ class SessionService:
             try:
                 session = await self.core.store.sessions.get_by_token(token)
             except NotFound:
-                raise session_expired(where, "token not found") from None
+                assert self.core.app is not None  # a personal access token's session starts on first use
+                session = await self.core.app.tokens.session_for(token)
             if len(self._cache) > 50000:
                 self._cache.clear()
             self._cache[token] = (session, time.monotonic())
+        if session.props.get("type") == "UserAccessToken" and not cfg.EnableUserAccessTokens \
+                and not session.props.get("is_bot"):
+            raise session_expired(where, "user access tokens are disabled")
         if session.is_expired(now):
             await self._drop(session)
             raise session_expired(where, "session expired")
@@ -206,6 +210,14 @@ class SessionService:
         if session.user_id != user_id:
             raise AppError(where, "api.user.revoke_session.invalid_session_id", "Invalid session id.", 400)
         await self._drop(session)
+
+    async def revoke_token(self, token: str) -> None:
+        """Drop the session behind a token (a revoked or disabled personal access token) everywhere."""
+        try:
+            await self._drop(await self.core.store.sessions.get_by_token(token))
+        except NotFound:
+            self._cache.pop(token, None)
+            self._announce([token], "")
 
     async def revoke_all(self, user_id: str) -> None:
         tokens = await self.core.store.sessions.remove_for_user(user_id)

@@ -53,6 +53,7 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     PostEditTimeLimit: int = -1
     MaximumPayloadSizeBytes: int = 300000
     AllowedUntrustedInternalConnections: str = ""
+    OutgoingIntegrationRequestsTimeout: int = 30
     TrustedProxyIPHeader: list[str] = msgspec.field(default_factory=list)
     EnableAPITeamDeletion: bool = False
     EnableAPIUserDeletion: bool = False

@@ -20,6 +20,7 @@ from chinwag.model.ids import new_id
 from chinwag.web.api4 import load_all
 from chinwag.web.errors import error_response, not_found_error
 from chinwag.web.handler import ALL_METHODS, build_routes, request_id_of
+from chinwag.web.hooks import hook_routes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -103,6 +104,7 @@ def create_app(app: App, extra_routes: list[BaseRoute] | None = None,
                static_dir: Path | None = None) -> ASGIApp:
     api = load_all()
     routes: list[BaseRoute] = list(build_routes(app, api))
+    routes += hook_routes(app)
     routes += extra_routes or []
 
     async def api_not_found(request: Request) -> Response:

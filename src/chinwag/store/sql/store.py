@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from chinwag.store.sql.bot_store import SqlBotStore
 from chinwag.store.sql.channel_store import SqlChannelStore
+from chinwag.store.sql.command_store import SqlCommandStore
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.event_store import SqlEventStore
 from chinwag.store.sql.file_info_store import SqlFileInfoStore
@@ -14,7 +16,9 @@ from chinwag.store.sql.status_store import SqlStatusStore
 from chinwag.store.sql.system_store import SqlSystemStore
 from chinwag.store.sql.team_store import SqlTeamStore
 from chinwag.store.sql.thread_store import SqlThreadStore
+from chinwag.store.sql.token_store import SqlUserAccessTokenStore
 from chinwag.store.sql.user_store import SqlUserStore
+from chinwag.store.sql.webhook_store import SqlWebhookStore
 
 
 class SqlStore:
@@ -32,6 +36,10 @@ class SqlStore:
         self.system = SqlSystemStore(db)
         self.events = SqlEventStore(db)
         self.file_info = SqlFileInfoStore(db)
+        self.webhooks = SqlWebhookStore(db)
+        self.commands = SqlCommandStore(db)
+        self.bots = SqlBotStore(db)
+        self.tokens = SqlUserAccessTokenStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -309,3 +309,106 @@ fileinfo = sa.Table(
     sa.Index("idx_fileinfo_creatorid", "creatorid"),
     sa.Index("idx_fileinfo_update_at", "updateat"),
 )
+
+# Integrations: webhooks, slash commands, bots, personal access tokens -----------------------
+incominghooks = sa.Table(
+    "incominghooks",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("userid", sa.String(26), nullable=False),
+    sa.Column("channelid", sa.String(26), nullable=False),
+    sa.Column("teamid", sa.String(26), nullable=False),
+    _text("displayname", 64),
+    _text("description", 500),
+    _text("username", 255),
+    _text("iconurl", 1024),
+    _bool("channellocked"),
+    sa.Index("idx_incoming_webhook_team_id", "teamid"),
+    sa.Index("idx_incoming_webhook_user_id", "userid"),
+)
+
+outgoinghooks = sa.Table(
+    "outgoinghooks",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("token", sa.String(26), nullable=False),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("creatorid", sa.String(26), nullable=False),
+    sa.Column("channelid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("teamid", sa.String(26), nullable=False),
+    sa.Column("triggerwords", JSONType, nullable=True),
+    _int("triggerwhen"),
+    sa.Column("callbackurls", JSONType, nullable=True),
+    _text("displayname", 64),
+    _text("description", 500),
+    _text("contenttype", 128),
+    _text("username", 64),
+    _text("iconurl", 1024),
+    sa.Index("idx_outgoing_webhook_team_id", "teamid"),
+)
+
+commands = sa.Table(
+    "commands",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("token", sa.String(26), nullable=False),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("creatorid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("teamid", sa.String(26), nullable=False),
+    _text("trigger", 128),
+    sa.Column("method", sa.String(1), nullable=False, server_default="P"),
+    _text("username", 64),
+    _text("iconurl", 1024),
+    _bool("autocomplete"),
+    _text("autocompletedesc", 1024),
+    _text("autocompletehint", 1024),
+    _text("displayname", 64),
+    _text("description", 128),
+    _text("url", 1024),
+    _text("pluginid", 190),
+    sa.Index("idx_command_team_id", "teamid"),
+)
+
+commandwebhooks = sa.Table(
+    "commandwebhooks",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    sa.Column("commandid", sa.String(26), nullable=False),
+    sa.Column("userid", sa.String(26), nullable=False),
+    sa.Column("channelid", sa.String(26), nullable=False),
+    sa.Column("rootid", sa.String(26), nullable=False, server_default=""),
+    _int("usecount"),
+    sa.Index("idx_command_webhook_create_at", "createat"),
+)
+
+bots = sa.Table(
+    "bots",
+    metadata,
+    sa.Column("userid", sa.String(26), primary_key=True),
+    _text("description", 1024),
+    _text("ownerid", 190),
+    _ms("lasticonupdate"),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Index("idx_bots_ownerid", "ownerid"),
+)
+
+useraccesstokens = sa.Table(
+    "useraccesstokens",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("token", sa.String(26), nullable=False, unique=True),
+    sa.Column("userid", sa.String(26), nullable=False),
+    _text("description", 512),
+    _bool("isactive", True),
+    sa.Index("idx_user_access_tokens_user_id", "userid"),
+)

@@ -7,7 +7,9 @@ api = Api()
 
 def load_all() -> Api:
     from chinwag.web.api4 import (  # noqa: F401  (modules register their routes on import)
+        bot,
         channel,
+        command,
         file,
         post,
         preference,
@@ -17,6 +19,8 @@ def load_all() -> Api:
         team,
         thread,
         user,
+        user_token,
+        webhook,
     )
 
     return api

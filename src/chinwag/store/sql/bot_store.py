@@ -1,0 +1,89 @@
+"""Bots: a ``bots`` row next to the bot's ``users`` row (written together in one transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from chinwag.model.integration import Bot
+from chinwag.model.user import User
+from chinwag.store.errors import NotFound
+from chinwag.store.sql.common import conflict_from
+from chinwag.store.sql.engine import Database
+from chinwag.store.sql.tables import bots, users
+from chinwag.store.sql.user_store import user_values
+
+_COLS: list[Any] = [*bots.c, users.c.username, users.c.firstname]
+
+
+def row_to_bot(r: Any) -> Bot:
+    m = r._mapping
+    return Bot(user_id=m["userid"], username=m["username"], display_name=m["firstname"],
+               description=m["description"], owner_id=m["ownerid"], last_icon_update=m["lasticonupdate"],
+               create_at=m["createat"], update_at=m["updateat"], delete_at=m["deleteat"])
+
+
+def _select() -> sa.Select[Any]:
+    return sa.select(*_COLS).select_from(bots.join(users, users.c.id == bots.c.userid))
+
+
+class SqlBotStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save(self, bot: Bot, user: User) -> Bot:
+        """Insert the bot's user and the bot; Conflict (username/email) leaves nothing written."""
+        try:
+            async with self.db.write() as conn:
+                await conn.execute(users.insert().values(**user_values(user), password=""))
+                await conn.execute(bots.insert().values(
+                    userid=bot.user_id, description=bot.description, ownerid=bot.owner_id,
+                    lasticonupdate=bot.last_icon_update, createat=bot.create_at, updateat=bot.update_at,
+                    deleteat=bot.delete_at))
+        except IntegrityError as e:
+            raise conflict_from(e, "user") from None
+        return bot
+
+    async def update(self, bot: Bot, user: User | None = None) -> Bot:
+        """Update the bot (and, when given, its user) together."""
+        try:
+            async with self.db.write() as conn:
+                if user is not None:
+                    values = user_values(user)
+                    del values["id"], values["createat"]
+                    await conn.execute(users.update().where(users.c.id == user.id).values(**values))
+                res = await conn.execute(bots.update().where(bots.c.userid == bot.user_id).values(
+                    description=bot.description, ownerid=bot.owner_id, lasticonupdate=bot.last_icon_update,
+                    updateat=bot.update_at, deleteat=bot.delete_at))
+                if res.rowcount == 0:
+                    raise NotFound("bot", bot.user_id)
+        except IntegrityError as e:
+            raise conflict_from(e, "user") from None
+        return bot
+
+    async def get(self, user_id: str, include_deleted: bool = False) -> Bot:
+        q = _select().where(bots.c.userid == user_id)
+        if not include_deleted:
+            q = q.where(bots.c.deleteat == 0)
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        if row is None:
+            raise NotFound("bot", user_id)
+        return row_to_bot(row)
+
+    async def list_bots(self, *, owner_id: str = "", include_deleted: bool = False, only_orphaned: bool = False,
+                   offset: int = 0, limit: int = 60) -> list[Bot]:
+        q = _select()
+        if owner_id:
+            q = q.where(bots.c.ownerid == owner_id)
+        if not include_deleted:
+            q = q.where(bots.c.deleteat == 0)
+        if only_orphaned:
+            owner = users.alias("owner")
+            q = q.where(~sa.exists().where(owner.c.id == bots.c.ownerid, owner.c.deleteat == 0))
+        q = q.order_by(users.c.username).offset(offset).limit(limit)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return [row_to_bot(r) for r in rows]
