@@ -157,6 +157,9 @@ _SYSTEM_USER = frozenset(
         JOIN_PUBLIC_TEAMS,
         CREATE_EMOJIS,
         DELETE_EMOJIS,
+        CREATE_BOT,
+        READ_BOTS,
+        MANAGE_BOTS,
     }
 )
 _SYSTEM_GUEST = frozenset({CREATE_DIRECT_CHANNEL, CREATE_GROUP_CHANNEL})
