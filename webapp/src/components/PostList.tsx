@@ -1,0 +1,124 @@
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
+import {Virtuoso, type VirtuosoHandle} from 'react-virtuoso';
+import type {ServerChannel as Channel} from '@mattermost/types/channels';
+import type {Post} from '@mattermost/types/posts';
+import type {Team} from '@mattermost/types/teams';
+
+import {loadOlder} from '../actions';
+import {buildRows, formatDay, type Row} from '../lib/posts';
+import {channelTitle} from '../lib/channels';
+import {getState, useStore} from '../store';
+import {PostItem} from './PostItem';
+
+const START = 1_000_000;
+
+function ChannelIntro({channel}: {channel: Channel}) {
+    const me = useStore((s) => s.me!);
+    const users = useStore((s) => s.users);
+    const title = channelTitle(channel, me.id, users);
+    return (
+        <div className='channel-intro'>
+            <h2>{channel.type === 'D' || channel.type === 'G' ? title : `Welcome to ${title}`}</h2>
+            <p>
+                {channel.type === 'D' ? `This is the start of your direct message history with ${title}.`
+                    : channel.type === 'G' ? 'This is the start of your group message history.'
+                        : channel.purpose || `This is the start of the ${title} channel.`}
+            </p>
+        </div>
+    );
+}
+
+export function PostList({channel, team}: {channel: Channel; team: Team}) {
+    const feed = useStore((s) => s.feeds[channel.id]);
+    const posts = useStore((s) => s.posts);
+    const me = useStore((s) => s.me!);
+    const lastViewedRef = useRef<number | null>(null);
+    const member = useStore((s) => s.myMembers[channel.id]);
+    if (lastViewedRef.current === null && member) {
+        // Remember where the user had read up to when they opened the channel ("New messages" line).
+        lastViewedRef.current = member.last_viewed_at;
+    }
+    const virtuoso = useRef<VirtuosoHandle>(null);
+    const [firstItemIndex, setFirstItemIndex] = useState(START);
+    const prevRows = useRef<Row[]>([]);
+    const atBottom = useRef(true);
+
+    const list: Post[] = useMemo(
+        () => (feed?.ids ?? []).map((id) => posts[id]).filter((p): p is Post => Boolean(p)),
+        [feed?.ids, posts],
+    );
+    const rows = useMemo(
+        () => buildRows(list, {lastViewedAt: channel.total_msg_count > (member?.msg_count ?? 0) ? lastViewedRef.current ?? 0 : 0, myId: me.id}),
+        // eslint-disable-next-line react-hooks/exhaustive-deps
+        [list, me.id],
+    );
+
+    // Keep the scroll position when older rows are prepended.
+    const prev = prevRows.current;
+    if (prev.length && rows.length > prev.length && prev[0].key !== rows[0].key) {
+        const anchor = prev.find((r) => r.kind === 'post');
+        if (anchor) {
+            const oldIdx = prev.indexOf(anchor);
+            const newIdx = rows.findIndex((r) => r.key === anchor.key);
+            if (newIdx > oldIdx) {
+                const shift = newIdx - oldIdx;
+                prevRows.current = rows;
+                setFirstItemIndex((f) => f - shift);
+            }
+        }
+    }
+    useEffect(() => {
+        prevRows.current = rows;
+    }, [rows]);
+
+    const startReached = useCallback(() => {
+        void loadOlder(channel.id).catch(() => undefined);
+    }, [channel.id]);
+
+    // After I send a message, jump to the bottom even when scrolled up.
+    const lastId = list.length ? list[list.length - 1].id : '';
+    useEffect(() => {
+        const last = lastId ? getState().posts[lastId] : undefined;
+        if (last && last.user_id === me.id && !atBottom.current) {
+            virtuoso.current?.scrollToIndex({index: 'LAST', behavior: 'auto'});
+        }
+    }, [lastId, me.id]);
+
+    if (!feed || (feed.loading && !feed.ids.length)) {
+        return <div className='post-list post-list--loading' aria-busy='true'><div className='spinner' aria-label='Loading messages'/></div>;
+    }
+
+    return (
+        <div className='post-list' role='log' aria-label='Messages' aria-live='polite' aria-relevant='additions'>
+            <Virtuoso
+                ref={virtuoso}
+                className='post-list__scroller'
+                data={rows}
+                firstItemIndex={firstItemIndex}
+                initialTopMostItemIndex={{index: 'LAST', align: 'end'}}
+                alignToBottom
+                followOutput={(bottom) => (bottom ? 'auto' : false)}
+                atBottomStateChange={(b) => {
+                    atBottom.current = b;
+                }}
+                atBottomThreshold={80}
+                startReached={startReached}
+                increaseViewportBy={{top: 600, bottom: 300}}
+                computeItemKey={(_, row) => row.key}
+                components={{
+                    Header: () => (feed.atOldest ? <ChannelIntro channel={channel}/> : <div className='post-list__more' aria-busy='true'>Loading older messages…</div>),
+                    Footer: () => <div className='post-list__footer'/>,
+                }}
+                itemContent={(_, row) => {
+                    if (row.kind === 'date') {
+                        return <div className='date-sep' role='separator'><span>{formatDay(row.day)}</span></div>;
+                    }
+                    if (row.kind === 'new') {
+                        return <div className='new-sep' role='separator'><span>New messages</span></div>;
+                    }
+                    return <PostItem post={row.post} continuation={row.continuation} team={team} location='center'/>;
+                }}
+            />
+        </div>
+    );
+}
