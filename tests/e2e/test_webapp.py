@@ -272,3 +272,82 @@ def test_direct_message_and_mobile_layout(browser: Any, chinwag: ServerProcess, 
     shot(phone, "09-mobile-dm")
     assert not phone.errors, phone.errors
     phone.context.close()
+
+
+def test_autocomplete_mentions_and_channels(alice: Any) -> None:
+    open_channel(alice, "Town Square")
+    box = composer(alice)
+    box.fill("")
+    box.press_sequentially("ping @bo")
+    option = alice.get_by_role("option", name=re.compile("@bob"))
+    option.wait_for()
+    shot(alice, "10-autocomplete")
+    box.press("Enter")
+    assert box.input_value() == "ping @bob "
+    box.press_sequentially("see ~off")
+    alice.get_by_role("option", name=re.compile("Off-Topic")).wait_for()
+    box.press("Tab")
+    assert box.input_value() == "ping @bob see ~off-topic "
+    # Drafts survive switching channels.
+    open_channel(alice, "Off-Topic")
+    open_channel(alice, "Town Square")
+    assert composer(alice).input_value() == "ping @bob see ~off-topic "
+    box.fill("")
+
+
+def test_create_browse_and_configure_channels(alice: Any, bob: Any) -> None:
+    alice.get_by_role("button", name="Add channels").click()
+    alice.get_by_role("menuitem", name="Create new channel").click()
+    dialog = alice.get_by_role("dialog", name="Create a channel")
+    dialog.get_by_label("Name", exact=True).fill("Release Plans")
+    dialog.get_by_label("Purpose").fill("Dates and owners for the next release")
+    shot(alice, "11-create-channel")
+    dialog.get_by_role("button", name="Create channel").click()
+    alice.wait_for_url(re.compile(r"/acme/channels/release-plans$"))
+    alice.get_by_role("heading", name="Release Plans", exact=True, level=1).wait_for()
+    send(alice, "First plan: ship on Friday")
+
+    # Bob finds it in the channel browser and joins.
+    bob.get_by_role("button", name="Add channels").click()
+    bob.get_by_role("menuitem", name="Browse channels").click()
+    browser_dialog = bob.get_by_role("dialog", name="Browse channels")
+    row = browser_dialog.locator(".browse-list__item", has_text="Release Plans")
+    row.wait_for()
+    shot(bob, "12-browse-channels")
+    row.get_by_role("button", name="Join").click()
+    bob.get_by_role("heading", name="Release Plans", exact=True, level=1).wait_for()
+    post_by_text(bob, "First plan: ship on Friday").wait_for()
+
+    # Alice renames it and sets a header; favourite it.
+    alice.get_by_role("button", name="Channel settings").click()
+    settings = alice.get_by_role("dialog", name="Channel settings")
+    settings.get_by_label("Name", exact=True).fill("Release Planning")
+    settings.get_by_label("Header").fill("Owner: @alice — see https://example.com/releases")
+    settings.get_by_role("button", name="Save").click()
+    alice.get_by_role("heading", name="Release Planning", exact=True, level=1).wait_for()
+    alice.get_by_role("button", name="Add to favorites").click()
+    alice.get_by_role("navigation", name="Channels").get_by_role("region", name="Favorites").wait_for()
+    # Members panel shows both.
+    alice.get_by_role("button", name=re.compile("^Members")).click()
+    members = alice.get_by_role("complementary", name="Members")
+    members.get_by_text("@bob").wait_for()
+    shot(alice, "13-channel-members")
+    members.get_by_role("button", name="Close").click()
+
+
+def test_account_settings_dark_theme(alice: Any) -> None:
+    alice.get_by_role("button", name="Acme menu").click()
+    alice.get_by_role("menuitem", name="Account settings").click()
+    dialog = alice.get_by_role("dialog", name="Account settings")
+    dialog.get_by_label("First name").fill("Alice")
+    dialog.get_by_label("Last name").fill("Liddell")
+    dialog.get_by_text("Dark").click()
+    dialog.get_by_role("button", name="Save").click()
+    dialog.get_by_text("Saved.").wait_for()
+    assert alice.evaluate("document.documentElement.dataset.theme") == "dark"
+    dialog.get_by_role("button", name="Close").first.click()
+    shot(alice, "14-dark-theme")
+    # The theme is a preference: it survives a reload.
+    alice.reload()
+    alice.get_by_role("navigation", name="Channels").wait_for()
+    assert alice.evaluate("document.documentElement.dataset.theme") == "dark"

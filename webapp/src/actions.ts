@@ -62,8 +62,9 @@ export async function loadConfig(): Promise<void> {
 }
 
 export async function loadMe(): Promise<UserProfile> {
-    const me = await client.getMe();
-    const [config, teams, teamMembers, prefs] = await Promise.all([
+    // All in parallel: the session cookie authenticates each of them.
+    const [me, config, teams, teamMembers, prefs] = await Promise.all([
+        client.getMe(),
         client.getClientConfig() as unknown as Promise<Record<string, string>>,
         client.getMyTeams(),
         client.getMyTeamMembers(),
@@ -144,21 +145,18 @@ function mergeChannels(channels: Channel[], members: ChannelMembership[], teamId
         });
         members.forEach((m) => {
             const local = mems[m.channel_id];
-            // Keep a newer local read state (we may have viewed the channel since the request left).
-            mems[m.channel_id] = local && local.last_viewed_at > m.last_viewed_at ? {...m, ...pick(local)} : m;
+            // A view we made after the server answered must not be undone by the stale answer.
+            mems[m.channel_id] = local && local.last_viewed_at > m.last_viewed_at ? {
+                ...m,
+                last_viewed_at: local.last_viewed_at,
+                msg_count: Math.max(m.msg_count, local.msg_count),
+                msg_count_root: Math.max(m.msg_count_root ?? 0, local.msg_count_root ?? 0),
+                mention_count: Math.min(m.mention_count, local.mention_count),
+                mention_count_root: Math.min(m.mention_count_root ?? 0, local.mention_count_root ?? 0),
+            } : m;
         });
         return {channels: chans, myMembers: mems, loadedTeams: teamId ? {...s.loadedTeams, [teamId]: true} : s.loadedTeams};
     });
-}
-
-function pick(m: ChannelMembership) {
-    return {
-        last_viewed_at: m.last_viewed_at,
-        msg_count: m.msg_count,
-        msg_count_root: m.msg_count_root,
-        mention_count: m.mention_count,
-        mention_count_root: m.mention_count_root,
-    };
 }
 
 export async function refreshChannel(channelId: string): Promise<Channel | null> {
@@ -295,6 +293,17 @@ export async function syncSince(channelId: string): Promise<void> {
     }
 }
 
+/** The CRT record of one thread (follow state, unread counts); absent when I never followed it. */
+export async function loadUserThread(teamId: string, rootId: string): Promise<void> {
+    const me = getState().me!;
+    try {
+        const t = await client.getUserThread(me.id, teamId, rootId, false);
+        update((s) => ({threads: {...s.threads, [rootId]: {...s.threads[rootId], ...t, post: s.threads[rootId]?.post ?? t.post}}}));
+    } catch {
+        // not a thread I take part in
+    }
+}
+
 export async function loadThread(rootId: string): Promise<void> {
     const crt = CRT(getState());
     const list = await client.getPostThread(rootId, true, crt, crt);
@@ -349,8 +358,22 @@ export async function createPost(channelId: string, message: string, rootId = ''
     const me = getState().me!;
     const pendingId = `${me.id}:${Date.now()}`;
     const post = await client.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId});
+    const known = Boolean(getState().posts[post.id]); // the WebSocket may have been quicker
     receivePost(post);
+    if (!known) {
+        countIncoming(post, false);
+    }
     markChannelRead(channelId, post.create_at);
+    if (rootId && getState().config.ThreadAutoFollow !== 'false') {
+        update((s) => {
+            const t = s.threads[rootId];
+            const root = s.posts[rootId];
+            return {
+                threads: t ? {...s.threads, [rootId]: {...t, is_following: true}} : s.threads,
+                posts: root ? {...s.posts, [rootId]: {...root, is_following: true}} : s.posts,
+            };
+        });
+    }
     return post;
 }
 

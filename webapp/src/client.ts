@@ -2,7 +2,7 @@
 import {Client4, WebSocketClient} from '@mattermost/client';
 
 export const client = new Client4();
-client.setUrl(window.location.origin);
+client.setUrl(typeof window === 'undefined' ? 'http://localhost' : window.location.origin);
 client.setIncludeCookies(true);
 
 export const ws = new WebSocketClient({

@@ -67,7 +67,8 @@ function onPosted(data: Record<string, unknown>): void {
     }
 }
 
-function handle(msg: WebSocketMessage): void {
+/** Folds one WebSocket event (Mattermost's wire format) into the store. */
+export function handle(msg: WebSocketMessage): void {
     const data = (msg.data ?? {}) as Record<string, unknown>;
     const broadcast = msg.broadcast ?? ({} as WebSocketMessage['broadcast']);
     const me = getState().me;
@@ -252,6 +253,9 @@ export async function resync(full = true): Promise<void> {
     }
     if (focus.threadId) {
         tasks.push(loadThread(focus.threadId));
+    }
+    if (full && focus.channelId) {
+        tasks.push(loadStats(focus.channelId));
     }
     if (full && focus.teamId) {
         tasks.push(loadTeamChannels(focus.teamId));

@@ -2,7 +2,7 @@ import {useEffect, useMemo} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 
-import {loadLatest, loadStats, markChannelRead, toggleFavorite} from '../actions';
+import {loadLatest, loadStats, markChannelRead, syncSince, toggleFavorite} from '../actions';
 import {channelTitle, dmPartnerId, favoriteIds} from '../lib/channels';
 import {focus} from '../realtime';
 import {getState, update, useStore} from '../store';
@@ -97,14 +97,14 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
 
     useEffect(() => {
         focus.channelId = channel.id;
-        const feed = getState().feeds[channel.id];
         // Cached channels render at once; fetch the latest page in the background either way.
-        void loadLatest(channel.id).catch(() => undefined);
-        if (!feed) {
-            void loadStats(channel.id);
+        if (getState().feeds[channel.id]?.ids.length) {
+            // Fill in what changed while we were away (new posts, edits, deletes, reactions).
+            void syncSince(channel.id).catch(() => loadLatest(channel.id)).catch(() => undefined);
         } else {
-            void loadStats(channel.id);
+            void loadLatest(channel.id).catch(() => undefined);
         }
+        void loadStats(channel.id);
         markChannelRead(channel.id);
         const onVisible = () => {
             if (document.visibilityState === 'visible' && focus.channelId === channel.id) {

@@ -88,9 +88,13 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
     const teamId = useStore((s) => s.channels[channelId]?.team_id || Object.values(s.teams)[0]?.id || '');
     const maxLen = Number(useStore((s) => s.config.MaxPostSize) || 16383);
 
+    const latest = useRef(text);
+    latest.current = text;
     useEffect(() => {
         setText(loadDraft(key));
         setTrigger(null);
+        // Flush the draft when leaving the channel/thread (the debounced save may not have run).
+        return () => saveDraft(key, latest.current);
     }, [key]);
 
     useEffect(() => {

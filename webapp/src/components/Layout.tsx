@@ -1,4 +1,4 @@
-import {useEffect, useState} from 'react';
+import {useEffect, useMemo, useState} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 
@@ -76,7 +76,10 @@ function useRouteChannel(team: Team, route: TeamRoute): {channel: Channel | null
     return {channel, error: resolved.key === key ? resolved.error : ''};
 }
 
-export function Layout({team, route}: {team: Team; route: TeamRoute}) {
+export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute}) {
+    // Keep one route object per URL so effects keyed on it run once per navigation.
+    const routeKey = JSON.stringify(routeProp);
+    const route = useMemo(() => routeProp, [routeKey]); // eslint-disable-line react-hooks/exhaustive-deps
     const rhs = useStore((s) => s.rhs);
     const sidebarOpen = useStore((s) => s.sidebarOpen);
     const {channel, error} = useRouteChannel(team, route);

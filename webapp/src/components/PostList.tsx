@@ -32,11 +32,12 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     const feed = useStore((s) => s.feeds[channel.id]);
     const posts = useStore((s) => s.posts);
     const me = useStore((s) => s.me!);
-    const lastViewedRef = useRef<number | null>(null);
+    const newSince = useRef<number | null>(null);
     const member = useStore((s) => s.myMembers[channel.id]);
-    if (lastViewedRef.current === null && member) {
-        // Remember where the user had read up to when they opened the channel ("New messages" line).
-        lastViewedRef.current = member.last_viewed_at;
+    if (newSince.current === null && member) {
+        // Where the user had read up to when they opened the channel: the "New messages" line
+        // stays there while they read, even though the channel is marked read at once.
+        newSince.current = channel.total_msg_count > member.msg_count ? member.last_viewed_at : 0;
     }
     const virtuoso = useRef<VirtuosoHandle>(null);
     const [firstItemIndex, setFirstItemIndex] = useState(START);
@@ -47,11 +48,7 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
         () => (feed?.ids ?? []).map((id) => posts[id]).filter((p): p is Post => Boolean(p)),
         [feed?.ids, posts],
     );
-    const rows = useMemo(
-        () => buildRows(list, {lastViewedAt: channel.total_msg_count > (member?.msg_count ?? 0) ? lastViewedRef.current ?? 0 : 0, myId: me.id}),
-        // eslint-disable-next-line react-hooks/exhaustive-deps
-        [list, me.id],
-    );
+    const rows = useMemo(() => buildRows(list, {lastViewedAt: newSince.current ?? 0, myId: me.id}), [list, me.id]);
 
     // Keep the scroll position when older rows are prepended.
     const prev = prevRows.current;

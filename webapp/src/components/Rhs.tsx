@@ -3,10 +3,10 @@ import type {Post} from '@mattermost/types/posts';
 import type {Team} from '@mattermost/types/teams';
 import type {UserProfile} from '@mattermost/types/users';
 
-import {addUsers, loadPinned, loadThread, markThreadRead, openDirect, setFollow} from '../actions';
+import {addUsers, loadPinned, loadThread, loadUserThread, markThreadRead, openDirect, setFollow} from '../actions';
 import {client} from '../client';
 import {channelTitle, displayName} from '../lib/channels';
-import {buildRows, formatDay} from '../lib/posts';
+import {buildRows, dayStart, formatDay} from '../lib/posts';
 import {paths} from '../lib/routes';
 import {focus} from '../realtime';
 import {navigate} from '../router';
@@ -45,18 +45,22 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
     const me = useStore((s) => s.me!);
     const users = useStore((s) => s.users);
     const crt = useStore(CRT);
+    const thread = useStore((s) => s.threads[rootId]);
     const [missing, setMissing] = useState(false);
 
     useEffect(() => {
         focus.threadId = rootId;
         setMissing(false);
         loadThread(rootId).catch(() => setMissing(true));
+        if (crt) {
+            void loadUserThread(team.id, rootId);
+        }
         return () => {
             if (focus.threadId === rootId) {
                 focus.threadId = '';
             }
         };
-    }, [rootId]);
+    }, [rootId, team.id, crt]);
 
     const replies = useMemo(() => (replyIds ?? []).map((id) => posts[id]).filter((p): p is Post => Boolean(p) && !p.delete_at), [replyIds, posts]);
     useEffect(() => {
@@ -71,7 +75,14 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
         }
     }, [highlight, replies.length]);
 
-    const rows = useMemo(() => buildRows(replies, {myId: me.id}), [replies, me.id]);
+    const rows = useMemo(() => {
+        const all = buildRows(replies, {myId: me.id});
+        // The first separator is noise when the replies start on the root's day.
+        if (root && all[0]?.kind === 'date' && all[0].day === dayStart(root.create_at)) {
+            return all.slice(1);
+        }
+        return all;
+    }, [replies, me.id, root]);
     const title = channel ? channelTitle(channel, me.id, users) : '';
 
     const body = missing ? <p className='rhs__empty'>This thread is not available.</p> : !root ? <div className='spinner' aria-label='Loading thread'/> : (
@@ -104,7 +115,7 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
     if (embedded) {
         return body;
     }
-    const following = root?.is_following;
+    const following = thread?.is_following ?? root?.is_following;
     return (
         <RhsFrame
             title='Thread'
