@@ -9,6 +9,7 @@ Numbers are printed, never asserted (they depend on the machine).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -44,14 +45,26 @@ def seed(srv: ServerProcess, n: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=10_000)
+    ap.add_argument("--data", help="keep the seeded server data here and reuse it on the next run")
     args = ap.parse_args()
-    srv = ServerProcess().start()
+    reuse = bool(args.data and os.path.exists(os.path.join(args.data, "chinwag.db")))
+    srv = ServerProcess(args.data).start()
     try:
-        seed(srv, args.posts)
+        if not reuse:
+            seed(srv, args.posts)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                         args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            # Time (from navigation start, in the page's clock) at which the newest message is in the DOM.
+            page.add_init_script("""(() => {{
+                const want = {!r};
+                new MutationObserver(() => {{
+                    if (!window.__latest && document.body && document.body.textContent.includes(want)) {{
+                        window.__latest = performance.now();
+                    }}
+                }}).observe(document, {{subtree: true, childList: true, characterData: true}});
+            }})()""".format(f"message {args.posts - 1}:"))
             page.goto(srv.url + "/login")
             page.get_by_label("Email or username").fill("admin")
             page.get_by_label("Password").fill("password1")
@@ -62,14 +75,13 @@ def main() -> None:
             loads = []
             paints = []
             for _ in range(5):
-                t0 = time.monotonic()
                 page.goto(srv.url + "/bench/channels/town-square")
                 page.locator("article.post", has_text=f"message {args.posts - 1}:").wait_for()
-                loads.append((time.monotonic() - t0) * 1000)
+                loads.append(page.evaluate("window.__latest"))
                 paints.append(page.evaluate(
                     "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1"))
             print(f"first contentful paint: median {statistics.median(paints):.0f} ms")
-            print(f"load → latest messages visible: median {statistics.median(loads):.0f} ms")
+            print(f"navigation start → newest messages in the DOM: median {statistics.median(loads):.0f} ms")
 
             # Channel switch with cached data.
             sidebar = page.get_by_role("navigation", name="Channels")
@@ -86,7 +98,7 @@ def main() -> None:
                     await new Promise((resolve) => {
                         const check = () => {
                             const h = document.querySelector('.channel-header__title');
-                            if (h && h.textContent.includes(name) && document.querySelector('article.post')) resolve();
+                            if (h && h.textContent.includes(name) && document.querySelector('.post')) resolve();
                             else requestAnimationFrame(check);
                         };
                         check();

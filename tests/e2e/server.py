@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,8 +24,12 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, **env: str) -> None:
-        self.tmp = tempfile.mkdtemp(prefix="chinwag-e2e-")
+    def __init__(self, data_dir: str | None = None, **env: str) -> None:
+        """Data (database, files, config, log) go to `data_dir` if given (kept), else to a temp dir (removed)."""
+        self.keep = data_dir is not None
+        if data_dir:
+            os.makedirs(data_dir, exist_ok=True)
+        self.tmp = data_dir or tempfile.mkdtemp(prefix="chinwag-e2e-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -68,6 +73,8 @@ class ServerProcess:
                 self.proc.kill()
         if getattr(self, "log", None):
             self.log.close()
+        if not self.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --- API helpers for test set-up (Bearer token, like any bot or script would use)
 

@@ -38,7 +38,9 @@ function useRouteChannel(team: Team, route: TeamRoute): {channel: Channel | null
     });
 
     useEffect(() => {
-        if (!key || !loaded || channel) {
+        // Channels and DMs are looked up at once, in parallel with the sidebar's channel list
+        // (the first paint of a channel does not wait for it); group messages need that list.
+        if (!key || channel || (route.name === 'gm' && !loaded)) {
             return;
         }
         let cancelled = false;
@@ -53,11 +55,11 @@ function useRouteChannel(team: Team, route: TeamRoute): {channel: Channel | null
                 } else {
                     const name = (route as {channel: string}).channel;
                     ch = await client.getChannelByName(team.id, name) as Channel;
-                    if (!getState().myMembers[ch.id]) {
+                    if (!await refreshChannel(ch.id)) {
                         // Opening a public channel by URL joins it, as in Mattermost.
                         await client.addToChannel(me.id, ch.id);
+                        await refreshChannel(ch.id);
                     }
-                    await refreshChannel(ch.id);
                 }
                 if (!cancelled) {
                     setResolved({key, id: ch.id, error: ''});
@@ -123,6 +125,24 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
             }
         })();
     }, [route, team.name]);
+
+    useEffect(() => {
+        // Alt+↑ / Alt+↓ move through the sidebar, as in Mattermost.
+        const onKey = (e: KeyboardEvent) => {
+            if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) {
+                return;
+            }
+            const links = [...document.querySelectorAll<HTMLAnchorElement>('nav[aria-label="Channels"] a.sidebar__item')];
+            const at = links.findIndex((a) => a.getAttribute('aria-current') === 'page');
+            const next = links[(at + (e.key === 'ArrowDown' ? 1 : -1) + links.length) % links.length];
+            if (next) {
+                e.preventDefault();
+                next.click();
+            }
+        };
+        window.addEventListener('keydown', onKey);
+        return () => window.removeEventListener('keydown', onKey);
+    }, []);
 
     const center = (() => {
         if (route.name === 'threads') {

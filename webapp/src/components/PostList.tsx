@@ -40,9 +40,8 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
         newSince.current = channel.total_msg_count > member.msg_count ? member.last_viewed_at : 0;
     }
     const virtuoso = useRef<VirtuosoHandle>(null);
-    const [firstItemIndex, setFirstItemIndex] = useState(START);
-    const prevRows = useRef<Row[]>([]);
     const atBottom = useRef(true);
+    const [away, setAway] = useState(false);
 
     const list: Post[] = useMemo(
         () => (feed?.ids ?? []).map((id) => posts[id]).filter((p): p is Post => Boolean(p)),
@@ -50,23 +49,23 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     );
     const rows = useMemo(() => buildRows(list, {lastViewedAt: newSince.current ?? 0, myId: me.id}), [list, me.id]);
 
-    // Keep the scroll position when older rows are prepended.
-    const prev = prevRows.current;
-    if (prev.length && rows.length > prev.length && prev[0].key !== rows[0].key) {
+    // Virtuoso keeps the scroll position when older rows are prepended if the index of the rows
+    // already shown stays the same: lower firstItemIndex by the number of rows that appeared
+    // above the first post shown before.
+    const index = useRef({rows: [] as Row[], first: START});
+    if (index.current.rows !== rows) {
+        const prev = index.current.rows;
+        let first = index.current.first;
         const anchor = prev.find((r) => r.kind === 'post');
         if (anchor) {
-            const oldIdx = prev.indexOf(anchor);
-            const newIdx = rows.findIndex((r) => r.key === anchor.key);
-            if (newIdx > oldIdx) {
-                const shift = newIdx - oldIdx;
-                prevRows.current = rows;
-                setFirstItemIndex((f) => f - shift);
+            const shift = rows.findIndex((r) => r.key === anchor.key) - prev.indexOf(anchor);
+            if (shift > 0) {
+                first -= shift;
             }
         }
+        index.current = {rows, first};
     }
-    useEffect(() => {
-        prevRows.current = rows;
-    }, [rows]);
+    const firstItemIndex = index.current.first;
 
     const startReached = useCallback(() => {
         void loadOlder(channel.id).catch(() => undefined);
@@ -97,6 +96,7 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
                 followOutput={(bottom) => (bottom ? 'auto' : false)}
                 atBottomStateChange={(b) => {
                     atBottom.current = b;
+                    setAway(!b);
                 }}
                 atBottomThreshold={80}
                 startReached={startReached}
@@ -116,6 +116,11 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
                     return <PostItem post={row.post} continuation={row.continuation} team={team} location='center'/>;
                 }}
             />
+            {away && (
+                <button type='button' className='jump-recent' onClick={() => virtuoso.current?.scrollToIndex({index: 'LAST', align: 'end', behavior: 'smooth'})}>
+                    Jump to recent messages ↓
+                </button>
+            )}
         </div>
     );
 }
