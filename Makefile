@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CHINWAG_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test bootstrap lint unit webapp clean
+.PHONY: run test bootstrap lint unit webapp webapp-test wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ bootstrap: $(STAMP)
 webapp:
 	@if [ -f webapp/package.json ]; then $(MAKE) --no-print-directory -C webapp build; fi
 
+# The UI's unit tests (Vitest); installs node_modules with `npm ci` on a fresh checkout.
+webapp-test:
+	@if [ -f webapp/package.json ]; then $(MAKE) --no-print-directory -C webapp test; fi
+
+# A wheel that carries the built UI (package-data: web/static/**/*).
+wheel: bootstrap webapp
+	rm -rf build
+	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .
+
 run: bootstrap webapp
 	$(BIN)/chinwag serve
 
@@ -30,7 +39,7 @@ lint: bootstrap
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: bootstrap webapp lint
+test: bootstrap webapp lint webapp-test
 	$(BIN)/pytest
 
 clean:

@@ -1,0 +1,96 @@
+"""A real `chinwag serve` process on a free port with a throw-away SQLite database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    def __init__(self, data_dir: str | None = None, **env: str) -> None:
+        """Data (database, files, config, log) go to `data_dir` if given (kept), else to a temp dir (removed)."""
+        self.keep = data_dir is not None
+        if data_dir:
+            os.makedirs(data_dir, exist_ok=True)
+        self.tmp = data_dir or tempfile.mkdtemp(prefix="chinwag-e2e-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "MM_CONFIG": os.path.join(self.tmp, "config.json"),
+            "MM_SQLSETTINGS_DRIVERNAME": "sqlite",
+            "MM_SQLSETTINGS_DATASOURCE": os.path.join(self.tmp, "chinwag.db"),
+            "MM_FILESETTINGS_DIRECTORY": os.path.join(self.tmp, "files"),
+            "MM_SERVICESETTINGS_LISTENADDRESS": f"127.0.0.1:{self.port}",
+            "MM_SERVICESETTINGS_SITEURL": self.url,
+            "MM_TEAMSETTINGS_ENABLEOPENSERVER": "true",
+            "MM_LOGSETTINGS_CONSOLELEVEL": "WARN",
+            **env,
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = os.path.join(self.tmp, "server.log")
+
+    def start(self) -> ServerProcess:
+        exe = Path(sys.executable).parent / "chinwag"
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([str(exe), "serve"], cwd=self.tmp, env=self.env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{Path(self.log_path).read_text()}")
+            try:
+                if httpx.get(self.url + "/api/v4/system/ping", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not start in 30 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if getattr(self, "log", None):
+            self.log.close()
+        if not self.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- API helpers for test set-up (Bearer token, like any bot or script would use)
+
+    def api(self, token: str = "") -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url + "/api/v4", headers=headers, timeout=10)
+
+    def create_user(self, username: str, password: str = "password1", admin_token: str = "") -> dict[str, Any]:
+        with self.api(admin_token) as c:
+            r = c.post("/users", json={"username": username, "email": f"{username}@example.com",
+                                       "password": password})
+            assert r.status_code == 201, r.text
+            return dict(r.json())
+
+    def login(self, username: str, password: str = "password1") -> str:
+        with self.api() as c:
+            r = c.post("/users/login", json={"login_id": username, "password": password})
+            assert r.status_code == 200, r.text
+            return str(r.headers["Token"])

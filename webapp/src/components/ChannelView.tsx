@@ -1,0 +1,144 @@
+import {useEffect, useMemo} from 'react';
+import type {ServerChannel as Channel} from '@mattermost/types/channels';
+import type {Team} from '@mattermost/types/teams';
+
+import {loadLatest, loadStats, markChannelRead, syncSince, toggleFavorite} from '../actions';
+import {channelTitle, dmPartnerId, favoriteIds} from '../lib/channels';
+import {focus} from '../realtime';
+import {getState, update, useStore} from '../store';
+import {Avatar} from './Avatar';
+import {Composer} from './Composer';
+import {Icon} from './Icon';
+import {Markdown} from './Markdown';
+import {PostList} from './PostList';
+import {TypingIndicator} from './TypingIndicator';
+
+function ChannelHeader({channel}: {channel: Channel}) {
+    const me = useStore((s) => s.me!);
+    const users = useStore((s) => s.users);
+    const stats = useStore((s) => s.stats[channel.id]);
+    const prefs = useStore((s) => s.prefs);
+    const rhs = useStore((s) => s.rhs);
+    const favorite = useMemo(() => favoriteIds(prefs).has(channel.id), [prefs, channel.id]);
+    const title = channelTitle(channel, me.id, users);
+    const partner = channel.type === 'D' ? users[dmPartnerId(channel, me.id)] : undefined;
+    const toggleRhs = (kind: 'pinned' | 'members') => update((s) => ({
+        rhs: s.rhs && s.rhs.kind === kind ? null : {kind, channelId: channel.id},
+    }));
+    const headerText = channel.header || channel.purpose;
+
+    return (
+        <header className='channel-header'>
+            <button className='icon-btn channel-header__menu' aria-label='Open channel list'
+                onClick={() => update(() => ({sidebarOpen: true}))}>
+                <Icon name='menu'/>
+            </button>
+            <div className='channel-header__main'>
+                <div className='channel-header__title-row'>
+                    <h1 className='channel-header__title'>
+                        {channel.type === 'O' && <Icon name='hash' size={16}/>}
+                        {channel.type === 'P' && <Icon name='lock' size={16}/>}
+                        {channel.type === 'D' && partner && <Avatar userId={partner.id} size={20}/>}
+                        <span>{title}</span>
+                    </h1>
+                    <button
+                        className={`icon-btn icon-btn--small${favorite ? ' is-on' : ''}`}
+                        aria-pressed={favorite}
+                        aria-label={favorite ? 'Remove from favorites' : 'Add to favorites'}
+                        title={favorite ? 'Remove from favorites' : 'Add to favorites'}
+                        onClick={() => void toggleFavorite(channel.id, !favorite)}
+                    >
+                        <Icon name='star' size={16} filled={favorite}/>
+                    </button>
+                    {channel.delete_at > 0 && <span className='pill'>Archived</span>}
+                </div>
+                {headerText && (
+                    <div className='channel-header__purpose' title={headerText}>
+                        <Markdown text={headerText.split('\n')[0]} ctx={{myUsername: me.username}}/>
+                    </div>
+                )}
+            </div>
+            <div className='channel-header__actions'>
+                {channel.type !== 'D' && (
+                    <button
+                        className={`icon-btn header-btn${rhs?.kind === 'members' ? ' is-on' : ''}`}
+                        aria-label={`Members${stats ? `: ${stats.member_count}` : ''}`}
+                        title='Members'
+                        onClick={() => toggleRhs('members')}
+                    >
+                        <Icon name='users'/>
+                        {stats && <span className='header-btn__count'>{stats.member_count}</span>}
+                    </button>
+                )}
+                <button
+                    className={`icon-btn header-btn${rhs?.kind === 'pinned' ? ' is-on' : ''}`}
+                    aria-label={`Pinned messages${stats?.pinnedpost_count ? `: ${stats.pinnedpost_count}` : ''}`}
+                    title='Pinned messages'
+                    onClick={() => toggleRhs('pinned')}
+                >
+                    <Icon name='pin'/>
+                    {stats?.pinnedpost_count ? <span className='header-btn__count'>{stats.pinnedpost_count}</span> : null}
+                </button>
+                {(channel.type === 'O' || channel.type === 'P') && (
+                    <button className='icon-btn header-btn' aria-label='Channel settings' title='Channel settings'
+                        onClick={() => update(() => ({modal: {kind: 'channel_settings', channelId: channel.id}}))}>
+                        <Icon name='info'/>
+                    </button>
+                )}
+            </div>
+        </header>
+    );
+}
+
+export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
+    const me = useStore((s) => s.me!);
+    const users = useStore((s) => s.users);
+    const archived = channel.delete_at > 0;
+
+    useEffect(() => {
+        focus.channelId = channel.id;
+        // Cached channels render at once; fetch the latest page in the background either way.
+        if (getState().feeds[channel.id]?.ids.length) {
+            // Fill in what changed while we were away (new posts, edits, deletes, reactions).
+            void syncSince(channel.id).catch(() => loadLatest(channel.id)).catch(() => undefined);
+        } else {
+            void loadLatest(channel.id).catch(() => undefined);
+        }
+        void loadStats(channel.id);
+        markChannelRead(channel.id);
+        const onVisible = () => {
+            if (document.visibilityState === 'visible' && focus.channelId === channel.id) {
+                markChannelRead(channel.id);
+            }
+        };
+        document.addEventListener('visibilitychange', onVisible);
+        window.addEventListener('focus', onVisible);
+        return () => {
+            if (focus.channelId === channel.id) {
+                focus.channelId = '';
+            }
+            document.removeEventListener('visibilitychange', onVisible);
+            window.removeEventListener('focus', onVisible);
+        };
+    }, [channel.id]);
+
+    const title = channelTitle(channel, me.id, users);
+    useEffect(() => {
+        document.title = `${channel.type === 'D' ? '' : '#'}${title} – ${team.display_name}`;
+    }, [title, channel.type, team.display_name]);
+
+    return (
+        <main className='center' aria-label={`${title} channel`}>
+            <ChannelHeader channel={channel}/>
+            <PostList channel={channel} team={team}/>
+            <div className='center__bottom'>
+                {archived ? (
+                    <p className='archived-note'>You are viewing an <strong>archived channel</strong>. New messages cannot be posted.</p>
+                ) : (
+                    <Composer channelId={channel.id} rootId='' placeholder={`Write to ${channel.type === 'O' || channel.type === 'P' ? '~' : ''}${title}`}/>
+                )}
+                <TypingIndicator channelId={channel.id} rootId=''/>
+            </div>
+        </main>
+    );
+}

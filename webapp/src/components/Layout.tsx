@@ -1,0 +1,192 @@
+import {useEffect, useMemo, useState} from 'react';
+import type {ServerChannel as Channel} from '@mattermost/types/channels';
+import type {Team} from '@mattermost/types/teams';
+
+import {loadTeamChannels, loadThreads, openDirect, refreshChannel} from '../actions';
+import {client, errorText} from '../client';
+import {paths, type Route} from '../lib/routes';
+import {focus} from '../realtime';
+import {navigate} from '../router';
+import {getState, update, useStore} from '../store';
+import {ChannelView} from './ChannelView';
+import {Modals} from './Modals';
+import {ProfilePopover} from './ProfilePopover';
+import {Rhs} from './Rhs';
+import {Sidebar} from './Sidebar';
+import {ThreadsView} from './ThreadsView';
+
+type TeamRoute = Extract<Route, {team: string}>;
+
+/** Finds (or creates/joins) the channel a route points at. */
+function useRouteChannel(team: Team, route: TeamRoute): {channel: Channel | null; error: string} {
+    const loaded = useStore((s) => Boolean(s.loadedTeams[team.id]));
+    const me = useStore((s) => s.me!);
+    const [resolved, setResolved] = useState<{key: string; id: string; error: string}>({key: '', id: '', error: ''});
+    const key = route.name === 'channel' || route.name === 'gm' ? `c:${route.channel}` : route.name === 'dm' ? `u:${route.username}` : '';
+    const channel = useStore((s) => {
+        if (!key) {
+            return null;
+        }
+        if (resolved.key === key && resolved.id) {
+            return s.channels[resolved.id] ?? null;
+        }
+        if (route.name === 'channel' || route.name === 'gm') {
+            return Object.values(s.channels).find((c) => c.name === route.channel &&
+                (c.team_id === team.id || c.team_id === '') && s.myMembers[c.id]) ?? null;
+        }
+        return null;
+    });
+
+    useEffect(() => {
+        // Channels and DMs are looked up at once, in parallel with the sidebar's channel list
+        // (the first paint of a channel does not wait for it); group messages need that list.
+        if (!key || channel || (route.name === 'gm' && !loaded)) {
+            return;
+        }
+        let cancelled = false;
+        (async () => {
+            try {
+                let ch: Channel;
+                if (route.name === 'dm') {
+                    const user = await client.getUserByUsername(route.username);
+                    const existing = Object.values(getState().channels).find((c) => c.type === 'D' &&
+                        c.name === [me.id, user.id].sort().join('__'));
+                    ch = existing ?? await openDirect(user.id);
+                } else {
+                    const name = (route as {channel: string}).channel;
+                    ch = await client.getChannelByName(team.id, name) as Channel;
+                    if (!await refreshChannel(ch.id)) {
+                        // Opening a public channel by URL joins it, as in Mattermost.
+                        await client.addToChannel(me.id, ch.id);
+                        await refreshChannel(ch.id);
+                    }
+                }
+                if (!cancelled) {
+                    setResolved({key, id: ch.id, error: ''});
+                }
+            } catch (e) {
+                if (!cancelled) {
+                    setResolved({key, id: '', error: errorText(e, 'Channel not found.')});
+                }
+            }
+        })();
+        return () => {
+            cancelled = true;
+        };
+    }, [key, loaded, channel, team.id, me.id, route]);
+
+    return {channel, error: resolved.key === key ? resolved.error : ''};
+}
+
+export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute}) {
+    // Keep one route object per URL so effects keyed on it run once per navigation.
+    const routeKey = JSON.stringify(routeProp);
+    const route = useMemo(() => routeProp, [routeKey]); // eslint-disable-line react-hooks/exhaustive-deps
+    const rhs = useStore((s) => s.rhs);
+    const sidebarOpen = useStore((s) => s.sidebarOpen);
+    const {channel, error} = useRouteChannel(team, route);
+
+    useEffect(() => {
+        focus.teamId = team.id;
+        void loadTeamChannels(team.id).catch(() => undefined);
+        void loadThreads(team.id).catch(() => undefined);
+    }, [team.id]);
+
+    useEffect(() => {
+        try {
+            if (route.name !== 'permalink') {
+                localStorage.setItem('chinwag:last_path', window.location.pathname);
+            }
+        } catch {
+            // private mode
+        }
+        update(() => ({sidebarOpen: false}));
+    }, [route]);
+
+    useEffect(() => {
+        if (route.name !== 'permalink') {
+            return;
+        }
+        (async () => {
+            try {
+                const post = await client.getPost(route.postId);
+                const ch = getState().channels[post.channel_id] ?? await refreshChannel(post.channel_id);
+                if (!ch) {
+                    throw new Error('no access');
+                }
+                const target = ch.type === 'D' || ch.type === 'G'
+                    ? paths.gm(team.name, ch.name)
+                    : paths.channel(team.name, ch.name);
+                navigate(target, true);
+                update(() => ({rhs: {kind: 'thread', rootId: post.root_id || post.id, highlight: post.id}}));
+            } catch {
+                update(() => ({toast: 'That message could not be found.'}));
+                navigate(paths.channel(team.name, 'town-square'), true);
+            }
+        })();
+    }, [route, team.name]);
+
+    useEffect(() => {
+        // Alt+↑ / Alt+↓ move through the sidebar, as in Mattermost.
+        const onKey = (e: KeyboardEvent) => {
+            if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) {
+                return;
+            }
+            const links = [...document.querySelectorAll<HTMLAnchorElement>('nav[aria-label="Channels"] a.sidebar__item')];
+            const at = links.findIndex((a) => a.getAttribute('aria-current') === 'page');
+            const next = links[(at + (e.key === 'ArrowDown' ? 1 : -1) + links.length) % links.length];
+            if (next) {
+                e.preventDefault();
+                next.click();
+            }
+        };
+        window.addEventListener('keydown', onKey);
+        return () => window.removeEventListener('keydown', onKey);
+    }, []);
+
+    const center = (() => {
+        if (route.name === 'threads') {
+            return <ThreadsView team={team} threadId={route.threadId}/>;
+        }
+        if (error) {
+            return (
+                <main className='center center--empty'>
+                    <h1>Channel not found</h1>
+                    <p>{error}</p>
+                    <button className='btn btn--primary' onClick={() => navigate(paths.channel(team.name, 'town-square'))}>
+                        Go to Town Square
+                    </button>
+                </main>
+            );
+        }
+        if (!channel) {
+            return <main className='center center--empty' aria-busy='true'/>;
+        }
+        return <ChannelView key={channel.id} team={team} channel={channel}/>;
+    })();
+
+    return (
+        <div className={`app${rhs ? ' app--rhs' : ''}${sidebarOpen ? ' app--sidebar-open' : ''}`}>
+            <a className='skip-link' href='#composer'>Skip to message box</a>
+            <Sidebar team={team} current={route.name === 'threads' ? 'threads' : channel?.id ?? ''}/>
+            <div className='scrim' hidden={!sidebarOpen} onClick={() => update(() => ({sidebarOpen: false}))}/>
+            {center}
+            {rhs && <Rhs team={team}/>}
+            <Modals team={team} channel={channel}/>
+            <ProfilePopover team={team}/>
+            <Toast/>
+        </div>
+    );
+}
+
+function Toast() {
+    const toast = useStore((s) => s.toast);
+    useEffect(() => {
+        if (!toast) {
+            return;
+        }
+        const t = setTimeout(() => update(() => ({toast: ''})), 4000);
+        return () => clearTimeout(t);
+    }, [toast]);
+    return toast ? <div className='toast' role='status'>{toast}</div> : null;
+}

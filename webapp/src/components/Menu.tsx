@@ -1,0 +1,112 @@
+import {useEffect, useId, useRef, useState, type ReactNode} from 'react';
+
+export type MenuItem = {label: string; onSelect: () => void; danger?: boolean};
+
+/** A button that opens a keyboard-navigable menu (ARIA menu button pattern). */
+export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'left'}: {
+    label: string; button: ReactNode; buttonClass?: string; items: MenuItem[]; align?: 'left' | 'right';
+}) {
+    const [open, setOpen] = useState(false);
+    const [active, setActive] = useState(0);
+    const id = useId();
+    const ref = useRef<HTMLDivElement>(null);
+    const btn = useRef<HTMLButtonElement>(null);
+    const itemRefs = useRef<Array<HTMLButtonElement | null>>([]);
+
+    useEffect(() => {
+        if (!open) {
+            return;
+        }
+        itemRefs.current[active]?.focus();
+    }, [open, active]);
+
+    useEffect(() => {
+        if (!open) {
+            return;
+        }
+        const onDoc = (e: MouseEvent) => {
+            if (!ref.current?.contains(e.target as Node)) {
+                setOpen(false);
+            }
+        };
+        document.addEventListener('mousedown', onDoc);
+        return () => document.removeEventListener('mousedown', onDoc);
+    }, [open]);
+
+    const close = (focusButton = true) => {
+        setOpen(false);
+        if (focusButton) {
+            btn.current?.focus();
+        }
+    };
+
+    return (
+        <div className='menu' ref={ref}>
+            <button
+                ref={btn}
+                type='button'
+                className={buttonClass}
+                aria-haspopup='menu'
+                aria-expanded={open}
+                aria-controls={open ? id : undefined}
+                aria-label={label}
+                title={label}
+                onClick={(e) => {
+                    e.stopPropagation();
+                    setActive(0);
+                    setOpen(!open);
+                }}
+                onKeyDown={(e) => {
+                    if (e.key === 'ArrowDown') {
+                        e.preventDefault();
+                        setActive(0);
+                        setOpen(true);
+                    }
+                }}
+            >
+                {button}
+            </button>
+            {open && (
+                <div
+                    id={id}
+                    role='menu'
+                    className={`menu__list menu__list--${align}`}
+                    onKeyDown={(e) => {
+                        if (e.key === 'Escape') {
+                            e.preventDefault();
+                            e.stopPropagation();
+                            close();
+                        } else if (e.key === 'ArrowDown') {
+                            e.preventDefault();
+                            setActive((active + 1) % items.length);
+                        } else if (e.key === 'ArrowUp') {
+                            e.preventDefault();
+                            setActive((active - 1 + items.length) % items.length);
+                        } else if (e.key === 'Tab') {
+                            close(false);
+                        }
+                    }}
+                >
+                    {items.map((item, i) => (
+                        <button
+                            key={item.label}
+                            ref={(el) => {
+                                itemRefs.current[i] = el;
+                            }}
+                            type='button'
+                            role='menuitem'
+                            tabIndex={i === active ? 0 : -1}
+                            className={`menu__item${item.danger ? ' menu__item--danger' : ''}`}
+                            onClick={() => {
+                                close(false);
+                                item.onSelect();
+                            }}
+                        >
+                            {item.label}
+                        </button>
+                    ))}
+                </div>
+            )}
+        </div>
+    );
+}

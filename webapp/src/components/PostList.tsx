@@ -1,0 +1,126 @@
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
+import {Virtuoso, type VirtuosoHandle} from 'react-virtuoso';
+import type {ServerChannel as Channel} from '@mattermost/types/channels';
+import type {Post} from '@mattermost/types/posts';
+import type {Team} from '@mattermost/types/teams';
+
+import {loadOlder} from '../actions';
+import {buildRows, formatDay, type Row} from '../lib/posts';
+import {channelTitle} from '../lib/channels';
+import {getState, useStore} from '../store';
+import {PostItem} from './PostItem';
+
+const START = 1_000_000;
+
+function ChannelIntro({channel}: {channel: Channel}) {
+    const me = useStore((s) => s.me!);
+    const users = useStore((s) => s.users);
+    const title = channelTitle(channel, me.id, users);
+    return (
+        <div className='channel-intro'>
+            <h2>{channel.type === 'D' || channel.type === 'G' ? title : `Welcome to ${title}`}</h2>
+            <p>
+                {channel.type === 'D' ? `This is the start of your direct message history with ${title}.`
+                    : channel.type === 'G' ? 'This is the start of your group message history.'
+                        : channel.purpose || `This is the start of the ${title} channel.`}
+            </p>
+        </div>
+    );
+}
+
+export function PostList({channel, team}: {channel: Channel; team: Team}) {
+    const feed = useStore((s) => s.feeds[channel.id]);
+    const posts = useStore((s) => s.posts);
+    const me = useStore((s) => s.me!);
+    const newSince = useRef<number | null>(null);
+    const member = useStore((s) => s.myMembers[channel.id]);
+    if (newSince.current === null && member) {
+        // Where the user had read up to when they opened the channel: the "New messages" line
+        // stays there while they read, even though the channel is marked read at once.
+        newSince.current = channel.total_msg_count > member.msg_count ? member.last_viewed_at : 0;
+    }
+    const virtuoso = useRef<VirtuosoHandle>(null);
+    const atBottom = useRef(true);
+    const [away, setAway] = useState(false);
+
+    const list: Post[] = useMemo(
+        () => (feed?.ids ?? []).map((id) => posts[id]).filter((p): p is Post => Boolean(p)),
+        [feed?.ids, posts],
+    );
+    const rows = useMemo(() => buildRows(list, {lastViewedAt: newSince.current ?? 0, myId: me.id}), [list, me.id]);
+
+    // Virtuoso keeps the scroll position when older rows are prepended if the index of the rows
+    // already shown stays the same: lower firstItemIndex by the number of rows that appeared
+    // above the first post shown before.
+    const index = useRef({rows: [] as Row[], first: START});
+    if (index.current.rows !== rows) {
+        const prev = index.current.rows;
+        let first = index.current.first;
+        const anchor = prev.find((r) => r.kind === 'post');
+        if (anchor) {
+            const shift = rows.findIndex((r) => r.key === anchor.key) - prev.indexOf(anchor);
+            if (shift > 0) {
+                first -= shift;
+            }
+        }
+        index.current = {rows, first};
+    }
+    const firstItemIndex = index.current.first;
+
+    const startReached = useCallback(() => {
+        void loadOlder(channel.id).catch(() => undefined);
+    }, [channel.id]);
+
+    // After I send a message, jump to the bottom even when scrolled up.
+    const lastId = list.length ? list[list.length - 1].id : '';
+    useEffect(() => {
+        const last = lastId ? getState().posts[lastId] : undefined;
+        if (last && last.user_id === me.id && !atBottom.current) {
+            virtuoso.current?.scrollToIndex({index: 'LAST', behavior: 'auto'});
+        }
+    }, [lastId, me.id]);
+
+    if (!feed || (feed.loading && !feed.ids.length)) {
+        return <div className='post-list post-list--loading' aria-busy='true'><div className='spinner' aria-label='Loading messages'/></div>;
+    }
+
+    return (
+        <div className='post-list' role='log' aria-label='Messages' aria-live='polite' aria-relevant='additions'>
+            <Virtuoso
+                ref={virtuoso}
+                className='post-list__scroller'
+                data={rows}
+                firstItemIndex={firstItemIndex}
+                initialTopMostItemIndex={{index: 'LAST', align: 'end'}}
+                alignToBottom
+                followOutput={(bottom) => (bottom ? 'auto' : false)}
+                atBottomStateChange={(b) => {
+                    atBottom.current = b;
+                    setAway(!b);
+                }}
+                atBottomThreshold={80}
+                startReached={startReached}
+                increaseViewportBy={{top: 600, bottom: 300}}
+                computeItemKey={(_, row) => row.key}
+                components={{
+                    Header: () => (feed.atOldest ? <ChannelIntro channel={channel}/> : <div className='post-list__more' aria-busy='true'>Loading older messages…</div>),
+                    Footer: () => <div className='post-list__footer'/>,
+                }}
+                itemContent={(_, row) => {
+                    if (row.kind === 'date') {
+                        return <div className='date-sep' role='separator'><span>{formatDay(row.day)}</span></div>;
+                    }
+                    if (row.kind === 'new') {
+                        return <div className='new-sep' role='separator'><span>New messages</span></div>;
+                    }
+                    return <PostItem post={row.post} continuation={row.continuation} team={team} location='center'/>;
+                }}
+            />
+            {away && (
+                <button type='button' className='jump-recent' onClick={() => virtuoso.current?.scrollToIndex({index: 'LAST', align: 'end', behavior: 'smooth'})}>
+                    Jump to recent messages ↓
+                </button>
+            )}
+        </div>
+    );
+}

@@ -1,0 +1,68 @@
+// Client-side routes, shaped like Mattermost's URLs.
+
+export type Route =
+    | {name: 'root'}
+    | {name: 'login'}
+    | {name: 'signup'}
+    | {name: 'select_team'}
+    | {name: 'create_team'}
+    | {name: 'channel'; team: string; channel: string}
+    | {name: 'dm'; team: string; username: string}
+    | {name: 'gm'; team: string; channel: string}
+    | {name: 'threads'; team: string; threadId?: string}
+    | {name: 'permalink'; team: string; postId: string}
+    | {name: 'notfound'; path: string};
+
+export function parseRoute(pathname: string): Route {
+    const parts = pathname.split('/').filter(Boolean).map((p) => {
+        try {
+            return decodeURIComponent(p);
+        } catch {
+            return p;
+        }
+    });
+    if (parts.length === 0) {
+        return {name: 'root'};
+    }
+    if (parts.length === 1) {
+        switch (parts[0]) {
+        case 'login':
+            return {name: 'login'};
+        case 'signup':
+        case 'signup_user_complete':
+            return {name: 'signup'};
+        case 'select_team':
+            return {name: 'select_team'};
+        case 'create_team':
+            return {name: 'create_team'};
+        }
+    }
+    const [team, section, arg, extra] = parts;
+    if (section === 'channels' && arg && !extra) {
+        return {name: 'channel', team, channel: arg};
+    }
+    if (section === 'messages' && arg && !extra) {
+        if (arg.startsWith('@') && arg.length > 1) {
+            return {name: 'dm', team, username: arg.slice(1).toLowerCase()};
+        }
+        return {name: 'gm', team, channel: arg};
+    }
+    if (section === 'threads' && !extra) {
+        return arg ? {name: 'threads', team, threadId: arg} : {name: 'threads', team};
+    }
+    if (section === 'pl' && arg && !extra) {
+        return {name: 'permalink', team, postId: arg};
+    }
+    if (parts.length === 1) {
+        return {name: 'channel', team, channel: 'town-square'};
+    }
+    return {name: 'notfound', path: pathname};
+}
+
+export const paths = {
+    channel: (team: string, channel: string) => `/${team}/channels/${channel}`,
+    dm: (team: string, username: string) => `/${team}/messages/@${username}`,
+    gm: (team: string, channel: string) => `/${team}/messages/${channel}`,
+    threads: (team: string, threadId?: string) => (threadId ? `/${team}/threads/${threadId}` : `/${team}/threads`),
+    permalink: (team: string, postId: string) => `/${team}/pl/${postId}`,
+};

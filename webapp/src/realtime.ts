@@ -1,0 +1,346 @@
+// Live updates: the Mattermost WebSocket through WebSocketClient, with REST polling whenever the
+// socket is not connected (so the UI keeps working against a server without the socket).
+import type {WebSocketMessage} from '@mattermost/client';
+import type {ServerChannel as Channel, ChannelMembership} from '@mattermost/types/channels';
+import type {Post} from '@mattermost/types/posts';
+import type {PreferenceType} from '@mattermost/types/preferences';
+import type {UserThread} from '@mattermost/types/threads';
+import type {UserProfile} from '@mattermost/types/users';
+
+import {
+    addUsers, applyReaction, countIncoming, loadTeamChannels, loadTeamUnreads, loadThread, loadThreads,
+    loadStats, markChannelRead, markPostDeleted, receivePost, receivePrefs, refreshChannel, removeChannelLocally,
+    setTyping, syncSince,
+} from './actions';
+import {websocketUrl, ws} from './client';
+import {getState, update} from './store';
+
+/** What the user is looking at, so incoming posts there count as read. */
+export const focus = {channelId: '', teamId: '', threadId: ''};
+
+const POLL_MS = 3000;
+let pollTimer: ReturnType<typeof setInterval> | null = null;
+let polls = 0;
+let started = false;
+
+function parse<T>(v: unknown): T | null {
+    if (typeof v === 'string') {
+        try {
+            return JSON.parse(v) as T;
+        } catch {
+            return null;
+        }
+    }
+    return (v ?? null) as T | null;
+}
+
+function visible(): boolean {
+    return typeof document === 'undefined' || document.visibilityState === 'visible';
+}
+
+function onPosted(data: Record<string, unknown>): void {
+    const post = parse<Post>(data.post);
+    if (!post) {
+        return;
+    }
+    const s = getState();
+    const me = s.me;
+    setTyping(post.channel_id, post.root_id, post.user_id, false);
+    const known = Boolean(s.posts[post.id]);
+    receivePost(post);
+    if (known) {
+        return;
+    }
+    if (!s.channels[post.channel_id]) {
+        void refreshChannel(post.channel_id);
+        return;
+    }
+    const mine = post.user_id === me?.id;
+    const mentions = parse<string[]>(data.mentions) ?? [];
+    const reading = focus.channelId === post.channel_id && visible();
+    countIncoming(post, !mine && Boolean(me && mentions.includes(me.id)));
+    if (mine || reading) {
+        markChannelRead(post.channel_id, post.create_at);
+    }
+    if (post.root_id && focus.teamId && getState().threadList[focus.teamId]) {
+        void loadThreads(focus.teamId).catch(() => undefined);
+    }
+}
+
+/** Folds one WebSocket event (Mattermost's wire format) into the store. */
+export function handle(msg: WebSocketMessage): void {
+    const data = (msg.data ?? {}) as Record<string, unknown>;
+    const broadcast = msg.broadcast ?? ({} as WebSocketMessage['broadcast']);
+    const me = getState().me;
+    switch (msg.event as string) {
+    case 'hello':
+        setConnected(true);
+        break;
+    case 'posted':
+    case 'ephemeral_message':
+        onPosted(data);
+        break;
+    case 'post_edited': {
+        const post = parse<Post>(data.post);
+        if (post) {
+            receivePost(post);
+        }
+        break;
+    }
+    case 'post_deleted': {
+        const post = parse<Post>(data.post);
+        if (post) {
+            markPostDeleted(post);
+        }
+        break;
+    }
+    case 'reaction_added':
+    case 'reaction_removed': {
+        const r = parse<{user_id: string; post_id: string; emoji_name: string; create_at: number}>(data.reaction);
+        if (r) {
+            applyReaction(r, msg.event === 'reaction_added');
+        }
+        break;
+    }
+    case 'typing':
+        if (data.user_id && data.user_id !== me?.id) {
+            setTyping(broadcast.channel_id, String(data.parent_id ?? ''), String(data.user_id), true);
+        }
+        break;
+    case 'channel_viewed':
+        if (data.channel_id) {
+            markViewedElsewhere([String(data.channel_id)]);
+        }
+        break;
+    case 'multiple_channels_viewed': {
+        const times = (data.channel_times ?? {}) as Record<string, number>;
+        markViewedElsewhere(Object.keys(times));
+        break;
+    }
+    case 'channel_created':
+    case 'direct_added':
+    case 'group_added': {
+        const id = String(data.channel_id ?? broadcast.channel_id ?? '');
+        if (id) {
+            void refreshChannel(id);
+        }
+        break;
+    }
+    case 'channel_updated': {
+        const ch = parse<Channel>(data.channel);
+        if (ch) {
+            update((s) => ({channels: s.channels[ch.id] ? {...s.channels, [ch.id]: {...s.channels[ch.id], ...ch}} : s.channels}));
+        }
+        break;
+    }
+    case 'channel_deleted':
+    case 'channel_restored': {
+        const id = String(data.channel_id ?? '');
+        if (id) {
+            void refreshChannel(id);
+        }
+        break;
+    }
+    case 'channel_member_updated': {
+        const m = parse<ChannelMembership>(data.channelMember);
+        if (m && m.user_id === me?.id) {
+            update((s) => ({myMembers: {...s.myMembers, [m.channel_id]: m}}));
+        }
+        break;
+    }
+    case 'user_added': {
+        const channelId = broadcast.channel_id;
+        if (data.user_id === me?.id && channelId) {
+            void refreshChannel(channelId);
+        } else if (channelId && getState().stats[channelId]) {
+            void loadStats(channelId);
+        }
+        break;
+    }
+    case 'user_removed': {
+        const channelId = String(data.channel_id ?? '');
+        if (channelId && broadcast.user_id === me?.id) {
+            removeChannelLocally(channelId);
+        } else if (broadcast.channel_id && getState().stats[broadcast.channel_id]) {
+            void loadStats(broadcast.channel_id);
+        }
+        break;
+    }
+    case 'user_updated': {
+        const u = parse<UserProfile>(data.user);
+        if (u) {
+            addUsers([u]);
+            if (u.id === me?.id) {
+                update((s) => ({me: {...s.me!, ...u}}));
+            }
+        }
+        break;
+    }
+    case 'status_change':
+        if (data.user_id) {
+            update((s) => ({statuses: {...s.statuses, [String(data.user_id)]: String(data.status)}}));
+        }
+        break;
+    case 'preferences_changed':
+    case 'preferences_deleted': {
+        const prefs = parse<PreferenceType[]>(data.preferences);
+        if (prefs) {
+            receivePrefs(prefs, msg.event === 'preferences_deleted');
+        }
+        break;
+    }
+    case 'thread_updated':
+    case 'thread_read_changed':
+    case 'thread_follow_changed': {
+        const t = parse<UserThread>(data.thread);
+        if (t) {
+            update((s) => ({threads: {...s.threads, [t.id]: {...s.threads[t.id], ...t}}}));
+        }
+        if (focus.teamId) {
+            void loadThreads(focus.teamId).catch(() => undefined);
+        }
+        break;
+    }
+    case 'added_to_team':
+    case 'leave_team':
+    case 'update_team':
+        void loadTeamUnreads();
+        break;
+    }
+}
+
+function markViewedElsewhere(ids: string[]): void {
+    for (const id of ids) {
+        if (getState().channels[id]) {
+            markChannelReadLocal(id);
+        }
+    }
+}
+
+function markChannelReadLocal(channelId: string): void {
+    update((s) => {
+        const ch = s.channels[channelId];
+        const m = s.myMembers[channelId];
+        if (!ch || !m) {
+            return {};
+        }
+        return {myMembers: {...s.myMembers, [channelId]: {
+            ...m, msg_count: ch.total_msg_count, msg_count_root: ch.total_msg_count_root, mention_count: 0, mention_count_root: 0,
+        }}};
+    });
+}
+
+function setConnected(on: boolean): void {
+    if (getState().wsConnected !== on) {
+        update(() => ({wsConnected: on}));
+    }
+    if (on) {
+        stopPolling();
+    } else {
+        startPolling();
+    }
+}
+
+/** Brings the visible state up to date after a gap (reconnect, missed events, polling). */
+export async function resync(full = true): Promise<void> {
+    const tasks: Array<Promise<unknown>> = [];
+    if (focus.channelId) {
+        tasks.push(syncSince(focus.channelId).then(() => {
+            if (visible()) {
+                markChannelRead(focus.channelId);
+            }
+        }));
+    }
+    if (focus.threadId) {
+        tasks.push(loadThread(focus.threadId));
+    }
+    if (full && focus.channelId) {
+        tasks.push(loadStats(focus.channelId));
+    }
+    if (full && focus.teamId) {
+        tasks.push(loadTeamChannels(focus.teamId));
+        tasks.push(loadTeamUnreads());
+        if (getState().threadList[focus.teamId]) {
+            tasks.push(loadThreads(focus.teamId));
+        }
+    }
+    await Promise.allSettled(tasks);
+}
+
+function startPolling(): void {
+    if (pollTimer) {
+        return;
+    }
+    pollTimer = setInterval(() => {
+        if (!visible() && polls % 5 !== 0) {
+            polls++;
+            return;
+        }
+        polls++;
+        void resync(polls % 2 === 0);
+    }, POLL_MS);
+}
+
+function stopPolling(): void {
+    if (pollTimer) {
+        clearInterval(pollTimer);
+        pollTimer = null;
+    }
+}
+
+/** Connects the socket (cookie-authenticated) and starts polling until it says hello. */
+export function startRealtime(): void {
+    if (started) {
+        return;
+    }
+    started = true;
+    ws.addMessageListener(handle);
+    ws.addReconnectListener(() => {
+        void resync();
+    });
+    ws.addMissedMessageListener(() => {
+        void resync();
+    });
+    ws.addCloseListener(() => setConnected(false));
+    ws.addFirstConnectListener(() => setConnected(true));
+    startPolling();
+    ws.initialize(websocketUrl());
+    // Expire typing indicators.
+    setInterval(() => {
+        const now = Date.now();
+        const typing = getState().typing;
+        let changed = false;
+        const next: typeof typing = {};
+        for (const [k, users] of Object.entries(typing)) {
+            const keep = Object.fromEntries(Object.entries(users).filter(([, exp]) => exp > now));
+            if (Object.keys(keep).length !== Object.keys(users).length) {
+                changed = true;
+            }
+            next[k] = keep;
+        }
+        if (changed) {
+            update(() => ({typing: next}));
+        }
+    }, 1000);
+}
+
+export function stopRealtime(): void {
+    if (!started) {
+        return;
+    }
+    started = false;
+    ws.removeMessageListener(handle);
+    ws.close();
+    stopPolling();
+}
+
+let lastTyping = 0;
+
+export function sendTyping(channelId: string, rootId: string): void {
+    const now = Date.now();
+    if (now - lastTyping < 3000 || !getState().wsConnected) {
+        return;
+    }
+    lastTyping = now;
+    ws.userTyping(channelId, rootId);
+}
