@@ -147,8 +147,15 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         setText(next.text);
         setTrigger(null);
         requestAnimationFrame(() => {
-            ref.current?.focus();
-            ref.current?.setSelectionRange(next.caret, next.caret);
+            const el = ref.current;
+            if (!el) {
+                return;
+            }
+            el.focus();
+            // Only if nothing was typed meanwhile: moving the caret back would split a fast typist's word.
+            if (el.value === next.text) {
+                el.setSelectionRange(next.caret, next.caret);
+            }
         });
     };
 
