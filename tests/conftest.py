@@ -240,3 +240,9 @@ def assert_error(r: httpx.Response, status: int, error_id: str | None = None) ->
     if error_id:
         assert body["id"] == error_id, body
     return dict(body)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API runs its own event loop in the main thread, and
+    async tests collected after it would find that loop instead of pytest-asyncio's."""
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid)
