@@ -122,6 +122,12 @@ async def test_event_catalogue(world: World, live: Live) -> None:
     await wb.event("hello")
     await world.join(alice, team, bob)
     await wb.event("added_to_team", lambda e: e["data"]["team_id"] == team["id"])
+    mine = await world.channel(bob, team, "bobs")
+    created = await wb.event("channel_created", lambda e: e["data"]["channel_id"] == mine["id"])
+    assert created["broadcast"]["user_id"] == bob.user["id"] and created["data"]["team_id"] == team["id"]
+    await bob.delete(f"/channels/{mine['id']}")
+    deleted = await wb.event("channel_deleted", lambda e: e["data"]["channel_id"] == mine["id"])
+    assert deleted["data"]["delete_at"] > 0
     ch = await world.channel(alice, team, "dev")
     await alice.post(f"/channels/{ch['id']}/members", {"user_id": bob.user["id"]})
     await wb.event("user_added", lambda e: e["broadcast"]["channel_id"] == ch["id"])
