@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,14 @@ def build(config: ConfigStore) -> Server:
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)
 
 
+def tune_gc() -> None:
+    """For a server process: objects made at start-up leave the collector's view and collections
+    run less often, so fewer pauses land in the middle of requests (tail latency)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 class LifespanApp:
     """The ASGI entry point: runs the server's start/close on lifespan events, passes the rest."""
 
@@ -133,6 +142,7 @@ class LifespanApp:
             if message["type"] == "lifespan.startup":
                 try:
                     await self.server.start()
+                    tune_gc()
                 except Exception as e:
                     await send({"type": "lifespan.startup.failed", "message": str(e)})
                     return

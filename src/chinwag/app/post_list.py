@@ -113,14 +113,14 @@ class PostListService:
                 posts = []
             else:
                 posts = await self._around(channel_id, anchor, q, collapsed)
+        elif not (q.include_deleted and self.perms.is_system_admin(ctx)):
+            posts, newer, older = await store.page_window(channel_id, q.page, q.per_page, collapsed)
+            await self._fill(ctx, pl, posts, channel_id, q, collapsed)
+            if posts:
+                pl.next_post_id, pl.prev_post_id = newer, older
+            return pl
         else:
-            posts = await store.page(
-                channel_id,
-                q.page,
-                q.per_page,
-                collapsed,
-                q.include_deleted and self.perms.is_system_admin(ctx),
-            )
+            posts = await store.page(channel_id, q.page, q.per_page, collapsed, True)
         await self._fill(ctx, pl, posts, channel_id, q, collapsed)
         await self._cursors(pl, posts, channel_id, q, collapsed)
         return pl

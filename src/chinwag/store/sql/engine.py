@@ -65,12 +65,15 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, echo=echo, connect_args=connect_args, **kw)
         # Reads run on their own pool in autocommit: no BEGIN/ROLLBACK round trips around a single
         # SELECT, and no isolation-level switching on every checkout.
-        self.read_engine: AsyncEngine = create_async_engine(
-            url, echo=echo, connect_args=connect_args, isolation_level="AUTOCOMMIT", **kw
-        )
         if driver == "sqlite":
+            # one pool: SQLite reads are cheap and local, and a second pool's connections would
+            # only add lock contention on the file
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(self.read_engine.sync_engine, "connect", _sqlite_pragmas)
+            self.read_engine: AsyncEngine = self.engine
+        else:
+            self.read_engine = create_async_engine(
+                url, echo=echo, connect_args=connect_args, isolation_level="AUTOCOMMIT", **kw
+            )
         self._write_lock = asyncio.Lock() if driver == "sqlite" else None
 
     @property
@@ -98,7 +101,8 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
-        await self.read_engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 def null_pool_engine(driver: str, datasource: str) -> AsyncEngine:

@@ -374,6 +374,25 @@ class SqlPostStore:
         )
         return await self._all(q)
 
+    async def page_window(
+        self, channel_id: str, page: int, per_page: int, collapsed: bool
+    ) -> tuple[list[Post], str, str]:
+        """A page of the feed and its neighbours in one query: (posts, id of the post just newer
+        than the page or "", id of the post just older or "")."""
+        offset = page * per_page
+        lead = 1 if offset > 0 else 0
+        q = (
+            self._feed(channel_id, collapsed)
+            .order_by(posts.c.createat.desc(), posts.c.id.desc())
+            .limit(per_page + lead + 1)
+            .offset(offset - lead)
+        )
+        rows = await self._all(q)
+        newer = rows[0].id if lead and rows else ""
+        rows = rows[lead:]
+        older = rows[per_page].id if len(rows) > per_page else ""
+        return rows[:per_page], newer, older
+
     async def since(self, channel_id: str, since: int, collapsed: bool, limit: int = 1000) -> list[Post]:
         q = (
             self._feed(channel_id, collapsed, include_deleted=True)
