@@ -354,10 +354,11 @@ export function markPostDeleted(post: Post): void {
     });
 }
 
-export async function createPost(channelId: string, message: string, rootId = ''): Promise<Post> {
+export async function createPost(channelId: string, message: string, rootId = '', fileIds: string[] = []): Promise<Post> {
     const me = getState().me!;
     const pendingId = `${me.id}:${Date.now()}`;
-    const post = await client.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId});
+    const post = await client.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId,
+        ...(fileIds.length ? {file_ids: fileIds} : {})});
     const known = Boolean(getState().posts[post.id]); // the WebSocket may have been quicker
     receivePost(post);
     if (!known) {

@@ -1,0 +1,166 @@
+"""The web UI's attachments, slash commands and integrations pages against a real server process."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.e2e.conftest import shot
+from tests.e2e.server import ServerProcess
+from tests.e2e.test_webapp import composer, login, new_page, open_channel, post_by_text, send
+
+pytestmark = pytest.mark.e2e
+
+
+def png_bytes(w: int = 640, h: int = 400) -> bytes:
+    img = Image.new("RGB", (w, h))
+    px = img.load()
+    assert px is not None
+    for x in range(w):
+        for y in range(h):
+            px[x, y] = (x * 255 // w, y * 255 // h, 160)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def world(chinwag: ServerProcess) -> dict[str, Any]:
+    chinwag.create_user("admin")
+    admin = chinwag.login("admin")
+    with chinwag.api(admin) as c:
+        r = c.post("/teams", json={"name": "acme", "display_name": "Acme", "type": "O", "allow_open_invite": True})
+        assert r.status_code == 201, r.text
+        team = r.json()
+    users = {}
+    for name in ("carol", "dave"):
+        u = chinwag.create_user(name, admin_token=admin)
+        with chinwag.api(admin) as c:
+            r = c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": u["id"]})
+            assert r.status_code == 201, r.text
+        users[name] = u
+    return {"team": team, "users": users, "admin": admin}
+
+
+@pytest.fixture(scope="module")
+def carol(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> Iterator[Any]:
+    page = new_page(browser)
+    login(page, chinwag.url, "carol")
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def dave(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> Iterator[Any]:
+    page = new_page(browser)
+    login(page, chinwag.url, "dave")
+    yield page
+    page.context.close()
+
+
+def test_attach_an_image_and_a_text_file(carol: Any, dave: Any) -> None:
+    open_channel(carol, "Town Square")
+    open_channel(dave, "Town Square")
+    carol.get_by_test_id("file-input").set_input_files([
+        {"name": "gradient.png", "mimeType": "image/png", "buffer": png_bytes()},
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"shopping list\n- milk\n- eggs\n" * 40},
+    ])
+    attached = carol.get_by_role("list", name="Attached files")
+    attached.get_by_text("gradient.png").wait_for()
+    attached.get_by_text("notes.txt").wait_for()
+    carol.wait_for_function("!document.querySelector('.uploads [role=progressbar]')")
+    shot(carol, "20-composer-attachments")
+    # A pending file can be removed again.
+    carol.get_by_test_id("file-input").set_input_files(
+        [{"name": "oops.txt", "mimeType": "text/plain", "buffer": b"not this one"}])
+    attached.get_by_text("oops.txt").wait_for()
+    carol.get_by_role("button", name="Remove oops.txt").click()
+    assert attached.get_by_text("oops.txt").count() == 0
+
+    send(carol, "here are the files")
+    assert carol.locator(".uploads").count() == 0
+    post = post_by_text(dave, "here are the files")
+    post.wait_for()
+    thumb = post.get_by_role("button", name="Open image gradient.png")
+    thumb.wait_for()
+    dave.wait_for_function(
+        "document.querySelector('.file-thumb__img')?.complete && document.querySelector('.file-thumb__img').naturalWidth > 0")
+    card = post.locator(".file-card")
+    assert "notes.txt" in card.inner_text()
+    assert "KB" in card.inner_text()
+    href = card.get_by_role("link", name="Download notes.txt").get_attribute("href")
+    assert href and href.endswith("?download=1")
+    shot(dave, "21-message-with-files")
+
+    thumb.click()
+    box = dave.get_by_role("dialog", name="gradient.png")
+    box.wait_for()
+    assert box.get_by_role("link", name="Download").is_visible()
+    shot(dave, "22-lightbox")
+    dave.keyboard.press("Escape")
+    box.wait_for(state="detached")
+    assert dave.evaluate("document.activeElement?.getAttribute('aria-label')") == "Open image gradient.png"
+    assert not carol.errors and not dave.errors, (carol.errors, dave.errors)
+
+
+def test_an_oversized_file_is_refused_clearly(browser: Any) -> None:
+    srv = ServerProcess(MM_FILESETTINGS_MAXFILESIZE="1024").start()
+    try:
+        srv.create_user("erin")
+        token = srv.login("erin")
+        with srv.api(token) as c:
+            r = c.post("/teams", json={"name": "small", "display_name": "Small", "type": "O"})
+            assert r.status_code == 201, r.text
+        page = new_page(browser)
+        login(page, srv.url, "erin")
+        page.get_by_test_id("file-input").set_input_files(
+            [{"name": "big.bin", "mimeType": "application/octet-stream", "buffer": b"x" * 5000}])
+        err = page.get_by_role("list", name="Attached files").get_by_role("alert")
+        err.wait_for()
+        assert "too large" in err.inner_text() and "1 KB" in err.inner_text()
+        shot(page, "25-file-too-large")
+        page.get_by_role("button", name="Remove big.bin").click()
+        assert page.locator(".uploads").count() == 0
+        page.context.close()
+    finally:
+        srv.stop()
+
+
+def test_slash_commands(carol: Any, dave: Any) -> None:
+    open_channel(carol, "Town Square")
+    box = composer(carol)
+    box.fill("")
+    box.press_sequentially("/ec")
+    suggestion = carol.get_by_role("option", name="/echo")
+    suggestion.wait_for()
+    shot(carol, "23-slash-autocomplete")
+    box.press("Enter")
+    assert box.input_value() == "/echo "
+    box.press_sequentially("hello from echo")
+    box.press("Enter")
+    carol.wait_for_function("document.querySelector('#composer textarea').value === ''")
+    post_by_text(dave, "hello from echo").wait_for()
+    assert post_by_text(carol, "hello from echo").count() == 1
+
+    send(carol, "/shrug oh well")
+    post_by_text(dave, "oh well ¯\\_(ツ)_/¯").wait_for()
+
+    # An ephemeral answer is shown to the one who ran the command only.
+    send(carol, "/away")
+    note = carol.locator("article.post--ephemeral", has_text="You are now away")
+    note.wait_for()
+    assert "(Only visible to you)" in note.inner_text()
+    shot(carol, "24-ephemeral")
+    assert dave.locator("article.post--ephemeral").count() == 0
+    send(carol, "/online")
+
+    # An unknown command is an error, not a post.
+    box.fill("/nosuchcommand")
+    box.press("Enter")
+    carol.locator("#composer [role=alert]").wait_for()
+    assert "nosuchcommand" in carol.locator("#composer [role=alert]").inner_text()
+    box.fill("")
