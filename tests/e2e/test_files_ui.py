@@ -164,3 +164,60 @@ def test_slash_commands(carol: Any, dave: Any) -> None:
     carol.locator("#composer [role=alert]").wait_for()
     assert "nosuchcommand" in carol.locator("#composer [role=alert]").inner_text()
     box.fill("")
+
+
+def test_integrations_page_incoming_webhook(browser: Any, chinwag: ServerProcess, carol: Any) -> None:
+    import httpx
+
+    admin = new_page(browser)
+    login(admin, chinwag.url, "admin")
+    admin.get_by_role("button", name="Acme menu").click()
+    admin.get_by_role("menuitem", name="Integrations").click()
+    admin.wait_for_url("**/acme/integrations/incoming_webhooks")
+    admin.get_by_role("heading", name="Integrations", level=1).wait_for()
+    admin.get_by_text("No incoming webhooks yet.").wait_for()
+
+    admin.get_by_role("button", name="Add incoming webhook").click()
+    form = admin.get_by_role("form", name="New incoming webhook")
+    form.get_by_label("Title").fill("CI")
+    form.get_by_label("Description").fill("Build results")
+    form.get_by_role("combobox", name="Channel").select_option(label="Town Square")
+    form.get_by_role("button", name="Save").click()
+    row = admin.locator("li.integration", has_text="CI")
+    row.wait_for()
+    url = row.locator("code").inner_text()
+    assert url.startswith(chinwag.url + "/hooks/")
+    shot(admin, "26-integrations-incoming")
+
+    open_channel(carol, "Town Square")
+    r = httpx.post(url, json={"text": "Build **#42** passed", "username": "ci-bot"}, timeout=10)
+    assert r.status_code == 200, r.text
+    post = post_by_text(carol, "passed")
+    post.wait_for()
+    assert post.locator("strong", has_text="#42").count() == 1
+    assert post.locator(".pill--bot").count() == 1  # posted by a webhook
+    shot(carol, "27-webhook-message-live")
+
+    # A slash command, then deleting it again.
+    admin.get_by_role("tab", name="Slash commands").click()
+    admin.wait_for_url("**/acme/integrations/commands")
+    admin.get_by_text("No slash commands yet.").wait_for()
+    admin.get_by_role("button", name="Add slash command").click()
+    form = admin.get_by_role("form", name="New slash command")
+    form.get_by_label("Title").fill("Deploy")
+    form.get_by_label("Trigger word").fill("/deploy")
+    form.get_by_label("Request URL").fill("http://127.0.0.1:9/deploy")
+    form.get_by_role("button", name="Save").click()
+    admin.locator("li.integration", has_text="/deploy").wait_for()
+    shot(admin, "28-integrations-commands")
+    admin.get_by_role("button", name="Delete /deploy").click()
+    admin.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    admin.get_by_text("No slash commands yet.").wait_for()
+
+    # The other tabs load without errors.
+    admin.get_by_role("tab", name="Outgoing webhooks").click()
+    admin.get_by_text("No outgoing webhooks yet.").wait_for()
+    admin.get_by_role("tab", name="Bot accounts").click()
+    admin.get_by_role("button", name="Add bot account").wait_for()
+    assert not admin.errors, admin.errors
+    admin.context.close()

@@ -285,7 +285,7 @@ function PostItemImpl({post, continuation, team, location, highlight}: {
                 {!continuation && (
                     <div className='post__header'>
                         <button type='button' className='post__author' onClick={(e) => openProfile(post.user_id, e.currentTarget)}>{name}</button>
-                        {author?.is_bot && <span className='pill pill--bot'>BOT</span>}
+                        {(author?.is_bot || post.props?.from_webhook === 'true') && <span className='pill pill--bot'>BOT</span>}
                         <a className='post__time' href={permalink} title={created.toLocaleString()} onClick={(e) => {
                             e.preventDefault();
                             navigate(permalink);

@@ -106,3 +106,22 @@ describe('slash commands', () => {
         expect(localPath('//evil.example/x', 'http://x')).toBeNull();
     });
 });
+
+describe('integrations helpers', () => {
+    it('builds incoming webhook URLs and splits lists', async () => {
+        const {incomingHookUrl, normaliseTrigger, splitList} = await import('../lib/integrations');
+        expect(incomingHookUrl('https://chat.example.com/', 'abc')).toBe('https://chat.example.com/hooks/abc');
+        expect(splitList(' deploy, build ,,deploy\nship ')).toEqual(['deploy', 'build', 'ship']);
+        expect(splitList('http://a/x\n\nhttp://b/y', /\n/)).toEqual(['http://a/x', 'http://b/y']);
+        expect(normaliseTrigger('/Deploy')).toEqual({trigger: 'deploy', error: ''});
+        expect(normaliseTrigger('  ').error).toMatch(/required/);
+        expect(normaliseTrigger('two words').error).toMatch(/spaces/);
+    });
+    it('routes to integration tabs', async () => {
+        const {parseRoute, paths} = await import('../lib/routes');
+        expect(parseRoute('/acme/integrations')).toEqual({name: 'integrations', team: 'acme', tab: 'incoming_webhooks'});
+        expect(parseRoute('/acme/integrations/bots')).toEqual({name: 'integrations', team: 'acme', tab: 'bots'});
+        expect(parseRoute('/acme/integrations/nope').name).toBe('notfound');
+        expect(paths.integrations('acme', 'commands')).toBe('/acme/integrations/commands');
+    });
+});
