@@ -107,6 +107,46 @@ def test_attach_an_image_and_a_text_file(carol: Any, dave: Any) -> None:
     assert not carol.errors and not dave.errors, (carol.errors, dave.errors)
 
 
+DROP_JS = """([selector, name, type, text, events]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], name, {type}));
+    const el = document.querySelector(selector);
+    for (const ev of events) {
+        el.dispatchEvent(new DragEvent(ev, {bubbles: true, cancelable: true, dataTransfer: dt}));
+    }
+}"""
+
+PASTE_JS = """async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'image.png', {type: 'image/png'}));
+    const box = document.querySelector('#composer textarea');
+    box.focus();
+    box.dispatchEvent(new ClipboardEvent('paste', {bubbles: true, cancelable: true, clipboardData: dt}));
+}"""
+
+
+def test_drop_and_paste_attach_files(carol: Any, dave: Any) -> None:
+    import base64
+
+    open_channel(carol, "Town Square")
+    carol.evaluate(DROP_JS, [".post-list", "dropped.csv", "text/csv", "", ["dragenter", "dragover"]])
+    carol.get_by_text("Drop files to attach them to your message").wait_for()
+    shot(carol, "29-drop-overlay")
+    carol.evaluate(DROP_JS, [".post-list", "dropped.csv", "text/csv", "a,b\n1,2\n", ["drop"]])
+    assert carol.get_by_text("Drop files to attach them").count() == 0
+    attached = carol.get_by_role("list", name="Attached files")
+    attached.get_by_text("dropped.csv").wait_for()
+    carol.evaluate(PASTE_JS, base64.b64encode(png_bytes(120, 80)).decode())
+    attached.get_by_text("Pasted image").wait_for()
+    carol.wait_for_function("!document.querySelector('.uploads [role=progressbar]')")
+    carol.locator("#composer textarea").press("Enter")  # files alone, no text
+    carol.wait_for_function("!document.querySelector('.uploads')")
+    post = dave.locator(".post-list article.post", has=dave.locator(".file-card", has_text="dropped.csv")).last
+    post.wait_for()
+    post.get_by_role("button", name="Open image Pasted image").wait_for()
+
+
 def test_an_oversized_file_is_refused_clearly(browser: Any) -> None:
     srv = ServerProcess(MM_FILESETTINGS_MAXFILESIZE="1024").start()
     try:
@@ -157,6 +197,12 @@ def test_slash_commands(carol: Any, dave: Any) -> None:
     shot(carol, "24-ephemeral")
     assert dave.locator("article.post--ephemeral").count() == 0
     send(carol, "/online")
+
+    # goto_location is followed: /join opens the channel it joined.
+    send(carol, "/join ~off-topic")
+    carol.wait_for_url("**/acme/channels/off-topic")
+    carol.get_by_role("heading", name="Off-Topic", exact=True, level=1).wait_for()
+    open_channel(carol, "Town Square")
 
     # An unknown command is an error, not a post.
     box.fill("/nosuchcommand")

@@ -330,7 +330,7 @@ export function receivePost(post: Post): void {
         if (post.root_id) {
             out.threadReplies = mergeReplies(s.threadReplies, [post], posts);
             const root = posts[post.root_id];
-            if (root && !s.posts[post.id]) {
+            if (root && !s.posts[post.id] && post.type !== 'system_ephemeral') {
                 const participants = (root.participants as UserProfile[] | undefined) ?? [];
                 posts[root.id] = {
                     ...root,

@@ -1,14 +1,14 @@
-import {useEffect, useMemo, useRef, useState} from 'react';
+import {useEffect, useMemo} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 
 import {loadLatest, loadStats, markChannelRead, syncSince, toggleFavorite} from '../actions';
 import {channelTitle, dmPartnerId, favoriteIds} from '../lib/channels';
-import {dropFiles} from '../lib/files';
 import {focus} from '../realtime';
 import {getState, update, useStore} from '../store';
 import {Avatar} from './Avatar';
 import {Composer} from './Composer';
+import {useFileDrop} from './FileDrop';
 import {Icon} from './Icon';
 import {Markdown} from './Markdown';
 import {PostList} from './PostList';
@@ -123,9 +123,7 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
         };
     }, [channel.id]);
 
-    const [dragging, setDragging] = useState(false);
-    const depth = useRef(0);
-    const hasFiles = (e: React.DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const drop = useFileDrop(channel.id, '', archived);
 
     const title = channelTitle(channel, me.id, users);
     useEffect(() => {
@@ -133,42 +131,8 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
     }, [title, channel.type, team.display_name]);
 
     return (
-        <main
-            className='center'
-            aria-label={`${title} channel`}
-            onDragEnter={(e) => {
-                if (!archived && hasFiles(e)) {
-                    depth.current++;
-                    setDragging(true);
-                }
-            }}
-            onDragOver={(e) => {
-                if (!archived && hasFiles(e)) {
-                    e.preventDefault();
-                    e.dataTransfer.dropEffect = 'copy';
-                }
-            }}
-            onDragLeave={(e) => {
-                if (hasFiles(e) && --depth.current <= 0) {
-                    depth.current = 0;
-                    setDragging(false);
-                }
-            }}
-            onDrop={(e) => {
-                if (archived || !hasFiles(e)) {
-                    return;
-                }
-                e.preventDefault();
-                depth.current = 0;
-                setDragging(false);
-                dropFiles(channel.id, '', Array.from(e.dataTransfer.files));
-            }}
-        >
-            {dragging && (
-                <div className='drop-overlay' aria-hidden='true'>
-                    <div className='drop-overlay__box'><Icon name='paperclip' size={32}/><span>Drop files to attach them to your message</span></div>
-                </div>
-            )}
+        <main className='center' aria-label={`${title} channel`} {...drop.handlers}>
+            {drop.overlay}
             <ChannelHeader channel={channel}/>
             <PostList channel={channel} team={team}/>
             <div className='center__bottom'>
