@@ -147,6 +147,29 @@ def test_drop_and_paste_attach_files(carol: Any, dave: Any) -> None:
     post.get_by_role("button", name="Open image Pasted image").wait_for()
 
 
+def test_upload_progress_and_cancel(carol: Any) -> None:
+    open_channel(carol, "Town Square")
+    cdp = carol.context.new_cdp_session(carol)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 50, "downloadThroughput": -1, "uploadThroughput": 256 * 1024})
+    try:
+        carol.get_by_test_id("file-input").set_input_files(
+            [{"name": "slow.bin", "mimeType": "application/octet-stream", "buffer": b"z" * (3 * 1024 * 1024)}])
+        bar = carol.get_by_role("progressbar", name="Uploading slow.bin")
+        bar.wait_for()
+        carol.wait_for_function(
+            "Number(document.querySelector('.upload__bar')?.getAttribute('aria-valuenow')) > 0")
+        shot(carol, "30-upload-progress")
+        assert carol.get_by_role("button", name="Send").is_disabled()
+        carol.get_by_role("button", name="Remove slow.bin").click()
+        assert carol.locator(".uploads").count() == 0
+    finally:
+        cdp.send("Network.emulateNetworkConditions",
+                 {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        cdp.detach()
+
+
 def test_an_oversized_file_is_refused_clearly(browser: Any) -> None:
     srv = ServerProcess(MM_FILESETTINGS_MAXFILESIZE="1024").start()
     try:

@@ -3,7 +3,7 @@ import {useEffect, useRef, useState} from 'react';
 import {createPortal} from 'react-dom';
 import type {FileInfo} from '@mattermost/types/files';
 
-import {downloadUrl, fileKind, formatSize, isImage, percent, previewUrl, thumbnailUrl, type Upload} from '../lib/files';
+import {downloadUrl, fileKind, fileUrl, formatSize, isImage, percent, previewUrl, type Upload} from '../lib/files';
 import {Icon} from './Icon';
 
 const KIND_LABEL: Record<string, string> = {
@@ -35,7 +35,7 @@ function Thumb({file, onOpen}: {file: FileInfo; onOpen: (el: HTMLElement) => voi
             )}
             <img
                 className={`file-thumb__img${loaded ? ' is-loaded' : ''}`}
-                src={file.has_preview_image ? previewUrl(file.id) : thumbnailUrl(file.id)}
+                src={file.has_preview_image ? previewUrl(file.id) : fileUrl(file.id)}
                 alt={file.name}
                 loading='lazy'
                 onLoad={() => setLoaded(true)}
@@ -113,7 +113,7 @@ export function Lightbox({files, index, onIndex, onClose}: {
                     <Icon name='close'/>
                 </button>
             </div>
-            <img className='lightbox__img' src={file.has_preview_image ? previewUrl(file.id) : `/api/v4/files/${file.id}`} alt={file.name}/>
+            <img className='lightbox__img' src={file.has_preview_image ? previewUrl(file.id) : fileUrl(file.id)} alt={file.name}/>
             {files.length > 1 && (
                 <>
                     <button type='button' className='icon-btn lightbox__nav lightbox__nav--prev' aria-label='Previous image'

@@ -59,7 +59,6 @@ export function extensionOf(name: string): string {
 
 export const fileUrl = (id: string) => `/api/v4/files/${id}`;
 export const downloadUrl = (id: string) => `/api/v4/files/${id}?download=1`;
-export const thumbnailUrl = (id: string) => `/api/v4/files/${id}/thumbnail`;
 export const previewUrl = (id: string) => `/api/v4/files/${id}/preview`;
 
 // ---------------------------------------------------------------- the upload queue
