@@ -250,7 +250,7 @@ def test_integrations_page_incoming_webhook(browser: Any, chinwag: ServerProcess
     form = admin.get_by_role("form", name="New incoming webhook")
     form.get_by_label("Title").fill("CI")
     form.get_by_label("Description").fill("Build results")
-    form.get_by_role("combobox", name="Channel").select_option(label="Town Square")
+    form.get_by_label("Channel", exact=True).select_option(label="Town Square")
     form.get_by_role("button", name="Save").click()
     row = admin.locator("li.integration", has_text="CI")
     row.wait_for()
@@ -283,10 +283,26 @@ def test_integrations_page_incoming_webhook(browser: Any, chinwag: ServerProcess
     admin.get_by_role("dialog").get_by_role("button", name="Delete").click()
     admin.get_by_text("No slash commands yet.").wait_for()
 
-    # The other tabs load without errors.
+    # An outgoing webhook with trigger words shows its token.
     admin.get_by_role("tab", name="Outgoing webhooks").click()
     admin.get_by_text("No outgoing webhooks yet.").wait_for()
+    admin.get_by_role("button", name="Add outgoing webhook").click()
+    form = admin.get_by_role("form", name="New outgoing webhook")
+    form.get_by_label("Title").fill("Deployer")
+    form.get_by_label("Trigger words").fill("deploy, ship")
+    form.get_by_label("Callback URLs").fill("http://127.0.0.1:9/out")
+    shot(admin, "31-integrations-outgoing-form")
+    form.get_by_role("button", name="Save").click()
+    row = admin.locator("li.integration", has_text="Deployer")
+    row.wait_for()
+    assert "triggers: deploy, ship" in row.inner_text()
+    assert len(row.locator("code").inner_text()) == 26
+
+    # Bot creation is off by default: the page says so instead of offering a form.
     admin.get_by_role("tab", name="Bot accounts").click()
-    admin.get_by_role("button", name="Add bot account").wait_for()
+    admin.get_by_role("note").get_by_text("Creating bot accounts is turned off").wait_for()
+    assert admin.get_by_role("button", name="Add bot account").count() == 0
+    admin.get_by_text("No bot accounts yet.").wait_for()
+    shot(admin, "32-integrations-bots-off")
     assert not admin.errors, admin.errors
     admin.context.close()

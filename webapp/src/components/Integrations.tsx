@@ -1,5 +1,5 @@
 // A team's integrations: incoming and outgoing webhooks, slash commands and bot accounts.
-import {useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode} from 'react';
+import {cloneElement, useCallback, useEffect, useId, useMemo, useState, type FormEvent, type ReactElement, type ReactNode} from 'react';
 import type {Bot} from '@mattermost/types/bots';
 import type {Command, IncomingWebhook, OutgoingWebhook} from '@mattermost/types/integrations';
 import type {Team} from '@mattermost/types/teams';
@@ -47,19 +47,21 @@ function CopyButton({text, label}: {text: string; label: string}) {
     );
 }
 
-function Field({label, hint, children}: {label: string; hint?: string; children: ReactNode}) {
+function Field({label, hint, children}: {label: string; hint?: string; children: ReactElement<{id?: string; 'aria-describedby'?: string}>}) {
+    const id = useId();
     return (
-        <label className='field'>
-            <span className='field__label'>{label}</span>
-            {children}
-            {hint && <span className='field__hint'>{hint}</span>}
-        </label>
+        <div className='field'>
+            <label className='field__label' htmlFor={id}>{label}</label>
+            {cloneElement(children, {id, 'aria-describedby': hint ? `${id}-hint` : undefined})}
+            {hint && <span className='field__hint' id={`${id}-hint`}>{hint}</span>}
+        </div>
     );
 }
 
-function Section<T>({title, noun, intro, load, render, form, empty}: {
+function Section<T>({title, noun, intro, load, render, form, empty, off}: {
     title: string;
     noun: string;
+    off?: string; // why new ones cannot be made (turned off in the server's configuration)
     intro: string;
     load: () => Promise<T[]>;
     render: (item: T, reload: () => void) => ReactNode;
@@ -80,8 +82,9 @@ function Section<T>({title, noun, intro, load, render, form, empty}: {
         <section className='integrations__section' aria-label={title}>
             <div className='integrations__section-head'>
                 <p className='integrations__intro'>{intro}</p>
-                {!adding && <button type='button' className='btn btn--primary' onClick={() => setAdding(true)}>Add {noun}</button>}
+                {!adding && !off && <button type='button' className='btn btn--primary' onClick={() => setAdding(true)}>Add {noun}</button>}
             </div>
+            {off && <p className='integrations__off' role='note'>{off}</p>}
             {adding && form(() => {
                 setAdding(false);
                 reload();
@@ -160,6 +163,7 @@ function IncomingForm({team, onCreated, onCancel}: {team: Team; onCreated: () =>
 }
 
 function IncomingSection({team}: {team: Team}) {
+    const config = useStore((s) => s.config);
     const channels = useStore((s) => s.channels);
     const site = useStore((s) => s.config.SiteURL) || window.location.origin;
     const load = useCallback(async () => {
@@ -169,6 +173,7 @@ function IncomingSection({team}: {team: Team}) {
     return (
         <Section<IncomingWebhook>
             title='Incoming webhooks'
+            off={config.EnableIncomingWebhooks === 'false' ? 'Incoming webhooks are turned off on this server.' : undefined}
             noun='incoming webhook'
             intro='Let other systems post to a channel by sending JSON to a secret URL.'
             load={load}
@@ -233,11 +238,13 @@ function OutgoingForm({team, onCreated, onCancel}: {team: Team; onCreated: () =>
 }
 
 function OutgoingSection({team}: {team: Team}) {
+    const config = useStore((s) => s.config);
     const channels = useStore((s) => s.channels);
     const load = useCallback(() => client.getOutgoingWebhooks('', team.id, 0, 200), [team.id]);
     return (
         <Section<OutgoingWebhook>
             title='Outgoing webhooks'
+            off={config.EnableOutgoingWebhooks === 'false' ? 'Outgoing webhooks are turned off on this server.' : undefined}
             noun='outgoing webhook'
             intro='Send messages that start with a trigger word to another system, and post its answer.'
             load={load}
@@ -303,10 +310,12 @@ function CommandForm({team, onCreated, onCancel}: {team: Team; onCreated: () => 
 }
 
 function CommandSection({team}: {team: Team}) {
+    const config = useStore((s) => s.config);
     const load = useCallback(() => client.getCustomTeamCommands(team.id), [team.id]);
     return (
         <Section<Command>
             title='Slash commands'
+            off={config.EnableCommands === 'false' ? 'Custom slash commands are turned off on this server.' : undefined}
             noun='slash command'
             intro='Commands typed as /word in the message box, answered by your service.'
             load={load}
@@ -349,10 +358,12 @@ function BotForm({onCreated, onCancel}: {onCreated: () => void; onCancel: () => 
 }
 
 function BotSection() {
+    const config = useStore((s) => s.config);
     const load = useCallback(() => client.getBotsIncludeDeleted(0, 200), []);
     return (
         <Section<Bot>
             title='Bot accounts'
+            off={config.EnableBotAccountCreation === 'false' ? 'Creating bot accounts is turned off on this server (System Console → Integrations → Bot Accounts).' : undefined}
             noun='bot account'
             intro='Accounts for scripts and integrations; they post with a BOT tag and log in with access tokens.'
             load={load}
