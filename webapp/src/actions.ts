@@ -330,7 +330,7 @@ export function receivePost(post: Post): void {
         if (post.root_id) {
             out.threadReplies = mergeReplies(s.threadReplies, [post], posts);
             const root = posts[post.root_id];
-            if (root && !s.posts[post.id]) {
+            if (root && !s.posts[post.id] && post.type !== 'system_ephemeral') {
                 const participants = (root.participants as UserProfile[] | undefined) ?? [];
                 posts[root.id] = {
                     ...root,
@@ -354,10 +354,11 @@ export function markPostDeleted(post: Post): void {
     });
 }
 
-export async function createPost(channelId: string, message: string, rootId = ''): Promise<Post> {
+export async function createPost(channelId: string, message: string, rootId = '', fileIds: string[] = []): Promise<Post> {
     const me = getState().me!;
     const pendingId = `${me.id}:${Date.now()}`;
-    const post = await client.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId});
+    const post = await client.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId,
+        ...(fileIds.length ? {file_ids: fileIds} : {})});
     const known = Boolean(getState().posts[post.id]); // the WebSocket may have been quicker
     receivePost(post);
     if (!known) {

@@ -77,9 +77,16 @@ export function handle(msg: WebSocketMessage): void {
         setConnected(true);
         break;
     case 'posted':
-    case 'ephemeral_message':
         onPosted(data);
         break;
+    case 'ephemeral_message': {
+        // Only for me and never stored: shown in place, not counted as unread.
+        const post = parse<Post>(data.post);
+        if (post) {
+            receivePost({...post, type: post.type || 'system_ephemeral'} as Post);
+        }
+        break;
+    }
     case 'post_edited': {
         const post = parse<Post>(data.post);
         if (post) {

@@ -8,6 +8,7 @@ import {focus} from '../realtime';
 import {getState, update, useStore} from '../store';
 import {Avatar} from './Avatar';
 import {Composer} from './Composer';
+import {useFileDrop} from './FileDrop';
 import {Icon} from './Icon';
 import {Markdown} from './Markdown';
 import {PostList} from './PostList';
@@ -122,13 +123,16 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
         };
     }, [channel.id]);
 
+    const drop = useFileDrop(channel.id, '', archived);
+
     const title = channelTitle(channel, me.id, users);
     useEffect(() => {
         document.title = `${channel.type === 'D' ? '' : '#'}${title} – ${team.display_name}`;
     }, [title, channel.type, team.display_name]);
 
     return (
-        <main className='center' aria-label={`${title} channel`}>
+        <main className='center' aria-label={`${title} channel`} {...drop.handlers}>
+            {drop.overlay}
             <ChannelHeader channel={channel}/>
             <PostList channel={channel} team={team}/>
             <div className='center__bottom'>

@@ -1,14 +1,21 @@
-import {useEffect, useId, useRef, useState} from 'react';
+import {useEffect, useId, useReducer, useRef, useState} from 'react';
 
 import {addUsers, createPost} from '../actions';
 import {client, errorText} from '../client';
 import {applyCompletion, triggerAt, type Trigger} from '../lib/autocomplete';
 import {displayName} from '../lib/channels';
 import {searchEmoji} from '../lib/emoji';
+import {
+    DROP_EVENT, filesFromClipboard, MAX_FILES, newClientId, queueBusy, queueReducer, readyFileIds, roomFor,
+    uploadWithProgress, formatSize,
+} from '../lib/files';
+import {isSlashCommand, localPath, slashTrigger} from '../lib/slash';
 import {sendTyping} from '../realtime';
+import {navigate} from '../router';
 import {CRT, getState, update, useStore} from '../store';
 import {Avatar} from './Avatar';
 import {EmojiPicker} from './EmojiPicker';
+import {UploadList} from './Files';
 import {Icon} from './Icon';
 
 type Suggestion = {key: string; value: string; label: string; detail: string; userId?: string; char?: string};
@@ -74,6 +81,16 @@ async function suggest(t: Trigger, channelId: string, teamId: string): Promise<S
     return searchEmoji(t.term, 8).map((e) => ({key: e.name, value: `:${e.name}:`, label: `:${e.name}:`, detail: '', char: e.char}));
 }
 
+async function suggestCommands(input: string, channelId: string, teamId: string, rootId: string): Promise<Suggestion[]> {
+    const list = await client.getCommandAutocompleteSuggestionsList(input, teamId, {channel_id: channelId, team_id: teamId, root_id: rootId});
+    return list.slice(0, 20).map((c) => ({
+        key: c.Suggestion || c.Complete,
+        value: (c.Suggestion || '/' + c.Complete) + ' ',
+        label: c.Suggestion || '/' + c.Complete,
+        detail: [c.Hint, c.Description].filter(Boolean).join(' — '),
+    }));
+}
+
 export function Composer({channelId, rootId, placeholder}: {channelId: string; rootId: string; placeholder: string}) {
     const key = draftKey(channelId, rootId);
     const [text, setText] = useState(() => loadDraft(key));
@@ -83,7 +100,13 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
     const [items, setItems] = useState<Suggestion[]>([]);
     const [active, setActive] = useState(0);
     const [picker, setPicker] = useState(false);
+    const [slash, setSlash] = useState<string | null>(null);
+    const [queue, dispatch] = useReducer(queueReducer, []);
+    const aborts = useRef(new Map<string, () => void>());
+    const fileInput = useRef<HTMLInputElement>(null);
     const ref = useRef<HTMLTextAreaElement>(null);
+    const maxFileSize = Number(useStore((s) => s.config.MaxFileSize) || 0);
+    const uploadsOn = useStore((s) => s.config.EnableFileAttachments !== 'false');
     const listId = useId();
     const teamId = useStore((s) => s.channels[channelId]?.team_id || Object.values(s.teams)[0]?.id || '');
     const maxLen = Number(useStore((s) => s.config.MaxPostSize) || 16383);
@@ -137,9 +160,101 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         };
     }, [trigger?.kind, trigger?.term, channelId, teamId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-    const updateTrigger = (value: string, caret: number) => setTrigger(triggerAt(value, caret));
+    useEffect(() => {
+        if (slash === null) {
+            return;
+        }
+        let cancelled = false;
+        const t = setTimeout(() => {
+            suggestCommands(slash, channelId, teamId, rootId).then((list) => {
+                if (!cancelled) {
+                    setItems(list);
+                    setActive(0);
+                }
+            }).catch(() => undefined);
+        }, 80);
+        return () => {
+            cancelled = true;
+            clearTimeout(t);
+        };
+    }, [slash, channelId, teamId, rootId]);
+
+    const updateTrigger = (value: string, caret: number) => {
+        const sl = slashTrigger(value, caret);
+        setSlash(sl);
+        setTrigger(sl === null ? triggerAt(value, caret) : null);
+        if (sl === null && !triggerAt(value, caret)) {
+            setItems([]);
+        }
+    };
+
+    const addFiles = (files: File[]) => {
+        if (!files.length) {
+            return;
+        }
+        if (!uploadsOn) {
+            setError('File attachments are turned off on this server.');
+            return;
+        }
+        const room = roomFor(queue);
+        if (files.length > room) {
+            setError(`You can attach at most ${MAX_FILES} files to a message.`);
+        } else {
+            setError('');
+        }
+        for (const file of files.slice(0, room)) {
+            const clientId = newClientId();
+            const base = {clientId, name: file.name, size: file.size, loaded: 0};
+            if (maxFileSize && file.size > maxFileSize) {
+                dispatch({type: 'add', uploads: [{...base, status: 'error', error: `File is too large (the limit is ${formatSize(maxFileSize)}).`}]});
+                continue;
+            }
+            dispatch({type: 'add', uploads: [{...base, status: 'uploading'}]});
+            const up = uploadWithProgress(file, channelId, clientId, maxFileSize, (loaded) => dispatch({type: 'progress', clientId, loaded}));
+            aborts.current.set(clientId, up.abort);
+            up.promise
+                .then((info) => dispatch({type: 'done', clientId, info}))
+                .catch((e: Error) => dispatch({type: 'error', clientId, error: e.message}))
+                .finally(() => aborts.current.delete(clientId));
+        }
+        ref.current?.focus();
+    };
+    const addFilesRef = useRef(addFiles);
+    addFilesRef.current = addFiles;
+
+    useEffect(() => {
+        const onDrop = (e: Event) => {
+            const d = (e as CustomEvent<{channelId: string; rootId: string; files: File[]}>).detail;
+            if (d.channelId === channelId && d.rootId === rootId) {
+                addFilesRef.current(d.files);
+            }
+        };
+        window.addEventListener(DROP_EVENT, onDrop);
+        return () => window.removeEventListener(DROP_EVENT, onDrop);
+    }, [channelId, rootId]);
+
+    useEffect(() => {
+        const pending = aborts.current;
+        return () => pending.forEach((abort) => abort());
+    }, []);
+
+    const removeUpload = (clientId: string) => {
+        aborts.current.get(clientId)?.();
+        dispatch({type: 'remove', clientId});
+    };
 
     const complete = (s: Suggestion) => {
+        if (slash !== null) {
+            setText(s.value);
+            setSlash(null);
+            setItems([]);
+            requestAnimationFrame(() => {
+                const el = ref.current;
+                el?.focus();
+                el?.setSelectionRange(s.value.length, s.value.length);
+            });
+            return;
+        }
         if (!trigger) {
             return;
         }
@@ -159,9 +274,26 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         });
     };
 
+    const runCommand = async (command: string) => {
+        const res = await client.executeCommand(command, {channel_id: channelId, team_id: teamId, root_id: rootId});
+        if (res.goto_location) {
+            const local = localPath(res.goto_location, window.location.origin);
+            if (local) {
+                navigate(local);
+            } else {
+                window.open(res.goto_location, '_blank', 'noopener');
+            }
+        }
+    };
+
     const send = async () => {
         const message = text.trim();
-        if (!message || sending) {
+        const fileIds = readyFileIds(queue);
+        if ((!message && !fileIds.length) || sending) {
+            return;
+        }
+        if (queueBusy(queue)) {
+            setError('Wait for the uploads to finish.');
             return;
         }
         if (message.length > maxLen) {
@@ -171,8 +303,15 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         setSending(true);
         setError('');
         try {
-            await createPost(channelId, message, rootId);
+            if (isSlashCommand(message) && !fileIds.length) {
+                await runCommand(message);
+            } else {
+                await createPost(channelId, message, rootId, fileIds);
+                dispatch({type: 'clear'});
+            }
             setText('');
+            setSlash(null);
+            setTrigger(null);
             saveDraft(key, '');
         } catch (e) {
             setError(errorText(e, 'Your message could not be sent.'));
@@ -197,19 +336,23 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         return false;
     };
 
-    const open = Boolean(trigger && items.length);
+    // Command suggestions still showing for an earlier prefix are narrowed to what is typed now.
+    const shown = slash !== null ? items.filter((i) => i.value.toLowerCase().startsWith(slash.toLowerCase())) : items;
+    const open = Boolean((trigger || slash !== null) && shown.length);
+    const act = Math.max(0, Math.min(active, shown.length - 1));
+    const canSend = (Boolean(text.trim()) || readyFileIds(queue).length > 0) && !sending && !queueBusy(queue);
 
     return (
         <div className='composer' id={rootId ? undefined : 'composer'}>
             {open && (
                 <ul className='suggestions' id={listId} role='listbox' aria-label='Suggestions'>
-                    {items.map((s, i) => (
+                    {shown.map((s, i) => (
                         <li
                             key={s.key}
                             id={`${listId}-${i}`}
                             role='option'
-                            aria-selected={i === active}
-                            className={`suggestions__item${i === active ? ' is-active' : ''}`}
+                            aria-selected={i === act}
+                            className={`suggestions__item${i === act ? ' is-active' : ''}`}
                             onMouseDown={(e) => {
                                 e.preventDefault();
                                 complete(s);
@@ -218,7 +361,9 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                         >
                             {s.userId && <Avatar userId={s.userId} size={20}/>}
                             {s.char && <span className='suggestions__emoji' aria-hidden='true'>{s.char}</span>}
-                            {!s.userId && !s.char && <Icon name={s.value.startsWith('~') ? 'hash' : 'at'} size={16}/>}
+                            {!s.userId && !s.char && (s.value.startsWith('/')
+                                ? <span className='suggestions__slash' aria-hidden='true'>/</span>
+                                : <Icon name={s.value.startsWith('~') ? 'hash' : 'at'} size={16}/>)}
                             <span className='suggestions__label'>{s.label}</span>
                             <span className='suggestions__detail'>{s.detail}</span>
                         </li>
@@ -226,6 +371,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                 </ul>
             )}
             <div className='composer__box'>
+                <UploadList queue={queue} onRemove={removeUpload}/>
                 <textarea
                     ref={ref}
                     className='composer__input'
@@ -237,7 +383,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                     aria-autocomplete='list'
                     aria-expanded={open}
                     aria-controls={open ? listId : undefined}
-                    aria-activedescendant={open ? `${listId}-${active}` : undefined}
+                    aria-activedescendant={open ? `${listId}-${act}` : undefined}
                     onChange={(e) => {
                         setText(e.target.value);
                         setError('');
@@ -247,7 +393,20 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                         }
                     }}
                     onSelect={(e) => updateTrigger(e.currentTarget.value, e.currentTarget.selectionStart)}
-                    onBlur={() => setTimeout(() => setTrigger(null), 150)}
+                    onBlur={() => setTimeout(() => {
+                        // Not if the box has its focus back by now (a quick click elsewhere and back).
+                        if (document.activeElement !== ref.current) {
+                            setTrigger(null);
+                            setSlash(null);
+                        }
+                    }, 150)}
+                    onPaste={(e) => {
+                        const files = filesFromClipboard(e.clipboardData);
+                        if (files.length) {
+                            e.preventDefault();
+                            addFiles(files);
+                        }
+                    }}
                     onKeyDown={(e) => {
                         if (e.nativeEvent.isComposing) {
                             return;
@@ -256,17 +415,20 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                             if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
                                 e.preventDefault();
                                 const d = e.key === 'ArrowDown' ? 1 : -1;
-                                setActive((active + d + items.length) % items.length);
+                                setActive((act + d + shown.length) % shown.length);
                                 return;
                             }
-                            if (e.key === 'Enter' || e.key === 'Tab') {
+                            // A command typed out in full runs on Enter rather than completing to itself.
+                            const typedInFull = slash !== null && shown.some((i) => i.value.trim() === text.trim());
+                            if ((e.key === 'Enter' && !typedInFull) || e.key === 'Tab') {
                                 e.preventDefault();
-                                complete(items[active]);
+                                complete(shown[act]);
                                 return;
                             }
                             if (e.key === 'Escape') {
                                 e.preventDefault();
                                 setTrigger(null);
+                                setSlash(null);
                                 return;
                             }
                         }
@@ -281,6 +443,20 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                     }}
                 />
                 <div className='composer__tools'>
+                    {uploadsOn && (
+                        <>
+                            <input ref={fileInput} type='file' multiple hidden aria-label='Attach files'
+                                data-testid={rootId ? 'file-input-rhs' : 'file-input'}
+                                onChange={(e) => {
+                                    addFiles(Array.from(e.target.files ?? []));
+                                    e.target.value = '';
+                                }}/>
+                            <button type='button' className='icon-btn icon-btn--small' aria-label='Attach files' title='Attach files'
+                                onClick={() => fileInput.current?.click()}>
+                                <Icon name='paperclip'/>
+                            </button>
+                        </>
+                    )}
                     <span className='reaction-add'>
                         <button type='button' className='icon-btn icon-btn--small' aria-label='Insert emoji' title='Insert emoji'
                             onClick={() => setPicker(!picker)}>
@@ -303,7 +479,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                         className='composer__send'
                         aria-label='Send'
                         title='Send (Enter)'
-                        disabled={!text.trim() || sending}
+                        disabled={!canSend}
                         onClick={() => void send()}
                     >
                         <Icon name='send'/>
@@ -311,7 +487,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                 </div>
             </div>
             {error && <p className='form-error composer__error' role='alert'>{error}</p>}
-            <p className='composer__hint' aria-hidden='true'><b>Enter</b> to send · <b>Shift+Enter</b> for a new line · <b>↑</b> to edit your last message</p>
+            <p className='composer__hint' aria-hidden='true'><b>Enter</b> to send · <b>Shift+Enter</b> for a new line · <b>↑</b> to edit your last message · <b>/</b> for commands</p>
         </div>
     );
 }

@@ -26,6 +26,10 @@ const PATHS: Record<string, string> = {
     'bell-off': 'M13.7 21a2 2 0 0 1-3.4 0M18.6 13A18 18 0 0 1 18 8M6.3 6.3A6 6 0 0 0 6 8c0 7-3 9-3 9h14M18 8a6 6 0 0 0-9.3-5M1 1l22 22',
     'archive': 'M3 4h18v4H3zM5 8v12h14V8M10 12h4',
     'check': 'm5 12 5 5 9-10',
+    'paperclip': 'm21 11-8.5 8.5a5 5 0 0 1-7-7L14 4a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 7',
+    'download': 'M12 4v11M7 10l5 5 5-5M5 20h14',
+    'copy': 'M9 9h11v11H9zM5 15H4V4h11v1',
+    'plug': 'M9 2v6M15 2v6M6 8h12v4a6 6 0 0 1-12 0zM12 18v4',
 };
 
 export function Icon({name, size = 18, filled = false}: {name: string; size?: number; filled?: boolean}) {

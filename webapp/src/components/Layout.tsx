@@ -9,6 +9,7 @@ import {focus} from '../realtime';
 import {navigate} from '../router';
 import {getState, update, useStore} from '../store';
 import {ChannelView} from './ChannelView';
+import {IntegrationsView} from './Integrations';
 import {Modals} from './Modals';
 import {ProfilePopover} from './ProfilePopover';
 import {Rhs} from './Rhs';
@@ -147,6 +148,9 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
     const center = (() => {
         if (route.name === 'threads') {
             return <ThreadsView team={team} threadId={route.threadId}/>;
+        }
+        if (route.name === 'integrations') {
+            return <IntegrationsView team={team} tab={route.tab}/>;
         }
         if (error) {
             return (

@@ -14,6 +14,7 @@ import {navigate} from '../router';
 import {CRT, getState, update, useStore} from '../store';
 import {Avatar} from './Avatar';
 import {EmojiPicker} from './EmojiPicker';
+import {FileAttachments} from './Files';
 import {Icon} from './Icon';
 import {Markdown, type MarkdownContext} from './Markdown';
 import {Menu} from './Menu';
@@ -189,6 +190,22 @@ function PostItemImpl({post, continuation, team, location, highlight}: {
     const showThreadSummary = location === 'center' && crt && !post.root_id && post.reply_count > 0;
     const inReplyTo = location === 'center' && !crt && post.root_id;
 
+    if (post.type === 'system_ephemeral') {
+        return (
+            <article className='post post--ephemeral' data-post-id={post.id} aria-label={`Only visible to you, at ${formatTime(post.create_at)}`}>
+                <div className='post__gutter'><span className='ephemeral-badge' aria-hidden='true'><Icon name='info' size={20}/></span></div>
+                <div className='post__body'>
+                    <div className='post__header'>
+                        <span className='post__author'>System</span>
+                        <span className='post__time'>{formatTime(post.create_at)}</span>
+                        <span className='post__only-you'>(Only visible to you)</span>
+                    </div>
+                    <div className='post__message'><Markdown text={post.message} ctx={ctx}/></div>
+                </div>
+            </article>
+        );
+    }
+
     if (system) {
         return (
             <div className='post post--system' data-post-id={post.id}>
@@ -268,7 +285,7 @@ function PostItemImpl({post, continuation, team, location, highlight}: {
                 {!continuation && (
                     <div className='post__header'>
                         <button type='button' className='post__author' onClick={(e) => openProfile(post.user_id, e.currentTarget)}>{name}</button>
-                        {author?.is_bot && <span className='pill pill--bot'>BOT</span>}
+                        {(author?.is_bot || post.props?.from_webhook === 'true') && <span className='pill pill--bot'>BOT</span>}
                         <a className='post__time' href={permalink} title={created.toLocaleString()} onClick={(e) => {
                             e.preventDefault();
                             navigate(permalink);
@@ -290,6 +307,7 @@ function PostItemImpl({post, continuation, team, location, highlight}: {
                         {post.edit_at > 0 && <span className='post__edited' title={`Edited ${new Date(post.edit_at).toLocaleString()}`}>(edited)</span>}
                     </div>
                 )}
+                {!deleted && post.metadata?.files?.length ? <FileAttachments files={post.metadata.files}/> : null}
                 {!deleted && <Reactions post={post} myId={me.id}/>}
                 {showThreadSummary && <ThreadSummary post={post}/>}
             </div>

@@ -13,6 +13,7 @@ import {navigate} from '../router';
 import {CRT, update, useStore} from '../store';
 import {Avatar} from './Avatar';
 import {Composer} from './Composer';
+import {useFileDrop} from './FileDrop';
 import {Icon} from './Icon';
 import {PostItem} from './PostItem';
 import {TypingIndicator} from './TypingIndicator';
@@ -84,9 +85,11 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
         return all;
     }, [replies, me.id, root]);
     const title = channel ? channelTitle(channel, me.id, users) : '';
+    const drop = useFileDrop(root?.channel_id ?? '', root?.id ?? '', !root || Boolean(root.delete_at) || !channel || Boolean(channel.delete_at));
 
     const body = missing ? <p className='rhs__empty'>This thread is not available.</p> : !root ? <div className='spinner' aria-label='Loading thread'/> : (
-        <div className='thread'>
+        <div className='thread' {...drop.handlers}>
+            {drop.overlay}
             <div className='thread__scroll'>
                 <PostItem post={root} continuation={false} team={team} location='rhs-root' highlight={highlight === root.id}/>
                 {replies.length > 0 && (

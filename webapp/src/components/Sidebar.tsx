@@ -167,6 +167,7 @@ export function Sidebar({team, current}: {team: Team; current: string}) {
                             {label: 'Account settings', onSelect: () => update(() => ({modal: {kind: 'account'}}))},
                             {label: 'Create a channel', onSelect: () => openModal('create_channel')},
                             {label: 'Browse channels', onSelect: () => openModal('browse_channels')},
+                            {label: 'Integrations', onSelect: () => navigate(paths.integrations(team.name))},
                             {label: 'Join or create a team', onSelect: () => navigate('/select_team')},
                             {label: 'Log out', onSelect: logout},
                         ]}

@@ -11,6 +11,7 @@ export type Route =
     | {name: 'gm'; team: string; channel: string}
     | {name: 'threads'; team: string; threadId?: string}
     | {name: 'permalink'; team: string; postId: string}
+    | {name: 'integrations'; team: string; tab: 'incoming_webhooks' | 'outgoing_webhooks' | 'commands' | 'bots'}
     | {name: 'notfound'; path: string};
 
 export function parseRoute(pathname: string): Route {
@@ -50,6 +51,13 @@ export function parseRoute(pathname: string): Route {
     if (section === 'threads' && !extra) {
         return arg ? {name: 'threads', team, threadId: arg} : {name: 'threads', team};
     }
+    if (section === 'integrations' && !extra) {
+        const tabs = ['incoming_webhooks', 'outgoing_webhooks', 'commands', 'bots'] as const;
+        const tab = tabs.find((t) => t === (arg || 'incoming_webhooks'));
+        if (tab) {
+            return {name: 'integrations', team, tab};
+        }
+    }
     if (section === 'pl' && arg && !extra) {
         return {name: 'permalink', team, postId: arg};
     }
@@ -65,4 +73,5 @@ export const paths = {
     gm: (team: string, channel: string) => `/${team}/messages/${channel}`,
     threads: (team: string, threadId?: string) => (threadId ? `/${team}/threads/${threadId}` : `/${team}/threads`),
     permalink: (team: string, postId: string) => `/${team}/pl/${postId}`,
+    integrations: (team: string, tab = 'incoming_webhooks') => `/${team}/integrations/${tab}`,
 };

@@ -57,6 +57,20 @@ describe('WebSocket events', () => {
         expect(getState().posts.p1.message).toBe('hi');
     });
 
+    it('ephemeral_message is shown in place but counts as neither unread nor a reply', () => {
+        seed();
+        const root = post('r1', {reply_count: 2});
+        resetState({...getState(), posts: {r1: root}, feeds: {...getState().feeds, c2: {ids: [], atOldest: true, loading: false, syncedAt: 0}}});
+        const before = getState().myMembers.c2;
+        handle(event('ephemeral_message', {post: JSON.stringify(post('e1', {channel_id: 'c2', user_id: 'me', type: 'system_ephemeral', message: 'You are now away'}))}, {channel_id: 'c2'}));
+        expect(getState().feeds.c2.ids).toEqual(['e1']);
+        expect(getState().posts.e1.type).toBe('system_ephemeral');
+        expect(getState().myMembers.c2).toBe(before);
+        expect(getState().channels.c2.total_msg_count).toBe(2);
+        handle(event('ephemeral_message', {post: JSON.stringify(post('e2', {root_id: 'r1', type: 'system_ephemeral'}))}, {channel_id: 'c1'}));
+        expect(getState().posts.r1.reply_count).toBe(2);
+    });
+
     it('posted in another channel makes it unread and counts a mention of me', () => {
         handle(event('posted', {post: JSON.stringify(post('p2', {channel_id: 'c2'})), mentions: JSON.stringify(['me'])}, {channel_id: 'c2'}));
         const s = getState();
