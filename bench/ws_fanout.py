@@ -51,8 +51,15 @@ async def populate(dsn: str, team_id: str, channel_id: str, n: int, members: int
 
 def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: Any) -> None:
     async def one(token: str, got: dict[int, float], hello: list[int]) -> None:
+        try:
+            await _one(token, got, hello)
+        except Exception:
+            failed.append(1)
+
+    async def _one(token: str, got: dict[int, float], hello: list[int]) -> None:
         async with websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"},
-                                      max_size=None, ping_interval=None, compression=None) as ws:
+                                      max_size=None, ping_interval=None, compression=None,
+                                      open_timeout=60) as ws:
             async for raw in ws:
                 now = time.time()
                 if '"event":"hello"' in raw:
@@ -62,6 +69,8 @@ def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: A
                     if msg.startswith("fanout "):
                         got[int(msg.split()[1])] = now
 
+    failed: list[int] = []
+
     async def main() -> None:
         hello: list[int] = []
         per_conn: list[dict[int, float]] = [{} for _ in tokens]
@@ -70,7 +79,7 @@ def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: A
             tasks.append(asyncio.create_task(one(t, per_conn[i], hello)))
             if i % 100 == 99:
                 await asyncio.sleep(0.05)
-        while len(hello) < len(tokens):
+        while len(hello) + len(failed) < len(tokens):
             await asyncio.sleep(0.1)
         ready.put(len(hello))
         while not stop.is_set():
