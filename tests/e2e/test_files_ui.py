@@ -11,7 +11,16 @@ from PIL import Image
 
 from tests.e2e.conftest import shot
 from tests.e2e.server import ServerProcess
-from tests.e2e.test_webapp import composer, login, new_page, open_channel, post_by_text, send
+from tests.e2e.test_webapp import (
+    composer,
+    login,
+    new_page,
+    open_channel,
+    page_for,
+    post_by_text,
+    send,
+    team_with,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -30,36 +39,17 @@ def png_bytes(w: int = 640, h: int = 400) -> bytes:
 
 @pytest.fixture(scope="module")
 def world(chinwag: ServerProcess) -> dict[str, Any]:
-    chinwag.create_user("admin")
-    admin = chinwag.login("admin")
-    with chinwag.api(admin) as c:
-        r = c.post("/teams", json={"name": "acme", "display_name": "Acme", "type": "O", "allow_open_invite": True})
-        assert r.status_code == 201, r.text
-        team = r.json()
-    users = {}
-    for name in ("carol", "dave"):
-        u = chinwag.create_user(name, admin_token=admin)
-        with chinwag.api(admin) as c:
-            r = c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": u["id"]})
-            assert r.status_code == 201, r.text
-        users[name] = u
-    return {"team": team, "users": users, "admin": admin}
+    return team_with(chinwag, "carol", "dave")
 
 
 @pytest.fixture(scope="module")
 def carol(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> Iterator[Any]:
-    page = new_page(browser)
-    login(page, chinwag.url, "carol")
-    yield page
-    page.context.close()
+    yield from page_for(browser, chinwag, "carol")
 
 
 @pytest.fixture(scope="module")
 def dave(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> Iterator[Any]:
-    page = new_page(browser)
-    login(page, chinwag.url, "dave")
-    yield page
-    page.context.close()
+    yield from page_for(browser, chinwag, "dave")
 
 
 def test_attach_an_image_and_a_text_file(carol: Any, dave: Any) -> None:

@@ -103,8 +103,8 @@ def test_first_run_creates_admin_and_team(browser: Any) -> None:
 # ------------------------------------------------------------------ two people chatting
 
 
-@pytest.fixture(scope="module")
-def world(chinwag: ServerProcess) -> dict[str, Any]:
+def team_with(chinwag: ServerProcess, *names: str) -> dict[str, Any]:
+    """An admin, team "acme" (open to everyone) and the named users in it, made through the API."""
     chinwag.create_user("admin")
     admin = chinwag.login("admin")
     with chinwag.api(admin) as c:
@@ -112,7 +112,7 @@ def world(chinwag: ServerProcess) -> dict[str, Any]:
         assert r.status_code == 201, r.text
         team = r.json()
     users = {}
-    for name in ("alice", "bob"):
+    for name in names:
         u = chinwag.create_user(name, admin_token=admin)
         with chinwag.api(admin) as c:
             r = c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": u["id"]})
@@ -121,20 +121,27 @@ def world(chinwag: ServerProcess) -> dict[str, Any]:
     return {"team": team, "users": users, "admin": admin}
 
 
-@pytest.fixture(scope="module")
-def alice(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> Iterator[Any]:
+def page_for(browser: Any, chinwag: ServerProcess, username: str) -> Iterator[Any]:
+    """A browser page logged in as ``username`` (for module-scoped fixtures)."""
     page = new_page(browser)
-    login(page, chinwag.url, "alice")
+    login(page, chinwag.url, username)
     yield page
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def world(chinwag: ServerProcess) -> dict[str, Any]:
+    return team_with(chinwag, "alice", "bob")
+
+
+@pytest.fixture(scope="module")
+def alice(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> Iterator[Any]:
+    yield from page_for(browser, chinwag, "alice")
 
 
 @pytest.fixture(scope="module")
 def bob(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> Iterator[Any]:
-    page = new_page(browser)
-    login(page, chinwag.url, "bob")
-    yield page
-    page.context.close()
+    yield from page_for(browser, chinwag, "bob")
 
 
 def open_channel(page: Any, name: str) -> None:
