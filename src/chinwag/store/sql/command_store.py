@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from chinwag.model.integration import Command, CommandWebhook
 from chinwag.store.errors import InvalidInput, NotFound
+from chinwag.store.sql.common import get_live, insert_row, soft_delete, update_live
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.tables import commands, commandwebhooks
 
@@ -39,28 +40,15 @@ class SqlCommandStore:
         self.db = db
 
     async def save(self, cmd: Command) -> Command:
-        async with self.db.write() as conn:
-            await conn.execute(commands.insert().values(**command_values(cmd)))
+        await insert_row(self.db, commands, command_values(cmd))
         return cmd
 
     async def update(self, cmd: Command) -> Command:
-        values = command_values(cmd)
-        del values["id"]
-        async with self.db.write() as conn:
-            res = await conn.execute(
-                commands.update().where(commands.c.id == cmd.id, commands.c.deleteat == 0).values(**values)
-            )
-        if res.rowcount == 0:
-            raise NotFound("command", cmd.id)
+        await update_live(self.db, commands, cmd.id, command_values(cmd), "command")
         return cmd
 
     async def get(self, command_id: str) -> Command:
-        q = sa.select(commands).where(commands.c.id == command_id, commands.c.deleteat == 0)
-        async with self.db.read() as conn:
-            row = (await conn.execute(q)).first()
-        if row is None:
-            raise NotFound("command", command_id)
-        return row_to_command(row)
+        return row_to_command(await get_live(self.db, commands, command_id, "command"))
 
     async def list_for_team(self, team_id: str) -> list[Command]:
         q = (sa.select(commands).where(commands.c.teamid == team_id, commands.c.deleteat == 0)
@@ -70,11 +58,7 @@ class SqlCommandStore:
         return [row_to_command(r) for r in rows]
 
     async def delete(self, command_id: str, now: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                commands.update().where(commands.c.id == command_id, commands.c.deleteat == 0)
-                .values(deleteat=now, updateat=now)
-            )
+        await soft_delete(self.db, commands, command_id, now)
 
     # response_url hooks ----------------------------------------------------------------------
 

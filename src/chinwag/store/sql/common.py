@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chinwag.store.errors import Conflict
+from chinwag.store.errors import Conflict, NotFound
 
 
 def upsert(
@@ -36,3 +36,36 @@ def greatest(conn: AsyncConnection, *args: Any) -> Any:
     if conn.dialect.name == "postgresql":
         return sa.func.greatest(*args)
     return sa.func.max(*args)
+
+
+# Rows with Mattermost's soft delete (deleteat != 0 means gone) --------------------------------
+
+async def insert_row(db: Any, table: sa.Table, values: dict[str, Any]) -> None:
+    async with db.write() as conn:
+        await conn.execute(table.insert().values(**values))
+
+
+async def update_live(db: Any, table: sa.Table, row_id: str, values: dict[str, Any], what: str) -> None:
+    """Update a row that is not deleted; NotFound when there is none."""
+    values = {k: v for k, v in values.items() if k != "id"}
+    async with db.write() as conn:
+        res = await conn.execute(
+            table.update().where(table.c.id == row_id, table.c.deleteat == 0).values(**values))
+    if res.rowcount == 0:
+        raise NotFound(what, row_id)
+
+
+async def get_live(db: Any, table: sa.Table, row_id: str, what: str) -> Any:
+    """The row with that id that is not deleted; NotFound when there is none."""
+    q = sa.select(table).where(table.c.id == row_id, table.c.deleteat == 0)
+    async with db.read() as conn:
+        row = (await conn.execute(q)).first()
+    if row is None:
+        raise NotFound(what, row_id)
+    return row
+
+
+async def soft_delete(db: Any, table: sa.Table, row_id: str, now: int) -> None:
+    async with db.write() as conn:
+        await conn.execute(
+            table.update().where(table.c.id == row_id, table.c.deleteat == 0).values(deleteat=now, updateat=now))

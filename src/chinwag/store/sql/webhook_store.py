@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from chinwag.model.integration import IncomingWebhook, OutgoingWebhook
-from chinwag.store.errors import NotFound
+from chinwag.store.sql.common import get_live, insert_row, soft_delete, update_live
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.tables import incominghooks, outgoinghooks
 
@@ -60,30 +60,15 @@ class SqlWebhookStore:
     # incoming --------------------------------------------------------------------------------
 
     async def save_incoming(self, hook: IncomingWebhook) -> IncomingWebhook:
-        async with self.db.write() as conn:
-            await conn.execute(incominghooks.insert().values(**incoming_values(hook)))
+        await insert_row(self.db, incominghooks, incoming_values(hook))
         return hook
 
     async def update_incoming(self, hook: IncomingWebhook) -> IncomingWebhook:
-        values = incoming_values(hook)
-        del values["id"]
-        async with self.db.write() as conn:
-            res = await conn.execute(
-                incominghooks.update()
-                .where(incominghooks.c.id == hook.id, incominghooks.c.deleteat == 0)
-                .values(**values)
-            )
-        if res.rowcount == 0:
-            raise NotFound("incoming_webhook", hook.id)
+        await update_live(self.db, incominghooks, hook.id, incoming_values(hook), "incoming_webhook")
         return hook
 
     async def get_incoming(self, hook_id: str) -> IncomingWebhook:
-        q = sa.select(incominghooks).where(incominghooks.c.id == hook_id, incominghooks.c.deleteat == 0)
-        async with self.db.read() as conn:
-            row = (await conn.execute(q)).first()
-        if row is None:
-            raise NotFound("incoming_webhook", hook_id)
-        return row_to_incoming(row)
+        return row_to_incoming(await get_live(self.db, incominghooks, hook_id, "incoming_webhook"))
 
     async def list_incoming(self, *, team_id: str = "", user_id: str = "", offset: int = 0,
                             limit: int = 60) -> list[IncomingWebhook]:
@@ -98,40 +83,20 @@ class SqlWebhookStore:
         return [row_to_incoming(r) for r in rows]
 
     async def delete_incoming(self, hook_id: str, now: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                incominghooks.update()
-                .where(incominghooks.c.id == hook_id, incominghooks.c.deleteat == 0)
-                .values(deleteat=now, updateat=now)
-            )
+        await soft_delete(self.db, incominghooks, hook_id, now)
 
     # outgoing --------------------------------------------------------------------------------
 
     async def save_outgoing(self, hook: OutgoingWebhook) -> OutgoingWebhook:
-        async with self.db.write() as conn:
-            await conn.execute(outgoinghooks.insert().values(**outgoing_values(hook)))
+        await insert_row(self.db, outgoinghooks, outgoing_values(hook))
         return hook
 
     async def update_outgoing(self, hook: OutgoingWebhook) -> OutgoingWebhook:
-        values = outgoing_values(hook)
-        del values["id"]
-        async with self.db.write() as conn:
-            res = await conn.execute(
-                outgoinghooks.update()
-                .where(outgoinghooks.c.id == hook.id, outgoinghooks.c.deleteat == 0)
-                .values(**values)
-            )
-        if res.rowcount == 0:
-            raise NotFound("outgoing_webhook", hook.id)
+        await update_live(self.db, outgoinghooks, hook.id, outgoing_values(hook), "outgoing_webhook")
         return hook
 
     async def get_outgoing(self, hook_id: str) -> OutgoingWebhook:
-        q = sa.select(outgoinghooks).where(outgoinghooks.c.id == hook_id, outgoinghooks.c.deleteat == 0)
-        async with self.db.read() as conn:
-            row = (await conn.execute(q)).first()
-        if row is None:
-            raise NotFound("outgoing_webhook", hook_id)
-        return row_to_outgoing(row)
+        return row_to_outgoing(await get_live(self.db, outgoinghooks, hook_id, "outgoing_webhook"))
 
     async def list_outgoing(self, *, team_id: str = "", channel_id: str = "", user_id: str = "",
                             offset: int = 0, limit: int | None = 60) -> list[OutgoingWebhook]:
