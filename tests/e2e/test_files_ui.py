@@ -193,7 +193,9 @@ def test_slash_commands(carol: Any, dave: Any) -> None:
     shot(carol, "23-slash-autocomplete")
     box.press("Enter")
     assert box.input_value() == "/echo "
+    suggestion.wait_for(state="hidden")  # the suggestions have closed, as a person would see
     box.press_sequentially("hello from echo")
+    assert box.input_value() == "/echo hello from echo"
     box.press("Enter")
     carol.wait_for_function("document.querySelector('#composer textarea').value === ''")
     post_by_text(dave, "hello from echo").wait_for()
