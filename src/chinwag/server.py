@@ -25,7 +25,7 @@ from chinwag.store.sql import migrate
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.store import SqlStore
 from chinwag.web.asgi import create_app, version_id
-from chinwag.web.websocket import make_endpoint
+from chinwag.web.websocket import WebSocketFirst, make_endpoint
 
 log = structlog.get_logger("chinwag.server")
 
@@ -113,8 +113,8 @@ def build(config: ConfigStore) -> Server:
     hub.internal_handlers.append(app.sessions.handle_internal)
     hub.internal_handlers += [app.incoming.handle_internal, app.outgoing.handle_internal]
     hub.observers.append(app.core.observe)
-    ws_route = WebSocketRoute("/api/v4/websocket", make_endpoint(app, hub, version_id(app)))
-    asgi = create_app(app, extra_routes=[ws_route])
+    endpoint = make_endpoint(app, hub, version_id(app))
+    asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), endpoint)
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)
 
 

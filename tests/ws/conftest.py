@@ -13,6 +13,7 @@ import uvicorn
 import websockets
 
 from chinwag.server import Server
+from chinwag.web.ws_protocol import UVICORN_WS_OPTIONS
 
 
 def free_port() -> int:
@@ -32,7 +33,7 @@ class Live:
 async def live(server: Server) -> AsyncIterator[Live]:
     port = free_port()
     config = uvicorn.Config(server.asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                            ws_max_size=8192, ws_per_message_deflate=False)
+                            **UVICORN_WS_OPTIONS)
     userver = uvicorn.Server(config)
     task = asyncio.create_task(userver.serve())
     for _ in range(200):

@@ -11,6 +11,7 @@ from chinwag.model import permissions as P
 from chinwag.model.errors import invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.user import STATUS_AWAY, STATUS_OFFLINE, STATUS_ONLINE
+from chinwag.platform.batch import GroupCommit
 from chinwag.platform.events import Broadcast, Event
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ class RealtimeService:
     def __init__(self, core: AppCore, perms: PermissionService) -> None:
         self.core = core
         self.perms = perms
+        self._connects: GroupCommit[str] = GroupCommit(self._connected_batch, max_batch=500)
 
     @property
     def _app(self) -> App:
@@ -38,12 +40,12 @@ class RealtimeService:
                                 Broadcast(channel_id=channel_id, omit_users={ctx.user_id: True})))
 
     async def connected(self, user_id: str) -> None:
-        """A user's first live connection: online, unless they set a status by hand."""
-        current = (await self._app.statuses.get_many([user_id]))[0]
-        if current.manual and current.status != STATUS_ONLINE:
-            return
-        if current.status != STATUS_ONLINE:
-            await self._app.statuses.save(user_id, STATUS_ONLINE)
+        """A user's first live connection: online, unless they set a status by hand. Users who
+        connect together (a reconnect storm after a restart) are read and written in one batch."""
+        await self._connects.submit(user_id)
+
+    async def _connected_batch(self, user_ids: list[str]) -> None:
+        await self._app.statuses.set_online_many(user_ids)
 
     async def disconnected(self, user_id: str) -> None:
         current = (await self._app.statuses.get_many([user_id]))[0]

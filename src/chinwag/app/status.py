@@ -54,6 +54,21 @@ class StatusService:
         )
         return s
 
+    async def set_online_many(self, user_ids: list[str]) -> None:
+        """Online for each user not already online and without a status set by hand: one read, one
+        write, one ``status_change`` each."""
+        now = self.core.now()
+        changed = [Status(user_id=s.user_id, status=STATUS_ONLINE, last_activity_at=now)
+                   for s in await self.get_many(user_ids) if not s.manual and s.status != STATUS_ONLINE]
+        if not changed:
+            return
+        await self.core.store.status.save_many(changed)
+        cache = self.core.caches.statuses
+        for s in changed:
+            cache.put(s.user_id, s)
+            self.core.publish(
+                Event("status_change", {"status": STATUS_ONLINE, "user_id": s.user_id}, Broadcast(user_id=s.user_id)))
+
     async def set_online_from_activity(self, user_id: str) -> None:
         """Mattermost's SetStatusOnline(manual=false): activity (posting) makes a user online,
         unless they chose a status by hand. The status is cached, so a busy poster costs no reads."""

@@ -63,6 +63,7 @@ def serve(config: str | None = ConfigOpt,
 
     from chinwag.server import LifespanApp, build, migrate_database
     from chinwag.store.sql.migrate import SchemaTooNew
+    from chinwag.web.ws_protocol import UVICORN_WS_OPTIONS
 
     cfg = load(config)
     setup_logging(cfg)
@@ -89,8 +90,7 @@ def serve(config: str | None = ConfigOpt,
         fail(f"SqlSettings.DataSource: cannot open the database: {e.__class__.__name__}: {e}")
 
     options: dict[str, Any] = dict(
-        host=host, port=port, log_level="warning", proxy_headers=True, ws="websockets-sansio",
-        ws_max_size=8192, ws_per_message_deflate=False, ws_ping_interval=30, ws_ping_timeout=60,
+        host=host, port=port, log_level="warning", proxy_headers=True, **UVICORN_WS_OPTIONS,
         lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)

@@ -15,6 +15,7 @@ import msgspec
 
 from chinwag.bus.base import EventStream, LocalPresence, Presence
 from chinwag.model.ids import new_id
+from chinwag.platform.batch import GroupCommit
 from chinwag.platform.broadcast import ReplayMembership, changes_membership_of, is_internal, should_send
 from chinwag.platform.events import Event
 
@@ -70,7 +71,7 @@ class Conn:
         self.last_pos = 0
         self.checkpointed_seq = -1
         self.queue: deque[tuple[int, str]] | None = None  # created on first use: idle sockets stay small
-        self.ring: deque[tuple[int, int]] | None = None
+        self.ring: list[tuple[int, int]] | None = None  # a list, not a deque: an idle one stays tiny
         self.pending: list[tuple[int, str]] | None = None
         self.replaying = False
         self.closed = False
@@ -120,11 +121,15 @@ class Conn:
             self.on_overflow()
         finally:
             self._writer = None
+            if not self.queue:
+                self.queue = None  # drained: an idle connection keeps no empty deque
 
     def remember(self, seq: int, pos: int) -> None:
         if self.ring is None:
-            self.ring = deque(maxlen=RING)
+            self.ring = []
         self.ring.append((seq, pos))
+        if len(self.ring) >= 2 * RING:
+            del self.ring[:-RING]
 
     async def send_event(self, pos: int, prefix: str) -> None:
         seq = self.seq
@@ -134,7 +139,7 @@ class Conn:
         await self.send(prefix + str(seq) + "}")
 
     def state(self) -> dict[str, Any]:
-        return {"seq": self.seq - 1, "pos": self.last_pos, "ring": list(self.ring or ())}
+        return {"seq": self.seq - 1, "pos": self.last_pos, "ring": (self.ring or [])[-RING:]}
 
 
 class Hub:
@@ -164,6 +169,8 @@ class Hub:
         # checkpoint writes never overtake each other (a periodic write must not land after the
         # final one of a closed connection)
         self._checkpoint_lock = asyncio.Lock()
+        self._first_checkpoints: GroupCommit[tuple[str, str, dict[str, Any]]] = GroupCommit(
+            self._write_first_checkpoints)
 
     def spawn(self, coro: Any) -> None:
         """Run a coroutine in the background, keeping a reference until it ends."""
@@ -279,10 +286,16 @@ class Hub:
         async with self._dispatch_lock:
             conn.last_pos = self.dispatched_pos
             self._add(conn)
-        async with self._checkpoint_lock:
-            await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
+        # the first checkpoint is written before hello, so a resume finds it even if this node dies
+        # at once; connections that arrive together share one write (a reconnect storm after a
+        # restart is thousands of them)
+        await self._first_checkpoints.submit((conn.id, conn.user_id, conn.state()))
         conn.checkpointed_seq = 0
         return False
+
+    async def _write_first_checkpoints(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
+        async with self._checkpoint_lock:
+            await self.stream.save_checkpoints(items)
 
     def _add(self, conn: Conn) -> None:
         self.by_user.setdefault(conn.user_id, set()).add(conn)

@@ -17,16 +17,19 @@ class SqlStatusStore:
         self.db = db
 
     async def save(self, s: Status) -> None:
+        await self.save_many([s])
+
+    async def save_many(self, statuses: Sequence[Status]) -> None:
+        """One statement for many users (a reconnect storm sets thousands online at once)."""
+        if not statuses:
+            return
+        rows = [dict(userid=s.user_id, status=s.status, manual=s.manual, lastactivityat=s.last_activity_at,
+                     dndendtime=s.dnd_end_time) for s in {s.user_id: s for s in statuses}.values()]
         async with self.db.write() as conn:
-            await conn.execute(
-                upsert(conn, status, ["userid"], ["status", "manual", "lastactivityat", "dndendtime"]).values(
-                    userid=s.user_id,
-                    status=s.status,
-                    manual=s.manual,
-                    lastactivityat=s.last_activity_at,
-                    dndendtime=s.dnd_end_time,
-                )
-            )
+            for i in range(0, len(rows), 500):
+                await conn.execute(
+                    upsert(conn, status, ["userid"], ["status", "manual", "lastactivityat", "dndendtime"])
+                    .values(rows[i:i + 500]))
 
     async def get_many(self, user_ids: Sequence[str]) -> list[Status]:
         if not user_ids:

@@ -1,0 +1,93 @@
+"""uvicorn's sans-I/O WebSocket protocol, trimmed for many idle connections.
+
+An idle chat client holds its socket open for hours, so what each connection keeps alive matters
+(10,000 connections per process at ≤ 30 KB each). uvicorn's protocol keeps the handshake request
+and response (two header maps) for the connection's whole life and makes a full ``asyncio.Queue``
+(three deques) and ``asyncio.Event`` per connection. This subclass drops the handshake once it is
+done and uses a one-reader inbox and a flag with the same methods. Pinned to uvicorn 0.54 (see
+pyproject.toml); ``tests/ws/test_protocol.py`` runs every protocol test through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+
+class _Inbox:
+    """The subset of ``asyncio.Queue`` uvicorn uses (``put_nowait``, ``get``, ``empty``), for one reader."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> Any:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+    def empty(self) -> bool:
+        return not self._items
+
+
+class _Flag:
+    """The subset of ``asyncio.Event`` uvicorn uses for write flow control."""
+
+    __slots__ = ("_value", "_waiters")
+
+    def __init__(self) -> None:
+        self._value = False
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._value
+
+    def set(self) -> None:
+        self._value = True
+        waiters, self._waiters = self._waiters, None
+        for w in waiters or ():
+            if not w.done():
+                w.set_result(None)
+
+    def clear(self) -> None:
+        self._value = False
+
+    async def wait(self) -> None:
+        while not self._value:
+            fut = asyncio.get_running_loop().create_future()
+            if self._waiters is None:
+                self._waiters = []
+            self._waiters.append(fut)
+            await fut
+
+
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = _Inbox()  # type: ignore[assignment]
+        self.writable = _Flag()  # type: ignore[assignment]
+        self.writable.set()
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if self.handshake_complete and getattr(self, "request", None) is not None:
+            self.request = None  # type: ignore[assignment]
+            self.response = None  # type: ignore[assignment]
+
+
+#: uvicorn's WebSocket options for every chinwag server (`chinwag serve`, the test and bench servers).
+UVICORN_WS_OPTIONS: dict[str, Any] = dict(ws=LeanWebSocketProtocol, ws_max_size=8192, ws_per_message_deflate=False,
+                                          ws_ping_interval=30, ws_ping_timeout=60)
