@@ -29,7 +29,8 @@ import structlog
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.app.file_image import ImageResult, ImageTooLarge, make_previews
+from chinwag.app.file_image import ImageResult, ImageTooLarge, make_previews, probe
+from chinwag.app.file_preview import DEFER_PIXELS, DeferredPreviews, store_previews
 from chinwag.app.file_search import date_range, parse_terms
 from chinwag.app.file_sniff import PREVIEWABLE_IMAGES, SNIFF_LEN, extension_of, sanitize_name, sniff
 from chinwag.app.permissions import PermissionService
@@ -100,6 +101,7 @@ class FileService:
         self._retired: list[FileBackend] = []
         self._fallback_salt = ""
         self._decoders: asyncio.Semaphore | None = None
+        self.previews = DeferredPreviews(self)
 
     @property
     def _app(self) -> App:
@@ -129,6 +131,7 @@ class FileService:
             self._fallback_salt = salt
 
     async def close(self) -> None:
+        await self.previews.close()
         for b in [*self._retired, *([self._backend] if self._backend else [])]:
             with contextlib.suppress(Exception):
                 await b.close()
@@ -195,22 +198,20 @@ class FileService:
         written = [info.path]
         try:
             if spool is not None:
-                result = await self._previews(spool, info.mime_type, fs.MaxImageResolution)
-                stem = name.rpartition(".")[0] or name
-                info.width, info.height = result.width, result.height
-                info.has_preview_image = result.has_preview_image
-                info.mini_preview = result.mini_preview
-                if result.thumbnail is not None:
-                    info.thumbnail_path = prefix + stem + "_thumb.jpg"
-                    written.append(info.thumbnail_path)
-                    await backend.write_file(info.thumbnail_path, result.thumbnail, PREVIEW_IMAGE_TYPE)
-                if result.preview is not None:
-                    info.preview_path = prefix + stem + "_preview.jpg"
-                    written.append(info.preview_path)
-                    await backend.write_file(info.preview_path, result.preview, PREVIEW_IMAGE_TYPE)
+                size = await asyncio.to_thread(probe, spool, fs.MaxImageResolution)
+                if size is not None and size[0] * size[1] > DEFER_PIXELS:
+                    info.width, info.height = size  # previews follow (file_preview.py)
+                    info.has_preview_image = info.mime_type != "image/gif"
+                else:
+                    await store_previews(backend, info, await self.decode(spool, info.mime_type), written)
+                    spool.close()
+                    spool = None
             await self.core.store.file_info.save(info)
+            if spool is not None:
+                self.previews.schedule(info, spool)
+                spool = None
         except BaseException as e:
-            await self._remove_objects(backend, written)
+            await self.remove_objects(backend, written)
             if isinstance(e, ImageTooLarge):
                 dims = f" ({e.width} by {e.height} pixels)" if e.width else ""
                 raise AppError(where, "api.file.upload_file.large_image_detailed.app_error",
@@ -272,14 +273,15 @@ class FileService:
         info.size = size
         return spool
 
-    async def _previews(self, spool: IO[bytes], mime: str, max_pixels: int) -> ImageResult:
+    async def decode(self, spool: IO[bytes], mime: str) -> ImageResult:
+        """Dimensions and derived images, in a worker thread (at most MaxImageDecoderConcurrency at once)."""
         if self._decoders is None:
             n = self._fs.MaxImageDecoderConcurrency
             self._decoders = asyncio.Semaphore(n if n > 0 else (os.cpu_count() or 1))
         async with self._decoders:
-            return await asyncio.to_thread(make_previews, spool, mime, max_pixels)
+            return await asyncio.to_thread(make_previews, spool, mime, self._fs.MaxImageResolution)
 
-    async def _remove_objects(self, backend: FileBackend, paths: list[str]) -> None:
+    async def remove_objects(self, backend: FileBackend, paths: list[str]) -> None:
         for path in paths:
             try:
                 await backend.remove(path)
@@ -293,7 +295,7 @@ class FileService:
         await self.core.store.file_info.remove([i.id for i in infos])
         backend = self.backend()
         for info in infos:
-            await self._remove_objects(backend, [p for p in (info.path, info.thumbnail_path,
+            await self.remove_objects(backend, [p for p in (info.path, info.thumbnail_path,
                                                               info.preview_path) if p])
 
     # reading -------------------------------------------------------------------------------
@@ -320,13 +322,13 @@ class FileService:
 
     async def content(self, ctx: Ctx, file_id: str, kind: str = "file") -> FileContent:
         if kind == "thumbnail":
-            info = await self.get_info(ctx, file_id, "getFileThumbnail")
+            info = await self.previews.ensure(await self.get_info(ctx, file_id, "getFileThumbnail"))
             if not info.thumbnail_path:
                 raise AppError("getFileThumbnail", "api.file.get_file_thumbnail.no_thumbnail.app_error",
                                "File doesn't have a thumbnail image.", 400)
             return FileContent(info, info.thumbnail_path, PREVIEW_IMAGE_TYPE, None)
         if kind == "preview":
-            info = await self.get_info(ctx, file_id, "getFilePreview")
+            info = await self.previews.ensure(await self.get_info(ctx, file_id, "getFilePreview"))
             if not info.preview_path:
                 raise AppError("getFilePreview", "api.file.get_file_preview.no_preview.app_error",
                                "File doesn't have a preview image.", 400)

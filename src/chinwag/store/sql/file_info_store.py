@@ -192,6 +192,15 @@ class SqlFileInfoStore:
                 out.setdefault(info.post_id, []).append(info)
         return out
 
+    async def set_previews(self, file_id: str, thumbnail_path: str, preview_path: str,
+                           mini_preview: bytes | None, has_preview_image: bool, update_at: int) -> bool:
+        """Record previews made after the upload; False when the row is gone (upload rolled back)."""
+        async with self.db.write() as conn:
+            done = await conn.execute(fileinfo.update().where(fileinfo.c.id == file_id).values(
+                thumbnailpath=thumbnail_path, previewpath=preview_path, minipreview=mini_preview,
+                haspreviewimage=has_preview_image, updateat=update_at))
+        return bool(done.rowcount)
+
     async def remove(self, file_ids: Sequence[str]) -> None:
         """Hard-delete rows (an upload that is being rolled back)."""
         if file_ids:
