@@ -54,19 +54,20 @@ def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: A
     async def one(token: str, got: dict[int, float], hello: list[int]) -> None:
         # like the real clients: a connection that fails during the storm retries with a backoff
         for attempt in range(8):
-            before = len(hello)
+            seen: list[int] = []
             try:
-                await _one(token, got, hello)
+                await _one(token, got, hello, seen)
                 return
-            except Exception:
-                if len(hello) > before:  # it was connected, then dropped: not part of the storm
+            except Exception as e:
+                kinds[type(e).__name__] = kinds.get(type(e).__name__, 0) + 1
+                if seen:  # it was connected, then dropped: not part of the storm
                     failed.append(1)
                     return
                 retries.append(1)
                 await asyncio.sleep(random.uniform(1, 2 ** min(attempt + 1, 5)))
         failed.append(1)
 
-    async def _one(token: str, got: dict[int, float], hello: list[int]) -> None:
+    async def _one(token: str, got: dict[int, float], hello: list[int], seen: list[int]) -> None:
         async with websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"},
                                       max_size=None, ping_interval=None, compression=None,
                                       open_timeout=60) as ws:
@@ -74,6 +75,7 @@ def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: A
                 now = time.time()
                 if '"event":"hello"' in raw:
                     hello.append(1)
+                    seen.append(1)
                 elif '"event":"posted"' in raw:
                     msg = json.loads(json.loads(raw)["data"]["post"])["message"]
                     if msg.startswith("fanout "):
@@ -81,6 +83,7 @@ def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: A
 
     failed: list[int] = []
     retries: list[int] = []
+    kinds: dict[str, int] = {}
 
     async def main() -> None:
         hello: list[int] = []
@@ -92,7 +95,7 @@ def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: A
                 await asyncio.sleep(0.05)
         while len(hello) + len(failed) < len(tokens):
             await asyncio.sleep(0.1)
-        ready.put((len(hello), len(retries)))
+        ready.put((len(hello), len(retries), kinds))
         while not stop.is_set():
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.0)
@@ -148,10 +151,14 @@ def main() -> None:
             w.start()
         got = [ready.get(timeout=900) for _ in workers]
         connected, retried = sum(g[0] for g in got), sum(g[1] for g in got)
+        errors: dict[str, int] = {}
+        for g in got:
+            for k, v in g[2].items():
+                errors[k] = errors.get(k, 0) + v
         connect_s = time.time() - t0
         time.sleep(2)
         rss_after = rss_kb(proc.proc.pid)
-        out: dict[str, Any] = {"connections": connected, "connect_retries": retried,
+        out: dict[str, Any] = {"connections": connected, "connect_retries": retried, "connect_errors": errors,
                                "connect_seconds": round(connect_s, 1),
                                "server_rss_mb_before": round(rss_before / 1024, 1),
                                "server_rss_mb_after": round(rss_after / 1024, 1),
