@@ -21,6 +21,7 @@ from chinwag.model.ids import new_id
 from chinwag.platform.hub import Hub
 from chinwag.platform.membership import MembershipCache
 from chinwag.platform.stream import LocalStream
+from chinwag.search.sql import SqlSearchEngine
 from chinwag.store.sql import migrate
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.store import SqlStore
@@ -107,7 +108,7 @@ def build(config: ConfigStore) -> Server:
     membership = MembershipCache(store)
     hub = Hub(stream, membership, version=f"{MATTERMOST_VERSION}.{BUILD_NUMBER}",
               queue_size=config.config.WebSocketSettings.SendQueueSize, presence=open_presence(config))
-    app = App(store, config, hub, files=file_backend)
+    app = App(store, config, hub, files=file_backend, search=SqlSearchEngine(db))
     hub.on_first_connect = app.realtime.connected
     hub.on_last_disconnect = app.realtime.disconnected
     hub.internal_handlers.append(app.sessions.handle_internal)
