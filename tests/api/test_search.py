@@ -214,3 +214,35 @@ async def test_bad_requests(world: World) -> None:
     assert_error(await bob.post("/teams/nope/posts/search", {"terms": "x"}), 400)
     r = await bob.post(f"/teams/{t.id}/posts/search", {"terms": "-"})
     assert r.status_code == 200 and r.json()["order"] == []
+
+
+async def test_reindex_picks_up_posts_written_directly(corpus: Corpus, world: World) -> None:
+    """Posts written straight into the table (an import) are found after a reindex."""
+    from chinwag.store.sql.tables import posts
+
+    bob = corpus.t.members[0]
+    tid = corpus.t.id
+    row = {**{c.name: c.server_default.arg if c.server_default is not None else None for c in posts.c},
+           "id": "imported0000000000000000ab", "createat": 1, "updateat": 1, "userid": bob.user["id"],
+           "channelid": corpus.chans["dev"]["id"], "message": "Imported changelog über alles",
+           "props": {}, "fileids": [], "ispinned": False, "hasreactions": False}
+    row = {k: (int(v) if k in ("editat", "deleteat") else v) for k, v in row.items()}
+    async with world.srv.db.write() as conn:
+        await conn.execute(posts.insert().values(**row))
+    assert await _found(bob, tid, "changelog") == set()
+    indexed = await world.srv.app.search.engine.reindex()
+    assert indexed == len(corpus.posts) + 1 + (await _count_system_posts(world))
+    assert await _found(bob, tid, "changelog uber") == {"imported0000000000000000ab"}
+    # idempotent
+    await world.srv.app.search.engine.reindex()
+    assert await _found(bob, tid, "ALLES") == {"imported0000000000000000ab"}
+
+
+async def _count_system_posts(world: World) -> int:
+    import sqlalchemy as sa
+
+    from chinwag.store.sql.tables import posts
+
+    async with world.srv.db.read() as conn:
+        return int((await conn.execute(
+            sa.select(sa.func.count()).select_from(posts).where(posts.c.type.like("system%")))).scalar_one())
