@@ -1,6 +1,6 @@
 """Post search (POST /teams/{team_id}/posts/search, POST /posts/search): Mattermost's syntax
 (``model/search_query.py``) resolved into channel and user ids the searcher may read, matched and
-ranked by the search backend (``chinwag.search``)."""
+ranked by the search backend (``chinwag.search``); channel search and autocomplete."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ PER_PAGE_DEFAULT = 60
 PER_PAGE_MAX = 200
 #: ranking looks at the newest this many matches; pages end there
 MAX_HITS = 1000
+CHANNEL_SEARCH_LIMIT = 100
+AUTOCOMPLETE_LIMIT = 50
 
 
 class SearchService:
@@ -124,3 +126,32 @@ class SearchService:
             if not n.startswith("@") and n in by_name:
                 wanted.add(by_name[n])
         return wanted
+
+    # channels ------------------------------------------------------------------------------
+
+    async def search_channels(self, ctx: Ctx, team_id: str, term: str, include_deleted: bool = False
+                              ) -> list[Channel]:
+        """POST /teams/{team_id}/channels/search: the team's public channels by name."""
+        where = "searchChannelsForTeam"
+        await self._team(ctx, team_id, P.LIST_TEAM_CHANNELS, where)
+        include_deleted = include_deleted and self.core.cfg.TeamSettings.ExperimentalViewArchivedChannels
+        return await self.core.store.channels.search(team_id, term.strip(), include_deleted=include_deleted,
+                                                     limit=CHANNEL_SEARCH_LIMIT)
+
+    async def autocomplete_channels(self, ctx: Ctx, team_id: str, name: str) -> list[Channel]:
+        """GET /teams/{team_id}/channels/autocomplete: public channels and the searcher's private ones."""
+        await self._team(ctx, team_id, P.LIST_TEAM_CHANNELS, "autocompleteChannelsForTeam")
+        return await self.core.store.channels.search(team_id, name.strip(), member_id=ctx.user_id,
+                                                     limit=AUTOCOMPLETE_LIMIT)
+
+    async def autocomplete_channels_for_search(self, ctx: Ctx, team_id: str, name: str) -> list[Channel]:
+        """GET /teams/{team_id}/channels/search_autocomplete: the channels an ``in:`` can name — the
+        searcher's own in the team, and their direct and group messages."""
+        await self._team(ctx, team_id, P.VIEW_TEAM, "autocompleteChannelsForTeamForSearch")
+        return await self.core.store.channels.search(team_id, name.strip(), public=False, member_id=ctx.user_id,
+                                                     with_direct=True, limit=AUTOCOMPLETE_LIMIT)
+
+    async def _team(self, ctx: Ctx, team_id: str, permission: str, where: str) -> None:
+        if not is_valid_id(team_id):
+            raise invalid_url_param(where, "team_id")
+        await self.perms.require_team(ctx, team_id, permission, where)
