@@ -124,7 +124,7 @@ async def load_corpus(url: str, channel_ids: list[str], user_ids: list[str], n: 
     t = time.perf_counter()
     await conn.execute("CREATE INDEX idx_posts_searchtext_trgm ON posts USING gin (searchtext gin_trgm_ops)")
     t_index = time.perf_counter() - t
-    await conn.execute("ANALYZE posts")
+    await conn.execute("ANALYZE")
     await conn.close()
     return {"posts": n, "index_text_us_per_post": t_text / n * 1e6, "copy_s": t_copy,
             "gin_build_s": t_index, "gin_build_us_per_post": t_index / n * 1e6}

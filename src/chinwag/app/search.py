@@ -28,7 +28,7 @@ SearchParameter = FileSearchParams
 PER_PAGE_DEFAULT = 60
 PER_PAGE_MAX = 200
 #: ranking looks at the newest this many matches; pages end there
-MAX_HITS = 1000
+MAX_HITS = 300
 CHANNEL_SEARCH_LIMIT = 100
 AUTOCOMPLETE_LIMIT = 50
 

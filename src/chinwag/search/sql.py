@@ -8,6 +8,7 @@ score them here (``base.score_text``) so ranking is the same on both.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -31,6 +32,15 @@ _posts = sa.table(
 )
 _fts = sa.table("posts_fts", sa.column("rowid", sa.Integer), sa.column("searchtext", sa.Text))
 _REINDEX_BATCH = 2000
+_DAY_MS = 86_400_000
+#: PostgreSQL: the time windows (newest first) searched one after another until the limit is met
+_WINDOWS = (30 * _DAY_MS, 365 * _DAY_MS)
+
+
+def _inline(pattern: str) -> sa.BindParameter[str]:
+    """The pattern written into the SQL text: PostgreSQL plans with the actual pattern (trigram
+    index or not) every time instead of settling on a generic plan for a prepared statement."""
+    return sa.bindparam(None, pattern, type_=sa.Text(), literal_execute=True)
 
 
 def _glob(col: sa.ColumnElement[str], pattern: str) -> sa.ColumnElement[bool]:
@@ -49,14 +59,14 @@ class SqlSearchEngine:
         if self.sqlite:
             sub = sa.select(_fts.c.rowid).where(_glob(_fts.c.searchtext, t.glob))
             return cast("sa.ColumnElement[bool]", sa.literal_column("posts.rowid").in_(sub))
-        return _posts.c.searchtext.like(t.pattern)
+        return _posts.c.searchtext.like(_inline(t.pattern))
 
     def _excluded(self, t: Term) -> sa.ColumnElement[bool]:
         if self.sqlite:
             return sa.not_(_glob(_posts.c.searchtext, t.glob))
-        return _posts.c.searchtext.not_like(t.pattern)
+        return _posts.c.searchtext.not_like(_inline(t.pattern))
 
-    def _select(self, q: PostSearch) -> sa.Select[Any]:
+    def _select(self, q: PostSearch, lo: int, hi: int, limit: int) -> sa.Select[Any]:
         p = _posts.c
         stmt = sa.select(p.id, p.createat, p.searchtext).where(
             p.deleteat == 0,
@@ -67,22 +77,34 @@ class SqlSearchEngine:
             stmt = stmt.where(p.userid.in_(list(q.user_ids)))
         if q.excluded_user_ids:
             stmt = stmt.where(p.userid.not_in(list(q.excluded_user_ids)))
-        if q.created_from:
-            stmt = stmt.where(p.createat >= q.created_from)
-        if q.created_before:
-            stmt = stmt.where(p.createat < q.created_before)
+        if lo:
+            stmt = stmt.where(p.createat >= lo)
+        if hi:
+            stmt = stmt.where(p.createat < hi)
         if q.terms:
             matches = [self._match(t) for t in q.terms]
             stmt = stmt.where(sa.or_(*matches) if q.is_or else sa.and_(*matches))
         for t in q.excluded:
             stmt = stmt.where(self._excluded(t))
-        return stmt.order_by(p.createat.desc(), p.id.desc()).limit(q.limit)
+        return stmt.order_by(p.createat.desc(), p.id.desc()).limit(limit)
 
     async def search_posts(self, q: PostSearch) -> list[PostHit]:
+        """The newest ``q.limit`` matches, ranked. On PostgreSQL they are fetched in widening time
+        windows (the last 30 days, the last year, the rest) so a term with a few thousand
+        matches does not visit every one of them when the newest ones fill the limit."""
         if not q.channel_ids or (q.user_ids is not None and not q.user_ids):
             return []
+        rows: list[Any] = []
+        hi = q.created_before
+        now = int(time.time() * 1000)
+        spans = (None,) if self.sqlite else (*_WINDOWS, None)
         async with self.db.read() as conn:
-            rows = (await conn.execute(self._select(q))).all()
+            for span in spans:
+                lo = q.created_from if span is None else max(q.created_from, (hi or now) - span)
+                rows += (await conn.execute(self._select(q, lo, hi, q.limit - len(rows)))).all()
+                if len(rows) >= q.limit or lo <= q.created_from:
+                    break
+                hi = lo
         hits = [score_text(q, r.id, int(r.createat), r.searchtext) for r in rows]
         return rank([h for h in hits if h is not None])
 
