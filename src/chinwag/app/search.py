@@ -86,14 +86,12 @@ class SearchService:
     ) -> PostSearch | None:
         """Names → ids, within what the searcher may read; None when nothing can match."""
         store = self.core.store
-        channels = await store.channels.list_for_user(ctx.user_id, team_id, include_deleted=include_deleted)
-        scope = {c.id: c for c in channels}
+        channels = await store.channels.names_for_user(ctx.user_id, team_id, include_deleted=include_deleted)
+        scope = {cid for cid, _ in channels}
         if parsed.in_channels:
-            wanted = await self._channel_ids(ctx, channels, parsed.in_channels)
-            scope = {cid: c for cid, c in scope.items() if cid in wanted}
+            scope &= await self._channel_ids(ctx, channels, parsed.in_channels)
         if parsed.excluded_channels:
-            unwanted = await self._channel_ids(ctx, channels, parsed.excluded_channels)
-            scope = {cid: c for cid, c in scope.items() if cid not in unwanted}
+            scope -= await self._channel_ids(ctx, channels, parsed.excluded_channels)
         if not scope:
             return None
         user_ids: list[str] | None = None
@@ -112,9 +110,9 @@ class SearchService:
             created_from=lo, created_before=hi, limit=MAX_HITS,
         )
 
-    async def _channel_ids(self, ctx: Ctx, channels: list[Channel], names: list[str]) -> set[str]:
+    async def _channel_ids(self, ctx: Ctx, channels: list[tuple[str, str]], names: list[str]) -> set[str]:
         """Ids of the channels named (``name``, or ``@username`` for a direct message)."""
-        by_name = {c.name.lower(): c.id for c in channels}
+        by_name = {name.lower(): cid for cid, name in channels}
         wanted: set[str] = set()
         usernames = [n[1:] for n in names if n.startswith("@")]
         if usernames:

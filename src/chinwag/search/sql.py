@@ -8,7 +8,6 @@ score them here (``base.score_text``) so ranking is the same on both.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -32,9 +31,6 @@ _posts = sa.table(
 )
 _fts = sa.table("posts_fts", sa.column("rowid", sa.Integer), sa.column("searchtext", sa.Text))
 _REINDEX_BATCH = 2000
-_DAY_MS = 86_400_000
-#: PostgreSQL: the time windows (newest first) searched one after another until the limit is met
-_WINDOWS = (30 * _DAY_MS, 365 * _DAY_MS)
 
 
 def _inline(pattern: str) -> sa.BindParameter[str]:
@@ -89,22 +85,11 @@ class SqlSearchEngine:
         return stmt.order_by(p.createat.desc(), p.id.desc()).limit(limit)
 
     async def search_posts(self, q: PostSearch) -> list[PostHit]:
-        """The newest ``q.limit`` matches, ranked. On PostgreSQL they are fetched in widening time
-        windows (the last 30 days, the last year, the rest) so a term with a few thousand
-        matches does not visit every one of them when the newest ones fill the limit."""
+        """The newest ``q.limit`` matches, ranked."""
         if not q.channel_ids or (q.user_ids is not None and not q.user_ids):
             return []
-        rows: list[Any] = []
-        hi = q.created_before
-        now = int(time.time() * 1000)
-        spans = (None,) if self.sqlite else (*_WINDOWS, None)
         async with self.db.read() as conn:
-            for span in spans:
-                lo = q.created_from if span is None else max(q.created_from, (hi or now) - span)
-                rows += (await conn.execute(self._select(q, lo, hi, q.limit - len(rows)))).all()
-                if len(rows) >= q.limit or lo <= q.created_from:
-                    break
-                hi = lo
+            rows = (await conn.execute(self._select(q, q.created_from, q.created_before, q.limit))).all()
         hits = [score_text(q, r.id, int(r.createat), r.searchtext) for r in rows]
         return rank([h for h in hits if h is not None])
 

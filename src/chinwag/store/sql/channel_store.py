@@ -249,6 +249,23 @@ class SqlChannelStore:
             rows = (await conn.execute(q)).all()
         return [row_to_channel(r) for r in rows]
 
+    async def names_for_user(
+        self, user_id: str, team_id: str | None, include_deleted: bool = False
+    ) -> list[tuple[str, str]]:
+        """(id, name) of the channels the user is a member of: those of ``team_id`` plus DMs and
+        GMs (``team_id`` None: every team) — what a search may read, without the whole rows."""
+        q = (
+            sa.select(channels.c.id, channels.c.name)
+            .select_from(channels.join(channelmembers, channelmembers.c.channelid == channels.c.id))
+            .where(channelmembers.c.userid == user_id)
+        )
+        if team_id is not None:
+            q = q.where(sa.or_(channels.c.teamid == team_id, channels.c.teamid == ""))
+        if not include_deleted:
+            q = q.where(channels.c.deleteat == 0)
+        async with self.db.read() as conn:
+            return [(r[0], r[1]) for r in (await conn.execute(q)).all()]
+
     async def channel_ids_for_user(self, user_id: str) -> list[str]:
         q = sa.select(channelmembers.c.channelid).where(channelmembers.c.userid == user_id)
         async with self.db.read() as conn:
