@@ -174,7 +174,7 @@ def queries(rng: random.Random, channels: list[dict[str, Any]], users: list[str]
         "substring: atabas": ["atabas"],
         "substring: ploy": ["ploy"],
         "prefix: migra*": ["migra*"],
-        "code: foo.bar form": ["session.cache"],
+        "code: session.cache": ["session.cache"],
         "CJK 2 chars: 数据": ["数据"],
         "CJK 2 chars: 会议": ["会议"],
         "CJK 3 chars: 数据库": ["数据库"],
