@@ -16,6 +16,7 @@ from chinwag.app.post_list import PostListService
 from chinwag.app.preference import PreferenceService
 from chinwag.app.reaction import ReactionService
 from chinwag.app.realtime import RealtimeService
+from chinwag.app.search import SearchService
 from chinwag.app.session import SessionService
 from chinwag.app.status import StatusService
 from chinwag.app.system import SystemService
@@ -29,6 +30,8 @@ from chinwag.app.webhook_outgoing import OutgoingWebhookService
 from chinwag.config import ConfigStore
 from chinwag.model.ids import now_ms
 from chinwag.platform.events import Publisher
+from chinwag.search.base import SearchEngine
+from chinwag.search.sql import SqlSearchEngine
 from chinwag.store.sql.store import SqlStore
 
 
@@ -40,6 +43,7 @@ class App:
         publisher: Publisher,
         clock: Callable[[], int] = now_ms,
         files: BackendFactory | None = None,
+        search: SearchEngine | None = None,
     ) -> None:
         self.core = AppCore(store, config, publisher, clock)
         self.core.app = self
@@ -66,6 +70,7 @@ class App:
         self.commands = CommandService(self.core, self.perms, self.integrations)
         self.bots = BotService(self.core, self.perms)
         self.tokens = UserAccessTokenService(self.core, self.perms)
+        self.search = SearchService(self.core, self.perms, search or SqlSearchEngine(store.db))
 
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""

@@ -245,6 +245,7 @@ class PostService:
             attach_file_ids=list(post.file_ids),
         )
         await self.core.store.posts.save(post, fx)
+        await self._app.search.engine.posts_changed([post.id])
         await self._app.files.add_metadata([post])
         if root is not None:
             post.reply_count = root.reply_count + 1
@@ -366,6 +367,7 @@ class PostService:
                 post.file_ids, post.edit_at = new_ids, now
         post.update_at = now
         await self.core.store.posts.update(post, attach, remove)
+        await self._app.search.engine.posts_changed([post.id])
         return await self._publish_edit(ctx, post)
 
     async def update(self, ctx: Ctx, post_id: str, data: Post) -> Post:
@@ -421,6 +423,7 @@ class PostService:
             )
         now = self.core.now()
         await self.core.store.posts.delete(post, now, ctx.user_id)
+        await self._app.search.engine.posts_changed([post.id])
         post.delete_at = post.update_at = now
         post.props = {**post.props, "deleteBy": ctx.user_id}
         self.core.publish(

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from chinwag.cli.search import search_cli
 from chinwag.config import ConfigError, ConfigStore
 from chinwag.config.loader import parse_listen_address
 
@@ -18,6 +19,7 @@ db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
 cli.add_typer(file_cli, name="file")
+cli.add_typer(search_cli, name="search")
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (default: $MM_CONFIG or "
                                                          "./config/config.json).")

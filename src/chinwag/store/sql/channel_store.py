@@ -214,6 +214,58 @@ class SqlChannelStore:
             rows = (await conn.execute(q)).all()
         return [row_to_channel(r) for r in rows]
 
+    async def search(
+        self,
+        team_id: str,
+        term: str,
+        *,
+        public: bool = True,
+        member_id: str = "",
+        include_deleted: bool = False,
+        with_direct: bool = False,
+        limit: int = 100,
+    ) -> list[Channel]:
+        """Channels whose name or display name contains ``term`` (case-insensitive): the team's
+        public ones (``public``) and/or, with ``member_id``, the team's channels that user is in
+        (plus their direct and group messages when ``with_direct``)."""
+        like = "%" + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        scopes: list[Any] = []
+        if public:
+            scopes.append(sa.and_(channels.c.teamid == team_id, channels.c.type == "O"))
+        if member_id:
+            mine = channels.c.id.in_(
+                sa.select(channelmembers.c.channelid).where(channelmembers.c.userid == member_id))
+            teams = [team_id, ""] if with_direct else [team_id]
+            scopes.append(sa.and_(channels.c.teamid.in_(teams), mine))
+        q = sa.select(channels).where(
+            sa.or_(*scopes),
+            sa.or_(sa.func.lower(channels.c.name).like(like, escape="\\"),
+                   sa.func.lower(channels.c.displayname).like(like, escape="\\")),
+        )
+        if not include_deleted:
+            q = q.where(channels.c.deleteat == 0)
+        q = q.order_by(channels.c.displayname, channels.c.id).limit(limit)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return [row_to_channel(r) for r in rows]
+
+    async def names_for_user(
+        self, user_id: str, team_id: str | None, include_deleted: bool = False
+    ) -> list[tuple[str, str]]:
+        """(id, name) of the channels the user is a member of: those of ``team_id`` plus DMs and
+        GMs (``team_id`` None: every team) — what a search may read, without the whole rows."""
+        q = (
+            sa.select(channels.c.id, channels.c.name)
+            .select_from(channels.join(channelmembers, channelmembers.c.channelid == channels.c.id))
+            .where(channelmembers.c.userid == user_id)
+        )
+        if team_id is not None:
+            q = q.where(sa.or_(channels.c.teamid == team_id, channels.c.teamid == ""))
+        if not include_deleted:
+            q = q.where(channels.c.deleteat == 0)
+        async with self.db.read() as conn:
+            return [(r[0], r[1]) for r in (await conn.execute(q)).all()]
+
     async def channel_ids_for_user(self, user_id: str) -> list[str]:
         q = sa.select(channelmembers.c.channelid).where(channelmembers.c.userid == user_id)
         async with self.db.read() as conn:

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
+from chinwag.model.search_text import index_text
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
@@ -69,6 +70,8 @@ def post_values(p: Post) -> dict[str, Any]:
         "fileids": p.file_ids,
         "hasreactions": p.has_reactions,
         "remoteid": p.remote_id,
+        # the search index follows the row: SQLite's FTS5 table by trigger, PostgreSQL's GIN index
+        "searchtext": index_text(p.message, p.hashtags),
     }
 
 
@@ -309,6 +312,7 @@ class SqlPostStore:
                     fileids=post.file_ids,
                     hasreactions=post.has_reactions,
                     hashtags=post.hashtags,
+                    searchtext=index_text(post.message, post.hashtags),
                 )
             )
         if res.rowcount == 0:

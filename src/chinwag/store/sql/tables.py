@@ -186,11 +186,19 @@ posts = sa.Table(
     sa.Column("fileids", JSONType, nullable=True),
     _bool("hasreactions"),
     sa.Column("remoteid", sa.String(26), nullable=True),
+    # the folded, tokenised message that search matches (chinwag.model.search_text.index_text);
+    # PostgreSQL indexes it with pg_trgm, SQLite with the posts_fts FTS5 trigram table
+    # (migration 0005_search: the virtual table and its triggers are not part of this metadata)
+    _text("searchtext"),
     sa.Index("idx_posts_channel_id_create_at", "channelid", "createat", "id"),
     sa.Index("idx_posts_channel_id_update_at", "channelid", "updateat"),
     sa.Index("idx_posts_root_id_create_at", "rootid", "createat"),
     sa.Index("idx_posts_user_id", "userid"),
     sa.Index("idx_posts_create_at_id", "createat", "id"),
+    sa.Index(
+        "idx_posts_searchtext_trgm", "searchtext",
+        postgresql_using="gin", postgresql_ops={"searchtext": "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql"),
 )
 
 reactions = sa.Table(

@@ -225,3 +225,24 @@ async def all_channel_members_for_user(w: W) -> Any:
 @api.route("GET", "/users/{user_id}/channels/{channel_id}/unread")
 async def channel_unread(w: W) -> Any:
     return await w.app.channels.unread(w.ctx, w.user_param(), w.id_param("channel_id"))
+
+
+class _ChannelSearch(msgspec.Struct, kw_only=True):
+    term: str = ""
+    include_deleted: bool = False
+
+
+@api.route("POST", "/teams/{team_id}/channels/search")
+async def search_channels_for_team(w: W) -> Any:
+    body = await w.json(_ChannelSearch, "channel_search")
+    return await w.app.search.search_channels(w.ctx, w.str_param("team_id"), body.term, body.include_deleted)
+
+
+@api.route("GET", "/teams/{team_id}/channels/autocomplete")
+async def autocomplete_channels_for_team(w: W) -> Any:
+    return await w.app.search.autocomplete_channels(w.ctx, w.str_param("team_id"), w.query("name"))
+
+
+@api.route("GET", "/teams/{team_id}/channels/search_autocomplete")
+async def autocomplete_channels_for_team_for_search(w: W) -> Any:
+    return await w.app.search.autocomplete_channels_for_search(w.ctx, w.str_param("team_id"), w.query("name"))

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from chinwag.app.post_list import FeedQuery
+from chinwag.app.search import SearchParameter
+from chinwag.model.errors import AppError
 from chinwag.model.post import Post, PostCreate, PostPatch
 from chinwag.web.api4 import api
 from chinwag.web.handler import W
-from chinwag.web.responses import ok
+from chinwag.web.responses import json_response, ok
+
+_NO_CACHE = {"Cache-Control": "no-cache, no-store, must-revalidate"}
 
 
 @api.route("POST", "/posts")
@@ -98,3 +104,25 @@ async def set_post_unread(w: W) -> Any:
 async def flagged_posts(w: W) -> Any:
     return await w.app.post_lists.flagged(w.ctx, w.user_param(), w.query("channel_id"), w.query("team_id"),
                                           w.page(), w.per_page())
+
+
+async def _search_params(w: W, where: str) -> SearchParameter:
+    try:
+        return msgspec.json.decode(await w.body() or b"{}", type=SearchParameter)
+    except (msgspec.ValidationError, msgspec.DecodeError) as e:
+        raise AppError(where, "api.post.search_posts.invalid_body.app_error",
+                       "Unable to parse the search request body.", 400, str(e)) from None
+
+
+@api.route("POST", "/teams/{team_id}/posts/search")
+async def search_posts_in_team(w: W) -> Any:
+    params = await _search_params(w, "searchPostsInTeamForUser")
+    result = await w.app.search.search_posts(w.ctx, w.str_param("team_id"), params)
+    return json_response(result, headers=_NO_CACHE)
+
+
+@api.route("POST", "/posts/search")
+async def search_posts_in_all_teams(w: W) -> Any:
+    params = await _search_params(w, "searchPostsInAllTeams")
+    result = await w.app.search.search_posts(w.ctx, None, params)
+    return json_response(result, headers=_NO_CACHE)
