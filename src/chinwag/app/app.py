@@ -10,6 +10,7 @@ from chinwag.app.command import CommandService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
+from chinwag.app.oauth import OAuthService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
@@ -48,6 +49,7 @@ class App:
         self.perms = PermissionService(self.core)
         self.users = UserService(self.core, self.perms)
         self.sessions = SessionService(self.core)
+        self.oauth = OAuthService(self.core, self.users, self.sessions)
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)
         self.posts = PostService(self.core, self.perms)

@@ -244,6 +244,23 @@ class SSOSettings(msgspec.Struct, kw_only=True):
     ButtonColor: str = ""
 
 
+class GitLabSettings(SSOSettings, kw_only=True):
+    """GitLab OAuth 2.0 sign-in (Settings → Applications on the GitLab side, scope ``read_user``)."""
+
+
+class OpenIdSettings(SSOSettings, kw_only=True):
+    """Any OpenID Connect provider, found through ``DiscoveryEndpoint`` (…/.well-known/openid-configuration)."""
+
+    Scope: str = "openid profile email"
+
+
+class NativeAppSettings(msgspec.Struct, kw_only=True):
+    AppCustomURLSchemes: list[str] = msgspec.field(default_factory=lambda: ["mmauth://", "mmauthbeta://"])
+    AppDownloadLink: str = ""
+    AndroidAppDownloadLink: str = ""
+    IosAppDownloadLink: str = ""
+
+
 class PluginSettings(msgspec.Struct, kw_only=True):
     Enable: bool = True
     EnableUploads: bool = False
@@ -283,10 +300,11 @@ class Config(msgspec.Struct, kw_only=True):
     RedisSettings: RedisSettings = msgspec.field(default_factory=RedisSettings)
     WebSocketSettings: WebSocketSettings = msgspec.field(default_factory=WebSocketSettings)
     MetricsSettings: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
-    GitLabSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    GitLabSettings: GitLabSettings = msgspec.field(default_factory=GitLabSettings)
     GoogleSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
     Office365Settings: SSOSettings = msgspec.field(default_factory=SSOSettings)
-    OpenIdSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    OpenIdSettings: OpenIdSettings = msgspec.field(default_factory=OpenIdSettings)
+    NativeAppSettings: NativeAppSettings = msgspec.field(default_factory=NativeAppSettings)
     PluginSettings: PluginSettings = msgspec.field(default_factory=PluginSettings)
     ImportSettings: DirSettings = msgspec.field(default_factory=_import_settings)
     ExportSettings: DirSettings = msgspec.field(default_factory=_export_settings)

@@ -98,6 +98,11 @@ def client_config(cfg: Config, no_accounts: bool, diagnostic_id: str) -> dict[st
         "EnableSaml": "false",
         "EnableLdap": "false",
         "EnableSignUpWithGitLab": _b(cfg.GitLabSettings.Enable),
+        "GitLabButtonText": cfg.GitLabSettings.ButtonText,
+        "GitLabButtonColor": cfg.GitLabSettings.ButtonColor,
+        "EnableSignUpWithOpenId": _b(cfg.OpenIdSettings.Enable),
+        "OpenIdButtonText": cfg.OpenIdSettings.ButtonText,
+        "OpenIdButtonColor": cfg.OpenIdSettings.ButtonColor,
         "SendEmailNotifications": _b(e.SendEmailNotifications),
         "SendPushNotifications": _b(e.SendPushNotifications),
         "FeatureFlagCollapsedThreads": "true",
@@ -134,7 +139,8 @@ async def get_client_config(w: W) -> Any:
                 "EnableOpenServer", "EnableUserCreation", "PasswordMinimumLength", "PasswordRequireLowercase",
                 "PasswordRequireUppercase", "PasswordRequireNumber", "PasswordRequireSymbol",
                 "PasswordEnableForgotLink", "EnableGitLab", "EnableSaml", "EnableLdap",
-                "EnableSignUpWithGitLab", "EnableMultifactorAuthentication", "AboutLink", "HelpLink",
+                "EnableSignUpWithGitLab", "GitLabButtonText", "GitLabButtonColor", "EnableSignUpWithOpenId",
+                "OpenIdButtonText", "OpenIdButtonColor", "EnableMultifactorAuthentication", "AboutLink", "HelpLink",
                 "TermsOfServiceLink", "PrivacyPolicyLink", "SupportEmail", "CollapsedThreads",
                 "WebsocketURL", "WebsocketPort", "WebsocketSecurePort", "RequireEmailVerification"}
         cfg = {k: v for k, v in cfg.items() if k in keep}
