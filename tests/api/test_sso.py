@@ -282,3 +282,58 @@ async def test_openid_bad_id_token_is_refused(world: World, sso: IdpProcess, bro
     assert error_id(r) == "api.user.authorize_oauth_user.invalid_token.app_error"
     assert "MMAUTHTOKEN" not in r.headers.get("set-cookie", "")
     assert (await world.admin.get("/users/username/alice.gl")).status_code == 404  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------------- switching
+
+
+async def test_switch_email_to_gitlab_links_the_account(world: World, sso: IdpProcess, browser: Client) -> None:
+    await world.user("admin")
+    alice = await world.user("alice", email="alice@corp.example")
+    bad = await browser.http.post("/users/login/switch", json={
+        "current_service": "email", "new_service": "gitlab", "email": "alice@corp.example", "password": "nope"})
+    assert bad.status_code == 401
+    r = await browser.http.post("/users/login/switch", json={
+        "current_service": "email", "new_service": "gitlab", "email": "alice@corp.example",
+        "password": "password"})
+    assert r.status_code == 200, r.text
+    link = r.json()["follow_link"]
+    assert parse_qs(urlparse(link).query)["code_challenge_method"] == ["S256"]
+    callback = await provider_login(sso, link, "alice")
+    done = await browser.http.get(callback)
+    assert done.status_code == 302 and done.headers["location"] == "/login?extra=signin_change"
+    assert (await alice.get("/users/me")).status_code == 401  # signed out everywhere
+    pw = await world.client().post("/users/login", {"login_id": "alice", "password": "password"})
+    assert pw.status_code == 400 and pw.json()["id"] == "api.user.login.use_auth_service.app_error"
+    again = await sign_in(Client(world.srv), sso, "gitlab", "alice")
+    user = await me(browser, again)
+    assert user["id"] == alice.user["id"] and user["auth_service"] == "gitlab"
+
+
+async def test_switch_to_sso_needs_the_same_email_at_the_provider(world: World, sso: IdpProcess,
+                                                                   browser: Client) -> None:
+    await world.user("admin")
+    await world.user("zed", email="zed@corp.example")
+    r = await browser.http.post("/users/login/switch", json={
+        "current_service": "", "new_service": "openid", "email": "zed@corp.example", "password": "password"})
+    done = await browser.http.get(await provider_login(sso, r.json()["follow_link"], "alice"))
+    assert done.status_code == 400
+    assert error_id(done) == "api.user.complete_switch_with_oauth.email_mismatch.app_error"
+    assert (await world.client().post("/users/login", {"login_id": "zed", "password": "password"})).status_code \
+        == 200
+
+
+async def test_switch_gitlab_to_email(world: World, sso: IdpProcess, browser: Client) -> None:
+    await world.user("admin")
+    token = (await sign_in(browser, sso, "gitlab", "alice")).cookies["MMAUTHTOKEN"]
+    c = Client(world.srv)
+    c.token = token
+    r = await c.post("/users/login/switch", {"current_service": "gitlab", "new_service": "email",
+                                              "email": "someone@else.example", "new_password": "newpass1"})
+    assert r.status_code == 403
+    r = await c.post("/users/login/switch", {"current_service": "gitlab", "new_service": "email",
+                                              "email": "alice@corp.example", "new_password": "newpass1"})
+    assert r.status_code == 200 and r.json() == {"follow_link": "/login?extra=signin_change"}
+    user = await world.client().login("alice.gl", "newpass1")
+    assert user["auth_service"] == ""
+    await c.aclose()

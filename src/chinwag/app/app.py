@@ -10,6 +10,7 @@ from chinwag.app.command import CommandService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
+from chinwag.app.mfa import MfaService
 from chinwag.app.oauth import OAuthService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
@@ -48,7 +49,8 @@ class App:
         self.config = config
         self.perms = PermissionService(self.core)
         self.users = UserService(self.core, self.perms)
-        self.sessions = SessionService(self.core)
+        self.mfa = MfaService(self.core, self.perms)
+        self.sessions = SessionService(self.core, self.mfa)
         self.oauth = OAuthService(self.core, self.users, self.sessions)
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)

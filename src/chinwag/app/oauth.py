@@ -8,6 +8,7 @@ An existing account with the same email and another sign-in method is never take
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -25,8 +26,9 @@ from chinwag.app.oauth_providers import (
     Providers,
     SsoUser,
 )
-from chinwag.app.session import SessionService
-from chinwag.app.user import UserService
+from chinwag.app.session import SessionService, invalid_credentials
+from chinwag.app.user import UserService, hash_password
+from chinwag.app.validate import check_password
 from chinwag.config.schema import SSOSettings
 from chinwag.model.errors import AppError
 from chinwag.model.user import Session, User, UserCreate
@@ -47,6 +49,18 @@ class OAuthStart:
     url: str
     #: the value of the MMOAUTH cookie the callback must present
     cookie: str
+
+
+@dataclass
+class SwitchRequest:
+    """POST /users/login/switch (Mattermost's SwitchRequest)."""
+
+    current_service: str = ""
+    new_service: str = ""
+    email: str = ""
+    password: str = ""
+    mfa_code: str = ""
+    new_password: str = ""
 
 
 @dataclass
@@ -226,6 +240,39 @@ class OAuthService:
                            f"That {SERVICE_NAMES[service]} account already signs in another user.", 400)
         await self.switch_auth(user, service, sso.id, "")
         return user
+
+    async def switch(self, ctx: Ctx, req: SwitchRequest, site_url: str) -> tuple[str, OAuthStart | None]:
+        """Email → SSO (checks the password, then the provider must confirm the same email) or
+        SSO → email (for the signed-in user, with a new password). Returns the link to follow."""
+        where = "switchAccountType"
+        current = "" if req.current_service == "email" else req.current_service
+        if not current and req.new_service in SERVICE_NAMES:
+            self.settings(req.new_service, where)
+            try:
+                auth = await self.core.store.users.get_for_login(req.email, False, True)
+            except NotFound:
+                raise invalid_credentials(where) from None
+            if auth.user.auth_service:
+                raise AppError(where, "api.user.email_to_oauth.not_email.app_error",
+                               f"This account signs in with {auth.user.auth_service}, not email.", 400)
+            await self.sessions.check_credentials(auth, req.password, req.mfa_code, where)
+            started = await self.start(req.new_service, ACTION_EMAIL_TO_SSO, site_url, email=auth.user.email)
+            return started.url, started
+        if current in SERVICE_NAMES and req.new_service == "email":
+            if ctx.session is None:
+                raise AppError(where, "api.context.session_expired.app_error", "Invalid or expired session, "
+                               "please login again.", 401)
+            user = await self.users.get(ctx.user_id, where)
+            if user.email != req.email.strip().lower() or user.auth_service != current:
+                raise AppError(where, "api.user.oauth_to_email.context.app_error", "Update password failed "
+                               "because context user_id did not match provided user's id.", 403)
+            check_password(req.new_password, self.core.cfg.PasswordSettings, where)
+            hashed = await asyncio.to_thread(hash_password, req.new_password)
+            await self.switch_auth(user, "", None, hashed)
+            return "/login?extra=signin_change", None
+        raise AppError(where, "api.user.switch_account_type.invalid_request.app_error",
+                       "Unsupported switch of sign-in method.", 400,
+                       f"{req.current_service!r} → {req.new_service!r}")
 
     async def switch_auth(self, user: User, service: str, auth_data: str | None, password_hash: str) -> None:
         """Change how a user signs in, then sign them out everywhere."""

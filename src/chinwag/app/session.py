@@ -9,12 +9,14 @@ from typing import Any
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
+from chinwag.app.mfa import MfaService
 from chinwag.app.user import check_password_hash
 from chinwag.model.errors import AppError, session_expired
 from chinwag.model.ids import new_id
 from chinwag.model.user import Session, User
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound
+from chinwag.store.sql.user_store import UserAuth
 
 HOUR_MS = 3_600_000
 #: how often a session's last activity is written back (Mattermost: 5 minutes)
@@ -31,9 +33,15 @@ class LoginRequest:
     user_id: str = ""
 
 
+def invalid_credentials(where: str) -> AppError:
+    return AppError(where, "api.user.login.invalid_credentials_email_username",
+                    "Enter a valid email or username and/or password.", 401)
+
+
 class SessionService:
-    def __init__(self, core: AppCore) -> None:
+    def __init__(self, core: AppCore, mfa: MfaService | None = None) -> None:
         self.core = core
+        self.mfa = mfa
         self._cache: dict[str, tuple[Session, float]] = {}
 
     # login ---------------------------------------------------------------------------------
@@ -41,12 +49,7 @@ class SessionService:
     async def login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
         where = "login"
         cfg = self.core.cfg
-        invalid = AppError(
-            where,
-            "api.user.login.invalid_credentials_email_username",
-            "Enter a valid email or username and/or password.",
-            401,
-        )
+        invalid = invalid_credentials(where)
         try:
             if req.user_id:
                 auth = await self.core.store.users.get_auth(req.user_id)
@@ -70,7 +73,16 @@ class SessionService:
         except NotFound:
             raise invalid from None
         user = auth.user
-        if not req.password:
+        await self.check_credentials(auth, req.password, req.token, where)
+        await self.core.store.users.update_last_login(user.id, self.core.now())
+        session = await self.create(user, device_id=req.device_id)
+        return user, session
+
+    async def check_credentials(self, auth: UserAuth, password: str, mfa_token: str, where: str) -> None:
+        """Mattermost's CheckPasswordAndAllCriteria: lockout, sign-in method, password, active, MFA."""
+        user = auth.user
+        cfg = self.core.cfg
+        if not password:
             raise AppError(
                 where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400
             )
@@ -94,10 +106,10 @@ class SessionService:
                 f"Please sign in using {user.auth_service}.",
                 400,
             )
-        ok = await asyncio.to_thread(check_password_hash, req.password, auth.password_hash)
+        ok = await asyncio.to_thread(check_password_hash, password, auth.password_hash)
         if not ok:
             await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
-            raise invalid
+            raise invalid_credentials(where)
         if user.delete_at:
             raise AppError(
                 where,
@@ -105,9 +117,12 @@ class SessionService:
                 "Login failed because your account has been deactivated. Please contact an administrator.",
                 401,
             )
-        await self.core.store.users.update_last_login(user.id, self.core.now())
-        session = await self.create(user, device_id=req.device_id)
-        return user, session
+        if user.mfa_active and cfg.ServiceSettings.EnableMultifactorAuthentication and self.mfa is not None:
+            try:
+                await self.mfa.verify(user.id, auth.mfa_secret, mfa_token)
+            except AppError:
+                await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
+                raise
 
     async def create(
         self, user: User, *, device_id: str = "", is_oauth: bool = False, props: dict[str, str] | None = None

@@ -57,9 +57,14 @@ async def _start(w: W, action: str) -> Response:
     except AppError as e:
         return error_page(e, _rid(w.request))
     resp = RedirectResponse(started.url, status_code=302)
-    resp.set_cookie(COOKIE_OAUTH, started.cookie, max_age=STATE_TTL_MS // 1000, path="/", httponly=True,
-                    secure=is_secure(w.request), samesite="lax")
+    set_oauth_cookie(resp, w.request, started.cookie)
     return resp
+
+
+def set_oauth_cookie(resp: Response, request: Request, value: str) -> None:
+    """The browser half of the OAuth state: the callback is refused without it."""
+    resp.set_cookie(COOKIE_OAUTH, value, max_age=STATE_TTL_MS // 1000, path="/", httponly=True,
+                    secure=is_secure(request), samesite="lax")
 
 
 @sso.route("GET", "/oauth/{service}/login", auth=False)
