@@ -1,0 +1,36 @@
+// Single sign-on buttons for the login page, from the client config (as Mattermost's webapp reads it).
+
+export type SsoProvider = {id: 'gitlab' | 'openid'; label: string; href: string; color: string};
+
+type Config = Partial<Record<string, string>>;
+
+export function ssoProviders(config: Config, redirectTo?: string | null): SsoProvider[] {
+    const query = redirectTo && redirectTo.startsWith('/') && !redirectTo.startsWith('//') ?
+        `?redirect_to=${encodeURIComponent(redirectTo)}` : '';
+    const out: SsoProvider[] = [];
+    if (config.EnableSignUpWithGitLab === 'true') {
+        out.push({id: 'gitlab', label: config.GitLabButtonText || 'GitLab', href: `/oauth/gitlab/login${query}`,
+            color: config.GitLabButtonColor || ''});
+    }
+    if (config.EnableSignUpWithOpenId === 'true') {
+        out.push({id: 'openid', label: config.OpenIdButtonText || 'OpenID', href: `/oauth/openid/login${query}`,
+            color: config.OpenIdButtonColor || ''});
+    }
+    return out;
+}
+
+/** Whether the email/username and password form is offered at all. */
+export function passwordLoginEnabled(config: Config): boolean {
+    return config.EnableSignInWithEmail !== 'false' || config.EnableSignInWithUsername !== 'false';
+}
+
+/** The server's answer when the account has MFA on and no (or a wrong) code was sent. */
+export const MFA_ERROR_ID = 'api.user.check_user_mfa.bad_code.app_error';
+
+export function loginNotice(search: string): string {
+    const extra = new URLSearchParams(search).get('extra');
+    if (extra === 'signin_change') {
+        return 'Your sign-in method changed. Sign in with your new method.';
+    }
+    return '';
+}
