@@ -10,6 +10,7 @@ from chinwag.app.command import CommandService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
+from chinwag.app.ldap import LdapService
 from chinwag.app.mfa import MfaService
 from chinwag.app.oauth import OAuthService
 from chinwag.app.permissions import PermissionService
@@ -50,7 +51,8 @@ class App:
         self.perms = PermissionService(self.core)
         self.users = UserService(self.core, self.perms)
         self.mfa = MfaService(self.core, self.perms)
-        self.sessions = SessionService(self.core, self.mfa)
+        self.ldap = LdapService(self.core, self.users)
+        self.sessions = SessionService(self.core, self.mfa, self.ldap)
         self.oauth = OAuthService(self.core, self.users, self.sessions)
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)
@@ -74,3 +76,4 @@ class App:
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.integrations.close()
+        await self.ldap.close()

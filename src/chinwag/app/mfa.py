@@ -57,9 +57,9 @@ class MfaService:
         self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
         auth = await self._auth(user_id, where)
         user = auth.user
-        if user.auth_service or user.is_bot:
+        if user.auth_service not in ("", "ldap") or user.is_bot:
             raise AppError(where, "api.user.generate_mfa_secret.email_only.app_error",
-                           "Multi-factor authentication is for email and password sign-in only.", 400)
+                           "Multi-factor authentication is for email/password and AD/LDAP sign-in only.", 400)
         if user.mfa_active:
             raise AppError(where, "api.user.generate_mfa_secret.already_active.app_error",
                            "Multi-factor authentication is already active; deactivate it first.", 400)
@@ -142,7 +142,7 @@ class MfaService:
             return
         assert self.core.app is not None
         user = await self.core.app.users.get(session.user_id)
-        if user.mfa_active or user.auth_service or user.is_bot:
+        if user.mfa_active or user.auth_service not in ("", "ldap") or user.is_bot:
             return
         raise AppError("MfaRequired", "api.context.mfa_required.app_error",
                        "Multi-factor authentication is required on this server.", 403)

@@ -9,6 +9,7 @@ from typing import Any
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
+from chinwag.app.ldap import LdapService
 from chinwag.app.mfa import MfaService
 from chinwag.app.user import check_password_hash
 from chinwag.model.errors import AppError, session_expired
@@ -39,9 +40,10 @@ def invalid_credentials(where: str) -> AppError:
 
 
 class SessionService:
-    def __init__(self, core: AppCore, mfa: MfaService | None = None) -> None:
+    def __init__(self, core: AppCore, mfa: MfaService | None = None, ldap: LdapService | None = None) -> None:
         self.core = core
         self.mfa = mfa
+        self.ldap = ldap
         self._cache: dict[str, tuple[Session, float]] = {}
 
     # login ---------------------------------------------------------------------------------
@@ -50,6 +52,11 @@ class SessionService:
         where = "login"
         cfg = self.core.cfg
         invalid = invalid_credentials(where)
+        if self.ldap is not None and self.ldap.enabled and not req.user_id and req.login_id:
+            found = await self._ldap_login(req, where)
+            if found is not None:
+                await self.core.store.users.update_last_login(found.id, self.core.now())
+                return found, await self.create(found, device_id=req.device_id)
         try:
             if req.user_id:
                 auth = await self.core.store.users.get_auth(req.user_id)
@@ -78,19 +85,36 @@ class SessionService:
         session = await self.create(user, device_id=req.device_id)
         return user, session
 
-    async def check_credentials(self, auth: UserAuth, password: str, mfa_token: str, where: str) -> None:
-        """Mattermost's CheckPasswordAndAllCriteria: lockout, sign-in method, password, active, MFA."""
-        user = auth.user
-        cfg = self.core.cfg
-        if not password:
-            raise AppError(
-                where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400
-            )
-        if user.is_bot:
-            raise AppError(
-                where, "api.user.login.bot_login_forbidden.app_error", "Bot login is forbidden.", 401
-            )
-        limit = cfg.ServiceSettings.MaximumLoginAttempts
+    async def _ldap_login(self, req: LoginRequest, where: str) -> User | None:
+        """A directory sign-in, or None when this login is a local (email/password) account."""
+        assert self.ldap is not None
+        email = self.core.cfg.EmailSettings
+        try:
+            auth: UserAuth | None = await self.core.store.users.get_for_login(
+                req.login_id, email.EnableSignInWithUsername, email.EnableSignInWithEmail)
+        except NotFound:
+            auth = None
+        if auth is not None and auth.user.auth_service != "ldap" and not req.ldap_only:
+            return None
+        if auth is not None:
+            self._check_lockout(auth, where)
+        if not req.password:
+            raise AppError(where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400)
+        user = await self.ldap.authenticate(req.login_id, req.password)
+        if user is None:
+            if auth is not None:
+                await self.core.store.users.update_failed_attempts(auth.user.id, auth.failed_attempts + 1)
+            raise invalid_credentials(where)
+        if user.delete_at:
+            raise AppError(where, "api.user.login.inactive.app_error", "Login failed because your account has "
+                           "been deactivated. Please contact an administrator.", 401)
+        auth = await self.core.store.users.get_auth(user.id)
+        self._check_lockout(auth, where)
+        await self._check_mfa(auth, req.token)
+        return user
+
+    def _check_lockout(self, auth: UserAuth, where: str) -> None:
+        limit = self.core.cfg.ServiceSettings.MaximumLoginAttempts
         if limit > 0 and auth.failed_attempts >= limit:
             raise AppError(
                 where,
@@ -99,6 +123,28 @@ class SessionService:
                 "Please reset your password.",
                 401,
             )
+
+    async def _check_mfa(self, auth: UserAuth, token: str) -> None:
+        user = auth.user
+        if user.mfa_active and self.core.cfg.ServiceSettings.EnableMultifactorAuthentication and self.mfa:
+            try:
+                await self.mfa.verify(user.id, auth.mfa_secret, token)
+            except AppError:
+                await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
+                raise
+
+    async def check_credentials(self, auth: UserAuth, password: str, mfa_token: str, where: str) -> None:
+        """Mattermost's CheckPasswordAndAllCriteria: lockout, sign-in method, password, active, MFA."""
+        user = auth.user
+        if not password:
+            raise AppError(
+                where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400
+            )
+        if user.is_bot:
+            raise AppError(
+                where, "api.user.login.bot_login_forbidden.app_error", "Bot login is forbidden.", 401
+            )
+        self._check_lockout(auth, where)
         if user.auth_service and not auth.password_hash:
             raise AppError(
                 where,
@@ -117,12 +163,7 @@ class SessionService:
                 "Login failed because your account has been deactivated. Please contact an administrator.",
                 401,
             )
-        if user.mfa_active and cfg.ServiceSettings.EnableMultifactorAuthentication and self.mfa is not None:
-            try:
-                await self.mfa.verify(user.id, auth.mfa_secret, mfa_token)
-            except AppError:
-                await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
-                raise
+        await self._check_mfa(auth, mfa_token)
 
     async def create(
         self, user: User, *, device_id: str = "", is_oauth: bool = False, props: dict[str, str] | None = None

@@ -16,6 +16,8 @@ cli = typer.Typer(help="chinwag: a team chat server that speaks Mattermost's API
                   add_completion=False)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+ldap_cli = typer.Typer(help="AD/LDAP (LdapSettings).", no_args_is_help=True)
+cli.add_typer(ldap_cli, name="ldap")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
 cli.add_typer(file_cli, name="file")
 
@@ -184,6 +186,42 @@ def file_test(config: str | None = ConfigOpt) -> None:
     except FileBackendError as e:
         fail(f"FileSettings ({fs.DriverName}, {where}): {e}")
     typer.echo(f"File storage OK: {fs.DriverName}, {where}.")
+
+
+def _with_app(config: str | None, fn: Any) -> Any:
+    """Run ``fn(app)`` against the configured database (no listener, no background work)."""
+    from chinwag.model.errors import AppError
+    from chinwag.server import build
+
+    server = build(load(config))
+
+    async def run() -> Any:
+        try:
+            return await fn(server.app)
+        finally:
+            await server.close()
+
+    try:
+        return asyncio.run(run())
+    except AppError as e:
+        fail(f"{e.message} {e.detailed_error}".strip())
+
+
+@ldap_cli.command("test")
+def ldap_test(config: str | None = ConfigOpt) -> None:
+    """Bind with LdapSettings.BindUsername and search BaseDN."""
+    s = load(config).config.LdapSettings
+    found = _with_app(config, lambda app: app.ldap.test())
+    typer.echo(f"AD/LDAP OK: bound to {s.LdapServer}:{s.LdapPort}, {'found' if found else 'no'} users under "
+               f"{s.BaseDN}.")
+
+
+@ldap_cli.command("sync")
+def ldap_sync(config: str | None = ConfigOpt) -> None:
+    """Update every AD/LDAP user from the directory now; deactivate those no longer in it."""
+    r = _with_app(config, lambda app: app.ldap.sync())
+    typer.echo(f"AD/LDAP sync: {r.seen} in the directory, {r.updated} updated, {r.deactivated} deactivated, "
+               f"{r.reactivated} reactivated.")
 
 
 @cli.command()

@@ -254,6 +254,39 @@ class OpenIdSettings(SSOSettings, kw_only=True):
     Scope: str = "openid profile email"
 
 
+class LdapSettings(msgspec.Struct, kw_only=True):
+    """LDAP / Active Directory sign-in and sync (Mattermost's names)."""
+
+    Enable: bool = False
+    EnableSync: bool = False
+    LdapServer: str = ""
+    LdapPort: int = 389
+    ConnectionSecurity: str = ""
+    SkipCertificateVerification: bool = False
+    BaseDN: str = ""
+    BindUsername: str = ""
+    BindPassword: str = ""
+    UserFilter: str = ""
+    GuestFilter: str = ""
+    EnableAdminFilter: bool = False
+    AdminFilter: str = ""
+    IdAttribute: str = ""
+    LoginIdAttribute: str = ""
+    UsernameAttribute: str = ""
+    EmailAttribute: str = ""
+    FirstNameAttribute: str = ""
+    LastNameAttribute: str = ""
+    NicknameAttribute: str = ""
+    PositionAttribute: str = ""
+    SyncIntervalMinutes: int = 60
+    QueryTimeout: int = 60
+    MaxPageSize: int = 0
+    LoginFieldName: str = ""
+    LoginButtonColor: str = "#0000"
+    LoginButtonBorderColor: str = "#2389D7"
+    LoginButtonTextColor: str = "#2389D7"
+
+
 class NativeAppSettings(msgspec.Struct, kw_only=True):
     AppCustomURLSchemes: list[str] = msgspec.field(default_factory=lambda: ["mmauth://", "mmauthbeta://"])
     AppDownloadLink: str = ""
@@ -305,6 +338,7 @@ class Config(msgspec.Struct, kw_only=True):
     Office365Settings: SSOSettings = msgspec.field(default_factory=SSOSettings)
     OpenIdSettings: OpenIdSettings = msgspec.field(default_factory=OpenIdSettings)
     NativeAppSettings: NativeAppSettings = msgspec.field(default_factory=NativeAppSettings)
+    LdapSettings: LdapSettings = msgspec.field(default_factory=LdapSettings)
     PluginSettings: PluginSettings = msgspec.field(default_factory=PluginSettings)
     ImportSettings: DirSettings = msgspec.field(default_factory=_import_settings)
     ExportSettings: DirSettings = msgspec.field(default_factory=_export_settings)
@@ -322,6 +356,7 @@ SECRET_SETTINGS = frozenset(
         ("GoogleSettings", "Secret"),
         ("Office365Settings", "Secret"),
         ("OpenIdSettings", "Secret"),
+        ("LdapSettings", "BindPassword"),
     }
 )
 FAKE_SETTING = "********************************"

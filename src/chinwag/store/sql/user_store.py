@@ -149,6 +149,11 @@ class SqlUserStore:
             raise NotFound("user", f"{auth_service}:{auth_data}")
         return row_to_user(row)
 
+    async def list_by_auth_service(self, auth_service: str) -> list[User]:
+        async with self.db.read() as conn:
+            rows = (await conn.execute(_select().where(users.c.authservice == auth_service))).all()
+        return [row_to_user(r) for r in rows]
+
     async def update_auth(self, user_id: str, auth_service: str, auth_data: str | None, password_hash: str,
                           now: int) -> None:
         """Switch a user's sign-in method (email ↔ SSO); the password is replaced (cleared for SSO)."""
