@@ -19,6 +19,7 @@ from chinwag.app.post_list import PostListService
 from chinwag.app.preference import PreferenceService
 from chinwag.app.reaction import ReactionService
 from chinwag.app.realtime import RealtimeService
+from chinwag.app.saml import SamlService
 from chinwag.app.session import SessionService
 from chinwag.app.status import StatusService
 from chinwag.app.system import SystemService
@@ -54,6 +55,7 @@ class App:
         self.ldap = LdapService(self.core, self.users)
         self.sessions = SessionService(self.core, self.mfa, self.ldap)
         self.oauth = OAuthService(self.core, self.users, self.sessions)
+        self.saml = SamlService(self.core, self.users, self.sessions)
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)
         self.posts = PostService(self.core, self.perms)

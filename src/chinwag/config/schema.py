@@ -287,6 +287,39 @@ class LdapSettings(msgspec.Struct, kw_only=True):
     LoginButtonTextColor: str = "#2389D7"
 
 
+class SamlSettings(msgspec.Struct, kw_only=True):
+    """SAML 2.0 single sign-on (Mattermost's names; ``IdpMetadataFile`` is chinwag's addition)."""
+
+    Enable: bool = False
+    Verify: bool = True
+    Encrypt: bool = False
+    SignRequest: bool = False
+    IdpURL: str = ""
+    IdpDescriptorURL: str = ""
+    IdpMetadataURL: str = ""
+    IdpMetadataFile: str = ""
+    ServiceProviderIdentifier: str = ""
+    AssertionConsumerServiceURL: str = ""
+    IdpCertificateFile: str = ""
+    PublicCertificateFile: str = ""
+    PrivateKeyFile: str = ""
+    IdAttribute: str = ""
+    GuestAttribute: str = ""
+    EnableAdminAttribute: bool = False
+    AdminAttribute: str = ""
+    FirstNameAttribute: str = ""
+    LastNameAttribute: str = ""
+    EmailAttribute: str = ""
+    UsernameAttribute: str = ""
+    NicknameAttribute: str = ""
+    LocaleAttribute: str = ""
+    PositionAttribute: str = ""
+    LoginButtonText: str = "SAML"
+    LoginButtonColor: str = "#34a28b"
+    LoginButtonBorderColor: str = "#2389D7"
+    LoginButtonTextColor: str = "#ffffff"
+
+
 class NativeAppSettings(msgspec.Struct, kw_only=True):
     AppCustomURLSchemes: list[str] = msgspec.field(default_factory=lambda: ["mmauth://", "mmauthbeta://"])
     AppDownloadLink: str = ""
@@ -339,6 +372,7 @@ class Config(msgspec.Struct, kw_only=True):
     OpenIdSettings: OpenIdSettings = msgspec.field(default_factory=OpenIdSettings)
     NativeAppSettings: NativeAppSettings = msgspec.field(default_factory=NativeAppSettings)
     LdapSettings: LdapSettings = msgspec.field(default_factory=LdapSettings)
+    SamlSettings: SamlSettings = msgspec.field(default_factory=SamlSettings)
     PluginSettings: PluginSettings = msgspec.field(default_factory=PluginSettings)
     ImportSettings: DirSettings = msgspec.field(default_factory=_import_settings)
     ExportSettings: DirSettings = msgspec.field(default_factory=_export_settings)

@@ -124,6 +124,37 @@ async def login_complete(w: W) -> Response:
     return await _complete(w)
 
 
+@sso.route("GET", "/login/sso/saml", auth=False)
+async def login_with_saml(w: W) -> Response:
+    try:
+        url = await w.app.saml.start(site_url(w), redirect_to=w.query("redirect_to"))
+    except AppError as e:
+        return error_page(e, _rid(w.request))
+    return RedirectResponse(url, status_code=302)
+
+
+@sso.route("POST", "/login/sso/saml", auth=False, trust_requester=True)
+async def complete_saml(w: W) -> Response:
+    """The assertion consumer service (HTTP-POST binding)."""
+    try:
+        form = await w.request.form()
+        response, relay = form.get("SAMLResponse"), form.get("RelayState")
+        result = await w.app.saml.complete(site_url(w), response if isinstance(response, str) else "",
+                                           relay if isinstance(relay, str) else "")
+    except AppError as e:
+        log.info("saml sign-in failed", error=e.id, detail=e.detailed_error)
+        return error_page(e, _rid(w.request))
+    resp = RedirectResponse(result.redirect_to or "/", status_code=302)
+    attach_session_cookies(resp, w.request, result.session,
+                           w.app.config.config.ServiceSettings.SessionLengthSSOInHours)
+    return resp
+
+
+@sso.route("GET", "/login/sso/saml/metadata", auth=False)
+async def saml_metadata(w: W) -> Response:
+    return Response(await w.app.saml.metadata(site_url(w)), media_type="application/xml")
+
+
 def sso_routes(app: App) -> list[Route]:
     return build_routes(app, sso, prefix="")
 

@@ -1,6 +1,6 @@
 // Single sign-on buttons for the login page, from the client config (as Mattermost's webapp reads it).
 
-export type SsoProvider = {id: 'gitlab' | 'openid'; label: string; href: string; color: string};
+export type SsoProvider = {id: 'gitlab' | 'openid' | 'saml'; label: string; href: string; color: string};
 
 type Config = Partial<Record<string, string>>;
 
@@ -15,6 +15,10 @@ export function ssoProviders(config: Config, redirectTo?: string | null): SsoPro
     if (config.EnableSignUpWithOpenId === 'true') {
         out.push({id: 'openid', label: config.OpenIdButtonText || 'OpenID', href: `/oauth/openid/login${query}`,
             color: config.OpenIdButtonColor || ''});
+    }
+    if (config.EnableSaml === 'true') {
+        out.push({id: 'saml', label: config.SamlLoginButtonText || 'SAML', href: `/login/sso/saml${query}`,
+            color: config.SamlLoginButtonColor || ''});
     }
     return out;
 }

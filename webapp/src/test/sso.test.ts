@@ -11,6 +11,9 @@ describe('single sign-on buttons', () => {
             {id: 'openid', label: 'Company login', href: '/oauth/openid/login', color: '#145dbf'},
         ]);
         expect(ssoProviders({EnableSignUpWithGitLab: 'false'})).toEqual([]);
+        expect(ssoProviders({EnableSaml: 'true', SamlLoginButtonText: 'Okta'}, '/a')).toEqual([
+            {id: 'saml', label: 'Okta', href: '/login/sso/saml?redirect_to=%2Fa', color: ''},
+        ]);
     });
 
     it('carries a same-site redirect_to only', () => {
