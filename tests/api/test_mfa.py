@@ -110,3 +110,17 @@ async def test_deactivation_ends_sessions(world: World) -> None:
     assert (await erin.get("/users/me")).status_code == 200
     assert (await admin.delete(f"/users/{erin.user['id']}")).status_code == 200
     assert (await erin.get("/users/me")).status_code == 401
+
+
+async def test_logins_and_failures_are_audited(world: World) -> None:
+    from structlog.testing import capture_logs
+
+    await world.user("admin")
+    await world.user("fay")
+    with capture_logs() as logs:
+        await world.client().post("/users/login", {"login_id": "fay", "password": "wrong-one"})
+        await world.client().post("/users/login", {"login_id": "fay", "password": "password"})
+    records = [(r["action"], r["status"], r.get("error", "")) for r in logs if r.get("event") == "audit"]
+    assert records == [("login", "fail", "api.user.login.invalid_credentials_email_username"),
+                       ("login", "success", "")]
+    assert all("password" not in r for r in logs)

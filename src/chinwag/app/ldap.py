@@ -14,6 +14,7 @@ import structlog
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
+from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.oauth_providers import clean_username
@@ -296,6 +297,7 @@ class LdapService:
                     await self.core.store.users.update(user)
                     await self.core.app.sessions.revoke_all(user.id)
                     self.users.publish_updated(user)
+                    audit(None, "ldap_sync_deactivate", "success", user_id=user.id, username=user.username)
                     result.deactivated += 1
                 continue
             was_deleted = bool(user.delete_at)

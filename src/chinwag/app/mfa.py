@@ -11,6 +11,7 @@ import io
 import pyotp
 import qrcode
 
+from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
 from chinwag.app.permissions import PermissionService
@@ -77,6 +78,7 @@ class MfaService:
         if not activate:
             await self.core.store.users.update_mfa(user_id, False, "", self.core.now())
             self._changed(user_id)
+            audit(ctx, "mfa_deactivate", "success", user_id=user_id)
             return
         self._require_enabled(where)
         if ctx.user_id != user_id:
@@ -94,6 +96,7 @@ class MfaService:
         await self.core.store.users.update_mfa(user_id, True, auth.mfa_secret, self.core.now())
         await self.core.store.users.use_mfa_step(user_id, self._step_of(auth.mfa_secret, code))
         self._changed(user_id)
+        audit(ctx, "mfa_activate", "success", user_id=user_id)
 
     def _changed(self, user_id: str) -> None:
         self.core.caches.users.drop(user_id)

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.ldap import LdapService
@@ -49,6 +50,16 @@ class SessionService:
     # login ---------------------------------------------------------------------------------
 
     async def login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
+        try:
+            user, session = await self._login(ctx, req)
+        except AppError as e:
+            audit(ctx, "login", "fail", login_id=req.login_id or req.user_id, error=e.id)
+            raise
+        audit(ctx, "login", "success", user_id=user.id, auth_service=user.auth_service or "email",
+              session_id=session.id)
+        return user, session
+
+    async def _login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
         where = "login"
         cfg = self.core.cfg
         invalid = invalid_credentials(where)
