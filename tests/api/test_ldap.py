@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chinwag.model.errors import AppError
 from chinwag.server import Server
 from tests.conftest import World
 from tests.sso.slapd import Slapd, ensure_slapd
@@ -138,3 +139,40 @@ def test_cli_ldap_test_and_sync(slapd: Slapd, tmp_path: Path) -> None:
     bad = subprocess.run([exe, "ldap", "test"], env={**env, "MM_LDAPSETTINGS_BINDPASSWORD": "wrong"},
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "bind user was refused" in bad.stderr
+    mapping = tmp_path / "ids.json"
+    mapping.write_text('{"nobody@corp.example": "1"}')
+    out = subprocess.run([exe, "user", "migrate-auth", "email", "gitlab", "--mapping", str(mapping), "--dry-run"],
+                         env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "would migrate 0" in out.stdout
+
+
+async def test_migrate_email_accounts_to_ldap(world: World, ldap: Slapd, server: Server) -> None:
+    await world.user("admin")
+    n = next(_numbers)
+    ldap.add_person(f"eve{n}", "ldap-pass", f"eve{n}@corp.example", "Eve", "Moved", n)
+    eve = await world.user(f"eve{n}", email=f"eve{n}@corp.example")
+    await world.user("frank", email="frank@elsewhere.example")
+    dry = await server.app.auth_migration.run("email", "ldap", dry_run=True)
+    assert f"eve{n}" in dry.migrated and "frank" in dry.skipped
+    assert (await login(world, f"eve{n}", "password")).status_code == 200  # nothing changed yet
+    done = await server.app.auth_migration.run("email", "ldap")
+    assert done.migrated == dry.migrated
+    r = await login(world, f"eve{n}")  # the directory's password now
+    assert r.status_code == 200 and r.json()["id"] == eve.user["id"] and r.json()["auth_service"] == "ldap"
+    assert (await login(world, f"eve{n}", "password")).status_code == 401
+
+
+async def test_migrate_with_a_mapping_and_ldap_to_saml(world: World, server: Server) -> None:
+    await world.user("admin")
+    gil = await world.user("gil", email="gil@corp.example")
+    r = await server.app.auth_migration.run("email", "gitlab", mapping={"GIL@corp.example": "4242"})
+    assert r.migrated == ["gil"] and r.skipped == ["admin"]
+    admin = world.admin
+    assert admin is not None
+    user = (await admin.get(f"/users/{gil.user['id']}")).json()
+    assert (user["auth_service"], user["auth_data"]) == ("gitlab", "4242")
+    with pytest.raises(AppError):
+        await server.app.auth_migration.run("email", "openid")  # no way to know the ids
+    r2 = await server.app.auth_migration.run("gitlab", "saml", mapping={"gil@corp.example": "gil-saml"})
+    assert r2.migrated == ["gil"]

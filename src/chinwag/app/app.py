@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chinwag.app.auth_migrate import AuthMigration
 from chinwag.app.bot import BotService
 from chinwag.app.channel import ChannelService
 from chinwag.app.command import CommandService
@@ -54,6 +55,7 @@ class App:
         self.mfa = MfaService(self.core, self.perms)
         self.ldap = LdapService(self.core, self.users)
         self.sessions = SessionService(self.core, self.mfa, self.ldap)
+        self.auth_migration = AuthMigration(self.core, self.users, self.ldap)
         self.oauth = OAuthService(self.core, self.users, self.sessions)
         self.saml = SamlService(self.core, self.users, self.sessions)
         self.teams = TeamService(self.core, self.perms)

@@ -315,6 +315,11 @@ class LdapService:
                  reactivated=result.reactivated)
         return result
 
+    async def directory_users(self) -> dict[str, LdapUser]:
+        """Every user entry in the directory (by id), for migrations."""
+        found: dict[str, LdapUser] = await self._run(self._dir("LdapSync").all_users)
+        return found
+
     async def test(self) -> int:
         """Bind with the configured user and search BaseDN (``chinwag ldap test``)."""
         found: int = await self._run(self._dir("LdapTest").test)

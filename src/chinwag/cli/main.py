@@ -16,6 +16,8 @@ cli = typer.Typer(help="chinwag: a team chat server that speaks Mattermost's API
                   add_completion=False)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+user_cli = typer.Typer(help="Users.", no_args_is_help=True)
+cli.add_typer(user_cli, name="user")
 ldap_cli = typer.Typer(help="AD/LDAP (LdapSettings).", no_args_is_help=True)
 cli.add_typer(ldap_cli, name="ldap")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
@@ -222,6 +224,34 @@ def ldap_sync(config: str | None = ConfigOpt) -> None:
     r = _with_app(config, lambda app: app.ldap.sync())
     typer.echo(f"AD/LDAP sync: {r.seen} in the directory, {r.updated} updated, {r.deactivated} deactivated, "
                f"{r.reactivated} reactivated.")
+
+
+@user_cli.command("migrate-auth")
+def user_migrate_auth(
+    from_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
+    to_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
+    mapping: str = typer.Option("", "--mapping", help="JSON file {\"<email or username>\": \"<provider id>\"}"),
+    match_field: str = typer.Option("email", "--match-field", help="match accounts by email or username"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="only list what would change"),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Move accounts to another sign-in method (email → ldap by the directory; ldap ↔ saml; any with --mapping)."""
+    import json
+
+    ids = None
+    if mapping:
+        try:
+            with open(mapping, encoding="utf-8") as f:
+                ids = json.load(f)
+        except (OSError, ValueError) as e:
+            fail(f"{mapping}: {e}")
+        if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
+            fail(f"{mapping}: expected a JSON object of login → provider id strings")
+    r = _with_app(config, lambda app: app.auth_migration.run(from_service, to_service, match_field=match_field,
+                                                              mapping=ids, dry_run=dry_run))
+    verb = "would migrate" if dry_run else "migrated"
+    typer.echo(f"{verb} {len(r.migrated)}: {' '.join(r.migrated) or '-'}")
+    typer.echo(f"skipped {len(r.skipped)} (no match or id already used): {' '.join(r.skipped) or '-'}")
 
 
 @cli.command()
