@@ -224,3 +224,26 @@ def test_gitlab_only_server_has_no_password_form(browser: Any, idp: IdpProcess) 
         page.context.close()
     finally:
         srv.stop()
+
+
+def test_enforced_mfa_is_set_up_after_login(browser: Any, idp: IdpProcess) -> None:
+    srv = sso_server(idp, MM_SERVICESETTINGS_ENFORCEMULTIFACTORAUTHENTICATION="true")
+    try:
+        srv.create_user("admin")
+        page = new_page(browser)
+        page.goto(srv.url + "/login")
+        page.get_by_label("Email or username").fill("admin")
+        page.get_by_label("Password").fill("password1")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Set up multi-factor authentication").wait_for()
+        assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
+        secret = page.get_by_test_id("mfa-secret").inner_text()
+        shot(page, "sso-06-mfa-setup")
+        page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Activate").click()
+        page.get_by_role("heading", name=re.compile("Join a team|Teams")).wait_for()
+        me = signed_in_as(srv, page)
+        assert me["mfa_active"] is True
+        page.context.close()
+    finally:
+        srv.stop()

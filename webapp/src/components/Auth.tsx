@@ -6,7 +6,7 @@ import {addTeam, loadMe} from '../actions';
 import {client, errorText} from '../client';
 import {channelNameFrom} from '../lib/channels';
 import {paths} from '../lib/routes';
-import {MFA_ERROR_ID, loginNotice, passwordLoginEnabled, ssoProviders} from '../lib/sso';
+import {MFA_ERROR_ID, MFA_REQUIRED_ID, errorId, loginNotice, passwordLoginEnabled, ssoProviders} from '../lib/sso';
 import {navigate} from '../router';
 import {useStore} from '../store';
 
@@ -83,7 +83,11 @@ export function Login({onDone}: {onDone: () => void}) {
             await loadMe();
             onDone();
         } catch (err) {
-            const id = err && typeof err === 'object' && 'server_error_id' in err ? String((err as {server_error_id: unknown}).server_error_id) : '';
+            const id = errorId(err);
+            if (id === MFA_REQUIRED_ID) {
+                window.location.assign('/'); // signed in, but the MFA set-up comes first
+                return;
+            }
             if (id === MFA_ERROR_ID && !needsMfa) {
                 setNeedsMfa(true);
             } else {

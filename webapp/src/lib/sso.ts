@@ -28,6 +28,14 @@ export function passwordLoginEnabled(config: Config): boolean {
     return config.EnableSignInWithEmail !== 'false' || config.EnableSignInWithUsername !== 'false';
 }
 
+/** The server's answer to every call while MFA is enforced and this account has not set it up. */
+export const MFA_REQUIRED_ID = 'api.context.mfa_required.app_error';
+
+/** The Mattermost error id in a Client4 error (ClientError.server_error_id). */
+export function errorId(e: unknown): string {
+    return e && typeof e === 'object' && 'server_error_id' in e ? String((e as {server_error_id: unknown}).server_error_id) : '';
+}
+
 /** The server's answer when the account has MFA on and no (or a wrong) code was sent. */
 export const MFA_ERROR_ID = 'api.user.check_user_mfa.bad_code.app_error';
 
