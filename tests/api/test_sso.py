@@ -337,3 +337,17 @@ async def test_switch_gitlab_to_email(world: World, sso: IdpProcess, browser: Cl
     user = await world.client().login("alice.gl", "newpass1")
     assert user["auth_service"] == ""
     await c.aclose()
+
+
+async def test_profile_follows_the_provider_on_sign_in(world: World, sso: IdpProcess, browser: Client) -> None:
+    await world.user("admin")
+    first = await me(browser, await sign_in(browser, sso, "gitlab", "bob"))
+    assert (first["first_name"], first["last_name"]) == ("Bob", "Smith")
+    sso.control(users={"bob": {**BOB, "name": "Robert Smith", "email": "robert@corp.example"}})
+    try:
+        again = Client(world.srv)
+        user = await me(again, await sign_in(again, sso, "gitlab", "bob"))
+        assert (user["id"], user["first_name"], user["email"]) == (first["id"], "Robert", "robert@corp.example")
+        await again.aclose()
+    finally:
+        sso.control(users={"bob": BOB})

@@ -184,6 +184,28 @@ class OAuthService:
         if user.delete_at:
             raise AppError("LoginByOAuth", "api.user.login.inactive.app_error", "Login failed because your "
                            "account has been deactivated. Please contact an administrator.", 401)
+        return await self._update_from_provider(user, sso)
+
+    async def _update_from_provider(self, user: User, sso: SsoUser) -> User:
+        """Mattermost's UpdateOAuthUserAttrs: names and email follow the provider (email only when free)."""
+        changed = False
+        for field_name, value in (("first_name", sso.first_name), ("last_name", sso.last_name)):
+            if value and getattr(user, field_name) != value:
+                setattr(user, field_name, value)
+                changed = True
+        if sso.email != user.email:
+            try:
+                await self.core.store.users.get_by_email(sso.email)
+            except NotFound:
+                user.email = sso.email
+                changed = True
+        if changed:
+            user.update_at = self.core.now()
+            try:
+                await self.core.store.users.update(user)
+            except StoreError:
+                return await self.users.get(user.id)
+            self.users.publish_updated(user)
         return user
 
     def _conflict(self, service: str, existing: User) -> AppError:
