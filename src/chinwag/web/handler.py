@@ -222,7 +222,8 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
             if spec.require_session and ctx.session is None and not ctx.local:
                 raise session_expired("ServeHTTP", "no session")
             _check_csrf(w, spec, method)
-            if ctx.session is not None and not _MFA_EXEMPT.match(request.url.path):
+            if ctx.session is not None and request.url.path.startswith("/api/v4/") \
+                    and not _MFA_EXEMPT.match(request.url.path):
                 await app.mfa.require_enrolled(ctx)
             result = await spec.fn(w)
         except AppError as e:
