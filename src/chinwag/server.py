@@ -48,6 +48,7 @@ class Server:
         await self.app.files.init()
         await self.stream.start()
         await self.hub.start()
+        self.app.ldap.start()
         self.started = True
 
     async def close(self) -> None:

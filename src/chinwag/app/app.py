@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chinwag.app.auth_migrate import AuthMigration
 from chinwag.app.bot import BotService
 from chinwag.app.channel import ChannelService
 from chinwag.app.command import CommandService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
+from chinwag.app.ldap import LdapService
+from chinwag.app.mfa import MfaService
+from chinwag.app.oauth import OAuthService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
 from chinwag.app.preference import PreferenceService
 from chinwag.app.reaction import ReactionService
 from chinwag.app.realtime import RealtimeService
+from chinwag.app.saml import SamlService
 from chinwag.app.search import SearchService
 from chinwag.app.session import SessionService
 from chinwag.app.status import StatusService
@@ -51,7 +56,12 @@ class App:
         self.config = config
         self.perms = PermissionService(self.core)
         self.users = UserService(self.core, self.perms)
-        self.sessions = SessionService(self.core)
+        self.mfa = MfaService(self.core, self.perms)
+        self.ldap = LdapService(self.core, self.users)
+        self.sessions = SessionService(self.core, self.mfa, self.ldap)
+        self.auth_migration = AuthMigration(self.core, self.users, self.ldap)
+        self.oauth = OAuthService(self.core, self.users, self.sessions)
+        self.saml = SamlService(self.core, self.users, self.sessions)
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)
         self.posts = PostService(self.core, self.perms)
@@ -75,3 +85,4 @@ class App:
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.integrations.close()
+        await self.ldap.close()

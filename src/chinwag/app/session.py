@@ -7,14 +7,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
+from chinwag.app.ldap import LdapService
+from chinwag.app.mfa import MfaService
 from chinwag.app.user import check_password_hash
 from chinwag.model.errors import AppError, session_expired
 from chinwag.model.ids import new_id
 from chinwag.model.user import Session, User
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound
+from chinwag.store.sql.user_store import UserAuth
 
 HOUR_MS = 3_600_000
 #: how often a session's last activity is written back (Mattermost: 5 minutes)
@@ -31,22 +35,39 @@ class LoginRequest:
     user_id: str = ""
 
 
+def invalid_credentials(where: str) -> AppError:
+    return AppError(where, "api.user.login.invalid_credentials_email_username",
+                    "Enter a valid email or username and/or password.", 401)
+
+
 class SessionService:
-    def __init__(self, core: AppCore) -> None:
+    def __init__(self, core: AppCore, mfa: MfaService | None = None, ldap: LdapService | None = None) -> None:
         self.core = core
+        self.mfa = mfa
+        self.ldap = ldap
         self._cache: dict[str, tuple[Session, float]] = {}
 
     # login ---------------------------------------------------------------------------------
 
     async def login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
+        try:
+            user, session = await self._login(ctx, req)
+        except AppError as e:
+            audit(ctx, "login", "fail", login_id=req.login_id or req.user_id, error=e.id)
+            raise
+        audit(ctx, "login", "success", user_id=user.id, auth_service=user.auth_service or "email",
+              session_id=session.id)
+        return user, session
+
+    async def _login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
         where = "login"
         cfg = self.core.cfg
-        invalid = AppError(
-            where,
-            "api.user.login.invalid_credentials_email_username",
-            "Enter a valid email or username and/or password.",
-            401,
-        )
+        invalid = invalid_credentials(where)
+        if self.ldap is not None and self.ldap.enabled and not req.user_id and req.login_id:
+            found = await self._ldap_login(req, where)
+            if found is not None:
+                await self.core.store.users.update_last_login(found.id, self.core.now())
+                return found, await self.create(found, device_id=req.device_id)
         try:
             if req.user_id:
                 auth = await self.core.store.users.get_auth(req.user_id)
@@ -70,15 +91,41 @@ class SessionService:
         except NotFound:
             raise invalid from None
         user = auth.user
+        await self.check_credentials(auth, req.password, req.token, where)
+        await self.core.store.users.update_last_login(user.id, self.core.now())
+        session = await self.create(user, device_id=req.device_id)
+        return user, session
+
+    async def _ldap_login(self, req: LoginRequest, where: str) -> User | None:
+        """A directory sign-in, or None when this login is a local (email/password) account."""
+        assert self.ldap is not None
+        email = self.core.cfg.EmailSettings
+        try:
+            auth: UserAuth | None = await self.core.store.users.get_for_login(
+                req.login_id, email.EnableSignInWithUsername, email.EnableSignInWithEmail)
+        except NotFound:
+            auth = None
+        if auth is not None and auth.user.auth_service != "ldap" and not req.ldap_only:
+            return None
+        if auth is not None:
+            self._check_lockout(auth, where)
         if not req.password:
-            raise AppError(
-                where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400
-            )
-        if user.is_bot:
-            raise AppError(
-                where, "api.user.login.bot_login_forbidden.app_error", "Bot login is forbidden.", 401
-            )
-        limit = cfg.ServiceSettings.MaximumLoginAttempts
+            raise AppError(where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400)
+        user = await self.ldap.authenticate(req.login_id, req.password)
+        if user is None:
+            if auth is not None:
+                await self.core.store.users.update_failed_attempts(auth.user.id, auth.failed_attempts + 1)
+            raise invalid_credentials(where)
+        if user.delete_at:
+            raise AppError(where, "api.user.login.inactive.app_error", "Login failed because your account has "
+                           "been deactivated. Please contact an administrator.", 401)
+        auth = await self.core.store.users.get_auth(user.id)
+        self._check_lockout(auth, where)
+        await self._check_mfa(auth, req.token)
+        return user
+
+    def _check_lockout(self, auth: UserAuth, where: str) -> None:
+        limit = self.core.cfg.ServiceSettings.MaximumLoginAttempts
         if limit > 0 and auth.failed_attempts >= limit:
             raise AppError(
                 where,
@@ -87,6 +134,28 @@ class SessionService:
                 "Please reset your password.",
                 401,
             )
+
+    async def _check_mfa(self, auth: UserAuth, token: str) -> None:
+        user = auth.user
+        if user.mfa_active and self.core.cfg.ServiceSettings.EnableMultifactorAuthentication and self.mfa:
+            try:
+                await self.mfa.verify(user.id, auth.mfa_secret, token)
+            except AppError:
+                await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
+                raise
+
+    async def check_credentials(self, auth: UserAuth, password: str, mfa_token: str, where: str) -> None:
+        """Mattermost's CheckPasswordAndAllCriteria: lockout, sign-in method, password, active, MFA."""
+        user = auth.user
+        if not password:
+            raise AppError(
+                where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400
+            )
+        if user.is_bot:
+            raise AppError(
+                where, "api.user.login.bot_login_forbidden.app_error", "Bot login is forbidden.", 401
+            )
+        self._check_lockout(auth, where)
         if user.auth_service and not auth.password_hash:
             raise AppError(
                 where,
@@ -94,10 +163,10 @@ class SessionService:
                 f"Please sign in using {user.auth_service}.",
                 400,
             )
-        ok = await asyncio.to_thread(check_password_hash, req.password, auth.password_hash)
+        ok = await asyncio.to_thread(check_password_hash, password, auth.password_hash)
         if not ok:
             await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
-            raise invalid
+            raise invalid_credentials(where)
         if user.delete_at:
             raise AppError(
                 where,
@@ -105,9 +174,7 @@ class SessionService:
                 "Login failed because your account has been deactivated. Please contact an administrator.",
                 401,
             )
-        await self.core.store.users.update_last_login(user.id, self.core.now())
-        session = await self.create(user, device_id=req.device_id)
-        return user, session
+        await self._check_mfa(auth, mfa_token)
 
     async def create(
         self, user: User, *, device_id: str = "", is_oauth: bool = False, props: dict[str, str] | None = None

@@ -98,9 +98,13 @@ class UserService:
     # creating ------------------------------------------------------------------------------
 
     async def create(
-        self, ctx: Ctx, data: UserCreate, *, invite_id: str = "", from_admin: bool = False
+        self, ctx: Ctx, data: UserCreate, *, invite_id: str = "", from_admin: bool = False,
+        from_sso: bool = False,
     ) -> User:
-        """POST /users. The first user becomes a system admin; ``invite_id`` joins a team's invite."""
+        """POST /users. The first user becomes a system admin; ``invite_id`` joins a team's invite.
+
+        ``from_sso``: an account made on a first single sign-on, which needs no invitation (the
+        provider vouches for the person) but still obeys EnableUserCreation."""
         where = "CreateUser"
         cfg = self.core.cfg
         invite_team = None
@@ -127,7 +131,7 @@ class UserService:
                         "User sign-up with email is disabled.",
                         403,
                     )
-                if not cfg.TeamSettings.EnableOpenServer and invite_team is None:
+                if not cfg.TeamSettings.EnableOpenServer and invite_team is None and not from_sso:
                     raise AppError(
                         where,
                         "api.user.create_user.no_open_server",
@@ -277,6 +281,11 @@ class UserService:
             timezone=data.timezone or msgspec.UNSET,
         )
         return await self.patch(ctx, user_id, patch)
+
+    def publish_updated(self, user: User) -> None:
+        """Tell clients (and every node's user cache) that a user changed."""
+        self.core.caches.users.drop(user.id)
+        self._publish_updated(user)
 
     def _publish_updated(self, user: User) -> None:
         privacy = self.core.cfg.PrivacySettings

@@ -17,6 +17,10 @@ cli = typer.Typer(help="chinwag: a team chat server that speaks Mattermost's API
                   add_completion=False)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+user_cli = typer.Typer(help="Users.", no_args_is_help=True)
+cli.add_typer(user_cli, name="user")
+ldap_cli = typer.Typer(help="AD/LDAP (LdapSettings).", no_args_is_help=True)
+cli.add_typer(ldap_cli, name="ldap")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
 cli.add_typer(file_cli, name="file")
 cli.add_typer(search_cli, name="search")
@@ -186,6 +190,70 @@ def file_test(config: str | None = ConfigOpt) -> None:
     except FileBackendError as e:
         fail(f"FileSettings ({fs.DriverName}, {where}): {e}")
     typer.echo(f"File storage OK: {fs.DriverName}, {where}.")
+
+
+def _with_app(config: str | None, fn: Any) -> Any:
+    """Run ``fn(app)`` against the configured database (no listener, no background work)."""
+    from chinwag.model.errors import AppError
+    from chinwag.server import build
+
+    server = build(load(config))
+
+    async def run() -> Any:
+        try:
+            return await fn(server.app)
+        finally:
+            await server.close()
+
+    try:
+        return asyncio.run(run())
+    except AppError as e:
+        fail(f"{e.message} {e.detailed_error}".strip())
+
+
+@ldap_cli.command("test")
+def ldap_test(config: str | None = ConfigOpt) -> None:
+    """Bind with LdapSettings.BindUsername and search BaseDN."""
+    s = load(config).config.LdapSettings
+    found = _with_app(config, lambda app: app.ldap.test())
+    typer.echo(f"AD/LDAP OK: bound to {s.LdapServer}:{s.LdapPort}, {'found' if found else 'no'} users under "
+               f"{s.BaseDN}.")
+
+
+@ldap_cli.command("sync")
+def ldap_sync(config: str | None = ConfigOpt) -> None:
+    """Update every AD/LDAP user from the directory now; deactivate those no longer in it."""
+    r = _with_app(config, lambda app: app.ldap.sync())
+    typer.echo(f"AD/LDAP sync: {r.seen} in the directory, {r.updated} updated, {r.deactivated} deactivated, "
+               f"{r.reactivated} reactivated.")
+
+
+@user_cli.command("migrate-auth")
+def user_migrate_auth(
+    from_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
+    to_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
+    mapping: str = typer.Option("", "--mapping", help="JSON file {\"<email or username>\": \"<provider id>\"}"),
+    match_field: str = typer.Option("email", "--match-field", help="match accounts by email or username"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="only list what would change"),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Move accounts to another sign-in method (email → ldap by the directory; ldap ↔ saml; any with --mapping)."""
+    import json
+
+    ids = None
+    if mapping:
+        try:
+            with open(mapping, encoding="utf-8") as f:
+                ids = json.load(f)
+        except (OSError, ValueError) as e:
+            fail(f"{mapping}: {e}")
+        if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
+            fail(f"{mapping}: expected a JSON object of login → provider id strings")
+    r = _with_app(config, lambda app: app.auth_migration.run(from_service, to_service, match_field=match_field,
+                                                              mapping=ids, dry_run=dry_run))
+    verb = "would migrate" if dry_run else "migrated"
+    typer.echo(f"{verb} {len(r.migrated)}: {' '.join(r.migrated) or '-'}")
+    typer.echo(f"skipped {len(r.skipped)} (no match or id already used): {' '.join(r.skipped) or '-'}")
 
 
 @cli.command()

@@ -244,6 +244,89 @@ class SSOSettings(msgspec.Struct, kw_only=True):
     ButtonColor: str = ""
 
 
+class GitLabSettings(SSOSettings, kw_only=True):
+    """GitLab OAuth 2.0 sign-in (Settings → Applications on the GitLab side, scope ``read_user``)."""
+
+
+class OpenIdSettings(SSOSettings, kw_only=True):
+    """Any OpenID Connect provider, found through ``DiscoveryEndpoint`` (…/.well-known/openid-configuration)."""
+
+    Scope: str = "openid profile email"
+
+
+class LdapSettings(msgspec.Struct, kw_only=True):
+    """LDAP / Active Directory sign-in and sync (Mattermost's names)."""
+
+    Enable: bool = False
+    EnableSync: bool = False
+    LdapServer: str = ""
+    LdapPort: int = 389
+    ConnectionSecurity: str = ""
+    SkipCertificateVerification: bool = False
+    BaseDN: str = ""
+    BindUsername: str = ""
+    BindPassword: str = ""
+    UserFilter: str = ""
+    GuestFilter: str = ""
+    EnableAdminFilter: bool = False
+    AdminFilter: str = ""
+    IdAttribute: str = ""
+    LoginIdAttribute: str = ""
+    UsernameAttribute: str = ""
+    EmailAttribute: str = ""
+    FirstNameAttribute: str = ""
+    LastNameAttribute: str = ""
+    NicknameAttribute: str = ""
+    PositionAttribute: str = ""
+    SyncIntervalMinutes: int = 60
+    QueryTimeout: int = 60
+    MaxPageSize: int = 0
+    LoginFieldName: str = ""
+    LoginButtonColor: str = "#0000"
+    LoginButtonBorderColor: str = "#2389D7"
+    LoginButtonTextColor: str = "#2389D7"
+
+
+class SamlSettings(msgspec.Struct, kw_only=True):
+    """SAML 2.0 single sign-on (Mattermost's names; ``IdpMetadataFile`` is chinwag's addition)."""
+
+    Enable: bool = False
+    Verify: bool = True
+    Encrypt: bool = False
+    SignRequest: bool = False
+    IdpURL: str = ""
+    IdpDescriptorURL: str = ""
+    IdpMetadataURL: str = ""
+    IdpMetadataFile: str = ""
+    ServiceProviderIdentifier: str = ""
+    AssertionConsumerServiceURL: str = ""
+    IdpCertificateFile: str = ""
+    PublicCertificateFile: str = ""
+    PrivateKeyFile: str = ""
+    IdAttribute: str = ""
+    GuestAttribute: str = ""
+    EnableAdminAttribute: bool = False
+    AdminAttribute: str = ""
+    FirstNameAttribute: str = ""
+    LastNameAttribute: str = ""
+    EmailAttribute: str = ""
+    UsernameAttribute: str = ""
+    NicknameAttribute: str = ""
+    LocaleAttribute: str = ""
+    PositionAttribute: str = ""
+    LoginButtonText: str = "SAML"
+    LoginButtonColor: str = "#34a28b"
+    LoginButtonBorderColor: str = "#2389D7"
+    LoginButtonTextColor: str = "#ffffff"
+
+
+class NativeAppSettings(msgspec.Struct, kw_only=True):
+    AppCustomURLSchemes: list[str] = msgspec.field(default_factory=lambda: ["mmauth://", "mmauthbeta://"])
+    AppDownloadLink: str = ""
+    AndroidAppDownloadLink: str = ""
+    IosAppDownloadLink: str = ""
+
+
 class PluginSettings(msgspec.Struct, kw_only=True):
     Enable: bool = True
     EnableUploads: bool = False
@@ -283,10 +366,13 @@ class Config(msgspec.Struct, kw_only=True):
     RedisSettings: RedisSettings = msgspec.field(default_factory=RedisSettings)
     WebSocketSettings: WebSocketSettings = msgspec.field(default_factory=WebSocketSettings)
     MetricsSettings: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
-    GitLabSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    GitLabSettings: GitLabSettings = msgspec.field(default_factory=GitLabSettings)
     GoogleSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
     Office365Settings: SSOSettings = msgspec.field(default_factory=SSOSettings)
-    OpenIdSettings: SSOSettings = msgspec.field(default_factory=SSOSettings)
+    OpenIdSettings: OpenIdSettings = msgspec.field(default_factory=OpenIdSettings)
+    NativeAppSettings: NativeAppSettings = msgspec.field(default_factory=NativeAppSettings)
+    LdapSettings: LdapSettings = msgspec.field(default_factory=LdapSettings)
+    SamlSettings: SamlSettings = msgspec.field(default_factory=SamlSettings)
     PluginSettings: PluginSettings = msgspec.field(default_factory=PluginSettings)
     ImportSettings: DirSettings = msgspec.field(default_factory=_import_settings)
     ExportSettings: DirSettings = msgspec.field(default_factory=_export_settings)
@@ -304,6 +390,7 @@ SECRET_SETTINGS = frozenset(
         ("GoogleSettings", "Secret"),
         ("Office365Settings", "Secret"),
         ("OpenIdSettings", "Secret"),
+        ("LdapSettings", "BindPassword"),
     }
 )
 FAKE_SETTING = "********************************"

@@ -21,6 +21,7 @@ from chinwag.web.api4 import load_all
 from chinwag.web.errors import error_response, not_found_error
 from chinwag.web.handler import ALL_METHODS, build_routes, request_id_of
 from chinwag.web.hooks import hook_routes
+from chinwag.web.oauth import sso_routes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -105,6 +106,7 @@ def create_app(app: App, extra_routes: list[BaseRoute] | None = None,
     api = load_all()
     routes: list[BaseRoute] = list(build_routes(app, api))
     routes += hook_routes(app)
+    routes += sso_routes(app)
     routes += extra_routes or []
 
     async def api_not_found(request: Request) -> Response:

@@ -222,6 +222,9 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
             if spec.require_session and ctx.session is None and not ctx.local:
                 raise session_expired("ServeHTTP", "no session")
             _check_csrf(w, spec, method)
+            if ctx.session is not None and request.url.path.startswith("/api/v4/") \
+                    and not _MFA_EXEMPT.match(request.url.path):
+                await app.mfa.require_enrolled(ctx)
             result = await spec.fn(w)
         except AppError as e:
             if e.status_code >= 500:
@@ -241,3 +244,7 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
 
 
 _ID_RE = re.compile(r"^[a-z0-9]{26}$")
+#: what a user without MFA can still reach when EnforceMultifactorAuthentication is on: enough to set it up
+_MFA_EXEMPT = re.compile(
+    r"^/api/v4/(users/(me|logout|login|mfa)|users/(me|[a-z0-9]{26})/mfa(/generate)?|config/client"
+    r"|license/client|system/ping)$")

@@ -3,13 +3,15 @@ import {useEffect, useState} from 'react';
 import {loadConfig, loadMe} from '../actions';
 import {statusOf} from '../client';
 import {parseRoute, paths} from '../lib/routes';
+import {MFA_REQUIRED_ID, errorId} from '../lib/sso';
 import {startRealtime} from '../realtime';
 import {navigate, usePath} from '../router';
 import {getState, useStore} from '../store';
 import {FirstRun, Login, SelectTeam, Signup} from './Auth';
 import {Layout} from './Layout';
+import {MfaSetup} from './MfaSetup';
 
-type Phase = 'loading' | 'anon' | 'authed' | 'error';
+type Phase = 'loading' | 'anon' | 'authed' | 'mfa' | 'error';
 
 export function App() {
     const [phase, setPhase] = useState<Phase>('loading');
@@ -34,6 +36,10 @@ export function App() {
                 }
             } catch (e) {
                 if (cancelled) {
+                    return;
+                }
+                if (errorId(e) === MFA_REQUIRED_ID) {
+                    setPhase('mfa');
                     return;
                 }
                 if (statusOf(e) === 401 || statusOf(e) === 403) {
@@ -68,6 +74,9 @@ export function App() {
 
     if (phase === 'loading') {
         return <div className='splash' aria-busy='true'><div className='splash__logo'>chinwag</div></div>;
+    }
+    if (phase === 'mfa') {
+        return <MfaSetup/>;
     }
     if (phase === 'error') {
         return (

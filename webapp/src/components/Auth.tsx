@@ -6,6 +6,7 @@ import {addTeam, loadMe} from '../actions';
 import {client, errorText} from '../client';
 import {channelNameFrom} from '../lib/channels';
 import {paths} from '../lib/routes';
+import {MFA_ERROR_ID, MFA_REQUIRED_ID, errorId, loginNotice, passwordLoginEnabled, ssoProviders} from '../lib/sso';
 import {navigate} from '../router';
 import {useStore} from '../store';
 
@@ -42,39 +43,79 @@ function ErrorLine({error}: {error: string}) {
     return error ? <p className='form-error' role='alert'>{error}</p> : null;
 }
 
+function SsoButtons() {
+    const config = useStore((s) => s.config);
+    const providers = ssoProviders(config, new URLSearchParams(window.location.search).get('redirect_to'));
+    if (!providers.length) {
+        return null;
+    }
+    return (
+        <div className='sso' aria-label='Single sign-on'>
+            {providers.map((p) => (
+                <a key={p.id} className={`btn btn--block btn--sso btn--sso-${p.id}`} href={p.href}
+                    style={p.color ? {background: p.color, color: '#fff'} : undefined}>
+                    {p.label}
+                </a>
+            ))}
+        </div>
+    );
+}
+
 export function Login({onDone}: {onDone: () => void}) {
     const config = useStore((s) => s.config);
     const [loginId, setLoginId] = useState('');
     const [password, setPassword] = useState('');
+    const [mfaToken, setMfaToken] = useState('');
+    const [needsMfa, setNeedsMfa] = useState(false);
     const [error, setError] = useState('');
     const [busy, setBusy] = useState(false);
-    const canSignUp = config.EnableOpenServer === 'true' && config.EnableUserCreation !== 'false';
+    const canSignUp = config.EnableOpenServer === 'true' && config.EnableUserCreation !== 'false' &&
+        config.EnableSignUpWithEmail !== 'false';
+    const withPassword = passwordLoginEnabled(config);
+    const notice = loginNotice(window.location.search);
 
     const submit = async (e: FormEvent) => {
         e.preventDefault();
         setBusy(true);
         setError('');
         try {
-            await client.login(loginId.trim(), password);
+            await client.login(loginId.trim(), password, mfaToken.trim());
             await loadMe();
             onDone();
         } catch (err) {
-            setError(errorText(err, 'Could not log in.'));
+            const id = errorId(err);
+            if (id === MFA_REQUIRED_ID) {
+                window.location.assign('/'); // signed in, but the MFA set-up comes first
+                return;
+            }
+            if (id === MFA_ERROR_ID && !needsMfa) {
+                setNeedsMfa(true);
+            } else {
+                setError(errorText(err, 'Could not log in.'));
+            }
             setBusy(false);
         }
     };
     return (
         <AuthCard title='Log in' subtitle='Welcome back. Sign in to continue the conversation.'>
-            <form onSubmit={submit} className='form'>
-                <Field label='Email or username' name='login_id' autoComplete='username' value={loginId}
-                    onChange={(e) => setLoginId(e.target.value)} required autoFocus/>
-                <Field label='Password' name='password' type='password' autoComplete='current-password' value={password}
-                    onChange={(e) => setPassword(e.target.value)} required/>
-                <ErrorLine error={error}/>
-                <button className='btn btn--primary btn--block' type='submit' disabled={busy}>
-                    {busy ? 'Logging in…' : 'Log in'}
-                </button>
-            </form>
+            {notice && <p className='form-notice' role='status'>{notice}</p>}
+            <SsoButtons/>
+            {withPassword && (
+                <form onSubmit={submit} className='form'>
+                    <Field label='Email or username' name='login_id' autoComplete='username' value={loginId}
+                        onChange={(e) => setLoginId(e.target.value)} required autoFocus/>
+                    <Field label='Password' name='password' type='password' autoComplete='current-password' value={password}
+                        onChange={(e) => setPassword(e.target.value)} required/>
+                    {needsMfa && (
+                        <Field label='MFA code' name='token' inputMode='numeric' autoComplete='one-time-code' value={mfaToken}
+                            pattern='[0-9 ]{6,7}' onChange={(e) => setMfaToken(e.target.value)} required autoFocus/>
+                    )}
+                    <ErrorLine error={error}/>
+                    <button className='btn btn--primary btn--block' type='submit' disabled={busy}>
+                        {busy ? 'Logging in…' : 'Log in'}
+                    </button>
+                </form>
+            )}
             {canSignUp && (
                 <p className='auth__alt'>Don’t have an account? <a href='/signup' onClick={(e) => {
                     e.preventDefault();

@@ -59,6 +59,7 @@ users = sa.Table(
     sa.Column("timezone", JSONType, nullable=True),
     _bool("mfaactive"),
     _text("mfasecret", 128),
+    _ms("mfalaststep"),
     sa.Column("remoteid", sa.String(26), nullable=True),
     _bool("isbot"),
     _text("botdescription", 1024),
@@ -419,4 +420,14 @@ useraccesstokens = sa.Table(
     _text("description", 512),
     _bool("isactive", True),
     sa.Index("idx_user_access_tokens_user_id", "userid"),
+)
+
+#: one-time tokens (Mattermost's Tokens): OAuth ``state`` between the redirect and the callback
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("token", sa.String(64), primary_key=True),
+    _ms("createat"),
+    _text("type", 64),
+    _text("extra", 2048),
 )

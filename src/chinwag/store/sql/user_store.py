@@ -14,7 +14,7 @@ from chinwag.store.sql.common import conflict_from
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.tables import channelmembers, status, teammembers, users
 
-_PUBLIC_COLS = [c for c in users.c if c.name not in ("password", "mfasecret", "failedattempts")]
+_PUBLIC_COLS = [c for c in users.c if c.name not in ("password", "mfasecret", "failedattempts", "mfalaststep")]
 
 
 def row_to_user(r: Any) -> User:
@@ -140,6 +140,39 @@ class SqlUserStore:
             await conn.execute(
                 users.update().where(users.c.id == user_id).values(lastlogin=now, failedattempts=0)
             )
+
+    async def get_by_auth(self, auth_service: str, auth_data: str) -> User:
+        q = _select().where(users.c.authservice == auth_service, users.c.authdata == auth_data)
+        async with self.db.read() as conn:
+            row = (await conn.execute(q)).first()
+        if row is None:
+            raise NotFound("user", f"{auth_service}:{auth_data}")
+        return row_to_user(row)
+
+    async def list_by_auth_service(self, auth_service: str) -> list[User]:
+        async with self.db.read() as conn:
+            rows = (await conn.execute(_select().where(users.c.authservice == auth_service))).all()
+        return [row_to_user(r) for r in rows]
+
+    async def update_auth(self, user_id: str, auth_service: str, auth_data: str | None, password_hash: str,
+                          now: int) -> None:
+        """Switch a user's sign-in method (email ↔ SSO); the password is replaced (cleared for SSO)."""
+        async with self.db.write() as conn:
+            await conn.execute(users.update().where(users.c.id == user_id).values(
+                authservice=auth_service, authdata=auth_data, password=password_hash, updateat=now,
+                lastpasswordupdate=now, failedattempts=0, mfaactive=False, mfasecret="", mfalaststep=0))
+
+    async def update_mfa(self, user_id: str, active: bool, secret: str, now: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(users.update().where(users.c.id == user_id).values(
+                mfaactive=active, mfasecret=secret, updateat=now, mfalaststep=0))
+
+    async def use_mfa_step(self, user_id: str, step: int) -> bool:
+        """Record a TOTP time step as used; False when it (or a later one) was already used (a replay)."""
+        async with self.db.write() as conn:
+            res = await conn.execute(users.update().where(
+                users.c.id == user_id, users.c.mfalaststep < step).values(mfalaststep=step))
+        return bool(res.rowcount == 1)
 
     async def get(self, user_id: str) -> User:
         async with self.db.read() as conn:

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
+from chinwag.app.oauth import SwitchRequest
 from chinwag.app.session import LoginRequest
 from chinwag.model.errors import invalid_param
 from chinwag.model.ids import is_valid_id
@@ -14,6 +15,7 @@ from chinwag.model.user import User, UserCreate, UserPatch
 from chinwag.web.api4 import api
 from chinwag.web.auth import attach_session_cookies, clear_session_cookies
 from chinwag.web.handler import W
+from chinwag.web.oauth import set_oauth_cookie, site_url
 from chinwag.web.responses import json_response, ok
 
 
@@ -79,6 +81,54 @@ async def login(w: W) -> Response:
         hours = w.app.config.config.ServiceSettings.SessionLengthWebInHours
         attach_session_cookies(resp, w.request, session, hours)
     return resp
+
+
+class _Switch(msgspec.Struct):
+    current_service: str = ""
+    new_service: str = ""
+    email: str = ""
+    password: str = ""
+    mfa_code: str = ""
+    new_password: str = ""
+
+
+@api.route("POST", "/users/login/switch", auth=False)
+async def switch_account_type(w: W) -> Response:
+    b = await w.json(_Switch, "switch_request")
+    req = SwitchRequest(current_service=b.current_service, new_service=b.new_service, email=b.email,
+                        password=b.password, mfa_code=b.mfa_code, new_password=b.new_password)
+    link, started = await w.app.oauth.switch(w.ctx, req, site_url(w))
+    resp = json_response({"follow_link": link})
+    if started is not None:
+        set_oauth_cookie(resp, w.request, started.cookie)
+    return resp
+
+
+class _MfaCheck(msgspec.Struct):
+    login_id: str = ""
+
+
+class _MfaUpdate(msgspec.Struct):
+    activate: bool = False
+    code: str = ""
+
+
+@api.route("POST", "/users/mfa", auth=False)
+async def check_user_mfa(w: W) -> Any:
+    body = await w.json(_MfaCheck, "login_id")
+    return {"mfa_required": await w.app.mfa.required_for(body.login_id)}
+
+
+@api.route("POST", "/users/{user_id}/mfa/generate")
+async def generate_mfa_secret(w: W) -> Any:
+    return await w.app.mfa.generate(w.ctx, w.user_param())
+
+
+@api.route("PUT", "/users/{user_id}/mfa")
+async def update_user_mfa(w: W) -> Any:
+    body = await w.json(_MfaUpdate, "mfa")
+    await w.app.mfa.update(w.ctx, w.user_param(), body.activate, body.code)
+    return ok()
 
 
 @api.route("POST", "/users/logout", auth=False)

@@ -1,0 +1,124 @@
+"""SAML 2.0 sign-in against a pysaml2 identity provider (tests/sso/saml_idp.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chinwag.server import Server
+from tests.conftest import Client, World
+
+if not shutil.which("xmlsec1") and os.geteuid() == 0 and shutil.which("apt-get"):
+    subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "xmlsec1"], capture_output=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, check=False)
+if not shutil.which("xmlsec1"):
+    pytest.skip("xmlsec1 is missing (Debian package xmlsec1)", allow_module_level=True)
+
+from tests.sso.saml_idp import SamlIdp
+
+SITE = "http://localhost:8065"
+ALICE = {"uid": ["alice"], "mail": ["alice@corp.example"], "givenName": ["Alice"], "sn": ["Liddell"],
+         "title": ["Engineer"]}
+
+
+@pytest.fixture
+async def saml(server: Server, tmp_path: Path) -> SamlIdp:
+    idp = SamlIdp(tmp_path)
+    s = server.config.config.SamlSettings
+    s.Enable = True
+    s.IdpMetadataFile = idp.metadata_file()
+    s.IdAttribute, s.EmailAttribute, s.UsernameAttribute = "uid", "mail", "uid"
+    s.FirstNameAttribute, s.LastNameAttribute, s.PositionAttribute = "givenName", "sn", "title"
+    s.EnableAdminAttribute, s.AdminAttribute = True, "title=Admin"
+    c = Client(server)
+    meta = await c.http.get(f"{SITE}/login/sso/saml/metadata")
+    await c.aclose()
+    assert meta.status_code == 200 and "AssertionConsumerService" in meta.text
+    assert f'Location="{SITE}/login/sso/saml"' in meta.text
+    idp.trust_sp(meta.text)
+    return idp
+
+
+async def flow(c: Client, idp: SamlIdp, identity: dict[str, list[str]], name_id: str = "alice-nameid",
+               **kw: Any) -> Any:
+    r = await c.http.get(f"{SITE}/login/sso/saml", params={"redirect_to": "/acme/channels/town-square"})
+    assert r.status_code == 302, r.text
+    form = idp.respond(r.headers["location"], identity, name_id, **kw)
+    acs = form.pop("acs")
+    assert acs == f"{SITE}/login/sso/saml"
+    return await c.http.post(acs, data=form)
+
+
+def error_id(r: Any) -> str:
+    return str(r.text.split('data-error-id="', 1)[1].split('"', 1)[0])
+
+
+async def test_signed_assertion_signs_in_and_creates_the_account(world: World, saml: SamlIdp) -> None:
+    await world.user("admin")
+    c = Client(world.srv)
+    r = await flow(c, saml, ALICE)
+    assert r.status_code == 302, r.text
+    assert r.headers["location"] == "/acme/channels/town-square"
+    me = (await c.http.get("/users/me", headers={"Authorization": f"Bearer {r.cookies['MMAUTHTOKEN']}"})).json()
+    assert (me["username"], me["email"], me["auth_service"]) == ("alice", "alice@corp.example", "saml")
+    assert (me["first_name"], me["last_name"], me["position"]) == ("Alice", "Liddell", "Engineer")
+    assert "system_admin" not in me["roles"]
+    again = await flow(Client(world.srv), saml, ALICE)
+    assert again.status_code == 302
+    other = Client(world.srv)
+    other.token = again.cookies["MMAUTHTOKEN"]
+    assert (await other.get("/users/me")).json()["id"] == me["id"]
+
+
+async def test_admin_attribute(world: World, saml: SamlIdp) -> None:
+    await world.user("admin")
+    c = Client(world.srv)
+    r = await flow(c, saml, {**ALICE, "title": ["Admin"]})
+    c.token = r.cookies["MMAUTHTOKEN"]
+    assert "system_admin" in (await c.get("/users/me")).json()["roles"].split()
+
+
+@pytest.mark.parametrize("how", ["unsigned", "response_only_signed", "tampered"])
+async def test_unsigned_or_tampered_assertions_are_refused(world: World, saml: SamlIdp, how: str) -> None:
+    await world.user("admin")
+    kw: dict[str, Any] = {
+        "unsigned": {"sign_assertion": False},
+        "response_only_signed": {"sign_assertion": False, "sign_response": True},
+        "tampered": {"tamper": ("alice@corp.example", "mallory@corp.example")},
+    }[how]
+    r = await flow(Client(world.srv), saml, ALICE, **kw)
+    assert r.status_code == 401, r.text
+    assert error_id(r) == "ent.saml.do_login.validate_token.app_error"
+    assert "MMAUTHTOKEN" not in r.headers.get("set-cookie", "")
+    admin = world.admin
+    assert admin is not None
+    assert (await admin.get("/users/username/alice")).status_code == 404
+
+
+async def test_replayed_response_is_refused(world: World, saml: SamlIdp) -> None:
+    await world.user("admin")
+    c = Client(world.srv)
+    r = await c.http.get(f"{SITE}/login/sso/saml")
+    form = saml.respond(r.headers["location"], ALICE, "alice-nameid")
+    acs = form.pop("acs")
+    assert (await c.http.post(acs, data=form)).status_code == 302
+    replay = await Client(world.srv).http.post(acs, data=form)
+    assert replay.status_code == 400 and error_id(replay) == "ent.saml.do_login.validate_token.app_error"
+
+
+async def test_email_conflict_with_local_account(world: World, saml: SamlIdp) -> None:
+    await world.user("admin")
+    await world.user("alice", email="alice@corp.example")
+    r = await flow(Client(world.srv), saml, ALICE)
+    assert r.status_code == 400 and error_id(r) == "api.user.create_oauth_user.already_attached.app_error"
+
+
+async def test_saml_disabled(world: World, saml: SamlIdp) -> None:
+    world.srv.config.config.SamlSettings.Enable = False
+    r = await Client(world.srv).http.get(f"{SITE}/login/sso/saml")
+    assert r.status_code == 501
