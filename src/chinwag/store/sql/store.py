@@ -8,6 +8,7 @@ from chinwag.store.sql.command_store import SqlCommandStore
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.event_store import SqlEventStore
 from chinwag.store.sql.file_info_store import SqlFileInfoStore
+from chinwag.store.sql.import_store import SqlImportStore
 from chinwag.store.sql.post_store import SqlPostStore
 from chinwag.store.sql.preference_store import SqlPreferenceStore
 from chinwag.store.sql.reaction_store import SqlReactionStore
@@ -40,6 +41,7 @@ class SqlStore:
         self.commands = SqlCommandStore(db)
         self.bots = SqlBotStore(db)
         self.tokens = SqlUserAccessTokenStore(db)
+        self.imports = SqlImportStore(db)
 
     async def close(self) -> None:
         await self.db.close()
