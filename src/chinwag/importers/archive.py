@@ -149,6 +149,7 @@ class Report:
     skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
 
     def add(self, kind: str, what: str, n: int = 1) -> None:
         c = self.counts.setdefault(kind, {})
@@ -162,10 +163,13 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "dry_run": self.dry_run, "counts": self.counts, "renamed": self.renamed,
                 "placeholder_emails": self.placeholder_emails, "missing_files": self.missing_files,
-                "skipped": self.skipped, "warnings": self.warnings, "seconds": round(self.seconds, 2)}
+                "skipped": self.skipped, "warnings": self.warnings, "seconds": round(self.seconds, 2),
+                "stage_seconds": self.stages}
 
     def summary(self) -> str:
         lines = [f"{'Dry run of' if self.dry_run else 'Imported'} {self.source} in {self.seconds:.1f} s"]
+        if self.stages:
+            lines.append("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.stages.items()))
         for kind in sorted(self.counts):
             parts = ", ".join(f"{v} {k}" for k, v in sorted(self.counts[kind].items()))
             lines.append(f"  {kind}: {parts}")
@@ -191,6 +195,7 @@ class Progress:
         self.done = 0
         self.started = 0.0
         self.drawn = 0.0
+        self.seconds: dict[str, float] = {}
 
     def begin(self, stage: str, total: int) -> None:
         self.end()
@@ -208,6 +213,7 @@ class Progress:
     def end(self) -> None:
         if self.stage:
             self._draw(final=True)
+            self.seconds[self.stage] = round(time.monotonic() - self.started, 2)
             self.stage = ""
 
     def _draw(self, final: bool = False) -> None:

@@ -104,6 +104,7 @@ class SlackImporter:
             zf.close()
             self.progress.end()
         self.report.seconds = time.monotonic() - started
+        self.report.stages = dict(self.progress.seconds)
         return self.report
 
     async def _plan_only(self, ex: Export) -> None:

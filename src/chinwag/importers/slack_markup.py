@@ -29,6 +29,8 @@ class Converter:
     def convert(self, text: str) -> str:
         if not text:
             return ""
+        if "`" not in text:
+            return self._prose(text)
         out = []
         for i, part in enumerate(_CODE.split(text)):
             out.append(_unescape(part) if i % 2 else self._prose(part))
@@ -41,12 +43,16 @@ class Converter:
             held.append(s)
             return f"\x00{len(held) - 1}\x00"
 
-        text = _TOKEN.sub(lambda m: hold(self._token(m.group(1))), text)
-        text = _BOLD.sub(r"\1**\2**", text)
-        text = _STRIKE.sub(r"\1~~\2~~", text)
-        text = _quotes(text)
+        if "<" in text:
+            text = _TOKEN.sub(lambda m: hold(self._token(m.group(1))), text)
+        if "*" in text:
+            text = _BOLD.sub(r"\1**\2**", text)
+        if "~" in text:
+            text = _STRIKE.sub(r"\1~~\2~~", text)
+        if "&gt;" in text:
+            text = _quotes(text)
         text = _unescape(text)
-        return _HOLD.sub(lambda m: held[int(m.group(1))], text)
+        return _HOLD.sub(lambda m: held[int(m.group(1))], text) if held else text
 
     def _token(self, body: str) -> str:
         target, _, label = body.partition("|")

@@ -68,7 +68,8 @@ class PostWriter:
 
     async def flush(self, batch: list[dict[str, Any]]) -> None:
         keys = [self.key(str(m["ts"])) for m in batch]
-        existing = await self.w.lookup("post", keys)
+        # Slack ts strings have 10 integer digits, so key order is time order: one range scan
+        existing = await self.w.lookup_range("post", min(keys), max(keys) + "#~") if keys else {}
         posts: list[Post] = []
         reactions: list[dict[str, Any]] = []
         attach: list[tuple[str, str]] = []
@@ -94,7 +95,7 @@ class PostWriter:
         await self.w.insert_posts(posts)
         await self.w.attach_files(attach)
         await self.w.insert_reactions(reactions)
-        await self.w.map("post", mapping)
+        await self.w.map("post", mapping, fresh=True)
         self.report.add("posts", "created", len(posts))
         self.report.add("reactions", "imported", len(reactions))
 
@@ -176,7 +177,7 @@ class PostWriter:
         def post(post_id: str, at: int, text: str, files: list[str], root_id: str, **kw: Any) -> Post:
             return Post(id=post_id, create_at=at, update_at=max(at, kw.get("edit_at", 0)), user_id=author,
                         channel_id=self.channel_id, root_id=root_id, message=text,
-                        hashtags=parse_hashtags(text) if text else "", file_ids=files, **kw)
+                        hashtags=parse_hashtags(text) if "#" in text else "", file_ids=files, **kw)
 
         out = [(key, post(pid, ms, parts[0], chunks[0], root, type=ptype, props=props, edit_at=edit_at,
                           has_reactions=bool(self._reaction_pairs(m))))]

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.channel import Channel, ChannelMember
@@ -28,6 +30,11 @@ from chinwag.store.sql.tables import (
 )
 
 _CHUNK = 500
+_JSON_COLS = frozenset({"props", "fileids"})
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else msgspec.json.encode(value).decode()
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -37,10 +44,14 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 
 async def _lookup(conn: AsyncConnection, source: str, kind: str, ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for part in _chunks(list(dict.fromkeys(ids))):
+    pg = conn.dialect.name == "postgresql"
+    for part in _chunks(list(dict.fromkeys(ids)), 5000 if pg else _CHUNK):
+        # one array parameter on PostgreSQL: one prepared statement, whatever the batch size
+        cond = (importmappings.c.sourceid == sa.any_(sa.cast(sa.literal(list(part), ARRAY(sa.String)),
+                                                             ARRAY(sa.String)))
+                if pg else importmappings.c.sourceid.in_(part))
         q = sa.select(importmappings.c.sourceid, importmappings.c.targetid).where(
-            importmappings.c.source == source, importmappings.c.kind == kind,
-            importmappings.c.sourceid.in_(part))
+            importmappings.c.source == source, importmappings.c.kind == kind, cond)
         out.update({r[0]: r[1] for r in await conn.execute(q)})
     return out
 
@@ -56,7 +67,21 @@ class ImportWriter:
     async def lookup(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         return await _lookup(self.conn, self.source, kind, ids)
 
-    async def map(self, kind: str, pairs: dict[str, str]) -> None:
+    async def lookup_range(self, kind: str, low: str, high: str) -> dict[str, str]:
+        """Mappings with low <= source id <= high (a range scan of the primary key)."""
+        q = sa.select(importmappings.c.sourceid, importmappings.c.targetid).where(
+            importmappings.c.source == self.source, importmappings.c.kind == kind,
+            importmappings.c.sourceid >= low, importmappings.c.sourceid <= high)
+        return {r[0]: r[1] for r in await self.conn.execute(q)}
+
+    async def map(self, kind: str, pairs: dict[str, str], fresh: bool = False) -> None:
+        """Record source id → row id; ``fresh``: none of the source ids is mapped yet (COPY on PostgreSQL)."""
+        if fresh and pairs and self.conn.dialect.name == "postgresql":
+            raw: Any = (await self.conn.get_raw_connection()).driver_connection
+            await raw.copy_records_to_table("importmappings", columns=["source", "kind", "sourceid", "targetid",
+                                                                       "createat"],
+                                            records=[(self.source, kind, k, v, self.now) for k, v in pairs.items()])
+            return
         rows = [{"source": self.source, "kind": kind, "sourceid": k, "targetid": v, "createat": self.now}
                 for k, v in pairs.items()]
         for part in _chunks(rows):
@@ -75,8 +100,17 @@ class ImportWriter:
         return [m.user_id for m in new]
 
     async def insert_posts(self, batch: Sequence[Post]) -> None:
-        if batch:
-            await self.conn.execute(posts.insert(), [post_values(p) for p in batch])
+        if not batch:
+            return
+        rows = [post_values(p) for p in batch]
+        if self.conn.dialect.name != "postgresql":
+            await self.conn.execute(posts.insert(), rows)
+            return
+        # COPY within the same transaction: several times faster than multi-row INSERTs
+        raw: Any = (await self.conn.get_raw_connection()).driver_connection
+        cols = list(rows[0])
+        records = [tuple(_json_text(r[c]) if c in _JSON_COLS else r[c] for c in cols) for r in rows]
+        await raw.copy_records_to_table("posts", records=records, columns=cols)
 
     async def update_post_files(self, post_id: str, file_ids: list[str]) -> None:
         await self.conn.execute(posts.update().where(posts.c.id == post_id).values(fileids=file_ids))
