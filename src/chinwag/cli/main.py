@@ -18,9 +18,10 @@ db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
 cli.add_typer(file_cli, name="file")
-from chinwag.cli.importer import import_cli  # noqa: E402
+from chinwag.cli.importer import export_cli, import_cli  # noqa: E402
 
 cli.add_typer(import_cli, name="import")
+cli.add_typer(export_cli, name="export")
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (default: $MM_CONFIG or "
                                                          "./config/config.json).")

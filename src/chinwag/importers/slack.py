@@ -169,19 +169,22 @@ class SlackImporter:
         mapped = await self.store.imports.all_of_kind(self.source, "user")
         admins = [u for u in await self.store.users.list_users(role=SYSTEM_ADMIN_ROLE, page=0, per_page=1)]
         taken: set[str] = set()
-        users = sorted(ex.users.values(), key=lambda u: (u.placeholder, u.id))
+        self.admin_id = admins[0].id if admins else ""
+        # bots last: their owner is a system admin, or the export's first admin
+        users = sorted(ex.users.values(), key=lambda u: (u.is_bot, u.placeholder, u.id))
+        first_admin = next((u for u in users if u.is_admin and not u.deleted and not u.is_bot), None)
         for su in users:
             uid = mapped.get(su.id) or await self._create_user(su, taken)
             self.user_ids[su.id] = uid
+            if su is first_admin and not self.admin_id:
+                self.admin_id = uid
             self.progress.advance()
         for su in users:
-            if not su.deleted and not su.placeholder:
+            if not su.deleted and not su.placeholder and not su.is_bot:
                 await self._join_team(self.user_ids[su.id])
         found = await self.store.users.get_many(list(set(self.user_ids.values())))
         names = {u.id: u.username for u in found}
         self.usernames = {sid: names.get(uid, "") for sid, uid in self.user_ids.items()}
-        first_admin = next((self.user_ids[u.id] for u in users if u.is_admin and not u.deleted), "")
-        self.admin_id = admins[0].id if admins else first_admin
         for bid, uid in ex.bot_users.items():
             self.bot_ids[bid] = self.user_ids[uid]
         for bid, display in sorted(ex.unknown_bots.items()):
@@ -219,8 +222,9 @@ class SlackImporter:
                     first_name=su.first_name, last_name=su.last_name, position=su.position,
                     roles=SYSTEM_USER_ROLE, notify_props=default_notify_props(username, su.first_name),
                     is_bot=su.is_bot)
-        if su.is_bot:
-            bot = Bot(user_id=user.id, username=username, display_name=su.first_name or username,
+        if su.is_bot:  # a bot's name is one display name (Mattermost keeps it in first_name)
+            user.first_name, user.last_name = f"{su.first_name} {su.last_name}".strip()[:64], ""
+            bot = Bot(user_id=user.id, username=username, display_name=user.first_name or username,
                       description="Imported from Slack", owner_id=self.admin_id or user.id, create_at=now,
                       update_at=now, delete_at=user.delete_at)
             user.email = f"{username}@localhost"

@@ -213,3 +213,54 @@ class SqlImportStore:
     async def transaction(self, source: str, now: int) -> AsyncIterator[ImportWriter]:
         async with self.db.write() as conn:
             yield ImportWriter(conn, source, now)
+
+    async def known_names(self) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+        """Usernames, team names and (team name, channel name) pairs already in the database."""
+        from chinwag.store.sql.tables import teams, users
+
+        async with self.db.read() as conn:
+            u = {r[0] for r in await conn.execute(sa.select(users.c.username))}
+            t = {r[0]: r[1] for r in await conn.execute(sa.select(teams.c.id, teams.c.name))}
+            c = {(t.get(r[0], ""), r[1]) for r in await conn.execute(
+                sa.select(channels.c.teamid, channels.c.name).where(channels.c.teamid != ""))}
+        return u, set(t.values()), c
+
+    # export ------------------------------------------------------------------------------------
+
+    async def rows(self, table_name: str, where: Any = None, order: Sequence[str] = ()) -> list[Any]:
+        """Every row of a (small) table: teams, channels, users, members, bots."""
+        from chinwag.store.sql.tables import metadata
+
+        t = metadata.tables[table_name]
+        q = sa.select(t)
+        if where is not None:
+            q = q.where(where(t))
+        if order:
+            q = q.order_by(*[t.c[c] for c in order])
+        async with self.db.read() as conn:
+            return [dict(r) for r in (await conn.execute(q)).mappings()]
+
+    async def roots_page(self, channel_id: str, after: tuple[int, str], limit: int) -> list[Any]:
+        """Live root posts of a channel in (create_at, id) order after a cursor."""
+        q = (sa.select(posts).where(posts.c.channelid == channel_id, posts.c.deleteat == 0, posts.c.rootid == "",
+                                    sa.tuple_(posts.c.createat, posts.c.id) > sa.tuple_(*after))
+             .order_by(posts.c.createat, posts.c.id).limit(limit))
+        async with self.db.read() as conn:
+            return list((await conn.execute(q)).mappings())
+
+    async def replies_of(self, root_ids: Sequence[str]) -> list[Any]:
+        q = (sa.select(posts).where(posts.c.rootid.in_(list(root_ids)), posts.c.deleteat == 0)
+             .order_by(posts.c.createat, posts.c.id))
+        async with self.db.read() as conn:
+            return list((await conn.execute(q)).mappings())
+
+    async def reactions_of(self, post_ids: Sequence[str]) -> list[Any]:
+        q = sa.select(reactions).where(reactions.c.postid.in_(list(post_ids)), reactions.c.deleteat == 0)
+        async with self.db.read() as conn:
+            return list((await conn.execute(q)).mappings())
+
+    async def files_of(self, post_ids: Sequence[str]) -> list[Any]:
+        q = sa.select(fileinfo.c.id, fileinfo.c.postid, fileinfo.c.path, fileinfo.c.name).where(
+            fileinfo.c.postid.in_(list(post_ids)), fileinfo.c.deleteat == 0)
+        async with self.db.read() as conn:
+            return list((await conn.execute(q)).mappings())
