@@ -11,12 +11,13 @@ from typing import Any
 from tests.importers import slack_fixture as fx
 
 
-def run_cli(tmp: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp: str, *args: str, command: tuple[str, ...] = ("import", "slack")
+            ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MM_SQLSETTINGS_DRIVERNAME": "sqlite",
            "MM_SQLSETTINGS_DATASOURCE": os.path.join(tmp, "chinwag.db"),
            "MM_FILESETTINGS_DIRECTORY": os.path.join(tmp, "files"),
            "MM_CONFIG": os.path.join(tmp, "config.json")}
-    return subprocess.run([sys.executable, "-m", "chinwag.cli.main", "import", "slack", *args],
+    return subprocess.run([sys.executable, "-m", "chinwag.cli.main", *command, *args],
                           env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -42,3 +43,17 @@ def test_cli_refuses_bad_input(tmp_path: Any) -> None:
     done = run_cli(tmp, path, "--team", "acme")
     assert done.returncode == 1
     assert "channels.json:1: malformed JSON" in done.stderr and "Nothing was imported" in done.stderr
+
+
+def test_cli_bulk_export_and_import(tmp_path: Any) -> None:
+    tmp = str(tmp_path)
+    run_cli(tmp, fx.write_zip(os.path.join(tmp, "export.zip"), fx.files()), "--team", "acme")
+    out = os.path.join(tmp, "bulk.zip")
+    done = run_cli(tmp, out, command=("export", "bulk"))
+    assert done.returncode == 0, done.stderr
+    valid = run_cli(tmp, out, "--validate", command=("import", "bulk"))
+    assert valid.returncode == 0 and "The file is valid." in valid.stdout, valid.stderr
+    bad = fx.write_bytes(os.path.join(tmp, "bad.jsonl"), b'{"type": "version", "version": 1}\n{"type": "team"}\n')
+    done = run_cli(tmp, bad, command=("import", "bulk"))
+    assert done.returncode == 1
+    assert "line 2: team: missing team object" in done.stderr
