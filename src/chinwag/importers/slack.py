@@ -39,7 +39,9 @@ from chinwag.model.channel import (
     CHANNEL_GROUP,
     CHANNEL_OPEN,
     CHANNEL_PRIVATE,
+    DEFAULT_CHANNEL,
     GROUP_MAX_USERS,
+    OFF_TOPIC_CHANNEL,
     Channel,
     ChannelMember,
 )
@@ -179,9 +181,8 @@ class SlackImporter:
             if su is first_admin and not self.admin_id:
                 self.admin_id = uid
             self.progress.advance()
-        for su in users:
-            if not su.deleted and not su.placeholder and not su.is_bot:
-                await self._join_team(self.user_ids[su.id])
+        await self._join_team([self.user_ids[su.id] for su in users
+                                if not su.deleted and not su.placeholder and not su.is_bot])
         found = await self.store.users.get_many(list(set(self.user_ids.values())))
         names = {u.id: u.username for u in found}
         self.usernames = {sid: names.get(uid, "") for sid, uid in self.user_ids.items()}
@@ -242,21 +243,27 @@ class SlackImporter:
         su = SlackUser(id=key, handle=display, first_name=display[:64], is_bot=True)
         return await self._create_user(su, taken)
 
-    async def _join_team(self, user_id: str) -> None:
+    async def _join_team(self, user_ids: list[str]) -> None:
+        """Team membership and the team's default channels, in one transaction; the same events as
+        joining a team through the app (no "joined the team" posts for imported history)."""
         assert self.team is not None
-        try:
-            tm = await self.store.teams.get_member(self.team.id, user_id)
-            if not tm.delete_at:
-                return
-        except NotFound:
-            pass
-        await self.store.teams.save_member(TeamMember(team_id=self.team.id, user_id=user_id,
-                                                      create_at=self.app.core.now()))
-        self.app.core.publish(Event("added_to_team", {"team_id": self.team.id, "user_id": user_id},
-                                    Broadcast(user_id=user_id)))
-        user = await self.store.users.get(user_id)
-        await self.app.channels.join_default_channels(self.team, user)
-        self.report.add("team_members", "added")
+        team_id, now = self.team.id, self.app.core.now()
+        names = [DEFAULT_CHANNEL, OFF_TOPIC_CHANNEL, *self.app.config.config.TeamSettings.ExperimentalDefaultChannels]
+        defaults = [c for c in await self.store.channels.get_by_names(team_id, list(dict.fromkeys(names)))
+                    if c.type == CHANNEL_OPEN and not c.delete_at]
+        async with self.store.imports.transaction(self.source, now) as w:
+            joined = await w.add_team_members([TeamMember(team_id=team_id, user_id=u, create_at=now)
+                                               for u in dict.fromkeys(user_ids)])
+            added = {c.id: await w.add_members(c.id, [ChannelMember(channel_id=c.id, user_id=u, last_update_at=now)
+                                                      for u in joined]) for c in defaults}
+        for uid in joined:
+            self.app.core.publish(Event("added_to_team", {"team_id": team_id, "user_id": uid},
+                                        Broadcast(user_id=uid)))
+        for cid, uids in added.items():
+            for uid in uids:
+                self.app.core.publish(Event("user_added", {"user_id": uid, "team_id": team_id},
+                                            Broadcast(channel_id=cid)))
+        self.report.add("team_members", "added", len(joined))
 
     # conversations -------------------------------------------------------------------------------
 

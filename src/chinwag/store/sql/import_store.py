@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.channel import Channel, ChannelMember
 from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
+from chinwag.model.team import TeamMember
 from chinwag.store.sql.channel_store import channel_values, member_values, row_to_channel
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
@@ -25,9 +26,11 @@ from chinwag.store.sql.tables import (
     importmappings,
     posts,
     reactions,
+    teammembers,
     threadmemberships,
     threads,
 )
+from chinwag.store.sql.team_store import member_values as team_member_values
 
 _CHUNK = 500
 _JSON_COLS = frozenset({"props", "fileids"})
@@ -97,6 +100,18 @@ class ImportWriter:
         new = [m for m in members if m.user_id not in existing]
         for part in _chunks([member_values(m) for m in new]):
             await self.conn.execute(channelmembers.insert(), part)
+        return [m.user_id for m in new]
+
+    async def add_team_members(self, members: Sequence[TeamMember]) -> list[str]:
+        """Insert the team members not there yet (a left member stays left); return the user ids added."""
+        if not members:
+            return []
+        team_id = members[0].team_id
+        existing = {r[0] for r in await self.conn.execute(
+            sa.select(teammembers.c.userid).where(teammembers.c.teamid == team_id))}
+        new = [m for m in members if m.user_id not in existing]
+        for part in _chunks([team_member_values(m) for m in new]):
+            await self.conn.execute(teammembers.insert(), part)
         return [m.user_id for m in new]
 
     async def insert_posts(self, batch: Sequence[Post]) -> None:
