@@ -24,6 +24,10 @@ cli.add_typer(ldap_cli, name="ldap")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
 cli.add_typer(file_cli, name="file")
 cli.add_typer(search_cli, name="search")
+from chinwag.cli.importer import export_cli, import_cli  # noqa: E402
+
+cli.add_typer(import_cli, name="import")
+cli.add_typer(export_cli, name="export")
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (default: $MM_CONFIG or "
                                                          "./config/config.json).")

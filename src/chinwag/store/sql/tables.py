@@ -431,3 +431,15 @@ tokens = sa.Table(
     _text("type", 64),
     _text("extra", 2048),
 )
+
+# Imports (Slack export, bulk JSONL): which source object became which row, for idempotent re-runs --
+importmappings = sa.Table(
+    "importmappings",
+    metadata,
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("sourceid", sa.String(190), primary_key=True),
+    sa.Column("targetid", sa.String(26), nullable=False),
+    _ms("createat"),
+    sa.Index("idx_importmappings_targetid", "targetid"),
+)

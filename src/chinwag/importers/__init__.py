@@ -1,0 +1,1 @@
+"""Importers: a Slack workspace export (``slack``), Mattermost's bulk JSONL (``bulk``)."""

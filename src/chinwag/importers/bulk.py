@@ -1,0 +1,555 @@
+"""`chinwag import bulk`: Mattermost's bulk import JSONL (a .jsonl file, or a .zip with one .jsonl at
+its root and attachments under data/).
+
+Every line is validated first (Mattermost's rules, errors reported with their line numbers; a
+reference must point at an earlier line or at something already in the database); only a file
+without errors is applied. Lines: version, team, channel, user, bot, post, direct_channel,
+direct_post; emoji lines are counted and skipped (chinwag has no custom emoji yet). Re-runs add
+only what is missing: teams, channels and users are matched by name, posts by
+(channel, create_at, message) through ``importmappings``."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import msgspec
+
+from chinwag.app.app import App
+from chinwag.app.channel import direct_channel_name, group_channel_name
+from chinwag.app.context import Ctx
+from chinwag.app.integration import user_ctx
+from chinwag.app.mentions import parse_hashtags
+from chinwag.app.validate import EMOJI_NAME_RE, is_valid_channel_name, is_valid_team_name, is_valid_username
+from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
+from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
+from chinwag.model.ids import new_id
+from chinwag.model.integration import Bot
+from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_RUNES, Post
+from chinwag.model.team import TeamCreate, TeamMember
+from chinwag.model.user import SYSTEM_USER_ROLE, User, default_notify_props
+from chinwag.platform.events import Broadcast, Event
+from chinwag.store.errors import NotFound
+
+KINDS = ("version", "emoji", "team", "channel", "user", "bot", "post", "direct_channel", "direct_post")
+MAX_LINE = 16 * 1024 * 1024
+SOURCE = "bulk"
+
+
+@dataclass
+class LineError:
+    line: int
+    field: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "field": self.field, "error": self.error}
+
+
+@dataclass
+class Parsed:
+    lines: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+    teams: set[str] = field(default_factory=set)
+    channels: set[tuple[str, str]] = field(default_factory=set)
+    users: set[str] = field(default_factory=set)
+
+
+def _str(d: dict[str, Any], key: str) -> str:
+    v = d.get(key)
+    return v if isinstance(v, str) else ""
+
+
+class Validator:
+    """Mattermost's per-line rules plus references to earlier lines (or to ``known`` database names)."""
+
+    def __init__(self, known_users: set[str], known_teams: set[str], known_channels: set[tuple[str, str]],
+                 files: set[str] | None) -> None:
+        self.p = Parsed()
+        self.known_users = known_users
+        self.known_teams = known_teams
+        self.known_channels = known_channels
+        self.files = files  # attachment paths in the archive; None: a bare .jsonl (paths not checked)
+
+    def err(self, line: int, fld: str, msg: str) -> None:
+        self.p.errors.append(LineError(line, fld, msg))
+
+    def feed(self, n: int, raw: bytes) -> None:
+        if not raw.strip():
+            return
+        if len(raw) > MAX_LINE:
+            return self.err(n, "", "line longer than 16 MiB")
+        try:
+            obj = msgspec.json.decode(raw)
+        except msgspec.DecodeError as e:
+            return self.err(n, "", f"malformed JSON: {e}")
+        if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+            return self.err(n, "type", "a line is a JSON object with a type")
+        kind = obj["type"]
+        if kind not in KINDS:
+            return self.err(n, "type", f"unknown line type {kind!r}")
+        if not self.p.lines and kind != "version":
+            return self.err(n, "type", "the first line must be the version line")
+        if kind == "version":
+            if self.p.lines:
+                return self.err(n, "type", "only the first line may be a version line")
+            if obj.get("version") != 1:
+                return self.err(n, "version", "version must be 1")
+            self.p.lines.append((n, kind, obj))
+            return
+        data = obj.get(kind)
+        if not isinstance(data, dict):
+            return self.err(n, kind, f"missing {kind} object")
+        before = len(self.p.errors)
+        getattr(self, f"_{kind}")(n, data)
+        if len(self.p.errors) == before:
+            self.p.lines.append((n, kind, data))
+
+    def _team(self, n: int, d: dict[str, Any]) -> None:
+        name = _str(d, "name")
+        if not is_valid_team_name(name):
+            self.err(n, "team.name", "invalid team name")
+        if not 1 <= len(_str(d, "display_name")) <= 64:
+            self.err(n, "team.display_name", "1 to 64 characters")
+        if d.get("type") not in ("O", "I"):
+            self.err(n, "team.type", "must be O or I")
+        if len(_str(d, "description")) > 255:
+            self.err(n, "team.description", "at most 255 characters")
+        self.p.teams.add(name)
+
+    def _team_ref(self, n: int, fld: str, name: str) -> None:
+        if name not in self.p.teams and name not in self.known_teams:
+            self.err(n, fld, f"unknown team {name!r} (not defined on an earlier line or in the database)")
+
+    def _channel(self, n: int, d: dict[str, Any]) -> None:
+        team, name = _str(d, "team"), _str(d, "name")
+        self._team_ref(n, "channel.team", team)
+        if not is_valid_channel_name(name):
+            self.err(n, "channel.name", "invalid channel name")
+        if d.get("type") not in ("O", "P"):
+            self.err(n, "channel.type", "must be O or P")
+        if len(_str(d, "display_name")) > 64:
+            self.err(n, "channel.display_name", "at most 64 characters")
+        if len(_str(d, "header")) > 1024:
+            self.err(n, "channel.header", "at most 1024 characters")
+        if len(_str(d, "purpose")) > 250:
+            self.err(n, "channel.purpose", "at most 250 characters")
+        self.p.channels.add((team, name))
+
+    def _user(self, n: int, d: dict[str, Any]) -> None:
+        username = _str(d, "username").lower()
+        if not is_valid_username(username):
+            self.err(n, "user.username", "invalid username")
+        email = _str(d, "email")
+        if not email or len(email) > 128 or "@" not in email:
+            self.err(n, "user.email", "a valid email is required")
+        for key, limit in (("nickname", 64), ("first_name", 64), ("last_name", 64), ("position", 128)):
+            if len(_str(d, key)) > limit:
+                self.err(n, f"user.{key}", f"at most {limit} characters")
+        if bool(d.get("auth_service")) != bool(d.get("auth_data")):
+            self.err(n, "user.auth_service", "auth_service and auth_data go together")
+        for i, t in enumerate(d.get("teams") or []):
+            if not isinstance(t, dict):
+                self.err(n, f"user.teams[{i}]", "expected an object")
+                continue
+            self._team_ref(n, f"user.teams[{i}].name", _str(t, "name"))
+            for j, c in enumerate(t.get("channels") or []):
+                ref = (_str(t, "name"), _str(c, "name") if isinstance(c, dict) else "")
+                if ref not in self.p.channels and ref not in self.known_channels:
+                    self.err(n, f"user.teams[{i}].channels[{j}].name", f"unknown channel {ref[1]!r}")
+        self.p.users.add(username)
+
+    def _bot(self, n: int, d: dict[str, Any]) -> None:
+        if not is_valid_username(_str(d, "username").lower()):
+            self.err(n, "bot.username", "invalid username")
+        self._user_ref(n, "bot.owner", _str(d, "owner"))
+        if len(_str(d, "display_name")) > 64:
+            self.err(n, "bot.display_name", "at most 64 characters")
+        self.p.users.add(_str(d, "username").lower())
+
+    def _user_ref(self, n: int, fld: str, name: str) -> None:
+        if name.lower() not in self.p.users and name.lower() not in self.known_users:
+            self.err(n, fld, f"unknown user {name!r} (not defined on an earlier line or in the database)")
+
+    def _post_body(self, n: int, prefix: str, d: dict[str, Any], parent_at: int = 0) -> None:
+        self._user_ref(n, f"{prefix}.user", _str(d, "user"))
+        message = d.get("message")
+        if not isinstance(message, str):
+            self.err(n, f"{prefix}.message", "required")
+        elif len(message) > POST_MESSAGE_MAX_RUNES:
+            self.err(n, f"{prefix}.message", f"longer than {POST_MESSAGE_MAX_RUNES} characters")
+        at = d.get("create_at")
+        if not isinstance(at, int) or isinstance(at, bool) or at <= 0:
+            self.err(n, f"{prefix}.create_at", "required, milliseconds > 0")
+            at = 0
+        props = d.get("props")
+        if props is not None and (not isinstance(props, dict) or
+                                  len(msgspec.json.encode(props)) > POST_PROPS_MAX_RUNES):
+            self.err(n, f"{prefix}.props", "an object of at most 800000 characters")
+        for i, r in enumerate(d.get("reactions") or []):
+            rat = r.get("create_at") if isinstance(r, dict) else None
+            if not isinstance(r, dict) or not EMOJI_NAME_RE.match(_str(r, "emoji_name")) or \
+                    len(_str(r, "emoji_name")) > 64:
+                self.err(n, f"{prefix}.reactions[{i}].emoji_name", "invalid emoji name")
+                continue
+            self._user_ref(n, f"{prefix}.reactions[{i}].user", _str(r, "user"))
+            if not isinstance(rat, int) or rat < at:
+                self.err(n, f"{prefix}.reactions[{i}].create_at", "required, not before the post")
+        for i, a in enumerate(d.get("attachments") or []):
+            path = _str(a, "path") if isinstance(a, dict) else ""
+            norm = posixpath.normpath(path)
+            if not path or path.startswith("/") or norm.startswith(".."):
+                self.err(n, f"{prefix}.attachments[{i}].path", "a path inside data/")
+            elif self.files is not None and "data/" + norm not in self.files:
+                self.err(n, f"{prefix}.attachments[{i}].path", f"data/{norm} is not in the archive")
+        for i, reply in enumerate(d.get("replies") or []):
+            if not isinstance(reply, dict):
+                self.err(n, f"{prefix}.replies[{i}]", "expected an object")
+            else:
+                self._post_body(n, f"{prefix}.replies[{i}]", reply, at)
+
+    def _post(self, n: int, d: dict[str, Any]) -> None:
+        key = (_str(d, "team"), _str(d, "channel"))
+        if key not in self.p.channels and key not in self.known_channels:
+            self.err(n, "post.channel", f"unknown channel {key[1]!r} in team {key[0]!r}")
+        self._post_body(n, "post", d)
+
+    def _members(self, n: int, fld: str, members: Any) -> None:
+        if not isinstance(members, list) or not 2 <= len(members) <= 8:
+            self.err(n, fld, "2 to 8 usernames")
+            return
+        for m in members:
+            self._user_ref(n, fld, m if isinstance(m, str) else "")
+
+    def _direct_channel(self, n: int, d: dict[str, Any]) -> None:
+        members = d.get("members") or [p.get("username") for p in d.get("participants") or []
+                                       if isinstance(p, dict)]
+        self._members(n, "direct_channel.members", members)
+        d["members"] = members
+        if len(_str(d, "header")) > 1024:
+            self.err(n, "direct_channel.header", "at most 1024 characters")
+
+    def _direct_post(self, n: int, d: dict[str, Any]) -> None:
+        self._members(n, "direct_post.channel_members", d.get("channel_members"))
+        self._post_body(n, "direct_post", d)
+
+    def _emoji(self, n: int, d: dict[str, Any]) -> None:
+        if not EMOJI_NAME_RE.match(_str(d, "name")):
+            self.err(n, "emoji.name", "invalid emoji name")
+
+
+def _jsonl_of(path: str) -> tuple[SafeZip | None, IO[bytes]]:
+    if path.lower().endswith(".zip"):
+        zf = SafeZip(path)
+        names = sorted(n for n in zf.names() if n.endswith(".jsonl") and "/" not in n)
+        if not names:
+            zf.close()
+            raise ImportFailure("no .jsonl file at the root of the archive", path)
+        return zf, zf.open(names[0])
+    try:
+        return None, open(path, "rb")
+    except OSError as e:
+        raise ImportFailure(f"cannot read: {e.strerror}", path) from None
+
+
+class BulkImporter:
+    def __init__(self, app: App, path: str, *, validate_only: bool = False, progress: Progress | None = None
+                 ) -> None:
+        self.app = app
+        self.store = app.store
+        self.path = path
+        self.validate_only = validate_only
+        self.progress = progress or Progress(enabled=False)
+        self.report = Report(source=path, dry_run=validate_only)
+        self.errors: list[LineError] = []
+        self.users: dict[str, str] = {}  # username → id
+        self.teams: dict[str, str] = {}
+        self.channels: dict[tuple[str, str], Channel] = {}
+        self.touched: dict[str, Channel] = {}
+        self.zf: SafeZip | None = None
+
+    async def run(self) -> Report:
+        import time
+
+        started = time.monotonic()
+        self.zf, fh = _jsonl_of(self.path)
+        try:
+            files = {n for n in self.zf.names() if n.startswith("data/")} if self.zf else None
+            v = Validator(*await self.store.imports.known_names(), files)
+            self.progress.begin("validate", 0)
+            for n, raw in enumerate(fh, 1):
+                v.feed(n, raw)
+                self.progress.advance()
+            self.progress.end()
+            if not v.p.lines:
+                v.err(1, "type", "empty file: the first line must be the version line")
+            self.errors = v.p.errors
+            for kind in KINDS:
+                count = sum(1 for _, k, _ in v.p.lines if k == kind)
+                if count:
+                    self.report.add(kind, "lines", count)
+            if self.errors:
+                first = self.errors[0]
+                raise ImportFailure(f"{first.field}: {first.error} ({len(self.errors)} error(s))",
+                                    self.path.rsplit("/", 1)[-1], first.line)
+            if not self.validate_only:
+                self.progress.begin("apply", len(v.p.lines))
+                await self._apply(v.p.lines)
+                self.progress.end()
+        finally:
+            fh.close()
+            if self.zf:
+                self.zf.close()
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+    # applying ------------------------------------------------------------------------------------
+
+    async def _apply(self, lines: list[tuple[int, str, dict[str, Any]]]) -> None:
+        batch: list[tuple[str, dict[str, Any]]] = []
+        for _n, kind, d in lines:
+            if kind in ("post", "direct_post"):
+                batch.append((kind, d))
+                if len(batch) >= 500:
+                    await self._posts(batch)
+                    batch = []
+            else:
+                if batch:
+                    await self._posts(batch)
+                    batch = []
+                if kind != "version":
+                    await getattr(self, f"_{kind}")(d)
+            self.progress.advance()
+        if batch:
+            await self._posts(batch)
+        for ch in self.touched.values():
+            async with self.store.imports.transaction(SOURCE, self.app.core.now()) as w:
+                final = await w.finish_channel(ch.id, ch.team_id)
+            if final is not None:
+                self.app.core.publish(Event("channel_updated", {"channel": msgspec.json.encode(
+                    final.to_dict()).decode()}, Broadcast(channel_id=ch.id)))
+
+    async def _emoji(self, d: dict[str, Any]) -> None:
+        self.report.skip("emoji", _str(d, "name"), "custom emoji are not supported yet")
+
+    async def _team(self, d: dict[str, Any]) -> None:
+        name = _str(d, "name")
+        try:
+            team = await self.store.teams.get_by_name(name)
+            self.report.add("team", "existing")
+        except NotFound:
+            team = await self.app.teams.create(Ctx(local=True), TeamCreate(
+                name=name, display_name=_str(d, "display_name"), type=_str(d, "type") or "O",
+                description=_str(d, "description"), allow_open_invite=bool(d.get("allow_open_invite"))))
+            self.report.add("team", "created")
+        self.teams[name] = team.id
+
+    async def _team_id(self, name: str) -> str:
+        if name not in self.teams:
+            self.teams[name] = (await self.store.teams.get_by_name(name)).id
+        return self.teams[name]
+
+    async def _channel(self, d: dict[str, Any]) -> None:
+        team_id = await self._team_id(_str(d, "team"))
+        name = _str(d, "name")
+        try:
+            ch = await self.store.channels.get_by_name(team_id, name)
+            self.report.add("channel", "existing")
+        except NotFound:
+            now = self.app.core.now()
+            ch = Channel(id=new_id(), create_at=now, update_at=now, team_id=team_id, type=_str(d, "type"),
+                         name=name, display_name=_str(d, "display_name") or name, header=_str(d, "header"),
+                         purpose=_str(d, "purpose"))
+            await self.store.channels.save(ch, [])
+            self.report.add("channel", "created")
+        deleted = d.get("deleted_at")
+        if isinstance(deleted, int) and deleted and not ch.delete_at:
+            await self.store.channels.set_deleted(ch.id, deleted, self.app.core.now())
+            self.app.core.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": deleted},
+                                        Broadcast(channel_id=ch.id, team_id="")))
+        self.channels[(_str(d, "team"), name)] = ch
+
+    async def _channel_of(self, team: str, name: str) -> Channel:
+        key = (team, name)
+        if key not in self.channels:
+            self.channels[key] = await self.store.channels.get_by_name(await self._team_id(team), name)
+        return self.channels[key]
+
+    async def _user_id(self, username: str) -> str:
+        username = username.lower()
+        if username not in self.users:
+            self.users[username] = (await self.store.users.get_by_username(username)).id
+        return self.users[username]
+
+    async def _new_user(self, d: dict[str, Any], is_bot: bool = False) -> tuple[str, bool]:
+        username = _str(d, "username").lower()
+        try:
+            self.users[username] = (await self.store.users.get_by_username(username)).id
+            self.report.add("bot" if is_bot else "user", "existing")
+            return self.users[username], False
+        except NotFound:
+            pass
+        now = self.app.core.now()
+        delete_at = d.get("delete_at") if isinstance(d.get("delete_at"), int) else 0
+        user = User(id=new_id(), create_at=now, update_at=now, delete_at=delete_at or 0, username=username,
+                    email=(_str(d, "email") or f"{username}@localhost").lower(), email_verified=True,
+                    nickname=_str(d, "nickname"), first_name=_str(d, "first_name") or _str(d, "display_name"),
+                    last_name=_str(d, "last_name"), position=_str(d, "position"),
+                    roles=_str(d, "roles") or SYSTEM_USER_ROLE, locale=_str(d, "locale") or "en",
+                    notify_props=default_notify_props(username), is_bot=is_bot,
+                    auth_service=_str(d, "auth_service"), auth_data=_str(d, "auth_data") or None)
+        if is_bot:
+            owner = await self._user_id(_str(d, "owner"))
+            await self.store.bots.save(Bot(user_id=user.id, username=username, display_name=_str(d, "display_name"),
+                                           description=_str(d, "description"), owner_id=owner, create_at=now,
+                                           update_at=now, delete_at=user.delete_at), user)
+        else:
+            await self.store.users.save(user, "")  # no usable password: reset or SSO
+        self.app.core.publish(Event("new_user", {"user_id": user.id}))
+        self.users[username] = user.id
+        self.report.add("bot" if is_bot else "user", "created")
+        return user.id, True
+
+    async def _user(self, d: dict[str, Any]) -> None:
+        uid, _ = await self._new_user(d)
+        for t in d.get("teams") or []:
+            team_id = await self._team_id(_str(t, "name"))
+            try:
+                await self.store.teams.get_member(team_id, uid)
+            except NotFound:
+                admin = "team_admin" in _str(t, "roles").split()
+                await self.store.teams.save_member(TeamMember(team_id=team_id, user_id=uid, scheme_admin=admin,
+                                                              create_at=self.app.core.now()))
+                self.app.core.publish(Event("added_to_team", {"team_id": team_id, "user_id": uid},
+                                            Broadcast(user_id=uid)))
+            for c in t.get("channels") or []:
+                ch = await self._channel_of(_str(t, "name"), _str(c, "name"))
+                await self._add_members(ch, [uid], "channel_admin" in _str(c, "roles").split())
+
+    async def _add_members(self, ch: Channel, user_ids: list[str], admin: bool = False) -> None:
+        now = self.app.core.now()
+        async with self.store.imports.transaction(SOURCE, now) as w:
+            added = await w.add_members(ch.id, [ChannelMember(channel_id=ch.id, user_id=u, scheme_admin=admin,
+                                                              last_update_at=now) for u in user_ids])
+        for u in added:
+            self.app.core.publish(Event("user_added", {"user_id": u, "team_id": ch.team_id},
+                                        Broadcast(channel_id=ch.id)))
+        self.report.add("channel_members", "added", len(added))
+
+    async def _bot(self, d: dict[str, Any]) -> None:
+        await self._new_user(d, is_bot=True)
+
+    async def _direct(self, usernames: list[str]) -> Channel:
+        ids = list(dict.fromkeys([await self._user_id(u) for u in usernames]))
+        key = ("", "\0".join(sorted(ids)))
+        if key in self.channels:
+            return self.channels[key]
+        name = direct_channel_name(ids[0], ids[-1]) if len(ids) <= 2 else group_channel_name(ids)
+        try:
+            ch = await self.store.channels.get_by_name("", name)
+        except NotFound:
+            now = self.app.core.now()
+            found = await self.store.users.get_many(ids)
+            ch = Channel(id=new_id(), create_at=now, update_at=now, team_id="", name=name,
+                         type=CHANNEL_DIRECT if len(ids) <= 2 else CHANNEL_GROUP,
+                         display_name="" if len(ids) <= 2 else ", ".join(sorted(u.username for u in found))[:64])
+            await self.store.channels.save(ch, [ChannelMember(channel_id=ch.id, user_id=u, last_update_at=now)
+                                                for u in ids])
+            if ch.type == CHANNEL_DIRECT:
+                self.app.core.publish(Event("direct_added", {"creator_id": ids[0], "teammate_id": ids[-1]},
+                                            Broadcast(channel_id=ch.id)))
+            else:
+                self.app.core.publish(Event("group_added", {"teammate_ids": msgspec.json.encode(ids).decode()},
+                                            Broadcast(channel_id=ch.id)))
+            self.report.add("direct_channel", "created")
+        self.channels[key] = ch
+        return ch
+
+    async def _direct_channel(self, d: dict[str, Any]) -> None:
+        ch = await self._direct([m for m in d["members"] if isinstance(m, str)])
+        if _str(d, "header") and not ch.header:
+            ch.header = _str(d, "header")
+            await self.store.channels.update(ch)
+
+    async def _posts(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
+        built: list[tuple[Channel, str, dict[str, Any]]] = []
+        for kind, d in batch:
+            if kind == "post":
+                ch = await self._channel_of(_str(d, "team"), _str(d, "channel"))
+            else:
+                ch = await self._direct([m for m in d["channel_members"] if isinstance(m, str)])
+            self.touched[ch.id] = ch
+            built.append((ch, _key(ch.id, d), d))
+        now = self.app.core.now()
+        async with self.store.imports.transaction(SOURCE, now) as w:
+            existing = await w.lookup("post", [k for _, k, _ in built])
+        posts: list[Post] = []
+        reactions: list[dict[str, Any]] = []
+        mapping: dict[str, str] = {}
+        files: list[tuple[str, str]] = []
+        for ch, key, d in built:
+            if key in existing:
+                self.report.add("post", "existing")
+                continue
+            root = await self._post(ch, d, "", posts, reactions, files)
+            mapping[key] = root.id
+            for r in d.get("replies") or []:
+                await self._post(ch, r, root.id, posts, reactions, files)
+        async with self.store.imports.transaction(SOURCE, now) as w:
+            await w.insert_posts(posts)
+            await w.attach_files(files)
+            await w.insert_reactions(reactions)
+            await w.map("post", mapping)
+        self.report.add("post", "created", len(posts))
+        self.report.add("reactions", "imported", len(reactions))
+
+    async def _post(self, ch: Channel, d: dict[str, Any], root_id: str, out: list[Post],
+                    reactions: list[dict[str, Any]], files: list[tuple[str, str]]) -> Post:
+        uid = await self._user_id(_str(d, "user"))
+        at = int(d["create_at"])
+        file_ids = []
+        for a in (d.get("attachments") or [])[:MAX_FILE_IDS]:
+            fid = await self._attachment(ch, uid, _str(a, "path"))
+            if fid:
+                file_ids.append(fid)
+        message = _str(d, "message")
+        edit_at = d.get("edit_at") if isinstance(d.get("edit_at"), int) else 0
+        p = Post(id=new_id(), create_at=at, update_at=max(at, edit_at or 0), edit_at=edit_at or 0, user_id=uid,
+                 channel_id=ch.id, root_id=root_id, message=message, type=_str(d, "type"),
+                 props=d.get("props") or {}, hashtags=parse_hashtags(message) if "#" in message else "",
+                 file_ids=file_ids, is_pinned=bool(d.get("is_pinned")), has_reactions=bool(d.get("reactions")))
+        out.append(p)
+        files += [(f, p.id) for f in file_ids]
+        seen: set[tuple[str, str]] = set()
+        for r in d.get("reactions") or []:
+            ru = await self._user_id(_str(r, "user"))
+            if (ru, r["emoji_name"]) not in seen:
+                seen.add((ru, r["emoji_name"]))
+                reactions.append({"userid": ru, "postid": p.id, "emojiname": r["emoji_name"],
+                                  "createat": r["create_at"], "channelid": ch.id})
+        return p
+
+    async def _attachment(self, ch: Channel, uid: str, path: str) -> str:
+        name = "data/" + posixpath.normpath(path)
+        if self.zf is None or not self.zf.has(name):
+            self.report.add("files", "missing")
+            self.report.missing_files.append({"path": path})
+            return ""
+
+        async def chunks() -> Any:
+            assert self.zf is not None
+            with self.zf.open(name) as fh:
+                while chunk := fh.read(1024 * 1024):
+                    yield chunk
+
+        info = await self.app.files.upload(user_ctx(uid, SYSTEM_USER_ROLE), ch, name.rsplit("/", 1)[-1], chunks(),
+                                           content_length=self.zf.size(name))
+        self.report.add("files", "stored")
+        return info.id
+
+
+def _key(channel_id: str, d: dict[str, Any]) -> str:
+    digest = hashlib.sha1(_str(d, "message").encode()).hexdigest()[:16]
+    return f"{channel_id}/{d.get('create_at')}/{digest}"

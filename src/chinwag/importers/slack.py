@@ -1,0 +1,449 @@
+"""`chinwag import slack`: a Slack workspace export into one team.
+
+Stages: open and check the archive → read users and conversations → scan every day file (bad
+input stops here, before anything is written) → users → conversations, each one in its own
+transaction (channel, members, posts, reactions, file attachments, threads and counters) after its
+files were stored → report. Source ids are kept in ``importmappings``, so a second run adds only
+what is missing. Membership changes publish the same events the app services publish."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from chinwag.app.app import App
+from chinwag.app.channel import direct_channel_name, group_channel_name
+from chinwag.app.context import Ctx
+from chinwag.app.integration import user_ctx
+from chinwag.app.validate import is_valid_username
+from chinwag.importers.archive import Progress, Report, SafeZip
+from chinwag.importers.slack_markup import Converter
+from chinwag.importers.slack_plan import (
+    UNKNOWN_USER,
+    Conversation,
+    Export,
+    SlackUser,
+    file_skip_reason,
+    files_of,
+    numbered,
+    sanitize_channel,
+    sanitize_username,
+)
+from chinwag.importers.slack_posts import PostWriter
+from chinwag.model.channel import (
+    CHANNEL_DIRECT,
+    CHANNEL_GROUP,
+    CHANNEL_OPEN,
+    CHANNEL_PRIVATE,
+    DEFAULT_CHANNEL,
+    GROUP_MAX_USERS,
+    OFF_TOPIC_CHANNEL,
+    Channel,
+    ChannelMember,
+)
+from chinwag.model.errors import AppError
+from chinwag.model.ids import new_id
+from chinwag.model.integration import Bot
+from chinwag.model.team import Team, TeamCreate, TeamMember
+from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, default_notify_props
+from chinwag.platform.events import Broadcast, Event
+from chinwag.store.errors import NotFound
+
+
+def _json(obj: object) -> str:
+    return msgspec.json.encode(obj).decode()
+
+
+@dataclass
+class Target:
+    conv: Conversation
+    channel: Channel
+    members: list[str]  # user ids
+    new: bool
+
+
+class SlackImporter:
+    def __init__(self, app: App, path: str, team_name: str, *, dry_run: bool = False,
+                 progress: Progress | None = None) -> None:
+        self.app = app
+        self.store = app.store
+        self.path = path
+        self.team_name = team_name.strip().lower()
+        self.dry_run = dry_run
+        self.progress = progress or Progress(enabled=False)
+        self.report = Report(source=path, dry_run=dry_run)
+        self.user_ids: dict[str, str] = {}  # Slack user id → user id
+        self.usernames: dict[str, str] = {}  # Slack user id → username
+        self.bot_ids: dict[str, str] = {}  # Slack bot id ("" = none) → user id
+        self.channel_names: dict[str, str] = {}  # Slack conversation id → channel name
+        self.team: Team | None = None
+        self.source = ""
+        self.admin_id = ""
+        self.planned: dict[str, Channel] = {}
+
+    # the run -----------------------------------------------------------------------------------
+
+    async def run(self) -> Report:
+        started = time.monotonic()
+        zf = SafeZip(self.path, marker="channels.json")
+        try:
+            ex = Export(zf, self.report)
+            ex.load()
+            self.progress.begin("validate", sum(len(c.days) for c in ex.conversations))
+            total = ex.scan(self.progress)
+            self.progress.end()
+            self.report.add("messages", "in_export", total)
+            self.source = f"slack:{ex.workspace or 'workspace'}"
+            if self.dry_run:
+                await self._plan_only(ex)
+            else:
+                await self._write(ex, total)
+        finally:
+            zf.close()
+            self.progress.end()
+        self.report.seconds = time.monotonic() - started
+        self.report.stages = dict(self.progress.seconds)
+        return self.report
+
+    async def _plan_only(self, ex: Export) -> None:
+        mapped = await self.store.imports.lookup(self.source, "user", list(ex.users))
+        for u in ex.users.values():
+            self.report.add("users", "existing" if u.id in mapped else "to_create")
+            if not u.email and u.id not in mapped:
+                self.report.placeholder_emails.append(sanitize_username(u.handle, u.id))
+        for conv in ex.conversations:
+            self.report.add("channels", f"{conv.kind}_in_export")
+
+    async def _write(self, ex: Export, total: int) -> None:
+        self.team = await self._team()
+        self.channel_source = f"{self.source}:{self.team.id}"
+        self.progress.begin("users", len(ex.users) + len(ex.unknown_bots))
+        await self._users(ex)
+        self.progress.end()
+        targets = []
+        self.progress.begin("channels", len(ex.conversations))
+        for conv in ex.conversations:
+            t = await self._target(conv)
+            if t is not None:
+                targets.append(t)
+            self.progress.advance()
+        self.progress.end()
+        self.convert = Converter(lambda sid: self.usernames.get(sid), lambda cid: self.channel_names.get(cid))
+        self.progress.begin("messages", total)
+        for t in targets:
+            await self._conversation(ex, t)
+        self.progress.end()
+
+    # team and users ------------------------------------------------------------------------------
+
+    async def _team(self) -> Team:
+        try:
+            team = await self.store.teams.get_by_name(self.team_name)
+            self.report.add("team", "existing")
+            return team
+        except NotFound:
+            pass
+        team = await self.app.teams.create(Ctx(local=True), TeamCreate(
+            name=self.team_name, display_name=self.team_name.replace("-", " ").title()[:64], type="O"))
+        self.report.add("team", "created")
+        return team
+
+    async def _free_username(self, base: str, taken: set[str]) -> str:
+        name, n = base, 1
+        while name in taken or not is_valid_username(name):
+            n += 1
+            name = numbered(base, n)
+        while True:
+            try:
+                await self.store.users.get_by_username(name)
+            except NotFound:
+                taken.add(name)
+                return name
+            n += 1
+            name = numbered(base, n)
+
+    async def _users(self, ex: Export) -> None:
+        assert self.team is not None
+        mapped = await self.store.imports.all_of_kind(self.source, "user")
+        admins = [u for u in await self.store.users.list_users(role=SYSTEM_ADMIN_ROLE, page=0, per_page=1)]
+        taken: set[str] = set()
+        self.admin_id = admins[0].id if admins else ""
+        # bots last: their owner is a system admin, or the export's first admin
+        users = sorted(ex.users.values(), key=lambda u: (u.is_bot, u.placeholder, u.id))
+        first_admin = next((u for u in users if u.is_admin and not u.deleted and not u.is_bot), None)
+        for su in users:
+            uid = mapped.get(su.id) or await self._create_user(su, taken)
+            self.user_ids[su.id] = uid
+            if su is first_admin and not self.admin_id:
+                self.admin_id = uid
+            self.progress.advance()
+        await self._join_team([self.user_ids[su.id] for su in users
+                                if not su.deleted and not su.placeholder and not su.is_bot])
+        found = await self.store.users.get_many(list(set(self.user_ids.values())))
+        names = {u.id: u.username for u in found}
+        self.usernames = {sid: names.get(uid, "") for sid, uid in self.user_ids.items()}
+        for bid, uid in ex.bot_users.items():
+            self.bot_ids[bid] = self.user_ids[uid]
+        for bid, display in sorted(ex.unknown_bots.items()):
+            key = f"bot:{bid}"
+            uid = mapped.get(key) or await self._create_bot(key, display, taken)
+            self.bot_ids[bid] = uid
+            self.progress.advance()
+        if UNKNOWN_USER not in self.user_ids:
+            ex.users[UNKNOWN_USER] = SlackUser(id=UNKNOWN_USER, handle="slack-unknown-user", deleted=True,
+                                               placeholder=True, first_name="Unknown", last_name="User")
+            self.user_ids[UNKNOWN_USER] = mapped.get(UNKNOWN_USER) or await self._create_user(
+                ex.users[UNKNOWN_USER], taken, quiet=True)
+            self.usernames[UNKNOWN_USER] = "slack-unknown-user"
+
+    async def _create_user(self, su: SlackUser, taken: set[str], quiet: bool = False) -> str:
+        if su.email and not su.placeholder:
+            try:
+                existing = await self.store.users.get_by_email(su.email)
+                await self.store.imports.map(self.source, "user", {su.id: existing.id}, self.app.core.now())
+                self.report.add("users", "merged_by_email")
+                return existing.id
+            except NotFound:
+                pass
+        username = await self._free_username(sanitize_username(su.handle, su.id), taken)
+        if username != su.handle:
+            self.report.renamed.append({"kind": "user", "from": su.handle, "to": username})
+        email = su.email
+        if not email or len(email) > 128:
+            email = f"{su.id.lower()}@slack-import.invalid"
+            if not su.placeholder:
+                self.report.placeholder_emails.append(username)
+        now = self.app.core.now()
+        user = User(id=new_id(), create_at=now, update_at=now, delete_at=now if su.deleted else 0,
+                    username=username, email=email, email_verified=bool(su.email), nickname=su.nickname,
+                    first_name=su.first_name, last_name=su.last_name, position=su.position,
+                    roles=SYSTEM_USER_ROLE, notify_props=default_notify_props(username, su.first_name),
+                    is_bot=su.is_bot)
+        if su.is_bot:  # a bot's name is one display name (Mattermost keeps it in first_name)
+            user.first_name, user.last_name = f"{su.first_name} {su.last_name}".strip()[:64], ""
+            bot = Bot(user_id=user.id, username=username, display_name=user.first_name or username,
+                      description="Imported from Slack", owner_id=self.admin_id or user.id, create_at=now,
+                      update_at=now, delete_at=user.delete_at)
+            user.email = f"{username}@localhost"
+            await self.store.bots.save(bot, user)
+        else:
+            await self.store.users.save(user, "")  # no usable password until reset or SSO
+        await self.store.imports.map(self.source, "user", {su.id: user.id}, now)
+        self.app.core.publish(Event("new_user", {"user_id": user.id}))
+        if not quiet:
+            self.report.add("users", "bots_created" if su.is_bot else
+                            ("deactivated_created" if su.deleted else "created"))
+        return user.id
+
+    async def _create_bot(self, key: str, display: str, taken: set[str]) -> str:
+        su = SlackUser(id=key, handle=display, first_name=display[:64], is_bot=True)
+        return await self._create_user(su, taken)
+
+    async def _join_team(self, user_ids: list[str]) -> None:
+        """Team membership and the team's default channels, in one transaction; the same events as
+        joining a team through the app (no "joined the team" posts for imported history)."""
+        assert self.team is not None
+        team_id, now = self.team.id, self.app.core.now()
+        names = [DEFAULT_CHANNEL, OFF_TOPIC_CHANNEL, *self.app.config.config.TeamSettings.ExperimentalDefaultChannels]
+        defaults = [c for c in await self.store.channels.get_by_names(team_id, list(dict.fromkeys(names)))
+                    if c.type == CHANNEL_OPEN and not c.delete_at]
+        async with self.store.imports.transaction(self.source, now) as w:
+            joined = await w.add_team_members([TeamMember(team_id=team_id, user_id=u, create_at=now)
+                                               for u in dict.fromkeys(user_ids)])
+            added = {c.id: await w.add_members(c.id, [ChannelMember(channel_id=c.id, user_id=u, last_update_at=now)
+                                                      for u in joined]) for c in defaults}
+        for uid in joined:
+            self.app.core.publish(Event("added_to_team", {"team_id": team_id, "user_id": uid},
+                                        Broadcast(user_id=uid)))
+        for cid, uids in added.items():
+            for uid in uids:
+                self.app.core.publish(Event("user_added", {"user_id": uid, "team_id": team_id},
+                                            Broadcast(channel_id=cid)))
+        self.report.add("team_members", "added", len(joined))
+
+    # conversations -------------------------------------------------------------------------------
+
+    async def _target(self, conv: Conversation) -> Target | None:
+        """Where a conversation goes (an existing channel on a re-run) and who is in it."""
+        assert self.team is not None
+        members = list(dict.fromkeys(self.user_ids[m] for m in conv.members if m in self.user_ids))
+        mapped = await self.store.imports.lookup(self.channel_source, "channel", [conv.id])
+        existing: Channel | None = None
+        if conv.id in mapped:
+            try:
+                existing = await self.store.channels.get(mapped[conv.id])
+            except NotFound:
+                existing = None
+        now = self.app.core.now()
+        kind = conv.kind
+        if kind in ("dm", "mpim") and len(members) <= 1 and len(set(conv.members)) > 1:
+            self.report.skip("channels", conv.folder, "fewer than two known members")
+            return None
+        if kind == "dm" or (kind == "mpim" and len(members) == 2):
+            a, b = (members + members)[:2] if members else ("", "")
+            if not a:
+                self.report.skip("channels", conv.folder, "no members")
+                return None
+            name = direct_channel_name(a, b)
+            ch = existing or await self._by_name("", name) or Channel(
+                id=new_id(), create_at=now, update_at=now, team_id="", type=CHANNEL_DIRECT, name=name)
+        elif kind == "mpim" and len(members) <= GROUP_MAX_USERS:
+            name = group_channel_name(members)
+            found = existing or await self._by_name("", name)
+            users = await self.store.users.get_many(members)
+            ch = found or Channel(id=new_id(), create_at=now, update_at=now, team_id="", type=CHANNEL_GROUP,
+                                  name=name, display_name=", ".join(sorted(u.username for u in users))[:64])
+        else:
+            ch = existing or await self._new_team_channel(conv, now)
+        self.channel_names[conv.id] = ch.name
+        if ch.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
+            ch = self.planned.setdefault(ch.name, ch)  # duplicate member sets merge into one channel
+        return Target(conv=conv, channel=ch, members=members, new=False)
+
+    async def _exists(self, channel_id: str) -> bool:
+        try:
+            await self.store.channels.get(channel_id)
+            return True
+        except NotFound:
+            return False
+
+    async def _by_name(self, team_id: str, name: str) -> Channel | None:
+        try:
+            return await self.store.channels.get_by_name(team_id, name)
+        except NotFound:
+            return None
+
+    async def _new_team_channel(self, conv: Conversation, now: int) -> Channel:
+        assert self.team is not None
+        original = conv.name or conv.id
+        base = sanitize_channel(original, conv.id)
+        name, n = base, 1
+        while await self._by_name(self.team.id, name) is not None or name in self.channel_names.values():
+            n += 1
+            name = numbered(base, n)
+        if name != original:
+            self.report.renamed.append({"kind": "channel", "from": original, "to": name})
+        header = self.convert_text(conv.topic)
+        if len(header) > 1024 or len(conv.purpose) > 250:
+            self.report.warnings.append(f"channel {original}: header/purpose cut to 1024/250 characters")
+        ctype = CHANNEL_OPEN if conv.kind == "public" else CHANNEL_PRIVATE
+        return Channel(id=new_id(), create_at=now, update_at=now, team_id=self.team.id, type=ctype, name=name,
+                       display_name=(original.strip() or name)[:64], header=header[:1024],
+                       purpose=conv.purpose[:250], creator_id=self.user_ids.get(conv.creator, ""))
+
+    def convert_text(self, text: str) -> str:
+        conv = getattr(self, "convert", None) or Converter(lambda s: self.usernames.get(s),
+                                                           lambda c: self.channel_names.get(c))
+        return conv.convert(text)
+
+    async def _conversation(self, ex: Export, t: Target) -> None:
+        conv, ch = t.conv, t.channel
+        file_ids = await self._store_files(ex, t) if conv.files else {}
+        t.new = not await self._exists(ch.id)
+        now = self.app.core.now()
+        async with self.store.imports.transaction(self.channel_source, now) as w:
+            if t.new:
+                await w.insert_channel(ch)
+                self.report.add("channels", {CHANNEL_OPEN: "public_created", CHANNEL_PRIVATE: "private_created",
+                                             CHANNEL_DIRECT: "direct_created", CHANNEL_GROUP: "group_created"
+                                             }[ch.type])
+            else:
+                self.report.add("channels", "existing")
+            added = await w.add_members(ch.id, [ChannelMember(channel_id=ch.id, user_id=u, last_update_at=now)
+                                                for u in t.members])
+            await w.map("channel", {conv.id: ch.id})
+            await PostWriter(self, ex, t, w, file_ids).run()
+            final = await w.finish_channel(ch.id, ch.team_id)
+        self.report.add("channel_members", "added", len(added))
+        self._announce(t, added, final)
+        if conv.archived and ch.type in (CHANNEL_OPEN, CHANNEL_PRIVATE) and final and not final.delete_at:
+            stamp = self.app.core.now()
+            await self.store.channels.set_deleted(ch.id, stamp, stamp)
+            self.app.core.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": stamp},
+                                        Broadcast(channel_id=ch.id, team_id="")))
+            self.report.add("channels", "archived")
+
+    def _announce(self, t: Target, added: list[str], final: Channel | None) -> None:
+        ch = t.channel
+        pub = self.app.core.publish
+        if ch.type == CHANNEL_DIRECT and t.new:
+            a, b = (t.members + t.members)[:2]
+            pub(Event("direct_added", {"creator_id": a, "teammate_id": b}, Broadcast(channel_id=ch.id)))
+        elif ch.type == CHANNEL_GROUP and t.new:
+            pub(Event("group_added", {"teammate_ids": _json(t.members)}, Broadcast(channel_id=ch.id)))
+        else:
+            for uid in added:
+                if t.new:
+                    pub(Event("channel_created", {"channel_id": ch.id, "team_id": ch.team_id},
+                              Broadcast(user_id=uid)))
+                else:
+                    pub(Event("user_added", {"user_id": uid, "team_id": ch.team_id}, Broadcast(channel_id=ch.id)))
+        if final is not None:
+            pub(Event("channel_updated", {"channel": _json(final.to_dict())}, Broadcast(channel_id=ch.id)))
+
+    # files -----------------------------------------------------------------------------------------
+
+    async def _store_files(self, ex: Export, t: Target) -> dict[str, str]:
+        """Slack file id → file id for every file of the conversation found under __uploads/."""
+        wanted: dict[str, tuple[dict[str, Any], str]] = {}
+        for day in t.conv.days:
+            for m in ex.messages(day):
+                author = self._author(m)
+                for f in files_of(m):
+                    if isinstance(f.get("id"), str):
+                        wanted.setdefault(f["id"], (f, author))
+        done = await self.store.imports.lookup(self.source, "file", list(wanted))
+        uploads = _uploads(ex.zf)
+        for fid, (f, author) in wanted.items():
+            if fid in done or file_skip_reason(f):
+                continue
+            path = uploads.get(fid)
+            if path is None:
+                continue
+            try:
+                info = await self.app.files.upload(user_ctx(author, SYSTEM_USER_ROLE), t.channel, path.rsplit("/", 1)[-1],
+                                                   _chunks(ex.zf, path), content_length=ex.zf.size(path))
+            except AppError as e:
+                self.report.skip("files", path, e.message)
+                continue
+            done[fid] = info.id
+            await self.store.imports.map(self.source, "file", {fid: info.id}, self.app.core.now())
+            self.report.add("files", "stored")
+        return done
+
+    def _author(self, m: dict[str, Any]) -> str:
+        if m.get("subtype") == "file_comment" and isinstance(m.get("comment"), dict):
+            uid = m["comment"].get("user")
+            if isinstance(uid, str) and uid in self.user_ids:
+                return self.user_ids[uid]
+        user = m.get("user")
+        if isinstance(user, str) and user in self.user_ids and not (
+                m.get("subtype") == "bot_message" and not user):
+            return self.user_ids[user]
+        if m.get("subtype") == "bot_message" or m.get("bot_id") is not None:
+            bid = m.get("bot_id") if isinstance(m.get("bot_id"), str) else ""
+            if bid in self.bot_ids:
+                return self.bot_ids[bid]
+        return self.user_ids[UNKNOWN_USER]
+
+
+def _uploads(zf: SafeZip) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in zf.names():
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0] == "__uploads":
+            out.setdefault(parts[1], name)
+    return out
+
+
+async def _chunks(zf: SafeZip, name: str) -> AsyncIterator[bytes]:
+    with zf.open(name) as fh:
+        while True:
+            chunk = fh.read(1024 * 1024)
+            if not chunk:
+                return
+            yield chunk

@@ -1,0 +1,275 @@
+"""Reading a Slack export: its users and conversations, a validating scan of every day file, and
+the names things get in Mattermost (sanitised, collisions resolved deterministically)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from chinwag.app.validate import RESTRICTED_USERNAMES, is_valid_channel_name
+from chinwag.importers.archive import ImportFailure, Report, SafeZip
+
+#: subtypes that are not messages worth keeping (Mattermost's importer and mmetl skip them too)
+NOISE = frozenset({
+    "pinned_item", "unpinned_item", "channel_archive", "channel_unarchive", "group_archive", "group_unarchive",
+    "bot_add", "bot_remove", "bot_enable", "bot_disable", "tombstone", "huddle_thread", "reminder_add",
+    "reminder_delete", "sh_room_created", "sh_room_shared", "channel_convert_to_private",
+    "channel_convert_to_public", "app_conversation_join", "joiner_notification", "slackbot_response",
+    "channel_posting_permissions", "ekm_access_denied", "reply_broadcast",
+})
+DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+UNKNOWN_USER = "U_UNKNOWN"
+CANVAS_MIME = "application/vnd.slack-docs"
+
+
+def ts_ms(ts: Any) -> int:
+    """Slack ``ts`` ("1516457078.123456") → Unix milliseconds (sub-millisecond digits dropped)."""
+    try:
+        return int(Decimal(str(ts)) * 1000)
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"bad ts {ts!r}") from None
+
+
+def ts_key(ts: Any) -> Decimal:
+    return Decimal(str(ts))
+
+
+def _ascii(s: str) -> str:
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+
+
+def sanitize_username(handle: str, slack_id: str) -> str:
+    name = re.sub(r"[^a-z0-9._-]+", "-", _ascii(handle).lower()).strip("-._")
+    if name and not name[0].isalpha():
+        name = "u" + name
+    name = name[:64].rstrip("-._")
+    if not name:
+        name = "user-" + slack_id.lower()
+    if name in RESTRICTED_USERNAMES:
+        name += "-slack"
+    return name
+
+
+def sanitize_channel(name: str, slack_id: str) -> str:
+    out = re.sub(r"[^a-z0-9_-]+", "-", _ascii(name).lower()).strip("-_")
+    out = re.sub(r"__+", "_", out)[:64].strip("-_")
+    if not out or not is_valid_channel_name(out):
+        out = slack_id.lower()
+    return out
+
+
+def numbered(base: str, n: int, limit: int = 64) -> str:
+    suffix = f"-{n}"
+    return base[:limit - len(suffix)].rstrip("-._") + suffix
+
+
+@dataclass
+class SlackUser:
+    id: str
+    handle: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    nickname: str = ""
+    position: str = ""
+    deleted: bool = False
+    is_bot: bool = False
+    is_admin: bool = False
+    placeholder: bool = False  # not in users.json, referenced by messages
+
+
+@dataclass
+class Conversation:
+    id: str
+    kind: str  # public, private, mpim, dm
+    folder: str
+    name: str = ""
+    members: list[str] = field(default_factory=list)
+    topic: str = ""
+    purpose: str = ""
+    archived: bool = False
+    creator: str = ""
+    days: list[str] = field(default_factory=list)
+    messages: int = 0
+    files: int = 0
+    #: thread_ts values replies point at, and the ts of messages that are thread roots
+    reply_roots: set[str] = field(default_factory=set)
+    roots: set[str] = field(default_factory=set)
+
+
+def _s(d: dict[str, Any], key: str) -> str:
+    v = d.get(key)
+    return v if isinstance(v, str) else ""
+
+
+def parse_user(u: dict[str, Any], where: str) -> SlackUser:
+    uid = _s(u, "id")
+    if not uid:
+        raise ImportFailure(f"a user without an id ({u.get('name')!r})", where)
+    p = u.get("profile") if isinstance(u.get("profile"), dict) else {}
+    assert isinstance(p, dict)
+    real = _s(p, "real_name") or _s(u, "real_name")
+    first, last = _s(p, "first_name"), _s(p, "last_name")
+    if not first and not last and real:
+        first, _, last = real.partition(" ")
+    return SlackUser(id=uid, handle=_s(u, "name") or uid, email=_s(p, "email").strip().lower(),
+                     first_name=first[:64], last_name=last[:64], nickname=_s(p, "display_name")[:64],
+                     position=_s(p, "title")[:128], deleted=bool(u.get("deleted")),
+                     is_bot=bool(u.get("is_bot")) and uid != "USLACKBOT",
+                     is_admin=bool(u.get("is_admin") or u.get("is_owner")))
+
+
+def parse_conversation(c: dict[str, Any], kind: str, where: str) -> Conversation:
+    cid = _s(c, "id")
+    if not cid:
+        raise ImportFailure(f"a conversation without an id ({c.get('name')!r})", where)
+    members = [m for m in c.get("members") or [] if isinstance(m, str)]
+    if kind == "dm" and not members and isinstance(c.get("user"), str):
+        members = [c["user"]]
+    name = _s(c, "name")
+    topic = c.get("topic") if isinstance(c.get("topic"), dict) else {}
+    purpose = c.get("purpose") if isinstance(c.get("purpose"), dict) else {}
+    assert isinstance(topic, dict) and isinstance(purpose, dict)
+    folder = cid if kind == "dm" else (name or cid)
+    return Conversation(id=cid, kind=kind, folder=folder, name=name, members=members,
+                        topic=_s(topic, "value"), purpose=_s(purpose, "value"),
+                        archived=bool(c.get("is_archived")), creator=_s(c, "creator"))
+
+
+class Export:
+    """The export's users and conversations, and what a scan of the day files found."""
+
+    def __init__(self, zf: SafeZip, report: Report) -> None:
+        self.zf = zf
+        self.report = report
+        self.users: dict[str, SlackUser] = {}
+        self.bot_users: dict[str, str] = {}  # Slack bot id (B…) → user id of its bot user
+        self.unknown_bots: dict[str, str] = {}  # bot id ("" for none) → display name seen
+        self.conversations: list[Conversation] = []
+        self.workspace = ""
+
+    def load(self) -> None:
+        users = self.zf.json_list("users.json", required=True) or self.zf.json_list("org_users.json")
+        for u in users:
+            su = parse_user(u, "users.json")
+            self.users[su.id] = su
+            if not self.workspace and isinstance(u.get("team_id"), str):
+                self.workspace = u["team_id"]
+            p = u.get("profile")
+            if su.is_bot and isinstance(p, dict) and isinstance(p.get("bot_id"), str):
+                self.bot_users[p["bot_id"]] = su.id
+        self.zf.json_list("channels.json", required=True)
+        seen: set[str] = set()
+        for fname, kind in (("channels.json", "public"), ("groups.json", "private"), ("mpims.json", "mpim"),
+                            ("dms.json", "dm")):
+            for c in self.zf.json_list(fname):
+                conv = parse_conversation(c, kind, fname)
+                if conv.id in seen:
+                    continue
+                seen.add(conv.id)
+                self.conversations.append(conv)
+        by_folder = {c.folder: c for c in self.conversations}
+        for name in sorted(self.zf.names()):
+            folder, _, base = name.rpartition("/")
+            if not folder or "/" in folder or folder == "__uploads" or not DAY_FILE.match(base):
+                continue
+            found = by_folder.get(folder)
+            if found is None:
+                self.report.skip("folder", folder, "no conversation with this name in the export's lists")
+                by_folder[folder] = Conversation(id="", kind="", folder=folder)  # report once
+                continue
+            if found.id:
+                found.days.append(name)
+
+    def messages(self, name: str) -> list[dict[str, Any]]:
+        data = self.zf.json(name)
+        if not isinstance(data, list):
+            raise ImportFailure("expected a JSON array of messages", name, 1)
+        out = []
+        for i, m in enumerate(data):
+            if not isinstance(m, dict):
+                raise ImportFailure(f"message {i + 1}: expected a JSON object", name)
+            ts = m.get("ts")
+            if not isinstance(ts, str | int | float):
+                raise ImportFailure(f"message {i + 1}: no ts", name)
+            try:
+                ts_ms(ts)
+            except ValueError as e:
+                raise ImportFailure(f"message {i + 1}: {e}", name) from None
+            out.append(m)
+        out.sort(key=lambda m: ts_key(m["ts"]))
+        return out
+
+    def scan(self, progress: Any) -> int:
+        """Parse every day file once (nothing is written if one is bad); note thread roots, files,
+        and users and bots that messages mention but users.json lacks."""
+        total = 0
+        for conv in self.conversations:
+            for day in conv.days:
+                for m in self.messages(day):
+                    conv.messages += 1
+                    self._note(conv, m)
+                progress.advance()
+            total += conv.messages
+        for conv in self.conversations:
+            for uid in conv.members:
+                self._ref(uid)
+        return total
+
+    def _note(self, conv: Conversation, m: dict[str, Any]) -> None:
+        ts, thread = str(m["ts"]), m.get("thread_ts")
+        if isinstance(thread, str | int | float):
+            if str(thread) == ts:
+                conv.roots.add(ts)
+            else:
+                conv.reply_roots.add(str(thread))
+        files = m.get("files") if isinstance(m.get("files"), list) else []
+        assert isinstance(files, list)
+        conv.files += len(files) + (1 if isinstance(m.get("file"), dict) else 0)
+        if m.get("subtype") == "bot_message" or (not m.get("user") and m.get("bot_id") is not None):
+            bid = _s(m, "bot_id")
+            if bid not in self.bot_users and bid not in self.unknown_bots:
+                bp = m.get("bot_profile") if isinstance(m.get("bot_profile"), dict) else {}
+                assert isinstance(bp, dict)
+                self.unknown_bots[bid] = _s(m, "username") or _s(bp, "name") or "slack-bot"
+        for uid in (m.get("user"), (m.get("comment") or {}).get("user") if isinstance(m.get("comment"), dict)
+                    else None):
+            if isinstance(uid, str):
+                self._ref(uid)
+        for r in m.get("reactions") or []:
+            if isinstance(r, dict):
+                for uid in r.get("users") or []:
+                    if isinstance(uid, str):
+                        self._ref(uid)
+
+    def _ref(self, uid: str) -> None:
+        if uid and uid not in self.users:
+            self.users[uid] = SlackUser(id=uid, handle=uid.lower(), deleted=True, placeholder=True,
+                                        first_name="Deleted", last_name="User")
+            self.report.add("users", "unknown_referenced")
+            self.report.warnings.append(f"user {uid} is referenced by messages but not in users.json: "
+                                        "imported as a deactivated placeholder")
+
+
+def files_of(m: dict[str, Any]) -> list[dict[str, Any]]:
+    files = [f for f in m.get("files") or [] if isinstance(f, dict)]
+    if isinstance(m.get("file"), dict):
+        files.append(m["file"])
+    return files
+
+
+def file_skip_reason(f: dict[str, Any]) -> str:
+    if f.get("mode") in ("tombstone", "hidden_by_limit"):
+        return f"deleted in Slack ({f.get('mode')})"
+    if f.get("file_access") not in (None, "visible"):
+        return f"not exported ({f.get('file_access')})"
+    if f.get("mimetype") == CANVAS_MIME or f.get("filetype") in ("quip", "canvas"):
+        return "Slack canvas"
+    if f.get("is_external") or f.get("mode") == "external":
+        return "external file (kept as a link)"
+    if not f.get("name") and not f.get("title"):
+        return "no name"
+    return ""

@@ -1,0 +1,184 @@
+"""Mattermost bulk JSONL: validation errors by line, validate-only, and a round trip (a Slack import
+exported with `export bulk`, imported into an empty server, the same data through the API)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from chinwag.importers.archive import ImportFailure
+from chinwag.importers.bulk import BulkImporter
+from chinwag.importers.export import BulkExporter
+from chinwag.importers.slack import SlackImporter
+from chinwag.server import Server
+from tests.api.helpers import Unchanged
+from tests.conftest import Client, World, _wipe
+from tests.importers import slack_fixture as fx
+
+
+def jsonl(path: str, lines: list[Any]) -> str:
+    return fx.write_bytes(path, b"".join((json.dumps(x) if not isinstance(x, str) else x).encode() + b"\n"
+                                         for x in lines))
+
+
+VALID = [
+    {"type": "version", "version": 1},
+    {"type": "emoji", "emoji": {"name": "parrot", "image": "emoji/parrot.png"}},
+    {"type": "team", "team": {"name": "bulkteam", "display_name": "Bulk Team", "type": "O"}},
+    {"type": "channel", "channel": {"team": "bulkteam", "name": "news", "display_name": "News", "type": "O",
+                                    "header": "h", "purpose": "p"}},
+    {"type": "user", "user": {"username": "ann", "email": "ann@example.com", "teams": [
+        {"name": "bulkteam", "roles": "team_user", "channels": [{"name": "news", "roles": "channel_user"}]}]}},
+    {"type": "user", "user": {"username": "ben", "email": "ben@example.com", "teams": [
+        {"name": "bulkteam", "channels": [{"name": "news"}]}]}},
+    {"type": "bot", "bot": {"username": "helper", "owner": "ann", "display_name": "Helper"}},
+    {"type": "post", "post": {"team": "bulkteam", "channel": "news", "user": "ann", "message": "hello #news",
+                              "create_at": 1700000000000,
+                              "reactions": [{"user": "ben", "emoji_name": "smile", "create_at": 1700000000001}],
+                              "replies": [{"user": "ben", "message": "hi ann", "create_at": 1700000000500}]}},
+    {"type": "direct_channel", "direct_channel": {"members": ["ann", "ben"]}},
+    {"type": "direct_post", "direct_post": {"channel_members": ["ann", "ben"], "user": "ben", "message": "psst",
+                                            "create_at": 1700000001000}},
+]
+
+
+async def test_bulk_jsonl_imports_and_reruns(world: World, server: Server, tmp_path: Any) -> None:
+    admin = await world.user("sysadmin")
+    path = jsonl(str(tmp_path / "in.jsonl"), VALID)
+    report = await BulkImporter(server.app, path).run()
+    assert report.counts["emoji"]["skipped"] == 1
+    team = (await admin.get("/teams/name/bulkteam")).json()
+    news = (await admin.get(f"/teams/{team['id']}/channels/name/news")).json()
+    posts = (await admin.get(f"/channels/{news['id']}/posts")).json()["posts"]
+    root = next(p for p in posts.values() if p["message"] == "hello #news")
+    assert root["reply_count"] == 1 and root["hashtags"] == "#news"
+    r = await admin.get(f"/posts/{root['id']}/reactions")
+    assert [x["emoji_name"] for x in r.json()] == ["smile"]
+    assert (await admin.get("/users/username/helper")).json()["is_bot"] is True
+    async with Unchanged(world):
+        again = await BulkImporter(server.app, path).run()
+    assert again.counts["post"]["existing"] == 2 and again.counts["post"]["created"] == 0
+
+
+async def test_validation_errors_by_line(world: World, server: Server, tmp_path: Any) -> None:
+    await world.user("sysadmin")
+    bad = [
+        VALID[0], VALID[2],
+        {"type": "channel", "channel": {"team": "bulkteam", "name": "Bad Name!", "type": "O"}},
+        {"type": "post", "post": {"team": "bulkteam", "channel": "news", "user": "ann", "message": "x" * 16384,
+                                  "create_at": 1}},
+        {"type": "user", "user": {"username": "zed", "email": "zed@example.com"}},
+        {"type": "post", "post": {"team": "bulkteam", "channel": "later", "user": "zed", "message": "m",
+                                  "create_at": 5, "reactions": [{"user": "zed", "emoji_name": "x", "create_at": 1}],
+                                  "attachments": [{"path": "../../etc/passwd"}]}},
+        {"type": "direct_channel", "direct_channel": {"members": ["zed"]}},
+        {"type": "nonsense", "nonsense": {}},
+        "{not json",
+        {"type": "version", "version": 1},
+    ]
+    path = jsonl(str(tmp_path / "bad.jsonl"), bad)
+    importer = BulkImporter(server.app, path)
+    async with Unchanged(world):
+        with pytest.raises(ImportFailure) as e:
+            await importer.run()
+    assert "bad.jsonl:3" in str(e.value)
+    got = {(x.line, x.field) for x in importer.errors}
+    assert got >= {(3, "channel.name"), (4, "post.channel"), (4, "post.message"), (6, "post.channel"),
+                   (6, "post.reactions[0].create_at"), (6, "post.attachments[0].path"),
+                   (7, "direct_channel.members"), (8, "type"), (9, ""), (10, "type")}
+
+
+async def test_first_line_must_be_version(world: World, server: Server, tmp_path: Any) -> None:
+    await world.user("sysadmin")
+    path = jsonl(str(tmp_path / "nov.jsonl"), VALID[2:])
+    with pytest.raises(ImportFailure) as e:
+        await BulkImporter(server.app, path).run()
+    assert "nov.jsonl:1: type: the first line must be the version line" in str(e.value)
+
+
+async def test_validate_only_writes_nothing(world: World, server: Server, tmp_path: Any) -> None:
+    await world.user("sysadmin")
+    path = jsonl(str(tmp_path / "in.jsonl"), VALID)
+    async with Unchanged(world):
+        report = await BulkImporter(server.app, path, validate_only=True).run()
+    assert report.counts["post"]["lines"] == 1
+
+
+async def workspace(admin: Client) -> dict[str, Any]:
+    """What a user of the server sees, by names (no ids)."""
+    out: dict[str, Any] = {}
+    users = {}
+    for page in range(5):
+        r = await admin.get("/users", params={"page": page, "per_page": 200})
+        for u in r.json():
+            users[u["id"]] = u["username"]
+            out[f"user {u['username']}"] = (u["email"], bool(u["delete_at"]), u.get("is_bot", False),
+                                            u["first_name"], u["last_name"], u["position"])
+    team = (await admin.get("/teams/name/acme")).json()
+    chans = []
+    for path in ("channels", "channels/private", "channels/deleted"):
+        chans += (await admin.get(f"/teams/{team['id']}/channels" + path[len("channels"):],
+                                  params={"per_page": 200})).json()
+    seen = set()
+    for c in chans:
+        if c["id"] in seen:
+            continue
+        seen.add(c["id"])
+        members = (await admin.get(f"/channels/{c['id']}/members", params={"per_page": 200})).json()
+        out[f"channel {c['name']}"] = (c["display_name"], c["type"], c["header"], c["purpose"],
+                                       bool(c["delete_at"]), sorted(users[m["user_id"]] for m in members))
+        out[f"posts {c['name']}"] = await posts(admin, c["id"], users)
+    by_name = {v: k for k, v in users.items()}
+    for username in ("alice", "bob"):
+        mine = (await admin.get(f"/users/{by_name[username]}/teams/{team['id']}/channels")).json()
+        for c in mine:
+            if c["type"] in ("D", "G"):
+                members = (await admin.get(f"/channels/{c['id']}/members")).json()
+                key = "direct " + ",".join(sorted(users[m["user_id"]] for m in members))
+                out[key] = (c["type"], await posts(admin, c["id"], users))
+    return out
+
+
+async def posts(admin: Client, channel_id: str, users: dict[str, str]) -> list[Any]:
+    body = (await admin.get(f"/channels/{channel_id}/posts", params={"per_page": 200})).json()
+    by_id = body["posts"]
+    out = []
+    for p in sorted(by_id.values(), key=lambda p: (p["create_at"], p["message"])):
+        reactions = sorted((users[r["user_id"]], r["emoji_name"]) for r in
+                           (await admin.get(f"/posts/{p['id']}/reactions")).json() or [])
+        files = sorted(f["name"] for f in (await admin.get(f"/posts/{p['id']}/files/info")).json() or [])
+        root = by_id[p["root_id"]]["message"] if p["root_id"] in by_id else p["root_id"]
+        out.append((p["create_at"], users[p["user_id"]], p["message"], p["type"], root, p["edit_at"], reactions,
+                    files, p["props"].get("override_username", "")))
+    return out
+
+
+async def test_round_trip(world: World, server: Server, tmp_path: Any) -> None:
+    admin = await world.user("sysadmin")
+    path = fx.write_zip(str(tmp_path / "export.zip"), fx.files())
+    await SlackImporter(server.app, path, "acme").run()
+    before = await workspace(admin)
+    out = str(tmp_path / "bulk.zip")
+    await BulkExporter(server.app, out).run()
+    # an empty server
+    await _wipe(server)
+    server.app.core.caches.clear()
+    world.admin = None
+    admin = await world.user("sysadmin")
+    report = await BulkImporter(server.app, out).run()
+    assert report.counts["files"]["stored"] == 1
+    after = await workspace(admin)
+    assert sorted(after) == sorted(before)
+    for key in before:
+        assert after[key] == before[key], key
+
+
+async def test_round_trip_covers_direct_messages(world: World, server: Server, tmp_path: Any) -> None:
+    admin = await world.user("sysadmin")
+    await SlackImporter(server.app, fx.write_zip(str(tmp_path / "e.zip"), fx.files()), "acme").run()
+    seen = await workspace(admin)
+    directs = {k: v for k, v in seen.items() if k.startswith("direct ")}
+    assert directs["direct alice,bob"][1][0][2] == "hi bob"
+    assert [p[2] for p in directs["direct alice,bad-name,bob"][1]] == ["group one", "group two"]
