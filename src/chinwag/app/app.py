@@ -7,6 +7,7 @@ from collections.abc import Callable
 from chinwag.app.bot import BotService
 from chinwag.app.channel import ChannelService
 from chinwag.app.command import CommandService
+from chinwag.app.config import ConfigService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
@@ -66,6 +67,7 @@ class App:
         self.commands = CommandService(self.core, self.perms, self.integrations)
         self.bots = BotService(self.core, self.perms)
         self.tokens = UserAccessTokenService(self.core, self.perms)
+        self.config_api = ConfigService(self.core, self.perms)
 
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""

@@ -94,11 +94,35 @@ def serve(config: str | None = ConfigOpt,
         lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
-    if count > 1:
+    if cfg.config.ServiceSettings.EnableLocalMode:
+        serve_local(server, options, count)
+    elif count > 1:
         os.environ["MM_CONFIG"] = str(cfg.path.resolve())
         uvicorn.run("chinwag.server:worker_app", factory=True, workers=count, **options)
     else:
         uvicorn.run(LifespanApp(server), **options)
+
+
+def serve_local(server: Any, options: dict[str, Any], workers: int) -> None:
+    """Serve TCP and the local-mode unix socket from one process (ServiceSettings.EnableLocalMode)."""
+    import uvloop
+
+    from chinwag.server import UnsafeSocketPath, close_local_socket, open_local_socket, serve_all
+
+    path = server.config.config.ServiceSettings.LocalModeSocketLocation
+    if workers > 1:
+        fail("ServiceSettings.EnableLocalMode: local mode needs a single worker process "
+             "(ServiceSettings.WorkerCount 1)")
+    try:
+        sock = open_local_socket(path)
+    except UnsafeSocketPath as e:
+        fail(str(e))
+    typer.echo(f"chinwag local mode on unix socket {path}", err=True)
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(serve_all(server, options, sock))
+    finally:
+        close_local_socket(sock, path)
 
 
 @db_cli.command("migrate")
