@@ -245,15 +245,18 @@ def close_local_socket(sock: socket.socket, path: str) -> None:
     sock.close()
 
 
-async def serve_all(server: Server, options: dict[str, Any], local_sock: socket.socket | None) -> None:
+async def serve_all(server: Server, options: dict[str, Any], local_sock: socket.socket | None,
+                    local_path: str = "") -> None:
     """Run the TCP server, and the local-mode server on ``local_sock`` (same process, same loop,
-    same App) once the main server has started; both stop together on SIGTERM/SIGINT."""
+    same App) once the main server has started; both stop together on SIGTERM/SIGINT, and the
+    socket file is removed."""
     import uvicorn
 
     main = uvicorn.Server(uvicorn.Config(LifespanApp(server), **options))
     if local_sock is None:
         await main.serve()
         return
+    sock = local_sock
     local_opts = {k: v for k, v in options.items() if k not in ("host", "port", "lifespan", "proxy_headers")}
     local = uvicorn.Server(uvicorn.Config(LocalModeApp(server.asgi), lifespan="off", **local_opts))
 
@@ -262,10 +265,11 @@ async def serve_all(server: Server, options: dict[str, Any], local_sock: socket.
             if main.should_exit:
                 return
             await asyncio.sleep(0.05)
-        task = asyncio.create_task(local._serve(sockets=[local_sock]))  # no signal capture of its own
+        task = asyncio.create_task(local._serve(sockets=[sock]))  # no signal capture of its own
         while not main.should_exit and not task.done():  # noqa: ASYNC110  (uvicorn sets a plain flag)
             await asyncio.sleep(0.1)
         local.should_exit = True
         await task
+        close_local_socket(sock, local_path)  # before uvicorn re-raises the stopping signal
 
     await asyncio.gather(main.serve(), run_local())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -23,7 +23,7 @@ ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (defa
                                                          "./config/config.json).")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(1)
 
@@ -71,6 +71,8 @@ def serve(config: str | None = ConfigOpt,
     if count > 1 and not (cfg.config.RedisSettings.Enable or cfg.config.ClusterSettings.Enable):
         fail("ServiceSettings.WorkerCount: more than one worker process needs RedisSettings.Enable "
              "(workers share events through Redis)")
+    local_sock = open_local(cfg.config.ServiceSettings.LocalModeSocketLocation, count) \
+        if cfg.config.ServiceSettings.EnableLocalMode else None
     server = build(cfg)
 
     async def prepare() -> None:
@@ -94,8 +96,8 @@ def serve(config: str | None = ConfigOpt,
         lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
-    if cfg.config.ServiceSettings.EnableLocalMode:
-        serve_local(server, options, count)
+    if local_sock is not None:
+        serve_local(server, options, local_sock)
     elif count > 1:
         os.environ["MM_CONFIG"] = str(cfg.path.resolve())
         uvicorn.run("chinwag.server:worker_app", factory=True, workers=count, **options)
@@ -103,24 +105,30 @@ def serve(config: str | None = ConfigOpt,
         uvicorn.run(LifespanApp(server), **options)
 
 
-def serve_local(server: Any, options: dict[str, Any], workers: int) -> None:
-    """Serve TCP and the local-mode unix socket from one process (ServiceSettings.EnableLocalMode)."""
-    import uvloop
+def open_local(path: str, workers: int) -> Any:
+    """The local-mode unix socket (ServiceSettings.EnableLocalMode), checked before anything starts."""
+    from chinwag.server import UnsafeSocketPath, open_local_socket
 
-    from chinwag.server import UnsafeSocketPath, close_local_socket, open_local_socket, serve_all
-
-    path = server.config.config.ServiceSettings.LocalModeSocketLocation
     if workers > 1:
         fail("ServiceSettings.EnableLocalMode: local mode needs a single worker process "
              "(ServiceSettings.WorkerCount 1)")
     try:
-        sock = open_local_socket(path)
+        return open_local_socket(path)
     except UnsafeSocketPath as e:
         fail(str(e))
+
+
+def serve_local(server: Any, options: dict[str, Any], sock: Any) -> None:
+    """Serve TCP and the local-mode unix socket from one process and one event loop."""
+    import uvloop
+
+    from chinwag.server import close_local_socket, serve_all
+
+    path = server.config.config.ServiceSettings.LocalModeSocketLocation
     typer.echo(f"chinwag local mode on unix socket {path}", err=True)
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(serve_all(server, options, sock))
+            runner.run(serve_all(server, options, sock, path))
     finally:
         close_local_socket(sock, path)
 
