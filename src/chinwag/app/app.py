@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from chinwag.app.bot import BotService
 from chinwag.app.channel import ChannelService
+from chinwag.app.channel_move import ChannelMoveService
 from chinwag.app.command import CommandService
 from chinwag.app.config import ConfigService
 from chinwag.app.core import AppCore
@@ -15,6 +16,7 @@ from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
 from chinwag.app.preference import PreferenceService
+from chinwag.app.purge import PurgeService
 from chinwag.app.reaction import ReactionService
 from chinwag.app.realtime import RealtimeService
 from chinwag.app.session import SessionService
@@ -68,6 +70,8 @@ class App:
         self.bots = BotService(self.core, self.perms)
         self.tokens = UserAccessTokenService(self.core, self.perms)
         self.config_api = ConfigService(self.core, self.perms)
+        self.channel_moves = ChannelMoveService(self.core, self.perms)
+        self.purge = PurgeService(self.core, self.perms)
 
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""

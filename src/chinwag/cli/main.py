@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from chinwag.cli.mmctl import register as register_mmctl
 from chinwag.config import ConfigError, ConfigStore
 from chinwag.config.loader import parse_listen_address
 
@@ -224,6 +225,9 @@ def version() -> None:
     from chinwag import MATTERMOST_VERSION, __version__
 
     typer.echo(f"chinwag {__version__} (Mattermost API {MATTERMOST_VERSION})")
+
+
+register_mmctl(cli)  # mmctl's command tree: auth, user, team, channel, … (cli/mmctl/)
 
 
 def main() -> None:

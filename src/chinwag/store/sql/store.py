@@ -10,6 +10,7 @@ from chinwag.store.sql.event_store import SqlEventStore
 from chinwag.store.sql.file_info_store import SqlFileInfoStore
 from chinwag.store.sql.post_store import SqlPostStore
 from chinwag.store.sql.preference_store import SqlPreferenceStore
+from chinwag.store.sql.purge_store import SqlPurgeStore
 from chinwag.store.sql.reaction_store import SqlReactionStore
 from chinwag.store.sql.session_store import SqlSessionStore
 from chinwag.store.sql.status_store import SqlStatusStore
@@ -40,6 +41,7 @@ class SqlStore:
         self.commands = SqlCommandStore(db)
         self.bots = SqlBotStore(db)
         self.tokens = SqlUserAccessTokenStore(db)
+        self.purge = SqlPurgeStore(db)
 
     async def close(self) -> None:
         await self.db.close()
