@@ -98,3 +98,35 @@ async def test_permanent_team_deletion_and_archived_listing(world: World) -> Non
     assert (await admin.get(f"/posts/{post['id']}")).status_code == 404
     assert (await alice.get("/users/me/teams")).json() == []
     assert (await admin.get(f"/users/{alice.user['id']}")).status_code == 200  # users stay
+
+
+async def test_convert_user_to_bot_and_back(world: World) -> None:
+    t = await team_with(world, "alice", "bob")
+    admin, alice, bob = t.admin, *t.members
+    async with Unchanged(world):
+        assert (await bob.post(f"/users/{alice.user['id']}/convert_to_bot")).status_code == 403
+    r = await admin.post(f"/users/{alice.user['id']}/convert_to_bot")
+    assert r.status_code == 200, r.text
+    bot = r.json()
+    assert bot["user_id"] == alice.user["id"] and bot["username"] == "alice" and bot["owner_id"] == alice.user["id"]
+    assert (await admin.get(f"/users/{alice.user['id']}")).json()["is_bot"] is True
+    assert (await alice.get("/users/me")).status_code == 401  # sessions ended
+    assert (await world.client().post("/users/login", {"login_id": "alice", "password": "password"})
+            ).status_code == 401
+    assert (await admin.post(f"/users/{alice.user['id']}/convert_to_bot")).status_code == 400
+    # back to a user: a password is required and must satisfy the policy
+    async with Unchanged(world):
+        assert (await admin.post(f"/bots/{bot['user_id']}/convert_to_user", {})).status_code == 400
+        assert (await admin.post(f"/bots/{bot['user_id']}/convert_to_user", {"password": "x"})).status_code == 400
+        assert (await admin.post(f"/bots/{bob.user['id']}/convert_to_user",
+                                 {"password": "password2"})).status_code == 404
+    r = await admin.post(f"/bots/{bot['user_id']}/convert_to_user",
+                         {"password": "password2", "email": "alice2@example.com"},
+                         params={"set_system_admin": "true"})
+    assert r.status_code == 200, r.text
+    user = r.json()
+    assert not user.get("is_bot") and user["email"] == "alice2@example.com"
+    assert user["roles"] == "system_user system_admin"
+    assert (await admin.get(f"/bots/{bot['user_id']}")).status_code == 404
+    again = world.client()
+    await again.login("alice", "password2")

@@ -238,3 +238,15 @@ def test_sampledata(ws: LocalServer) -> None:
     users = [p for p in posts if not p.get("type")]
     assert len(users) >= 12 and any(p["root_id"] for p in users)
     assert "--teams must be between" in ws.fails("sampledata", "--teams", "0").err
+
+
+def test_user_convert(ws: LocalServer) -> None:
+    ws.ok("user", "create", "--email", "conv@example.com", "--username", "conv", "--password", "password")
+    bot = ws.ok_json("user", "convert", "conv", "--bot")[0]
+    assert bot["username"] == "conv"
+    assert ws.ok_json("user", "search", "conv")[0]["is_bot"] is True
+    assert "password" in ws.fails("user", "convert", "conv", "--user").err.lower()
+    out = ws.ok("user", "convert", "conv", "--user", "--password", "password3").out
+    assert "conv converted to a user" in out
+    assert not ws.ok_json("user", "search", "conv")[0].get("is_bot")
+    assert "choose one of --bot or --user" in ws.fails("user", "convert", "conv").err

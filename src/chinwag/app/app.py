@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chinwag.app.bot import BotService
+from chinwag.app.bot_convert import BotConvertService
 from chinwag.app.channel import ChannelService
 from chinwag.app.channel_move import ChannelMoveService
 from chinwag.app.command import CommandService
@@ -72,6 +73,7 @@ class App:
         self.config_api = ConfigService(self.core, self.perms)
         self.channel_moves = ChannelMoveService(self.core, self.perms)
         self.purge = PurgeService(self.core, self.perms)
+        self.bot_convert = BotConvertService(self.core, self.perms)
 
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
