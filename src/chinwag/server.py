@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import os
+import socket
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +124,8 @@ def build(config: ConfigStore) -> Server:
     hub.on_first_connect = app.realtime.connected
     hub.on_last_disconnect = app.realtime.disconnected
     hub.internal_handlers.append(app.sessions.handle_internal)
-    hub.internal_handlers += [app.incoming.handle_internal, app.outgoing.handle_internal]
+    hub.internal_handlers += [app.incoming.handle_internal, app.outgoing.handle_internal,
+                              app.config_api.handle_internal]
     hub.observers.append(app.core.observe)
     endpoint = make_endpoint(app, hub, version_id(app))
     asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), endpoint)
@@ -167,3 +173,111 @@ def worker_app() -> LifespanApp:
     config = ConfigStore(None, read_only=True)
     config.load()
     return LifespanApp(build(config))
+
+
+class LocalModeApp:
+    """Local mode (ServiceSettings.EnableLocalMode): the API on a unix socket, every request
+    trusted with full permissions and no session, as Mattermost's APILocal routes."""
+
+    def __init__(self, asgi: Any) -> None:
+        self.asgi = asgi
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            return
+        await self.asgi({**scope, "chinwag.local": True}, receive, send)
+
+
+class UnsafeSocketPath(Exception):
+    """The local-mode socket path is not safe to listen on (one line naming the setting)."""
+
+
+def _unsafe(path: str, why: str) -> UnsafeSocketPath:
+    return UnsafeSocketPath(f"ServiceSettings.LocalModeSocketLocation: {path}: {why}")
+
+
+def open_local_socket(path: str) -> socket.socket:
+    """Bind the local-mode unix socket with mode 0600, refusing unsafe places: a directory others
+    may write to without the sticky bit (they could swap the socket), a socket someone else owns,
+    something that is not a socket, or a socket another server is still listening on."""
+    if not path:
+        raise _unsafe(path, "no path set")
+    parent = os.path.dirname(os.path.abspath(path))
+    try:
+        pst = os.stat(parent)
+    except OSError as e:
+        raise _unsafe(path, f"directory {parent} is not usable: {e.strerror}") from None
+    if pst.st_mode & stat.S_IWOTH and not pst.st_mode & stat.S_ISVTX:
+        raise _unsafe(path, f"directory {parent} is world-writable without the sticky bit")
+    if pst.st_uid not in (0, os.getuid()) and pst.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise _unsafe(path, f"directory {parent} belongs to another user who lets others write to it")
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        if not stat.S_ISSOCK(st.st_mode):
+            raise _unsafe(path, "exists and is not a socket")
+        if st.st_uid != os.getuid():
+            raise _unsafe(path, f"the socket belongs to another user (uid {st.st_uid})")
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(path)
+        except OSError:
+            os.unlink(path)  # our own stale socket from a previous run
+        else:
+            raise _unsafe(path, "another server is listening on it")
+        finally:
+            probe.close()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)
+    try:
+        sock.bind(path)
+    except OSError as e:
+        sock.close()
+        raise _unsafe(path, f"cannot listen: {e.strerror}") from None
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def close_local_socket(sock: socket.socket, path: str) -> None:
+    """Close the socket and remove its file if it is still the one this process made."""
+    with contextlib.suppress(OSError):
+        st = os.lstat(path)
+        if stat.S_ISSOCK(st.st_mode) and st.st_uid == os.getuid():
+            os.unlink(path)
+    sock.close()
+
+
+async def serve_all(server: Server, options: dict[str, Any], local_sock: socket.socket | None,
+                    local_path: str = "") -> None:
+    """Run the TCP server, and the local-mode server on ``local_sock`` (same process, same loop,
+    same App) once the main server has started; both stop together on SIGTERM/SIGINT, and the
+    socket file is removed."""
+    import uvicorn
+
+    main = uvicorn.Server(uvicorn.Config(LifespanApp(server), **options))
+    if local_sock is None:
+        await main.serve()
+        return
+    sock = local_sock
+    local_opts = {k: v for k, v in options.items() if k not in ("host", "port", "lifespan", "proxy_headers")}
+    local = uvicorn.Server(uvicorn.Config(LocalModeApp(server.asgi), lifespan="off", **local_opts))
+
+    async def run_local() -> None:
+        while not main.started:
+            if main.should_exit:
+                return
+            await asyncio.sleep(0.05)
+        task = asyncio.create_task(local._serve(sockets=[sock]))  # no signal capture of its own
+        while not main.should_exit and not task.done():  # noqa: ASYNC110  (uvicorn sets a plain flag)
+            await asyncio.sleep(0.1)
+        local.should_exit = True
+        await task
+        close_local_socket(sock, local_path)  # before uvicorn re-raises the stopping signal
+
+    await asyncio.gather(main.serve(), run_local())

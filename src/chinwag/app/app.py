@@ -6,8 +6,11 @@ from collections.abc import Callable
 
 from chinwag.app.auth_migrate import AuthMigration
 from chinwag.app.bot import BotService
+from chinwag.app.bot_convert import BotConvertService
 from chinwag.app.channel import ChannelService
+from chinwag.app.channel_move import ChannelMoveService
 from chinwag.app.command import CommandService
+from chinwag.app.config import ConfigService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
@@ -18,6 +21,7 @@ from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
 from chinwag.app.preference import PreferenceService
+from chinwag.app.purge import PurgeService
 from chinwag.app.reaction import ReactionService
 from chinwag.app.realtime import RealtimeService
 from chinwag.app.saml import SamlService
@@ -81,6 +85,10 @@ class App:
         self.bots = BotService(self.core, self.perms)
         self.tokens = UserAccessTokenService(self.core, self.perms)
         self.search = SearchService(self.core, self.perms, search or SqlSearchEngine(store.db))
+        self.config_api = ConfigService(self.core, self.perms)
+        self.channel_moves = ChannelMoveService(self.core, self.perms)
+        self.purge = PurgeService(self.core, self.perms)
+        self.bot_convert = BotConvertService(self.core, self.perms)
 
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""

@@ -103,6 +103,11 @@ class PostService:
             )
         if data.type.startswith("system_") and not ctx.local:
             raise AppError(where, "api.post.create_post.type.app_error", "Invalid post type.", 400)
+        author_id = ctx.user_id
+        if ctx.local and not author_id:  # local mode has no session: the post names its author
+            if not is_valid_id(data.user_id):
+                raise invalid_param(where, "user_id")
+            author_id = data.user_id
         props = dict(data.props or {})
         message = data.message
         self._check_content(message, props, where)
@@ -129,7 +134,7 @@ class PostService:
             id=new_id(),
             create_at=create_at,
             update_at=create_at,
-            user_id=ctx.user_id,
+            user_id=author_id,
             channel_id=channel.id,
             root_id=data.root_id,
             message=message,
@@ -141,7 +146,7 @@ class PostService:
         )
         if data.metadata and isinstance(data.metadata.get("priority"), dict):
             post.metadata = {"priority": data.metadata["priority"]}
-        sender = await self._app.users.get(ctx.user_id, where)
+        sender = await self._app.users.get(author_id, where)
         await self._save_and_publish(
             post,
             channel,

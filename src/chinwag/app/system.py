@@ -24,6 +24,15 @@ class SystemService:
         except Exception:
             return False
 
+    async def filestore_ok(self) -> bool:
+        """Mattermost's ping health check: write, read back and remove a test file."""
+        assert self.core.app is not None
+        try:
+            await self.core.app.files.backend().test_connection()
+            return True
+        except Exception:
+            return False
+
     async def no_accounts(self) -> bool:
         return await self.core.store.users.count() == 0
 

@@ -159,7 +159,7 @@ class TeamService:
             ),
         )
 
-    async def delete(self, ctx: Ctx, team_id: str, permanent: bool = False) -> None:
+    async def delete(self, ctx: Ctx, team_id: str) -> None:
         where = "DeleteTeam"
         await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
         team = await self.get(team_id, where)
@@ -183,11 +183,12 @@ class TeamService:
         return team
 
     async def list_teams(
-        self, ctx: Ctx, page: int, per_page: int, include_total: bool = False
+        self, ctx: Ctx, page: int, per_page: int, include_total: bool = False, include_deleted: bool = False
     ) -> tuple[list[Team], int | None]:
         if self.perms.has_system(ctx, P.MANAGE_SYSTEM):
-            teams = await self.core.store.teams.list_teams(page=page, per_page=per_page)
-            total = await self.core.store.teams.count() if include_total else None
+            teams = await self.core.store.teams.list_teams(page=page, per_page=per_page,
+                                                           include_deleted=include_deleted)
+            total = await self.core.store.teams.count(include_deleted=include_deleted) if include_total else None
         elif self.perms.has_system(ctx, P.LIST_PUBLIC_TEAMS):
             teams = await self.core.store.teams.list_teams(page=page, per_page=per_page, open_only=True)
             total = await self.core.store.teams.count(open_only=True) if include_total else None

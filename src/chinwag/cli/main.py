@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
+from chinwag.cli.mmctl import register as register_mmctl
+from chinwag.cli.mmctl import register_server_command
 from chinwag.cli.search import search_cli
 from chinwag.config import ConfigError, ConfigStore
 from chinwag.config.loader import parse_listen_address
@@ -17,8 +19,6 @@ cli = typer.Typer(help="chinwag: a team chat server that speaks Mattermost's API
                   add_completion=False)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-user_cli = typer.Typer(help="Users.", no_args_is_help=True)
-cli.add_typer(user_cli, name="user")
 ldap_cli = typer.Typer(help="AD/LDAP (LdapSettings).", no_args_is_help=True)
 cli.add_typer(ldap_cli, name="ldap")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
@@ -33,7 +33,7 @@ ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (defa
                                                          "./config/config.json).")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(1)
 
@@ -82,6 +82,8 @@ def serve(config: str | None = ConfigOpt,
     if count > 1 and not (cfg.config.RedisSettings.Enable or cfg.config.ClusterSettings.Enable):
         fail("ServiceSettings.WorkerCount: more than one worker process needs RedisSettings.Enable "
              "(workers share events through Redis)")
+    local_sock = open_local(cfg.config.ServiceSettings.LocalModeSocketLocation, count) \
+        if cfg.config.ServiceSettings.EnableLocalMode else None
     server = build(cfg)
 
     async def prepare() -> None:
@@ -104,11 +106,41 @@ def serve(config: str | None = ConfigOpt,
         lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
-    if count > 1:
+    if local_sock is not None:
+        serve_local(server, options, local_sock)
+    elif count > 1:
         os.environ["MM_CONFIG"] = str(cfg.path.resolve())
         uvicorn.run("chinwag.server:worker_app", factory=True, workers=count, **options)
     else:
         uvicorn.run(LifespanApp(server), **options)
+
+
+def open_local(path: str, workers: int) -> Any:
+    """The local-mode unix socket (ServiceSettings.EnableLocalMode), checked before anything starts."""
+    from chinwag.server import UnsafeSocketPath, open_local_socket
+
+    if workers > 1:
+        fail("ServiceSettings.EnableLocalMode: local mode needs a single worker process "
+             "(ServiceSettings.WorkerCount 1)")
+    try:
+        return open_local_socket(path)
+    except UnsafeSocketPath as e:
+        fail(str(e))
+
+
+def serve_local(server: Any, options: dict[str, Any], sock: Any) -> None:
+    """Serve TCP and the local-mode unix socket from one process and one event loop."""
+    import uvloop
+
+    from chinwag.server import close_local_socket, serve_all
+
+    path = server.config.config.ServiceSettings.LocalModeSocketLocation
+    typer.echo(f"chinwag local mode on unix socket {path}", err=True)
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(serve_all(server, options, sock, path))
+    finally:
+        close_local_socket(sock, path)
 
 
 @db_cli.command("migrate")
@@ -232,7 +264,6 @@ def ldap_sync(config: str | None = ConfigOpt) -> None:
                f"{r.reactivated} reactivated.")
 
 
-@user_cli.command("migrate-auth")
 def user_migrate_auth(
     from_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
     to_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
@@ -266,6 +297,12 @@ def version() -> None:
     from chinwag import MATTERMOST_VERSION, __version__
 
     typer.echo(f"chinwag {__version__} (Mattermost API {MATTERMOST_VERSION})")
+
+
+register_mmctl(cli)  # mmctl's command tree: auth, user, team, channel, … (cli/mmctl/)
+# `user migrate-auth` works on the server's own configuration and database (it may consult LDAP), so it
+# joins mmctl's `user` group from here
+register_server_command("user", "migrate-auth", user_migrate_auth)
 
 
 def main() -> None:

@@ -157,11 +157,24 @@ def decode_config(raw: bytes, where: str) -> Config:
         raise ConfigError(f"{where}: invalid config: {_explain(e)}") from None
 
 
+def convert_config(data: Any, where: str = "config") -> Config:
+    """A Config from already-parsed JSON (missing sections and settings take their defaults)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a JSON object")
+    try:
+        return msgspec.convert(data, type=Config)
+    except msgspec.ValidationError as e:
+        raise ConfigError(_explain(e)) from None
+
+
 def _explain(e: msgspec.DecodeError) -> str:
     msg = str(e)
-    m = re.search(r"at `\$\.(\w+)\.(\w+)`", msg)
+    m = re.search(r"at `\$\.(\w+)\.(\w+)", msg)
     if m:
         return f"{m.group(1)}.{m.group(2)}: {msg.split(' - at')[0]}"
+    m = re.search(r"at `\$\.(\w+)`", msg)
+    if m:
+        return f"{m.group(1)}: {msg.split(' - at')[0]}"
     return msg
 
 
@@ -223,6 +236,22 @@ class ConfigStore:
     def is_pinned(self, section: str, setting: str) -> bool:
         return bool(self.pinned.get(section, {}).get(setting))
 
+    def env_var(self, section: str, setting: str) -> str:
+        """The MM_* variable that pins ``section.setting`` (as it appears in the environment)."""
+        for key in self.environ:
+            if not key.startswith("MM_"):
+                continue
+            sec_key, _, setting_key = key[3:].partition("_")
+            if sec_key == section.upper() and setting_key.replace("_", "") == setting.upper():
+                return key
+        return f"MM_{section.upper()}_{setting.upper()}"
+
+    def pinned_changes(self, new: Config) -> list[str]:
+        """``Section.Setting`` names whose value in ``new`` differs from the environment's pin."""
+        new_dict, current = to_dict(new), to_dict(self.config)
+        return [f"{section}.{setting}" for section, settings in self.pinned.items() for setting in settings
+                if new_dict[section][setting] != current[section][setting]]
+
     def set_config(self, new: Config) -> Config:
         """Validate and persist ``new`` (effective values); pinned settings keep the file's values."""
         validate(new)
@@ -231,16 +260,36 @@ class ConfigStore:
         for section, settings in self.pinned.items():
             for setting in settings:
                 new_dict[section][setting] = file_dict[section][setting]
-        file_cfg = msgspec.convert(new_dict, Config)
-        effective = msgspec.convert(new_dict, Config)
+        return self.set_file_config(new_dict)
+
+    def set_file_config(self, file_dict: dict[str, Any]) -> Config:
+        """Take ``file_dict`` as the file's values (e.g. from another node): apply this process's
+        environment, validate, write the file if it changed, tell the listeners."""
+        file_cfg = convert_config(file_dict)
+        effective = msgspec.convert(to_dict(file_cfg), Config)
         apply_env(effective, self.environ)
         validate(effective)
-        if not self.read_only:
+        if not self.read_only and to_dict(file_cfg) != self._on_disk():
             self._write(file_cfg)
         self.file_config, self.config = file_cfg, effective
-        for listener in self.listeners:
-            listener(effective)
+        self._notify()
         return effective
+
+    def _on_disk(self) -> dict[str, Any] | None:
+        try:
+            return to_dict(decode_config(self.path.read_bytes(), str(self.path)))
+        except (OSError, ConfigError):
+            return None
+
+    def reload(self) -> Config:
+        """Read the file again (and the environment captured at start); tell the listeners."""
+        effective = self.load()
+        self._notify()
+        return effective
+
+    def _notify(self) -> None:
+        for listener in self.listeners:
+            listener(self.config)
 
 
 def load_config(path: str | None = None, environ: Mapping[str, str] | None = None) -> ConfigStore:

@@ -383,6 +383,9 @@ SECRET_SETTINGS = frozenset(
     {
         ("SqlSettings", "DataSource"),
         ("SqlSettings", "AtRestEncryptKey"),
+        ("SqlSettings", "DataSourceReplicas"),
+        ("SqlSettings", "DataSourceSearchReplicas"),
+        ("RedisSettings", "URL"),
         ("FileSettings", "PublicLinkSalt"),
         ("FileSettings", "AmazonS3SecretAccessKey"),
         ("EmailSettings", "SMTPPassword"),

@@ -46,6 +46,24 @@ class SqlBotStore:
             raise conflict_from(e, "user") from None
         return bot
 
+    async def convert_from_user(self, bot: Bot) -> Bot:
+        """Make an existing user a bot: the bot row, the user flagged, its password cleared."""
+        async with self.db.write() as conn:
+            await conn.execute(users.update().where(users.c.id == bot.user_id).values(
+                isbot=True, password="", botdescription=bot.description, updateat=bot.update_at))
+            await conn.execute(bots.insert().values(
+                userid=bot.user_id, description=bot.description, ownerid=bot.owner_id,
+                lasticonupdate=bot.last_icon_update, createat=bot.create_at, updateat=bot.update_at, deleteat=0))
+        return bot
+
+    async def convert_to_user(self, user_id: str, password_hash: str, now: int) -> None:
+        """Make a bot a regular user that logs in with ``password_hash``."""
+        async with self.db.write() as conn:
+            await conn.execute(bots.delete().where(bots.c.userid == user_id))
+            await conn.execute(users.update().where(users.c.id == user_id).values(
+                isbot=False, botdescription="", password=password_hash, lastpasswordupdate=now, updateat=now,
+                deleteat=0))
+
     async def update(self, bot: Bot, user: User | None = None) -> Bot:
         """Update the bot (and, when given, its user) together."""
         try:

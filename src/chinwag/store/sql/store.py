@@ -12,6 +12,7 @@ from chinwag.store.sql.import_store import SqlImportStore
 from chinwag.store.sql.one_time_token_store import SqlOneTimeTokenStore
 from chinwag.store.sql.post_store import SqlPostStore
 from chinwag.store.sql.preference_store import SqlPreferenceStore
+from chinwag.store.sql.purge_store import SqlPurgeStore
 from chinwag.store.sql.reaction_store import SqlReactionStore
 from chinwag.store.sql.session_store import SqlSessionStore
 from chinwag.store.sql.status_store import SqlStatusStore
@@ -44,6 +45,7 @@ class SqlStore:
         self.tokens = SqlUserAccessTokenStore(db)
         self.one_time_tokens = SqlOneTimeTokenStore(db)
         self.imports = SqlImportStore(db)
+        self.purge = SqlPurgeStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -10,6 +10,7 @@ def load_all() -> Api:
         bot,
         channel,
         command,
+        config,
         file,
         post,
         preference,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chinwag.model.integration import BotPatch
+from chinwag.model.user import UserPatch
 from chinwag.web.api4 import api
 from chinwag.web.handler import W
 
@@ -45,3 +46,16 @@ async def enable_bot(w: W) -> Any:
 @api.route("POST", "/bots/{bot_user_id}/assign/{user_id}")
 async def assign_bot(w: W) -> Any:
     return await w.app.bots.assign(w.ctx, w.id_param("bot_user_id"), w.id_param("user_id"))
+
+
+@api.route("POST", "/users/{user_id}/convert_to_bot")
+async def convert_user_to_bot(w: W) -> Any:
+    return await w.app.bot_convert.user_to_bot(w.ctx, w.id_param("user_id"))
+
+
+@api.route("POST", "/bots/{bot_user_id}/convert_to_user")
+async def convert_bot_to_user(w: W) -> Any:
+    patch = await w.json(UserPatch, "userPatch")
+    user = await w.app.bot_convert.bot_to_user(w.ctx, w.id_param("bot_user_id"), patch,
+                                               w.query_bool("set_system_admin"))
+    return w.app.users.sanitize(w.ctx, user).to_dict()

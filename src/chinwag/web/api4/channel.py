@@ -83,6 +83,17 @@ async def convert_to_private(w: W) -> Any:
     return await w.app.channels.convert_privacy(w.ctx, w.id_param("channel_id"), "P")
 
 
+class _Move(msgspec.Struct):
+    team_id: str = ""
+    force: bool = False
+
+
+@api.route("POST", "/channels/{channel_id}/move")
+async def move_channel(w: W) -> Any:
+    body = await w.json(_Move, "channel_move")
+    return await w.app.channel_moves.move(w.ctx, w.id_param("channel_id"), body.team_id, body.force)
+
+
 @api.route("DELETE", "/channels/{channel_id}")
 async def delete_channel(w: W) -> Any:
     await w.app.channels.archive(w.ctx, w.id_param("channel_id"))

@@ -22,12 +22,11 @@ async def ping(w: W) -> Any:
         "IosMinVersion": "",
     }
     if w.query_bool("get_server_status"):
-        if await w.app.system.database_ok():
-            body["database_status"] = "OK"
-        else:
-            body["database_status"] = "UNHEALTHY"
-            body["status"] = "UNHEALTHY"
-        body["filestore_status"] = "OK"
+        for key, healthy in (("database_status", await w.app.system.database_ok()),
+                             ("filestore_status", await w.app.system.filestore_ok())):
+            body[key] = "OK" if healthy else "UNHEALTHY"
+            if not healthy:
+                body["status"] = "UNHEALTHY"
         if body["status"] != "OK":
             return body, 500
     return body

@@ -33,7 +33,8 @@ async def create_team(w: W) -> Any:
 @api.route("GET", "/teams")
 async def get_teams(w: W) -> Any:
     include_total = w.query_bool("include_total_count")
-    teams, total = await w.app.teams.list_teams(w.ctx, w.page(), w.per_page(), include_total)
+    teams, total = await w.app.teams.list_teams(w.ctx, w.page(), w.per_page(), include_total,
+                                                include_deleted=w.query_bool("include_deleted"))
     if include_total:
         return {"teams": teams, "total_count": total}
     return teams
@@ -74,7 +75,10 @@ async def patch_team(w: W) -> Any:
 
 @api.route("DELETE", "/teams/{team_id}")
 async def delete_team(w: W) -> Any:
-    await w.app.teams.delete(w.ctx, w.id_param("team_id"), w.query_bool("permanent"))
+    if w.query_bool("permanent"):
+        await w.app.purge.delete_team(w.ctx, w.id_param("team_id"))
+    else:
+        await w.app.teams.delete(w.ctx, w.id_param("team_id"))
     return ok()
 
 

@@ -261,7 +261,10 @@ async def update_active(w: W) -> Any:
 
 @api.route("DELETE", "/users/{user_id}")
 async def deactivate_user(w: W) -> Any:
-    await w.app.users.set_active(w.ctx, w.user_param(), False)
+    if w.query_bool("permanent"):
+        await w.app.purge.delete_user(w.ctx, w.user_param())
+    else:
+        await w.app.users.set_active(w.ctx, w.user_param(), False)
     return ok()
 
 

@@ -1,0 +1,105 @@
+"""Moving a channel to another team (Mattermost's MoveChannel): system admins only; every member
+must already be in the destination team unless ``force`` removes those who are not. The channel's
+incoming and outgoing webhooks move with it."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore, store_error
+from chinwag.app.permissions import PermissionService
+from chinwag.model import permissions as P
+from chinwag.model.channel import CHANNEL_OPEN, CHANNEL_PRIVATE, Channel
+from chinwag.model.errors import AppError, invalid_param
+from chinwag.model.ids import is_valid_id
+from chinwag.platform.events import Broadcast, Event
+from chinwag.store.errors import NotFound, StoreError
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+
+
+class ChannelMoveService:
+    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+        self.core = core
+        self.perms = perms
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    async def move(self, ctx: Ctx, channel_id: str, team_id: str, force: bool) -> Channel:
+        where = "MoveChannel"
+        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        if not is_valid_id(team_id):
+            raise invalid_param(where, "team_id")
+        ch = await self._app.channels.get(channel_id, where)
+        if ch.type not in (CHANNEL_OPEN, CHANNEL_PRIVATE):
+            raise AppError(where, "api.channel.move_channel.type.invalid",
+                           "Direct and group message channels cannot be moved.", 403)
+        try:
+            team = await self.core.store.teams.get(team_id)
+        except NotFound:
+            raise AppError(where, "app.team.get.find.app_error", "Unable to find the existing team.", 404) from None
+        if team.delete_at:
+            raise AppError(where, "app.team.get.find.app_error", "The destination team is archived.", 400)
+        if ch.team_id == team.id:
+            return ch
+        outsiders = []
+        for uid in await self.core.store.channels.member_ids(ch.id):
+            try:
+                tm = await self.core.store.teams.get_member(team.id, uid)
+                if tm.delete_at:
+                    outsiders.append(uid)
+            except NotFound:
+                outsiders.append(uid)
+        if outsiders and not force:
+            raise AppError(where, "app.channel.move_channel.members_do_not_match.error",
+                           "Unable to move a channel unless all its members are already members of the "
+                           "destination team (use force to remove the others).", 400,
+                           f"{len(outsiders)} member(s) not in team {team.name}")
+        try:
+            await self.core.store.channels.get_by_name(team.id, ch.name, include_deleted=True)
+        except NotFound:
+            pass
+        else:
+            raise AppError(where, "store.sql_channel.save_channel.exists.app_error",
+                           f"A channel named {ch.name} already exists in team {team.name}.", 400)
+        for uid in outsiders:
+            await self._app.channels.remove_member(Ctx(local=True, request_id=ctx.request_id), ch.id, uid)
+        old_team = ch.team_id
+        ch.team_id = team.id
+        ch.update_at = self.core.now()
+        try:
+            ch = await self.core.store.channels.update(ch)
+        except StoreError as e:
+            raise store_error(where, e, "channel") from None
+        await self._move_hooks(ch.id, old_team, team.id)
+        self.core.publish(Event("channel_updated", {"channel": json.dumps(ch.to_dict())},
+                                Broadcast(channel_id=ch.id)))
+        return ch
+
+    async def _move_hooks(self, channel_id: str, old_team: str, new_team: str) -> None:
+        hooks = self.core.store.webhooks
+        offset = 0
+        while True:
+            batch = await hooks.list_incoming(team_id=old_team, offset=offset, limit=200)
+            for hook in batch:
+                if hook.channel_id == channel_id:
+                    hook.team_id = new_team
+                    await hooks.update_incoming(hook)
+                    self._app.incoming._changed(hook.id)
+            if len(batch) < 200:
+                break
+            offset += 200
+        moved = False
+        for out in await hooks.list_outgoing(team_id=old_team, channel_id=channel_id, limit=None):
+            out.team_id = new_team
+            await hooks.update_outgoing(out)
+            moved = True
+        if moved:
+            self._app.outgoing._changed(old_team)
+            self._app.outgoing._changed(new_team)

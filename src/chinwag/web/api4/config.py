@@ -1,0 +1,35 @@
+"""/config: the server configuration (system admins; secrets masked except in local mode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chinwag.web.api4 import api
+from chinwag.web.handler import W
+from chinwag.web.responses import ok
+
+
+@api.route("GET", "/config")
+async def get_config(w: W) -> Any:
+    return w.app.config_api.get(w.ctx)
+
+
+@api.route("PUT", "/config")
+async def update_config(w: W) -> Any:
+    return await w.app.config_api.update(w.ctx, await w.json_any("config"))
+
+
+@api.route("PUT", "/config/patch")
+async def patch_config(w: W) -> Any:
+    return await w.app.config_api.patch(w.ctx, await w.json_any("config"))
+
+
+@api.route("POST", "/config/reload")
+async def reload_config(w: W) -> Any:
+    await w.app.config_api.reload(w.ctx)
+    return ok()
+
+
+@api.route("GET", "/config/environment")
+async def get_environment_config(w: W) -> Any:
+    return w.app.config_api.environment(w.ctx)

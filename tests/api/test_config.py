@@ -1,0 +1,162 @@
+"""The config API: masked secrets, replace/patch/reload, environment pins, validation, permissions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from chinwag.config.schema import FAKE_SETTING
+from chinwag.server import Server
+from tests.conftest import World
+
+
+def writable(srv: Server) -> Path:
+    """Let the test server write its config.json (the fixture's store is read-only by default)."""
+    srv.config.read_only = False
+    return srv.config.path
+
+
+def local_client(srv: Server) -> httpx.AsyncClient:
+    from chinwag.server import LocalModeApp
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=LocalModeApp(srv.asgi)),
+                             base_url="http://_/api/v4")
+
+
+async def test_get_config_masks_secrets_for_admins_only(world: World) -> None:
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    world.srv.config.config.EmailSettings.SMTPPassword = "hunter2"
+    r = await admin.get("/config")
+    assert r.status_code == 200, r.text
+    cfg = r.json()
+    assert cfg["SqlSettings"]["DataSource"] == FAKE_SETTING
+    assert cfg["EmailSettings"]["SMTPPassword"] == FAKE_SETTING
+    assert cfg["ServiceSettings"]["SiteURL"] == "http://localhost:8065"
+    assert cfg["TeamSettings"]["SiteName"] == "chinwag"
+    r = await bob.get("/config")
+    assert r.status_code == 403 and r.json()["id"] == "api.context.permissions.app_error"
+    assert (await world.client().get("/config")).status_code == 401
+    async with local_client(world.srv) as local:
+        r = await local.get("/config")
+        assert r.status_code == 200
+        assert r.json()["EmailSettings"]["SMTPPassword"] == "hunter2"
+        assert r.json()["SqlSettings"]["DataSource"] == world.srv.config.config.SqlSettings.DataSource
+
+
+async def test_patch_takes_effect_and_is_saved_without_pins(world: World) -> None:
+    admin = await world.user("admin")
+    path = writable(world.srv)
+    r = await admin.put("/config/patch", {"TeamSettings": {"SiteName": "Acme Chat"},
+                                          "ServiceSettings": {"EnableUserAccessTokens": True}})
+    assert r.status_code == 200, r.text
+    assert r.json()["TeamSettings"]["SiteName"] == "Acme Chat"
+    assert r.json()["SqlSettings"]["DataSource"] == FAKE_SETTING
+    client = (await admin.get("/config/client", params={"format": "old"})).json()
+    assert client["SiteName"] == "Acme Chat" and client["EnableUserAccessTokens"] == "true"
+    saved = json.loads(path.read_text())
+    assert saved["TeamSettings"]["SiteName"] == "Acme Chat"
+    # settings pinned by MM_* keep the file's own values on disk
+    assert saved["SqlSettings"]["DataSource"] != world.srv.config.config.SqlSettings.DataSource
+    assert saved["ServiceSettings"]["SiteURL"] == ""
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+async def test_put_round_trip_keeps_masked_secrets(world: World) -> None:
+    admin = await world.user("admin")
+    world.srv.config.config.EmailSettings.SMTPPassword = "hunter2"
+    cfg = (await admin.get("/config")).json()
+    cfg["TeamSettings"]["MaxChannelsPerTeam"] = 10
+    r = await admin.put("/config", cfg)
+    assert r.status_code == 200, r.text
+    assert world.srv.config.config.TeamSettings.MaxChannelsPerTeam == 10
+    assert world.srv.config.config.EmailSettings.SMTPPassword == "hunter2"
+    assert world.srv.config.config.SqlSettings.DataSource != FAKE_SETTING
+
+
+async def test_env_pinned_settings_are_refused_by_name(world: World) -> None:
+    admin = await world.user("admin")
+    env = (await admin.get("/config/environment")).json()
+    assert env["SqlSettings"]["DriverName"] is True and env["ServiceSettings"]["SiteURL"] is True
+    r = await admin.put("/config/patch", {"ServiceSettings": {"SiteURL": "https://elsewhere.example.com"}})
+    assert r.status_code == 400
+    body = r.json()
+    assert body["id"] == "app.config.env_override.app_error"
+    assert "ServiceSettings.SiteURL" in body["message"] and "MM_SERVICESETTINGS_SITEURL" in body["message"]
+    assert world.srv.config.config.ServiceSettings.SiteURL == "http://localhost:8065"
+    # sending the pinned value unchanged (a GET + PUT round trip) is fine
+    r = await admin.put("/config/patch", {"ServiceSettings": {"SiteURL": "http://localhost:8065"}})
+    assert r.status_code == 200, r.text
+
+
+async def test_invalid_values_name_the_setting_and_change_nothing(world: World) -> None:
+    admin = await world.user("admin")
+    before = world.srv.config.config
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"ServiceSettings": {"CollapsedThreads": "sometimes"}}, "ServiceSettings.CollapsedThreads"),
+        ({"TeamSettings": {"EnableOpenServer": "maybe"}}, "TeamSettings.EnableOpenServer"),
+        ({"TeamSettings": {"MaxUsersPerTeam": 0}}, "TeamSettings.MaxUsersPerTeam"),
+        ({"EmailSettings": "none"}, "EmailSettings"),
+    ]
+    for patch, name in cases:
+        r = await admin.put("/config/patch", patch)
+        assert r.status_code == 400, (patch, r.text)
+        assert r.json()["id"] == "model.config.is_valid.app_error"
+        assert name in r.json()["message"], r.json()
+    assert (await admin.put("/config/patch", [1, 2])).status_code == 400
+    assert (await admin.put("/config", content=b"{not json")).status_code == 400
+    assert world.srv.config.config is before
+
+
+async def test_local_only_settings_need_local_mode(world: World) -> None:
+    admin = await world.user("admin")
+    r = await admin.put("/config/patch", {"ServiceSettings": {"EnableLocalMode": True}})
+    assert r.status_code == 200
+    assert world.srv.config.config.ServiceSettings.EnableLocalMode is False
+    async with local_client(world.srv) as local:
+        r = await local.put("/config/patch", json={"PluginSettings": {"EnableUploads": True}})
+        assert r.status_code == 200, r.text
+    assert world.srv.config.config.PluginSettings.EnableUploads is True
+
+
+async def test_reload_reads_the_file(world: World) -> None:
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    path = writable(world.srv)
+    assert (await admin.put("/config/patch", {"TeamSettings": {"SiteName": "One"}})).status_code == 200
+    saved = json.loads(path.read_text())
+    saved["TeamSettings"]["SiteName"] = "Edited by hand"
+    path.write_text(json.dumps(saved))
+    assert (await bob.post("/config/reload")).status_code == 403
+    r = await admin.post("/config/reload")
+    assert r.status_code == 200 and r.json() == {"status": "OK"}
+    client = (await bob.get("/config/client", params={"format": "old"})).json()
+    assert client["SiteName"] == "Edited by hand"
+    path.write_text('{"TeamSettings": {"MaxUsersPerTeam": -1}}')
+    r = await admin.post("/config/reload")
+    assert r.status_code == 400 and "TeamSettings.MaxUsersPerTeam" in r.json()["message"]
+    assert world.srv.config.config.TeamSettings.SiteName == "Edited by hand"
+
+
+async def test_changes_reach_other_nodes_through_the_internal_event(world: World) -> None:
+    """What a second node does with the event: apply the file values under its own environment."""
+    admin = await world.user("admin")
+    events: list[dict[str, Any]] = []
+    world.srv.hub.internal_handlers.append(events.append)
+    assert (await admin.put("/config/patch", {"TeamSettings": {"SiteName": "Everywhere"}})).status_code == 200
+    for _ in range(100):
+        if any(e.get("event") == "_config_changed" for e in events):
+            break
+        import asyncio
+
+        await asyncio.sleep(0.02)
+    event = next(e for e in events if e.get("event") == "_config_changed")
+    assert event["data"]["config"]["TeamSettings"]["SiteName"] == "Everywhere"
+    world.srv.config.config.TeamSettings.SiteName = "stale"
+    world.srv.app.config_api.handle_internal({"event": "_config_changed",
+                                              "data": {**event["data"], "node_id": "another"}})
+    assert world.srv.config.config.TeamSettings.SiteName == "Everywhere"
+    assert world.srv.config.config.SqlSettings.DataSource != event["data"]["config"]["SqlSettings"]["DataSource"]
