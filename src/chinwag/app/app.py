@@ -10,6 +10,7 @@ from chinwag.app.command import CommandService
 from chinwag.app.core import AppCore
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
+from chinwag.app.notification import NotificationService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
@@ -50,6 +51,7 @@ class App:
         self.sessions = SessionService(self.core)
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)
+        self.notifications = NotificationService(self.core)
         self.posts = PostService(self.core, self.perms)
         self.post_lists = PostListService(self.core, self.perms)
         self.reactions = ReactionService(self.core, self.perms)
@@ -70,3 +72,4 @@ class App:
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.integrations.close()
+        await self.notifications.close()
