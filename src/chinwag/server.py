@@ -46,6 +46,7 @@ class Server:
         await self.app.files.init()
         await self.stream.start()
         await self.hub.start()
+        self.app.email_notifications.start()
         self.started = True
 
     async def close(self) -> None:

@@ -8,6 +8,7 @@ from chinwag.app.bot import BotService
 from chinwag.app.channel import ChannelService
 from chinwag.app.command import CommandService
 from chinwag.app.core import AppCore
+from chinwag.app.email_notification import EmailNotificationService
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
 from chinwag.app.notification import NotificationService
@@ -52,6 +53,7 @@ class App:
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)
         self.notifications = NotificationService(self.core)
+        self.email_notifications = EmailNotificationService(self.core)
         self.posts = PostService(self.core, self.perms)
         self.post_lists = PostListService(self.core, self.perms)
         self.reactions = ReactionService(self.core, self.perms)
@@ -73,3 +75,4 @@ class App:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.integrations.close()
         await self.notifications.close()
+        await self.email_notifications.stop()

@@ -14,7 +14,7 @@ import structlog
 from chinwag.app import notify_props as NP
 from chinwag.app.core import AppCore
 from chinwag.app.mentions import ignores_channel_mentions, message_words, parse_mentions
-from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel
+from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
 from chinwag.model.post import Post
 from chinwag.model.user import STATUS_ONLINE, User
 
@@ -138,6 +138,28 @@ class NotificationService:
             if NP.thread_level("push_threads", props, mprops) == NP.ALL:
                 push.append(uid)
         return desktop, email, push
+
+    # after the commit ----------------------------------------------------------------------------
+
+    def post_saved(self, notice: PostNotice) -> None:
+        """Hand the email/push work for a saved post to a background task."""
+        if notice.post.is_system_message():
+            return
+        self._spawn(self._deliver(notice), "notify")
+
+    async def _deliver(self, notice: PostNotice) -> None:
+        members = await self._members(notice)
+        await self._app.email_notifications.enqueue_for_post(notice, members)
+
+    async def _members(self, notice: PostNotice) -> dict[str, tuple[User, ChannelMember]]:
+        """Accounts and channel memberships of everyone the email/push work may concern."""
+        ids = sorted(set(notice.mentioned) | set(notice.thread_email) | set(notice.thread_push))
+        if not ids:
+            return {}
+        store = self.core.store
+        users = {u.id: u for u in await store.users.get_many(ids)}
+        members = await store.channels.get_members(notice.channel.id, page=0, per_page=len(ids), user_ids=ids)
+        return {m.user_id: (users[m.user_id], m) for m in members if m.user_id in users}
 
     # background tasks ----------------------------------------------------------------------------
 

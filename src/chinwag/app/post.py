@@ -10,6 +10,7 @@ import msgspec
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
 from chinwag.app.mentions import parse_hashtags
+from chinwag.app.notification import PostNotice
 from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions as P
 from chinwag.model import post as PT
@@ -231,8 +232,10 @@ class PostService:
             **self._app.files.posted_flags(post),
         }
         followers: list[str] = []
+        thread_email: list[str] = []
+        thread_push: list[str] = []
         if not system and root is not None:
-            followers, _, _ = await notifications.thread_followers(
+            followers, thread_email, thread_push = await notifications.thread_followers(
                 post, channel, sender, mentioned
             )
         if mentioned:
@@ -240,6 +243,9 @@ class PostService:
         if followers:
             data["followers"] = _json(followers)
         self.core.publish(Event("posted", data, Broadcast(channel_id=channel.id)))
+        if not system:
+            notifications.post_saved(PostNotice(post, channel, sender, sender_name, mentioned,
+                                                thread_email=thread_email, thread_push=thread_push))
         if mark_viewed and not post.is_system_message():
             self.core.publish(
                 Event(
