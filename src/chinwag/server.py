@@ -54,6 +54,7 @@ class Server:
         await self.stream.start()
         await self.hub.start()
         self.app.ldap.start()
+        self.app.email_notifications.start()
         self.started = True
 
     async def close(self) -> None:

@@ -13,7 +13,8 @@ from chinwag.store.sql.tables import metadata
 from tests.conftest import Client, World
 
 #: tables that change on any authenticated request (session activity, presence)
-VOLATILE_TABLES = {"sessions", "status", "wsevents", "wsconnections"}  # written in the background
+VOLATILE_TABLES = {"sessions", "status", "wsevents", "wsconnections",  # written in the background
+                   "emailnotifications"}
 
 
 @dataclass

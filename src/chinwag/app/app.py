@@ -12,10 +12,12 @@ from chinwag.app.channel_move import ChannelMoveService
 from chinwag.app.command import CommandService
 from chinwag.app.config import ConfigService
 from chinwag.app.core import AppCore
+from chinwag.app.email_notification import EmailNotificationService
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
 from chinwag.app.ldap import LdapService
 from chinwag.app.mfa import MfaService
+from chinwag.app.notification import NotificationService
 from chinwag.app.oauth import OAuthService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.post import PostService
@@ -68,6 +70,8 @@ class App:
         self.saml = SamlService(self.core, self.users, self.sessions)
         self.teams = TeamService(self.core, self.perms)
         self.channels = ChannelService(self.core, self.perms)
+        self.notifications = NotificationService(self.core)
+        self.email_notifications = EmailNotificationService(self.core)
         self.posts = PostService(self.core, self.perms)
         self.post_lists = PostListService(self.core, self.perms)
         self.reactions = ReactionService(self.core, self.perms)
@@ -94,3 +98,5 @@ class App:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.integrations.close()
         await self.ldap.close()
+        await self.notifications.close()
+        await self.email_notifications.stop()

@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from typing import Any, Generic, TypeVar
 
+from chinwag.app.mention_index import MentionIndex
 from chinwag.model.channel import Channel
 from chinwag.model.user import Status, User
 
@@ -50,6 +51,7 @@ class AppCaches:
         self.team_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(ttl, 100000)
         self.users: TTLCache[str, User] = TTLCache(ttl, 50000)
         self.statuses: TTLCache[str, Status] = TTLCache(ttl, 100000)
+        self.mention_keys = MentionIndex()
 
     def observe(self, event: dict[str, Any]) -> None:
         name = event.get("event")
@@ -73,13 +75,18 @@ class AppCaches:
         elif name == "status_change":
             self.statuses.drop(data.get("user_id", ""))
         elif name == "user_updated":
-            self.users.drop((data.get("user") or {}).get("id", ""))
+            uid = (data.get("user") or {}).get("id", "")
+            self.users.drop(uid)
+            self.mention_keys.mark_dirty(uid)
+        elif name == "new_user":
+            self.mention_keys.mark_dirty(data.get("user_id", ""))
         elif name == "_caches_flush":
             self.clear()
 
     def clear(self) -> None:
         for c in (self.channels, self.channel_roles, self.team_roles, self.users, self.statuses):
             c.clear()
+        self.mention_keys.clear()
 
 
 def _loads(raw: Any) -> dict[str, Any]:

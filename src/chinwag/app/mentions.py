@@ -1,4 +1,5 @@
-"""Finding who a message mentions: @username, @channel/@all/@here, outside code."""
+"""Finding who a message mentions: @username, @channel/@all/@here, the first name and custom
+mention keys from a user's notify_props, outside code spans and blocks."""
 
 from __future__ import annotations
 
@@ -49,14 +50,59 @@ def parse_hashtags(message: str) -> str:
     return out[:1000].rsplit(" ", 1)[0] if len(out) > 1000 else out
 
 
-def mentions_user(
-    message: str, props: dict[str, object], username: str, ignore_channel_mentions: bool
-) -> bool:
-    """Whether a (non-system) message by someone else mentions ``username``: @username, or
-    @channel/@all/@here unless channel mentions are ignored (@here counts as if online)."""
-    found = parse_mentions(message)
-    if username.lower() in found.usernames:
+#: a word as mention keys see it: letters, digits, _ . - and an apostrophe, maybe after an @
+_WORD = re.compile(r"(?<![\w@])@?\w[\w.'\-]*")
+_TRAIL = ".-_'"
+
+
+def message_words(message: str) -> set[str]:
+    """The words of ``message`` (code excluded) that a mention key can match, each also without
+    trailing punctuation ("@bob." → "@bob", "alice's" → "alice's" and "alice"). Case kept."""
+    out: set[str] = set()
+    for w in _WORD.findall(strip_code(message)):
+        out.add(w)
+        trimmed = w.rstrip(_TRAIL)
+        if trimmed.endswith("'s"):
+            out.add(trimmed[:-2])
+        if trimmed and trimmed != "@":
+            out.add(trimmed)
+    return out
+
+
+@dataclass(frozen=True)
+class UserKeys:
+    """What mentions one user: keys matched whatever their case (``@username`` always, plus the
+    notify_props ``mention_keys``), and the first name, matched case-sensitively, when the user
+    turned ``first_name`` on (Mattermost's rules)."""
+
+    keys: frozenset[str]
+    first_name: str = ""
+
+
+def user_keys(username: str, first_name: str, notify_props: dict[str, str]) -> UserKeys:
+    keys = {f"@{username.lower()}"} if username else set()
+    for k in (notify_props.get("mention_keys") or "").split(","):
+        k = k.strip().lower()
+        if k:
+            keys.add(k)
+    first = first_name.strip() if notify_props.get("first_name") == "true" else ""
+    return UserKeys(frozenset(keys), first)
+
+
+def keys_match(words: set[str], keys: UserKeys) -> bool:
+    if keys.first_name and keys.first_name in words:
         return True
+    return any(w.lower() in keys.keys for w in words)
+
+
+def mentions_user(
+    message: str, props: dict[str, object], keys: UserKeys, ignore_channel_mentions: bool
+) -> bool:
+    """Whether a (non-system) message by someone else mentions the user with ``keys``: one of their
+    keys, or @channel/@all/@here unless channel mentions are ignored (@here counts as if online)."""
+    if keys_match(message_words(message), keys):
+        return True
+    found = parse_mentions(message)
     wide = found.channel or found.here
     return wide and not ignore_channel_mentions and not props.get("mentionHighlightDisabled")
 

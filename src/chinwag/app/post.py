@@ -9,15 +9,16 @@ import msgspec
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
-from chinwag.app.mentions import ignores_channel_mentions, parse_hashtags, parse_mentions
+from chinwag.app.mentions import parse_hashtags
+from chinwag.app.notification import PostNotice
 from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions as P
 from chinwag.model import post as PT
-from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel
+from chinwag.model.channel import CHANNEL_DIRECT, Channel
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.post import Post, PostCreate, PostPatch
-from chinwag.model.user import STATUS_ONLINE, User
+from chinwag.model.user import User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import NotFound, StoreError
 from chinwag.store.sql.post_store import PostEffects
@@ -190,40 +191,6 @@ class PostService:
             )
         return root
 
-    async def _mentioned(self, post: Post, channel: Channel, sender: User) -> list[str]:
-        store = self.core.store
-        if channel.type == CHANNEL_DIRECT:
-            return [u for u in channel.name.split("__") if u != sender.id][:1]
-        if channel.type == CHANNEL_GROUP:
-            return sorted(set(await store.channels.member_ids(channel.id)) - {sender.id})
-        found = parse_mentions(post.message)
-        if not (found.usernames or found.channel or found.here):
-            return []
-        member_ids = set(await store.channels.member_ids(channel.id))
-        mentioned: set[str] = set()
-        if found.usernames:
-            for u in await store.users.get_many_by_usernames(sorted(found.usernames)):
-                if u.id in member_ids and u.id != sender.id:
-                    mentioned.add(u.id)
-        if (found.channel or found.here) and not post.props.get("mentionHighlightDisabled"):
-            others = member_ids - {sender.id}
-            members = await store.channels.get_members(
-                channel.id, page=0, per_page=len(others) + 1, user_ids=sorted(others)
-            )
-            accounts = {u.id: u.notify_props for u in await store.users.get_many(sorted(others))}
-            ignore = {
-                m.user_id
-                for m in members
-                if ignores_channel_mentions(m.notify_props, accounts.get(m.user_id, {}))
-            }
-            candidates = others - ignore
-            if found.channel:
-                mentioned |= candidates
-            elif found.here:
-                statuses = await store.status.get_many(sorted(candidates))
-                mentioned |= {s.user_id for s in statuses if s.status == STATUS_ONLINE}
-        return sorted(mentioned)
-
     async def _save_and_publish(
         self,
         post: Post,
@@ -235,15 +202,17 @@ class PostService:
         mark_viewed: bool = True,
         sender_name: str = "",
     ) -> None:
-        mentioned = await self._mentioned(post, channel, sender) if not post.is_system_message() else []
-        followers: list[str] = []
+        notifications = self._app.notifications
+        system = post.is_system_message()
+        mentioned = [] if system else await notifications.mentioned(post, channel, sender, root)
+        auto_follow: list[str] = []
         if root is not None and self.core.cfg.ServiceSettings.ThreadAutoFollow:
-            followers = list(dict.fromkeys([post.user_id, root.user_id, *mentioned]))
+            auto_follow = list(dict.fromkeys([post.user_id, root.user_id, *mentioned]))
         urgent = (post.metadata.get("priority") or {}).get("priority") == "urgent"
         fx = PostEffects(
             mentioned=mentioned,
             urgent=urgent,
-            thread_followers=followers,
+            thread_followers=auto_follow,
             mark_viewed=mark_viewed and not post.is_system_message(),
             thread_team_id=channel.team_id,
             counted=not post.is_join_leave_message(),
@@ -268,11 +237,21 @@ class PostService:
             "set_online": set_online,
             **self._app.files.posted_flags(post),
         }
+        followers: list[str] = []
+        thread_email: list[str] = []
+        thread_push: list[str] = []
+        if not system and root is not None:
+            followers, thread_email, thread_push = await notifications.thread_followers(
+                post, channel, sender, mentioned
+            )
         if mentioned:
             data["mentions"] = _json(mentioned)
         if followers:
             data["followers"] = _json(followers)
         self.core.publish(Event("posted", data, Broadcast(channel_id=channel.id)))
+        if not system:
+            notifications.post_saved(PostNotice(post, channel, sender, sender_name, mentioned,
+                                                thread_email=thread_email, thread_push=thread_push))
         if mark_viewed and not post.is_system_message():
             self.core.publish(
                 Event(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.app.mentions import ignores_channel_mentions, mentions_user
+from chinwag.app.mentions import ignores_channel_mentions, mentions_user, user_keys
 from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions as P
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember, ChannelUnreadAt
@@ -40,7 +40,8 @@ class UnreadService:
         if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
             return True
         ignore = ignores_channel_mentions(member.notify_props, user.notify_props)
-        return mentions_user(post.message, post.props, user.username, ignore)
+        keys = user_keys(user.username, user.first_name, user.notify_props)
+        return mentions_user(post.message, post.props, keys, ignore)
 
     async def _posts_from(self, post: Post) -> list[Post]:
         """Every post of the channel created at ``post``'s time or later (``post`` included): what

@@ -49,6 +49,17 @@ class SqlPreferenceStore:
             rows = (await conn.execute(q)).all()
         return [Preference(user_id=r.userid, category=r.category, name=r.name, value=r.value) for r in rows]
 
+    async def values_for(self, user_ids: Sequence[str], category: str, name: str) -> dict[str, str]:
+        """One preference's value for each of ``user_ids`` that has it."""
+        if not user_ids:
+            return {}
+        q = sa.select(preferences.c.userid, preferences.c.value).where(
+            preferences.c.userid.in_(list(user_ids)), preferences.c.category == category,
+            preferences.c.name == name,
+        )
+        async with self.db.read() as conn:
+            return {r[0]: r[1] for r in (await conn.execute(q)).all()}
+
     async def users_with(self, category: str, name: str) -> list[Preference]:
         q = sa.select(preferences).where(preferences.c.category == category, preferences.c.name == name)
         async with self.db.read() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chinwag.store.sql.bot_store import SqlBotStore
 from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.command_store import SqlCommandStore
+from chinwag.store.sql.email_notification_store import SqlEmailNotificationStore
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.event_store import SqlEventStore
 from chinwag.store.sql.file_info_store import SqlFileInfoStore
@@ -41,6 +42,7 @@ class SqlStore:
         self.file_info = SqlFileInfoStore(db)
         self.webhooks = SqlWebhookStore(db)
         self.commands = SqlCommandStore(db)
+        self.email_notifications = SqlEmailNotificationStore(db)
         self.bots = SqlBotStore(db)
         self.tokens = SqlUserAccessTokenStore(db)
         self.one_time_tokens = SqlOneTimeTokenStore(db)

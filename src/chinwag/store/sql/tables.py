@@ -443,3 +443,23 @@ importmappings = sa.Table(
     _ms("createat"),
     sa.Index("idx_importmappings_targetid", "targetid"),
 )
+
+#: email notifications waiting to be sent (one row per post and recipient): the durable queue every
+#: node's job loop claims rows from (claimedby/claimedat, a claim expires) and deletes once sent
+emailnotifications = sa.Table(
+    "emailnotifications",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("userid", sa.String(26), nullable=False),
+    sa.Column("postid", sa.String(26), nullable=False),
+    sa.Column("channelid", sa.String(26), nullable=False),
+    _ms("createat"),
+    _ms("sendat"),
+    _bool("digest"),
+    _text("claimedby", 64),
+    _ms("claimedat"),
+    _int("attempts"),
+    _text("lasterror", 1024),
+    sa.Index("idx_emailnotifications_sendat", "sendat"),
+    sa.Index("idx_emailnotifications_userid", "userid"),
+)

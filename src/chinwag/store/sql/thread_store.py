@@ -116,6 +116,16 @@ class SqlThreadStore:
             raise NotFound("thread", root_id)
         return int(row[0]), int(row[1]), list(row[2] or [])
 
+    async def followers(self, root_id: str) -> list[str]:
+        """Users following the thread (CRT), in id order."""
+        q = (
+            sa.select(threadmemberships.c.userid)
+            .where(threadmemberships.c.postid == root_id, threadmemberships.c.following == sa.true())
+            .order_by(threadmemberships.c.userid)
+        )
+        async with self.db.read() as conn:
+            return [r[0] for r in (await conn.execute(q)).all()]
+
     async def list_for_user(
         self,
         user_id: str,

@@ -188,6 +188,20 @@ class SqlUserStore:
             rows = (await conn.execute(_select().where(users.c.id.in_(list(set(user_ids)))))).all()
         return [row_to_user(r) for r in rows]
 
+    async def mention_key_rows(
+        self, user_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, str, dict[str, str]]]:
+        """(id, username, first name, notify_props) of active users (all, or those named): what
+        the mention-key index is built from."""
+        q = sa.select(users.c.id, users.c.username, users.c.firstname, users.c.notifyprops).where(
+            users.c.deleteat == 0
+        )
+        if user_ids is not None:
+            q = q.where(users.c.id.in_(list(set(user_ids))))
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return [(r[0], r[1], r[2] or "", dict(r[3] or {})) for r in rows]
+
     async def get_by_username(self, username: str) -> User:
         async with self.db.read() as conn:
             row = (await conn.execute(_select().where(users.c.username == username.lower()))).first()

@@ -1,0 +1,224 @@
+"""Email notifications: queued in the database after a post is saved, mailed by a job loop that runs
+in every server process.
+
+- Who: users the post mentions (DMs and group messages always), and with CRT the followers of the
+  thread whose ``email_threads`` is "all" — if email is on for them in that channel (account
+  ``email``, channel override, not muted), they are not online, not deactivated and not bots.
+- When: at once, or — with EmailSettings.EnableEmailBatching — in one digest per user per interval
+  (the ``notifications``/``email_interval`` preference in seconds; 900 when unset).
+- The queue (table ``emailnotifications``) is durable: a row is deleted only once its mail went out.
+  A failed send is retried with exponential backoff (capped at 10 minutes) for up to a day; a node's claim on rows expires, so rows a dead
+  node held are sent by another. A post read (channel viewed past it) or deleted before its mail
+  goes out is dropped."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import structlog
+
+from chinwag.app import notify_props as NP
+from chinwag.app.core import AppCore
+from chinwag.app.email_compose import EmailComposer, MailItem
+from chinwag.mail.sender import MailError, OutgoingMail, SmtpSender
+from chinwag.model.channel import Channel, ChannelMember
+from chinwag.model.errors import AppError
+from chinwag.model.ids import new_id
+from chinwag.model.post import Post
+from chinwag.model.user import User
+from chinwag.store.errors import NotFound
+from chinwag.store.sql.email_notification_store import EmailQueueItem
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+    from chinwag.app.notification import PostNotice
+
+log = structlog.get_logger("chinwag.email")
+
+PREF_CATEGORY = "notifications"
+PREF_EMAIL_INTERVAL = "email_interval"
+DEFAULT_BATCH_SECONDS = 900
+
+
+def batch_seconds(pref: str | None) -> int:
+    """The user's digest interval in seconds (0: no email at all)."""
+    try:
+        value = int(pref) if pref not in (None, "") else DEFAULT_BATCH_SECONDS
+    except ValueError:
+        return DEFAULT_BATCH_SECONDS
+    return max(value, 0)
+
+
+class EmailNotificationService:
+    def __init__(self, core: AppCore, sender: SmtpSender | None = None) -> None:
+        self.core = core
+        self.sender = sender or SmtpSender(lambda: core.cfg.EmailSettings)
+        self.node_id = new_id()
+        self.poll_seconds = 1.0
+        self.claim_ttl_ms = 5 * 60_000
+        self.retry_base_ms = 5_000
+        self.retry_max_ms = 10 * 60_000
+        #: a mail still failing this long after its post is given up (logged)
+        self.give_up_ms = 24 * 3600_000
+        self.users_per_claim = 50
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    # queueing ------------------------------------------------------------------------------------
+
+    async def enqueue_for_post(self, notice: PostNotice, members: dict[str, tuple[User, ChannelMember]]) -> int:
+        """Queue the emails a saved post calls for; how many were queued."""
+        s = self.core.cfg.EmailSettings
+        if not s.SendEmailNotifications:
+            return 0
+        candidates = [u for u in dict.fromkeys([*notice.mentioned, *notice.thread_email])
+                      if u != notice.sender.id and u in members]
+        wanted: list[str] = []
+        for uid in candidates:
+            user, member = members[uid]
+            if user.delete_at or user.is_bot or not user.email:
+                continue
+            if NP.email_wanted(user.notify_props, member.notify_props):
+                wanted.append(uid)
+        if not wanted:
+            return 0
+        statuses = await self._app.statuses.get_many(wanted)
+        wanted = [st.user_id for st in statuses if NP.email_status_allows(st)]
+        now = self.core.now()
+        store = self.core.store
+        send_at = dict.fromkeys(wanted, now)
+        digest = s.EnableEmailBatching
+        if digest and wanted:
+            prefs = await store.preferences.values_for(wanted, PREF_CATEGORY, PREF_EMAIL_INTERVAL)
+            scheduled = await store.email_notifications.digest_send_at(wanted)
+            for uid in list(wanted):
+                seconds = batch_seconds(prefs.get(uid))
+                if seconds == 0:
+                    wanted.remove(uid)
+                    continue
+                send_at[uid] = scheduled.get(uid) or notice.post.create_at + seconds * 1000
+        items = [EmailQueueItem(new_id(), uid, notice.post.id, notice.channel.id, now, send_at[uid], digest)
+                 for uid in wanted]
+        await store.email_notifications.enqueue(items)
+        if items:
+            self._wake.set()
+        return len(items)
+
+    # the job loop --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                busy = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.warning("email job failed", error=repr(e))
+                busy = 0
+            if busy:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        """Claim due rows and mail them; how many rows were handled."""
+        now = self.core.now()
+        store = self.core.store.email_notifications
+        claimed = await store.claim(self.node_id, now, now - self.claim_ttl_ms, self.users_per_claim)
+        by_user: dict[str, list[EmailQueueItem]] = defaultdict(list)
+        for item in claimed:
+            by_user[item.user_id].append(item)
+        for uid, items in by_user.items():
+            await self._send_user(uid, items)
+        return len(claimed)
+
+    async def _send_user(self, user_id: str, items: list[EmailQueueItem]) -> None:
+        store = self.core.store
+        try:
+            user = await store.users.get(user_id)
+        except NotFound:
+            await store.email_notifications.done(self.node_id, [i.id for i in items])
+            return
+        live: list[tuple[EmailQueueItem, MailItem]] = []
+        drop: list[str] = []
+        for item in items:
+            mail_item = None if user.delete_at else await self._still_unread(user, item)
+            if mail_item is None:
+                drop.append(item.id)
+            else:
+                live.append((item, mail_item))
+        await store.email_notifications.done(self.node_id, drop)
+        composer = EmailComposer(self.core.cfg)
+        digests = [x for x in live if x[0].digest]
+        singles = [x for x in live if not x[0].digest]
+        batches: list[tuple[list[EmailQueueItem], OutgoingMail]] = [
+            ([q], composer.single(user, m)) for q, m in singles
+        ]
+        if digests:
+            limit = max(self.core.cfg.EmailSettings.EmailBatchingBufferSize, 1)
+            shown = [m for _, m in digests][-limit:]
+            batches.append(([q for q, _ in digests], composer.digest(user, shown, self.core.now())))
+        for queued, mail in batches:
+            try:
+                await self.sender.send(mail)
+            except MailError as e:
+                attempts = max(q.attempts for q in queued)
+                if self.core.now() - min(q.create_at for q in queued) > self.give_up_ms:
+                    await store.email_notifications.done(self.node_id, [q.id for q in queued])
+                    log.error("email notification given up", user_id=user_id, attempts=attempts + 1, error=str(e))
+                    continue
+                delay = min(self.retry_base_ms * (2 ** attempts), self.retry_max_ms)
+                await store.email_notifications.retry(
+                    self.node_id, [q.id for q in queued], self.core.now() + delay, str(e))
+                log.warning("email notification not sent", user_id=user_id, attempts=attempts + 1, error=str(e))
+                continue
+            await store.email_notifications.done(self.node_id, [q.id for q in queued])
+
+    async def _still_unread(self, user: User, item: EmailQueueItem) -> MailItem | None:
+        """The post to mail, or None when it is gone, its channel was read past it, or the user
+        left the channel."""
+        store = self.core.store
+        try:
+            post: Post = await store.posts.get(item.post_id)
+            member = await store.channels.get_member(item.channel_id, user.id)
+            channel: Channel = await self._app.channels.get(item.channel_id)
+            sender = await self._app.users.get(post.user_id)
+        except NotFound:
+            return None
+        except AppError as e:  # from the service lookups: the channel or the sender is gone
+            log.info("email notification dropped", post_id=item.post_id, error=repr(e))
+            return None
+        if post.delete_at or member.last_viewed_at >= post.create_at:
+            return None
+        team_name, team_display = await self._team_for(channel, user)
+        return MailItem(post, channel, sender, team_name, team_display)
+
+    async def _team_for(self, channel: Channel, user: User) -> tuple[str, str]:
+        store = self.core.store
+        if channel.team_id:
+            team = await store.teams.get(channel.team_id)
+            return team.name, team.display_name
+        teams = await store.teams.list_for_user(user.id)
+        if teams:
+            return teams[0].name, teams[0].display_name
+        return "", ""

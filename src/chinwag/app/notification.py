@@ -1,0 +1,185 @@
+"""Notifications for a new post: who it mentions (counted in the same transaction as the post), who
+follows its thread (the ``posted`` event's ``mentions`` and ``followers``), and — after the commit,
+in a background task so the post request never waits — email and push for those who want them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from chinwag.app import notify_props as NP
+from chinwag.app.core import AppCore
+from chinwag.app.mentions import ignores_channel_mentions, message_words, parse_mentions
+from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
+from chinwag.model.post import Post
+from chinwag.model.user import STATUS_ONLINE, User
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+
+log = structlog.get_logger("chinwag.notifications")
+
+
+@dataclass
+class PostNotice:
+    """What the background notification work needs about one saved post."""
+
+    post: Post
+    channel: Channel
+    sender: User
+    sender_name: str
+    mentioned: list[str]
+    #: followers of the thread (CRT) who are not mentioned, per channel: email / push wanted
+    thread_email: list[str] = field(default_factory=list)
+    thread_push: list[str] = field(default_factory=list)
+
+
+class NotificationService:
+    def __init__(self, core: AppCore) -> None:
+        self.core = core
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    def crt_on(self) -> bool:
+        return self.core.cfg.ServiceSettings.CollapsedThreads in ("always_on", "default_on")
+
+    # mentions ------------------------------------------------------------------------------------
+
+    async def mentioned(self, post: Post, channel: Channel, sender: User, root: Post | None) -> list[str]:
+        """Users the post mentions, sorted: the other side of a DM, everyone else in a group
+        message; otherwise channel members named by one of their mention keys, by
+        @channel/@all/@here (unless they ignore channel mentions), or — without CRT — by replying
+        in a thread they started or took part in (their ``comments`` setting)."""
+        store = self.core.store
+        if channel.type == CHANNEL_DIRECT:
+            return [u for u in channel.name.split("__") if u != sender.id][:1]
+        if channel.type == CHANNEL_GROUP:
+            return sorted(set(await store.channels.member_ids(channel.id)) - {sender.id})
+        found = parse_mentions(post.message)
+        named = await self.core.caches.mention_keys.match(store.users, message_words(post.message))
+        named.discard(sender.id)
+        commented = await self._comment_mentions(root, sender) if root is not None and not self.crt_on() else set()
+        wide = (found.channel or found.here) and not post.props.get("mentionHighlightDisabled")
+        if not (named or commented or wide):
+            return []
+        member_ids = set(await store.channels.member_ids(channel.id))
+        mentioned = (named | commented) & member_ids
+        if wide:
+            others = member_ids - {sender.id}
+            members = await store.channels.get_members(
+                channel.id, page=0, per_page=len(others) + 1, user_ids=sorted(others)
+            )
+            accounts = {u.id: u.notify_props for u in await store.users.get_many(sorted(others))}
+            ignore = {
+                m.user_id
+                for m in members
+                if ignores_channel_mentions(m.notify_props, accounts.get(m.user_id, {}))
+            }
+            candidates = others - ignore
+            if found.channel:
+                mentioned |= candidates
+            else:
+                statuses = await store.status.get_many(sorted(candidates))
+                mentioned |= {s.user_id for s in statuses if s.status == STATUS_ONLINE}
+        return sorted(mentioned)
+
+    async def _comment_mentions(self, root: Post, sender: User) -> set[str]:
+        participants = {str(p.get("id")) for p in (root.participants or []) if isinstance(p, dict)}
+        ids = (participants | {root.user_id}) - {sender.id}
+        if not ids:
+            return set()
+        users = await self.core.store.users.get_many(sorted(ids))
+        return {
+            u.id
+            for u in users
+            if NP.comment_mention(u.notify_props, u.id == root.user_id, u.id in participants)
+        }
+
+    # followed threads (CRT) ----------------------------------------------------------------------
+
+    async def thread_followers(
+        self, post: Post, channel: Channel, sender: User, mentioned: list[str]
+    ) -> tuple[list[str], list[str], list[str]]:
+        """For a reply with CRT: the thread's followers (not the poster, not mentioned) whose
+        ``desktop_threads``/``email_threads``/``push_threads`` say "all" — desktop (the ``posted``
+        event's ``followers``), email and push."""
+        if not post.root_id or not self.crt_on():
+            return [], [], []
+        store = self.core.store
+        skip = set(mentioned) | {sender.id}
+        ids = [u for u in await store.threads.followers(post.root_id) if u not in skip]
+        if not ids:
+            return [], [], []
+        users = {u.id: u for u in await store.users.get_many(ids)}
+        members = {
+            m.user_id: m
+            for m in await store.channels.get_members(channel.id, page=0, per_page=len(ids), user_ids=ids)
+        }
+        desktop: list[str] = []
+        email: list[str] = []
+        push: list[str] = []
+        for uid in ids:
+            user, member = users.get(uid), members.get(uid)
+            if user is None or member is None or user.delete_at:
+                continue
+            props, mprops = user.notify_props, member.notify_props
+            if NP.thread_level("desktop_threads", props, mprops) == NP.ALL:
+                desktop.append(uid)
+            if NP.thread_level("email_threads", props, {}) == NP.ALL:
+                email.append(uid)
+            if NP.thread_level("push_threads", props, mprops) == NP.ALL:
+                push.append(uid)
+        return desktop, email, push
+
+    # after the commit ----------------------------------------------------------------------------
+
+    def post_saved(self, notice: PostNotice) -> None:
+        """Hand the email/push work for a saved post to a background task."""
+        if notice.post.is_system_message():
+            return
+        self._spawn(self._deliver(notice), "notify")
+
+    async def _deliver(self, notice: PostNotice) -> None:
+        members = await self._members(notice)
+        await self._app.email_notifications.enqueue_for_post(notice, members)
+
+    async def _members(self, notice: PostNotice) -> dict[str, tuple[User, ChannelMember]]:
+        """Accounts and channel memberships of everyone the email/push work may concern."""
+        ids = sorted(set(notice.mentioned) | set(notice.thread_email) | set(notice.thread_push))
+        if not ids:
+            return {}
+        store = self.core.store
+        users = {u.id: u for u in await store.users.get_many(ids)}
+        members = await store.channels.get_members(notice.channel.id, page=0, per_page=len(ids), user_ids=ids)
+        return {m.user_id: (users[m.user_id], m) for m in members if m.user_id in users}
+
+    # background tasks ----------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
+        async def run() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.warning("notification task failed", task=what, error=repr(e))
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for running background work (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()

@@ -1,0 +1,1 @@
+"""Outgoing email: an SMTP sender over EmailSettings and the notification templates."""

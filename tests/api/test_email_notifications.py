@@ -1,0 +1,229 @@
+"""Email notifications end to end: a post → the queue → the job loop → a real SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chinwag.server import Server, build
+from tests.api.helpers import Team, team_with
+from tests.conftest import World, make_config
+from tests.smtp import SmtpServer
+
+
+class Clock:
+    """The app clock moved forward by hand (on top of the tests' distinct-milliseconds clock)."""
+
+    def __init__(self, srv: Server) -> None:
+        self.base = srv.app.core.now
+        self.offset = 0
+        srv.app.core.now = self
+
+    def __call__(self) -> int:
+        return self.base() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += int(seconds * 1000)
+
+
+@pytest.fixture
+async def smtp(tmp_path: Path, server: Server) -> AsyncIterator[SmtpServer]:
+    s = SmtpServer(tmp_path).start()
+    s.configure(server.config.config.EmailSettings)
+    yield s
+    s.stop()
+
+
+def body(msg: EmailMessage, kind: str = "plain") -> str:
+    part = msg.get_body((kind,))
+    assert part is not None
+    return str(part.get_content())  # type: ignore[attr-defined]
+
+
+async def talk(world: World) -> tuple[Team, dict[str, Any]]:
+    t = await team_with(world, "bob", "carol", "dave")
+    bob, carol, dave = t.members
+    ch = await world.channel(bob, t.team, "talk")
+    r = await bob.post(f"/channels/{ch['id']}/members", {"user_ids": [carol.user["id"], dave.user["id"]]})
+    assert r.status_code == 201, r.text
+    return t, ch
+
+
+async def settle(srv: Server) -> int:
+    """Finish the background notification work, then run the email job once."""
+    await srv.app.notifications.drain()
+    return await srv.app.email_notifications.run_once()
+
+
+async def test_mention_to_offline_user_is_mailed(world: World, smtp: SmtpServer) -> None:
+    t, ch = await talk(world)
+    bob = t.members[0]
+    post = await world.post(bob, ch, "@carol can you review <this>?")
+    (msg,) = await smtp.inbox.wait(1)  # sent by the server's own job loop
+    assert msg["To"] == "carol@example.com"
+    assert msg["Subject"].startswith("[chinwag] Notification in Team1 on ")
+    text, html = body(msg), body(msg, "html")
+    link = f"http://localhost:8065/{t.team['name']}/pl/{post['id']}"
+    assert "@bob mentioned you in Talk" in text and "@carol can you review <this>?" in text and link in text
+    assert "@carol can you review &lt;this&gt;?" in html and f'href="{link}"' in html
+    assert "http://localhost:8065/settings/notifications" in text
+    assert 'href="http://localhost:8065/settings/notifications"' in html
+    for _ in range(100):  # the loop deletes the row once the server took the mail
+        if not await world.srv.app.store.email_notifications.pending():
+            break
+        await asyncio.sleep(0.05)
+    assert await world.srv.app.store.email_notifications.pending() == []
+
+
+async def test_generic_contents_and_direct_messages(world: World, smtp: SmtpServer) -> None:
+    world.srv.config.config.EmailSettings.EmailNotificationContentsType = "generic"
+    await world.srv.app.email_notifications.stop()
+    t, _ = await talk(world)
+    bob, carol, _ = t.members
+    dm = (await bob.post("/channels/direct", [bob.user["id"], carol.user["id"]])).json()
+    await world.post(bob, dm, "the secret plan")
+    assert await settle(world.srv) == 1
+    (msg,) = await smtp.inbox.wait(1)
+    assert msg["Subject"].startswith("[chinwag] New Direct Message from @bob on ")
+    assert "secret" not in body(msg) and "secret" not in body(msg, "html")
+    assert "@bob sent you a new message." in body(msg)
+
+
+async def test_no_mail_when_online_muted_off_or_read(world: World, smtp: SmtpServer) -> None:
+    srv = world.srv
+    await srv.app.email_notifications.stop()
+    t, ch = await talk(world)
+    bob, carol, dave = t.members
+    # dave is online: no mail; carol muted the channel: no mail
+    r = await dave.put(f"/users/{dave.user['id']}/status", {"user_id": dave.user["id"], "status": "online"})
+    assert r.status_code == 200
+    r = await carol.put(f"/channels/{ch['id']}/members/me/notify_props", {"mark_unread": "mention"})
+    assert r.status_code == 200
+    await world.post(bob, ch, "@carol @dave hello")
+    assert await settle(srv) == 0
+    # email turned off for the account: none either
+    await carol.put(f"/channels/{ch['id']}/members/me/notify_props", {"mark_unread": "all"})
+    r = await carol.put("/users/me/patch", {"notify_props": {"email": "false", "mention_keys": "@carol"}})
+    assert r.status_code == 200
+    await world.post(bob, ch, "@carol again")
+    assert await settle(srv) == 0
+    # away: mailed, unless she reads the channel before the mail goes out
+    await carol.put("/users/me/patch", {"notify_props": {"email": "true", "mention_keys": "@carol"}})
+    await carol.put(f"/users/{carol.user['id']}/status", {"user_id": carol.user["id"], "status": "away"})
+    await world.post(bob, ch, "@carol once more")
+    await srv.app.notifications.drain()
+    assert len(await srv.app.store.email_notifications.pending(carol.user["id"])) == 1
+    r = await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    assert r.status_code == 200
+    assert await srv.app.email_notifications.run_once() == 1  # handled: dropped, not mailed
+    assert await srv.app.store.email_notifications.pending() == []
+    await world.post(bob, ch, "@carol last one")
+    assert await settle(srv) == 1
+    msgs = await smtp.inbox.wait(1)
+    assert len(msgs) == 1 and "@carol last one" in body(msgs[0])
+
+
+async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
+    srv = world.srv
+    await srv.app.email_notifications.stop()
+    srv.config.config.EmailSettings.EnableEmailBatching = True
+    clock = Clock(srv)
+    t, ch = await talk(world)
+    bob, carol, dave = t.members
+    other = await world.channel(dave, t.team, "other")
+    await dave.post(f"/channels/{other['id']}/members", {"user_ids": [carol.user["id"]]})
+    r = await carol.put(f"/users/{carol.user['id']}/preferences", [
+        {"user_id": carol.user["id"], "category": "notifications", "name": "email_interval", "value": "900"}])
+    assert r.status_code == 200, r.text
+    await world.post(bob, ch, "@carol first")
+    clock.advance(60)
+    await world.post(dave, other, "@carol second")
+    await world.post(bob, ch, "@carol third")
+    assert await settle(srv) == 0  # not due yet
+    clock.advance(14 * 60)
+    assert await settle(srv) == 3
+    (msg,) = await smtp.inbox.wait(1)
+    assert msg["Subject"].startswith("[chinwag] New Notifications for ")
+    text = body(msg)
+    assert "You have 3 new notifications" in text
+    # grouped by channel: Talk (first and third), then Other
+    assert text.index("== Talk") < text.index("@carol first") < text.index("@carol third") < text.index(
+        "== Other") < text.index("@carol second")
+    # the next mention starts a new interval
+    await world.post(bob, ch, "@carol fourth")
+    clock.advance(60)
+    assert await settle(srv) == 0
+    clock.advance(15 * 60)
+    assert await settle(srv) == 1
+    assert len(await smtp.inbox.wait(2)) == 2
+
+
+async def test_mail_goes_out_after_an_smtp_outage(world: World, tmp_path: Path) -> None:
+    srv = world.srv
+    await srv.app.email_notifications.stop()
+    clock = Clock(srv)
+    smtp = SmtpServer(tmp_path)  # configured, but not running yet
+    smtp.configure(srv.config.config.EmailSettings)
+    t, ch = await talk(world)
+    bob = t.members[0]
+    await world.post(bob, ch, "@carol while the mail server is down")
+    assert await settle(srv) == 1
+    (row,) = await srv.app.store.email_notifications.pending()
+    assert row.attempts == 1  # kept, to be retried after a backoff
+    assert await settle(srv) == 0
+    smtp.start()
+    try:
+        clock.advance(5)
+        assert await settle(srv) == 1
+        (msg,) = await smtp.inbox.wait(1)
+        assert "while the mail server is down" in body(msg)
+        assert await srv.app.store.email_notifications.pending() == []
+    finally:
+        smtp.stop()
+
+
+async def test_two_nodes_share_the_queue(world: World, smtp: SmtpServer, database: Any, tmp_path: Path) -> None:
+    """Two servers over one database (PostgreSQL: several nodes) each run the job: every mail goes
+    out once; a claim held by a node that died expires and another node sends the mail."""
+    if database.driver != "postgres":
+        pytest.skip("several nodes share a PostgreSQL database (SQLite is single-node)")
+    srv = world.srv
+    await srv.app.email_notifications.stop()
+    other = build(make_config(database, str(tmp_path / "node2")))
+    smtp.configure(other.config.config.EmailSettings)
+    nodes = [srv.app.email_notifications, other.app.email_notifications]
+    try:
+        names = [f"user{i}" for i in range(10)]
+        t = await team_with(world, *names)
+        ch = await world.channel(t.owner, t.team, "crowd")
+        r = await t.owner.post(f"/channels/{ch['id']}/members", {"user_ids": [m.user["id"] for m in t.members]})
+        assert r.status_code == 201, r.text
+        await world.post(t.owner, ch, "@channel all hands")
+        await srv.app.notifications.drain()
+        assert len(await srv.app.store.email_notifications.pending()) == 10
+        for n in nodes:
+            n.users_per_claim = 1
+        while await srv.app.store.email_notifications.pending():
+            await asyncio.gather(*(n.run_once() for n in nodes for _ in range(3)))
+        msgs = await smtp.inbox.wait(10)
+        await asyncio.sleep(0.2)
+        assert sorted(m["To"] for m in smtp.inbox.messages) == sorted(f"{n}@example.com" for n in names)
+        # a node claims a row and dies before sending it
+        clock = Clock(srv)
+        await world.post(t.owner, ch, "@user0 are you there?")
+        await srv.app.notifications.drain()
+        now = srv.app.core.now()
+        claimed = await srv.app.store.email_notifications.claim("dead-node", now, now - 1000, 10)
+        assert [c.post_id for c in claimed] == [(await srv.app.store.email_notifications.pending())[0].post_id]
+        assert await nodes[0].run_once() == 0  # the claim is live
+        clock.advance(nodes[0].claim_ttl_ms / 1000 + 1)
+        assert await nodes[0].run_once() == 1
+        msgs = await smtp.inbox.wait(11)
+        assert len(msgs) == 11 and "are you there?" in body(msgs[-1]) and msgs[-1]["To"] == "user0@example.com"
+    finally:
+        await other.close()
