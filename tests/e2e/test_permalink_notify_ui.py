@@ -244,13 +244,17 @@ def test_desktop_notifications_sound_and_tab_title(browser: Any, chinwag: Server
 
 
 def test_permission_banner_asks_from_a_click(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> None:
-    page = new_page(browser)
+    page = new_page(browser, 360, 740)  # a phone
     login(page, chinwag.url, "frank")
     banner = page.get_by_role("region", name="Desktop notifications")
     if page.evaluate("Notification.permission") != "default":
         pytest.skip("this Chromium decides notification permission without asking")
     banner.wait_for()
-    shot(page, "47-notification-banner")
+    shot(page, "47-notification-banner-phone")
+    page.get_by_role("button", name="Notification preferences").click()
+    page.get_by_role("dialog", name=re.compile("Notification preferences")).wait_for()
+    shot(page, "48-channel-notification-preferences-phone")
+    page.keyboard.press("Escape")
     page.get_by_role("button", name="Dismiss").click()
     banner.wait_for(state="hidden")
     page.reload()

@@ -127,9 +127,11 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
                 const root = post.root_id && CRT(getState())
                     ? getState().posts[post.root_id] ?? await client.getPost(post.root_id) : post;
                 await loadAround(ch.id, root);
+                // A channel of another team of mine opens in that team.
+                const teamName = (ch.team_id && getState().teams[ch.team_id]?.name) || team.name;
                 const target = ch.type === 'D' || ch.type === 'G'
-                    ? paths.gm(team.name, ch.name)
-                    : paths.channel(team.name, ch.name);
+                    ? paths.gm(teamName, ch.name)
+                    : paths.channel(teamName, ch.name);
                 update((s) => ({
                     focusPost: {channelId: ch.id, postId: root.id, at: Date.now()},
                     rhs: post.root_id ? {kind: 'thread', rootId: post.root_id, highlight: post.id} : s.rhs,
