@@ -5,7 +5,7 @@ import type {Post} from '@mattermost/types/posts';
 import {channelTitle, displayName} from './lib/channels';
 import {desktopAlert, notificationBody} from './lib/notify';
 import {paths} from './lib/routes';
-import {getState} from './store';
+import {CRT, getState} from './store';
 
 export type Permission = 'granted' | 'denied' | 'default' | 'unsupported';
 
@@ -67,14 +67,14 @@ export function playSound(): void {
 export const sounds = {played: 0};
 
 /** Called for every new post from the WebSocket: shows the alert when the settings say so. */
-export function notifyPosted(post: Post, mentions: string[] | null, focused: boolean, teamName: string): void {
+export function notifyPosted(post: Post, mentions: string[] | null, focused: boolean, teamName: string, followers: string[] | null = null): void {
     const s = getState();
     const me = s.me;
     if (!me) {
         return;
     }
     const channel = s.channels[post.channel_id];
-    const decision = desktopAlert({post, me, channel, member: s.myMembers[post.channel_id], mentions, focused});
+    const decision = desktopAlert({post, me, channel, member: s.myMembers[post.channel_id], mentions, focused, crt: CRT(s), followers});
     if (!decision.show || !channel) {
         return;
     }

@@ -63,7 +63,7 @@ function onPosted(data: Record<string, unknown>): void {
     countIncoming(post, !mine && Boolean(me && mentions.includes(me.id)));
     if (!mine && post.type !== 'system_ephemeral') {
         const team = getState().teams[focus.teamId];
-        notifyPosted(post, sent, reading, team?.name ?? '');
+        notifyPosted(post, sent, reading, team?.name ?? '', parse<string[]>(data.followers));
     }
     if (mine || reading) {
         markChannelRead(post.channel_id, post.create_at);

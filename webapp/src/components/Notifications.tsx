@@ -88,6 +88,7 @@ const LEVELS: Choice[] = [
 /** The user's notify_props, saved with PUT /users/me/patch. */
 export function NotificationSettings() {
     const me = useStore((s) => s.me!);
+    const crt = useStore(CRT);
     const props = (me.notify_props ?? {}) as unknown as Record<string, string>;
     const [v, setV] = useState<Record<string, string>>(() => ({
         desktop: props.desktop || 'mention',
@@ -95,6 +96,7 @@ export function NotificationSettings() {
         email: props.email || 'true',
         push: props.push || 'mention',
         comments: props.comments || 'never',
+        desktop_threads: props.desktop_threads || 'all',
         first_name: props.first_name || 'false',
         channel: props.channel || 'true',
         mention_keys: props.mention_keys ?? '',
@@ -141,6 +143,12 @@ export function NotificationSettings() {
                     playSound();
                 }}>Test</button>
             </label>
+            {crt && (
+                <label className='check'>
+                    <input type='checkbox' checked={v.desktop_threads === 'all'} onChange={(e) => set('desktop_threads', e.target.checked ? 'all' : 'mention')}/>
+                    Notify me about replies to threads I follow
+                </label>
+            )}
             <Radios legend='Email notifications' name='email' value={v.email}
                 choices={[{value: 'true', label: 'When I am offline or away'}, {value: 'false', label: 'Never'}]} onChange={(x) => set('email', x)}/>
             <Radios legend='Mobile push notifications' name='push' value={v.push} choices={LEVELS} onChange={(x) => set('push', x)}/>

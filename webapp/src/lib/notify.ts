@@ -57,10 +57,12 @@ export type AlertInput = {
     member: ChannelMembership | undefined;
     mentions: string[] | null; // from the posted event, when the server sends it
     focused: boolean; // the post's channel is open and the tab visible
+    crt?: boolean; // collapsed reply threads: replies alert their thread's followers
+    followers?: string[] | null; // from the posted event: who follows the reply's thread
 };
 
 /** Whether a new post shows a desktop notification, and whether it plays the sound. */
-export function desktopAlert({post, me, channel, member, mentions, focused}: AlertInput): {show: boolean; sound: boolean; mention: boolean} {
+export function desktopAlert({post, me, channel, member, mentions, focused, crt = false, followers = null}: AlertInput): {show: boolean; sound: boolean; mention: boolean} {
     const no = {show: false, sound: false, mention: false};
     if (!channel || post.user_id === me.id || focused || (post.type && post.type.startsWith('system_'))) {
         return no;
@@ -73,7 +75,13 @@ export function desktopAlert({post, me, channel, member, mentions, focused}: Ale
         return no; // muted
     }
     const level = desktopLevel(me, member);
-    const show = level === 'all' || (level === 'mention' && mention);
+    let show = level === 'all' || (level === 'mention' && mention);
+    if (crt && post.root_id && !direct) {
+        // With collapsed threads a reply alerts on a mention, or its thread's followers when their
+        // desktop_threads setting is "all" (Mattermost's default); other replies stay in the thread.
+        const threads = ((me.notify_props ?? {}) as Record<string, string>).desktop_threads || 'all';
+        show = level !== 'none' && (mention || (threads === 'all' && Boolean(followers?.includes(me.id))));
+    }
     const sound = show && ((me.notify_props ?? {}) as Record<string, string>).desktop_sound !== 'false';
     return {show, sound, mention};
 }

@@ -82,6 +82,24 @@ describe('desktopAlert', () => {
     });
 });
 
+describe('thread replies with collapsed threads', () => {
+    const base = {me: user({desktop: 'all'}), channel: chan('O'), member: member(), mentions: null, focused: false, crt: true};
+    const reply = post('a reply', {root_id: 'root'});
+
+    it('alert followers (desktop_threads "all") and mentions, not everyone', () => {
+        expect(desktopAlert({...base, post: reply, followers: ['other']}).show).toBe(false);
+        expect(desktopAlert({...base, post: reply, followers: ['me']}).show).toBe(true);
+        expect(desktopAlert({...base, me: user({desktop: 'mention'}), post: reply, followers: ['me']}).show).toBe(true);
+        expect(desktopAlert({...base, me: user({desktop_threads: 'mention'}), post: reply, followers: ['me']}).show).toBe(false);
+        expect(desktopAlert({...base, me: user({desktop_threads: 'mention'}), post: reply, mentions: ['me']}).show).toBe(true);
+        expect(desktopAlert({...base, me: user({desktop: 'none'}), post: reply, followers: ['me']}).show).toBe(false);
+    });
+
+    it('without collapsed threads a reply is like any post', () => {
+        expect(desktopAlert({...base, crt: false, post: reply, followers: ['other']}).show).toBe(true);
+    });
+});
+
 describe('tab title', () => {
     it('shows mentions in brackets, or a star for unreads only', () => {
         expect(tabTitle('Town Square', 'Acme', {mentions: 3, unread: true})).toBe('(3) Town Square - Acme');
