@@ -261,3 +261,37 @@ def test_permission_banner_asks_from_a_click(browser: Any, chinwag: ServerProces
     page.get_by_role("navigation", name="Channels").wait_for()
     assert banner.count() == 0
     page.context.close()
+
+
+def test_catch_up_past_the_since_limit_reloads_the_latest_page(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> None:
+    page = new_page(browser)
+    # No WebSocket: the UI polls the open channel with ?since= and catches up others when opened.
+    page.route_web_socket(re.compile(r"/api/v4/websocket"), lambda ws: ws.close())
+    login(page, chinwag.url, "erin")
+    open_channel(page, "Town Square")
+    open_channel(page, "Off-Topic")
+
+    # More changes than one ?since= answer holds (1000) while Town Square is not being polled.
+    town = world["channels"]["town-square"]["id"]
+    with chinwag.api(world["frank"]) as c:
+        for i in range(1001):
+            r = c.post("/posts", json={"channel_id": town, "message": f"gap message {i:04d}"})
+            assert r.status_code == 201, r.text
+
+    with page.expect_request(lambda r: f"/channels/{town}/posts?since=" in r.url) as since_req:
+        with page.expect_request(lambda r: f"/channels/{town}/posts?page=0" in r.url):
+            open_channel(page, "Town Square")
+    assert since_req.value.response() is not None and since_req.value.response().json()["has_next"] is True
+    post_by_text(page, "gap message 1000").wait_for()
+
+    # Scrolling up continues from the latest page without a gap.
+    scroller = page.locator(".post-list__scroller")
+    for _ in range(60):
+        if page.locator(".post-list article.post", has_text="gap message 0930").count():
+            break
+        scroller.evaluate("el => { el.scrollTop = 0; }")
+        page.wait_for_timeout(250)
+    post_by_text(page, "gap message 0930").wait_for()
+    shot(page, "49-catch-up-after-gap")
+    assert not page.errors, page.errors
+    page.context.close()

@@ -62,18 +62,29 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     // Virtuoso keeps the scroll position when older rows are prepended if the index of the rows
     // already shown stays the same: lower firstItemIndex by the number of rows that appeared
     // above the first post shown before.
-    const index = useRef({rows: [] as Row[], first: START});
+    // When the feed was replaced outright (a catch-up past the `since` limit reloads the latest
+    // page), the list starts afresh (a new `generation` re-mounts it at the bottom): Virtuoso would
+    // otherwise take the new first row for the old one and not ask for older pages again.
+    const initialIndex = useRef<number | null>(null);
+    const index = useRef({rows: [] as Row[], first: START, generation: 0});
     if (index.current.rows !== rows) {
         const prev = index.current.rows;
-        let first = index.current.first;
+        let {first, generation} = index.current;
         const anchor = prev.find((r) => r.kind === 'post');
         if (anchor) {
-            const shift = rows.findIndex((r) => r.key === anchor.key) - prev.indexOf(anchor);
-            if (shift > 0) {
-                first -= shift;
+            const keys = new Set(rows.map((r) => r.key));
+            if (rows.length && !prev.some((r) => r.kind === 'post' && keys.has(r.key))) {
+                generation++;
+                first = START;
+                initialIndex.current = -1;
+            } else {
+                const shift = rows.findIndex((r) => r.key === anchor.key) - prev.indexOf(anchor);
+                if (shift > 0) {
+                    first -= shift;
+                }
             }
         }
-        index.current = {rows, first};
+        index.current = {rows, first, generation};
     }
     const firstItemIndex = index.current.first;
 
@@ -85,7 +96,6 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     }, [channel.id]);
     const windowed = isWindow(feed);
     // Where the list opens: at the permalink's post (centred) or at the bottom. Read once, at mount.
-    const initialIndex = useRef<number | null>(null);
     if (initialIndex.current === null && rows.length) {
         const at = focusPost ? rows.findIndex((r) => r.kind === 'post' && r.post.id === focusPost.postId) : -1;
         initialIndex.current = at;
@@ -107,6 +117,7 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     return (
         <div className='post-list' role='log' aria-label='Messages' aria-live='polite' aria-relevant='additions'>
             <Virtuoso
+                key={index.current.generation}
                 ref={virtuoso}
                 className='post-list__scroller'
                 data={rows}
