@@ -205,27 +205,52 @@ function maxUpdate(list: Post[], floor: number): number {
     return list.reduce((m, p) => Math.max(m, p.update_at, p.create_at, p.delete_at), floor);
 }
 
-/** Folds a server PostList into the store: posts, the channel feed and open threads. */
-export function receivePostList(channelId: string, list: PostList, mode: 'latest' | 'older' | 'since'): void {
+export type ListMode = 'latest' | 'older' | 'newer' | 'since' | 'reset';
+
+/** True when the feed holds an older window (from a permalink) rather than the newest posts. */
+export function isWindow(feed: ChannelFeed | undefined): boolean {
+    return Boolean(feed && feed.atLatest === false);
+}
+
+/**
+ * Folds a server PostList into the store: posts, the channel feed and open threads.
+ * `latest` merges the newest page (replacing the feed when it held an older window or the page
+ * does not touch what is loaded, which would leave a hole); `reset` always replaces it; `older`
+ * and `newer` extend it at either end; `since` merges changes, and while the feed is an older
+ * window only those inside it (newer posts come with the next `newer` page).
+ */
+export function receivePostList(channelId: string, list: PostList, mode: ListMode): void {
     const all = list.order.map((id) => list.posts[id]).filter(Boolean);
     ensureUsers(all.map((p) => p.user_id));
     update((s) => {
         const crt = CRT(s);
         const posts = mergePosts(s, all);
         const feed: ChannelFeed = s.feeds[channelId] ?? {ids: [], atOldest: false, loading: false, syncedAt: 0};
-        const incoming = orderedIds(list, crt).filter((id) => !posts[id].delete_at || feed.ids.includes(id));
-        const ids = mergeOrder(feed.ids, incoming, posts);
-        let atOldest = feed.atOldest;
-        if (mode === 'older' || mode === 'latest') {
-            if (!list.prev_post_id && (mode === 'older' || list.order.length < PAGE)) {
+        let incoming = orderedIds(list, crt).filter((id) => !posts[id].delete_at || feed.ids.includes(id));
+        const full = list.order.length >= PAGE;
+        const replace = mode === 'reset' || (mode === 'latest' && (isWindow(feed) ||
+            (full && feed.ids.length > 0 && !incoming.some((id) => feed.ids.includes(id)))));
+        if (mode === 'since' && isWindow(feed) && feed.ids.length) {
+            const newest = posts[feed.ids[feed.ids.length - 1]];
+            incoming = incoming.filter((id) => feed.ids.includes(id) || (newest && posts[id].create_at <= newest.create_at));
+        }
+        const ids = replace ? incoming : mergeOrder(feed.ids, incoming, posts);
+        let atOldest = replace ? false : feed.atOldest;
+        if (mode === 'older' || mode === 'latest' || mode === 'reset') {
+            if (!list.prev_post_id && (mode === 'older' || !full)) {
                 atOldest = true;
             }
+        }
+        let atLatest = replace || mode === 'latest' ? true : feed.atLatest;
+        if (mode === 'newer') {
+            atLatest = !full;
         }
         const threadReplies = mergeReplies(s.threadReplies, all, posts);
         return {
             posts,
             threadReplies,
-            feeds: {...s.feeds, [channelId]: {ids, atOldest, loading: false, syncedAt: maxUpdate(all, feed.syncedAt)}},
+            feeds: {...s.feeds, [channelId]: {ids, atOldest, atLatest, loading: false,
+                syncedAt: replace ? maxUpdate(all, 0) : maxUpdate(all, feed.syncedAt)}},
         };
     });
 }
@@ -243,12 +268,12 @@ function mergeReplies(current: Record<string, string[]>, list: Post[], posts: Re
     return out;
 }
 
-export async function loadLatest(channelId: string): Promise<void> {
+export async function loadLatest(channelId: string, mode: 'latest' | 'reset' = 'latest'): Promise<void> {
     const crt = CRT(getState());
     update((s) => ({feeds: {...s.feeds, [channelId]: {...(s.feeds[channelId] ?? {ids: [], atOldest: false, syncedAt: 0}), loading: true}}}));
     try {
         const list = await client.getPosts(channelId, 0, PAGE, !crt, crt, crt);
-        receivePostList(channelId, list, 'latest');
+        receivePostList(channelId, list, mode);
     } catch (e) {
         update((s) => ({feeds: {...s.feeds, [channelId]: {...s.feeds[channelId], loading: false}}}));
         throw e;
@@ -273,7 +298,66 @@ export async function loadOlder(channelId: string): Promise<void> {
     }
 }
 
-/** Polls for posts changed since the last sync (used while the WebSocket is down). */
+const loadingNewer = new Set<string>();
+
+/** The next page after the newest loaded post, while the feed is an older window. */
+export async function loadNewer(channelId: string): Promise<void> {
+    const s = getState();
+    const feed = s.feeds[channelId];
+    if (!feed || !isWindow(feed) || !feed.ids.length || loadingNewer.has(channelId)) {
+        return;
+    }
+    loadingNewer.add(channelId);
+    try {
+        const crt = CRT(s);
+        const list = await client.getPostsAfter(channelId, feed.ids[feed.ids.length - 1], 0, PAGE, !crt, crt, crt);
+        receivePostList(channelId, list, 'newer');
+    } finally {
+        loadingNewer.delete(channelId);
+    }
+}
+
+/**
+ * Opens a channel's feed as a window around one post (a permalink): a page before it, the post,
+ * and a page after it. The list then scrolls both ways (older and newer pages).
+ */
+export async function loadAround(channelId: string, focused: Post): Promise<void> {
+    const crt = CRT(getState());
+    const [before, after] = await Promise.all([
+        client.getPostsBefore(channelId, focused.id, 0, PAGE, !crt, crt, crt),
+        client.getPostsAfter(channelId, focused.id, 0, PAGE, !crt, crt, crt),
+    ]);
+    const all = [...before.order.map((id) => before.posts[id]), focused, ...after.order.map((id) => after.posts[id])].filter(Boolean);
+    ensureUsers(all.map((p) => p.user_id));
+    update((s) => {
+        const posts = mergePosts(s, all);
+        const ids = [...orderedIds(before, crt), focused.id, ...orderedIds(after, crt)]
+            .filter((id, i, arr) => posts[id] && (!posts[id].delete_at || id === focused.id) && arr.indexOf(id) === i);
+        const feed: ChannelFeed = {
+            ids: mergeOrder([], ids, posts),
+            atOldest: !before.prev_post_id && before.order.length < PAGE,
+            atLatest: after.order.length < PAGE,
+            loading: false,
+            syncedAt: maxUpdate(all, 0),
+        };
+        return {posts, threadReplies: mergeReplies(s.threadReplies, all, posts), feeds: {...s.feeds, [channelId]: feed}};
+    });
+}
+
+/** Drops an older window and shows the channel's newest posts. */
+export async function jumpToLatest(channelId: string): Promise<void> {
+    await loadLatest(channelId, 'reset');
+    update((s) => ({focusPost: s.focusPost?.channelId === channelId ? null : s.focusPost}));
+}
+
+/** Most changes `?since=` returns at once; with more, the server sets has_next (and sends this many). */
+export const SINCE_LIMIT = 1000;
+
+/**
+ * Catches up with posts changed since the last sync (after a reconnect, and polled while the
+ * WebSocket is down). The server answers with at most SINCE_LIMIT changes, the newest first:
+ * when more changed, what is loaded may have holes, so the feed is replaced by the latest page.
+ */
 export async function syncSince(channelId: string): Promise<void> {
     const feed = getState().feeds[channelId];
     if (!feed) {
@@ -281,14 +365,23 @@ export async function syncSince(channelId: string): Promise<void> {
     }
     const crt = CRT(getState());
     const list = await client.getPostsSince(channelId, feed.syncedAt, !crt, crt, crt);
+    if ((list as PostList & {has_next?: boolean}).has_next || list.order.length >= SINCE_LIMIT) {
+        await loadLatest(channelId, 'reset');
+        bumpLastPost(channelId, getState().feeds[channelId]?.ids.map((id) => getState().posts[id]) ?? []);
+        return;
+    }
     if (list.order.length) {
         receivePostList(channelId, list, 'since');
-        const ch = getState().channels[channelId];
-        if (ch) {
-            const newest = list.order.map((id) => list.posts[id]).reduce((m, p) => Math.max(m, p.create_at), 0);
-            if (newest > ch.last_post_at) {
-                update((st) => ({channels: {...st.channels, [channelId]: {...ch, last_post_at: newest}}}));
-            }
+        bumpLastPost(channelId, list.order.map((id) => list.posts[id]));
+    }
+}
+
+function bumpLastPost(channelId: string, list: Array<Post | undefined>): void {
+    const ch = getState().channels[channelId];
+    if (ch) {
+        const newest = list.reduce((m, p) => Math.max(m, p?.create_at ?? 0), 0);
+        if (newest > ch.last_post_at) {
+            update((st) => ({channels: {...st.channels, [channelId]: {...ch, last_post_at: newest}}}));
         }
     }
 }
@@ -324,7 +417,7 @@ export function receivePost(post: Post): void {
         const posts = mergePosts(s, [post]);
         const out: Partial<State> = {posts};
         const feed = s.feeds[post.channel_id];
-        if (feed && (!post.root_id || !crt) && !feed.ids.includes(post.id) && !post.delete_at) {
+        if (feed && !isWindow(feed) && (!post.root_id || !crt) && !feed.ids.includes(post.id) && !post.delete_at) {
             out.feeds = {...s.feeds, [post.channel_id]: {...feed, ids: mergeOrder(feed.ids, [post.id], posts), syncedAt: Math.max(feed.syncedAt, post.update_at)}};
         }
         if (post.root_id) {
@@ -357,10 +450,15 @@ export function markPostDeleted(post: Post): void {
 export async function createPost(channelId: string, message: string, rootId = '', fileIds: string[] = []): Promise<Post> {
     const me = getState().me!;
     const pendingId = `${me.id}:${Date.now()}`;
+    const fromWindow = !rootId && isWindow(getState().feeds[channelId]);
     const post = await client.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId,
         ...(fileIds.length ? {file_ids: fileIds} : {})});
     const known = Boolean(getState().posts[post.id]); // the WebSocket may have been quicker
     receivePost(post);
+    if (fromWindow) {
+        // Sending from an older window shows the newest posts, with mine at the bottom.
+        void jumpToLatest(channelId).catch(() => undefined);
+    }
     if (!known) {
         countIncoming(post, false);
     }

@@ -13,6 +13,7 @@ import {
     setTyping, syncSince,
 } from './actions';
 import {websocketUrl, ws} from './client';
+import {notifyPosted} from './notifications';
 import {getState, update} from './store';
 
 /** What the user is looking at, so incoming posts there count as read. */
@@ -56,9 +57,14 @@ function onPosted(data: Record<string, unknown>): void {
         return;
     }
     const mine = post.user_id === me?.id;
-    const mentions = parse<string[]>(data.mentions) ?? [];
+    const sent = data.mentions === undefined ? null : parse<string[]>(data.mentions);
+    const mentions = sent ?? [];
     const reading = focus.channelId === post.channel_id && visible();
     countIncoming(post, !mine && Boolean(me && mentions.includes(me.id)));
+    if (!mine && post.type !== 'system_ephemeral') {
+        const team = getState().teams[focus.teamId];
+        notifyPosted(post, sent, reading, team?.name ?? '', parse<string[]>(data.followers));
+    }
     if (mine || reading) {
         markChannelRead(post.channel_id, post.create_at);
     }

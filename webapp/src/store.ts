@@ -10,6 +10,9 @@ import type {UserProfile} from '@mattermost/types/users';
 export type ChannelFeed = {
     ids: string[]; // oldest → newest (roots only when collapsed threads are on)
     atOldest: boolean;
+    // False while the feed holds a window of older posts (opened at a permalink): new posts are not
+    // appended (they would leave a hole) until the newer pages are loaded or the latest page replaces it.
+    atLatest?: boolean;
     loading: boolean;
     syncedAt: number; // highest update_at seen (server clock), for ?since= polling
 };
@@ -41,6 +44,9 @@ export type State = {
     typing: Record<string, Record<string, number>>; // "channel:root" → user id → expiry ms
     wsConnected: boolean;
     rhs: Rhs;
+    // The post a permalink points at: its channel opens scrolled to it, highlighted. `at` tells
+    // one visit from the next (the list re-opens around the post each time).
+    focusPost: {channelId: string; postId: string; at: number} | null;
     editingPostId: string;
     sidebarOpen: boolean;
     theme: 'light' | 'dark';
@@ -55,6 +61,8 @@ export type Modal =
     | {kind: 'new_dm'}
     | {kind: 'channel_settings'; channelId: string}
     | {kind: 'account'}
+    | {kind: 'notifications'}
+    | {kind: 'channel_notifications'; channelId: string}
     | {kind: 'confirm'; title: string; body: string; action: string; danger?: boolean; onConfirm: () => Promise<void> | void}
     | null;
 
@@ -79,6 +87,7 @@ export const initialState: State = {
     typing: {},
     wsConnected: false,
     rhs: null,
+    focusPost: null,
     editingPostId: '',
     sidebarOpen: false,
     theme: 'light',

@@ -27,6 +27,7 @@ function ChannelHeader({channel}: {channel: Channel}) {
         rhs: s.rhs && s.rhs.kind === kind ? null : {kind, channelId: channel.id},
     }));
     const headerText = channel.header || channel.purpose;
+    const muted = useStore((s) => (s.myMembers[channel.id]?.notify_props as {mark_unread?: string} | undefined)?.mark_unread === 'mention');
 
     return (
         <header className='channel-header'>
@@ -80,6 +81,10 @@ function ChannelHeader({channel}: {channel: Channel}) {
                     <Icon name='pin'/>
                     {stats?.pinnedpost_count ? <span className='header-btn__count'>{stats.pinnedpost_count}</span> : null}
                 </button>
+                <button className={`icon-btn header-btn${muted ? ' is-on' : ''}`} aria-label='Notification preferences' title='Notification preferences'
+                    onClick={() => update(() => ({modal: {kind: 'channel_notifications', channelId: channel.id}}))}>
+                    <Icon name={muted ? 'bell-off' : 'bell'}/>
+                </button>
                 {(channel.type === 'O' || channel.type === 'P') && (
                     <button className='icon-btn header-btn' aria-label='Channel settings' title='Channel settings'
                         onClick={() => update(() => ({modal: {kind: 'channel_settings', channelId: channel.id}}))}>
@@ -118,23 +123,24 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
             if (focus.channelId === channel.id) {
                 focus.channelId = '';
             }
+            if (getState().focusPost?.channelId === channel.id) {
+                update(() => ({focusPost: null}));
+            }
             document.removeEventListener('visibilitychange', onVisible);
             window.removeEventListener('focus', onVisible);
         };
     }, [channel.id]);
 
     const drop = useFileDrop(channel.id, '', archived);
+    const focusAt = useStore((s) => (s.focusPost?.channelId === channel.id ? s.focusPost.at : 0));
 
     const title = channelTitle(channel, me.id, users);
-    useEffect(() => {
-        document.title = `${channel.type === 'D' ? '' : '#'}${title} – ${team.display_name}`;
-    }, [title, channel.type, team.display_name]);
 
     return (
         <main className='center' aria-label={`${title} channel`} {...drop.handlers}>
             {drop.overlay}
             <ChannelHeader channel={channel}/>
-            <PostList channel={channel} team={team}/>
+            <PostList key={focusAt} channel={channel} team={team}/>
             <div className='center__bottom'>
                 {archived ? (
                     <p className='archived-note'>You are viewing an <strong>archived channel</strong>. New messages cannot be posted.</p>

@@ -98,6 +98,8 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
     const [sending, setSending] = useState(false);
     const [trigger, setTrigger] = useState<Trigger | null>(null);
     const [items, setItems] = useState<Suggestion[]>([]);
+    // Which lookup the items answer: a command's or a mention's/channel's (never shown for the other).
+    const [itemsKind, setItemsKind] = useState<'slash' | 'trigger'>('trigger');
     const [active, setActive] = useState(0);
     const [picker, setPicker] = useState(false);
     const [slash, setSlash] = useState<string | null>(null);
@@ -150,6 +152,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             suggest(trigger, channelId, teamId).then((list) => {
                 if (!cancelled) {
                     setItems(list);
+                    setItemsKind('trigger');
                     setActive(0);
                 }
             }).catch(() => undefined);
@@ -169,6 +172,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             suggestCommands(slash, channelId, teamId, rootId).then((list) => {
                 if (!cancelled) {
                     setItems(list);
+                    setItemsKind('slash');
                     setActive(0);
                 }
             }).catch(() => undefined);
@@ -337,7 +341,10 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
     };
 
     // Command suggestions still showing for an earlier prefix are narrowed to what is typed now.
-    const shown = slash !== null ? items.filter((i) => i.value.toLowerCase().startsWith(slash.toLowerCase())) : items;
+    // Stale items from the other kind of lookup (the command's, once an argument is typed) are not shown.
+    const shown = slash !== null
+        ? (itemsKind === 'slash' ? items.filter((i) => i.value.toLowerCase().startsWith(slash.toLowerCase())) : [])
+        : (itemsKind === 'trigger' ? items : []);
     const open = Boolean((trigger || slash !== null) && shown.length);
     const act = Math.max(0, Math.min(active, shown.length - 1));
     const canSend = (Boolean(text.trim()) || readyFileIds(queue).length > 0) && !sending && !queueBusy(queue);

@@ -5,7 +5,7 @@ import type {Command, IncomingWebhook, OutgoingWebhook} from '@mattermost/types/
 import type {Team} from '@mattermost/types/teams';
 
 import {client, errorText} from '../client';
-import {incomingHookUrl, normaliseTrigger, splitList} from '../lib/integrations';
+import {botSpec, commandSpec, incomingHookUrl, incomingSpec, outgoingSpec, type FormValues, type KindSpec} from '../lib/integrations';
 import {paths} from '../lib/routes';
 import {navigate} from '../router';
 import {update, useStore} from '../store';
@@ -58,19 +58,26 @@ function Field({label, hint, children}: {label: string; hint?: string; children:
     );
 }
 
-function Section<T>({title, noun, intro, load, render, form, empty, off}: {
+function Section<T>({title, spec, team, off, intro, empty, load, idOf, labelOf, create, save, main, actions, itemClass}: {
     title: string;
-    noun: string;
+    spec: KindSpec<T>;
+    team: Team;
     off?: string; // why new ones cannot be made (turned off in the server's configuration)
     intro: string;
-    load: () => Promise<T[]>;
-    render: (item: T, reload: () => void) => ReactNode;
-    form: (onCreated: () => void, onCancel: () => void) => ReactNode;
     empty: string;
+    load: () => Promise<T[]>;
+    idOf: (item: T) => string;
+    labelOf: (item: T) => string; // names the item in button labels ("Edit …")
+    create: (body: Partial<T>) => Promise<unknown>;
+    save: (item: T, body: Partial<T>) => Promise<unknown>;
+    main: (item: T) => ReactNode;
+    actions: (item: T, reload: () => void) => ReactNode;
+    itemClass?: (item: T) => string;
 }) {
     const [items, setItems] = useState<T[] | null>(null);
     const [error, setError] = useState('');
     const [adding, setAdding] = useState(false);
+    const [editing, setEditing] = useState('');
     const reload = useCallback(() => {
         load().then((list) => {
             setItems(list);
@@ -78,35 +85,98 @@ function Section<T>({title, noun, intro, load, render, form, empty, off}: {
         }).catch((e) => setError(errorText(e, 'Could not load the list.')));
     }, [load]);
     useEffect(reload, [reload]);
+    const done = () => {
+        setAdding(false);
+        setEditing('');
+        reload();
+    };
     return (
         <section className='integrations__section' aria-label={title}>
             <div className='integrations__section-head'>
                 <p className='integrations__intro'>{intro}</p>
-                {!adding && !off && <button type='button' className='btn btn--primary' onClick={() => setAdding(true)}>Add {noun}</button>}
+                {!adding && !off && <button type='button' className='btn btn--primary' onClick={() => setAdding(true)}>Add {spec.noun}</button>}
             </div>
             {off && <p className='integrations__off' role='note'>{off}</p>}
-            {adding && form(() => {
-                setAdding(false);
-                reload();
-            }, () => setAdding(false))}
+            {adding && <IntegrationForm spec={spec} team={team} item={null} submit={create} onDone={done} onCancel={() => setAdding(false)}/>}
             {error && <p className='form-error' role='alert'>{error}</p>}
             {items === null && !error && <p className='integrations__empty' aria-busy='true'>Loading…</p>}
             {items && !items.length && <p className='integrations__empty'>{empty}</p>}
-            {items && items.length > 0 && <ul className='integrations__list'>{items.map((it) => render(it, reload))}</ul>}
+            {items && items.length > 0 && (
+                <ul className='integrations__list'>
+                    {items.map((it) => (editing === idOf(it) ? (
+                        <li key={idOf(it)} className='integration integration--editing'>
+                            <IntegrationForm spec={spec} team={team} item={it} submit={(body) => save(it, body)} onDone={done} onCancel={() => setEditing('')}/>
+                        </li>
+                    ) : (
+                        <li key={idOf(it)} className={`integration ${itemClass?.(it) ?? ''}`}>
+                            <div className='integration__main'>{main(it)}</div>
+                            <div className='integration__actions'>
+                                <button type='button' className='btn btn--small btn--secondary' aria-label={`Edit ${labelOf(it)}`}
+                                    onClick={() => setEditing(idOf(it))}>Edit</button>
+                                {actions(it, reload)}
+                            </div>
+                        </li>
+                    )))}
+                </ul>
+            )}
         </section>
     );
 }
 
-function FormShell({title, onSubmit, onCancel, error, busy, children}: {
-    title: string; onSubmit: () => Promise<void>; onCancel: () => void; error: string; busy: boolean; children: ReactNode;
+/** The one form for every kind of integration, new or existing, driven by its KindSpec. */
+function IntegrationForm<T>({spec, team, item, submit, onDone, onCancel}: {
+    spec: KindSpec<T>; team: Team; item: T | null; submit: (body: Partial<T>) => Promise<unknown>; onDone: () => void; onCancel: () => void;
 }) {
+    const channels = useTeamChannels(team.id);
+    const [values, setValues] = useState<FormValues>(() => spec.values(item, channels));
+    const [error, setError] = useState('');
+    const [busy, setBusy] = useState(false);
+    const title = `${item ? 'Edit' : 'New'} ${spec.noun}`;
+    const set = (key: string, value: string | boolean) => setValues((v) => ({...v, [key]: value}));
+    const onSubmit = async (e: FormEvent) => {
+        e.preventDefault();
+        const {body, error: invalid} = spec.payload(values, item, team.id);
+        if (invalid) {
+            setError(invalid);
+            return;
+        }
+        setBusy(true);
+        setError('');
+        try {
+            await submit(body);
+            onDone();
+        } catch (err) {
+            setError(errorText(err, 'Could not save.'));
+        } finally {
+            setBusy(false);
+        }
+    };
     return (
-        <form className='integrations__form' aria-label={title} onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            void onSubmit();
-        }}>
+        <form className='integrations__form' aria-label={title} onSubmit={onSubmit}>
             <h3>{title}</h3>
-            {children}
+            {spec.fields(channels).map((f) => {
+                if (f.kind === 'checkbox') {
+                    return (
+                        <label key={f.key} className='check'>
+                            <input type='checkbox' checked={Boolean(values[f.key])} onChange={(e) => set(f.key, e.target.checked)}/> {f.label}
+                        </label>
+                    );
+                }
+                const common = {className: 'input', value: String(values[f.key] ?? ''), maxLength: f.maxLength, placeholder: f.placeholder};
+                return (
+                    <Field key={f.key} label={f.label} hint={f.hint}>
+                        {f.kind === 'select' ? (
+                            <select {...common} onChange={(e) => set(f.key, e.target.value)}>
+                                {(f.options ?? []).map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                            </select>
+                        ) : f.kind === 'textarea' ? (
+                            <textarea {...common} rows={2} onChange={(e) => set(f.key, e.target.value)}/>
+                        ) : (
+                            <input {...common} type={f.kind === 'url' ? 'url' : 'text'} onChange={(e) => set(f.key, e.target.value)}/>
+                        )}
+                    </Field>
+                );
+            })}
             {error && <p className='form-error' role='alert'>{error}</p>}
             <div className='integrations__form-buttons'>
                 <button type='button' className='btn btn--secondary' onClick={onCancel}>Cancel</button>
@@ -116,51 +186,19 @@ function FormShell({title, onSubmit, onCancel, error, busy, children}: {
     );
 }
 
-function useSubmit(run: () => Promise<void>) {
-    const [error, setError] = useState('');
-    const [busy, setBusy] = useState(false);
-    const submit = async () => {
-        setBusy(true);
-        setError('');
-        try {
-            await run();
-        } catch (e) {
-            setError(errorText(e, 'Could not save.'));
-        } finally {
-            setBusy(false);
-        }
-    };
-    return {error, setError, busy, submit};
+function RegenButton({label, run, reload}: {label: string; run: () => Promise<unknown>; reload: () => void}) {
+    return (
+        <button type='button' className='btn btn--small btn--secondary' aria-label={`Regenerate token of ${label}`}
+            onClick={() => update(() => ({modal: {kind: 'confirm', title: 'Regenerate token',
+                body: `The old token of ${label} stops working at once; update the service that checks it.`, action: 'Regenerate',
+                onConfirm: async () => {
+                    await run();
+                    reload();
+                }}}))}>Regenerate token</button>
+    );
 }
 
 // ---------------------------------------------------------------- incoming webhooks
-
-function IncomingForm({team, onCreated, onCancel}: {team: Team; onCreated: () => void; onCancel: () => void}) {
-    const channels = useTeamChannels(team.id);
-    const [channelId, setChannelId] = useState(() => channels.find((c) => c.name === 'town-square')?.id ?? channels[0]?.id ?? '');
-    const [name, setName] = useState('');
-    const [description, setDescription] = useState('');
-    const [username, setUsername] = useState('');
-    const [locked, setLocked] = useState(false);
-    const {error, busy, submit} = useSubmit(async () => {
-        await client.createIncomingWebhook({channel_id: channelId, display_name: name.trim(), description: description.trim(),
-            username: username.trim(), channel_locked: locked});
-        onCreated();
-    });
-    return (
-        <FormShell title='New incoming webhook' onSubmit={submit} onCancel={onCancel} error={error} busy={busy}>
-            <Field label='Title'><input className='input' value={name} onChange={(e) => setName(e.target.value)} maxLength={64}/></Field>
-            <Field label='Description'><input className='input' value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500}/></Field>
-            <Field label='Channel' hint='Posts go to this channel unless the payload names another one.'>
-                <select className='input' value={channelId} onChange={(e) => setChannelId(e.target.value)}>
-                    {channels.map((c) => <option key={c.id} value={c.id}>{c.display_name}</option>)}
-                </select>
-            </Field>
-            <label className='check'><input type='checkbox' checked={locked} onChange={(e) => setLocked(e.target.checked)}/> Lock to this channel</label>
-            <Field label='Username' hint='Optional: shown instead of your name.'><input className='input' value={username} onChange={(e) => setUsername(e.target.value)} maxLength={64}/></Field>
-        </FormShell>
-    );
-}
 
 function IncomingSection({team}: {team: Team}) {
     const config = useStore((s) => s.config);
@@ -173,69 +211,37 @@ function IncomingSection({team}: {team: Team}) {
     return (
         <Section<IncomingWebhook>
             title='Incoming webhooks'
+            spec={incomingSpec as unknown as KindSpec<IncomingWebhook>}
+            team={team}
             off={config.EnableIncomingWebhooks === 'false' ? 'Incoming webhooks are turned off on this server.' : undefined}
-            noun='incoming webhook'
             intro='Let other systems post to a channel by sending JSON to a secret URL.'
             load={load}
             empty='No incoming webhooks yet.'
-            form={(done, cancel) => <IncomingForm team={team} onCreated={done} onCancel={cancel}/>}
-            render={(h, reload) => {
+            idOf={(h) => h.id}
+            labelOf={(h) => h.display_name || 'webhook'}
+            create={(body) => client.createIncomingWebhook(body as IncomingWebhook)}
+            save={(_, body) => client.updateIncomingWebhook(body as IncomingWebhook)}
+            main={(h) => {
                 const url = incomingHookUrl(site, h.id);
                 return (
-                    <li key={h.id} className='integration'>
-                        <div className='integration__main'>
-                            <div className='integration__title'>{h.display_name || 'Untitled webhook'}</div>
-                            {h.description && <div className='integration__desc'>{h.description}</div>}
-                            <div className='integration__meta'>Posts to ~{channels[h.channel_id]?.name ?? h.channel_id}{h.channel_locked ? ' (locked)' : ''}</div>
-                            <div className='integration__secret'><code>{url}</code><CopyButton text={url} label={`Copy URL of ${h.display_name || 'webhook'}`}/></div>
-                        </div>
-                        <button type='button' className='btn btn--small btn--danger-ghost' aria-label={`Delete ${h.display_name || 'webhook'}`}
-                            onClick={() => confirmDelete('Delete incoming webhook', 'Anything still sending to its URL will fail. This cannot be undone.',
-                                'Delete', () => client.removeIncomingWebhook(h.id), reload)}>Delete</button>
-                    </li>
+                    <>
+                        <div className='integration__title'>{h.display_name || 'Untitled webhook'}</div>
+                        {h.description && <div className='integration__desc'>{h.description}</div>}
+                        <div className='integration__meta'>Posts to ~{channels[h.channel_id]?.name ?? h.channel_id}{h.channel_locked ? ' (locked)' : ''}{h.username ? ` as ${h.username}` : ''}</div>
+                        <div className='integration__secret'><code>{url}</code><CopyButton text={url} label={`Copy URL of ${h.display_name || 'webhook'}`}/></div>
+                    </>
                 );
             }}
+            actions={(h, reload) => (
+                <button type='button' className='btn btn--small btn--danger-ghost' aria-label={`Delete ${h.display_name || 'webhook'}`}
+                    onClick={() => confirmDelete('Delete incoming webhook', 'Anything still sending to its URL will fail. This cannot be undone.',
+                        'Delete', () => client.removeIncomingWebhook(h.id), reload)}>Delete</button>
+            )}
         />
     );
 }
 
 // ---------------------------------------------------------------- outgoing webhooks
-
-function OutgoingForm({team, onCreated, onCancel}: {team: Team; onCreated: () => void; onCancel: () => void}) {
-    const channels = useTeamChannels(team.id).filter((c) => c.type === 'O');
-    const [name, setName] = useState('');
-    const [channelId, setChannelId] = useState('');
-    const [words, setWords] = useState('');
-    const [urls, setUrls] = useState('');
-    const [json, setJson] = useState(false);
-    const {error, setError, busy, submit} = useSubmit(async () => {
-        const callbacks = splitList(urls, /\n/);
-        if (!callbacks.length) {
-            setError('At least one callback URL is required.');
-            return;
-        }
-        await client.createOutgoingWebhook({team_id: team.id, channel_id: channelId, display_name: name.trim(),
-            trigger_words: splitList(words), trigger_when: 0, callback_urls: callbacks,
-            content_type: json ? 'application/json' : 'application/x-www-form-urlencoded'} as OutgoingWebhook);
-        onCreated();
-    });
-    return (
-        <FormShell title='New outgoing webhook' onSubmit={submit} onCancel={onCancel} error={error} busy={busy}>
-            <Field label='Title'><input className='input' value={name} onChange={(e) => setName(e.target.value)} maxLength={64}/></Field>
-            <Field label='Channel' hint='Optional when trigger words are set.'>
-                <select className='input' value={channelId} onChange={(e) => setChannelId(e.target.value)}>
-                    <option value=''>Any public channel</option>
-                    {channels.map((c) => <option key={c.id} value={c.id}>{c.display_name}</option>)}
-                </select>
-            </Field>
-            <Field label='Trigger words' hint='Comma separated; a message starting with one of them is sent on.'>
-                <input className='input' value={words} onChange={(e) => setWords(e.target.value)}/>
-            </Field>
-            <Field label='Callback URLs' hint='One per line.'><textarea className='input' rows={2} value={urls} onChange={(e) => setUrls(e.target.value)}/></Field>
-            <label className='check'><input type='checkbox' checked={json} onChange={(e) => setJson(e.target.checked)}/> Send JSON (otherwise form-encoded)</label>
-        </FormShell>
-    );
-}
 
 function OutgoingSection({team}: {team: Team}) {
     const config = useStore((s) => s.config);
@@ -244,27 +250,35 @@ function OutgoingSection({team}: {team: Team}) {
     return (
         <Section<OutgoingWebhook>
             title='Outgoing webhooks'
+            spec={outgoingSpec as unknown as KindSpec<OutgoingWebhook>}
+            team={team}
             off={config.EnableOutgoingWebhooks === 'false' ? 'Outgoing webhooks are turned off on this server.' : undefined}
-            noun='outgoing webhook'
             intro='Send messages that start with a trigger word to another system, and post its answer.'
             load={load}
             empty='No outgoing webhooks yet.'
-            form={(done, cancel) => <OutgoingForm team={team} onCreated={done} onCancel={cancel}/>}
-            render={(h, reload) => (
-                <li key={h.id} className='integration'>
-                    <div className='integration__main'>
-                        <div className='integration__title'>{h.display_name || 'Untitled webhook'}</div>
-                        <div className='integration__meta'>
-                            {h.channel_id ? `~${channels[h.channel_id]?.name ?? h.channel_id}` : 'Any public channel'}
-                            {h.trigger_words?.length ? ` · triggers: ${h.trigger_words.join(', ')}` : ''}
-                        </div>
-                        <div className='integration__meta'>{h.callback_urls.join(', ')}</div>
-                        <div className='integration__secret'>Token <code>{h.token}</code><CopyButton text={h.token} label={`Copy token of ${h.display_name || 'webhook'}`}/></div>
+            idOf={(h) => h.id}
+            labelOf={(h) => h.display_name || 'webhook'}
+            create={(body) => client.createOutgoingWebhook(body as OutgoingWebhook)}
+            save={(_, body) => client.updateOutgoingWebhook(body as OutgoingWebhook)}
+            main={(h) => (
+                <>
+                    <div className='integration__title'>{h.display_name || 'Untitled webhook'}</div>
+                    {h.description && <div className='integration__desc'>{h.description}</div>}
+                    <div className='integration__meta'>
+                        {h.channel_id ? `~${channels[h.channel_id]?.name ?? h.channel_id}` : 'Any public channel'}
+                        {h.trigger_words?.length ? ` · triggers: ${h.trigger_words.join(', ')}` : ''}
                     </div>
+                    <div className='integration__meta'>{h.callback_urls.join(', ')}</div>
+                    <div className='integration__secret'>Token <code>{h.token}</code><CopyButton text={h.token} label={`Copy token of ${h.display_name || 'webhook'}`}/></div>
+                </>
+            )}
+            actions={(h, reload) => (
+                <>
+                    <RegenButton label={h.display_name || 'webhook'} run={() => client.regenOutgoingHookToken(h.id)} reload={reload}/>
                     <button type='button' className='btn btn--small btn--danger-ghost' aria-label={`Delete ${h.display_name || 'webhook'}`}
                         onClick={() => confirmDelete('Delete outgoing webhook', 'Messages will no longer be sent on. This cannot be undone.',
                             'Delete', () => client.removeOutgoingWebhook(h.id), reload)}>Delete</button>
-                </li>
+                </>
             )}
         />
     );
@@ -272,67 +286,37 @@ function OutgoingSection({team}: {team: Team}) {
 
 // ---------------------------------------------------------------- slash commands
 
-function CommandForm({team, onCreated, onCancel}: {team: Team; onCreated: () => void; onCancel: () => void}) {
-    const [name, setName] = useState('');
-    const [trigger, setTrigger] = useState('');
-    const [url, setUrl] = useState('');
-    const [method, setMethod] = useState<'P' | 'G'>('P');
-    const [auto, setAuto] = useState(true);
-    const [hint, setHint] = useState('');
-    const [desc, setDesc] = useState('');
-    const {error, setError, busy, submit} = useSubmit(async () => {
-        const t = normaliseTrigger(trigger);
-        if (t.error) {
-            setError(t.error);
-            return;
-        }
-        await client.addCommand({team_id: team.id, trigger: t.trigger, url: url.trim(), method, display_name: name.trim(),
-            description: desc.trim(), auto_complete: auto, auto_complete_desc: desc.trim(), auto_complete_hint: hint.trim(),
-            username: '', icon_url: ''} as Command);
-        onCreated();
-    });
-    return (
-        <FormShell title='New slash command' onSubmit={submit} onCancel={onCancel} error={error} busy={busy}>
-            <Field label='Title'><input className='input' value={name} onChange={(e) => setName(e.target.value)} maxLength={64}/></Field>
-            <Field label='Trigger word' hint='Typed after a slash, e.g. deploy for /deploy.'><input className='input' value={trigger} onChange={(e) => setTrigger(e.target.value)}/></Field>
-            <Field label='Request URL'><input className='input' type='url' value={url} onChange={(e) => setUrl(e.target.value)} placeholder='https://'/></Field>
-            <Field label='Request method'>
-                <select className='input' value={method} onChange={(e) => setMethod(e.target.value as 'P' | 'G')}>
-                    <option value='P'>POST</option>
-                    <option value='G'>GET</option>
-                </select>
-            </Field>
-            <label className='check'><input type='checkbox' checked={auto} onChange={(e) => setAuto(e.target.checked)}/> Show in autocomplete</label>
-            <Field label='Autocomplete hint'><input className='input' value={hint} onChange={(e) => setHint(e.target.value)} placeholder='[arguments]'/></Field>
-            <Field label='Description'><input className='input' value={desc} onChange={(e) => setDesc(e.target.value)}/></Field>
-        </FormShell>
-    );
-}
-
 function CommandSection({team}: {team: Team}) {
     const config = useStore((s) => s.config);
     const load = useCallback(() => client.getCustomTeamCommands(team.id), [team.id]);
     return (
         <Section<Command>
             title='Slash commands'
+            spec={commandSpec as unknown as KindSpec<Command>}
+            team={team}
             off={config.EnableCommands === 'false' ? 'Custom slash commands are turned off on this server.' : undefined}
-            noun='slash command'
             intro='Commands typed as /word in the message box, answered by your service.'
             load={load}
             empty='No slash commands yet.'
-            form={(done, cancel) => <CommandForm team={team} onCreated={done} onCancel={cancel}/>}
-            render={(c, reload) => (
-                <li key={c.id} className='integration'>
-                    <div className='integration__main'>
-                        <div className='integration__title'>{c.display_name || `/${c.trigger}`} <code>/{c.trigger}</code></div>
-                        {c.description && <div className='integration__desc'>{c.description}</div>}
-                        <div className='integration__meta'>{c.method === 'G' ? 'GET' : 'POST'} {c.url}</div>
-                        <div className='integration__secret'>Token <code>{c.token}</code><CopyButton text={c.token} label={`Copy token of /${c.trigger}`}/></div>
-                    </div>
+            idOf={(c) => c.id}
+            labelOf={(c) => `/${c.trigger}`}
+            create={(body) => client.addCommand(body as Command)}
+            save={(_, body) => client.editCommand(body as Command)}
+            main={(c) => (
+                <>
+                    <div className='integration__title'>{c.display_name || `/${c.trigger}`} <code>/{c.trigger}</code></div>
+                    {c.description && <div className='integration__desc'>{c.description}</div>}
+                    <div className='integration__meta'>{c.method === 'G' ? 'GET' : 'POST'} {c.url}</div>
+                    <div className='integration__secret'>Token <code>{c.token}</code><CopyButton text={c.token} label={`Copy token of /${c.trigger}`}/></div>
+                </>
+            )}
+            actions={(c, reload) => (
+                <>
+                    <RegenButton label={`/${c.trigger}`} run={() => client.regenCommandToken(c.id)} reload={reload}/>
                     <button type='button' className='btn btn--small btn--danger-ghost' aria-label={`Delete /${c.trigger}`}
                         onClick={() => confirmDelete('Delete slash command', `/${c.trigger} will stop working. This cannot be undone.`,
                             'Delete', () => client.deleteCommand(c.id), reload)}>Delete</button>
-                </li>
+                </>
             )}
         />
     );
@@ -340,60 +324,43 @@ function CommandSection({team}: {team: Team}) {
 
 // ---------------------------------------------------------------- bots
 
-function BotForm({onCreated, onCancel}: {onCreated: () => void; onCancel: () => void}) {
-    const [username, setUsername] = useState('');
-    const [name, setName] = useState('');
-    const [desc, setDesc] = useState('');
-    const {error, busy, submit} = useSubmit(async () => {
-        await client.createBot({username: username.trim().toLowerCase(), display_name: name.trim(), description: desc.trim()});
-        onCreated();
-    });
-    return (
-        <FormShell title='New bot account' onSubmit={submit} onCancel={onCancel} error={error} busy={busy}>
-            <Field label='Username' hint='Lowercase letters, digits, dots, dashes and underscores.'><input className='input' value={username} onChange={(e) => setUsername(e.target.value)} maxLength={64}/></Field>
-            <Field label='Display name'><input className='input' value={name} onChange={(e) => setName(e.target.value)} maxLength={64}/></Field>
-            <Field label='Description'><input className='input' value={desc} onChange={(e) => setDesc(e.target.value)} maxLength={1024}/></Field>
-        </FormShell>
-    );
-}
-
-function BotSection() {
+function BotSection({team}: {team: Team}) {
     const config = useStore((s) => s.config);
     const load = useCallback(() => client.getBotsIncludeDeleted(0, 200), []);
     return (
         <Section<Bot>
             title='Bot accounts'
+            spec={botSpec as unknown as KindSpec<Bot>}
+            team={team}
             off={config.EnableBotAccountCreation === 'false' ? 'Creating bot accounts is turned off on this server (System Console → Integrations → Bot Accounts).' : undefined}
-            noun='bot account'
             intro='Accounts for scripts and integrations; they post with a BOT tag and log in with access tokens.'
             load={load}
             empty='No bot accounts yet.'
-            form={(done, cancel) => <BotForm onCreated={done} onCancel={cancel}/>}
-            render={(b, reload) => (
-                <li key={b.user_id} className={`integration${b.delete_at ? ' integration--off' : ''}`}>
-                    <div className='integration__main'>
-                        <div className='integration__title'>{b.display_name || b.username} <span className='pill pill--bot'>BOT</span>{b.delete_at ? <span className='pill'>Disabled</span> : null}</div>
-                        <div className='integration__meta'>@{b.username}</div>
-                        {b.description && <div className='integration__desc'>{b.description}</div>}
-                    </div>
-                    {b.delete_at ? (
-                        <button type='button' className='btn btn--small btn--secondary' aria-label={`Enable @${b.username}`}
-                            onClick={() => void client.enableBot(b.user_id).then(reload)}>Enable</button>
-                    ) : (
-                        <button type='button' className='btn btn--small btn--danger-ghost' aria-label={`Disable @${b.username}`}
-                            onClick={() => confirmDelete('Disable bot account', `@${b.username} will no longer be able to log in or post.`,
-                                'Disable', () => client.disableBot(b.user_id), reload)}>Disable</button>
-                    )}
-                </li>
+            idOf={(b) => b.user_id}
+            labelOf={(b) => `@${b.username}`}
+            itemClass={(b) => (b.delete_at ? 'integration--off' : '')}
+            create={(body) => client.createBot(body as Bot)}
+            save={(b, body) => client.patchBot(b.user_id, body as Bot)}
+            main={(b) => (
+                <>
+                    <div className='integration__title'>{b.display_name || b.username} <span className='pill pill--bot'>BOT</span>{b.delete_at ? <span className='pill'>Disabled</span> : null}</div>
+                    <div className='integration__meta'>@{b.username}</div>
+                    {b.description && <div className='integration__desc'>{b.description}</div>}
+                </>
             )}
+            actions={(b, reload) => (b.delete_at ? (
+                <button type='button' className='btn btn--small btn--secondary' aria-label={`Enable @${b.username}`}
+                    onClick={() => void client.enableBot(b.user_id).then(reload)}>Enable</button>
+            ) : (
+                <button type='button' className='btn btn--small btn--danger-ghost' aria-label={`Disable @${b.username}`}
+                    onClick={() => confirmDelete('Disable bot account', `@${b.username} will no longer be able to log in or post.`,
+                        'Disable', () => client.disableBot(b.user_id), reload)}>Disable</button>
+            ))}
         />
     );
 }
 
 export function IntegrationsView({team, tab}: {team: Team; tab: Tab}) {
-    useEffect(() => {
-        document.title = `Integrations – ${team.display_name}`;
-    }, [team.display_name]);
     const go = (t: Tab) => navigate(paths.integrations(team.name, t));
     return (
         <main className='center integrations' aria-label='Integrations'>
@@ -417,7 +384,7 @@ export function IntegrationsView({team, tab}: {team: Team; tab: Tab}) {
                     {tab === 'incoming_webhooks' && <IncomingSection team={team}/>}
                     {tab === 'outgoing_webhooks' && <OutgoingSection team={team}/>}
                     {tab === 'commands' && <CommandSection team={team}/>}
-                    {tab === 'bots' && <BotSection/>}
+                    {tab === 'bots' && <BotSection team={team}/>}
                 </div>
             </div>
         </main>

@@ -2,13 +2,15 @@ import {useEffect, useMemo, useState} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 
-import {loadTeamChannels, loadThreads, openDirect, refreshChannel} from '../actions';
+import {loadAround, loadTeamChannels, loadThreads, openDirect, refreshChannel} from '../actions';
 import {client, errorText} from '../client';
+import {channelTitle} from '../lib/channels';
 import {paths, type Route} from '../lib/routes';
 import {focus} from '../realtime';
 import {navigate} from '../router';
-import {getState, update, useStore} from '../store';
+import {CRT, getState, update, useStore} from '../store';
 import {ChannelView} from './ChannelView';
+import {PermissionBanner, useTabTitle} from './Notifications';
 import {IntegrationsView} from './Integrations';
 import {Modals} from './Modals';
 import {ProfilePopover} from './ProfilePopover';
@@ -86,6 +88,11 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
     const rhs = useStore((s) => s.rhs);
     const sidebarOpen = useStore((s) => s.sidebarOpen);
     const {channel, error} = useRouteChannel(team, route);
+    const me = useStore((s) => s.me!);
+    const users = useStore((s) => s.users);
+    const place = route.name === 'threads' ? 'Threads' : route.name === 'integrations' ? 'Integrations'
+        : channel ? channelTitle(channel, me.id, users) : '';
+    useTabTitle(place, team);
 
     useEffect(() => {
         focus.teamId = team.id;
@@ -115,11 +122,21 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
                 if (!ch) {
                     throw new Error('no access');
                 }
+                // With collapsed threads the channel shows roots only: a reply opens the channel
+                // at its root and the thread beside it, scrolled to the reply.
+                const root = post.root_id && CRT(getState())
+                    ? getState().posts[post.root_id] ?? await client.getPost(post.root_id) : post;
+                await loadAround(ch.id, root);
+                // A channel of another team of mine opens in that team.
+                const teamName = (ch.team_id && getState().teams[ch.team_id]?.name) || team.name;
                 const target = ch.type === 'D' || ch.type === 'G'
-                    ? paths.gm(team.name, ch.name)
-                    : paths.channel(team.name, ch.name);
+                    ? paths.gm(teamName, ch.name)
+                    : paths.channel(teamName, ch.name);
+                update((s) => ({
+                    focusPost: {channelId: ch.id, postId: root.id, at: Date.now()},
+                    rhs: post.root_id ? {kind: 'thread', rootId: post.root_id, highlight: post.id} : s.rhs,
+                }));
                 navigate(target, true);
-                update(() => ({rhs: {kind: 'thread', rootId: post.root_id || post.id, highlight: post.id}}));
             } catch {
                 update(() => ({toast: 'That message could not be found.'}));
                 navigate(paths.channel(team.name, 'town-square'), true);
@@ -170,6 +187,8 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
     })();
 
     return (
+        <div className='app-shell'>
+        <PermissionBanner/>
         <div className={`app${rhs ? ' app--rhs' : ''}${sidebarOpen ? ' app--sidebar-open' : ''}`}>
             <a className='skip-link' href='#composer'>Skip to message box</a>
             <Sidebar team={team} current={route.name === 'threads' ? 'threads' : channel?.id ?? ''}/>
@@ -179,6 +198,7 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
             <Modals team={team} channel={channel}/>
             <ProfilePopover team={team}/>
             <Toast/>
+        </div>
         </div>
     );
 }

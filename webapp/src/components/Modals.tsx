@@ -11,6 +11,7 @@ import {navigate} from '../router';
 import {getState, update, useStore, type Modal as ModalState} from '../store';
 import {Avatar} from './Avatar';
 import {Icon} from './Icon';
+import {ChannelNotifications, NotificationSettings} from './Notifications';
 import {channelPath} from './Sidebar';
 
 const close = () => update(() => ({modal: null}));
@@ -414,6 +415,10 @@ export function Modals({team}: {team: Team; channel: Channel | null}) {
         return <ChannelSettings team={team} channelId={modal.channelId}/>;
     case 'account':
         return <AccountSettings/>;
+    case 'notifications':
+        return <NotificationSettings/>;
+    case 'channel_notifications':
+        return <ChannelNotifications channelId={modal.channelId}/>;
     case 'confirm':
         return <Confirm modal={modal}/>;
     }

@@ -4,7 +4,7 @@ import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Post} from '@mattermost/types/posts';
 import type {Team} from '@mattermost/types/teams';
 
-import {loadOlder} from '../actions';
+import {isWindow, jumpToLatest, loadNewer, loadOlder} from '../actions';
 import {buildRows, formatDay, type Row} from '../lib/posts';
 import {channelTitle} from '../lib/channels';
 import {getState, useStore} from '../store';
@@ -30,6 +30,16 @@ function ChannelIntro({channel}: {channel: Channel}) {
 
 export function PostList({channel, team}: {channel: Channel; team: Team}) {
     const feed = useStore((s) => s.feeds[channel.id]);
+    // A permalink's post: the list opens centred on it (ChannelView re-mounts the list per visit).
+    const focusPost = useStore((s) => (s.focusPost?.channelId === channel.id ? s.focusPost : null));
+    const [lit, setLit] = useState(Boolean(focusPost));
+    useEffect(() => {
+        if (!lit) {
+            return;
+        }
+        const t = setTimeout(() => setLit(false), 6000);
+        return () => clearTimeout(t);
+    }, [lit]);
     const posts = useStore((s) => s.posts);
     const me = useStore((s) => s.me!);
     const newSince = useRef<number | null>(null);
@@ -52,24 +62,44 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     // Virtuoso keeps the scroll position when older rows are prepended if the index of the rows
     // already shown stays the same: lower firstItemIndex by the number of rows that appeared
     // above the first post shown before.
-    const index = useRef({rows: [] as Row[], first: START});
+    // When the feed was replaced outright (a catch-up past the `since` limit reloads the latest
+    // page), the list starts afresh (a new `generation` re-mounts it at the bottom): Virtuoso would
+    // otherwise take the new first row for the old one and not ask for older pages again.
+    const initialIndex = useRef<number | null>(null);
+    const index = useRef({rows: [] as Row[], first: START, generation: 0});
     if (index.current.rows !== rows) {
         const prev = index.current.rows;
-        let first = index.current.first;
+        let {first, generation} = index.current;
         const anchor = prev.find((r) => r.kind === 'post');
         if (anchor) {
-            const shift = rows.findIndex((r) => r.key === anchor.key) - prev.indexOf(anchor);
-            if (shift > 0) {
-                first -= shift;
+            const keys = new Set(rows.map((r) => r.key));
+            if (rows.length && !prev.some((r) => r.kind === 'post' && keys.has(r.key))) {
+                generation++;
+                first = START;
+                initialIndex.current = -1;
+            } else {
+                const shift = rows.findIndex((r) => r.key === anchor.key) - prev.indexOf(anchor);
+                if (shift > 0) {
+                    first -= shift;
+                }
             }
         }
-        index.current = {rows, first};
+        index.current = {rows, first, generation};
     }
     const firstItemIndex = index.current.first;
 
     const startReached = useCallback(() => {
         void loadOlder(channel.id).catch(() => undefined);
     }, [channel.id]);
+    const endReached = useCallback(() => {
+        void loadNewer(channel.id).catch(() => undefined);
+    }, [channel.id]);
+    const windowed = isWindow(feed);
+    // Where the list opens: at the permalink's post (centred) or at the bottom. Read once, at mount.
+    if (initialIndex.current === null && rows.length) {
+        const at = focusPost ? rows.findIndex((r) => r.kind === 'post' && r.post.id === focusPost.postId) : -1;
+        initialIndex.current = at;
+    }
 
     // After I send a message, jump to the bottom even when scrolled up.
     const lastId = list.length ? list[list.length - 1].id : '';
@@ -87,24 +117,27 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     return (
         <div className='post-list' role='log' aria-label='Messages' aria-live='polite' aria-relevant='additions'>
             <Virtuoso
+                key={index.current.generation}
                 ref={virtuoso}
                 className='post-list__scroller'
                 data={rows}
                 firstItemIndex={firstItemIndex}
-                initialTopMostItemIndex={{index: 'LAST', align: 'end'}}
+                initialTopMostItemIndex={initialIndex.current !== null && initialIndex.current >= 0
+                    ? {index: initialIndex.current, align: 'center'} : {index: 'LAST', align: 'end'}}
                 alignToBottom
-                followOutput={(bottom) => (bottom ? 'auto' : false)}
+                followOutput={(bottom) => (bottom && !windowed ? 'auto' : false)}
                 atBottomStateChange={(b) => {
                     atBottom.current = b;
                     setAway(!b);
                 }}
                 atBottomThreshold={80}
                 startReached={startReached}
+                endReached={endReached}
                 increaseViewportBy={{top: 600, bottom: 300}}
                 computeItemKey={(_, row) => row.key}
                 components={{
                     Header: () => (feed.atOldest ? <ChannelIntro channel={channel}/> : <div className='post-list__more' aria-busy='true'>Loading older messages…</div>),
-                    Footer: () => <div className='post-list__footer'/>,
+                    Footer: () => (windowed ? <div className='post-list__more' aria-busy='true'>Loading newer messages…</div> : <div className='post-list__footer'/>),
                 }}
                 itemContent={(_, row) => {
                     if (row.kind === 'date') {
@@ -113,11 +146,18 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
                     if (row.kind === 'new') {
                         return <div className='new-sep' role='separator'><span>New messages</span></div>;
                     }
-                    return <PostItem post={row.post} continuation={row.continuation} team={team} location='center'/>;
+                    return <PostItem post={row.post} continuation={row.continuation} team={team} location='center'
+                        highlight={lit && row.post.id === focusPost?.postId}/>;
                 }}
             />
-            {away && (
-                <button type='button' className='jump-recent' onClick={() => virtuoso.current?.scrollToIndex({index: 'LAST', align: 'end', behavior: 'smooth'})}>
+            {(away || windowed) && (
+                <button type='button' className='jump-recent' onClick={() => {
+                    if (windowed) {
+                        void jumpToLatest(channel.id).catch(() => undefined);
+                    } else {
+                        virtuoso.current?.scrollToIndex({index: 'LAST', align: 'end', behavior: 'smooth'});
+                    }
+                }}>
                     Jump to recent messages ↓
                 </button>
             )}

@@ -165,6 +165,7 @@ export function Sidebar({team, current}: {team: Team; current: string}) {
                         buttonClass='sidebar__team'
                         items={[
                             {label: 'Account settings', onSelect: () => update(() => ({modal: {kind: 'account'}}))},
+                            {label: 'Notifications', onSelect: () => update(() => ({modal: {kind: 'notifications'}}))},
                             {label: 'Create a channel', onSelect: () => openModal('create_channel')},
                             {label: 'Browse channels', onSelect: () => openModal('browse_channels')},
                             {label: 'Integrations', onSelect: () => navigate(paths.integrations(team.name))},

@@ -61,8 +61,7 @@ export function ThreadsView({team, threadId}: {team: Team; threadId?: string}) {
     useEffect(() => {
         void loadThreads(team.id).catch(() => undefined);
         update(() => ({rhs: null}));
-        document.title = `Threads – ${team.display_name}`;
-    }, [team.id, team.display_name]);
+    }, [team.id]);
 
     return (
         <main className={`center threads${threadId ? ' threads--open' : ''}`} aria-label='Threads'>

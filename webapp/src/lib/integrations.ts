@@ -31,3 +31,159 @@ export function normaliseTrigger(text: string): {trigger: string; error: string}
     }
     return {trigger: trigger.toLowerCase(), error: ''};
 }
+
+// ---------------------------------------------------------------- one form for every kind
+
+/** One input of an integration form. */
+export type FieldSpec = {
+    key: string;
+    label: string;
+    kind: 'text' | 'url' | 'textarea' | 'select' | 'checkbox';
+    hint?: string;
+    options?: Array<{value: string; label: string}>;
+    maxLength?: number;
+    placeholder?: string;
+};
+
+export type FormValues = Record<string, string | boolean>;
+
+export type ChannelOption = {id: string; display_name: string; name: string; type: string};
+
+/**
+ * How one kind of integration is edited: its inputs, the form's values for a new or an existing
+ * item, and the request body made from the values (or an error to show instead of sending).
+ */
+export type KindSpec<T> = {
+    noun: string;
+    fields: (channels: ChannelOption[]) => FieldSpec[];
+    values: (item: T | null, channels: ChannelOption[]) => FormValues;
+    payload: (v: FormValues, item: T | null, teamId: string) => {body: Partial<T>; error: string};
+};
+
+const str = (v: FormValues, k: string) => String(v[k] ?? '').trim();
+const ok = <T>(body: Partial<T>) => ({body, error: ''});
+
+type Incoming = {id: string; channel_id: string; display_name: string; description: string; username: string; icon_url: string; channel_locked: boolean};
+type Outgoing = {id: string; team_id: string; channel_id: string; display_name: string; description: string; trigger_words: string[];
+    trigger_when: number; callback_urls: string[]; content_type: string};
+type CommandLike = {id: string; team_id: string; trigger: string; url: string; method: string; display_name: string; description: string;
+    auto_complete: boolean; auto_complete_desc: string; auto_complete_hint: string; username: string; icon_url: string};
+type BotLike = {user_id: string; username: string; display_name: string; description: string};
+
+export const incomingSpec: KindSpec<Incoming> = {
+    noun: 'incoming webhook',
+    fields: (channels) => [
+        {key: 'display_name', label: 'Title', kind: 'text', maxLength: 64},
+        {key: 'description', label: 'Description', kind: 'text', maxLength: 500},
+        {key: 'channel_id', label: 'Channel', kind: 'select', hint: 'Posts go to this channel unless the payload names another one.',
+            options: channels.map((c) => ({value: c.id, label: c.display_name}))},
+        {key: 'channel_locked', label: 'Lock to this channel', kind: 'checkbox'},
+        {key: 'username', label: 'Username', kind: 'text', hint: 'Optional: shown instead of your name.', maxLength: 64},
+        {key: 'icon_url', label: 'Profile picture URL', kind: 'url', hint: 'Optional.', placeholder: 'https://'},
+    ],
+    values: (h, channels) => ({
+        display_name: h?.display_name ?? '',
+        description: h?.description ?? '',
+        channel_id: h?.channel_id ?? channels.find((c) => c.name === 'town-square')?.id ?? channels[0]?.id ?? '',
+        channel_locked: h?.channel_locked ?? false,
+        username: h?.username ?? '',
+        icon_url: h?.icon_url ?? '',
+    }),
+    payload: (v, h) => {
+        if (!str(v, 'channel_id')) {
+            return {body: {}, error: 'Choose a channel.'};
+        }
+        return ok({...(h ?? {}), channel_id: str(v, 'channel_id'), display_name: str(v, 'display_name'), description: str(v, 'description'),
+            username: str(v, 'username'), icon_url: str(v, 'icon_url'), channel_locked: Boolean(v.channel_locked)});
+    },
+};
+
+export const outgoingSpec: KindSpec<Outgoing> = {
+    noun: 'outgoing webhook',
+    fields: (channels) => [
+        {key: 'display_name', label: 'Title', kind: 'text', maxLength: 64},
+        {key: 'description', label: 'Description', kind: 'text', maxLength: 500},
+        {key: 'channel_id', label: 'Channel', kind: 'select', hint: 'Optional when trigger words are set.',
+            options: [{value: '', label: 'Any public channel'}, ...channels.filter((c) => c.type === 'O').map((c) => ({value: c.id, label: c.display_name}))]},
+        {key: 'trigger_words', label: 'Trigger words', kind: 'text', hint: 'Comma separated.'},
+        {key: 'trigger_when', label: 'Trigger when', kind: 'select',
+            options: [{value: '0', label: 'The first word matches a trigger word exactly'}, {value: '1', label: 'The first word starts with a trigger word'}]},
+        {key: 'callback_urls', label: 'Callback URLs', kind: 'textarea', hint: 'One per line.'},
+        {key: 'json', label: 'Send JSON (otherwise form-encoded)', kind: 'checkbox'},
+    ],
+    values: (h) => ({
+        display_name: h?.display_name ?? '',
+        description: h?.description ?? '',
+        channel_id: h?.channel_id ?? '',
+        trigger_words: (h?.trigger_words ?? []).join(', '),
+        trigger_when: String(h?.trigger_when ?? 0),
+        callback_urls: (h?.callback_urls ?? []).join('\n'),
+        json: h ? h.content_type === 'application/json' : false,
+    }),
+    payload: (v, h, teamId) => {
+        const callbacks = splitList(String(v.callback_urls ?? ''), /\n/);
+        const words = splitList(String(v.trigger_words ?? ''));
+        if (!callbacks.length) {
+            return {body: {}, error: 'At least one callback URL is required.'};
+        }
+        if (!words.length && !str(v, 'channel_id')) {
+            return {body: {}, error: 'Set trigger words, a channel, or both.'};
+        }
+        return ok({...(h ?? {team_id: teamId}), channel_id: str(v, 'channel_id'), display_name: str(v, 'display_name'),
+            description: str(v, 'description'), trigger_words: words, trigger_when: Number(v.trigger_when) === 1 ? 1 : 0,
+            callback_urls: callbacks, content_type: v.json ? 'application/json' : 'application/x-www-form-urlencoded'});
+    },
+};
+
+export const commandSpec: KindSpec<CommandLike> = {
+    noun: 'slash command',
+    fields: () => [
+        {key: 'display_name', label: 'Title', kind: 'text', maxLength: 64},
+        {key: 'trigger', label: 'Trigger word', kind: 'text', hint: 'Typed after a slash, e.g. deploy for /deploy.'},
+        {key: 'url', label: 'Request URL', kind: 'url', placeholder: 'https://'},
+        {key: 'method', label: 'Request method', kind: 'select', options: [{value: 'P', label: 'POST'}, {value: 'G', label: 'GET'}]},
+        {key: 'username', label: 'Response username', kind: 'text', hint: 'Optional.', maxLength: 64},
+        {key: 'auto_complete', label: 'Show in autocomplete', kind: 'checkbox'},
+        {key: 'auto_complete_hint', label: 'Autocomplete hint', kind: 'text', placeholder: '[arguments]'},
+        {key: 'description', label: 'Description', kind: 'text'},
+    ],
+    values: (c) => ({
+        display_name: c?.display_name ?? '',
+        trigger: c?.trigger ?? '',
+        url: c?.url ?? '',
+        method: c?.method === 'G' ? 'G' : 'P',
+        username: c?.username ?? '',
+        auto_complete: c ? c.auto_complete : true,
+        auto_complete_hint: c?.auto_complete_hint ?? '',
+        description: c?.description ?? '',
+    }),
+    payload: (v, c, teamId) => {
+        const t = normaliseTrigger(String(v.trigger ?? ''));
+        if (t.error) {
+            return {body: {}, error: t.error};
+        }
+        if (!str(v, 'url')) {
+            return {body: {}, error: 'A request URL is required.'};
+        }
+        return ok({...(c ?? {team_id: teamId, icon_url: ''}), trigger: t.trigger, url: str(v, 'url'), method: v.method === 'G' ? 'G' : 'P',
+            display_name: str(v, 'display_name'), description: str(v, 'description'), auto_complete: Boolean(v.auto_complete),
+            auto_complete_desc: str(v, 'description'), auto_complete_hint: str(v, 'auto_complete_hint'), username: str(v, 'username')});
+    },
+};
+
+export const botSpec: KindSpec<BotLike> = {
+    noun: 'bot account',
+    fields: () => [
+        {key: 'username', label: 'Username', kind: 'text', hint: 'Lowercase letters, digits, dots, dashes and underscores.', maxLength: 64},
+        {key: 'display_name', label: 'Display name', kind: 'text', maxLength: 64},
+        {key: 'description', label: 'Description', kind: 'text', maxLength: 1024},
+    ],
+    values: (b) => ({username: b?.username ?? '', display_name: b?.display_name ?? '', description: b?.description ?? ''}),
+    payload: (v) => {
+        const username = str(v, 'username').toLowerCase();
+        if (!username) {
+            return {body: {}, error: 'A username is required.'};
+        }
+        return ok({username, display_name: str(v, 'display_name'), description: str(v, 'description')});
+    },
+};

@@ -1,0 +1,238 @@
+// Desktop notifications in the UI: the permission banner, the tab title with unread counts, the
+// "Notifications" settings (the user's notify_props) and a channel's notification preferences.
+import {useEffect, useState, type FormEvent} from 'react';
+import type {ChannelMembership} from '@mattermost/types/channels';
+import type {Team} from '@mattermost/types/teams';
+import type {UserProfile} from '@mattermost/types/users';
+
+import {addUsers} from '../actions';
+import {client, errorText} from '../client';
+import {tabTitle, unreadTotals} from '../lib/notify';
+import {permission, playSound, requestPermission, unlockAudio, type Permission} from '../notifications';
+import {CRT, update, useStore} from '../store';
+import {Icon} from './Icon';
+import {Modal} from './Modals';
+
+const close = () => update(() => ({modal: null}));
+
+/** Keeps the tab title as "(mentions) Place - Team", or "* Place - Team" with unreads only. */
+export function useTabTitle(place: string, team: Team): void {
+    const channels = useStore((s) => s.channels);
+    const members = useStore((s) => s.myMembers);
+    const teamUnreads = useStore((s) => s.teamUnreads);
+    const crt = useStore(CRT);
+    useEffect(() => {
+        if (!place) {
+            return;
+        }
+        const totals = unreadTotals({channels, members, crt, teamId: team.id, teamUnreads});
+        document.title = tabTitle(place, team.display_name, totals);
+    }, [place, team.id, team.display_name, channels, members, teamUnreads, crt]);
+}
+
+const DISMISSED = 'chinwag:notifications_banner_dismissed';
+
+/** Asks, from a click, for permission to show desktop notifications (browsers require a user action). */
+export function PermissionBanner() {
+    const [state, setState] = useState<Permission>(permission);
+    const [dismissed, setDismissed] = useState(() => {
+        try {
+            return localStorage.getItem(DISMISSED) === '1';
+        } catch {
+            return false;
+        }
+    });
+    if (state !== 'default' || dismissed) {
+        return null;
+    }
+    return (
+        <div className='banner' role='region' aria-label='Desktop notifications'>
+            <Icon name='bell' size={16}/>
+            <span className='banner__text'>Get desktop notifications for mentions and direct messages.</span>
+            <button type='button' className='btn btn--small banner__btn' onClick={async () => setState(await requestPermission())}>
+                Enable notifications
+            </button>
+            <button type='button' className='icon-btn icon-btn--small banner__close' aria-label='Dismiss' onClick={() => {
+                try {
+                    localStorage.setItem(DISMISSED, '1');
+                } catch {
+                    // private mode: hidden for this visit only
+                }
+                setDismissed(true);
+            }}><Icon name='close' size={14}/></button>
+        </div>
+    );
+}
+
+type Choice = {value: string; label: string};
+
+function Radios({legend, name, value, choices, onChange}: {legend: string; name: string; value: string; choices: Choice[]; onChange: (v: string) => void}) {
+    return (
+        <fieldset className='radio-group'>
+            <legend className='field__label'>{legend}</legend>
+            {choices.map((c) => (
+                <label key={c.value} className='radio'>
+                    <input type='radio' name={name} value={c.value} checked={value === c.value} onChange={() => onChange(c.value)}/> {c.label}
+                </label>
+            ))}
+        </fieldset>
+    );
+}
+
+const LEVELS: Choice[] = [
+    {value: 'all', label: 'For all activity'},
+    {value: 'mention', label: 'Only for mentions and direct messages'},
+    {value: 'none', label: 'Never'},
+];
+
+/** The user's notify_props, saved with PUT /users/me/patch. */
+export function NotificationSettings() {
+    const me = useStore((s) => s.me!);
+    const crt = useStore(CRT);
+    const props = (me.notify_props ?? {}) as unknown as Record<string, string>;
+    const [v, setV] = useState<Record<string, string>>(() => ({
+        desktop: props.desktop || 'mention',
+        desktop_sound: props.desktop_sound || 'true',
+        email: props.email || 'true',
+        push: props.push || 'mention',
+        comments: props.comments || 'never',
+        desktop_threads: props.desktop_threads || 'all',
+        first_name: props.first_name || 'false',
+        channel: props.channel || 'true',
+        mention_keys: props.mention_keys ?? '',
+    }));
+    const [perm, setPerm] = useState<Permission>(permission);
+    const [msg, setMsg] = useState('');
+    const [error, setError] = useState('');
+    const set = (k: string, value: string) => {
+        setMsg('');
+        setV((cur) => ({...cur, [k]: value}));
+    };
+    const save = async (e: FormEvent) => {
+        e.preventDefault();
+        setError('');
+        try {
+            const keys = v.mention_keys.split(',').map((k) => k.trim()).filter(Boolean).join(',');
+            const notify_props = {...props, ...v, mention_keys: keys} as unknown as UserProfile['notify_props'];
+            const u = await client.patchMe({notify_props});
+            addUsers([u]);
+            update(() => ({me: u}));
+            setMsg('Saved.');
+        } catch (err) {
+            setError(errorText(err, 'Could not save.'));
+        }
+    };
+    return (
+        <Modal title='Notifications' onSubmit={save} wide footer={<>
+            {msg && <span className='form-ok' role='status'>{msg}</span>}
+            <span className='spacer'/>
+            <button type='button' className='btn btn--secondary' onClick={close}>Close</button>
+            <button type='submit' className='btn btn--primary'>Save</button>
+        </>}>
+            <Radios legend='Desktop notifications' name='desktop' value={v.desktop} choices={LEVELS} onChange={(x) => set('desktop', x)}/>
+            {perm === 'default' && (
+                <p className='muted'>Your browser has not been allowed to show notifications yet.{' '}
+                    <button type='button' className='link-btn' onClick={async () => setPerm(await requestPermission())}>Allow them</button></p>
+            )}
+            {perm === 'denied' && <p className='muted' role='note'>Your browser blocks notifications from this site; allow them in its site settings.</p>}
+            <label className='check'>
+                <input type='checkbox' checked={v.desktop_sound === 'true'} onChange={(e) => set('desktop_sound', e.target.checked ? 'true' : 'false')}/>
+                Play a sound with desktop notifications
+                <button type='button' className='link-btn' onClick={() => {
+                    unlockAudio();
+                    playSound();
+                }}>Test</button>
+            </label>
+            {crt && (
+                <label className='check'>
+                    <input type='checkbox' checked={v.desktop_threads === 'all'} onChange={(e) => set('desktop_threads', e.target.checked ? 'all' : 'mention')}/>
+                    Notify me about replies to threads I follow
+                </label>
+            )}
+            <Radios legend='Email notifications' name='email' value={v.email}
+                choices={[{value: 'true', label: 'When I am offline or away'}, {value: 'false', label: 'Never'}]} onChange={(x) => set('email', x)}/>
+            <Radios legend='Mobile push notifications' name='push' value={v.push} choices={LEVELS} onChange={(x) => set('push', x)}/>
+            <Radios legend='Reply notifications' name='comments' value={v.comments} choices={[
+                {value: 'any', label: 'Threads I started or took part in'},
+                {value: 'root', label: 'Threads I started'},
+                {value: 'never', label: 'Only when I am mentioned'},
+            ]} onChange={(x) => set('comments', x)}/>
+            <fieldset className='radio-group'>
+                <legend className='field__label'>Words that count as mentions</legend>
+                <label className='check'>
+                    <input type='checkbox' checked disabled/> My username (@{me.username})
+                </label>
+                {me.first_name && (
+                    <label className='check'>
+                        <input type='checkbox' checked={v.first_name === 'true'} onChange={(e) => set('first_name', e.target.checked ? 'true' : 'false')}/>
+                        My first name ({me.first_name})
+                    </label>
+                )}
+                <label className='check'>
+                    <input type='checkbox' checked={v.channel === 'true'} onChange={(e) => set('channel', e.target.checked ? 'true' : 'false')}/>
+                    Channel-wide mentions (@channel, @all, @here)
+                </label>
+                <label className='field'><span className='field__label'>Other words</span>
+                    <input className='input' value={v.mention_keys} placeholder='Separated by commas' onChange={(e) => set('mention_keys', e.target.value)}/>
+                </label>
+            </fieldset>
+            {error && <p className='form-error' role='alert'>{error}</p>}
+        </Modal>
+    );
+}
+
+const WITH_DEFAULT = (label: string): Choice[] => [{value: 'default', label: `Use my default (${label})`}, ...LEVELS];
+
+/** One channel's notification preferences: PUT /channels/{id}/members/{user_id}/notify_props. */
+export function ChannelNotifications({channelId}: {channelId: string}) {
+    const me = useStore((s) => s.me!);
+    const member = useStore((s) => s.myMembers[channelId]);
+    const channel = useStore((s) => s.channels[channelId]);
+    const props = (member?.notify_props ?? {}) as unknown as Record<string, string>;
+    const mine = (me.notify_props ?? {}) as unknown as Record<string, string>;
+    const [v, setV] = useState(() => ({
+        desktop: props.desktop || 'default',
+        push: props.push || 'default',
+        mark_unread: props.mark_unread || 'all',
+        ignore_channel_mentions: props.ignore_channel_mentions || 'default',
+    }));
+    const [error, setError] = useState('');
+    const label = (level: string | undefined) => LEVELS.find((l) => l.value === (level || 'mention'))?.label.toLowerCase() ?? level ?? '';
+    const save = async (e: FormEvent) => {
+        e.preventDefault();
+        setError('');
+        try {
+            await client.updateChannelNotifyProps({channel_id: channelId, user_id: me.id, ...v} as never);
+            update((s) => {
+                const m = s.myMembers[channelId];
+                return m ? {myMembers: {...s.myMembers, [channelId]: {...m, notify_props: {...m.notify_props, ...v}} as ChannelMembership}} : {};
+            });
+            close();
+        } catch (err) {
+            setError(errorText(err, 'Could not save.'));
+        }
+    };
+    const set = (k: keyof typeof v, value: string) => setV((cur) => ({...cur, [k]: value}));
+    return (
+        <Modal title={`Notification preferences${channel ? ` for ${channel.display_name || channel.name}` : ''}`} onSubmit={save} footer={<>
+            <span className='spacer'/>
+            <button type='button' className='btn btn--secondary' onClick={close}>Cancel</button>
+            <button type='submit' className='btn btn--primary'>Save</button>
+        </>}>
+            <label className='check'>
+                <input type='checkbox' checked={v.mark_unread === 'mention'} onChange={(e) => set('mark_unread', e.target.checked ? 'mention' : 'all')}/>
+                Mute channel (no unread marker; only mentions notify)
+            </label>
+            <Radios legend='Desktop notifications' name='ch-desktop' value={v.desktop} choices={WITH_DEFAULT(label(mine.desktop))} onChange={(x) => set('desktop', x)}/>
+            <Radios legend='Mobile push notifications' name='ch-push' value={v.push} choices={WITH_DEFAULT(label(mine.push))} onChange={(x) => set('push', x)}/>
+            {channel && channel.type !== 'D' && (
+                <Radios legend='Ignore @channel, @all and @here' name='ch-ignore' value={v.ignore_channel_mentions} choices={[
+                    {value: 'default', label: 'Use my default'},
+                    {value: 'on', label: 'Yes, ignore them here'},
+                    {value: 'off', label: 'No'},
+                ]} onChange={(x) => set('ignore_channel_mentions', x)}/>
+            )}
+            {error && <p className='form-error' role='alert'>{error}</p>}
+        </Modal>
+    );
+}
