@@ -236,7 +236,7 @@ def test_enforced_mfa_is_set_up_after_login(browser: Any, idp: IdpProcess) -> No
         page.get_by_label("Password").fill("password1")
         page.get_by_role("button", name="Log in").click()
         page.get_by_role("heading", name="Set up multi-factor authentication").wait_for()
-        assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
+        page.get_by_role("img", name="QR code for your authenticator app").wait_for()  # once the secret arrives
         secret = page.get_by_test_id("mfa-secret").inner_text()
         shot(page, "sso-06-mfa-setup")
         page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())

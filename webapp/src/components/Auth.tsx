@@ -71,7 +71,8 @@ export function Login({onDone}: {onDone: () => void}) {
     const [busy, setBusy] = useState(false);
     const canSignUp = config.EnableOpenServer === 'true' && config.EnableUserCreation !== 'false' &&
         config.EnableSignUpWithEmail !== 'false';
-    const withPassword = passwordLoginEnabled(config);
+    const withPassword = passwordLoginEnabled(config) || config.EnableLdap === 'true';
+    const loginLabel = config.EnableLdap === 'true' && config.LdapLoginFieldName ? `Email or ${config.LdapLoginFieldName}` : 'Email or username';
     const notice = loginNotice(window.location.search);
 
     const submit = async (e: FormEvent) => {
@@ -102,7 +103,7 @@ export function Login({onDone}: {onDone: () => void}) {
             <SsoButtons/>
             {withPassword && (
                 <form onSubmit={submit} className='form'>
-                    <Field label='Email or username' name='login_id' autoComplete='username' value={loginId}
+                    <Field label={loginLabel} name='login_id' autoComplete='username' value={loginId}
                         onChange={(e) => setLoginId(e.target.value)} required autoFocus/>
                     <Field label='Password' name='password' type='password' autoComplete='current-password' value={password}
                         onChange={(e) => setPassword(e.target.value)} required/>
