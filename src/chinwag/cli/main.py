@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from chinwag.cli.backup import app as backup_cli
 from chinwag.cli.mmctl import register as register_mmctl
 from chinwag.config import ConfigError, ConfigStore
 from chinwag.config.loader import parse_listen_address
@@ -227,6 +228,7 @@ def version() -> None:
     typer.echo(f"chinwag {__version__} (Mattermost API {MATTERMOST_VERSION})")
 
 
+cli.add_typer(backup_cli, name="backup")
 register_mmctl(cli)  # mmctl's command tree: auth, user, team, channel, … (cli/mmctl/)
 
 
