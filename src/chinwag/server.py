@@ -170,8 +170,9 @@ class LifespanApp:
 
 def worker_app() -> LifespanApp:
     """uvicorn factory for multi-process serving: each worker builds its own server from the same
-    configuration (file named by $MM_CONFIG, plus MM_* overrides)."""
-    config = ConfigStore(None, read_only=True)
+    configuration (file named by $MM_CONFIG, plus MM_* overrides; `serve` has created it, and a
+    config change through the API is saved by the worker that took it)."""
+    config = ConfigStore(None)
     config.load()
     return LifespanApp(build(config))
 

@@ -17,7 +17,7 @@ import structlog
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
-from chinwag.config import Config, ConfigError
+from chinwag.config import Config, ConfigError, ConfigStore
 from chinwag.config.loader import convert_config, to_dict
 from chinwag.config.schema import FAKE_SETTING, SECRET_SETTINGS
 from chinwag.model import permissions as P
@@ -64,7 +64,7 @@ class ConfigService:
         self.node_id = new_id()
 
     @property
-    def store(self) -> Any:
+    def store(self) -> ConfigStore:
         return self.core.config_store
 
     def _require(self, ctx: Ctx, where: str) -> None:

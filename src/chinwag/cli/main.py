@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from chinwag.cli.backup import app as backup_cli
 from chinwag.cli.mmctl import register as register_mmctl
 from chinwag.cli.mmctl import register_server_command
 from chinwag.cli.search import search_cli
@@ -299,6 +300,7 @@ def version() -> None:
     typer.echo(f"chinwag {__version__} (Mattermost API {MATTERMOST_VERSION})")
 
 
+cli.add_typer(backup_cli, name="backup")
 register_mmctl(cli)  # mmctl's command tree: auth, user, team, channel, … (cli/mmctl/)
 # `user migrate-auth` works on the server's own configuration and database (it may consult LDAP), so it
 # joins mmctl's `user` group from here

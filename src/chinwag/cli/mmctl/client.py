@@ -9,7 +9,6 @@ import inspect
 import json
 import os
 import stat
-import sys
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -188,9 +187,6 @@ class Out:
             for d in data:
                 typer.echo(line(d))
 
-    def done(self, data: Any, text: str) -> None:
-        self.item(data, text)
-
 
 @dataclass
 class Ctx:
@@ -254,7 +250,3 @@ def command(app: typer.Typer, name: str) -> Callable[[Callable[..., Any]], Calla
         return fn
 
     return deco
-
-
-def stderr(message: str) -> None:
-    print(message, file=sys.stderr)

@@ -125,7 +125,7 @@ def change_password(c: Ctx, user: str = typer.Argument(..., help="Email, usernam
     """Change a user's password."""
     u = lookup.user(c.client, user)
     c.client.put(f"/users/{u['id']}/password", {"current_password": current, "new_password": password})
-    c.out.done({"user_id": u["id"], "status": "OK"}, f"Password for user {u['username']} changed")
+    c.out.item({"user_id": u["id"], "status": "OK"}, f"Password for user {u['username']} changed")
 
 
 def _patch(c: Ctx, user: str, field: str, value: str) -> None:
