@@ -118,7 +118,7 @@ def test_substring_search_highlights_and_skips_others_private_channels(erin: Any
     assert html.locator("img").count() == 1  # the author's avatar only
     assert "<img src=x onerror=alert(1)>" in html.inner_text()
     shot(erin, "42-search-results-substring")
-    assert not erin.errors  # type: ignore[attr-defined]
+    assert not erin.errors
 
 
 def test_cjk_search_highlights_the_phrase(erin: Any) -> None:
@@ -161,6 +161,21 @@ def test_jump_opens_the_message_channel(erin: Any) -> None:
     shot(erin, "45-search-jump")
 
 
+def test_errors_are_shown_and_can_be_retried(erin: Any) -> None:
+    error = {"id": "app.post.search.app_error", "message": "The search index is being rebuilt.",
+             "detailed_error": "", "request_id": "x", "status_code": 503}
+    erin.route("**/api/v4/teams/*/posts/search", lambda route: route.fulfill(status=503, json=error))
+    _box(erin).fill("noon")
+    _box(erin).press("Enter")
+    alert = erin.get_by_role("complementary", name="Search results").get_by_role("alert")
+    alert.get_by_text("The search index is being rebuilt.").wait_for()
+    shot(erin, "47-search-error")
+    erin.unroute("**/api/v4/teams/*/posts/search")
+    alert.get_by_role("button", name="Try again").click()
+    erin.locator("article.search-result", has_text="finished at noon").wait_for()
+    assert erin.get_by_role("alert").count() == 0
+
+
 def test_search_on_a_phone(browser: Any, chinwag: ServerProcess, world: dict[str, Any]) -> None:
     from tests.e2e.test_webapp import login, new_page
 
@@ -170,10 +185,13 @@ def test_search_on_a_phone(browser: Any, chinwag: ServerProcess, world: dict[str
         page.get_by_role("heading", name="Town Square", level=1).wait_for()
         page.locator(".search-box").click()
         box = _box(page)
+        box.press_sequentially("from:er")
+        page.get_by_role("option", name=re.compile("@erin")).wait_for()
+        shot(page, "46-search-phone-hints")
         box.fill("redeployment")
         box.press("Enter")
         panel = page.get_by_role("complementary", name="Search results")
         panel.locator("article.search-result", has_text="finished at noon").wait_for()
-        shot(page, "46-search-phone")
+        shot(page, "46-search-phone-results")
     finally:
         page.context.close()

@@ -112,7 +112,7 @@ export function SearchPane({team, terms}: {team: Team; terms: string}) {
     // Edits and deletes that arrive while the panel is open show up in place.
     const shown = (results?.order ?? []).map((id) => live[id] ?? results!.posts[id]).filter((p) => p && !p.delete_at);
     const count = shown.length;
-    const subtitle = results ? `${count}${results.hasNext ? '+' : ''} result${count === 1 && !results.hasNext ? '' : 's'} for “${terms}”` : `Searching for “${terms}”…`;
+    const subtitle = results ? `${count}${results.hasNext ? '+' : ''} result${count === 1 && !results.hasNext ? '' : 's'} for “${terms}”` : error ? `“${terms}”` : `Searching for “${terms}”…`;
 
     return (
         <RhsFrame title='Search results' subtitle={subtitle}>
