@@ -21,6 +21,7 @@ export type Rhs =
     | {kind: 'thread'; rootId: string; highlight?: string}
     | {kind: 'pinned'; channelId: string}
     | {kind: 'members'; channelId: string}
+    | {kind: 'search'; terms: string}
     | null;
 
 export type State = {

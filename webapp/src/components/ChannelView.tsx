@@ -12,9 +12,10 @@ import {useFileDrop} from './FileDrop';
 import {Icon} from './Icon';
 import {Markdown} from './Markdown';
 import {PostList} from './PostList';
+import {SearchBox} from './SearchBox';
 import {TypingIndicator} from './TypingIndicator';
 
-function ChannelHeader({channel}: {channel: Channel}) {
+function ChannelHeader({channel, team}: {channel: Channel; team: Team}) {
     const me = useStore((s) => s.me!);
     const users = useStore((s) => s.users);
     const stats = useStore((s) => s.stats[channel.id]);
@@ -60,6 +61,7 @@ function ChannelHeader({channel}: {channel: Channel}) {
                     </div>
                 )}
             </div>
+            <SearchBox team={team}/>
             <div className='channel-header__actions'>
                 {channel.type !== 'D' && (
                     <button
@@ -139,7 +141,7 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
     return (
         <main className='center' aria-label={`${title} channel`} {...drop.handlers}>
             {drop.overlay}
-            <ChannelHeader channel={channel}/>
+            <ChannelHeader channel={channel} team={team}/>
             <PostList key={focusAt} channel={channel} team={team}/>
             <div className='center__bottom'>
                 {archived ? (

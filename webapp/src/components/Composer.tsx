@@ -185,9 +185,11 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
 
     const updateTrigger = (value: string, caret: number) => {
         const sl = slashTrigger(value, caret);
+        const next = sl === null ? triggerAt(value, caret) : null;
         setSlash(sl);
-        setTrigger(sl === null ? triggerAt(value, caret) : null);
-        if (sl === null && !triggerAt(value, caret)) {
+        setTrigger(next);
+        // Suggestions of another kind (commands, then a ~channel) must not be completed by Enter.
+        if ((sl === null && !next) || (sl === null) !== (slash === null) || next?.kind !== trigger?.kind) {
             setItems([]);
         }
     };

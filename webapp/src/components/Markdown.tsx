@@ -1,4 +1,4 @@
-import {memo, useMemo, type ReactNode} from 'react';
+import {Fragment, memo, useMemo, type ReactNode} from 'react';
 
 import {parseBlocks, type Block, type Inline} from '../lib/markdown';
 
@@ -7,7 +7,13 @@ export type MarkdownContext = {
     knownUsers?: (name: string) => boolean;
     onMention?: (username: string, el: HTMLElement) => void;
     onChannel?: (name: string) => void;
+    /** Renders a run of plain text (search results mark their matches); text stays text. */
+    highlight?: (text: string) => ReactNode;
 };
+
+function plain(text: string, ctx: MarkdownContext, key: string): ReactNode {
+    return ctx.highlight ? <Fragment key={key}>{ctx.highlight(text)}</Fragment> : text;
+}
 
 const SPECIAL_MENTIONS = new Set(['all', 'channel', 'here']);
 
@@ -16,11 +22,11 @@ function renderInline(nodes: Inline[], ctx: MarkdownContext, keyPrefix: string):
         const key = `${keyPrefix}.${i}`;
         switch (n.type) {
         case 'text':
-            return n.text;
+            return plain(n.text, ctx, key);
         case 'br':
             return <br key={key}/>;
         case 'code':
-            return <code key={key} className='md-code'>{n.text}</code>;
+            return <code key={key} className='md-code'>{plain(n.text, ctx, key)}</code>;
         case 'strong':
             return <strong key={key}>{renderInline(n.children, ctx, key)}</strong>;
         case 'em':
@@ -93,7 +99,7 @@ function renderBlocks(blocks: Block[], ctx: MarkdownContext, keyPrefix = 'b'): R
         case 'codeblock':
             return (
                 <pre key={key} className='md-pre' data-lang={b.lang || undefined}>
-                    <code>{b.text}</code>
+                    <code>{plain(b.text, ctx, key)}</code>
                 </pre>
             );
         case 'quote':

@@ -16,9 +16,10 @@ import {Composer} from './Composer';
 import {useFileDrop} from './FileDrop';
 import {Icon} from './Icon';
 import {PostItem} from './PostItem';
+import {SearchPane} from './SearchResults';
 import {TypingIndicator} from './TypingIndicator';
 
-function RhsFrame({title, subtitle, children, actions}: {title: string; subtitle?: string; children: React.ReactNode; actions?: React.ReactNode}) {
+export function RhsFrame({title, subtitle, children, actions}: {title: string; subtitle?: string; children: React.ReactNode; actions?: React.ReactNode}) {
     return (
         <aside className='rhs' aria-label={title}>
             <header className='rhs__header'>
@@ -205,6 +206,9 @@ export function Rhs({team}: {team: Team}) {
     }
     if (rhs.kind === 'thread') {
         return <ThreadPane key={rhs.rootId} team={team} rootId={rhs.rootId} highlight={rhs.highlight}/>;
+    }
+    if (rhs.kind === 'search') {
+        return <SearchPane key={rhs.terms} team={team} terms={rhs.terms}/>;
     }
     if (rhs.kind === 'pinned') {
         return <PinnedPane key={rhs.channelId} team={team} channelId={rhs.channelId}/>;
