@@ -22,14 +22,19 @@ ARTIFACTS = ROOT / "test-artifacts"
 STATIC_INDEX = ROOT / "src" / "chinwag" / "web" / "static" / "index.html"
 
 
+#: a CJK font, so screenshots of Chinese/Japanese/Korean messages show glyphs rather than boxes
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
 def _ensure_chromium() -> None:
-    if Path(CHROMIUM).exists():
+    if Path(CHROMIUM).exists() and CJK_FONT.exists():
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         pytest.skip(f"{CHROMIUM} is missing and cannot be installed here (needs root and apt-get)")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update"], check=True, env=env, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium", "fonts-noto-color-emoji"],
+    subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium", "fonts-noto-color-emoji",
+                    "fonts-wqy-microhei"],
                    check=True, env=env, capture_output=True)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"apt-get installed chromium but {CHROMIUM} does not exist")
