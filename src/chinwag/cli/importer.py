@@ -30,6 +30,56 @@ class StreamPublisher:
         self.stream.publish(event_dict(event))
 
 
+class SocketPublisher:
+    """The embedded event stream is per process, but a server running on this machine with local mode
+    takes our events through its unix socket (``POST /system/local_events``), so its clients see the
+    import as it happens. Events are handed over in batches a fraction of a second apart."""
+
+    def __init__(self, socket_path: str) -> None:
+        import httpx
+
+        self.client = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=socket_path),
+                                        base_url="http://localhost/api/v4", timeout=30)
+        self.buffer: list[dict[str, Any]] = []
+        self.task: asyncio.Task[None] | None = None
+        self.failed = ""
+
+    async def reachable(self) -> bool:
+        try:
+            return (await self.client.get("/system/ping")).status_code == 200
+        except Exception:
+            return False
+
+    def publish(self, event: Event) -> None:
+        from chinwag.platform.hub import event_dict
+
+        self.buffer.append(event_dict(event))
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._soon())
+
+    async def _soon(self) -> None:
+        await asyncio.sleep(0.2)
+        self.task = None
+        await self.flush()
+
+    async def flush(self) -> None:
+        while self.buffer:
+            batch, self.buffer = self.buffer[:1000], self.buffer[1000:]
+            try:
+                r = await self.client.post("/system/local_events", json={"events": batch})
+                if r.status_code != 200:
+                    self.failed = f"{r.status_code} {r.text[:200]}"
+            except Exception as e:  # the server stopped: the data is saved, clients reload
+                self.failed = str(e)
+
+    async def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+        await self.flush()
+        await self.client.aclose()
+
+
 class NoPublisher:
     """With the embedded event stream a separate process cannot reach the server's clients."""
 
@@ -59,6 +109,12 @@ async def _with_app(config_path: str | None, write: bool, work: Any) -> Any:
             stream = RedisStream(cfg.config.RedisSettings.URL, prefix=prefix)
             await stream.start()
             publisher = StreamPublisher(stream)
+        elif write and cfg.config.ServiceSettings.EnableLocalMode:
+            local = SocketPublisher(cfg.config.ServiceSettings.LocalModeSocketLocation)
+            if await local.reachable():
+                publisher, live = local, True
+            else:
+                await local.close()
         app = App(SqlStore(db), cfg, publisher, files=file_backend)
         await app.files.init()
         try:
@@ -69,13 +125,16 @@ async def _with_app(config_path: str | None, write: bool, work: Any) -> Any:
     finally:
         if stream is not None:
             await stream.close()
+        if isinstance(publisher, SocketPublisher):
+            await publisher.close()
         await db.close()
 
 
 async def _finish(report: Any, report_path: str, live: bool, wrote: bool) -> None:
     if not live and wrote:
         report.warnings.append("the embedded event stream is per process: clients connected to a running "
-                               "server see the imported data after reloading (use RedisSettings for live updates)")
+                               "server see the imported data after reloading (use RedisSettings, or the server's "
+                               "local mode, for live updates)")
     typer.echo(report.summary())
     if report_path:
         await asyncio.to_thread(_save, report_path, report.to_dict())

@@ -32,6 +32,15 @@ async def ping(w: W) -> Any:
     return body
 
 
+@api.route("POST", "/system/local_events")
+async def publish_local_events(w: W) -> Any:
+    """chinwag's own, local mode only: another process on the server's machine (``chinwag import``
+    with the embedded event stream) hands over the events it made, for this server's clients."""
+    body = await w.json_any("events")
+    events = body.get("events") if isinstance(body, dict) else None
+    return {"published": w.app.system.publish_from_local(w.ctx, events)}
+
+
 def _b(v: bool) -> str:
     return "true" if v else "false"
 
