@@ -24,6 +24,7 @@ from chinwag.app.post import PostService
 from chinwag.app.post_list import PostListService
 from chinwag.app.preference import PreferenceService
 from chinwag.app.purge import PurgeService
+from chinwag.app.push_notification import PushNotificationService
 from chinwag.app.reaction import ReactionService
 from chinwag.app.realtime import RealtimeService
 from chinwag.app.saml import SamlService
@@ -72,6 +73,7 @@ class App:
         self.channels = ChannelService(self.core, self.perms)
         self.notifications = NotificationService(self.core)
         self.email_notifications = EmailNotificationService(self.core)
+        self.push_notifications = PushNotificationService(self.core)
         self.posts = PostService(self.core, self.perms)
         self.post_lists = PostListService(self.core, self.perms)
         self.reactions = ReactionService(self.core, self.perms)
@@ -100,3 +102,4 @@ class App:
         await self.ldap.close()
         await self.notifications.close()
         await self.email_notifications.stop()
+        await self.push_notifications.close()

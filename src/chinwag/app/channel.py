@@ -889,6 +889,7 @@ class ChannelService:
             self.core.publish(
                 Event("multiple_channels_viewed", {"channel_times": times}, Broadcast(user_id=user_id))
             )
+            self._app.notifications.channels_viewed(user_id, sorted(times))
         return times
 
     async def unread(self, ctx: Ctx, user_id: str, channel_id: str) -> ChannelUnread:

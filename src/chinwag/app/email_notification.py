@@ -65,6 +65,8 @@ class EmailNotificationService:
         self.users_per_claim = 50
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._in_loop = False
 
     @property
     def _app(self) -> App:
@@ -115,18 +117,23 @@ class EmailNotificationService:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
+        """Stop the loop. The flag matters: a cancellation that lands inside the SMTP client may
+        come back as an SMTP error instead of CancelledError."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
-                busy = await self.run_once()
+                busy = await self.run_once(in_loop=True)
             except asyncio.CancelledError:
                 raise
             except Exception as e:
@@ -140,8 +147,9 @@ class EmailNotificationService:
             except TimeoutError:
                 pass
 
-    async def run_once(self) -> int:
+    async def run_once(self, in_loop: bool = False) -> int:
         """Claim due rows and mail them; how many rows were handled."""
+        self._in_loop = in_loop
         now = self.core.now()
         store = self.core.store.email_notifications
         claimed = await store.claim(self.node_id, now, now - self.claim_ttl_ms, self.users_per_claim)
@@ -149,6 +157,8 @@ class EmailNotificationService:
         for item in claimed:
             by_user[item.user_id].append(item)
         for uid, items in by_user.items():
+            if in_loop and self._stopping:  # unsent claims expire and another node (or the next start) sends them
+                break
             await self._send_user(uid, items)
         return len(claimed)
 
@@ -182,6 +192,9 @@ class EmailNotificationService:
             try:
                 await self.sender.send(mail)
             except MailError as e:
+                task = asyncio.current_task()
+                if self._in_loop and (self._stopping or (task is not None and task.cancelling())):
+                    raise asyncio.CancelledError from e
                 attempts = max(q.attempts for q in queued)
                 if self.core.now() - min(q.create_at for q in queued) > self.give_up_ms:
                     await store.email_notifications.done(self.node_id, [q.id for q in queued])

@@ -145,11 +145,19 @@ class NotificationService:
         """Hand the email/push work for a saved post to a background task."""
         if notice.post.is_system_message():
             return
-        self._spawn(self._deliver(notice), "notify")
+        self.spawn(self._deliver(notice), "notify")
+
+    def channels_viewed(self, user_id: str, channel_ids: list[str]) -> None:
+        """A user read channels: their devices clear those channels' notifications."""
+        push = self._app.push_notifications
+        if push.client.enabled():
+            for cid in channel_ids:
+                self.spawn(push.clear(user_id, cid), "push clear")
 
     async def _deliver(self, notice: PostNotice) -> None:
         members = await self._members(notice)
         await self._app.email_notifications.enqueue_for_post(notice, members)
+        await self._app.push_notifications.send_for_post(notice)
 
     async def _members(self, notice: PostNotice) -> dict[str, tuple[User, ChannelMember]]:
         """Accounts and channel memberships of everyone the email/push work may concern."""
@@ -163,7 +171,7 @@ class NotificationService:
 
     # background tasks ----------------------------------------------------------------------------
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
         async def run() -> None:
             try:
                 await coro

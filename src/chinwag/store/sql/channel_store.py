@@ -385,6 +385,18 @@ class SqlChannelStore:
             )
         return [r[0] for r in rows]
 
+    async def mention_totals(self, user_ids: Sequence[str]) -> dict[str, int]:
+        """Each user's mentions over all their channels (the push badge)."""
+        if not user_ids:
+            return {}
+        q = (
+            sa.select(channelmembers.c.userid, sa.func.sum(channelmembers.c.mentioncount))
+            .where(channelmembers.c.userid.in_(list(user_ids)))
+            .group_by(channelmembers.c.userid)
+        )
+        async with self.db.read() as conn:
+            return {r[0]: int(r[1] or 0) for r in (await conn.execute(q)).all()}
+
     async def count_members(self, channel_id: str) -> int:
         q = (
             sa.select(sa.func.count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -91,6 +92,29 @@ class SqlSessionStore:
             rows = (await conn.execute(sa.select(sessions.c.token).where(cond))).all()
             await conn.execute(sessions.delete().where(cond))
         return [r.token for r in rows]
+
+    async def set_device(self, session_id: str, device_id: str, expires_at: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(sessions.update().where(sessions.c.id == session_id)
+                               .values(deviceid=device_id, expiresat=expires_at))
+
+    async def clear_device(self, device_id: str) -> None:
+        """The push proxy says the device is gone: no session pushes to it any more."""
+        async with self.db.write() as conn:
+            await conn.execute(sessions.update().where(sessions.c.deviceid == device_id).values(deviceid=""))
+
+    async def devices(self, user_ids: Sequence[str], now: int) -> list[tuple[str, str]]:
+        """(user id, device id) of the live sessions of ``user_ids`` that registered a device."""
+        if not user_ids:
+            return []
+        q = (
+            sa.select(sessions.c.userid, sessions.c.deviceid)
+            .where(sessions.c.userid.in_(list(user_ids)), sessions.c.deviceid != "",
+                   sa.or_(sessions.c.expiresat == 0, sessions.c.expiresat > now))
+            .distinct()
+        )
+        async with self.db.read() as conn:
+            return [(r[0], r[1]) for r in (await conn.execute(q)).all()]
 
     async def update_activity(self, session_id: str, last_activity_at: int, expires_at: int) -> None:
         async with self.db.write() as conn:

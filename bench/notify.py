@@ -1,0 +1,94 @@
+"""The cost notifications add to POST /posts: p50/p99 of posting "@channel" in a channel of 1,000
+members (every post mentions 999 people: mention counts in the post's transaction, then email queue
+rows and push work in the background), against a plain post in the same channel — a real server
+process on PostgreSQL, email batching on with an SMTP sink, posts one after another.
+
+    .venv/bin/python bench/notify.py [--members 1000] [--samples 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+
+from bench.common import Api, make_user, start_server
+from chinwag.model.ids import new_id
+from chinwag.model.user import default_notify_props
+
+
+def add_members(dsn: str, team_id: str, channel_id: str, n: int) -> None:
+    """n users in the team and the channel, inserted directly (the bench measures posting)."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(dsn.replace("postgres://", "postgresql://", 1))
+        now = int(time.time() * 1000)
+        users = [(new_id(), now, now, f"member{i}", f"member{i}@example.com", "system_user",
+                  json.dumps(default_notify_props(f"member{i}"))) for i in range(n)]
+        await conn.copy_records_to_table(
+            "users", records=users, columns=["id", "createat", "updateat", "username", "email", "roles",
+                                             "notifyprops"])
+        await conn.copy_records_to_table(
+            "teammembers", records=[(team_id, u[0], "team_user") for u in users],
+            columns=["teamid", "userid", "roles"])
+        props = json.dumps({"desktop": "default", "email": "default", "push": "default", "mark_unread": "all",
+                            "ignore_channel_mentions": "default"})
+        await conn.copy_records_to_table(
+            "channelmembers", records=[(channel_id, u[0], "channel_user", props, now) for u in users],
+            columns=["channelid", "userid", "roles", "notifyprops", "lastupdateat"])
+        await conn.execute("ANALYZE")
+        await conn.close()
+
+    asyncio.run(run())
+
+
+def post_latency(api: Api, channel_id: str, message: str, samples: int) -> dict[str, float]:
+    times = []
+    for i in range(samples):
+        t = time.perf_counter()
+        r = api.c.post("/posts", json={"channel_id": channel_id, "message": f"{message} {i}"})
+        times.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 201, r.text
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
+            "max_ms": round(times[-1], 2)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=1000)
+    ap.add_argument("--samples", type=int, default=300)
+    args = ap.parse_args()
+    from tests.smtp import SmtpServer  # after bench.common put the project root on the path
+
+    smtp = SmtpServer(Path(tempfile.mkdtemp(prefix="chinwag-bench-smtp-"))).start()
+    env = {"MM_EMAILSETTINGS_SMTPSERVER": "127.0.0.1", "MM_EMAILSETTINGS_SMTPPORT": str(smtp.port),
+           "MM_EMAILSETTINGS_SENDEMAILNOTIFICATIONS": "true", "MM_EMAILSETTINGS_ENABLEEMAILBATCHING": "true"}
+    proc, drop = start_server(env)
+    try:
+        admin, _ = make_user(proc.api, "admin")
+        team = admin("POST", "/teams", {"name": "bench", "display_name": "Bench", "type": "O"}, 201)
+        crowd = admin("POST", "/channels", {"team_id": team["id"], "name": "crowd", "display_name": "Crowd",
+                                             "type": "O"}, 201)
+        add_members(proc.env["MM_SQLSETTINGS_DATASOURCE"], team["id"], crowd["id"], args.members - 1)
+        post_latency(admin, crowd["id"], "warm up", 30)
+        results = {
+            "members": args.members,
+            "plain_post": post_latency(admin, crowd["id"], "just a message", args.samples),
+            "at_channel_post": post_latency(admin, crowd["id"], "@channel please read", args.samples),
+        }
+        print(json.dumps(results, indent=2))
+    finally:
+        proc.stop()
+        drop()
+        smtp.stop()
+
+
+if __name__ == "__main__":
+    main()

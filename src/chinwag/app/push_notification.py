@@ -1,0 +1,214 @@
+"""Mobile push through the push proxy: a ``message`` push for a new post to every registered device
+of those who want one (push level, channel override, mute, ``push_status``), a ``clear`` push when
+a channel is read, devices registered on the session (``PUT /users/sessions/device``), devices the
+proxy reports gone removed, and the id-loaded mode where the app fetches the content with an ack."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import structlog
+
+from chinwag.app import notify_props as NP
+from chinwag.app.context import Ctx
+from chinwag.app.core import AppCore
+from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
+from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model.ids import new_id
+from chinwag.model.post import Post
+from chinwag.model.push import (
+    CATEGORY_CAN_REPLY,
+    PUSH_MESSAGE_V2,
+    PUSH_STATUS_REMOVE,
+    PUSH_TYPE_CLEAR,
+    PUSH_TYPE_MESSAGE,
+    PushNotification,
+    PushNotificationAck,
+)
+from chinwag.model.user import User
+from chinwag.push.proxy import PushProxyClient
+from chinwag.store.errors import NotFound
+
+if TYPE_CHECKING:
+    from chinwag.app.app import App
+    from chinwag.app.notification import PostNotice
+
+log = structlog.get_logger("chinwag.push")
+
+CONTENTS_GENERIC = "generic"
+CONTENTS_FULL = "full"
+CONTENTS_ID_LOADED = "id_loaded"
+HOUR_MS = 3600_000
+
+
+def split_device(device_id: str) -> tuple[str, str]:
+    """``android_rn:TOKEN`` → ("android_rn", "TOKEN")."""
+    platform, _, token = device_id.partition(":")
+    return (platform, token) if token else ("", device_id)
+
+
+class PushNotificationService:
+    def __init__(self, core: AppCore, client: PushProxyClient | None = None) -> None:
+        self.core = core
+        self.client = client or PushProxyClient(lambda: core.cfg.EmailSettings)
+
+    @property
+    def _app(self) -> App:
+        assert self.core.app is not None
+        return self.core.app
+
+    # devices ---------------------------------------------------------------------------------------
+
+    async def attach_device(self, ctx: Ctx, device_id: str) -> None:
+        """PUT /users/sessions/device: this session pushes to ``device_id``; the user's other
+        sessions on that device end (Mattermost's AttachDeviceId)."""
+        where = "attachDeviceId"
+        session = ctx.session
+        if session is None or not session.id:
+            raise permission_denied(where)
+        if not device_id or len(device_id) > 512:
+            raise invalid_param(where, "device_id")
+        store = self.core.store
+        for s in await store.sessions.list_for_user(ctx.user_id):
+            if s.device_id == device_id and s.id != session.id:
+                await self._app.sessions.revoke(ctx, ctx.user_id, s.id)
+        hours = self.core.cfg.ServiceSettings.SessionLengthMobileInHours
+        expires = self.core.now() + hours * HOUR_MS
+        await store.sessions.set_device(session.id, device_id, expires)
+        session.device_id = device_id
+        session.expires_at = expires
+
+    # sending ---------------------------------------------------------------------------------------
+
+    def _contents(self) -> str:
+        value = self.core.cfg.EmailSettings.PushNotificationContents
+        return value if value in (CONTENTS_GENERIC, CONTENTS_ID_LOADED) else CONTENTS_FULL
+
+    def build_message(self, post: Post, channel: Channel, sender_name: str, mentioned: bool,
+                      contents: str) -> PushNotification:
+        """The payload for a post (device fields left empty)."""
+        msg = PushNotification(
+            type=PUSH_TYPE_MESSAGE, version=PUSH_MESSAGE_V2, post_id=post.id, channel_id=post.channel_id,
+            root_id=post.root_id, team_id=channel.team_id, category=CATEGORY_CAN_REPLY,
+            is_crt_enabled=self._app.notifications.crt_on(), server_id=self._app.system.diagnostic_id,
+        )
+        if contents == CONTENTS_ID_LOADED:
+            msg.is_id_loaded = True
+            msg.message = "You've received a new message."
+            return msg
+        msg.sender_id = post.user_id
+        msg.sender_name = sender_name
+        msg.channel_name = sender_name if channel.type == CHANNEL_DIRECT else channel.display_name
+        if post.props.get("from_webhook") == "true":
+            msg.from_webhook = "true"
+            msg.override_username = str(post.props.get("override_username") or "")
+            msg.override_icon_url = str(post.props.get("override_icon_url") or "")
+        if contents == CONTENTS_GENERIC:
+            if channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
+                msg.message = f"{sender_name} sent you a message."
+            elif mentioned:
+                msg.message = f"{sender_name} mentioned you."
+            else:
+                msg.message = f"{sender_name} posted a message."
+        elif channel.type == CHANNEL_DIRECT:
+            msg.message = post.message
+        else:
+            msg.message = f"{sender_name}: {post.message}"
+        return msg
+
+    async def send_for_post(self, notice: PostNotice) -> int:
+        """Push a new post to every device that should hear of it; how many pushes were sent."""
+        if not self.client.enabled():
+            return 0
+        post, channel = notice.post, notice.channel
+        store = self.core.store
+        member_ids = [u for u in await store.channels.member_ids(channel.id) if u != notice.sender.id]
+        users = {u.id: u for u in await store.users.get_many(member_ids)}
+        members: dict[str, ChannelMember] = {
+            m.user_id: m
+            for m in await store.channels.get_members(channel.id, page=0, per_page=len(member_ids) + 1,
+                                                      user_ids=member_ids)
+        }
+        mentioned, thread = set(notice.mentioned), set(notice.thread_push)
+        is_gm = channel.type == CHANNEL_GROUP
+        wanted = []
+        for uid in member_ids:
+            user, member = users.get(uid), members.get(uid)
+            if user is None or member is None or user.delete_at or user.is_bot:
+                continue
+            told = uid in mentioned or uid in thread
+            if NP.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
+                wanted.append(uid)
+        if not wanted:
+            return 0
+        now = self.core.now()
+        statuses = {s.user_id: s for s in await self._app.statuses.get_many(wanted)}
+        wanted = [u for u in wanted if NP.push_status_allows(users[u].notify_props, statuses[u], channel.id, now)]
+        devices = await store.sessions.devices(wanted, now)
+        badges = await store.channels.mention_totals(sorted({u for u, _ in devices}))
+        sender_name = notice.sender_name or f"@{notice.sender.username}"
+        contents = self._contents()
+        sent = 0
+        for uid, device in devices:
+            msg = self.build_message(post, channel, sender_name, uid in mentioned, contents)
+            msg.badge = badges.get(uid, 0)
+            if await self._send(msg, device):
+                sent += 1
+        return sent
+
+    async def clear(self, user_id: str, channel_id: str) -> int:
+        """The user read the channel (on any device): clear its notifications, new badge."""
+        if not self.client.enabled():
+            return 0
+        devices = await self.core.store.sessions.devices([user_id], self.core.now())
+        if not devices:
+            return 0
+        badge = (await self.core.store.channels.mention_totals([user_id])).get(user_id, 0)
+        sent = 0
+        for _, device in devices:
+            msg = PushNotification(type=PUSH_TYPE_CLEAR, channel_id=channel_id, badge=badge, cont_ava=1,
+                                   version=PUSH_MESSAGE_V2, server_id=self._app.system.diagnostic_id,
+                                   is_crt_enabled=self._app.notifications.crt_on())
+            if await self._send(msg, device):
+                sent += 1
+        return sent
+
+    async def _send(self, msg: PushNotification, device_id: str) -> bool:
+        msg.platform, msg.device_id = split_device(device_id)
+        msg.ack_id = new_id()
+        answer = await self.client.send(msg)
+        if answer.status == PUSH_STATUS_REMOVE:
+            log.info("push device removed", device_id=device_id)
+            await self.core.store.sessions.clear_device(device_id)
+            return False
+        if answer.status != "OK":
+            log.warning("push failed", device_id=device_id, error=answer.error)
+            return False
+        return True
+
+    # the apps' acknowledgement ---------------------------------------------------------------------
+
+    async def ack(self, ctx: Ctx, ack: PushNotificationAck) -> PushNotification | None:
+        """POST /notifications/ack: for an id-loaded push, the content the app may show."""
+        where = "pushNotificationAck"
+        if not ack.id:
+            raise invalid_param(where, "id")
+        if not ack.is_id_loaded:
+            return None
+        try:
+            post = await self.core.store.posts.get(ack.post_id)
+        except NotFound:
+            raise AppError(where, "app.post.get.app_error", "Unable to find the post.", 404) from None
+        channel = await self._app.channels.get(post.channel_id, where)
+        if not await self._app.channels.can_read(ctx, channel):
+            raise permission_denied(where)
+        sender: User = await self._app.users.get(post.user_id, where)
+        contents = CONTENTS_FULL
+        msg = self.build_message(post, channel, f"@{sender.username}", True, contents)
+        msg.platform = ack.platform
+        msg.ack_id = ack.id
+        msg.badge = (await self.core.store.channels.mention_totals([ctx.user_id])).get(ctx.user_id, 0)
+        return msg
+
+    async def close(self) -> None:
+        await self.client.close()

@@ -1,0 +1,1 @@
+"""Mobile push: the client for the push proxy (EmailSettings.PushNotificationServer)."""
