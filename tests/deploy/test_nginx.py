@@ -1,5 +1,5 @@
 """deploy/nginx-chinwag.conf in front of a real server: HTTPS, the HTTP→HTTPS redirect, uploads and
-the WebSocket upgrade (Debian's nginx; skipped when it is not installed)."""
+the WebSocket upgrade (Debian's nginx, apt-installed when missing; skipped only where it cannot be)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,23 @@ import websockets
 
 from tests.procs import ROOT, ServerProcess, free_port, sqlite_env, workdir
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-pytestmark = pytest.mark.skipif(NGINX is None, reason="needs nginx (apt-get install nginx-light)")
+
+def _find_nginx() -> str | None:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def _ensure_nginx() -> str | None:
+    """Debian's nginx, installed with apt when missing (the test machine runs as root)."""
+    if _find_nginx() is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False)
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "nginx-light"], env=env,
+                       capture_output=True, check=False)
+    return _find_nginx()
+
+
+NGINX = _ensure_nginx()
+pytestmark = pytest.mark.skipif(NGINX is None, reason="needs nginx (apt-get install nginx-light; needs root)")
 
 
 def site_config(upstream: int, http_port: int, https_port: int, cert: str, key: str) -> str:
