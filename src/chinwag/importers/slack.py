@@ -110,7 +110,10 @@ class SlackImporter:
         return self.report
 
     async def _plan_only(self, ex: Export) -> None:
-        mapped = await self.store.imports.lookup(self.source, "user", list(ex.users))
+        try:
+            mapped = await self.store.imports.lookup(self.source, "user", list(ex.users))
+        except Exception:  # a database not migrated yet: nothing was imported before
+            mapped = {}
         for u in ex.users.values():
             self.report.add("users", "existing" if u.id in mapped else "to_create")
             if not u.email and u.id not in mapped:
