@@ -15,6 +15,7 @@ import httpx
 import msgspec
 import structlog
 
+from chinwag.app.background import BackgroundTasks
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.model import permissions as P
@@ -134,7 +135,7 @@ class IntegrationCore:
     def __init__(self, core: AppCore) -> None:
         self.core = core
         self.http = OutboundHttp(core)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._background = BackgroundTasks("integration")
 
     @property
     def _app(self) -> App:
@@ -144,27 +145,14 @@ class IntegrationCore:
     # background tasks --------------------------------------------------------------------------
 
     def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
-        async def run() -> None:
-            try:
-                await coro
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
-                log.warning("integration task failed", task=what, error=repr(e))
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background.spawn(coro, what)
 
     async def drain(self) -> None:
         """Wait for running background work (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.drain()
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.cancel()
         await self.http.close()
 
     # Slack text --------------------------------------------------------------------------------

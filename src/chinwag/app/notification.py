@@ -4,7 +4,6 @@ in a background task so the post request never waits — email and push for thos
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from chinwag.app import notify_props as NP
+from chinwag.app.background import BackgroundTasks
 from chinwag.app.core import AppCore
 from chinwag.app.mentions import ignores_channel_mentions, message_words, parse_mentions
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
@@ -41,7 +41,7 @@ class PostNotice:
 class NotificationService:
     def __init__(self, core: AppCore) -> None:
         self.core = core
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._background = BackgroundTasks("notification")
 
     @property
     def _app(self) -> App:
@@ -172,22 +172,11 @@ class NotificationService:
     # background tasks ----------------------------------------------------------------------------
 
     def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
-        async def run() -> None:
-            try:
-                await coro
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
-                log.warning("notification task failed", task=what, error=repr(e))
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background.spawn(coro, what)
 
     async def drain(self) -> None:
         """Wait for running background work (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.drain()
 
     async def close(self) -> None:
         await self.drain()
