@@ -398,6 +398,13 @@ async def test_search(fworld: World) -> None:
     assert await search(bob, "from:alice in:files rep*") == ["Quarterly Report.pdf", "report.txt"]
     assert await search(bob, "report from:bob") == []
     assert await search(bob, "report", page=1, per_page=1) == ["Quarterly Report.pdf"]
+    # in:@username looks in the direct message with that person, on both sides
+    dm = (await alice.post("/channels/direct", [alice.user["id"], bob.user["id"]])).json()
+    in_dm = (await upload(alice, dm["id"], ("dm report.txt", b"d"))).json()["file_infos"][0]
+    await fworld.post(alice, dm, "for you", file_ids=[in_dm["id"]])
+    assert await search(bob, f"report in:@{alice.user['username']}") == ["dm report.txt"]
+    assert await search(alice, f"report -in:@{bob.user['username']} -in:secret") == [
+        "Quarterly Report.pdf", "report.txt"]
     assert_error(await bob.post(f"/teams/{team['id']}/files/search", {"terms": ""}), 400)
     outsider = await fworld.user("eve")
     assert_error(await outsider.post(f"/teams/{team['id']}/files/search", {"terms": "report"}), 403)

@@ -148,6 +148,22 @@ async def test_from_in_and_dates(corpus: Corpus, world: World) -> None:
     assert corpus.posts["dm"]["id"] in await _found(carol, tid, "deploy in:@bob")
 
 
+async def test_in_group_message_by_names(corpus: Corpus, world: World) -> None:
+    bob, carol, dave = corpus.t.members
+    tid = corpus.t.id
+    ids = [bob.user["id"], carol.user["id"], dave.user["id"]]
+    gm = (await bob.post("/channels/group", ids)).json()
+    post = await world.post(carol, gm, "group deploy plan")
+    names = [carol.user["username"], dave.user["username"]]
+    assert await _found(bob, tid, f"deploy in:{names[0]},{names[1]}") == {post["id"]}
+    assert await _found(bob, tid, f"deploy in:@{names[1]},@{names[0]}") == {post["id"]}
+    assert await _found(bob, tid, f"deploy in:{gm['name']}") == {post["id"]}
+    assert post["id"] not in await _found(bob, tid, f"deploy -in:{names[0]},{names[1]}")
+    # the searcher's own name may be given too; a group the searcher is not in finds nothing
+    assert await _found(dave, tid, f"deploy in:{bob.user['username']},{names[0]},{names[1]}") == {post["id"]}
+    assert await _found(bob, tid, f"deploy in:{names[0]},nobody") == set()
+
+
 async def test_permissions_and_archived_channels(corpus: Corpus, world: World) -> None:
     bob, carol, dave = corpus.t.members
     tid = corpus.t.id

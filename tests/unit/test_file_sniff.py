@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chinwag.app.file_search import parse_terms
 from chinwag.app.file_sniff import content_disposition, extension_of, is_inline_safe, sanitize_name, sniff
+from chinwag.model.search_query import parse
 from chinwag.web.file_response import parse_range
 from tests.files_support import jpeg_bytes, png_bytes
 
@@ -87,8 +87,9 @@ def test_parse_range(header: str, size: int, expected: object) -> None:
     assert parse_range(header, size) == expected
 
 
-def test_parse_search_terms() -> None:
-    p = parse_terms('budget "q3 plan" -draft ext:xlsx -ext:csv from:@ann in:~finance after:2024-01-31')
-    assert p.terms == ["budget", "q3 plan"] and p.excluded == ["draft"]
+def test_parse_search_terms_for_files() -> None:
+    p = parse('budget "q3 plan" -draft ext:xlsx -ext:.CSV from:@ann in:~finance -in:bob,@carol after:2024-01-31')
+    assert [t.text for t in p.terms] == ["budget", "q3 plan"] and [t.text for t in p.excluded] == ["draft"]
     assert (p.extensions, p.excluded_extensions) == (["xlsx"], ["csv"])
     assert (p.from_users, p.in_channels, p.after) == (["ann"], ["finance"], "2024-01-31")
+    assert p.excluded_channels == ["bob,@carol"]

@@ -31,7 +31,6 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.file_image import ImageResult, ImageTooLarge, make_previews, probe
 from chinwag.app.file_preview import DEFER_PIXELS, DeferredPreviews, store_previews
-from chinwag.app.file_search import date_range, parse_terms
 from chinwag.app.file_sniff import PREVIEWABLE_IMAGES, SNIFF_LEN, extension_of, sanitize_name, sniff
 from chinwag.app.permissions import PermissionService
 from chinwag.config.schema import FAKE_SETTING, Config, FileSettings
@@ -42,6 +41,7 @@ from chinwag.model.errors import AppError, invalid_param, invalid_url_param, per
 from chinwag.model.file import NO_TEAM, PREVIEW_IMAGE_TYPE, FileInfo, FileInfoList, FileSearchParams
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.post import MAX_FILE_IDS, Post
+from chinwag.model.search_query import date_range, parse
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.file_info_store import FileSearch
 
@@ -423,14 +423,14 @@ class FileService:
         await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
         if not params.terms or not params.terms.strip():
             raise invalid_param(where, "terms")
-        parsed = parse_terms(params.terms)
+        parsed = parse(params.terms)
         per_page = params.per_page if params.per_page is not None and params.per_page > 0 else 60
         lo, hi = date_range(parsed, params.time_zone_offset or 0)
-        s = FileSearch(user_id=ctx.user_id, team_id=team_id, terms=parsed.terms,
-                       excluded_terms=parsed.excluded, extensions=parsed.extensions,
+        include_deleted = bool(params.include_deleted_channels)
+        s = FileSearch(user_id=ctx.user_id, team_id=team_id, terms=[t.text.lower() for t in parsed.terms],
+                       excluded_terms=[t.text.lower() for t in parsed.excluded], extensions=parsed.extensions,
                        excluded_extensions=parsed.excluded_extensions, created_after=lo, created_before=hi,
-                       is_or=bool(params.is_or_search),
-                       include_deleted_channels=bool(params.include_deleted_channels),
+                       is_or=bool(params.is_or_search), include_deleted_channels=include_deleted,
                        page=max(params.page or 0, 0), per_page=min(per_page, _SEARCH_PER_PAGE_MAX))
         store = self.core.store
         if parsed.from_users or parsed.excluded_users:
@@ -441,11 +441,8 @@ class FileService:
             if parsed.from_users and not s.from_users:
                 return FileInfoList()
         if parsed.in_channels or parsed.excluded_channels:
-            chans = {c.name.lower(): c.id for c in await store.channels.get_by_names(
-                team_id, parsed.in_channels + parsed.excluded_channels)}
-            s.in_channels = [chans[n] for n in parsed.in_channels if n in chans]
-            s.excluded_channels = [chans[n] for n in parsed.excluded_channels if n in chans]
-            if parsed.in_channels and not s.in_channels:
+            s.in_channels = sorted(await self._app.search.channel_scope(ctx, team_id, parsed, include_deleted))
+            if not s.in_channels:
                 return FileInfoList()
         if params.channel_id:
             s.in_channels = [params.channel_id] if not s.in_channels or params.channel_id in s.in_channels else []

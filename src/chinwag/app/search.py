@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chinwag.app.channel import direct_channel_name
+from chinwag.app.channel import direct_channel_name, group_channel_name
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
@@ -86,12 +86,7 @@ class SearchService:
     ) -> PostSearch | None:
         """Names → ids, within what the searcher may read; None when nothing can match."""
         store = self.core.store
-        channels = await store.channels.names_for_user(ctx.user_id, team_id, include_deleted=include_deleted)
-        scope = {cid for cid, _ in channels}
-        if parsed.in_channels:
-            scope &= await self._channel_ids(ctx, channels, parsed.in_channels)
-        if parsed.excluded_channels:
-            scope -= await self._channel_ids(ctx, channels, parsed.excluded_channels)
+        scope = await self.channel_scope(ctx, team_id, parsed, include_deleted)
         if not scope:
             return None
         user_ids: list[str] | None = None
@@ -110,18 +105,42 @@ class SearchService:
             created_from=lo, created_before=hi, limit=MAX_HITS,
         )
 
+    async def channel_scope(
+        self, ctx: Ctx, team_id: str | None, parsed: SearchQuery, include_deleted: bool
+    ) -> set[str]:
+        """Ids of the channels a search may look in: the searcher's channels of ``team_id`` (None:
+        every team) and their direct and group messages, narrowed by ``in:`` and ``-in:``."""
+        channels = await self.core.store.channels.names_for_user(ctx.user_id, team_id,
+                                                                 include_deleted=include_deleted)
+        scope = {cid for cid, _ in channels}
+        if parsed.in_channels:
+            scope &= await self._channel_ids(ctx, channels, parsed.in_channels)
+        if parsed.excluded_channels:
+            scope -= await self._channel_ids(ctx, channels, parsed.excluded_channels)
+        return scope
+
     async def _channel_ids(self, ctx: Ctx, channels: list[tuple[str, str]], names: list[str]) -> set[str]:
-        """Ids of the channels named (``name``, or ``@username`` for a direct message)."""
+        """Ids of the channels named: ``name``, ``@username`` for a direct message, or
+        ``ann,bob`` (``@`` optional) for the group message of those people and the searcher."""
         by_name = {name.lower(): cid for cid, name in channels}
-        wanted: set[str] = set()
-        usernames = [n[1:] for n in names if n.startswith("@")]
+        groups = [[u.strip().lstrip("@") for u in n.split(",") if u.strip().lstrip("@")]
+                  for n in names if "," in n]
+        direct = [n[1:] for n in names if n.startswith("@") and "," not in n]
+        usernames = direct + [u for g in groups for u in g]
+        ids: dict[str, str] = {}
         if usernames:
-            for u in await self.core.store.users.get_many_by_usernames(usernames):
-                cid = by_name.get(direct_channel_name(ctx.user_id, u.id))
-                if cid:
+            ids = {u.username.lower(): u.id for u in await self.core.store.users.get_many_by_usernames(usernames)}
+        wanted: set[str] = set()
+        for name in direct:
+            if name in ids and (cid := by_name.get(direct_channel_name(ctx.user_id, ids[name]))):
+                wanted.add(cid)
+        for group in groups:
+            if all(u in ids for u in group):
+                members = sorted({ids[u] for u in group} | {ctx.user_id})
+                if (cid := by_name.get(group_channel_name(members))):
                     wanted.add(cid)
         for n in names:
-            if not n.startswith("@") and n in by_name:
+            if not n.startswith("@") and "," not in n and n in by_name:
                 wanted.add(by_name[n])
         return wanted
 

@@ -2,8 +2,9 @@
 
 Supported, in any mix: words (all of them, or any with ``is_or_search``), ``"exact phrases"``,
 ``-excluded`` words and phrases, ``term*`` prefixes, ``#hashtags``, ``from:username``,
-``in:channel-name`` / ``in:@username`` (a direct message) / ``channel:``, each with a ``-`` form,
-and ``on:``/``before:``/``after:`` dates (YYYY-MM-DD, in the searcher's time zone).
+``in:channel-name`` / ``in:@username`` (a direct message) / ``in:ann,bob`` (the group message of
+those people and the searcher) / ``channel:``, each with a ``-`` form, ``on:``/``before:``/``after:``
+dates (YYYY-MM-DD, in the searcher's time zone), and for file search ``ext:pdf``.
 
 Every term becomes a ``LIKE`` pattern over ``search_text.index_text``: a word matches anywhere
 inside a word ("deploy" finds "redeployment"), a word shorter than three characters matches a
@@ -22,7 +23,7 @@ from chinwag.model.search_text import is_unspaced, tokens
 
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?"([^"]*)"?|(\S+)')
 _DAY_MS = 86_400_000
-_FILTERS = {"from", "in", "channel", "on", "before", "after"}
+_FILTERS = {"from", "in", "channel", "on", "before", "after", "ext"}
 
 
 def like_escape(s: str) -> str:
@@ -85,6 +86,9 @@ class SearchQuery:
     excluded_users: list[str] = field(default_factory=list)
     in_channels: list[str] = field(default_factory=list)
     excluded_channels: list[str] = field(default_factory=list)
+    #: file search only (``ext:``); post search ignores them
+    extensions: list[str] = field(default_factory=list)
+    excluded_extensions: list[str] = field(default_factory=list)
     on: str = ""
     before: str = ""
     after: str = ""
@@ -141,8 +145,10 @@ def parse(text: str) -> SearchQuery:
             (q.excluded_users if negate else q.from_users).append(value.lstrip("@").lower())
         elif key in ("in", "channel"):
             name = value.lower()
-            name = name if name.startswith("@") else name.lstrip("~")
+            name = name if name.startswith("@") or "," in name else name.lstrip("~")
             (q.excluded_channels if negate else q.in_channels).append(name)
+        elif key == "ext":
+            (q.excluded_extensions if negate else q.extensions).append(value.lower().lstrip("."))
         elif key in ("on", "before", "after"):
             if not negate:
                 setattr(q, key, value)
