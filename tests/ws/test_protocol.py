@@ -222,3 +222,23 @@ async def test_unknown_connection_gets_new_id_and_hello(world: World, live: Live
     hello = await ws.event("hello")
     assert hello["seq"] == 0 and hello["data"]["connection_id"] != "a" * 26
     await ws.close()
+
+
+async def test_frames_of_every_length_class_arrive_intact(world: World, live: Live) -> None:
+    """Events are written straight to the socket (``LeanWebSocketProtocol.try_send_text``): frames
+    under 126 bytes, up to 64 KiB, and over 64 KiB (a post of 16,000 four-byte emoji) must all decode."""
+    alice = await world.user("alice")
+    team = await world.team(alice)
+    town = (await alice.get(f"/teams/{team['id']}/channels/name/town-square")).json()
+    ws = await WS.connect(live.url, alice.token)
+    await ws.event("hello")
+    pong = await ws.request("ping")  # a reply frame: short
+    assert pong["status"] == "OK"
+    messages = ["x", "é" * 3000, "😀" * 16000]
+    for m in messages:
+        await world.post(alice, town, m)
+    posted = await ws.wait(lambda: [e for e in ws.events if e["event"] == "posted"][2:] and
+                           [e for e in ws.events if e["event"] == "posted"])
+    assert [json.loads(e["data"]["post"])["message"] for e in posted] == messages
+    assert [e["seq"] for e in ws.events] == list(range(len(ws.events)))
+    await ws.close()

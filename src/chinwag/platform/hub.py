@@ -57,15 +57,18 @@ class Conn:
     """One WebSocket connection as the hub sees it."""
 
     __slots__ = ("_writer", "checkpointed_seq", "closed", "hub", "id", "last_pos", "on_overflow", "pending",
-                 "queue", "replaying", "ring", "send", "seq", "token", "user_id")
+                 "queue", "replaying", "ring", "send", "send_now", "seq", "token", "user_id")
 
     def __init__(self, hub: Hub, user_id: str, send: Callable[[str], Awaitable[None]],
-                 on_overflow: Callable[[], None], token: str = "") -> None:
+                 on_overflow: Callable[[], None], token: str = "",
+                 send_now: Callable[[str], bool] | None = None) -> None:
         self.hub = hub
         self.user_id = user_id
         self.token = token
         self.id = ""
         self.send = send
+        #: writes a frame at once when the socket can take it (False: it could not, nothing written)
+        self.send_now = send_now
         self.on_overflow = on_overflow
         self.seq = 1  # next seq to assign (hello is 0)
         self.last_pos = 0
@@ -84,6 +87,15 @@ class Conn:
             assert self.pending is not None
             self.pending.append((pos, prefix))
             return
+        if self._writer is None and self.send_now is not None:  # nothing queued: write it now
+            seq = self.seq
+            if self._send_now(prefix + str(seq) + "}"):
+                self.seq = seq + 1
+                self.remember(seq, pos)
+                self.last_pos = pos
+                return
+            if self.closed:
+                return
         if self.queue is None:
             self.queue = deque()
         if len(self.queue) >= self.hub.queue_size:
@@ -102,11 +114,24 @@ class Conn:
     def offer_raw(self, text: str) -> None:
         if self.closed:
             return
+        if self._writer is None and self.send_now is not None and self._send_now(text):
+            return
+        if self.closed:
+            return
         if self.queue is None:
             self.queue = deque()
         self.queue.append((-1, text))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write())
+
+    def _send_now(self, text: str) -> bool:
+        assert self.send_now is not None
+        try:
+            return self.send_now(text)
+        except Exception:
+            self.closed = True
+            self.on_overflow()
+            return False
 
     async def _write(self) -> None:
         try:

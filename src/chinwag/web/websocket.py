@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -22,6 +23,7 @@ from chinwag.model.ids import new_id, now_ms
 from chinwag.model.user import Session
 from chinwag.platform.hub import Conn, Hub
 from chinwag.web.auth import token_from_request
+from chinwag.web.ws_protocol import LeanWebSocketProtocol
 
 log = structlog.get_logger("chinwag.web.websocket")
 
@@ -43,8 +45,10 @@ def _fail(seq: int, err: AppError) -> str:
 
 
 class Socket:
-    def __init__(self, ws: WebSocket, app: App, hub: Hub, server_version: str) -> None:
+    def __init__(self, ws: WebSocket, app: App, hub: Hub, server_version: str,
+                 send_now: Callable[[str], bool] | None = None) -> None:
         self.ws = ws
+        self.send_now = send_now
         self.app = app
         self.hub = hub
         self.server_version = server_version
@@ -80,7 +84,8 @@ class Socket:
             want_seq = int(params.get("sequence_number", "0") or 0)
         except ValueError:
             want_seq = 0
-        conn = Conn(self.hub, session.user_id, self.send, self.overflow, token=session.token)
+        conn = Conn(self.hub, session.user_id, self.send, self.overflow, token=session.token,
+                    send_now=self.send_now)
         self.conn = conn
         conn.replaying = True  # hold live events until hello (or the replay) has gone out
         conn.pending = []
@@ -161,15 +166,18 @@ class WebSocketFirst:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "websocket" and scope["path"] == self.path:
-            await self.endpoint(WebSocket(scope, receive, send))
+            # uvicorn hands its protocol's own bound ``send``: fan-out may then write frames directly
+            proto = getattr(send, "__self__", None)
+            send_now = proto.try_send_text if isinstance(proto, LeanWebSocketProtocol) else None
+            await self.endpoint(WebSocket(scope, receive, send), send_now)
         else:
             await self.asgi(scope, receive, send)
 
 
 def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
-    async def websocket_endpoint(ws: WebSocket) -> None:
+    async def websocket_endpoint(ws: WebSocket, send_now: Callable[[str], bool] | None = None) -> None:
         await ws.accept()
-        sock = Socket(ws, app, hub, server_version)
+        sock = Socket(ws, app, hub, server_version, send_now)
         token, _loc = token_from_request(ws)
         try:
             if token:
