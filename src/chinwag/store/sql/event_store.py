@@ -50,9 +50,11 @@ class SqlEventStore:
         if not rows:
             return
         async with self.db.write() as conn:
-            for cid, uid, t, data in rows:
-                await conn.execute(upsert(conn, wsconnections, ["connectionid"], ["userid", "updateat", "data"])
-                                   .values(connectionid=cid, userid=uid, updateat=t, data=data))
+            # one executemany (batched VALUES lists) instead of a statement per connection: every
+            # active connection's checkpoint is written each second
+            await conn.execute(upsert(conn, wsconnections, ["connectionid"], ["userid", "updateat", "data"]),
+                               [{"connectionid": cid, "userid": uid, "updateat": t, "data": data}
+                                for cid, uid, t, data in rows])
 
     async def load_checkpoint(self, connection_id: str) -> tuple[str, str] | None:
         q = sa.select(wsconnections.c.userid, wsconnections.c.data).where(
