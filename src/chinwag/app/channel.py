@@ -496,36 +496,18 @@ class ChannelService:
             return
         user = await self._app.users.get(ctx.user_id)
         posts = self._app.posts
-        if old.header != new.header:
-            msg = (
-                f"@{user.username} updated the channel header from: {old.header} to: {new.header}"
-                if old.header
-                else f"@{user.username} updated the channel header to: {new.header}"
-            )
-            if not new.header:
-                msg = f"@{user.username} removed the channel header (was: {old.header})"
-            await posts.system_post(
-                new,
-                user.id,
-                PT.POST_TYPE_HEADER_CHANGE,
-                msg,
-                {"username": user.username, "old_header": old.header, "new_header": new.header},
-            )
-        if old.purpose != new.purpose:
-            msg = (
-                f"@{user.username} updated the channel purpose from: {old.purpose} to: {new.purpose}"
-                if old.purpose
-                else f"@{user.username} updated the channel purpose to: {new.purpose}"
-            )
-            if not new.purpose:
-                msg = f"@{user.username} removed the channel purpose (was: {old.purpose})"
-            await posts.system_post(
-                new,
-                user.id,
-                PT.POST_TYPE_PURPOSE_CHANGE,
-                msg,
-                {"username": user.username, "old_purpose": old.purpose, "new_purpose": new.purpose},
-            )
+        for field, post_type in (("header", PT.POST_TYPE_HEADER_CHANGE), ("purpose", PT.POST_TYPE_PURPOSE_CHANGE)):
+            before, after = getattr(old, field), getattr(new, field)
+            if before == after:
+                continue
+            if not after:
+                msg = f"@{user.username} removed the channel {field} (was: {before})"
+            elif before:
+                msg = f"@{user.username} updated the channel {field} from: {before} to: {after}"
+            else:
+                msg = f"@{user.username} updated the channel {field} to: {after}"
+            await posts.system_post(new, user.id, post_type, msg,
+                                    {"username": user.username, f"old_{field}": before, f"new_{field}": after})
         if old.display_name != new.display_name and not new.is_group_or_direct():
             await posts.system_post(
                 new,
