@@ -9,7 +9,12 @@ its own environment and writes its own file. Settings read per request take effe
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import json
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -18,7 +23,7 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.config import Config, ConfigError, ConfigStore
-from chinwag.config.loader import convert_config, to_dict
+from chinwag.config.loader import convert_config, decode_config, to_dict, validate
 from chinwag.config.schema import FAKE_SETTING, SECRET_SETTINGS
 from chinwag.model import permissions as P
 from chinwag.model.errors import AppError
@@ -100,6 +105,59 @@ class ConfigService:
             raise _invalid("configReload", str(e)) from None
         self._publish()
 
+    async def migrate(self, ctx: Ctx, source: Any, target: Any) -> None:
+        """Mattermost's ``POST /config/migrate`` (local mode only): copy a configuration from one store
+        to another. chinwag keeps its configuration in a file, so both ends are config.json files on the
+        server's machine (relative paths from the server's working directory); the source is checked
+        as the server would check it before anything is written, and the target is written whole
+        (mode 0600). Writing over this server's own file applies it as a reload would."""
+        where = "migrateConfig"
+        if not ctx.local:
+            raise AppError(where, "api.context.local_mode_only.app_error",
+                           "This action is only available in local mode.", 403)
+        if not isinstance(source, str) or not source or not isinstance(target, str) or not target:
+            raise _invalid(where, "from and to: the paths of two config.json files")
+        for name, value in (("from", source), ("to", target)):
+            if "://" in value:
+                raise AppError(where, "app.config.migrate.database_store.app_error",
+                               f"{name}: chinwag keeps its configuration in a config.json file; a database "
+                               f"configuration store ({value.split('://', 1)[0]}://…) is not supported.", 400)
+        own = await asyncio.to_thread(self._migrate_files, where, source, target)
+        if own is not None:  # the target is this server's config.json: apply it as a reload would
+            try:
+                self.store.set_file_config(to_dict(own))
+            except ConfigError as e:
+                raise _invalid(where, str(e)) from None
+            self._publish()
+
+    def _migrate_files(self, where: str, source: str, target: str) -> Config | None:
+        """The file work of ``migrate`` (in a thread). Returns the source's config when the target is
+        this server's own config.json (the caller applies it), else writes the target."""
+        src, dst = Path(source).absolute(), Path(target).absolute()
+        if src.resolve() == dst.resolve():
+            raise _invalid(where, "from and to are the same file")
+        try:
+            raw = src.read_bytes()
+        except OSError as e:
+            raise AppError(where, "app.config.migrate.read.app_error", f"{source}: cannot read: {e.strerror}",
+                           400) from None
+        try:
+            cfg = decode_config(raw, source)
+            validate(cfg)
+        except ConfigError as e:
+            raise _invalid(where, str(e)) from None
+        if dst.resolve() == self.store.path.resolve():
+            return cfg
+        if not dst.parent.is_dir():
+            raise AppError(where, "app.config.migrate.write.app_error",
+                           f"{target}: the directory {dst.parent} does not exist", 400)
+        try:
+            _write_private(dst, json.dumps(to_dict(cfg), indent=4).encode() + b"\n")
+        except OSError as e:
+            raise AppError(where, "app.config.migrate.write.app_error", f"{target}: cannot write: {e.strerror}",
+                           400) from None
+        return None
+
     async def _save(self, ctx: Ctx, where: str, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise _invalid(where, "config: expected a JSON object")
@@ -159,6 +217,20 @@ class ConfigService:
             self.store.set_file_config(data["config"])
         except (ConfigError, OSError) as e:
             log.error("could not apply the config from another node", error=str(e))
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``path`` whole (a temporary file renamed over it), readable by the server's user only."""
+    fd, tmp = tempfile.mkstemp(prefix=".config.", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _invalid(where: str, message: str) -> AppError:
