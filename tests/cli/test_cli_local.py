@@ -299,3 +299,36 @@ def test_config_migrate_api_is_local_only(ws: LocalServer) -> None:
         r = c.post("/config/migrate", json={"from": "a.json", "to": "b.json"},
                    headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 403 and r.json()["id"] == "api.context.local_mode_only.app_error"
+
+
+def test_logs(ws: LocalServer) -> None:
+    """mmctl logs: the server's log file through GET /logs, as written (JSON lines) or in logrus's format."""
+    import httpx
+
+    with httpx.Client(base_url=ws.proc.api) as c:  # a failed login is audited: a log line with fields
+        c.post("/users/login", json={"login_id": "alice", "password": "wrong"})
+    lines = ws.ok_json("logs", "--number", "500")
+    assert 0 < len(lines) <= 500
+    entries = [json.loads(line) for line in lines]
+    assert all({"timestamp", "level", "msg", "caller"} <= set(e) for e in entries)
+    audit = [e for e in entries if e["caller"] == "chinwag.audit" and e.get("login_id") == "alice"]
+    assert audit and audit[-1]["status"] == "fail"
+    # plain output is the lines themselves, the newest last; -n limits
+    plain = ws.ok("logs", "-n", "3").out.splitlines()
+    assert len(plain) == 3 and plain == ws.ok_json("logs", "-n", "3")
+    assert "alice" in ws.ok("logs", "-n", "500").out
+    logrus = ws.ok("logs", "--logrus", "-n", "500").out.splitlines()
+    line = next(x for x in logrus if "login_id=alice" in x)
+    assert line.startswith('time="') and " level=info " in line and ' msg="audit" caller="chinwag.audit"' in line
+    assert "--number must be at least 1" in ws.fails("logs", "-n", "0").err
+    # over HTTP: system admins only; page / logs_per_page count from the end
+    with httpx.Client(base_url=ws.proc.api) as c:
+        token = c.post("/users/login", json={"login_id": "alice", "password": "password"}).headers["Token"]
+        r = c.get("/logs", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 403 and r.json()["id"] == "api.context.permissions.app_error"
+        token = c.post("/users/login", json={"login_id": "root", "password": "password"}).headers["Token"]
+        h = {"Authorization": f"Bearer {token}"}
+        everything = c.get("/logs", headers=h).json()
+        last2 = c.get("/logs", params={"page": 0, "logs_per_page": 2}, headers=h).json()
+        before = c.get("/logs", params={"page": 1, "logs_per_page": 2}, headers=h).json()
+        assert len(last2) == 2 and everything[-4:] == before + last2

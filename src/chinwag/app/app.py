@@ -16,6 +16,7 @@ from chinwag.app.email_notification import EmailNotificationService
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
 from chinwag.app.ldap import LdapService
+from chinwag.app.logs import LogService
 from chinwag.app.mfa import MfaService
 from chinwag.app.notification import NotificationService
 from chinwag.app.oauth import OAuthService
@@ -92,6 +93,7 @@ class App:
         self.tokens = UserAccessTokenService(self.core, self.perms)
         self.search = SearchService(self.core, self.perms, search or SqlSearchEngine(store.db))
         self.config_api = ConfigService(self.core, self.perms)
+        self.logs = LogService(self.core, self.perms)
         self.channel_moves = ChannelMoveService(self.core, self.perms)
         self.purge = PurgeService(self.core, self.perms)
         self.bot_convert = BotConvertService(self.core, self.perms)
