@@ -101,6 +101,7 @@ class App:
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.integrations.close()
+        await self.config_api.close()
         await self.ldap.close()
         await self.notifications.close()
         await self.email_notifications.stop()
