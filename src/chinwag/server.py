@@ -25,6 +25,7 @@ from chinwag.config.schema import FileSettings
 from chinwag.filestore.base import FileBackend, FileBackendError
 from chinwag.filestore.local import LocalBackend
 from chinwag.filestore.s3 import S3Backend
+from chinwag.importers.jobs import register as register_jobs
 from chinwag.model.ids import new_id
 from chinwag.platform.hub import Hub
 from chinwag.platform.membership import MembershipCache
@@ -58,6 +59,7 @@ class Server:
         await self.hub.start()
         self.app.ldap.start()
         self.app.email_notifications.start()
+        self.app.jobs.start()
         self.started = True
 
     async def close(self) -> None:
@@ -131,6 +133,7 @@ def build(config: ConfigStore) -> Server:
     hub.internal_handlers += [app.incoming.handle_internal, app.outgoing.handle_internal,
                               app.config_api.handle_internal]
     hub.observers.append(app.core.observe)
+    register_jobs(app)  # import_process / export_process: the bulk importer and exporter
     endpoint = make_endpoint(app, hub, version_id(app))
     asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), endpoint)
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)

@@ -12,6 +12,7 @@ def load_all() -> Api:
         command,
         config,
         file,
+        job,
         logs,
         notification,
         post,
