@@ -24,7 +24,9 @@ file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True
 cli.add_typer(file_cli, name="file")
 cli.add_typer(search_cli, name="search")
 from chinwag.cli.importer import export_cli, import_cli  # noqa: E402
+from chinwag.cli.mmctl.importexport import register as register_import_export  # noqa: E402
 
+register_import_export(import_cli, export_cli)  # mmctl's import/export commands over the REST job flow
 cli.add_typer(import_cli, name="import")
 cli.add_typer(export_cli, name="export")
 
