@@ -48,7 +48,7 @@ async def finished(c: Client, job_id: str) -> dict[str, Any]:
     """Poll the job until it ends (the loop runs it in the background)."""
     for _ in range(600):
         job = (await c.get(f"/jobs/{job_id}")).json()
-        if job["status"] not in ("pending", "in_progress"):
+        if job["status"] not in ("pending", "in_progress", "cancel_requested"):
             return dict(job)
         await asyncio.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish: {job}")
@@ -62,7 +62,7 @@ async def test_upload_import_and_process(world: World, server: Server) -> None:
     r = await admin.post("/uploads", {"type": "import", "filename": "import.zip", "file_size": len(data)})
     assert r.status_code == 201
     us = r.json()
-    assert set(us) >= {"id", "type", "create_at", "user_id", "filename", "file_size", "file_offset"}
+    assert set(us) == {"id", "type", "create_at", "user_id", "channel_id", "filename", "file_size", "file_offset"}
     assert us["type"] == "import" and us["file_offset"] == 0 and us["user_id"] == admin.user["id"]
     half = len(data) // 2
     assert (await admin.request("POST", f"/uploads/{us['id']}", content=data[:half])).status_code == 204
@@ -133,6 +133,7 @@ async def test_export_create_list_download_delete(world: World, server: Server) 
     assert any(x["type"] == "post" and x["post"]["message"] == "exported words" for x in lines)
     assert_error(await admin.get("/exports/nothing.zip"), 404)
     assert_error(await admin.get("/exports/.hidden"), 400)
+    assert_error(await admin.post(f"/jobs/{done['id']}/cancel"), 400, "app.job.update.app_error")
     assert (await admin.delete(f"/exports/{name}")).status_code == 200
     assert (await admin.get("/exports")).json() == []
     assert_error(await admin.delete(f"/exports/{name}"), 404)
@@ -157,3 +158,31 @@ async def test_attachment_upload_becomes_a_file(world: World, server: Server) ->
     # bob is not in the channel
     assert_error(await bob.post("/uploads", {"type": "attachment", "channel_id": ch["id"], "filename": "x.txt",
                                              "file_size": 3}), 403)
+
+
+async def test_cancel_pending_and_running_jobs(world: World, server: Server) -> None:
+    admin = await world.user("admin")
+    jobs = server.app.jobs
+    real = dict(jobs.workers)
+    started = asyncio.Event()
+
+    async def slow_export(job: Any, jc: Any) -> dict[str, str]:
+        started.set()
+        await asyncio.sleep(3600)
+        return {}
+
+    try:
+        jobs.workers.clear()  # no node runs exports for now: the job stays pending
+        job = (await admin.post("/jobs", {"type": "export_process"})).json()
+        assert (await admin.post(f"/jobs/{job['id']}/cancel")).status_code == 200
+        assert (await admin.get(f"/jobs/{job['id']}")).json()["status"] == "canceled"
+        jobs.workers["export_process"] = slow_export
+        job = (await admin.post("/jobs", {"type": "export_process"})).json()
+        await asyncio.wait_for(started.wait(), 60)
+        assert (await admin.get(f"/jobs/{job['id']}")).json()["status"] == "in_progress"
+        assert (await admin.post(f"/jobs/{job['id']}/cancel")).status_code == 200
+        assert (await admin.get(f"/jobs/{job['id']}")).json()["status"] in ("cancel_requested", "canceled")
+        assert (await finished(admin, job["id"]))["status"] == "canceled"
+    finally:
+        jobs.workers.clear()
+        jobs.workers.update(real)

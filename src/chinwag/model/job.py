@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chinwag.model.wire import Wire
 
 JOB_TYPE_IMPORT_PROCESS = "import_process"
@@ -32,6 +34,9 @@ class Job(Wire, kw_only=True):
 
 
 class UploadSession(Wire, kw_only=True):
+    """``path`` (where the finished file goes in the file store) stays on the server, as Mattermost's
+    ``json:"-"``."""
+
     id: str = ""
     type: str = ""
     create_at: int = 0
@@ -41,3 +46,8 @@ class UploadSession(Wire, kw_only=True):
     path: str = ""
     file_size: int = 0
     file_offset: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d.pop("path", None)
+        return d
