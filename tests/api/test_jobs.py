@@ -186,3 +186,16 @@ async def test_cancel_pending_and_running_jobs(world: World, server: Server) -> 
     finally:
         jobs.workers.clear()
         jobs.workers.update(real)
+
+
+async def test_a_job_whose_node_went_silent_becomes_an_error(world: World, server: Server) -> None:
+    from chinwag.model.job import Job
+
+    admin = await world.user("admin")
+    now = server.app.core.now()
+    lost = Job(id="l" * 26, type="export_process", create_at=now - 3_600_000, start_at=now - 3_600_000,
+               last_activity_at=now - 600_000, status="in_progress")
+    await server.app.store.jobs.save(lost)
+    server.app.jobs._expired_at = 0  # the next pass of the loop looks for silent jobs
+    await server.app.jobs.run_once()
+    assert (await admin.get(f"/jobs/{lost.id}")).json()["status"] == "error"

@@ -44,6 +44,8 @@ log = structlog.get_logger("chinwag.jobs")
 HEARTBEAT_S = 15.0
 STALE_MS = 5 * 60_000
 POLL_S = 2.0
+#: how often a node looks for jobs whose node went silent
+EXPIRE_EVERY_MS = 60_000
 #: names of import and export files: no directories, no hidden files
 _FILE_NAME = re.compile(r"^[^/\\\x00]+$")
 
@@ -82,6 +84,7 @@ class JobService:
         self._task: asyncio.Task[None] | None = None
         self._running: dict[str, asyncio.Task[Any]] = {}
         self._wake = asyncio.Event()
+        self._expired_at = 0
 
     def register(self, job_type: str, worker: Worker) -> None:
         self.workers[job_type] = worker
@@ -223,7 +226,9 @@ class JobService:
         """Claim one pending job and run it to its end; False when there was none to claim."""
         jobs = self.core.store.jobs
         now = self.core.now()
-        await jobs.expire(now - STALE_MS, now)
+        if now - self._expired_at >= EXPIRE_EVERY_MS:
+            self._expired_at = now
+            await jobs.expire(now - STALE_MS, now)
         if not self.workers:
             return False
         job = await jobs.claim(self.node_id, sorted(self.workers), now)
@@ -236,8 +241,11 @@ class JobService:
         try:
             result = await task
         except asyncio.CancelledError:
-            if self._task is not None and self._task.cancelling():
-                raise  # the server is stopping: the job's claim goes stale and it ends as an error
+            if self._task is not None and self._task.cancelling():  # the server is stopping
+                with contextlib.suppress(Exception):
+                    await jobs.update(job.id, self.core.now(), status=JOB_STATUS_ERROR,
+                                      data={**job.data, "error": "the server stopped while the job ran"})
+                raise
             await jobs.update(job.id, self.core.now(), status=JOB_STATUS_CANCELED)
         except Exception as e:
             log.warning("job failed", job_id=job.id, type=job.type, error=str(e))
