@@ -199,3 +199,24 @@ async def test_a_job_whose_node_went_silent_becomes_an_error(world: World, serve
     server.app.jobs._expired_at = 0  # the next pass of the loop looks for silent jobs
     await server.app.jobs.run_once()
     assert (await admin.get(f"/jobs/{lost.id}")).json()["status"] == "error"
+
+
+async def test_one_node_claims_a_job(world: World, server: Server) -> None:
+    """Nodes racing for the same pending job: exactly one gets it (the conditional UPDATE)."""
+    from chinwag.model.job import Job
+
+    jobs, store = server.app.jobs, server.app.store.jobs
+    real = dict(jobs.workers)
+    jobs.workers.clear()  # keep this server's own loop out of the race
+    try:
+        for n in range(5):
+            job = Job(id=f"race{n}" + "x" * 21, type="export_process", create_at=server.app.core.now(),
+                      status="pending")
+            await store.save(job)
+            won = await asyncio.gather(*(store.claim(f"node{i}", ["export_process"], server.app.core.now())
+                                         for i in range(4)))
+            assert [j.id for j in won if j is not None] == [job.id]
+            assert (await store.get(job.id)).status == "in_progress"  # type: ignore[union-attr]
+            await store.update(job.id, server.app.core.now(), status="success")
+    finally:
+        jobs.workers.update(real)
