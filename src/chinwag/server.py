@@ -18,10 +18,14 @@ from chinwag import BUILD_NUMBER, MATTERMOST_VERSION
 from chinwag.app.app import App
 from chinwag.bus.base import EventStream, LocalPresence, Presence
 from chinwag.config import ConfigStore
+from chinwag.config.logfile import BACKUPS as LOG_BACKUPS
+from chinwag.config.logfile import MAX_BYTES as LOG_MAX_BYTES
+from chinwag.config.logfile import file_line, log_file_path
 from chinwag.config.schema import FileSettings
 from chinwag.filestore.base import FileBackend, FileBackendError
 from chinwag.filestore.local import LocalBackend
 from chinwag.filestore.s3 import S3Backend
+from chinwag.importers.jobs import register as register_jobs
 from chinwag.model.ids import new_id
 from chinwag.platform.hub import Hub
 from chinwag.platform.membership import MembershipCache
@@ -55,6 +59,7 @@ class Server:
         await self.hub.start()
         self.app.ldap.start()
         self.app.email_notifications.start()
+        self.app.jobs.start()
         self.started = True
 
     async def close(self) -> None:
@@ -128,6 +133,7 @@ def build(config: ConfigStore) -> Server:
     hub.internal_handlers += [app.incoming.handle_internal, app.outgoing.handle_internal,
                               app.config_api.handle_internal]
     hub.observers.append(app.core.observe)
+    register_jobs(app)  # import_process / export_process: the bulk importer and exporter
     endpoint = make_endpoint(app, hub, version_id(app))
     asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), endpoint)
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)
@@ -174,7 +180,69 @@ def worker_app() -> LifespanApp:
     config change through the API is saved by the worker that took it)."""
     config = ConfigStore(None)
     config.load()
+    setup_logging(config, shared_file=True)
     return LifespanApp(build(config))
+
+
+def _file_renderer(as_json: bool) -> Any:
+    def render(_logger: Any, _name: str, ed: dict[str, Any]) -> str:
+        record = ed.pop("_record")
+        ed.pop("_from_structlog", None)
+        ed.setdefault("level", record.levelname.lower())
+        ed["logger"] = record.name
+        ed["_epoch"] = record.created
+        return file_line(ed, as_json)
+
+    return render
+
+
+def setup_logging(cfg: ConfigStore, shared_file: bool = False) -> None:
+    """structlog and the standard library's logging both go to the console (LogSettings.EnableConsole,
+    ConsoleLevel, ConsoleJson) and to the log file (EnableFile, FileLevel, FileJson, FileLocation) that
+    ``GET /api/v4/logs`` reads. ``shared_file``: several processes write the file (no rotation here;
+    it is reopened when logrotate moves it)."""
+    import logging
+    import logging.handlers
+    import sys
+
+    ls = cfg.config.LogSettings
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+        h.close()
+    levels: list[int] = []
+    stamp = structlog.processors.TimeStamper(fmt="iso")
+    if ls.EnableConsole:
+        console_level = getattr(logging, ls.ConsoleLevel.upper(), logging.INFO)
+        renderer: Any = (structlog.processors.JSONRenderer() if ls.ConsoleJson
+                         else structlog.dev.ConsoleRenderer(colors=ls.EnableColor))
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(console_level)
+        console.setFormatter(structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=[structlog.processors.add_log_level, stamp]))
+        root.addHandler(console)
+        levels.append(console_level)
+    if ls.EnableFile:
+        path = log_file_path(ls)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = (logging.handlers.WatchedFileHandler(path, encoding="utf-8") if shared_file else
+                                    logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES,
+                                                                         backupCount=LOG_BACKUPS, encoding="utf-8"))
+        file_level = getattr(logging, ls.FileLevel.upper(), logging.INFO)
+        handler.setLevel(file_level)
+        handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.processors.format_exc_info, _file_renderer(ls.FileJson)]))
+        root.addHandler(handler)
+        levels.append(file_level)
+    level = min(levels, default=logging.CRITICAL)
+    root.setLevel(level)
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.stdlib.add_logger_name, stamp,
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+    )
 
 
 class LocalModeApp:

@@ -142,21 +142,37 @@ async def test_reload_reads_the_file(world: World) -> None:
 
 
 async def test_changes_reach_other_nodes_through_the_internal_event(world: World) -> None:
-    """What a second node does with the event: apply the file values under its own environment."""
+    """The event carries no setting (no secret on the wire); another node reads the change from the
+    database and applies it under its own environment."""
+    import asyncio
+
     admin = await world.user("admin")
     events: list[dict[str, Any]] = []
     world.srv.hub.internal_handlers.append(events.append)
-    assert (await admin.put("/config/patch", {"TeamSettings": {"SiteName": "Everywhere"}})).status_code == 200
+    secret = "s3cr3t-smtp-password"
+    r = await admin.put("/config/patch", {"TeamSettings": {"SiteName": "Everywhere"},
+                                          "EmailSettings": {"SMTPPassword": secret}})
+    assert r.status_code == 200
     for _ in range(100):
         if any(e.get("event") == "_config_changed" for e in events):
             break
-        import asyncio
-
         await asyncio.sleep(0.02)
     event = next(e for e in events if e.get("event") == "_config_changed")
-    assert event["data"]["config"]["TeamSettings"]["SiteName"] == "Everywhere"
-    world.srv.config.config.TeamSettings.SiteName = "stale"
-    world.srv.app.config_api.handle_internal({"event": "_config_changed",
-                                              "data": {**event["data"], "node_id": "another"}})
-    assert world.srv.config.config.TeamSettings.SiteName == "Everywhere"
-    assert world.srv.config.config.SqlSettings.DataSource != event["data"]["config"]["SqlSettings"]["DataSource"]
+    assert set(event["data"]) == {"node_id", "version"}
+    assert secret not in json.dumps(event) and "Everywhere" not in json.dumps(event)
+    # this server plays the other node: a different node id, stale values
+    api = world.srv.app.config_api
+    own_id, api.node_id = api.node_id, "another-node"
+    try:
+        world.srv.config.config.TeamSettings.SiteName = "stale"
+        api.handle_internal(event)
+        await api.drain()
+        assert world.srv.config.config.TeamSettings.SiteName == "Everywhere"
+        assert world.srv.config.config.EmailSettings.SMTPPassword == secret
+        # an event from this very node is ignored
+        world.srv.config.config.TeamSettings.SiteName = "untouched"
+        api.handle_internal({"event": "_config_changed", "data": {"node_id": "another-node", "version": "x"}})
+        await api.drain()
+        assert world.srv.config.config.TeamSettings.SiteName == "untouched"
+    finally:
+        api.node_id = own_id

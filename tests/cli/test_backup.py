@@ -140,3 +140,113 @@ def test_backup_while_posting_and_restore_into_an_empty_instance(source: ServerP
         drop()
     r = cli(source, "backup", "restore", os.path.join(source.workdir, "nope.tar.gz"))
     assert r.returncode != 0 and "not a chinwag backup archive" in r.stderr
+
+
+def full_snapshot(api: str, token: str) -> dict[str, Any]:
+    """Everything a restore across database kinds must keep, by id, as the API shows it."""
+    h = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=api, headers=h) as c:
+        drop = {"last_activity_at", "last_picture_update"}
+        users = sorted(({k: v for k, v in u.items() if k not in drop}
+                        for u in c.get("/users", params={"per_page": 200}).json()), key=lambda u: u["id"])
+        me = c.get("/users/me").json()
+        channels = sorted(c.get(f"/users/{me['id']}/channels").json(), key=lambda ch: ch["id"])
+        posts: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        for ch in channels:
+            pl = c.get(f"/channels/{ch['id']}/posts", params={"per_page": 200}).json()
+            for pid, p in pl["posts"].items():
+                posts[pid] = {k: p.get(k) for k in ("message", "root_id", "user_id", "create_at", "edit_at",
+                                                    "file_ids", "is_pinned", "props")}
+                posts[pid]["reactions"] = sorted((r["user_id"], r["emoji_name"])
+                                                 for r in c.get(f"/posts/{pid}/reactions").json() or [])
+                for fid in p.get("file_ids") or []:
+                    files[fid] = c.get(f"/files/{fid}").content
+        prefs = c.get("/users/me/preferences").json()
+        cfg = c.get("/config").json()
+        return {"users": users, "channels": channels, "posts": posts, "files": files,
+                "prefs": sorted((p["category"], p["name"], p["value"]) for p in prefs),
+                "site_name": cfg["TeamSettings"]["SiteName"]}
+
+
+@pytest.mark.skipif(not PG_OK, reason="needs PostgreSQL")
+def test_restore_across_database_kinds() -> None:
+    """A SQLite backup restored into a PostgreSQL instance, and that one's backup into SQLite: the same
+    users (passwords included), channels, posts, reactions, files, preferences and config."""
+    wd = workdir()
+    source = ServerProcess({**sqlite_env(wd), "MM_PASSWORDSETTINGS_MINIMUMLENGTH": "5"}, wd).start()
+    try:
+        with httpx.Client(base_url=source.api) as c:
+            c.post("/users", json={"username": "admin", "email": "admin@example.com", "password": "password"})
+            token = c.post("/users/login", json={"login_id": "admin", "password": "password"}).headers["Token"]
+            c.headers["Authorization"] = f"Bearer {token}"
+            me = c.get("/users/me").json()
+            bob = c.post("/users", json={"username": "bob", "email": "bob@example.com", "password": "bobpass",
+                                         "first_name": "Bob", "nickname": "Ü bob"}).json()
+            team = c.post("/teams", json={"name": "eng", "display_name": "Eng", "type": "O"}).json()
+            c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob["id"]})
+            pub = c.post("/channels", json={"team_id": team["id"], "name": "dev", "display_name": "Dev",
+                                            "type": "O", "header": "the header"}).json()
+            c.post("/channels", json={"team_id": team["id"], "name": "secret", "display_name": "Secret",
+                                      "type": "P"})
+            dm = c.post("/channels/direct", json=[me["id"], bob["id"]]).json()
+            up = c.post("/files", params={"channel_id": pub["id"], "filename": "notes.txt"},
+                        content=b"across kinds " * 50).json()["file_infos"][0]
+            root = c.post("/posts", json={"channel_id": pub["id"], "message": "root 日本語",
+                                          "file_ids": [up["id"]], "props": {"k": [1, "two"]}}).json()
+            c.post("/posts", json={"channel_id": pub["id"], "message": "a reply", "root_id": root["id"]})
+            c.post("/reactions", json={"user_id": me["id"], "post_id": root["id"], "emoji_name": "tada"})
+            c.post(f"/posts/{root['id']}/pin")
+            c.post("/posts", json={"channel_id": dm["id"], "message": "hi bob"})
+            c.put(f"/users/{me['id']}/preferences", json=[{"user_id": me["id"], "category": "display_settings",
+                                                           "name": "use_military_time", "value": "true"}])
+            assert c.put("/config/patch", json={"TeamSettings": {"SiteName": "Across"}}).status_code == 200
+        before = full_snapshot(source.api, token)
+        assert len(before["posts"]) >= 4 and before["files"]
+        assert before["posts"][root["id"]]["reactions"] == [(me["id"], "tada")]
+        assert before["posts"][root["id"]]["is_pinned"] and before["posts"][root["id"]]["props"] == {"k": [1, "two"]}
+        assert {ch["type"] for ch in before["channels"]} == {"O", "P", "D"}
+        assert ("display_settings", "use_military_time", "true") in before["prefs"]
+        archive = os.path.join(wd, "sqlite-backup.tar.gz")
+        assert cli(source, "backup", "create", archive).returncode == 0
+    finally:
+        source.stop()
+
+    pg_wd = workdir()
+    env, drop = _env("postgres", pg_wd)
+    pg = ServerProcess({**env, "MM_PASSWORDSETTINGS_MINIMUMLENGTH": "5"}, pg_wd)
+    try:
+        r = cli(pg, "backup", "restore", archive)
+        assert r.returncode == 0, r.stderr
+        assert "Copied the sqlite backup into postgres" in r.stdout
+        pg.start()
+        assert full_snapshot(pg.api, token) == before
+        with httpx.Client(base_url=pg.api) as c:  # password hashes came along
+            assert c.post("/users/login", json={"login_id": "bob", "password": "bobpass"}).status_code == 200
+            # the restored database takes new writes (no id or key clashes)
+            c.headers["Authorization"] = f"Bearer {token}"
+            assert c.post("/posts", json={"channel_id": pub["id"], "message": "after"}).status_code == 201
+        before = full_snapshot(pg.api, token)
+        pg_archive = os.path.join(pg_wd, "pg-backup.tar.gz")
+        r = cli(pg, "backup", "create", pg_archive)
+        assert r.returncode == 0, r.stderr
+        pg.stop()
+
+        back_wd = workdir()
+        back = ServerProcess({**sqlite_env(back_wd), "MM_PASSWORDSETTINGS_MINIMUMLENGTH": "5"}, back_wd)
+        r = cli(back, "backup", "restore", pg_archive)
+        assert r.returncode == 0, r.stderr
+        back.start()
+        try:
+            assert full_snapshot(back.api, token) == before
+            with httpx.Client(base_url=back.api, headers={"Authorization": f"Bearer {token}"}) as c:
+                found = c.post(f"/teams/{team['id']}/posts/search", json={"terms": "reply"}).json()
+                assert list(found["posts"]) and all(p["message"] == "a reply" for p in found["posts"].values())
+        finally:
+            back.stop()
+        # the copy replaces everything only with --force
+        r = cli(back, "backup", "restore", archive)
+        assert r.returncode != 0 and "--force" in r.stderr
+    finally:
+        pg.stop()
+        drop()

@@ -3,6 +3,7 @@ every command group in plain and --json output, and bad arguments."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -250,3 +251,84 @@ def test_user_convert(ws: LocalServer) -> None:
     assert "conv converted to a user" in out
     assert not ws.ok_json("user", "search", "conv")[0].get("is_bot")
     assert "choose one of --bot or --user" in ws.fails("user", "convert", "conv").err
+
+
+def test_config_migrate(ws: LocalServer) -> None:
+    """mmctl config migrate FROM TO: file to file on the server's machine, in local mode only."""
+    src, dst = os.path.join(ws.home, "from.json"), os.path.join(ws.home, "to.json")
+    with open(src, "w") as fh:
+        json.dump({"TeamSettings": {"SiteName": "Migrated"}, "SqlSettings": {"DataSource": "secret.db"}}, fh)
+    assert ws.ok_json("config", "migrate", src, dst) == {"status": "OK"}
+    with open(dst) as fh:
+        written = json.load(fh)
+    assert written["TeamSettings"]["SiteName"] == "Migrated" and written["SqlSettings"]["DataSource"] == "secret.db"
+    assert written["ServiceSettings"]["ListenAddress"] == ":8065"  # a complete file, defaults filled in
+    assert stat.S_IMODE(os.stat(dst).st_mode) == 0o600
+    assert "Configuration migrated from" in ws.ok("config", "migrate", src, dst).out
+    # the running server's own configuration is untouched
+    assert ws.ok_json("config", "get", "TeamSettings.SiteName") != "Migrated"
+    # refused: database stores, an invalid or missing source, a missing directory
+    r = ws.fails("config", "migrate", src, "postgres://u@localhost/db")
+    assert "database configuration store" in r.err and "HTTP 400" in r.err
+    with open(src, "w") as fh:
+        json.dump({"ServiceSettings": {"CollapsedThreads": "sometimes"}}, fh)
+    assert "ServiceSettings.CollapsedThreads" in ws.fails("config", "migrate", src, dst).err
+    with open(dst) as fh:
+        assert json.load(fh) == written  # nothing written
+    assert "cannot read" in ws.fails("config", "migrate", os.path.join(ws.home, "nope.json"), dst).err
+    assert "does not exist" in ws.fails("config", "migrate", dst, os.path.join(ws.home, "no", "x.json")).err
+    # onto the server's own config.json: applied at once, as a reload
+    own = ws.proc.env["MM_CONFIG"]
+    with open(own) as fh:
+        current = json.load(fh)
+    current["TeamSettings"]["SiteName"] = "Migrated Here"
+    with open(src, "w") as fh:
+        json.dump(current, fh)
+    ws.ok("config", "migrate", src, own)
+    assert ws.ok_json("config", "get", "TeamSettings.SiteName") == "Migrated Here"
+
+
+def test_config_migrate_api_is_local_only(ws: LocalServer) -> None:
+    import httpx
+
+    ws.ok("user", "create", "--email", "mig@example.com", "--username", "mig", "--password", "password",
+          "--system-admin")
+    url = ws.proc.api
+    with httpx.Client(base_url=url) as c:
+        token = c.post("/users/login", json={"login_id": "mig", "password": "password"}).headers["Token"]
+        r = c.post("/config/migrate", json={"from": "a.json", "to": "b.json"},
+                   headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403 and r.json()["id"] == "api.context.local_mode_only.app_error"
+
+
+def test_logs(ws: LocalServer) -> None:
+    """mmctl logs: the server's log file through GET /logs, as written (JSON lines) or in logrus's format."""
+    import httpx
+
+    with httpx.Client(base_url=ws.proc.api) as c:  # a failed login is audited: a log line with fields
+        c.post("/users/login", json={"login_id": "alice", "password": "wrong"})
+    lines = ws.ok_json("logs", "--number", "500")
+    assert 0 < len(lines) <= 500
+    entries = [json.loads(line) for line in lines]
+    assert all({"timestamp", "level", "msg", "caller"} <= set(e) for e in entries)
+    audit = [e for e in entries if e["caller"] == "chinwag.audit" and e.get("login_id") == "alice"]
+    assert audit and audit[-1]["status"] == "fail"
+    # plain output is the lines themselves, the newest last; -n limits
+    plain = ws.ok("logs", "-n", "3").out.splitlines()
+    assert len(plain) == 3 and plain == ws.ok_json("logs", "-n", "3")
+    assert "alice" in ws.ok("logs", "-n", "500").out
+    logrus = ws.ok("logs", "--logrus", "-n", "500").out.splitlines()
+    line = next(x for x in logrus if "login_id=alice" in x)
+    assert line.startswith('time="') and " level=info " in line and ' msg="audit" caller="chinwag.audit"' in line
+    assert "--number must be at least 1" in ws.fails("logs", "-n", "0").err
+    # over HTTP: system admins only; page / logs_per_page count from the end
+    with httpx.Client(base_url=ws.proc.api) as c:
+        token = c.post("/users/login", json={"login_id": "alice", "password": "password"}).headers["Token"]
+        r = c.get("/logs", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 403 and r.json()["id"] == "api.context.permissions.app_error"
+        token = c.post("/users/login", json={"login_id": "root", "password": "password"}).headers["Token"]
+        h = {"Authorization": f"Bearer {token}"}
+        everything = c.get("/logs", headers=h).json()
+        last2 = c.get("/logs", params={"page": 0, "logs_per_page": 2}, headers=h).json()
+        before = c.get("/logs", params={"page": 1, "logs_per_page": 2}, headers=h).json()
+        assert len(last2) == 2 and everything[-4:] == before + last2

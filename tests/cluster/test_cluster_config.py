@@ -1,4 +1,5 @@
-"""A config change on one node reaches the other (through Redis), under each node's own environment."""
+"""A config change on one node reaches the other (announced through Redis, read from the shared
+database), under each node's own environment, with no setting — so no secret — in the Redis stream."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ def test_patch_on_a_is_seen_by_b(cluster: tuple[ServerProcess, ServerProcess]) -
         ca.post("/users", json={"username": "root", "email": "root@example.com", "password": "password"})
         token = ca.post("/users/login", json={"login_id": "root", "password": "password"}).headers["Token"]
         h = {"Authorization": f"Bearer {token}"}
+        secret = "smtp-secret-7f3a"
         r = ca.put("/config/patch", json={"TeamSettings": {"SiteName": "Shared Name"},
-                                          "ServiceSettings": {"EnableUserAccessTokens": True}}, headers=h)
+                                          "ServiceSettings": {"EnableUserAccessTokens": True},
+                                          "EmailSettings": {"SMTPPassword": secret}}, headers=h)
         assert r.status_code == 200, r.text
         seen = {}
         for _ in range(100):
@@ -31,7 +34,16 @@ def test_patch_on_a_is_seen_by_b(cluster: tuple[ServerProcess, ServerProcess]) -
         cfg_b = cb.get("/config", headers=h).json()
         assert cfg_b["ServiceSettings"]["ListenAddress"] == f"127.0.0.1:{b.port}"
         saved = json.loads(open(b.env["MM_CONFIG"]).read())
-        assert saved["TeamSettings"]["SiteName"] == "Shared Name"
+        assert saved["TeamSettings"]["SiteName"] == "Shared Name" and saved["EmailSettings"]["SMTPPassword"] == secret
+        # the stream carried the announcement, not the values
+        import redis
+
+        stream = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        key = f"chinwag:{a.env['MM_CLUSTERSETTINGS_CLUSTERNAME']}:events"
+        entries = [fields[b"d"] for _, fields in stream.xrange(key)]
+        stream.close()
+        assert any(b"_config_changed" in e for e in entries)
+        assert not any(secret.encode() in e or b"Shared Name" in e for e in entries)
         assert saved["ServiceSettings"]["ListenAddress"] == ":8065"
         # a pinned setting is refused on B too
         r = cb.put("/config/patch", json={"SqlSettings": {"DriverName": "sqlite"}}, headers=h)

@@ -15,7 +15,9 @@ from chinwag.app.core import AppCore
 from chinwag.app.email_notification import EmailNotificationService
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
+from chinwag.app.jobs import JobService
 from chinwag.app.ldap import LdapService
+from chinwag.app.logs import LogService
 from chinwag.app.mfa import MfaService
 from chinwag.app.notification import NotificationService
 from chinwag.app.oauth import OAuthService
@@ -36,6 +38,7 @@ from chinwag.app.team import TeamService
 from chinwag.app.thread import ThreadService
 from chinwag.app.token import UserAccessTokenService
 from chinwag.app.unread import UnreadService
+from chinwag.app.uploads import UploadService
 from chinwag.app.user import UserService
 from chinwag.app.webhook import IncomingWebhookService
 from chinwag.app.webhook_outgoing import OutgoingWebhookService
@@ -92,6 +95,9 @@ class App:
         self.tokens = UserAccessTokenService(self.core, self.perms)
         self.search = SearchService(self.core, self.perms, search or SqlSearchEngine(store.db))
         self.config_api = ConfigService(self.core, self.perms)
+        self.logs = LogService(self.core, self.perms)
+        self.jobs = JobService(self.core, self.perms, self.files.backend)
+        self.uploads = UploadService(self.core, self.perms, self.files, self.jobs)
         self.channel_moves = ChannelMoveService(self.core, self.perms)
         self.purge = PurgeService(self.core, self.perms)
         self.bot_convert = BotConvertService(self.core, self.perms)
@@ -99,6 +105,8 @@ class App:
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.integrations.close()
+        await self.config_api.close()
+        await self.jobs.stop()
         await self.ldap.close()
         await self.notifications.close()
         await self.email_notifications.stop()

@@ -1,6 +1,11 @@
 """`chinwag backup create|restore`: one archive with the database (a consistent snapshot: SQLite's
 online-backup API, or pg_dump), the stored files (local or S3) and config.json, taken while the
-server keeps serving; restored into an empty instance (or over one with --force)."""
+server keeps serving; restored into an empty instance (or over one with --force).
+
+Restores work across database kinds: every archive carries the database as a SQLite file too (for a
+SQLite server that is the backup itself; for PostgreSQL a copy made from the same snapshot as the
+pg_dump), and a restore into the other kind copies it table by table (``store/sql/portable.py``),
+so ids, password hashes, sessions and everything else come back unchanged."""
 
 from __future__ import annotations
 
@@ -99,12 +104,14 @@ def create(out: str = typer.Argument("", help="Archive to write (default: chinwa
     cfg = _load(config)
     out = out or time.strftime("chinwag-backup-%Y%m%d-%H%M%S.tar.gz")
     sql = cfg.config.SqlSettings
+    portable = ""
     with tempfile.TemporaryDirectory(prefix="chinwag-backup-") as tmp:
         if sql.DriverName == "sqlite":
             src_path = sqlite_path(sql.DataSource)
             if not os.path.exists(src_path):
                 fail(f"SqlSettings.DataSource: {src_path} does not exist")
             db_file, db_name = os.path.join(tmp, "db.sqlite"), "database/chinwag.sqlite"
+            portable = db_name
             src, dst = sqlite3.connect(src_path), sqlite3.connect(db_file)
             try:
                 src.backup(dst)  # SQLite's online backup: a consistent copy while writers go on
@@ -113,22 +120,53 @@ def create(out: str = typer.Argument("", help="Archive to write (default: chinwa
                 src.close()
         else:
             db_file, db_name = os.path.join(tmp, "db.dump"), "database/postgres.dump"
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "-f", db_file,
-                  "-d", libpq_url(sql.DataSource)], "pg_dump")
-        count = asyncio.run(_write_archive(cfg, out, db_file, db_name))
+            portable = "database/portable.sqlite"
+            asyncio.run(_dump_postgres(cfg, db_file, os.path.join(tmp, "portable.sqlite")))
+        extra = {portable: os.path.join(tmp, "portable.sqlite")} if portable != db_name else {}
+        count = asyncio.run(_write_archive(cfg, out, db_file, db_name, portable, extra))
     typer.echo(f"Backup written to {out}: database ({sql.DriverName}), {count} files, config.json")
 
 
-async def _write_archive(cfg: ConfigStore, out: str, db_file: str, db_name: str) -> int:
+async def _dump_postgres(cfg: ConfigStore, dump_file: str, portable_file: str) -> None:
+    """pg_dump and the portable SQLite copy, both from one exported snapshot (the same instant)."""
+    import sqlalchemy as sa
+
+    from chinwag.server import open_database
+    from chinwag.store.sql.engine import Database
+    from chinwag.store.sql.migrate import current_revision, upgrade
+    from chinwag.store.sql.portable import copy_database, snapshot
+
+    db = open_database(cfg)
+    copy = Database("sqlite", portable_file)
+    try:
+        revision = await current_revision(db.engine)
+        if revision is None:
+            fail("the database has no schema yet (run 'chinwag db migrate' or start the server once)")
+        await upgrade(copy.engine, revision)
+        async with snapshot(db) as conn:
+            snap = (await conn.execute(sa.text("SELECT pg_export_snapshot()"))).scalar_one()
+            await asyncio.to_thread(_run, ["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+                                           f"--snapshot={snap}", "-f", dump_file, "-d",
+                                           libpq_url(cfg.config.SqlSettings.DataSource)], "pg_dump")
+            await copy_database(conn, copy)
+    finally:
+        await copy.close()
+        await db.close()
+
+
+async def _write_archive(cfg: ConfigStore, out: str, db_file: str, db_name: str, portable: str,
+                         extra: dict[str, str]) -> int:
     backend, paths = await _file_list(cfg, _db_names(cfg))
     manifest = {"format": FORMAT, "created_at": int(time.time() * 1000), "driver": cfg.config.SqlSettings.DriverName,
-                "database": db_name, "files": len(paths)}
+                "database": db_name, "portable": portable, "files": len(paths)}
     tmp_out = out + ".partial"
     try:
         with tarfile.open(tmp_out, "w:gz") as tar:
             _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=2).encode())
             _add_bytes(tar, "config.json", json.dumps(to_dict(cfg.file_config), indent=4).encode())
             tar.add(db_file, arcname=db_name)
+            for name, path in extra.items():
+                tar.add(path, arcname=name)
             for path in paths:
                 try:
                     data = await backend.read_file(path)
@@ -186,15 +224,19 @@ def restore(archive: str = typer.Argument(..., help="An archive from 'chinwag ba
             fail(f"{archive}: not a chinwag backup archive (no manifest.json)")
         if manifest.get("format") != FORMAT:
             fail(f"{archive}: backup format {manifest.get('format')} is not supported")
-        if manifest["driver"] != sql.DriverName:
-            fail(f"the backup holds a {manifest['driver']} database but SqlSettings.DriverName is "
-                 f"{sql.DriverName}; restore into the same kind of database, or move across kinds with "
-                 "the bulk export/import")
+        across = manifest["driver"] != sql.DriverName
+        if across and not manifest.get("portable"):
+            fail(f"the backup holds a {manifest['driver']} database without a portable copy (made by an older "
+                 f"chinwag) but SqlSettings.DriverName is {sql.DriverName}; restore into the same kind of "
+                 "database, or move across kinds with 'chinwag export bulk' and 'chinwag import bulk'")
         if not force and asyncio.run(_user_count(cfg)) > 0:
             fail("this instance already has data (users in the database); use --force to overwrite it")
         tar.extractall(tmp, filter="data")
         db_file = os.path.join(tmp, manifest["database"])
-        if sql.DriverName == "sqlite":
+        if across:
+            tables = asyncio.run(_restore_across(cfg, os.path.join(tmp, manifest["portable"])))
+            typer.echo(f"Copied the {manifest['driver']} backup into {sql.DriverName}: {tables} rows")
+        elif sql.DriverName == "sqlite":
             target = sqlite_path(sql.DataSource)
             os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
             for suffix in ("-wal", "-shm", "-journal"):
@@ -208,6 +250,28 @@ def restore(archive: str = typer.Argument(..., help="An archive from 'chinwag ba
         count = asyncio.run(_restore_files(cfg, _extracted_files(Path(tmp) / "files")))
         _restore_config(cfg, Path(tmp) / "config.json")
     typer.echo(f"Restored {archive}: database, {count} files, config.json")
+
+
+async def _restore_across(cfg: ConfigStore, portable_file: str) -> int:
+    """Copy the backup's SQLite database into this instance's database of another kind."""
+    from chinwag.server import migrate_database, open_database
+    from chinwag.store.sql.engine import Database
+    from chinwag.store.sql.migrate import SchemaTooNew
+    from chinwag.store.sql.portable import copy_database, snapshot
+
+    src, dst = Database("sqlite", portable_file), open_database(cfg)
+    try:
+        try:
+            await migrate_database(src)  # a backup from an older chinwag: bring its copy to this schema
+            await migrate_database(dst)
+        except SchemaTooNew as e:
+            fail(str(e))
+        async with snapshot(src) as conn:
+            counts = await copy_database(conn, dst)
+    finally:
+        await src.close()
+        await dst.close()
+    return sum(counts.values())
 
 
 def _extracted_files(root: Path) -> list[tuple[str, Path]]:

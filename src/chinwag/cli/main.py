@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 from typing import Any, NoReturn
 
 import typer
@@ -26,7 +24,9 @@ file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True
 cli.add_typer(file_cli, name="file")
 cli.add_typer(search_cli, name="search")
 from chinwag.cli.importer import export_cli, import_cli  # noqa: E402
+from chinwag.cli.mmctl.importexport import register as register_import_export  # noqa: E402
 
+register_import_export(import_cli, export_cli)  # mmctl's import/export commands over the REST job flow
 cli.add_typer(import_cli, name="import")
 cli.add_typer(export_cli, name="export")
 
@@ -49,17 +49,10 @@ def load(config_path: str | None) -> ConfigStore:
         raise  # unreachable
 
 
-def setup_logging(cfg: ConfigStore) -> None:
-    import structlog
+def setup_logging(cfg: ConfigStore, shared_file: bool = False) -> None:
+    from chinwag.server import setup_logging as setup
 
-    level = getattr(logging, cfg.config.LogSettings.ConsoleLevel.upper(), logging.INFO)
-    renderer: Any = (structlog.processors.JSONRenderer() if cfg.config.LogSettings.ConsoleJson
-                     else structlog.dev.ConsoleRenderer(colors=cfg.config.LogSettings.EnableColor))
-    structlog.configure(
-        processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso"), renderer],
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-    )
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    setup(cfg, shared_file)
 
 
 @cli.command()
@@ -77,9 +70,12 @@ def serve(config: str | None = ConfigOpt,
     from chinwag.web.ws_protocol import UVICORN_WS_OPTIONS
 
     cfg = load(config)
-    setup_logging(cfg)
     host, port = parse_listen_address(cfg.config.ServiceSettings.ListenAddress)
     count = workers or cfg.config.ServiceSettings.WorkerCount
+    try:
+        setup_logging(cfg, shared_file=count > 1)
+    except OSError as e:
+        fail(f"LogSettings.FileLocation: cannot open the log file: {e}")
     if count > 1 and not (cfg.config.RedisSettings.Enable or cfg.config.ClusterSettings.Enable):
         fail("ServiceSettings.WorkerCount: more than one worker process needs RedisSettings.Enable "
              "(workers share events through Redis)")
@@ -105,6 +101,7 @@ def serve(config: str | None = ConfigOpt,
     options: dict[str, Any] = dict(
         host=host, port=port, log_level="warning", proxy_headers=True, **UVICORN_WS_OPTIONS,
         lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
+        log_config=None,  # uvicorn's own records go through our handlers (console and log file)
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
     if local_sock is not None:

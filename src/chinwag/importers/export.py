@@ -22,8 +22,10 @@ PAGE = 1000
 
 
 class BulkExporter:
-    def __init__(self, app: App, out: str, progress: Progress | None = None) -> None:
+    def __init__(self, app: App, out: str, progress: Progress | None = None, include_attachments: bool = True
+                 ) -> None:
         self.app = app
+        self.include_attachments = include_attachments
         self.imports = app.store.imports
         self.out = out
         self.progress = progress or Progress(enabled=False)
@@ -140,7 +142,7 @@ class BulkExporter:
                     "user": self.usernames.get(r["userid"], ""), "emoji_name": r["emojiname"],
                     "create_at": r["createat"]})
             files: dict[str, list[dict[str, str]]] = {}
-            for f in await self.imports.files_of(ids):
+            for f in await self.imports.files_of(ids) if self.include_attachments else []:
                 files.setdefault(f["postid"], []).append({"path": f["path"]})
                 await self._copy_file(zf, f["path"])
 

@@ -15,6 +15,7 @@ def register(cli: typer.Typer) -> None:
         bot,
         channel,
         config,
+        logs,
         post,
         roles,
         sampledata,
@@ -32,6 +33,7 @@ def register(cli: typer.Typer) -> None:
                          ("command", slashcommand), ("config", config), ("system", system)):
         cli.add_typer(module.app, name=name)
     command(cli, "sampledata")(sampledata.sampledata)
+    command(cli, "logs")(logs.logs)
 
 
 def register_server_command(group: str, name: str, fn: Any) -> None:

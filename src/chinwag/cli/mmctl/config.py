@@ -159,3 +159,14 @@ def reload(c: Ctx) -> None:
     """Make the server read its config.json again."""
     c.client.post("/config/reload")
     c.out.item({"status": "OK"}, "Configuration reloaded.")
+
+
+@command(app, "migrate")
+def migrate(c: Ctx, source: str = typer.Argument(..., metavar="FROM", help="The config.json to copy."),
+            target: str = typer.Argument(..., metavar="TO", help="The config.json to write.")) -> None:
+    """Copy a configuration to another config.json on the server's machine (local mode only, as mmctl).
+    chinwag keeps its configuration in a file: database stores (postgres://…) are refused."""
+    if not c.client.local:
+        die("this command is only available in local mode (--local)")
+    c.client.post("/config/migrate", {"from": source, "to": target})
+    c.out.item({"status": "OK"}, f"Configuration migrated from {source} to {target}.")

@@ -463,3 +463,37 @@ emailnotifications = sa.Table(
     sa.Index("idx_emailnotifications_sendat", "sendat"),
     sa.Index("idx_emailnotifications_userid", "userid"),
 )
+
+# Jobs (import_process, export_process) and resumable upload sessions (migration 0006_jobs) -----
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    _id(primary_key=True),
+    _text("type", 32),
+    _int("priority"),
+    _ms("createat"),
+    _ms("startat"),
+    _ms("lastactivityat"),
+    _text("status", 32),
+    _int("progress"),
+    sa.Column("data", JSONType, nullable=True),
+    _text("claimedby", 64),
+    sa.Index("idx_jobs_type", "type"),
+    sa.Index("idx_jobs_status", "status"),
+)
+
+uploadsessions = sa.Table(
+    "uploadsessions",
+    metadata,
+    _id(primary_key=True),
+    _text("type", 32),
+    _ms("createat"),
+    sa.Column("userid", sa.String(26), nullable=False),
+    sa.Column("channelid", sa.String(26), nullable=False, server_default=""),
+    _text("filename", 256),
+    _text("path", 512),
+    sa.Column("filesize", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("fileoffset", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Index("idx_uploadsessions_userid", "userid"),
+)

@@ -12,6 +12,8 @@ def load_all() -> Api:
         command,
         config,
         file,
+        job,
+        logs,
         notification,
         post,
         preference,

@@ -33,3 +33,12 @@ async def reload_config(w: W) -> Any:
 @api.route("GET", "/config/environment")
 async def get_environment_config(w: W) -> Any:
     return w.app.config_api.environment(w.ctx)
+
+
+@api.route("POST", "/config/migrate")
+async def migrate_config(w: W) -> Any:
+    body = await w.json_any("config")
+    if not isinstance(body, dict):
+        body = {}
+    await w.app.config_api.migrate(w.ctx, body.get("from"), body.get("to"))
+    return ok()
