@@ -260,6 +260,7 @@ class PostService:
                     Broadcast(user_id=sender.id),
                 )
             )
+            self._app.receipts.viewed(sender.id, {channel.id: post.create_at})
 
     async def system_post(
         self,
