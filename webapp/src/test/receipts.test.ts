@@ -71,3 +71,12 @@ describe('the read_receipt event', () => {
         expect(seenBy(getState().receipts.c1, post('p', 'me', 90), 'me')).toEqual(['carol']);
     });
 });
+
+describe('the /settings/notifications route (the email unsubscribe link)', () => {
+    it('parses to the notification settings, not to a team called "settings"', async () => {
+        const {parseRoute, paths} = await import('../lib/routes');
+        expect(parseRoute(paths.notificationSettings())).toEqual({name: 'settings', section: 'notifications'});
+        expect(parseRoute('/settings/notifications/')).toEqual({name: 'settings', section: 'notifications'});
+        expect(parseRoute('/settings/channels/x')).toEqual({name: 'channel', team: 'settings', channel: 'x'});
+    });
+});
