@@ -145,7 +145,7 @@ async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
     await world.post(dave, other, "@carol second")
     await world.post(bob, ch, "@carol third")
     assert await settle(srv) == 0  # not due yet
-    clock.advance(14 * 60)
+    clock.advance(14 * 60 + srv.config.config.EmailSettings.EmailBatchingInterval)  # due at the next batching tick
     assert await settle(srv) == 3
     (msg,) = await smtp.inbox.wait(1)
     assert msg["Subject"].startswith("[chinwag] New Notifications for ")
@@ -161,6 +161,33 @@ async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
     clock.advance(15 * 60)
     assert await settle(srv) == 1
     assert len(await smtp.inbox.wait(2)) == 2
+
+
+async def test_batching_interval_is_the_digest_cadence(world: World, smtp: SmtpServer) -> None:
+    """EmailBatchingInterval: due digests go out at its ticks (counted from the epoch, so all nodes
+    agree); mentions until that tick join the same digest."""
+    srv = world.srv
+    await srv.app.email_notifications.stop()
+    s = srv.config.config.EmailSettings
+    s.EnableEmailBatching = True
+    s.EmailBatchingInterval = 600
+    clock = Clock(srv)
+    t, ch = await talk(world)
+    bob, carol, _ = t.members
+    await carol.put(f"/users/{carol.user['id']}/preferences", [
+        {"user_id": carol.user["id"], "category": "notifications", "name": "email_interval", "value": "30"}])
+    first = await world.post(bob, ch, "@carol first")
+    tick = -(-(first["create_at"] + 30_000) // 600_000) * 600_000
+    await srv.app.notifications.drain()
+    (row,) = await srv.app.store.email_notifications.pending()
+    assert row.send_at == tick and row.send_at % 600_000 == 0
+    clock.advance((tick - 5000 - srv.app.core.now()) / 1000)  # 5 s before the tick: nothing goes out
+    await world.post(bob, ch, "@carol second")
+    assert await settle(srv) == 0
+    clock.advance((tick - srv.app.core.now()) / 1000)
+    assert await settle(srv) == 2
+    (msg,) = await smtp.inbox.wait(1)
+    assert "You have 2 new notifications" in body(msg)
 
 
 async def test_mail_goes_out_after_an_smtp_outage(world: World, tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ in every server process.
   thread whose ``email_threads`` is "all" — if email is on for them in that channel (account
   ``email``, channel override, not muted), they are not online, not deactivated and not bots.
 - When: at once, or — with EmailSettings.EnableEmailBatching — in one digest per user per interval
-  (the ``notifications``/``email_interval`` preference in seconds; 900 when unset).
+  (the ``notifications``/``email_interval`` preference in seconds; 900 when unset), sent at the next
+  tick of ``EmailBatchingInterval`` (the digest cadence) after that.
 - The queue (table ``emailnotifications``) is durable: a row is deleted only once its mail went out.
   A failed send is retried with exponential backoff (capped at 10 minutes) for up to a day; a node's claim on rows expires, so rows a dead
   node held are sent by another. A post read (channel viewed past it) or deleted before its mail
@@ -49,6 +50,14 @@ def batch_seconds(pref: str | None) -> int:
     except ValueError:
         return DEFAULT_BATCH_SECONDS
     return max(value, 0)
+
+
+def batch_tick(due_ms: int, interval_seconds: int) -> int:
+    """When a digest due at ``due_ms`` goes out: at the next tick of EmailSettings.EmailBatchingInterval
+    (seconds, counted from the epoch so every node agrees), like Mattermost's batching job that looks
+    for due digests once per interval."""
+    step = max(interval_seconds, 0) * 1000
+    return -(-due_ms // step) * step if step else due_ms
 
 
 class EmailNotificationService:
@@ -105,7 +114,8 @@ class EmailNotificationService:
                 if seconds == 0:
                     wanted.remove(uid)
                     continue
-                send_at[uid] = scheduled.get(uid) or notice.post.create_at + seconds * 1000
+                send_at[uid] = scheduled.get(uid) or batch_tick(notice.post.create_at + seconds * 1000,
+                                                                s.EmailBatchingInterval)
         items = [EmailQueueItem(new_id(), uid, notice.post.id, notice.channel.id, now, send_at[uid], digest)
                  for uid in wanted]
         await store.email_notifications.enqueue(items)
