@@ -55,6 +55,7 @@ class Server:
         await self.hub.start()
         self.app.ldap.start()
         self.app.email_notifications.start()
+        self.app.push_notifications.start()
         self.started = True
 
     async def close(self) -> None:

@@ -154,6 +154,13 @@ class NotificationService:
             for cid in channel_ids:
                 self.spawn(push.clear(user_id, cid), "push clear")
 
+    def badge_changed(self, user_id: str) -> None:
+        """The user's mention badge changed other than by a post or a read (a post marked unread):
+        their devices get an ``update_badge`` push."""
+        push = self._app.push_notifications
+        if push.client.enabled():
+            self.spawn(push.update_badge(user_id), "push badge")
+
     async def _deliver(self, notice: PostNotice) -> None:
         members = await self._members(notice)
         await self._app.email_notifications.enqueue_for_post(notice, members)

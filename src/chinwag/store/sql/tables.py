@@ -463,3 +463,20 @@ emailnotifications = sa.Table(
     sa.Index("idx_emailnotifications_sendat", "sendat"),
     sa.Index("idx_emailnotifications_userid", "userid"),
 )
+
+#: the push notification queue: one row per device and push, sent by the job loop (app/push_notification.py)
+pushnotifications = sa.Table(
+    "pushnotifications",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("userid", sa.String(26), nullable=False),
+    _text("deviceid", 512),
+    _text("payload"),
+    _ms("createat"),
+    _ms("sendat"),
+    _text("claimedby", 64),
+    _ms("claimedat"),
+    _int("attempts"),
+    _text("lasterror", 1024),
+    sa.Index("idx_pushnotifications_sendat", "sendat"),
+)
