@@ -32,6 +32,7 @@ from chinwag.store.sql import migrate
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.store import SqlStore
 from chinwag.web.asgi import create_app, version_id
+from chinwag.web.metrics import HttpMetricsMiddleware, Metrics
 from chinwag.web.websocket import WebSocketFirst, make_endpoint
 
 log = structlog.get_logger("chinwag.server")
@@ -45,6 +46,7 @@ class Server:
     db: Database
     hub: Hub
     stream: EventStream
+    metrics: Metrics | None = None
     started: bool = field(default=False)
 
     async def start(self) -> None:
@@ -56,9 +58,14 @@ class Server:
         self.app.ldap.start()
         self.app.email_notifications.start()
         self.app.push_notifications.start()
+        metrics = self.config.config.MetricsSettings
+        if metrics.Enable and self.metrics is not None:
+            await self.metrics.start(metrics.ListenAddress)
         self.started = True
 
     async def close(self) -> None:
+        if self.metrics is not None:
+            await self.metrics.stop()
         await self.app.close()
         if self.started:
             await self.hub.close()
@@ -130,8 +137,10 @@ def build(config: ConfigStore) -> Server:
                               app.config_api.handle_internal]
     hub.observers.append(app.core.observe)
     endpoint = make_endpoint(app, hub, version_id(app))
-    asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), endpoint)
-    return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)
+    metrics = Metrics(app, hub)
+    asgi = WebSocketFirst(HttpMetricsMiddleware(
+        create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), metrics), endpoint)
+    return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream, metrics=metrics)
 
 
 def tune_gc() -> None:

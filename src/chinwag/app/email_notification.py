@@ -76,6 +76,9 @@ class EmailNotificationService:
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_loop = False
+        #: mails the SMTP server took / refused (or could not be reached for), by this process
+        self.sent = 0
+        self.failed = 0
 
     @property
     def _app(self) -> App:
@@ -202,6 +205,7 @@ class EmailNotificationService:
             try:
                 await self.sender.send(mail)
             except MailError as e:
+                self.failed += 1
                 task = asyncio.current_task()
                 if self._in_loop and (self._stopping or (task is not None and task.cancelling())):
                     raise asyncio.CancelledError from e
@@ -215,6 +219,7 @@ class EmailNotificationService:
                     self.node_id, [q.id for q in queued], self.core.now() + delay, str(e))
                 log.warning("email notification not sent", user_id=user_id, attempts=attempts + 1, error=str(e))
                 continue
+            self.sent += 1
             await store.email_notifications.done(self.node_id, [q.id for q in queued])
 
     async def _still_unread(self, user: User, item: EmailQueueItem) -> MailItem | None:
