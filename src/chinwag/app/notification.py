@@ -70,18 +70,21 @@ class NotificationService:
         wide = (found.channel or found.here) and not post.props.get("mentionHighlightDisabled")
         if not (named or commented or wide):
             return []
-        member_ids = set(await store.channels.member_ids(channel.id))
+        if not wide:
+            return sorted((named | commented) & set(await store.channels.member_ids(channel.id)))
+        # @channel/@all/@here: one narrow query (each member's channel setting) and the in-memory
+        # index of accounts that turned channel mentions off — no member or user rows are loaded
+        settings = await store.channels.channel_mention_settings(channel.id)
+        member_ids = set(settings)
         mentioned = (named | commented) & member_ids
         if wide:
             others = member_ids - {sender.id}
-            members = await store.channels.get_members(
-                channel.id, page=0, per_page=len(others) + 1, user_ids=sorted(others)
-            )
-            accounts = {u.id: u.notify_props for u in await store.users.get_many(sorted(others))}
+            account_off = await self.core.caches.mention_keys.channel_mentions_off(store.users, others)
             ignore = {
-                m.user_id
-                for m in members
-                if ignores_channel_mentions(m.notify_props, accounts.get(m.user_id, {}))
+                uid
+                for uid in others
+                if ignores_channel_mentions({"ignore_channel_mentions": settings[uid]},
+                                            {"channel": "false"} if uid in account_off else {})
             }
             candidates = others - ignore
             if found.channel:

@@ -342,6 +342,14 @@ class SqlChannelStore:
             rows = (await conn.execute(q)).all()
         return [row_to_member(r) for r in rows]
 
+    async def channel_mention_settings(self, channel_id: str) -> dict[str, str]:
+        """Every member's ``ignore_channel_mentions`` channel setting ("" when unset): one narrow
+        query, read for @channel/@all/@here in large channels."""
+        setting = channelmembers.c.notifyprops["ignore_channel_mentions"].as_string()
+        q = sa.select(channelmembers.c.userid, setting).where(channelmembers.c.channelid == channel_id)
+        async with self.db.read() as conn:
+            return {r[0]: r[1] or "" for r in (await conn.execute(q)).all()}
+
     async def member_ids(self, channel_id: str) -> list[str]:
         q = sa.select(channelmembers.c.userid).where(channelmembers.c.channelid == channel_id)
         async with self.db.read() as conn:
