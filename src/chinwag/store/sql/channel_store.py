@@ -13,6 +13,7 @@ from chinwag.model.team import TeamUnread
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import conflict_from, upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.params import id_in
 from chinwag.store.sql.tables import channelmembers, channels
 
 
@@ -336,7 +337,7 @@ class SqlChannelStore:
     ) -> list[ChannelMember]:
         q = sa.select(channelmembers).where(channelmembers.c.channelid == channel_id)
         if user_ids is not None:
-            q = q.where(channelmembers.c.userid.in_(list(user_ids)))
+            q = q.where(id_in(channelmembers.c.userid, user_ids, self.db.driver))
         q = q.order_by(channelmembers.c.userid).limit(per_page).offset(page * per_page)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()

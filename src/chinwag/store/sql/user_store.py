@@ -12,6 +12,7 @@ from chinwag.model.user import User, default_timezone
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import conflict_from
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.params import id_in
 from chinwag.store.sql.tables import channelmembers, status, teammembers, users
 
 _PUBLIC_COLS = [c for c in users.c if c.name not in ("password", "mfasecret", "failedattempts", "mfalaststep")]
@@ -185,7 +186,7 @@ class SqlUserStore:
         if not user_ids:
             return []
         async with self.db.read() as conn:
-            rows = (await conn.execute(_select().where(users.c.id.in_(list(set(user_ids)))))).all()
+            rows = (await conn.execute(_select().where(id_in(users.c.id, set(user_ids), self.db.driver)))).all()
         return [row_to_user(r) for r in rows]
 
     async def mention_key_rows(
