@@ -4,6 +4,7 @@ in a background task so the post request never waits — email and push for thos
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from chinwag.app.app import App
 
 log = structlog.get_logger("chinwag.notifications")
+
+#: recipients read and queued per step of the background work
+CHUNK = 100
 
 
 @dataclass
@@ -165,18 +169,23 @@ class NotificationService:
             self.spawn(push.update_badge(user_id), "push badge")
 
     async def _deliver(self, notice: PostNotice) -> None:
-        members = await self._members(notice)
-        await self._app.email_notifications.enqueue_for_post(notice, members)
+        """Email and push for a saved post, a chunk of recipients at a time: @channel in a large
+        channel concerns a thousand people, and reading and queueing them in one go would hold the
+        event loop (and the requests waiting on it) for tens of milliseconds."""
+        ids = sorted(set(notice.mentioned) | set(notice.thread_email))
+        for start in range(0, len(ids), CHUNK):
+            members = await self._members(notice.channel.id, ids[start:start + CHUNK])
+            await self._app.email_notifications.enqueue_for_post(notice, members)
+            await asyncio.sleep(0)  # let waiting requests run between chunks
         await self._app.push_notifications.send_for_post(notice)
 
-    async def _members(self, notice: PostNotice) -> dict[str, tuple[User, ChannelMember]]:
-        """Accounts and channel memberships of everyone the email/push work may concern."""
-        ids = sorted(set(notice.mentioned) | set(notice.thread_email) | set(notice.thread_push))
+    async def _members(self, channel_id: str, ids: list[str]) -> dict[str, tuple[User, ChannelMember]]:
+        """Accounts and channel memberships of ``ids``."""
         if not ids:
             return {}
         store = self.core.store
         users = {u.id: u for u in await store.users.get_many(ids)}
-        members = await store.channels.get_members(notice.channel.id, page=0, per_page=len(ids), user_ids=ids)
+        members = await store.channels.get_members(channel_id, page=0, per_page=len(ids), user_ids=ids)
         return {m.user_id: (users[m.user_id], m) for m in members if m.user_id in users}
 
     # background tasks ----------------------------------------------------------------------------

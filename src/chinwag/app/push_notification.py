@@ -146,22 +146,26 @@ class PushNotificationService:
         post, channel = notice.post, notice.channel
         store = self.core.store
         member_ids = [u for u in await store.channels.member_ids(channel.id) if u != notice.sender.id]
-        users = {u.id: u for u in await store.users.get_many(member_ids)}
-        members: dict[str, ChannelMember] = {
-            m.user_id: m
-            for m in await store.channels.get_members(channel.id, page=0, per_page=len(member_ids) + 1,
-                                                      user_ids=member_ids)
-        }
         mentioned, thread = set(notice.mentioned), set(notice.thread_push)
         is_gm = channel.type == CHANNEL_GROUP
         wanted = []
-        for uid in member_ids:
-            user, member = users.get(uid), members.get(uid)
-            if user is None or member is None or user.delete_at or user.is_bot:
-                continue
-            told = uid in mentioned or uid in thread
-            if NP.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
-                wanted.append(uid)
+        users: dict[str, User] = {}
+        for start in range(0, len(member_ids), 100):  # a chunk at a time: see NotificationService._deliver
+            chunk = member_ids[start:start + 100]
+            found = {u.id: u for u in await store.users.get_many(chunk)}
+            members: dict[str, ChannelMember] = {
+                m.user_id: m
+                for m in await store.channels.get_members(channel.id, page=0, per_page=len(chunk), user_ids=chunk)
+            }
+            for uid in chunk:
+                user, member = found.get(uid), members.get(uid)
+                if user is None or member is None or user.delete_at or user.is_bot:
+                    continue
+                told = uid in mentioned or uid in thread
+                if NP.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
+                    wanted.append(uid)
+                    users[uid] = user
+            await asyncio.sleep(0)
         if not wanted:
             return 0
         now = self.core.now()
