@@ -230,33 +230,43 @@ class PushNotificationService:
             payload = msgspec.json.encode(msg.to_dict()).decode()
             items.append(PushQueueItem(msg.ack_id, uid, device, payload, now, now))
         await self.core.store.push_notifications.enqueue(items, claimed_by=self.node_id, now=now)
+        return await self._send_items(items)
+
+    async def _send_items(self, items: list[PushQueueItem]) -> int:
+        """Send claimed rows; those the proxy answered leave the queue in one delete at the end
+        (a row still there after a crash is sent again: at least once). How many were taken."""
+        finished: list[str] = []
         sent = 0
-        for item in items:
-            if await self._send_item(item):
-                sent += 1
+        try:
+            for item in items:
+                if self._stopping:  # unsent claims expire; another node or the next start sends them
+                    break
+                outcome = await self._send_item(item)
+                if outcome is not None:
+                    finished.append(item.id)
+                    sent += outcome
+        finally:
+            await self.core.store.push_notifications.done(self.node_id, finished)
         return sent
 
-    async def _send_item(self, item: PushQueueItem) -> bool:
-        """Send one claimed row: gone when the proxy answered, rescheduled when it could not."""
-        store = self.core.store.push_notifications
+    async def _send_item(self, item: PushQueueItem) -> bool | None:
+        """Send one claimed row: True (taken) or False (refused for good, or given up) when it is
+        finished, None when it was rescheduled for a retry."""
         answer, retryable = await self.client.send_body(item.payload.encode())
         if answer.status == PUSH_STATUS_REMOVE:
             log.info("push device removed", device_id=item.device_id)
             await self.core.store.sessions.clear_device(item.device_id)
-            await store.done(self.node_id, [item.id])
             return False
         if answer.status == "OK":
-            await store.done(self.node_id, [item.id])
             return True
         now = self.core.now()
         if retryable and now - item.create_at < self.give_up_ms:
             delay = min(self.retry_base_ms * (2 ** item.attempts), self.retry_max_ms)
-            await store.retry(self.node_id, item.id, now + delay, answer.error)
+            await self.core.store.push_notifications.retry(self.node_id, item.id, now + delay, answer.error)
             log.warning("push not sent, will retry", device_id=item.device_id, attempts=item.attempts + 1,
                         error=answer.error)
             self._wake.set()
-            return False
-        await store.done(self.node_id, [item.id])
+            return None
         log.warning("push failed", device_id=item.device_id, attempts=item.attempts + 1, error=answer.error)
         return False
 
@@ -297,10 +307,7 @@ class PushNotificationService:
         now = self.core.now()
         claimed = await self.core.store.push_notifications.claim(
             self.node_id, now, now - self.claim_ttl_ms, self.batch)
-        for item in claimed:
-            if self._stopping:  # unsent claims expire; another node or the next start sends them
-                break
-            await self._send_item(item)
+        await self._send_items(claimed)
         return len(claimed)
 
     # the apps' acknowledgement ---------------------------------------------------------------------
