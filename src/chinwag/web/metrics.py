@@ -110,7 +110,7 @@ class Metrics:
         A port already taken (another worker process of this server) is logged, not fatal."""
         host, _, port = listen_address.rpartition(":")
         config = uvicorn.Config(self.asgi(), host=host.strip("[]") or "0.0.0.0", port=int(port or 8067),
-                                log_level="warning", lifespan="off", access_log=False)
+                                log_level="warning", log_config=None, lifespan="off", access_log=False)
         server = _ListenerServer(config)
         self._server = server
         self._task = asyncio.get_running_loop().create_task(self._serve(server, listen_address))
