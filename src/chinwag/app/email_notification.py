@@ -15,6 +15,7 @@ in every server process.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -119,8 +120,9 @@ class EmailNotificationService:
                     continue
                 send_at[uid] = scheduled.get(uid) or batch_tick(notice.post.create_at + seconds * 1000,
                                                                 s.EmailBatchingInterval)
-        items = [EmailQueueItem(new_id(), uid, notice.post.id, notice.channel.id, now, send_at[uid], digest)
-                 for uid in wanted]
+        # queue row ids stay inside the server: 26 hex characters are much cheaper than new_id()
+        items = [EmailQueueItem(secrets.token_hex(13), uid, notice.post.id, notice.channel.id, now, send_at[uid],
+                                digest) for uid in wanted]
         await store.email_notifications.enqueue(items)
         if items:
             self._wake.set()

@@ -180,11 +180,11 @@ class NotificationService:
         await self._app.push_notifications.send_for_post(notice)
 
     async def _members(self, channel_id: str, ids: list[str]) -> dict[str, tuple[User, ChannelMember]]:
-        """Accounts and channel memberships of ``ids``."""
+        """Accounts (partial: what the email work reads) and channel memberships of ``ids``."""
         if not ids:
             return {}
         store = self.core.store
-        users = {u.id: u for u in await store.users.get_many(ids)}
+        users = {u.id: u for u in await store.users.notification_accounts(ids)}
         members = await store.channels.get_members(channel_id, page=0, per_page=len(ids), user_ids=ids)
         return {m.user_id: (users[m.user_id], m) for m in members if m.user_id in users}
 
