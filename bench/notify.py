@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -51,7 +52,17 @@ def add_members(dsn: str, team_id: str, channel_id: str, n: int) -> None:
     asyncio.run(run())
 
 
-def post_latency(api: Api, channel_id: str, message: str, samples: int, gap_ms: int = 0) -> dict[str, float]:
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) the process has used, in milliseconds (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def post_latency(api: Api, channel_id: str, message: str, samples: int, gap_ms: int = 0,
+                 pid: int = 0) -> dict[str, float]:
+    """Latency percentiles, and the server's CPU per post (background work included: measured
+    once the server has gone quiet after the last post)."""
+    cpu_before = cpu_ms(pid) if pid else 0.0
     times = []
     for i in range(samples):
         if gap_ms:
@@ -61,8 +72,18 @@ def post_latency(api: Api, channel_id: str, message: str, samples: int, gap_ms: 
         times.append((time.perf_counter() - t) * 1000)
         assert r.status_code == 201, r.text
     times.sort()
-    return {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
-            "max_ms": round(times[-1], 2)}
+    out = {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
+           "max_ms": round(times[-1], 2)}
+    if pid:
+        last = cpu_ms(pid)
+        while True:  # until the background work of the last posts is done
+            time.sleep(0.5)
+            now = cpu_ms(pid)
+            if now - last < 5:
+                break
+            last = now
+        out["server_cpu_ms_per_post"] = round((last - cpu_before) / samples, 2)
+    return out
 
 
 def main() -> None:
@@ -84,11 +105,14 @@ def main() -> None:
                                              "type": "O"}, 201)
         add_members(proc.env["MM_SQLSETTINGS_DATASOURCE"], team["id"], crowd["id"], args.members - 1)
         post_latency(admin, crowd["id"], "warm up", 30)
+        assert proc.proc is not None
+        pid = proc.proc.pid
         results = {
             "members": args.members,
             "gap_ms": args.gap_ms,
-            "plain_post": post_latency(admin, crowd["id"], "just a message", args.samples, args.gap_ms),
-            "at_channel_post": post_latency(admin, crowd["id"], "@channel please read", args.samples, args.gap_ms),
+            "plain_post": post_latency(admin, crowd["id"], "just a message", args.samples, args.gap_ms, pid),
+            "at_channel_post": post_latency(admin, crowd["id"], "@channel please read", args.samples, args.gap_ms,
+                                            pid),
         }
         print(json.dumps(results, indent=2))
     finally:
