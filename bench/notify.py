@@ -3,7 +3,10 @@ members (every post mentions 999 people: mention counts in the post's transactio
 rows and push work in the background), against a plain post in the same channel — a real server
 process on PostgreSQL, email batching on with an SMTP sink, posts one after another.
 
-    .venv/bin/python bench/notify.py [--members 1000] [--samples 300]
+    .venv/bin/python -m bench.notify [--members 1000] [--samples 300] [--gap-ms 0]
+
+With ``--gap-ms`` the posts are spaced out, so the background work of one post is done before the
+next: the request's own cost, rather than back-to-back posting competing with the fan-out.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -48,22 +52,45 @@ def add_members(dsn: str, team_id: str, channel_id: str, n: int) -> None:
     asyncio.run(run())
 
 
-def post_latency(api: Api, channel_id: str, message: str, samples: int) -> dict[str, float]:
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) the process has used, in milliseconds (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def post_latency(api: Api, channel_id: str, message: str, samples: int, gap_ms: int = 0,
+                 pid: int = 0) -> dict[str, float]:
+    """Latency percentiles, and the server's CPU per post (background work included: measured
+    once the server has gone quiet after the last post)."""
+    cpu_before = cpu_ms(pid) if pid else 0.0
     times = []
     for i in range(samples):
+        if gap_ms:
+            time.sleep(gap_ms / 1000)
         t = time.perf_counter()
         r = api.c.post("/posts", json={"channel_id": channel_id, "message": f"{message} {i}"})
         times.append((time.perf_counter() - t) * 1000)
         assert r.status_code == 201, r.text
     times.sort()
-    return {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
-            "max_ms": round(times[-1], 2)}
+    out = {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
+           "max_ms": round(times[-1], 2)}
+    if pid:
+        last = cpu_ms(pid)
+        while True:  # until the background work of the last posts is done
+            time.sleep(0.5)
+            now = cpu_ms(pid)
+            if now - last < 5:
+                break
+            last = now
+        out["server_cpu_ms_per_post"] = round((last - cpu_before) / samples, 2)
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=1000)
     ap.add_argument("--samples", type=int, default=300)
+    ap.add_argument("--gap-ms", type=int, default=0)
     args = ap.parse_args()
     from tests.smtp import SmtpServer  # after bench.common put the project root on the path
 
@@ -78,10 +105,14 @@ def main() -> None:
                                              "type": "O"}, 201)
         add_members(proc.env["MM_SQLSETTINGS_DATASOURCE"], team["id"], crowd["id"], args.members - 1)
         post_latency(admin, crowd["id"], "warm up", 30)
+        assert proc.proc is not None
+        pid = proc.proc.pid
         results = {
             "members": args.members,
-            "plain_post": post_latency(admin, crowd["id"], "just a message", args.samples),
-            "at_channel_post": post_latency(admin, crowd["id"], "@channel please read", args.samples),
+            "gap_ms": args.gap_ms,
+            "plain_post": post_latency(admin, crowd["id"], "just a message", args.samples, args.gap_ms, pid),
+            "at_channel_post": post_latency(admin, crowd["id"], "@channel please read", args.samples, args.gap_ms,
+                                            pid),
         }
         print(json.dumps(results, indent=2))
     finally:

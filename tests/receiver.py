@@ -75,8 +75,9 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def receiver() -> AsyncIterator[Receiver]:
-    rec = Receiver(_free_port())
+async def receiver(port: int = 0) -> AsyncIterator[Receiver]:
+    """A receiver on a free port, or on ``port`` (one brought back after it went down)."""
+    rec = Receiver(port or _free_port())
 
     async def handle(request: Request) -> Response:
         rec.requests.append(Received(request.method, request.url.path, dict(request.headers),

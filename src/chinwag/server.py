@@ -36,6 +36,7 @@ from chinwag.store.sql import migrate
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.store import SqlStore
 from chinwag.web.asgi import create_app, version_id
+from chinwag.web.metrics import HttpMetricsMiddleware, Metrics
 from chinwag.web.websocket import WebSocketFirst, make_endpoint
 
 log = structlog.get_logger("chinwag.server")
@@ -49,6 +50,7 @@ class Server:
     db: Database
     hub: Hub
     stream: EventStream
+    metrics: Metrics | None = None
     started: bool = field(default=False)
 
     async def start(self) -> None:
@@ -60,9 +62,15 @@ class Server:
         self.app.ldap.start()
         self.app.email_notifications.start()
         self.app.jobs.start()
+        self.app.push_notifications.start()
+        metrics = self.config.config.MetricsSettings
+        if metrics.Enable and self.metrics is not None:
+            await self.metrics.start(metrics.ListenAddress)
         self.started = True
 
     async def close(self) -> None:
+        if self.metrics is not None:
+            await self.metrics.stop()
         await self.app.close()
         if self.started:
             await self.hub.close()
@@ -135,8 +143,10 @@ def build(config: ConfigStore) -> Server:
     hub.observers.append(app.core.observe)
     register_jobs(app)  # import_process / export_process: the bulk importer and exporter
     endpoint = make_endpoint(app, hub, version_id(app))
-    asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), endpoint)
-    return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream)
+    metrics = Metrics(app, hub)
+    asgi = WebSocketFirst(HttpMetricsMiddleware(
+        create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), metrics), endpoint)
+    return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream, metrics=metrics)
 
 
 def tune_gc() -> None:

@@ -14,7 +14,7 @@ from tests.conftest import Client, World
 
 #: tables that change on any authenticated request (session activity, presence)
 VOLATILE_TABLES = {"sessions", "status", "wsevents", "wsconnections",  # written in the background
-                   "emailnotifications"}
+                   "emailnotifications", "pushnotifications"}
 
 
 @dataclass

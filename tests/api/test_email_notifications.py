@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from chinwag.server import Server, build
+from chinwag.server import Server
 from tests.api.helpers import Team, team_with
-from tests.conftest import World, make_config
+from tests.conftest import World
 from tests.smtp import SmtpServer
 
 
@@ -145,7 +145,7 @@ async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
     await world.post(dave, other, "@carol second")
     await world.post(bob, ch, "@carol third")
     assert await settle(srv) == 0  # not due yet
-    clock.advance(14 * 60)
+    clock.advance(14 * 60 + srv.config.config.EmailSettings.EmailBatchingInterval)  # due at the next batching tick
     assert await settle(srv) == 3
     (msg,) = await smtp.inbox.wait(1)
     assert msg["Subject"].startswith("[chinwag] New Notifications for ")
@@ -161,6 +161,33 @@ async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
     clock.advance(15 * 60)
     assert await settle(srv) == 1
     assert len(await smtp.inbox.wait(2)) == 2
+
+
+async def test_batching_interval_is_the_digest_cadence(world: World, smtp: SmtpServer) -> None:
+    """EmailBatchingInterval: due digests go out at its ticks (counted from the epoch, so all nodes
+    agree); mentions until that tick join the same digest."""
+    srv = world.srv
+    await srv.app.email_notifications.stop()
+    s = srv.config.config.EmailSettings
+    s.EnableEmailBatching = True
+    s.EmailBatchingInterval = 600
+    clock = Clock(srv)
+    t, ch = await talk(world)
+    bob, carol, _ = t.members
+    await carol.put(f"/users/{carol.user['id']}/preferences", [
+        {"user_id": carol.user["id"], "category": "notifications", "name": "email_interval", "value": "30"}])
+    first = await world.post(bob, ch, "@carol first")
+    tick = -(-(first["create_at"] + 30_000) // 600_000) * 600_000
+    await srv.app.notifications.drain()
+    (row,) = await srv.app.store.email_notifications.pending()
+    assert row.send_at == tick and row.send_at % 600_000 == 0
+    clock.advance((tick - 5000 - srv.app.core.now()) / 1000)  # 5 s before the tick: nothing goes out
+    await world.post(bob, ch, "@carol second")
+    assert await settle(srv) == 0
+    clock.advance((tick - srv.app.core.now()) / 1000)
+    assert await settle(srv) == 2
+    (msg,) = await smtp.inbox.wait(1)
+    assert "You have 2 new notifications" in body(msg)
 
 
 async def test_mail_goes_out_after_an_smtp_outage(world: World, tmp_path: Path) -> None:
@@ -187,43 +214,22 @@ async def test_mail_goes_out_after_an_smtp_outage(world: World, tmp_path: Path) 
         smtp.stop()
 
 
-async def test_two_nodes_share_the_queue(world: World, smtp: SmtpServer, database: Any, tmp_path: Path) -> None:
-    """Two servers over one database (PostgreSQL: several nodes) each run the job: every mail goes
-    out once; a claim held by a node that died expires and another node sends the mail."""
-    if database.driver != "postgres":
-        pytest.skip("several nodes share a PostgreSQL database (SQLite is single-node)")
+async def test_a_dead_nodes_claim_expires(world: World, smtp: SmtpServer) -> None:
+    """A node claims a row and dies before sending it: once the claim is stale another node sends the
+    mail. (Two real server processes sharing the queue: tests/cluster/test_email_cluster.py.)"""
     srv = world.srv
     await srv.app.email_notifications.stop()
-    other = build(make_config(database, str(tmp_path / "node2")))
-    smtp.configure(other.config.config.EmailSettings)
-    nodes = [srv.app.email_notifications, other.app.email_notifications]
-    try:
-        names = [f"user{i}" for i in range(10)]
-        t = await team_with(world, *names)
-        ch = await world.channel(t.owner, t.team, "crowd")
-        r = await t.owner.post(f"/channels/{ch['id']}/members", {"user_ids": [m.user["id"] for m in t.members]})
-        assert r.status_code == 201, r.text
-        await world.post(t.owner, ch, "@channel all hands")
-        await srv.app.notifications.drain()
-        assert len(await srv.app.store.email_notifications.pending()) == 10
-        for n in nodes:
-            n.users_per_claim = 1
-        while await srv.app.store.email_notifications.pending():
-            await asyncio.gather(*(n.run_once() for n in nodes for _ in range(3)))
-        msgs = await smtp.inbox.wait(10)
-        await asyncio.sleep(0.2)
-        assert sorted(m["To"] for m in smtp.inbox.messages) == sorted(f"{n}@example.com" for n in names)
-        # a node claims a row and dies before sending it
-        clock = Clock(srv)
-        await world.post(t.owner, ch, "@user0 are you there?")
-        await srv.app.notifications.drain()
-        now = srv.app.core.now()
-        claimed = await srv.app.store.email_notifications.claim("dead-node", now, now - 1000, 10)
-        assert [c.post_id for c in claimed] == [(await srv.app.store.email_notifications.pending())[0].post_id]
-        assert await nodes[0].run_once() == 0  # the claim is live
-        clock.advance(nodes[0].claim_ttl_ms / 1000 + 1)
-        assert await nodes[0].run_once() == 1
-        msgs = await smtp.inbox.wait(11)
-        assert len(msgs) == 11 and "are you there?" in body(msgs[-1]) and msgs[-1]["To"] == "user0@example.com"
-    finally:
-        await other.close()
+    node = srv.app.email_notifications
+    clock = Clock(srv)
+    t, ch = await talk(world)
+    bob = t.members[0]
+    await world.post(bob, ch, "@carol are you there?")
+    await srv.app.notifications.drain()
+    now = srv.app.core.now()
+    claimed = await srv.app.store.email_notifications.claim("dead-node", now, now - 1000, 10)
+    assert [c.post_id for c in claimed] == [(await srv.app.store.email_notifications.pending())[0].post_id]
+    assert await node.run_once() == 0  # the claim is live
+    clock.advance(node.claim_ttl_ms / 1000 + 1)
+    assert await node.run_once() == 1
+    (msg,) = await smtp.inbox.wait(1)
+    assert "are you there?" in body(msg) and msg["To"] == "carol@example.com"

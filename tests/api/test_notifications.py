@@ -118,3 +118,25 @@ async def test_dm_and_gm_always_mention(world: World) -> None:
     gm = (await bob.post("/channels/group", [bob.user["id"], carol.user["id"], dave.user["id"]])).json()
     await world.post(bob, gm, "hi all")
     assert json.loads(events[-1]["mentions"]) == sorted([carol.user["id"], dave.user["id"]])
+
+
+async def test_at_channel_in_a_larger_channel(world: World) -> None:
+    """@channel with more members than the long-list threshold (PostgreSQL then passes ids as one
+    array parameter): every member but the poster and those ignoring channel mentions is counted."""
+    names = [f"member{i:02d}" for i in range(24)]
+    t = await team_with(world, *names)
+    poster, quiet, muted, *rest = t.members
+    ch = await world.channel(poster, t.team, "crowd")
+    r = await poster.post(f"/channels/{ch['id']}/members", {"user_ids": [m.user["id"] for m in t.members[1:]]})
+    assert r.status_code == 201, r.text
+    assert (await quiet.put("/users/me/patch", {"notify_props": {"channel": "false"}})).status_code == 200
+    r = await muted.put(f"/channels/{ch['id']}/members/me/notify_props", {"ignore_channel_mentions": "on"})
+    assert r.status_code == 200
+    seen = record_posted(world)
+    await world.post(poster, ch, "@channel all hands")
+    mentions = json.loads(seen[-1]["mentions"])
+    assert sorted(mentions) == sorted(m.user["id"] for m in rest)
+    assert (await member(rest[0], ch["id"]))["mention_count"] == 1
+    assert (await member(quiet, ch["id"]))["mention_count"] == 0
+    assert (await member(muted, ch["id"]))["mention_count"] == 0
+    await world.srv.app.notifications.drain()

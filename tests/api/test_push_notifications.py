@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from chinwag.server import Server
+from chinwag.server import Server, build
 from tests.api.helpers import Team, team_with
-from tests.conftest import Client, World
+from tests.conftest import Client, World, make_config
 from tests.receiver import Receiver, payload_of, receiver
 
 OK = '{"status":"OK"}'
@@ -173,3 +174,71 @@ async def test_device_registration(world: World, proxy: Receiver) -> None:
     await second.login("carol")
     await register(second, "android_rn:A")
     assert (await carol.get("/users/me")).status_code == 401
+
+
+async def test_update_badge_when_a_post_is_marked_unread(world: World, proxy: Receiver) -> None:
+    """Mattermost sends ``update_badge`` to all the user's devices when they mark a post unread."""
+    t, ch = await talk(world)
+    bob, carol, _ = t.members
+    await register(carol, "apple_rn:PHONE")
+    post = await world.post(bob, ch, "@carol ping")
+    await world.srv.app.notifications.drain()
+    r = await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    assert r.status_code == 200
+    await world.srv.app.notifications.drain()
+    r = await carol.post(f"/users/{carol.user['id']}/posts/{post['id']}/set_unread")
+    assert r.status_code == 200, r.text
+    got = await pushes(world.srv, proxy)
+    assert [p["type"] for p in got] == ["message", "clear", "update_badge"]
+    badge = got[2]
+    assert badge["badge"] == 1 and badge["cont_ava"] == 1 and badge["sound"] == "none"
+    assert badge["device_id"] == "PHONE" and badge["platform"] == "apple_rn" and badge["version"] == "v2"
+    assert "channel_id" not in badge and "message" not in badge
+
+
+async def test_push_survives_a_proxy_outage_and_a_restart(world: World, database: Any, tmp_path: Any) -> None:
+    """The proxy is down: the push stays in the queue (table pushnotifications) with a backoff; the
+    server stops; the proxy comes back; another server process over the same database sends it,
+    once."""
+    srv = world.srv
+    async with receiver() as rec:
+        port = rec.port
+    s = srv.config.config.EmailSettings
+    s.SendPushNotifications, s.PushNotificationServer = True, f"http://127.0.0.1:{port}"
+    push = srv.app.push_notifications
+    push.client.backoff = 0.01
+    t, ch = await talk(world)
+    bob, carol, dave = t.members
+    await register(carol, "android_rn:C1")
+    await register(dave, "android_rn:D1")
+    await world.post(bob, ch, "@carol @dave while the proxy is down")
+    await srv.app.notifications.drain()
+    queued = await srv.app.store.push_notifications.pending()
+    assert sorted(q.device_id for q in queued) == ["android_rn:C1", "android_rn:D1"]
+    assert all(q.attempts == 1 and q.send_at > q.create_at for q in queued)
+    assert await push.run_once() == 0  # not due yet: backing off
+    await push.stop()  # this node goes away
+
+    # the proxy comes back; other server processes over the same database (two on PostgreSQL, at
+    # once: each row is claimed by one of them) send the queued pushes
+    nodes = [build(make_config(database, str(tmp_path / f"node{i}")))
+             for i in range(2 if database.driver == "postgres" else 1)]
+    try:
+        for node in nodes:
+            o = node.config.config.EmailSettings
+            o.SendPushNotifications, o.PushNotificationServer = True, s.PushNotificationServer
+            base = node.app.core.now
+            node.app.core.now = lambda base=base: base() + push.retry_max_ms  # type: ignore[misc]
+        async with receiver(port) as rec:
+            rec.default.body = OK.encode()
+            claimed = await asyncio.gather(*(n.app.push_notifications.run_once() for n in nodes for _ in range(2)))
+            assert sum(claimed) == 2
+            assert await nodes[0].app.push_notifications.run_once() == 0
+            got = [payload_of(r) for r in rec.requests]
+        assert sorted(p["device_id"] for p in got) == ["C1", "D1"]
+        assert sorted(p["ack_id"] for p in got) == sorted(q.id for q in queued)
+        assert all(p["message"] == "@bob: @carol @dave while the proxy is down" for p in got)
+        assert await srv.app.store.push_notifications.pending() == []
+    finally:
+        for node in nodes:
+            await node.close()

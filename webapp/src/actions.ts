@@ -6,8 +6,9 @@ import type {Team} from '@mattermost/types/teams';
 import type {UserThread} from '@mattermost/types/threads';
 import type {UserProfile} from '@mattermost/types/users';
 
-import {client} from './client';
+import {client, getPostReceipts} from './client';
 import {mergeOrder, orderedIds} from './lib/posts';
+import {mergeReads, type Receipt} from './lib/receipts';
 import {CRT, getState, update, type ChannelFeed, type State} from './store';
 
 export const PAGE = 60;
@@ -710,6 +711,18 @@ export async function setTheme(theme: 'light' | 'dark'): Promise<void> {
     const me = getState().me!;
     update(() => ({theme}));
     await savePrefs([{user_id: me.id, category: 'theme', name: '', value: JSON.stringify({type: theme === 'dark' ? 'Onyx' : 'Denim'})}]);
+}
+
+// ---------------------------------------------------------------- read receipts
+
+/** Who has read my post (GET /posts/{id}/receipts), folded into the channel's reads. */
+export async function loadReceipts(post: Post): Promise<void> {
+    const got = await getPostReceipts(post.id);
+    receiveReceipts(post.channel_id, got);
+}
+
+export function receiveReceipts(channelId: string, receipts: Receipt[]): void {
+    update((s) => ({receipts: {...s.receipts, [channelId]: mergeReads(s.receipts[channelId], receipts)}}));
 }
 
 // ---------------------------------------------------------------- misc

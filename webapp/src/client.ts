@@ -34,3 +34,14 @@ export function statusOf(e: unknown): number {
     }
     return 0;
 }
+
+/** chinwag's own GET /posts/{id}/receipts (read receipts; not in Client4). */
+export async function getPostReceipts(postId: string): Promise<{user_id: string; seen_at: number}[]> {
+    const opts = client.getOptions({method: 'get'});
+    const resp = await fetch(`${client.getPostRoute(postId)}/receipts`, opts as RequestInit);
+    const body = await resp.json();
+    if (!resp.ok) {
+        throw Object.assign(new Error(body?.message || 'Could not load read receipts.'), {status_code: resp.status});
+    }
+    return body;
+}

@@ -9,7 +9,7 @@ import type {UserProfile} from '@mattermost/types/users';
 
 import {
     addUsers, applyReaction, countIncoming, loadTeamChannels, loadTeamUnreads, loadThread, loadThreads,
-    loadStats, markChannelRead, markPostDeleted, receivePost, receivePrefs, refreshChannel, removeChannelLocally,
+    loadStats, markChannelRead, markPostDeleted, receivePost, receivePrefs, receiveReceipts, refreshChannel, removeChannelLocally,
     setTyping, syncSince,
 } from './actions';
 import {websocketUrl, ws} from './client';
@@ -118,6 +118,12 @@ export function handle(msg: WebSocketMessage): void {
     case 'typing':
         if (data.user_id && data.user_id !== me?.id) {
             setTyping(broadcast.channel_id, String(data.parent_id ?? ''), String(data.user_id), true);
+        }
+        break;
+    case 'read_receipt':
+        // chinwag's own: another member (who shares read receipts) read the channel up to seen_at
+        if (data.channel_id && data.user_id) {
+            receiveReceipts(String(data.channel_id), [{user_id: String(data.user_id), seen_at: Number(data.seen_at) || 0}]);
         }
         break;
     case 'channel_viewed':

@@ -43,6 +43,7 @@ export type State = {
     stats: Record<string, ChannelStats>;
     prefs: PreferenceType[];
     typing: Record<string, Record<string, number>>; // "channel:root" → user id → expiry ms
+    receipts: Record<string, Record<string, number>>; // channel id → member id → read up to (read receipts)
     wsConnected: boolean;
     rhs: Rhs;
     // The post a permalink points at: its channel opens scrolled to it, highlighted. `at` tells
@@ -86,6 +87,7 @@ export const initialState: State = {
     stats: {},
     prefs: [],
     typing: {},
+    receipts: {},
     wsConnected: false,
     rhs: null,
     focusPost: null,

@@ -28,6 +28,7 @@ from chinwag.app.preference import PreferenceService
 from chinwag.app.purge import PurgeService
 from chinwag.app.push_notification import PushNotificationService
 from chinwag.app.reaction import ReactionService
+from chinwag.app.read_receipt import ReadReceiptService
 from chinwag.app.realtime import RealtimeService
 from chinwag.app.saml import SamlService
 from chinwag.app.search import SearchService
@@ -77,6 +78,7 @@ class App:
         self.notifications = NotificationService(self.core)
         self.email_notifications = EmailNotificationService(self.core)
         self.push_notifications = PushNotificationService(self.core)
+        self.receipts = ReadReceiptService(self.core)
         self.posts = PostService(self.core, self.perms)
         self.post_lists = PostListService(self.core, self.perms)
         self.reactions = ReactionService(self.core, self.perms)

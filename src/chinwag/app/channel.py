@@ -872,6 +872,7 @@ class ChannelService:
                 Event("multiple_channels_viewed", {"channel_times": times}, Broadcast(user_id=user_id))
             )
             self._app.notifications.channels_viewed(user_id, sorted(times))
+            self._app.receipts.viewed(user_id, times)
         return times
 
     async def unread(self, ctx: Ctx, user_id: str, channel_id: str) -> ChannelUnread:

@@ -5,7 +5,8 @@ in every server process.
   thread whose ``email_threads`` is "all" — if email is on for them in that channel (account
   ``email``, channel override, not muted), they are not online, not deactivated and not bots.
 - When: at once, or — with EmailSettings.EnableEmailBatching — in one digest per user per interval
-  (the ``notifications``/``email_interval`` preference in seconds; 900 when unset).
+  (the ``notifications``/``email_interval`` preference in seconds; 900 when unset), sent at the next
+  tick of ``EmailBatchingInterval`` (the digest cadence) after that.
 - The queue (table ``emailnotifications``) is durable: a row is deleted only once its mail went out.
   A failed send is retried with exponential backoff (capped at 10 minutes) for up to a day; a node's claim on rows expires, so rows a dead
   node held are sent by another. A post read (channel viewed past it) or deleted before its mail
@@ -14,6 +15,7 @@ in every server process.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -51,6 +53,14 @@ def batch_seconds(pref: str | None) -> int:
     return max(value, 0)
 
 
+def batch_tick(due_ms: int, interval_seconds: int) -> int:
+    """When a digest due at ``due_ms`` goes out: at the next tick of EmailSettings.EmailBatchingInterval
+    (seconds, counted from the epoch so every node agrees), like Mattermost's batching job that looks
+    for due digests once per interval."""
+    step = max(interval_seconds, 0) * 1000
+    return -(-due_ms // step) * step if step else due_ms
+
+
 class EmailNotificationService:
     def __init__(self, core: AppCore, sender: SmtpSender | None = None) -> None:
         self.core = core
@@ -67,6 +77,9 @@ class EmailNotificationService:
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_loop = False
+        #: mails the SMTP server took / refused (or could not be reached for), by this process
+        self.sent = 0
+        self.failed = 0
 
     @property
     def _app(self) -> App:
@@ -105,9 +118,11 @@ class EmailNotificationService:
                 if seconds == 0:
                     wanted.remove(uid)
                     continue
-                send_at[uid] = scheduled.get(uid) or notice.post.create_at + seconds * 1000
-        items = [EmailQueueItem(new_id(), uid, notice.post.id, notice.channel.id, now, send_at[uid], digest)
-                 for uid in wanted]
+                send_at[uid] = scheduled.get(uid) or batch_tick(notice.post.create_at + seconds * 1000,
+                                                                s.EmailBatchingInterval)
+        # queue row ids stay inside the server: 26 hex characters are much cheaper than new_id()
+        items = [EmailQueueItem(secrets.token_hex(13), uid, notice.post.id, notice.channel.id, now, send_at[uid],
+                                digest) for uid in wanted]
         await store.email_notifications.enqueue(items)
         if items:
             self._wake.set()
@@ -192,6 +207,7 @@ class EmailNotificationService:
             try:
                 await self.sender.send(mail)
             except MailError as e:
+                self.failed += 1
                 task = asyncio.current_task()
                 if self._in_loop and (self._stopping or (task is not None and task.cancelling())):
                     raise asyncio.CancelledError from e
@@ -205,6 +221,7 @@ class EmailNotificationService:
                     self.node_id, [q.id for q in queued], self.core.now() + delay, str(e))
                 log.warning("email notification not sent", user_id=user_id, attempts=attempts + 1, error=str(e))
                 continue
+            self.sent += 1
             await store.email_notifications.done(self.node_id, [q.id for q in queued])
 
     async def _still_unread(self, user: User, item: EmailQueueItem) -> MailItem | None:

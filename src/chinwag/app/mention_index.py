@@ -1,6 +1,7 @@
 """Which users a word mentions: every active user's mention keys (``@username``, custom
 ``mention_keys``, the first name when turned on), indexed in memory so that finding the users a
-post mentions costs no query. Loaded once, then kept current by the ``new_user`` and
+post mentions costs no query; and who turned channel-wide mentions off on their account
+(``notify_props.channel`` "false"), so @channel in a large channel reads no user rows. Loaded once, then kept current by the ``new_user`` and
 ``user_updated`` events (from every node, through the shared stream): a changed user is marked
 stale and read again before the next lookup. A full reload every hour bounds any drift."""
 
@@ -27,6 +28,7 @@ class MentionIndex:
         self._by_key: dict[str, set[str]] = {}
         self._by_first: dict[str, set[str]] = {}
         self._keys: dict[str, UserKeys] = {}
+        self._channel_off: set[str] = set()
         self._loaded_at = 0.0
         self._dirty: set[str] = set()
         self._lock = asyncio.Lock()
@@ -39,6 +41,7 @@ class MentionIndex:
         self._loaded_at = 0.0
 
     def _remove(self, user_id: str) -> None:
+        self._channel_off.discard(user_id)
         old = self._keys.pop(user_id, None)
         if old is None:
             return
@@ -55,8 +58,10 @@ class MentionIndex:
                 if not ids:
                     del self._by_first[old.first_name]
 
-    def _add(self, user_id: str, keys: UserKeys) -> None:
+    def _add(self, user_id: str, keys: UserKeys, props: dict[str, str]) -> None:
         self._keys[user_id] = keys
+        if props.get("channel") == "false":
+            self._channel_off.add(user_id)
         for k in keys.keys:
             self._by_key.setdefault(k, set()).add(user_id)
         if keys.first_name:
@@ -69,9 +74,9 @@ class MentionIndex:
             if not self._loaded_at or time.monotonic() - self._loaded_at >= _RELOAD_SECONDS:
                 self._dirty.clear()
                 rows = await store.mention_key_rows()
-                self._by_key, self._by_first, self._keys = {}, {}, {}
+                self._by_key, self._by_first, self._keys, self._channel_off = {}, {}, {}, set()
                 for uid, username, first, props in rows:
-                    self._add(uid, user_keys(username, first, props))
+                    self._add(uid, user_keys(username, first, props), props)
                 self._loaded_at = time.monotonic()
             elif self._dirty:
                 stale, self._dirty = sorted(self._dirty), set()
@@ -79,7 +84,7 @@ class MentionIndex:
                 for uid in stale:
                     self._remove(uid)
                 for uid, username, first, props in rows:
-                    self._add(uid, user_keys(username, first, props))
+                    self._add(uid, user_keys(username, first, props), props)
 
     async def match(self, store: KeyRows, words: Iterable[str]) -> set[str]:
         """Users whose keys appear among ``words`` (see mentions.message_words)."""
@@ -89,3 +94,8 @@ class MentionIndex:
             found |= self._by_first.get(w, set())
             found |= self._by_key.get(w.lower(), set())
         return found
+
+    async def channel_mentions_off(self, store: KeyRows, user_ids: Iterable[str]) -> set[str]:
+        """Those of ``user_ids`` whose account ignores @channel/@all/@here (``channel`` "false")."""
+        await self._refresh(store)
+        return self._channel_off.intersection(user_ids)

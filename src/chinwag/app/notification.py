@@ -4,6 +4,7 @@ in a background task so the post request never waits — email and push for thos
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from chinwag.app.app import App
 
 log = structlog.get_logger("chinwag.notifications")
+
+#: recipients read and queued per step of the background work
+CHUNK = 100
 
 
 @dataclass
@@ -70,18 +74,21 @@ class NotificationService:
         wide = (found.channel or found.here) and not post.props.get("mentionHighlightDisabled")
         if not (named or commented or wide):
             return []
-        member_ids = set(await store.channels.member_ids(channel.id))
+        if not wide:
+            return sorted((named | commented) & set(await store.channels.member_ids(channel.id)))
+        # @channel/@all/@here: one narrow query (each member's channel setting) and the in-memory
+        # index of accounts that turned channel mentions off — no member or user rows are loaded
+        settings = await store.channels.channel_mention_settings(channel.id)
+        member_ids = set(settings)
         mentioned = (named | commented) & member_ids
         if wide:
             others = member_ids - {sender.id}
-            members = await store.channels.get_members(
-                channel.id, page=0, per_page=len(others) + 1, user_ids=sorted(others)
-            )
-            accounts = {u.id: u.notify_props for u in await store.users.get_many(sorted(others))}
+            account_off = await self.core.caches.mention_keys.channel_mentions_off(store.users, others)
             ignore = {
-                m.user_id
-                for m in members
-                if ignores_channel_mentions(m.notify_props, accounts.get(m.user_id, {}))
+                uid
+                for uid in others
+                if ignores_channel_mentions({"ignore_channel_mentions": settings[uid]},
+                                            {"channel": "false"} if uid in account_off else {})
             }
             candidates = others - ignore
             if found.channel:
@@ -154,19 +161,31 @@ class NotificationService:
             for cid in channel_ids:
                 self.spawn(push.clear(user_id, cid), "push clear")
 
+    def badge_changed(self, user_id: str) -> None:
+        """The user's mention badge changed other than by a post or a read (a post marked unread):
+        their devices get an ``update_badge`` push."""
+        push = self._app.push_notifications
+        if push.client.enabled():
+            self.spawn(push.update_badge(user_id), "push badge")
+
     async def _deliver(self, notice: PostNotice) -> None:
-        members = await self._members(notice)
-        await self._app.email_notifications.enqueue_for_post(notice, members)
+        """Email and push for a saved post, a chunk of recipients at a time: @channel in a large
+        channel concerns a thousand people, and reading and queueing them in one go would hold the
+        event loop (and the requests waiting on it) for tens of milliseconds."""
+        ids = sorted(set(notice.mentioned) | set(notice.thread_email))
+        for start in range(0, len(ids), CHUNK):
+            members = await self._members(notice.channel.id, ids[start:start + CHUNK])
+            await self._app.email_notifications.enqueue_for_post(notice, members)
+            await asyncio.sleep(0)  # let waiting requests run between chunks
         await self._app.push_notifications.send_for_post(notice)
 
-    async def _members(self, notice: PostNotice) -> dict[str, tuple[User, ChannelMember]]:
-        """Accounts and channel memberships of everyone the email/push work may concern."""
-        ids = sorted(set(notice.mentioned) | set(notice.thread_email) | set(notice.thread_push))
+    async def _members(self, channel_id: str, ids: list[str]) -> dict[str, tuple[User, ChannelMember]]:
+        """Accounts (partial: what the email work reads) and channel memberships of ``ids``."""
         if not ids:
             return {}
         store = self.core.store
-        users = {u.id: u for u in await store.users.get_many(ids)}
-        members = await store.channels.get_members(notice.channel.id, page=0, per_page=len(ids), user_ids=ids)
+        users = {u.id: u for u in await store.users.notification_accounts(ids)}
+        members = await store.channels.get_members(channel_id, page=0, per_page=len(ids), user_ids=ids)
         return {m.user_id: (users[m.user_id], m) for m in members if m.user_id in users}
 
     # background tasks ----------------------------------------------------------------------------

@@ -42,6 +42,8 @@ class PostService:
         self.core = core
         self.perms = perms
         self._pending: dict[str, tuple[str, float]] = {}
+        #: posts saved by this process (the metrics endpoint's chinwag_posts_total)
+        self.created = 0
 
     @property
     def _app(self) -> App:
@@ -219,6 +221,7 @@ class PostService:
             attach_file_ids=list(post.file_ids),
         )
         await self.core.store.posts.save(post, fx)
+        self.created += 1
         await self._app.search.engine.posts_changed([post.id])
         await self._app.files.add_metadata([post])
         if root is not None:
@@ -260,6 +263,7 @@ class PostService:
                     Broadcast(user_id=sender.id),
                 )
             )
+            self._app.receipts.viewed(sender.id, {channel.id: post.create_at})
 
     async def system_post(
         self,

@@ -1,12 +1,22 @@
 """Mobile push through the push proxy: a ``message`` push for a new post to every registered device
 of those who want one (push level, channel override, mute, ``push_status``), a ``clear`` push when
-a channel is read, devices registered on the session (``PUT /users/sessions/device``), devices the
-proxy reports gone removed, and the id-loaded mode where the app fetches the content with an ack."""
+a channel is read, an ``update_badge`` push when the user marks a post unread (their badge goes up
+again on every device, as Mattermost does), devices registered on the session (``PUT
+/users/sessions/device``), devices the proxy reports gone removed, and the id-loaded mode where the
+app fetches the content with an ack.
+
+Pushes are durable: each (push, device) is a row of the ``pushnotifications`` queue, written claimed
+by this node and sent at once; the row goes when the proxy took the push (or refused it for good).
+When the proxy is unreachable or answers 5xx, the row is retried with exponential backoff by the job
+loop that runs in every server process (a claim expires, so a node that died mid-send loses its rows
+to another node or to the next start); a push still failing an hour after it was made is dropped."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
+import msgspec
 import structlog
 
 from chinwag.app import notify_props as NP
@@ -22,12 +32,14 @@ from chinwag.model.push import (
     PUSH_STATUS_REMOVE,
     PUSH_TYPE_CLEAR,
     PUSH_TYPE_MESSAGE,
+    PUSH_TYPE_UPDATE_BADGE,
     PushNotification,
     PushNotificationAck,
 )
 from chinwag.model.user import User
 from chinwag.push.proxy import PushProxyClient
 from chinwag.store.errors import NotFound
+from chinwag.store.sql.push_notification_store import PushQueueItem
 
 if TYPE_CHECKING:
     from chinwag.app.app import App
@@ -51,6 +63,17 @@ class PushNotificationService:
     def __init__(self, core: AppCore, client: PushProxyClient | None = None) -> None:
         self.core = core
         self.client = client or PushProxyClient(lambda: core.cfg.EmailSettings)
+        self.node_id = new_id()
+        self.poll_seconds = 2.0
+        self.claim_ttl_ms = 2 * 60_000
+        self.retry_base_ms = 2_000
+        self.retry_max_ms = 5 * 60_000
+        #: a push still not taken by the proxy this long after it was made is dropped (logged)
+        self.give_up_ms = 3600_000
+        self.batch = 100
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
 
     @property
     def _app(self) -> App:
@@ -123,22 +146,26 @@ class PushNotificationService:
         post, channel = notice.post, notice.channel
         store = self.core.store
         member_ids = [u for u in await store.channels.member_ids(channel.id) if u != notice.sender.id]
-        users = {u.id: u for u in await store.users.get_many(member_ids)}
-        members: dict[str, ChannelMember] = {
-            m.user_id: m
-            for m in await store.channels.get_members(channel.id, page=0, per_page=len(member_ids) + 1,
-                                                      user_ids=member_ids)
-        }
         mentioned, thread = set(notice.mentioned), set(notice.thread_push)
         is_gm = channel.type == CHANNEL_GROUP
         wanted = []
-        for uid in member_ids:
-            user, member = users.get(uid), members.get(uid)
-            if user is None or member is None or user.delete_at or user.is_bot:
-                continue
-            told = uid in mentioned or uid in thread
-            if NP.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
-                wanted.append(uid)
+        users: dict[str, User] = {}
+        for start in range(0, len(member_ids), 100):  # a chunk at a time: see NotificationService._deliver
+            chunk = member_ids[start:start + 100]
+            found = {u.id: u for u in await store.users.get_many(chunk)}
+            members: dict[str, ChannelMember] = {
+                m.user_id: m
+                for m in await store.channels.get_members(channel.id, page=0, per_page=len(chunk), user_ids=chunk)
+            }
+            for uid in chunk:
+                user, member = found.get(uid), members.get(uid)
+                if user is None or member is None or user.delete_at or user.is_bot:
+                    continue
+                told = uid in mentioned or uid in thread
+                if NP.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
+                    wanted.append(uid)
+                    users[uid] = user
+            await asyncio.sleep(0)
         if not wanted:
             return 0
         now = self.core.now()
@@ -148,13 +175,12 @@ class PushNotificationService:
         badges = await store.channels.mention_totals(sorted({u for u, _ in devices}))
         sender_name = notice.sender_name or f"@{notice.sender.username}"
         contents = self._contents()
-        sent = 0
+        pushes = []
         for uid, device in devices:
             msg = self.build_message(post, channel, sender_name, uid in mentioned, contents)
             msg.badge = badges.get(uid, 0)
-            if await self._send(msg, device):
-                sent += 1
-        return sent
+            pushes.append((uid, device, msg))
+        return await self._push(pushes)
 
     async def clear(self, user_id: str, channel_id: str) -> int:
         """The user read the channel (on any device): clear its notifications, new badge."""
@@ -164,27 +190,125 @@ class PushNotificationService:
         if not devices:
             return 0
         badge = (await self.core.store.channels.mention_totals([user_id])).get(user_id, 0)
-        sent = 0
-        for _, device in devices:
+        pushes = []
+        for uid, device in devices:
             msg = PushNotification(type=PUSH_TYPE_CLEAR, channel_id=channel_id, badge=badge, cont_ava=1,
                                    version=PUSH_MESSAGE_V2, server_id=self._app.system.diagnostic_id,
                                    is_crt_enabled=self._app.notifications.crt_on())
-            if await self._send(msg, device):
-                sent += 1
+            pushes.append((uid, device, msg))
+        return await self._push(pushes)
+
+    async def update_badge(self, user_id: str) -> int:
+        """The user's mention badge changed without a post or a read (a post marked unread): every
+        device gets an ``update_badge`` push with the new count (silent: no sound, content-available)."""
+        if not self.client.enabled():
+            return 0
+        devices = await self.core.store.sessions.devices([user_id], self.core.now())
+        if not devices:
+            return 0
+        badge = (await self.core.store.channels.mention_totals([user_id])).get(user_id, 0)
+        pushes = []
+        for uid, device in devices:
+            msg = PushNotification(type=PUSH_TYPE_UPDATE_BADGE, badge=badge, cont_ava=1, sound="none",
+                                   version=PUSH_MESSAGE_V2, server_id=self._app.system.diagnostic_id,
+                                   is_crt_enabled=self._app.notifications.crt_on())
+            pushes.append((uid, device, msg))
+        return await self._push(pushes)
+
+    # the durable queue -----------------------------------------------------------------------------
+
+    async def _push(self, pushes: list[tuple[str, str, PushNotification]]) -> int:
+        """Queue (user id, device id, payload) claimed by this node and send them now; how many the
+        proxy took. What it could not take stays queued for the job loop."""
+        if not pushes:
+            return 0
+        now = self.core.now()
+        items = []
+        for uid, device, msg in pushes:
+            msg.platform, msg.device_id = split_device(device)
+            msg.ack_id = new_id()
+            payload = msgspec.json.encode(msg.to_dict()).decode()
+            items.append(PushQueueItem(msg.ack_id, uid, device, payload, now, now))
+        await self.core.store.push_notifications.enqueue(items, claimed_by=self.node_id, now=now)
+        return await self._send_items(items)
+
+    async def _send_items(self, items: list[PushQueueItem]) -> int:
+        """Send claimed rows; those the proxy answered leave the queue in one delete at the end
+        (a row still there after a crash is sent again: at least once). How many were taken."""
+        finished: list[str] = []
+        sent = 0
+        try:
+            for item in items:
+                if self._stopping:  # unsent claims expire; another node or the next start sends them
+                    break
+                outcome = await self._send_item(item)
+                if outcome is not None:
+                    finished.append(item.id)
+                    sent += outcome
+        finally:
+            await self.core.store.push_notifications.done(self.node_id, finished)
         return sent
 
-    async def _send(self, msg: PushNotification, device_id: str) -> bool:
-        msg.platform, msg.device_id = split_device(device_id)
-        msg.ack_id = new_id()
-        answer = await self.client.send(msg)
+    async def _send_item(self, item: PushQueueItem) -> bool | None:
+        """Send one claimed row: True (taken) or False (refused for good, or given up) when it is
+        finished, None when it was rescheduled for a retry."""
+        answer, retryable = await self.client.send_body(item.payload.encode())
         if answer.status == PUSH_STATUS_REMOVE:
-            log.info("push device removed", device_id=device_id)
-            await self.core.store.sessions.clear_device(device_id)
+            log.info("push device removed", device_id=item.device_id)
+            await self.core.store.sessions.clear_device(item.device_id)
             return False
-        if answer.status != "OK":
-            log.warning("push failed", device_id=device_id, error=answer.error)
-            return False
-        return True
+        if answer.status == "OK":
+            return True
+        now = self.core.now()
+        if retryable and now - item.create_at < self.give_up_ms:
+            delay = min(self.retry_base_ms * (2 ** item.attempts), self.retry_max_ms)
+            await self.core.store.push_notifications.retry(self.node_id, item.id, now + delay, answer.error)
+            log.warning("push not sent, will retry", device_id=item.device_id, attempts=item.attempts + 1,
+                        error=answer.error)
+            self._wake.set()
+            return None
+        log.warning("push failed", device_id=item.device_id, attempts=item.attempts + 1, error=answer.error)
+        return False
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                busy = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.warning("push job failed", error=repr(e))
+                busy = 0
+            if busy:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        """Claim due rows (retries, and rows a dead node held) and send them; how many were claimed."""
+        if self._stopping or not self.client.enabled():
+            return 0
+        now = self.core.now()
+        claimed = await self.core.store.push_notifications.claim(
+            self.node_id, now, now - self.claim_ttl_ms, self.batch)
+        await self._send_items(claimed)
+        return len(claimed)
 
     # the apps' acknowledgement ---------------------------------------------------------------------
 
@@ -211,4 +335,5 @@ class PushNotificationService:
         return msg
 
     async def close(self) -> None:
+        await self.stop()
         await self.client.close()

@@ -106,4 +106,5 @@ class UnreadService:
         )
         data = {k: v for k, v in state.to_dict().items() if k not in ("notify_props", "user_id")}
         self.core.publish(Event("post_unread", {**data, "post_id": post.id}, Broadcast(user_id=user_id)))
+        self._app.notifications.badge_changed(user_id)
         return state

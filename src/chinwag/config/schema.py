@@ -64,6 +64,10 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     ExperimentalStrictCSRFEnforcement: bool = False
     EnableUserStatuses: bool = True
     WorkerCount: int = 1
+    #: chinwag's own: read receipts ("Seen by …") in DMs, group messages and channels of at most
+    #: ReadReceiptsMaxChannelMembers members, for users who turn them on (docs/configuration.md)
+    EnableReadReceipts: bool = False
+    ReadReceiptsMaxChannelMembers: int = 20
 
 
 class TeamSettings(msgspec.Struct, kw_only=True):

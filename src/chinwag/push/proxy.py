@@ -1,6 +1,7 @@
 """The push proxy client: ``POST {PushNotificationServer}/api/v1/send_push`` with Mattermost's
-payload, retried on connection errors and 5xx answers, with in-process counters of latency and
-failures (for metrics)."""
+payload, retried at once (a couple of quick attempts) on connection errors and 5xx answers, with
+in-process counters of latency and failures (exported by the metrics endpoint). Longer outages are
+the caller's: app/push_notification.py keeps the push in its durable queue and retries later."""
 
 from __future__ import annotations
 
@@ -55,10 +56,15 @@ class PushProxyClient:
     async def send(self, msg: PushNotification) -> PushResponse:
         """Send one notification; the proxy's answer ("OK", "REMOVE": the device is gone, or
         "FAIL" once every attempt failed)."""
+        answer, _ = await self.send_body(msgspec.json.encode(msg.to_dict()))
+        return answer
+
+    async def send_body(self, body: bytes) -> tuple[PushResponse, bool]:
+        """Send one encoded notification: the proxy's answer, and whether a failure is worth
+        retrying later (the proxy was unreachable or answered 5xx every time)."""
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=10.0, trust_env=False)
         url = self._settings().PushNotificationServer.rstrip("/") + "/api/v1/send_push"
-        body = msgspec.json.encode(msg.to_dict())
         error = ""
         for attempt in range(self.attempts):
             if attempt:
@@ -86,9 +92,9 @@ class PushProxyClient:
                 self.metrics.sent += 1
             else:
                 self.metrics.removed += 1
-            return answer
+            return answer, False
         self.metrics.failed += 1
-        return PushResponse(status=PUSH_STATUS_FAIL, error=error)
+        return PushResponse(status=PUSH_STATUS_FAIL, error=error), True
 
     async def close(self) -> None:
         if self._client is not None:

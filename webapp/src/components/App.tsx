@@ -6,7 +6,7 @@ import {parseRoute, paths} from '../lib/routes';
 import {MFA_REQUIRED_ID, errorId} from '../lib/sso';
 import {startRealtime} from '../realtime';
 import {navigate, usePath} from '../router';
-import {getState, useStore} from '../store';
+import {getState, update, useStore} from '../store';
 import {FirstRun, Login, SelectTeam, Signup} from './Auth';
 import {Layout} from './Layout';
 import {MfaSetup} from './MfaSetup';
@@ -130,7 +130,10 @@ function Authed() {
     const teamList = Object.values(teams).sort((a, b) => a.display_name.localeCompare(b.display_name));
 
     useEffect(() => {
-        if (route.name === 'root' || route.name === 'login' || route.name === 'signup') {
+        if (route.name === 'settings') {
+            update(() => ({modal: {kind: 'notifications'}}));
+        }
+        if (route.name === 'root' || route.name === 'login' || route.name === 'signup' || route.name === 'settings') {
             const last = lastPath();
             const lastTeam = last ? parseRoute(last) : null;
             if (last && lastTeam && 'team' in lastTeam && teamList.some((t) => t.name === lastTeam.team)) {

@@ -5,9 +5,10 @@ import type {ChannelMembership} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 import type {UserProfile} from '@mattermost/types/users';
 
-import {addUsers} from '../actions';
+import {addUsers, savePrefs} from '../actions';
 import {client, errorText} from '../client';
 import {tabTitle, unreadTotals} from '../lib/notify';
+import {RECEIPTS_CATEGORY, RECEIPTS_NAME, receiptsOn} from '../lib/receipts';
 import {permission, playSound, requestPermission, unlockAudio, type Permission} from '../notifications';
 import {CRT, update, useStore} from '../store';
 import {Icon} from './Icon';
@@ -101,6 +102,9 @@ export function NotificationSettings() {
         channel: props.channel || 'true',
         mention_keys: props.mention_keys ?? '',
     }));
+    const receiptsOffered = useStore((s) => s.config.EnableReadReceipts === 'true');
+    const receiptsWere = useStore((s) => receiptsOn(s.config, s.prefs));
+    const [receipts, setReceipts] = useState(receiptsWere);
     const [perm, setPerm] = useState<Permission>(permission);
     const [msg, setMsg] = useState('');
     const [error, setError] = useState('');
@@ -117,6 +121,9 @@ export function NotificationSettings() {
             const u = await client.patchMe({notify_props});
             addUsers([u]);
             update(() => ({me: u}));
+            if (receiptsOffered && receipts !== receiptsWere) {
+                await savePrefs([{user_id: me.id, category: RECEIPTS_CATEGORY, name: RECEIPTS_NAME, value: receipts ? 'true' : 'false'}]);
+            }
             setMsg('Saved.');
         } catch (err) {
             setError(errorText(err, 'Could not save.'));
@@ -176,6 +183,15 @@ export function NotificationSettings() {
                     <input className='input' value={v.mention_keys} placeholder='Separated by commas' onChange={(e) => set('mention_keys', e.target.value)}/>
                 </label>
             </fieldset>
+            {receiptsOffered && (
+                <label className='check'>
+                    <input type='checkbox' checked={receipts} onChange={(e) => {
+                        setMsg('');
+                        setReceipts(e.target.checked);
+                    }}/>
+                    Read receipts: show who has seen my messages in direct messages and small channels, and let others see when I have read theirs
+                </label>
+            )}
             {error && <p className='form-error' role='alert'>{error}</p>}
         </Modal>
     );

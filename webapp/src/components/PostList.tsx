@@ -4,9 +4,10 @@ import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Post} from '@mattermost/types/posts';
 import type {Team} from '@mattermost/types/teams';
 
-import {isWindow, jumpToLatest, loadNewer, loadOlder} from '../actions';
+import {ensureUsers, isWindow, jumpToLatest, loadNewer, loadOlder, loadReceipts} from '../actions';
 import {buildRows, formatDay, type Row} from '../lib/posts';
-import {channelTitle} from '../lib/channels';
+import {channelTitle, displayName} from '../lib/channels';
+import {latestOwnPostId, receiptsApply, receiptsOn, seenBy, seenByText} from '../lib/receipts';
 import {getState, useStore} from '../store';
 import {PostItem} from './PostItem';
 
@@ -26,6 +27,34 @@ function ChannelIntro({channel}: {channel: Channel}) {
             </p>
         </div>
     );
+}
+
+/** "Seen by …" under my latest post, when read receipts are on for the server and for me. */
+function SeenBy({post, channel}: {post: Post; channel: Channel}) {
+    const me = useStore((s) => s.me!);
+    const on = useStore((s) => receiptsOn(s.config, s.prefs));
+    const config = useStore((s) => s.config);
+    const memberCount = useStore((s) => s.stats[channel.id]?.member_count);
+    const reads = useStore((s) => s.receipts[channel.id]);
+    const users = useStore((s) => s.users);
+    const applies = on && receiptsApply(channel, memberCount, config);
+    useEffect(() => {
+        if (applies) {
+            void loadReceipts(post).catch(() => undefined);
+        }
+    }, [applies, post]);
+    const who = applies ? seenBy(reads, post, me.id) : [];
+    useEffect(() => {
+        if (who.length) {
+            ensureUsers(who);
+        }
+    }, [who.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
+    const text = seenByText(who.map((id) => displayName(users[id])), channel.type === 'D');
+    if (!text) {
+        return null;
+    }
+    const title = who.map((id) => displayName(users[id])).join(', ');
+    return <div className='seen-by' role='status' title={title}>{text}</div>;
 }
 
 export function PostList({channel, team}: {channel: Channel; team: Team}) {
@@ -57,6 +86,7 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
         () => (feed?.ids ?? []).map((id) => posts[id]).filter((p): p is Post => Boolean(p)),
         [feed?.ids, posts],
     );
+    const mineLatest = useMemo(() => latestOwnPostId(list, me.id), [list, me.id]);
     const rows = useMemo(() => buildRows(list, {lastViewedAt: newSince.current ?? 0, myId: me.id}), [list, me.id]);
 
     // Virtuoso keeps the scroll position when older rows are prepended if the index of the rows
@@ -146,8 +176,9 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
                     if (row.kind === 'new') {
                         return <div className='new-sep' role='separator'><span>New messages</span></div>;
                     }
-                    return <PostItem post={row.post} continuation={row.continuation} team={team} location='center'
+                    const item = <PostItem post={row.post} continuation={row.continuation} team={team} location='center'
                         highlight={lit && row.post.id === focusPost?.postId}/>;
+                    return row.post.id === mineLatest ? <>{item}<SeenBy post={row.post} channel={channel}/></> : item;
                 }}
             />
             {(away || windowed) && (

@@ -12,6 +12,7 @@ export type Route =
     | {name: 'threads'; team: string; threadId?: string}
     | {name: 'permalink'; team: string; postId: string}
     | {name: 'integrations'; team: string; tab: 'incoming_webhooks' | 'outgoing_webhooks' | 'commands' | 'bots'}
+    | {name: 'settings'; section: 'notifications'}
     | {name: 'notfound'; path: string};
 
 export function parseRoute(pathname: string): Route {
@@ -37,6 +38,10 @@ export function parseRoute(pathname: string): Route {
         case 'create_team':
             return {name: 'create_team'};
         }
+    }
+    if (parts.length === 2 && parts[0] === 'settings' && parts[1] === 'notifications') {
+        // The email unsubscribe link: opens the notification settings over the last place visited.
+        return {name: 'settings', section: 'notifications'};
     }
     const [team, section, arg, extra] = parts;
     if (section === 'channels' && arg && !extra) {
@@ -74,4 +79,5 @@ export const paths = {
     threads: (team: string, threadId?: string) => (threadId ? `/${team}/threads/${threadId}` : `/${team}/threads`),
     permalink: (team: string, postId: string) => `/${team}/pl/${postId}`,
     integrations: (team: string, tab = 'incoming_webhooks') => `/${team}/integrations/${tab}`,
+    notificationSettings: () => '/settings/notifications',
 };

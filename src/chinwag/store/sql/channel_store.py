@@ -13,6 +13,7 @@ from chinwag.model.team import TeamUnread
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import conflict_from, upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.params import id_in
 from chinwag.store.sql.tables import channelmembers, channels
 
 
@@ -336,11 +337,19 @@ class SqlChannelStore:
     ) -> list[ChannelMember]:
         q = sa.select(channelmembers).where(channelmembers.c.channelid == channel_id)
         if user_ids is not None:
-            q = q.where(channelmembers.c.userid.in_(list(user_ids)))
+            q = q.where(id_in(channelmembers.c.userid, user_ids, self.db.driver))
         q = q.order_by(channelmembers.c.userid).limit(per_page).offset(page * per_page)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
         return [row_to_member(r) for r in rows]
+
+    async def channel_mention_settings(self, channel_id: str) -> dict[str, str]:
+        """Every member's ``ignore_channel_mentions`` channel setting ("" when unset): one narrow
+        query, read for @channel/@all/@here in large channels."""
+        setting = channelmembers.c.notifyprops["ignore_channel_mentions"].as_string()
+        q = sa.select(channelmembers.c.userid, setting).where(channelmembers.c.channelid == channel_id)
+        async with self.db.read() as conn:
+            return {r[0]: r[1] or "" for r in (await conn.execute(q)).all()}
 
     async def member_ids(self, channel_id: str) -> list[str]:
         q = sa.select(channelmembers.c.userid).where(channelmembers.c.channelid == channel_id)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.params import id_in
 from chinwag.store.sql.tables import emailnotifications as q_
 
 _COLS = (q_.c.id, q_.c.userid, q_.c.postid, q_.c.channelid, q_.c.createat, q_.c.sendat, q_.c.digest,
@@ -54,7 +55,7 @@ class SqlEmailNotificationStore:
             return {}
         q = (
             sa.select(q_.c.userid, sa.func.min(q_.c.sendat))
-            .where(q_.c.userid.in_(list(user_ids)), q_.c.digest == sa.true(), q_.c.claimedby == "")
+            .where(id_in(q_.c.userid, user_ids, self.db.driver), q_.c.digest == sa.true(), q_.c.claimedby == "")
             .group_by(q_.c.userid)
         )
         async with self.db.read() as conn:

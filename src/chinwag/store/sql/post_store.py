@@ -15,6 +15,7 @@ from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids
+from chinwag.store.sql.params import id_in
 from chinwag.store.sql.tables import channelmembers, channels, posts, threadmemberships, threads
 
 _thread = threads.alias("t")
@@ -184,7 +185,7 @@ class SqlPostStore:
                     await conn.execute(
                         channelmembers.update()
                         .where(channelmembers.c.channelid == post.channel_id,
-                               channelmembers.c.userid.in_(sorted(fx.mentioned)))
+                               id_in(channelmembers.c.userid, sorted(fx.mentioned), self.db.driver))
                         .values(
                             mentioncount=channelmembers.c.mentioncount + 1,
                             mentioncountroot=channelmembers.c.mentioncountroot + (0 if post.root_id else 1),

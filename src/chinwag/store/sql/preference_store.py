@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from chinwag.model.user import Preference
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.params import id_in
 from chinwag.store.sql.tables import preferences
 
 
@@ -54,7 +55,7 @@ class SqlPreferenceStore:
         if not user_ids:
             return {}
         q = sa.select(preferences.c.userid, preferences.c.value).where(
-            preferences.c.userid.in_(list(user_ids)), preferences.c.category == category,
+            id_in(preferences.c.userid, user_ids, self.db.driver), preferences.c.category == category,
             preferences.c.name == name,
         )
         async with self.db.read() as conn:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from chinwag.model.user import Status
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.params import id_in
 from chinwag.store.sql.tables import status
 
 
@@ -34,7 +35,7 @@ class SqlStatusStore:
     async def get_many(self, user_ids: Sequence[str]) -> list[Status]:
         if not user_ids:
             return []
-        q = sa.select(status).where(status.c.userid.in_(list(user_ids)))
+        q = sa.select(status).where(id_in(status.c.userid, user_ids, self.db.driver))
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
         return [

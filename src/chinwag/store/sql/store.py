@@ -15,6 +15,7 @@ from chinwag.store.sql.one_time_token_store import SqlOneTimeTokenStore
 from chinwag.store.sql.post_store import SqlPostStore
 from chinwag.store.sql.preference_store import SqlPreferenceStore
 from chinwag.store.sql.purge_store import SqlPurgeStore
+from chinwag.store.sql.push_notification_store import SqlPushNotificationStore
 from chinwag.store.sql.reaction_store import SqlReactionStore
 from chinwag.store.sql.session_store import SqlSessionStore
 from chinwag.store.sql.status_store import SqlStatusStore
@@ -44,6 +45,7 @@ class SqlStore:
         self.webhooks = SqlWebhookStore(db)
         self.commands = SqlCommandStore(db)
         self.email_notifications = SqlEmailNotificationStore(db)
+        self.push_notifications = SqlPushNotificationStore(db)
         self.bots = SqlBotStore(db)
         self.tokens = SqlUserAccessTokenStore(db)
         self.one_time_tokens = SqlOneTimeTokenStore(db)

@@ -497,3 +497,20 @@ uploadsessions = sa.Table(
     sa.Column("fileoffset", sa.BigInteger, nullable=False, server_default="0"),
     sa.Index("idx_uploadsessions_userid", "userid"),
 )
+
+#: the push notification queue: one row per device and push, sent by the job loop (app/push_notification.py)
+pushnotifications = sa.Table(
+    "pushnotifications",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("userid", sa.String(26), nullable=False),
+    _text("deviceid", 512),
+    _text("payload"),
+    _ms("createat"),
+    _ms("sendat"),
+    _text("claimedby", 64),
+    _ms("claimedat"),
+    _int("attempts"),
+    _text("lasterror", 1024),
+    sa.Index("idx_pushnotifications_sendat", "sendat"),
+)

@@ -29,6 +29,12 @@ async def get_post(w: W) -> Any:
     return await w.app.posts.get(w.ctx, w.id_param("post_id"), w.query_bool("include_deleted"))
 
 
+@api.route("GET", "/posts/{post_id}/receipts")
+async def get_post_receipts(w: W) -> Any:
+    """chinwag's own: who has seen the caller's post (read receipts, docs/api.md)."""
+    return await w.app.receipts.for_post(w.ctx, w.id_param("post_id"))
+
+
 @api.route("PUT", "/posts/{post_id}")
 async def update_post(w: W) -> Any:
     return await w.app.posts.update(w.ctx, w.id_param("post_id"), await w.json(Post, "post"))

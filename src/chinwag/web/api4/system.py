@@ -89,6 +89,8 @@ def client_config(cfg: Config, no_accounts: bool, diagnostic_id: str) -> dict[st
         "EnableMultifactorAuthentication": _b(s.EnableMultifactorAuthentication),
         "EnforceMultifactorAuthentication": _b(s.EnforceMultifactorAuthentication),
         "EnableUserStatuses": _b(s.EnableUserStatuses),
+        "EnableReadReceipts": _b(s.EnableReadReceipts),
+        "ReadReceiptsMaxChannelMembers": str(s.ReadReceiptsMaxChannelMembers),
         "PostEditTimeLimit": str(s.PostEditTimeLimit),
         "EnableFileAttachments": _b(f.EnableFileAttachments),
         "EnablePublicLink": _b(f.EnablePublicLink),
