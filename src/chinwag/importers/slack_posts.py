@@ -4,6 +4,9 @@ system messages typed, bot messages with their attachments, reactions, files."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chinwag.app.mentions import parse_hashtags
@@ -20,11 +23,22 @@ if TYPE_CHECKING:
     from chinwag.importers.slack import SlackImporter, Target
 
 BATCH = 1000
+YIELD_EVERY = 50
 JOIN = ("channel_join", "group_join")
 LEAVE = ("channel_leave", "group_leave")
 TOPIC = ("channel_topic", "group_topic")
 PURPOSE = ("channel_purpose", "group_purpose")
 RENAME = ("channel_name", "group_name")
+
+
+@dataclass
+class Built:
+    """One batch of messages, ready to write."""
+
+    posts: list[Post] = field(default_factory=list)
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+    attach: list[tuple[str, str]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
 
 
 def _s(m: dict[str, Any], key: str) -> str:
@@ -54,27 +68,51 @@ class PostWriter:
 
     async def run(self) -> None:
         conv = self.t.conv
+        # a conversation with nothing imported before (the usual first run) needs no per-batch
+        # re-run checks, so its batches are written while the next one is built
+        self.fresh = not await self.w.any_with_prefix("post", f"{conv.id}/")
         wanted = {self.key(ts): ts for ts in sorted(conv.reply_roots & conv.roots)}
-        found = await self.w.lookup("post", list(wanted))
+        found = {} if self.fresh else await self.w.lookup("post", list(wanted))
         self.root_ids = {ts: found.get(k) or new_id() for k, ts in wanted.items()}
-        batch: list[dict[str, Any]] = []
-        for day in conv.days:
-            for m in self.ex.messages(day):
-                batch.append(m)
-                if len(batch) >= BATCH:
-                    await self.flush(batch)
-                    batch = []
-        await self.flush(batch)
+        self.pending: asyncio.Task[None] | None = None
+        try:
+            batch: list[dict[str, Any]] = []
+            for day in conv.days:
+                for m in self.ex.messages(day):
+                    batch.append(m)
+                    if len(batch) >= BATCH:
+                        await self.flush(batch)
+                        batch = []
+            await self.flush(batch)
+            await self._wait()
+        except BaseException:
+            # the transaction rolls back; the connection must be idle first
+            with contextlib.suppress(BaseException):
+                await self._wait()
+            raise
+
+    async def _wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            await pending
 
     async def flush(self, batch: list[dict[str, Any]]) -> None:
         keys = [self.key(str(m["ts"])) for m in batch]
+        if self.fresh:
+            built = await self.build_batch(batch, keys, {})
+            await self._wait()  # the previous batch is written: the connection is free
+            self.pending = asyncio.ensure_future(self.write(built))
+            await asyncio.sleep(0)  # let the write start sending before the next batch is built
+            return
         # Slack ts strings have 10 integer digits, so key order is time order: one range scan
         existing = await self.w.lookup_range("post", min(keys), max(keys) + "#~") if keys else {}
-        posts: list[Post] = []
-        reactions: list[dict[str, Any]] = []
-        attach: list[tuple[str, str]] = []
-        mapping: dict[str, str] = {}
-        for m, key in zip(batch, keys, strict=True):
+        await self.write(await self.build_batch(batch, keys, existing))
+
+    async def build_batch(self, batch: list[dict[str, Any]], keys: list[str], existing: dict[str, str]) -> Built:
+        out = Built()
+        for i, (m, key) in enumerate(zip(batch, keys, strict=True)):
+            if i % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)  # a write in flight keeps going
             ms = self.alloc(ts_ms(m["ts"]))
             sub = _s(m, "subtype")
             self.imp.progress.advance()
@@ -87,17 +125,20 @@ class PostWriter:
                 continue
             built = self.build(m, ms, key)
             for k, p in built:
-                mapping[k] = p.id
-                posts.append(p)
-                attach += [(f, p.id) for f in p.file_ids]
-            reactions += self._reactions(m, built[0][1])
+                out.mapping[k] = p.id
+                out.posts.append(p)
+                out.attach += [(f, p.id) for f in p.file_ids]
+            out.reactions += self._reactions(m, built[0][1])
             self.report.add("messages", "imported")
-        await self.w.insert_posts(posts)
-        await self.w.attach_files(attach)
-        await self.w.insert_reactions(reactions)
-        await self.w.map("post", mapping, fresh=True)
-        self.report.add("posts", "created", len(posts))
-        self.report.add("reactions", "imported", len(reactions))
+        return out
+
+    async def write(self, b: Built) -> None:
+        await self.w.insert_posts(b.posts)
+        await self.w.attach_files(b.attach)
+        await self.w.insert_reactions(b.reactions)
+        await self.w.map("post", b.mapping, fresh=True)
+        self.report.add("posts", "created", len(b.posts))
+        self.report.add("reactions", "imported", len(b.reactions))
 
     async def _fill_files(self, m: dict[str, Any], post_id: str) -> None:
         """A re-run: files that were missing before and are now stored join their post."""
