@@ -40,3 +40,8 @@ def test_index_text_of_ascii_and_unicode() -> None:
     assert search_text.index_text("Hello, World!") == " hello , world ! "
     assert search_text.index_text("Résumé déjà") == " resume deja "
     assert search_text.index_text("中文字") == " 中文字 \x1f 中文 文字 "
+
+
+def test_index_text_adds_hashtag_tokens_not_in_the_message() -> None:
+    assert search_text.index_text("a #tag b", "#tag #other") == " a # tag b other "
+    assert search_text.index_text("é #tag", "#tag #ça") == " e # tag ca "

@@ -84,6 +84,7 @@ class SlackImporter:
         self.source = ""
         self.admin_id = ""
         self.planned: dict[str, Channel] = {}
+        self._by_email: dict[str, str] = {}  # lowercased email → user id (in the database or created here)
 
     # the run -----------------------------------------------------------------------------------
 
@@ -155,64 +156,86 @@ class SlackImporter:
         self.report.add("team", "created")
         return team
 
-    async def _free_username(self, base: str, taken: set[str]) -> str:
+    async def _free_username(self, base: str, taken: set[str], known_free: set[str]) -> str:
+        """``base``, or ``base-2``, ``base-3``, … : the first name valid, not given out in this run and not
+        in the database (``known_free``: names already checked to be free there)."""
         name, n = base, 1
-        while name in taken or not is_valid_username(name):
-            n += 1
-            name = numbered(base, n)
         while True:
-            try:
-                await self.store.users.get_by_username(name)
-            except NotFound:
+            if name not in taken and is_valid_username(name) and (
+                    name in known_free or not await self._username_taken(name)):
                 taken.add(name)
                 return name
             n += 1
             name = numbered(base, n)
 
+    async def _username_taken(self, name: str) -> bool:
+        try:
+            await self.store.users.get_by_username(name)
+            return True
+        except NotFound:
+            return False
+
     async def _users(self, ex: Export) -> None:
+        """Users, bots and placeholders: checked against the database in a few queries, then written in one
+        transaction with their mappings."""
         assert self.team is not None
         mapped = await self.store.imports.all_of_kind(self.source, "user")
         admins = [u for u in await self.store.users.list_users(role=SYSTEM_ADMIN_ROLE, page=0, per_page=1)]
-        taken: set[str] = set()
         self.admin_id = admins[0].id if admins else ""
         # bots last: their owner is a system admin, or the export's first admin
         users = sorted(ex.users.values(), key=lambda u: (u.is_bot, u.placeholder, u.id))
         first_admin = next((u for u in users if u.is_admin and not u.deleted and not u.is_bot), None)
+        unknown = UNKNOWN_USER not in ex.users
+        if unknown:
+            ex.users[UNKNOWN_USER] = SlackUser(id=UNKNOWN_USER, handle="slack-unknown-user", deleted=True,
+                                               placeholder=True, first_name="Unknown", last_name="User")
+        bots = {f"bot:{bid}": display for bid, display in sorted(ex.unknown_bots.items())}
+        todo = [su for su in users if su.id not in mapped]
+        names = [sanitize_username(su.handle, su.id) for su in todo]
+        names += [sanitize_username(d, k) for k, d in bots.items() if k not in mapped]
+        names.append("slack-unknown-user")
+        in_db, self._by_email = await self.store.imports.existing_users(
+            names, [su.email for su in todo if su.email and not su.placeholder])
+        known_free = set(names) - in_db
+        taken: set[str] = set()
+        new: list[tuple[User, Bot | None]] = []
+        pairs: dict[str, str] = {}
         for su in users:
-            uid = mapped.get(su.id) or await self._create_user(su, taken)
+            uid = mapped.get(su.id) or await self._new_user(su, taken, known_free, new, pairs)
             self.user_ids[su.id] = uid
             if su is first_admin and not self.admin_id:
                 self.admin_id = uid
             self.progress.advance()
+        for key, display in bots.items():
+            uid = mapped.get(key) or await self._new_user(
+                SlackUser(id=key, handle=display, first_name=display[:64], is_bot=True), taken, known_free, new, pairs)
+            self.bot_ids[key[len("bot:"):]] = uid
+            self.progress.advance()
+        if unknown:
+            self.user_ids[UNKNOWN_USER] = mapped.get(UNKNOWN_USER) or await self._new_user(
+                ex.users[UNKNOWN_USER], taken, known_free, new, pairs, quiet=True)
+        now = self.app.core.now()
+        async with self.store.imports.transaction(self.source, now) as w:
+            await w.insert_users(new)
+            await w.map("user", pairs)
+        for u, _ in new:
+            self.app.core.publish(Event("new_user", {"user_id": u.id}))
         await self._join_team([self.user_ids[su.id] for su in users
                                 if not su.deleted and not su.placeholder and not su.is_bot])
         found = await self.store.users.get_many(list(set(self.user_ids.values())))
-        names = {u.id: u.username for u in found}
-        self.usernames = {sid: names.get(uid, "") for sid, uid in self.user_ids.items()}
+        by_id = {u.id: u.username for u in found}
+        self.usernames = {sid: by_id.get(uid, "") for sid, uid in self.user_ids.items()}
         for bid, uid in ex.bot_users.items():
             self.bot_ids[bid] = self.user_ids[uid]
-        for bid, display in sorted(ex.unknown_bots.items()):
-            key = f"bot:{bid}"
-            uid = mapped.get(key) or await self._create_bot(key, display, taken)
-            self.bot_ids[bid] = uid
-            self.progress.advance()
-        if UNKNOWN_USER not in self.user_ids:
-            ex.users[UNKNOWN_USER] = SlackUser(id=UNKNOWN_USER, handle="slack-unknown-user", deleted=True,
-                                               placeholder=True, first_name="Unknown", last_name="User")
-            self.user_ids[UNKNOWN_USER] = mapped.get(UNKNOWN_USER) or await self._create_user(
-                ex.users[UNKNOWN_USER], taken, quiet=True)
-            self.usernames[UNKNOWN_USER] = "slack-unknown-user"
 
-    async def _create_user(self, su: SlackUser, taken: set[str], quiet: bool = False) -> str:
-        if su.email and not su.placeholder:
-            try:
-                existing = await self.store.users.get_by_email(su.email)
-                await self.store.imports.map(self.source, "user", {su.id: existing.id}, self.app.core.now())
-                self.report.add("users", "merged_by_email")
-                return existing.id
-            except NotFound:
-                pass
-        username = await self._free_username(sanitize_username(su.handle, su.id), taken)
+    async def _new_user(self, su: SlackUser, taken: set[str], known_free: set[str],
+                        new: list[tuple[User, Bot | None]], pairs: dict[str, str], quiet: bool = False) -> str:
+        """The user (or bot) to create for ``su`` — or an existing user with its email — added to ``new``."""
+        if su.email and not su.placeholder and su.email.lower() in self._by_email:
+            pairs[su.id] = self._by_email[su.email.lower()]
+            self.report.add("users", "merged_by_email")
+            return pairs[su.id]
+        username = await self._free_username(sanitize_username(su.handle, su.id), taken, known_free)
         if username != su.handle:
             self.report.renamed.append({"kind": "user", "from": su.handle, "to": username})
         email = su.email
@@ -226,25 +249,21 @@ class SlackImporter:
                     first_name=su.first_name, last_name=su.last_name, position=su.position,
                     roles=SYSTEM_USER_ROLE, notify_props=default_notify_props(username, su.first_name),
                     is_bot=su.is_bot)
+        bot: Bot | None = None
         if su.is_bot:  # a bot's name is one display name (Mattermost keeps it in first_name)
             user.first_name, user.last_name = f"{su.first_name} {su.last_name}".strip()[:64], ""
             bot = Bot(user_id=user.id, username=username, display_name=user.first_name or username,
                       description="Imported from Slack", owner_id=self.admin_id or user.id, create_at=now,
                       update_at=now, delete_at=user.delete_at)
             user.email = f"{username}@localhost"
-            await self.store.bots.save(bot, user)
-        else:
-            await self.store.users.save(user, "")  # no usable password until reset or SSO
-        await self.store.imports.map(self.source, "user", {su.id: user.id}, now)
-        self.app.core.publish(Event("new_user", {"user_id": user.id}))
+        new.append((user, bot))
+        pairs[su.id] = user.id
+        if su.email and not su.placeholder:
+            self._by_email.setdefault(su.email.lower(), user.id)  # a second user with this email merges
         if not quiet:
             self.report.add("users", "bots_created" if su.is_bot else
                             ("deactivated_created" if su.deleted else "created"))
         return user.id
-
-    async def _create_bot(self, key: str, display: str, taken: set[str]) -> str:
-        su = SlackUser(id=key, handle=display, first_name=display[:64], is_bot=True)
-        return await self._create_user(su, taken)
 
     async def _join_team(self, user_ids: list[str]) -> None:
         """Team membership and the team's default channels, in one transaction; the same events as

@@ -13,8 +13,10 @@ from chinwag.model import slack
 
 _CODE = re.compile(r"(```[\s\S]*?```|`[^`\n]+`)")
 _TOKEN = re.compile(r"<([^<>\n]+)>")
-_BOLD = re.compile(r"(^|[\s.,;:(\[])\*([^*\n]+?)\*(?=$|[\s.,;:!?)\]])", re.M)
-_STRIKE = re.compile(r"(^|[\s.,;:(\[])~([^~\n]+?)~(?=$|[\s.,;:!?)\]])", re.M)
+# an opener at the start or after a space or .,;:([ (the pattern starts with the literal so the
+# regex engine can search for it instead of trying every position)
+_BOLD = re.compile(r"\*(?<![^\s.,;:(\[]\*)([^*\n]+?)\*(?=$|[\s.,;:!?)\]])", re.M)
+_STRIKE = re.compile(r"~(?<![^\s.,;:(\[]~)([^~\n]+?)~(?=$|[\s.,;:!?)\]])", re.M)
 _HOLD = re.compile("\x00(\\d+)\x00")
 
 
@@ -46,9 +48,9 @@ class Converter:
         if "<" in text:
             text = _TOKEN.sub(lambda m: hold(self._token(m.group(1))), text)
         if "*" in text:
-            text = _BOLD.sub(r"\1**\2**", text)
+            text = _BOLD.sub(r"**\1**", text)
         if "~" in text:
-            text = _STRIKE.sub(r"\1~~\2~~", text)
+            text = _STRIKE.sub(r"~~\1~~", text)
         if "&gt;" in text:
             text = _quotes(text)
         text = _unescape(text)

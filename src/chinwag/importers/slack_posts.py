@@ -115,7 +115,6 @@ class PostWriter:
                 await asyncio.sleep(0)  # a write in flight keeps going
             ms = self.alloc(ts_ms(m["ts"]))
             sub = _s(m, "subtype")
-            self.imp.progress.advance()
             if sub in NOISE:
                 self.report.add("messages", f"skipped_{sub}")
                 continue
@@ -130,6 +129,7 @@ class PostWriter:
                 out.attach += [(f, p.id) for f in p.file_ids]
             out.reactions += self._reactions(m, built[0][1])
             self.report.add("messages", "imported")
+        self.imp.progress.advance(len(batch))
         return out
 
     async def write(self, b: Built) -> None:

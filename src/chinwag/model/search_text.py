@@ -113,6 +113,11 @@ def index_text(message: str, hashtags: str = "") -> str:
     """The searchable text of a post: its folded tokens, then the two-character pieces of its
     longer unspaced runs."""
     toks = tokens(message)
+    if message.isascii() and hashtags.isascii():  # no unspaced runs, so no pieces
+        if hashtags:
+            known = set(toks)
+            toks += [t for t in tokens(hashtags) if t not in known]
+        return " " + " ".join(toks) + " "
     if hashtags:
         known = set(toks)
         toks += [t for t in tokens(hashtags) if t not in known]
