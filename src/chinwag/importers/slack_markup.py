@@ -27,6 +27,7 @@ class Converter:
     def __init__(self, users: Callable[[str], str | None], channels: Callable[[str], str | None]) -> None:
         self.users = users
         self.channels = channels
+        self._tokens: dict[str, str] = {}  # the same mentions and links come back again and again
 
     def convert(self, text: str) -> str:
         if not text:
@@ -46,7 +47,7 @@ class Converter:
             return f"\x00{len(held) - 1}\x00"
 
         if "<" in text:
-            text = _TOKEN.sub(lambda m: hold(self._token(m.group(1))), text)
+            text = _TOKEN.sub(lambda m: hold(self._cached(m.group(1))), text)
         if "*" in text:
             text = _BOLD.sub(r"**\1**", text)
         if "~" in text:
@@ -55,6 +56,14 @@ class Converter:
             text = _quotes(text)
         text = _unescape(text)
         return _HOLD.sub(lambda m: held[int(m.group(1))], text) if held else text
+
+    def _cached(self, body: str) -> str:
+        out = self._tokens.get(body)
+        if out is None:
+            if len(self._tokens) >= 100_000:
+                self._tokens.clear()
+            out = self._tokens[body] = self._token(body)
+        return out
 
     def _token(self, body: str) -> str:
         target, _, label = body.partition("|")

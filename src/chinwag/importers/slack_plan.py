@@ -25,17 +25,22 @@ UNKNOWN_USER = "U_UNKNOWN"
 CANVAS_MIME = "application/vnd.slack-docs"
 
 
-def ts_ms(ts: Any) -> int:
-    """Slack ``ts`` ("1516457078.123456") → Unix milliseconds (sub-millisecond digits dropped)."""
+_TS = re.compile(r"(\d{1,12})(?:\.(\d{1,9}))?")
+
+
+def ts_ns(ts: Any) -> int:
+    """Slack ``ts`` ("1516457078.123456") → Unix nanoseconds (the order of messages in a day file)."""
+    if isinstance(ts, str) and (m := _TS.fullmatch(ts)):  # the usual form, without Decimal
+        return int(m.group(1)) * 1_000_000_000 + int((m.group(2) or "").ljust(9, "0"))
     try:
-        return int(Decimal(str(ts)) * 1000)
-    except (InvalidOperation, ValueError):
+        return int(Decimal(str(ts)) * 1_000_000_000)
+    except (InvalidOperation, ValueError, OverflowError):
         raise ValueError(f"bad ts {ts!r}") from None
 
 
-def ts_key(ts: Any) -> Decimal:
-    return Decimal(str(ts))
-
+def ts_ms(ts: Any) -> int:
+    """Slack ``ts`` ("1516457078.123456") → Unix milliseconds (sub-millisecond digits dropped)."""
+    return ts_ns(ts) // 1_000_000
 
 def _ascii(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
@@ -188,7 +193,8 @@ class Export:
         data = self.zf.json(name)
         if not isinstance(data, list):
             raise ImportFailure("expected a JSON array of messages", name, 1)
-        out = []
+        out: list[dict[str, Any]] = []
+        keys: list[int] = []
         for i, m in enumerate(data):
             if not isinstance(m, dict):
                 raise ImportFailure(f"message {i + 1}: expected a JSON object", name)
@@ -196,12 +202,12 @@ class Export:
             if not isinstance(ts, str | int | float):
                 raise ImportFailure(f"message {i + 1}: no ts", name)
             try:
-                ts_ms(ts)
+                keys.append(ts_ns(ts))
             except ValueError as e:
                 raise ImportFailure(f"message {i + 1}: {e}", name) from None
             out.append(m)
-        out.sort(key=lambda m: ts_key(m["ts"]))
-        return out
+        order = sorted(range(len(out)), key=keys.__getitem__)
+        return [out[i] for i in order]
 
     def scan(self, progress: Any) -> int:
         """Parse every day file once (nothing is written if one is bad); note thread roots, files,
