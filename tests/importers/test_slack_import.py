@@ -126,6 +126,8 @@ async def test_messages(imported: tuple[Client, Any, str]) -> None:
     replies = [p["message"] for p in thread["posts"].values() if p["root_id"] == root["id"]]
     assert sorted(replies) == ["broadcast reply", "first reply"]
     assert root["reply_count"] == 2
+    last_reply = max(p["create_at"] for p in thread["posts"].values() if p["root_id"] == root["id"])
+    assert root["update_at"] == last_reply == root["last_reply_at"]
     assert by_text["orphan reply"]["root_id"] == ""
     # reactions: skin tones stripped, ghosts kept as placeholders
     r = await admin.get(f"/posts/{root['id']}/reactions")

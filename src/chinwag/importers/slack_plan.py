@@ -101,7 +101,7 @@ class Conversation:
     messages: int = 0
     files: int = 0
     #: thread_ts values replies point at, and the ts of messages that are thread roots
-    reply_roots: set[str] = field(default_factory=set)
+    reply_roots: dict[str, int] = field(default_factory=dict)  # thread_ts → when its last reply was (ms)
     roots: set[str] = field(default_factory=set)
 
 
@@ -231,7 +231,8 @@ class Export:
             if str(thread) == ts:
                 conv.roots.add(ts)
             else:
-                conv.reply_roots.add(str(thread))
+                t = str(thread)
+                conv.reply_roots[t] = max(conv.reply_roots.get(t, 0), ts_ms(ts))
         files = m.get("files") if isinstance(m.get("files"), list) else []
         assert isinstance(files, list)
         conv.files += len(files) + (1 if isinstance(m.get("file"), dict) else 0)

@@ -71,7 +71,7 @@ class PostWriter:
         # a conversation with nothing imported before (the usual first run) needs no per-batch
         # re-run checks, so its batches are written while the next one is built
         self.fresh = not await self.w.any_with_prefix("post", f"{conv.id}/")
-        wanted = {self.key(ts): ts for ts in sorted(conv.reply_roots & conv.roots)}
+        wanted = {self.key(ts): ts for ts in sorted(conv.reply_roots.keys() & conv.roots)}
         found = {} if self.fresh else await self.w.lookup("post", list(wanted))
         self.root_ids = {ts: found.get(k) or new_id() for k, ts in wanted.items()}
         self.pending: asyncio.Task[None] | None = None
@@ -222,6 +222,8 @@ class PostWriter:
 
         out = [(key, post(pid, ms, parts[0], chunks[0], root, type=ptype, props=props, edit_at=edit_at,
                           has_reactions=bool(self._reaction_pairs(m))))]
+        if ts in self.root_ids:  # a thread root is as new as its last reply (finish_channel corrects ±1 ms)
+            out[0][1].update_at = max(out[0][1].update_at, self.t.conv.reply_roots.get(ts, 0))
         for i, part in enumerate(parts[1:], 1):
             out.append((f"{key}#{i}", post(new_id(), self.alloc(ms), part, [], root, type=ptype)))
         for j, chunk in enumerate(chunks[1:], 1):

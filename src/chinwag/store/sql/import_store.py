@@ -213,9 +213,11 @@ class ImportWriter:
                                part)
         for part in _chunks(follow_rows):
             await conn.execute(upsert(conn, threadmemberships, ["postid", "userid"]), part)
+        # only roots not already as new as their last reply: an UPDATE rewrites the row and every index entry
         for part in _chunks(root_times):
-            await conn.execute(posts.update().where(posts.c.id == sa.bindparam("rid"))
-                               .values(updateat=greatest(conn, posts.c.updateat, sa.bindparam("t"))), part)
+            await conn.execute(posts.update().where(posts.c.id == sa.bindparam("rid"),
+                                                    posts.c.updateat < sa.bindparam("t"))
+                               .values(updateat=sa.bindparam("t")), part)
         counted = posts.c.type.notin_(sorted(JOIN_LEAVE_POST_TYPES))
         root = posts.c.rootid == ""
 
