@@ -463,3 +463,16 @@ emailnotifications = sa.Table(
     sa.Index("idx_emailnotifications_sendat", "sendat"),
     sa.Index("idx_emailnotifications_userid", "userid"),
 )
+
+#: custom emoji (the image is in the file store at emoji/<id>/image); a name is unique among live ones
+emoji = sa.Table(
+    "emoji",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("creatorid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.UniqueConstraint("name", "deleteat", name="uq_emoji_name_deleteat"),
+)
