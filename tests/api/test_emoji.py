@@ -28,7 +28,7 @@ def _multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]
 
 
 async def create(c: Client, name: str, image: bytes, creator_id: str | None = None) -> httpx.Response:
-    meta = '{"name": "%s", "creator_id": "%s"}' % (name, creator_id if creator_id is not None else c.user["id"])
+    meta = '{{"name": "{}", "creator_id": "{}"}}'.format(name, creator_id if creator_id is not None else c.user["id"])
     body, ctype = _multipart([("emoji", meta)], [("image", "e.png", image)])
     return await c.post("/emoji", content=body, headers={"Content-Type": ctype})
 
@@ -118,7 +118,7 @@ async def test_bad_input(world: World) -> None:
 
 
 async def test_disabled_and_anonymous(world: World) -> None:
-    admin, bob = await setup(world)
+    _admin, bob = await setup(world)
     emoji = (await create(bob, "wave2", png_bytes(8, 8))).json()
     assert_error(await world.client().get("/emoji"), 401)
     world.srv.config.config.ServiceSettings.EnableCustomEmoji = False
