@@ -123,6 +123,28 @@ class EmojiService:
             raise duplicate(where)
         except NotFound:
             pass
+        try:
+            return await self._store(where, name, creator_id, image)
+        except Conflict:
+            raise duplicate(where) from None
+
+    async def import_emoji(self, name: str, image: bytes, creator_id: str = "") -> Emoji:
+        """An emoji from an import (whatever EnableCustomEmoji says): the same name and image rules;
+        Conflict when one with this name exists."""
+        where = "importEmoji"
+        problem = emoji_name_error(name)
+        if problem:
+            raise AppError(where, "model.emoji.name.app_error", f"Invalid emoji name: {problem}.", 400)
+        if len(image) > MAX_EMOJI_FILE_SIZE:
+            raise too_large(where)
+        try:
+            await self.core.store.emoji.get_by_name(name)
+            raise Conflict("emoji", "name")
+        except NotFound:
+            pass
+        return await self._store(where, name, creator_id, image)
+
+    async def _store(self, where: str, name: str, creator_id: str, image: bytes) -> Emoji:
         data = await asyncio.to_thread(prepare_image, image, where)
         now = self.core.now()
         emoji = Emoji(id=new_id(), create_at=now, update_at=now, creator_id=creator_id, name=name)
@@ -132,7 +154,7 @@ class EmojiService:
             await self.core.store.emoji.save(emoji)
         except Conflict:
             await backend.remove(emoji_image_path(emoji.id))
-            raise duplicate(where) from None
+            raise
         self.core.publish(Event("emoji_added", {"emoji": msgspec.json.encode(emoji.to_dict()).decode()},
                                 Broadcast()))
         return emoji
