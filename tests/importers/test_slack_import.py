@@ -105,6 +105,12 @@ async def test_messages(imported: tuple[Client, Any, str]) -> None:
     assert "code: ```*not bold* <@U02> <x>``` and `~keep~` but **bold**" in by_text
     assert "*waves*" in by_text and by_text["*waves*"]["type"] == "me"
     assert "pinned" not in by_text
+    # pins: the channel's "pins" list and a message's "pinned_to"
+    pinned = (await admin.get(f"/channels/{general['id']}/pinned")).json()
+    assert sorted(p["message"] for p in pinned["posts"].values()) == [
+        "code: ```*not bold* <@U02> <x>``` and `~keep~` but **bold**", "same millisecond"]
+    assert by_text["same millisecond"]["is_pinned"] is True and first["is_pinned"] is False
+    assert report.counts["messages"]["pinned"] == 2
     assert report.counts["messages"]["skipped_pinned_item"] == 1
     join = next(p for p in posts if p["type"] == "system_join_channel")
     assert join["props"]["username"] == "bob"
@@ -167,6 +173,20 @@ async def test_second_run_changes_nothing(world: World, imported: tuple[Client, 
         report = await run_import(server, path)
     assert report.counts["messages"]["already_imported"] > 20
     assert "imported" not in report.counts["messages"]
+
+
+async def test_custom_emoji(world: World, imported: tuple[Client, Any, str], server: Server) -> None:
+    admin, report, path = imported
+    server.config.config.ServiceSettings.EnableCustomEmoji = True
+    assert report.counts["emoji"] == {"in_export": 4, "created": 1, "missing": 1, "skipped": 3}
+    reasons = {s["name"]: s["reason"] for s in report.skipped if s["kind"] == "emoji"}
+    assert "alias of partyparrot" in reasons["parrot_alias"] and "no image" in reasons["lost"]
+    assert "system emoji" in reasons["smile"]
+    emoji = (await admin.get("/emoji/name/partyparrot")).json()
+    img = await admin.get(f"/emoji/{emoji['id']}/image")
+    assert img.status_code == 200 and img.content == fx.png()
+    again = await run_import(server, path)
+    assert again.counts["emoji"]["existing"] == 1 and "created" not in again.counts["emoji"]
 
 
 async def test_rerun_fills_in_missing_files(world: World, imported: tuple[Client, Any, str], server: Server,

@@ -20,7 +20,7 @@ from chinwag.app.channel import direct_channel_name, group_channel_name
 from chinwag.app.context import Ctx
 from chinwag.app.integration import user_ctx
 from chinwag.app.validate import is_valid_username
-from chinwag.importers.archive import Progress, Report, SafeZip
+from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
 from chinwag.importers.slack_markup import Converter
 from chinwag.importers.slack_plan import (
     UNKNOWN_USER,
@@ -51,7 +51,7 @@ from chinwag.model.integration import Bot
 from chinwag.model.team import Team, TeamCreate, TeamMember
 from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, default_notify_props
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.errors import NotFound
+from chinwag.store.errors import Conflict, NotFound
 
 
 def _json(obj: object) -> str:
@@ -84,6 +84,7 @@ class SlackImporter:
         self.source = ""
         self.admin_id = ""
         self.planned: dict[str, Channel] = {}
+        self.emoji_list: tuple[str, dict[str, Any]] | None = None
         self._by_email: dict[str, str] = {}  # lowercased email → user id (in the database or created here)
 
     # the run -----------------------------------------------------------------------------------
@@ -98,6 +99,9 @@ class SlackImporter:
             total = ex.scan(self.progress)
             self.progress.end()
             self.report.add("messages", "in_export", total)
+            self.emoji_list = _emoji_list(zf)  # checked before anything is written
+            if self.emoji_list is not None:
+                self.report.add("emoji", "in_export", len(self.emoji_list[1]))
             self.source = f"slack:{ex.workspace or 'workspace'}"
             if self.dry_run:
                 await self._plan_only(ex)
@@ -136,6 +140,7 @@ class SlackImporter:
                 targets.append(t)
             self.progress.advance()
         self.progress.end()
+        await self._emoji(ex)
         self.convert = Converter(lambda sid: self.usernames.get(sid), lambda cid: self.channel_names.get(cid))
         self.progress.begin("messages", total)
         for t in targets:
@@ -407,6 +412,46 @@ class SlackImporter:
         if final is not None:
             pub(Event("channel_updated", {"channel": _json(final.to_dict())}, Broadcast(channel_id=ch.id)))
 
+    # custom emoji ----------------------------------------------------------------------------------
+
+    async def _emoji(self, ex: Export) -> None:
+        """Custom emoji from the list an export tool wrote next to the export (Slack's emoji.list answer,
+        name → URL, or slackdump's name → {url, user_id, …}) with the images beside it."""
+        listed = self.emoji_list
+        if listed is None:
+            return
+        index, entries = listed
+        folder = index.rpartition("/")[0]
+        images: dict[str, str] = {}
+        for name in ex.zf.names():
+            head, _, base = name.rpartition("/")
+            if head in {folder + "/emojis" if folder else "emojis", folder or "emojis", "__emoji", "emoji"} \
+                    and "." in base and name != index:
+                images.setdefault(base.rsplit(".", 1)[0], name)
+        self.progress.begin("emoji", len(entries))
+        for name, meta in sorted(entries.items()):
+            self.progress.advance()
+            url = meta.get("url") if isinstance(meta, dict) else meta
+            if isinstance(url, str) and url.startswith("alias:"):
+                self.report.skip("emoji", name, f"an alias of {url[len('alias:'):]}")
+                continue
+            path = images.get(name)
+            if path is None:
+                self.report.add("emoji", "missing")
+                self.report.skip("emoji", name, "no image for it in the export")
+                continue
+            creator = self.user_ids.get(meta.get("user_id", "")) if isinstance(meta, dict) else None
+            try:
+                await self.app.emoji.import_emoji(name, ex.zf.read(path), creator or "")
+            except Conflict:
+                self.report.add("emoji", "existing")
+                continue
+            except AppError as e:
+                self.report.skip("emoji", name, e.message)
+                continue
+            self.report.add("emoji", "created")
+        self.progress.end()
+
     # files -----------------------------------------------------------------------------------------
 
     async def _store_files(self, ex: Export, t: Target) -> dict[str, str]:
@@ -451,6 +496,23 @@ class SlackImporter:
             if bid in self.bot_ids:
                 return self.bot_ids[bid]
         return self.user_ids[UNKNOWN_USER]
+
+
+_EMOJI_LISTS = ("emoji.json", "custom_emoji.json", "emojis.json", "emojis/index.json", "__emoji/index.json",
+                "emoji/index.json")
+
+
+def _emoji_list(zf: SafeZip) -> tuple[str, dict[str, Any]] | None:
+    """The emoji list file and its entries (name → URL or → object), if the export has one."""
+    for name in _EMOJI_LISTS:
+        if zf.has(name):
+            data = zf.json(name)
+            if isinstance(data, dict) and isinstance(data.get("emoji"), dict):  # {"ok": true, "emoji": {…}}
+                data = data["emoji"]
+            if not isinstance(data, dict):
+                raise ImportFailure("expected a JSON object of emoji names", name, 1)
+            return name, {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str | dict)}
+    return None
 
 
 def _uploads(zf: SafeZip) -> dict[str, str]:

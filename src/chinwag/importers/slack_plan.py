@@ -101,6 +101,7 @@ class Conversation:
     messages: int = 0
     files: int = 0
     #: thread_ts values replies point at, and the ts of messages that are thread roots
+    pins: set[str] = field(default_factory=set)  # ts of pinned messages (the conversation's "pins")
     reply_roots: dict[str, int] = field(default_factory=dict)  # thread_ts → when its last reply was (ms)
     roots: set[str] = field(default_factory=set)
 
@@ -139,9 +140,10 @@ def parse_conversation(c: dict[str, Any], kind: str, where: str) -> Conversation
     purpose = c.get("purpose") if isinstance(c.get("purpose"), dict) else {}
     assert isinstance(topic, dict) and isinstance(purpose, dict)
     folder = cid if kind == "dm" else (name or cid)
+    pins = {str(p["id"]) for p in c.get("pins") or [] if isinstance(p, dict) and isinstance(p.get("id"), str)}
     return Conversation(id=cid, kind=kind, folder=folder, name=name, members=members,
                         topic=_s(topic, "value"), purpose=_s(purpose, "value"),
-                        archived=bool(c.get("is_archived")), creator=_s(c, "creator"))
+                        archived=bool(c.get("is_archived")), creator=_s(c, "creator"), pins=pins)
 
 
 class Export:

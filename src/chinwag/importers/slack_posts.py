@@ -220,8 +220,12 @@ class PostWriter:
                         channel_id=self.channel_id, root_id=root_id, message=text,
                         hashtags=parse_hashtags(text) if "#" in text else "", file_ids=files, **kw)
 
+        pinned_to = m.get("pinned_to")
+        pinned = ts in self.t.conv.pins or (isinstance(pinned_to, list) and self.t.conv.id in pinned_to)
+        if pinned:
+            self.report.add("messages", "pinned")
         out = [(key, post(pid, ms, parts[0], chunks[0], root, type=ptype, props=props, edit_at=edit_at,
-                          has_reactions=bool(self._reaction_pairs(m))))]
+                          has_reactions=bool(self._reaction_pairs(m)), is_pinned=pinned))]
         if ts in self.root_ids:  # a thread root is as new as its last reply (finish_channel corrects ±1 ms)
             out[0][1].update_at = max(out[0][1].update_at, self.t.conv.reply_roots.get(ts, 0))
         for i, part in enumerate(parts[1:], 1):
