@@ -132,3 +132,32 @@ def write_bytes(path: str, data: bytes) -> str:
     with open(path, "wb") as fh:
         fh.write(data)
     return path
+
+
+# An Enterprise Grid org export: org_users.json and the org-level conversations (a shared channel, DMs) at
+# the root, one folder per workspace under teams/ with its own channel lists, members and folders.
+GRID_USERS = [
+    {"id": "W01", "team_id": "E01", "name": "gina", "profile": {"email": "gina@example.com", "real_name": "Gina G"}},
+    {"id": "W02", "team_id": "E01", "name": "hugo", "profile": {"email": "hugo@example.com"}},
+    {"id": "W03", "team_id": "E01", "name": "ivy", "profile": {"email": "ivy@example.com"}},
+]
+
+
+def grid_files() -> dict[str, bytes]:
+    out: dict[str, Any] = {
+        "org_users.json": GRID_USERS,
+        "channels.json": [{"id": "C90", "name": "announcements", "members": ["W01", "W02", "W03"]}],
+        "dms.json": [{"id": "D90", "members": ["W01", "W02"]}],
+        "announcements/2024-02-01.json": [_msg("1706745600.000000", "W01", "hello org")],
+        "D90/2024-02-01.json": [_msg("1706745700.000000", "W02", "hi gina")],
+        "teams/Sales Team/users.json": [GRID_USERS[0], GRID_USERS[1]],
+        "teams/Sales Team/channels.json": [{"id": "C91", "name": "deals", "members": ["W01", "W02"],
+                                            "pins": [{"id": "1706745800.000000"}]}],
+        "teams/Sales Team/deals/2024-02-01.json": [_msg("1706745800.000000", "W01", "big deal <@W02>")],
+        "teams/eng/users.json": [GRID_USERS[1], GRID_USERS[2]],
+        "teams/eng/channels.json": [{"id": "C92", "name": "builds", "members": ["W02", "W03"]}],
+        "teams/eng/groups.json": [{"id": "G92", "name": "oncall", "members": ["W03"]}],
+        "teams/eng/builds/2024-02-01.json": [_msg("1706745900.000000", "W03", "build green")],
+        "teams/eng/oncall/2024-02-01.json": [_msg("1706746000.000000", "W03", "paged")],
+    }
+    return {k: json.dumps(v, ensure_ascii=False).encode() for k, v in out.items()}

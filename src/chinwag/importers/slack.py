@@ -8,6 +8,8 @@ what is missing. Membership changes publish the same events the app services pub
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from chinwag.app.app import App
 from chinwag.app.channel import direct_channel_name, group_channel_name
 from chinwag.app.context import Ctx
 from chinwag.app.integration import user_ctx
-from chinwag.app.validate import is_valid_username
+from chinwag.app.validate import is_valid_team_name, is_valid_username
 from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
 from chinwag.importers.slack_markup import Converter
 from chinwag.importers.slack_plan import (
@@ -29,6 +31,7 @@ from chinwag.importers.slack_plan import (
     SlackUser,
     file_skip_reason,
     files_of,
+    grid_workspaces,
     numbered,
     sanitize_channel,
     sanitize_username,
@@ -48,7 +51,7 @@ from chinwag.model.channel import (
 from chinwag.model.errors import AppError
 from chinwag.model.ids import new_id
 from chinwag.model.integration import Bot
-from chinwag.model.team import Team, TeamCreate, TeamMember
+from chinwag.model.team import RESERVED_TEAM_NAMES, Team, TeamCreate, TeamMember
 from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, default_notify_props
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import Conflict, NotFound
@@ -68,7 +71,7 @@ class Target:
 
 class SlackImporter:
     def __init__(self, app: App, path: str, team_name: str, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, workspace: str | None = None, root: bool = True) -> None:
         self.app = app
         self.store = app.store
         self.path = path
@@ -84,6 +87,8 @@ class SlackImporter:
         self.source = ""
         self.admin_id = ""
         self.planned: dict[str, Channel] = {}
+        self.workspace = workspace  # Enterprise Grid: teams/<workspace>/ (None: a workspace export, or the root)
+        self.root = root  # the org-level conversations at the root of the export
         self.emoji_list: tuple[str, dict[str, Any]] | None = None
         self._by_email: dict[str, str] = {}  # lowercased email → user id (in the database or created here)
 
@@ -93,7 +98,12 @@ class SlackImporter:
         started = time.monotonic()
         zf = SafeZip(self.path, marker="channels.json")
         try:
-            ex = Export(zf, self.report)
+            workspaces = grid_workspaces(zf)
+            if self.workspace is not None and self.workspace not in workspaces:
+                raise ImportFailure(f"no workspace {self.workspace!r} in this export (it has: "
+                                    f"{', '.join(workspaces) or 'none, it is not an Enterprise Grid export'})",
+                                    self.path)
+            ex = Export(zf, self.report, self.workspace, self.root)
             ex.load()
             self.progress.begin("validate", sum(len(c.days) for c in ex.conversations))
             total = ex.scan(self.progress)
@@ -226,7 +236,8 @@ class SlackImporter:
         for u, _ in new:
             self.app.core.publish(Event("new_user", {"user_id": u.id}))
         await self._join_team([self.user_ids[su.id] for su in users
-                                if not su.deleted and not su.placeholder and not su.is_bot])
+                                if not su.deleted and not su.placeholder and not su.is_bot
+                                and (ex.team_members is None or su.id in ex.team_members)])
         found = await self.store.users.get_many(list(set(self.user_ids.values())))
         by_id = {u.id: u.username for u in found}
         self.usernames = {sid: by_id.get(uid, "") for sid, uid in self.user_ids.items()}
@@ -513,6 +524,15 @@ def _emoji_list(zf: SafeZip) -> tuple[str, dict[str, Any]] | None:
                 raise ImportFailure("expected a JSON object of emoji names", name, 1)
             return name, {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str | dict)}
     return None
+
+
+def team_name_for(workspace: str) -> str:
+    """The team an Enterprise Grid workspace folder is imported into: its name by the channel name rules."""
+    name = re.sub(r"[^a-z0-9]+", "-", sanitize_channel(
+        workspace, "workspace-" + hashlib.sha1(workspace.encode()).hexdigest()[:8])).strip("-")[:64].strip("-")
+    if not is_valid_team_name(name) or name in RESERVED_TEAM_NAMES:
+        name = f"slack-{name}"[:64].strip("-")
+    return name
 
 
 def _uploads(zf: SafeZip) -> dict[str, str]:

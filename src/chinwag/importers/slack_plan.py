@@ -149,7 +149,7 @@ def parse_conversation(c: dict[str, Any], kind: str, where: str) -> Conversation
 class Export:
     """The export's users and conversations, and what a scan of the day files found."""
 
-    def __init__(self, zf: SafeZip, report: Report) -> None:
+    def __init__(self, zf: SafeZip, report: Report, workspace: str | None = None, root: bool = True) -> None:
         self.zf = zf
         self.report = report
         self.users: dict[str, SlackUser] = {}
@@ -157,31 +157,53 @@ class Export:
         self.unknown_bots: dict[str, str] = {}  # bot id ("" for none) → display name seen
         self.conversations: list[Conversation] = []
         self.workspace = ""
+        #: Enterprise Grid: the workspace folder (teams/<name>/) whose conversations to read, and whether
+        #: the org-level ones at the root (shared channels, DMs, group DMs) are read too
+        self.base = f"teams/{workspace}/" if workspace else ""
+        self.root = root
+        #: Slack ids of the workspace's members (its teams/<name>/users.json); None: everyone
+        self.team_members: set[str] | None = None
+
+    def _in_scope(self, folder: str) -> bool:
+        if self.root and "/" not in folder:
+            return True
+        return bool(self.base) and folder.startswith(self.base) and "/" not in folder[len(self.base):]
 
     def load(self) -> None:
-        users = self.zf.json_list("users.json", required=True) or self.zf.json_list("org_users.json")
+        grid = bool(grid_workspaces(self.zf))
+        name = "users.json" if self.zf.has("users.json") or not self.zf.has("org_users.json") else "org_users.json"
+        users = self.zf.json_list(name, required=True)
         for u in users:
-            su = parse_user(u, "users.json")
+            su = parse_user(u, name)
             self.users[su.id] = su
             if not self.workspace and isinstance(u.get("team_id"), str):
                 self.workspace = u["team_id"]
             p = u.get("profile")
             if su.is_bot and isinstance(p, dict) and isinstance(p.get("bot_id"), str):
                 self.bot_users[p["bot_id"]] = su.id
-        self.zf.json_list("channels.json", required=True)
+        if self.base and self.zf.has(self.base + "users.json"):
+            self.team_members = {_s(u, "id") for u in self.zf.json_list(self.base + "users.json")}
+            for u in self.zf.json_list(self.base + "users.json"):  # members the org list lacks
+                if _s(u, "id") and _s(u, "id") not in self.users:
+                    self.users[_s(u, "id")] = parse_user(u, self.base + "users.json")
+        if not grid:
+            self.zf.json_list("channels.json", required=True)
         seen: set[str] = set()
-        for fname, kind in (("channels.json", "public"), ("groups.json", "private"), ("mpims.json", "mpim"),
-                            ("dms.json", "dm")):
-            for c in self.zf.json_list(fname):
-                conv = parse_conversation(c, kind, fname)
-                if conv.id in seen:
-                    continue
-                seen.add(conv.id)
-                self.conversations.append(conv)
+        prefixes = ([""] if self.root else []) + ([self.base] if self.base else [])
+        for prefix in prefixes:
+            for fname, kind in (("channels.json", "public"), ("groups.json", "private"), ("mpims.json", "mpim"),
+                                ("dms.json", "dm")):
+                for c in self.zf.json_list(prefix + fname):
+                    conv = parse_conversation(c, kind, prefix + fname)
+                    if conv.id in seen:
+                        continue
+                    seen.add(conv.id)
+                    conv.folder = prefix + conv.folder
+                    self.conversations.append(conv)
         by_folder = {c.folder: c for c in self.conversations}
         for name in sorted(self.zf.names()):
             folder, _, base = name.rpartition("/")
-            if not folder or "/" in folder or folder == "__uploads" or not DAY_FILE.match(base):
+            if not folder or folder == "__uploads" or not DAY_FILE.match(base) or not self._in_scope(folder):
                 continue
             found = by_folder.get(folder)
             if found is None:
@@ -261,6 +283,17 @@ class Export:
             self.report.add("users", "unknown_referenced")
             self.report.warnings.append(f"user {uid} is referenced by messages but not in users.json: "
                                         "imported as a deactivated placeholder")
+
+
+def grid_workspaces(zf: SafeZip) -> list[str]:
+    """The workspaces of an Enterprise Grid export (folders teams/<name>/ with a channels.json); [] for a
+    workspace export."""
+    out = set()
+    for name in zf.names():
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0] == "teams" and parts[2] in ("channels.json", "groups.json"):
+            out.add(parts[1])
+    return sorted(out)
 
 
 def files_of(m: dict[str, Any]) -> list[dict[str, Any]]:
