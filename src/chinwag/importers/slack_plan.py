@@ -22,6 +22,8 @@ NOISE = frozenset({
 })
 DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 UNKNOWN_USER = "U_UNKNOWN"
+#: the key under which ``Export.messages`` leaves a message's parsed ts (Unix ns) in the message
+TS_NS = "\x00ts_ns"
 CANVAS_MIME = "application/vnd.slack-docs"
 
 
@@ -226,9 +228,10 @@ class Export:
             if not isinstance(ts, str | int | float):
                 raise ImportFailure(f"message {i + 1}: no ts", name)
             try:
-                keys.append(ts_ns(ts))
+                m[TS_NS] = ns = ts_ns(ts)
             except ValueError as e:
                 raise ImportFailure(f"message {i + 1}: {e}", name) from None
+            keys.append(ns)
             out.append(m)
         order = sorted(range(len(out)), key=keys.__getitem__)
         return [out[i] for i in order]
@@ -256,7 +259,7 @@ class Export:
                 conv.roots.add(ts)
             else:
                 t = str(thread)
-                conv.reply_roots[t] = max(conv.reply_roots.get(t, 0), ts_ms(ts))
+                conv.reply_roots[t] = max(conv.reply_roots.get(t, 0), m[TS_NS] // 1_000_000)
         files = m.get("files") if isinstance(m.get("files"), list) else []
         assert isinstance(files, list)
         conv.files += len(files) + (1 if isinstance(m.get("file"), dict) else 0)

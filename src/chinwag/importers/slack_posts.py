@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from chinwag.app.mentions import parse_hashtags
 from chinwag.app.validate import EMOJI_NAME_RE
 from chinwag.importers.slack_markup import split_message
-from chinwag.importers.slack_plan import NOISE, Export, file_skip_reason, files_of, ts_ms
+from chinwag.importers.slack_plan import NOISE, TS_NS, Export, file_skip_reason, files_of, ts_ms
 from chinwag.model import post as PT
 from chinwag.model import slack
-from chinwag.model.ids import new_id
+from chinwag.model.ids import new_ids
 from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, Post
 from chinwag.store.sql.import_store import ImportWriter
 
@@ -57,6 +57,12 @@ class PostWriter:
         self.channel_id = t.channel.id
         self.last = 0
         self.root_ids: dict[str, str] = {}
+        self._ids: list[str] = []
+
+    def new_id(self) -> str:
+        if not self._ids:
+            self._ids = new_ids(1024)
+        return self._ids.pop()
 
     def key(self, ts: str) -> str:
         return f"{self.t.conv.id}/{ts}"
@@ -73,7 +79,7 @@ class PostWriter:
         self.fresh = not await self.w.any_with_prefix("post", f"{conv.id}/")
         wanted = {self.key(ts): ts for ts in sorted(conv.reply_roots.keys() & conv.roots)}
         found = {} if self.fresh else await self.w.lookup("post", list(wanted))
-        self.root_ids = {ts: found.get(k) or new_id() for k, ts in wanted.items()}
+        self.root_ids = {ts: found.get(k) or self.new_id() for k, ts in wanted.items()}
         self.pending: asyncio.Task[None] | None = None
         try:
             batch: list[dict[str, Any]] = []
@@ -113,7 +119,7 @@ class PostWriter:
         for i, (m, key) in enumerate(zip(batch, keys, strict=True)):
             if i % YIELD_EVERY == YIELD_EVERY - 1:
                 await asyncio.sleep(0)  # a write in flight keeps going
-            ms = self.alloc(ts_ms(m["ts"]))
+            ms = self.alloc(m[TS_NS] // 1_000_000)
             sub = _s(m, "subtype")
             if sub in NOISE:
                 self.report.add("messages", f"skipped_{sub}")
@@ -209,7 +215,7 @@ class PostWriter:
             root = self.root_ids.get(str(thread), "")
             if not root:
                 self.report.add("messages", "orphan_replies_kept_as_posts")
-        pid = self.root_ids.get(ts) or new_id()
+        pid = self.root_ids.get(ts) or self.new_id()
         parts = split_message(message, POST_MESSAGE_MAX_RUNES)
         if len(parts) > 1:
             self.report.add("messages", "split")
@@ -229,9 +235,9 @@ class PostWriter:
         if ts in self.root_ids:  # a thread root is as new as its last reply (finish_channel corrects ±1 ms)
             out[0][1].update_at = max(out[0][1].update_at, self.t.conv.reply_roots.get(ts, 0))
         for i, part in enumerate(parts[1:], 1):
-            out.append((f"{key}#{i}", post(new_id(), self.alloc(ms), part, [], root, type=ptype)))
+            out.append((f"{key}#{i}", post(self.new_id(), self.alloc(ms), part, [], root, type=ptype)))
         for j, chunk in enumerate(chunks[1:], 1):
-            out.append((f"{key}#f{j}", post(new_id(), self.alloc(ms), "", chunk, root or pid)))
+            out.append((f"{key}#f{j}", post(self.new_id(), self.alloc(ms), "", chunk, root or pid)))
         return out
 
     def _attachments(self, m: dict[str, Any]) -> list[dict[str, Any]]:

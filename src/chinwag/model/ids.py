@@ -18,6 +18,13 @@ def new_id() -> str:
     return base64.b32encode(os.urandom(16)).translate(_TRANS)[:26].decode("ascii")
 
 
+def new_ids(n: int) -> list[str]:
+    """``n`` new ids from one read of the random source and one encoding (for bulk writers): 130 random
+    bits each, in the same alphabet."""
+    raw = base64.b32encode(os.urandom(20 * n)).translate(_TRANS).decode("ascii")
+    return [raw[i:i + 26] for i in range(0, 32 * n, 32)]
+
+
 def is_valid_id(value: object) -> bool:
     return isinstance(value, str) and len(value) == 26 and _VALID.match(value) is not None
 
