@@ -175,6 +175,23 @@ async def test_second_run_changes_nothing(world: World, imported: tuple[Client, 
     assert "imported" not in report.counts["messages"]
 
 
+async def test_rerun_with_a_later_export_adds_only_new_messages(world: World, imported: tuple[Client, Any, str],
+                                                              server: Server, tmp_path: Any) -> None:
+    admin, _, _ = imported
+    day3 = [fx._msg("1704240000.000000", "U01", "a new day"),
+            fx._msg("1704240010.000000", "U02", "late reply", thread_ts=fx.ROOT_TS)]
+    path = fx.write_zip(str(tmp_path / "later.zip"), fx.files(**{"general/2024-01-03.json": day3}))
+    report = await run_import(server, path)
+    assert report.counts["messages"]["imported"] == 2
+    team = (await admin.get("/teams/name/acme")).json()
+    general = await channel(admin, team["id"], "general")
+    posts = await posts_of(admin, general["id"])
+    assert [p["message"] for p in posts].count("a new day") == 1
+    root = next(p for p in posts if p["message"] == "thread root")
+    late = next(p for p in posts if p["message"] == "late reply")
+    assert late["root_id"] == root["id"] and root["reply_count"] == 3
+
+
 async def test_custom_emoji(world: World, imported: tuple[Client, Any, str], server: Server) -> None:
     admin, report, path = imported
     server.config.config.ServiceSettings.EnableCustomEmoji = True

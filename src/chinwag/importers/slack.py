@@ -67,6 +67,8 @@ class Target:
     channel: Channel
     members: list[str]  # user ids
     new: bool
+    #: the conversation was imported before (its channel mapping exists): its messages are checked
+    imported_before: bool = False
 
 
 class SlackImporter:
@@ -340,7 +342,7 @@ class SlackImporter:
         self.channel_names[conv.id] = ch.name
         if ch.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
             ch = self.planned.setdefault(ch.name, ch)  # duplicate member sets merge into one channel
-        return Target(conv=conv, channel=ch, members=members, new=False)
+        return Target(conv=conv, channel=ch, members=members, new=False, imported_before=conv.id in mapped)
 
     async def _exists(self, channel_id: str) -> bool:
         try:

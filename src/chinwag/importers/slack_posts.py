@@ -15,7 +15,7 @@ from chinwag.importers.slack_markup import split_message
 from chinwag.importers.slack_plan import NOISE, TS_NS, Export, file_skip_reason, files_of, ts_ms
 from chinwag.model import post as PT
 from chinwag.model import slack
-from chinwag.model.ids import new_ids
+from chinwag.model.ids import derived_id
 from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, Post
 from chinwag.store.sql.import_store import ImportWriter
 
@@ -38,7 +38,6 @@ class Built:
     posts: list[Post] = field(default_factory=list)
     reactions: list[dict[str, Any]] = field(default_factory=list)
     attach: list[tuple[str, str]] = field(default_factory=list)
-    mapping: dict[str, str] = field(default_factory=dict)
 
 
 def _s(m: dict[str, Any], key: str) -> str:
@@ -57,12 +56,11 @@ class PostWriter:
         self.channel_id = t.channel.id
         self.last = 0
         self.root_ids: dict[str, str] = {}
-        self._ids: list[str] = []
 
-    def new_id(self) -> str:
-        if not self._ids:
-            self._ids = new_ids(1024)
-        return self._ids.pop()
+    def pid(self, key: str) -> str:
+        """The post id of a message (or of a part of it): derived from where it comes from, so a re-run
+        finds it without a mapping row per post."""
+        return derived_id(f"{self.w.source}\x00{key}")
 
     def key(self, ts: str) -> str:
         return f"{self.t.conv.id}/{ts}"
@@ -74,12 +72,13 @@ class PostWriter:
 
     async def run(self) -> None:
         conv = self.t.conv
-        # a conversation with nothing imported before (the usual first run) needs no per-batch
-        # re-run checks, so its batches are written while the next one is built
-        self.fresh = not await self.w.any_with_prefix("post", f"{conv.id}/")
+        # a conversation never imported before (the usual first run) needs no per-batch re-run checks,
+        # so its batches are written while the next one is built
+        self.fresh = not self.t.imported_before
         wanted = {self.key(ts): ts for ts in sorted(conv.reply_roots.keys() & conv.roots)}
+        # (imports before post ids were derived kept a mapping row per post)
         found = {} if self.fresh else await self.w.lookup("post", list(wanted))
-        self.root_ids = {ts: found.get(k) or self.new_id() for k, ts in wanted.items()}
+        self.root_ids = {ts: found.get(k) or self.pid(k) for k, ts in wanted.items()}
         self.pending: asyncio.Task[None] | None = None
         try:
             batch: list[dict[str, Any]] = []
@@ -110,8 +109,12 @@ class PostWriter:
             self.pending = asyncio.ensure_future(self.write(built))
             await asyncio.sleep(0)  # let the write start sending before the next batch is built
             return
-        # Slack ts strings have 10 integer digits, so key order is time order: one range scan
-        existing = await self.w.lookup_range("post", min(keys), max(keys) + "#~") if keys else {}
+        # posts of an earlier run: their derived ids, and mapping rows of imports from before those
+        # (Slack ts strings have 10 integer digits, so key order is time order: one range scan)
+        ids = {self.pid(k): k for k in keys}
+        existing = {ids[i]: i for i in await self.w.existing_posts(list(ids))}
+        if keys:
+            existing.update(await self.w.lookup_range("post", min(keys), max(keys) + "#~"))
         await self.write(await self.build_batch(batch, keys, existing))
 
     async def build_batch(self, batch: list[dict[str, Any]], keys: list[str], existing: dict[str, str]) -> Built:
@@ -129,8 +132,7 @@ class PostWriter:
                 await self._fill_files(m, existing[key])
                 continue
             built = self.build(m, ms, key)
-            for k, p in built:
-                out.mapping[k] = p.id
+            for _, p in built:
                 out.posts.append(p)
                 out.attach += [(f, p.id) for f in p.file_ids]
             out.reactions += self._reactions(m, built[0][1])
@@ -142,7 +144,6 @@ class PostWriter:
         await self.w.insert_posts(b.posts)
         await self.w.attach_files(b.attach)
         await self.w.insert_reactions(b.reactions)
-        await self.w.map("post", b.mapping, fresh=True)
         self.report.add("posts", "created", len(b.posts))
         self.report.add("reactions", "imported", len(b.reactions))
 
@@ -215,7 +216,7 @@ class PostWriter:
             root = self.root_ids.get(str(thread), "")
             if not root:
                 self.report.add("messages", "orphan_replies_kept_as_posts")
-        pid = self.root_ids.get(ts) or self.new_id()
+        pid = self.root_ids.get(ts) or self.pid(key)
         parts = split_message(message, POST_MESSAGE_MAX_RUNES)
         if len(parts) > 1:
             self.report.add("messages", "split")
@@ -235,9 +236,9 @@ class PostWriter:
         if ts in self.root_ids:  # a thread root is as new as its last reply (finish_channel corrects ±1 ms)
             out[0][1].update_at = max(out[0][1].update_at, self.t.conv.reply_roots.get(ts, 0))
         for i, part in enumerate(parts[1:], 1):
-            out.append((f"{key}#{i}", post(self.new_id(), self.alloc(ms), part, [], root, type=ptype)))
+            out.append((f"{key}#{i}", post(self.pid(f"{key}#{i}"), self.alloc(ms), part, [], root, type=ptype)))
         for j, chunk in enumerate(chunks[1:], 1):
-            out.append((f"{key}#f{j}", post(self.new_id(), self.alloc(ms), "", chunk, root or pid)))
+            out.append((f"{key}#f{j}", post(self.pid(f"{key}#f{j}"), self.alloc(ms), "", chunk, root or pid)))
         return out
 
     def _attachments(self, m: dict[str, Any]) -> list[dict[str, Any]]:

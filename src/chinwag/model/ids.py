@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
 import time
@@ -18,11 +19,10 @@ def new_id() -> str:
     return base64.b32encode(os.urandom(16)).translate(_TRANS)[:26].decode("ascii")
 
 
-def new_ids(n: int) -> list[str]:
-    """``n`` new ids from one read of the random source and one encoding (for bulk writers): 130 random
-    bits each, in the same alphabet."""
-    raw = base64.b32encode(os.urandom(20 * n)).translate(_TRANS).decode("ascii")
-    return [raw[i:i + 26] for i in range(0, 32 * n, 32)]
+def derived_id(seed: str) -> str:
+    """A stable id for ``seed`` (the first 128 bits of its SHA-256, encoded like ``new_id``): imports give
+    a source message the same id on every run."""
+    return base64.b32encode(hashlib.sha256(seed.encode()).digest()[:16]).translate(_TRANS)[:26].decode("ascii")
 
 
 def is_valid_id(value: object) -> bool:

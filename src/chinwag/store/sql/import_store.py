@@ -94,13 +94,12 @@ class ImportWriter:
             importmappings.c.sourceid >= low, importmappings.c.sourceid <= high)
         return {r[0]: r[1] for r in await self.conn.execute(q)}
 
-    async def any_with_prefix(self, kind: str, prefix: str) -> bool:
-        """Whether a source id starting with ``prefix`` is mapped (``prefix`` ends with "/")."""
-        high = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        q = sa.select(importmappings.c.sourceid).where(
-            importmappings.c.source == self.source, importmappings.c.kind == kind,
-            importmappings.c.sourceid >= prefix, importmappings.c.sourceid < high).limit(1)
-        return (await self.conn.execute(q)).first() is not None
+    async def existing_posts(self, ids: Sequence[str]) -> set[str]:
+        """Which of these post ids are in the posts table."""
+        out: set[str] = set()
+        for part in _chunks(list(ids)):
+            out.update(r[0] for r in await self.conn.execute(sa.select(posts.c.id).where(posts.c.id.in_(part))))
+        return out
 
     async def map(self, kind: str, pairs: dict[str, str], fresh: bool = False) -> None:
         """Record source id → row id; ``fresh``: none of the source ids is mapped yet (COPY on PostgreSQL)."""
