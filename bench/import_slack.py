@@ -15,6 +15,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -152,6 +153,7 @@ def main() -> None:
               f"PostgreSQL backend {sampler.seconds():.1f} s (load average {os.getloadavg()[0]:.1f})")
     finally:
         asyncio.run(drop_db(name))
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
