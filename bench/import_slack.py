@@ -3,19 +3,23 @@ PostgreSQL database by a real `chinwag import slack` process.
 
     .venv/bin/python -m bench.import_slack --messages 1000000
 
-Prints messages/s and the import process's peak RSS (getrusage of the child)."""
+Prints messages/s, the import process's peak RSS and CPU seconds (getrusage of the child), and the CPU
+seconds of the PostgreSQL backend (from /proc, when PostgreSQL runs on this machine)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import glob
 import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zipfile
@@ -80,6 +84,39 @@ async def drop_db(name: str) -> None:
     await conn.close()
 
 
+class BackendCpu(threading.Thread):
+    """CPU seconds of the PostgreSQL backends serving one database (a local server: read from /proc), the
+    steady number on a shared machine where wall time swings with other load."""
+
+    def __init__(self, dbname: str) -> None:
+        super().__init__(daemon=True)
+        self.dbname = dbname.encode()
+        self.seen: dict[str, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self.done.is_set():
+            for d in glob.glob("/proc/[0-9]*"):
+                try:
+                    with open(d + "/cmdline", "rb") as fh:
+                        if self.dbname not in fh.read():
+                            continue
+                    with open(d + "/stat") as fh:
+                        fields = fh.read().rsplit(")", 1)[1].split()
+                    self.seen[d] = (int(fields[11]) + int(fields[12])) / tick
+                except OSError:
+                    continue
+            self.done.wait(0.3)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+    def seconds(self) -> float:
+        return sum(self.seen.values())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=100_000)
@@ -97,20 +134,26 @@ def main() -> None:
         env = {**os.environ, "MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
                "MM_FILESETTINGS_DIRECTORY": os.path.join(tmp, "files"), "MM_CONFIG": os.path.join(tmp, "c.json"),
                "MM_TEAMSETTINGS_MAXUSERSPERTEAM": "100000"}
+        sampler = BackendCpu(name)
+        sampler.start()
         t0 = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "chinwag.cli.main", "import", "slack", path, "--team",
                                "bench"], env=env, capture_output=True, text=True)
         seconds = time.monotonic() - t0
+        sampler.stop()
         if done.returncode:
             print(done.stderr)
             raise SystemExit(1)
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        rss = usage.ru_maxrss / 1024
         print(done.stderr.replace("\r", "\n").strip().splitlines()[-8:])
         print(done.stdout)
         print(f"imported {args.messages} messages in {seconds:.1f} s: {args.messages / seconds:,.0f} messages/s, "
-              f"peak RSS {rss:.0f} MB")
+              f"peak RSS {rss:.0f} MB; CPU: import process {usage.ru_utime + usage.ru_stime:.1f} s, "
+              f"PostgreSQL backend {sampler.seconds():.1f} s (load average {os.getloadavg()[0]:.1f})")
     finally:
         asyncio.run(drop_db(name))
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ USERS = [
 
 CHANNELS = [
     {"id": "C01", "name": "general", "is_general": True, "created": "1704000000", "creator": "U01",
-     "members": ["U01", "U02", "U04"], "topic": {"value": "Welcome <@U01>"}, "purpose": {"value": "General stuff"}},
+     "members": ["U01", "U02", "U04"], "topic": {"value": "Welcome <@U01>"}, "purpose": {"value": "General stuff"},
+     "pins": [{"id": "1704067210.000000", "type": "C", "created": 1704067215, "user": "U01"}]},
     {"id": "C02", "name": "random", "is_archived": True, "created": 1704000000, "members": ["U01", "U02"],
      "topic": {"value": ""}, "purpose": {"value": "p" * 300}},
     {"id": "C03", "name": "Dev-Ops", "created": 1704000000, "members": ["U01", "U04"]},
@@ -50,7 +51,7 @@ def _msg(ts: str, user: str | None, text: str, **kw: Any) -> dict[str, Any]:
 GENERAL_DAY1 = [
     _msg(SAME_MS[0], "U01", "hello *world* ~gone~ <@U02> <#C03|dev-ops> <!channel> "
          "<https://example.com|Example> &amp; &lt;tag&gt;", edited={"user": "U01", "ts": "1704067250.000000"}),
-    _msg(SAME_MS[1], "U02", "same millisecond"),
+    _msg(SAME_MS[1], "U02", "same millisecond", pinned_to=["C01"]),
     _msg("1704067210.000000", "U01", "code: ```*not bold* <@U02> &lt;x&gt;``` and `~keep~` but *bold*"),
     _msg(ROOT_TS, "U01", "thread root", thread_ts=ROOT_TS, reply_count=3, latest_reply="1704153610.000000",
          reactions=[{"name": "thumbsup::skin-tone-2", "users": ["U02", "U0GHOST"], "count": 2},
@@ -108,6 +109,12 @@ def files(**override: Any) -> dict[str, bytes]:
         "mpdm-alice--bob--bad-name-1/2024-01-01.json": [_msg("1704068000.000000", "U04", "group one")],
         "mpdm-alice--bob--bad-name-2/2024-01-01.json": [_msg("1704068010.000000", "U02", "group two")],
         "__uploads/F01/a.png": png(),
+        # custom emoji as slackdump writes them: a list (name → URL, or alias) and the images
+        "emojis/index.json": {"partyparrot": "https://emoji.slack-edge.com/T01/partyparrot/1.png",
+                              "parrot_alias": "alias:partyparrot", "lost": "https://emoji.slack-edge.com/T01/lost.png",
+                              "smile": "https://emoji.slack-edge.com/T01/smile.png"},
+        "emojis/partyparrot.png": png(),
+        "emojis/smile.png": png(),
     }
     out.update(override)
     return {k: (v if isinstance(v, bytes) else json.dumps(v, ensure_ascii=False, indent=1).encode())
@@ -125,3 +132,32 @@ def write_bytes(path: str, data: bytes) -> str:
     with open(path, "wb") as fh:
         fh.write(data)
     return path
+
+
+# An Enterprise Grid org export: org_users.json and the org-level conversations (a shared channel, DMs) at
+# the root, one folder per workspace under teams/ with its own channel lists, members and folders.
+GRID_USERS = [
+    {"id": "W01", "team_id": "E01", "name": "gina", "profile": {"email": "gina@example.com", "real_name": "Gina G"}},
+    {"id": "W02", "team_id": "E01", "name": "hugo", "profile": {"email": "hugo@example.com"}},
+    {"id": "W03", "team_id": "E01", "name": "ivy", "profile": {"email": "ivy@example.com"}},
+]
+
+
+def grid_files() -> dict[str, bytes]:
+    out: dict[str, Any] = {
+        "org_users.json": GRID_USERS,
+        "channels.json": [{"id": "C90", "name": "announcements", "members": ["W01", "W02", "W03"]}],
+        "dms.json": [{"id": "D90", "members": ["W01", "W02"]}],
+        "announcements/2024-02-01.json": [_msg("1706745600.000000", "W01", "hello org")],
+        "D90/2024-02-01.json": [_msg("1706745700.000000", "W02", "hi gina")],
+        "teams/Sales Team/users.json": [GRID_USERS[0], GRID_USERS[1]],
+        "teams/Sales Team/channels.json": [{"id": "C91", "name": "deals", "members": ["W01", "W02"],
+                                            "pins": [{"id": "1706745800.000000"}]}],
+        "teams/Sales Team/deals/2024-02-01.json": [_msg("1706745800.000000", "W01", "big deal <@W02>")],
+        "teams/eng/users.json": [GRID_USERS[1], GRID_USERS[2]],
+        "teams/eng/channels.json": [{"id": "C92", "name": "builds", "members": ["W02", "W03"]}],
+        "teams/eng/groups.json": [{"id": "G92", "name": "oncall", "members": ["W03"]}],
+        "teams/eng/builds/2024-02-01.json": [_msg("1706745900.000000", "W03", "build green")],
+        "teams/eng/oncall/2024-02-01.json": [_msg("1706746000.000000", "W03", "paged")],
+    }
+    return {k: json.dumps(v, ensure_ascii=False).encode() for k, v in out.items()}

@@ -3,10 +3,12 @@ exported with `export bulk`, imported into an empty server, the same data throug
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from chinwag.importers.archive import ImportFailure
 from chinwag.importers.bulk import BulkImporter
@@ -15,6 +17,7 @@ from chinwag.importers.slack import SlackImporter
 from chinwag.server import Server
 from tests.api.helpers import Unchanged
 from tests.conftest import Client, World, _wipe
+from tests.files_support import png_bytes
 from tests.importers import slack_fixture as fx
 
 
@@ -182,3 +185,82 @@ async def test_round_trip_covers_direct_messages(world: World, server: Server, t
     directs = {k: v for k, v in seen.items() if k.startswith("direct ")}
     assert directs["direct alice,bob"][1][0][2] == "hi bob"
     assert [p[2] for p in directs["direct alice,bad-name,bob"][1]] == ["group one", "group two"]
+
+
+ROLE_SCHEME_EMOJI = [
+    {"type": "version", "version": 1},
+    {"type": "role", "role": {"name": "system_user", "display_name": "System user",
+                              "permissions": ["create_team", "some_plugin_permission"]}},
+    {"type": "role", "role": {"name": "custom_helper", "display_name": "Helper", "permissions": ["create_post"]}},
+    {"type": "scheme", "scheme": {
+        "name": "strict", "display_name": "Strict", "scope": "team",
+        **{f"default_{k}_role": {"name": f"strict_{k}", "display_name": k, "permissions": []}
+           for k in ("team_admin", "team_user", "channel_admin", "channel_user")}}},
+    {"type": "emoji", "emoji": {"name": "parrot", "image": "emoji/parrot.png"}},
+    {"type": "emoji", "emoji": {"name": "wide_parrot", "image": "emoji/wide.png"}},
+    {"type": "team", "team": {"name": "schemed", "display_name": "Schemed", "type": "O", "scheme": "strict"}},
+]
+
+
+async def test_emoji_role_and_scheme_lines(world: World, server: Server, tmp_path: Any) -> None:
+    server.config.config.ServiceSettings.EnableCustomEmoji = True
+    admin = await world.user("sysadmin")
+    body = b"".join(json.dumps(x).encode() + b"\n" for x in ROLE_SCHEME_EMOJI)
+    path = fx.write_zip(str(tmp_path / "in.zip"), {"in.jsonl": body, "data/emoji/parrot.png": png_bytes(20, 20),
+                                                   "data/emoji/wide.png": png_bytes(400, 200)})
+    report = await BulkImporter(server.app, path).run()
+    assert report.counts["emoji"]["created"] == 2
+    parrot = (await admin.get("/emoji/name/parrot")).json()
+    img = await admin.get(f"/emoji/{parrot['id']}/image")
+    assert img.status_code == 200 and img.content == png_bytes(20, 20)
+    wide = (await admin.get("/emoji/name/wide_parrot")).json()
+    assert Image.open(io.BytesIO((await admin.get(f"/emoji/{wide['id']}/image")).content)).size == (128, 64)
+    skipped = {(s["kind"], s["name"]): s["reason"] for s in report.skipped}
+    assert "built-in roles are fixed" in skipped[("role", "system_user")]
+    assert "some_plugin_permission" in skipped[("role", "system_user")]
+    assert "no custom roles" in skipped[("role", "custom_helper")]
+    assert "no permission schemes" in skipped[("scheme", "strict")]
+    assert any("scheme 'strict' not applied" in w for w in report.warnings)
+    roles = (await admin.get("/roles/name/system_user")).json()
+    assert "some_plugin_permission" not in roles["permissions"]  # nothing changed
+    # a second run: the emoji are there already
+    again = await BulkImporter(server.app, path).run()
+    assert again.counts["emoji"]["existing"] == 2 and "created" not in again.counts["emoji"]
+    # an export carries the emoji and their images back
+    out = str(tmp_path / "out.zip")
+    await BulkExporter(server.app, out).run()
+    await _wipe(server)
+    server.app.core.caches.clear()
+    world.admin = None
+    admin = await world.user("sysadmin")
+    assert (await admin.get("/emoji/name/parrot")).status_code == 404
+    back = await BulkImporter(server.app, out).run()
+    assert back.counts["emoji"]["created"] == 2
+    parrot = (await admin.get("/emoji/name/parrot")).json()
+    assert (await admin.get(f"/emoji/{parrot['id']}/image")).content == png_bytes(20, 20)
+
+
+async def test_emoji_role_and_scheme_validation(world: World, server: Server, tmp_path: Any) -> None:
+    await world.user("sysadmin")
+    bad = [
+        {"type": "version", "version": 1},
+        {"type": "role", "role": {"name": "Bad Role", "permissions": "create_post"}},
+        {"type": "scheme", "scheme": {"name": "s", "display_name": "S", "scope": "team",
+                                      "default_channel_admin_role": {"name": "x"},
+                                      "default_channel_user_role": {"name": "y"}}},
+        {"type": "scheme", "scheme": {"name": "t", "display_name": "", "scope": "everything"}},
+        {"type": "emoji", "emoji": {"name": "smile", "image": "emoji/a.png"}},
+        {"type": "emoji", "emoji": {"name": "fine", "image": "emoji/missing.png"}},
+        {"type": "emoji", "emoji": {"name": "escape", "image": "../../etc/passwd"}},
+        {"type": "team", "team": {"name": "tt", "display_name": "T", "type": "O", "scheme": "nope"}},
+    ]
+    body = b"".join(json.dumps(x).encode() + b"\n" for x in bad)
+    path = fx.write_zip(str(tmp_path / "bad.zip"), {"bad.jsonl": body, "data/emoji/a.png": fx.png()})
+    importer = BulkImporter(server.app, path)
+    async with Unchanged(world):
+        with pytest.raises(ImportFailure):
+            await importer.run()
+    got = {(x.line, x.field) for x in importer.errors}
+    assert got >= {(2, "role.name"), (2, "role.permissions"), (3, "scheme.default_team_admin_role"),
+                   (3, "scheme.default_team_user_role"), (4, "scheme.display_name"), (4, "scheme.scope"),
+                   (5, "emoji.name"), (6, "emoji.image"), (7, "emoji.image"), (8, "team.scheme")}

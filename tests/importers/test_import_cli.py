@@ -57,3 +57,18 @@ def test_cli_bulk_export_and_import(tmp_path: Any) -> None:
     done = run_cli(tmp, bad, command=("import", "bulk"))
     assert done.returncode == 1
     assert "line 2: team: missing team object" in done.stderr
+
+
+def test_cli_enterprise_grid(tmp_path: Any) -> None:
+    tmp = str(tmp_path)
+    path = fx.write_zip(os.path.join(tmp, "grid.zip"), fx.grid_files())
+    done = run_cli(tmp, path, "--team", "org")
+    assert done.returncode == 0, done.stderr
+    assert "== workspace Sales Team → team sales-team" in done.stderr and "== workspace eng → team eng" in done.stderr
+    with open(os.path.join(tmp, "grid-import-report.json")) as fh:
+        report = json.load(fh)
+    assert sorted(report["workspaces"]) == ["Sales Team", "eng", "org-level"]
+    assert report["workspaces"]["eng"]["counts"]["channels"] == {"public_created": 1, "private_created": 1}
+    assert report["workspaces"]["org-level"]["counts"]["channels"]["direct_created"] == 1
+    bad = run_cli(tmp, path, "--team", "x", "--workspace", "nope")
+    assert bad.returncode == 1 and "no workspace 'nope'" in bad.stderr

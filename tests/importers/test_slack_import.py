@@ -105,6 +105,12 @@ async def test_messages(imported: tuple[Client, Any, str]) -> None:
     assert "code: ```*not bold* <@U02> <x>``` and `~keep~` but **bold**" in by_text
     assert "*waves*" in by_text and by_text["*waves*"]["type"] == "me"
     assert "pinned" not in by_text
+    # pins: the channel's "pins" list and a message's "pinned_to"
+    pinned = (await admin.get(f"/channels/{general['id']}/pinned")).json()
+    assert sorted(p["message"] for p in pinned["posts"].values()) == [
+        "code: ```*not bold* <@U02> <x>``` and `~keep~` but **bold**", "same millisecond"]
+    assert by_text["same millisecond"]["is_pinned"] is True and first["is_pinned"] is False
+    assert report.counts["messages"]["pinned"] == 2
     assert report.counts["messages"]["skipped_pinned_item"] == 1
     join = next(p for p in posts if p["type"] == "system_join_channel")
     assert join["props"]["username"] == "bob"
@@ -126,6 +132,8 @@ async def test_messages(imported: tuple[Client, Any, str]) -> None:
     replies = [p["message"] for p in thread["posts"].values() if p["root_id"] == root["id"]]
     assert sorted(replies) == ["broadcast reply", "first reply"]
     assert root["reply_count"] == 2
+    last_reply = max(p["create_at"] for p in thread["posts"].values() if p["root_id"] == root["id"])
+    assert root["update_at"] == last_reply == root["last_reply_at"]
     assert by_text["orphan reply"]["root_id"] == ""
     # reactions: skin tones stripped, ghosts kept as placeholders
     r = await admin.get(f"/posts/{root['id']}/reactions")
@@ -165,6 +173,37 @@ async def test_second_run_changes_nothing(world: World, imported: tuple[Client, 
         report = await run_import(server, path)
     assert report.counts["messages"]["already_imported"] > 20
     assert "imported" not in report.counts["messages"]
+
+
+async def test_rerun_with_a_later_export_adds_only_new_messages(world: World, imported: tuple[Client, Any, str],
+                                                              server: Server, tmp_path: Any) -> None:
+    admin, _, _ = imported
+    day3 = [fx._msg("1704240000.000000", "U01", "a new day"),
+            fx._msg("1704240010.000000", "U02", "late reply", thread_ts=fx.ROOT_TS)]
+    path = fx.write_zip(str(tmp_path / "later.zip"), fx.files(**{"general/2024-01-03.json": day3}))
+    report = await run_import(server, path)
+    assert report.counts["messages"]["imported"] == 2
+    team = (await admin.get("/teams/name/acme")).json()
+    general = await channel(admin, team["id"], "general")
+    posts = await posts_of(admin, general["id"])
+    assert [p["message"] for p in posts].count("a new day") == 1
+    root = next(p for p in posts if p["message"] == "thread root")
+    late = next(p for p in posts if p["message"] == "late reply")
+    assert late["root_id"] == root["id"] and root["reply_count"] == 3
+
+
+async def test_custom_emoji(world: World, imported: tuple[Client, Any, str], server: Server) -> None:
+    admin, report, path = imported
+    server.config.config.ServiceSettings.EnableCustomEmoji = True
+    assert report.counts["emoji"] == {"in_export": 4, "created": 1, "missing": 1, "skipped": 3}
+    reasons = {s["name"]: s["reason"] for s in report.skipped if s["kind"] == "emoji"}
+    assert "alias of partyparrot" in reasons["parrot_alias"] and "no image" in reasons["lost"]
+    assert "system emoji" in reasons["smile"]
+    emoji = (await admin.get("/emoji/name/partyparrot")).json()
+    img = await admin.get(f"/emoji/{emoji['id']}/image")
+    assert img.status_code == 200 and img.content == fx.png()
+    again = await run_import(server, path)
+    assert again.counts["emoji"]["existing"] == 1 and "created" not in again.counts["emoji"]
 
 
 async def test_rerun_fills_in_missing_files(world: World, imported: tuple[Client, Any, str], server: Server,

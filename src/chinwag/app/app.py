@@ -13,6 +13,7 @@ from chinwag.app.command import CommandService
 from chinwag.app.config import ConfigService
 from chinwag.app.core import AppCore
 from chinwag.app.email_notification import EmailNotificationService
+from chinwag.app.emoji import EmojiService
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.integration import IntegrationCore
 from chinwag.app.jobs import JobService
@@ -103,6 +104,7 @@ class App:
         self.channel_moves = ChannelMoveService(self.core, self.perms)
         self.purge = PurgeService(self.core, self.perms)
         self.bot_convert = BotConvertService(self.core, self.perms)
+        self.emoji = EmojiService(self.core, self.perms)
 
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""

@@ -146,16 +146,49 @@ def _fail(e: Exception, extra: str = "") -> None:
     raise typer.Exit(1)
 
 
-async def _run_slack(config_path: str | None, path: str, team: str, dry_run: bool, report_path: str) -> None:
-    from chinwag.importers.archive import ImportFailure, Progress
-    from chinwag.importers.slack import SlackImporter
+async def _run_slack(config_path: str | None, path: str, team: str, dry_run: bool, report_path: str,
+                     workspace: str | None) -> None:
+    from chinwag.importers.archive import ImportFailure, Progress, SafeZip
+    from chinwag.importers.slack import SlackImporter, team_name_for
+    from chinwag.importers.slack_plan import grid_workspaces
+
+    try:
+        zf = SafeZip(path, marker="channels.json")
+        workspaces = grid_workspaces(zf)
+        zf.close()
+    except ImportFailure as e:
+        _fail(e, "\nNothing was imported.")
+    # a workspace export, or one workspace of an Enterprise Grid export with the org-level conversations,
+    # goes into --team; a whole Grid export puts each workspace into a team named after it and the
+    # org-level conversations (shared channels, DMs, group DMs) into --team
+    runs: list[tuple[str, str | None, bool]] = [(team, workspace, True)]
+    if workspaces and workspace is None:
+        runs = [(team_name_for(ws), ws, False) for ws in workspaces] + [(team, None, True)]
 
     async def work(app: Any, live: bool) -> None:
-        try:
-            report = await SlackImporter(app, path, team, dry_run=dry_run, progress=Progress()).run()
-        except ImportFailure as e:
-            _fail(e, "\nNothing was imported.")
-        await _finish(report, report_path, live, not dry_run)
+        reports = []
+        for team_name, ws, root in runs:
+            if len(runs) > 1:
+                typer.echo(f"== workspace {ws} → team {team_name}" if ws else f"== org-level conversations → team "
+                           f"{team_name}", err=True)
+            try:
+                reports.append(await SlackImporter(app, path, team_name, dry_run=dry_run, progress=Progress(),
+                                                   workspace=ws, root=root).run())
+            except ImportFailure as e:
+                if not reports:
+                    _fail(e, "\nNothing was imported.")
+                before = ", ".join(r[1] or "" for r in runs[:len(reports)])
+                _fail(e, f"\nNothing of this workspace was imported (the ones before it were: {before}).")
+        if len(reports) == 1:
+            await _finish(reports[0], report_path, live, not dry_run)
+            return
+        for r in reports[:-1]:
+            typer.echo(r.summary())
+        await _finish(reports[-1], "", live, not dry_run)
+        if report_path:
+            data = {"workspaces": {(ws or "org-level"): r.to_dict() for (_, ws, _), r in zip(runs, reports, strict=True)}}
+            await asyncio.to_thread(_save, report_path, data)
+            typer.echo(f"Report saved to {report_path}")
 
     await _with_app(config_path, not dry_run, work)
 
@@ -203,14 +236,19 @@ def import_slack(
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the export and report; write nothing."),
     report: str = typer.Option("", "--report", help="Where to save the JSON report "
                                "(default: EXPORT-import-report.json)."),
+    workspace: str | None = typer.Option(None, "--workspace", help="Enterprise Grid export: import only this "
+                                         "workspace (its folder under teams/) with the org-level conversations "
+                                         "into --team. Without it every workspace goes into a team named after "
+                                         "it and the org-level conversations into --team."),
     config: str | None = ConfigOpt,
 ) -> None:
-    """Import a Slack workspace export: users, channels, DMs, messages, threads, reactions, files."""
+    """Import a Slack export (a workspace, or an Enterprise Grid org): users, channels, DMs, messages, threads,
+    reactions, pins, files, custom emoji."""
     if not os.path.exists(export):
         typer.echo(f"Error: {export}: no such file", err=True)
         raise typer.Exit(1)
     report_path = report or os.path.splitext(export)[0] + "-import-report.json"
-    asyncio.run(_run_slack(config, export, team, dry_run, report_path))
+    asyncio.run(_run_slack(config, export, team, dry_run, report_path, workspace))
 
 
 @import_cli.command("bulk")

@@ -4,7 +4,9 @@ its root and attachments under data/).
 Every line is validated first (Mattermost's rules, errors reported with their line numbers; a
 reference must point at an earlier line or at something already in the database); only a file
 without errors is applied. Lines: version, team, channel, user, bot, post, direct_channel,
-direct_post; emoji lines are counted and skipped (chinwag has no custom emoji yet). Re-runs add
+direct_post, emoji (custom emoji, image under data/). role and scheme lines are validated by
+Mattermost's rules and reported as not applied: chinwag's roles are its fixed defaults and it has no
+permission schemes. Re-runs add
 only what is missing: teams, channels and users are matched by name, posts by
 (channel, create_at, message) through ``importmappings``."""
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -25,16 +28,20 @@ from chinwag.app.mentions import parse_hashtags
 from chinwag.app.validate import EMOJI_NAME_RE, is_valid_channel_name, is_valid_team_name, is_valid_username
 from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
+from chinwag.model.emoji import emoji_name_error
+from chinwag.model.errors import AppError
 from chinwag.model.ids import new_id
 from chinwag.model.integration import Bot
+from chinwag.model.permissions import ALL_PERMISSIONS, DEFAULT_ROLES
 from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_RUNES, Post
 from chinwag.model.team import TeamCreate, TeamMember
 from chinwag.model.user import SYSTEM_USER_ROLE, User, default_notify_props
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.errors import NotFound
+from chinwag.store.errors import Conflict, NotFound
 
-KINDS = ("version", "emoji", "team", "channel", "user", "bot", "post", "direct_channel", "direct_post")
+KINDS = ("version", "role", "scheme", "emoji", "team", "channel", "user", "bot", "post", "direct_channel", "direct_post")
 MAX_LINE = 16 * 1024 * 1024
+ROLE_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 SOURCE = "bulk"
 
 
@@ -55,6 +62,7 @@ class Parsed:
     teams: set[str] = field(default_factory=set)
     channels: set[tuple[str, str]] = field(default_factory=set)
     users: set[str] = field(default_factory=set)
+    schemes: set[str] = field(default_factory=set)
 
 
 def _str(d: dict[str, Any], key: str) -> str:
@@ -117,7 +125,12 @@ class Validator:
             self.err(n, "team.type", "must be O or I")
         if len(_str(d, "description")) > 255:
             self.err(n, "team.description", "at most 255 characters")
+        self._scheme_ref(n, "team.scheme", d.get("scheme"))
         self.p.teams.add(name)
+
+    def _scheme_ref(self, n: int, fld: str, name: Any) -> None:
+        if name is not None and name not in self.p.schemes:
+            self.err(n, fld, f"unknown scheme {name!r} (not defined on an earlier line)")
 
     def _team_ref(self, n: int, fld: str, name: str) -> None:
         if name not in self.p.teams and name not in self.known_teams:
@@ -136,6 +149,7 @@ class Validator:
             self.err(n, "channel.header", "at most 1024 characters")
         if len(_str(d, "purpose")) > 250:
             self.err(n, "channel.purpose", "at most 250 characters")
+        self._scheme_ref(n, "channel.scheme", d.get("scheme"))
         self.p.channels.add((team, name))
 
     def _user(self, n: int, d: dict[str, Any]) -> None:
@@ -236,8 +250,58 @@ class Validator:
         self._post_body(n, "direct_post", d)
 
     def _emoji(self, n: int, d: dict[str, Any]) -> None:
-        if not EMOJI_NAME_RE.match(_str(d, "name")):
-            self.err(n, "emoji.name", "invalid emoji name")
+        problem = emoji_name_error(_str(d, "name"))
+        if problem:
+            self.err(n, "emoji.name", f"invalid emoji name: {problem}")
+        self._path(n, "emoji.image", d.get("image"))
+
+    def _path(self, n: int, fld: str, path: Any) -> None:
+        """A file under data/ that the archive has (not checked for a bare .jsonl)."""
+        if not isinstance(path, str) or not path:
+            return self.err(n, fld, "a path under data/ is required")
+        norm = posixpath.normpath(path)
+        if path.startswith("/") or norm.startswith(".."):
+            return self.err(n, fld, "the path must stay inside data/")
+        if self.files is not None and "data/" + norm not in self.files:
+            self.err(n, fld, f"data/{norm} is not in the archive")
+
+    def _role_data(self, n: int, fld: str, d: Any) -> None:
+        if not isinstance(d, dict):
+            return self.err(n, fld, "expected a role object")
+        if not ROLE_NAME.match(_str(d, "name")):
+            self.err(n, f"{fld}.name", "a role name is 1 to 64 of a-z, 0-9 and _")
+        if "display_name" in d and not 1 <= len(_str(d, "display_name")) <= 128:
+            self.err(n, f"{fld}.display_name", "1 to 128 characters")
+        if len(_str(d, "description")) > 1024:
+            self.err(n, f"{fld}.description", "at most 1024 characters")
+        perms = d.get("permissions")
+        if perms is not None and (not isinstance(perms, list) or not all(isinstance(x, str) for x in perms)):
+            self.err(n, f"{fld}.permissions", "a list of permission names")
+
+    def _role(self, n: int, d: dict[str, Any]) -> None:
+        self._role_data(n, "role", {**d, "name": _str(d, "name")})
+
+    def _scheme(self, n: int, d: dict[str, Any]) -> None:
+        if not ROLE_NAME.match(_str(d, "name")):
+            self.err(n, "scheme.name", "a scheme name is 1 to 64 of a-z, 0-9 and _")
+        if not 1 <= len(_str(d, "display_name")) <= 128:
+            self.err(n, "scheme.display_name", "1 to 128 characters")
+        if len(_str(d, "description")) > 1024:
+            self.err(n, "scheme.description", "at most 1024 characters")
+        scope = d.get("scope")
+        if scope not in ("team", "channel"):
+            return self.err(n, "scheme.scope", "must be team or channel")
+        needed = ["default_channel_admin_role", "default_channel_user_role"]
+        if scope == "team":
+            needed += ["default_team_admin_role", "default_team_user_role"]
+        for key in needed:
+            if key not in d:
+                self.err(n, f"scheme.{key}", f"required for a {scope} scheme")
+        for key in ("default_team_admin_role", "default_team_user_role", "default_team_guest_role",
+                    "default_channel_admin_role", "default_channel_user_role", "default_channel_guest_role"):
+            if key in d:
+                self._role_data(n, f"scheme.{key}", d[key])
+        self.p.schemes.add(_str(d, "name"))
 
 
 def _jsonl_of(path: str) -> tuple[SafeZip | None, IO[bytes]]:
@@ -332,10 +396,48 @@ class BulkImporter:
                     final.to_dict()).decode()}, Broadcast(channel_id=ch.id)))
 
     async def _emoji(self, d: dict[str, Any]) -> None:
-        self.report.skip("emoji", _str(d, "name"), "custom emoji are not supported yet")
+        name = _str(d, "name")
+        path = "data/" + posixpath.normpath(_str(d, "image"))
+        if self.zf is None or not self.zf.has(path):
+            self.report.skip("emoji", name, f"{path} is not in the archive (a bare .jsonl has no images)")
+            return
+        try:
+            await self.app.emoji.import_emoji(name, self.zf.read(path))
+        except AppError as e:
+            self.report.skip("emoji", name, e.message)
+            return
+        except Conflict:
+            self.report.add("emoji", "existing")
+            return
+        self.report.add("emoji", "created")
+
+    async def _role(self, d: dict[str, Any]) -> None:
+        name = _str(d, "name")
+        perms = set(d.get("permissions") or [])
+        unknown = sorted(perms - ALL_PERMISSIONS)
+        if name in DEFAULT_ROLES:
+            same = perms & ALL_PERMISSIONS == DEFAULT_ROLES[name] or "permissions" not in d
+            reason = ("the same as chinwag's built-in role" if same else
+                      "chinwag's built-in roles are fixed; its permissions were not changed")
+        else:
+            reason = "chinwag has no custom roles"
+        if unknown:
+            reason += f" ({len(unknown)} permission(s) chinwag does not have: {', '.join(unknown[:5])}" + (
+                ", …)" if len(unknown) > 5 else ")")
+        self.report.skip("role", name, f"not applied: {reason}")
+
+    async def _scheme(self, d: dict[str, Any]) -> None:
+        self.report.skip("scheme", _str(d, "name"), "not applied: chinwag has no permission schemes (teams and "
+                         "channels use the default roles)")
+
+    def _scheme_not_applied(self, what: str, d: dict[str, Any]) -> None:
+        if d.get("scheme"):
+            self.report.warnings.append(f"{what} {_str(d, 'name')}: scheme {d['scheme']!r} not applied (chinwag has "
+                                        "no permission schemes)")
 
     async def _team(self, d: dict[str, Any]) -> None:
         name = _str(d, "name")
+        self._scheme_not_applied("team", d)
         try:
             team = await self.store.teams.get_by_name(name)
             self.report.add("team", "existing")
@@ -352,6 +454,7 @@ class BulkImporter:
         return self.teams[name]
 
     async def _channel(self, d: dict[str, Any]) -> None:
+        self._scheme_not_applied("channel", d)
         team_id = await self._team_id(_str(d, "team"))
         name = _str(d, "name")
         try:

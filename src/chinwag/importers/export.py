@@ -1,6 +1,6 @@
 """`chinwag export bulk OUT.zip`: the whole server in Mattermost's bulk format — `import.jsonl` plus
 attachments under `data/<file store path>` — in the order Mattermost writes it (version, team,
-channel, user, bot, post, direct_channel, direct_post). Posts stream channel by channel, so memory
+channel, user, bot, post, emoji, direct_channel, direct_post). Posts stream channel by channel, so memory
 stays bounded."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import msgspec
 from chinwag import __version__
 from chinwag.app.app import App
 from chinwag.importers.archive import Progress, Report
+from chinwag.model.emoji import emoji_image_path
 
 _enc = msgspec.json.Encoder()
 PAGE = 1000
@@ -65,6 +66,10 @@ class BulkExporter:
                 async for root in self._threads(zf, c["id"]):
                     line("post", {"team": teams[c["teamid"]]["name"], "channel": c["name"], **root})
                 self.progress.advance()
+            for e in await self.app.store.emoji.all_live():  # after posts, as Mattermost writes them
+                path = emoji_image_path(e.id)
+                if await self._copy_file(zf, path):
+                    line("emoji", {"name": e.name, "image": path})
             for c in direct:
                 members = [self.usernames[m["userid"]] for m in await self.imports.rows(
                     "channelmembers", lambda t, cid=c["id"]: t.c.channelid == cid, ["userid"])]
@@ -168,16 +173,17 @@ class BulkExporter:
                     root["replies"] = nested[p["id"]]
                 yield root
 
-    async def _copy_file(self, zf: zipfile.ZipFile, path: str) -> None:
+    async def _copy_file(self, zf: zipfile.ZipFile, path: str) -> bool:
         backend = self.app.files.backend()
         try:
             stream = await backend.open_read(path)
         except Exception as e:
             self.report.add("files", "missing")
             self.report.warnings.append(f"{path}: {e}")
-            return
+            return False
         with zf.open("data/" + path, "w", force_zip64=True) as out:
             async for chunk in stream:
                 out.write(chunk)
         await stream.aclose()
         self.report.add("files", "exported")
+        return True

@@ -8,6 +8,8 @@ what is missing. Membership changes publish the same events the app services pub
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,8 +21,8 @@ from chinwag.app.app import App
 from chinwag.app.channel import direct_channel_name, group_channel_name
 from chinwag.app.context import Ctx
 from chinwag.app.integration import user_ctx
-from chinwag.app.validate import is_valid_username
-from chinwag.importers.archive import Progress, Report, SafeZip
+from chinwag.app.validate import is_valid_team_name, is_valid_username
+from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
 from chinwag.importers.slack_markup import Converter
 from chinwag.importers.slack_plan import (
     UNKNOWN_USER,
@@ -29,6 +31,7 @@ from chinwag.importers.slack_plan import (
     SlackUser,
     file_skip_reason,
     files_of,
+    grid_workspaces,
     numbered,
     sanitize_channel,
     sanitize_username,
@@ -48,10 +51,10 @@ from chinwag.model.channel import (
 from chinwag.model.errors import AppError
 from chinwag.model.ids import new_id
 from chinwag.model.integration import Bot
-from chinwag.model.team import Team, TeamCreate, TeamMember
+from chinwag.model.team import RESERVED_TEAM_NAMES, Team, TeamCreate, TeamMember
 from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, default_notify_props
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.errors import NotFound
+from chinwag.store.errors import Conflict, NotFound
 
 
 def _json(obj: object) -> str:
@@ -64,11 +67,13 @@ class Target:
     channel: Channel
     members: list[str]  # user ids
     new: bool
+    #: the conversation was imported before (its channel mapping exists): its messages are checked
+    imported_before: bool = False
 
 
 class SlackImporter:
     def __init__(self, app: App, path: str, team_name: str, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, workspace: str | None = None, root: bool = True) -> None:
         self.app = app
         self.store = app.store
         self.path = path
@@ -84,6 +89,10 @@ class SlackImporter:
         self.source = ""
         self.admin_id = ""
         self.planned: dict[str, Channel] = {}
+        self.workspace = workspace  # Enterprise Grid: teams/<workspace>/ (None: a workspace export, or the root)
+        self.root = root  # the org-level conversations at the root of the export
+        self.emoji_list: tuple[str, dict[str, Any]] | None = None
+        self._by_email: dict[str, str] = {}  # lowercased email → user id (in the database or created here)
 
     # the run -----------------------------------------------------------------------------------
 
@@ -91,12 +100,20 @@ class SlackImporter:
         started = time.monotonic()
         zf = SafeZip(self.path, marker="channels.json")
         try:
-            ex = Export(zf, self.report)
+            workspaces = grid_workspaces(zf)
+            if self.workspace is not None and self.workspace not in workspaces:
+                raise ImportFailure(f"no workspace {self.workspace!r} in this export (it has: "
+                                    f"{', '.join(workspaces) or 'none, it is not an Enterprise Grid export'})",
+                                    self.path)
+            ex = Export(zf, self.report, self.workspace, self.root)
             ex.load()
             self.progress.begin("validate", sum(len(c.days) for c in ex.conversations))
             total = ex.scan(self.progress)
             self.progress.end()
             self.report.add("messages", "in_export", total)
+            self.emoji_list = _emoji_list(zf)  # checked before anything is written
+            if self.emoji_list is not None:
+                self.report.add("emoji", "in_export", len(self.emoji_list[1]))
             self.source = f"slack:{ex.workspace or 'workspace'}"
             if self.dry_run:
                 await self._plan_only(ex)
@@ -135,6 +152,7 @@ class SlackImporter:
                 targets.append(t)
             self.progress.advance()
         self.progress.end()
+        await self._emoji(ex)
         self.convert = Converter(lambda sid: self.usernames.get(sid), lambda cid: self.channel_names.get(cid))
         self.progress.begin("messages", total)
         for t in targets:
@@ -155,64 +173,87 @@ class SlackImporter:
         self.report.add("team", "created")
         return team
 
-    async def _free_username(self, base: str, taken: set[str]) -> str:
+    async def _free_username(self, base: str, taken: set[str], known_free: set[str]) -> str:
+        """``base``, or ``base-2``, ``base-3``, … : the first name valid, not given out in this run and not
+        in the database (``known_free``: names already checked to be free there)."""
         name, n = base, 1
-        while name in taken or not is_valid_username(name):
-            n += 1
-            name = numbered(base, n)
         while True:
-            try:
-                await self.store.users.get_by_username(name)
-            except NotFound:
+            if name not in taken and is_valid_username(name) and (
+                    name in known_free or not await self._username_taken(name)):
                 taken.add(name)
                 return name
             n += 1
             name = numbered(base, n)
 
+    async def _username_taken(self, name: str) -> bool:
+        try:
+            await self.store.users.get_by_username(name)
+            return True
+        except NotFound:
+            return False
+
     async def _users(self, ex: Export) -> None:
+        """Users, bots and placeholders: checked against the database in a few queries, then written in one
+        transaction with their mappings."""
         assert self.team is not None
         mapped = await self.store.imports.all_of_kind(self.source, "user")
         admins = [u for u in await self.store.users.list_users(role=SYSTEM_ADMIN_ROLE, page=0, per_page=1)]
-        taken: set[str] = set()
         self.admin_id = admins[0].id if admins else ""
         # bots last: their owner is a system admin, or the export's first admin
         users = sorted(ex.users.values(), key=lambda u: (u.is_bot, u.placeholder, u.id))
         first_admin = next((u for u in users if u.is_admin and not u.deleted and not u.is_bot), None)
+        unknown = UNKNOWN_USER not in ex.users
+        if unknown:
+            ex.users[UNKNOWN_USER] = SlackUser(id=UNKNOWN_USER, handle="slack-unknown-user", deleted=True,
+                                               placeholder=True, first_name="Unknown", last_name="User")
+        bots = {f"bot:{bid}": display for bid, display in sorted(ex.unknown_bots.items())}
+        todo = [su for su in users if su.id not in mapped]
+        names = [sanitize_username(su.handle, su.id) for su in todo]
+        names += [sanitize_username(d, k) for k, d in bots.items() if k not in mapped]
+        names.append("slack-unknown-user")
+        in_db, self._by_email = await self.store.imports.existing_users(
+            names, [su.email for su in todo if su.email and not su.placeholder])
+        known_free = set(names) - in_db
+        taken: set[str] = set()
+        new: list[tuple[User, Bot | None]] = []
+        pairs: dict[str, str] = {}
         for su in users:
-            uid = mapped.get(su.id) or await self._create_user(su, taken)
+            uid = mapped.get(su.id) or await self._new_user(su, taken, known_free, new, pairs)
             self.user_ids[su.id] = uid
             if su is first_admin and not self.admin_id:
                 self.admin_id = uid
             self.progress.advance()
+        for key, display in bots.items():
+            uid = mapped.get(key) or await self._new_user(
+                SlackUser(id=key, handle=display, first_name=display[:64], is_bot=True), taken, known_free, new, pairs)
+            self.bot_ids[key[len("bot:"):]] = uid
+            self.progress.advance()
+        if unknown:
+            self.user_ids[UNKNOWN_USER] = mapped.get(UNKNOWN_USER) or await self._new_user(
+                ex.users[UNKNOWN_USER], taken, known_free, new, pairs, quiet=True)
+        now = self.app.core.now()
+        async with self.store.imports.transaction(self.source, now) as w:
+            await w.insert_users(new)
+            await w.map("user", pairs)
+        for u, _ in new:
+            self.app.core.publish(Event("new_user", {"user_id": u.id}))
         await self._join_team([self.user_ids[su.id] for su in users
-                                if not su.deleted and not su.placeholder and not su.is_bot])
+                                if not su.deleted and not su.placeholder and not su.is_bot
+                                and (ex.team_members is None or su.id in ex.team_members)])
         found = await self.store.users.get_many(list(set(self.user_ids.values())))
-        names = {u.id: u.username for u in found}
-        self.usernames = {sid: names.get(uid, "") for sid, uid in self.user_ids.items()}
+        by_id = {u.id: u.username for u in found}
+        self.usernames = {sid: by_id.get(uid, "") for sid, uid in self.user_ids.items()}
         for bid, uid in ex.bot_users.items():
             self.bot_ids[bid] = self.user_ids[uid]
-        for bid, display in sorted(ex.unknown_bots.items()):
-            key = f"bot:{bid}"
-            uid = mapped.get(key) or await self._create_bot(key, display, taken)
-            self.bot_ids[bid] = uid
-            self.progress.advance()
-        if UNKNOWN_USER not in self.user_ids:
-            ex.users[UNKNOWN_USER] = SlackUser(id=UNKNOWN_USER, handle="slack-unknown-user", deleted=True,
-                                               placeholder=True, first_name="Unknown", last_name="User")
-            self.user_ids[UNKNOWN_USER] = mapped.get(UNKNOWN_USER) or await self._create_user(
-                ex.users[UNKNOWN_USER], taken, quiet=True)
-            self.usernames[UNKNOWN_USER] = "slack-unknown-user"
 
-    async def _create_user(self, su: SlackUser, taken: set[str], quiet: bool = False) -> str:
-        if su.email and not su.placeholder:
-            try:
-                existing = await self.store.users.get_by_email(su.email)
-                await self.store.imports.map(self.source, "user", {su.id: existing.id}, self.app.core.now())
-                self.report.add("users", "merged_by_email")
-                return existing.id
-            except NotFound:
-                pass
-        username = await self._free_username(sanitize_username(su.handle, su.id), taken)
+    async def _new_user(self, su: SlackUser, taken: set[str], known_free: set[str],
+                        new: list[tuple[User, Bot | None]], pairs: dict[str, str], quiet: bool = False) -> str:
+        """The user (or bot) to create for ``su`` — or an existing user with its email — added to ``new``."""
+        if su.email and not su.placeholder and su.email.lower() in self._by_email:
+            pairs[su.id] = self._by_email[su.email.lower()]
+            self.report.add("users", "merged_by_email")
+            return pairs[su.id]
+        username = await self._free_username(sanitize_username(su.handle, su.id), taken, known_free)
         if username != su.handle:
             self.report.renamed.append({"kind": "user", "from": su.handle, "to": username})
         email = su.email
@@ -226,25 +267,21 @@ class SlackImporter:
                     first_name=su.first_name, last_name=su.last_name, position=su.position,
                     roles=SYSTEM_USER_ROLE, notify_props=default_notify_props(username, su.first_name),
                     is_bot=su.is_bot)
+        bot: Bot | None = None
         if su.is_bot:  # a bot's name is one display name (Mattermost keeps it in first_name)
             user.first_name, user.last_name = f"{su.first_name} {su.last_name}".strip()[:64], ""
             bot = Bot(user_id=user.id, username=username, display_name=user.first_name or username,
                       description="Imported from Slack", owner_id=self.admin_id or user.id, create_at=now,
                       update_at=now, delete_at=user.delete_at)
             user.email = f"{username}@localhost"
-            await self.store.bots.save(bot, user)
-        else:
-            await self.store.users.save(user, "")  # no usable password until reset or SSO
-        await self.store.imports.map(self.source, "user", {su.id: user.id}, now)
-        self.app.core.publish(Event("new_user", {"user_id": user.id}))
+        new.append((user, bot))
+        pairs[su.id] = user.id
+        if su.email and not su.placeholder:
+            self._by_email.setdefault(su.email.lower(), user.id)  # a second user with this email merges
         if not quiet:
             self.report.add("users", "bots_created" if su.is_bot else
                             ("deactivated_created" if su.deleted else "created"))
         return user.id
-
-    async def _create_bot(self, key: str, display: str, taken: set[str]) -> str:
-        su = SlackUser(id=key, handle=display, first_name=display[:64], is_bot=True)
-        return await self._create_user(su, taken)
 
     async def _join_team(self, user_ids: list[str]) -> None:
         """Team membership and the team's default channels, in one transaction; the same events as
@@ -305,7 +342,7 @@ class SlackImporter:
         self.channel_names[conv.id] = ch.name
         if ch.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
             ch = self.planned.setdefault(ch.name, ch)  # duplicate member sets merge into one channel
-        return Target(conv=conv, channel=ch, members=members, new=False)
+        return Target(conv=conv, channel=ch, members=members, new=False, imported_before=conv.id in mapped)
 
     async def _exists(self, channel_id: str) -> bool:
         try:
@@ -388,6 +425,46 @@ class SlackImporter:
         if final is not None:
             pub(Event("channel_updated", {"channel": _json(final.to_dict())}, Broadcast(channel_id=ch.id)))
 
+    # custom emoji ----------------------------------------------------------------------------------
+
+    async def _emoji(self, ex: Export) -> None:
+        """Custom emoji from the list an export tool wrote next to the export (Slack's emoji.list answer,
+        name → URL, or slackdump's name → {url, user_id, …}) with the images beside it."""
+        listed = self.emoji_list
+        if listed is None:
+            return
+        index, entries = listed
+        folder = index.rpartition("/")[0]
+        images: dict[str, str] = {}
+        for name in ex.zf.names():
+            head, _, base = name.rpartition("/")
+            if head in {folder + "/emojis" if folder else "emojis", folder or "emojis", "__emoji", "emoji"} \
+                    and "." in base and name != index:
+                images.setdefault(base.rsplit(".", 1)[0], name)
+        self.progress.begin("emoji", len(entries))
+        for name, meta in sorted(entries.items()):
+            self.progress.advance()
+            url = meta.get("url") if isinstance(meta, dict) else meta
+            if isinstance(url, str) and url.startswith("alias:"):
+                self.report.skip("emoji", name, f"an alias of {url[len('alias:'):]}")
+                continue
+            path = images.get(name)
+            if path is None:
+                self.report.add("emoji", "missing")
+                self.report.skip("emoji", name, "no image for it in the export")
+                continue
+            creator = self.user_ids.get(meta.get("user_id", "")) if isinstance(meta, dict) else None
+            try:
+                await self.app.emoji.import_emoji(name, ex.zf.read(path), creator or "")
+            except Conflict:
+                self.report.add("emoji", "existing")
+                continue
+            except AppError as e:
+                self.report.skip("emoji", name, e.message)
+                continue
+            self.report.add("emoji", "created")
+        self.progress.end()
+
     # files -----------------------------------------------------------------------------------------
 
     async def _store_files(self, ex: Export, t: Target) -> dict[str, str]:
@@ -432,6 +509,32 @@ class SlackImporter:
             if bid in self.bot_ids:
                 return self.bot_ids[bid]
         return self.user_ids[UNKNOWN_USER]
+
+
+_EMOJI_LISTS = ("emoji.json", "custom_emoji.json", "emojis.json", "emojis/index.json", "__emoji/index.json",
+                "emoji/index.json")
+
+
+def _emoji_list(zf: SafeZip) -> tuple[str, dict[str, Any]] | None:
+    """The emoji list file and its entries (name → URL or → object), if the export has one."""
+    for name in _EMOJI_LISTS:
+        if zf.has(name):
+            data = zf.json(name)
+            if isinstance(data, dict) and isinstance(data.get("emoji"), dict):  # {"ok": true, "emoji": {…}}
+                data = data["emoji"]
+            if not isinstance(data, dict):
+                raise ImportFailure("expected a JSON object of emoji names", name, 1)
+            return name, {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str | dict)}
+    return None
+
+
+def team_name_for(workspace: str) -> str:
+    """The team an Enterprise Grid workspace folder is imported into: its name by the channel name rules."""
+    name = re.sub(r"[^a-z0-9]+", "-", sanitize_channel(
+        workspace, "workspace-" + hashlib.sha1(workspace.encode()).hexdigest()[:8])).strip("-")[:64].strip("-")
+    if not is_valid_team_name(name) or name in RESERVED_TEAM_NAMES:
+        name = f"slack-{name}"[:64].strip("-")
+    return name
 
 
 def _uploads(zf: SafeZip) -> dict[str, str]:

@@ -13,8 +13,10 @@ from chinwag.model import slack
 
 _CODE = re.compile(r"(```[\s\S]*?```|`[^`\n]+`)")
 _TOKEN = re.compile(r"<([^<>\n]+)>")
-_BOLD = re.compile(r"(^|[\s.,;:(\[])\*([^*\n]+?)\*(?=$|[\s.,;:!?)\]])", re.M)
-_STRIKE = re.compile(r"(^|[\s.,;:(\[])~([^~\n]+?)~(?=$|[\s.,;:!?)\]])", re.M)
+# an opener at the start or after a space or .,;:([ (the pattern starts with the literal so the
+# regex engine can search for it instead of trying every position)
+_BOLD = re.compile(r"\*(?<![^\s.,;:(\[]\*)([^*\n]+?)\*(?=$|[\s.,;:!?)\]])", re.M)
+_STRIKE = re.compile(r"~(?<![^\s.,;:(\[]~)([^~\n]+?)~(?=$|[\s.,;:!?)\]])", re.M)
 _HOLD = re.compile("\x00(\\d+)\x00")
 
 
@@ -25,6 +27,7 @@ class Converter:
     def __init__(self, users: Callable[[str], str | None], channels: Callable[[str], str | None]) -> None:
         self.users = users
         self.channels = channels
+        self._tokens: dict[str, str] = {}  # the same mentions and links come back again and again
 
     def convert(self, text: str) -> str:
         if not text:
@@ -44,15 +47,23 @@ class Converter:
             return f"\x00{len(held) - 1}\x00"
 
         if "<" in text:
-            text = _TOKEN.sub(lambda m: hold(self._token(m.group(1))), text)
+            text = _TOKEN.sub(lambda m: hold(self._cached(m.group(1))), text)
         if "*" in text:
-            text = _BOLD.sub(r"\1**\2**", text)
+            text = _BOLD.sub(r"**\1**", text)
         if "~" in text:
-            text = _STRIKE.sub(r"\1~~\2~~", text)
+            text = _STRIKE.sub(r"~~\1~~", text)
         if "&gt;" in text:
             text = _quotes(text)
         text = _unescape(text)
         return _HOLD.sub(lambda m: held[int(m.group(1))], text) if held else text
+
+    def _cached(self, body: str) -> str:
+        out = self._tokens.get(body)
+        if out is None:
+            if len(self._tokens) >= 100_000:
+                self._tokens.clear()
+            out = self._tokens[body] = self._token(body)
+        return out
 
     def _token(self, body: str) -> str:
         target, _, label = body.partition("|")

@@ -22,20 +22,27 @@ NOISE = frozenset({
 })
 DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 UNKNOWN_USER = "U_UNKNOWN"
+#: the key under which ``Export.messages`` leaves a message's parsed ts (Unix ns) in the message
+TS_NS = "\x00ts_ns"
 CANVAS_MIME = "application/vnd.slack-docs"
+
+
+_TS = re.compile(r"(\d{1,12})(?:\.(\d{1,9}))?")
+
+
+def ts_ns(ts: Any) -> int:
+    """Slack ``ts`` ("1516457078.123456") → Unix nanoseconds (the order of messages in a day file)."""
+    if isinstance(ts, str) and (m := _TS.fullmatch(ts)):  # the usual form, without Decimal
+        return int(m.group(1)) * 1_000_000_000 + int((m.group(2) or "").ljust(9, "0"))
+    try:
+        return int(Decimal(str(ts)) * 1_000_000_000)
+    except (InvalidOperation, ValueError, OverflowError):
+        raise ValueError(f"bad ts {ts!r}") from None
 
 
 def ts_ms(ts: Any) -> int:
     """Slack ``ts`` ("1516457078.123456") → Unix milliseconds (sub-millisecond digits dropped)."""
-    try:
-        return int(Decimal(str(ts)) * 1000)
-    except (InvalidOperation, ValueError):
-        raise ValueError(f"bad ts {ts!r}") from None
-
-
-def ts_key(ts: Any) -> Decimal:
-    return Decimal(str(ts))
-
+    return ts_ns(ts) // 1_000_000
 
 def _ascii(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
@@ -96,7 +103,8 @@ class Conversation:
     messages: int = 0
     files: int = 0
     #: thread_ts values replies point at, and the ts of messages that are thread roots
-    reply_roots: set[str] = field(default_factory=set)
+    pins: set[str] = field(default_factory=set)  # ts of pinned messages (the conversation's "pins")
+    reply_roots: dict[str, int] = field(default_factory=dict)  # thread_ts → when its last reply was (ms)
     roots: set[str] = field(default_factory=set)
 
 
@@ -134,15 +142,16 @@ def parse_conversation(c: dict[str, Any], kind: str, where: str) -> Conversation
     purpose = c.get("purpose") if isinstance(c.get("purpose"), dict) else {}
     assert isinstance(topic, dict) and isinstance(purpose, dict)
     folder = cid if kind == "dm" else (name or cid)
+    pins = {str(p["id"]) for p in c.get("pins") or [] if isinstance(p, dict) and isinstance(p.get("id"), str)}
     return Conversation(id=cid, kind=kind, folder=folder, name=name, members=members,
                         topic=_s(topic, "value"), purpose=_s(purpose, "value"),
-                        archived=bool(c.get("is_archived")), creator=_s(c, "creator"))
+                        archived=bool(c.get("is_archived")), creator=_s(c, "creator"), pins=pins)
 
 
 class Export:
     """The export's users and conversations, and what a scan of the day files found."""
 
-    def __init__(self, zf: SafeZip, report: Report) -> None:
+    def __init__(self, zf: SafeZip, report: Report, workspace: str | None = None, root: bool = True) -> None:
         self.zf = zf
         self.report = report
         self.users: dict[str, SlackUser] = {}
@@ -150,31 +159,53 @@ class Export:
         self.unknown_bots: dict[str, str] = {}  # bot id ("" for none) → display name seen
         self.conversations: list[Conversation] = []
         self.workspace = ""
+        #: Enterprise Grid: the workspace folder (teams/<name>/) whose conversations to read, and whether
+        #: the org-level ones at the root (shared channels, DMs, group DMs) are read too
+        self.base = f"teams/{workspace}/" if workspace else ""
+        self.root = root
+        #: Slack ids of the workspace's members (its teams/<name>/users.json); None: everyone
+        self.team_members: set[str] | None = None
+
+    def _in_scope(self, folder: str) -> bool:
+        if self.root and "/" not in folder:
+            return True
+        return bool(self.base) and folder.startswith(self.base) and "/" not in folder[len(self.base):]
 
     def load(self) -> None:
-        users = self.zf.json_list("users.json", required=True) or self.zf.json_list("org_users.json")
+        grid = bool(grid_workspaces(self.zf))
+        name = "users.json" if self.zf.has("users.json") or not self.zf.has("org_users.json") else "org_users.json"
+        users = self.zf.json_list(name, required=True)
         for u in users:
-            su = parse_user(u, "users.json")
+            su = parse_user(u, name)
             self.users[su.id] = su
             if not self.workspace and isinstance(u.get("team_id"), str):
                 self.workspace = u["team_id"]
             p = u.get("profile")
             if su.is_bot and isinstance(p, dict) and isinstance(p.get("bot_id"), str):
                 self.bot_users[p["bot_id"]] = su.id
-        self.zf.json_list("channels.json", required=True)
+        if self.base and self.zf.has(self.base + "users.json"):
+            self.team_members = {_s(u, "id") for u in self.zf.json_list(self.base + "users.json")}
+            for u in self.zf.json_list(self.base + "users.json"):  # members the org list lacks
+                if _s(u, "id") and _s(u, "id") not in self.users:
+                    self.users[_s(u, "id")] = parse_user(u, self.base + "users.json")
+        if not grid:
+            self.zf.json_list("channels.json", required=True)
         seen: set[str] = set()
-        for fname, kind in (("channels.json", "public"), ("groups.json", "private"), ("mpims.json", "mpim"),
-                            ("dms.json", "dm")):
-            for c in self.zf.json_list(fname):
-                conv = parse_conversation(c, kind, fname)
-                if conv.id in seen:
-                    continue
-                seen.add(conv.id)
-                self.conversations.append(conv)
+        prefixes = ([""] if self.root else []) + ([self.base] if self.base else [])
+        for prefix in prefixes:
+            for fname, kind in (("channels.json", "public"), ("groups.json", "private"), ("mpims.json", "mpim"),
+                                ("dms.json", "dm")):
+                for c in self.zf.json_list(prefix + fname):
+                    conv = parse_conversation(c, kind, prefix + fname)
+                    if conv.id in seen:
+                        continue
+                    seen.add(conv.id)
+                    conv.folder = prefix + conv.folder
+                    self.conversations.append(conv)
         by_folder = {c.folder: c for c in self.conversations}
         for name in sorted(self.zf.names()):
             folder, _, base = name.rpartition("/")
-            if not folder or "/" in folder or folder == "__uploads" or not DAY_FILE.match(base):
+            if not folder or folder == "__uploads" or not DAY_FILE.match(base) or not self._in_scope(folder):
                 continue
             found = by_folder.get(folder)
             if found is None:
@@ -188,7 +219,8 @@ class Export:
         data = self.zf.json(name)
         if not isinstance(data, list):
             raise ImportFailure("expected a JSON array of messages", name, 1)
-        out = []
+        out: list[dict[str, Any]] = []
+        keys: list[int] = []
         for i, m in enumerate(data):
             if not isinstance(m, dict):
                 raise ImportFailure(f"message {i + 1}: expected a JSON object", name)
@@ -196,12 +228,13 @@ class Export:
             if not isinstance(ts, str | int | float):
                 raise ImportFailure(f"message {i + 1}: no ts", name)
             try:
-                ts_ms(ts)
+                m[TS_NS] = ns = ts_ns(ts)
             except ValueError as e:
                 raise ImportFailure(f"message {i + 1}: {e}", name) from None
+            keys.append(ns)
             out.append(m)
-        out.sort(key=lambda m: ts_key(m["ts"]))
-        return out
+        order = sorted(range(len(out)), key=keys.__getitem__)
+        return [out[i] for i in order]
 
     def scan(self, progress: Any) -> int:
         """Parse every day file once (nothing is written if one is bad); note thread roots, files,
@@ -225,7 +258,8 @@ class Export:
             if str(thread) == ts:
                 conv.roots.add(ts)
             else:
-                conv.reply_roots.add(str(thread))
+                t = str(thread)
+                conv.reply_roots[t] = max(conv.reply_roots.get(t, 0), m[TS_NS] // 1_000_000)
         files = m.get("files") if isinstance(m.get("files"), list) else []
         assert isinstance(files, list)
         conv.files += len(files) + (1 if isinstance(m.get("file"), dict) else 0)
@@ -252,6 +286,17 @@ class Export:
             self.report.add("users", "unknown_referenced")
             self.report.warnings.append(f"user {uid} is referenced by messages but not in users.json: "
                                         "imported as a deactivated placeholder")
+
+
+def grid_workspaces(zf: SafeZip) -> list[str]:
+    """The workspaces of an Enterprise Grid export (folders teams/<name>/ with a channels.json); [] for a
+    workspace export."""
+    out = set()
+    for name in zf.names():
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0] == "teams" and parts[2] in ("channels.json", "groups.json"):
+            out.add(parts[1])
+    return sorted(out)
 
 
 def files_of(m: dict[str, Any]) -> list[dict[str, Any]]:

@@ -4,15 +4,18 @@ system messages typed, bot messages with their attachments, reactions, files."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chinwag.app.mentions import parse_hashtags
 from chinwag.app.validate import EMOJI_NAME_RE
 from chinwag.importers.slack_markup import split_message
-from chinwag.importers.slack_plan import NOISE, Export, file_skip_reason, files_of, ts_ms
+from chinwag.importers.slack_plan import NOISE, TS_NS, Export, file_skip_reason, files_of, ts_ms
 from chinwag.model import post as PT
 from chinwag.model import slack
-from chinwag.model.ids import new_id
+from chinwag.model.ids import derived_id
 from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, Post
 from chinwag.store.sql.import_store import ImportWriter
 
@@ -20,11 +23,21 @@ if TYPE_CHECKING:
     from chinwag.importers.slack import SlackImporter, Target
 
 BATCH = 1000
+YIELD_EVERY = 50
 JOIN = ("channel_join", "group_join")
 LEAVE = ("channel_leave", "group_leave")
 TOPIC = ("channel_topic", "group_topic")
 PURPOSE = ("channel_purpose", "group_purpose")
 RENAME = ("channel_name", "group_name")
+
+
+@dataclass
+class Built:
+    """One batch of messages, ready to write."""
+
+    posts: list[Post] = field(default_factory=list)
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+    attach: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _s(m: dict[str, Any], key: str) -> str:
@@ -44,6 +57,11 @@ class PostWriter:
         self.last = 0
         self.root_ids: dict[str, str] = {}
 
+    def pid(self, key: str) -> str:
+        """The post id of a message (or of a part of it): derived from where it comes from, so a re-run
+        finds it without a mapping row per post."""
+        return derived_id(f"{self.w.source}\x00{key}")
+
     def key(self, ts: str) -> str:
         return f"{self.t.conv.id}/{ts}"
 
@@ -54,30 +72,58 @@ class PostWriter:
 
     async def run(self) -> None:
         conv = self.t.conv
-        wanted = {self.key(ts): ts for ts in sorted(conv.reply_roots & conv.roots)}
-        found = await self.w.lookup("post", list(wanted))
-        self.root_ids = {ts: found.get(k) or new_id() for k, ts in wanted.items()}
-        batch: list[dict[str, Any]] = []
-        for day in conv.days:
-            for m in self.ex.messages(day):
-                batch.append(m)
-                if len(batch) >= BATCH:
-                    await self.flush(batch)
-                    batch = []
-        await self.flush(batch)
+        # a conversation never imported before (the usual first run) needs no per-batch re-run checks,
+        # so its batches are written while the next one is built
+        self.fresh = not self.t.imported_before
+        wanted = {self.key(ts): ts for ts in sorted(conv.reply_roots.keys() & conv.roots)}
+        # (imports before post ids were derived kept a mapping row per post)
+        found = {} if self.fresh else await self.w.lookup("post", list(wanted))
+        self.root_ids = {ts: found.get(k) or self.pid(k) for k, ts in wanted.items()}
+        self.pending: asyncio.Task[None] | None = None
+        try:
+            batch: list[dict[str, Any]] = []
+            for day in conv.days:
+                for m in self.ex.messages(day):
+                    batch.append(m)
+                    if len(batch) >= BATCH:
+                        await self.flush(batch)
+                        batch = []
+            await self.flush(batch)
+            await self._wait()
+        except BaseException:
+            # the transaction rolls back; the connection must be idle first
+            with contextlib.suppress(BaseException):
+                await self._wait()
+            raise
+
+    async def _wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            await pending
 
     async def flush(self, batch: list[dict[str, Any]]) -> None:
         keys = [self.key(str(m["ts"])) for m in batch]
-        # Slack ts strings have 10 integer digits, so key order is time order: one range scan
-        existing = await self.w.lookup_range("post", min(keys), max(keys) + "#~") if keys else {}
-        posts: list[Post] = []
-        reactions: list[dict[str, Any]] = []
-        attach: list[tuple[str, str]] = []
-        mapping: dict[str, str] = {}
-        for m, key in zip(batch, keys, strict=True):
-            ms = self.alloc(ts_ms(m["ts"]))
+        if self.fresh:
+            built = await self.build_batch(batch, keys, {})
+            await self._wait()  # the previous batch is written: the connection is free
+            self.pending = asyncio.ensure_future(self.write(built))
+            await asyncio.sleep(0)  # let the write start sending before the next batch is built
+            return
+        # posts of an earlier run: their derived ids, and mapping rows of imports from before those
+        # (Slack ts strings have 10 integer digits, so key order is time order: one range scan)
+        ids = {self.pid(k): k for k in keys}
+        existing = {ids[i]: i for i in await self.w.existing_posts(list(ids))}
+        if keys:
+            existing.update(await self.w.lookup_range("post", min(keys), max(keys) + "#~"))
+        await self.write(await self.build_batch(batch, keys, existing))
+
+    async def build_batch(self, batch: list[dict[str, Any]], keys: list[str], existing: dict[str, str]) -> Built:
+        out = Built()
+        for i, (m, key) in enumerate(zip(batch, keys, strict=True)):
+            if i % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)  # a write in flight keeps going
+            ms = self.alloc(m[TS_NS] // 1_000_000)
             sub = _s(m, "subtype")
-            self.imp.progress.advance()
             if sub in NOISE:
                 self.report.add("messages", f"skipped_{sub}")
                 continue
@@ -86,18 +132,20 @@ class PostWriter:
                 await self._fill_files(m, existing[key])
                 continue
             built = self.build(m, ms, key)
-            for k, p in built:
-                mapping[k] = p.id
-                posts.append(p)
-                attach += [(f, p.id) for f in p.file_ids]
-            reactions += self._reactions(m, built[0][1])
+            for _, p in built:
+                out.posts.append(p)
+                out.attach += [(f, p.id) for f in p.file_ids]
+            out.reactions += self._reactions(m, built[0][1])
             self.report.add("messages", "imported")
-        await self.w.insert_posts(posts)
-        await self.w.attach_files(attach)
-        await self.w.insert_reactions(reactions)
-        await self.w.map("post", mapping, fresh=True)
-        self.report.add("posts", "created", len(posts))
-        self.report.add("reactions", "imported", len(reactions))
+        self.imp.progress.advance(len(batch))
+        return out
+
+    async def write(self, b: Built) -> None:
+        await self.w.insert_posts(b.posts)
+        await self.w.attach_files(b.attach)
+        await self.w.insert_reactions(b.reactions)
+        self.report.add("posts", "created", len(b.posts))
+        self.report.add("reactions", "imported", len(b.reactions))
 
     async def _fill_files(self, m: dict[str, Any], post_id: str) -> None:
         """A re-run: files that were missing before and are now stored join their post."""
@@ -168,7 +216,7 @@ class PostWriter:
             root = self.root_ids.get(str(thread), "")
             if not root:
                 self.report.add("messages", "orphan_replies_kept_as_posts")
-        pid = self.root_ids.get(ts) or new_id()
+        pid = self.root_ids.get(ts) or self.pid(key)
         parts = split_message(message, POST_MESSAGE_MAX_RUNES)
         if len(parts) > 1:
             self.report.add("messages", "split")
@@ -179,12 +227,18 @@ class PostWriter:
                         channel_id=self.channel_id, root_id=root_id, message=text,
                         hashtags=parse_hashtags(text) if "#" in text else "", file_ids=files, **kw)
 
+        pinned_to = m.get("pinned_to")
+        pinned = ts in self.t.conv.pins or (isinstance(pinned_to, list) and self.t.conv.id in pinned_to)
+        if pinned:
+            self.report.add("messages", "pinned")
         out = [(key, post(pid, ms, parts[0], chunks[0], root, type=ptype, props=props, edit_at=edit_at,
-                          has_reactions=bool(self._reaction_pairs(m))))]
+                          has_reactions=bool(self._reaction_pairs(m)), is_pinned=pinned))]
+        if ts in self.root_ids:  # a thread root is as new as its last reply (finish_channel corrects ±1 ms)
+            out[0][1].update_at = max(out[0][1].update_at, self.t.conv.reply_roots.get(ts, 0))
         for i, part in enumerate(parts[1:], 1):
-            out.append((f"{key}#{i}", post(new_id(), self.alloc(ms), part, [], root, type=ptype)))
+            out.append((f"{key}#{i}", post(self.pid(f"{key}#{i}"), self.alloc(ms), part, [], root, type=ptype)))
         for j, chunk in enumerate(chunks[1:], 1):
-            out.append((f"{key}#f{j}", post(new_id(), self.alloc(ms), "", chunk, root or pid)))
+            out.append((f"{key}#f{j}", post(self.pid(f"{key}#f{j}"), self.alloc(ms), "", chunk, root or pid)))
         return out
 
     def _attachments(self, m: dict[str, Any]) -> list[dict[str, Any]]:

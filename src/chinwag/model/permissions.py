@@ -74,6 +74,7 @@ READ_OTHERS_BOTS = "read_others_bots"
 MANAGE_OTHERS_BOTS = "manage_others_bots"
 CREATE_EMOJIS = "create_emojis"
 DELETE_EMOJIS = "delete_emojis"
+DELETE_OTHERS_EMOJIS = "delete_others_emojis"
 MANAGE_ROLES = "manage_roles"
 MANAGE_JOBS = "manage_jobs"
 

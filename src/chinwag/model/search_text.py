@@ -14,6 +14,7 @@ both ends, so every backend can match with plain ``LIKE`` patterns:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: separates the folded text from the two-character pieces of unspaced runs
@@ -77,8 +78,14 @@ def _kind(ch: str) -> str:
     return "p"
 
 
+#: tokens of ASCII text, where folding is lowercasing: words, and every other visible character
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+|[!-~]")
+
+
 def tokens(text: str) -> list[str]:
     """Folded tokens: words, unspaced runs, and single punctuation characters."""
+    if text.isascii():  # the same tokens as below, without a Python step per character
+        return _ASCII_TOKEN.findall(text.lower())
     out: list[str] = []
     cur: list[str] = []
     cur_kind = " "
@@ -106,6 +113,11 @@ def index_text(message: str, hashtags: str = "") -> str:
     """The searchable text of a post: its folded tokens, then the two-character pieces of its
     longer unspaced runs."""
     toks = tokens(message)
+    if message.isascii() and hashtags.isascii():  # no unspaced runs, so no pieces
+        if hashtags:
+            known = set(toks)
+            toks += [t for t in tokens(hashtags) if t not in known]
+        return " " + " ".join(toks) + " "
     if hashtags:
         known = set(toks)
         toks += [t for t in tokens(hashtags) if t not in known]

@@ -13,13 +13,17 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.channel import Channel, ChannelMember
+from chinwag.model.integration import Bot
 from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
+from chinwag.model.search_text import index_text
 from chinwag.model.team import TeamMember
+from chinwag.model.user import User
 from chinwag.store.sql.channel_store import channel_values, member_values, row_to_channel
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.post_store import post_values
 from chinwag.store.sql.tables import (
+    bots,
     channelmembers,
     channels,
     fileinfo,
@@ -29,15 +33,28 @@ from chinwag.store.sql.tables import (
     teammembers,
     threadmemberships,
     threads,
+    users,
 )
 from chinwag.store.sql.team_store import member_values as team_member_values
+from chinwag.store.sql.user_store import user_values
 
 _CHUNK = 500
-_JSON_COLS = frozenset({"props", "fileids"})
 
 
 def _json_text(value: Any) -> str | None:
     return None if value is None else msgspec.json.encode(value).decode()
+
+
+#: the columns of ``post_values`` in order, for COPY records
+_POST_COLS = tuple(post_values(Post(id="")))
+
+
+def _post_record(p: Post) -> tuple[Any, ...]:
+    """``post_values(p)`` as a COPY record (JSON columns as text), without the dictionary."""
+    return (p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id,
+            p.original_id, p.message, p.type, _json_text(p.props) if p.props else "{}", p.hashtags,
+            _json_text(p.file_ids) if p.file_ids else "[]", p.has_reactions, p.remote_id,
+            index_text(p.message, p.hashtags))
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -77,6 +94,13 @@ class ImportWriter:
             importmappings.c.sourceid >= low, importmappings.c.sourceid <= high)
         return {r[0]: r[1] for r in await self.conn.execute(q)}
 
+    async def existing_posts(self, ids: Sequence[str]) -> set[str]:
+        """Which of these post ids are in the posts table."""
+        out: set[str] = set()
+        for part in _chunks(list(ids)):
+            out.update(r[0] for r in await self.conn.execute(sa.select(posts.c.id).where(posts.c.id.in_(part))))
+        return out
+
     async def map(self, kind: str, pairs: dict[str, str], fresh: bool = False) -> None:
         """Record source id → row id; ``fresh``: none of the source ids is mapped yet (COPY on PostgreSQL)."""
         if fresh and pairs and self.conn.dialect.name == "postgresql":
@@ -89,6 +113,16 @@ class ImportWriter:
                 for k, v in pairs.items()]
         for part in _chunks(rows):
             await self.conn.execute(upsert(self.conn, importmappings, ["source", "kind", "sourceid"]), part)
+
+    async def insert_users(self, rows: Sequence[tuple[User, Bot | None]]) -> None:
+        """New users (no usable password) and, for bots, their ``bots`` rows."""
+        for part in _chunks(list(rows)):
+            await self.conn.execute(users.insert(), [{**user_values(u), "password": ""} for u, _ in part])
+            bot_rows = [{"userid": b.user_id, "description": b.description, "ownerid": b.owner_id,
+                         "lasticonupdate": b.last_icon_update, "createat": b.create_at, "updateat": b.update_at,
+                         "deleteat": b.delete_at} for _, b in part if b is not None]
+            if bot_rows:
+                await self.conn.execute(bots.insert(), bot_rows)
 
     async def insert_channel(self, channel: Channel) -> None:
         await self.conn.execute(channels.insert().values(**channel_values(channel)))
@@ -117,15 +151,12 @@ class ImportWriter:
     async def insert_posts(self, batch: Sequence[Post]) -> None:
         if not batch:
             return
-        rows = [post_values(p) for p in batch]
         if self.conn.dialect.name != "postgresql":
-            await self.conn.execute(posts.insert(), rows)
+            await self.conn.execute(posts.insert(), [post_values(p) for p in batch])
             return
         # COPY within the same transaction: several times faster than multi-row INSERTs
         raw: Any = (await self.conn.get_raw_connection()).driver_connection
-        cols = list(rows[0])
-        records = [tuple(_json_text(r[c]) if c in _JSON_COLS else r[c] for c in cols) for r in rows]
-        await raw.copy_records_to_table("posts", records=records, columns=cols)
+        await raw.copy_records_to_table("posts", records=[_post_record(p) for p in batch], columns=_POST_COLS)
 
     async def update_post_files(self, post_id: str, file_ids: list[str]) -> None:
         await self.conn.execute(posts.update().where(posts.c.id == post_id).values(fileids=file_ids))
@@ -181,9 +212,11 @@ class ImportWriter:
                                part)
         for part in _chunks(follow_rows):
             await conn.execute(upsert(conn, threadmemberships, ["postid", "userid"]), part)
+        # only roots not already as new as their last reply: an UPDATE rewrites the row and every index entry
         for part in _chunks(root_times):
-            await conn.execute(posts.update().where(posts.c.id == sa.bindparam("rid"))
-                               .values(updateat=greatest(conn, posts.c.updateat, sa.bindparam("t"))), part)
+            await conn.execute(posts.update().where(posts.c.id == sa.bindparam("rid"),
+                                                    posts.c.updateat < sa.bindparam("t"))
+                               .values(updateat=sa.bindparam("t")), part)
         counted = posts.c.type.notin_(sorted(JOIN_LEAVE_POST_TYPES))
         root = posts.c.rootid == ""
 
@@ -229,9 +262,22 @@ class SqlImportStore:
         async with self.db.write() as conn:
             yield ImportWriter(conn, source, now)
 
+    async def existing_users(self, usernames: Sequence[str], emails: Sequence[str]) -> tuple[set[str], dict[str, str]]:
+        """Which of ``usernames`` are taken, and the user id of each of ``emails`` (lowercased) that has one."""
+        names: set[str] = set()
+        by_email: dict[str, str] = {}
+        async with self.db.read() as conn:
+            for part in _chunks(sorted(set(usernames))):
+                names.update(r[0] for r in await conn.execute(
+                    sa.select(users.c.username).where(users.c.username.in_(part))))
+            for part in _chunks(sorted({e.lower() for e in emails})):
+                by_email.update({r[0]: r[1] for r in await conn.execute(
+                    sa.select(users.c.email, users.c.id).where(users.c.email.in_(part)))})
+        return names, by_email
+
     async def known_names(self) -> tuple[set[str], set[str], set[tuple[str, str]]]:
         """Usernames, team names and (team name, channel name) pairs already in the database."""
-        from chinwag.store.sql.tables import teams, users
+        from chinwag.store.sql.tables import teams
 
         async with self.db.read() as conn:
             u = {r[0] for r in await conn.execute(sa.select(users.c.username))}

@@ -6,6 +6,7 @@ from chinwag.store.sql.bot_store import SqlBotStore
 from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.command_store import SqlCommandStore
 from chinwag.store.sql.email_notification_store import SqlEmailNotificationStore
+from chinwag.store.sql.emoji_store import SqlEmojiStore
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.event_store import SqlEventStore
 from chinwag.store.sql.file_info_store import SqlFileInfoStore
@@ -52,6 +53,7 @@ class SqlStore:
         self.imports = SqlImportStore(db)
         self.purge = SqlPurgeStore(db)
         self.jobs = SqlJobStore(db)
+        self.emoji = SqlEmojiStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -514,3 +514,16 @@ pushnotifications = sa.Table(
     _text("lasterror", 1024),
     sa.Index("idx_pushnotifications_sendat", "sendat"),
 )
+
+#: custom emoji (the image is in the file store at emoji/<id>/image); a name is unique among live ones
+emoji = sa.Table(
+    "emoji",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("creatorid", sa.String(26), nullable=False, server_default=""),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.UniqueConstraint("name", "deleteat", name="uq_emoji_name_deleteat"),
+)

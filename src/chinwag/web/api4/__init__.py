@@ -11,6 +11,7 @@ def load_all() -> Api:
         channel,
         command,
         config,
+        emoji,
         file,
         job,
         logs,
