@@ -76,6 +76,39 @@ async def test_admin_filter_grants_system_admin(world: World, ldap: Slapd) -> No
     assert r.status_code == 200 and "system_admin" in r.json()["roles"].split()
 
 
+async def test_guest_filter_on_login_and_sync_promotes_and_demotes(world: World, ldap: Slapd, server: Server) -> None:
+    admin = await world.user("admin")
+    server.config.config.GuestAccountsSettings.Enable = True
+    server.config.config.LdapSettings.GuestFilter = "(employeeType=guest)"
+    team = await world.team(admin, "acme")
+    uid, _ = person(ldap, "gus", employeeType="guest")
+    r = await login(world, uid)
+    assert r.status_code == 200 and r.json()["roles"] == "system_guest"
+    guest = world.client()
+    guest.token = r.headers["Token"]
+    user_id = r.json()["id"]
+    assert (await admin.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user_id})
+            ).status_code == 201
+    assert (await guest.get(f"/teams/{team['id']}/channels")).status_code == 403
+
+    async def state() -> tuple[str, bool]:
+        roles = (await admin.get(f"/users/{user_id}")).json()["roles"]
+        return roles, (await admin.get(f"/teams/{team['id']}/members/{user_id}")).json()["scheme_guest"]
+
+    ldap.modify(uid, employeeType="admin")  # the sync promotes, and the session follows
+    assert (await server.app.ldap.sync()).updated == 1
+    assert await state() == ("system_admin system_user", False)
+    assert (await guest.get(f"/teams/{team['id']}/channels")).status_code == 200
+    ldap.modify(uid, employeeType="guest")  # and demotes
+    await server.app.ldap.sync()
+    assert await state() == ("system_guest", True)
+    assert (await guest.get(f"/teams/{team['id']}/channels")).status_code == 403
+    ldap.modify(uid, employeeType="staff")
+    r = await login(world, uid)  # a sign-in re-evaluates too
+    assert r.status_code == 200 and r.json()["roles"] == "system_user"
+    assert await state() == ("system_user", False)
+
+
 async def test_local_accounts_still_sign_in_and_are_not_taken_over(world: World, ldap: Slapd) -> None:
     await world.user("admin")
     local = await world.client().post("/users/login", {"login_id": "admin", "password": "password"})

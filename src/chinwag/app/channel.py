@@ -209,13 +209,16 @@ class ChannelService:
         if ch.type not in (CHANNEL_OPEN, CHANNEL_PRIVATE, CHANNEL_DIRECT, CHANNEL_GROUP):
             raise AppError(where, "model.channel.is_valid.type.app_error", "Invalid type.", 400)
 
-    def _new_member(self, channel_id: str, user_id: str, admin: bool = False) -> ChannelMember:
+    def _new_member(
+        self, channel_id: str, user_id: str, admin: bool = False, guest: bool = False
+    ) -> ChannelMember:
         now = self.core.now()
         return ChannelMember(
             channel_id=channel_id,
             user_id=user_id,
-            scheme_user=True,
-            scheme_admin=admin,
+            scheme_user=not guest,
+            scheme_admin=admin and not guest,
+            scheme_guest=guest,
             last_viewed_at=0,
             last_update_at=now,
         )
@@ -281,6 +284,8 @@ class ChannelService:
             )
 
     async def join_default_channels(self, team: Team, user: User, actor_id: str = "") -> None:
+        if user.is_guest():  # guests see only the channels they are added to
+            return
         names = [DEFAULT_CHANNEL, OFF_TOPIC_CHANNEL, *self.core.cfg.TeamSettings.ExperimentalDefaultChannels]
         for ch in await self.core.store.channels.get_by_names(team.id, list(dict.fromkeys(names))):
             if ch.delete_at or ch.type != CHANNEL_OPEN:
@@ -729,7 +734,9 @@ class ChannelService:
             return await self.core.store.channels.get_member(ch.id, user_id)
         except NotFound:
             pass
-        member = await self.core.store.channels.save_member(self._new_member(ch.id, user_id))
+        member = await self.core.store.channels.save_member(
+            self._new_member(ch.id, user_id, guest=user.is_guest())
+        )
         if is_self:
             await self._app.posts.system_post(
                 ch,
@@ -836,6 +843,14 @@ class ChannelService:
         member.scheme_admin = "channel_admin" in wanted
         member.scheme_user = "channel_user" in wanted or member.scheme_admin
         await self._save_member(member)
+
+    async def set_guest_memberships(self, user_id: str, guest: bool) -> None:
+        """Every channel membership of a user who became a guest (channel_guest) or stopped being one."""
+        for member in await self.core.store.channels.get_members_for_user(user_id, None):
+            member.scheme_guest, member.scheme_user = guest, not guest
+            if guest:
+                member.scheme_admin = False
+            await self._save_member(member)
 
     async def update_notify_props(
         self, ctx: Ctx, channel_id: str, user_id: str, props: dict[str, str]

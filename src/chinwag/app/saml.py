@@ -30,7 +30,7 @@ from chinwag.app.session import SessionService
 from chinwag.app.user import UserService
 from chinwag.config.schema import SamlSettings
 from chinwag.model.errors import AppError
-from chinwag.model.user import SYSTEM_ADMIN_ROLE, Session, User, UserCreate
+from chinwag.model.user import Session, User, UserCreate
 from chinwag.store.errors import NotFound
 
 log = structlog.get_logger("chinwag.saml")
@@ -230,6 +230,9 @@ class SamlService:
         if not first_name and not last_name and attrs.get("displayName"):
             first_name, last_name = split_name(first("displayName"))
         is_admin = self._matches(s.AdminAttribute, attrs) if s.EnableAdminAttribute else None
+        is_guest = None
+        if s.GuestAttribute.strip() and self.core.cfg.GuestAccountsSettings.Enable:
+            is_guest = self._matches(s.GuestAttribute, attrs)
         try:
             user = await self.core.store.users.get_by_auth(SERVICE_SAML, auth_data)
         except NotFound:
@@ -241,12 +244,8 @@ class SamlService:
         if user.delete_at:
             raise AppError("SamlLogin", "api.user.login.inactive.app_error", "Login failed because your account "
                            "has been deactivated. Please contact an administrator.", 401)
-        if is_admin is not None and (SYSTEM_ADMIN_ROLE in user.roles.split()) != is_admin:
-            roles = [r for r in user.roles.split() if r != SYSTEM_ADMIN_ROLE]
-            user.roles = " ".join([SYSTEM_ADMIN_ROLE, *roles] if is_admin else roles)
-            user.update_at = self.core.now()
-            await self.core.store.users.update(user)
-            self.users.publish_updated(user)
+        if is_admin is not None or is_guest is not None:
+            user = await self.users.set_directory_roles(user, admin=is_admin, guest=is_guest)
         return user
 
     @staticmethod

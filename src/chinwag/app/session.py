@@ -179,6 +179,9 @@ class SessionService:
     async def create(
         self, user: User, *, device_id: str = "", is_oauth: bool = False, props: dict[str, str] | None = None
     ) -> Session:
+        if user.is_guest() and not self.core.cfg.GuestAccountsSettings.Enable:
+            raise AppError("login", "api.user.login.guest_accounts.disabled.error",
+                           "Login failed because guest access is disabled.", 401)
         s = self.core.cfg.ServiceSettings
         now = self.core.now()
         if device_id:

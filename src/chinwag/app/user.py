@@ -16,6 +16,7 @@ from chinwag.model.errors import AppError, permission_denied
 from chinwag.model.ids import new_id
 from chinwag.model.user import (
     SYSTEM_ADMIN_ROLE,
+    SYSTEM_GUEST_ROLE,
     SYSTEM_USER_ROLE,
     User,
     UserCreate,
@@ -347,6 +348,37 @@ class UserService:
         if self.core.app:
             self.core.app.sessions.invalidate_user(user_id)
         self._publish_updated(user)
+        return user
+
+    async def set_directory_roles(self, user: User, *, admin: bool | None, guest: bool | None) -> User:
+        """SAML / LDAP: make the user a guest, a member or a system admin as the identity provider says, on
+        every sign-in and sync (``None``: that rule is off, leave it be). A guest is never an admin. Turning
+        into a guest (or back) also changes every team and channel membership's scheme role, as Mattermost's
+        DemoteUserToGuest / PromoteGuestToUser do."""
+        was_guest = user.is_guest()
+        is_guest = was_guest if guest is None else guest
+        roles = user.roles.split()
+        if is_guest:
+            wanted = [SYSTEM_GUEST_ROLE]
+        else:
+            wanted = [r for r in roles if r not in (SYSTEM_GUEST_ROLE, SYSTEM_ADMIN_ROLE)]
+            if SYSTEM_USER_ROLE not in wanted:
+                wanted.insert(0, SYSTEM_USER_ROLE)
+            if admin or (admin is None and SYSTEM_ADMIN_ROLE in roles):
+                wanted.insert(0, SYSTEM_ADMIN_ROLE)
+        if set(wanted) == set(roles):
+            return user
+        user.roles = " ".join(wanted)
+        user.update_at = self.core.now()
+        await self.core.store.users.update(user)
+        await self.core.store.sessions.update_roles(user.id, user.roles)
+        app = self.core.app
+        if app is not None:
+            app.sessions.invalidate_user(user.id)
+            if is_guest != was_guest:
+                await app.teams.set_guest_memberships(user.id, is_guest)
+                await app.channels.set_guest_memberships(user.id, is_guest)
+        self.publish_updated(user)
         return user
 
     async def set_active(self, ctx: Ctx, user_id: str, active: bool) -> User:

@@ -104,6 +104,9 @@ class User(Wire, kw_only=True):
     def is_system_admin(self) -> bool:
         return SYSTEM_ADMIN_ROLE in self.role_set()
 
+    def is_guest(self) -> bool:
+        return SYSTEM_GUEST_ROLE in self.role_set()
+
     def sanitized_for(
         self, viewer_is_self: bool, viewer_is_admin: bool, show_email: bool, show_full_name: bool
     ) -> User:
