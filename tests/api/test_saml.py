@@ -185,3 +185,36 @@ async def test_guest_attribute_makes_a_guest_and_is_re_evaluated_on_each_sign_in
     r = await flow(world.client(), saml, {**ALICE, "uid": ["bob"], "mail": ["bob@corp.example"], "title": ["Guest"]},
                    name_id="bob-nameid")
     assert r.status_code == 302
+
+
+async def test_encrypted_assertion(world: World, server: Server, tmp_path: Path) -> None:
+    from tests.sso.saml_idp import key_and_cert
+
+    await world.user("admin")
+    idp = SamlIdp(tmp_path)
+    s = server.config.config.SamlSettings
+    s.Enable, s.Encrypt, s.IdpMetadataFile = True, True, idp.metadata_file()
+    s.PrivateKeyFile, s.PublicCertificateFile = key_and_cert(tmp_path, "sp")
+    s.IdAttribute, s.EmailAttribute, s.UsernameAttribute = "uid", "mail", "uid"
+    c = Client(server)
+    meta = (await c.http.get(f"{SITE}/login/sso/saml/metadata")).text
+    await c.aclose()
+    assert 'use="encryption"' in meta
+    idp.trust_sp(meta)
+    r = await flow(world.client(), idp, ALICE, encrypt=True)
+    assert r.status_code == 302, r.text
+    c = world.client()
+    c.token = r.cookies["MMAUTHTOKEN"]
+    assert (await c.get("/users/me")).json()["username"] == "alice"
+    # encryption hides the assertion from the browser but does not replace its signature
+    r = await flow(world.client(), idp, ALICE, encrypt=True, sign_assertion=False, sign_response=True)
+    assert r.status_code == 401 and error_id(r) == "ent.saml.do_login.validate_token.app_error"
+    # with Encrypt on, a plain (unencrypted) assertion is refused
+    r = await flow(world.client(), idp, ALICE)
+    assert r.status_code == 401 and error_id(r) == "ent.saml.do_login.validate_token.app_error"
+    # encrypted to us but signed by a key that is not the IdP's: refused
+    (tmp_path / "rogue").mkdir()
+    rogue = SamlIdp(tmp_path / "rogue")
+    rogue.trust_sp(meta)
+    r = await flow(world.client(), rogue, {**ALICE, "title": ["Admin"]}, encrypt=True)
+    assert r.status_code == 401 and error_id(r) == "ent.saml.do_login.validate_token.app_error"

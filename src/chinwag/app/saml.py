@@ -205,6 +205,8 @@ class SamlService:
             raise saml_error("no assertion")
         if not self._assertion_signed(authn):
             raise saml_error("the assertion is not signed")
+        if s.Encrypt and not self._assertion_encrypted(authn):
+            raise saml_error("the assertion is not encrypted (SamlSettings.Encrypt is on)")
         attrs: dict[str, list[str]] = {k: [str(v) for v in vs] for k, vs in (authn.ava or {}).items()}
         name_id = authn.name_id.text if authn.name_id is not None else ""
         user = await self._login_or_create(s, attrs, str(name_id or ""))
@@ -214,9 +216,16 @@ class SamlService:
 
     @staticmethod
     def _assertion_signed(authn: Any) -> bool:
-        assertions = authn.response.assertion if isinstance(authn.response.assertion, list) else \
-            [authn.response.assertion]
-        return all(a is not None and a.signature is not None for a in assertions) and bool(assertions)
+        """Every assertion carries its own signature (pysaml2 has checked it against the IdP's key; an
+        encrypted assertion's after decryption)."""
+        assertions = list(authn.assertions or [])
+        return bool(assertions) and all(a is not None and a.signature is not None for a in assertions)
+
+    @staticmethod
+    def _assertion_encrypted(authn: Any) -> bool:
+        """The assertions came as EncryptedAssertion: pysaml2 leaves plain ones in ``response.assertion``
+        and puts decrypted ones only in ``assertions``."""
+        return bool(authn.assertions) and not authn.response.assertion
 
     async def _login_or_create(self, s: SamlSettings, attrs: dict[str, list[str]], name_id: str) -> User:
         def first(name: str) -> str:
