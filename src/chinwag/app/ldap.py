@@ -301,7 +301,8 @@ class LdapService:
                     await self.core.store.users.update(user)
                     await self.core.app.sessions.revoke_all(user.id)
                     self.users.publish_updated(user)
-                    audit(None, "ldap_sync_deactivate", "success", user_id=user.id, username=user.username)
+                    await audit(self.core, None, "ldap_sync_deactivate", "success", user_id=user.id,
+                                username=user.username)
                     result.deactivated += 1
                 continue
             was_deleted = bool(user.delete_at)

@@ -78,7 +78,7 @@ class MfaService:
         if not activate:
             await self.core.store.users.update_mfa(user_id, False, "", self.core.now())
             self._changed(user_id)
-            audit(ctx, "mfa_deactivate", "success", user_id=user_id)
+            await audit(self.core, ctx, "mfa_deactivate", "success", user_id=user_id)
             return
         self._require_enabled(where)
         if ctx.user_id != user_id:
@@ -96,7 +96,7 @@ class MfaService:
         await self.core.store.users.update_mfa(user_id, True, auth.mfa_secret, self.core.now())
         await self.core.store.users.use_mfa_step(user_id, self._step_of(auth.mfa_secret, code))
         self._changed(user_id)
-        audit(ctx, "mfa_activate", "success", user_id=user_id)
+        await audit(self.core, ctx, "mfa_activate", "success", user_id=user_id)
 
     def _changed(self, user_id: str) -> None:
         self.core.caches.users.drop(user_id)

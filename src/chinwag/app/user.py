@@ -7,6 +7,7 @@ import asyncio
 import bcrypt
 import msgspec
 
+from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
 from chinwag.app.permissions import PermissionService
@@ -306,6 +307,8 @@ class UserService:
             )
         if ctx.user_id == user_id and not ctx.local:
             if not await asyncio.to_thread(check_password_hash, current, auth.password_hash):
+                await audit(self.core, ctx, "update_password", "fail", user_id=user_id,
+                            error="api.user.update_password.incorrect.app_error")
                 raise AppError(
                     where,
                     "api.user.update_password.incorrect.app_error",
@@ -316,6 +319,7 @@ class UserService:
         check_password(new, self.core.cfg.PasswordSettings, where)
         hashed = await asyncio.to_thread(hash_password, new)
         await self.core.store.users.update_password(user_id, hashed, self.core.now())
+        await audit(self.core, ctx, "update_password", "success", user_id=user_id)
 
     async def _auth(self, user_id: str, where: str):  # type: ignore[no-untyped-def]
         try:
@@ -341,10 +345,12 @@ class UserService:
         if not wanted or any(r not in allowed for r in wanted):
             raise AppError(where, "api.user.update_user_roles.invalid_roles", "Invalid roles.", 400)
         user = await self.get(user_id, where)
+        before = user.roles
         user.roles = " ".join(wanted)
         user.update_at = self.core.now()
         await self.core.store.users.update(user)
         await self.core.store.sessions.update_roles(user_id, user.roles)
+        await audit(self.core, ctx, "update_roles", "success", user_id=user_id, roles=user.roles, previous=before)
         if self.core.app:
             self.core.app.sessions.invalidate_user(user_id)
         self._publish_updated(user)
@@ -368,10 +374,13 @@ class UserService:
                 wanted.insert(0, SYSTEM_ADMIN_ROLE)
         if set(wanted) == set(roles):
             return user
+        before = user.roles
         user.roles = " ".join(wanted)
         user.update_at = self.core.now()
         await self.core.store.users.update(user)
         await self.core.store.sessions.update_roles(user.id, user.roles)
+        await audit(self.core, None, "update_roles", "success", user_id=user.id, roles=user.roles, previous=before,
+                    by_service=user.auth_service)
         app = self.core.app
         if app is not None:
             app.sessions.invalidate_user(user.id)

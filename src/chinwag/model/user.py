@@ -204,3 +204,15 @@ class Preference(Wire, kw_only=True):
     category: str
     name: str
     value: str
+
+
+class Audit(Wire, kw_only=True):
+    """One audit record (Mattermost's model.Audit): a sign-in, its failure, a security change."""
+
+    id: str
+    create_at: int = 0
+    user_id: str = ""
+    action: str = ""
+    extra_info: str = ""
+    ip_address: str = ""
+    session_id: str = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chinwag.store.sql.audit_store import SqlAuditStore
 from chinwag.store.sql.bot_store import SqlBotStore
 from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.command_store import SqlCommandStore
@@ -48,6 +49,7 @@ class SqlStore:
         self.one_time_tokens = SqlOneTimeTokenStore(db)
         self.imports = SqlImportStore(db)
         self.purge = SqlPurgeStore(db)
+        self.audits = SqlAuditStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -432,6 +432,20 @@ tokens = sa.Table(
     _text("extra", 2048),
 )
 
+#: audit records (Mattermost's Audits): sign-ins, failures, lockouts and security changes per user
+audits = sa.Table(
+    "audits",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    sa.Column("userid", sa.String(26), nullable=False, server_default=""),
+    _text("action", 512),
+    _text("extrainfo", 1024),
+    _text("ipaddress", 64),
+    sa.Column("sessionid", sa.String(26), nullable=False, server_default=""),
+    sa.Index("idx_audits_user_id", "userid", "createat"),
+)
+
 # Imports (Slack export, bulk JSONL): which source object became which row, for idempotent re-runs --
 importmappings = sa.Table(
     "importmappings",

@@ -131,6 +131,11 @@ async def update_user_mfa(w: W) -> Any:
     return ok()
 
 
+@api.route("GET", "/users/{user_id}/audits")
+async def get_user_audits(w: W) -> Any:
+    return await w.app.audits.for_user(w.ctx, w.user_param(), w.page(), w.per_page())
+
+
 @api.route("POST", "/users/logout", auth=False)
 async def logout(w: W) -> Response:
     await w.app.sessions.logout(w.ctx)
