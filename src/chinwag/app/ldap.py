@@ -22,12 +22,14 @@ from chinwag.app.oauth_providers import clean_username
 from chinwag.app.user import UserService
 from chinwag.config.schema import LdapSettings
 from chinwag.model.errors import AppError
+from chinwag.model.ids import new_id
 from chinwag.model.user import User, UserCreate
 from chinwag.store.errors import NotFound, StoreError
 
 log = structlog.get_logger("chinwag.ldap")
 
 SERVICE_LDAP = "ldap"
+JOB_LDAP_SYNC = "ldap_sync"
 
 
 @dataclass
@@ -196,6 +198,9 @@ class LdapService:
         self.core = core
         self.users = users
         self._task: asyncio.Task[None] | None = None
+        self.node_id = new_id()
+        #: a claim not renewed for this long is taken to belong to a dead node
+        self.claim_ttl_ms = 5 * 60_000
 
     def start(self) -> None:
         """Run the periodic sync in the background (it checks LdapSettings each interval)."""
@@ -289,6 +294,41 @@ class LdapService:
                                                     guest=found.is_guest if guests else None)
 
     async def sync(self) -> SyncResult:
+        """Sync now (``chinwag ldap sync``), unless a sync is running on another node (409)."""
+        self._dir("LdapSync")
+        result = await self._claimed(due_before=self.core.now())
+        if result is None:
+            raise AppError("LdapSync", "ent.ldap.syncronize.running.app_error",
+                           "An AD/LDAP sync is already running on another node; try again when it ends.", 409)
+        return result
+
+    async def sync_if_due(self) -> SyncResult | None:
+        """The periodic sync: run when no node has synced for SyncIntervalMinutes and no other node is
+        syncing; None when this node has nothing to do."""
+        interval_ms = max(self.core.cfg.LdapSettings.SyncIntervalMinutes, 1) * 60_000
+        return await self._claimed(due_before=self.core.now() - interval_ms)
+
+    async def _claimed(self, due_before: int) -> SyncResult | None:
+        """Run the sync holding the cluster-wide ``ldap_sync`` claim (renewed while it runs)."""
+        leases = self.core.store.job_leases
+        now = self.core.now()
+        if not await leases.claim(JOB_LDAP_SYNC, self.node_id, now, now - self.claim_ttl_ms, due_before):
+            return None
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self.claim_ttl_ms / 3000)
+                await leases.renew(JOB_LDAP_SYNC, self.node_id, self.core.now())
+
+        renewer = asyncio.get_running_loop().create_task(keep())
+        try:
+            return await self._sync()
+        finally:
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
+            await leases.finish(JOB_LDAP_SYNC, self.node_id, self.core.now())
+
+    async def _sync(self) -> SyncResult:
         """Bring every LDAP user in step with the directory; deactivate those no longer in it."""
         directory: dict[str, LdapUser] = await self._run(self._dir("LdapSync").all_users)
         result = SyncResult(seen=len(directory))
@@ -331,12 +371,15 @@ class LdapService:
         return found
 
     async def sync_forever(self) -> None:
-        """The periodic sync (LdapSettings.EnableSync, every SyncIntervalMinutes)."""
+        """The periodic sync (LdapSettings.EnableSync, every SyncIntervalMinutes): every node looks once a
+        minute, and the job lease lets one of them run it once per interval."""
         while True:
             s = self.core.cfg.LdapSettings
-            await asyncio.sleep(max(s.SyncIntervalMinutes, 1) * 60)
+            await asyncio.sleep(min(max(s.SyncIntervalMinutes, 1) * 60, 60))
             if s.Enable and s.EnableSync:
                 try:
-                    await self.sync()
+                    await self.sync_if_due()
                 except AppError as e:
                     log.warning("ldap sync failed", error=e.id, detail=e.detailed_error)
+                except StoreError as e:
+                    log.warning("ldap sync: job lease unavailable", error=repr(e))

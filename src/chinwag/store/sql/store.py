@@ -11,6 +11,7 @@ from chinwag.store.sql.engine import Database
 from chinwag.store.sql.event_store import SqlEventStore
 from chinwag.store.sql.file_info_store import SqlFileInfoStore
 from chinwag.store.sql.import_store import SqlImportStore
+from chinwag.store.sql.job_lease_store import SqlJobLeaseStore
 from chinwag.store.sql.one_time_token_store import SqlOneTimeTokenStore
 from chinwag.store.sql.post_store import SqlPostStore
 from chinwag.store.sql.preference_store import SqlPreferenceStore
@@ -50,6 +51,7 @@ class SqlStore:
         self.imports = SqlImportStore(db)
         self.purge = SqlPurgeStore(db)
         self.audits = SqlAuditStore(db)
+        self.job_leases = SqlJobLeaseStore(db)
 
     async def close(self) -> None:
         await self.db.close()

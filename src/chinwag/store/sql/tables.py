@@ -446,6 +446,18 @@ audits = sa.Table(
     sa.Index("idx_audits_user_id", "userid", "createat"),
 )
 
+#: cluster-wide jobs (the LDAP sync): one row per job. A node claims the row to run the job
+#: (claimedby/claimedat; a claim not renewed goes stale, as the email queue's do), and lastrunat spaces
+#: the periodic runs across every node
+jobleases = sa.Table(
+    "jobleases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    _text("claimedby", 64),
+    _ms("claimedat"),
+    _ms("lastrunat"),
+)
+
 # Imports (Slack export, bulk JSONL): which source object became which row, for idempotent re-runs --
 importmappings = sa.Table(
     "importmappings",

@@ -1,4 +1,5 @@
-"""Audit records: sign-ins, failures, lockouts and security changes, served by GET /users/{id}/audits
+"""Audit records (sign-ins, failures, lockouts and security changes, served by GET /users/{id}/audits),
+and job leases (one node at a time runs a cluster-wide job such as the LDAP sync)
 
 Revision ID: 0006_audits
 Revises: 0005_notifications
@@ -28,8 +29,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("idx_audits_user_id", "audits", ["userid", "createat"])
+    op.create_table(
+        "jobleases",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("claimedby", sa.String(length=64), server_default="", nullable=False),
+        sa.Column("claimedat", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("lastrunat", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("jobleases")
     op.drop_index("idx_audits_user_id", table_name="audits")
     op.drop_table("audits")
