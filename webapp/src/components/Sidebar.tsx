@@ -166,6 +166,7 @@ export function Sidebar({team, current}: {team: Team; current: string}) {
                         items={[
                             {label: 'Account settings', onSelect: () => update(() => ({modal: {kind: 'account'}}))},
                             {label: 'Notifications', onSelect: () => update(() => ({modal: {kind: 'notifications'}}))},
+                            {label: 'Security', onSelect: () => update(() => ({modal: {kind: 'security'}}))},
                             {label: 'Create a channel', onSelect: () => openModal('create_channel')},
                             {label: 'Browse channels', onSelect: () => openModal('browse_channels')},
                             {label: 'Integrations', onSelect: () => navigate(paths.integrations(team.name))},
