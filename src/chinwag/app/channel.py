@@ -31,7 +31,7 @@ from chinwag.model.channel import (
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.team import Team
-from chinwag.model.user import User
+from chinwag.model.user import SYSTEM_GUEST_ROLE, User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import Conflict, NotFound, StoreError
 
@@ -348,6 +348,7 @@ class ChannelService:
         if ctx.user_id not in user_ids and not self.perms.has_system(ctx, P.MANAGE_SYSTEM):
             raise permission_denied(where)
         self.perms.require_system(ctx, P.CREATE_DIRECT_CHANNEL, where)
+        await self._require_guest_reach(ctx, user_ids, where)
         users = await self.core.store.users.get_many(user_ids)
         if len({u.id for u in users}) != len(set(user_ids)):
             raise AppError(
@@ -386,6 +387,15 @@ class ChannelService:
         )
         return ch, True
 
+    async def _require_guest_reach(self, ctx: Ctx, user_ids: list[str], where: str) -> None:
+        """A guest may message only people they share a channel with (Mattermost's view restriction)."""
+        if SYSTEM_GUEST_ROLE not in ctx.roles or ctx.local:
+            return
+        others = [u for u in dict.fromkeys(user_ids) if u != ctx.user_id]
+        reachable = await self.core.store.channels.users_sharing_a_channel(ctx.user_id, others)
+        if set(others) - reachable:
+            raise permission_denied(where, "a guest can only message people in their channels")
+
     async def create_group(self, ctx: Ctx, user_ids: list[str]) -> tuple[Channel, bool]:
         where = "CreateGroupChannel"
         ids = list(dict.fromkeys(user_ids))
@@ -401,6 +411,7 @@ class ChannelService:
                 400,
             )
         self.perms.require_system(ctx, P.CREATE_GROUP_CHANNEL, where)
+        await self._require_guest_reach(ctx, ids, where)
         users = await self.core.store.users.get_many(ids)
         if len(users) != len(ids):
             raise AppError(

@@ -345,20 +345,48 @@ class UserService:
         if not wanted or any(r not in allowed for r in wanted):
             raise AppError(where, "api.user.update_user_roles.invalid_roles", "Invalid roles.", 400)
         user = await self.get(user_id, where)
-        before = user.roles
+        before, was_guest = user.roles, user.is_guest()
         user.roles = " ".join(wanted)
         user.update_at = self.core.now()
         await self.core.store.users.update(user)
         await self.core.store.sessions.update_roles(user_id, user.roles)
         await audit(self.core, ctx, "update_roles", "success", user_id=user_id, roles=user.roles, previous=before)
+        if self.core.app and user.is_guest() != was_guest:
+            await self.core.app.teams.set_guest_memberships(user_id, user.is_guest())
+            await self.core.app.channels.set_guest_memberships(user_id, user.is_guest())
         if self.core.app:
             self.core.app.sessions.invalidate_user(user_id)
         self._publish_updated(user)
         return user
 
-    async def set_directory_roles(self, user: User, *, admin: bool | None, guest: bool | None) -> User:
+    async def promote_guest(self, ctx: Ctx, user_id: str) -> User:
+        """POST /users/{id}/promote: a guest becomes a member (system_user), memberships too."""
+        self.perms.require_system(ctx, P.MANAGE_ROLES, "PromoteGuestToUser")
+        user = await self.get(user_id, "PromoteGuestToUser")
+        if not user.is_guest():
+            raise AppError("PromoteGuestToUser", "api.user.promote_guest_to_user.no_guest.app_error",
+                           "The user is not a guest.", 400)
+        return await self.set_directory_roles(user, admin=False, guest=False, ctx=ctx)
+
+    async def demote_to_guest(self, ctx: Ctx, user_id: str) -> User:
+        """POST /users/{id}/demote: a member becomes a guest (system_guest), memberships too."""
+        where = "DemoteUserToGuest"
+        self.perms.require_system(ctx, P.MANAGE_ROLES, where)
+        if not self.core.cfg.GuestAccountsSettings.Enable:
+            raise AppError(where, "api.team.demote_user_to_guest.disabled.error",
+                           "Guest accounts are disabled.", 501)
+        user = await self.get(user_id, where)
+        if user.is_bot:
+            raise AppError(where, "api.user.demote_user_to_guest.bot.app_error", "A bot cannot be a guest.", 400)
+        if user.is_guest():
+            return user
+        return await self.set_directory_roles(user, admin=False, guest=True, ctx=ctx)
+
+    async def set_directory_roles(
+        self, user: User, *, admin: bool | None, guest: bool | None, ctx: Ctx | None = None
+    ) -> User:
         """SAML / LDAP: make the user a guest, a member or a system admin as the identity provider says, on
-        every sign-in and sync (``None``: that rule is off, leave it be). A guest is never an admin. Turning
+        every sign-in and sync (``None``: that rule is off, leave it be); also promote/demote by an admin. A guest is never an admin. Turning
         into a guest (or back) also changes every team and channel membership's scheme role, as Mattermost's
         DemoteUserToGuest / PromoteGuestToUser do."""
         was_guest = user.is_guest()
@@ -379,8 +407,8 @@ class UserService:
         user.update_at = self.core.now()
         await self.core.store.users.update(user)
         await self.core.store.sessions.update_roles(user.id, user.roles)
-        await audit(self.core, None, "update_roles", "success", user_id=user.id, roles=user.roles, previous=before,
-                    by_service=user.auth_service)
+        await audit(self.core, ctx, "update_roles", "success", user_id=user.id, roles=user.roles, previous=before,
+                    by_service="" if ctx else user.auth_service)
         app = self.core.app
         if app is not None:
             app.sessions.invalidate_user(user.id)

@@ -131,6 +131,18 @@ async def update_user_mfa(w: W) -> Any:
     return ok()
 
 
+@api.route("POST", "/users/{user_id}/promote")
+async def promote_guest_to_user(w: W) -> Any:
+    await w.app.users.promote_guest(w.ctx, w.user_param())
+    return ok()
+
+
+@api.route("POST", "/users/{user_id}/demote")
+async def demote_user_to_guest(w: W) -> Any:
+    await w.app.users.demote_to_guest(w.ctx, w.user_param())
+    return ok()
+
+
 @api.route("GET", "/users/{user_id}/audits")
 async def get_user_audits(w: W) -> Any:
     return await w.app.audits.for_user(w.ctx, w.user_param(), w.page(), w.per_page())
