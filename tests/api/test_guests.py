@@ -43,3 +43,15 @@ async def test_demote_promote_and_direct_messages(world: World) -> None:
     assert tm["scheme_guest"] is True
     audits = (await admin.get(f"/users/{gid}/audits")).json()
     assert [a["action"] for a in audits[:3]] == ["update_roles"] * 3
+
+
+async def test_mfa_enforced_for_guests_only(world: World) -> None:
+    cfg = world.srv.config.config
+    cfg.GuestAccountsSettings.Enable = cfg.GuestAccountsSettings.EnforceMultifactorAuthentication = True
+    cfg.ServiceSettings.EnableMultifactorAuthentication = True
+    admin = await world.user("admin")
+    gus, mia = await world.user("gus"), await world.user("mia")
+    assert (await admin.post(f"/users/{gus.user['id']}/demote")).status_code == 200
+    assert_error(await gus.get("/users/me/teams"), 403, "api.context.mfa_required.app_error")
+    assert (await gus.get("/users/me")).status_code == 200  # enough to set it up
+    assert (await mia.get("/users/me/teams")).status_code == 200
