@@ -43,6 +43,12 @@ async def test_demote_promote_and_direct_messages(world: World) -> None:
     assert tm["scheme_guest"] is True
     audits = (await admin.get(f"/users/{gid}/audits")).json()
     assert [a["action"] for a in audits[:3]] == ["update_roles"] * 3
+    # guest access turned off: a guest's sessions stop working (and come back with it)
+    world.srv.config.config.GuestAccountsSettings.Enable = False
+    assert (await gil.get("/users/me")).status_code == 401
+    assert (await admin.get("/users/me")).status_code == 200
+    world.srv.config.config.GuestAccountsSettings.Enable = True
+    assert (await gil.get("/users/me")).status_code == 200
 
 
 async def test_mfa_enforced_for_guests_only(world: World) -> None:

@@ -15,7 +15,7 @@ from chinwag.app.mfa import MfaService
 from chinwag.app.user import check_password_hash
 from chinwag.model.errors import AppError, session_expired
 from chinwag.model.ids import new_id
-from chinwag.model.user import Session, User
+from chinwag.model.user import SYSTEM_GUEST_ROLE, Session, User
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.user_store import UserAuth
@@ -261,6 +261,8 @@ class SessionService:
         if session.is_expired(now):
             await self._drop(session)
             raise session_expired(where, "session expired")
+        if not self.core.cfg.GuestAccountsSettings.Enable and SYSTEM_GUEST_ROLE in session.roles.split():
+            raise session_expired(where, "guest access is disabled")
         idle = cfg.SessionIdleTimeoutInMinutes * 60_000
         if idle > 0 and not session.device_id and session.props.get("type") != "UserAccessToken":
             if now - session.last_activity_at > idle:
