@@ -318,7 +318,9 @@ class LdapService:
         async def keep() -> None:
             while True:
                 await asyncio.sleep(self.claim_ttl_ms / 3000)
-                await leases.renew(JOB_LDAP_SYNC, self.node_id, self.core.now())
+                if not await leases.renew(JOB_LDAP_SYNC, self.node_id, self.core.now()):
+                    log.warning("ldap sync: the job claim was lost (renewals failed); another node may sync too")
+                    return
 
         renewer = asyncio.get_running_loop().create_task(keep())
         try:
