@@ -25,7 +25,16 @@ async def test_demote_promote_and_direct_messages(world: World) -> None:
     assert (await gil.post("/channels", {"team_id": team["id"], "name": "g", "display_name": "G", "type": "O"})
             ).status_code == 403  # the session's roles changed at once
 
-    # a guest messages only people they share a channel with
+    # a guest sees only people they share a channel with
+    ann_id, bob_id = ann.user["id"], bob.user["id"]
+    assert_error(await gil.get(f"/users/{ann_id}"), 403)
+    assert_error(await gil.get("/users/username/ann"), 403)
+    assert (await gil.get(f"/users/{bob_id}")).status_code == 200
+    assert [u["id"] for u in (await gil.post("/users/ids", [ann_id, bob_id])).json()] == [bob_id]
+    assert (await gil.post("/users/search", {"term": "ann"})).json() == []
+    assert [u["username"] for u in (await gil.post("/users/search", {"term": "bob"})).json()] == ["bob"]
+    assert (await ann.get(f"/users/{gid}")).status_code == 200  # members see guests
+    # and messages only them
     assert (await gil.post("/channels/direct", [gid, bob.user["id"]])).status_code == 201  # both in town-square
     assert_error(await gil.post("/channels/direct", [gid, ann.user["id"]]), 403)
     assert_error(await gil.post("/channels/group", [bob.user["id"], ann.user["id"]]), 403)

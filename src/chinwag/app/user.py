@@ -80,10 +80,25 @@ class UserService:
         users = await self.core.store.users.get_many(user_ids)
         if since:
             users = [u for u in users if u.update_at > since]
-        return self.sanitize_all(ctx, users)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))
 
     async def get_many_by_usernames(self, ctx: Ctx, usernames: list[str]) -> list[User]:
-        return self.sanitize_all(ctx, await self.core.store.users.get_many_by_usernames(usernames))
+        users = await self.core.store.users.get_many_by_usernames(usernames)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))
+
+    async def visible(self, ctx: Ctx, users: list[User]) -> list[User]:
+        """Mattermost's view restriction for guests: they see only themselves and people they share a
+        channel with. Everyone else sees everyone."""
+        if ctx.local or SYSTEM_GUEST_ROLE not in ctx.roles:
+            return users
+        others = [u.id for u in users if u.id != ctx.user_id]
+        shared = await self.core.store.channels.users_sharing_a_channel(ctx.user_id, others)
+        return [u for u in users if u.id == ctx.user_id or u.id in shared]
+
+    async def require_visible(self, ctx: Ctx, user: User, where: str = "GetUser") -> User:
+        if not await self.visible(ctx, [user]):
+            raise permission_denied(where, f"userId={ctx.user_id} cannot see {user.id}")
+        return user
 
     def sanitize(self, ctx: Ctx, user: User) -> User:
         privacy = self.core.cfg.PrivacySettings
@@ -484,7 +499,7 @@ class UserService:
             role=role,
             sort=sort,
         )
-        return self.sanitize_all(ctx, users)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))
 
     async def search(
         self,
@@ -507,4 +522,4 @@ class UserService:
             allow_inactive=allow_inactive and self.perms.is_system_admin(ctx),
             limit=limit,
         )
-        return self.sanitize_all(ctx, users)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))

@@ -227,17 +227,19 @@ async def statuses_by_ids(w: W) -> Any:
 
 @api.route("GET", "/users/username/{username}")
 async def get_user_by_username(w: W) -> Any:
-    return _me(w, await w.app.users.get_by_username(w.str_param("username")))
+    user = await w.app.users.get_by_username(w.str_param("username"))
+    return _me(w, await w.app.users.require_visible(w.ctx, user))
 
 
 @api.route("GET", "/users/email/{email}")
 async def get_user_by_email(w: W) -> Any:
-    return _me(w, await w.app.users.get_by_email(w.str_param("email")))
+    user = await w.app.users.get_by_email(w.str_param("email"))
+    return _me(w, await w.app.users.require_visible(w.ctx, user))
 
 
 @api.route("GET", "/users/{user_id}")
 async def get_user(w: W) -> Any:
-    return _me(w, await w.app.users.get(w.user_param()))
+    return _me(w, await w.app.users.require_visible(w.ctx, await w.app.users.get(w.user_param())))
 
 
 @api.route("PUT", "/users/{user_id}")
@@ -331,7 +333,7 @@ async def revoke_all_sessions(w: W) -> Any:
 
 @api.route("GET", "/users/{user_id}/image")
 async def get_profile_image(w: W) -> Response:
-    user = await w.app.users.get(w.user_param())
+    user = await w.app.users.require_visible(w.ctx, await w.app.users.get(w.user_param()))
     return Response(_avatar_svg(user), media_type="image/svg+xml",
                     headers={"Cache-Control": "max-age=86400, private"})
 
