@@ -194,9 +194,11 @@ async def test_encrypted_assertion(world: World, server: Server, tmp_path: Path)
     idp = SamlIdp(tmp_path)
     s = server.config.config.SamlSettings
     s.Enable, s.Encrypt, s.IdpMetadataFile = True, True, idp.metadata_file()
-    s.PrivateKeyFile, s.PublicCertificateFile = key_and_cert(tmp_path, "sp")
     s.IdAttribute, s.EmailAttribute, s.UsernameAttribute = "uid", "mail", "uid"
     c = Client(server)
+    r = await c.http.get(f"{SITE}/login/sso/saml")  # Encrypt without the SP's key pair: a clear error
+    assert r.status_code == 500 and error_id(r) == "ent.saml.configure.encryption_not_enabled.app_error"
+    s.PrivateKeyFile, s.PublicCertificateFile = key_and_cert(tmp_path, "sp")
     meta = (await c.http.get(f"{SITE}/login/sso/saml/metadata")).text
     await c.aclose()
     assert 'use="encryption"' in meta

@@ -79,6 +79,10 @@ class SamlService:
         s = self.core.cfg.SamlSettings
         if not s.Enable:
             raise AppError(where, "api.saml.disabled.app_error", "SAML 2.0 is not enabled on this server.", 501)
+        if (s.Encrypt or s.SignRequest) and not (s.PrivateKeyFile and s.PublicCertificateFile):
+            raise AppError(where, "ent.saml.configure.encryption_not_enabled.app_error",
+                           "SAML encryption and signed requests need the service provider's key pair.", 500,
+                           "SamlSettings.Encrypt / SignRequest need PrivateKeyFile and PublicCertificateFile")
         return s
 
     @staticmethod
