@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import subprocess
@@ -13,8 +14,9 @@ from typing import Any
 import pytest
 
 from chinwag.model.errors import AppError
-from chinwag.server import Server
-from tests.conftest import World
+from chinwag.server import Server, build
+from tests.api.test_email_notifications import Clock
+from tests.conftest import World, make_config
 from tests.sso.slapd import Slapd, ensure_slapd
 
 _numbers = itertools.count(6000)
@@ -76,6 +78,39 @@ async def test_admin_filter_grants_system_admin(world: World, ldap: Slapd) -> No
     assert r.status_code == 200 and "system_admin" in r.json()["roles"].split()
 
 
+async def test_guest_filter_on_login_and_sync_promotes_and_demotes(world: World, ldap: Slapd, server: Server) -> None:
+    admin = await world.user("admin")
+    server.config.config.GuestAccountsSettings.Enable = True
+    server.config.config.LdapSettings.GuestFilter = "(employeeType=guest)"
+    team = await world.team(admin, "acme")
+    uid, _ = person(ldap, "gus", employeeType="guest")
+    r = await login(world, uid)
+    assert r.status_code == 200 and r.json()["roles"] == "system_guest"
+    guest = world.client()
+    guest.token = r.headers["Token"]
+    user_id = r.json()["id"]
+    assert (await admin.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user_id})
+            ).status_code == 201
+    assert (await guest.get(f"/teams/{team['id']}/channels")).status_code == 403
+
+    async def state() -> tuple[str, bool]:
+        roles = (await admin.get(f"/users/{user_id}")).json()["roles"]
+        return roles, (await admin.get(f"/teams/{team['id']}/members/{user_id}")).json()["scheme_guest"]
+
+    ldap.modify(uid, employeeType="admin")  # the sync promotes, and the session follows
+    assert (await server.app.ldap.sync()).updated == 1
+    assert await state() == ("system_admin system_user", False)
+    assert (await guest.get(f"/teams/{team['id']}/channels")).status_code == 200
+    ldap.modify(uid, employeeType="guest")  # and demotes
+    await server.app.ldap.sync()
+    assert await state() == ("system_guest", True)
+    assert (await guest.get(f"/teams/{team['id']}/channels")).status_code == 403
+    ldap.modify(uid, employeeType="staff")
+    r = await login(world, uid)  # a sign-in re-evaluates too
+    assert r.status_code == 200 and r.json()["roles"] == "system_user"
+    assert await state() == ("system_user", False)
+
+
 async def test_local_accounts_still_sign_in_and_are_not_taken_over(world: World, ldap: Slapd) -> None:
     await world.user("admin")
     local = await world.client().post("/users/login", {"login_id": "admin", "password": "password"})
@@ -113,6 +148,44 @@ async def test_sync_updates_deactivates_and_reactivates(world: World, ldap: Slap
     ldap.add_person(gone, "ldap-pass", f"{gone}@corp.example", "Dee", "Back", int(gone[3:]))
     assert (await server.app.ldap.sync()).reactivated == 1
     assert (await login(world, gone)).status_code == 200
+
+
+async def test_periodic_sync_runs_on_one_node_at_a_time(world: World, ldap: Slapd, server: Server, database: Any,
+                                                          tmp_path: Path) -> None:
+    """Two servers over one database: the job lease lets one node sync per interval, never two at once;
+    a claim left by a node that died goes stale and another node takes over."""
+    if database.driver != "postgres":
+        pytest.skip("several nodes share a PostgreSQL database (SQLite is single-node)")
+    await world.user("admin")
+    other = build(make_config(database, str(tmp_path / "node2")))
+    for key, value in ldap.settings().items():
+        setattr(other.config.config.LdapSettings, key, value)
+    nodes = [server.app.ldap, other.app.ldap]
+    try:
+        uid, _ = person(ldap, "ivy")
+        r = await login(world, uid)
+        ldap.modify(uid, givenName="Ivory")
+        results = await asyncio.gather(*(n.sync_if_due() for n in nodes))
+        assert [res is None for res in results].count(False) == 1  # exactly one node synced
+        assert [res.updated for res in results if res is not None] == [1]
+        admin = world.admin
+        assert admin is not None
+        assert (await admin.get(f"/users/{r.json()['id']}")).json()["first_name"] == "Ivory"
+        assert [await n.sync_if_due() for n in nodes] == [None, None]  # not due again within the interval
+        assert (await other.app.ldap.sync()).seen >= 1  # `chinwag ldap sync` runs whenever none is running
+
+        clock = Clock(server)
+        clock.advance(server.config.config.LdapSettings.SyncIntervalMinutes * 60 + 1)
+        now = server.app.core.now()
+        assert await server.app.store.job_leases.claim("ldap_sync", "dead-node", now, now - 1000, now)
+        assert await nodes[0].sync_if_due() is None  # due, but another node holds the claim
+        with pytest.raises(AppError) as e:
+            await nodes[0].sync()
+        assert e.value.status_code == 409 and e.value.id == "ent.ldap.syncronize.running.app_error"
+        clock.advance(nodes[0].claim_ttl_ms / 1000 + 1)
+        assert await nodes[0].sync_if_due() is not None  # the dead node's claim went stale
+    finally:
+        await other.close()
 
 
 async def test_ldap_unreachable_is_a_clear_error(world: World, ldap: Slapd, server: Server) -> None:

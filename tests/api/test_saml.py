@@ -122,3 +122,101 @@ async def test_saml_disabled(world: World, saml: SamlIdp) -> None:
     world.srv.config.config.SamlSettings.Enable = False
     r = await Client(world.srv).http.get(f"{SITE}/login/sso/saml")
     assert r.status_code == 501
+
+
+async def test_guest_attribute_makes_a_guest_and_is_re_evaluated_on_each_sign_in(
+    world: World, saml: SamlIdp, server: Server
+) -> None:
+    admin = await world.user("admin")
+    server.config.config.GuestAccountsSettings.Enable = True
+    server.config.config.SamlSettings.GuestAttribute = "title=Guest"
+    team = await world.team(admin, "acme")
+    lobby = await world.channel(admin, team, "lobby")
+    c = world.client()
+    r = await flow(world.client(), saml, {**ALICE, "title": ["Guest"]})
+    assert r.status_code == 302, r.text
+    c.token = r.cookies["MMAUTHTOKEN"]
+    me = (await c.get("/users/me")).json()
+    assert me["roles"] == "system_guest"
+    # a guest cannot create or join teams, nor discover, join or create channels
+    assert (await c.post("/teams", {"name": "mine", "display_name": "Mine", "type": "O"})).status_code == 403
+    assert (await c.post(f"/teams/{team['id']}/members",
+                         {"team_id": team["id"], "user_id": me["id"]})).status_code == 403
+    assert (await admin.post(f"/teams/{team['id']}/members",
+                             {"team_id": team["id"], "user_id": me["id"]})).status_code == 201
+    tm = (await c.get(f"/teams/{team['id']}/members/{me['id']}")).json()
+    assert (tm["scheme_guest"], tm["scheme_user"]) == (True, False)
+    assert (await c.get(f"/users/me/teams/{team['id']}/channels")).json() == []  # not put in town-square
+    assert (await c.get(f"/teams/{team['id']}/channels")).status_code == 403
+    assert (await c.get(f"/channels/{lobby['id']}/posts")).status_code == 403
+    assert (await c.post(f"/channels/{lobby['id']}/members", {"user_id": me["id"]})).status_code == 403
+    assert (await c.post("/channels", {"team_id": team["id"], "name": "side", "display_name": "Side",
+                                       "type": "P"})).status_code == 403
+    # added by someone who may: reads and writes there as a channel guest
+    assert (await admin.post(f"/channels/{lobby['id']}/members", {"user_id": me["id"]})).status_code == 201
+    cm = (await c.get(f"/channels/{lobby['id']}/members/{me['id']}")).json()
+    assert (cm["scheme_guest"], cm["scheme_user"]) == (True, False)
+    assert (await c.post("/posts", {"channel_id": lobby["id"], "message": "hi"})).status_code == 201
+
+    # the IdP no longer says guest: a member again, memberships too, and allowed to create a channel
+    r = await flow(world.client(), saml, ALICE)
+    assert r.status_code == 302
+    c.token = r.cookies["MMAUTHTOKEN"]
+    assert (await c.get("/users/me")).json()["roles"] == "system_user"
+    tm = (await c.get(f"/teams/{team['id']}/members/{me['id']}")).json()
+    cm = (await c.get(f"/channels/{lobby['id']}/members/{me['id']}")).json()
+    assert (tm["scheme_guest"], tm["scheme_user"], cm["scheme_guest"], cm["scheme_user"]) == (False, True, False, True)
+    assert (await c.post("/channels", {"team_id": team["id"], "name": "side", "display_name": "Side",
+                                       "type": "P"})).status_code == 201
+
+    # an admin demoted to guest loses the admin role (a guest is never an admin)
+    r = await flow(world.client(), saml, {**ALICE, "title": ["Admin"]})
+    c.token = r.cookies["MMAUTHTOKEN"]
+    assert "system_admin" in (await c.get("/users/me")).json()["roles"].split()
+    r = await flow(world.client(), saml, {**ALICE, "title": ["Guest"]})
+    c.token = r.cookies["MMAUTHTOKEN"]
+    assert (await c.get("/users/me")).json()["roles"] == "system_guest"
+    assert (await c.get(f"/channels/{lobby['id']}/members/{me['id']}")).json()["scheme_guest"] is True
+
+    # guest access turned off: guests cannot sign in, and the attribute no longer makes guests
+    server.config.config.GuestAccountsSettings.Enable = False
+    r = await flow(world.client(), saml, {**ALICE, "title": ["Guest"]})
+    assert r.status_code == 401 and error_id(r) == "api.user.login.guest_accounts.disabled.error"
+    r = await flow(world.client(), saml, {**ALICE, "uid": ["bob"], "mail": ["bob@corp.example"], "title": ["Guest"]},
+                   name_id="bob-nameid")
+    assert r.status_code == 302
+
+
+async def test_encrypted_assertion(world: World, server: Server, tmp_path: Path) -> None:
+    from tests.sso.saml_idp import key_and_cert
+
+    await world.user("admin")
+    idp = SamlIdp(tmp_path)
+    s = server.config.config.SamlSettings
+    s.Enable, s.Encrypt, s.IdpMetadataFile = True, True, idp.metadata_file()
+    s.IdAttribute, s.EmailAttribute, s.UsernameAttribute = "uid", "mail", "uid"
+    c = Client(server)
+    r = await c.http.get(f"{SITE}/login/sso/saml")  # Encrypt without the SP's key pair: a clear error
+    assert r.status_code == 500 and error_id(r) == "ent.saml.configure.encryption_not_enabled.app_error"
+    s.PrivateKeyFile, s.PublicCertificateFile = key_and_cert(tmp_path, "sp")
+    meta = (await c.http.get(f"{SITE}/login/sso/saml/metadata")).text
+    await c.aclose()
+    assert 'use="encryption"' in meta
+    idp.trust_sp(meta)
+    r = await flow(world.client(), idp, ALICE, encrypt=True)
+    assert r.status_code == 302, r.text
+    c = world.client()
+    c.token = r.cookies["MMAUTHTOKEN"]
+    assert (await c.get("/users/me")).json()["username"] == "alice"
+    # encryption hides the assertion from the browser but does not replace its signature
+    r = await flow(world.client(), idp, ALICE, encrypt=True, sign_assertion=False, sign_response=True)
+    assert r.status_code == 401 and error_id(r) == "ent.saml.do_login.validate_token.app_error"
+    # with Encrypt on, a plain (unencrypted) assertion is refused
+    r = await flow(world.client(), idp, ALICE)
+    assert r.status_code == 401 and error_id(r) == "ent.saml.do_login.validate_token.app_error"
+    # encrypted to us but signed by a key that is not the IdP's: refused
+    (tmp_path / "rogue").mkdir()
+    rogue = SamlIdp(tmp_path / "rogue")
+    rogue.trust_sp(meta)
+    r = await flow(world.client(), rogue, {**ALICE, "title": ["Admin"]}, encrypt=True)
+    assert r.status_code == 401 and error_id(r) == "ent.saml.do_login.validate_token.app_error"

@@ -51,6 +51,12 @@ def test_users(ws: LocalServer) -> None:
     assert ws.ok_json("user", "search", "caroline")[0]["roles"] == "system_user system_admin"
     ws.ok("roles", "member", "caroline")
     assert ws.ok_json("user", "search", "caroline")[0]["roles"] == "system_user"
+    assert "HTTP 501" in ws.fails("user", "demote", "caroline").err  # guest accounts are off
+    ws.ok("config", "set", "GuestAccountsSettings.Enable", "true")
+    assert ws.ok("user", "demote", "caroline").out.strip() == "User caroline demoted."
+    assert ws.ok_json("user", "search", "caroline")[0]["roles"] == "system_guest"
+    ws.ok("user", "promote", "caroline")
+    assert ws.ok_json("user", "search", "caroline")[0]["roles"] == "system_user"
     # bad input: one line on stderr, non-zero exit
     assert "user nobody not found" in ws.fails("user", "search", "nobody").err
     r = ws.fails("user", "create", "--email", "not-an-email", "--username", "dave", "--password", "password")

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import shot
 from tests.e2e.server import ServerProcess
-from tests.e2e.test_webapp import new_page
+from tests.e2e.test_webapp import login, new_page
 from tests.sso.process import IdpProcess
 
 pytestmark = pytest.mark.e2e
@@ -117,24 +117,41 @@ def test_link_email_account_to_gitlab(browser: Any, chinwag: ServerProcess) -> N
         r = c.post("/users", json={"username": "carol", "email": "carol@corp.example", "password": "password1"})
         assert r.status_code == 201, r.text
         carol_id = r.json()["id"]
+        team = c.get("/teams/name/acme").json()
+        assert c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": carol_id}
+                      ).status_code == 201
     page = new_page(browser)
-    page.goto(chinwag.url + "/login")
-    # the switch request, as the account settings page of Mattermost's webapp sends it
-    link = page.evaluate("""async () => {
-        const r = await fetch('/api/v4/users/login/switch', {method: 'POST', headers: {'X-Requested-With': 'XMLHttpRequest'},
-            body: JSON.stringify({current_service: 'email', new_service: 'gitlab', email: 'carol@corp.example',
-                                  password: 'password1'})});
-        return (await r.json()).follow_link;
-    }""")
-    page.goto(link)
+    login(page, chinwag.url, "carol")
+    # team menu → Security → Sign-in method: switch to GitLab (POST /users/login/switch, then the provider)
+    page.get_by_role("button", name="Acme menu").click()
+    page.get_by_role("menuitem", name="Security").click()
+    dialog = page.get_by_role("dialog", name="Security")
+    assert dialog.get_by_test_id("signin-method").inner_text() == "Email and password"
+    dialog.get_by_role("button", name="Switch to GitLab").click()
+    dialog.get_by_label("Current password").fill("password1")
+    shot(page, "sso-03a-security-switch")
+    dialog.get_by_role("button", name="Switch to GitLab").click()
     at_idp(page, "carol")
     page.get_by_text("Your sign-in method changed").wait_for()
     shot(page, "sso-03-signin-changed")
     page.get_by_role("link", name="GitLab").click()
     at_idp(page, "carol")
-    page.get_by_role("heading", name="Join a team").wait_for()
+    page.wait_for_url(re.compile(r"/acme/channels/"))
     me = signed_in_as(chinwag, page)
     assert (me["id"], me["username"], me["auth_service"]) == (carol_id, "carol", "gitlab")
+    # and back: Security now offers email and password
+    page.get_by_role("button", name="Acme menu").click()
+    page.get_by_role("menuitem", name="Security").click()
+    dialog = page.get_by_role("dialog", name="Security")
+    assert dialog.get_by_test_id("signin-method").inner_text() == "GitLab"
+    dialog.get_by_role("button", name="Switch to Email and password").click()
+    dialog.get_by_label("New password", exact=True).fill("password2")
+    dialog.get_by_label("Confirm the new password").fill("password2")
+    dialog.get_by_role("button", name="Switch to Email and password").click()
+    page.get_by_text("Your sign-in method changed").wait_for()
+    login(page, chinwag.url, "carol", "password2")
+    assert signed_in_as(chinwag, page)["auth_service"] == ""
+    assert not page.errors, page.errors
     page.context.close()
 
 

@@ -73,9 +73,10 @@ class SamlIdp:
         self.server = Server(config=self._config(sp_metadata))
 
     def respond(self, redirect_url: str, identity: dict[str, list[str]], name_id: str, *,
-                sign_assertion: bool = True, sign_response: bool = False, tamper: tuple[str, str] | None = None
-                ) -> dict[str, str]:
-        """The form the IdP would auto-post back to the service provider."""
+                sign_assertion: bool = True, sign_response: bool = False, tamper: tuple[str, str] | None = None,
+                encrypt: bool = False) -> dict[str, str]:
+        """The form the IdP would auto-post back to the service provider (``encrypt``: the assertion
+        encrypted to the SP's encryption certificate from its metadata)."""
         assert self.server is not None and redirect_url.startswith(IDP_SSO + "?")
         q = {k: v[0] for k, v in parse_qs(urlparse(redirect_url).query).items()}
         req = self.server.parse_authn_request(q["SAMLRequest"], BINDING_HTTP_REDIRECT)
@@ -85,7 +86,7 @@ class SamlIdp:
             identity, in_response_to=msg.id, destination=acs, sp_entity_id=msg.issuer.text,
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=name_id),
             authn={"class_ref": PASSWORDPROTECTEDTRANSPORT, "authn_auth": IDP_ENTITY},
-            sign_assertion=sign_assertion, sign_response=sign_response)
+            sign_assertion=sign_assertion, sign_response=sign_response, encrypt_assertion=encrypt)
         xml = str(response)
         if tamper:
             assert tamper[0] in xml

@@ -64,6 +64,7 @@ export type Modal =
     | {kind: 'channel_settings'; channelId: string}
     | {kind: 'account'}
     | {kind: 'notifications'}
+    | {kind: 'security'}
     | {kind: 'channel_notifications'; channelId: string}
     | {kind: 'confirm'; title: string; body: string; action: string; danger?: boolean; onConfirm: () => Promise<void> | void}
     | null;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chinwag.app.audit import AuditService
 from chinwag.app.auth_migrate import AuthMigration
 from chinwag.app.bot import BotService
 from chinwag.app.bot_convert import BotConvertService
@@ -67,6 +68,7 @@ class App:
         self.store = store
         self.config = config
         self.perms = PermissionService(self.core)
+        self.audits = AuditService(self.core, self.perms)
         self.users = UserService(self.core, self.perms)
         self.mfa = MfaService(self.core, self.perms)
         self.ldap = LdapService(self.core, self.users)

@@ -31,7 +31,7 @@ from chinwag.model.channel import (
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.team import Team
-from chinwag.model.user import User
+from chinwag.model.user import SYSTEM_GUEST_ROLE, User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import Conflict, NotFound, StoreError
 
@@ -209,13 +209,16 @@ class ChannelService:
         if ch.type not in (CHANNEL_OPEN, CHANNEL_PRIVATE, CHANNEL_DIRECT, CHANNEL_GROUP):
             raise AppError(where, "model.channel.is_valid.type.app_error", "Invalid type.", 400)
 
-    def _new_member(self, channel_id: str, user_id: str, admin: bool = False) -> ChannelMember:
+    def _new_member(
+        self, channel_id: str, user_id: str, admin: bool = False, guest: bool = False
+    ) -> ChannelMember:
         now = self.core.now()
         return ChannelMember(
             channel_id=channel_id,
             user_id=user_id,
-            scheme_user=True,
-            scheme_admin=admin,
+            scheme_user=not guest,
+            scheme_admin=admin and not guest,
+            scheme_guest=guest,
             last_viewed_at=0,
             last_update_at=now,
         )
@@ -281,6 +284,8 @@ class ChannelService:
             )
 
     async def join_default_channels(self, team: Team, user: User, actor_id: str = "") -> None:
+        if user.is_guest():  # guests see only the channels they are added to
+            return
         names = [DEFAULT_CHANNEL, OFF_TOPIC_CHANNEL, *self.core.cfg.TeamSettings.ExperimentalDefaultChannels]
         for ch in await self.core.store.channels.get_by_names(team.id, list(dict.fromkeys(names))):
             if ch.delete_at or ch.type != CHANNEL_OPEN:
@@ -343,6 +348,7 @@ class ChannelService:
         if ctx.user_id not in user_ids and not self.perms.has_system(ctx, P.MANAGE_SYSTEM):
             raise permission_denied(where)
         self.perms.require_system(ctx, P.CREATE_DIRECT_CHANNEL, where)
+        await self._require_guest_reach(ctx, user_ids, where)
         users = await self.core.store.users.get_many(user_ids)
         if len({u.id for u in users}) != len(set(user_ids)):
             raise AppError(
@@ -381,6 +387,15 @@ class ChannelService:
         )
         return ch, True
 
+    async def _require_guest_reach(self, ctx: Ctx, user_ids: list[str], where: str) -> None:
+        """A guest may message only people they share a channel with (Mattermost's view restriction)."""
+        if SYSTEM_GUEST_ROLE not in ctx.roles or ctx.local:
+            return
+        others = [u for u in dict.fromkeys(user_ids) if u != ctx.user_id]
+        reachable = await self.core.store.channels.users_sharing_a_channel(ctx.user_id, others)
+        if set(others) - reachable:
+            raise permission_denied(where, "a guest can only message people in their channels")
+
     async def create_group(self, ctx: Ctx, user_ids: list[str]) -> tuple[Channel, bool]:
         where = "CreateGroupChannel"
         ids = list(dict.fromkeys(user_ids))
@@ -396,6 +411,7 @@ class ChannelService:
                 400,
             )
         self.perms.require_system(ctx, P.CREATE_GROUP_CHANNEL, where)
+        await self._require_guest_reach(ctx, ids, where)
         users = await self.core.store.users.get_many(ids)
         if len(users) != len(ids):
             raise AppError(
@@ -711,7 +727,9 @@ class ChannelService:
             return await self.core.store.channels.get_member(ch.id, user_id)
         except NotFound:
             pass
-        member = await self.core.store.channels.save_member(self._new_member(ch.id, user_id))
+        member = await self.core.store.channels.save_member(
+            self._new_member(ch.id, user_id, guest=user.is_guest())
+        )
         if is_self:
             await self._app.posts.system_post(
                 ch,
@@ -818,6 +836,14 @@ class ChannelService:
         member.scheme_admin = "channel_admin" in wanted
         member.scheme_user = "channel_user" in wanted or member.scheme_admin
         await self._save_member(member)
+
+    async def set_guest_memberships(self, user_id: str, guest: bool) -> None:
+        """Every channel membership of a user who became a guest (channel_guest) or stopped being one."""
+        for member in await self.core.store.channels.get_members_for_user(user_id, None):
+            member.scheme_guest, member.scheme_user = guest, not guest
+            if guest:
+                member.scheme_admin = False
+            await self._save_member(member)
 
     async def update_notify_props(
         self, ctx: Ctx, channel_id: str, user_id: str, props: dict[str, str]

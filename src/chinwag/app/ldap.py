@@ -1,6 +1,7 @@
 """LDAP / Active Directory: sign-in with the directory's password, accounts created and kept in step
-with the directory (profile fields, admin role by AdminFilter), and users gone from the directory (or no
-longer matching UserFilter) deactivated by the sync. ldap3 is synchronous: calls run in a thread."""
+with the directory (profile fields; system admin by AdminFilter, guest by GuestFilter, re-checked on each
+sign-in and sync), and users gone from the directory (or no longer matching UserFilter) deactivated by the
+sync. ldap3 is synchronous: calls run in a thread."""
 
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ from chinwag.app.oauth_providers import clean_username
 from chinwag.app.user import UserService
 from chinwag.config.schema import LdapSettings
 from chinwag.model.errors import AppError
-from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, UserCreate
+from chinwag.model.ids import new_id
+from chinwag.model.user import User, UserCreate
 from chinwag.store.errors import NotFound, StoreError
 
 log = structlog.get_logger("chinwag.ldap")
 
 SERVICE_LDAP = "ldap"
+JOB_LDAP_SYNC = "ldap_sync"
 
 
 @dataclass
@@ -40,6 +43,7 @@ class LdapUser:
     nickname: str = ""
     position: str = ""
     is_admin: bool = False
+    is_guest: bool = False
 
 
 @dataclass
@@ -73,8 +77,9 @@ def _entries(response: Any) -> list[tuple[str, dict[str, Any]]]:
 class _Directory:
     """One LDAP connection's worth of work, synchronous (run in a thread)."""
 
-    def __init__(self, s: LdapSettings) -> None:
+    def __init__(self, s: LdapSettings, guests: bool = False) -> None:
         self.s = s
+        self.guests = guests  # GuestAccountsSettings.Enable: GuestFilter applies
 
     def _server(self) -> ldap3.Server:
         tls = None
@@ -116,16 +121,23 @@ class _Directory:
         email = _first(attrs, s.EmailAttribute).strip().lower()
         if not uid or "@" not in email:
             return None
-        is_admin = False
-        if s.EnableAdminFilter and s.AdminFilter.strip():
-            conn.search(dn, s.AdminFilter.strip(), search_scope=ldap3.BASE, attributes=[])
-            is_admin = bool(_entries(conn.response))
+        is_admin = s.EnableAdminFilter and bool(s.AdminFilter.strip()) and self._matches(conn, dn, s.AdminFilter)
+        is_guest = self.guests and bool(s.GuestFilter.strip()) and self._matches(conn, dn, s.GuestFilter)
         return LdapUser(dn=dn, id=uid, email=email,
                         username=clean_username(_first(attrs, s.UsernameAttribute) or email.split("@")[0]),
                         first_name=_first(attrs, s.FirstNameAttribute)[:64],
                         last_name=_first(attrs, s.LastNameAttribute)[:64],
                         nickname=_first(attrs, s.NicknameAttribute)[:64],
-                        position=_first(attrs, s.PositionAttribute)[:128], is_admin=is_admin)
+                        position=_first(attrs, s.PositionAttribute)[:128], is_admin=is_admin,
+                        is_guest=is_guest)
+
+    @staticmethod
+    def _matches(conn: ldap3.Connection, dn: str, ldap_filter: str) -> bool:
+        """Whether the entry at ``dn`` matches a filter (AdminFilter, GuestFilter): a base-scope search."""
+        conn.search(dn, ldap_filter.strip(), search_scope=ldap3.BASE, attributes=[])
+        if conn.result.get("result") not in (0, 32):  # success, or no such object
+            raise ldap_error(f"bad filter {ldap_filter!r}: {conn.result.get('description')}")
+        return bool(_entries(conn.response))
 
     def find(self, conn: ldap3.Connection, attr: str, value: str) -> LdapUser | None:
         conn.search(self.s.BaseDN, self._filter(f"({attr}={escape_filter_chars(value)})"),
@@ -186,6 +198,9 @@ class LdapService:
         self.core = core
         self.users = users
         self._task: asyncio.Task[None] | None = None
+        self.node_id = new_id()
+        #: a claim not renewed for this long is taken to belong to a dead node
+        self.claim_ttl_ms = 5 * 60_000
 
     def start(self) -> None:
         """Run the periodic sync in the background (it checks LdapSettings each interval)."""
@@ -214,7 +229,7 @@ class LdapService:
         if missing:
             raise AppError(where, "ent.ldap.validate.app_error", "AD/LDAP is not fully configured.", 500,
                            f"missing LdapSettings.{', '.join(missing)}")
-        return _Directory(s)
+        return _Directory(s, self.core.cfg.GuestAccountsSettings.Enable)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         try:
@@ -258,33 +273,64 @@ class LdapService:
 
     async def _apply(self, user: User, found: LdapUser, reactivate: bool = False) -> User:
         """Copy the directory's fields (and admin role) onto the user when they differ."""
-        roles = user.roles.split() or [SYSTEM_USER_ROLE]
-        if self.core.cfg.LdapSettings.EnableAdminFilter:
-            if found.is_admin and SYSTEM_ADMIN_ROLE not in roles:
-                roles = [SYSTEM_ADMIN_ROLE, *roles]
-            elif not found.is_admin:
-                roles = [r for r in roles if r != SYSTEM_ADMIN_ROLE]
         wanted = {"email": found.email, "first_name": found.first_name, "last_name": found.last_name,
-                  "nickname": found.nickname, "position": found.position, "roles": " ".join(roles)}
+                  "nickname": found.nickname, "position": found.position}
         changed: dict[str, object] = {k: v for k, v in wanted.items() if v and getattr(user, k) != v}
         if reactivate and user.delete_at:
             changed["delete_at"] = 0
-        if not changed:
-            return user
-        for k, v in changed.items():
-            setattr(user, k, v)
-        user.update_at = self.core.now()
-        try:
-            await self.core.store.users.update(user)
-        except StoreError as e:
-            raise AppError("LdapSync", "ent.ldap.syncronize.update_user.app_error",
-                           f"Could not update {user.username} from AD/LDAP.", 400, str(e)) from None
-        if "roles" in changed:
-            await self.core.store.sessions.update_roles(user.id, user.roles)
-        self.users.publish_updated(user)
-        return user
+        if changed:
+            for k, v in changed.items():
+                setattr(user, k, v)
+            user.update_at = self.core.now()
+            try:
+                await self.core.store.users.update(user)
+            except StoreError as e:
+                raise AppError("LdapSync", "ent.ldap.syncronize.update_user.app_error",
+                               f"Could not update {user.username} from AD/LDAP.", 400, str(e)) from None
+            self.users.publish_updated(user)
+        s = self.core.cfg.LdapSettings
+        guests = self.core.cfg.GuestAccountsSettings.Enable and bool(s.GuestFilter.strip())
+        return await self.users.set_directory_roles(user, admin=found.is_admin if s.EnableAdminFilter else None,
+                                                    guest=found.is_guest if guests else None)
 
     async def sync(self) -> SyncResult:
+        """Sync now (``chinwag ldap sync``), unless a sync is running on another node (409)."""
+        self._dir("LdapSync")
+        result = await self._claimed(due_before=self.core.now())
+        if result is None:
+            raise AppError("LdapSync", "ent.ldap.syncronize.running.app_error",
+                           "An AD/LDAP sync is already running on another node; try again when it ends.", 409)
+        return result
+
+    async def sync_if_due(self) -> SyncResult | None:
+        """The periodic sync: run when no node has synced for SyncIntervalMinutes and no other node is
+        syncing; None when this node has nothing to do."""
+        interval_ms = max(self.core.cfg.LdapSettings.SyncIntervalMinutes, 1) * 60_000
+        return await self._claimed(due_before=self.core.now() - interval_ms)
+
+    async def _claimed(self, due_before: int) -> SyncResult | None:
+        """Run the sync holding the cluster-wide ``ldap_sync`` claim (renewed while it runs)."""
+        leases = self.core.store.job_leases
+        now = self.core.now()
+        if not await leases.claim(JOB_LDAP_SYNC, self.node_id, now, now - self.claim_ttl_ms, due_before):
+            return None
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self.claim_ttl_ms / 3000)
+                if not await leases.renew(JOB_LDAP_SYNC, self.node_id, self.core.now()):
+                    log.warning("ldap sync: the job claim was lost (renewals failed); another node may sync too")
+                    return
+
+        renewer = asyncio.get_running_loop().create_task(keep())
+        try:
+            return await self._sync()
+        finally:
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
+            await leases.finish(JOB_LDAP_SYNC, self.node_id, self.core.now())
+
+    async def _sync(self) -> SyncResult:
         """Bring every LDAP user in step with the directory; deactivate those no longer in it."""
         directory: dict[str, LdapUser] = await self._run(self._dir("LdapSync").all_users)
         result = SyncResult(seen=len(directory))
@@ -297,7 +343,8 @@ class LdapService:
                     await self.core.store.users.update(user)
                     await self.core.app.sessions.revoke_all(user.id)
                     self.users.publish_updated(user)
-                    audit(None, "ldap_sync_deactivate", "success", user_id=user.id, username=user.username)
+                    await audit(self.core, None, "ldap_sync_deactivate", "success", user_id=user.id,
+                                username=user.username)
                     result.deactivated += 1
                 continue
             was_deleted = bool(user.delete_at)
@@ -326,12 +373,15 @@ class LdapService:
         return found
 
     async def sync_forever(self) -> None:
-        """The periodic sync (LdapSettings.EnableSync, every SyncIntervalMinutes)."""
+        """The periodic sync (LdapSettings.EnableSync, every SyncIntervalMinutes): every node looks once a
+        minute, and the job lease lets one of them run it once per interval."""
         while True:
             s = self.core.cfg.LdapSettings
-            await asyncio.sleep(max(s.SyncIntervalMinutes, 1) * 60)
+            await asyncio.sleep(min(max(s.SyncIntervalMinutes, 1) * 60, 60))
             if s.Enable and s.EnableSync:
                 try:
-                    await self.sync()
+                    await self.sync_if_due()
                 except AppError as e:
                     log.warning("ldap sync failed", error=e.id, detail=e.detailed_error)
+                except StoreError as e:
+                    log.warning("ldap sync: job lease unavailable", error=repr(e))

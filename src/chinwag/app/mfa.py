@@ -78,7 +78,7 @@ class MfaService:
         if not activate:
             await self.core.store.users.update_mfa(user_id, False, "", self.core.now())
             self._changed(user_id)
-            audit(ctx, "mfa_deactivate", "success", user_id=user_id)
+            await audit(self.core, ctx, "mfa_deactivate", "success", user_id=user_id)
             return
         self._require_enabled(where)
         if ctx.user_id != user_id:
@@ -96,7 +96,7 @@ class MfaService:
         await self.core.store.users.update_mfa(user_id, True, auth.mfa_secret, self.core.now())
         await self.core.store.users.use_mfa_step(user_id, self._step_of(auth.mfa_secret, code))
         self._changed(user_id)
-        audit(ctx, "mfa_activate", "success", user_id=user_id)
+        await audit(self.core, ctx, "mfa_activate", "success", user_id=user_id)
 
     def _changed(self, user_id: str) -> None:
         self.core.caches.users.drop(user_id)
@@ -136,9 +136,11 @@ class MfaService:
         return auth.user.mfa_active
 
     async def require_enrolled(self, ctx: Ctx) -> None:
-        """EnforceMultifactorAuthentication: email users without MFA may only reach the MFA setup."""
+        """EnforceMultifactorAuthentication (GuestAccountsSettings' for guests only): email and LDAP users
+        without MFA may only reach the MFA setup."""
         cfg = self.core.cfg.ServiceSettings
-        if not (cfg.EnableMultifactorAuthentication and cfg.EnforceMultifactorAuthentication):
+        for_guests = self.core.cfg.GuestAccountsSettings.EnforceMultifactorAuthentication
+        if not (cfg.EnableMultifactorAuthentication and (cfg.EnforceMultifactorAuthentication or for_guests)):
             return
         session = ctx.session
         if session is None or session.is_oauth or session.props.get("type") == "UserAccessToken":
@@ -146,6 +148,8 @@ class MfaService:
         assert self.core.app is not None
         user = await self.core.app.users.get(session.user_id)
         if user.mfa_active or user.auth_service not in ("", "ldap") or user.is_bot:
+            return
+        if not cfg.EnforceMultifactorAuthentication and not user.is_guest():
             return
         raise AppError("MfaRequired", "api.context.mfa_required.app_error",
                        "Multi-factor authentication is required on this server.", 403)

@@ -292,7 +292,7 @@ class OAuthService:
             check_password(req.new_password, self.core.cfg.PasswordSettings, where)
             hashed = await asyncio.to_thread(hash_password, req.new_password)
             await self.switch_auth(user, "", None, hashed)
-            audit(ctx, "switch_to_email", "success", user_id=user.id, from_service=current)
+            await audit(self.core, ctx, "switch_to_email", "success", user_id=user.id, from_service=current)
             return "/login?extra=signin_change", None
         raise AppError(where, "api.user.switch_account_type.invalid_request.app_error",
                        "Unsupported switch of sign-in method.", 400,

@@ -30,7 +30,7 @@ from chinwag.app.session import SessionService
 from chinwag.app.user import UserService
 from chinwag.config.schema import SamlSettings
 from chinwag.model.errors import AppError
-from chinwag.model.user import SYSTEM_ADMIN_ROLE, Session, User, UserCreate
+from chinwag.model.user import Session, User, UserCreate
 from chinwag.store.errors import NotFound
 
 log = structlog.get_logger("chinwag.saml")
@@ -79,6 +79,10 @@ class SamlService:
         s = self.core.cfg.SamlSettings
         if not s.Enable:
             raise AppError(where, "api.saml.disabled.app_error", "SAML 2.0 is not enabled on this server.", 501)
+        if (s.Encrypt or s.SignRequest) and not (s.PrivateKeyFile and s.PublicCertificateFile):
+            raise AppError(where, "ent.saml.configure.encryption_not_enabled.app_error",
+                           "SAML encryption and signed requests need the service provider's key pair.", 500,
+                           "SamlSettings.Encrypt / SignRequest need PrivateKeyFile and PublicCertificateFile")
         return s
 
     @staticmethod
@@ -205,6 +209,8 @@ class SamlService:
             raise saml_error("no assertion")
         if not self._assertion_signed(authn):
             raise saml_error("the assertion is not signed")
+        if s.Encrypt and not self._assertion_encrypted(authn):
+            raise saml_error("the assertion is not encrypted (SamlSettings.Encrypt is on)")
         attrs: dict[str, list[str]] = {k: [str(v) for v in vs] for k, vs in (authn.ava or {}).items()}
         name_id = authn.name_id.text if authn.name_id is not None else ""
         user = await self._login_or_create(s, attrs, str(name_id or ""))
@@ -214,9 +220,16 @@ class SamlService:
 
     @staticmethod
     def _assertion_signed(authn: Any) -> bool:
-        assertions = authn.response.assertion if isinstance(authn.response.assertion, list) else \
-            [authn.response.assertion]
-        return all(a is not None and a.signature is not None for a in assertions) and bool(assertions)
+        """Every assertion carries its own signature (pysaml2 has checked it against the IdP's key; an
+        encrypted assertion's after decryption)."""
+        assertions = list(authn.assertions or [])
+        return bool(assertions) and all(a is not None and a.signature is not None for a in assertions)
+
+    @staticmethod
+    def _assertion_encrypted(authn: Any) -> bool:
+        """The assertions came as EncryptedAssertion: pysaml2 leaves plain ones in ``response.assertion``
+        and puts decrypted ones only in ``assertions``."""
+        return bool(authn.assertions) and not authn.response.assertion
 
     async def _login_or_create(self, s: SamlSettings, attrs: dict[str, list[str]], name_id: str) -> User:
         def first(name: str) -> str:
@@ -230,6 +243,9 @@ class SamlService:
         if not first_name and not last_name and attrs.get("displayName"):
             first_name, last_name = split_name(first("displayName"))
         is_admin = self._matches(s.AdminAttribute, attrs) if s.EnableAdminAttribute else None
+        is_guest = None
+        if s.GuestAttribute.strip() and self.core.cfg.GuestAccountsSettings.Enable:
+            is_guest = self._matches(s.GuestAttribute, attrs)
         try:
             user = await self.core.store.users.get_by_auth(SERVICE_SAML, auth_data)
         except NotFound:
@@ -241,12 +257,8 @@ class SamlService:
         if user.delete_at:
             raise AppError("SamlLogin", "api.user.login.inactive.app_error", "Login failed because your account "
                            "has been deactivated. Please contact an administrator.", 401)
-        if is_admin is not None and (SYSTEM_ADMIN_ROLE in user.roles.split()) != is_admin:
-            roles = [r for r in user.roles.split() if r != SYSTEM_ADMIN_ROLE]
-            user.roles = " ".join([SYSTEM_ADMIN_ROLE, *roles] if is_admin else roles)
-            user.update_at = self.core.now()
-            await self.core.store.users.update(user)
-            self.users.publish_updated(user)
+        if is_admin is not None or is_guest is not None:
+            user = await self.users.set_directory_roles(user, admin=is_admin, guest=is_guest)
         return user
 
     @staticmethod

@@ -15,7 +15,7 @@ from chinwag.app.mfa import MfaService
 from chinwag.app.user import check_password_hash
 from chinwag.model.errors import AppError, session_expired
 from chinwag.model.ids import new_id
-from chinwag.model.user import Session, User
+from chinwag.model.user import SYSTEM_GUEST_ROLE, Session, User
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.user_store import UserAuth
@@ -35,8 +35,15 @@ class LoginRequest:
     user_id: str = ""
 
 
+LOCKED_OUT = "api.user.check_user_login_attempts.too_many.app_error"
+INVALID_CREDENTIALS = "api.user.login.invalid_credentials_email_username"
+#: the failures that count towards MaximumLoginAttempts (a wrong password or MFA code)
+_COUNTED_FAILURES = frozenset({INVALID_CREDENTIALS, "api.user.check_user_mfa.bad_code.app_error",
+                               "api.context.mfa_required.app_error"})
+
+
 def invalid_credentials(where: str) -> AppError:
-    return AppError(where, "api.user.login.invalid_credentials_email_username",
+    return AppError(where, INVALID_CREDENTIALS,
                     "Enter a valid email or username and/or password.", 401)
 
 
@@ -53,11 +60,31 @@ class SessionService:
         try:
             user, session = await self._login(ctx, req)
         except AppError as e:
-            audit(ctx, "login", "fail", login_id=req.login_id or req.user_id, error=e.id)
+            await self._audit_failure(ctx, req, e)
             raise
-        audit(ctx, "login", "success", user_id=user.id, auth_service=user.auth_service or "email",
-              session_id=session.id)
+        await audit(self.core, ctx, "login", "success", user_id=user.id,
+                    auth_service=user.auth_service or "email", session_id=session.id)
         return user, session
+
+    async def _audit_failure(self, ctx: Ctx, req: LoginRequest, e: AppError) -> None:
+        """A failed sign-in is recorded for the account it named (when there is one), and a failure that
+        used up the last allowed attempt also as a ``lockout``."""
+        email = self.core.cfg.EmailSettings
+        auth: UserAuth | None = None
+        try:
+            if req.user_id:
+                auth = await self.core.store.users.get_auth(req.user_id)
+            elif req.login_id:
+                auth = await self.core.store.users.get_for_login(
+                    req.login_id, email.EnableSignInWithUsername, email.EnableSignInWithEmail)
+        except NotFound:
+            auth = None
+        user_id = auth.user.id if auth is not None else ""
+        await audit(self.core, ctx, "login", "fail", user_id=user_id, login_id=req.login_id or req.user_id,
+                    error=e.id)
+        limit = self.core.cfg.ServiceSettings.MaximumLoginAttempts
+        if auth is not None and limit > 0 and auth.failed_attempts == limit and e.id in _COUNTED_FAILURES:
+            await audit(self.core, ctx, "lockout", "success", user_id=user_id, failed_attempts=limit)
 
     async def _login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
         where = "login"
@@ -129,7 +156,7 @@ class SessionService:
         if limit > 0 and auth.failed_attempts >= limit:
             raise AppError(
                 where,
-                "api.user.check_user_login_attempts.too_many.app_error",
+                LOCKED_OUT,
                 "Your account is locked because of too many failed password attempts. "
                 "Please reset your password.",
                 401,
@@ -179,6 +206,9 @@ class SessionService:
     async def create(
         self, user: User, *, device_id: str = "", is_oauth: bool = False, props: dict[str, str] | None = None
     ) -> Session:
+        if user.is_guest() and not self.core.cfg.GuestAccountsSettings.Enable:
+            raise AppError("login", "api.user.login.guest_accounts.disabled.error",
+                           "Login failed because guest access is disabled.", 401)
         s = self.core.cfg.ServiceSettings
         now = self.core.now()
         if device_id:
@@ -231,6 +261,8 @@ class SessionService:
         if session.is_expired(now):
             await self._drop(session)
             raise session_expired(where, "session expired")
+        if not self.core.cfg.GuestAccountsSettings.Enable and SYSTEM_GUEST_ROLE in session.roles.split():
+            raise session_expired(where, "guest access is disabled")
         idle = cfg.SessionIdleTimeoutInMinutes * 60_000
         if idle > 0 and not session.device_id and session.props.get("type") != "UserAccessToken":
             if now - session.last_activity_at > idle:
@@ -267,6 +299,8 @@ class SessionService:
     async def logout(self, ctx: Ctx) -> None:
         if ctx.session is not None:
             await self._drop(ctx.session)
+            await audit(self.core, ctx, "logout", "success", user_id=ctx.session.user_id,
+                        session_id=ctx.session.id)
 
     async def revoke(self, ctx: Ctx, user_id: str, session_id: str) -> None:
         where = "RevokeSession"

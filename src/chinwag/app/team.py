@@ -282,12 +282,13 @@ class TeamService:
         app = self.core.app
         assert app is not None
         user = await app.users.get(user_id, where)
+        guest = user.is_guest()
         tm = TeamMember(
             team_id=team.id,
             user_id=user_id,
-            scheme_user=True,
-            scheme_admin=admin,
-            scheme_guest=False,
+            scheme_user=not guest,
+            scheme_admin=admin and not guest,
+            scheme_guest=guest,
             create_at=self.core.now(),
         )
         await self.core.store.teams.save_member(tm)
@@ -322,6 +323,18 @@ class TeamService:
                 Broadcast(team_id=team.id, user_ids=[user_id]),
             )
         )
+
+    async def set_guest_memberships(self, user_id: str, guest: bool) -> None:
+        """Every team membership of a user who became a guest (team_guest) or stopped being one (team_user)."""
+        for tm in await self.core.store.teams.get_members_for_user(user_id):
+            tm.scheme_guest, tm.scheme_user = guest, not guest
+            if guest:
+                tm.scheme_admin = False
+            await self.core.store.teams.update_member(tm)
+            self.core.publish(
+                Event("memberrole_updated", {"member": msgspec.json.encode(tm.to_dict()).decode()},
+                      Broadcast(user_id=user_id))
+            )
 
     async def update_member_roles(self, ctx: Ctx, team_id: str, user_id: str, roles: str) -> None:
         where = "UpdateTeamMemberRoles"

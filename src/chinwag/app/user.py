@@ -7,6 +7,7 @@ import asyncio
 import bcrypt
 import msgspec
 
+from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
 from chinwag.app.permissions import PermissionService
@@ -16,6 +17,7 @@ from chinwag.model.errors import AppError, permission_denied
 from chinwag.model.ids import new_id
 from chinwag.model.user import (
     SYSTEM_ADMIN_ROLE,
+    SYSTEM_GUEST_ROLE,
     SYSTEM_USER_ROLE,
     User,
     UserCreate,
@@ -78,10 +80,25 @@ class UserService:
         users = await self.core.store.users.get_many(user_ids)
         if since:
             users = [u for u in users if u.update_at > since]
-        return self.sanitize_all(ctx, users)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))
 
     async def get_many_by_usernames(self, ctx: Ctx, usernames: list[str]) -> list[User]:
-        return self.sanitize_all(ctx, await self.core.store.users.get_many_by_usernames(usernames))
+        users = await self.core.store.users.get_many_by_usernames(usernames)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))
+
+    async def visible(self, ctx: Ctx, users: list[User]) -> list[User]:
+        """Mattermost's view restriction for guests: they see only themselves and people they share a
+        channel with. Everyone else sees everyone."""
+        if ctx.local or SYSTEM_GUEST_ROLE not in ctx.roles:
+            return users
+        others = [u.id for u in users if u.id != ctx.user_id]
+        shared = await self.core.store.channels.users_sharing_a_channel(ctx.user_id, others)
+        return [u for u in users if u.id == ctx.user_id or u.id in shared]
+
+    async def require_visible(self, ctx: Ctx, user: User, where: str = "GetUser") -> User:
+        if not await self.visible(ctx, [user]):
+            raise permission_denied(where, f"userId={ctx.user_id} cannot see {user.id}")
+        return user
 
     def sanitize(self, ctx: Ctx, user: User) -> User:
         privacy = self.core.cfg.PrivacySettings
@@ -305,6 +322,8 @@ class UserService:
             )
         if ctx.user_id == user_id and not ctx.local:
             if not await asyncio.to_thread(check_password_hash, current, auth.password_hash):
+                await audit(self.core, ctx, "update_password", "fail", user_id=user_id,
+                            error="api.user.update_password.incorrect.app_error")
                 raise AppError(
                     where,
                     "api.user.update_password.incorrect.app_error",
@@ -315,6 +334,7 @@ class UserService:
         check_password(new, self.core.cfg.PasswordSettings, where)
         hashed = await asyncio.to_thread(hash_password, new)
         await self.core.store.users.update_password(user_id, hashed, self.core.now())
+        await audit(self.core, ctx, "update_password", "success", user_id=user_id)
 
     async def _auth(self, user_id: str, where: str):  # type: ignore[no-untyped-def]
         try:
@@ -340,13 +360,77 @@ class UserService:
         if not wanted or any(r not in allowed for r in wanted):
             raise AppError(where, "api.user.update_user_roles.invalid_roles", "Invalid roles.", 400)
         user = await self.get(user_id, where)
+        before, was_guest = user.roles, user.is_guest()
         user.roles = " ".join(wanted)
         user.update_at = self.core.now()
         await self.core.store.users.update(user)
         await self.core.store.sessions.update_roles(user_id, user.roles)
+        await audit(self.core, ctx, "update_roles", "success", user_id=user_id, roles=user.roles, previous=before)
+        if self.core.app and user.is_guest() != was_guest:
+            await self.core.app.teams.set_guest_memberships(user_id, user.is_guest())
+            await self.core.app.channels.set_guest_memberships(user_id, user.is_guest())
         if self.core.app:
             self.core.app.sessions.invalidate_user(user_id)
         self._publish_updated(user)
+        return user
+
+    async def promote_guest(self, ctx: Ctx, user_id: str) -> User:
+        """POST /users/{id}/promote: a guest becomes a member (system_user), memberships too."""
+        self.perms.require_system(ctx, P.MANAGE_ROLES, "PromoteGuestToUser")
+        user = await self.get(user_id, "PromoteGuestToUser")
+        if not user.is_guest():
+            raise AppError("PromoteGuestToUser", "api.user.promote_guest_to_user.no_guest.app_error",
+                           "The user is not a guest.", 400)
+        return await self.set_directory_roles(user, admin=False, guest=False, ctx=ctx)
+
+    async def demote_to_guest(self, ctx: Ctx, user_id: str) -> User:
+        """POST /users/{id}/demote: a member becomes a guest (system_guest), memberships too."""
+        where = "DemoteUserToGuest"
+        self.perms.require_system(ctx, P.MANAGE_ROLES, where)
+        if not self.core.cfg.GuestAccountsSettings.Enable:
+            raise AppError(where, "api.team.demote_user_to_guest.disabled.error",
+                           "Guest accounts are disabled.", 501)
+        user = await self.get(user_id, where)
+        if user.is_bot:
+            raise AppError(where, "api.user.demote_user_to_guest.bot.app_error", "A bot cannot be a guest.", 400)
+        if user.is_guest():
+            return user
+        return await self.set_directory_roles(user, admin=False, guest=True, ctx=ctx)
+
+    async def set_directory_roles(
+        self, user: User, *, admin: bool | None, guest: bool | None, ctx: Ctx | None = None
+    ) -> User:
+        """SAML / LDAP: make the user a guest, a member or a system admin as the identity provider says, on
+        every sign-in and sync (``None``: that rule is off, leave it be); also promote/demote by an admin. A guest is never an admin. Turning
+        into a guest (or back) also changes every team and channel membership's scheme role, as Mattermost's
+        DemoteUserToGuest / PromoteGuestToUser do."""
+        was_guest = user.is_guest()
+        is_guest = was_guest if guest is None else guest
+        roles = user.roles.split()
+        if is_guest:
+            wanted = [SYSTEM_GUEST_ROLE]
+        else:
+            wanted = [r for r in roles if r not in (SYSTEM_GUEST_ROLE, SYSTEM_ADMIN_ROLE)]
+            if SYSTEM_USER_ROLE not in wanted:
+                wanted.insert(0, SYSTEM_USER_ROLE)
+            if admin or (admin is None and SYSTEM_ADMIN_ROLE in roles):
+                wanted.insert(0, SYSTEM_ADMIN_ROLE)
+        if set(wanted) == set(roles):
+            return user
+        before = user.roles
+        user.roles = " ".join(wanted)
+        user.update_at = self.core.now()
+        await self.core.store.users.update(user)
+        await self.core.store.sessions.update_roles(user.id, user.roles)
+        await audit(self.core, ctx, "update_roles", "success", user_id=user.id, roles=user.roles, previous=before,
+                    by_service="" if ctx else user.auth_service)
+        app = self.core.app
+        if app is not None:
+            app.sessions.invalidate_user(user.id)
+            if is_guest != was_guest:
+                await app.teams.set_guest_memberships(user.id, is_guest)
+                await app.channels.set_guest_memberships(user.id, is_guest)
+        self.publish_updated(user)
         return user
 
     async def set_active(self, ctx: Ctx, user_id: str, active: bool) -> User:
@@ -415,7 +499,7 @@ class UserService:
             role=role,
             sort=sort,
         )
-        return self.sanitize_all(ctx, users)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))
 
     async def search(
         self,
@@ -438,4 +522,4 @@ class UserService:
             allow_inactive=allow_inactive and self.perms.is_system_admin(ctx),
             limit=limit,
         )
-        return self.sanitize_all(ctx, users)
+        return self.sanitize_all(ctx, await self.visible(ctx, users))

@@ -324,6 +324,17 @@ class SamlSettings(msgspec.Struct, kw_only=True):
     LoginButtonTextColor: str = "#ffffff"
 
 
+class GuestAccountsSettings(msgspec.Struct, kw_only=True):
+    """Guest accounts (Mattermost's names): people who see only the teams and channels they are added to.
+    SAML's ``GuestAttribute`` and LDAP's ``GuestFilter`` make guests only while ``Enable`` is on, and guests
+    cannot sign in while it is off."""
+
+    Enable: bool = False
+    AllowEmailAccounts: bool = True
+    EnforceMultifactorAuthentication: bool = False
+    RestrictCreationToDomains: str = ""
+
+
 class NativeAppSettings(msgspec.Struct, kw_only=True):
     AppCustomURLSchemes: list[str] = msgspec.field(default_factory=lambda: ["mmauth://", "mmauthbeta://"])
     AppDownloadLink: str = ""
@@ -377,6 +388,7 @@ class Config(msgspec.Struct, kw_only=True):
     NativeAppSettings: NativeAppSettings = msgspec.field(default_factory=NativeAppSettings)
     LdapSettings: LdapSettings = msgspec.field(default_factory=LdapSettings)
     SamlSettings: SamlSettings = msgspec.field(default_factory=SamlSettings)
+    GuestAccountsSettings: GuestAccountsSettings = msgspec.field(default_factory=GuestAccountsSettings)
     PluginSettings: PluginSettings = msgspec.field(default_factory=PluginSettings)
     ImportSettings: DirSettings = msgspec.field(default_factory=_import_settings)
     ExportSettings: DirSettings = msgspec.field(default_factory=_export_settings)

@@ -104,6 +104,9 @@ class User(Wire, kw_only=True):
     def is_system_admin(self) -> bool:
         return SYSTEM_ADMIN_ROLE in self.role_set()
 
+    def is_guest(self) -> bool:
+        return SYSTEM_GUEST_ROLE in self.role_set()
+
     def sanitized_for(
         self, viewer_is_self: bool, viewer_is_admin: bool, show_email: bool, show_full_name: bool
     ) -> User:
@@ -201,3 +204,15 @@ class Preference(Wire, kw_only=True):
     category: str
     name: str
     value: str
+
+
+class Audit(Wire, kw_only=True):
+    """One audit record (Mattermost's model.Audit): a sign-in, its failure, a security change."""
+
+    id: str
+    create_at: int = 0
+    user_id: str = ""
+    action: str = ""
+    extra_info: str = ""
+    ip_address: str = ""
+    session_id: str = ""

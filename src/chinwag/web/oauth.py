@@ -16,7 +16,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from chinwag.app.app import App
-from chinwag.app.audit import audit
 from chinwag.app.oauth import ACTION_EMAIL_TO_SSO, ACTION_LOGIN, ACTION_MOBILE, ACTION_SIGNUP, STATE_TTL_MS
 from chinwag.model.errors import AppError
 from chinwag.web.auth import attach_session_cookies, is_secure
@@ -90,13 +89,15 @@ async def _complete(w: W) -> Response:
         result = await w.app.oauth.complete(service, w.query("code"), w.query("state"),
                                             w.request.cookies.get(COOKIE_OAUTH, ""), site_url(w))
     except AppError as e:
-        audit(w.ctx, "login_sso", "fail", service=service, error=e.id, detail=e.detailed_error)
+        await w.app.audits.record(w.ctx, "login_sso", "fail", service=service, error=e.id,
+                                  detail=e.detailed_error)
         resp = error_page(e, _rid(w.request))
         resp.delete_cookie(COOKIE_OAUTH, path="/")
         return resp
     session = result.session
-    audit(w.ctx, "switch_to_sso" if result.action == ACTION_EMAIL_TO_SSO else "login_sso", "success",
-          service=service, user_id=result.user.id, session_id=session.id if session else "")
+    action = "switch_to_sso" if result.action == ACTION_EMAIL_TO_SSO else "login_sso"
+    await w.app.audits.record(w.ctx, action, "success", service=service, user_id=result.user.id,
+                              session_id=session.id if session else "")
     target = result.redirect_to or "/"
     if result.action == ACTION_MOBILE and session is not None and target.find("://") > 0:
         sep = "&" if "?" in target else "?"
@@ -142,9 +143,11 @@ async def complete_saml(w: W) -> Response:
         result = await w.app.saml.complete(site_url(w), response if isinstance(response, str) else "",
                                            relay if isinstance(relay, str) else "")
     except AppError as e:
-        audit(w.ctx, "login_sso", "fail", service="saml", error=e.id, detail=e.detailed_error)
+        await w.app.audits.record(w.ctx, "login_sso", "fail", service="saml", error=e.id,
+                                  detail=e.detailed_error)
         return error_page(e, _rid(w.request))
-    audit(w.ctx, "login_sso", "success", service="saml", user_id=result.user.id, session_id=result.session.id)
+    await w.app.audits.record(w.ctx, "login_sso", "success", service="saml", user_id=result.user.id,
+                              session_id=result.session.id)
     resp = RedirectResponse(result.redirect_to or "/", status_code=302)
     attach_session_cookies(resp, w.request, result.session,
                            w.app.config.config.ServiceSettings.SessionLengthSSOInHours)

@@ -12,6 +12,7 @@ import {getState, update, useStore, type Modal as ModalState} from '../store';
 import {Avatar} from './Avatar';
 import {Icon} from './Icon';
 import {ChannelNotifications, NotificationSettings} from './Notifications';
+import {SecuritySettings} from './Security';
 import {channelPath} from './Sidebar';
 
 const close = () => update(() => ({modal: null}));
@@ -417,6 +418,8 @@ export function Modals({team}: {team: Team; channel: Channel | null}) {
         return <AccountSettings/>;
     case 'notifications':
         return <NotificationSettings/>;
+    case 'security':
+        return <SecuritySettings/>;
     case 'channel_notifications':
         return <ChannelNotifications channelId={modal.channelId}/>;
     case 'confirm':

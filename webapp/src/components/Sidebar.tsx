@@ -140,6 +140,8 @@ export function Sidebar({team, current}: {team: Team; current: string}) {
     const threadList = useStore((s) => s.threadList[team.id]);
     const crt = useStore(CRT);
     const siteName = useStore((s) => s.config.SiteName);
+    // guests cannot create, browse or join channels and teams (the server refuses; the menus leave them out)
+    const guest = me.roles.split(' ').includes('system_guest');
 
     const sections = useMemo(() => {
         const mine = Object.values(channels).filter((c) => members[c.id] && (c.team_id === team.id || c.team_id === ''));
@@ -166,10 +168,13 @@ export function Sidebar({team, current}: {team: Team; current: string}) {
                         items={[
                             {label: 'Account settings', onSelect: () => update(() => ({modal: {kind: 'account'}}))},
                             {label: 'Notifications', onSelect: () => update(() => ({modal: {kind: 'notifications'}}))},
-                            {label: 'Create a channel', onSelect: () => openModal('create_channel')},
-                            {label: 'Browse channels', onSelect: () => openModal('browse_channels')},
-                            {label: 'Integrations', onSelect: () => navigate(paths.integrations(team.name))},
-                            {label: 'Join or create a team', onSelect: () => navigate('/select_team')},
+                            {label: 'Security', onSelect: () => update(() => ({modal: {kind: 'security'}}))},
+                            ...(guest ? [] : [
+                                {label: 'Create a channel', onSelect: () => openModal('create_channel')},
+                                {label: 'Browse channels', onSelect: () => openModal('browse_channels')},
+                                {label: 'Integrations', onSelect: () => navigate(paths.integrations(team.name))},
+                                {label: 'Join or create a team', onSelect: () => navigate('/select_team')},
+                            ]),
                             {label: 'Log out', onSelect: logout},
                         ]}
                     />
@@ -204,7 +209,7 @@ export function Sidebar({team, current}: {team: Team; current: string}) {
                             {sections.favorites.map((c) => <ChannelItem key={c.id} team={team} channel={c} active={c.id === current}/>)}
                         </Section>
                     )}
-                    <Section id='channels' title='Channels' actions={
+                    <Section id='channels' title='Channels' actions={guest ? undefined :
                         <Menu
                             label='Add channels'
                             button={<Icon name='plus'/>}

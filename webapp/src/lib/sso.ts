@@ -46,3 +46,58 @@ export function loginNotice(search: string): string {
     }
     return '';
 }
+
+/** How an account signs in, as its `auth_service` says. */
+export type SignInMethod = 'email' | 'gitlab' | 'openid' | 'saml' | 'ldap';
+
+const METHOD_LABELS: Record<SignInMethod, string> = {
+    email: 'Email and password', gitlab: 'GitLab', openid: 'OpenID Connect', saml: 'SAML', ldap: 'AD/LDAP',
+};
+
+export type SignInSwitch = {to: SignInMethod; label: string};
+
+export type SignInChoices = {
+    current: SignInMethod;
+    currentLabel: string;
+    /** The methods this account may switch to with POST /users/login/switch. */
+    switches: SignInSwitch[];
+    /** Why there is nothing to switch to, when there is not. */
+    note: string;
+};
+
+/**
+ * The "Sign-in method" section of Security settings: email/password accounts may move to an enabled
+ * GitLab or OpenID provider (the provider then confirms the same email), GitLab/OpenID accounts back to
+ * email and password when the server allows it. SAML and AD/LDAP accounts are managed by the directory.
+ */
+export function signInChoices(config: Config, authService: string): SignInChoices {
+    const current: SignInMethod = (authService || 'email') in METHOD_LABELS ? (authService || 'email') as SignInMethod : 'email';
+    const providerLabel = (id: 'gitlab' | 'openid') => ssoProviders(config).find((p) => p.id === id)?.label || METHOD_LABELS[id];
+    const switches: SignInSwitch[] = [];
+    let note = '';
+    if (current === 'email') {
+        for (const id of ['gitlab', 'openid'] as const) {
+            if (ssoProviders(config).some((p) => p.id === id)) {
+                switches.push({to: id, label: providerLabel(id)});
+            }
+        }
+        if (!switches.length) {
+            note = 'No single sign-on provider is enabled on this server.';
+        }
+    } else if (current === 'gitlab' || current === 'openid') {
+        if (passwordLoginEnabled(config) && config.EnableSignUpWithEmail !== 'false') {
+            switches.push({to: 'email', label: METHOD_LABELS.email});
+        } else {
+            note = 'This server does not allow signing in with email and password.';
+        }
+    } else {
+        note = `Your ${METHOD_LABELS[current]} account is managed by your organisation's directory.`;
+    }
+    const currentLabel = current === 'gitlab' || current === 'openid' ? providerLabel(current) : METHOD_LABELS[current];
+    return {current, currentLabel, switches, note};
+}
+
+/** Whether this account can set up MFA from settings (email and AD/LDAP accounts, when the server has it on). */
+export function mfaAvailable(config: Config, authService: string): boolean {
+    return config.EnableMultifactorAuthentication === 'true' && (authService === '' || authService === 'ldap');
+}

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 
-import {loginNotice, passwordLoginEnabled, ssoProviders} from '../lib/sso';
+import {loginNotice, mfaAvailable, passwordLoginEnabled, signInChoices, ssoProviders} from '../lib/sso';
 
 describe('single sign-on buttons', () => {
     it('lists the enabled providers with their button text and colour', () => {
@@ -32,5 +32,42 @@ describe('single sign-on buttons', () => {
     it('explains a changed sign-in method', () => {
         expect(loginNotice('?extra=signin_change')).toMatch(/sign-in method changed/);
         expect(loginNotice('')).toBe('');
+    });
+});
+
+describe('security settings', () => {
+    const both = {EnableSignUpWithGitLab: 'true', GitLabButtonText: 'Company GitLab', EnableSignUpWithOpenId: 'true'};
+
+    it('offers an email account the enabled providers', () => {
+        const c = signInChoices(both, '');
+        expect(c.current).toBe('email');
+        expect(c.currentLabel).toBe('Email and password');
+        expect(c.switches).toEqual([{to: 'gitlab', label: 'Company GitLab'}, {to: 'openid', label: 'OpenID'}]);
+        expect(signInChoices({}, '').switches).toEqual([]);
+        expect(signInChoices({}, '').note).toMatch(/No single sign-on provider/);
+    });
+
+    it('offers an SSO account email and password unless the server forbids it', () => {
+        expect(signInChoices(both, 'gitlab')).toMatchObject({current: 'gitlab', currentLabel: 'Company GitLab',
+            switches: [{to: 'email', label: 'Email and password'}]});
+        const noEmail = {...both, EnableSignInWithEmail: 'false', EnableSignInWithUsername: 'false'};
+        expect(signInChoices(noEmail, 'openid').switches).toEqual([]);
+        expect(signInChoices({...both, EnableSignUpWithEmail: 'false'}, 'openid').note).toMatch(/does not allow/);
+    });
+
+    it('leaves directory accounts to the directory', () => {
+        for (const service of ['saml', 'ldap']) {
+            const c = signInChoices(both, service);
+            expect(c.switches).toEqual([]);
+            expect(c.note).toMatch(/managed by your organisation/);
+        }
+    });
+
+    it('offers MFA to email and LDAP accounts when the server has it on', () => {
+        const on = {EnableMultifactorAuthentication: 'true'};
+        expect(mfaAvailable(on, '')).toBe(true);
+        expect(mfaAvailable(on, 'ldap')).toBe(true);
+        expect(mfaAvailable(on, 'gitlab')).toBe(false);
+        expect(mfaAvailable({}, '')).toBe(false);
     });
 });

@@ -101,6 +101,26 @@ def deactivate(c: Ctx, users: list[str] = typer.Argument(..., help="Emails, user
     _set_active(c, users, False)
 
 
+@command(app, "promote")
+def promote(c: Ctx, users: list[str] = typer.Argument(..., help="Emails, usernames or ids of guests.")) -> None:
+    """Promote guests to users."""
+    done = []
+    for u in lookup.users(c.client, users):
+        c.client.post(f"/users/{u['id']}/promote")
+        done.append({**u, "roles": "system_user"})
+    c.out.items(done, lambda u: f"User {u['username']} promoted.")
+
+
+@command(app, "demote")
+def demote(c: Ctx, users: list[str] = typer.Argument(..., help="Emails, usernames or ids.")) -> None:
+    """Demote users to guests (needs GuestAccountsSettings.Enable)."""
+    done = []
+    for u in lookup.users(c.client, users):
+        c.client.post(f"/users/{u['id']}/demote")
+        done.append({**u, "roles": "system_guest"})
+    c.out.items(done, lambda u: f"User {u['username']} demoted.")
+
+
 @command(app, "delete")
 def delete(c: Ctx, users: list[str] = typer.Argument(..., help="Emails, usernames or ids."),
            confirm: bool = typer.Option(False, "--confirm", help="Do not ask; required without a terminal.")

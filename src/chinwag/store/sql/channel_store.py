@@ -356,6 +356,21 @@ class SqlChannelStore:
         async with self.db.read() as conn:
             return [r[0] for r in (await conn.execute(q)).all()]
 
+    async def users_sharing_a_channel(self, user_id: str, others: Sequence[str]) -> set[str]:
+        """Which of ``others`` are in at least one channel with ``user_id``."""
+        if not others:
+            return set()
+        mine = channelmembers.alias("mine")
+        theirs = channelmembers.alias("theirs")
+        q = (
+            sa.select(theirs.c.userid)
+            .distinct()
+            .select_from(mine.join(theirs, theirs.c.channelid == mine.c.channelid))
+            .where(mine.c.userid == user_id, theirs.c.userid.in_(list(others)))
+        )
+        async with self.db.read() as conn:
+            return {r[0] for r in (await conn.execute(q)).all()}
+
     async def get_members_for_user(self, user_id: str, team_id: str | None) -> list[ChannelMember]:
         q = (
             sa.select(channelmembers)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.tables import (
+    audits,
     bots,
     channelmembers,
     channels,
@@ -44,7 +45,7 @@ class SqlPurgeStore:
 
     async def purge_user(self, user_id: str) -> list[str]:
         """The user, their posts (with those posts' reactions, threads and files), memberships,
-        sessions, tokens, preferences, status, webhooks and slash commands."""
+        sessions, tokens, preferences, status, webhooks, slash commands and audit records."""
         own_posts = sa.select(posts.c.id).where(posts.c.userid == user_id).scalar_subquery()
         async with self.db.write() as conn:
             paths = await _file_paths(conn, fileinfo.c.creatorid == user_id)
@@ -59,7 +60,7 @@ class SqlPurgeStore:
                                   (useraccesstokens, "userid"), (channelmembers, "userid"),
                                   (teammembers, "userid"), (wsconnections, "userid"), (incominghooks, "userid"),
                                   (outgoinghooks, "creatorid"), (commands, "creatorid"),
-                                  (commandwebhooks, "userid"), (bots, "userid")):
+                                  (commandwebhooks, "userid"), (bots, "userid"), (audits, "userid")):
                 await conn.execute(table.delete().where(table.c[column] == user_id))
             await conn.execute(users.delete().where(users.c.id == user_id))
         return paths

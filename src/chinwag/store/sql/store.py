@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chinwag.store.sql.audit_store import SqlAuditStore
 from chinwag.store.sql.bot_store import SqlBotStore
 from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.command_store import SqlCommandStore
@@ -11,6 +12,7 @@ from chinwag.store.sql.engine import Database
 from chinwag.store.sql.event_store import SqlEventStore
 from chinwag.store.sql.file_info_store import SqlFileInfoStore
 from chinwag.store.sql.import_store import SqlImportStore
+from chinwag.store.sql.job_lease_store import SqlJobLeaseStore
 from chinwag.store.sql.job_store import SqlJobStore
 from chinwag.store.sql.one_time_token_store import SqlOneTimeTokenStore
 from chinwag.store.sql.post_store import SqlPostStore
@@ -54,6 +56,8 @@ class SqlStore:
         self.purge = SqlPurgeStore(db)
         self.jobs = SqlJobStore(db)
         self.emoji = SqlEmojiStore(db)
+        self.audits = SqlAuditStore(db)
+        self.job_leases = SqlJobLeaseStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -432,6 +432,32 @@ tokens = sa.Table(
     _text("extra", 2048),
 )
 
+#: audit records (Mattermost's Audits): sign-ins, failures, lockouts and security changes per user
+audits = sa.Table(
+    "audits",
+    metadata,
+    _id(primary_key=True),
+    _ms("createat"),
+    sa.Column("userid", sa.String(26), nullable=False, server_default=""),
+    _text("action", 512),
+    _text("extrainfo", 1024),
+    _text("ipaddress", 64),
+    sa.Column("sessionid", sa.String(26), nullable=False, server_default=""),
+    sa.Index("idx_audits_user_id", "userid", "createat"),
+)
+
+#: cluster-wide jobs (the LDAP sync): one row per job. A node claims the row to run the job
+#: (claimedby/claimedat; a claim not renewed goes stale, as the email queue's do), and lastrunat spaces
+#: the periodic runs across every node
+jobleases = sa.Table(
+    "jobleases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    _text("claimedby", 64),
+    _ms("claimedat"),
+    _ms("lastrunat"),
+)
+
 # Imports (Slack export, bulk JSONL): which source object became which row, for idempotent re-runs --
 importmappings = sa.Table(
     "importmappings",

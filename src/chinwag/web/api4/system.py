@@ -110,6 +110,7 @@ def client_config(cfg: Config, no_accounts: bool, diagnostic_id: str) -> dict[st
         "SamlLoginButtonColor": cfg.SamlSettings.LoginButtonColor,
         "SamlLoginButtonTextColor": cfg.SamlSettings.LoginButtonTextColor,
         "EnableLdap": _b(cfg.LdapSettings.Enable),
+        "EnableGuestAccounts": _b(cfg.GuestAccountsSettings.Enable),
         "LdapLoginFieldName": cfg.LdapSettings.LoginFieldName,
         "EnableSignUpWithGitLab": _b(cfg.GitLabSettings.Enable),
         "GitLabButtonText": cfg.GitLabSettings.ButtonText,

@@ -131,6 +131,23 @@ async def update_user_mfa(w: W) -> Any:
     return ok()
 
 
+@api.route("POST", "/users/{user_id}/promote")
+async def promote_guest_to_user(w: W) -> Any:
+    await w.app.users.promote_guest(w.ctx, w.user_param())
+    return ok()
+
+
+@api.route("POST", "/users/{user_id}/demote")
+async def demote_user_to_guest(w: W) -> Any:
+    await w.app.users.demote_to_guest(w.ctx, w.user_param())
+    return ok()
+
+
+@api.route("GET", "/users/{user_id}/audits")
+async def get_user_audits(w: W) -> Any:
+    return await w.app.audits.for_user(w.ctx, w.user_param(), w.page(), w.per_page())
+
+
 @api.route("POST", "/users/logout", auth=False)
 async def logout(w: W) -> Response:
     await w.app.sessions.logout(w.ctx)
@@ -210,17 +227,19 @@ async def statuses_by_ids(w: W) -> Any:
 
 @api.route("GET", "/users/username/{username}")
 async def get_user_by_username(w: W) -> Any:
-    return _me(w, await w.app.users.get_by_username(w.str_param("username")))
+    user = await w.app.users.get_by_username(w.str_param("username"))
+    return _me(w, await w.app.users.require_visible(w.ctx, user))
 
 
 @api.route("GET", "/users/email/{email}")
 async def get_user_by_email(w: W) -> Any:
-    return _me(w, await w.app.users.get_by_email(w.str_param("email")))
+    user = await w.app.users.get_by_email(w.str_param("email"))
+    return _me(w, await w.app.users.require_visible(w.ctx, user))
 
 
 @api.route("GET", "/users/{user_id}")
 async def get_user(w: W) -> Any:
-    return _me(w, await w.app.users.get(w.user_param()))
+    return _me(w, await w.app.users.require_visible(w.ctx, await w.app.users.get(w.user_param())))
 
 
 @api.route("PUT", "/users/{user_id}")
@@ -314,7 +333,7 @@ async def revoke_all_sessions(w: W) -> Any:
 
 @api.route("GET", "/users/{user_id}/image")
 async def get_profile_image(w: W) -> Response:
-    user = await w.app.users.get(w.user_param())
+    user = await w.app.users.require_visible(w.ctx, await w.app.users.get(w.user_param()))
     return Response(_avatar_svg(user), media_type="image/svg+xml",
                     headers={"Cache-Control": "max-age=86400, private"})
 
