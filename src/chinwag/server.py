@@ -63,6 +63,7 @@ class Server:
         self.app.email_notifications.start()
         self.app.jobs.start()
         self.app.push_notifications.start()
+        self.app.store.posts.schedule_pending_mentions()  # counts a stopped process left pending
         metrics = self.config.config.MetricsSettings
         if metrics.Enable and self.metrics is not None:
             await self.metrics.start(metrics.ListenAddress)
@@ -79,6 +80,7 @@ class Server:
             if close is not None:
                 await close()
         await self.app.files.close()
+        await self.app.store.posts.settle()
         await self.db.close()
 
 

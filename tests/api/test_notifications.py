@@ -140,3 +140,36 @@ async def test_at_channel_in_a_larger_channel(world: World) -> None:
     assert (await member(quiet, ch["id"]))["mention_count"] == 0
     assert (await member(muted, ch["id"]))["mention_count"] == 0
     await world.srv.app.notifications.drain()
+
+
+async def test_mention_counts_of_a_wide_mention_are_applied_after_the_commit(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post mentioning more than DEFER_MENTIONS people commits one pendingmentions row; the counts
+    are raised right after, exactly once, and not for members who viewed the channel since."""
+    from chinwag.store.sql import post_store
+
+    monkeypatch.setattr(post_store, "DEFER_MENTIONS", 1)
+    t = await team_with(world, "bob", "carol", "dave")
+    bob, carol, dave = t.members
+    ch = await world.channel(bob, t.team, "wide")
+    r = await bob.post(f"/channels/{ch['id']}/members", {"user_ids": [carol.user["id"], dave.user["id"]]})
+    assert r.status_code == 201, r.text
+    posts = world.srv.app.store.posts
+
+    await world.post(bob, ch, "@channel applied right after")
+    await posts.settle()
+    assert (await member(carol, ch["id"]))["mention_count"] == 1
+    assert (await member(dave, ch["id"]))["mention_count"] == 1
+    assert (await member(carol, ch["id"]))["mention_count_root"] == 1
+
+    # a process that stopped between the commit and applying them: the row waits for the next one
+    monkeypatch.setattr(type(posts), "schedule_pending_mentions", lambda self: None)
+    await world.post(bob, ch, "@all left pending")
+    assert (await member(carol, ch["id"]))["mention_count"] == 1
+    r = await dave.post(f"/channels/members/{dave.user['id']}/view", {"channel_id": ch["id"]})
+    assert r.status_code == 200, r.text
+    assert await posts.apply_pending_mentions() == 1
+    assert await posts.apply_pending_mentions() == 0  # applied once
+    assert (await member(carol, ch["id"]))["mention_count"] == 2
+    assert (await member(dave, ch["id"]))["mention_count"] == 0  # read it before the counts landed
+    await world.srv.app.notifications.drain()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +18,14 @@ from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids
 from chinwag.store.sql.params import id_in
-from chinwag.store.sql.tables import channelmembers, channels, posts, threadmemberships, threads
+from chinwag.store.sql.tables import (
+    channelmembers,
+    channels,
+    pendingmentions,
+    posts,
+    threadmemberships,
+    threads,
+)
 
 _thread = threads.alias("t")
 _thread_key = sa.case((posts.c.rootid == "", posts.c.id), else_=posts.c.rootid)
@@ -97,6 +106,30 @@ class PostEffects:
 
 _INSERT_POST = posts.insert()
 _BATCH_MAX = 500
+#: a post mentioning more people than this (@channel in a big channel) does not raise their
+#: mention counts inside its own transaction (a thousand row updates, tens of milliseconds): it
+#: commits one ``pendingmentions`` row, and the counts are raised right after the commit, in a
+#: transaction that also deletes the row — so a crash in between leaves the row for the next
+#: ``apply_pending_mentions`` (server start), and each post is counted exactly once
+DEFER_MENTIONS = 64
+_PENDING_BATCH = 50
+
+log = logging.getLogger("chinwag.store.posts")
+
+
+def _raise_mentions(channel_id: str, user_ids: Sequence[str], root: bool, urgent: bool, driver: str,
+                    viewed_before: int = 0) -> Any:
+    """UPDATE channelmembers: +1 mention (root, urgent) for these members of the channel; with
+    ``viewed_before``, only those who have not viewed the channel since the post was made."""
+    q = channelmembers.update().where(channelmembers.c.channelid == channel_id,
+                                      id_in(channelmembers.c.userid, sorted(user_ids), driver))
+    if viewed_before:
+        q = q.where(channelmembers.c.lastviewedat < viewed_before)
+    return q.values(
+        mentioncount=channelmembers.c.mentioncount + 1,
+        mentioncountroot=channelmembers.c.mentioncountroot + (1 if root else 0),
+        urgentmentioncount=channelmembers.c.urgentmentioncount + (1 if urgent else 0),
+    )
 
 
 def _channel_update(conn: Any, roots: bool) -> Any:
@@ -120,6 +153,7 @@ class SqlPostStore:
         self.db = db
         self._queue: list[tuple[Post, PostEffects, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._applier: asyncio.Task[None] | None = None
 
     async def save(self, post: Post, fx: PostEffects) -> None:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -164,6 +198,7 @@ class SqlPostStore:
             if fx.mark_viewed:
                 key = (post.channel_id, post.user_id)
                 viewed[key] = max(viewed.get(key, 0), post.create_at)
+        deferred = False
         async with self.db.write() as conn:
             for post, fx, _ in batch:
                 if fx.attach_file_ids:
@@ -181,17 +216,15 @@ class SqlPostStore:
             for post, fx, _ in batch:
                 if post.root_id:
                     await self._on_reply(conn, post, fx)
-                if fx.mentioned:
-                    await conn.execute(
-                        channelmembers.update()
-                        .where(channelmembers.c.channelid == post.channel_id,
-                               id_in(channelmembers.c.userid, sorted(fx.mentioned), self.db.driver))
-                        .values(
-                            mentioncount=channelmembers.c.mentioncount + 1,
-                            mentioncountroot=channelmembers.c.mentioncountroot + (0 if post.root_id else 1),
-                            urgentmentioncount=channelmembers.c.urgentmentioncount + (1 if fx.urgent else 0),
-                        )
-                    )
+                if len(fx.mentioned) > DEFER_MENTIONS:
+                    deferred = True
+                    await conn.execute(pendingmentions.insert().values(
+                        postid=post.id, channelid=post.channel_id, createat=post.create_at,
+                        userids=json.dumps(sorted(fx.mentioned)), isroot=0 if post.root_id else 1,
+                        urgent=1 if fx.urgent else 0))
+                elif fx.mentioned:
+                    await conn.execute(_raise_mentions(post.channel_id, fx.mentioned, not post.root_id,
+                                                       fx.urgent, self.db.driver))
             if viewed:
                 ch = channels.alias("ch")
 
@@ -210,6 +243,44 @@ class SqlPostStore:
                     )
                 )
                 await conn.execute(stmt, [{"cid": c, "uid": u, "t": t} for (c, u), t in sorted(viewed.items())])
+        if deferred:
+            self.schedule_pending_mentions()
+
+    def schedule_pending_mentions(self) -> None:
+        """Apply the pending mention counts in the background (after a commit that left some, and
+        at server start for any a stopped process left behind)."""
+        if self._applier is None:
+            self._applier = asyncio.get_running_loop().create_task(self._apply_all())
+
+    async def settle(self) -> None:
+        """Wait until the pending mention counts this process started applying are applied."""
+        while self._applier is not None:
+            await asyncio.shield(self._applier)
+
+    async def _apply_all(self) -> None:
+        try:
+            while await self.apply_pending_mentions():
+                pass
+        except Exception as e:
+            log.warning("pending mention counts not applied yet: %s", e)
+        finally:
+            self._applier = None
+
+    async def apply_pending_mentions(self, limit: int = _PENDING_BATCH) -> int:
+        """Raise the mention counts of up to ``limit`` pending posts and delete their rows, in one
+        transaction (another node doing the same skips the rows this one holds)."""
+        q = sa.select(pendingmentions).order_by(pendingmentions.c.createat).limit(limit)
+        if self.db.driver != "sqlite":
+            q = q.with_for_update(skip_locked=True)
+        async with self.db.write() as conn:
+            rows = (await conn.execute(q)).all()
+            for r in rows:
+                await conn.execute(_raise_mentions(r.channelid, json.loads(r.userids or "[]"), bool(r.isroot),
+                                                   bool(r.urgent), self.db.driver, viewed_before=r.createat))
+            if rows:
+                await conn.execute(pendingmentions.delete().where(
+                    pendingmentions.c.postid.in_([r.postid for r in rows])))
+        return len(rows)
 
     async def _on_reply(self, conn: Any, post: Post, fx: PostEffects) -> None:
         t = post.create_at

@@ -553,3 +553,17 @@ emoji = sa.Table(
     sa.Column("name", sa.String(64), nullable=False),
     sa.UniqueConstraint("name", "deleteat", name="uq_emoji_name_deleteat"),
 )
+
+#: mention counts not yet applied: a post mentioning many people (@channel in a big channel) commits
+#: one row here and its members' counts are raised right after (post_store.apply_pending_mentions)
+pendingmentions = sa.Table(
+    "pendingmentions",
+    metadata,
+    _id("postid", primary_key=True),
+    sa.Column("channelid", sa.String(26), nullable=False),
+    _ms("createat"),
+    _text("userids"),
+    _int("isroot"),
+    _int("urgent"),
+    sa.Index("idx_pendingmentions_createat", "createat"),
+)
