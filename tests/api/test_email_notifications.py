@@ -140,9 +140,13 @@ async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
     r = await carol.put(f"/users/{carol.user['id']}/preferences", [
         {"user_id": carol.user["id"], "category": "notifications", "name": "email_interval", "value": "900"}])
     assert r.status_code == 200, r.text
+    # each post's email work runs after it (in the background): let it land before the next post,
+    # or a later mention may not yet see the digest time the first one set
     await world.post(bob, ch, "@carol first")
+    await srv.app.notifications.drain()
     clock.advance(60)
     await world.post(dave, other, "@carol second")
+    await srv.app.notifications.drain()
     await world.post(bob, ch, "@carol third")
     assert await settle(srv) == 0  # not due yet
     clock.advance(14 * 60 + srv.config.config.EmailSettings.EmailBatchingInterval)  # due at the next batching tick
