@@ -264,3 +264,109 @@ async def test_emoji_role_and_scheme_validation(world: World, server: Server, tm
     assert got >= {(2, "role.name"), (2, "role.permissions"), (3, "scheme.default_team_admin_role"),
                    (3, "scheme.default_team_user_role"), (4, "scheme.display_name"), (4, "scheme.scope"),
                    (5, "emoji.name"), (6, "emoji.image"), (7, "emoji.image"), (8, "team.scheme")}
+
+
+SETTINGS = [
+    {"type": "version", "version": 1},
+    {"type": "team", "team": {"name": "prefteam", "display_name": "Pref Team", "type": "O"}},
+    {"type": "channel", "channel": {"team": "prefteam", "name": "news", "display_name": "News", "type": "O"}},
+    {"type": "user", "user": {
+        "username": "ann", "email": "ann@example.com", "theme": '{"type":"Onyx"}', "military_time": "true",
+        "link_previews": "false", "email_interval": "hour", "tutorial_step": "999",
+        "notify_props": {"desktop": "all", "mobile": "none", "channel": "false", "mention_keys": "ann,annie",
+                         "email": "false"},
+        "teams": [{"name": "prefteam", "theme": '{"type":"Denim"}', "channels": [
+            {"name": "news", "notify_props": {"desktop": "none", "mobile": "all", "mark_unread": "mention"},
+             "favorite": True}]}]}},
+    {"type": "user", "user": {"username": "ben", "email": "ben@example.com",
+                              "teams": [{"name": "prefteam", "channels": [{"name": "news"}]}]}},
+    {"type": "post", "post": {"team": "prefteam", "channel": "news", "user": "ann", "message": "keep this",
+                              "create_at": 1700000000000, "flagged_by": ["ann", "ben"],
+                              "thread_followers": [{"user": "ben", "last_viewed": 1700000000600,
+                                                    "unread_mentions": 2}],
+                              "replies": [{"user": "ben", "message": "noted", "create_at": 1700000000500}]}},
+    {"type": "direct_channel", "direct_channel": {"members": ["ann", "ben"], "favorited_by": ["ben"]}},
+]
+
+
+def exported_lines(path: str) -> dict[str, Any]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        lines = [json.loads(x) for x in zf.read("import.jsonl").splitlines()]
+    out: dict[str, Any] = {}
+    for x in lines[1:]:  # after the version line
+        data = x[x["type"]]
+        key = x["type"] + ":" + str(data.get("username") or data.get("message") or ",".join(sorted(data.get("members") or [])))
+        out[key] = data
+    return out
+
+
+async def test_user_settings_flags_and_followers_round_trip(world: World, server: Server, tmp_path: Any) -> None:
+    """A Mattermost user's settings survive the move: notify props, display/notification preferences,
+    team theme, channel notify props and favourites, flagged posts, thread followers, favourite DMs."""
+    admin = await world.user("sysadmin")
+    report = await BulkImporter(server.app, jsonl(str(tmp_path / "in.jsonl"), SETTINGS)).run()
+    assert report.counts["flagged_posts"]["imported"] == 2 and report.counts["thread_followers"]["imported"] == 1
+    ann = (await admin.get("/users/username/ann")).json()
+    assert ann["notify_props"]["push"] == "none" and ann["notify_props"]["mention_keys"] == "ann,annie"
+    prefs = {(p["category"], p["name"]): p["value"] for p in (await admin.get(f"/users/{ann['id']}/preferences")).json()}
+    team = (await admin.get("/teams/name/prefteam")).json()
+    news = (await admin.get(f"/teams/{team['id']}/channels/name/news")).json()
+    assert prefs[("display_settings", "use_military_time")] == "true"
+    assert prefs[("notifications", "email_interval")] == "3600"
+    assert prefs[("tutorial_step", ann["id"])] == "999" and prefs[("theme", team["id"])] == '{"type":"Denim"}'
+    assert prefs[("favorite_channel", news["id"])] == "true"
+    member = (await admin.get(f"/channels/{news['id']}/members/{ann['id']}")).json()
+    assert member["notify_props"]["desktop"] == "none" and member["notify_props"]["mark_unread"] == "mention"
+    root = next(p for p in (await admin.get(f"/channels/{news['id']}/posts")).json()["posts"].values()
+                if p["message"] == "keep this")
+    assert prefs[("flagged_post", root["id"])] == "true"
+
+    first = str(tmp_path / "one.zip")
+    await BulkExporter(server.app, first).run()
+    lines = exported_lines(first)
+    user = lines["user:ann"]
+    assert user["notify_props"]["mobile"] == "none" and user["email_interval"] == "hour"
+    assert user["theme"] == '{"type":"Onyx"}' and user["link_previews"] == "false"
+    entry = user["teams"][0]
+    assert entry["theme"] == '{"type":"Denim"}' and entry["channels"][0]["favorite"] is True
+    assert entry["channels"][0]["notify_props"]["mark_unread"] == "mention"
+    post = lines["post:keep this"]
+    assert sorted(post["flagged_by"]) == ["ann", "ben"]
+    assert post["thread_followers"] == [{"user": "ben", "last_viewed": 1700000000600, "unread_mentions": 2}] or \
+        {"user": "ben", "last_viewed": 1700000000600, "unread_mentions": 2} in post["thread_followers"]
+    assert lines["direct_channel:ann,ben"]["favorited_by"] == ["ben"]
+
+    # into an empty server and out again: the same lines
+    await _wipe(server)
+    server.app.core.caches.clear()
+    world.admin = None
+    await world.user("sysadmin")
+    await BulkImporter(server.app, first).run()
+    second = str(tmp_path / "two.zip")
+    await BulkExporter(server.app, second).run()
+    again = exported_lines(second)
+    for key in ("user:ann", "user:ben", "post:keep this", "direct_channel:ann,ben"):
+        assert again[key] == lines[key], key
+
+
+async def test_settings_validation(world: World, server: Server, tmp_path: Any) -> None:
+    await world.user("sysadmin")
+    bad = [SETTINGS[0], SETTINGS[1], SETTINGS[2],
+           {"type": "user", "user": {"username": "cat", "email": "cat@example.com", "email_interval": "weekly",
+                                     "military_time": True, "notify_props": {"desktop": 1},
+                                     "teams": [{"name": "prefteam", "channels": [{"name": "news", "favorite": "yes"}]}]}},
+           {"type": "post", "post": {"team": "prefteam", "channel": "news", "user": "cat", "message": "m",
+                                     "create_at": 1, "flagged_by": ["nobody"],
+                                     "thread_followers": [{"user": "cat", "unread_mentions": -1}]}},
+           {"type": "direct_channel", "direct_channel": {"members": ["cat", "cat"], "favorited_by": ["dog"]}}]
+    with pytest.raises(ImportFailure):
+        await BulkImporter(server.app, jsonl(str(tmp_path / "bad.jsonl"), bad)).run()
+    importer = BulkImporter(server.app, jsonl(str(tmp_path / "bad.jsonl"), bad), validate_only=True)
+    with pytest.raises(ImportFailure):
+        await importer.run()
+    fields = {(e.line, e.field) for e in importer.errors}
+    assert {(4, "user.email_interval"), (4, "user.military_time"), (4, "user.notify_props.desktop"),
+            (4, "user.teams[0].channels[0].favorite"), (5, "post.flagged_by[0]"),
+            (5, "post.thread_followers[0].unread_mentions"), (6, "direct_channel.favorited_by")} <= fields

@@ -26,6 +26,7 @@ from chinwag.app.context import Ctx
 from chinwag.app.integration import user_ctx
 from chinwag.app.mentions import parse_hashtags
 from chinwag.app.validate import EMOJI_NAME_RE, is_valid_channel_name, is_valid_team_name, is_valid_username
+from chinwag.importers import bulk_prefs as BP
 from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
 from chinwag.model.emoji import emoji_name_error
@@ -35,7 +36,7 @@ from chinwag.model.integration import Bot
 from chinwag.model.permissions import ALL_PERMISSIONS, DEFAULT_ROLES
 from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_RUNES, Post
 from chinwag.model.team import TeamCreate, TeamMember
-from chinwag.model.user import SYSTEM_USER_ROLE, User, default_notify_props
+from chinwag.model.user import SYSTEM_USER_ROLE, Preference, User, default_notify_props
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import Conflict, NotFound
 
@@ -164,6 +165,8 @@ class Validator:
                 self.err(n, f"user.{key}", f"at most {limit} characters")
         if bool(d.get("auth_service")) != bool(d.get("auth_data")):
             self.err(n, "user.auth_service", "auth_service and auth_data go together")
+        for fld, problem in BP.invalid_user_fields(d):
+            self.err(n, fld, problem)
         for i, t in enumerate(d.get("teams") or []):
             if not isinstance(t, dict):
                 self.err(n, f"user.teams[{i}]", "expected an object")
@@ -173,6 +176,9 @@ class Validator:
                 ref = (_str(t, "name"), _str(c, "name") if isinstance(c, dict) else "")
                 if ref not in self.p.channels and ref not in self.known_channels:
                     self.err(n, f"user.teams[{i}].channels[{j}].name", f"unknown channel {ref[1]!r}")
+                if isinstance(c, dict):
+                    for fld, problem in BP.invalid_channel_fields(f"user.teams[{i}].channels[{j}]", c):
+                        self.err(n, fld, problem)
         self.p.users.add(username)
 
     def _bot(self, n: int, d: dict[str, Any]) -> None:
@@ -218,6 +224,19 @@ class Validator:
                 self.err(n, f"{prefix}.attachments[{i}].path", "a path inside data/")
             elif self.files is not None and "data/" + norm not in self.files:
                 self.err(n, f"{prefix}.attachments[{i}].path", f"data/{norm} is not in the archive")
+        flagged = d.get("flagged_by")
+        if flagged is not None and not isinstance(flagged, list):
+            self.err(n, f"{prefix}.flagged_by", "a list of usernames")
+        for i, u in enumerate(flagged or []):
+            self._user_ref(n, f"{prefix}.flagged_by[{i}]", u if isinstance(u, str) else "")
+        for i, f in enumerate(d.get("thread_followers") or []):
+            if not isinstance(f, dict):
+                self.err(n, f"{prefix}.thread_followers[{i}]", "expected an object")
+                continue
+            self._user_ref(n, f"{prefix}.thread_followers[{i}].user", _str(f, "user"))
+            for key in ("last_viewed", "unread_mentions"):
+                if key in f and (not isinstance(f[key], int) or isinstance(f[key], bool) or f[key] < 0):
+                    self.err(n, f"{prefix}.thread_followers[{i}].{key}", "a number ≥ 0")
         for i, reply in enumerate(d.get("replies") or []):
             if not isinstance(reply, dict):
                 self.err(n, f"{prefix}.replies[{i}]", "expected an object")
@@ -242,6 +261,9 @@ class Validator:
                                        if isinstance(p, dict)]
         self._members(n, "direct_channel.members", members)
         d["members"] = members
+        favorited = d.get("favorited_by") or []
+        if not isinstance(favorited, list) or not all(isinstance(u, str) and u in members for u in favorited):
+            self.err(n, "direct_channel.favorited_by", "usernames among the members")
         if len(_str(d, "header")) > 1024:
             self.err(n, "direct_channel.header", "at most 1024 characters")
 
@@ -332,6 +354,9 @@ class BulkImporter:
         self.teams: dict[str, str] = {}
         self.channels: dict[tuple[str, str], Channel] = {}
         self.touched: dict[str, Channel] = {}
+        #: flagged posts and thread followers of the posts being written, saved after each batch
+        self.flags: list[Preference] = []
+        self.followers: list[tuple[str, str, int, int]] = []
         self.zf: SafeZip | None = None
 
     async def run(self) -> Report:
@@ -517,6 +542,13 @@ class BulkImporter:
 
     async def _user(self, d: dict[str, Any]) -> None:
         uid, _ = await self._new_user(d)
+        prefs = BP.user_preferences(d, uid)
+        if isinstance(d.get("notify_props"), dict):
+            user = await self.store.users.get(uid)
+            props = BP.merged_notify_props(user.notify_props, d["notify_props"], BP.USER_NOTIFY)
+            if props != user.notify_props:
+                user.notify_props = props
+                await self.store.users.update(user)
         for t in d.get("teams") or []:
             team_id = await self._team_id(_str(t, "name"))
             try:
@@ -527,9 +559,22 @@ class BulkImporter:
                                                               create_at=self.app.core.now()))
                 self.app.core.publish(Event("added_to_team", {"team_id": team_id, "user_id": uid},
                                             Broadcast(user_id=uid)))
+            if _str(t, "theme"):
+                prefs.append(Preference(user_id=uid, category="theme", name=team_id, value=_str(t, "theme")))
             for c in t.get("channels") or []:
                 ch = await self._channel_of(_str(t, "name"), _str(c, "name"))
                 await self._add_members(ch, [uid], "channel_admin" in _str(c, "roles").split())
+                if isinstance(c.get("notify_props"), dict):
+                    m = await self.store.channels.get_member(ch.id, uid)
+                    props = BP.merged_notify_props(m.notify_props, c["notify_props"], BP.CHANNEL_NOTIFY)
+                    if props != m.notify_props:
+                        m.notify_props = props
+                        await self.store.channels.update_member(m)
+                if c.get("favorite") is True:
+                    prefs.append(Preference(user_id=uid, category=BP.FAVORITE, name=ch.id, value="true"))
+        if prefs:
+            await self.store.preferences.save(prefs)
+            self.report.add("preferences", "imported", len(prefs))
 
     async def _add_members(self, ch: Channel, user_ids: list[str], admin: bool = False) -> None:
         now = self.app.core.now()
@@ -572,6 +617,10 @@ class BulkImporter:
 
     async def _direct_channel(self, d: dict[str, Any]) -> None:
         ch = await self._direct([m for m in d["members"] if isinstance(m, str)])
+        favorites = [Preference(user_id=await self._user_id(u), category=BP.FAVORITE, name=ch.id, value="true")
+                     for u in dict.fromkeys(d.get("favorited_by") or [])]
+        if favorites:
+            await self.store.preferences.save(favorites)
         if _str(d, "header") and not ch.header:
             ch.header = _str(d, "header")
             await self.store.channels.update(ch)
@@ -605,6 +654,19 @@ class BulkImporter:
             await w.attach_files(files)
             await w.insert_reactions(reactions)
             await w.map("post", mapping)
+        if self.flags:
+            await self.store.preferences.save(self.flags)
+            self.report.add("flagged_posts", "imported", len(self.flags))
+            self.flags = []
+        for uid, root_id, last_viewed, unread in self.followers:
+            await self.store.threads.ensure_membership(uid, root_id, True, now)
+            if unread:
+                await self.store.threads.set_unread(uid, root_id, last_viewed, unread, now)
+            elif last_viewed:
+                await self.store.threads.mark_read(uid, root_id, last_viewed, now)
+        if self.followers:
+            self.report.add("thread_followers", "imported", len(self.followers))
+            self.followers = []
         self.report.add("post", "created", len(posts))
         self.report.add("reactions", "imported", len(reactions))
 
@@ -625,6 +687,12 @@ class BulkImporter:
                  file_ids=file_ids, is_pinned=bool(d.get("is_pinned")), has_reactions=bool(d.get("reactions")))
         out.append(p)
         files += [(f, p.id) for f in file_ids]
+        for u in dict.fromkeys(x for x in d.get("flagged_by") or [] if isinstance(x, str)):
+            self.flags.append(Preference(user_id=await self._user_id(u), category=BP.FLAGGED, name=p.id,
+                                         value="true"))
+        for f in d.get("thread_followers") or []:
+            self.followers.append((await self._user_id(_str(f, "user")), p.id, int(f.get("last_viewed") or 0),
+                                   int(f.get("unread_mentions") or 0)))
         seen: set[tuple[str, str]] = set()
         for r in d.get("reactions") or []:
             ru = await self._user_id(_str(r, "user"))

@@ -15,6 +15,7 @@ import msgspec
 
 from chinwag import __version__
 from chinwag.app.app import App
+from chinwag.importers import bulk_prefs as BP
 from chinwag.importers.archive import Progress, Report
 from chinwag.model.emoji import emoji_image_path
 
@@ -32,6 +33,9 @@ class BulkExporter:
         self.progress = progress or Progress(enabled=False)
         self.report = Report(source=out)
         self.usernames: dict[str, str] = {}
+        #: post id → usernames who flagged it; (user id, channel id) of favourite channels
+        self.flagged: dict[str, list[str]] = {}
+        self.favorites: set[tuple[str, str]] = set()
 
     async def run(self) -> Report:
         started = time.monotonic()
@@ -47,6 +51,12 @@ class BulkExporter:
                 + b"\n")
             users = await self.imports.rows("users", order=["username"])
             self.usernames = {u["id"]: u["username"] for u in users}
+            prefs = await self.imports.rows("preferences", order=["userid", "category", "name"])
+            for p in prefs:
+                if p["category"] == BP.FLAGGED and p["value"] == "true" and p["userid"] in self.usernames:
+                    self.flagged.setdefault(p["name"], []).append(self.usernames[p["userid"]])
+                elif p["category"] == BP.FAVORITE and p["value"] == "true":
+                    self.favorites.add((p["userid"], p["name"]))
             teams = {t["id"]: t for t in await self.imports.rows("teams", lambda t: t.c.deleteat == 0, ["name"])}
             for t in teams.values():
                 line("team", {"name": t["name"], "display_name": t["displayname"], "type": t["type"],
@@ -59,7 +69,7 @@ class BulkExporter:
                 if c["deleteat"]:
                     data["deleted_at"] = c["deleteat"]
                 line("channel", data)
-            await self._users(users, teams, {c["id"]: c for c in team_channels}, line)
+            await self._users(users, teams, {c["id"]: c for c in team_channels}, line, prefs)
             self.progress.begin("posts", len(channels))
             direct = [c for c in channels if c["type"] in ("D", "G")]
             for c in team_channels:
@@ -71,13 +81,18 @@ class BulkExporter:
                 if await self._copy_file(zf, path):
                     line("emoji", {"name": e.name, "image": path})
             for c in direct:
-                members = [self.usernames[m["userid"]] for m in await self.imports.rows(
-                    "channelmembers", lambda t, cid=c["id"]: t.c.channelid == cid, ["userid"])]
+                members = sorted(self.usernames[m["userid"]] for m in await self.imports.rows(
+                    "channelmembers", lambda t, cid=c["id"]: t.c.channelid == cid, ["userid"]))
                 if c["type"] == "D" and len(members) == 1:
                     members = members * 2  # a self-DM
                 c["members"] = members
                 if len(members) >= 2:
-                    line("direct_channel", {"members": members, "header": c["header"]})
+                    data = {"members": members, "header": c["header"]}
+                    favorited = sorted({self.usernames[u] for u, cid in self.favorites if cid == c["id"]
+                                        and self.usernames.get(u) in members})
+                    if favorited:
+                        data["favorited_by"] = favorited
+                    line("direct_channel", data)
             for c in direct:
                 if len(c["members"]) < 2:
                     continue
@@ -90,7 +105,12 @@ class BulkExporter:
         self.report.seconds = time.monotonic() - started
         return self.report
 
-    async def _users(self, users: list[Any], teams: dict[str, Any], channels: dict[str, Any], line: Any) -> None:
+    async def _users(self, users: list[Any], teams: dict[str, Any], channels: dict[str, Any], line: Any,
+                     prefs: list[dict[str, Any]]) -> None:
+        prefs_of: dict[str, list[dict[str, Any]]] = {}
+        for p in prefs:
+            prefs_of.setdefault(p["userid"], []).append(p)
+        themes = {(p["userid"], p["name"]): p["value"] for p in prefs if p["category"] == "theme" and p["name"]}
         team_members = await self.imports.rows("teammembers", lambda t: t.c.deleteat == 0)
         channel_members = await self.imports.rows("channelmembers")
         bots = {b["userid"]: b for b in await self.imports.rows("bots")}
@@ -99,21 +119,33 @@ class BulkExporter:
             ch = channels.get(cm["channelid"])
             if ch is not None:
                 roles = "channel_user channel_admin" if cm["schemeadmin"] else "channel_user"
-                by_user.setdefault(cm["userid"], {}).setdefault(ch["teamid"], []).append(
-                    {"name": ch["name"], "roles": roles})
+                entry: dict[str, Any] = {"name": ch["name"], "roles": roles}
+                notify = BP.export_notify_props(cm["notifyprops"] or {}, BP.CHANNEL_NOTIFY)
+                if notify:
+                    entry["notify_props"] = notify
+                if (cm["userid"], ch["id"]) in self.favorites:
+                    entry["favorite"] = True
+                by_user.setdefault(cm["userid"], {}).setdefault(ch["teamid"], []).append(entry)
         memberships: dict[str, list[dict[str, Any]]] = {}
         for tm in team_members:
             if tm["teamid"] in teams:
-                memberships.setdefault(tm["userid"], []).append({
+                team_entry = {
                     "name": teams[tm["teamid"]]["name"],
                     "roles": "team_admin team_user" if tm["schemeadmin"] else "team_user",
-                    "channels": by_user.get(tm["userid"], {}).get(tm["teamid"], [])})
+                    "channels": by_user.get(tm["userid"], {}).get(tm["teamid"], [])}
+                if (tm["userid"], tm["teamid"]) in themes:
+                    team_entry["theme"] = themes[(tm["userid"], tm["teamid"])]
+                memberships.setdefault(tm["userid"], []).append(team_entry)
         for u in users:
             if u["isbot"]:
                 continue
             data = {"username": u["username"], "email": u["email"], "nickname": u["nickname"],
                     "first_name": u["firstname"], "last_name": u["lastname"], "position": u["position"],
                     "roles": u["roles"], "locale": u["locale"], "teams": memberships.get(u["id"], [])}
+            data.update(BP.export_user_preferences(prefs_of.get(u["id"], []), u["id"]))
+            notify = BP.export_notify_props(u["notifyprops"] or {}, BP.USER_NOTIFY)
+            if notify:
+                data["notify_props"] = notify
             if u["deleteat"]:
                 data["delete_at"] = u["deleteat"]
             if u["authservice"]:
@@ -146,12 +178,20 @@ class BulkExporter:
                 reactions.setdefault(r["postid"], []).append({
                     "user": self.usernames.get(r["userid"], ""), "emoji_name": r["emojiname"],
                     "create_at": r["createat"]})
+            followers: dict[str, list[dict[str, Any]]] = {}
+            for m in await self.imports.rows("threadmemberships", lambda t, ids=ids: t.c.postid.in_(ids),
+                                             ["postid", "userid"]):
+                if m["following"] and m["userid"] in self.usernames:
+                    followers.setdefault(m["postid"], []).append({
+                        "user": self.usernames[m["userid"]], "last_viewed": m["lastviewed"],
+                        "unread_mentions": m["unreadmentions"]})
             files: dict[str, list[dict[str, str]]] = {}
             for f in await self.imports.files_of(ids) if self.include_attachments else []:
                 files.setdefault(f["postid"], []).append({"path": f["path"]})
                 await self._copy_file(zf, f["path"])
 
-            def item(p: Any, reactions: dict[str, Any] = reactions, files: dict[str, Any] = files) -> dict[str, Any]:
+            def item(p: Any, reactions: dict[str, Any] = reactions, files: dict[str, Any] = files,
+                     followers: dict[str, Any] = followers) -> dict[str, Any]:
                 out: dict[str, Any] = {"user": self.usernames.get(p["userid"], ""), "message": p["message"],
                                        "create_at": p["createat"]}
                 for key, col in (("type", "type"), ("props", "props"), ("edit_at", "editat"),
@@ -162,6 +202,10 @@ class BulkExporter:
                     out["reactions"] = reactions[p["id"]]
                 if p["id"] in files:
                     out["attachments"] = files[p["id"]]
+                if p["id"] in self.flagged:
+                    out["flagged_by"] = sorted(self.flagged[p["id"]])
+                if p["id"] in followers:
+                    out["thread_followers"] = sorted(followers[p["id"]], key=lambda x: str(x["user"]))
                 return out
 
             nested: dict[str, list[dict[str, Any]]] = {}
