@@ -277,7 +277,7 @@ SETTINGS = [
                          "email": "false"},
         "teams": [{"name": "prefteam", "theme": '{"type":"Denim"}', "channels": [
             {"name": "news", "notify_props": {"desktop": "none", "mobile": "all", "mark_unread": "mention"},
-             "favorite": True}]}]}},
+             "favorite": True, "last_viewed_at": 1700000000700, "msg_count": 2, "mention_count": 1}]}]}},
     {"type": "user", "user": {"username": "ben", "email": "ben@example.com",
                               "teams": [{"name": "prefteam", "channels": [{"name": "news"}]}]}},
     {"type": "post", "post": {"team": "prefteam", "channel": "news", "user": "ann", "message": "keep this",
@@ -319,6 +319,7 @@ async def test_user_settings_flags_and_followers_round_trip(world: World, server
     assert prefs[("favorite_channel", news["id"])] == "true"
     member = (await admin.get(f"/channels/{news['id']}/members/{ann['id']}")).json()
     assert member["notify_props"]["desktop"] == "none" and member["notify_props"]["mark_unread"] == "mention"
+    assert (member["last_viewed_at"], member["msg_count"], member["mention_count"]) == (1700000000700, 2, 1)
     root = next(p for p in (await admin.get(f"/channels/{news['id']}/posts")).json()["posts"].values()
                 if p["message"] == "keep this")
     assert prefs[("flagged_post", root["id"])] == "true"
@@ -332,6 +333,7 @@ async def test_user_settings_flags_and_followers_round_trip(world: World, server
     entry = user["teams"][0]
     assert entry["theme"] == '{"type":"Denim"}' and entry["channels"][0]["favorite"] is True
     assert entry["channels"][0]["notify_props"]["mark_unread"] == "mention"
+    assert (entry["channels"][0]["last_viewed_at"], entry["channels"][0]["mention_count"]) == (1700000000700, 1)
     post = lines["post:keep this"]
     assert sorted(post["flagged_by"]) == ["ann", "ben"]
     assert post["thread_followers"] == [{"user": "ben", "last_viewed": 1700000000600, "unread_mentions": 2}] or \
@@ -356,7 +358,8 @@ async def test_settings_validation(world: World, server: Server, tmp_path: Any) 
     bad = [SETTINGS[0], SETTINGS[1], SETTINGS[2],
            {"type": "user", "user": {"username": "cat", "email": "cat@example.com", "email_interval": "weekly",
                                      "military_time": True, "notify_props": {"desktop": 1},
-                                     "teams": [{"name": "prefteam", "channels": [{"name": "news", "favorite": "yes"}]}]}},
+                                     "teams": [{"name": "prefteam", "channels": [{"name": "news", "favorite": "yes",
+                                                                                 "msg_count": -2}]}]}},
            {"type": "post", "post": {"team": "prefteam", "channel": "news", "user": "cat", "message": "m",
                                      "create_at": 1, "flagged_by": ["nobody"],
                                      "thread_followers": [{"user": "cat", "unread_mentions": -1}]}},
@@ -368,5 +371,6 @@ async def test_settings_validation(world: World, server: Server, tmp_path: Any) 
         await importer.run()
     fields = {(e.line, e.field) for e in importer.errors}
     assert {(4, "user.email_interval"), (4, "user.military_time"), (4, "user.notify_props.desktop"),
-            (4, "user.teams[0].channels[0].favorite"), (5, "post.flagged_by[0]"),
+            (4, "user.teams[0].channels[0].favorite"), (4, "user.teams[0].channels[0].msg_count"),
+            (5, "post.flagged_by[0]"),
             (5, "post.thread_followers[0].unread_mentions"), (6, "direct_channel.favorited_by")} <= fields

@@ -564,11 +564,14 @@ class BulkImporter:
             for c in t.get("channels") or []:
                 ch = await self._channel_of(_str(t, "name"), _str(c, "name"))
                 await self._add_members(ch, [uid], "channel_admin" in _str(c, "roles").split())
-                if isinstance(c.get("notify_props"), dict):
+                counters = {BP.CHANNEL_COUNTERS[k]: v for k, v in c.items() if k in BP.CHANNEL_COUNTERS}
+                if isinstance(c.get("notify_props"), dict) or counters:
                     m = await self.store.channels.get_member(ch.id, uid)
-                    props = BP.merged_notify_props(m.notify_props, c["notify_props"], BP.CHANNEL_NOTIFY)
-                    if props != m.notify_props:
+                    props = BP.merged_notify_props(m.notify_props, c.get("notify_props"), BP.CHANNEL_NOTIFY)
+                    if props != m.notify_props or any(getattr(m, f) != v for f, v in counters.items()):
                         m.notify_props = props
+                        for f, v in counters.items():
+                            setattr(m, f, v)
                         await self.store.channels.update_member(m)
                 if c.get("favorite") is True:
                     prefs.append(Preference(user_id=uid, category=BP.FAVORITE, name=ch.id, value="true"))

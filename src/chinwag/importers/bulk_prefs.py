@@ -39,6 +39,10 @@ USER_NOTIFY = {"desktop": "desktop", "desktop_sound": "desktop_sound", "email": 
                "mention_keys": "mention_keys", "highlight_keys": "highlight_keys"}
 #: channel membership notify_props key → the member's notify_props key
 CHANNEL_NOTIFY = {"desktop": "desktop", "mobile": "push", "mark_unread": "mark_unread"}
+#: channel membership counters: bulk key → ChannelMember field (Mattermost spells one "urgend_…")
+CHANNEL_COUNTERS = {"last_viewed_at": "last_viewed_at", "msg_count": "msg_count", "msg_count_root": "msg_count_root",
+                    "mention_count": "mention_count", "mention_count_root": "mention_count_root",
+                    "urgend_mention_count": "urgent_mention_count", "urgent_mention_count": "urgent_mention_count"}
 FAVORITE = "favorite_channel"
 FLAGGED = "flagged_post"
 
@@ -60,6 +64,10 @@ def invalid_channel_fields(fld: str, c: dict[str, Any]) -> list[tuple[str, str]]
     bad = _notify_problems(f"{fld}.notify_props", c.get("notify_props"), CHANNEL_NOTIFY)
     if "favorite" in c and not isinstance(c["favorite"], bool):
         bad.append((f"{fld}.favorite", "true or false"))
+    for key in CHANNEL_COUNTERS:
+        v = c.get(key)
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
+            bad.append((f"{fld}.{key}", "a number ≥ 0"))
     return bad
 
 

@@ -125,6 +125,12 @@ class BulkExporter:
                     entry["notify_props"] = notify
                 if (cm["userid"], ch["id"]) in self.favorites:
                     entry["favorite"] = True
+                for key, col in (("last_viewed_at", "lastviewedat"), ("msg_count", "msgcount"),
+                                 ("msg_count_root", "msgcountroot"), ("mention_count", "mentioncount"),
+                                 ("mention_count_root", "mentioncountroot"),
+                                 ("urgend_mention_count", "urgentmentioncount")):
+                    if cm[col]:
+                        entry[key] = cm[col]
                 by_user.setdefault(cm["userid"], {}).setdefault(ch["teamid"], []).append(entry)
         memberships: dict[str, list[dict[str, Any]]] = {}
         for tm in team_members:
