@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from chinwag.app import notify_props as NP
+from chinwag.app.background import WorkLoop
 from chinwag.app.core import AppCore
 from chinwag.app.email_compose import EmailComposer, MailItem
 from chinwag.mail.sender import MailError, OutgoingMail, SmtpSender
@@ -66,16 +67,13 @@ class EmailNotificationService:
         self.core = core
         self.sender = sender or SmtpSender(lambda: core.cfg.EmailSettings)
         self.node_id = new_id()
-        self.poll_seconds = 1.0
         self.claim_ttl_ms = 5 * 60_000
         self.retry_base_ms = 5_000
         self.retry_max_ms = 10 * 60_000
         #: a mail still failing this long after its post is given up (logged)
         self.give_up_ms = 24 * 3600_000
         self.users_per_claim = 50
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self.loop = WorkLoop("email", lambda: self.run_once(in_loop=True), poll_seconds=1.0)
         self._in_loop = False
         #: mails the SMTP server took / refused (or could not be reached for), by this process
         self.sent = 0
@@ -125,42 +123,18 @@ class EmailNotificationService:
                                 digest) for uid in wanted]
         await store.email_notifications.enqueue(items)
         if items:
-            self._wake.set()
+            self.loop.wake()
         return len(items)
 
     # the job loop --------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+        self.loop.start()
 
     async def stop(self) -> None:
-        """Stop the loop. The flag matters: a cancellation that lands inside the SMTP client may
+        """Stop the loop. Its flag matters: a cancellation that lands inside the SMTP client may
         come back as an SMTP error instead of CancelledError."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                busy = await self.run_once(in_loop=True)
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
-                log.warning("email job failed", error=repr(e))
-                busy = 0
-            if busy:
-                continue
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
+        await self.loop.stop()
 
     async def run_once(self, in_loop: bool = False) -> int:
         """Claim due rows and mail them; how many rows were handled."""
@@ -172,7 +146,7 @@ class EmailNotificationService:
         for item in claimed:
             by_user[item.user_id].append(item)
         for uid, items in by_user.items():
-            if in_loop and self._stopping:  # unsent claims expire and another node (or the next start) sends them
+            if in_loop and self.loop.stopping:  # unsent claims expire and another node (or the next start) sends them
                 break
             await self._send_user(uid, items)
         return len(claimed)
@@ -209,7 +183,7 @@ class EmailNotificationService:
             except MailError as e:
                 self.failed += 1
                 task = asyncio.current_task()
-                if self._in_loop and (self._stopping or (task is not None and task.cancelling())):
+                if self._in_loop and (self.loop.stopping or (task is not None and task.cancelling())):
                     raise asyncio.CancelledError from e
                 attempts = max(q.attempts for q in queued)
                 if self.core.now() - min(q.create_at for q in queued) > self.give_up_ms:

@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 
+from chinwag.app.background import WorkLoop
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
@@ -81,9 +82,8 @@ class JobService:
         self.backend = backend
         self.node_id = new_id()
         self.workers: dict[str, Worker] = {}
-        self._task: asyncio.Task[None] | None = None
         self._running: dict[str, asyncio.Task[Any]] = {}
-        self._wake = asyncio.Event()
+        self.loop = WorkLoop("jobs", self.run_once, poll_seconds=POLL_S)
         self._expired_at = 0
 
     def register(self, job_type: str, worker: Worker) -> None:
@@ -117,7 +117,7 @@ class JobService:
         now = self.core.now()
         job = Job(id=new_id(), type=job_type, create_at=now, status=JOB_STATUS_PENDING, data=data)
         await self.core.store.jobs.save(job)
-        self._wake.set()
+        self.loop.wake()
         return job
 
     async def get(self, ctx: Ctx, job_id: str) -> Job:
@@ -195,32 +195,13 @@ class JobService:
     # the loop -------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+        self.loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self.loop.stop()
         for task in list(self._running.values()):
             task.cancel()
         await asyncio.gather(*self._running.values(), return_exceptions=True)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                ran = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
-                log.warning("job loop failed", error=repr(e))
-                ran = False
-            if ran:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_S)
 
     async def run_once(self) -> bool:
         """Claim one pending job and run it to its end; False when there was none to claim."""
@@ -241,7 +222,7 @@ class JobService:
         try:
             result = await task
         except asyncio.CancelledError:
-            if self._task is not None and self._task.cancelling():  # the server is stopping
+            if self.loop.stopping:  # the server is stopping
                 with contextlib.suppress(Exception):
                     await jobs.update(job.id, self.core.now(), status=JOB_STATUS_ERROR,
                                       data={**job.data, "error": "the server stopped while the job ran"})

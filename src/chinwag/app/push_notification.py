@@ -20,6 +20,7 @@ import msgspec
 import structlog
 
 from chinwag.app import notify_props as NP
+from chinwag.app.background import WorkLoop
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
@@ -64,16 +65,13 @@ class PushNotificationService:
         self.core = core
         self.client = client or PushProxyClient(lambda: core.cfg.EmailSettings)
         self.node_id = new_id()
-        self.poll_seconds = 2.0
         self.claim_ttl_ms = 2 * 60_000
         self.retry_base_ms = 2_000
         self.retry_max_ms = 5 * 60_000
         #: a push still not taken by the proxy this long after it was made is dropped (logged)
         self.give_up_ms = 3600_000
         self.batch = 100
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self.loop = WorkLoop("push", self.run_once, poll_seconds=2.0)
 
     @property
     def _app(self) -> App:
@@ -239,7 +237,7 @@ class PushNotificationService:
         sent = 0
         try:
             for item in items:
-                if self._stopping:  # unsent claims expire; another node or the next start sends them
+                if self.loop.stopping:  # unsent claims expire; another node or the next start sends them
                     break
                 outcome = await self._send_item(item)
                 if outcome is not None:
@@ -265,44 +263,20 @@ class PushNotificationService:
             await self.core.store.push_notifications.retry(self.node_id, item.id, now + delay, answer.error)
             log.warning("push not sent, will retry", device_id=item.device_id, attempts=item.attempts + 1,
                         error=answer.error)
-            self._wake.set()
+            self.loop.wake()
             return None
         log.warning("push failed", device_id=item.device_id, attempts=item.attempts + 1, error=answer.error)
         return False
 
     def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+        self.loop.start()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                busy = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
-                log.warning("push job failed", error=repr(e))
-                busy = 0
-            if busy:
-                continue
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
+        await self.loop.stop()
 
     async def run_once(self) -> int:
         """Claim due rows (retries, and rows a dead node held) and send them; how many were claimed."""
-        if self._stopping or not self.client.enabled():
+        if self.loop.stopping or not self.client.enabled():
             return 0
         now = self.core.now()
         claimed = await self.core.store.push_notifications.claim(
