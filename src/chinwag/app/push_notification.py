@@ -14,7 +14,7 @@ to another node or to the next start); a push still failing an hour after it was
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import structlog
@@ -182,35 +182,25 @@ class PushNotificationService:
 
     async def clear(self, user_id: str, channel_id: str) -> int:
         """The user read the channel (on any device): clear its notifications, new badge."""
-        if not self.client.enabled():
-            return 0
-        devices = await self.core.store.sessions.devices([user_id], self.core.now())
-        if not devices:
-            return 0
-        badge = (await self.core.store.channels.mention_totals([user_id])).get(user_id, 0)
-        pushes = []
-        for uid, device in devices:
-            msg = PushNotification(type=PUSH_TYPE_CLEAR, channel_id=channel_id, badge=badge, cont_ava=1,
-                                   version=PUSH_MESSAGE_V2, server_id=self._app.system.diagnostic_id,
-                                   is_crt_enabled=self._app.notifications.crt_on())
-            pushes.append((uid, device, msg))
-        return await self._push(pushes)
+        return await self._badge_push(user_id, type=PUSH_TYPE_CLEAR, channel_id=channel_id)
 
     async def update_badge(self, user_id: str) -> int:
         """The user's mention badge changed without a post or a read (a post marked unread): every
         device gets an ``update_badge`` push with the new count (silent: no sound, content-available)."""
+        return await self._badge_push(user_id, type=PUSH_TYPE_UPDATE_BADGE, sound="none")
+
+    async def _badge_push(self, user_id: str, **fields: Any) -> int:
+        """A silent push carrying the user's current mention badge to each of their devices."""
         if not self.client.enabled():
             return 0
         devices = await self.core.store.sessions.devices([user_id], self.core.now())
         if not devices:
             return 0
         badge = (await self.core.store.channels.mention_totals([user_id])).get(user_id, 0)
-        pushes = []
-        for uid, device in devices:
-            msg = PushNotification(type=PUSH_TYPE_UPDATE_BADGE, badge=badge, cont_ava=1, sound="none",
-                                   version=PUSH_MESSAGE_V2, server_id=self._app.system.diagnostic_id,
-                                   is_crt_enabled=self._app.notifications.crt_on())
-            pushes.append((uid, device, msg))
+        pushes = [(uid, device, PushNotification(badge=badge, cont_ava=1, version=PUSH_MESSAGE_V2,
+                                                 server_id=self._app.system.diagnostic_id,
+                                                 is_crt_enabled=self._app.notifications.crt_on(), **fields))
+                  for uid, device in devices]
         return await self._push(pushes)
 
     # the durable queue -----------------------------------------------------------------------------
