@@ -88,11 +88,8 @@ class Conn:
             self.pending.append((pos, prefix))
             return
         if self._writer is None and self.send_now is not None:  # nothing queued: write it now
-            seq = self.seq
-            if self._send_now(prefix + str(seq) + "}"):
-                self.seq = seq + 1
-                self.remember(seq, pos)
-                self.last_pos = pos
+            if self._send_now(prefix + str(self.seq) + "}"):
+                self._sent(pos)
                 return
             if self.closed:
                 return
@@ -157,11 +154,15 @@ class Conn:
             del self.ring[:-RING]
 
     async def send_event(self, pos: int, prefix: str) -> None:
-        seq = self.seq
+        frame = prefix + str(self.seq) + "}"
+        self._sent(pos)
+        await self.send(frame)
+
+    def _sent(self, pos: int) -> None:
+        """The frame with the current seq for stream position ``pos`` went (or is going) out."""
+        self.remember(self.seq, pos)
         self.seq += 1
-        self.remember(seq, pos)
         self.last_pos = pos
-        await self.send(prefix + str(seq) + "}")
 
     def state(self) -> dict[str, Any]:
         return {"seq": self.seq - 1, "pos": self.last_pos, "ring": (self.ring or [])[-RING:]}
