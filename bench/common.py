@@ -22,12 +22,20 @@ from tests.procs import ServerProcess, create_pg_database  # noqa: E402
 PG_URL = os.environ.get("CHINWAG_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
 
 
-def start_server(extra_env: dict[str, str] | None = None) -> tuple[ServerProcess, Any]:
-    url, drop = create_pg_database(PG_URL)
+def start_server(extra_env: dict[str, str] | None = None, db: str = "postgres") -> tuple[ServerProcess, Any]:
+    """A server process on a fresh database: PostgreSQL (``CHINWAG_BENCH_POSTGRES``), or with ``db="mysql"``
+    MySQL/MariaDB (``CHINWAG_TEST_MYSQL``'s server, the DataSource in Mattermost's DSN form)."""
     wd = tempfile.mkdtemp(prefix="chinwag-bench-")
-    env = {"MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
-           "MM_FILESETTINGS_DIRECTORY": os.path.join(wd, "files"), "MM_LOGSETTINGS_CONSOLELEVEL": "WARN",
-           "MM_TEAMSETTINGS_ENABLEOPENSERVER": "true", **(extra_env or {})}
+    if db == "mysql":
+        from tests.procs import mysql_env
+
+        env, drop = mysql_env(wd)
+    else:
+        url, drop = create_pg_database(PG_URL)
+        env = {"MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
+               "MM_FILESETTINGS_DIRECTORY": os.path.join(wd, "files")}
+    env = {**env, "MM_LOGSETTINGS_CONSOLELEVEL": "WARN", "MM_TEAMSETTINGS_ENABLEOPENSERVER": "true",
+           **(extra_env or {})}
     return ServerProcess(env, wd).start(), drop
 
 

@@ -151,6 +151,10 @@ def main() -> None:
         print(f"imported {args.messages} messages in {seconds:.1f} s: {args.messages / seconds:,.0f} messages/s, "
               f"peak RSS {rss:.0f} MB; CPU: import process {usage.ru_utime + usage.ru_stime:.1f} s, "
               f"PostgreSQL backend {sampler.seconds():.1f} s (load average {os.getloadavg()[0]:.1f})")
+        # the same as one JSON object, for bench/compare.py
+        print(json.dumps({"messages_per_s": round(args.messages / seconds), "seconds": round(seconds, 1),
+                          "peak_rss_mb": round(rss), "import_cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+                          "postgres_cpu_s": round(sampler.seconds(), 1)}))
     finally:
         asyncio.run(drop_db(name))
         shutil.rmtree(tmp, ignore_errors=True)

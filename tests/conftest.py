@@ -1,5 +1,6 @@
-"""Shared fixtures: a fresh database per backend (SQLite always, PostgreSQL when reachable),
-an in-process server, and HTTP clients that speak to it through ASGI."""
+"""Shared fixtures: a fresh database per backend (SQLite always, PostgreSQL when reachable; MySQL/MariaDB
+for the store suites, and for every suite with CHINWAG_TEST_MYSQL_ALL=1), an in-process server, and HTTP
+clients that speak to it through ASGI."""
 
 from __future__ import annotations
 
@@ -44,8 +45,46 @@ PG_OK = _pg_available()
 if REQUIRE_PG and not PG_OK:
     raise RuntimeError(f"CHINWAG_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable at {PG_URL!r}")
 
+MYSQL_URL = os.environ.get("CHINWAG_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test")
+REQUIRE_MYSQL = os.environ.get("CHINWAG_REQUIRE_MYSQL") == "1"
+
+
+def _mysql_admin_args() -> dict[str, Any]:
+    u = urlparse(MYSQL_URL)
+    return {"host": u.hostname or "127.0.0.1", "port": u.port or 3306, "user": u.username or "root",
+            "password": u.password or ""}
+
+
+def _mysql_available() -> bool:
+    if not MYSQL_URL:
+        return False
+
+    async def probe() -> bool:
+        import asyncmy
+
+        try:
+            conn = await asyncio.wait_for(asyncmy.connect(**_mysql_admin_args(), connect_timeout=3), 5)
+        except Exception:
+            return False
+        conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+MYSQL_OK = _mysql_available()
+if REQUIRE_MYSQL and not MYSQL_OK:
+    raise RuntimeError(f"CHINWAG_REQUIRE_MYSQL=1 but MySQL/MariaDB is not reachable at {MYSQL_URL!r}")
+
+MYSQL = pytest.param("mysql", marks=pytest.mark.skipif(
+    not MYSQL_OK, reason=f"MySQL/MariaDB not reachable at {MYSQL_URL!r} (set CHINWAG_TEST_MYSQL)"))
+
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(
     not PG_OK, reason="PostgreSQL not reachable (set CHINWAG_TEST_POSTGRES)"))]
+#: the store suites (tests/store) run on MySQL/MariaDB too; the API suites do with CHINWAG_TEST_MYSQL_ALL=1
+STORE_BACKENDS = [*BACKENDS, MYSQL]
+if os.environ.get("CHINWAG_TEST_MYSQL_ALL") == "1":
+    BACKENDS = STORE_BACKENDS
 
 
 class TestDatabase:
@@ -73,13 +112,49 @@ async def _create_pg_database() -> TestDatabase:
     return TestDatabase("postgres", url, drop)
 
 
+async def create_mysql_database(prefix: str = "chinwag_test") -> TestDatabase:
+    """A new, empty MySQL/MariaDB database (utf8mb4); the DataSource in Mattermost's form."""
+    import asyncmy
+
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    args = _mysql_admin_args()
+    admin = await asyncmy.connect(**args)
+    async with admin.cursor() as cur:
+        await cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    admin.close()
+    auth = args["user"] + (":" + args["password"] if args["password"] else "")
+    dsn = f"{auth}@tcp({args['host']}:{args['port']})/{name}?charset=utf8mb4,utf8&readTimeout=30s&writeTimeout=30s"
+
+    async def drop() -> None:
+        conn = await asyncmy.connect(**args)
+        async with conn.cursor() as cur:
+            await cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
+
+    return TestDatabase("mysql", dsn, drop)
+
+
+async def _open_database(kind: str) -> TestDatabase:
+    if kind == "postgres":
+        return await _create_pg_database()
+    if kind == "mysql":
+        return await create_mysql_database()
+    tmp = tempfile.mkdtemp(prefix="chinwag-test-")
+    return TestDatabase("sqlite", os.path.join(tmp, "chinwag.db"))
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 async def database(request: pytest.FixtureRequest) -> AsyncIterator[TestDatabase]:
-    if request.param == "postgres":
-        db = await _create_pg_database()
-    else:
-        tmp = tempfile.mkdtemp(prefix="chinwag-test-")
-        db = TestDatabase("sqlite", os.path.join(tmp, "chinwag.db"))
+    db = await _open_database(request.param)
+    yield db
+    if db.drop:
+        await db.drop()
+
+
+@pytest.fixture(scope="session", params=STORE_BACKENDS)
+async def store_database(request: pytest.FixtureRequest) -> AsyncIterator[TestDatabase]:
+    """``database`` for the store suites: SQLite, PostgreSQL and MySQL/MariaDB."""
+    db = await _open_database(request.param)
     yield db
     if db.drop:
         await db.drop()

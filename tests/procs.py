@@ -41,7 +41,7 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = os.path.join(workdir, f"server-{self.port}.log")
 
-    def start(self, timeout: float = 30) -> ServerProcess:
+    def start(self, timeout: float = 90) -> ServerProcess:
         self.proc = subprocess.Popen([CHINWAG, "serve"], env=self.env, cwd=self.workdir,
                                      stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
         end = time.monotonic() + timeout
@@ -54,6 +54,7 @@ class ServerProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.kill()  # never leave a server running behind a failed start
         raise RuntimeError(f"server did not start: {Path(self.log).read_text()[-3000:]}")
 
     def stop(self) -> None:
@@ -97,6 +98,17 @@ def create_pg_database(base_url: str) -> tuple[str, Any]:
     asyncio.run(create())
     u = urlparse(base_url)
     return urlunparse((u.scheme, u.netloc, "/" + name, "", "", "")), lambda: asyncio.run(drop())
+
+
+def mysql_env(workdir: str) -> tuple[dict[str, str], Any]:
+    """A fresh MySQL/MariaDB database (tests.conftest.MYSQL_URL's server) as a server's environment,
+    the DataSource in Mattermost's form; returns (env, drop function)."""
+    from tests.conftest import create_mysql_database
+
+    made = asyncio.run(create_mysql_database("chinwag_proc"))
+    env = {"MM_SQLSETTINGS_DRIVERNAME": "mysql", "MM_SQLSETTINGS_DATASOURCE": made.datasource,
+           "MM_FILESETTINGS_DIRECTORY": os.path.join(workdir, "files")}
+    return env, lambda: asyncio.run(made.drop())
 
 
 def workdir() -> str:

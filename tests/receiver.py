@@ -36,6 +36,7 @@ class Answer:
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,8 +51,10 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def answer(self, body: bytes | str, status: int = 200, content_type: str = "application/json") -> None:
-        self.answers.append(Answer(status, body.encode() if isinstance(body, str) else body, content_type))
+    def answer(self, body: bytes | str, status: int = 200, content_type: str = "application/json",
+               headers: dict[str, str] | None = None) -> None:
+        self.answers.append(Answer(status, body.encode() if isinstance(body, str) else body, content_type,
+                                   dict(headers or {})))
 
     async def wait(self, count: int = 1, timeout: float = 10.0) -> list[Received]:
         loop = asyncio.get_running_loop()
@@ -84,9 +87,9 @@ async def receiver(port: int = 0) -> AsyncIterator[Receiver]:
                                      parse_qs(request.url.query, keep_blank_values=True), await request.body()))
         rec.arrived.set()
         a = rec.answers.pop(0) if rec.answers else rec.default
-        return Response(a.body, status_code=a.status, headers={"content-type": a.content_type})
+        return Response(a.body, status_code=a.status, headers={"content-type": a.content_type, **a.headers})
 
-    app = Starlette(routes=[Route("/{path:path}", handle, methods=["GET", "POST"])])
+    app = Starlette(routes=[Route("/{path:path}", handle, methods=["GET", "POST", "HEAD"])])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=rec.port, log_level="warning",
                                            lifespan="off"))
     task = asyncio.create_task(server.serve())

@@ -17,6 +17,7 @@ from starlette.routing import WebSocketRoute
 from chinwag import BUILD_NUMBER, MATTERMOST_VERSION
 from chinwag.app.app import App
 from chinwag.bus.base import EventStream, LocalPresence, Presence
+from chinwag.bus.ratelimit import RateStore, RedisRateStore
 from chinwag.config import ConfigStore
 from chinwag.config.logfile import BACKUPS as LOG_BACKUPS
 from chinwag.config.logfile import MAX_BYTES as LOG_MAX_BYTES
@@ -36,6 +37,7 @@ from chinwag.store.sql import migrate
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.store import SqlStore
 from chinwag.web.asgi import create_app, version_id
+from chinwag.web.durable import EventsDurable
 from chinwag.web.metrics import HttpMetricsMiddleware, Metrics
 from chinwag.web.websocket import WebSocketFirst, make_endpoint
 
@@ -55,18 +57,26 @@ class Server:
 
     async def start(self) -> None:
         await self.app.system.init()
+        await self.app.roles.init()
+        if self.config.created:
+            await self.app.config_api.adopt_shared()
+        await self.app.config_api.sync_files()  # certificates stored while this node was away
         await self.app.store.status.reset_all()
         await self.app.files.init()
         await self.stream.start()
         await self.hub.start()
         self.app.ldap.start()
+        await self.app.cluster.start()
         self.app.email_notifications.start()
         self.app.jobs.start()
         self.app.push_notifications.start()
-        self.app.store.posts.schedule_pending_mentions()  # counts a stopped process left pending
+        self.app.custom_statuses.start()
+        self.app.post_reminders.start()
+        self.app.start()  # the outbox relay; mention counts a stopped process left pending
         metrics = self.config.config.MetricsSettings
         if metrics.Enable and self.metrics is not None:
             await self.metrics.start(metrics.ListenAddress)
+        await self.app.plugins.start()
         self.started = True
 
     async def close(self) -> None:
@@ -80,7 +90,7 @@ class Server:
             if close is not None:
                 await close()
         await self.app.files.close()
-        await self.app.store.posts.settle()
+        await self.app.attempts.store.close()
         await self.db.close()
 
 
@@ -90,7 +100,7 @@ def open_database(config: ConfigStore) -> Database:
 
 
 def search_engine(db: Database) -> SearchEngine:
-    """The post search backend: the database's own (pg_trgm on PostgreSQL, FTS5 on SQLite)."""
+    """The post search backend: the database's own (pg_trgm on PostgreSQL, FTS5 on SQLite, LIKE on MySQL)."""
     return SqlSearchEngine(db)
 
 
@@ -129,6 +139,16 @@ def open_presence(config: ConfigStore) -> Presence:
     return LocalPresence()
 
 
+def open_rate_store(config: ConfigStore) -> RateStore | None:
+    """Rate limit budgets shared by every node through Redis when clustered (else each process keeps its
+    own in memory)."""
+    redis = config.config.RedisSettings
+    if redis.Enable or config.config.ClusterSettings.Enable:
+        prefix = f"chinwag:{config.config.ClusterSettings.ClusterName or 'default'}"
+        return RedisRateStore(redis.URL, prefix)
+    return None
+
+
 def build(config: ConfigStore) -> Server:
     db = open_database(config)
     store = SqlStore(db)
@@ -136,18 +156,21 @@ def build(config: ConfigStore) -> Server:
     membership = MembershipCache(store)
     hub = Hub(stream, membership, version=f"{MATTERMOST_VERSION}.{BUILD_NUMBER}",
               queue_size=config.config.WebSocketSettings.SendQueueSize, presence=open_presence(config))
-    app = App(store, config, hub, files=file_backend, search=search_engine(db))
+    rates = open_rate_store(config)
+    app = App(store, config, hub, files=file_backend, search=search_engine(db), attempt_store=rates)
     hub.on_first_connect = app.realtime.connected
+    app.analytics.connection_count = hub.connection_count
     hub.on_last_disconnect = app.realtime.disconnected
     hub.internal_handlers.append(app.sessions.handle_internal)
     hub.internal_handlers += [app.incoming.handle_internal, app.outgoing.handle_internal,
-                              app.config_api.handle_internal]
+                              app.config_api.handle_internal, app.plugins.handle_internal]
     hub.observers.append(app.core.observe)
     register_jobs(app)  # import_process / export_process: the bulk importer and exporter
     endpoint = make_endpoint(app, hub, version_id(app))
     metrics = Metrics(app, hub)
-    asgi = WebSocketFirst(HttpMetricsMiddleware(
-        create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)]), metrics), endpoint)
+    asgi = WebSocketFirst(HttpMetricsMiddleware(EventsDurable(
+        create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)], rate_store=rates),
+        lambda: hub.published, hub.flushed), metrics), endpoint)
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream, metrics=metrics)
 
 

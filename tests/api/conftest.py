@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-import chinwag.app.user
+import chinwag.app.passwords
 from chinwag.model.ids import now_ms
 from chinwag.server import Server
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chinwag.app.user, "_BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(chinwag.app.passwords, "_BCRYPT_ROUNDS", 4)
 
 
 @pytest.fixture(autouse=True)

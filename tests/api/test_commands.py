@@ -3,9 +3,11 @@ responses, response_url follow-ups, built-ins and autocomplete."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
+from tests.api.helpers import grant
 from tests.conftest import Client, World, assert_error
 from tests.receiver import receiver
 
@@ -19,6 +21,8 @@ async def _setup(world: World) -> tuple[Client, Client, dict[str, Any], dict[str
     await world.join(admin, team, alice)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
     world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
+    # Mattermost reserves integrations to admins by default; these tests let members manage them
+    await grant(admin, "team_user", 'manage_own_slash_commands')
     return admin, alice, team, town
 
 
@@ -63,7 +67,9 @@ async def test_custom_command_post_in_channel(world: World) -> None:
     assert f["channel_id"] == [town["id"]] and f["channel_name"] == ["town-square"]
     assert f["user_id"] == [alice.user["id"]] and f["user_name"] == ["alice"]
     assert f["command"] == ["/weather"] and f["text"] == ["Paris @alice ~off-topic"]
-    assert f["trigger_id"] == [body["trigger_id"]]
+    # the integration gets the signed trigger id, the client its own part of it (as Mattermost)
+    signed = base64.b64decode(f["trigger_id"][0]).decode()
+    assert signed.startswith(f"{body['trigger_id']}:{alice.user['id']}:") and len(body["trigger_id"]) == 26
     assert f["response_url"][0].startswith("http://localhost:8065/hooks/commands/")
     assert f["user_mentions"] == ["alice"] and f["user_mentions_ids"] == [alice.user["id"]]
     assert f["channel_mentions"] == ["off-topic"] and len(f["channel_mentions_ids"][0]) == 26

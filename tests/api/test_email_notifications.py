@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from chinwag.app.email_compose import EmailComposer
 from chinwag.server import Server
+from chinwag.store.sql.email_notification_store import EmailQueueItem
 from tests.api.helpers import Team, team_with
 from tests.conftest import World
 from tests.smtp import SmtpServer
@@ -237,3 +241,41 @@ async def test_a_dead_nodes_claim_expires(world: World, smtp: SmtpServer) -> Non
     assert await node.run_once() == 1
     (msg,) = await smtp.inbox.wait(1)
     assert "are you there?" in body(msg) and msg["To"] == "carol@example.com"
+
+
+async def test_mails_are_in_the_recipients_language(world: World, smtp: SmtpServer) -> None:
+    """A Russian reader gets a Russian mail (dates as written there, in their time zone), a Chinese
+    reader a Chinese one; a digest counts with Russian plurals."""
+    srv = world.srv
+    await srv.app.email_notifications.stop()
+    t, ch = await talk(world)
+    bob, carol, dave = t.members
+    r = await carol.put("/users/me/patch", {"locale": "ru", "timezone": {
+        "useAutomaticTimezone": "false", "manualTimezone": "Europe/Moscow", "automaticTimezone": ""}})
+    assert r.status_code == 200, r.text
+    assert (await dave.put("/users/me/patch", {"locale": "zh-CN"})).status_code == 200
+    post = await world.post(bob, ch, "@carol @dave привет <всем>")
+    assert await settle(srv) == 2
+    mails = {m["To"]: m for m in await smtp.inbox.wait(2)}
+    ru, zh = mails["carol@example.com"], mails["dave@example.com"]
+    assert ru["Subject"].startswith("[chinwag] Уведомление в команде Team1, ") and ru["Subject"].endswith("\u202fг.")
+    text, html = body(ru), body(ru, "html")
+    assert "@bob упоминает вас в канале Talk" in text and "Открыть сообщение: " in text
+    assert "Вы получили это письмо от chinwag, потому что так настроены ваши уведомления." in text
+    assert '<html lang="ru">' in html and "привет &lt;всем&gt;" in html
+    assert '<a href="http://localhost:8065/settings/notifications">Измените настройки уведомлений</a>' in html
+    moscow = dt.datetime.fromtimestamp(post["create_at"] / 1000, ZoneInfo("Europe/Moscow"))
+    assert f"{moscow:%H:%M}" in text
+    assert zh["Subject"].startswith("[chinwag] ") and "年" in zh["Subject"] and "在 Team1 中的通知" in zh["Subject"]
+    assert "@bob 在 Talk 中提到了您" in body(zh) and '<html lang="zh-CN">' in body(zh, "html")
+    # a digest: "5 новых уведомлений", "2 новых уведомления", "1 новое уведомление", "21 новое уведомление"
+    composer = EmailComposer(srv.config.config)
+    user = await srv.app.directory.user(carol.user["id"])
+    item = (await srv.app.email_notifications._still_unread(user, EmailQueueItem(
+        "q", user.id, post["id"], ch["id"], 0, 0, True)))
+    assert item is not None
+    for n, words in ((1, "новое уведомление"), (2, "новых уведомления"), (5, "новых уведомлений"),
+                     (21, "новое уведомление"), (22, "новых уведомления"), (11, "новых уведомлений")):
+        mail = composer.digest(user, [item] * n, post["create_at"])
+        assert f"У вас {n} {words}" in mail.text, mail.text
+        assert mail.subject.startswith("[chinwag] Новые уведомления за ")

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.api.helpers import grant
 from tests.conftest import Client, World, assert_error
 
 HOOKS = "http://localhost:8065/hooks"
@@ -18,6 +19,8 @@ async def _setup(world: World) -> tuple[Client, Client, dict[str, Any], dict[str
     team = await world.team(admin)
     await world.join(admin, team, bob)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
+    # Mattermost reserves integrations to admins by default; these tests let members manage them
+    await grant(admin, "team_user", 'manage_own_incoming_webhooks', 'bypass_incoming_webhook_channel_lock')
     return admin, bob, team, town
 
 
@@ -163,9 +166,9 @@ def _capture(world: World) -> list[Any]:
     pub = world.srv.app.core.pub
     original = pub.publish
 
-    def publish(ev: Any) -> None:
+    def publish(ev: Any, done: str = "") -> None:
         events.append(ev)
-        original(ev)
+        original(ev, done)
 
     pub.publish = publish  # type: ignore[method-assign]
     return events

@@ -154,8 +154,8 @@ async def test_periodic_sync_runs_on_one_node_at_a_time(world: World, ldap: Slap
                                                           tmp_path: Path) -> None:
     """Two servers over one database: the job lease lets one node sync per interval, never two at once;
     a claim left by a node that died goes stale and another node takes over."""
-    if database.driver != "postgres":
-        pytest.skip("several nodes share a PostgreSQL database (SQLite is single-node)")
+    if database.driver == "sqlite":
+        pytest.skip("several nodes share a PostgreSQL or MySQL database (SQLite is single-node)")
     await world.user("admin")
     other = build(make_config(database, str(tmp_path / "node2")))
     for key, value in ldap.settings().items():

@@ -18,10 +18,10 @@ def record_posted(world: World) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
     original = core.publish
 
-    def publish(event: Event) -> None:
+    def publish(event: Event, done: str = "") -> None:
         if event.event == "posted":
             seen.append(event.data)
-        original(event)
+        original(event, done)
 
     core.publish = publish  # type: ignore[method-assign]
     return seen
@@ -146,15 +146,15 @@ async def test_mention_counts_of_a_wide_mention_are_applied_after_the_commit(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """A post mentioning more than DEFER_MENTIONS people commits one pendingmentions row; the counts
     are raised right after, exactly once, and not for members who viewed the channel since."""
-    from chinwag.store.sql import post_store
+    from chinwag.app import post_write
 
-    monkeypatch.setattr(post_store, "DEFER_MENTIONS", 1)
+    monkeypatch.setattr(post_write, "DEFER_MENTIONS", 1)
     t = await team_with(world, "bob", "carol", "dave")
     bob, carol, dave = t.members
     ch = await world.channel(bob, t.team, "wide")
     r = await bob.post(f"/channels/{ch['id']}/members", {"user_ids": [carol.user["id"], dave.user["id"]]})
     assert r.status_code == 201, r.text
-    posts = world.srv.app.store.posts
+    posts = world.srv.app.post_writer
 
     await world.post(bob, ch, "@channel applied right after")
     await posts.settle()
@@ -163,13 +163,13 @@ async def test_mention_counts_of_a_wide_mention_are_applied_after_the_commit(
     assert (await member(carol, ch["id"]))["mention_count_root"] == 1
 
     # a process that stopped between the commit and applying them: the row waits for the next one
-    monkeypatch.setattr(type(posts), "schedule_pending_mentions", lambda self: None)
+    monkeypatch.setattr(type(posts), "apply_pending_mentions", lambda self: None)
     await world.post(bob, ch, "@all left pending")
     assert (await member(carol, ch["id"]))["mention_count"] == 1
     r = await dave.post(f"/channels/members/{dave.user['id']}/view", {"channel_id": ch["id"]})
     assert r.status_code == 200, r.text
-    assert await posts.apply_pending_mentions() == 1
-    assert await posts.apply_pending_mentions() == 0  # applied once
+    assert await posts.apply_pending_batch() == 1
+    assert await posts.apply_pending_batch() == 0  # applied once
     assert (await member(carol, ch["id"]))["mention_count"] == 2
     assert (await member(dave, ch["id"]))["mention_count"] == 0  # read it before the counts landed
     await world.srv.app.notifications.drain()

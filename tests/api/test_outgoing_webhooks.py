@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.api.helpers import grant
 from tests.conftest import Client, World, assert_error
 from tests.receiver import payload_of, receiver
 
@@ -17,6 +18,8 @@ async def _setup(world: World) -> tuple[Client, Client, dict[str, Any], dict[str
     await world.join(admin, team, alice)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
     world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
+    # Mattermost reserves integrations to admins by default; these tests let members manage them
+    await grant(admin, "team_user", 'manage_own_outgoing_webhooks')
     return admin, alice, team, town
 
 

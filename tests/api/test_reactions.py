@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import NO_SUCH_ID, Unchanged, team_with
+from tests.api.helpers import NO_SUCH_ID, Unchanged, grant, team_with
 from tests.conftest import World, assert_error
 
 
@@ -66,8 +66,12 @@ async def test_reactions(world: World) -> None:
     assert r.status_code == 200 and r.json() == {"status": "OK"}
     # removing again is fine
     assert (await carol.delete(f"/users/{c}/posts/{post['id']}/reactions/thumbsup")).status_code == 200
-    # the channel admin (bob created it) may remove others' reactions
+    # as in Mattermost, only roles with remove_others_reactions (system admins by default) remove others'
+    # reactions: the channel admin (bob created it) may once channel_admin is granted it
     await carol.post("/reactions", {"user_id": c, "post_id": post["id"], "emoji_name": "heart"})
+    assert_error(await bob.delete(f"/users/{c}/posts/{post['id']}/reactions/heart"), 403,
+                 "api.context.permissions.app_error")
+    await grant(t.admin, "channel_admin", "remove_others_reactions")
     assert (await bob.delete(f"/users/{c}/posts/{post['id']}/reactions/heart")).status_code == 200
     for name in ("+1", "thumbsup"):
         assert (await bob.delete(f"/users/{b}/posts/{post['id']}/reactions/{name}")).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.helpers import NO_SUCH_ID, Unchanged, channel_named, ids, member, team_unread, team_with
 from tests.conftest import World, assert_error
 
@@ -26,6 +28,24 @@ async def test_create_team(world: World) -> None:
     assert ids(await owner.get("/users/me/teams")) == [team["id"]]
     r = await owner.get("/teams/name/dev-team/exists")
     assert r.json() == {"exists": True}
+
+
+async def test_team_exists_only_for_teams_the_caller_may_see(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    await world.user("admin")
+    owner = await world.user("owner")
+    other = await world.user("other")
+    await world.team(owner, "secret", type="I", allow_open_invite=False)
+    assert (await owner.get("/teams/name/secret/exists")).json() == {"exists": True}
+    assert (await other.get("/teams/name/secret/exists")).json() == {"exists": False}
+    assert (await owner.get("/teams/name/nosuchteam/exists")).json() == {"exists": False}
+
+    async def broken(name: str) -> None:
+        raise RuntimeError("database gone")
+
+    # a failure is an error, not a missing team
+    monkeypatch.setattr(world.srv.app.store.teams, "get_by_name", broken)
+    r = await owner.get("/teams/name/secret/exists")
+    assert r.status_code == 500 and "exists" not in r.json()
 
 
 async def test_create_team_rejects_bad_input_and_writes_nothing(world: World) -> None:

@@ -96,6 +96,10 @@ async def test_crt_following_and_unreads(world: World) -> None:
     # mark unread from the first reply
     r = await carol.post(f"{_base(t)}/{root['id']}/set_unread/{reply['id']}")
     assert r.status_code == 200 and r.json()["unread_replies"] == 2
+    # the API reference's PUT does the same as the apps' POST
+    assert (await carol.put(f"{_base(t)}/{root['id']}/read/{last}")).json()["unread_replies"] == 0
+    r = await carol.put(f"{_base(t)}/{root['id']}/set_unread/{reply['id']}")
+    assert r.status_code == 200 and r.json()["unread_replies"] == 2
     # unfollow, follow
     assert (await carol.delete(f"{_base(t)}/{root['id']}/following")).status_code == 200
     assert (await carol.get(_base(t))).json()["total"] == 0

@@ -4,49 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import uuid
-from collections.abc import Iterator
 
 import httpx
-import pytest
-import redis
 
-from tests.conftest import PG_OK, PG_URL
-from tests.procs import ServerProcess, create_pg_database, workdir
+from tests.cluster.conftest import needs_pg_and_redis
+from tests.procs import ServerProcess
 from tests.ws.conftest import WS
 
-
-def _redis_ok() -> bool:
-    try:
-        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping())
-    except Exception:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not (PG_OK and _redis_ok()), reason="needs PostgreSQL and Redis")
-
-
-@pytest.fixture
-def cluster() -> Iterator[tuple[ServerProcess, ServerProcess]]:
-    url, drop = create_pg_database(PG_URL)
-    wd = workdir()
-    env = {"MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
-           "MM_FILESETTINGS_DIRECTORY": os.path.join(wd, "files"), "MM_REDISSETTINGS_ENABLE": "true",
-           "MM_REDISSETTINGS_URL": "redis://127.0.0.1:6379/0",
-           "MM_CLUSTERSETTINGS_CLUSTERNAME": f"test-{uuid.uuid4().hex[:8]}",
-           "MM_PASSWORDSETTINGS_MINIMUMLENGTH": "5"}
-    a = ServerProcess(env, wd).start()
-    b = ServerProcess(env, wd).start()
-    try:
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
-        drop()
-        r = redis.Redis()
-        for key in r.scan_iter(f"chinwag:{env['MM_CLUSTERSETTINGS_CLUSTERNAME']}:*"):
-            r.delete(key)
+pytestmark = needs_pg_and_redis  # the two nodes: the ``cluster`` fixture (tests/cluster/conftest.py)
 
 
 async def _setup(api: str) -> dict[str, str]:

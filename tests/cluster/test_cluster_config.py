@@ -4,15 +4,18 @@ database), under each node's own environment, with no setting â€” so no secret â
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import httpx
 
-from tests.cluster.test_cluster import cluster, pytestmark  # noqa: F401  (fixture and skip marker)
+from tests.cluster.conftest import needs_pg_and_redis
 from tests.procs import ServerProcess
 
+pytestmark = needs_pg_and_redis  # the two nodes: the ``cluster`` fixture (tests/cluster/conftest.py)
 
-def test_patch_on_a_is_seen_by_b(cluster: tuple[ServerProcess, ServerProcess]) -> None:  # noqa: F811
+
+def test_patch_on_a_is_seen_by_b(cluster: tuple[ServerProcess, ServerProcess]) -> None:
     a, b = cluster
     with httpx.Client(base_url=a.api) as ca, httpx.Client(base_url=b.api) as cb:
         ca.post("/users", json={"username": "root", "email": "root@example.com", "password": "password"})
@@ -48,3 +51,27 @@ def test_patch_on_a_is_seen_by_b(cluster: tuple[ServerProcess, ServerProcess]) -
         # a pinned setting is refused on B too
         r = cb.put("/config/patch", json={"SqlSettings": {"DriverName": "sqlite"}}, headers=h)
         assert r.status_code == 400 and "MM_SQLSETTINGS_DRIVERNAME" in r.json()["message"]
+
+
+def test_a_new_node_without_a_config_file_takes_the_shared_config(
+        cluster: tuple[ServerProcess, ServerProcess]) -> None:
+    """A new pod (its config directory an empty volume) starts with what admins changed through
+    the API on the nodes before it, not with the defaults."""
+    a, _b = cluster
+    with httpx.Client(base_url=a.api) as ca:
+        ca.post("/users", json={"username": "root", "email": "root@example.com", "password": "password"})
+        token = ca.post("/users/login", json={"login_id": "root", "password": "password"}).headers["Token"]
+        r = ca.put("/config/patch", json={"TeamSettings": {"SiteName": "Kept Name"}},
+                   headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+    c = ServerProcess(a.env, a.workdir)  # its own port, and a config path of its own (not there yet)
+    assert not os.path.exists(c.env["MM_CONFIG"])
+    c.start()
+    try:
+        seen = httpx.get(c.api + "/config/client", params={"format": "old"}).json()
+        assert seen["SiteName"] == "Kept Name"
+        saved = json.loads(open(c.env["MM_CONFIG"]).read())
+        assert saved["TeamSettings"]["SiteName"] == "Kept Name"
+        assert saved["ServiceSettings"]["ListenAddress"] == ":8065"  # its pinned settings stay its own
+    finally:
+        c.stop()

@@ -16,14 +16,20 @@ pytestmark = pytest.mark.e2e
 TIMEOUT = 15_000  # ms; live updates arrive by WebSocket or, without it, by polling every few seconds
 
 
-def new_page(browser: Any, width: int = 1280, height: int = 800) -> Any:
-    ctx = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+def new_page(browser: Any, width: int = 1280, height: int = 800, *, enforce_csp: bool = False) -> Any:
+    """A page in a fresh context. The server's Content-Security-Policy (script-src 'self') would also
+    stop Playwright's own string-evaluated waits, so the tests' pages bypass it, except those made with
+    ``enforce_csp`` (test_security_ui.py runs the UI under it)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce",
+                              bypass_csp=not enforce_csp)
     page = ctx.new_page()
     page.set_default_timeout(TIMEOUT)
     page.dialogs = []  # type: ignore[attr-defined]
     page.errors = []  # type: ignore[attr-defined]
+    page.csp_violations = []  # type: ignore[attr-defined]
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
     return page
 
 
@@ -348,10 +354,11 @@ def test_account_settings_dark_theme(alice: Any) -> None:
     dialog = alice.get_by_role("dialog", name="Account settings")
     dialog.get_by_label("First name").fill("Alice")
     dialog.get_by_label("Last name").fill("Liddell")
-    dialog.get_by_text("Dark").click()
     dialog.get_by_role("button", name="Save").click()
     dialog.get_by_text("Saved.").wait_for()
-    assert alice.evaluate("document.documentElement.dataset.theme") == "dark"
+    dialog.get_by_role("tab", name="Display").click()
+    dialog.get_by_text("Onyx").click()
+    alice.wait_for_function("document.documentElement.dataset.theme === 'dark'")
     dialog.get_by_role("button", name="Close").first.click()
     shot(alice, "14-dark-theme")
     # The theme is a preference: it survives a reload.

@@ -20,6 +20,8 @@ USERS = [
     {"id": "U03", "team_id": "T01", "name": "carol", "deleted": True, "profile": {"email": "carol@example.com"}},
     {"id": "U04", "team_id": "T01", "name": "Bad Name!", "profile": {"email": "bad@example.com"}},
     {"id": "U05", "team_id": "T01", "name": "Alice", "profile": {"email": "alice2@example.com"}},
+    # an email that is no address (seen in a real export): the user gets a generated one, named in the report
+    {"id": "U06", "team_id": "T01", "name": "weird", "profile": {"email": "TQ2NR0wy2HFezy 3d "}},
     {"id": "UB1", "team_id": "T01", "name": "deploybot", "is_bot": True,
      "profile": {"bot_id": "B01", "real_name": "Deploy Bot"}},
 ]
@@ -32,6 +34,7 @@ CHANNELS = [
      "topic": {"value": ""}, "purpose": {"value": "p" * 300}},
     {"id": "C03", "name": "Dev-Ops", "created": 1704000000, "members": ["U01", "U04"]},
     {"id": "C04", "name": "日本語", "created": 1704000000, "members": ["U01"]},
+    {"id": "C05", "name": "edge", "created": 1704000000, "members": ["U01", "U02", "U06"]},
 ]
 GROUPS = [{"id": "G01", "name": "secret", "created": 1704000000, "members": ["U01", "U02"]}]
 DMS = [{"id": "D01", "created": 1, "members": ["U01", "U02"]},
@@ -87,6 +90,37 @@ GENERAL_DAY2 = [
 ]
 
 
+DELETED_ROOT = "1704070000.000000"
+EMPTY_ROOT = "1704070100.000000"
+# what real exports hold that no public sample had: a reply to a deleted (tombstoned) message, a message
+# whose only file is not in the export (also as a thread root), nested styles, links in code, mentions of
+# users/channels the export lacks, integrations known only by their bot_profile, leave/topic/purpose
+EDGE = [
+    _msg(DELETED_ROOT, "USLACKBOT", "This message was deleted.", subtype="tombstone", hidden=True,
+         thread_ts=DELETED_ROOT, reply_count=1),
+    _msg("1704070010.000000", "U02", "reply to a deleted message", thread_ts=DELETED_ROOT, parent_user_id="U01"),
+    _msg("1704070020.000000", "U01", "~*_random_*~ and *_both_*"),
+    _msg("1704070030.000000", "U01", "run ```curl <http://example.com/a?b=1&amp;c=2>``` or `open <https://x.org|x.org>`"),
+    _msg("1704070040.000000", "U01", "ask <@U074VRHQ11T> or <@U0LABEL|olduser> in <#C079A3FA12P> or <#C0OLD|old-chan>"),
+    _msg(EMPTY_ROOT, "U01", "", subtype="file_share", thread_ts=EMPTY_ROOT, reply_count=1,
+         files=[{"id": "F09", "name": "lost.pdf", "mimetype": "application/pdf", "mode": "hosted"}]),
+    _msg("1704070110.000000", "U02", "reply to a lost file", thread_ts=EMPTY_ROOT),
+    _msg("1704070120.000000", "U01", "", subtype="file_share",
+         files=[{"id": "F10", "name": "kept.txt", "mimetype": "text/plain", "mode": "hosted"}]),
+    _msg("1704070200.000000", None, "PR #1 merged", subtype="bot_message", bot_id="B77",
+         bot_profile={"id": "B77", "name": "GitHub", "app_id": "A77",
+                      "icons": {"image_36": "https://avatars.example.com/gh36.png",
+                                "image_72": "https://avatars.example.com/gh72.png"}}),
+    _msg("1704070210.000000", None, "build green", subtype="bot_message", bot_id="B78", username="jenkins",
+         icons={"emoji": ":robot_face:"}),
+    _msg("1704070220.000000", "U0APP", "deploy done", bot_id="B88", app_id="A88",
+         bot_profile={"id": "B88", "name": "Deployer", "icons": {"image_48": "https://avatars.example.com/d48.png"}}),
+    _msg("1704070300.000000", "U02", "<@U02> has left the channel", subtype="channel_leave"),
+    _msg("1704070310.000000", "U01", "set the channel topic", subtype="channel_topic", topic="Edge <#C01> cases"),
+    _msg("1704070320.000000", "U01", "set the channel purpose", subtype="channel_purpose", purpose="Hard *things*"),
+]
+
+
 def png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 10, 10)).save(buf, "PNG")
@@ -102,6 +136,8 @@ def files(**override: Any) -> dict[str, bytes]:
         "random/2024-01-01.json": [_msg("1704067500.000000", "U02", "random talk")],
         "Dev-Ops/2024-01-01.json": [_msg("1704067600.000000", "U04", "ops here")],
         "日本語/2024-01-01.json": [_msg("1704067700.000000", "U01", "こんにちは")],
+        "edge/2024-01-01.json": EDGE,
+        "__uploads/F10/kept.txt": b"kept",
         "secret/2024-01-01.json": [_msg("1704067800.000000", "U02", "private words")],
         "D01/2024-01-01.json": [_msg("1704067900.000000", "U01", "hi bob")],
         "D02/2024-01-01.json": [_msg("1704067910.000000", "U01", "note to self")],

@@ -47,11 +47,14 @@ VALID = [
 ]
 
 
+#: VALID without its emoji line: a bare .jsonl carries no images
+BARE = VALID[:1] + VALID[2:]  # (VALID[1] is the emoji line)
+
+
 async def test_bulk_jsonl_imports_and_reruns(world: World, server: Server, tmp_path: Any) -> None:
     admin = await world.user("sysadmin")
-    path = jsonl(str(tmp_path / "in.jsonl"), VALID)
-    report = await BulkImporter(server.app, path).run()
-    assert report.counts["emoji"]["skipped"] == 1
+    path = jsonl(str(tmp_path / "in.jsonl"), BARE)
+    await BulkImporter(server.app, path).run()
     team = (await admin.get("/teams/name/bulkteam")).json()
     news = (await admin.get(f"/teams/{team['id']}/channels/name/news")).json()
     posts = (await admin.get(f"/channels/{news['id']}/posts")).json()["posts"]
@@ -103,10 +106,34 @@ async def test_first_line_must_be_version(world: World, server: Server, tmp_path
 
 async def test_validate_only_writes_nothing(world: World, server: Server, tmp_path: Any) -> None:
     await world.user("sysadmin")
-    path = jsonl(str(tmp_path / "in.jsonl"), VALID)
+    path = jsonl(str(tmp_path / "in.jsonl"), BARE)
     async with Unchanged(world):
         report = await BulkImporter(server.app, path, validate_only=True).run()
-    assert report.counts["post"]["lines"] == 1
+    assert report.counts["post"]["lines"] == 1 and report.summary().startswith("Validated ")
+
+
+async def test_validate_flags_emoji_without_image_in_a_bare_jsonl(world: World, server: Server, tmp_path: Any) -> None:
+    """The import would have nothing to make the emoji from: validation says so (as Mattermost's import fails)."""
+    await world.user("sysadmin")
+    importer = BulkImporter(server.app, jsonl(str(tmp_path / "in.jsonl"), VALID), validate_only=True)
+    with pytest.raises(ImportFailure, match=r"in\.jsonl:2: emoji\.image: data/emoji/parrot\.png: a bare \.jsonl"):
+        await importer.run()
+    assert [(e.line, e.field) for e in importer.errors] == [(2, "emoji.image")]
+
+
+async def test_invalid_email_refused_and_self_owned_bot_accepted(world: World, server: Server, tmp_path: Any) -> None:
+    admin = await world.user("sysadmin")
+    lines = [VALID[0], {"type": "user", "user": {"username": "odd", "email": "TQ2NR0wy2HFezy 3d "}},
+             {"type": "user", "user": {"username": "dots", "email": "a..b@example.com"}},
+             {"type": "bot", "bot": {"username": "lonely", "owner": "lonely", "display_name": "Lonely"}}]
+    importer = BulkImporter(server.app, jsonl(str(tmp_path / "in.jsonl"), lines), validate_only=True)
+    with pytest.raises(ImportFailure):
+        await importer.run()
+    assert [(e.line, e.field) for e in importer.errors] == [(2, "user.email"), (3, "user.email")]
+    report = await BulkImporter(server.app, jsonl(str(tmp_path / "bot.jsonl"), [VALID[0], lines[3]])).run()
+    assert report.counts["bot"]["created"] == 1
+    bot = (await admin.get("/bots", params={"include_deleted": "true"})).json()
+    assert [(b["username"], b["owner_id"] == b["user_id"]) for b in bot] == [("lonely", True)]
 
 
 async def workspace(admin: Client) -> dict[str, Any]:
@@ -171,7 +198,7 @@ async def test_round_trip(world: World, server: Server, tmp_path: Any) -> None:
     world.admin = None
     admin = await world.user("sysadmin")
     report = await BulkImporter(server.app, out).run()
-    assert report.counts["files"]["stored"] == 1
+    assert report.counts["files"]["stored"] == 2
     after = await workspace(admin)
     assert sorted(after) == sorted(before)
     for key in before:
@@ -374,3 +401,38 @@ async def test_settings_validation(world: World, server: Server, tmp_path: Any) 
             (4, "user.teams[0].channels[0].favorite"), (4, "user.teams[0].channels[0].msg_count"),
             (5, "post.flagged_by[0]"),
             (5, "post.thread_followers[0].unread_mentions"), (6, "direct_channel.favorited_by")} <= fields
+
+
+async def test_favorite_false_round_trip(world: World, server: Server, tmp_path: Any) -> None:
+    """``favorite`` is written for every channel membership (false too, as Mattermost's export does); an import
+    saying false takes a channel out of a user's favourites, and absent leaves them alone."""
+    admin = await world.user("sysadmin")
+    await BulkImporter(server.app, jsonl(str(tmp_path / "in.jsonl"), SETTINGS)).run()
+    first = str(tmp_path / "one.zip")
+    await BulkExporter(server.app, first).run()
+    lines = exported_lines(first)
+    assert lines["user:ann"]["teams"][0]["channels"][0]["favorite"] is True
+    assert lines["user:ben"]["teams"][0]["channels"][0]["favorite"] is False
+    # ann no longer favours news; ben's line says nothing about it
+    changed = json.loads(json.dumps(SETTINGS))
+    changed[3]["user"]["teams"][0]["channels"][0]["favorite"] = False
+    await BulkImporter(server.app, jsonl(str(tmp_path / "two.jsonl"), changed)).run()
+    ann = (await admin.get("/users/username/ann")).json()
+    team = (await admin.get("/teams/name/prefteam")).json()
+    news = (await admin.get(f"/teams/{team['id']}/channels/name/news")).json()
+    prefs = {(p["category"], p["name"]): p["value"] for p in (await admin.get(f"/users/{ann['id']}/preferences")).json()}
+    assert prefs[("favorite_channel", news["id"])] == "false"
+    second = str(tmp_path / "three.zip")
+    await BulkExporter(server.app, second).run()
+    assert exported_lines(second)["user:ann"]["teams"][0]["channels"][0]["favorite"] is False
+    # and into an empty server: the same
+    await _wipe(server)
+    server.app.core.caches.clear()
+    world.admin = None
+    await world.user("sysadmin")
+    await BulkImporter(server.app, first).run()
+    third = str(tmp_path / "four.zip")
+    await BulkExporter(server.app, third).run()
+    again = exported_lines(third)
+    assert again["user:ann"]["teams"][0]["channels"][0]["favorite"] is True
+    assert again["user:ben"]["teams"][0]["channels"][0]["favorite"] is False

@@ -26,11 +26,11 @@ def test_cli_imports_and_reports(tmp_path: Any) -> None:
     path = fx.write_zip(os.path.join(tmp, "export.zip"), fx.files())
     done = run_cli(tmp, path, "--team", "acme")
     assert done.returncode == 0, done.stderr
-    assert "messages:" in done.stdout and "files not in the archive: 1" in done.stdout
+    assert "messages:" in done.stdout and "files not in the archive: 2" in done.stdout
     assert "messages" in done.stderr  # the progress bar of that stage
     with open(os.path.join(tmp, "export-import-report.json")) as fh:
         report = json.load(fh)
-    assert report["counts"]["channels"]["public_created"] == 4
+    assert report["counts"]["channels"]["public_created"] == 5
     again = run_cli(tmp, path, "--team", "acme", "--report", os.path.join(tmp, "second.json"))
     assert again.returncode == 0, again.stderr
     with open(os.path.join(tmp, "second.json")) as fh:

@@ -88,7 +88,7 @@ async def test_channels(imported: tuple[Client, Any, str]) -> None:
     names = {m["user_id"] for m in r.json()}
     alice, bob, bad = [await by_name(admin, n) for n in ("alice", "bob", "bad-name")]
     assert {alice["id"], bob["id"], bad["id"]} <= names
-    assert report.counts["channels"]["public_created"] == 4
+    assert report.counts["channels"]["public_created"] == 5
 
 
 async def test_messages(imported: tuple[Client, Any, str]) -> None:
@@ -145,7 +145,7 @@ async def test_messages(imported: tuple[Client, Any, str]) -> None:
     assert info["name"] == "a.png" and info["has_preview_image"] is True and info["width"] == 40
     r = await admin.get(f"/files/{info['id']}/preview")
     assert r.status_code == 200
-    assert [f["id"] for f in report.missing_files] == ["F02"]
+    assert [f["id"] for f in report.missing_files] == ["F02", "F09"]  # F09: the only file of a skipped message
     assert by_text["nobody"]["user_id"] == (await by_name(admin, "slack-unknown-user"))["id"]
 
 
@@ -211,7 +211,7 @@ async def test_rerun_fills_in_missing_files(world: World, imported: tuple[Client
     admin, _, _ = imported
     path = fx.write_zip(str(tmp_path / "more.zip"), fx.files(**{"__uploads/F02/missing.txt": b"now here"}))
     report = await run_import(server, path)
-    assert report.missing_files == [] and report.counts["files"]["attached_on_rerun"] == 1
+    assert [f["id"] for f in report.missing_files] == ["F09"] and report.counts["files"]["attached_on_rerun"] == 1
     team = (await admin.get("/teams/name/acme")).json()
     general = await channel(admin, team["id"], "general")
     post = next(p for p in await posts_of(admin, general["id"]) if p["message"].startswith("files"))
@@ -223,7 +223,9 @@ async def test_dry_run_writes_nothing(world: World, server: Server, tmp_path: An
     path = fx.write_zip(str(tmp_path / "export.zip"), fx.files())
     async with Unchanged(world):
         report = await run_import(server, path, dry_run=True)
-    assert report.counts["users"]["to_create"] == 7 and "bob" in report.placeholder_emails
+    assert report.counts["users"]["to_create"] == 9 and "bob" in report.placeholder_emails
+    assert report.counts["users"]["unknown_user_to_create"] == 1  # the "nobody" message needs it
+    assert report.invalid_emails == [{"user": "weird", "email": "TQ2NR0wy2HFezy 3d", "used": "u06@slack-import.invalid"}]
 
 
 def bomb(tmp: str) -> str:

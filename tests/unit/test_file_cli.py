@@ -50,3 +50,4 @@ def test_s3(env: Any, moto_endpoint: str) -> None:  # noqa: F811
     result = CliRunner().invoke(cli, ["file", "test"])
     assert result.exit_code == 0, result.output
     assert f"File storage OK: amazons3, bucket {bucket!r}" in result.output
+    assert "(credentials: config)" in result.output

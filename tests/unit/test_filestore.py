@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -94,6 +95,25 @@ def test_check_path_accepts_ordinary_names() -> None:
 async def test_connection(backend: FileBackend) -> None:
     await backend.test_connection()
     assert await backend.list_files() == []  # the probe object is cleaned up
+
+
+async def test_s3_health_check_writes_nothing(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The readiness probe's check (write=False) is one request for the bucket, no test object."""
+    s3 = S3Backend(s3_settings(moto_endpoint, new_bucket()))
+    await s3.create_bucket()
+    sent: list[str] = []
+    send = s3._send
+
+    async def counting(method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(method)
+        return await send(method, path, *args, **kwargs)
+
+    monkeypatch.setattr(s3, "_send", counting)
+    await s3.test_connection(write=False)
+    assert sent == ["HEAD"]
+    await s3.test_connection()
+    assert {"PUT", "GET", "DELETE"} <= set(sent)  # the full check, as `chinwag file test` runs it
+    await s3.close()
 
 
 async def test_s3_missing_bucket_and_unreachable(moto_endpoint: str) -> None:

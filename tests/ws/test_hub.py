@@ -6,6 +6,7 @@ import asyncio
 import json
 from typing import Any
 
+from chinwag.platform import hub as hub_module
 from chinwag.platform.events import Broadcast, Event
 from chinwag.platform.hub import Conn
 from chinwag.server import Server
@@ -45,9 +46,11 @@ async def test_slow_reader_is_disconnected_and_resumes_without_loss(server: Serv
     hub = server.hub
     hub.queue_size = 20
     uid = "u" * 26
-    slow = FakeSocket(block=True)
+    slow = FakeSocket()
     conn = Conn(hub, uid, slow.send, slow.close)
     assert await hub.connect(conn, "", 0) is False
+    assert slow.frames[0]["event"] == "hello"
+    slow.block.clear()  # the socket stalls after the hello
     await _publish_many(server, uid, 100)
     await _until(lambda: slow.closed)
     # the socket had taken one frame before it stalled; unblock to see what it got
@@ -87,3 +90,96 @@ async def test_revoked_session_closes_its_sockets(server: Server) -> None:
     await hub.connect(conn, "", 0)
     hub.publish(Event("_sessions_revoked", {"tokens": ["t" * 26], "user_id": ""}))
     await _until(lambda: sock.closed)
+
+
+async def test_paged_replay_follows_membership_changes(server: Server, monkeypatch: Any) -> None:
+    """A resume across many pages of history: the user's channel membership is rebuilt along the
+    way (joined at event 300, left at event 700), so the replay sends exactly what live delivery
+    would have sent — the channel's events only while a member, the user's own events throughout.
+    (The store has no such channel: the membership comes from the events alone.)"""
+    monkeypatch.setattr(hub_module, "REPLAY_PAGE", 16)
+    hub = server.hub
+    uid, channel = "p" * 26, "c" * 26
+    sock = FakeSocket()
+    conn = Conn(hub, uid, sock.send, sock.close)
+    assert await hub.connect(conn, "", 0) is False
+    await _until(lambda: any(f["event"] == "hello" for f in sock.frames))
+    next_seq = sock.frames[-1]["seq"] + 1
+    await hub.disconnect(conn)
+    expected = []
+    for i in range(1000):
+        if i == 300:
+            hub.publish(Event("user_added", {"user_id": uid, "team_id": ""}, Broadcast(channel_id=channel)))
+            expected.append("user_added")
+        elif i == 700:
+            hub.publish(Event("user_removed", {"user_id": uid, "remover_id": uid}, Broadcast(channel_id=channel)))
+            # (to the channel: the member who left is no longer in it, live or replayed)
+        if i % 2:
+            hub.publish(Event("custom_test", {"i": i}, Broadcast(channel_id=channel)))
+            if 300 <= i < 700:
+                expected.append(f"channel {i}")
+        else:
+            hub.publish(Event("custom_test", {"i": i}, Broadcast(user_id=uid)))
+            expected.append(f"user {i}")
+    await server.stream.flushed()
+    fresh = FakeSocket()
+    again = Conn(hub, uid, fresh.send, fresh.close)
+    assert await hub.connect(again, conn.id, next_seq) is True
+
+    def got() -> list[str]:
+        out = []
+        for f in fresh.frames:
+            if f["event"] == "custom_test":
+                out.append(("channel " if f["broadcast"]["channel_id"] else "user ") + str(f["data"]["i"]))
+            elif f["event"] in ("user_added", "user_removed"):
+                out.append(f["event"])
+        return out
+
+    await _until(lambda: len(got()) >= len(expected))
+    assert got() == expected
+    assert [f["seq"] for f in fresh.frames] == list(range(next_seq, next_seq + len(fresh.frames)))
+
+
+class DyingSocket(FakeSocket):
+    """Takes ``survive`` frames, then the client is gone (as when the node it resumed on stops)."""
+
+    def __init__(self, survive: int) -> None:
+        super().__init__()
+        self.survive = survive
+
+    async def send(self, text: str) -> None:
+        if len(self.frames) >= self.survive:
+            raise ConnectionError("client went away")
+        await super().send(text)
+
+
+async def test_a_resume_cut_short_can_be_resumed_again(server: Server) -> None:
+    """A rolling restart: a client resumes on node B, B stops while replaying to it; resuming on
+    node C must still find where the client is, whichever frame the replay had reached."""
+    hub = server.hub
+    uid = "r" * 26
+    for survive in (0, 1, 3):
+        first = FakeSocket()
+        conn = Conn(hub, uid, first.send, first.close)
+        await hub.connect(conn, "", 0)
+        await _publish_many(server, uid, 5)
+        await _until(lambda first=first: len(first.frames) >= 5)
+        await hub.disconnect(conn)
+        next_seq = first.frames[-1]["seq"] + 1
+        await _publish_many(server, uid, 10, start=5)
+        dying = DyingSocket(survive)
+        cut = Conn(hub, uid, dying.send, dying.close)
+        try:
+            await hub.connect(cut, conn.id, next_seq)
+        except ConnectionError:
+            pass
+        await hub.disconnect(cut)  # the endpoint's own clean-up after the failure
+        got = [f["data"]["i"] for f in first.frames + dying.frames if f["event"] == "custom_test"]
+        seq = (dying.frames or first.frames)[-1]["seq"] + 1
+        final = FakeSocket()
+        assert await hub.connect(Conn(hub, uid, final.send, final.close), conn.id, seq) is True, survive
+        def resumed(final: FakeSocket = final) -> list[int]:  # (a status_change may come too)
+            return [f["data"]["i"] for f in final.frames if f["event"] == "custom_test"]
+
+        await _until(lambda got=got, resumed=resumed: len(got) + len(resumed()) >= 15)
+        assert got + resumed() == list(range(15)), survive

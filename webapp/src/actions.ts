@@ -7,8 +7,12 @@ import type {UserThread} from '@mattermost/types/threads';
 import type {UserProfile} from '@mattermost/types/users';
 
 import {client, getPostReceipts} from './client';
+import {activateLocale, pickLocale} from './i18n';
+import {noteRecent, parseRecent, type RecentEmoji} from './lib/emoji';
+import {roleNames} from './lib/permissions';
 import {mergeOrder, orderedIds} from './lib/posts';
 import {mergeReads, type Receipt} from './lib/receipts';
+import {isDark, themeFromPrefs, themeValue, type Theme} from './lib/theme';
 import {CRT, getState, update, type ChannelFeed, type State} from './store';
 
 export const PAGE = 60;
@@ -59,6 +63,7 @@ export function addUsers(users: UserProfile[]): void {
 
 export async function loadConfig(): Promise<void> {
     const config = (await client.getClientConfig()) as unknown as Record<string, string>;
+    await activateLocale(pickLocale(undefined, config)).catch(() => undefined);
     update(() => ({config}));
 }
 
@@ -71,6 +76,8 @@ export async function loadMe(): Promise<UserProfile> {
         client.getMyTeamMembers(),
         client.getMyPreferences() as unknown as Promise<PreferenceType[]>,
     ]);
+    // The first screen comes up in the user's language (its catalog loaded before the update).
+    await activateLocale(pickLocale(me.locale, config)).catch(() => undefined);
     update((s) => ({
         me,
         config,
@@ -78,26 +85,35 @@ export async function loadMe(): Promise<UserProfile> {
         teams: Object.fromEntries(teams.filter((t) => !t.delete_at).map((t) => [t.id, t])),
         teamMembers: Object.fromEntries(teamMembers.filter((m) => !m.delete_at).map((m) => [m.team_id, m])),
         prefs,
-        theme: themeFrom(prefs),
+        theme: themeFrom(prefs, config),
     }));
     void loadTeamUnreads();
+    void loadRoles().catch(() => undefined);
     return me;
 }
 
-function themeFrom(prefs: PreferenceType[]): 'light' | 'dark' {
-    const t = prefs.find((p) => p.category === 'theme' && p.name === '')?.value;
-    if (t) {
-        try {
-            const parsed = JSON.parse(t);
-            if (parsed.type === 'dark' || parsed.type === 'Onyx' || parsed.type === 'Indigo') {
-                return 'dark';
-            }
-            return 'light';
-        } catch {
-            return 'light';
-        }
+// The permissions of the user's system and team roles (what the UI offers depends on them).
+export async function loadRoles(): Promise<void> {
+    const {me, teamMembers} = getState();
+    const names = roleNames(me, teamMembers);
+    if (!names.length) {
+        return;
     }
-    return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    const roles = await client.getRolesByNames(names);
+    update((s) => ({roles: {...s.roles, ...Object.fromEntries(roles.map((r) => [r.name, r.permissions]))}}));
+}
+
+function systemDark(): boolean {
+    return typeof window !== 'undefined' && Boolean(window.matchMedia?.('(prefers-color-scheme: dark)').matches);
+}
+
+/** The theme in force: the `theme` preference, else the built-in that fits the system's light or dark. */
+export function currentTheme(prefs: PreferenceType[], config: Record<string, string> = getState().config): Theme {
+    return themeFromPrefs(prefs, '', systemDark(), config.DefaultTheme);
+}
+
+function themeFrom(prefs: PreferenceType[], config?: Record<string, string>): 'light' | 'dark' {
+    return isDark(currentTheme(prefs, config)) ? 'dark' : 'light';
 }
 
 export async function loadTeamUnreads(): Promise<void> {
@@ -546,12 +562,31 @@ export async function loadPinned(channelId: string): Promise<string[]> {
     return list.order;
 }
 
+/** The posts the user saved, newest first (GET /users/{id}/posts/flagged, in this team and DMs). */
+export async function loadSaved(teamId: string): Promise<string[]> {
+    const me = getState().me!;
+    const list = await client.getFlaggedPosts(me.id, '', teamId, 0, 100);
+    const all = list.order.map((id) => list.posts[id]).filter(Boolean);
+    ensureUsers(all.map((p) => p.user_id));
+    update((s) => ({posts: mergePosts(s, all)}));
+    return list.order;
+}
+
 // ---------------------------------------------------------------- read state
 
 const viewTimers = new Map<string, ReturnType<typeof setTimeout>>();
+/** Channels the user marked unread from a post: reading on (focus, new posts) leaves them unread until
+ * the channel is opened again or the user posts in it, as in Mattermost. */
+const manualUnread = new Set<string>();
 
-/** Marks a channel read locally now and on the server shortly after (debounced). */
-export function markChannelRead(channelId: string, at = Date.now()): void {
+/** Marks a channel read locally now and on the server shortly after (debounced). ``how``: ``open`` when the
+ * user opens the channel or posts in it (a manual unread ends), ``read`` when they just keep reading it. */
+export function markChannelRead(channelId: string, at = Date.now(), how: 'open' | 'read' = 'open'): void {
+    if (how === 'open') {
+        manualUnread.delete(channelId);
+    } else if (manualUnread.has(channelId)) {
+        return;
+    }
     update((s) => {
         const ch = s.channels[channelId];
         const m = s.myMembers[channelId];
@@ -678,6 +713,73 @@ export async function setFollow(teamId: string, threadId: string, follow: boolea
     });
 }
 
+/** "Mark as unread": the channel is unread from this post on (POST /users/{id}/posts/{id}/set_unread). */
+export async function markPostUnread(post: Post): Promise<void> {
+    const me = getState().me!;
+    const pending = viewTimers.get(post.channel_id);
+    if (pending) {
+        clearTimeout(pending);
+        viewTimers.delete(post.channel_id);
+    }
+    manualUnread.add(post.channel_id);
+    const res = await client.markPostAsUnread(me.id, post.id);
+    update((s) => {
+        const m = s.myMembers[post.channel_id];
+        if (!m) {
+            return {};
+        }
+        return {myMembers: {...s.myMembers, [post.channel_id]: {
+            ...m,
+            msg_count: res.msg_count,
+            mention_count: res.mention_count,
+            msg_count_root: res.msg_count_root ?? m.msg_count_root,
+            mention_count_root: res.mention_count_root ?? m.mention_count_root,
+            last_viewed_at: res.last_viewed_at,
+        }}};
+    });
+    void loadTeamUnreads();
+}
+
+/** The user's skin tone for emoji (the `emoji`/`emoji_skintone` preference: "default" or a code point). */
+export function skinTone(prefs: PreferenceType[]): string {
+    return prefs.find((p) => p.category === 'emoji' && p.name === 'emoji_skintone')?.value || 'default';
+}
+
+export async function setSkinTone(code: string): Promise<void> {
+    const me = getState().me!;
+    await savePrefs([{user_id: me.id, category: 'emoji', name: 'emoji_skintone', value: code}]);
+}
+
+/** The user's recently used emoji (the `recent_emojis` preference, named by the user id). */
+export function recentEmoji(prefs: PreferenceType[], userId: string): RecentEmoji[] {
+    return parseRecent(prefs.find((p) => p.category === 'recent_emojis' && p.name === userId)?.value);
+}
+
+/** Counts an emoji the user picked (shown first in the picker next time). */
+export function noteEmojiUse(name: string): void {
+    const s = getState();
+    const me = s.me!;
+    const value = JSON.stringify(noteRecent(recentEmoji(s.prefs, me.id), name));
+    void savePrefs([{user_id: me.id, category: 'recent_emojis', name: me.id, value}]).catch(() => undefined);
+}
+
+/** Whether the user saved the post (Mattermost's `flagged_post` preference). */
+export function isSaved(prefs: PreferenceType[], postId: string): boolean {
+    return prefs.some((p) => p.category === 'flagged_post' && p.name === postId && p.value === 'true');
+}
+
+/** Saves a post for later, or removes it from the saved ones. */
+export async function toggleSaved(post: Post): Promise<void> {
+    const me = getState().me!;
+    const pref = {user_id: me.id, category: 'flagged_post', name: post.id, value: 'true'};
+    if (isSaved(getState().prefs, post.id)) {
+        await client.deletePreferences(me.id, [pref]);
+        receivePrefs([pref], true);
+    } else {
+        await savePrefs([pref]);
+    }
+}
+
 // ---------------------------------------------------------------- preferences
 
 export async function savePrefs(prefs: PreferenceType[]): Promise<void> {
@@ -707,10 +809,18 @@ export async function toggleFavorite(channelId: string, favorite: boolean): Prom
     }
 }
 
-export async function setTheme(theme: 'light' | 'dark'): Promise<void> {
+/** Saves the theme for every team (the `theme` preference, Mattermost's shape); the UI follows at once. */
+export async function setTheme(theme: Theme): Promise<void> {
     const me = getState().me!;
-    update(() => ({theme}));
-    await savePrefs([{user_id: me.id, category: 'theme', name: '', value: JSON.stringify({type: theme === 'dark' ? 'Onyx' : 'Denim'})}]);
+    const pref = {user_id: me.id, category: 'theme', name: '', value: themeValue(theme)};
+    const before = getState().prefs.find((p) => p.category === 'theme' && p.name === '');
+    receivePrefs([pref]);
+    try {
+        await client.savePreferences(me.id, [pref]);
+    } catch (e) {
+        receivePrefs(before ? [before] : [pref], !before);
+        throw e;
+    }
 }
 
 // ---------------------------------------------------------------- read receipts

@@ -86,7 +86,7 @@ export function notifyPosted(post: Post, mentions: string[] | null, focused: boo
     }
     const nameMode = s.prefs.find((p) => p.category === 'display_settings' && p.name === 'name_format')?.value;
     const fromWebhook = post.props?.override_username as string | undefined;
-    const sender = fromWebhook || displayName(s.users[post.user_id], nameMode) || 'Someone';
+    const sender = fromWebhook || displayName(s.users[post.user_id], nameMode);
     const title = channel.type === 'D' ? sender : channelTitle(channel, me.id, s.users, nameMode);
     try {
         const n = new Notification(title, {body: notificationBody(sender, post.message), tag: post.id,

@@ -12,8 +12,11 @@ import {
     loadStats, markChannelRead, markPostDeleted, receivePost, receivePrefs, receiveReceipts, refreshChannel, removeChannelLocally,
     setTyping, syncSince,
 } from './actions';
+import {loadCalls, onCallsEvent} from './calls';
 import {websocketUrl, ws} from './client';
+import {CALLS_EVENT, CALLS_PLUGIN} from './lib/calls';
 import {notifyPosted} from './notifications';
+import {loadCategories, onCategoryEvent} from './sidebar_categories';
 import {getState, update} from './store';
 
 /** What the user is looking at, so incoming posts there count as read. */
@@ -66,7 +69,7 @@ function onPosted(data: Record<string, unknown>): void {
         notifyPosted(post, sent, reading, team?.name ?? '', parse<string[]>(data.followers));
     }
     if (mine || reading) {
-        markChannelRead(post.channel_id, post.create_at);
+        markChannelRead(post.channel_id, post.create_at, mine ? 'open' : 'read');
     }
     if (post.root_id && focus.teamId && getState().threadList[focus.teamId]) {
         void loadThreads(focus.teamId).catch(() => undefined);
@@ -205,9 +208,19 @@ export function handle(msg: WebSocketMessage): void {
         const prefs = parse<PreferenceType[]>(data.preferences);
         if (prefs) {
             receivePrefs(prefs, msg.event === 'preferences_deleted');
+            if (prefs.some((p) => p.category === 'favorite_channel')) {
+                // the server files favourites in the Favorites category
+                Object.keys(getState().categories).forEach((teamId) => void loadCategories(teamId).catch(() => undefined));
+            }
         }
         break;
     }
+    case 'sidebar_category_created':
+    case 'sidebar_category_updated':
+    case 'sidebar_category_deleted':
+    case 'sidebar_category_order_updated':
+        onCategoryEvent(msg.event as string, broadcast.team_id, data);
+        break;
     case 'thread_updated':
     case 'thread_read_changed':
     case 'thread_follow_changed': {
@@ -225,6 +238,23 @@ export function handle(msg: WebSocketMessage): void {
     case 'update_team':
         void loadTeamUnreads();
         break;
+    case 'role_updated': {
+        const role = parse<{name: string; permissions: string[]}>(data.role);
+        if (role && role.name) {
+            update((s) => ({roles: {...s.roles, [role.name]: role.permissions}}));
+        }
+        break;
+    }
+    case 'plugin_enabled':
+    case 'plugin_disabled':
+        if ((data.manifest as {id?: string} | undefined)?.id === CALLS_PLUGIN) {
+            void loadCalls();
+        }
+        break;
+    default:
+        if ((msg.event as string).startsWith(CALLS_EVENT)) {
+            onCallsEvent(msg.event as string, data, broadcast.channel_id ?? '');
+        }
     }
 }
 
@@ -251,7 +281,7 @@ function markChannelReadLocal(channelId: string): void {
 
 function setConnected(on: boolean): void {
     if (getState().wsConnected !== on) {
-        update(() => ({wsConnected: on}));
+        update((s) => ({wsConnected: on, wsEverConnected: s.wsEverConnected || on}));
     }
     if (on) {
         stopPolling();
@@ -266,7 +296,7 @@ export async function resync(full = true): Promise<void> {
     if (focus.channelId) {
         tasks.push(syncSince(focus.channelId).then(() => {
             if (visible()) {
-                markChannelRead(focus.channelId);
+                markChannelRead(focus.channelId, Date.now(), 'read');
             }
         }));
     }
@@ -279,6 +309,8 @@ export async function resync(full = true): Promise<void> {
     if (full && focus.teamId) {
         tasks.push(loadTeamChannels(focus.teamId));
         tasks.push(loadTeamUnreads());
+        tasks.push(loadCategories(focus.teamId));
+        tasks.push(loadCalls());
         if (getState().threadList[focus.teamId]) {
             tasks.push(loadThreads(focus.teamId));
         }
@@ -315,6 +347,7 @@ export function startRealtime(): void {
     started = true;
     ws.addMessageListener(handle);
     ws.addReconnectListener(() => {
+        setConnected(true);
         void resync();
     });
     ws.addMissedMessageListener(() => {
@@ -324,6 +357,7 @@ export function startRealtime(): void {
     ws.addFirstConnectListener(() => setConnected(true));
     startPolling();
     ws.initialize(websocketUrl());
+    void loadCalls();
     // Expire typing indicators.
     setInterval(() => {
         const now = Date.now();

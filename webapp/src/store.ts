@@ -7,6 +7,9 @@ import type {Team, TeamMembership, TeamUnread} from '@mattermost/types/teams';
 import type {UserThread} from '@mattermost/types/threads';
 import type {UserProfile} from '@mattermost/types/users';
 
+import type {Call, CallsConfig} from './lib/calls';
+import type {TeamCategories} from './lib/categories';
+
 export type ChannelFeed = {
     ids: string[]; // oldest → newest (roots only when collapsed threads are on)
     atOldest: boolean;
@@ -20,6 +23,7 @@ export type ChannelFeed = {
 export type Rhs =
     | {kind: 'thread'; rootId: string; highlight?: string}
     | {kind: 'pinned'; channelId: string}
+    | {kind: 'saved'}
     | {kind: 'members'; channelId: string}
     | {kind: 'search'; terms: string}
     | null;
@@ -29,6 +33,7 @@ export type State = {
     me: UserProfile | null;
     teams: Record<string, Team>;
     teamMembers: Record<string, TeamMembership>;
+    roles: Record<string, string[]>; // role name → permissions (the server's stored roles)
     teamUnreads: Record<string, TeamUnread>;
     channels: Record<string, Channel>;
     myMembers: Record<string, ChannelMembership>;
@@ -42,9 +47,12 @@ export type State = {
     threadList: Record<string, {ids: string[]; unread: number; mentions: number; loaded: boolean}>; // by team
     stats: Record<string, ChannelStats>;
     prefs: PreferenceType[];
+    categories: Record<string, TeamCategories>; // sidebar categories by team
     typing: Record<string, Record<string, number>>; // "channel:root" → user id → expiry ms
     receipts: Record<string, Record<string, number>>; // channel id → member id → read up to (read receipts)
     wsConnected: boolean;
+    /** The socket said hello at least once (a later close is a lost connection, not start-up). */
+    wsEverConnected: boolean;
     rhs: Rhs;
     // The post a permalink points at: its channel opens scrolled to it, highlighted. `at` tells
     // one visit from the next (the list re-opens around the post each time).
@@ -55,17 +63,39 @@ export type State = {
     modal: Modal;
     profile: {userId: string; x: number; y: number} | null;
     toast: string;
+    // Calls: the plugin's client config (null while it is off), the calls going on in my channels,
+    // and the one I am in.
+    callsConfig: CallsConfig | null;
+    calls: Record<string, Call>; // by channel id
+    myCall: MyCall | null;
+    ringing: string[]; // channel ids of DM/GM calls ringing here
+};
+
+export type MyCall = {
+    channelId: string;
+    sessionId: string; // the call WebSocket's first connection id
+    status: 'connecting' | 'connected' | 'reconnecting';
+    muted: boolean;
+    noMic: boolean; // no microphone (none, or permission refused): listening only
+    hand: boolean;
+    sharing: boolean;
+    remoteAudio: Record<string, MediaStream>; // by m-line id
+    remoteScreen: MediaStream | null;
+    mediaMap: Record<string, {type: string; sender_id: string}>; // m-line id → whose voice or screen
 };
 
 export type Modal =
     | {kind: 'create_channel'}
     | {kind: 'browse_channels'}
+    | {kind: 'switcher'}
     | {kind: 'new_dm'}
     | {kind: 'channel_settings'; channelId: string}
     | {kind: 'account'}
+    | {kind: 'custom_status'}
     | {kind: 'notifications'}
     | {kind: 'security'}
     | {kind: 'channel_notifications'; channelId: string}
+    | {kind: 'category_name'; teamId: string; categoryId?: string; channelId?: string}
     | {kind: 'confirm'; title: string; body: string; action: string; danger?: boolean; onConfirm: () => Promise<void> | void}
     | null;
 
@@ -74,6 +104,7 @@ export const initialState: State = {
     me: null,
     teams: {},
     teamMembers: {},
+    roles: {},
     teamUnreads: {},
     channels: {},
     myMembers: {},
@@ -87,9 +118,11 @@ export const initialState: State = {
     threadList: {},
     stats: {},
     prefs: [],
+    categories: {},
     typing: {},
     receipts: {},
     wsConnected: false,
+    wsEverConnected: false,
     rhs: null,
     focusPost: null,
     editingPostId: '',
@@ -98,6 +131,10 @@ export const initialState: State = {
     modal: null,
     profile: null,
     toast: '',
+    callsConfig: null,
+    calls: {},
+    myCall: null,
+    ringing: [],
 };
 
 let state: State = initialState;

@@ -14,9 +14,9 @@ from typing import Any
 import structlog
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.ids import new_id
 from chinwag.model.user import Audit
 from chinwag.store.errors import StoreError
@@ -55,15 +55,20 @@ async def audit(core: AppCore, ctx: Ctx | None, action: str, status: str, **fiel
         _log.warning("audit record not stored", action=action, user_id=user_id, error=repr(e))
 
 
+@service
 class AuditService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
+    core: AppCore
+    perms: PermissionService
 
     async def record(self, ctx: Ctx | None, action: str, status: str, **fields: Any) -> None:
         await audit(self.core, ctx, action, status, **fields)
 
     async def for_user(self, ctx: Ctx, user_id: str, page: int, per_page: int) -> list[Audit]:
         """GET /users/{id}/audits: the user's own records, or anyone's for an admin; newest first."""
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, "getUserAudits")
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, "getUserAudits")
         return await self.core.store.audits.get_for_user(user_id, page=page, per_page=per_page)
+
+    async def all_users(self, ctx: Ctx, page: int, per_page: int) -> list[Audit]:
+        """GET /audits: everyone's records, newest first (``read_audits``)."""
+        self.perms.require_system(ctx, permissions.READ_AUDITS, "getAudits")
+        return await self.core.store.audits.get_for_user("", page=page, per_page=per_page)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
 from chinwag.app.ldap import LdapService
 from chinwag.app.oauth_providers import SERVICE_GITLAB, SERVICE_OPENID
 from chinwag.app.user import UserService
@@ -32,11 +32,11 @@ def _bad(detail: str) -> AppError:
     return AppError("MigrateAuth", "api.user.migrate_auth.invalid.app_error", detail, 400)
 
 
+@service
 class AuthMigration:
-    def __init__(self, core: AppCore, users: UserService, ldap: LdapService) -> None:
-        self.core = core
-        self.users = users
-        self.ldap = ldap
+    core: AppCore
+    users: UserService
+    ldap: LdapService
 
     async def run(self, from_service: str, to_service: str, *, match_field: str = "email",
                   mapping: dict[str, str] | None = None, dry_run: bool = False) -> MigrateResult:
@@ -70,7 +70,7 @@ class AuthMigration:
                 continue
             if not dry_run:
                 await self.core.store.users.update_auth(user.id, to_service, auth_data, "", self.core.now())
-                self.core.caches.users.drop(user.id)
+                self.core.caches.users.pop(user.id, None)
                 self.users.publish_updated(await self.users.get(user.id))
             result.migrated.append(user.username)
         return result

@@ -5,41 +5,37 @@ bot becomes a user with the password (and optionally email/username) given."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 import msgspec
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
+from chinwag.app.passwords import hash_password
 from chinwag.app.permissions import PermissionService
-from chinwag.app.user import hash_password
+from chinwag.app.session import SessionService
+from chinwag.app.user import UserService
 from chinwag.app.validate import check_password
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.integration import Bot
-from chinwag.model.user import UserPatch
+from chinwag.model.user import User, UserPatch
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
-    from chinwag.model.user import User
 
-
+@service
 class BotConvertService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    sessions: SessionService
+    users: UserService
 
     async def user_to_bot(self, ctx: Ctx, user_id: str) -> Bot:
         where = "ConvertUserToBot"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
-        user = await self._app.users.get(user_id, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
+        user = await self.directory.user(user_id, where)
         if user.is_bot:
             raise AppError(where, "api.user.convert_user_to_bot.is_bot.app_error", "The user is already a bot.",
                            400)
@@ -47,14 +43,14 @@ class BotConvertService:
         display = " ".join(x for x in (user.first_name, user.last_name) if x) or user.nickname
         bot = Bot(user_id=user.id, username=user.username, display_name=display[:64],
                   description="", owner_id=user.id, create_at=now, update_at=now)
-        await self._app.sessions.revoke_all(user.id)
+        await self.sessions.revoke_all(user.id)
         await self.core.store.bots.convert_from_user(bot)
         self._updated(user.id)
         return bot
 
     async def bot_to_user(self, ctx: Ctx, bot_user_id: str, patch: UserPatch, system_admin: bool) -> User:
         where = "ConvertBotToUser"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         try:
             await self.core.store.bots.get(bot_user_id, include_deleted=True)
         except NotFound:
@@ -65,13 +61,13 @@ class BotConvertService:
         hashed = await asyncio.to_thread(hash_password, patch.password)
         rest = msgspec.structs.replace(patch, password=msgspec.UNSET)
         admin_ctx = Ctx(local=True, request_id=ctx.request_id)
-        await self._app.users.patch(admin_ctx, bot_user_id, rest)  # validates email/username first
+        await self.users.patch(admin_ctx, bot_user_id, rest)  # validates email/username first
         await self.core.store.bots.convert_to_user(bot_user_id, hashed, self.core.now())
         if system_admin:
-            await self._app.users.update_roles(admin_ctx, bot_user_id, "system_user system_admin")
+            await self.users.update_roles(admin_ctx, bot_user_id, "system_user system_admin")
         self._updated(bot_user_id)
-        return await self._app.users.get(bot_user_id, where)
+        return await self.directory.user(bot_user_id, where)
 
     def _updated(self, user_id: str) -> None:
-        self.core.caches.users.drop(user_id)
+        self.core.caches.users.pop(user_id, None)
         self.core.publish(Event("_caches_flush"))

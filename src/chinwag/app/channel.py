@@ -1,99 +1,194 @@
-"""Channels: public, private, direct and group; membership; read state."""
+"""Channels: reading, creating, changing, archiving; read state. Membership is in
+``channel_member``, direct and group messages in ``channel_direct``, the system posts in
+``system_post``."""
 
 from __future__ import annotations
 
-import hashlib
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore, store_error
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
+from chinwag.app.notification import NotificationService
+from chinwag.app.outbox import UnitOfWork
 from chinwag.app.permissions import PermissionService
+from chinwag.app.plugin_hooks import PluginHooks
+from chinwag.app.read_receipt import ReadReceiptService
+from chinwag.app.system_post import SystemPosts
 from chinwag.app.validate import is_valid_channel_name
-from chinwag.model import permissions as P
-from chinwag.model import post as PT
+from chinwag.model import permissions
 from chinwag.model.channel import (
     CHANNEL_DIRECT,
     CHANNEL_GROUP,
     CHANNEL_OPEN,
     CHANNEL_PRIVATE,
     DEFAULT_CHANNEL,
-    GROUP_MAX_USERS,
-    GROUP_MIN_USERS,
     OFF_TOPIC_CHANNEL,
     Channel,
     ChannelCreate,
     ChannelMember,
     ChannelPatch,
     ChannelUnread,
+    new_member,
 )
-from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id, new_id
+from chinwag.model.post import Post
 from chinwag.model.team import Team
-from chinwag.model.user import SYSTEM_GUEST_ROLE, User
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.errors import Conflict, NotFound, StoreError
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
-
-
-def direct_channel_name(a: str, b: str) -> str:
-    return "__".join(sorted((a, b)))
-
-
-def group_channel_name(user_ids: list[str]) -> str:
-    """Mattermost's GetGroupNameFromUserIds: sha1 of the sorted ids, concatenated."""
-    return hashlib.sha1("".join(sorted(user_ids)).encode()).hexdigest()
+from chinwag.store.errors import Conflict, NotFound
+from chinwag.store.sql.import_store import ImportWriter
 
 
 def _json(obj: object) -> str:
     return msgspec.json.encode(obj).decode()
 
 
-class ChannelService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
+@dataclass
+class ImportedConversation:
+    created: bool
+    added: list[str]
+    channel: Channel | None
+    archived: bool
 
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+
+@service
+class ChannelService:
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    system_posts: SystemPosts
+    notifications: NotificationService
+    receipts: ReadReceiptService
+    plugin_hooks: PluginHooks
+
+    # bulk (importers) -----------------------------------------------------------------------
+
+    async def import_conversation(
+        self, source: str, source_id: str, channel: Channel, members: list[str],
+        history: Callable[[ImportWriter], Awaitable[None]], *, archive: bool = False,
+    ) -> ImportedConversation:
+        """An imported conversation in one unit of work: the channel (created unless it exists), its
+        members, its mapping from ``source_id``, its history (``history`` writes the importer's
+        translated posts through the fast import writer: COPY on PostgreSQL, derived ids), its
+        counters and read positions, and (``archive``) its archiving — with the events creating,
+        joining and archiving through the app publish."""
+        now = self.core.now()
+        async with self.core.unit_of_work() as uow:
+            w = ImportWriter(uow.conn, source, now)
+            new = not await self.core.store.channels.exists(uow.conn, channel.id)
+            if new:
+                await w.insert_channel(channel)
+            added = await w.add_members(channel.id, [ChannelMember(channel_id=channel.id, user_id=u,
+                                                                   last_update_at=now) for u in members])
+            await w.map("channel", {source_id: channel.id})
+            await history(w)
+            final = await w.finish_channel(channel.id, channel.team_id)
+            self._announce_imported(uow, channel, new, members, added, final)
+            archived = archive and channel.type in (CHANNEL_OPEN, CHANNEL_PRIVATE) and final is not None \
+                and not final.delete_at
+            if archived and final is not None:
+                stamp = self.core.now()
+                await self.core.store.channels.archive(uow.conn, channel.id, stamp)
+                final.delete_at = final.update_at = stamp
+                uow.publish(Event("channel_deleted", {"channel_id": channel.id, "delete_at": stamp},
+                                  Broadcast(channel_id=channel.id, team_id="")))
+        return ImportedConversation(new, added, final, archived)
+
+    async def import_channel(self, source: str, channel: Channel, *, create: bool, archived_at: int = 0) -> None:
+        """An imported team channel: created (``create``) and/or archived at ``archived_at``, with the
+        ``channel_deleted`` event archiving through the app publishes."""
+        async with self.core.unit_of_work() as uow:
+            w = ImportWriter(uow.conn, source, self.core.now())
+            if create:
+                await w.insert_channel(channel)
+            if archived_at and not channel.delete_at:
+                await self.core.store.channels.archive(uow.conn, channel.id, archived_at)
+                channel.delete_at = channel.update_at = archived_at
+                uow.publish(Event("channel_deleted", {"channel_id": channel.id, "delete_at": archived_at},
+                                  Broadcast(channel_id=channel.id, team_id="")))
+
+    async def import_members(self, source: str, channel: Channel, user_ids: list[str], admin: bool = False) -> list[str]:
+        """Imported members of a channel (those not in it yet), with ``user_added``; the users added."""
+        now = self.core.now()
+        async with self.core.unit_of_work() as uow:
+            w = ImportWriter(uow.conn, source, now)
+            added = await w.add_members(channel.id, [ChannelMember(channel_id=channel.id, user_id=u, scheme_admin=admin,
+                                                                   last_update_at=now) for u in user_ids])
+            for u in added:
+                uow.publish(Event("user_added", {"user_id": u, "team_id": channel.team_id},
+                                  Broadcast(channel_id=channel.id)))
+        return added
+
+    async def import_direct(self, source: str, channel: Channel, user_ids: list[str]) -> None:
+        """A new imported direct or group channel with its members, and ``direct_added``/``group_added``."""
+        now = self.core.now()
+        async with self.core.unit_of_work() as uow:
+            w = ImportWriter(uow.conn, source, now)
+            await w.insert_channel(channel)
+            await w.add_members(channel.id, [ChannelMember(channel_id=channel.id, user_id=u, last_update_at=now)
+                                             for u in user_ids])
+            self._announce_imported(uow, channel, True, user_ids, [], None)
+
+    async def finish_imported(self, source: str, channel: Channel) -> Channel | None:
+        """After importing posts into a channel: its threads, counters and read positions recomputed,
+        and ``channel_updated``."""
+        async with self.core.unit_of_work() as uow:
+            final = await ImportWriter(uow.conn, source, self.core.now()).finish_channel(channel.id, channel.team_id)
+            if final is not None:
+                uow.publish(Event("channel_updated", {"channel": _json(final.to_dict())},
+                                  Broadcast(channel_id=channel.id)))
+        return final
+
+    async def import_update(self, channel: Channel) -> Channel:
+        """An imported channel's changed properties (a header), with ``channel_updated``."""
+        async with self.core.unit_of_work() as uow:
+            channel = await self.core.store.channels.update(channel, uow.conn)
+            uow.publish(Event("channel_updated", {"channel": _json(channel.to_dict())}, Broadcast(channel_id=channel.id)))
+        return channel
+
+    async def import_posts(self, source: str, now: int, posts: list[Post], files: list[tuple[str, str]],
+                           reactions: list[dict[str, Any]], mapping: dict[str, str]) -> None:
+        """Imported posts with their files, reactions and mapping from the source's keys, through the fast
+        import writer in one unit of work (the channels are finished by ``finish_imported``)."""
+        async with self.core.unit_of_work() as uow:
+            w = ImportWriter(uow.conn, source, now)
+            await w.insert_posts(posts)
+            await w.attach_files(files)
+            await w.insert_reactions(reactions)
+            await w.map("post", mapping)
+
+    @staticmethod
+    def _announce_imported(uow: UnitOfWork, ch: Channel, new: bool, members: list[str], added: list[str],
+                           final: Channel | None) -> None:
+        """What creating the channel and adding its members through the app would have published."""
+        if ch.type == CHANNEL_DIRECT and new:
+            a, b = (members + members)[:2]
+            uow.publish(Event("direct_added", {"creator_id": a, "teammate_id": b}, Broadcast(channel_id=ch.id)))
+        elif ch.type == CHANNEL_GROUP and new:
+            uow.publish(Event("group_added", {"teammate_ids": _json(members)}, Broadcast(channel_id=ch.id)))
+        else:
+            for uid in added:
+                if new:
+                    uow.publish(Event("channel_created", {"channel_id": ch.id, "team_id": ch.team_id},
+                                      Broadcast(user_id=uid)))
+                else:
+                    uow.publish(Event("user_added", {"user_id": uid, "team_id": ch.team_id},
+                                      Broadcast(channel_id=ch.id)))
+        if final is not None:
+            uow.publish(Event("channel_updated", {"channel": _json(final.to_dict())}, Broadcast(channel_id=ch.id)))
 
     # reading -------------------------------------------------------------------------------
 
     async def get(self, channel_id: str, where: str = "GetChannel") -> Channel:
-        try:
-            return await self.core.store.channels.get(channel_id)
-        except StoreError as e:
-            raise store_error(where, e, "channel") from None
-
-    async def get_cached(self, channel_id: str) -> Channel | None:
-        """The channel's stable facts (type, team, name, deletion) from the cache; counters may be stale."""
-        cache = self.core.caches.channels
-        found = cache.get(channel_id)
-        if found is None:
-            try:
-                found = await self.core.store.channels.get(channel_id)
-            except NotFound:
-                return None
-            cache.put(channel_id, found)
-        return found
-
-    async def can_read(self, ctx: Ctx, channel: Channel) -> bool:
-        if await self.perms.has_channel(ctx, channel.id, P.READ_CHANNEL, channel.team_id):
-            return True
-        if channel.type == CHANNEL_OPEN:
-            return await self.perms.has_team(ctx, channel.team_id, P.READ_PUBLIC_CHANNEL)
-        return False
+        return await self.directory.channel(channel_id, where)
 
     async def get_readable(self, ctx: Ctx, channel_id: str, where: str = "GetChannel") -> Channel:
-        channel = await self.get(channel_id, where)
-        if not await self.can_read(ctx, channel):
-            raise permission_denied(where, f"channelId={channel_id}")
-        return channel
+        return await self.perms.readable_channel(ctx, channel_id, where)
 
     async def get_by_name(self, ctx: Ctx, team_id: str, name: str, include_deleted: bool = False) -> Channel:
         where = "GetChannelByName"
@@ -103,7 +198,7 @@ class ChannelService:
             raise AppError(
                 where, "app.channel.get_by_name.missing.app_error", "Channel does not exist.", 404
             ) from None
-        if not await self.can_read(ctx, channel):
+        if not await self.perms.can_read_channel(ctx, channel):
             raise AppError(where, "app.channel.get_by_name.missing.app_error", "Channel does not exist.", 404)
         return channel
 
@@ -128,16 +223,16 @@ class ChannelService:
         last_delete_at: int = 0,
     ) -> list[Channel]:
         where = "GetChannelsForTeamForUser"
-        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.MANAGE_SYSTEM, where)
         if team_id:
-            await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+            await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
         return await self.core.store.channels.list_for_user(user_id, team_id, include_deleted, last_delete_at)
 
     async def members_for_user(self, ctx: Ctx, user_id: str, team_id: str | None) -> list[ChannelMember]:
         where = "GetChannelMembersForUser"
-        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.MANAGE_SYSTEM, where)
         if team_id:
-            await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+            await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
         return await self.core.store.channels.get_members_for_user(user_id, team_id)
 
     async def list_public(
@@ -151,7 +246,7 @@ class ChannelService:
         ids: list[str] | None = None,
     ) -> list[Channel]:
         where = "GetPublicChannelsForTeam"
-        await self.perms.require_team(ctx, team_id, P.LIST_TEAM_CHANNELS, where)
+        await self.perms.require_team(ctx, team_id, permissions.LIST_TEAM_CHANNELS, where)
         if deleted and not self.core.cfg.TeamSettings.ExperimentalViewArchivedChannels:
             raise AppError(
                 where,
@@ -174,13 +269,13 @@ class ChannelService:
         if deleted:
             readable = []
             for ch in channels:
-                if ch.type == CHANNEL_OPEN or await self.can_read(ctx, ch):
+                if ch.type == CHANNEL_OPEN or await self.perms.can_read_channel(ctx, ch):
                     readable.append(ch)
             channels = readable
         return channels
 
     async def list_private(self, ctx: Ctx, team_id: str, page: int, per_page: int) -> list[Channel]:
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "GetPrivateChannelsForTeam")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "GetPrivateChannelsForTeam")
         return await self.core.store.channels.list_team_channels(
             team_id, types=[CHANNEL_PRIVATE], page=page, per_page=per_page
         )
@@ -209,35 +304,22 @@ class ChannelService:
         if ch.type not in (CHANNEL_OPEN, CHANNEL_PRIVATE, CHANNEL_DIRECT, CHANNEL_GROUP):
             raise AppError(where, "model.channel.is_valid.type.app_error", "Invalid type.", 400)
 
-    def _new_member(
-        self, channel_id: str, user_id: str, admin: bool = False, guest: bool = False
-    ) -> ChannelMember:
-        now = self.core.now()
-        return ChannelMember(
-            channel_id=channel_id,
-            user_id=user_id,
-            scheme_user=not guest,
-            scheme_admin=admin and not guest,
-            scheme_guest=guest,
-            last_viewed_at=0,
-            last_update_at=now,
-        )
-
     async def create(self, ctx: Ctx, data: ChannelCreate) -> Channel:
         where = "CreateChannel"
         if not is_valid_id(data.team_id):
             raise invalid_param(where, "team_id")
         if data.type not in (CHANNEL_OPEN, CHANNEL_PRIVATE):
             raise AppError(where, "model.channel.is_valid.type.app_error", "Invalid type.", 400)
-        perm = P.CREATE_PUBLIC_CHANNEL if data.type == CHANNEL_OPEN else P.CREATE_PRIVATE_CHANNEL
+        perm = permissions.CREATE_PUBLIC_CHANNEL if data.type == CHANNEL_OPEN else permissions.CREATE_PRIVATE_CHANNEL
         await self.perms.require_team(ctx, data.team_id, perm, where)
-        team = await self._app.teams.get(data.team_id, where)
+        team = await self.directory.team(data.team_id, where)
         if team.delete_at:
             raise AppError(where, "api.channel.create_channel.archived_team", "The team is archived.", 400)
         return await self._create(team, data, ctx.user_id, where)
 
     async def _create(
-        self, team: Team, data: ChannelCreate, creator_id: str, where: str, add_creator: bool = True
+        self, team: Team, data: ChannelCreate, creator_id: str, where: str, add_creator: bool = True,
+        uow: UnitOfWork | None = None,
     ) -> Channel:
         now = self.core.now()
         ch = Channel(
@@ -253,9 +335,13 @@ class ChannelService:
             creator_id=creator_id,
         )
         self._validate(ch, where)
-        members = [self._new_member(ch.id, creator_id, admin=True)] if (creator_id and add_creator) else []
+        members = [new_member(ch.id, creator_id, now, admin=True)] if (creator_id and add_creator) else []
         try:
-            await self.core.store.channels.save(ch, members)
+            if uow is not None:
+                await self._save_new(uow, ch, members, creator_id)
+            else:
+                async with self.core.unit_of_work() as own:
+                    await self._save_new(own, ch, members, creator_id)
         except Conflict:
             raise AppError(
                 where,
@@ -263,17 +349,20 @@ class ChannelService:
                 "A channel with that name already exists on the same team.",
                 400,
             ) from None
-        if members:
-            self.core.publish(
-                Event(
-                    "channel_created",
-                    {"channel_id": ch.id, "team_id": team.id},
-                    Broadcast(user_id=creator_id),
-                )
-            )
+        if uow is not None:
+            uow.after_commit(lambda: self.plugin_hooks.channel_created(Ctx(), ch))
+        else:
+            self.plugin_hooks.channel_created(Ctx(), ch)
         return ch
 
-    async def create_default_channels(self, team: Team, creator_id: str) -> None:
+    async def _save_new(self, uow: UnitOfWork, ch: Channel, members: list[ChannelMember], creator_id: str) -> None:
+        await self.core.store.channels.save(ch, members, uow.conn)
+        if members:
+            uow.publish(Event("channel_created", {"channel_id": ch.id, "team_id": ch.team_id},
+                              Broadcast(user_id=creator_id)))
+
+    async def create_default_channels(self, uow: UnitOfWork, team: Team, creator_id: str) -> None:
+        """A new team's town square and off-topic, in the unit of work that creates the team."""
         for name, display in ((DEFAULT_CHANNEL, "Town Square"), (OFF_TOPIC_CHANNEL, "Off-Topic")):
             await self._create(
                 team,
@@ -281,182 +370,22 @@ class ChannelService:
                 creator_id,
                 "CreateDefaultChannels",
                 add_creator=False,
+                uow=uow,
             )
-
-    async def join_default_channels(self, team: Team, user: User, actor_id: str = "") -> None:
-        if user.is_guest():  # guests see only the channels they are added to
-            return
-        names = [DEFAULT_CHANNEL, OFF_TOPIC_CHANNEL, *self.core.cfg.TeamSettings.ExperimentalDefaultChannels]
-        for ch in await self.core.store.channels.get_by_names(team.id, list(dict.fromkeys(names))):
-            if ch.delete_at or ch.type != CHANNEL_OPEN:
-                continue
-            if await self.core.store.channels.is_member(ch.id, user.id):
-                continue
-            await self.core.store.channels.save_member(self._new_member(ch.id, user.id))
-            if ch.name == DEFAULT_CHANNEL:
-                await self._app.posts.system_post(
-                    ch,
-                    user.id,
-                    PT.POST_TYPE_JOIN_TEAM,
-                    f"@{user.username} joined the team.",
-                    {"username": user.username},
-                )
-            else:
-                await self._app.posts.system_post(
-                    ch,
-                    user.id,
-                    PT.POST_TYPE_JOIN_CHANNEL,
-                    f"@{user.username} joined the channel.",
-                    {"username": user.username},
-                )
-            self.core.publish(
-                Event("user_added", {"user_id": user.id, "team_id": team.id}, Broadcast(channel_id=ch.id))
-            )
-
-    async def leave_team_channels(self, team: Team, user_id: str, actor_id: str) -> None:
-        user = await self._app.users.get(user_id)
-        town = None
-        try:
-            town = await self.core.store.channels.get_by_name(team.id, DEFAULT_CHANNEL)
-        except NotFound:
-            pass
-        if town and await self.core.store.channels.is_member(town.id, user_id):
-            await self._app.posts.system_post(
-                town,
-                user_id,
-                PT.POST_TYPE_LEAVE_TEAM,
-                f"@{user.username} left the team.",
-                {"username": user.username},
-            )
-        for cid in await self.core.store.channels.remove_members_of_team(team.id, user_id):
-            self.core.publish(
-                Event("user_removed", {"user_id": user_id, "remover_id": actor_id}, Broadcast(channel_id=cid))
-            )
-            self.core.publish(
-                Event("user_removed", {"channel_id": cid, "remover_id": actor_id}, Broadcast(user_id=user_id))
-            )
-
-    async def create_direct(self, ctx: Ctx, user_ids: list[str]) -> tuple[Channel, bool]:
-        where = "CreateDirectChannel"
-        if len(user_ids) != 2 or not all(is_valid_id(u) for u in user_ids):
-            raise AppError(
-                where,
-                "api.channel.create_direct_channel.invalid_user.app_error",
-                "Invalid user ID for direct channel creation.",
-                400,
-            )
-        if ctx.user_id not in user_ids and not self.perms.has_system(ctx, P.MANAGE_SYSTEM):
-            raise permission_denied(where)
-        self.perms.require_system(ctx, P.CREATE_DIRECT_CHANNEL, where)
-        await self._require_guest_reach(ctx, user_ids, where)
-        users = await self.core.store.users.get_many(user_ids)
-        if len({u.id for u in users}) != len(set(user_ids)):
-            raise AppError(
-                where,
-                "api.channel.create_direct_channel.invalid_user.app_error",
-                "Invalid user ID for direct channel creation.",
-                400,
-            )
-        a, b = user_ids
-        name = direct_channel_name(a, b)
-        try:
-            return await self.core.store.channels.get_by_name("", name), False
-        except NotFound:
-            pass
-        now = self.core.now()
-        ch = Channel(
-            id=new_id(),
-            create_at=now,
-            update_at=now,
-            team_id="",
-            type=CHANNEL_DIRECT,
-            name=name,
-            display_name="",
-            creator_id=ctx.user_id,
-        )
-        members = [self._new_member(ch.id, uid) for uid in dict.fromkeys((a, b))]
-        try:
-            await self.core.store.channels.save(ch, members)
-        except Conflict:
-            return await self.core.store.channels.get_by_name("", name), False
-        other = b if a == ctx.user_id else a
-        self.core.publish(
-            Event(
-                "direct_added", {"creator_id": ctx.user_id, "teammate_id": other}, Broadcast(channel_id=ch.id)
-            )
-        )
-        return ch, True
-
-    async def _require_guest_reach(self, ctx: Ctx, user_ids: list[str], where: str) -> None:
-        """A guest may message only people they share a channel with (Mattermost's view restriction)."""
-        if SYSTEM_GUEST_ROLE not in ctx.roles or ctx.local:
-            return
-        others = [u for u in dict.fromkeys(user_ids) if u != ctx.user_id]
-        reachable = await self.core.store.channels.users_sharing_a_channel(ctx.user_id, others)
-        if set(others) - reachable:
-            raise permission_denied(where, "a guest can only message people in their channels")
-
-    async def create_group(self, ctx: Ctx, user_ids: list[str]) -> tuple[Channel, bool]:
-        where = "CreateGroupChannel"
-        ids = list(dict.fromkeys(user_ids))
-        if ctx.user_id and ctx.user_id not in ids:
-            ids.append(ctx.user_id)
-        if not all(is_valid_id(u) for u in ids):
-            raise invalid_param(where, "user_ids")
-        if not GROUP_MIN_USERS <= len(ids) <= GROUP_MAX_USERS:
-            raise AppError(
-                where,
-                "api.channel.create_group.bad_size.app_error",
-                "Group message channels must contain at least 3 and no more than 8 users.",
-                400,
-            )
-        self.perms.require_system(ctx, P.CREATE_GROUP_CHANNEL, where)
-        await self._require_guest_reach(ctx, ids, where)
-        users = await self.core.store.users.get_many(ids)
-        if len(users) != len(ids):
-            raise AppError(
-                where,
-                "api.channel.create_group.bad_user.app_error",
-                "One of the provided users does not exist.",
-                400,
-            )
-        name = group_channel_name(ids)
-        try:
-            return await self.core.store.channels.get_by_name("", name), False
-        except NotFound:
-            pass
-        now = self.core.now()
-        display = ", ".join(sorted(u.username for u in users))[:64]
-        ch = Channel(
-            id=new_id(),
-            create_at=now,
-            update_at=now,
-            team_id="",
-            type=CHANNEL_GROUP,
-            name=name,
-            display_name=display,
-            creator_id=ctx.user_id,
-        )
-        try:
-            await self.core.store.channels.save(ch, [self._new_member(ch.id, uid) for uid in ids])
-        except Conflict:
-            return await self.core.store.channels.get_by_name("", name), False
-        self.core.publish(Event("group_added", {"teammate_ids": _json(ids)}, Broadcast(channel_id=ch.id)))
-        return ch, True
 
     # updating ------------------------------------------------------------------------------
 
     async def _require_manage(self, ctx: Ctx, ch: Channel, where: str) -> None:
         if ch.type == CHANNEL_OPEN:
             await self.perms.require_channel(
-                ctx, ch.id, P.MANAGE_PUBLIC_CHANNEL_PROPERTIES, where, ch.team_id
+                ctx, ch.id, permissions.MANAGE_PUBLIC_CHANNEL_PROPERTIES, where, ch.team_id
             )
         elif ch.type == CHANNEL_PRIVATE:
             await self.perms.require_channel(
-                ctx, ch.id, P.MANAGE_PRIVATE_CHANNEL_PROPERTIES, where, ch.team_id
+                ctx, ch.id, permissions.MANAGE_PRIVATE_CHANNEL_PROPERTIES, where, ch.team_id
             )
         else:
-            await self.perms.require_channel(ctx, ch.id, P.CREATE_POST, where, ch.team_id)
+            await self.perms.require_channel(ctx, ch.id, permissions.CREATE_POST, where, ch.team_id)
 
     async def patch(self, ctx: Ctx, channel_id: str, patch: ChannelPatch) -> Channel:
         where = "PatchChannel"
@@ -493,7 +422,13 @@ class ChannelService:
         ch.update_at = self.core.now()
         self._validate(ch, where)
         try:
-            ch = await self.core.store.channels.update(ch)
+            # the row, the "updated the channel header" posts and channel_updated: one unit of work
+            drafts = await self.system_posts.changed(old, ch, ctx.user_id) if ctx.user_id else []
+            async with self.core.unit_of_work() as uow:
+                ch = await self.core.store.channels.update(ch, uow.conn)
+                for draft in drafts:
+                    await self.system_posts.write(draft, uow)
+                uow.publish(Event("channel_updated", {"channel": _json(ch.to_dict())}, Broadcast(channel_id=ch.id)))
         except Conflict:
             raise AppError(
                 where,
@@ -501,42 +436,7 @@ class ChannelService:
                 "A channel with that name already exists on the same team.",
                 400,
             ) from None
-        await self._announce_changes(ctx, old, ch)
-        self.core.publish(
-            Event("channel_updated", {"channel": _json(ch.to_dict())}, Broadcast(channel_id=ch.id))
-        )
         return ch
-
-    async def _announce_changes(self, ctx: Ctx, old: Channel, new: Channel) -> None:
-        if not ctx.user_id:
-            return
-        user = await self._app.users.get(ctx.user_id)
-        posts = self._app.posts
-        for field, post_type in (("header", PT.POST_TYPE_HEADER_CHANGE), ("purpose", PT.POST_TYPE_PURPOSE_CHANGE)):
-            before, after = getattr(old, field), getattr(new, field)
-            if before == after:
-                continue
-            if not after:
-                msg = f"@{user.username} removed the channel {field} (was: {before})"
-            elif before:
-                msg = f"@{user.username} updated the channel {field} from: {before} to: {after}"
-            else:
-                msg = f"@{user.username} updated the channel {field} to: {after}"
-            await posts.system_post(new, user.id, post_type, msg,
-                                    {"username": user.username, f"old_{field}": before, f"new_{field}": after})
-        if old.display_name != new.display_name and not new.is_group_or_direct():
-            await posts.system_post(
-                new,
-                user.id,
-                PT.POST_TYPE_DISPLAYNAME_CHANGE,
-                f"@{user.username} updated the channel display name from: "
-                f"{old.display_name} to: {new.display_name}",
-                {
-                    "username": user.username,
-                    "old_displayname": old.display_name,
-                    "new_displayname": new.display_name,
-                },
-            )
 
     async def update(self, ctx: Ctx, channel_id: str, data: Channel) -> Channel:
         return await self.patch(
@@ -557,14 +457,15 @@ class ChannelService:
                 "Direct and group message channels cannot be archived.",
                 400,
             )
-        perm = P.DELETE_PUBLIC_CHANNEL if ch.type == CHANNEL_OPEN else P.DELETE_PRIVATE_CHANNEL
+        perm = permissions.DELETE_PUBLIC_CHANNEL if ch.type == CHANNEL_OPEN else permissions.DELETE_PRIVATE_CHANNEL
         await self.perms.require_channel(ctx, ch.id, perm, where, ch.team_id)
         if ch.name == DEFAULT_CHANNEL:
             raise AppError(
                 where,
                 "api.channel.delete_channel.cannot.app_error",
-                f"Unable to delete the default channel {DEFAULT_CHANNEL}.",
+                "Unable to delete the default channel {Channel}.",
                 400,
+                params={"Channel": DEFAULT_CHANNEL},
             )
         if ch.delete_at:
             raise AppError(
@@ -573,35 +474,25 @@ class ChannelService:
                 "The channel has been archived or deleted.",
                 400,
             )
-        if ctx.user_id:
-            user = await self._app.users.get(ctx.user_id)
-            await self._app.posts.system_post(
-                ch,
-                user.id,
-                PT.POST_TYPE_CHANNEL_DELETED,
-                f"@{user.username} archived the channel",
-                {"username": user.username},
-            )
-        now = self.core.now()
-        await self.core.store.channels.set_deleted(ch.id, now, now)
-        self.core.publish(
-            Event(
-                "channel_deleted",
-                {"channel_id": ch.id, "delete_at": now},
-                Broadcast(channel_id=ch.id, team_id=""),
-            )
-        )
+        draft = await self.system_posts.archived(ch, ctx.user_id) if ctx.user_id else None
+        async with self.core.unit_of_work() as uow:
+            if draft is not None:
+                await self.system_posts.write(draft, uow)
+            now = self.core.now()
+            await self.core.store.channels.set_deleted(ch.id, now, now, uow.conn)
+            uow.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": now},
+                              Broadcast(channel_id=ch.id, team_id="")))
 
     async def restore(self, ctx: Ctx, channel_id: str) -> Channel:
         where = "RestoreChannel"
         ch = await self.get(channel_id, where)
         perm = (
-            P.MANAGE_PUBLIC_CHANNEL_PROPERTIES
+            permissions.MANAGE_PUBLIC_CHANNEL_PROPERTIES
             if ch.type == CHANNEL_OPEN
-            else P.MANAGE_PRIVATE_CHANNEL_PROPERTIES
+            else permissions.MANAGE_PRIVATE_CHANNEL_PROPERTIES
         )
         if not await self.perms.has_channel(ctx, ch.id, perm, ch.team_id):
-            await self.perms.require_team(ctx, ch.team_id, P.MANAGE_TEAM, where)
+            await self.perms.require_team(ctx, ch.team_id, permissions.MANAGE_TEAM, where)
         if not ch.delete_at:
             raise AppError(
                 where,
@@ -610,18 +501,13 @@ class ChannelService:
                 400,
             )
         now = self.core.now()
-        await self.core.store.channels.set_deleted(ch.id, 0, now)
-        ch = await self.get(channel_id, where)
-        if ctx.user_id:
-            user = await self._app.users.get(ctx.user_id)
-            await self._app.posts.system_post(
-                ch,
-                user.id,
-                PT.POST_TYPE_CHANNEL_RESTORED,
-                f"@{user.username} unarchived the channel",
-                {"username": user.username},
-            )
-        self.core.publish(Event("channel_restored", {"channel_id": ch.id}, Broadcast(channel_id=ch.id)))
+        ch = msgspec.structs.replace(ch, delete_at=0, update_at=now)
+        draft = await self.system_posts.unarchived(ch, ctx.user_id) if ctx.user_id else None
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.channels.set_deleted(ch.id, 0, now, uow.conn)
+            if draft is not None:
+                await self.system_posts.write(draft, uow)
+            uow.publish(Event("channel_restored", {"channel_id": ch.id}, Broadcast(channel_id=ch.id)))
         return ch
 
     async def convert_privacy(self, ctx: Ctx, channel_id: str, privacy: str) -> Channel:
@@ -630,9 +516,9 @@ class ChannelService:
         if privacy not in (CHANNEL_OPEN, CHANNEL_PRIVATE) or ch.is_group_or_direct():
             raise invalid_param(where, "privacy")
         perm = (
-            P.CONVERT_PUBLIC_CHANNEL_TO_PRIVATE
+            permissions.CONVERT_PUBLIC_CHANNEL_TO_PRIVATE
             if privacy == CHANNEL_PRIVATE
-            else P.CONVERT_PRIVATE_CHANNEL_TO_PUBLIC
+            else permissions.CONVERT_PRIVATE_CHANNEL_TO_PUBLIC
         )
         await self.perms.require_channel(ctx, ch.id, perm, where, ch.team_id)
         if ch.name == DEFAULT_CHANNEL and privacy == CHANNEL_PRIVATE:
@@ -644,242 +530,11 @@ class ChannelService:
             )
         ch.type = privacy
         ch.update_at = self.core.now()
-        ch = await self.core.store.channels.update(ch)
-        self.core.publish(Event("channel_converted", {"channel_id": ch.id}, Broadcast(team_id=ch.team_id)))
-        self.core.publish(
-            Event("channel_updated", {"channel": _json(ch.to_dict())}, Broadcast(channel_id=ch.id))
-        )
+        async with self.core.unit_of_work() as uow:
+            ch = await self.core.store.channels.update(ch, uow.conn)
+            uow.publish(Event("channel_converted", {"channel_id": ch.id}, Broadcast(team_id=ch.team_id)))
+            uow.publish(Event("channel_updated", {"channel": _json(ch.to_dict())}, Broadcast(channel_id=ch.id)))
         return ch
-
-    # members -------------------------------------------------------------------------------
-
-    async def get_members(
-        self, ctx: Ctx, channel_id: str, page: int, per_page: int, user_ids: list[str] | None = None
-    ) -> list[ChannelMember]:
-        await self.get_readable(ctx, channel_id, "GetChannelMembers")
-        return await self.core.store.channels.get_members(
-            channel_id, page=page, per_page=per_page, user_ids=user_ids
-        )
-
-    async def get_member(self, ctx: Ctx, channel_id: str, user_id: str) -> ChannelMember:
-        where = "GetChannelMember"
-        await self.get_readable(ctx, channel_id, where)
-        try:
-            return await self.core.store.channels.get_member(channel_id, user_id)
-        except NotFound:
-            raise AppError(
-                where,
-                "app.channel.get_member.missing.app_error",
-                "No channel member found for that user ID and channel ID.",
-                404,
-            ) from None
-
-    async def add_member(
-        self, ctx: Ctx, channel_id: str, user_id: str, post_root_id: str = ""
-    ) -> ChannelMember:
-        where = "AddChannelMember"
-        ch = await self.get(channel_id, where)
-        if ch.is_group_or_direct():
-            raise AppError(
-                where,
-                "api.channel.add_user_to_channel.type.app_error",
-                "Can not add user to this channel type.",
-                400,
-            )
-        if ch.delete_at:
-            raise AppError(
-                where,
-                "api.channel.add_user.to.channel.failed.deleted.app_error",
-                "Failed to add user to channel because channel has been archived.",
-                400,
-            )
-        is_self = ctx.user_id == user_id and not ctx.local
-        if ch.type == CHANNEL_OPEN:
-            if is_self:
-                if not await self.perms.has_channel(ctx, ch.id, P.MANAGE_PUBLIC_CHANNEL_MEMBERS, ch.team_id):
-                    await self.perms.require_team(ctx, ch.team_id, P.JOIN_PUBLIC_CHANNELS, where)
-            else:
-                await self.perms.require_channel(
-                    ctx, ch.id, P.MANAGE_PUBLIC_CHANNEL_MEMBERS, where, ch.team_id
-                )
-        else:
-            await self.perms.require_channel(ctx, ch.id, P.MANAGE_PRIVATE_CHANNEL_MEMBERS, where, ch.team_id)
-        user = await self._app.users.get(user_id, where)
-        if user.delete_at:
-            raise AppError(
-                where,
-                "api.channel.add_user.to.channel.failed.deleted.app_error",
-                "The user is deactivated.",
-                400,
-            )
-        try:
-            tm = await self.core.store.teams.get_member(ch.team_id, user_id)
-            if tm.delete_at:
-                raise NotFound("team_member")
-        except NotFound:
-            raise AppError(
-                where,
-                "api.channel.add_members.user_denied",
-                "The user is not a member of the channel's team.",
-                403,
-            ) from None
-        try:
-            return await self.core.store.channels.get_member(ch.id, user_id)
-        except NotFound:
-            pass
-        member = await self.core.store.channels.save_member(
-            self._new_member(ch.id, user_id, guest=user.is_guest())
-        )
-        if is_self:
-            await self._app.posts.system_post(
-                ch,
-                user.id,
-                PT.POST_TYPE_JOIN_CHANNEL,
-                f"@{user.username} joined the channel.",
-                {"username": user.username},
-            )
-        else:
-            actor = await self._app.users.get(ctx.user_id) if ctx.user_id else None
-            by = f" by @{actor.username}" if actor else ""
-            await self._app.posts.system_post(
-                ch,
-                ctx.user_id or user.id,
-                PT.POST_TYPE_ADD_TO_CHANNEL,
-                f"@{user.username} added to the channel{by}.",
-                {
-                    "userId": ctx.user_id,
-                    "username": actor.username if actor else "",
-                    "addedUserId": user.id,
-                    "addedUsername": user.username,
-                },
-                root_id=post_root_id,
-            )
-        self.core.publish(
-            Event("user_added", {"user_id": user_id, "team_id": ch.team_id}, Broadcast(channel_id=ch.id))
-        )
-        return member
-
-    async def remove_member(self, ctx: Ctx, channel_id: str, user_id: str) -> None:
-        where = "RemoveChannelMember"
-        ch = await self.get(channel_id, where)
-        if ch.is_group_or_direct():
-            raise AppError(
-                where,
-                "api.channel.remove_user_from_channel.direct.app_error",
-                "Can not remove user from this channel type.",
-                400,
-            )
-        is_self = ctx.user_id == user_id and not ctx.local
-        if not is_self:
-            perm = (
-                P.MANAGE_PUBLIC_CHANNEL_MEMBERS
-                if ch.type == CHANNEL_OPEN
-                else P.MANAGE_PRIVATE_CHANNEL_MEMBERS
-            )
-            await self.perms.require_channel(ctx, ch.id, perm, where, ch.team_id)
-        if ch.name == DEFAULT_CHANNEL:
-            raise AppError(
-                where,
-                "api.channel.remove.default.app_error",
-                f"Unable to remove user from the default channel {DEFAULT_CHANNEL}.",
-                400,
-            )
-        user = await self._app.users.get(user_id, where)
-        if not await self.core.store.channels.is_member(ch.id, user_id):
-            raise AppError(
-                where,
-                "app.channel.get_member.missing.app_error",
-                "No channel member found for that user ID and channel ID.",
-                404,
-            )
-        if is_self:
-            await self._app.posts.system_post(
-                ch,
-                user.id,
-                PT.POST_TYPE_LEAVE_CHANNEL,
-                f"@{user.username} left the channel.",
-                {"username": user.username},
-            )
-        else:
-            actor = await self._app.users.get(ctx.user_id) if ctx.user_id else None
-            await self._app.posts.system_post(
-                ch,
-                ctx.user_id or user.id,
-                PT.POST_TYPE_REMOVE_FROM_CHANNEL,
-                f"@{user.username} was removed from the channel.",
-                {
-                    "removedUserId": user.id,
-                    "removedUsername": user.username,
-                    "username": actor.username if actor else "",
-                },
-            )
-        await self.core.store.channels.remove_member(ch.id, user_id)
-        self.core.publish(
-            Event(
-                "user_removed", {"user_id": user_id, "remover_id": ctx.user_id}, Broadcast(channel_id=ch.id)
-            )
-        )
-        self.core.publish(
-            Event(
-                "user_removed", {"channel_id": ch.id, "remover_id": ctx.user_id}, Broadcast(user_id=user_id)
-            )
-        )
-
-    async def update_member_roles(self, ctx: Ctx, channel_id: str, user_id: str, roles: str) -> None:
-        where = "UpdateChannelMemberRoles"
-        ch = await self.get(channel_id, where)
-        await self.perms.require_channel(ctx, ch.id, P.MANAGE_CHANNEL_ROLES, where, ch.team_id)
-        member = await self.get_member(ctx, channel_id, user_id)
-        wanted = set(roles.split())
-        if not wanted <= {"channel_user", "channel_admin", "channel_guest"}:
-            raise AppError(where, "api.channel.update_channel_member_roles.invalid", "Invalid roles.", 400)
-        member.scheme_admin = "channel_admin" in wanted
-        member.scheme_user = "channel_user" in wanted or member.scheme_admin
-        await self._save_member(member)
-
-    async def set_guest_memberships(self, user_id: str, guest: bool) -> None:
-        """Every channel membership of a user who became a guest (channel_guest) or stopped being one."""
-        for member in await self.core.store.channels.get_members_for_user(user_id, None):
-            member.scheme_guest, member.scheme_user = guest, not guest
-            if guest:
-                member.scheme_admin = False
-            await self._save_member(member)
-
-    async def update_notify_props(
-        self, ctx: Ctx, channel_id: str, user_id: str, props: dict[str, str]
-    ) -> ChannelMember:
-        where = "UpdateChannelMemberNotifyProps"
-        self.perms.require_self_or_system(ctx, user_id, P.MANAGE_SYSTEM, where)
-        member = await self.get_member(ctx, channel_id, user_id)
-        allowed = {
-            "desktop",
-            "email",
-            "push",
-            "mark_unread",
-            "ignore_channel_mentions",
-            "channel_auto_follow_threads",
-            "desktop_threads",
-            "push_threads",
-            "email_threads",
-            "desktop_sound",
-            "desktop_notification_sound",
-        }
-        for k, v in props.items():
-            if k in allowed and isinstance(v, str):
-                member.notify_props[k] = v
-        return await self._save_member(member)
-
-    async def _save_member(self, member: ChannelMember) -> ChannelMember:
-        member.last_update_at = self.core.now()
-        await self.core.store.channels.update_member(member)
-        self.core.publish(
-            Event(
-                "channel_member_updated",
-                {"channelMember": _json(member.to_dict())},
-                Broadcast(user_id=member.user_id),
-            )
-        )
-        return member
 
     # read state ----------------------------------------------------------------------------
 
@@ -887,7 +542,7 @@ class ChannelService:
         self, ctx: Ctx, user_id: str, channel_id: str, prev_channel_id: str = ""
     ) -> dict[str, int]:
         where = "ViewChannel"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         ids = [c for c in (channel_id, prev_channel_id) if c]
         for cid in ids:
             if not is_valid_id(cid):
@@ -897,13 +552,13 @@ class ChannelService:
             self.core.publish(
                 Event("multiple_channels_viewed", {"channel_times": times}, Broadcast(user_id=user_id))
             )
-            self._app.notifications.channels_viewed(user_id, sorted(times))
-            self._app.receipts.viewed(user_id, times)
+            self.notifications.channels_viewed(user_id, sorted(times))
+            self.receipts.viewed(user_id, times)
         return times
 
     async def unread(self, ctx: Ctx, user_id: str, channel_id: str) -> ChannelUnread:
         where = "GetChannelUnread"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         ch = await self.get(channel_id, where)
         try:
             m = await self.core.store.channels.get_member(channel_id, user_id)

@@ -5,38 +5,37 @@ incoming and outgoing webhooks move with it."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
+from chinwag.app.channel_member import ChannelMemberService
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore, store_error
+from chinwag.app.core import AppCore, service, store_error
+from chinwag.app.directory import Directory
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.app.webhook import IncomingWebhookService
+from chinwag.app.webhook_outgoing import OutgoingWebhookService
+from chinwag.model import permissions
 from chinwag.model.channel import CHANNEL_OPEN, CHANNEL_PRIVATE, Channel
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import NotFound, StoreError
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
-
+@service
 class ChannelMoveService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    members: ChannelMemberService
+    incoming: IncomingWebhookService
+    outgoing: OutgoingWebhookService
 
     async def move(self, ctx: Ctx, channel_id: str, team_id: str, force: bool) -> Channel:
         where = "MoveChannel"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         if not is_valid_id(team_id):
             raise invalid_param(where, "team_id")
-        ch = await self._app.channels.get(channel_id, where)
+        ch = await self.directory.channel(channel_id, where)
         if ch.type not in (CHANNEL_OPEN, CHANNEL_PRIVATE):
             raise AppError(where, "api.channel.move_channel.type.invalid",
                            "Direct and group message channels cannot be moved.", 403)
@@ -67,19 +66,24 @@ class ChannelMoveService:
             pass
         else:
             raise AppError(where, "store.sql_channel.save_channel.exists.app_error",
-                           f"A channel named {ch.name} already exists in team {team.name}.", 400)
+                           "A channel named {Channel} already exists in team {Team}.", 400,
+                           params={"Channel": ch.name, "Team": team.name})
         for uid in outsiders:
-            await self._app.channels.remove_member(Ctx(local=True, request_id=ctx.request_id), ch.id, uid)
+            await self.members.remove_member(Ctx(local=True, request_id=ctx.request_id), ch.id, uid)
         old_team = ch.team_id
         ch.team_id = team.id
         ch.update_at = self.core.now()
         try:
-            ch = await self.core.store.channels.update(ch)
+            async with self.core.unit_of_work() as uow:
+                ch = await self.core.store.channels.update(ch, uow.conn)
+                # no category of the old team applies in the new one (Mattermost's
+                # UpdateSidebarChannelCategoryOnMove)
+                await self.core.store.categories.remove_channel(ch.id, uow.conn)
+                uow.publish(Event("channel_updated", {"channel": json.dumps(ch.to_dict())},
+                                  Broadcast(channel_id=ch.id)))
         except StoreError as e:
             raise store_error(where, e, "channel") from None
         await self._move_hooks(ch.id, old_team, team.id)
-        self.core.publish(Event("channel_updated", {"channel": json.dumps(ch.to_dict())},
-                                Broadcast(channel_id=ch.id)))
         return ch
 
     async def _move_hooks(self, channel_id: str, old_team: str, new_team: str) -> None:
@@ -91,7 +95,7 @@ class ChannelMoveService:
                 if hook.channel_id == channel_id:
                     hook.team_id = new_team
                     await hooks.update_incoming(hook)
-                    self._app.incoming._changed(hook.id)
+                    self.incoming._changed(hook.id)
             if len(batch) < 200:
                 break
             offset += 200
@@ -101,5 +105,5 @@ class ChannelMoveService:
             await hooks.update_outgoing(out)
             moved = True
         if moved:
-            self._app.outgoing._changed(old_team)
-            self._app.outgoing._changed(new_team)
+            self.outgoing._changed(old_team)
+            self.outgoing._changed(new_team)

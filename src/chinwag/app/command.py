@@ -3,22 +3,26 @@ command responses (in-channel posts, ephemeral messages, extra responses) and au
 
 from __future__ import annotations
 
-import base64
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import msgspec
 
-from chinwag.app.command_builtin import BUILT_INS, Call
+from chinwag import i18n
+from chinwag.app.command_builtin import BUILT_INS, BuiltInServices, Call
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.app.integration import IntegrationCore, OutboundRefused, user_ctx
+from chinwag.app.directory import Directory
+from chinwag.app.integration import IntegrationCore, user_ctx
+from chinwag.app.outbound import OutboundRefused
 from chinwag.app.permissions import PermissionService
+from chinwag.app.plugin_hooks import PluginHooks
+from chinwag.app.post import PostService
+from chinwag.app.signing import SigningService
 from chinwag.app.webhook_outgoing import is_valid_http_url
-from chinwag.model import permissions as P
-from chinwag.model import slack
+from chinwag.model import permissions, slack
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_OPEN
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
@@ -37,9 +41,6 @@ from chinwag.model.integration import (
 from chinwag.model.post import POST_TYPE_EPHEMERAL, POST_TYPE_SLACK_ATTACHMENT, Post, PostCreate
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import InvalidInput, NotFound, StoreError
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 _AT_MENTION = re.compile(r"\B@([A-Za-z0-9][A-Za-z0-9.\-_:]*)")
 _CHANNEL_MENTION = re.compile(r"\B~([a-z0-9.\-_]+)")
@@ -88,16 +89,26 @@ def response_from(data: Any, depth: int = 0) -> CommandResponse:
 
 
 class CommandService:
-    def __init__(self, core: AppCore, perms: PermissionService, integ: IntegrationCore) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        integ: IntegrationCore,
+        posts: PostService,
+        builtins: BuiltInServices,
+        signing: SigningService,
+        plugin_hooks: PluginHooks,
+    ) -> None:
+        self.signing = signing
         self.core = core
+        self.directory = directory
         self.perms = perms
         self.integ = integ
+        self.posts = posts
+        self.builtins = builtins
+        self.plugin_hooks = plugin_hooks
         self._cleaned_at = 0
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
 
     def _enabled(self, where: str) -> None:
         if not self.core.cfg.ServiceSettings.EnableCommands:
@@ -112,15 +123,16 @@ class CommandService:
 
     async def _require_manage(self, ctx: Ctx, cmd: Command) -> None:
         """Mattermost answers "not found" rather than revealing a command to those who may not manage it."""
-        if not await self.perms.has_team(ctx, cmd.team_id, P.MANAGE_SLASH_COMMANDS):
+        if not await self.perms.has_team(ctx, cmd.team_id, permissions.MANAGE_SLASH_COMMANDS):
             raise _not_found()
         if ctx.user_id != cmd.creator_id and not await self.perms.has_team(
-                ctx, cmd.team_id, P.MANAGE_OTHERS_SLASH_COMMANDS):
-            raise permission_denied("updateCommand", f"permission={P.MANAGE_OTHERS_SLASH_COMMANDS}")
+                ctx, cmd.team_id, permissions.MANAGE_OTHERS_SLASH_COMMANDS):
+            raise permission_denied("updateCommand", f"permission={permissions.MANAGE_OTHERS_SLASH_COMMANDS}")
 
     async def _check(self, cmd: Command, where: str) -> None:
         def bad(name: str) -> AppError:
-            return AppError("Command.IsValid", f"model.command.is_valid.{name}.app_error", f"Invalid {name}.", 400)
+            return AppError("Command.IsValid", f"model.command.is_valid.{name}.app_error", "Invalid {Name}.", 400,
+                            params={"Name": name})
 
         if not is_valid_id(cmd.team_id):
             raise bad("team_id")
@@ -148,11 +160,11 @@ class CommandService:
 
     async def create(self, ctx: Ctx, data: Command) -> Command:
         where = "createCommand"
-        await self.perms.require_team(ctx, data.team_id, P.MANAGE_SLASH_COMMANDS, where)
+        await self.perms.require_team(ctx, data.team_id, permissions.MANAGE_SLASH_COMMANDS, where)
         creator = ctx.user_id
         if data.creator_id and data.creator_id != ctx.user_id:
-            await self.perms.require_team(ctx, data.team_id, P.MANAGE_OTHERS_SLASH_COMMANDS, where)
-            await self._app.users.get(data.creator_id, where)
+            await self.perms.require_team(ctx, data.team_id, permissions.MANAGE_OTHERS_SLASH_COMMANDS, where)
+            await self.directory.user(data.creator_id, where)
             creator = data.creator_id
         self._enabled("CreateCommand")
         now = self.core.now()
@@ -164,12 +176,12 @@ class CommandService:
 
     async def get(self, ctx: Ctx, command_id: str) -> Command:
         cmd = await self._get(command_id, "GetCommand")
-        if not await self.perms.has_team(ctx, cmd.team_id, P.VIEW_TEAM):
+        if not await self.perms.has_team(ctx, cmd.team_id, permissions.VIEW_TEAM):
             raise _not_found()
-        if not await self.perms.has_team(ctx, cmd.team_id, P.MANAGE_SLASH_COMMANDS):
+        if not await self.perms.has_team(ctx, cmd.team_id, permissions.MANAGE_SLASH_COMMANDS):
             raise _not_found()
         if ctx.user_id != cmd.creator_id and not await self.perms.has_team(
-                ctx, cmd.team_id, P.MANAGE_OTHERS_SLASH_COMMANDS):
+                ctx, cmd.team_id, permissions.MANAGE_OTHERS_SLASH_COMMANDS):
             raise _not_found()
         return cmd
 
@@ -212,22 +224,29 @@ class CommandService:
         await self._require_manage(ctx, cmd)
         await self.core.store.commands.delete(cmd.id, self.core.now())
 
+    async def translator(self, ctx: Ctx) -> i18n.Translator:
+        """The caller's language (their ``locale``, else the server's), for the built-in commands' words."""
+        default = self.core.cfg.LocalizationSettings.DefaultServerLocale
+        locale = (await self.directory.user(ctx.user_id)).locale if ctx.user_id else ""
+        return i18n.translator(i18n.pick(locale, default))
+
     async def list_commands(self, ctx: Ctx, team_id: str, custom_only: bool) -> list[Command]:
         where = "listCommands"
         if not team_id:
             raise invalid_param(where, "team_id")
-        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
-        can_manage = await self.perms.has_team(ctx, team_id, P.MANAGE_SLASH_COMMANDS)
-        owner = "" if await self.perms.has_team(ctx, team_id, P.MANAGE_OTHERS_SLASH_COMMANDS) else ctx.user_id
+        await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
+        can_manage = await self.perms.has_team(ctx, team_id, permissions.MANAGE_SLASH_COMMANDS)
+        owner = "" if await self.perms.has_team(ctx, team_id, permissions.MANAGE_OTHERS_SLASH_COMMANDS) else ctx.user_id
         if custom_only:
             if not can_manage:
-                raise permission_denied(where, f"permission={P.MANAGE_SLASH_COMMANDS}")
+                raise permission_denied(where, f"permission={permissions.MANAGE_SLASH_COMMANDS}")
             self._enabled("ListTeamCommands")
             return [c for c in await self.core.store.commands.list_for_team(team_id)
                     if not owner or c.creator_id == owner]
         if not can_manage:
             return await self.autocomplete(ctx, team_id)
-        out = [b.command() for b in BUILT_INS.values()]
+        t = await self.translator(ctx)
+        out = [b.command(t) for b in BUILT_INS.values()]
         if self.core.cfg.ServiceSettings.EnableCommands:
             seen = set(BUILT_INS)
             for c in await self.core.store.commands.list_for_team(team_id):
@@ -237,7 +256,7 @@ class CommandService:
         return out
 
     async def autocomplete(self, ctx: Ctx, team_id: str) -> list[Command]:
-        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, "listAutocompleteCommands")
+        await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, "listAutocompleteCommands")
         out: list[Command] = []
         seen: set[str] = set()
         if self.core.cfg.ServiceSettings.EnableCommands:
@@ -245,10 +264,15 @@ class CommandService:
                 if c.auto_complete and c.trigger not in seen:
                     seen.add(c.trigger)
                     out.append(c.sanitized())
+        for c in self.plugin_hooks.team_commands(team_id):
+            if c.auto_complete and c.trigger not in seen:
+                seen.add(c.trigger)
+                out.append(c)
+        t = await self.translator(ctx)
         for b in BUILT_INS.values():
             if b.trigger not in seen:
                 seen.add(b.trigger)
-                out.append(b.command())
+                out.append(b.command(t))
         return out
 
     async def suggestions(self, ctx: Ctx, team_id: str, user_input: str) -> list[dict[str, str]]:
@@ -256,8 +280,15 @@ class CommandService:
         if not user_input:
             raise invalid_param("listCommandAutocompleteSuggestions", "userInput")
         text = user_input.removeprefix("/").lower()
-        if " " in text:
-            return []
+        if " " in text:  # the first argument of a plugin command that listed its choices
+            trigger, _, arg = text.partition(" ")
+            await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, "listCommandAutocompleteSuggestions")
+            registered = self.plugin_hooks.command(team_id, trigger)
+            if registered is None or " " in arg.strip():
+                return []
+            return [{"Complete": f"{trigger} {item.name}", "Suggestion": item.name, "Hint": item.hint,
+                     "Description": item.description, "IconData": ""}
+                    for item in registered.items if item.name.lower().startswith(arg.strip())]
         cmds = sorted(await self.autocomplete(ctx, team_id), key=lambda c: c.trigger.lower())
         return [{"Complete": c.trigger, "Suggestion": "/" + c.trigger, "Hint": c.auto_complete_hint,
                  "Description": c.auto_complete_desc, "IconData": ""}
@@ -270,17 +301,17 @@ class CommandService:
         if len(args.command) <= 1 or not args.command.startswith("/") or not is_valid_id(args.channel_id):
             raise AppError(where, "api.command.execute_command.start.app_error",
                            "No command trigger found.", 400)
-        channel = await self._app.channels.get(args.channel_id, where)
-        if not await self.perms.has_channel(ctx, channel.id, P.CREATE_POST, channel.team_id):
-            raise permission_denied(where, f"permission={P.CREATE_POST}")
+        channel = await self.directory.channel(args.channel_id, where)
+        if not await self.perms.has_channel(ctx, channel.id, permissions.CREATE_POST, channel.team_id):
+            raise permission_denied(where, f"permission={permissions.CREATE_POST}")
         if channel.delete_at:
             raise AppError("createPost", "api.command.execute_command.deleted.error",
                            "Can not run command in deleted channel.", 400)
         if channel.type not in (CHANNEL_DIRECT, CHANNEL_GROUP):
             args.team_id = channel.team_id
-        elif not await self.perms.has_team(ctx, args.team_id, P.VIEW_TEAM) and not self.perms.has_system(
-                ctx, P.CREATE_POST):
-            raise permission_denied(where, f"permission={P.CREATE_POST}")
+        elif not await self.perms.has_team(ctx, args.team_id, permissions.VIEW_TEAM) and not self.perms.has_system(
+                ctx, permissions.CREATE_POST):
+            raise permission_denied(where, f"permission={permissions.CREATE_POST}")
         space = re.search(r"\s", args.command)
         head, message = (args.command[:space.start()], args.command[space.start() + 1:]) if space else \
             (args.command, "")
@@ -290,28 +321,30 @@ class CommandService:
                            "Command trigger is missing the leading slash character.", 400)
         trigger = trigger[1:]
         self._enabled("ExecuteCommand")
-        args.trigger_id = self._trigger_id(ctx.user_id)
+        client_trigger_id, args.trigger_id = await self.signing.trigger_id(ctx.user_id)
+        if (registered := self.plugin_hooks.command(args.team_id, trigger)) is not None:
+            response = await self.plugin_hooks.execute_command(ctx, registered, args)
+            response.trigger_id = client_trigger_id
+            return await self.handle_response(ctx, registered.command, args, response, built_in=True)
         for cmd in (await self.core.store.commands.list_for_team(args.team_id) if args.team_id else []):
             if cmd.trigger == trigger:
                 response = await self._run_custom(ctx, cmd, args, trigger, message)
-                response.trigger_id = args.trigger_id
+                response.trigger_id = client_trigger_id
                 return await self.handle_response(ctx, cmd, args, response, built_in=False)
         builtin = BUILT_INS.get(trigger)
         if builtin is None:
             shown = trigger if len(trigger) <= 512 else trigger[:512] + "..."
             raise AppError("command", "api.command.execute_command.not_found.app_error",
-                           f"Command with a trigger of '{shown}' not found. To send a message beginning with "
-                           '"/", try adding an empty space at the beginning of the message.', 404)
-        call = Call(self._app, ctx, args.channel_id, args.team_id, args.root_id, message, self._site_url())
+                           "Command with a trigger of '{Trigger}' not found. To send a message beginning with "
+                           '"/", try adding an empty space at the beginning of the message.', 404,
+                           params={"Trigger": shown})
+        t = await self.translator(ctx)
+        call = Call(self.builtins, ctx, args.channel_id, args.team_id, args.root_id, message, self._site_url(), t)
         response = await builtin.handler(call)
-        return await self.handle_response(ctx, builtin.command(), args, response, built_in=True)
+        return await self.handle_response(ctx, builtin.command(t), args, response, built_in=True)
 
     def _site_url(self) -> str:
         return self.core.cfg.ServiceSettings.SiteURL.rstrip("/")
-
-    def _trigger_id(self, user_id: str) -> str:
-        raw = f"{new_id()}:{user_id}:{self.core.now()}".encode()
-        return base64.urlsafe_b64encode(raw).decode()
 
     async def _mentions(self, message: str, team_id: str) -> dict[str, list[str]]:
         names = list(dict.fromkeys(m.lower().rstrip(".-_:") for m in _AT_MENTION.findall(message)))
@@ -332,10 +365,11 @@ class CommandService:
     async def _run_custom(self, ctx: Ctx, cmd: Command, args: CommandArgs, trigger: str,
                           message: str) -> CommandResponse:
         failed = AppError("command", "api.command.execute_command.failed.app_error",
-                          f"Command with a trigger of '{trigger}' failed.", 500)
-        team = await self._app.teams.get(args.team_id)
-        channel = await self._app.channels.get(args.channel_id)
-        user = await self._app.users.get(ctx.user_id)
+                          "Command with a trigger of '{Trigger}' failed.", 500,
+                          params={"Trigger": trigger})
+        team = await self.directory.team(args.team_id)
+        channel = await self.directory.channel(args.channel_id)
+        user = await self.directory.user(ctx.user_id)
         site = self._site_url()
         if not site:
             raise AppError("tryExecuteCustomCommand", "api.command.execute_command.site_url_required.app_error",
@@ -371,8 +405,8 @@ class CommandService:
             raise failed from None
         if status != 200:
             raise AppError("command", "api.command.execute_command.failed_resp.app_error",
-                           f"Command with a trigger of '{trigger}' returned response {status}.", 500,
-                           raw.decode("utf-8", "replace"))
+                           "Command with a trigger of '{Trigger}' returned response {Status}.", 500,
+                           raw.decode("utf-8", "replace"), {"Trigger": trigger, "Status": status})
         try:
             return decode_response(resp_headers.get("content-type", ""), raw)
         except slack.PayloadError as e:
@@ -392,8 +426,8 @@ class CommandService:
         if failed is not None:
             trigger = args.command.split(" ")[0][1:].lower() if args.command else cmd.trigger
             raise AppError("command", "api.command.execute_command.create_post_failed.app_error",
-                           f"Command '{trigger}' failed to post response. Please contact your System "
-                           "Administrator.", 500, failed.message)
+                           "Command '{Trigger}' failed to post response. Please contact your System "
+                           "Administrator.", 500, failed.message, {"Trigger": trigger})
         return response
 
     async def _response_post(self, ctx: Ctx, cmd: Command, args: CommandArgs, r: CommandResponse,
@@ -437,17 +471,18 @@ class CommandService:
         if r.response_type == RESPONSE_TYPE_IN_CHANNEL:
             data = PostCreate(channel_id=channel_id, root_id=args.root_id, message=text, props=props,
                               type=post_type)
-            await self._app.posts.create(ctx, data, from_webhook=is_bot,
+            await self.posts.create(ctx, data, from_webhook=is_bot,
                                          sender_name=str(props.get("override_username", "")))
         elif r.response_type in ("", RESPONSE_TYPE_EPHEMERAL) and (text or attachments is not None):
-            self.send_ephemeral(ctx.user_id, channel_id, args.root_id, text, props)
+            await self.send_ephemeral(ctx.user_id, channel_id, args.root_id, text, props)
 
-    def send_ephemeral(self, user_id: str, channel_id: str, root_id: str, message: str,
+    async def send_ephemeral(self, user_id: str, channel_id: str, root_id: str, message: str,
                        props: dict[str, Any]) -> Post:
         """A post only its user sees (Mattermost's SendEphemeralPost): never stored."""
         now = self.core.now()
         post = Post(id=new_id(), create_at=now, update_at=now, user_id=user_id, channel_id=channel_id,
                     root_id=root_id, message=message, type=POST_TYPE_EPHEMERAL, props=props)
+        await self.signing.add_cookies(post)
         body = msgspec.json.encode(post.to_dict()).decode()
         self.core.publish(Event("ephemeral_message", {"post": body},
                                 Broadcast(user_id=user_id, channel_id=channel_id)))
@@ -477,7 +512,7 @@ class CommandService:
                                                            self.core.now() - COMMAND_WEBHOOK_TTL_MS)
         except InvalidInput:
             raise AppError(where, "app.command_webhook.try_use.invalid", "Invalid webhook.", 400) from None
-        user = await self._app.users.get(hook.user_id, where)
+        user = await self.directory.user(hook.user_id, where)
         ctx = user_ctx(user.id, user.roles, trusted=True)
         args = CommandArgs(channel_id=hook.channel_id, team_id=cmd.team_id, root_id=hook.root_id)
         await self.handle_response(ctx, cmd, args, response, built_in=False)

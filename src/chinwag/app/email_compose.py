@@ -1,11 +1,14 @@
 """The text of notification emails: one post, or a digest of several grouped by channel, with
-links back to the posts (ServiceSettings.SiteURL) and to the notification settings."""
+links back to the posts (ServiceSettings.SiteURL) and to the notification settings. Each mail is in
+its recipient's language (the user's ``locale``, else LocalizationSettings.DefaultServerLocale), with
+dates and times as people there write them, in the recipient's time zone."""
 
 from __future__ import annotations
 
-import datetime as dt
+import html
 from dataclasses import dataclass
 
+from chinwag import i18n
 from chinwag.config import Config
 from chinwag.mail.sender import OutgoingMail
 from chinwag.mail.templates import render
@@ -28,13 +31,12 @@ class MailItem:
     team_display: str
 
 
-def _date(ms: int) -> str:
-    t = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
-    return f"{t:%B} {t.day}, {t.year}"
+@dataclass
+class _Reader:
+    """Whom a mail is for: their language and time zone."""
 
-
-def _time(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%H:%M UTC")
+    t: i18n.Translator
+    tz: str
 
 
 class EmailComposer:
@@ -43,6 +45,10 @@ class EmailComposer:
         self.site = cfg.ServiceSettings.SiteURL.rstrip("/")
         self.site_name = cfg.TeamSettings.SiteName or "chinwag"
         self.full = cfg.EmailSettings.EmailNotificationContentsType != "generic"
+
+    def reader(self, to: User) -> _Reader:
+        locale = i18n.pick(to.locale, self.cfg.LocalizationSettings.DefaultServerLocale)
+        return _Reader(i18n.translator(locale), i18n.user_timezone(to.timezone))
 
     def settings_url(self) -> str:
         return self.site + SETTINGS_PATH
@@ -55,48 +61,67 @@ class EmailComposer:
             return f"{self.site}/{item.team_name}/messages/@{item.sender.username}"
         return f"{self.site}/{item.team_name}/channels/{item.channel.name}"
 
-    def channel_label(self, item: MailItem) -> str:
+    def channel_label(self, r: _Reader, item: MailItem) -> str:
         if item.channel.type == CHANNEL_DIRECT:
-            return f"Direct message with @{item.sender.username}"
+            return r.t("Direct message with @{username}", {"username": item.sender.username})
         return item.channel.display_name or item.channel.name
 
-    def _message(self, item: MailItem) -> str:
+    def _message(self, r: _Reader, item: MailItem) -> str:
         if self.full:
-            return item.post.message or "(attachment)"
+            return item.post.message or r.t("(attachment)")
+        values = {"username": item.sender.username}
         if item.channel.type in (CHANNEL_DIRECT, CHANNEL_GROUP):
-            return f"@{item.sender.username} sent you a new message."
-        return f"@{item.sender.username} mentioned you in a message."
+            return r.t("@{username} sent you a new message.", values)
+        return r.t("@{username} mentioned you in a message.", values)
 
-    def single(self, to: User, item: MailItem) -> OutgoingMail:
-        sender = f"@{item.sender.username}"
-        date = _date(item.post.create_at)
-        if item.channel.type == CHANNEL_DIRECT:
-            subject = f"[{self.site_name}] New Direct Message from {sender} on {date}"
-            title = f"{sender} sent you a direct message"
-        elif item.channel.type == CHANNEL_GROUP:
-            subject = f"[{self.site_name}] New Group Message from {sender} on {date}"
-            title = f"{sender} sent you a group message"
-        else:
-            subject = f"[{self.site_name}] Notification in {item.team_display} on {date}"
-            title = f"{sender} mentioned you in {self.channel_label(item)}"
+    def _common(self, r: _Reader, subject: str, title: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The values every template shares: (escaped when HTML, raw HTML)."""
+        why = r.t("You are receiving this email from {site} because of your notification settings.",
+                  {"site": self.site_name})
+        change = r.t("{link}Change your notification settings{end} to stop these emails.")
+        link = f'<a href="{html.escape(self.settings_url())}">'
         values = {
+            "lang": r.t.locale,
             "subject": subject,
             "title": title,
-            "sender": sender,
-            "channel": self.channel_label(item),
-            "time": f"{date} {_time(item.post.create_at)}",
-            "message": self._message(item),
-            "post_url": self.post_url(item),
+            "view_message": r.t("View message"),
+            "footer_text": why + "\n" + r.t("Change them to stop these emails: {url}", {"url": self.settings_url()}),
             "settings_url": self.settings_url(),
             "site_name": self.site_name,
         }
-        return OutgoingMail(to.email, subject, render("notification.txt", values),
-                            render("notification.html", values))
+        raw = {"footer_html": html.escape(why) + "\n" + html.escape(change).replace("{link}", link)
+               .replace("{end}", "</a>")}
+        return values, raw
+
+    def single(self, to: User, item: MailItem) -> OutgoingMail:
+        r = self.reader(to)
+        values = {"site": self.site_name, "sender": f"@{item.sender.username}",
+                  "date": r.t.date(item.post.create_at, r.tz)}
+        if item.channel.type == CHANNEL_DIRECT:
+            subject = r.t("[{site}] New Direct Message from {sender} on {date}", values)
+            title = r.t("{sender} sent you a direct message", values)
+        elif item.channel.type == CHANNEL_GROUP:
+            subject = r.t("[{site}] New Group Message from {sender} on {date}", values)
+            title = r.t("{sender} sent you a group message", values)
+        else:
+            subject = r.t("[{site}] Notification in {team} on {date}", {**values, "team": item.team_display})
+            title = r.t("{sender} mentioned you in {channel}", {**values, "channel": self.channel_label(r, item)})
+        common, raw = self._common(r, subject, title)
+        common.update({
+            "sender": values["sender"],
+            "channel": self.channel_label(r, item),
+            "time": f"{values['date']} {r.t.time(item.post.create_at, r.tz)}",
+            "message": self._message(r, item),
+            "post_url": self.post_url(item),
+        })
+        return OutgoingMail(to.email, subject, render("notification.txt", common, raw),
+                            render("notification.html", common, raw))
 
     def digest(self, to: User, items: list[MailItem], now: int) -> OutgoingMail:
         """One mail for several posts, grouped by channel in the order each channel first appears."""
-        subject = f"[{self.site_name}] New Notifications for {_date(now)}"
-        title = f"You have {len(items)} new notification{'s' if len(items) != 1 else ''}"
+        r = self.reader(to)
+        subject = r.t("[{site}] New Notifications for {date}", {"site": self.site_name, "date": r.t.date(now, r.tz)})
+        title = r.t.ngettext("You have {n} new notification", "You have {n} new notifications", len(items))
         groups: dict[str, list[MailItem]] = {}
         for item in items:
             groups.setdefault(item.channel.id, []).append(item)
@@ -109,20 +134,20 @@ class EmailComposer:
             for item in group:
                 values = {
                     "sender": f"@{item.sender.username}",
-                    "time": _time(item.post.create_at),
-                    "message": self._message(item),
+                    "time": r.t.time(item.post.create_at, r.tz),
+                    "message": self._message(r, item),
                     "post_url": self.post_url(item),
+                    "view_message": r.t("View message"),
                 }
                 post_html.append(render("digest_post.html", values))
                 post_text.append(render("digest_post.txt", values))
-            head = {"channel": self.channel_label(first), "channel_url": self.channel_url(first)}
+            head = {"channel": self.channel_label(r, first), "channel_url": self.channel_url(first)}
             html_parts.append(render("digest_channel.html", head, {"posts": "".join(post_html)}))
             text_parts.append(render("digest_channel.txt", head, {"posts": "\n".join(post_text)}))
-        values = {"subject": subject, "title": title, "settings_url": self.settings_url(),
-                  "site_name": self.site_name}
+        common, raw = self._common(r, subject, title)
         return OutgoingMail(
             to.email,
             subject,
-            render("digest.txt", values, {"channels": "".join(text_parts)}),
-            render("digest.html", values, {"channels": "".join(html_parts)}),
+            render("digest.txt", common, {**raw, "channels": "".join(text_parts)}),
+            render("digest.html", common, {**raw, "channels": "".join(html_parts)}),
         )

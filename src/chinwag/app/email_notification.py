@@ -17,14 +17,17 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
+import msgspec
 import structlog
 
-from chinwag.app import notify_props as NP
+from chinwag.app import notify_props
 from chinwag.app.background import WorkLoop
 from chinwag.app.core import AppCore
+from chinwag.app.directory import Directory
 from chinwag.app.email_compose import EmailComposer, MailItem
+from chinwag.app.post_notice import PostNotice
+from chinwag.app.status import StatusService
 from chinwag.mail.sender import MailError, OutgoingMail, SmtpSender
 from chinwag.model.channel import Channel, ChannelMember
 from chinwag.model.errors import AppError
@@ -33,10 +36,6 @@ from chinwag.model.post import Post
 from chinwag.model.user import User
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.email_notification_store import EmailQueueItem
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
-    from chinwag.app.notification import PostNotice
 
 log = structlog.get_logger("chinwag.email")
 
@@ -63,8 +62,16 @@ def batch_tick(due_ms: int, interval_seconds: int) -> int:
 
 
 class EmailNotificationService:
-    def __init__(self, core: AppCore, sender: SmtpSender | None = None) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        statuses: StatusService,
+        sender: SmtpSender | None = None,
+    ) -> None:
         self.core = core
+        self.directory = directory
+        self.statuses = statuses
         self.sender = sender or SmtpSender(lambda: core.cfg.EmailSettings)
         self.node_id = new_id()
         self.claim_ttl_ms = 5 * 60_000
@@ -79,18 +86,22 @@ class EmailNotificationService:
         self.sent = 0
         self.failed = 0
 
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
-
     # queueing ------------------------------------------------------------------------------------
 
     async def enqueue_for_post(self, notice: PostNotice, members: dict[str, tuple[User, ChannelMember]]) -> int:
         """Queue the emails a saved post calls for; how many were queued."""
+        items = await self.plan_for_post(notice, members)
+        await self.core.store.email_notifications.enqueue(items)
+        if items:
+            self.loop.wake()
+        return len(items)
+
+    async def plan_for_post(self, notice: PostNotice,
+                            members: dict[str, tuple[User, ChannelMember]]) -> list[EmailQueueItem]:
+        """The queue rows of the emails a saved post calls for (reads only; the caller writes them)."""
         s = self.core.cfg.EmailSettings
         if not s.SendEmailNotifications:
-            return 0
+            return []
         candidates = [u for u in dict.fromkeys([*notice.mentioned, *notice.thread_email])
                       if u != notice.sender.id and u in members]
         wanted: list[str] = []
@@ -98,12 +109,12 @@ class EmailNotificationService:
             user, member = members[uid]
             if user.delete_at or user.is_bot or not user.email:
                 continue
-            if NP.email_wanted(user.notify_props, member.notify_props):
+            if notify_props.email_wanted(user.notify_props, member.notify_props):
                 wanted.append(uid)
         if not wanted:
-            return 0
-        statuses = await self._app.statuses.get_many(wanted)
-        wanted = [st.user_id for st in statuses if NP.email_status_allows(st)]
+            return []
+        statuses = await self.statuses.get_many(wanted)
+        wanted = [st.user_id for st in statuses if notify_props.email_status_allows(st)]
         now = self.core.now()
         store = self.core.store
         send_at = dict.fromkeys(wanted, now)
@@ -119,12 +130,8 @@ class EmailNotificationService:
                 send_at[uid] = scheduled.get(uid) or batch_tick(notice.post.create_at + seconds * 1000,
                                                                 s.EmailBatchingInterval)
         # queue row ids stay inside the server: 26 hex characters are much cheaper than new_id()
-        items = [EmailQueueItem(secrets.token_hex(13), uid, notice.post.id, notice.channel.id, now, send_at[uid],
-                                digest) for uid in wanted]
-        await store.email_notifications.enqueue(items)
-        if items:
-            self.loop.wake()
-        return len(items)
+        return [EmailQueueItem(secrets.token_hex(13), uid, notice.post.id, notice.channel.id, now, send_at[uid],
+                               digest) for uid in wanted]
 
     # the job loop --------------------------------------------------------------------------------
 
@@ -151,7 +158,22 @@ class EmailNotificationService:
             await self._send_user(uid, items)
         return len(claimed)
 
+    async def enqueue_mail(self, user_id: str, mail: OutgoingMail) -> None:
+        """Queue one account mail (password reset, verification, invitation): the message is stored whole, so
+        it survives a restart and is retried like the notifications; ``user_id`` is whom it concerns."""
+        now = self.core.now()
+        body = msgspec.json.encode({"to": mail.to, "subject": mail.subject, "text": mail.text, "html": mail.html})
+        await self.core.store.email_notifications.enqueue(
+            [EmailQueueItem(secrets.token_hex(13), user_id, "", "", now, now, False, 0, body.decode())])
+        self.loop.wake()
+
     async def _send_user(self, user_id: str, items: list[EmailQueueItem]) -> None:
+        account = [i for i in items if i.mail]
+        if account:
+            await self._deliver(user_id, [([i], OutgoingMail(**msgspec.json.decode(i.mail))) for i in account])
+            items = [i for i in items if not i.mail]
+            if not items:
+                return
         store = self.core.store
         try:
             user = await store.users.get(user_id)
@@ -177,6 +199,10 @@ class EmailNotificationService:
             limit = max(self.core.cfg.EmailSettings.EmailBatchingBufferSize, 1)
             shown = [m for _, m in digests][-limit:]
             batches.append(([q for q, _ in digests], composer.digest(user, shown, self.core.now())))
+        await self._deliver(user_id, batches)
+
+    async def _deliver(self, user_id: str, batches: list[tuple[list[EmailQueueItem], OutgoingMail]]) -> None:
+        store = self.core.store
         for queued, mail in batches:
             try:
                 await self.sender.send(mail)
@@ -205,8 +231,8 @@ class EmailNotificationService:
         try:
             post: Post = await store.posts.get(item.post_id)
             member = await store.channels.get_member(item.channel_id, user.id)
-            channel: Channel = await self._app.channels.get(item.channel_id)
-            sender = await self._app.users.get(post.user_id)
+            channel: Channel = await self.directory.channel(item.channel_id)
+            sender = await self.directory.user(post.user_id)
         except NotFound:
             return None
         except AppError as e:  # from the service lookups: the channel or the sender is gone

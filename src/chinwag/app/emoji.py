@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import TYPE_CHECKING
 
 import msgspec
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.file import FileService
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.emoji import (
     EMOJI_NAME_MAX,
     MAX_EMOJI_FILE_SIZE,
@@ -29,9 +29,6 @@ from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import Conflict, NotFound
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 _FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 SEARCH_LIMIT = 200
@@ -65,8 +62,8 @@ def prepare_image(data: bytes, where: str) -> bytes:
                        "Unable to create emoji. File must be a PNG, JPEG, GIF or WebP image.", 400)
     if width > MAX_EMOJI_ORIGINAL_WIDTH or height > MAX_EMOJI_ORIGINAL_HEIGHT:
         raise AppError(where, "api.emoji.upload.large_image.too_large.app_error",
-                       f"Unable to create emoji. Image must be at most {MAX_EMOJI_ORIGINAL_WIDTH} by "
-                       f"{MAX_EMOJI_ORIGINAL_HEIGHT} pixels.", 400)
+                       "Unable to create emoji. Image must be at most {MaxWidth} by {MaxHeight} pixels.", 400,
+                       params={"MaxWidth": MAX_EMOJI_ORIGINAL_WIDTH, "MaxHeight": MAX_EMOJI_ORIGINAL_HEIGHT})
     try:
         img.load()
         if width <= MAX_EMOJI_WIDTH and height <= MAX_EMOJI_HEIGHT:
@@ -89,15 +86,11 @@ def prepare_image(data: bytes, where: str) -> bytes:
                        "read.", 400, str(e)) from None
 
 
+@service
 class EmojiService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    perms: PermissionService
+    files: FileService
 
     def require_enabled(self, where: str) -> None:
         if not self.core.cfg.ServiceSettings.EnableCustomEmoji:
@@ -108,7 +101,7 @@ class EmojiService:
                      ) -> Emoji:
         where = "createEmoji"
         self.require_enabled(where)
-        if not self.perms.has_system(ctx, P.CREATE_EMOJIS):
+        if not self.perms.has_system(ctx, permissions.CREATE_EMOJIS):
             raise permission_denied(where)
         if len(image) > MAX_EMOJI_FILE_SIZE:
             raise too_large(where)
@@ -117,7 +110,8 @@ class EmojiService:
                            "Invalid user id: an emoji is created by the user who uploads it.", 401)
         problem = emoji_name_error(name)
         if problem:
-            raise AppError(where, "model.emoji.name.app_error", f"Invalid emoji name: {problem}.", 400)
+            raise AppError(where, "model.emoji.name.app_error", "Invalid emoji name: {Problem}.", 400,
+                           params={"Problem": problem})
         try:
             await self.core.store.emoji.get_by_name(name)
             raise duplicate(where)
@@ -134,7 +128,8 @@ class EmojiService:
         where = "importEmoji"
         problem = emoji_name_error(name)
         if problem:
-            raise AppError(where, "model.emoji.name.app_error", f"Invalid emoji name: {problem}.", 400)
+            raise AppError(where, "model.emoji.name.app_error", "Invalid emoji name: {Problem}.", 400,
+                           params={"Problem": problem})
         if len(image) > MAX_EMOJI_FILE_SIZE:
             raise too_large(where)
         try:
@@ -148,15 +143,16 @@ class EmojiService:
         data = await asyncio.to_thread(prepare_image, image, where)
         now = self.core.now()
         emoji = Emoji(id=new_id(), create_at=now, update_at=now, creator_id=creator_id, name=name)
-        backend = self._app.files.backend(where)
+        backend = self.files.backend(where)
         await backend.write_file(emoji_image_path(emoji.id), data, image_type(data))
         try:
-            await self.core.store.emoji.save(emoji)
+            async with self.core.unit_of_work() as uow:
+                await self.core.store.emoji.save(emoji, uow.conn)
+                uow.publish(Event("emoji_added", {"emoji": msgspec.json.encode(emoji.to_dict()).decode()},
+                                  Broadcast()))
         except Conflict:
             await backend.remove(emoji_image_path(emoji.id))
             raise
-        self.core.publish(Event("emoji_added", {"emoji": msgspec.json.encode(emoji.to_dict()).decode()},
-                                Broadcast()))
         return emoji
 
     async def get(self, ctx: Ctx, emoji_id: str) -> Emoji:
@@ -184,7 +180,8 @@ class EmojiService:
         self.require_enabled(where)
         if len(names) > SEARCH_LIMIT:
             raise AppError(where, "api.emoji.get_multiple_by_name.too_many_names.app_error",
-                           f"Unable to get emojis for more than {SEARCH_LIMIT} names.", 400)
+                           "Unable to get emojis for more than {Max} names.", 400,
+                           params={"Max": SEARCH_LIMIT})
         return await self.core.store.emoji.get_by_names([n for n in names if isinstance(n, str)])
 
     async def page(self, ctx: Ctx, page: int, per_page: int, sort: str) -> list[Emoji]:
@@ -205,7 +202,7 @@ class EmojiService:
         where = "getEmojiImage"
         emoji = await self.get(ctx, emoji_id)
         try:
-            data = await self._app.files.backend(where).read_file(emoji_image_path(emoji.id))
+            data = await self.files.backend(where).read_file(emoji_image_path(emoji.id))
         except Exception:
             raise AppError(where, "api.emoji.get_image.read.app_error", "Unable to read the emoji's image.",
                            404) from None
@@ -214,16 +211,16 @@ class EmojiService:
     async def delete(self, ctx: Ctx, emoji_id: str) -> Emoji:
         where = "deleteEmoji"
         emoji = await self.get(ctx, emoji_id)
-        if not self.perms.has_system(ctx, P.DELETE_EMOJIS):
+        if not self.perms.has_system(ctx, permissions.DELETE_EMOJIS):
             raise permission_denied(where)
-        if emoji.creator_id != ctx.user_id and not self.perms.has_system(ctx, P.DELETE_OTHERS_EMOJIS):
+        if emoji.creator_id != ctx.user_id and not self.perms.has_system(ctx, permissions.DELETE_OTHERS_EMOJIS):
             raise permission_denied(where)
         try:
             await self.core.store.emoji.delete(emoji.id, self.core.now())
         except NotFound:
             raise AppError(where, "app.emoji.get.no_result", "Unable to find the emoji.", 404) from None
         try:
-            await self._app.files.backend(where).remove(emoji_image_path(emoji.id))
+            await self.files.backend(where).remove(emoji_image_path(emoji.id))
         except Exception:
             pass
         return emoji
@@ -231,8 +228,8 @@ class EmojiService:
 
 def too_large(where: str) -> AppError:
     return AppError(where, "api.emoji.create.too_large.app_error",
-                    f"Unable to create emoji. Image must be less than {MAX_EMOJI_FILE_SIZE // 1024} KiB in size.",
-                    413)
+                    "Unable to create emoji. Image must be less than {MaxKiB} KiB in size.",
+                    413, params={"MaxKiB": MAX_EMOJI_FILE_SIZE // 1024})
 
 
 def duplicate(where: str) -> AppError:

@@ -22,31 +22,31 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import msgspec
 import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
+from chinwag.app.directory import Directory
 from chinwag.app.file_image import ImageResult, ImageTooLarge, make_previews, probe
 from chinwag.app.file_preview import DEFER_PIXELS, DeferredPreviews, store_previews
 from chinwag.app.file_sniff import PREVIEWABLE_IMAGES, SNIFF_LEN, extension_of, sanitize_name, sniff
 from chinwag.app.permissions import PermissionService
+from chinwag.app.search_scope import channel_scope
 from chinwag.config.schema import FAKE_SETTING, Config, FileSettings
 from chinwag.filestore.base import FileBackend, FileBackendError, FileNotFound, ReadStream
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.channel import Channel
-from chinwag.model.errors import AppError, invalid_param, invalid_url_param, permission_denied
+from chinwag.model.errors import N_, AppError, invalid_param, invalid_url_param, permission_denied
 from chinwag.model.file import NO_TEAM, PREVIEW_IMAGE_TYPE, FileInfo, FileInfoList, FileSearchParams
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.post import MAX_FILE_IDS, Post
 from chinwag.model.search_query import date_range, parse
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.file_info_store import FileSearch
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 log = structlog.get_logger("chinwag.app.file")
 
@@ -66,7 +66,7 @@ def _backend_key(fs: FileSettings) -> tuple[Any, ...]:
 
 def too_large(name: str, length: int, limit: int) -> AppError:
     return AppError("uploadFileTask", "api.file.upload_file.too_large_detailed.app_error",
-                    f"Unable to upload file {name}. {length} bytes exceeds the maximum of {limit} bytes.",
+                    "Unable to upload file {Filename}. {Length} bytes exceeds the maximum of {Limit} bytes.",
                     413, params={"Filename": name, "Length": length, "Limit": limit})
 
 
@@ -92,8 +92,15 @@ class FileContent:
 
 
 class FileService:
-    def __init__(self, core: AppCore, perms: PermissionService, backends: BackendFactory | None) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        backends: BackendFactory | None,
+    ) -> None:
         self.core = core
+        self.directory = directory
         self.perms = perms
         self._factory = backends
         self._backend: FileBackend | None = None
@@ -102,11 +109,8 @@ class FileService:
         self._fallback_salt = ""
         self._decoders: asyncio.Semaphore | None = None
         self.previews = DeferredPreviews(self)
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+        #: called with each new upload's FileInfo once it is saved (content extraction)
+        self.uploaded_hooks: list[Callable[[FileInfo], None]] = []
 
     @property
     def _fs(self) -> FileSettings:
@@ -168,9 +172,9 @@ class FileService:
                            "File attachments have been disabled on this server.", 403)
         if not is_valid_id(channel_id):
             raise invalid_param(where, "channel_id")
-        if not await self.perms.has_channel(ctx, channel_id, P.UPLOAD_FILE):
+        if not await self.perms.has_channel(ctx, channel_id, permissions.UPLOAD_FILE):
             raise permission_denied(where, f"userId={ctx.user_id}, channelId={channel_id}, permission=upload_file")
-        channel = await self._app.channels.get(channel_id, where)
+        channel = await self.directory.channel(channel_id, where)
         if channel.delete_at:
             raise permission_denied(where, "the channel is archived")
         self.backend(where)
@@ -210,12 +214,14 @@ class FileService:
             if spool is not None:
                 self.previews.schedule(info, spool)
                 spool = None
+            for hook in self.uploaded_hooks:
+                hook(info)
         except BaseException as e:
             await self.remove_objects(backend, written)
             if isinstance(e, ImageTooLarge):
-                dims = f" ({e.width} by {e.height} pixels)" if e.width else ""
                 raise AppError(where, "api.file.upload_file.large_image_detailed.app_error",
-                               f"{name} dimensions{dims} exceed the limits.", 400,
+                               N_("{Filename} dimensions ({Width} by {Height} pixels) exceed the limits.")
+                               if e.width else N_("{Filename} dimensions exceed the limits."), 400,
                                params={"Filename": name, "Width": e.width, "Height": e.height}) from None
             if isinstance(e, FileBackendError):
                 raise storage_error(where, e) from None
@@ -315,8 +321,8 @@ class FileService:
         """The file, if the caller uploaded it or can read its channel."""
         info = await self._get_live(file_id, where)
         if info.user_id != ctx.user_id or not ctx.user_id:
-            channel = await self._app.channels.get(info.channel_id, where)
-            if not await self._app.channels.can_read(ctx, channel):
+            channel = await self.directory.channel(info.channel_id, where)
+            if not await self.perms.can_read_channel(ctx, channel):
                 raise permission_denied(where, "permission=read_channel_content")
         return info
 
@@ -352,7 +358,7 @@ class FileService:
             raise AppError(where, "api.file.get_public_link.disabled.app_error",
                            "Public links have been disabled.", 403)
         info = await self.get_info(ctx, file_id, where)
-        if not await self.perms.has_channel(ctx, info.channel_id, P.GET_PUBLIC_LINK):
+        if not await self.perms.has_channel(ctx, info.channel_id, permissions.GET_PUBLIC_LINK):
             raise permission_denied(where, "permission=get_public_link")
         if not info.post_id:
             raise AppError(where, "api.file.get_public_link.no_post.app_error",
@@ -377,9 +383,9 @@ class FileService:
         if not is_valid_id(post_id):
             raise invalid_url_param(where, "post_id")
         admin = self.perms.is_system_admin(ctx)
-        post = await self._app.posts.get_raw(post_id, where, include_deleted and admin)
-        channel = await self._app.channels.get(post.channel_id, where)
-        if not await self._app.channels.can_read(ctx, channel):
+        post = await self.directory.post(post_id, where, include_deleted and admin)
+        channel = await self.directory.channel(post.channel_id, where)
+        if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where, "permission=read_channel_content")
         return await self.core.store.file_info.for_post(post_id, include_deleted and admin)
 
@@ -393,12 +399,13 @@ class FileService:
                            f"{len(ids)} files; at most {MAX_FILE_IDS}")
         return [i for i in ids if is_valid_id(i)]
 
-    async def add_metadata(self, posts: list[Post]) -> None:
-        """Set ``metadata.files`` (FileInfo objects, in file_ids order) on posts that have files."""
+    async def add_metadata(self, posts: list[Post], conn: AsyncConnection | None = None) -> None:
+        """Set ``metadata.files`` (FileInfo objects, in file_ids order) on posts that have files; with
+        ``conn``, as that transaction sees them (files it has just attached)."""
         ids = [p.id for p in posts if p.file_ids and not p.delete_at]
         if not ids:
             return
-        found = await self.core.store.file_info.for_posts(ids)
+        found = await self.core.store.file_info.for_posts(ids, conn=conn)
         for p in posts:
             if p.id in found:
                 by_id = {f.id: f for f in found[p.id]}
@@ -420,7 +427,7 @@ class FileService:
         where = "searchFiles"
         if not is_valid_id(team_id):
             raise invalid_url_param(where, "team_id")
-        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+        await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
         if not params.terms or not params.terms.strip():
             raise invalid_param(where, "terms")
         parsed = parse(params.terms)
@@ -441,7 +448,7 @@ class FileService:
             if parsed.from_users and not s.from_users:
                 return FileInfoList()
         if parsed.in_channels or parsed.excluded_channels:
-            s.in_channels = sorted(await self._app.search.channel_scope(ctx, team_id, parsed, include_deleted))
+            s.in_channels = sorted(await channel_scope(self.core.store, ctx, team_id, parsed, include_deleted))
             if not s.in_channels:
                 return FileInfoList()
         if params.channel_id:
@@ -456,7 +463,7 @@ class FileService:
     async def test_storage(self, ctx: Ctx, candidate: Config | None = None) -> None:
         """POST /file/s3_test and `chinwag file test`: can these FileSettings be used?"""
         where = "testS3"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.TEST_S3, where)
         await self.test_settings((candidate or self.core.cfg).FileSettings, where)
 
     async def test_settings(self, fs: FileSettings, where: str = "TestFileStoreConnection") -> None:
@@ -467,14 +474,15 @@ class FileService:
             raise AppError(where, "api.admin.test_s3.missing_s3_bucket", "S3 Bucket is required", 400)
         if fs.DriverName not in ("local", "amazons3") or self._factory is None:
             raise AppError(where, "api.file.test_connection_unsupported_driver.app_error",
-                           f"Unsupported file storage driver {fs.DriverName!r}.", 400)
+                           "Unsupported file storage driver {Driver}.", 400,
+                           params={"Driver": repr(fs.DriverName)})
         backend: FileBackend | None = None
         try:
             backend = self._factory(fs)
             await backend.test_connection()
         except FileBackendError as e:
             raise AppError(where, "api.file.test_connection.app_error",
-                           f"Unable to use the file storage: {e}", 500, str(e)) from None
+                           "Unable to use the file storage: {Error}", 500, str(e), {"Error": str(e)}) from None
         finally:
             if backend is not None:
                 await backend.close()

@@ -16,18 +16,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from typing import IO, TYPE_CHECKING
+from typing import IO, Protocol
 
 import structlog
 
+from chinwag.app.core import AppCore
 from chinwag.app.file_image import ImageResult
 from chinwag.app.file_sniff import PREVIEWABLE_IMAGES
 from chinwag.filestore.base import FileBackend
 from chinwag.model.file import PREVIEW_IMAGE_TYPE, FileInfo
 from chinwag.store.errors import NotFound
-
-if TYPE_CHECKING:
-    from chinwag.app.file import FileService
 
 log = structlog.get_logger("chinwag.app.file_preview")
 
@@ -66,8 +64,20 @@ def is_deferred(info: FileInfo) -> bool:
             and info.width * info.height > DEFER_PIXELS)
 
 
+class PreviewFiles(Protocol):
+    """What deferred previews need of the file service that owns them."""
+
+    core: AppCore
+
+    def backend(self, where: str = "FileBackend") -> FileBackend: ...
+
+    async def decode(self, spool: IO[bytes], mime: str) -> ImageResult: ...
+
+    async def remove_objects(self, backend: FileBackend, paths: list[str]) -> None: ...
+
+
 class DeferredPreviews:
-    def __init__(self, files: FileService) -> None:
+    def __init__(self, files: PreviewFiles) -> None:
         self.files = files
         self.pending: dict[str, asyncio.Task[FileInfo]] = {}
         #: files whose image could not be decoded after all: not retried on every request

@@ -4,40 +4,27 @@ and background tasks that run off the request path."""
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
-import httpx
 import msgspec
 import structlog
 
 from chinwag.app.background import BackgroundTasks
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.model import permissions as P
-from chinwag.model import slack
+from chinwag.app.directory import Directory
+from chinwag.app.outbound import OutboundHttp
+from chinwag.app.permissions import PermissionService
+from chinwag.app.post import PostService
+from chinwag.model import permissions, slack
 from chinwag.model.channel import Channel
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.integration import DEFAULT_WEBHOOK_USERNAME
 from chinwag.model.post import POST_MESSAGE_MAX_RUNES, POST_TYPE_SLACK_ATTACHMENT, Post, PostCreate
 from chinwag.model.user import Session
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
-
 log = structlog.get_logger("chinwag.integrations")
-
-#: integrations' answers are read up to this size (Mattermost: 1 MiB)
-MAX_RESPONSE_BYTES = 1024 * 1024
-
-
-class OutboundRefused(Exception):
-    """The URL points at an address integrations may not reach."""
-
 
 def user_ctx(session_user_id: str, roles: str, *, trusted: bool = False) -> Ctx:
     """A context acting as ``session_user_id`` (``trusted``: skip permission checks, as Mattermost
@@ -47,100 +34,22 @@ def user_ctx(session_user_id: str, roles: str, *, trusted: bool = False) -> Ctx:
     return Ctx(session=session, local=trusted)
 
 
-class OutboundHttp:
-    """HTTP to integrations: no redirects, bounded answers, and internal addresses (loopback, private,
-    link-local, …) refused unless ServiceSettings.AllowedUntrustedInternalConnections lists them.
-    The address checked is the address connected to (no DNS rebinding between check and use)."""
-
-    def __init__(self, core: AppCore) -> None:
-        self.core = core
-        self._client: httpx.AsyncClient | None = None
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
-        return self._client
-
-    def _allowed(self) -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
-        raw = self.core.cfg.ServiceSettings.AllowedUntrustedInternalConnections
-        names: set[str] = set()
-        nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        for item in raw.replace(",", " ").split():
-            try:
-                nets.append(ipaddress.ip_network(item, strict=False))
-            except ValueError:
-                names.add(item.lower().rstrip("."))
-        return names, nets
-
-    async def resolve(self, url: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
-        """The URL to connect to (host replaced by a checked address), Host header and extensions."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise OutboundRefused(f"not an http(s) URL: {url}")
-        host = parts.hostname.lower().rstrip(".")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        names, nets = self._allowed()
-        try:
-            ips = [ipaddress.ip_address(host)]
-        except ValueError:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except OSError as e:
-                raise OutboundRefused(f"cannot resolve {host}: {e}") from None
-            ips = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-        if not ips:
-            raise OutboundRefused(f"cannot resolve {host}")
-        ip = next((a for a in ips if a.is_global), ips[0]) if host not in names else ips[0]
-        if not ip.is_global and host not in names and not any(ip in n for n in nets):
-            raise OutboundRefused(f"address {ip} of {host} is internal and not in "
-                                  "ServiceSettings.AllowedUntrustedInternalConnections")
-        netloc = f"[{ip}]" if ip.version == 6 else str(ip)
-        if parts.port:
-            netloc += f":{parts.port}"
-        target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-        host_header = parts.netloc.rsplit("@", 1)[-1]
-        ext: dict[str, Any] = {"sni_hostname": host} if parts.scheme == "https" else {}
-        return httpx.URL(target), {"Host": host_header}, ext
-
-    async def request(self, method: str, url: str, *, content: bytes | None = None,
-                      headers: dict[str, str] | None = None
-                      ) -> tuple[int, dict[str, str], bytes]:
-        target, host, ext = await self.resolve(url)
-        t = float(self.core.cfg.ServiceSettings.OutgoingIntegrationRequestsTimeout or 30)
-        req = self.client.build_request(method, target, content=content, headers={**(headers or {}), **host},
-                                        extensions=ext, timeout=t)
-        resp = await self.client.send(req, stream=True)
-        try:
-            body = bytearray()
-            async for chunk in resp.aiter_bytes():
-                body += chunk
-                if len(body) >= MAX_RESPONSE_BYTES:
-                    del body[MAX_RESPONSE_BYTES:]
-                    break
-        finally:
-            await resp.aclose()
-        return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, bytes(body)
-
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-
 class IntegrationCore:
     """Posting as an integration, Slack text processing and background tasks."""
 
-    def __init__(self, core: AppCore) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        posts: PostService,
+    ) -> None:
         self.core = core
+        self.directory = directory
+        self.perms = perms
+        self.posts = posts
         self.http = OutboundHttp(core)
         self._background = BackgroundTasks("integration")
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
 
     # background tasks --------------------------------------------------------------------------
 
@@ -227,7 +136,7 @@ class IntegrationCore:
                 post_type = POST_TYPE_SLACK_ATTACHMENT
             slack.map_attachment_text(attachments, slack.links_to_markdown, ("text", "pretext"))
         pieces = self._split(text, base, attachments or [], where)
-        user = await self._app.users.get(user_id, where)
+        user = await self.directory.user(user_id, where)
         trusted = user_ctx(user.id, user.roles, trusted=True)
         metadata = {"priority": priority} if priority is not None else None
         sender_name = str(base.get("override_username", ""))
@@ -235,7 +144,7 @@ class IntegrationCore:
         for message, piece_props in pieces:
             data = PostCreate(channel_id=channel.id, message=message, root_id=root_id, props=piece_props,
                               type=post_type, metadata=metadata)
-            created.append(await self._app.posts.create(trusted, data, from_webhook=True,
+            created.append(await self.posts.create(trusted, data, from_webhook=True,
                                                         sender_name=sender_name))
         return created
 
@@ -243,7 +152,8 @@ class IntegrationCore:
                where: str) -> list[tuple[str, dict[str, Any]]]:
         limit = slack.POST_PROPS_MAX_USER_RUNES
         too_big = AppError(where, "web.incoming_webhook.split_props_length.app_error",
-                           f"Unable to split webhook props into {limit} character parts.", 400)
+                           "Unable to split webhook props into {Max} character parts.", 400,
+                           params={"Max": limit})
         if _json_len(base) > limit:
             raise too_big
         pieces: list[tuple[str, dict[str, Any]]] = [
@@ -274,9 +184,9 @@ class IntegrationCore:
         """Private channels and DMs need the integration's creator to read the channel."""
         if channel.type == "O":
             return
-        user = await self._app.users.get(user_id, where)
+        user = await self.directory.user(user_id, where)
         ctx = user_ctx(user.id, user.roles)
-        if not await self._app.perms.has_channel(ctx, channel.id, P.READ_CHANNEL_CONTENT, channel.team_id):
+        if not await self.perms.has_channel(ctx, channel.id, permissions.READ_CHANNEL_CONTENT, channel.team_id):
             raise AppError(where, error_id, "The integration's creator cannot post in this channel.", 403)
 
 

@@ -23,7 +23,7 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.filestore.base import FileBackend, FileNotFound, ReadStream
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_body_param, invalid_param, not_found
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.job import (
@@ -92,7 +92,7 @@ class JobService:
     # the API -----------------------------------------------------------------------------------
 
     def _require(self, ctx: Ctx, where: str) -> None:
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
 
     async def create(self, ctx: Ctx, body: Any) -> Job:
         where = "createJob"
@@ -102,7 +102,8 @@ class JobService:
         job_type = body.get("type")
         if job_type not in JOB_TYPES:
             raise AppError(where, "model.job.is_valid.type.app_error",
-                           f"Invalid job type: {job_type!r} (this server runs {', '.join(JOB_TYPES)}).", 400)
+                           "Invalid job type: {Type} (this server runs {Types}).", 400,
+                           params={"Type": repr(job_type), "Types": ", ".join(JOB_TYPES)})
         raw = body.get("data") or {}
         if not isinstance(raw, dict):
             raise invalid_body_param(where, "data")
@@ -113,7 +114,8 @@ class JobService:
                 raise invalid_body_param(where, "data.import_file")
             if not await self.backend(where).exists(self.import_path(name)):
                 raise AppError(where, "app.import.get_import_file.not_found",
-                               f"The import file {name} was not found (upload it first; see GET /imports).", 400)
+                               "The import file {Name} was not found (upload it first; see GET /imports).", 400,
+                               params={"Name": name})
         now = self.core.now()
         job = Job(id=new_id(), type=job_type, create_at=now, status=JOB_STATUS_PENDING, data=data)
         await self.core.store.jobs.save(job)
@@ -140,7 +142,8 @@ class JobService:
             return
         if not await jobs.update(job.id, now, status=JOB_STATUS_CANCEL_REQUESTED, only_if=(JOB_STATUS_IN_PROGRESS,)):
             raise AppError("cancelJob", "app.job.update.app_error",
-                           f"The job is {job.status} and can no longer be cancelled.", 400)
+                           "The job is {Status} and can no longer be cancelled.", 400,
+                           params={"Status": job.status})
 
     # import and export files ---------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +17,11 @@ from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
 from chinwag.app.audit import audit
+from chinwag.app.config import config_file_path
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.oauth_providers import clean_username
+from chinwag.app.session import SessionService
 from chinwag.app.user import UserService
 from chinwag.config.schema import LdapSettings
 from chinwag.model.errors import AppError
@@ -77,14 +80,21 @@ def _entries(response: Any) -> list[tuple[str, dict[str, Any]]]:
 class _Directory:
     """One LDAP connection's worth of work, synchronous (run in a thread)."""
 
-    def __init__(self, s: LdapSettings, guests: bool = False) -> None:
+    def __init__(self, s: LdapSettings, guests: bool = False, files: Callable[[str], str] = str) -> None:
         self.s = s
         self.guests = guests  # GuestAccountsSettings.Enable: GuestFilter applies
+        self.files = files  # a setting's file name → the path to read
 
     def _server(self) -> ldap3.Server:
         tls = None
         if self.s.ConnectionSecurity in ("TLS", "STARTTLS"):
-            tls = ldap3.Tls(validate=ssl.CERT_NONE if self.s.SkipCertificateVerification else ssl.CERT_REQUIRED)
+            # a client certificate when both halves are configured (Mattermost's LdapSettings.PublicCertificateFile
+            # and PrivateKeyFile)
+            cert = self.files(self.s.PublicCertificateFile) if self.s.PublicCertificateFile else None
+            key = self.files(self.s.PrivateKeyFile) if self.s.PrivateKeyFile else None
+            tls = ldap3.Tls(validate=ssl.CERT_NONE if self.s.SkipCertificateVerification else ssl.CERT_REQUIRED,
+                            local_certificate_file=cert if cert and key else None,
+                            local_private_key_file=key if cert and key else None)
         return ldap3.Server(self.s.LdapServer, port=self.s.LdapPort, use_ssl=self.s.ConnectionSecurity == "TLS",
                             tls=tls, get_info=ldap3.NONE, connect_timeout=10)
 
@@ -181,6 +191,20 @@ class _Directory:
         finally:
             conn.unbind()
 
+    def id_pairs(self, to_attr: str) -> dict[str, str]:
+        """Every user entry's current id (IdAttribute) → its ``to_attr`` value ("" when it has none)."""
+        conn = self.service()
+        try:
+            response = conn.extend.standard.paged_search(
+                self.s.BaseDN, self._filter(f"({self.s.IdAttribute}=*)"), attributes=[self.s.IdAttribute, to_attr],
+                paged_size=self.s.MaxPageSize or 500, generator=False)
+            if conn.result.get("result") not in (0, None):
+                raise ldap_error(f"search failed: {conn.result.get('description')}", "idMigrateLdap")
+            return {_first(attrs, self.s.IdAttribute): _first(attrs, to_attr) for _dn, attrs in _entries(response)
+                    if _first(attrs, self.s.IdAttribute)}
+        finally:
+            conn.unbind()
+
     def test(self) -> int:
         conn = self.service()
         try:
@@ -194,9 +218,10 @@ class _Directory:
 
 
 class LdapService:
-    def __init__(self, core: AppCore, users: UserService) -> None:
+    def __init__(self, core: AppCore, users: UserService, sessions: SessionService) -> None:
         self.core = core
         self.users = users
+        self.sessions = sessions
         self._task: asyncio.Task[None] | None = None
         self.node_id = new_id()
         #: a claim not renewed for this long is taken to belong to a dead node
@@ -229,7 +254,8 @@ class LdapService:
         if missing:
             raise AppError(where, "ent.ldap.validate.app_error", "AD/LDAP is not fully configured.", 500,
                            f"missing LdapSettings.{', '.join(missing)}")
-        return _Directory(s, self.core.cfg.GuestAccountsSettings.Enable)
+        return _Directory(s, self.core.cfg.GuestAccountsSettings.Enable,
+                          lambda name: str(config_file_path(self.core.config_store, name)))
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         try:
@@ -283,11 +309,10 @@ class LdapService:
                 setattr(user, k, v)
             user.update_at = self.core.now()
             try:
-                await self.core.store.users.update(user)
+                await self.users.save_changed(user)
             except StoreError as e:
                 raise AppError("LdapSync", "ent.ldap.syncronize.update_user.app_error",
                                f"Could not update {user.username} from AD/LDAP.", 400, str(e)) from None
-            self.users.publish_updated(user)
         s = self.core.cfg.LdapSettings
         guests = self.core.cfg.GuestAccountsSettings.Enable and bool(s.GuestFilter.strip())
         return await self.users.set_directory_roles(user, admin=found.is_admin if s.EnableAdminFilter else None,
@@ -334,15 +359,12 @@ class LdapService:
         """Bring every LDAP user in step with the directory; deactivate those no longer in it."""
         directory: dict[str, LdapUser] = await self._run(self._dir("LdapSync").all_users)
         result = SyncResult(seen=len(directory))
-        assert self.core.app is not None
         for user in await self.core.store.users.list_by_auth_service(SERVICE_LDAP):
             found = directory.get(user.auth_data or "")
             if found is None:
                 if not user.delete_at:
                     user.delete_at = user.update_at = self.core.now()
-                    await self.core.store.users.update(user)
-                    await self.core.app.sessions.revoke_all(user.id)
-                    self.users.publish_updated(user)
+                    await self.users.save_changed(user, end_sessions=True)
                     await audit(self.core, None, "ldap_sync_deactivate", "success", user_id=user.id,
                                 username=user.username)
                     result.deactivated += 1
@@ -365,6 +387,31 @@ class LdapService:
     async def directory_users(self) -> dict[str, LdapUser]:
         """Every user entry in the directory (by id), for migrations."""
         found: dict[str, LdapUser] = await self._run(self._dir("LdapSync").all_users)
+        return found
+
+    async def id_pairs(self, to_attr: str) -> dict[str, str]:
+        """For the ID attribute migration: each entry's current id → its ``to_attr`` value."""
+        found: dict[str, str] = await self._run(self._dir("idMigrateLdap").id_pairs, to_attr)
+        return found
+
+    async def set_auth_data(self, changes: dict[str, str]) -> None:
+        """Give AD/LDAP accounts their new ``auth_data`` ({user id: value})."""
+        now = self.core.now()
+        for user_id, value in changes.items():
+            await self.core.store.users.set_auth_data(user_id, value, now)
+        for user in await self.core.store.users.get_many(list(changes)):
+            self.users.publish_updated(user)
+
+    async def test_settings(self, s: LdapSettings) -> int:
+        """The System Console's "Test Connection" with the settings on its page (not saved, AD/LDAP may still
+        be off): bind with them and search BaseDN."""
+        missing = [n for n in ("LdapServer", "BaseDN") if not getattr(s, n)]
+        if missing:
+            raise AppError("TestLdapConnection", "ent.ldap.validate.app_error", "AD/LDAP is not fully configured.",
+                           400, f"missing LdapSettings.{', '.join(missing)}")
+        directory = _Directory(s, self.core.cfg.GuestAccountsSettings.Enable,
+                               lambda name: str(config_file_path(self.core.config_store, name)))
+        found: int = await self._run(directory.test)
         return found
 
     async def test(self) -> int:

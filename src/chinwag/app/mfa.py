@@ -13,9 +13,11 @@ import qrcode
 
 from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore, store_error
+from chinwag.app.core import AppCore, service, store_error
+from chinwag.app.directory import Directory
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.app.session import SessionService
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, permission_denied
 from chinwag.store.errors import NotFound, StoreError
 
@@ -35,10 +37,12 @@ def qr_png(uri: str) -> bytes:
     return buf.getvalue()
 
 
+@service
 class MfaService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    sessions: SessionService
 
     def _require_enabled(self, where: str) -> None:
         if not self.core.cfg.ServiceSettings.EnableMultifactorAuthentication:
@@ -55,7 +59,7 @@ class MfaService:
         """POST /users/{id}/mfa/generate: a new secret (stored, not yet active) and its QR code."""
         where = "GenerateMfaSecret"
         self._require_enabled(where)
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         auth = await self._auth(user_id, where)
         user = auth.user
         if user.auth_service not in ("", "ldap") or user.is_bot:
@@ -73,7 +77,8 @@ class MfaService:
     async def update(self, ctx: Ctx, user_id: str, activate: bool, code: str) -> None:
         """PUT /users/{id}/mfa: activate with a code from the generated secret, or deactivate."""
         where = "UpdateMfa"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_any(ctx, user_id, where, permissions.EDIT_OTHER_USERS,
+                                       permissions.SYSCONSOLE_WRITE_USERS)
         auth = await self._auth(user_id, where)
         if not activate:
             await self.core.store.users.update_mfa(user_id, False, "", self.core.now())
@@ -99,9 +104,8 @@ class MfaService:
         await audit(self.core, ctx, "mfa_activate", "success", user_id=user_id)
 
     def _changed(self, user_id: str) -> None:
-        self.core.caches.users.drop(user_id)
-        if self.core.app is not None:
-            self.core.app.sessions.invalidate_user(user_id)
+        self.core.caches.users.pop(user_id, None)
+        self.sessions.invalidate_user(user_id)
 
     def _step_of(self, secret: str, code: str) -> int:
         totp = pyotp.TOTP(secret)
@@ -145,8 +149,7 @@ class MfaService:
         session = ctx.session
         if session is None or session.is_oauth or session.props.get("type") == "UserAccessToken":
             return
-        assert self.core.app is not None
-        user = await self.core.app.users.get(session.user_id)
+        user = await self.directory.user(session.user_id)
         if user.mfa_active or user.auth_service not in ("", "ldap") or user.is_bot:
             return
         if not cfg.EnforceMultifactorAuthentication and not user.is_guest():

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
+from chinwag.app.login import LoginService
 from chinwag.app.oauth_providers import (
     SERVICE_GITLAB,
     SERVICE_NAMES,
@@ -27,13 +28,15 @@ from chinwag.app.oauth_providers import (
     Providers,
     SsoUser,
 )
-from chinwag.app.session import SessionService, invalid_credentials
-from chinwag.app.user import UserService, hash_password
+from chinwag.app.passwords import hash_password
+from chinwag.app.session import SessionService
+from chinwag.app.user import UserService
 from chinwag.app.validate import check_password
 from chinwag.config.schema import SSOSettings
 from chinwag.model.errors import AppError
 from chinwag.model.user import Session, User, UserCreate
 from chinwag.store.errors import NotFound, StoreError
+from chinwag.store.sql.user_store import UserAuth
 
 TOKEN_TYPE_OAUTH = "oauth"
 STATE_TTL_MS = 30 * 60_000
@@ -101,11 +104,18 @@ def safe_redirect(redirect_to: str, action: str, schemes: list[str]) -> str:
 
 
 class OAuthService:
-    def __init__(self, core: AppCore, users: UserService, sessions: SessionService,
-                 providers: Providers | None = None) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        users: UserService,
+        sessions: SessionService,
+        login: LoginService,
+        providers: Providers | None = None,
+    ) -> None:
         self.core = core
         self.users = users
         self.sessions = sessions
+        self.login = login
         self.providers = providers or Providers()
 
     def settings(self, service: str, where: str = "GetAuthorizationCode") -> SSOSettings:
@@ -116,7 +126,8 @@ class OAuthService:
                            "Unsupported OAuth service provider.", 501, service)
         if not found.Enable:
             raise AppError(where, "api.user.authorize_oauth_user.unsupported.app_error",
-                           f"{SERVICE_NAMES[service]} single sign-on is not enabled on this server.", 501)
+                           "{Service} single sign-on is not enabled on this server.", 501,
+                           params={"Service": SERVICE_NAMES[service]})
         return found
 
     # the redirect to the provider ----------------------------------------------------------
@@ -202,19 +213,19 @@ class OAuthService:
         if changed:
             user.update_at = self.core.now()
             try:
-                await self.core.store.users.update(user)
+                await self.users.save_changed(user)
             except StoreError:
                 return await self.users.get(user.id)
-            self.users.publish_updated(user)
         return user
 
     def _conflict(self, service: str, existing: User) -> AppError:
         method = SERVICE_NAMES.get(existing.auth_service, existing.auth_service) or "email and password"
         return AppError(
             "CreateOAuthUser", "api.user.create_oauth_user.already_attached.app_error",
-            f"There is already an account associated with that email address using a sign in method "
-            f"other than {SERVICE_NAMES[service]}. Please sign in using {method}, then switch your "
-            f"sign-in method to {SERVICE_NAMES[service]} from your account settings.", 400)
+            "There is already an account associated with that email address using a sign in method "
+            "other than {Service}. Please sign in using {Method}, then switch your "
+            "sign-in method to {Service} from your account settings.", 400,
+            params={"Service": SERVICE_NAMES[service], "Method": method})
 
     async def _create(self, service: str, sso: SsoUser) -> User:
         where = "CreateOAuthUser"
@@ -248,8 +259,8 @@ class OAuthService:
                            "Blank email.", 400)
         if sso.email != email.lower():
             raise AppError(where, "api.user.complete_switch_with_oauth.email_mismatch.app_error",
-                           f"The {SERVICE_NAMES[service]} account's email ({sso.email}) is not this "
-                           f"account's email.", 400)
+                           "The {Service} account's email ({Email}) is not this account's email.", 400,
+                           params={"Service": SERVICE_NAMES[service], "Email": sso.email})
         try:
             user = await self.core.store.users.get_by_email(email)
         except NotFound:
@@ -260,7 +271,8 @@ class OAuthService:
             other = None
         if other is not None and other.id != user.id:
             raise AppError(where, "api.user.complete_switch_with_oauth.already_linked.app_error",
-                           f"That {SERVICE_NAMES[service]} account already signs in another user.", 400)
+                           "That {Service} account already signs in another user.", 400,
+                           params={"Service": SERVICE_NAMES[service]})
         await self.switch_auth(user, service, sso.id, "")
         return user
 
@@ -271,14 +283,18 @@ class OAuthService:
         current = "" if req.current_service == "email" else req.current_service
         if not current and req.new_service in SERVICE_NAMES:
             self.settings(req.new_service, where)
+            found: UserAuth | None
             try:
-                auth = await self.core.store.users.get_for_login(req.email, False, True)
+                found = await self.core.store.users.get_for_login(req.email, False, True)
             except NotFound:
-                raise invalid_credentials(where) from None
-            if auth.user.auth_service:
+                found = None
+            if found is not None and found.user.auth_service:
                 raise AppError(where, "api.user.email_to_oauth.not_email.app_error",
-                               f"This account signs in with {auth.user.auth_service}, not email.", 400)
-            await self.sessions.check_credentials(auth, req.password, req.mfa_code, where)
+                               "This account signs in with {AuthService}, not email.", 400,
+                               params={"AuthService": found.user.auth_service})
+            await self.login.verify_limited(ctx, req.email, found, req.password, req.mfa_code, where)
+            assert found is not None  # verify_limited refuses an unknown account
+            auth = found
             started = await self.start(req.new_service, ACTION_EMAIL_TO_SSO, site_url, email=auth.user.email)
             return started.url, started
         if current in SERVICE_NAMES and req.new_service == "email":
@@ -305,6 +321,6 @@ class OAuthService:
         except StoreError as e:
             raise AppError("SwitchAuth", "app.user.update_auth_data.app_error",
                            "Unable to update the sign-in method.", 400, str(e)) from None
-        self.core.caches.users.drop(user.id)
+        self.core.caches.users.pop(user.id, None)
         self.users.publish_updated(await self.users.get(user.id))
         await self.sessions.revoke_all(user.id)

@@ -1,81 +1,104 @@
-"""Posts: create, edit, delete, pin; system messages; the `posted` event."""
+"""Posts: create, edit, delete, pin; the `posted` event (system messages use the same path, through
+``system_post``)."""
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
+from chinwag.app.cache import TTLCache
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore, store_error
+from chinwag.app.core import AppCore
+from chinwag.app.directory import Directory
+from chinwag.app.file import FileService
 from chinwag.app.mentions import parse_hashtags
-from chinwag.app.notification import PostNotice
+from chinwag.app.notification import NotificationService
+from chinwag.app.outbox import UnitOfWork
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
-from chinwag.model import post as PT
+from chinwag.app.plugin_hooks import PluginHooks
+from chinwag.app.post_list import PostListService
+from chinwag.app.post_notice import PostNotice
+from chinwag.app.post_write import NewPost, PostWriter
+from chinwag.app.read_receipt import ReadReceiptService
+from chinwag.app.status import StatusService
+from chinwag.model import permissions
+from chinwag.model import post as post_model
 from chinwag.model.channel import CHANNEL_DIRECT, Channel
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
+from chinwag.model.integration_action import generate_action_ids
 from chinwag.model.post import Post, PostCreate, PostPatch
 from chinwag.model.user import User
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.errors import NotFound, StoreError
-from chinwag.store.sql.post_store import PostEffects
+from chinwag.search.base import SearchEngine
+from chinwag.store.errors import NotFound
 
 _PENDING_TTL = 30.0
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 
 def _json(obj: object) -> str:
     return msgspec.json.encode(obj).decode()
 
 
-def rune_len(s: str) -> int:
-    return len(s)
+#: called after a user's post is saved and published (outgoing webhooks match it): a hook the
+#: composition root sets, since what it calls sits above posts
+PostCreatedHook = Callable[[Post, Channel, User], None]
 
 
 class PostService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        post_lists: PostListService,
+        files: FileService,
+        search: SearchEngine,
+        notifications: NotificationService,
+        receipts: ReadReceiptService,
+        statuses: StatusService,
+        plugin_hooks: PluginHooks,
+        writer: PostWriter,
+    ) -> None:
         self.core = core
+        self.writer = writer
+        self.directory = directory
         self.perms = perms
-        self._pending: dict[str, tuple[str, float]] = {}
+        self.post_lists = post_lists
+        self.files = files
+        self.search = search
+        self.notifications = notifications
+        self.receipts = receipts
+        self.statuses = statuses
+        self.plugin_hooks = plugin_hooks
+        self.created_hooks: list[PostCreatedHook] = []
+        #: pending_post_id → the post it made, so a client's retry gets the same post back
+        self._pending: TTLCache[str, str] = TTLCache(maxsize=10000, ttl=_PENDING_TTL)
         #: posts saved by this process (the metrics endpoint's chinwag_posts_total)
         self.created = 0
 
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
-
-    async def get_raw(self, post_id: str, where: str = "GetPost", include_deleted: bool = False) -> Post:
-        try:
-            return await self.core.store.posts.get(post_id, include_deleted)
-        except StoreError as e:
-            raise store_error(where, e, "post") from None
-
     async def get(self, ctx: Ctx, post_id: str, include_deleted: bool = False) -> Post:
         where = "getPost"
-        post = await self.get_raw(post_id, where, include_deleted and self.perms.is_system_admin(ctx))
-        channel = await self._app.channels.get(post.channel_id, where)
-        if not await self._app.channels.can_read(ctx, channel):
+        post = await self.directory.post(post_id, where, include_deleted and self.perms.is_system_admin(ctx))
+        channel = await self.directory.channel(post.channel_id, where)
+        if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
-        return (await self._app.post_lists.prepare(ctx, [post]))[0]
+        return (await self.post_lists.prepare(ctx, [post]))[0]
 
     # creating ------------------------------------------------------------------------------
 
     def _check_content(self, message: str, props: dict[str, Any], where: str) -> None:
-        if rune_len(message) > PT.POST_MESSAGE_MAX_RUNES:
+        if len(message) > post_model.POST_MESSAGE_MAX_RUNES:  # len() counts code points (runes)
             raise AppError(
                 where,
                 "model.post.is_valid.message_length.app_error",
-                f"Post Message property is longer than the maximum permitted length of "
-                f"{PT.POST_MESSAGE_MAX_RUNES} characters.",
+                "Post Message property is longer than the maximum permitted length of {Max} characters.",
                 400,
+                params={"Max": post_model.POST_MESSAGE_MAX_RUNES},
             )
-        if props and len(_json(props)) > PT.POST_PROPS_MAX_RUNES:
+        if props and len(_json(props)) > post_model.POST_PROPS_MAX_RUNES:
             raise AppError(where, "model.post.is_valid.props.app_error", "Invalid props.", 400)
 
     async def create(
@@ -90,12 +113,12 @@ class PostService:
         where = "createPost"
         if not is_valid_id(data.channel_id):
             raise invalid_param(where, "channel_id")
-        channel = await self._app.channels.get_cached(data.channel_id)
+        channel = await self.directory.cached_channel(data.channel_id)
         if channel is None:
-            if self.perms.has_system(ctx, P.CREATE_POST):  # an admin may post anywhere: it is missing
+            if self.perms.has_system(ctx, permissions.CREATE_POST):  # an admin may post anywhere: it is missing
                 raise AppError(where, "app.channel.get.existing.app_error", "Unable to find the channel.", 404)
             raise permission_denied(where, f"channelId={data.channel_id}")
-        if not await self.perms.has_channel(ctx, data.channel_id, P.CREATE_POST, channel.team_id):
+        if not await self.perms.has_channel(ctx, data.channel_id, permissions.CREATE_POST, channel.team_id):
             raise permission_denied(where, f"channelId={data.channel_id}")
         if channel.delete_at:
             raise AppError(
@@ -111,7 +134,7 @@ class PostService:
             if not is_valid_id(data.user_id):
                 raise invalid_param(where, "user_id")
             author_id = data.user_id
-        props = dict(data.props or {})
+        props = generate_action_ids(dict(data.props or {}))
         message = data.message
         self._check_content(message, props, where)
         if not message.strip() and not data.file_ids and not props.get("attachments"):
@@ -122,10 +145,10 @@ class PostService:
                 400,
             )
         if data.pending_post_id:
-            seen = self._pending.get(data.pending_post_id)
-            if seen and time.monotonic() - seen[1] < _PENDING_TTL:
+            seen = self._pending.lookup(data.pending_post_id)
+            if seen:
                 try:
-                    return await self.get(ctx, seen[0])
+                    return await self.get(ctx, seen)
                 except AppError:
                     pass
         root: Post | None = None
@@ -144,13 +167,15 @@ class PostService:
             type=data.type,
             props=props,
             hashtags=parse_hashtags(message),
-            file_ids=self._app.files.check_file_ids(data.file_ids, where),
+            file_ids=self.files.check_file_ids(data.file_ids, where),
             pending_post_id=data.pending_post_id,
         )
         if data.metadata and isinstance(data.metadata.get("priority"), dict):
             post.metadata = {"priority": data.metadata["priority"]}
-        sender = await self._app.users.get(author_id, where)
-        await self._save_and_publish(
+        sender = await self.directory.user(author_id, where)
+        post = await self.plugin_hooks.will_be_posted(ctx, post)
+        await self.post_lists.embed_new(post)
+        await self.save_and_publish(
             post,
             channel,
             sender,
@@ -158,21 +183,18 @@ class PostService:
             set_online=set_online,
             mark_viewed=not from_webhook
             and not props.get("from_bot")
-            and not (root is not None and self._crt_on()),
+            and not (root is not None and self.core.crt_on()),
             sender_name=sender_name,
         )
         if set_online and not from_webhook and ctx.user_id:
-            await self._app.statuses.set_online_from_activity(ctx.user_id)
+            await self.statuses.set_online_from_activity(ctx.user_id)
         if not from_webhook:  # outgoing webhooks (matched in the background)
-            self._app.outgoing.post_created(post, channel, sender)
+            for hook in self.created_hooks:
+                hook(post, channel, sender)
+        self.plugin_hooks.has_been_posted(ctx, post)
         if data.pending_post_id:
-            if len(self._pending) > 10000:
-                self._pending.clear()
-            self._pending[data.pending_post_id] = (post.id, time.monotonic())
-        return (await self._app.post_lists.prepare(ctx, [post]))[0]
-
-    def _crt_on(self) -> bool:
-        return self.core.cfg.ServiceSettings.CollapsedThreads in ("always_on", "default_on")
+            self._pending[data.pending_post_id] = post.id
+        return (await self.post_lists.prepare(ctx, [post]))[0]
 
     async def _check_root(self, root_id: str, channel: Channel, where: str) -> Post:
         bad = AppError(where, "api.post.create_post.root_id.app_error", "Invalid RootId parameter.", 400)
@@ -193,7 +215,7 @@ class PostService:
             )
         return root
 
-    async def _save_and_publish(
+    async def save_and_publish(
         self,
         post: Post,
         channel: Channel,
@@ -203,110 +225,90 @@ class PostService:
         set_online: bool = True,
         mark_viewed: bool = True,
         sender_name: str = "",
+        uow: UnitOfWork | None = None,
     ) -> None:
-        notifications = self._app.notifications
+        """Save a new post in its unit of work: who it mentions and who follows its thread are decided
+        here, before the transaction; its ``posted`` (and the poster's ``multiple_channels_viewed``)
+        events are registered inside it and published after the commit. With ``uow`` the post is
+        part of the caller's unit of work (a system post and the change it announces); otherwise it
+        goes through the group commit."""
+        notifications = self.notifications
         system = post.is_system_message()
         mentioned = [] if system else await notifications.mentioned(post, channel, sender, root)
-        auto_follow: list[str] = []
-        if root is not None and self.core.cfg.ServiceSettings.ThreadAutoFollow:
-            auto_follow = list(dict.fromkeys([post.user_id, root.user_id, *mentioned]))
-        urgent = (post.metadata.get("priority") or {}).get("priority") == "urgent"
-        fx = PostEffects(
-            mentioned=mentioned,
-            urgent=urgent,
-            thread_followers=auto_follow,
-            mark_viewed=mark_viewed and not post.is_system_message(),
-            thread_team_id=channel.team_id,
-            counted=not post.is_join_leave_message(),
-            attach_file_ids=list(post.file_ids),
-        )
-        await self.core.store.posts.save(post, fx)
-        self.created += 1
-        await self._app.search.engine.posts_changed([post.id])
-        await self._app.files.add_metadata([post])
-        if root is not None:
-            post.reply_count = root.reply_count + 1
-        if channel.type == CHANNEL_DIRECT:
-            display = f"@{sender.username}"
-        else:
-            display = channel.display_name
-        data: dict[str, Any] = {
-            "post": _json(post.to_dict()),
-            "channel_type": channel.type,
-            "channel_display_name": display,
-            "channel_name": channel.name,
-            "sender_name": sender_name or f"@{sender.username}",
-            "team_id": channel.team_id,
-            "set_online": set_online,
-            **self._app.files.posted_flags(post),
-        }
+        auto_follow = root is not None and self.core.cfg.ServiceSettings.ThreadAutoFollow
+        viewed = mark_viewed and not system
         followers: list[str] = []
         thread_email: list[str] = []
         thread_push: list[str] = []
         if not system and root is not None:
+            # the thread's followers as they will be after this reply (its root's author follows it)
             followers, thread_email, thread_push = await notifications.thread_followers(
-                post, channel, sender, mentioned
-            )
-        if mentioned:
-            data["mentions"] = _json(mentioned)
-        if followers:
-            data["followers"] = _json(followers)
-        self.core.publish(Event("posted", data, Broadcast(channel_id=channel.id)))
-        if not system:
-            notifications.post_saved(PostNotice(post, channel, sender, sender_name, mentioned,
-                                                thread_email=thread_email, thread_push=thread_push))
-        if mark_viewed and not post.is_system_message():
-            self.core.publish(
-                Event(
-                    "multiple_channels_viewed",
-                    {"channel_times": {channel.id: post.create_at}},
-                    Broadcast(user_id=sender.id),
-                )
-            )
-            self._app.receipts.viewed(sender.id, {channel.id: post.create_at})
+                post, channel, sender, mentioned, also=[root.user_id] if auto_follow else [])
 
-    async def system_post(
-        self,
-        channel: Channel,
-        user_id: str,
-        post_type: str,
-        message: str,
-        props: dict[str, Any],
-        root_id: str = "",
-    ) -> Post:
-        now = self.core.now()
-        post = Post(
-            id=new_id(),
-            create_at=now,
-            update_at=now,
-            user_id=user_id,
-            channel_id=channel.id,
-            root_id=root_id,
-            message=message,
-            type=post_type,
-            props=props,
+        async def finish(uow: UnitOfWork) -> None:
+            await self.files.add_metadata([post], uow.conn)
+            if root is not None:
+                post.reply_count = root.reply_count + 1
+            display = f"@{sender.username}" if channel.type == CHANNEL_DIRECT else channel.display_name
+            data: dict[str, Any] = {
+                "post": _json(post.to_dict()),
+                "channel_type": channel.type,
+                "channel_display_name": display,
+                "channel_name": channel.name,
+                "sender_name": sender_name or f"@{sender.username}",
+                "team_id": channel.team_id,
+                "set_online": set_online,
+                **self.files.posted_flags(post),
+            }
+            if mentioned:
+                data["mentions"] = _json(mentioned)
+            if followers:
+                data["followers"] = _json(followers)
+            uow.publish(Event("posted", data, Broadcast(channel_id=channel.id)))
+            if viewed:
+                uow.publish(Event("multiple_channels_viewed", {"channel_times": {channel.id: post.create_at}},
+                                  Broadcast(user_id=sender.id)))
+            notifications.register(uow, PostNotice(post, channel, sender, sender_name, mentioned,
+                                                   thread_email=thread_email, thread_push=thread_push))
+
+        item = NewPost(
+            post,
+            mentioned=mentioned,
+            urgent=(post.metadata.get("priority") or {}).get("priority") == "urgent",
+            counted=not post.is_join_leave_message(),
+            mark_viewed=viewed,
+            follow=[root.user_id, *mentioned] if root is not None and auto_follow else (),
+            poster_follows=auto_follow,
+            thread_team_id=channel.team_id,
+            attach_file_ids=list(post.file_ids),
+            finish=finish,
         )
-        sender = await self._app.users.get(user_id)
-        root = None
-        if root_id:
-            try:
-                root = await self.core.store.posts.get(root_id)
-            except NotFound:
-                post.root_id = ""
-        await self._save_and_publish(post, channel, sender, root, mark_viewed=False)
-        return post
+
+        def saved() -> None:
+            self.created += 1
+            if viewed:
+                self.receipts.viewed(sender.id, {channel.id: post.create_at})
+
+        if uow is not None:
+            await self.writer.save_in(uow, item)
+            uow.after_commit(saved)
+            uow.on_commit(lambda: self.search.posts_changed([post.id]))
+            return
+        await self.writer.save(item)
+        await self.search.posts_changed([post.id])
+        saved()
 
     # editing -------------------------------------------------------------------------------
 
     async def _editable(self, ctx: Ctx, post_id: str, where: str) -> tuple[Post, Channel]:
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self.get_raw(post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
+        post = await self.directory.post(post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
         if post.user_id == ctx.user_id:
-            await self.perms.require_channel(ctx, channel.id, P.EDIT_POST, where, channel.team_id)
+            await self.perms.require_channel(ctx, channel.id, permissions.EDIT_POST, where, channel.team_id)
         else:
-            await self.perms.require_channel(ctx, channel.id, P.EDIT_OTHERS_POSTS, where, channel.team_id)
+            await self.perms.require_channel(ctx, channel.id, permissions.EDIT_OTHERS_POSTS, where, channel.team_id)
         if channel.delete_at:
             raise AppError(
                 where,
@@ -326,14 +328,16 @@ class PostService:
             raise AppError(
                 where,
                 "api.post.update_post.permissions_time_limit.app_error",
-                f"Post edit is only allowed for {limit} seconds.",
+                "Post edit is only allowed for {timeLimit} seconds.",
                 400,
+                params={"timeLimit": limit},
             )
         return post, channel
 
     async def patch(self, ctx: Ctx, post_id: str, patch: PostPatch) -> Post:
         where = "patchPost"
         post, _channel = await self._editable(ctx, post_id, where)
+        old = msgspec.structs.replace(post, props=dict(post.props))
         now = self.core.now()
         if patch.message is not msgspec.UNSET and patch.message != post.message:
             self._check_content(patch.message, post.props, where)
@@ -344,19 +348,23 @@ class PostService:
             post.is_pinned = patch.is_pinned
         if patch.props is not msgspec.UNSET:
             self._check_content(post.message, patch.props, where)
-            post.props = dict(patch.props)
+            post.props = generate_action_ids(dict(patch.props))  # Mattermost's PreUpdate → PreCommit
         attach: list[str] = []
         remove: list[str] = []
         if patch.file_ids is not msgspec.UNSET:
-            new_ids = self._app.files.check_file_ids(patch.file_ids, where)
+            new_ids = self.files.check_file_ids(patch.file_ids, where)
             attach = [i for i in new_ids if i not in post.file_ids]
             remove = [i for i in post.file_ids if i not in new_ids]
             if attach or remove:
                 post.file_ids, post.edit_at = new_ids, now
         post.update_at = now
-        await self.core.store.posts.update(post, attach, remove)
-        await self._app.search.engine.posts_changed([post.id])
-        return await self._publish_edit(ctx, post)
+        post = await self.plugin_hooks.will_be_updated(ctx, post, old)
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.posts.update(uow.conn, post, attach, remove)
+            prepared = await self._edited(ctx, uow, post, files_changed=bool(attach or remove))
+        await self.search.posts_changed([post.id])
+        self.plugin_hooks.has_been_updated(ctx, post, old)
+        return prepared
 
     async def update(self, ctx: Ctx, post_id: str, data: Post) -> Post:
         where = "updatePost"
@@ -366,9 +374,32 @@ class PostService:
             ctx, post_id, PostPatch(message=data.message, props=data.props if data.props else msgspec.UNSET)
         )
 
-    async def _publish_edit(self, ctx: Ctx, post: Post) -> Post:
-        prepared = (await self._app.post_lists.prepare(ctx, [post]))[0]
-        self.core.publish(
+    async def update_from_integration(self, ctx: Ctx, post_id: str, message: str, props: dict[str, Any]) -> Post:
+        """An interactive message's integration answering with ``update`` (Mattermost's UpdatePost with
+        safeUpdate=false): new text and props, actions given ids; ``post_edited`` to the channel. The caller
+        checked the clicking user may read the channel; the integration acts for the post's author."""
+        where = "DoPostActionWithCookie"
+        post = await self.directory.post(post_id, where)
+        now = self.core.now()
+        props = generate_action_ids(dict(props))
+        self._check_content(message, props, where)
+        if message != post.message:
+            post.message, post.hashtags, post.edit_at = message, parse_hashtags(message), now
+        post.props = props
+        post.update_at = now
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.posts.update(uow.conn, post)
+            prepared = await self._edited(ctx, uow, post)
+        await self.search.posts_changed([post.id])
+        return prepared
+
+    async def _edited(self, ctx: Ctx, uow: UnitOfWork, post: Post, files_changed: bool = False) -> Post:
+        """The edited post as clients get it, and its ``post_edited`` event registered on ``uow``."""
+        prepared = (await self.post_lists.prepare(ctx, [post]))[0]
+        if files_changed:  # as this transaction sees them
+            prepared.metadata = {k: v for k, v in prepared.metadata.items() if k != "files"}
+            await self.files.add_metadata([prepared], uow.conn)
+        uow.publish(
             Event("post_edited", {"post": _json(prepared.to_dict())}, Broadcast(channel_id=post.channel_id))
         )
         return prepared
@@ -377,9 +408,9 @@ class PostService:
         where = "pinPost" if pinned else "unpinPost"
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self.get_raw(post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
-        await self.perms.require_channel(ctx, channel.id, P.READ_CHANNEL, where, channel.team_id)
+        post = await self.directory.post(post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
+        await self.perms.require_channel(ctx, channel.id, permissions.READ_CHANNEL, where, channel.team_id)
         if channel.delete_at:
             raise AppError(
                 where,
@@ -391,16 +422,17 @@ class PostService:
             return
         post.is_pinned = pinned
         post.update_at = self.core.now()
-        await self.core.store.posts.update(post)
-        await self._publish_edit(ctx, post)
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.posts.update(uow.conn, post)
+            await self._edited(ctx, uow, post)
 
     async def delete(self, ctx: Ctx, post_id: str) -> None:
         where = "deletePost"
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self.get_raw(post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
-        perm = P.DELETE_POST if post.user_id == ctx.user_id else P.DELETE_OTHERS_POSTS
+        post = await self.directory.post(post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
+        perm = permissions.DELETE_POST if post.user_id == ctx.user_id else permissions.DELETE_OTHERS_POSTS
         await self.perms.require_channel(ctx, channel.id, perm, where, channel.team_id)
         if channel.delete_at and not self.perms.is_system_admin(ctx):
             raise AppError(
@@ -410,14 +442,11 @@ class PostService:
                 400,
             )
         now = self.core.now()
-        await self.core.store.posts.delete(post, now, ctx.user_id)
-        await self._app.search.engine.posts_changed([post.id])
-        post.delete_at = post.update_at = now
-        post.props = {**post.props, "deleteBy": ctx.user_id}
-        self.core.publish(
-            Event(
-                "post_deleted",
-                {"post": _json(post.to_dict()), "delete_by": ctx.user_id},
-                Broadcast(channel_id=post.channel_id),
-            )
-        )
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.posts.delete(uow.conn, post, now, ctx.user_id)
+            post.delete_at = post.update_at = now
+            post.props = {**post.props, "deleteBy": ctx.user_id}
+            uow.publish(Event("post_deleted", {"post": _json(post.to_dict()), "delete_by": ctx.user_id},
+                              Broadcast(channel_id=post.channel_id)))
+        await self.search.posts_changed([post.id])
+        self.plugin_hooks.has_been_deleted(ctx, post)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
+from chinwag.app.file import FileService
+from chinwag.app.link_preview import LinkPreviewService
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param, invalid_url_param, permission_denied
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import Post, PostList
@@ -16,8 +18,6 @@ from chinwag.store.errors import NotFound
 
 SINCE_LIMIT = 1000
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 
 @dataclass
@@ -33,15 +33,17 @@ class FeedQuery:
     include_deleted: bool = False
 
 
+@service
 class PostListService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    files: FileService
+    links: LinkPreviewService
 
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    async def embed_new(self, post: Post) -> None:
+        """A new post's link preview, fetched now (Mattermost: PreparePostForClient with isNewPost)."""
+        await self.links.add_embeds([post], fetch=True)
 
     async def prepare(
         self, ctx: Ctx, posts: list[Post], *, collapsed: bool = False, extended: bool = False
@@ -58,7 +60,7 @@ class PostListService:
         users: dict[str, dict[str, object]] = {}
         if collapsed and extended:
             ids = {u["id"] for p in posts if p.participants for u in p.participants}
-            for u in self._app.users.sanitize_all(ctx, await store.users.get_many(sorted(ids))):
+            for u in self.perms.sanitize_users(ctx, await store.users.get_many(sorted(ids))):
                 users[u.id] = u.to_dict()
         for p in posts:
             meta = dict(p.metadata)
@@ -77,7 +79,8 @@ class PostListService:
             if p.delete_at:
                 p.message = ""
                 p.file_ids = []
-        await self._app.files.add_metadata(posts)
+        await self.files.add_metadata(posts)
+        await self.links.add_embeds(posts)
         return posts
 
     def _collapsed(self, requested: bool) -> bool:
@@ -90,8 +93,8 @@ class PostListService:
         where = "getPostsForChannel"
         if not is_valid_id(channel_id):
             raise invalid_param(where, "channel_id")
-        channel = await self._app.channels.get(channel_id, where)
-        if not await self._app.channels.can_read(ctx, channel):
+        channel = await self.directory.channel(channel_id, where)
+        if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
         store = self.core.store.posts
         collapsed = self._collapsed(q.collapsed_threads)
@@ -132,8 +135,8 @@ class PostListService:
         posts before it and up to ``limit_after`` (itself included) from it on; with nothing unread
         (or never viewed), the newest ``limit_before`` posts. Cursors as for a page."""
         where = "getPostsForChannelAroundLastUnread"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
-        await self._app.channels.get_readable(ctx, channel_id, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
+        await self.perms.readable_channel(ctx, channel_id, where)
         if limit_after <= 0:
             raise invalid_url_param(where, "limit_after")
         try:
@@ -230,9 +233,9 @@ class PostListService:
         where = "getPostThread"
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self._app.posts.get_raw(post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
-        if not await self._app.channels.can_read(ctx, channel):
+        post = await self.directory.post(post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
+        if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
         root_id = post.root_id or post.id
         posts = await self.core.store.posts.thread(root_id)
@@ -254,7 +257,7 @@ class PostListService:
         return pl
 
     async def pinned(self, ctx: Ctx, channel_id: str) -> PostList:
-        await self._app.channels.get_readable(ctx, channel_id, "getPinnedPosts")
+        await self.perms.readable_channel(ctx, channel_id, "getPinnedPosts")
         posts = await self.prepare(ctx, await self.core.store.posts.pinned(channel_id))
         return PostList(order=[p.id for p in posts], posts={p.id: p for p in posts})
 
@@ -278,7 +281,7 @@ class PostListService:
             if channel_id and p.channel_id != channel_id:
                 continue
             if p.channel_id not in channels:
-                ch = await self._app.channels.get(p.channel_id)
+                ch = await self.directory.channel(p.channel_id)
                 ok = await self.core.store.channels.is_member(ch.id, user_id)
                 channels[p.channel_id] = ok and (not team_id or ch.team_id in (team_id, ""))
             if channels[p.channel_id]:

@@ -5,21 +5,31 @@ from __future__ import annotations
 import msgspec
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.outbox import UnitOfWork
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
+from chinwag.model.channel_category import FAVORITE_CHANNEL
 from chinwag.model.errors import AppError, permission_denied
 from chinwag.model.user import Preference
 from chinwag.platform.events import Broadcast, Event
 
 
+@service
 class PreferenceService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
+    core: AppCore
+    perms: PermissionService
+
+    async def import_many(self, prefs: list[Preference]) -> None:
+        """Imported preferences (any users'; ``favorite_channel`` ones move the channels in or out of
+        Favorites), in one unit of work; no event (an import's settings)."""
+        if prefs:
+            async with self.core.unit_of_work() as uow:
+                await self.core.store.preferences.save(prefs, uow.conn)
+                await self.core.store.categories.favorites_from_preferences(prefs, conn=uow.conn)
 
     def _check(self, ctx: Ctx, user_id: str, prefs: list[Preference], where: str) -> None:
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         if len(prefs) > 100:
             raise AppError(
                 where,
@@ -33,30 +43,34 @@ class PreferenceService:
             if not p.category or len(p.category) > 32 or len(p.name) > 32 or len(p.value) > 2000:
                 raise AppError(where, "model.preference.is_valid.app_error", "Invalid preference.", 400)
 
+    async def _sync_favorites(self, uow: UnitOfWork, user_id: str, prefs: list[Preference], deleted: bool) -> None:
+        """``favorite_channel`` preferences move channels in and out of the Favorites category. Like
+        Mattermost, every preference change is followed by a bare ``sidebar_category_updated`` (no team,
+        no data) before ``preferences_changed``/``preferences_deleted``."""
+        if any(p.category == FAVORITE_CHANNEL for p in prefs):
+            await self.core.store.categories.favorites_from_preferences(prefs, deleted=deleted, conn=uow.conn)
+        uow.publish(Event("sidebar_category_updated", {}, Broadcast(user_id=user_id)))
+
     async def get(self, ctx: Ctx, user_id: str, category: str = "", name: str = "") -> list[Preference]:
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, "getPreferences")
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, "getPreferences")
         return await self.core.store.preferences.get_all(user_id, category, name)
 
     async def save(self, ctx: Ctx, user_id: str, prefs: list[Preference]) -> None:
         where = "updatePreferences"
         self._check(ctx, user_id, prefs, where)
-        await self.core.store.preferences.save(prefs)
-        self.core.publish(
-            Event(
-                "preferences_changed",
-                {"preferences": msgspec.json.encode([p.to_dict() for p in prefs]).decode()},
-                Broadcast(user_id=user_id),
-            )
-        )
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.preferences.save(prefs, uow.conn)
+            await self._sync_favorites(uow, user_id, prefs, deleted=False)
+            uow.publish(Event("preferences_changed",
+                              {"preferences": msgspec.json.encode([p.to_dict() for p in prefs]).decode()},
+                              Broadcast(user_id=user_id)))
 
     async def delete(self, ctx: Ctx, user_id: str, prefs: list[Preference]) -> None:
         where = "deletePreferences"
         self._check(ctx, user_id, prefs, where)
-        await self.core.store.preferences.delete(prefs)
-        self.core.publish(
-            Event(
-                "preferences_deleted",
-                {"preferences": msgspec.json.encode([p.to_dict() for p in prefs]).decode()},
-                Broadcast(user_id=user_id),
-            )
-        )
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.preferences.delete(prefs, uow.conn)
+            await self._sync_favorites(uow, user_id, prefs, deleted=True)
+            uow.publish(Event("preferences_deleted",
+                              {"preferences": msgspec.json.encode([p.to_dict() for p in prefs]).decode()},
+                              Broadcast(user_id=user_id)))

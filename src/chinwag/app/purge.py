@@ -7,64 +7,66 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import TYPE_CHECKING
 
 import structlog
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
+from chinwag.app.file import FileService
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.app.session import SessionService
+from chinwag.model import permissions
 from chinwag.model.errors import AppError
 from chinwag.platform.events import Broadcast, Event
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 log = structlog.get_logger("chinwag.purge")
 
 
+@service
 class PurgeService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    files: FileService
+    sessions: SessionService
 
     async def delete_user(self, ctx: Ctx, user_id: str) -> None:
         where = "PermanentDeleteUser"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         if not self.core.cfg.ServiceSettings.EnableAPIUserDeletion:
             raise AppError(where, "api.user.delete_user.not_enabled.app_error",
                            "Permanent user deletion feature is not enabled. Please contact your System "
                            "Administrator (ServiceSettings.EnableAPIUserDeletion).", 401, f"userId={user_id}")
-        user = await self._app.users.get(user_id, where)
-        await self._app.sessions.revoke_all(user.id)
+        user = await self.directory.user(user_id, where)
+        await self.sessions.revoke_all(user.id)
         paths = await self.core.store.purge.purge_user(user.id)
         await self._remove_files(paths)
         self.core.publish(Event("_caches_flush"))
 
     async def delete_team(self, ctx: Ctx, team_id: str) -> None:
         where = "PermanentDeleteTeam"
-        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        await self.perms.require_team(ctx, team_id, permissions.MANAGE_TEAM, where)
         if not self.core.cfg.ServiceSettings.EnableAPITeamDeletion:
             raise AppError(where, "api.team.delete_team.not_enabled.app_error",
                            "Permanent team deletion feature is not enabled. Please contact your System "
                            "Administrator (ServiceSettings.EnableAPITeamDeletion).", 401, f"teamId={team_id}")
-        team = await self._app.teams.get(team_id, where)
-        paths = await self.core.store.purge.purge_team(team.id)
+        team = await self.directory.team(team_id, where)
+        async with self.core.unit_of_work() as uow:
+            paths = await self.core.store.purge.purge_team(team.id, uow.conn)
+            uow.publish(Event("delete_team", {"team": json.dumps(team.to_dict())}, Broadcast(team_id=team.id)))
+            uow.publish(Event("_caches_flush"))
         await self._remove_files(paths)
-        self.core.publish(Event("delete_team", {"team": json.dumps(team.to_dict())}, Broadcast(team_id=team.id)))
-        self.core.publish(Event("_caches_flush"))
+
+    async def remove_files(self, paths: list[str]) -> None:
+        """Remove stored files of purged rows (best effort)."""
+        await self._remove_files(paths)
 
     async def _remove_files(self, paths: list[str]) -> None:
         if not paths:
             return
         try:
-            backend = self._app.files.backend()
+            backend = self.files.backend()
         except AppError as e:
             log.warning("files of a deleted user or team left in storage", error=str(e), count=len(paths))
             return

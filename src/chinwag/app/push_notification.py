@@ -14,15 +14,22 @@ to another node or to the next start); a push still failing an hour after it was
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chinwag.app import notify_props as NP
+from chinwag.app import notify_props
 from chinwag.app.background import WorkLoop
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
+from chinwag.app.directory import Directory
+from chinwag.app.permissions import PermissionService
+from chinwag.app.post_notice import PostNotice
+from chinwag.app.session import SessionService
+from chinwag.app.status import StatusService
+from chinwag.app.system import SystemService
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import new_id
@@ -42,10 +49,6 @@ from chinwag.push.proxy import PushProxyClient
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.push_notification_store import PushQueueItem
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
-    from chinwag.app.notification import PostNotice
-
 log = structlog.get_logger("chinwag.push")
 
 CONTENTS_GENERIC = "generic"
@@ -61,8 +64,22 @@ def split_device(device_id: str) -> tuple[str, str]:
 
 
 class PushNotificationService:
-    def __init__(self, core: AppCore, client: PushProxyClient | None = None) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        sessions: SessionService,
+        statuses: StatusService,
+        system: SystemService,
+        client: PushProxyClient | None = None,
+    ) -> None:
         self.core = core
+        self.directory = directory
+        self.perms = perms
+        self.sessions = sessions
+        self.statuses = statuses
+        self.system = system
         self.client = client or PushProxyClient(lambda: core.cfg.EmailSettings)
         self.node_id = new_id()
         self.claim_ttl_ms = 2 * 60_000
@@ -73,11 +90,6 @@ class PushNotificationService:
         self.batch = 100
         self.loop = WorkLoop("push", self.run_once, poll_seconds=2.0)
 
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
-
     # devices ---------------------------------------------------------------------------------------
 
     async def attach_device(self, ctx: Ctx, device_id: str) -> None:
@@ -87,12 +99,15 @@ class PushNotificationService:
         session = ctx.session
         if session is None or not session.id:
             raise permission_denied(where)
-        if not device_id or len(device_id) > 512:
+        if len(device_id) > 512:
             raise invalid_param(where, "device_id")
         store = self.core.store
-        for s in await store.sessions.list_for_user(ctx.user_id):
-            if s.device_id == device_id and s.id != session.id:
-                await self._app.sessions.revoke(ctx, ctx.user_id, s.id)
+        # The mobile app sends an empty id when it has no push token: the session becomes a mobile one
+        # (its length) and nothing else ends, as in Mattermost.
+        if device_id:
+            for s in await store.sessions.list_for_user(ctx.user_id):
+                if s.device_id == device_id and s.id != session.id:
+                    await self.sessions.revoke(ctx, ctx.user_id, s.id)
         hours = self.core.cfg.ServiceSettings.SessionLengthMobileInHours
         expires = self.core.now() + hours * HOUR_MS
         await store.sessions.set_device(session.id, device_id, expires)
@@ -111,7 +126,7 @@ class PushNotificationService:
         msg = PushNotification(
             type=PUSH_TYPE_MESSAGE, version=PUSH_MESSAGE_V2, post_id=post.id, channel_id=post.channel_id,
             root_id=post.root_id, team_id=channel.team_id, category=CATEGORY_CAN_REPLY,
-            is_crt_enabled=self._app.notifications.crt_on(), server_id=self._app.system.diagnostic_id,
+            is_crt_enabled=self.core.crt_on(), server_id=self.system.diagnostic_id,
         )
         if contents == CONTENTS_ID_LOADED:
             msg.is_id_loaded = True
@@ -139,8 +154,24 @@ class PushNotificationService:
 
     async def send_for_post(self, notice: PostNotice) -> int:
         """Push a new post to every device that should hear of it; how many pushes were sent."""
+        return await self._push(await self.plan_for_post(notice))
+
+    async def queue_claimed(self, conn: AsyncConnection, pushes: list[tuple[str, str, PushNotification]]
+                            ) -> list[PushQueueItem]:
+        """Queue these pushes in the caller's transaction, claimed by this node (which sends them after
+        the commit with ``send_items``; if it dies first, the stale claims are sent by the job loop)."""
+        now = self.core.now()
+        items = self._items(pushes, now)
+        await self.core.store.push_notifications.enqueue(items, claimed_by=self.node_id, now=now, conn=conn)
+        return items
+
+    async def send_items(self, items: list[PushQueueItem]) -> int:
+        return await self._send_items(items) if items else 0
+
+    async def plan_for_post(self, notice: PostNotice) -> list[tuple[str, str, PushNotification]]:
+        """(user, device, payload) of every push a new post calls for (reads only)."""
         if not self.client.enabled():
-            return 0
+            return []
         post, channel = notice.post, notice.channel
         store = self.core.store
         member_ids = [u for u in await store.channels.member_ids(channel.id) if u != notice.sender.id]
@@ -160,15 +191,15 @@ class PushNotificationService:
                 if user is None or member is None or user.delete_at or user.is_bot:
                     continue
                 told = uid in mentioned or uid in thread
-                if NP.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
+                if notify_props.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
                     wanted.append(uid)
                     users[uid] = user
             await asyncio.sleep(0)
         if not wanted:
-            return 0
+            return []
         now = self.core.now()
-        statuses = {s.user_id: s for s in await self._app.statuses.get_many(wanted)}
-        wanted = [u for u in wanted if NP.push_status_allows(users[u].notify_props, statuses[u], channel.id, now)]
+        statuses = {s.user_id: s for s in await self.statuses.get_many(wanted)}
+        wanted = [u for u in wanted if notify_props.push_status_allows(users[u].notify_props, statuses[u], channel.id, now)]
         devices = await store.sessions.devices(wanted, now)
         badges = await store.channels.mention_totals(sorted({u for u, _ in devices}))
         sender_name = notice.sender_name or f"@{notice.sender.username}"
@@ -178,7 +209,7 @@ class PushNotificationService:
             msg = self.build_message(post, channel, sender_name, uid in mentioned, contents)
             msg.badge = badges.get(uid, 0)
             pushes.append((uid, device, msg))
-        return await self._push(pushes)
+        return pushes
 
     async def clear(self, user_id: str, channel_id: str) -> int:
         """The user read the channel (on any device): clear its notifications, new badge."""
@@ -198,8 +229,8 @@ class PushNotificationService:
             return 0
         badge = (await self.core.store.channels.mention_totals([user_id])).get(user_id, 0)
         pushes = [(uid, device, PushNotification(badge=badge, cont_ava=1, version=PUSH_MESSAGE_V2,
-                                                 server_id=self._app.system.diagnostic_id,
-                                                 is_crt_enabled=self._app.notifications.crt_on(), **fields))
+                                                 server_id=self.system.diagnostic_id,
+                                                 is_crt_enabled=self.core.crt_on(), **fields))
                   for uid, device in devices]
         return await self._push(pushes)
 
@@ -211,14 +242,19 @@ class PushNotificationService:
         if not pushes:
             return 0
         now = self.core.now()
+        items = self._items(pushes, now)
+        await self.core.store.push_notifications.enqueue(items, claimed_by=self.node_id, now=now)
+        return await self._send_items(items)
+
+    @staticmethod
+    def _items(pushes: list[tuple[str, str, PushNotification]], now: int) -> list[PushQueueItem]:
         items = []
         for uid, device, msg in pushes:
             msg.platform, msg.device_id = split_device(device)
             msg.ack_id = new_id()
             payload = msgspec.json.encode(msg.to_dict()).decode()
             items.append(PushQueueItem(msg.ack_id, uid, device, payload, now, now))
-        await self.core.store.push_notifications.enqueue(items, claimed_by=self.node_id, now=now)
-        return await self._send_items(items)
+        return items
 
     async def _send_items(self, items: list[PushQueueItem]) -> int:
         """Send claimed rows; those the proxy answered leave the queue in one delete at the end
@@ -287,10 +323,10 @@ class PushNotificationService:
             post = await self.core.store.posts.get(ack.post_id)
         except NotFound:
             raise AppError(where, "app.post.get.app_error", "Unable to find the post.", 404) from None
-        channel = await self._app.channels.get(post.channel_id, where)
-        if not await self._app.channels.can_read(ctx, channel):
+        channel = await self.directory.channel(post.channel_id, where)
+        if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
-        sender: User = await self._app.users.get(post.user_id, where)
+        sender: User = await self.directory.user(post.user_id, where)
         contents = CONTENTS_FULL
         msg = self.build_message(post, channel, f"@{sender.username}", True, contents)
         msg.platform = ack.platform

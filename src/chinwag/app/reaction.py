@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import msgspec
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
 from chinwag.app.permissions import PermissionService
+from chinwag.app.plugin_hooks import PluginHooks
 from chinwag.app.validate import EMOJI_NAME_RE
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import EMOJI_NAME_MAX, Reaction, ReactionCreate
 from chinwag.platform.events import Broadcast, Event
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
-
+@service
 class ReactionService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    plugin_hooks: PluginHooks
 
     def _check(self, where: str, user_id: str, post_id: str, emoji_name: str) -> None:
         if not is_valid_id(user_id):
@@ -48,9 +42,9 @@ class ReactionService:
                 "You are not allowed to save the reaction.",
                 403,
             )
-        post = await self._app.posts.get_raw(data.post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
-        await self.perms.require_channel(ctx, channel.id, P.ADD_REACTION, where, channel.team_id)
+        post = await self.directory.post(data.post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
+        await self.perms.require_channel(ctx, channel.id, permissions.ADD_REACTION, where, channel.team_id)
         if channel.delete_at:
             raise AppError(
                 where,
@@ -67,22 +61,19 @@ class ReactionService:
             update_at=now,
             channel_id=channel.id,
         )
-        await self.core.store.reactions.save(r)
-        self.core.publish(
-            Event(
-                "reaction_added",
-                {"reaction": msgspec.json.encode(r.to_dict()).decode()},
-                Broadcast(channel_id=channel.id),
-            )
-        )
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.reactions.save(r, uow.conn)
+            uow.publish(Event("reaction_added", {"reaction": msgspec.json.encode(r.to_dict()).decode()},
+                              Broadcast(channel_id=channel.id)))
+        self.plugin_hooks.reaction_added(ctx, r)
         return r
 
     async def remove(self, ctx: Ctx, user_id: str, post_id: str, emoji_name: str) -> None:
         where = "deleteReaction"
         self._check(where, user_id, post_id, emoji_name)
-        post = await self._app.posts.get_raw(post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
-        perm = P.REMOVE_REACTION if user_id == ctx.user_id else P.REMOVE_OTHERS_REACTIONS
+        post = await self.directory.post(post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
+        perm = permissions.REMOVE_REACTION if user_id == ctx.user_id else permissions.REMOVE_OTHERS_REACTIONS
         await self.perms.require_channel(ctx, channel.id, perm, where, channel.team_id)
         if channel.delete_at:
             raise AppError(
@@ -95,21 +86,20 @@ class ReactionService:
         r = Reaction(
             user_id=user_id, post_id=post_id, emoji_name=emoji_name, update_at=now, channel_id=channel.id
         )
-        if await self.core.store.reactions.delete(r, now):
-            self.core.publish(
-                Event(
-                    "reaction_removed",
-                    {"reaction": msgspec.json.encode(r.to_dict()).decode()},
-                    Broadcast(channel_id=channel.id),
-                )
-            )
+        async with self.core.unit_of_work() as uow:
+            removed = await self.core.store.reactions.delete(r, now, uow.conn)
+            if removed:
+                uow.publish(Event("reaction_removed", {"reaction": msgspec.json.encode(r.to_dict()).decode()},
+                                  Broadcast(channel_id=channel.id)))
+        if removed:
+            self.plugin_hooks.reaction_removed(ctx, r)
 
     async def for_post(self, ctx: Ctx, post_id: str) -> list[Reaction]:
         where = "getReactions"
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self._app.posts.get_raw(post_id, where)
-        await self._app.channels.get_readable(ctx, post.channel_id, where)
+        post = await self.directory.post(post_id, where)
+        await self.perms.readable_channel(ctx, post.channel_id, where)
         return await self.core.store.reactions.for_post(post_id)
 
     async def for_posts(self, ctx: Ctx, post_ids: list[str]) -> dict[str, list[Reaction]]:
@@ -119,8 +109,8 @@ class ReactionService:
         posts = await self.core.store.posts.get_many(post_ids)
         readable = []
         for p in posts:
-            ch = await self._app.channels.get(p.channel_id)
-            if await self._app.channels.can_read(ctx, ch):
+            ch = await self.directory.channel(p.channel_id)
+            if await self.perms.can_read_channel(ctx, ch):
                 readable.append(p.id)
         found = await self.core.store.reactions.for_posts(readable)
         return {pid: found.get(pid, []) for pid in readable}

@@ -13,19 +13,19 @@ who has not turned them on is never shown as a reader and sees no one else's rea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 import structlog
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
+from chinwag.app.notification import NotificationService
+from chinwag.app.permissions import PermissionService
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel
 from chinwag.model.errors import AppError, permission_denied
 from chinwag.platform.events import Broadcast, Event
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 log = structlog.get_logger("chinwag.receipts")
 
@@ -39,14 +39,12 @@ class ReadReceipt(msgspec.Struct):
     seen_at: int
 
 
+@service
 class ReadReceiptService:
-    def __init__(self, core: AppCore) -> None:
-        self.core = core
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    notifications: NotificationService
 
     def enabled(self) -> bool:
         return self.core.cfg.ServiceSettings.EnableReadReceipts
@@ -70,9 +68,9 @@ class ReadReceiptService:
         if not self.enabled():
             raise AppError(where, "api.post.receipts.disabled.app_error",
                            "Read receipts are disabled on this server.", 501)
-        post = await self._app.posts.get_raw(post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
-        if not await self._app.channels.can_read(ctx, channel):
+        post = await self.directory.post(post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
+        if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
         if post.user_id != ctx.user_id:
             raise AppError(where, "api.post.receipts.not_author.app_error",
@@ -99,14 +97,14 @@ class ReadReceiptService:
     def viewed(self, user_id: str, channel_times: dict[str, int]) -> None:
         """A user viewed channels (``last_viewed_at`` per channel): tell the other opted-in members."""
         if self.enabled() and channel_times:
-            self._app.notifications.spawn(self._announce(user_id, dict(channel_times)), "read receipts")
+            self.notifications.spawn(self._announce(user_id, dict(channel_times)), "read receipts")
 
     async def _announce(self, user_id: str, channel_times: dict[str, int]) -> None:
         if user_id not in await self.opted_in([user_id]):
             return
         store = self.core.store
         for channel_id, seen_at in sorted(channel_times.items()):
-            channel = await self._app.channels.get_cached(channel_id)
+            channel = await self.directory.cached_channel(channel_id)
             if channel is None or channel.delete_at or not await self.qualifies(channel):
                 continue
             others = [u for u in await store.channels.member_ids(channel_id) if u != user_id]

@@ -22,6 +22,7 @@ from xml.sax.saxutils import quoteattr
 import httpx
 import structlog
 
+from chinwag.app.config import config_file_path
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.oauth import STATE_TTL_MS, safe_redirect
@@ -53,9 +54,9 @@ def saml_error(detail: str, status: int = 401) -> AppError:
                     "The SAML response was refused.", status, detail)
 
 
-def _idp_metadata_from_settings(s: SamlSettings) -> str:
+def _idp_metadata_from_settings(s: SamlSettings, cert_path: Path) -> str:
     """Mattermost's three IdP settings as a minimal metadata document."""
-    pem = Path(s.IdpCertificateFile).read_text()
+    pem = cert_path.read_text()
     der = "".join(line for line in pem.splitlines() if line and not line.startswith("-----"))
     return (
         '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
@@ -85,6 +86,10 @@ class SamlService:
                            "SamlSettings.Encrypt / SignRequest need PrivateKeyFile and PublicCertificateFile")
         return s
 
+    def _file(self, name: str) -> Path:
+        """A certificate or key file named by a setting (beside config.json unless absolute)."""
+        return config_file_path(self.core.config_store, name)
+
     @staticmethod
     def acs_url(s: SamlSettings, site_url: str) -> str:
         return s.AssertionConsumerServiceURL or f"{site_url.rstrip('/')}/login/sso/saml"
@@ -109,7 +114,7 @@ class SamlService:
             self._fetched[s.IdpMetadataURL] = (resp.text, time.monotonic())
             return resp.text
         if s.IdpURL and s.IdpDescriptorURL and s.IdpCertificateFile:
-            return await asyncio.to_thread(_idp_metadata_from_settings, s)
+            return await asyncio.to_thread(_idp_metadata_from_settings, s, self._file(s.IdpCertificateFile))
         raise saml_error("SamlSettings needs IdpMetadataFile, IdpMetadataURL, or IdpURL + IdpDescriptorURL + "
                          "IdpCertificateFile", 500)
 
@@ -133,9 +138,10 @@ class SamlService:
         if idp_metadata is not None:
             conf["metadata"] = {"inline": [idp_metadata]}
         if s.PrivateKeyFile and s.PublicCertificateFile:
-            conf["key_file"], conf["cert_file"] = s.PrivateKeyFile, s.PublicCertificateFile
+            key, cert = str(self._file(s.PrivateKeyFile)), str(self._file(s.PublicCertificateFile))
+            conf["key_file"], conf["cert_file"] = key, cert
             if s.Encrypt:
-                conf["encryption_keypairs"] = [{"key_file": s.PrivateKeyFile, "cert_file": s.PublicCertificateFile}]
+                conf["encryption_keypairs"] = [{"key_file": key, "cert_file": cert}]
         config = SPConfig()
         config.load(conf)
         return config
@@ -154,8 +160,11 @@ class SamlService:
         from saml2.metadata import create_metadata_string
 
         s = self._settings("GetSamlMetadata")
-        config = await asyncio.to_thread(self._config, s, site_url, None)
-        raw = await asyncio.to_thread(create_metadata_string, None, config, 4, None, None, None, None, None)
+        try:
+            config = await asyncio.to_thread(self._config, s, site_url, None)
+            raw = await asyncio.to_thread(create_metadata_string, None, config, 4, None, None, None, None, None)
+        except OSError as e:  # xmlsec1 missing, a key file unreadable
+            raise saml_error(f"cannot build the metadata: {e}", 500) from None
         return raw.decode() if isinstance(raw, bytes) else str(raw)
 
     async def start(self, site_url: str, redirect_to: str = "") -> str:

@@ -4,23 +4,20 @@ ranked by the search backend (``chinwag.search``); channel search and autocomple
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from chinwag.app.channel import direct_channel_name, group_channel_name
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.app.post_list import PostListService
+from chinwag.app.search_scope import channel_scope
+from chinwag.model import permissions
 from chinwag.model.channel import Channel
-from chinwag.model.errors import invalid_param, invalid_url_param
+from chinwag.model.errors import AppError, invalid_param, invalid_url_param
 from chinwag.model.file import FileSearchParams
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import PostList
 from chinwag.model.search_query import SearchQuery, date_range, parse
 from chinwag.search.base import PostSearch, SearchEngine
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
+from chinwag.store.errors import NotFound
 
 #: Mattermost's SearchParameter is the same for posts and files
 SearchParameter = FileSearchParams
@@ -33,16 +30,12 @@ CHANNEL_SEARCH_LIMIT = 100
 AUTOCOMPLETE_LIMIT = 50
 
 
+@service
 class SearchService:
-    def __init__(self, core: AppCore, perms: PermissionService, engine: SearchEngine) -> None:
-        self.core = core
-        self.perms = perms
-        self.engine = engine
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    perms: PermissionService
+    engine: SearchEngine
+    post_lists: PostListService
 
     async def search_posts(self, ctx: Ctx, team_id: str | None, params: SearchParameter) -> PostList:
         """Posts matching ``params.terms`` in the searcher's channels of ``team_id`` (None: every
@@ -51,7 +44,7 @@ class SearchService:
         if team_id is not None:
             if not is_valid_id(team_id):
                 raise invalid_url_param(where, "team_id")
-            await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+            await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
         if not params.terms or not params.terms.strip():
             raise invalid_param(where, "terms")
         page = params.page or 0
@@ -72,7 +65,7 @@ class SearchService:
         window = hits[page * per_page : (page + 1) * per_page]
         posts = {p.id: p for p in await self.core.store.posts.get_many([h.post_id for h in window])}
         order = [h.post_id for h in window if h.post_id in posts]
-        await self._app.post_lists.prepare(ctx, [posts[i] for i in order])
+        await self.post_lists.prepare(ctx, [posts[i] for i in order])
         return PostList(
             order=order,
             posts={i: posts[i] for i in order},
@@ -86,7 +79,7 @@ class SearchService:
     ) -> PostSearch | None:
         """Names → ids, within what the searcher may read; None when nothing can match."""
         store = self.core.store
-        scope = await self.channel_scope(ctx, team_id, parsed, include_deleted)
+        scope = await channel_scope(self.core.store, ctx, team_id, parsed, include_deleted)
         if not scope:
             return None
         user_ids: list[str] | None = None
@@ -105,66 +98,45 @@ class SearchService:
             created_from=lo, created_before=hi, limit=MAX_HITS,
         )
 
-    async def channel_scope(
-        self, ctx: Ctx, team_id: str | None, parsed: SearchQuery, include_deleted: bool
-    ) -> set[str]:
-        """Ids of the channels a search may look in: the searcher's channels of ``team_id`` (None:
-        every team) and their direct and group messages, narrowed by ``in:`` and ``-in:``."""
-        channels = await self.core.store.channels.names_for_user(ctx.user_id, team_id,
-                                                                 include_deleted=include_deleted)
-        scope = {cid for cid, _ in channels}
-        if parsed.in_channels:
-            scope &= await self._channel_ids(ctx, channels, parsed.in_channels)
-        if parsed.excluded_channels:
-            scope -= await self._channel_ids(ctx, channels, parsed.excluded_channels)
-        return scope
-
-    async def _channel_ids(self, ctx: Ctx, channels: list[tuple[str, str]], names: list[str]) -> set[str]:
-        """Ids of the channels named: ``name``, ``@username`` for a direct message, or
-        ``ann,bob`` (``@`` optional) for the group message of those people and the searcher."""
-        by_name = {name.lower(): cid for cid, name in channels}
-        groups = [[u.strip().lstrip("@") for u in n.split(",") if u.strip().lstrip("@")]
-                  for n in names if "," in n]
-        direct = [n[1:] for n in names if n.startswith("@") and "," not in n]
-        usernames = direct + [u for g in groups for u in g]
-        ids: dict[str, str] = {}
-        if usernames:
-            ids = {u.username.lower(): u.id for u in await self.core.store.users.get_many_by_usernames(usernames)}
-        wanted: set[str] = set()
-        for name in direct:
-            if name in ids and (cid := by_name.get(direct_channel_name(ctx.user_id, ids[name]))):
-                wanted.add(cid)
-        for group in groups:
-            if all(u in ids for u in group):
-                members = sorted({ids[u] for u in group} | {ctx.user_id})
-                if (cid := by_name.get(group_channel_name(members))):
-                    wanted.add(cid)
-        for n in names:
-            if not n.startswith("@") and "," not in n and n in by_name:
-                wanted.add(by_name[n])
-        return wanted
-
     # channels ------------------------------------------------------------------------------
 
     async def search_channels(self, ctx: Ctx, team_id: str, term: str, include_deleted: bool = False
                               ) -> list[Channel]:
         """POST /teams/{team_id}/channels/search: the team's public channels by name."""
         where = "searchChannelsForTeam"
-        await self._team(ctx, team_id, P.LIST_TEAM_CHANNELS, where)
+        await self._team(ctx, team_id, permissions.LIST_TEAM_CHANNELS, where)
         include_deleted = include_deleted and self.core.cfg.TeamSettings.ExperimentalViewArchivedChannels
         return await self.core.store.channels.search(team_id, term.strip(), include_deleted=include_deleted,
                                                      limit=CHANNEL_SEARCH_LIMIT)
 
+    async def search_archived_channels(self, ctx: Ctx, team_id: str, term: str) -> list[Channel]:
+        """POST /teams/{team_id}/channels/search_archived: the team's archived public channels and the
+        archived private ones the searcher is in (Mattermost's SearchArchivedInTeam). Someone without
+        list_team_channels must at least be on the team (else Mattermost's missing team member 404)."""
+        where = "searchArchivedChannelsForTeam"
+        if not is_valid_id(team_id):
+            raise invalid_url_param(where, "team_id")
+        if not await self.perms.has_team(ctx, team_id, permissions.LIST_TEAM_CHANNELS):
+            try:
+                member = await self.core.store.teams.get_member(team_id, ctx.user_id)
+            except NotFound:
+                member = None
+            if member is None or member.delete_at:
+                raise AppError("GetTeamMember", "app.team.get_member.missing.app_error",
+                               "No team member found for that user ID and team ID.", 404)
+        return await self.core.store.channels.search(team_id, term.strip(), member_id=ctx.user_id,
+                                                     only_deleted=True, limit=CHANNEL_SEARCH_LIMIT)
+
     async def autocomplete_channels(self, ctx: Ctx, team_id: str, name: str) -> list[Channel]:
         """GET /teams/{team_id}/channels/autocomplete: public channels and the searcher's private ones."""
-        await self._team(ctx, team_id, P.LIST_TEAM_CHANNELS, "autocompleteChannelsForTeam")
+        await self._team(ctx, team_id, permissions.LIST_TEAM_CHANNELS, "autocompleteChannelsForTeam")
         return await self.core.store.channels.search(team_id, name.strip(), member_id=ctx.user_id,
                                                      limit=AUTOCOMPLETE_LIMIT)
 
     async def autocomplete_channels_for_search(self, ctx: Ctx, team_id: str, name: str) -> list[Channel]:
         """GET /teams/{team_id}/channels/search_autocomplete: the channels an ``in:`` can name — the
         searcher's own in the team, and their direct and group messages."""
-        await self._team(ctx, team_id, P.VIEW_TEAM, "autocompleteChannelsForTeamForSearch")
+        await self._team(ctx, team_id, permissions.VIEW_TEAM, "autocompleteChannelsForTeamForSearch")
         return await self.core.store.channels.search(team_id, name.strip(), public=False, member_id=ctx.user_id,
                                                      with_direct=True, limit=AUTOCOMPLETE_LIMIT)
 

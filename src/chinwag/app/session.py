@@ -1,207 +1,39 @@
-"""Login, logout and session lookup (with an in-process cache invalidated on revoke)."""
+"""Sessions: creating, looking up (with an in-process cache invalidated on revoke), revoking. Login
+(credentials, MFA, LDAP) is in ``login``, above."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
 from typing import Any
+
+from cachetools import LRUCache
 
 from chinwag.app.audit import audit
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.app.ldap import LdapService
-from chinwag.app.mfa import MfaService
-from chinwag.app.user import check_password_hash
+from chinwag.app.outbox import UnitOfWork
 from chinwag.model.errors import AppError, session_expired
 from chinwag.model.ids import new_id
+from chinwag.model.integration import SESSION_TYPE_USER_ACCESS_TOKEN
 from chinwag.model.user import SYSTEM_GUEST_ROLE, Session, User
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound
-from chinwag.store.sql.user_store import UserAuth
 
 HOUR_MS = 3_600_000
 #: how often a session's last activity is written back (Mattermost: 5 minutes)
 ACTIVITY_WRITE_MS = 5 * 60_000
-
-
-@dataclass
-class LoginRequest:
-    login_id: str = ""
-    password: str = ""
-    token: str = ""
-    device_id: str = ""
-    ldap_only: bool = False
-    user_id: str = ""
-
-
-LOCKED_OUT = "api.user.check_user_login_attempts.too_many.app_error"
-INVALID_CREDENTIALS = "api.user.login.invalid_credentials_email_username"
-#: the failures that count towards MaximumLoginAttempts (a wrong password or MFA code)
-_COUNTED_FAILURES = frozenset({INVALID_CREDENTIALS, "api.user.check_user_mfa.bad_code.app_error",
-                               "api.context.mfa_required.app_error"})
-
-
-def invalid_credentials(where: str) -> AppError:
-    return AppError(where, INVALID_CREDENTIALS,
-                    "Enter a valid email or username and/or password.", 401)
+#: sessions kept in memory; the least recently used go first
+SESSION_CACHE_SIZE = 50000
 
 
 class SessionService:
-    def __init__(self, core: AppCore, mfa: MfaService | None = None, ldap: LdapService | None = None) -> None:
+    def __init__(self, core: AppCore) -> None:
         self.core = core
-        self.mfa = mfa
-        self.ldap = ldap
-        self._cache: dict[str, tuple[Session, float]] = {}
-
-    # login ---------------------------------------------------------------------------------
-
-    async def login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
-        try:
-            user, session = await self._login(ctx, req)
-        except AppError as e:
-            await self._audit_failure(ctx, req, e)
-            raise
-        await audit(self.core, ctx, "login", "success", user_id=user.id,
-                    auth_service=user.auth_service or "email", session_id=session.id)
-        return user, session
-
-    async def _audit_failure(self, ctx: Ctx, req: LoginRequest, e: AppError) -> None:
-        """A failed sign-in is recorded for the account it named (when there is one), and a failure that
-        used up the last allowed attempt also as a ``lockout``."""
-        email = self.core.cfg.EmailSettings
-        auth: UserAuth | None = None
-        try:
-            if req.user_id:
-                auth = await self.core.store.users.get_auth(req.user_id)
-            elif req.login_id:
-                auth = await self.core.store.users.get_for_login(
-                    req.login_id, email.EnableSignInWithUsername, email.EnableSignInWithEmail)
-        except NotFound:
-            auth = None
-        user_id = auth.user.id if auth is not None else ""
-        await audit(self.core, ctx, "login", "fail", user_id=user_id, login_id=req.login_id or req.user_id,
-                    error=e.id)
-        limit = self.core.cfg.ServiceSettings.MaximumLoginAttempts
-        if auth is not None and limit > 0 and auth.failed_attempts == limit and e.id in _COUNTED_FAILURES:
-            await audit(self.core, ctx, "lockout", "success", user_id=user_id, failed_attempts=limit)
-
-    async def _login(self, ctx: Ctx, req: LoginRequest) -> tuple[User, Session]:
-        where = "login"
-        cfg = self.core.cfg
-        invalid = invalid_credentials(where)
-        if self.ldap is not None and self.ldap.enabled and not req.user_id and req.login_id:
-            found = await self._ldap_login(req, where)
-            if found is not None:
-                await self.core.store.users.update_last_login(found.id, self.core.now())
-                return found, await self.create(found, device_id=req.device_id)
-        try:
-            if req.user_id:
-                auth = await self.core.store.users.get_auth(req.user_id)
-            else:
-                if not req.login_id:
-                    raise (
-                        AppError(
-                            where,
-                            "api.user.login.blank_pwd.app_error",
-                            "Password field must not be blank",
-                            400,
-                        )
-                        if not req.password
-                        else invalid
-                    )
-                auth = await self.core.store.users.get_for_login(
-                    req.login_id,
-                    cfg.EmailSettings.EnableSignInWithUsername,
-                    cfg.EmailSettings.EnableSignInWithEmail,
-                )
-        except NotFound:
-            raise invalid from None
-        user = auth.user
-        await self.check_credentials(auth, req.password, req.token, where)
-        await self.core.store.users.update_last_login(user.id, self.core.now())
-        session = await self.create(user, device_id=req.device_id)
-        return user, session
-
-    async def _ldap_login(self, req: LoginRequest, where: str) -> User | None:
-        """A directory sign-in, or None when this login is a local (email/password) account."""
-        assert self.ldap is not None
-        email = self.core.cfg.EmailSettings
-        try:
-            auth: UserAuth | None = await self.core.store.users.get_for_login(
-                req.login_id, email.EnableSignInWithUsername, email.EnableSignInWithEmail)
-        except NotFound:
-            auth = None
-        if auth is not None and auth.user.auth_service != "ldap" and not req.ldap_only:
-            return None
-        if auth is not None:
-            self._check_lockout(auth, where)
-        if not req.password:
-            raise AppError(where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400)
-        user = await self.ldap.authenticate(req.login_id, req.password)
-        if user is None:
-            if auth is not None:
-                await self.core.store.users.update_failed_attempts(auth.user.id, auth.failed_attempts + 1)
-            raise invalid_credentials(where)
-        if user.delete_at:
-            raise AppError(where, "api.user.login.inactive.app_error", "Login failed because your account has "
-                           "been deactivated. Please contact an administrator.", 401)
-        auth = await self.core.store.users.get_auth(user.id)
-        self._check_lockout(auth, where)
-        await self._check_mfa(auth, req.token)
-        return user
-
-    def _check_lockout(self, auth: UserAuth, where: str) -> None:
-        limit = self.core.cfg.ServiceSettings.MaximumLoginAttempts
-        if limit > 0 and auth.failed_attempts >= limit:
-            raise AppError(
-                where,
-                LOCKED_OUT,
-                "Your account is locked because of too many failed password attempts. "
-                "Please reset your password.",
-                401,
-            )
-
-    async def _check_mfa(self, auth: UserAuth, token: str) -> None:
-        user = auth.user
-        if user.mfa_active and self.core.cfg.ServiceSettings.EnableMultifactorAuthentication and self.mfa:
-            try:
-                await self.mfa.verify(user.id, auth.mfa_secret, token)
-            except AppError:
-                await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
-                raise
-
-    async def check_credentials(self, auth: UserAuth, password: str, mfa_token: str, where: str) -> None:
-        """Mattermost's CheckPasswordAndAllCriteria: lockout, sign-in method, password, active, MFA."""
-        user = auth.user
-        if not password:
-            raise AppError(
-                where, "api.user.login.blank_pwd.app_error", "Password field must not be blank", 400
-            )
-        if user.is_bot:
-            raise AppError(
-                where, "api.user.login.bot_login_forbidden.app_error", "Bot login is forbidden.", 401
-            )
-        self._check_lockout(auth, where)
-        if user.auth_service and not auth.password_hash:
-            raise AppError(
-                where,
-                "api.user.login.use_auth_service.app_error",
-                f"Please sign in using {user.auth_service}.",
-                400,
-            )
-        ok = await asyncio.to_thread(check_password_hash, password, auth.password_hash)
-        if not ok:
-            await self.core.store.users.update_failed_attempts(user.id, auth.failed_attempts + 1)
-            raise invalid_credentials(where)
-        if user.delete_at:
-            raise AppError(
-                where,
-                "api.user.login.inactive.app_error",
-                "Login failed because your account has been deactivated. Please contact an administrator.",
-                401,
-            )
-        await self._check_mfa(auth, mfa_token)
+        #: token → (session, when cached); the age is checked against SessionCacheInMinutes on read
+        self._cache: LRUCache[str, tuple[Session, float]] = LRUCache(maxsize=SESSION_CACHE_SIZE)
+        #: one creation at a time per personal access token
+        self._creating: dict[str, asyncio.Lock] = {}
 
     async def create(
         self, user: User, *, device_id: str = "", is_oauth: bool = False, props: dict[str, str] | None = None
@@ -250,10 +82,8 @@ class SessionService:
             try:
                 session = await self.core.store.sessions.get_by_token(token)
             except NotFound:
-                assert self.core.app is not None  # a personal access token's session starts on first use
-                session = await self.core.app.tokens.session_for(token)
-            if len(self._cache) > 50000:
-                self._cache.clear()
+                # a personal access token's session starts on first use
+                session = await self._access_token_session(token)
             self._cache[token] = (session, time.monotonic())
         if session.props.get("type") == "UserAccessToken" and not cfg.EnableUserAccessTokens \
                 and not session.props.get("is_bot"):
@@ -271,7 +101,8 @@ class SessionService:
         if now - session.last_activity_at > ACTIVITY_WRITE_MS:
             session.last_activity_at = now
             if cfg.ExtendSessionLengthWithActivity and session.props.get("type") != "UserAccessToken":
-                hours = cfg.SessionLengthMobileInHours if session.device_id else cfg.SessionLengthWebInHours
+                hours = (cfg.SessionLengthMobileInHours if session.device_id
+                         else cfg.SessionLengthSSOInHours if session.is_oauth else cfg.SessionLengthWebInHours)
                 session.expires_at = now + hours * HOUR_MS
             await self.core.store.sessions.update_activity(session.id, now, session.expires_at)
         return session
@@ -286,6 +117,9 @@ class SessionService:
         self.core.publish(Event("_sessions_revoked", {"tokens": tokens, "user_id": user_id}))
 
     def handle_internal(self, event: dict[str, Any]) -> None:
+        if event.get("event") == "_caches_flush":
+            self._cache.clear()
+            return
         if event.get("event") != "_sessions_revoked":
             return
         data = event.get("data") or {}
@@ -320,12 +154,27 @@ class SessionService:
             self._cache.pop(token, None)
             self._announce([token], "")
 
-    async def revoke_all(self, user_id: str) -> None:
-        tokens = await self.core.store.sessions.remove_for_user(user_id)
-        for token in tokens:
-            self._cache.pop(token, None)
-        self.invalidate_user(user_id)
-        self._announce(tokens, user_id)
+    async def revoke_all(self, user_id: str, except_session: str = "", uow: UnitOfWork | None = None) -> None:
+        """End every session of a user (but ``except_session``); with ``uow``, as part of that change."""
+        if uow is None:
+            async with self.core.unit_of_work() as own:
+                await self.revoke_all(user_id, except_session, own)
+            return
+        tokens = await self.core.store.sessions.remove_for_user(user_id, except_session, uow.conn)
+
+        def forget() -> None:
+            for token in tokens:
+                self._cache.pop(token, None)
+            self.invalidate_user(user_id)
+
+        uow.after_commit(forget)
+        uow.publish(Event("_sessions_revoked", {"tokens": tokens, "user_id": user_id}))
+
+    async def revoke_everyone(self) -> None:
+        """Every session of every user ends; open WebSockets close on every node."""
+        tokens = await self.core.store.sessions.remove_all()
+        self._cache.clear()
+        self._announce(tokens, "")
 
     def invalidate_user(self, user_id: str) -> None:
         for token, (s, _) in list(self._cache.items()):
@@ -337,3 +186,43 @@ class SessionService:
         for s in sessions:
             s.token = ""
         return sessions
+
+    # personal access tokens --------------------------------------------------------------
+
+    async def _access_token_session(self, token_value: str) -> Session:
+        """The session behind a personal access token (created on first use); session_expired if the
+        token is unknown, disabled, its user deactivated, or tokens are turned off for non-bots."""
+        where = "createSessionForUserAccessToken"
+        lock = self._creating.setdefault(token_value, asyncio.Lock())
+        try:
+            async with lock:
+                try:
+                    return await self.core.store.sessions.get_by_token(token_value)
+                except NotFound:
+                    pass
+                try:
+                    token = await self.core.store.tokens.get_by_token(token_value)
+                    user = await self.core.store.users.get(token.user_id)
+                except NotFound:
+                    raise session_expired(where, "token not found") from None
+                if not token.is_active or user.delete_at:
+                    raise session_expired(where, "inactive token or user")
+                if not self.core.cfg.ServiceSettings.EnableUserAccessTokens and not user.is_bot:
+                    raise session_expired(where, "EnableUserAccessTokens=false")
+                now = self.core.now()
+                props = {"type": SESSION_TYPE_USER_ACCESS_TOKEN, "user_access_token_id": token.id,
+                         "is_guest": "false"}
+                if user.is_bot:
+                    props["is_bot"] = "true"
+                session = Session(id=new_id(), token=token.token, create_at=now, expires_at=0,
+                                  last_activity_at=now, user_id=user.id, roles=user.roles, props=props,
+                                  csrf_token=new_id())
+                try:
+                    await self.core.store.sessions.save(session)
+                except Exception:
+                    # another request (or node) created it first: the token column is unique
+                    return await self.core.store.sessions.get_by_token(token_value)
+                return session
+        finally:
+            if not lock.locked():
+                self._creating.pop(token_value, None)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.user import STATUS_AWAY, STATUS_DND, STATUS_OFFLINE, STATUS_ONLINE, Status
 from chinwag.platform.events import Broadcast, Event
 
 
+@service
 class StatusService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
+    core: AppCore
+    perms: PermissionService
 
     async def get_many(self, user_ids: list[str]) -> list[Status]:
         found = {s.user_id: s for s in await self.core.store.status.get_many(user_ids)}
@@ -28,7 +28,7 @@ class StatusService:
 
     async def set(self, ctx: Ctx, user_id: str, status: str, dnd_end_time: int = 0) -> Status:
         where = "updateUserStatus"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         if status not in (STATUS_ONLINE, STATUS_AWAY, STATUS_OFFLINE, STATUS_DND):
             raise AppError(where, "api.status.update_status.invalid", "Invalid status.", 400)
         manual = status != STATUS_ONLINE
@@ -65,7 +65,7 @@ class StatusService:
         await self.core.store.status.save_many(changed)
         cache = self.core.caches.statuses
         for s in changed:
-            cache.put(s.user_id, s)
+            cache[s.user_id] = s
             self.core.publish(
                 Event("status_change", {"status": STATUS_ONLINE, "user_id": s.user_id}, Broadcast(user_id=s.user_id)))
 
@@ -73,11 +73,11 @@ class StatusService:
         """Mattermost's SetStatusOnline(manual=false): activity (posting) makes a user online,
         unless they chose a status by hand. The status is cached, so a busy poster costs no reads."""
         cache = self.core.caches.statuses
-        current = cache.get(user_id)
+        current = cache.lookup(user_id)
         if current is None:
             current = (await self.get_many([user_id]))[0]
-            cache.put(user_id, current)
+            cache[user_id] = current
         if current.manual or current.status == STATUS_ONLINE:
             return
         saved = await self.save(user_id, STATUS_ONLINE)
-        cache.put(user_id, saved)
+        cache[user_id] = saved

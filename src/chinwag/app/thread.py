@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.app.post_list import PostListService
+from chinwag.app.unread import UnreadService
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.post import Post, ThreadResponse
@@ -15,25 +18,20 @@ from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.thread_store import ThreadRow
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
-
+@service
 class ThreadService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    post_lists: PostListService
+    unreads: UnreadService
 
     async def _check(self, ctx: Ctx, user_id: str, team_id: str, where: str) -> None:
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         if not is_valid_id(team_id):
             raise invalid_param(where, "team_id")
-        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+        await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
 
     async def _responses(self, ctx: Ctx, rows: list[ThreadRow], extended: bool) -> list[ThreadResponse]:
         posts = {
@@ -42,7 +40,7 @@ class ThreadService:
         }
         prepared = {
             p.id: p
-            for p in await self._app.post_lists.prepare(
+            for p in await self.post_lists.prepare(
                 ctx, list(posts.values()), collapsed=True, extended=False
             )
         }
@@ -51,7 +49,7 @@ class ThreadService:
             ids = sorted({u for r in rows for u in r.participants})
             users = {
                 u.id: u.to_dict()
-                for u in self._app.users.sanitize_all(ctx, await self.core.store.users.get_many(ids))
+                for u in self.perms.sanitize_users(ctx, await self.core.store.users.get_many(ids))
             }
         out = []
         for r in rows:
@@ -135,8 +133,22 @@ class ThreadService:
     async def _readable_root(self, ctx: Ctx, thread_id: str, where: str) -> None:
         if not is_valid_id(thread_id):
             raise invalid_param(where, "thread_id")
-        post = await self._app.posts.get_raw(thread_id, where)
-        await self._app.channels.get_readable(ctx, post.channel_id, where)
+        post = await self.directory.post(thread_id, where)
+        await self.perms.readable_channel(ctx, post.channel_id, where)
+
+    async def import_followers(self, followers: list[tuple[str, str, int, int]], now: int) -> None:
+        """Imported thread followers — (user id, root id, last viewed, unread mentions) — in one unit of
+        work; no event (an import's read state)."""
+        if not followers:
+            return
+        threads = self.core.store.threads
+        async with self.core.unit_of_work() as uow:
+            for uid, root_id, last_viewed, unread in followers:
+                await threads.ensure_membership(uid, root_id, True, now, uow.conn)
+                if unread:
+                    await threads.set_unread(uid, root_id, last_viewed, unread, now, uow.conn)
+                elif last_viewed:
+                    await threads.mark_read(uid, root_id, last_viewed, now, uow.conn)
 
     async def mark_read(
         self, ctx: Ctx, user_id: str, team_id: str, thread_id: str, timestamp: int
@@ -147,7 +159,7 @@ class ThreadService:
         before = await self._row(user_id, thread_id)
         await self.core.store.threads.mark_read(user_id, thread_id, timestamp, self.core.now())
         after = await self.get(ctx, user_id, team_id, thread_id)
-        post = await self._app.posts.get_raw(thread_id, where)
+        post = await self.directory.post(thread_id, where)
         self.core.publish(
             Event(
                 "thread_read_changed",
@@ -177,7 +189,7 @@ class ThreadService:
         where = "setUnreadThreadByPostId"
         await self._check(ctx, user_id, team_id, where)
         await self._readable_root(ctx, thread_id, where)
-        post = await self._app.posts.get_raw(post_id, where)
+        post = await self.directory.post(post_id, where)
         if (post.root_id or post.id) != thread_id:
             raise invalid_param(where, "post_id")
         mentions = await self._mentions_from(user_id, post)
@@ -190,37 +202,35 @@ class ThreadService:
     async def _mentions_from(self, user_id: str, post: Post) -> int:
         """Replies of ``post``'s thread, from ``post`` on, that mention the user."""
         store = self.core.store
-        channel = await self._app.channels.get(post.channel_id)
+        channel = await self.directory.channel(post.channel_id)
         try:
             member = await store.channels.get_member(channel.id, user_id)
         except NotFound:
             return 0
-        user = await self._app.users.get(user_id)
+        user = await self.directory.user(user_id)
         replies = [
             p
             for p in await store.posts.thread(post.root_id or post.id)
             if p.root_id and p.create_at >= post.create_at
         ]
-        return sum(1 for p in replies if self._app.unreads.is_mention(p, user, channel, member))
+        return sum(1 for p in replies if self.unreads.is_mention(p, user, channel, member))
 
     async def mark_all_read(self, ctx: Ctx, user_id: str, team_id: str) -> None:
         await self._check(ctx, user_id, team_id, "updateReadStateAllThreadsByUser")
-        await self.core.store.threads.mark_all_read(user_id, team_id, self.core.now())
-        self.core.publish(Event("thread_read_changed", {}, Broadcast(user_id=user_id, team_id=team_id)))
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.threads.mark_all_read(user_id, team_id, self.core.now(), uow.conn)
+            uow.publish(Event("thread_read_changed", {}, Broadcast(user_id=user_id, team_id=team_id)))
 
     async def set_following(self, ctx: Ctx, user_id: str, team_id: str, thread_id: str, state: bool) -> None:
         where = "followThreadByUser" if state else "unfollowThreadByUser"
         await self._check(ctx, user_id, team_id, where)
         await self._readable_root(ctx, thread_id, where)
-        await self.core.store.threads.ensure_membership(user_id, thread_id, state, self.core.now())
         try:
             reply_count = (await self.core.store.threads.get_thread(thread_id))[0]
         except NotFound:
             reply_count = 0
-        self.core.publish(
-            Event(
-                "thread_follow_changed",
-                {"thread_id": thread_id, "state": state, "reply_count": reply_count},
-                Broadcast(user_id=user_id, team_id=team_id),
-            )
-        )
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.threads.ensure_membership(user_id, thread_id, state, self.core.now(), uow.conn)
+            uow.publish(Event("thread_follow_changed",
+                              {"thread_id": thread_id, "state": state, "reply_count": reply_count},
+                              Broadcast(user_id=user_id, team_id=team_id)))

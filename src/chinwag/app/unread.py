@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
+from chinwag.app.directory import Directory
 from chinwag.app.mentions import ignores_channel_mentions, mentions_user, user_keys
+from chinwag.app.notification import NotificationService
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember, ChannelUnreadAt
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
@@ -17,21 +17,15 @@ from chinwag.model.user import User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import NotFound
 
-if TYPE_CHECKING:
-    from chinwag.app.app import App
-
 _PAGE = 200
 
 
+@service
 class UnreadService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
-        self.core = core
-        self.perms = perms
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
+    core: AppCore
+    directory: Directory
+    perms: PermissionService
+    notifications: NotificationService
 
     def is_mention(self, post: Post, user: User, channel: Channel, member: ChannelMember) -> bool:
         """Whether ``post`` counts as a mention of ``user`` (as it did when it was posted)."""
@@ -61,12 +55,12 @@ class UnreadService:
         """POST /users/{id}/posts/{id}/set_unread: the channel reads as unread from this post on;
         for a reply, its thread too (followed again if need be)."""
         where = "setPostUnread"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self._app.posts.get_raw(post_id, where)
-        channel = await self._app.channels.get(post.channel_id, where)
-        await self.perms.require_channel(ctx, channel.id, P.READ_CHANNEL, where, channel.team_id)
+        post = await self.directory.post(post_id, where)
+        channel = await self.directory.channel(post.channel_id, where)
+        await self.perms.require_channel(ctx, channel.id, permissions.READ_CHANNEL, where, channel.team_id)
         try:
             member = await self.core.store.channels.get_member(channel.id, user_id)
         except NotFound:
@@ -76,7 +70,7 @@ class UnreadService:
                 "No channel member found for that user ID and channel ID.",
                 404,
             ) from None
-        user = await self._app.users.get(user_id, where)
+        user = await self.directory.user(user_id, where)
         later = await self._posts_from(post)
         mentions = [p for p in later if self.is_mention(p, user, channel, member)]
         urgent = [p for p in mentions if (p.metadata.get("priority") or {}).get("priority") == "urgent"]
@@ -106,5 +100,5 @@ class UnreadService:
         )
         data = {k: v for k, v in state.to_dict().items() if k not in ("notify_props", "user_id")}
         self.core.publish(Event("post_unread", {**data, "post_id": post.id}, Broadcast(user_id=user_id)))
-        self._app.notifications.badge_changed(user_id)
+        self.notifications.badge_changed(user_id)
         return state

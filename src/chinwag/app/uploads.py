@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from chinwag.app.context import Ctx
-from chinwag.app.core import AppCore
+from chinwag.app.core import AppCore, service
 from chinwag.app.file import FileService
 from chinwag.app.jobs import JobService
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_body_param, invalid_param, not_found, permission_denied
 from chinwag.model.file import FileInfo
 from chinwag.model.ids import is_valid_id, new_id
@@ -33,12 +33,12 @@ def _parts_prefix(upload_id: str) -> str:
     return f"uploads/{upload_id}/"
 
 
+@service
 class UploadService:
-    def __init__(self, core: AppCore, perms: PermissionService, files: FileService, jobs: JobService) -> None:
-        self.core = core
-        self.perms = perms
-        self.files = files
-        self.jobs = jobs
+    core: AppCore
+    perms: PermissionService
+    files: FileService
+    jobs: JobService
 
     async def create(self, ctx: Ctx, body: Any) -> UploadSession:
         where = "createUpload"
@@ -56,10 +56,11 @@ class UploadService:
             raise invalid_body_param(where, "file_size")
         channel_id = ""
         if kind == UPLOAD_TYPE_IMPORT:
-            self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+            self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
             if size > MAX_IMPORT_SIZE:
                 raise AppError(where, "api.upload.create.upload_too_large.app_error",
-                               f"Unable to upload file. File is larger than {MAX_IMPORT_SIZE} bytes.", 413)
+                               "Unable to upload file. File is larger than {Max} bytes.", 413,
+                               params={"Max": MAX_IMPORT_SIZE})
         else:
             if ctx.local or not ctx.user_id:
                 raise AppError(where, "api.upload.create.attachment_needs_user.app_error",
@@ -69,7 +70,8 @@ class UploadService:
             max_size = self.core.cfg.FileSettings.MaxFileSize
             if size > max_size:
                 raise AppError(where, "api.upload.create.upload_too_large.app_error",
-                               f"Unable to upload file. File is larger than {max_size} bytes.", 413)
+                               "Unable to upload file. File is larger than {Max} bytes.", 413,
+                               params={"Max": max_size})
         us = UploadSession(id=new_id(), type=kind, create_at=self.core.now(), user_id=ctx.user_id or NO_USER,
                            channel_id=channel_id, filename=filename.strip(), file_size=size)
         us.path = self.jobs.import_path(f"{us.id}_{us.filename}") if kind == UPLOAD_TYPE_IMPORT else f"uploads/{us.id}"
@@ -110,7 +112,8 @@ class UploadService:
                 received += len(chunk)
                 if received > remaining:
                     raise AppError(where, "api.upload.upload_data.too_large.app_error",
-                                   f"The data goes past the declared file_size ({us.file_size} bytes).", 400)
+                                   "The data goes past the declared file_size ({Size} bytes).", 400,
+                                   params={"Size": us.file_size})
                 await writer.write(chunk)
         except BaseException:
             await writer.abort()

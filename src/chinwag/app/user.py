@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 
-import bcrypt
 import msgspec
 
 from chinwag.app.audit import audit
+from chinwag.app.channel_member import ChannelMemberService
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
+from chinwag.app.directory import Directory
+from chinwag.app.outbox import UnitOfWork
+from chinwag.app.passwords import check_password_hash, hash_password
 from chinwag.app.permissions import PermissionService
+from chinwag.app.plugin_hooks import PluginHooks
+from chinwag.app.session import SessionService
+from chinwag.app.team import TeamService
 from chinwag.app.validate import check_email, check_len, check_password, check_username
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, permission_denied
 from chinwag.model.ids import new_id
+from chinwag.model.integration import Bot
 from chinwag.model.user import (
     SYSTEM_ADMIN_ROLE,
     SYSTEM_GUEST_ROLE,
     SYSTEM_USER_ROLE,
+    Preference,
     User,
     UserCreate,
     UserPatch,
@@ -27,42 +36,68 @@ from chinwag.model.user import (
 )
 from chinwag.platform.events import Event
 from chinwag.store.errors import StoreError
+from chinwag.store.sql.import_store import ImportWriter
 
-_BCRYPT_ROUNDS = 10
-
-
-def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(_BCRYPT_ROUNDS)).decode()
+EmailChangeHook = Callable[[User, str], Awaitable[None]]
 
 
-def check_password_hash(password: str, hashed: str) -> bool:
-    if not hashed:
-        return False
-    try:
-        return bcrypt.checkpw(password.encode(), hashed.encode())
-    except ValueError:
-        return False
+#: roles only a system admin may grant or take away (system_admin and the System Console sub-admins)
+_ADMIN_ROLES = frozenset({"system_admin", "system_manager", "system_user_manager", "system_read_only_admin"})
 
 
 class UserService:
-    def __init__(self, core: AppCore, perms: PermissionService) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        sessions: SessionService,
+        teams: TeamService,
+        members: ChannelMemberService,
+        plugin_hooks: PluginHooks,
+    ) -> None:
         self.core = core
+        self.directory = directory
         self.perms = perms
+        self.sessions = sessions
+        self.teams = teams
+        self.members = members
+        self.plugin_hooks = plugin_hooks
         self._first_user_lock = asyncio.Lock()
+        #: set by the root (the account mail service): with RequireEmailVerification a changed address is
+        #: mailed a verification link and becomes the account's only when it is followed
+        self.email_change_hook: EmailChangeHook | None = None
+
+    # bulk (importers) -----------------------------------------------------------------------
+
+    async def import_many(self, source: str, new: Sequence[tuple[User, Bot | None]], mapping: dict[str, str]) -> None:
+        """Create imported users (no usable password; bots with their ``bots`` row) and record which
+        source id each came from (``mapping``: source id → user id, merged ones included), in one
+        unit of work that publishes ``new_user`` for each."""
+        async with self.core.unit_of_work() as uow:
+            w = ImportWriter(uow.conn, source, self.core.now())
+            await w.insert_users(new)
+            await w.map("user", mapping)
+            for u, _ in new:
+                uow.publish(Event("new_user", {"user_id": u.id}))
 
     # reading -------------------------------------------------------------------------------
 
+    async def import_settings(self, user: User | None, prefs: Sequence[Preference]) -> None:
+        """An imported user's changed settings (``user``: its notify props changed; None: unchanged) and
+        preferences (``favorite_channel`` ones move the channels in or out of Favorites), in one unit of
+        work; no event (an import's settings)."""
+        if user is None and not prefs:
+            return
+        async with self.core.unit_of_work() as uow:
+            if user is not None:
+                await self.core.store.users.update(user, uow.conn)
+                uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
+            await self.core.store.preferences.save(prefs, uow.conn)
+            await self.core.store.categories.favorites_from_preferences(prefs, conn=uow.conn)
+
     async def get(self, user_id: str, where: str = "GetUser") -> User:
-        cache = self.core.caches.users
-        found = cache.get(user_id)
-        if found is not None:
-            return msgspec.structs.replace(found)
-        try:
-            user = await self.core.store.users.get(user_id)
-        except StoreError as e:
-            raise store_error(where, e, "user") from None
-        cache.put(user_id, msgspec.structs.replace(user))
-        return user
+        return await self.directory.user(user_id, where)
 
     async def get_by_username(self, username: str, where: str = "GetUserByUsername") -> User:
         try:
@@ -75,6 +110,13 @@ class UserService:
             return await self.core.store.users.get_by_email(email)
         except StoreError as e:
             raise store_error(where, e, "user") from None
+
+    def require_email_lookup(self, ctx: Ctx) -> None:
+        """Mattermost's getUserByEmail: with ShowEmailAddress off only an admin may look users up by
+        address (403 before the lookup, so the answer says nothing about whether it is registered)."""
+        if not (self.core.cfg.PrivacySettings.ShowEmailAddress or self.perms.is_system_admin(ctx)):
+            raise AppError("getUserByEmail", "api.user.get_user_by_email.permissions.app_error",
+                           "Unable to get user by email.", 403, f"userId={ctx.user_id}")
 
     async def get_many(self, ctx: Ctx, user_ids: list[str], since: int = 0) -> list[User]:
         users = await self.core.store.users.get_many(user_ids)
@@ -101,22 +143,16 @@ class UserService:
         return user
 
     def sanitize(self, ctx: Ctx, user: User) -> User:
-        privacy = self.core.cfg.PrivacySettings
-        return user.sanitized_for(
-            viewer_is_self=ctx.user_id == user.id,
-            viewer_is_admin=self.perms.is_system_admin(ctx),
-            show_email=privacy.ShowEmailAddress,
-            show_full_name=privacy.ShowFullName,
-        )
+        return self.perms.sanitize_user(ctx, user)
 
     def sanitize_all(self, ctx: Ctx, users: list[User]) -> list[User]:
-        return [self.sanitize(ctx, u) for u in users]
+        return self.perms.sanitize_users(ctx, users)
 
     # creating ------------------------------------------------------------------------------
 
     async def create(
         self, ctx: Ctx, data: UserCreate, *, invite_id: str = "", from_admin: bool = False,
-        from_sso: bool = False,
+        from_sso: bool = False, from_invitation: bool = False,
     ) -> User:
         """POST /users. The first user becomes a system admin; ``invite_id`` joins a team's invite.
 
@@ -136,7 +172,7 @@ class UserService:
                                "The invitation link is invalid.", 400)
         async with self._first_user_lock:
             first = await self.core.store.users.count() == 0
-            if not first and not from_admin and not self.perms.has_system(ctx, P.MANAGE_SYSTEM):
+            if not first and not from_admin and not self.perms.has_system(ctx, permissions.MANAGE_SYSTEM):
                 if not cfg.TeamSettings.EnableUserCreation:
                     raise AppError(
                         where, "api.user.create_user.disabled.app_error", "User creation is disabled.", 403
@@ -148,7 +184,7 @@ class UserService:
                         "User sign-up with email is disabled.",
                         403,
                     )
-                if not cfg.TeamSettings.EnableOpenServer and invite_team is None and not from_sso:
+                if not cfg.TeamSettings.EnableOpenServer and invite_team is None and not (from_sso or from_invitation):
                     raise AppError(
                         where,
                         "api.user.create_user.no_open_server",
@@ -163,12 +199,14 @@ class UserService:
                 check_password(data.password, cfg.PasswordSettings, where)
                 password_hash = await asyncio.to_thread(hash_password, data.password)
             try:
-                await self.core.store.users.save(user, password_hash)
+                async with self.core.unit_of_work() as uow:
+                    await self.core.store.users.save(user, password_hash, uow.conn)
+                    uow.publish(Event("new_user", {"user_id": user.id}))
             except StoreError as e:
                 raise self._conflict(where, e) from None
-        self.core.publish(Event("new_user", {"user_id": user.id}))
-        if invite_team is not None and self.core.app is not None:
-            await self.core.app.teams.join(invite_team, user.id, actor_id=user.id)
+        self.plugin_hooks.user_created(ctx, user)
+        if invite_team is not None:
+            await self.teams.join(invite_team, user.id, actor_id=user.id)
         return user
 
     def _new_user(self, data: UserCreate, first: bool) -> User:
@@ -203,7 +241,7 @@ class UserService:
             props=data.props or {},
             notify_props=notify,
             last_password_update=now,
-            locale=data.locale or "en",
+            locale=data.locale or self.core.cfg.LocalizationSettings.DefaultClientLocale or "en",
             timezone=data.timezone or default_timezone(),
             auth_service=data.auth_service,
             auth_data=data.auth_data,
@@ -244,11 +282,12 @@ class UserService:
 
     async def patch(self, ctx: Ctx, user_id: str, patch: UserPatch) -> User:
         where = "PatchUser"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         user = await self.get(user_id, where)
         if user.delete_at and not self.perms.is_system_admin(ctx):
             raise AppError(where, "api.user.update_user.not_active", "User is deactivated.", 400)
         updated = msgspec.structs.replace(user)
+        pending_email = ""
         if patch.username is not msgspec.UNSET:
             updated.username = patch.username.strip().lower()
             check_username(updated.username, where)
@@ -257,7 +296,10 @@ class UserService:
             check_email(email, where)
             if ctx.user_id == user_id and not self.perms.is_system_admin(ctx) and user.auth_service:
                 raise AppError(where, "api.user.patch_user.email_sso", "SSO users cannot change email.", 400)
-            updated.email = email
+            if self.core.cfg.EmailSettings.RequireEmailVerification and self.email_change_hook is not None:
+                pending_email = email  # Mattermost keeps the old address until the new one is verified
+            else:
+                updated.email = email
         for name in ("nickname", "first_name", "last_name", "position", "locale"):
             value = getattr(patch, name)
             if value is not msgspec.UNSET:
@@ -277,10 +319,13 @@ class UserService:
             keys = updated.notify_props["mention_keys"].split(",")[2:]
             updated.notify_props["mention_keys"] = ",".join([updated.username, f"@{updated.username}", *keys])
         try:
-            await self.core.store.users.update(updated)
+            async with self.core.unit_of_work() as uow:
+                await self.core.store.users.update(updated, uow.conn)
+                uow.publish(self._updated_event(updated))
         except StoreError as e:
             raise self._conflict(where, e) from None
-        self._publish_updated(updated)
+        if pending_email and self.email_change_hook is not None:
+            await self.email_change_hook(updated, pending_email)
         return updated
 
     async def update(self, ctx: Ctx, user_id: str, data: User) -> User:
@@ -300,18 +345,34 @@ class UserService:
         return await self.patch(ctx, user_id, patch)
 
     def publish_updated(self, user: User) -> None:
-        """Tell clients (and every node's user cache) that a user changed."""
-        self.core.caches.users.drop(user.id)
-        self._publish_updated(user)
+        """Tell clients (and every node's user cache) that a user changed (a change made outside a unit
+        of work: the user's row written by the caller)."""
+        self.core.caches.users.pop(user.id, None)
+        self.core.publish(self._updated_event(user))
 
-    def _publish_updated(self, user: User) -> None:
+    async def save_changed(self, user: User, *, end_sessions: bool = False) -> None:
+        """Write a changed user (``end_sessions``: and end their sessions) and register ``user_updated``, in
+        one unit of work."""
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.users.update(user, uow.conn)
+            if end_sessions:
+                await self.sessions.revoke_all(user.id, uow=uow)
+            self.updated(uow, user)
+
+    def updated(self, uow: UnitOfWork, user: User) -> None:
+        """Register ``user_updated`` on the unit of work that changes the user; the node's cached user
+        goes after the commit."""
+        uow.publish(self._updated_event(user))
+        uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
+
+    def _updated_event(self, user: User) -> Event:
         privacy = self.core.cfg.PrivacySettings
         public = user.sanitized_for(False, False, privacy.ShowEmailAddress, privacy.ShowFullName)
-        self.core.publish(Event("user_updated", {"user": public.to_dict()}))
+        return Event("user_updated", {"user": public.to_dict()})
 
     async def update_password(self, ctx: Ctx, user_id: str, current: str, new: str) -> None:
         where = "UpdatePassword"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         auth = await self._auth(user_id, where)
         if auth.user.auth_service:
             raise AppError(
@@ -334,6 +395,10 @@ class UserService:
         check_password(new, self.core.cfg.PasswordSettings, where)
         hashed = await asyncio.to_thread(hash_password, new)
         await self.core.store.users.update_password(user_id, hashed, self.core.now())
+        if self.core.cfg.ServiceSettings.TerminateSessionsOnPasswordChange:
+            # Mattermost ends every session of the user but the one that made the change
+            keep = ctx.session.id if ctx.session is not None and ctx.session.user_id == user_id else ""
+            await self.sessions.revoke_all(user_id, except_session=keep)
         await audit(self.core, ctx, "update_password", "success", user_id=user_id)
 
     async def _auth(self, user_id: str, where: str):  # type: ignore[no-untyped-def]
@@ -344,7 +409,10 @@ class UserService:
 
     async def update_roles(self, ctx: Ctx, user_id: str, roles: str) -> User:
         where = "UpdateUserRoles"
-        self.perms.require_system(ctx, P.MANAGE_ROLES, where)
+        # Mattermost's manage_roles; the System Console's user pages also let a holder of
+        # sysconsole_write_user_management_users change roles — but never grant or take away
+        # system_admin or a System Console sub-admin role (system admins only)
+        self.perms.require_any_system(ctx, where, permissions.MANAGE_ROLES, permissions.SYSCONSOLE_WRITE_USERS)
         wanted = roles.split()
         allowed = {
             "system_user",
@@ -360,23 +428,27 @@ class UserService:
         if not wanted or any(r not in allowed for r in wanted):
             raise AppError(where, "api.user.update_user_roles.invalid_roles", "Invalid roles.", 400)
         user = await self.get(user_id, where)
+        changed = set(wanted) ^ set(user.roles.split())
+        if changed & _ADMIN_ROLES and not self.perms.is_system_admin(ctx):
+            raise permission_denied(where, f"userId={ctx.user_id}, permission={permissions.MANAGE_SYSTEM}")
         before, was_guest = user.roles, user.is_guest()
         user.roles = " ".join(wanted)
         user.update_at = self.core.now()
-        await self.core.store.users.update(user)
-        await self.core.store.sessions.update_roles(user_id, user.roles)
+        # the user, their sessions' roles, their memberships (a guest or not any more) and the events
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.users.update(user, uow.conn)
+            await self.core.store.sessions.update_roles(user_id, user.roles, uow.conn)
+            if user.is_guest() != was_guest:
+                await self.teams.set_guest_memberships(uow, user_id, user.is_guest())
+                await self.members.set_guest_memberships(uow, user_id, user.is_guest())
+            uow.after_commit(lambda: self.sessions.invalidate_user(user_id))
+            uow.publish(self._updated_event(user))
         await audit(self.core, ctx, "update_roles", "success", user_id=user_id, roles=user.roles, previous=before)
-        if self.core.app and user.is_guest() != was_guest:
-            await self.core.app.teams.set_guest_memberships(user_id, user.is_guest())
-            await self.core.app.channels.set_guest_memberships(user_id, user.is_guest())
-        if self.core.app:
-            self.core.app.sessions.invalidate_user(user_id)
-        self._publish_updated(user)
         return user
 
     async def promote_guest(self, ctx: Ctx, user_id: str) -> User:
         """POST /users/{id}/promote: a guest becomes a member (system_user), memberships too."""
-        self.perms.require_system(ctx, P.MANAGE_ROLES, "PromoteGuestToUser")
+        self.perms.require_system(ctx, permissions.MANAGE_ROLES, "PromoteGuestToUser")
         user = await self.get(user_id, "PromoteGuestToUser")
         if not user.is_guest():
             raise AppError("PromoteGuestToUser", "api.user.promote_guest_to_user.no_guest.app_error",
@@ -386,7 +458,7 @@ class UserService:
     async def demote_to_guest(self, ctx: Ctx, user_id: str) -> User:
         """POST /users/{id}/demote: a member becomes a guest (system_guest), memberships too."""
         where = "DemoteUserToGuest"
-        self.perms.require_system(ctx, P.MANAGE_ROLES, where)
+        self.perms.require_system(ctx, permissions.MANAGE_ROLES, where)
         if not self.core.cfg.GuestAccountsSettings.Enable:
             raise AppError(where, "api.team.demote_user_to_guest.disabled.error",
                            "Guest accounts are disabled.", 501)
@@ -420,17 +492,16 @@ class UserService:
         before = user.roles
         user.roles = " ".join(wanted)
         user.update_at = self.core.now()
-        await self.core.store.users.update(user)
-        await self.core.store.sessions.update_roles(user.id, user.roles)
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.users.update(user, uow.conn)
+            await self.core.store.sessions.update_roles(user.id, user.roles, uow.conn)
+            if is_guest != was_guest:
+                await self.teams.set_guest_memberships(uow, user.id, is_guest)
+                await self.members.set_guest_memberships(uow, user.id, is_guest)
+            uow.after_commit(lambda: self.sessions.invalidate_user(user.id))
+            self.updated(uow, user)
         await audit(self.core, ctx, "update_roles", "success", user_id=user.id, roles=user.roles, previous=before,
                     by_service="" if ctx else user.auth_service)
-        app = self.core.app
-        if app is not None:
-            app.sessions.invalidate_user(user.id)
-            if is_guest != was_guest:
-                await app.teams.set_guest_memberships(user.id, is_guest)
-                await app.channels.set_guest_memberships(user.id, is_guest)
-        self.publish_updated(user)
         return user
 
     async def set_active(self, ctx: Ctx, user_id: str, active: bool) -> User:
@@ -447,15 +518,22 @@ class UserService:
             elif active and not self.perms.is_system_admin(ctx):
                 raise permission_denied(where)
         else:
-            self.perms.require_system(ctx, P.EDIT_OTHER_USERS, where)
+            # Mattermost: sysconsole_write_user_management_users (chinwag also keeps edit_other_users)
+            self.perms.require_any_system(ctx, where, permissions.SYSCONSOLE_WRITE_USERS, permissions.EDIT_OTHER_USERS)
         user = await self.get(user_id, where)
+        if (ctx.user_id != user_id and not self.perms.is_system_admin(ctx)
+                and permissions.roles_grant(user.roles.split(), permissions.MANAGE_SYSTEM)):
+            raise permission_denied(where, f"userId={ctx.user_id}, permission={permissions.MANAGE_SYSTEM}")
         now = self.core.now()
         user.delete_at = 0 if active else now
         user.update_at = now
-        await self.core.store.users.update(user)
-        if not active and self.core.app:
-            await self.core.app.sessions.revoke_all(user_id)
-        self._publish_updated(user)
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.users.update(user, uow.conn)
+            if not active:
+                await self.sessions.revoke_all(user_id, uow=uow)
+                # its personal access tokens stay off after a reactivation until turned on deliberately
+                await self.core.store.tokens.disable_for_user(user_id, uow.conn)
+            uow.publish(self._updated_event(user))
         return user
 
     async def list_users(
@@ -474,17 +552,15 @@ class UserService:
         sort: str = "",
     ) -> list[User]:
         where = "GetUsers"
-        app = self.core.app
-        assert app is not None
         if in_team or not_in_team:
-            await self.perms.require_team(ctx, in_team or not_in_team, P.VIEW_TEAM, where)
+            await self.perms.require_team(ctx, in_team or not_in_team, permissions.VIEW_TEAM, where)
         if in_channel or not_in_channel:
-            ch = await app.channels.get_readable(ctx, in_channel or not_in_channel, where)
+            ch = await self.perms.readable_channel(ctx, in_channel or not_in_channel, where)
             del ch
         if without_team:
-            self.perms.require_system(ctx, P.LIST_USERS_WITHOUT_TEAM, where)
+            self.perms.require_system(ctx, permissions.LIST_USERS_WITHOUT_TEAM, where)
         if not (in_team or not_in_team or in_channel or not_in_channel) and not self.perms.has_system(
-            ctx, P.VIEW_MEMBERS
+            ctx, permissions.VIEW_MEMBERS
         ):
             raise permission_denied(where)
         users = await self.core.store.users.list_users(
@@ -511,15 +587,26 @@ class UserService:
         not_in_channel: str = "",
         allow_inactive: bool = False,
         limit: int = 100,
+        role: str = "",
+        without_team: bool = False,
     ) -> list[User]:
         if team_id:
-            await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, "SearchUsers")
+            await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, "SearchUsers")
+        if without_team:
+            self.perms.require_system(ctx, permissions.LIST_USERS_WITHOUT_TEAM, "SearchUsers")
+        privacy = self.core.cfg.PrivacySettings
+        manager = self.perms.has_system(ctx, permissions.MANAGE_SYSTEM)  # Mattermost's AllowEmails/AllowFullNames
         users = await self.core.store.users.search(
             term,
+            allow_emails=manager or privacy.ShowEmailAddress,
+            allow_full_names=manager or privacy.ShowFullName,
             team_id=team_id,
             channel_id=channel_id,
             not_in_channel=not_in_channel,
-            allow_inactive=allow_inactive and self.perms.is_system_admin(ctx),
+            allow_inactive=allow_inactive and self.perms.has_any_system(
+                ctx, permissions.MANAGE_SYSTEM, permissions.SYSCONSOLE_READ_USERS),
             limit=limit,
+            role=role,
+            without_team=without_team,
         )
         return self.sanitize_all(ctx, await self.visible(ctx, users))

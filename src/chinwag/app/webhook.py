@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from chinwag.app.cache import TTLCache
+from chinwag.app.channel_direct import DirectChannelService
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
+from chinwag.app.directory import Directory
 from chinwag.app.integration import IntegrationCore, user_ctx
 from chinwag.app.permissions import PermissionService
 from chinwag.app.validate import is_valid_username
-from chinwag.model import permissions as P
-from chinwag.model import slack
+from chinwag.model import permissions, slack
 from chinwag.model.channel import CHANNEL_OPEN, Channel
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
@@ -21,9 +22,6 @@ from chinwag.model.integration import IncomingWebhook
 from chinwag.model.post import Post
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound, StoreError
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 
 def _disabled(where: str) -> AppError:
@@ -35,7 +33,8 @@ def _check_fields(h: IncomingWebhook, where: str) -> None:
     for value, limit, name in ((h.display_name, 64, "display_name"), (h.description, 500, "description"),
                                (h.username, 255, "username"), (h.icon_url, 1024, "icon_url")):
         if len(value) > limit:
-            raise AppError(where, f"model.incoming_hook.{name}.app_error", f"Invalid {name}.", 400)
+            raise AppError(where, f"model.incoming_hook.{name}.app_error", "Invalid {Name}.", 400,
+                           params={"Name": name})
 
 
 #: how long a hook looked up by POST /hooks/{id} is reused (changes invalidate it at once, on every node)
@@ -44,37 +43,41 @@ CHANGED_EVENT = "_incoming_hook_changed"
 
 
 class IncomingWebhookService:
-    def __init__(self, core: AppCore, perms: PermissionService, integ: IntegrationCore) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        integ: IntegrationCore,
+        direct: DirectChannelService,
+    ) -> None:
         self.core = core
+        self.directory = directory
         self.perms = perms
         self.integ = integ
-        self._hooks: TTLCache[str, IncomingWebhook] = TTLCache(HOOK_TTL, 10000)
+        self.direct = direct
+        self._hooks: TTLCache[str, IncomingWebhook] = TTLCache(maxsize=10000, ttl=HOOK_TTL)
 
     def _changed(self, hook_id: str) -> None:
-        self._hooks.drop(hook_id)
+        self._hooks.pop(hook_id, None)
         self.core.publish(Event(CHANGED_EVENT, {"hook_id": hook_id}))
 
     def handle_internal(self, event: dict[str, Any]) -> None:
         if event.get("event") == CHANGED_EVENT:
-            self._hooks.drop(str((event.get("data") or {}).get("hook_id", "")))
+            self._hooks.pop(str((event.get("data") or {}).get("hook_id", "")), None)
 
     async def _lookup(self, hook_id: str) -> IncomingWebhook | None:
         """The hook for POST /hooks/{id} (cached; None if unknown or deleted)."""
         if not is_valid_id(hook_id):
             return None
-        hook = self._hooks.get(hook_id)
+        hook = self._hooks.lookup(hook_id)
         if hook is None:
             try:
                 hook = await self.core.store.webhooks.get_incoming(hook_id)
             except NotFound:
                 return None
-            self._hooks.put(hook_id, hook)
+            self._hooks[hook_id] = hook
         return hook
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
 
     def _enabled(self, where: str) -> None:
         if not self.core.cfg.ServiceSettings.EnableIncomingWebhooks:
@@ -89,15 +92,15 @@ class IncomingWebhookService:
                            404) from None
 
     async def _require_readable(self, ctx: Ctx, channel: Channel, where: str, permission: str) -> None:
-        if channel.type != CHANNEL_OPEN and not await self._app.channels.can_read(ctx, channel):
+        if channel.type != CHANNEL_OPEN and not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where, f"permission={permission}")
 
     async def _require_manage(self, ctx: Ctx, hook: IncomingWebhook, where: str) -> Channel:
-        channel = await self._app.channels.get(hook.channel_id, where)
-        await self.perms.require_team(ctx, hook.team_id, P.MANAGE_INCOMING_WEBHOOKS, where)
-        await self._require_readable(ctx, channel, where, P.MANAGE_INCOMING_WEBHOOKS)
+        channel = await self.directory.channel(hook.channel_id, where)
+        await self.perms.require_team(ctx, hook.team_id, permissions.MANAGE_INCOMING_WEBHOOKS, where)
+        await self._require_readable(ctx, channel, where, permissions.MANAGE_INCOMING_WEBHOOKS)
         if ctx.user_id != hook.user_id:
-            await self.perms.require_team(ctx, hook.team_id, P.MANAGE_OTHERS_INCOMING_WEBHOOKS, where)
+            await self.perms.require_team(ctx, hook.team_id, permissions.MANAGE_OTHERS_INCOMING_WEBHOOKS, where)
         return channel
 
     def _overrides(self, hook: IncomingWebhook, old: IncomingWebhook | None, where: str) -> None:
@@ -116,13 +119,13 @@ class IncomingWebhookService:
         where = "createIncomingHook"
         if not is_valid_id(data.channel_id):
             raise invalid_param(where, "channel_id")
-        channel = await self._app.channels.get(data.channel_id, where)
-        await self.perms.require_team(ctx, channel.team_id, P.MANAGE_INCOMING_WEBHOOKS, where)
-        await self._require_readable(ctx, channel, where, P.READ_CHANNEL_CONTENT)
+        channel = await self.directory.channel(data.channel_id, where)
+        await self.perms.require_team(ctx, channel.team_id, permissions.MANAGE_INCOMING_WEBHOOKS, where)
+        await self._require_readable(ctx, channel, where, permissions.READ_CHANNEL_CONTENT)
         user_id = ctx.user_id
         if data.user_id and data.user_id != ctx.user_id:
-            await self.perms.require_team(ctx, channel.team_id, P.MANAGE_OTHERS_INCOMING_WEBHOOKS, where)
-            await self._app.users.get(data.user_id, where)
+            await self.perms.require_team(ctx, channel.team_id, permissions.MANAGE_OTHERS_INCOMING_WEBHOOKS, where)
+            await self.directory.user(data.user_id, where)
             user_id = data.user_id
         self._enabled("CreateIncomingWebhookForChannel")
         if channel.is_group_or_direct():
@@ -145,12 +148,12 @@ class IncomingWebhookService:
         where = "getIncomingHooks"
         user_id = ctx.user_id
         if team_id:
-            await self.perms.require_team(ctx, team_id, P.MANAGE_INCOMING_WEBHOOKS, where)
-            if await self.perms.has_team(ctx, team_id, P.MANAGE_OTHERS_INCOMING_WEBHOOKS):
+            await self.perms.require_team(ctx, team_id, permissions.MANAGE_INCOMING_WEBHOOKS, where)
+            if await self.perms.has_team(ctx, team_id, permissions.MANAGE_OTHERS_INCOMING_WEBHOOKS):
                 user_id = ""
         else:
-            self.perms.require_system(ctx, P.MANAGE_INCOMING_WEBHOOKS, where)
-            if self.perms.has_system(ctx, P.MANAGE_OTHERS_INCOMING_WEBHOOKS):
+            self.perms.require_system(ctx, permissions.MANAGE_INCOMING_WEBHOOKS, where)
+            if self.perms.has_system(ctx, permissions.MANAGE_OTHERS_INCOMING_WEBHOOKS):
                 user_id = ""
         self._enabled("GetIncomingWebhooksForTeamPage")
         return await self.core.store.webhooks.list_incoming(team_id=team_id, user_id=user_id,
@@ -167,13 +170,13 @@ class IncomingWebhookService:
                            "Unable to update webhook across teams.", 400)
         if not is_valid_id(data.channel_id):
             raise invalid_param(where, "channel_id")
-        channel = await self._app.channels.get(data.channel_id, where)
+        channel = await self.directory.channel(data.channel_id, where)
         if channel.team_id != team_id:
             raise invalid_param(where, "channel_id")
-        await self.perms.require_team(ctx, team_id, P.MANAGE_INCOMING_WEBHOOKS, where)
+        await self.perms.require_team(ctx, team_id, permissions.MANAGE_INCOMING_WEBHOOKS, where)
         if ctx.user_id != old.user_id:
-            await self.perms.require_team(ctx, team_id, P.MANAGE_OTHERS_INCOMING_WEBHOOKS, where)
-        await self._require_readable(ctx, channel, where, P.READ_CHANNEL_CONTENT)
+            await self.perms.require_team(ctx, team_id, permissions.MANAGE_OTHERS_INCOMING_WEBHOOKS, where)
+        await self._require_readable(ctx, channel, where, permissions.READ_CHANNEL_CONTENT)
         hook = msgspec.structs.replace(data, id=old.id, user_id=old.user_id, create_at=old.create_at,
                                        update_at=self.core.now(), team_id=old.team_id, delete_at=0)
         self._overrides(hook, old, "UpdateIncomingWebhook")
@@ -218,7 +221,7 @@ class IncomingWebhookService:
         if hook.channel_locked and hook.channel_id != channel.id:
             raise locked
         try:
-            await self._app.users.get(hook.user_id, where)
+            await self.directory.user(hook.user_id, where)
         except AppError:
             raise AppError(where, "web.incoming_webhook.user.app_error", "Couldn't find the user.", 403) from None
         await self.integ.check_can_post(hook.user_id, channel, where, "web.incoming_webhook.permissions.app_error")
@@ -230,7 +233,7 @@ class IncomingWebhookService:
     async def _channel(self, hook: IncomingWebhook, name: str, where: str) -> Channel:
         store = self.core.store
         if not name:
-            found = await self._app.channels.get_cached(hook.channel_id)
+            found = await self.directory.cached_channel(hook.channel_id)
             if found is None:
                 raise AppError(where, "app.channel.get.existing.app_error", "Unable to find the existing channel.",
                                404)
@@ -241,8 +244,8 @@ class IncomingWebhookService:
             except NotFound:
                 raise AppError(where, "web.incoming_webhook.user.app_error", "Couldn't find the user.",
                                400) from None
-            creator = await self._app.users.get(hook.user_id, where)
-            channel, _ = await self._app.channels.create_direct(
+            creator = await self.directory.user(hook.user_id, where)
+            channel, _ = await self.direct.create_direct(
                 user_ctx(creator.id, creator.roles, trusted=True), [creator.id, other.id])
             return channel
         try:

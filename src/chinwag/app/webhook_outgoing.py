@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -14,10 +14,11 @@ import structlog
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.app.integration import IntegrationCore, OutboundRefused
+from chinwag.app.directory import Directory
+from chinwag.app.integration import IntegrationCore
+from chinwag.app.outbound import OutboundRefused
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
-from chinwag.model import slack
+from chinwag.model import permissions, slack
 from chinwag.model.channel import CHANNEL_OPEN, Channel
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id, new_id
@@ -31,9 +32,6 @@ from chinwag.model.post import Post
 from chinwag.model.user import User
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound, StoreError
-
-if TYPE_CHECKING:
-    from chinwag.app.app import App
 
 log = structlog.get_logger("chinwag.integrations")
 
@@ -59,7 +57,8 @@ def _disabled(where: str, status: int = 501) -> AppError:
 
 def _validate(h: OutgoingWebhook, where: str) -> None:
     def bad(name: str) -> AppError:
-        return AppError(where, f"model.outgoing_hook.{name}.app_error", f"Invalid {name.split('.')[-1]}.", 400)
+        return AppError(where, f"model.outgoing_hook.{name}.app_error", "Invalid {Name}.", 400,
+                        params={"Name": name.split(".")[-1]})
 
     if len(" ".join(h.trigger_words)) + 2 > 1024:
         raise bad("is_valid.words")
@@ -84,18 +83,20 @@ def _validate(h: OutgoingWebhook, where: str) -> None:
 
 
 class OutgoingWebhookService:
-    def __init__(self, core: AppCore, perms: PermissionService, integ: IntegrationCore) -> None:
+    def __init__(
+        self,
+        core: AppCore,
+        directory: Directory,
+        perms: PermissionService,
+        integ: IntegrationCore,
+    ) -> None:
         self.core = core
+        self.directory = directory
         self.perms = perms
         self.integ = integ
         self._hooks: dict[str, tuple[list[OutgoingWebhook], float]] = {}
         self._loading: dict[str, asyncio.Future[list[OutgoingWebhook]]] = {}
         self._generation = 0  # bumped by every change, so a read that raced one is not cached
-
-    @property
-    def _app(self) -> App:
-        assert self.core.app is not None
-        return self.core.app
 
     def _enabled(self, where: str) -> None:
         if not self.core.cfg.ServiceSettings.EnableOutgoingWebhooks:
@@ -110,9 +111,9 @@ class OutgoingWebhookService:
                            404) from None
 
     async def _require_manage(self, ctx: Ctx, hook: OutgoingWebhook, where: str) -> None:
-        await self.perms.require_team(ctx, hook.team_id, P.MANAGE_OUTGOING_WEBHOOKS, where)
+        await self.perms.require_team(ctx, hook.team_id, permissions.MANAGE_OUTGOING_WEBHOOKS, where)
         if ctx.user_id != hook.creator_id:
-            await self.perms.require_team(ctx, hook.team_id, P.MANAGE_OTHERS_OUTGOING_WEBHOOKS, where)
+            await self.perms.require_team(ctx, hook.team_id, permissions.MANAGE_OTHERS_OUTGOING_WEBHOOKS, where)
 
     def _changed(self, team_id: str) -> None:
         self._forget(team_id)
@@ -133,7 +134,7 @@ class OutgoingWebhookService:
             if not is_valid_id(hook.channel_id):
                 raise AppError(where, "model.outgoing_hook.is_valid.channel_id.app_error", "Invalid channel id.",
                                400)
-            channel = await self._app.channels.get(hook.channel_id, where)
+            channel = await self.directory.channel(hook.channel_id, where)
             if channel.type != CHANNEL_OPEN:
                 if update:
                     raise AppError(where, "api.webhook.create_outgoing.not_open.app_error",
@@ -159,11 +160,11 @@ class OutgoingWebhookService:
 
     async def create(self, ctx: Ctx, data: OutgoingWebhook) -> OutgoingWebhook:
         where = "createOutgoingHook"
-        await self.perms.require_team(ctx, data.team_id, P.MANAGE_OUTGOING_WEBHOOKS, where)
+        await self.perms.require_team(ctx, data.team_id, permissions.MANAGE_OUTGOING_WEBHOOKS, where)
         creator = ctx.user_id
         if data.creator_id:
-            await self.perms.require_team(ctx, data.team_id, P.MANAGE_OTHERS_OUTGOING_WEBHOOKS, where)
-            await self._app.users.get(data.creator_id, where)
+            await self.perms.require_team(ctx, data.team_id, permissions.MANAGE_OTHERS_OUTGOING_WEBHOOKS, where)
+            await self.directory.user(data.creator_id, where)
             creator = data.creator_id
         self._enabled("CreateOutgoingWebhook")
         now = self.core.now()
@@ -185,19 +186,19 @@ class OutgoingWebhookService:
         where = "getOutgoingHooks"
         user_id = ctx.user_id
         if channel_id:
-            if not await self.perms.has_channel(ctx, channel_id, P.MANAGE_OUTGOING_WEBHOOKS):
+            if not await self.perms.has_channel(ctx, channel_id, permissions.MANAGE_OUTGOING_WEBHOOKS):
                 raise invalid_param(where, "channel_id") if not is_valid_id(channel_id) else \
                     AppError(where, "api.context.permissions.app_error",
                              "You do not have the appropriate permissions.", 403)
-            if await self.perms.has_channel(ctx, channel_id, P.MANAGE_OTHERS_OUTGOING_WEBHOOKS):
+            if await self.perms.has_channel(ctx, channel_id, permissions.MANAGE_OTHERS_OUTGOING_WEBHOOKS):
                 user_id = ""
         elif team_id:
-            await self.perms.require_team(ctx, team_id, P.MANAGE_OUTGOING_WEBHOOKS, where)
-            if await self.perms.has_team(ctx, team_id, P.MANAGE_OTHERS_OUTGOING_WEBHOOKS):
+            await self.perms.require_team(ctx, team_id, permissions.MANAGE_OUTGOING_WEBHOOKS, where)
+            if await self.perms.has_team(ctx, team_id, permissions.MANAGE_OTHERS_OUTGOING_WEBHOOKS):
                 user_id = ""
         else:
-            self.perms.require_system(ctx, P.MANAGE_OUTGOING_WEBHOOKS, where)
-            if self.perms.has_system(ctx, P.MANAGE_OTHERS_OUTGOING_WEBHOOKS):
+            self.perms.require_system(ctx, permissions.MANAGE_OUTGOING_WEBHOOKS, where)
+            if self.perms.has_system(ctx, permissions.MANAGE_OTHERS_OUTGOING_WEBHOOKS):
                 user_id = ""
         self._enabled("GetOutgoingWebhooks")
         return await self.core.store.webhooks.list_outgoing(
@@ -289,7 +290,7 @@ class OutgoingWebhookService:
 
     async def _trigger(self, hook: OutgoingWebhook, trigger: str, post: Post, channel: Channel,
                        user: User) -> None:
-        team = await self._app.teams.get(channel.team_id)
+        team = await self.directory.team(channel.team_id)
         payload: dict[str, Any] = {
             "token": hook.token, "team_id": hook.team_id, "team_domain": team.name, "channel_id": post.channel_id,
             "channel_name": channel.name, "timestamp": post.create_at, "user_id": post.user_id,

@@ -1,4 +1,11 @@
-"""EventStream on Redis Streams: XADD to publish, XREAD on every node to deliver, XRANGE to replay."""
+"""EventStream on Redis Streams: XADD to publish, XREAD on every node to deliver, XRANGE to replay.
+
+Events relayed from the outbox are added at most once per outbox row: the events of one row are added
+by one script that first sets the row's guard key (``<prefix>:outbox:<row id>``, SET NX). A row
+published again — taken over from a node that died between its XADD and deleting the row, or a retry
+of a pipeline whose answer was lost — finds the guard and adds nothing, so the history (and every
+client, live or replaying) has each event once. The relay drops the guards of the rows it deleted
+(``forget``); a guard left behind by a crash expires with the history's retention."""
 
 from __future__ import annotations
 
@@ -6,16 +13,30 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from typing import Any
 
 import msgspec
 import redis.asyncio as aioredis
 
-from chinwag.bus.base import Subscriber
+from chinwag.bus.base import Subscriber, WriteProgress
 
 log = logging.getLogger("chinwag.bus.redis")
 
 _SEQ = 1_000_000  # Redis ids are "<ms>-<seq>"; pos = ms * _SEQ + seq
+#: a batch of the writer: at most this many events (a row's events are never split)
+BATCH = 500
+
+#: KEYS: the stream, the row's guard. ARGV: maxlen, guard ttl (s), then the events.
+_ADD_ONCE = """
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then
+  for i = 3, #ARGV do
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'd', ARGV[i])
+  end
+  return 1
+end
+return 0
+"""
 
 
 def pos_of(stream_id: bytes | str) -> int:
@@ -39,15 +60,36 @@ class RedisStream:
         self.redis: Any = aioredis.from_url(url)
         self.reader_conn: Any = aioredis.from_url(url)
         self.subscribers: list[Subscriber] = []
-        self.queue: asyncio.Queue[bytes] = asyncio.Queue()
+        #: (event, outbox row id or "") in publish order, not yet added; a row's events are queued together
+        self.queue: deque[tuple[bytes, str]] = deque()
+        self._wake = asyncio.Event()
+        self._add_once: Any = self.redis.register_script(_ADD_ONCE)
+        self._writing = False
         self.tasks: list[asyncio.Task[None]] = []
         self.last_id = "$"
+        self.progress = WriteProgress()
 
     def subscribe(self, callback: Subscriber) -> None:
         self.subscribers.append(callback)
 
-    def publish(self, event: dict[str, Any]) -> None:
-        self.queue.put_nowait(msgspec.json.encode(event))
+    #: Redis and the database are two stores: the relay deletes outbox rows after ``flushed``
+    settles_outbox = False
+
+    def publish(self, event: dict[str, Any], done: str = "") -> None:
+        self.queue.append((msgspec.json.encode(event), done))
+        self.progress.published += 1
+        self._wake.set()
+
+    def guard_key(self, row_id: str) -> str:
+        return f"{self.prefix}:outbox:{row_id}"
+
+    async def forget(self, row_ids: list[str]) -> None:
+        """The relay deleted these outbox rows: nobody publishes them again, their guards can go."""
+        if row_ids:
+            await self.redis.delete(*[self.guard_key(r) for r in row_ids])
+
+    async def flushed(self) -> bool:
+        return await self.progress.caught_up()
 
     async def start(self) -> None:
         await self.redis.ping()
@@ -58,7 +100,7 @@ class RedisStream:
 
     async def close(self) -> None:
         for _ in range(300):  # let the writer drain what was published (3 s at most)
-            if self.queue.empty():
+            if not self.queue and not self._writing:
                 break
             await asyncio.sleep(0.01)
         for t in self.tasks:
@@ -70,19 +112,39 @@ class RedisStream:
         await self.reader_conn.aclose()
 
     async def _writer(self) -> None:
+        ttl = max(60, self.retention_ms // 1000)
         while True:
-            first = await self.queue.get()
-            batch = [first]
-            while not self.queue.empty() and len(batch) < 500:
-                batch.append(self.queue.get_nowait())
+            if not self.queue:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batch = [self.queue.popleft()]
+            # a row's events are queued together: never end a batch inside one
+            while self.queue and (len(batch) < BATCH or (batch[-1][1] and self.queue[0][1] == batch[-1][1])):
+                batch.append(self.queue.popleft())
+            self._writing = True
             while True:
                 try:
                     pipe = self.redis.pipeline(transaction=False)
-                    for data in batch:
-                        pipe.xadd(self.key, {"d": data}, maxlen=self.max_events, approximate=True)
+                    i = 0
+                    while i < len(batch):
+                        data, done = batch[i]
+                        if not done:
+                            pipe.xadd(self.key, {"d": data}, maxlen=self.max_events, approximate=True)
+                            i += 1
+                            continue
+                        j = i
+                        while j < len(batch) and batch[j][1] == done:
+                            j += 1
+                        await self._add_once(keys=[self.key, self.guard_key(done)],
+                                             args=[self.max_events, ttl, *(d for d, _ in batch[i:j])], client=pipe)
+                        i = j
                     await pipe.execute()
+                    self.progress.wrote(len(batch))
+                    self._writing = False
                     break
                 except Exception as e:  # Redis down: keep the events and retry
+                    self.progress.failed()
                     log.warning("redis XADD failed, retrying: %s", e)
                     await asyncio.sleep(0.5)
 

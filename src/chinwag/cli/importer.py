@@ -7,15 +7,16 @@ import json
 import os
 from typing import Any
 
+import msgspec
 import typer
 
+from chinwag.cli.common import ConfigOpt, load
 from chinwag.platform.events import Event
 
-import_cli = typer.Typer(help="Import data: a Slack export, Mattermost's bulk JSONL.", no_args_is_help=True)
+import_cli = typer.Typer(help="Import data: a Slack export, Mattermost's bulk JSONL, a running Mattermost's database.",
+                         no_args_is_help=True)
 export_cli = typer.Typer(help="Export data in Mattermost's bulk format.", no_args_is_help=True)
 
-ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (default: $MM_CONFIG or "
-                                                         "./config/config.json).")
 
 
 class StreamPublisher:
@@ -24,7 +25,7 @@ class StreamPublisher:
     def __init__(self, stream: Any) -> None:
         self.stream = stream
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Event, done: str = "") -> None:
         from chinwag.platform.hub import event_dict
 
         self.stream.publish(event_dict(event))
@@ -50,7 +51,7 @@ class SocketPublisher:
         except Exception:
             return False
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Event, done: str = "") -> None:
         from chinwag.platform.hub import event_dict
 
         self.buffer.append(event_dict(event))
@@ -83,14 +84,13 @@ class SocketPublisher:
 class NoPublisher:
     """With the embedded event stream a separate process cannot reach the server's clients."""
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Event, done: str = "") -> None:
         pass
 
 
 async def _with_app(config_path: str | None, write: bool, work: Any) -> Any:
     """Run ``work(app, live)`` against the configured database and file store."""
     from chinwag.app.app import App
-    from chinwag.cli.main import load
     from chinwag.server import file_backend, migrate_database, open_database
     from chinwag.store.sql.store import SqlStore
 
@@ -147,7 +147,7 @@ def _fail(e: Exception, extra: str = "") -> None:
 
 
 async def _run_slack(config_path: str | None, path: str, team: str, dry_run: bool, report_path: str,
-                     workspace: str | None) -> None:
+                     workspace: str | None, bot_owner: str = "") -> None:
     from chinwag.importers.archive import ImportFailure, Progress, SafeZip
     from chinwag.importers.slack import SlackImporter, team_name_for
     from chinwag.importers.slack_plan import grid_workspaces
@@ -173,7 +173,7 @@ async def _run_slack(config_path: str | None, path: str, team: str, dry_run: boo
                            f"{team_name}", err=True)
             try:
                 reports.append(await SlackImporter(app, path, team_name, dry_run=dry_run, progress=Progress(),
-                                                   workspace=ws, root=root).run())
+                                                   workspace=ws, root=root, bot_owner=bot_owner).run())
             except ImportFailure as e:
                 if not reports:
                     _fail(e, "\nNothing was imported.")
@@ -193,9 +193,48 @@ async def _run_slack(config_path: str | None, path: str, team: str, dry_run: boo
     await _with_app(config_path, not dry_run, work)
 
 
+async def _validate_without_schema(config_path: str | None, path: str, report_path: str) -> bool:
+    """``import bulk --validate`` on a database that was never migrated: the file is checked on its own
+    (references must be to earlier lines), nothing is created. False when the database has a schema."""
+    from chinwag.importers.archive import ImportFailure, Progress, Report
+    from chinwag.importers.bulk import validate_file, validation_failure
+    from chinwag.server import open_database
+    from chinwag.store.sql import migrate
+
+    cfg = load(config_path)
+    sql = cfg.config.SqlSettings
+    no_file = sql.DriverName == "sqlite" and not sql.DataSource.startswith(("file:", ":memory:")) \
+        and not await asyncio.to_thread(os.path.exists, sql.DataSource)  # (connecting would create the file)
+    db = open_database(cfg)
+    try:
+        if not no_file and await migrate.current_revision(db.engine) is not None:
+            return False
+    finally:
+        await db.close()
+    report = Report(source=path, dry_run=True, action="Validated")
+    try:
+        zf, parsed = await validate_file(path, (set(), set(), set()), Progress(), report)
+    except ImportFailure as e:
+        _fail(e, "\nNothing was imported.")
+    if zf is not None:
+        zf.close()
+    if parsed.errors:
+        for err in parsed.errors[:50]:
+            typer.echo(f"line {err.line}: {err.field}: {err.error}", err=True)
+        _fail(validation_failure(path, parsed.errors), "\nNothing was imported.")
+    report.warnings.append("the database has no schema yet (never migrated): references were checked against "
+                           "the file's own lines only")
+    await _finish(report, report_path, True, False)
+    typer.echo("The file is valid.")
+    return True
+
+
 async def _run_bulk(config_path: str | None, path: str, validate: bool, report_path: str) -> None:
     from chinwag.importers.archive import ImportFailure, Progress
     from chinwag.importers.bulk import BulkImporter
+
+    if validate and await _validate_without_schema(config_path, path, report_path):
+        return
 
     async def work(app: Any, live: bool) -> None:
         importer = BulkImporter(app, path, validate_only=validate, progress=Progress())
@@ -212,16 +251,58 @@ async def _run_bulk(config_path: str | None, path: str, validate: bool, report_p
     await _with_app(config_path, not validate, work)
 
 
-async def _run_export(config_path: str | None, out: str) -> None:
+async def _run_export(config_path: str | None, out: str, report_path: str) -> None:
     from chinwag.importers.archive import Progress
     from chinwag.importers.export import BulkExporter
 
     async def work(app: Any, live: bool) -> None:
         report = await BulkExporter(app, out, progress=Progress()).run()
-        typer.echo(report.summary())
-        typer.echo(f"Exported to {out}")
+        await _finish(report, report_path, True, False)
 
     await _with_app(config_path, False, work)
+
+
+def mattermost_files(data_dir: str | None, mm_config: str | None) -> Any:
+    """Where the source's files are: its data directory, or the file store its config.json names (its
+    FileSettings: a local Directory or an S3 bucket, read with chinwag's own backends)."""
+    from chinwag.config.schema import FileSettings
+    from chinwag.filestore.local import LocalBackend
+    from chinwag.server import file_backend
+
+    if data_dir:
+        if not os.path.isdir(data_dir):
+            raise ValueError(f"--data-dir {data_dir}: no such directory")
+        return LocalBackend(data_dir)
+    if mm_config:
+        with open(mm_config) as fh:
+            settings = json.load(fh).get("FileSettings") or {}
+        fs = msgspec.convert(settings, FileSettings)
+        if fs.DriverName == "local" and not os.path.isabs(fs.Directory):
+            # Mattermost's default ./data/ is relative to its installation (config/ is one level down)
+            fs.Directory = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(mm_config))), fs.Directory)
+        return file_backend(fs)
+    return None
+
+
+async def _run_mattermost(config_path: str | None, url: str, files: Any, dry_run: bool, report_path: str,
+                          batch: int) -> None:
+    from chinwag.importers.archive import ImportFailure, Progress
+    from chinwag.importers.mattermost import MattermostImporter
+
+    async def work(app: Any, live: bool) -> None:
+        try:
+            report = await MattermostImporter(app, url, files=files, dry_run=dry_run, progress=Progress(),
+                                              batch=batch).run()
+        except ImportFailure as e:
+            _fail(e, "\nNothing more was imported (a re-run continues where this one stopped).")
+        await _finish(report, report_path, live, not dry_run)
+
+    try:
+        # the schema is brought up to date even for a dry run: it compares the source with chinwag's rows
+        await _with_app(config_path, True, work)
+    finally:
+        if files is not None:
+            await files.close()
 
 
 def _save(path: str, data: dict[str, Any]) -> None:
@@ -240,6 +321,8 @@ def import_slack(
                                          "workspace (its folder under teams/) with the org-level conversations "
                                          "into --team. Without it every workspace goes into a team named after "
                                          "it and the org-level conversations into --team."),
+    bot_owner: str = typer.Option("", "--bot-owner", help="Username of the user who owns the bots the import "
+                                  "creates (default: the first active system admin)."),
     config: str | None = ConfigOpt,
 ) -> None:
     """Import a Slack export (a workspace, or an Enterprise Grid org): users, channels, DMs, messages, threads,
@@ -248,7 +331,7 @@ def import_slack(
         typer.echo(f"Error: {export}: no such file", err=True)
         raise typer.Exit(1)
     report_path = report or os.path.splitext(export)[0] + "-import-report.json"
-    asyncio.run(_run_slack(config, export, team, dry_run, report_path, workspace))
+    asyncio.run(_run_slack(config, export, team, dry_run, report_path, workspace, bot_owner))
 
 
 @import_cli.command("bulk")
@@ -269,7 +352,34 @@ def import_bulk(
 @export_cli.command("bulk")
 def export_bulk(
     out: str = typer.Argument(..., help="The .zip to write (import.jsonl plus data/)."),
+    report: str = typer.Option("", "--report", help="Where to save the JSON report."),
     config: str | None = ConfigOpt,
 ) -> None:
     """Export teams, channels, users, bots, posts, direct messages and attachments in Mattermost's bulk format."""
-    asyncio.run(_run_export(config, out))
+    asyncio.run(_run_export(config, out, report))
+
+
+@import_cli.command("mattermost")
+def import_mattermost(
+    source: str = typer.Option(..., "--from", help="Mattermost's database: postgres://user:pass@host/db or "
+                               "mysql://user:pass@host/db (Mattermost's own MySQL DSN works too). Read only."),
+    data_dir: str | None = typer.Option(None, "--data-dir", help="Mattermost's data directory (FileSettings."
+                                        "Directory), where its files, emoji and profile pictures are."),
+    mm_config: str | None = typer.Option(None, "--mattermost-config", help="Mattermost's config.json: its "
+                                         "FileSettings say where its files are (a local directory or S3)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Read the source, count what would be added, check "
+                                 "for name clashes and missing files; write nothing."),
+    report: str = typer.Option("", "--report", help="Where to save the JSON report "
+                               "(default: mattermost-import-report.json)."),
+    batch: int = typer.Option(5000, "--batch", min=100, max=50_000, help="Rows per transaction."),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Migrate a running Mattermost: users (with their passwords, MFA and SSO), teams, channels, read state,
+    posts, threads, reactions, pins, flags, preferences, emoji, files, webhooks, slash commands, bots and
+    access tokens, all with their ids. Re-runs add only what changed."""
+    try:
+        files = mattermost_files(data_dir, mm_config)
+    except (OSError, ValueError, msgspec.ValidationError) as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(1) from None
+    asyncio.run(_run_mattermost(config, source, files, dry_run, report or "mattermost-import-report.json", batch))

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
 from chinwag.cli.backup import app as backup_cli
+from chinwag.cli.common import ConfigOpt, fail, load
+from chinwag.cli.importer import export_cli, import_cli
 from chinwag.cli.mmctl import register as register_mmctl
-from chinwag.cli.mmctl import register_server_command
+from chinwag.cli.mmctl import register_ldap, register_server_command
+from chinwag.cli.mmctl.flags import RootGroup
+from chinwag.cli.mmctl.importexport import register as register_import_export
 from chinwag.cli.search import search_cli
-from chinwag.config import ConfigError, ConfigStore
+from chinwag.config import ConfigStore
 from chinwag.config.loader import parse_listen_address
 
 cli = typer.Typer(help="chinwag: a team chat server that speaks Mattermost's API.", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 ldap_cli = typer.Typer(help="AD/LDAP (LdapSettings).", no_args_is_help=True)
@@ -23,30 +27,12 @@ cli.add_typer(ldap_cli, name="ldap")
 file_cli = typer.Typer(help="File storage (FileSettings).", no_args_is_help=True)
 cli.add_typer(file_cli, name="file")
 cli.add_typer(search_cli, name="search")
-from chinwag.cli.importer import export_cli, import_cli  # noqa: E402
-from chinwag.cli.mmctl.importexport import register as register_import_export  # noqa: E402
 
 register_import_export(import_cli, export_cli)  # mmctl's import/export commands over the REST job flow
 cli.add_typer(import_cli, name="import")
 cli.add_typer(export_cli, name="export")
 
-ConfigOpt = typer.Option(None, "--config", "-c", help="Path to config.json (default: $MM_CONFIG or "
-                                                         "./config/config.json).")
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
-
-
-def load(config_path: str | None) -> ConfigStore:
-    try:
-        store = ConfigStore(config_path)
-        store.load()
-        return store
-    except ConfigError as e:
-        fail(str(e))
-        raise  # unreachable
+__all__ = ["ConfigOpt", "cli", "fail", "load", "main"]
 
 
 def setup_logging(cfg: ConfigStore, shared_file: bool = False) -> None:
@@ -65,8 +51,14 @@ def serve(config: str | None = ConfigOpt,
 
     import uvicorn
 
+    from chinwag.web.uvicorn_compat import UnsupportedUvicorn, check_uvicorn
+
+    try:
+        check_uvicorn()
+    except UnsupportedUvicorn as e:
+        fail(str(e))
     from chinwag.server import LifespanApp, build, migrate_database
-    from chinwag.store.sql.migrate import SchemaTooNew
+    from chinwag.store.sql.migrate import MigrationError
     from chinwag.web.ws_protocol import UVICORN_WS_OPTIONS
 
     cfg = load(config)
@@ -91,7 +83,7 @@ def serve(config: str | None = ConfigOpt,
 
     try:
         asyncio.run(prepare())
-    except SchemaTooNew as e:
+    except MigrationError as e:
         fail(str(e))
     except OSError as e:
         fail(f"SqlSettings.DataSource: cannot connect to the database: {e}")
@@ -145,7 +137,7 @@ def serve_local(server: Any, options: dict[str, Any], sock: Any) -> None:
 def db_migrate(config: str | None = ConfigOpt) -> None:
     """Bring the database schema up to date."""
     from chinwag.server import migrate_database, open_database
-    from chinwag.store.sql.migrate import SchemaTooNew
+    from chinwag.store.sql.migrate import MigrationError
 
     cfg = load(config)
     db = open_database(cfg)
@@ -158,7 +150,7 @@ def db_migrate(config: str | None = ConfigOpt) -> None:
 
     try:
         asyncio.run(run())
-    except SchemaTooNew as e:
+    except MigrationError as e:
         fail(str(e))
     typer.echo("Database schema is up to date.")
 
@@ -212,18 +204,21 @@ def file_test(config: str | None = ConfigOpt) -> None:
     where = (f"directory {fs.Directory}" if fs.DriverName == "local" else
              f"bucket {fs.AmazonS3Bucket!r} at {fs.AmazonS3Endpoint}")
 
-    async def run() -> None:
+    async def run() -> str:
         backend = file_backend(fs)
         try:
             await backend.test_connection()
+            describe = getattr(backend, "describe", None)
+            creds = describe().get("credentials") if describe is not None else None
+            return f" (credentials: {creds})" if creds else ""
         finally:
             await backend.close()
 
     try:
-        asyncio.run(run())
+        creds = asyncio.run(run())
     except FileBackendError as e:
         fail(f"FileSettings ({fs.DriverName}, {where}): {e}")
-    typer.echo(f"File storage OK: {fs.DriverName}, {where}.")
+    typer.echo(f"File storage OK: {fs.DriverName}, {where}{creds}.")
 
 
 def _with_app(config: str | None, fn: Any) -> Any:
@@ -255,7 +250,11 @@ def ldap_test(config: str | None = ConfigOpt) -> None:
 
 
 @ldap_cli.command("sync")
-def ldap_sync(config: str | None = ConfigOpt) -> None:
+def ldap_sync(config: str | None = ConfigOpt,
+              include_removed_members: bool = typer.Option(False, "--include-removed-members", help="Include "
+                                                           "members who left or were removed from a group-synced "
+                                                           "team/channel (chinwag has no group-synced teams or "
+                                                           "channels, so there are none)")) -> None:
     """Update every AD/LDAP user from the directory now; deactivate those no longer in it."""
     r = _with_app(config, lambda app: app.ldap.sync())
     typer.echo(f"AD/LDAP sync: {r.seen} in the directory, {r.updated} updated, {r.deactivated} deactivated, "
@@ -265,15 +264,36 @@ def ldap_sync(config: str | None = ConfigOpt) -> None:
 def user_migrate_auth(
     from_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
     to_service: str = typer.Argument(..., help="email, gitlab, openid, saml or ldap"),
+    migration_options: str = typer.Argument("", help="as mmctl: to ldap, the match field (email or username); "
+                                            "to saml, a JSON file {\"<email>\": \"<SAML username>\"}"),
     mapping: str = typer.Option("", "--mapping", help="JSON file {\"<email or username>\": \"<provider id>\"}"),
     match_field: str = typer.Option("email", "--match-field", help="match accounts by email or username"),
     dry_run: bool = typer.Option(False, "--dry-run", help="only list what would change"),
+    force: bool = typer.Option(False, "--force", help="Migrate even if some accounts cannot be (no match in the "
+                               "directory, or their id is already used): those are left as they are. Without it "
+                               "nothing changes unless every account can move. (ldap only)"),
+    auto: bool = typer.Option(False, "--auto", help="Automatically migrate all users. Assumes the usernames and "
+                              "emails are identical between Mattermost and SAML services. (saml only)"),
+    confirm: bool = typer.Option(False, "--confirm", help="Confirm you really want to proceed with auto migration. "
+                                 "(saml only)"),
     config: str | None = ConfigOpt,
 ) -> None:
     """Move accounts to another sign-in method (email → ldap by the directory; ldap ↔ saml; any with --mapping)."""
     import json
 
     ids = None
+    if to_service == "ldap" and migration_options:
+        match_field = migration_options
+    if to_service == "saml" and migration_options and not auto:
+        mapping = migration_options
+    if auto:
+        if to_service != "saml":
+            fail("--auto is for migrations to saml")
+        if not confirm and not typer.confirm(
+                f"You are about to perform an automatic \"{from_service} to saml\" migration. This must only be done "
+                f"if your current Mattermost users with {from_service} auth have the same username and email in "
+                "your SAML service. Do you want to proceed with automatic migration anyway?"):
+            fail("aborted")
     if mapping:
         try:
             with open(mapping, encoding="utf-8") as f:
@@ -282,11 +302,29 @@ def user_migrate_auth(
             fail(f"{mapping}: {e}")
         if not isinstance(ids, dict) or not all(isinstance(v, str) for v in ids.values()):
             fail(f"{mapping}: expected a JSON object of login → provider id strings")
-    r = _with_app(config, lambda app: app.auth_migration.run(from_service, to_service, match_field=match_field,
-                                                              mapping=ids, dry_run=dry_run))
+
+    async def run(app: Any) -> Any:
+        mapped = ids
+        if auto:
+            source = "" if from_service == "email" else from_service
+            mapped = {u.email: u.email for u in await app.store.users.list_by_auth_service(source)}
+        if to_service == "ldap" and not force and not dry_run:
+            trial = await app.auth_migration.run(from_service, to_service, match_field=match_field, mapping=mapped,
+                                                 dry_run=True)
+            if trial.skipped:
+                return trial
+        return await app.auth_migration.run(from_service, to_service, match_field=match_field, mapping=mapped,
+                                            dry_run=dry_run)
+
+    r = _with_app(config, run)
+    if to_service == "ldap" and not force and not dry_run and r.skipped:
+        fail(f"{len(r.skipped)} account(s) cannot be migrated (no match, or the id is already used): "
+             f"{' '.join(r.skipped)}; nothing was changed (use --force to migrate the others)")
     verb = "would migrate" if dry_run else "migrated"
     typer.echo(f"{verb} {len(r.migrated)}: {' '.join(r.migrated) or '-'}")
     typer.echo(f"skipped {len(r.skipped)} (no match or id already used): {' '.join(r.skipped) or '-'}")
+    if not dry_run:
+        typer.echo("Successfully migrated accounts.")
 
 
 @cli.command()
@@ -302,6 +340,7 @@ register_mmctl(cli)  # mmctl's command tree: auth, user, team, channel, … (cli
 # `user migrate-auth` works on the server's own configuration and database (it may consult LDAP), so it
 # joins mmctl's `user` group from here
 register_server_command("user", "migrate-auth", user_migrate_auth)
+register_ldap(ldap_cli)  # mmctl's `ldap idmigrate` (REST)
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ import time
 
 import typer
 
+from chinwag.cli.common import fail, load
+
 search_cli = typer.Typer(help="Post search index.", no_args_is_help=True)
 
 
@@ -14,9 +16,8 @@ search_cli = typer.Typer(help="Post search index.", no_args_is_help=True)
 def reindex(config: str | None = typer.Option(None, "--config", "-c", help="Path to config.json.")) -> None:
     """Rebuild the search index from every post (after an import that wrote posts directly, or
     when the index is suspect). Safe while the server runs; new posts are indexed as they come."""
-    from chinwag.cli.main import fail, load
     from chinwag.server import migrate_database, open_database, search_engine
-    from chinwag.store.sql.migrate import SchemaTooNew
+    from chinwag.store.sql.migrate import MigrationError
 
     cfg = load(config)
     db = open_database(cfg)
@@ -35,7 +36,7 @@ def reindex(config: str | None = typer.Option(None, "--config", "-c", help="Path
 
     try:
         done = asyncio.run(run())
-    except SchemaTooNew as e:
+    except MigrationError as e:
         fail(str(e))
         return
     typer.echo(f"\rIndexed {done} posts in {time.monotonic() - started:.1f}s.")

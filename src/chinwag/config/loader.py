@@ -78,6 +78,9 @@ def apply_env(cfg: Config, environ: Mapping[str, str]) -> dict[str, dict[str, An
     return pinned
 
 
+#: Mattermost's MySQL DataSource: ``user:pass@tcp(host:3306)/db?params`` (or ``unix(/path)``)
+_MYSQL_DSN = re.compile(r"^(?:.*@)?(?:(?:tcp|unix)(?:\([^)]*\))?)?/[^/?]+(?:\?.*)?$")
+
 _LISTEN = re.compile(r"^(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.\-]*):(?P<port>\d{1,5})$")
 
 
@@ -108,9 +111,9 @@ def validate(cfg: Config) -> None:
         if getattr(s, name) <= 0:
             raise ConfigError(f"ServiceSettings.{name}: must be a positive number of hours")
     sql = cfg.SqlSettings
-    if sql.DriverName not in ("sqlite", "postgres"):
+    if sql.DriverName not in ("sqlite", "postgres", "mysql"):
         raise ConfigError(
-            f"SqlSettings.DriverName: {sql.DriverName!r} is not supported (use sqlite or postgres)"
+            f"SqlSettings.DriverName: {sql.DriverName!r} is not supported (use sqlite, postgres or mysql)"
         )
     if not sql.DataSource:
         raise ConfigError("SqlSettings.DataSource: must not be empty")
@@ -118,6 +121,15 @@ def validate(cfg: Config) -> None:
         u = urlparse(sql.DataSource)
         if u.scheme not in ("postgres", "postgresql") or not (u.hostname or u.path):
             raise ConfigError("SqlSettings.DataSource: expected a postgres://user@host:port/database URL")
+    elif sql.DriverName == "mysql":
+        if "://" in sql.DataSource:
+            u = urlparse(sql.DataSource)
+            ok = u.scheme.split("+", 1)[0] in ("mysql", "mariadb") and bool(u.path.strip("/"))
+        else:
+            ok = _MYSQL_DSN.match(sql.DataSource) is not None
+        if not ok:
+            raise ConfigError("SqlSettings.DataSource: expected user:password@tcp(host:3306)/database?charset=utf8mb4"
+                              " or a mysql://user:password@host:3306/database URL")
     elif "://" in sql.DataSource and not sql.DataSource.startswith("file:"):
         raise ConfigError(
             "SqlSettings.DataSource: for sqlite, give a file path (or set DriverName to postgres)"
@@ -148,6 +160,24 @@ def validate(cfg: Config) -> None:
     r = cfg.RateLimitSettings
     if r.Enable and (r.PerSec <= 0 or r.MaxBurst <= 0):
         raise ConfigError("RateLimitSettings.PerSec/MaxBurst: must be positive")
+    _validate_localization(cfg)
+
+
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+
+
+def _validate_localization(cfg: Config) -> None:
+    """As Mattermost: both default locales are locale codes, and the clients' default is one of
+    AvailableLocales when that list is set."""
+    loc = cfg.LocalizationSettings
+    for name in ("DefaultServerLocale", "DefaultClientLocale"):
+        if not _LOCALE.match(getattr(loc, name)):
+            raise ConfigError(f"LocalizationSettings.{name}: {getattr(loc, name)!r} is not a locale code such as en or zh-CN")
+    available = [c.strip() for c in loc.AvailableLocales.split(",") if c.strip()]
+    if any(not _LOCALE.match(c) for c in available):
+        raise ConfigError("LocalizationSettings.AvailableLocales: a comma-separated list of locale codes, or empty for all")
+    if available and loc.DefaultClientLocale not in available:
+        raise ConfigError("LocalizationSettings.AvailableLocales: must include DefaultClientLocale")
 
 
 def decode_config(raw: bytes, where: str) -> Config:
@@ -196,6 +226,8 @@ class ConfigStore:
         self.config = Config()
         self.pinned: dict[str, dict[str, Any]] = {}
         self.listeners: list[Any] = []
+        #: the file did not exist when this process first loaded it (a new node or pod)
+        self.created = False
 
     def load(self) -> Config:
         if self.path.exists():
@@ -212,6 +244,7 @@ class ConfigStore:
         pinned = apply_env(effective, self.environ)
         validate(effective)
         self.file_config, self.config, self.pinned = file_cfg, effective, pinned
+        self.created = self.created or new_file
         if new_file and not self.read_only:
             self._write(file_cfg)
         return effective

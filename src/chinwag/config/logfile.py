@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,47 @@ def tail_lines(path: Path, page: int, per_page: int) -> list[str]:
     start = max(0, len(lines) - want)
     stop = max(0, len(lines) - page * per_page)
     return [line.decode("utf-8", "replace") for line in lines[start:stop]]
+
+
+def _when(value: str) -> float | None:
+    """A time as the System Console's log filter sends it (ISO 8601) or as a log line carries it
+    (``2006-01-02 15:04:05.000 Z``): Unix seconds, or None when it is neither."""
+    text = value.strip()
+    if text.endswith(" Z"):
+        text = text[:-2] + "+00:00"
+    elif text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.timestamp()
+
+
+def query_lines(path: Path, page: int, per_page: int, levels: list[str], date_from: str, date_to: str
+                ) -> list[dict[str, Any]]:
+    """The JSON log lines matching a filter (levels, a time window; empty: no condition), paged from the
+    file's end as :func:`tail_lines` pages, oldest first. Plain-text lines are left out."""
+    wanted = {lvl.lower() for lvl in levels if lvl}
+    start, end = _when(date_from) if date_from else None, _when(date_to) if date_to else None
+    matched: list[dict[str, Any]] = []
+    for line in tail_lines(path, 0, 10**9) if (wanted or start or end) else tail_lines(path, page, per_page):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(entry, dict):
+            continue
+        if wanted and str(entry.get("level", "")).lower() not in wanted:
+            continue
+        if start is not None or end is not None:
+            when = _when(str(entry.get("timestamp", "")))
+            if when is None or (start is not None and when < start) or (end is not None and when > end):
+                continue
+        matched.append(entry)
+    if not (wanted or start or end):
+        return matched
+    stop = max(0, len(matched) - page * per_page)
+    return matched[max(0, stop - per_page):stop]

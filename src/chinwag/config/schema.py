@@ -34,10 +34,11 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     EnableOAuthServiceProvider: bool = False
     EnableMultifactorAuthentication: bool = False
     EnforceMultifactorAuthentication: bool = False
-    EnableCustomEmoji: bool = False
+    EnableCustomEmoji: bool = True
     EnableEmojiPicker: bool = True
     EnableGifPicker: bool = False
     AllowCorsFrom: str = ""
+    FrameAncestors: str = ""
     CorsExposedHeaders: str = ""
     CorsAllowCredentials: bool = False
     SessionLengthWebInHours: int = 720
@@ -45,6 +46,7 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     SessionLengthSSOInHours: int = 720
     SessionCacheInMinutes: int = 10
     SessionIdleTimeoutInMinutes: int = 43200
+    TerminateSessionsOnPasswordChange: bool = True
     ExtendSessionLengthWithActivity: bool = True
     EnableLocalMode: bool = False
     LocalModeSocketLocation: str = "/var/tmp/mattermost_local.socket"
@@ -68,6 +70,25 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     #: ReadReceiptsMaxChannelMembers members, for users who turn them on (docs/configuration.md)
     EnableReadReceipts: bool = False
     ReadReceiptsMaxChannelMembers: int = 20
+    #: chinwag's own: the ``client`` directory of a Mattermost release to serve at ``/`` instead of
+    #: chinwag's web UI (``root.html``, ``/static/…``); empty serves chinwag's UI (docs/configuration.md)
+    WebappDirectory: str = ""
+    ExperimentalEnableDefaultChannelLeaveJoinMessages: bool = True
+    EnableTutorial: bool = True
+    EnableOnboardingFlow: bool = True
+    EnableEmailInvitations: bool = False
+    EnableSVGs: bool = False
+    EnableLatex: bool = False
+    EnableInlineLatex: bool = True
+    EnablePermalinkPreviews: bool = True
+    MinimumHashtagLength: int = 3
+    EnableUserTypingMessages: bool = True
+    TimeBetweenUserTypingUpdatesMilliseconds: int = 5000
+    EnableChannelViewedMessages: bool = True
+    ExperimentalGroupUnreadChannels: str = "disabled"
+    GoogleDeveloperKey: str = ""
+    GiphySdkKey: str = ""
+    UniqueEmojiReactionLimitPerPost: int = 50
 
 
 class TeamSettings(msgspec.Struct, kw_only=True):
@@ -88,6 +109,10 @@ class TeamSettings(msgspec.Struct, kw_only=True):
     MaxChannelsPerTeam: int = 2000
     MaxNotificationsPerChannel: int = 1000
     EnableConfirmNotificationsToChannel: bool = True
+    EnableLastActiveTime: bool = True
+    ExperimentalPrimaryTeam: str = ""
+    ExperimentalEnableAutomaticReplies: bool = False
+    EnableJoinLeaveMessageByDefault: bool = True
     ExperimentalDefaultChannels: list[str] = msgspec.field(default_factory=list)
 
 
@@ -127,6 +152,7 @@ class FileSettings(msgspec.Struct, kw_only=True):
     Directory: str = "./data/"
     EnablePublicLink: bool = False
     ExtractContent: bool = True
+    ArchiveRecursion: bool = False
     PublicLinkSalt: str = ""
     InitialFont: str = "nunito-bold.ttf"
     AmazonS3AccessKeyId: str = ""
@@ -267,6 +293,10 @@ class LdapSettings(msgspec.Struct, kw_only=True):
     LdapPort: int = 389
     ConnectionSecurity: str = ""
     SkipCertificateVerification: bool = False
+    #: the client certificate and key chinwag presents to the directory over TLS (files beside config.json,
+    #: uploaded in the System Console, or absolute paths)
+    PublicCertificateFile: str = ""
+    PrivateKeyFile: str = ""
     BaseDN: str = ""
     BindUsername: str = ""
     BindPassword: str = ""
@@ -353,6 +383,39 @@ class PluginSettings(msgspec.Struct, kw_only=True):
     RequirePluginSignature: bool = False
 
 
+class ThemeSettings(msgspec.Struct, kw_only=True):
+    """Mattermost's theme settings: whether users may pick a theme, and custom colours, and the theme of
+    users who picked none (a built-in: denim, sapphire, quartz, indigo, onyx; "default" is denim)."""
+
+    EnableThemeSelection: bool = True
+    DefaultTheme: str = "default"
+    AllowCustomThemes: bool = True
+    AllowedThemes: list[str] = msgspec.field(default_factory=list)
+
+
+class DisplaySettings(msgspec.Struct, kw_only=True):
+    CustomURLSchemes: list[str] = msgspec.field(default_factory=list)
+    ExperimentalTimezone: bool = True
+
+
+class AnnouncementSettings(msgspec.Struct, kw_only=True):
+    EnableBanner: bool = False
+    BannerText: str = ""
+    BannerColor: str = "#f2a93b"
+    BannerTextColor: str = "#333333"
+    AllowBannerDismissal: bool = True
+
+
+class LocalizationSettings(msgspec.Struct, kw_only=True):
+    """Mattermost's language settings: the server's language (emails, system messages), the web
+    app's language for users who chose none, and which languages users may pick ("" = every one)."""
+
+    DefaultServerLocale: str = "en"
+    DefaultClientLocale: str = "en"
+    AvailableLocales: str = ""
+    EnableExperimentalLocales: bool = False
+
+
 class DirSettings(msgspec.Struct, kw_only=True):
     Directory: str = ""
     RetentionDays: int = 30
@@ -364,6 +427,22 @@ def _import_settings() -> DirSettings:
 
 def _export_settings() -> DirSettings:
     return DirSettings(Directory="./export")
+
+
+class ImageProxySettings(msgspec.Struct, kw_only=True):
+    """GET /api/v4/image: off, images are fetched by the browser (a redirect); ``local``: through this server;
+    ``atmos/camo``: through a camo proxy at RemoteImageProxyURL whose key is RemoteImageProxyOptions."""
+
+    Enable: bool = False
+    ImageProxyType: str = "local"
+    RemoteImageProxyURL: str = ""
+    RemoteImageProxyOptions: str = ""
+
+
+class MessageExportSettings(msgspec.Struct, kw_only=True):
+    """Compliance exports need a licence; only the download switch is read (GET /jobs/{id}/download)."""
+
+    DownloadExportResults: bool = False
 
 
 class Config(msgspec.Struct, kw_only=True):
@@ -390,8 +469,14 @@ class Config(msgspec.Struct, kw_only=True):
     SamlSettings: SamlSettings = msgspec.field(default_factory=SamlSettings)
     GuestAccountsSettings: GuestAccountsSettings = msgspec.field(default_factory=GuestAccountsSettings)
     PluginSettings: PluginSettings = msgspec.field(default_factory=PluginSettings)
+    LocalizationSettings: LocalizationSettings = msgspec.field(default_factory=LocalizationSettings)
+    ThemeSettings: ThemeSettings = msgspec.field(default_factory=ThemeSettings)
     ImportSettings: DirSettings = msgspec.field(default_factory=_import_settings)
     ExportSettings: DirSettings = msgspec.field(default_factory=_export_settings)
+    DisplaySettings: DisplaySettings = msgspec.field(default_factory=DisplaySettings)
+    AnnouncementSettings: AnnouncementSettings = msgspec.field(default_factory=AnnouncementSettings)
+    ImageProxySettings: ImageProxySettings = msgspec.field(default_factory=ImageProxySettings)
+    MessageExportSettings: MessageExportSettings = msgspec.field(default_factory=MessageExportSettings)
 
 
 #: Settings whose values are masked by GET /config (Mattermost's FakeSetting).
@@ -410,6 +495,7 @@ SECRET_SETTINGS = frozenset(
         ("Office365Settings", "Secret"),
         ("OpenIdSettings", "Secret"),
         ("LdapSettings", "BindPassword"),
+        ("ImageProxySettings", "RemoteImageProxyOptions"),
     }
 )
 FAKE_SETTING = "********************************"

@@ -75,8 +75,10 @@ class FileWriter(Protocol):
 class FileBackend(Protocol):
     driver: str
 
-    async def test_connection(self) -> None:
-        """Raise :class:`FileBackendError` with a readable message unless the storage is usable."""
+    async def test_connection(self, write: bool = True) -> None:
+        """Raise :class:`FileBackendError` with a readable message unless the storage is usable.
+        ``write=False``: only that it answers (the health check a readiness probe runs every few
+        seconds: on S3 one bucket-level request, as Mattermost's, instead of a test object)."""
         ...
 
     async def open_read(self, path: str, offset: int = 0, length: int | None = None) -> ReadStream:

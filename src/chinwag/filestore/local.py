@@ -140,7 +140,8 @@ class LocalBackend:
                 return
             d = d.parent
 
-    async def test_connection(self) -> None:
+    async def test_connection(self, write: bool = True) -> None:
+        # a local test file is cheap, and a full or read-only disk is what a health check should see
         def probe() -> None:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / f".chinwag-test-{new_id()}"

@@ -27,6 +27,7 @@ import structlog
 from chinwag.config.schema import FileSettings
 from chinwag.filestore import sigv4
 from chinwag.filestore.base import READ_CHUNK, FileBackendError, FileNotFound, check_path, check_prefix
+from chinwag.filestore.credentials import CredentialChain
 from chinwag.model.ids import new_id
 
 log = structlog.get_logger("chinwag.filestore.s3")
@@ -190,7 +191,7 @@ class S3Backend:
     driver = "amazons3"
 
     def __init__(self, settings: FileSettings, *, part_size: int = PART_SIZE,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, credential_chain: CredentialChain | None = None) -> None:
         if not settings.AmazonS3Bucket:
             raise FileBackendError("FileSettings.AmazonS3Bucket is empty")
         if part_size < MIN_PART_SIZE:
@@ -203,11 +204,9 @@ class S3Backend:
         # Virtual-hosted style for AWS (bucket names without dots), path style for everything else.
         self.virtual_host = host.endswith("amazonaws.com") and "." not in self.bucket
         self.host = f"{self.bucket}.{host}" if self.virtual_host else host
-        self.access_key = settings.AmazonS3AccessKeyId or env.get("AWS_ACCESS_KEY_ID", "")
-        self.secret_key = settings.AmazonS3SecretAccessKey or (
-            env.get("AWS_SECRET_ACCESS_KEY", "") if not settings.AmazonS3AccessKeyId else ""
-        )
-        self.session_token = "" if settings.AmazonS3AccessKeyId else env.get("AWS_SESSION_TOKEN", "")
+        #: the configured keys, else the standard AWS credential chain (credentials.py)
+        self.credentials = credential_chain or CredentialChain(
+            settings.AmazonS3AccessKeyId, settings.AmazonS3SecretAccessKey, environ=env)
         self.region = settings.AmazonS3Region
         self.sse = settings.AmazonS3SSE
         self.trace = settings.AmazonS3Trace
@@ -264,14 +263,15 @@ class S3Backend:
             raise FileBackendError("AmazonS3SignV2 is not supported; use Signature Version 4")
         q = dict(query or {})
         hdrs = dict(headers or {})
-        if self.access_key:
+        creds = await self.credentials.get()
+        if creds is not None:
             payload_hash = hashlib.sha256(body).hexdigest() if body else sigv4.EMPTY_SHA256
             if len(body) > 1024 * 1024:
                 payload_hash = await asyncio.to_thread(lambda: hashlib.sha256(body).hexdigest())
             hdrs.update(sigv4.sign(
                 method, self.host, path, q, {k: v for k, v in hdrs.items() if k.lower().startswith("x-amz-")},
-                payload_hash, access_key=self.access_key, secret_key=self.secret_key,
-                region=region or await self._region_for_signing(), session_token=self.session_token))
+                payload_hash, access_key=creds.access_key, secret_key=creds.secret_key,
+                region=region or await self._region_for_signing(), session_token=creds.session_token))
         url = sigv4.uri_encode(path, keep_slash=True)
         if q:
             url += "?" + sigv4.canonical_query(q)
@@ -338,7 +338,7 @@ class S3Backend:
 
     # the FileBackend protocol -----------------------------------------------------------------
 
-    async def test_connection(self) -> None:
+    async def test_connection(self, write: bool = True) -> None:
         resp = await self._send("HEAD", self._path())
         await resp.aclose()
         if resp.status_code == 404:
@@ -347,6 +347,8 @@ class S3Backend:
             raise FileBackendError(f"access to bucket {self.bucket!r} denied: check the access key and secret")
         if resp.status_code != 200:
             raise FileBackendError(f"bucket {self.bucket!r}: unexpected status {resp.status_code}")
+        if not write:
+            return
         probe = f"chinwag-test-{new_id()}"
         await self.write_file(probe, b"chinwag", "text/plain")
         try:
@@ -447,7 +449,10 @@ class S3Backend:
 
     async def close(self) -> None:
         await self._http.aclose()
+        await self.credentials.aclose()
 
     def describe(self) -> dict[str, Any]:
+        creds = self.credentials.current
         return {"bucket": self.bucket, "endpoint": self.base_url, "region": self.region or "(auto)",
-                "path_prefix": self.prefix, "sse": self.sse}
+                "path_prefix": self.prefix, "sse": self.sse,
+                "credentials": creds.source if creds is not None else "none (unsigned requests)"}

@@ -14,6 +14,19 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import msgspec
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
+from rich.text import Text
 
 #: a member may expand to at most this many times its compressed size (when large) …
 MAX_RATIO = 100
@@ -142,9 +155,15 @@ class Report:
 
     source: str = ""
     dry_run: bool = False
+    #: what the summary says was done ("Imported", "Validated", "Exported")
+    action: str = "Imported"
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     renamed: list[dict[str, str]] = field(default_factory=list)
     placeholder_emails: list[str] = field(default_factory=list)
+    #: users whose email in the source is not a valid address: {"user", "email" (as given), "used"}
+    invalid_emails: list[dict[str, str]] = field(default_factory=list)
+    #: mentions and channel links to users/channels the export does not have: {"kind", "id", "shown_as"}
+    unknown_references: list[dict[str, str]] = field(default_factory=list)
     missing_files: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -155,19 +174,21 @@ class Report:
         c = self.counts.setdefault(kind, {})
         c[what] = c.get(what, 0) + n
 
-    def skip(self, kind: str, name: str, reason: str) -> None:
-        self.add(kind, "skipped")
+    def skip(self, kind: str, name: str, reason: str, count_as: str = "skipped") -> None:
+        self.add(kind, count_as)
         if len(self.skipped) < 10_000:
             self.skipped.append({"kind": kind, "name": name, "reason": reason})
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "dry_run": self.dry_run, "counts": self.counts, "renamed": self.renamed,
-                "placeholder_emails": self.placeholder_emails, "missing_files": self.missing_files,
+                "placeholder_emails": self.placeholder_emails, "invalid_emails": self.invalid_emails,
+                "unknown_references": self.unknown_references, "missing_files": self.missing_files,
                 "skipped": self.skipped, "warnings": self.warnings, "seconds": round(self.seconds, 2),
                 "stage_seconds": self.stages}
 
     def summary(self) -> str:
-        lines = [f"{'Dry run of' if self.dry_run else 'Imported'} {self.source} in {self.seconds:.1f} s"]
+        lines = [f"{'Dry run of' if self.dry_run and self.action == 'Imported' else self.action} {self.source} "
+                 f"in {self.seconds:.1f} s"]
         if self.stages:
             lines.append("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.stages.items()))
         for kind in sorted(self.counts):
@@ -178,51 +199,73 @@ class Report:
         if self.placeholder_emails:
             lines.append(f"  users without an email (placeholder given): {', '.join(self.placeholder_emails[:20])}"
                          + (" …" if len(self.placeholder_emails) > 20 else ""))
+        if self.invalid_emails:
+            lines.append("  invalid emails replaced: " + ", ".join(
+                f"{e['user']} ({e['email']!r} → {e['used']})" for e in self.invalid_emails[:20])
+                + (" …" if len(self.invalid_emails) > 20 else ""))
+        if self.unknown_references:
+            lines.append(f"  mentions of users/channels not in the export: {len(self.unknown_references)} "
+                         "(shown as plain text; see the JSON report)")
+        skipped_kinds: dict[str, int] = {}
+        for s in self.skipped:
+            skipped_kinds[s["kind"]] = skipped_kinds.get(s["kind"], 0) + 1
+        if skipped_kinds:
+            lines.append("  skipped (with reasons in the JSON report): " + ", ".join(
+                f"{n} {k}" for k, n in sorted(skipped_kinds.items())))
         if self.missing_files:
             lines.append(f"  files not in the archive: {len(self.missing_files)}")
         lines += [f"  warning: {w}" for w in self.warnings[:20]]
         return "\n".join(lines)
 
 
+class _Rate(ProgressColumn):
+    """Items per second over the stage so far."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.finished_time if task.finished else task.elapsed
+        rate = task.completed / elapsed if elapsed else 0.0
+        return Text(f"{rate:,.0f}/s", style="progress.data.speed")
+
+
 class Progress:
-    """One progress line per stage on stderr (redrawn at most 5 times a second)."""
+    """One progress bar per stage on stderr (``rich``: done/total, rate, elapsed time and time left),
+    redrawn at most 5 times a second on a terminal; elsewhere (a log, a pipe) each stage's final line
+    only. ``seconds`` keeps each stage's duration for the report."""
 
     def __init__(self, stream: Any = None, enabled: bool = True) -> None:
-        self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.stage = ""
         self.total = 0
         self.done = 0
         self.started = 0.0
-        self.drawn = 0.0
         self.seconds: dict[str, float] = {}
+        self._console = Console(file=stream if stream is not None else sys.stderr, highlight=False)
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
 
     def begin(self, stage: str, total: int) -> None:
         self.end()
         self.stage, self.total, self.done = stage, total, 0
-        self.started = self.drawn = time.monotonic()
-        self._draw()
+        self.started = time.monotonic()
+        if self.enabled:
+            self._bar = RichProgress(
+                TextColumn("{task.description:<10}"), BarColumn(bar_width=30), MofNCompleteColumn(), _Rate(),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                console=self._console, refresh_per_second=5)
+            self._bar.start()
+            self._task = self._bar.add_task(stage, total=total)
 
     def advance(self, n: int = 1) -> None:
         self.done += n
-        now = time.monotonic()
-        if now - self.drawn >= 0.2:
-            self.drawn = now
-            self._draw()
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task, n)
 
     def end(self) -> None:
         if self.stage:
-            self._draw(final=True)
+            if self._bar is not None and self._task is not None:
+                # a stage may do more than it announced (or less): the last line shows what it did
+                self._bar.update(self._task, total=max(self.total, self.done), completed=self.done)
+                self._bar.stop()
+            self._bar = self._task = None
             self.seconds[self.stage] = round(time.monotonic() - self.started, 2)
             self.stage = ""
-
-    def _draw(self, final: bool = False) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        frac = min(1.0, self.done / self.total) if self.total else 1.0
-        bar = "#" * int(frac * width)
-        rate = self.done / max(time.monotonic() - self.started, 1e-6)
-        self.stream.write(f"\r{self.stage:<10} [{bar:<{width}}] {self.done}/{self.total} ({rate:,.0f}/s)"
-                          + ("\n" if final else ""))
-        self.stream.flush()

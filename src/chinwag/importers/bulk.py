@@ -15,20 +15,32 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import msgspec
 
 from chinwag.app.app import App
-from chinwag.app.channel import direct_channel_name, group_channel_name
 from chinwag.app.context import Ctx
 from chinwag.app.integration import user_ctx
 from chinwag.app.mentions import parse_hashtags
-from chinwag.app.validate import EMOJI_NAME_RE, is_valid_channel_name, is_valid_team_name, is_valid_username
+from chinwag.app.validate import (
+    EMOJI_NAME_RE,
+    is_valid_channel_name,
+    is_valid_email,
+    is_valid_team_name,
+    is_valid_username,
+)
 from chinwag.importers import bulk_prefs as BP
 from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
-from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
+from chinwag.model.channel import (
+    CHANNEL_DIRECT,
+    CHANNEL_GROUP,
+    Channel,
+    direct_channel_name,
+    group_channel_name,
+)
 from chinwag.model.emoji import emoji_name_error
 from chinwag.model.errors import AppError
 from chinwag.model.ids import new_id
@@ -37,7 +49,6 @@ from chinwag.model.permissions import ALL_PERMISSIONS, DEFAULT_ROLES
 from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_RUNES, Post
 from chinwag.model.team import TeamCreate, TeamMember
 from chinwag.model.user import SYSTEM_USER_ROLE, Preference, User, default_notify_props
-from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import Conflict, NotFound
 
 KINDS = ("version", "role", "scheme", "emoji", "team", "channel", "user", "bot", "post", "direct_channel", "direct_post")
@@ -158,8 +169,8 @@ class Validator:
         if not is_valid_username(username):
             self.err(n, "user.username", "invalid username")
         email = _str(d, "email")
-        if not email or len(email) > 128 or "@" not in email:
-            self.err(n, "user.email", "a valid email is required")
+        if not is_valid_email(email.lower()):  # what Mattermost's user.IsValid requires when it saves the user
+            self.err(n, "user.email", "a valid email is required (one address, at most 128 characters)")
         for key, limit in (("nickname", 64), ("first_name", 64), ("last_name", 64), ("position", 128)):
             if len(_str(d, key)) > limit:
                 self.err(n, f"user.{key}", f"at most {limit} characters")
@@ -184,7 +195,8 @@ class Validator:
     def _bot(self, n: int, d: dict[str, Any]) -> None:
         if not is_valid_username(_str(d, "username").lower()):
             self.err(n, "bot.username", "invalid username")
-        self._user_ref(n, "bot.owner", _str(d, "owner"))
+        if _str(d, "owner").lower() != _str(d, "username").lower():  # a bot may own itself
+            self._user_ref(n, "bot.owner", _str(d, "owner"))
         if len(_str(d, "display_name")) > 64:
             self.err(n, "bot.display_name", "at most 64 characters")
         self.p.users.add(_str(d, "username").lower())
@@ -284,7 +296,9 @@ class Validator:
         norm = posixpath.normpath(path)
         if path.startswith("/") or norm.startswith(".."):
             return self.err(n, fld, "the path must stay inside data/")
-        if self.files is not None and "data/" + norm not in self.files:
+        if self.files is None:
+            self.err(n, fld, f"data/{norm}: a bare .jsonl carries no files (import a .zip with a data/ folder)")
+        elif "data/" + norm not in self.files:
             self.err(n, fld, f"data/{norm} is not in the archive")
 
     def _role_data(self, n: int, fld: str, d: Any) -> None:
@@ -340,6 +354,39 @@ def _jsonl_of(path: str) -> tuple[SafeZip | None, IO[bytes]]:
         raise ImportFailure(f"cannot read: {e.strerror}", path) from None
 
 
+async def validate_file(path: str, known: tuple[set[str], set[str], set[tuple[str, str]]], progress: Progress,
+                        report: Report) -> tuple[SafeZip | None, Parsed]:
+    """Every line of the file checked (``known``: usernames, team names and (team, channel) names already in
+    the database); the archive stays open for the import (the caller closes it)."""
+    zf, fh = _jsonl_of(path)
+    try:
+        files = {n for n in zf.names() if n.startswith("data/")} if zf else None
+        v = Validator(*known, files)
+        progress.begin("validate", 0)
+        for n, raw in enumerate(fh, 1):
+            v.feed(n, raw)
+            progress.advance()
+        progress.end()
+    except BaseException:
+        if zf:
+            zf.close()
+        raise
+    finally:
+        fh.close()
+    if not v.p.lines:
+        v.err(1, "type", "empty file: the first line must be the version line")
+    for kind in KINDS:
+        count = sum(1 for _, k, _ in v.p.lines if k == kind)
+        if count:
+            report.add(kind, "lines", count)
+    return zf, v.p
+
+
+def validation_failure(path: str, errors: list[LineError]) -> ImportFailure:
+    first = errors[0]
+    return ImportFailure(f"{first.field}: {first.error} ({len(errors)} error(s))", path.rsplit("/", 1)[-1], first.line)
+
+
 class BulkImporter:
     def __init__(self, app: App, path: str, *, validate_only: bool = False, progress: Progress | None = None
                  ) -> None:
@@ -348,7 +395,7 @@ class BulkImporter:
         self.path = path
         self.validate_only = validate_only
         self.progress = progress or Progress(enabled=False)
-        self.report = Report(source=path, dry_run=validate_only)
+        self.report = Report(source=path, dry_run=validate_only, action="Validated" if validate_only else "Imported")
         self.errors: list[LineError] = []
         self.users: dict[str, str] = {}  # username → id
         self.teams: dict[str, str] = {}
@@ -357,38 +404,28 @@ class BulkImporter:
         #: flagged posts and thread followers of the posts being written, saved after each batch
         self.flags: list[Preference] = []
         self.followers: list[tuple[str, str, int, int]] = []
+        # memberships of consecutive user lines, added together (see _flush_members)
+        self.pending_team: defaultdict[str, list[TeamMember]] = defaultdict(list)
+        self.pending_channel: defaultdict[tuple[str, bool], list[str]] = defaultdict(list)
+        self.pending_channels: dict[str, Channel] = {}
+        self.pending_users = 0
         self.zf: SafeZip | None = None
 
     async def run(self) -> Report:
         import time
 
         started = time.monotonic()
-        self.zf, fh = _jsonl_of(self.path)
+        self.zf, parsed = await validate_file(self.path, await self.store.imports.known_names(), self.progress,
+                                              self.report)
         try:
-            files = {n for n in self.zf.names() if n.startswith("data/")} if self.zf else None
-            v = Validator(*await self.store.imports.known_names(), files)
-            self.progress.begin("validate", 0)
-            for n, raw in enumerate(fh, 1):
-                v.feed(n, raw)
-                self.progress.advance()
-            self.progress.end()
-            if not v.p.lines:
-                v.err(1, "type", "empty file: the first line must be the version line")
-            self.errors = v.p.errors
-            for kind in KINDS:
-                count = sum(1 for _, k, _ in v.p.lines if k == kind)
-                if count:
-                    self.report.add(kind, "lines", count)
+            self.errors = parsed.errors
             if self.errors:
-                first = self.errors[0]
-                raise ImportFailure(f"{first.field}: {first.error} ({len(self.errors)} error(s))",
-                                    self.path.rsplit("/", 1)[-1], first.line)
+                raise validation_failure(self.path, self.errors)
             if not self.validate_only:
-                self.progress.begin("apply", len(v.p.lines))
-                await self._apply(v.p.lines)
+                self.progress.begin("apply", len(parsed.lines))
+                await self._apply(parsed.lines)
                 self.progress.end()
         finally:
-            fh.close()
             if self.zf:
                 self.zf.close()
         self.report.seconds = time.monotonic() - started
@@ -400,6 +437,8 @@ class BulkImporter:
         batch: list[tuple[str, dict[str, Any]]] = []
         for _n, kind, d in lines:
             if kind in ("post", "direct_post"):
+                if self.pending_users:
+                    await self._flush_members()
                 batch.append((kind, d))
                 if len(batch) >= 500:
                     await self._posts(batch)
@@ -408,17 +447,16 @@ class BulkImporter:
                 if batch:
                     await self._posts(batch)
                     batch = []
+                if kind != "user" or self.pending_users >= 500:
+                    await self._flush_members()
                 if kind != "version":
                     await getattr(self, f"_{kind}")(d)
             self.progress.advance()
+        await self._flush_members()
         if batch:
             await self._posts(batch)
         for ch in self.touched.values():
-            async with self.store.imports.transaction(SOURCE, self.app.core.now()) as w:
-                final = await w.finish_channel(ch.id, ch.team_id)
-            if final is not None:
-                self.app.core.publish(Event("channel_updated", {"channel": msgspec.json.encode(
-                    final.to_dict()).decode()}, Broadcast(channel_id=ch.id)))
+            await self.app.channels.finish_imported(SOURCE, ch)
 
     async def _emoji(self, d: dict[str, Any]) -> None:
         name = _str(d, "name")
@@ -482,6 +520,7 @@ class BulkImporter:
         self._scheme_not_applied("channel", d)
         team_id = await self._team_id(_str(d, "team"))
         name = _str(d, "name")
+        create = False
         try:
             ch = await self.store.channels.get_by_name(team_id, name)
             self.report.add("channel", "existing")
@@ -490,13 +529,12 @@ class BulkImporter:
             ch = Channel(id=new_id(), create_at=now, update_at=now, team_id=team_id, type=_str(d, "type"),
                          name=name, display_name=_str(d, "display_name") or name, header=_str(d, "header"),
                          purpose=_str(d, "purpose"))
-            await self.store.channels.save(ch, [])
+            create = True
             self.report.add("channel", "created")
         deleted = d.get("deleted_at")
-        if isinstance(deleted, int) and deleted and not ch.delete_at:
-            await self.store.channels.set_deleted(ch.id, deleted, self.app.core.now())
-            self.app.core.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": deleted},
-                                        Broadcast(channel_id=ch.id, team_id="")))
+        archived_at = deleted if isinstance(deleted, int) and deleted else 0
+        if create or (archived_at and not ch.delete_at):
+            await self.app.channels.import_channel(SOURCE, ch, create=create, archived_at=archived_at)
         self.channels[(_str(d, "team"), name)] = ch
 
     async def _channel_of(self, team: str, name: str) -> Channel:
@@ -528,14 +566,13 @@ class BulkImporter:
                     roles=_str(d, "roles") or SYSTEM_USER_ROLE, locale=_str(d, "locale") or "en",
                     notify_props=default_notify_props(username), is_bot=is_bot,
                     auth_service=_str(d, "auth_service"), auth_data=_str(d, "auth_data") or None)
+        bot: Bot | None = None
         if is_bot:
-            owner = await self._user_id(_str(d, "owner"))
-            await self.store.bots.save(Bot(user_id=user.id, username=username, display_name=_str(d, "display_name"),
-                                           description=_str(d, "description"), owner_id=owner, create_at=now,
-                                           update_at=now, delete_at=user.delete_at), user)
-        else:
-            await self.store.users.save(user, "")  # no usable password: reset or SSO
-        self.app.core.publish(Event("new_user", {"user_id": user.id}))
+            owner = user.id if _str(d, "owner").lower() == username else await self._user_id(_str(d, "owner"))
+            bot = Bot(user_id=user.id, username=username, display_name=_str(d, "display_name"),
+                      description=_str(d, "description"), owner_id=owner, create_at=now, update_at=now,
+                      delete_at=user.delete_at)
+        await self.app.users.import_many(SOURCE, [(user, bot)], {})  # no usable password: reset or SSO
         self.users[username] = user.id
         self.report.add("bot" if is_bot else "user", "created")
         return user.id, True
@@ -543,50 +580,66 @@ class BulkImporter:
     async def _user(self, d: dict[str, Any]) -> None:
         uid, _ = await self._new_user(d)
         prefs = BP.user_preferences(d, uid)
+        changed: User | None = None
+        favorites: dict[str, bool] | None = None  # channel id → favourite now (read when a line says false)
         if isinstance(d.get("notify_props"), dict):
             user = await self.store.users.get(uid)
             props = BP.merged_notify_props(user.notify_props, d["notify_props"], BP.USER_NOTIFY)
             if props != user.notify_props:
                 user.notify_props = props
-                await self.store.users.update(user)
+                changed = user
+        self.pending_users += 1
         for t in d.get("teams") or []:
             team_id = await self._team_id(_str(t, "name"))
-            try:
-                await self.store.teams.get_member(team_id, uid)
-            except NotFound:
-                admin = "team_admin" in _str(t, "roles").split()
-                await self.store.teams.save_member(TeamMember(team_id=team_id, user_id=uid, scheme_admin=admin,
-                                                              create_at=self.app.core.now()))
-                self.app.core.publish(Event("added_to_team", {"team_id": team_id, "user_id": uid},
-                                            Broadcast(user_id=uid)))
+            admin = "team_admin" in _str(t, "roles").split()
+            self.pending_team[team_id].append(TeamMember(team_id=team_id, user_id=uid, scheme_admin=admin,
+                                                         create_at=self.app.core.now()))
             if _str(t, "theme"):
                 prefs.append(Preference(user_id=uid, category="theme", name=team_id, value=_str(t, "theme")))
             for c in t.get("channels") or []:
                 ch = await self._channel_of(_str(t, "name"), _str(c, "name"))
-                await self._add_members(ch, [uid], "channel_admin" in _str(c, "roles").split())
+                admin_c = "channel_admin" in _str(c, "roles").split()
                 counters = {BP.CHANNEL_COUNTERS[k]: v for k, v in c.items() if k in BP.CHANNEL_COUNTERS}
-                if isinstance(c.get("notify_props"), dict) or counters:
+                if not (isinstance(c.get("notify_props"), dict) or counters):
+                    # a plain membership waits to be added with the other users' of the same channel
+                    # (one unit of work per channel and run of user lines instead of one per membership)
+                    self.pending_channel[(ch.id, admin_c)].append(uid)
+                    self.pending_channels[ch.id] = ch
+                else:
+                    await self._flush_members()
+                    await self._add_members(ch, [uid], admin_c)
                     m = await self.store.channels.get_member(ch.id, uid)
                     props = BP.merged_notify_props(m.notify_props, c.get("notify_props"), BP.CHANNEL_NOTIFY)
                     if props != m.notify_props or any(getattr(m, f) != v for f, v in counters.items()):
                         m.notify_props = props
                         for f, v in counters.items():
                             setattr(m, f, v)
-                        await self.store.channels.update_member(m)
+                        await self.app.channel_members.import_member(m)
                 if c.get("favorite") is True:
                     prefs.append(Preference(user_id=uid, category=BP.FAVORITE, name=ch.id, value="true"))
+                elif c.get("favorite") is False:  # no longer a favourite (absent: left as it is)
+                    if favorites is None:
+                        favorites = {p.name: p.value == "true" for p in
+                                     await self.store.preferences.get_all(uid, BP.FAVORITE)}
+                    if favorites.get(ch.id):
+                        prefs.append(Preference(user_id=uid, category=BP.FAVORITE, name=ch.id, value="false"))
+        await self.app.users.import_settings(changed, prefs)
         if prefs:
-            await self.store.preferences.save(prefs)
             self.report.add("preferences", "imported", len(prefs))
 
+    async def _flush_members(self) -> None:
+        """Add the memberships deferred by a run of user lines: team members first, then each channel's."""
+        for members in self.pending_team.values():
+            await self.app.teams.import_members(SOURCE, list({m.user_id: m for m in members}.values()))
+        for (channel_id, admin), user_ids in self.pending_channel.items():
+            await self._add_members(self.pending_channels[channel_id], list(dict.fromkeys(user_ids)), admin)
+        self.pending_team.clear()
+        self.pending_channel.clear()
+        self.pending_channels.clear()
+        self.pending_users = 0
+
     async def _add_members(self, ch: Channel, user_ids: list[str], admin: bool = False) -> None:
-        now = self.app.core.now()
-        async with self.store.imports.transaction(SOURCE, now) as w:
-            added = await w.add_members(ch.id, [ChannelMember(channel_id=ch.id, user_id=u, scheme_admin=admin,
-                                                              last_update_at=now) for u in user_ids])
-        for u in added:
-            self.app.core.publish(Event("user_added", {"user_id": u, "team_id": ch.team_id},
-                                        Broadcast(channel_id=ch.id)))
+        added = await self.app.channels.import_members(SOURCE, ch, user_ids, admin)
         self.report.add("channel_members", "added", len(added))
 
     async def _bot(self, d: dict[str, Any]) -> None:
@@ -606,14 +659,7 @@ class BulkImporter:
             ch = Channel(id=new_id(), create_at=now, update_at=now, team_id="", name=name,
                          type=CHANNEL_DIRECT if len(ids) <= 2 else CHANNEL_GROUP,
                          display_name="" if len(ids) <= 2 else ", ".join(sorted(u.username for u in found))[:64])
-            await self.store.channels.save(ch, [ChannelMember(channel_id=ch.id, user_id=u, last_update_at=now)
-                                                for u in ids])
-            if ch.type == CHANNEL_DIRECT:
-                self.app.core.publish(Event("direct_added", {"creator_id": ids[0], "teammate_id": ids[-1]},
-                                            Broadcast(channel_id=ch.id)))
-            else:
-                self.app.core.publish(Event("group_added", {"teammate_ids": msgspec.json.encode(ids).decode()},
-                                            Broadcast(channel_id=ch.id)))
+            await self.app.channels.import_direct(SOURCE, ch, ids)
             self.report.add("direct_channel", "created")
         self.channels[key] = ch
         return ch
@@ -622,11 +668,10 @@ class BulkImporter:
         ch = await self._direct([m for m in d["members"] if isinstance(m, str)])
         favorites = [Preference(user_id=await self._user_id(u), category=BP.FAVORITE, name=ch.id, value="true")
                      for u in dict.fromkeys(d.get("favorited_by") or [])]
-        if favorites:
-            await self.store.preferences.save(favorites)
+        await self.app.preferences.import_many(favorites)
         if _str(d, "header") and not ch.header:
             ch.header = _str(d, "header")
-            await self.store.channels.update(ch)
+            await self.app.channels.import_update(ch)  # ``ch`` (the importer's cached channel) has the header
 
     async def _posts(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
         built: list[tuple[Channel, str, dict[str, Any]]] = []
@@ -652,21 +697,12 @@ class BulkImporter:
             mapping[key] = root.id
             for r in d.get("replies") or []:
                 await self._post(ch, r, root.id, posts, reactions, files)
-        async with self.store.imports.transaction(SOURCE, now) as w:
-            await w.insert_posts(posts)
-            await w.attach_files(files)
-            await w.insert_reactions(reactions)
-            await w.map("post", mapping)
+        await self.app.channels.import_posts(SOURCE, now, posts, files, reactions, mapping)
         if self.flags:
-            await self.store.preferences.save(self.flags)
+            await self.app.preferences.import_many(self.flags)
             self.report.add("flagged_posts", "imported", len(self.flags))
             self.flags = []
-        for uid, root_id, last_viewed, unread in self.followers:
-            await self.store.threads.ensure_membership(uid, root_id, True, now)
-            if unread:
-                await self.store.threads.set_unread(uid, root_id, last_viewed, unread, now)
-            elif last_viewed:
-                await self.store.threads.mark_read(uid, root_id, last_viewed, now)
+        await self.app.threads.import_followers(self.followers, now)
         if self.followers:
             self.report.add("thread_followers", "imported", len(self.followers))
             self.followers = []

@@ -31,7 +31,7 @@ class BulkExporter:
         self.imports = app.store.imports
         self.out = out
         self.progress = progress or Progress(enabled=False)
-        self.report = Report(source=out)
+        self.report = Report(source=out, action="Exported")
         self.usernames: dict[str, str] = {}
         #: post id → usernames who flagged it; (user id, channel id) of favourite channels
         self.flagged: dict[str, list[str]] = {}
@@ -123,8 +123,8 @@ class BulkExporter:
                 notify = BP.export_notify_props(cm["notifyprops"] or {}, BP.CHANNEL_NOTIFY)
                 if notify:
                     entry["notify_props"] = notify
-                if (cm["userid"], ch["id"]) in self.favorites:
-                    entry["favorite"] = True
+                # written either way, as Mattermost's export does (an import then clears a stale favourite)
+                entry["favorite"] = (cm["userid"], ch["id"]) in self.favorites
                 for key, col in (("last_viewed_at", "lastviewedat"), ("msg_count", "msgcount"),
                                  ("msg_count_root", "msgcountroot"), ("mention_count", "mentioncount"),
                                  ("mention_count_root", "mentioncountroot"),
@@ -158,11 +158,14 @@ class BulkExporter:
                 data["auth_service"], data["auth_data"] = u["authservice"], u["authdata"]
             line("user", data)
         people = {u["id"] for u in users if not u["isbot"]}
-        admin = next((u["username"] for u in users if not u["isbot"] and "system_admin" in u["roles"]), "")
+        admin = next((u["username"] for u in users if not u["isbot"] and not u["deleteat"]
+                      and "system_admin" in u["roles"].split()), "")
         for u in users:
             b = bots.get(u["id"])
             if u["isbot"] and b is not None:
-                owner = self.usernames[b["ownerid"]] if b["ownerid"] in people else admin
+                # its owner; a bot owned by another bot, a plugin or itself goes to the first system admin
+                # (none: it owns itself, which the import accepts)
+                owner = self.usernames[b["ownerid"]] if b["ownerid"] in people else (admin or u["username"])
                 data = {"username": u["username"], "owner": owner,
                         "display_name": u["firstname"], "description": b["description"]}
                 if u["deleteat"]:

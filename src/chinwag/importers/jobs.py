@@ -14,6 +14,7 @@ from chinwag.app.jobs import JobContext
 from chinwag.importers.archive import ImportFailure, Progress
 from chinwag.importers.bulk import BulkImporter
 from chinwag.importers.export import BulkExporter
+from chinwag.model.errors import AppError
 from chinwag.model.job import JOB_TYPE_EXPORT_PROCESS, JOB_TYPE_IMPORT_PROCESS, Job
 
 
@@ -30,6 +31,20 @@ def register(app: App) -> None:
 
     app.jobs.register(JOB_TYPE_IMPORT_PROCESS, import_process)
     app.jobs.register(JOB_TYPE_EXPORT_PROCESS, export_process)
+
+    async def slack_into_team(path: str, team_name: str, user_id: str) -> str:
+        """POST /teams/{team_id}/import: a workspace export (or a Grid export's org-level conversations)
+        into the team, its bots owned by the importing admin; the answer is the import log, as Mattermost's."""
+        from chinwag.importers.slack import SlackImporter  # imported on first use: a large module
+
+        try:
+            report = await SlackImporter(app, path, team_name, bot_owner=user_id).run()
+        except ImportFailure as e:
+            raise AppError("importTeam", "api.team.import_team.slack.app_error",
+                           f"The Slack export could not be imported: {e}. Nothing was imported.", 400) from None
+        return "chinwag Slack Import Log\r\n" + report.summary().replace("\n", "\r\n") + "\r\n"
+
+    app.team_import.slack = slack_into_team
 
 
 async def run_import(app: App, job: Job, jc: JobContext) -> dict[str, str]:

@@ -15,16 +15,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from chinwag.app.app import App
-from chinwag.app.channel import direct_channel_name, group_channel_name
 from chinwag.app.context import Ctx
 from chinwag.app.integration import user_ctx
-from chinwag.app.validate import is_valid_team_name, is_valid_username
+from chinwag.app.validate import is_valid_email, is_valid_team_name, is_valid_username
 from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
 from chinwag.importers.slack_markup import Converter
 from chinwag.importers.slack_plan import (
+    NOISE,
     UNKNOWN_USER,
     Conversation,
     Export,
@@ -42,23 +40,18 @@ from chinwag.model.channel import (
     CHANNEL_GROUP,
     CHANNEL_OPEN,
     CHANNEL_PRIVATE,
-    DEFAULT_CHANNEL,
     GROUP_MAX_USERS,
-    OFF_TOPIC_CHANNEL,
     Channel,
-    ChannelMember,
+    direct_channel_name,
+    group_channel_name,
 )
 from chinwag.model.errors import AppError
 from chinwag.model.ids import new_id
 from chinwag.model.integration import Bot
-from chinwag.model.team import RESERVED_TEAM_NAMES, Team, TeamCreate, TeamMember
+from chinwag.model.team import RESERVED_TEAM_NAMES, Team, TeamCreate
 from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, default_notify_props
-from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import Conflict, NotFound
-
-
-def _json(obj: object) -> str:
-    return msgspec.json.encode(obj).decode()
+from chinwag.store.sql.import_store import ImportWriter
 
 
 @dataclass
@@ -73,7 +66,8 @@ class Target:
 
 class SlackImporter:
     def __init__(self, app: App, path: str, team_name: str, *, dry_run: bool = False,
-                 progress: Progress | None = None, workspace: str | None = None, root: bool = True) -> None:
+                 progress: Progress | None = None, workspace: str | None = None, root: bool = True,
+                 bot_owner: str = "") -> None:
         self.app = app
         self.store = app.store
         self.path = path
@@ -93,6 +87,9 @@ class SlackImporter:
         self.root = root  # the org-level conversations at the root of the export
         self.emoji_list: tuple[str, dict[str, Any]] | None = None
         self._by_email: dict[str, str] = {}  # lowercased email → user id (in the database or created here)
+        #: who owns the bots the import creates: a username or user id (the importing admin, or --bot-owner);
+        #: "" for the first active system admin
+        self.bot_owner = bot_owner
 
     # the run -----------------------------------------------------------------------------------
 
@@ -128,17 +125,30 @@ class SlackImporter:
 
     async def _plan_only(self, ex: Export) -> None:
         try:
+            await self._bot_owner()
+        except ImportFailure:
+            raise
+        except Exception:  # a database not migrated yet: no users to own anything
+            pass
+        try:
             mapped = await self.store.imports.lookup(self.source, "user", list(ex.users))
         except Exception:  # a database not migrated yet: nothing was imported before
             mapped = {}
         for u in ex.users.values():
             self.report.add("users", "existing" if u.id in mapped else "to_create")
-            if not u.email and u.id not in mapped:
+            if u.invalid_email and u.id not in mapped:
+                self.report.invalid_emails.append({"user": sanitize_username(u.handle, u.id), "email": u.invalid_email,
+                                                   "used": f"{u.id.lower()}@slack-import.invalid"})
+            elif not u.email and u.id not in mapped and not u.placeholder and not u.is_bot:
                 self.report.placeholder_emails.append(sanitize_username(u.handle, u.id))
+        if ex.unknown_authored:
+            self.report.add("users", "unknown_user_to_create" if UNKNOWN_USER not in mapped else "existing")
+            self.report.add("messages", "by_unknown_user", ex.unknown_authored)
         for conv in ex.conversations:
             self.report.add("channels", f"{conv.kind}_in_export")
 
     async def _write(self, ex: Export, total: int) -> None:
+        self.admin_id = await self._bot_owner()  # checked before anything is written
         self.team = await self._team()
         self.channel_source = f"{self.source}:{self.team.id}"
         self.progress.begin("users", len(ex.users) + len(ex.unknown_bots))
@@ -153,7 +163,7 @@ class SlackImporter:
             self.progress.advance()
         self.progress.end()
         await self._emoji(ex)
-        self.convert = Converter(lambda sid: self.usernames.get(sid), lambda cid: self.channel_names.get(cid))
+        self.convert = self._converter()
         self.progress.begin("messages", total)
         for t in targets:
             await self._conversation(ex, t)
@@ -197,12 +207,9 @@ class SlackImporter:
         transaction with their mappings."""
         assert self.team is not None
         mapped = await self.store.imports.all_of_kind(self.source, "user")
-        admins = [u for u in await self.store.users.list_users(role=SYSTEM_ADMIN_ROLE, page=0, per_page=1)]
-        self.admin_id = admins[0].id if admins else ""
-        # bots last: their owner is a system admin, or the export's first admin
         users = sorted(ex.users.values(), key=lambda u: (u.is_bot, u.placeholder, u.id))
-        first_admin = next((u for u in users if u.is_admin and not u.deleted and not u.is_bot), None)
-        unknown = UNKNOWN_USER not in ex.users
+        # the placeholder author of messages nobody can be the author of: only when a message needs it
+        unknown = UNKNOWN_USER not in ex.users and ex.unknown_authored > 0
         if unknown:
             ex.users[UNKNOWN_USER] = SlackUser(id=UNKNOWN_USER, handle="slack-unknown-user", deleted=True,
                                                placeholder=True, first_name="Unknown", last_name="User")
@@ -218,10 +225,10 @@ class SlackImporter:
         new: list[tuple[User, Bot | None]] = []
         pairs: dict[str, str] = {}
         for su in users:
+            if su.id in mapped:
+                self.report.add("users", "already_imported")
             uid = mapped.get(su.id) or await self._new_user(su, taken, known_free, new, pairs)
             self.user_ids[su.id] = uid
-            if su is first_admin and not self.admin_id:
-                self.admin_id = uid
             self.progress.advance()
         for key, display in bots.items():
             uid = mapped.get(key) or await self._new_user(
@@ -231,20 +238,38 @@ class SlackImporter:
         if unknown:
             self.user_ids[UNKNOWN_USER] = mapped.get(UNKNOWN_USER) or await self._new_user(
                 ex.users[UNKNOWN_USER], taken, known_free, new, pairs, quiet=True)
-        now = self.app.core.now()
-        async with self.store.imports.transaction(self.source, now) as w:
-            await w.insert_users(new)
-            await w.map("user", pairs)
-        for u, _ in new:
-            self.app.core.publish(Event("new_user", {"user_id": u.id}))
+            self.report.add("users", "already_imported" if UNKNOWN_USER in mapped else "unknown_user_created")
+            self.report.add("messages", "by_unknown_user", ex.unknown_authored)
+        self_owned = [b.username for _, b in new if b is not None and b.owner_id == b.user_id]
+        if self_owned:
+            self.report.warnings.append(
+                f"no system admin yet: the bots {', '.join(self_owned[:20])} own themselves until one is given "
+                "an owner (mmctl bot assign BOT USER); import as an admin, or pass --bot-owner, to avoid this")
+        await self.app.users.import_many(self.source, new, pairs)
         await self._join_team([self.user_ids[su.id] for su in users
                                 if not su.deleted and not su.placeholder and not su.is_bot
                                 and (ex.team_members is None or su.id in ex.team_members)])
         found = await self.store.users.get_many(list(set(self.user_ids.values())))
+        await self._repair_emails(ex, mapped, found)
         by_id = {u.id: u.username for u in found}
         self.usernames = {sid: by_id.get(uid, "") for sid, uid in self.user_ids.items()}
         for bid, uid in ex.bot_users.items():
             self.bot_ids[bid] = self.user_ids[uid]
+
+    async def _repair_emails(self, ex: Export, mapped: dict[str, str], found: list[User]) -> None:
+        """Users an earlier import stored with the export's invalid email as is get the generated address now
+        (a server that has them cannot import its own bulk export)."""
+        by_id = {u.id: u for u in found}
+        for su in ex.users.values():
+            user = by_id.get(mapped.get(su.id, ""))
+            if user is None or not su.invalid_email or is_valid_email(user.email):
+                continue
+            given, user.email = user.email, f"{su.id.lower()}@slack-import.invalid"
+            user.email_verified = False
+            user.update_at = self.app.core.now()
+            await self.app.users.save_changed(user)
+            self.report.invalid_emails.append({"user": user.username, "email": given, "used": user.email})
+            self.report.add("users", "invalid_email_repaired")
 
     async def _new_user(self, su: SlackUser, taken: set[str], known_free: set[str],
                         new: list[tuple[User, Bot | None]], pairs: dict[str, str], quiet: bool = False) -> str:
@@ -259,7 +284,10 @@ class SlackImporter:
         email = su.email
         if not email or len(email) > 128:
             email = f"{su.id.lower()}@slack-import.invalid"
-            if not su.placeholder:
+            if su.invalid_email or len(su.email) > 128:
+                self.report.invalid_emails.append({"user": username, "email": su.invalid_email or su.email,
+                                                   "used": email})
+            elif not su.placeholder and not su.is_bot:
                 self.report.placeholder_emails.append(username)
         now = self.app.core.now()
         user = User(id=new_id(), create_at=now, update_at=now, delete_at=now if su.deleted else 0,
@@ -287,22 +315,7 @@ class SlackImporter:
         """Team membership and the team's default channels, in one transaction; the same events as
         joining a team through the app (no "joined the team" posts for imported history)."""
         assert self.team is not None
-        team_id, now = self.team.id, self.app.core.now()
-        names = [DEFAULT_CHANNEL, OFF_TOPIC_CHANNEL, *self.app.config.config.TeamSettings.ExperimentalDefaultChannels]
-        defaults = [c for c in await self.store.channels.get_by_names(team_id, list(dict.fromkeys(names)))
-                    if c.type == CHANNEL_OPEN and not c.delete_at]
-        async with self.store.imports.transaction(self.source, now) as w:
-            joined = await w.add_team_members([TeamMember(team_id=team_id, user_id=u, create_at=now)
-                                               for u in dict.fromkeys(user_ids)])
-            added = {c.id: await w.add_members(c.id, [ChannelMember(channel_id=c.id, user_id=u, last_update_at=now)
-                                                      for u in joined]) for c in defaults}
-        for uid in joined:
-            self.app.core.publish(Event("added_to_team", {"team_id": team_id, "user_id": uid},
-                                        Broadcast(user_id=uid)))
-        for cid, uids in added.items():
-            for uid in uids:
-                self.app.core.publish(Event("user_added", {"user_id": uid, "team_id": team_id},
-                                            Broadcast(channel_id=cid)))
+        joined = await self.app.teams.add_members_bulk(self.source, self.team.id, user_ids)
         self.report.add("team_members", "added", len(joined))
 
     # conversations -------------------------------------------------------------------------------
@@ -344,13 +357,6 @@ class SlackImporter:
             ch = self.planned.setdefault(ch.name, ch)  # duplicate member sets merge into one channel
         return Target(conv=conv, channel=ch, members=members, new=False, imported_before=conv.id in mapped)
 
-    async def _exists(self, channel_id: str) -> bool:
-        try:
-            await self.store.channels.get(channel_id)
-            return True
-        except NotFound:
-            return False
-
     async def _by_name(self, team_id: str, name: str) -> Channel | None:
         try:
             return await self.store.channels.get_by_name(team_id, name)
@@ -375,55 +381,40 @@ class SlackImporter:
                        display_name=(original.strip() or name)[:64], header=header[:1024],
                        purpose=conv.purpose[:250], creator_id=self.user_ids.get(conv.creator, ""))
 
+    def _converter(self) -> Converter:
+        seen: set[tuple[str, str]] = set()
+
+        def unknown(kind: str, ident: str, shown: str) -> None:
+            if (kind, ident) in seen:
+                return
+            seen.add((kind, ident))
+            self.report.add("references", f"unknown_{kind}s")
+            if len(self.report.unknown_references) < 10_000:
+                self.report.unknown_references.append({"kind": kind, "id": ident, "shown_as": shown})
+
+        return Converter(lambda sid: self.usernames.get(sid), lambda cid: self.channel_names.get(cid), unknown)
+
     def convert_text(self, text: str) -> str:
-        conv = getattr(self, "convert", None) or Converter(lambda s: self.usernames.get(s),
-                                                           lambda c: self.channel_names.get(c))
-        return conv.convert(text)
+        if getattr(self, "convert", None) is None:
+            self.convert = self._converter()
+        return self.convert.convert(text)
 
     async def _conversation(self, ex: Export, t: Target) -> None:
         conv, ch = t.conv, t.channel
         file_ids = await self._store_files(ex, t) if conv.files else {}
-        t.new = not await self._exists(ch.id)
-        now = self.app.core.now()
-        async with self.store.imports.transaction(self.channel_source, now) as w:
-            if t.new:
-                await w.insert_channel(ch)
-                self.report.add("channels", {CHANNEL_OPEN: "public_created", CHANNEL_PRIVATE: "private_created",
-                                             CHANNEL_DIRECT: "direct_created", CHANNEL_GROUP: "group_created"
-                                             }[ch.type])
-            else:
-                self.report.add("channels", "existing")
-            added = await w.add_members(ch.id, [ChannelMember(channel_id=ch.id, user_id=u, last_update_at=now)
-                                                for u in t.members])
-            await w.map("channel", {conv.id: ch.id})
-            await PostWriter(self, ex, t, w, file_ids).run()
-            final = await w.finish_channel(ch.id, ch.team_id)
-        self.report.add("channel_members", "added", len(added))
-        self._announce(t, added, final)
-        if conv.archived and ch.type in (CHANNEL_OPEN, CHANNEL_PRIVATE) and final and not final.delete_at:
-            stamp = self.app.core.now()
-            await self.store.channels.set_deleted(ch.id, stamp, stamp)
-            self.app.core.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": stamp},
-                                        Broadcast(channel_id=ch.id, team_id="")))
-            self.report.add("channels", "archived")
 
-    def _announce(self, t: Target, added: list[str], final: Channel | None) -> None:
-        ch = t.channel
-        pub = self.app.core.publish
-        if ch.type == CHANNEL_DIRECT and t.new:
-            a, b = (t.members + t.members)[:2]
-            pub(Event("direct_added", {"creator_id": a, "teammate_id": b}, Broadcast(channel_id=ch.id)))
-        elif ch.type == CHANNEL_GROUP and t.new:
-            pub(Event("group_added", {"teammate_ids": _json(t.members)}, Broadcast(channel_id=ch.id)))
-        else:
-            for uid in added:
-                if t.new:
-                    pub(Event("channel_created", {"channel_id": ch.id, "team_id": ch.team_id},
-                              Broadcast(user_id=uid)))
-                else:
-                    pub(Event("user_added", {"user_id": uid, "team_id": ch.team_id}, Broadcast(channel_id=ch.id)))
-        if final is not None:
-            pub(Event("channel_updated", {"channel": _json(final.to_dict())}, Broadcast(channel_id=ch.id)))
+        async def history(w: ImportWriter) -> None:
+            await PostWriter(self, ex, t, w, file_ids).run()
+
+        done = await self.app.channels.import_conversation(
+            self.channel_source, conv.id, ch, t.members, history, archive=conv.archived)
+        t.new = done.created
+        self.report.add("channels", {CHANNEL_OPEN: "public_created", CHANNEL_PRIVATE: "private_created",
+                                     CHANNEL_DIRECT: "direct_created", CHANNEL_GROUP: "group_created"
+                                     }[ch.type] if t.new else "existing")
+        self.report.add("channel_members", "added", len(done.added))
+        if done.archived:
+            self.report.add("channels", "archived")
 
     # custom emoji ----------------------------------------------------------------------------------
 
@@ -472,12 +463,14 @@ class SlackImporter:
         wanted: dict[str, tuple[dict[str, Any], str]] = {}
         for day in t.conv.days:
             for m in ex.messages(day):
+                if m.get("subtype") in NOISE or str(m["ts"]) in t.conv.empty:
+                    continue
                 author = self._author(m)
                 for f in files_of(m):
                     if isinstance(f.get("id"), str):
                         wanted.setdefault(f["id"], (f, author))
         done = await self.store.imports.lookup(self.source, "file", list(wanted))
-        uploads = _uploads(ex.zf)
+        uploads = ex.uploads
         for fid, (f, author) in wanted.items():
             if fid in done or file_skip_reason(f):
                 continue
@@ -508,7 +501,25 @@ class SlackImporter:
             bid = m.get("bot_id") if isinstance(m.get("bot_id"), str) else ""
             if bid in self.bot_ids:
                 return self.bot_ids[bid]
-        return self.user_ids[UNKNOWN_USER]
+        return self.user_ids.get(UNKNOWN_USER, "")
+
+    async def _bot_owner(self) -> str:
+        """The user who owns the bots this import creates: the importing admin (``bot_owner``: the user who
+        called ``POST /teams/{team_id}/import``, or ``--bot-owner``), else the first active system admin (as
+        Mattermost picks its system bot's owner). "" when there is none yet: the bots then own themselves."""
+        if self.bot_owner:
+            try:
+                owner = await self.store.users.get(self.bot_owner)
+            except NotFound:
+                try:
+                    owner = await self.store.users.get_by_username(self.bot_owner.strip().lower())
+                except NotFound:
+                    raise ImportFailure(f"the bot owner {self.bot_owner!r} is not a user of this server") from None
+            if owner.delete_at or owner.is_bot:
+                raise ImportFailure(f"the bot owner {owner.username!r} is deactivated or a bot")
+            return owner.id
+        admins = await self.store.users.list_users(role=SYSTEM_ADMIN_ROLE, page=0, per_page=1, active=True)
+        return admins[0].id if admins else ""
 
 
 _EMOJI_LISTS = ("emoji.json", "custom_emoji.json", "emojis.json", "emojis/index.json", "__emoji/index.json",
@@ -535,15 +546,6 @@ def team_name_for(workspace: str) -> str:
     if not is_valid_team_name(name) or name in RESERVED_TEAM_NAMES:
         name = f"slack-{name}"[:64].strip("-")
     return name
-
-
-def _uploads(zf: SafeZip) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name in zf.names():
-        parts = name.split("/")
-        if len(parts) == 3 and parts[0] == "__uploads":
-            out.setdefault(parts[1], name)
-    return out
 
 
 async def _chunks(zf: SafeZip, name: str) -> AsyncIterator[bytes]:

@@ -13,20 +13,27 @@ from chinwag.model import slack
 
 _CODE = re.compile(r"(```[\s\S]*?```|`[^`\n]+`)")
 _TOKEN = re.compile(r"<([^<>\n]+)>")
-# an opener at the start or after a space or .,;:([ (the pattern starts with the literal so the
-# regex engine can search for it instead of trying every position)
-_BOLD = re.compile(r"\*(?<![^\s.,;:(\[]\*)([^*\n]+?)\*(?=$|[\s.,;:!?)\]])", re.M)
-_STRIKE = re.compile(r"~(?<![^\s.,;:(\[]~)([^~\n]+?)~(?=$|[\s.,;:!?)\]])", re.M)
+# an opener at the start or after a space or .,;:([ — or inside another style's marks, as in ~*_x_*~ —
+# (the pattern starts with the literal so the regex engine can search for it instead of trying every position)
+_BOLD = re.compile(r"\*(?<![^\s.,;:(\[~_]\*)([^*\n]+?)\*(?=$|[\s.,;:!?)\]~_])", re.M)
+_STRIKE = re.compile(r"~(?<![^\s.,;:(\[*_]~)([^~\n]+?)~(?=$|[\s.,;:!?)\]*_])", re.M)
+# inside code Slack's own link markup (it links URLs typed in code too) goes back to what was typed
+_CODE_LINK = re.compile(r"<((?:[a-z][a-z0-9+.-]*://|mailto:)[^<>|\n]*)(?:\|([^<>\n]*))?>", re.I)
 _HOLD = re.compile("\x00(\\d+)\x00")
 
 
 class Converter:
     """Converts one workspace's messages: ``users`` maps Slack user ids to usernames and
-    ``channels`` maps Slack channel ids to channel names."""
+    ``channels`` maps Slack channel ids to channel names. A mention of a user or a link to a channel the
+    export does not have becomes readable text (the name Slack wrote beside it, or "unknown user"/"unknown
+    channel"), never a reference to an account or channel that does not exist; ``unknown(kind, id, shown)``
+    hears of each one (once per distinct token)."""
 
-    def __init__(self, users: Callable[[str], str | None], channels: Callable[[str], str | None]) -> None:
+    def __init__(self, users: Callable[[str], str | None], channels: Callable[[str], str | None],
+                 unknown: Callable[[str, str, str], None] | None = None) -> None:
         self.users = users
         self.channels = channels
+        self.unknown = unknown
         self._tokens: dict[str, str] = {}  # the same mentions and links come back again and again
 
     def convert(self, text: str) -> str:
@@ -36,7 +43,7 @@ class Converter:
             return self._prose(text)
         out = []
         for i, part in enumerate(_CODE.split(text)):
-            out.append(_unescape(part) if i % 2 else self._prose(part))
+            out.append(_code(part) if i % 2 else self._prose(part))
         return "".join(out)
 
     def _prose(self, text: str) -> str:
@@ -69,12 +76,16 @@ class Converter:
         target, _, label = body.partition("|")
         if target.startswith("@") and target[1:2] in ("U", "W", "B"):
             name = self.users(target[1:])
-            return f"@{name}" if name else (f"@{label}" if label else f"@{target[1:].lower()}")
+            if name:
+                return f"@{name}"
+            return self._unknown("user", target[1:], _unescape(label).lstrip("@") or "unknown user")
         if target.startswith("@") and target[1:] in ("here", "channel", "everyone"):
             return slack.expand_announcements(f"<!{target[1:]}>")
         if target.startswith("#"):
             name = self.channels(target[1:])
-            return f"~{name}" if name else (f"~{label}" if label else f"~{target[1:].lower()}")
+            if name:
+                return f"~{name}"
+            return self._unknown("channel", target[1:], f"#{_unescape(label)}" if label else "unknown channel")
         if target.startswith("!"):
             done = slack.expand_announcements(f"<{body}>")
             if done != f"<{body}>":
@@ -86,6 +97,18 @@ class Converter:
             url = _unescape(target)
             return f"[{_unescape(label)}]({url})" if label and label != target else url
         return _unescape(f"<{body}>")
+
+
+    def _unknown(self, kind: str, ident: str, shown: str) -> str:
+        if self.unknown is not None:
+            self.unknown(kind, ident, shown)
+        return shown
+
+
+def _code(text: str) -> str:
+    if "<" in text:
+        text = _CODE_LINK.sub(lambda m: m.group(2) if m.group(2) else m.group(1), text)
+    return _unescape(text)
 
 
 def _quotes(text: str) -> str:

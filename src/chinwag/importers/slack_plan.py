@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from chinwag.app.validate import RESTRICTED_USERNAMES, is_valid_channel_name
+from chinwag.app.validate import RESTRICTED_USERNAMES, is_valid_channel_name, is_valid_email
 from chinwag.importers.archive import ImportFailure, Report, SafeZip
 
 #: subtypes that are not messages worth keeping (Mattermost's importer and mmetl skip them too)
@@ -86,6 +86,8 @@ class SlackUser:
     is_bot: bool = False
     is_admin: bool = False
     placeholder: bool = False  # not in users.json, referenced by messages
+    #: the email users.json gives when it is not a valid address (the user gets a generated one)
+    invalid_email: str = ""
 
 
 @dataclass
@@ -106,6 +108,8 @@ class Conversation:
     pins: set[str] = field(default_factory=set)  # ts of pinned messages (the conversation's "pins")
     reply_roots: dict[str, int] = field(default_factory=dict)  # thread_ts → when its last reply was (ms)
     roots: set[str] = field(default_factory=set)
+    #: messages with nothing to show: no text, and their only files are not in the export (skipped, reported)
+    empty: dict[str, str] = field(default_factory=dict)  # ts → names of the missing files
 
 
 def _s(d: dict[str, Any], key: str) -> str:
@@ -123,7 +127,12 @@ def parse_user(u: dict[str, Any], where: str) -> SlackUser:
     first, last = _s(p, "first_name"), _s(p, "last_name")
     if not first and not last and real:
         first, _, last = real.partition(" ")
-    return SlackUser(id=uid, handle=_s(u, "name") or uid, email=_s(p, "email").strip().lower(),
+    given = _s(p, "email").strip()
+    email = given.lower()
+    invalid = ""
+    if email and not is_valid_email(email):
+        email, invalid = "", given
+    return SlackUser(id=uid, handle=_s(u, "name") or uid, email=email, invalid_email=invalid,
                      first_name=first[:64], last_name=last[:64], nickname=_s(p, "display_name")[:64],
                      position=_s(p, "title")[:128], deleted=bool(u.get("deleted")),
                      is_bot=bool(u.get("is_bot")) and uid != "USLACKBOT",
@@ -157,6 +166,10 @@ class Export:
         self.users: dict[str, SlackUser] = {}
         self.bot_users: dict[str, str] = {}  # Slack bot id (B…) → user id of its bot user
         self.unknown_bots: dict[str, str] = {}  # bot id ("" for none) → display name seen
+        #: messages no user or bot can be the author of (they go to the slack-unknown-user placeholder)
+        self.unknown_authored = 0
+        self.uploads: dict[str, str] = {}  # Slack file id → its __uploads/<id>/<name> member
+        self._named_by_profile: set[str] = set()
         self.conversations: list[Conversation] = []
         self.workspace = ""
         #: Enterprise Grid: the workspace folder (teams/<name>/) whose conversations to read, and whether
@@ -172,6 +185,7 @@ class Export:
         return bool(self.base) and folder.startswith(self.base) and "/" not in folder[len(self.base):]
 
     def load(self) -> None:
+        self.uploads = uploads(self.zf)
         grid = bool(grid_workspaces(self.zf))
         name = "users.json" if self.zf.has("users.json") or not self.zf.has("org_users.json") else "org_users.json"
         users = self.zf.json_list(name, required=True)
@@ -253,24 +267,31 @@ class Export:
         return total
 
     def _note(self, conv: Conversation, m: dict[str, Any]) -> None:
+        sub = _s(m, "subtype")
+        if sub in NOISE:  # skipped when written: never a thread root (its replies become top-level posts)
+            return
         ts, thread = str(m["ts"]), m.get("thread_ts")
+        files = files_of(m)
+        conv.files += len(files)
+        missing = self._only_missing_files(m, sub, files)
+        if missing:  # skipped when written, like noise (and reported with the files' names)
+            conv.empty[ts] = missing
+            return
         if isinstance(thread, str | int | float):
             if str(thread) == ts:
                 conv.roots.add(ts)
             else:
                 t = str(thread)
                 conv.reply_roots[t] = max(conv.reply_roots.get(t, 0), m[TS_NS] // 1_000_000)
-        files = m.get("files") if isinstance(m.get("files"), list) else []
-        assert isinstance(files, list)
-        conv.files += len(files) + (1 if isinstance(m.get("file"), dict) else 0)
-        if m.get("subtype") == "bot_message" or (not m.get("user") and m.get("bot_id") is not None):
-            bid = _s(m, "bot_id")
-            if bid not in self.bot_users and bid not in self.unknown_bots:
-                bp = m.get("bot_profile") if isinstance(m.get("bot_profile"), dict) else {}
-                assert isinstance(bp, dict)
-                self.unknown_bots[bid] = _s(m, "username") or _s(bp, "name") or "slack-bot"
-        for uid in (m.get("user"), (m.get("comment") or {}).get("user") if isinstance(m.get("comment"), dict)
-                    else None):
+        user = m.get("user") if isinstance(m.get("user"), str) else ""
+        comment = m.get("comment") if isinstance(m.get("comment"), dict) else {}
+        assert isinstance(comment, dict) and isinstance(user, str)
+        bot = sub == "bot_message" or m.get("bot_id") is not None
+        if bot:
+            self._note_bot(m, user)
+        if not user and not bot and not (sub == "file_comment" and _s(comment, "user")):
+            self.unknown_authored += 1
+        for uid in (user, comment.get("user")):
             if isinstance(uid, str):
                 self._ref(uid)
         for r in m.get("reactions") or []:
@@ -278,6 +299,44 @@ class Export:
                 for uid in r.get("users") or []:
                     if isinstance(uid, str):
                         self._ref(uid)
+
+    def _only_missing_files(self, m: dict[str, Any], sub: str, files: list[dict[str, Any]]) -> str:
+        """The names of a message's files when they are all it has and none is in the export ("" otherwise):
+        such a message would be an empty post."""
+        if not files or sub not in ("", "file_share", "thread_broadcast", "bot_message") or m.get("attachments") \
+                or _s(m, "text").strip():
+            return ""
+        for f in files:
+            if f.get("id") in self.uploads or f.get("is_external") or f.get("mode") == "external":
+                return ""
+        return ", ".join(_s(f, "name") or _s(f, "title") or _s(f, "id") or "?" for f in files)
+
+    def _note_bot(self, m: dict[str, Any], user: str) -> None:
+        """An integration's message: the bot keeps its Slack name (``bot_profile.name``, else the message's
+        ``username``); a bot user users.json lacks is created from its ``bot_profile``."""
+        bid = _s(m, "bot_id")
+        bp = m.get("bot_profile") if isinstance(m.get("bot_profile"), dict) else {}
+        assert isinstance(bp, dict)
+        name = _s(bp, "name").strip()
+        if user:
+            if user not in self.users and name:
+                self.users[user] = SlackUser(id=user, handle=name, first_name=name[:64], is_bot=True,
+                                             deleted=bool(bp.get("deleted")))
+                self.report.add("users", "bots_from_bot_profile")
+            if bid and bid not in self.bot_users and self.users.get(user, SlackUser(id="", handle="")).is_bot:
+                self.bot_users[bid] = user
+            return
+        if bid in self.bot_users:
+            return
+        if name:  # the app's own name wins over per-message usernames
+            if bid not in self._named_by_profile:
+                self.unknown_bots[bid] = name
+                self._named_by_profile.add(bid)
+            return
+        fallback = f"slack-bot-{bid.lower()}" if bid else "slack-bot"
+        username = _s(m, "username").strip()
+        if self.unknown_bots.get(bid, fallback) == fallback:
+            self.unknown_bots[bid] = username or fallback
 
     def _ref(self, uid: str) -> None:
         if uid and uid not in self.users:
@@ -297,6 +356,16 @@ def grid_workspaces(zf: SafeZip) -> list[str]:
         if len(parts) == 3 and parts[0] == "teams" and parts[2] in ("channels.json", "groups.json"):
             out.add(parts[1])
     return sorted(out)
+
+
+def uploads(zf: SafeZip) -> dict[str, str]:
+    """Slack file id → the file under ``__uploads/<file id>/<name>`` (slack-advanced-exporter, slackdump)."""
+    out: dict[str, str] = {}
+    for name in zf.names():
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0] == "__uploads":
+            out.setdefault(parts[1], name)
+    return out
 
 
 def files_of(m: dict[str, Any]) -> list[dict[str, Any]]:

@@ -45,6 +45,28 @@ def _s(m: dict[str, Any], key: str) -> str:
     return v if isinstance(v, str) else ""
 
 
+def _bot_props(m: dict[str, Any]) -> dict[str, str]:
+    """An integration's post as Mattermost shows a webhook's: ``from_bot``, the name it posted under
+    (``override_username``) and its icon (``override_icon_url`` from the message's ``icons`` or the app's
+    ``bot_profile.icons``, or ``override_icon_emoji``)."""
+    props = {"from_bot": "true"}
+    if _s(m, "username"):
+        props["override_username"] = _s(m, "username")
+    bp = m.get("bot_profile") if isinstance(m.get("bot_profile"), dict) else {}
+    for icons in (m.get("icons"), bp.get("icons") if isinstance(bp, dict) else None):
+        if not isinstance(icons, dict):
+            continue
+        url = next((icons[k] for k in ("image_72", "image_64", "image_48", "image_36", "image_original")
+                    if isinstance(icons.get(k), str) and icons[k].startswith(("https://", "http://"))), "")
+        if url:
+            props["override_icon_url"] = url
+            break
+        if isinstance(icons.get("emoji"), str) and icons["emoji"].strip(":"):
+            props["override_icon_emoji"] = icons["emoji"]
+            break
+    return props
+
+
 class PostWriter:
     def __init__(self, imp: SlackImporter, ex: Export, t: Target, w: ImportWriter, files: dict[str, str]) -> None:
         self.imp = imp
@@ -131,7 +153,18 @@ class PostWriter:
                 self.report.add("messages", "already_imported")
                 await self._fill_files(m, existing[key])
                 continue
-            built = self.build(m, ms, key)
+            ts = str(m["ts"])
+            if ts in self.t.conv.empty:
+                self._file_ids(m)  # listed as missing files
+                self.report.skip("messages", f"{self.t.channel.name or self.t.conv.folder} {ts}",
+                                 f"its only content is files not in the export ({self.t.conv.empty[ts]})",
+                                 count_as="skipped_only_missing_files")
+                continue
+            author = self.imp._author(m)
+            if not author:  # (the scan creates slack-unknown-user for messages without one)
+                self.report.skip("messages", f"{self.t.conv.folder} {ts}", "no author", count_as="skipped_no_author")
+                continue
+            built = self.build(m, ms, key, author)
             for _, p in built:
                 out.posts.append(p)
                 out.attach += [(f, p.id) for f in p.file_ids]
@@ -161,10 +194,9 @@ class PostWriter:
         await self.w.update_post_files(post_id, current + keep)
         self.report.add("files", "attached_on_rerun", len(keep))
 
-    def build(self, m: dict[str, Any], ms: int, key: str) -> list[tuple[str, Post]]:
+    def build(self, m: dict[str, Any], ms: int, key: str, author: str) -> list[tuple[str, Post]]:
         sub = _s(m, "subtype")
         ts = str(m["ts"])
-        author = self.imp._author(m)
         name = self.imp.usernames.get(_s(m, "user"), "") or "someone"
         text = _s(m, "text")
         if sub == "file_comment" and isinstance(m.get("comment"), dict):
@@ -193,10 +225,8 @@ class PostWriter:
             message = convert(text)
             if sub == "me_message":
                 ptype, message = PT.POST_TYPE_ME, f"*{message}*" if message else message
-            if sub == "bot_message" or (not m.get("user") and m.get("bot_id") is not None):
-                props["from_bot"] = "true"
-                if _s(m, "username"):
-                    props["override_username"] = _s(m, "username")
+            if sub == "bot_message" or m.get("bot_id") is not None:
+                props.update(_bot_props(m))
             atts = self._attachments(m)
             if atts:
                 props["attachments"] = atts
@@ -279,13 +309,16 @@ class PostWriter:
                                                       "ts": str(m.get("ts"))})
         return out
 
-    def _reaction_pairs(self, m: dict[str, Any]) -> list[tuple[str, str]]:
+    def _reaction_pairs(self, m: dict[str, Any], report: bool = False) -> list[tuple[str, str]]:
         pairs: dict[tuple[str, str], None] = {}
         for r in m.get("reactions") or []:
             if not isinstance(r, dict):
                 continue
             emoji = _s(r, "name").split("::", 1)[0].lower()
             if not emoji or len(emoji) > 64 or not EMOJI_NAME_RE.match(emoji):
+                if report:
+                    self.report.skip("reactions", _s(r, "name") or "?", "not a valid emoji name in Mattermost",
+                                     count_as="skipped_invalid_name")
                 continue
             for uid in r.get("users") or []:
                 user = self.imp.user_ids.get(uid) if isinstance(uid, str) else None
@@ -295,4 +328,4 @@ class PostWriter:
 
     def _reactions(self, m: dict[str, Any], p: Post) -> list[dict[str, Any]]:
         return [{"userid": u, "postid": p.id, "emojiname": e, "createat": p.create_at, "channelid": p.channel_id}
-                for u, e in self._reaction_pairs(m)]
+                for u, e in self._reaction_pairs(m, report=True)]

@@ -65,8 +65,12 @@ class SmtpSender:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         try:
+            message = self.build(mail)
+        except (ValueError, TypeError) as e:  # a header the email package refuses (a malformed address)
+            raise MailError(f"the message cannot be built: {e}") from e
+        try:
             await aiosmtplib.send(
-                self.build(mail),
+                message,
                 hostname=s.SMTPServer,
                 port=port,
                 username=s.SMTPUsername if s.EnableSMTPAuth else None,

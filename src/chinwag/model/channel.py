@@ -1,7 +1,8 @@
-"""Channel and ChannelMember wire structs."""
+"""Channel and ChannelMember wire structs; the names of direct and group channels."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import ClassVar
 
 import msgspec
@@ -147,3 +148,25 @@ class ChannelUnreadAt(Wire, kw_only=True):
     msg_count_root: int = 0
     last_viewed_at: int = 0
     notify_props: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+def direct_channel_name(a: str, b: str) -> str:
+    return "__".join(sorted((a, b)))
+
+
+def group_channel_name(user_ids: list[str]) -> str:
+    """Mattermost's GetGroupNameFromUserIds: sha1 of the sorted ids, concatenated."""
+    return hashlib.sha1("".join(sorted(user_ids)).encode()).hexdigest()
+
+
+def new_member(channel_id: str, user_id: str, now: int, *, admin: bool = False, guest: bool = False) -> ChannelMember:
+    """A fresh membership: a member (or guest), admin when asked (never a guest), nothing viewed yet."""
+    return ChannelMember(
+        channel_id=channel_id,
+        user_id=user_id,
+        scheme_user=not guest,
+        scheme_admin=admin and not guest,
+        scheme_guest=guest,
+        last_viewed_at=0,
+        last_update_at=now,
+    )

@@ -7,12 +7,16 @@ the same rule as Mattermost's ``SessionHasPermissionTo{Team,Channel}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 # Permission names -----------------------------------------------------------------------------
 MANAGE_SYSTEM = "manage_system"
+MANAGE_OAUTH = "manage_oauth"
+MANAGE_SYSTEM_WIDE_OAUTH = "manage_system_wide_oauth"
 EDIT_OTHER_USERS = "edit_other_users"
-CREATE_USER = "create_user"  # not a Mattermost name; admins may always create users
 LIST_USERS_WITHOUT_TEAM = "list_users_without_team"
 VIEW_MEMBERS = "view_members"
 CREATE_TEAM = "create_team"
@@ -26,6 +30,12 @@ ADD_USER_TO_TEAM = "add_user_to_team"
 REMOVE_USER_FROM_TEAM = "remove_user_from_team"
 MANAGE_TEAM_ROLES = "manage_team_roles"
 INVITE_USER = "invite_user"
+IMPORT_TEAM = "import_team"
+INVALIDATE_EMAIL_INVITE = "invalidate_email_invite"
+READ_AUDITS = "read_audits"
+INVALIDATE_CACHES = "invalidate_caches"
+RECYCLE_DATABASE_CONNECTIONS = "recycle_database_connections"
+TEST_SITE_URL = "test_site_url"
 LIST_TEAM_CHANNELS = "list_team_channels"
 JOIN_PUBLIC_CHANNELS = "join_public_channels"
 READ_PUBLIC_CHANNEL = "read_public_channel"
@@ -58,11 +68,11 @@ REMOVE_OTHERS_REACTIONS = "remove_others_reactions"
 UPLOAD_FILE = "upload_file"
 GET_PUBLIC_LINK = "get_public_link"
 USE_SLASH_COMMANDS = "use_slash_commands"
-MANAGE_INCOMING_WEBHOOKS = "manage_incoming_webhooks"
-MANAGE_OUTGOING_WEBHOOKS = "manage_outgoing_webhooks"
+MANAGE_INCOMING_WEBHOOKS = "manage_own_incoming_webhooks"
+MANAGE_OUTGOING_WEBHOOKS = "manage_own_outgoing_webhooks"
 MANAGE_OTHERS_INCOMING_WEBHOOKS = "manage_others_incoming_webhooks"
 MANAGE_OTHERS_OUTGOING_WEBHOOKS = "manage_others_outgoing_webhooks"
-MANAGE_SLASH_COMMANDS = "manage_slash_commands"
+MANAGE_SLASH_COMMANDS = "manage_own_slash_commands"
 MANAGE_OTHERS_SLASH_COMMANDS = "manage_others_slash_commands"
 CREATE_USER_ACCESS_TOKEN = "create_user_access_token"
 READ_USER_ACCESS_TOKEN = "read_user_access_token"
@@ -77,121 +87,88 @@ DELETE_EMOJIS = "delete_emojis"
 DELETE_OTHERS_EMOJIS = "delete_others_emojis"
 MANAGE_ROLES = "manage_roles"
 MANAGE_JOBS = "manage_jobs"
+RELOAD_CONFIG = "reload_config"
+READ_OTHER_USERS_TEAMS = "read_other_users_teams"
+SYSCONSOLE_READ_USERS = "sysconsole_read_user_management_users"
+SYSCONSOLE_WRITE_USERS = "sysconsole_write_user_management_users"
+SYSCONSOLE_READ_TEAMS = "sysconsole_read_user_management_teams"
+SYSCONSOLE_READ_CHANNELS = "sysconsole_read_user_management_channels"
+SYSCONSOLE_READ_GROUPS = "sysconsole_read_user_management_groups"
+SYSCONSOLE_READ_HIGH_AVAILABILITY = "sysconsole_read_environment_high_availability"
+GET_LOGS = "get_logs"
+GET_ANALYTICS = "get_analytics"
+TEST_EMAIL = "test_email"
+TEST_S3 = "test_s3"
+TEST_LDAP = "test_ldap"
+CREATE_LDAP_SYNC_JOB = "create_ldap_sync_job"
 
-_CHANNEL_USER = frozenset(
-    {
-        READ_CHANNEL,
-        READ_CHANNEL_CONTENT,
-        ADD_REACTION,
-        REMOVE_REACTION,
-        MANAGE_PUBLIC_CHANNEL_MEMBERS,
-        UPLOAD_FILE,
-        GET_PUBLIC_LINK,
-        CREATE_POST,
-        USE_CHANNEL_MENTIONS,
-        MANAGE_PUBLIC_CHANNEL_PROPERTIES,
-        DELETE_PUBLIC_CHANNEL,
-        MANAGE_PRIVATE_CHANNEL_PROPERTIES,
-        DELETE_PRIVATE_CHANNEL,
-        MANAGE_PRIVATE_CHANNEL_MEMBERS,
-        DELETE_POST,
-        EDIT_POST,
-        USE_SLASH_COMMANDS,
-    }
-)
-_CHANNEL_ADMIN = _CHANNEL_USER | {MANAGE_CHANNEL_ROLES, REMOVE_OTHERS_REACTIONS}
-_CHANNEL_GUEST = frozenset(
-    {
-        READ_CHANNEL,
-        READ_CHANNEL_CONTENT,
-        ADD_REACTION,
-        REMOVE_REACTION,
-        UPLOAD_FILE,
-        CREATE_POST,
-        EDIT_POST,
-        USE_CHANNEL_MENTIONS,
-        USE_SLASH_COMMANDS,
-    }
-)
-_TEAM_USER = frozenset(
-    {
-        LIST_TEAM_CHANNELS,
-        JOIN_PUBLIC_CHANNELS,
-        READ_PUBLIC_CHANNEL,
-        VIEW_TEAM,
-        CREATE_PUBLIC_CHANNEL,
-        CREATE_PRIVATE_CHANNEL,
-        INVITE_USER,
-        ADD_USER_TO_TEAM,
-        MANAGE_INCOMING_WEBHOOKS,
-        MANAGE_OUTGOING_WEBHOOKS,
-        MANAGE_SLASH_COMMANDS,
-    }
-)
-_TEAM_ADMIN = _TEAM_USER | {
-    REMOVE_USER_FROM_TEAM,
-    MANAGE_TEAM,
-    MANAGE_TEAM_ROLES,
-    MANAGE_CHANNEL_ROLES,
-    MANAGE_OTHERS_INCOMING_WEBHOOKS,
-    MANAGE_OTHERS_OUTGOING_WEBHOOKS,
-    MANAGE_OTHERS_SLASH_COMMANDS,
-    DELETE_POST,
-    DELETE_OTHERS_POSTS,
-    CONVERT_PUBLIC_CHANNEL_TO_PRIVATE,
-    CONVERT_PRIVATE_CHANNEL_TO_PUBLIC,
-    MANAGE_PUBLIC_CHANNEL_MEMBERS,
-    MANAGE_PRIVATE_CHANNEL_MEMBERS,
-    MANAGE_PUBLIC_CHANNEL_PROPERTIES,
-    MANAGE_PRIVATE_CHANNEL_PROPERTIES,
-    DELETE_PUBLIC_CHANNEL,
-    DELETE_PRIVATE_CHANNEL,
+# Roles and their permissions are data (roles_default.json), transcribed from Mattermost's server:
+# MakeDefaultRoles plus the permission migrations a fresh install applies. They seed the roles table;
+# the stored roles (PATCH /roles/{id}/patch) are what permission checks read.
+_DATA = json.loads((Path(__file__).parent / "roles_default.json").read_text())
+
+#: every permission Mattermost knows (the system admin role has them all)
+ALL_PERMISSIONS: frozenset[str] = frozenset(_DATA["all_permissions"])
+#: the System Console's read and write permissions (Mattermost's Sysconsole{Read,Write}Permissions)
+SYSCONSOLE_READ: tuple[str, ...] = tuple(sorted(p for p in ALL_PERMISSIONS if p.startswith("sysconsole_read_")))
+SYSCONSOLE_WRITE: tuple[str, ...] = tuple(sorted(p for p in ALL_PERMISSIONS if p.startswith("sysconsole_write_")))
+#: no longer granted by the built-in roles, still accepted in a role's permission list
+DEPRECATED_PERMISSIONS: frozenset[str] = frozenset(_DATA["deprecated_permissions"])
+
+
+#: System Console subsection permission → the permissions its pages also need (Mattermost's
+#: SysconsoleAncillaryPermissions)
+SYSCONSOLE_ANCILLARY: dict[str, tuple[str, ...]] = {
+    k: tuple(v) for k, v in _DATA["sysconsole_ancillary_permissions"].items()
 }
-_TEAM_GUEST = frozenset({VIEW_TEAM})
-_SYSTEM_USER = frozenset(
-    {
-        CREATE_DIRECT_CHANNEL,
-        CREATE_GROUP_CHANNEL,
-        VIEW_MEMBERS,
-        CREATE_TEAM,
-        LIST_PUBLIC_TEAMS,
-        JOIN_PUBLIC_TEAMS,
-        CREATE_EMOJIS,
-        DELETE_EMOJIS,
-        CREATE_BOT,
-        READ_BOTS,
-        MANAGE_BOTS,
-    }
-)
-_SYSTEM_GUEST = frozenset({CREATE_DIRECT_CHANNEL, CREATE_GROUP_CHANNEL})
-_SYSTEM_USER_ACCESS_TOKEN = frozenset(
-    {CREATE_USER_ACCESS_TOKEN, READ_USER_ACCESS_TOKEN, REVOKE_USER_ACCESS_TOKEN}
-)
 
-ALL_PERMISSIONS: frozenset[str] = frozenset(
-    v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str) and not k.startswith("_")
-)
 
-_SYSTEM_ADMIN = ALL_PERMISSIONS
+def add_ancillary(permissions: Iterable[str]) -> list[str]:
+    """The permissions with the ancillary ones of each System Console subsection among them."""
+    out = list(dict.fromkeys(permissions))
+    for p in list(out):
+        out.extend(a for a in SYSCONSOLE_ANCILLARY.get(p, ()) if a not in out)
+    return out
+
+
+@dataclass(frozen=True)
+class BuiltinRole:
+    name: str
+    display_name: str
+    description: str
+    permissions: tuple[str, ...]
+    scheme_managed: bool
+
+
+BUILTIN_ROLES: dict[str, BuiltinRole] = {
+    name: BuiltinRole(name, r["display_name"], r["description"], tuple(r["permissions"]), r["scheme_managed"])
+    for name, r in _DATA["roles"].items()
+}
 
 #: role name → permissions it grants (Mattermost's default roles).
-DEFAULT_ROLES: dict[str, frozenset[str]] = {
-    "system_admin": _SYSTEM_ADMIN,
-    "system_user": _SYSTEM_USER,
-    "system_guest": _SYSTEM_GUEST,
-    "system_user_access_token": _SYSTEM_USER_ACCESS_TOKEN,
-    "team_admin": _TEAM_ADMIN,
-    "team_user": _TEAM_USER,
-    "team_guest": _TEAM_GUEST,
-    "channel_admin": _CHANNEL_ADMIN,
-    "channel_user": _CHANNEL_USER,
-    "channel_guest": _CHANNEL_GUEST,
-}
+DEFAULT_ROLES: dict[str, frozenset[str]] = {n: frozenset(r.permissions) for n, r in BUILTIN_ROLES.items()}
 
-SCHEME_MANAGED = frozenset(DEFAULT_ROLES) - {"system_user_access_token"}
+SCHEME_MANAGED = frozenset(n for n, r in BUILTIN_ROLES.items() if r.scheme_managed)
+
+#: the roles the System Console's permission pages load besides a user's own
+SYSTEM_CONSOLE_ROLES = (
+    "system_admin", "system_user", "system_guest", "team_admin", "team_user", "team_guest", "channel_admin",
+    "channel_user", "channel_guest", "playbook_admin", "playbook_member", "run_admin", "run_member",
+    "system_user_manager", "system_manager", "system_read_only_admin", "system_custom_group_admin",
+    "system_shared_channel_manager", "system_secure_connection_manager", "system_post_all",
+    "system_post_all_public", "system_user_access_token", "team_post_all", "team_post_all_public",
+)
+
+
+def is_valid_role_name(name: str) -> bool:
+    """Mattermost's IsValidRoleName: 1-64 of a-z, 0-9 and _."""
+    return 0 < len(name) <= 64 and all(c in _ROLE_NAME_CHARS for c in name)
+
+
+_ROLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def roles_grant(
-    roles: Iterable[str], permission: str, table: dict[str, frozenset[str]] = DEFAULT_ROLES
+    roles: Iterable[str], permission: str, table: Mapping[str, frozenset[str]] = DEFAULT_ROLES
 ) -> bool:
     return any(permission in table.get(r, frozenset()) for r in roles)

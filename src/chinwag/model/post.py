@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
+from chinwag.model.integration_action import strip_action_integrations
 from chinwag.model.wire import Wire
 
 POST_MESSAGE_MAX_RUNES = 16383
@@ -80,6 +81,14 @@ class Post(Wire, kw_only=True):
 
     def is_system_message(self) -> bool:
         return self.type.startswith("system_")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The post as clients see it: interactive actions without their ``integration`` (URL and private
+        context stay on the server, as Mattermost's Post.ToJSON strips them)."""
+        d = super().to_dict()
+        if "attachments" in self.props:
+            d["props"] = strip_action_integrations(d["props"])
+        return d
 
     def is_join_leave_message(self) -> bool:
         return self.type in JOIN_LEAVE_POST_TYPES

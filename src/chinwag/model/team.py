@@ -129,3 +129,11 @@ class TeamUnread(Wire, kw_only=True):
     thread_count: int = 0
     thread_mention_count: int = 0
     thread_urgent_mention_count: int = 0
+
+
+class SchemeRoles(msgspec.Struct, kw_only=True):
+    """The body of PUT …/members/{user_id}/schemeRoles (Mattermost's model.SchemeRoles)."""
+
+    scheme_admin: bool = False
+    scheme_user: bool = False
+    scheme_guest: bool = False

@@ -7,8 +7,8 @@ exactly the events it would have received had it stayed connected.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol, TypeVar
 
 INTERNAL_PREFIX = "_"  # events for servers only (cache invalidation); never sent to clients
 
@@ -17,28 +17,59 @@ def is_internal(event: dict[str, Any]) -> bool:
     return str(event.get("event", "")).startswith(INTERNAL_PREFIX)
 
 
-def should_send(event: dict[str, Any], user_id: str, connection_id: str,
-                in_channel: Callable[[str], bool], in_team: Callable[[str], bool]) -> bool:
+class Members(Protocol):
+    """Who is in a channel or team (the live cache, or a user's memberships rebuilt for a replay)."""
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]: ...
+
+    async def team_members(self, team_id: str) -> frozenset[str]: ...
+
+
+class Addressable(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+C = TypeVar("C", bound=Addressable)
+
+
+async def recipients(event: dict[str, Any], connected: Mapping[str, Collection[C]], members: Members) -> list[C]:
+    """The connections among ``connected`` (user id → that user's connections) that receive
+    ``event``. The one rule for live delivery (every connection of the node, the membership cache)
+    and for replay (one connection, its user's memberships as they were at that point)."""
     if is_internal(event):
-        return False
+        return []
     b = event.get("broadcast") or {}
-    if b.get("connection_id") and b["connection_id"] != connection_id:
-        return False
-    if b.get("omit_connection_id") and b["omit_connection_id"] == connection_id:
-        return False
-    omit = b.get("omit_users") or {}
-    if omit.get(user_id):
-        return False
-    extra = b.get("user_ids") or []
-    if user_id in extra:
-        return True
+    users: Collection[str]
+    extra = set(b.get("user_ids") or ())
     if b.get("user_id"):
-        return bool(b["user_id"] == user_id)
-    if b.get("channel_id"):
-        return in_channel(b["channel_id"])
-    if b.get("team_id"):
-        return in_team(b["team_id"])
-    return not extra
+        users = {b["user_id"]} | extra
+    elif b.get("channel_id"):
+        users = (await members.channel_members(b["channel_id"])) | extra
+    elif b.get("team_id"):
+        users = (await members.team_members(b["team_id"])) | extra
+    elif extra:
+        users = extra
+    else:
+        users = connected.keys()
+    omit = b.get("omit_users") or {}
+    only_conn = b.get("connection_id") or ""
+    omit_conn = b.get("omit_connection_id") or ""
+    if len(users) > len(connected):
+        candidates = [u for u in connected if u in users]
+    else:
+        candidates = [u for u in users if u in connected]
+    out: list[C] = []
+    for uid in candidates:
+        if omit.get(uid):
+            continue
+        for conn in connected.get(uid, ()):
+            if only_conn and conn.id != only_conn:
+                continue
+            if omit_conn and conn.id == omit_conn:
+                continue
+            out.append(conn)
+    return out
 
 
 def membership_change(event: dict[str, Any], user_id: str) -> tuple[str, str, bool] | None:
@@ -87,18 +118,14 @@ def changes_membership_of(event: dict[str, Any]) -> tuple[str, str] | None:
 
 
 class ReplayMembership:
-    """A user's channel and team memberships along a stretch of history, rebuilt from the
-    memberships they have now and the membership changes in the events."""
+    """One user's channel and team memberships along a stretch of history: built from the
+    memberships they have now, taken back to the start of the stretch (``undo`` each of its
+    membership changes, newest first), then moved forward event by event (``advance``)."""
 
-    def __init__(self, user_id: str, channels_now: set[str], teams_now: set[str],
-                 events: list[tuple[int, dict[str, Any]]]) -> None:
+    def __init__(self, user_id: str, channels_now: set[str], teams_now: set[str]) -> None:
         self.user_id = user_id
         self.channels = set(channels_now)
         self.teams = set(teams_now)
-        for _pos, ev in reversed(events):
-            change = membership_change(ev, user_id)
-            if change:
-                self._apply(change, undo=True)
 
     def _apply(self, change: tuple[str, str, bool], undo: bool = False) -> None:
         kind, key, added = change
@@ -108,7 +135,16 @@ class ReplayMembership:
         else:
             target.discard(key)
 
+    def undo(self, change: tuple[str, str, bool]) -> None:
+        self._apply(change, undo=True)
+
     def advance(self, event: dict[str, Any]) -> None:
         change = membership_change(event, self.user_id)
         if change:
             self._apply(change)
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        return frozenset((self.user_id,)) if channel_id in self.channels else frozenset()
+
+    async def team_members(self, team_id: str) -> frozenset[str]:
+        return frozenset((self.user_id,)) if team_id in self.teams else frozenset()

@@ -36,4 +36,9 @@ class Event:
 
 
 class Publisher(Protocol):
-    def publish(self, event: Event) -> None: ...
+    def publish(self, event: Event, done: str = "") -> None:
+        """``done``: the outbox row the event is relayed from (``app/outbox.py``), if any. A publisher
+        that also has ``async flushed() -> bool`` (the hub) tells the relay when events are in the
+        history; ``settles_outbox`` true means it deletes the rows itself; ``async forget(row_ids)``, if
+        present, is told which rows the relay deleted."""
+        ...

@@ -1,5 +1,11 @@
 """The hub: live WebSocket connections on this node, per-connection sequence numbers, fan-out,
-and lossless resume from the shared event stream."""
+and lossless resume from the shared event stream.
+
+The web layer makes a ``Conn`` around its socket and hands it to ``Hub.connect``, which decides
+between a resume (the missed events are replayed from the history, page by page, and no hello) and
+a fresh start (a new connection id and the hello frame), and holds the live events that arrive
+meanwhile until the replay or the hello has gone out. Who receives an event is decided by one rule
+(``broadcast.recipients``) for live delivery and for replay."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import contextlib
 import logging
 import socket
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
 import msgspec
@@ -16,14 +22,22 @@ import msgspec
 from chinwag.bus.base import EventStream, LocalPresence, Presence
 from chinwag.model.ids import new_id
 from chinwag.platform.batch import GroupCommit
-from chinwag.platform.broadcast import ReplayMembership, changes_membership_of, is_internal, should_send
+from chinwag.platform.broadcast import (
+    ReplayMembership,
+    changes_membership_of,
+    is_internal,
+    membership_change,
+    recipients,
+)
 from chinwag.platform.events import Event
 
 log = logging.getLogger("chinwag.platform.hub")
 _encoder = msgspec.json.Encoder()
 
 RING = 256  # (seq, pos) pairs a connection remembers for resume
-REPLAY_CHUNK = 2000
+#: events read from the history at a time during a replay: a resume after hours of history holds
+#: one page per connection, never the whole gap
+REPLAY_PAGE = 100
 
 
 class Membership(Protocol):
@@ -53,11 +67,16 @@ def frame_prefix(event: dict[str, Any]) -> str:
     return body[:-1].decode() + ',"seq":'
 
 
+async def _iterate(items: list[tuple[int, dict[str, Any]]]) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+    for item in items:
+        yield item
+
+
 class Conn:
     """One WebSocket connection as the hub sees it."""
 
-    __slots__ = ("_writer", "checkpointed_seq", "closed", "hub", "id", "last_pos", "on_overflow", "pending",
-                 "queue", "replaying", "ring", "send", "send_now", "seq", "token", "user_id")
+    __slots__ = ("_held", "_writer", "checkpointed_seq", "closed", "hub", "id", "last_pos", "on_overflow",
+                 "queue", "ring", "send", "send_now", "seq", "token", "user_id")
 
     def __init__(self, hub: Hub, user_id: str, send: Callable[[str], Awaitable[None]],
                  on_overflow: Callable[[], None], token: str = "",
@@ -75,17 +94,17 @@ class Conn:
         self.checkpointed_seq = -1
         self.queue: deque[tuple[int, str]] | None = None  # created on first use: idle sockets stay small
         self.ring: list[tuple[int, int]] | None = None  # a list, not a deque: an idle one stays tiny
-        self.pending: list[tuple[int, str]] | None = None
-        self.replaying = False
+        #: while the hub sets the connection up (hello or replay), live events and replies wait here
+        #: (pos, frame prefix) or (-1, reply text); None once it is live
+        self._held: list[tuple[int, str]] | None = []
         self.closed = False
         self._writer: asyncio.Task[None] | None = None
 
     def offer(self, pos: int, prefix: str) -> None:
         if self.closed or pos <= self.last_pos:  # already replayed to it on resume
             return
-        if self.replaying:
-            assert self.pending is not None
-            self.pending.append((pos, prefix))
+        if self._held is not None:
+            self._held.append((pos, prefix))
             return
         if self._writer is None and self.send_now is not None:  # nothing queued: write it now
             if self._send_now(prefix + str(self.seq) + "}"):
@@ -110,6 +129,9 @@ class Conn:
 
     def offer_raw(self, text: str) -> None:
         if self.closed:
+            return
+        if self._held is not None:
+            self._held.append((-1, text))
             return
         if self._writer is None and self.send_now is not None and self._send_now(text):
             return
@@ -164,6 +186,29 @@ class Conn:
         self.seq += 1
         self.last_pos = pos
 
+    @property
+    def held(self) -> bool:
+        """Still being set up: not live yet."""
+        return self._held is not None
+
+    def hold(self) -> None:
+        self._held = []
+
+    async def release(self) -> None:
+        """Go live: what was held goes out, in order, after what the set-up sent. It is sent the
+        way a replay is (each send awaited), so a long replay's backlog never overflows the send
+        queue; what arrives meanwhile is held too, until nothing is left."""
+        while self._held:
+            held, self._held = self._held, []
+            for pos, payload in held:
+                if self.closed:
+                    return
+                if pos < 0:
+                    await self.send(payload)
+                elif pos > self.last_pos:  # not already replayed
+                    await self.send_event(pos, payload)
+        self._held = None
+
     def state(self) -> dict[str, Any]:
         return {"seq": self.seq - 1, "pos": self.last_pos, "ring": (self.ring or [])[-RING:]}
 
@@ -188,6 +233,7 @@ class Hub:
         self.on_last_disconnect: Callable[[str], Awaitable[None]] | None = None
         self.disconnect_grace = 5.0
         self.dispatched_pos = 0
+        self.published = 0  # events this node published (a count)
         self._background: set[asyncio.Task[Any]] = set()
         # registering a connection and delivering an event never interleave, so a connection's
         # starting position is exactly the last event it was not offered
@@ -219,9 +265,25 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
 
-    def publish(self, ev: Event) -> None:
-        """The Publisher the app uses: events go to the shared stream, then back to every hub."""
-        self.stream.publish(event_dict(ev))
+    def publish(self, ev: Event, done: str = "") -> None:
+        """The Publisher the app uses: events go to the shared stream, then back to every hub.
+        ``done``: the outbox row the event comes from (see ``bus/base.py``)."""
+        self.published += 1
+        self.stream.publish(event_dict(ev), done)
+
+    @property
+    def settles_outbox(self) -> bool:
+        return self.stream.settles_outbox
+
+    async def flushed(self) -> bool:
+        """Every event published so far is in the stream's history (False: a write failed first)."""
+        return await self.stream.flushed()
+
+    async def forget(self, row_ids: list[str]) -> None:
+        """These outbox rows are deleted: a stream that guards against adding a row twice drops its guards."""
+        forget = getattr(self.stream, "forget", None)
+        if forget is not None:
+            await forget(row_ids)
 
     def _receive(self, pos: int, event: dict[str, Any]) -> None:
         self.inbox.put_nowait((pos, event))
@@ -255,51 +317,24 @@ class Hub:
             self.membership.invalidate(*inval)
         if not self.by_user:
             return
-        targets = await self._targets(event)
+        targets = await recipients(event, self.by_user, self.membership)
         if not targets:
             return
         prefix = frame_prefix(event)
         for conn in targets:
             conn.offer(pos, prefix)
 
-    async def _targets(self, event: dict[str, Any]) -> list[Conn]:
-        b = event.get("broadcast") or {}
-        users: set[str] | frozenset[str]
-        extra = set(b.get("user_ids") or [])
-        if b.get("user_id"):
-            users = {b["user_id"]} | extra
-        elif b.get("channel_id"):
-            users = (await self.membership.channel_members(b["channel_id"])) | extra
-        elif b.get("team_id"):
-            users = (await self.membership.team_members(b["team_id"])) | extra
-        elif extra:
-            users = extra
-        else:
-            users = set(self.by_user)
-        omit = b.get("omit_users") or {}
-        only_conn = b.get("connection_id") or ""
-        omit_conn = b.get("omit_connection_id") or ""
-        out: list[Conn] = []
-        if len(users) > len(self.by_user):
-            candidates = [u for u in self.by_user if u in users]
-        else:
-            candidates = [u for u in users if u in self.by_user]
-        for uid in candidates:
-            if omit.get(uid):
-                continue
-            for conn in self.by_user.get(uid, ()):
-                if only_conn and conn.id != only_conn:
-                    continue
-                if omit_conn and conn.id == omit_conn:
-                    continue
-                out.append(conn)
-        return out
-
     # connections ---------------------------------------------------------------------------
 
-    async def connect(self, conn: Conn, want_id: str, want_seq: int) -> bool:
-        """Register a new connection. Returns True when it resumed ``want_id`` (no hello);
-        False when it starts afresh (the caller sends hello with ``conn.id``)."""
+    async def connect(self, conn: Conn, want_id: str = "", want_seq: int = 0) -> bool:
+        """Register a new connection (made by the web layer around its socket, held).
+
+        With ``want_id``/``want_seq`` (Mattermost's ``connection_id``/``sequence_number``) it resumes
+        that connection when the history allows: the missed events are replayed, no hello, True.
+        Otherwise it starts afresh: a new ``conn.id`` and the hello frame (seq 0), False. Either way
+        live events and replies that arrive meanwhile are held and follow, in order."""
+        if not conn.held:
+            conn.hold()
         if want_id:
             old = self.by_id.get(want_id)
             if old is not None:
@@ -307,6 +342,11 @@ class Hub:
             found = await self.stream.load_checkpoint(want_id)
             if found is not None and found[0] == conn.user_id:
                 if await self._resume(conn, want_id, want_seq, found[1]):
+                    try:
+                        await conn.release()
+                    except Exception:
+                        await self._cut_short(conn)
+                        raise
                     return True
         conn.id = new_id()
         async with self._dispatch_lock:
@@ -317,6 +357,8 @@ class Hub:
         # restart is thousands of them)
         await self._first_checkpoints.submit((conn.id, conn.user_id, conn.state()))
         conn.checkpointed_seq = 0
+        await conn.send(self.hello_frame(conn))
+        await conn.release()
         return False
 
     async def _write_first_checkpoints(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
@@ -345,26 +387,83 @@ class Hub:
             start, skip = ring[last_recv], 0
         else:
             return False
-        oldest, _newest = await self.stream.bounds()
+        oldest, newest = await self.stream.bounds()
         if oldest and start + 1 < oldest:
             return False  # the history it missed has been trimmed
+        if start > newest:
+            return False  # it holds a position the history does not know: never resume past a gap
         conn.id = conn_id
         conn.seq = want_seq
         conn.last_pos = start
-        conn.replaying = True
-        conn.pending = []
         async with self._dispatch_lock:
             self._add(conn)
         try:
             ok = await self._replay(conn, start, skip)
-        except Exception:
-            log.exception("replay failed for connection %s", conn_id)
-            await self._drop(conn, checkpoint=False)
+        except Exception as e:  # mostly the client going away mid-replay
+            log.info("replay for connection %s ended: %r", conn_id, e)
+            await self._cut_short(conn)
             raise
         if not ok:  # it claims events that never were: start afresh
             self._remove(conn)
-            conn.seq, conn.ring, conn.pending, conn.replaying = 1, None, [], True
+            conn.seq, conn.ring = 1, None
+            conn.hold()
         return ok
+
+    async def _cut_short(self, conn: Conn) -> None:
+        """A resume that failed while sending (the node stopping, the client leaving): no checkpoint
+        of this attempt, not even at the endpoint's clean-up. It knows less than the checkpoint it
+        started from (a frame counted as sent may never have arrived), which stays the one the next
+        resume uses; that resume skips what the client did receive by its sequence number."""
+        await self._drop(conn, checkpoint=False)
+        conn.id = ""
+
+    async def _pages(self, after: int, until: int | None = None) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        """The history after ``after`` (up to ``until``), a page at a time."""
+        pos = after
+        while True:
+            page = await self.stream.read_after(pos, REPLAY_PAGE)
+            for item in page:
+                if until is not None and item[0] > until:
+                    return
+                yield item
+            if len(page) < REPLAY_PAGE:
+                return
+            pos = page[-1][0]
+
+    async def _replay(self, conn: Conn, start: int, skip: int) -> bool:
+        """Send ``conn`` what it missed after ``start``, reading the history in pages (twice: once
+        for the user's membership changes, which take today's memberships back to ``start``, then
+        to send). Live events for it are held meanwhile; those after the replayed stretch follow."""
+        changes: list[tuple[str, str, bool]] = []
+        end = start
+        kept: list[tuple[int, dict[str, Any]]] | None = []  # a short gap (one page) is read once
+        async for pos, event in self._pages(start):
+            change = membership_change(event, conn.user_id)
+            if change:
+                changes.append(change)
+            end = pos
+            if kept is not None:
+                kept.append((pos, event))
+                if len(kept) > REPLAY_PAGE:
+                    kept = None
+        members = ReplayMembership(conn.user_id, await self.membership.user_channels(conn.user_id),
+                                   await self.membership.user_teams(conn.user_id))
+        for change in reversed(changes):
+            members.undo(change)
+        me = {conn.user_id: (conn,)}
+        async for pos, event in _iterate(kept) if kept is not None else self._pages(start, end):
+            members.advance(event)
+            if not await recipients(event, me, members):
+                continue
+            if skip > 0:  # the client received this one before the old node's last checkpoint
+                conn.remember(conn.seq - skip, pos)
+                skip -= 1
+                continue
+            await conn.send_event(pos, frame_prefix(event))
+        if skip > 0:
+            return False
+        conn.last_pos = max(conn.last_pos, end)
+        return True
 
     def _remove(self, conn: Conn) -> None:
         if self.by_id.get(conn.id) is conn:
@@ -375,41 +474,6 @@ class Hub:
             if not users:
                 del self.by_user[conn.user_id]
             self.spawn(self.presence.disconnected(conn.user_id))
-
-    async def _replay(self, conn: Conn, start: int, skip: int) -> bool:
-        events: list[tuple[int, dict[str, Any]]] = []
-        pos = start
-        while True:
-            chunk = await self.stream.read_after(pos, REPLAY_CHUNK)
-            events += chunk
-            if len(chunk) < REPLAY_CHUNK:
-                break
-            pos = chunk[-1][0]
-        channels = await self.membership.user_channels(conn.user_id)
-        teams = await self.membership.user_teams(conn.user_id)
-        members = ReplayMembership(conn.user_id, channels, teams, events)
-        replayed_to = start
-        for pos, event in events:
-            members.advance(event)
-            replayed_to = pos
-            if not should_send(event, conn.user_id, conn.id, members.channels.__contains__,
-                               members.teams.__contains__):
-                continue
-            if skip > 0:  # the client received this one before the old node's last checkpoint
-                conn.remember(conn.seq - skip, pos)
-                skip -= 1
-                continue
-            await conn.send_event(pos, frame_prefix(event))
-        if skip > 0:
-            return False
-        conn.last_pos = max(conn.last_pos, replayed_to)
-        pending = conn.pending or []
-        conn.pending = None
-        conn.replaying = False
-        for pos, prefix in pending:
-            if pos > replayed_to:
-                conn.offer(pos, prefix)
-        return True
 
     async def disconnect(self, conn: Conn) -> None:
         await self._drop(conn, checkpoint=True)
@@ -449,7 +513,7 @@ class Hub:
         async with self._checkpoint_lock:
             items = []
             for conn in list(self.by_id.values()):
-                if conn.seq - 1 != conn.checkpointed_seq and not conn.replaying and not conn.closed:
+                if conn.seq - 1 != conn.checkpointed_seq and not conn.held and not conn.closed:
                     items.append((conn.id, conn.user_id, conn.state()))
                     conn.checkpointed_seq = conn.seq - 1
             if items:
@@ -480,6 +544,10 @@ class Hub:
                           "connection_id": "", "omit_connection_id": ""},
         }
         return frame_prefix(event) + "0}"
+
+    def connected_user_ids(self) -> list[str]:
+        """Users with a live connection on this node."""
+        return list(self.by_user)
 
     def is_online(self, user_id: str) -> bool:
         return user_id in self.by_user

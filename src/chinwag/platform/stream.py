@@ -1,4 +1,19 @@
-"""The embedded EventStream: in-process delivery, history kept in the SQL database."""
+"""The embedded EventStream (one node, no Redis): the history in the SQL database is the truth.
+
+An event gets its position and is written to the ``wsevents`` table *before* any subscriber sees
+it: a client can only ever hold positions that are in the history, so after a crash (SIGKILL, power
+loss) the positions continue after the last written one, never reusing one a client has seen, and a
+resume replays exactly what the client missed.
+
+Writes are group-committed: events published while a batch is being written wait for the next
+batch, which writes all of them in one statement (one write per batch, not per event, and no added
+wait for a lone event). Positions are assigned when a batch is written, so an event that was
+published but never written (the process died first) leaves no position behind.
+
+Events relayed from the outbox are settled in the same transaction: the batch that writes them
+deletes their outbox rows, so after a crash an event is either in the history or still in the
+outbox, never both and never neither. A batch never splits the events of one outbox row.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +24,18 @@ from typing import Any, Protocol
 
 import msgspec
 
-from chinwag.bus.base import Subscriber
+from chinwag.bus.base import Subscriber, WriteProgress
 from chinwag.model.ids import now_ms
 
 log = logging.getLogger("chinwag.platform.stream")
 
+MAX_BATCH = 2000
+
 
 class EventPersistence(Protocol):
-    async def append(self, rows: list[tuple[int, int, str]]) -> None: ...
+    async def append(self, rows: list[tuple[int, int, str]], done: list[str]) -> None:
+        """Write the rows and delete the outbox rows ``done``, in one transaction."""
+        ...
 
     async def read_after(self, pos: int, limit: int) -> list[tuple[int, str]]: ...
 
@@ -30,63 +49,106 @@ class EventPersistence(Protocol):
 
 
 class LocalStream:
-    """Assigns positions in-process and delivers at once; writes the history in small batches."""
-
     def __init__(self, persistence: EventPersistence, retention_ms: int = 86_400_000,
-                 max_events: int = 1_000_000, flush_interval: float = 0.05) -> None:
+                 max_events: int = 1_000_000) -> None:
         self.persistence = persistence
         self.retention_ms = retention_ms
         self.max_events = max_events
-        self.flush_interval = flush_interval
         self.subscribers: list[Subscriber] = []
+        #: the last position written (and so the last one any subscriber may have seen)
         self.pos = 0
-        self.pending: list[tuple[int, int, str, dict[str, Any]]] = []
-        self.writing: list[tuple[int, int, str, dict[str, Any]]] = []
+        #: events published and not yet written, in publish order, and their outbox rows ("" if none)
+        self.pending: list[dict[str, Any]] = []
+        self.pending_done: list[str] = []
+        self.progress = WriteProgress()
         self.tasks: list[asyncio.Task[None]] = []
+        self._writer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._closing = False
 
     def subscribe(self, callback: Subscriber) -> None:
         self.subscribers.append(callback)
 
-    def publish(self, event: dict[str, Any]) -> None:
-        self.pos += 1
-        pos = self.pos
-        self.pending.append((pos, now_ms(), msgspec.json.encode(event).decode(), event))
+    #: the outbox rows of written events are deleted in the writing transaction
+    settles_outbox = True
+
+    def publish(self, event: dict[str, Any], done: str = "") -> None:
+        self.pending.append(event)
+        self.pending_done.append(done)
+        self.progress.published += 1
         self._wake.set()
-        for cb in self.subscribers:
-            cb(pos, event)
+
+    async def flushed(self) -> bool:
+        return await self.progress.caught_up()
 
     async def start(self) -> None:
         _, newest = await self.persistence.bounds()
         self.pos = max(self.pos, newest)
-        self.tasks = [asyncio.create_task(self._flusher()), asyncio.create_task(self._trimmer())]
+        # one long-lived writer: the history writes are the stream's own work, not the publisher's
+        self._writer = asyncio.create_task(self._writer_loop())
+        self.tasks = [asyncio.create_task(self._trimmer())]
 
     async def close(self) -> None:
+        self._closing = True
         for t in self.tasks:
             t.cancel()
         for t in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-        await self.flush()
+        if self._writer is not None:  # write what was published (a few retries at most), then stop
+            self._wake.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._writer), 5)
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writer
 
-    async def flush(self) -> None:
-        if not self.pending:
-            return
-        self.writing, self.pending = self.pending, []
-        try:
-            await self.persistence.append([(p, t, d) for p, t, d, _ in self.writing])
-        except Exception as e:
-            log.warning("could not persist websocket events, will retry: %s", e)
-            self.pending = self.writing + self.pending
-        finally:
-            self.writing = []
-
-    async def _flusher(self) -> None:
+    async def _writer_loop(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            await asyncio.sleep(self.flush_interval)
-            await self.flush()
+            try:
+                await self._write_all()
+            except Exception:  # a subscriber failed: the writer must live on
+                log.exception("websocket event delivery failed")
+            if self._closing:
+                return
+
+    async def _write_all(self) -> None:
+        delay = 0.05
+        while self.pending:
+            n = min(MAX_BATCH, len(self.pending))
+            marks = self.pending_done
+            while n < len(marks) and marks[n] and marks[n] == marks[n - 1]:
+                n += 1  # the rest of this outbox row's events go in the same batch
+            batch = self.pending[:n]
+            done = sorted({d for d in marks[:n] if d})
+            first = self.pos + 1
+            t = now_ms()
+            rows = [(first + i, t, msgspec.json.encode(ev).decode()) for i, ev in enumerate(batch)]
+            try:
+                await self.persistence.append(rows, done)
+            except Exception as e:
+                self.progress.failed()
+                if self._closing and delay > 1:
+                    log.error("could not write %d websocket events at shutdown: %s", len(self.pending), e)
+                    return
+                # nobody has seen these positions: take fresh ones after whatever the history
+                # holds now (another process may have written there) and try again
+                log.warning("could not write websocket events, will retry: %s", e)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                with contextlib.suppress(Exception):
+                    self.pos = max(self.pos, (await self.persistence.bounds())[1])
+                continue
+            delay = 0.05
+            del self.pending[:n]
+            del self.pending_done[:n]
+            self.pos = first + len(batch) - 1
+            self.progress.wrote(len(batch))
+            for i, ev in enumerate(batch):
+                for cb in self.subscribers:
+                    cb(first + i, ev)
 
     async def _trimmer(self) -> None:
         while True:
@@ -95,24 +157,10 @@ class LocalStream:
                 await self.persistence.trim(now_ms() - self.retention_ms, self.pos - self.max_events)
 
     async def read_after(self, pos: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
-        # Take the buffered events before querying: a batch committed while the query runs is
-        # then either in the query's snapshot or in this copy, never in neither.
-        buffered = list(self.writing) + list(self.pending)
-        out = [(p, msgspec.json.decode(d)) for p, d in await self.persistence.read_after(pos, limit)]
-        seen = {p for p, _ in out}
-        for p, _t, _d, ev in buffered:
-            if p > pos and p not in seen:
-                out.append((p, ev))
-        out.sort(key=lambda x: x[0])
-        return out[:limit]
+        return [(p, msgspec.json.decode(d)) for p, d in await self.persistence.read_after(pos, limit)]
 
     async def bounds(self) -> tuple[int, int]:
-        oldest, newest = await self.persistence.bounds()
-        buffered = [p for p, *_ in self.writing + self.pending]
-        if buffered:
-            oldest = oldest or min(buffered)
-            newest = max(newest, max(buffered))
-        return oldest, newest
+        return await self.persistence.bounds()
 
     async def save_checkpoints(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
         t = now_ms()

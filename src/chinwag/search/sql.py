@@ -2,8 +2,11 @@
 
 PostgreSQL: ``LIKE`` patterns answered by the pg_trgm GIN index ``idx_posts_searchtext_trgm``.
 SQLite: ``GLOB`` patterns answered by the FTS5 trigram table ``posts_fts`` (external content over
-posts, kept in step by triggers). Both fetch the newest ``limit`` candidates that match, then
-score them here (``base.score_text``) so ranking is the same on both.
+posts, kept in step by triggers). MySQL/MariaDB: the same ``LIKE`` patterns as PostgreSQL over the
+utf8mb4 binary-collated column, reading the channels' rows and keeping the newest matches (MariaDB's
+FULLTEXT has no ngram parser, and InnoDB's word tokenizer could not answer substrings or CJK). All
+fetch the newest ``limit`` candidates that match, then score them here (``base.score_text``) so
+ranking is the same on all.
 """
 
 from __future__ import annotations
@@ -44,12 +47,13 @@ def _glob(col: sa.ColumnElement[str], pattern: str) -> sa.ColumnElement[bool]:
 
 
 class SqlSearchEngine:
-    """Post search on the chinwag database itself (PostgreSQL or SQLite)."""
+    """Post search on the chinwag database itself (PostgreSQL, MySQL/MariaDB or SQLite)."""
 
     def __init__(self, db: Connections) -> None:
         self.db = db
         self.sqlite = db.driver == "sqlite"
-        self.name = "sqlite-fts5" if self.sqlite else "postgres-trgm"
+        self.mysql = db.driver == "mysql"
+        self.name = "sqlite-fts5" if self.sqlite else "mysql-like" if self.mysql else "postgres-trgm"
 
     def _match(self, t: Term) -> sa.ColumnElement[bool]:
         if self.sqlite:
@@ -82,6 +86,12 @@ class SqlSearchEngine:
             stmt = stmt.where(sa.or_(*matches) if q.is_or else sa.and_(*matches))
         for t in q.excluded:
             stmt = stmt.where(self._excluded(t))
+        if self.mysql:
+            # without it MariaDB walks (createat, id) newest first and fetches every row it passes: fine
+            # when the newest 300 matches are near, 5–10 times slower than reading the channels' rows
+            # (or the table) and sorting the matches when the term is rare or the channels few
+            # (bench/README.md, "MySQL/MariaDB")
+            stmt = stmt.with_hint(_posts, "IGNORE INDEX (idx_posts_create_at_id)", "mysql")
         return stmt.order_by(p.createat.desc(), p.id.desc()).limit(limit)
 
     async def search_posts(self, q: PostSearch) -> list[PostHit]:

@@ -56,3 +56,15 @@ def attach_session_cookies(response: Response, request: Request, session: Sessio
 def clear_session_cookies(response: Response, subpath: str = "/") -> None:
     for name in (COOKIE_TOKEN, COOKIE_USER_ID, COOKIE_CSRF):
         response.delete_cookie(name, path=subpath)
+
+
+def client_ip(request: HTTPConnection, trusted_headers: list[str]) -> str:
+    """Mattermost's GetIPAddress: the first address in the first of ServiceSettings.TrustedProxyIPHeader
+    that the request carries (set it only behind a proxy that writes that header), else the peer."""
+    for name in trusted_headers:
+        value = request.headers.get(name, "")
+        if value:
+            first = value.split(",")[0].strip()
+            if first:
+                return first
+    return request.client.host if request.client else ""

@@ -20,10 +20,11 @@ from starlette.routing import Route
 
 from chinwag.app.app import App
 from chinwag.app.context import Ctx
+from chinwag.app.failures import OutageLog, failure_error
 from chinwag.model.errors import AppError, invalid_param, invalid_url_param, session_expired
 from chinwag.model.ids import is_valid_id, new_id
-from chinwag.web.auth import TokenLocation, token_from_request
-from chinwag.web.errors import error_response, internal_error, method_not_allowed
+from chinwag.web.auth import TokenLocation, client_ip, token_from_request
+from chinwag.web.errors import error_locale, error_response, internal_error, method_not_allowed
 from chinwag.web.responses import json_response
 
 log = structlog.get_logger("chinwag.web")
@@ -45,16 +46,18 @@ class RouteSpec:
     trust_requester: bool
     #: served at ``path`` itself rather than under /api/v4 (e.g. /files/{id}/public)
     root: bool = False
+    #: answers as a Mattermost without a licence does (501/403 with Mattermost's error id)
+    enterprise: bool = False
 
 
 class Api:
     def __init__(self) -> None:
         self.specs: list[RouteSpec] = []
 
-    def route(self, method: str, path: str, *, auth: bool = True,
-              trust_requester: bool = False, root: bool = False) -> Callable[[Handler], Handler]:
+    def route(self, method: str, path: str, *, auth: bool = True, trust_requester: bool = False,
+              root: bool = False, enterprise: bool = False) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
-            self.specs.append(RouteSpec(method, path, fn, auth, trust_requester, root))
+            self.specs.append(RouteSpec(method, path, fn, auth, trust_requester, root, enterprise))
             return fn
 
         return deco
@@ -116,27 +119,24 @@ class W:
         return v.lower() in ("true", "1", "yes")
 
     def query_int(self, name: str, default: int = 0) -> int:
+        """A 64-bit integer from the query (Go's strconv.ParseInt): anything else is a 400."""
         v = self.request.query_params.get(name)
         if v is None or v == "":
             return default
-        try:
-            return int(v)
-        except ValueError:
-            raise invalid_url_param("ServeHTTP", name) from None
+        parsed = parse_int64(v)
+        if parsed is None:
+            raise invalid_url_param("ServeHTTP", name)
+        return parsed
 
     def page(self) -> int:
-        try:
-            v = int(self.request.query_params.get("page", "0"))
-        except ValueError:
-            return 0
-        return max(v, 0)
+        """Mattermost's ``page``: not a non-negative 64-bit integer → 0; kept small enough that
+        ``page * per_page`` is still a 64-bit offset (a page that far out is simply empty)."""
+        v = parse_int64(self.request.query_params.get("page", "0"))
+        return 0 if v is None or v < 0 else min(v, _PAGE_MAX)
 
     def per_page(self, default: int = PER_PAGE_DEFAULT) -> int:
-        try:
-            v = int(self.request.query_params.get("per_page", str(default)))
-        except ValueError:
-            return default
-        if v < 0:
+        v = parse_int64(self.request.query_params.get("per_page", str(default)))
+        if v is None or v < 0:
             return default
         return min(v, PER_PAGE_MAX)
 
@@ -161,14 +161,72 @@ class W:
         if not raw.strip():
             raise invalid_param("ServeHTTP", name, "empty body")
         try:
-            return msgspec.json.decode(raw, type=typ)
+            value = msgspec.json.decode(raw, type=typ)
         except msgspec.ValidationError as e:
             raise invalid_param("ServeHTTP", name, str(e)) from None
-        except msgspec.DecodeError as e:
+        except JSON_ERRORS as e:
             raise invalid_param("ServeHTTP", name, f"malformed JSON: {e}") from None
+        check_json_values(raw, name)
+        return value
 
     async def json_any(self, name: str = "body") -> Any:
         return await self.json(Any, name)
+
+
+#: what decoding a JSON body may raise on bad input (not only msgspec's own errors: invalid UTF-8 in a
+#: string, nesting too deep)
+JSON_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_PAGE_MAX = INT64_MAX // (PER_PAGE_MAX * 10)
+_INT_TEXT = re.compile(r"^[+-]?[0-9]{1,20}$")
+#: a run of digits too long for a 64-bit integer, somewhere in a JSON body
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def parse_int64(text: str | None) -> int | None:
+    """Go's strconv.ParseInt(s, 10, 64): the integer, or None when it is not one or needs more than
+    64 bits."""
+    if text is None or not _INT_TEXT.match(text):
+        return None
+    v = int(text)
+    return v if INT64_MIN <= v <= INT64_MAX else None
+
+
+def check_json_values(raw: bytes, name: str) -> None:
+    """Refuse (400) a JSON body holding a number beyond 64 bits (Go's decoder refuses it for an int64
+    field) or a string with a NUL character (PostgreSQL cannot store it). The full walk only runs when
+    the raw bytes suggest one."""
+    if not (_LONG_NUMBER.search(raw) or b"\\u0000" in raw):
+        return
+    stack: list[Any] = [msgspec.json.decode(raw)]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int) and not INT64_MIN <= v <= INT64_MAX:
+            raise invalid_param("ServeHTTP", name, "number out of range")
+        if isinstance(v, str) and "\x00" in v:
+            raise invalid_param("ServeHTTP", name, "NUL character")
+        if isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+
+
+def check_request_text(request: Request) -> None:
+    """A NUL character in the query or the path is a 400 (it cannot reach the database or a file
+    name); control characters are refused in path parameters (names of files, exports, users)."""
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise invalid_url_param("ServeHTTP", key.replace("\x00", "") or "query")
+    for key, value in request.path_params.items():
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise invalid_url_param("ServeHTTP", key)
+
+
+_outage_log = OutageLog()
 
 
 def _segment_key(path: str) -> tuple[int, ...]:
@@ -207,17 +265,22 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
         developer = app.config.config.ServiceSettings.EnableDeveloper
         if spec is None:
             return error_response(method_not_allowed(method, request.url.path), request_id, developer)
-        ctx = Ctx(request_id=request_id, ip=request.client.host if request.client else "",
+        ctx = Ctx(request_id=request_id, ip=client_ip(request, app.config.config.ServiceSettings.TrustedProxyIPHeader),
                   user_agent=request.headers.get("user-agent", ""),
                   local=bool(request.scope.get("chinwag.local")))
         token, location = ("", TokenLocation.NONE) if ctx.local else token_from_request(request)
         w = W(app, request, ctx, location)
         try:
+            check_request_text(request)
             if token:
                 try:
                     ctx.session = await app.sessions.from_token(token)
                 except AppError as e:
                     if e.status_code >= 500 or spec.require_session:
+                        raise
+                except Exception as e:
+                    # the database is down: a route that needs no session (ping) still answers
+                    if spec.require_session or failure_error(e) is None:
                         raise
             if spec.require_session and ctx.session is None and not ctx.local:
                 raise session_expired("ServeHTTP", "no session")
@@ -227,13 +290,27 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
                 await app.mfa.require_enrolled(ctx)
             result = await spec.fn(w)
         except AppError as e:
-            if e.status_code >= 500:
+            if e.status_code >= 500 and e.status_code != 501:  # 501: a feature off or unlicensed, as asked
                 log.error("request failed", path=request.url.path, error=str(e), request_id=request_id)
-            return error_response(e, request_id, developer)
+            return error_response(e, request_id, developer, await error_locale(app, request, ctx))
+        except (UnicodeDecodeError, RecursionError) as e:
+            # input no handler could read (invalid UTF-8, nesting deeper than the decoder goes): the
+            # client's fault, whichever decoder met it
+            return error_response(invalid_param("ServeHTTP", "body", repr(e)), request_id, developer,
+                                  await error_locale(app, request, ctx))
         except Exception as e:
+            known = failure_error(e)
+            if known is not None:
+                if known.status_code == 503:
+                    say, failed = _outage_log.should_log()
+                    if say:
+                        log.error("database unavailable", error=str(e).splitlines()[0][:300],
+                                  failed_since_last=failed, path=request.url.path, request_id=request_id)
+                return error_response(known, request_id, developer)
             log.error("unhandled error", path=request.url.path, error=repr(e), request_id=request_id,
                       traceback=traceback.format_exc())
-            return error_response(internal_error(repr(e) if developer else ""), request_id, developer)
+            return error_response(internal_error(repr(e) if developer else ""), request_id, developer,
+                                  await error_locale(app, request, ctx))
         if isinstance(result, Response):
             return result
         if isinstance(result, tuple):

@@ -127,7 +127,8 @@ async def _read_value(events: AsyncIterator[Event], name: str) -> str:
         buf += chunk
         if len(buf) > MAX_FORM_VALUE:
             raise AppError("uploadFileMultipart", "api.file.upload_file.read_form_value.app_error",
-                           f"Unable to upload file(s). Error reading the value for {name}.", 400)
+                           "Unable to upload file(s). Error reading the value for {Name}.", 400,
+                           params={"Name": name})
     return buf.decode("utf-8", "replace")
 
 
@@ -186,8 +187,8 @@ class MultipartUpload:
             if self.client_ids and len(self.client_ids) != len(self.infos):
                 raise AppError("uploadFileMultipart",
                                "api.file.upload_file.incorrect_number_of_client_ids.app_error",
-                               f"Unable to upload file(s). Have {len(self.client_ids)} client_ids for "
-                               f"{len(self.infos)} files.", 400)
+                               "Unable to upload file(s). Have {NumClientIds} client_ids for {NumFiles} files.", 400,
+                               params={"NumClientIds": len(self.client_ids), "NumFiles": len(self.infos)})
         except BaseException:
             await events.aclose()
             await self.files.discard(self.infos)

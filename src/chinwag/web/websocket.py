@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -23,6 +24,7 @@ from chinwag.model.ids import new_id, now_ms
 from chinwag.model.user import Session
 from chinwag.platform.hub import Conn, Hub
 from chinwag.web.auth import token_from_request
+from chinwag.web.origin import origin_allowed
 from chinwag.web.ws_protocol import LeanWebSocketProtocol
 
 log = structlog.get_logger("chinwag.web.websocket")
@@ -61,8 +63,8 @@ class Socket:
         await self.ws.send_text(text)
 
     async def respond(self, text: str) -> None:
-        if self.conn is not None and not self.conn.replaying:
-            self.conn.reply(text)
+        if self.conn is not None:
+            self.conn.reply(text)  # in order with the events (after the hello or the replay)
         else:
             await self.send(text)
 
@@ -84,19 +86,9 @@ class Socket:
             want_seq = int(params.get("sequence_number", "0") or 0)
         except ValueError:
             want_seq = 0
-        conn = Conn(self.hub, session.user_id, self.send, self.overflow, token=session.token,
-                    send_now=self.send_now)
-        self.conn = conn
-        conn.replaying = True  # hold live events until hello (or the replay) has gone out
-        conn.pending = []
-        resumed = await self.hub.connect(conn, want_id, want_seq)
-        if not resumed:
-            await self.send(self.hub.hello_frame(conn))
-            pending = conn.pending or []
-            conn.pending = None
-            conn.replaying = False
-            for pos, prefix in pending:
-                conn.offer(pos, prefix)
+        self.conn = Conn(self.hub, session.user_id, self.send, self.overflow, token=session.token,
+                         send_now=self.send_now)
+        await self.hub.connect(self.conn, want_id, want_seq)  # sends the hello or the missed events
 
     def ctx(self) -> Ctx:
         return Ctx(session=self.session, request_id=new_id())
@@ -139,7 +131,7 @@ class Socket:
             await self.app.realtime.typing(ctx, str(data.get("channel_id", "")), str(data.get("parent_id", "")))
             return None
         if action == "get_statuses":
-            return await self.app.realtime.statuses(list(self.hub.by_user))
+            return await self.app.realtime.statuses(self.hub.connected_user_ids())
         if action == "get_statuses_by_ids":
             ids = data.get("user_ids")
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
@@ -150,6 +142,9 @@ class Socket:
             await self.app.realtime.activity(ctx, bool(data.get("user_is_active", True)), bool(data.get("manual")))
             return None
         if action in ("presence", "posted_notify_ack"):
+            return None
+        if action.startswith("custom_") and self.conn is not None and self.session is not None \
+                and self.app.plugin_hooks.websocket_message(self.conn.id, self.session.user_id, action, data):
             return None
         raise AppError("ServeWebSocket", "api.web_socket_router.bad_action.app_error", "Unknown action.", 400)
 
@@ -174,8 +169,27 @@ class WebSocketFirst:
             await self.asgi(scope, receive, send)
 
 
+_MSGPACK = msgspec.msgpack.Decoder()
+
+
+async def _receive(ws: WebSocket) -> str | bytes:
+    """The next frame, text or binary."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    if message.get("text") is not None:
+        return str(message["text"])
+    return bytes(message.get("bytes") or b"")
+
+
 def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
     async def websocket_endpoint(ws: WebSocket, send_now: Callable[[str], bool] | None = None) -> None:
+        origin = ws.headers.get("origin", "")
+        if not origin_allowed(origin, ws.headers.get("host", ""), app.config.config.ServiceSettings):
+            # cross-site WebSocket hijacking: a foreign page would ride on the session cookie
+            log.warning("websocket origin refused", origin=origin)
+            await ws.close(1008)  # before the upgrade: uvicorn answers 403
+            return
         await ws.accept()
         sock = Socket(ws, app, hub, server_version, send_now)
         token, _loc = token_from_request(ws)
@@ -191,18 +205,18 @@ def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
                         await sock._close(1008)
                         return
                     try:
-                        text = await asyncio.wait_for(ws.receive_text(), remaining)
+                        frame = await asyncio.wait_for(_receive(ws), remaining)
                     except TimeoutError:
                         await sock._close(1008)
                         return
                 else:
-                    text = await ws.receive_text()
-                if len(text) > MAX_FRAME:
+                    frame = await _receive(ws)
+                if len(frame) > MAX_FRAME:
                     await sock._close(1009)
                     return
-                try:
-                    msg = json.loads(text)
-                except ValueError:
+                try:  # binary frames are msgpack (the calls clients send SDP that way), text frames JSON
+                    msg = json.loads(frame) if isinstance(frame, str) else _MSGPACK.decode(frame)
+                except (ValueError, msgspec.DecodeError):
                     continue
                 if isinstance(msg, dict):
                     await sock.handle(msg)
@@ -213,5 +227,6 @@ def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
         finally:
             if sock.conn is not None:
                 await hub.disconnect(sock.conn)
+                app.plugin_hooks.websocket_disconnected(sock.conn.id, sock.conn.user_id)
 
     return websocket_endpoint

@@ -5,7 +5,8 @@ An idle chat client holds its socket open for hours, so what each connection kee
 and response (two header maps) for the connection's whole life and makes a full ``asyncio.Queue``
 (three deques) and ``asyncio.Event`` per connection. This subclass drops the handshake once it is
 done and uses a one-reader inbox and a flag with the same methods. Pinned to uvicorn 0.54 (see
-pyproject.toml); ``tests/ws/test_protocol.py`` runs every protocol test through it.
+pyproject.toml); ``tests/ws/test_protocol.py`` runs every protocol test through it. Another uvicorn
+version is refused on import, before the private class is touched (``web/uvicorn_compat.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import asyncio
 import struct
 from typing import Any
 
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.protocol import State
+from chinwag.web.uvicorn_compat import check_uvicorn
+
+check_uvicorn()
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol  # noqa: E402
+from websockets.protocol import State  # noqa: E402
 
 
 class _Inbox:

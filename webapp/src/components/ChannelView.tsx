@@ -1,12 +1,14 @@
 import {useEffect, useMemo} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
+import {FormattedMessage, useIntl} from 'react-intl';
 
 import {loadLatest, loadStats, markChannelRead, syncSince, toggleFavorite} from '../actions';
 import {channelTitle, dmPartnerId, favoriteIds} from '../lib/channels';
 import {focus} from '../realtime';
 import {getState, update, useStore} from '../store';
 import {Avatar} from './Avatar';
+import {CallHeaderButton} from './Calls';
 import {Composer} from './Composer';
 import {useFileDrop} from './FileDrop';
 import {Icon} from './Icon';
@@ -16,6 +18,7 @@ import {SearchBox} from './SearchBox';
 import {TypingIndicator} from './TypingIndicator';
 
 function ChannelHeader({channel, team}: {channel: Channel; team: Team}) {
+    const intl = useIntl();
     const me = useStore((s) => s.me!);
     const users = useStore((s) => s.users);
     const stats = useStore((s) => s.stats[channel.id]);
@@ -28,11 +31,19 @@ function ChannelHeader({channel, team}: {channel: Channel; team: Team}) {
         rhs: s.rhs && s.rhs.kind === kind ? null : {kind, channelId: channel.id},
     }));
     const headerText = channel.header || channel.purpose;
+    const favLabel = favorite
+        ? intl.formatMessage({id: 'channel_header.unfavorite', defaultMessage: 'Remove from favorites'})
+        : intl.formatMessage({id: 'channel_header.favorite', defaultMessage: 'Add to favorites'});
+    const membersLabel = intl.formatMessage({id: 'channel_header.members', defaultMessage: 'Members'});
+    const pinnedLabel = intl.formatMessage({id: 'channel_header.pinned', defaultMessage: 'Pinned messages'});
+    const savedLabel = intl.formatMessage({id: 'saved.title', defaultMessage: 'Saved messages'});
+    const notifyLabel = intl.formatMessage({id: 'channel_header.notifications', defaultMessage: 'Notification preferences'});
+    const settingsLabel = intl.formatMessage({id: 'channel_header.settings', defaultMessage: 'Channel settings'});
     const muted = useStore((s) => (s.myMembers[channel.id]?.notify_props as {mark_unread?: string} | undefined)?.mark_unread === 'mention');
 
     return (
         <header className='channel-header'>
-            <button className='icon-btn channel-header__menu' aria-label='Open channel list'
+            <button className='icon-btn channel-header__menu' aria-label={intl.formatMessage({id: 'channel_header.open_sidebar', defaultMessage: 'Open channel list'})}
                 onClick={() => update(() => ({sidebarOpen: true}))}>
                 <Icon name='menu'/>
             </button>
@@ -47,13 +58,13 @@ function ChannelHeader({channel, team}: {channel: Channel; team: Team}) {
                     <button
                         className={`icon-btn icon-btn--small${favorite ? ' is-on' : ''}`}
                         aria-pressed={favorite}
-                        aria-label={favorite ? 'Remove from favorites' : 'Add to favorites'}
-                        title={favorite ? 'Remove from favorites' : 'Add to favorites'}
+                        aria-label={favLabel}
+                        title={favLabel}
                         onClick={() => void toggleFavorite(channel.id, !favorite)}
                     >
                         <Icon name='star' size={16} filled={favorite}/>
                     </button>
-                    {channel.delete_at > 0 && <span className='pill'>Archived</span>}
+                    {channel.delete_at > 0 && <span className='pill'><FormattedMessage id='channel_header.archived' defaultMessage='Archived'/></span>}
                 </div>
                 {headerText && (
                     <div className='channel-header__purpose' title={headerText}>
@@ -63,32 +74,41 @@ function ChannelHeader({channel, team}: {channel: Channel; team: Team}) {
             </div>
             <SearchBox team={team}/>
             <div className='channel-header__actions'>
+                <CallHeaderButton channel={channel}/>
                 {channel.type !== 'D' && (
                     <button
                         className={`icon-btn header-btn${rhs?.kind === 'members' ? ' is-on' : ''}`}
-                        aria-label={`Members${stats ? `: ${stats.member_count}` : ''}`}
-                        title='Members'
+                        aria-label={stats ? `${membersLabel}: ${intl.formatNumber(stats.member_count)}` : membersLabel}
+                        title={membersLabel}
                         onClick={() => toggleRhs('members')}
                     >
                         <Icon name='users'/>
-                        {stats && <span className='header-btn__count'>{stats.member_count}</span>}
+                        {stats && <span className='header-btn__count'>{intl.formatNumber(stats.member_count)}</span>}
                     </button>
                 )}
                 <button
                     className={`icon-btn header-btn${rhs?.kind === 'pinned' ? ' is-on' : ''}`}
-                    aria-label={`Pinned messages${stats?.pinnedpost_count ? `: ${stats.pinnedpost_count}` : ''}`}
-                    title='Pinned messages'
+                    aria-label={stats?.pinnedpost_count ? `${pinnedLabel}: ${stats.pinnedpost_count}` : pinnedLabel}
+                    title={pinnedLabel}
                     onClick={() => toggleRhs('pinned')}
                 >
                     <Icon name='pin'/>
                     {stats?.pinnedpost_count ? <span className='header-btn__count'>{stats.pinnedpost_count}</span> : null}
                 </button>
-                <button className={`icon-btn header-btn${muted ? ' is-on' : ''}`} aria-label='Notification preferences' title='Notification preferences'
+                <button
+                    className={`icon-btn header-btn${rhs?.kind === 'saved' ? ' is-on' : ''}`}
+                    aria-label={savedLabel}
+                    title={savedLabel}
+                    onClick={() => update((s) => ({rhs: s.rhs?.kind === 'saved' ? null : {kind: 'saved'}}))}
+                >
+                    <Icon name='bookmark'/>
+                </button>
+                <button className={`icon-btn header-btn${muted ? ' is-on' : ''}`} aria-label={notifyLabel} title={notifyLabel}
                     onClick={() => update(() => ({modal: {kind: 'channel_notifications', channelId: channel.id}}))}>
                     <Icon name={muted ? 'bell-off' : 'bell'}/>
                 </button>
                 {(channel.type === 'O' || channel.type === 'P') && (
-                    <button className='icon-btn header-btn' aria-label='Channel settings' title='Channel settings'
+                    <button className='icon-btn header-btn' aria-label={settingsLabel} title={settingsLabel}
                         onClick={() => update(() => ({modal: {kind: 'channel_settings', channelId: channel.id}}))}>
                         <Icon name='info'/>
                     </button>
@@ -99,6 +119,7 @@ function ChannelHeader({channel, team}: {channel: Channel; team: Team}) {
 }
 
 export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
+    const intl = useIntl();
     const me = useStore((s) => s.me!);
     const users = useStore((s) => s.users);
     const archived = channel.delete_at > 0;
@@ -116,7 +137,7 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
         markChannelRead(channel.id);
         const onVisible = () => {
             if (document.visibilityState === 'visible' && focus.channelId === channel.id) {
-                markChannelRead(channel.id);
+                markChannelRead(channel.id, Date.now(), 'read');
             }
         };
         document.addEventListener('visibilitychange', onVisible);
@@ -139,15 +160,22 @@ export function ChannelView({team, channel}: {team: Team; channel: Channel}) {
     const title = channelTitle(channel, me.id, users);
 
     return (
-        <main className='center' aria-label={`${title} channel`} {...drop.handlers}>
+        <main className='center' aria-label={intl.formatMessage({id: 'channel.region', defaultMessage: '{title} channel'}, {title})} {...drop.handlers}>
             {drop.overlay}
             <ChannelHeader channel={channel} team={team}/>
             <PostList key={focusAt} channel={channel} team={team}/>
             <div className='center__bottom'>
                 {archived ? (
-                    <p className='archived-note'>You are viewing an <strong>archived channel</strong>. New messages cannot be posted.</p>
+                    <p className='archived-note'>
+                        <FormattedMessage
+                            id='channel.archived_note'
+                            defaultMessage='You are viewing an <b>archived channel</b>. New messages cannot be posted.'
+                            values={{b: (chunks) => <strong>{chunks}</strong>}}
+                        />
+                    </p>
                 ) : (
-                    <Composer channelId={channel.id} rootId='' placeholder={`Write to ${channel.type === 'O' || channel.type === 'P' ? '~' : ''}${title}`}/>
+                    <Composer channelId={channel.id} rootId='' placeholder={intl.formatMessage({id: 'composer.placeholder', defaultMessage: 'Write to {place}'},
+                        {place: `${channel.type === 'O' || channel.type === 'P' ? '~' : ''}${title}`})}/>
                 )}
                 <TypingIndicator channelId={channel.id} rootId=''/>
             </div>

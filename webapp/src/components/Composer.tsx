@@ -1,10 +1,13 @@
 import {useEffect, useId, useReducer, useRef, useState} from 'react';
+import {defineMessages, FormattedMessage, type MessageDescriptor, useIntl} from 'react-intl';
 
 import {addUsers, createPost} from '../actions';
 import {client, errorText} from '../client';
+import {intl} from '../i18n';
 import {applyCompletion, triggerAt, type Trigger} from '../lib/autocomplete';
 import {displayName} from '../lib/channels';
-import {searchEmoji} from '../lib/emoji';
+import {loadEmoji, searchEmoji} from '../lib/emoji';
+import {applyFormat, formatForKey, type Format} from '../lib/format';
 import {
     DROP_EVENT, filesFromClipboard, MAX_FILES, newClientId, queueBusy, queueReducer, readyFileIds, roomFor,
     uploadWithProgress, formatSize,
@@ -54,10 +57,13 @@ async function suggest(t: Trigger, channelId: string, teamId: string): Promise<S
             value: '@' + u.username,
             label: '@' + u.username,
             detail: [displayName(u, 'full_name') !== u.username ? displayName(u, 'full_name') : '', u.nickname ? `(${u.nickname})` : '']
-                .filter(Boolean).join(' ') + ((res.out_of_channel ?? []).some((o) => o.id === u.id) ? ' · not in channel' : ''),
+                .filter(Boolean).join(' ') + ((res.out_of_channel ?? []).some((o) => o.id === u.id)
+                ? ' · ' + intl().formatMessage({id: 'autocomplete.not_in_channel', defaultMessage: 'not in channel'}) : ''),
             userId: u.id,
         }));
-        for (const special of [['here', 'Notifies everyone online in this channel'], ['channel', 'Notifies everyone in this channel'], ['all', 'Notifies everyone in this channel']]) {
+        const everyone = intl().formatMessage({id: 'autocomplete.channel', defaultMessage: 'Notifies everyone in this channel'});
+        const online = intl().formatMessage({id: 'autocomplete.here', defaultMessage: 'Notifies everyone online in this channel'});
+        for (const special of [['here', online], ['channel', everyone], ['all', everyone]]) {
             if (special[0].startsWith(t.term.toLowerCase())) {
                 out.push({key: special[0], value: '@' + special[0], label: '@' + special[0], detail: special[1]});
             }
@@ -78,6 +84,7 @@ async function suggest(t: Trigger, channelId: string, teamId: string): Promise<S
             .slice(0, 8)
             .map((c) => ({key: c.name, value: '~' + c.name, label: c.display_name, detail: '~' + c.name}));
     }
+    await loadEmoji();
     return searchEmoji(t.term, 8).map((e) => ({key: e.name, value: `:${e.name}:`, label: `:${e.name}:`, detail: '', char: e.char}));
 }
 
@@ -92,6 +99,7 @@ async function suggestCommands(input: string, channelId: string, teamId: string,
 }
 
 export function Composer({channelId, rootId, placeholder}: {channelId: string; rootId: string; placeholder: string}) {
+    const intl = useIntl();
     const key = draftKey(channelId, rootId);
     const [text, setText] = useState(() => loadDraft(key));
     const [error, setError] = useState('');
@@ -199,12 +207,12 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             return;
         }
         if (!uploadsOn) {
-            setError('File attachments are turned off on this server.');
+            setError(intl.formatMessage({id: 'composer.uploads_off', defaultMessage: 'File attachments are turned off on this server.'}));
             return;
         }
         const room = roomFor(queue);
         if (files.length > room) {
-            setError(`You can attach at most ${MAX_FILES} files to a message.`);
+            setError(intl.formatMessage({id: 'composer.too_many_files', defaultMessage: 'You can attach at most {count, plural, one {# file} other {# files}} to a message.'}, {count: MAX_FILES}));
         } else {
             setError('');
         }
@@ -212,7 +220,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             const clientId = newClientId();
             const base = {clientId, name: file.name, size: file.size, loaded: 0};
             if (maxFileSize && file.size > maxFileSize) {
-                dispatch({type: 'add', uploads: [{...base, status: 'error', error: `File is too large (the limit is ${formatSize(maxFileSize)}).`}]});
+                dispatch({type: 'add', uploads: [{...base, status: 'error', error: intl.formatMessage({id: 'composer.file_too_large', defaultMessage: 'File is too large (the limit is {size}).'}, {size: formatSize(maxFileSize)})}]});
                 continue;
             }
             dispatch({type: 'add', uploads: [{...base, status: 'uploading'}]});
@@ -220,7 +228,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             aborts.current.set(clientId, up.abort);
             up.promise
                 .then((info) => dispatch({type: 'done', clientId, info}))
-                .catch((e: Error) => dispatch({type: 'error', clientId, error: e.message}))
+                .catch((e: unknown) => dispatch({type: 'error', clientId, error: errorText(e)}))
                 .finally(() => aborts.current.delete(clientId));
         }
         ref.current?.focus();
@@ -299,11 +307,11 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             return;
         }
         if (queueBusy(queue)) {
-            setError('Wait for the uploads to finish.');
+            setError(intl.formatMessage({id: 'composer.uploads_busy', defaultMessage: 'Wait for the uploads to finish.'}));
             return;
         }
         if (message.length > maxLen) {
-            setError(`Messages can be at most ${maxLen} characters long.`);
+            setError(intl.formatMessage({id: 'composer.too_long', defaultMessage: 'Messages can be at most {count, plural, one {# character} other {# characters}} long.'}, {count: maxLen}));
             return;
         }
         setSending(true);
@@ -320,7 +328,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             setTrigger(null);
             saveDraft(key, '');
         } catch (e) {
-            setError(errorText(e, 'Your message could not be sent.'));
+            setError(errorText(e, intl.formatMessage({id: 'composer.send_failed', defaultMessage: 'Your message could not be sent.'})));
         } finally {
             setSending(false);
             ref.current?.focus();
@@ -349,12 +357,28 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         : (itemsKind === 'trigger' ? items : []);
     const open = Boolean((trigger || slash !== null) && shown.length);
     const act = Math.max(0, Math.min(active, shown.length - 1));
+    const attachLabel = intl.formatMessage({id: 'composer.attach', defaultMessage: 'Attach files'});
+    const emojiLabel = intl.formatMessage({id: 'composer.emoji', defaultMessage: 'Insert emoji'});
     const canSend = (Boolean(text.trim()) || readyFileIds(queue).length > 0) && !sending && !queueBusy(queue);
+
+    const format = (f: Format) => {
+        const el = ref.current;
+        if (!el) {
+            return;
+        }
+        const out = applyFormat(el.value, el.selectionStart, el.selectionEnd, f);
+        setText(out.text);
+        setError('');
+        requestAnimationFrame(() => {
+            el.focus();
+            el.setSelectionRange(out.start, out.end);
+        });
+    };
 
     return (
         <div className='composer' id={rootId ? undefined : 'composer'}>
             {open && (
-                <ul className='suggestions' id={listId} role='listbox' aria-label='Suggestions'>
+                <ul className='suggestions' id={listId} role='listbox' aria-label={intl.formatMessage({id: 'composer.suggestions', defaultMessage: 'Suggestions'})}>
                     {shown.map((s, i) => (
                         <li
                             key={s.key}
@@ -441,7 +465,11 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                                 return;
                             }
                         }
-                        if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
+                        const f = formatForKey(e);
+                        if (f) {
+                            e.preventDefault();
+                            format(f);
+                        } else if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
                             e.preventDefault();
                             void send();
                         } else if (e.key === 'ArrowUp' && !text && !e.shiftKey) {
@@ -451,23 +479,24 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                         }
                     }}
                 />
+                <FormatBar onFormat={format}/>
                 <div className='composer__tools'>
                     {uploadsOn && (
                         <>
-                            <input ref={fileInput} type='file' multiple hidden aria-label='Attach files'
+                            <input ref={fileInput} type='file' multiple hidden aria-label={attachLabel}
                                 data-testid={rootId ? 'file-input-rhs' : 'file-input'}
                                 onChange={(e) => {
                                     addFiles(Array.from(e.target.files ?? []));
                                     e.target.value = '';
                                 }}/>
-                            <button type='button' className='icon-btn icon-btn--small' aria-label='Attach files' title='Attach files'
+                            <button type='button' className='icon-btn icon-btn--small' aria-label={attachLabel} title={attachLabel}
                                 onClick={() => fileInput.current?.click()}>
                                 <Icon name='paperclip'/>
                             </button>
                         </>
                     )}
                     <span className='reaction-add'>
-                        <button type='button' className='icon-btn icon-btn--small' aria-label='Insert emoji' title='Insert emoji'
+                        <button type='button' className='icon-btn icon-btn--small' aria-label={emojiLabel} title={emojiLabel}
                             onClick={() => setPicker(!picker)}>
                             <Icon name='smile'/>
                         </button>
@@ -486,8 +515,8 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                     <button
                         type='button'
                         className='composer__send'
-                        aria-label='Send'
-                        title='Send (Enter)'
+                        aria-label={intl.formatMessage({id: 'composer.send', defaultMessage: 'Send'})}
+                        title={intl.formatMessage({id: 'composer.send_title', defaultMessage: 'Send (Enter)'})}
                         disabled={!canSend}
                         onClick={() => void send()}
                     >
@@ -496,7 +525,55 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                 </div>
             </div>
             {error && <p className='form-error composer__error' role='alert'>{error}</p>}
-            <p className='composer__hint' aria-hidden='true'><b>Enter</b> to send · <b>Shift+Enter</b> for a new line · <b>↑</b> to edit your last message · <b>/</b> for commands</p>
+            <p className='composer__hint' aria-hidden='true'>
+                <FormattedMessage
+                    id='composer.hint'
+                    defaultMessage='<b>Enter</b> to send · <b>Shift+Enter</b> for a new line · <b>↑</b> to edit your last message · <b>/</b> for commands'
+                    values={{b: (chunks) => <b>{chunks}</b>}}
+                />
+            </p>
+        </div>
+    );
+}
+
+const FM: Record<Format, MessageDescriptor> = defineMessages({
+    bold: {id: 'format.bold', defaultMessage: 'Bold'},
+    italic: {id: 'format.italic', defaultMessage: 'Italic'},
+    strike: {id: 'format.strike', defaultMessage: 'Strikethrough'},
+    code: {id: 'format.code', defaultMessage: 'Code'},
+    link: {id: 'format.link', defaultMessage: 'Link'},
+    ul: {id: 'format.ul', defaultMessage: 'Bulleted list'},
+    ol: {id: 'format.ol', defaultMessage: 'Numbered list'},
+    quote: {id: 'format.quote', defaultMessage: 'Quote'},
+});
+
+const FORMATS: Array<{format: Format; icon: string; label: MessageDescriptor; keys: string}> = [
+    {format: 'bold', icon: 'bold', label: FM.bold, keys: 'Ctrl+B'},
+    {format: 'italic', icon: 'italic', label: FM.italic, keys: 'Ctrl+I'},
+    {format: 'strike', icon: 'strike', label: FM.strike, keys: 'Ctrl+Shift+X'},
+    {format: 'code', icon: 'code', label: FM.code, keys: 'Ctrl+Alt+C'},
+    {format: 'link', icon: 'link', label: FM.link, keys: 'Ctrl+Alt+K'},
+    {format: 'ul', icon: 'list-ul', label: FM.ul, keys: 'Ctrl+Shift+8'},
+    {format: 'ol', icon: 'list-ol', label: FM.ol, keys: 'Ctrl+Shift+7'},
+    {format: 'quote', icon: 'quote', label: FM.quote, keys: 'Ctrl+Shift+9'},
+];
+
+/** Markdown formatting buttons above the message box (they keep the box's focus and selection). */
+function FormatBar({onFormat}: {onFormat: (f: Format) => void}) {
+    const intl = useIntl();
+    return (
+        <div className='format-bar' role='toolbar' aria-label={intl.formatMessage({id: 'format.toolbar', defaultMessage: 'Formatting'})}>
+            {FORMATS.map((f) => {
+                const label = intl.formatMessage(f.label);
+                return (
+                    <button key={f.format} type='button' className={`format-bar__btn format-bar__btn--${f.format}`}
+                        aria-label={label} title={`${label} (${f.keys})`}
+                        onMouseDown={(e) => e.preventDefault()}
+                        onClick={() => onFormat(f.format)}>
+                        <Icon name={f.icon} size={16}/>
+                    </button>
+                );
+            })}
         </div>
     );
 }

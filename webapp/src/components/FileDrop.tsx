@@ -1,5 +1,6 @@
 // Dropping files on a channel or a thread attaches them to that composer.
 import {useRef, useState, type DragEvent} from 'react';
+import {FormattedMessage} from 'react-intl';
 
 import {dropFiles} from '../lib/files';
 import {Icon} from './Icon';
@@ -41,7 +42,9 @@ export function useFileDrop(channelId: string, rootId: string, disabled = false)
     };
     const overlay = dragging ? (
         <div className='drop-overlay' aria-hidden='true'>
-            <div className='drop-overlay__box'><Icon name='paperclip' size={32}/><span>Drop files to attach them to your {rootId ? 'reply' : 'message'}</span></div>
+            <div className='drop-overlay__box'><Icon name='paperclip' size={32}/><span>{rootId
+                ? <FormattedMessage id='files.drop_reply' defaultMessage='Drop files to attach them to your reply'/>
+                : <FormattedMessage id='files.drop_message' defaultMessage='Drop files to attach them to your message'/>}</span></div>
         </div>
     ) : null;
     return {handlers, overlay};

@@ -2,6 +2,7 @@
 import {useEffect, useRef, useState} from 'react';
 import {createPortal} from 'react-dom';
 import type {FileInfo} from '@mattermost/types/files';
+import {FormattedMessage, useIntl} from 'react-intl';
 
 import {downloadUrl, fileKind, fileUrl, formatSize, isImage, percent, previewUrl, type Upload} from '../lib/files';
 import {Icon} from './Icon';
@@ -21,6 +22,7 @@ export function FileIcon({extension}: {extension: string}) {
 }
 
 function Thumb({file, onOpen}: {file: FileInfo; onOpen: (el: HTMLElement) => void}) {
+    const intl = useIntl();
     const [loaded, setLoaded] = useState(false);
     const w = file.width || 0;
     const h = file.height || 0;
@@ -28,7 +30,7 @@ function Thumb({file, onOpen}: {file: FileInfo; onOpen: (el: HTMLElement) => voi
     const scale = w && h ? Math.min(1, 320 / w, 240 / h) : 1;
     const style = w && h ? {width: Math.max(48, Math.round(w * scale)), height: Math.max(48, Math.round(h * scale))} : undefined;
     return (
-        <button type='button' className='file-thumb' style={style} aria-label={`Open image ${file.name}`}
+        <button type='button' className='file-thumb' style={style} aria-label={intl.formatMessage({id: 'files.open_image', defaultMessage: 'Open image {name}'}, {name: file.name})}
             title={file.name} onClick={(e) => onOpen(e.currentTarget)}>
             {file.mini_preview && !loaded && (
                 <img className='file-thumb__mini' src={`data:image/jpeg;base64,${file.mini_preview}`} alt='' aria-hidden='true'/>
@@ -45,6 +47,7 @@ function Thumb({file, onOpen}: {file: FileInfo; onOpen: (el: HTMLElement) => voi
 }
 
 export function FileCard({file}: {file: FileInfo}) {
+    const intl = useIntl();
     return (
         <div className='file-card'>
             <FileIcon extension={file.extension}/>
@@ -52,7 +55,8 @@ export function FileCard({file}: {file: FileInfo}) {
                 <a className='file-card__name' href={downloadUrl(file.id)} download={file.name} title={file.name}>{file.name}</a>
                 <span className='file-card__meta'>{file.extension ? `${file.extension.toUpperCase()} · ` : ''}{formatSize(file.size)}</span>
             </div>
-            <a className='icon-btn icon-btn--small' href={downloadUrl(file.id)} download={file.name} aria-label={`Download ${file.name}`} title='Download'>
+            <a className='icon-btn icon-btn--small' href={downloadUrl(file.id)} download={file.name} aria-label={intl.formatMessage({id: 'files.download_name', defaultMessage: 'Download {name}'}, {name: file.name})}
+                title={intl.formatMessage({id: 'files.download', defaultMessage: 'Download'})}>
                 <Icon name='download' size={16}/>
             </a>
         </div>
@@ -62,6 +66,7 @@ export function FileCard({file}: {file: FileInfo}) {
 export function Lightbox({files, index, onIndex, onClose}: {
     files: FileInfo[]; index: number; onIndex: (i: number) => void; onClose: () => void;
 }) {
+    const intl = useIntl();
     const file = files[index];
     const closeRef = useRef<HTMLButtonElement>(null);
     useEffect(() => {
@@ -108,17 +113,17 @@ export function Lightbox({files, index, onIndex, onClose}: {
                 <span className='lightbox__name'>{file.name}</span>
                 <span className='lightbox__meta'>{formatSize(file.size)}{file.width ? ` · ${file.width}×${file.height}` : ''}</span>
                 {files.length > 1 && <span className='lightbox__meta'>{index + 1} / {files.length}</span>}
-                <a className='btn btn--small btn--secondary' href={downloadUrl(file.id)} download={file.name}>Download</a>
-                <button ref={closeRef} type='button' className='icon-btn lightbox__close' aria-label='Close' title='Close (Esc)' onClick={onClose}>
+                <a className='btn btn--small btn--secondary' href={downloadUrl(file.id)} download={file.name}><FormattedMessage id='files.download' defaultMessage='Download'/></a>
+                <button ref={closeRef} type='button' className='icon-btn lightbox__close' aria-label={intl.formatMessage({id: 'common.close', defaultMessage: 'Close'})} title={intl.formatMessage({id: 'common.close_esc', defaultMessage: 'Close (Esc)'})} onClick={onClose}>
                     <Icon name='close'/>
                 </button>
             </div>
             <img className='lightbox__img' src={file.has_preview_image ? previewUrl(file.id) : fileUrl(file.id)} alt={file.name}/>
             {files.length > 1 && (
                 <>
-                    <button type='button' className='icon-btn lightbox__nav lightbox__nav--prev' aria-label='Previous image'
+                    <button type='button' className='icon-btn lightbox__nav lightbox__nav--prev' aria-label={intl.formatMessage({id: 'files.previous', defaultMessage: 'Previous image'})}
                         onClick={() => onIndex((index - 1 + files.length) % files.length)}><Icon name='arrow-left'/></button>
-                    <button type='button' className='icon-btn lightbox__nav lightbox__nav--next' aria-label='Next image'
+                    <button type='button' className='icon-btn lightbox__nav lightbox__nav--next' aria-label={intl.formatMessage({id: 'files.next', defaultMessage: 'Next image'})}
                         onClick={() => onIndex((index + 1) % files.length)}><Icon name='chevron-right'/></button>
                 </>
             )}
@@ -128,6 +133,7 @@ export function Lightbox({files, index, onIndex, onClose}: {
 }
 
 export function FileAttachments({files}: {files: FileInfo[]}) {
+    const intl = useIntl();
     const [open, setOpen] = useState(-1);
     const opener = useRef<HTMLElement | null>(null);
     const images = files.filter((f) => isImage(f));
@@ -136,7 +142,7 @@ export function FileAttachments({files}: {files: FileInfo[]}) {
         return null;
     }
     return (
-        <div className='files' aria-label='Attachments'>
+        <div className='files' aria-label={intl.formatMessage({id: 'files.attachments', defaultMessage: 'Attachments'})}>
             {images.length > 0 && (
                 <div className='files__images'>
                     {images.map((f, i) => <Thumb key={f.id} file={f} onOpen={(el) => {
@@ -161,11 +167,12 @@ export function FileAttachments({files}: {files: FileInfo[]}) {
 }
 
 export function UploadList({queue, onRemove}: {queue: Upload[]; onRemove: (clientId: string) => void}) {
+    const intl = useIntl();
     if (!queue.length) {
         return null;
     }
     return (
-        <ul className='uploads' aria-label='Attached files'>
+        <ul className='uploads' aria-label={intl.formatMessage({id: 'files.attached', defaultMessage: 'Attached files'})}>
             {queue.map((u) => (
                 <li key={u.clientId} className={`upload upload--${u.status}`}>
                     <FileIcon extension={u.name.includes('.') ? u.name.split('.').pop()! : ''}/>
@@ -174,16 +181,17 @@ export function UploadList({queue, onRemove}: {queue: Upload[]; onRemove: (clien
                         {u.status === 'error' ? (
                             <span className='upload__error' role='alert'>{u.error}</span>
                         ) : (
-                            <span className='upload__meta'>{formatSize(u.size)}{u.status === 'uploading' ? ` · ${percent(u)}%` : ''}</span>
+                            <span className='upload__meta'>{formatSize(u.size)}{u.status === 'uploading' ? ` · ${intl.formatNumber(percent(u) / 100, {style: 'percent'})}` : ''}</span>
                         )}
                         {u.status === 'uploading' && (
-                            <span className='upload__bar' role='progressbar' aria-label={`Uploading ${u.name}`}
+                            <span className='upload__bar' role='progressbar' aria-label={intl.formatMessage({id: 'files.uploading', defaultMessage: 'Uploading {name}'}, {name: u.name})}
                                 aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(u)}>
                                 <span style={{width: `${percent(u)}%`}}/>
                             </span>
                         )}
                     </div>
-                    <button type='button' className='icon-btn icon-btn--small' aria-label={`Remove ${u.name}`} title='Remove'
+                    <button type='button' className='icon-btn icon-btn--small' aria-label={intl.formatMessage({id: 'files.remove_name', defaultMessage: 'Remove {name}'}, {name: u.name})}
+                        title={intl.formatMessage({id: 'common.remove', defaultMessage: 'Remove'})}
                         onClick={() => onRemove(u.clientId)}>
                         <Icon name='close' size={14}/>
                     </button>

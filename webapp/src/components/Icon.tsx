@@ -1,6 +1,14 @@
 // Inline SVG icons (stroke-based, 24×24 grid).
 const PATHS: Record<string, string> = {
     'hash': 'M5 9h14M5 15h14M10 3 8 21M16 3l-2 18',
+    'bookmark': 'M6 3h12v18l-6-4.5L6 21z',
+    'bold': 'M7 5h6a3.5 3.5 0 0 1 0 7H7zM7 12h7a3.5 3.5 0 0 1 0 7H7z',
+    'italic': 'M10 5h8M6 19h8M14 5 10 19',
+    'strike': 'M5 12h14M16 7.5C15.3 6 13.8 5 12 5c-2.5 0-4 1.3-4 3 0 1.3.8 2.2 2.2 2.7M8 16.5c.7 1.5 2.2 2.5 4 2.5 2.5 0 4-1.3 4-3',
+    'code': 'm8 8-4 4 4 4M16 8l4 4-4 4',
+    'list-ul': 'M9 6h11M9 12h11M9 18h11M4.5 6h.01M4.5 12h.01M4.5 18h.01',
+    'list-ol': 'M10 6h10M10 12h10M10 18h10M4 4.5 5.5 4v5M4 9h3M4 14.5a1.5 1.5 0 0 1 3 .5c0 1-3 2-3 3.5h3',
+    'quote': 'M5 17h3l2-4V7H4v6h3zM14 17h3l2-4V7h-6v6h3z',
     'lock': 'M7 11V8a5 5 0 0 1 10 0v3M6 11h12v10H6z',
     'plus': 'M12 5v14M5 12h14',
     'chevron-down': 'm6 9 6 6 6-6',
@@ -31,6 +39,12 @@ const PATHS: Record<string, string> = {
     'download': 'M12 4v11M7 10l5 5 5-5M5 20h14',
     'copy': 'M9 9h11v11H9zM5 15H4V4h11v1',
     'plug': 'M9 2v6M15 2v6M6 8h12v4a6 6 0 0 1-12 0zM12 18v4',
+    'phone': 'M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z',
+    'phone-off': 'M10.7 13.3a11 11 0 0 0 2.8 2.2L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 6.9 16.2M4.2 12.5A16 16 0 0 1 3 6a2 2 0 0 1 2-2h4l2 5-2.5 1.5M3 21 21 3',
+    'mic': 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3M8 21h8',
+    'mic-off': 'M15 9.3V6a3 3 0 0 0-5.7-1.3M9 9v3a3 3 0 0 0 5.1 2.1M17 16.9A7 7 0 0 1 5 11M19 11a7 7 0 0 1-.5 2.5M12 18v3M8 21h8M3 3l18 18',
+    'hand': 'M8 13V5.5a1.5 1.5 0 0 1 3 0V11M11 10V4.5a1.5 1.5 0 0 1 3 0V11M14 10.5V6a1.5 1.5 0 0 1 3 0v7a7 7 0 0 1-7 7h-.5a6 6 0 0 1-4.7-2.3L3 15a1.5 1.5 0 0 1 2.3-2L8 15',
+    'screen': 'M3 4h18v12H3zM8 21h8M12 16v5',
 };
 
 export function Icon({name, size = 18, filled = false}: {name: string; size?: number; filled?: boolean}) {

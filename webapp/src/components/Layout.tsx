@@ -1,14 +1,17 @@
 import {useEffect, useMemo, useState} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
+import {FormattedMessage, useIntl} from 'react-intl';
 
 import {loadAround, loadTeamChannels, loadThreads, openDirect, refreshChannel} from '../actions';
 import {client, errorText} from '../client';
+import {intl as globalIntl} from '../i18n';
 import {channelTitle} from '../lib/channels';
 import {paths, type Route} from '../lib/routes';
 import {focus} from '../realtime';
 import {navigate} from '../router';
 import {CRT, getState, update, useStore} from '../store';
+import {CallBar, IncomingCalls} from './Calls';
 import {ChannelView} from './ChannelView';
 import {PermissionBanner, useTabTitle} from './Notifications';
 import {IntegrationsView} from './Integrations';
@@ -69,7 +72,7 @@ function useRouteChannel(team: Team, route: TeamRoute): {channel: Channel | null
                 }
             } catch (e) {
                 if (!cancelled) {
-                    setResolved({key, id: '', error: errorText(e, 'Channel not found.')});
+                    setResolved({key, id: '', error: errorText(e, globalIntl().formatMessage({id: 'channel.not_found', defaultMessage: 'Channel not found.'}))});
                 }
             }
         })();
@@ -85,12 +88,14 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
     // Keep one route object per URL so effects keyed on it run once per navigation.
     const routeKey = JSON.stringify(routeProp);
     const route = useMemo(() => routeProp, [routeKey]); // eslint-disable-line react-hooks/exhaustive-deps
+    const intl = useIntl();
     const rhs = useStore((s) => s.rhs);
     const sidebarOpen = useStore((s) => s.sidebarOpen);
     const {channel, error} = useRouteChannel(team, route);
     const me = useStore((s) => s.me!);
     const users = useStore((s) => s.users);
-    const place = route.name === 'threads' ? 'Threads' : route.name === 'integrations' ? 'Integrations'
+    const place = route.name === 'threads' ? intl.formatMessage({id: 'threads.title', defaultMessage: 'Threads'})
+        : route.name === 'integrations' ? intl.formatMessage({id: 'integrations.title', defaultMessage: 'Integrations'})
         : channel ? channelTitle(channel, me.id, users) : '';
     useTabTitle(place, team);
 
@@ -138,19 +143,30 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
                 }));
                 navigate(target, true);
             } catch {
-                update(() => ({toast: 'That message could not be found.'}));
+                update(() => ({toast: globalIntl().formatMessage({id: 'permalink.not_found', defaultMessage: 'That message could not be found.'})}));
                 navigate(paths.channel(team.name, 'town-square'), true);
             }
         })();
     }, [route, team.name]);
 
     useEffect(() => {
-        // Alt+↑ / Alt+↓ move through the sidebar, as in Mattermost.
+        // Alt+↑ / Alt+↓ move through the sidebar, Ctrl/Cmd+K opens the channel switcher, Esc closes the
+        // sidebar drawer on a phone, as in Mattermost.
         const onKey = (e: KeyboardEvent) => {
+            if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k') {
+                e.preventDefault();
+                update((s) => ({modal: s.modal?.kind === 'switcher' ? null : s.modal ? s.modal : {kind: 'switcher'}}));
+                return;
+            }
+            if (e.key === 'Escape' && getState().sidebarOpen && !getState().modal) {
+                update(() => ({sidebarOpen: false}));
+                document.querySelector<HTMLElement>('.channel-header__menu')?.focus();
+                return;
+            }
             if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) {
                 return;
             }
-            const links = [...document.querySelectorAll<HTMLAnchorElement>('nav[aria-label="Channels"] a.sidebar__item')];
+            const links = [...document.querySelectorAll<HTMLAnchorElement>('nav.sidebar a.sidebar__item')];
             const at = links.findIndex((a) => a.getAttribute('aria-current') === 'page');
             const next = links[(at + (e.key === 'ArrowDown' ? 1 : -1) + links.length) % links.length];
             if (next) {
@@ -172,10 +188,10 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
         if (error) {
             return (
                 <main className='center center--empty'>
-                    <h1>Channel not found</h1>
+                    <h1><FormattedMessage id='channel.not_found_title' defaultMessage='Channel not found'/></h1>
                     <p>{error}</p>
                     <button className='btn btn--primary' onClick={() => navigate(paths.channel(team.name, 'town-square'))}>
-                        Go to Town Square
+                        <FormattedMessage id='channel.go_town_square' defaultMessage='Go to Town Square'/>
                     </button>
                 </main>
             );
@@ -188,20 +204,48 @@ export function Layout({team, route: routeProp}: {team: Team; route: TeamRoute})
 
     return (
         <div className='app-shell'>
+        <ConnectionBanner/>
         <PermissionBanner/>
         <div className={`app${rhs ? ' app--rhs' : ''}${sidebarOpen ? ' app--sidebar-open' : ''}`}>
-            <a className='skip-link' href='#composer'>Skip to message box</a>
+            <a className='skip-link' href='#composer'><FormattedMessage id='layout.skip_to_composer' defaultMessage='Skip to message box'/></a>
             <Sidebar team={team} current={route.name === 'threads' ? 'threads' : channel?.id ?? ''}/>
             <div className='scrim' hidden={!sidebarOpen} onClick={() => update(() => ({sidebarOpen: false}))}/>
             {center}
             {rhs && <Rhs team={team}/>}
             <Modals team={team} channel={channel}/>
             <ProfilePopover team={team}/>
+            <IncomingCalls/>
+            <CallBar team={team}/>
             <Toast/>
         </div>
         </div>
     );
 }
+
+/** After the socket said hello once, a lost connection (a few seconds without it) is said in a banner
+ * until it is back; meanwhile the UI polls (realtime.ts), so what is shown stays current. */
+function ConnectionBanner() {
+    const lost = useStore((s) => s.wsEverConnected && !s.wsConnected);
+    const [show, setShow] = useState(false);
+    useEffect(() => {
+        if (!lost) {
+            setShow(false);
+            return;
+        }
+        const t = setTimeout(() => setShow(true), LOST_AFTER_MS);
+        return () => clearTimeout(t);
+    }, [lost]);
+    if (!show) {
+        return null;
+    }
+    return (
+        <div className='banner banner--warning' role='status'>
+            <FormattedMessage id='connection.lost' defaultMessage='Connection to the server lost. Reconnecting… New messages may arrive late.'/>
+        </div>
+    );
+}
+
+const LOST_AFTER_MS = 3000;
 
 function Toast() {
     const toast = useStore((s) => s.toast);

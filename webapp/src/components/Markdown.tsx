@@ -1,6 +1,8 @@
 import {Fragment, memo, useMemo, type ReactNode} from 'react';
 
 import {parseBlocks, type Block, type Inline} from '../lib/markdown';
+import {CodeBlock} from './CodeBlock';
+import {mayHaveShortcode, useEmoji} from './useEmoji';
 
 export type MarkdownContext = {
     myUsername?: string;
@@ -97,11 +99,12 @@ function renderBlocks(blocks: Block[], ctx: MarkdownContext, keyPrefix = 'b'): R
             return <Tag key={key} className='md-heading'>{renderInline(b.children, ctx, key)}</Tag>;
         }
         case 'codeblock':
-            return (
+            // search results keep their match highlighting instead of syntax colours
+            return ctx.highlight ? (
                 <pre key={key} className='md-pre' data-lang={b.lang || undefined}>
                     <code>{plain(b.text, ctx, key)}</code>
                 </pre>
-            );
+            ) : <CodeBlock key={key} text={b.text} lang={b.lang || ''} plain={b.text}/>;
         case 'quote':
             return <blockquote key={key}>{renderBlocks(b.children, ctx, key + '.')}</blockquote>;
         case 'list': {
@@ -116,7 +119,9 @@ function renderBlocks(blocks: Block[], ctx: MarkdownContext, keyPrefix = 'b'): R
 }
 
 function MarkdownImpl({text, ctx}: {text: string; ctx: MarkdownContext}) {
-    const blocks = useMemo(() => parseBlocks(text), [text]);
+    // :shortcodes: become emoji once the emoji table is here (fetched on first use)
+    const emoji = useEmoji(mayHaveShortcode(text));
+    const blocks = useMemo(() => parseBlocks(text), [text, emoji]); // eslint-disable-line react-hooks/exhaustive-deps
     const jumbo = blocks.length === 1 && blocks[0].type === 'p' && blocks[0].children.length <= 3 &&
         blocks[0].children.every((c) => c.type === 'emoji' || (c.type === 'text' && !c.text.trim()));
     return <div className={`md${jumbo ? ' md--jumbo' : ''}`}>{renderBlocks(blocks, ctx)}</div>;

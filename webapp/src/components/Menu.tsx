@@ -1,4 +1,4 @@
-import {useEffect, useId, useRef, useState, type ReactNode} from 'react';
+import {useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode} from 'react';
 
 export type MenuItem = {label: string; onSelect: () => void; danger?: boolean};
 
@@ -12,6 +12,27 @@ export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'l
     const ref = useRef<HTMLDivElement>(null);
     const btn = useRef<HTMLButtonElement>(null);
     const itemRefs = useRef<Array<HTMLButtonElement | null>>([]);
+    const list = useRef<HTMLDivElement>(null);
+    const [up, setUp] = useState(false);
+
+    // Open upwards when the list would run past the bottom of what clips it (the message list, the window).
+    useLayoutEffect(() => {
+        if (!open || !list.current) {
+            setUp(false);
+            return;
+        }
+        const rect = list.current.getBoundingClientRect();
+        let bottom = window.innerHeight;
+        for (let el = ref.current?.parentElement; el; el = el.parentElement) {
+            const overflow = getComputedStyle(el).overflowY;
+            if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') {
+                bottom = Math.min(bottom, el.getBoundingClientRect().bottom);
+                break;
+            }
+        }
+        const btnTop = btn.current?.getBoundingClientRect().top ?? 0;
+        setUp(rect.bottom > bottom && btnTop - rect.height > 0);
+    }, [open]);
 
     useEffect(() => {
         if (!open) {
@@ -68,9 +89,10 @@ export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'l
             </button>
             {open && (
                 <div
+                    ref={list}
                     id={id}
                     role='menu'
-                    className={`menu__list menu__list--${align}`}
+                    className={`menu__list menu__list--${align}${up ? ' menu__list--up' : ''}`}
                     onKeyDown={(e) => {
                         if (e.key === 'Escape') {
                             e.preventDefault();

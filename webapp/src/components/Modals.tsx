@@ -2,24 +2,30 @@ import {useEffect, useId, useRef, useState, type FormEvent, type ReactNode} from
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 import type {UserProfile} from '@mattermost/types/users';
+import {FormattedMessage, useIntl} from 'react-intl';
 
-import {addUsers, openDirect, openGroup, refreshChannel, removeChannelLocally, setTheme} from '../actions';
+import {addUsers, openDirect, openGroup, refreshChannel, removeChannelLocally} from '../actions';
 import {client, errorText} from '../client';
 import {channelNameFrom, displayName} from '../lib/channels';
 import {paths} from '../lib/routes';
 import {navigate} from '../router';
 import {getState, update, useStore, type Modal as ModalState} from '../store';
 import {Avatar} from './Avatar';
+import {CategoryNameModal} from './CategoryModal';
 import {Icon} from './Icon';
 import {ChannelNotifications, NotificationSettings} from './Notifications';
+import {AccountSettings} from './AccountSettings';
+import {CustomStatusModal} from './CustomStatus';
 import {SecuritySettings} from './Security';
 import {channelPath} from './Sidebar';
+import {Switcher} from './Switcher';
 
-const close = () => update(() => ({modal: null}));
+export const close = () => update(() => ({modal: null}));
 
 export function Modal({title, children, footer, onSubmit, wide = false}: {
     title: string; children: ReactNode; footer?: ReactNode; onSubmit?: (e: FormEvent) => void; wide?: boolean;
 }) {
+    const intl = useIntl();
     const id = useId();
     const ref = useRef<HTMLDivElement>(null);
     useEffect(() => {
@@ -60,7 +66,7 @@ export function Modal({title, children, footer, onSubmit, wide = false}: {
                 <Body className='modal__form' onSubmit={onSubmit}>
                     <header className='modal__header'>
                         <h2 id={id}>{title}</h2>
-                        <button type='button' className='icon-btn modal__close' aria-label='Close' onClick={close}><Icon name='close'/></button>
+                        <button type='button' className='icon-btn modal__close' aria-label={intl.formatMessage({id: 'common.close', defaultMessage: 'Close'})} onClick={close}><Icon name='close'/></button>
                     </header>
                     <div className='modal__body'>{children}</div>
                     {footer && <footer className='modal__footer'>{footer}</footer>}
@@ -71,6 +77,7 @@ export function Modal({title, children, footer, onSubmit, wide = false}: {
 }
 
 function CreateChannel({team}: {team: Team}) {
+    const intl = useIntl();
     const [displayName, setDisplayName] = useState('');
     const [purpose, setPurpose] = useState('');
     const [type, setType] = useState<'O' | 'P'>('O');
@@ -86,29 +93,35 @@ function CreateChannel({team}: {team: Team}) {
             close();
             navigate(paths.channel(team.name, ch.name));
         } catch (err) {
-            setError(errorText(err, 'Could not create the channel.'));
+            setError(errorText(err, intl.formatMessage({id: 'channel.create.failed', defaultMessage: 'Could not create the channel.'})));
             setBusy(false);
         }
     };
     return (
-        <Modal title='Create a channel' onSubmit={submit} footer={<>
-            <button type='button' className='btn btn--secondary' onClick={close}>Cancel</button>
-            <button type='submit' className='btn btn--primary' disabled={busy || !displayName.trim()}>Create channel</button>
+        <Modal title={intl.formatMessage({id: 'menu.create_channel', defaultMessage: 'Create a channel'})} onSubmit={submit} footer={<>
+            <button type='button' className='btn btn--secondary' onClick={close}><FormattedMessage id='common.cancel' defaultMessage='Cancel'/></button>
+            <button type='submit' className='btn btn--primary' disabled={busy || !displayName.trim()}>
+                <FormattedMessage id='channel.create.submit' defaultMessage='Create channel'/>
+            </button>
         </>}>
             <label className='field'>
-                <span className='field__label'>Name</span>
+                <span className='field__label'><FormattedMessage id='channel.name' defaultMessage='Name'/></span>
                 <input className='input' value={displayName} maxLength={64} onChange={(e) => setDisplayName(e.target.value)} required autoFocus/>
-                {name && <span className='field__hint'>URL: {window.location.host}/{team.name}/channels/{name}</span>}
+                {name && <span className='field__hint'>
+                    <FormattedMessage id='channel.create.url' defaultMessage='URL: {url}' values={{url: `${window.location.host}/${team.name}/channels/${name}`}}/>
+                </span>}
             </label>
             <fieldset className='radio-group'>
-                <legend className='field__label'>Visibility</legend>
+                <legend className='field__label'><FormattedMessage id='channel.create.visibility' defaultMessage='Visibility'/></legend>
                 <label className='radio'><input type='radio' name='type' checked={type === 'O'} onChange={() => setType('O')}/>
-                    <span><Icon name='hash' size={14}/> Public — anyone in the team can find and join it</span></label>
+                    <span><Icon name='hash' size={14}/> <FormattedMessage id='channel.create.public' defaultMessage='Public — anyone in the team can find and join it'/></span></label>
                 <label className='radio'><input type='radio' name='type' checked={type === 'P'} onChange={() => setType('P')}/>
-                    <span><Icon name='lock' size={14}/> Private — only invited members</span></label>
+                    <span><Icon name='lock' size={14}/> <FormattedMessage id='channel.create.private' defaultMessage='Private — only invited members'/></span></label>
             </fieldset>
             <label className='field'>
-                <span className='field__label'>Purpose <span className='muted'>(optional)</span></span>
+                <span className='field__label'>
+                    <FormattedMessage id='channel.purpose' defaultMessage='Purpose'/> <span className='muted'><FormattedMessage id='common.optional' defaultMessage='(optional)'/></span>
+                </span>
                 <input className='input' value={purpose} maxLength={250} onChange={(e) => setPurpose(e.target.value)}/>
             </label>
             {error && <p className='form-error' role='alert'>{error}</p>}
@@ -117,6 +130,7 @@ function CreateChannel({team}: {team: Team}) {
 }
 
 function BrowseChannels({team}: {team: Team}) {
+    const intl = useIntl();
     const [channels, setChannels] = useState<Channel[] | null>(null);
     const [filter, setFilter] = useState('');
     const [error, setError] = useState('');
@@ -127,7 +141,8 @@ function BrowseChannels({team}: {team: Team}) {
     }, [team.id]);
     const q = filter.toLowerCase();
     const list = (channels ?? []).filter((c) => !q || c.display_name.toLowerCase().includes(q) || c.name.includes(q))
-        .sort((a, b) => a.display_name.localeCompare(b.display_name));
+        .sort((a, b) => a.display_name.localeCompare(b.display_name, intl.locale));
+    const searchLabel = intl.formatMessage({id: 'browse.search', defaultMessage: 'Search channels'});
     const join = async (c: Channel) => {
         try {
             if (!members[c.id]) {
@@ -137,17 +152,17 @@ function BrowseChannels({team}: {team: Team}) {
             close();
             navigate(paths.channel(team.name, c.name));
         } catch (e) {
-            setError(errorText(e, 'Could not join the channel.'));
+            setError(errorText(e, intl.formatMessage({id: 'channel.join_failed', defaultMessage: 'Could not join the channel.'})));
         }
     };
     return (
-        <Modal title='Browse channels' wide>
-            <input className='input' placeholder='Search channels' aria-label='Search channels' value={filter}
+        <Modal title={intl.formatMessage({id: 'menu.browse_channels', defaultMessage: 'Browse channels'})} wide>
+            <input className='input' placeholder={searchLabel} aria-label={searchLabel} value={filter}
                 onChange={(e) => setFilter(e.target.value)} autoFocus/>
             {error && <p className='form-error' role='alert'>{error}</p>}
             <ul className='browse-list'>
-                {channels === null && <li><div className='spinner' aria-label='Loading'/></li>}
-                {channels !== null && !list.length && <li className='muted'>No channels match.</li>}
+                {channels === null && <li><div className='spinner' aria-label={intl.formatMessage({id: 'common.loading', defaultMessage: 'Loading'})}/></li>}
+                {channels !== null && !list.length && <li className='muted'><FormattedMessage id='browse.none' defaultMessage='No channels match.'/></li>}
                 {list.map((c) => (
                     <li key={c.id} className='browse-list__item'>
                         <div className='browse-list__info'>
@@ -155,7 +170,7 @@ function BrowseChannels({team}: {team: Team}) {
                             {c.purpose && <span className='browse-list__purpose'>{c.purpose}</span>}
                         </div>
                         <button className={`btn btn--small ${members[c.id] ? 'btn--secondary' : 'btn--primary'}`} onClick={() => void join(c)}>
-                            {members[c.id] ? 'View' : 'Join'}
+                            {members[c.id] ? <FormattedMessage id='browse.view' defaultMessage='View'/> : <FormattedMessage id='select_team.join' defaultMessage='Join'/>}
                         </button>
                     </li>
                 ))}
@@ -165,6 +180,7 @@ function BrowseChannels({team}: {team: Team}) {
 }
 
 function NewDirect({team}: {team: Team}) {
+    const intl = useIntl();
     const [term, setTerm] = useState('');
     const [results, setResults] = useState<UserProfile[]>([]);
     const [picked, setPicked] = useState<UserProfile[]>([]);
@@ -197,26 +213,28 @@ function NewDirect({team}: {team: Team}) {
             close();
             navigate(channelPath(team, ch));
         } catch (e) {
-            setError(errorText(e, 'Could not open the conversation.'));
+            setError(errorText(e, intl.formatMessage({id: 'dm.open_failed', defaultMessage: 'Could not open the conversation.'})));
         }
     };
+    const peopleLabel = intl.formatMessage({id: 'dm.search', defaultMessage: 'Search people'});
     const toggle = (u: UserProfile) => setPicked((p) => (p.some((x) => x.id === u.id) ? p.filter((x) => x.id !== u.id) : p.length >= 7 ? p : [...p, u]));
     return (
-        <Modal title='Direct messages' wide footer={<>
-            <span className='muted'>{picked.length > 1 ? 'Starts a group message' : 'Pick one person, or up to 7 for a group'}</span>
-            <button className='btn btn--primary' disabled={!picked.length} onClick={() => void go()}>Go</button>
+        <Modal title={intl.formatMessage({id: 'sidebar.direct', defaultMessage: 'Direct messages'})} wide footer={<>
+            <span className='muted'>{picked.length > 1 ? <FormattedMessage id='dm.group_hint' defaultMessage='Starts a group message'/>
+                : <FormattedMessage id='dm.pick_hint' defaultMessage='Pick one person, or up to {max} for a group' values={{max: 7}}/>}</span>
+            <button className='btn btn--primary' disabled={!picked.length} onClick={() => void go()}><FormattedMessage id='dm.go' defaultMessage='Go'/></button>
         </>}>
             <div className='picked'>
                 {picked.map((u) => (
-                    <button key={u.id} className='chip' onClick={() => toggle(u)} aria-label={`Remove ${u.username}`}>
+                    <button key={u.id} className='chip' onClick={() => toggle(u)} aria-label={intl.formatMessage({id: 'files.remove_name', defaultMessage: 'Remove {name}'}, {name: u.username})}>
                         <Avatar userId={u.id} size={18}/> {u.username} <Icon name='close' size={12}/>
                     </button>
                 ))}
-                <input className='input picked__input' placeholder='Search people' aria-label='Search people' value={term}
+                <input className='input picked__input' placeholder={peopleLabel} aria-label={peopleLabel} value={term}
                     onChange={(e) => setTerm(e.target.value)} autoFocus/>
             </div>
             {error && <p className='form-error' role='alert'>{error}</p>}
-            <ul className='browse-list' aria-label='People'>
+            <ul className='browse-list' aria-label={intl.formatMessage({id: 'dm.people', defaultMessage: 'People'})}>
                 {results.map((u) => {
                     const on = picked.some((x) => x.id === u.id);
                     return (
@@ -224,7 +242,7 @@ function NewDirect({team}: {team: Team}) {
                             <button className={`person${on ? ' is-on' : ''}`} aria-pressed={on} onClick={() => toggle(u)}>
                                 <Avatar userId={u.id} size={32}/>
                                 <span className='person__names'>
-                                    <span className='person__name'>{displayName(u, 'full_name')}{u.id === me.id ? ' (you)' : ''}</span>
+                                    <span className='person__name'>{u.id === me.id ? intl.formatMessage({id: 'user.you_suffix', defaultMessage: '{name} (you)'}, {name: displayName(u, 'full_name')}) : displayName(u, 'full_name')}</span>
                                     <span className='person__username'>@{u.username}</span>
                                 </span>
                                 {on && <Icon name='check'/>}
@@ -238,6 +256,7 @@ function NewDirect({team}: {team: Team}) {
 }
 
 function ChannelSettings({team, channelId}: {team: Team; channelId: string}) {
+    const intl = useIntl();
     const channel = useStore((s) => s.channels[channelId]);
     const me = useStore((s) => s.me!);
     const [displayName, setDisplayName] = useState(channel?.display_name ?? '');
@@ -254,12 +273,14 @@ function ChannelSettings({team, channelId}: {team: Team; channelId: string}) {
             update((s) => ({channels: {...s.channels, [ch.id]: ch as Channel}}));
             close();
         } catch (err) {
-            setError(errorText(err, 'Could not save the channel.'));
+            setError(errorText(err, intl.formatMessage({id: 'channel.save_failed', defaultMessage: 'Could not save the channel.'})));
         }
     };
     const archive = () => update(() => ({modal: {
-        kind: 'confirm', title: `Archive ${channel.display_name}?`, danger: true, action: 'Archive',
-        body: 'Archived channels are read-only and disappear from the sidebar. An admin can restore them.',
+        kind: 'confirm', danger: true,
+        title: intl.formatMessage({id: 'channel.archive.title', defaultMessage: 'Archive {name}?'}, {name: channel.display_name}),
+        action: intl.formatMessage({id: 'channel.archive', defaultMessage: 'Archive'}),
+        body: intl.formatMessage({id: 'channel.archive.body', defaultMessage: 'Archived channels are read-only and disappear from the sidebar. An admin can restore them.'}),
         onConfirm: async () => {
             await client.deleteChannel(channel.id);
             removeChannelLocally(channel.id);
@@ -273,103 +294,38 @@ function ChannelSettings({team, channelId}: {team: Team; channelId: string}) {
             close();
             navigate(paths.channel(team.name, 'town-square'));
         } catch (err) {
-            setError(errorText(err, 'Could not leave the channel.'));
+            setError(errorText(err, intl.formatMessage({id: 'channel.leave_failed', defaultMessage: 'Could not leave the channel.'})));
         }
     };
     const isDefault = channel.name === 'town-square';
     return (
-        <Modal title='Channel settings' onSubmit={save} footer={<>
-            {!isDefault && <button type='button' className='btn btn--ghost' onClick={() => void leave()}>Leave channel</button>}
-            {!isDefault && <button type='button' className='btn btn--danger-ghost' onClick={archive}><Icon name='archive' size={14}/> Archive</button>}
+        <Modal title={intl.formatMessage({id: 'channel_header.settings', defaultMessage: 'Channel settings'})} onSubmit={save} footer={<>
+            {!isDefault && <button type='button' className='btn btn--ghost' onClick={() => void leave()}>
+                <FormattedMessage id='channel.leave' defaultMessage='Leave channel'/>
+            </button>}
+            {!isDefault && <button type='button' className='btn btn--danger-ghost' onClick={archive}>
+                <Icon name='archive' size={14}/> <FormattedMessage id='channel.archive' defaultMessage='Archive'/>
+            </button>}
             <span className='spacer'/>
-            <button type='button' className='btn btn--secondary' onClick={close}>Cancel</button>
-            <button type='submit' className='btn btn--primary'>Save</button>
+            <button type='button' className='btn btn--secondary' onClick={close}><FormattedMessage id='common.cancel' defaultMessage='Cancel'/></button>
+            <button type='submit' className='btn btn--primary'><FormattedMessage id='common.save' defaultMessage='Save'/></button>
         </>}>
             <label className='field'>
-                <span className='field__label'>Name</span>
+                <span className='field__label'><FormattedMessage id='channel.name' defaultMessage='Name'/></span>
                 <input className='input' value={displayName} maxLength={64} onChange={(e) => setDisplayName(e.target.value)} required/>
             </label>
             <label className='field'>
-                <span className='field__label'>Purpose</span>
+                <span className='field__label'><FormattedMessage id='channel.purpose' defaultMessage='Purpose'/></span>
                 <textarea className='input' rows={2} value={purpose} maxLength={250} onChange={(e) => setPurpose(e.target.value)}/>
             </label>
             <label className='field'>
-                <span className='field__label'>Header <span className='muted'>(Markdown, shown under the channel name)</span></span>
+                <span className='field__label'>
+                    <FormattedMessage id='channel.header' defaultMessage='Header'/> <span className='muted'>
+                        <FormattedMessage id='channel.header_hint' defaultMessage='(Markdown, shown under the channel name)'/>
+                    </span>
+                </span>
                 <textarea className='input' rows={2} value={header} maxLength={1024} onChange={(e) => setHeader(e.target.value)}/>
             </label>
-            {error && <p className='form-error' role='alert'>{error}</p>}
-        </Modal>
-    );
-}
-
-function AccountSettings() {
-    const me = useStore((s) => s.me!);
-    const theme = useStore((s) => s.theme);
-    const [first, setFirst] = useState(me.first_name);
-    const [last, setLast] = useState(me.last_name);
-    const [nickname, setNickname] = useState(me.nickname);
-    const [current, setCurrent] = useState('');
-    const [next, setNext] = useState('');
-    const [msg, setMsg] = useState('');
-    const [error, setError] = useState('');
-    const saveProfile = async (e: FormEvent) => {
-        e.preventDefault();
-        setError('');
-        setMsg('');
-        try {
-            const u = await client.patchMe({first_name: first, last_name: last, nickname});
-            addUsers([u]);
-            update(() => ({me: u}));
-            if (next) {
-                await client.updateUserPassword(me.id, current, next);
-                setCurrent('');
-                setNext('');
-            }
-            setMsg('Saved.');
-        } catch (err) {
-            setError(errorText(err, 'Could not save.'));
-        }
-    };
-    return (
-        <Modal title='Account settings' onSubmit={saveProfile} footer={<>
-            {msg && <span className='form-ok' role='status'>{msg}</span>}
-            <span className='spacer'/>
-            <button type='button' className='btn btn--secondary' onClick={close}>Close</button>
-            <button type='submit' className='btn btn--primary'>Save</button>
-        </>}>
-            <div className='account-head'>
-                <Avatar userId={me.id} size={56}/>
-                <div>
-                    <div className='account-head__name'>@{me.username}</div>
-                    <div className='muted'>{me.email}</div>
-                </div>
-            </div>
-            <div className='field-row'>
-                <label className='field'><span className='field__label'>First name</span>
-                    <input className='input' value={first} maxLength={64} onChange={(e) => setFirst(e.target.value)}/></label>
-                <label className='field'><span className='field__label'>Last name</span>
-                    <input className='input' value={last} maxLength={64} onChange={(e) => setLast(e.target.value)}/></label>
-            </div>
-            <label className='field'><span className='field__label'>Nickname</span>
-                <input className='input' value={nickname} maxLength={64} onChange={(e) => setNickname(e.target.value)}/></label>
-            <fieldset className='radio-group'>
-                <legend className='field__label'>Theme</legend>
-                <div className='segmented'>
-                    {(['light', 'dark'] as const).map((t) => (
-                        <label key={t} className={`segmented__item${theme === t ? ' is-on' : ''}`}>
-                            <input type='radio' name='theme' checked={theme === t} onChange={() => void setTheme(t)}/>
-                            {t === 'light' ? 'Light' : 'Dark'}
-                        </label>
-                    ))}
-                </div>
-            </fieldset>
-            <details className='password-box'>
-                <summary>Change password</summary>
-                <label className='field'><span className='field__label'>Current password</span>
-                    <input className='input' type='password' autoComplete='current-password' value={current} onChange={(e) => setCurrent(e.target.value)}/></label>
-                <label className='field'><span className='field__label'>New password</span>
-                    <input className='input' type='password' autoComplete='new-password' value={next} onChange={(e) => setNext(e.target.value)}/></label>
-            </details>
             {error && <p className='form-error' role='alert'>{error}</p>}
         </Modal>
     );
@@ -380,7 +336,7 @@ function Confirm({modal}: {modal: Extract<ModalState, {kind: 'confirm'}>}) {
     const [busy, setBusy] = useState(false);
     return (
         <Modal title={modal.title} footer={<>
-            <button type='button' className='btn btn--secondary' onClick={close}>Cancel</button>
+            <button type='button' className='btn btn--secondary' onClick={close}><FormattedMessage id='common.cancel' defaultMessage='Cancel'/></button>
             <button type='button' className={`btn ${modal.danger ? 'btn--danger' : 'btn--primary'}`} disabled={busy} autoFocus onClick={async () => {
                 setBusy(true);
                 try {
@@ -410,12 +366,16 @@ export function Modals({team}: {team: Team; channel: Channel | null}) {
         return <CreateChannel team={team}/>;
     case 'browse_channels':
         return <BrowseChannels team={team}/>;
+    case 'switcher':
+        return <Switcher team={team}/>;
     case 'new_dm':
         return <NewDirect team={team}/>;
     case 'channel_settings':
         return <ChannelSettings team={team} channelId={modal.channelId}/>;
     case 'account':
         return <AccountSettings/>;
+    case 'custom_status':
+        return <CustomStatusModal/>;
     case 'notifications':
         return <NotificationSettings/>;
     case 'security':
@@ -424,6 +384,8 @@ export function Modals({team}: {team: Team; channel: Channel | null}) {
         return <ChannelNotifications channelId={modal.channelId}/>;
     case 'confirm':
         return <Confirm modal={modal}/>;
+    case 'category_name':
+        return <CategoryNameModal teamId={modal.teamId} categoryId={modal.categoryId} channelId={modal.channelId}/>;
     }
     return null;
 }

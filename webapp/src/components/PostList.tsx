@@ -1,4 +1,5 @@
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
+import {FormattedMessage, useIntl} from 'react-intl';
 import {Virtuoso, type VirtuosoHandle} from 'react-virtuoso';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Post} from '@mattermost/types/posts';
@@ -19,11 +20,13 @@ function ChannelIntro({channel}: {channel: Channel}) {
     const title = channelTitle(channel, me.id, users);
     return (
         <div className='channel-intro'>
-            <h2>{channel.type === 'D' || channel.type === 'G' ? title : `Welcome to ${title}`}</h2>
+            <h2>{channel.type === 'D' || channel.type === 'G' ? title
+                : <FormattedMessage id='channel_intro.welcome' defaultMessage='Welcome to {title}' values={{title}}/>}</h2>
             <p>
-                {channel.type === 'D' ? `This is the start of your direct message history with ${title}.`
-                    : channel.type === 'G' ? 'This is the start of your group message history.'
-                        : channel.purpose || `This is the start of the ${title} channel.`}
+                {channel.type === 'D'
+                    ? <FormattedMessage id='channel_intro.dm' defaultMessage='This is the start of your direct message history with {title}.' values={{title}}/>
+                    : channel.type === 'G' ? <FormattedMessage id='channel_intro.gm' defaultMessage='This is the start of your group message history.'/>
+                        : channel.purpose || <FormattedMessage id='channel_intro.channel' defaultMessage='This is the start of the {title} channel.' values={{title}}/>}
             </p>
         </div>
     );
@@ -37,6 +40,7 @@ function SeenBy({post, channel}: {post: Post; channel: Channel}) {
     const memberCount = useStore((s) => s.stats[channel.id]?.member_count);
     const reads = useStore((s) => s.receipts[channel.id]);
     const users = useStore((s) => s.users);
+    const intl = useIntl();
     const applies = on && receiptsApply(channel, memberCount, config);
     useEffect(() => {
         if (applies) {
@@ -49,7 +53,7 @@ function SeenBy({post, channel}: {post: Post; channel: Channel}) {
             ensureUsers(who);
         }
     }, [who.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
-    const text = seenByText(who.map((id) => displayName(users[id])), channel.type === 'D');
+    const text = seenByText(who.map((id) => displayName(users[id])), channel.type === 'D', intl);
     if (!text) {
         return null;
     }
@@ -58,6 +62,7 @@ function SeenBy({post, channel}: {post: Post; channel: Channel}) {
 }
 
 export function PostList({channel, team}: {channel: Channel; team: Team}) {
+    const intl = useIntl();
     const feed = useStore((s) => s.feeds[channel.id]);
     // A permalink's post: the list opens centred on it (ChannelView re-mounts the list per visit).
     const focusPost = useStore((s) => (s.focusPost?.channelId === channel.id ? s.focusPost : null));
@@ -141,11 +146,11 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     }, [lastId, me.id]);
 
     if (!feed || (feed.loading && !feed.ids.length)) {
-        return <div className='post-list post-list--loading' aria-busy='true'><div className='spinner' aria-label='Loading messages'/></div>;
+        return <div className='post-list post-list--loading' aria-busy='true'><div className='spinner' aria-label={intl.formatMessage({id: 'posts.loading', defaultMessage: 'Loading messages'})}/></div>;
     }
 
     return (
-        <div className='post-list' role='log' aria-label='Messages' aria-live='polite' aria-relevant='additions'>
+        <div className='post-list' role='log' aria-label={intl.formatMessage({id: 'posts.log', defaultMessage: 'Messages'})} aria-live='polite' aria-relevant='additions'>
             <Virtuoso
                 key={index.current.generation}
                 ref={virtuoso}
@@ -166,15 +171,15 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
                 increaseViewportBy={{top: 600, bottom: 300}}
                 computeItemKey={(_, row) => row.key}
                 components={{
-                    Header: () => (feed.atOldest ? <ChannelIntro channel={channel}/> : <div className='post-list__more' aria-busy='true'>Loading older messages…</div>),
-                    Footer: () => (windowed ? <div className='post-list__more' aria-busy='true'>Loading newer messages…</div> : <div className='post-list__footer'/>),
+                    Header: () => (feed.atOldest ? <ChannelIntro channel={channel}/> : <div className='post-list__more' aria-busy='true'><FormattedMessage id='posts.loading_older' defaultMessage='Loading older messages…'/></div>),
+                    Footer: () => (windowed ? <div className='post-list__more' aria-busy='true'><FormattedMessage id='posts.loading_newer' defaultMessage='Loading newer messages…'/></div> : <div className='post-list__footer'/>),
                 }}
                 itemContent={(_, row) => {
                     if (row.kind === 'date') {
-                        return <div className='date-sep' role='separator'><span>{formatDay(row.day)}</span></div>;
+                        return <div className='date-sep' role='separator'><span>{formatDay(row.day, Date.now(), intl)}</span></div>;
                     }
                     if (row.kind === 'new') {
-                        return <div className='new-sep' role='separator'><span>New messages</span></div>;
+                        return <div className='new-sep' role='separator'><span><FormattedMessage id='posts.new_messages' defaultMessage='New messages'/></span></div>;
                     }
                     const item = <PostItem post={row.post} continuation={row.continuation} team={team} location='center'
                         highlight={lit && row.post.id === focusPost?.postId}/>;
@@ -189,7 +194,7 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
                         virtuoso.current?.scrollToIndex({index: 'LAST', align: 'end', behavior: 'smooth'});
                     }
                 }}>
-                    Jump to recent messages ↓
+                    <FormattedMessage id='posts.jump_recent' defaultMessage='Jump to recent messages ↓'/>
                 </button>
             )}
         </div>

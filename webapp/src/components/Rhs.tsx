@@ -2,8 +2,9 @@ import {useEffect, useMemo, useState} from 'react';
 import type {Post} from '@mattermost/types/posts';
 import type {Team} from '@mattermost/types/teams';
 import type {UserProfile} from '@mattermost/types/users';
+import {FormattedMessage, useIntl} from 'react-intl';
 
-import {addUsers, loadPinned, loadThread, loadUserThread, markThreadRead, openDirect, setFollow} from '../actions';
+import {addUsers, isSaved, loadPinned, loadSaved, loadThread, loadUserThread, markThreadRead, openDirect, setFollow} from '../actions';
 import {client} from '../client';
 import {channelTitle, displayName} from '../lib/channels';
 import {buildRows, dayStart, formatDay} from '../lib/posts';
@@ -12,6 +13,7 @@ import {focus} from '../realtime';
 import {navigate} from '../router';
 import {CRT, update, useStore} from '../store';
 import {Avatar} from './Avatar';
+import {StatusEmoji} from './CustomStatus';
 import {Composer} from './Composer';
 import {useFileDrop} from './FileDrop';
 import {Icon} from './Icon';
@@ -20,6 +22,7 @@ import {SearchPane} from './SearchResults';
 import {TypingIndicator} from './TypingIndicator';
 
 export function RhsFrame({title, subtitle, children, actions}: {title: string; subtitle?: string; children: React.ReactNode; actions?: React.ReactNode}) {
+    const intl = useIntl();
     return (
         <aside className='rhs' aria-label={title}>
             <header className='rhs__header'>
@@ -29,7 +32,7 @@ export function RhsFrame({title, subtitle, children, actions}: {title: string; s
                 </div>
                 <div className='rhs__actions'>
                     {actions}
-                    <button className='icon-btn' aria-label='Close' title='Close' onClick={() => update(() => ({rhs: null}))}>
+                    <button className='icon-btn' aria-label={intl.formatMessage({id: 'common.close', defaultMessage: 'Close'})} title={intl.formatMessage({id: 'common.close', defaultMessage: 'Close'})} onClick={() => update(() => ({rhs: null}))}>
                         <Icon name='close'/>
                     </button>
                 </div>
@@ -40,6 +43,7 @@ export function RhsFrame({title, subtitle, children, actions}: {title: string; s
 }
 
 export function ThreadPane({team, rootId, highlight, embedded = false}: {team: Team; rootId: string; highlight?: string; embedded?: boolean}) {
+    const intl = useIntl();
     const root = useStore((s) => s.posts[rootId]);
     const replyIds = useStore((s) => s.threadReplies[rootId]);
     const posts = useStore((s) => s.posts);
@@ -88,19 +92,20 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
     const title = channel ? channelTitle(channel, me.id, users) : '';
     const drop = useFileDrop(root?.channel_id ?? '', root?.id ?? '', !root || Boolean(root.delete_at) || !channel || Boolean(channel.delete_at));
 
-    const body = missing ? <p className='rhs__empty'>This thread is not available.</p> : !root ? <div className='spinner' aria-label='Loading thread'/> : (
+    const body = missing ? <p className='rhs__empty'><FormattedMessage id='thread.missing' defaultMessage='This thread is not available.'/></p>
+        : !root ? <div className='spinner' aria-label={intl.formatMessage({id: 'thread.loading', defaultMessage: 'Loading thread'})}/> : (
         <div className='thread' {...drop.handlers}>
             {drop.overlay}
             <div className='thread__scroll'>
                 <PostItem post={root} continuation={false} team={team} location='rhs-root' highlight={highlight === root.id}/>
                 {replies.length > 0 && (
                     <div className='thread__count' role='separator'>
-                        <span>{replies.length} {replies.length === 1 ? 'reply' : 'replies'}</span>
+                        <span><FormattedMessage id='thread.reply_count' defaultMessage='{count, plural, one {# reply} other {# replies}}' values={{count: replies.length}}/></span>
                     </div>
                 )}
                 {rows.map((row) => {
                     if (row.kind === 'date') {
-                        return <div key={row.key} className='date-sep date-sep--small' role='separator'><span>{formatDay(row.day)}</span></div>;
+                        return <div key={row.key} className='date-sep date-sep--small' role='separator'><span>{formatDay(row.day, Date.now(), intl)}</span></div>;
                     }
                     if (row.kind === 'post') {
                         return <PostItem key={row.key} post={row.post} continuation={row.continuation} team={team} location='rhs' highlight={highlight === row.post.id}/>;
@@ -110,7 +115,7 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
             </div>
             {!root.delete_at && channel && !channel.delete_at && (
                 <div className='thread__composer'>
-                    <Composer channelId={root.channel_id} rootId={root.id} placeholder='Reply to thread'/>
+                    <Composer channelId={root.channel_id} rootId={root.id} placeholder={intl.formatMessage({id: 'thread.reply_placeholder', defaultMessage: 'Reply to thread'})}/>
                     <TypingIndicator channelId={root.channel_id} rootId={root.id}/>
                 </div>
             )}
@@ -122,12 +127,12 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
     const following = thread?.is_following ?? root?.is_following;
     return (
         <RhsFrame
-            title='Thread'
+            title={intl.formatMessage({id: 'thread.title', defaultMessage: 'Thread'})}
             subtitle={title ? (channel?.type === 'O' || channel?.type === 'P' ? `~${title}` : title) : undefined}
             actions={crt && root ? (
                 <button className={`btn btn--small ${following ? 'btn--secondary' : 'btn--ghost'}`} aria-pressed={Boolean(following)}
                     onClick={() => void setFollow(team.id, root.id, !following)}>
-                    {following ? 'Following' : 'Follow'}
+                    {following ? <FormattedMessage id='thread.following' defaultMessage='Following'/> : <FormattedMessage id='thread.follow' defaultMessage='Follow'/>}
                 </button>
             ) : undefined}
         >
@@ -137,6 +142,7 @@ export function ThreadPane({team, rootId, highlight, embedded = false}: {team: T
 }
 
 function PinnedPane({team, channelId}: {team: Team; channelId: string}) {
+    const intl = useIntl();
     const [ids, setIds] = useState<string[] | null>(null);
     const posts = useStore((s) => s.posts);
     useEffect(() => {
@@ -144,10 +150,35 @@ function PinnedPane({team, channelId}: {team: Team; channelId: string}) {
     }, [channelId]);
     const list = (ids ?? []).map((id) => posts[id]).filter((p) => p && p.is_pinned && !p.delete_at);
     return (
-        <RhsFrame title='Pinned messages'>
+        <RhsFrame title={intl.formatMessage({id: 'channel_header.pinned', defaultMessage: 'Pinned messages'})}>
             <div className='rhs__scroll'>
-                {ids === null ? <div className='spinner' aria-label='Loading'/> : list.length === 0 ? (
-                    <p className='rhs__empty'>No pinned messages yet. Pin important messages from a message’s “…” menu.</p>
+                {ids === null ? <div className='spinner' aria-label={intl.formatMessage({id: 'common.loading', defaultMessage: 'Loading'})}/> : list.length === 0 ? (
+                    <p className='rhs__empty'>
+                        <FormattedMessage id='pinned.empty' defaultMessage='No pinned messages yet. Pin important messages from a message’s “…” menu.'/>
+                    </p>
+                ) : list.map((p) => <PostItem key={p.id} post={p} continuation={false} team={team} location='search'/>)}
+            </div>
+        </RhsFrame>
+    );
+}
+
+function SavedPane({team}: {team: Team}) {
+    const intl = useIntl();
+    const [ids, setIds] = useState<string[] | null>(null);
+    const posts = useStore((s) => s.posts);
+    const prefs = useStore((s) => s.prefs);
+    useEffect(() => {
+        loadSaved(team.id).then(setIds).catch(() => setIds([]));
+    }, [team.id]);
+    // saved or unsaved from here or elsewhere while the pane is open
+    const list = (ids ?? []).map((id) => posts[id]).filter((p) => p && !p.delete_at && isSaved(prefs, p.id));
+    return (
+        <RhsFrame title={intl.formatMessage({id: 'saved.title', defaultMessage: 'Saved messages'})}>
+            <div className='rhs__scroll'>
+                {ids === null ? <div className='spinner' aria-label={intl.formatMessage({id: 'common.loading', defaultMessage: 'Loading'})}/> : list.length === 0 ? (
+                    <p className='rhs__empty'>
+                        <FormattedMessage id='saved.empty' defaultMessage='Nothing saved yet. Save messages to come back to from a message’s “…” menu.'/>
+                    </p>
                 ) : list.map((p) => <PostItem key={p.id} post={p} continuation={false} team={team} location='search'/>)}
             </div>
         </RhsFrame>
@@ -155,27 +186,32 @@ function PinnedPane({team, channelId}: {team: Team; channelId: string}) {
 }
 
 function MembersPane({team, channelId}: {team: Team; channelId: string}) {
+    const intl = useIntl();
     const [members, setMembers] = useState<UserProfile[] | null>(null);
     const me = useStore((s) => s.me!);
     useEffect(() => {
         client.getProfilesInChannel(channelId, 0, 200).then((users) => {
             addUsers(users);
-            setMembers(users.sort((a, b) => a.username.localeCompare(b.username)));
+            setMembers(users.sort((a, b) => a.username.localeCompare(b.username, intl.locale)));
         }).catch(() => setMembers([]));
-    }, [channelId]);
+    }, [channelId]); // eslint-disable-line react-hooks/exhaustive-deps
     return (
-        <RhsFrame title='Members' subtitle={members ? `${members.length} member${members.length === 1 ? '' : 's'}` : undefined}>
+        <RhsFrame
+            title={intl.formatMessage({id: 'channel_header.members', defaultMessage: 'Members'})}
+            subtitle={members ? intl.formatMessage({id: 'members.count', defaultMessage: '{count, plural, one {# member} other {# members}}'}, {count: members.length}) : undefined}
+        >
             <ul className='rhs__scroll member-list'>
-                {members === null && <li><div className='spinner' aria-label='Loading'/></li>}
+                {members === null && <li><div className='spinner' aria-label={intl.formatMessage({id: 'common.loading', defaultMessage: 'Loading'})}/></li>}
                 {members?.map((u) => (
                     <li key={u.id} className='member-list__item'>
                         <Avatar userId={u.id} size={32}/>
                         <span className='member-list__names'>
-                            <span className='member-list__name'>{displayName(u, 'full_name')}{u.id === me.id ? ' (you)' : ''}</span>
-                            <span className='member-list__username'>@{u.username}</span>
+                            <span className='member-list__name'>{u.id === me.id ? intl.formatMessage({id: 'user.you_suffix', defaultMessage: '{name} (you)'}, {name: displayName(u, 'full_name')}) : displayName(u, 'full_name')}</span>
+                            <span className='member-list__username'>@{u.username} <StatusEmoji userId={u.id} withText/></span>
                         </span>
                         {u.id !== me.id && (
-                            <button className='icon-btn icon-btn--small' aria-label={`Message ${u.username}`} title='Send a message'
+                            <button className='icon-btn icon-btn--small' aria-label={intl.formatMessage({id: 'members.message', defaultMessage: 'Message {name}'}, {name: u.username})}
+                                title={intl.formatMessage({id: 'members.send_message', defaultMessage: 'Send a message'})}
                                 onClick={async () => {
                                     await openDirect(u.id);
                                     navigate(paths.dm(team.name, u.username));
@@ -212,6 +248,9 @@ export function Rhs({team}: {team: Team}) {
     }
     if (rhs.kind === 'pinned') {
         return <PinnedPane key={rhs.channelId} team={team} channelId={rhs.channelId}/>;
+    }
+    if (rhs.kind === 'saved') {
+        return <SavedPane team={team}/>;
     }
     return <MembersPane key={rhs.channelId} team={team} channelId={rhs.channelId}/>;
 }

@@ -1,9 +1,11 @@
 import {useEffect, useId, useMemo, useRef, useState} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
+import {FormattedMessage, useIntl} from 'react-intl';
 
 import {addUsers, ensureUsers} from '../actions';
 import {client} from '../client';
+import {intl as currentIntl} from '../i18n';
 import {channelTitle, dmPartnerId, displayName} from '../lib/channels';
 import {applyHint, dateItems, helpItems, hintAt, type SearchHint} from '../lib/search';
 import {getState, update, useStore} from '../store';
@@ -19,9 +21,10 @@ function channelItem(c: Channel, myId: string): Item {
     if (c.type === 'D') {
         const partner = s.users[dmPartnerId(c, myId)];
         const name = partner?.username ?? c.display_name;
-        return {key: c.id, value: `@${name}`, label: `@${name}`, detail: partner ? displayName(partner, 'full_name') : 'Direct message', userId: partner?.id};
+        return {key: c.id, value: `@${name}`, label: `@${name}`, detail: partner ? displayName(partner, 'full_name')
+            : currentIntl().formatMessage({id: 'channel.direct_message', defaultMessage: 'Direct message'}), userId: partner?.id};
     }
-    return {key: c.id, value: c.name, label: channelTitle(c, myId, s.users), detail: c.type === 'G' ? 'Group message' : c.name,
+    return {key: c.id, value: c.name, label: channelTitle(c, myId, s.users), detail: c.type === 'G' ? currentIntl().formatMessage({id: 'search.group_message', defaultMessage: 'Group message'}) : c.name,
         icon: c.type === 'P' ? 'lock' : c.type === 'G' ? 'at' : 'hash'};
 }
 
@@ -34,6 +37,7 @@ function rankItems(items: Item[], term: string): Item[] {
 
 /** Suggestions for a hint: help entries, people (from:), channels (in:) or dates. */
 function useSuggestions(team: Team, hint: SearchHint | null): Item[] {
+    const locale = useIntl().locale; // the help texts are in the UI's language
     const me = useStore((s) => s.me!);
     const [fetched, setFetched] = useState<{key: string; items: Item[]}>({key: '', items: []});
     const key = hint ? `${hint.kind}:${hint.term}:${hint.prefix}` : '';
@@ -45,7 +49,7 @@ function useSuggestions(team: Team, hint: SearchHint | null): Item[] {
             return dateItems(hint.term).map((i) => ({key: i.value, ...i}));
         }
         return null;
-    }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+    }, [key, locale]); // eslint-disable-line react-hooks/exhaustive-deps
     useEffect(() => {
         if (!hint || local) {
             return;
@@ -92,6 +96,7 @@ function useSuggestions(team: Team, hint: SearchHint | null): Item[] {
 
 /** The message search box in the channel header, with Mattermost's search hints. */
 export function SearchBox({team}: {team: Team}) {
+    const intl = useIntl();
     const current = useStore((s) => (s.rhs?.kind === 'search' ? s.rhs.terms : ''));
     const [text, setText] = useState(current);
     const [caret, setCaret] = useState(-1); // -1: closed (not focused)
@@ -179,8 +184,8 @@ export function SearchBox({team}: {team: Team}) {
                 ref={ref}
                 className='search-box__input'
                 type='search'
-                placeholder='Search messages'
-                aria-label='Search messages'
+                placeholder={intl.formatMessage({id: 'search.placeholder', defaultMessage: 'Search messages'})}
+                aria-label={intl.formatMessage({id: 'search.placeholder', defaultMessage: 'Search messages'})}
                 role='combobox'
                 aria-expanded={open}
                 aria-controls={listId}
@@ -204,7 +209,7 @@ export function SearchBox({team}: {team: Team}) {
             />
             {open && (
                 <div className='search-box__popup'>
-                    <ul className='search-hints' id={listId} role='listbox' aria-label='Search suggestions'>
+                    <ul className='search-hints' id={listId} role='listbox' aria-label={intl.formatMessage({id: 'search.suggestions', defaultMessage: 'Search suggestions'})}>
                         {items.map((item, i) => (
                             <li
                                 key={item.key}
@@ -225,7 +230,11 @@ export function SearchBox({team}: {team: Team}) {
                         ))}
                     </ul>
                     {hint?.kind === 'help' && (
-                        <p className='search-hints__footer'>Words match inside longer words too; add <b>*</b> for words starting with a prefix. Press <b>Enter</b> to search.</p>
+                        <p className='search-hints__footer'>
+                            <FormattedMessage id='search.footer'
+                                defaultMessage='Words match inside longer words too; add <b>*</b> for words starting with a prefix. Press <b>Enter</b> to search.'
+                                values={{b: (chunks) => <b>{chunks}</b>}}/>
+                        </p>
                     )}
                 </div>
             )}

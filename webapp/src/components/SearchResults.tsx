@@ -2,11 +2,12 @@ import {memo, useCallback, useEffect, useMemo, useState} from 'react';
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Post, PostSearchResults} from '@mattermost/types/posts';
 import type {Team} from '@mattermost/types/teams';
+import {FormattedMessage, useIntl} from 'react-intl';
 
 import {ensureUsers, refreshChannel} from '../actions';
 import {client, errorText} from '../client';
 import {channelTitle, dmPartnerId, displayName} from '../lib/channels';
-import {formatDay, formatTime} from '../lib/posts';
+import {formatDateTime, formatDay, formatTime} from '../lib/posts';
 import {paths} from '../lib/routes';
 import {highlightTerms, SEARCH_PAGE, searchParams} from '../lib/search';
 import {navigate} from '../router';
@@ -25,6 +26,7 @@ function channelPath(team: Team, c: Channel): string {
 }
 
 const SearchResult = memo(function SearchResult({post, team, matched}: {post: Post; team: Team; matched: string[] | undefined}) {
+    const intl = useIntl();
     const me = useStore((s) => s.me!);
     const users = useStore((s) => s.users);
     const author = users[post.user_id];
@@ -35,16 +37,18 @@ const SearchResult = memo(function SearchResult({post, team, matched}: {post: Po
         highlight: highlighter(terms),
     }), [me.username, terms]);
     const name = (post.props?.override_username as string | undefined) ?? displayName(author);
-    const when = `${formatDay(post.create_at)} ${formatTime(post.create_at)}`;
+    const when = `${formatDay(post.create_at, Date.now(), intl)} ${formatTime(post.create_at, intl)}`;
     const title = channel ? channelTitle(channel, me.id, users) : '';
     return (
-        <article className='search-result' data-post-id={post.id} aria-label={`Message from ${name} in ${title || 'a channel'}, ${when}`}>
+        <article className='search-result' data-post-id={post.id} aria-label={title
+            ? intl.formatMessage({id: 'search.result.label', defaultMessage: 'Message from {name} in {channel}, {when}'}, {name, channel: title, when})
+            : intl.formatMessage({id: 'search.result.label_nochannel', defaultMessage: 'Message from {name}, {when}'}, {name, when})}>
             <div className='search-result__channel'>
                 {channel && (channel.type === 'O' || channel.type === 'P') && <Icon name={channel.type === 'P' ? 'lock' : 'hash'} size={14}/>}
                 {channel ? (
                     <button type='button' className='search-result__channel-link' onClick={() => navigate(channelPath(team, channel))}>{title}</button>
                 ) : <span>…</span>}
-                {post.root_id && <span className='search-result__reply'>· reply in thread</span>}
+                {post.root_id && <span className='search-result__reply'>· <FormattedMessage id='search.result.reply' defaultMessage='reply in thread'/></span>}
             </div>
             <div className='search-result__row'>
                 <Avatar userId={post.user_id} size={32}/>
@@ -52,13 +56,15 @@ const SearchResult = memo(function SearchResult({post, team, matched}: {post: Po
                     <div className='search-result__header'>
                         <span className='search-result__author'>{name}</span>
                         <time className='search-result__time' dateTime={new Date(post.create_at).toISOString()}
-                            title={new Date(post.create_at).toLocaleString()}>{when}</time>
+                            title={formatDateTime(post.create_at, intl)}>{when}</time>
                         <button type='button' className='btn btn--small btn--ghost search-result__jump'
-                            aria-label={`Jump to message from ${name}`}
-                            onClick={() => navigate(paths.permalink(team.name, post.id))}>Jump</button>
+                            aria-label={intl.formatMessage({id: 'search.result.jump_label', defaultMessage: 'Jump to message from {name}'}, {name})}
+                            onClick={() => navigate(paths.permalink(team.name, post.id))}>
+                            <FormattedMessage id='search.result.jump' defaultMessage='Jump'/>
+                        </button>
                     </div>
                     <Markdown text={post.message} ctx={ctx}/>
-                    {post.edit_at > 0 && <span className='search-result__edited'>(edited)</span>}
+                    {post.edit_at > 0 && <span className='search-result__edited'><FormattedMessage id='post.edited' defaultMessage='(edited)'/></span>}
                 </div>
             </div>
         </article>
@@ -67,6 +73,7 @@ const SearchResult = memo(function SearchResult({post, team, matched}: {post: Po
 
 /** Search results in the right-hand panel, best match first, 20 at a time. */
 export function SearchPane({team, terms}: {team: Team; terms: string}) {
+    const intl = useIntl();
     const [results, setResults] = useState<Results | null>(null);
     const [loading, setLoading] = useState(false);
     const [error, setError] = useState('');
@@ -98,7 +105,7 @@ export function SearchPane({team, terms}: {team: Team; terms: string}) {
                 };
             });
         } catch (e) {
-            setError(errorText(e, 'Search failed.'));
+            setError(errorText(e, intl.formatMessage({id: 'search.failed', defaultMessage: 'Search failed.'})));
         } finally {
             setLoading(false);
         }
@@ -112,29 +119,35 @@ export function SearchPane({team, terms}: {team: Team; terms: string}) {
     // Edits and deletes that arrive while the panel is open show up in place.
     const shown = (results?.order ?? []).map((id) => live[id] ?? results!.posts[id]).filter((p) => p && !p.delete_at);
     const count = shown.length;
-    const subtitle = results ? `${count}${results.hasNext ? '+' : ''} result${count === 1 && !results.hasNext ? '' : 's'} for “${terms}”` : error ? `“${terms}”` : `Searching for “${terms}”…`;
+    const subtitle = results
+        ? (results.hasNext
+            ? intl.formatMessage({id: 'search.count_more', defaultMessage: '{count, plural, one {#+ result} other {#+ results}} for “{terms}”'}, {count, terms})
+            : intl.formatMessage({id: 'search.count', defaultMessage: '{count, plural, one {# result} other {# results}} for “{terms}”'}, {count, terms}))
+        : error ? `“${terms}”` : intl.formatMessage({id: 'search.searching', defaultMessage: 'Searching for “{terms}”…'}, {terms});
 
     return (
-        <RhsFrame title='Search results' subtitle={subtitle}>
+        <RhsFrame title={intl.formatMessage({id: 'search.title', defaultMessage: 'Search results'})} subtitle={subtitle}>
             <div className='rhs__scroll search-results' aria-busy={loading}>
                 {shown.map((p) => <SearchResult key={p.id} post={p} team={team} matched={results?.matches[p.id]}/>)}
                 {results && !count && !error && (
                     <div className='search-empty'>
                         <Icon name='search' size={32}/>
-                        <p className='search-empty__title'>No results for “{terms}”</p>
-                        <p>Check the spelling, try fewer or shorter words, or remove filters like <code>from:</code>, <code>in:</code> and dates.</p>
+                        <p className='search-empty__title'><FormattedMessage id='search.none' defaultMessage='No results for “{terms}”' values={{terms}}/></p>
+                        <p><FormattedMessage id='search.none_hint'
+                            defaultMessage='Check the spelling, try fewer or shorter words, or remove filters like <code>from:</code>, <code>in:</code> and dates.'
+                            values={{code: (chunks) => <code>{chunks}</code>}}/></p>
                     </div>
                 )}
                 {error && (
                     <div className='search-error' role='alert'>
-                        <p><strong>Search failed.</strong> {error}</p>
-                        <button type='button' className='btn btn--small btn--secondary' onClick={() => void load(results ? results.page + (results.order.length ? 1 : 0) : 0)}>Try again</button>
+                        <p><strong><FormattedMessage id='search.failed' defaultMessage='Search failed.'/></strong> {error}</p>
+                        <button type='button' className='btn btn--small btn--secondary' onClick={() => void load(results ? results.page + (results.order.length ? 1 : 0) : 0)}><FormattedMessage id='common.try_again' defaultMessage='Try again'/></button>
                     </div>
                 )}
-                {loading && <div className='spinner' aria-label='Searching'/>}
+                {loading && <div className='spinner' aria-label={intl.formatMessage({id: 'search.busy', defaultMessage: 'Searching'})}/>}
                 {results?.hasNext && !loading && !error && (
                     <div className='search-more'>
-                        <button type='button' className='btn btn--small btn--ghost' onClick={() => void load(results.page + 1)}>Load more</button>
+                        <button type='button' className='btn btn--small btn--ghost' onClick={() => void load(results.page + 1)}><FormattedMessage id='search.more' defaultMessage='Load more'/></button>
                     </div>
                 )}
             </div>

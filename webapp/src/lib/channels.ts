@@ -4,6 +4,8 @@ import type {ServerChannel as Channel, ChannelMembership} from '@mattermost/type
 import type {PreferenceType} from '@mattermost/types/preferences';
 import type {UserProfile} from '@mattermost/types/users';
 
+import {intl} from '../i18n';
+
 export type Unread = {unread: boolean; mentions: number; muted: boolean};
 
 /**
@@ -24,7 +26,7 @@ export function unreadOf(channel: Channel, member: ChannelMembership | undefined
 
 export function displayName(user: UserProfile | undefined, mode = 'username'): string {
     if (!user) {
-        return 'Someone';
+        return intl().formatMessage({id: 'user.someone', defaultMessage: 'Someone'});
     }
     const full = [user.first_name, user.last_name].filter(Boolean).join(' ');
     if (mode === 'full_name' && full) {
@@ -48,8 +50,9 @@ export function dmPartnerId(channel: Channel, myId: string): string {
 export function channelTitle(channel: Channel, myId: string, users: Record<string, UserProfile>, nameMode = 'username'): string {
     if (channel.type === 'D') {
         const other = users[dmPartnerId(channel, myId)];
-        const name = other ? displayName(other, nameMode) : channel.display_name || 'Direct message';
-        return other?.id === myId ? `${name} (you)` : name;
+        const name = other ? displayName(other, nameMode)
+            : channel.display_name || intl().formatMessage({id: 'channel.direct_message', defaultMessage: 'Direct message'});
+        return other?.id === myId ? intl().formatMessage({id: 'user.you_suffix', defaultMessage: '{name} (you)'}, {name}) : name;
     }
     if (channel.type === 'G') {
         // The server's display name lists every member's username; leave myself out.
@@ -69,7 +72,7 @@ export type Sections = {favorites: Channel[]; channels: Channel[]; direct: Chann
 /** Sidebar sections: favourites, public + private channels (alphabetical), DMs/GMs (most recent first). */
 export function sidebarSections(channels: Channel[], favorites: Set<string>, title: (c: Channel) => string): Sections {
     const alive = channels.filter((c) => !c.delete_at);
-    const byTitle = (a: Channel, b: Channel) => title(a).localeCompare(title(b), undefined, {sensitivity: 'base'});
+    const byTitle = (a: Channel, b: Channel) => title(a).localeCompare(title(b), intl().locale, {sensitivity: 'base'});
     const byRecent = (a: Channel, b: Channel) => (b.last_post_at || b.create_at) - (a.last_post_at || a.create_at);
     return {
         favorites: alive.filter((c) => favorites.has(c.id)).sort(byTitle),
@@ -78,10 +81,18 @@ export function sidebarSections(channels: Channel[], favorites: Set<string>, tit
     };
 }
 
+// Cyrillic letters in Latin (a simple transliteration, so Russian names give readable URLs).
+const CYRILLIC: Record<string, string> = {
+    а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm',
+    н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch',
+    ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya', і: 'i', ї: 'yi', є: 'ye', ґ: 'g', ў: 'u',
+};
+
 /** A valid Mattermost channel name from a display name (lower case, a-z0-9 and dashes). */
 export function channelNameFrom(display: string): string {
     const name = display
         .toLowerCase()
+        .replace(/[Ѐ-ӿ]/g, (c) => CYRILLIC[c] ?? '')
         .normalize('NFKD')
         .replace(/[\u0300-\u036f]/g, '')
         .replace(/[^a-z0-9]+/g, '-')

@@ -2,6 +2,7 @@
 import type {FileInfo} from '@mattermost/types/files';
 
 import {client} from '../client';
+import {intl} from '../i18n';
 
 export const MAX_FILES = 10;
 
@@ -17,10 +18,9 @@ export function formatSize(bytes: number): string {
         n /= 1024;
         i++;
     }
-    if (i === 0) {
-        return `${n} B`;
-    }
-    return `${n < 10 ? n.toFixed(1).replace(/\.0$/, '') : Math.round(n)} ${units[i]}`;
+    const i18n = intl();
+    const num = i18n.formatNumber(i > 0 && n < 10 ? Math.round(n * 10) / 10 : Math.round(n), {maximumFractionDigits: 1, useGrouping: false});
+    return i18n.formatMessage({id: 'file.size', defaultMessage: '{n} {unit, select, B {B} KB {KB} MB {MB} GB {GB} other {TB}}'}, {n: num, unit: units[i]});
 }
 
 const KINDS: Array<[string, string[]]> = [
@@ -122,16 +122,18 @@ export function uploadError(status: number, body: string, maxSize: number): stri
     } catch {
         // not JSON (a proxy's error page)
     }
+    const i18n = intl();
     if (status === 413) {
-        return maxSize ? `File is too large (the limit is ${formatSize(maxSize)}).` : 'File is too large.';
+        return maxSize ? i18n.formatMessage({id: 'composer.file_too_large', defaultMessage: 'File is too large (the limit is {size}).'}, {size: formatSize(maxSize)})
+            : i18n.formatMessage({id: 'upload.too_large', defaultMessage: 'File is too large.'});
     }
     if (status === 403) {
-        return message || 'You do not have permission to upload files here.';
+        return message || i18n.formatMessage({id: 'upload.forbidden', defaultMessage: 'You do not have permission to upload files here.'});
     }
     if (status === 0) {
-        return 'The upload failed: cannot reach the server.';
+        return i18n.formatMessage({id: 'upload.unreachable', defaultMessage: 'The upload failed: cannot reach the server.'});
     }
-    return message || `The upload failed (${status}).`;
+    return message || i18n.formatMessage({id: 'upload.failed', defaultMessage: 'The upload failed ({status}).'}, {status});
 }
 
 let seq = 0;
@@ -172,13 +174,13 @@ export function uploadWithProgress(file: File, channelId: string, clientId: stri
                 } catch {
                     // fall through
                 }
-                reject(new Error('The server sent an unexpected answer.'));
+                reject(new Error(intl().formatMessage({id: 'upload.bad_answer', defaultMessage: 'The server sent an unexpected answer.'})));
             } else {
                 reject(new Error(uploadError(xhr.status, xhr.responseText, maxSize)));
             }
         };
         xhr.onerror = () => reject(new Error(uploadError(0, '', maxSize)));
-        xhr.onabort = () => reject(new Error('Upload cancelled.'));
+        xhr.onabort = () => reject(new Error(intl().formatMessage({id: 'upload.cancelled', defaultMessage: 'Upload cancelled.'})));
         xhr.send(form);
     });
     return {promise, abort: () => xhr.abort()};

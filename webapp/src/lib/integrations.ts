@@ -1,4 +1,5 @@
 // Small helpers for the Integrations page.
+import {intl} from '../i18n';
 
 /** The address an incoming webhook accepts posts at (Mattermost's `<site>/hooks/<id>`). */
 export function incomingHookUrl(siteUrl: string, id: string): string {
@@ -21,13 +22,13 @@ export function splitList(text: string, sep: RegExp = /[,\n]/): string[] {
 export function normaliseTrigger(text: string): {trigger: string; error: string} {
     const trigger = text.trim().replace(/^\//, '');
     if (!trigger) {
-        return {trigger, error: 'A trigger word is required.'};
+        return {trigger, error: intl().formatMessage({id: 'integrations.trigger.required', defaultMessage: 'A trigger word is required.'})};
     }
     if (/\s|\//.test(trigger)) {
-        return {trigger, error: 'A trigger word cannot contain spaces or slashes.'};
+        return {trigger, error: intl().formatMessage({id: 'integrations.trigger.spaces', defaultMessage: 'A trigger word cannot contain spaces or slashes.'})};
     }
     if (trigger.length > 128) {
-        return {trigger, error: 'A trigger word can be at most 128 characters long.'};
+        return {trigger, error: intl().formatMessage({id: 'integrations.trigger.long', defaultMessage: 'A trigger word can be at most {max} characters long.'}, {max: 128})};
     }
     return {trigger: trigger.toLowerCase(), error: ''};
 }
@@ -54,7 +55,8 @@ export type ChannelOption = {id: string; display_name: string; name: string; typ
  * item, and the request body made from the values (or an error to show instead of sending).
  */
 export type KindSpec<T> = {
-    noun: string;
+    /** Which kind: picks the form's and buttons' wording ("Add incoming webhook", "New slash command"). */
+    kind: 'incoming' | 'outgoing' | 'command' | 'bot';
     fields: (channels: ChannelOption[]) => FieldSpec[];
     values: (item: T | null, channels: ChannelOption[]) => FormValues;
     payload: (v: FormValues, item: T | null, teamId: string) => {body: Partial<T>; error: string};
@@ -71,15 +73,15 @@ type CommandLike = {id: string; team_id: string; trigger: string; url: string; m
 type BotLike = {user_id: string; username: string; display_name: string; description: string};
 
 export const incomingSpec: KindSpec<Incoming> = {
-    noun: 'incoming webhook',
+    kind: 'incoming',
     fields: (channels) => [
-        {key: 'display_name', label: 'Title', kind: 'text', maxLength: 64},
-        {key: 'description', label: 'Description', kind: 'text', maxLength: 500},
-        {key: 'channel_id', label: 'Channel', kind: 'select', hint: 'Posts go to this channel unless the payload names another one.',
+        {key: 'display_name', label: intl().formatMessage({id: 'integrations.field.title', defaultMessage: 'Title'}), kind: 'text', maxLength: 64},
+        {key: 'description', label: intl().formatMessage({id: 'integrations.field.description', defaultMessage: 'Description'}), kind: 'text', maxLength: 500},
+        {key: 'channel_id', label: intl().formatMessage({id: 'integrations.field.channel', defaultMessage: 'Channel'}), kind: 'select', hint: intl().formatMessage({id: 'integrations.hint.channel', defaultMessage: 'Posts go to this channel unless the payload names another one.'}),
             options: channels.map((c) => ({value: c.id, label: c.display_name}))},
-        {key: 'channel_locked', label: 'Lock to this channel', kind: 'checkbox'},
-        {key: 'username', label: 'Username', kind: 'text', hint: 'Optional: shown instead of your name.', maxLength: 64},
-        {key: 'icon_url', label: 'Profile picture URL', kind: 'url', hint: 'Optional.', placeholder: 'https://'},
+        {key: 'channel_locked', label: intl().formatMessage({id: 'integrations.field.lock', defaultMessage: 'Lock to this channel'}), kind: 'checkbox'},
+        {key: 'username', label: intl().formatMessage({id: 'integrations.field.username', defaultMessage: 'Username'}), kind: 'text', hint: intl().formatMessage({id: 'integrations.hint.username', defaultMessage: 'Optional: shown instead of your name.'}), maxLength: 64},
+        {key: 'icon_url', label: intl().formatMessage({id: 'integrations.field.icon_url', defaultMessage: 'Profile picture URL'}), kind: 'url', hint: intl().formatMessage({id: 'common.optional_hint', defaultMessage: 'Optional.'}), placeholder: 'https://'},
     ],
     values: (h, channels) => ({
         display_name: h?.display_name ?? '',
@@ -91,7 +93,7 @@ export const incomingSpec: KindSpec<Incoming> = {
     }),
     payload: (v, h) => {
         if (!str(v, 'channel_id')) {
-            return {body: {}, error: 'Choose a channel.'};
+            return {body: {}, error: intl().formatMessage({id: 'integrations.error.channel', defaultMessage: 'Choose a channel.'})};
         }
         return ok({...(h ?? {}), channel_id: str(v, 'channel_id'), display_name: str(v, 'display_name'), description: str(v, 'description'),
             username: str(v, 'username'), icon_url: str(v, 'icon_url'), channel_locked: Boolean(v.channel_locked)});
@@ -99,17 +101,17 @@ export const incomingSpec: KindSpec<Incoming> = {
 };
 
 export const outgoingSpec: KindSpec<Outgoing> = {
-    noun: 'outgoing webhook',
+    kind: 'outgoing',
     fields: (channels) => [
-        {key: 'display_name', label: 'Title', kind: 'text', maxLength: 64},
-        {key: 'description', label: 'Description', kind: 'text', maxLength: 500},
-        {key: 'channel_id', label: 'Channel', kind: 'select', hint: 'Optional when trigger words are set.',
-            options: [{value: '', label: 'Any public channel'}, ...channels.filter((c) => c.type === 'O').map((c) => ({value: c.id, label: c.display_name}))]},
-        {key: 'trigger_words', label: 'Trigger words', kind: 'text', hint: 'Comma separated.'},
-        {key: 'trigger_when', label: 'Trigger when', kind: 'select',
-            options: [{value: '0', label: 'The first word matches a trigger word exactly'}, {value: '1', label: 'The first word starts with a trigger word'}]},
-        {key: 'callback_urls', label: 'Callback URLs', kind: 'textarea', hint: 'One per line.'},
-        {key: 'json', label: 'Send JSON (otherwise form-encoded)', kind: 'checkbox'},
+        {key: 'display_name', label: intl().formatMessage({id: 'integrations.field.title', defaultMessage: 'Title'}), kind: 'text', maxLength: 64},
+        {key: 'description', label: intl().formatMessage({id: 'integrations.field.description', defaultMessage: 'Description'}), kind: 'text', maxLength: 500},
+        {key: 'channel_id', label: intl().formatMessage({id: 'integrations.field.channel', defaultMessage: 'Channel'}), kind: 'select', hint: intl().formatMessage({id: 'integrations.hint.channel_optional', defaultMessage: 'Optional when trigger words are set.'}),
+            options: [{value: '', label: intl().formatMessage({id: 'integrations.any_public', defaultMessage: 'Any public channel'})}, ...channels.filter((c) => c.type === 'O').map((c) => ({value: c.id, label: c.display_name}))]},
+        {key: 'trigger_words', label: intl().formatMessage({id: 'integrations.field.trigger_words', defaultMessage: 'Trigger words'}), kind: 'text', hint: intl().formatMessage({id: 'integrations.hint.comma', defaultMessage: 'Comma separated.'})},
+        {key: 'trigger_when', label: intl().formatMessage({id: 'integrations.field.trigger_when', defaultMessage: 'Trigger when'}), kind: 'select',
+            options: [{value: '0', label: intl().formatMessage({id: 'integrations.trigger_when.exact', defaultMessage: 'The first word matches a trigger word exactly'})}, {value: '1', label: intl().formatMessage({id: 'integrations.trigger_when.prefix', defaultMessage: 'The first word starts with a trigger word'})}]},
+        {key: 'callback_urls', label: intl().formatMessage({id: 'integrations.field.callbacks', defaultMessage: 'Callback URLs'}), kind: 'textarea', hint: intl().formatMessage({id: 'integrations.hint.per_line', defaultMessage: 'One per line.'})},
+        {key: 'json', label: intl().formatMessage({id: 'integrations.field.json', defaultMessage: 'Send JSON (otherwise form-encoded)'}), kind: 'checkbox'},
     ],
     values: (h) => ({
         display_name: h?.display_name ?? '',
@@ -124,10 +126,10 @@ export const outgoingSpec: KindSpec<Outgoing> = {
         const callbacks = splitList(String(v.callback_urls ?? ''), /\n/);
         const words = splitList(String(v.trigger_words ?? ''));
         if (!callbacks.length) {
-            return {body: {}, error: 'At least one callback URL is required.'};
+            return {body: {}, error: intl().formatMessage({id: 'integrations.error.callbacks', defaultMessage: 'At least one callback URL is required.'})};
         }
         if (!words.length && !str(v, 'channel_id')) {
-            return {body: {}, error: 'Set trigger words, a channel, or both.'};
+            return {body: {}, error: intl().formatMessage({id: 'integrations.error.trigger_or_channel', defaultMessage: 'Set trigger words, a channel, or both.'})};
         }
         return ok({...(h ?? {team_id: teamId}), channel_id: str(v, 'channel_id'), display_name: str(v, 'display_name'),
             description: str(v, 'description'), trigger_words: words, trigger_when: Number(v.trigger_when) === 1 ? 1 : 0,
@@ -136,16 +138,16 @@ export const outgoingSpec: KindSpec<Outgoing> = {
 };
 
 export const commandSpec: KindSpec<CommandLike> = {
-    noun: 'slash command',
+    kind: 'command',
     fields: () => [
-        {key: 'display_name', label: 'Title', kind: 'text', maxLength: 64},
-        {key: 'trigger', label: 'Trigger word', kind: 'text', hint: 'Typed after a slash, e.g. deploy for /deploy.'},
-        {key: 'url', label: 'Request URL', kind: 'url', placeholder: 'https://'},
-        {key: 'method', label: 'Request method', kind: 'select', options: [{value: 'P', label: 'POST'}, {value: 'G', label: 'GET'}]},
-        {key: 'username', label: 'Response username', kind: 'text', hint: 'Optional.', maxLength: 64},
-        {key: 'auto_complete', label: 'Show in autocomplete', kind: 'checkbox'},
-        {key: 'auto_complete_hint', label: 'Autocomplete hint', kind: 'text', placeholder: '[arguments]'},
-        {key: 'description', label: 'Description', kind: 'text'},
+        {key: 'display_name', label: intl().formatMessage({id: 'integrations.field.title', defaultMessage: 'Title'}), kind: 'text', maxLength: 64},
+        {key: 'trigger', label: intl().formatMessage({id: 'integrations.field.trigger', defaultMessage: 'Trigger word'}), kind: 'text', hint: intl().formatMessage({id: 'integrations.hint.trigger', defaultMessage: 'Typed after a slash, e.g. deploy for /deploy.'})},
+        {key: 'url', label: intl().formatMessage({id: 'integrations.field.url', defaultMessage: 'Request URL'}), kind: 'url', placeholder: 'https://'},
+        {key: 'method', label: intl().formatMessage({id: 'integrations.field.method', defaultMessage: 'Request method'}), kind: 'select', options: [{value: 'P', label: 'POST'}, {value: 'G', label: 'GET'}]},
+        {key: 'username', label: intl().formatMessage({id: 'integrations.field.response_username', defaultMessage: 'Response username'}), kind: 'text', hint: intl().formatMessage({id: 'common.optional_hint', defaultMessage: 'Optional.'}), maxLength: 64},
+        {key: 'auto_complete', label: intl().formatMessage({id: 'integrations.field.autocomplete', defaultMessage: 'Show in autocomplete'}), kind: 'checkbox'},
+        {key: 'auto_complete_hint', label: intl().formatMessage({id: 'integrations.field.autocomplete_hint', defaultMessage: 'Autocomplete hint'}), kind: 'text', placeholder: '[arguments]'},
+        {key: 'description', label: intl().formatMessage({id: 'integrations.field.description', defaultMessage: 'Description'}), kind: 'text'},
     ],
     values: (c) => ({
         display_name: c?.display_name ?? '',
@@ -163,7 +165,7 @@ export const commandSpec: KindSpec<CommandLike> = {
             return {body: {}, error: t.error};
         }
         if (!str(v, 'url')) {
-            return {body: {}, error: 'A request URL is required.'};
+            return {body: {}, error: intl().formatMessage({id: 'integrations.error.url', defaultMessage: 'A request URL is required.'})};
         }
         return ok({...(c ?? {team_id: teamId, icon_url: ''}), trigger: t.trigger, url: str(v, 'url'), method: v.method === 'G' ? 'G' : 'P',
             display_name: str(v, 'display_name'), description: str(v, 'description'), auto_complete: Boolean(v.auto_complete),
@@ -172,17 +174,17 @@ export const commandSpec: KindSpec<CommandLike> = {
 };
 
 export const botSpec: KindSpec<BotLike> = {
-    noun: 'bot account',
+    kind: 'bot',
     fields: () => [
-        {key: 'username', label: 'Username', kind: 'text', hint: 'Lowercase letters, digits, dots, dashes and underscores.', maxLength: 64},
-        {key: 'display_name', label: 'Display name', kind: 'text', maxLength: 64},
-        {key: 'description', label: 'Description', kind: 'text', maxLength: 1024},
+        {key: 'username', label: intl().formatMessage({id: 'integrations.field.username', defaultMessage: 'Username'}), kind: 'text', hint: intl().formatMessage({id: 'integrations.hint.bot_username', defaultMessage: 'Lowercase letters, digits, dots, dashes and underscores.'}), maxLength: 64},
+        {key: 'display_name', label: intl().formatMessage({id: 'integrations.field.display_name', defaultMessage: 'Display name'}), kind: 'text', maxLength: 64},
+        {key: 'description', label: intl().formatMessage({id: 'integrations.field.description', defaultMessage: 'Description'}), kind: 'text', maxLength: 1024},
     ],
     values: (b) => ({username: b?.username ?? '', display_name: b?.display_name ?? '', description: b?.description ?? ''}),
     payload: (v) => {
         const username = str(v, 'username').toLowerCase();
         if (!username) {
-            return {body: {}, error: 'A username is required.'};
+            return {body: {}, error: intl().formatMessage({id: 'integrations.error.username', defaultMessage: 'A username is required.'})};
         }
         return ok({username, display_name: str(v, 'display_name'), description: str(v, 'description')});
     },

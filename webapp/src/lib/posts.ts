@@ -1,6 +1,9 @@
 // Pure helpers for post lists: merging server pages, grouping and date separators.
 
 import type {Post, PostList} from '@mattermost/types/posts';
+import type {IntlShape} from 'react-intl';
+
+import {intl as currentIntl} from '../i18n';
 
 export const GROUP_WINDOW_MS = 5 * 60 * 1000;
 
@@ -118,20 +121,27 @@ export function groupReactions(post: Post, myId: string): Array<{name: string; c
     return [...out.values()];
 }
 
-export function formatTime(ms: number): string {
-    return new Date(ms).toLocaleTimeString(undefined, {hour: 'numeric', minute: '2-digit'});
+/** A post's time of day in the UI's language ("3:07 PM", "15:07"). */
+export function formatTime(ms: number, intl: IntlShape = currentIntl()): string {
+    return intl.formatTime(ms, {hour: 'numeric', minute: '2-digit'});
 }
 
-export function formatDay(ms: number, now = Date.now()): string {
+/** Date and time in full, for tooltips. */
+export function formatDateTime(ms: number, intl: IntlShape = currentIntl()): string {
+    return intl.formatDate(ms, {dateStyle: 'full', timeStyle: 'short'});
+}
+
+/** A date separator: "Today", "Yesterday", else the weekday and date in the UI's language. */
+export function formatDay(ms: number, now = Date.now(), intl: IntlShape = currentIntl()): string {
     const today = dayStart(now);
     const day = dayStart(ms);
     if (day === today) {
-        return 'Today';
+        return intl.formatMessage({id: 'date.today', defaultMessage: 'Today'});
     }
     if (day === dayStart(today - 12 * 3600 * 1000)) {
-        return 'Yesterday';
+        return intl.formatMessage({id: 'date.yesterday', defaultMessage: 'Yesterday'});
     }
     const d = new Date(ms);
     const sameYear = d.getFullYear() === new Date(now).getFullYear();
-    return d.toLocaleDateString(undefined, {weekday: 'short', month: 'long', day: 'numeric', ...(sameYear ? {} : {year: 'numeric'})});
+    return intl.formatDate(d, {weekday: 'short', month: 'long', day: 'numeric', ...(sameYear ? {} : {year: 'numeric'})});
 }

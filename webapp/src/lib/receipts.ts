@@ -4,6 +4,9 @@
 import type {ServerChannel as Channel} from '@mattermost/types/channels';
 import type {Post} from '@mattermost/types/posts';
 import type {PreferenceType} from '@mattermost/types/preferences';
+import type {IntlShape} from 'react-intl';
+
+import {intl as currentIntl} from '../i18n';
 
 export const RECEIPTS_CATEGORY = 'chinwag';
 export const RECEIPTS_NAME = 'read_receipts';
@@ -59,20 +62,17 @@ export function seenBy(reads: ChannelReads | undefined, post: Post, myId: string
         .map(([uid]) => uid);
 }
 
-/** "Seen by Carol", "Seen by Carol and Dave", "Seen by Carol, Dave, Erin and 2 others"; '' for nobody. */
-export function seenByText(names: string[], direct = false): string {
+/** "Seen by Carol", "Seen by Carol and Dave", "Seen by Carol, Dave, Erin, and 2 others"; '' for nobody. */
+export function seenByText(names: string[], direct = false, intl: IntlShape = currentIntl()): string {
     if (!names.length) {
         return '';
     }
     if (direct) {
-        return 'Seen';
+        return intl.formatMessage({id: 'receipts.seen', defaultMessage: 'Seen'});
     }
-    if (names.length === 1) {
-        return `Seen by ${names[0]}`;
-    }
-    if (names.length <= 4) {
-        return `Seen by ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-    }
-    const rest = names.length - 3;
-    return `Seen by ${names.slice(0, 3).join(', ')} and ${rest} others`;
+    const shown = names.length <= 4 ? names : [
+        ...names.slice(0, 3),
+        intl.formatMessage({id: 'receipts.others', defaultMessage: '{count, plural, one {# other} other {# others}}'}, {count: names.length - 3}),
+    ];
+    return intl.formatMessage({id: 'receipts.seen_by', defaultMessage: 'Seen by {names}'}, {names: intl.formatList(shown, {type: 'conjunction'})});
 }

@@ -4,6 +4,9 @@ export type Route =
     | {name: 'root'}
     | {name: 'login'}
     | {name: 'signup'}
+    | {name: 'reset_password'}
+    | {name: 'reset_password_complete'}
+    | {name: 'verify_email'}
     | {name: 'select_team'}
     | {name: 'create_team'}
     | {name: 'channel'; team: string; channel: string}
@@ -35,6 +38,12 @@ export function parseRoute(pathname: string): Route {
             return {name: 'signup'};
         case 'select_team':
             return {name: 'select_team'};
+        case 'reset_password':
+            return {name: 'reset_password'};
+        case 'reset_password_complete':
+            return {name: 'reset_password_complete'};
+        case 'do_verify_email':
+            return {name: 'verify_email'};
         case 'create_team':
             return {name: 'create_team'};
         }
@@ -80,4 +89,5 @@ export const paths = {
     permalink: (team: string, postId: string) => `/${team}/pl/${postId}`,
     integrations: (team: string, tab = 'incoming_webhooks') => `/${team}/integrations/${tab}`,
     notificationSettings: () => '/settings/notifications',
+    resetPassword: () => '/reset_password',
 };

@@ -3,6 +3,9 @@
 // render them as text nodes — a message never becomes markup.
 
 import type {SearchParameter} from '@mattermost/types/search';
+import {defineMessages} from 'react-intl';
+
+import {intl} from '../i18n';
 
 export const SEARCH_PAGE = 20;
 
@@ -13,14 +16,27 @@ export type SearchHint = {kind: HintKind; term: string; start: number; end: numb
 
 export type HelpItem = {value: string; label: string; detail: string};
 
-export const HELP_ITEMS: HelpItem[] = [
-    {value: 'from:', label: 'from:', detail: 'Messages from a person'},
-    {value: 'in:', label: 'in:', detail: 'Messages in a channel or direct message'},
-    {value: 'on:', label: 'on:', detail: 'Messages on a date (YYYY-MM-DD)'},
-    {value: 'before:', label: 'before:', detail: 'Messages before a date'},
-    {value: 'after:', label: 'after:', detail: 'Messages after a date'},
-    {value: '-', label: '-', detail: 'Exclude a word or filter: -draft, -from:bot'},
-    {value: '""', label: '"…"', detail: 'An exact phrase: "release notes"'},
+const HELP = defineMessages({
+    from: {id: 'search.help.from', defaultMessage: 'Messages from a person'},
+    in: {id: 'search.help.in', defaultMessage: 'Messages in a channel or direct message'},
+    on: {id: 'search.help.on', defaultMessage: 'Messages on a date (YYYY-MM-DD)'},
+    before: {id: 'search.help.before', defaultMessage: 'Messages before a date'},
+    after: {id: 'search.help.after', defaultMessage: 'Messages after a date'},
+    exclude: {id: 'search.help.exclude', defaultMessage: 'Exclude a word or filter: -draft, -from:bot'},
+    phrase: {id: 'search.help.phrase', defaultMessage: 'An exact phrase: "release notes"'},
+    today: {id: 'date.today', defaultMessage: 'Today'},
+    yesterday: {id: 'date.yesterday', defaultMessage: 'Yesterday'},
+    week: {id: 'search.week_ago', defaultMessage: 'A week ago'},
+});
+
+const HELP_ITEMS: {value: string; label: string; detail: keyof typeof HELP}[] = [
+    {value: 'from:', label: 'from:', detail: 'from'},
+    {value: 'in:', label: 'in:', detail: 'in'},
+    {value: 'on:', label: 'on:', detail: 'on'},
+    {value: 'before:', label: 'before:', detail: 'before'},
+    {value: 'after:', label: 'after:', detail: 'after'},
+    {value: '-', label: '-', detail: 'exclude'},
+    {value: '""', label: '"…"', detail: 'phrase'},
 ];
 
 const KEYWORDS = ['from', 'in', 'on', 'before', 'after'];
@@ -64,10 +80,10 @@ export function hintAt(text: string, caret: number): SearchHint | null {
 
 /** Help items that fit the partial word ("fr" → from:); all of them for an empty word. */
 export function helpItems(hint: SearchHint): HelpItem[] {
-    if (!hint.term) {
-        return hint.prefix ? HELP_ITEMS.filter((i) => i.value.endsWith(':')) : HELP_ITEMS;
-    }
-    return HELP_ITEMS.filter((i) => i.value.endsWith(':') && i.value.startsWith(hint.term));
+    const fit = !hint.term
+        ? (hint.prefix ? HELP_ITEMS.filter((i) => i.value.endsWith(':')) : HELP_ITEMS)
+        : HELP_ITEMS.filter((i) => i.value.endsWith(':') && i.value.startsWith(hint.term));
+    return fit.map((i) => ({...i, detail: intl().formatMessage(HELP[i.detail])}));
 }
 
 /** Replaces the hinted word with `value` (kept open after a `key:`); returns the text and caret. */
@@ -100,9 +116,9 @@ export function isoDay(d: Date): string {
 export function dateItems(term: string, now = new Date()): HelpItem[] {
     const day = (offset: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() - offset);
     const items = [
-        {value: isoDay(day(0)), label: isoDay(day(0)), detail: 'Today'},
-        {value: isoDay(day(1)), label: isoDay(day(1)), detail: 'Yesterday'},
-        {value: isoDay(day(7)), label: isoDay(day(7)), detail: 'A week ago'},
+        {value: isoDay(day(0)), label: isoDay(day(0)), detail: intl().formatMessage(HELP.today)},
+        {value: isoDay(day(1)), label: isoDay(day(1)), detail: intl().formatMessage(HELP.yesterday)},
+        {value: isoDay(day(7)), label: isoDay(day(7)), detail: intl().formatMessage(HELP.week)},
     ];
     return items.filter((i) => i.value.startsWith(term));
 }

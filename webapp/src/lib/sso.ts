@@ -1,4 +1,5 @@
 // Single sign-on buttons for the login page, from the client config (as Mattermost's webapp reads it).
+import {intl} from '../i18n';
 
 export type SsoProvider = {id: 'gitlab' | 'openid' | 'saml'; label: string; href: string; color: string};
 
@@ -42,7 +43,13 @@ export const MFA_ERROR_ID = 'api.user.check_user_mfa.bad_code.app_error';
 export function loginNotice(search: string): string {
     const extra = new URLSearchParams(search).get('extra');
     if (extra === 'signin_change') {
-        return 'Your sign-in method changed. Sign in with your new method.';
+        return intl().formatMessage({id: 'login.signin_changed', defaultMessage: 'Your sign-in method changed. Sign in with your new method.'});
+    }
+    if (extra === 'verified') {
+        return intl().formatMessage({id: 'login.email_verified', defaultMessage: 'Your email address is verified. Sign in to continue.'});
+    }
+    if (extra === 'passwordChange') {
+        return intl().formatMessage({id: 'login.password_changed', defaultMessage: 'Your password is changed. Sign in with the new one.'});
     }
     return '';
 }
@@ -53,6 +60,10 @@ export type SignInMethod = 'email' | 'gitlab' | 'openid' | 'saml' | 'ldap';
 const METHOD_LABELS: Record<SignInMethod, string> = {
     email: 'Email and password', gitlab: 'GitLab', openid: 'OpenID Connect', saml: 'SAML', ldap: 'AD/LDAP',
 };
+
+function methodLabel(m: SignInMethod): string {
+    return m === 'email' ? intl().formatMessage({id: 'security.method.email', defaultMessage: 'Email and password'}) : METHOD_LABELS[m];
+}
 
 export type SignInSwitch = {to: SignInMethod; label: string};
 
@@ -82,18 +93,19 @@ export function signInChoices(config: Config, authService: string): SignInChoice
             }
         }
         if (!switches.length) {
-            note = 'No single sign-on provider is enabled on this server.';
+            note = intl().formatMessage({id: 'security.no_sso', defaultMessage: 'No single sign-on provider is enabled on this server.'});
         }
     } else if (current === 'gitlab' || current === 'openid') {
         if (passwordLoginEnabled(config) && config.EnableSignUpWithEmail !== 'false') {
-            switches.push({to: 'email', label: METHOD_LABELS.email});
+            switches.push({to: 'email', label: methodLabel('email')});
         } else {
-            note = 'This server does not allow signing in with email and password.';
+            note = intl().formatMessage({id: 'security.no_email', defaultMessage: 'This server does not allow signing in with email and password.'});
         }
     } else {
-        note = `Your ${METHOD_LABELS[current]} account is managed by your organisation's directory.`;
+        note = intl().formatMessage({id: 'security.directory', defaultMessage: 'Your {method} account is managed by your organisation’s directory.'},
+            {method: METHOD_LABELS[current]});
     }
-    const currentLabel = current === 'gitlab' || current === 'openid' ? providerLabel(current) : METHOD_LABELS[current];
+    const currentLabel = current === 'gitlab' || current === 'openid' ? providerLabel(current) : methodLabel(current);
     return {current, currentLabel, switches, note};
 }
 

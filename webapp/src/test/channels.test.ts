@@ -65,6 +65,8 @@ describe('names', () => {
         expect(channelNameFrom('Release Plans 2.0!')).toBe('release-plans-2-0');
         expect(channelNameFrom('Café')).toBe('cafe');
         expect(channelNameFrom('日本')).toBe('');
+        expect(channelNameFrom('Отдел продаж')).toBe('otdel-prodazh');
+        expect(channelNameFrom('Щука и ёжик')).toBe('shchuka-i-ezhik');
     });
 });
 

@@ -1,8 +1,11 @@
-import {describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 import {renderToStaticMarkup} from 'react-dom/server';
 
 import {Markdown} from '../components/Markdown';
+import {loadEmoji} from '../lib/emoji';
 import {mentionsUser, parseBlocks, parseInline, plainText, safeUrl} from '../lib/markdown';
+
+beforeAll(loadEmoji); // the emoji table is a lazy chunk; these tests render :shortcodes:
 
 const html = (text: string, myUsername = 'alice') => renderToStaticMarkup(<Markdown text={text} ctx={{myUsername}}/>);
 

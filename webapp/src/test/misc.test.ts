@@ -1,7 +1,7 @@
-import {describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 
 import {applyCompletion, triggerAt} from '../lib/autocomplete';
-import {emojiFor, searchEmoji} from '../lib/emoji';
+import {emojiFor, loadEmoji, searchEmoji} from '../lib/emoji';
 import {parseRoute} from '../lib/routes';
 import {typingText} from '../components/TypingIndicator';
 
@@ -40,6 +40,8 @@ describe('autocomplete triggers', () => {
 });
 
 describe('emoji', () => {
+    beforeAll(loadEmoji);
+
     it('maps names and aliases', () => {
         expect(emojiFor('+1')).toBe('👍');
         expect(emojiFor('thumbsup')).toBe('👍');
@@ -58,5 +60,5 @@ it('says who is typing', () => {
     expect(typingText([])).toBe('');
     expect(typingText(['alice'])).toBe('alice is typing…');
     expect(typingText(['alice', 'bob'])).toBe('alice and bob are typing…');
-    expect(typingText(['a', 'b', 'c'])).toBe('a, b and c are typing…');
+    expect(typingText(['a', 'b', 'c'])).toBe('a, b, and c are typing…');
 });

@@ -53,8 +53,8 @@ describe('read receipts', () => {
         expect(seenByText(['carol'], true)).toBe('Seen');
         expect(seenByText(['carol'])).toBe('Seen by carol');
         expect(seenByText(['carol', 'dave'])).toBe('Seen by carol and dave');
-        expect(seenByText(['a', 'b', 'c', 'd'])).toBe('Seen by a, b, c and d');
-        expect(seenByText(['a', 'b', 'c', 'd', 'e', 'f'])).toBe('Seen by a, b, c and 3 others');
+        expect(seenByText(['a', 'b', 'c', 'd'])).toBe('Seen by a, b, c, and d');
+        expect(seenByText(['a', 'b', 'c', 'd', 'e', 'f'])).toBe('Seen by a, b, c, and 3 others');
     });
 });
 

@@ -16,7 +16,7 @@ import typer
 from chinwag.cli.mmctl.client import Ctx, command, die
 from chinwag.config.schema import Config
 
-app = typer.Typer(help="Server configuration.", no_args_is_help=True)
+app = typer.Typer(help="Configuration", no_args_is_help=True)
 
 
 def _path(key: str) -> list[str]:
@@ -30,7 +30,7 @@ def _get(data: Any, key: str) -> Any:
     cur = data
     for part in _path(key):
         if not isinstance(cur, dict) or part not in cur:
-            die(f"unknown config setting {key}")
+            die("invalid key")
         cur = cur[part]
     return cur
 
@@ -84,8 +84,9 @@ def _patch_value(cfg: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
 @command(app, "get")
 def get(c: Ctx, key: str = typer.Argument(..., help="Section.Setting, or a Section.")) -> None:
     """Print a setting's value (or a whole section) as JSON."""
-    value = _get(c.client.get("/config"), key)
-    typer.echo(json.dumps(value, indent=2))
+    c.p.single = True
+    c.p.format = "json"
+    c.p.print_t("", _get(c.client.get("/config"), key))
 
 
 @command(app, "set")
@@ -95,13 +96,15 @@ def set_(c: Ctx, key: str = typer.Argument(..., help="Section.Setting."),
     cfg = c.client.get("/config")
     value = _convert(key, _get(cfg, key), values)
     new = c.client.put("/config/patch", _patch_value(cfg, key, value))
-    c.out.item(new, f"{key} set to {json.dumps(_get(new, key))}")
+    c.p.print_t("Value changed successfully", new)
 
 
 @command(app, "show")
 def show(c: Ctx) -> None:
     """Print the whole configuration (secrets masked unless --local)."""
-    typer.echo(json.dumps(c.client.get("/config"), indent=2))
+    c.p.single = True
+    c.p.format = "json"
+    c.p.print_t("", c.client.get("/config"))
 
 
 @command(app, "edit")
@@ -122,11 +125,8 @@ def edit(c: Ctx) -> None:
             die(f"the edited configuration is not valid JSON ({e}); nothing was changed")
     finally:
         os.unlink(tmp)
-    if edited == cfg:
-        c.out.item(cfg, "No changes.")
-        return
     new = c.client.put("/config", edited)
-    c.out.item(new, "Configuration saved.")
+    c.p.print_t("Config updated successfully", new)
 
 
 @command(app, "reset")
@@ -151,14 +151,13 @@ def reset(c: Ctx, keys: list[str] = typer.Argument(None, help="Section.Setting o
         else:
             _get(cfg, ".".join(parts[:-1]))[parts[-1]] = default
     new = c.client.put("/config", cfg)
-    c.out.item(new, f"Reset {', '.join(keys) if keys else 'the configuration'} to defaults.")
+    c.p.print_t("Value/s reset successfully", new)
 
 
 @command(app, "reload")
 def reload(c: Ctx) -> None:
     """Make the server read its config.json again."""
     c.client.post("/config/reload")
-    c.out.item({"status": "OK"}, "Configuration reloaded.")
 
 
 @command(app, "migrate")
@@ -166,7 +165,61 @@ def migrate(c: Ctx, source: str = typer.Argument(..., metavar="FROM", help="The 
             target: str = typer.Argument(..., metavar="TO", help="The config.json to write.")) -> None:
     """Copy a configuration to another config.json on the server's machine (local mode only, as mmctl).
     chinwag keeps its configuration in a file: database stores (postgres://…) are refused."""
-    if not c.client.local:
-        die("this command is only available in local mode (--local)")
+    if not c.local:
+        die("this command is only available in local mode. Please set the --local flag")
     c.client.post("/config/migrate", {"from": source, "to": target})
-    c.out.item({"status": "OK"}, f"Configuration migrated from {source} to {target}.")
+
+
+@command(app, "patch")
+def patch(c: Ctx, path: str = typer.Argument(..., help="A JSON file with the settings to change.")) -> None:
+    """Patch the config"""
+    try:
+        with open(path, "rb") as fh:
+            changes = json.loads(fh.read())
+    except OSError as e:
+        die(f"open {path}: {e.strerror.lower() if e.strerror else e}")
+    except ValueError as e:
+        die(str(e))
+    if not isinstance(changes, dict):
+        die("json: cannot unmarshal into Go value of type model.Config")
+    new = c.client.put("/config/patch", changes)
+    c.p.print_t("Config patched successfully", new)
+
+
+def update_assets_subpath(assets_dir: str, subpath: str) -> None:
+    """Point the web app's asset URLs (``/assets/…``, ``/static/…``) at ``subpath``: in index.html (or
+    root.html), manifest.json and the stylesheets, replacing the subpath they use now."""
+    import re
+    from pathlib import Path
+
+    root = Path(assets_dir)
+    index = next((root / n for n in ("index.html", "root.html") if (root / n).is_file()), None)
+    if index is None:
+        raise OSError(f"no index.html or root.html in {assets_dir}")
+    new = "/" + subpath.strip("/") if subpath.strip("/") else ""
+    found = re.search(r'(?:src|href)="(/[^"]*?)?/(assets|static)/', index.read_text())
+    old = (found.group(1) or "") if found else ""
+    if old == new:
+        return
+    pattern = re.compile(re.escape(old) + r"/(assets|static)/")
+    for path in [index, *root.glob("manifest.json"), *root.rglob("*.css")]:
+        text = path.read_text()
+        path.write_text(pattern.sub(lambda m: f"{new}/{m.group(1)}/", text))
+
+
+@app.command("subpath")
+def subpath(assets_dir: str = typer.Option(..., "--assets-dir", "-a", help="directory of the Mattermost assets in "
+                                           "the local filesystem"),
+            path: str = typer.Option(..., "--path", "-p", help="path to update the assets with")) -> None:
+    """Update the client asset loading to use the configured subpath (runs on the machine with the assets)"""
+    from chinwag.cli.mmctl.flags import FLAGS
+    from chinwag.cli.mmctl.printer import PRINTER
+
+    PRINTER.format, PRINTER.quiet = FLAGS.output, FLAGS.quiet
+    try:
+        update_assets_subpath(assets_dir, path)
+    except OSError as e:
+        typer.echo(f"Error: failed to update assets subpath: {e}", err=True)
+        raise typer.Exit(1) from None
+    PRINTER.print("Config subpath successfully modified")
+    PRINTER.flush()

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from chinwag.cli.mmctl.client import Ctx
+from chinwag.cli.mmctl.client import ApiError, Ctx, die
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./:@+-]+$")
 
@@ -39,12 +39,17 @@ def logrus_line(line: str) -> str:
 def logs(c: Ctx, number: int = typer.Option(200, "--number", "-n", help="Number of log lines to retrieve."),
          logrus: bool = typer.Option(False, "--logrus", "-l", help="Use logrus for formatting.")) -> None:
     """Display the server's latest log lines (LogSettings.EnableFile), oldest first."""
+    from chinwag.cli.mmctl.flags import FLAGS
+
+    if "json" in FLAGS.given or "format" in FLAGS.given:
+        die('the "--format" and "--json" flags cannot be used with this command')
+    if FLAGS.output == "json":
+        die('json formatting cannot be applied on this command. Please check the value of "MMCTL_FORMAT"')
     if number < 1:
-        typer.echo("Error: --number must be at least 1", err=True)
-        raise typer.Exit(1)
-    lines: list[str] = c.client.get("/logs", params={"page": 0, "logs_per_page": number})
-    if c.out.json:
-        typer.echo(json.dumps(lines, indent=2, ensure_ascii=False))
-        return
+        die("--number must be at least 1")
+    try:
+        lines: list[str] = c.client.get("/logs", params={"page": 0, "logs_per_page": number})
+    except ApiError as e:
+        die(f"Unable to retrieve logs. Error: {e}")
     for line in lines:
         typer.echo(logrus_line(line) if logrus else line)

@@ -1,64 +1,124 @@
-"""Find users, teams and channels the way mmctl does: by email, username or id; by team name or id;
-channels as ``team:channel`` (name or id)."""
+"""Find users, teams and channels the way mmctl does: users by email, username or id; teams by id or
+name; channels as ``team:channel`` (name or id) or a bare channel id. The ``*_or_none`` forms are mmctl's
+lenient lookups (nothing found → None); the others raise mmctl's "<type> <arg> not found"."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from chinwag.cli.mmctl.client import Client, die
+from chinwag.cli.mmctl.client import ApiError, Client, CliError
 
 
-def _try(c: Client, path: str) -> dict[str, Any] | None:
-    r = c.http.get("/api/v4" + path)
-    if r.status_code == 200:
-        data = r.json()
-        return data if isinstance(data, dict) else None
-    if r.status_code in (400, 404):
+class NotFound(CliError):
+    def __init__(self, kind: str, arg: str) -> None:
+        super().__init__(f"{kind} {arg} not found")
+
+
+def _try(c: Client, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The entity, or None when the server answers 404 or 400 (other errors are raised)."""
+    try:
+        data = c.get(path, params=params)
+    except ApiError as e:
+        if e.status in (400, 404):
+            return None
+        raise
+    return data if isinstance(data, dict) else None
+
+
+def _quiet(c: Client, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    try:
+        return _try(c, path, params)
+    except ApiError:
         return None
-    from chinwag.cli.mmctl.client import error_text
 
-    die(error_text(r))
+
+def _dots(arg: str) -> bool:
+    return ".." in unquote(arg)
+
+
+def _slash(arg: str) -> bool:
+    return "/" in unquote(arg)
+
+
+def _user(c: Client, arg: str, fetch: Any) -> dict[str, Any] | None:
+    found = None
+    if not _dots(arg):
+        found = fetch(c, f"/users/email/{quote(arg, safe='@+')}")
+    if not _slash(arg):
+        if found is None:
+            found = fetch(c, f"/users/username/{quote(arg)}")
+        if found is None:
+            found = fetch(c, f"/users/{quote(arg)}")
+    return found
+
+
+def user_or_none(c: Client, arg: str) -> dict[str, Any] | None:
+    return _user(c, arg, _quiet)
 
 
 def user(c: Client, arg: str) -> dict[str, Any]:
-    found = None
-    if "@" in arg:
-        found = _try(c, f"/users/email/{quote(arg)}")
+    found = _user(c, arg, _try)
     if found is None:
-        found = _try(c, f"/users/username/{quote(arg.lstrip('@'))}")
-    if found is None and len(arg) == 26:
-        found = _try(c, f"/users/{arg}")
-    if found is None:
-        die(f"user {arg} not found")
+        raise NotFound("user", arg)
     return found
 
 
-def users(c: Client, args: list[str]) -> list[dict[str, Any]]:
-    return [user(c, a) for a in args]
+def users(c: Client, args: list[str]) -> tuple[list[dict[str, Any]], list[CliError]]:
+    """mmctl's getUsersFromArgs: the users found and an error for each argument that was not."""
+    found, errors = [], []
+    for arg in args:
+        try:
+            found.append(user(c, arg))
+        except CliError as e:
+            errors.append(e)
+    return found, errors
+
+
+def team_or_none(c: Client, arg: str) -> dict[str, Any] | None:
+    if _dots(arg) or _slash(arg):
+        return None
+    return _quiet(c, f"/teams/{quote(arg)}") or _quiet(c, f"/teams/name/{quote(arg)}")
 
 
 def team(c: Client, arg: str) -> dict[str, Any]:
-    found = _try(c, f"/teams/name/{quote(arg)}")
-    if found is None and len(arg) == 26:
-        found = _try(c, f"/teams/{arg}")
+    if _dots(arg) or _slash(arg):
+        raise CliError(f"invalid argument \"{arg}\"")
+    found = _try(c, f"/teams/{quote(arg)}") or _try(c, f"/teams/name/{quote(arg)}")
     if found is None:
-        die(f"team {arg} not found")
+        raise NotFound("team", arg)
     return found
 
 
-def channel(c: Client, arg: str) -> dict[str, Any]:
-    """``team:channel`` (names or ids), or a bare channel id."""
+def _split(arg: str) -> tuple[str, str]:
     team_arg, sep, chan = arg.partition(":")
-    if not sep:
-        found = _try(c, f"/channels/{arg}") if len(arg) == 26 else None
-        if found is None:
-            die(f"channel {arg} not found (use team:channel)")
-        return found
-    t = team(c, team_arg)
-    found = _try(c, f"/teams/{t['id']}/channels/name/{quote(chan)}?include_deleted=true")
-    if found is None and len(chan) == 26:
-        found = _try(c, f"/channels/{chan}")
+    return (team_arg, chan) if sep else ("", arg)
+
+
+def channel_or_none(c: Client, arg: str) -> dict[str, Any] | None:
+    team_arg, chan = _split(arg)
+    if (not team_arg and not chan) or _dots(chan) or _slash(chan):
+        return None
+    found = None
+    if team_arg:
+        t = team_or_none(c, team_arg)
+        if t is None:
+            return None
+        found = _quiet(c, f"/teams/{t['id']}/channels/name/{quote(chan)}", {"include_deleted": "true"})
+    return found or _quiet(c, f"/channels/{quote(chan)}")
+
+
+def channel(c: Client, arg: str) -> dict[str, Any]:
+    team_arg, chan = _split(arg)
+    if not team_arg and not chan:
+        raise CliError(f"invalid channel argument \"{arg}\"")
+    if _dots(chan) or _slash(chan):
+        raise CliError('invalid channel argument. Cannot contain ".." nor "/"')
+    found = None
+    if team_arg:
+        t = team(c, team_arg)
+        found = _try(c, f"/teams/{t['id']}/channels/name/{quote(chan)}", {"include_deleted": "true"})
+    found = found or _try(c, f"/channels/{quote(chan)}")
     if found is None:
-        die(f"channel {chan} not found in team {team_arg}")
+        raise NotFound("channel", arg)
     return found

@@ -1,4 +1,4 @@
-"""`chinwag webhook …`: incoming and outgoing webhooks."""
+"""`chinwag webhook …`: mmctl's incoming and outgoing webhook commands."""
 
 from __future__ import annotations
 
@@ -7,82 +7,223 @@ from typing import Any
 import typer
 
 from chinwag.cli.mmctl import lookup
-from chinwag.cli.mmctl.client import Ctx, command, die
+from chinwag.cli.mmctl.client import ApiError, Ctx, command, die
+from chinwag.cli.mmctl.printer import go_value
 
-app = typer.Typer(help="Incoming and outgoing webhooks.", no_args_is_help=True)
+app = typer.Typer(help="Management of webhooks", no_args_is_help=True)
+
+INCOMING_FIELDS = (("Id", "id"), ("CreateAt", "create_at"), ("UpdateAt", "update_at"), ("DeleteAt", "delete_at"),
+                   ("UserId", "user_id"), ("ChannelId", "channel_id"), ("TeamId", "team_id"),
+                   ("DisplayName", "display_name"), ("Description", "description"), ("Username", "username"),
+                   ("IconURL", "icon_url"), ("ChannelLocked", "channel_locked"))
+OUTGOING_FIELDS = (("Id", "id"), ("Token", "token"), ("CreateAt", "create_at"), ("UpdateAt", "update_at"),
+                   ("DeleteAt", "delete_at"), ("CreatorId", "creator_id"), ("ChannelId", "channel_id"),
+                   ("TeamId", "team_id"), ("TriggerWords", "trigger_words"), ("TriggerWhen", "trigger_when"),
+                   ("CallbackURLs", "callback_urls"), ("DisplayName", "display_name"),
+                   ("Description", "description"), ("ContentType", "content_type"), ("Username", "username"),
+                   ("IconURL", "icon_url"))
 
 
-def line(h: dict[str, Any]) -> str:
-    kind = "Outgoing" if "trigger_words" in h else "Incoming"
-    return f"{kind} webhook: {h['id']} ({h.get('display_name') or 'no name'})"
+def go_struct(hook: dict[str, Any], fields: tuple[tuple[str, str], ...]) -> str:
+    """Go's %+v of the webhook struct."""
+    return "{" + " ".join(f"{name}:{go_value(hook.get(key, ''))}" for name, key in fields) + "}"
+
+
+def _get(c: Ctx, kind: str, hook_id: str) -> dict[str, Any] | None:
+    r = c.client.http.get(f"/api/v4/hooks/{kind}/{hook_id}")
+    return dict(r.json()) if r.status_code == 200 else None
 
 
 @command(app, "list")
 def list_hooks(c: Ctx, teams: list[str] = typer.Argument(None, help="Team names or ids (default: all).")) -> None:
-    """List webhooks."""
-    team_ids = [lookup.team(c.client, t)["id"] for t in teams or []] or [""]
-    hooks: list[dict[str, Any]] = []
-    for tid in team_ids:
-        params = {"page": 0, "per_page": 200, **({"team_id": tid} if tid else {})}
-        hooks += c.client.get("/hooks/incoming", params=params)
-        hooks += c.client.get("/hooks/outgoing", params=params)
-    c.out.items(hooks, line)
+    """List webhooks"""
+    if teams:
+        found = [(a, lookup.team_or_none(c.client, a)) for a in teams]
+    else:
+        found = [(t["name"], t) for t in c.client.get("/teams", params={"page": 0, "per_page": 200})]
+    for arg, t in found:
+        if t is None:
+            c.p.error(f"Unable to find team '{arg}'")
+            continue
+        params = {"team_id": t["id"], "page": 0, "per_page": 200}
+        try:
+            for h in c.client.get("/hooks/incoming", params=params):
+                c.p.print_t(f"Incoming:\t{h['display_name']} ({h['id']}", h)
+        except ApiError:
+            c.p.error(f"Unable to list incoming webhooks for '{t['id']}'")
+        try:
+            for h in c.client.get("/hooks/outgoing", params=params):
+                c.p.print_t(f"Outgoing:\t {h['display_name']} ({h['id']})", h)
+        except ApiError:
+            c.p.error(f"Unable to list outgoing webhooks for '{t['id']}'")
 
 
 @command(app, "create-incoming")
-def create_incoming(c: Ctx, channel: str = typer.Option(..., "--channel", help="team:channel to post to."),
-                    user: str = typer.Option(..., "--user", help="The hook's owner (email, username or id)."),
-                    display_name: str = typer.Option("", "--display-name"),
-                    description: str = typer.Option("", "--description"),
-                    lock_to_channel: bool = typer.Option(False, "--lock-to-channel"),
-                    icon: str = typer.Option("", "--icon", help="Icon URL."),
-                    username: str = typer.Option("", "--username", help="Username shown on posts.")) -> None:
-    """Create an incoming webhook."""
-    ch = lookup.channel(c.client, channel)
-    u = lookup.user(c.client, user)
-    h = c.client.post("/hooks/incoming", {"channel_id": ch["id"], "user_id": u["id"], "display_name": display_name,
-                                          "description": description, "channel_locked": lock_to_channel,
-                                          "icon_url": icon, "username": username})
-    c.out.item(h, f"Id: {h['id']}\nDisplay Name: {h.get('display_name', '')}")
+def create_incoming(c: Ctx, channel: str = typer.Option(..., "--channel", help="Channel ID (required)"),
+                    user: str = typer.Option(..., "--user", help="User ID (required)"),
+                    display_name: str = typer.Option("", "--display-name", help="Incoming webhook display name"),
+                    description: str = typer.Option("", "--description", help="Incoming webhook description"),
+                    icon: str = typer.Option("", "--icon", help="Icon URL"),
+                    lock_to_channel: bool = typer.Option(False, "--lock-to-channel", help="Lock to channel")) -> None:
+    """Create incoming webhook"""
+    c.p.single = True
+    ch = lookup.channel_or_none(c.client, channel)
+    if ch is None:
+        die(f"Unable to find channel '{channel}'")
+    u = lookup.user_or_none(c.client, user)
+    if u is None:
+        die(f"Unable to find user '{user}'")
+    try:
+        h = c.client.post("/hooks/incoming", {"channel_id": ch["id"], "display_name": display_name,
+                                              "description": description, "icon_url": icon,
+                                              "channel_locked": lock_to_channel, "username": u["username"],
+                                              "user_id": u["id"]})
+    except ApiError:
+        c.p.error("Unable to create webhook")
+        raise
+    c.p.print_t(f"Id: {h['id']}\nDisplay Name: {h['display_name']}", h)
+
+
+@command(app, "modify-incoming")
+def modify_incoming(c: Ctx, hook_id: str = typer.Argument(..., help="The webhook's id."),
+                    channel: str = typer.Option("", "--channel", help="Channel ID"),
+                    display_name: str = typer.Option("", "--display-name", help="Incoming webhook display name"),
+                    description: str = typer.Option("", "--description", help="Incoming webhook description"),
+                    icon: str = typer.Option("", "--icon", help="Icon URL"),
+                    lock_to_channel: bool = typer.Option(False, "--lock-to-channel", help="Lock to channel")) -> None:
+    """Modify incoming webhook"""
+    c.p.single = True
+    h = _get(c, "incoming", hook_id)
+    if h is None:
+        die(f"Unable to find webhook '{hook_id}'")
+    if channel:
+        ch = lookup.channel_or_none(c.client, channel)
+        if ch is None:
+            die(f"Unable to find channel '{channel}'")
+        h["channel_id"] = ch["id"]
+    for key, value in (("display_name", display_name), ("description", description), ("icon_url", icon)):
+        if value:
+            h[key] = value
+    h["channel_locked"] = lock_to_channel
+    try:
+        new = c.client.put(f"/hooks/incoming/{h['id']}", h)
+    except ApiError:
+        c.p.error("Unable to modify incoming webhook")
+        raise
+    c.p.print_t(f"Webhook {new['id']} successfully updated", new)
+
+
+def _trigger_when(value: str, what: str) -> int:
+    if value == "exact":
+        return 0
+    if value == "start":
+        return 1
+    die(f"invalid {what} parameter")
 
 
 @command(app, "create-outgoing")
-def create_outgoing(c: Ctx, team: str = typer.Option(..., "--team", help="Team name or id."),
-                    user: str = typer.Option(..., "--user", help="The hook's owner (email, username or id)."),
-                    display_name: str = typer.Option(..., "--display-name"),
-                    url: list[str] = typer.Option(..., "--url", help="Callback URL (repeatable)."),
-                    trigger_word: list[str] = typer.Option(None, "--trigger-word", help="Trigger word (repeatable)."),
-                    channel: str = typer.Option("", "--channel", help="Only this team:channel."),
-                    description: str = typer.Option("", "--description"),
-                    trigger_when: str = typer.Option("exact", "--trigger-when", help="exact or start."),
-                    content_type: str = typer.Option("application/x-www-form-urlencoded", "--content-type"),
-                    icon: str = typer.Option("", "--icon"), username: str = typer.Option("", "--username")
-                    ) -> None:
-    """Create an outgoing webhook."""
-    if trigger_when not in ("exact", "start"):
-        die("--trigger-when must be exact or start")
-    t = lookup.team(c.client, team)
-    u = lookup.user(c.client, user)
-    body: dict[str, Any] = {"team_id": t["id"], "creator_id": u["id"], "display_name": display_name,
-                            "description": description, "callback_urls": url, "trigger_words": trigger_word or [],
-                            "trigger_when": 0 if trigger_when == "exact" else 1, "content_type": content_type,
-                            "icon_url": icon, "username": username}
+def create_outgoing(c: Ctx, team: str = typer.Option(..., "--team", help="Team name or ID (required)"),
+                    channel: str = typer.Option("", "--channel", help="Channel name or ID"),
+                    user: str = typer.Option(..., "--user", help="User username, email, or ID (required)"),
+                    display_name: str = typer.Option(..., "--display-name", help="Outgoing webhook display name "
+                                                     "(required)"),
+                    description: str = typer.Option("", "--description", help="Outgoing webhook description"),
+                    trigger_word: list[str] = typer.Option(..., "--trigger-word", help="Word to trigger webhook "
+                                                           "(required)"),
+                    trigger_when: str = typer.Option("exact", "--trigger-when", help="When to trigger webhook "
+                                                     "(exact: for first word matches a trigger word exactly, start: "
+                                                     "for first word starts with a trigger word)"),
+                    icon: str = typer.Option("", "--icon", help="Icon URL"),
+                    url: list[str] = typer.Option(..., "--url", help="Callback URL (required)"),
+                    content_type: str = typer.Option("", "--content-type", help="Content-type")) -> None:
+    """Create outgoing webhook"""
+    c.p.single = True
+    t = lookup.team_or_none(c.client, team)
+    if t is None:
+        die(f"Unable to find team: {team}")
+    u = lookup.user_or_none(c.client, user)
+    if u is None:
+        die(f"Unable to find user: {user}")
+    body: dict[str, Any] = {"creator_id": u["id"], "username": u["username"], "team_id": t["id"],
+                            "trigger_words": trigger_word, "trigger_when": _trigger_when(trigger_when, "trigger when"),
+                            "callback_urls": url, "display_name": display_name, "description": description,
+                            "content_type": content_type, "icon_url": icon}
     if channel:
-        body["channel_id"] = lookup.channel(c.client, channel)["id"]
-    h = c.client.post("/hooks/outgoing", body)
-    c.out.item(h, f"Id: {h['id']}\nDisplay Name: {h.get('display_name', '')}\nToken: {h.get('token', '')}")
+        ch = lookup.channel_or_none(c.client, channel)
+        if ch is not None:
+            body["channel_id"] = ch["id"]
+    try:
+        h = c.client.post("/hooks/outgoing", body)
+    except ApiError:
+        c.p.error("Unable to create outgoing webhook")
+        raise
+    c.p.print_t(f"Id: {h['id']}\nDisplay Name: {h['display_name']}", h)
+
+
+@command(app, "modify-outgoing")
+def modify_outgoing(c: Ctx, hook_id: str = typer.Argument(..., help="The webhook's id."),
+                    channel: str = typer.Option("", "--channel", help="Channel name or ID"),
+                    display_name: str = typer.Option("", "--display-name", help="Outgoing webhook display name"),
+                    description: str = typer.Option("", "--description", help="Outgoing webhook description"),
+                    trigger_word: list[str] = typer.Option([], "--trigger-word", help="Word to trigger webhook"),
+                    trigger_when: str = typer.Option("", "--trigger-when", help="When to trigger webhook (exact: "
+                                                     "for first word matches a trigger word exactly, start: for "
+                                                     "first word starts with a trigger word)"),
+                    icon: str = typer.Option("", "--icon", help="Icon URL"),
+                    url: list[str] = typer.Option([], "--url", help="Callback URL"),
+                    content_type: str = typer.Option("", "--content-type", help="Content-type")) -> None:
+    """Modify outgoing webhook"""
+    c.p.single = True
+    h = _get(c, "outgoing", hook_id)
+    if h is None:
+        die(f"unable to find webhook '{hook_id}'")
+    if channel:
+        ch = lookup.channel_or_none(c.client, channel)
+        if ch is None:
+            die(f"unable to find channel '{channel}'")
+        h["channel_id"] = ch["id"]
+    for key, value in (("display_name", display_name), ("description", description), ("icon_url", icon),
+                       ("content_type", content_type)):
+        if value:
+            h[key] = value
+    if trigger_word:
+        h["trigger_words"] = trigger_word
+    if trigger_when:
+        h["trigger_when"] = _trigger_when(trigger_when, "trigger-when")
+    if url:
+        h["callback_urls"] = url
+    try:
+        new = c.client.put(f"/hooks/outgoing/{h['id']}", h)
+    except ApiError:
+        c.p.error("Unable to modify outgoing webhook")
+        raise
+    c.p.print_t(f"Webhook {new['id']} successfully updated", new)
 
 
 @command(app, "delete")
-def delete(c: Ctx, hook_ids: list[str] = typer.Argument(..., help="Webhook ids.")) -> None:
-    """Delete webhooks (incoming or outgoing)."""
-    done = []
-    for hid in hook_ids:
-        for kind in ("incoming", "outgoing"):
-            r = c.client.http.delete(f"/api/v4/hooks/{kind}/{hid}")
-            if r.status_code == 200:
-                done.append({"id": hid, "kind": kind})
-                break
-        else:
-            die(f"webhook {hid} not found")
-    c.out.items(done, lambda h: f"Deleted {h['kind']} webhook {h['id']}")
+def delete(c: Ctx, hook_id: str = typer.Argument(..., help="The webhook's id.")) -> None:
+    """Delete webhooks"""
+    c.p.single = True
+    for kind in ("incoming", "outgoing"):
+        h = _get(c, kind, hook_id)
+        if h is not None:
+            try:
+                c.client.delete(f"/hooks/{kind}/{hook_id}")
+            except ApiError:
+                c.p.error(f"Unable to delete webhook '{hook_id}'")
+                raise
+            c.p.print_t(f"Webhook {h['id']} successfully deleted", h)
+            return
+    die(f"Webhook with id '{hook_id}' not found")
+
+
+@command(app, "show")
+def show(c: Ctx, hook_id: str = typer.Argument(..., help="The webhook's id.")) -> None:
+    """Show a webhook"""
+    c.p.single = True
+    for kind, fields in (("incoming", INCOMING_FIELDS), ("outgoing", OUTGOING_FIELDS)):
+        h = _get(c, kind, hook_id)
+        if h is not None:
+            c.p.print_t(go_struct(h, fields), h)
+            return
+    die(f"Webhook with id '{hook_id}' not found")

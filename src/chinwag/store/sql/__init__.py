@@ -1,1 +1,1 @@
-"""SQL store on SQLAlchemy Core (async): SQLite via aiosqlite, PostgreSQL via asyncpg."""
+"""SQL store on SQLAlchemy Core (async): SQLite via aiosqlite, PostgreSQL via asyncpg, MySQL/MariaDB via asyncmy."""

@@ -6,7 +6,10 @@ import sqlalchemy as sa
 
 from chinwag.model.user import Audit
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import audits
+
+AUDIT = RowMap(Audit, audits)
 
 
 class SqlAuditStore:
@@ -15,15 +18,18 @@ class SqlAuditStore:
 
     async def save(self, a: Audit) -> None:
         async with self.db.write() as conn:
-            await conn.execute(audits.insert().values(
-                id=a.id, createat=a.create_at, userid=a.user_id, action=a.action[:512],
-                extrainfo=a.extra_info[:1024], ipaddress=a.ip_address[:64], sessionid=a.session_id))
+            # the columns' lengths: an audit is never refused for a long user agent or path
+            await conn.execute(audits.insert().values({
+                **AUDIT.values(a), "action": a.action[:512], "extrainfo": a.extra_info[:1024],
+                "ipaddress": a.ip_address[:64]}))
 
     async def get_for_user(self, user_id: str, *, page: int, per_page: int) -> list[Audit]:
-        q = (sa.select(audits).where(audits.c.userid == user_id)
-             .order_by(audits.c.createat.desc(), audits.c.id.desc()).limit(per_page).offset(page * per_page))
+        """One user's records, newest first (every user's with ``user_id`` empty)."""
+        q = sa.select(audits)
+        if user_id:
+            q = q.where(audits.c.userid == user_id)
+        q = (q.order_by(audits.c.createat.desc(), audits.c.id.desc()).limit(per_page).offset(page * per_page))
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [Audit(id=r.id, create_at=r.createat, user_id=r.userid, action=r.action, extra_info=r.extrainfo,
-                      ip_address=r.ipaddress, session_id=r.sessionid) for r in rows]
+        return AUDIT.all(rows)
 

@@ -6,23 +6,22 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.integration import Bot
 from chinwag.model.user import User
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import conflict_from
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import bots, users
-from chinwag.store.sql.user_store import user_values
+from chinwag.store.sql.user_store import USER
 
 _COLS: list[Any] = [*bots.c, users.c.username, users.c.firstname]
 
 
-def row_to_bot(r: Any) -> Bot:
-    m = r._mapping
-    return Bot(user_id=m["userid"], username=m["username"], display_name=m["firstname"],
-               description=m["description"], owner_id=m["ownerid"], last_icon_update=m["lasticonupdate"],
-               create_at=m["createat"], update_at=m["updateat"], delete_at=m["deleteat"])
+#: the user columns come from _select()'s join with users
+BOT = RowMap(Bot, bots, read={"username": "{username}", "display_name": "{firstname}"})
 
 
 def _select() -> sa.Select[Any]:
@@ -33,11 +32,11 @@ class SqlBotStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, bot: Bot, user: User) -> Bot:
+    async def save(self, bot: Bot, user: User, conn: AsyncConnection | None = None) -> Bot:
         """Insert the bot's user and the bot; Conflict (username/email) leaves nothing written."""
         try:
-            async with self.db.write() as conn:
-                await conn.execute(users.insert().values(**user_values(user), password=""))
+            async with self.db.write_in(conn) as conn:
+                await conn.execute(users.insert().values(**USER.values(user), password=""))
                 await conn.execute(bots.insert().values(
                     userid=bot.user_id, description=bot.description, ownerid=bot.owner_id,
                     lasticonupdate=bot.last_icon_update, createat=bot.create_at, updateat=bot.update_at,
@@ -64,12 +63,12 @@ class SqlBotStore:
                 isbot=False, botdescription="", password=password_hash, lastpasswordupdate=now, updateat=now,
                 deleteat=0))
 
-    async def update(self, bot: Bot, user: User | None = None) -> Bot:
+    async def update(self, bot: Bot, user: User | None = None, conn: AsyncConnection | None = None) -> Bot:
         """Update the bot (and, when given, its user) together."""
         try:
-            async with self.db.write() as conn:
+            async with self.db.write_in(conn) as conn:
                 if user is not None:
-                    values = user_values(user)
+                    values = USER.values(user)
                     del values["id"], values["createat"]
                     await conn.execute(users.update().where(users.c.id == user.id).values(**values))
                 res = await conn.execute(bots.update().where(bots.c.userid == bot.user_id).values(
@@ -89,7 +88,7 @@ class SqlBotStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("bot", user_id)
-        return row_to_bot(row)
+        return BOT.one(row)
 
     async def list_bots(self, *, owner_id: str = "", include_deleted: bool = False, only_orphaned: bool = False,
                    offset: int = 0, limit: int = 60) -> list[Bot]:
@@ -104,4 +103,4 @@ class SqlBotStore:
         q = q.order_by(users.c.username).offset(offset).limit(limit)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_bot(r) for r in rows]
+        return BOT.all(rows)

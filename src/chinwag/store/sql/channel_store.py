@@ -7,147 +7,69 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chinwag.model.channel import Channel, ChannelMember, default_channel_notify_props
+from chinwag.model.channel import Channel, ChannelMember
 from chinwag.model.team import TeamUnread
+from chinwag.model.user import User
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import conflict_from, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.params import id_in
-from chinwag.store.sql.tables import channelmembers, channels
+from chinwag.store.sql.rowmap import RowMap
+from chinwag.store.sql.tables import channelmembers, channels, sidebarchannels, users
 
-
-def row_to_channel(r: Any) -> Channel:
-    m = r._mapping
-    return Channel(
-        id=m["id"],
-        create_at=m["createat"],
-        update_at=m["updateat"],
-        delete_at=m["deleteat"],
-        team_id=m["teamid"],
-        type=m["type"],
-        display_name=m["displayname"],
-        name=m["name"],
-        header=m["header"],
-        purpose=m["purpose"],
-        last_post_at=m["lastpostat"],
-        total_msg_count=m["totalmsgcount"],
-        extra_update_at=m["extraupdateat"],
-        creator_id=m["creatorid"],
-        scheme_id=m["schemeid"],
-        group_constrained=m["groupconstrained"],
-        shared=m["shared"],
-        total_msg_count_root=m["totalmsgcountroot"],
-        last_root_post_at=m["lastrootpostat"],
-    )
-
-
-def channel_values(c: Channel) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "createat": c.create_at,
-        "updateat": c.update_at,
-        "deleteat": c.delete_at,
-        "teamid": c.team_id,
-        "type": c.type,
-        "displayname": c.display_name,
-        "name": c.name,
-        "header": c.header,
-        "purpose": c.purpose,
-        "lastpostat": c.last_post_at,
-        "totalmsgcount": c.total_msg_count,
-        "extraupdateat": c.extra_update_at,
-        "creatorid": c.creator_id,
-        "schemeid": c.scheme_id,
-        "groupconstrained": c.group_constrained,
-        "shared": c.shared,
-        "totalmsgcountroot": c.total_msg_count_root,
-        "lastrootpostat": c.last_root_post_at,
-    }
-
-
-def row_to_member(r: Any) -> ChannelMember:
-    m = r._mapping
-    return ChannelMember(
-        channel_id=m["channelid"],
-        user_id=m["userid"],
-        explicit_roles=m["roles"],
-        last_viewed_at=m["lastviewedat"],
-        msg_count=m["msgcount"],
-        mention_count=m["mentioncount"],
-        mention_count_root=m["mentioncountroot"],
-        urgent_mention_count=m["urgentmentioncount"],
-        msg_count_root=m["msgcountroot"],
-        notify_props=m["notifyprops"] or default_channel_notify_props(),
-        last_update_at=m["lastupdateat"],
-        scheme_user=bool(m["schemeuser"]),
-        scheme_admin=bool(m["schemeadmin"]),
-        scheme_guest=bool(m["schemeguest"]),
-    )
-
-
-def member_values(cm: ChannelMember) -> dict[str, Any]:
-    return {
-        "channelid": cm.channel_id,
-        "userid": cm.user_id,
-        "roles": cm.explicit_roles,
-        "lastviewedat": cm.last_viewed_at,
-        "msgcount": cm.msg_count,
-        "mentioncount": cm.mention_count,
-        "mentioncountroot": cm.mention_count_root,
-        "urgentmentioncount": cm.urgent_mention_count,
-        "msgcountroot": cm.msg_count_root,
-        "notifyprops": cm.notify_props,
-        "lastupdateat": cm.last_update_at,
-        "schemeuser": cm.scheme_user,
-        "schemeadmin": cm.scheme_admin,
-        "schemeguest": cm.scheme_guest,
-    }
+CHANNEL = RowMap(Channel, channels, skip=("props", "policy_id"))
+#: ``roles`` on the wire is computed by the app from the scheme flags and the stored explicit roles
+MEMBER = RowMap(ChannelMember, channelmembers, columns={"explicit_roles": "roles"}, skip=("roles",))
 
 
 class SqlChannelStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, channel: Channel, members: Sequence[ChannelMember] = ()) -> Channel:
-        """Create a channel and its first members in one transaction."""
+    async def save(self, channel: Channel, members: Sequence[ChannelMember] = (),
+                   conn: AsyncConnection | None = None) -> Channel:
+        """Create a channel and its first members in one transaction (``conn``: the caller's)."""
         try:
-            async with self.db.write() as conn:
-                await conn.execute(channels.insert().values(**channel_values(channel)))
+            async with self.db.write_in(conn) as conn:
+                await conn.execute(channels.insert().values(**CHANNEL.values(channel)))
                 if members:
-                    await conn.execute(channelmembers.insert(), [member_values(m) for m in members])
+                    await conn.execute(channelmembers.insert(), [MEMBER.values(m) for m in members])
         except IntegrityError as e:
             raise conflict_from(e, "channel") from None
         return channel
 
-    async def update(self, channel: Channel) -> Channel:
-        values = channel_values(channel)
+    async def update(self, channel: Channel, conn: AsyncConnection | None = None) -> Channel:
+        """Write the channel's changeable columns; the row as it is now (read in the same transaction)."""
+        values = CHANNEL.values(channel)
         for k in ("id", "createat", "lastpostat", "totalmsgcount", "totalmsgcountroot", "lastrootpostat"):
             del values[k]
         try:
-            async with self.db.write() as conn:
+            async with self.db.write_in(conn) as conn:
                 res = await conn.execute(
                     channels.update().where(channels.c.id == channel.id).values(**values)
                 )
+                if res.rowcount == 0:
+                    raise NotFound("channel", channel.id)
+                row = (await conn.execute(sa.select(channels).where(channels.c.id == channel.id))).one()
         except IntegrityError as e:
             raise conflict_from(e, "channel") from None
-        if res.rowcount == 0:
-            raise NotFound("channel", channel.id)
-        return await self.get(channel.id)
+        return CHANNEL.one(row)
 
     async def get(self, channel_id: str) -> Channel:
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(channels).where(channels.c.id == channel_id))).first()
         if row is None:
             raise NotFound("channel", channel_id)
-        return row_to_channel(row)
+        return CHANNEL.one(row)
 
     async def get_many(self, channel_ids: Sequence[str]) -> list[Channel]:
         if not channel_ids:
             return []
         async with self.db.read() as conn:
             rows = (await conn.execute(sa.select(channels).where(channels.c.id.in_(list(channel_ids))))).all()
-        return [row_to_channel(r) for r in rows]
+        return CHANNEL.all(rows)
 
     async def get_by_name(self, team_id: str, name: str, include_deleted: bool = True) -> Channel:
         q = sa.select(channels).where(channels.c.teamid == team_id, channels.c.name == name)
@@ -157,13 +79,13 @@ class SqlChannelStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("channel", name)
-        return row_to_channel(row)
+        return CHANNEL.one(row)
 
     async def get_by_names(self, team_id: str, names: Sequence[str]) -> list[Channel]:
         q = sa.select(channels).where(channels.c.teamid == team_id, channels.c.name.in_(list(names)))
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_channel(r) for r in rows]
+        return CHANNEL.all(rows)
 
     async def list_team_channels(
         self,
@@ -192,7 +114,7 @@ class SqlChannelStore:
         q = q.order_by(channels.c.displayname, channels.c.id).limit(per_page).offset(page * per_page)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_channel(r) for r in rows]
+        return CHANNEL.all(rows)
 
     async def list_for_user(
         self, user_id: str, team_id: str | None, include_deleted: bool = False, last_delete_at: int = 0
@@ -213,7 +135,7 @@ class SqlChannelStore:
         q = q.order_by(channels.c.displayname, channels.c.id)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_channel(r) for r in rows]
+        return CHANNEL.all(rows)
 
     async def search(
         self,
@@ -223,6 +145,7 @@ class SqlChannelStore:
         public: bool = True,
         member_id: str = "",
         include_deleted: bool = False,
+        only_deleted: bool = False,
         with_direct: bool = False,
         limit: int = 100,
     ) -> list[Channel]:
@@ -243,12 +166,14 @@ class SqlChannelStore:
             sa.or_(sa.func.lower(channels.c.name).like(like, escape="\\"),
                    sa.func.lower(channels.c.displayname).like(like, escape="\\")),
         )
-        if not include_deleted:
+        if only_deleted:
+            q = q.where(channels.c.deleteat != 0)
+        elif not include_deleted:
             q = q.where(channels.c.deleteat == 0)
         q = q.order_by(channels.c.displayname, channels.c.id).limit(limit)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_channel(r) for r in rows]
+        return CHANNEL.all(rows)
 
     async def names_for_user(
         self, user_id: str, team_id: str | None, include_deleted: bool = False
@@ -272,8 +197,15 @@ class SqlChannelStore:
         async with self.db.read() as conn:
             return [r[0] for r in (await conn.execute(q)).all()]
 
-    async def set_deleted(self, channel_id: str, delete_at: int, now: int) -> None:
-        async with self.db.write() as conn:
+    async def exists(self, conn: AsyncConnection, channel_id: str) -> bool:
+        return (await conn.execute(sa.select(channels.c.id).where(channels.c.id == channel_id))).first() is not None
+
+    async def archive(self, conn: AsyncConnection, channel_id: str, at: int) -> None:
+        await conn.execute(channels.update().where(channels.c.id == channel_id).values(deleteat=at, updateat=at))
+
+    async def set_deleted(self, channel_id: str, delete_at: int, now: int,
+                          conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 channels.update().where(channels.c.id == channel_id).values(deleteat=delete_at, updateat=now)
             )
@@ -288,9 +220,41 @@ class SqlChannelStore:
     async def save_member(self, member: ChannelMember) -> ChannelMember:
         async with self.db.write() as conn:
             await conn.execute(
-                upsert(conn, channelmembers, ["channelid", "userid"]).values(**member_values(member))
+                upsert(conn, channelmembers, ["channelid", "userid"]).values(**MEMBER.values(member))
             )
         return await self.get_member(member.channel_id, member.user_id)
+
+    async def add_member(self, conn: AsyncConnection, member: ChannelMember) -> bool:
+        """Insert the membership in the caller's transaction; False when it exists already."""
+        found = await conn.execute(sa.select(channelmembers.c.userid).where(
+            channelmembers.c.channelid == member.channel_id, channelmembers.c.userid == member.user_id))
+        if found.first() is not None:
+            return False
+        await conn.execute(upsert(conn, channelmembers, ["channelid", "userid"]).values(**MEMBER.values(member)))
+        return True
+
+    async def remove_member(self, channel_id: str, user_id: str) -> bool:
+        """``delete_member`` in a transaction of its own (maintenance, tests)."""
+        async with self.db.write() as conn:
+            return await self.delete_member(conn, channel_id, user_id)
+
+    async def delete_member(self, conn: AsyncConnection, channel_id: str, user_id: str) -> bool:
+        res = await conn.execute(channelmembers.delete().where(
+            channelmembers.c.channelid == channel_id, channelmembers.c.userid == user_id))
+        # a channel left leaves the sidebar too (Mattermost's RemoveMembers)
+        await conn.execute(sidebarchannels.delete().where(
+            sidebarchannels.c.channelid == channel_id, sidebarchannels.c.userid == user_id))
+        return bool(res.rowcount)
+
+    async def delete_members_of_team(self, conn: AsyncConnection, team_id: str, user_id: str) -> list[str]:
+        """Remove the user from every channel of the team (in the caller's transaction); those channels."""
+        sub = sa.select(channels.c.id).where(channels.c.teamid == team_id)
+        cond = (channelmembers.c.userid == user_id, channelmembers.c.channelid.in_(sub))
+        rows = (await conn.execute(sa.select(channelmembers.c.channelid).where(*cond))).all()
+        await conn.execute(channelmembers.delete().where(*cond))
+        await conn.execute(sidebarchannels.delete().where(
+            sidebarchannels.c.userid == user_id, sidebarchannels.c.channelid.in_(sub)))
+        return [r[0] for r in rows]
 
     async def save_members(self, members: Sequence[ChannelMember]) -> None:
         if not members:
@@ -298,12 +262,12 @@ class SqlChannelStore:
         async with self.db.write() as conn:
             for m in members:
                 await conn.execute(
-                    upsert(conn, channelmembers, ["channelid", "userid"]).values(**member_values(m))
+                    upsert(conn, channelmembers, ["channelid", "userid"]).values(**MEMBER.values(m))
                 )
 
-    async def update_member(self, member: ChannelMember) -> ChannelMember:
-        values = member_values(member)
-        async with self.db.write() as conn:
+    async def update_member(self, member: ChannelMember, conn: AsyncConnection | None = None) -> ChannelMember:
+        values = MEMBER.values(member)
+        async with self.db.write_in(conn) as conn:
             res = await conn.execute(
                 channelmembers.update()
                 .where(
@@ -323,7 +287,7 @@ class SqlChannelStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("channel_member", f"{channel_id}/{user_id}")
-        return row_to_member(row)
+        return MEMBER.one(row)
 
     async def is_member(self, channel_id: str, user_id: str) -> bool:
         q = sa.select(channelmembers.c.userid).where(
@@ -341,7 +305,25 @@ class SqlChannelStore:
         q = q.order_by(channelmembers.c.userid).limit(per_page).offset(page * per_page)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_member(r) for r in rows]
+        return MEMBER.all(rows)
+
+    async def notification_members(self, channel_id: str, user_ids: Sequence[str]) -> list[tuple[User, ChannelMember]]:
+        """The memberships of ``user_ids`` in the channel with their accounts (partial: id, username,
+        email, delete_at, is_bot, notify_props — what notifications read), in one query."""
+        if not user_ids:
+            return []
+        u = users.c
+        q = (sa.select(channelmembers, u.username.label("u_username"), u.email.label("u_email"),
+                       u.deleteat.label("u_deleteat"), u.isbot.label("u_isbot"), u.notifyprops.label("u_notifyprops"))
+             .select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
+             .where(channelmembers.c.channelid == channel_id, id_in(channelmembers.c.userid, user_ids, self.db.driver))
+             .order_by(channelmembers.c.userid))
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        members = MEMBER.all(rows)
+        return [(User(id=m.user_id, username=r.u_username, email=r.u_email, delete_at=r.u_deleteat,
+                      is_bot=bool(r.u_isbot), notify_props=r.u_notifyprops or {}), m)
+                for m, r in zip(members, rows, strict=True)]
 
     async def channel_mention_settings(self, channel_id: str) -> dict[str, str]:
         """Every member's ``ignore_channel_mentions`` channel setting ("" when unset): one narrow
@@ -381,33 +363,7 @@ class SqlChannelStore:
             q = q.where(sa.or_(channels.c.teamid == team_id, channels.c.teamid == ""))
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_member(r) for r in rows]
-
-    async def remove_member(self, channel_id: str, user_id: str) -> bool:
-        async with self.db.write() as conn:
-            res = await conn.execute(
-                channelmembers.delete().where(
-                    channelmembers.c.channelid == channel_id, channelmembers.c.userid == user_id
-                )
-            )
-        return bool(res.rowcount)
-
-    async def remove_members_of_team(self, team_id: str, user_id: str) -> list[str]:
-        sub = sa.select(channels.c.id).where(channels.c.teamid == team_id)
-        async with self.db.write() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(channelmembers.c.channelid).where(
-                        channelmembers.c.userid == user_id, channelmembers.c.channelid.in_(sub)
-                    )
-                )
-            ).all()
-            await conn.execute(
-                channelmembers.delete().where(
-                    channelmembers.c.userid == user_id, channelmembers.c.channelid.in_(sub)
-                )
-            )
-        return [r[0] for r in rows]
+        return MEMBER.all(rows)
 
     async def mention_totals(self, user_ids: Sequence[str]) -> dict[str, int]:
         """Each user's mentions over all their channels (the push badge)."""

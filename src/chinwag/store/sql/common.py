@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,7 +16,16 @@ from chinwag.store.errors import Conflict, NotFound
 def upsert(
     conn: AsyncConnection, table: sa.Table, keys: Sequence[str], update: Sequence[str] | None = None
 ) -> Any:
-    """INSERT … ON CONFLICT (keys) DO UPDATE SET update-columns (or DO NOTHING)."""
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET update-columns (or DO NOTHING).
+
+    On MySQL/MariaDB ``INSERT … ON DUPLICATE KEY UPDATE``, which fires on any unique key of the table
+    (the callers' tables have no unique key besides ``keys`` that a row could collide on), and "do
+    nothing" is ``SET key = key`` (not ``INSERT IGNORE``, which would also swallow other errors)."""
+    if conn.dialect.name == "mysql":
+        my: Any = mysql.insert(table)
+        if update:
+            return my.on_duplicate_key_update({c: my.inserted[c] for c in update})
+        return my.on_duplicate_key_update({keys[0]: table.c[keys[0]]})
     ins: Any = postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
     if update:
         return ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in update})
@@ -32,8 +41,8 @@ def conflict_from(e: IntegrityError, what: str) -> Conflict:
 
 
 def greatest(conn: AsyncConnection, *args: Any) -> Any:
-    """GREATEST on PostgreSQL, MAX(a, b) on SQLite."""
-    if conn.dialect.name == "postgresql":
+    """GREATEST on PostgreSQL and MySQL, MAX(a, b) on SQLite."""
+    if conn.dialect.name in ("postgresql", "mysql"):
         return sa.func.greatest(*args)
     return sa.func.max(*args)
 

@@ -7,17 +7,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.emoji import Emoji
 from chinwag.store.errors import Conflict, NotFound
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import emoji
 
-
-def row_to_emoji(r: Any) -> Emoji:
-    m = r._mapping
-    return Emoji(id=m["id"], create_at=m["createat"], update_at=m["updateat"], delete_at=m["deleteat"],
-                 creator_id=m["creatorid"], name=m["name"])
+EMOJI = RowMap(Emoji, emoji)
 
 
 def _live() -> Any:
@@ -32,9 +30,9 @@ class SqlEmojiStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, e: Emoji) -> Emoji:
+    async def save(self, e: Emoji, conn: AsyncConnection | None = None) -> Emoji:
         try:
-            async with self.db.write() as conn:
+            async with self.db.write_in(conn) as conn:
                 await conn.execute(emoji.insert().values(
                     id=e.id, createat=e.create_at, updateat=e.update_at, deleteat=0, creatorid=e.creator_id,
                     name=e.name))
@@ -50,14 +48,14 @@ class SqlEmojiStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("emoji", emoji_id)
-        return row_to_emoji(row)
+        return EMOJI.one(row)
 
     async def get_by_name(self, name: str) -> Emoji:
         async with self.db.read() as conn:
             row = (await conn.execute(_live().where(emoji.c.name == name))).first()
         if row is None:
             raise NotFound("emoji", name)
-        return row_to_emoji(row)
+        return EMOJI.one(row)
 
     async def get_by_names(self, names: Sequence[str]) -> list[Emoji]:
         if not names:
@@ -65,13 +63,13 @@ class SqlEmojiStore:
         async with self.db.read() as conn:
             rows = (await conn.execute(_live().where(emoji.c.name.in_(list(set(names)))).order_by(
                 emoji.c.name))).all()
-        return [row_to_emoji(r) for r in rows]
+        return EMOJI.all(rows)
 
     async def page(self, page: int, per_page: int, by_name: bool) -> list[Emoji]:
         order = [emoji.c.name] if by_name else [emoji.c.createat, emoji.c.id]
         q = _live().order_by(*order).offset(page * per_page).limit(per_page)
         async with self.db.read() as conn:
-            return [row_to_emoji(r) for r in (await conn.execute(q)).all()]
+            return EMOJI.all((await conn.execute(q)).all())
 
     async def search(self, term: str, prefix_only: bool, limit: int) -> list[Emoji]:
         pattern = _like_escape(term.lower()) + "%"
@@ -80,7 +78,7 @@ class SqlEmojiStore:
         q = (_live().where(sa.func.lower(emoji.c.name).like(pattern, escape="\\"))
              .order_by(emoji.c.name).limit(limit))
         async with self.db.read() as conn:
-            return [row_to_emoji(r) for r in (await conn.execute(q)).all()]
+            return EMOJI.all((await conn.execute(q)).all())
 
     async def delete(self, emoji_id: str, now: int) -> None:
         async with self.db.write() as conn:
@@ -91,4 +89,4 @@ class SqlEmojiStore:
 
     async def all_live(self) -> list[Emoji]:
         async with self.db.read() as conn:
-            return [row_to_emoji(r) for r in (await conn.execute(_live().order_by(emoji.c.name))).all()]
+            return EMOJI.all((await conn.execute(_live().order_by(emoji.c.name))).all())

@@ -4,21 +4,107 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
+from urllib.parse import parse_qsl, unquote, urlencode, urlparse, urlunparse
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from chinwag.store.errors import DatabaseUnavailable, StoreError, is_unavailable
+from chinwag.store.sql import mysql_dialect
+
 _PG_KEEP = {"application_name", "options", "server_settings"}
+
+#: Mattermost's MySQL DataSource (Go's go-sql-driver DSN): ``user:pass@tcp(host:3306)/db?params``,
+#: also ``user:pass@unix(/run/mysqld/mysqld.sock)/db`` and ``user@/db`` (the local default)
+_GO_DSN = re.compile(r"^(?:(?P<userinfo>.*)@)?(?:(?P<proto>[a-z0-9]+)(?:\((?P<addr>[^)]*)\))?)?/(?P<db>[^?]*)"
+                     r"(?:\?(?P<query>.*))?$")
+
+
+def mysql_params(datasource: str) -> dict[str, Any]:
+    """Mattermost's MySQL DataSource (the Go DSN form) or a ``mysql://``/``mariadb://`` URL → its
+    parts: ``user``, ``password``, ``host``, ``port`` (None: the default), ``socket`` (a Unix socket
+    path, or ``""``), ``database`` and the remaining ``query`` parameters."""
+    host: str | None = None
+    port: int | None = None
+    socket = ""
+    if "://" in datasource:
+        u = urlparse(datasource)
+        if u.scheme.split("+", 1)[0] not in ("mysql", "mariadb"):
+            raise ValueError(f"not a MySQL DataSource: scheme {u.scheme!r}")
+        user, password = unquote(u.username or ""), unquote(u.password or "")
+        host, port = u.hostname or "127.0.0.1", u.port
+        database = unquote(u.path.lstrip("/"))
+        query = dict(parse_qsl(u.query))
+        socket = query.pop("unix_socket", "")
+    else:
+        m = _GO_DSN.match(datasource)
+        if m is None:
+            raise ValueError("not a MySQL DataSource: expected user:password@tcp(host:port)/database?params")
+        user, _, password = (m["userinfo"] or "").partition(":")
+        proto, addr = m["proto"] or "tcp", m["addr"] or ""
+        if proto == "unix":
+            socket = addr
+        elif proto == "tcp":
+            h, _, p = addr.rpartition(":") if addr.rsplit(":", 1)[-1].isdigit() else (addr, "", "")
+            host = (h or "127.0.0.1").strip("[]")
+            port = int(p) if p else None
+        else:
+            raise ValueError(f"not a MySQL DataSource: protocol {proto!r} (tcp or unix)")
+        database = m["db"]
+        query = dict(parse_qsl(m["query"] or "", keep_blank_values=True))
+    return {"user": user, "password": password, "host": host or ("" if socket else "127.0.0.1"), "port": port,
+            "socket": socket, "database": database, "query": query}
+
+
+def _mysql_url(datasource: str) -> tuple[str, dict[str, Any]]:
+    """An asyncmy URL and connect args for a MySQL DataSource (see :func:`mysql_params`). The
+    connection always speaks utf8mb4 (a ``charset`` list such as ``utf8mb4,utf8`` is accepted, and
+    anything but utf8mb4 in it is ignored: emoji and supplementary CJK need four bytes)."""
+    p = mysql_params(datasource)
+    query, socket = p["query"], p["socket"]
+    # sessions in UTC: FROM_UNIXTIME and NOW() mean the same on every server, whatever its time zone
+    connect_args: dict[str, Any] = {"init_command": "SET time_zone = '+00:00'"}
+    for key in ("timeout", "connect_timeout"):
+        if query.get(key):
+            connect_args["connect_timeout"] = _seconds(query[key])
+    if query.get("readTimeout"):
+        connect_args["read_timeout"] = _seconds(query["readTimeout"])
+    tls = query.get("tls", query.get("ssl", "")).lower()
+    if tls in ("true", "skip-verify", "preferred", "required", "1"):
+        import ssl
+
+        ctx = ssl.create_default_context()
+        if tls != "true":
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        connect_args["ssl"] = ctx
+    q: dict[str, str] = {"charset": "utf8mb4"}
+    if socket:
+        q["unix_socket"] = socket
+    url = sa.engine.URL.create(mysql_dialect.DRIVER, username=p["user"] or None, password=p["password"] or None,
+                               host=None if socket else p["host"], port=None if socket else p["port"],
+                               database=p["database"] or None, query=q)
+    return url.render_as_string(hide_password=False), connect_args
+
+
+def _seconds(value: str) -> float:
+    """A Go duration (``30s``, ``500ms``, ``1m``) or plain seconds."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m|h)?", value.strip())
+    if m is None:
+        raise ValueError(f"not a duration: {value!r}")
+    return float(m[1]) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m[2]]
 
 
 def sqlalchemy_url(driver: str, datasource: str) -> tuple[str, dict[str, Any]]:
     """Mattermost DriverName/DataSource → SQLAlchemy URL and connect args."""
+    if driver == "mysql":
+        return _mysql_url(datasource)
     if driver == "sqlite":
         path = datasource
         if path.startswith("file:"):
@@ -49,6 +135,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+@asynccontextmanager
+async def _outage() -> AsyncIterator[None]:
+    """A connection that cannot be had or is lost becomes DatabaseUnavailable (the app answers 503)."""
+    try:
+        yield
+    except (StoreError, DatabaseUnavailable):
+        raise
+    except Exception as e:
+        if is_unavailable(e):
+            raise DatabaseUnavailable(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
+        raise
+
+
 class Database:
     """Owns the engine. Write transactions on SQLite are serialised by a lock (one writer)."""
 
@@ -62,7 +161,14 @@ class Database:
             kw: dict[str, Any] = {"pool_size": 5, "max_overflow": 5}
         else:
             kw = {"pool_size": max(2, min(max_open, 40) // 2), "max_overflow": 0, "pool_pre_ping": False}
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, connect_args=connect_args, **kw)
+        write_kw: dict[str, Any] = {}
+        if driver == "mysql":
+            # READ COMMITTED as on PostgreSQL (InnoDB's REPEATABLE READ takes gap locks that turn
+            # concurrent inserts into deadlocks), and connections renewed before the server's
+            # wait_timeout closes them
+            write_kw["isolation_level"] = "READ COMMITTED"
+            kw["pool_recycle"] = 3600
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, connect_args=connect_args, **kw, **write_kw)
         # Reads run on their own pool in autocommit: no BEGIN/ROLLBACK round trips around a single
         # SELECT, and no isolation-level switching on every checkout.
         if driver == "sqlite":
@@ -80,24 +186,44 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.driver == "sqlite"
 
+    @property
+    def is_mysql(self) -> bool:
+        return self.driver == "mysql"
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.read_engine.connect() as conn:
+        async with _outage(), self.read_engine.connect() as conn:
             yield conn
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         if self._write_lock is not None:
-            async with self._write_lock, self.engine.begin() as conn:
+            async with _outage(), self._write_lock, self.engine.begin() as conn:
                 yield conn
         else:
-            async with self.engine.begin() as conn:
+            async with _outage(), self.engine.begin() as conn:
                 yield conn
+
+    @asynccontextmanager
+    async def write_in(self, conn: AsyncConnection | None) -> AsyncIterator[AsyncConnection]:
+        """The caller's transaction (a unit of work) when given, else a write transaction of its own."""
+        if conn is not None:
+            yield conn
+        else:
+            async with self.write() as own:
+                yield own
 
     async def ping(self) -> bool:
         async with self.engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
         return True
+
+    async def recycle(self) -> None:
+        """Close the pooled connections (those in use close when they are given back); later work opens new
+        ones (Mattermost's RecycleDBConnections)."""
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -107,4 +233,5 @@ class Database:
 
 def null_pool_engine(driver: str, datasource: str) -> AsyncEngine:
     url, connect_args = sqlalchemy_url(driver, datasource)
-    return create_async_engine(url, connect_args=connect_args, poolclass=NullPool)
+    kw: dict[str, Any] = {"isolation_level": "READ COMMITTED"} if driver == "mysql" else {}
+    return create_async_engine(url, connect_args=connect_args, poolclass=NullPool, **kw)

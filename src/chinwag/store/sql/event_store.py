@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
-from chinwag.store.sql.tables import wsconnections, wsevents
+from chinwag.store.sql.tables import outbox, wsconnections, wsevents
 
 
 class SqlEventStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def append(self, rows: Sequence[tuple[int, int, str]]) -> None:
-        """Persist (pos, create_at, json) rows."""
+    async def append(self, rows: Sequence[tuple[int, int, str]], done: Sequence[str] = ()) -> None:
+        """Persist (pos, create_at, json) rows, and delete the outbox rows ``done`` (the events they
+        held are these) in the same transaction."""
         if not rows:
             return
         async with self.db.write() as conn:
             await conn.execute(wsevents.insert(), [{"pos": p, "createat": t, "data": d} for p, t, d in rows])
+            if done:
+                await conn.execute(outbox.delete().where(outbox.c.id.in_(list(done))))
 
     async def read_after(self, pos: int, limit: int) -> list[tuple[int, str]]:
         q = sa.select(wsevents.c.pos, wsevents.c.data).where(wsevents.c.pos > pos).order_by(
@@ -38,10 +42,19 @@ class SqlEventStore:
         return int(row[0]), int(row[1])
 
     async def trim(self, older_than: int, keep_at_least_after: int) -> int:
-        """Delete events created before ``older_than`` or at/below ``keep_at_least_after``."""
+        """Delete events created before ``older_than`` or at/below ``keep_at_least_after``, except the
+        newest: it stays as the high-water mark, so positions continue after it at the next start
+        even when the whole history has expired."""
+        newest: Any = sa.select(sa.func.max(wsevents.c.pos)).scalar_subquery()
         async with self.db.write() as conn:
+            if conn.dialect.name == "mysql":
+                # MySQL cannot read the table a DELETE deletes from in a subquery (error 1093)
+                newest = (await conn.execute(sa.select(sa.func.max(wsevents.c.pos)))).scalar()
+                if newest is None:
+                    return 0
             res = await conn.execute(wsevents.delete().where(
-                sa.or_(wsevents.c.createat < older_than, wsevents.c.pos <= keep_at_least_after)))
+                sa.or_(wsevents.c.createat < older_than, wsevents.c.pos <= keep_at_least_after),
+                wsevents.c.pos < newest))
             await conn.execute(wsconnections.delete().where(wsconnections.c.updateat < older_than))
         return int(res.rowcount or 0)
 

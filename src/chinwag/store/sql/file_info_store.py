@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -12,61 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chinwag.model.file import FileInfo
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import channelmembers, channels, fileinfo, posts
 
-
-def row_to_info(r: Any) -> FileInfo:
-    m = r._mapping
-    mini = m["minipreview"]
-    return FileInfo(
-        id=m["id"],
-        user_id=m["creatorid"],
-        post_id=m["postid"],
-        channel_id=m["channelid"],
-        create_at=m["createat"],
-        update_at=m["updateat"],
-        delete_at=m["deleteat"],
-        name=m["name"],
-        extension=m["extension"],
-        size=m["size"],
-        mime_type=m["mimetype"],
-        width=m["width"],
-        height=m["height"],
-        has_preview_image=bool(m["haspreviewimage"]),
-        mini_preview=bytes(mini) if mini is not None else None,
-        remote_id=m["remoteid"],
-        archived=bool(m["archived"]),
-        path=m["path"],
-        thumbnail_path=m["thumbnailpath"],
-        preview_path=m["previewpath"],
-        content=m["content"],
-    )
-
-
-def info_values(f: FileInfo) -> dict[str, Any]:
-    return {
-        "id": f.id,
-        "creatorid": f.user_id,
-        "postid": f.post_id,
-        "channelid": f.channel_id,
-        "createat": f.create_at,
-        "updateat": f.update_at,
-        "deleteat": f.delete_at,
-        "path": f.path,
-        "thumbnailpath": f.thumbnail_path,
-        "previewpath": f.preview_path,
-        "name": f.name,
-        "extension": f.extension,
-        "size": f.size,
-        "mimetype": f.mime_type,
-        "width": f.width,
-        "height": f.height,
-        "haspreviewimage": f.has_preview_image,
-        "minipreview": f.mini_preview,
-        "content": f.content,
-        "remoteid": f.remote_id,
-        "archived": f.archived,
-    }
+FILE_INFO = RowMap(FileInfo, fileinfo, columns={"user_id": "creatorid"},
+                   read={"mini_preview": "bytes({minipreview}) if {minipreview} is not None else None"})
 
 
 # Used inside the post store's transactions -------------------------------------------------
@@ -155,7 +104,7 @@ class SqlFileInfoStore:
 
     async def save(self, info: FileInfo) -> FileInfo:
         async with self.db.write() as conn:
-            await conn.execute(fileinfo.insert().values(**info_values(info)))
+            await conn.execute(fileinfo.insert().values(**FILE_INFO.values(info)))
         return info
 
     async def get(self, file_id: str, include_deleted: bool = False) -> FileInfo:
@@ -166,19 +115,21 @@ class SqlFileInfoStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("file_info", file_id)
-        return row_to_info(row)
+        return FILE_INFO.one(row)
 
     async def get_many(self, file_ids: Sequence[str]) -> list[FileInfo]:
         if not file_ids:
             return []
         q = sa.select(fileinfo).where(fileinfo.c.id.in_(list(file_ids)), fileinfo.c.deleteat == 0)
         async with self.db.read() as conn:
-            return [row_to_info(r) for r in (await conn.execute(q)).all()]
+            return FILE_INFO.all((await conn.execute(q)).all())
 
     async def for_post(self, post_id: str, include_deleted: bool = False) -> list[FileInfo]:
         return (await self.for_posts([post_id], include_deleted)).get(post_id, [])
 
-    async def for_posts(self, post_ids: Sequence[str], include_deleted: bool = False) -> dict[str, list[FileInfo]]:
+    async def for_posts(self, post_ids: Sequence[str], include_deleted: bool = False,
+                        conn: AsyncConnection | None = None) -> dict[str, list[FileInfo]]:
+        """The posts' files; with ``conn``, as the caller's transaction sees them."""
         out: dict[str, list[FileInfo]] = {}
         if not post_ids:
             return out
@@ -186,10 +137,14 @@ class SqlFileInfoStore:
         if not include_deleted:
             q = q.where(fileinfo.c.deleteat == 0)
         q = q.order_by(fileinfo.c.createat, fileinfo.c.id)
-        async with self.db.read() as conn:
-            for row in (await conn.execute(q)).all():
-                info = row_to_info(row)
-                out.setdefault(info.post_id, []).append(info)
+        if conn is not None:
+            rows = (await conn.execute(q)).all()
+        else:
+            async with self.db.read() as c:
+                rows = (await c.execute(q)).all()
+        for row in rows:
+            info = FILE_INFO.one(row)
+            out.setdefault(info.post_id, []).append(info)
         return out
 
     async def set_previews(self, file_id: str, thumbnail_path: str, preview_path: str,
@@ -199,6 +154,32 @@ class SqlFileInfoStore:
             done = await conn.execute(fileinfo.update().where(fileinfo.c.id == file_id).values(
                 thumbnailpath=thumbnail_path, previewpath=preview_path, minipreview=mini_preview,
                 haspreviewimage=has_preview_image, updateat=update_at))
+        return bool(done.rowcount)
+
+    async def created_between(self, since: int, until: int, after_id: str = "",
+                              limit: int = 1000) -> list[FileInfo]:
+        """Files not deleted, created in [since, until] ms, oldest first; ``after_id`` continues a walk
+        past the files of time ``since`` already seen (keyset paging on createat, id)."""
+        q = sa.select(fileinfo).where(fileinfo.c.deleteat == 0, fileinfo.c.createat <= until)
+        if after_id:
+            q = q.where(sa.or_(fileinfo.c.createat > since,
+                               sa.and_(fileinfo.c.createat == since, fileinfo.c.id > after_id)))
+        else:
+            q = q.where(fileinfo.c.createat >= since)
+        q = q.order_by(fileinfo.c.createat, fileinfo.c.id).limit(limit)
+        async with self.db.read() as conn:
+            return FILE_INFO.all((await conn.execute(q)).all())
+
+    async def count_created_between(self, since: int, until: int) -> int:
+        q = sa.select(sa.func.count()).select_from(fileinfo).where(
+            fileinfo.c.deleteat == 0, fileinfo.c.createat >= since, fileinfo.c.createat <= until)
+        async with self.db.read() as conn:
+            return int((await conn.execute(q)).scalar_one())
+
+    async def set_content(self, file_id: str, content: str) -> bool:
+        """The file's extracted text (for file search); False when the row is gone."""
+        async with self.db.write() as conn:
+            done = await conn.execute(fileinfo.update().where(fileinfo.c.id == file_id).values(content=content))
         return bool(done.rowcount)
 
     async def remove(self, file_ids: Sequence[str]) -> None:
@@ -226,12 +207,14 @@ class SqlFileInfoStore:
         )
         if not s.include_deleted_channels:
             q = q.where(channels.c.deleteat == 0)
-        name = sa.func.lower(fileinfo.c.name)
-        matches = [name.like(_like(t), escape="\\") for t in s.terms]
+        name, content = sa.func.lower(fileinfo.c.name), sa.func.lower(fileinfo.c.content)
+        # a term matches the file's name or its extracted text (the extract_content job, uploads)
+        matches = [sa.or_(name.like(_like(t), escape="\\"), content.like(_like(t), escape="\\"))
+                   for t in s.terms]
         if matches:
             q = q.where(sa.or_(*matches) if s.is_or else sa.and_(*matches))
         for t in s.excluded_terms:
-            q = q.where(~name.like(_like(t), escape="\\"))
+            q = q.where(~name.like(_like(t), escape="\\"), ~content.like(_like(t), escape="\\"))
         if s.extensions:
             q = q.where(fileinfo.c.extension.in_(s.extensions))
         if s.excluded_extensions:
@@ -252,4 +235,4 @@ class SqlFileInfoStore:
             s.page * s.per_page
         )
         async with self.db.read() as conn:
-            return [row_to_info(r) for r in (await conn.execute(q)).all()]
+            return FILE_INFO.all((await conn.execute(q)).all())

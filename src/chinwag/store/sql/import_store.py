@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,16 +18,17 @@ from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
 from chinwag.model.search_text import index_text
 from chinwag.model.team import TeamMember
 from chinwag.model.user import User
-from chinwag.store.sql.channel_store import channel_values, member_values, row_to_channel
+from chinwag.store.sql.channel_store import CHANNEL, MEMBER
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
-from chinwag.store.sql.post_store import post_values
+from chinwag.store.sql.post_store import POST
 from chinwag.store.sql.tables import (
     bots,
     channelmembers,
     channels,
     fileinfo,
     importmappings,
+    metadata,
     posts,
     reactions,
     teammembers,
@@ -35,8 +36,8 @@ from chinwag.store.sql.tables import (
     threads,
     users,
 )
-from chinwag.store.sql.team_store import member_values as team_member_values
-from chinwag.store.sql.user_store import user_values
+from chinwag.store.sql.team_store import MEMBER as TEAM_MEMBER
+from chinwag.store.sql.user_store import USER
 
 _CHUNK = 500
 
@@ -45,12 +46,12 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else msgspec.json.encode(value).decode()
 
 
-#: the columns of ``post_values`` in order, for COPY records
-_POST_COLS = tuple(post_values(Post(id="")))
+#: the columns of ``POST.values`` in order, for COPY records
+_POST_COLS = POST.columns
 
 
 def _post_record(p: Post) -> tuple[Any, ...]:
-    """``post_values(p)`` as a COPY record (JSON columns as text), without the dictionary."""
+    """``POST.values(p)`` as a COPY record (JSON columns as text), without the dictionary."""
     return (p.id, p.create_at, p.update_at, p.edit_at, p.delete_at, p.is_pinned, p.user_id, p.channel_id, p.root_id,
             p.original_id, p.message, p.type, _json_text(p.props) if p.props else "{}", p.hashtags,
             _json_text(p.file_ids) if p.file_ids else "[]", p.has_reactions, p.remote_id,
@@ -65,7 +66,8 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 async def _lookup(conn: AsyncConnection, source: str, kind: str, ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     pg = conn.dialect.name == "postgresql"
-    for part in _chunks(list(dict.fromkeys(ids)), 5000 if pg else _CHUNK):
+    big = pg or conn.dialect.name == "mysql"  # MySQL takes a long IN list in one statement
+    for part in _chunks(list(dict.fromkeys(ids)), 5000 if big else _CHUNK):
         # one array parameter on PostgreSQL: one prepared statement, whatever the batch size
         cond = (importmappings.c.sourceid == sa.any_(sa.cast(sa.literal(list(part), ARRAY(sa.String)),
                                                              ARRAY(sa.String)))
@@ -117,7 +119,7 @@ class ImportWriter:
     async def insert_users(self, rows: Sequence[tuple[User, Bot | None]]) -> None:
         """New users (no usable password) and, for bots, their ``bots`` rows."""
         for part in _chunks(list(rows)):
-            await self.conn.execute(users.insert(), [{**user_values(u), "password": ""} for u, _ in part])
+            await self.conn.execute(users.insert(), [{**USER.values(u), "password": ""} for u, _ in part])
             bot_rows = [{"userid": b.user_id, "description": b.description, "ownerid": b.owner_id,
                          "lasticonupdate": b.last_icon_update, "createat": b.create_at, "updateat": b.update_at,
                          "deleteat": b.delete_at} for _, b in part if b is not None]
@@ -125,14 +127,16 @@ class ImportWriter:
                 await self.conn.execute(bots.insert(), bot_rows)
 
     async def insert_channel(self, channel: Channel) -> None:
-        await self.conn.execute(channels.insert().values(**channel_values(channel)))
+        await self.conn.execute(channels.insert().values(**CHANNEL.values(channel)))
 
     async def add_members(self, channel_id: str, members: Sequence[ChannelMember]) -> list[str]:
         """Insert the members not there yet; return the user ids added."""
-        existing = {r[0] for r in await self.conn.execute(
-            sa.select(channelmembers.c.userid).where(channelmembers.c.channelid == channel_id))}
+        existing: set[str] = set()
+        for ids in _chunks(list({m.user_id for m in members})):  # only the users being added: linear, not quadratic
+            existing |= {r[0] for r in await self.conn.execute(sa.select(channelmembers.c.userid).where(
+                channelmembers.c.channelid == channel_id, channelmembers.c.userid.in_(ids)))}
         new = [m for m in members if m.user_id not in existing]
-        for part in _chunks([member_values(m) for m in new]):
+        for part in _chunks([MEMBER.values(m) for m in new]):
             await self.conn.execute(channelmembers.insert(), part)
         return [m.user_id for m in new]
 
@@ -141,10 +145,12 @@ class ImportWriter:
         if not members:
             return []
         team_id = members[0].team_id
-        existing = {r[0] for r in await self.conn.execute(
-            sa.select(teammembers.c.userid).where(teammembers.c.teamid == team_id))}
+        existing: set[str] = set()
+        for ids in _chunks(list({m.user_id for m in members})):
+            existing |= {r[0] for r in await self.conn.execute(sa.select(teammembers.c.userid).where(
+                teammembers.c.teamid == team_id, teammembers.c.userid.in_(ids)))}
         new = [m for m in members if m.user_id not in existing]
-        for part in _chunks([team_member_values(m) for m in new]):
+        for part in _chunks([TEAM_MEMBER.values(m) for m in new]):
             await self.conn.execute(teammembers.insert(), part)
         return [m.user_id for m in new]
 
@@ -152,7 +158,9 @@ class ImportWriter:
         if not batch:
             return
         if self.conn.dialect.name != "postgresql":
-            await self.conn.execute(posts.insert(), [post_values(p) for p in batch])
+            # one executemany: on MySQL the driver (asyncmy) sends it as multi-row INSERTs of up to
+            # 1 MiB each, the MySQL counterpart of COPY; SQLite runs it as one prepared statement
+            await self.conn.execute(posts.insert(), [POST.values(p) for p in batch])
             return
         # COPY within the same transaction: several times faster than multi-row INSERTs
         raw: Any = (await self.conn.get_raw_connection()).driver_connection
@@ -236,7 +244,157 @@ class ImportWriter:
             msgcount=n, msgcountroot=nroot,
             lastviewedat=greatest(conn, channelmembers.c.lastviewedat, last)))
         found = (await conn.execute(sa.select(channels).where(channels.c.id == channel_id))).first()
-        return row_to_channel(found) if found is not None else None
+        return CHANNEL.one(found) if found is not None else None
+
+
+# whole rows with their own ids (a migration from Mattermost, whose tables these mirror) ---------------
+
+#: the tables a migration writes whole rows into, and their columns a newer source value of which
+#: means the stored row is older ("*": any difference; none: rows are only added)
+MIGRATED: dict[str, tuple[str, ...]] = {
+    "users": ("updateat",), "bots": ("updateat",), "teams": ("updateat",), "teammembers": ("deleteat",),
+    "channels": ("updateat", "lastpostat", "totalmsgcount", "deleteat"),
+    "channelmembers": ("lastupdateat", "lastviewedat", "msgcount"),
+    "posts": ("updateat",), "reactions": ("updateat",), "threads": ("lastreplyat", "replycount", "threaddeleteat"),
+    "threadmemberships": ("lastupdated", "lastviewed"), "preferences": ("*",), "sidebarcategories": ("*",),
+    "sidebarchannels": (), "fileinfo": ("updateat",), "emoji": ("updateat",), "incominghooks": ("updateat",),
+    "outgoinghooks": ("updateat",), "commands": ("updateat",), "useraccesstokens": ("*",), "sessions": (),
+    "postreminders": ("*",),
+}
+
+
+def migrated_columns(table_name: str) -> list[str]:
+    """The columns of a migrated table (the search text of posts is derived, not copied)."""
+    return [c.name for c in metadata.tables[table_name].columns if c.name != "searchtext"]
+
+
+def _fill(table: sa.Table, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """NULL in a NOT NULL column becomes the column's default; JSON columns take JSON text decoded (text
+    that is not JSON becomes NULL); booleans stored as numbers (MySQL) become booleans."""
+    if not rows:
+        return []
+    fixes: list[tuple[str, str, Any]] = []
+    for name in rows[0]:
+        col = table.c[name]
+        kind = "json" if isinstance(col.type, sa.JSON) else "bool" if isinstance(col.type, sa.Boolean) else ""
+        default: Any = None
+        if not col.nullable:
+            sd = getattr(col.server_default, "arg", None)
+            text = str(sd.compile() if isinstance(sd, sa.sql.ClauseElement) else sd or "").lower()
+            default = (text in ("true", "1")) if kind == "bool" else \
+                int(text or 0) if isinstance(col.type, sa.Integer) else text
+        fixes.append((name, kind, default))
+    out = []
+    for r in rows:
+        r = dict(r)
+        for name, kind, default in fixes:
+            v = r[name]
+            if kind == "json" and isinstance(v, (str, bytes)):
+                try:
+                    v = msgspec.json.decode(v) if v else None
+                except msgspec.DecodeError:  # JSON kept as text that is not JSON: an empty value
+                    v = None
+            elif kind == "bool" and v is not None:
+                v = bool(v)
+            r[name] = default if v is None else v
+        out.append(r)
+    return out
+
+
+class RowWriter:
+    """Whole rows written into one of the ``MIGRATED`` tables inside one transaction."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    def _selects(self, table: sa.Table, cols: list[sa.Column[Any]], keys: list[tuple[Any, ...]]) -> Iterable[Any]:
+        """SELECTs of ``cols`` of the rows with these primary keys, a part of them each. On PostgreSQL one
+        array parameter per key column and 5,000 keys (a single prepared statement, whatever the count:
+        a composite key joins ``unnest`` of its arrays), IN lists of 500 elsewhere."""
+        pk = list(table.primary_key.columns)
+        if self.conn.dialect.name == "postgresql":
+            for part in _chunks(keys, 5000):
+                arrays = [sa.cast(sa.literal([k[i] for k in part], ARRAY(sa.String)), ARRAY(sa.String))
+                          for i in range(len(pk))]
+                if len(pk) == 1:
+                    yield sa.select(*cols).where(pk[0] == sa.any_(arrays[0]))
+                    continue
+                names = [f"k{i}" for i in range(len(pk))]
+                u = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="k")
+                yield sa.select(*cols).select_from(
+                    table.join(u, sa.and_(*[c == u.c[n] for c, n in zip(pk, names, strict=True)])))
+            return
+        for part in _chunks(keys):
+            yield sa.select(*cols).where(pk[0].in_([k[0] for k in part]) if len(pk) == 1
+                                         else sa.tuple_(*pk).in_(list(part)))
+
+    async def present(self, table_name: str, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+        """Which of these primary keys are in the table."""
+        table = metadata.tables[table_name]
+        pk = list(table.primary_key.columns)
+        found: set[tuple[Any, ...]] = set()
+        for q in self._selects(table, pk, list(keys)):
+            found.update(tuple(r) for r in await self.conn.execute(q))
+        return found
+
+    async def any_row(self, table_name: str) -> bool:
+        return (await self.conn.execute(sa.select(sa.literal(1)).select_from(metadata.tables[table_name]).limit(1))
+                ).first() is not None
+
+    async def merge(self, table_name: str, rows: Sequence[dict[str, Any]],
+                    derived: Callable[[dict[str, Any]], dict[str, Any]] | None = None, fresh: bool = False
+                    ) -> tuple[list[dict[str, Any]], int]:
+        """Add the rows whose primary key is not in the table (COPY on PostgreSQL) and update those whose
+        ``MIGRATED`` columns say the stored row is older; ``derived`` adds computed columns to a row
+        written. ``fresh``: none of the rows is in the table (not looked up). The rows added, and how many
+        were updated."""
+        table = metadata.tables[table_name]
+        pk = [c.name for c in table.primary_key.columns]
+        stamps = MIGRATED[table_name]
+        rows = _fill(table, rows)
+        if not rows:
+            return [], 0
+        stored: dict[tuple[Any, ...], Any] = {}
+        pkc = [table.c[c] for c in pk]
+        wanted = pkc + [table.c[c] for c in (list(rows[0]) if stamps == ("*",) else stamps)]
+        for q in () if fresh else self._selects(table, wanted, [tuple(r[c] for c in pk) for r in rows]):
+            for row in await self.conn.execute(q):
+                stored[tuple(row[:len(pk)])] = row[len(pk):]
+        new, changed = [], []
+        for r in rows:
+            old = stored.get(tuple(r[c] for c in pk))
+            if old is None:
+                new.append(r)
+            elif stamps == ("*",):
+                if any(r[c] != v for c, v in zip(r, old, strict=True)):
+                    changed.append(r)
+            elif any((r.get(c) or 0) > (v or 0) for c, v in zip(stamps, old, strict=True)):
+                changed.append(r)
+        if derived is not None:
+            new = [{**r, **derived(r)} for r in new]
+            changed = [{**r, **derived(r)} for r in changed]
+        await self._insert(table, new)
+        if changed:
+            rest = [c for c in changed[0] if c not in pk]
+            stmt = table.update().where(*[table.c[c] == sa.bindparam(f"k_{c}") for c in pk]).values(
+                {c: sa.bindparam(f"v_{c}") for c in rest})
+            for part in _chunks(changed):
+                await self.conn.execute(stmt, [{**{f"k_{c}": r[c] for c in pk}, **{f"v_{c}": r[c] for c in rest}}
+                                               for r in part])
+        return new, len(changed)
+
+    async def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        if self.conn.dialect.name != "postgresql":
+            for part in _chunks(rows, 2000):
+                await self.conn.execute(table.insert(), list(part))
+            return
+        cols = list(rows[0])
+        json_cols = {i for i, c in enumerate(cols) if isinstance(table.c[c].type, sa.JSON)}
+        records = [tuple(_json_text(v) if i in json_cols else v for i, v in enumerate(r.values())) for r in rows]
+        raw: Any = (await self.conn.get_raw_connection()).driver_connection
+        await raw.copy_records_to_table(table.name, records=records, columns=cols)
 
 
 class SqlImportStore:
@@ -256,6 +414,30 @@ class SqlImportStore:
     async def map(self, source: str, kind: str, pairs: dict[str, str], now: int) -> None:
         async with self.db.write() as conn:
             await ImportWriter(conn, source, now).map(kind, pairs)
+
+    @staticmethod
+    def rows_writer(conn: AsyncConnection) -> RowWriter:
+        return RowWriter(conn)
+
+    async def any_row(self, table_name: str) -> bool:
+        async with self.db.read() as conn:
+            return await RowWriter(conn).any_row(table_name)
+
+    async def present(self, table_name: str, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+        async with self.db.read() as conn:
+            return await RowWriter(conn).present(table_name, keys)
+
+    async def taken(self, table_name: str, columns: Sequence[str], values: Sequence[tuple[Any, ...]]
+                    ) -> dict[tuple[Any, ...], str]:
+        """Which of these values of a unique column (or columns) are taken, and by which row id."""
+        table = metadata.tables[table_name]
+        cols = [table.c[c] for c in columns]
+        out: dict[tuple[Any, ...], str] = {}
+        async with self.db.read() as conn:
+            for part in _chunks(list(dict.fromkeys(values))):
+                cond = cols[0].in_([v[0] for v in part]) if len(cols) == 1 else sa.tuple_(*cols).in_(list(part))
+                out.update({tuple(r[1:]): r[0] for r in await conn.execute(sa.select(table.c.id, *cols).where(cond))})
+        return out
 
     @asynccontextmanager
     async def transaction(self, source: str, now: int) -> AsyncIterator[ImportWriter]:

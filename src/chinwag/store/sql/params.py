@@ -1,7 +1,7 @@
 """``column IN (ids)`` for long id lists: on PostgreSQL one array parameter (``= ANY($1)``), so a
 list of a thousand ids costs no per-item statement compilation (SQLAlchemy renders an expanding IN
 item by item, which dominated @channel notification work in a 1,000-member channel) and the
-statement text stays the same for the driver's prepared-statement cache. SQLite expands the list."""
+statement text stays the same for the driver's prepared-statement cache. SQLite and MySQL expand the list."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ _ARRAY_FROM = 16
 
 
 def id_in(column: Any, ids: Iterable[str], dialect: str) -> sa.ColumnElement[bool]:
-    """``column IN ids``; ``dialect`` is the database driver's name ("postgres"/"postgresql" or "sqlite")."""
+    """``column IN ids``; ``dialect`` is the database driver's name ("postgres"/"postgresql", "sqlite", "mysql")."""
     values = list(ids)
-    if dialect == "sqlite" or len(values) < _ARRAY_FROM:
+    if dialect not in ("postgres", "postgresql") or len(values) < _ARRAY_FROM:
         return column.in_(values)  # type: ignore[no-any-return]
     return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.String(26)), unique=True))  # type: ignore[no-any-return]

@@ -1,4 +1,4 @@
-"""Copying a whole database between kinds (SQLite ↔ PostgreSQL) row for row, through the table
+"""Copying a whole database between kinds (SQLite ↔ PostgreSQL ↔ MySQL) row for row, through the table
 metadata in ``tables.py``: ids, password hashes, sessions, integrations, preferences and read positions
 come across unchanged. Both sides must be at the same schema revision (the caller migrates them first).
 Used by ``chinwag backup`` for restores across database kinds."""
@@ -38,8 +38,9 @@ def copy_order() -> list[sa.Table]:
 @asynccontextmanager
 async def snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
     """A read transaction that sees one consistent state of the whole database while writers go on
-    (REPEATABLE READ on PostgreSQL — ``pg_export_snapshot()`` in it lets pg_dump share it — and a
-    read transaction on SQLite in WAL mode)."""
+    (REPEATABLE READ on PostgreSQL — ``pg_export_snapshot()`` in it lets pg_dump share it — and on
+    MySQL/MariaDB, where InnoDB takes the snapshot at the first read; a read transaction on SQLite in
+    WAL mode)."""
     async with db.engine.connect() as conn:
         if not db.is_sqlite:
             conn = await conn.execution_options(isolation_level="REPEATABLE READ")

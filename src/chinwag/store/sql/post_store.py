@@ -1,15 +1,18 @@
-"""Posts: saving with counters and threads in one transaction, and the channel feeds."""
+"""Posts: the rows a post write changes (in the caller's transaction), and the channel feeds."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
 from chinwag.model.search_text import index_text
@@ -18,6 +21,7 @@ from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids
 from chinwag.store.sql.params import id_in
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import (
     channelmembers,
     channels,
@@ -34,85 +38,21 @@ _POST_SELECT = sa.select(
 ).select_from(posts.outerjoin(_thread, _thread.c.postid == _thread_key))
 
 
-def row_to_post(r: Any) -> Post:
-    m = r._mapping
-    is_root = m["rootid"] == ""
-    return Post(
-        id=m["id"],
-        create_at=m["createat"],
-        update_at=m["updateat"],
-        edit_at=m["editat"],
-        delete_at=m["deleteat"],
-        is_pinned=bool(m["ispinned"]),
-        user_id=m["userid"],
-        channel_id=m["channelid"],
-        root_id=m["rootid"],
-        original_id=m["originalid"],
-        message=m["message"],
-        type=m["type"],
-        props=m["props"] or {},
-        hashtags=m["hashtags"],
-        file_ids=m["fileids"] or [],
-        has_reactions=bool(m["hasreactions"]),
-        remote_id=m["remoteid"],
-        reply_count=int(m.get("replycount") or 0),
-        last_reply_at=int(m.get("lastreplyat") or 0) if is_root else 0,
-        participants=[{"id": uid} for uid in (m.get("participants") or [])] if is_root else None,
-    )
-
-
-def post_values(p: Post) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "createat": p.create_at,
-        "updateat": p.update_at,
-        "editat": p.edit_at,
-        "deleteat": p.delete_at,
-        "ispinned": p.is_pinned,
-        "userid": p.user_id,
-        "channelid": p.channel_id,
-        "rootid": p.root_id,
-        "originalid": p.original_id,
-        "message": p.message,
-        "type": p.type,
-        "props": p.props,
-        "hashtags": p.hashtags,
-        "fileids": p.file_ids,
-        "hasreactions": p.has_reactions,
-        "remoteid": p.remote_id,
-        # the search index follows the row: SQLite's FTS5 table by trigger, PostgreSQL's GIN index
-        "searchtext": index_text(p.message, p.hashtags),
-    }
-
-
-@dataclass
-class PostEffects:
-    """What saving a post changes besides the post row."""
-
-    mentioned: Sequence[str] = ()
-    urgent: bool = False
-    #: users who follow the thread after this reply (poster, root author, mentioned)
-    thread_followers: Sequence[str] = ()
-    #: the poster's channel membership is marked read (Mattermost's MarkChannelsAsViewed)
-    mark_viewed: bool = True
-    thread_team_id: str = ""
-    #: counts towards the channel's message totals (join/leave messages do not)
-    counted: bool = True
-    #: files to attach (the author's own unattached uploads in the channel); post.file_ids
-    #: becomes the ones actually attached
-    attach_file_ids: Sequence[str] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+POST = RowMap(
+    Post, posts,
+    skip=("message_source", "pending_post_id", "is_following", "metadata"),
+    # the thread columns come from _POST_SELECT's join; a reply carries no thread summary
+    read={
+        "reply_count": "int({replycount} or 0)",
+        "last_reply_at": "int({lastreplyat} or 0) if {rootid} == '' else 0",
+        "participants": "[{'id': u} for u in ({participants} or ())] if {rootid} == '' else None",
+    },
+    # the search index follows the row: SQLite's FTS5 table by trigger, PostgreSQL's GIN index
+    write={"searchtext": lambda p: index_text(p.message, p.hashtags)},
+)
 
 
 _INSERT_POST = posts.insert()
-_BATCH_MAX = 500
-#: a post mentioning more people than this (@channel in a big channel) does not raise their
-#: mention counts inside its own transaction (a thousand row updates, tens of milliseconds): it
-#: commits one ``pendingmentions`` row, and the counts are raised right after the commit, in a
-#: transaction that also deletes the row — so a crash in between leaves the row for the next
-#: ``apply_pending_mentions`` (server start), and each post is counted exactly once
-DEFER_MENTIONS = 64
-_PENDING_BATCH = 50
 
 log = logging.getLogger("chinwag.store.posts")
 
@@ -144,145 +84,95 @@ def _channel_update(conn: Any, roots: bool) -> Any:
     return channels.update().where(channels.c.id == sa.bindparam("cid")).values(**values)
 
 
+@dataclass
+class ChannelCounts:
+    """What a batch of posts adds to one channel's counters."""
+
+    messages: int = 0
+    roots: int = 0
+    last_post_at: int = 0
+    last_root_post_at: int = 0
+
+
 class SqlPostStore:
-    """Posts. Saving goes through a group commit: posts arriving while a transaction is being
-    written are saved together in the next one, so a busy channel's row is updated once per batch
-    instead of once per post, and many posts share one commit."""
+    """Posts. The write methods take the caller's transaction (``conn``) and decide nothing: the
+    app's post writer (``app/post_write.py``) says which rows change and how."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._queue: list[tuple[Post, PostEffects, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
-        self._applier: asyncio.Task[None] | None = None
 
-    async def save(self, post: Post, fx: PostEffects) -> None:
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((post, fx, fut))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._drain())
-        await fut
+    # writing (in the caller's transaction) ---------------------------------------------------
 
-    async def _drain(self) -> None:
-        try:
-            while self._queue:
-                batch, self._queue = self._queue[:_BATCH_MAX], self._queue[_BATCH_MAX:]
-                try:
-                    await self._write(batch)
-                except Exception:
-                    # isolate the failure: write them one by one so only a bad post fails
-                    for item in batch:
-                        try:
-                            await self._write([item])
-                        except Exception as e:
-                            if not item[2].done():
-                                item[2].set_exception(e)
-                for _, _, fut in batch:
-                    if not fut.done():
-                        fut.set_result(None)
-        finally:
-            self._writer = None
+    async def attach_files(self, conn: AsyncConnection, post: Post, file_ids: Sequence[str]) -> list[str]:
+        """Attach these uploads to the post; the ids actually attached."""
+        return await attach_to_post(conn, post.id, post.channel_id, post.user_id, file_ids, post.create_at)
 
-    async def _write(self, batch: list[tuple[Post, PostEffects, asyncio.Future[None]]]) -> None:
-        counts: dict[str, list[int]] = {}  # channel → [n, roots, last, last root]
-        viewed: dict[tuple[str, str], int] = {}
-        for post, fx, _ in batch:
-            # every post moves last_post_at; join/leave messages are not counted as messages
-            c = counts.setdefault(post.channel_id, [0, 0, 0, 0])
-            c[2] = max(c[2], post.create_at)
-            if post.root_id == "":
-                c[3] = max(c[3], post.create_at)
-            if fx.counted:
-                c[0] += 1
-                if post.root_id == "":
-                    c[1] += 1
-            if fx.mark_viewed:
-                key = (post.channel_id, post.user_id)
-                viewed[key] = max(viewed.get(key, 0), post.create_at)
-        deferred = False
-        async with self.db.write() as conn:
-            for post, fx, _ in batch:
-                if fx.attach_file_ids:
-                    post.file_ids = await attach_to_post(
-                        conn, post.id, post.channel_id, post.user_id, fx.attach_file_ids, post.create_at
-                    )
-            await conn.execute(_INSERT_POST, [post_values(p) for p, _, _ in batch])
-            with_roots = [{"cid": cid, "n": c[0], "t": c[2], "r": c[1], "rt": c[3]}
-                          for cid, c in sorted(counts.items()) if c[3]]
-            only_replies = [{"cid": cid, "n": c[0], "t": c[2]} for cid, c in sorted(counts.items()) if not c[3]]
-            if with_roots:
-                await conn.execute(_channel_update(conn, True), with_roots)
-            if only_replies:
-                await conn.execute(_channel_update(conn, False), only_replies)
-            for post, fx, _ in batch:
-                if post.root_id:
-                    await self._on_reply(conn, post, fx)
-                if len(fx.mentioned) > DEFER_MENTIONS:
-                    deferred = True
-                    await conn.execute(pendingmentions.insert().values(
-                        postid=post.id, channelid=post.channel_id, createat=post.create_at,
-                        userids=json.dumps(sorted(fx.mentioned)), isroot=0 if post.root_id else 1,
-                        urgent=1 if fx.urgent else 0))
-                elif fx.mentioned:
-                    await conn.execute(_raise_mentions(post.channel_id, fx.mentioned, not post.root_id,
-                                                       fx.urgent, self.db.driver))
-            if viewed:
-                ch = channels.alias("ch")
+    async def insert(self, conn: AsyncConnection, new: Sequence[Post]) -> None:
+        await conn.execute(_INSERT_POST, [POST.values(p) for p in new])
 
-                def col(name: str) -> Any:
-                    return sa.select(ch.c[name]).where(ch.c.id == channelmembers.c.channelid).scalar_subquery()
+    async def add_to_channels(self, conn: AsyncConnection, counts: dict[str, ChannelCounts]) -> None:
+        """Raise channels' message counters and last post times (one statement for those with new
+        roots, one for those with only replies)."""
+        with_roots = [{"cid": cid, "n": c.messages, "t": c.last_post_at, "r": c.roots, "rt": c.last_root_post_at}
+                      for cid, c in sorted(counts.items()) if c.last_root_post_at]
+        only_replies = [{"cid": cid, "n": c.messages, "t": c.last_post_at}
+                        for cid, c in sorted(counts.items()) if not c.last_root_post_at]
+        if with_roots:
+            await conn.execute(_channel_update(conn, True), with_roots)
+        if only_replies:
+            await conn.execute(_channel_update(conn, False), only_replies)
 
-                stmt = (
-                    channelmembers.update()
-                    .where(channelmembers.c.channelid == sa.bindparam("cid"),
-                           channelmembers.c.userid == sa.bindparam("uid"))
-                    .values(
-                        mentioncount=0, mentioncountroot=0, urgentmentioncount=0,
-                        msgcount=col("totalmsgcount"), msgcountroot=col("totalmsgcountroot"),
-                        lastviewedat=greatest(conn, channelmembers.c.lastviewedat, sa.bindparam("t")),
-                        lastupdateat=sa.bindparam("t"),
-                    )
-                )
-                await conn.execute(stmt, [{"cid": c, "uid": u, "t": t} for (c, u), t in sorted(viewed.items())])
-        if deferred:
-            self.schedule_pending_mentions()
+    async def raise_mentions(self, conn: AsyncConnection, channel_id: str, user_ids: Sequence[str], root: bool,
+                             urgent: bool) -> None:
+        await conn.execute(_raise_mentions(channel_id, user_ids, root, urgent, self.db.driver))
 
-    def schedule_pending_mentions(self) -> None:
-        """Apply the pending mention counts in the background (after a commit that left some, and
-        at server start for any a stopped process left behind)."""
-        if self._applier is None:
-            self._applier = asyncio.get_running_loop().create_task(self._apply_all())
+    async def defer_mentions(self, conn: AsyncConnection, post: Post, user_ids: Sequence[str], urgent: bool) -> None:
+        """One ``pendingmentions`` row instead of the members' counts (``apply_pending_mentions``)."""
+        await conn.execute(pendingmentions.insert().values(
+            postid=post.id, channelid=post.channel_id, createat=post.create_at,
+            userids=json.dumps(sorted(user_ids)), isroot=0 if post.root_id else 1, urgent=1 if urgent else 0))
 
-    async def settle(self) -> None:
-        """Wait until the pending mention counts this process started applying are applied."""
-        while self._applier is not None:
-            await asyncio.shield(self._applier)
-
-    async def _apply_all(self) -> None:
-        try:
-            while await self.apply_pending_mentions():
-                pass
-        except Exception as e:
-            log.warning("pending mention counts not applied yet: %s", e)
-        finally:
-            self._applier = None
-
-    async def apply_pending_mentions(self, limit: int = _PENDING_BATCH) -> int:
-        """Raise the mention counts of up to ``limit`` pending posts and delete their rows, in one
-        transaction (another node doing the same skips the rows this one holds)."""
+    async def apply_pending_mentions(self, conn: AsyncConnection, limit: int) -> int:
+        """Raise the mention counts of up to ``limit`` pending posts (only for members who have not
+        viewed the channel since) and delete their rows; another node doing the same skips the rows
+        this one holds."""
         q = sa.select(pendingmentions).order_by(pendingmentions.c.createat).limit(limit)
         if self.db.driver != "sqlite":
             q = q.with_for_update(skip_locked=True)
-        async with self.db.write() as conn:
-            rows = (await conn.execute(q)).all()
-            for r in rows:
-                await conn.execute(_raise_mentions(r.channelid, json.loads(r.userids or "[]"), bool(r.isroot),
-                                                   bool(r.urgent), self.db.driver, viewed_before=r.createat))
-            if rows:
-                await conn.execute(pendingmentions.delete().where(
-                    pendingmentions.c.postid.in_([r.postid for r in rows])))
+        rows = (await conn.execute(q)).all()
+        for r in rows:
+            await conn.execute(_raise_mentions(r.channelid, json.loads(r.userids or "[]"), bool(r.isroot),
+                                               bool(r.urgent), self.db.driver, viewed_before=r.createat))
+        if rows:
+            await conn.execute(pendingmentions.delete().where(
+                pendingmentions.c.postid.in_([r.postid for r in rows])))
         return len(rows)
 
-    async def _on_reply(self, conn: Any, post: Post, fx: PostEffects) -> None:
+    async def mark_viewed(self, conn: AsyncConnection, viewed: dict[tuple[str, str], int]) -> None:
+        """(channel, user) → time: the members have read the channel up to then (mentions cleared,
+        message counts caught up with the channel's)."""
+        if not viewed:
+            return
+        ch = channels.alias("ch")
+
+        def col(name: str) -> Any:
+            return sa.select(ch.c[name]).where(ch.c.id == channelmembers.c.channelid).scalar_subquery()
+
+        stmt = (
+            channelmembers.update()
+            .where(channelmembers.c.channelid == sa.bindparam("cid"),
+                   channelmembers.c.userid == sa.bindparam("uid"))
+            .values(
+                mentioncount=0, mentioncountroot=0, urgentmentioncount=0,
+                msgcount=col("totalmsgcount"), msgcountroot=col("totalmsgcountroot"),
+                lastviewedat=greatest(conn, channelmembers.c.lastviewedat, sa.bindparam("t")),
+                lastupdateat=sa.bindparam("t"),
+            )
+        )
+        await conn.execute(stmt, [{"cid": c, "uid": u, "t": t} for (c, u), t in sorted(viewed.items())])
+
+    async def add_reply(self, conn: AsyncConnection, post: Post, thread_team_id: str) -> None:
+        """A reply: its root's update time, and the thread's reply count, last reply and participants."""
         t = post.create_at
         await conn.execute(
             posts.update()
@@ -290,19 +180,18 @@ class SqlPostStore:
             .values(updateat=greatest(conn, posts.c.updateat, t))
         )
         q = sa.select(threads.c.participants).where(threads.c.postid == post.root_id)
-        if conn.dialect.name == "postgresql":
+        if conn.dialect.name != "sqlite":
             q = q.with_for_update()
         row = (await conn.execute(q)).first()
         if row is None:
-            participants = [post.user_id]
             await conn.execute(
                 upsert(conn, threads, ["postid"], ["replycount", "lastreplyat", "participants"]).values(
                     postid=post.root_id,
                     channelid=post.channel_id,
                     replycount=1,
                     lastreplyat=t,
-                    participants=participants,
-                    threadteamid=fx.thread_team_id,
+                    participants=[post.user_id],
+                    threadteamid=thread_team_id,
                 )
             )
         else:
@@ -316,31 +205,106 @@ class SqlPostStore:
                     participants=participants,
                 )
             )
-        mentioned = set(fx.mentioned)
-        for uid in dict.fromkeys(fx.thread_followers):
-            is_poster = uid == post.user_id
-            ins = upsert(conn, threadmemberships, ["postid", "userid"])
+
+    async def follow_thread(self, conn: AsyncConnection, root_id: str, t: int, viewer: str,
+                            mentioned: Sequence[str], others: Sequence[str]) -> None:
+        """These users follow the thread as of ``t``: ``viewer`` (the poster, if given) has read it,
+        each of ``mentioned`` gets one more unread mention, ``others`` just follow. One upsert."""
+        rows = [{"postid": root_id, "userid": viewer, "following": True, "lastviewed": t, "lastupdated": t,
+                 "unreadmentions": 0}] if viewer else []
+        rows += [{"postid": root_id, "userid": u, "following": True, "lastviewed": 0, "lastupdated": t,
+                  "unreadmentions": 1} for u in mentioned]
+        rows += [{"postid": root_id, "userid": u, "following": True, "lastviewed": 0, "lastupdated": t,
+                  "unreadmentions": 0} for u in others]
+        if not rows:
+            return
+        tm = threadmemberships.c
+        stmt: Any
+        # one multi-row VALUES statement (MySQL's driver cannot run this upsert as executemany)
+        if conn.dialect.name == "mysql":
+            my = mysql_insert(threadmemberships).values(rows)
+            ex = my.inserted
+        else:
+            ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(threadmemberships).values(rows)
+            ex = ins.excluded
+        # the poster has read it up to now (its mentions too); the others keep their read time. (On
+        # MySQL the assignments run in order and see earlier ones: unreadmentions reads only the new
+        # row's values and its own old value, so the order below is safe.)
+        changes = {
+            "following": True,
+            "lastupdated": ex.lastupdated,
+            "unreadmentions": sa.case((ex.lastviewed > 0, 0), else_=tm.unreadmentions + ex.unreadmentions),
+            "lastviewed": sa.case((ex.lastviewed > 0, greatest(conn, tm.lastviewed, ex.lastviewed)),
+                                  else_=tm.lastviewed),
+        }
+        if conn.dialect.name == "mysql":
+            stmt = my.on_duplicate_key_update(changes)
+        else:
+            stmt = ins.on_conflict_do_update(index_elements=[tm.postid, tm.userid], set_=changes)
+        await conn.execute(stmt)
+
+    async def update(self, conn: AsyncConnection, post: Post, attach_file_ids: Sequence[str] = (),
+                     remove_file_ids: Sequence[str] = ()) -> Post:
+        if attach_file_ids or remove_file_ids:
+            attached = await attach_to_post(
+                conn, post.id, post.channel_id, post.user_id, attach_file_ids, post.update_at
+            )
+            await delete_ids(conn, post.id, remove_file_ids, post.update_at)
+            refused = set(attach_file_ids) - set(attached)
+            post.file_ids = [i for i in post.file_ids if i not in refused]
+        res = await conn.execute(
+            posts.update()
+            .where(posts.c.id == post.id)
+            .values(
+                message=post.message,
+                props=post.props,
+                editat=post.edit_at,
+                updateat=post.update_at,
+                ispinned=post.is_pinned,
+                fileids=post.file_ids,
+                hasreactions=post.has_reactions,
+                hashtags=post.hashtags,
+                searchtext=index_text(post.message, post.hashtags),
+            )
+        )
+        if res.rowcount == 0:
+            raise NotFound("post", post.id)
+        return post
+
+    async def delete(self, conn: AsyncConnection, post: Post, now: int, deleted_by: str) -> None:
+        """Soft-delete a post (and a root's replies); a reply leaves its thread's counters."""
+        props = dict(post.props)
+        props["deleteBy"] = deleted_by
+        await conn.execute(
+            posts.update().where(posts.c.id == post.id).values(deleteat=now, updateat=now, props=props)
+        )
+        await delete_for_post(conn, post.id, now, with_replies=post.root_id == "")
+        if post.root_id == "":
             await conn.execute(
-                ins.values(
-                    postid=post.root_id,
-                    userid=uid,
-                    following=True,
-                    lastviewed=t if is_poster else 0,
-                    lastupdated=t,
-                    unreadmentions=1 if (uid in mentioned and not is_poster) else 0,
+                posts.update()
+                .where(posts.c.rootid == post.id, posts.c.deleteat == 0)
+                .values(deleteat=now, updateat=now)
+            )
+            await conn.execute(
+                threads.update().where(threads.c.postid == post.id).values(threaddeleteat=now)
+            )
+        else:
+            last = (
+                sa.select(sa.func.coalesce(sa.func.max(posts.c.createat), 0))
+                .where(posts.c.rootid == post.root_id, posts.c.deleteat == 0)
+                .scalar_subquery()
+            )
+            await conn.execute(
+                threads.update()
+                .where(threads.c.postid == post.root_id)
+                .values(
+                    replycount=sa.case((threads.c.replycount > 0, threads.c.replycount - 1), else_=0),
+                    lastreplyat=last,
                 )
             )
-            upd: dict[str, Any] = {"following": True, "lastupdated": t}
-            if is_poster:
-                upd["lastviewed"] = greatest(conn, threadmemberships.c.lastviewed, t)
-                upd["unreadmentions"] = 0
-            elif uid in mentioned:
-                upd["unreadmentions"] = threadmemberships.c.unreadmentions + 1
-            await conn.execute(
-                threadmemberships.update()
-                .where(threadmemberships.c.postid == post.root_id, threadmemberships.c.userid == uid)
-                .values(**upd)
-            )
+            await conn.execute(posts.update().where(posts.c.id == post.root_id).values(updateat=now))
+
+    # reading -------------------------------------------------------------------------------
 
     async def get(self, post_id: str, include_deleted: bool = False) -> Post:
         q = _POST_SELECT.where(posts.c.id == post_id)
@@ -350,7 +314,7 @@ class SqlPostStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("post", post_id)
-        return row_to_post(row)
+        return POST.one(row)
 
     async def get_many(self, post_ids: Sequence[str], include_deleted: bool = False) -> list[Post]:
         if not post_ids:
@@ -359,71 +323,7 @@ class SqlPostStore:
         if not include_deleted:
             q = q.where(posts.c.deleteat == 0)
         async with self.db.read() as conn:
-            return [row_to_post(r) for r in (await conn.execute(q)).all()]
-
-    async def update(
-        self, post: Post, attach_file_ids: Sequence[str] = (), remove_file_ids: Sequence[str] = ()
-    ) -> Post:
-        async with self.db.write() as conn:
-            if attach_file_ids or remove_file_ids:
-                attached = await attach_to_post(
-                    conn, post.id, post.channel_id, post.user_id, attach_file_ids, post.update_at
-                )
-                await delete_ids(conn, post.id, remove_file_ids, post.update_at)
-                refused = set(attach_file_ids) - set(attached)
-                post.file_ids = [i for i in post.file_ids if i not in refused]
-            res = await conn.execute(
-                posts.update()
-                .where(posts.c.id == post.id)
-                .values(
-                    message=post.message,
-                    props=post.props,
-                    editat=post.edit_at,
-                    updateat=post.update_at,
-                    ispinned=post.is_pinned,
-                    fileids=post.file_ids,
-                    hasreactions=post.has_reactions,
-                    hashtags=post.hashtags,
-                    searchtext=index_text(post.message, post.hashtags),
-                )
-            )
-        if res.rowcount == 0:
-            raise NotFound("post", post.id)
-        return post
-
-    async def delete(self, post: Post, now: int, deleted_by: str) -> None:
-        """Soft-delete a post (and a root's replies); a reply leaves its thread's counters."""
-        async with self.db.write() as conn:
-            props = dict(post.props)
-            props["deleteBy"] = deleted_by
-            await conn.execute(
-                posts.update().where(posts.c.id == post.id).values(deleteat=now, updateat=now, props=props)
-            )
-            await delete_for_post(conn, post.id, now, with_replies=post.root_id == "")
-            if post.root_id == "":
-                await conn.execute(
-                    posts.update()
-                    .where(posts.c.rootid == post.id, posts.c.deleteat == 0)
-                    .values(deleteat=now, updateat=now)
-                )
-                await conn.execute(
-                    threads.update().where(threads.c.postid == post.id).values(threaddeleteat=now)
-                )
-            else:
-                last = (
-                    sa.select(sa.func.coalesce(sa.func.max(posts.c.createat), 0))
-                    .where(posts.c.rootid == post.root_id, posts.c.deleteat == 0)
-                    .scalar_subquery()
-                )
-                await conn.execute(
-                    threads.update()
-                    .where(threads.c.postid == post.root_id)
-                    .values(
-                        replycount=sa.case((threads.c.replycount > 0, threads.c.replycount - 1), else_=0),
-                        lastreplyat=last,
-                    )
-                )
-                await conn.execute(posts.update().where(posts.c.id == post.root_id).values(updateat=now))
+            return POST.all((await conn.execute(q)).all())
 
     # feeds ---------------------------------------------------------------------------------
 
@@ -437,7 +337,7 @@ class SqlPostStore:
 
     async def _all(self, q: sa.Select[Any]) -> list[Post]:
         async with self.db.read() as conn:
-            return [row_to_post(r) for r in (await conn.execute(q)).all()]
+            return POST.all((await conn.execute(q)).all())
 
     async def page(
         self, channel_id: str, page: int, per_page: int, collapsed: bool, include_deleted: bool = False

@@ -5,31 +5,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.user import Preference
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.params import id_in
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import preferences
+
+PREFERENCE = RowMap(Preference, preferences)
 
 
 class SqlPreferenceStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, prefs: Sequence[Preference]) -> None:
+    async def save(self, prefs: Sequence[Preference], conn: AsyncConnection | None = None) -> None:
         if not prefs:
             return
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             for p in prefs:
                 await conn.execute(
-                    upsert(conn, preferences, ["userid", "category", "name"], ["value"]).values(
-                        userid=p.user_id, category=p.category, name=p.name, value=p.value
-                    )
+                    upsert(conn, preferences, ["userid", "category", "name"], ["value"]).values(**PREFERENCE.values(p))
                 )
 
-    async def delete(self, prefs: Sequence[Preference]) -> None:
-        async with self.db.write() as conn:
+    async def delete(self, prefs: Sequence[Preference], conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             for p in prefs:
                 await conn.execute(
                     preferences.delete().where(
@@ -48,7 +50,7 @@ class SqlPreferenceStore:
         q = q.order_by(preferences.c.category, preferences.c.name)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [Preference(user_id=r.userid, category=r.category, name=r.name, value=r.value) for r in rows]
+        return PREFERENCE.all(rows)
 
     async def values_for(self, user_ids: Sequence[str], category: str, name: str) -> dict[str, str]:
         """One preference's value for each of ``user_ids`` that has it."""
@@ -65,4 +67,4 @@ class SqlPreferenceStore:
         q = sa.select(preferences).where(preferences.c.category == category, preferences.c.name == name)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [Preference(user_id=r.userid, category=r.category, name=r.name, value=r.value) for r in rows]
+        return PREFERENCE.all(rows)

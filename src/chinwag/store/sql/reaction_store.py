@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.post import Reaction
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import posts, reactions
 
-
-def row_to_reaction(r: Any) -> Reaction:
-    m = r._mapping
-    return Reaction(
-        user_id=m["userid"],
-        post_id=m["postid"],
-        emoji_name=m["emojiname"],
-        create_at=m["createat"],
-        update_at=m["updateat"],
-        delete_at=m["deleteat"],
-        remote_id=m["remoteid"] or "",
-        channel_id=m["channelid"],
-    )
+REACTION = RowMap(Reaction, reactions)
 
 
 class SqlReactionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, r: Reaction) -> Reaction:
-        async with self.db.write() as conn:
+    async def save(self, r: Reaction, conn: AsyncConnection | None = None) -> Reaction:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 upsert(
                     conn, reactions, ["userid", "postid", "emojiname"], ["createat", "updateat", "deleteat"]
@@ -52,8 +41,8 @@ class SqlReactionStore:
             )
         return r
 
-    async def delete(self, r: Reaction, now: int) -> bool:
-        async with self.db.write() as conn:
+    async def delete(self, r: Reaction, now: int, conn: AsyncConnection | None = None) -> bool:
+        async with self.db.write_in(conn) as conn:
             res = await conn.execute(
                 reactions.delete().where(
                     reactions.c.userid == r.user_id,
@@ -76,7 +65,7 @@ class SqlReactionStore:
     async def for_post(self, post_id: str) -> list[Reaction]:
         q = sa.select(reactions).where(reactions.c.postid == post_id).order_by(reactions.c.createat)
         async with self.db.read() as conn:
-            return [row_to_reaction(r) for r in (await conn.execute(q)).all()]
+            return REACTION.all((await conn.execute(q)).all())
 
     async def for_posts(self, post_ids: Sequence[str]) -> dict[str, list[Reaction]]:
         out: dict[str, list[Reaction]] = {}
@@ -85,6 +74,6 @@ class SqlReactionStore:
         q = sa.select(reactions).where(reactions.c.postid.in_(list(post_ids))).order_by(reactions.c.createat)
         async with self.db.read() as conn:
             for row in (await conn.execute(q)).all():
-                r = row_to_reaction(row)
+                r = REACTION.one(row)
                 out.setdefault(r.post_id, []).append(r)
         return out

@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.user import Session
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import sessions
 
-
-def row_to_session(r: Any) -> Session:
-    m = r._mapping
-    return Session(
-        id=m["id"],
-        token=m["token"],
-        create_at=m["createat"],
-        expires_at=m["expiresat"],
-        last_activity_at=m["lastactivityat"],
-        user_id=m["userid"],
-        device_id=m["deviceid"],
-        roles=m["roles"],
-        is_oauth=bool(m["isoauth"]),
-        expired_notify=bool(m["expirednotify"]),
-        props=m["props"] or {},
-        csrf_token=m["csrftoken"],
-    )
+SESSION = RowMap(Session, sessions, skip=("team_members", "local"))
 
 
 class SqlSessionStore:
@@ -37,22 +22,7 @@ class SqlSessionStore:
 
     async def save(self, s: Session) -> Session:
         async with self.db.write() as conn:
-            await conn.execute(
-                sessions.insert().values(
-                    id=s.id,
-                    token=s.token,
-                    createat=s.create_at,
-                    expiresat=s.expires_at,
-                    lastactivityat=s.last_activity_at,
-                    userid=s.user_id,
-                    deviceid=s.device_id,
-                    roles=s.roles,
-                    isoauth=s.is_oauth,
-                    expirednotify=s.expired_notify,
-                    props=s.props,
-                    csrftoken=s.csrf_token,
-                )
-            )
+            await conn.execute(sessions.insert().values(**SESSION.values(s)))
         return s
 
     async def get_by_token(self, token: str) -> Session:
@@ -60,30 +30,42 @@ class SqlSessionStore:
             row = (await conn.execute(sa.select(sessions).where(sessions.c.token == token))).first()
         if row is None:
             raise NotFound("session", "")
-        return row_to_session(row)
+        return SESSION.one(row)
 
     async def get(self, session_id: str) -> Session:
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(sessions).where(sessions.c.id == session_id))).first()
         if row is None:
             raise NotFound("session", session_id)
-        return row_to_session(row)
+        return SESSION.one(row)
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         q = sa.select(sessions).where(sessions.c.userid == user_id).order_by(sessions.c.lastactivityat.desc())
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_session(r) for r in rows]
+        return SESSION.all(rows)
 
     async def remove(self, session_id: str) -> None:
         async with self.db.write() as conn:
             await conn.execute(sessions.delete().where(sessions.c.id == session_id))
 
-    async def remove_for_user(self, user_id: str) -> list[str]:
-        """Remove every session of a user; returns their tokens (for cache invalidation)."""
+    async def remove_for_user(self, user_id: str, except_session: str = "",
+                              conn: AsyncConnection | None = None) -> list[str]:
+        """Remove every session of a user (but ``except_session``); returns their tokens (for cache
+        invalidation)."""
+        cond = sessions.c.userid == user_id
+        if except_session:
+            cond = sa.and_(cond, sessions.c.id != except_session)
+        async with self.db.write_in(conn) as conn:
+            rows = (await conn.execute(sa.select(sessions.c.token).where(cond))).all()
+            await conn.execute(sessions.delete().where(cond))
+        return [r.token for r in rows]
+
+    async def remove_all(self) -> list[str]:
+        """Remove every session of everyone; returns their tokens (for cache invalidation)."""
         async with self.db.write() as conn:
-            rows = (await conn.execute(sa.select(sessions.c.token).where(sessions.c.userid == user_id))).all()
-            await conn.execute(sessions.delete().where(sessions.c.userid == user_id))
+            rows = (await conn.execute(sa.select(sessions.c.token))).all()
+            await conn.execute(sessions.delete())
         return [r.token for r in rows]
 
     async def remove_for_device(self, user_id: str, device_id: str) -> list[str]:
@@ -124,8 +106,8 @@ class SqlSessionStore:
                 .values(lastactivityat=last_activity_at, expiresat=expires_at)
             )
 
-    async def update_roles(self, user_id: str, roles: str) -> None:
-        async with self.db.write() as conn:
+    async def update_roles(self, user_id: str, roles: str, conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(sessions.update().where(sessions.c.userid == user_id).values(roles=roles))
 
     async def remove_expired(self, now: int) -> int:

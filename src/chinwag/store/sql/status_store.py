@@ -10,7 +10,11 @@ from chinwag.model.user import Status
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.params import id_in
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import status
+
+#: ``active_channel`` lives in memory only (Mattermost keeps it in its status cache)
+STATUS = RowMap(Status, status, skip=("active_channel",))
 
 
 class SqlStatusStore:
@@ -24,8 +28,7 @@ class SqlStatusStore:
         """One statement for many users (a reconnect storm sets thousands online at once)."""
         if not statuses:
             return
-        rows = [dict(userid=s.user_id, status=s.status, manual=s.manual, lastactivityat=s.last_activity_at,
-                     dndendtime=s.dnd_end_time) for s in {s.user_id: s for s in statuses}.values()]
+        rows = [STATUS.values(s) for s in {s.user_id: s for s in statuses}.values()]
         async with self.db.write() as conn:
             for i in range(0, len(rows), 500):
                 await conn.execute(
@@ -38,16 +41,7 @@ class SqlStatusStore:
         q = sa.select(status).where(id_in(status.c.userid, user_ids, self.db.driver))
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [
-            Status(
-                user_id=r.userid,
-                status=r.status,
-                manual=bool(r.manual),
-                last_activity_at=r.lastactivityat,
-                dnd_end_time=r.dndendtime,
-            )
-            for r in rows
-        ]
+        return STATUS.all(rows)
 
     async def reset_all(self) -> None:
         """Mark every non-manual status offline (at start-up, when no connection exists)."""

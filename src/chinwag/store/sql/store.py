@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chinwag.store.sql.audit_store import SqlAuditStore
 from chinwag.store.sql.bot_store import SqlBotStore
+from chinwag.store.sql.category_store import SqlCategoryStore
 from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.command_store import SqlCommandStore
 from chinwag.store.sql.email_notification_store import SqlEmailNotificationStore
@@ -14,13 +15,21 @@ from chinwag.store.sql.file_info_store import SqlFileInfoStore
 from chinwag.store.sql.import_store import SqlImportStore
 from chinwag.store.sql.job_lease_store import SqlJobLeaseStore
 from chinwag.store.sql.job_store import SqlJobStore
+from chinwag.store.sql.link_metadata_store import SqlLinkMetadataStore
+from chinwag.store.sql.lookup_store import SqlLookupStore
+from chinwag.store.sql.oauth_store import SqlOAuthStore
 from chinwag.store.sql.one_time_token_store import SqlOneTimeTokenStore
+from chinwag.store.sql.outbox_store import SqlOutboxStore
+from chinwag.store.sql.plugin_store import SqlPluginStore
+from chinwag.store.sql.post_reminder_store import SqlPostReminderStore
 from chinwag.store.sql.post_store import SqlPostStore
 from chinwag.store.sql.preference_store import SqlPreferenceStore
 from chinwag.store.sql.purge_store import SqlPurgeStore
 from chinwag.store.sql.push_notification_store import SqlPushNotificationStore
 from chinwag.store.sql.reaction_store import SqlReactionStore
+from chinwag.store.sql.role_store import SqlRoleStore
 from chinwag.store.sql.session_store import SqlSessionStore
+from chinwag.store.sql.stats_store import SqlStatsStore
 from chinwag.store.sql.status_store import SqlStatusStore
 from chinwag.store.sql.system_store import SqlSystemStore
 from chinwag.store.sql.team_store import SqlTeamStore
@@ -58,6 +67,15 @@ class SqlStore:
         self.emoji = SqlEmojiStore(db)
         self.audits = SqlAuditStore(db)
         self.job_leases = SqlJobLeaseStore(db)
+        self.roles = SqlRoleStore(db)
+        self.stats = SqlStatsStore(db)
+        self.lookup = SqlLookupStore(db)
+        self.outbox = SqlOutboxStore()
+        self.oauth = SqlOAuthStore(db)
+        self.post_reminders = SqlPostReminderStore(db)
+        self.link_metadata = SqlLinkMetadataStore(db)
+        self.categories = SqlCategoryStore(db)
+        self.plugins = SqlPluginStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
 
 metadata = sa.MetaData()
+
+
+@compiles(sa.Text, "mysql")
+def _mysql_text(type_: sa.Text, compiler: Any, **kw: Any) -> str:
+    """``sa.Text()`` is MEDIUMTEXT on MySQL/MariaDB (16 MiB): TEXT holds only 64 KiB, less than a
+    16,383-character message in four-byte UTF-8 with its search text, or an event carrying it. Every
+    migration's ``sa.Text()`` goes through here, so none has to spell the MySQL type."""
+    if type(type_) is sa.Text and type_.length is None:
+        return "MEDIUMTEXT" + ("" if not type_.collation else f" COLLATE {type_.collation}")
+    return str(compiler.visit_text(type_, **kw))
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
@@ -317,6 +330,7 @@ fileinfo = sa.Table(
     sa.Index("idx_fileinfo_channel_id_create_at", "channelid", "createat"),
     sa.Index("idx_fileinfo_creatorid", "creatorid"),
     sa.Index("idx_fileinfo_update_at", "updateat"),
+    sa.Index("idx_fileinfo_create_at", "createat"),
 )
 
 # Integrations: webhooks, slash commands, bots, personal access tokens -----------------------
@@ -430,6 +444,7 @@ tokens = sa.Table(
     _ms("createat"),
     _text("type", 64),
     _text("extra", 2048),
+    sa.Index("idx_tokens_type", "type"),
 )
 
 #: audit records (Mattermost's Audits): sign-ins, failures, lockouts and security changes per user
@@ -486,6 +501,8 @@ emailnotifications = sa.Table(
     _ms("claimedat"),
     _int("attempts"),
     _text("lasterror", 1024),
+    #: account mail (password reset, verification, invitations): the rendered message as JSON, no post
+    _text("mail"),
     sa.Index("idx_emailnotifications_sendat", "sendat"),
     sa.Index("idx_emailnotifications_userid", "userid"),
 )
@@ -566,4 +583,150 @@ pendingmentions = sa.Table(
     _int("isroot"),
     _int("urgent"),
     sa.Index("idx_pendingmentions_createat", "createat"),
+)
+
+#: Mattermost's Roles: the built-in roles (seeded by migration 0008_roles) with their permissions,
+#: space-separated as Mattermost stores them; PATCH /roles/{id}/patch changes them
+roles = sa.Table(
+    "roles",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    _text("displayname", 128),
+    _text("description", 1024),
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    _text("permissions"),
+    _bool("schememanaged"),
+    _bool("builtin"),
+    sa.UniqueConstraint("name", name="uq_roles_name"),
+)
+
+#: the outbox: what a committed change must still cause — its WebSocket events (``kind`` "events",
+#: ``payload`` a JSON list published in order) and its notifications (``kind`` "notify") — written in
+#: the change's own transaction and relayed after the commit by the node that made it (claimed by it
+#: from the start) or, when that node dies first, by any node once the claim is stale
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(primary_key=True),
+    _text("kind", 16),
+    _ms("createat"),
+    _text("payload"),
+    _text("claimedby", 64),
+    _ms("claimedat"),
+    sa.Index("idx_outbox_createat", "createat"),
+)
+
+#: OAuth 2.0 apps registered with this server as the provider (Mattermost's OAuthApps)
+oauthapps = sa.Table(
+    "oauthapps",
+    metadata,
+    _id(primary_key=True),
+    _id("creatorid", nullable=False, server_default=""),
+    _ms("createat"),
+    _ms("updateat"),
+    _text("clientsecret", 128),
+    _text("name", 64),
+    _text("description", 512),
+    _text("iconurl", 512),
+    _text("callbackurls", 1024),
+    _text("homepage", 256),
+    _bool("istrusted"),
+    _text("mattermostappid", 32),
+    sa.Index("idx_oauthapps_creator_id", "creatorid"),
+)
+
+#: authorization codes between the consent and the token exchange (Mattermost's OAuthAuthData)
+oauthauthdata = sa.Table(
+    "oauthauthdata",
+    metadata,
+    sa.Column("code", sa.String(128), primary_key=True),
+    _id("clientid", nullable=False, server_default=""),
+    _id("userid", nullable=False, server_default=""),
+    _int("expiresin"),
+    _ms("createat"),
+    _text("redirecturi", 256),
+    _text("state", 1024),
+    _text("scope", 128),
+    _text("codechallenge", 128),
+    _text("codechallengemethod", 10),
+)
+
+#: access grants: the session token an app holds for a user, and its refresh token (Mattermost's
+#: OAuthAccessData)
+oauthaccessdata = sa.Table(
+    "oauthaccessdata",
+    metadata,
+    sa.Column("token", sa.String(26), primary_key=True),
+    _id("clientid", nullable=False, server_default=""),
+    _id("userid", nullable=False, server_default=""),
+    _text("refreshtoken", 26),
+    _text("redirecturi", 256),
+    _ms("expiresat"),
+    _text("scope", 128),
+    sa.Index("idx_oauthaccessdata_user_id", "userid"),
+    sa.Index("idx_oauthaccessdata_client_id", "clientid"),
+    sa.Index("idx_oauthaccessdata_refresh_token", "refreshtoken"),
+)
+
+#: "Remind me" on a post (Mattermost's PostReminders): the system bot DMs the user at targettime (seconds)
+postreminders = sa.Table(
+    "postreminders",
+    metadata,
+    sa.Column("postid", sa.String(26), primary_key=True),
+    sa.Column("userid", sa.String(26), primary_key=True),
+    sa.Column("targettime", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Index("idx_postreminders_targettime", "targettime"),
+)
+
+#: link previews fetched for posts (Mattermost's LinkMetadata): one row per URL and hour
+linkmetadata = sa.Table(
+    "linkmetadata",
+    metadata,
+    sa.Column("hash", sa.BigInteger, primary_key=True, autoincrement=False),
+    _text("url", 2048),
+    _ms("timestamp"),
+    _text("type", 16),
+    sa.Column("data", sa.Text, nullable=False, server_default=""),
+)
+
+#: Mattermost's SidebarCategories: a user's sidebar categories per team. The default ones have the
+#: deterministic ids ``{type}_{userid}_{teamid}`` (hence 128 characters), custom ones a new id.
+sidebarcategories = sa.Table(
+    "sidebarcategories",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("userid", sa.String(26), nullable=False),
+    sa.Column("teamid", sa.String(26), nullable=False),
+    _ms("sortorder"),
+    _text("sorting", 64),
+    _text("type", 64),
+    _text("displayname", 64),
+    _bool("muted"),
+    _bool("collapsed"),
+    sa.Index("idx_sidebarcategories_userid_teamid", "userid", "teamid"),
+)
+
+#: Mattermost's SidebarChannels: a channel placed in a category by hand (or a favorite). Channels of
+#: the Channels and Direct Messages categories that have no row here are added when read.
+sidebarchannels = sa.Table(
+    "sidebarchannels",
+    metadata,
+    sa.Column("channelid", sa.String(26), primary_key=True),
+    sa.Column("userid", sa.String(26), primary_key=True),
+    sa.Column("categoryid", sa.String(128), primary_key=True),
+    _ms("sortorder"),
+    sa.Index("idx_sidebarchannels_categoryid", "categoryid"),
+)
+
+#: Mattermost's PluginKeyValueStore: each plugin's own keys (``api.kv_*``); ``expireat`` 0 never expires
+pluginkeyvaluestore = sa.Table(
+    "pluginkeyvaluestore",
+    metadata,
+    sa.Column("pluginid", sa.String(190), primary_key=True),
+    sa.Column("pkey", sa.String(150), primary_key=True),
+    sa.Column("pvalue", sa.LargeBinary, nullable=True),
+    _ms("expireat"),
 )

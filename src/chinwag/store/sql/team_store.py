@@ -3,105 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.team import Team, TeamMember
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import conflict_from, upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import teammembers, teams
 
-
-def row_to_team(r: Any) -> Team:
-    m = r._mapping
-    return Team(
-        id=m["id"],
-        create_at=m["createat"],
-        update_at=m["updateat"],
-        delete_at=m["deleteat"],
-        display_name=m["displayname"],
-        name=m["name"],
-        description=m["description"],
-        email=m["email"],
-        type=m["type"],
-        company_name=m["companyname"],
-        allowed_domains=m["alloweddomains"],
-        invite_id=m["inviteid"],
-        allow_open_invite=bool(m["allowopeninvite"]),
-        last_team_icon_update=m["lastteamiconupdate"],
-        scheme_id=m["schemeid"],
-        group_constrained=m["groupconstrained"],
-    )
-
-
-def team_values(t: Team) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "createat": t.create_at,
-        "updateat": t.update_at,
-        "deleteat": t.delete_at,
-        "displayname": t.display_name,
-        "name": t.name,
-        "description": t.description,
-        "email": t.email,
-        "type": t.type,
-        "companyname": t.company_name,
-        "alloweddomains": t.allowed_domains,
-        "inviteid": t.invite_id,
-        "allowopeninvite": t.allow_open_invite,
-        "lastteamiconupdate": t.last_team_icon_update,
-        "schemeid": t.scheme_id,
-        "groupconstrained": t.group_constrained,
-    }
-
-
-def row_to_member(r: Any) -> TeamMember:
-    m = r._mapping
-    return TeamMember(
-        team_id=m["teamid"],
-        user_id=m["userid"],
-        explicit_roles=m["roles"],
-        delete_at=m["deleteat"],
-        scheme_user=bool(m["schemeuser"]),
-        scheme_admin=bool(m["schemeadmin"]),
-        scheme_guest=bool(m["schemeguest"]),
-        create_at=m["createat"],
-    )
-
-
-def member_values(tm: TeamMember) -> dict[str, Any]:
-    return {
-        "teamid": tm.team_id,
-        "userid": tm.user_id,
-        "roles": tm.explicit_roles,
-        "deleteat": tm.delete_at,
-        "schemeuser": tm.scheme_user,
-        "schemeadmin": tm.scheme_admin,
-        "schemeguest": tm.scheme_guest,
-        "createat": tm.create_at,
-    }
+TEAM = RowMap(Team, teams, skip=("policy_id", "cloud_limits_archived"))
+#: ``roles`` on the wire is computed by the app from the scheme flags and the stored explicit roles
+MEMBER = RowMap(TeamMember, teammembers, columns={"explicit_roles": "roles"}, skip=("roles",))
 
 
 class SqlTeamStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, team: Team) -> Team:
+    async def save(self, team: Team, conn: AsyncConnection | None = None) -> Team:
         try:
-            async with self.db.write() as conn:
-                await conn.execute(teams.insert().values(**team_values(team)))
+            async with self.db.write_in(conn) as conn:
+                await conn.execute(teams.insert().values(**TEAM.values(team)))
         except IntegrityError as e:
             raise conflict_from(e, "team") from None
         return team
 
-    async def update(self, team: Team) -> Team:
-        values = team_values(team)
-        del values["id"], values["createat"]
+    async def update(self, team: Team, conn: AsyncConnection | None = None) -> Team:
+        """Writes a changed team's fields; archiving and restoring are ``set_deleted`` (a patch racing an
+        archive must not bring the team back)."""
+        values = TEAM.values(team)
+        del values["id"], values["createat"], values["deleteat"]
         try:
-            async with self.db.write() as conn:
+            async with self.db.write_in(conn) as conn:
                 res = await conn.execute(teams.update().where(teams.c.id == team.id).values(**values))
         except IntegrityError as e:
             raise conflict_from(e, "team") from None
@@ -109,33 +46,45 @@ class SqlTeamStore:
             raise NotFound("team", team.id)
         return team
 
+    async def set_deleted(self, team_id: str, delete_at: int, update_at: int,
+                          conn: AsyncConnection | None = None) -> Team:
+        """Archives (``delete_at`` > 0) or restores (0) a team, changing nothing else, and returns the row
+        as stored: a patch committed meanwhile is kept (a whole-row write would undo it)."""
+        async with self.db.write_in(conn) as conn:
+            res = await conn.execute(teams.update().where(teams.c.id == team_id)
+                                     .values(deleteat=delete_at, updateat=update_at))
+            if res.rowcount == 0:
+                raise NotFound("team", team_id)
+            row = (await conn.execute(sa.select(teams).where(teams.c.id == team_id))).one()
+        return TEAM.one(row)
+
     async def get(self, team_id: str) -> Team:
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(teams).where(teams.c.id == team_id))).first()
         if row is None:
             raise NotFound("team", team_id)
-        return row_to_team(row)
+        return TEAM.one(row)
 
     async def get_many(self, team_ids: Sequence[str]) -> list[Team]:
         if not team_ids:
             return []
         async with self.db.read() as conn:
             rows = (await conn.execute(sa.select(teams).where(teams.c.id.in_(list(team_ids))))).all()
-        return [row_to_team(r) for r in rows]
+        return TEAM.all(rows)
 
     async def get_by_name(self, name: str) -> Team:
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(teams).where(teams.c.name == name.lower()))).first()
         if row is None:
             raise NotFound("team", name)
-        return row_to_team(row)
+        return TEAM.one(row)
 
     async def get_by_invite_id(self, invite_id: str) -> Team:
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(teams).where(teams.c.inviteid == invite_id))).first()
         if row is None:
             raise NotFound("team", invite_id)
-        return row_to_team(row)
+        return TEAM.one(row)
 
     async def list_teams(
         self, *, page: int, per_page: int, open_only: bool = False, include_deleted: bool = False
@@ -148,7 +97,26 @@ class SqlTeamStore:
         q = q.order_by(teams.c.displayname, teams.c.id).limit(per_page).offset(page * per_page)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_team(r) for r in rows]
+        return TEAM.all(rows)
+
+    async def search(self, term: str, *, open_invite: bool | None = None, page: int | None = None,
+                     per_page: int | None = None) -> tuple[list[Team], int]:
+        """Teams whose name or display name contains ``term`` (any case), by display name; archived
+        teams included, as Mattermost. ``open_invite`` True: public teams only; False: private only."""
+        like = "%" + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond = sa.or_(sa.func.lower(teams.c.name).like(like, escape="\\"),
+                      sa.func.lower(teams.c.displayname).like(like, escape="\\"))
+        if open_invite is True:
+            cond = sa.and_(cond, teams.c.type == "O", teams.c.allowopeninvite == sa.true())
+        elif open_invite is False:
+            cond = sa.and_(cond, teams.c.allowopeninvite == sa.false())
+        q = sa.select(teams).where(cond).order_by(teams.c.displayname, teams.c.id)
+        if page is not None and per_page is not None:
+            q = q.limit(per_page).offset(page * per_page)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+            total = int((await conn.execute(sa.select(sa.func.count()).select_from(teams).where(cond))).scalar_one())
+        return TEAM.all(rows), total
 
     async def count(self, open_only: bool = False, include_deleted: bool = False) -> int:
         q = sa.select(sa.func.count()).select_from(teams)
@@ -170,29 +138,29 @@ class SqlTeamStore:
         q = q.order_by(teams.c.displayname)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_team(r) for r in rows]
+        return TEAM.all(rows)
 
     # members -------------------------------------------------------------------------------
 
-    async def save_member(self, tm: TeamMember) -> TeamMember:
+    async def save_member(self, tm: TeamMember, conn: AsyncConnection | None = None) -> TeamMember:
         """Insert or re-activate a membership."""
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 upsert(
                     conn,
                     teammembers,
                     ["teamid", "userid"],
                     ["roles", "deleteat", "schemeuser", "schemeadmin", "schemeguest", "createat"],
-                ).values(**member_values(tm))
+                ).values(**MEMBER.values(tm))
             )
         return tm
 
-    async def update_member(self, tm: TeamMember) -> TeamMember:
-        async with self.db.write() as conn:
+    async def update_member(self, tm: TeamMember, conn: AsyncConnection | None = None) -> TeamMember:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 teammembers.update()
                 .where(teammembers.c.teamid == tm.team_id, teammembers.c.userid == tm.user_id)
-                .values(**member_values(tm))
+                .values(**MEMBER.values(tm))
             )
         return tm
 
@@ -202,7 +170,7 @@ class SqlTeamStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("team_member", f"{team_id}/{user_id}")
-        return row_to_member(row)
+        return MEMBER.one(row)
 
     async def get_members(
         self, team_id: str, *, page: int, per_page: int, user_ids: Sequence[str] | None = None
@@ -213,7 +181,7 @@ class SqlTeamStore:
         q = q.order_by(teammembers.c.userid).limit(per_page).offset(page * per_page)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_member(r) for r in rows]
+        return MEMBER.all(rows)
 
     async def get_members_for_user(self, user_id: str) -> list[TeamMember]:
         q = (
@@ -223,7 +191,7 @@ class SqlTeamStore:
         )
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_member(r) for r in rows]
+        return MEMBER.all(rows)
 
     async def count_members(self, team_id: str) -> int:
         q = (

@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import channelmembers, channels, posts, threadmemberships, threads
 
 
-@dataclass
-class ThreadRow:
+class ThreadRow(msgspec.Struct):
+    """A thread as one user follows it (``threads`` joined with their ``threadmemberships`` row)."""
+
     post_id: str
     channel_id: str
     reply_count: int
@@ -77,19 +81,10 @@ _SELECT = sa.select(
 ).select_from(threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid))
 
 
-def _row(r: Any) -> ThreadRow:
-    return ThreadRow(
-        post_id=r.postid,
-        channel_id=r.channelid,
-        reply_count=int(r.replycount),
-        last_reply_at=int(r.lastreplyat),
-        participants=list(r.participants or []),
-        delete_at=int(r.threaddeleteat),
-        last_viewed=int(r.lastviewed),
-        unread_mentions=int(r.unreadmentions),
-        unread_replies=int(r.unreadreplies),
-        following=bool(r.following),
-    )
+#: the membership columns come from _SELECT's join with threadmemberships
+THREAD_ROW = RowMap(ThreadRow, threads, columns={"delete_at": "threaddeleteat"}, read={
+    "last_viewed": "{lastviewed}", "unread_mentions": "{unreadmentions}", "unread_replies": "int({unreadreplies})",
+    "following": "bool({following})"})
 
 
 class SqlThreadStore:
@@ -104,7 +99,7 @@ class SqlThreadStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("thread", root_id)
-        return _row(row)
+        return THREAD_ROW.one(row)
 
     async def get_thread(self, root_id: str) -> tuple[int, int, list[str]]:
         q = sa.select(threads.c.replycount, threads.c.lastreplyat, threads.c.participants).where(
@@ -180,7 +175,7 @@ class SqlThreadStore:
             q = q.order_by(threads.c.lastreplyat.asc(), threads.c.postid.asc())
         q = q.limit(per_page)
         async with self.db.read() as conn:
-            rows = [_row(r) for r in (await conn.execute(q)).all()]
+            rows = THREAD_ROW.all((await conn.execute(q)).all())
         if not order_desc:
             rows.reverse()
         return rows
@@ -235,8 +230,8 @@ class SqlThreadStore:
             rows = (await conn.execute(q)).all()
         return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
-    async def ensure_membership(self, user_id: str, root_id: str, following: bool, now: int) -> None:
-        async with self.db.write() as conn:
+    async def ensure_membership(self, user_id: str, root_id: str, following: bool, now: int, conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 upsert(conn, threadmemberships, ["postid", "userid"]).values(
                     postid=root_id,
@@ -253,8 +248,8 @@ class SqlThreadStore:
                 .values(following=following, lastupdated=now)
             )
 
-    async def mark_read(self, user_id: str, root_id: str, timestamp: int, now: int) -> None:
-        async with self.db.write() as conn:
+    async def mark_read(self, user_id: str, root_id: str, timestamp: int, now: int, conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 upsert(conn, threadmemberships, ["postid", "userid"]).values(
                     postid=root_id,
@@ -271,17 +266,17 @@ class SqlThreadStore:
                 .values(lastviewed=timestamp, lastupdated=now, unreadmentions=0)
             )
 
-    async def set_unread(self, user_id: str, root_id: str, before_ts: int, mentions: int, now: int) -> None:
-        async with self.db.write() as conn:
+    async def set_unread(self, user_id: str, root_id: str, before_ts: int, mentions: int, now: int, conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 threadmemberships.update()
                 .where(threadmemberships.c.postid == root_id, threadmemberships.c.userid == user_id)
                 .values(lastviewed=before_ts, lastupdated=now, unreadmentions=mentions)
             )
 
-    async def mark_all_read(self, user_id: str, team_id: str, now: int) -> None:
+    async def mark_all_read(self, user_id: str, team_id: str, now: int, conn: AsyncConnection | None = None) -> None:
         sub = sa.select(threads.c.postid).where(_team_cond(team_id))
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 threadmemberships.update()
                 .where(threadmemberships.c.userid == user_id, threadmemberships.c.postid.in_(sub))

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.model.integration import UserAccessToken
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.engine import Database
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import useraccesstokens as t
 
-
-def row_to_token(r: Any) -> UserAccessToken:
-    m = r._mapping
-    return UserAccessToken(id=m["id"], token=m["token"], user_id=m["userid"], description=m["description"],
-                           is_active=bool(m["isactive"]))
+TOKEN = RowMap(UserAccessToken, t)
 
 
 class SqlUserAccessTokenStore:
@@ -33,7 +31,7 @@ class SqlUserAccessTokenStore:
             row = (await conn.execute(sa.select(t).where(cond))).first()
         if row is None:
             raise NotFound("user_access_token", key)
-        return row_to_token(row)
+        return TOKEN.one(row)
 
     async def get(self, token_id: str) -> UserAccessToken:
         return await self._one(t.c.id == token_id, token_id)
@@ -48,11 +46,15 @@ class SqlUserAccessTokenStore:
         q = q.order_by(t.c.id).offset(offset).limit(limit)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_token(r) for r in rows]
+        return TOKEN.all(rows)
 
     async def set_active(self, token_id: str, active: bool) -> None:
         async with self.db.write() as conn:
             await conn.execute(t.update().where(t.c.id == token_id).values(isactive=active))
+
+    async def disable_for_user(self, user_id: str, conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
+            await conn.execute(t.update().where(t.c.userid == user_id).values(isactive=False))
 
     async def delete(self, token_id: str) -> None:
         async with self.db.write() as conn:

@@ -7,79 +7,25 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chinwag.model.user import User, default_timezone
+from chinwag.model.user import User
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import conflict_from
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.params import id_in
+from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import channelmembers, status, teammembers, users
 
 _PUBLIC_COLS = [c for c in users.c if c.name not in ("password", "mfasecret", "failedattempts", "mfalaststep")]
 
 
-def row_to_user(r: Any) -> User:
-    m = r._mapping
-    return User(
-        id=m["id"],
-        create_at=m["createat"],
-        update_at=m["updateat"],
-        delete_at=m["deleteat"],
-        username=m["username"],
-        auth_data=m["authdata"],
-        auth_service=m["authservice"],
-        email=m["email"],
-        email_verified=bool(m["emailverified"]),
-        nickname=m["nickname"],
-        first_name=m["firstname"],
-        last_name=m["lastname"],
-        position=m["position"],
-        roles=m["roles"],
-        allow_marketing=bool(m["allowmarketing"]),
-        props=m["props"] or {},
-        notify_props=m["notifyprops"] or {},
-        last_password_update=m["lastpasswordupdate"],
-        last_picture_update=m["lastpictureupdate"],
-        locale=m["locale"] or "en",
-        timezone=m["timezone"] or default_timezone(),
-        mfa_active=bool(m["mfaactive"]),
-        remote_id=m["remoteid"],
-        is_bot=bool(m["isbot"]),
-        bot_description=m["botdescription"],
-        disable_welcome_email=bool(m["disablewelcomeemail"]),
-        last_activity_at=m.get("lastactivityat") or 0,
-    )
-
-
-def user_values(u: User) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "createat": u.create_at,
-        "updateat": u.update_at,
-        "deleteat": u.delete_at,
-        "username": u.username,
-        "authdata": u.auth_data,
-        "authservice": u.auth_service,
-        "email": u.email,
-        "emailverified": u.email_verified,
-        "nickname": u.nickname,
-        "firstname": u.first_name,
-        "lastname": u.last_name,
-        "position": u.position,
-        "roles": u.roles,
-        "allowmarketing": u.allow_marketing,
-        "props": u.props,
-        "notifyprops": u.notify_props,
-        "lastpasswordupdate": u.last_password_update,
-        "lastpictureupdate": u.last_picture_update,
-        "locale": u.locale,
-        "timezone": u.timezone,
-        "mfaactive": u.mfa_active,
-        "remoteid": u.remote_id,
-        "isbot": u.is_bot,
-        "botdescription": u.bot_description,
-        "disablewelcomeemail": u.disable_welcome_email,
-    }
+USER = RowMap(
+    User, users,
+    skip=("bot_last_icon_update", "terms_of_service_id", "terms_of_service_create_at"),
+    # last_activity_at comes from the status row joined by _select()
+    read={"locale": "{locale} or 'en'", "last_activity_at": "{lastactivityat} or 0"},
+)
 
 
 def _select() -> sa.Select[Any]:
@@ -102,21 +48,21 @@ class SqlUserStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, user: User, password_hash: str) -> User:
-        values = user_values(user)
+    async def save(self, user: User, password_hash: str, conn: AsyncConnection | None = None) -> User:
+        values = USER.values(user)
         values["password"] = password_hash
         try:
-            async with self.db.write() as conn:
+            async with self.db.write_in(conn) as conn:
                 await conn.execute(users.insert().values(**values))
         except IntegrityError as e:
             raise conflict_from(e, "user") from None
         return user
 
-    async def update(self, user: User) -> User:
-        values = user_values(user)
+    async def update(self, user: User, conn: AsyncConnection | None = None) -> User:
+        values = USER.values(user)
         del values["id"], values["createat"]
         try:
-            async with self.db.write() as conn:
+            async with self.db.write_in(conn) as conn:
                 res = await conn.execute(users.update().where(users.c.id == user.id).values(**values))
         except IntegrityError as e:
             raise conflict_from(e, "user") from None
@@ -136,6 +82,28 @@ class SqlUserStore:
         async with self.db.write() as conn:
             await conn.execute(users.update().where(users.c.id == user_id).values(failedattempts=attempts))
 
+    async def set_props(self, user_id: str, props: dict[str, Any], now: int, conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
+            res = await conn.execute(users.update().where(users.c.id == user_id).values(props=props, updateat=now))
+        if res.rowcount == 0:
+            raise NotFound("user", user_id)
+
+    async def with_prop_text(self, *needles: str) -> list[User]:
+        """Users whose props, as JSON text, contain every needle (a cheap filter; callers check)."""
+        text = sa.cast(users.c.props, sa.Text)
+        q = _select().where(users.c.props.is_not(None), *[text.contains(n, autoescape=True) for n in needles])
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        return USER.all(rows)
+
+    async def set_last_picture_update(self, user_id: str, value: int, now: int, conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
+            res = await conn.execute(
+                users.update().where(users.c.id == user_id).values(lastpictureupdate=value, updateat=now)
+            )
+        if res.rowcount == 0:
+            raise NotFound("user", user_id)
+
     async def update_last_login(self, user_id: str, now: int) -> None:
         async with self.db.write() as conn:
             await conn.execute(
@@ -148,12 +116,12 @@ class SqlUserStore:
             row = (await conn.execute(q)).first()
         if row is None:
             raise NotFound("user", f"{auth_service}:{auth_data}")
-        return row_to_user(row)
+        return USER.one(row)
 
     async def list_by_auth_service(self, auth_service: str) -> list[User]:
         async with self.db.read() as conn:
             rows = (await conn.execute(_select().where(users.c.authservice == auth_service))).all()
-        return [row_to_user(r) for r in rows]
+        return USER.all(rows)
 
     async def update_auth(self, user_id: str, auth_service: str, auth_data: str | None, password_hash: str,
                           now: int) -> None:
@@ -162,6 +130,11 @@ class SqlUserStore:
             await conn.execute(users.update().where(users.c.id == user_id).values(
                 authservice=auth_service, authdata=auth_data, password=password_hash, updateat=now,
                 lastpasswordupdate=now, failedattempts=0, mfaactive=False, mfasecret="", mfalaststep=0))
+
+    async def set_auth_data(self, user_id: str, auth_data: str, now: int) -> None:
+        """Only the account's ``auth_data`` (its id at the sign-in provider) changes."""
+        async with self.db.write() as conn:
+            await conn.execute(users.update().where(users.c.id == user_id).values(authdata=auth_data, updateat=now))
 
     async def update_mfa(self, user_id: str, active: bool, secret: str, now: int) -> None:
         async with self.db.write() as conn:
@@ -180,7 +153,7 @@ class SqlUserStore:
             row = (await conn.execute(_select().where(users.c.id == user_id))).first()
         if row is None:
             raise NotFound("user", user_id)
-        return row_to_user(row)
+        return USER.one(row)
 
     async def notification_accounts(self, user_ids: Sequence[str]) -> list[User]:
         """Partial users for the notification fan-out: only id, username, email, delete_at, is_bot
@@ -199,7 +172,7 @@ class SqlUserStore:
             return []
         async with self.db.read() as conn:
             rows = (await conn.execute(_select().where(id_in(users.c.id, set(user_ids), self.db.driver)))).all()
-        return [row_to_user(r) for r in rows]
+        return USER.all(rows)
 
     async def mention_key_rows(
         self, user_ids: Sequence[str] | None = None
@@ -220,7 +193,7 @@ class SqlUserStore:
             row = (await conn.execute(_select().where(users.c.username == username.lower()))).first()
         if row is None:
             raise NotFound("user", username)
-        return row_to_user(row)
+        return USER.one(row)
 
     async def get_many_by_usernames(self, usernames: Sequence[str]) -> list[User]:
         if not usernames:
@@ -228,14 +201,14 @@ class SqlUserStore:
         names = list({n.lower() for n in usernames})
         async with self.db.read() as conn:
             rows = (await conn.execute(_select().where(users.c.username.in_(names)))).all()
-        return [row_to_user(r) for r in rows]
+        return USER.all(rows)
 
     async def get_by_email(self, email: str) -> User:
         async with self.db.read() as conn:
             row = (await conn.execute(_select().where(users.c.email == email.lower()))).first()
         if row is None:
             raise NotFound("user", email)
-        return row_to_user(row)
+        return USER.one(row)
 
     async def get_auth(self, user_id: str) -> UserAuth:
         q = sa.select(users.c.id, users.c.password, users.c.failedattempts, users.c.mfasecret).where(
@@ -263,6 +236,11 @@ class SqlUserStore:
         if len(rows) != 1:
             raise NotFound("user", login_id)
         return await self.get_auth(rows[0].id)
+
+    async def any_exist(self) -> bool:
+        """Whether there is any account at all (one row read, not a count of the table)."""
+        async with self.db.read() as conn:
+            return (await conn.execute(sa.select(users.c.id).limit(1))).first() is not None
 
     async def count(self, include_deleted: bool = True, include_bots: bool = True) -> int:
         q = sa.select(sa.func.count()).select_from(users)
@@ -336,7 +314,7 @@ class SqlUserStore:
         q = q.limit(per_page).offset(page * per_page)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_user(r) for r in rows]
+        return USER.all(rows)
 
     async def search(
         self,
@@ -347,17 +325,18 @@ class SqlUserStore:
         not_in_channel: str = "",
         allow_inactive: bool = False,
         limit: int = 100,
+        role: str = "",
+        without_team: bool = False,
+        allow_emails: bool = True,
+        allow_full_names: bool = True,
     ) -> list[User]:
         like = f"%{term.lower().lstrip('@')}%"
-        q = _select().where(
-            sa.or_(
-                users.c.username.like(like),
-                sa.func.lower(users.c.firstname).like(like),
-                sa.func.lower(users.c.lastname).like(like),
-                sa.func.lower(users.c.nickname).like(like),
-                sa.func.lower(users.c.email).like(like),
-            )
-        )
+        fields = [users.c.username.like(like), sa.func.lower(users.c.nickname).like(like)]
+        if allow_full_names:
+            fields += [sa.func.lower(users.c.firstname).like(like), sa.func.lower(users.c.lastname).like(like)]
+        if allow_emails:
+            fields.append(sa.func.lower(users.c.email).like(like))
+        q = _select().where(sa.or_(*fields))
         if team_id:
             q = q.where(
                 users.c.id.in_(
@@ -380,7 +359,11 @@ class SqlUserStore:
             )
         if not allow_inactive:
             q = q.where(users.c.deleteat == 0)
+        if role:
+            q = q.where(users.c.roles.like(f"%{role}%"))
+        if without_team:
+            q = q.where(users.c.id.not_in(sa.select(teammembers.c.userid).where(teammembers.c.deleteat == 0)))
         q = q.order_by(users.c.username).limit(limit)
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [row_to_user(r) for r in rows]
+        return USER.all(rows)

@@ -9,6 +9,7 @@ import msgspec
 from chinwag.model.channel import Channel, ChannelCreate, ChannelPatch
 from chinwag.model.errors import invalid_param
 from chinwag.model.ids import is_valid_id
+from chinwag.model.team import SchemeRoles
 from chinwag.web.api4 import api
 from chinwag.web.handler import W
 from chinwag.web.responses import ok
@@ -42,14 +43,14 @@ async def create_channel(w: W) -> Any:
 @api.route("POST", "/channels/direct")
 async def create_direct(w: W) -> Any:
     ids = await w.json(list[str], "user_ids")
-    channel, _created = await w.app.channels.create_direct(w.ctx, ids)
+    channel, _created = await w.app.direct_channels.create_direct(w.ctx, ids)
     return channel, 201
 
 
 @api.route("POST", "/channels/group")
 async def create_group(w: W) -> Any:
     ids = await w.json(list[str], "user_ids")
-    channel, _created = await w.app.channels.create_group(w.ctx, ids)
+    channel, _created = await w.app.direct_channels.create_group(w.ctx, ids)
     return channel, 201
 
 
@@ -117,7 +118,7 @@ async def pinned_posts(w: W) -> Any:
 
 @api.route("GET", "/channels/{channel_id}/members")
 async def get_members(w: W) -> Any:
-    return await w.app.channels.get_members(w.ctx, w.id_param("channel_id"), w.page(), w.per_page())
+    return await w.app.channel_members.get_members(w.ctx, w.id_param("channel_id"), w.page(), w.per_page())
 
 
 @api.route("POST", "/channels/{channel_id}/members/ids")
@@ -125,7 +126,7 @@ async def get_members_by_ids(w: W) -> Any:
     ids = await w.json(list[str], "user_ids")
     if not ids or not all(is_valid_id(i) for i in ids):
         raise invalid_param("getChannelMembersByIds", "user_ids")
-    return await w.app.channels.get_members(w.ctx, w.id_param("channel_id"), 0, len(ids), ids)
+    return await w.app.channel_members.get_members(w.ctx, w.id_param("channel_id"), 0, len(ids), ids)
 
 
 @api.route("POST", "/channels/{channel_id}/members")
@@ -135,35 +136,42 @@ async def add_member(w: W) -> Any:
     if body.user_ids:
         if not all(is_valid_id(u) for u in body.user_ids):
             raise invalid_param("addChannelMember", "user_ids")
-        added = [await w.app.channels.add_member(w.ctx, channel_id, u, body.post_root_id) for u in body.user_ids]
+        added = [await w.app.channel_members.add_member(w.ctx, channel_id, u, body.post_root_id) for u in body.user_ids]
         return added, 201
     if not is_valid_id(body.user_id):
         raise invalid_param("addChannelMember", "user_id")
-    return await w.app.channels.add_member(w.ctx, channel_id, body.user_id, body.post_root_id), 201
+    return await w.app.channel_members.add_member(w.ctx, channel_id, body.user_id, body.post_root_id), 201
 
 
 @api.route("GET", "/channels/{channel_id}/members/{user_id}")
 async def get_member(w: W) -> Any:
-    return await w.app.channels.get_member(w.ctx, w.id_param("channel_id"), w.user_param())
+    return await w.app.channel_members.get_member(w.ctx, w.id_param("channel_id"), w.user_param())
 
 
 @api.route("DELETE", "/channels/{channel_id}/members/{user_id}")
 async def remove_member(w: W) -> Any:
-    await w.app.channels.remove_member(w.ctx, w.id_param("channel_id"), w.user_param())
+    await w.app.channel_members.remove_member(w.ctx, w.id_param("channel_id"), w.user_param())
     return ok()
 
 
 @api.route("PUT", "/channels/{channel_id}/members/{user_id}/roles")
 async def update_member_roles(w: W) -> Any:
     body = await w.json(_Roles, "roles")
-    await w.app.channels.update_member_roles(w.ctx, w.id_param("channel_id"), w.user_param(), body.roles)
+    await w.app.channel_members.update_member_roles(w.ctx, w.id_param("channel_id"), w.user_param(), body.roles)
+    return ok()
+
+
+@api.route("PUT", "/channels/{channel_id}/members/{user_id}/schemeRoles")
+async def update_member_scheme_roles(w: W) -> Any:
+    body = await w.json(SchemeRoles, "scheme_roles")
+    await w.app.channel_members.update_member_scheme_roles(w.ctx, w.id_param("channel_id"), w.user_param(), body)
     return ok()
 
 
 @api.route("PUT", "/channels/{channel_id}/members/{user_id}/notify_props")
 async def update_notify_props(w: W) -> Any:
     props = await w.json(dict[str, str], "notify_props")
-    await w.app.channels.update_notify_props(w.ctx, w.id_param("channel_id"), w.user_param(), props)
+    await w.app.channel_members.update_notify_props(w.ctx, w.id_param("channel_id"), w.user_param(), props)
     return ok()
 
 
@@ -247,6 +255,12 @@ class _ChannelSearch(msgspec.Struct, kw_only=True):
 async def search_channels_for_team(w: W) -> Any:
     body = await w.json(_ChannelSearch, "channel_search")
     return await w.app.search.search_channels(w.ctx, w.str_param("team_id"), body.term, body.include_deleted)
+
+
+@api.route("POST", "/teams/{team_id}/channels/search_archived")
+async def search_archived_channels_for_team(w: W) -> Any:
+    body = await w.json(_ChannelSearch, "channel_search")
+    return await w.app.search.search_archived_channels(w.ctx, w.str_param("team_id"), body.term)
 
 
 @api.route("GET", "/teams/{team_id}/channels/autocomplete")

@@ -11,7 +11,7 @@ from chinwag.app.emoji import AUTOCOMPLETE_LIMIT, too_large
 from chinwag.model.emoji import MAX_EMOJI_FILE_SIZE
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import JSON_ERRORS, W
 from chinwag.web.responses import json_response, ok
 from chinwag.web.upload import PartData, PartEnd, PartStart, multipart_events
 
@@ -61,7 +61,7 @@ async def create_emoji(w: W) -> Any:
         raise _parse_error("no emoji field")
     try:
         data = msgspec.json.decode(bytes(fields["emoji"]), type=_EmojiField)
-    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+    except (msgspec.ValidationError, *JSON_ERRORS) as e:
         raise _parse_error(str(e)) from None
     emoji = await w.app.emoji.create(w.ctx, data.name, data.creator_id, bytes(fields["image"]))
     return json_response(emoji.to_dict(), 201)

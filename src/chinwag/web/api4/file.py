@@ -11,7 +11,7 @@ from chinwag.model.errors import AppError
 from chinwag.model.file import FileSearchParams
 from chinwag.web.api4 import api
 from chinwag.web.file_response import file_response
-from chinwag.web.handler import W
+from chinwag.web.handler import JSON_ERRORS, W, check_json_values
 from chinwag.web.responses import json_response, ok
 from chinwag.web.upload import upload_files
 
@@ -64,9 +64,11 @@ async def get_file_infos_for_post(w: W) -> Any:
 
 @api.route("POST", "/teams/{team_id}/files/search")
 async def search_files(w: W) -> Any:
+    raw = await w.body() or b"{}"
     try:
-        params = msgspec.json.decode(await w.body() or b"{}", type=FileSearchParams)
-    except (msgspec.ValidationError, msgspec.DecodeError) as e:
+        params = msgspec.json.decode(raw, type=FileSearchParams)
+        check_json_values(raw, "body")
+    except (msgspec.ValidationError, AppError, *JSON_ERRORS) as e:
         raise AppError("searchFiles", "api.post.search_files.invalid_body.app_error",
                        "Unable to parse the search request body.", 400, str(e)) from None
     result = await w.app.files.search(w.ctx, w.str_param("team_id"), params)
@@ -78,9 +80,10 @@ async def test_file_storage(w: W) -> Any:
     raw = await w.body()
     candidate: Config | None = None
     if raw.strip():
+        check_json_values(raw, "config")
         try:
             candidate = msgspec.json.decode(raw, type=Config)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except (msgspec.ValidationError, *JSON_ERRORS):
             candidate = None
     await w.app.files.test_storage(w.ctx, candidate)
     return ok()

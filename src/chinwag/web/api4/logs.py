@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from chinwag.app.logs import LOGS_PER_PAGE
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import JSON_ERRORS, W
 
 
-@api.route("GET", "/logs")
-async def get_logs(w: W) -> Any:
+def _per_page(w: W) -> int:
     try:
         per_page = int(w.request.query_params.get("logs_per_page", LOGS_PER_PAGE))
     except ValueError:
         per_page = LOGS_PER_PAGE
-    per_page = LOGS_PER_PAGE if per_page < 0 else min(per_page, LOGS_PER_PAGE)
-    return await w.app.logs.get(w.ctx, w.page(), per_page)
+    return LOGS_PER_PAGE if per_page < 0 else min(per_page, LOGS_PER_PAGE)
+
+
+@api.route("GET", "/logs")
+async def get_logs(w: W) -> Any:
+    return await w.app.logs.get(w.ctx, w.page(), _per_page(w))
+
+
+@api.route("POST", "/logs/query")
+async def query_logs(w: W) -> Any:
+    """The System Console's Server Logs: JSON lines by node, filtered by level and time."""
+    try:
+        log_filter = msgspec.json.decode(await w.body() or b"null")
+    except JSON_ERRORS:
+        log_filter = None
+    return await w.app.logs.query(w.ctx, w.page(), _per_page(w), log_filter)

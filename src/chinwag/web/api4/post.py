@@ -11,7 +11,7 @@ from chinwag.app.search import SearchParameter
 from chinwag.model.errors import AppError
 from chinwag.model.post import Post, PostCreate, PostPatch
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import JSON_ERRORS, W, check_json_values
 from chinwag.web.responses import json_response, ok
 
 _NO_CACHE = {"Cache-Control": "no-cache, no-store, must-revalidate"}
@@ -113,15 +113,19 @@ async def flagged_posts(w: W) -> Any:
 
 
 async def _search_params(w: W, where: str) -> SearchParameter:
+    raw = await w.body() or b"{}"
     try:
-        return msgspec.json.decode(await w.body() or b"{}", type=SearchParameter)
-    except (msgspec.ValidationError, msgspec.DecodeError) as e:
+        params = msgspec.json.decode(raw, type=SearchParameter)
+        check_json_values(raw, "body")
+    except (msgspec.ValidationError, AppError, *JSON_ERRORS) as e:
         raise AppError(where, "api.post.search_posts.invalid_body.app_error",
                        "Unable to parse the search request body.", 400, str(e)) from None
+    return params
 
 
 @api.route("POST", "/teams/{team_id}/posts/search")
 async def search_posts_in_team(w: W) -> Any:
+    await w.app.server_busy.require_not_busy("searchPostsInTeam")
     params = await _search_params(w, "searchPostsInTeamForUser")
     result = await w.app.search.search_posts(w.ctx, w.str_param("team_id"), params)
     return json_response(result, headers=_NO_CACHE)
@@ -129,6 +133,7 @@ async def search_posts_in_team(w: W) -> Any:
 
 @api.route("POST", "/posts/search")
 async def search_posts_in_all_teams(w: W) -> Any:
+    await w.app.server_busy.require_not_busy("searchPostsInAllTeams")
     params = await _search_params(w, "searchPostsInAllTeams")
     result = await w.app.search.search_posts(w.ctx, None, params)
     return json_response(result, headers=_NO_CACHE)

@@ -1,49 +1,56 @@
-"""/roles: the default roles as data (read-only)."""
+"""/roles: the stored roles, and patching a role's permissions (Mattermost's api4/role.go)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chinwag.model.errors import AppError
-from chinwag.model.permissions import DEFAULT_ROLES, SCHEME_MANAGED
+from chinwag.model.errors import invalid_url_param
+from chinwag.model.permissions import add_ancillary, is_valid_role_name
+from chinwag.model.role import RolePatch
 from chinwag.web.api4 import api
 from chinwag.web.handler import W
 
 
-def _role(name: str) -> dict[str, Any]:
-    return {
-        "id": name, "name": name, "display_name": f"authentication.roles.{name}.name",
-        "description": f"authentication.roles.{name}.description", "create_at": 0, "update_at": 0,
-        "delete_at": 0, "permissions": sorted(DEFAULT_ROLES[name]), "scheme_managed": name in SCHEME_MANAGED,
-        "built_in": True,
-    }
-
-
 @api.route("GET", "/roles")
 async def all_roles(w: W) -> Any:
-    return [_role(n) for n in DEFAULT_ROLES]
+    return [r.to_dict() for r in await w.app.roles.all(w.ctx)]
 
 
-@api.route("GET", "/roles/name/{name}")
+@api.route("GET", "/roles/name/{name}", trust_requester=True)
 async def role_by_name(w: W) -> Any:
     name = w.str_param("name")
-    if name not in DEFAULT_ROLES:
-        raise AppError("getRoleByName", "app.role.get_by_name.app_error", "Unable to find the role.", 404)
-    return _role(name)
+    if not is_valid_role_name(name):
+        raise invalid_url_param("getRoleByName", "role_name")
+    return (await w.app.roles.get_by_name(name)).to_dict()
 
 
-@api.route("GET", "/roles/{role_id}")
+@api.route("GET", "/roles/{role_id}", trust_requester=True)
 async def role_by_id(w: W) -> Any:
-    return _lookup(w.str_param("role_id"))
+    return (await w.app.roles.get(w.id_param("role_id"))).to_dict()
 
 
-def _lookup(name: str) -> dict[str, Any]:
-    if name not in DEFAULT_ROLES:
-        raise AppError("getRole", "app.role.get.app_error", "Unable to find the role.", 404)
-    return _role(name)
-
-
-@api.route("POST", "/roles/names")
+@api.route("POST", "/roles/names", trust_requester=True)
 async def roles_by_names(w: W) -> Any:
-    names = await w.json(list[str], "role_names")
-    return [_role(n) for n in names if n in DEFAULT_ROLES]
+    names = await w.json(list[str], "rolenames")
+    return [r.to_dict() for r in await w.app.roles.get_by_names(names)]
+
+
+@api.route("PUT", "/roles/{role_id}/patch")
+async def patch_role(w: W) -> Any:
+    role_id = w.id_param("role_id")
+    patch = await w.json(RolePatch, "role")
+    return (await w.app.roles.patch(w.ctx, role_id, patch)).to_dict()
+
+
+@api.route("POST", "/permissions/ancillary")
+async def ancillary_permissions(w: W) -> Any:
+    """The System Console's system-roles page: subsection permissions plus the ones they imply."""
+    return add_ancillary(await w.json(list[str], "subsection_permissions"))
+
+
+@api.route("GET", "/permissions/ancillary")
+async def ancillary_permissions_query(w: W) -> Any:
+    names = [p for p in w.query("subsection_permissions").split(",") if p]
+    if not names:
+        raise invalid_url_param("getAncillaryPermissions", "subsection_permissions")
+    return add_ancillary(names)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import os
+import tempfile
 from typing import Any
 
 import msgspec
 
-from chinwag.model.errors import invalid_param
+from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
-from chinwag.model.team import Team, TeamCreate, TeamPatch
+from chinwag.model.team import SchemeRoles, Team, TeamCreate, TeamPatch
 from chinwag.web.api4 import api
 from chinwag.web.handler import W
+from chinwag.web.oauth import site_url
 from chinwag.web.responses import ok
+from chinwag.web.upload import PartData, PartEnd, PartStart, multipart_events
 
 
 class _MemberAdd(msgspec.Struct):
@@ -47,11 +53,14 @@ async def get_team_by_name(w: W) -> Any:
 
 @api.route("GET", "/teams/name/{name}/exists")
 async def team_exists(w: W) -> Any:
+    # Mattermost: a team the caller may not see does not exist for them; any other failure is an error
     try:
         await w.app.teams.get_by_name(w.ctx, w.str_param("name"))
-        return {"exists": True}
-    except Exception:
-        return {"exists": False}
+    except AppError as e:
+        if e.status_code in (403, 404):
+            return {"exists": False}
+        raise
+    return {"exists": True}
 
 
 @api.route("GET", "/teams/{team_id}")
@@ -147,6 +156,13 @@ async def update_team_member_roles(w: W) -> Any:
     return ok()
 
 
+@api.route("PUT", "/teams/{team_id}/members/{user_id}/schemeRoles")
+async def update_team_member_scheme_roles(w: W) -> Any:
+    body = await w.json(SchemeRoles, "scheme_roles")
+    await w.app.teams.update_member_scheme_roles(w.ctx, w.id_param("team_id"), w.user_param(), body)
+    return ok()
+
+
 @api.route("GET", "/teams/{team_id}/stats")
 async def team_stats(w: W) -> Any:
     team_id = w.id_param("team_id")
@@ -174,3 +190,91 @@ async def get_teams_unread(w: W) -> Any:
 @api.route("GET", "/users/{user_id}/teams/{team_id}/unread")
 async def get_team_unread(w: W) -> Any:
     return await w.app.teams.unread_for_team(w.ctx, w.user_param(), w.id_param("team_id"))
+
+
+@api.route("POST", "/teams/{team_id}/invite/email")
+async def invite_users_to_team(w: W) -> Any:
+    """The body is a list of addresses, or (newer apps) ``{"emails": [...], "channelIds": [...], "message"}``."""
+    team_id = w.id_param("team_id")
+    raw = await w.json_any("user_email")
+    emails = raw.get("emails") if isinstance(raw, dict) else raw
+    if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
+        raise invalid_param("inviteUsersToTeam", "user_email")
+    result = await w.app.team_invites.invite_by_email(w.ctx, team_id, emails, site_url(w),
+                                                      graceful=bool(w.query("graceful")))
+    return ok() if result is None else result
+
+
+@api.route("DELETE", "/teams/invites/email")
+async def invalidate_email_invites(w: W) -> Any:
+    await w.app.team_invites.invalidate_email_invites(w.ctx)
+    return ok()
+
+
+#: Mattermost's MaximumBulkImportSize
+_MAX_TEAM_IMPORT = 10 * 1024 * 1024 * 1024
+
+
+@api.route("POST", "/teams/{team_id}/import")
+async def import_team(w: W) -> Any:
+    """A Slack export (multipart: ``importFrom=slack``, ``filesize``, ``file``) into the team; the answer is
+    ``{"results": base64 of the import log}``."""
+    where = "importTeam"
+    team_id = w.id_param("team_id")
+    await w.app.team_import.check(w.ctx, team_id)
+    if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise AppError(where, "api.team.import_team.parse.app_error", "Could not parse multipart form.", 400)
+    with tempfile.TemporaryDirectory(prefix="chinwag-team-import-") as tmp:
+        path = os.path.join(tmp, "slack.zip")
+        fields, has_file = await _read_import_form(w, path)
+        if not fields.get("importFrom"):
+            raise AppError(where, "api.team.import_team.no_import_from.app_error", "Malformed request: importFrom "
+                           "field is not present.", 400)
+        if not fields.get("filesize"):
+            raise AppError(where, "api.team.import_team.unavailable.app_error", "Malformed request: filesize "
+                           "field is not present.", 400)
+        if not fields["filesize"].strip().isdigit():
+            raise AppError(where, "api.team.import_team.integer.app_error", "Filesize not an integer.", 400)
+        if not has_file:
+            raise AppError(where, "api.team.import_team.no_file.app_error", "No file under 'file' in request.", 400)
+        if fields["importFrom"] != "slack":
+            raise AppError(where, "api.team.import_team.unknown_import_from.app_error", "Unknown import source.",
+                           400)
+        log = await w.app.team_import.slack_import(w.ctx, team_id, path)
+    return {"results": base64.b64encode(log.encode()).decode()}
+
+
+async def _read_import_form(w: W, path: str) -> tuple[dict[str, str], bool]:
+    """The form's small fields, and the ``file`` part streamed to ``path``."""
+    fields: dict[str, str] = {}
+    current: str | None = None
+    text = bytearray()
+    has_file = False
+    size = 0
+    fh = await asyncio.to_thread(open, path, "wb")
+    try:
+        async for ev in multipart_events(w.request):
+            if isinstance(ev, PartStart):
+                current, text = ev.name, bytearray()
+                if ev.filename is not None and current != "file":
+                    current = ""  # another file: not read
+                elif current == "file":
+                    current = "" if has_file else "file"  # Mattermost reads the first file only
+                    has_file = True
+            elif isinstance(ev, PartData) and current == "file":
+                size += len(ev.data)
+                if size > _MAX_TEAM_IMPORT:
+                    raise AppError("importTeam", "api.team.import_team.parse.app_error", "The file is too large.", 400)
+                await asyncio.to_thread(fh.write, ev.data)
+            elif isinstance(ev, PartData) and current:
+                text += ev.data
+                if len(text) > 1024:
+                    raise AppError("importTeam", "api.team.import_team.parse.app_error",
+                                   "Could not parse multipart form.", 400)
+            elif isinstance(ev, PartEnd):
+                if current and current != "file":
+                    fields.setdefault(current, text.decode("utf-8", "replace"))
+                current = None
+    finally:
+        fh.close()
+    return fields, has_file

@@ -44,7 +44,9 @@ async def mark_read(w: W) -> Any:
 
 
 @api.route("POST", BASE + "/{thread_id}/set_unread/{post_id}")
+@api.route("PUT", BASE + "/{thread_id}/set_unread/{post_id}")
 async def set_unread(w: W) -> Any:
+    """Mattermost's server routes POST (what its apps send); its API reference documents PUT, so both."""
     return await w.app.threads.set_unread(w.ctx, w.user_param(), w.id_param("team_id"), w.id_param("thread_id"),
                                           w.id_param("post_id"))
 

@@ -7,8 +7,8 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
+from chinwag.app.login import LoginRequest
 from chinwag.app.oauth import SwitchRequest
-from chinwag.app.session import LoginRequest
 from chinwag.model.errors import invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.user import User, UserCreate, UserPatch
@@ -31,6 +31,7 @@ class _Login(msgspec.Struct):
 class _PasswordUpdate(msgspec.Struct):
     current_password: str = ""
     new_password: str = ""
+    already_hashed: str | bool = ""  # Mattermost's props are strings ("true"); a JSON true is taken too
 
 
 class _Roles(msgspec.Struct):
@@ -54,6 +55,8 @@ class _Search(msgspec.Struct):
     in_channel_id: str = ""
     not_in_channel_id: str = ""
     allow_inactive: bool = False
+    without_team: bool = False
+    role: str = ""
     limit: int = 100
 
 
@@ -64,7 +67,13 @@ def _me(w: W, user: User) -> dict[str, Any]:
 @api.route("POST", "/users", auth=False)
 async def create_user(w: W) -> Any:
     data = await w.json(UserCreate, "user")
-    user = await w.app.users.create(w.ctx, data, invite_id=w.query("iid"))
+    if not w.app.perms.is_system_admin(w.ctx):  # Mattermost's User.SanitizeInput
+        data.email_verified, data.auth_service, data.auth_data = False, "", None
+    if w.query("t"):
+        user = await w.app.account.create_with_token(w.ctx, data, w.query("t"))
+    else:
+        user = await w.app.users.create(w.ctx, data, invite_id=w.query("iid"))
+    await w.app.account.after_signup(user, site_url(w), w.query("r"))
     return _me(w, user), 201
 
 
@@ -74,7 +83,7 @@ async def login(w: W) -> Response:
     req = LoginRequest(login_id=body.login_id or "", password=body.password or "", token=body.token or "",
                        device_id=body.device_id or "", user_id=body.id or "",
                        ldap_only=str(body.ldap_only).lower() == "true")
-    user, session = await w.app.sessions.login(w.ctx, req)
+    user, session = await w.app.login.login(w.ctx, req)
     w.ctx.session = session
     resp = json_response(_me(w, user), headers={"Token": session.token})
     if w.request.headers.get("x-requested-with", "") == "XMLHttpRequest":
@@ -196,7 +205,8 @@ async def search_users(w: W) -> Any:
         raise invalid_param("searchUsers", "term")
     return await w.app.users.search(w.ctx, body.term.strip(), team_id=body.team_id,
                                     channel_id=body.in_channel_id, not_in_channel=body.not_in_channel_id,
-                                    allow_inactive=body.allow_inactive, limit=min(max(body.limit, 1), 1000))
+                                    allow_inactive=body.allow_inactive, limit=min(max(body.limit, 1), 1000),
+                                    role=body.role, without_team=body.without_team)
 
 
 @api.route("GET", "/users/autocomplete")
@@ -233,6 +243,7 @@ async def get_user_by_username(w: W) -> Any:
 
 @api.route("GET", "/users/email/{email}")
 async def get_user_by_email(w: W) -> Any:
+    w.app.users.require_email_lookup(w.ctx)  # before the lookup: the answer tells nothing about the address
     user = await w.app.users.get_by_email(w.str_param("email"))
     return _me(w, await w.app.users.require_visible(w.ctx, user))
 
@@ -260,6 +271,9 @@ async def patch_user(w: W) -> Any:
 @api.route("PUT", "/users/{user_id}/password")
 async def update_password(w: W) -> Any:
     body = await w.json(_PasswordUpdate, "password")
+    if body.already_hashed in (True, "true"):
+        await w.app.user_admin.update_hashed_password(w.ctx, w.user_param(), body.new_password)
+        return ok()
     await w.app.users.update_password(w.ctx, w.user_param(), body.current_password, body.new_password)
     return ok()
 
@@ -326,34 +340,7 @@ async def revoke_session(w: W) -> Any:
 @api.route("POST", "/users/{user_id}/sessions/revoke/all")
 async def revoke_all_sessions(w: W) -> Any:
     user_id = w.user_param()
-    w.app.perms.require_self_or_system(w.ctx, user_id, "edit_other_users", "revokeAllSessionsForUser")
+    w.app.perms.require_self_or_any(w.ctx, user_id, "revokeAllSessionsForUser", "edit_other_users",
+                                    "sysconsole_write_user_management_users")
     await w.app.sessions.revoke_all(user_id)
     return ok()
-
-
-@api.route("GET", "/users/{user_id}/image")
-async def get_profile_image(w: W) -> Response:
-    user = await w.app.users.require_visible(w.ctx, await w.app.users.get(w.user_param()))
-    return Response(_avatar_svg(user), media_type="image/svg+xml",
-                    headers={"Cache-Control": "max-age=86400, private"})
-
-
-@api.route("GET", "/users/{user_id}/image/default")
-async def get_default_profile_image(w: W) -> Response:
-    user = await w.app.users.get(w.user_param())
-    return Response(_avatar_svg(user), media_type="image/svg+xml")
-
-
-_COLOURS = ["#1e88e5", "#43a047", "#e53935", "#8e24aa", "#fb8c00", "#00897b", "#3949ab", "#6d4c41"]
-
-
-def _avatar_svg(user: User) -> bytes:
-    initial = (user.first_name[:1] + user.last_name[:1]).upper() or user.username[:2].upper()
-    colour = _COLOURS[sum(user.id.encode()) % len(_COLOURS)]
-    initial = initial.replace("&", "").replace("<", "").replace(">", "")
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128">'
-        f'<rect width="128" height="128" fill="{colour}"/>'
-        '<text x="64" y="64" dy=".35em" text-anchor="middle" font-family="sans-serif" font-size="52" '
-        f'fill="#fff">{initial}</text></svg>'
-    ).encode()

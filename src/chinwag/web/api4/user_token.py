@@ -23,7 +23,7 @@ class _TokenId(msgspec.Struct):
 async def create_user_access_token(w: W) -> Any:
     user_id = w.user_param()
     body = await w.json(_Create, "user_access_token")
-    return await w.app.tokens.create(w.ctx, user_id, body.description), 201
+    return await w.app.tokens.create(w.ctx, user_id, body.description)  # 200, as Mattermost answers
 
 
 @api.route("GET", "/users/{user_id}/tokens")

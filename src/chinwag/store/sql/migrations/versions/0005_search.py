@@ -1,5 +1,5 @@
 """Search: posts.searchtext (folded, tokenised message) and its index: pg_trgm GIN on PostgreSQL,
-an FTS5 trigram table kept in step by triggers on SQLite. Existing posts are indexed here.
+an FTS5 trigram table kept in step by triggers on SQLite, none on MySQL/MariaDB (LIKE scans). Existing posts are indexed here.
 
 Revision ID: 0005_search
 Revises: 0004_integrations
@@ -65,16 +65,19 @@ def upgrade() -> None:
         op.execute("ALTER TABLE posts ALTER COLUMN searchtext SET STATISTICS 1000")
         op.create_index("idx_posts_searchtext_trgm", "posts", ["searchtext"], unique=False,
                         postgresql_using="gin", postgresql_ops={"searchtext": "gin_trgm_ops"})
-    else:
+    elif conn.dialect.name == "sqlite":
         for ddl in SQLITE_FTS:
             op.execute(ddl)
         op.execute("INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')")
+    # MySQL/MariaDB: LIKE over searchtext (utf8mb4, binary collation), no extra index: MariaDB's
+    # InnoDB FULLTEXT has no ngram parser, so it could not answer substrings or CJK
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
         op.drop_index("idx_posts_searchtext_trgm", table_name="posts")
-    else:
+    elif dialect == "sqlite":
         for name in ("posts_fts_ai", "posts_fts_ad", "posts_fts_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS posts_fts")

@@ -1,0 +1,207 @@
+"""How many audio participants one calls plugin process (the embedded aiortc SFU) carries.
+
+A real ``chinwag serve`` (SQLite) with the calls plugin on; N aiortc peers join one call as the apps do
+(tests/compat/test_calls.py's Participant: the WebSocket signalling, the data channel lock, a 400 Hz tone
+as the microphone, 20 ms frames in real time). For each N, two rounds of ``--seconds``:
+
+- ``speakers=1``: one speaker, N−1 listeners (a typical meeting);
+- ``speakers=all``: every participant unmuted (N·(N−1) forwarded streams; the worst case).
+
+Reported per round: forwarded streams, packets each receiver got against the 50 packets/s an Opus sender
+makes (loss), the SFU process's CPU (user+system from /proc, in cores), CPU per forwarded stream, and the
+peers' own CPU. Muted peers send nothing (their track is taken off the sender, as the apps do). The peers
+run in this process on the same machine, so they compete with the SFU for the cores.
+
+    .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import array
+import asyncio
+import fractions
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import av
+import httpx
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import tests.compat.test_calls as app  # noqa: E402
+from tests.compat.test_calls import Participant  # noqa: E402
+from tests.e2e.server import ServerProcess  # noqa: E402
+
+
+class Voice(MediaStreamTrack):
+    """A 400 Hz tone in 20 ms frames at 48 kHz, paced in real time (50 Opus packets a second)."""
+
+    kind = "audio"
+    SAMPLES = 960  # 20 ms; 400 Hz fits it eight times, so one buffer repeats seamlessly
+    PCM = array.array("h", (int(8000 * math.sin(2 * math.pi * 400 * i / 48000)) for i in range(SAMPLES))).tobytes()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pts = 0
+        self.start = 0.0
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if not self.start:
+            self.start = now
+        elif (wait := self.start + self.pts / 48000 - now) > 0:
+            await asyncio.sleep(wait)
+        frame = av.AudioFrame(format="s16", layout="mono", samples=self.SAMPLES)
+        frame.planes[0].update(self.PCM)
+        frame.sample_rate, frame.pts, frame.time_base = 48000, self.pts, fractions.Fraction(1, 48000)
+        self.pts += self.SAMPLES
+        return frame
+
+
+PLUGIN = "com.mattermost.calls"
+PACKETS_PER_SECOND = 50  # one Opus frame every 20 ms
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def plugin_pid(server_pid: int) -> int:
+    """The calls plugin's process: a child of the server running chinwag.plugin.runner for it."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == server_pid and "chinwag.plugin.runner" in cmd and "calls" in cmd:
+            return int(entry.name)
+    raise RuntimeError("calls plugin process not found")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def setup(srv: ServerProcess, n: int) -> tuple[str, list[tuple[str, str]]]:
+    srv.create_user("admin")
+    admin = srv.login("admin")
+    with srv.api(admin) as c:
+        team = c.post("/teams", json={"name": "bench", "display_name": "Bench", "type": "O"}).json()
+        channel = c.post("/channels", json={"team_id": team["id"], "name": "call", "display_name": "Call",
+                                            "type": "O"}).json()
+        users = []
+        for i in range(n):
+            u = srv.create_user(f"p{i}")
+            c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": u["id"]})
+            c.post(f"/channels/{channel['id']}/members", json={"user_id": u["id"]})
+            users.append((u["id"], srv.login(f"p{i}")))
+        r = c.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {"udpserveraddress": "127.0.0.1"}}}})
+        r.raise_for_status()
+        c.post(f"/plugins/{PLUGIN}/enable").raise_for_status()
+    return channel["id"], users
+
+
+async def received(p: Participant) -> int:
+    return sum((await p.packets()).values())
+
+
+async def set_speaking(p: Participant, on: bool) -> None:
+    """As the apps do: a muted microphone sends nothing (the sender's track is taken off), and the server
+    is told."""
+    audio = [s for s in p.pc.getSenders() if s.kind == "audio"]
+    sending = next((s for s in audio if s.track is not None), None)
+    if on and sending is None and hasattr(p, "voice"):
+        p.voice_sender.replaceTrack(p.voice)  # type: ignore[attr-defined]
+    elif not on and sending is not None:
+        p.voice, p.voice_sender = sending.track, sending  # type: ignore[attr-defined]
+        sending.replaceTrack(None)
+    await p.send("unmute" if on else "mute")
+
+
+async def measure(peers: list[Participant], speakers: int, seconds: float, pid: int) -> dict[str, Any]:
+    for i, p in enumerate(peers):
+        await set_speaking(p, i < speakers)
+    await asyncio.sleep(3)  # the SFU applies the change; the streams settle
+    before = [await received(p) for p in peers]
+    cpu0, t0, own0 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    await asyncio.sleep(seconds)
+    try:
+        cpu1, t1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    except FileNotFoundError:
+        raise RuntimeError("the calls plugin process died during the round (see the server log, --keep)") from None
+    after = [await received(p) for p in peers]
+    elapsed = t1 - t0
+    streams = sum(speakers - (1 if i < speakers else 0) for i in range(len(peers)))  # what each receiver should get
+    expected = streams * PACKETS_PER_SECOND * elapsed
+    got = sum(a - b for a, b in zip(after, before, strict=True))
+    cores = (cpu1 - cpu0) / elapsed
+    return {"speakers": speakers, "forwarded_streams": streams, "loss_pct": round(100 * max(0.0, 1 - got / expected), 2)
+            if expected else 0.0, "sfu_cpu_cores": round(cores, 3),
+            "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
+            "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "load_avg": os.getloadavg()[0]}
+
+
+async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: int, seconds: float,
+                   pid: int) -> list[dict[str, Any]]:
+    server = SimpleNamespace(url=url)
+    peers = [Participant(server, token, uid) for uid, token in users[:n]]  # type: ignore[arg-type]
+    try:
+        for p in peers:
+            await p.connect()
+            await p.join(channel_id)  # joins unmuted with its tone
+        rows = []
+        for speakers in (1, n):  # the quiet round first: an overloaded round leaves queues behind
+            row = await measure(peers, speakers, seconds, pid)
+            row["participants"] = n
+            rows.append(row)
+            print(row, flush=True)
+        return rows
+    finally:
+        for p in peers:
+            await p.send("leave")
+        for p in peers:
+            await p.close()
+        await asyncio.sleep(2)
+
+
+def main() -> None:
+    app.Tone = Voice  # type: ignore[misc,assignment]  # the peers' microphone: a real one's 50 packets/s
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="2,5,10,15,20,25")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--keep", default=None, help="keep the server's data and log in this folder")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    srv = ServerProcess(args.keep).start()
+    try:
+        channel_id, users = setup(srv, max(sizes))
+        assert srv.proc is not None
+        for _ in range(50):
+            try:
+                pid = plugin_pid(srv.proc.pid)
+                break
+            except RuntimeError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("calls plugin did not start")
+        httpx.get(srv.url + "/api/v4/system/ping").raise_for_status()
+        for n in sizes:
+            asyncio.run(run_size(srv.url, channel_id, users, n, args.seconds, pid))
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    main()

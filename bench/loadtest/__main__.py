@@ -1,0 +1,242 @@
+"""The load test: simulated users against a Mattermost-API server, and the "supported users" search.
+
+    # supported users per core: a fresh chinwag on PostgreSQL pinned to CPU 0, the generators on CPU 1
+    .venv/bin/python -m bench.loadtest search --dataset-users 6000 --posts 100000 --json /tmp/lt.json
+    # a fixed number of users for a while, same set-up
+    .venv/bin/python -m bench.loadtest run --users 200 --seconds 60
+    # any Mattermost-API server: a file with one login per line (password bench.loadtest.dataset.PASSWORD)
+    .venv/bin/python -m bench.loadtest run --url http://host:8065 --logins logins.txt --users 100
+
+See bench/loadtest/__init__.py for what it simulates and bench/README.md for results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+import httpx
+
+from bench.loadtest import dataset
+from bench.loadtest.driver import (
+    CPU_PCT,
+    ERROR_PCT,
+    MEAN_MS,
+    P99_MS,
+    Fleet,
+    GenConfig,
+    Limits,
+    measure,
+    search,
+)
+
+
+def kept_database(base_url: str, name: str) -> tuple[str, bool]:
+    """A PostgreSQL database kept between runs (``--keep``): (url, whether it already existed)."""
+    import asyncio
+    from urllib.parse import urlparse, urlunparse
+
+    import asyncpg
+
+    async def ensure() -> bool:
+        conn = await asyncpg.connect(base_url.replace("postgres://", "postgresql://", 1))
+        try:
+            if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                return True
+            await conn.execute(f'CREATE DATABASE "{name}"')
+            return False
+        finally:
+            await conn.close()
+
+    existed = asyncio.run(ensure())
+    u = urlparse(base_url)
+    return urlunparse((u.scheme, u.netloc, "/" + name, "", "", "")), existed
+
+
+def start_chinwag(db: str, workdir: str, pin: int | None, keep: str = "") -> tuple[Any, Any, dict[str, str], str, bool]:
+    """A chinwag server process (PostgreSQL or SQLite) on a fresh database, or on the kept one named
+    ``keep``; returns (server, drop, env, dsn, whether the data set is already there)."""
+    from tests.procs import ServerProcess, create_pg_database, sqlite_env
+
+    env = {"MM_LOGSETTINGS_CONSOLELEVEL": "ERROR", "MM_TEAMSETTINGS_MAXUSERSPERTEAM": "1000000",
+           "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI": "true"}
+    dsn, drop, loaded = "", None, False
+    base = os.environ.get("CHINWAG_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
+    if db == "postgres":
+        if keep:
+            dsn, loaded = kept_database(base, keep)
+        else:
+            dsn, drop = create_pg_database(base)
+        env |= {"MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": dsn,
+                "MM_FILESETTINGS_DIRECTORY": os.path.join(workdir, "files")}
+    else:
+        env |= sqlite_env(workdir)
+    srv = ServerProcess(env, workdir).start()
+    if pin is not None:
+        subprocess.run(["taskset", "-a", "-pc", str(pin), str(srv.proc.pid)], check=True, capture_output=True)
+    return srv, drop, srv.env, dsn, loaded
+
+
+def set_passwords_api(api: str, admin_token: str, logins: list[str]) -> None:
+    """Any Mattermost-API server: an admin sets each simulated user's password (bcrypt at the server's cost)."""
+    h = {"Authorization": f"Bearer {admin_token}"}
+    with httpx.Client(base_url=api, headers=h, timeout=60) as c:
+        r = c.post("/users/usernames", json=logins)
+        r.raise_for_status()
+        for u in r.json():
+            c.put(f"/users/{u['id']}/password", json={"new_password": dataset.PASSWORD}).raise_for_status()
+
+
+def prepare(ns: argparse.Namespace, log: Any) -> tuple[Any, Any, list[str], dict[str, Any]]:
+    """Start a server, load the data set; returns (server, drop, logins, data-set summary)."""
+    wd = tempfile.mkdtemp(prefix="chinwag-loadtest-")
+    pin = None if ns.no_pin else 0
+    keep = f"chinwag_loadtest_{ns.dataset_users}_{ns.posts}_{ns.public_channels}" if ns.keep else ""
+    srv, drop, env, dsn, loaded = start_chinwag(ns.db, wd, pin, keep)
+    if loaded:
+        log(f"data set: kept database {keep}")
+        return srv, drop, [dataset.username(i) for i in range(ns.dataset_users)], {"kept_database": keep}
+    admin_token = ""
+    if ns.db != "postgres":  # first user = system admin, who sets the passwords over the API
+        httpx.post(srv.api + "/users", json={"username": "ltadmin", "email": "ltadmin@loadtest.example.com",
+                                             "password": dataset.PASSWORD}).raise_for_status()
+        admin_token = httpx.post(srv.api + "/users/login", json={"login_id": "ltadmin",
+                                                                  "password": dataset.PASSWORD}).headers["Token"]
+    shape = dataset.Shape(users=ns.dataset_users, posts=ns.posts, public_per_team=ns.public_channels,
+                          private_per_team=max(1, ns.public_channels * 3 // 10),
+                          public_per_user=min(12, ns.public_channels), private_per_user=min(2, ns.public_channels))
+    log(f"data set: {shape}")
+    path = os.path.join(wd, "loadtest-data.jsonl")
+    t = time.monotonic()
+    summary = dataset.write_jsonl(__import__("pathlib").Path(path), shape)
+    summary["generate_s"] = round(time.monotonic() - t, 1)
+    summary["import_s"] = round(dataset.import_file(__import__("pathlib").Path(path), env), 1)
+    os.unlink(path)
+    logins = [dataset.username(i) for i in range(shape.users)]
+    if dsn:
+        summary["passwords_set"] = dataset.set_passwords_pg(dsn)
+    else:
+        set_passwords_api(srv.api, admin_token, logins)
+    # restart so the server's caches start from the loaded data, as after a real import + deploy
+    srv.stop()
+    srv.start()
+    if pin is not None:
+        subprocess.run(["taskset", "-a", "-pc", str(pin), str(srv.proc.pid)], check=True, capture_output=True)
+    log(f"loaded: {summary}")
+    return srv, drop, logins, summary
+
+
+def print_table(m: dict[str, Any], out: Any = sys.stdout) -> None:
+    print(f"{'endpoint':<62} {'count':>6} {'/s':>6} {'mean':>7} {'p50':>7} {'p99':>7} {'max':>7} {'5xx':>4} {'4xx':>4}",
+          file=out)
+    for r in m["endpoints"]:
+        def f(x: Any) -> str:
+            return "-" if x is None else f"{x:.1f}"
+        print(f"{r['endpoint'][:62]:<62} {r['count']:>6} {r['per_s']:>6.2f} {f(r['mean_ms']):>7} {f(r['p50_ms']):>7} "
+              f"{f(r['p99_ms']):>7} {f(r['max_ms']):>7} {r['errors']:>4} {r['client_errors']:>4}", file=out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=("search", "run"))
+    ap.add_argument("--url", help="an existing server (skip start-up and data set); needs --logins")
+    ap.add_argument("--logins", help="file with one login per line (with --url)")
+    ap.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
+    ap.add_argument("--dataset-users", type=int, default=5000)
+    ap.add_argument("--posts", type=int, default=100_000)
+    ap.add_argument("--keep", action="store_true",
+                    help="PostgreSQL: keep the loaded database (chinwag_loadtest_<users>_<posts>_<channels>) and "
+                         "reuse it next time instead of loading the data set again")
+    ap.add_argument("--public-channels", type=int, default=100, help="public channels per team")
+    ap.add_argument("--users", type=int, default=100, help="run: users to hold")
+    ap.add_argument("--seconds", type=float, default=60, help="run: the measured window")
+    ap.add_argument("--start", type=int, default=500, help="search: first level")
+    ap.add_argument("--resolution", type=float, default=0.1, help="search: stop bisecting within this fraction")
+    ap.add_argument("--hold", type=float, default=60, help="search: seconds measured per level")
+    ap.add_argument("--settle", type=float, default=15, help="seconds after the ramp before measuring")
+    ap.add_argument("--ramp", type=float, default=10, help="users signing in per second")
+    ap.add_argument("--processes", type=int, default=3, help="generator processes")
+    ap.add_argument("--avg-idle-ms", type=int, default=20000, help="load-test-ng's AvgIdleTimeMs")
+    ap.add_argument("--min-idle-ms", type=int, default=1000, help="load-test-ng's MinIdleTimeMs")
+    ap.add_argument("--rates", choices=("default", "sample"), default="default",
+                    help="users' pace: load-test-ng's default (all at rate 1) or its sample distribution")
+    ap.add_argument("--no-pin", action="store_true", help="do not pin the server to CPU 0 and generators to CPU 1")
+    ap.add_argument("--max-cpu", type=float, default=CPU_PCT, help="server CPU threshold, %% of its core (0: off)")
+    ap.add_argument("--max-mean-ms", type=float, default=MEAN_MS)
+    ap.add_argument("--max-p99-ms", type=float, default=P99_MS)
+    ap.add_argument("--max-error-pct", type=float, default=ERROR_PCT)
+    ap.add_argument("--json", help="write the result here as JSON")
+    ns = ap.parse_args()
+
+    def log(msg: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server and drop the database on kill
+    limits = Limits(ns.max_error_pct, ns.max_mean_ms, ns.max_p99_ms, ns.max_cpu)
+    srv = drop = None
+    summary: dict[str, Any] = {}
+    if ns.url:
+        if not ns.logins:
+            ap.error("--url needs --logins")
+        with open(ns.logins) as f:
+            logins = [x.strip() for x in f if x.strip()]
+        api, ws_url, pid = ns.url.rstrip("/") + "/api/v4", ns.url.rstrip("/").replace("http", "ws", 1) + \
+            "/api/v4/websocket", None
+    else:
+        srv, drop, logins, summary = prepare(ns, log)
+        api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
+    cfg = GenConfig(api, ws_url, logins, ramp_per_s=ns.ramp, min_idle_ms=ns.min_idle_ms, avg_idle_ms=ns.avg_idle_ms,
+                    rates=ns.rates)
+    fleet = Fleet(cfg, ns.processes, cpu=None if ns.no_pin or ns.url else 1)
+    conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else 0,
+                  "generator_cpu": None if ns.no_pin or ns.url else 1, "generator_processes": ns.processes,
+                  "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
+                  "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "min_idle_ms": ns.min_idle_ms,
+                  "thresholds": limits.__dict__, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    try:
+        if ns.mode == "run":
+            m = measure(fleet, min(ns.users, len(logins)), ns.settle, ns.seconds, pid, limits, log)
+            result = {"conditions": conditions, "dataset": summary, **m}
+            print_table(m)
+            shown = {k: m[k] for k in ("users", "connected", "ok", "broken", "requests_per_s", "errors",
+                                       "client_errors", "mean_ms", "p99_ms", "server_cpu_pct", "server_rss_mb",
+                                       "server_cpu_ms_per_request", "users_per_core_at_cpu_limit")}
+            print(json.dumps(shown))
+        else:
+            r = search(fleet, ns.start, min(len(logins), ns.dataset_users), ns.resolution, ns.settle, ns.hold, pid,
+                       limits, log)
+            result = {"conditions": conditions, "dataset": summary, **r}
+            print(f"\nsupported users: {r['supported_users']}"
+                  + (" (the data set's limit; add users)" if r["limited_by_data_set"] else ""))
+            if r["at_supported"]:
+                a = r["at_supported"]
+                print(f"at {a['users']} users: {a['requests_per_s']} req/s, mean {a['mean_ms']} ms, p99 {a['p99_ms']} ms, "
+                      f"errors {a['errors']} ({a['error_pct']}%), server CPU {a['server_cpu_pct']}%, "
+                      f"RSS {a['server_rss_mb']} MB; CPU projection {a['users_per_core_at_cpu_limit']} users per core")
+                print_table(a)
+            print(json.dumps({"supported_users": r["supported_users"],
+                              "levels": [{k: lv[k] for k in ("users", "ok", "requests_per_s", "mean_ms", "p99_ms",
+                                                             "errors", "server_cpu_pct", "server_rss_mb",
+                                                             "users_per_core_at_cpu_limit")}
+                                         for lv in r["levels"]]}))
+        conditions["load_after"] = os.getloadavg()
+        if ns.json:
+            with open(ns.json, "w") as f:
+                json.dump(result, f, indent=1)
+    finally:
+        fleet.stop()
+        if srv is not None:
+            srv.stop()
+        if drop is not None:
+            drop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Plugins that come with chinwag (prepackaged): each folder is a plugin bundle's contents."""

@@ -1,0 +1,444 @@
+"""The embedded SFU: one aiortc RTCPeerConnection per call session (a participant's connection), each
+participant's voice (and screen, while shared) forwarded to the others.
+
+aiortc gives a receiver's media only as decoded frames, so each incoming track is decoded once (one
+``MediaRelay`` per source) and encoded again for each receiver; a muted sender's frames (a screen that is
+not shared) are dropped before the encoders, so nothing of theirs goes out. Signalling is the calls plugin's: the client offers
+first (its data channel), the server answers, and the server offers again whenever it has a new track
+for that client (a ``signal`` event each way).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import re
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aioice.ice
+import aiortc.rtcpeerconnection as aiortc_pc
+import msgspec
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+)
+from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
+from aiortc.sdp import candidate_from_sdp
+
+# threads under the plugin's address-space limit ----------------------------------------------------------
+#
+# aiortc runs a decoder thread per receiver, and FFmpeg gives each Opus/VP8 codec context its own threads:
+# a call of 10 has some 240 threads. With glibc's 8 MiB default stacks and a malloc arena (64 MiB of
+# address space) per thread they reach the plugin runner's RLIMIT_AS (2 GiB) and the process dies
+# mid-call, though it uses ~100 MB. Smaller default stacks (for C threads too) and two arenas keep it far
+# inside. Done at import: before aiortc starts any thread.
+THREAD_STACK = 1024 * 1024
+
+
+def _small_threads() -> None:
+    threading.stack_size(THREAD_STACK)
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+        attr = ctypes.create_string_buffer(256)  # a pthread_attr_t (64 bytes on glibc), with room to spare
+        if libc.pthread_attr_init(attr) == 0:
+            libc.pthread_attr_setstacksize(attr, ctypes.c_size_t(THREAD_STACK))
+            libc.pthread_setattr_default_np(attr)  # threads created without attributes (FFmpeg's)
+            libc.pthread_attr_destroy(attr)
+    except (OSError, AttributeError):
+        pass
+
+
+_small_threads()
+
+# aiortc's re-offers ------------------------------------------------------------------------------------
+#
+# aiortc's createOffer gives every m-line its own default payload types and header extension ids again,
+# also an m-line the client offered first with its own (a browser's microphone: its audio-level extension
+# is id 1, aiortc's mid extension is id 1 too). Browsers refuse such a re-offer ("RTP extension ID
+# reassignment not supported"), and in a BUNDLE one id or payload type must mean one thing on every
+# m-line. So the SFU keeps what each m-line negotiated and offers it unchanged, and fits a new m-line's
+# ids and payload types to those in use on the connection. This process is the calls plugin's own, so the
+# SFU is aiortc's only user here.
+
+#: transceiver → (codecs, header extensions) as last negotiated
+_NEGOTIATED: weakref.WeakKeyDictionary[RTCRtpTransceiver, tuple[list[Any], list[Any]]] = weakref.WeakKeyDictionary()
+#: a transceiver the SFU added → its connection (to fit it to the others)
+_PEER: weakref.WeakKeyDictionary[RTCRtpTransceiver, RTCPeerConnection] = weakref.WeakKeyDictionary()
+_FITTED: weakref.WeakSet[RTCRtpTransceiver] = weakref.WeakSet()
+_build_media = aiortc_pc.create_media_description_for_transceiver
+
+
+def remember_negotiated(pc: RTCPeerConnection) -> None:
+    """After a remote description: each m-line's codecs and extensions as agreed."""
+    for t in pc.getTransceivers():
+        if t.mid is not None and t._codecs:
+            _NEGOTIATED[t] = (list(t._codecs), list(t._headerExtensions))
+
+
+def _codec_key(c: RTCRtpCodecParameters, rtx_of: Any = None) -> tuple[Any, ...]:
+    return (c.mimeType.lower(), c.clockRate, c.channels, rtx_of if rtx_of is not None else
+            tuple(sorted((k, str(v)) for k, v in c.parameters.items())))
+
+
+def fit_to_bundle(t: RTCRtpTransceiver, others: list[RTCRtpTransceiver]) -> None:
+    """Give a new m-line the extension ids and payload types the connection already uses for the same
+    things, and unused ones for the rest."""
+    ext_id: dict[str, int] = {}
+    pt_key: dict[int, tuple[Any, ...]] = {}
+    for o in others:
+        for e in o._headerExtensions:
+            ext_id.setdefault(e.uri, e.id)
+        plain = {c.payloadType: c for c in o._codecs if c.mimeType.lower().split("/")[1] != "rtx"}
+        for c in o._codecs:
+            if c.payloadType is None:
+                continue
+            apt = c.parameters.get("apt")
+            base = plain.get(apt) if isinstance(apt, int) else None
+            pt_key.setdefault(c.payloadType, _codec_key(c, _codec_key(base) if base else None)
+                              if c.mimeType.lower().endswith("/rtx") else _codec_key(c))
+    taken = set(ext_id.values())
+    extensions = []
+    for e in t._headerExtensions:
+        if e.uri not in ext_id:
+            ext_id[e.uri] = next(i for i in range(1, 15) if i not in taken)
+            taken.add(ext_id[e.uri])
+        extensions.append(RTCRtpHeaderExtensionParameters(id=ext_id[e.uri], uri=e.uri))
+    by_key = {k: pt for pt, k in pt_key.items()}
+    remap: dict[int, int] = {}
+    codecs = []
+    rtx = [c for c in t._codecs if c.mimeType.lower().endswith("/rtx")]
+    for c in [c for c in t._codecs if c not in rtx] + rtx:
+        apt = c.parameters.get("apt")
+        if c in rtx:
+            if not isinstance(apt, int) or apt not in remap:
+                continue
+            base = next(b for b in t._codecs if b.payloadType == apt)
+            key = _codec_key(c, _codec_key(base))
+            params = {**c.parameters, "apt": remap[apt]}
+        else:
+            key, params = _codec_key(c), dict(c.parameters)
+        pt = by_key.get(key)
+        if pt is None:
+            pt = c.payloadType if c.payloadType is not None and c.payloadType not in pt_key else \
+                next(p for p in range(96, 128) if p not in pt_key)
+        pt_key[pt] = key
+        by_key[key] = pt
+        if c.payloadType is not None:
+            remap[c.payloadType] = pt
+        codecs.append(RTCRtpCodecParameters(mimeType=c.mimeType, clockRate=c.clockRate, channels=c.channels,
+                                            payloadType=pt, rtcpFeedback=list(c.rtcpFeedback), parameters=params))
+    t._codecs, t._headerExtensions = codecs, extensions
+
+
+def _media_for_transceiver(transceiver: RTCRtpTransceiver, cname: str, direction: str, mid: str) -> Any:
+    negotiated = _NEGOTIATED.get(transceiver)
+    if negotiated is not None:
+        transceiver._codecs, transceiver._headerExtensions = list(negotiated[0]), list(negotiated[1])
+    elif (pc := _PEER.get(transceiver)) is not None:
+        fit_to_bundle(transceiver, [o for o in pc.getTransceivers() if o is not transceiver
+                                    and (o in _NEGOTIATED or o in _FITTED)])
+        _FITTED.add(transceiver)
+    return _build_media(transceiver, cname=cname, direction=direction, mid=mid)
+
+
+aiortc_pc.create_media_description_for_transceiver = _media_for_transceiver
+
+
+@dataclass
+class RTCSettings:
+    """The SFU's part of the plugin settings."""
+
+    udp_address: str = ""
+    port_min: int = 0
+    port_max: int = 0
+    ice_host_override: str = ""
+
+
+@dataclass
+class Source:
+    """A track a participant sends: its voice (the first audio track), or its screen (a video track)."""
+
+    session: Session
+    track: MediaStreamTrack
+    relay: MediaRelay
+
+    @property
+    def key(self) -> str:
+        return f"{self.session.conn_id}/{self.track.id}"
+
+    def flowing(self) -> bool:
+        """Voice while the sender is unmuted; screen while it shares its screen."""
+        return self.session.unmuted if self.track.kind == "audio" else self.session.screen_on
+
+
+class GatedTrack(MediaStreamTrack):
+    """A source as one receiver gets it: frames pass while the source flows."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.kind = source.track.kind
+        self.source = source
+        self.frames = source.relay.subscribe(source.track, buffered=False)
+
+    async def recv(self) -> Any:
+        while True:
+            frame = await self.frames.recv()
+            if self.source.flowing():
+                return frame
+
+
+@dataclass
+class Session:
+    conn_id: str
+    user_id: str
+    channel_id: str
+    pc: RTCPeerConnection
+    unmuted: bool = False
+    screen_on: bool = False
+    sources: list[Source] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    renegotiate: bool = False
+    negotiated: bool = False
+    #: the client holds the signalling lock (taken over the data channel before it adds a track)
+    client_locked: bool = False
+    channel: Any = None
+    forwarded: set[str] = field(default_factory=set)
+    #: others' tracks waiting for this session's next offer
+    pending: list[Source] = field(default_factory=list)
+
+
+Signal = Callable[[str, dict[str, Any]], None]
+
+# calls-common's data channel messages: a msgpack type, then (for some) a msgpack payload
+DC_PING, DC_PONG, DC_SDP, DC_LOSS_RATE, DC_RTT, DC_JITTER, DC_LOCK, DC_UNLOCK, DC_MEDIA_MAP = range(1, 10)
+
+
+def dc_message(kind: int, payload: Any = None) -> bytes:
+    """One data channel message: the type, then the payload as a msgpack value (a bool for a lock
+    answer, a map for the media map)."""
+    head = msgspec.msgpack.encode(kind)
+    return head if payload is None else head + msgspec.msgpack.encode(payload)
+
+
+def dc_type(data: bytes | str) -> int:
+    """The type of a client's data channel message (a positive fixint in the first byte)."""
+    return data[0] if isinstance(data, bytes) and data and data[0] < 0x80 else 0
+
+
+class SFU:
+    def __init__(self, settings: RTCSettings, signal: Signal) -> None:
+        self.settings = settings
+        self.signal = signal
+        self.sessions: dict[str, Session] = {}
+        self._patched = False
+
+    def configure(self, settings: RTCSettings) -> None:
+        self.settings = settings
+        self._install_network()
+
+    # network settings ----------------------------------------------------------------------------
+
+    def _install_network(self) -> None:
+        """UDPServerAddress and the UDP port range, applied to aioice's host candidates. This process is
+        the calls plugin's own, so the SFU is the only user of aioice and of datagram endpoints here."""
+        if self._patched:
+            return
+        self._patched = True
+        original_addresses = aioice.ice.get_host_addresses
+
+        def host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+            if self.settings.udp_address:
+                return [self.settings.udp_address]
+            return list(original_addresses(use_ipv4, use_ipv6))
+
+        aioice.ice.get_host_addresses = host_addresses
+        loop = asyncio.get_running_loop()
+        original_endpoint = loop.create_datagram_endpoint
+
+        async def endpoint(factory: Any, local_addr: Any = None, **kw: Any) -> Any:
+            lo, hi = self.settings.port_min, self.settings.port_max
+            if local_addr is None or local_addr[1] != 0 or not (0 < lo <= hi):
+                return await original_endpoint(factory, local_addr=local_addr, **kw)
+            last: OSError | None = None
+            for port in range(lo, hi + 1):
+                try:
+                    return await original_endpoint(factory, local_addr=(local_addr[0], port), **kw)
+                except OSError as e:
+                    last = e
+            raise last or OSError("no free UDP port in the range")
+
+        loop.create_datagram_endpoint = endpoint  # type: ignore[method-assign,assignment]
+
+    def _public(self, sdp: str) -> str:
+        """ICEHostOverride: the host candidates' address as clients must reach it (behind NAT)."""
+        host = self.settings.ice_host_override
+        if not host:
+            return sdp
+        return re.sub(r"^(a=candidate:\S+ \d+ udp \d+ )(\S+)( \d+ typ host)", lambda m: m[1] + host + m[3], sdp,
+                      flags=re.M)
+
+    # sessions --------------------------------------------------------------------------------------
+
+    def join(self, conn_id: str, user_id: str, channel_id: str) -> Session:
+        # one transport for everything, as the apps' browsers and WebRTC stacks bundle
+        pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+        s = Session(conn_id, user_id, channel_id, pc)
+        self.sessions[conn_id] = s
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "audio" and any(x.track.kind == "audio" for x in s.sources):
+                return
+            source = Source(s, track, MediaRelay())
+            s.sources.append(source)
+            for other in self._others(s):
+                self._forward(source, other)
+
+        @pc.on("datachannel")
+        def on_datachannel(channel: Any) -> None:
+            s.channel = channel
+            channel.on("message", lambda data: self._dc_message(s, dc_type(data)))
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc.connectionState == "failed":
+                await pc.close()
+
+        return s
+
+    def _dc_message(self, s: Session, kind: int) -> None:
+        """The client's "calls-dc": ping → pong; lock → whether the client may renegotiate now (not
+        while the server is offering); unlock → the server offers what waited."""
+        if s.channel is None or s.channel.readyState != "open":
+            return
+        if kind == DC_PING:
+            s.channel.send(dc_message(DC_PONG))
+        elif kind == DC_LOCK:
+            granted = not s.lock.locked() and s.pc.signalingState == "stable" and not s.client_locked
+            s.client_locked = s.client_locked or granted
+            s.channel.send(dc_message(DC_LOCK, granted))
+        elif kind == DC_UNLOCK:
+            s.client_locked = False
+            if s.renegotiate:
+                s.renegotiate = False
+                asyncio.get_running_loop().create_task(self._offer(s))
+
+    def _send_media_map(self, s: Session) -> None:
+        """Which m-line carries whose voice or screen (calls-common's media map), before the offer."""
+        media: dict[str, dict[str, str]] = {}
+        for t in s.pc.getTransceivers():
+            track = t.sender.track
+            if t.mid is not None and isinstance(track, GatedTrack):
+                kind = "voice" if track.kind == "audio" else "screen"
+                media[t.mid] = {"type": kind, "sender_id": track.source.session.conn_id}
+        if media and s.channel is not None and s.channel.readyState == "open":
+            s.channel.send(dc_message(DC_MEDIA_MAP, media))
+
+    def _others(self, s: Session) -> list[Session]:
+        return [o for o in self.sessions.values() if o.channel_id == s.channel_id and o is not s]
+
+    def _forward(self, source: Source, to: Session) -> None:
+        """Send ``source`` to ``to``: noted now, added to ``to``'s connection at its next offer."""
+        if source.key in to.forwarded:
+            return
+        to.forwarded.add(source.key)
+        to.pending.append(source)
+        if to.negotiated:
+            asyncio.get_running_loop().create_task(self._offer(to))
+
+    async def _offer(self, s: Session) -> None:
+        """Offer the client what it does not have yet. New transceivers are added only here, in a stable
+        state: added earlier, aiortc would pair one with the next m-line the client offers."""
+        async with s.lock:
+            if s.pc.signalingState != "stable" or s.client_locked:
+                s.renegotiate = True
+                return
+            if s.pc.connectionState == "closed" or not s.pending:
+                return
+            for source in s.pending:
+                if source.session.conn_id in self.sessions:
+                    track = GatedTrack(source)
+                    # sendrecv: a client adding its microphone later reuses this m-line (as browsers do)
+                    _PEER[s.pc.addTransceiver(track, direction="sendrecv")] = s.pc
+            s.pending.clear()
+            await s.pc.setLocalDescription(await s.pc.createOffer())
+            self._send_media_map(s)
+            self.signal(s.conn_id, {"type": "offer", "sdp": self._public(s.pc.localDescription.sdp)})
+
+    async def sdp(self, conn_id: str, message: dict[str, Any]) -> None:
+        s = self.sessions.get(conn_id)
+        if s is None:
+            return
+        kind, text = str(message.get("type", "")), str(message.get("sdp", ""))
+        if kind == "offer":
+            async with s.lock:
+                await s.pc.setRemoteDescription(RTCSessionDescription(text, "offer"))
+                remember_negotiated(s.pc)
+                await s.pc.setLocalDescription(await s.pc.createAnswer())
+                self.signal(conn_id, {"type": "answer", "sdp": self._public(s.pc.localDescription.sdp)})
+            if not s.negotiated:
+                s.negotiated = True
+                for other in self._others(s):
+                    for source in other.sources:
+                        self._forward(source, s)
+                await self._offer(s)
+            elif s.renegotiate and not s.client_locked:
+                s.renegotiate = False
+                await self._offer(s)
+        elif kind == "answer":
+            async with s.lock:
+                if s.pc.signalingState != "have-local-offer":
+                    return
+                await s.pc.setRemoteDescription(RTCSessionDescription(text, "answer"))
+                remember_negotiated(s.pc)
+                again, s.renegotiate = s.renegotiate, False
+            if again:
+                await self._offer(s)
+
+    async def ice(self, conn_id: str, candidate: dict[str, Any]) -> None:
+        """A trickled candidate from the client (RTCIceCandidateInit)."""
+        s = self.sessions.get(conn_id)
+        text = str(candidate.get("candidate", ""))
+        if s is None or not text:
+            return
+        c = candidate_from_sdp(text.removeprefix("candidate:"))
+        c.sdpMid = candidate.get("sdpMid")
+        c.sdpMLineIndex = candidate.get("sdpMLineIndex")
+        try:
+            await s.pc.addIceCandidate(c)
+        except (ValueError, MediaStreamError):
+            pass
+
+    def set_unmuted(self, conn_id: str, unmuted: bool) -> None:
+        s = self.sessions.get(conn_id)
+        if s is not None:
+            s.unmuted = unmuted
+
+    def set_screen(self, conn_id: str, on: bool) -> None:
+        s = self.sessions.get(conn_id)
+        if s is not None:
+            s.screen_on = on
+
+    async def leave(self, conn_id: str) -> None:
+        s = self.sessions.pop(conn_id, None)
+        if s is None:
+            return
+        await s.pc.close()
+        for other in self._others(s):
+            other.forwarded = {k for k in other.forwarded if not k.startswith(conn_id + "/")}
+            other.pending = [p for p in other.pending if p.session is not s]
+
+    async def close(self) -> None:
+        for conn_id in list(self.sessions):
+            await self.leave(conn_id)

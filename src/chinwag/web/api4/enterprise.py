@@ -1,0 +1,228 @@
+"""Operations a Mattermost server serves only with a licence: answered exactly as an unlicensed
+Mattermost (Team Edition) answers them — the same status and error id, after the same checks that
+come first — so the apps take the path they take against Team Edition instead of meeting a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from chinwag.model.errors import AppError
+from chinwag.model.ids import is_valid_id
+from chinwag.web.api4 import api
+from chinwag.web.handler import JSON_ERRORS, W
+from chinwag.web.responses import ok
+
+
+@dataclass(frozen=True)
+class Refusal:
+    where: str
+    id: str
+    status: int
+    message: str
+
+
+#: name → (where, error id, status, message): what an unlicensed Mattermost answers
+_REFUSALS: dict[str, tuple[str, str, int, str]] = {
+    "compliance": ("GetComplianceReports", "ent.compliance.licence_disable.app_error", 501,
+                   "Compliance functionality disabled by current license. Please contact your system "
+                   "administrator about upgrading your enterprise license."),
+    "data_retention": ("DataRetention", "ent.data_retention.generic.license.error", 501,
+                       "License does not support Data Retention."),
+    "cloud": ("Api4.cloud", "api.cloud.license_error", 403, "Your license does not support cloud requests."),
+    "ip_filtering": ("ipFiltering", "api.context.ip_filtering.not_available.app_error", 501,
+                     "IP Filtering is not available in this workspace."),
+    "scheduled_posts": ("scheduledPosts", "api.scheduled_posts.license_error", 400,
+                        "Scheduled posts feature requires a license"),
+    "support_packet": ("generateSupportPacket", "api.no_license", 403,
+                       "E10 or E20 license required to use this endpoint."),
+    "moderations": ("GetChannelModerations", "api.channel.get_channel_moderations.license.error", 403,
+                    "Your license does not support channel moderation"),
+    "patch_moderations": ("PatchChannelModerations", "api.channel.patch_channel_moderations.license.error", 403,
+                          "Your license does not support channel moderation"),
+    "create_scheme": ("Api4.CreateScheme", "api.scheme.create_scheme.license.error", 501,
+                      "Your license does not support creating permissions schemes."),
+    "patch_scheme": ("Api4.PatchScheme", "api.scheme.patch_scheme.license.error", 501,
+                     "Your license does not support updating permissions schemes."),
+    "delete_scheme": ("Api4.DeleteScheme", "api.scheme.delete_scheme.license.error", 501,
+                      "Your license does not support deleting permissions schemes."),
+    "guest_invite": ("Api4.InviteGuestsToChannels", "api.team.invate_guests_to_channels.license.error", 501,
+                     "Guest accounts are not available without a license."),
+    "upgrade_needed": ("requestTrialLicense", "api.license.upgrade_needed.app_error", 403,
+                       "You must upgrade to Enterprise Edition to use this feature."),
+    "invalid_license": ("LicenseFromBytes", "api.license.add_license.invalid.app_error", 400, "Invalid license file."),
+    "no_license_renewal": ("GenerateRenewalToken", "app.license.generate_renewal_token.no_license", 400,
+                           "There is no license to renew."),
+    "team_scheme": ("Api4.UpdateTeamScheme", "api.team.update_team_scheme.license.error", 501,
+                    "Your license does not support updating a team's scheme"),
+    "elasticsearch": ("TestElasticsearch", "ent.elasticsearch.test_config.license.error", 501,
+                      "License does not support Elasticsearch."),
+    # chinwag searches in its database and has no Bleve engine: Mattermost's answer when the engine is
+    # absent (reached only when a role is given the deprecated purge_bleve_indexes permission; otherwise
+    # a 403, as there)
+    "no_bleve": ("PurgeBleveIndexes", "searchengine.bleve.disabled.error", 501, "Bleve is not available."),
+    # model.MinimumProfessionalProvidedLicense: an error without a translation id
+    "professional": ("", "NO_TRANSLATE", 501, "license is neither professional nor enterprise"),
+}
+REFUSALS: dict[str, Refusal] = {name: Refusal(*row) for name, row in _REFUSALS.items()}
+
+
+def _refuse(r: Refusal) -> AppError:
+    return AppError(r.where, r.id, r.message, r.status)
+
+
+Check = Callable[[W], Awaitable[None]]
+
+
+def _ids(*names: str) -> Check:
+    async def check(w: W) -> None:
+        for name in names:
+            w.user_param(name) if name == "user_id" else w.id_param(name)
+    return check
+
+
+def _body(name: str, error_id: str = "api.context.invalid_param.app_error") -> Check:
+    """Mattermost decodes the body before its licence gate: malformed JSON is a 400."""
+    async def check(w: W) -> None:
+        try:
+            msgspec.json.decode(await w.body() or b"null")
+        except JSON_ERRORS:
+            raise AppError("ServeHTTP", error_id, "Invalid or missing {Name} in request body.", 400,
+                           params={"Name": name}) from None
+    return check
+
+
+def _perm(permission: str) -> Check:
+    async def check(w: W) -> None:
+        w.app.perms.require_system(w.ctx, permission, "ServeHTTP")
+    return check
+
+
+def refuse(method: str, path: str, refusal: Refusal, *checks: Check, auth: bool = True) -> None:
+    """Register ``method path`` to run ``checks`` (what Mattermost checks before its licence gate)
+    and then refuse as an unlicensed Mattermost does."""
+
+    async def handler(w: W) -> Any:
+        for check in checks:
+            await check(w)
+        raise _refuse(refusal)
+
+    handler.__name__ = f"unlicensed_{method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+    api.route(method, path, auth=auth, enterprise=True)(handler)
+
+
+async def _license_file(w: W) -> None:
+    """Mattermost's parseLicenseFileFromRequest: a multipart form with a ``license`` file."""
+    if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise AppError("parseLicenseFileFromRequest", "api.license.parse_license.parse_form.app_error",
+                       "Could not parse the multipart form.", 400)
+    form = await w.request.form(max_files=1, max_fields=10)
+    try:
+        upload = form.get("license")
+        if upload is None or isinstance(upload, str):
+            raise AppError("parseLicenseFileFromRequest", "api.license.add_license.no_file.app_error",
+                           "No file under 'license' in request.", 400)
+    finally:
+        await form.close()
+
+
+async def _scheme_id(w: W) -> None:
+    """Mattermost's SchemeIDFromJSON check: ``{"scheme_id": ""}`` or an id."""
+    try:
+        body = msgspec.json.decode(await w.body() or b"null")
+    except msgspec.DecodeError:
+        body = None
+    value = body.get("scheme_id") if isinstance(body, dict) else None
+    if not isinstance(value, str) or (value and not is_valid_id(value)):
+        raise AppError("ServeHTTP", "api.context.invalid_param.app_error",
+                       "Invalid or missing scheme_id parameter in request URL or body.", 400)
+
+
+_DATA_RETENTION_ROUTES = [
+    ("GET", "/data_retention/policy"), ("GET", "/data_retention/policies_count"),
+    ("GET", "/data_retention/policies"), ("POST", "/data_retention/policies"),
+    ("GET", "/data_retention/policies/{policy_id}"), ("PATCH", "/data_retention/policies/{policy_id}"),
+    ("DELETE", "/data_retention/policies/{policy_id}"), ("GET", "/data_retention/policies/{policy_id}/teams"),
+    ("POST", "/data_retention/policies/{policy_id}/teams"), ("DELETE", "/data_retention/policies/{policy_id}/teams"),
+    ("POST", "/data_retention/policies/{policy_id}/teams/search"),
+    ("GET", "/data_retention/policies/{policy_id}/channels"),
+    ("POST", "/data_retention/policies/{policy_id}/channels"),
+    ("DELETE", "/data_retention/policies/{policy_id}/channels"),
+    ("POST", "/data_retention/policies/{policy_id}/channels/search"),
+    ("GET", "/users/{user_id}/data_retention/team_policies"),
+    ("GET", "/users/{user_id}/data_retention/channel_policies"),
+]
+_CLOUD_ROUTES = [
+    ("GET", "/cloud/limits"), ("GET", "/cloud/products"), ("POST", "/cloud/payment"),
+    ("POST", "/cloud/payment/confirm"), ("GET", "/cloud/customer"), ("PUT", "/cloud/customer"),
+    ("PUT", "/cloud/customer/address"), ("GET", "/cloud/subscription"), ("GET", "/cloud/subscription/invoices"),
+    ("GET", "/cloud/subscription/invoices/{invoice_id}/pdf"),
+]
+
+#: (method, path, refusal, the checks Mattermost makes before its licence gate)
+ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
+    # compliance reports: the handler's own checks first, then the licence (api4/compliance.go)
+    ("GET", "/compliance/reports", "compliance", (_perm("read_compliance_export_job"),)),
+    ("POST", "/compliance/reports", "compliance",
+     (_body("compliance", "api.context.invalid_body_param.app_error"), _perm("create_compliance_export_job"))),
+    ("GET", "/compliance/reports/{report_id}", "compliance", (_ids("report_id"), _perm("read_compliance_export_job"))),
+    ("GET", "/compliance/reports/{report_id}/download", "compliance",
+     (_ids("report_id"), _perm("download_compliance_export_result"))),
+    # data retention policies and cloud (Mattermost's hosted service): the licence is checked first
+    *((m, p, "data_retention", ()) for m, p in _DATA_RETENTION_ROUTES),
+    *((m, p, "cloud", ()) for m, p in _CLOUD_ROUTES),
+    # IP filtering and scheduled posts: the licence gate comes before anything else
+    ("GET", "/ip_filtering", "ip_filtering", ()),
+    ("POST", "/ip_filtering", "ip_filtering", ()),
+    ("GET", "/ip_filtering/my_ip", "ip_filtering", ()),
+    ("POST", "/posts/schedule", "scheduled_posts", ()),
+    ("PUT", "/posts/schedule/{scheduled_post_id}", "scheduled_posts", ()),
+    ("DELETE", "/posts/schedule/{scheduled_post_id}", "scheduled_posts", ()),
+    ("GET", "/posts/scheduled/team/{team_id}", "scheduled_posts", ()),
+    ("GET", "/system/support_packet", "support_packet", ()),
+    # search engines (api4/elasticsearch.go, api4/bleve.go): the permission, then the missing engine
+    ("POST", "/elasticsearch/test", "elasticsearch", (_perm("test_elasticsearch"),)),
+    ("POST", "/elasticsearch/purge_indexes", "elasticsearch", (_perm("purge_elasticsearch_indexes"),)),
+    ("POST", "/bleve/purge_indexes", "no_bleve", (_perm("purge_bleve_indexes"),)),
+    # guest invitations: the licence is checked before anything else (Mattermost's typo "invate" included)
+    ("POST", "/teams/{team_id}/invite-guests/email", "guest_invite", ()),
+    # post acknowledgements: the licence is checked before anything else (api4/post.go acknowledgePost)
+    ("POST", "/users/{user_id}/posts/{post_id}/ack", "professional", ()),
+    ("DELETE", "/users/{user_id}/posts/{post_id}/ack", "professional", ()),
+    # channel moderation: the licence first (403 in current Mattermost); permission schemes
+    ("GET", "/channels/{channel_id}/moderations", "moderations", ()),
+    ("PUT", "/channels/{channel_id}/moderations/patch", "patch_moderations", ()),
+    ("POST", "/schemes", "create_scheme", (_body("scheme"),)),
+    ("PUT", "/schemes/{scheme_id}/patch", "patch_scheme", (_ids("scheme_id"), _body("scheme"))),
+    ("DELETE", "/schemes/{scheme_id}", "delete_scheme", (_ids("scheme_id"),)),
+    ("PUT", "/teams/{team_id}/scheme", "team_scheme", (_ids("team_id"), _scheme_id)),
+    # licences: a Team Edition server has no licence manager (trials) and accepts no licence file chinwag
+    # could check
+    ("POST", "/trial-license", "upgrade_needed", (_perm("manage_license_information"),)),
+    ("GET", "/trial-license/prev", "upgrade_needed", ()),
+    ("GET", "/license/renewal", "no_license_renewal", (_perm("manage_license_information"),)),
+    ("POST", "/license", "invalid_license", (_perm("manage_license_information"), _license_file)),
+]
+
+for _method, _path, _refusal, _checks in ROUTES:
+    refuse(_method, _path, REFUSALS[_refusal], *_checks)
+
+
+@api.route("GET", "/schemes")
+async def list_schemes(w: W) -> Any:
+    """Custom permission schemes need a licence to create, so a Team Edition server lists none."""
+    if w.query("scope") not in ("", "team", "channel"):
+        raise AppError("getSchemes", "api.context.invalid_param.app_error",
+                       "Invalid or missing scope parameter in request URL or body.", 400)
+    w.app.perms.require_system(w.ctx, "sysconsole_read_user_management_permissions", "getSchemes")
+    return []
+
+
+# removing "the" licence is a no-op that succeeds
+@api.route("DELETE", "/license")
+async def remove_license(w: W) -> Any:
+    w.app.perms.require_system(w.ctx, "manage_license_information", "removeLicense")
+    return ok()

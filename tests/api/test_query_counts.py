@@ -1,0 +1,107 @@
+"""Query-count guards on the hot operations: the SQL statements each issues (its background work
+included), measured warm (the second of two identical requests). A change that adds a query to one
+of these paths fails here; if the new query is worth it, raise the pinned number in the same commit
+and say why in its message. The numbers are the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from tests.api.helpers import team_with
+from tests.api.query_count import queries
+from tests.conftest import World
+
+#: operation → statements (warm). Lower is better: lower a number when a change removes a query.
+PINNED = {
+    # signing in and the web app's start-up calls
+    "login": 6,
+    "users_me": 0,
+    "my_teams": 1,
+    "my_team_members": 1,
+    "my_team_unreads": 2,
+    "my_channels": 1,
+    "my_channel_members": 1,
+    "my_preferences": 1,
+    "my_categories": 3,
+    "client_config": 0,
+    "client_license": 0,
+    "users_page": 1,
+    "all_teams": 1,
+    "roles_by_names": 1,
+    "plugins_webapp": 0,
+    "thread_totals": 1,
+    # posting (with its mention counts, read position, notifications)
+    "post_with_mention": 8,
+    "reply_in_thread": 12,
+    # switching channel: the first page of posts (or the posts around the last unread, or since the last
+    # visit), marking it viewed, its stats, my membership, the posters' statuses, profiles and pictures
+    "channel_posts_page": 3,
+    "view_channel": 2,
+    "channel_stats": 3,
+    "channel_member_me": 2,
+    "posts_around_unread": 7,
+    "posts_since": 3,
+    "statuses_by_ids": 1,
+    "users_by_ids": 1,
+    "user_image": 0,
+}
+
+
+async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> None:
+    t = await team_with(world, "ann", "bob")
+    ann, bob = t.members
+    ch = await world.channel(t.owner, t.team, "town")
+    for c in (ann, bob):
+        r = await c.post(f"/channels/{ch['id']}/members", {"user_id": c.user["id"]})
+        assert r.status_code == 201, r.text
+    await world.post(ann, ch, "warm")
+    root = await world.post(ann, ch, "root")
+    await world.post(bob, ch, "first reply", root_id=root["id"])
+    me, ch_id = ann.user["id"], ch["id"]
+    ops: dict[str, Callable[[], Awaitable[httpx.Response]]] = {
+        "login": lambda: world.client().post("/users/login", {"login_id": "ann", "password": "password"}),
+        "users_me": lambda: ann.get("/users/me"),
+        "my_teams": lambda: ann.get("/users/me/teams"),
+        "my_team_members": lambda: ann.get("/users/me/teams/members"),
+        "my_team_unreads": lambda: ann.get("/users/me/teams/unread"),
+        "my_channels": lambda: ann.get(f"/users/me/teams/{t.id}/channels"),
+        "my_channel_members": lambda: ann.get(f"/users/me/teams/{t.id}/channels/members"),
+        "my_preferences": lambda: ann.get("/users/me/preferences"),
+        "my_categories": lambda: ann.get(f"/users/me/teams/{t.id}/channels/categories"),
+        "client_config": lambda: ann.get("/config/client", params={"format": "old"}),
+        "client_license": lambda: ann.get("/license/client", params={"format": "old"}),
+        "users_page": lambda: ann.get("/users", params={"page": 0, "per_page": 100}),
+        "all_teams": lambda: ann.get("/teams", params={"page": 0, "per_page": 50}),
+        "roles_by_names": lambda: ann.post("/roles/names", ["system_user", "team_user", "channel_user"]),
+        "plugins_webapp": lambda: ann.get("/plugins/webapp"),
+        "thread_totals": lambda: ann.get(f"/users/{me}/teams/{t.id}/threads",
+                                         params={"totalsOnly": "true", "threadsOnly": "false"}),
+        "post_with_mention": lambda: ann.post("/posts", {"channel_id": ch_id, "message": "hello @bob"}),
+        "reply_in_thread": lambda: bob.post("/posts", {"channel_id": ch_id, "message": "re", "root_id": root["id"]}),
+        "channel_posts_page": lambda: ann.get(f"/channels/{ch_id}/posts", params={"page": 0, "per_page": 60}),
+        "view_channel": lambda: ann.post("/channels/members/me/view", {"channel_id": ch_id}),
+        "channel_stats": lambda: ann.get(f"/channels/{ch_id}/stats"),
+        "channel_member_me": lambda: ann.get(f"/channels/{ch_id}/members/{me}"),
+        "posts_around_unread": lambda: ann.get(f"/users/{me}/channels/{ch_id}/posts/unread",
+                                               params={"limit_before": 30, "limit_after": 30,
+                                                       "collapsedThreads": "true"}),
+        "posts_since": lambda: ann.get(f"/channels/{ch_id}/posts", params={"since": root["create_at"],
+                                                                            "collapsedThreads": "true"}),
+        "statuses_by_ids": lambda: ann.post("/users/status/ids", [me, bob.user["id"]]),
+        "users_by_ids": lambda: ann.post("/users/ids", [me, bob.user["id"]]),
+        "user_image": lambda: ann.get(f"/users/{bob.user['id']}/image", params={"_": 0}),
+    }
+    assert set(ops) == set(PINNED)
+    found: dict[str, Any] = {}
+    for name, op in ops.items():
+        for _ in range(2):  # the second, warm request is the one counted
+            async with queries(world.srv) as q:
+                r = await op()
+            assert r.status_code < 300, (name, r.status_code, r.text)
+        found[name] = q
+    wrong = {n: len(q) for n, q in found.items() if len(q) != PINNED[n]}
+    assert not wrong, "query counts changed (pinned → now):\n" + "\n".join(
+        f"{n}: {PINNED[n]} → {len(found[n])}\n{found[n]}" for n in wrong)

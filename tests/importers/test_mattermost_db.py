@@ -1,0 +1,418 @@
+"""`chinwag import mattermost`: a Mattermost database (PostgreSQL, our fixture of its schema filled with
+every edge case) migrated into chinwag (SQLite and PostgreSQL) and checked through the API — people
+sign in with their old passwords (bcrypt and PBKDF2) and MFA, old sessions and access tokens work, the
+old incoming webhook URL keeps posting, permalinks resolve, unread counts and threads are as they were;
+a second run changes nothing."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import httpx
+import pyotp
+import pytest
+
+from chinwag.filestore.local import LocalBackend
+from chinwag.importers.archive import ImportFailure
+from chinwag.importers.mattermost import MattermostImporter
+from chinwag.server import Server, build, migrate_database
+from tests.api.helpers import Unchanged
+from tests.conftest import Client, TestDatabase, World, _migrated, _wipe, make_config
+from tests.importers import mm_fixture as mm
+
+PG_URL = os.environ.get("CHINWAG_TEST_POSTGRES", "")
+pytestmark = pytest.mark.skipif(not PG_URL, reason="the Mattermost source database is PostgreSQL "
+                                "(set CHINWAG_TEST_POSTGRES)")
+
+
+async def _source(data_dir: str) -> tuple[str, str, mm.Gen]:
+    import asyncpg
+
+    name = f"mmsrc_mmimport_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    u = urlparse(PG_URL)
+    url = urlunparse((u.scheme, u.netloc, "/" + name, "", u.query, ""))
+    gen = mm.generate(data_dir)
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    await mm.write(conn, gen)
+    await conn.close()
+    return name, url, gen
+
+
+async def _drop(name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+@pytest.fixture(scope="module")
+async def source(tmp_path_factory: Any) -> AsyncIterator[tuple[str, str, mm.Gen]]:
+    """A Mattermost database (its own PostgreSQL database) and data directory, not changed by the tests."""
+    data_dir = str(tmp_path_factory.mktemp("mmdata"))
+    name, url, gen = await _source(data_dir)
+    yield url, data_dir, gen
+    await _drop(name)
+
+
+@pytest.fixture
+async def target(database: TestDatabase, tmp_path: Any) -> AsyncIterator[Server]:
+    """An empty chinwag with MFA and personal access tokens on (they are in the source)."""
+    cfg = make_config(database, str(tmp_path), MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS="true",
+                      MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION="true")
+    srv = build(cfg)
+    if database.datasource not in _migrated:
+        await migrate_database(srv.db)
+        _migrated.add(database.datasource)
+    await _wipe(srv)
+    await srv.start()
+    yield srv
+    await srv.close()
+
+
+def client(srv: Server, token: str = "") -> Client:
+    c = Client(srv)
+    c.token = token
+    return c
+
+
+async def test_migration_keeps_everything(target: Server, source: tuple[str, str, mm.Gen]) -> None:
+    url, data_dir, gen = source
+    f = gen.f
+    files = LocalBackend(data_dir)
+    report = await MattermostImporter(target.app, url, files=files).run()
+    c = report.counts
+    assert c["posts"]["added"] == f.counts["posts"] and c["users"]["added"] == f.counts["users"]
+    assert c["sessions"] == {"added": 1, "expired (left behind)": 1}
+    assert c["reactions"] == {"added": 2, "removed ones (left behind)": 1} and c["postreminders"] == {"added": 1}
+    # report.txt, chart.png with its thumbnail and preview, the emoji, a profile picture, a team icon, a bot icon
+    assert c["files"] == {"copied": 8, "not in the source": 1}
+    assert [m["id"] for m in report.missing_files] == [next(r["id"] for r in gen.rows["fileinfo"]
+                                                            if r["name"] == "lost.txt")]
+    users, ch, p = f.users, f.channels, f.posts
+
+    # people sign in with the passwords they had (bcrypt, and PBKDF2 of newer Mattermost), MFA included
+    alice, bob = client(target), client(target)
+    await alice.login("alice", f.passwords["alice"])
+    await bob.login("bob", f.passwords["bob"])
+    carol = client(target)
+    r = await carol.post("/users/login", {"login_id": "carol", "password": f.passwords["carol"]})
+    assert r.status_code == 401 and r.json()["id"] == "api.user.check_user_mfa.bad_code.app_error"
+    r = await carol.post("/users/login", {"login_id": "carol", "password": f.passwords["carol"],
+                                          "token": pyotp.TOTP(f.mfa_secret).now()})
+    assert r.status_code == 200, r.text
+    carol.token = r.headers["Token"]
+    r = await client(target).post("/users/login", {"login_id": "alice", "password": "wrong-password"})
+    assert r.status_code == 401
+    # the apps stay signed in: an old session token and a personal access token work, an expired one does not
+    assert (await client(target, f.session).get("/users/me")).json()["username"] == "bob"
+    assert (await client(target, f.pat).get("/users/me")).json()["username"] == "alice"
+    assert (await client(target, f.expired_session).get("/users/me")).status_code == 401
+
+    # users: deleted, SSO, bots
+    dave = (await alice.get(f"/users/{users['dave']}")).json()
+    assert dave["delete_at"] > 0
+    erin = (await alice.get(f"/users/{users['erin']}")).json()
+    assert erin["auth_service"] == "gitlab"
+    bot = (await alice.get(f"/bots/{users['ci-bot']}")).json()
+    assert bot["owner_id"] == users["alice"] and bot["description"] == "Builds things"
+    assert (await alice.get(f"/users/{users['ci-bot']}")).json()["is_bot"] is True
+    assert (await alice.get(f"/users/{users['alice']}/image")).headers["content-type"] == "image/png"
+
+    # permalinks: the same post ids; threads, edits, deletions, pins, flags, reactions
+    root = (await bob.get(f"/posts/{p['root']}")).json()
+    assert root["message"].startswith("Release plan") and root["reply_count"] == 3
+    thread = (await bob.get(f"/posts/{p['root']}/thread")).json()
+    assert set(thread["order"]) == {p["root"], p["reply1"], p["reply2"], p["reply3"]}
+    edited = (await bob.get(f"/posts/{p['edited']}")).json()
+    assert edited["edit_at"] > 0 and edited["message"] == "Fixed typo (edited)"
+    assert (await bob.get(f"/posts/{p['deleted']}")).status_code == 404
+    pinned = (await bob.get(f"/channels/{ch['town-square']}/pinned")).json()
+    assert pinned["order"] == [p["files"]]
+    flagged = (await alice.get(f"/users/{users['alice']}/posts/flagged")).json()
+    assert flagged["order"] == [p["files"]]
+    reactions = (await bob.get(f"/posts/{p['root']}/reactions")).json()
+    assert sorted(x["emoji_name"] for x in reactions) == ["+1", "parrot"]
+    page = (await bob.get(f"/channels/{ch['town-square']}/posts")).json()
+    assert p["old_version"] not in page["posts"] and p["webhook"] in page["posts"]
+    assert page["posts"][p["webhook"]]["props"]["override_username"] == "ci"
+
+    # unread counts as in Mattermost: channels, DMs, threads
+    for (name, channel), (msgs, mentions) in f.unread.items():
+        viewer = {"bob": bob, "carol": carol}[name]
+        r = await viewer.get(f"/users/{users[name]}/channels/{ch[channel]}/unread")
+        assert (r.json()["msg_count"], r.json()["mention_count"]) == (msgs, mentions), (name, channel, r.json())
+    r = await bob.get(f"/users/{users['bob']}/channels/{ch['off-topic']}/unread")
+    assert r.json()["msg_count"] == 0
+    threads = (await bob.get(f"/users/{users['bob']}/teams/{f.team}/threads")).json()
+    assert [(t["id"], t["unread_replies"]) for t in threads["threads"]] == [(p["root"], 2)]
+    threads = (await carol.get(f"/users/{users['carol']}/teams/{f.team}/threads")).json()
+    assert threads["threads"][0]["unread_mentions"] == 1
+
+    # channels: archived, private, DM and group message
+    assert (await alice.get(f"/channels/{ch['old-news']}")).json()["delete_at"] > 0
+    mine = {c["id"]: c for c in (await bob.get(f"/users/me/teams/{f.team}/channels")).json()}
+    assert ch["secret"] not in mine and ch["town-square"] in mine
+    dms = {c["type"] for c in (await bob.get("/users/me/channels")).json()}
+    assert {"D", "G"} <= dms
+
+    # files: the bytes, a thumbnail; emoji; preferences
+    for fid, data in f.files.items():
+        r = await alice.get(f"/files/{fid}")
+        assert r.status_code == 200 and r.content == data
+    assert (await alice.get(f"/files/{next(iter(f.files))}/info")).json()["post_id"] == p["files"]
+    img = next(k for k in f.files if f.files[k].startswith(b"\x89PNG"))
+    assert (await alice.get(f"/files/{img}/thumbnail")).status_code == 200
+    emoji = (await alice.get("/emoji/name/parrot")).json()
+    assert emoji["id"] == f.emoji
+    assert (await alice.get(f"/emoji/{f.emoji}/image")).status_code == 200
+    prefs = (await alice.get("/users/me/preferences/display_settings")).json()
+    assert [(x["name"], x["value"]) for x in prefs] == [("use_military_time", "true")]
+
+    # integrations keep their ids and tokens
+    hook = (await alice.get(f"/hooks/incoming/{f.hook}")).json()
+    assert hook["channel_id"] == ch["town-square"]
+    out = (await alice.get(f"/hooks/outgoing/{f.outgoing[0]}")).json()
+    assert out["token"] == f.outgoing[1] and out["trigger_words"] == ["deploy"]
+    cmds = (await alice.get("/commands", params={"team_id": f.team, "custom_only": "true"})).json()
+    assert [(x["id"], x["token"], x["trigger"]) for x in cmds] == [(f.command[0], f.command[1], "weather")]
+
+    # a second run (the source unchanged) changes nothing
+    world = World(target)
+    async with Unchanged(world):
+        again = await MattermostImporter(target.app, url, files=files).run()
+    assert all("added" not in v or v["added"] == 0 for v in again.counts.values()), again.counts
+    assert again.counts.get("files") is None
+
+    # the old webhook URL keeps posting into the same channel
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=target.asgi), base_url="http://localhost:8065"
+                                 ) as http:
+        r = await http.post(f"/hooks/{f.hook}", json={"text": "still here"})
+    assert r.status_code == 200, r.text
+    page = (await alice.get(f"/channels/{ch['town-square']}/posts")).json()
+    assert any(x["message"] == "still here" for x in page["posts"].values())
+    for x in (alice, bob, carol):
+        await x.aclose()
+    await files.close()
+
+
+async def test_dry_run_and_name_clashes(target: Server, source: tuple[str, str, mm.Gen]) -> None:
+    url, data_dir, gen = source
+    world = World(target)
+    async with Unchanged(world):
+        report = await MattermostImporter(target.app, url, files=LocalBackend(data_dir), dry_run=True).run()
+    assert report.counts["posts"] == {"to add": gen.f.counts["posts"]}
+    assert report.counts["files"] == {"not in the source": 1}
+    # chinwag already has an "alice" who is someone else: refused before anything is written
+    await world.user("alice")
+    async with Unchanged(world):
+        with pytest.raises(ImportFailure, match="username 'alice' is taken"):
+            await MattermostImporter(target.app, url).run()
+        dry = await MattermostImporter(target.app, url, dry_run=True).run()
+    assert any("alice" in w for w in dry.warnings)
+    await world.aclose()
+
+
+async def test_not_a_mattermost_database(target: Server) -> None:
+    with pytest.raises(ImportFailure, match="postgres:// or mysql://"):
+        await MattermostImporter(target.app, "http://example.com/").run()
+    bad = PG_URL.rsplit("/", 1)[0] + "/no_such_db_mmimport"
+    with pytest.raises(ImportFailure, match="cannot read Mattermost's database"):
+        await MattermostImporter(target.app, bad).run()
+
+
+async def test_source_is_read_only(source: tuple[str, str, mm.Gen]) -> None:
+    from chinwag.importers.mattermost import MattermostSource
+
+    src = MattermostSource(source[0])
+    await src.open()
+    try:
+        with pytest.raises(Exception, match="read-only transaction"):
+            await src.raw.execute("DELETE FROM posts")
+    finally:
+        await src.close()
+
+
+def test_cli(tmp_path: Any, source: tuple[str, str, mm.Gen]) -> None:
+    """The command itself, a real process on SQLite: dry run, run, re-run."""
+    import json
+    import subprocess
+    import sys
+
+    url, data_dir, gen = source
+    tmp = str(tmp_path)
+    env = {**os.environ, "MM_SQLSETTINGS_DRIVERNAME": "sqlite", "MM_SQLSETTINGS_DATASOURCE": f"{tmp}/chinwag.db",
+           "MM_FILESETTINGS_DIRECTORY": f"{tmp}/files", "MM_CONFIG": f"{tmp}/config.json"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "chinwag.cli.main", "import", "mattermost", "--from", url,
+                               *args], env=env, capture_output=True, text=True, timeout=120)
+
+    dry = run("--data-dir", data_dir, "--dry-run", "--report", f"{tmp}/dry.json")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("Dry run of") and f"posts: {gen.f.counts['posts']} to add" in dry.stdout
+    # the files found through Mattermost's config.json: its FileSettings, "./data/" under its installation
+    os.makedirs(f"{tmp}/mattermost/config")
+    os.symlink(data_dir, f"{tmp}/mattermost/data")
+    with open(f"{tmp}/mattermost/config/config.json", "w") as fh:
+        json.dump({"FileSettings": {"DriverName": "local", "Directory": "./data/"}, "SqlSettings": {}}, fh)
+    done = run("--mattermost-config", f"{tmp}/mattermost/config/config.json", "--report", f"{tmp}/run.json")
+    assert done.returncode == 0, done.stderr
+    assert f"posts: {gen.f.counts['posts']} added" in done.stdout and "posts" in done.stderr  # the progress bar
+    with open(f"{tmp}/run.json") as fh:
+        assert json.load(fh)["counts"]["files"]["copied"] == 8
+    again = run("--data-dir", data_dir, "--report", f"{tmp}/again.json")
+    assert again.returncode == 0, again.stderr
+    with open(f"{tmp}/again.json") as fh:
+        assert all(v.get("added", 0) == 0 for v in json.load(fh)["counts"].values())
+    bad = run("--data-dir", f"{tmp}/nowhere")
+    assert bad.returncode == 1 and "no such directory" in bad.stderr
+
+
+async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: Any) -> None:
+    """Mattermost on MySQL/MariaDB (its CamelCase tables, JSON columns, tinyint booleans) into chinwag."""
+    from tests.conftest import MYSQL_OK, create_mysql_database
+
+    if database.driver != "sqlite" or not MYSQL_OK:
+        pytest.skip("the MySQL source is checked once, into SQLite, when MySQL/MariaDB is reachable")
+    import asyncmy
+
+    from tests.conftest import _mysql_admin_args
+
+    db = await create_mysql_database("mmsrc_mmimport")
+    try:
+        gen = mm.generate(str(tmp_path / "data"))
+        args = _mysql_admin_args()
+        conn = await asyncmy.connect(**{**args, "db": db.datasource.split(")/", 1)[1].split("?")[0]})
+        await mm.write_mysql(conn, gen)
+        conn.close()
+        f = gen.f
+        report = await MattermostImporter(target.app, db.datasource, files=LocalBackend(str(tmp_path / "data"))).run()
+        assert report.counts["posts"]["added"] == f.counts["posts"], report.counts
+        alice, bob = client(target), client(target)
+        await alice.login("alice", f.passwords["alice"])
+        await bob.login("bob", f.passwords["bob"])
+        root = (await bob.get(f"/posts/{f.posts['root']}")).json()
+        assert root["reply_count"] == 3 and root["is_pinned"] is False
+        r = await bob.get(f"/users/{f.users['bob']}/channels/{f.channels['town-square']}/unread")
+        assert (r.json()["msg_count"], r.json()["mention_count"]) == f.unread[("bob", "town-square")]
+        out = (await alice.get(f"/hooks/outgoing/{f.outgoing[0]}")).json()
+        assert out["token"] == f.outgoing[1] and out["trigger_words"] == ["deploy"]
+        assert (await alice.get(f"/users/{f.users['ci-bot']}")).json()["is_bot"] is True
+        await alice.aclose()
+        await bob.aclose()
+    finally:
+        if db.drop:
+            await db.drop()
+
+
+async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> None:
+    """Mattermost kept running after the first run (or that run was interrupted): the next run adds the
+    new rows, updates the changed ones (an edit, a read channel, a new reply's thread) and leaves chinwag's
+    own newer changes alone."""
+    import asyncpg
+
+    name, url, gen = await _source(str(tmp_path / "data"))
+    f = gen.f
+    try:
+        # small batches: posts are written several at a time
+        await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
+        bob = client(target)
+        await bob.login("bob", f.passwords["bob"])
+        # chinwag lost some rows (an interrupted run): they come back with the next run
+        async with target.db.write() as conn:
+            from sqlalchemy import text
+
+            await conn.execute(text("DELETE FROM posts WHERE id = :id"), {"id": f.posts["gm"]})
+        src = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        t = mm.T0 + 200_000
+        new_reply = mm.new_id()
+        await src.execute("INSERT INTO posts (id, createat, updateat, deleteat, userid, channelid, rootid, originalid, "
+                          "message, type, props, hashtags, fileids, hasreactions, editat, ispinned) VALUES ($1, $2, $2, "
+                          "0, $3, $4, $5, '', 'late reply', '', '{}', '', '[]', false, 0, false)", new_reply, t,
+                          f.users["alice"], f.channels["town-square"], f.posts["root"])
+        await src.execute("UPDATE posts SET message = 'Looks great', editat = $1, updateat = $1 WHERE id = $2", t + 1,
+                          f.posts["reply1"])
+        await src.execute("UPDATE threads SET replycount = 4, lastreplyat = $1 WHERE postid = $2", t, f.posts["root"])
+        await src.execute("UPDATE channels SET totalmsgcount = totalmsgcount + 1, lastpostat = $1 WHERE id = $2", t,
+                          f.channels["town-square"])
+        await src.execute("UPDATE channelmembers SET msgcount = msgcount + 4, mentioncount = 0, lastviewedat = $1, "
+                          "lastupdateat = $1 WHERE channelid = $2 AND userid = $3", t, f.channels["town-square"],
+                          f.users["bob"])
+        await src.close()
+        again = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
+        c = again.counts
+        assert (c["posts"]["added"], c["posts"]["updated"]) == (2, 1), c["posts"]
+        assert c["threads"]["updated"] == 1 and c["channels"]["updated"] == 1 and c["channelmembers"]["updated"] == 1
+        assert c["users"] == {"added": 0, "unchanged": f.counts["users"]}
+        assert (await bob.get(f"/posts/{f.posts['gm']}")).status_code == 200
+        assert (await bob.get(f"/posts/{f.posts['reply1']}")).json()["message"] == "Looks great"
+        assert (await bob.get(f"/posts/{f.posts['root']}")).json()["reply_count"] == 4
+        r = await bob.get(f"/users/{f.users['bob']}/channels/{f.channels['town-square']}/unread")
+        assert (r.json()["msg_count"], r.json()["mention_count"]) == (0, 0)
+        await bob.aclose()
+    finally:
+        await _drop(name)
+
+
+def _files_of(data_dir: str) -> list[tuple[str, bytes]]:
+    out = []
+    for root, _, names in os.walk(data_dir):
+        for n in names:
+            with open(os.path.join(root, n), "rb") as fh:
+                out.append((os.path.relpath(os.path.join(root, n), data_dir), fh.read()))
+    return out
+
+
+async def test_files_from_s3(target: Server, database: TestDatabase, source: tuple[str, str, mm.Gen],
+                             tmp_path: Any) -> None:
+    """Mattermost keeps its files in S3: its config.json's FileSettings (bucket, prefix, credentials) are
+    read with chinwag's own S3 backend."""
+    import asyncio
+    import json
+
+    from moto.server import ThreadedMotoServer
+
+    from chinwag.cli.importer import mattermost_files
+    from chinwag.filestore.s3 import S3Backend
+    from tests.files_support import free_port, s3_settings
+
+    if database.driver != "sqlite":
+        pytest.skip("the S3 source is checked once, into SQLite")
+    url, data_dir, gen = source
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    moto_endpoint = f"127.0.0.1:{port}"
+    bucket = f"mm-{uuid.uuid4().hex[:8]}"
+    s3 = S3Backend(s3_settings(moto_endpoint, bucket, AmazonS3PathPrefix="mattermost"))
+    await s3.create_bucket()
+    for path, data in await asyncio.to_thread(_files_of, data_dir):
+        await s3.write_file(path, data)
+    await s3.close()
+    fs = s3_settings(moto_endpoint, bucket, AmazonS3PathPrefix="mattermost")
+    settings = {f: getattr(fs, f) for f in ("DriverName", "AmazonS3Endpoint", "AmazonS3Bucket", "AmazonS3AccessKeyId",
+                                            "AmazonS3SecretAccessKey", "AmazonS3Region", "AmazonS3SSL",
+                                            "AmazonS3PathPrefix")}
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"FileSettings": settings}))
+    files = mattermost_files(None, str(config))
+    try:
+        report = await MattermostImporter(target.app, url, files=files).run()
+    finally:
+        await files.close()
+        moto.stop()
+    assert report.counts["files"] == {"copied": 8, "not in the source": 1}
+    alice = client(target)
+    await alice.login("alice", gen.f.passwords["alice"])
+    for fid, data in gen.f.files.items():
+        assert (await alice.get(f"/files/{fid}")).content == data
+    assert (await alice.get(f"/emoji/{gen.f.emoji}/image")).status_code == 200
+    await alice.aclose()

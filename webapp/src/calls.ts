@@ -1,0 +1,581 @@
+// Calls in the browser, against the server's com.mattermost.calls plugin, the way the calls plugin's own
+// web app talks to it: REST under /plugins/com.mattermost.calls/, a second WebSocket per call whose first
+// connection id is the call session, `custom_com.mattermost.calls_<action>` messages (the SDP zlib-deflated
+// in a msgpack binary frame), one RTCPeerConnection with the server's SFU and the "calls-dc" data channel
+// (its signalling lock taken before we renegotiate, its media map telling whose track each m-line carries).
+import {refreshChannel} from './actions';
+import {client, websocketUrl} from './client';
+import {intl} from './i18n';
+import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallsConfig, callsByChannel, DC, shouldRing} from './lib/calls';
+import {decodeAll, encode, type Packable} from './lib/msgpack';
+import {getState, type MyCall, update} from './store';
+
+const BASE = () => `${client.getUrl()}/plugins/${CALLS_PLUGIN}`;
+/** How long the WebSocket may stay down before we give up the call (the server keeps the session 10 s). */
+const RECONNECT_GIVE_UP_MS = 9000;
+const LOCK_TIMEOUT_MS = 10000;
+/** Rejoins in a row (each after a lost connection) before we give up. */
+const MAX_REJOINS = 3;
+
+async function rest<T>(path: string, method = 'get', body?: unknown): Promise<T> {
+    const opts = client.getOptions({method, body: body === undefined ? undefined : JSON.stringify(body)});
+    const resp = await fetch(BASE() + path, opts as RequestInit);
+    const ct = resp.headers.get('Content-Type') ?? '';
+    const data = ct.startsWith('application/json') ? await resp.json() : null;
+    if (!resp.ok) {
+        throw Object.assign(new Error(data?.message || resp.statusText), {status_code: resp.status});
+    }
+    return data as T;
+}
+
+/** The plugin's client config and the calls in my channels; the plugin off (404/501): no calls. */
+export async function loadCalls(): Promise<void> {
+    try {
+        const [config, list] = await Promise.all([
+            rest<CallsConfig>('/config'),
+            rest<Array<{channel_id: string; call?: Call}>>('/channels?mobilev2=true'),
+        ]);
+        update(() => ({callsConfig: config, calls: callsByChannel(list)}));
+        ringFor(Object.values(getState().calls));
+    } catch {
+        update(() => ({callsConfig: null, calls: {}, ringing: []}));
+    }
+}
+
+async function loadChannelCall(channelId: string): Promise<void> {
+    try {
+        const state = await rest<{call?: Call}>(`/${channelId}`);
+        update((s) => {
+            const calls = {...s.calls};
+            if (state.call) {
+                calls[channelId] = state.call;
+            } else {
+                delete calls[channelId];
+            }
+            return {calls};
+        });
+    } catch {
+        // not a member (any more)
+    }
+}
+
+function ringFor(calls: Call[]): void {
+    const s = getState();
+    if (!s.callsConfig?.EnableRinging || !s.me) {
+        return;
+    }
+    const unknown = calls.filter((c) => !s.channels[c.channel_id]);
+    if (unknown.length) {
+        // a DM that was just opened: learn the channel, then decide
+        void Promise.all(unknown.map((c) => refreshChannel(c.channel_id).catch(() => null)))
+            .then(() => ringFor(unknown.filter((c) => getState().channels[c.channel_id])));
+    }
+    const ring = calls.filter((c) => s.channels[c.channel_id] && shouldRing(c, s.channels[c.channel_id].type, s.me!.id) &&
+        s.myCall?.channelId !== c.channel_id).map((c) => c.channel_id);
+    if (ring.length) {
+        update((st) => ({ringing: [...new Set([...st.ringing, ...ring])]}));
+    }
+}
+
+function stopRinging(channelId: string): void {
+    if (getState().ringing.includes(channelId)) {
+        update((s) => ({ringing: s.ringing.filter((id) => id !== channelId)}));
+    }
+}
+
+/** Declines a ringing call: the notice goes away here and on my other devices. */
+export async function dismissCall(channelId: string): Promise<void> {
+    stopRinging(channelId);
+    const call = getState().calls[channelId];
+    if (call) {
+        await rest(`/calls/${channelId}/dismiss-notification`, 'post').catch(() => undefined);
+    }
+}
+
+/** A `custom_com.mattermost.calls_*` event on the app's own WebSocket. */
+export function onCallsEvent(event: string, data: Record<string, unknown>, channelId: string): void {
+    const name = event.slice(CALLS_EVENT.length);
+    const before = getState().calls;
+    const {calls, unknown} = applyCallEvent(before, name, data, channelId);
+    if (calls !== before) {
+        update(() => ({calls}));
+    }
+    if (unknown && channelId) {
+        void loadChannelCall(channelId);
+    }
+    const me = getState().me;
+    const mine = getState().myCall;
+    switch (name) {
+    case 'call_start':
+        ringFor([calls[String(data.channelID || channelId)]].filter(Boolean));
+        break;
+    case 'call_end':
+        stopRinging(String(data.channelID || channelId));
+        if (mine && mine.channelId === String(data.channelID || channelId)) {
+            current?.close();
+        }
+        break;
+    case 'user_joined':
+    case 'user_dismissed_notification':
+        if (me && (data.user_id === me.id || data.userID === me.id)) {
+            stopRinging(channelId); // answered or declined on another device
+        }
+        break;
+    case 'host_mute':
+        if (mine && data.session_id === mine.sessionId) {
+            current?.mute(false);
+            update(() => ({toast: intl().formatMessage({id: 'calls.host_muted_you', defaultMessage: 'The host muted you.'})}));
+        }
+        break;
+    }
+}
+
+function setMyCall(patch: Partial<MyCall>): void {
+    update((s) => (s.myCall ? {myCall: {...s.myCall, ...patch}} : {}));
+}
+
+async function deflate(text: string): Promise<Uint8Array> {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+type Signal = {type: 'offer' | 'answer'; sdp: string};
+
+/** The call I am in: its WebSocket and its peer connection with the server's SFU. */
+class CallConnection {
+    private ws: WebSocket | null = null;
+    private connId = '';
+    private sessionId = '';
+    private seq = 1;
+    private serverSeq = 0;
+    private pc: RTCPeerConnection | null = null;
+    private dc: RTCDataChannel | null = null;
+    private mic: MediaStream | null = null;
+    private micSender: RTCRtpSender | null = null;
+    private screen: MediaStream | null = null;
+    private screenSender: RTCRtpSender | null = null;
+    private lockWaiter: ((granted: boolean) => void) | null = null;
+    private renegotiating = false;
+    private reconnecting = false;
+    private rejoins = 0;
+    private signals: Promise<void> = Promise.resolve();
+    private downSince = 0;
+    private retry: ReturnType<typeof setTimeout> | null = null;
+    closed = false;
+
+    constructor(readonly channelId: string, private iceServers: RTCIceServer[], private unmuteOnConnect = false, rejoins = 0) {
+        this.rejoins = rejoins;
+    }
+
+    /** Leaves this session and joins the call again with a fresh WebSocket and peer connection, unmuted
+     * again if we were; gives up after a few tries in a row. */
+    private rejoin(): void {
+        if (this.closed) {
+            return;
+        }
+        if (this.rejoins >= MAX_REJOINS) {
+            this.fail(intl().formatMessage({id: 'calls.connection_lost', defaultMessage: 'The connection to the call was lost.'}));
+            return;
+        }
+        const unmuted = getState().myCall?.muted === false;
+        this.close(true, false);
+        current = new CallConnection(this.channelId, this.iceServers, unmuted, this.rejoins + 1);
+        setMyCall({status: 'reconnecting', sessionId: '', remoteAudio: {}, remoteScreen: null, mediaMap: {}, sharing: false, muted: true});
+        void current.start();
+    }
+
+    async start(): Promise<void> {
+        try {
+            this.mic = await navigator.mediaDevices.getUserMedia({audio: true, video: false});
+        } catch {
+            this.mic = null; // listening only
+        }
+        if (this.closed) {
+            this.mic?.getTracks().forEach((t) => t.stop());
+            return;
+        }
+        setMyCall({noMic: !this.mic});
+        this.open();
+    }
+
+    private open(): void {
+        const resume = this.connId ? `connection_id=${this.connId}&sequence_number=${this.serverSeq}` : 'connection_id=&sequence_number=0';
+        const ws = new WebSocket(`${websocketUrl()}?${resume}`);
+        ws.binaryType = 'arraybuffer';
+        this.ws = ws;
+        ws.onmessage = (ev) => this.onMessage(ev.data);
+        ws.onopen = () => {
+            if (this.sessionId) {
+                // the WebSocket is back (a resumed connection gets no hello): the session goes on
+                this.sendReconnect(this.connId);
+            }
+        };
+        ws.onclose = () => {
+            if (this.ws !== ws || this.closed) {
+                return;
+            }
+            this.downSince ||= Date.now();
+            if (Date.now() - this.downSince > RECONNECT_GIVE_UP_MS) {
+                this.rejoin(); // the server has let our session go by now
+                return;
+            }
+            setMyCall({status: 'reconnecting'});
+            this.retry = setTimeout(() => this.open(), 1000);
+        };
+    }
+
+    private sendReconnect(prevConnId: string): void {
+        this.send('reconnect', {channelID: this.channelId, originalConnID: this.sessionId, prevConnID: prevConnId});
+        this.reconnecting = true;
+        setTimeout(() => {
+            this.reconnecting = false;
+        }, 3000);
+        this.downSince = 0;
+        setMyCall({status: this.pc?.connectionState === 'connected' ? 'connected' : 'connecting'});
+    }
+
+    send(action: string, data?: Record<string, Packable>, binary = false): void {
+        const msg = {action: CALLS_EVENT + action, seq: this.seq++, data: data ?? null};
+        if (this.ws?.readyState === WebSocket.OPEN) {
+            this.ws.send(binary ? encode(msg) : JSON.stringify(msg));
+        }
+    }
+
+    private onMessage(raw: unknown): void {
+        if (typeof raw !== 'string') {
+            return;
+        }
+        let msg: {event?: string; seq?: number; data?: Record<string, unknown>};
+        try {
+            msg = JSON.parse(raw);
+        } catch {
+            return;
+        }
+        if (typeof msg.seq === 'number') {
+            this.serverSeq = msg.seq + 1;
+        }
+        const data = msg.data ?? {};
+        if (msg.event === 'hello') {
+            const id = String(data.connection_id ?? '');
+            const prev = this.connId;
+            if (id !== prev) {
+                this.connId = id;
+                this.seq = 1;
+            }
+            if (!this.sessionId) {
+                this.sessionId = id;
+                update((s) => (s.myCall ? {myCall: {...s.myCall, sessionId: id}} : {}));
+                this.send('join', {channelID: this.channelId, title: ''});
+            } else if (id !== prev) {
+                // the server could not resume the connection and gave a new one: the session goes on there
+                this.sendReconnect(prev);
+            }
+            return;
+        }
+        if (!msg.event?.startsWith(CALLS_EVENT) || (data.connID !== this.connId && data.connID !== this.sessionId)) {
+            return;
+        }
+        switch (msg.event.slice(CALLS_EVENT.length)) {
+        case 'join':
+            void this.startPeer();
+            break;
+        case 'signal':
+            try {
+                const signal = JSON.parse(String(data.data)) as Signal;
+                this.signals = this.signals.then(() => this.onSignal(signal)).catch((e) => console.warn('calls: signalling failed', e));
+            } catch {
+                // not a description
+            }
+            break;
+        case 'error':
+            if (!this.pc) {
+                this.fail(String(data.data || ''));
+            } else if (this.reconnecting) {
+                // the server no longer has our session (it gave up waiting): join again
+                this.rejoin();
+            }
+            break;
+        }
+    }
+
+    private async startPeer(): Promise<void> {
+        const pc = new RTCPeerConnection({iceServers: this.iceServers, bundlePolicy: 'max-bundle'});
+        this.pc = pc;
+        pc.onicecandidate = (ev) => {
+            if (ev.candidate) {
+                this.send('ice', {data: JSON.stringify(ev.candidate.toJSON())});
+            }
+        };
+        pc.onconnectionstatechange = () => {
+            if (pc.connectionState === 'connected') {
+                setMyCall({status: 'connected'});
+                this.rejoins = 0;
+                if (this.unmuteOnConnect) {
+                    this.unmuteOnConnect = false;
+                    void this.unmute().catch(() => undefined);
+                }
+            } else if (pc.connectionState === 'failed' && !this.closed) {
+                // the network changed under us: the SFU (aiortc) has no ICE restart, so a new peer connection
+                // in a new session of the same call
+                this.rejoin();
+            }
+        };
+        pc.ontrack = (ev) => {
+            const mid = ev.transceiver.mid ?? ev.track.id;
+            const stream = new MediaStream([ev.track]);
+            if (ev.track.kind === 'audio') {
+                update((s) => (s.myCall ? {myCall: {...s.myCall, remoteAudio: {...s.myCall.remoteAudio, [mid]: stream}}} : {}));
+            } else {
+                setMyCall({remoteScreen: stream});
+            }
+        };
+        const dc = pc.createDataChannel('calls-dc');
+        dc.binaryType = 'arraybuffer';
+        this.dc = dc;
+        dc.onmessage = (ev) => this.onData(ev.data);
+        await pc.setLocalDescription(await pc.createOffer());
+        await this.sendSdp();
+    }
+
+    private onData(raw: unknown): void {
+        if (!(raw instanceof ArrayBuffer)) {
+            return;
+        }
+        let values: Packable[];
+        try {
+            values = decodeAll(new Uint8Array(raw));
+        } catch {
+            return;
+        }
+        if (values[0] === DC.LOCK && this.lockWaiter) {
+            const waiter = this.lockWaiter;
+            this.lockWaiter = null;
+            waiter(values[1] === true);
+        } else if (values[0] === DC.MEDIA_MAP && values[1] && typeof values[1] === 'object') {
+            const map = values[1] as Record<string, {type: string; sender_id: string}>;
+            update((s) => (s.myCall ? {myCall: {...s.myCall, mediaMap: {...s.myCall.mediaMap, ...map}}} : {}));
+        }
+    }
+
+    private async sendSdp(): Promise<void> {
+        const d = this.pc?.localDescription;
+        if (d) {
+            this.send('sdp', {data: await deflate(JSON.stringify({type: d.type, sdp: d.sdp}))}, true);
+        }
+    }
+
+    private async onSignal(signal: Signal): Promise<void> {
+        const pc = this.pc;
+        if (!pc || this.closed) {
+            return;
+        }
+        await pc.setRemoteDescription(signal);
+        if (signal.type === 'offer') {
+            await pc.setLocalDescription(await pc.createAnswer());
+            await this.sendSdp();
+        } else if (this.renegotiating) {
+            this.renegotiating = false;
+            this.dc?.send(new Uint8Array([DC.UNLOCK]));
+        }
+    }
+
+    /** The signalling lock (the server holds its offers while we renegotiate). */
+    private async lock(): Promise<void> {
+        const deadline = Date.now() + LOCK_TIMEOUT_MS;
+        while (Date.now() < deadline && !this.closed) {
+            if (this.dc?.readyState === 'open' && this.pc?.signalingState === 'stable') {
+                const answer = new Promise<boolean>((resolve) => {
+                    this.lockWaiter = resolve;
+                    setTimeout(() => resolve(false), 2000);
+                });
+                this.dc.send(new Uint8Array([DC.LOCK]));
+                if (await answer) {
+                    return;
+                }
+            }
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error('calls: no signalling lock');
+    }
+
+    /** Adds a track under the lock and offers it; the server's answer gives the lock back. */
+    private async addTrack(add: (pc: RTCPeerConnection) => RTCRtpSender): Promise<RTCRtpSender> {
+        await this.lock();
+        const pc = this.pc!;
+        const sender = add(pc);
+        this.renegotiating = true;
+        await pc.setLocalDescription(await pc.createOffer());
+        await this.sendSdp();
+        return sender;
+    }
+
+    async unmute(): Promise<void> {
+        const track = this.mic?.getAudioTracks()[0];
+        if (!track || !this.pc) {
+            return;
+        }
+        track.enabled = true;
+        if (this.micSender) {
+            await this.micSender.replaceTrack(track);
+        } else {
+            this.micSender = await this.addTrack((pc) => pc.addTrack(track, this.mic!));
+        }
+        this.send('unmute');
+        setMyCall({muted: false});
+    }
+
+    mute(tell = true): void {
+        const track = this.mic?.getAudioTracks()[0];
+        if (track) {
+            track.enabled = false;
+        }
+        void this.micSender?.replaceTrack(null);
+        if (tell) {
+            this.send('mute');
+        }
+        setMyCall({muted: true});
+    }
+
+    raiseHand(up: boolean): void {
+        this.send(up ? 'raise_hand' : 'unraise_hand');
+        setMyCall({hand: up});
+    }
+
+    async shareScreen(): Promise<void> {
+        const stream = await navigator.mediaDevices.getDisplayMedia({video: true, audio: false});
+        const track = stream.getVideoTracks()[0];
+        if (this.closed || !track) {
+            stream.getTracks().forEach((t) => t.stop());
+            return;
+        }
+        this.screen = stream;
+        track.onended = () => this.stopScreen();
+        this.send('screen_on', {data: JSON.stringify({screenStreamID: stream.id})});
+        if (this.screenSender) {
+            await this.screenSender.replaceTrack(track);
+        } else {
+            this.screenSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]}).sender);
+        }
+        setMyCall({sharing: true});
+    }
+
+    stopScreen(): void {
+        if (!this.screen) {
+            return;
+        }
+        this.screen.getTracks().forEach((t) => t.stop());
+        this.screen = null;
+        void this.screenSender?.replaceTrack(null);
+        this.send('screen_off');
+        setMyCall({sharing: false});
+    }
+
+    /** The inbound and outbound RTP streams now (the call details panel). */
+    async stats(): Promise<RTCStatsReport | null> {
+        return this.pc ? this.pc.getStats() : null;
+    }
+
+    private fail(message: string): void {
+        this.close(false);
+        update(() => ({toast: message || intl().formatMessage({id: 'calls.join_failed', defaultMessage: 'Could not join the call.'})}));
+    }
+
+    /** Leaves the call (`leave` unless the server already ended it) and lets go of the devices. */
+    close(leave = true, forget = true): void {
+        if (this.closed) {
+            return;
+        }
+        this.closed = true;
+        if (this.retry) {
+            clearTimeout(this.retry);
+        }
+        if (leave) {
+            this.send('leave');
+        }
+        this.ws?.close();
+        this.pc?.close();
+        this.mic?.getTracks().forEach((t) => t.stop());
+        this.screen?.getTracks().forEach((t) => t.stop());
+        if (current === this && forget) {
+            current = null;
+            update(() => ({myCall: null}));
+        }
+    }
+}
+
+let current: CallConnection | null = null;
+
+/** Starts or joins the call in a channel (leaving the one I am in elsewhere). */
+export async function joinCall(channelId: string): Promise<void> {
+    const config = getState().callsConfig;
+    if (!config) {
+        return;
+    }
+    if (current?.channelId === channelId) {
+        return;
+    }
+    current?.close();
+    stopRinging(channelId);
+    let iceServers: RTCIceServer[] = config.ICEServersConfigs ?? [];
+    if (config.NeedsTURNCredentials) {
+        try {
+            const creds = await rest<RTCIceServer[]>('/turn-credentials');
+            iceServers = [...iceServers.filter((s) => ![s.urls].flat().some((u) => /^turns?:/.test(String(u)))), ...creds];
+        } catch {
+            // STUN and host candidates only
+        }
+    }
+    const conn = new CallConnection(channelId, iceServers);
+    current = conn;
+    update(() => ({myCall: {
+        channelId, sessionId: '', status: 'connecting', muted: true, noMic: false, hand: false, sharing: false,
+        remoteAudio: {}, remoteScreen: null, mediaMap: {},
+    }}));
+    await conn.start();
+}
+
+export function leaveCall(): void {
+    current?.close();
+}
+
+export async function setMuted(muted: boolean): Promise<void> {
+    if (muted) {
+        current?.mute();
+    } else {
+        await current?.unmute();
+    }
+}
+
+export function raiseHand(up: boolean): void {
+    current?.raiseHand(up);
+}
+
+export async function toggleScreenShare(): Promise<void> {
+    if (getState().myCall?.sharing) {
+        current?.stopScreen();
+        return;
+    }
+    try {
+        await current?.shareScreen();
+    } catch {
+        update(() => ({toast: intl().formatMessage({id: 'calls.screen_failed', defaultMessage: 'Could not share your screen.'})}));
+    }
+}
+
+export function callStats(): Promise<RTCStatsReport | null> {
+    return current ? current.stats() : Promise.resolve(null);
+}
+
+/** The host (or a system admin) ends the call for everyone. */
+export async function endCall(channelId: string): Promise<void> {
+    await rest(`/calls/${channelId}/end`, 'post');
+}
+
+/** The host mutes someone. */
+export async function hostMute(channelId: string, sessionId: string): Promise<void> {
+    await rest(`/calls/${channelId}/host/mute`, 'post', {session_id: sessionId});
+}
+
+if (typeof window !== 'undefined') {
+    window.addEventListener('pagehide', () => current?.close());
+}

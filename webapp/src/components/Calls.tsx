@@ -1,0 +1,397 @@
+// Calls in the UI: the channel header's call button, the call bar that stays while you move between
+// channels (participants, mute, raised hand, screen sharing, leave), the incoming-call notices of DMs and
+// group messages, and the "call started / ended" post. The media side is in ../calls.ts.
+import {useEffect, useRef, useState} from 'react';
+import type {ServerChannel as Channel} from '@mattermost/types/channels';
+import type {Post} from '@mattermost/types/posts';
+import type {Team} from '@mattermost/types/teams';
+import {FormattedMessage, useIntl} from 'react-intl';
+
+import {ensureUsers} from '../actions';
+import {callStats, dismissCall, endCall, hostMute, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare} from '../calls';
+import {errorText} from '../client';
+import {callMinutes, callParticipants, type Call} from '../lib/calls';
+import {channelTitle, displayName} from '../lib/channels';
+import {paths} from '../lib/routes';
+import {navigate} from '../router';
+import {getState, update, useStore} from '../store';
+import {Avatar} from './Avatar';
+import {Icon} from './Icon';
+
+function useNow(every = 1000): number {
+    const [now, setNow] = useState(Date.now());
+    useEffect(() => {
+        const t = setInterval(() => setNow(Date.now()), every);
+        return () => clearInterval(t);
+    }, [every]);
+    return now;
+}
+
+function duration(ms: number): string {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    const h = Math.floor(s / 3600);
+    const mm = String(Math.floor((s % 3600) / 60)).padStart(h ? 2 : 1, '0');
+    const ss = String(s % 60).padStart(2, '0');
+    return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+function useCanCall(channel: Channel): boolean {
+    const config = useStore((s) => s.callsConfig);
+    const call = useStore((s) => s.calls[channel.id]);
+    return Boolean(config && channel.delete_at === 0 && (config.DefaultEnabled || call));
+}
+
+/** Start call / Join call / In call, in the channel header. */
+export function CallHeaderButton({channel}: {channel: Channel}) {
+    const intl = useIntl();
+    const can = useCanCall(channel);
+    const call = useStore((s) => s.calls[channel.id]);
+    const inThis = useStore((s) => s.myCall?.channelId === channel.id);
+    if (!can) {
+        return null;
+    }
+    const count = call ? callParticipants(call).length : 0;
+    const label = inThis ? intl.formatMessage({id: 'calls.in_call', defaultMessage: 'In call'})
+        : call ? intl.formatMessage({id: 'calls.join', defaultMessage: 'Join call'})
+        : intl.formatMessage({id: 'calls.start', defaultMessage: 'Start call'});
+    return (
+        <button type='button' className={`btn btn--small call-btn${call ? ' call-btn--live' : ''}`} disabled={inThis}
+            onClick={() => void joinCall(channel.id).catch((e) => update(() => ({toast: errorText(e)})))}>
+            <Icon name='phone' size={14}/>
+            <span>{label}</span>
+            {call && count > 0 && <span className='call-btn__count' aria-label={intl.formatMessage({id: 'calls.participant_count', defaultMessage: '{count, plural, one {# participant} other {# participants}}'}, {count})}>{count}</span>}
+        </button>
+    );
+}
+
+function RemoteAudio({stream}: {stream: MediaStream}) {
+    const ref = useRef<HTMLAudioElement>(null);
+    useEffect(() => {
+        const el = ref.current;
+        if (el) {
+            el.srcObject = stream;
+            void el.play().catch(() => undefined);
+        }
+    }, [stream]);
+    return <audio ref={ref} autoPlay/>;
+}
+
+function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
+    const intl = useIntl();
+    const ref = useRef<HTMLVideoElement>(null);
+    useEffect(() => {
+        const el = ref.current;
+        if (el) {
+            el.srcObject = stream;
+            void el.play().catch(() => undefined);
+        }
+    }, [stream]);
+    return (
+        <figure className='call-screen'>
+            <video ref={ref} autoPlay muted playsInline aria-label={intl.formatMessage({id: 'calls.screen_of', defaultMessage: 'Screen of {name}'}, {name})}/>
+            <figcaption><FormattedMessage id='calls.screen_of' defaultMessage='Screen of {name}' values={{name}}/></figcaption>
+        </figure>
+    );
+}
+
+type StatRow = {id: string; kind: string; direction: 'in' | 'out'; bytes: number; packets: number; from: string};
+
+/** The call's RTP streams, live (what Mattermost's `/call stats` shows): bytes and packets per stream. */
+function CallDetails() {
+    const intl = useIntl();
+    const mediaMap = useStore((s) => s.myCall?.mediaMap ?? {});
+    const [rows, setRows] = useState<StatRow[]>([]);
+    useEffect(() => {
+        let stop = false;
+        const poll = async () => {
+            const report = await callStats();
+            if (stop || !report) {
+                return;
+            }
+            const out: StatRow[] = [];
+            const s = getState();
+            report.forEach((st: RTCStats & Record<string, unknown>) => {
+                if (st.type !== 'inbound-rtp' && st.type !== 'outbound-rtp') {
+                    return;
+                }
+                const inbound = st.type === 'inbound-rtp';
+                const sender = inbound ? mediaMap[String(st.mid ?? '')]?.sender_id : '';
+                const session = sender ? Object.values(s.calls).flatMap((c) => c.sessions).find((x) => x.session_id === sender) : undefined;
+                out.push({
+                    id: st.id, kind: String(st.kind ?? ''), direction: inbound ? 'in' : 'out',
+                    bytes: Number(inbound ? st.bytesReceived : st.bytesSent) || 0,
+                    packets: Number(inbound ? st.packetsReceived : st.packetsSent) || 0,
+                    from: session ? displayName(s.users[session.user_id]) : '',
+                });
+            });
+            setRows(out);
+        };
+        void poll();
+        const t = setInterval(() => void poll(), 1000);
+        return () => {
+            stop = true;
+            clearInterval(t);
+        };
+    }, [mediaMap]);
+    return (
+        <table className='call-details' aria-label={intl.formatMessage({id: 'calls.details', defaultMessage: 'Call details'})}>
+            <thead>
+                <tr>
+                    <th><FormattedMessage id='calls.details.stream' defaultMessage='Stream'/></th>
+                    <th><FormattedMessage id='calls.details.bytes' defaultMessage='Bytes'/></th>
+                    <th><FormattedMessage id='calls.details.packets' defaultMessage='Packets'/></th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.map((r) => (
+                    <tr key={r.id} data-direction={r.direction} data-kind={r.kind} data-bytes={r.bytes}>
+                        <td>{r.direction === 'in'
+                            ? intl.formatMessage({id: 'calls.details.in', defaultMessage: '{kind} in {from}'}, {kind: r.kind, from: r.from})
+                            : intl.formatMessage({id: 'calls.details.out', defaultMessage: '{kind} out'}, {kind: r.kind})}</td>
+                        <td>{intl.formatNumber(r.bytes)}</td>
+                        <td>{intl.formatNumber(r.packets)}</td>
+                    </tr>
+                ))}
+            </tbody>
+        </table>
+    );
+}
+
+function Participant({call, userId, sessionId, unmuted, hand, isHost, canMute}: {
+    call: Call; userId: string; sessionId: string; unmuted: boolean; hand: boolean; isHost: boolean; canMute: boolean;
+}) {
+    const intl = useIntl();
+    const user = useStore((s) => s.users[userId]);
+    const me = useStore((s) => s.me!);
+    const name = displayName(user);
+    const sharing = call.screen_sharing_id === userId;
+    return (
+        <li className='call-participant' data-user-id={userId} data-unmuted={unmuted} data-hand={hand}>
+            <Avatar userId={userId} size={24}/>
+            <span className='call-participant__name'>
+                {name}{userId === me.id && <> <FormattedMessage id='calls.you' defaultMessage='(you)'/></>}
+            </span>
+            {isHost && <span className='pill'><FormattedMessage id='calls.host' defaultMessage='Host'/></span>}
+            {hand && <span className='call-participant__hand' title={intl.formatMessage({id: 'calls.hand_raised', defaultMessage: 'Hand raised'})}><Icon name='hand' size={14}/></span>}
+            {sharing && <span title={intl.formatMessage({id: 'calls.sharing', defaultMessage: 'Sharing their screen'})}><Icon name='screen' size={14}/></span>}
+            <span className={`call-participant__mic${unmuted ? ' is-on' : ''}`}
+                aria-label={unmuted ? intl.formatMessage({id: 'calls.unmuted', defaultMessage: 'Unmuted'}) : intl.formatMessage({id: 'calls.muted', defaultMessage: 'Muted'})}>
+                <Icon name={unmuted ? 'mic' : 'mic-off'} size={14}/>
+            </span>
+            {canMute && unmuted && userId !== me.id && (
+                <button type='button' className='btn btn--small btn--ghost'
+                    onClick={() => void hostMute(call.channel_id, sessionId).catch((e) => update(() => ({toast: errorText(e)})))}>
+                    <FormattedMessage id='calls.host_mute' defaultMessage='Mute'/>
+                </button>
+            )}
+        </li>
+    );
+}
+
+/** The call I am in, at the bottom of the window whatever channel is open. */
+export function CallBar({team}: {team: Team}) {
+    const intl = useIntl();
+    const my = useStore((s) => s.myCall);
+    const call = useStore((s) => (s.myCall ? s.calls[s.myCall.channelId] : undefined));
+    const channel = useStore((s) => (s.myCall ? s.channels[s.myCall.channelId] : undefined));
+    const config = useStore((s) => s.callsConfig);
+    const me = useStore((s) => s.me!);
+    const users = useStore((s) => s.users);
+    const [details, setDetails] = useState(false);
+    const now = useNow();
+    useEffect(() => {
+        if (call) {
+            ensureUsers(call.sessions.map((x) => x.user_id));
+        }
+    }, [call]);
+    if (!my) {
+        return null;
+    }
+    const title = channel ? channelTitle(channel, me.id, users) : '';
+    const people = call ? callParticipants(call) : [];
+    const isHost = call?.host_id === me.id || (me.roles ?? '').split(' ').includes('system_admin');
+    const sharer = call?.screen_sharing_session_id && call.screen_sharing_session_id !== my.sessionId ? call.screen_sharing_id : '';
+    const status = my.status === 'connected' ? '' : my.status === 'reconnecting'
+        ? intl.formatMessage({id: 'calls.reconnecting', defaultMessage: 'Reconnecting…'})
+        : intl.formatMessage({id: 'calls.connecting', defaultMessage: 'Connecting…'});
+    const muteLabel = my.muted ? intl.formatMessage({id: 'calls.unmute', defaultMessage: 'Unmute'}) : intl.formatMessage({id: 'calls.mute', defaultMessage: 'Mute'});
+    const handLabel = my.hand ? intl.formatMessage({id: 'calls.lower_hand', defaultMessage: 'Lower hand'}) : intl.formatMessage({id: 'calls.raise_hand', defaultMessage: 'Raise hand'});
+    const screenLabel = my.sharing ? intl.formatMessage({id: 'calls.stop_sharing', defaultMessage: 'Stop sharing'}) : intl.formatMessage({id: 'calls.share_screen', defaultMessage: 'Share screen'});
+    const canShare = Boolean(config?.AllowScreenSharing && navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices) &&
+        (!call?.screen_sharing_session_id || my.sharing);
+    const open = () => {
+        if (channel) {
+            navigate(channel.type === 'D' || channel.type === 'G' ? paths.gm(team.name, channel.name) : paths.channel(team.name, channel.name));
+        }
+    };
+    return (
+        <section className='call-bar' aria-label={intl.formatMessage({id: 'calls.bar', defaultMessage: 'Call in {title}'}, {title})} data-status={my.status}>
+            {sharer && my.remoteScreen && <RemoteScreen stream={my.remoteScreen} name={displayName(users[sharer])}/>}
+            {details && <CallDetails/>}
+            <div className='call-bar__head'>
+                <Icon name='phone' size={16}/>
+                <button type='button' className='call-bar__title' onClick={open}>{title}</button>
+                {call && <span className='call-bar__time'>{duration(now - call.start_at)}</span>}
+                {status && <span className='call-bar__status' role='status'>{status}</span>}
+            </div>
+            <ul className='call-bar__people' aria-label={intl.formatMessage({id: 'calls.participants', defaultMessage: 'Participants'})}>
+                {call && people.map((p) => (
+                    <Participant key={p.user_id} call={call} userId={p.user_id} sessionId={p.session_id} unmuted={p.unmuted}
+                        hand={p.raised_hand > 0} isHost={p.user_id === call.host_id} canMute={isHost && Boolean(config?.HostControlsAllowed)}/>
+                ))}
+            </ul>
+            {my.noMic && <p className='call-bar__note'><FormattedMessage id='calls.no_mic' defaultMessage='No microphone: you can listen only.'/></p>}
+            <div className='call-bar__controls' role='toolbar' aria-label={intl.formatMessage({id: 'calls.controls', defaultMessage: 'Call controls'})}>
+                <button type='button' className={`icon-btn${my.muted ? '' : ' is-on'}`} aria-label={muteLabel} title={muteLabel}
+                    aria-pressed={!my.muted} disabled={my.noMic || my.status === 'connecting'}
+                    onClick={() => void setMuted(!my.muted).catch(() => update(() => ({toast: intl.formatMessage({id: 'calls.unmute_failed', defaultMessage: 'Could not turn on your microphone.'})})))}>
+                    <Icon name={my.muted ? 'mic-off' : 'mic'}/>
+                </button>
+                <button type='button' className={`icon-btn${my.hand ? ' is-on' : ''}`} aria-label={handLabel} title={handLabel} aria-pressed={my.hand}
+                    onClick={() => raiseHand(!my.hand)}>
+                    <Icon name='hand'/>
+                </button>
+                {canShare && (
+                    <button type='button' className={`icon-btn${my.sharing ? ' is-on' : ''}`} aria-label={screenLabel} title={screenLabel}
+                        aria-pressed={my.sharing} disabled={my.status === 'connecting'} onClick={() => void toggleScreenShare()}>
+                        <Icon name='screen'/>
+                    </button>
+                )}
+                <button type='button' className={`icon-btn${details ? ' is-on' : ''}`} aria-pressed={details}
+                    aria-label={intl.formatMessage({id: 'calls.details', defaultMessage: 'Call details'})}
+                    title={intl.formatMessage({id: 'calls.details', defaultMessage: 'Call details'})} onClick={() => setDetails(!details)}>
+                    <Icon name='info'/>
+                </button>
+                {isHost && call && (
+                    <button type='button' className='btn btn--small btn--danger-ghost' onClick={() => update(() => ({modal: {
+                        kind: 'confirm', danger: true,
+                        title: intl.formatMessage({id: 'calls.end_title', defaultMessage: 'End the call for everyone?'}),
+                        body: intl.formatMessage({id: 'calls.end_body', defaultMessage: 'Everyone in the call will be disconnected.'}),
+                        action: intl.formatMessage({id: 'calls.end', defaultMessage: 'End call'}),
+                        onConfirm: () => endCall(call.channel_id),
+                    }}))}>
+                        <FormattedMessage id='calls.end' defaultMessage='End call'/>
+                    </button>
+                )}
+                <button type='button' className='btn btn--small btn--danger call-bar__leave' onClick={leaveCall}>
+                    <Icon name='phone-off' size={14}/>
+                    <FormattedMessage id='calls.leave' defaultMessage='Leave'/>
+                </button>
+            </div>
+            {Object.entries(my.remoteAudio).map(([mid, stream]) => <RemoteAudio key={mid} stream={stream}/>)}
+        </section>
+    );
+}
+
+const RING_FOR_MS = 30000;
+
+/** A ring tone (two short tones every two seconds, for half a minute) while a call rings here. */
+function useRingTone(on: boolean): void {
+    useEffect(() => {
+        if (!on || typeof AudioContext === 'undefined') {
+            return;
+        }
+        let ctx: AudioContext;
+        try {
+            ctx = new AudioContext();
+        } catch {
+            return;
+        }
+        const ring = () => {
+            const t = ctx.currentTime;
+            for (const [at, freq] of [[0, 660], [0.25, 880]]) {
+                const osc = ctx.createOscillator();
+                const gain = ctx.createGain();
+                osc.frequency.value = freq;
+                gain.gain.setValueAtTime(0.08, t + at);
+                gain.gain.exponentialRampToValueAtTime(0.001, t + at + 0.22);
+                osc.connect(gain).connect(ctx.destination);
+                osc.start(t + at);
+                osc.stop(t + at + 0.22);
+            }
+        };
+        ring();
+        const every = setInterval(ring, 2000);
+        const stop = setTimeout(() => clearInterval(every), RING_FOR_MS);
+        return () => {
+            clearInterval(every);
+            clearTimeout(stop);
+            void ctx.close().catch(() => undefined);
+        };
+    }, [on]);
+}
+
+/** Incoming DM/GM calls (ringing): join or decline. */
+export function IncomingCalls() {
+    const intl = useIntl();
+    const ringing = useStore((s) => s.ringing);
+    const calls = useStore((s) => s.calls);
+    const users = useStore((s) => s.users);
+    const channels = useStore((s) => s.channels);
+    const me = useStore((s) => s.me!);
+    useEffect(() => {
+        ensureUsers(ringing.map((id) => calls[id]?.owner_id ?? ''));
+    }, [ringing, calls]);
+    const live = ringing.filter((id) => calls[id]);
+    useRingTone(live.length > 0);
+    if (!live.length) {
+        return null;
+    }
+    return (
+        <div className='incoming-calls'>
+            {live.map((id) => {
+                const call = calls[id];
+                const caller = displayName(users[call.owner_id]);
+                const group = channels[id]?.type === 'G';
+                return (
+                    <div key={id} className='incoming-call' role='alertdialog' aria-label={intl.formatMessage({id: 'calls.incoming', defaultMessage: 'Incoming call'})}>
+                        <Avatar userId={call.owner_id} size={32}/>
+                        <p>{group
+                            ? intl.formatMessage({id: 'calls.incoming_group', defaultMessage: '{caller} is inviting you to a call with {title}'},
+                                {caller, title: channels[id] ? channelTitle(channels[id], me.id, users) : ''})
+                            : intl.formatMessage({id: 'calls.incoming_dm', defaultMessage: '{caller} is calling you'}, {caller})}</p>
+                        <button type='button' className='btn btn--small btn--primary' onClick={() => void joinCall(id)}>
+                            <FormattedMessage id='calls.accept' defaultMessage='Join'/>
+                        </button>
+                        <button type='button' className='btn btn--small btn--ghost' onClick={() => void dismissCall(id)}>
+                            <FormattedMessage id='calls.decline' defaultMessage='Decline'/>
+                        </button>
+                    </div>
+                );
+            })}
+        </div>
+    );
+}
+
+/** The `custom_calls` post: a live call with its Join button, or how long it lasted. */
+export function CallPostCard({post}: {post: Post}) {
+    const intl = useIntl();
+    const call = useStore((s) => {
+        const c = s.calls[post.channel_id];
+        return c && c.post_id === post.id ? c : undefined;
+    });
+    const inThis = useStore((s) => s.myCall?.channelId === post.channel_id);
+    const enabled = useStore((s) => Boolean(s.callsConfig));
+    const now = useNow();
+    const props = (post.props ?? {}) as {start_at?: number; end_at?: number; title?: string; participants?: string[]};
+    const startAt = Number(props.start_at) || post.create_at;
+    const endAt = Number(props.end_at) || 0;
+    const title = props.title || intl.formatMessage({id: 'calls.post.started', defaultMessage: 'Call started'});
+    return (
+        <div className={`call-post${endAt ? ' call-post--ended' : ''}`} data-call-post={endAt ? 'ended' : call ? 'live' : 'started'}>
+            <span className='call-post__icon'><Icon name={endAt ? 'phone-off' : 'phone'}/></span>
+            <div className='call-post__text'>
+                <strong>{endAt ? intl.formatMessage({id: 'calls.post.ended', defaultMessage: 'Call ended'}) : title}</strong>
+                <span className='call-post__meta'>{endAt
+                    ? intl.formatMessage({id: 'calls.post.lasted', defaultMessage: 'Lasted {minutes, plural, one {# minute} other {# minutes}}'}, {minutes: callMinutes(startAt, endAt)})
+                    : call ? intl.formatMessage({id: 'calls.post.live', defaultMessage: 'Started {time} ago · {count, plural, one {# participant} other {# participants}}'},
+                        {time: duration(now - startAt), count: callParticipants(call).length}) : null}</span>
+            </div>
+            {!endAt && call && enabled && (
+                <button type='button' className='btn btn--small btn--primary' disabled={inThis} onClick={() => void joinCall(post.channel_id)}>
+                    {inThis ? intl.formatMessage({id: 'calls.in_call', defaultMessage: 'In call'}) : intl.formatMessage({id: 'calls.join', defaultMessage: 'Join call'})}
+                </button>
+            )}
+        </div>
+    );
+}
