@@ -42,12 +42,14 @@ lint: bootstrap
 # The two halves run at once: the browser tests (tests/e2e) in their own pytest process (Playwright's
 # sync API runs its own event loop), everything else spread over TEST_WORKERS xdist workers, a test
 # file per worker at a time (module-scoped servers are started once). The browser tests' output is
-# printed after the rest.
+# printed after the rest. A test that fails is run once more (pytest-rerunfailures); the summary lists
+# each rerun ("RERUN"), and a rerun is a flake to fix, not a pass to forget.
 TEST_WORKERS ?= 2
+RERUNS ?= --reruns 1 --reruns-delay 2
 test: bootstrap webapp lint webapp-test
 	@rm -f .e2e.log; \
-	$(BIN)/pytest tests/e2e > .e2e.log 2>&1 & e2e=$$!; \
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e; rc=$$?; \
+	$(BIN)/pytest $(RERUNS) tests/e2e > .e2e.log 2>&1 & e2e=$$!; \
+	$(BIN)/pytest $(RERUNS) -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e; rc=$$?; \
 	wait $$e2e; rc2=$$?; \
 	echo "== browser tests (tests/e2e), run alongside:"; cat .e2e.log; \
 	echo "== pytest exit codes: main $$rc, browser $$rc2"; \

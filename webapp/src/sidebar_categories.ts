@@ -56,19 +56,45 @@ export function loadCategories(teamId: string): Promise<void> {
     return run;
 }
 
+// Saves under way per team. While one is, the server's answer to an older save and the events it
+// caused would put an older state over the newer one on screen: an answer is applied only when no
+// save started after it, events are held back, and one reload after the last save catches up on
+// whatever changed elsewhere meanwhile.
+const saving: Record<string, number> = {};
+const saveGen: Record<string, number> = {};
+const missed: Record<string, boolean> = {};
+
+async function whileSaving<T>(teamId: string, run: (latest: () => boolean) => Promise<T>): Promise<T> {
+    const mine = (saveGen[teamId] = (saveGen[teamId] ?? 0) + 1);
+    saving[teamId] = (saving[teamId] ?? 0) + 1;
+    try {
+        return await run(() => saveGen[teamId] === mine);
+    } finally {
+        saving[teamId] -= 1;
+        if (!saving[teamId] && missed[teamId]) {
+            missed[teamId] = false;
+            void loadCategories(teamId).catch(() => undefined);
+        }
+    }
+}
+
 /** Saves changed categories; on failure the server's state is loaded back. */
 export async function saveCategories(teamId: string, changed: ChannelCategory[]): Promise<void> {
     if (!changed.length) {
         return;
     }
     merge(teamId, changed);
-    try {
-        const saved = await client.updateChannelCategories(getState().me!.id, teamId, changed);
-        merge(teamId, saved);
-    } catch (e) {
-        await loadCategories(teamId).catch(() => undefined);
-        throw e;
-    }
+    await whileSaving(teamId, async (latest) => {
+        try {
+            const saved = await client.updateChannelCategories(getState().me!.id, teamId, changed);
+            if (latest()) {
+                merge(teamId, saved);
+            }
+        } catch (e) {
+            await loadCategories(teamId).catch(() => undefined);
+            throw e;
+        }
+    });
 }
 
 export async function createCategory(teamId: string, name: string, channelIds: string[] = []): Promise<ChannelCategory> {
@@ -159,16 +185,18 @@ export async function reorderCategories(teamId: string, id: string, beforeId: st
         return;
     }
     put(teamId, {...cats, order});
-    try {
-        const saved = await client.updateChannelCategoryOrder(getState().me!.id, teamId, order);
-        const now = getState().categories[teamId];
-        if (now) {
-            put(teamId, {...now, order: saved.filter((x) => now.byId[x])});
+    await whileSaving(teamId, async (latest) => {
+        try {
+            const saved = await client.updateChannelCategoryOrder(getState().me!.id, teamId, order);
+            const now = getState().categories[teamId];
+            if (now && latest()) {
+                put(teamId, {...now, order: saved.filter((x) => now.byId[x])});
+            }
+        } catch (e) {
+            await loadCategories(teamId).catch(() => undefined);
+            throw e;
         }
-    } catch (e) {
-        await loadCategories(teamId).catch(() => undefined);
-        throw e;
-    }
+    });
 }
 
 /** Folds a `sidebar_category_*` WebSocket event in (from this or another tab or device). */
@@ -176,6 +204,10 @@ export function onCategoryEvent(event: string, teamId: string, data: Record<stri
     const cats = getState().categories[teamId];
     if (!cats) {
         return; // not loaded: the team's sidebar loads them when shown
+    }
+    if (saving[teamId]) {
+        missed[teamId] = true; // possibly the echo of an older save: caught up on after the last one
+        return;
     }
     if (event === 'sidebar_category_order_updated' && Array.isArray(data.order)) {
         const order = (data.order as string[]).filter((id) => cats.byId[id]);

@@ -429,7 +429,6 @@ class CallsPlugin(Plugin):
                 task.cancel()
             await self.sfu.leave(conn_id)
         end_at = _now_ms()
-        self._publish("call_end", {"channelID": channel_id, "callID": call.id}, channel_id=channel_id)
         if call.post_id:
             minutes = max(1, round((end_at - call.start_at) / 60000))
             try:
@@ -439,6 +438,8 @@ class CallsPlugin(Plugin):
                 await self.api.update_post(post)
             except AppError as e:
                 self.api.log_error("calls: updating the call post failed", error=str(e))
+        # after the post says the call ended, so whoever reacts to the event reads the ended post
+        self._publish("call_end", {"channelID": channel_id, "callID": call.id}, channel_id=channel_id)
 
     async def on_websocket_disconnect(self, conn_id: str, user_id: str) -> None:
         """The session's WebSocket closed: it leaves unless the app reconnects within RECONNECT_TIMEOUT (a
