@@ -47,6 +47,7 @@ lint: bootstrap
 TEST_WORKERS ?= 2
 RERUNS ?= --reruns 1 --reruns-delay 2
 test: bootstrap webapp lint webapp-test
+	@bash scripts/test_system_deps.sh
 	@rm -f .e2e.log; \
 	$(BIN)/pytest $(RERUNS) tests/e2e > .e2e.log 2>&1 & e2e=$$!; \
 	$(BIN)/pytest $(RERUNS) -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e; rc=$$?; \
