@@ -145,6 +145,18 @@ async def test_one_call_across_two_nodes(nodes: tuple[ServerProcess, ServerProce
         await p2.send("raise_hand")
         await p1.event("user_raise_hand", userID=u2, session_id=p2.session_id)
 
+        # the WebSockets drop and come back through the other node each (the apps' reconnect): the sessions
+        # and their media go on, their messages now reach the host from the other side
+        p1.server, p2.server = b, a  # type: ignore[assignment]
+        await p1.reconnect(channel_id)
+        await p2.reconnect(channel_id)
+        await p2.send("mute")
+        await p1.event("user_muted", userID=u2, session_id=p2.session_id)
+        await p1.send("unmute")
+        await p2.event("user_unmuted", userID=u1, session_id=p1.session_id)
+        await growing(p2, 1)
+        await growing(p1, 0)
+
         # leaving: the other node's client sees it, both nodes' state shows it; the last leave ends the call
         await p2.send("leave")
         await p1.event("user_left", user_id=u2, session_id=p2.session_id)

@@ -144,6 +144,7 @@ class CallsPlugin(Plugin):
         #: connections on this node in a call another node hosts → (channel id, that node)
         self.remote: dict[str, tuple[str, str]] = {}
         self.locks: dict[str, asyncio.Lock] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
         self.beaten = float("-inf")
         self.sfu = SFU(self._rtc_settings(), self._signal)
         self.sfu.configure(self._rtc_settings())
@@ -251,7 +252,9 @@ class CallsPlugin(Plugin):
                 call.saved = new
                 return
         self.api.log_error("calls: the call was ended by another node", channel_id=call.channel_id)
-        asyncio.get_running_loop().create_task(self._drop(call))
+        task = asyncio.get_running_loop().create_task(self._drop(call))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def _forward(self, node: str, msg: dict[str, Any]) -> None:
         """Tell another node (``""``: every other node)."""
@@ -285,6 +288,8 @@ class CallsPlugin(Plugin):
             conn_id = str(msg.get("conn", ""))
             if conn_id in self.remote:
                 self.remote[conn_id] = (channel_id, str(msg.get("node", "")))
+        elif kind == "unroute":  # the host refused a connection of this node
+            self.remote.pop(str(msg.get("conn", "")), None)
         elif kind == "ended":
             self._forget_remote(channel_id)
         elif kind == "end":
@@ -612,17 +617,23 @@ class CallsPlugin(Plugin):
                 return call, ""
         raise RuntimeError("could not settle which node hosts the call")
 
+    def _refuse(self, conn_id: str, via: str, text: str) -> None:
+        """A join that cannot be: the client hears why; the node its WebSocket is on forgets the route."""
+        self._fail(conn_id, text)
+        if via != self.node:
+            self._forward(via, {"t": "unroute", "conn": conn_id})
+
     async def _join(self, conn_id: str, user_id: str, data: dict[str, Any], via: str, hops: int) -> None:
         channel_id = str(data.get("channelID", ""))
-        if conn_id in self.by_conn:
+        if conn_id in self.by_conn or (via == self.node and conn_id in self.remote):
             self._fail(conn_id, "already in a call")
             return
         if not ID_RE.match(channel_id) or not await self._is_member(channel_id, user_id):
-            self._fail(conn_id, "forbidden")
+            self._refuse(conn_id, via, "forbidden")
             return
         channel = await self.api.get_channel(channel_id)
         if channel.delete_at:
-            self._fail(conn_id, "cannot join call in archived channel")
+            self._refuse(conn_id, via, "cannot join call in archived channel")
             return
         async with self._lock(channel_id):
             call = self.calls.get(channel_id)
@@ -631,7 +642,7 @@ class CallsPlugin(Plugin):
                 call, node = await self._host_elsewhere(channel_id, user_id)
                 if call is None:
                     if hops >= MAX_HOPS:
-                        self._fail(conn_id, "the call is not available")
+                        self._refuse(conn_id, via, "the call is not available")
                         return
                     if via == self.node:
                         self.remote[conn_id] = (channel_id, node)
@@ -653,7 +664,7 @@ class CallsPlugin(Plugin):
                 call.post_id = post.id
             limit = int(self._setting("MaxCallParticipants", 0))
             if limit and len(call.sessions) >= limit:
-                self._fail(conn_id, "user cannot join because of limits")
+                self._refuse(conn_id, via, "user cannot join because of limits")
                 return
             self.remote.pop(conn_id, None)
             call.sessions[conn_id] = CallSession(conn_id, user_id, conn_id, via)
