@@ -21,6 +21,7 @@ pytestmark = needs_pg_and_redis
 
 PLUGIN = "com.mattermost.calls"
 BASE = f"/plugins/{PLUGIN}"
+PREFIX_EVENTS = f"custom_{PLUGIN}_"
 PORTS = (43000, 43999)  # the SFUs' UDP port range here (both nodes take ports from it)
 
 
@@ -97,7 +98,7 @@ async def _same_on_both(a: ServerProcess, b: ServerProcess, token: str, path: st
 
 
 def _count(p: Participant, name: str) -> int:
-    return sum(1 for e in p.events if e["event"] == f"custom_{PLUGIN}_{name}")
+    return sum(1 for e in p.events if e["event"] == PREFIX_EVENTS + name)
 
 
 async def test_one_call_across_two_nodes(nodes: tuple[ServerProcess, ServerProcess]) -> None:
