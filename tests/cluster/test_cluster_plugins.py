@@ -102,3 +102,60 @@ def test_plugin_runs_on_both_nodes(nodes: tuple[ServerProcess, ServerProcess]) -
                                for s in ca.get("/plugins/statuses", headers=h).json()), "the plugin to stop on A")
         r = ca.post("/posts", json={"channel_id": channel["id"], "message": "forbidden"}, headers=h)
         assert r.status_code == 201
+
+
+MESSENGER = "com.example.messenger"
+MESSENGER_CODE = """
+    from chinwag.plugin import HTTPResponse, Plugin
+
+    class Messenger(Plugin):
+        async def on_plugin_cluster_event(self, event_id, data):
+            # read-modify-write: only right when one node's events arrive one after another, in order
+            key = "got-" + await self.api.get_node_id()
+            await self.api.kv_set(key, (await self.api.kv_get(key) or b"") + event_id.encode() + b":" + data + b",")
+
+        async def serve_http(self, c, req):
+            node = await self.api.get_node_id()
+            if req.path == "/send":
+                for i in range(int(req.query.get("n", "1"))):
+                    self.api.publish_plugin_cluster_event(req.query.get("id", "e"), str(i).encode(),
+                                                          target_node_id=req.query.get("to", ""))
+                return HTTPResponse.json({"node": node})
+            got = {k: (await self.api.kv_get(k)).decode() for k in await self.api.kv_list(0, 100)}
+            return HTTPResponse.json({"node": node, "got": got})
+"""
+
+
+def test_plugin_cluster_events(nodes: tuple[ServerProcess, ServerProcess]) -> None:
+    """``publish_plugin_cluster_event`` reaches the plugin on the other nodes (or the one targeted), never
+    the sender's own node, one node's events in the order it sent them."""
+    a, b = nodes
+    with httpx.Client(base_url=a.api) as ca:
+        ca.post("/users", json={"username": "root", "email": "root@example.com", "password": "password"})
+        token = ca.post("/users/login", json={"login_id": "root", "password": "password"}).headers["Token"]
+        h = {"Authorization": f"Bearer {token}"}
+        assert ca.post("/plugins", files={"plugin": ("p.tar.gz", bundle(MESSENGER, MESSENGER_CODE))},
+                       headers=h).status_code == 201
+        assert ca.post(f"/plugins/{MESSENGER}/enable", headers=h).status_code == 200
+
+    def running(node: ServerProcess) -> bool:
+        return httpx.get(f"{node.url}/plugins/{MESSENGER}/got", headers=h).status_code == 200
+
+    _until(lambda: running(a) and running(b), "the plugin to run on both nodes")
+    node_a = httpx.post(f"{a.url}/plugins/{MESSENGER}/send", params={"n": 20}, headers=h).json()["node"]
+    node_b = httpx.get(f"{b.url}/plugins/{MESSENGER}/got", headers=h).json()["node"]
+    assert node_a != node_b
+    everyone = ",".join(f"e:{i}" for i in range(20)) + ","
+
+    def got() -> dict[str, str]:
+        answer: dict[str, str] = httpx.get(f"{a.url}/plugins/{MESSENGER}/got", headers=h).json()["got"]
+        return answer
+
+    _until(lambda: got().get("got-" + node_b) == everyone, "node B to get node A's events in order")
+    # to one node: B sends to A, and A "to itself" (never delivered to the sender's node)
+    httpx.post(f"{b.url}/plugins/{MESSENGER}/send", params={"n": 2, "id": "t", "to": node_a}, headers=h)
+    httpx.post(f"{a.url}/plugins/{MESSENGER}/send", params={"n": 1, "id": "self", "to": node_a}, headers=h)
+    httpx.post(f"{a.url}/plugins/{MESSENGER}/send", params={"n": 1, "id": "last", "to": node_b}, headers=h)
+    _until(lambda: got().get("got-" + node_b, "").endswith("last:0,"), "node B to get the last event")
+    _until(lambda: got().get("got-" + node_a) == "t:0,t:1,", "node A to get the events sent to it")
+    assert got() == {"got-" + node_a: "t:0,t:1,", "got-" + node_b: everyone + "last:0,"}

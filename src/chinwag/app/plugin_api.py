@@ -5,6 +5,7 @@ with every permission (a plugin is code the admin installed), as Mattermost's pl
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,8 @@ from chinwag.store.errors import NotFound
 
 #: Mattermost's limits on a plugin's keys
 KV_KEY_MAX = 150
+#: the internal event carrying a plugin's cluster event to the other nodes
+PLUGIN_CLUSTER_EVENT = "_plugin_cluster_event"
 
 
 @dataclass
@@ -56,6 +59,8 @@ class PluginApiServices:
     schedule: Callable[[str, str, float | None], None]
     #: opens an interactive dialog for the user a trigger id was given to (the integration actions')
     open_dialog: Callable[[OpenDialogRequest], Awaitable[None]]
+    #: this server node's id (``cluster_id`` in the plugin statuses, ``id`` in /cluster/status)
+    node_id: str = ""
 
 
 def _trusted() -> Ctx:
@@ -230,6 +235,21 @@ class PluginAPI:
         self.s.core.publish(Event(f"custom_{self.plugin_id}_{event}", dict(payload),
                                   Broadcast(user_id=user_id, channel_id=channel_id, team_id=team_id,
                                             connection_id=connection_id)))
+
+    def publish_plugin_cluster_event(self, event_id: str, data: bytes, target_node_id: str = "") -> None:
+        """Mattermost's PublishPluginClusterEvent: ``on_plugin_cluster_event(event_id, data)`` of this
+        plugin on the other nodes (``target_node_id``: that node only), over the cluster's event stream;
+        never on this node. The events one node publishes reach a plugin in the order they were published."""
+        if not event_id or not isinstance(data, bytes | bytearray):
+            raise AppError("PublishPluginClusterEvent", "plugin.api.publish_plugin_cluster_event.invalid",
+                           "A plugin cluster event needs an id and bytes.", 400)
+        self.s.core.publish(Event(PLUGIN_CLUSTER_EVENT, {
+            "plugin_id": self.plugin_id, "id": event_id, "data": base64.b64encode(bytes(data)).decode(),
+            "from": self.s.node_id, "to": target_node_id}))
+
+    async def get_node_id(self) -> str:
+        """This server node's id (Mattermost's plugin status ``ClusterId``)."""
+        return self.s.node_id
 
     def site_url(self) -> str:
         return self.s.core.cfg.ServiceSettings.SiteURL.rstrip("/")

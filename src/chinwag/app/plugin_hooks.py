@@ -44,7 +44,7 @@ HOOKS = (*WILL_HOOKS, "message_has_been_posted", "message_has_been_updated", "me
          "reaction_has_been_added", "reaction_has_been_removed", "channel_has_been_created",
          "user_has_joined_channel", "user_has_left_channel", "user_has_been_created", "user_has_logged_in",
          "execute_command", "serve_http", "on_configuration_change", "websocket_message_has_been_posted",
-         "on_websocket_disconnect")
+         "on_websocket_disconnect", "on_plugin_cluster_event")
 
 
 @dataclass
@@ -294,9 +294,17 @@ class PluginHooks:
             if plugin is not None:
                 self._ordered(pid, conn_id, "on_websocket_disconnect", plugin.on_websocket_disconnect(conn_id, user_id))
 
+    def cluster_event(self, plugin_id: str, from_node: str, event_id: str, data: bytes) -> None:
+        """Another node's ``publish_plugin_cluster_event`` for this plugin: handed to it in the background,
+        the events of one node one after another in the order that node published them."""
+        plugin = self.plugins.get(plugin_id)
+        if plugin is not None and plugin_id in self.implementers["on_plugin_cluster_event"]:
+            self._ordered(plugin_id, "node:" + from_node, "on_plugin_cluster_event",
+                          plugin.on_plugin_cluster_event(event_id, data))
+
     def _ordered(self, plugin_id: str, conn_id: str, hook: str, coro: Awaitable[Any]) -> None:
         """Run a connection's messages to a plugin one after another (an SDP answer must not overtake the
-        join before it)."""
+        join before it); ``conn_id`` is the key of the chain (``node:<id>`` for a node's cluster events)."""
         key = (plugin_id, conn_id)
         previous = self._ws_chains.get(key)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -31,7 +31,7 @@ API_METHODS = frozenset({
     "get_channel_member", "add_channel_member", "create_post", "update_post", "get_post", "send_ephemeral_post",
     "upload_file", "kv_get", "kv_set", "kv_compare_and_set", "kv_delete", "kv_delete_all", "kv_list",
     "register_command", "unregister_command", "ensure_bot", "schedule_job", "unschedule_job", "save_plugin_config",
-    "publish_websocket_event", "open_interactive_dialog",
+    "publish_websocket_event", "open_interactive_dialog", "publish_plugin_cluster_event", "get_node_id",
     "log_info", "log_error",
 })
 
@@ -132,7 +132,8 @@ class PluginProcess:
 
     def _api_notified(self, method: str, args: list[Any]) -> None:
         name = method.removeprefix("api.")
-        if name in ("send_ephemeral_post", "publish_websocket_event", "log_info", "log_error"):
+        if name in ("send_ephemeral_post", "publish_websocket_event", "publish_plugin_cluster_event", "log_info",
+                    "log_error"):
             positional = args[0] if args and isinstance(args[0], list) else []
             keywords = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
             result = getattr(self.api, name)(*positional, **keywords)
@@ -210,3 +211,6 @@ class RemotePlugin(Plugin):
 
     async def on_websocket_disconnect(self, conn_id: str, user_id: str) -> None:
         await self.process.call("on_websocket_disconnect", conn_id, user_id)
+
+    async def on_plugin_cluster_event(self, event_id: str, data: bytes) -> None:
+        await self.process.call("on_plugin_cluster_event", event_id, data)

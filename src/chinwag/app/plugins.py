@@ -17,6 +17,7 @@ environment, with Python plugins).
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
 import json
@@ -40,7 +41,7 @@ from chinwag.app.file import FileService
 from chinwag.app.integration import IntegrationCore
 from chinwag.app.outbound import OutboundRefused
 from chinwag.app.permissions import PermissionService
-from chinwag.app.plugin_api import PluginAPI, PluginApiServices
+from chinwag.app.plugin_api import PLUGIN_CLUSTER_EVENT, PluginAPI, PluginApiServices
 from chinwag.app.plugin_hooks import PluginHooks
 from chinwag.app.plugin_process import PluginProcess, RemotePlugin
 from chinwag.model import permissions as P
@@ -205,9 +206,24 @@ class PluginService:
             self._background.spawn(self.sync(), "plugins: apply a config change")
 
     def handle_internal(self, event: dict[str, Any]) -> None:
+        if event.get("event") == PLUGIN_CLUSTER_EVENT:
+            self._cluster_event(event.get("data") or {})
+            return
         if event.get("event") == CHANGED_EVENT and self._started \
                 and (event.get("data") or {}).get("node_id") != self.config_api.node_id:
             self._background.spawn(self.sync(read_bundles=True), "plugins: bundles changed")
+
+    def _cluster_event(self, data: dict[str, Any]) -> None:
+        """A plugin's cluster event from another node, for this node (or every node)."""
+        me = self.config_api.node_id
+        sender, target = str(data.get("from", "")), str(data.get("to", ""))
+        if not self._started or sender == me or target not in ("", me):
+            return
+        try:
+            payload = base64.b64decode(str(data.get("data", "")))
+        except ValueError:
+            return
+        self.hooks.cluster_event(str(data.get("plugin_id", "")), sender, str(data.get("id", "")), payload)
 
     async def drain(self) -> None:
         await self._background.drain()

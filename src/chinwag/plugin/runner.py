@@ -4,7 +4,7 @@ forwards the plugin's API calls to the server. It exits when the server closes t
 
 The synchronous parts of the API (``get_config``, ``get_plugin_config``, ``site_url``) read a copy the
 server sends before activation and before each ``on_configuration_change``; ``send_ephemeral_post``,
-``publish_websocket_event`` and the log calls are sent without waiting for an answer.
+``publish_websocket_event``, ``publish_plugin_cluster_event`` and the log calls are sent without waiting for an answer.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ HOOKS = ("on_activate", "on_deactivate", "on_configuration_change", "message_wil
          "message_has_been_deleted", "reaction_has_been_added", "reaction_has_been_removed",
          "channel_has_been_created", "user_has_joined_channel", "user_has_left_channel", "user_has_been_created",
          "user_has_logged_in", "on_scheduled_job", "execute_command", "serve_http",
-         "websocket_message_has_been_posted", "on_websocket_disconnect")
+         "websocket_message_has_been_posted", "on_websocket_disconnect", "on_plugin_cluster_event")
 
 
 class RemoteAPI:
@@ -75,6 +75,10 @@ class RemoteAPI:
         self._conn.notify("api.publish_websocket_event", [event, payload],
                           {"user_id": user_id, "channel_id": channel_id, "team_id": team_id,
                            "connection_id": connection_id})
+
+    def publish_plugin_cluster_event(self, event_id: str, data: bytes, target_node_id: str = "") -> None:
+        self._conn.notify("api.publish_plugin_cluster_event", [event_id, bytes(data)],
+                          {"target_node_id": target_node_id})
 
     def log_info(self, msg: str, **kv: Any) -> None:
         self._conn.notify("api.log_info", [msg], kv)

@@ -2,7 +2,17 @@
 the calls plugin's REST routes (``/plugins/com.mattermost.calls/…``) and WebSocket messages
 (``custom_com.mattermost.calls_<action>`` from clients, ``custom_com.mattermost.calls_<event>`` to them), so
 the official apps' call buttons work. Media goes through the embedded SFU (``sfu.py``, aiortc) in this
-plugin's process. Call state lives in this process: the calls of a server are hosted by one node.
+plugin's process.
+
+In a cluster a call is hosted by one node: the one whose plugin claimed the channel's record
+(``call:<channel id>`` in the plugin's key/value store, the shared database) when the call started. That
+node keeps the call's state and its SFU carries the media; the record is the call as everyone else reads
+it (``GET /{channel_id}``, ``/channels`` on any node), rewritten by the host before it announces a change.
+A client whose WebSocket is on another node has its calls messages forwarded to the host as plugin cluster
+events; the host's answers and events are WebSocket events, which reach a connection on any node. A node
+involved in calls says it is alive (``node:<node id>``, a key that expires); a call whose host is gone is
+ended by whichever node notices first (the record swapped out with compare-and-set: one wins), its post
+updated and ``call_end`` sent — media cannot move to another node's SFU, so the call is not taken over.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from chinwag.model.errors import AppError
 from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin, Post
 
@@ -26,6 +38,18 @@ from .sfu import SFU, RTCSettings
 ID_RE = re.compile(r"^[a-z0-9]{26}$")
 #: how long a session whose WebSocket closed waits for the app's ``reconnect`` before it leaves
 RECONNECT_TIMEOUT = 10.0
+#: the key/value keys: a call's shared record, a node's "alive" mark
+RECORD, NODE = "call:", "node:"
+#: how often a node involved in calls marks itself alive, looks for calls whose host is gone and for
+#: sessions whose WebSocket's node is gone; and how long its mark lasts
+BEAT_INTERVAL = 2.0
+BEAT_TTL = 10
+#: a node in no call looks for calls whose host is gone every this many intervals (one in calls, every one)
+SWEEP_EVERY = 5
+#: the plugin cluster event id of everything the nodes tell each other
+CLUSTER_EVENT = "calls"
+#: how many times a message may be passed on to another node (the host changed meanwhile)
+MAX_HOPS = 2
 
 
 def _now_ms() -> int:
@@ -44,6 +68,8 @@ class CallSession:
     user_id: str
     #: the WebSocket connection the session is reached on now (its id at join is the session id)
     conn_id: str = ""
+    #: the node that connection is on
+    node: str = ""
     unmuted: bool = False
     raised_hand: int = 0
 
@@ -59,6 +85,8 @@ class Call:
     start_at: int
     owner_id: str
     host_id: str
+    #: the node hosting the call
+    node: str = ""
     post_id: str = ""
     thread_id: str = ""
     screen_sharing_session_id: str = ""
@@ -66,6 +94,9 @@ class Call:
     participants: list[str] = field(default_factory=list)
     #: users who dismissed the ringing notice (DMs and group messages)
     dismissed: set[str] = field(default_factory=set)
+    #: the record last written to the shared store, and the lock that keeps writes in order
+    saved: bytes | None = None
+    save_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def screen_sharer(self) -> str:
         s = self.sessions.get(self.screen_sharing_session_id)
@@ -81,6 +112,18 @@ class Call:
                 "dismissed_notification": {for_user: True} if for_user in self.dismissed else {},
                 "sessions": [s.to_dict() for s in self.sessions.values()]}
 
+    def record(self) -> bytes:
+        """The shared record: the call for everyone, who dismissed it, who took part, the host node."""
+        return json.dumps({"node": self.node, "call": self.to_dict(), "dismissed": sorted(self.dismissed),
+                           "participants": self.participants}).encode()
+
+
+def _view(record: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A call's record as ``user_id`` sees it."""
+    call = dict(record.get("call") or {})
+    call["dismissed_notification"] = {user_id: True} if user_id in (record.get("dismissed") or []) else {}
+    return call
+
 
 def _error(status: int, message: str) -> HTTPResponse:
     return HTTPResponse.json({"id": "", "message": message, "detailed_error": "", "request_id": "",
@@ -89,6 +132,8 @@ def _error(status: int, message: str) -> HTTPResponse:
 
 class CallsPlugin(Plugin):
     async def on_activate(self) -> None:
+        self.node = await self.api.get_node_id()
+        #: the calls this node hosts
         self.calls: dict[str, Call] = {}
         #: session id → channel id of the call it is in
         self.conns: dict[str, str] = {}
@@ -96,13 +141,25 @@ class CallsPlugin(Plugin):
         self.by_conn: dict[str, str] = {}
         #: sessions whose WebSocket closed → the task that makes them leave unless they reconnect
         self.leaving: dict[str, asyncio.Task[None]] = {}
+        #: connections on this node in a call another node hosts → (channel id, that node)
+        self.remote: dict[str, tuple[str, str]] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.beaten = float("-inf")
         self.sfu = SFU(self._rtc_settings(), self._signal)
         self.sfu.configure(self._rtc_settings())
+        self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def on_deactivate(self) -> None:
+        self.ticker.cancel()
         for channel_id in list(self.calls):
             await self._end(channel_id)
         await self.sfu.close()
+        if self.beaten > float("-inf"):
+            try:
+                await self.api.kv_delete(NODE + self.node)
+            except AppError:
+                pass
 
     async def on_configuration_change(self) -> None:
         self.sfu.configure(self._rtc_settings())
@@ -146,6 +203,184 @@ class CallsPlugin(Plugin):
             "HostControlsAllowed": True, "GroupCallsAllowed": True, "sku_short_name": "",
         }
 
+    # the shared records and the cluster ----------------------------------------------------------------
+
+    def _lock(self, channel_id: str) -> asyncio.Lock:
+        """Held while this node decides who hosts a channel's call (claims, ends)."""
+        return self.locks.setdefault(channel_id, asyncio.Lock())
+
+    async def _record(self, channel_id: str) -> tuple[bytes | None, dict[str, Any] | None]:
+        raw = await self.api.kv_get(RECORD + channel_id)
+        try:
+            rec = json.loads(raw) if raw else None
+        except ValueError:
+            rec = None
+        return raw, rec if isinstance(rec, dict) else None
+
+    async def _records(self) -> list[str]:
+        """The channels that have a call record."""
+        out: list[str] = []
+        page = 0
+        while True:
+            keys = await self.api.kv_list(page, 100)
+            out += [k[len(RECORD):] for k in keys if k.startswith(RECORD)]
+            if len(keys) < 100:
+                return out
+            page += 1
+
+    async def _beat(self, force: bool = False) -> None:
+        """Mark this node alive (at most once per interval unless ``force``)."""
+        now = time.monotonic()
+        if force or now - self.beaten >= BEAT_INTERVAL:
+            await self.api.kv_set(NODE + self.node, b"1", expire_in_seconds=BEAT_TTL)
+            self.beaten = now
+
+    async def _alive(self, node: str) -> bool:
+        return node == self.node or await self.api.kv_get(NODE + node) is not None
+
+    async def _save(self, call: Call) -> None:
+        """Write the call's record (before the change is announced, so what a client reads after an event
+        shows it). A record that changed under this node means another node took this one for gone and
+        ended the call: it is dropped here too."""
+        async with call.save_lock:
+            if self.calls.get(call.channel_id) is not call:
+                return
+            new = call.record()
+            if new == call.saved:
+                return
+            if await self.api.kv_compare_and_set(RECORD + call.channel_id, call.saved, new):
+                call.saved = new
+                return
+        self.api.log_error("calls: the call was ended by another node", channel_id=call.channel_id)
+        task = asyncio.get_running_loop().create_task(self._drop(call))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _forward(self, node: str, msg: dict[str, Any]) -> None:
+        """Tell another node (``""``: every other node)."""
+        self.api.publish_plugin_cluster_event(CLUSTER_EVENT, msgspec.msgpack.encode({**msg, "from": self.node}),
+                                              target_node_id=node)
+
+    async def on_plugin_cluster_event(self, event_id: str, data: bytes) -> None:
+        if event_id != CLUSTER_EVENT:
+            return
+        try:
+            msg = msgspec.msgpack.decode(data)
+        except msgspec.DecodeError:
+            return
+        if not isinstance(msg, dict):
+            return
+        try:
+            await self._cluster(msg)
+        except Exception as e:  # never fail the hook: that would restart the plugin and end every call
+            self.api.log_error("calls: cluster message failed", kind=str(msg.get("t")), error=repr(e))
+
+    async def _cluster(self, msg: dict[str, Any]) -> None:
+        kind, channel_id = msg.get("t"), str(msg.get("channel", ""))
+        if kind == "msg":
+            data = msg.get("data")
+            await self._message(str(msg.get("conn", "")), str(msg.get("user", "")), str(msg.get("action", "")),
+                                data if isinstance(data, dict) else {}, str(msg.get("via") or msg.get("from", "")),
+                                int(msg.get("hops", 0)))
+        elif kind == "disconnect":
+            self._disconnected(str(msg.get("conn", "")))
+        elif kind == "route":  # the call of a connection of this node is hosted elsewhere than it thought
+            conn_id = str(msg.get("conn", ""))
+            if conn_id in self.remote:
+                self.remote[conn_id] = (channel_id, str(msg.get("node", "")))
+        elif kind == "unroute":  # the host refused a connection of this node
+            self.remote.pop(str(msg.get("conn", "")), None)
+        elif kind == "ended":
+            self._forget_remote(channel_id)
+        elif kind == "end":
+            await self._end(channel_id)
+        elif kind == "host_mute":
+            call = self.calls.get(channel_id)
+            target = call.sessions.get(str(msg.get("session", ""))) if call else None
+            if call is not None and target is not None:
+                self._publish("host_mute", {"channel_id": channel_id, "session_id": target.session_id},
+                              user_id=target.user_id)
+                await self._set_unmuted(call, target, False)
+        elif kind == "dismiss":
+            call = self.calls.get(channel_id)
+            user_id = str(msg.get("user", ""))
+            if call is not None:
+                call.dismissed.add(user_id)
+                await self._save(call)
+                self._publish("user_dismissed_notification", {"userID": user_id, "callID": call.id},
+                              user_id=user_id)
+
+    async def _at_host(self, channel_id: str, raw: bytes | None, rec: dict[str, Any], msg: dict[str, Any]) -> bool:
+        """Have the call's host carry out ``msg``; False when the host is gone (the call is ended then)."""
+        node = str(rec.get("node", ""))
+        if node == self.node:
+            async with self._lock(channel_id):  # not a claim this node is just making
+                here = channel_id in self.calls
+                if not here:  # left by this node's previous plugin process
+                    raw, again = await self._record(channel_id)
+                    if again is not None and again.get("node") == self.node:
+                        await self._end_record(channel_id, raw, again)
+            if here:
+                await self._cluster({**msg, "channel": channel_id})
+            return here
+        if await self._alive(node):
+            self._forward(node, {**msg, "channel": channel_id})
+            return True
+        await self._end_record(channel_id, raw, rec)
+        return False
+
+    async def _tick(self) -> None:
+        """While this node is in calls: its alive mark; always: end the calls whose host is gone, and let
+        the sessions go whose WebSocket's node is gone (unless they reconnect elsewhere in time)."""
+        ticks = 0
+        while True:
+            await asyncio.sleep(BEAT_INTERVAL)
+            ticks += 1
+            try:
+                involved = bool(self.calls or self.remote)
+                if involved:
+                    await self._beat()
+                if involved or ticks % SWEEP_EVERY == 0:
+                    await self._sweep()
+                await self._check_session_nodes()
+            except Exception as e:
+                self.api.log_error("calls: cluster check failed", error=repr(e))
+
+    async def _sweep(self) -> None:
+        alive: dict[str, bool] = {}
+        for channel_id in await self._records():
+            if channel_id in self.calls:
+                continue
+            raw, rec = await self._record(channel_id)
+            if rec is None:
+                continue
+            node = str(rec.get("node", ""))
+            if node == self.node:  # left by this node's previous plugin process, unless just claimed
+                async with self._lock(channel_id):
+                    raw, rec = await self._record(channel_id)
+                    if channel_id not in self.calls and rec is not None and rec.get("node") == self.node:
+                        await self._end_record(channel_id, raw, rec)
+                continue
+            if node not in alive:
+                alive[node] = await self._alive(node)
+            if not alive[node]:
+                await self._end_record(channel_id, raw, rec)
+
+    async def _check_session_nodes(self) -> None:
+        nodes = {s.node for c in self.calls.values() for s in c.sessions.values()} - {self.node, ""}
+        for node in nodes:
+            if await self._alive(node):
+                continue
+            for call in list(self.calls.values()):
+                for s in list(call.sessions.values()):
+                    if s.node == node:
+                        self._disconnected(s.conn_id)
+
+    def _forget_remote(self, channel_id: str) -> None:
+        for conn_id, (ch, _) in list(self.remote.items()):
+            if ch == channel_id:
+                del self.remote[conn_id]
+
     # HTTP ------------------------------------------------------------------------------------------
 
     async def serve_http(self, c: Context, request: HTTPRequest) -> HTTPResponse:
@@ -171,7 +406,7 @@ class CallsPlugin(Plugin):
             if method == "GET" and len(parts) == 1 and ID_RE.match(parts[0]):
                 if not await self._is_member(parts[0], request.user_id):
                     return _error(403, "Forbidden")
-                return HTTPResponse.json(self._channel_state(parts[0], request.user_id))
+                return HTTPResponse.json(await self._channel_state(parts[0], request.user_id))
         except AppError as e:
             return _error(e.status_code, e.message)
         return _error(404, "Not found")
@@ -193,57 +428,65 @@ class CallsPlugin(Plugin):
         except AppError:
             return False
 
-    def _channel_state(self, channel_id: str, user_id: str) -> dict[str, Any]:
+    async def _channel_state(self, channel_id: str, user_id: str,
+                             rec: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The same on every node: read from the call's shared record."""
         out: dict[str, Any] = {"channel_id": channel_id, "enabled": bool(self._setting("DefaultEnabled", True))}
-        call = self.calls.get(channel_id)
-        if call is not None:
-            out["call"] = call.to_dict(user_id)
+        if rec is None:
+            _, rec = await self._record(channel_id)
+        if rec is not None:
+            out["call"] = _view(rec, user_id)
         return out
 
     async def _channels(self, user_id: str) -> list[dict[str, Any]]:
-        return [self._channel_state(cid, user_id) for cid in list(self.calls) if await self._is_member(cid, user_id)]
+        out = []
+        for channel_id in sorted(await self._records()):
+            _, rec = await self._record(channel_id)
+            if rec is not None and await self._is_member(channel_id, user_id):
+                out.append(await self._channel_state(channel_id, user_id, rec))
+        return out
 
     async def _dismiss(self, user_id: str, channel_id: str) -> HTTPResponse:
         """The user declined the ringing notice of this call: it stops ringing on their other devices."""
         if not ID_RE.match(channel_id) or not await self._is_member(channel_id, user_id):
             return _error(403, "Forbidden")
-        call = self.calls.get(channel_id)
-        if call is None:
+        raw, rec = await self._record(channel_id)
+        if rec is None or not await self._at_host(channel_id, raw, rec, {"t": "dismiss", "user": user_id}):
             return _error(400, "no call ongoing")
-        call.dismissed.add(user_id)
-        self._publish("user_dismissed_notification", {"userID": user_id, "callID": call.id}, user_id=user_id)
         return HTTPResponse.json({})
 
     async def _is_admin(self, user_id: str) -> bool:
         user = await self.api.get_user(user_id)
         return "system_admin" in (user.roles or "").split()
 
+    async def _may_host(self, user_id: str, rec: dict[str, Any]) -> bool:
+        return user_id == (rec.get("call") or {}).get("host_id") or await self._is_admin(user_id)
+
     async def _end_request(self, user_id: str, channel_id: str) -> HTTPResponse:
-        call = self.calls.get(channel_id)
-        if call is None:
+        raw, rec = await self._record(channel_id) if ID_RE.match(channel_id) else (None, None)
+        if rec is None:
             return _error(400, "no call ongoing")
-        if user_id != call.host_id and not await self._is_admin(user_id):
+        if not await self._may_host(user_id, rec):
             return _error(403, "Forbidden")
-        await self._end(channel_id)
+        await self._at_host(channel_id, raw, rec, {"t": "end"})
         return HTTPResponse.json({})
 
     async def _host_mute(self, user_id: str, channel_id: str, request: HTTPRequest) -> HTTPResponse:
-        call = self.calls.get(channel_id)
-        if call is None:
+        raw, rec = await self._record(channel_id) if ID_RE.match(channel_id) else (None, None)
+        if rec is None:
             return _error(400, "no call ongoing")
-        if user_id != call.host_id and not await self._is_admin(user_id):
+        if not await self._may_host(user_id, rec):
             return _error(403, "Forbidden")
         try:
             body = request.json()
         except ValueError:
             body = None
         session_id = body.get("session_id") if isinstance(body, dict) else None
-        target = call.sessions.get(session_id) if isinstance(session_id, str) else None
-        if target is None:
+        sessions = {s.get("session_id") for s in (rec.get("call") or {}).get("sessions") or [] if isinstance(s, dict)}
+        if not isinstance(session_id, str) or session_id not in sessions:
             return _error(400, "session not found in call")
-        self.api.publish_websocket_event("host_mute", {"channel_id": channel_id, "session_id": target.session_id},
-                                         user_id=target.user_id)
-        self._set_unmuted(call, target, False)
+        if not await self._at_host(channel_id, raw, rec, {"t": "host_mute", "session": session_id}):
+            return _error(400, "no call ongoing")
         return HTTPResponse.json({})
 
     # WebSocket -------------------------------------------------------------------------------------
@@ -274,18 +517,34 @@ class CallsPlugin(Plugin):
             self.api.log_error("calls: client message failed", action=action, conn_id=conn_id, error=repr(e))
             self._fail(conn_id, f"{action} failed")
 
-    async def _message(self, conn_id: str, user_id: str, action: str, data: dict[str, Any]) -> None:
+    def _pass_on(self, node: str, conn_id: str, user_id: str, action: str, data: dict[str, Any], via: str,
+                 hops: int) -> None:
+        """Forward a client's message to the node hosting its call."""
+        self._forward(node, {"t": "msg", "conn": conn_id, "user": user_id, "action": action, "data": data,
+                             "via": via, "hops": hops})
+
+    async def _message(self, conn_id: str, user_id: str, action: str, data: dict[str, Any], via: str = "",
+                       hops: int = 0) -> None:
+        """A client's message; ``via``: the node its WebSocket is on (this one unless forwarded)."""
+        via = via or self.node
         if action == "join":
-            await self._join(conn_id, user_id, data)
+            await self._join(conn_id, user_id, data, via, hops)
             return
         if action == "reconnect":
-            self._reconnect(conn_id, user_id, data)
+            await self._reconnect(conn_id, user_id, data, via, hops)
             return
         sid = self.by_conn.get(conn_id, "")
         channel_id = self.conns.get(sid)
         call = self.calls.get(channel_id or "")
         session = call.sessions.get(sid) if call else None
-        if call is None or session is None or session.user_id != user_id:
+        if call is None or session is None:
+            if via == self.node and conn_id in self.remote:  # its call is hosted by another node
+                channel_id, node = self.remote[conn_id]
+                if action == "leave":
+                    del self.remote[conn_id]
+                self._pass_on(node, conn_id, user_id, action, data, via, 0)
+            return
+        if session.user_id != user_id:
             return
         if action == "leave":
             await self._leave(sid)
@@ -305,22 +564,24 @@ class CallsPlugin(Plugin):
             if isinstance(candidate, dict):
                 await self.sfu.ice(sid, candidate)
         elif action in ("mute", "unmute"):
-            self._set_unmuted(call, session, action == "unmute")
+            await self._set_unmuted(call, session, action == "unmute")
         elif action in ("raise_hand", "unraise_hand"):
             session.raised_hand = _now_ms() if action == "raise_hand" else 0
+            await self._save(call)
             self._publish("user_raise_hand" if session.raised_hand else "user_unraise_hand",
                           {"userID": user_id, "session_id": sid, "raised_hand": session.raised_hand},
                           channel_id=call.channel_id)
         elif action in ("screen_on", "screen_off"):
-            self._screen(call, session, action == "screen_on")
+            await self._screen(call, session, action == "screen_on")
 
-    def _set_unmuted(self, call: Call, session: CallSession, unmuted: bool) -> None:
+    async def _set_unmuted(self, call: Call, session: CallSession, unmuted: bool) -> None:
         session.unmuted = unmuted
         self.sfu.set_unmuted(session.session_id, unmuted)
+        await self._save(call)
         self._publish("user_unmuted" if unmuted else "user_muted",
                       {"userID": session.user_id, "session_id": session.session_id}, channel_id=call.channel_id)
 
-    def _screen(self, call: Call, session: CallSession, on: bool) -> None:
+    async def _screen(self, call: Call, session: CallSession, on: bool) -> None:
         if on:
             if not self._setting("AllowScreenSharing", True) or call.screen_sharing_session_id:
                 self._fail(session.conn_id, "cannot start screen sharing")
@@ -331,41 +592,88 @@ class CallsPlugin(Plugin):
         else:
             return
         self.sfu.set_screen(session.session_id, on)
+        await self._save(call)
         self._publish("user_screen_on" if on else "user_screen_off",
                       {"userID": session.user_id, "session_id": session.session_id}, channel_id=call.channel_id)
 
-    async def _join(self, conn_id: str, user_id: str, data: dict[str, Any]) -> None:
+    async def _host_elsewhere(self, channel_id: str, user_id: str) -> tuple[Call | None, str]:
+        """Under the channel's lock, with no call of it here: (a new call this node now hosts, "") or
+        (None, the live node that hosts the channel's call). A record whose node is gone is ended first."""
+        for _ in range(5):
+            raw, rec = await self._record(channel_id)
+            if rec is not None:
+                node = str(rec.get("node", ""))
+                if node != self.node and await self._alive(node):
+                    return None, node
+                await self._end_record(channel_id, raw, rec)  # its node is gone (or it is this node's old one)
+                continue
+            await self._beat(force=True)  # alive before anyone reads the claim
+            call = Call(id=_new_id(), channel_id=channel_id, start_at=_now_ms(), owner_id=user_id,
+                        host_id=user_id, node=self.node)
+            new = call.record()
+            if await self.api.kv_compare_and_set(RECORD + channel_id, None, new):
+                call.saved = new
+                self.calls[channel_id] = call
+                return call, ""
+        raise RuntimeError("could not settle which node hosts the call")
+
+    def _refuse(self, conn_id: str, via: str, text: str) -> None:
+        """A join that cannot be: the client hears why; the node its WebSocket is on forgets the route."""
+        self._fail(conn_id, text)
+        if via != self.node:
+            self._forward(via, {"t": "unroute", "conn": conn_id})
+
+    async def _join(self, conn_id: str, user_id: str, data: dict[str, Any], via: str, hops: int) -> None:
         channel_id = str(data.get("channelID", ""))
-        if conn_id in self.by_conn:
+        if conn_id in self.by_conn or (via == self.node and conn_id in self.remote):
             self._fail(conn_id, "already in a call")
             return
         if not ID_RE.match(channel_id) or not await self._is_member(channel_id, user_id):
-            self._fail(conn_id, "forbidden")
+            self._refuse(conn_id, via, "forbidden")
             return
         channel = await self.api.get_channel(channel_id)
         if channel.delete_at:
-            self._fail(conn_id, "cannot join call in archived channel")
+            self._refuse(conn_id, via, "cannot join call in archived channel")
             return
-        call = self.calls.get(channel_id)
-        limit = int(self._setting("MaxCallParticipants", 0))
-        if call is not None and limit and len(call.sessions) >= limit:
-            self._fail(conn_id, "user cannot join because of limits")
-            return
-        started = call is None
-        if call is None:
-            call = Call(id=_new_id(), channel_id=channel_id, start_at=_now_ms(), owner_id=user_id, host_id=user_id)
-            self.calls[channel_id] = call
-            title = str(data.get("title") or "")
-            post = await self.api.create_post(Post(
-                id="", user_id=user_id, channel_id=channel_id, message="Call started", type="custom_calls",
-                props={"title": title, "start_at": call.start_at, "attachments": []}))
-            call.post_id = post.id
-        call.sessions[conn_id] = CallSession(conn_id, user_id, conn_id)
-        if user_id not in call.participants:
-            call.participants.append(user_id)
-        self.conns[conn_id] = channel_id
-        self.by_conn[conn_id] = conn_id
-        self.sfu.join(conn_id, user_id, channel_id)
+        async with self._lock(channel_id):
+            call = self.calls.get(channel_id)
+            started = call is None
+            if call is None:
+                call, node = await self._host_elsewhere(channel_id, user_id)
+                if call is None:
+                    if hops >= MAX_HOPS:
+                        self._refuse(conn_id, via, "the call is not available")
+                        return
+                    if via == self.node:
+                        self.remote[conn_id] = (channel_id, node)
+                        await self._beat()
+                    else:  # the connection's node thought this one hosted the call
+                        self._forward(via, {"t": "route", "conn": conn_id, "channel": channel_id, "node": node})
+                    self._pass_on(node, conn_id, user_id, "join", data, via, hops + 1)
+                    return
+                self._forget_remote(channel_id)
+                title = str(data.get("title") or "")
+                try:
+                    post = await self.api.create_post(Post(
+                        id="", user_id=user_id, channel_id=channel_id, message="Call started", type="custom_calls",
+                        props={"title": title, "start_at": call.start_at, "attachments": []}))
+                except BaseException:  # no call without its post
+                    await self._drop(call)
+                    await self.api.kv_compare_and_set(RECORD + channel_id, call.saved, None)
+                    raise
+                call.post_id = post.id
+            limit = int(self._setting("MaxCallParticipants", 0))
+            if limit and len(call.sessions) >= limit:
+                self._refuse(conn_id, via, "user cannot join because of limits")
+                return
+            self.remote.pop(conn_id, None)
+            call.sessions[conn_id] = CallSession(conn_id, user_id, conn_id, via)
+            if user_id not in call.participants:
+                call.participants.append(user_id)
+            self.conns[conn_id] = channel_id
+            self.by_conn[conn_id] = conn_id
+            self.sfu.join(conn_id, user_id, channel_id)
+            await self._save(call)
         if started:
             self._publish("call_start", {"id": call.id, "channelID": channel_id, "start_at": call.start_at,
                                          "thread_id": call.thread_id, "post_id": call.post_id,
@@ -375,11 +683,21 @@ class CallsPlugin(Plugin):
         self._publish("user_joined", {"user_id": user_id, "session_id": conn_id}, channel_id=channel_id)
         self._publish("call_state", {"channel_id": channel_id, "call": json.dumps(call.to_dict(user_id))}, user_id=user_id)
 
-    def _reconnect(self, conn_id: str, user_id: str, data: dict[str, Any]) -> None:
-        """The app's WebSocket came back (``{channelID, originalConnID, prevConnID}``): the session goes on,
-        reached on the new connection; its peer connection never stopped."""
+    async def _reconnect(self, conn_id: str, user_id: str, data: dict[str, Any], via: str, hops: int) -> None:
+        """The app's WebSocket came back (``{channelID, originalConnID, prevConnID}``), maybe on another
+        node: the session goes on, reached on the new connection; its peer connection never stopped."""
         sid = str(data.get("originalConnID", ""))
-        call = self.calls.get(str(data.get("channelID", "")))
+        channel_id = str(data.get("channelID", ""))
+        call = self.calls.get(channel_id)
+        if call is None and ID_RE.match(channel_id) and hops < MAX_HOPS:
+            _, rec = await self._record(channel_id)
+            node = str(rec.get("node", "")) if rec else ""
+            if node and node != self.node and await self._alive(node):
+                if via == self.node:
+                    self.remote[conn_id] = (channel_id, node)
+                    await self._beat()
+                self._pass_on(node, conn_id, user_id, "reconnect", data, via, hops + 1)
+                return
         session = call.sessions.get(sid) if call else None
         if session is None or session.user_id != user_id:
             self._fail(conn_id, "session not found in call state")
@@ -387,6 +705,7 @@ class CallsPlugin(Plugin):
         self.by_conn.pop(session.conn_id, None)
         self.by_conn[conn_id] = sid
         session.conn_id = conn_id
+        session.node = via
         task = self.leaving.pop(sid, None)
         if task is not None:
             task.cancel()
@@ -405,45 +724,85 @@ class CallsPlugin(Plugin):
         if session is None:
             return
         self.by_conn.pop(session.conn_id, None)
-        if call.screen_sharing_session_id == conn_id:
+        screen_off = call.screen_sharing_session_id == conn_id
+        if screen_off:
             call.screen_sharing_session_id = ""
+        host_changed = bool(call.sessions) and session.user_id == call.host_id and \
+            all(s.user_id != call.host_id for s in call.sessions.values())
+        if host_changed:
+            call.host_id = next(iter(call.sessions.values())).user_id
+        if call.sessions:
+            await self._save(call)
+        if screen_off:
             self._publish("user_screen_off", {"userID": session.user_id, "session_id": conn_id},
                           channel_id=call.channel_id)
         self._publish("user_left", {"user_id": session.user_id, "session_id": conn_id}, channel_id=call.channel_id)
         if not call.sessions:
-            await self._end(call.channel_id)
-        elif session.user_id == call.host_id and all(s.user_id != call.host_id for s in call.sessions.values()):
-            call.host_id = next(iter(call.sessions.values())).user_id
+            await self._end(call.channel_id, only_if_empty=True)
+        elif host_changed:
             self._publish("call_host_changed", {"hostID": call.host_id, "call_id": call.id},
                           channel_id=call.channel_id)
 
-    async def _end(self, channel_id: str) -> None:
-        call = self.calls.pop(channel_id, None)
-        if call is None:
-            return
+    async def _drop(self, call: Call) -> None:
+        """Let the call's sessions go here (its record is gone: ended elsewhere or by ``_end``)."""
+        if self.calls.get(call.channel_id) is call:
+            del self.calls[call.channel_id]
         for conn_id, session in list(call.sessions.items()):
             self.conns.pop(conn_id, None)
             self.by_conn.pop(session.conn_id, None)
             task = self.leaving.pop(conn_id, None)
-            if task is not None:
+            if task is not None and task is not asyncio.current_task():
                 task.cancel()
             await self.sfu.leave(conn_id)
+
+    async def _end(self, channel_id: str, only_if_empty: bool = False) -> None:
+        async with self._lock(channel_id):
+            call = self.calls.get(channel_id)
+            if call is None or (only_if_empty and call.sessions):
+                return
+            await self._drop(call)
+            async with call.save_lock:
+                if call.saved is not None:
+                    await self.api.kv_compare_and_set(RECORD + channel_id, call.saved, None)
+            await self._ended(channel_id, call.id, call.post_id, call.start_at, call.participants)
+
+    async def _end_record(self, channel_id: str, raw: bytes | None, rec: dict[str, Any]) -> None:
+        """End a call whose node is gone: of the nodes that try, the one that removes the record."""
+        if raw is None or not await self.api.kv_compare_and_set(RECORD + channel_id, raw, None):
+            return
+        call = rec.get("call") or {}
+        self.api.log_info("calls: ended a call whose node is gone", channel_id=channel_id, node=rec.get("node"))
+        await self._ended(channel_id, str(call.get("id", "")), str(call.get("post_id", "")),
+                          int(call.get("start_at") or _now_ms()), list(rec.get("participants") or []))
+
+    async def _ended(self, channel_id: str, call_id: str, post_id: str, start_at: int,
+                     participants: list[str]) -> None:
+        """The call's post says it ended, then everyone hears it (every node forgets its connections there)."""
         end_at = _now_ms()
-        if call.post_id:
-            minutes = max(1, round((end_at - call.start_at) / 60000))
+        if post_id:
+            minutes = max(1, round((end_at - start_at) / 60000))
             try:
-                post = await self.api.get_post(call.post_id)
+                post = await self.api.get_post(post_id)
                 post.message = f"Call ended after {minutes} minute{'s' if minutes != 1 else ''}"
-                post.props = {**(post.props or {}), "end_at": end_at, "participants": list(call.participants)}
+                post.props = {**(post.props or {}), "end_at": end_at, "participants": list(participants)}
                 await self.api.update_post(post)
             except AppError as e:
                 self.api.log_error("calls: updating the call post failed", error=str(e))
         # after the post says the call ended, so whoever reacts to the event reads the ended post
-        self._publish("call_end", {"channelID": channel_id, "callID": call.id}, channel_id=channel_id)
+        self._publish("call_end", {"channelID": channel_id, "callID": call_id}, channel_id=channel_id)
+        self._forget_remote(channel_id)
+        self._forward("", {"t": "ended", "channel": channel_id})
 
     async def on_websocket_disconnect(self, conn_id: str, user_id: str) -> None:
         """The session's WebSocket closed: it leaves unless the app reconnects within RECONNECT_TIMEOUT (a
         resumed connection keeps its id, and the app says ``reconnect`` either way)."""
+        remote = self.remote.pop(conn_id, None)
+        if remote is not None:
+            self._forward(remote[1], {"t": "disconnect", "conn": conn_id})
+            return
+        self._disconnected(conn_id)
+
+    def _disconnected(self, conn_id: str) -> None:
         sid = self.by_conn.get(conn_id)
         if sid is not None and sid not in self.leaving:
             self.leaving[sid] = asyncio.get_running_loop().create_task(self._leave_later(sid, conn_id))
