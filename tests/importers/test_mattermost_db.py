@@ -350,6 +350,29 @@ async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: An
         out = (await alice.get(f"/hooks/outgoing/{f.outgoing[0]}")).json()
         assert out["token"] == f.outgoing[1] and out["trigger_words"] == ["deploy"]
         assert (await alice.get(f"/users/{f.users['ci-bot']}")).json()["is_bot"] is True
+        # statuses, roles, the OAuth app, the GitLab subscriptions; schemes and drafts counted
+        st = (await alice.post("/users/status/ids", [f.users["bob"]])).json()[0]
+        assert (st["status"], st["dnd_end_time"]) == ("dnd", 4_102_444_800)
+        assert "create_team" not in (await alice.get("/roles/name/system_user")).json()["permissions"]
+        assert (await alice.get(f"/oauth/apps/{f.oauth_app}")).json()["name"] == "Dashboard"
+        c = report.counts
+        assert c["plugin data"]["GitLab channel subscriptions added"] == 1
+        assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
+        assert sum(c["drafts"].values()) == 1
+        # deleted there between two runs: a post for good, a member who left a channel
+        conn = await asyncmy.connect(**{**args, "db": db.datasource.split(")/", 1)[1].split("?")[0]})
+        async with conn.cursor() as cur:
+            await cur.execute("DELETE FROM Posts WHERE Id = %s", (f.posts["welcome"],))
+            await cur.execute("DELETE FROM ChannelMembers WHERE ChannelId = %s AND UserId = %s",
+                              (f.channels["off-topic"], f.users["erin"]))
+        await conn.commit()
+        conn.close()
+        again = await MattermostImporter(target.app, db.datasource).run()
+        assert again.counts["posts"]["gone from the source (removed)"] == 1, again.counts
+        assert again.counts["channelmembers"]["gone from the source (removed)"] == 1
+        assert (await bob.get(f"/posts/{f.posts['welcome']}")).status_code == 404
+        r = await alice.get(f"/channels/{f.channels['off-topic']}/members/{f.users['erin']}")
+        assert r.status_code == 404
         await alice.aclose()
         await bob.aclose()
     finally:
