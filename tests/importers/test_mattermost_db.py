@@ -408,6 +408,13 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
             await conn.execute(text("INSERT INTO reactions (userid, postid, emojiname, createat, updateat, deleteat, "
                                     "channelid) VALUES (:u, :p, 'smile', 1, 1, 0, :c)"),
                                {"u": users["bob"], "p": missing, "c": ch["town-square"]})
+        # chinwag's admin gives team creation back after the first run: a later run keeps that change
+        admin = client(target)
+        await admin.login("alice", f.passwords["alice"])
+        role = (await admin.get("/roles/name/system_user")).json()
+        r = await admin.put(f"/roles/{role['id']}/patch", {"permissions": [*role["permissions"], "create_team"]})
+        assert r.status_code == 200, r.text
+        await admin.aclose()
         events: list[str] = []
         target.app.core.observers.append(lambda e: events.append(str(e.get("event"))))
         src = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
@@ -449,6 +456,7 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert c["useraccesstokens"]["gone from the source (removed)"] == 1
         assert c["reactions"]["removed"] == 1
         assert c["orphans"] == {"thread followers of missing posts removed": 1, "reactions on missing posts removed": 1}
+        assert "updated" not in c["roles"] or c["roles"]["updated"] == 0, c["roles"]
         assert (await bob.get(f"/posts/{f.posts['gm']}")).status_code == 200
         assert (await bob.get(f"/posts/{f.posts['reply1']}")).json()["message"] == "Looks great"
         assert (await bob.get(f"/posts/{f.posts['root']}")).json()["reply_count"] == 4
@@ -462,6 +470,7 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         alice = client(target)
         await alice.login("alice", f.passwords["alice"])
         assert (await alice.get(f"/channels/{ch['secret']}")).json()["delete_at"] > 0
+        assert "create_team" in (await alice.get("/roles/name/system_user")).json()["permissions"]
         assert (await client(target, f.session).get("/users/me")).status_code == 401
         assert (await client(target, f.pat).get("/users/me")).status_code == 401
         assert [x["emoji_name"] for x in (await bob.get(f"/posts/{p['root']}/reactions")).json()] == ["parrot"]

@@ -136,9 +136,9 @@ class MigrationService:
 
     async def apply_roles(self, rows: Sequence[dict[str, Any]]) -> RolesApplied:
         """The source's built-in roles (``name``, ``permissions`` space-separated, ``updateat``, ``deleteat``):
-        a role whose permissions differ from chinwag's takes the source's when chinwag's copy still has its
-        defaults or is older (a permission chinwag does not have is left out; one no one may add or remove
-        keeps chinwag's setting). Scheme roles, custom roles and deleted ones are not chinwag's: left to
+        a role whose permissions differ from chinwag's takes the source's when chinwag's copy was never
+        changed or changed before the source's (a permission chinwag does not have is left out; one no one
+        may add or remove keeps chinwag's setting). Scheme roles, custom roles and deleted ones are not chinwag's: left to
         the caller to report. Each role changed publishes ``role_updated``."""
         out = RolesApplied()
         stored = {r.name: r for r in await self.core.store.roles.get_all()}
@@ -156,8 +156,7 @@ class MigrationService:
             perms = [p for p in wanted if p in known and p not in fixed] + sorted(have & fixed)
             if set(perms) == have:
                 continue
-            default = set(P.BUILTIN_ROLES[role.name].permissions)
-            if have != default and (src.get("updateat") or 0) <= role.update_at:
+            if role.update_at != role.create_at and (src.get("updateat") or 0) <= role.update_at:
                 continue  # changed in chinwag after the source's last change: chinwag's stays
             async with self.core.unit_of_work() as uow:
                 new = await self.core.store.roles.update_permissions(role.id, perms, self.core.now(), uow.conn)
