@@ -434,8 +434,13 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         # deleted there: a post for good, erin left off-topic, the secret channel with its members and posts,
         # bob signed out, alice revoked her token, bob took back his reaction
         await src.execute("DELETE FROM posts WHERE id = $1", p["welcome"])
-        await src.execute("DELETE FROM channelmembers WHERE channelid = $1 AND userid = $2", ch["off-topic"],
+        # erin left the team (her member row marked deleted, her channel memberships in it gone); dave's
+        # profile changed
+        await src.execute("UPDATE teammembers SET deleteat = $1 WHERE teamid = $2 AND userid = $3", t, f.team,
                           users["erin"])
+        await src.execute("DELETE FROM channelmembers WHERE channelid IN ($1, $2) AND userid = $3", ch["off-topic"],
+                          ch["town-square"], users["erin"])
+        await src.execute("UPDATE users SET nickname = 'Dave (gone)', updateat = $1 WHERE id = $2", t, users["dave"])
         for table in ("channelmembers", "posts", "sidebarchannels"):
             await src.execute(f"DELETE FROM {table} WHERE channelid = $1", ch["secret"])
         await src.execute("DELETE FROM channels WHERE id = $1", ch["secret"])
@@ -444,13 +449,18 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         await src.execute("UPDATE reactions SET deleteat = $1, updateat = $1 WHERE postid = $2 AND userid = $3", t,
                           p["root"], users["bob"])
         await src.close()
+        dry = await MattermostImporter(target.app, url, dry_run=True).run()
+        assert dry.counts["posts"]["gone from the source (to remove)"] == 1, dry.counts
+        assert dry.counts["channels"]["gone from the source (to archive)"] == 1
+        assert dry.counts["sessions"]["gone from the source (to remove)"] == 1
         again = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
         c = again.counts
         assert (c["posts"]["added"], c["posts"]["updated"]) == (2, 1), c["posts"]
         assert (c["threads"].get("updated"), c["channels"].get("updated"), c["channelmembers"].get("updated")) == (1, 1, 1), c
-        assert c["users"] == {"added": 0, "unchanged": f.counts["users"]}
+        assert c["users"] == {"added": 0, "updated": 1, "unchanged": f.counts["users"] - 1}
+        assert c["teammembers"]["updated"] == 1
         assert c["posts"]["gone from the source (removed)"] == 1
-        assert c["channelmembers"]["gone from the source (removed)"] == 1
+        assert c["channelmembers"]["gone from the source (removed)"] == 2
         assert c["channels"]["gone from the source (archived)"] == 1
         assert c["sessions"]["gone from the source (removed)"] == 1
         assert c["useraccesstokens"]["gone from the source (removed)"] == 1
@@ -476,7 +486,7 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert [x["emoji_name"] for x in (await bob.get(f"/posts/{p['root']}/reactions")).json()] == ["parrot"]
         # the live clients are told: the member removed, the channel archived, the caches flushed
         deadline = time.monotonic() + 30
-        wanted = {"user_removed", "channel_deleted", "channel_updated", "_caches_flush"}
+        wanted = {"user_removed", "channel_deleted", "channel_updated", "leave_team", "user_updated", "_caches_flush"}
         while not wanted <= set(events) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert wanted <= set(events), sorted(set(events))

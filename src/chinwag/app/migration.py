@@ -8,7 +8,8 @@ columns that tell), so a migration resumes where it stopped and a second run (af
 more messages) brings only the difference, and mirrors what the source deleted since (``MIRRORED``:
 posts deleted, members removed, channels archived; orphans of an interrupted run removed).
 
-Live clients see the result: new users publish ``new_user``, new team members ``added_to_team``, new
+Live clients see the result: new users publish ``new_user`` and changed ones ``user_updated``, new
+team members ``added_to_team`` and those who left ``leave_team``, changed teams ``update_team``, new
 channel members ``user_added`` and removed ones ``user_removed``, archived channels ``channel_deleted``,
 changed channels ``channel_updated``, statuses ``status_change`` and roles ``role_updated``, as the app's
 own changes do; a run that changed anything ends with ``_caches_flush`` (every server drops its cached
@@ -101,7 +102,28 @@ class MigrationService:
                 if keys:
                     await w.ledger(ledger[0], table, keys, self.core.now())
             await self._events(uow, table, added, changed)
+        if changed and table in ("users", "teams", "channels"):
+            await self._changed(table, [r["id"] for r in changed])
         return Written(len(added), len(changed), removed)
+
+    async def _changed(self, table: str, ids: list[str]) -> None:
+        """``user_updated``, ``update_team``, ``channel_updated`` (and ``channel_deleted`` for one archived
+        since) for rows a batch changed, read as committed."""
+        if table == "users":
+            privacy = self.core.cfg.PrivacySettings
+            for u in await self.core.store.users.get_many(ids):
+                public = u.sanitized_for(False, False, privacy.ShowEmailAddress, privacy.ShowFullName)
+                self.core.publish(Event("user_updated", {"user": public.to_dict()}))
+        elif table == "teams":
+            for t in await self.core.store.teams.get_many(ids):
+                self.core.publish(Event("update_team", {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
+        else:
+            for ch in await self.core.store.channels.get_many(ids):
+                if ch.delete_at:
+                    self.core.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": ch.delete_at},
+                                            Broadcast(channel_id=ch.id, team_id="")))
+                self.core.publish(Event("channel_updated", {"channel": json.dumps(ch.to_dict())},
+                                        Broadcast(channel_id=ch.id)))
 
     async def _events(self, uow: Any, table: str, added: list[dict[str, Any]], changed: list[dict[str, Any]]
                       ) -> None:
@@ -114,19 +136,16 @@ class MigrationService:
                 if not r.get("deleteat"):
                     uow.publish(Event("added_to_team", {"team_id": r["teamid"], "user_id": r["userid"]},
                                       Broadcast(user_id=r["userid"])))
+            for r in changed:  # left the team there (Mattermost keeps the member marked deleted)
+                if r.get("deleteat"):
+                    uow.publish(Event("leave_team", {"team_id": r["teamid"], "user_id": r["userid"]},
+                                      Broadcast(team_id=r["teamid"], user_ids=[r["userid"]])))
         elif table == "channelmembers":
             teams = {c.id: c.team_id for c in await self.core.store.channels.get_many(
                 list({r["channelid"] for r in added}))} if added else {}
             for r in added:
                 uow.publish(Event("user_added", {"user_id": r["userid"], "team_id": teams.get(r["channelid"], "")},
                                   Broadcast(channel_id=r["channelid"])))
-        elif table == "channels" and changed:
-            for ch in await self.core.store.channels.get_many([r["id"] for r in changed]):
-                if ch.delete_at and any(r["id"] == ch.id and r.get("deleteat") for r in changed):
-                    uow.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": ch.delete_at},
-                                      Broadcast(channel_id=ch.id, team_id="")))
-                uow.publish(Event("channel_updated", {"channel": json.dumps(ch.to_dict())},
-                                  Broadcast(channel_id=ch.id)))
         elif table == "status":
             for r in (*added, *changed):
                 data: dict[str, Any] = {"status": r["status"], "user_id": r["userid"]}

@@ -464,8 +464,9 @@ class MattermostImporter:
                 continue
             theirs = await src.counts_by_channel(table)
             for cid, count in sorted((await mig.counts_by_channel(table)).items()):
-                # after the copy chinwag has every row the source has: more means some are gone there
-                if cid not in channels or count == theirs.get(cid, 0):
+                # after the copy chinwag has every row the source has: more means some are gone there (a dry
+                # run copied nothing, so equal counts may hide as many gone as new: it lists every channel)
+                if cid not in channels or (count == theirs.get(cid, 0) and not self.dry_run):
                     continue
                 keep = await src.channel_keys(table, cid)
                 extra = [(k, t) for k, t in await mig.channel_keys(table, cid) if k not in keep]
