@@ -391,6 +391,7 @@ def generate(data_dir: str) -> Gen:
     g.add("sidebarcategories", id=cat_id, userid=alice, teamid=team, sortorder=0, sorting="", type="favorites",
           displayname="Favorites", muted=False, collapsed=False)
     g.add("sidebarchannels", channelid=f.channels["secret"], userid=alice, categoryid=cat_id, sortorder=0)
+    g.add("sidebarchannels", channelid=f.channels["off-topic"], userid=alice, categoryid=cat_id, sortorder=10)
 
     f.hook = new_id()
     g.add("incomingwebhooks", id=f.hook, createat=t, updateat=t, deleteat=0, userid=alice,

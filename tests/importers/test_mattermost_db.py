@@ -441,6 +441,13 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         await src.execute("DELETE FROM channelmembers WHERE channelid IN ($1, $2) AND userid = $3", ch["off-topic"],
                           ch["town-square"], users["erin"])
         await src.execute("UPDATE users SET nickname = 'Dave (gone)', updateat = $1 WHERE id = $2", t, users["dave"])
+        # alice moved off-topic from her favorites into a category of her own
+        mine = f"custom_{mm.new_id()}"
+        await src.execute("INSERT INTO sidebarcategories (id, userid, teamid, sortorder, sorting, type, displayname, "
+                          "muted, collapsed) VALUES ($1, $2, $3, 30, '', 'custom', 'Mine', false, false)", mine,
+                          users["alice"], f.team)
+        await src.execute("UPDATE sidebarchannels SET categoryid = $1 WHERE channelid = $2 AND userid = $3", mine,
+                          ch["off-topic"], users["alice"])
         for table in ("channelmembers", "posts", "sidebarchannels"):
             await src.execute(f"DELETE FROM {table} WHERE channelid = $1", ch["secret"])
         await src.execute("DELETE FROM channels WHERE id = $1", ch["secret"])
@@ -481,6 +488,9 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         await alice.login("alice", f.passwords["alice"])
         assert (await alice.get(f"/channels/{ch['secret']}")).json()["delete_at"] > 0
         assert "create_team" in (await alice.get("/roles/name/system_user")).json()["permissions"]
+        cats = (await alice.get(f"/users/{users['alice']}/teams/{f.team}/channels/categories")).json()
+        where = [c["display_name"] for c in cats["categories"] if ch["off-topic"] in c["channel_ids"]]
+        assert where == ["Mine"], where
         assert (await client(target, f.session).get("/users/me")).status_code == 401
         assert (await client(target, f.pat).get("/users/me")).status_code == 401
         assert [x["emoji_name"] for x in (await bob.get(f"/posts/{p['root']}/reactions")).json()] == ["parrot"]
