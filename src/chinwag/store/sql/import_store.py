@@ -386,10 +386,10 @@ class RowWriter:
         await self._insert(table, new)
         if table_name == "sidebarchannels" and new:
             # a channel sits in one category of a user's: moved there, its old place goes
-            stmt = sidebarchannels.delete().where(
+            moved = sidebarchannels.delete().where(
                 sidebarchannels.c.channelid == sa.bindparam("c"), sidebarchannels.c.userid == sa.bindparam("u"),
                 sidebarchannels.c.categoryid != sa.bindparam("k"))
-            await self.conn.execute(stmt, [{"c": r["channelid"], "u": r["userid"], "k": r["categoryid"]} for r in new])
+            await self.conn.execute(moved, [{"c": r["channelid"], "u": r["userid"], "k": r["categoryid"]} for r in new])
         if changed:
             rest = [c for c in changed[0] if c not in pk]
             stmt = table.update().where(*[table.c[c] == sa.bindparam(f"k_{c}") for c in pk]).values(
