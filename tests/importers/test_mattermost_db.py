@@ -500,10 +500,24 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         while not wanted <= set(events) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert wanted <= set(events), sorted(set(events))
-        # a third run: nothing more is deleted
+        # a third run: nothing more is deleted; it brings a post written there after the first run (newer
+        # than it, so in the ledger), which a fourth run deletes once it is gone there too
+        late = mm.new_id()
+        src = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        now = int(time.time() * 1000)
+        await src.execute("INSERT INTO posts (id, createat, updateat, deleteat, userid, channelid, rootid, originalid, "
+                          "message, type, props, hashtags, fileids, hasreactions, editat, ispinned) VALUES ($1, $2, $2, "
+                          "0, $3, $4, '', '', 'written after the first run', '', '{}', '', '[]', false, 0, false)",
+                          late, now, users["alice"], ch["off-topic"])
         third = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
         assert not any(k.startswith("gone") for v in third.counts.values() for k in v), third.counts
-        assert "orphans" not in third.counts
+        assert "orphans" not in third.counts and third.counts["posts"]["added"] == 1
+        assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
+        await src.execute("DELETE FROM posts WHERE id = $1", late)
+        await src.close()
+        fourth = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
+        assert fourth.counts["posts"]["gone from the source (removed)"] == 1, fourth.counts
+        assert (await bob.get(f"/posts/{late}")).status_code == 404
         assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
         await bob.aclose()
         await alice.aclose()
