@@ -4,7 +4,8 @@ JSON kept as text or jsonb as it does, plus some columns chinwag leaves behind),
 fills it with the cases a real server has: deleted, SSO, MFA and bot users (bcrypt and PBKDF2 password
 hashes), archived channels, DMs and group messages, threads with followers, edited (with the old
 version Mattermost keeps) and deleted posts, pins, flags, reactions, files in a data directory, custom
-emoji, webhooks, slash commands, access tokens and sessions."""
+emoji, webhooks, slash commands, access tokens and sessions, statuses and a custom status, changed roles
+and a team scheme, drafts, an OAuth app with a grant, and plugin data."""
 
 from __future__ import annotations
 
@@ -96,6 +97,27 @@ CREATE TABLE commands (id varchar(26) PRIMARY KEY, token varchar(26), createat b
     username varchar(64), iconurl varchar(1024), autocomplete boolean, autocompletedesc varchar(1024),
     autocompletehint varchar(1024), displayname varchar(64), description varchar(128), url varchar(1024),
     pluginid varchar(190));
+CREATE TABLE status (userid varchar(26) PRIMARY KEY, status varchar(32), manual boolean, lastactivityat bigint,
+    dndendtime bigint, prevstatus varchar(32));
+CREATE TABLE roles (id varchar(26) PRIMARY KEY, name varchar(64) UNIQUE, displayname varchar(128),
+    description text, createat bigint, updateat bigint, deleteat bigint, permissions text,
+    schememanaged boolean, builtin boolean);
+CREATE TABLE schemes (id varchar(26) PRIMARY KEY, name varchar(64), displayname varchar(128),
+    description text, createat bigint, updateat bigint, deleteat bigint, scope varchar(32),
+    defaultteamadminrole varchar(64), defaultteamuserrole varchar(64), defaultchanneladminrole varchar(64),
+    defaultchanneluserrole varchar(64), defaultteamguestrole varchar(64), defaultchannelguestrole varchar(64));
+CREATE TABLE drafts (createat bigint, updateat bigint, deleteat bigint, userid varchar(26), channelid varchar(26),
+    rootid varchar(26) DEFAULT '', message varchar(65535), props varchar(8000), fileids varchar(300),
+    priority text, PRIMARY KEY (userid, channelid, rootid));
+CREATE TABLE oauthapps (id varchar(26) PRIMARY KEY, creatorid varchar(26), createat bigint, updateat bigint,
+    clientsecret varchar(128), name varchar(64), description varchar(512), iconurl varchar(512),
+    callbackurls varchar(1024), homepage varchar(256), istrusted boolean, mattermostappid varchar(32));
+CREATE TABLE oauthaccessdata (clientid varchar(26), userid varchar(26), token varchar(26) PRIMARY KEY,
+    refreshtoken varchar(26), redirecturi varchar(256), expiresat bigint, scope varchar(128));
+CREATE TABLE oauthauthdata (clientid varchar(26), userid varchar(26), code varchar(128) PRIMARY KEY,
+    expiresin integer, createat bigint, redirecturi varchar(256), state varchar(1024), scope varchar(128));
+CREATE TABLE pluginkeyvaluestore (pluginid varchar(190), pkey varchar(150), pvalue bytea, expireat bigint,
+    PRIMARY KEY (pluginid, pkey));
 """
 
 T0 = 1_700_000_000_000
@@ -141,6 +163,9 @@ class Facts:
     outgoing: tuple[str, str] = ("", "")  # id, token
     command: tuple[str, str] = ("", "")
     pat: str = ""
+    oauth_app: str = ""
+    oauth_token: str = ""
+    scheme: str = ""
     session: str = ""
     expired_session: str = ""
     #: (user, channel) → (msg_count, mention_count) Mattermost shows as unread
@@ -366,6 +391,7 @@ def generate(data_dir: str) -> Gen:
     g.add("sidebarcategories", id=cat_id, userid=alice, teamid=team, sortorder=0, sorting="", type="favorites",
           displayname="Favorites", muted=False, collapsed=False)
     g.add("sidebarchannels", channelid=f.channels["secret"], userid=alice, categoryid=cat_id, sortorder=0)
+    g.add("sidebarchannels", channelid=f.channels["off-topic"], userid=alice, categoryid=cat_id, sortorder=10)
 
     f.hook = new_id()
     g.add("incomingwebhooks", id=f.hook, createat=t, updateat=t, deleteat=0, userid=alice,
@@ -391,6 +417,67 @@ def generate(data_dir: str) -> Gen:
           props=json.dumps({"csrf": new_id(), "platform": "Linux"}), expirednotify=False)
     g.add("sessions", id=new_id(), token=f.expired_session, createat=T0, expiresat=T0 + 1, lastactivityat=T0,
           userid=users["carol"], deviceid="", roles="system_user", isoauth=False, props="{}", expirednotify=True)
+    # statuses: one chosen by hand (DND until a time), one from activity (online there), one away by hand
+    now = int(time.time() * 1000)
+    g.add("status", userid=alice, status="online", manual=False, lastactivityat=now - 5_000, dndendtime=0,
+          prevstatus="")
+    g.add("status", userid=users["bob"], status="dnd", manual=True, lastactivityat=now - 9_000,
+          dndendtime=4_102_444_800, prevstatus="online")
+    g.add("status", userid=users["carol"], status="away", manual=True, lastactivityat=now - 7_000, dndendtime=0,
+          prevstatus="")
+    # carol's custom status lives in her props, as Mattermost keeps it (JSON text)
+    carol = next(u for u in g.rows["users"] if u["username"] == "carol")
+    carol["props"] = json.dumps({"customStatus": json.dumps({"emoji": "palm_tree", "text": "On vacation",
+                                                             "duration": "date_and_time",
+                                                             "expires_at": "2099-01-01T00:00:00Z"})})
+    # roles: the built-in ones, system_user changed by the admin (no team creation; a permission chinwag
+    # does not have); a team scheme with its own roles, assigned to the team
+    from chinwag.model import permissions as P
+
+    for name, role in P.BUILTIN_ROLES.items():
+        perms = set(role.permissions)
+        if name == "system_user":
+            perms = (perms - {"create_team"}) | {"playbook_public_create_example"}
+        g.add("roles", id=new_id(), name=name, displayname=role.display_name, description="", createat=T0,
+              updateat=t + 1 if name == "system_user" else T0, deleteat=0, permissions=" ".join(sorted(perms)),
+              schememanaged=role.scheme_managed, builtin=True)
+    f.scheme = new_id()
+    scheme_roles = {k: f"{k}_{new_id()}"[:64] for k in ("team_admin", "team_user", "channel_admin", "channel_user",
+                                                          "team_guest", "channel_guest")}
+    for base, name in scheme_roles.items():
+        g.add("roles", id=new_id(), name=name, displayname=f"{base} of Acme", description="", createat=t, updateat=t,
+              deleteat=0, permissions=" ".join(sorted(P.BUILTIN_ROLES[base].permissions)), schememanaged=True,
+              builtin=False)
+    g.add("schemes", id=f.scheme, name=new_id(), displayname="Acme scheme", description="", createat=t, updateat=t,
+          deleteat=0, scope="team", defaultteamadminrole=scheme_roles["team_admin"],
+          defaultteamuserrole=scheme_roles["team_user"], defaultchanneladminrole=scheme_roles["channel_admin"],
+          defaultchanneluserrole=scheme_roles["channel_user"], defaultteamguestrole=scheme_roles["team_guest"],
+          defaultchannelguestrole=scheme_roles["channel_guest"])
+    g.rows["teams"][0]["schemeid"] = f.scheme
+    # server-side drafts (chinwag keeps drafts in the apps): one live, one sent
+    g.add("drafts", createat=t, updateat=t, deleteat=0, userid=alice, channelid=f.channels["off-topic"], rootid="",
+          message="half a thought", props="{}", fileids="[]", priority=None)
+    g.add("drafts", createat=t, updateat=t, deleteat=t + 5, userid=users["bob"], channelid=f.channels["off-topic"],
+          rootid="", message="sent", props="{}", fileids="[]", priority=None)
+    # an OAuth app alice registered, bob's grant (its token is also his session there) and a stale code
+    f.oauth_app, f.oauth_token = new_id(), new_id()
+    g.add("oauthapps", id=f.oauth_app, creatorid=alice, createat=t, updateat=t, clientsecret=new_id(), name="Dashboard",
+          description="team dashboard", iconurl="", callbackurls=json.dumps(["https://dash.example.com/cb"]),
+          homepage="https://dash.example.com", istrusted=False, mattermostappid="")
+    g.add("oauthaccessdata", clientid=f.oauth_app, userid=users["bob"], token=f.oauth_token, refreshtoken=new_id(),
+          redirecturi="https://dash.example.com/cb", expiresat=4_102_444_800_000, scope="user")
+    g.add("preferences", userid=users["bob"], category="oauth_app", name=f.oauth_app, value="user")  # his consent
+    g.add("oauthauthdata", clientid=f.oauth_app, userid=users["carol"], code=new_id(), expiresin=600, createat=T0,
+          redirecturi="https://dash.example.com/cb", state="x", scope="user")
+    g.add("sessions", id=new_id(), token=f.oauth_token, createat=t, expiresat=4_102_444_800_000, lastactivityat=active,
+          userid=users["bob"], deviceid="", roles="system_user", isoauth=True, props="{}", expirednotify=False)
+    # plugin data: the GitLab plugin's subscriptions (moved), a connected user's token and Calls' state (not)
+    subs = {"Repositories": {"acme/api": [{"ChannelID": f.channels["off-topic"], "CreatorID": alice,
+                                            "Features": "merges,issues,tag", "Repository": "acme/api"}]}}
+    for plugin, key, value in (("com.github.manland.mattermost-plugin-gitlab", "subscriptions", json.dumps(subs)),
+                               ("com.github.manland.mattermost-plugin-gitlab", f"{alice}_gitlabtoken", "{}"),
+                               ("com.mattermost.calls", f"channel_enable_{f.channels['town-square']}", "true")):
+        g.add("pluginkeyvaluestore", pluginid=plugin, pkey=key, pvalue=value.encode(), expireat=0)
     g.add("systems", name="Version", value="9.11.0")
     g.finish_channels()
     f.counts = {t: len(rows) for t, rows in g.rows.items()}
@@ -408,9 +495,9 @@ async def write(conn: Any, g: Gen) -> None:
 def mysql_schema() -> list[str]:
     """The same schema as Mattermost has it on MySQL: CamelCase table names, JSON for jsonb, TEXT for the
     long message, `Trigger` quoted (a reserved word)."""
-    from chinwag.importers.mattermost import TABLES
+    from chinwag.importers.mattermost import OTHER, TABLES
 
-    names = {v.lower(): v for v in TABLES.values()} | {"systems": "Systems"}
+    names = {v.lower(): v for v in (*TABLES.values(), *OTHER.values())} | {"systems": "Systems"}
     out = []
     for stmt in SCHEMA.split(";"):
         stmt = stmt.strip()
@@ -426,9 +513,9 @@ def mysql_schema() -> list[str]:
 
 async def write_mysql(conn: Any, g: Gen) -> None:
     """Create the MySQL schema and insert the rows (``conn``: an asyncmy connection)."""
-    from chinwag.importers.mattermost import TABLES
+    from chinwag.importers.mattermost import OTHER, TABLES
 
-    names = {v.lower(): v for v in TABLES.values()} | {"systems": "Systems"}
+    names = {v.lower(): v for v in (*TABLES.values(), *OTHER.values())} | {"systems": "Systems"}
     async with conn.cursor() as cur:
         for stmt in mysql_schema():
             await cur.execute(stmt)

@@ -6,7 +6,10 @@ a second run changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,9 +19,11 @@ import httpx
 import pyotp
 import pytest
 
+from chinwag.app.migration import GITLAB_PLUGIN
 from chinwag.filestore.local import LocalBackend
 from chinwag.importers.archive import ImportFailure
 from chinwag.importers.mattermost import MattermostImporter
+from chinwag.model import permissions as P
 from chinwag.server import Server, build, migrate_database
 from tests.api.helpers import Unchanged
 from tests.conftest import Client, TestDatabase, World, _migrated, _wipe, make_config
@@ -64,9 +69,10 @@ async def source(tmp_path_factory: Any) -> AsyncIterator[tuple[str, str, mm.Gen]
 
 @pytest.fixture
 async def target(database: TestDatabase, tmp_path: Any) -> AsyncIterator[Server]:
-    """An empty chinwag with MFA and personal access tokens on (they are in the source)."""
+    """An empty chinwag with MFA, personal access tokens and the OAuth provider on (they are in the source)."""
     cfg = make_config(database, str(tmp_path), MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS="true",
-                      MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION="true")
+                      MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION="true",
+                      MM_SERVICESETTINGS_ENABLEOAUTHSERVICEPROVIDER="true")
     srv = build(cfg)
     if database.datasource not in _migrated:
         await migrate_database(srv.db)
@@ -90,7 +96,18 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     report = await MattermostImporter(target.app, url, files=files).run()
     c = report.counts
     assert c["posts"]["added"] == f.counts["posts"] and c["users"]["added"] == f.counts["users"]
-    assert c["sessions"] == {"added": 1, "expired (left behind)": 1}
+    assert c["sessions"] == {"added": 2, "expired (left behind)": 1}
+    assert c["status"] == {"added": 3} and c["oauthapps"] == {"added": 1} and c["oauthaccessdata"] == {"added": 1}
+    assert c["oauthauthdata"] == {"expired (left behind)": 1}
+    assert c["roles"] == {"updated": 1, "unchanged": len(P.BUILTIN_ROLES) - 1,
+                          "left behind (scheme and custom roles)": 6}
+    assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
+    assert c["drafts"] == {"left behind (chinwag keeps drafts in the apps, not on the server)": 1}
+    assert c["plugin data"] == {"GitLab channel subscriptions added": 1,
+                                "com.github.manland.mattermost-plugin-gitlab: keys left behind": 1,
+                                "com.mattermost.calls: keys left behind": 1}
+    assert any("playbook_public_create_example" in w for w in report.warnings)
+    assert any(w.startswith("team acme used permission scheme") for w in report.warnings)
     assert c["reactions"] == {"added": 2, "removed ones (left behind)": 1} and c["postreminders"] == {"added": 1}
     # report.txt, chart.png with its thumbnail and preview, the emoji, a profile picture, a team icon, a bot icon
     assert c["files"] == {"copied": 8, "not in the source": 1}
@@ -115,6 +132,34 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert (await client(target, f.session).get("/users/me")).json()["username"] == "bob"
     assert (await client(target, f.pat).get("/users/me")).json()["username"] == "alice"
     assert (await client(target, f.expired_session).get("/users/me")).status_code == 401
+
+    # statuses: chosen by hand (DND until its end time, away) kept; online from activity there is offline here
+    st = {x["user_id"]: x for x in (await alice.post("/users/status/ids", [users["alice"], users["bob"],
+                                                                          users["carol"]])).json()}
+    assert (st[users["bob"]]["status"], st[users["bob"]]["manual"], st[users["bob"]]["dnd_end_time"]) == \
+        ("dnd", True, 4_102_444_800)
+    assert st[users["carol"]]["status"] == "away" and st[users["alice"]]["status"] == "offline"
+    # carol's custom status (her props)
+    cs = json.loads((await alice.get(f"/users/{users['carol']}")).json()["props"]["customStatus"])
+    assert (cs["emoji"], cs["text"]) == ("palm_tree", "On vacation")
+    # roles: the admin's change to system_user is kept (no team creation), a permission chinwag lacks dropped
+    role = (await alice.get("/roles/name/system_user")).json()
+    assert "create_team" not in role["permissions"] and "create_direct_channel" in role["permissions"]
+    assert "playbook_public_create_example" not in role["permissions"]
+    r = await bob.post("/teams", {"name": "bobs-team", "display_name": "Bob's", "type": "O"})
+    assert r.status_code == 403, r.text
+    assert (await alice.get(f"/teams/{f.team}")).json().get("scheme_id") in (None, "")
+    # the OAuth app and bob's grant: the app's token is still his session there
+    app_ = (await alice.get(f"/oauth/apps/{f.oauth_app}")).json()
+    assert app_["name"] == "Dashboard" and app_["callback_urls"] == ["https://dash.example.com/cb"]
+    authorized = (await bob.get(f"/users/{users['bob']}/oauth/apps/authorized")).json()
+    assert [x["id"] for x in authorized] == [f.oauth_app]
+    assert (await client(target, f.oauth_token).get("/users/me")).json()["username"] == "bob"
+    # the GitLab plugin's subscriptions in the bundled plugin's shape
+    raw = await target.app.core.store.plugins.get(GITLAB_PLUGIN, "subscriptions", 0)
+    assert raw is not None and json.loads(raw)["repositories"]["acme/api"] == [
+        {"channel_id": ch["off-topic"], "creator_id": users["alice"], "features": "merges,issues,tag",
+         "repository": "acme/api"}]
 
     # users: deleted, SSO, bots
     dave = (await alice.get(f"/users/{users['dave']}")).json()
@@ -242,7 +287,6 @@ async def test_source_is_read_only(source: tuple[str, str, mm.Gen]) -> None:
 
 def test_cli(tmp_path: Any, source: tuple[str, str, mm.Gen]) -> None:
     """The command itself, a real process on SQLite: dry run, run, re-run."""
-    import json
     import subprocess
     import sys
 
@@ -306,6 +350,29 @@ async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: An
         out = (await alice.get(f"/hooks/outgoing/{f.outgoing[0]}")).json()
         assert out["token"] == f.outgoing[1] and out["trigger_words"] == ["deploy"]
         assert (await alice.get(f"/users/{f.users['ci-bot']}")).json()["is_bot"] is True
+        # statuses, roles, the OAuth app, the GitLab subscriptions; schemes and drafts counted
+        st = (await alice.post("/users/status/ids", [f.users["bob"]])).json()[0]
+        assert (st["status"], st["dnd_end_time"]) == ("dnd", 4_102_444_800)
+        assert "create_team" not in (await alice.get("/roles/name/system_user")).json()["permissions"]
+        assert (await alice.get(f"/oauth/apps/{f.oauth_app}")).json()["name"] == "Dashboard"
+        c = report.counts
+        assert c["plugin data"]["GitLab channel subscriptions added"] == 1
+        assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
+        assert sum(c["drafts"].values()) == 1
+        # deleted there between two runs: a post for good, a member who left a channel
+        conn = await asyncmy.connect(**{**args, "db": db.datasource.split(")/", 1)[1].split("?")[0]})
+        async with conn.cursor() as cur:
+            await cur.execute("DELETE FROM Posts WHERE Id = %s", (f.posts["welcome"],))
+            await cur.execute("DELETE FROM ChannelMembers WHERE ChannelId = %s AND UserId = %s",
+                              (f.channels["off-topic"], f.users["erin"]))
+        await conn.commit()
+        conn.close()
+        again = await MattermostImporter(target.app, db.datasource).run()
+        assert again.counts["posts"]["gone from the source (removed)"] == 1, again.counts
+        assert again.counts["channelmembers"]["gone from the source (removed)"] == 1
+        assert (await bob.get(f"/posts/{f.posts['welcome']}")).status_code == 404
+        r = await alice.get(f"/channels/{f.channels['off-topic']}/members/{f.users['erin']}")
+        assert r.status_code == 404
         await alice.aclose()
         await bob.aclose()
     finally:
@@ -315,49 +382,145 @@ async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: An
 
 async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> None:
     """Mattermost kept running after the first run (or that run was interrupted): the next run adds the
-    new rows, updates the changed ones (an edit, a read channel, a new reply's thread) and leaves chinwag's
-    own newer changes alone."""
+    new rows, updates the changed ones (an edit, a read channel, a new reply's thread), mirrors what was
+    deleted there (a post, a member who left, a channel, a signed-out session, a revoked token, a removed
+    reaction), removes orphans, tells the live clients — and leaves chinwag's own rows alone."""
     import asyncpg
+    from sqlalchemy import text
 
     name, url, gen = await _source(str(tmp_path / "data"))
     f = gen.f
+    ch, users, p = f.channels, f.users, f.posts
     try:
         # small batches: posts are written several at a time
         await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
         bob = client(target)
         await bob.login("bob", f.passwords["bob"])
-        # chinwag lost some rows (an interrupted run): they come back with the next run
+        # chinwag's own rows between the runs: a post, and bob's new session (his login)
+        native = (await bob.post("/posts", {"channel_id": ch["off-topic"], "message": "posted in chinwag"})).json()
+        # chinwag lost some rows (an interrupted run): they come back with the next run; rows pointing at
+        # nothing (a follower and a reaction of a post that is not there) are removed
         async with target.db.write() as conn:
-            from sqlalchemy import text
-
             await conn.execute(text("DELETE FROM posts WHERE id = :id"), {"id": f.posts["gm"]})
+            missing = mm.new_id()
+            await conn.execute(text("INSERT INTO threadmemberships (postid, userid, following, lastviewed, lastupdated,"
+                                    " unreadmentions) VALUES (:p, :u, true, 0, 0, 0)"), {"p": missing, "u": users["bob"]})
+            await conn.execute(text("INSERT INTO reactions (userid, postid, emojiname, createat, updateat, deleteat, "
+                                    "channelid) VALUES (:u, :p, 'smile', 1, 1, 0, :c)"),
+                               {"u": users["bob"], "p": missing, "c": ch["town-square"]})
+        # chinwag's admin gives team creation back after the first run: a later run keeps that change
+        admin = client(target)
+        await admin.login("alice", f.passwords["alice"])
+        role = (await admin.get("/roles/name/system_user")).json()
+        r = await admin.put(f"/roles/{role['id']}/patch", {"permissions": [*role["permissions"], "create_team"]})
+        assert r.status_code == 200, r.text
+        await admin.aclose()
+        events: list[str] = []
+        target.app.core.observers.append(lambda e: events.append(str(e.get("event"))))
         src = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
         t = mm.T0 + 200_000
         new_reply = mm.new_id()
         await src.execute("INSERT INTO posts (id, createat, updateat, deleteat, userid, channelid, rootid, originalid, "
                           "message, type, props, hashtags, fileids, hasreactions, editat, ispinned) VALUES ($1, $2, $2, "
                           "0, $3, $4, $5, '', 'late reply', '', '{}', '', '[]', false, 0, false)", new_reply, t,
-                          f.users["alice"], f.channels["town-square"], f.posts["root"])
+                          users["alice"], ch["town-square"], p["root"])
         await src.execute("UPDATE posts SET message = 'Looks great', editat = $1, updateat = $1 WHERE id = $2", t + 1,
-                          f.posts["reply1"])
-        await src.execute("UPDATE threads SET replycount = 4, lastreplyat = $1 WHERE postid = $2", t, f.posts["root"])
+                          p["reply1"])
+        await src.execute("UPDATE threads SET replycount = 4, lastreplyat = $1 WHERE postid = $2", t, p["root"])
         await src.execute("UPDATE channels SET totalmsgcount = totalmsgcount + 1, lastpostat = $1 WHERE id = $2", t,
-                          f.channels["town-square"])
+                          ch["town-square"])
         await src.execute("UPDATE channelmembers SET msgcount = msgcount + 4, mentioncount = 0, lastviewedat = $1, "
-                          "lastupdateat = $1 WHERE channelid = $2 AND userid = $3", t, f.channels["town-square"],
-                          f.users["bob"])
+                          "lastupdateat = $1 WHERE channelid = $2 AND userid = $3", t, ch["town-square"], users["bob"])
+        # deleted there: a post for good, erin left off-topic, the secret channel with its members and posts,
+        # bob signed out, alice revoked her token, bob took back his reaction
+        await src.execute("DELETE FROM posts WHERE id = $1", p["welcome"])
+        # erin left the team (her member row marked deleted, her channel memberships in it gone); dave's
+        # profile changed
+        await src.execute("UPDATE teammembers SET deleteat = $1 WHERE teamid = $2 AND userid = $3", t, f.team,
+                          users["erin"])
+        await src.execute("DELETE FROM channelmembers WHERE channelid IN ($1, $2) AND userid = $3", ch["off-topic"],
+                          ch["town-square"], users["erin"])
+        await src.execute("UPDATE users SET nickname = 'Dave (gone)', updateat = $1 WHERE id = $2", t, users["dave"])
+        # alice moved off-topic from her favorites into a category of her own
+        mine = f"custom_{mm.new_id()}"
+        await src.execute("INSERT INTO sidebarcategories (id, userid, teamid, sortorder, sorting, type, displayname, "
+                          "muted, collapsed) VALUES ($1, $2, $3, 30, '', 'custom', 'Mine', false, false)", mine,
+                          users["alice"], f.team)
+        await src.execute("UPDATE sidebarchannels SET categoryid = $1 WHERE channelid = $2 AND userid = $3", mine,
+                          ch["off-topic"], users["alice"])
+        for table in ("channelmembers", "posts", "sidebarchannels"):
+            await src.execute(f"DELETE FROM {table} WHERE channelid = $1", ch["secret"])
+        await src.execute("DELETE FROM channels WHERE id = $1", ch["secret"])
+        await src.execute("DELETE FROM sessions WHERE token = $1", f.session)
+        await src.execute("DELETE FROM useraccesstokens WHERE token = $1", f.pat)
+        await src.execute("UPDATE reactions SET deleteat = $1, updateat = $1 WHERE postid = $2 AND userid = $3", t,
+                          p["root"], users["bob"])
         await src.close()
+        dry = await MattermostImporter(target.app, url, dry_run=True).run()
+        assert dry.counts["posts"]["gone from the source (to remove)"] == 1, dry.counts
+        assert dry.counts["channels"]["gone from the source (to archive)"] == 1
+        assert dry.counts["sessions"]["gone from the source (to remove)"] == 1
         again = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
         c = again.counts
         assert (c["posts"]["added"], c["posts"]["updated"]) == (2, 1), c["posts"]
-        assert c["threads"]["updated"] == 1 and c["channels"]["updated"] == 1 and c["channelmembers"]["updated"] == 1
-        assert c["users"] == {"added": 0, "unchanged": f.counts["users"]}
+        assert (c["threads"].get("updated"), c["channels"].get("updated"), c["channelmembers"].get("updated")) == (1, 1, 1), c
+        assert c["users"] == {"added": 0, "updated": 1, "unchanged": f.counts["users"] - 1}
+        assert c["teammembers"]["updated"] == 1
+        assert c["posts"]["gone from the source (removed)"] == 1
+        assert c["channelmembers"]["gone from the source (removed)"] == 2
+        assert c["channels"]["gone from the source (archived)"] == 1
+        assert c["sessions"]["gone from the source (removed)"] == 1
+        assert c["useraccesstokens"]["gone from the source (removed)"] == 1
+        assert c["reactions"]["removed"] == 1
+        assert c["orphans"] == {"thread followers of missing posts removed": 1, "reactions on missing posts removed": 1}
+        assert "updated" not in c["roles"] or c["roles"]["updated"] == 0, c["roles"]
         assert (await bob.get(f"/posts/{f.posts['gm']}")).status_code == 200
         assert (await bob.get(f"/posts/{f.posts['reply1']}")).json()["message"] == "Looks great"
         assert (await bob.get(f"/posts/{f.posts['root']}")).json()["reply_count"] == 4
-        r = await bob.get(f"/users/{f.users['bob']}/channels/{f.channels['town-square']}/unread")
+        r = await bob.get(f"/users/{users['bob']}/channels/{ch['town-square']}/unread")
         assert (r.json()["msg_count"], r.json()["mention_count"]) == (0, 0)
+        # what was deleted there is gone here; chinwag's own post and session stay
+        assert (await bob.get(f"/posts/{p['welcome']}")).status_code == 404
+        assert (await bob.get(f"/posts/{native['id']}")).json()["message"] == "posted in chinwag"
+        assert (await bob.get(f"/channels/{ch['off-topic']}/members/{users['erin']}")).status_code == 404
+        assert (await bob.get(f"/channels/{ch['off-topic']}/members/{users['bob']}")).status_code == 200
+        alice = client(target)
+        await alice.login("alice", f.passwords["alice"])
+        assert (await alice.get(f"/channels/{ch['secret']}")).json()["delete_at"] > 0
+        assert "create_team" in (await alice.get("/roles/name/system_user")).json()["permissions"]
+        cats = (await alice.get(f"/users/{users['alice']}/teams/{f.team}/channels/categories")).json()
+        where = [c["display_name"] for c in cats["categories"] if ch["off-topic"] in c["channel_ids"]]
+        assert where == ["Mine"], where
+        assert (await client(target, f.session).get("/users/me")).status_code == 401
+        assert (await client(target, f.pat).get("/users/me")).status_code == 401
+        assert [x["emoji_name"] for x in (await bob.get(f"/posts/{p['root']}/reactions")).json()] == ["parrot"]
+        # the live clients are told: the member removed, the channel archived, the caches flushed
+        deadline = time.monotonic() + 30
+        wanted = {"user_removed", "channel_deleted", "channel_updated", "leave_team", "user_updated", "_caches_flush"}
+        while not wanted <= set(events) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert wanted <= set(events), sorted(set(events))
+        # a third run: nothing more is deleted; it brings a post written there after the first run (newer
+        # than it, so in the ledger), which a fourth run deletes once it is gone there too
+        late = mm.new_id()
+        src = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        now = int(time.time() * 1000)
+        await src.execute("INSERT INTO posts (id, createat, updateat, deleteat, userid, channelid, rootid, originalid, "
+                          "message, type, props, hashtags, fileids, hasreactions, editat, ispinned) VALUES ($1, $2, $2, "
+                          "0, $3, $4, '', '', 'written after the first run', '', '{}', '', '[]', false, 0, false)",
+                          late, now, users["alice"], ch["off-topic"])
+        third = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
+        assert not any(k.startswith("gone") for v in third.counts.values() for k in v), third.counts
+        assert "orphans" not in third.counts and third.counts["posts"]["added"] == 1
+        assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
+        await src.execute("DELETE FROM posts WHERE id = $1", late)
+        await src.close()
+        fourth = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
+        assert fourth.counts["posts"]["gone from the source (removed)"] == 1, fourth.counts
+        assert (await bob.get(f"/posts/{late}")).status_code == 404
+        assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
         await bob.aclose()
+        await alice.aclose()
     finally:
         await _drop(name)
 
@@ -375,9 +538,6 @@ async def test_files_from_s3(target: Server, database: TestDatabase, source: tup
                              tmp_path: Any) -> None:
     """Mattermost keeps its files in S3: its config.json's FileSettings (bucket, prefix, credentials) are
     read with chinwag's own S3 backend."""
-    import asyncio
-    import json
-
     from moto.server import ThreadedMotoServer
 
     from chinwag.cli.importer import mattermost_files

@@ -5,22 +5,32 @@ permalink, webhook URL, slash command token and personal access token keeps work
 A batch is one unit of work: the rows not in chinwag yet are added, and rows chinwag has from an
 earlier run are updated when the source's copy is newer (``store.sql.import_store.MIGRATED`` names the
 columns that tell), so a migration resumes where it stopped and a second run (after the source got
-more messages) brings only the difference. New users publish ``new_user`` and new team members
-``added_to_team``, as creating them through the app does; imported history publishes no ``posted``
+more messages) brings only the difference, and mirrors what the source deleted since (``MIRRORED``:
+posts deleted, members removed, channels archived; orphans of an interrupted run removed).
+
+Live clients see the result: new users publish ``new_user`` and changed ones ``user_updated``, new
+team members ``added_to_team`` and those who left ``leave_team``, changed teams ``update_team``, new
+channel members ``user_added`` and removed ones ``user_removed``, archived channels ``channel_deleted``,
+changed channels ``channel_updated``, statuses ``status_change`` and roles ``role_updated``, as the app's
+own changes do; a run that changed anything ends with ``_caches_flush`` (every server drops its cached
+users, channels, roles of members, statuses and sessions). Imported history publishes no ``posted``
 events (like every importer). Files are copied byte for byte to the same path in chinwag's file store."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chinwag.app.core import AppCore
 from chinwag.app.file import FileService
+from chinwag.app.roles import NOT_ALLOWED_PERMISSIONS, ROLE_UPDATED
 from chinwag.filestore.base import FileBackend, FileNotFound
+from chinwag.model import permissions as P
 from chinwag.model.search_text import index_text
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.sql.import_store import MIGRATED, migrated_columns
+from chinwag.store.sql.import_store import MIGRATED, MIRRORED, migrated_columns
 
 #: unique columns (besides the id) a source row may collide on with a different chinwag row
 UNIQUE: dict[str, list[tuple[str, ...]]] = {
@@ -29,10 +39,25 @@ UNIQUE: dict[str, list[tuple[str, ...]]] = {
 }
 
 
+#: the bundled GitLab plugin's id (Mattermost's GitLab plugin's)
+GITLAB_PLUGIN = "com.github.manland.mattermost-plugin-gitlab"
+
+
 @dataclass
 class Written:
     added: int
     updated: int
+    #: rows the source marks removed that chinwag deleted (reactions)
+    removed: int = 0
+
+
+@dataclass
+class RolesApplied:
+    """What the source's roles changed: the built-in roles whose permissions now are the source's, and the
+    permissions chinwag does not have (left out), per role."""
+
+    updated: list[str] = field(default_factory=list)
+    unknown: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _post_search(row: dict[str, Any]) -> dict[str, Any]:
@@ -53,23 +78,207 @@ class MigrationService:
         """The columns chinwag keeps of a migrated table (the source's others are left behind)."""
         return migrated_columns(table)
 
-    async def write(self, table: str, rows: Sequence[dict[str, Any]], fresh: bool = False) -> Written:
+    async def write(self, table: str, rows: Sequence[dict[str, Any]], fresh: bool = False,
+                    ledger: tuple[str, int] | None = None) -> Written:
         """One batch of source rows of one table (keys: chinwag's column names). ``fresh``: the caller knows
-        none of them is in chinwag (posts, whose random ids nothing else creates, into an empty table)."""
+        none of them is in chinwag (posts, whose random ids nothing else creates, into an empty table).
+        ``ledger`` (source key, first run's start): rows of a ``MIRRORED`` table newer than the first run
+        are written in the ledger, so a later run knows they came from the source. Reactions the source
+        marks removed are deleted from chinwag (unless chinwag's copy is newer)."""
         if table not in MIGRATED:
             raise ValueError(f"not a migrated table: {table}")
+        removed_rows: list[dict[str, Any]] = []
+        if table == "reactions":
+            removed_rows = [r for r in rows if r.get("deleteat")]
+            rows = [r for r in rows if not r.get("deleteat")]
         async with self.core.unit_of_work() as uow:
             w = self.core.store.imports.rows_writer(uow.conn)
-            added, updated = await w.merge(table, rows, _post_search if table == "posts" else None, fresh)
-            if table == "users":
-                for r in added:
-                    uow.publish(Event("new_user", {"user_id": r["id"]}))
-            elif table == "teammembers":
-                for r in added:
-                    if not r.get("deleteat"):
-                        uow.publish(Event("added_to_team", {"team_id": r["teamid"], "user_id": r["userid"]},
-                                          Broadcast(user_id=r["userid"])))
-        return Written(len(added), updated)
+            added, changed = await w.merge(table, rows, _post_search if table == "posts" else None, fresh)
+            removed = await w.delete_reactions(removed_rows) if removed_rows else 0
+            if ledger is not None and table in MIRRORED:
+                since, col = ledger[1], MIRRORED[table]
+                keys = [(r["channelid"], r["userid"]) if table == "channelmembers" else (r["id"],)
+                        for r in (*added, *changed) if not col or (r.get(col) or 0) >= since]
+                if keys:
+                    await w.ledger(ledger[0], table, keys, self.core.now())
+            await self._events(uow, table, added, changed)
+        if changed and table in ("users", "teams", "channels"):
+            await self._changed(table, [r["id"] for r in changed])
+        return Written(len(added), len(changed), removed)
+
+    async def _changed(self, table: str, ids: list[str]) -> None:
+        """``user_updated``, ``update_team``, ``channel_updated`` (and ``channel_deleted`` for one archived
+        since) for rows a batch changed, read as committed."""
+        if table == "users":
+            privacy = self.core.cfg.PrivacySettings
+            for u in await self.core.store.users.get_many(ids):
+                public = u.sanitized_for(False, False, privacy.ShowEmailAddress, privacy.ShowFullName)
+                self.core.publish(Event("user_updated", {"user": public.to_dict()}))
+        elif table == "teams":
+            for t in await self.core.store.teams.get_many(ids):
+                self.core.publish(Event("update_team", {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
+        else:
+            for ch in await self.core.store.channels.get_many(ids):
+                if ch.delete_at:
+                    self.core.publish(Event("channel_deleted", {"channel_id": ch.id, "delete_at": ch.delete_at},
+                                            Broadcast(channel_id=ch.id, team_id="")))
+                self.core.publish(Event("channel_updated", {"channel": json.dumps(ch.to_dict())},
+                                        Broadcast(channel_id=ch.id)))
+
+    async def _events(self, uow: Any, table: str, added: list[dict[str, Any]], changed: list[dict[str, Any]]
+                      ) -> None:
+        """What the app publishes for the same change made through it."""
+        if table == "users":
+            for r in added:
+                uow.publish(Event("new_user", {"user_id": r["id"]}))
+        elif table == "teammembers":
+            for r in added:
+                if not r.get("deleteat"):
+                    uow.publish(Event("added_to_team", {"team_id": r["teamid"], "user_id": r["userid"]},
+                                      Broadcast(user_id=r["userid"])))
+            for r in changed:  # left the team there (Mattermost keeps the member marked deleted)
+                if r.get("deleteat"):
+                    uow.publish(Event("leave_team", {"team_id": r["teamid"], "user_id": r["userid"]},
+                                      Broadcast(team_id=r["teamid"], user_ids=[r["userid"]])))
+        elif table == "channelmembers":
+            teams = {c.id: c.team_id for c in await self.core.store.channels.get_many(
+                list({r["channelid"] for r in added}))} if added else {}
+            for r in added:
+                uow.publish(Event("user_added", {"user_id": r["userid"], "team_id": teams.get(r["channelid"], "")},
+                                  Broadcast(channel_id=r["channelid"])))
+        elif table == "status":
+            for r in (*added, *changed):
+                data: dict[str, Any] = {"status": r["status"], "user_id": r["userid"]}
+                uow.publish(Event("status_change", data, Broadcast(user_id=r["userid"])))
+
+    # what the source's other tables change ----------------------------------------------------------
+
+    async def apply_roles(self, rows: Sequence[dict[str, Any]]) -> RolesApplied:
+        """The source's built-in roles (``name``, ``permissions`` space-separated, ``updateat``, ``deleteat``):
+        a role whose permissions differ from chinwag's takes the source's when chinwag's copy was never
+        changed or changed before the source's (a permission chinwag does not have is left out; one no one
+        may add or remove keeps chinwag's setting). Scheme roles, custom roles and deleted ones are not chinwag's: left to
+        the caller to report. Each role changed publishes ``role_updated``."""
+        out = RolesApplied()
+        stored = {r.name: r for r in await self.core.store.roles.get_all()}
+        known = P.ALL_PERMISSIONS.union(P.DEPRECATED_PERMISSIONS, *(r.permissions for r in P.BUILTIN_ROLES.values()))
+        fixed = NOT_ALLOWED_PERMISSIONS
+        for src in rows:
+            role = stored.get(src["name"])
+            if role is None or src.get("deleteat") or src["name"] not in P.BUILTIN_ROLES:
+                continue
+            wanted = [p for p in dict.fromkeys((src.get("permissions") or "").split()) if p]
+            unknown = [p for p in wanted if p not in known]
+            if unknown:
+                out.unknown[role.name] = unknown
+            have = set(role.permissions)
+            perms = [p for p in wanted if p in known and p not in fixed] + sorted(have & fixed)
+            if set(perms) == have:
+                continue
+            if role.update_at != role.create_at and (src.get("updateat") or 0) <= role.update_at:
+                continue  # changed in chinwag after the source's last change: chinwag's stays
+            async with self.core.unit_of_work() as uow:
+                new = await self.core.store.roles.update_permissions(role.id, perms, self.core.now(), uow.conn)
+                uow.publish(Event(ROLE_UPDATED, {"role": json.dumps(new.to_dict())}, Broadcast()))
+            out.updated.append(role.name)
+        return out
+
+    async def gitlab_subscriptions(self, raw: bytes) -> int:
+        """The channel subscriptions of Mattermost's GitLab plugin (its ``subscriptions`` key: ``{"Repositories":
+        {path: [{"ChannelID", "CreatorID", "Features", "Repository"}]}}``) added to the bundled plugin's (the
+        same under snake_case keys); a channel's own subscription in chinwag stays. How many were added."""
+        try:
+            source = json.loads(raw or b"{}")
+        except ValueError:
+            return 0
+        repos_in = (source.get("Repositories") or {}) if isinstance(source, dict) else {}
+        for _ in range(5):
+            now = self.core.now()
+            old = await self.core.store.plugins.get(GITLAB_PLUGIN, "subscriptions", now)
+            mine = json.loads(old) if old else {}
+            repos: dict[str, list[dict[str, str]]] = dict(mine.get("repositories") or {})
+            added = 0
+            for path, subs in repos_in.items():
+                have = repos.setdefault(path, [])
+                for sub in subs or []:
+                    if not isinstance(sub, dict) or any(x["channel_id"] == sub.get("ChannelID") for x in have):
+                        continue
+                    have.append({"channel_id": str(sub.get("ChannelID", "")), "creator_id": str(sub.get("CreatorID", "")),
+                                 "features": str(sub.get("Features", "")), "repository": str(sub.get("Repository") or path)})
+                    added += 1
+            if not added:
+                return 0
+            new = json.dumps({"repositories": repos}, sort_keys=True).encode()
+            if await self.core.store.plugins.compare_and_set(GITLAB_PLUGIN, "subscriptions", old, new, now):
+                return added
+        return 0
+
+    # a re-run: what the source deleted since ----------------------------------------------------------
+
+    async def first_run(self, source_key: str, start: bool = True) -> int | None:
+        """When the migration from this source first ran (now, for the first run; ``start`` false: None
+        when it never ran)."""
+        name = "MigrationFirstRun:" + source_key
+        if not start:
+            value = await self.core.store.system.get(name)
+            return int(value) if value else None
+        return int(await self.core.store.system.set_if_absent(name, str(self.core.now())))
+
+    async def counts_by_channel(self, table: str) -> dict[str, int]:
+        return await self.core.store.imports.counts_by_channel(table)
+
+    async def channel_keys(self, table: str, channel_id: str) -> list[tuple[str, int]]:
+        return await self.core.store.imports.channel_keys(table, channel_id)
+
+    async def table_keys(self, table: str) -> list[tuple[str, int]]:
+        return await self.core.store.imports.table_keys(table)
+
+    async def delete_rows(self, table: str, ids: Sequence[str]) -> int:
+        """Sessions the source signed out, access tokens it revoked: deleted (servers drop their cached
+        sessions with the ``_caches_flush`` that ends the run)."""
+        if table not in ("sessions", "useraccesstokens"):
+            raise ValueError(f"not a table whose rows a migration deletes: {table}")
+        async with self.core.unit_of_work() as uow:
+            return await self.core.store.imports.rows_writer(uow.conn).delete_rows(table, ids)
+
+    async def all_channels(self) -> list[tuple[str, int, int]]:
+        return await self.core.store.imports.all_channels()
+
+    async def in_ledger(self, source_key: str, table: str, keys: Sequence[str]) -> set[str]:
+        return await self.core.store.imports.in_ledger(source_key, table, keys)
+
+    async def delete_posts(self, ids: Sequence[str]) -> int:
+        """Posts the source no longer has (deleted for good there): deleted in chinwag (``delete_at``)."""
+        async with self.core.unit_of_work() as uow:
+            return await self.core.store.imports.rows_writer(uow.conn).mark_posts_deleted(ids, self.core.now())
+
+    async def remove_members(self, channel_id: str, user_ids: Sequence[str]) -> int:
+        """Members who left the channel in the source: removed, with the events of a removal."""
+        async with self.core.unit_of_work() as uow:
+            removed = await self.core.store.imports.rows_writer(uow.conn).remove_members(channel_id, user_ids)
+            for u in removed:
+                uow.publish(Event("user_removed", {"user_id": u, "remover_id": ""}, Broadcast(channel_id=channel_id)))
+                uow.publish(Event("user_removed", {"channel_id": channel_id, "remover_id": ""},
+                                  Broadcast(user_id=u)))
+        return len(removed)
+
+    async def archive_channels(self, ids: Sequence[str]) -> int:
+        """Channels the source no longer has: archived, with ``channel_deleted``."""
+        now = self.core.now()
+        async with self.core.unit_of_work() as uow:
+            done = await self.core.store.imports.rows_writer(uow.conn).archive_channels(ids, now)
+            for cid in done:
+                uow.publish(Event("channel_deleted", {"channel_id": cid, "delete_at": now},
+                                  Broadcast(channel_id=cid, team_id="")))
+        return len(done)
+
+    async def repair_orphans(self) -> dict[str, int]:
+        async with self.core.unit_of_work() as uow:
+            return await self.core.store.imports.rows_writer(uow.conn).repair_orphans()
+
+    def flush_caches(self) -> None:
+        """Every server drops its cached users, channels, member roles, statuses and sessions."""
+        self.core.publish(Event("_caches_flush"))
 
     async def empty(self, table: str) -> bool:
         """chinwag has no row in the table yet."""

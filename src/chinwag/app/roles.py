@@ -35,6 +35,7 @@ _GUEST_ROLES = frozenset({"system_guest", "team_guest", "channel_guest"})
 #: patch can lock the system admins out)
 _NOT_ALLOWED = frozenset({"sysconsole_write_user_management_system_roles",
                           "sysconsole_read_user_management_system_roles", P.MANAGE_ROLES, P.MANAGE_SYSTEM})
+NOT_ALLOWED_PERMISSIONS = _NOT_ALLOWED
 
 
 class RoleTable:

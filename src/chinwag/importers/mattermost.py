@@ -7,13 +7,19 @@ have; Mattermost's others are left behind) through the app's migration entry poi
 apps stay signed in), bots, teams, channels, memberships with read state, posts (edits, deletions,
 pins), reactions, CRT threads and followers, preferences (flags, favorites, settings), sidebar
 categories, custom emoji, file infos with their files (from the data directory or its S3 bucket),
-incoming/outgoing webhooks and slash commands with their ids and tokens, and personal access tokens.
+incoming/outgoing webhooks and slash commands with their ids and tokens, personal access tokens, user
+statuses set by hand (DND with its end time), OAuth apps with the access their users granted, the
+permissions of the built-in roles and the GitLab plugin's channel subscriptions. What chinwag has no
+place for (permission schemes, server-side drafts, other plugins' data) is counted in the report.
 Rows are added when chinwag lacks them and updated when the source's copy is newer, so a run resumes
-where an interrupted one stopped, and a second run before switching over brings only what changed."""
+where an interrupted one stopped, and a second run before switching over brings only what changed —
+including what the source deleted since (posts deleted, members removed, channels archived) — and
+removes what an interrupted run left pointing at nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
@@ -25,20 +31,27 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from chinwag.app.app import App
+from chinwag.app.migration import GITLAB_PLUGIN
 from chinwag.filestore.base import FileBackend
 from chinwag.importers.archive import ImportFailure, Progress, Report
+from chinwag.model import permissions as P
 from chinwag.store.sql.engine import sqlalchemy_url
+from chinwag.store.sql.import_store import MIRRORED
 
 #: chinwag's table → Mattermost's (as named on MySQL; lower-cased on PostgreSQL), in the order they are
 #: copied (users before what they own, posts before their reactions and threads)
 TABLES: dict[str, str] = {
     "users": "Users", "bots": "Bots", "sessions": "Sessions", "useraccesstokens": "UserAccessTokens",
-    "teams": "Teams", "teammembers": "TeamMembers", "channels": "Channels", "channelmembers": "ChannelMembers",
+    "status": "Status", "teams": "Teams", "teammembers": "TeamMembers", "channels": "Channels", "channelmembers": "ChannelMembers",
     "posts": "Posts", "reactions": "Reactions", "threads": "Threads", "threadmemberships": "ThreadMemberships",
     "fileinfo": "FileInfo", "emoji": "Emoji", "preferences": "Preferences", "postreminders": "PostReminders",
     "sidebarcategories": "SidebarCategories", "sidebarchannels": "SidebarChannels",
     "incominghooks": "IncomingWebhooks", "outgoinghooks": "OutgoingWebhooks", "commands": "Commands",
+    "oauthapps": "OAuthApps", "oauthaccessdata": "OAuthAccessData", "oauthauthdata": "OAuthAuthData",
 }
+#: the source's tables that are read but not copied row for row (chinwag keeps them differently, or not)
+OTHER: dict[str, str] = {"roles": "Roles", "schemes": "Schemes", "drafts": "Drafts",
+                         "pluginkeyvaluestore": "PluginKeyValueStore"}
 #: tables checked for names chinwag already gives to other rows before anything is written
 CHECKED = ("users", "teams", "channels", "emoji")
 BATCH = 5000
@@ -105,7 +118,8 @@ class MattermostSource:
         return f'"{name.lower()}"' if self.pg else f"`{name}`"
 
     def table(self, table: str) -> str:
-        return TABLES[table].lower() if self.pg else TABLES[table]
+        name = TABLES.get(table) or OTHER[table]
+        return name.lower() if self.pg else name
 
     async def _all(self, sql: str, *args: Any) -> list[Any]:
         if self.pg:
@@ -122,6 +136,27 @@ class MattermostSource:
 
     async def count(self, table: str) -> int:
         return int((await self._all(f"SELECT count(*) FROM {self._q(self.table(table))}"))[0][0] or 0)
+
+    async def counts_by_channel(self, table: str) -> dict[str, int]:
+        """Rows of posts or channel members per channel."""
+        rows = await self._all(f"SELECT {self._q('channelid')}, count(*) FROM {self._q(self.table(table))} "
+                               f"GROUP BY {self._q('channelid')}")
+        return {r[0]: int(r[1]) for r in rows}
+
+    async def channel_keys(self, table: str, channel_id: str) -> set[str]:
+        """The ids of a channel's posts, or the user ids of its members."""
+        key = self._q("id" if table == "posts" else "userid")
+        rows = await self._all(f"SELECT {key} FROM {self._q(self.table(table))} WHERE {self._q('channelid')} = ?",
+                               channel_id)
+        return {r[0] for r in rows}
+
+    async def select(self, table: str, columns: list[str], where: str = "") -> list[dict[str, Any]]:
+        """All rows of a small table (``where``: SQL over lower-case column names)."""
+        out: list[dict[str, Any]] = []
+        sql = f"SELECT {', '.join(self._q(c) for c in columns)} FROM {self._q(self.table(table))}"
+        for r in await self._all(sql + (f" WHERE {where}" if where else "")):
+            out.append(dict(zip(columns, r, strict=True)))
+        return out
 
     async def batches(self, table: str, columns: list[str], size: int = BATCH) -> AsyncIterator[list[dict[str, Any]]]:
         """The table's rows (keys: ``columns``), streamed by a server-side cursor in batches."""
@@ -183,19 +218,33 @@ class MattermostImporter:
         #: bot user id → description: Mattermost knows its bots by their Bots row, chinwag's users say it too
         self.bots: dict[str, str] = {}
         self.fresh = False
+        #: the source named without credentials (the host, port and database), hashed: the key of this
+        #: migration's first-run time and of its ledger of rows later runs brought
+        where = url.split("?", 1)[0].rsplit("@", 1)[-1].split("://", 1)[-1]
+        self.key = hashlib.sha1(where.encode()).hexdigest()[:20]
+        self.ledger_source = "mattermost:" + self.key
+        self.first: int | None = None
+        self.plan: list[tuple[str, list[str]]] = []
 
     async def run(self) -> Report:
         started = time.monotonic()
         await self.source.open()
         try:
-            plan = await self._plan()
+            plan = self.plan = await self._plan()
             await self._check(plan)
             if self.files is None:
                 self.report.warnings.append("no --data-dir (or Mattermost config with its FileSettings) given: "
                                             "file infos, emoji, profile pictures and icons are imported without "
                                             "their files")
+            self.first = await self.app.migration.first_run(self.key, start=not self.dry_run)
             for table, columns in plan:
                 await self._copy(table, columns)
+            await self._others()
+            await self._mirror()
+            if not self.dry_run:
+                for what, n in (await self.app.migration.repair_orphans()).items():
+                    self.report.add("orphans", f"{what} removed", n)
+                self.app.migration.flush_caches()
             self.progress.end()
         finally:
             await self.source.close()
@@ -251,10 +300,20 @@ class MattermostImporter:
                 r["isbot"] = r["id"] in self.bots
                 r["botdescription"] = self.bots.get(r["id"], "")[:1024]
             return rows
-        if table == "reactions":  # chinwag deletes a removed reaction; Mattermost keeps it marked deleted
-            out = [r for r in rows if not r.get("deleteat")]
+        if table in ("teams", "channels"):  # chinwag has no permission schemes (named in the warnings)
+            for r in rows:
+                if "schemeid" in r:
+                    r["schemeid"] = None
+            return rows
+        if table == "status":  # online/away from activity there: offline here until they connect
+            for r in rows:
+                if not r.get("manual"):
+                    r["status"], r["prevstatus"], r["dndendtime"] = "offline", "", 0
+            return rows
+        if table == "oauthauthdata":  # codes between consent and token exchange: minutes long
+            out = [r for r in rows if (r.get("createat") or 0) + (r.get("expiresin") or 0) * 1000 >= self.now]
             if len(out) < len(rows):
-                self.report.add("reactions", "removed ones (left behind)", len(rows) - len(out))
+                self.report.add("oauthauthdata", "expired (left behind)", len(rows) - len(out))
             return out
         if table == "sessions":
             out = []
@@ -314,11 +373,134 @@ class MattermostImporter:
                 if not t.done():
                     t.cancel()
 
+    async def _others(self) -> None:
+        """The source's tables chinwag keeps differently or not at all: the built-in roles' permissions
+        taken, the GitLab plugin's subscriptions added; permission schemes, drafts and other plugin data
+        counted as left behind."""
+        src, report = self.source, self.report
+        if await src.columns("roles"):
+            rows = await src.select("roles", ["name", "permissions", "updateat", "deleteat"])
+            ours = [r for r in rows if r["name"] in P.BUILTIN_ROLES and not r["deleteat"]]
+            others = [r for r in rows if r["name"] not in P.BUILTIN_ROLES and not r["deleteat"]]
+            if self.dry_run:
+                report.add("roles", "to compare", len(ours))
+            else:
+                applied = await self.app.migration.apply_roles(ours)
+                report.add("roles", "updated", len(applied.updated))
+                if len(ours) > len(applied.updated):
+                    report.add("roles", "unchanged", len(ours) - len(applied.updated))
+                for name, unknown in sorted(applied.unknown.items()):
+                    report.warnings.append(f"role {name}: {len(unknown)} permission(s) chinwag does not have left "
+                                           f"out: {', '.join(unknown[:10])}")
+            if others:
+                report.add("roles", "left behind (scheme and custom roles)", len(others))
+        if await src.columns("schemes"):
+            n = len(await src.select("schemes", ["id"], "deleteat = 0"))
+            if n:
+                report.add("schemes", "left behind (chinwag has no permission schemes)", n)
+            for table in ("teams", "channels"):
+                if "schemeid" not in await src.columns(table):
+                    continue
+                for r in await src.select(table, ["name", "schemeid"], "schemeid IS NOT NULL AND schemeid <> ''"):
+                    report.warnings.append(f"{table[:-1]} {r['name']} used permission scheme {r['schemeid']}: in "
+                                           "chinwag its members have the system-wide roles' permissions")
+        if cols := await src.columns("drafts"):
+            n = len(await src.select("drafts", ["userid"], "deleteat = 0" if "deleteat" in cols else ""))
+            if n:
+                report.add("drafts", "left behind (chinwag keeps drafts in the apps, not on the server)", n)
+        if await src.columns("pluginkeyvaluestore"):
+            kv = await src.select("pluginkeyvaluestore", ["pluginid", "pkey"])
+            per: dict[str, int] = {}
+            for r in kv:
+                per[r["pluginid"]] = per.get(r["pluginid"], 0) + 1
+            if any(r["pluginid"] == GITLAB_PLUGIN and r["pkey"] == "subscriptions" for r in kv):
+                per[GITLAB_PLUGIN] -= 1
+                value = (await src.select("pluginkeyvaluestore", ["pvalue"],
+                                          f"pluginid = '{GITLAB_PLUGIN}' AND pkey = 'subscriptions'"))[0]["pvalue"]
+                raw = bytes(value) if value is not None else b""
+                if self.dry_run:
+                    subs = _json(raw) or {}
+                    n = sum(len(v or []) for v in (subs.get("Repositories") or {}).values()) \
+                        if isinstance(subs, dict) else 0
+                    report.add("plugin data", "GitLab channel subscriptions to add", n)
+                else:
+                    report.add("plugin data", "GitLab channel subscriptions added",
+                               await self.app.migration.gitlab_subscriptions(raw))
+            for plugin, n in sorted(per.items()):
+                if n:
+                    report.add("plugin data", f"{plugin}: keys left behind", n)
+            if any(per.values()):
+                report.warnings.append("plugins' own data is not moved (its shape is each plugin's own); GitLab "
+                                       "users connect their accounts again with /gitlab connect")
+
+    async def _mirror(self) -> None:
+        """What the source deleted since an earlier run: channels gone from it archived, posts gone from
+        it deleted, members gone from a channel removed. Only rows that came from the source are touched:
+        those older than the first run, or in the ledger of what later runs brought (rows made in chinwag
+        itself are in neither)."""
+        done = {t for t, _ in self.plan}
+        if self.first is None or "channels" not in done:
+            return  # a dry run before any run: nothing in chinwag came from this source yet
+        mig, src, verb = self.app.migration, self.source, "to remove" if self.dry_run else "removed"
+        self.progress.begin("deletions", 5)
+        for table in ("sessions", "useraccesstokens"):
+            if table in done:
+                keep = {r["id"] for r in await src.select(table, ["id"])}
+                ids = await self._ours(table, [x for x in await mig.table_keys(table) if x[0] not in keep], "")
+                n = len(ids) if self.dry_run else await mig.delete_rows(table, ids) if ids else 0
+                if n:
+                    self.report.add(table, f"gone from the source ({verb})", n)
+            self.progress.advance(1)
+        channels = {r["id"] for r in await src.select("channels", ["id"])}
+        gone = [(cid, created) for cid, created, deleted in await mig.all_channels()
+                if cid not in channels and not deleted]
+        ids = await self._ours("channels", gone, "")
+        n = len(ids) if self.dry_run else await mig.archive_channels(ids)
+        if n:
+            self.report.add("channels", f"gone from the source ({'to archive' if self.dry_run else 'archived'})", n)
+        self.progress.advance(1)
+        for table in ("posts", "channelmembers"):
+            if table not in done:
+                continue
+            theirs = await src.counts_by_channel(table)
+            for cid, count in sorted((await mig.counts_by_channel(table)).items()):
+                # after the copy chinwag has every row the source has: more means some are gone there (a dry
+                # run copied nothing, so equal counts may hide as many gone as new: it lists every channel)
+                if cid not in channels or (count == theirs.get(cid, 0) and not self.dry_run):
+                    continue
+                keep = await src.channel_keys(table, cid)
+                extra = [(k, t) for k, t in await mig.channel_keys(table, cid) if k not in keep]
+                ids = await self._ours(table, extra, cid)
+                if not ids:
+                    continue
+                if self.dry_run:
+                    n = len(ids)
+                elif table == "posts":
+                    n = await mig.delete_posts(ids)
+                else:
+                    n = await mig.remove_members(cid, ids)
+                if n:
+                    self.report.add(table, f"gone from the source ({verb})", n)
+            self.progress.advance(1)
+
+    async def _ours(self, table: str, items: list[tuple[str, int]], channel_id: str) -> list[str]:
+        """Of these (key, time) rows of chinwag, those that came from the source."""
+        assert self.first is not None
+        timed = bool(MIRRORED[table])  # access tokens have no time: the ledger says
+        out = [k for k, t in items if timed and t < self.first]
+        newer = [k for k, t in items if not timed or t >= self.first]
+        if newer:
+            keys = [f"{channel_id}|{k}" if table == "channelmembers" else k for k in newer]
+            found = await self.app.migration.in_ledger(self.ledger_source, table, keys)
+            out += [k for k, lk in zip(newer, keys, strict=True) if lk in found]
+        return out
+
     def _keys(self, table: str, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         pk = {"bots": ("userid",), "teammembers": ("teamid", "userid"), "channelmembers": ("channelid", "userid"),
               "reactions": ("userid", "postid", "emojiname"), "threads": ("postid",),
               "threadmemberships": ("postid", "userid"), "preferences": ("userid", "category", "name"),
-              "sidebarchannels": ("channelid", "userid", "categoryid"), "postreminders": ("postid", "userid")}.get(table, ("id",))
+              "sidebarchannels": ("channelid", "userid", "categoryid"), "postreminders": ("postid", "userid"),
+              "status": ("userid",), "oauthaccessdata": ("token",), "oauthauthdata": ("code",)}.get(table, ("id",))
         return [tuple(r[c] for c in pk) for r in rows]
 
     async def _new(self, table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -327,6 +509,11 @@ class MattermostImporter:
         return [r for r, k in zip(rows, keys, strict=True) if k not in present]
 
     async def _dry(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if table == "reactions":  # chinwag deletes a removed reaction; Mattermost keeps it marked deleted
+            live = [r for r in rows if not r.get("deleteat")]
+            if len(live) < len(rows):
+                self.report.add("reactions", "removed ones (to remove if here)", len(rows) - len(live))
+            rows = live
         new = await self._new(table, rows)
         self.report.add(table, "to add", len(new))
         if len(rows) > len(new):
@@ -338,14 +525,23 @@ class MattermostImporter:
                         self._missing(table, r, path)
 
     async def _write(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
         if self.files is not None and table in ("fileinfo", "emoji", "users", "teams", "bots"):
             await self._copy_files(table, await self._new(table, rows))
-        written = await self.app.migration.write(table, rows, self.fresh)
+        ledger = (self.ledger_source, self.first) if self.first is not None else None
+        written = await self.app.migration.write(table, rows, self.fresh, ledger)
         self.report.add(table, "added", written.added)
         if written.updated:
             self.report.add(table, "updated", written.updated)
-        if len(rows) - written.added - written.updated:
-            self.report.add(table, "unchanged", len(rows) - written.added - written.updated)
+        # reactions: Mattermost keeps a removed one marked deleted, chinwag deletes it
+        gone = sum(1 for r in rows if r.get("deleteat")) if table == "reactions" else 0
+        if written.removed:
+            self.report.add(table, "removed", written.removed)
+        if gone - written.removed:
+            self.report.add(table, "removed ones (left behind)", gone - written.removed)
+        if len(rows) - gone - written.added - written.updated:
+            self.report.add(table, "unchanged", len(rows) - gone - written.added - written.updated)
 
     async def _copy_files(self, table: str, rows: list[dict[str, Any]]) -> None:
         """The files of these rows copied before the rows are written (a row in chinwag means its files are)."""

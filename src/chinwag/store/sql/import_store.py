@@ -31,6 +31,7 @@ from chinwag.store.sql.tables import (
     metadata,
     posts,
     reactions,
+    sidebarchannels,
     teammembers,
     threadmemberships,
     threads,
@@ -259,8 +260,17 @@ MIGRATED: dict[str, tuple[str, ...]] = {
     "threadmemberships": ("lastupdated", "lastviewed"), "preferences": ("*",), "sidebarcategories": ("*",),
     "sidebarchannels": (), "fileinfo": ("updateat",), "emoji": ("updateat",), "incominghooks": ("updateat",),
     "outgoinghooks": ("updateat",), "commands": ("updateat",), "useraccesstokens": ("*",), "sessions": (),
-    "postreminders": ("*",),
+    "postreminders": ("*",), "status": ("lastactivityat",), "oauthapps": ("updateat",), "oauthaccessdata": ("*",),
+    "oauthauthdata": (),
 }
+
+#: the tables whose rows a re-run removes when the source no longer has them, with the time column that
+#: tells which chinwag rows came from the source: those older than the migration's first run (chinwag had
+#: no such channels, members or posts then), and newer ones a later run brought, which it writes in the
+#: ledger (``importmappings``, kind = the table); rows made in chinwag itself are in neither. Access tokens
+#: have no time: every one imported is in the ledger.
+MIRRORED: dict[str, str] = {"channels": "createat", "channelmembers": "lastupdateat", "posts": "createat",
+                            "sessions": "createat", "useraccesstokens": ""}
 
 
 def migrated_columns(table_name: str) -> list[str]:
@@ -343,17 +353,17 @@ class RowWriter:
 
     async def merge(self, table_name: str, rows: Sequence[dict[str, Any]],
                     derived: Callable[[dict[str, Any]], dict[str, Any]] | None = None, fresh: bool = False
-                    ) -> tuple[list[dict[str, Any]], int]:
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Add the rows whose primary key is not in the table (COPY on PostgreSQL) and update those whose
         ``MIGRATED`` columns say the stored row is older; ``derived`` adds computed columns to a row
-        written. ``fresh``: none of the rows is in the table (not looked up). The rows added, and how many
-        were updated."""
+        written. ``fresh``: none of the rows is in the table (not looked up). The rows added, and those
+        updated."""
         table = metadata.tables[table_name]
         pk = [c.name for c in table.primary_key.columns]
         stamps = MIGRATED[table_name]
         rows = _fill(table, rows)
         if not rows:
-            return [], 0
+            return [], []
         stored: dict[tuple[Any, ...], Any] = {}
         pkc = [table.c[c] for c in pk]
         wanted = pkc + [table.c[c] for c in (list(rows[0]) if stamps == ("*",) else stamps)]
@@ -374,6 +384,12 @@ class RowWriter:
             new = [{**r, **derived(r)} for r in new]
             changed = [{**r, **derived(r)} for r in changed]
         await self._insert(table, new)
+        if table_name == "sidebarchannels" and new:
+            # a channel sits in one category of a user's: moved there, its old place goes
+            moved = sidebarchannels.delete().where(
+                sidebarchannels.c.channelid == sa.bindparam("c"), sidebarchannels.c.userid == sa.bindparam("u"),
+                sidebarchannels.c.categoryid != sa.bindparam("k"))
+            await self.conn.execute(moved, [{"c": r["channelid"], "u": r["userid"], "k": r["categoryid"]} for r in new])
         if changed:
             rest = [c for c in changed[0] if c not in pk]
             stmt = table.update().where(*[table.c[c] == sa.bindparam(f"k_{c}") for c in pk]).values(
@@ -381,7 +397,7 @@ class RowWriter:
             for part in _chunks(changed):
                 await self.conn.execute(stmt, [{**{f"k_{c}": r[c] for c in pk}, **{f"v_{c}": r[c] for c in rest}}
                                                for r in part])
-        return new, len(changed)
+        return new, changed
 
     async def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -395,6 +411,96 @@ class RowWriter:
         records = [tuple(_json_text(v) if i in json_cols else v for i, v in enumerate(r.values())) for r in rows]
         raw: Any = (await self.conn.get_raw_connection()).driver_connection
         await raw.copy_records_to_table(table.name, records=records, columns=cols)
+
+
+    # a re-run: what the source deleted, and orphans -------------------------------------------
+
+    async def ledger(self, source: str, table_name: str, keys: Sequence[tuple[Any, ...]], now: int) -> None:
+        """Rows of a ``MIRRORED`` table a later run brought (newer than the first run)."""
+        rows = [{"source": source, "kind": table_name, "sourceid": "|".join(k), "targetid": "", "createat": now}
+                for k in dict.fromkeys(keys)]
+        for part in _chunks(rows):
+            await self.conn.execute(upsert(self.conn, importmappings, ["source", "kind", "sourceid"]), part)
+
+    async def delete_reactions(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Reactions the source removed (its rows carry ``deleteat``), unless chinwag's copy is newer."""
+        n = 0
+        stmt = reactions.delete().where(
+            reactions.c.userid == sa.bindparam("u"), reactions.c.postid == sa.bindparam("p"),
+            reactions.c.emojiname == sa.bindparam("e"), reactions.c.updateat <= sa.bindparam("d"))
+        for r in rows:
+            n += (await self.conn.execute(stmt, {"u": r["userid"], "p": r["postid"], "e": r["emojiname"],
+                                                 "d": r["deleteat"]})).rowcount or 0
+        return n
+
+    async def mark_posts_deleted(self, ids: Sequence[str], now: int) -> int:
+        """Posts the source no longer has: deleted as chinwag deletes one (``deleteat``), their files too."""
+        n = 0
+        for part in _chunks(list(ids)):
+            n += (await self.conn.execute(posts.update().where(posts.c.id.in_(part), posts.c.deleteat == 0)
+                                          .values(deleteat=now, updateat=now))).rowcount or 0
+            await self.conn.execute(fileinfo.update().where(fileinfo.c.postid.in_(part), fileinfo.c.deleteat == 0)
+                                    .values(deleteat=now, updateat=now))
+        return n
+
+    async def remove_members(self, channel_id: str, user_ids: Sequence[str]) -> list[str]:
+        """Channel members the source no longer has, with their sidebar places; the user ids removed."""
+        removed: list[str] = []
+        for part in _chunks(list(user_ids)):
+            found = [r[0] for r in await self.conn.execute(sa.select(channelmembers.c.userid).where(
+                channelmembers.c.channelid == channel_id, channelmembers.c.userid.in_(part)))]
+            if not found:
+                continue
+            await self.conn.execute(channelmembers.delete().where(
+                channelmembers.c.channelid == channel_id, channelmembers.c.userid.in_(found)))
+            await self.conn.execute(sidebarchannels.delete().where(
+                sidebarchannels.c.channelid == channel_id, sidebarchannels.c.userid.in_(found)))
+            removed += found
+        return removed
+
+    async def delete_rows(self, table_name: str, ids: Sequence[str]) -> int:
+        """Sessions or access tokens the source no longer has (signed out, revoked)."""
+        t = metadata.tables[table_name]
+        n = 0
+        for part in _chunks(list(ids)):
+            n += (await self.conn.execute(t.delete().where(t.c.id.in_(part)))).rowcount or 0
+        return n
+
+    async def archive_channels(self, ids: Sequence[str], now: int) -> list[str]:
+        """Channels the source no longer has, archived (not yet archived ones); their ids."""
+        out: list[str] = []
+        for part in _chunks(list(ids)):
+            live = [r[0] for r in await self.conn.execute(
+                sa.select(channels.c.id).where(channels.c.id.in_(part), channels.c.deleteat == 0))]
+            if live:
+                await self.conn.execute(channels.update().where(channels.c.id.in_(live))
+                                        .values(deleteat=now, updateat=now))
+            out += live
+        return out
+
+    async def repair_orphans(self) -> dict[str, int]:
+        """Rows that point at nothing (a run stopped between the rows and what they belong to, or the source
+        lost a post or channel): thread rows and followers of missing posts, reactions on missing posts,
+        members of missing channels, sidebar places of channels the user is no longer in. How many of each
+        were removed."""
+        def no_post(col: Any) -> Any:
+            return ~sa.exists().where(posts.c.id == col)
+
+        member = sa.exists().where(channelmembers.c.channelid == sidebarchannels.c.channelid,
+                                   channelmembers.c.userid == sidebarchannels.c.userid)
+        out: dict[str, int] = {}
+        for name, stmt in (
+            ("thread rows of missing posts", threads.delete().where(no_post(threads.c.postid))),
+            ("thread followers of missing posts", threadmemberships.delete().where(no_post(threadmemberships.c.postid))),
+            ("reactions on missing posts", reactions.delete().where(no_post(reactions.c.postid))),
+            ("members of missing channels", channelmembers.delete().where(
+                ~sa.exists().where(channels.c.id == channelmembers.c.channelid))),
+            ("sidebar places of channels left", sidebarchannels.delete().where(~member)),
+        ):
+            n = (await self.conn.execute(stmt)).rowcount or 0
+            if n:
+                out[name] = n
+        return out
 
 
 class SqlImportStore:
@@ -426,6 +532,41 @@ class SqlImportStore:
     async def present(self, table_name: str, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
         async with self.db.read() as conn:
             return await RowWriter(conn).present(table_name, keys)
+
+    async def counts_by_channel(self, table_name: str) -> dict[str, int]:
+        """Rows of posts or channel members per channel."""
+        t = metadata.tables[table_name]
+        async with self.db.read() as conn:
+            return {r[0]: int(r[1]) for r in await conn.execute(
+                sa.select(t.c.channelid, sa.func.count()).group_by(t.c.channelid))}
+
+    async def channel_keys(self, table_name: str, channel_id: str) -> list[tuple[str, int]]:
+        """(key, time column) of a channel's live posts or its members (key: the post id, the member's user
+        id)."""
+        t = metadata.tables[table_name]
+        key = t.c.id if table_name == "posts" else t.c.userid
+        q = sa.select(key, t.c[MIRRORED[table_name]]).where(t.c.channelid == channel_id)
+        if table_name == "posts":
+            q = q.where(t.c.deleteat == 0)
+        async with self.db.read() as conn:
+            return [(r[0], int(r[1] or 0)) for r in await conn.execute(q)]
+
+    async def table_keys(self, table_name: str) -> list[tuple[str, int]]:
+        """(id, time column) of every session or access token (time 0 when the table has none)."""
+        t = metadata.tables[table_name]
+        col = t.c[MIRRORED[table_name]] if MIRRORED[table_name] else sa.literal(0)
+        async with self.db.read() as conn:
+            return [(r[0], int(r[1] or 0)) for r in await conn.execute(sa.select(t.c.id, col))]
+
+    async def all_channels(self) -> list[tuple[str, int, int]]:
+        """(id, createat, deleteat) of every channel."""
+        async with self.db.read() as conn:
+            return [(r[0], int(r[1]), int(r[2])) for r in await conn.execute(
+                sa.select(channels.c.id, channels.c.createat, channels.c.deleteat))]
+
+    async def in_ledger(self, source: str, table_name: str, keys: Sequence[str]) -> set[str]:
+        async with self.db.read() as conn:
+            return set(await _lookup(conn, source, table_name, keys))
 
     async def taken(self, table_name: str, columns: Sequence[str], values: Sequence[tuple[Any, ...]]
                     ) -> dict[tuple[Any, ...], str]:
