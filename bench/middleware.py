@@ -8,8 +8,10 @@ uvicorn's HTTP parsing is left out, it is the same on both sides of a comparison
 One server (``chinwag.server.build``) on a fresh SQLite database in a temporary directory; a user signs
 in, makes a team and a channel; then each request kind runs ``--requests`` times in one task and the
 process's CPU time (``time.process_time``) per request is printed. The routes are chosen so that, warm,
-they issue no SQL (``/users/me``, ``/channels/{id}``, ``/system/ping``, a 404 under /api/v4) or one
-statement, so what is measured is the request pipeline, not the database. ``--profile [KIND]`` prints
+they issue no SQL (``/users/me``, ``/system/ping``, a 404 under /api/v4) or one statement
+(``/channels/{id}``, ``/users/me/teams``), so what is measured is mostly the request pipeline; one more,
+``posts_unread``, is the channel switch's ``/users/me/channels/{id}/posts/unread`` (30 + 30 of 40 posts,
+collapsed threads). ``--profile [KIND]`` prints
 the cProfile of one kind's loop (cumulative, top 40)."""
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ async def _setup(asgi: _Asgi) -> tuple[list[tuple[bytes, bytes]], dict[str, str]
     team, _ = await call("POST", "/teams", {"name": "bench", "display_name": "Bench", "type": "O"}, auth, 201)
     channel, _ = await call("POST", "/channels", {"team_id": team["id"], "name": "bench", "display_name": "Bench",
                                                   "type": "O"}, auth, 201)
-    await call("POST", "/posts", {"channel_id": channel["id"], "message": "hello"}, auth, 201)
+    for i in range(40):
+        await call("POST", "/posts", {"channel_id": channel["id"], "message": f"hello {i}"}, auth, 201)
     return auth, {"team": team["id"], "channel": channel["id"], "user": _me["id"]}
 
 
@@ -108,17 +111,20 @@ async def _run(n: int, profile: str) -> dict[str, Any]:
     try:
         asgi = _Asgi(srv.asgi)
         auth, ids = await _setup(asgi)
-        kinds = {
-            "users_me": ("/api/v4/users/me", auth, 200),
-            "channel": (f"/api/v4/channels/{ids['channel']}", auth, 200),
-            "my_teams": ("/api/v4/users/me/teams", auth, 200),
-            "ping": ("/api/v4/system/ping", [], 200),
-            "not_found": ("/api/v4/no/such/route", auth, 404),
+        kinds: dict[str, tuple[str, list[tuple[bytes, bytes]], int, bytes]] = {
+            "users_me": ("/api/v4/users/me", auth, 200, b""),
+            "channel": (f"/api/v4/channels/{ids['channel']}", auth, 200, b""),
+            "my_teams": ("/api/v4/users/me/teams", auth, 200, b""),
+            "ping": ("/api/v4/system/ping", [], 200, b""),
+            # the channel switch's posts (issue 27: 7 SQL statements before, 1 now)
+            "posts_unread": (f"/api/v4/users/me/channels/{ids['channel']}/posts/unread", auth, 200,
+                             b"limit_before=30&limit_after=30&collapsedThreads=true"),
+            "not_found": ("/api/v4/no/such/route", auth, 404, b""),
         }
         out: dict[str, Any] = {"requests": n, "cpu_us_per_request": {}}
-        for name, (path, headers, expect) in kinds.items():
+        for name, (path, headers, expect, qs) in kinds.items():
             for _ in range(50):  # warm: caches filled, code paths compiled
-                status, raw, _h = await asgi.request("GET", path, headers)
+                status, raw, _h = await asgi.request("GET", path, headers, query=qs)
                 if status != expect:
                     raise SystemExit(f"GET {path}: {status} {raw[:300]!r}")
             prof = cProfile.Profile() if profile == name else None
@@ -126,7 +132,7 @@ async def _run(n: int, profile: str) -> dict[str, Any]:
                 prof.enable()
             t0 = time.process_time()
             for _ in range(n):
-                await asgi.request("GET", path, headers)
+                await asgi.request("GET", path, headers, query=qs)
             cpu = time.process_time() - t0
             if prof:
                 prof.disable()
