@@ -92,7 +92,7 @@ def _secure_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
 
 class HttpPipeline:
     """Everything every HTTP request goes through before and after its route, in one pass (these were
-    five nested middlewares, each with its own coroutine frame and ``send`` wrapper per request):
+    four nested middlewares, each with its own coroutine frame and ``send`` wrapper per request):
 
     - the path cleaned of ``//`` (Mattermost's router cleans paths; mattermostdriver builds such paths);
     - a request id (``scope["state"]["request_id"]``);
