@@ -38,7 +38,7 @@ from chinwag.store.sql.engine import Database
 from chinwag.store.sql.store import SqlStore
 from chinwag.web.asgi import create_app, version_id
 from chinwag.web.durable import EventsDurable
-from chinwag.web.metrics import HttpMetricsMiddleware, Metrics
+from chinwag.web.metrics import Metrics
 from chinwag.web.websocket import WebSocketFirst, make_endpoint
 
 log = structlog.get_logger("chinwag.server")
@@ -168,9 +168,9 @@ def build(config: ConfigStore) -> Server:
     register_jobs(app)  # import_process / export_process: the bulk importer and exporter
     endpoint = make_endpoint(app, hub, version_id(app))
     metrics = Metrics(app, hub)
-    asgi = WebSocketFirst(HttpMetricsMiddleware(EventsDurable(
-        create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)], rate_store=rates),
-        lambda: hub.published, hub.flushed), metrics), endpoint)
+    asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)],
+                                     rate_store=rates, observe=metrics.observe,
+                                     events=EventsDurable(lambda: hub.published, hub.flushed)), endpoint)
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream, metrics=metrics)
 
 

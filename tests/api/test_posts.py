@@ -249,3 +249,13 @@ async def test_posts_around_last_unread(world: World) -> None:
     await carol.post("/channels/members/me/view", {"channel_id": ch["id"]})
     pl = (await carol.get(path, params={"limit_before": 2})).json()
     assert pl["order"] == [unread[5]["id"], unread[4]["id"]] and pl["next_post_id"] == ""
+    # nothing before the read position asked for: no posts, no cursors
+    pl = (await carol.get(path, params={"limit_before": 0, "limit_after": 1})).json()
+    assert (pl["order"], pl["next_post_id"], pl["prev_post_id"]) == ([], "", "")
+    # a channel without posts: an empty list; a user who is not a member (asked by an admin): 404
+    empty = await world.channel(bob, _t.team, "empty-feed")
+    pl = (await bob.get(f"/users/me/channels/{empty['id']}/posts/unread")).json()
+    assert (pl["order"], pl["posts"], pl["next_post_id"], pl["prev_post_id"]) == ([], {}, "", "")
+    assert world.admin is not None
+    assert_error(await world.admin.get(f"/users/{carol.user['id']}/channels/{empty['id']}/posts/unread"), 404,
+                 "app.channel.get_member.missing.app_error")

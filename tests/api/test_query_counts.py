@@ -42,7 +42,7 @@ PINNED = {
     "view_channel": 2,
     "channel_stats": 3,
     "channel_member_me": 2,
-    "posts_around_unread": 7,
+    "posts_around_unread": 1,
     "posts_since": 3,
     "statuses_by_ids": 1,
     "users_by_ids": 1,

@@ -8,7 +8,7 @@ import pytest
 
 from chinwag.bus.ratelimit import MemoryRateStore
 from chinwag.server import Server
-from chinwag.web.ratelimit import RateLimitMiddleware
+from chinwag.web.asgi import HttpPipeline
 from tests.conftest import World, assert_error
 
 US = 1_000_000
@@ -22,14 +22,14 @@ class Clock:
         return self.now
 
 
-def http_limiter(srv: Server) -> RateLimitMiddleware:
-    """The middleware in the server's ASGI chain."""
+def http_limiter(srv: Server) -> HttpPipeline:
+    """The pipeline (which applies the rate limits) in the server's ASGI chain."""
     node: Any = srv.asgi
     for _ in range(20):
-        if isinstance(node, RateLimitMiddleware):
+        if isinstance(node, HttpPipeline):
             return node
         node = getattr(node, "inner", None) or getattr(node, "asgi", None)
-    raise AssertionError("no RateLimitMiddleware in the chain")
+    raise AssertionError("no HttpPipeline in the chain")
 
 
 @pytest.fixture

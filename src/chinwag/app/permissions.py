@@ -138,9 +138,13 @@ class PermissionService:
             return await self.has_team(ctx, channel.team_id, perm.READ_PUBLIC_CHANNEL)
         return False
 
-    async def readable_channel(self, ctx: Ctx, channel_id: str, where: str = "GetChannel") -> Channel:
-        """The channel, or 404 when missing and 403 when the caller may not read it."""
-        channel = await self.directory.channel(channel_id, where)
+    async def readable_channel(self, ctx: Ctx, channel_id: str, where: str = "GetChannel",
+                               cached: bool = False) -> Channel:
+        """The channel, or 404 when missing and 403 when the caller may not read it. ``cached``: from the
+        channel cache (its stable facts — type, team, deletion — are current; counters may be stale)."""
+        channel = await self.directory.cached_channel(channel_id) if cached else None
+        if channel is None:
+            channel = await self.directory.channel(channel_id, where)
         if not await self.can_read_channel(ctx, channel):
             raise permission_denied(where, f"channelId={channel_id}")
         return channel

@@ -46,17 +46,20 @@ class PostListService:
         await self.links.add_embeds([post], fetch=True)
 
     async def prepare(
-        self, ctx: Ctx, posts: list[Post], *, collapsed: bool = False, extended: bool = False
+        self, ctx: Ctx, posts: list[Post], *, collapsed: bool = False, extended: bool = False,
+        following: dict[str, bool] | None = None,
     ) -> list[Post]:
-        """Mattermost's PreparePostForClient: metadata (reactions), thread fields."""
+        """Mattermost's PreparePostForClient: metadata (reactions), thread fields. ``following``: the
+        caller's thread follows when the posts' query already read them (else looked up here)."""
         store = self.core.store
         with_reactions = [p.id for p in posts if p.has_reactions]
         reactions = await store.reactions.for_posts(with_reactions) if with_reactions else {}
-        following: dict[str, bool] = {}
-        if collapsed and ctx.user_id:
-            following = await store.threads.memberships_for(
-                ctx.user_id, [p.id for p in posts if not p.root_id]
-            )
+        if following is None:
+            following = {}
+            if collapsed and ctx.user_id:
+                following = await store.threads.memberships_for(
+                    ctx.user_id, [p.id for p in posts if not p.root_id]
+                )
         users: dict[str, dict[str, object]] = {}
         if collapsed and extended:
             ids = {u["id"] for p in posts if p.participants for u in p.participants}
@@ -136,34 +139,30 @@ class PostListService:
         (or never viewed), the newest ``limit_before`` posts. Cursors as for a page."""
         where = "getPostsForChannelAroundLastUnread"
         self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
-        await self.perms.readable_channel(ctx, channel_id, where)
+        await self.perms.readable_channel(ctx, channel_id, where, cached=True)
         if limit_after <= 0:
             raise invalid_url_param(where, "limit_after")
-        try:
-            member = await self.core.store.channels.get_member(channel_id, user_id)
-        except NotFound:
-            raise AppError(
-                where,
-                "app.channel.get_member.missing.app_error",
-                "No channel member found for that user ID and channel ID.",
-                404,
-            ) from None
-        store = self.core.store.posts
         collapsed = self._collapsed(q.collapsed_threads)
-        posts: list[Post] = []
-        first_unread = ""
-        if member.last_viewed_at:
-            first_unread = await store.id_after_time(channel_id, member.last_viewed_at, collapsed)
-        if first_unread:
-            anchor = await store.get(first_unread)
-            older = await store.before(channel_id, anchor.create_at, anchor.id, 0, limit_before, collapsed)
-            newer = await store.after(channel_id, anchor.create_at, anchor.id, 0, limit_after - 1, collapsed)
-            posts = [*newer, anchor, *older]
-        else:
-            posts = await store.page(channel_id, 0, limit_before, collapsed)
+        # one statement: the read position, the posts on both sides of it, the cursors beyond them
+        # and (collapsed) the caller's thread follows
+        found = await self.core.store.posts.around_read_position(
+            channel_id, user_id, limit_before, limit_after, collapsed, ctx.user_id if collapsed else "")
         pl = PostList()
-        await self._fill(ctx, pl, posts, channel_id, q, collapsed)
-        await self._cursors(pl, posts, channel_id, FeedQuery(), collapsed)
+        if found is None:  # no post came back: no membership, or nothing to show
+            try:
+                await self.core.store.channels.get_member(channel_id, user_id)
+            except NotFound:
+                raise AppError(
+                    where,
+                    "app.channel.get_member.missing.app_error",
+                    "No channel member found for that user ID and channel ID.",
+                    404,
+                ) from None
+            await self._fill(ctx, pl, [], channel_id, q, collapsed)
+            return pl
+        await self._fill(ctx, pl, found.posts, channel_id, q, collapsed,
+                         following=found.following if collapsed and ctx.user_id else None)
+        pl.next_post_id, pl.prev_post_id = found.next_post_id, found.prev_post_id
         return pl
 
     async def _around(self, channel_id: str, anchor: Post, q: FeedQuery, collapsed: bool) -> list[Post]:
@@ -173,7 +172,8 @@ class PostListService:
         return await store.after(channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed)
 
     async def _fill(
-        self, ctx: Ctx, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool
+        self, ctx: Ctx, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool,
+        following: dict[str, bool] | None = None,
     ) -> None:
         extra: list[Post] = []
         if not collapsed:
@@ -187,7 +187,7 @@ class PostListService:
                 found = await self.core.store.posts.threads_of(channel_id, roots)
             extra = [p for p in found if p.id not in have and p.channel_id == channel_id]
         prepared = await self.prepare(
-            ctx, posts + extra, collapsed=collapsed, extended=q.collapsed_threads_extended
+            ctx, posts + extra, collapsed=collapsed, extended=q.collapsed_threads_extended, following=following
         )
         pl.order = [p.id for p in posts]
         pl.posts = {p.id: p for p in prepared}

@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import re
 import time
 
-_STD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _MM = b"ybndrfg8ejkmcpqxot1uwisza345h769"
-_TRANS = bytes.maketrans(_STD, _MM)
 _VALID = re.compile(r"^[a-z0-9]{26}$")
+
+
+#: every 10-bit value as its two characters
+_PAIRS = [chr(_MM[i >> 5]) + chr(_MM[i & 31]) for i in range(1024)]
+
+
+def encode_id(raw: bytes) -> str:
+    """16 bytes as an id: base32 with Mattermost's alphabet, unpadded — what
+    ``base64.b32encode(raw).translate(…)[:26]`` gives, at a third of its cost (it runs for every request
+    id): the 128 bits and 2 zero bits are 13 ten-bit pairs of characters."""
+    n = int.from_bytes(raw, "big") << 2
+    p = _PAIRS
+    return (p[n >> 120] + p[(n >> 110) & 1023] + p[(n >> 100) & 1023] + p[(n >> 90) & 1023]
+            + p[(n >> 80) & 1023] + p[(n >> 70) & 1023] + p[(n >> 60) & 1023] + p[(n >> 50) & 1023]
+            + p[(n >> 40) & 1023] + p[(n >> 30) & 1023] + p[(n >> 20) & 1023] + p[(n >> 10) & 1023]
+            + p[n & 1023])
 
 
 def new_id() -> str:
     """A new 26-character id (16 random bytes, base32, Mattermost alphabet, no padding)."""
-    return base64.b32encode(os.urandom(16)).translate(_TRANS)[:26].decode("ascii")
+    return encode_id(os.urandom(16))
 
 
 def derived_id(seed: str) -> str:
     """A stable id for ``seed`` (the first 128 bits of its SHA-256, encoded like ``new_id``): imports give
     a source message the same id on every run."""
-    return base64.b32encode(hashlib.sha256(seed.encode()).digest()[:16]).translate(_TRANS)[:26].decode("ascii")
+    return encode_id(hashlib.sha256(seed.encode()).digest()[:16])
 
 
 def is_valid_id(value: object) -> bool:

@@ -7,24 +7,27 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from chinwag import BUILD_NUMBER, MATTERMOST_VERSION
 from chinwag.app.app import App
-from chinwag.bus.ratelimit import MemoryRateStore, RateStore
+from chinwag.bus.ratelimit import MemoryRateStore, Quota, RateStore
 from chinwag.model.ids import new_id
 from chinwag.web.api4 import load_all
+from chinwag.web.durable import SAFE_METHODS, EventsDurable
 from chinwag.web.errors import error_locale, error_response, not_found_error
 from chinwag.web.handler import ALL_METHODS, build_routes, request_id_of
 from chinwag.web.hooks import hook_routes
 from chinwag.web.oauth import sso_routes
 from chinwag.web.oauth_provider import provider_routes
-from chinwag.web.ratelimit import RateLimitMiddleware
+from chinwag.web.ratelimit import rate_key
+from chinwag.web.router import IndexedRouter
 from chinwag.web.webapp import webapp_root_html, webapp_routes
 
 Scope = MutableMapping[str, Any]
@@ -87,60 +90,121 @@ def _secure_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
     return name, value
 
 
-class HeadersMiddleware:
-    """Adds X-Request-ID, X-Version-Id and X-Content-Type-Options to every HTTP response, and the
-    security headers of the web UI (``ui_headers``) to everything outside the API."""
+class HttpPipeline:
+    """Everything every HTTP request goes through before and after its route, in one pass (these were
+    four nested middlewares, each with its own coroutine frame and ``send`` wrapper per request):
 
-    def __init__(self, inner: ASGIApp, app: App) -> None:
+    - the path cleaned of ``//`` (Mattermost's router cleans paths; mattermostdriver builds such paths);
+    - a request id (``scope["state"]["request_id"]``);
+    - RateLimitSettings (``chinwag.web.ratelimit``): a 429 ``limit exceeded`` or the budget's
+      ``X-RateLimit-*`` headers;
+    - X-Request-ID, X-Version-Id and X-Content-Type-Options on every answer, the web UI's security
+      headers (``ui_headers``) on everything outside the API, every cookie Secure behind an https Site URL;
+    - with ``events``: the answer to a request that changed something leaves only once the events it
+      published are in the event history (``EventsDurable`` below);
+    - with ``observe``: the request counted with its status and latency (Prometheus metrics)."""
+
+    def __init__(self, inner: ASGIApp, app: App, store: RateStore, *,
+                 observe: Callable[[str, int, float], None] | None = None,
+                 events: EventsDurable | None = None) -> None:
         self.inner = inner
         self.app = app
-        self._version = version_id(app)
+        #: the rate limit budgets (tests swap it for one with a fake clock)
+        self.store = store
+        self.observe = observe
+        self.events = events
+        self._version = version_id(app).encode()
+        self._site_url = ""
+        self._https_site = False
         app.config.listeners.append(lambda _cfg: self._refresh())
 
     def _refresh(self) -> None:
-        self._version = version_id(self.app)
+        self._version = version_id(self.app).encode()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
-        if "//" in scope["path"]:
+        started = perf_counter()
+        status = 500
+        path: str = scope["path"]
+        if "//" in path:
             # Mattermost's router cleans paths ("/posts/x//reactions" → "/posts/x/reactions", via a
             # redirect); some clients (mattermostdriver's get_reactions_of_post) build such paths.
-            scope = dict(scope, path=_clean_path(scope["path"]))
-            scope["raw_path"] = scope["path"].encode()
-        state = scope.setdefault("state", {})
-        rid = state.setdefault("request_id", new_id())
+            path = _clean_path(path)
+            scope = dict(scope, path=path)
+            scope["raw_path"] = path.encode()
+        state = scope.get("state")
+        if state is None:
+            state = scope["state"] = {}
+        if "request_id" not in state:
+            state["request_id"] = new_id()
+        rid = str(state["request_id"]).encode()
+        cfg = self.app.config.config
+        service = cfg.ServiceSettings
+        site_url = service.SiteURL
+        if site_url is not self._site_url:
+            # behind a TLS-terminating proxy the request may look like plain http: an https Site URL says
+            # the browser is on https, so every cookie is Secure
+            self._site_url, self._https_site = site_url, site_url.lower().startswith("https://")
+        https_site = self._https_site
+        ui = not path.startswith(_API_PREFIXES)
+        version = self._version
+        events = self.events
+        mark = events.published() if events is not None and scope.get("method") not in SAFE_METHODS else None
+        limits = cfg.RateLimitSettings
+        rate_headers: list[tuple[bytes, bytes]] = []
+        refused = False
+        if limits.Enable and not scope.get("chinwag.local"):
+            decision = await self.store.take(
+                rate_key(HTTPConnection(scope), limits, service.TrustedProxyIPHeader),
+                Quota(limits.PerSec, limits.MaxBurst))
+            rate_headers = decision.headers()
+            refused = not decision.allowed
 
-        ui = not scope["path"].startswith(_API_PREFIXES)
-        service = self.app.config.config.ServiceSettings
-        frame_ancestors = service.FrameAncestors
-        # behind a TLS-terminating proxy the request may look like plain http: an https Site URL says
-        # the browser is on https, so every cookie is Secure
-        https_site = service.SiteURL.lower().startswith("https://")
-
-        async def send_with_headers(message: Message) -> None:
+        async def send_on(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", rid.encode()))
-                headers.append((b"x-version-id", self._version.encode()))
-                if not any(k.lower() == b"x-content-type-options" for k, _ in headers):
+                headers = list(message.get("headers", ()))
+                headers += rate_headers
+                headers.append((b"x-request-id", rid))
+                headers.append((b"x-version-id", version))
+                for k, _v in headers:
+                    if k.lower() == b"x-content-type-options":
+                        break
+                else:
                     headers.append((b"x-content-type-options", b"nosniff"))
                 if ui:  # a route's own policy (the OAuth consent page's) stays as it is
                     present = {k.lower() for k, _ in headers}
                     headers += [(k, v) for k, v in ui_headers(
-                        frame_ancestors, inline_script_hashes(webapp_root_html(self.app.config.config)))
+                        service.FrameAncestors, inline_script_hashes(webapp_root_html(cfg)))
                         if k not in present]
                 if https_site:
                     headers = [_secure_cookie(k, v) for k, v in headers]
                 message["headers"] = headers
+                status = int(message["status"])
+                if mark is not None and events is not None:
+                    await events.wait(mark, path)
             await send(message)
 
-        await self.inner(scope, receive, send_with_headers)
+        try:
+            if refused:
+                await send_on({"type": "http.response.start", "status": 429,
+                               "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send_on({"type": "http.response.body", "body": b"limit exceeded\n"})
+                return
+            await self.inner(scope, receive, send_on)
+        finally:
+            if self.observe is not None:
+                self.observe(str(scope.get("method", "")), status, perf_counter() - started)
 
 
 def create_app(app: App, extra_routes: list[BaseRoute] | None = None,
-               static_dir: Path | None = None, rate_store: RateStore | None = None) -> ASGIApp:
+               static_dir: Path | None = None, rate_store: RateStore | None = None, *,
+               observe: Callable[[str, int, float], None] | None = None,
+               events: EventsDurable | None = None) -> ASGIApp:
+    """The HTTP application: the routes under ``HttpPipeline`` (``observe``: count each request's status
+    and latency; ``events``: answers wait for their events' history write)."""
     api = load_all()
     routes: list[BaseRoute] = list(build_routes(app, api))
     routes += hook_routes(app)
@@ -165,6 +229,7 @@ def create_app(app: App, extra_routes: list[BaseRoute] | None = None,
 
         return error_response(internal_error(""), request_id_of(request))
 
-    starlette = Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
+    starlette = Starlette(exception_handlers={404: not_found, 500: server_error})
+    starlette.router = IndexedRouter(routes=routes)
     store = rate_store or MemoryRateStore(app.config.config.RateLimitSettings.MemoryStoreSize)
-    return HeadersMiddleware(RateLimitMiddleware(starlette, app, store), app)
+    return HttpPipeline(starlette, app, store, observe=observe, events=events)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import structlog
 
@@ -22,27 +21,22 @@ SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
 class EventsDurable:
-    def __init__(self, asgi: Any, published: Callable[[], int], flushed: Callable[[], Awaitable[object]],
+    """The event history's side of ``HttpPipeline``: ``published`` counts the events this node has
+    published; a request that is not GET/HEAD/OPTIONS takes the count when it starts, and before its
+    answer leaves, ``wait`` holds it until ``flushed`` says the history has everything up to now — only
+    when the count moved."""
+
+    def __init__(self, published: Callable[[], int], flushed: Callable[[], Awaitable[object]],
                  limit: float = 5.0) -> None:
-        self.asgi = asgi
         self.published = published
         self.flushed = flushed
         self.limit = limit
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") in SAFE_METHODS:
-            await self.asgi(scope, receive, send)
+    async def wait(self, mark: int, path: str) -> None:
+        if self.published() == mark:
             return
-        mark = self.published()
-
-        async def send_after_flush(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start" and self.published() != mark:
-                try:
-                    async with asyncio.timeout(self.limit):
-                        await self.flushed()
-                except TimeoutError:
-                    log.warning("event history not written in time; answering anyway",
-                                path=scope.get("path"))
-            await send(message)
-
-        await self.asgi(scope, receive, send_after_flush)
+        try:
+            async with asyncio.timeout(self.limit):
+                await self.flushed()
+        except TimeoutError:
+            log.warning("event history not written in time; answering anyway", path=path)

@@ -218,7 +218,9 @@ def check_json_values(raw: bytes, name: str) -> None:
 def check_request_text(request: Request) -> None:
     """A NUL character in the query or the path is a 400 (it cannot reach the database or a file
     name); control characters are refused in path parameters (names of files, exports, users)."""
-    for key, value in request.query_params.multi_items():
+    qs: bytes = request.scope.get("query_string", b"")
+    # a NUL can only reach a parsed key or value as "%00" or a raw NUL byte: otherwise skip the parse
+    for key, value in request.query_params.multi_items() if (b"%00" in qs or b"\x00" in qs) else ():
         if "\x00" in key or "\x00" in value:
             raise invalid_url_param("ServeHTTP", key.replace("\x00", "") or "query")
     for key, value in request.path_params.items():
@@ -247,13 +249,28 @@ def _check_csrf(w: W, spec: RouteSpec, method: str) -> None:
     raise session_expired("ServeHTTP", "Appears to be a CSRF attempt")
 
 
+class ApiRoute(Route):
+    """A route whose endpoint answers its own errors (every ``_endpoint`` catches what its handler raises
+    and returns the error response): called without Starlette's per-request exception wrapper. Whatever
+    still escapes reaches the application's ExceptionMiddleware and ServerErrorMiddleware, as before."""
+
+    def __init__(self, path: str, endpoint: Callable[[Request], Awaitable[Response]], methods: list[str]) -> None:
+        super().__init__(path, endpoint, methods=methods)
+
+        async def asgi(scope: Any, receive: Any, send: Any) -> None:
+            response = await endpoint(Request(scope, receive, send))
+            await response(scope, receive, send)
+
+        self.app = asgi
+
+
 def build_routes(app: App, api: Api, prefix: str = "/api/v4") -> list[Route]:
     by_path: dict[str, dict[str, RouteSpec]] = {}
     for spec in api.specs:
         by_path.setdefault(spec.path if spec.root else prefix + spec.path, {})[spec.method] = spec
-    routes = []
+    routes: list[Route] = []
     for path in sorted(by_path, key=lambda p: (len(p.strip("/").split("/")), _segment_key(p), p)):
-        routes.append(Route(path, _endpoint(app, by_path[path]), methods=ALL_METHODS))
+        routes.append(ApiRoute(path, _endpoint(app, by_path[path]), methods=ALL_METHODS))
     return routes
 
 
@@ -285,8 +302,8 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
             if spec.require_session and ctx.session is None and not ctx.local:
                 raise session_expired("ServeHTTP", "no session")
             _check_csrf(w, spec, method)
-            if ctx.session is not None and request.url.path.startswith("/api/v4/") \
-                    and not _MFA_EXEMPT.match(request.url.path):
+            path = request.scope["path"]  # request.url.path, without building the URL
+            if ctx.session is not None and path.startswith("/api/v4/") and not _MFA_EXEMPT.match(path):
                 await app.mfa.require_enrolled(ctx)
             result = await spec.fn(w)
         except AppError as e:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -89,12 +88,23 @@ class Metrics:
         self.http_latency = Histogram("chinwag_http_request_duration_seconds", "HTTP request latency.",
                                       ["method"], buckets=HTTP_BUCKETS, registry=self.registry)
         self.registry.register(AppCollector(app, hub))
+        self._counts: dict[tuple[str, int], Any] = {}
+        self._latencies: dict[str, Any] = {}
         self._server: _ListenerServer | None = None
         self._task: asyncio.Task[None] | None = None
 
     def observe(self, method: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(method, str(status)).inc()
-        self.http_latency.labels(method).observe(seconds)
+        """One HTTP request (``HttpPipeline`` calls this for every one). The labelled children are
+        kept: ``labels()`` takes a lock and builds its key on every call."""
+        key = (method, status)
+        count = self._counts.get(key)
+        if count is None:
+            count = self._counts[key] = self.http_requests.labels(method, str(status))
+        latency = self._latencies.get(method)
+        if latency is None:
+            latency = self._latencies[method] = self.http_latency.labels(method)
+        count.inc()
+        latency.observe(seconds)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -128,31 +138,3 @@ class Metrics:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         self._server = None
-
-
-class HttpMetricsMiddleware:
-    """Counts every HTTP request (not WebSocket frames) with its status and latency."""
-
-    def __init__(self, asgi: Any, metrics: Metrics) -> None:
-        self.asgi = asgi
-        self.metrics = metrics
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.asgi(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.asgi(scope, receive, send_wrapper)
-        finally:
-            self.metrics.observe(str(scope.get("method", "")), status, time.perf_counter() - started)
-
-

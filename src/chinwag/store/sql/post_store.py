@@ -85,6 +85,20 @@ def _channel_update(conn: Any, roots: bool) -> Any:
 
 
 @dataclass
+class AroundReadPosition:
+    """A page of the feed around a member's read position (``SqlPostStore.around_read_position``)."""
+
+    last_viewed_at: int
+    #: newest first
+    posts: list[Post]
+    #: the post just newer than the page, and just older ("" at the feed's ends)
+    next_post_id: str
+    prev_post_id: str
+    #: root post id → whether the follower follows its thread (only those with a membership row)
+    following: dict[str, bool]
+
+
+@dataclass
 class ChannelCounts:
     """What a batch of posts adds to one channel's counters."""
 
@@ -440,6 +454,62 @@ class SqlPostStore:
         async with self.db.read() as conn:
             row = (await conn.execute(q)).first()
         return row[0] if row else ""
+
+    async def around_read_position(
+        self, channel_id: str, user_id: str, limit_before: int, limit_after: int, collapsed: bool,
+        follower_id: str = "",
+    ) -> AroundReadPosition | None:
+        """The feed around ``user_id``'s read position in the channel (their membership's
+        LastViewedAt), in one statement: up to ``limit_after`` posts created after it (the first
+        unread post and the newer ones) and ``limit_before`` at or before it, with the ids of the
+        posts just beyond both ends. With nothing viewed yet (LastViewedAt 0) every post counts as
+        read. With ``follower_id``, whether that user follows each root post's thread.
+
+        ``None`` when the statement found no post and no membership could be told from it: the caller
+        looks the membership up (a missing one is a 404; an empty channel is an empty answer)."""
+        lvt = (
+            sa.select(channelmembers.c.lastviewedat)
+            .where(channelmembers.c.channelid == channel_id, channelmembers.c.userid == user_id)
+            .scalar_subquery()
+        )
+        base = sa.select(posts.c.id).where(posts.c.channelid == channel_id, posts.c.deleteat == 0)
+        if collapsed:
+            base = base.where(posts.c.rootid == "")
+        # the unread side: the first unread post, limit_after - 1 after it, and the next one beyond
+        newer = (base.where(lvt > 0, posts.c.createat > lvt)
+                 .order_by(posts.c.createat.asc(), posts.c.id.asc()).limit(limit_after + 1))
+        # the read side (everything when nothing was viewed), and the previous one beyond
+        older = (base.where(sa.or_(lvt == 0, posts.c.createat <= lvt))
+                 .order_by(posts.c.createat.desc(), posts.c.id.desc()).limit(limit_before + 1))
+        # each limited select in a derived table: SQLite takes no ORDER BY/LIMIT in a compound's
+        # members, MySQL none in an IN subquery
+        ids = sa.union_all(sa.select(newer.subquery().c.id), sa.select(older.subquery().c.id)).subquery()
+        q = _POST_SELECT.add_columns(lvt.label("chinwag_lvt"))
+        if follower_id:
+            tm = threadmemberships.alias("tm")
+            q = q.add_columns(tm.c.following.label("chinwag_following")).outerjoin(
+                tm, sa.and_(tm.c.postid == posts.c.id, tm.c.userid == follower_id))
+        q = q.where(posts.c.id.in_(sa.select(ids.c.id)))
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q)).all()
+        if not rows:
+            return None
+        found = POST.all(rows)
+        last_viewed_at = int(rows[0].chinwag_lvt or 0)
+        following = ({p.id: bool(r.chinwag_following) for p, r in zip(found, rows, strict=True)
+                      if r.chinwag_following is not None and not p.root_id} if follower_id else {})
+        found.sort(key=lambda p: (p.create_at, p.id), reverse=True)
+        if last_viewed_at:
+            cut = next((i for i, p in enumerate(found) if p.create_at <= last_viewed_at), len(found))
+        else:
+            cut = 0
+        unread, read = found[:cut], found[cut:]  # both newest first
+        page = unread[max(len(unread) - limit_after, 0):] + read[:limit_before]
+        if not page:
+            return AroundReadPosition(last_viewed_at, [], "", "", {})
+        next_id = unread[0].id if len(unread) > limit_after else ""
+        prev_id = read[limit_before].id if len(read) > limit_before else ""
+        return AroundReadPosition(last_viewed_at, page, next_id, prev_id, following)
 
     async def count_after(self, channel_id: str, time: int) -> tuple[int, int]:
         """Posts (and root posts) created after ``time`` that count as messages: not deleted,
