@@ -1,16 +1,23 @@
-"""Shared bench helpers: a real server process on PostgreSQL, API set-up, wrk runs."""
+"""Shared bench helpers: a real server process on PostgreSQL, API set-up, wrk runs, a measured child
+process (wall time, peak RSS, CPU, and the CPU of the PostgreSQL backends it used)."""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 
@@ -19,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.procs import ServerProcess, create_pg_database  # noqa: E402
 
-PG_URL = os.environ.get("CHINWAG_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get("CHINWAG_BENCH_POSTGRES") or os.environ.get(
+    "CHINWAG_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
 
 
 def start_server(extra_env: dict[str, str] | None = None, db: str = "postgres") -> tuple[ServerProcess, Any]:
@@ -86,3 +94,73 @@ end
     return {"rps": rps, "p50_ms": float(vals["P50"]), "p90_ms": float(vals["P90"]),
             "p99_ms": float(vals["P99"]), "max_ms": float(vals["MAX"]), "requests": int(vals["REQS"]),
             "errors": int(vals["ERRS"])}
+
+
+def pg_database(prefix: str) -> tuple[str, str, Any]:
+    """A fresh PostgreSQL database on ``PG_URL``'s server: (name, url, drop function)."""
+    url, drop = create_pg_database(PG_URL, prefix)
+    return urlparse(url).path.lstrip("/"), url, drop
+
+
+class BackendCpu(threading.Thread):
+    """CPU seconds of the PostgreSQL backends serving one database (a local server: read from /proc), the
+    steady number on a shared machine where wall time swings with other load."""
+
+    def __init__(self, dbname: str) -> None:
+        super().__init__(daemon=True)
+        self.dbname = dbname.encode()
+        self.seen: dict[str, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self.done.is_set():
+            for d in glob.glob("/proc/[0-9]*"):
+                try:
+                    with open(d + "/cmdline", "rb") as fh:
+                        if self.dbname not in fh.read():
+                            continue
+                    with open(d + "/stat") as fh:
+                        fields = fh.read().rsplit(")", 1)[1].split()
+                    self.seen[d] = (int(fields[11]) + int(fields[12])) / tick
+                except OSError:
+                    continue
+            self.done.wait(0.3)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+    def seconds(self) -> float:
+        return sum(self.seen.values())
+
+
+@dataclass
+class ChildRun:
+    """What one measured child process did: its output, wall seconds, peak RSS (MB), CPU seconds, and the CPU
+    seconds of the PostgreSQL backends of each watched database."""
+
+    done: subprocess.CompletedProcess[str]
+    seconds: float
+    peak_rss_mb: float
+    cpu_s: float
+    backend_cpu_s: dict[str, float]
+
+
+def run_measured(cmd: list[str], env: dict[str, str], databases: list[str]) -> ChildRun:
+    """Run ``cmd`` (the only child process of the bench, so getrusage of the children is its own) while
+    sampling the CPU of the PostgreSQL backends of ``databases``; a failed run prints its stderr and exits."""
+    samplers = {name: BackendCpu(name) for name in databases}
+    for s in samplers.values():
+        s.start()
+    t0 = time.monotonic()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - t0
+    for s in samplers.values():
+        s.stop()
+    if done.returncode:
+        print(done.stderr)
+        raise SystemExit(1)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ChildRun(done, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+                    {name: s.seconds() for name, s in samplers.items()})

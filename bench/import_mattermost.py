@@ -15,42 +15,18 @@ import asyncio
 import json
 import os
 import random
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 from tests.importers.mm_fixture import SCHEMA, bcrypt_hash
 
-from bench.import_slack import BackendCpu
+from bench.common import pg_database, run_measured
 from chinwag.model.ids import new_id
 
-PG_URL = os.environ.get("CHINWAG_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
 T0 = 1_600_000_000_000
-
-
-async def create_db(prefix: str) -> tuple[str, str]:
-    import asyncpg
-
-    name = f"{prefix}_{uuid.uuid4().hex[:6]}"
-    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    u = urlparse(PG_URL)
-    return name, urlunparse((u.scheme, u.netloc, "/" + name, "", u.query, ""))
-
-
-async def drop_db(name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
 
 
 async def generate(url: str, posts: int, channels: int, users: int, seed: int = 1) -> None:
@@ -134,8 +110,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=200)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="chinwag-bench-mm-")
-    src_name, src = asyncio.run(create_db("mmsrc_bench"))
-    name, url = asyncio.run(create_db("chinwag_bench_mm"))
+    src_name, src, drop_src = pg_database("mmsrc_bench")
+    name, url, drop = pg_database("chinwag_bench_mm")
     try:
         t0 = time.monotonic()
         asyncio.run(generate(src, args.posts, args.channels, args.users))
@@ -143,36 +119,24 @@ def main() -> None:
         env = {**os.environ, "MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
                "MM_FILESETTINGS_DIRECTORY": os.path.join(tmp, "files"), "MM_CONFIG": os.path.join(tmp, "c.json")}
         time.sleep(1)  # the generator's backend has exited: its CPU is not counted as the migration's
-        sampler = BackendCpu(name)
-        source_cpu = BackendCpu(src_name)
-        sampler.start()
-        source_cpu.start()
-        t0 = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "chinwag.cli.main", "import", "mattermost", "--from", src,
-                               "--report", os.path.join(tmp, "report.json")], env=env, capture_output=True, text=True)
-        seconds = time.monotonic() - t0
-        sampler.stop()
-        source_cpu.stop()
-        if done.returncode:
-            print(done.stderr)
-            raise SystemExit(1)
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        rss = usage.ru_maxrss / 1024
+        run = run_measured([sys.executable, "-m", "chinwag.cli.main", "import", "mattermost", "--from", src,
+                            "--report", os.path.join(tmp, "report.json")], env, [name, src_name])
+        seconds, rss, cpu = run.seconds, run.peak_rss_mb, run.cpu_s
         with open(os.path.join(tmp, "report.json")) as fh:
             report = json.load(fh)
         stage = report["stage_seconds"].get("posts") or seconds
-        print(done.stdout)
+        print(run.done.stdout)
         print(f"migrated {args.posts} posts in {seconds:.1f} s: {args.posts / seconds:,.0f} posts/s (posts stage "
               f"{stage:.1f} s: {args.posts / stage:,.0f} posts/s), peak RSS {rss:.0f} MB; CPU: import process "
-              f"{usage.ru_utime + usage.ru_stime:.1f} s, chinwag's PostgreSQL backend {sampler.seconds():.1f} s, "
-              f"Mattermost's {source_cpu.seconds():.1f} s (load average {os.getloadavg()[0]:.1f})")
+              f"{cpu:.1f} s, chinwag's PostgreSQL backend {run.backend_cpu_s[name]:.1f} s, "
+              f"Mattermost's {run.backend_cpu_s[src_name]:.1f} s (load average {os.getloadavg()[0]:.1f})")
         print(json.dumps({"posts_per_s": round(args.posts / seconds), "posts_stage_per_s": round(args.posts / stage),
                           "seconds": round(seconds, 1), "peak_rss_mb": round(rss),
-                          "import_cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-                          "postgres_cpu_s": round(sampler.seconds(), 1)}))
+                          "import_cpu_s": round(cpu, 1),
+                          "postgres_cpu_s": round(run.backend_cpu_s[name], 1)}))
     finally:
-        asyncio.run(drop_db(name))
-        asyncio.run(drop_db(src_name))
+        drop()
+        drop_src()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

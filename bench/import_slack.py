@@ -9,23 +9,16 @@ seconds of the PostgreSQL backend (from /proc, when PostgreSQL runs on this mach
 from __future__ import annotations
 
 import argparse
-import asyncio
-import glob
 import json
 import os
 import random
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 import zipfile
-from urllib.parse import urlparse, urlunparse
 
-PG_URL = os.environ.get("CHINWAG_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
+from bench.common import pg_database, run_measured
 
 
 def generate(path: str, messages: int, channels: int = 20, users: int = 200, seed: int = 1) -> None:
@@ -65,58 +58,6 @@ def generate(path: str, messages: int, channels: int = 20, users: int = 200, see
                 day += 1
 
 
-async def create_db() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"chinwag_bench_import_{uuid.uuid4().hex[:6]}"
-    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    u = urlparse(PG_URL)
-    return name, urlunparse((u.scheme, u.netloc, "/" + name, "", u.query, ""))
-
-
-async def drop_db(name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
-class BackendCpu(threading.Thread):
-    """CPU seconds of the PostgreSQL backends serving one database (a local server: read from /proc), the
-    steady number on a shared machine where wall time swings with other load."""
-
-    def __init__(self, dbname: str) -> None:
-        super().__init__(daemon=True)
-        self.dbname = dbname.encode()
-        self.seen: dict[str, float] = {}
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        tick = os.sysconf("SC_CLK_TCK")
-        while not self.done.is_set():
-            for d in glob.glob("/proc/[0-9]*"):
-                try:
-                    with open(d + "/cmdline", "rb") as fh:
-                        if self.dbname not in fh.read():
-                            continue
-                    with open(d + "/stat") as fh:
-                        fields = fh.read().rsplit(")", 1)[1].split()
-                    self.seen[d] = (int(fields[11]) + int(fields[12])) / tick
-                except OSError:
-                    continue
-            self.done.wait(0.3)
-
-    def stop(self) -> None:
-        self.done.set()
-        self.join()
-
-    def seconds(self) -> float:
-        return sum(self.seen.values())
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=100_000)
@@ -129,34 +70,25 @@ def main() -> None:
     generate(path, args.messages, args.channels, args.users)
     print(f"generated {args.messages} messages in {time.monotonic() - t0:.1f} s "
           f"({os.path.getsize(path) / 1e6:.1f} MB zip)")
-    name, url = asyncio.run(create_db())
+    name, url, drop = pg_database("chinwag_bench_import")
     try:
         env = {**os.environ, "MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
                "MM_FILESETTINGS_DIRECTORY": os.path.join(tmp, "files"), "MM_CONFIG": os.path.join(tmp, "c.json"),
                "MM_TEAMSETTINGS_MAXUSERSPERTEAM": "100000"}
-        sampler = BackendCpu(name)
-        sampler.start()
-        t0 = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "chinwag.cli.main", "import", "slack", path, "--team",
-                               "bench"], env=env, capture_output=True, text=True)
-        seconds = time.monotonic() - t0
-        sampler.stop()
-        if done.returncode:
-            print(done.stderr)
-            raise SystemExit(1)
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        rss = usage.ru_maxrss / 1024
-        print(done.stderr.replace("\r", "\n").strip().splitlines()[-8:])
-        print(done.stdout)
+        run = run_measured([sys.executable, "-m", "chinwag.cli.main", "import", "slack", path, "--team", "bench"],
+                           env, [name])
+        seconds, rss, cpu, pg_cpu = run.seconds, run.peak_rss_mb, run.cpu_s, run.backend_cpu_s[name]
+        print(run.done.stderr.replace("\r", "\n").strip().splitlines()[-8:])
+        print(run.done.stdout)
         print(f"imported {args.messages} messages in {seconds:.1f} s: {args.messages / seconds:,.0f} messages/s, "
-              f"peak RSS {rss:.0f} MB; CPU: import process {usage.ru_utime + usage.ru_stime:.1f} s, "
-              f"PostgreSQL backend {sampler.seconds():.1f} s (load average {os.getloadavg()[0]:.1f})")
+              f"peak RSS {rss:.0f} MB; CPU: import process {cpu:.1f} s, "
+              f"PostgreSQL backend {pg_cpu:.1f} s (load average {os.getloadavg()[0]:.1f})")
         # the same as one JSON object, for bench/compare.py
         print(json.dumps({"messages_per_s": round(args.messages / seconds), "seconds": round(seconds, 1),
-                          "peak_rss_mb": round(rss), "import_cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-                          "postgres_cpu_s": round(sampler.seconds(), 1)}))
+                          "peak_rss_mb": round(rss), "import_cpu_s": round(cpu, 1),
+                          "postgres_cpu_s": round(pg_cpu, 1)}))
     finally:
-        asyncio.run(drop_db(name))
+        drop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -9,6 +9,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
@@ -94,10 +95,11 @@ class TestDatabase:
         self.drop = drop
 
 
-async def _create_pg_database() -> TestDatabase:
+async def create_pg_database(prefix: str = "chinwag_test") -> TestDatabase:
+    """A new, empty PostgreSQL database on ``CHINWAG_TEST_POSTGRES``'s server."""
     import asyncpg
 
-    name = f"chinwag_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
@@ -136,7 +138,7 @@ async def create_mysql_database(prefix: str = "chinwag_test") -> TestDatabase:
 
 async def _open_database(kind: str) -> TestDatabase:
     if kind == "postgres":
-        return await _create_pg_database()
+        return await create_pg_database()
     if kind == "mysql":
         return await create_mysql_database()
     tmp = tempfile.mkdtemp(prefix="chinwag-test-")
@@ -189,17 +191,26 @@ async def _wipe(server: Server) -> None:
                 await conn.execute(t.delete())
 
 
-@pytest.fixture
-async def server(database: TestDatabase, tmp_path: Any) -> AsyncIterator[Server]:
-    cfg = make_config(database, str(tmp_path))
-    srv = build(cfg)
+@asynccontextmanager
+async def running_server(database: TestDatabase, tmpdir: str, **overrides: str) -> AsyncIterator[Server]:
+    """The in-process server on the test database (migrated once per database, emptied for each test) with
+    the test settings and ``overrides`` (``MM_…`` variables)."""
+    srv = build(make_config(database, tmpdir, **overrides))
     if database.datasource not in _migrated:
         await migrate_database(srv.db)
         _migrated.add(database.datasource)
     await _wipe(srv)
     await srv.start()
-    yield srv
-    await srv.close()
+    try:
+        yield srv
+    finally:
+        await srv.close()
+
+
+@pytest.fixture
+async def server(database: TestDatabase, tmp_path: Any) -> AsyncIterator[Server]:
+    async with running_server(database, str(tmp_path)) as srv:
+        yield srv
 
 
 class Client:

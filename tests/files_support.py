@@ -20,8 +20,8 @@ from chinwag.config.schema import FileSettings
 from chinwag.filestore.base import FileBackend
 from chinwag.filestore.local import LocalBackend
 from chinwag.filestore.s3 import S3Backend
-from chinwag.server import Server, build, migrate_database
-from tests.conftest import World, _migrated, _wipe, make_config
+from chinwag.server import Server
+from tests.conftest import World, running_server
 
 S3_KEY = "AKIAIOSFODNN7EXAMPLE"
 S3_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -97,15 +97,8 @@ async def file_server(request: pytest.FixtureRequest, database: Any, tmp_path: A
         probe = S3Backend(s3_settings(endpoint, bucket))
         await probe.create_bucket()
         await probe.close()
-    cfg = make_config(database, str(tmp_path), **overrides)
-    srv = build(cfg)
-    if database.datasource not in _migrated:
-        await migrate_database(srv.db)
-        _migrated.add(database.datasource)
-    await _wipe(srv)
-    await srv.start()
-    yield srv
-    await srv.close()
+    async with running_server(database, str(tmp_path), **overrides) as srv:
+        yield srv
 
 
 @pytest.fixture

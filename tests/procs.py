@@ -72,17 +72,35 @@ class ServerProcess:
             self.proc.wait()
 
 
+async def alice_and_bob(api: str) -> dict[str, str]:
+    """On a fresh server: alice (the first account, so the system admin) makes a team and adds bob; returns
+    their tokens and the team's town square (``alice``, ``bob``, ``channel``)."""
+    async with httpx.AsyncClient(base_url=api) as c:
+        await c.post("/users", json={"username": "alice", "email": "alice@example.com", "password": "password"})
+        r = await c.post("/users/login", json={"login_id": "alice", "password": "password"})
+        alice = r.headers["Token"]
+        h = {"Authorization": f"Bearer {alice}"}
+        await c.post("/users", json={"username": "bob", "email": "bob@example.com", "password": "password"},
+                     headers=h)
+        r = await c.post("/users/login", json={"login_id": "bob", "password": "password"})
+        bob, bob_id = r.headers["Token"], r.json()["id"]
+        team = (await c.post("/teams", json={"name": "t1", "display_name": "T1", "type": "O"}, headers=h)).json()
+        await c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob_id}, headers=h)
+        town = (await c.get(f"/teams/{team['id']}/channels/name/town-square", headers=h)).json()
+        return {"alice": alice, "bob": bob, "channel": town["id"]}
+
+
 def sqlite_env(workdir: str) -> dict[str, str]:
     return {"MM_SQLSETTINGS_DRIVERNAME": "sqlite",
             "MM_SQLSETTINGS_DATASOURCE": os.path.join(workdir, "chinwag.db"),
             "MM_FILESETTINGS_DIRECTORY": os.path.join(workdir, "files")}
 
 
-def create_pg_database(base_url: str) -> tuple[str, Any]:
-    """A fresh PostgreSQL database; returns (url, drop function)."""
+def create_pg_database(base_url: str, prefix: str = "chinwag_proc") -> tuple[str, Any]:
+    """A fresh PostgreSQL database named ``<prefix>_<random>``; returns (url, drop function)."""
     import asyncpg
 
-    name = f"chinwag_proc_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin_url = base_url.replace("postgres://", "postgresql://", 1)
 
     async def create() -> None:

@@ -8,27 +8,10 @@ import json
 import httpx
 
 from tests.cluster.conftest import needs_pg_and_redis
-from tests.procs import ServerProcess
+from tests.procs import ServerProcess, alice_and_bob
 from tests.ws.conftest import WS
 
 pytestmark = needs_pg_and_redis  # the two nodes: the ``cluster`` fixture (tests/cluster/conftest.py)
-
-
-async def _setup(api: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=api) as c:
-        await c.post("/users", json={"username": "alice", "email": "alice@example.com", "password": "password"})
-        r = await c.post("/users/login", json={"login_id": "alice", "password": "password"})
-        alice_token = r.headers["Token"]
-        h = {"Authorization": f"Bearer {alice_token}"}
-        await c.post("/users", json={"username": "bob", "email": "bob@example.com", "password": "password"},
-                     headers=h)
-        r = await c.post("/users/login", json={"login_id": "bob", "password": "password"})
-        bob_token = r.headers["Token"]
-        bob_id = r.json()["id"]
-        team = (await c.post("/teams", json={"name": "t1", "display_name": "T1", "type": "O"}, headers=h)).json()
-        await c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob_id}, headers=h)
-        town = (await c.get(f"/teams/{team['id']}/channels/name/town-square", headers=h)).json()
-        return {"alice": alice_token, "bob": bob_token, "channel": town["id"]}
 
 
 async def _post(api: str, token: str, channel: str, message: str) -> None:
@@ -39,7 +22,7 @@ async def _post(api: str, token: str, channel: str, message: str) -> None:
 
 async def test_post_on_one_node_reaches_websocket_on_the_other(cluster: tuple[ServerProcess, ServerProcess]) -> None:
     a, b = cluster
-    ids = await _setup(a.api)
+    ids = await alice_and_bob(a.api)
     ws = await WS.connect(b.ws_url, ids["bob"])
     await ws.event("hello")
     await _post(a.api, ids["alice"], ids["channel"], "across nodes")
@@ -57,7 +40,7 @@ async def test_post_on_one_node_reaches_websocket_on_the_other(cluster: tuple[Se
 async def test_node_killed_mid_stream_client_resumes_on_other_node(
         cluster: tuple[ServerProcess, ServerProcess]) -> None:
     a, b = cluster
-    ids = await _setup(a.api)
+    ids = await alice_and_bob(a.api)
     ws = await WS.connect(a.ws_url, ids["bob"])
     await ws.event("hello")
     total = 300
@@ -69,7 +52,7 @@ async def test_node_killed_mid_stream_client_resumes_on_other_node(
                 a.kill()  # node A dies while events stream in
 
     await poster()
-    received = [json.loads(e["data"]["post"])["message"] for e in ws.events if e["event"] == "posted"]
+    received = ws.posted()
     assert len(received) < total
     conn_id, next_seq = ws.connection_id, ws.next_seq
     ws2 = await WS.connect(b.ws_url, ids["bob"], f"connection_id={conn_id}&sequence_number={next_seq}")
@@ -79,7 +62,7 @@ async def test_node_killed_mid_stream_client_resumes_on_other_node(
 
     await ws2.wait(all_in, timeout=20)
     assert "hello" not in ws2.names()
-    resumed = [json.loads(e["data"]["post"])["message"] for e in ws2.events if e["event"] == "posted"]
+    resumed = ws2.posted()
     assert received + resumed == [f"m{i}" for i in range(total)]
     seqs = [e["seq"] for e in ws2.events]
     assert seqs == list(range(next_seq, next_seq + len(seqs)))
@@ -88,7 +71,7 @@ async def test_node_killed_mid_stream_client_resumes_on_other_node(
 
 async def test_presence_spans_nodes(cluster: tuple[ServerProcess, ServerProcess]) -> None:
     a, b = cluster
-    ids = await _setup(a.api)
+    ids = await alice_and_bob(a.api)
     wa = await WS.connect(a.ws_url, ids["bob"])
     wb = await WS.connect(b.ws_url, ids["bob"])
     await wa.event("hello")

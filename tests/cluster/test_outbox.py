@@ -20,7 +20,7 @@ import redis
 
 from tests.cluster.conftest import two_nodes
 from tests.conftest import PG_OK
-from tests.procs import ServerProcess, free_port
+from tests.procs import ServerProcess, alice_and_bob, free_port
 from tests.ws.conftest import WS
 
 pytestmark = pytest.mark.skipif(not PG_OK, reason="needs PostgreSQL")
@@ -79,30 +79,10 @@ def outage(private_redis_cluster: Cluster) -> tuple[PrivateRedis, ServerProcess,
     return c.redis, c.a, c.b
 
 
-async def _setup(api: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=api) as c:
-        await c.post("/users", json={"username": "alice", "email": "alice@example.com", "password": "password"})
-        r = await c.post("/users/login", json={"login_id": "alice", "password": "password"})
-        h = {"Authorization": f"Bearer {r.headers['Token']}"}
-        alice = r.headers["Token"]
-        await c.post("/users", json={"username": "bob", "email": "bob@example.com", "password": "password"},
-                     headers=h)
-        r = await c.post("/users/login", json={"login_id": "bob", "password": "password"})
-        bob, bob_id = r.headers["Token"], r.json()["id"]
-        team = (await c.post("/teams", json={"name": "t1", "display_name": "T1", "type": "O"}, headers=h)).json()
-        await c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob_id}, headers=h)
-        town = (await c.get(f"/teams/{team['id']}/channels/name/town-square", headers=h)).json()
-        return {"alice": alice, "bob": bob, "channel": town["id"]}
-
-
-def _messages(ws: WS) -> list[str]:
-    return [json.loads(e["data"]["post"])["message"] for e in ws.events if e["event"] == "posted"]
-
-
 async def test_posts_accepted_during_a_redis_outage_by_a_node_that_dies_are_delivered(
         outage: tuple[PrivateRedis, ServerProcess, ServerProcess]) -> None:
     red, a, b = outage
-    ids = await _setup(a.api)
+    ids = await alice_and_bob(a.api)
     ws = await WS.connect(b.ws_url, ids["bob"])
     await ws.event("hello")
     async with httpx.AsyncClient(base_url=a.api, headers={"Authorization": f"Bearer {ids['alice']}"},
@@ -121,10 +101,10 @@ async def test_posts_accepted_during_a_redis_outage_by_a_node_that_dies_are_deli
     red.start()
 
     def all_in(_: Any = None) -> bool:
-        return all(m in _messages(ws) for m in accepted)
+        return all(m in ws.posted() for m in accepted)
 
     await ws.wait(all_in, timeout=40)  # node B relays A's outbox rows once A's hold on them is stale
-    got = _messages(ws)
+    got = ws.posted()
     assert got.count("before") == 1
     assert [m for m in got if m.startswith("during")] == accepted  # in order, each once
     await ws.close()
@@ -135,7 +115,7 @@ async def test_rows_relayed_again_after_their_node_died_between_the_xadd_and_the
     import asyncpg
 
     cluster = private_redis_cluster
-    ids = await _setup(cluster.a.api)
+    ids = await alice_and_bob(cluster.a.api)
     ws = await WS.connect(cluster.b.ws_url, ids["bob"])
     await ws.event("hello")
     db = await asyncpg.connect(cluster.database_url.replace("postgres://", "postgresql://", 1))
@@ -153,7 +133,7 @@ async def test_rows_relayed_again_after_their_node_died_between_the_xadd_and_the
             for m in sent:
                 r = await c.post("/posts", json={"channel_id": ids["channel"], "message": m})
                 assert r.status_code == 201, r.text
-        await ws.wait(lambda _=None: all(m in _messages(ws) for m in sent), timeout=20)  # delivered live
+        await ws.wait(lambda _=None: all(m in ws.posted() for m in sent), timeout=20)  # delivered live
         assert await db.fetchval("SELECT count(*) FROM outbox") > 0  # ... and their rows still there
         cluster.a.kill()  # A dies in the window
         await db.execute("DROP TRIGGER keep_outbox ON outbox")
@@ -170,7 +150,7 @@ async def test_rows_relayed_again_after_their_node_died_between_the_xadd_and_the
         assert r.status_code == 201, r.text
     # anything B relayed again was added to the stream before "after"
     await ws.event("posted", lambda e: json.loads(e["data"]["post"])["message"] == "after", timeout=20)
-    got = _messages(ws)
+    got = ws.posted()
     assert [m for m in got if m.startswith("once")] == sent  # live: each once, in order
     # the history a resume replays from: each once too
     stream = redis.Redis(port=cluster.redis.port)

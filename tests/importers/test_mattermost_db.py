@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 import httpx
 import pyotp
@@ -24,9 +23,9 @@ from chinwag.filestore.local import LocalBackend
 from chinwag.importers.archive import ImportFailure
 from chinwag.importers.mattermost import MattermostImporter
 from chinwag.model import permissions as P
-from chinwag.server import Server, build, migrate_database
+from chinwag.server import Server
 from tests.api.helpers import Unchanged
-from tests.conftest import Client, TestDatabase, World, _migrated, _wipe, make_config
+from tests.conftest import Client, TestDatabase, World, create_pg_database, running_server
 from tests.importers import mm_fixture as mm
 
 PG_URL = os.environ.get("CHINWAG_TEST_POSTGRES", "")
@@ -34,53 +33,34 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="the Mattermost source databa
                                 "(set CHINWAG_TEST_POSTGRES)")
 
 
-async def _source(data_dir: str) -> tuple[str, str, mm.Gen]:
+async def _source(data_dir: str) -> tuple[TestDatabase, mm.Gen]:
+    """A Mattermost database of its own on the test PostgreSQL, filled with the fixture."""
     import asyncpg
 
-    name = f"mmsrc_mmimport_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    u = urlparse(PG_URL)
-    url = urlunparse((u.scheme, u.netloc, "/" + name, "", u.query, ""))
+    db = await create_pg_database("mmsrc_mmimport")
     gen = mm.generate(data_dir)
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    conn = await asyncpg.connect(db.datasource.replace("postgres://", "postgresql://", 1))
     await mm.write(conn, gen)
     await conn.close()
-    return name, url, gen
-
-
-async def _drop(name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    return db, gen
 
 
 @pytest.fixture(scope="module")
 async def source(tmp_path_factory: Any) -> AsyncIterator[tuple[str, str, mm.Gen]]:
     """A Mattermost database (its own PostgreSQL database) and data directory, not changed by the tests."""
     data_dir = str(tmp_path_factory.mktemp("mmdata"))
-    name, url, gen = await _source(data_dir)
-    yield url, data_dir, gen
-    await _drop(name)
+    db, gen = await _source(data_dir)
+    yield db.datasource, data_dir, gen
+    await db.drop()
 
 
 @pytest.fixture
 async def target(database: TestDatabase, tmp_path: Any) -> AsyncIterator[Server]:
     """An empty chinwag with MFA, personal access tokens and the OAuth provider on (they are in the source)."""
-    cfg = make_config(database, str(tmp_path), MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS="true",
-                      MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION="true",
-                      MM_SERVICESETTINGS_ENABLEOAUTHSERVICEPROVIDER="true")
-    srv = build(cfg)
-    if database.datasource not in _migrated:
-        await migrate_database(srv.db)
-        _migrated.add(database.datasource)
-    await _wipe(srv)
-    await srv.start()
-    yield srv
-    await srv.close()
+    async with running_server(database, str(tmp_path), MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS="true",
+                              MM_SERVICESETTINGS_ENABLEMULTIFACTORAUTHENTICATION="true",
+                              MM_SERVICESETTINGS_ENABLEOAUTHSERVICEPROVIDER="true") as srv:
+        yield srv
 
 
 def client(srv: Server, token: str = "") -> Client:
@@ -388,7 +368,8 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
     import asyncpg
     from sqlalchemy import text
 
-    name, url, gen = await _source(str(tmp_path / "data"))
+    src_db, gen = await _source(str(tmp_path / "data"))
+    url = src_db.datasource
     f = gen.f
     ch, users, p = f.channels, f.users, f.posts
     try:
@@ -522,7 +503,7 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         await bob.aclose()
         await alice.aclose()
     finally:
-        await _drop(name)
+        await src_db.drop()
 
 
 def _files_of(data_dir: str) -> list[tuple[str, bytes]]:

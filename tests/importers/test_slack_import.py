@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
+from chinwag.app.integration import user_ctx
 from chinwag.importers.archive import ImportFailure
 from chinwag.importers.slack import SlackImporter
+from chinwag.model.user import SYSTEM_USER_ROLE
 from chinwag.server import Server
 from tests.api.helpers import Unchanged
 from tests.conftest import Client, World
@@ -212,6 +215,7 @@ async def test_rerun_fills_in_missing_files(world: World, imported: tuple[Client
     path = fx.write_zip(str(tmp_path / "more.zip"), fx.files(**{"__uploads/F02/missing.txt": b"now here"}))
     report = await run_import(server, path)
     assert [f["id"] for f in report.missing_files] == ["F09"] and report.counts["files"]["attached_on_rerun"] == 1
+    assert report.counts["files"]["stored"] == 1  # the files of the first run are mapped: not stored again
     team = (await admin.get("/teams/name/acme")).json()
     general = await channel(admin, team["id"], "general")
     post = next(p for p in await posts_of(admin, general["id"]) if p["message"].startswith("files"))
@@ -267,3 +271,37 @@ async def test_bad_input_changes_nothing(world: World, server: Server, tmp_path:
         with pytest.raises(ImportFailure) as e:
             await run_import(server, path)
     assert expected in str(e.value)
+
+
+class Refused(Exception):
+    pass
+
+
+async def test_an_imported_file_and_its_mapping_commit_together(world: World, server: Server, tmp_path: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``files.upload(imported=…)``: the FileInfo and the importmappings row are one transaction, so a file
+    is either stored and mapped (a re-run skips it) or not there at all (a re-run stores it)."""
+    admin = await world.user("sysadmin")
+    team = await world.team(admin, "acme")
+    town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
+    channel = await server.app.directory.channel(town["id"], "test")
+    ctx = user_ctx(admin.user["id"], SYSTEM_USER_ROLE)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"imported bytes"
+
+    real_map = server.app.core.store.imports.map
+
+    async def refuse(*_: Any, **__: Any) -> None:
+        raise Refused
+
+    monkeypatch.setattr(server.app.core.store.imports, "map", refuse)
+    async with Unchanged(world):
+        with pytest.raises(Refused):
+            await server.app.files.upload(ctx, channel, "a.txt", chunks(), imported=("slack-test", "F1"))
+    assert not [n for _, _, names in os.walk(tmp_path / "files") for n in names if n == "a.txt"]
+    monkeypatch.setattr(server.app.core.store.imports, "map", real_map)
+    info = await server.app.files.upload(ctx, channel, "a.txt", chunks(), imported=("slack-test", "F1"))
+    assert await server.app.core.store.imports.lookup("slack-test", "file", ["F1"]) == {"F1": info.id}
+    r = await admin.get(f"/files/{info.id}")
+    assert r.status_code == 200 and r.content == b"imported bytes"

@@ -126,6 +126,10 @@ class WS:
     def names(self) -> list[str]:
         return [e["event"] for e in self.events]
 
+    def posted(self) -> list[str]:
+        """The messages of the ``posted`` events received, in order."""
+        return [json.loads(e["data"]["post"])["message"] for e in self.events if e["event"] == "posted"]
+
     async def close(self) -> None:
         await self.conn.close()
         await self._reader

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_OK, PG_URL
-from tests.procs import ServerProcess, create_pg_database, sqlite_env, workdir
+from tests.procs import ServerProcess, alice_and_bob, create_pg_database, sqlite_env, workdir
 from tests.ws.conftest import WS
 
 BACKENDS = ["sqlite", *(["postgres"] if PG_OK else [])]
@@ -41,26 +41,6 @@ def node(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
             drop()
 
 
-async def _setup(api: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=api) as c:
-        await c.post("/users", json={"username": "alice", "email": "alice@example.com", "password": "password"})
-        r = await c.post("/users/login", json={"login_id": "alice", "password": "password"})
-        alice = r.headers["Token"]
-        h = {"Authorization": f"Bearer {alice}"}
-        await c.post("/users", json={"username": "bob", "email": "bob@example.com", "password": "password"},
-                     headers=h)
-        r = await c.post("/users/login", json={"login_id": "bob", "password": "password"})
-        bob, bob_id = r.headers["Token"], r.json()["id"]
-        team = (await c.post("/teams", json={"name": "t1", "display_name": "T1", "type": "O"}, headers=h)).json()
-        await c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob_id}, headers=h)
-        town = (await c.get(f"/teams/{team['id']}/channels/name/town-square", headers=h)).json()
-        return {"alice": alice, "bob": bob, "channel": town["id"]}
-
-
-def _posted(ws: WS) -> list[str]:
-    return [json.loads(e["data"]["post"])["message"] for e in ws.events if e["event"] == "posted"]
-
-
 async def _post(c: httpx.AsyncClient, channel: str, message: str) -> bool:
     """True when the server answered 201; False when the request failed (the server died)."""
     try:
@@ -78,7 +58,7 @@ def _resume_query(ws: WS) -> str:
 async def test_killed_right_after_live_delivery_resume_gets_the_next_post(node: ServerProcess) -> None:
     """The reproduction of issue 18: the client receives X, the node is killed at that instant and
     restarted, Y is accepted; the resume must deliver Y (and not X again), or start with hello."""
-    ids = await _setup(node.api)
+    ids = await alice_and_bob(node.api)
     for round_ in range(3):
         await _after_delivery(node, ids, f"x{round_}", f"y{round_}")
 
@@ -96,10 +76,10 @@ async def _after_delivery(node: ServerProcess, ids: dict[str, str], x: str, y: s
     async with httpx.AsyncClient(base_url=node.api, headers=h) as c:
         assert await _post(c, ids["channel"], y)
     again = await WS.connect(node.ws_url, ids["bob"], _resume_query(ws))
-    await again.wait(lambda: "hello" in again.names() or y in _posted(again))
+    await again.wait(lambda: "hello" in again.names() or y in again.posted())
     await asyncio.sleep(0.3)  # anything more would be a duplicate
     if "hello" not in again.names():
-        assert _posted(again) == [y]
+        assert again.posted() == [y]
         seqs = [e["seq"] for e in again.events]
         assert seqs == list(range(ws.next_seq, ws.next_seq + len(seqs)))
     await again.close()
@@ -109,7 +89,7 @@ async def test_killed_under_posting_load_no_silent_gap(node: ServerProcess) -> N
     """A poster posts without pause while the node is killed at a random moment, restarted, and the
     listener resumes: every 2xx post arrives exactly once over the two connections, in order; a post
     whose request failed arrives at most once. (Or the resume starts afresh with a hello.)"""
-    ids = await _setup(node.api)
+    ids = await alice_and_bob(node.api)
     rng = random.Random(18)
     for round_ in range(2):
         await _under_load(node, ids, f"r{round_}-", rng.uniform(0, 0.3))
@@ -131,7 +111,7 @@ async def _under_load(node: ServerProcess, ids: dict[str, str], prefix: str, del
                 accepted.append(m)
 
         task = asyncio.create_task(poster())
-        await ws.wait(lambda: len(_posted(ws)) >= 5, timeout=20)
+        await ws.wait(lambda: len(ws.posted()) >= 5, timeout=20)
         await asyncio.sleep(delay)
         node.kill()
         await task
@@ -143,12 +123,12 @@ async def _under_load(node: ServerProcess, ids: dict[str, str], prefix: str, del
             accepted.append(f"{prefix}b{i}")
     again = await WS.connect(node.ws_url, ids["bob"], _resume_query(ws))
     last = accepted[-1]
-    await again.wait(lambda: "hello" in again.names() or last in _posted(again), timeout=20)
+    await again.wait(lambda: "hello" in again.names() or last in again.posted(), timeout=20)
     await asyncio.sleep(0.3)
     if "hello" in again.names():
         await again.close()
         return  # a fresh start is allowed (the client reloads); a silent gap is not
-    seen = _posted(ws) + _posted(again)
+    seen = ws.posted() + again.posted()
     assert len(seen) == len(set(seen)), "a post arrived twice"
     assert [m for m in seen if m not in failed] == accepted, "a 2xx post is missing or out of order"
     seqs = [e["seq"] for e in again.events]

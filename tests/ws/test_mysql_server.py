@@ -5,7 +5,6 @@ resumed from the event history in MySQL."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Iterator
 
@@ -36,10 +35,6 @@ def node() -> Iterator[ServerProcess]:
         drop()
 
 
-def _posted(ws: WS) -> list[str]:
-    return [json.loads(e["data"]["post"])["message"] for e in ws.events if e["event"] == "posted"]
-
-
 async def test_sign_up_post_search_and_events_on_mysql(node: ServerProcess) -> None:
     node.start()
     async with httpx.AsyncClient(base_url=node.api) as c:
@@ -64,7 +59,7 @@ async def test_sign_up_post_search_and_events_on_mysql(node: ServerProcess) -> N
         message = "会議は明日です 🎉 searchable-unicorns"
         r = await c.post("/posts", json={"channel_id": town["id"], "message": message})
         assert r.status_code == 201 and r.json()["message"] == message
-        await ws.wait(lambda: message in _posted(ws))
+        await ws.wait(lambda: message in ws.posted())
         resume = f"connection_id={ws.connection_id}&sequence_number={ws.next_seq}"
         await ws.conn.close()
 
@@ -82,6 +77,6 @@ async def test_sign_up_post_search_and_events_on_mysql(node: ServerProcess) -> N
     node.stop()
     node.start()
     back = await WS.connect(node.ws_url, bob_token, resume)
-    await back.wait(lambda: missed in _posted(back))
-    assert _posted(back).count(missed) == 1 and message not in _posted(back)  # resumed after the last seen
+    await back.wait(lambda: missed in back.posted())
+    assert back.posted().count(missed) == 1 and message not in back.posted()  # resumed after the last seen
     await back.conn.close()

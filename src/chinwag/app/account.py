@@ -141,8 +141,9 @@ class AccountService:
             raise AppError(where, "api.user.reset_password.invalid_link.app_error",
                            "The reset link provided is invalid.", 400) from None
         hashed = await asyncio.to_thread(hash_password, new_password)
-        await self.core.store.users.update_password(user.id, hashed, self.core.now())
-        await self.sessions.revoke_all(user.id)
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.users.update_password(user.id, hashed, self.core.now(), uow.conn)
+            await self.sessions.revoke_all(user.id, uow=uow)
         await audit(self.core, ctx, "update_password", "success", user_id=user.id, method="reset_link")
         await self.mail.enqueue_mail(user.id, account_mail.password_changed(
             account_mail.translator_for(self.core.cfg, user), self.core.cfg, site_url, user.email,
@@ -279,8 +280,8 @@ class AccountService:
         if other is not None and other.id != user.id:
             raise AppError(where, "app.user.update_auth_data.app_error",
                            "Another account already signs in with this id.", 400)
-        await self.core.store.users.update_auth(user.id, auth_service, auth_data, "", self.core.now())
-        self.sessions.invalidate_user(user.id)
-        self.users.publish_updated(await self.users.get(user.id, where))
+        async with self.core.unit_of_work() as uow:
+            await self.users.set_auth(uow, user, auth_service, auth_data)
+            uow.after_commit(lambda: self.sessions.invalidate_user(user.id))
         await audit(self.core, ctx, "update_user_auth", "success", user_id=user.id, auth_service=auth_service)
         return {"auth_data": auth_data, "auth_service": auth_service}

@@ -69,9 +69,8 @@ class AuthMigration:
                 result.skipped.append(user.username)
                 continue
             if not dry_run:
-                await self.core.store.users.update_auth(user.id, to_service, auth_data, "", self.core.now())
-                self.core.caches.users.pop(user.id, None)
-                self.users.publish_updated(await self.users.get(user.id))
+                async with self.core.unit_of_work() as uow:
+                    await self.users.set_auth(uow, user, to_service, auth_data)
             result.migrated.append(user.username)
         return result
 

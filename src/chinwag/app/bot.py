@@ -172,7 +172,9 @@ class BotService:
         """Write a changed bot (and its user) and tell clients about the user."""
         return await self._save(bot, user, where)
 
-    async def _save(self, bot: Bot, user: User | None, where: str) -> Bot:
+    async def _save(self, bot: Bot, user: User | None, where: str, *, end_sessions: bool = False) -> Bot:
+        """Write the bot (and its user, announced with ``user_updated``; ``end_sessions``: ending its sessions)
+        in one unit of work."""
         bot.update_at = self.core.now()
         try:
             async with self.core.unit_of_work() as uow:
@@ -181,6 +183,8 @@ class BotService:
                     privacy = self.core.cfg.PrivacySettings
                     public = user.sanitized_for(False, False, privacy.ShowEmailAddress, privacy.ShowFullName)
                     uow.publish(Event("user_updated", {"user": public.to_dict()}))
+                if end_sessions:
+                    await self.sessions.revoke_all(bot.user_id, uow=uow)
         except NotFound:
             raise bot_not_found() from None
         except StoreError as e:
@@ -218,9 +222,7 @@ class BotService:
             user.delete_at = 0 if active else now
             user.update_at = now
             bot.delete_at = 0 if active else now
-            await self._save(bot, user, where)
-            if not active:
-                await self.sessions.revoke_all(bot_id)
+            await self._save(bot, user, where, end_sessions=not active)
         return bot
 
     async def assign(self, ctx: Ctx, bot_id: str, user_id: str) -> Bot:

@@ -43,9 +43,11 @@ class BotConvertService:
         display = " ".join(x for x in (user.first_name, user.last_name) if x) or user.nickname
         bot = Bot(user_id=user.id, username=user.username, display_name=display[:64],
                   description="", owner_id=user.id, create_at=now, update_at=now)
-        await self.sessions.revoke_all(user.id)
-        await self.core.store.bots.convert_from_user(bot)
-        self._updated(user.id)
+        async with self.core.unit_of_work() as uow:
+            await self.sessions.revoke_all(user.id, uow=uow)
+            await self.core.store.bots.convert_from_user(bot, uow.conn)
+            uow.publish(Event("_caches_flush"))
+            uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
         return bot
 
     async def bot_to_user(self, ctx: Ctx, bot_user_id: str, patch: UserPatch, system_admin: bool) -> User:

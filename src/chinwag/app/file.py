@@ -181,8 +181,10 @@ class FileService:
         return channel
 
     async def upload(self, ctx: Ctx, channel: Channel, raw_name: str, chunks: AsyncIterator[bytes], *,
-                     content_length: int = -1) -> FileInfo:
-        """Stream one file into the store and save its FileInfo. On any failure nothing is left."""
+                     content_length: int = -1, imported: tuple[str, str] | None = None) -> FileInfo:
+        """Stream one file into the store and save its FileInfo. On any failure nothing is left.
+        ``imported``: (source, source file id) of an importer's file, whose mapping (``importmappings``)
+        is written in the transaction that saves the FileInfo, so a re-run of the import skips it."""
         where = "uploadFileTask"
         fs = self._fs
         name = sanitize_name(raw_name)
@@ -210,7 +212,11 @@ class FileService:
                     await store_previews(backend, info, await self.decode(spool, info.mime_type), written)
                     spool.close()
                     spool = None
-            await self.core.store.file_info.save(info)
+            async with self.core.unit_of_work() as uow:
+                await self.core.store.file_info.save(info, uow.conn)
+                if imported is not None:
+                    source, source_id = imported
+                    await self.core.store.imports.map(source, "file", {source_id: info.id}, now, uow.conn)
             if spool is not None:
                 self.previews.schedule(info, spool)
                 spool = None

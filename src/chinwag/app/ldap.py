@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ldap3
+import msgspec
 import structlog
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
@@ -397,10 +398,11 @@ class LdapService:
     async def set_auth_data(self, changes: dict[str, str]) -> None:
         """Give AD/LDAP accounts their new ``auth_data`` ({user id: value})."""
         now = self.core.now()
-        for user_id, value in changes.items():
-            await self.core.store.users.set_auth_data(user_id, value, now)
-        for user in await self.core.store.users.get_many(list(changes)):
-            self.users.publish_updated(user)
+        users = await self.core.store.users.get_many(list(changes))
+        async with self.core.unit_of_work() as uow:
+            for user in users:
+                await self.core.store.users.set_auth_data(user.id, changes[user.id], now, uow.conn)
+                self.users.updated(uow, msgspec.structs.replace(user, auth_data=changes[user.id], update_at=now))
 
     async def test_settings(self, s: LdapSettings) -> int:
         """The System Console's "Test Connection" with the settings on its page (not saved, AD/LDAP may still

@@ -273,8 +273,7 @@ class OAuthService:
             raise AppError(where, "api.user.complete_switch_with_oauth.already_linked.app_error",
                            "That {Service} account already signs in another user.", 400,
                            params={"Service": SERVICE_NAMES[service]})
-        await self.switch_auth(user, service, sso.id, "")
-        return user
+        return await self.switch_auth(user, service, sso.id, "")
 
     async def switch(self, ctx: Ctx, req: SwitchRequest, site_url: str) -> tuple[str, OAuthStart | None]:
         """Email → SSO (checks the password, then the provider must confirm the same email) or
@@ -314,13 +313,12 @@ class OAuthService:
                        "Unsupported switch of sign-in method.", 400,
                        f"{req.current_service!r} → {req.new_service!r}")
 
-    async def switch_auth(self, user: User, service: str, auth_data: str | None, password_hash: str) -> None:
-        """Change how a user signs in, then sign them out everywhere."""
+    async def switch_auth(self, user: User, service: str, auth_data: str | None, password_hash: str) -> User:
+        """Change how a user signs in and sign them out everywhere, in one unit of work."""
         try:
-            await self.core.store.users.update_auth(user.id, service, auth_data, password_hash, self.core.now())
+            async with self.core.unit_of_work() as uow:
+                changed = await self.users.set_auth(uow, user, service, auth_data, password_hash, end_sessions=True)
         except StoreError as e:
             raise AppError("SwitchAuth", "app.user.update_auth_data.app_error",
                            "Unable to update the sign-in method.", 400, str(e)) from None
-        self.core.caches.users.pop(user.id, None)
-        self.users.publish_updated(await self.users.get(user.id))
-        await self.sessions.revoke_all(user.id)
+        return changed

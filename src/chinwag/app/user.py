@@ -344,11 +344,19 @@ class UserService:
         )
         return await self.patch(ctx, user_id, patch)
 
-    def publish_updated(self, user: User) -> None:
-        """Tell clients (and every node's user cache) that a user changed (a change made outside a unit
-        of work: the user's row written by the caller)."""
-        self.core.caches.users.pop(user.id, None)
-        self.core.publish(self._updated_event(user))
+    async def set_auth(self, uow: UnitOfWork, user: User, service: str, auth_data: str | None,
+                       password_hash: str = "", *, end_sessions: bool = False) -> User:
+        """Change how a user signs in (``service`` "" is email and password; the password is replaced,
+        cleared for SSO, and MFA turned off) in the unit of work, with ``user_updated`` (``end_sessions``:
+        then every session of theirs ends). Returns the changed user."""
+        now = self.core.now()
+        await self.core.store.users.update_auth(user.id, service, auth_data, password_hash, now, uow.conn)
+        changed = msgspec.structs.replace(user, auth_service=service, auth_data=auth_data, update_at=now,
+                                          last_password_update=now, mfa_active=False)
+        self.updated(uow, changed)
+        if end_sessions:
+            await self.sessions.revoke_all(user.id, uow=uow)
+        return changed
 
     async def save_changed(self, user: User, *, end_sessions: bool = False) -> None:
         """Write a changed user (``end_sessions``: and end their sessions) and register ``user_updated``, in
@@ -394,11 +402,12 @@ class UserService:
                 )
         check_password(new, self.core.cfg.PasswordSettings, where)
         hashed = await asyncio.to_thread(hash_password, new)
-        await self.core.store.users.update_password(user_id, hashed, self.core.now())
-        if self.core.cfg.ServiceSettings.TerminateSessionsOnPasswordChange:
-            # Mattermost ends every session of the user but the one that made the change
-            keep = ctx.session.id if ctx.session is not None and ctx.session.user_id == user_id else ""
-            await self.sessions.revoke_all(user_id, except_session=keep)
+        async with self.core.unit_of_work() as uow:
+            await self.core.store.users.update_password(user_id, hashed, self.core.now(), uow.conn)
+            if self.core.cfg.ServiceSettings.TerminateSessionsOnPasswordChange:
+                # Mattermost ends every session of the user but the one that made the change
+                keep = ctx.session.id if ctx.session is not None and ctx.session.user_id == user_id else ""
+                await self.sessions.revoke_all(user_id, except_session=keep, uow=uow)
         await audit(self.core, ctx, "update_password", "success", user_id=user_id)
 
     async def _auth(self, user_id: str, where: str):  # type: ignore[no-untyped-def]

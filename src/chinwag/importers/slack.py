@@ -479,12 +479,12 @@ class SlackImporter:
                 continue
             try:
                 info = await self.app.files.upload(user_ctx(author, SYSTEM_USER_ROLE), t.channel, path.rsplit("/", 1)[-1],
-                                                   _chunks(ex.zf, path), content_length=ex.zf.size(path))
+                                                   _chunks(ex.zf, path), content_length=ex.zf.size(path),
+                                                   imported=(self.source, fid))
             except AppError as e:
                 self.report.skip("files", path, e.message)
                 continue
             done[fid] = info.id
-            await self.store.imports.map(self.source, "file", {fid: info.id}, self.app.core.now())
             self.report.add("files", "stored")
         return done
 

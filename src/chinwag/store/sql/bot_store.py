@@ -45,9 +45,9 @@ class SqlBotStore:
             raise conflict_from(e, "user") from None
         return bot
 
-    async def convert_from_user(self, bot: Bot) -> Bot:
+    async def convert_from_user(self, bot: Bot, conn: AsyncConnection | None = None) -> Bot:
         """Make an existing user a bot: the bot row, the user flagged, its password cleared."""
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(users.update().where(users.c.id == bot.user_id).values(
                 isbot=True, password="", botdescription=bot.description, updateat=bot.update_at))
             await conn.execute(bots.insert().values(

@@ -102,8 +102,8 @@ class SqlFileInfoStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def save(self, info: FileInfo) -> FileInfo:
-        async with self.db.write() as conn:
+    async def save(self, info: FileInfo, conn: AsyncConnection | None = None) -> FileInfo:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(fileinfo.insert().values(**FILE_INFO.values(info)))
         return info
 

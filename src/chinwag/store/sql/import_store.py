@@ -517,8 +517,9 @@ class SqlImportStore:
         async with self.db.read() as conn:
             return {r[0]: r[1] for r in await conn.execute(q)}
 
-    async def map(self, source: str, kind: str, pairs: dict[str, str], now: int) -> None:
-        async with self.db.write() as conn:
+    async def map(self, source: str, kind: str, pairs: dict[str, str], now: int,
+                  conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             await ImportWriter(conn, source, now).map(kind, pairs)
 
     @staticmethod

@@ -70,8 +70,9 @@ class SqlUserStore:
             raise NotFound("user", user.id)
         return user
 
-    async def update_password(self, user_id: str, password_hash: str, now: int) -> None:
-        async with self.db.write() as conn:
+    async def update_password(self, user_id: str, password_hash: str, now: int,
+                              conn: AsyncConnection | None = None) -> None:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(
                 users.update()
                 .where(users.c.id == user_id)
@@ -124,16 +125,17 @@ class SqlUserStore:
         return USER.all(rows)
 
     async def update_auth(self, user_id: str, auth_service: str, auth_data: str | None, password_hash: str,
-                          now: int) -> None:
+                          now: int, conn: AsyncConnection | None = None) -> None:
         """Switch a user's sign-in method (email ↔ SSO); the password is replaced (cleared for SSO)."""
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(users.update().where(users.c.id == user_id).values(
                 authservice=auth_service, authdata=auth_data, password=password_hash, updateat=now,
                 lastpasswordupdate=now, failedattempts=0, mfaactive=False, mfasecret="", mfalaststep=0))
 
-    async def set_auth_data(self, user_id: str, auth_data: str, now: int) -> None:
+    async def set_auth_data(self, user_id: str, auth_data: str, now: int,
+                            conn: AsyncConnection | None = None) -> None:
         """Only the account's ``auth_data`` (its id at the sign-in provider) changes."""
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(users.update().where(users.c.id == user_id).values(authdata=auth_data, updateat=now))
 
     async def update_mfa(self, user_id: str, active: bool, secret: str, now: int) -> None:
