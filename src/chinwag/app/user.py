@@ -504,6 +504,21 @@ class UserService:
                     by_service="" if ctx else user.auth_service)
         return user
 
+    async def reset_failed_attempts(self, ctx: Ctx, user_id: str) -> None:
+        """``POST /users/{user_id}/reset_failed_attempts`` (the System Console's "Reset failed attempts"):
+        an account locked by wrong passwords may sign in again. Email and AD/LDAP accounts only."""
+        where = "resetPasswordFailedAttempts"
+        if not self.perms.has_system(ctx, permissions.SYSCONSOLE_WRITE_USERS):
+            raise AppError(where, "api.user.reset_password_failed_attempts.permissions.app_error",
+                           "You do not have permission to update this resource.", 403)
+        user = await self.get(user_id)
+        if user.is_system_admin() and not self.perms.has_system(ctx, permissions.MANAGE_SYSTEM):
+            raise permission_denied(where, f"permission={permissions.MANAGE_SYSTEM}")
+        if user.auth_service not in ("", "ldap"):
+            raise AppError(where, "api.user.reset_password_failed_attempts.ldap_and_email_only.app_error",
+                           "User auth service must be LDAP or Email.", 400)
+        await self.core.store.users.update_failed_attempts(user.id, 0)
+
     async def set_active(self, ctx: Ctx, user_id: str, active: bool) -> User:
         where = "UpdateUserActive"
         if ctx.user_id == user_id and not ctx.local:

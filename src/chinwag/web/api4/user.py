@@ -292,6 +292,12 @@ async def update_active(w: W) -> Any:
     return ok()
 
 
+@api.route("POST", "/users/{user_id}/reset_failed_attempts")
+async def reset_failed_attempts(w: W) -> Any:
+    await w.app.users.reset_failed_attempts(w.ctx, w.user_param())
+    return ok()
+
+
 @api.route("DELETE", "/users/{user_id}")
 async def deactivate_user(w: W) -> Any:
     if w.query_bool("permanent"):
