@@ -230,3 +230,39 @@ async def test_restart_and_enterprise_upgrade(world: World) -> None:
                  "api.upgrade_to_enterprise.generic_error.app_error")
     assert (await admin.get("/upgrade_to_enterprise/status")).json() == {"percentage": 0, "error": None}
     assert_error(await bob.get("/upgrade_to_enterprise/status"), 403, "api.context.permissions.app_error")
+
+
+async def test_mattermost_11_licensed_operations(world: World) -> None:
+    """Operations newer than the 2023 reference that a Team Edition server refuses: channel bookmarks,
+    moving threads, custom profile attribute values, auto-translation; and the SSO code exchange the
+    mobile apps no longer use (410, with Deprecation)."""
+    bob = await world.user("bob")
+    for method, path in (("GET", f"/channels/{SAMPLE_ID}/bookmarks"), ("POST", f"/channels/{SAMPLE_ID}/bookmarks"),
+                         ("PATCH", f"/channels/{SAMPLE_ID}/bookmarks/{SAMPLE_ID}"),
+                         ("POST", f"/channels/{SAMPLE_ID}/bookmarks/{SAMPLE_ID}/sort_order"),
+                         ("DELETE", f"/channels/{SAMPLE_ID}/bookmarks/{SAMPLE_ID}")):
+        err = assert_error(await bob.request(method, path, {}), 501, "api.channel.bookmark.channel_bookmark.license.error")
+        assert err["message"] == "Your license does not support channel bookmarks."
+    assert_error(await bob.post("/posts/short/move", {}), 400, "api.context.invalid_url_param.app_error")
+    assert_error(await bob.post(f"/posts/{SAMPLE_ID}/move", {"channel_id": SAMPLE_ID}), 501,
+                 "api.post.move_thread.disabled.app_error")
+    assert_error(await bob.get("/users/me/custom_profile_attributes"), 403, "api.custom_profile_attributes.license_error")
+    assert_error(await bob.request("PATCH", "/users/me/custom_profile_attributes", {}), 403,
+                 "api.custom_profile_attributes.license_error")
+    assert_error(await bob.put(f"/channels/{SAMPLE_ID}/members/me/autotranslation", {}), 403,
+                 "api.channel.update_channel_member_autotranslation.feature_not_available.app_error")
+    r = await world.client().post("/users/login/sso/code-exchange", {"login_code": "x"})
+    assert_error(r, 410, "api.user.login_sso_code_exchange.deprecated.app_error")
+    assert r.headers["deprecation"] == "true"
+
+
+async def test_login_type_and_license_load_metric(world: World) -> None:
+    """POST /users/login/type is 404 with no body for every login id (guest magic links need a licence);
+    GET /license/load_metric is 0 with no licensed seats."""
+    bob = await world.user("bob")
+    for body in ({"login_id": "bob"}, {"login_id": "nobody"}, {}):
+        r = await world.client().post("/users/login/type", body)
+        assert r.status_code == 404 and r.content == b""
+    r = await bob.get("/license/load_metric")
+    assert r.status_code == 200 and r.json() == {"load": 0}
+    assert (await world.client().get("/license/load_metric")).status_code == 401

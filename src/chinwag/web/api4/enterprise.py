@@ -64,6 +64,22 @@ _REFUSALS: dict[str, tuple[str, str, int, str]] = {
     # absent (reached only when a role is given the deprecated purge_bleve_indexes permission; otherwise
     # a 403, as there)
     "no_bleve": ("PurgeBleveIndexes", "searchengine.bleve.disabled.error", 501, "Bleve is not available."),
+    # channel bookmarks (api4/channel_bookmark.go): any licence, checked before anything else
+    **{name: (name, "api.channel.bookmark.channel_bookmark.license.error", 501,
+              "Your license does not support channel bookmarks.")
+       for name in ("listChannelBookmarksForChannel", "createChannelBookmark", "updateChannelBookmark",
+                    "updateChannelBookmarkSortOrder", "deleteChannelBookmark")},
+    # moving a thread to another channel: the MoveThreadsEnabled feature flag (off by default) and a licence
+    "move_thread": ("moveThread", "api.post.move_thread.disabled.app_error", 501, "Thread moving is disabled"),
+    # a user's custom profile attribute values: an Enterprise licence, checked first
+    "list_cpa_values": ("Api4.listCPAValues", "api.custom_profile_attributes.license_error", 403,
+                        "Your license does not support Custom Profile Attributes."),
+    "patch_cpa_values": ("Api4.patchCPAValues", "api.custom_profile_attributes.license_error", 403,
+                         "Your license does not support Custom Profile Attributes."),
+    # a channel member's auto-translation: the (Enterprise) translation service is absent
+    "autotranslation": ("updateChannelMemberAutotranslation",
+                        "api.channel.update_channel_member_autotranslation.feature_not_available.app_error", 403,
+                        "Auto-translation is not available."),
     # model.MinimumProfessionalProvidedLicense: an error without a translation id
     "professional": ("", "NO_TRANSLATE", 501, "license is neither professional nor enterprise"),
 }
@@ -199,6 +215,15 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
     ("PUT", "/schemes/{scheme_id}/patch", "patch_scheme", (_ids("scheme_id"), _body("scheme"))),
     ("DELETE", "/schemes/{scheme_id}", "delete_scheme", (_ids("scheme_id"),)),
     ("PUT", "/teams/{team_id}/scheme", "team_scheme", (_ids("team_id"), _scheme_id)),
+    ("GET", "/channels/{channel_id}/bookmarks", "listChannelBookmarksForChannel", ()),
+    ("POST", "/channels/{channel_id}/bookmarks", "createChannelBookmark", ()),
+    ("PATCH", "/channels/{channel_id}/bookmarks/{bookmark_id}", "updateChannelBookmark", ()),
+    ("POST", "/channels/{channel_id}/bookmarks/{bookmark_id}/sort_order", "updateChannelBookmarkSortOrder", ()),
+    ("DELETE", "/channels/{channel_id}/bookmarks/{bookmark_id}", "deleteChannelBookmark", ()),
+    ("POST", "/posts/{post_id}/move", "move_thread", (_ids("post_id"),)),
+    ("GET", "/users/{user_id}/custom_profile_attributes", "list_cpa_values", ()),
+    ("PATCH", "/users/{user_id}/custom_profile_attributes", "patch_cpa_values", ()),
+    ("PUT", "/channels/{channel_id}/members/{user_id}/autotranslation", "autotranslation", ()),
     # licences: a Team Edition server has no licence manager (trials) and accepts no licence file chinwag
     # could check
     ("POST", "/trial-license", "upgrade_needed", (_perm("manage_license_information"),)),

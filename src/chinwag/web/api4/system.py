@@ -59,6 +59,12 @@ async def get_client_config(w: W) -> Any:
     return client_config(cfg, no_accounts, diagnostic_id, w.app.system.installation_date)
 
 
+@api.route("GET", "/license/load_metric")
+async def get_license_load_metric(w: W) -> Any:
+    """Monthly active users per thousand licensed seats; with no licence (no seats) Mattermost answers 0."""
+    return {"load": 0}
+
+
 @api.route("GET", "/license/client", auth=False)
 async def get_client_license(w: W) -> Any:
     if w.query("format") != "old":
