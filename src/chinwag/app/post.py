@@ -29,7 +29,7 @@ from chinwag.model.channel import CHANNEL_DIRECT, Channel
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.integration_action import generate_action_ids
-from chinwag.model.post import Post, PostCreate, PostPatch
+from chinwag.model.post import FORCE_NOTIFICATION, Post, PostCreate, PostPatch
 from chinwag.model.user import User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.search.base import SearchEngine
@@ -135,6 +135,8 @@ class PostService:
                 raise invalid_param(where, "user_id")
             author_id = data.user_id
         props = generate_action_ids(dict(data.props or {}))
+        if not ctx.local:  # only the server forces a notification past the recipients' settings
+            props.pop(FORCE_NOTIFICATION, None)
         message = data.message
         self._check_content(message, props, where)
         if not message.strip() and not data.file_ids and not props.get("attachments"):
