@@ -504,6 +504,18 @@ class UserService:
                     by_service="" if ctx else user.auth_service)
         return user
 
+    async def with_invalid_emails(self, ctx: Ctx, page: int, per_page: int) -> list[User]:
+        """``GET /users/invalid_emails``: the password accounts whose email is outside
+        TeamSettings.RestrictCreationToDomains (the System Console lists them once domains are restricted).
+        Meaningless on an open server: 400, as Mattermost."""
+        where = "GetUsersWithInvalidEmails"
+        if self.core.cfg.TeamSettings.EnableOpenServer:
+            raise AppError(where, "NO_TRANSLATE", "TeamSettings.EnableOpenServer is enabled", 400)
+        self.perms.require_system(ctx, permissions.SYSCONSOLE_READ_USERS, where)
+        domains = [d.strip() for d in self.core.cfg.TeamSettings.RestrictCreationToDomains.split(",")]
+        found = await self.core.store.users.with_invalid_emails(domains, page * per_page, per_page)
+        return self.sanitize_all(ctx, found)
+
     async def reset_failed_attempts(self, ctx: Ctx, user_id: str) -> None:
         """``POST /users/{user_id}/reset_failed_attempts`` (the System Console's "Reset failed attempts"):
         an account locked by wrong passwords may sign in again. Email and AD/LDAP accounts only."""

@@ -80,6 +80,9 @@ _REFUSALS: dict[str, tuple[str, str, int, str]] = {
     "autotranslation": ("updateChannelMemberAutotranslation",
                         "api.channel.update_channel_member_autotranslation.feature_not_available.app_error", 403,
                         "Auto-translation is not available."),
+    # content flagging (Mattermost's "Data Spillage Handling"): an Enterprise Advanced licence, checked first
+    "content_flagging": ("requireContentFlaggingEnabled", "api.data_spillage.error.license", 501,
+                         "Your license does not support Data Spillage Handling."),
     # model.MinimumProfessionalProvidedLicense: an error without a translation id
     "professional": ("", "NO_TRANSLATE", 501, "license is neither professional nor enterprise"),
 }
@@ -224,6 +227,18 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
     ("GET", "/users/{user_id}/custom_profile_attributes", "list_cpa_values", ()),
     ("PATCH", "/users/{user_id}/custom_profile_attributes", "patch_cpa_values", ()),
     ("PUT", "/channels/{channel_id}/members/{user_id}/autotranslation", "autotranslation", ()),
+    ("GET", "/content_flagging/flag/config", "content_flagging", ()),
+    ("GET", "/content_flagging/team/{team_id}/status", "content_flagging", ()),
+    ("POST", "/content_flagging/post/{post_id}/flag", "content_flagging", ()),
+    ("GET", "/content_flagging/fields", "content_flagging", ()),
+    ("GET", "/content_flagging/post/{post_id}/field_values", "content_flagging", ()),
+    ("GET", "/content_flagging/post/{post_id}", "content_flagging", ()),
+    ("PUT", "/content_flagging/post/{post_id}/remove", "content_flagging", ()),
+    ("PUT", "/content_flagging/post/{post_id}/keep", "content_flagging", ()),
+    ("GET", "/content_flagging/team/{team_id}/reviewers/search", "content_flagging", ()),
+    ("POST", "/content_flagging/post/{post_id}/assign/{content_reviewer_id}", "content_flagging", ()),
+    ("GET", "/content_flagging/config", "content_flagging", ()),
+    ("PUT", "/content_flagging/config", "content_flagging", ()),
     # licences: a Team Edition server has no licence manager (trials) and accepts no licence file chinwag
     # could check
     ("POST", "/trial-license", "upgrade_needed", (_perm("manage_license_information"),)),

@@ -39,7 +39,7 @@ CWS_LOGIN = Refusal("loginCWS", "api.user.login_cws.license.error", 401, "CWS lo
 
 # Every group route (api4/group.go): the licence first.
 for _method, _path in [
-    ("GET", "/groups"), ("POST", "/groups"), ("GET", "/groups/{group_id}"), ("DELETE", "/groups/{group_id}"),
+    ("GET", "/groups"), ("POST", "/groups"), ("POST", "/groups/names"), ("GET", "/groups/{group_id}"), ("DELETE", "/groups/{group_id}"),
     ("PUT", "/groups/{group_id}/patch"), ("POST", "/groups/{group_id}/restore"),
     ("GET", "/groups/{group_id}/stats"), ("GET", "/groups/{group_id}/members"),
     ("POST", "/groups/{group_id}/members"), ("DELETE", "/groups/{group_id}/members"),

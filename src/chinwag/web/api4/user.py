@@ -313,6 +313,11 @@ async def update_active(w: W) -> Any:
     return ok()
 
 
+@api.route("GET", "/users/invalid_emails")
+async def get_users_with_invalid_emails(w: W) -> Any:
+    return await w.app.users.with_invalid_emails(w.ctx, w.page(), w.per_page())
+
+
 @api.route("POST", "/users/{user_id}/reset_failed_attempts")
 async def reset_failed_attempts(w: W) -> Any:
     await w.app.users.reset_failed_attempts(w.ctx, w.user_param())
