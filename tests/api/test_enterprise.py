@@ -266,3 +266,27 @@ async def test_login_type_and_license_load_metric(world: World) -> None:
     r = await bob.get("/license/load_metric")
     assert r.status_code == 200 and r.json() == {"load": 0}
     assert (await world.client().get("/license/load_metric")).status_code == 401
+
+
+async def test_burn_on_read_posts_do_not_exist_here(world: World) -> None:
+    """GET /posts/{id}/reveal and DELETE /posts/{id}/burn: Mattermost's checks, then "not a burn-on-read
+    post" (writing one needs an Enterprise Advanced licence)."""
+    from tests.api.helpers import team_with
+
+    t = await team_with(world, "bob", "carol")
+    bob, carol = t.members
+    town = (await bob.get(f"/teams/{t.id}/channels/name/town-square")).json()
+    post = await world.post(bob, town, "hello")
+    assert_error(await carol.get(f"/posts/{post['id']}/reveal"), 400, "app.reveal_post.not_burn_on_read.app_error")
+    assert_error(await bob.get(f"/posts/{post['id']}/reveal"), 400,
+                 "api.post.reveal_post.cannot_reveal_own_post.app_error")
+    assert_error(await bob.delete(f"/posts/{post['id']}/burn"), 400, "app.burn_post.not_burn_on_read.app_error")
+    assert_error(await carol.get(f"/posts/{SAMPLE_ID}/reveal"), 404)
+    assert_error(await carol.get("/posts/short/reveal"), 400, "api.context.invalid_url_param.app_error")
+    # a public channel's post is readable by a team member outside the channel, who may not reveal it
+    talk = await world.channel(bob, t.team, "talk")
+    there = await world.post(bob, talk, "in talk")
+    assert (await carol.get(f"/posts/{there['id']}")).status_code == 200
+    assert_error(await carol.get(f"/posts/{there['id']}/reveal"), 403,
+                 "api.post.reveal_post.user_not_in_channel.app_error")
+    assert_error(await carol.delete(f"/posts/{there['id']}/burn"), 403, "api.post.burn_post.user_not_in_channel.app_error")
