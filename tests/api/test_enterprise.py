@@ -290,3 +290,28 @@ async def test_burn_on_read_posts_do_not_exist_here(world: World) -> None:
     assert_error(await carol.get(f"/posts/{there['id']}/reveal"), 403,
                  "api.post.reveal_post.user_not_in_channel.app_error")
     assert_error(await carol.delete(f"/posts/{there['id']}/burn"), 403, "api.post.burn_post.user_not_in_channel.app_error")
+
+
+async def test_posts_reporting_checks_then_needs_a_licence(world: World) -> None:
+    """POST /reports/posts: system admins; the body and its cursor read and validated as Mattermost does,
+    then 400 app.post.get_posts_for_reporting.license_error (an Enterprise licence)."""
+    import base64
+
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    assert_error(await bob.post("/reports/posts", {"channel_id": SAMPLE_ID}), 403, "api.context.permissions.app_error")
+    assert_error(await admin.post("/reports/posts", content=b"{"), 400, "api.context.invalid_param.app_error")
+    assert_error(await admin.post("/reports/posts", {"channel_id": "nope"}), 400,
+                 "model.post.query_params.invalid_channel_id")
+    assert_error(await admin.post("/reports/posts", {"cursor": "%%%"}), 400, "model.post.decode_cursor.invalid_base64")
+    b64 = base64.urlsafe_b64encode
+    assert_error(await admin.post("/reports/posts", {"cursor": b64(b"1:a:b").decode()}), 400,
+                 "model.post.decode_cursor.invalid_format")
+    assert_error(await admin.post("/reports/posts", {"cursor": b64(f"2:{SAMPLE_ID}:create_at:false:false:asc:0:".encode())
+                                                     .decode()}), 400, "model.post.decode_cursor.unsupported_version")
+    assert_error(await admin.post("/reports/posts", {"cursor": b64(f"1:{SAMPLE_ID}:edit_at:false:false:asc:0:".encode())
+                                                     .decode()}), 400, "model.post.query_params.invalid_time_field")
+    assert_error(await admin.post("/reports/posts", {"channel_id": SAMPLE_ID, "per_page": 5}), 400,
+                 "app.post.get_posts_for_reporting.license_error")
+    good = b64(f"1:{SAMPLE_ID}:update_at:true:false:desc:5:{SAMPLE_ID}".encode()).decode()
+    assert_error(await admin.post("/reports/posts", {"cursor": good}), 400, "app.post.get_posts_for_reporting.license_error")
