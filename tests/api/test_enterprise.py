@@ -315,3 +315,17 @@ async def test_posts_reporting_checks_then_needs_a_licence(world: World) -> None
                  "app.post.get_posts_for_reporting.license_error")
     good = b64(f"1:{SAMPLE_ID}:update_at:true:false:desc:5:{SAMPLE_ID}".encode()).decode()
     assert_error(await admin.post("/reports/posts", {"cursor": good}), 400, "app.post.get_posts_for_reporting.license_error")
+
+
+async def test_secure_connections_need_the_remote_cluster_service(world: World) -> None:
+    """/remotecluster (secure connections, Mattermost 10+): the permission, the id, then 501 — the shared
+    channels service runs only with a licence."""
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    for method, path in (("GET", "/remotecluster"), ("POST", "/remotecluster"), ("POST", "/remotecluster/accept_invite"),
+                         ("GET", f"/remotecluster/{SAMPLE_ID}"), ("PATCH", f"/remotecluster/{SAMPLE_ID}"),
+                         ("DELETE", f"/remotecluster/{SAMPLE_ID}"),
+                         ("POST", f"/remotecluster/{SAMPLE_ID}/generate_invite")):
+        assert_error(await bob.request(method, path, {}), 403, "api.context.permissions.app_error")
+        assert_error(await admin.request(method, path, {}), 501, "api.remote_cluster.service_not_enabled.app_error")
+    assert_error(await admin.request("PATCH", "/remotecluster/short", {}), 400, "api.context.invalid_url_param.app_error")

@@ -93,6 +93,24 @@ for _action in ("invite", "uninvite"):
     refuse("POST", f"/remotecluster/{{remote_id}}/channels/{{channel_id}}/{_action}", REMOTE_CLUSTER, _remote_id,
            _ids("channel_id"), _perm("manage_secure_connections"))
 
+
+
+async def _secure_connections_or_shared_channels(w: W) -> None:
+    """Mattermost's RequirePermissionToManageSecureConnectionsOrSharedChannels."""
+    w.app.perms.require_any_system(w.ctx, "ServeHTTP", "manage_secure_connections", "manage_shared_channels")
+
+
+# Secure connections themselves (api4/remote_cluster.go): the permission, the id, then the missing service
+# (which comes before any body is read).
+_secure = _perm("manage_secure_connections")
+refuse("GET", "/remotecluster", REMOTE_CLUSTER, _secure_connections_or_shared_channels)
+refuse("POST", "/remotecluster", REMOTE_CLUSTER, _secure)
+refuse("POST", "/remotecluster/accept_invite", REMOTE_CLUSTER, _secure)
+refuse("GET", "/remotecluster/{remote_id}", REMOTE_CLUSTER, _secure_connections_or_shared_channels, _remote_id)
+refuse("PATCH", "/remotecluster/{remote_id}", REMOTE_CLUSTER, _secure, _remote_id)
+refuse("DELETE", "/remotecluster/{remote_id}", REMOTE_CLUSTER, _secure, _remote_id)
+refuse("POST", "/remotecluster/{remote_id}/generate_invite", REMOTE_CLUSTER, _secure, _remote_id)
+
 # Mattermost Cloud's own callers: the Customer Web Server's webhook and sign-in.
 refuse("POST", "/cloud/webhook", CLOUD_KEY, auth=False)
 refuse("POST", "/users/login/cws", CWS_LOGIN, auth=False)
