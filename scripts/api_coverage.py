@@ -8,7 +8,8 @@ Each operation of scripts/data/mattermost-operations.json is marked
 - ``missing``: no route (the request gets a 404).
 
 and each is labelled with what a Mattermost server needs to answer it: ``team`` (Team Edition),
-``licensed``, ``cloud``, or ``retired`` (no longer served by Mattermost either). The target is every ``team`` operation served.
+``licensed``, ``cloud``, ``agents plugin`` (the Mattermost Agents AI plugin), or ``retired`` (no longer
+served by Mattermost either). The target is every ``team`` operation served.
 
     python scripts/api_coverage.py                 # summary and table on stdout
     python scripts/api_coverage.py --docs docs/api.md   # rewrite the table in docs/api.md
@@ -40,10 +41,18 @@ LICENSED = (
     "/trial-license", "/upgrade_to_enterprise", "/restart", "/system/support_packet",
     "/insights", "/ip_filtering", "/outgoing_oauth_connections", "/posts/schedule", "/custom_profile_attributes",
     "/access_control_policies",
+    # Mattermost 10/11: bookmarks (any licence), moving threads, profile attribute values and auto-translation
+    # (Enterprise), outgoing OAuth connections (Enterprise), attribute-based access control and content
+    # flagging (Enterprise Advanced), burn-on-read posts (created only with Enterprise Advanced)
+    "/channels/{}/bookmarks", "/posts/{}/move", "/users/{}/custom_profile_attributes",
+    "/channels/{}/members/{}/autotranslation", "/oauth/outgoing_connections", "/channels/{}/access_control",
+    "/content_flagging", "/posts/{}/burn", "/posts/{}/reveal",
 )
 LICENSED_OPS = {("POST", "/schemes"), ("PUT", "/schemes/{}/patch"), ("DELETE", "/schemes/{}"),
-                ("GET", "/schemes/{}"), ("POST", "/license"), ("DELETE", "/license")}
+                ("GET", "/schemes/{}"), ("POST", "/license"), ("DELETE", "/license"), ("POST", "/reports/posts")}
 CLOUD = ("/cloud", "/users/login/cws", "/hosted_customer")
+#: operations served only while the Mattermost Agents plugin (AI) is installed and configured
+AGENTS = ("/agents", "/llmservices", "/ai", "/recaps", "/posts/rewrite")
 #: operations of the 2023 reference that Mattermost itself no longer serves (a current server answers 404,
 #: as chinwag does): Insights left in 9.0; the warn-metrics banners (``/warn_metrics/...``) are gone from
 #: api4/system.go
@@ -60,6 +69,8 @@ def edition(method: str, path: str) -> str:
     rel = template(path).removeprefix("/api/v4")
     if rel.startswith(CLOUD):
         return "cloud"
+    if any(rel == p or rel.startswith(p + "/") for p in AGENTS):
+        return "agents plugin"
     if rel.startswith(RETIRED):
         return "retired"
     if (method, rel) in LICENSED_OPS or any(rel == p or rel.startswith(p + "/") for p in LICENSED):
@@ -93,7 +104,7 @@ def summary(rows: list[dict[str, str]]) -> str:
     lines = [f"Mattermost operations: {len(rows)} ({json.loads(DATA.read_text())['source']})", ""]
     lines.append("| Mattermost needs | operations | served | enterprise-refused | missing |")
     lines.append("| --- | ---: | ---: | ---: | ---: |")
-    for ed in ("team", "licensed", "cloud", "retired"):
+    for ed in ("team", "licensed", "cloud", "agents plugin", "retired"):
         n = sum(v for (e, _), v in by.items() if e == ed)
         lines.append(f"| {ed} | {n} | {by[(ed, 'served')]} | {by[(ed, 'enterprise-refused')]} | "
                      f"{by[(ed, 'missing')]} |")

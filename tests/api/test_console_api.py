@@ -305,3 +305,23 @@ async def test_query_logs(world: World, tmp_path: Path) -> None:
     assert_error(await admin.post("/logs/query", content=b"{"), 400, "api.system.logs.invalidFilter")
     assert_error(await admin.post("/logs/query", {"log_levels": "error"}), 400, "api.system.logs.invalidFilter")
     assert_error(await alice.post("/logs/query", {}), 403, "api.context.permissions.app_error")
+
+
+async def test_download_logs(world: World, tmp_path: Path) -> None:
+    """GET /logs/download (the System Console's "Download logs"): the log file as mattermost.log."""
+    admin = await world.user("admin")
+    alice = await world.user("alice")
+    log = tmp_path / "server.log"
+    settings = world.srv.config.config.LogSettings
+    settings.EnableFile, settings.FileLocation = False, str(log)
+    assert_error(await admin.get("/logs/download"), 500, "api.system.logs.download_bytes_buffer.app_error")
+    settings.EnableFile = True
+    assert_error(await admin.get("/logs/download"), 500, "api.system.logs.download_bytes_buffer.app_error")  # none yet
+    log.write_text('{"level":"info","msg":"hello"}\n')
+    r = await admin.get("/logs/download")
+    assert r.status_code == 200, r.text
+    assert r.content == b'{"level":"info","msg":"hello"}\n'
+    assert r.headers["content-type"].startswith("text/plain")
+    assert r.headers["content-disposition"].startswith("attachment") and "mattermost.log" in r.headers[
+        "content-disposition"]
+    assert_error(await alice.get("/logs/download"), 403, "api.context.permissions.app_error")

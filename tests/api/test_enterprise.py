@@ -230,3 +230,102 @@ async def test_restart_and_enterprise_upgrade(world: World) -> None:
                  "api.upgrade_to_enterprise.generic_error.app_error")
     assert (await admin.get("/upgrade_to_enterprise/status")).json() == {"percentage": 0, "error": None}
     assert_error(await bob.get("/upgrade_to_enterprise/status"), 403, "api.context.permissions.app_error")
+
+
+async def test_mattermost_11_licensed_operations(world: World) -> None:
+    """Operations newer than the 2023 reference that a Team Edition server refuses: channel bookmarks,
+    moving threads, custom profile attribute values, auto-translation; and the SSO code exchange the
+    mobile apps no longer use (410, with Deprecation)."""
+    bob = await world.user("bob")
+    for method, path in (("GET", f"/channels/{SAMPLE_ID}/bookmarks"), ("POST", f"/channels/{SAMPLE_ID}/bookmarks"),
+                         ("PATCH", f"/channels/{SAMPLE_ID}/bookmarks/{SAMPLE_ID}"),
+                         ("POST", f"/channels/{SAMPLE_ID}/bookmarks/{SAMPLE_ID}/sort_order"),
+                         ("DELETE", f"/channels/{SAMPLE_ID}/bookmarks/{SAMPLE_ID}")):
+        err = assert_error(await bob.request(method, path, {}), 501, "api.channel.bookmark.channel_bookmark.license.error")
+        assert err["message"] == "Your license does not support channel bookmarks."
+    assert_error(await bob.post("/posts/short/move", {}), 400, "api.context.invalid_url_param.app_error")
+    assert_error(await bob.post(f"/posts/{SAMPLE_ID}/move", {"channel_id": SAMPLE_ID}), 501,
+                 "api.post.move_thread.disabled.app_error")
+    assert_error(await bob.get("/users/me/custom_profile_attributes"), 403, "api.custom_profile_attributes.license_error")
+    assert_error(await bob.request("PATCH", "/users/me/custom_profile_attributes", {}), 403,
+                 "api.custom_profile_attributes.license_error")
+    assert_error(await bob.put(f"/channels/{SAMPLE_ID}/members/me/autotranslation", {}), 403,
+                 "api.channel.update_channel_member_autotranslation.feature_not_available.app_error")
+    r = await world.client().post("/users/login/sso/code-exchange", {"login_code": "x"})
+    assert_error(r, 410, "api.user.login_sso_code_exchange.deprecated.app_error")
+    assert r.headers["deprecation"] == "true"
+
+
+async def test_login_type_and_license_load_metric(world: World) -> None:
+    """POST /users/login/type is 404 with no body for every login id (guest magic links need a licence);
+    GET /license/load_metric is 0 with no licensed seats."""
+    bob = await world.user("bob")
+    for body in ({"login_id": "bob"}, {"login_id": "nobody"}, {}):
+        r = await world.client().post("/users/login/type", body)
+        assert r.status_code == 404 and r.content == b""
+    r = await bob.get("/license/load_metric")
+    assert r.status_code == 200 and r.json() == {"load": 0}
+    assert (await world.client().get("/license/load_metric")).status_code == 401
+
+
+async def test_burn_on_read_posts_do_not_exist_here(world: World) -> None:
+    """GET /posts/{id}/reveal and DELETE /posts/{id}/burn: Mattermost's checks, then "not a burn-on-read
+    post" (writing one needs an Enterprise Advanced licence)."""
+    from tests.api.helpers import team_with
+
+    t = await team_with(world, "bob", "carol")
+    bob, carol = t.members
+    town = (await bob.get(f"/teams/{t.id}/channels/name/town-square")).json()
+    post = await world.post(bob, town, "hello")
+    assert_error(await carol.get(f"/posts/{post['id']}/reveal"), 400, "app.reveal_post.not_burn_on_read.app_error")
+    assert_error(await bob.get(f"/posts/{post['id']}/reveal"), 400,
+                 "api.post.reveal_post.cannot_reveal_own_post.app_error")
+    assert_error(await bob.delete(f"/posts/{post['id']}/burn"), 400, "app.burn_post.not_burn_on_read.app_error")
+    assert_error(await carol.get(f"/posts/{SAMPLE_ID}/reveal"), 404)
+    assert_error(await carol.get("/posts/short/reveal"), 400, "api.context.invalid_url_param.app_error")
+    # a public channel's post is readable by a team member outside the channel, who may not reveal it
+    talk = await world.channel(bob, t.team, "talk")
+    there = await world.post(bob, talk, "in talk")
+    assert (await carol.get(f"/posts/{there['id']}")).status_code == 200
+    assert_error(await carol.get(f"/posts/{there['id']}/reveal"), 403,
+                 "api.post.reveal_post.user_not_in_channel.app_error")
+    assert_error(await carol.delete(f"/posts/{there['id']}/burn"), 403, "api.post.burn_post.user_not_in_channel.app_error")
+
+
+async def test_posts_reporting_checks_then_needs_a_licence(world: World) -> None:
+    """POST /reports/posts: system admins; the body and its cursor read and validated as Mattermost does,
+    then 400 app.post.get_posts_for_reporting.license_error (an Enterprise licence)."""
+    import base64
+
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    assert_error(await bob.post("/reports/posts", {"channel_id": SAMPLE_ID}), 403, "api.context.permissions.app_error")
+    assert_error(await admin.post("/reports/posts", content=b"{"), 400, "api.context.invalid_param.app_error")
+    assert_error(await admin.post("/reports/posts", {"channel_id": "nope"}), 400,
+                 "model.post.query_params.invalid_channel_id")
+    assert_error(await admin.post("/reports/posts", {"cursor": "%%%"}), 400, "model.post.decode_cursor.invalid_base64")
+    b64 = base64.urlsafe_b64encode
+    assert_error(await admin.post("/reports/posts", {"cursor": b64(b"1:a:b").decode()}), 400,
+                 "model.post.decode_cursor.invalid_format")
+    assert_error(await admin.post("/reports/posts", {"cursor": b64(f"2:{SAMPLE_ID}:create_at:false:false:asc:0:".encode())
+                                                     .decode()}), 400, "model.post.decode_cursor.unsupported_version")
+    assert_error(await admin.post("/reports/posts", {"cursor": b64(f"1:{SAMPLE_ID}:edit_at:false:false:asc:0:".encode())
+                                                     .decode()}), 400, "model.post.query_params.invalid_time_field")
+    assert_error(await admin.post("/reports/posts", {"channel_id": SAMPLE_ID, "per_page": 5}), 400,
+                 "app.post.get_posts_for_reporting.license_error")
+    good = b64(f"1:{SAMPLE_ID}:update_at:true:false:desc:5:{SAMPLE_ID}".encode()).decode()
+    assert_error(await admin.post("/reports/posts", {"cursor": good}), 400, "app.post.get_posts_for_reporting.license_error")
+
+
+async def test_secure_connections_need_the_remote_cluster_service(world: World) -> None:
+    """/remotecluster (secure connections, Mattermost 10+): the permission, the id, then 501 — the shared
+    channels service runs only with a licence."""
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    for method, path in (("GET", "/remotecluster"), ("POST", "/remotecluster"), ("POST", "/remotecluster/accept_invite"),
+                         ("GET", f"/remotecluster/{SAMPLE_ID}"), ("PATCH", f"/remotecluster/{SAMPLE_ID}"),
+                         ("DELETE", f"/remotecluster/{SAMPLE_ID}"),
+                         ("POST", f"/remotecluster/{SAMPLE_ID}/generate_invite")):
+        assert_error(await bob.request(method, path, {}), 403, "api.context.permissions.app_error")
+        assert_error(await admin.request(method, path, {}), 501, "api.remote_cluster.service_not_enabled.app_error")
+    assert_error(await admin.request("PATCH", "/remotecluster/short", {}), 400, "api.context.invalid_url_param.app_error")

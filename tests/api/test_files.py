@@ -409,6 +409,26 @@ async def test_search(fworld: World) -> None:
     outsider = await fworld.user("eve")
     assert_error(await outsider.post(f"/teams/{team['id']}/files/search", {"terms": "report"}), 403)
 
+    # POST /files/search: every team of the searcher, and the direct messages
+    other = await fworld.team(bob, "other")
+    there = await fworld.channel(bob, other, "there")
+    elsewhere = (await upload(bob, there["id"], ("report elsewhere.txt", b"e"))).json()["file_infos"][0]
+    await fworld.post(bob, there, "other team", file_ids=[elsewhere["id"]])
+
+    async def search_all(c: Client, terms: str) -> list[str]:
+        r = await c.post("/files/search", {"terms": terms})
+        assert r.status_code == 200, r.text
+        return sorted(r.json()["file_infos"][i]["name"] for i in r.json()["order"])
+
+    assert await search_all(bob, "report") == ["Quarterly Report.pdf", "dm report.txt", "report elsewhere.txt",
+                                              "report.txt"]
+    assert await search(bob, "report") == ["Quarterly Report.pdf", "dm report.txt", "report.txt"]
+    assert await search_all(alice, "report") == ["Quarterly Report.pdf", "dm report.txt", "report.txt",
+                                                "secret report.txt"]
+    assert await search_all(outsider, "report") == []
+    assert_error(await bob.post("/files/search", {"terms": ""}), 400, "api.context.invalid_param.app_error")
+    assert_error(await bob.post("/files/search", content=b"{"), 400, "api.post.search_files.invalid_body.app_error")
+
 
 async def test_storage_test_endpoint(fworld: World, file_server: Server) -> None:
     alice, bob, _team, _channel = await setup(fworld)

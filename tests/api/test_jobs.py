@@ -220,3 +220,75 @@ async def test_one_node_claims_a_job(world: World, server: Server) -> None:
             await store.update(job.id, server.app.core.now(), status="success")
     finally:
         jobs.workers.update(real)
+
+
+async def test_delete_an_import_file(world: World, server: Server) -> None:
+    """DELETE /imports/{name}: the uploaded file is gone; one already gone is OK, as in Mattermost."""
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    us = await upload(admin, import_zip(LINES), parts=1)
+    name = f"{us['id']}_import.zip"
+    assert (await admin.get("/imports")).json() == [name]
+    assert_error(await bob.delete(f"/imports/{name}"), 403, "api.context.permissions.app_error")
+    assert (await admin.get("/imports")).json() == [name]
+    r = await admin.delete(f"/imports/{name}")
+    assert r.status_code == 200 and r.json() == {"status": "OK"}
+    assert (await admin.get("/imports")).json() == []
+    assert (await admin.delete(f"/imports/{name}")).json() == {"status": "OK"}
+    assert_error(await admin.delete("/imports/.hidden"), 400, "api.context.invalid_param.app_error")
+
+
+async def test_update_job_status(world: World, server: Server) -> None:
+    """PATCH /jobs/{id}/status: Mattermost's moves (a pending job can only be asked to cancel, which cancels
+    it), any move with force, the manage_jobs permission and a job type it covers."""
+    from chinwag.model.job import Job
+
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    jobs, store = server.app.jobs, server.app.store.jobs
+    real = dict(jobs.workers)
+    jobs.workers.clear()  # the jobs stay where the test puts them
+    try:
+        now = server.app.core.now()
+        pending = Job(id="p" * 26, type="export_process", create_at=now, status="pending")
+        running = Job(id="r" * 26, type="export_process", create_at=now, status="in_progress")
+        report = Job(id="u" * 26, type="export_users_to_csv", create_at=now, status="pending")
+        for job in (pending, running, report):
+            await store.save(job)
+
+        async def status(job_id: str) -> str:
+            return str((await admin.get(f"/jobs/{job_id}")).json()["status"])
+
+        assert_error(await admin.request("PATCH", f"/jobs/{pending.id}/status", {"status": "pending"}), 400,
+                     "api.job.status.invalid")
+        ok = await admin.request("PATCH", f"/jobs/{pending.id}/status", {"status": "cancel_requested"})
+        assert ok.status_code == 200 and ok.json() == {"status": "OK"}
+        assert await status(pending.id) == "canceled"
+        assert (await admin.request("PATCH", f"/jobs/{running.id}/status",
+                                    {"status": "cancel_requested"})).status_code == 200
+        assert await status(running.id) == "cancel_requested"
+        assert (await admin.request("PATCH", f"/jobs/{running.id}/status", {"status": "canceled"})).status_code == 200
+        assert await status(running.id) == "canceled"
+        # force: a finished job back to pending
+        assert_error(await admin.request("PATCH", f"/jobs/{running.id}/status", {"status": "pending"}), 400,
+                     "api.job.status.invalid")
+        assert (await admin.request("PATCH", f"/jobs/{running.id}/status",
+                                    {"status": "pending", "force": True})).status_code == 200
+        assert await status(running.id) == "pending"
+        assert_error(await admin.request("PATCH", f"/jobs/{running.id}/status",
+                                         {"status": "success", "force": True}), 500, "app.job.update_status.app_error")
+        # refusals
+        assert_error(await admin.request("PATCH", f"/jobs/{running.id}/status", {}), 400,
+                     "api.context.invalid_param.app_error")
+        assert_error(await admin.request("PATCH", "/jobs/nope/status", {"status": "canceled"}), 400,
+                     "api.context.invalid_url_param.app_error")
+        assert_error(await admin.request("PATCH", f"/jobs/{'z' * 26}/status", {"status": "canceled"}), 404)
+        assert_error(await bob.request("PATCH", f"/jobs/{running.id}/status", {"status": "cancel_requested"}), 403,
+                     "api.context.permissions.app_error")
+        assert_error(await admin.request("PATCH", f"/jobs/{report.id}/status", {"status": "cancel_requested"}), 400,
+                     "api.job.unable_to_manage_job.incorrect_job_type")
+        assert await status(report.id) == "pending"
+    finally:
+        for job_id in ("p" * 26, "r" * 26, "u" * 26):
+            await store.update(job_id, server.app.core.now(), status="canceled")
+        jobs.workers.update(real)

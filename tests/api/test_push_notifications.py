@@ -248,3 +248,28 @@ async def test_push_survives_a_proxy_outage_and_a_restart(world: World, database
     finally:
         for node in nodes:
             await node.close()
+
+
+async def test_test_notification_is_pushed_whatever_the_settings(world: World, proxy: Receiver) -> None:
+    """POST /notifications/test: the system bot's DM reaches the user's devices even with pushes turned off
+    and the user online (Mattermost's forced notification); nobody else can force one."""
+    t, ch = await talk(world)
+    bob, carol, _ = t.members
+    await register(carol, "android_rn:TOKEN-T")
+    r = await carol.put("/users/me/patch", {"notify_props": {**carol.user["notify_props"], "push": "none"}})
+    assert r.status_code == 200, r.text
+    r = await carol.post("/notifications/test")
+    assert r.status_code == 200 and r.json() == {"status": "OK"}
+    (p,) = await pushes(world.srv, proxy)
+    assert p["device_id"] == "TOKEN-T" and p["message"].endswith("If you received this test notification, it worked!")
+    bot = (await carol.get("/users/username/system-bot")).json()
+    dm = (await carol.post("/channels/direct", [carol.user["id"], bot["id"]])).json()
+    posts = (await carol.get(f"/channels/{dm['id']}/posts")).json()
+    (post,) = posts["posts"].values()
+    assert post["user_id"] == bot["id"] and post["message"] == "If you received this test notification, it worked!"
+    # a person cannot force one: the prop is dropped from what people post
+    forced = (await bob.post("/posts", {"channel_id": ch["id"], "message": "@carol hi",
+                                        "props": {"force_notification": "x"}})).json()
+    assert "force_notification" not in (forced.get("props") or {})
+    assert await pushes(world.srv, proxy) == [p]
+    assert (await world.client().post("/notifications/test")).status_code == 401

@@ -196,13 +196,21 @@ class AnalyticsService:
                                                   search_term=search_term)
 
     def _require_report(self, ctx: Ctx, team: str, hide_active: bool, hide_inactive: bool) -> None:
-        where = "getUsersForReporting"
-        self.perms.require_system(ctx, permissions.SYSCONSOLE_READ_USERS, where)
-        if team and not is_valid_id(team):
-            raise AppError(where, "api.getUsersForReporting.invalid_team_filter", "Invalid team filter.", 400)
-        if hide_active and hide_inactive:
-            raise AppError(where, "api.getUsersForReporting.invalid_active_filter",
-                           "Cannot hide both active and inactive users.", 400)
+        self.perms.require_system(ctx, permissions.SYSCONSOLE_READ_USERS, "getUsersForReporting")
+        check_report_filter(team=team, hide_active=hide_active, hide_inactive=hide_inactive)
+
+
+def check_report_filter(*, team: str = "", hide_active: bool = False, hide_inactive: bool = False,
+                        **_: object) -> None:
+    """The user report's filter (``team``, ``role``, ``has_no_team``, ``hide_active``, ``hide_inactive``,
+    ``search_term``; shared by the list, its count and the CSV export) as Mattermost's
+    ``fillUserReportOptions`` checks it."""
+    where = "getUsersForReporting"
+    if team and not is_valid_id(team):
+        raise AppError(where, "api.getUsersForReporting.invalid_team_filter", "Invalid team filter.", 400)
+    if hide_active and hide_inactive:
+        raise AppError(where, "api.getUsersForReporting.invalid_active_filter",
+                       "Cannot hide both active and inactive users.", 400)
 
 
 #: Mattermost's sortable columns of the user report → our columns

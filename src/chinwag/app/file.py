@@ -429,18 +429,21 @@ class FileService:
 
     # search --------------------------------------------------------------------------------
 
-    async def search(self, ctx: Ctx, team_id: str, params: FileSearchParams) -> FileInfoList:
+    async def search(self, ctx: Ctx, team_id: str | None, params: FileSearchParams) -> FileInfoList:
+        """``POST /teams/{team_id}/files/search``, or with ``team_id`` None ``POST /files/search``: the
+        searcher's channels of every team and the direct and group messages."""
         where = "searchFiles"
-        if not is_valid_id(team_id):
-            raise invalid_url_param(where, "team_id")
-        await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
+        if team_id is not None:
+            if not is_valid_id(team_id):
+                raise invalid_url_param(where, "team_id")
+            await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
         if not params.terms or not params.terms.strip():
             raise invalid_param(where, "terms")
         parsed = parse(params.terms)
         per_page = params.per_page if params.per_page is not None and params.per_page > 0 else 60
         lo, hi = date_range(parsed, params.time_zone_offset or 0)
         include_deleted = bool(params.include_deleted_channels)
-        s = FileSearch(user_id=ctx.user_id, team_id=team_id, terms=[t.text.lower() for t in parsed.terms],
+        s = FileSearch(user_id=ctx.user_id, team_id=team_id or "", terms=[t.text.lower() for t in parsed.terms],
                        excluded_terms=[t.text.lower() for t in parsed.excluded], extensions=parsed.extensions,
                        excluded_extensions=parsed.excluded_extensions, created_after=lo, created_before=hi,
                        is_or=bool(params.is_or_search), include_deleted_channels=include_deleted,

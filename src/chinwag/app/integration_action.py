@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlparse
 
 import httpx
 import msgspec
@@ -168,6 +168,9 @@ class IntegrationActionService:
         except msgspec.DecodeError as e:
             if where == "SubmitInteractiveDialog":  # an empty or odd answer is acceptable there
                 return None
+            if where == "LookupInteractiveDialog":
+                raise AppError(where, "app.lookup_interactive_dialog.decode_json_error",
+                               "Encountered an error decoding JSON response from the lookup.", 500, str(e)) from None
             raise _integration_error(str(e), where) from None
 
     async def _plugin_request(self, path: str, body: bytes, where: str, ctx: Ctx) -> tuple[int, bytes]:
@@ -192,6 +195,30 @@ class IntegrationActionService:
         self.core.publish(Event("open_dialog", {"dialog": msgspec.json.encode(opened).decode()},
                                 Broadcast(user_id=user_id)))
 
+    async def lookup_dialog(self, ctx: Ctx, req: SubmitDialogRequest) -> dict[str, Any]:
+        """``POST /actions/dialogs/lookup``: a dynamic select field of an open dialog asks its integration for
+        options (``type`` ``dialog_lookup``, the typed ``query`` and ``selected_field`` in ``submission``); the
+        answer's ``items`` (``{text, value}``) go back to the client. The URL is an http(s) one or a plugin's
+        ``/plugins/...`` path."""
+        where = "lookupDialog"
+        if not valid_lookup_url(req.url):
+            raise invalid_param(where, "url")
+        if not is_valid_id(req.channel_id):
+            raise invalid_param(where, "channel_id")
+        await self.directory.channel(req.channel_id, where)
+        await self.perms.require_channel(ctx, req.channel_id, permissions.READ_CHANNEL, where)
+        if not await self.perms.has_team(ctx, req.team_id, permissions.VIEW_TEAM):
+            raise permission_denied(where, f"permission={permissions.VIEW_TEAM}")
+        payload = msgspec.to_builtins(msgspec.structs.replace(req, url="", type="dialog_lookup", user_id=ctx.user_id))
+        payload.pop("url", None)
+        answer = await self._call(req.url, msgspec.json.encode(payload), "LookupInteractiveDialog", ctx)
+        raw = answer.get("items") if isinstance(answer, dict) else None
+        items = None
+        if isinstance(raw, list):
+            items = [{"text": str(i.get("text", "")), "value": str(i.get("value", ""))} for i in raw
+                     if isinstance(i, dict)]
+        return {"items": items}
+
     async def submit_dialog(self, ctx: Ctx, req: SubmitDialogRequest) -> dict[str, Any]:
         where = "submitDialog"
         if not req.url:
@@ -212,3 +239,15 @@ class IntegrationActionService:
                 if answer.get(key):
                     out[key] = answer[key]
         return out
+
+
+def valid_lookup_url(url: str) -> bool:
+    """Mattermost's IsValidLookupURL: a plugin path without ``..`` or ``//``, or an http(s) URL."""
+    if not url:
+        return False
+    if url.startswith("/plugins/"):
+        return ".." not in url and "//" not in url
+    if not url.startswith(("http://", "https://")):
+        return False
+    parsed = urlparse(url)
+    return bool(parsed.netloc)

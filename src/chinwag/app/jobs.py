@@ -24,7 +24,7 @@ from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.filestore.base import FileBackend, FileNotFound, ReadStream
 from chinwag.model import permissions
-from chinwag.model.errors import AppError, invalid_body_param, invalid_param, not_found
+from chinwag.model.errors import AppError, invalid_body_param, invalid_param, invalid_url_param, not_found
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.job import (
     JOB_STATUS_CANCEL_REQUESTED,
@@ -34,6 +34,7 @@ from chinwag.model.job import (
     JOB_STATUS_PENDING,
     JOB_STATUS_SUCCESS,
     JOB_TYPE_EXPORT_PROCESS,
+    JOB_TYPE_EXTRACT_CONTENT,
     JOB_TYPE_IMPORT_PROCESS,
     JOB_TYPES,
     Job,
@@ -47,6 +48,13 @@ STALE_MS = 5 * 60_000
 POLL_S = 2.0
 #: how often a node looks for jobs whose node went silent
 EXPIRE_EVERY_MS = 60_000
+#: the job types a manage_jobs holder may move with PATCH /jobs/{id}/status (Mattermost's
+#: SessionHasPermissionToManageJob; the user export is not among them there either)
+MANAGE_JOBS_TYPES = (JOB_TYPE_IMPORT_PROCESS, JOB_TYPE_EXPORT_PROCESS, JOB_TYPE_EXTRACT_CONTENT)
+#: Mattermost's Job.IsValidStatusChange
+_STATUS_MOVES = {JOB_STATUS_IN_PROGRESS: (JOB_STATUS_PENDING, JOB_STATUS_CANCEL_REQUESTED),
+                 JOB_STATUS_PENDING: (JOB_STATUS_CANCEL_REQUESTED,),
+                 JOB_STATUS_CANCEL_REQUESTED: (JOB_STATUS_CANCELED,)}
 #: names of import and export files: no directories, no hidden files
 _FILE_NAME = re.compile(r"^[^/\\\x00]+$")
 
@@ -145,6 +153,39 @@ class JobService:
                            "The job is {Status} and can no longer be cancelled.", 400,
                            params={"Status": job.status})
 
+    async def update_status(self, ctx: Ctx, job_id: str, body: Any) -> None:
+        """``PATCH /jobs/{job_id}/status`` (``{"status", "force"}``): put a job back to pending, or cancel it,
+        as Mattermost's updateJobStatus; without ``force`` only the moves a running job can make
+        (in progress → pending or cancel requested, pending → cancel requested, cancel requested → canceled)."""
+        where = "updateJobStatus"
+        if not is_valid_id(job_id):
+            raise invalid_url_param(where, "job_id")
+        props = body if isinstance(body, dict) else {}
+        status = props.get("status")
+        if not isinstance(status, str):
+            raise invalid_param(where, "status")
+        force = props.get("force") is True
+        job = await self.core.store.jobs.get(job_id)
+        if job is None:
+            raise not_found(where, "job", job_id)
+        if job.type not in MANAGE_JOBS_TYPES:
+            raise AppError(where, "api.job.unable_to_manage_job.incorrect_job_type",
+                           "You do not have permission to manage this job type", 400)
+        self.perms.require_system(ctx, permissions.MANAGE_JOBS, where)
+        if not force and status not in _STATUS_MOVES.get(job.status, ()):
+            raise AppError(where, "api.job.status.invalid", "Invalid status set", 400)
+        now, jobs = self.core.now(), self.core.store.jobs
+        if status == JOB_STATUS_CANCEL_REQUESTED:  # Mattermost's RequestCancellation
+            if not await jobs.update(job.id, now, status=JOB_STATUS_CANCELED, only_if=(JOB_STATUS_PENDING,)):
+                await jobs.update(job.id, now, status=JOB_STATUS_CANCEL_REQUESTED, only_if=(JOB_STATUS_IN_PROGRESS,))
+        elif status in (JOB_STATUS_PENDING, JOB_STATUS_CANCELED):
+            await jobs.update(job.id, now, status=status)
+            if status == JOB_STATUS_PENDING:
+                self.loop.wake()
+        else:
+            raise AppError("UpdateJobStatus", "app.job.update_status.app_error", "Unable to update the job status.",
+                           500)
+
     # import and export files ---------------------------------------------------------------------
 
     def import_path(self, name: str) -> str:
@@ -166,6 +207,18 @@ class JobService:
     async def list_imports(self, ctx: Ctx) -> list[str]:
         self._require(ctx, "listImports")
         return await self._names(self.core.cfg.ImportSettings.Directory, "listImports")
+
+    async def delete_import(self, ctx: Ctx, name: str) -> None:
+        """``DELETE /imports/{import_name}``: remove an uploaded import file; one that is not there is
+        already gone (OK, as in Mattermost)."""
+        where = "deleteImport"
+        self._require(ctx, where)
+        if not _FILE_NAME.match(name) or name.startswith("."):
+            raise invalid_param(where, "import_name")
+        backend = self.backend(where)
+        path = self.import_path(name)
+        if await backend.exists(path):
+            await backend.remove(path)
 
     async def list_exports(self, ctx: Ctx) -> list[str]:
         self._require(ctx, "listExports")

@@ -404,17 +404,34 @@ class LdapService:
                 await self.core.store.users.set_auth_data(user.id, changes[user.id], now, uow.conn)
                 self.users.updated(uow, msgspec.structs.replace(user, auth_data=changes[user.id], update_at=now))
 
-    async def test_settings(self, s: LdapSettings) -> int:
-        """The System Console's "Test Connection" with the settings on its page (not saved, AD/LDAP may still
-        be off): bind with them and search BaseDN."""
+    def _typed(self, s: LdapSettings, where: str) -> _Directory:
+        """A directory for settings as the System Console sends them (not saved, AD/LDAP may still be off)."""
         missing = [n for n in ("LdapServer", "BaseDN") if not getattr(s, n)]
         if missing:
-            raise AppError("TestLdapConnection", "ent.ldap.validate.app_error", "AD/LDAP is not fully configured.",
+            raise AppError(where, "ent.ldap.validate.app_error", "AD/LDAP is not fully configured.",
                            400, f"missing LdapSettings.{', '.join(missing)}")
-        directory = _Directory(s, self.core.cfg.GuestAccountsSettings.Enable,
-                               lambda name: str(config_file_path(self.core.config_store, name)))
-        found: int = await self._run(directory.test)
+        return _Directory(s, self.core.cfg.GuestAccountsSettings.Enable,
+                          lambda name: str(config_file_path(self.core.config_store, name)))
+
+    async def test_settings(self, s: LdapSettings) -> int:
+        """The System Console's "Test Connection" with the settings on its page: bind with them and search
+        BaseDN."""
+        found: int = await self._run(self._typed(s, "TestLdapConnection").test)
         return found
+
+    async def with_connection(self, s: LdapSettings, where: str, fn: Callable[[ldap3.Connection], Any]) -> Any:
+        """``fn`` on a connection bound as the bind user of settings as the System Console sends them, in a
+        thread (``POST /ldap/test_diagnostics``)."""
+        directory = self._typed(s, where)
+
+        def run() -> Any:
+            conn = directory.service()
+            try:
+                return fn(conn)
+            finally:
+                conn.unbind()
+
+        return await self._run(run)
 
     async def test(self) -> int:
         """Bind with the configured user and search BaseDN (``chinwag ldap test``)."""

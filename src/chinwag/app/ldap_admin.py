@@ -1,8 +1,11 @@
 """The System Console's AD/LDAP buttons (system admins): ``POST /ldap/test`` binds with the configured
-user and searches the base DN; ``POST /ldap/sync`` runs a synchronization now (409 while another node
-runs one); ``POST /ldap/migrateid`` moves the accounts to another ID attribute."""
+user and searches the base DN; ``POST /ldap/test_connection`` and ``/ldap/test_diagnostics`` do so with the
+settings as typed; ``POST /ldap/sync`` runs a synchronization now (409 while another node runs one);
+``POST /ldap/migrateid`` moves the accounts to another ID attribute."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import msgspec
 import structlog
@@ -10,6 +13,7 @@ import structlog
 from chinwag.app.config import ConfigService
 from chinwag.app.context import Ctx
 from chinwag.app.ldap import SERVICE_LDAP, LdapService, SyncResult
+from chinwag.app.ldap_diagnostics import TEST_TYPES, Diagnostics
 from chinwag.app.permissions import PermissionService
 from chinwag.config.loader import to_dict
 from chinwag.config.schema import FAKE_SETTING, LdapSettings
@@ -35,10 +39,30 @@ class LdapAdminService:
 
     async def test_connection(self, ctx: Ctx, settings: object) -> int:
         """``POST /ldap/test_connection``: the System Console's LdapSettings as typed, tested before they
-        are saved. A masked BindPassword stands for the saved one only while the server, port and bind
-        user are unchanged (else 400 ``api.ldap.test.reenter_password``)."""
+        are saved."""
         where = "testLdapConnection"
         self.perms.require_system(ctx, permissions.TEST_LDAP, where)
+        return await self.ldap.test_settings(self._typed(where, settings))
+
+    async def test_diagnostics(self, ctx: Ctx, test: str, settings: object) -> list[dict[str, Any]]:
+        """``POST /ldap/test_diagnostics?test=``: one of the checks of ldap_diagnostics.py with the settings as
+        typed. An unknown ``test`` is 400, as in Mattermost (checked before the body)."""
+        where = "testLdapDiagnostics"
+        self.perms.require_system(ctx, permissions.TEST_LDAP, where)
+        if test not in TEST_TYPES:
+            raise invalid_param(where, "test")
+        s = self._typed(where, settings)
+        typed = settings if isinstance(settings, dict) else {}
+        known = msgspec.structs.asdict(s)
+        sent = {**{k: str(v) for k, v in known.items()},
+                **{k: v for k, v in typed.items() if isinstance(v, str) and k not in known}}
+        results: list[dict[str, Any]] = await self.ldap.with_connection(
+            s, "TestLdapDiagnostics", lambda conn: Diagnostics(conn, sent, s.MaxPageSize).run(test))
+        return results
+
+    def _typed(self, where: str, settings: object) -> LdapSettings:
+        """The settings sent over the saved ones. A masked BindPassword stands for the saved one only while
+        the server, port and bind user are unchanged (else 400 ``api.ldap.test.reenter_password``)."""
         if not isinstance(settings, dict):
             raise invalid_param(where, "ldap_settings")
         saved = to_dict(self.config.core.cfg)["LdapSettings"]
@@ -50,10 +74,9 @@ class LdapAdminService:
                                "test the connection.", 400)
             typed["BindPassword"] = saved["BindPassword"]
         try:
-            s = msgspec.convert({**saved, **typed}, LdapSettings)
+            return msgspec.convert({**saved, **typed}, LdapSettings)
         except msgspec.ValidationError as e:
             raise invalid_param(where, "ldap_settings", str(e)) from None
-        return await self.ldap.test_settings(s)
 
     async def migrate_id(self, ctx: Ctx, to_attribute: object) -> int:
         """Mattermost's MigrateIdLDAP: every AD/LDAP account's ``auth_data`` becomes the value of

@@ -36,6 +36,24 @@ class LogService:
             raise AppError("getLogs", "api.admin.file_read_error", "Unable to read the log file {Path}.", 500,
                            str(e), {"Path": path}) from None
 
+    async def download(self, ctx: Ctx) -> tuple[str, int]:
+        """``GET /logs/download`` (the System Console's "Download logs"): this node's log file, its path and
+        size. No file kept, or none readable: Mattermost's 500."""
+        where = "downloadLogs"
+        self.perms.require_system(ctx, permissions.GET_LOGS, where)
+        settings = self.core.cfg.LogSettings
+        if not settings.EnableFile:
+            raise AppError(where, "api.system.logs.download_bytes_buffer.app_error",
+                           "Failed to write logs to buffer", 500,
+                           "Unable to retrieve the logs because LogSettings.EnableFile is set to false")
+        path = log_file_path(settings)
+        try:
+            size = (await asyncio.to_thread(path.stat)).st_size
+        except OSError as e:
+            raise AppError(where, "api.system.logs.download_bytes_buffer.app_error", "Failed to write logs to buffer",
+                           500, str(e)) from None
+        return str(path), size
+
     async def query(self, ctx: Ctx, page: int, per_page: int, log_filter: Any) -> dict[str, list[dict[str, Any]]]:
         """``POST /logs/query`` (the System Console's Server Logs): this node's JSON log lines matching
         ``{server_names, log_levels, date_from, date_to}``, under the node's name (``default`` unless

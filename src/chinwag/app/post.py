@@ -29,7 +29,7 @@ from chinwag.model.channel import CHANNEL_DIRECT, Channel
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.integration_action import generate_action_ids
-from chinwag.model.post import Post, PostCreate, PostPatch
+from chinwag.model.post import FORCE_NOTIFICATION, Post, PostCreate, PostPatch
 from chinwag.model.user import User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.search.base import SearchEngine
@@ -87,6 +87,32 @@ class PostService:
             raise permission_denied(where)
         return (await self.post_lists.prepare(ctx, [post]))[0]
 
+    async def burn_on_read(self, ctx: Ctx, post_id: str, reveal: bool) -> None:
+        """``GET /posts/{id}/reveal`` and ``DELETE /posts/{id}/burn``: burn-on-read posts need Mattermost's
+        Enterprise Advanced licence to be written, so none exists here; after Mattermost's checks (the post
+        readable, the caller a channel member, not the caller's own post for a reveal) every post is answered
+        as one that is not burn-on-read (400)."""
+        action = "revealPost" if reveal else "burnPost"
+        post = await self.get(ctx, post_id)
+        try:
+            await self.core.store.channels.get_member(post.channel_id, ctx.user_id)
+        except NotFound:
+            if reveal:
+                raise AppError(action, "api.post.reveal_post.user_not_in_channel.app_error",
+                               "You do not have permission to reveal this post. You must be a member of the channel.",
+                               403, f"postId={post_id}") from None
+            raise AppError(action, "api.post.burn_post.user_not_in_channel.app_error",
+                           "You do not have permission to burn this post. You must be a member of the channel.",
+                           403, f"postId={post_id}") from None
+        if reveal and post.user_id == ctx.user_id:
+            raise AppError(action, "api.post.reveal_post.cannot_reveal_own_post.app_error",
+                           "You cannot reveal your own burn-on-read post.", 400, f"postId={post_id}")
+        if reveal:
+            raise AppError("RevealPost", "app.reveal_post.not_burn_on_read.app_error",
+                           "This post is not a burn-on-read post and cannot be revealed.", 400, f"postId={post_id}")
+        raise AppError("BurnPost", "app.burn_post.not_burn_on_read.app_error",
+                       "This post is not a burn-on-read post and cannot be burned.", 400, f"postId={post_id}")
+
     # creating ------------------------------------------------------------------------------
 
     def _check_content(self, message: str, props: dict[str, Any], where: str) -> None:
@@ -135,6 +161,8 @@ class PostService:
                 raise invalid_param(where, "user_id")
             author_id = data.user_id
         props = generate_action_ids(dict(data.props or {}))
+        if not ctx.local:  # only the server forces a notification past the recipients' settings
+            props.pop(FORCE_NOTIFICATION, None)
         message = data.message
         self._check_content(message, props, where)
         if not message.strip() and not data.file_ids and not props.get("attachments"):

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import structlog
 
+from chinwag.app.account_mail import translator_for
 from chinwag.app.background import WorkLoop
 from chinwag.app.channel_direct import DirectChannelService
 from chinwag.app.context import Ctx
@@ -25,7 +26,7 @@ from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import new_id
 from chinwag.model.integration import Bot
-from chinwag.model.post import Post, PostCreate
+from chinwag.model.post import FORCE_NOTIFICATION, Post, PostCreate
 from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, default_notify_props
 from chinwag.platform.events import Event
 from chinwag.store.errors import NotFound, StoreError
@@ -123,6 +124,20 @@ class PostReminderService:
         except StoreError:  # another node made it first
             return await self.core.store.users.get_by_username(SYSTEM_BOT_USERNAME)
         return user
+
+    async def send_test_message(self, ctx: Ctx) -> Post:
+        """``POST /notifications/test`` (Settings → Notifications → "Send a test notification"): the system
+        bot writes to the user, its notification forced past the user's settings and status, in the user's
+        language."""
+        where = "SendTestMessage"
+        user = await self.directory.user(ctx.user_id, where)
+        bot = await self.system_bot()
+        trusted = user_ctx(bot.id, bot.roles, trusted=True)
+        channel, _ = await self.direct.create_direct(trusted, [user.id, bot.id])
+        t = translator_for(self.core.cfg, user)
+        return await self.posts.create(trusted, PostCreate(
+            channel_id=channel.id, message=t("If you received this test notification, it worked!"),
+            props={FORCE_NOTIFICATION: new_id()}))
 
     async def send_due(self) -> int:
         """Send the reminders that are due; the number sent (the loop runs again while it is not 0)."""

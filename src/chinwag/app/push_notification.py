@@ -33,7 +33,7 @@ from chinwag.app.system import SystemService
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel, ChannelMember
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import new_id
-from chinwag.model.post import Post
+from chinwag.model.post import FORCE_NOTIFICATION, Post
 from chinwag.model.push import (
     CATEGORY_CAN_REPLY,
     PUSH_MESSAGE_V2,
@@ -177,6 +177,7 @@ class PushNotificationService:
         member_ids = [u for u in await store.channels.member_ids(channel.id) if u != notice.sender.id]
         mentioned, thread = set(notice.mentioned), set(notice.thread_push)
         is_gm = channel.type == CHANNEL_GROUP
+        forced = bool(post.props.get(FORCE_NOTIFICATION))
         wanted = []
         users: dict[str, User] = {}
         for start in range(0, len(member_ids), 100):  # a chunk at a time: see NotificationService._deliver
@@ -191,7 +192,8 @@ class PushNotificationService:
                 if user is None or member is None or user.delete_at or user.is_bot:
                     continue
                 told = uid in mentioned or uid in thread
-                if notify_props.push_wanted(uid, user.notify_props, member.notify_props, post, told, is_gm):
+                if forced or notify_props.push_wanted(uid, user.notify_props, member.notify_props, post, told,
+                                                       is_gm):
                     wanted.append(uid)
                     users[uid] = user
             await asyncio.sleep(0)
@@ -199,7 +201,8 @@ class PushNotificationService:
             return []
         now = self.core.now()
         statuses = {s.user_id: s for s in await self.statuses.get_many(wanted)}
-        wanted = [u for u in wanted if notify_props.push_status_allows(users[u].notify_props, statuses[u], channel.id, now)]
+        wanted = [u for u in wanted
+                  if forced or notify_props.push_status_allows(users[u].notify_props, statuses[u], channel.id, now)]
         devices = await store.sessions.devices(wanted, now)
         badges = await store.channels.mention_totals(sorted({u for u, _ in devices}))
         sender_name = notice.sender_name or f"@{notice.sender.username}"

@@ -15,7 +15,7 @@ from chinwag.app.outbox import UnitOfWork
 from chinwag.app.permissions import PermissionService
 from chinwag.app.validate import check_len, is_valid_team_name
 from chinwag.model import permissions
-from chinwag.model.channel import ChannelMember
+from chinwag.model.channel import GROUP_MAX_USERS, ChannelMember
 from chinwag.model.errors import AppError, permission_denied
 from chinwag.model.ids import new_id
 from chinwag.model.team import (
@@ -237,6 +237,34 @@ class TeamService:
         self.perms.require_self_or_any(ctx, user_id, "GetTeamsForUser", permissions.READ_OTHER_USERS_TEAMS,
                                        permissions.MANAGE_SYSTEM)
         return await self.sanitize_all(ctx, await self.core.store.teams.list_for_user(user_id))
+
+    async def common_to_channel(self, ctx: Ctx, channel_id: str) -> list[Team] | None:
+        """``GET /channels/{channel_id}/common_teams``: the teams every active member of a direct or group
+        message is in (what converting a group message to a channel offers); ``None`` (JSON ``null``, as
+        Mattermost) when the caller is not among them."""
+        where = "getDirectOrGroupMessageMembersCommonTeams"
+        me = await self.directory.user(ctx.user_id, where)
+        if me.is_guest():
+            raise AppError("Api4.getDirectOrGroupMessageMembersCommonTeams",
+                           "api.channel.gm_to_channel_conversion.not_allowed_for_user.request_error",
+                           "User is not allowed to convert group message to private channel", 403)
+        if not await self.perms.has_channel(ctx, channel_id, permissions.READ_CHANNEL):
+            raise permission_denied(where, f"permission={permissions.READ_CHANNEL}")
+        channel = await self.directory.channel(channel_id, where)
+        if channel.type not in ("G", "D"):
+            raise AppError("GetDirectOrGroupMessageMembersCommonTeams",
+                           "app.channel.get_common_teams.incorrect_channel_type",
+                           "Channel is not a direct or group message.", 400)
+        users = await self.core.store.users.list_users(page=0, per_page=GROUP_MAX_USERS,
+                                                       in_channel=channel_id, active=True)
+        if ctx.user_id not in {u.id for u in users}:
+            return None
+        common: set[str] | None = None
+        for user in users:
+            ids = {t.id for t in await self.core.store.teams.list_for_user(user.id)}
+            common = ids if common is None else common & ids
+        teams = [t for t in await self.core.store.teams.list_for_user(ctx.user_id) if t.id in (common or set())]
+        return await self.sanitize_all(ctx, sorted(teams, key=lambda t: t.id))
 
     # members -------------------------------------------------------------------------------
 

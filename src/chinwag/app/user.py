@@ -513,6 +513,33 @@ class UserService:
                     by_service="" if ctx else user.auth_service)
         return user
 
+    async def with_invalid_emails(self, ctx: Ctx, page: int, per_page: int) -> list[User]:
+        """``GET /users/invalid_emails``: the password accounts whose email is outside
+        TeamSettings.RestrictCreationToDomains (the System Console lists them once domains are restricted).
+        Meaningless on an open server: 400, as Mattermost."""
+        where = "GetUsersWithInvalidEmails"
+        if self.core.cfg.TeamSettings.EnableOpenServer:
+            raise AppError(where, "NO_TRANSLATE", "TeamSettings.EnableOpenServer is enabled", 400)
+        self.perms.require_system(ctx, permissions.SYSCONSOLE_READ_USERS, where)
+        domains = [d.strip() for d in self.core.cfg.TeamSettings.RestrictCreationToDomains.split(",")]
+        found = await self.core.store.users.with_invalid_emails(domains, page * per_page, per_page)
+        return self.sanitize_all(ctx, found)
+
+    async def reset_failed_attempts(self, ctx: Ctx, user_id: str) -> None:
+        """``POST /users/{user_id}/reset_failed_attempts`` (the System Console's "Reset failed attempts"):
+        an account locked by wrong passwords may sign in again. Email and AD/LDAP accounts only."""
+        where = "resetPasswordFailedAttempts"
+        if not self.perms.has_system(ctx, permissions.SYSCONSOLE_WRITE_USERS):
+            raise AppError(where, "api.user.reset_password_failed_attempts.permissions.app_error",
+                           "You do not have permission to update this resource.", 403)
+        user = await self.get(user_id)
+        if user.is_system_admin() and not self.perms.has_system(ctx, permissions.MANAGE_SYSTEM):
+            raise permission_denied(where, f"permission={permissions.MANAGE_SYSTEM}")
+        if user.auth_service not in ("", "ldap"):
+            raise AppError(where, "api.user.reset_password_failed_attempts.ldap_and_email_only.app_error",
+                           "User auth service must be LDAP or Email.", 400)
+        await self.core.store.users.update_failed_attempts(user.id, 0)
+
     async def set_active(self, ctx: Ctx, user_id: str, active: bool) -> User:
         where = "UpdateUserActive"
         if ctx.user_id == user_id and not ctx.local:

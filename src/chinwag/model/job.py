@@ -9,7 +9,9 @@ from chinwag.model.wire import Wire
 JOB_TYPE_IMPORT_PROCESS = "import_process"
 JOB_TYPE_EXPORT_PROCESS = "export_process"
 JOB_TYPE_EXTRACT_CONTENT = "extract_content"
-JOB_TYPES = (JOB_TYPE_IMPORT_PROCESS, JOB_TYPE_EXPORT_PROCESS, JOB_TYPE_EXTRACT_CONTENT)
+#: ``POST /reports/users/export`` (app/user_report_export.py)
+JOB_TYPE_EXPORT_USERS_TO_CSV = "export_users_to_csv"
+JOB_TYPES = (JOB_TYPE_IMPORT_PROCESS, JOB_TYPE_EXPORT_PROCESS, JOB_TYPE_EXTRACT_CONTENT, JOB_TYPE_EXPORT_USERS_TO_CSV)
 
 JOB_STATUS_PENDING = "pending"
 JOB_STATUS_IN_PROGRESS = "in_progress"

@@ -50,6 +50,10 @@ JOIN_LEAVE_POST_TYPES = frozenset(
 )
 
 
+#: a post prop the server sets (POST /notifications/test): its push goes out whatever the recipient's
+#: notification settings and status (Mattermost's PostPropsForceNotification)
+FORCE_NOTIFICATION = "force_notification"
+
 class Post(Wire, kw_only=True):
     OMITEMPTY: ClassVar[frozenset[str]] = frozenset({"message_source", "has_reactions"})
     OMITNIL: ClassVar[frozenset[str]] = frozenset({"remote_id", "is_following"})

@@ -208,7 +208,7 @@ class SqlAnalyticsStore:
             p = p.where(posts.c.createat < end_at)
         stats = p.group_by(posts.c.userid).subquery()
         col = users.c[sort_column]
-        q = sa.select(users.c.id, users.c.lastlogin, status.c.lastactivityat, stats.c.last_post_date,
+        q = sa.select(users.c.id, users.c.username, users.c.lastlogin, status.c.lastactivityat, stats.c.last_post_date,
                       stats.c.days_active, stats.c.total_posts).select_from(
             users.outerjoin(status, status.c.userid == users.c.id).outerjoin(stats, stats.c.userid == users.c.id))
         q = self._report_filter(q, team=team, role=role, has_no_team=has_no_team, hide_active=hide_active,
@@ -222,7 +222,7 @@ class SqlAnalyticsStore:
         order = (col.desc(), users.c.id.desc()) if descending else (col.asc(), users.c.id.asc())
         async with self.db.read() as conn:
             rows = (await conn.execute(q.order_by(*order).limit(page_size))).all()
-        out = [{"id": r.id, "last_login": int(r.lastlogin or 0), "last_status_at": r.lastactivityat,
+        out = [{"id": r.id, "username": r.username, "last_login": int(r.lastlogin or 0), "last_status_at": r.lastactivityat,
                 "last_post_date": r.last_post_date, "days_active": r.days_active,
                 "total_posts": r.total_posts} for r in rows]
         return out[::-1] if previous else out

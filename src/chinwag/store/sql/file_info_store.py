@@ -202,7 +202,7 @@ class SqlFileInfoStore:
                 fileinfo.c.postid != "",
                 posts.c.deleteat == 0,
                 fileinfo.c.channelid.in_(member),
-                channels.c.teamid.in_([s.team_id, ""]),
+                channels.c.teamid.in_([s.team_id, ""]) if s.team_id else sa.true(),  # "": every team
             )
         )
         if not s.include_deleted_channels:

@@ -41,6 +41,11 @@ class SqlJobStore:
         async with self.db.read() as conn:
             return JOB.all((await conn.execute(q)).all())
 
+    async def list_by_type_and_status(self, job_type: str, status: str) -> list[Job]:
+        q = sa.select(j_).where(j_.c.type == job_type, j_.c.status == status).order_by(j_.c.createat)
+        async with self.db.read() as conn:
+            return JOB.all((await conn.execute(q)).all())
+
     async def claim(self, node_id: str, types: list[str], now: int) -> Job | None:
         """The oldest pending job of ``types``, now in progress and claimed by ``node_id``; None if another
         node took it first (or there is none)."""

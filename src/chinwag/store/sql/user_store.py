@@ -176,6 +176,18 @@ class SqlUserStore:
             rows = (await conn.execute(_select().where(id_in(users.c.id, set(user_ids), self.db.driver)))).all()
         return USER.all(rows)
 
+    async def with_invalid_emails(self, domains: Sequence[str], offset: int, limit: int) -> list[User]:
+        """Active people (no bots, no guests) signing in with a password whose email contains none of
+        ``domains`` (Mattermost's GetUsersWithInvalidEmails: a substring match, as there), by username."""
+        q = _select().where(users.c.isbot == sa.false(), users.c.roles != "system_guest", users.c.deleteat == 0,
+                            sa.or_(users.c.authservice == "", users.c.authservice.is_(None)))
+        for d in domains:
+            if d:
+                q = q.where(sa.func.lower(users.c.email).not_like(f"%{_like_escape(d.lower())}%", escape="\\"))
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q.order_by(users.c.username, users.c.id).offset(offset).limit(limit))).all()
+        return USER.all(rows)
+
     async def mention_key_rows(
         self, user_ids: Sequence[str] | None = None
     ) -> list[tuple[str, str, str, dict[str, str]]]:
@@ -369,3 +381,7 @@ class SqlUserStore:
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
         return USER.all(rows)
+
+
+def _like_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -4,13 +4,14 @@ come first — so the apps take the path they take against Team Edition instead 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from chinwag.model.errors import AppError
+from chinwag.model.errors import N_, AppError
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
 from chinwag.web.handler import JSON_ERRORS, W
@@ -64,6 +65,28 @@ _REFUSALS: dict[str, tuple[str, str, int, str]] = {
     # absent (reached only when a role is given the deprecated purge_bleve_indexes permission; otherwise
     # a 403, as there)
     "no_bleve": ("PurgeBleveIndexes", "searchengine.bleve.disabled.error", 501, "Bleve is not available."),
+    # channel bookmarks (api4/channel_bookmark.go): any licence, checked before anything else
+    **{name: (name, "api.channel.bookmark.channel_bookmark.license.error", 501,
+              "Your license does not support channel bookmarks.")
+       for name in ("listChannelBookmarksForChannel", "createChannelBookmark", "updateChannelBookmark",
+                    "updateChannelBookmarkSortOrder", "deleteChannelBookmark")},
+    # moving a thread to another channel: the MoveThreadsEnabled feature flag (off by default) and a licence
+    "move_thread": ("moveThread", "api.post.move_thread.disabled.app_error", 501, "Thread moving is disabled"),
+    # a user's custom profile attribute values: an Enterprise licence, checked first
+    "list_cpa_values": ("Api4.listCPAValues", "api.custom_profile_attributes.license_error", 403,
+                        "Your license does not support Custom Profile Attributes."),
+    "patch_cpa_values": ("Api4.patchCPAValues", "api.custom_profile_attributes.license_error", 403,
+                         "Your license does not support Custom Profile Attributes."),
+    # a channel member's auto-translation: the (Enterprise) translation service is absent
+    "autotranslation": ("updateChannelMemberAutotranslation",
+                        "api.channel.update_channel_member_autotranslation.feature_not_available.app_error", 403,
+                        "Auto-translation is not available."),
+    # content flagging (Mattermost's "Data Spillage Handling"): an Enterprise Advanced licence, checked first
+    "content_flagging": ("requireContentFlaggingEnabled", "api.data_spillage.error.license", 501,
+                         "Your license does not support Data Spillage Handling."),
+    # POST /reports/posts: an Enterprise licence, checked after the request is read and validated
+    "posts_reporting": ("GetPostsForReporting", "app.post.get_posts_for_reporting.license_error", 400,
+                        "Your license does not support reporting on posts."),
     # model.MinimumProfessionalProvidedLicense: an error without a translation id
     "professional": ("", "NO_TRANSLATE", 501, "license is neither professional nor enterprise"),
 }
@@ -162,6 +185,63 @@ _CLOUD_ROUTES = [
     ("GET", "/cloud/subscription/invoices/{invoice_id}/pdf"),
 ]
 
+def _report_cursor(cursor: str) -> tuple[str, str, str, str]:
+    """Mattermost's DecodeReportPostCursorV1: base64url of ``1:channel:time_field:include_deleted:
+    exclude_system:sort:timestamp:post_id``; (channel, time field, sort direction, post id)."""
+    where = "DecodeReportPostCursorV1"
+
+    def bad(id_: str, message: str) -> AppError:
+        return AppError(where, f"model.post.decode_cursor.{id_}", message, 400)  # messages marked with N_
+
+    try:
+        plain = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()  # Go's URLEncoding
+    except (ValueError, UnicodeDecodeError):
+        raise bad("invalid_base64", N_("Invalid cursor format: unable to decode base64.")) from None
+    parts = plain.split(":")
+    if len(parts) != 8:
+        raise bad("invalid_format", N_("Invalid cursor format: expected 8 parts."))
+    if not parts[0].lstrip("-").isdigit():
+        raise bad("invalid_version", N_("Invalid cursor format: version must be an integer."))
+    if int(parts[0]) != 1:
+        raise bad("unsupported_version", N_("Unsupported cursor version."))
+    booleans = ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False")  # Go's ParseBool
+    if parts[3] not in booleans:
+        raise bad("invalid_include_deleted", N_("Invalid cursor format: include_deleted must be a boolean."))
+    if parts[4] not in booleans:
+        raise bad("invalid_exclude_system_posts", N_("Invalid cursor format: exclude_system_posts must be a boolean."))
+    if not parts[6].lstrip("-").isdigit():
+        raise bad("invalid_timestamp", N_("Invalid cursor format: timestamp must be an integer."))
+    return parts[1], parts[2], parts[5], parts[7]
+
+
+async def _posts_report_request(w: W) -> None:
+    """getPostsForReporting's reading of its body: JSON, then the cursor or the options, validated as
+    ReportPostQueryParams.Validate does."""
+    try:
+        body = msgspec.json.decode(await w.body() or b"null")
+    except JSON_ERRORS:
+        raise AppError("getPostsForReporting", "api.context.invalid_param.app_error",
+                       "Invalid or missing {Name} parameter in request URL or body.", 400,
+                       params={"Name": "body"}) from None
+    body = body if isinstance(body, dict) else {}
+    cursor = body.get("cursor")
+    if isinstance(cursor, str) and cursor:
+        channel_id, time_field, direction, post_id = _report_cursor(cursor)
+    else:
+        raw = body.get("channel_id")
+        channel_id = raw if isinstance(raw, str) else ""
+        time_field, direction, post_id = "create_at", "asc", ""
+    where = "ReportPostQueryParams.Validate"
+    if not is_valid_id(channel_id):
+        raise AppError(where, "model.post.query_params.invalid_channel_id", "Invalid channel id.", 400)
+    if time_field not in ("create_at", "update_at"):
+        raise AppError(where, "model.post.query_params.invalid_time_field", "Invalid time field.", 400)
+    if direction not in ("asc", "desc"):
+        raise AppError(where, "model.post.query_params.invalid_sort_direction", "Invalid sort direction.", 400)
+    if post_id and not is_valid_id(post_id):
+        raise AppError(where, "model.post.query_params.invalid_cursor_id", "Invalid cursor id.", 400)
+
+
 #: (method, path, refusal, the checks Mattermost makes before its licence gate)
 ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
     # compliance reports: the handler's own checks first, then the licence (api4/compliance.go)
@@ -199,6 +279,28 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
     ("PUT", "/schemes/{scheme_id}/patch", "patch_scheme", (_ids("scheme_id"), _body("scheme"))),
     ("DELETE", "/schemes/{scheme_id}", "delete_scheme", (_ids("scheme_id"),)),
     ("PUT", "/teams/{team_id}/scheme", "team_scheme", (_ids("team_id"), _scheme_id)),
+    ("GET", "/channels/{channel_id}/bookmarks", "listChannelBookmarksForChannel", ()),
+    ("POST", "/channels/{channel_id}/bookmarks", "createChannelBookmark", ()),
+    ("PATCH", "/channels/{channel_id}/bookmarks/{bookmark_id}", "updateChannelBookmark", ()),
+    ("POST", "/channels/{channel_id}/bookmarks/{bookmark_id}/sort_order", "updateChannelBookmarkSortOrder", ()),
+    ("DELETE", "/channels/{channel_id}/bookmarks/{bookmark_id}", "deleteChannelBookmark", ()),
+    ("POST", "/posts/{post_id}/move", "move_thread", (_ids("post_id"),)),
+    ("GET", "/users/{user_id}/custom_profile_attributes", "list_cpa_values", ()),
+    ("PATCH", "/users/{user_id}/custom_profile_attributes", "patch_cpa_values", ()),
+    ("PUT", "/channels/{channel_id}/members/{user_id}/autotranslation", "autotranslation", ()),
+    ("POST", "/reports/posts", "posts_reporting", (_perm("manage_system"), _posts_report_request)),
+    ("GET", "/content_flagging/flag/config", "content_flagging", ()),
+    ("GET", "/content_flagging/team/{team_id}/status", "content_flagging", ()),
+    ("POST", "/content_flagging/post/{post_id}/flag", "content_flagging", ()),
+    ("GET", "/content_flagging/fields", "content_flagging", ()),
+    ("GET", "/content_flagging/post/{post_id}/field_values", "content_flagging", ()),
+    ("GET", "/content_flagging/post/{post_id}", "content_flagging", ()),
+    ("PUT", "/content_flagging/post/{post_id}/remove", "content_flagging", ()),
+    ("PUT", "/content_flagging/post/{post_id}/keep", "content_flagging", ()),
+    ("GET", "/content_flagging/team/{team_id}/reviewers/search", "content_flagging", ()),
+    ("POST", "/content_flagging/post/{post_id}/assign/{content_reviewer_id}", "content_flagging", ()),
+    ("GET", "/content_flagging/config", "content_flagging", ()),
+    ("PUT", "/content_flagging/config", "content_flagging", ()),
     # licences: a Team Edition server has no licence manager (trials) and accepts no licence file chinwag
     # could check
     ("POST", "/trial-license", "upgrade_needed", (_perm("manage_license_information"),)),

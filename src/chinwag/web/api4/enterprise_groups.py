@@ -39,7 +39,7 @@ CWS_LOGIN = Refusal("loginCWS", "api.user.login_cws.license.error", 401, "CWS lo
 
 # Every group route (api4/group.go): the licence first.
 for _method, _path in [
-    ("GET", "/groups"), ("POST", "/groups"), ("GET", "/groups/{group_id}"), ("DELETE", "/groups/{group_id}"),
+    ("GET", "/groups"), ("POST", "/groups"), ("POST", "/groups/names"), ("GET", "/groups/{group_id}"), ("DELETE", "/groups/{group_id}"),
     ("PUT", "/groups/{group_id}/patch"), ("POST", "/groups/{group_id}/restore"),
     ("GET", "/groups/{group_id}/stats"), ("GET", "/groups/{group_id}/members"),
     ("POST", "/groups/{group_id}/members"), ("DELETE", "/groups/{group_id}/members"),
@@ -92,6 +92,24 @@ refuse("GET", "/remotecluster/{remote_id}/sharedchannelremotes", REMOTE_CLUSTER,
 for _action in ("invite", "uninvite"):
     refuse("POST", f"/remotecluster/{{remote_id}}/channels/{{channel_id}}/{_action}", REMOTE_CLUSTER, _remote_id,
            _ids("channel_id"), _perm("manage_secure_connections"))
+
+
+
+async def _secure_connections_or_shared_channels(w: W) -> None:
+    """Mattermost's RequirePermissionToManageSecureConnectionsOrSharedChannels."""
+    w.app.perms.require_any_system(w.ctx, "ServeHTTP", "manage_secure_connections", "manage_shared_channels")
+
+
+# Secure connections themselves (api4/remote_cluster.go): the permission, the id, then the missing service
+# (which comes before any body is read).
+_secure = _perm("manage_secure_connections")
+refuse("GET", "/remotecluster", REMOTE_CLUSTER, _secure_connections_or_shared_channels)
+refuse("POST", "/remotecluster", REMOTE_CLUSTER, _secure)
+refuse("POST", "/remotecluster/accept_invite", REMOTE_CLUSTER, _secure)
+refuse("GET", "/remotecluster/{remote_id}", REMOTE_CLUSTER, _secure_connections_or_shared_channels, _remote_id)
+refuse("PATCH", "/remotecluster/{remote_id}", REMOTE_CLUSTER, _secure, _remote_id)
+refuse("DELETE", "/remotecluster/{remote_id}", REMOTE_CLUSTER, _secure, _remote_id)
+refuse("POST", "/remotecluster/{remote_id}/generate_invite", REMOTE_CLUSTER, _secure, _remote_id)
 
 # Mattermost Cloud's own callers: the Customer Web Server's webhook and sign-in.
 refuse("POST", "/cloud/webhook", CLOUD_KEY, auth=False)

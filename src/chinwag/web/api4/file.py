@@ -64,6 +64,16 @@ async def get_file_infos_for_post(w: W) -> Any:
 
 @api.route("POST", "/teams/{team_id}/files/search")
 async def search_files(w: W) -> Any:
+    return await _search_files(w, w.str_param("team_id"))
+
+
+@api.route("POST", "/files/search")
+async def search_files_in_all_teams(w: W) -> Any:
+    """Files in the caller's channels of every team (Mattermost 10+'s search across teams)."""
+    return await _search_files(w, None)
+
+
+async def _search_files(w: W, team_id: str | None) -> Any:
     raw = await w.body() or b"{}"
     try:
         params = msgspec.json.decode(raw, type=FileSearchParams)
@@ -71,7 +81,7 @@ async def search_files(w: W) -> Any:
     except (msgspec.ValidationError, AppError, *JSON_ERRORS) as e:
         raise AppError("searchFiles", "api.post.search_files.invalid_body.app_error",
                        "Unable to parse the search request body.", 400, str(e)) from None
-    result = await w.app.files.search(w.ctx, w.str_param("team_id"), params)
+    result = await w.app.files.search(w.ctx, team_id, params)
     return json_response(result, headers={"Cache-Control": "no-cache, no-store, must-revalidate"})
 
 

@@ -36,6 +36,11 @@ async def open_dialog(w: W) -> Any:
     return ok()
 
 
+@api.route("POST", "/actions/dialogs/lookup")
+async def lookup_dialog(w: W) -> Any:
+    return await w.app.actions.lookup_dialog(w.ctx, await w.json(SubmitDialogRequest, "dialog"))
+
+
 @api.route("POST", "/actions/dialogs/submit")
 async def submit_dialog(w: W) -> Any:
     return await w.app.actions.submit_dialog(w.ctx, await w.json(SubmitDialogRequest, "dialog"))

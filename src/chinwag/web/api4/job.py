@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from starlette.responses import Response, StreamingResponse
 
 from chinwag.model.errors import invalid_url_param
 from chinwag.model.job import JOB_TYPES
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import JSON_ERRORS, W
 from chinwag.web.responses import ok
 
 # jobs -------------------------------------------------------------------------------------------
@@ -49,6 +50,16 @@ async def cancel_job(w: W) -> Any:
 # uploads ----------------------------------------------------------------------------------------
 
 
+@api.route("PATCH", "/jobs/{job_id}/status")
+async def update_job_status(w: W) -> Any:
+    try:
+        body = msgspec.json.decode(await w.body() or b"null")
+    except JSON_ERRORS:
+        body = None  # Mattermost's StringInterfaceFromJSON: an unreadable body has no status
+    await w.app.jobs.update_status(w.ctx, w.path["job_id"], body)
+    return ok()
+
+
 @api.route("POST", "/uploads")
 async def create_upload(w: W) -> Any:
     return await w.app.uploads.create(w.ctx, await w.json_any("upload")), 201
@@ -78,6 +89,12 @@ async def get_uploads_for_user(w: W) -> Any:
 @api.route("GET", "/imports")
 async def list_imports(w: W) -> Any:
     return await w.app.jobs.list_imports(w.ctx)
+
+
+@api.route("DELETE", "/imports/{import_name}")
+async def delete_import(w: W) -> Any:
+    await w.app.jobs.delete_import(w.ctx, w.path["import_name"])
+    return ok()
 
 
 @api.route("GET", "/exports")

@@ -1,5 +1,5 @@
 """/ldap/test, /ldap/sync and /ldap/migrateid: the System Console's AD/LDAP "Test", "Synchronize Now" and
-ID attribute migration; /ldap/certificate/{public,private}: the client certificate chinwag presents to the
+ID attribute migration; /ldap/test_connection and /ldap/test_diagnostics: its checks of settings as typed; /ldap/certificate/{public,private}: the client certificate chinwag presents to the
 directory; /saml/…: SAML's certificates, status and metadata (Mattermost's api4/ldap.go, api4/saml.go)."""
 
 from __future__ import annotations
@@ -39,6 +39,17 @@ async def test_ldap_connection(w: W) -> Any:
         settings = None
     await w.app.ldap_admin.test_connection(w.ctx, settings)
     return ok()
+
+
+@api.route("POST", "/ldap/test_diagnostics")
+async def test_ldap_diagnostics(w: W) -> Any:
+    """The AD/LDAP page's filter and attribute checks with the settings as typed (Mattermost 10.9+)."""
+    test = w.query("test")
+    try:
+        settings = msgspec.json.decode(await w.body() or b"null")
+    except JSON_ERRORS:
+        settings = None
+    return await w.app.ldap_admin.test_diagnostics(w.ctx, test, settings)
 
 
 @api.route("POST", "/ldap/migrateid")

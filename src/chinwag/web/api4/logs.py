@@ -1,10 +1,11 @@
-"""/logs: the server's log lines (system admins)."""
+"""/logs: the server's log lines and its log file (system admins)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import msgspec
+from starlette.responses import FileResponse
 
 from chinwag.app.logs import LOGS_PER_PAGE
 from chinwag.web.api4 import api
@@ -22,6 +23,12 @@ def _per_page(w: W) -> int:
 @api.route("GET", "/logs")
 async def get_logs(w: W) -> Any:
     return await w.app.logs.get(w.ctx, w.page(), _per_page(w))
+
+
+@api.route("GET", "/logs/download")
+async def download_logs(w: W) -> Any:
+    path, _size = await w.app.logs.download(w.ctx)
+    return FileResponse(path, media_type="text/plain", filename="mattermost.log")
 
 
 @api.route("POST", "/logs/query")

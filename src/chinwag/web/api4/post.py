@@ -24,6 +24,16 @@ async def create_post(w: W) -> Any:
     return post, 201
 
 
+@api.route("GET", "/posts/{post_id}/reveal")
+async def reveal_post(w: W) -> Any:
+    await w.app.posts.burn_on_read(w.ctx, w.id_param("post_id"), reveal=True)
+
+
+@api.route("DELETE", "/posts/{post_id}/burn")
+async def burn_post(w: W) -> Any:
+    await w.app.posts.burn_on_read(w.ctx, w.id_param("post_id"), reveal=False)
+
+
 @api.route("GET", "/posts/{post_id}")
 async def get_post(w: W) -> Any:
     return await w.app.posts.get(w.ctx, w.id_param("post_id"), w.query_bool("include_deleted"))

@@ -1,5 +1,6 @@
 """/reports/users and /reports/users/count: the System Console's user list (Mattermost 9.5+), people
-with their last login, activity and posts, paged by a cursor."""
+with their last login, activity and posts, paged by a cursor; /reports/users/export: that list as CSV,
+delivered by the system bot."""
 
 from __future__ import annotations
 
@@ -32,3 +33,9 @@ async def get_users_for_reporting(w: W) -> Any:
 @api.route("GET", "/reports/users/count")
 async def get_user_count_for_reporting(w: W) -> Any:
     return await w.app.analytics.user_report_count(w.ctx, **_filter(w))
+
+
+@api.route("POST", "/reports/users/export")
+async def start_users_batch_export(w: W) -> Any:
+    await w.app.user_report_export.start(w.ctx, date_range=w.query("date_range"), **_filter(w))
+    return {"status": "OK"}

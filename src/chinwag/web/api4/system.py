@@ -9,7 +9,7 @@ from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
 from chinwag.web.client_config import client_config, limited_client_config
 from chinwag.web.handler import W
-from chinwag.web.responses import json_response
+from chinwag.web.responses import json_response, ok
 
 
 @api.route("GET", "/system/ping", auth=False)
@@ -57,6 +57,18 @@ async def get_client_config(w: W) -> Any:
     if not w.ctx.session:
         return limited_client_config(cfg, no_accounts, diagnostic_id)
     return client_config(cfg, no_accounts, diagnostic_id, w.app.system.installation_date)
+
+
+@api.route("POST", "/notifications/test")
+async def test_notifications(w: W) -> Any:
+    await w.app.post_reminders.send_test_message(w.ctx)
+    return ok()
+
+
+@api.route("GET", "/license/load_metric")
+async def get_license_load_metric(w: W) -> Any:
+    """Monthly active users per thousand licensed seats; with no licence (no seats) Mattermost answers 0."""
+    return {"load": 0}
 
 
 @api.route("GET", "/license/client", auth=False)

@@ -171,6 +171,11 @@ async def team_stats(w: W) -> Any:
     return {"team_id": team_id, "total_member_count": count, "active_member_count": count}
 
 
+@api.route("GET", "/channels/{channel_id}/common_teams")
+async def get_group_message_members_common_teams(w: W) -> Any:
+    return await w.app.teams.common_to_channel(w.ctx, w.id_param("channel_id"))
+
+
 @api.route("GET", "/users/{user_id}/teams")
 async def get_teams_for_user(w: W) -> Any:
     return await w.app.teams.for_user(w.ctx, w.user_param())

@@ -9,12 +9,13 @@ from starlette.responses import Response
 
 from chinwag.app.login import LoginRequest
 from chinwag.app.oauth import SwitchRequest
-from chinwag.model.errors import invalid_param
+from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.user import User, UserCreate, UserPatch
 from chinwag.web.api4 import api
 from chinwag.web.auth import attach_session_cookies, clear_session_cookies
-from chinwag.web.handler import W
+from chinwag.web.errors import error_response
+from chinwag.web.handler import W, request_id_of
 from chinwag.web.oauth import set_oauth_cookie, site_url
 from chinwag.web.responses import json_response, ok
 
@@ -99,6 +100,26 @@ class _Switch(msgspec.Struct):
     password: str = ""
     mfa_code: str = ""
     new_password: str = ""
+
+
+@api.route("POST", "/users/login/type", auth=False)
+async def get_login_type(w: W) -> Response:
+    """Which way a login id signs in, asked by the login page before the password when guest magic links
+    are on. They need guest accounts, which need a licence: a Team Edition server answers 404 with no body
+    for every login id, and the page asks for the password."""
+    await w.body()
+    return Response(status_code=404)
+
+
+@api.route("POST", "/users/login/sso/code-exchange", auth=False)
+async def login_sso_code_exchange(w: W) -> Response:
+    """The mobile apps' former SSO code exchange: deprecated, and disabled unless the
+    ``MobileSSOCodeExchange`` feature flag is on, which it is not by default (410, Mattermost's answer)."""
+    err = AppError("loginSSOCodeExchange", "api.user.login_sso_code_exchange.deprecated.app_error",
+                   "This endpoint is deprecated and disabled. Please update your mobile app.", 410)
+    resp = error_response(err, request_id_of(w.request))
+    resp.headers["Deprecation"] = "true"
+    return resp
 
 
 @api.route("POST", "/users/login/switch", auth=False)
@@ -289,6 +310,17 @@ async def update_roles(w: W) -> Any:
 async def update_active(w: W) -> Any:
     body = await w.json(_Active, "active")
     await w.app.users.set_active(w.ctx, w.user_param(), body.active)
+    return ok()
+
+
+@api.route("GET", "/users/invalid_emails")
+async def get_users_with_invalid_emails(w: W) -> Any:
+    return await w.app.users.with_invalid_emails(w.ctx, w.page(), w.per_page())
+
+
+@api.route("POST", "/users/{user_id}/reset_failed_attempts")
+async def reset_failed_attempts(w: W) -> Any:
+    await w.app.users.reset_failed_attempts(w.ctx, w.user_param())
     return ok()
 
 
