@@ -5,7 +5,6 @@ the ``sidebar_category_*`` events."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -14,11 +13,7 @@ import sqlalchemy as sa
 from chinwag.store.sql import tables
 from tests.api.helpers import Unchanged
 from tests.conftest import Client, World, assert_error
-
-
-async def settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0.01)
+from tests.waiting import until
 
 
 def base(c: Client, team: dict[str, Any]) -> str:
@@ -101,7 +96,7 @@ async def test_create_move_reorder_delete(world: World) -> None:
     assert found["order"][1] == proj["id"] and len(found["order"]) == 4
     assert [c["sort_order"] for c in found["categories"]] == [0, 10, 20, 30]
     assert by_type(found, "channels")["channel_ids"] == [off]
-    await settle()
+    await until(lambda: any(e["event"] == "sidebar_category_created" for e in events))
     created = [e for e in events if e["event"] == "sidebar_category_created"]
     assert created and created[-1]["data"] == {"category_id": proj["id"]}
     assert created[-1]["broadcast"]["user_id"] == ann.user["id"]
@@ -114,7 +109,7 @@ async def test_create_move_reorder_delete(world: World) -> None:
     r = await ann.put(base(ann, team), [proj, chans])
     assert r.status_code == 200, r.text
     assert [c["channel_ids"] for c in r.json()] == [[off, town], []]
-    await settle()
+    await until(lambda: any(e["event"] == "sidebar_category_updated" for e in events))
     upd = [e for e in events if e["event"] == "sidebar_category_updated"][-1]
     assert [c["id"] for c in json.loads(upd["data"]["updatedCategories"])] == [proj["id"], chans["id"]]
     # and back out of it with a single-category update: town goes back to Channels
@@ -138,7 +133,7 @@ async def test_create_move_reorder_delete(world: World) -> None:
     r = await ann.put(base(ann, team) + "/order", new_order)
     assert r.status_code == 200 and r.json() == new_order
     assert (await ann.get(base(ann, team) + "/order")).json() == new_order
-    await settle()
+    await until(lambda: any(e["event"] == "sidebar_category_order_updated" for e in events))
     ev = [e for e in events if e["event"] == "sidebar_category_order_updated"][-1]
     assert ev["data"] == {"order": new_order}
     async with Unchanged(world):
@@ -156,7 +151,7 @@ async def test_create_move_reorder_delete(world: World) -> None:
     found = await cats(ann, team)
     assert proj["id"] not in found["order"] and len(found["order"]) == 3
     assert set(by_type(found, "channels")["channel_ids"]) == {town, off}
-    await settle()
+    await until(lambda: any(e["event"] == "sidebar_category_deleted" for e in events))
     assert [e["data"] for e in events if e["event"] == "sidebar_category_deleted"] == [{"category_id": proj["id"]}]
     assert_error(await ann.get(f"{base(ann, team)}/{proj['id']}"), 403)
 
@@ -179,7 +174,7 @@ async def test_favorites_follow_the_preference_both_ways(world: World) -> None:
     found = await cats(ann, team)
     assert by_type(found, "favorites")["channel_ids"] == [town]
     assert town not in by_type(found, "channels")["channel_ids"]
-    await settle()
+    await until(lambda: any(e["event"] == "sidebar_category_updated" and e["broadcast"]["user_id"] == uid for e in events))
     assert any(e["event"] == "sidebar_category_updated" and e["broadcast"]["user_id"] == uid for e in events)
     # a favorite DM is a favorite in every team
     dm_pref = {"user_id": uid, "category": "favorite_channel", "name": dm["id"], "value": "true"}
@@ -231,7 +226,8 @@ async def test_muting_a_category_mutes_its_channels(world: World) -> None:
     r = await ann.put(f"{base(ann, team)}/{quiet['id']}", quiet)
     assert r.status_code == 200 and r.json()["muted"] is True
     assert await mark_unread(town) == "mention" and await mark_unread(off) == "all"
-    await settle()
+    await until(lambda: any(e["event"] == "channel_member_updated"
+                            and json.loads(e["data"]["channelMember"])["channel_id"] == town for e in events))
     assert any(e["event"] == "channel_member_updated" and json.loads(e["data"]["channelMember"])["channel_id"] == town
                for e in events)
     # a channel moved into the muted category is muted, one moved out is unmuted

@@ -3,13 +3,13 @@ list (a preference), expiry cleared when due, permissions, the config switch, us
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chinwag.server import Server
 from tests.conftest import Client, World
+from tests.waiting import until
 
 
 class Clock:
@@ -37,10 +37,6 @@ async def status_of(c: Client, user_id: str) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
-async def settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0.01)
-
 
 async def test_set_and_clear_a_status(world: World) -> None:
     await world.user("admin")
@@ -53,7 +49,8 @@ async def test_set_and_clear_a_status(world: World) -> None:
     assert r.status_code == 200 and r.json() == {"status": "OK"}, r.text
     st = await status_of(bob, uid)
     assert st == {"emoji": "palm_tree", "text": "На море 🌊", "duration": "", "expires_at": "0001-01-01T00:00:00Z"}
-    await settle()
+    await until(lambda: any(e.get("event") == "user_updated" and e["data"]["user"]["id"] == uid and
+                            "customStatus" in e["data"]["user"].get("props", {}) for e in events))
     assert any(e.get("event") == "user_updated" and e["data"]["user"]["id"] == uid and
                "customStatus" in e["data"]["user"].get("props", {}) for e in events)
     # text only: the default emoji; long text is cut to 100 characters
@@ -118,7 +115,8 @@ async def test_expired_statuses_are_cleared_when_due(world: World) -> None:
     await world.srv.app.custom_statuses.expire_due()
     assert await status_of(bob, ann.user["id"]) is None
     assert (await status_of(ann, bob.user["id"]) or {}).get("text") == "Remote"  # no expiry: kept
-    await settle()
+    await until(lambda: any(e.get("event") == "user_updated" and e["data"]["user"]["id"] == ann.user["id"]
+                            for e in events))
     assert any(e.get("event") == "user_updated" and e["data"]["user"]["id"] == ann.user["id"] for e in events)
     # the recent list keeps it for reuse
     assert (await ann.get(f"/users/{ann.user['id']}/status/custom/recent")).json()[0]["text"] == "Back in 30"

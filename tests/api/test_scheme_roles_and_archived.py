@@ -5,17 +5,12 @@ POST /teams/{team_id}/channels/search_archived."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from tests.api.helpers import Unchanged, channel_named, team_with
 from tests.conftest import World, assert_error
-
-
-async def settle() -> None:
-    for _ in range(30):
-        await asyncio.sleep(0.01)
+from tests.waiting import until
 
 
 async def test_team_member_scheme_roles(world: World) -> None:
@@ -40,7 +35,7 @@ async def test_team_member_scheme_roles(world: World) -> None:
     r = await ann.put(f"/teams/{t.id}/members/{bob.user['id']}/schemeRoles", {"scheme_user": True,
                                                                                   "scheme_admin": True})
     assert r.status_code == 200, r.text
-    await settle()
+    await until(lambda: sum(e["event"] == "memberrole_updated" for e in events) >= 2)
     updated = [json.loads(e["data"]["member"]) for e in events if e["event"] == "memberrole_updated"]
     assert [(m["user_id"], m["scheme_admin"]) for m in updated] == [(ann.user["id"], True), (bob.user["id"], True)]
     assert (await t.owner.put(url, {"scheme_user": True, "scheme_admin": False})).status_code == 200
@@ -67,7 +62,8 @@ async def test_channel_member_scheme_roles(world: World) -> None:
     assert r.status_code == 200 and r.json() == {"status": "OK"}
     member = (await bob.get(f"/channels/{ch['id']}/members/{bob.user['id']}")).json()
     assert set(member["roles"].split()) == {"channel_user", "channel_admin"}
-    await settle()
+    await until(lambda: any(e["event"] == "channel_member_updated"
+                            and json.loads(e["data"]["channelMember"])["scheme_admin"] is True for e in events))
     sent = [json.loads(e["data"]["channelMember"]) for e in events if e["event"] == "channel_member_updated"]
     assert sent and sent[-1]["user_id"] == bob.user["id"] and sent[-1]["scheme_admin"] is True
     # now a channel admin, bob may rename the private channel

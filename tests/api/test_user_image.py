@@ -3,7 +3,6 @@ default, caching headers and ETag, removal, permissions, Mattermost's errors, us
 
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import Any
 
@@ -11,6 +10,7 @@ import httpx
 from PIL import Image
 
 from tests.conftest import Client, World
+from tests.waiting import until
 
 
 def picture(width: int = 300, height: int = 200, colour: str = "#d03030", fmt: str = "PNG") -> bytes:
@@ -33,10 +33,6 @@ def decoded(r: httpx.Response) -> Image.Image:
     img.load()
     return img
 
-
-async def settle(world: World) -> None:
-    for _ in range(50):
-        await asyncio.sleep(0.01)
 
 
 async def test_generated_default_until_a_picture_is_uploaded(world: World) -> None:
@@ -89,7 +85,8 @@ async def test_upload_crops_stores_and_announces(world: World) -> None:
         assert r_ > 190 and g_ < 70 and b_ < 70, (x, img.getpixel((x, 64)))
     r = await ann.get(f"/users/{uid}/image", headers={"If-None-Match": str(lpu)})
     assert r.status_code == 304 and not r.content
-    await settle(world)
+    await until(lambda: any(e.get("event") == "user_updated" and e["data"]["user"]["id"] == uid
+                            and e["data"]["user"].get("last_picture_update") == lpu for e in events))
     updates = [e for e in events if e.get("event") == "user_updated" and e["data"]["user"]["id"] == uid]
     assert updates and updates[-1]["data"]["user"]["last_picture_update"] == lpu
     assert "password" not in updates[-1]["data"]["user"]
@@ -134,7 +131,8 @@ async def test_remove_returns_to_the_default(world: World) -> None:
     r = await ann.get(f"/users/{uid}/image")
     assert r.content == default and r.headers["cache-control"] == "max-age=300, private"
     assert not await world.srv.app.files.backend().exists(f"users/{uid}/profile.png")
-    await settle(world)
+    await until(lambda: any(e.get("event") == "user_updated" and e["data"]["user"].get("last_picture_update", 0) == 0
+                            for e in events))
     assert any(e.get("event") == "user_updated" and e["data"]["user"].get("last_picture_update", 0) == 0 for e in events)
     # removing again is fine
     assert (await ann.delete(f"/users/{uid}/image")).status_code == 200

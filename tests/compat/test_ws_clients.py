@@ -74,9 +74,10 @@ def test_mattermostdriver_websocket_receives_posted(proc: ServerProcess) -> None
 
     t = threading.Thread(target=run, daemon=True)
     t.start()
-    for _ in range(100):
-        if any(m.get("event") == "hello" for m in received):
-            break
+    # the post must come after the socket is up (a busy machine takes its time starting the thread)
+    deadline = time.monotonic() + 30
+    while not any(m.get("event") == "hello" for m in received):
+        assert time.monotonic() < deadline and t.is_alive(), f"no hello: {received}"
         time.sleep(0.05)
     with _api(proc, world["users"]["alice"]["token"]) as c:
         assert c.post("/posts", json={"channel_id": world["channel"]["id"], "message": "to bob"}).status_code == 201

@@ -14,8 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.server import ROOT, ServerProcess
+
+# Playwright's expect() waits 5 s by default; give it the pages' timeout (tests/e2e/test_webapp.py's
+# TIMEOUT), as a busy 2-core CI machine can take longer than that to show a change.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CHINWAG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"

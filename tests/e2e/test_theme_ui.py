@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import shot
 from tests.e2e.server import ServerProcess
-from tests.e2e.test_webapp import login, new_page, send, team_with
+from tests.e2e.test_webapp import login, new_page, send, team_with, until
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def theme_pref(chinwag: ServerProcess, username: str) -> dict[str, Any]:
         r = c.get(f"/users/{me['id']}/preferences/theme/name/")
         if r.status_code != 200:
             prefs = c.get(f"/users/{me['id']}/preferences/theme").json()
-            return dict(json.loads(prefs[0]["value"]))
+            return dict(json.loads(prefs[0]["value"])) if prefs else {}  # not saved (yet)
         return dict(json.loads(r.json()["value"]))
 
 
@@ -52,7 +52,8 @@ def test_built_in_and_custom_themes(browser: Any, chinwag: ServerProcess) -> Non
     dialog.get_by_text("Quartz").click()
     page.wait_for_function(f"{SIDEBAR_BG} === 'rgb(244, 244, 246)'")
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
-    saved = theme_pref(chinwag, "olga")
+    # the UI applies the theme at once and saves it in the background
+    saved = until(lambda: theme_pref(chinwag, "olga"), lambda t: t.get("type") == "Quartz")
     assert saved["type"] == "Quartz" and saved["sidebarBg"] == "#f4f4f6" and saved["centerChannelBg"] == "#ffffff"
     dialog.get_by_role("button", name="Close").first.click()
     shot(page, "95-theme-quartz")
@@ -66,7 +67,7 @@ def test_built_in_and_custom_themes(browser: Any, chinwag: ServerProcess) -> Non
     dialog.get_by_label("Sidebar background").fill("#7a1f3d")
     dialog.get_by_role("button", name="Save theme").click()
     page.wait_for_function(f"{SIDEBAR_BG} === 'rgb(122, 31, 61)'")
-    saved = theme_pref(chinwag, "olga")
+    saved = until(lambda: theme_pref(chinwag, "olga"), lambda t: t.get("sidebarBg") == "#7a1f3d")
     assert saved["sidebarBg"] == "#7a1f3d" and saved["centerChannelBg"] == "#111827" and saved["type"] == "custom"
     dialog.get_by_role("button", name="Close").first.click()
     shot(page, "96-theme-custom-dark")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
 from tests.e2e.server import ServerProcess
@@ -14,6 +16,20 @@ from tests.e2e.server import ServerProcess
 pytestmark = pytest.mark.e2e
 
 TIMEOUT = 15_000  # ms; live updates arrive by WebSocket or, without it, by polling every few seconds
+
+T = TypeVar("T")
+
+
+def until(read: Callable[[], T], ok: Callable[[T], bool], timeout: float = TIMEOUT / 1000) -> T:
+    """Reads ``read()`` until ``ok`` holds or the deadline passes, and returns the last value read (the
+    caller asserts on it, so a timeout fails with what was there). For state that lands a moment after
+    the UI shows it: a save the UI makes in the background, an event still on its way to another node."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if ok(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
 
 
 def new_page(browser: Any, width: int = 1280, height: int = 800, *, enforce_csp: bool = False) -> Any:
@@ -77,8 +93,8 @@ def test_first_run_creates_admin_and_team(browser: Any) -> None:
         page.wait_for_url(re.compile(r"/acme-corp/channels/town-square$"))
         page.get_by_role("heading", name="Town Square", exact=True, level=1).wait_for()
         sidebar = page.get_by_role("navigation", name="Channels")
-        assert sidebar.get_by_role("link", name="Town Square").is_visible()
-        assert sidebar.get_by_role("link", name="Off-Topic").is_visible()
+        expect(sidebar.get_by_role("link", name="Town Square")).to_be_visible()
+        expect(sidebar.get_by_role("link", name="Off-Topic")).to_be_visible()
 
         # The first account is the system admin; the session lives in cookies.
         with srv.api() as c:
@@ -348,7 +364,7 @@ def test_create_browse_and_configure_channels(alice: Any, bob: Any) -> None:
     members.get_by_role("button", name="Close").click()
 
 
-def test_account_settings_dark_theme(alice: Any) -> None:
+def test_account_settings_dark_theme(alice: Any, chinwag: ServerProcess) -> None:
     alice.get_by_role("button", name="Acme menu").click()
     alice.get_by_role("menuitem", name="Account settings").click()
     dialog = alice.get_by_role("dialog", name="Account settings")
@@ -361,7 +377,16 @@ def test_account_settings_dark_theme(alice: Any) -> None:
     alice.wait_for_function("document.documentElement.dataset.theme === 'dark'")
     dialog.get_by_role("button", name="Close").first.click()
     shot(alice, "14-dark-theme")
-    # The theme is a preference: it survives a reload.
+    # The theme is a preference: it survives a reload (once saved: the UI applies it at once and saves
+    # it in the background, so a reload before the save lands would show the old one).
+    until(lambda: theme_saved(chinwag, "alice"), lambda v: '"Onyx"' in v)
     alice.reload()
     alice.get_by_role("navigation", name="Channels").wait_for()
-    assert alice.evaluate("document.documentElement.dataset.theme") == "dark"
+    alice.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+
+
+def theme_saved(chinwag: ServerProcess, username: str) -> str:
+    """The user's saved ``theme`` preference (its JSON value), or "" if there is none yet."""
+    with chinwag.api(chinwag.login(username)) as c:
+        prefs = c.get("/users/me/preferences/theme").json()
+    return next((str(p["value"]) for p in prefs if p["name"] == ""), "")

@@ -37,7 +37,7 @@ async def test_plugin_events(world: World, live: Live) -> None:  # noqa: F811
     assert "recorded event for" in ephemeral["data"]["post"]
     assert f"custom_{PLUGIN}_recorded" not in ws_admin.names()
     assert "plugin_statuses_changed" not in ws_bob.names()  # for system admins only, as in Mattermost
-    assert "plugin_enabled" in ws_bob.names()  # every web app loads an enabled plugin's bundle
+    await ws_bob.event("plugin_enabled")  # every web app loads an enabled plugin's bundle
 
     assert (await admin.post(f"/plugins/{PLUGIN}/disable")).status_code == 200
     disabled = await ws_admin.event("plugin_disabled")

@@ -23,7 +23,7 @@ class IdpProcess:
 
     def start(self) -> IdpProcess:
         self.proc = subprocess.Popen([sys.executable, "-m", "tests.sso.idp", str(self.port)], cwd=ROOT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # as the servers: a busy CI machine starts processes slowly
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("the test IdP exited")
@@ -33,6 +33,7 @@ class IdpProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop()
         raise RuntimeError("the test IdP did not start")
 
     def stop(self) -> None:

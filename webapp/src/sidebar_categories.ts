@@ -59,16 +59,20 @@ export function loadCategories(teamId: string): Promise<void> {
 // Saves under way per team. While one is, the server's answer to an older save and the events it
 // caused would put an older state over the newer one on screen: an answer is applied only when no
 // save started after it, events are held back, and one reload after the last save catches up on
-// whatever changed elsewhere meanwhile.
+// whatever changed elsewhere meanwhile. The saves themselves go to the server one at a time, in the
+// order they were made: sent at once, a later one could be written first and the older one last.
 const saving: Record<string, number> = {};
 const saveGen: Record<string, number> = {};
 const missed: Record<string, boolean> = {};
+const queue: Record<string, Promise<unknown> | undefined> = {};
 
 async function whileSaving<T>(teamId: string, run: (latest: () => boolean) => Promise<T>): Promise<T> {
     const mine = (saveGen[teamId] = (saveGen[teamId] ?? 0) + 1);
     saving[teamId] = (saving[teamId] ?? 0) + 1;
+    const turn = (queue[teamId] ?? Promise.resolve()).then(() => run(() => saveGen[teamId] === mine));
+    queue[teamId] = turn.catch(() => undefined);
     try {
-        return await run(() => saveGen[teamId] === mine);
+        return await turn;
     } finally {
         saving[teamId] -= 1;
         if (!saving[teamId] && missed[teamId]) {

@@ -67,13 +67,6 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
     // A permalink's post: the list opens centred on it (ChannelView re-mounts the list per visit).
     const focusPost = useStore((s) => (s.focusPost?.channelId === channel.id ? s.focusPost : null));
     const [lit, setLit] = useState(Boolean(focusPost));
-    useEffect(() => {
-        if (!lit) {
-            return;
-        }
-        const t = setTimeout(() => setLit(false), 6000);
-        return () => clearTimeout(t);
-    }, [lit]);
     const posts = useStore((s) => s.posts);
     const me = useStore((s) => s.me!);
     const newSince = useRef<number | null>(null);
@@ -91,6 +84,16 @@ export function PostList({channel, team}: {channel: Channel; team: Team}) {
         () => (feed?.ids ?? []).map((id) => posts[id]).filter((p): p is Post => Boolean(p)),
         [feed?.ids, posts],
     );
+    // The permalink's post stays highlighted for 6 seconds from when it is shown, not from when the list
+    // opened: on a slow network or device the posts around it may take longer than that to load.
+    const focusShown = Boolean(focusPost && list.some((p) => p.id === focusPost.postId));
+    useEffect(() => {
+        if (!lit || !focusShown) {
+            return;
+        }
+        const t = setTimeout(() => setLit(false), 6000);
+        return () => clearTimeout(t);
+    }, [lit, focusShown]);
     const mineLatest = useMemo(() => latestOwnPostId(list, me.id), [list, me.id]);
     const rows = useMemo(() => buildRows(list, {lastViewedAt: newSince.current ?? 0, myId: me.id}), [list, me.id]);
 

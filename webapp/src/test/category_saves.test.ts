@@ -46,4 +46,32 @@ describe('category saves', () => {
         onCategoryEvent('sidebar_category_updated', 't', {updatedCategories: JSON.stringify([cat('p', ['g'])])});
         expect(shown()).toEqual(['g']);
     });
+
+    it('saves reach the server one at a time, in the order they were made', async () => {
+        update(() => ({me: {id: 'u'} as UserProfile, categories: {t: {order: ['p'], byId: {p: cat('p', [])}}}}));
+        const answers = [deferred<ChannelCategory[]>(), deferred<ChannelCategory[]>(), deferred<ChannelCategory[]>()];
+        const sent: string[][] = [];
+        vi.spyOn(client, 'updateChannelCategories').mockImplementation((_u, _t, cats) => {
+            sent.push((cats as ChannelCategory[])[0].channel_ids);
+            return answers[sent.length - 1].promise;
+        });
+        vi.spyOn(client, 'getChannelCategories').mockResolvedValue({categories: [cat('p', ['g', 'b'])], order: ['p']} as never);
+
+        const first = saveCategories('t', [cat('p', ['b'])]);
+        const second = saveCategories('t', [cat('p', ['b', 'g'])]);
+        const third = saveCategories('t', [cat('p', ['g', 'b'])]);
+        expect(shown()).toEqual(['g', 'b']);
+        // the second is sent only once the first is answered, the third after the second
+        await vi.waitFor(() => expect(sent).toEqual([['b']]));
+        answers[0].resolve([cat('p', ['b'])]);
+        await first;
+        await vi.waitFor(() => expect(sent).toEqual([['b'], ['b', 'g']]));
+        // a failed save does not stop the ones after it
+        answers[1].resolve(Promise.reject(new Error('offline')) as never);
+        await expect(second).rejects.toThrow('offline');
+        await vi.waitFor(() => expect(sent).toEqual([['b'], ['b', 'g'], ['g', 'b']]));
+        answers[2].resolve([cat('p', ['g', 'b'])]);
+        await third;
+        expect(shown()).toEqual(['g', 'b']);
+    });
 });
