@@ -10,7 +10,7 @@ import httpx
 
 from chinwag.config.schema import FAKE_SETTING
 from chinwag.server import Server
-from tests.conftest import World
+from tests.conftest import World, assert_error
 
 
 def writable(srv: Server) -> Path:
@@ -176,3 +176,37 @@ async def test_changes_reach_other_nodes_through_the_internal_event(world: World
         assert world.srv.config.config.TeamSettings.SiteName == "untouched"
     finally:
         api.node_id = own_id
+
+
+async def test_sections_the_official_system_console_reads(world: World) -> None:
+    """Mattermost's System Console reads these sections on every page (its sidebar checks
+    ExperimentalSettings.RestrictSystemAdmin, …); without them the official web app's console crashes.
+    They hold Mattermost's defaults, round-trip through a GET + PUT, and switching on a feature chinwag
+    does not have is refused by name."""
+    admin = await world.user("admin")
+    cfg = (await admin.get("/config")).json()
+    assert cfg["ExperimentalSettings"]["RestrictSystemAdmin"] is False
+    assert cfg["ExperimentalSettings"]["LinkMetadataTimeoutMilliseconds"] == 5000
+    assert cfg["ElasticsearchSettings"]["EnableIndexing"] is False
+    assert cfg["ElasticsearchSettings"]["Password"] == FAKE_SETTING
+    assert cfg["BleveSettings"] == {"IndexDir": "", "EnableIndexing": False, "EnableSearching": False,
+                                    "EnableAutocomplete": False}
+    assert cfg["ComplianceSettings"]["Enable"] is False
+    assert cfg["DataRetentionSettings"]["MessageRetentionDays"] == 365
+    assert cfg["FeatureFlags"]["CollapsedThreads"] is True
+    cfg["BleveSettings"]["IndexDir"] = "/var/bleve"
+    cfg["TeamSettings"]["SiteName"] = "Console"
+    r = await admin.put("/config", cfg)
+    assert r.status_code == 200, r.text
+    assert r.json()["BleveSettings"]["IndexDir"] == "/var/bleve"
+    assert world.srv.config.config.ElasticsearchSettings.Password == "changeme"  # the mask did not overwrite it
+    before = world.srv.config.config
+    for section, name in (("ExperimentalSettings", "RestrictSystemAdmin"), ("ElasticsearchSettings", "EnableSearching"),
+                          ("BleveSettings", "EnableIndexing"), ("ComplianceSettings", "Enable"),
+                          ("DataRetentionSettings", "EnableMessageDeletion")):
+        r = await admin.put("/config/patch", {section: {name: True}})
+        body = assert_error(r, 400, "model.config.is_valid.app_error")
+        assert f"{section}.{name}" in body["message"], body
+    r = await admin.put("/config/patch", {"FeatureFlags": {"CollapsedThreads": False}})
+    assert "FeatureFlags.CollapsedThreads" in assert_error(r, 400)["message"]
+    assert world.srv.config.config is before

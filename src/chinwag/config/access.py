@@ -166,6 +166,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "AnnouncementSettings": {"*": "site_announcement_banner"},
     "ImageProxySettings": {"*": "environment_image_proxy"},
     "MessageExportSettings": {"*": "compliance_compliance_export"},
+    "ExperimentalSettings": {"*": "experimental_features"},
+    "ElasticsearchSettings": {"*": "environment_elasticsearch"},
+    "BleveSettings": {"*": "experimental_features"},
+    "ComplianceSettings": {"*": "compliance_compliance_monitoring"},
+    "DataRetentionSettings": {"*": "compliance_data_retention_policy"},
+    "FeatureFlags": {"*": "experimental_feature_flags"},
 }
 
 

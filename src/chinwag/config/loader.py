@@ -161,6 +161,36 @@ def validate(cfg: Config) -> None:
     if r.Enable and (r.PerSec <= 0 or r.MaxBurst <= 0):
         raise ConfigError("RateLimitSettings.PerSec/MaxBurst: must be positive")
     _validate_localization(cfg)
+    _validate_not_offered(cfg)
+
+
+#: Mattermost settings that switch on what chinwag does not do: turning one on is refused, not ignored.
+_NOT_OFFERED = (
+    ("ExperimentalSettings", "ClientSideCertEnable"),
+    ("ExperimentalSettings", "RestrictSystemAdmin"),
+    ("ExperimentalSettings", "UseNewSAMLLibrary"),
+    ("ExperimentalSettings", "EnableSharedChannels"),
+    ("ExperimentalSettings", "EnableRemoteClusterService"),
+    ("ElasticsearchSettings", "EnableIndexing"),
+    ("ElasticsearchSettings", "EnableSearching"),
+    ("ElasticsearchSettings", "EnableAutocomplete"),
+    ("BleveSettings", "EnableIndexing"),
+    ("BleveSettings", "EnableSearching"),
+    ("BleveSettings", "EnableAutocomplete"),
+    ("ComplianceSettings", "Enable"),
+    ("ComplianceSettings", "EnableDaily"),
+    ("DataRetentionSettings", "EnableMessageDeletion"),
+    ("DataRetentionSettings", "EnableFileDeletion"),
+)
+
+
+def _validate_not_offered(cfg: Config) -> None:
+    for section, name in _NOT_OFFERED:
+        if getattr(getattr(cfg, section), name):
+            raise ConfigError(f"{section}.{name}: not supported by chinwag; must be false")
+    if not cfg.FeatureFlags.CollapsedThreads:
+        raise ConfigError("FeatureFlags.CollapsedThreads: collapsed threads are always available; "
+                          "use ServiceSettings.CollapsedThreads to turn them off")
 
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")

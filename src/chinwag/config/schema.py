@@ -445,6 +445,68 @@ class MessageExportSettings(msgspec.Struct, kw_only=True):
     DownloadExportResults: bool = False
 
 
+class ExperimentalSettings(msgspec.Struct, kw_only=True):
+    """Mattermost's experimental switches, at Mattermost's defaults, which are also what chinwag does:
+    client certificates, the System Console restriction, the new SAML library and shared channels are not
+    offered, so ``validate`` refuses turning them on. Present so the official System Console (which reads
+    this section on every page) and ``mmctl config`` find it."""
+
+    ClientSideCertEnable: bool = False
+    ClientSideCertCheck: str = "secondary"
+    LinkMetadataTimeoutMilliseconds: int = 5000
+    RestrictSystemAdmin: bool = False
+    UseNewSAMLLibrary: bool = False
+    EnableSharedChannels: bool = False
+    EnableRemoteClusterService: bool = False
+
+
+class ElasticsearchSettings(msgspec.Struct, kw_only=True):
+    """Elasticsearch is not used (search is the database's); indexing and searching stay off."""
+
+    ConnectionURL: str = "http://localhost:9200"
+    Username: str = "elastic"
+    Password: str = "changeme"
+    EnableIndexing: bool = False
+    EnableSearching: bool = False
+    EnableAutocomplete: bool = False
+    Sniff: bool = True
+    SkipTLSVerification: bool = False
+
+
+class BleveSettings(msgspec.Struct, kw_only=True):
+    """Bleve is not used (search is the database's); indexing and searching stay off."""
+
+    IndexDir: str = ""
+    EnableIndexing: bool = False
+    EnableSearching: bool = False
+    EnableAutocomplete: bool = False
+
+
+class ComplianceSettings(msgspec.Struct, kw_only=True):
+    """Compliance reports (a licensed Mattermost feature) are not offered; ``Enable`` stays off."""
+
+    Enable: bool = False
+    Directory: str = "./data/"
+    EnableDaily: bool = False
+
+
+class DataRetentionSettings(msgspec.Struct, kw_only=True):
+    """Data retention (a licensed Mattermost feature) is not offered; deletion stays off."""
+
+    EnableMessageDeletion: bool = False
+    EnableFileDeletion: bool = False
+    MessageRetentionDays: int = 365
+    FileRetentionDays: int = 365
+    DeletionJobStartTime: str = "02:00"
+
+
+class FeatureFlags(msgspec.Struct, kw_only=True):
+    """Mattermost's feature flags that clients read: collapsed threads are always available (whether they
+    are on is ``ServiceSettings.CollapsedThreads``)."""
+
+    CollapsedThreads: bool = True
+
+
 class Config(msgspec.Struct, kw_only=True):
     ServiceSettings: ServiceSettings = msgspec.field(default_factory=ServiceSettings)
     TeamSettings: TeamSettings = msgspec.field(default_factory=TeamSettings)
@@ -477,6 +539,12 @@ class Config(msgspec.Struct, kw_only=True):
     AnnouncementSettings: AnnouncementSettings = msgspec.field(default_factory=AnnouncementSettings)
     ImageProxySettings: ImageProxySettings = msgspec.field(default_factory=ImageProxySettings)
     MessageExportSettings: MessageExportSettings = msgspec.field(default_factory=MessageExportSettings)
+    ExperimentalSettings: ExperimentalSettings = msgspec.field(default_factory=ExperimentalSettings)
+    ElasticsearchSettings: ElasticsearchSettings = msgspec.field(default_factory=ElasticsearchSettings)
+    BleveSettings: BleveSettings = msgspec.field(default_factory=BleveSettings)
+    ComplianceSettings: ComplianceSettings = msgspec.field(default_factory=ComplianceSettings)
+    DataRetentionSettings: DataRetentionSettings = msgspec.field(default_factory=DataRetentionSettings)
+    FeatureFlags: FeatureFlags = msgspec.field(default_factory=FeatureFlags)
 
 
 #: Settings whose values are masked by GET /config (Mattermost's FakeSetting).
@@ -495,6 +563,7 @@ SECRET_SETTINGS = frozenset(
         ("Office365Settings", "Secret"),
         ("OpenIdSettings", "Secret"),
         ("LdapSettings", "BindPassword"),
+        ("ElasticsearchSettings", "Password"),
         ("ImageProxySettings", "RemoteImageProxyOptions"),
     }
 )
