@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import BACKENDS, TestDatabase, _create_pg_database
+from tests.conftest import BACKENDS, TestDatabase, create_pg_database
 
 CHINWAG = Path(sys.executable).parent / "chinwag"
 JS_DIR = Path(__file__).parent / "js"
@@ -131,7 +131,7 @@ def serve(db: TestDatabase, backend: str, tmp: str) -> Iterator[LiveServer]:
 async def live_server(request: pytest.FixtureRequest) -> AsyncIterator[LiveServer]:
     tmp = tempfile.mkdtemp(prefix="chinwag-compat-")
     if request.param == "postgres":
-        db = await _create_pg_database()
+        db = await create_pg_database()
     else:
         db = TestDatabase("sqlite", os.path.join(tmp, "chinwag.db"))
     try:
