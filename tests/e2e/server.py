@@ -94,6 +94,20 @@ class ServerProcess:
             assert r.status_code == 201, r.text
             return dict(r.json())
 
+    def ensure_user(self, username: str, password: str = "password1", admin_token: str = "") -> dict[str, Any]:
+        """``create_user``, or the existing account when a first attempt of the test made it (a rerun
+        of a failed test finds its module-scoped server as that attempt left it)."""
+        with self.api(admin_token) as c:
+            r = c.post("/users", json={"username": username, "email": f"{username}@example.com",
+                                       "password": password})
+            if r.status_code == 201:
+                return dict(r.json())
+            assert r.json().get("id") == "app.user.save.username_exists.app_error", r.text
+        with self.api(self.login(username, password)) as c:
+            r = c.get("/users/me")
+            assert r.status_code == 200, r.text
+            return dict(r.json())
+
     def login(self, username: str, password: str = "password1") -> str:
         with self.api() as c:
             r = c.post("/users/login", json={"login_id": username, "password": password})

@@ -93,14 +93,31 @@ export async function loadMe(): Promise<UserProfile> {
 }
 
 // The permissions of the user's system and team roles (what the UI offers depends on them).
+// A role_updated event that arrives while the roles are being fetched wins over the fetched copy
+// (read before the change); the fetch is made again then.
+let roleEvents = 0;
+
+export function roleUpdated(name: string, permissions: string[]): void {
+    roleEvents++;
+    update((s) => ({roles: {...s.roles, [name]: permissions}}));
+}
+
 export async function loadRoles(): Promise<void> {
-    const {me, teamMembers} = getState();
-    const names = roleNames(me, teamMembers);
-    if (!names.length) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const {me, teamMembers} = getState();
+        const names = roleNames(me, teamMembers);
+        if (!names.length) {
+            return;
+        }
+        const seen = roleEvents;
+        // eslint-disable-next-line no-await-in-loop
+        const roles = await client.getRolesByNames(names);
+        if (seen !== roleEvents) {
+            continue;
+        }
+        update((s) => ({roles: {...s.roles, ...Object.fromEntries(roles.map((r) => [r.name, r.permissions]))}}));
         return;
     }
-    const roles = await client.getRolesByNames(names);
-    update((s) => ({roles: {...s.roles, ...Object.fromEntries(roles.map((r) => [r.name, r.permissions]))}}));
 }
 
 function systemDark(): boolean {

@@ -8,9 +8,9 @@ import type {UserThread} from '@mattermost/types/threads';
 import type {UserProfile} from '@mattermost/types/users';
 
 import {
-    addUsers, applyReaction, countIncoming, loadTeamChannels, loadTeamUnreads, loadThread, loadThreads,
+    addUsers, applyReaction, countIncoming, loadRoles, loadTeamChannels, loadTeamUnreads, loadThread, loadThreads,
     loadStats, markChannelRead, markPostDeleted, receivePost, receivePrefs, receiveReceipts, refreshChannel, removeChannelLocally,
-    setTyping, syncSince,
+    roleUpdated, setTyping, syncSince,
 } from './actions';
 import {loadCalls, onCallsEvent} from './calls';
 import {websocketUrl, ws} from './client';
@@ -83,7 +83,9 @@ export function handle(msg: WebSocketMessage): void {
     const me = getState().me;
     switch (msg.event as string) {
     case 'hello':
+        // a new connection: what changed before it (and after the page loaded the roles) came as no event
         setConnected(true);
+        void loadRoles().catch(() => undefined);
         break;
     case 'posted':
         onPosted(data);
@@ -241,7 +243,7 @@ export function handle(msg: WebSocketMessage): void {
     case 'role_updated': {
         const role = parse<{name: string; permissions: string[]}>(data.role);
         if (role && role.name) {
-            update((s) => ({roles: {...s.roles, [role.name]: role.permissions}}));
+            roleUpdated(role.name, role.permissions);
         }
         break;
     }
@@ -349,6 +351,7 @@ export function startRealtime(): void {
     ws.addReconnectListener(() => {
         setConnected(true);
         void resync();
+        void loadRoles().catch(() => undefined);
     });
     ws.addMissedMessageListener(() => {
         void resync();
