@@ -267,7 +267,7 @@ def test_catch_up_past_the_since_limit_reloads_the_latest_page(browser: Any, chi
     page = new_page(browser)
     # No WebSocket: the UI polls the open channel with ?since= and catches up others when opened.
     page.route_web_socket(re.compile(r"/api/v4/websocket"), lambda ws: ws.close())
-    login(page, chinwag.url, "erin")
+    login(page, chinwag.url, "erin", live=False)
     open_channel(page, "Town Square")
     open_channel(page, "Off-Topic")
 

@@ -49,12 +49,16 @@ def new_page(browser: Any, width: int = 1280, height: int = 800, *, enforce_csp:
     return page
 
 
-def login(page: Any, url: str, username: str, password: str = "password1") -> None:
+def login(page: Any, url: str, username: str, password: str = "password1", *, live: bool = True) -> None:
+    """Signs in on the login page; with ``live``, also waits until the page's WebSocket is open (the
+    server said hello), so what a test changes through the API afterwards reaches the page as events."""
     page.goto(url + "/login")
     page.get_by_label("Email or username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("navigation", name="Channels").wait_for()
+    if live:
+        page.locator('body[data-socket="open"]').wait_for(state="attached")
 
 
 def composer(page: Any) -> Any:

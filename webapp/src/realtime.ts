@@ -85,6 +85,7 @@ export function handle(msg: WebSocketMessage): void {
     case 'hello':
         // a new connection: what changed before it (and after the page loaded the roles) came as no event
         setConnected(true);
+        markSocket('open');
         void loadRoles().catch(() => undefined);
         break;
     case 'posted':
@@ -281,6 +282,14 @@ function markChannelReadLocal(channelId: string): void {
     });
 }
 
+/** `<body data-socket="open">` once the server said hello (or took a resume) on this page's socket:
+ * from then on every change reaches the page as an event (browser tests wait for it). */
+function markSocket(state: 'open' | 'closed'): void {
+    if (typeof document !== 'undefined' && document.body) {
+        document.body.dataset.socket = state;
+    }
+}
+
 function setConnected(on: boolean): void {
     if (getState().wsConnected !== on) {
         update((s) => ({wsConnected: on, wsEverConnected: s.wsEverConnected || on}));
@@ -350,13 +359,17 @@ export function startRealtime(): void {
     ws.addMessageListener(handle);
     ws.addReconnectListener(() => {
         setConnected(true);
+        markSocket('open');
         void resync();
         void loadRoles().catch(() => undefined);
     });
     ws.addMissedMessageListener(() => {
         void resync();
     });
-    ws.addCloseListener(() => setConnected(false));
+    ws.addCloseListener(() => {
+        setConnected(false);
+        markSocket('closed');
+    });
     ws.addFirstConnectListener(() => setConnected(true));
     startPolling();
     ws.initialize(websocketUrl());
