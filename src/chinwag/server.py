@@ -249,12 +249,17 @@ def setup_logging(cfg: ConfigStore, shared_file: bool = False) -> None:
     stamp = structlog.processors.TimeStamper(fmt="iso")
     if ls.EnableConsole:
         console_level = getattr(logging, ls.ConsoleLevel.upper(), logging.INFO)
+        # Tracebacks as plain text: structlog's default (rich, with every frame's locals and syntax
+        # highlighting) takes the event loop for a good part of a second per traceback, so a burst of
+        # errors (the database pool exhausted under load) starves the requests that would end it.
         renderer: Any = (structlog.processors.JSONRenderer() if ls.ConsoleJson
-                         else structlog.dev.ConsoleRenderer(colors=ls.EnableColor))
+                         else structlog.dev.ConsoleRenderer(colors=ls.EnableColor,
+                                                            exception_formatter=structlog.dev.plain_traceback))
         console = logging.StreamHandler(sys.stderr)
         console.setLevel(console_level)
         console.setFormatter(structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        *([structlog.processors.format_exc_info] if ls.ConsoleJson else []), renderer],
             foreign_pre_chain=[structlog.processors.add_log_level, stamp]))
         root.addHandler(console)
         levels.append(console_level)

@@ -248,7 +248,14 @@ class Hub:
         """Run a coroutine in the background, keeping a reference until it ends."""
         task = asyncio.create_task(coro)
         self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and (e := task.exception()) is not None:
+            # presence and first-connect work: a failure (the database unavailable a moment) is said in
+            # one line; the next connect or heartbeat sets things right
+            log.warning("background task %s failed: %r", task.get_coro().__qualname__, e)  # type: ignore[union-attr]
 
     # life cycle ----------------------------------------------------------------------------
 

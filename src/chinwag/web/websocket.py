@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chinwag.app.app import App
 from chinwag.app.context import Ctx
+from chinwag.app.failures import OutageLog, failure_error
 from chinwag.model.errors import AppError
 from chinwag.model.ids import new_id, now_ms
 from chinwag.model.user import Session
@@ -28,6 +29,7 @@ from chinwag.web.origin import origin_allowed
 from chinwag.web.ws_protocol import LeanWebSocketProtocol
 
 log = structlog.get_logger("chinwag.web.websocket")
+_outage_log = OutageLog()
 
 AUTH_TIMEOUT = 5.0
 MAX_FRAME = 8 * 1024
@@ -222,8 +224,16 @@ def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
                     await sock.handle(msg)
         except (WebSocketDisconnect, RuntimeError):
             pass
-        except Exception:
-            log.exception("websocket failed")
+        except Exception as e:
+            known = failure_error(e)
+            if known is None or known.status_code != 503:
+                log.exception("websocket failed")
+            else:  # the database out of reach a moment: the client reconnects (and resumes) after
+                say, failed = _outage_log.should_log()
+                if say:
+                    log.warning("websocket closed: database unavailable", error=str(e).splitlines()[0][:300],
+                                failed_since_last=failed)
+                await sock._close(1011)
         finally:
             if sock.conn is not None:
                 await hub.disconnect(sock.conn)
