@@ -184,6 +184,9 @@ def main() -> None:
     ap.add_argument("--min-idle-ms", type=int, default=1000, help="load-test-ng's MinIdleTimeMs")
     ap.add_argument("--rates", choices=("default", "sample"), default="default",
                     help="users' pace: load-test-ng's default (all at rate 1) or its sample distribution")
+    ap.add_argument("--pictures", choices=("ltng", "browser"), default="ltng",
+                    help="profile pictures: as load-test-ng (every poster of every fetched batch, with its ETag) "
+                         "or as a browser's cache (once a session)")
     ap.add_argument("--no-pin", action="store_true", help="do not pin the server to CPU 0 and generators to CPU 1")
     ap.add_argument("--generator-cpus", default="",
                     help="CPUs for the generator processes, e.g. 1-3 or 1,2 (default: every CPU but 0)")
@@ -221,14 +224,14 @@ def main() -> None:
         srv, drop, logins, summary = prepare(ns, log)
         api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
     cfg = GenConfig(api, ws_url, logins, ramp_per_s=ns.ramp, min_idle_ms=ns.min_idle_ms, avg_idle_ms=ns.avg_idle_ms,
-                    rates=ns.rates)
+                    rates=ns.rates, pictures=ns.pictures)
     gen_cpus = None if ns.no_pin or ns.url else \
         (parse_cpus(ns.generator_cpus) if ns.generator_cpus else sorted(os.sched_getaffinity(0) - {0}) or [0])
     fleet = Fleet(cfg, ns.processes, cpus=gen_cpus)
     conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else 0,
                   "generator_cpus": gen_cpus, "generator_processes": ns.processes,
                   "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
-                  "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "min_idle_ms": ns.min_idle_ms,
+                  "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "pictures": ns.pictures, "min_idle_ms": ns.min_idle_ms,
                   "thresholds": limits.__dict__, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
         if ns.mode == "levels":

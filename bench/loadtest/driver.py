@@ -45,6 +45,7 @@ class GenConfig:
     timeout_s: float = 30.0
     seed: int = 1
     rates: str = "default"
+    pictures: str = "ltng"
 
 
 def _worker(conn: Connection, cfg: GenConfig, cpus: list[int] | None) -> None:
@@ -86,7 +87,8 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
     loop = asyncio.get_running_loop()
     rec = Recorder()
     http = _new_http(cfg)
-    env = Env(cfg.api, cfg.ws_url, http, rec, asyncio.Event(), cfg.min_idle_ms, cfg.avg_idle_ms, rates=cfg.rates)
+    env = Env(cfg.api, cfg.ws_url, http, rec, asyncio.Event(), cfg.min_idle_ms, cfg.avg_idle_ms, rates=cfg.rates,
+              pictures=cfg.pictures)
     users: list[tuple[SimUser, asyncio.Task[None]]] = []
     target = 0
     lags: list[float] = []

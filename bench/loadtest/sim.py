@@ -85,6 +85,9 @@ class Env:
     avg_idle_ms: int = AVG_IDLE_MS
     pause_scale: float = 1.0  # the 1–10 s pauses inside scrolling actions (tests shorten them)
     rates: str = "default"    # a key of RATES
+    #: "ltng": load-test-ng's fetchPostsInfo — the picture of every poster of every fetched batch, revalidated
+    #: with its ETag; "browser": a browser's cache — each picture once a session
+    pictures: str = "ltng"
 
 
 class Skip(Exception):
@@ -399,7 +402,7 @@ class SimUser:
                 need_status.append(uid)
             # load-test-ng asks for the picture of every poster of every batch it fetches (once per batch),
             # revalidating with the last ETag: not a browser's cache, which would ask once a day
-            if uid and uid not in need_img:
+            if uid and uid not in need_img and (self.env.pictures == "ltng" or uid not in self.s.images):
                 need_img.append(uid)
             for word in p.get("message", "").split():
                 if word.startswith("@") and len(word) > 1 and word[1:] not in self.s.usernames \
