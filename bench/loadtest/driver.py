@@ -137,6 +137,7 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
             out["active"] = len(users)
             out["connected"] = sum(1 for u, _ in users if u.connected)
             out["started"] = sum(1 for u, _ in users if u.started)
+            out["gave_up"] = sum(1 for u, t in users if t.done() and not u.started)  # start-up failed 5 times
             cpu, wall = time.process_time(), time.monotonic()
             out["cpu_s"], out["wall_s"] = cpu - cpu_mark, wall - wall_mark
             cpu_mark, wall_mark = cpu, wall
@@ -225,6 +226,7 @@ class Window:
     active: int = 0
     connected: int = 0
     started: int = 0
+    gave_up: int = 0
     #: per generator process: CPU seconds and wall seconds since the previous take, event-loop lag
     procs: list[dict[str, float]] = field(default_factory=list)
 
@@ -240,7 +242,8 @@ class Window:
                     d[k] = d.get(k, 0) + n
             for k, s in p["samples"].items():
                 w.samples.setdefault(k, s)
-            for name in ("unanswered", "ws_connects", "ws_errors", "ws_events", "active", "connected", "started"):
+            for name in ("unanswered", "ws_connects", "ws_errors", "ws_events", "active", "connected", "started",
+                         "gave_up"):
                 setattr(w, name, getattr(w, name) + p[name])
             w.procs.append({k: p[k] for k in ("pid", "cpu_s", "wall_s", "lag_p99_ms", "lag_max_ms")})
         return w
@@ -337,7 +340,8 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     t0 = time.monotonic()
     while True:
         w = fleet.take()
-        if (w.started >= users and w.connected >= users * 0.98) or time.monotonic() - t0 > ramp_timeout_s:
+        if (w.started + w.gave_up >= users and w.connected >= (users - w.gave_up) * 0.98) \
+                or time.monotonic() - t0 > ramp_timeout_s:
             break
         log(f"  ramping: {w.started}/{users} users started, {w.connected} connected "
             f"({sum(len(v) for v in w.lat.values())} requests, {sum(w.errors.values()) + w.ws_errors} errors)")
