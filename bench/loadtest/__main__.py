@@ -4,6 +4,8 @@
     .venv/bin/python -m bench.loadtest search --dataset-users 6000 --posts 100000 --json /tmp/lt.json
     # a fixed number of users for a while, same set-up
     .venv/bin/python -m bench.loadtest run --users 200 --seconds 60
+    # given levels in order, each from a clean state (20 → 80 → 20: the two 20s must agree)
+    .venv/bin/python -m bench.loadtest levels --levels 20,80,20 --hold 40
     # any Mattermost-API server: a file with one login per line (password bench.loadtest.dataset.PASSWORD)
     .venv/bin/python -m bench.loadtest run --url http://host:8065 --logins logins.txt --users 100
 
@@ -28,12 +30,17 @@ from bench.loadtest import dataset
 from bench.loadtest.driver import (
     CPU_PCT,
     ERROR_PCT,
+    GEN_CORE_PCT,
+    GEN_CPU_PCT,
+    GEN_LAG_MS,
     MEAN_MS,
     P99_MS,
     Fleet,
     GenConfig,
     Limits,
+    level_line,
     measure,
+    run_levels,
     search,
 )
 
@@ -143,9 +150,18 @@ def print_table(m: dict[str, Any], out: Any = sys.stdout) -> None:
               f"{f(r['p99_ms']):>7} {f(r['max_ms']):>7} {r['errors']:>4} {r['client_errors']:>4}", file=out)
 
 
+def parse_cpus(text: str) -> list[int]:
+    """"1-3,5" → [1, 2, 3, 5]."""
+    out: set[int] = set()
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out.update(range(int(a), int(b or a) + 1))
+    return sorted(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=("search", "run"))
+    ap.add_argument("mode", choices=("search", "run", "levels"))
     ap.add_argument("--url", help="an existing server (skip start-up and data set); needs --logins")
     ap.add_argument("--logins", help="file with one login per line (with --url)")
     ap.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
@@ -157,6 +173,7 @@ def main() -> None:
     ap.add_argument("--public-channels", type=int, default=100, help="public channels per team")
     ap.add_argument("--users", type=int, default=100, help="run: users to hold")
     ap.add_argument("--seconds", type=float, default=60, help="run: the measured window")
+    ap.add_argument("--levels", default="20,80,20", help="levels: comma-separated user counts, run in order")
     ap.add_argument("--start", type=int, default=500, help="search: first level")
     ap.add_argument("--resolution", type=float, default=0.1, help="search: stop bisecting within this fraction")
     ap.add_argument("--hold", type=float, default=60, help="search: seconds measured per level")
@@ -167,11 +184,23 @@ def main() -> None:
     ap.add_argument("--min-idle-ms", type=int, default=1000, help="load-test-ng's MinIdleTimeMs")
     ap.add_argument("--rates", choices=("default", "sample"), default="default",
                     help="users' pace: load-test-ng's default (all at rate 1) or its sample distribution")
+    ap.add_argument("--pictures", choices=("ltng", "browser"), default="ltng",
+                    help="profile pictures: as load-test-ng (every poster of every fetched batch, with its ETag) "
+                         "or as a browser's cache (once a session)")
     ap.add_argument("--no-pin", action="store_true", help="do not pin the server to CPU 0 and generators to CPU 1")
+    ap.add_argument("--generator-cpus", default="",
+                    help="CPUs for the generator processes, e.g. 1-3 or 1,2 (default: every CPU but 0)")
     ap.add_argument("--max-cpu", type=float, default=CPU_PCT, help="server CPU threshold, %% of its core (0: off)")
     ap.add_argument("--max-mean-ms", type=float, default=MEAN_MS)
     ap.add_argument("--max-p99-ms", type=float, default=P99_MS)
     ap.add_argument("--max-error-pct", type=float, default=ERROR_PCT)
+    ap.add_argument("--max-generator-cpu", type=float, default=GEN_CPU_PCT,
+                    help="a level is void (generator-bound) when a generator process, or all together per core, "
+                         "use this %% of a core")
+    ap.add_argument("--max-generator-core-busy", type=float, default=GEN_CORE_PCT,
+                    help="… or the generators' pinned cores are this %% busy with anything")
+    ap.add_argument("--max-generator-lag-ms", type=float, default=GEN_LAG_MS,
+                    help="… or a generator's event loop lags this much (p99)")
     ap.add_argument("--json", help="write the result here as JSON")
     ns = ap.parse_args()
 
@@ -179,7 +208,9 @@ def main() -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server and drop the database on kill
-    limits = Limits(ns.max_error_pct, ns.max_mean_ms, ns.max_p99_ms, ns.max_cpu)
+    limits = Limits(ns.max_error_pct, ns.max_mean_ms, ns.max_p99_ms, ns.max_cpu,
+                    generator_cpu_pct=ns.max_generator_cpu, generator_core_pct=ns.max_generator_core_busy,
+                    generator_lag_ms=ns.max_generator_lag_ms)
     srv = drop = None
     summary: dict[str, Any] = {}
     if ns.url:
@@ -193,19 +224,31 @@ def main() -> None:
         srv, drop, logins, summary = prepare(ns, log)
         api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
     cfg = GenConfig(api, ws_url, logins, ramp_per_s=ns.ramp, min_idle_ms=ns.min_idle_ms, avg_idle_ms=ns.avg_idle_ms,
-                    rates=ns.rates)
-    fleet = Fleet(cfg, ns.processes, cpu=None if ns.no_pin or ns.url else 1)
+                    rates=ns.rates, pictures=ns.pictures)
+    gen_cpus = None if ns.no_pin or ns.url else \
+        (parse_cpus(ns.generator_cpus) if ns.generator_cpus else sorted(os.sched_getaffinity(0) - {0}) or [0])
+    fleet = Fleet(cfg, ns.processes, cpus=gen_cpus)
     conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else 0,
-                  "generator_cpu": None if ns.no_pin or ns.url else 1, "generator_processes": ns.processes,
+                  "generator_cpus": gen_cpus, "generator_processes": ns.processes,
                   "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
-                  "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "min_idle_ms": ns.min_idle_ms,
+                  "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "pictures": ns.pictures, "min_idle_ms": ns.min_idle_ms,
                   "thresholds": limits.__dict__, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
-        if ns.mode == "run":
+        if ns.mode == "levels":
+            ms = run_levels(fleet, [int(x) for x in ns.levels.split(",")], ns.settle, ns.hold, pid, limits, log)
+            result = {"conditions": conditions, "dataset": summary, "levels": ms}
+            for m in ms:
+                print(f"\n{level_line(m).strip()}")
+                print_table(m)
+            print(json.dumps([{k: m[k] for k in ("users", "ok", "generator_bound", "requests_per_s",
+                                                 "requests_per_user_s", "mean_ms", "p99_ms", "errors",
+                                                 "server_cpu_pct")} for m in ms]))
+        elif ns.mode == "run":
             m = measure(fleet, min(ns.users, len(logins)), ns.settle, ns.seconds, pid, limits, log)
             result = {"conditions": conditions, "dataset": summary, **m}
             print_table(m)
-            shown = {k: m[k] for k in ("users", "connected", "ok", "broken", "requests_per_s", "errors",
+            print(level_line(m).strip())
+            shown = {k: m[k] for k in ("users", "connected", "ok", "broken", "generator_bound", "requests_per_s", "errors",
                                        "client_errors", "mean_ms", "p99_ms", "server_cpu_pct", "server_rss_mb",
                                        "server_cpu_ms_per_request", "users_per_core_at_cpu_limit")}
             print(json.dumps(shown))
@@ -214,7 +257,9 @@ def main() -> None:
                        limits, log)
             result = {"conditions": conditions, "dataset": summary, **r}
             print(f"\nsupported users: {r['supported_users']}"
-                  + (" (the data set's limit; add users)" if r["limited_by_data_set"] else ""))
+                  + (" (the data set's limit; add users)" if r["limited_by_data_set"] else "")
+                  + (f" — a LOWER BOUND: the generators were the bottleneck at {r['generator_bound_at']} users; "
+                     "give them more cores (--generator-cpus, --processes)" if r["generator_limited"] else ""))
             if r["at_supported"]:
                 a = r["at_supported"]
                 print(f"at {a['users']} users: {a['requests_per_s']} req/s, mean {a['mean_ms']} ms, p99 {a['p99_ms']} ms, "
@@ -222,7 +267,9 @@ def main() -> None:
                       f"RSS {a['server_rss_mb']} MB; CPU projection {a['users_per_core_at_cpu_limit']} users per core")
                 print_table(a)
             print(json.dumps({"supported_users": r["supported_users"],
-                              "levels": [{k: lv[k] for k in ("users", "ok", "requests_per_s", "mean_ms", "p99_ms",
+                              "generator_bound_at": r["generator_bound_at"],
+                              "levels": [{k: lv[k] for k in ("users", "ok", "generator_bound", "requests_per_s",
+                                                             "requests_per_user_s", "mean_ms", "p99_ms",
                                                              "errors", "server_cpu_pct", "server_rss_mb",
                                                              "users_per_core_at_cpu_limit")}
                                          for lv in r["levels"]]}))

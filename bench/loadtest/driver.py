@@ -23,6 +23,14 @@ ERROR_PCT = 0.025
 MEAN_MS = 100.0
 P99_MS = 2000.0
 CPU_PCT = 85.0
+#: the generators are the bottleneck (the level is void) when one of their processes uses this much of a
+#: core, or all of them this much of their cores; or the cores they are pinned to are this busy with
+#: anything (the database may share them); or an event loop wakes this late from a 50 ms sleep (p99)
+GEN_CPU_PCT = 70.0
+GEN_CORE_PCT = 90.0
+GEN_LAG_MS = 50.0
+#: before a level the server must be under this CPU (% of a core) for two consecutive seconds
+IDLE_PCT = 5.0
 
 
 @dataclass
@@ -37,11 +45,12 @@ class GenConfig:
     timeout_s: float = 30.0
     seed: int = 1
     rates: str = "default"
+    pictures: str = "ltng"
 
 
-def _worker(conn: Connection, cfg: GenConfig, cpu: int | None) -> None:
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
+def _worker(conn: Connection, cfg: GenConfig, cpus: list[int] | None) -> None:
+    if cpus:
+        os.sched_setaffinity(0, set(cpus))
     try:
         import uvloop
         uvloop.install()
@@ -50,25 +59,49 @@ def _worker(conn: Connection, cfg: GenConfig, cpu: int | None) -> None:
     asyncio.run(_worker_main(conn, cfg))
 
 
+def _new_http(cfg: GenConfig) -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=cfg.timeout_s, limits=httpx.Limits(max_connections=cfg.http_connections,
+                                                                       max_keepalive_connections=cfg.http_connections))
+
+
+async def _stop_users(users: list[tuple[SimUser, asyncio.Task[None]]]) -> None:
+    """Stop these users at once: their tasks are cancelled (a request in flight is abandoned, its socket
+    closed by the pool) and awaited, so each one's WebSocket is closed and its periodic task gone."""
+    for u, task in users:
+        u.stop.set()
+        task.cancel()
+    await asyncio.gather(*(t for _, t in users), return_exceptions=True)
+
+
+async def _lag_probe(lags: list[float]) -> None:
+    """The event loop's lag: how late a 50 ms sleep wakes up. A loop busy with its users (a saturated
+    generator) delays every response it reads, which the latencies would count as the server's."""
+    loop = asyncio.get_running_loop()
+    while True:
+        t = loop.time()
+        await asyncio.sleep(0.05)
+        lags.append((loop.time() - t - 0.05) * 1000)
+
+
 async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
     loop = asyncio.get_running_loop()
     rec = Recorder()
-    http = httpx.AsyncClient(timeout=cfg.timeout_s, limits=httpx.Limits(max_connections=cfg.http_connections,
-                                                                        max_keepalive_connections=cfg.http_connections))
-    env = Env(cfg.api, cfg.ws_url, http, rec, asyncio.Event(), cfg.min_idle_ms, cfg.avg_idle_ms, rates=cfg.rates)
+    http = _new_http(cfg)
+    env = Env(cfg.api, cfg.ws_url, http, rec, asyncio.Event(), cfg.min_idle_ms, cfg.avg_idle_ms, rates=cfg.rates,
+              pictures=cfg.pictures)
     users: list[tuple[SimUser, asyncio.Task[None]]] = []
     target = 0
+    lags: list[float] = []
+    cpu_mark, wall_mark = time.process_time(), time.monotonic()
+    probe = asyncio.create_task(_lag_probe(lags))
 
     async def ramp() -> None:
         gap = 1 / cfg.ramp_per_s if cfg.ramp_per_s > 0 else 0
         while True:
-            while len(users) > target:
-                u, task = users.pop()
-                await u.shutdown()
-                try:
-                    await asyncio.wait_for(task, 10)
-                except (TimeoutError, asyncio.CancelledError, Exception):
-                    task.cancel()
+            if len(users) > target:
+                excess = users[target:]
+                del users[target:]
+                await _stop_users(excess)
             if len(users) < target and len(users) < len(cfg.logins):
                 i = len(users)
                 u = SimUser(env, cfg.logins[i], cfg.seed * 1_000_003 + i)
@@ -82,30 +115,52 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
         cmd, arg = await loop.run_in_executor(None, conn.recv)
         if cmd == "users":
             target = int(arg)
+        elif cmd == "reset":
+            # a new level starts from nothing: no user, no task of a user, no pooled socket, a new level
+            # number (a straggling request of the old level is never recorded)
+            ramper.cancel()
+            await asyncio.gather(ramper, return_exceptions=True)
+            target = 0
+            old, users[:] = list(users), []
+            await _stop_users(old)
+            await env.http.aclose()
+            env.http = _new_http(cfg)
+            rec.level += 1
+            rec.reset()
+            lags.clear()
+            cpu_mark, wall_mark = time.process_time(), time.monotonic()
+            ramper = asyncio.create_task(ramp())
+            left = [t for t in asyncio.all_tasks() if t not in (asyncio.current_task(), ramper, probe)]
+            conn.send({"users": len(users), "tasks_left": len(left)})
         elif cmd == "take":
             out = rec.take()
             out["active"] = len(users)
             out["connected"] = sum(1 for u, _ in users if u.connected)
+            out["started"] = sum(1 for u, _ in users if u.started)
+            out["gave_up"] = sum(1 for u, t in users if t.done() and not u.started)  # start-up failed 5 times
+            cpu, wall = time.process_time(), time.monotonic()
+            out["cpu_s"], out["wall_s"] = cpu - cpu_mark, wall - wall_mark
+            cpu_mark, wall_mark = cpu, wall
+            lag = sorted(lags)
+            lags.clear()
+            out["lag_p99_ms"] = pct(lag, 99) if lag else 0.0
+            out["lag_max_ms"] = lag[-1] if lag else 0.0
+            out["pid"] = os.getpid()
             conn.send(out)
         elif cmd == "stop":
             ramper.cancel()
-            for u, _ in users:
-                u.stop.set()
-            tasks = [t for _, t in users]
-            if tasks:
-                _done, late = await asyncio.wait(tasks, timeout=5)  # users mid-request are cut off
-                for t in late:
-                    t.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-            await http.aclose()
+            probe.cancel()
+            await _stop_users(users)
+            await env.http.aclose()
             conn.send("stopped")
             return
 
 
 class Fleet:
-    """The generator processes; users are split evenly between them."""
+    """The generator processes (pinned to ``cpus`` when given); users are split evenly between them."""
 
-    def __init__(self, cfg: GenConfig, processes: int, cpu: int | None = None) -> None:
+    def __init__(self, cfg: GenConfig, processes: int, cpus: list[int] | None = None) -> None:
+        self.cpus = list(cpus) if cpus else None
         ctx = mp.get_context("fork")
         self.conns: list[Connection] = []
         self.procs: list[Any] = []
@@ -114,11 +169,25 @@ class Fleet:
             parent, child = ctx.Pipe()
             sub = GenConfig(**{**cfg.__dict__, "logins": per[i], "ramp_per_s": cfg.ramp_per_s / processes,
                                "seed": cfg.seed * 100 + i})
-            p = ctx.Process(target=_worker, args=(child, sub, cpu), daemon=True)
+            p = ctx.Process(target=_worker, args=(child, sub, self.cpus), daemon=True)
             p.start()
             self.conns.append(parent)
             self.procs.append(p)
         self.users = 0
+
+    def reset(self) -> dict[str, int]:
+        """Every process drops all its users (tasks cancelled and awaited, WebSockets closed, the HTTP pool
+        closed and replaced) and starts a new level; returns what is left (0 users, 0 tasks)."""
+        for c in self.conns:
+            c.send(("reset", None))
+        left = {"users": 0, "tasks_left": 0}
+        for c in self.conns:
+            if not c.poll(120):
+                raise RuntimeError("a generator process did not drop its users within 120 s")
+            r = c.recv()
+            left = {k: left[k] + r[k] for k in left}
+        self.users = 0
+        return left
 
     def set_users(self, n: int) -> None:
         k = len(self.conns)
@@ -156,6 +225,10 @@ class Window:
     ws_events: int = 0
     active: int = 0
     connected: int = 0
+    started: int = 0
+    gave_up: int = 0
+    #: per generator process: CPU seconds and wall seconds since the previous take, event-loop lag
+    procs: list[dict[str, float]] = field(default_factory=list)
 
     @classmethod
     def merge(cls, parts: list[dict[str, Any]]) -> Window:
@@ -169,8 +242,10 @@ class Window:
                     d[k] = d.get(k, 0) + n
             for k, s in p["samples"].items():
                 w.samples.setdefault(k, s)
-            for name in ("unanswered", "ws_connects", "ws_errors", "ws_events", "active", "connected"):
+            for name in ("unanswered", "ws_connects", "ws_errors", "ws_events", "active", "connected", "started",
+                         "gave_up"):
                 setattr(w, name, getattr(w, name) + p[name])
+            w.procs.append({k: p[k] for k in ("pid", "cpu_s", "wall_s", "lag_p99_ms", "lag_max_ms")})
         return w
 
     def table(self, seconds: float) -> list[dict[str, Any]]:
@@ -206,31 +281,76 @@ def proc_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpus_busy_ticks(cpus: list[int]) -> tuple[int, int]:
+    """(busy, total) jiffies of these CPUs from /proc/stat: whatever runs there (the generators, and the
+    database when the scheduler puts it there) counts as busy."""
+    busy = total = 0
+    with open("/proc/stat") as f:
+        for line in f:
+            name, *vals = line.split()
+            if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+                v = [int(x) for x in vals[:8]]
+                total += sum(v)
+                busy += sum(v) - v[3] - v[4]  # all but idle and iowait
+    return busy, total
+
+
 @dataclass
 class Limits:
+    """A level breaks on server-side signals only: errors, the mean and every endpoint's p99 latency, the
+    server's CPU. A level where the generators were the bottleneck is void, not broken (``generator_*``)."""
     error_pct: float = ERROR_PCT
     mean_ms: float = MEAN_MS
     p99_ms: float = P99_MS
     cpu_pct: float = CPU_PCT
     p99_min_samples: int = 1
+    generator_cpu_pct: float = GEN_CPU_PCT
+    generator_core_pct: float = GEN_CORE_PCT
+    generator_lag_ms: float = GEN_LAG_MS
+
+
+def wait_server_idle(server_pid: int | None, idle_pct: float, timeout_s: float, log: Any) -> dict[str, Any]:
+    """Before a level: wait until the server's CPU stays under ``idle_pct`` % of a core for two consecutive
+    seconds (what the previous level left queued has drained), at most ``timeout_s``."""
+    if not server_pid:
+        return {"idle": None, "idle_wait_s": 0.0, "idle_cpu_pct": None}
+    t0 = time.monotonic()
+    quiet = 0
+    pct_ = 100.0
+    while time.monotonic() - t0 < timeout_s:
+        c0, w0 = proc_cpu_s(server_pid), time.monotonic()
+        time.sleep(1.0)
+        pct_ = (proc_cpu_s(server_pid) - c0) / (time.monotonic() - w0) * 100
+        quiet = quiet + 1 if pct_ < idle_pct else 0
+        if quiet >= 2:
+            return {"idle": True, "idle_wait_s": round(time.monotonic() - t0, 1), "idle_cpu_pct": round(pct_, 1)}
+    log(f"  the server did not go idle within {timeout_s:.0f} s (CPU {pct_:.0f}%)")
+    return {"idle": False, "idle_wait_s": round(time.monotonic() - t0, 1), "idle_cpu_pct": round(pct_, 1)}
 
 
 def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid: int | None,
-            limits: Limits, log: Any = print, ramp_timeout_s: float = 900) -> dict[str, Any]:
-    """Hold `users` users: wait for them to be signed in (ramp), let them settle, then measure a window."""
+            limits: Limits, log: Any = print, ramp_timeout_s: float = 900, idle_pct: float = IDLE_PCT,
+            idle_timeout_s: float = 120) -> dict[str, Any]:
+    """One level from a clean state: drop every user of the previous level (tasks, sockets, HTTP pool), wait
+    until the server is idle, sign `users` users in (ramp) and wait until all are through their start-up,
+    let them settle, then measure a window of `hold_s` seconds."""
+    left = fleet.reset()
+    idle = wait_server_idle(server_pid, idle_pct, idle_timeout_s, log)
     fleet.set_users(users)
     t0 = time.monotonic()
     while True:
         w = fleet.take()
-        if w.connected >= users * 0.98 or time.monotonic() - t0 > ramp_timeout_s:
+        if (w.started + w.gave_up >= users and w.connected >= (users - w.gave_up) * 0.98) \
+                or time.monotonic() - t0 > ramp_timeout_s:
             break
-        log(f"  ramping: {w.connected}/{users} users connected ({sum(len(v) for v in w.lat.values())} requests, "
-            f"{sum(w.errors.values()) + w.ws_errors} errors)")
-        time.sleep(5)
+        log(f"  ramping: {w.started}/{users} users started, {w.connected} connected "
+            f"({sum(len(v) for v in w.lat.values())} requests, {sum(w.errors.values()) + w.ws_errors} errors)")
+        time.sleep(2)
     ramp_s = time.monotonic() - t0
     time.sleep(settle_s)
     fleet.take()
     cpu0 = proc_cpu_s(server_pid) if server_pid else 0.0
+    gen0 = cpus_busy_ticks(fleet.cpus) if fleet.cpus else (0, 0)
     t1 = time.monotonic()
     rss_peak = 0.0
     while time.monotonic() - t1 < hold_s:
@@ -240,11 +360,39 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     w = fleet.take()
     seconds = time.monotonic() - t1
     cpu_pct = (proc_cpu_s(server_pid) - cpu0) / seconds * 100 if server_pid else None
-    return evaluate(w, seconds, users, cpu_pct, rss_peak if server_pid else None, limits, ramp_s)
+    core_pct = None
+    if fleet.cpus:
+        gen1 = cpus_busy_ticks(fleet.cpus)
+        core_pct = (gen1[0] - gen0[0]) / max(1, gen1[1] - gen0[1]) * 100
+    m = evaluate(w, seconds, users, cpu_pct, rss_peak if server_pid else None, limits, ramp_s, core_pct,
+                 len(fleet.cpus) if fleet.cpus else len(fleet.procs))
+    m["clean_start"] = {**left, **idle}
+    return m
+
+
+def generator_load(w: Window, limits: Limits, core_pct: float | None, cores: int) -> dict[str, Any]:
+    """The generators' own load over the window and whether they were the bottleneck."""
+    procs = [{"pid": p["pid"], "cpu_pct": round(p["cpu_s"] / max(p["wall_s"], 1e-9) * 100, 1),
+              "lag_p99_ms": round(p["lag_p99_ms"], 1), "lag_max_ms": round(p["lag_max_ms"], 1)} for p in w.procs]
+    total = sum(p["cpu_pct"] for p in procs)
+    why = []
+    top = max(procs, key=lambda p: p["cpu_pct"], default=None)
+    if top and top["cpu_pct"] >= limits.generator_cpu_pct:
+        why.append(f"generator process {top['pid']} at {top['cpu_pct']:.0f}% of a core")
+    if total / max(1, cores) >= limits.generator_cpu_pct:
+        why.append(f"generators at {total:.0f}% of their {cores} core(s)")
+    if core_pct is not None and core_pct >= limits.generator_core_pct:
+        why.append(f"the generators' core(s) {core_pct:.0f}% busy (generators and whatever else runs there)")
+    lag = max((p["lag_p99_ms"] for p in procs), default=0.0)
+    if lag >= limits.generator_lag_ms:
+        why.append(f"generator event-loop lag p99 {lag:.0f} ms")
+    return {"processes": procs, "cpu_pct_total": round(total, 1), "cores": cores,
+            "cores_busy_pct": None if core_pct is None else round(core_pct, 1), "bound": why}
 
 
 def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_mb: float | None,
-             limits: Limits, ramp_s: float = 0.0) -> dict[str, Any]:
+             limits: Limits, ramp_s: float = 0.0, gen_core_pct: float | None = None,
+             gen_cores: int = 1) -> dict[str, Any]:
     table = w.table(seconds)
     ok_lat = [x for v in w.lat.values() for x in v]  # every answered request, 5xx included
     n_req = len(ok_lat) + w.unanswered
@@ -263,10 +411,15 @@ def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_m
         broken.append(f"server CPU {cpu_pct:.0f}% ≥ {limits.cpu_pct:.0f}%")
     if w.connected < users * 0.98:
         broken.append(f"only {w.connected} of {users} users connected")
+    gen = generator_load(w, limits, gen_core_pct, gen_cores)
     every = sorted(ok_lat)
-    return {"users": users, "connected": w.connected, "ok": not broken, "broken": broken,
+    return {"users": users, "connected": w.connected,
+            # a generator-bound level says nothing about the server: neither ok nor broken
+            "ok": not broken and not gen["bound"], "broken": broken, "generator_bound": bool(gen["bound"]),
             "seconds": round(seconds, 1), "ramp_s": round(ramp_s, 1), "requests": n_req,
-            "requests_per_s": round(n_req / seconds, 1), "errors": errors, "error_pct": round(err_pct, 4),
+            "requests_per_s": round(n_req / seconds, 1),
+            "requests_per_user_s": round(n_req / seconds / max(1, users), 3),
+            "errors": errors, "error_pct": round(err_pct, 4),
             "client_errors": sum(w.client_errors.values()), "mean_ms": round(mean, 1),
             "p99_ms": round(pct(every, 99), 1), "server_cpu_pct": None if cpu_pct is None else round(cpu_pct, 1),
             "server_rss_mb": None if rss_mb is None else round(rss_mb, 1),
@@ -274,41 +427,73 @@ def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_m
             # machine's other load disturbs least (it still stretches CPU time somewhat)
             "server_cpu_ms_per_request": round(cpu_pct * 10 * seconds / n_req, 3) if cpu_pct and n_req else None,
             "users_per_core_at_cpu_limit": round(users * (limits.cpu_pct or 100) / cpu_pct) if cpu_pct else None,
-            "ws_events": w.ws_events,
+            "generators": gen, "ws_events": w.ws_events,
             "ws_connects": w.ws_connects, "actions": dict(sorted(w.actions.items(), key=lambda kv: -kv[1])),
             "error_samples": w.samples, "endpoints": table}
+
+
+def level_line(m: dict[str, Any]) -> str:
+    state = "GENERATOR-BOUND" if m["generator_bound"] else "ok" if m["ok"] else "BROKEN"
+    g = m["generators"]
+    why = m["generators"]["bound"] if m["generator_bound"] else m["broken"]
+    return (f"  {m['users']} users: {state}; {m['requests_per_s']} req/s ({m['requests_per_user_s']}/user), "
+            f"mean {m['mean_ms']} ms, p99 {m['p99_ms']} ms, errors {m['errors']}, server CPU {m['server_cpu_pct']}%, "
+            f"RSS {m['server_rss_mb']} MB; generators {g['cpu_pct_total']}% CPU "
+            f"({', '.join(str(p['cpu_pct']) for p in g['processes'])}), core busy {g['cores_busy_pct']}%, "
+            f"loop lag p99 {max((p['lag_p99_ms'] for p in g['processes']), default=0)} ms; "
+            f"clean start: {m['clean_start']}" + (f" — {'; '.join(why)}" if why else ""))
+
+
+def run_levels(fleet: Fleet, levels: list[int], settle_s: float, hold_s: float, server_pid: int | None,
+               limits: Limits, log: Any = print) -> list[dict[str, Any]]:
+    """The given levels in order, each from a clean state (what shows that the levels are independent)."""
+    out = []
+    for users in levels:
+        log(f"level {users} users …")
+        m = measure(fleet, users, settle_s, hold_s, server_pid, limits, log)
+        log(level_line(m))
+        out.append(m)
+    return out
 
 
 def search(fleet: Fleet, start: int, max_users: int, resolution: float, settle_s: float, hold_s: float,
            server_pid: int | None, limits: Limits, log: Any = print) -> dict[str, Any]:
     """Double the users until a threshold breaks (or the data set runs out), then bisect between the last
-    good and the first bad level until they are within `resolution` (a fraction) of each other."""
+    good and the first bad level until they are within `resolution` (a fraction) of each other. Every level
+    starts from a clean state. A generator-bound level (void: it says nothing about the server) bounds the
+    bisection from above like a broken one; if it comes before any broken level, the figure found is only
+    a lower bound (``generator_limited``): measure again with more generator cores."""
     levels: list[dict[str, Any]] = []
     good: dict[str, Any] | None = None
     bad: int | None = None
+    gen_bound: int | None = None
     users = start
     while True:
         log(f"level {users} users …")
         m = measure(fleet, users, settle_s, hold_s, server_pid, limits, log)
         levels.append({k: v for k, v in m.items() if k != "endpoints"})
-        log(f"  {users} users: {'ok' if m['ok'] else 'BROKEN'}; {m['requests_per_s']} req/s, mean {m['mean_ms']} ms, "
-            f"p99 {m['p99_ms']} ms, errors {m['errors']}, CPU {m['server_cpu_pct']}%, RSS {m['server_rss_mb']} MB, "
-            f"projection {m['users_per_core_at_cpu_limit']} users/core"
-            + ("" if m["ok"] else f" — {'; '.join(m['broken'])}"))
-        if m["ok"]:
+        log(level_line(m))
+        if m["generator_bound"]:
+            gen_bound = users if gen_bound is None else min(gen_bound, users)
+        elif m["ok"]:
             good = m
         else:
             bad = users
         lo = good["users"] if good else 0
-        if bad is None:
+        hi = min(x for x in (bad, gen_bound) if x is not None) if bad or gen_bound else None
+        if hi is None:
             if users >= max_users:
                 break
             users = min(max_users, users * 2)
             continue
-        if bad - lo <= max(1, int(resolution * max(lo, 1))):
+        if hi - lo <= max(1, int(resolution * max(lo, 1))):
             break
-        users = (lo + bad) // 2
+        users = (lo + hi) // 2
         if users <= 0:
             break
-    return {"supported_users": good["users"] if good else 0, "limited_by_data_set": bad is None,
-            "levels": levels, "at_supported": good}
+    # generator-bound below the first broken level (or with none broken): the server's figure is higher
+    # than what these generators can show — a lower bound only
+    gen_limited = gen_bound is not None and (bad is None or gen_bound <= bad)
+    return {"supported_users": good["users"] if good else 0,
+            "limited_by_data_set": bad is None and gen_bound is None, "generator_limited": gen_limited,
+            "generator_bound_at": gen_bound, "levels": levels, "at_supported": good}

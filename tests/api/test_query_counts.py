@@ -38,12 +38,13 @@ PINNED = {
     "reply_in_thread": 12,
     # switching channel: the first page of posts (or the posts around the last unread, or since the last
     # visit), marking it viewed, its stats, my membership, the posters' statuses, profiles and pictures
-    "channel_posts_page": 3,
+    "channel_posts_page": 2,
     "view_channel": 2,
     "channel_stats": 3,
     "channel_member_me": 2,
     "posts_around_unread": 1,
-    "posts_since": 3,
+    "posts_since": 2,
+    "post_thread": 3,
     "statuses_by_ids": 1,
     "users_by_ids": 1,
     "user_image": 0,
@@ -90,6 +91,7 @@ async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> Non
                                                        "collapsedThreads": "true"}),
         "posts_since": lambda: ann.get(f"/channels/{ch_id}/posts", params={"since": root["create_at"],
                                                                             "collapsedThreads": "true"}),
+        "post_thread": lambda: ann.get(f"/posts/{root['id']}/thread", params={"collapsedThreads": "true"}),
         "statuses_by_ids": lambda: ann.post("/users/status/ids", [me, bob.user["id"]]),
         "users_by_ids": lambda: ann.post("/users/ids", [me, bob.user["id"]]),
         "user_image": lambda: ann.get(f"/users/{bob.user['id']}/image", params={"_": 0}),

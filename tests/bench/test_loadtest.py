@@ -16,7 +16,7 @@ import httpx
 import pytest
 from bench.loadtest import dataset
 from bench.loadtest.__main__ import set_passwords_api
-from bench.loadtest.driver import Fleet, GenConfig, Limits, measure
+from bench.loadtest.driver import Fleet, GenConfig, Limits, Window, evaluate, measure
 from bench.loadtest.sim import Env, Recorder, SimUser
 
 from tests.procs import ServerProcess, sqlite_env
@@ -62,8 +62,11 @@ async def test_every_action_runs_without_errors(loaded: tuple[ServerProcess, lis
             await u.login()
             await u.reload()
         names = [n for n, _, _ in users[0].action_table()]
-        # the mix: load-test-ng's frequencies, the drafts/scheduled-post/bookmark actions gated off by the config
-        assert "SwitchChannel" in names and "CreatePost" in names and "UpsertDraft" not in names
+        # the mix: load-test-ng's frequencies; the drafts/scheduled-post/bookmark actions the config turns off
+        # stay in the pick as slots that request nothing (so they do not speed the users up), and nothing
+        # chinwag offers is left unsimulated
+        assert "SwitchChannel" in names and "CreatePost" in names and "UpsertDraft (off)" in names
+        assert not [n for n in names if n.endswith("(not simulated)")], names
         done: set[str] = set()
         for _round in range(2):  # the second round has posts, threads and DMs from the first to act on
             for u in users:
@@ -88,10 +91,57 @@ def test_short_run_holds_its_users(loaded: tuple[ServerProcess, list[str]]) -> N
         m = measure(fleet, len(logins), settle_s=1, hold_s=float(os.environ.get("CHINWAG_LOADTEST_SECONDS", 10)),
                     server_pid=srv.proc.pid if srv.proc else None, limits=Limits(cpu_pct=0, mean_ms=1e9, p99_ms=1e9),
                     log=lambda _m: None)
+        # a level ends clean: no user, no task of a user left, and nothing recorded after it
+        assert fleet.reset() == {"users": 0, "tasks_left": 0}
+        after = fleet.take()
+        assert after.active == 0 and after.connected == 0 and not after.lat and not after.errors, after
     finally:
         fleet.stop()
     assert m["connected"] == len(logins), m
+    assert m["clean_start"]["users"] == 0 and m["clean_start"]["tasks_left"] == 0, m["clean_start"]
+    # the generators' own load is measured per process (whether it saturated depends on the machine)
+    assert len(m["generators"]["processes"]) == 2 and all(p["cpu_pct"] > 0 for p in m["generators"]["processes"])
     assert m["errors"] == 0 and m["client_errors"] == 0, m["error_samples"]
     assert m["requests"] > 0 and sum(m["actions"].values()) > 0, m
     assert {r["endpoint"] for r in m["endpoints"]} >= {"POST /channels/members/me/view"}
     assert m["server_rss_mb"] and m["server_rss_mb"] > 0
+
+
+def _window(cpu_s: list[float], lag_ms: float = 1.0) -> Window:
+    w = Window(lat={"GET /users/me": [5.0] * 100}, active=10, connected=10, started=10)
+    w.procs = [{"pid": 100 + i, "cpu_s": c, "wall_s": 10.0, "lag_p99_ms": lag_ms, "lag_max_ms": lag_ms}
+               for i, c in enumerate(cpu_s)]
+    return w
+
+
+def test_a_saturated_generator_voids_the_level_instead_of_breaking_it() -> None:
+    limits = Limits()
+    calm = evaluate(_window([2.0, 2.0]), 10.0, 10, 20.0, 100.0, limits, gen_cores=2)
+    assert calm["ok"] and not calm["generator_bound"] and calm["generators"]["processes"][0]["cpu_pct"] == 20.0
+    # one process at 80 % of its core: the level is void, not a server failure
+    hot = evaluate(_window([8.0, 1.0]), 10.0, 10, 20.0, 100.0, limits, gen_cores=2)
+    assert hot["generator_bound"] and not hot["ok"] and not hot["broken"], hot["generators"]
+    # three processes sharing one pinned core, each at 30 %: together they saturate it
+    shared = evaluate(_window([3.0, 3.0, 3.0]), 10.0, 10, 20.0, 100.0, limits, gen_cores=1)
+    assert shared["generator_bound"], shared["generators"]
+    # the generators' core busy with something else (the database), or a lagging event loop
+    assert evaluate(_window([1.0]), 10.0, 10, 20.0, 100.0, limits, gen_core_pct=95.0)["generator_bound"]
+    assert evaluate(_window([1.0], lag_ms=80.0), 10.0, 10, 20.0, 100.0, limits)["generator_bound"]
+
+
+def test_the_search_reports_a_generator_bound_figure_as_a_lower_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.loadtest import driver
+
+    def fake_measure(_fleet: Any, users: int, *_a: Any, **_k: Any) -> dict[str, Any]:
+        # the server would hold 1,000 users, but the generators saturate from 300 on
+        return {"users": users, "ok": users < 300, "broken": [], "generator_bound": users >= 300,
+                "generators": {"cpu_pct_total": 0, "processes": [], "cores_busy_pct": None, "bound": []},
+                "requests_per_s": 0, "requests_per_user_s": 0, "mean_ms": 0, "p99_ms": 0, "errors": 0,
+                "server_cpu_pct": 0, "server_rss_mb": 0, "users_per_core_at_cpu_limit": 0, "clean_start": {},
+                "endpoints": []}
+
+    monkeypatch.setattr(driver, "measure", fake_measure)
+    r = driver.search(None, 100, 5000, 0.1, 0, 0, None, Limits(), log=lambda _m: None)  # type: ignore[arg-type]
+    assert r["generator_limited"] and not r["limited_by_data_set"]
+    assert 270 <= r["supported_users"] < 300 and r["generator_bound_at"] is not None
+    assert r["generator_bound_at"] >= 300

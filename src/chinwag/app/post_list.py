@@ -96,7 +96,8 @@ class PostListService:
         where = "getPostsForChannel"
         if not is_valid_id(channel_id):
             raise invalid_param(where, "channel_id")
-        channel = await self.directory.channel(channel_id, where)
+        # only the permission facts (type, team, deletion) are read: the channel cache has them current
+        channel = await self.directory.cached_channel(channel_id) or await self.directory.channel(channel_id, where)
         if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
         store = self.core.store.posts
@@ -234,7 +235,8 @@ class PostListService:
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
         post = await self.directory.post(post_id, where)
-        channel = await self.directory.channel(post.channel_id, where)
+        channel = await self.directory.cached_channel(post.channel_id) or \
+            await self.directory.channel(post.channel_id, where)  # permission facts only, as above
         if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
         root_id = post.root_id or post.id

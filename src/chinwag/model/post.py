@@ -94,6 +94,12 @@ class Post(Wire, kw_only=True):
             d["props"] = strip_action_integrations(d["props"])
         return d
 
+    def wire_dict(self) -> dict[str, Any]:
+        d = self._shallow_dict()
+        if "attachments" in self.props:
+            d["props"] = strip_action_integrations(d["props"])  # a copy when it strips: the post stays whole
+        return d
+
     def is_join_leave_message(self) -> bool:
         return self.type in JOIN_LEAVE_POST_TYPES
 
@@ -133,9 +139,15 @@ class PostList(Wire, kw_only=True):
     matches: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        return self._dict({k: p.to_dict() for k, p in self.posts.items()})
+
+    def wire_dict(self) -> dict[str, Any]:
+        return self._dict({k: p.wire_dict() for k, p in self.posts.items()})
+
+    def _dict(self, posts: dict[str, Any]) -> dict[str, Any]:
         d: dict[str, Any] = {
             "order": self.order,
-            "posts": {k: p.to_dict() for k, p in self.posts.items()},
+            "posts": posts,
             "next_post_id": self.next_post_id,
             "prev_post_id": self.prev_post_id,
             "has_next": self.has_next,
