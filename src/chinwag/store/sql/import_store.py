@@ -261,7 +261,7 @@ MIGRATED: dict[str, tuple[str, ...]] = {
     "sidebarchannels": (), "fileinfo": ("updateat",), "emoji": ("updateat",), "incominghooks": ("updateat",),
     "outgoinghooks": ("updateat",), "commands": ("updateat",), "useraccesstokens": ("*",), "sessions": (),
     "postreminders": ("*",), "status": ("lastactivityat",), "oauthapps": ("updateat",), "oauthaccessdata": ("*",),
-    "oauthauthdata": (),
+    "oauthauthdata": (), "drafts": ("updateat", "deleteat"),
 }
 
 #: the tables whose rows a re-run removes when the source no longer has them, with the time column that
