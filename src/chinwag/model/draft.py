@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from chinwag.model.errors import AppError
+from chinwag.model.errors import N_, AppError
 from chinwag.model.ids import is_valid_id
 from chinwag.model.wire import Wire
 
@@ -57,18 +57,17 @@ class Draft(Wire, kw_only=True):
         detail = f"channelid={self.channel_id}"
         if len(self.message) > DRAFT_MESSAGE_MAX_RUNES:
             raise AppError(where, "model.draft.is_valid.message_length.app_error",
-                           "Invalid Message property length. Length is {Length} characters, maximum allowed is "
-                           "{MaxLength} characters.", 400, detail,
+                           "Draft Message property is longer than the maximum permitted length.", 400, detail,
                            {"Length": len(self.message), "MaxLength": DRAFT_MESSAGE_MAX_RUNES})
         checks = [
-            (self.create_at == 0, "create_at", "Create at must be a valid time."),
-            (self.update_at == 0, "update_at", "Update at must be a valid time."),
-            (not is_valid_id(self.user_id), "user_id", "Invalid user id."),
-            (not is_valid_id(self.channel_id), "channel_id", "Invalid channel id."),
-            (self.root_id != "" and not is_valid_id(self.root_id), "root_id", "Invalid root id."),
-            (_json_len(self.file_ids or []) > DRAFT_FILEIDS_MAX_RUNES, "file_ids", "Invalid file ids."),
-            (_json_len(self.props) > DRAFT_PROPS_MAX_RUNES, "props", "Invalid props."),
-            (_json_len(self.priority) > DRAFT_PROPS_MAX_RUNES, "priority", "Invalid priority."),
+            (self.create_at == 0, "create_at", N_("Create at must be a valid time.")),
+            (self.update_at == 0, "update_at", N_("Update at must be a valid time.")),
+            (not is_valid_id(self.user_id), "user_id", N_("Invalid user id.")),
+            (not is_valid_id(self.channel_id), "channel_id", N_("Invalid channel id.")),
+            (self.root_id != "" and not is_valid_id(self.root_id), "root_id", N_("Invalid root id.")),
+            (_json_len(self.file_ids or []) > DRAFT_FILEIDS_MAX_RUNES, "file_ids", N_("Invalid file ids.")),
+            (_json_len(self.props) > DRAFT_PROPS_MAX_RUNES, "props", N_("Invalid props.")),
+            (_json_len(self.priority) > DRAFT_PROPS_MAX_RUNES, "priority", N_("Invalid priority")),
         ]
         for failed, field, message in checks:
             if failed:
