@@ -5,6 +5,7 @@ are still in, newest change first), deletion of one, of a thread's, of a user's,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ async def db(database: TestDatabase) -> AsyncIterator[Database]:
     await d.read_engine.dispose()
 
 
-def draft(channel: str, at: int, message: str = "hi", user: str = U, root: str = "", **kw: object) -> Draft:
+def draft(channel: str, at: int, message: str = "hi", user: str = U, root: str = "", **kw: Any) -> Draft:
     d = Draft(user_id=user, channel_id=channel, root_id=root, message=message, create_at=at, update_at=at, **kw)
     if d.props is None:
         d.props = {}
