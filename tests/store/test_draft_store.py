@@ -13,6 +13,7 @@ from chinwag.model.draft import Draft
 from chinwag.server import migrate_database
 from chinwag.store.errors import NotFound
 from chinwag.store.sql import tables
+from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.draft_store import SqlDraftStore
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.purge_store import SqlPurgeStore
@@ -110,7 +111,7 @@ async def test_deletes(db: Database) -> None:
     assert await s.for_user(U) == [] and len(await s.for_user(V)) == 1
 
 
-async def test_permanent_user_and_team_deletion_take_drafts(db: Database) -> None:
+async def test_permanent_user_team_and_channel_deletion_take_drafts(db: Database) -> None:
     s = SqlDraftStore(db)
     await s.upsert(draft(A, 100))
     await s.upsert(draft(C, 100, user=V))
@@ -119,3 +120,5 @@ async def test_permanent_user_and_team_deletion_take_drafts(db: Database) -> Non
     assert await s.for_user(U) == []
     await SqlPurgeStore(db).purge_team(T2)
     assert [d.channel_id for d in await s.for_user(V)] == [D]
+    await SqlChannelStore(db).remove_permanently(D)
+    assert await s.for_user(V) == [] and not await s.delete(V, D, "")
