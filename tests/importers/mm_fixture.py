@@ -108,7 +108,7 @@ CREATE TABLE schemes (id varchar(26) PRIMARY KEY, name varchar(64), displayname 
     defaultchanneluserrole varchar(64), defaultteamguestrole varchar(64), defaultchannelguestrole varchar(64));
 CREATE TABLE drafts (createat bigint, updateat bigint, deleteat bigint, userid varchar(26), channelid varchar(26),
     rootid varchar(26) DEFAULT '', message varchar(65535), props varchar(8000), fileids varchar(300),
-    priority text, PRIMARY KEY (userid, channelid, rootid));
+    priority text, type text, PRIMARY KEY (userid, channelid, rootid));
 CREATE TABLE oauthapps (id varchar(26) PRIMARY KEY, creatorid varchar(26), createat bigint, updateat bigint,
     clientsecret varchar(128), name varchar(64), description varchar(512), iconurl varchar(512),
     callbackurls varchar(1024), homepage varchar(256), istrusted boolean, mattermostappid varchar(32));
@@ -166,6 +166,7 @@ class Facts:
     oauth_app: str = ""
     oauth_token: str = ""
     scheme: str = ""
+    draft_file: str = ""
     session: str = ""
     expired_session: str = ""
     #: (user, channel) → (msg_count, mention_count) Mattermost shows as unread
@@ -454,11 +455,16 @@ def generate(data_dir: str) -> Gen:
           defaultchanneluserrole=scheme_roles["channel_user"], defaultteamguestrole=scheme_roles["team_guest"],
           defaultchannelguestrole=scheme_roles["channel_guest"])
     g.rows["teams"][0]["schemeid"] = f.scheme
-    # server-side drafts (chinwag keeps drafts in the apps): one live, one sent
+    # server-side drafts: alice's in off-topic and her answer in the release thread (with a priority and a
+    # file id), bob's marked deleted (older Mattermost marked a sent draft so)
+    f.draft_file = new_id()
     g.add("drafts", createat=t, updateat=t, deleteat=0, userid=alice, channelid=f.channels["off-topic"], rootid="",
-          message="half a thought", props="{}", fileids="[]", priority=None)
+          message="half a thought", props="{}", fileids="[]", priority=None, type="")
+    g.add("drafts", createat=t, updateat=t + 1, deleteat=0, userid=alice, channelid=f.channels["town-square"],
+          rootid=f.posts["root"], message="answering the plan", props='{"disable_group_highlight": true}',
+          fileids=json.dumps([f.draft_file]), priority='{"priority": "important"}', type="")
     g.add("drafts", createat=t, updateat=t, deleteat=t + 5, userid=users["bob"], channelid=f.channels["off-topic"],
-          rootid="", message="sent", props="{}", fileids="[]", priority=None)
+          rootid="", message="sent", props="{}", fileids="[]", priority=None, type="")
     # an OAuth app alice registered, bob's grant (its token is also his session there) and a stale code
     f.oauth_app, f.oauth_token = new_id(), new_id()
     g.add("oauthapps", id=f.oauth_app, creatorid=alice, createat=t, updateat=t, clientsecret=new_id(), name="Dashboard",

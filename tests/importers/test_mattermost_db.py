@@ -82,7 +82,7 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert c["roles"] == {"updated": 1, "unchanged": len(P.BUILTIN_ROLES) - 1,
                           "left behind (scheme and custom roles)": 6}
     assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
-    assert c["drafts"] == {"left behind (chinwag keeps drafts in the apps, not on the server)": 1}
+    assert c["drafts"] == {"added": 3}
     assert c["plugin data"] == {"GitLab channel subscriptions added": 1,
                                 "com.github.manland.mattermost-plugin-gitlab: keys left behind": 1,
                                 "com.mattermost.calls: keys left behind": 1}
@@ -200,6 +200,14 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert (await alice.get(f"/emoji/{f.emoji}/image")).status_code == 200
     prefs = (await alice.get("/users/me/preferences/display_settings")).json()
     assert [(x["name"], x["value"]) for x in prefs] == [("use_military_time", "true")]
+
+    # drafts: alice's two (the thread's first, changed last) on every device; bob's marked deleted is not listed
+    drafts = (await alice.get(f"/users/me/teams/{f.team}/drafts")).json()
+    assert [(d["channel_id"], d["root_id"], d["message"]) for d in drafts] == [
+        (ch["town-square"], p["root"], "answering the plan"), (ch["off-topic"], "", "half a thought")]
+    assert (drafts[0]["props"], drafts[0]["file_ids"], drafts[0]["priority"]) == (
+        {"disable_group_highlight": True}, [f.draft_file], {"priority": "important"})
+    assert (await bob.get(f"/users/me/teams/{f.team}/drafts")).json() == []
 
     # integrations keep their ids and tokens
     hook = (await alice.get(f"/hooks/incoming/{f.hook}")).json()
@@ -330,7 +338,7 @@ async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: An
         out = (await alice.get(f"/hooks/outgoing/{f.outgoing[0]}")).json()
         assert out["token"] == f.outgoing[1] and out["trigger_words"] == ["deploy"]
         assert (await alice.get(f"/users/{f.users['ci-bot']}")).json()["is_bot"] is True
-        # statuses, roles, the OAuth app, the GitLab subscriptions; schemes and drafts counted
+        # statuses, roles, the OAuth app, the GitLab subscriptions, drafts; schemes counted
         st = (await alice.post("/users/status/ids", [f.users["bob"]])).json()[0]
         assert (st["status"], st["dnd_end_time"]) == ("dnd", 4_102_444_800)
         assert "create_team" not in (await alice.get("/roles/name/system_user")).json()["permissions"]
@@ -338,7 +346,7 @@ async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: An
         c = report.counts
         assert c["plugin data"]["GitLab channel subscriptions added"] == 1
         assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
-        assert sum(c["drafts"].values()) == 1
+        assert c["drafts"] == {"added": 3}
         # deleted there between two runs: a post for good, a member who left a channel
         conn = await asyncmy.connect(**{**args, "db": db.datasource.split(")/", 1)[1].split("?")[0]})
         async with conn.cursor() as cur:
@@ -377,8 +385,10 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
         bob = client(target)
         await bob.login("bob", f.passwords["bob"])
-        # chinwag's own rows between the runs: a post, and bob's new session (his login)
+        # chinwag's own rows between the runs: a post, a draft, and bob's new session (his login)
         native = (await bob.post("/posts", {"channel_id": ch["off-topic"], "message": "posted in chinwag"})).json()
+        assert (await bob.post("/drafts", {"channel_id": ch["town-square"], "message": "typed in chinwag"})
+                ).status_code == 201
         # chinwag lost some rows (an interrupted run): they come back with the next run; rows pointing at
         # nothing (a follower and a reaction of a post that is not there) are removed
         async with target.db.write() as conn:
@@ -432,6 +442,11 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         for table in ("channelmembers", "posts", "sidebarchannels"):
             await src.execute(f"DELETE FROM {table} WHERE channelid = $1", ch["secret"])
         await src.execute("DELETE FROM channels WHERE id = $1", ch["secret"])
+        # alice sent her off-topic draft (Mattermost deletes the row) and went on with the thread's
+        await src.execute("DELETE FROM drafts WHERE userid = $1 AND channelid = $2 AND rootid = ''", users["alice"],
+                          ch["off-topic"])
+        await src.execute("UPDATE drafts SET message = 'answering the plan, v2', updateat = $1 WHERE userid = $2 "
+                          "AND rootid = $3", t, users["alice"], p["root"])
         await src.execute("DELETE FROM sessions WHERE token = $1", f.session)
         await src.execute("DELETE FROM useraccesstokens WHERE token = $1", f.pat)
         await src.execute("UPDATE reactions SET deleteat = $1, updateat = $1 WHERE postid = $2 AND userid = $3", t,
@@ -452,6 +467,7 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert c["channels"]["gone from the source (archived)"] == 1
         assert c["sessions"]["gone from the source (removed)"] == 1
         assert c["useraccesstokens"]["gone from the source (removed)"] == 1
+        assert c["drafts"] == {"added": 0, "updated": 1, "unchanged": 1, "gone from the source (removed)": 1}
         assert c["reactions"]["removed"] == 1
         assert c["orphans"] == {"thread followers of missing posts removed": 1, "reactions on missing posts removed": 1}
         assert "updated" not in c["roles"] or c["roles"]["updated"] == 0, c["roles"]
@@ -463,11 +479,15 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         # what was deleted there is gone here; chinwag's own post and session stay
         assert (await bob.get(f"/posts/{p['welcome']}")).status_code == 404
         assert (await bob.get(f"/posts/{native['id']}")).json()["message"] == "posted in chinwag"
+        assert [d["message"] for d in (await bob.get(f"/users/me/teams/{f.team}/drafts")).json()] == [
+            "typed in chinwag"]
         assert (await bob.get(f"/channels/{ch['off-topic']}/members/{users['erin']}")).status_code == 404
         assert (await bob.get(f"/channels/{ch['off-topic']}/members/{users['bob']}")).status_code == 200
         alice = client(target)
         await alice.login("alice", f.passwords["alice"])
         assert (await alice.get(f"/channels/{ch['secret']}")).json()["delete_at"] > 0
+        assert [(d["root_id"], d["message"]) for d in (await alice.get(f"/users/me/teams/{f.team}/drafts")).json()
+                ] == [(p["root"], "answering the plan, v2")]
         assert "create_team" in (await alice.get("/roles/name/system_user")).json()["permissions"]
         cats = (await alice.get(f"/users/{users['alice']}/teams/{f.team}/channels/categories")).json()
         where = [c["display_name"] for c in cats["categories"] if ch["off-topic"] in c["channel_ids"]]

@@ -38,9 +38,12 @@ def test_env_overrides_are_applied_and_never_written(tmp_path: Path) -> None:
         "MM_TEAMSETTINGS_ENABLEOPENSERVER": "true",
         "MM_SQLSETTINGS_DATASOURCEREPLICAS": "postgres://a/x postgres://b/x",
         "MM_PLUGINSETTINGS_PLUGINSTATES": '{"com.example": {"Enable": true}}',
+        "MM_SERVICESETTINGS_ALLOWSYNCEDDRAFTS": "false",
     }
+    assert ConfigStore(str(path), environ={}).load().ServiceSettings.AllowSyncedDrafts is True
     store = ConfigStore(str(path), environ=env)
     cfg = store.load()
+    assert cfg.ServiceSettings.AllowSyncedDrafts is False
     assert cfg.ServiceSettings.ListenAddress == "127.0.0.1:9000"
     assert cfg.SqlSettings.DriverName == "postgres"
     assert cfg.TeamSettings.EnableOpenServer is True

@@ -14,6 +14,7 @@ import {
 } from './actions';
 import {loadCalls, onCallsEvent} from './calls';
 import {websocketUrl, ws} from './client';
+import {draftsStale, loadServerDrafts, onDraftEvent, setDraftConnection} from './drafts';
 import {CALLS_EVENT, CALLS_PLUGIN} from './lib/calls';
 import {notifyPosted} from './notifications';
 import {loadCategories, onCategoryEvent} from './sidebar_categories';
@@ -87,6 +88,13 @@ export function handle(msg: WebSocketMessage): void {
         setConnected(true);
         markSocket('open');
         void loadRoles().catch(() => undefined);
+        setDraftConnection(String(data.connection_id ?? ''));
+        draftsStale();
+        void loadServerDrafts(focus.teamId);
+        break;
+    case 'draft_created':
+    case 'draft_deleted':
+        onDraftEvent(msg.event as string, data.draft);
         break;
     case 'posted':
         onPosted(data);

@@ -50,6 +50,7 @@ export type State = {
     categories: Record<string, TeamCategories>; // sidebar categories by team
     typing: Record<string, Record<string, number>>; // "channel:root" → user id → expiry ms
     receipts: Record<string, Record<string, number>>; // channel id → member id → read up to (read receipts)
+    draftChanges: Record<string, number>; // "channel:root" → how often the draft changed on another device
     wsConnected: boolean;
     /** The socket said hello at least once (a later close is a lost connection, not start-up). */
     wsEverConnected: boolean;
@@ -121,6 +122,7 @@ export const initialState: State = {
     categories: {},
     typing: {},
     receipts: {},
+    draftChanges: {},
     wsConnected: false,
     wsEverConnected: false,
     rhs: null,

@@ -28,6 +28,7 @@ from chinwag.app.config import ConfigService
 from chinwag.app.core import AppCore
 from chinwag.app.custom_status import CustomStatusService
 from chinwag.app.directory import Directory
+from chinwag.app.draft import DraftService
 from chinwag.app.email_notification import EmailNotificationService
 from chinwag.app.email_test import EmailTestService
 from chinwag.app.emoji import EmojiService
@@ -133,6 +134,7 @@ class App:
         self.attempts = AttemptLimiter(attempt_store or MemoryRateStore())
         self.statuses = StatusService(core, perms)
         self.preferences = PreferenceService(core, perms)
+        self.drafts = DraftService(core, directory, perms)
         self.sessions = SessionService(core)
         self.signing = SigningService(core)
         self.config_api = ConfigService(core, perms)

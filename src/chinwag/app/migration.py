@@ -30,7 +30,7 @@ from chinwag.filestore.base import FileBackend, FileNotFound
 from chinwag.model import permissions as P
 from chinwag.model.search_text import index_text
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.sql.import_store import MIGRATED, MIRRORED, migrated_columns
+from chinwag.store.sql.import_store import KEYED, MIGRATED, MIRRORED, migrated_columns
 
 #: unique columns (besides the id) a source row may collide on with a different chinwag row
 UNIQUE: dict[str, list[tuple[str, ...]]] = {
@@ -97,8 +97,9 @@ class MigrationService:
             removed = await w.delete_reactions(removed_rows) if removed_rows else 0
             if ledger is not None and table in MIRRORED:
                 since, col = ledger[1], MIRRORED[table]
-                keys = [(r["channelid"], r["userid"]) if table == "channelmembers" else (r["id"],)
-                        for r in (*added, *changed) if not col or (r.get(col) or 0) >= since]
+                key = ("channelid", "userid") if table == "channelmembers" else KEYED.get(table, ("id",))
+                keys = [tuple(r[c] for c in key) for r in (*added, *changed)
+                        if not col or (r.get(col) or 0) >= since]
                 if keys:
                     await w.ledger(ledger[0], table, keys, self.core.now())
             await self._events(uow, table, added, changed)
@@ -234,9 +235,9 @@ class MigrationService:
         return await self.core.store.imports.table_keys(table)
 
     async def delete_rows(self, table: str, ids: Sequence[str]) -> int:
-        """Sessions the source signed out, access tokens it revoked: deleted (servers drop their cached
-        sessions with the ``_caches_flush`` that ends the run)."""
-        if table not in ("sessions", "useraccesstokens"):
+        """Sessions the source signed out, access tokens it revoked, drafts gone there (sent): deleted (servers
+        drop their cached sessions with the ``_caches_flush`` that ends the run)."""
+        if table not in KEYED:
             raise ValueError(f"not a table whose rows a migration deletes: {table}")
         async with self.core.unit_of_work() as uow:
             return await self.core.store.imports.rows_writer(uow.conn).delete_rows(table, ids)

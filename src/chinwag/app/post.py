@@ -12,6 +12,7 @@ from chinwag.app.cache import TTLCache
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.directory import Directory
+from chinwag.app.draft import delete_thread_drafts
 from chinwag.app.file import FileService
 from chinwag.app.mentions import parse_hashtags
 from chinwag.app.notification import NotificationService
@@ -476,5 +477,6 @@ class PostService:
             post.props = {**post.props, "deleteBy": ctx.user_id}
             uow.publish(Event("post_deleted", {"post": _json(post.to_dict()), "delete_by": ctx.user_id},
                               Broadcast(channel_id=post.channel_id)))
+            await delete_thread_drafts(self.core, uow, post.channel_id, post.id)
         await self.search.posts_changed([post.id])
         self.plugin_hooks.has_been_deleted(ctx, post)

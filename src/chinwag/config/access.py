@@ -64,6 +64,7 @@ ACCESS: dict[str, dict[str, str]] = {
         "ThreadAutoFollow": _POSTS,
         "EnableLinkPreviews": _POSTS,
         "EnablePermalinkPreviews": _POSTS,
+        "AllowSyncedDrafts": _POSTS,
         "PostEditTimeLimit": _POSTS,
         "EnableReadReceipts": _POSTS,
         "ReadReceiptsMaxChannelMembers": _POSTS,

@@ -89,6 +89,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     GoogleDeveloperKey: str = ""
     GiphySdkKey: str = ""
     UniqueEmojiReactionLimitPerPost: int = 50
+    #: drafts kept on the server, so a user's apps show the same ones (Mattermost 7.7+)
+    AllowSyncedDrafts: bool = True
 
 
 class TeamSettings(msgspec.Struct, kw_only=True):

@@ -9,8 +9,8 @@ pins), reactions, CRT threads and followers, preferences (flags, favorites, sett
 categories, custom emoji, file infos with their files (from the data directory or its S3 bucket),
 incoming/outgoing webhooks and slash commands with their ids and tokens, personal access tokens, user
 statuses set by hand (DND with its end time), OAuth apps with the access their users granted, the
-permissions of the built-in roles and the GitLab plugin's channel subscriptions. What chinwag has no
-place for (permission schemes, server-side drafts, other plugins' data) is counted in the report.
+permissions of the built-in roles, server-side drafts and the GitLab plugin's channel subscriptions. What
+chinwag has no place for (permission schemes, other plugins' data) is counted in the report.
 Rows are added when chinwag lacks them and updated when the source's copy is newer, so a run resumes
 where an interrupted one stopped, and a second run before switching over brings only what changed —
 including what the source deleted since (posts deleted, members removed, channels archived) — and
@@ -36,7 +36,7 @@ from chinwag.filestore.base import FileBackend
 from chinwag.importers.archive import ImportFailure, Progress, Report
 from chinwag.model import permissions as P
 from chinwag.store.sql.engine import sqlalchemy_url
-from chinwag.store.sql.import_store import MIRRORED
+from chinwag.store.sql.import_store import KEYED, MIRRORED
 
 #: chinwag's table → Mattermost's (as named on MySQL; lower-cased on PostgreSQL), in the order they are
 #: copied (users before what they own, posts before their reactions and threads)
@@ -48,10 +48,10 @@ TABLES: dict[str, str] = {
     "sidebarcategories": "SidebarCategories", "sidebarchannels": "SidebarChannels",
     "incominghooks": "IncomingWebhooks", "outgoinghooks": "OutgoingWebhooks", "commands": "Commands",
     "oauthapps": "OAuthApps", "oauthaccessdata": "OAuthAccessData", "oauthauthdata": "OAuthAuthData",
+    "drafts": "Drafts",
 }
 #: the source's tables that are read but not copied row for row (chinwag keeps them differently, or not)
-OTHER: dict[str, str] = {"roles": "Roles", "schemes": "Schemes", "drafts": "Drafts",
-                         "pluginkeyvaluestore": "PluginKeyValueStore"}
+OTHER: dict[str, str] = {"roles": "Roles", "schemes": "Schemes", "pluginkeyvaluestore": "PluginKeyValueStore"}
 #: tables checked for names chinwag already gives to other rows before anything is written
 CHECKED = ("users", "teams", "channels", "emoji")
 BATCH = 5000
@@ -375,8 +375,8 @@ class MattermostImporter:
 
     async def _others(self) -> None:
         """The source's tables chinwag keeps differently or not at all: the built-in roles' permissions
-        taken, the GitLab plugin's subscriptions added; permission schemes, drafts and other plugin data
-        counted as left behind."""
+        taken, the GitLab plugin's subscriptions added; permission schemes and other plugin data counted as
+        left behind."""
         src, report = self.source, self.report
         if await src.columns("roles"):
             rows = await src.select("roles", ["name", "permissions", "updateat", "deleteat"])
@@ -404,10 +404,6 @@ class MattermostImporter:
                 for r in await src.select(table, ["name", "schemeid"], "schemeid IS NOT NULL AND schemeid <> ''"):
                     report.warnings.append(f"{table[:-1]} {r['name']} used permission scheme {r['schemeid']}: in "
                                            "chinwag its members have the system-wide roles' permissions")
-        if cols := await src.columns("drafts"):
-            n = len(await src.select("drafts", ["userid"], "deleteat = 0" if "deleteat" in cols else ""))
-            if n:
-                report.add("drafts", "left behind (chinwag keeps drafts in the apps, not on the server)", n)
         if await src.columns("pluginkeyvaluestore"):
             kv = await src.select("pluginkeyvaluestore", ["pluginid", "pkey"])
             per: dict[str, int] = {}
@@ -442,10 +438,11 @@ class MattermostImporter:
         if self.first is None or "channels" not in done:
             return  # a dry run before any run: nothing in chinwag came from this source yet
         mig, src, verb = self.app.migration, self.source, "to remove" if self.dry_run else "removed"
-        self.progress.begin("deletions", 5)
-        for table in ("sessions", "useraccesstokens"):
+        self.progress.begin("deletions", 6)
+        for table in ("sessions", "useraccesstokens", "drafts"):
             if table in done:
-                keep = {r["id"] for r in await src.select(table, ["id"])}
+                cols = list(KEYED[table])
+                keep = {"|".join(r[c] or "" for c in cols) for r in await src.select(table, cols)}
                 ids = await self._ours(table, [x for x in await mig.table_keys(table) if x[0] not in keep], "")
                 n = len(ids) if self.dry_run else await mig.delete_rows(table, ids) if ids else 0
                 if n:
@@ -500,7 +497,8 @@ class MattermostImporter:
               "reactions": ("userid", "postid", "emojiname"), "threads": ("postid",),
               "threadmemberships": ("postid", "userid"), "preferences": ("userid", "category", "name"),
               "sidebarchannels": ("channelid", "userid", "categoryid"), "postreminders": ("postid", "userid"),
-              "status": ("userid",), "oauthaccessdata": ("token",), "oauthauthdata": ("code",)}.get(table, ("id",))
+              "status": ("userid",), "oauthaccessdata": ("token",), "oauthauthdata": ("code",),
+              "drafts": KEYED["drafts"]}.get(table, ("id",))
         return [tuple(r[c] for c in pk) for r in rows]
 
     async def _new(self, table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ Mattermost (Team Edition) sends. The key list is the ``ClientConfig`` type of th
 ``@mattermost/types``; tests/compat/test_redux_compat.py compares the two.
 
 Values chinwag states honestly rather than copying Mattermost's default: features it does not have
-(plugins marketplace, scheduled posts, server-side drafts, Calls, custom profile attributes…) are
+(plugins marketplace, scheduled posts, Calls, custom profile attributes…) are
 "false", so the apps do not call operations that would answer 404.
 """
 
@@ -250,7 +250,7 @@ def client_config(cfg: Config, no_accounts: bool, telemetry_id: str, installatio
         "AllowPersistentNotificationsForGuests": "false",
         "PersistentNotificationIntervalMinutes": "5",
         "PersistentNotificationMaxRecipients": "5",
-        "AllowSyncedDrafts": "false",
+        "AllowSyncedDrafts": _b(s.AllowSyncedDrafts),
         "ScheduledPosts": "false",
         "UniqueEmojiReactionLimitPerPost": str(s.UniqueEmojiReactionLimitPerPost),
         "EnableReadReceipts": _b(s.EnableReadReceipts),

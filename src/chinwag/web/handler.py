@@ -88,6 +88,12 @@ class W:
     def user_id(self) -> str:
         return self.ctx.user_id
 
+    @property
+    def connection_id(self) -> str:
+        """The caller's WebSocket connection (Mattermost's ``Connection-Id`` header), to leave out of the
+        events its own change sends."""
+        return self.request.headers.get("connection-id", "")
+
     # path parameters -----------------------------------------------------------------------
 
     def id_param(self, name: str) -> str:

@@ -3,6 +3,7 @@ import {defineMessages, FormattedMessage, type MessageDescriptor, useIntl} from 
 
 import {addUsers, createPost} from '../actions';
 import {client, errorText} from '../client';
+import {draftKey, loadDraft, loadServerDrafts, saveDraft} from '../drafts';
 import {intl} from '../i18n';
 import {applyCompletion, triggerAt, type Trigger} from '../lib/autocomplete';
 import {displayName} from '../lib/channels';
@@ -22,28 +23,6 @@ import {UploadList} from './Files';
 import {Icon} from './Icon';
 
 type Suggestion = {key: string; value: string; label: string; detail: string; userId?: string; char?: string};
-
-const draftKey = (channelId: string, rootId: string) => `chinwag:draft:${channelId}:${rootId}`;
-
-function loadDraft(key: string): string {
-    try {
-        return localStorage.getItem(key) ?? '';
-    } catch {
-        return '';
-    }
-}
-
-function saveDraft(key: string, text: string): void {
-    try {
-        if (text) {
-            localStorage.setItem(key, text);
-        } else {
-            localStorage.removeItem(key);
-        }
-    } catch {
-        // storage full or disabled
-    }
-}
 
 let channelCache: {teamId: string; at: number; list: Array<{name: string; display_name: string}>} | null = null;
 
@@ -101,7 +80,7 @@ async function suggestCommands(input: string, channelId: string, teamId: string,
 export function Composer({channelId, rootId, placeholder}: {channelId: string; rootId: string; placeholder: string}) {
     const intl = useIntl();
     const key = draftKey(channelId, rootId);
-    const [text, setText] = useState(() => loadDraft(key));
+    const [text, setText] = useState(() => loadDraft(channelId, rootId));
     const [error, setError] = useState('');
     const [sending, setSending] = useState(false);
     const [trigger, setTrigger] = useState<Trigger | null>(null);
@@ -124,16 +103,30 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
     const latest = useRef(text);
     latest.current = text;
     useEffect(() => {
-        setText(loadDraft(key));
+        setText(loadDraft(channelId, rootId));
         setTrigger(null);
         // Flush the draft when leaving the channel/thread (the debounced save may not have run).
-        return () => saveDraft(key, latest.current);
-    }, [key]);
+        return () => saveDraft(channelId, rootId, latest.current);
+    }, [channelId, rootId]);
 
     useEffect(() => {
-        const t = setTimeout(() => saveDraft(key, text), 250);
+        const t = setTimeout(() => saveDraft(channelId, rootId, text), 500);
         return () => clearTimeout(t);
-    }, [key, text]);
+    }, [channelId, rootId, text]);
+
+    // the draft changed on another device (server-side drafts), or the team's drafts were read from the server
+    const changedElsewhere = useStore((s) => s.draftChanges[key] ?? 0);
+    useEffect(() => {
+        if (changedElsewhere) {
+            setText(loadDraft(channelId, rootId));
+        }
+    }, [changedElsewhere, channelId, rootId]);
+    const syncDrafts = useStore((s) => s.config.AllowSyncedDrafts === 'true');
+    useEffect(() => {
+        if (syncDrafts) {
+            void loadServerDrafts(teamId);
+        }
+    }, [teamId, syncDrafts]);
 
     useEffect(() => {
         const el = ref.current;
@@ -326,7 +319,7 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
             setText('');
             setSlash(null);
             setTrigger(null);
-            saveDraft(key, '');
+            saveDraft(channelId, rootId, '');
         } catch (e) {
             setError(errorText(e, intl.formatMessage({id: 'composer.send_failed', defaultMessage: 'Your message could not be sent.'})));
         } finally {

@@ -17,7 +17,7 @@ from chinwag.store.sql.common import conflict_from, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.params import id_in
 from chinwag.store.sql.rowmap import RowMap
-from chinwag.store.sql.tables import channelmembers, channels, sidebarchannels, users
+from chinwag.store.sql.tables import channelmembers, channels, drafts, sidebarchannels, users
 
 CHANNEL = RowMap(Channel, channels, skip=("props", "policy_id"))
 #: ``roles`` on the wire is computed by the app from the scheme flags and the stored explicit roles
@@ -213,6 +213,7 @@ class SqlChannelStore:
     async def remove_permanently(self, channel_id: str) -> None:
         async with self.db.write() as conn:
             await conn.execute(channelmembers.delete().where(channelmembers.c.channelid == channel_id))
+            await conn.execute(drafts.delete().where(drafts.c.channelid == channel_id))
             await conn.execute(channels.delete().where(channels.c.id == channel_id))
 
     # members -------------------------------------------------------------------------------

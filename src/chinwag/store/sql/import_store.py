@@ -26,6 +26,7 @@ from chinwag.store.sql.tables import (
     bots,
     channelmembers,
     channels,
+    drafts,
     fileinfo,
     importmappings,
     metadata,
@@ -261,7 +262,7 @@ MIGRATED: dict[str, tuple[str, ...]] = {
     "sidebarchannels": (), "fileinfo": ("updateat",), "emoji": ("updateat",), "incominghooks": ("updateat",),
     "outgoinghooks": ("updateat",), "commands": ("updateat",), "useraccesstokens": ("*",), "sessions": (),
     "postreminders": ("*",), "status": ("lastactivityat",), "oauthapps": ("updateat",), "oauthaccessdata": ("*",),
-    "oauthauthdata": (),
+    "oauthauthdata": (), "drafts": ("updateat", "deleteat"),
 }
 
 #: the tables whose rows a re-run removes when the source no longer has them, with the time column that
@@ -270,7 +271,11 @@ MIGRATED: dict[str, tuple[str, ...]] = {
 #: ledger (``importmappings``, kind = the table); rows made in chinwag itself are in neither. Access tokens
 #: have no time: every one imported is in the ledger.
 MIRRORED: dict[str, str] = {"channels": "createat", "channelmembers": "lastupdateat", "posts": "createat",
-                            "sessions": "createat", "useraccesstokens": ""}
+                            "sessions": "createat", "useraccesstokens": "", "drafts": "createat"}
+#: tables whose rows a migration deletes when the source no longer has them, keyed by these columns joined
+#: with "|" (``table_keys``, ``delete_rows``)
+KEYED: dict[str, tuple[str, ...]] = {"sessions": ("id",), "useraccesstokens": ("id",),
+                                     "drafts": ("userid", "channelid", "rootid")}
 
 
 def migrated_columns(table_name: str) -> list[str]:
@@ -459,11 +464,15 @@ class RowWriter:
         return removed
 
     async def delete_rows(self, table_name: str, ids: Sequence[str]) -> int:
-        """Sessions or access tokens the source no longer has (signed out, revoked)."""
+        """Sessions, access tokens or drafts the source no longer has (signed out, revoked, sent); ``ids``:
+        their ``KEYED`` columns joined with "|"."""
         t = metadata.tables[table_name]
+        cols = [t.c[c] for c in KEYED[table_name]]
         n = 0
         for part in _chunks(list(ids)):
-            n += (await self.conn.execute(t.delete().where(t.c.id.in_(part)))).rowcount or 0
+            where = cols[0].in_(part) if len(cols) == 1 else \
+                sa.tuple_(*cols).in_([tuple(k.split("|")) for k in part])
+            n += (await self.conn.execute(t.delete().where(where))).rowcount or 0
         return n
 
     async def archive_channels(self, ids: Sequence[str], now: int) -> list[str]:
@@ -481,7 +490,8 @@ class RowWriter:
     async def repair_orphans(self) -> dict[str, int]:
         """Rows that point at nothing (a run stopped between the rows and what they belong to, or the source
         lost a post or channel): thread rows and followers of missing posts, reactions on missing posts,
-        members of missing channels, sidebar places of channels the user is no longer in. How many of each
+        members of missing channels, sidebar places of channels the user is no longer in, drafts in missing
+        channels. How many of each
         were removed."""
         def no_post(col: Any) -> Any:
             return ~sa.exists().where(posts.c.id == col)
@@ -496,6 +506,8 @@ class RowWriter:
             ("members of missing channels", channelmembers.delete().where(
                 ~sa.exists().where(channels.c.id == channelmembers.c.channelid))),
             ("sidebar places of channels left", sidebarchannels.delete().where(~member)),
+            ("drafts in missing channels", drafts.delete().where(
+                ~sa.exists().where(channels.c.id == drafts.c.channelid))),
         ):
             n = (await self.conn.execute(stmt)).rowcount or 0
             if n:
@@ -553,11 +565,14 @@ class SqlImportStore:
             return [(r[0], int(r[1] or 0)) for r in await conn.execute(q)]
 
     async def table_keys(self, table_name: str) -> list[tuple[str, int]]:
-        """(id, time column) of every session or access token (time 0 when the table has none)."""
+        """(key, time column) of every session, access token or draft (time 0 when the table has none; the
+        key: the ``KEYED`` columns joined with "|")."""
         t = metadata.tables[table_name]
         col = t.c[MIRRORED[table_name]] if MIRRORED[table_name] else sa.literal(0)
+        keys = KEYED[table_name]
         async with self.db.read() as conn:
-            return [(r[0], int(r[1] or 0)) for r in await conn.execute(sa.select(t.c.id, col))]
+            rows = await conn.execute(sa.select(col, *[t.c[c] for c in keys]))
+            return [("|".join(r[1:]), int(r[0] or 0)) for r in rows]
 
     async def all_channels(self) -> list[tuple[str, int, int]]:
         """(id, createat, deleteat) of every channel."""

@@ -16,6 +16,7 @@ from chinwag.store.sql.tables import (
     channels,
     commands,
     commandwebhooks,
+    drafts,
     fileinfo,
     incominghooks,
     oauthaccessdata,
@@ -51,7 +52,7 @@ class SqlPurgeStore:
 
     async def purge_user(self, user_id: str) -> list[str]:
         """The user, their posts (with those posts' reactions, threads and files), memberships,
-        sessions, tokens, OAuth grants, post reminders, preferences, sidebar categories, status, webhooks, slash commands and audit records."""
+        sessions, tokens, OAuth grants, post reminders, drafts, preferences, sidebar categories, status, webhooks, slash commands and audit records."""
         own_posts = sa.select(posts.c.id).where(posts.c.userid == user_id).scalar_subquery()
         async with self.db.write() as conn:
             paths = await _file_paths(conn, fileinfo.c.creatorid == user_id)
@@ -69,14 +70,15 @@ class SqlPurgeStore:
                                   (outgoinghooks, "creatorid"), (commands, "creatorid"),
                                   (commandwebhooks, "userid"), (bots, "userid"), (audits, "userid"),
                                   (sidebarchannels, "userid"), (sidebarcategories, "userid"),
-                                  (oauthaccessdata, "userid"), (oauthauthdata, "userid"), (postreminders, "userid")):
+                                  (oauthaccessdata, "userid"), (oauthauthdata, "userid"), (postreminders, "userid"),
+                                  (drafts, "userid")):
                 await conn.execute(table.delete().where(table.c[column] == user_id))
             await conn.execute(users.delete().where(users.c.id == user_id))
         return paths
 
     async def purge_team(self, team_id: str, conn: AsyncConnection | None = None) -> list[str]:
         """The team, its channels with their posts, reactions, threads, files and members, its
-        memberships, sidebar categories, webhooks and slash commands."""
+        memberships, drafts in its channels, sidebar categories, webhooks and slash commands."""
         team_channels = sa.select(channels.c.id).where(channels.c.teamid == team_id).scalar_subquery()
         channel_posts = sa.select(posts.c.id).where(posts.c.channelid.in_(team_channels)).scalar_subquery()
         async with self.db.write_in(conn) as conn:
@@ -85,6 +87,7 @@ class SqlPurgeStore:
             await conn.execute(threadmemberships.delete().where(threadmemberships.c.postid.in_(channel_posts)))
             await conn.execute(threads.delete().where(threads.c.channelid.in_(team_channels)))
             await conn.execute(postreminders.delete().where(postreminders.c.postid.in_(channel_posts)))
+            await conn.execute(drafts.delete().where(drafts.c.channelid.in_(team_channels)))
             await conn.execute(fileinfo.delete().where(fileinfo.c.channelid.in_(team_channels)))
             await conn.execute(posts.delete().where(posts.c.channelid.in_(team_channels)))
             await conn.execute(channelmembers.delete().where(channelmembers.c.channelid.in_(team_channels)))

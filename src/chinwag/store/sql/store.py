@@ -7,6 +7,7 @@ from chinwag.store.sql.bot_store import SqlBotStore
 from chinwag.store.sql.category_store import SqlCategoryStore
 from chinwag.store.sql.channel_store import SqlChannelStore
 from chinwag.store.sql.command_store import SqlCommandStore
+from chinwag.store.sql.draft_store import SqlDraftStore
 from chinwag.store.sql.email_notification_store import SqlEmailNotificationStore
 from chinwag.store.sql.emoji_store import SqlEmojiStore
 from chinwag.store.sql.engine import Database
@@ -76,6 +77,7 @@ class SqlStore:
         self.link_metadata = SqlLinkMetadataStore(db)
         self.categories = SqlCategoryStore(db)
         self.plugins = SqlPluginStore(db)
+        self.drafts = SqlDraftStore(db)
 
     async def close(self) -> None:
         await self.db.close()

@@ -681,6 +681,25 @@ postreminders = sa.Table(
     sa.Index("idx_postreminders_targettime", "targettime"),
 )
 
+#: server-side drafts (Mattermost's Drafts): one per user, channel and thread ("" for the channel itself)
+drafts = sa.Table(
+    "drafts",
+    metadata,
+    _ms("createat"),
+    _ms("updateat"),
+    _ms("deleteat"),
+    sa.Column("userid", sa.String(26), primary_key=True),
+    sa.Column("channelid", sa.String(26), primary_key=True),
+    sa.Column("rootid", sa.String(26), primary_key=True, server_default=""),
+    _text("message"),
+    sa.Column("props", JSONType, nullable=True),
+    sa.Column("fileids", JSONType, nullable=True),
+    sa.Column("priority", JSONType, nullable=True),
+    _text("type", 64),
+    # a deleted post takes every user's drafts of its thread with it
+    sa.Index("idx_drafts_channelid_rootid", "channelid", "rootid"),
+)
+
 #: link previews fetched for posts (Mattermost's LinkMetadata): one row per URL and hour
 linkmetadata = sa.Table(
     "linkmetadata",

@@ -18,6 +18,7 @@ def load_all() -> Api:
         command,
         config,
         custom_status,
+        drafts,
         email,
         emoji,
         enterprise,

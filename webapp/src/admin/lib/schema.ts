@@ -671,6 +671,10 @@ export const SECTIONS: Section[] = [
                     s('ServiceSettings.EnableLinkPreviews', 'bool', true, {
                         label: defineMessage({id: 'admin.ServiceSettings.EnableLinkPreviews', defaultMessage: 'Enable Website Link Previews'}),
                     }),
+                    s('ServiceSettings.AllowSyncedDrafts', 'bool', true, {
+                        label: defineMessage({id: 'admin.ServiceSettings.AllowSyncedDrafts', defaultMessage: 'Sync Drafts with the Server'}),
+                        help: defineMessage({id: 'admin.ServiceSettings.AllowSyncedDrafts.help', defaultMessage: 'Drafts are kept on the server, so a draft started on one device can be finished on another.'}),
+                    }),
                     s('ServiceSettings.PostEditTimeLimit', 'number', -1, {
                         label: defineMessage({id: 'admin.ServiceSettings.PostEditTimeLimit', defaultMessage: 'Message Edit Time Limit (seconds)'}),
                         help: defineMessage({id: 'admin.ServiceSettings.PostEditTimeLimit.help', defaultMessage: 'How long after posting a message may be edited. -1 means forever.'}),
