@@ -167,6 +167,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "ImageProxySettings": {"*": "environment_image_proxy"},
     "MessageExportSettings": {"*": "compliance_compliance_export"},
     "ExperimentalSettings": {"*": "experimental_features"},
+    "ExperimentalAuditSettings": {"*": "experimental_features"},
     "ElasticsearchSettings": {"*": "environment_elasticsearch"},
     "BleveSettings": {"*": "experimental_features"},
     "ComplianceSettings": {"*": "compliance_compliance_monitoring"},

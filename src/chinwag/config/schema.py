@@ -460,6 +460,15 @@ class ExperimentalSettings(msgspec.Struct, kw_only=True):
     EnableRemoteClusterService: bool = False
 
 
+class ExperimentalAuditSettings(msgspec.Struct, kw_only=True):
+    """Mattermost's audit log settings. chinwag writes its audit records to its own log and the ``audits``
+    table; only ``Certificate`` is kept: the file name of the certificate uploaded through
+    ``POST /audit_logs/certificate`` (``audit_certificate.pem`` beside config.json), which Mattermost's
+    audit log targets present over TLS."""
+
+    Certificate: str = ""
+
+
 class ElasticsearchSettings(msgspec.Struct, kw_only=True):
     """Elasticsearch is not used (search is the database's); indexing and searching stay off."""
 
@@ -540,6 +549,7 @@ class Config(msgspec.Struct, kw_only=True):
     ImageProxySettings: ImageProxySettings = msgspec.field(default_factory=ImageProxySettings)
     MessageExportSettings: MessageExportSettings = msgspec.field(default_factory=MessageExportSettings)
     ExperimentalSettings: ExperimentalSettings = msgspec.field(default_factory=ExperimentalSettings)
+    ExperimentalAuditSettings: ExperimentalAuditSettings = msgspec.field(default_factory=ExperimentalAuditSettings)
     ElasticsearchSettings: ElasticsearchSettings = msgspec.field(default_factory=ElasticsearchSettings)
     BleveSettings: BleveSettings = msgspec.field(default_factory=BleveSettings)
     ComplianceSettings: ComplianceSettings = msgspec.field(default_factory=ComplianceSettings)
