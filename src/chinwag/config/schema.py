@@ -259,6 +259,10 @@ class MetricsSettings(msgspec.Struct, kw_only=True):
     Enable: bool = False
     ListenAddress: str = ":8067"
     BlockProfileRate: int = 0
+    #: record the apps' performance reports (POST /client_perf) while Enable
+    EnableClientMetrics: bool = True
+    #: users whose id labels their client metrics (the others are "<placeholder>")
+    ClientSideUserIds: list[str] = msgspec.field(default_factory=list)
 
 
 class SSOSettings(msgspec.Struct, kw_only=True):
