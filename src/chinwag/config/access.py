@@ -90,6 +90,8 @@ ACCESS: dict[str, dict[str, str]] = {
         "EnablePostIconOverride": _INTEGRATIONS,
         "EnableUserAccessTokens": _INTEGRATIONS,
         "EnableOAuthServiceProvider": _INTEGRATIONS,
+        "EnableDynamicClientRegistration": _INTEGRATIONS,
+        "DCRRedirectURIAllowlist": _INTEGRATIONS,
         "OutgoingIntegrationRequestsTimeout": _INTEGRATIONS,
         "AllowedUntrustedInternalConnections": _INTEGRATIONS,
         "EnableBotAccountCreation": "integrations_bot_accounts",

@@ -32,6 +32,11 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     EnableUserAccessTokens: bool = False
     EnableBotAccountCreation: bool = False
     EnableOAuthServiceProvider: bool = False
+    #: OAuth 2.0 Dynamic Client Registration (POST /oauth/apps/register, RFC 7591), while the provider is on
+    EnableDynamicClientRegistration: bool = False
+    #: redirect URI patterns a dynamically registered client may use (``*`` within a path segment, ``**``
+    #: across segments); empty: any
+    DCRRedirectURIAllowlist: list[str] = msgspec.field(default_factory=list)
     EnableMultifactorAuthentication: bool = False
     EnforceMultifactorAuthentication: bool = False
     EnableCustomEmoji: bool = True

@@ -636,6 +636,7 @@ oauthapps = sa.Table(
     _text("homepage", 256),
     _bool("istrusted"),
     _text("mattermostappid", 32),
+    _bool("isdynamicallyregistered"),
     sa.Index("idx_oauthapps_creator_id", "creatorid"),
 )
 
