@@ -346,3 +346,17 @@ async def test_dynamic_client_registration(world: World) -> None:
     assert me.status_code == 200 and me.json()["id"] == bob.user["id"]
     r = await _token(bob, no_secret, grant_type="refresh_token", refresh_token="x" * 26)
     assert_error(r, 400, "model.oauth.validate_grant.public_client_refresh_token.app_error")
+
+
+async def test_dynamic_client_registration_is_rate_limited(world: World) -> None:
+    """Anyone may call the registration endpoint: each client address gets a burst, then 2 a second."""
+    _enable(world)
+    world.srv.config.config.ServiceSettings.EnableDynamicClientRegistration = True
+    anon = world.client()
+    for _ in range(200):  # the burst is 20; on a slow machine the budget refills 2 a second meanwhile
+        r = await _register(anon, {"redirect_uris": []})
+        if r.status_code == 429:
+            break
+        assert r.status_code == 400, r.text
+    body = assert_error(r, 429, "api.oauth.register_oauth_client.rate_limited.app_error")
+    assert body["status_code"] == 429

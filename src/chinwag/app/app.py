@@ -193,7 +193,7 @@ class App:
         self.auth_migration = AuthMigration(core, self.users, self.ldap)
         self.oauth = OAuthService(core, self.users, self.sessions, self.login)
         self.saml = SamlService(core, self.users, self.sessions)
-        self.oauth_provider = OAuthProviderService(core, directory, perms, self.sessions)
+        self.oauth_provider = OAuthProviderService(core, directory, perms, self.sessions, self.attempts)
         self.bots = BotService(core, directory, perms, self.sessions)
         self.bot_convert = BotConvertService(core, directory, perms, self.sessions, self.users)
         self.tokens = UserAccessTokenService(core, directory, perms, self.sessions, self.bots)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import msgspec
 
+from chinwag.app.attempts import AttemptLimiter
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, service
 from chinwag.app.directory import Directory
@@ -194,6 +195,7 @@ class OAuthProviderService:
     directory: Directory
     perms: PermissionService
     sessions: SessionService
+    attempts: AttemptLimiter
 
     def enabled(self) -> bool:
         return self.core.cfg.ServiceSettings.EnableOAuthServiceProvider
@@ -235,12 +237,14 @@ class OAuthProviderService:
         validate_app(app)
         return await self.core.store.oauth.save_app(app)
 
-    async def register_client(self, body: bytes) -> dict[str, Any]:
+    async def register_client(self, ctx: Ctx, body: bytes) -> dict[str, Any]:
         """``POST /oauth/apps/register``: OAuth 2.0 Dynamic Client Registration (RFC 7591, Mattermost's
         registerOAuthClient), open to anyone while ``EnableOAuthServiceProvider`` and
         ``EnableDynamicClientRegistration``. The app has no creator; ``token_endpoint_auth_method``
         ``none`` makes a public client (no secret, PKCE required). Refusals are RFC 7591's
-        ``{"error", "error_description"}``, 400 (:class:`DCRError`)."""
+        ``{"error", "error_description"}``, 400 (:class:`DCRError`). Each client address may register 20 at
+        once, then 2 a second (Mattermost limits the route to 2 a second); past that 429."""
+        await self.attempts.attempt(ctx, "oauth_register", "")
         try:
             req = msgspec.json.decode(body or b"null", type=ClientRegistrationRequest)
         except (msgspec.DecodeError, msgspec.ValidationError):

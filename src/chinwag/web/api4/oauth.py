@@ -22,7 +22,7 @@ async def register_oauth_client(w: W) -> Any:
     """OAuth 2.0 Dynamic Client Registration (RFC 7591): 201 with the client's metadata, or RFC 7591's
     error body."""
     try:
-        return await w.app.oauth_provider.register_client(await w.body()), 201
+        return await w.app.oauth_provider.register_client(w.ctx, await w.body()), 201
     except DCRError as e:
         return json_response(e.body(), e.status)
 
