@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.api.helpers import NO_SUCH_ID, team_with
 from tests.conftest import Client, World, assert_error
+from tests.waiting import until
 
 
 async def upload(c: Client, channel_id: str, name: str, body: bytes) -> dict[str, Any]:
@@ -16,6 +17,12 @@ async def upload(c: Client, channel_id: str, name: str, body: bytes) -> dict[str
                           headers=c._headers(None))
     assert r.status_code == 201, r.text
     return dict(r.json()["file_infos"][0])
+
+
+async def next_millisecond(world: World) -> None:
+    """Each edit at a later time than the one before, so the versions' order (by edit time) is certain."""
+    start = world.srv.app.core.now()
+    await until(lambda: world.srv.app.core.now() > start)
 
 
 async def test_edit_history_and_restore(world: World) -> None:
@@ -36,6 +43,7 @@ async def test_edit_history_and_restore(world: World) -> None:
 
     r = await bob.put(f"/posts/{pid}/patch", {"message": "second", "file_ids": []})
     assert r.status_code == 200, r.text
+    await next_millisecond(world)
     r = await bob.put(f"/posts/{pid}", {"id": pid, "message": "third"})
     assert r.status_code == 200, r.text
     third_edit_at = r.json()["edit_at"]
@@ -69,6 +77,7 @@ async def test_edit_history_and_restore(world: World) -> None:
     assert_error(await world.client().get(f"/posts/{pid}/edit_history"), 401)
 
     # restoring the first version: its text and file back, itself an edit, post_edited sent
+    await next_millisecond(world)
     seen.clear()
     r = await bob.post(f"/posts/{pid}/restore/{first['id']}")
     assert r.status_code == 200, r.text

@@ -370,11 +370,13 @@ class PostService:
         post, _channel = await self._editable(ctx, post_id, where)
         old = msgspec.structs.replace(post, props=dict(post.props))
         now = self.core.now()
+        edited = False  # the text or the files change: the post as it was is kept as a version
         if patch.message is not msgspec.UNSET and patch.message != post.message:
             self._check_content(patch.message, post.props, where)
             post.message = patch.message
             post.hashtags = parse_hashtags(patch.message)
             post.edit_at = now
+            edited = True
         if patch.is_pinned is not msgspec.UNSET:
             post.is_pinned = patch.is_pinned
         if patch.props is not msgspec.UNSET:
@@ -388,10 +390,11 @@ class PostService:
             remove = [i for i in post.file_ids if i not in new_ids]
             if attach or remove:
                 post.file_ids, post.edit_at = new_ids, now
+                edited = True
         post.update_at = now
         post = await self.plugin_hooks.will_be_updated(ctx, post, old)
         async with self.core.unit_of_work() as uow:
-            if post.edit_at != old.edit_at:
+            if edited:  # (not by edit_at: two edits may fall in the same millisecond)
                 await self.core.store.posts.save_version(uow.conn, old, new_id(), now)
             await self.core.store.posts.update(uow.conn, post, attach, remove, restore_file_ids=attach if restore else ())
             prepared = await self._edited(ctx, uow, post, files_changed=bool(attach or remove))
@@ -417,12 +420,13 @@ class PostService:
         now = self.core.now()
         props = generate_action_ids(dict(props))
         self._check_content(message, props, where)
-        if message != post.message:
+        edited = message != post.message
+        if edited:
             post.message, post.hashtags, post.edit_at = message, parse_hashtags(message), now
         post.props = props
         post.update_at = now
         async with self.core.unit_of_work() as uow:
-            if post.edit_at != old.edit_at:
+            if edited:
                 await self.core.store.posts.save_version(uow.conn, old, new_id(), now)
             await self.core.store.posts.update(uow.conn, post)
             prepared = await self._edited(ctx, uow, post)

@@ -268,7 +268,8 @@ class SqlPostStore:
     async def edit_history(self, post_id: str) -> list[Post]:
         """The earlier versions of a post, the most recently edited first (Mattermost's
         GetEditHistoryForPost)."""
-        q = _POST_SELECT.where(posts.c.originalid == post_id).order_by(posts.c.editat.desc(), posts.c.id)
+        q = _POST_SELECT.where(posts.c.originalid == post_id).order_by(
+            posts.c.editat.desc(), posts.c.deleteat.desc(), posts.c.id)
         return await self._all(q)
 
     async def update(self, conn: AsyncConnection, post: Post, attach_file_ids: Sequence[str] = (),
