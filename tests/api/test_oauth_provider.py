@@ -259,3 +259,104 @@ async def test_trusted_app_pkce_implicit_and_delete(world: World) -> None:
     assert r.status_code == 501 and "api.oauth.authorize_oauth.disabled.app_error" in r.text
     r = await _token(bob, app, grant_type="authorization_code", code="c")
     assert_error(r, 501, "api.oauth.get_access_token.disabled.app_error")
+
+
+async def _register(c: Client, body: Any) -> Any:
+    return await c.http.post("/oauth/apps/register", json=body)
+
+
+async def test_dynamic_client_registration(world: World) -> None:
+    """``POST /oauth/apps/register`` (RFC 7591, Mattermost's registerOAuthClient): gated by both settings,
+    open to anyone, RFC 7591 error bodies, a confidential client with a secret, a public one without."""
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    anon = world.client()
+    body = {"redirect_uris": [CALLBACK], "client_name": "Agent", "client_uri": "https://app.example.com"}
+    r = await _register(anon, body)
+    assert r.status_code == 400 and r.json() == {"error": "unsupported_operation",
+                                                 "error_description": "OAuth service provider is disabled"}
+    _enable(world)
+    r = await _register(anon, body)
+    assert r.status_code == 400 and r.json() == {"error": "unsupported_operation",
+                                                 "error_description": "Dynamic client registration is disabled"}
+    world.srv.config.config.ServiceSettings.EnableDynamicClientRegistration = True
+    async with Unchanged(world):
+        r = await anon.http.post("/oauth/apps/register", content=b"{", headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_client_metadata"
+        for bad, description in [({"redirect_uris": []}, "At least one redirect URI is required."),
+                                 ({"redirect_uris": ["not a url"]}, "Invalid redirect URI format."),
+                                 ({**body, "client_name": "n" * 65}, "Client name must be 64 characters or less."),
+                                 ({**body, "client_uri": "ftp://x"}, "Invalid client URI format."),
+                                 ({**body, "token_endpoint_auth_method": "client_secret_basic"},
+                                  "Unsupported token_endpoint_auth_method supplied.")]:
+            r = await _register(anon, bad)
+            assert r.status_code == 400 and r.json() == {"error": "invalid_client_metadata",
+                                                         "error_description": description}, (bad, r.text)
+        world.srv.config.config.ServiceSettings.DCRRedirectURIAllowlist = ["https://*.example.com/**"]
+        r = await _register(anon, {"redirect_uris": [CALLBACK, "https://evil.test/cb"]})
+        assert r.status_code == 400 and r.json() == {
+            "error": "invalid_redirect_uri", "error_description": "One or more redirect URIs do not match the allowlist"}
+
+    # a confidential client (the default method)
+    r = await _register(anon, body)
+    assert r.status_code == 201, r.text
+    client = r.json()
+    assert len(client["client_id"]) == 26 and len(client["client_secret"]) == 26
+    assert client == {"client_id": client["client_id"], "client_secret": client["client_secret"],
+                      "redirect_uris": [CALLBACK], "token_endpoint_auth_method": "client_secret_post",
+                      "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
+                      "scope": "user", "client_name": "Agent", "client_uri": "https://app.example.com"}
+    app = (await admin.get(f"/oauth/apps/{client['client_id']}")).json()
+    assert app["creator_id"] == "" and app["is_dynamically_registered"] is True and app["homepage"] == body["client_uri"]
+    assert app["client_secret"] == client["client_secret"] and app["name"] == "Agent"
+    # the flow works with its secret
+    code = await _code(bob, {"id": client["client_id"]})
+    r = await _token(bob, {"id": client["client_id"], "client_secret": client["client_secret"]},
+                     grant_type="authorization_code", code=code)
+    assert r.status_code == 200 and r.json()["refresh_token"], r.text
+    # an app created by a person cannot claim to be dynamically registered
+    made = await _app(admin, is_dynamically_registered=True)
+    assert "is_dynamically_registered" not in made
+
+    # a public client: no secret, PKCE required, no refresh token
+    r = await _register(anon, {"redirect_uris": [CALLBACK], "token_endpoint_auth_method": "none"})
+    assert r.status_code == 201, r.text
+    public = r.json()
+    assert "client_secret" not in public and public["token_endpoint_auth_method"] == "none"
+    assert public["client_name"] == "Dynamically Registered Client" and "client_uri" not in public
+    params = {"response_type": "code", "client_id": public["client_id"], "redirect_uri": CALLBACK, "state": "p"}
+    assert_error(await bob.post(f"{ROOT}/oauth/authorize", params), 400,
+                 "api.oauth.allow_oauth.pkce_required_public.app_error")
+    verifier = "q" * 60
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    pkce = {"code_challenge": challenge, "code_challenge_method": "S256"}
+    no_secret = {"id": public["client_id"], "client_secret": ""}
+    code = await _code(bob, {"id": public["client_id"]}, state="p", **pkce)
+    r = await _token(bob, {**no_secret, "client_secret": "guess"}, grant_type="authorization_code", code=code,
+                     code_verifier=verifier)
+    assert_error(r, 400, "model.oauth.validate_grant.public_client_secret.app_error")
+    r = await _token(bob, no_secret, grant_type="authorization_code", code=code)
+    assert_error(r, 400, "model.oauth.validate_grant.pkce_required.app_error")
+    code = await _code(bob, {"id": public["client_id"]}, state="p", **pkce)
+    r = await _token(bob, no_secret, grant_type="authorization_code", code=code, code_verifier=verifier)
+    assert r.status_code == 200, r.text
+    grant = r.json()
+    assert grant["refresh_token"] == ""
+    me = await bob.http.get("/users/me", headers={"Authorization": f"Bearer {grant['access_token']}"})
+    assert me.status_code == 200 and me.json()["id"] == bob.user["id"]
+    r = await _token(bob, no_secret, grant_type="refresh_token", refresh_token="x" * 26)
+    assert_error(r, 400, "model.oauth.validate_grant.public_client_refresh_token.app_error")
+
+
+async def test_dynamic_client_registration_is_rate_limited(world: World) -> None:
+    """Anyone may call the registration endpoint: each client address gets a burst, then 2 a second."""
+    _enable(world)
+    world.srv.config.config.ServiceSettings.EnableDynamicClientRegistration = True
+    anon = world.client()
+    for _ in range(200):  # the burst is 20; on a slow machine the budget refills 2 a second meanwhile
+        r = await _register(anon, {"redirect_uris": []})
+        if r.status_code == 429:
+            break
+        assert r.status_code == 400, r.text
+    body = assert_error(r, 429, "api.oauth.register_oauth_client.rate_limited.app_error")
+    assert body["status_code"] == 429

@@ -131,6 +131,43 @@ async def test_ldap_client_certificate(world: World, tmp_path: Path) -> None:
     assert (config_dir(world) / "ldap-private.key").exists()
 
 
+async def test_audit_log_certificate(world: World, tmp_path: Path) -> None:
+    """``POST/DELETE /audit_logs/certificate`` (Mattermost's api4/audit_logging.go): stored as
+    ``audit_certificate.pem`` and named by ``ExperimentalAuditSettings.Certificate``."""
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    _key, cert = pem_pair(tmp_path, "audit")
+    assert_error(await upload(bob, "/audit_logs/certificate", cert), 403, "api.context.permissions.app_error")
+    assert_error(await bob.delete("/audit_logs/certificate"), 403, "api.context.permissions.app_error")
+    assert_error(await world.client().delete("/audit_logs/certificate"), 401)
+    assert_error(await admin.post("/audit_logs/certificate", {"certificate": "x"}), 400,
+                 "api.admin.add_certificate.no_file.app_error")
+    assert_error(await upload(admin, "/audit_logs/certificate", cert, field="file"), 400,
+                 "api.admin.add_certificate.no_file.app_error")
+    two = await admin.http.post("/audit_logs/certificate", headers=admin._headers(None), files=[
+        ("certificate", ("a.pem", cert, "application/octet-stream")),
+        ("certificate", ("b.pem", cert, "application/octet-stream"))])
+    assert_error(two, 400, "api.admin.add_certificate.multiple_files.app_error")
+    assert_error(await upload(admin, "/audit_logs/certificate", b"not a certificate"), 400,
+                 "api.admin.add_certificate.app_error")
+    assert world.srv.config.config.ExperimentalAuditSettings.Certificate == ""
+    assert not (config_dir(world) / "audit_certificate.pem").exists()
+
+    r = await upload(admin, "/audit_logs/certificate", cert)
+    assert r.status_code == 200 and r.json() == {"status": "OK"}, r.text
+    assert (config_dir(world) / "audit_certificate.pem").read_bytes() == cert
+    assert await world.srv.app.store.system.get(FILE_KEY_PREFIX + "audit_certificate.pem") == cert.decode()
+    assert world.srv.config.config.ExperimentalAuditSettings.Certificate == "audit_certificate.pem"
+    assert (await admin.get("/config")).json()["ExperimentalAuditSettings"] == {"Certificate": "audit_certificate.pem"}
+
+    r = await admin.delete("/audit_logs/certificate")
+    assert r.status_code == 200 and r.json() == {"status": "OK"}, r.text
+    assert world.srv.config.config.ExperimentalAuditSettings.Certificate == ""
+    assert not (config_dir(world) / "audit_certificate.pem").exists()
+    assert await world.srv.app.store.system.get(FILE_KEY_PREFIX + "audit_certificate.pem") == ""
+    assert (await admin.delete("/audit_logs/certificate")).status_code == 200  # nothing there: still OK
+
+
 async def test_another_node_takes_the_certificates(world: World, tmp_path: Path) -> None:
     """A node applying a config change from another node first writes the files that node stored."""
     admin = await world.user("admin")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import msgspec
 import pytest
 
 from chinwag.model.post import Post
@@ -115,3 +116,23 @@ async def test_no_membership_or_no_posts_gives_none(db: Database) -> None:
     await _set_viewed(db, 300)
     assert await s.around_read_position(CH, V, 60, 60, False) is None  # V is not a member
     assert await s.around_read_position(EMPTY, U, 60, 60, False) is None  # a member of an empty channel
+
+
+async def test_edit_versions_stay_out_of_the_feeds(db: Database) -> None:
+    """``save_version`` keeps a post as it was (a deleted row with ``originalid``); ``edit_history`` reads
+    them latest edit first; the feeds that include deleted posts (``since``, a thread with deleted posts)
+    never show them."""
+    store = SqlPostStore(db)
+    original = await store.get(_id(3))
+    first = msgspec.structs.replace(original, edit_at=0)
+    second = msgspec.structs.replace(original, message="edited once", edit_at=900)
+    async with db.engine.begin() as conn:
+        await store.save_version(conn, first, "h" * 26, 900)
+        await store.save_version(conn, second, "i" * 26, 950)
+    versions = await store.edit_history(_id(3))
+    assert [(v.id, v.message, v.original_id, v.delete_at) for v in versions] == [
+        ("i" * 26, "edited once", _id(3), 950), ("h" * 26, f"m{_id(3)}", _id(3), 900)]
+    assert await store.edit_history(_id(1)) == []
+    assert {p.id for p in await store.since(CH, 850, collapsed=False)} == set()
+    assert "h" * 26 not in {p.id for p in await store.thread(_id(3), include_deleted=True)}
+    assert (await store.get("h" * 26, include_deleted=True)).original_id == _id(3)

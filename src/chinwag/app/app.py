@@ -21,6 +21,7 @@ from chinwag.app.channel_category import ChannelCategoryService
 from chinwag.app.channel_direct import DirectChannelService
 from chinwag.app.channel_member import ChannelMemberService
 from chinwag.app.channel_move import ChannelMoveService
+from chinwag.app.client_perf import ClientPerfService
 from chinwag.app.cluster_status import ClusterStatusService
 from chinwag.app.command import CommandService
 from chinwag.app.command_builtin import BuiltInServices
@@ -194,7 +195,7 @@ class App:
         self.auth_migration = AuthMigration(core, self.users, self.ldap)
         self.oauth = OAuthService(core, self.users, self.sessions, self.login)
         self.saml = SamlService(core, self.users, self.sessions)
-        self.oauth_provider = OAuthProviderService(core, directory, perms, self.sessions)
+        self.oauth_provider = OAuthProviderService(core, directory, perms, self.sessions, self.attempts)
         self.bots = BotService(core, directory, perms, self.sessions)
         self.bot_convert = BotConvertService(core, directory, perms, self.sessions, self.users)
         self.tokens = UserAccessTokenService(core, directory, perms, self.sessions, self.bots)
@@ -239,6 +240,7 @@ class App:
 
         # what the official apps read beyond the above (issue 16)
         self.stats = StatsService(core, perms)
+        self.client_perf = ClientPerfService(core)
         self.site = SiteService(core, perms, self.files)
         self.team_invites = TeamInviteService(core, perms, self.teams, self.email_notifications)
         self.team_icons = TeamIconService(core, perms, self.teams, self.files)

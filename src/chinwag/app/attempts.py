@@ -30,11 +30,14 @@ QUOTAS: dict[str, tuple[Quota, Quota]] = {
     # mails sent on request: 3 then one a minute for an address's inbox, 10 then three a minute per client
     "password_reset": (Quota(per_sec=1 / 60, burst=2), Quota(per_sec=1 / 20, burst=9)),
     "verify_email": (Quota(per_sec=1 / 60, burst=2), Quota(per_sec=1 / 20, burst=9)),
+    # OAuth dynamic client registration (no account; anyone may call it): 20 then two a second per address
+    "oauth_register": (Quota(per_sec=2, burst=19), Quota(per_sec=2, burst=19)),
 }
 ERROR_IDS = {
     "login": "api.user.login.rate_limited.app_error",
     "password_reset": "api.user.send_password_reset.rate_limited.app_error",
     "verify_email": "api.user.send_verification_email.rate_limited.app_error",
+    "oauth_register": "api.oauth.register_oauth_client.rate_limited.app_error",
 }
 
 

@@ -10,10 +10,12 @@ import base64
 import hashlib
 import hmac
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import msgspec
 
+from chinwag.app.attempts import AttemptLimiter
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, service
 from chinwag.app.directory import Directory
@@ -21,10 +23,12 @@ from chinwag.app.permissions import PermissionService
 from chinwag.app.session import SessionService
 from chinwag.app.webhook_outgoing import is_valid_http_url
 from chinwag.model import permissions
-from chinwag.model.errors import AppError, invalid_param, permission_denied
+from chinwag.model.errors import N_, AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.oauth_app import (
+    DEFAULT_SCOPE,
     GRANT_AUTHORIZATION_CODE,
+    GRANT_REFRESH_TOKEN,
     PKCE_S256,
     PREFERENCE_CATEGORY_AUTHORIZED_OAUTH_APP,
     RESPONSE_TYPE_CODE,
@@ -59,16 +63,18 @@ def validate_app(a: OAuthApp) -> None:
         raise _bad_app("create_at", a.id)
     if not a.update_at:
         raise _bad_app("update_at", a.id)
-    if not is_valid_id(a.creator_id):
+    if not is_valid_id(a.creator_id) and not a.is_dynamically_registered:
         raise _bad_app("creator_id", a.id)
-    if not a.client_secret or len(a.client_secret) > 128:
+    if (not a.client_secret and not a.is_dynamically_registered) or len(a.client_secret) > 128:
         raise _bad_app("client_secret", a.id)
     if not a.name or len(a.name) > 64:
         raise _bad_app("name", a.id)
     if not a.callback_urls or len(" ".join(a.callback_urls)) + 2 > 1024 \
             or not all(is_valid_http_url(u) for u in a.callback_urls):
         raise _bad_app("callback", a.id)
-    if not a.homepage or len(a.homepage) > 256 or not is_valid_http_url(a.homepage):
+    if not a.homepage and not a.is_dynamically_registered:
+        raise _bad_app("homepage", a.id)
+    if a.homepage and (len(a.homepage) > 256 or not is_valid_http_url(a.homepage)):
         raise _bad_app("homepage", a.id)
     if len(a.description) > 512:
         raise _bad_app("description", a.id)
@@ -123,6 +129,59 @@ def _pkce_ok(data: AuthData, verifier: str) -> AppError | None:
     return None
 
 
+_PUBLIC_GRANT_MESSAGES = {
+    "public_client_secret": N_("Public clients must not provide a client secret."),
+    "public_client_refresh_token": N_("Public clients cannot use refresh token grant type."),
+    "pkce_required": N_("PKCE (Proof Key for Code Exchange) is required for public clients."),
+}
+
+
+class DCRError(Exception):
+    """A refused dynamic client registration: RFC 7591's error body (not Mattermost's AppError)."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}
+
+
+class ClientRegistrationRequest(msgspec.Struct, kw_only=True):
+    redirect_uris: list[str] | None = None
+    token_endpoint_auth_method: str | None = None
+    client_name: str | None = None
+    client_uri: str | None = None
+
+    def problem(self) -> str:
+        """Mattermost's ClientRegistrationRequest.IsValid: what is wrong (its message), or ""."""
+        if not self.redirect_uris:
+            return "At least one redirect URI is required."
+        if not all(is_valid_http_url(u) for u in self.redirect_uris):
+            return "Invalid redirect URI format."
+        if self.client_name is not None and len(self.client_name) > 64:
+            return "Client name must be 64 characters or less."
+        if self.client_uri is not None:
+            if not is_valid_http_url(self.client_uri):
+                return "Invalid client URI format."
+            if len(self.client_uri) > 256:
+                return "Client URI must be less than 256 characters."
+        if self.token_endpoint_auth_method is not None \
+                and self.token_endpoint_auth_method not in ("client_secret_post", "none"):
+            return "Unsupported token_endpoint_auth_method supplied."
+        return ""
+
+
+def redirect_uri_matches(uri: str, pattern: str) -> bool:
+    """Mattermost's RedirectURIMatchesGlob: ``*`` matches within one path segment (no ``/``), ``**``
+    anything; the rest literally, the whole URI."""
+    regex = "".join(".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part)
+                    for part in re.split(r"(\*\*|\*)", pattern))
+    return re.fullmatch(regex, uri, flags=re.DOTALL) is not None
+
+
 def _with_query(url: str, params: dict[str, str]) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -136,6 +195,7 @@ class OAuthProviderService:
     directory: Directory
     perms: PermissionService
     sessions: SessionService
+    attempts: AttemptLimiter
 
     def enabled(self) -> bool:
         return self.core.cfg.ServiceSettings.EnableOAuthServiceProvider
@@ -172,9 +232,58 @@ class OAuthProviderService:
         now = self.core.now()
         app = msgspec.structs.replace(
             data, id=new_id(), client_secret=new_id(), creator_id=ctx.user_id, create_at=now, update_at=now,
-            is_trusted=data.is_trusted and self.perms.has_system(ctx, permissions.MANAGE_SYSTEM))
+            is_trusted=data.is_trusted and self.perms.has_system(ctx, permissions.MANAGE_SYSTEM),
+            is_dynamically_registered=False)
         validate_app(app)
         return await self.core.store.oauth.save_app(app)
+
+    async def register_client(self, ctx: Ctx, body: bytes) -> dict[str, Any]:
+        """``POST /oauth/apps/register``: OAuth 2.0 Dynamic Client Registration (RFC 7591, Mattermost's
+        registerOAuthClient), open to anyone while ``EnableOAuthServiceProvider`` and
+        ``EnableDynamicClientRegistration``. The app has no creator; ``token_endpoint_auth_method``
+        ``none`` makes a public client (no secret, PKCE required). Refusals are RFC 7591's
+        ``{"error", "error_description"}``, 400 (:class:`DCRError`). Each client address may register 20 at
+        once, then 2 a second (Mattermost limits the route to 2 a second); past that 429."""
+        await self.attempts.attempt(ctx, "oauth_register", "")
+        try:
+            req = msgspec.json.decode(body or b"null", type=ClientRegistrationRequest)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise DCRError("invalid_client_metadata", "Invalid JSON in request body") from None
+        s = self.core.cfg.ServiceSettings
+        if not s.EnableOAuthServiceProvider:
+            raise DCRError("unsupported_operation", "OAuth service provider is disabled")
+        if not s.EnableDynamicClientRegistration:
+            raise DCRError("unsupported_operation", "Dynamic client registration is disabled")
+        problem = req.problem()
+        if problem:
+            raise DCRError("invalid_client_metadata", problem)
+        uris = req.redirect_uris or []
+        allowlist = [p.strip() for p in s.DCRRedirectURIAllowlist if p.strip()]
+        if allowlist and not all(any(redirect_uri_matches(u, p) for p in allowlist) for u in uris):
+            raise DCRError("invalid_redirect_uri", "One or more redirect URIs do not match the allowlist")
+        now = self.core.now()
+        method = req.token_endpoint_auth_method or "client_secret_post"
+        app = OAuthApp(id=new_id(), creator_id="", create_at=now, update_at=now,
+                       client_secret="" if method == "none" else new_id(),
+                       name=req.client_name if req.client_name is not None else "Dynamically Registered Client",
+                       callback_urls=list(uris), homepage=req.client_uri or "",
+                       is_dynamically_registered=True)
+        try:
+            validate_app(app)
+        except AppError as e:
+            raise DCRError("invalid_client_metadata", e.message) from None
+        await self.core.store.oauth.save_app(app)
+        out: dict[str, Any] = {"client_id": app.id}
+        if not app.is_public_client():
+            out["client_secret"] = app.client_secret
+        out.update({"redirect_uris": app.callback_urls, "token_endpoint_auth_method": app.token_endpoint_auth_method(),
+                    "grant_types": [GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN],
+                    "response_types": [RESPONSE_TYPE_CODE], "scope": DEFAULT_SCOPE})
+        if app.name:
+            out["client_name"] = app.name
+        if app.homepage:
+            out["client_uri"] = app.homepage
+        return out
 
     async def update_app(self, ctx: Ctx, app_id: str, data: OAuthApp) -> OAuthApp:
         where = "updateOAuthApp"
@@ -186,6 +295,7 @@ class OAuthProviderService:
         trusted = data.is_trusted if self.perms.has_system(ctx, permissions.MANAGE_SYSTEM) else old.is_trusted
         app = msgspec.structs.replace(data, creator_id=old.creator_id, create_at=old.create_at,
                                       client_secret=old.client_secret, is_trusted=trusted,
+                                      is_dynamically_registered=old.is_dynamically_registered,
                                       update_at=self.core.now())
         validate_app(app)
         return await self.core.store.oauth.update_app(app)
@@ -249,6 +359,10 @@ class OAuthProviderService:
         if req.redirect_uri not in app.callback_urls:
             raise AppError(where, "api.oauth.allow_oauth.redirect_callback.app_error",
                            "invalid_request: Supplied redirect_uri did not match registered callback_url.", 400)
+        if app.is_public_client() and req.response_type == RESPONSE_TYPE_CODE and not req.code_challenge:
+            raise AppError(where, "api.oauth.allow_oauth.pkce_required_public.app_error",
+                           "PKCE (Proof Key for Code Exchange) is required for public OAuth clients using "
+                           "authorization code flow.", 400)
         user_id = ctx.user_id
         if req.response_type == RESPONSE_TYPE_CODE:
             data = AuthData(client_id=app.id, user_id=user_id, code=new_id() + new_id(),
@@ -299,7 +413,8 @@ class OAuthProviderService:
         """Mattermost's newSessionUpdateToken: a new session and refresh token in place of the old."""
         await self.sessions.revoke_token(grant.token)
         session = await self._new_session(app, grant.user_id)
-        renewed = msgspec.structs.replace(grant, token=session.token, refresh_token=new_id(),
+        renewed = msgspec.structs.replace(grant, token=session.token,
+                                          refresh_token="" if app.is_public_client() else new_id(),
                                           expires_at=session.expires_at)
         await self.core.store.oauth.replace_access_token(grant.token, renewed)
         return AccessResponse(access_token=session.token, refresh_token=renewed.refresh_token,
@@ -320,7 +435,14 @@ class OAuthProviderService:
             app = await self.core.store.oauth.get_app(client_id)
         except NotFound:
             raise credentials(404) from None
-        if not hmac.compare_digest(app.client_secret.encode(), secret.encode()):
+        if app.is_public_client():  # Mattermost's validatePublicClientGrant
+            grant_error = "public_client_secret" if secret else \
+                "public_client_refresh_token" if grant_type == GRANT_REFRESH_TOKEN else \
+                "pkce_required" if grant_type == GRANT_AUTHORIZATION_CODE and not code_verifier else ""
+            if grant_error:
+                raise AppError("OAuthApp.validatePublicClientGrant", f"model.oauth.validate_grant.{grant_error}.app_error",
+                               _PUBLIC_GRANT_MESSAGES[grant_error], 400, f"app_id={app.id}")
+        elif not hmac.compare_digest(app.client_secret.encode(), secret.encode()):
             raise credentials(403)
         store = self.core.store.oauth
         now = self.core.now()
@@ -354,6 +476,10 @@ class OAuthProviderService:
             raise AppError(where, "api.oauth.get_access_token.redirect_uri.app_error",
                            "invalid_request: Supplied redirect_uri does not match authorization code "
                            "redirect_uri.", 400)
+        if app.is_public_client() and not data.code_challenge:
+            raise AppError("AuthData.ValidatePKCEForClientType", "model.authorize.validate_pkce.public_client_required.app_error",
+                           "PKCE (Proof Key for Code Exchange) is required for public clients.", 400,
+                           f"client_id={app.id}")
         pkce_error = _pkce_ok(data, code_verifier)
         if pkce_error is not None:
             raise pkce_error
@@ -364,10 +490,12 @@ class OAuthProviderService:
         if previous is not None:
             if previous.is_expired(now):
                 return await self._renew(app, previous)
-            return AccessResponse(access_token=previous.token, refresh_token=previous.refresh_token,
+            return AccessResponse(access_token=previous.token,
+                                  refresh_token="" if app.is_public_client() else previous.refresh_token,
                                   expires_in=max(0, (previous.expires_at - now) // 1000))
         session = await self._new_session(app, user.id)
-        grant = AccessData(client_id=app.id, user_id=user.id, token=session.token, refresh_token=new_id(),
+        grant = AccessData(client_id=app.id, user_id=user.id, token=session.token,
+                           refresh_token="" if app.is_public_client() else new_id(),
                            redirect_uri=redirect_uri, expires_at=session.expires_at, scope=data.scope)
         await store.save_access_data(grant)
         return AccessResponse(access_token=session.token, refresh_token=grant.refresh_token,

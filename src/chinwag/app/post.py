@@ -363,16 +363,21 @@ class PostService:
             )
         return post, channel
 
-    async def patch(self, ctx: Ctx, post_id: str, patch: PostPatch) -> Post:
-        where = "patchPost"
+    async def patch(self, ctx: Ctx, post_id: str, patch: PostPatch, restore: bool = False,
+                    where: str = "patchPost") -> Post:
+        """Edit a post. An edit of its text or files keeps the post as it was as a version of its own (see
+        ``edit_history``); ``restore``: the files of the new ``file_ids`` that an edit removed are live
+        again (a version restored)."""
         post, _channel = await self._editable(ctx, post_id, where)
         old = msgspec.structs.replace(post, props=dict(post.props))
         now = self.core.now()
+        edited = False  # the text or the files change: the post as it was is kept as a version
         if patch.message is not msgspec.UNSET and patch.message != post.message:
             self._check_content(patch.message, post.props, where)
             post.message = patch.message
             post.hashtags = parse_hashtags(patch.message)
             post.edit_at = now
+            edited = True
         if patch.is_pinned is not msgspec.UNSET:
             post.is_pinned = patch.is_pinned
         if patch.props is not msgspec.UNSET:
@@ -386,10 +391,13 @@ class PostService:
             remove = [i for i in post.file_ids if i not in new_ids]
             if attach or remove:
                 post.file_ids, post.edit_at = new_ids, now
+                edited = True
         post.update_at = now
         post = await self.plugin_hooks.will_be_updated(ctx, post, old)
         async with self.core.unit_of_work() as uow:
-            await self.core.store.posts.update(uow.conn, post, attach, remove)
+            if edited:  # (not by edit_at: two edits may fall in the same millisecond)
+                await self.core.store.posts.save_version(uow.conn, old, new_id(), now)
+            await self.core.store.posts.update(uow.conn, post, attach, remove, restore_file_ids=attach if restore else ())
             prepared = await self._edited(ctx, uow, post, files_changed=bool(attach or remove))
         await self.search.posts_changed([post.id])
         self.plugin_hooks.has_been_updated(ctx, post, old)
@@ -409,18 +417,78 @@ class PostService:
         checked the clicking user may read the channel; the integration acts for the post's author."""
         where = "DoPostActionWithCookie"
         post = await self.directory.post(post_id, where)
+        old = msgspec.structs.replace(post, props=dict(post.props))
         now = self.core.now()
         props = generate_action_ids(dict(props))
         self._check_content(message, props, where)
-        if message != post.message:
+        edited = message != post.message
+        if edited:
             post.message, post.hashtags, post.edit_at = message, parse_hashtags(message), now
         post.props = props
         post.update_at = now
         async with self.core.unit_of_work() as uow:
+            if edited:
+                await self.core.store.posts.save_version(uow.conn, old, new_id(), now)
             await self.core.store.posts.update(uow.conn, post)
             prepared = await self._edited(ctx, uow, post)
         await self.search.posts_changed([post.id])
         return prepared
+
+    async def edit_history(self, ctx: Ctx, post_id: str) -> list[Post]:
+        """``GET /posts/{id}/edit_history`` (Mattermost's getEditHistoryForPost): the post's earlier versions,
+        the latest first, each with its files' metadata — for its author only; 404 when it was never
+        edited."""
+        where = "getEditHistoryForPost"
+        if not is_valid_id(post_id):
+            raise invalid_param(where, "post_id")
+        try:
+            post = await self.core.store.posts.get(post_id)
+        except NotFound:
+            raise permission_denied(where, f"permission={permissions.EDIT_POST}") from None
+        channel = await self.directory.channel(post.channel_id, where)
+        await self.perms.require_channel(ctx, channel.id, permissions.EDIT_POST, where, channel.team_id)
+        if post.user_id != ctx.user_id:
+            raise permission_denied(where, f"permission={permissions.EDIT_POST}")
+        versions = await self.core.store.posts.edit_history(post_id)
+        if not versions:
+            raise AppError(where, "app.post.get.app_error", "Unable to get the post.", 404,
+                           f"failed to find post history: {post_id}")
+        # the versions' files are the post's, removed by a later edit or not (Mattermost's
+        # populateEditHistoryFileMetadata: every version has metadata.files, empty when it had none)
+        files = {f.id: f for f in await self.core.store.file_info.for_post(post_id, include_deleted=True)}
+        for v in versions:
+            v.metadata = {"files": [files[i].to_dict() for i in v.file_ids if i in files]}
+        return versions
+
+    async def restore_version(self, ctx: Ctx, post_id: str, version_id: str) -> Post:
+        """``POST /posts/{id}/restore/{version_id}`` (Mattermost's restorePostVersion): the post takes that
+        earlier version's message and files back, itself an edit (a new version is kept, ``post_edited``)."""
+        where = "restorePostVersion"
+        if not is_valid_id(post_id):
+            raise invalid_param(where, "post_id")
+        denied = permission_denied(where, f"permission={permissions.EDIT_POST}")
+        try:
+            version = await self.core.store.posts.get(version_id, include_deleted=True)
+        except NotFound:
+            raise denied from None
+        if version.user_id != ctx.user_id:
+            raise denied
+        try:
+            post = await self.core.store.posts.get(post_id)
+        except NotFound:
+            raise denied from None
+        channel = await self.directory.channel(post.channel_id, where)
+        perm = permissions.EDIT_POST if post.user_id == ctx.user_id else permissions.EDIT_OTHERS_POSTS
+        await self.perms.require_channel(ctx, channel.id, perm, where, channel.team_id)
+        await self.perms.require_channel(ctx, channel.id, permissions.CREATE_POST, where, channel.team_id)
+        if version.original_id != post_id:
+            raise AppError(where, "app.post.restore_post_version.not_an_history_item.app_error",
+                           "The provided post history item does not belong to the specified post.", 400)
+        if version.delete_at == 0:
+            raise AppError(where, "app.post.restore_post_version.not_valid_post_history_item.app_error",
+                           "The provided post history item is not a valid post history item.", 400)
+        return await self.patch(ctx, post_id, PostPatch(message=version.message, file_ids=list(version.file_ids)),
+                                restore=True, where=where)
 
     async def _edited(self, ctx: Ctx, uow: UnitOfWork, post: Post, files_changed: bool = False) -> Post:
         """The edited post as clients get it, and its ``post_edited`` event registered on ``uow``."""

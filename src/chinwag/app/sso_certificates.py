@@ -1,8 +1,9 @@
-"""The System Console's certificate uploads for SAML and AD/LDAP (Mattermost's app/saml.go, app/ldap.go),
-and the SAML helpers around them.
+"""The System Console's certificate uploads for SAML, AD/LDAP and the audit log (Mattermost's app/saml.go,
+app/ldap.go, app/audit.go), and the SAML helpers around them.
 
 An upload is stored beside config.json under Mattermost's file name (``saml-public.crt``,
-``saml-private.key``, ``saml-idp.crt``, ``ldap-public.crt``, ``ldap-private.key``), shared with the other
+``saml-private.key``, ``saml-idp.crt``, ``ldap-public.crt``, ``ldap-private.key``,
+``audit_certificate.pem``), shared with the other
 nodes through the database, and the setting naming it is set; removing one deletes the file and clears
 the setting (for SAML also ``Encrypt``, or ``Enable`` for the IdP certificate, as Mattermost does).
 Unlike Mattermost, an upload that is not a PEM certificate (or private key) is refused with a 400 instead
@@ -58,6 +59,9 @@ LDAP_PUBLIC = CertificateKind("LdapSettings", "PublicCertificateFile", "ldap-pub
                               "add_ldap_public_cert", "remove_ldap_public_cert")
 LDAP_PRIVATE = CertificateKind("LdapSettings", "PrivateKeyFile", "ldap-private.key", "key",
                                "add_ldap_private_cert", "remove_ldap_private_cert")
+#: the certificate Mattermost's audit log targets present over TLS (``POST/DELETE /audit_logs/certificate``)
+AUDIT = CertificateKind("ExperimentalAuditSettings", "Certificate", "audit_certificate.pem", "certificate",
+                        "sysconsole_write_experimental_features", "sysconsole_write_experimental_features")
 KINDS = {"saml": {"public": SAML_PUBLIC, "private": SAML_PRIVATE, "idp": SAML_IDP},
          "ldap": {"public": LDAP_PUBLIC, "private": LDAP_PRIVATE}}
 

@@ -32,6 +32,11 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     EnableUserAccessTokens: bool = False
     EnableBotAccountCreation: bool = False
     EnableOAuthServiceProvider: bool = False
+    #: OAuth 2.0 Dynamic Client Registration (POST /oauth/apps/register, RFC 7591), while the provider is on
+    EnableDynamicClientRegistration: bool = False
+    #: redirect URI patterns a dynamically registered client may use (``*`` within a path segment, ``**``
+    #: across segments); empty: any
+    DCRRedirectURIAllowlist: list[str] = msgspec.field(default_factory=list)
     EnableMultifactorAuthentication: bool = False
     EnforceMultifactorAuthentication: bool = False
     EnableCustomEmoji: bool = True
@@ -261,6 +266,10 @@ class MetricsSettings(msgspec.Struct, kw_only=True):
     Enable: bool = False
     ListenAddress: str = ":8067"
     BlockProfileRate: int = 0
+    #: record the apps' performance reports (POST /client_perf) while Enable
+    EnableClientMetrics: bool = True
+    #: users whose id labels their client metrics (the others are "<placeholder>")
+    ClientSideUserIds: list[str] = msgspec.field(default_factory=list)
 
 
 class SSOSettings(msgspec.Struct, kw_only=True):
@@ -462,6 +471,15 @@ class ExperimentalSettings(msgspec.Struct, kw_only=True):
     EnableRemoteClusterService: bool = False
 
 
+class ExperimentalAuditSettings(msgspec.Struct, kw_only=True):
+    """Mattermost's audit log settings. chinwag writes its audit records to its own log and the ``audits``
+    table; only ``Certificate`` is kept: the file name of the certificate uploaded through
+    ``POST /audit_logs/certificate`` (``audit_certificate.pem`` beside config.json), which Mattermost's
+    audit log targets present over TLS."""
+
+    Certificate: str = ""
+
+
 class ElasticsearchSettings(msgspec.Struct, kw_only=True):
     """Elasticsearch is not used (search is the database's); indexing and searching stay off."""
 
@@ -542,6 +560,7 @@ class Config(msgspec.Struct, kw_only=True):
     ImageProxySettings: ImageProxySettings = msgspec.field(default_factory=ImageProxySettings)
     MessageExportSettings: MessageExportSettings = msgspec.field(default_factory=MessageExportSettings)
     ExperimentalSettings: ExperimentalSettings = msgspec.field(default_factory=ExperimentalSettings)
+    ExperimentalAuditSettings: ExperimentalAuditSettings = msgspec.field(default_factory=ExperimentalAuditSettings)
     ElasticsearchSettings: ElasticsearchSettings = msgspec.field(default_factory=ElasticsearchSettings)
     BleveSettings: BleveSettings = msgspec.field(default_factory=BleveSettings)
     ComplianceSettings: ComplianceSettings = msgspec.field(default_factory=ComplianceSettings)

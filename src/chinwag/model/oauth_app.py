@@ -23,6 +23,8 @@ PKCE_S256 = "S256"
 
 
 class OAuthApp(Wire, kw_only=True):
+    OMITEMPTY: ClassVar[frozenset[str]] = frozenset({"is_dynamically_registered"})
+
     id: str = ""
     creator_id: str = ""
     create_at: int = 0
@@ -35,6 +37,16 @@ class OAuthApp(Wire, kw_only=True):
     homepage: str = ""
     is_trusted: bool = False
     mattermost_app_id: str = ""
+    #: registered through POST /oauth/apps/register (RFC 7591): no creator, maybe no homepage; with no
+    #: client secret it is a public client (PKCE required, no refresh tokens)
+    is_dynamically_registered: bool = False
+
+    def is_public_client(self) -> bool:
+        """Mattermost's IsPublicClient: token_endpoint_auth_method "none", an app without a secret."""
+        return self.client_secret == ""
+
+    def token_endpoint_auth_method(self) -> str:
+        return "none" if self.is_public_client() else "client_secret_post"
 
     def sanitized(self) -> OAuthApp:
         return msgspec.structs.replace(self, client_secret="")

@@ -164,7 +164,8 @@ def client_config(cfg: Config, no_accounts: bool, telemetry_id: str, installatio
         "EnableTesting": "false",
         "EnableDeveloper": _b(s.EnableDeveloper),
         "EnableClientPerformanceDebugging": "false",
-        "EnableClientMetrics": "false",
+        # the apps send performance reports (POST /client_perf) only when they are recorded
+        "EnableClientMetrics": _b(cfg.MetricsSettings.Enable and cfg.MetricsSettings.EnableClientMetrics),
         "PostEditTimeLimit": str(s.PostEditTimeLimit),
         "MinimumHashtagLength": str(s.MinimumHashtagLength),
         "EnablePreviewFeatures": "true",

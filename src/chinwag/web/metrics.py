@@ -3,7 +3,7 @@
 
 Counted per server process: HTTP requests (method, status) and their latency, open WebSocket
 connections, posts saved, pushes (sent/failed/removed, retries, proxy latency) and notification
-mails (sent/failed)."""
+mails (sent/failed); and what the apps report through ``POST /client_perf`` (``chinwag.app.client_perf``)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,7 @@ class Metrics:
         self.http_latency = Histogram("chinwag_http_request_duration_seconds", "HTTP request latency.",
                                       ["method"], buckets=HTTP_BUCKETS, registry=self.registry)
         self.registry.register(AppCollector(app, hub))
+        self.registry.register(app.client_perf.registry)  # the apps' reports (POST /client_perf)
         self._counts: dict[tuple[str, int], Any] = {}
         self._latencies: dict[str, Any] = {}
         self._server: _ListenerServer | None = None

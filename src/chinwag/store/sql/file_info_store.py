@@ -68,6 +68,16 @@ async def delete_ids(conn: AsyncConnection, post_id: str, file_ids: Sequence[str
         )
 
 
+async def undelete_ids(conn: AsyncConnection, post_id: str, file_ids: Sequence[str], now: int) -> None:
+    """Files of this post that an edit removed, attached again (a restored version had them)."""
+    if file_ids:
+        await conn.execute(
+            fileinfo.update()
+            .where(fileinfo.c.id.in_(list(file_ids)), fileinfo.c.postid == post_id, fileinfo.c.deleteat != 0)
+            .values(deleteat=0, updateat=now)
+        )
+
+
 @dataclass
 class FileSearch:
     """A parsed file search: name terms, exclusions and filters (Mattermost's SearchParams)."""

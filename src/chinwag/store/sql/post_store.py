@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,7 +20,7 @@ from chinwag.model.search_text import index_text
 from chinwag.store.errors import NotFound
 from chinwag.store.sql.common import greatest, upsert
 from chinwag.store.sql.engine import Database
-from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids
+from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids, undelete_ids
 from chinwag.store.sql.params import id_in
 from chinwag.store.sql.rowmap import RowMap
 from chinwag.store.sql.tables import (
@@ -257,8 +258,24 @@ class SqlPostStore:
             stmt = ins.on_conflict_do_update(index_elements=[tm.postid, tm.userid], set_=changes)
         await conn.execute(stmt)
 
+    async def save_version(self, conn: AsyncConnection, old: Post, version_id: str, now: int) -> None:
+        """Keep a post as it was before an edit (Mattermost's PostStore.Update): a row of its own with
+        ``originalid`` = the post's id, deleted at the edit's time, so no feed or search shows it."""
+        version = msgspec.structs.replace(old, id=version_id, original_id=old.id, delete_at=now, update_at=now,
+                                          props=dict(old.props), file_ids=list(old.file_ids))
+        await conn.execute(_INSERT_POST, [POST.values(version)])
+
+    async def edit_history(self, post_id: str) -> list[Post]:
+        """The earlier versions of a post, the most recently edited first (Mattermost's
+        GetEditHistoryForPost)."""
+        q = _POST_SELECT.where(posts.c.originalid == post_id).order_by(
+            posts.c.editat.desc(), posts.c.deleteat.desc(), posts.c.id)
+        return await self._all(q)
+
     async def update(self, conn: AsyncConnection, post: Post, attach_file_ids: Sequence[str] = (),
-                     remove_file_ids: Sequence[str] = ()) -> Post:
+                     remove_file_ids: Sequence[str] = (), restore_file_ids: Sequence[str] = ()) -> Post:
+        if restore_file_ids:  # files a restored version had, removed by a later edit: live again
+            await undelete_ids(conn, post.id, restore_file_ids, post.update_at)
         if attach_file_ids or remove_file_ids:
             attached = await attach_to_post(
                 conn, post.id, post.channel_id, post.user_id, attach_file_ids, post.update_at
@@ -345,6 +362,8 @@ class SqlPostStore:
         q = _POST_SELECT.where(posts.c.channelid == channel_id)
         if not include_deleted:
             q = q.where(posts.c.deleteat == 0)
+        else:  # an edit's earlier versions are never a deleted post of the feed
+            q = q.where(posts.c.originalid == "")
         if collapsed:
             q = q.where(posts.c.rootid == "")
         return q
@@ -540,6 +559,8 @@ class SqlPostStore:
         q = _POST_SELECT.where(sa.or_(posts.c.id == root_id, posts.c.rootid == root_id))
         if not include_deleted:
             q = q.where(posts.c.deleteat == 0)
+        else:
+            q = q.where(posts.c.originalid == "")
         return await self._all(q.order_by(posts.c.createat.desc(), posts.c.id.desc()))
 
     async def pinned(self, channel_id: str) -> list[Post]:

@@ -208,6 +208,7 @@ posts = sa.Table(
     sa.Index("idx_posts_channel_id_update_at", "channelid", "updateat"),
     sa.Index("idx_posts_root_id_create_at", "rootid", "createat"),
     sa.Index("idx_posts_user_id", "userid"),
+    sa.Index("idx_posts_original_id", "originalid"),
     sa.Index("idx_posts_create_at_id", "createat", "id"),
     sa.Index(
         "idx_posts_searchtext_trgm", "searchtext",
@@ -635,6 +636,7 @@ oauthapps = sa.Table(
     _text("homepage", 256),
     _bool("istrusted"),
     _text("mattermostappid", 32),
+    _bool("isdynamicallyregistered"),
     sa.Index("idx_oauthapps_creator_id", "creatorid"),
 )
 

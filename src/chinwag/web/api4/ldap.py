@@ -1,6 +1,7 @@
 """/ldap/test, /ldap/sync and /ldap/migrateid: the System Console's AD/LDAP "Test", "Synchronize Now" and
 ID attribute migration; /ldap/test_connection and /ldap/test_diagnostics: its checks of settings as typed; /ldap/certificate/{public,private}: the client certificate chinwag presents to the
-directory; /saml/…: SAML's certificates, status and metadata (Mattermost's api4/ldap.go, api4/saml.go)."""
+directory; /saml/…: SAML's certificates, status and metadata; /audit_logs/certificate: the certificate for
+the audit log's TLS targets (Mattermost's api4/ldap.go, api4/saml.go, api4/audit_logging.go)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import msgspec
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from chinwag.app.sso_certificates import KINDS, MAX_CERTIFICATE_BYTES, CertificateKind
+from chinwag.app.sso_certificates import AUDIT, KINDS, MAX_CERTIFICATE_BYTES, CertificateKind
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
 from chinwag.web.handler import JSON_ERRORS, W
@@ -60,9 +61,9 @@ async def migrate_id_ldap(w: W) -> Any:
 
 
 async def _certificate_upload(w: W, service: str) -> bytes:
-    """The multipart ``certificate`` file (Mattermost's parse{Saml,Ldap}CertificateRequest)."""
-    parse_id = "api.admin.add_certificate.no_file.app_error" if service == "saml" \
-        else "api.admin.add_certificate.parseform.app_error"
+    """The multipart ``certificate`` file (Mattermost's parse{Saml,Ldap,AuditLog}CertificateRequest)."""
+    parse_id = "api.admin.add_certificate.parseform.app_error" if service == "ldap" \
+        else "api.admin.add_certificate.no_file.app_error"
     if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise AppError("addCertificate", parse_id, "No file under 'certificate' in request.", 400,
                        "not a multipart/form-data request")
@@ -72,6 +73,9 @@ async def _certificate_upload(w: W, service: str) -> bytes:
         raise AppError("addCertificate", parse_id, "No file under 'certificate' in request.", 400, str(e)) from None
     try:
         upload = form.get("certificate")
+        if service == "audit_logs" and len(form.getlist("certificate")) > 1:
+            raise AppError("addAuditLogCertificate", "api.admin.add_certificate.multiple_files.app_error",
+                           "Too many files under 'certificate' in request.", 400)
         if not isinstance(upload, UploadFile):
             raise AppError("addCertificate", "api.admin.add_certificate.no_file.app_error",
                            "No file under 'certificate' in request.", 400)
@@ -119,6 +123,19 @@ def _certificate_routes(service: str, which: str) -> None:
 for _service, _kinds in KINDS.items():
     for _which in _kinds:
         _certificate_routes(_service, _which)
+
+
+@api.route("POST", "/audit_logs/certificate")
+async def add_audit_log_certificate(w: W) -> Any:
+    w.app.certificates.require_add(w.ctx, AUDIT)
+    await w.app.certificates.add(w.ctx, AUDIT, await _certificate_upload(w, "audit_logs"))
+    return ok()
+
+
+@api.route("DELETE", "/audit_logs/certificate")
+async def remove_audit_log_certificate(w: W) -> Any:
+    await w.app.certificates.remove(w.ctx, AUDIT)
+    return ok()
 
 
 @api.route("GET", "/saml/certificate/status")

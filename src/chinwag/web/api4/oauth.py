@@ -1,18 +1,30 @@
-"""/oauth/apps: OAuth 2.0 apps registered with this server as the provider."""
+"""/oauth/apps: OAuth 2.0 apps registered with this server as the provider (by an integration manager, or
+by the client itself through Dynamic Client Registration)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from chinwag.app.oauth_provider import DCRError
 from chinwag.model.oauth_app import OAuthApp
 from chinwag.web.api4 import api
 from chinwag.web.handler import W
-from chinwag.web.responses import ok
+from chinwag.web.responses import json_response, ok
 
 
 @api.route("POST", "/oauth/apps")
 async def create_oauth_app(w: W) -> Any:
     return await w.app.oauth_provider.create_app(w.ctx, await w.json(OAuthApp, "oauth_app")), 201
+
+
+@api.route("POST", "/oauth/apps/register", auth=False)
+async def register_oauth_client(w: W) -> Any:
+    """OAuth 2.0 Dynamic Client Registration (RFC 7591): 201 with the client's metadata, or RFC 7591's
+    error body."""
+    try:
+        return await w.app.oauth_provider.register_client(w.ctx, await w.body()), 201
+    except DCRError as e:
+        return json_response(e.body(), e.status)
 
 
 @api.route("GET", "/oauth/apps")

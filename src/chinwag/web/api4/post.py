@@ -8,7 +8,7 @@ import msgspec
 
 from chinwag.app.post_list import FeedQuery
 from chinwag.app.search import SearchParameter
-from chinwag.model.errors import AppError
+from chinwag.model.errors import AppError, invalid_url_param
 from chinwag.model.post import Post, PostCreate, PostPatch
 from chinwag.web.api4 import api
 from chinwag.web.handler import JSON_ERRORS, W, check_json_values
@@ -53,6 +53,19 @@ async def update_post(w: W) -> Any:
 @api.route("PUT", "/posts/{post_id}/patch")
 async def patch_post(w: W) -> Any:
     return await w.app.posts.patch(w.ctx, w.id_param("post_id"), await w.json(PostPatch, "post"))
+
+
+@api.route("GET", "/posts/{post_id}/edit_history")
+async def get_edit_history_for_post(w: W) -> Any:
+    return await w.app.posts.edit_history(w.ctx, w.id_param("post_id"))
+
+
+@api.route("POST", "/posts/{post_id}/restore/{restore_version_id}")
+async def restore_post_version(w: W) -> Any:
+    version_id = w.path.get("restore_version_id", "")
+    if not version_id.isascii() or not version_id.isalnum():  # Mattermost's route takes [A-Za-z0-9]+
+        raise invalid_url_param("restorePostVersion", "restore_version_id")
+    return await w.app.posts.restore_version(w.ctx, w.id_param("post_id"), version_id)
 
 
 @api.route("DELETE", "/posts/{post_id}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from starlette.responses import Response
+
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
 from chinwag.web.client_config import client_config, limited_client_config
@@ -84,3 +86,14 @@ async def get_client_license(w: W) -> Any:
 async def server_limits(w: W) -> Any:
     count = await w.app.system.active_user_count()
     return {"activeUserCount": count, "maxUsersLimit": 0, "maxUsersHardLimit": 0}
+
+
+@api.route("POST", "/client_perf", trust_requester=True)
+async def submit_performance_report(w: W) -> Any:
+    """The apps' performance report (Mattermost's api4/metrics.go): ``{"status": "OK"}`` once recorded in
+    Prometheus; an empty 200 while client metrics are off (``MetricsSettings.Enable`` /
+    ``EnableClientMetrics``), the body unread, as Mattermost."""
+    if not w.app.client_perf.enabled():
+        return Response(status_code=200)
+    w.app.client_perf.submit(w.ctx, await w.body())
+    return ok()
