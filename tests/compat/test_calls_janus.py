@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaBlackhole
+from aiortc.mediastreams import MediaStreamTrack
 
 from chinwag.plugin.bundled.calls.server.janus import Janus, JanusError
 from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
@@ -30,6 +31,8 @@ WAIT = 30.0
 
 class Member:
     """One participant: a publisher connection (its tone) and a subscriber connection (the others)."""
+
+    microphone: type[MediaStreamTrack] = Tone
 
     def __init__(self, janus: Janus, room: int, name: str) -> None:
         self.janus, self.room, self.name = janus, room, name
@@ -55,7 +58,7 @@ class Member:
                                                                "room": self.room, "display": self.name})
         assert joined["videoroom"] == "joined"
         self.feed = int(joined["id"])
-        self.pub.addTrack(Tone())
+        self.pub.addTrack(self.microphone())
         await self.pub.setLocalDescription(await self.pub.createOffer())
         d = self.pub.localDescription
         data, jsep = await self.janus.message(self.pub_handle, {"request": "publish", "audio": True},
