@@ -1,6 +1,7 @@
 """A real Janus gateway (Debian's ``janus`` package, installed by scripts/test_system_deps.sh) started from a
 generated configuration in its own temporary folder: the VideoRoom plugin only, the WebSocket transport
-only (loopback, a free port), ICE on loopback, RTP from a given port range."""
+only (loopback, a free port), an API secret, RTP from a given port range. Its ICE host candidates are the
+machine's own addresses (libnice gathers none on loopback), which the test peers reach locally."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def janus_available() -> bool:
 
 
 class JanusServer:
-    def __init__(self, rtp_ports: tuple[int, int] = (43000, 43999)) -> None:
+    def __init__(self, rtp_ports: tuple[int, int] = (43000, 43999), plugins: tuple[str, ...] = ("videoroom",)) -> None:
         self.port = free_port()
+        self.plugins = plugins
         self.rtp_ports = rtp_ports
         self.dir = tempfile.mkdtemp(prefix="chinwag-janus-")
         self.proc: subprocess.Popen[bytes] | None = None
@@ -39,7 +41,8 @@ class JanusServer:
         for d in (conf, plugins, transports):
             os.makedirs(d)
         # only the libraries wanted are in the folders Janus loads from
-        os.symlink(f"{LIBS}/plugins/libjanus_videoroom.so", f"{plugins}/libjanus_videoroom.so")
+        for name in self.plugins:
+            os.symlink(f"{LIBS}/plugins/libjanus_{name}.so", f"{plugins}/libjanus_{name}.so")
         os.symlink(f"{LIBS}/transports/libjanus_websockets.so", f"{transports}/libjanus_websockets.so")
         Path(conf, "janus.jcfg").write_text(f"""general: {{
   configs_folder = "{conf}"
@@ -55,7 +58,6 @@ media: {{
   rtp_port_range = "{self.rtp_ports[0]}-{self.rtp_ports[1]}"
 }}
 nat: {{
-  ice_enforce_list = "127.0.0.1"
   ignore_mdns = true
 }}
 events: {{ broadcast = false }}
