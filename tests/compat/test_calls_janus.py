@@ -43,12 +43,15 @@ class Member:
         self.sink = MediaBlackhole()
         self.subscribed: set[int] = set()
         self.offers: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        #: what Janus told this participant's handles on its own (a new publisher in the room, …)
+        self.events: list[dict[str, Any]] = []
 
         @self.sub.on("track")
         def on_track(track: Any) -> None:
             self.sink.addTrack(track)
 
     def _event(self, handle: int, data: dict[str, Any], jsep: dict[str, Any] | None) -> None:
+        self.events.append(data)
         if jsep is not None and jsep.get("type") == "offer":
             self.offers.put_nowait(jsep)
 
@@ -161,6 +164,12 @@ async def test_janus_videoroom_forwards_audio_and_mute(janus_server: JanusServer
                     await p.subscribe([q.feed for q in members])
                 await growing(members[0], 1)
         feeds = [m.feed for m in members]
+        for _ in range(int(WAIT * 20)):  # the room tells the publishers about the third's stream
+            if any(p.get("id") == feeds[2] for e in members[0].events for p in e.get("publishers") or []):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"no publishers event for the third: {members[0].events}")
         for m in members:  # ... a third: the two update their subscription, Janus offers again
             await m.subscribe(feeds)
         for m in members:
