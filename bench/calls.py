@@ -1,4 +1,5 @@
-"""How many audio participants one calls plugin process (the embedded aiortc SFU) carries.
+"""How many audio participants one calls plugin process (the embedded aiortc SFU) carries, and the Janus
+gateway beside it (``--sfu janus``).
 
 A real ``chinwag serve`` (SQLite) with the calls plugin on; N aiortc peers join one call as the apps do
 (tests/compat/test_calls.py's Participant: the WebSocket signalling, the data channel lock, a 400 Hz tone
@@ -12,7 +13,13 @@ makes (loss), the SFU process's CPU (user+system from /proc, in cores), CPU per 
 peers' own CPU. Muted peers send nothing (their track is taken off the sender, as the apps do). The peers
 run in this process on the same machine, so they compete with the SFU for the cores.
 
-    .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10]
+With ``--sfu janus`` the same peers and rounds go to a Janus gateway (Debian's ``janus``, started from a
+generated config as in tests/compat/test_calls_janus.py) through the calls plugin's Janus client: a
+VideoRoom room, each peer publishing its tone on one connection and receiving the others on a second
+(multistream subscriber); the CPU is the janus process's. A muted peer's publisher sends nothing (its track
+is taken off), as with the embedded SFU.
+
+    .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10] [--sfu embedded|janus]
 """
 
 from __future__ import annotations
@@ -134,23 +141,10 @@ async def measure(peers: list[Participant], speakers: int, seconds: float, pid: 
     for i, p in enumerate(peers):
         await set_speaking(p, i < speakers)
     await asyncio.sleep(3)  # the SFU applies the change; the streams settle
-    before = [await received(p) for p in peers]
-    cpu0, t0, own0 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
-    await asyncio.sleep(seconds)
     try:
-        cpu1, t1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+        return await measure_counts(peers, speakers, seconds, pid)
     except FileNotFoundError:
         raise RuntimeError("the calls plugin process died during the round (see the server log, --keep)") from None
-    after = [await received(p) for p in peers]
-    elapsed = t1 - t0
-    streams = sum(speakers - (1 if i < speakers else 0) for i in range(len(peers)))  # what each receiver should get
-    expected = streams * PACKETS_PER_SECOND * elapsed
-    got = sum(a - b for a, b in zip(after, before, strict=True))
-    cores = (cpu1 - cpu0) / elapsed
-    return {"speakers": speakers, "forwarded_streams": streams, "loss_pct": round(100 * max(0.0, 1 - got / expected), 2)
-            if expected else 0.0, "sfu_cpu_cores": round(cores, 3),
-            "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
-            "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "load_avg": os.getloadavg()[0]}
 
 
 async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: int, seconds: float,
@@ -176,14 +170,97 @@ async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: i
         await asyncio.sleep(2)
 
 
+async def janus_size(url: str, n: int, seconds: float, pid: int) -> list[dict[str, Any]]:
+    """The same rounds against a Janus VideoRoom room."""
+    import secrets
+
+    from tests.compat.janus_server import API_SECRET
+    from tests.compat.test_calls_janus import Member
+
+    from chinwag.plugin.bundled.calls.server.janus import Janus
+
+    janus = await Janus(url, api_secret=API_SECRET).connect()
+    admin = await janus.attach()
+    room = secrets.randbelow(2**31) + 1
+    await janus.create_room(admin, room)
+    members = [Member(janus, room, f"p{i}") for i in range(n)]
+    try:
+        for m in members:
+            await m.publish()
+        feeds = [m.feed for m in members]
+        for m in members:
+            await m.subscribe(feeds)
+        voices = [m.pub.getSenders()[0].track for m in members]
+        rows = []
+        for speakers in (1, n):
+            for i, m in enumerate(members):
+                sender = m.pub.getSenders()[0]
+                if i < speakers and sender.track is None:
+                    sender.replaceTrack(voices[i])
+                elif i >= speakers and sender.track is not None:
+                    sender.replaceTrack(None)
+            await asyncio.sleep(3)
+            row = await measure_counts(members, speakers, seconds, pid)
+            row["participants"] = n
+            rows.append(row)
+            print(row, flush=True)
+        return rows
+    finally:
+        for m in members:
+            await m.close()
+        await janus.destroy_room(admin, room)
+        await janus.close()
+
+
+async def measure_counts(peers: list[Any], speakers: int, seconds: float, pid: int) -> dict[str, Any]:
+    """One round's figures, the speakers already set: what each receiver should get (``streams``), what they
+    got, the SFU process's CPU and this process's."""
+
+    async def got() -> list[int]:
+        return [sum((await p.packets()).values()) for p in peers]
+
+    before = await got()
+    cpu0, t0, own0 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    await asyncio.sleep(seconds)
+    cpu1, t1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    after = await got()
+    elapsed = t1 - t0
+    streams = sum(speakers - (1 if i < speakers else 0) for i in range(len(peers)))
+    expected = streams * PACKETS_PER_SECOND * elapsed
+    total = sum(a - b for a, b in zip(after, before, strict=True))
+    cores = (cpu1 - cpu0) / elapsed
+    return {"speakers": speakers, "forwarded_streams": streams,
+            "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
+            "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
+            "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "load_avg": os.getloadavg()[0]}
+
+
+def main_janus(sizes: list[int], seconds: float) -> None:
+    from tests.compat.janus_server import JanusServer
+    from tests.compat.test_calls_janus import Member
+
+    Member.microphone = Voice
+    srv = JanusServer().start()
+    try:
+        assert srv.proc is not None
+        for n in sizes:
+            asyncio.run(janus_size(srv.url, n, seconds, srv.proc.pid))
+    finally:
+        srv.stop()
+
+
 def main() -> None:
     app.Tone = Voice  # type: ignore[misc,assignment]  # the peers' microphone: a real one's 50 packets/s
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="2,5,10,15,20,25")
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--keep", default=None, help="keep the server's data and log in this folder")
+    ap.add_argument("--sfu", choices=("embedded", "janus"), default="embedded")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    if args.sfu == "janus":
+        main_janus(sizes, args.seconds)
+        return
     srv = ServerProcess(args.keep).start()
     try:
         channel_id, users = setup(srv, max(sizes))
