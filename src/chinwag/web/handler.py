@@ -30,7 +30,7 @@ from chinwag.web.responses import json_response
 log = structlog.get_logger("chinwag.web")
 
 T = TypeVar("T")
-Handler = Callable[["W"], Awaitable[Any]]
+Handler = Callable[["HandlerContext"], Awaitable[Any]]
 
 PER_PAGE_DEFAULT = 60
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -71,7 +71,7 @@ def request_id_of(request: Request) -> str:
     return str(rid)
 
 
-class W:
+class HandlerContext:
     """What a route handler works with: the app, the caller's context, and parsed input."""
 
     __slots__ = ("_body", "app", "ctx", "path", "request", "token_location")
@@ -235,7 +235,7 @@ def _segment_key(path: str) -> tuple[int, ...]:
     return tuple(1 if seg.startswith("{") else 0 for seg in path.strip("/").split("/"))
 
 
-def _check_csrf(w: W, spec: RouteSpec, method: str) -> None:
+def _check_csrf(w: HandlerContext, spec: RouteSpec, method: str) -> None:
     if w.token_location != TokenLocation.COOKIE or spec.trust_requester or method == "GET":
         return
     session = w.ctx.session
@@ -286,7 +286,7 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
                   user_agent=request.headers.get("user-agent", ""),
                   local=bool(request.scope.get("chinwag.local")))
         token, location = ("", TokenLocation.NONE) if ctx.local else token_from_request(request)
-        w = W(app, request, ctx, location)
+        w = HandlerContext(app, request, ctx, location)
         try:
             check_request_text(request)
             if token:

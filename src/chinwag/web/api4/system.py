@@ -8,12 +8,12 @@ from typing import Any
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
 from chinwag.web.client_config import client_config, limited_client_config
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.responses import json_response, ok
 
 
 @api.route("GET", "/system/ping", auth=False)
-async def ping(w: W) -> Any:
+async def ping(w: HandlerContext) -> Any:
     body: dict[str, Any] = {
         "status": "OK",
         "ActiveSearchBackend": "database",
@@ -37,7 +37,7 @@ async def ping(w: W) -> Any:
 
 
 @api.route("POST", "/system/local_events")
-async def publish_local_events(w: W) -> Any:
+async def publish_local_events(w: HandlerContext) -> Any:
     """chinwag's own, local mode only: another process on the server's machine (``chinwag import``
     with the embedded event stream) hands over the events it made, for this server's clients."""
     body = await w.json_any("events")
@@ -46,7 +46,7 @@ async def publish_local_events(w: W) -> Any:
 
 
 @api.route("GET", "/config/client", auth=False)
-async def get_client_config(w: W) -> Any:
+async def get_client_config(w: HandlerContext) -> Any:
     fmt = w.query("format")
     if fmt != "old":
         raise AppError("getClientConfig", "api.config.client.old_format.app_error",
@@ -60,19 +60,19 @@ async def get_client_config(w: W) -> Any:
 
 
 @api.route("POST", "/notifications/test")
-async def test_notifications(w: W) -> Any:
+async def test_notifications(w: HandlerContext) -> Any:
     await w.app.post_reminders.send_test_message(w.ctx)
     return ok()
 
 
 @api.route("GET", "/license/load_metric")
-async def get_license_load_metric(w: W) -> Any:
+async def get_license_load_metric(w: HandlerContext) -> Any:
     """Monthly active users per thousand licensed seats; with no licence (no seats) Mattermost answers 0."""
     return {"load": 0}
 
 
 @api.route("GET", "/license/client", auth=False)
-async def get_client_license(w: W) -> Any:
+async def get_client_license(w: HandlerContext) -> Any:
     if w.query("format") != "old":
         raise AppError("getClientLicense", "api.license.client.old_format.app_error",
                        "New format for the client license is not supported yet. Please specify "
@@ -81,6 +81,6 @@ async def get_client_license(w: W) -> Any:
 
 
 @api.route("GET", "/limits/server")
-async def server_limits(w: W) -> Any:
+async def server_limits(w: HandlerContext) -> Any:
     count = await w.app.system.active_user_count()
     return {"activeUserCount": count, "maxUsersLimit": 0, "maxUsersHardLimit": 0}
