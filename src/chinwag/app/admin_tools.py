@@ -18,7 +18,6 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.app.purge import PurgeService
-from chinwag.app.session import SessionService
 from chinwag.app.team import TeamService
 from chinwag.app.user import UserService
 from chinwag.model import permissions
@@ -128,12 +127,10 @@ BCRYPT_HASH = re.compile(r"^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$")
 
 
 class UserAdmin:
-    def __init__(self, core: AppCore, perms: PermissionService, users: UserService, sessions: SessionService,
-                 purge: PurgeService) -> None:
+    def __init__(self, core: AppCore, perms: PermissionService, users: UserService, purge: PurgeService) -> None:
         self.core = core
         self.perms = perms
         self.users = users
-        self.sessions = sessions
         self.purge = purge
 
     async def verify_email(self, ctx: Ctx, user_id: str) -> User:
@@ -177,9 +174,7 @@ class UserAdmin:
             if not batch:
                 break
             for user in batch:
-                await self.sessions.revoke_all(user.id)
-                paths = await self.core.store.purge.purge_user(user.id)
-                await self.purge.remove_files(paths)
+                await self.purge.purge_user(user.id, flush_caches=False)
                 n += 1
         self.core.publish(Event("_caches_flush"))
         return n
