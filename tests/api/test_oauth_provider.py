@@ -20,7 +20,7 @@ APP = {"name": "Planner", "description": "plans things", "homepage": "https://ap
 
 
 def _enable(world: World, on: bool = True) -> None:
-    world.srv.config.config.ServiceSettings.EnableOAuthServiceProvider = on
+    world.srv.config.effective.ServiceSettings.EnableOAuthServiceProvider = on
 
 
 async def _app(admin: Client, **fields: Any) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def _observe(world: World) -> list[dict[str, Any]]:
 
 
 async def _bot(world: World, admin: Any, username: str) -> str:
-    world.srv.config.config.ServiceSettings.EnableBotAccountCreation = True
+    world.srv.config.effective.ServiceSettings.EnableBotAccountCreation = True
     r = await admin.post("/bots", {"username": username, "display_name": "Helper"})
     assert r.status_code == 201, r.text
     return str(r.json()["user_id"])
@@ -79,7 +79,7 @@ async def test_bot_to_user_refuses_a_taken_username_before_writing(world: World)
 
 async def test_a_failed_permanent_deletion_changes_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sessions are ended first, then the rows go: when the rows cannot go, the sessions stay too."""
-    world.srv.config.config.ServiceSettings.EnableAPIUserDeletion = True
+    world.srv.config.effective.ServiceSettings.EnableAPIUserDeletion = True
     t = await team_with(world, "gone")
     gone = t.members[0]
     town = (await gone.get(f"/teams/{t.id}/channels/name/town-square")).json()

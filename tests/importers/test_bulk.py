@@ -230,7 +230,7 @@ ROLE_SCHEME_EMOJI = [
 
 
 async def test_emoji_role_and_scheme_lines(world: World, server: Server, tmp_path: Any) -> None:
-    server.config.config.ServiceSettings.EnableCustomEmoji = True
+    server.config.effective.ServiceSettings.EnableCustomEmoji = True
     admin = await world.user("sysadmin")
     body = b"".join(json.dumps(x).encode() + b"\n" for x in ROLE_SCHEME_EMOJI)
     path = slack_fixture.write_zip(str(tmp_path / "in.zip"), {"in.jsonl": body, "data/emoji/parrot.png": png_bytes(20, 20),

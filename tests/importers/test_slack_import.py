@@ -197,7 +197,7 @@ async def test_rerun_with_a_later_export_adds_only_new_messages(world: World, im
 
 async def test_custom_emoji(world: World, imported: tuple[Client, Any, str], server: Server) -> None:
     admin, report, path = imported
-    server.config.config.ServiceSettings.EnableCustomEmoji = True
+    server.config.effective.ServiceSettings.EnableCustomEmoji = True
     assert report.counts["emoji"] == {"in_export": 4, "created": 1, "missing": 1, "skipped": 3}
     reasons = {s["name"]: s["reason"] for s in report.skipped if s["kind"] == "emoji"}
     assert "alias of partyparrot" in reasons["parrot_alias"] and "no image" in reasons["lost"]

@@ -144,7 +144,7 @@ class HandlerContext:
 
     async def body(self) -> bytes:
         if self._body is None:
-            limit = self.app.config.config.ServiceSettings.MaximumPayloadSizeBytes
+            limit = self.app.config.effective.ServiceSettings.MaximumPayloadSizeBytes
             chunks: list[bytes] = []
             size = 0
             async for chunk in self.request.stream():
@@ -279,10 +279,10 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
         request_id = request_id_of(request)
         method = request.method
         spec = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)
-        developer = app.config.config.ServiceSettings.EnableDeveloper
+        developer = app.config.effective.ServiceSettings.EnableDeveloper
         if spec is None:
             return error_response(method_not_allowed(method, request.url.path), request_id, developer)
-        ctx = Ctx(request_id=request_id, ip=client_ip(request, app.config.config.ServiceSettings.TrustedProxyIPHeader),
+        ctx = Ctx(request_id=request_id, ip=client_ip(request, app.config.effective.ServiceSettings.TrustedProxyIPHeader),
                   user_agent=request.headers.get("user-agent", ""),
                   local=bool(request.scope.get("chinwag.local")))
         token, location = ("", TokenLocation.NONE) if ctx.local else token_from_request(request)

@@ -28,7 +28,7 @@ COOKIE_OAUTH = "MMOAUTH"
 
 def site_url(w: HandlerContext) -> str:
     """SiteURL when configured, else the address this request came to (as Mattermost's GetSiteURL)."""
-    configured = w.app.config.config.ServiceSettings.SiteURL
+    configured = w.app.config.effective.ServiceSettings.SiteURL
     return (configured or str(w.request.base_url)).rstrip("/")
 
 
@@ -105,7 +105,7 @@ async def _complete(w: HandlerContext) -> Response:
     resp = RedirectResponse(target, status_code=302)
     resp.delete_cookie(COOKIE_OAUTH, path="/")
     if session is not None and result.action != ACTION_EMAIL_TO_SSO:
-        cfg = w.app.config.config.ServiceSettings
+        cfg = w.app.config.effective.ServiceSettings
         attach_session_cookies(resp, w.request, session, cfg.SessionLengthSSOInHours)
     return resp
 
@@ -150,7 +150,7 @@ async def complete_saml(w: HandlerContext) -> Response:
                               session_id=result.session.id)
     resp = RedirectResponse(result.redirect_to or "/", status_code=302)
     attach_session_cookies(resp, w.request, result.session,
-                           w.app.config.config.ServiceSettings.SessionLengthSSOInHours)
+                           w.app.config.effective.ServiceSettings.SessionLengthSSOInHours)
     return resp
 
 

@@ -76,7 +76,7 @@ async def authorize_oauth_page(w: HandlerContext) -> Response:
         except AppError as e:
             return error_page(e, _rid(w))
     headers = _page_headers()
-    root = webapp_root_html(w.app.config.config)
+    root = webapp_root_html(w.app.config.effective)
     if root is not None:
         return HTMLResponse(root.read_bytes(), headers=headers)
     return HTMLResponse(_consent_page(app.sanitized(), req), headers=headers)

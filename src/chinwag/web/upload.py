@@ -175,7 +175,7 @@ class MultipartUpload:
                 if ev.filename is None:
                     await self._field(ev.name, await _read_value(events, ev.name))
                 elif self.channel is None and not self.channel_id:
-                    limit = self.w.app.config.config.FileSettings.MaxFileSize
+                    limit = self.w.app.config.effective.FileSettings.MaxFileSize
                     self.pending.append((ev.filename, await _spool(events, ev.filename, limit)))
                 else:
                     await self._start()

@@ -47,7 +47,7 @@ async def get_file_info(w: HandlerContext) -> Any:
 
 @api.route("GET", "/files/{file_id}/link")
 async def get_file_link(w: HandlerContext) -> Any:
-    site_url = w.app.config.config.ServiceSettings.SiteURL or str(w.request.base_url)
+    site_url = w.app.config.effective.ServiceSettings.SiteURL or str(w.request.base_url)
     return {"link": await w.app.files.public_link(w.ctx, w.id_param("file_id"), site_url)}
 
 

@@ -25,7 +25,7 @@ def _length(w: HandlerContext) -> int:
 async def _image_part(w: HandlerContext, where: str, prefix: str) -> bytes:
     """The first ``image`` part of a multipart upload, at most FileSettings.MaxFileSize bytes; Mattermost's
     ``<prefix>.parse`` / ``.too_large`` / ``.no_file`` / ``.array`` errors."""
-    limit = w.app.config.config.FileSettings.MaxFileSize
+    limit = w.app.config.effective.FileSettings.MaxFileSize
     if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise AppError(where, f"{prefix}.parse.app_error", "Could not parse multipart form.", 400)
     image: bytearray | None = None

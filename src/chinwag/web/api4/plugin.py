@@ -120,7 +120,7 @@ async def webapp_bundle(w: HandlerContext) -> Response:
     path = w.app.plugins.webapp_bundle(plugin_id)
     if path is None or name != f"{plugin_id}_bundle.js":
         # not a bundle of a plugin chinwag runs: a file of a Mattermost web app build's plugins, if any
-        return plugin_client_file(w.app.config.config, plugin_id, name)
+        return plugin_client_file(w.app.config.effective, plugin_id, name)
     return FileResponse(path, media_type="text/javascript")
 
 

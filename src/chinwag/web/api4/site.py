@@ -92,7 +92,7 @@ async def brand_image(w: HandlerContext) -> Response:
 @api.route("POST", "/brand/image")
 async def upload_brand_image(w: HandlerContext) -> Any:
     where = "uploadBrandImage"
-    limit = w.app.config.config.FileSettings.MaxFileSize
+    limit = w.app.config.effective.FileSettings.MaxFileSize
     try:
         length = int(w.request.headers.get("content-length") or 0)
     except ValueError:

@@ -53,7 +53,7 @@ async def get_client_config(w: HandlerContext) -> Any:
                        "New format for the client configuration is not supported yet. Please specify "
                        "format=old in the query string.", 501)
     no_accounts = await w.app.system.no_accounts()
-    cfg, diagnostic_id = w.app.config.config, w.app.system.diagnostic_id
+    cfg, diagnostic_id = w.app.config.effective, w.app.system.diagnostic_id
     if not w.ctx.session:
         return limited_client_config(cfg, no_accounts, diagnostic_id)
     return client_config(cfg, no_accounts, diagnostic_id, w.app.system.installation_date)

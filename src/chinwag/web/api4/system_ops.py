@@ -69,7 +69,7 @@ async def download_job(w: HandlerContext) -> Any:
     MessageExportSettings.DownloadExportResults off (the default) the answer is 501. Bulk exports are
     downloaded from /exports/{name}."""
     job_id = w.id_param("job_id")
-    if not w.app.config.config.MessageExportSettings.DownloadExportResults:
+    if not w.app.config.effective.MessageExportSettings.DownloadExportResults:
         raise AppError("downloadExportResultsNotEnabled", "app.job.download_export_results_not_enabled",
                        "Downloading export results is not enabled.", 501)
     job = await w.app.jobs.get(w.ctx, job_id)

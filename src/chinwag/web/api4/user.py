@@ -88,7 +88,7 @@ async def login(w: HandlerContext) -> Response:
     w.ctx.session = session
     resp = json_response(_me(w, user), headers={"Token": session.token})
     if w.request.headers.get("x-requested-with", "") == "XMLHttpRequest":
-        hours = w.app.config.config.ServiceSettings.SessionLengthWebInHours
+        hours = w.app.config.effective.ServiceSettings.SessionLengthWebInHours
         attach_session_cookies(resp, w.request, session, hours)
     return resp
 

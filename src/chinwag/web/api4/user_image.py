@@ -30,7 +30,7 @@ async def set_profile_image(w: HandlerContext) -> Any:
     except ValueError:
         length = 0
     w.app.user_images.check_upload(w.ctx, user_id, length)
-    limit = w.app.config.config.FileSettings.MaxFileSize
+    limit = w.app.config.effective.FileSettings.MaxFileSize
     if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise AppError("uploadProfileImage", "api.user.upload_profile_user.parse.app_error",
                        "Could not parse multipart form.", 400, "expected multipart/form-data")
