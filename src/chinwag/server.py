@@ -73,7 +73,7 @@ class Server:
         self.app.custom_statuses.start()
         self.app.post_reminders.start()
         self.app.start()  # the outbox relay; mention counts a stopped process left pending
-        metrics = self.config.config.MetricsSettings
+        metrics = self.config.effective.MetricsSettings
         if metrics.Enable and self.metrics is not None:
             await self.metrics.start(metrics.ListenAddress)
         await self.app.plugins.start()
@@ -95,7 +95,7 @@ class Server:
 
 
 def open_database(config: ConfigStore) -> Database:
-    sql = config.config.SqlSettings
+    sql = config.effective.SqlSettings
     return Database(sql.DriverName, sql.DataSource, max_open=sql.MaxOpenConns, echo=sql.Trace)
 
 
@@ -118,23 +118,23 @@ def file_backend(settings: FileSettings) -> FileBackend:
 
 
 def open_stream(config: ConfigStore, store: SqlStore) -> EventStream:
-    ws = config.config.WebSocketSettings
+    ws = config.effective.WebSocketSettings
     retention = ws.EventRetentionMinutes * 60_000
-    redis = config.config.RedisSettings
-    if redis.Enable or config.config.ClusterSettings.Enable:
+    redis = config.effective.RedisSettings
+    if redis.Enable or config.effective.ClusterSettings.Enable:
         from chinwag.bus.redis import RedisStream
 
-        prefix = f"chinwag:{config.config.ClusterSettings.ClusterName or 'default'}"
+        prefix = f"chinwag:{config.effective.ClusterSettings.ClusterName or 'default'}"
         return RedisStream(redis.URL, prefix=prefix, retention_ms=retention, max_events=ws.MaxRetainedEvents)
     return LocalStream(store.events, retention_ms=retention, max_events=ws.MaxRetainedEvents)
 
 
 def open_presence(config: ConfigStore) -> Presence:
-    redis = config.config.RedisSettings
-    if redis.Enable or config.config.ClusterSettings.Enable:
+    redis = config.effective.RedisSettings
+    if redis.Enable or config.effective.ClusterSettings.Enable:
         from chinwag.bus.redis import RedisPresence
 
-        prefix = f"chinwag:{config.config.ClusterSettings.ClusterName or 'default'}"
+        prefix = f"chinwag:{config.effective.ClusterSettings.ClusterName or 'default'}"
         return RedisPresence(redis.URL, prefix, new_id())
     return LocalPresence()
 
@@ -142,9 +142,9 @@ def open_presence(config: ConfigStore) -> Presence:
 def open_rate_store(config: ConfigStore) -> RateStore | None:
     """Rate limit budgets shared by every node through Redis when clustered (else each process keeps its
     own in memory)."""
-    redis = config.config.RedisSettings
-    if redis.Enable or config.config.ClusterSettings.Enable:
-        prefix = f"chinwag:{config.config.ClusterSettings.ClusterName or 'default'}"
+    redis = config.effective.RedisSettings
+    if redis.Enable or config.effective.ClusterSettings.Enable:
+        prefix = f"chinwag:{config.effective.ClusterSettings.ClusterName or 'default'}"
         return RedisRateStore(redis.URL, prefix)
     return None
 
@@ -155,7 +155,7 @@ def build(config: ConfigStore) -> Server:
     stream = open_stream(config, store)
     membership = MembershipCache(store)
     hub = Hub(stream, membership, version=f"{MATTERMOST_VERSION}.{BUILD_NUMBER}",
-              queue_size=config.config.WebSocketSettings.SendQueueSize, presence=open_presence(config))
+              queue_size=config.effective.WebSocketSettings.SendQueueSize, presence=open_presence(config))
     rates = open_rate_store(config)
     app = App(store, config, hub, files=file_backend, search=search_engine(db), attempt_store=rates)
     hub.on_first_connect = app.realtime.connected
@@ -240,7 +240,7 @@ def setup_logging(cfg: ConfigStore, shared_file: bool = False) -> None:
     import logging.handlers
     import sys
 
-    ls = cfg.config.LogSettings
+    ls = cfg.effective.LogSettings
     root = logging.getLogger()
     for h in list(root.handlers):
         root.removeHandler(h)

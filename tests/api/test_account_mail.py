@@ -21,7 +21,7 @@ from tests.smtp import SmtpServer
 @pytest.fixture
 async def smtp(tmp_path: Path, server: Server) -> AsyncIterator[SmtpServer]:
     s = SmtpServer(tmp_path).start()
-    s.configure(server.config.config.EmailSettings)
+    s.configure(server.config.effective.EmailSettings)
     yield s
     s.stop()
 
@@ -100,14 +100,14 @@ async def test_password_reset_link_expires_and_sso_accounts(world: World, server
     assert r.status_code == 200, r.text
     assert_error(await anon.post("/users/password/reset/send", {"email": "bob@example.com"}), 400,
                  "api.user.send_password_reset.sso.app_error")
-    server.config.config.ServiceSettings.ExperimentalEnableHardenedMode = True
+    server.config.effective.ServiceSettings.ExperimentalEnableHardenedMode = True
     assert (await anon.post("/users/password/reset/send", {"email": "bob@example.com"})).status_code == 200
     assert len(smtp.inbox.messages) == 1
 
 
 async def test_email_verification(world: World, server: Server, smtp: SmtpServer) -> None:
     admin = await world.user("admin")
-    server.config.config.EmailSettings.RequireEmailVerification = True
+    server.config.effective.EmailSettings.RequireEmailVerification = True
     r = await admin.post("/users", {"username": "carol", "email": "carol@example.com", "password": "password"})
     assert r.status_code == 201, r.text
     assert not r.json().get("email_verified")
@@ -140,7 +140,7 @@ async def test_email_verification(world: World, server: Server, smtp: SmtpServer
                  "api.user.verify_email.bad_link.app_error")
     assert (await anon.post("/users/email/verify", {"token": second})).status_code == 200
     # nobody signs up pre-verified (Mattermost's SanitizeInput)
-    server.config.config.TeamSettings.EnableOpenServer = True
+    server.config.effective.TeamSettings.EnableOpenServer = True
     r = await world.client().post("/users", {"username": "dan", "email": "dan@example.com", "password": "password",
                                              "email_verified": True})
     assert r.status_code == 201, r.text
@@ -204,7 +204,7 @@ async def test_invite_by_email(world: World, server: Server, smtp: SmtpServer) -
     admin, owner, bob = t.admin, t.owner, t.members[0]
     url = f"/teams/{t.id}/invite/email"
     assert_error(await owner.post(url, ["new@example.com"]), 501, "api.team.invite_members.disabled.app_error")
-    server.config.config.ServiceSettings.EnableEmailInvitations = True
+    server.config.effective.ServiceSettings.EnableEmailInvitations = True
     assert_error(await owner.post(url, []), 400, "api.context.invalid_param.app_error")
     outsider = await world.user("zed")
     assert_error(await outsider.post(url, ["new@example.com"]), 403, "api.context.permissions.app_error")
@@ -267,7 +267,7 @@ async def test_email_change_waits_for_verification(world: World, server: Server,
     await world.user("admin")
     bob = await world.user("bob")
     carol = await world.user("carol")
-    server.config.config.EmailSettings.RequireEmailVerification = True
+    server.config.effective.EmailSettings.RequireEmailVerification = True
     r = await bob.put("/users/me/patch", {"email": "bob.new@example.com", "nickname": "B"})
     assert r.status_code == 200, r.text
     assert r.json()["email"] == "bob@example.com" and r.json()["nickname"] == "B"
@@ -282,7 +282,7 @@ async def test_email_change_waits_for_verification(world: World, server: Server,
     assert (await bob.put("/users/me/patch", {"email": "late@example.com"})).status_code == 200
     _, late = await smtp.inbox.wait(2)
     token = query(link_in(late, "http://localhost:8065/do_verify_email?token="))["token"]
-    server.config.config.EmailSettings.RequireEmailVerification = False
+    server.config.effective.EmailSettings.RequireEmailVerification = False
     assert (await carol.put("/users/me/patch", {"email": "late@example.com"})).status_code == 200
     async with Unchanged(world):
         assert_error(await world.client().post("/users/email/verify", {"token": token}), 400,
@@ -305,7 +305,7 @@ async def test_account_mail_speaks_the_readers_language(world: World, server: Se
     assert "Это письмо отправил chinwag." in text
     html = msg.get_body(("html",))
     assert html is not None and '<html lang="ru">' in str(html.get_content())  # type: ignore[attr-defined]
-    server.config.config.ServiceSettings.EnableEmailInvitations = True
+    server.config.effective.ServiceSettings.EnableEmailInvitations = True
     r = await t.owner.post(f"/teams/{t.id}/invite/email", ["new@example.com"])
     assert r.status_code == 200, r.text
     msgs = await smtp.inbox.wait(2)

@@ -62,7 +62,7 @@ async def test_permanent_user_deletion(world: World) -> None:
     async with Unchanged(world):
         r = await admin.delete(f"/users/{alice.user['id']}", params={"permanent": "true"})
         assert r.status_code == 401 and r.json()["id"] == "api.user.delete_user.not_enabled.app_error"
-    world.srv.config.config.ServiceSettings.EnableAPIUserDeletion = True
+    world.srv.config.effective.ServiceSettings.EnableAPIUserDeletion = True
     assert (await bob.delete(f"/users/{alice.user['id']}", params={"permanent": "true"})).status_code == 403
     r = await admin.delete(f"/users/{alice.user['id']}", params={"permanent": "true"})
     assert r.status_code == 200, r.text
@@ -90,7 +90,7 @@ async def test_permanent_team_deletion_and_archived_listing(world: World) -> Non
     async with Unchanged(world):
         r = await admin.delete(f"/teams/{t.id}", params={"permanent": "true"})
         assert r.status_code == 401 and r.json()["id"] == "api.team.delete_team.not_enabled.app_error"
-    world.srv.config.config.ServiceSettings.EnableAPITeamDeletion = True
+    world.srv.config.effective.ServiceSettings.EnableAPITeamDeletion = True
     r = await admin.delete(f"/teams/{t.id}", params={"permanent": "true"})
     assert r.status_code == 200, r.text
     assert (await admin.get(f"/teams/{t.id}")).status_code == 404

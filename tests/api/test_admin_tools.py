@@ -92,7 +92,7 @@ async def test_server_busy(world: World) -> None:
 async def test_verify_email_without_token(world: World) -> None:
     t = await team_with(world, "alice")
     admin = t.admin
-    world.srv.config.config.EmailSettings.RequireEmailVerification = True
+    world.srv.config.effective.EmailSettings.RequireEmailVerification = True
     r = await admin.post("/users", {"username": "carol", "email": "carol@example.com", "password": "password"})
     assert r.status_code == 201, r.text
     carol_id = r.json()["id"]
@@ -157,7 +157,7 @@ async def test_reset_saml_auth_data(world: World) -> None:
 
 
 async def test_move_command(world: World) -> None:
-    world.srv.config.config.ServiceSettings.EnableCommands = True
+    world.srv.config.effective.ServiceSettings.EnableCommands = True
     t = await team_with(world, "alice")
     admin, alice = t.admin, t.members[0]
     other = await world.team(admin, "other")

@@ -14,7 +14,7 @@ def actions(audits: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 async def test_own_audits_newest_first_with_mattermost_fields(world: World) -> None:
-    world.srv.config.config.ServiceSettings.EnableMultifactorAuthentication = True
+    world.srv.config.effective.ServiceSettings.EnableMultifactorAuthentication = True
     admin = await world.user("admin")
     alice = await world.user("alice")  # logged in once
     anon = world.client()
@@ -59,7 +59,7 @@ async def test_own_audits_newest_first_with_mattermost_fields(world: World) -> N
 
 
 async def test_lockout_is_recorded_once(world: World) -> None:
-    world.srv.config.config.ServiceSettings.MaximumLoginAttempts = 2
+    world.srv.config.effective.ServiceSettings.MaximumLoginAttempts = 2
     admin = await world.user("admin")
     carol = await world.user("carol")
     anon = world.client()

@@ -97,7 +97,7 @@ async def test_a_failed_switch_changes_nothing(world: World, monkeypatch: pytest
 
 async def test_a_failed_password_reset_changes_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mattermost ends the other sessions on a password change; when that fails the password stays."""
-    world.srv.config.config.ServiceSettings.TerminateSessionsOnPasswordChange = True
+    world.srv.config.effective.ServiceSettings.TerminateSessionsOnPasswordChange = True
     t = await team_with(world, "erin")
     erin = t.members[0]
     _fail_session_removal(world, monkeypatch)

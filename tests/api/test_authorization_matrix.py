@@ -143,7 +143,7 @@ ROWS = [
 
 
 async def _setup(world: World) -> Ctx:
-    cfg = world.srv.config.config
+    cfg = world.srv.config.effective
     cfg.ServiceSettings.EnableUserAccessTokens = True
     cfg.ServiceSettings.EnableBotAccountCreation = True
     cfg.GuestAccountsSettings.Enable = True

@@ -10,7 +10,7 @@ from tests.conftest import Client, World, assert_error
 
 
 async def _enable(world: World, bots: bool = True, tokens: bool = True) -> None:
-    s = world.srv.config.config.ServiceSettings
+    s = world.srv.config.effective.ServiceSettings
     s.EnableBotAccountCreation = bots
     s.EnableUserAccessTokens = tokens
 
@@ -105,9 +105,9 @@ async def test_personal_access_tokens(world: World) -> None:
     assert (await bob.post("/users/tokens/enable", {"token_id": tok["id"]})).status_code == 200
     assert (await pat.get("/users/me")).status_code == 200
     # turning the feature off stops non-bot tokens
-    world.srv.config.config.ServiceSettings.EnableUserAccessTokens = False
+    world.srv.config.effective.ServiceSettings.EnableUserAccessTokens = False
     assert_error(await pat.get("/users/me"), 401, "api.context.session_expired.app_error")
-    world.srv.config.config.ServiceSettings.EnableUserAccessTokens = True
+    world.srv.config.effective.ServiceSettings.EnableUserAccessTokens = True
     assert (await pat.get("/users/me")).status_code == 200
     # revoke → gone for good
     assert_error(await bob.post("/users/tokens/revoke", {"token_id": ""}), 400, "api.context.invalid_param.app_error")

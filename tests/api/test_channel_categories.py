@@ -320,8 +320,8 @@ async def test_permanent_deletion_takes_the_categories(world: World) -> None:
         r = await c.post(base(c, team), {"user_id": c.user["id"], "team_id": team["id"], "display_name": "Mine",
                                          "channel_ids": [town]})
         assert r.status_code == 200, r.text
-    world.srv.config.config.ServiceSettings.EnableAPIUserDeletion = True
-    world.srv.config.config.ServiceSettings.EnableAPITeamDeletion = True
+    world.srv.config.effective.ServiceSettings.EnableAPIUserDeletion = True
+    world.srv.config.effective.ServiceSettings.EnableAPITeamDeletion = True
 
     async def rows() -> tuple[set[str], set[str]]:
         async with world.srv.db.read() as conn:

@@ -24,7 +24,7 @@ async def test_client_config_defaults_and_derivation(world: World) -> None:
     assert int(cfg["InstallationDate"]) > 0
     assert "EnableCustomTermsOfService" not in cfg  # only a licensed server sends it
     # changed settings show
-    c = world.srv.config.config
+    c = world.srv.config.effective
     c.ThemeSettings.DefaultTheme = "onyx"
     c.ThemeSettings.AllowedThemes = ["denim", "onyx"]
     c.ThemeSettings.EnableThemeSelection = False

@@ -27,7 +27,7 @@ def report(world: World, **fields: Any) -> dict[str, Any]:
 
 
 def enable(world: World, **settings: Any) -> None:
-    m = world.srv.config.config.MetricsSettings
+    m = world.srv.config.effective.MetricsSettings
     m.Enable = True
     for k, v in settings.items():
         setattr(m, k, v)
@@ -112,7 +112,7 @@ async def test_off_unless_metrics_and_client_metrics_are_on(world: World) -> Non
     r = await admin.post("/client_perf", body)
     assert r.status_code == 200 and r.content == b""
     assert not any(k.startswith("mattermost_webapp_long_tasks_total") for k in samples(world))
-    world.srv.config.config.MetricsSettings.EnableClientMetrics = True
+    world.srv.config.effective.MetricsSettings.EnableClientMetrics = True
     assert (await admin.get("/config/client?format=old")).json()["EnableClientMetrics"] == "true"
     assert (await admin.post("/client_perf", body)).json() == {"status": "OK"}
     assert any(k.startswith("mattermost_webapp_long_tasks_total") and v == 1 for k, v in samples(world).items())

@@ -20,7 +20,7 @@ async def _setup(world: World) -> tuple[Client, Client, dict[str, Any], dict[str
     team = await world.team(admin)
     await world.join(admin, team, alice)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
-    world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
+    world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
     # Mattermost reserves integrations to admins by default; these tests let members manage them
     await grant(admin, "team_user", 'manage_own_slash_commands')
     return admin, alice, team, town
@@ -130,7 +130,7 @@ async def test_ephemeral_extra_responses_goto_and_failures(world: World) -> None
         rec.answer(json.dumps({"response_type": "in_channel", "text": "x", "type": "system_x"}))
         assert_error(await _run(alice, town, "/weather"), 500,
                      "api.command.execute_command.create_post_failed.app_error")
-        world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = ""
+        world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = ""
         count = len(rec.requests)
         assert_error(await _run(alice, town, "/weather"), 500, "api.command.execute_command.failed.app_error")
         assert len(rec.requests) == count
@@ -145,7 +145,7 @@ async def test_execute_errors(world: World) -> None:
     assert_error(await alice.post("/commands/execute", {"channel_id": "bad", "command": "/me"}), 400,
                  "api.command.execute_command.start.app_error")
     assert_error(await _run(alice, private, "/me hi"), 403, "api.context.permissions.app_error")
-    world.srv.config.config.ServiceSettings.EnableCommands = False
+    world.srv.config.effective.ServiceSettings.EnableCommands = False
     assert_error(await _run(alice, town, "/me hi"), 501, "api.command.disabled.app_error")
 
 
@@ -193,7 +193,7 @@ async def test_command_management(world: World) -> None:
                  "api.context.invalid_param.app_error")
     assert (await alice.delete(f"/commands/{cmd['id']}")).status_code == 200
     assert_error(await alice.get(f"/commands/{cmd['id']}"), 404, "store.sql_command.save.get.app_error")
-    world.srv.config.config.ServiceSettings.EnableCommands = False
+    world.srv.config.effective.ServiceSettings.EnableCommands = False
     assert_error(await alice.post("/commands", {"team_id": team["id"], "trigger": "x", "url": "http://e.example/",
                                                 "method": "P"}), 501, "api.command.disabled.app_error")
 

@@ -29,7 +29,7 @@ def local_client(srv: Server) -> httpx.AsyncClient:
 async def test_get_config_masks_secrets_for_admins_only(world: World) -> None:
     admin = await world.user("admin")
     bob = await world.user("bob")
-    world.srv.config.config.EmailSettings.SMTPPassword = "hunter2"
+    world.srv.config.effective.EmailSettings.SMTPPassword = "hunter2"
     r = await admin.get("/config")
     assert r.status_code == 200, r.text
     cfg = r.json()
@@ -44,7 +44,7 @@ async def test_get_config_masks_secrets_for_admins_only(world: World) -> None:
         r = await local.get("/config")
         assert r.status_code == 200
         assert r.json()["EmailSettings"]["SMTPPassword"] == "hunter2"
-        assert r.json()["SqlSettings"]["DataSource"] == world.srv.config.config.SqlSettings.DataSource
+        assert r.json()["SqlSettings"]["DataSource"] == world.srv.config.effective.SqlSettings.DataSource
 
 
 async def test_patch_takes_effect_and_is_saved_without_pins(world: World) -> None:
@@ -60,21 +60,21 @@ async def test_patch_takes_effect_and_is_saved_without_pins(world: World) -> Non
     saved = json.loads(path.read_text())
     assert saved["TeamSettings"]["SiteName"] == "Acme Chat"
     # settings pinned by MM_* keep the file's own values on disk
-    assert saved["SqlSettings"]["DataSource"] != world.srv.config.config.SqlSettings.DataSource
+    assert saved["SqlSettings"]["DataSource"] != world.srv.config.effective.SqlSettings.DataSource
     assert saved["ServiceSettings"]["SiteURL"] == ""
     assert path.stat().st_mode & 0o777 == 0o600
 
 
 async def test_put_round_trip_keeps_masked_secrets(world: World) -> None:
     admin = await world.user("admin")
-    world.srv.config.config.EmailSettings.SMTPPassword = "hunter2"
+    world.srv.config.effective.EmailSettings.SMTPPassword = "hunter2"
     cfg = (await admin.get("/config")).json()
     cfg["TeamSettings"]["MaxChannelsPerTeam"] = 10
     r = await admin.put("/config", cfg)
     assert r.status_code == 200, r.text
-    assert world.srv.config.config.TeamSettings.MaxChannelsPerTeam == 10
-    assert world.srv.config.config.EmailSettings.SMTPPassword == "hunter2"
-    assert world.srv.config.config.SqlSettings.DataSource != FAKE_SETTING
+    assert world.srv.config.effective.TeamSettings.MaxChannelsPerTeam == 10
+    assert world.srv.config.effective.EmailSettings.SMTPPassword == "hunter2"
+    assert world.srv.config.effective.SqlSettings.DataSource != FAKE_SETTING
 
 
 async def test_env_pinned_settings_are_refused_by_name(world: World) -> None:
@@ -86,7 +86,7 @@ async def test_env_pinned_settings_are_refused_by_name(world: World) -> None:
     body = r.json()
     assert body["id"] == "app.config.env_override.app_error"
     assert "ServiceSettings.SiteURL" in body["message"] and "MM_SERVICESETTINGS_SITEURL" in body["message"]
-    assert world.srv.config.config.ServiceSettings.SiteURL == "http://localhost:8065"
+    assert world.srv.config.effective.ServiceSettings.SiteURL == "http://localhost:8065"
     # sending the pinned value unchanged (a GET + PUT round trip) is fine
     r = await admin.put("/config/patch", {"ServiceSettings": {"SiteURL": "http://localhost:8065"}})
     assert r.status_code == 200, r.text
@@ -94,7 +94,7 @@ async def test_env_pinned_settings_are_refused_by_name(world: World) -> None:
 
 async def test_invalid_values_name_the_setting_and_change_nothing(world: World) -> None:
     admin = await world.user("admin")
-    before = world.srv.config.config
+    before = world.srv.config.effective
     cases: list[tuple[dict[str, Any], str]] = [
         ({"ServiceSettings": {"CollapsedThreads": "sometimes"}}, "ServiceSettings.CollapsedThreads"),
         ({"TeamSettings": {"EnableOpenServer": "maybe"}}, "TeamSettings.EnableOpenServer"),
@@ -108,18 +108,18 @@ async def test_invalid_values_name_the_setting_and_change_nothing(world: World) 
         assert name in r.json()["message"], r.json()
     assert (await admin.put("/config/patch", [1, 2])).status_code == 400
     assert (await admin.put("/config", content=b"{not json")).status_code == 400
-    assert world.srv.config.config is before
+    assert world.srv.config.effective is before
 
 
 async def test_local_only_settings_need_local_mode(world: World) -> None:
     admin = await world.user("admin")
     r = await admin.put("/config/patch", {"ServiceSettings": {"EnableLocalMode": True}})
     assert r.status_code == 200
-    assert world.srv.config.config.ServiceSettings.EnableLocalMode is False
+    assert world.srv.config.effective.ServiceSettings.EnableLocalMode is False
     async with local_client(world.srv) as local:
         r = await local.put("/config/patch", json={"PluginSettings": {"EnableUploads": True}})
         assert r.status_code == 200, r.text
-    assert world.srv.config.config.PluginSettings.EnableUploads is True
+    assert world.srv.config.effective.PluginSettings.EnableUploads is True
 
 
 async def test_reload_reads_the_file(world: World) -> None:
@@ -138,7 +138,7 @@ async def test_reload_reads_the_file(world: World) -> None:
     path.write_text('{"TeamSettings": {"MaxUsersPerTeam": -1}}')
     r = await admin.post("/config/reload")
     assert r.status_code == 400 and "TeamSettings.MaxUsersPerTeam" in r.json()["message"]
-    assert world.srv.config.config.TeamSettings.SiteName == "Edited by hand"
+    assert world.srv.config.effective.TeamSettings.SiteName == "Edited by hand"
 
 
 async def test_changes_reach_other_nodes_through_the_internal_event(world: World) -> None:
@@ -164,16 +164,16 @@ async def test_changes_reach_other_nodes_through_the_internal_event(world: World
     api = world.srv.app.config_api
     own_id, api.node_id = api.node_id, "another-node"
     try:
-        world.srv.config.config.TeamSettings.SiteName = "stale"
+        world.srv.config.effective.TeamSettings.SiteName = "stale"
         api.handle_internal(event)
         await api.drain()
-        assert world.srv.config.config.TeamSettings.SiteName == "Everywhere"
-        assert world.srv.config.config.EmailSettings.SMTPPassword == secret
+        assert world.srv.config.effective.TeamSettings.SiteName == "Everywhere"
+        assert world.srv.config.effective.EmailSettings.SMTPPassword == secret
         # an event from this very node is ignored
-        world.srv.config.config.TeamSettings.SiteName = "untouched"
+        world.srv.config.effective.TeamSettings.SiteName = "untouched"
         api.handle_internal({"event": "_config_changed", "data": {"node_id": "another-node", "version": "x"}})
         await api.drain()
-        assert world.srv.config.config.TeamSettings.SiteName == "untouched"
+        assert world.srv.config.effective.TeamSettings.SiteName == "untouched"
     finally:
         api.node_id = own_id
 
@@ -199,8 +199,8 @@ async def test_sections_the_official_system_console_reads(world: World) -> None:
     r = await admin.put("/config", cfg)
     assert r.status_code == 200, r.text
     assert r.json()["BleveSettings"]["IndexDir"] == "/var/bleve"
-    assert world.srv.config.config.ElasticsearchSettings.Password == "changeme"  # the mask did not overwrite it
-    before = world.srv.config.config
+    assert world.srv.config.effective.ElasticsearchSettings.Password == "changeme"  # the mask did not overwrite it
+    before = world.srv.config.effective
     for section, name in (("ExperimentalSettings", "RestrictSystemAdmin"), ("ElasticsearchSettings", "EnableSearching"),
                           ("BleveSettings", "EnableIndexing"), ("ComplianceSettings", "Enable"),
                           ("DataRetentionSettings", "EnableMessageDeletion")):
@@ -209,4 +209,4 @@ async def test_sections_the_official_system_console_reads(world: World) -> None:
         assert f"{section}.{name}" in body["message"], body
     r = await admin.put("/config/patch", {"FeatureFlags": {"CollapsedThreads": False}})
     assert "FeatureFlags.CollapsedThreads" in assert_error(r, 400)["message"]
-    assert world.srv.config.config is before
+    assert world.srv.config.effective is before

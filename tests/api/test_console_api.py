@@ -108,7 +108,7 @@ async def test_user_stats(world: World) -> None:
     await world.join(admin, other, alice)
     await admin.put(f"/teams/{other['id']}/members/{alice.user['id']}/roles", {"roles": "team_user team_admin"})
     await admin.delete(f"/users/{carol.user['id']}")
-    world.srv.config.config.ServiceSettings.EnableBotAccountCreation = True
+    world.srv.config.effective.ServiceSettings.EnableBotAccountCreation = True
     bot = await admin.post("/bots", {"username": "robot"})
     assert bot.status_code == 201, bot.text
 
@@ -149,7 +149,7 @@ async def test_search_by_role_and_without_team(world: World) -> None:
 @pytest.fixture
 async def smtp(tmp_path: Path, server: Server) -> AsyncIterator[SmtpServer]:
     s = SmtpServer(tmp_path, auth=("mailer", "s3cret")).start()
-    s.configure(server.config.config.EmailSettings)
+    s.configure(server.config.effective.EmailSettings)
     yield s
     s.stop()
 
@@ -182,13 +182,13 @@ async def test_email_test_sends_through_the_given_settings(world: World, smtp: S
     assert_error(await alice.post("/email/test", cfg), 403)
     assert len(smtp.inbox.messages) == 2
     # nothing was saved by testing
-    assert to_dict(world.srv.config.config)["EmailSettings"]["SMTPUsername"] == "mailer"
+    assert to_dict(world.srv.config.effective)["EmailSettings"]["SMTPUsername"] == "mailer"
 
 
 async def test_email_test_reports_an_unreachable_server(world: World, tmp_path: Path) -> None:
     admin = await world.user("admin")
     s = SmtpServer(tmp_path)  # never started: the port refuses connections
-    s.configure(world.srv.config.config.EmailSettings)
+    s.configure(world.srv.config.effective.EmailSettings)
     err = assert_error(await admin.post("/email/test"), 500, "app.admin.test_email.failure")
     assert "Connection unsuccessful" in err["message"]
 
@@ -287,7 +287,7 @@ async def test_query_logs(world: World, tmp_path: Path) -> None:
     admin = await world.user("admin")
     alice = await world.user("alice")
     log = tmp_path / "server.log"
-    settings = world.srv.config.config.LogSettings
+    settings = world.srv.config.effective.LogSettings
     settings.EnableFile, settings.FileLocation = True, str(log)
     rows = [{"timestamp": f"2026-01-0{d} 10:00:00.000 Z", "level": level, "msg": f"m{d}", "caller": "x"}
             for d, level in ((1, "info"), (2, "error"), (3, "debug"), (4, "error"))]
@@ -312,7 +312,7 @@ async def test_download_logs(world: World, tmp_path: Path) -> None:
     admin = await world.user("admin")
     alice = await world.user("alice")
     log = tmp_path / "server.log"
-    settings = world.srv.config.config.LogSettings
+    settings = world.srv.config.effective.LogSettings
     settings.EnableFile, settings.FileLocation = False, str(log)
     assert_error(await admin.get("/logs/download"), 500, "api.system.logs.download_bytes_buffer.app_error")
     settings.EnableFile = True

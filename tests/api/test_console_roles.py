@@ -31,7 +31,7 @@ async def test_read_only_admin_reads_everything_it_may_and_changes_nothing(world
     reader = await _with_role(world, admin, "reader", "system_read_only_admin")
     bob = await world.user("bob")
     bob_id = (await _me(bob))["id"]
-    world.srv.config.config.EmailSettings.SMTPPassword = "hunter2"
+    world.srv.config.effective.EmailSettings.SMTPPassword = "hunter2"
 
     r = await reader.get("/config")
     assert r.status_code == 200, r.text
@@ -56,7 +56,7 @@ async def test_read_only_admin_reads_everything_it_may_and_changes_nothing(world
     assert_error(await reader.put("/config/patch", {"TeamSettings": {"SiteName": "Nope"}}), 403,
                  "api.context.permissions.app_error")
     assert_error(await reader.put("/config", cfg), 403)
-    assert world.srv.config.config.TeamSettings.SiteName == "chinwag"
+    assert world.srv.config.effective.TeamSettings.SiteName == "chinwag"
 
     # user management: reads, never writes
     assert (await reader.get("/users/stats/filtered")).status_code == 200
@@ -95,7 +95,7 @@ async def test_system_manager_writes_only_its_own_settings(world: World) -> None
                                             "ServiceSettings": {"EnableLocalMode": True}})
     assert r.status_code == 200, r.text
     assert r.json()["TeamSettings"]["SiteName"] == "Managed"
-    live = world.srv.config.config
+    live = world.srv.config.effective
     assert live.TeamSettings.SiteName == "Managed"
     assert live.PluginSettings.Enable is True  # the system admins' setting kept its value
     assert live.ServiceSettings.EnableLocalMode is False
@@ -105,7 +105,7 @@ async def test_system_manager_writes_only_its_own_settings(world: World) -> None
     cfg["ServiceSettings"]["EnableAPIUserDeletion"] = True  # Site Configuration > Users and Teams
     r = await manager.put("/config", cfg)
     assert r.status_code == 200, r.text
-    live = world.srv.config.config
+    live = world.srv.config.effective
     assert live.TeamSettings.SiteName == "Again"
     assert live.ServiceSettings.EnableAPIUserDeletion is True
     assert live.PluginSettings.Enable is True
@@ -150,7 +150,7 @@ async def test_user_manager_manages_users_but_not_admins(world: World) -> None:
     writable(world.srv)
     r = await um.put("/config/patch", {"EmailSettings": {"EnableSignUpWithEmail": False}})
     assert r.status_code == 200, r.text
-    assert world.srv.config.config.EmailSettings.EnableSignUpWithEmail is True
+    assert world.srv.config.effective.EmailSettings.EnableSignUpWithEmail is True
     assert (await um.get("/channels")).status_code == 200
     assert (await um.post("/channels/search", {"term": ""})).status_code == 200
     r = await um.get("/teams", params={"include_total_count": "true"})

@@ -141,7 +141,7 @@ async def test_bad_requests_and_permissions(world: World) -> None:
     assert (await bob.get(f"/users/{uid}/status/custom/recent")).status_code == 403
     assert (await admin.put(f"/users/{uid}/status/custom", {"text": "set by admin"})).status_code == 200
     assert (await status_of(bob, uid) or {}).get("text") == "set by admin"
-    world.srv.config.config.TeamSettings.EnableCustomUserStatuses = False
+    world.srv.config.effective.TeamSettings.EnableCustomUserStatuses = False
     r = await ann.put(f"/users/{uid}/status/custom", {"text": "off"})
     assert r.status_code == 501 and r.json()["id"] == "api.custom_status.disabled"
     assert (await ann.delete(f"/users/{uid}/status/custom")).status_code == 501

@@ -16,7 +16,7 @@ async def test_dialog_lookup_returns_the_integrations_items(world: World) -> Non
     team = await world.team(admin)
     await world.join(admin, team, bob)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
-    world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
+    world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
     async with receiver() as rec:
         req = {"url": rec.url + "/lookup", "callback_id": "cb", "state": "st", "channel_id": town["id"],
                "team_id": team["id"], "submission": {"query": "pro", "selected_field": "env"}, "user_id": "ignored"}

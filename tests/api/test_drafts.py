@@ -131,7 +131,7 @@ async def test_restricted_direct_messages(world: World) -> None:
     loner = await world.user("loner")
     dm = (await ann.post("/channels/direct", [ann.user["id"], loner.user["id"]])).json()
     assert (await ann.post("/drafts", draft(dm["id"], "hi"))).status_code == 201
-    world.srv.config.config.TeamSettings.RestrictDirectMessage = "team"
+    world.srv.config.effective.TeamSettings.RestrictDirectMessage = "team"
     assert_error(await ann.post("/drafts", draft(dm["id"], "hi")), 400,
                  "api.draft.create_draft.can_not_draft_to_restricted_dm.error")
 
@@ -200,7 +200,7 @@ async def test_the_setting(world: World) -> None:
     cfg = (await ann.get("/config/client", params={"format": "old"})).json()
     assert cfg["AllowSyncedDrafts"] == "true"
     assert (await ann.post("/drafts", draft(town["id"], "kept"))).status_code == 201
-    world.srv.config.config.ServiceSettings.AllowSyncedDrafts = False
+    world.srv.config.effective.ServiceSettings.AllowSyncedDrafts = False
     assert (await ann.get("/config/client", params={"format": "old"})).json()["AllowSyncedDrafts"] == "false"
     for r in (await ann.post("/drafts", draft(town["id"], "x")),
               await ann.get(f"/users/me/teams/{t.id}/drafts"),
@@ -209,5 +209,5 @@ async def test_the_setting(world: World) -> None:
         assert_error(r, 501, "api.drafts.disabled.app_error")
     # the body is not read when the feature is off
     assert_error(await ann.post("/drafts", content=b"{", headers={"Content-Type": "application/json"}), 501)
-    world.srv.config.config.ServiceSettings.AllowSyncedDrafts = True
+    world.srv.config.effective.ServiceSettings.AllowSyncedDrafts = True
     assert await listed(ann, t.id) == [(town["id"], "", "kept")]

@@ -38,7 +38,7 @@ class Clock:
 @pytest.fixture
 async def smtp(tmp_path: Path, server: Server) -> AsyncIterator[SmtpServer]:
     s = SmtpServer(tmp_path).start()
-    s.configure(server.config.config.EmailSettings)
+    s.configure(server.config.effective.EmailSettings)
     yield s
     s.stop()
 
@@ -85,7 +85,7 @@ async def test_mention_to_offline_user_is_mailed(world: World, smtp: SmtpServer)
 
 
 async def test_generic_contents_and_direct_messages(world: World, smtp: SmtpServer) -> None:
-    world.srv.config.config.EmailSettings.EmailNotificationContentsType = "generic"
+    world.srv.config.effective.EmailSettings.EmailNotificationContentsType = "generic"
     await world.srv.app.email_notifications.stop()
     t, _ = await talk(world)
     bob, carol, _ = t.members
@@ -135,7 +135,7 @@ async def test_no_mail_when_online_muted_off_or_read(world: World, smtp: SmtpSer
 async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
     srv = world.srv
     await srv.app.email_notifications.stop()
-    srv.config.config.EmailSettings.EnableEmailBatching = True
+    srv.config.effective.EmailSettings.EnableEmailBatching = True
     clock = Clock(srv)
     t, ch = await talk(world)
     bob, carol, dave = t.members
@@ -153,7 +153,7 @@ async def test_one_digest_per_interval(world: World, smtp: SmtpServer) -> None:
     await srv.app.notifications.drain()
     await world.post(bob, ch, "@carol third")
     assert await settle(srv) == 0  # not due yet
-    clock.advance(14 * 60 + srv.config.config.EmailSettings.EmailBatchingInterval)  # due at the next batching tick
+    clock.advance(14 * 60 + srv.config.effective.EmailSettings.EmailBatchingInterval)  # due at the next batching tick
     assert await settle(srv) == 3
     (msg,) = await smtp.inbox.wait(1)
     assert msg["Subject"].startswith("[chinwag] New Notifications for ")
@@ -176,7 +176,7 @@ async def test_batching_interval_is_the_digest_cadence(world: World, smtp: SmtpS
     agree); mentions until that tick join the same digest."""
     srv = world.srv
     await srv.app.email_notifications.stop()
-    s = srv.config.config.EmailSettings
+    s = srv.config.effective.EmailSettings
     s.EnableEmailBatching = True
     s.EmailBatchingInterval = 600
     clock = Clock(srv)
@@ -203,7 +203,7 @@ async def test_mail_goes_out_after_an_smtp_outage(world: World, tmp_path: Path) 
     await srv.app.email_notifications.stop()
     clock = Clock(srv)
     smtp = SmtpServer(tmp_path)  # configured, but not running yet
-    smtp.configure(srv.config.config.EmailSettings)
+    smtp.configure(srv.config.effective.EmailSettings)
     t, ch = await talk(world)
     bob = t.members[0]
     await world.post(bob, ch, "@carol while the mail server is down")
@@ -269,7 +269,7 @@ async def test_mails_are_in_the_recipients_language(world: World, smtp: SmtpServ
     assert zh["Subject"].startswith("[chinwag] ") and "年" in zh["Subject"] and "在 Team1 中的通知" in zh["Subject"]
     assert "@bob 在 Talk 中提到了您" in body(zh) and '<html lang="zh-CN">' in body(zh, "html")
     # a digest: "5 новых уведомлений", "2 новых уведомления", "1 новое уведомление", "21 новое уведомление"
-    composer = EmailComposer(srv.config.config)
+    composer = EmailComposer(srv.config.effective)
     user = await srv.app.directory.user(carol.user["id"])
     item = (await srv.app.email_notifications._still_unread(user, EmailQueueItem(
         "q", user.id, post["id"], ch["id"], 0, 0, True)))

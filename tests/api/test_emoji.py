@@ -41,7 +41,7 @@ def gif_bytes(width: int, height: int, frames: int) -> bytes:
 
 
 async def setup(world: World) -> tuple[Client, Client]:
-    world.srv.config.config.ServiceSettings.EnableCustomEmoji = True
+    world.srv.config.effective.ServiceSettings.EnableCustomEmoji = True
     admin = await world.user("admin")
     bob = await world.user("bob")
     return admin, bob
@@ -121,7 +121,7 @@ async def test_disabled_and_anonymous(world: World) -> None:
     _admin, bob = await setup(world)
     emoji = (await create(bob, "wave2", png_bytes(8, 8))).json()
     assert_error(await world.client().get("/emoji"), 401)
-    world.srv.config.config.ServiceSettings.EnableCustomEmoji = False
+    world.srv.config.effective.ServiceSettings.EnableCustomEmoji = False
     assert_error(await create(bob, "off", png_bytes(8, 8)), 501, "api.emoji.disabled.app_error")
     assert_error(await bob.get("/emoji"), 501, "api.emoji.disabled.app_error")
     assert_error(await bob.get(f"/emoji/{emoji['id']}/image"), 501, "api.emoji.disabled.app_error")

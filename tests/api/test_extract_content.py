@@ -59,7 +59,7 @@ async def test_extract_content_job_and_uploads(world: World, server: Server) -> 
     await world.join(admin, team, bob)
     channel = await world.channel(admin, team, "docs")
     assert (await admin.post(f"/channels/{channel['id']}/members", {"user_id": bob.user["id"]})).status_code == 201
-    fs = server.config.config.FileSettings
+    fs = server.config.effective.FileSettings
     fs.ExtractContent = False  # files uploaded before extraction was on
     up = await upload(admin, channel["id"], ("minutes.txt", "walrus agenda, café".encode()),
                       ("budget.pdf", pdf_with_text("zebra forecast")),

@@ -223,7 +223,7 @@ async def test_range_requests(fworld: World) -> None:
 
 async def test_max_file_size_leaves_nothing(fworld: World, file_server: Server) -> None:
     alice, _bob, _team, channel = await setup(fworld)
-    file_server.config.config.FileSettings.MaxFileSize = 10_000
+    file_server.config.effective.FileSettings.MaxFileSize = 10_000
     r = await upload(alice, channel["id"], ("ok.txt", b"small"), ("big.bin", random_bytes(30_000)))
     assert_error(r, 413, "api.file.upload_file.too_large_detailed.app_error")
     r = await alice.post("/files", content=random_bytes(20_000),
@@ -243,7 +243,7 @@ async def test_max_file_size_leaves_nothing(fworld: World, file_server: Server) 
 
 async def test_image_resolution_limit(fworld: World, file_server: Server) -> None:
     alice, _bob, _team, channel = await setup(fworld)
-    file_server.config.config.FileSettings.MaxImageResolution = 100 * 100
+    file_server.config.effective.FileSettings.MaxImageResolution = 100 * 100
     r = await upload(alice, channel["id"], ("huge.png", png_bytes(200, 200)))
     assert_error(r, 400, "api.file.upload_file.large_image_detailed.app_error")
     assert await stored(file_server) == []
@@ -284,7 +284,7 @@ async def test_permissions(fworld: World) -> None:
     assert_error(await fworld.client().get(f"/files/{public['id']}"), 401)
     assert_error(await alice.get("/files/nonexistentnonexistent1234/info"), 404, "app.file_info.get.app_error")
     assert_error(await alice.get("/files/bad-id/info"), 400, "api.context.invalid_url_param.app_error")
-    fworld.srv.config.config.FileSettings.EnableFileAttachments = False
+    fworld.srv.config.effective.FileSettings.EnableFileAttachments = False
     assert_error(await upload(alice, channel["id"], ("x.txt", b"x")), 403, "api.file.attachments.disabled.app_error")
 
 
@@ -346,10 +346,10 @@ async def test_replies_files_go_with_deleted_root(fworld: World) -> None:
 
 async def test_public_links(fworld: World, file_server: Server) -> None:
     alice, bob, _team, channel = await setup(fworld)
-    assert file_server.config.config.FileSettings.PublicLinkSalt  # generated at start
+    assert file_server.config.effective.FileSettings.PublicLinkSalt  # generated at start
     f = (await upload(alice, channel["id"], ("pub.txt", b"public bytes"))).json()["file_infos"][0]
     assert_error(await alice.get(f"/files/{f['id']}/link"), 403, "api.file.get_public_link.disabled.app_error")
-    file_server.config.config.FileSettings.EnablePublicLink = True
+    file_server.config.effective.FileSettings.EnablePublicLink = True
     assert_error(await alice.get(f"/files/{f['id']}/link"), 400, "api.file.get_public_link.no_post.app_error")
     await fworld.post(alice, channel, "see", file_ids=[f["id"]])
     r = await bob.get(f"/files/{f['id']}/link")
@@ -363,7 +363,7 @@ async def test_public_links(fworld: World, file_server: Server) -> None:
     assert_error(await anon.get(f"/files/{f['id']}/public", params={"h": "wrong"}), 400,
                  "api.file.get_file.public_invalid.app_error")
     assert_error(await anon.get(f"/files/{f['id']}/public"), 400, "api.file.get_file.public_invalid.app_error")
-    file_server.config.config.FileSettings.EnablePublicLink = False
+    file_server.config.effective.FileSettings.EnablePublicLink = False
     assert_error(await anon.get(link.removeprefix("http://localhost:8065")), 403)
     await anon.aclose()
 

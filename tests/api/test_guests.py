@@ -13,7 +13,7 @@ async def test_demote_promote_and_direct_messages(world: World) -> None:
     await world.join(admin, team, gil, bob)  # ann is in no team
     gid = gil.user["id"]
     assert_error(await admin.post(f"/users/{gid}/demote"), 501, "api.team.demote_user_to_guest.disabled.error")
-    world.srv.config.config.GuestAccountsSettings.Enable = True
+    world.srv.config.effective.GuestAccountsSettings.Enable = True
     assert_error(await gil.post(f"/users/{ann.user['id']}/demote"), 403)
     assert (await admin.post(f"/users/{gid}/demote")).status_code == 200
     assert (await admin.get(f"/users/{gid}")).json()["roles"] == "system_guest"
@@ -53,15 +53,15 @@ async def test_demote_promote_and_direct_messages(world: World) -> None:
     audits = (await admin.get(f"/users/{gid}/audits")).json()
     assert [a["action"] for a in audits[:3]] == ["update_roles"] * 3
     # guest access turned off: a guest's sessions stop working (and come back with it)
-    world.srv.config.config.GuestAccountsSettings.Enable = False
+    world.srv.config.effective.GuestAccountsSettings.Enable = False
     assert (await gil.get("/users/me")).status_code == 401
     assert (await admin.get("/users/me")).status_code == 200
-    world.srv.config.config.GuestAccountsSettings.Enable = True
+    world.srv.config.effective.GuestAccountsSettings.Enable = True
     assert (await gil.get("/users/me")).status_code == 200
 
 
 async def test_mfa_enforced_for_guests_only(world: World) -> None:
-    cfg = world.srv.config.config
+    cfg = world.srv.config.effective
     cfg.GuestAccountsSettings.Enable = cfg.GuestAccountsSettings.EnforceMultifactorAuthentication = True
     cfg.ServiceSettings.EnableMultifactorAuthentication = True
     admin = await world.user("admin")

@@ -52,9 +52,9 @@ async def test_team_icon(world: World) -> None:
     assert (await owner.put(f"/teams/{t.id}/patch", {"allow_open_invite": False})).status_code == 200
     assert_error(await outsider.get(url), 403, "api.context.permissions.app_error")
     # too large for FileSettings.MaxFileSize
-    world.srv.config.config.FileSettings.MaxFileSize = 100
+    world.srv.config.effective.FileSettings.MaxFileSize = 100
     assert_error(await upload(owner, url, picture()), 400, "api.team.set_team_icon.too_large.app_error")
-    world.srv.config.config.FileSettings.MaxFileSize = 100 * 1024 * 1024
+    world.srv.config.effective.FileSettings.MaxFileSize = 100 * 1024 * 1024
     assert_error(await bob.delete(url), 403, "api.context.permissions.app_error")
     assert (await owner.delete(url)).json() == {"status": "OK"}
     assert (await bob.get(f"/teams/{t.id}")).json().get("last_team_icon_update", 0) == 0
@@ -65,7 +65,7 @@ async def test_team_icon(world: World) -> None:
 async def test_bot_icon(world: World) -> None:
     admin = await world.user("admin")
     bob = await world.user("bob")
-    world.srv.config.config.ServiceSettings.EnableBotAccountCreation = True
+    world.srv.config.effective.ServiceSettings.EnableBotAccountCreation = True
     r = await admin.post("/bots", {"username": "helper", "display_name": "Helper"})
     assert r.status_code == 201, r.text
     bot_id = r.json()["user_id"]

@@ -91,7 +91,7 @@ async def test_incoming_hook_needs_channel_access_and_feature(world: World) -> N
                  "api.context.permissions.app_error")
     made = await _hook(admin, town, user_id=bob.user["id"])
     assert made["user_id"] == bob.user["id"]
-    world.srv.config.config.ServiceSettings.EnableIncomingWebhooks = False
+    world.srv.config.effective.ServiceSettings.EnableIncomingWebhooks = False
     assert_error(await bob.post("/hooks/incoming", {"channel_id": town["id"]}), 501,
                  "api.incoming_webhook.disabled.app_error")
     assert_error(await bob.get(f"/hooks/incoming/{made['id']}"), 501, "api.incoming_webhook.disabled.app_error")
@@ -137,7 +137,7 @@ async def test_post_json_text_and_attachments(world: World) -> None:
 
 async def test_overrides_and_posted_event(world: World) -> None:
     admin, bob, _team, town = await _setup(world)
-    cfg = world.srv.config.config.ServiceSettings
+    cfg = world.srv.config.effective.ServiceSettings
     cfg.EnablePostUsernameOverride = True
     cfg.EnablePostIconOverride = True
     hook = await _hook(bob, town, username="jenkins", icon_url="https://ci.example/j.png")
@@ -244,7 +244,7 @@ async def test_bad_payloads_create_no_post(world: World) -> None:
     assert_error(await _send(bob, "short", json={"text": "x"}), 400, "web.incoming_webhook.invalid.app_error")
     assert (await bob.delete(f"/hooks/incoming/{hook['id']}")).status_code == 200
     assert_error(await _send(bob, hook["id"], json={"text": "x"}), 400, "web.incoming_webhook.invalid.app_error")
-    world.srv.config.config.ServiceSettings.EnableIncomingWebhooks = False
+    world.srv.config.effective.ServiceSettings.EnableIncomingWebhooks = False
     assert_error(await _send(bob, hook["id"], json={"text": "x"}), 501, "web.incoming_webhook.disabled.app_error")
     assert len(await _posts(admin, town["id"])) == before
 

@@ -33,7 +33,7 @@ def slapd() -> Iterator[Slapd]:
 
 @pytest.fixture
 def ldap(server: Server, slapd: Slapd) -> Slapd:
-    section = server.config.config.LdapSettings
+    section = server.config.effective.LdapSettings
     for key, value in slapd.settings().items():
         setattr(section, key, value)
     return slapd
@@ -80,8 +80,8 @@ async def test_admin_filter_grants_system_admin(world: World, ldap: Slapd) -> No
 
 async def test_guest_filter_on_login_and_sync_promotes_and_demotes(world: World, ldap: Slapd, server: Server) -> None:
     admin = await world.user("admin")
-    server.config.config.GuestAccountsSettings.Enable = True
-    server.config.config.LdapSettings.GuestFilter = "(employeeType=guest)"
+    server.config.effective.GuestAccountsSettings.Enable = True
+    server.config.effective.LdapSettings.GuestFilter = "(employeeType=guest)"
     team = await world.team(admin, "acme")
     uid, _ = person(ldap, "gus", employeeType="guest")
     r = await login(world, uid)
@@ -159,7 +159,7 @@ async def test_periodic_sync_runs_on_one_node_at_a_time(world: World, ldap: Slap
     await world.user("admin")
     other = build(make_config(database, str(tmp_path / "node2")))
     for key, value in ldap.settings().items():
-        setattr(other.config.config.LdapSettings, key, value)
+        setattr(other.config.effective.LdapSettings, key, value)
     nodes = [server.app.ldap, other.app.ldap]
     try:
         uid, _ = person(ldap, "ivy")
@@ -175,7 +175,7 @@ async def test_periodic_sync_runs_on_one_node_at_a_time(world: World, ldap: Slap
         assert (await other.app.ldap.sync()).seen >= 1  # `chinwag ldap sync` runs whenever none is running
 
         clock = Clock(server)
-        clock.advance(server.config.config.LdapSettings.SyncIntervalMinutes * 60 + 1)
+        clock.advance(server.config.effective.LdapSettings.SyncIntervalMinutes * 60 + 1)
         now = server.app.core.now()
         assert await server.app.store.job_leases.claim("ldap_sync", "dead-node", now, now - 1000, now)
         assert await nodes[0].sync_if_due() is None  # due, but another node holds the claim
@@ -190,7 +190,7 @@ async def test_periodic_sync_runs_on_one_node_at_a_time(world: World, ldap: Slap
 
 async def test_ldap_unreachable_is_a_clear_error(world: World, ldap: Slapd, server: Server) -> None:
     await world.user("admin")
-    server.config.config.LdapSettings.LdapPort = 1  # nothing listens there
+    server.config.effective.LdapSettings.LdapPort = 1  # nothing listens there
     r = await login(world, "someone")
     assert r.status_code == 500 and r.json()["id"] == "ent.ldap.do_login.unable_to_connect.app_error"
 

@@ -28,10 +28,10 @@ async def test_ldap_test_and_sync_buttons(world: World, ldap: Slapd, server: Ser
     assert_error(await alice.post("/ldap/sync"), 403)
 
     # a directory that does not answer: the test says so
-    server.config.config.LdapSettings.LdapPort = 1
+    server.config.effective.LdapSettings.LdapPort = 1
     err = assert_error(await admin.post("/ldap/test"), 500)
     assert err["id"].startswith("ent.ldap")
-    server.config.config.LdapSettings.Enable = False
+    server.config.effective.LdapSettings.Enable = False
     assert_error(await admin.post("/ldap/test"), 501, "ent.ldap.disabled.app_error")
     assert_error(await admin.post("/ldap/sync"), 501, "ent.ldap.disabled.app_error")
 
@@ -54,12 +54,12 @@ async def test_migrate_id_attribute(world: World, ldap: Slapd, server: Server) -
     assert_error(await admin.post("/ldap/migrateid", {"toAttribute": "employeeType"}), 400,
                  "ent.ldap_id_migrate.app_error")
     assert (await server.app.store.users.get(user["id"])).auth_data == str(number)
-    assert server.config.config.LdapSettings.IdAttribute == "uidNumber"
+    assert server.config.effective.LdapSettings.IdAttribute == "uidNumber"
 
     r = await admin.post("/ldap/migrateid", {"toAttribute": "uid"})
     assert r.status_code == 200 and r.json() == {"status": "OK"}, r.text
     assert (await server.app.store.users.get(user["id"])).auth_data == uid
-    assert server.config.config.LdapSettings.IdAttribute == "uid"
+    assert server.config.effective.LdapSettings.IdAttribute == "uid"
     again = await login(world, uid)
     assert again.status_code == 200 and again.json()["id"] == user["id"]
     assert (await admin.post("/ldap/sync")).status_code == 200
@@ -75,7 +75,7 @@ async def test_test_connection_with_typed_settings(world: World, ldap: Slapd, se
     alice = await world.user("alice")
     saved = (await admin.get("/config")).json()["LdapSettings"]
     assert saved["BindPassword"] == FAKE_SETTING
-    server.config.config.LdapSettings.Enable = False
+    server.config.effective.LdapSettings.Enable = False
     r = await admin.post("/ldap/test_connection", {**saved, "Enable": False})
     assert r.status_code == 200 and r.json() == {"status": "OK"}, r.text
     # a wrong typed password, a changed server with the masked password, an unreachable server
@@ -92,7 +92,7 @@ async def test_test_connection_with_typed_settings(world: World, ldap: Slapd, se
                  "api.context.invalid_param.app_error")
     assert_error(await alice.post("/ldap/test_connection", saved), 403, "api.context.permissions.app_error")
     # nothing was saved
-    assert server.config.config.LdapSettings.LdapPort == ldap.settings()["LdapPort"]
+    assert server.config.effective.LdapSettings.LdapPort == ldap.settings()["LdapPort"]
 
 
 async def test_test_diagnostics_reports_filters_and_attributes(world: World, ldap: Slapd,  # noqa: F811
@@ -172,7 +172,7 @@ async def test_test_diagnostics_reports_filters_and_attributes(world: World, lda
                                             params={"test": "attributes"}), 500)
         assert err["id"].startswith("ent.ldap")
         # nothing was saved
-        assert server.config.config.LdapSettings.UserFilter == ldap.settings()["UserFilter"]
+        assert server.config.effective.LdapSettings.UserFilter == ldap.settings()["UserFilter"]
     finally:
         with ldap.conn() as c:
             c.delete(group_dn)

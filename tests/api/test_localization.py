@@ -30,7 +30,7 @@ async def test_bad_locale_settings_are_refused_and_nothing_changes(world: World)
         r = await admin.put("/config/patch", {"LocalizationSettings": bad})
         assert r.status_code == 400, (bad, r.text)
         assert r.json()["id"] and r.json()["status_code"] == 400
-    cfg = world.srv.config.config.LocalizationSettings
+    cfg = world.srv.config.effective.LocalizationSettings
     assert (cfg.DefaultClientLocale, cfg.AvailableLocales) == ("en", "")
     bob = await world.user("bob")
     assert (await bob.put("/config/patch", {"LocalizationSettings": {"DefaultClientLocale": "ru"}})).status_code == 403

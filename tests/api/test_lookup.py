@@ -43,7 +43,7 @@ async def test_team_search(world: World) -> None:
 async def test_token_search(world: World) -> None:
     admin = await world.user("admin")
     bob = await world.user("bob")
-    world.srv.config.config.ServiceSettings.EnableUserAccessTokens = True
+    world.srv.config.effective.ServiceSettings.EnableUserAccessTokens = True
     r = await admin.post(f"/users/{admin.user['id']}/tokens", {"description": "ci"})
     assert r.status_code in (200, 201), r.text
     token = r.json()

@@ -33,7 +33,7 @@ async def test_mfa_disabled_by_default(world: World) -> None:
 
 
 async def test_enrol_login_with_code_and_replay_refused(world: World) -> None:
-    world.srv.config.config.ServiceSettings.EnableMultifactorAuthentication = True
+    world.srv.config.effective.ServiceSettings.EnableMultifactorAuthentication = True
     await world.user("admin")
     alice = await world.user("alice")
     r = await alice.post("/users/me/mfa/generate")
@@ -68,7 +68,7 @@ async def test_enrol_login_with_code_and_replay_refused(world: World) -> None:
 
 
 async def test_enforced_mfa_blocks_everything_but_setup(world: World) -> None:
-    s = world.srv.config.config.ServiceSettings
+    s = world.srv.config.effective.ServiceSettings
     s.EnableMultifactorAuthentication = True
     admin = await world.user("admin")
     await world.team(admin)
@@ -81,7 +81,7 @@ async def test_enforced_mfa_blocks_everything_but_setup(world: World) -> None:
 
 
 async def test_admin_can_reset_someone_elses_mfa(world: World) -> None:
-    world.srv.config.config.ServiceSettings.EnableMultifactorAuthentication = True
+    world.srv.config.effective.ServiceSettings.EnableMultifactorAuthentication = True
     admin = await world.user("admin")
     bob = await world.user("bob")
     await enrol(bob)
@@ -93,7 +93,7 @@ async def test_admin_can_reset_someone_elses_mfa(world: World) -> None:
 
 
 async def test_lockout_after_maximum_login_attempts(world: World) -> None:
-    world.srv.config.config.ServiceSettings.MaximumLoginAttempts = 3
+    world.srv.config.effective.ServiceSettings.MaximumLoginAttempts = 3
     await world.user("admin")
     await world.user("dave")
     anon = world.client()

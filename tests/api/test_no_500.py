@@ -72,7 +72,7 @@ class Seeded:
 
 
 async def _seed(world: World) -> Seeded:
-    cfg = world.srv.config.config
+    cfg = world.srv.config.effective
     cfg.ServiceSettings.EnableUserAccessTokens = True
     cfg.ServiceSettings.EnableBotAccountCreation = True
     cfg.ServiceSettings.EnableIncomingWebhooks = cfg.ServiceSettings.EnableOutgoingWebhooks = True

@@ -59,7 +59,7 @@ async def test_first_name_and_custom_keys(world: World) -> None:
 
 @pytest.mark.parametrize("comments", ["never", "root", "any"])
 async def test_comments_without_crt(world: World, comments: str) -> None:
-    world.srv.config.config.ServiceSettings.CollapsedThreads = "disabled"
+    world.srv.config.effective.ServiceSettings.CollapsedThreads = "disabled"
     t = await team_with(world, "bob", "carol", "dave")
     bob, carol, dave = t.members
     for c in (carol, dave):

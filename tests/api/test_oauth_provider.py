@@ -20,7 +20,7 @@ APP = {"name": "Planner", "description": "plans things", "homepage": "https://ap
 
 
 def _enable(world: World, on: bool = True) -> None:
-    world.srv.config.config.ServiceSettings.EnableOAuthServiceProvider = on
+    world.srv.config.effective.ServiceSettings.EnableOAuthServiceProvider = on
 
 
 async def _app(admin: Client, **fields: Any) -> dict[str, Any]:
@@ -279,7 +279,7 @@ async def test_dynamic_client_registration(world: World) -> None:
     r = await _register(anon, body)
     assert r.status_code == 400 and r.json() == {"error": "unsupported_operation",
                                                  "error_description": "Dynamic client registration is disabled"}
-    world.srv.config.config.ServiceSettings.EnableDynamicClientRegistration = True
+    world.srv.config.effective.ServiceSettings.EnableDynamicClientRegistration = True
     async with Unchanged(world):
         r = await anon.http.post("/oauth/apps/register", content=b"{", headers={"Content-Type": "application/json"})
         assert r.status_code == 400 and r.json()["error"] == "invalid_client_metadata"
@@ -292,7 +292,7 @@ async def test_dynamic_client_registration(world: World) -> None:
             r = await _register(anon, bad)
             assert r.status_code == 400 and r.json() == {"error": "invalid_client_metadata",
                                                          "error_description": description}, (bad, r.text)
-        world.srv.config.config.ServiceSettings.DCRRedirectURIAllowlist = ["https://*.example.com/**"]
+        world.srv.config.effective.ServiceSettings.DCRRedirectURIAllowlist = ["https://*.example.com/**"]
         r = await _register(anon, {"redirect_uris": [CALLBACK, "https://evil.test/cb"]})
         assert r.status_code == 400 and r.json() == {
             "error": "invalid_redirect_uri", "error_description": "One or more redirect URIs do not match the allowlist"}
@@ -351,7 +351,7 @@ async def test_dynamic_client_registration(world: World) -> None:
 async def test_dynamic_client_registration_is_rate_limited(world: World) -> None:
     """Anyone may call the registration endpoint: each client address gets a burst, then 2 a second."""
     _enable(world)
-    world.srv.config.config.ServiceSettings.EnableDynamicClientRegistration = True
+    world.srv.config.effective.ServiceSettings.EnableDynamicClientRegistration = True
     anon = world.client()
     for _ in range(200):  # the burst is 20; on a slow machine the budget refills 2 a second meanwhile
         r = await _register(anon, {"redirect_uris": []})

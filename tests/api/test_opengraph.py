@@ -22,7 +22,7 @@ async def test_opengraph_endpoint_and_embeds(world: World) -> None:
     admin = await world.user("admin")
     team = await world.team(admin)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
-    s = world.srv.config.config.ServiceSettings
+    s = world.srv.config.effective.ServiceSettings
     async with receiver() as rec:
         url = rec.url + "/notes"
         assert_error(await admin.post("/opengraph", {}), 400, "api.context.invalid_param.app_error")

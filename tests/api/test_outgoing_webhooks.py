@@ -17,7 +17,7 @@ async def _setup(world: World) -> tuple[Client, Client, dict[str, Any], dict[str
     team = await world.team(admin)
     await world.join(admin, team, alice)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
-    world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
+    world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
     # Mattermost reserves integrations to admins by default; these tests let members manage them
     await grant(admin, "team_user", 'manage_own_outgoing_webhooks')
     return admin, alice, team, town
@@ -64,7 +64,7 @@ async def test_json_callback_and_threaded_answer(world: World) -> None:
 
 async def test_form_callback_starts_with_and_attachments(world: World) -> None:
     admin, alice, team, town = await _setup(world)
-    s = world.srv.config.config.ServiceSettings
+    s = world.srv.config.effective.ServiceSettings
     s.EnablePostUsernameOverride = True
     async with receiver() as rec:
         rec.answer(json.dumps({"attachments": [{"text": "see <https://x.example|x>", "fields": [
@@ -107,7 +107,7 @@ async def test_what_does_not_trigger(world: World) -> None:
         await world.srv.app.integrations.drain()
         assert got.path == "/all" and payload_of(got)["trigger_word"] == ""
         # the feature switched off: nothing is sent
-        world.srv.config.config.ServiceSettings.EnableOutgoingWebhooks = False
+        world.srv.config.effective.ServiceSettings.EnableOutgoingWebhooks = False
         await world.post(alice, off, "again")
         await world.srv.app.integrations.drain()
         assert len(rec.requests) == 1
@@ -115,13 +115,13 @@ async def test_what_does_not_trigger(world: World) -> None:
 
 async def test_internal_addresses_refused_unless_allowed(world: World) -> None:
     admin, alice, team, town = await _setup(world)
-    world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = ""
+    world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = ""
     async with receiver() as rec:
         await _hook(admin, team, rec.url)
         await world.post(alice, town, "ping")
         await world.srv.app.integrations.drain()
         assert rec.requests == []
-        world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "10.0.0.0/8 127.0.0.0/8"
+        world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = "10.0.0.0/8 127.0.0.0/8"
         await world.post(alice, town, "ping")
         await rec.wait(1)
         await world.srv.app.integrations.drain()
@@ -162,5 +162,5 @@ async def test_outgoing_hook_management(world: World) -> None:
     assert_error(await bob.delete(f"/hooks/outgoing/{hook['id']}"), 403, "api.context.permissions.app_error")
     assert (await alice.delete(f"/hooks/outgoing/{hook['id']}")).status_code == 200
     assert_error(await alice.get(f"/hooks/outgoing/{hook['id']}"), 404, "app.webhooks.get_outgoing.app_error")
-    world.srv.config.config.ServiceSettings.EnableOutgoingWebhooks = False
+    world.srv.config.effective.ServiceSettings.EnableOutgoingWebhooks = False
     assert_error(await alice.post("/hooks/outgoing", body), 501, "api.outgoing_webhook.disabled.app_error")

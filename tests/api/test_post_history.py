@@ -129,7 +129,7 @@ async def test_restore_refusals(world: World) -> None:
     assert_error(await bob.post(f"/posts/{post['id']}/restore/not-an-id"), 400, "api.context.invalid_url_param.app_error")
     assert_error(await world.client().post(f"/posts/{post['id']}/restore/{version['id']}"), 401)
     # past the edit time limit: 400
-    world.srv.config.config.ServiceSettings.PostEditTimeLimit = 1
+    world.srv.config.effective.ServiceSettings.PostEditTimeLimit = 1
     world.srv.app.core.now = lambda: post["create_at"] + 5000  # type: ignore[method-assign]
     assert_error(await bob.post(f"/posts/{post['id']}/restore/{version['id']}"), 400,
                  "api.post.update_post.permissions_time_limit.app_error")

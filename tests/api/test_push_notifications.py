@@ -20,7 +20,7 @@ OK = '{"status":"OK"}'
 async def proxy(server: Server) -> AsyncIterator[Receiver]:
     async with receiver() as rec:
         rec.default.body = OK.encode()
-        s = server.config.config.EmailSettings
+        s = server.config.effective.EmailSettings
         s.SendPushNotifications = True
         s.PushNotificationServer = rec.url
         server.app.push_notifications.client.backoff = 0.01
@@ -98,7 +98,7 @@ async def test_generic_and_id_loaded_contents(world: World, proxy: Receiver) -> 
     t, ch = await talk(world)
     bob, carol, _ = t.members
     await register(carol, "apple_rn:C")
-    s = world.srv.config.config.EmailSettings
+    s = world.srv.config.effective.EmailSettings
     s.PushNotificationContents = "generic"
     await world.post(bob, ch, "@carol secret plan")
     (p,) = await pushes(world.srv, proxy)
@@ -209,7 +209,7 @@ async def test_push_survives_a_proxy_outage_and_a_restart(world: World, database
     srv = world.srv
     async with receiver() as rec:
         port = rec.port
-    s = srv.config.config.EmailSettings
+    s = srv.config.effective.EmailSettings
     s.SendPushNotifications, s.PushNotificationServer = True, f"http://127.0.0.1:{port}"
     push = srv.app.push_notifications
     push.client.backoff = 0.01
@@ -231,7 +231,7 @@ async def test_push_survives_a_proxy_outage_and_a_restart(world: World, database
              for i in range(1 if database.driver == "sqlite" else 2)]
     try:
         for node in nodes:
-            o = node.config.config.EmailSettings
+            o = node.config.effective.EmailSettings
             o.SendPushNotifications, o.PushNotificationServer = True, s.PushNotificationServer
             base = node.app.core.now
             node.app.core.now = lambda base=base: base() + push.retry_max_ms  # type: ignore[misc]

@@ -44,7 +44,7 @@ def clock(world: World) -> Clock:
 
 async def test_burst_then_429_with_headers(world: World, clock: Clock) -> None:
     admin = await world.user("admin")
-    settings = world.srv.config.config.RateLimitSettings
+    settings = world.srv.config.effective.RateLimitSettings
     settings.Enable, settings.PerSec, settings.MaxBurst = True, 2, 4
     answers = [await admin.get("/system/ping") for _ in range(6)]
     assert [r.status_code for r in answers] == [200] * 5 + [429]
@@ -67,7 +67,7 @@ async def test_burst_then_429_with_headers(world: World, clock: Clock) -> None:
 
 async def test_vary_by_user_and_by_header(world: World, clock: Clock) -> None:
     admin, ann = await world.user("admin"), await world.user("ann")
-    settings = world.srv.config.config.RateLimitSettings
+    settings = world.srv.config.effective.RateLimitSettings
     settings.Enable, settings.PerSec, settings.MaxBurst = True, 1, 2
     # by address (the default): both users share 127.0.0.1's budget
     assert [(await c.get("/users/me")).status_code for c in (admin, ann, admin, ann)] == [200, 200, 200, 429]
@@ -87,7 +87,7 @@ async def test_vary_by_user_and_by_header(world: World, clock: Clock) -> None:
 async def test_failed_sign_ins_are_limited_per_account_and_address(world: World, clock: Clock) -> None:
     await world.user("admin")
     await world.user("ann")
-    world.srv.config.config.ServiceSettings.MaximumLoginAttempts = 0  # no lockout: the limit alone
+    world.srv.config.effective.ServiceSettings.MaximumLoginAttempts = 0  # no lockout: the limit alone
     anon = world.client()
     for _ in range(20):
         r = await anon.post("/users/login", {"login_id": "ann", "password": "wrong"})
@@ -99,7 +99,7 @@ async def test_failed_sign_ins_are_limited_per_account_and_address(world: World,
     clock.now += 6 * US
     assert (await anon.post("/users/login", {"login_id": "ann", "password": "password"})).status_code == 200
     # the lockout (MaximumLoginAttempts) answers before the limit with Mattermost's settings
-    world.srv.config.config.ServiceSettings.MaximumLoginAttempts = 10
+    world.srv.config.effective.ServiceSettings.MaximumLoginAttempts = 10
     clock.now += 1000 * US
     await world.user("bea")
     for _ in range(10):
@@ -114,7 +114,7 @@ async def test_failed_sign_ins_are_limited_per_account_and_address(world: World,
              for i in range(31)]
     assert codes == [401] * 30 + [429]
     # another address (behind a trusted proxy) is not held back
-    world.srv.config.config.ServiceSettings.TrustedProxyIPHeader = ["X-Forwarded-For"]
+    world.srv.config.effective.ServiceSettings.TrustedProxyIPHeader = ["X-Forwarded-For"]
     r = await anon.post("/users/login", {"login_id": "admin", "password": "password"},
                         headers={"X-Forwarded-For": "203.0.113.9"})
     assert r.status_code == 200

@@ -24,7 +24,7 @@ async def test_user_report_pages_sorts_filters_and_counts(world: World) -> None:
     for n in range(3):
         await world.post(bob, town, f"hello {n}")
     await world.post(carol, town, "hi")
-    world.srv.config.config.ServiceSettings.EnableBotAccountCreation = True
+    world.srv.config.effective.ServiceSettings.EnableBotAccountCreation = True
     r = await admin.post("/bots", {"username": "robot", "display_name": "Robot"})
     assert r.status_code == 201, r.text
     assert (await admin.delete(f"/users/{dave.user['id']}")).status_code == 200

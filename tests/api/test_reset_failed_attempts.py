@@ -9,7 +9,7 @@ from tests.conftest import World, assert_error
 async def test_reset_failed_attempts_unlocks_the_account(world: World) -> None:
     admin = await world.user("admin")
     bob = await world.user("bob")
-    world.srv.config.config.ServiceSettings.MaximumLoginAttempts = 2
+    world.srv.config.effective.ServiceSettings.MaximumLoginAttempts = 2
 
     async def login(password: str) -> int:
         r = await world.client().post("/users/login", {"login_id": "bob", "password": password})
@@ -38,7 +38,7 @@ async def test_users_with_invalid_emails(world: World) -> None:
     bob = await world.user("bob", email="bob@corp.example")
     await world.user("carl", email="carl@elsewhere.example")
     await world.user("dora", email="dora@gmail.example")
-    team = world.srv.config.config.TeamSettings
+    team = world.srv.config.effective.TeamSettings
     team.EnableOpenServer = True
     assert_error(await admin.get("/users/invalid_emails"), 400)  # an open server: every email is fine
     team.EnableOpenServer = False

@@ -29,7 +29,7 @@ ALICE = {"uid": ["alice"], "mail": ["alice@corp.example"], "givenName": ["Alice"
 @pytest.fixture
 async def saml(server: Server, tmp_path: Path) -> SamlIdp:
     idp = SamlIdp(tmp_path)
-    s = server.config.config.SamlSettings
+    s = server.config.effective.SamlSettings
     s.Enable = True
     s.IdpMetadataFile = idp.metadata_file()
     s.IdAttribute, s.EmailAttribute, s.UsernameAttribute = "uid", "mail", "uid"
@@ -119,7 +119,7 @@ async def test_email_conflict_with_local_account(world: World, saml: SamlIdp) ->
 
 
 async def test_saml_disabled(world: World, saml: SamlIdp) -> None:
-    world.srv.config.config.SamlSettings.Enable = False
+    world.srv.config.effective.SamlSettings.Enable = False
     r = await Client(world.srv).http.get(f"{SITE}/login/sso/saml")
     assert r.status_code == 501
 
@@ -128,8 +128,8 @@ async def test_guest_attribute_makes_a_guest_and_is_re_evaluated_on_each_sign_in
     world: World, saml: SamlIdp, server: Server
 ) -> None:
     admin = await world.user("admin")
-    server.config.config.GuestAccountsSettings.Enable = True
-    server.config.config.SamlSettings.GuestAttribute = "title=Guest"
+    server.config.effective.GuestAccountsSettings.Enable = True
+    server.config.effective.SamlSettings.GuestAttribute = "title=Guest"
     team = await world.team(admin, "acme")
     lobby = await world.channel(admin, team, "lobby")
     c = world.client()
@@ -179,7 +179,7 @@ async def test_guest_attribute_makes_a_guest_and_is_re_evaluated_on_each_sign_in
     assert (await c.get(f"/channels/{lobby['id']}/members/{me['id']}")).json()["scheme_guest"] is True
 
     # guest access turned off: guests cannot sign in, and the attribute no longer makes guests
-    server.config.config.GuestAccountsSettings.Enable = False
+    server.config.effective.GuestAccountsSettings.Enable = False
     r = await flow(world.client(), saml, {**ALICE, "title": ["Guest"]})
     assert r.status_code == 401 and error_id(r) == "api.user.login.guest_accounts.disabled.error"
     r = await flow(world.client(), saml, {**ALICE, "uid": ["bob"], "mail": ["bob@corp.example"], "title": ["Guest"]},
@@ -192,7 +192,7 @@ async def test_encrypted_assertion(world: World, server: Server, tmp_path: Path)
 
     await world.user("admin")
     idp = SamlIdp(tmp_path)
-    s = server.config.config.SamlSettings
+    s = server.config.effective.SamlSettings
     s.Enable, s.Encrypt, s.IdpMetadataFile = True, True, idp.metadata_file()
     s.IdAttribute, s.EmailAttribute, s.UsernameAttribute = "uid", "mail", "uid"
     c = Client(server)

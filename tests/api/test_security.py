@@ -17,13 +17,13 @@ from tests.conftest import World, assert_error
 
 async def test_email_lookup_refused_before_lookup_when_emails_are_hidden(world: World) -> None:
     t = await team_with(world, "ann", "bob")
-    world.srv.config.config.PrivacySettings.ShowEmailAddress = False
+    world.srv.config.effective.PrivacySettings.ShowEmailAddress = False
     ann = t.members[0]
     # 403 for a registered address and for an unknown one alike: the answer says nothing
     for email in ("bob@example.com", "nobody@example.com"):
         assert_error(await ann.get(f"/users/email/{email}"), 403, "api.user.get_user_by_email.permissions.app_error")
     assert (await t.admin.get("/users/email/bob@example.com")).json()["username"] == "bob"
-    world.srv.config.config.PrivacySettings.ShowEmailAddress = True
+    world.srv.config.effective.PrivacySettings.ShowEmailAddress = True
     assert (await ann.get("/users/email/bob@example.com")).status_code == 200
     assert_error(await ann.get("/users/email/nobody@example.com"), 404)
 
@@ -33,7 +33,7 @@ async def test_search_and_autocomplete_do_not_match_hidden_emails_or_names(world
     ann = t.members[0]
     bob = await world.user("bob", email="hidden-bob@corp.example", first_name="Roberta", last_name="Xyz")
     await world.join(t.owner, t.team, bob)
-    cfg = world.srv.config.config.PrivacySettings
+    cfg = world.srv.config.effective.PrivacySettings
     cfg.ShowEmailAddress = False
     cfg.ShowFullName = False
     for term in ("hidden-bob", "roberta"):
@@ -54,7 +54,7 @@ async def test_search_and_autocomplete_do_not_match_hidden_emails_or_names(world
 
 async def test_guest_does_not_see_invite_id(world: World) -> None:
     t = await team_with(world, "gil", "mia")
-    world.srv.config.config.GuestAccountsSettings.Enable = True
+    world.srv.config.effective.GuestAccountsSettings.Enable = True
     gil, mia = t.members
     assert (await t.admin.post(f"/users/{gil.user['id']}/demote")).status_code == 200
     seen = (await gil.get(f"/teams/{t.id}")).json()
@@ -168,7 +168,7 @@ async def test_password_change_ends_the_other_sessions(world: World) -> None:
     for c in (phone, laptop):
         assert_error(await c.get("/users/me"), 401, "api.context.session_expired.app_error")
     # with TerminateSessionsOnPasswordChange off, they stay
-    world.srv.config.config.ServiceSettings.TerminateSessionsOnPasswordChange = False
+    world.srv.config.effective.ServiceSettings.TerminateSessionsOnPasswordChange = False
     await phone.login("ann", "n3w-password")
     r = await ann.put("/users/me/password", {"current_password": "n3w-password", "new_password": "password2"})
     assert r.status_code == 200
@@ -185,7 +185,7 @@ async def test_admin_password_reset_ends_all_the_users_sessions(world: World) ->
 
 
 async def test_deactivation_disables_personal_access_tokens(world: World) -> None:
-    world.srv.config.config.ServiceSettings.EnableUserAccessTokens = True
+    world.srv.config.effective.ServiceSettings.EnableUserAccessTokens = True
     admin = await world.user("admin")
     ann = await world.user("ann")
     aid = ann.user["id"]

@@ -26,7 +26,7 @@ async def test_ui_pages_carry_security_headers(world: World, tmp_path: Path) -> 
             assert "frame-ancestors 'self'" in csp and "script-src 'self'" in csp, path
             assert r.headers["x-content-type-options"] == "nosniff"
             assert r.headers["referrer-policy"] == "no-referrer"
-        world.srv.config.config.ServiceSettings.FrameAncestors = "https://intranet.example"
+        world.srv.config.effective.ServiceSettings.FrameAncestors = "https://intranet.example"
         csp = (await c.get("/")).headers["content-security-policy"]
         assert "frame-ancestors 'self' https://intranet.example;" in csp
         # the API is not a page: JSON with nosniff, no page policy
@@ -43,7 +43,7 @@ async def test_cookies_are_secure_with_an_https_site_url(world: World) -> None:
     r = await anon.post("/users/login", login, headers=xhr)
     cookies = r.headers.get_list("set-cookie")
     assert len(cookies) == 3 and not any("secure" in c.lower() for c in cookies)
-    world.srv.config.config.ServiceSettings.SiteURL = "https://chat.example.com"
+    world.srv.config.effective.ServiceSettings.SiteURL = "https://chat.example.com"
     r = await anon.post("/users/login", login, headers=xhr)
     cookies = r.headers.get_list("set-cookie")
     assert len(cookies) == 3 and all(c.endswith("; Secure") or "; secure" in c.lower() for c in cookies), cookies
@@ -59,7 +59,7 @@ async def test_mattermost_web_app_inline_script_is_allowed_by_hash(world: World,
     inline = b"window.publicPath='/static/'"
     (tmp_path / "root.html").write_bytes(b"<!doctype html><script>" + inline + b"</script>"
                                          b"<script src=/static/main.js></script>")
-    world.srv.config.config.ServiceSettings.WebappDirectory = str(tmp_path)
+    world.srv.config.effective.ServiceSettings.WebappDirectory = str(tmp_path)
     asgi = create_app(world.srv.app, static_dir=tmp_path / "none")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://localhost:8065") as c:
         r = await c.get("/")

@@ -66,7 +66,7 @@ async def test_plugins_prepackaged_only(world: World) -> None:
     listed = (await admin.get("/plugins")).json()
     assert listed["active"] == [] and {p["id"] for p in listed["inactive"]} == PREPACKAGED
     assert_error(await bob.get("/plugins/statuses"), 403, "api.context.permissions.app_error")
-    world.srv.config.config.PluginSettings.Enable = False
+    world.srv.config.effective.PluginSettings.Enable = False
     assert_error(await world.client().get("/plugins/webapp"), 501, "app.plugin.disabled.app_error")
     assert_error(await admin.get("/plugins/statuses"), 501, "app.plugin.disabled.app_error")
 
@@ -96,12 +96,12 @@ async def test_brand_image(world: World) -> None:
 
 async def test_client_logs(world: World) -> None:
     bob = await world.user("bob")
-    world.srv.config.config.ServiceSettings.EnableDeveloper = False
+    world.srv.config.effective.ServiceSettings.EnableDeveloper = False
     r = await bob.post("/logs", {"level": "ERROR", "message": "TypeError: x is undefined"})
     assert r.status_code == 200
     assert r.json() == {"level": "ERROR", "message": "Client Logs API Endpoint Message: TypeError: x is undefined"}
     assert_error(await world.client().post("/logs", {"level": "ERROR", "message": "anon"}), 403,
                  "api.context.permissions.app_error")
     assert_error(await bob.post("/logs", ["x"]), 400, "api.context.invalid_param.app_error")
-    world.srv.config.config.ServiceSettings.EnableDeveloper = True
+    world.srv.config.effective.ServiceSettings.EnableDeveloper = True
     assert (await world.client().post("/logs", {"level": "DEBUG", "message": "anon"})).status_code == 200

@@ -32,7 +32,7 @@ def idp() -> Iterator[IdpProcess]:
 
 @pytest.fixture
 def sso(server: Server, idp: IdpProcess) -> Iterator[IdpProcess]:
-    cfg = server.config.config
+    cfg = server.config.effective
     for section, env in ((cfg.GitLabSettings, idp.gitlab_env(CLIENT_ID, SECRET)),
                          (cfg.OpenIdSettings, idp.openid_env(CLIENT_ID, SECRET))):
         for key, value in env.items():
@@ -188,7 +188,7 @@ async def test_email_conflict_does_not_take_over_the_account(world: World, sso: 
 async def test_gitlab_as_the_only_way_in(world: World, sso: IdpProcess, browser: Client) -> None:
     await world.user("admin")
     await world.user("carol")
-    e = world.srv.config.config.EmailSettings
+    e = world.srv.config.effective.EmailSettings
     e.EnableSignUpWithEmail = e.EnableSignInWithEmail = e.EnableSignInWithUsername = False
     cfg = (await world.client().get("/config/client", params={"format": "old"})).json()
     assert cfg["EnableSignUpWithEmail"] == "false" and cfg["EnableSignUpWithGitLab"] == "true"
@@ -204,7 +204,7 @@ async def test_gitlab_as_the_only_way_in(world: World, sso: IdpProcess, browser:
 async def test_user_creation_disabled_refuses_new_sso_accounts(world: World, sso: IdpProcess,
                                                                browser: Client) -> None:
     await world.user("admin")
-    world.srv.config.config.TeamSettings.EnableUserCreation = False
+    world.srv.config.effective.TeamSettings.EnableUserCreation = False
     r = await sign_in(browser, sso, "gitlab", "alice")
     assert r.status_code == 403 and error_id(r) == "api.user.create_user.disabled.app_error"
 
@@ -235,7 +235,7 @@ async def test_mobile_login_redirects_to_the_app_scheme(world: World, sso: IdpPr
 
 
 async def test_disabled_or_unknown_service(world: World, sso: IdpProcess, browser: Client) -> None:
-    world.srv.config.config.GitLabSettings.Enable = False
+    world.srv.config.effective.GitLabSettings.Enable = False
     r = await start(browser, "gitlab")
     assert r.status_code == 501 and error_id(r) == "api.user.authorize_oauth_user.unsupported.app_error"
     r = await start(browser, "myspace")

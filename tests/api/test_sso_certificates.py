@@ -57,7 +57,7 @@ async def test_saml_certificates_upload_status_remove(world: World, tmp_path: Pa
     assert os.stat(config_dir(world) / "saml-public.crt").st_mode & 0o777 == 0o600
     assert await world.srv.app.store.system.get(FILE_KEY_PREFIX + "saml-public.crt") == cert.decode()
     assert (await upload(admin, "/saml/certificate/private", key)).status_code == 200
-    s = world.srv.config.config.SamlSettings
+    s = world.srv.config.effective.SamlSettings
     assert (s.PublicCertificateFile, s.PrivateKeyFile) == ("saml-public.crt", "saml-private.key")
     cfg = (await admin.get("/config")).json()["SamlSettings"]
     assert cfg["PublicCertificateFile"] == "saml-public.crt"
@@ -67,7 +67,7 @@ async def test_saml_certificates_upload_status_remove(world: World, tmp_path: Pa
     # removing the key pair turns encryption off, as Mattermost does
     s.Encrypt = True
     assert (await admin.delete("/saml/certificate/private")).status_code == 200
-    s = world.srv.config.config.SamlSettings
+    s = world.srv.config.effective.SamlSettings
     assert (s.PrivateKeyFile, s.Encrypt) == ("", False)
     assert not (config_dir(world) / "saml-private.key").exists()
     assert await world.srv.app.store.system.get(FILE_KEY_PREFIX + "saml-private.key") == ""
@@ -82,9 +82,9 @@ async def test_saml_certificates_upload_status_remove(world: World, tmp_path: Pa
                          headers={"Content-Type": "application/x-pem-file"})
     assert r.status_code == 200, r.text
     assert (config_dir(world) / "saml-idp.crt").read_bytes() == idp_cert
-    world.srv.config.config.SamlSettings.Enable = True
+    world.srv.config.effective.SamlSettings.Enable = True
     assert (await admin.delete("/saml/certificate/idp")).status_code == 200
-    s = world.srv.config.config.SamlSettings
+    s = world.srv.config.effective.SamlSettings
     assert (s.IdpCertificateFile, s.Enable) == ("", False)
 
 
@@ -109,7 +109,7 @@ async def test_bad_certificate_uploads_change_nothing(world: World, tmp_path: Pa
     assert_error(await admin.post("/saml/certificate/idp", content=b"!!!",
                                   headers={"Content-Type": "application/x-pem-file"}),
                  400, "api.admin.saml.failure_parse_idp_certificate.app_error")
-    s, ldap = world.srv.config.config.SamlSettings, world.srv.config.config.LdapSettings
+    s, ldap = world.srv.config.effective.SamlSettings, world.srv.config.effective.LdapSettings
     assert (s.PublicCertificateFile, s.PrivateKeyFile, s.IdpCertificateFile, ldap.PublicCertificateFile) == ("",) * 4
     assert not any((config_dir(world) / n).exists() for n in ("saml-public.crt", "saml-private.key", "saml-idp.crt",
                                                               "ldap-public.crt"))
@@ -122,11 +122,11 @@ async def test_ldap_client_certificate(world: World, tmp_path: Path) -> None:
     assert_error(await upload(bob, "/ldap/certificate/private", key), 403, "api.context.permissions.app_error")
     assert (await upload(admin, "/ldap/certificate/public", cert)).status_code == 200
     assert (await upload(admin, "/ldap/certificate/private", key)).status_code == 200
-    ldap = world.srv.config.config.LdapSettings
+    ldap = world.srv.config.effective.LdapSettings
     assert (ldap.PublicCertificateFile, ldap.PrivateKeyFile) == ("ldap-public.crt", "ldap-private.key")
     assert (config_dir(world) / "ldap-private.key").read_bytes() == key
     assert (await admin.delete("/ldap/certificate/public")).status_code == 200
-    assert world.srv.config.config.LdapSettings.PublicCertificateFile == ""
+    assert world.srv.config.effective.LdapSettings.PublicCertificateFile == ""
     assert not (config_dir(world) / "ldap-public.crt").exists()
     assert (config_dir(world) / "ldap-private.key").exists()
 
@@ -150,19 +150,19 @@ async def test_audit_log_certificate(world: World, tmp_path: Path) -> None:
     assert_error(two, 400, "api.admin.add_certificate.multiple_files.app_error")
     assert_error(await upload(admin, "/audit_logs/certificate", b"not a certificate"), 400,
                  "api.admin.add_certificate.app_error")
-    assert world.srv.config.config.ExperimentalAuditSettings.Certificate == ""
+    assert world.srv.config.effective.ExperimentalAuditSettings.Certificate == ""
     assert not (config_dir(world) / "audit_certificate.pem").exists()
 
     r = await upload(admin, "/audit_logs/certificate", cert)
     assert r.status_code == 200 and r.json() == {"status": "OK"}, r.text
     assert (config_dir(world) / "audit_certificate.pem").read_bytes() == cert
     assert await world.srv.app.store.system.get(FILE_KEY_PREFIX + "audit_certificate.pem") == cert.decode()
-    assert world.srv.config.config.ExperimentalAuditSettings.Certificate == "audit_certificate.pem"
+    assert world.srv.config.effective.ExperimentalAuditSettings.Certificate == "audit_certificate.pem"
     assert (await admin.get("/config")).json()["ExperimentalAuditSettings"] == {"Certificate": "audit_certificate.pem"}
 
     r = await admin.delete("/audit_logs/certificate")
     assert r.status_code == 200 and r.json() == {"status": "OK"}, r.text
-    assert world.srv.config.config.ExperimentalAuditSettings.Certificate == ""
+    assert world.srv.config.effective.ExperimentalAuditSettings.Certificate == ""
     assert not (config_dir(world) / "audit_certificate.pem").exists()
     assert await world.srv.app.store.system.get(FILE_KEY_PREFIX + "audit_certificate.pem") == ""
     assert (await admin.delete("/audit_logs/certificate")).status_code == 200  # nothing there: still OK
@@ -217,7 +217,7 @@ async def test_saml_metadata_from_idp(world: World) -> None:
         assert_error(await admin.post("/saml/metadatafromidp", {"saml_metadata_url": url}), 400,
                      "api.admin.saml.failure_get_metadata_from_idp.app_error")
         assert rec.requests == []
-        world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
+        world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
         rec.answer(IDP_METADATA, content_type="application/xml")
         r = await admin.post("/saml/metadatafromidp", {"saml_metadata_url": url})
         assert r.status_code == 200, r.text
@@ -246,7 +246,7 @@ async def test_saml_metadata_download(world: World) -> None:
     _xmlsec1()
     anonymous = world.client()
     assert_error(await anonymous.get("/saml/metadata"), 501, "api.admin.saml.not_available.app_error")
-    world.srv.config.config.SamlSettings.Enable = True
+    world.srv.config.effective.SamlSettings.Enable = True
     r = await anonymous.get("/saml/metadata")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/xml")
@@ -274,7 +274,7 @@ async def test_saml_sign_in_with_uploaded_certificates(world: World, tmp_path: P
         "EmailAttribute": "mail", "UsernameAttribute": "uid", "FirstNameAttribute": "givenName",
         "LastNameAttribute": "sn"}})
     assert r.status_code == 200, r.text
-    s = world.srv.config.config.SamlSettings
+    s = world.srv.config.effective.SamlSettings
     assert (s.IdpCertificateFile, s.PublicCertificateFile, s.PrivateKeyFile) == (
         "saml-idp.crt", "saml-public.crt", "saml-private.key")
     meta = await world.client().get("/saml/metadata")

@@ -27,7 +27,7 @@ async def test_ping_reports_database_and_filestore(world: World, blocker: str) -
     body = r.json()
     assert body["status"] == "OK" and body["database_status"] == "OK" and body["filestore_status"] == "OK"
     assert "database_status" not in (await c.get("/system/ping")).json()
-    world.srv.config.config.FileSettings.Directory = os.path.join(blocker, "files")
+    world.srv.config.effective.FileSettings.Directory = os.path.join(blocker, "files")
     r = await c.get("/system/ping", params={"get_server_status": "true"})
     assert r.status_code == 500
     body = r.json()

@@ -61,7 +61,7 @@ async def test_redirect_location(world: World) -> None:
         # internal addresses are not fetched: an empty location, as for any failure
         assert (await bob.get("/redirect_location", params={"url": short})).json() == {"location": ""}
         assert rec.requests == []
-        world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
+        world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = "127.0.0.1"
         rec.answer(b"", status=301, content_type="text/plain", headers={"Location": "https://example.com/long"})
         other = f"{rec.url}/s/def"
         assert (await bob.get("/redirect_location", params={"url": other})).json() == {
@@ -76,14 +76,14 @@ async def test_redirect_location(world: World) -> None:
         rec.answer(b"", status=302, content_type="text/plain", headers={"Location": "https://x.example/" + "a" * 2100})
         assert (await bob.get("/redirect_location", params={"url": f"{rec.url}/s/long"})).json() == {"location": ""}
         assert_error(await bob.get("/redirect_location"), 400, "api.context.invalid_param.app_error")
-        world.srv.config.config.ServiceSettings.EnableLinkPreviews = False
+        world.srv.config.effective.ServiceSettings.EnableLinkPreviews = False
         assert (await bob.get("/redirect_location", params={"url": "x"})).json() == {"location": ""}
     assert_error(await world.client().get("/redirect_location", params={"url": other}), 401)
 
 
 async def test_image_proxy(world: World) -> None:
     bob = await world.user("bob")
-    cfg = world.srv.config.config
+    cfg = world.srv.config.effective
     async with receiver() as rec:
         url = f"{rec.url}/pic.png"
         # off: the browser fetches the image itself
@@ -129,8 +129,8 @@ async def test_public_file_link_and_job_download(world: World) -> None:
     assert_error(await bob.get(f"/files/{file_id}/link"), 403, "api.file.get_public_link.disabled.app_error")
     assert_error(await world.client().get(f"/files/{file_id}/public?h=x"), 403,
                  "api.file.get_public_link.disabled.app_error")
-    world.srv.config.config.FileSettings.EnablePublicLink = True
-    world.srv.config.config.FileSettings.PublicLinkSalt = "s" * 32
+    world.srv.config.effective.FileSettings.EnablePublicLink = True
+    world.srv.config.effective.FileSettings.PublicLinkSalt = "s" * 32
     link = (await bob.get(f"/files/{file_id}/link")).json()["link"]
     assert link.startswith(f"http://localhost:8065/files/{file_id}/public?h=")
     h = link.split("h=", 1)[1]
@@ -141,13 +141,13 @@ async def test_public_file_link_and_job_download(world: World) -> None:
         assert r.status_code == 200 and r.content == b"hello", (url, r.status_code)
     assert_error(await anon.get(f"/files/{file_id}/public?h=wrong"), 400, "api.file.get_file.public_invalid.app_error")
     # another salt, other links: the old one is dead
-    world.srv.config.config.FileSettings.PublicLinkSalt = "t" * 32
+    world.srv.config.effective.FileSettings.PublicLinkSalt = "t" * 32
     assert_error(await anon.get(f"/files/{file_id}/public?h={h}"), 400, "api.file.get_file.public_invalid.app_error")
 
     # job downloads are compliance exports only (a licence), off by default
     assert_error(await admin.get(f"/jobs/{'j' * 26}/download"), 501, "app.job.download_export_results_not_enabled")
     assert_error(await admin.get("/jobs/bad/download"), 400, "api.context.invalid_url_param.app_error")
-    world.srv.config.config.MessageExportSettings.DownloadExportResults = True
+    world.srv.config.effective.MessageExportSettings.DownloadExportResults = True
     assert_error(await admin.get(f"/jobs/{'j' * 26}/download"), 404)
     job = (await admin.post("/jobs", {"type": "export_process"})).json()
     assert_error(await admin.get(f"/jobs/{job['id']}/download"), 400,

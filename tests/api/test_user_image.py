@@ -170,13 +170,13 @@ async def test_bad_uploads_get_mattermosts_errors_and_change_nothing(world: Worl
     await error(await upload(ann, uid, picture()[:60]), 400, "api.user.upload_profile_user.decode.app_error")
     r = await ann.http.post(f"/users/{uid}/image", content=b"{}", headers={**ann._headers(None), "Content-Type": "application/json"})
     await error(r, 400, "api.user.upload_profile_user.parse.app_error")
-    world.srv.config.config.FileSettings.MaxImageResolution = 100 * 100
+    world.srv.config.effective.FileSettings.MaxImageResolution = 100 * 100
     await error(await upload(ann, uid, picture(300, 200)), 400, "api.user.upload_profile_user.too_large.app_error")
-    world.srv.config.config.FileSettings.MaxFileSize = 2000
+    world.srv.config.effective.FileSettings.MaxFileSize = 2000
     await error(await upload(ann, uid, picture(800, 800, fmt="BMP")), 413, "api.user.upload_profile_user.too_large.app_error")
     assert (await ann.get("/users/me")).json().get("last_picture_update", 0) == 0
     assert not await world.srv.app.files.backend().exists(f"users/{uid}/profile.png")
-    world.srv.config.config.FileSettings.DriverName = ""
+    world.srv.config.effective.FileSettings.DriverName = ""
     await error(await upload(ann, uid, picture()), 501, "api.user.upload_profile_user.storage.app_error")
     await error(await ann.delete(f"/users/{uid}/image"), 501, "api.user.upload_profile_user.storage.app_error")
     # without a file store the generated picture is still served

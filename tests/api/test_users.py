@@ -145,7 +145,7 @@ async def test_statuses(world: World) -> None:
 
 async def test_open_server_signup(world: World) -> None:
     await world.user("admin")
-    world.srv.config.config.TeamSettings.EnableOpenServer = True
+    world.srv.config.effective.TeamSettings.EnableOpenServer = True
     c: Client = world.client()
     r = await c.post("/users", {"username": "carol", "email": "carol@example.com", "password": "password"})
     assert r.status_code == 201

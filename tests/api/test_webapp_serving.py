@@ -33,7 +33,7 @@ def _build(tmp: Path) -> Path:
 
 async def test_mattermost_webapp_directory(world: World, tmp_path: Path) -> None:
     admin = await world.user("admin")
-    cfg = world.srv.config.config
+    cfg = world.srv.config.effective
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=world.srv.asgi), base_url=ROOT)
     try:
         before = await http.get("/some/team/channels/town-square")
@@ -96,7 +96,7 @@ async def test_oauth_consent_uses_the_webapp(world: World, tmp_path: Path) -> No
     """With a Mattermost web app served, the OAuth consent page is its root.html (its own route)."""
     admin = await world.user("admin")
     bob = await world.user("bob")
-    cfg = world.srv.config.config
+    cfg = world.srv.config.effective
     cfg.ServiceSettings.EnableOAuthServiceProvider = True
     cfg.ServiceSettings.WebappDirectory = str(_build(tmp_path))
     app = (await admin.post("/oauth/apps", {"name": "A", "homepage": "https://a.example",

@@ -7,13 +7,13 @@ import json
 import os
 from typing import Any
 
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 from tests.importers.test_import_cli import run_cli
 
 
 def test_validate_on_a_database_never_migrated(tmp_path: Any) -> None:
     tmp = str(tmp_path)
-    good = fx.write_bytes(os.path.join(tmp, "in.jsonl"), b'{"type": "version", "version": 1}\n'
+    good = slack_fixture.write_bytes(os.path.join(tmp, "in.jsonl"), b'{"type": "version", "version": 1}\n'
                           b'{"type": "team", "team": {"name": "aa", "display_name": "A", "type": "O"}}\n'
                           b'{"type": "channel", "channel": {"team": "aa", "name": "news", "type": "O"}}\n')
     done = run_cli(tmp, good, "--validate", command=("import", "bulk"))
@@ -21,7 +21,7 @@ def test_validate_on_a_database_never_migrated(tmp_path: Any) -> None:
     assert "Traceback" not in done.stderr and "The file is valid." in done.stdout
     assert done.stdout.startswith("Validated ") and "no schema yet" in done.stdout
     assert not os.path.exists(os.path.join(tmp, "chinwag.db"))  # nothing created
-    bad = fx.write_bytes(os.path.join(tmp, "bad.jsonl"), b'{"type": "version", "version": 1}\n'
+    bad = slack_fixture.write_bytes(os.path.join(tmp, "bad.jsonl"), b'{"type": "version", "version": 1}\n'
                          b'{"type": "emoji", "emoji": {"name": "parrot", "image": "emoji/parrot.png"}}\n'
                          b'{"type": "channel", "channel": {"team": "nope", "name": "news", "type": "O"}}\n')
     done = run_cli(tmp, bad, "--validate", command=("import", "bulk"))
@@ -32,7 +32,7 @@ def test_validate_on_a_database_never_migrated(tmp_path: Any) -> None:
 
 def test_slack_report_export_messages_and_bot_owner(tmp_path: Any) -> None:
     tmp = str(tmp_path)
-    path = fx.write_zip(os.path.join(tmp, "export.zip"), fx.files())
+    path = slack_fixture.write_zip(os.path.join(tmp, "export.zip"), slack_fixture.files())
     refused = run_cli(tmp, path, "--team", "acme", "--bot-owner", "nobody")
     assert refused.returncode == 1 and "the bot owner 'nobody' is not a user of this server" in refused.stderr
     assert "Nothing was imported" in refused.stderr

@@ -433,9 +433,9 @@ def generate(data_dir: str) -> Gen:
                                                              "expires_at": "2099-01-01T00:00:00Z"})})
     # roles: the built-in ones, system_user changed by the admin (no team creation; a permission chinwag
     # does not have); a team scheme with its own roles, assigned to the team
-    from chinwag.model import permissions as P
+    from chinwag.model import permissions
 
-    for name, role in P.BUILTIN_ROLES.items():
+    for name, role in permissions.BUILTIN_ROLES.items():
         perms = set(role.permissions)
         if name == "system_user":
             perms = (perms - {"create_team"}) | {"playbook_public_create_example"}
@@ -447,7 +447,7 @@ def generate(data_dir: str) -> Gen:
                                                           "team_guest", "channel_guest")}
     for base, name in scheme_roles.items():
         g.add("roles", id=new_id(), name=name, displayname=f"{base} of Acme", description="", createat=t, updateat=t,
-              deleteat=0, permissions=" ".join(sorted(P.BUILTIN_ROLES[base].permissions)), schememanaged=True,
+              deleteat=0, permissions=" ".join(sorted(permissions.BUILTIN_ROLES[base].permissions)), schememanaged=True,
               builtin=False)
     g.add("schemes", id=f.scheme, name=new_id(), displayname="Acme scheme", description="", createat=t, updateat=t,
           deleteat=0, scope="team", defaultteamadminrole=scheme_roles["team_admin"],

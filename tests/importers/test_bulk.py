@@ -18,11 +18,11 @@ from chinwag.server import Server
 from tests.api.helpers import Unchanged
 from tests.conftest import Client, World, _wipe
 from tests.files_support import png_bytes
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 
 
 def jsonl(path: str, lines: list[Any]) -> str:
-    return fx.write_bytes(path, b"".join((json.dumps(x) if not isinstance(x, str) else x).encode() + b"\n"
+    return slack_fixture.write_bytes(path, b"".join((json.dumps(x) if not isinstance(x, str) else x).encode() + b"\n"
                                          for x in lines))
 
 
@@ -187,7 +187,7 @@ async def posts(admin: Client, channel_id: str, users: dict[str, str]) -> list[A
 
 async def test_round_trip(world: World, server: Server, tmp_path: Any) -> None:
     admin = await world.user("sysadmin")
-    path = fx.write_zip(str(tmp_path / "export.zip"), fx.files())
+    path = slack_fixture.write_zip(str(tmp_path / "export.zip"), slack_fixture.files())
     await SlackImporter(server.app, path, "acme").run()
     before = await workspace(admin)
     out = str(tmp_path / "bulk.zip")
@@ -207,7 +207,7 @@ async def test_round_trip(world: World, server: Server, tmp_path: Any) -> None:
 
 async def test_round_trip_covers_direct_messages(world: World, server: Server, tmp_path: Any) -> None:
     admin = await world.user("sysadmin")
-    await SlackImporter(server.app, fx.write_zip(str(tmp_path / "e.zip"), fx.files()), "acme").run()
+    await SlackImporter(server.app, slack_fixture.write_zip(str(tmp_path / "e.zip"), slack_fixture.files()), "acme").run()
     seen = await workspace(admin)
     directs = {k: v for k, v in seen.items() if k.startswith("direct ")}
     assert directs["direct alice,bob"][1][0][2] == "hi bob"
@@ -230,10 +230,10 @@ ROLE_SCHEME_EMOJI = [
 
 
 async def test_emoji_role_and_scheme_lines(world: World, server: Server, tmp_path: Any) -> None:
-    server.config.config.ServiceSettings.EnableCustomEmoji = True
+    server.config.effective.ServiceSettings.EnableCustomEmoji = True
     admin = await world.user("sysadmin")
     body = b"".join(json.dumps(x).encode() + b"\n" for x in ROLE_SCHEME_EMOJI)
-    path = fx.write_zip(str(tmp_path / "in.zip"), {"in.jsonl": body, "data/emoji/parrot.png": png_bytes(20, 20),
+    path = slack_fixture.write_zip(str(tmp_path / "in.zip"), {"in.jsonl": body, "data/emoji/parrot.png": png_bytes(20, 20),
                                                    "data/emoji/wide.png": png_bytes(400, 200)})
     report = await BulkImporter(server.app, path).run()
     assert report.counts["emoji"]["created"] == 2
@@ -282,7 +282,7 @@ async def test_emoji_role_and_scheme_validation(world: World, server: Server, tm
         {"type": "team", "team": {"name": "tt", "display_name": "T", "type": "O", "scheme": "nope"}},
     ]
     body = b"".join(json.dumps(x).encode() + b"\n" for x in bad)
-    path = fx.write_zip(str(tmp_path / "bad.zip"), {"bad.jsonl": body, "data/emoji/a.png": fx.png()})
+    path = slack_fixture.write_zip(str(tmp_path / "bad.zip"), {"bad.jsonl": body, "data/emoji/a.png": slack_fixture.png()})
     importer = BulkImporter(server.app, path)
     async with Unchanged(world):
         with pytest.raises(ImportFailure):

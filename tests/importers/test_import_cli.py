@@ -8,7 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 
 
 def run_cli(tmp: str, *args: str, command: tuple[str, ...] = ("import", "slack")
@@ -23,7 +23,7 @@ def run_cli(tmp: str, *args: str, command: tuple[str, ...] = ("import", "slack")
 
 def test_cli_imports_and_reports(tmp_path: Any) -> None:
     tmp = str(tmp_path)
-    path = fx.write_zip(os.path.join(tmp, "export.zip"), fx.files())
+    path = slack_fixture.write_zip(os.path.join(tmp, "export.zip"), slack_fixture.files())
     done = run_cli(tmp, path, "--team", "acme")
     assert done.returncode == 0, done.stderr
     assert "messages:" in done.stdout and "files not in the archive: 2" in done.stdout
@@ -39,7 +39,7 @@ def test_cli_imports_and_reports(tmp_path: Any) -> None:
 
 def test_cli_refuses_bad_input(tmp_path: Any) -> None:
     tmp = str(tmp_path)
-    path = fx.write_zip(os.path.join(tmp, "export.zip"), fx.files(**{"channels.json": b"[{,]"}))
+    path = slack_fixture.write_zip(os.path.join(tmp, "export.zip"), slack_fixture.files(**{"channels.json": b"[{,]"}))
     done = run_cli(tmp, path, "--team", "acme")
     assert done.returncode == 1
     assert "channels.json:1: malformed JSON" in done.stderr and "Nothing was imported" in done.stderr
@@ -47,13 +47,13 @@ def test_cli_refuses_bad_input(tmp_path: Any) -> None:
 
 def test_cli_bulk_export_and_import(tmp_path: Any) -> None:
     tmp = str(tmp_path)
-    run_cli(tmp, fx.write_zip(os.path.join(tmp, "export.zip"), fx.files()), "--team", "acme")
+    run_cli(tmp, slack_fixture.write_zip(os.path.join(tmp, "export.zip"), slack_fixture.files()), "--team", "acme")
     out = os.path.join(tmp, "bulk.zip")
     done = run_cli(tmp, out, command=("export", "bulk"))
     assert done.returncode == 0, done.stderr
     valid = run_cli(tmp, out, "--validate", command=("import", "bulk"))
     assert valid.returncode == 0 and "The file is valid." in valid.stdout, valid.stderr
-    bad = fx.write_bytes(os.path.join(tmp, "bad.jsonl"), b'{"type": "version", "version": 1}\n{"type": "team"}\n')
+    bad = slack_fixture.write_bytes(os.path.join(tmp, "bad.jsonl"), b'{"type": "version", "version": 1}\n{"type": "team"}\n')
     done = run_cli(tmp, bad, command=("import", "bulk"))
     assert done.returncode == 1
     assert "line 2: team: missing team object" in done.stderr
@@ -61,7 +61,7 @@ def test_cli_bulk_export_and_import(tmp_path: Any) -> None:
 
 def test_cli_enterprise_grid(tmp_path: Any) -> None:
     tmp = str(tmp_path)
-    path = fx.write_zip(os.path.join(tmp, "grid.zip"), fx.grid_files())
+    path = slack_fixture.write_zip(os.path.join(tmp, "grid.zip"), slack_fixture.grid_files())
     done = run_cli(tmp, path, "--team", "org")
     assert done.returncode == 0, done.stderr
     assert "== workspace Sales Team → team sales-team" in done.stderr and "== workspace eng → team eng" in done.stderr

@@ -15,7 +15,7 @@ import httpx
 from websockets.sync.client import connect
 
 from tests.cli.conftest import start_local_server
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 
 
 def test_import_reaches_a_running_embedded_server_through_local_mode(tmp_path: Any) -> None:
@@ -29,7 +29,7 @@ def test_import_reaches_a_running_embedded_server_through_local_mode(tmp_path: A
         token = login.headers["Token"]
         with connect(proc.ws_url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
             assert json.loads(ws.recv(timeout=10))["event"] == "hello"
-            path = fx.write_zip(os.path.join(str(tmp_path), "export.zip"), fx.files())
+            path = slack_fixture.write_zip(os.path.join(str(tmp_path), "export.zip"), slack_fixture.files())
             env = {**os.environ, **proc.env, "MM_CONFIG": os.path.join(str(tmp_path), "config.json")}
             done = subprocess.run([sys.executable, "-m", "chinwag.cli.main", "import", "slack", path, "--team",
                                    "acme", "--report", os.path.join(str(tmp_path), "r.json")],

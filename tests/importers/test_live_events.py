@@ -8,7 +8,7 @@ from typing import Any
 
 from chinwag.importers.slack import SlackImporter
 from tests.conftest import World
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 from tests.ws.conftest import WS, Live, live  # noqa: F401  (the live-server fixture)
 
 
@@ -17,7 +17,7 @@ async def test_connected_user_sees_the_import(world: World, live: Live, tmp_path
     alice = await world.user("alicemm", email="alice@example.com")
     ws = await WS.connect(live.url, alice.token)
     await ws.event("hello")
-    path = fx.write_zip(str(tmp_path / "export.zip"), fx.files())
+    path = slack_fixture.write_zip(str(tmp_path / "export.zip"), slack_fixture.files())
     await SlackImporter(live.server.app, path, "acme").run()
     team = (await alice.get("/teams/name/acme")).json()
 

@@ -22,7 +22,7 @@ from chinwag.app.migration import GITLAB_PLUGIN
 from chinwag.filestore.local import LocalBackend
 from chinwag.importers.archive import ImportFailure
 from chinwag.importers.mattermost import MattermostImporter
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.server import Server
 from tests.api.helpers import Unchanged
 from tests.conftest import Client, TestDatabase, World, create_pg_database, running_server
@@ -79,7 +79,7 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert c["sessions"] == {"added": 2, "expired (left behind)": 1}
     assert c["status"] == {"added": 3} and c["oauthapps"] == {"added": 1} and c["oauthaccessdata"] == {"added": 1}
     assert c["oauthauthdata"] == {"expired (left behind)": 1}
-    assert c["roles"] == {"updated": 1, "unchanged": len(P.BUILTIN_ROLES) - 1,
+    assert c["roles"] == {"updated": 1, "unchanged": len(permissions.BUILTIN_ROLES) - 1,
                           "left behind (scheme and custom roles)": 6}
     assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
     assert c["drafts"] == {"added": 3}

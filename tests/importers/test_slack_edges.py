@@ -13,7 +13,7 @@ from chinwag.importers.export import BulkExporter
 from chinwag.importers.slack import SlackImporter
 from chinwag.server import Server
 from tests.conftest import Client, World, _wipe
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 from tests.importers.test_slack_import import by_name, channel, posts_of
 
 
@@ -25,7 +25,7 @@ async def edge_posts(admin: Client) -> dict[str, dict[str, Any]]:
 
 async def test_edge_cases(world: World, server: Server, tmp_path: Any) -> None:
     admin = await world.user("sysadmin")
-    report = await SlackImporter(server.app, fx.write_zip(str(tmp_path / "e.zip"), fx.files()), "acme").run()
+    report = await SlackImporter(server.app, slack_fixture.write_zip(str(tmp_path / "e.zip"), slack_fixture.files()), "acme").run()
     posts = await edge_posts(admin)
 
     # a reply to a deleted (tombstoned) message and to a message whose only file is missing: top-level posts
@@ -43,7 +43,7 @@ async def test_edge_cases(world: World, server: Server, tmp_path: Any) -> None:
     file_only = [p for p in posts.values() if p["message"] == ""]
     assert [len(p["file_ids"]) for p in file_only] == [1]  # kept.txt: the only post without text has its file
     skipped = [s for s in report.skipped if s["kind"] == "messages"]
-    assert skipped == [{"kind": "messages", "name": f"edge {fx.EMPTY_ROOT}",
+    assert skipped == [{"kind": "messages", "name": f"edge {slack_fixture.EMPTY_ROOT}",
                         "reason": "its only content is files not in the export (lost.pdf)"}]
 
     # markup
@@ -93,13 +93,13 @@ async def test_edge_cases(world: World, server: Server, tmp_path: Any) -> None:
 
 async def test_unknown_user_only_when_a_message_needs_it(world: World, server: Server, tmp_path: Any) -> None:
     admin = await world.user("sysadmin")
-    day1 = [m for m in fx.GENERAL_DAY1 if m["text"] != "nobody"]
-    path = fx.write_zip(str(tmp_path / "e.zip"), fx.files(**{"general/2024-01-01.json": day1}))
+    day1 = [m for m in slack_fixture.GENERAL_DAY1 if m["text"] != "nobody"]
+    path = slack_fixture.write_zip(str(tmp_path / "e.zip"), slack_fixture.files(**{"general/2024-01-01.json": day1}))
     report = await SlackImporter(server.app, path, "acme").run()
     assert (await admin.get("/users/username/slack-unknown-user")).status_code == 404
     assert "unknown_user_created" not in report.counts["users"] and "by_unknown_user" not in report.counts["messages"]
     # a later export with a message nobody wrote: now it is needed, and counted
-    path = fx.write_zip(str(tmp_path / "f.zip"), fx.files())
+    path = slack_fixture.write_zip(str(tmp_path / "f.zip"), slack_fixture.files())
     report = await SlackImporter(server.app, path, "acme").run()
     assert report.counts["users"]["unknown_user_created"] == 1 and report.counts["messages"]["by_unknown_user"] == 1
     nobody = (await edge_or_general(admin))["nobody"]
@@ -115,7 +115,7 @@ async def edge_or_general(admin: Client) -> dict[str, dict[str, Any]]:
 async def test_bots_without_a_system_admin(world: World, server: Server, tmp_path: Any) -> None:
     """Imported into a server nobody uses yet: the bots own themselves (and say so), the export carries
     them, and the import of that export accepts them."""
-    path = fx.write_zip(str(tmp_path / "e.zip"), fx.files())
+    path = slack_fixture.write_zip(str(tmp_path / "e.zip"), slack_fixture.files())
     report = await SlackImporter(server.app, path, "acme").run()
     warning = next(w for w in report.warnings if w.startswith("no system admin yet"))
     assert "github" in warning and "mmctl bot assign" in warning
@@ -137,7 +137,7 @@ async def test_rerun_repairs_an_invalid_email_stored_before(world: World, server
     """A server that imported the export before this was fixed has the invalid address as is: a re-run
     replaces it, so the server's bulk export imports again."""
     admin = await world.user("sysadmin")
-    path = fx.write_zip(str(tmp_path / "e.zip"), fx.files())
+    path = slack_fixture.write_zip(str(tmp_path / "e.zip"), slack_fixture.files())
     await SlackImporter(server.app, path, "acme").run()
     weird = await server.app.store.users.get_by_username("weird")
     weird.email = "tq2nr0wy2hfezy 3d"  # what the earlier importer stored

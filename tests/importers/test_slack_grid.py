@@ -11,7 +11,7 @@ from chinwag.importers.archive import ImportFailure
 from chinwag.importers.slack import SlackImporter, team_name_for
 from chinwag.server import Server
 from tests.conftest import Client, World
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 from tests.importers.test_slack_import import channel, posts_of
 
 
@@ -32,7 +32,7 @@ async def team_view(admin: Client, name: str) -> dict[str, Any]:
 
 async def test_one_workspace(world: World, server: Server, tmp_path: Any) -> None:
     admin = await world.user("sysadmin")
-    path = fx.write_zip(str(tmp_path / "grid.zip"), fx.grid_files())
+    path = slack_fixture.write_zip(str(tmp_path / "grid.zip"), slack_fixture.grid_files())
     report = await SlackImporter(server.app, path, "sales", workspace="Sales Team").run()
     view = await team_view(admin, "sales")
     assert view["members"] == ["gina", "hugo"]  # the workspace's members, not ivy
@@ -47,7 +47,7 @@ async def test_one_workspace(world: World, server: Server, tmp_path: Any) -> Non
 
 async def test_all_workspaces(world: World, server: Server, tmp_path: Any) -> None:
     admin = await world.user("sysadmin")
-    path = fx.write_zip(str(tmp_path / "grid.zip"), fx.grid_files())
+    path = slack_fixture.write_zip(str(tmp_path / "grid.zip"), slack_fixture.grid_files())
     # what `chinwag import slack grid.zip --team org` does: each workspace into its team, then the org level
     for ws in ("Sales Team", "eng"):
         await SlackImporter(server.app, path, team_name_for(ws), workspace=ws, root=False).run()

@@ -17,7 +17,7 @@ from chinwag.model.user import SYSTEM_USER_ROLE
 from chinwag.server import Server
 from tests.api.helpers import Unchanged
 from tests.conftest import Client, World
-from tests.importers import slack_fixture as fx
+from tests.importers import slack_fixture
 
 
 async def run_import(server: Server, path: str, dry_run: bool = False) -> Any:
@@ -46,7 +46,7 @@ async def posts_of(admin: Client, channel_id: str) -> list[dict[str, Any]]:
 @pytest.fixture
 async def imported(world: World, server: Server, tmp_path: Any) -> tuple[Client, Any, str]:
     admin = await world.user("sysadmin")
-    path = fx.write_zip(str(tmp_path / "export.zip"), fx.files())
+    path = slack_fixture.write_zip(str(tmp_path / "export.zip"), slack_fixture.files())
     report = await run_import(server, path)
     return admin, report, path
 
@@ -128,7 +128,7 @@ async def test_messages(imported: tuple[Client, Any, str]) -> None:
     assert "> quoted\n> more\n>" in by_text and "> single quote" in by_text
     assert by_text["short decimals"]["create_at"] == 1704153700100
     long_parts = [p for p in posts if p["message"].startswith("word word")]
-    assert len(long_parts) == 2 and sum(len(p["message"]) for p in long_parts) == len(fx.LONG) - 1
+    assert len(long_parts) == 2 and sum(len(p["message"]) for p in long_parts) == len(slack_fixture.LONG) - 1
     # threads across day files, broadcast replies, orphans kept
     root = by_text["thread root"]
     thread = (await admin.get(f"/posts/{root['id']}/thread")).json()
@@ -181,9 +181,9 @@ async def test_second_run_changes_nothing(world: World, imported: tuple[Client, 
 async def test_rerun_with_a_later_export_adds_only_new_messages(world: World, imported: tuple[Client, Any, str],
                                                               server: Server, tmp_path: Any) -> None:
     admin, _, _ = imported
-    day3 = [fx._msg("1704240000.000000", "U01", "a new day"),
-            fx._msg("1704240010.000000", "U02", "late reply", thread_ts=fx.ROOT_TS)]
-    path = fx.write_zip(str(tmp_path / "later.zip"), fx.files(**{"general/2024-01-03.json": day3}))
+    day3 = [slack_fixture._msg("1704240000.000000", "U01", "a new day"),
+            slack_fixture._msg("1704240010.000000", "U02", "late reply", thread_ts=slack_fixture.ROOT_TS)]
+    path = slack_fixture.write_zip(str(tmp_path / "later.zip"), slack_fixture.files(**{"general/2024-01-03.json": day3}))
     report = await run_import(server, path)
     assert report.counts["messages"]["imported"] == 2
     team = (await admin.get("/teams/name/acme")).json()
@@ -197,14 +197,14 @@ async def test_rerun_with_a_later_export_adds_only_new_messages(world: World, im
 
 async def test_custom_emoji(world: World, imported: tuple[Client, Any, str], server: Server) -> None:
     admin, report, path = imported
-    server.config.config.ServiceSettings.EnableCustomEmoji = True
+    server.config.effective.ServiceSettings.EnableCustomEmoji = True
     assert report.counts["emoji"] == {"in_export": 4, "created": 1, "missing": 1, "skipped": 3}
     reasons = {s["name"]: s["reason"] for s in report.skipped if s["kind"] == "emoji"}
     assert "alias of partyparrot" in reasons["parrot_alias"] and "no image" in reasons["lost"]
     assert "system emoji" in reasons["smile"]
     emoji = (await admin.get("/emoji/name/partyparrot")).json()
     img = await admin.get(f"/emoji/{emoji['id']}/image")
-    assert img.status_code == 200 and img.content == fx.png()
+    assert img.status_code == 200 and img.content == slack_fixture.png()
     again = await run_import(server, path)
     assert again.counts["emoji"]["existing"] == 1 and "created" not in again.counts["emoji"]
 
@@ -212,7 +212,7 @@ async def test_custom_emoji(world: World, imported: tuple[Client, Any, str], ser
 async def test_rerun_fills_in_missing_files(world: World, imported: tuple[Client, Any, str], server: Server,
                                             tmp_path: Any) -> None:
     admin, _, _ = imported
-    path = fx.write_zip(str(tmp_path / "more.zip"), fx.files(**{"__uploads/F02/missing.txt": b"now here"}))
+    path = slack_fixture.write_zip(str(tmp_path / "more.zip"), slack_fixture.files(**{"__uploads/F02/missing.txt": b"now here"}))
     report = await run_import(server, path)
     assert [f["id"] for f in report.missing_files] == ["F09"] and report.counts["files"]["attached_on_rerun"] == 1
     assert report.counts["files"]["stored"] == 1  # the files of the first run are mapped: not stored again
@@ -224,7 +224,7 @@ async def test_rerun_fills_in_missing_files(world: World, imported: tuple[Client
 
 async def test_dry_run_writes_nothing(world: World, server: Server, tmp_path: Any) -> None:
     await world.user("sysadmin")
-    path = fx.write_zip(str(tmp_path / "export.zip"), fx.files())
+    path = slack_fixture.write_zip(str(tmp_path / "export.zip"), slack_fixture.files())
     async with Unchanged(world):
         report = await run_import(server, path, dry_run=True)
     assert report.counts["users"]["to_create"] == 9 and "bob" in report.placeholder_emails
@@ -235,7 +235,7 @@ async def test_dry_run_writes_nothing(world: World, server: Server, tmp_path: An
 def bomb(tmp: str) -> str:
     path = os.path.join(tmp, "bomb.zip")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in fx.files().items():
+        for name, data in slack_fixture.files().items():
             zf.writestr(name, data)
         zf.writestr("general/2024-01-03.json", b"[" + b" " * (40 * 1024 * 1024) + b"]")
     return path
@@ -254,18 +254,18 @@ async def test_bad_input_changes_nothing(world: World, server: Server, tmp_path:
     await world.user("sysadmin")
     tmp = str(tmp_path)
     if case == "not_zip":
-        path = fx.write_bytes(os.path.join(tmp, "x.zip"), b"this is not a zip")
+        path = slack_fixture.write_bytes(os.path.join(tmp, "x.zip"), b"this is not a zip")
     elif case == "malformed":
-        path = fx.write_zip(os.path.join(tmp, "m.zip"), fx.files(**{
+        path = slack_fixture.write_zip(os.path.join(tmp, "m.zip"), slack_fixture.files(**{
             "general/2024-01-02.json": b'[\n  {"ts": "1704153600.000000", "text": "ok"},\n  {"ts": oops}\n]'}))
     elif case == "traversal":
-        path = fx.write_zip(os.path.join(tmp, "t.zip"), fx.files(**{"../evil.json": b"[]"}))
+        path = slack_fixture.write_zip(os.path.join(tmp, "t.zip"), slack_fixture.files(**{"../evil.json": b"[]"}))
     elif case == "bomb":
         path = bomb(tmp)
     elif case == "no_users":
-        path = fx.write_zip(os.path.join(tmp, "u.zip"), fx.files(**{"users.json": None}))
+        path = slack_fixture.write_zip(os.path.join(tmp, "u.zip"), slack_fixture.files(**{"users.json": None}))
     else:
-        path = fx.write_zip(os.path.join(tmp, "b.zip"), fx.files(**{
+        path = slack_fixture.write_zip(os.path.join(tmp, "b.zip"), slack_fixture.files(**{
             "general/2024-01-01.json": [{"ts": "yesterday", "text": "x"}]}))
     async with Unchanged(world):
         with pytest.raises(ImportFailure) as e:

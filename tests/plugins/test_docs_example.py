@@ -36,7 +36,7 @@ async def test_welcome_plugin_from_the_docs(world: World) -> None:
     r = await upload(admin, welcome_bundle())
     assert r.status_code == 201, r.text
     assert (await admin.post("/plugins/com.example.welcome/enable")).status_code == 200
-    assert json.loads(json.dumps(world.srv.config.config.PluginSettings.Plugins["com.example.welcome"])) == \
+    assert json.loads(json.dumps(world.srv.config.effective.PluginSettings.Plugins["com.example.welcome"])) == \
         {"greeting": "Welcome to the team"}
     team = await world.team(admin, "crew")
     newcomer = await world.user("newcomer")

@@ -61,7 +61,7 @@ async def enable_gitlab(admin: Client, gitlab: FakeGitLab) -> None:
     assert shown["gitlaburl"] == gitlab.url
     r = await admin.put("/config/patch", {"PluginSettings": {"Plugins": {PLUGIN: {**shown, "gitlabgroup": ""}}}})
     assert r.status_code == 200, r.text
-    assert admin.srv.config.config.PluginSettings.Plugins[PLUGIN]["webhooksecret"] == SECRET
+    assert admin.srv.config.effective.PluginSettings.Plugins[PLUGIN]["webhooksecret"] == SECRET
 
 
 async def connect(c: Client, gitlab: FakeGitLab) -> None:
@@ -200,7 +200,7 @@ async def test_gitlab_not_configured_and_disabled(world: World) -> None:
     admin, bob = t.admin, t.members[0]
     channel = await world.channel(bob, t.team, "dev")
     assert (await admin.post(f"/plugins/{PLUGIN}/enable")).status_code == 200
-    assert world.srv.config.config.PluginSettings.Plugins[PLUGIN]["gitlaburl"] == "https://gitlab.com"
+    assert world.srv.config.effective.PluginSettings.Plugins[PLUGIN]["gitlaburl"] == "https://gitlab.com"
     out = await command(bob, channel["id"], "/gitlab connect")
     assert "The GitLab plugin is not configured yet" in out["text"]
     assert_error(await admin.delete(f"/plugins/{PLUGIN}"), 400, "app.plugin.prepackaged.remove.app_error")
@@ -369,7 +369,7 @@ async def test_gitlab_setup_wizard(world: World, gitlab: FakeGitLab) -> None:
     errors = await submit(d, gitlab_url="gitlab.example.com", client_id="", client_secret="x")
     assert set(errors["errors"]) == {"gitlab_url", "client_id"}
     assert await submit(d, gitlab_url=gitlab.url + "/", client_id=CLIENT_ID, client_secret=CLIENT_SECRET) == {}
-    saved = world.srv.config.config.PluginSettings.Plugins[PLUGIN]
+    saved = world.srv.config.effective.PluginSettings.Plugins[PLUGIN]
     assert saved["gitlaburl"] == gitlab.url and saved["gitlaboauthclientid"] == CLIENT_ID
     assert saved["gitlaboauthclientsecret"] == CLIENT_SECRET and saved["webhooksecret"] == SECRET
     connect_step = await step()

@@ -90,7 +90,7 @@ async def test_upload_enable_disable_remove(world: World) -> None:
     assert all(p["id"] != "com.example.censor" for p in (await admin.get("/plugins")).json()["inactive"])
     assert_error(await admin.delete("/plugins/com.example.censor"), 404, "app.plugin.not_installed.app_error")
     assert_error(await admin.post("/plugins/com.example.censor/enable"), 404, "app.plugin.not_installed.app_error")
-    assert not (Path(world.srv.config.config.PluginSettings.Directory) / "com.example.censor").exists()
+    assert not (Path(world.srv.config.effective.PluginSettings.Directory) / "com.example.censor").exists()
 
 
 async def test_bad_bundles_and_settings(world: World) -> None:
@@ -180,7 +180,7 @@ async def test_recorder_hooks_commands_http_kv_bot(world: World) -> None:
     await install(admin, "com.example.recorder", RECORDER, extra=RECORDER_HELPERS,
                   manifest={"settings_schema": {"settings": [{"key": "Greeting", "type": "text",
                                                                "default": "hello"}]}})
-    assert world.srv.config.config.PluginSettings.Plugins["com.example.recorder"] == {"greeting": "hello"}
+    assert world.srv.config.effective.PluginSettings.Plugins["com.example.recorder"] == {"greeting": "hello"}
     channel = await world.channel(bob, t.team, "talk")
     r = await bob.post(f"/channels/{channel['id']}/members", {"user_id": carol.user["id"]})
     assert r.status_code == 201, r.text

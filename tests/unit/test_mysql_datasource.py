@@ -52,7 +52,7 @@ def test_config_accepts_both_forms(tmp_path: Path, dsn: str) -> None:
     store = ConfigStore(str(tmp_path / "c.json"), environ={"MM_SQLSETTINGS_DRIVERNAME": "mysql",
                                                              "MM_SQLSETTINGS_DATASOURCE": dsn})
     store.load()
-    assert store.config.SqlSettings.DriverName == "mysql"
+    assert store.effective.SqlSettings.DriverName == "mysql"
 
 
 def _ddl(mariadb: bool) -> str:

@@ -11,7 +11,7 @@ from tests.ws.conftest import WS, Live
 
 async def test_token_websocket_closed_on_revoke(world: World, live: Live) -> None:
     admin = await world.user("admin")
-    s = world.srv.config.config.ServiceSettings
+    s = world.srv.config.effective.ServiceSettings
     s.EnableBotAccountCreation = True
     bot = (await admin.post("/bots", {"username": "watcher"})).json()
     tok = (await admin.post(f"/users/{bot['user_id']}/tokens", {"description": "ws"})).json()

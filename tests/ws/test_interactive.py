@@ -22,7 +22,7 @@ async def _setup(world: World) -> tuple[Client, Client, Client, dict[str, Any], 
     team = await world.team(admin)
     await world.join(admin, team, bob)
     town = (await admin.get(f"/teams/{team['id']}/channels/name/town-square")).json()
-    s = world.srv.config.config.ServiceSettings
+    s = world.srv.config.effective.ServiceSettings
     s.AllowedUntrustedInternalConnections = "127.0.0.1"
     s.EnablePostUsernameOverride = True
     return admin, bob, carol, team, town
@@ -133,7 +133,7 @@ async def test_webhook_buttons_update_ephemeral_and_dialog(world: World, live: L
         rec.answer("not json")
         assert_error(await bob.post(f"/posts/{post['id']}/actions/{button['id']}"), 400,
                      "api.post.do_action.action_integration.app_error")
-        world.srv.config.config.ServiceSettings.AllowedUntrustedInternalConnections = ""
+        world.srv.config.effective.ServiceSettings.AllowedUntrustedInternalConnections = ""
         n = len(rec.requests)
         assert_error(await bob.post(f"/posts/{post['id']}/actions/{button['id']}"), 400,
                      "api.post.do_action.action_integration.app_error")

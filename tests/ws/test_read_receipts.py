@@ -29,7 +29,7 @@ async def receipts(c: Client, post: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def test_receipts_api_and_events(world: World, live: Live) -> None:
-    s = world.srv.config.config.ServiceSettings
+    s = world.srv.config.effective.ServiceSettings
     s.EnableReadReceipts = True
     s.ReadReceiptsMaxChannelMembers = 3
     t = await team_with(world, "bob", "carol", "dave")

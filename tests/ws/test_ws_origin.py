@@ -33,7 +33,7 @@ async def test_foreign_origin_refused(world: World, live: Live) -> None:
 
 async def test_allow_cors_from(world: World, live: Live) -> None:
     alice = await world.user("alice")
-    settings = world.srv.config.config.ServiceSettings
+    settings = world.srv.config.effective.ServiceSettings
     settings.AllowCorsFrom = "https://app.example https://other.example:8443"
     for origin in ("https://app.example", "https://OTHER.example:8443", "http://localhost:8065"):
         ws = await _open(live, alice.token, origin)

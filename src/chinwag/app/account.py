@@ -28,7 +28,7 @@ from chinwag.app.team import TeamService
 from chinwag.app.team_invite import INVITATION_EXPIRY_MS, TOKEN_GUEST_INVITATION, TOKEN_TEAM_INVITATION
 from chinwag.app.user import UserService
 from chinwag.app.validate import check_password
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.user import User, UserCreate
 from chinwag.store.errors import NotFound, StoreError
@@ -258,7 +258,7 @@ class AccountService:
 
     async def revoke_all_sessions(self, ctx: Ctx) -> None:
         """POST /users/sessions/revoke/all: every session of every user (the caller's too)."""
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "revokeAllSessionsAllUsers")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "revokeAllSessionsAllUsers")
         await self.sessions.revoke_everyone()
         await audit(self.core, ctx, "revoke_all_sessions", "success", user_id=ctx.user_id)
 

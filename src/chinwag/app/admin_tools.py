@@ -18,10 +18,9 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.app.purge import PurgeService
-from chinwag.app.session import SessionService
 from chinwag.app.team import TeamService
 from chinwag.app.user import UserService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.integration import Command
 from chinwag.model.team import Team
@@ -55,8 +54,8 @@ class TeamDirectory:
         paged = props.page is not None and props.per_page is not None
         if paged and (props.page < 0 or props.per_page < 0):  # type: ignore[operator]
             raise invalid_param(where, "page")
-        private = self.perms.has_system(ctx, P.LIST_PRIVATE_TEAMS)
-        public = self.perms.has_system(ctx, P.LIST_PUBLIC_TEAMS)
+        private = self.perms.has_system(ctx, permissions.LIST_PRIVATE_TEAMS)
+        public = self.perms.has_system(ctx, permissions.LIST_PUBLIC_TEAMS)
         if private and public:
             open_invite = props.allow_open_invite
         elif private or public:
@@ -103,14 +102,14 @@ class ServerBusy:
                            "Server is busy, non-critical services are temporarily unavailable.", 503)
 
     async def get(self, ctx: Ctx) -> dict[str, object]:
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "getServerBusyExpires")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "getServerBusyExpires")
         until = await self.expires()
         ts = datetime.datetime.fromtimestamp(until, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {"busy": until > 0, "expires": until, "expires_ts": ts}
 
     async def set(self, ctx: Ctx, seconds: str) -> None:
         where = "setServerBusy"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         try:
             secs = int(seconds) if seconds else 3600
         except ValueError:
@@ -120,7 +119,7 @@ class ServerBusy:
         await self.core.store.system.set(BUSY_KEY, str(self.core.now() // 1000 + secs))
 
     async def clear(self, ctx: Ctx) -> None:
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "clearServerBusy")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "clearServerBusy")
         await self.core.store.system.set(BUSY_KEY, "0")
 
 
@@ -128,18 +127,16 @@ BCRYPT_HASH = re.compile(r"^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$")
 
 
 class UserAdmin:
-    def __init__(self, core: AppCore, perms: PermissionService, users: UserService, sessions: SessionService,
-                 purge: PurgeService) -> None:
+    def __init__(self, core: AppCore, perms: PermissionService, users: UserService, purge: PurgeService) -> None:
         self.core = core
         self.perms = perms
         self.users = users
-        self.sessions = sessions
         self.purge = purge
 
     async def verify_email(self, ctx: Ctx, user_id: str) -> User:
         """POST /users/{id}/email/verify/member: a system admin marks the email verified."""
         where = "verifyUserEmailWithoutToken"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         user = await self.users.get(user_id, where)
         if not user.email_verified:
             user.email_verified = True
@@ -153,7 +150,7 @@ class UserAdmin:
         for their own → 401, others → 403, as Mattermost."""
         where = "updatePassword"
         user = await self.users.get(user_id, where)
-        needed = P.MANAGE_SYSTEM if user.is_system_admin() else P.EDIT_OTHER_USERS
+        needed = permissions.MANAGE_SYSTEM if user.is_system_admin() else permissions.EDIT_OTHER_USERS
         if not self.perms.has_system(ctx, needed):
             if ctx.user_id == user_id:
                 raise AppError(where, "api.user.update_password.user_and_hashed.app_error",
@@ -177,9 +174,7 @@ class UserAdmin:
             if not batch:
                 break
             for user in batch:
-                await self.sessions.revoke_all(user.id)
-                paths = await self.core.store.purge.purge_user(user.id)
-                await self.purge.remove_files(paths)
+                await self.purge.purge_user(user.id, flush_caches=False)
                 n += 1
         self.core.publish(Event("_caches_flush"))
         return n
@@ -190,7 +185,7 @@ class UserAdmin:
         by email); deactivated users only with ``include_deleted``; only ``user_ids`` when given. A dry
         run only counts."""
         where = "resetAuthDataToEmail"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         wanted = set(user_ids)
         found = [u for u in await self.core.store.users.list_by_auth_service("saml")
                  if (include_deleted or not u.delete_at) and (not wanted or u.id in wanted)]
@@ -217,7 +212,7 @@ class CommandMover:
         when not the creator). A trigger already used in the destination is refused."""
         where = "moveCommand"
         team = await self.teams.get(team_id, where)
-        await self.perms.require_team(ctx, team.id, P.MANAGE_SLASH_COMMANDS, where)
+        await self.perms.require_team(ctx, team.id, permissions.MANAGE_SLASH_COMMANDS, where)
         cmd: Command = await self.commands.get(ctx, command_id)
         if cmd.team_id == team.id:
             return

@@ -257,7 +257,7 @@ class App:
         # passwords, SAML auth data, command move, integrity)
         self.team_directory = TeamDirectory(core, perms, self.teams)
         self.server_busy = ServerBusy(core, perms)
-        self.user_admin = UserAdmin(core, perms, self.users, self.sessions, self.purge)
+        self.user_admin = UserAdmin(core, perms, self.users, self.purge)
         self.command_mover = CommandMover(core, perms, self.commands, self.teams)
         self.integrity = IntegrityCheck(core, perms, SqlIntegrityStore(store.db))
 

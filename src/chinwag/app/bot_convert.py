@@ -21,7 +21,7 @@ from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.integration import Bot
 from chinwag.model.user import User, UserPatch
 from chinwag.platform.events import Event
-from chinwag.store.errors import NotFound
+from chinwag.store.errors import NotFound, StoreError
 
 
 @service
@@ -63,13 +63,23 @@ class BotConvertService:
         hashed = await asyncio.to_thread(hash_password, patch.password)
         rest = msgspec.structs.replace(patch, password=msgspec.UNSET)
         admin_ctx = Ctx(local=True, request_id=ctx.request_id)
-        await self.users.patch(admin_ctx, bot_user_id, rest)  # validates email/username first
-        await self.core.store.bots.convert_to_user(bot_user_id, hashed, self.core.now())
-        if system_admin:
-            await self.users.update_roles(admin_ctx, bot_user_id, "system_user system_admin")
-        self._updated(bot_user_id)
+        bot_user = await self.users.get(bot_user_id, where)
+        patched, pending_email = self.users.apply_patch(admin_ctx, bot_user, rest, where)  # checks email/username
+        now = self.core.now()
+        # the patch, the conversion, the roles and the events: one unit of work
+        try:
+            async with self.core.unit_of_work() as uow:
+                await self.core.store.users.update(patched, uow.conn)
+                await self.core.store.bots.convert_to_user(bot_user_id, hashed, now, uow.conn)
+                user = msgspec.structs.replace(patched, is_bot=False, bot_description="", last_password_update=now,
+                                               update_at=now, delete_at=0)
+                if system_admin:
+                    await self.users.set_roles(uow, user, "system_user system_admin")
+                else:
+                    self.users.updated(uow, user)
+                uow.publish(Event("_caches_flush"))
+        except StoreError as e:
+            raise self.users.conflict_error(where, e) from None
+        self.core.caches.users.pop(bot_user_id, None)
+        await self.users.confirm_email_change(user, pending_email)
         return await self.directory.user(bot_user_id, where)
-
-    def _updated(self, user_id: str) -> None:
-        self.core.caches.users.pop(user_id, None)
-        self.core.publish(Event("_caches_flush"))

@@ -52,7 +52,7 @@ class AppCore:
 
     @property
     def cfg(self) -> Config:
-        return self.config_store.config
+        return self.config_store.effective
 
     def crt_on(self) -> bool:
         """Collapsed reply threads are on for users who keep the default."""

@@ -21,7 +21,7 @@ from chinwag.app.permissions import PermissionService
 from chinwag.app.preference import PreferenceService
 from chinwag.app.user import UserService
 from chinwag.model import custom_status as cs_model
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.custom_status import CustomStatus
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.user import Preference, User
@@ -53,7 +53,7 @@ class CustomStatusService:
         now = self._now()
         if (not status.emoji and not status.text) or not status.valid(now):
             raise invalid_param(where, "custom_status")
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         status.presave(now)
         user = await self.users.get(user_id, where)
         await self._write(user, status.encode())
@@ -63,7 +63,7 @@ class CustomStatusService:
     async def clear(self, ctx: Ctx, user_id: str) -> None:
         where = "removeUserCustomStatus"
         self.require_enabled(where)
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         user = await self.users.get(user_id, where)
         if cs_model.decode(user.props.get(cs_model.PROPS_KEY)) is not None:
             await self._write(user, "")
@@ -71,14 +71,14 @@ class CustomStatusService:
     async def recent(self, ctx: Ctx, user_id: str) -> list[CustomStatus]:
         where = "getRecentCustomStatuses"
         self.require_enabled(where)
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         await self.users.get(user_id, where)
         return await self._recent(user_id)
 
     async def remove_recent(self, ctx: Ctx, user_id: str, status: CustomStatus) -> None:
         where = "removeUserRecentCustomStatus"
         self.require_enabled(where)
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         recent = await self._recent(user_id)
         if not status.emoji and not status.text:
             return

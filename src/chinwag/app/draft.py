@@ -18,7 +18,7 @@ from chinwag.app.core import AppCore, service
 from chinwag.app.directory import Directory
 from chinwag.app.outbox import UnitOfWork
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, CHANNEL_OPEN, Channel
 from chinwag.model.draft import Draft
 from chinwag.model.errors import AppError, invalid_param, permission_denied
@@ -61,7 +61,7 @@ class DraftService:
             raise invalid_param(where, "draft", str(e)) from None
         draft.delete_at, draft.user_id, draft.metadata = 0, ctx.user_id, None
         if not await self._may_post(ctx, draft.channel_id):
-            raise permission_denied(where, f"permission={P.CREATE_POST}")
+            raise permission_denied(where, f"permission={permissions.CREATE_POST}")
         where = "CreateDraft"
         try:
             channel = await self.core.store.channels.get(draft.channel_id)
@@ -88,11 +88,11 @@ class DraftService:
     async def _may_post(self, ctx: Ctx, channel_id: str) -> bool:
         """Mattermost's check: create_post in the channel, or an open channel of a team where the caller
         may post in public channels."""
-        if await self.perms.has_channel(ctx, channel_id, P.CREATE_POST):
+        if await self.perms.has_channel(ctx, channel_id, permissions.CREATE_POST):
             return True
         channel = await self.directory.cached_channel(channel_id)
         return channel is not None and channel.type == CHANNEL_OPEN and \
-            await self.perms.has_team(ctx, channel.team_id, P.CREATE_POST_PUBLIC)
+            await self.perms.has_team(ctx, channel.team_id, permissions.CREATE_POST_PUBLIC)
 
     async def _restricted_dm(self, channel: Channel) -> bool:
         """With RestrictDirectMessage "team", a direct or group message whose members share no team."""
@@ -124,8 +124,8 @@ class DraftService:
         their direct and group messages, the last changed first."""
         where = "getDrafts"
         self.require_enabled(where)
-        if not await self.perms.has_team(ctx, team_id, P.VIEW_TEAM):
-            raise permission_denied(where, f"permission={P.CREATE_POST}")
+        if not await self.perms.has_team(ctx, team_id, permissions.VIEW_TEAM):
+            raise permission_denied(where, f"permission={permissions.CREATE_POST}")
         drafts = await self.core.store.drafts.for_user(ctx.user_id, team_id)
         await self._with_files(drafts)
         return drafts

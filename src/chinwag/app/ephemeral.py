@@ -12,7 +12,7 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.app.signing import SigningService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import invalid_param
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.post import POST_TYPE_EPHEMERAL, Post
@@ -31,7 +31,7 @@ class EphemeralService:
             raise invalid_param(where, "user_id")
         if post is None:
             raise invalid_param(where, "post")
-        self.perms.require_system(ctx, P.CREATE_POST_EPHEMERAL, where)
+        self.perms.require_system(ctx, permissions.CREATE_POST_EPHEMERAL, where)
         channel_id = str(post.get("channel_id") or "")
         root_id = str(post.get("root_id") or "")
         if not is_valid_id(user_id):

@@ -125,7 +125,7 @@ class FileService:
             return
         salt = await self.core.store.system.set_if_absent("PublicLinkSalt", secrets.token_urlsafe(24))
         store = self.core.config_store
-        cfg = msgspec.convert(msgspec.to_builtins(store.config), Config)
+        cfg = msgspec.convert(msgspec.to_builtins(store.effective), Config)
         cfg.FileSettings.PublicLinkSalt = salt
         try:
             store.set_config(cfg)

@@ -24,7 +24,7 @@ from chinwag.app.team import TeamService
 from chinwag.app.user import UserService
 from chinwag.app.user_image import _TooManyPixels, _Undecodable, crop_to_png
 from chinwag.filestore.base import FileBackend, FileBackendError, FileNotFound
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, permission_denied
 from chinwag.model.team import Team
 from chinwag.store.errors import NotFound
@@ -86,9 +86,9 @@ class TeamIconService:
         """The icon and its ``last_team_icon_update`` (the ETag); members, or anyone for an open team."""
         where = "getTeamIcon"
         team = await self.teams.get(team_id, where)
-        if not await self.perms.has_team(ctx, team_id, P.VIEW_TEAM) and not (
+        if not await self.perms.has_team(ctx, team_id, permissions.VIEW_TEAM) and not (
                 team.type == "O" and team.allow_open_invite):
-            raise permission_denied(where, f"userId={ctx.user_id}, permission={P.VIEW_TEAM}")
+            raise permission_denied(where, f"userId={ctx.user_id}, permission={permissions.VIEW_TEAM}")
         backend = self._backend(where, "api.team.get_team_icon.filesettings_no_driver.app_error")
         try:
             return await backend.read_file(team_icon_path(team.id)), team.last_team_icon_update
@@ -99,7 +99,7 @@ class TeamIconService:
     async def check_upload(self, ctx: Ctx, team_id: str, content_length: int) -> None:
         """What Mattermost checks before reading the upload."""
         where = "setTeamIcon"
-        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        await self.perms.require_team(ctx, team_id, permissions.MANAGE_TEAM, where)
         if content_length > self.core.cfg.FileSettings.MaxFileSize:
             raise AppError(where, "api.team.set_team_icon.too_large.app_error",
                            "Unable to upload team icon. File is too large.", 400)
@@ -122,7 +122,7 @@ class TeamIconService:
 
     async def remove(self, ctx: Ctx, team_id: str) -> Team:
         where = "removeTeamIcon"
-        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        await self.perms.require_team(ctx, team_id, permissions.MANAGE_TEAM, where)
         team = await self.teams.get(team_id, where)
         backend = self._backend(where, "api.team.set_team_icon.storage.app_error")
         await put_icon(backend, team_icon_path(team.id), None, "", lambda e: storage_error(where, e))

@@ -11,7 +11,7 @@ from typing import Any
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.store.sql.integrity_store import SqlIntegrityStore
 
 DIRECT_AND_GROUP = ("D", "G")
@@ -87,7 +87,7 @@ class IntegrityCheck:
         self.store = store
 
     async def run(self, ctx: Ctx) -> list[dict[str, Any]]:
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "checkIntegrity")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "checkIntegrity")
         results = []
         for r in RELATIONS:
             parent, child = _table(r.parent), _table(r.child)

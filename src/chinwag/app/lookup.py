@@ -13,7 +13,7 @@ from chinwag.app.permissions import PermissionService
 from chinwag.app.post_list import PostListService
 from chinwag.app.team import TeamService
 from chinwag.app.user import UserService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.channel import Channel
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
@@ -64,7 +64,7 @@ class LookupService:
         return await self.post_lists.prepare(ctx, readable)
 
     async def search_tokens(self, ctx: Ctx, term: str) -> list[UserAccessToken]:
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "searchUserAccessTokens")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "searchUserAccessTokens")
         tokens = await self.core.store.lookup.search_tokens(term)
         for t in tokens:
             t.token = ""

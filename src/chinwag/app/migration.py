@@ -27,7 +27,7 @@ from chinwag.app.core import AppCore
 from chinwag.app.file import FileService
 from chinwag.app.roles import NOT_ALLOWED_PERMISSIONS, ROLE_UPDATED
 from chinwag.filestore.base import FileBackend, FileNotFound
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.search_text import index_text
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.sql.import_store import KEYED, MIGRATED, MIRRORED, migrated_columns
@@ -162,11 +162,11 @@ class MigrationService:
         the caller to report. Each role changed publishes ``role_updated``."""
         out = RolesApplied()
         stored = {r.name: r for r in await self.core.store.roles.get_all()}
-        known = P.ALL_PERMISSIONS.union(P.DEPRECATED_PERMISSIONS, *(r.permissions for r in P.BUILTIN_ROLES.values()))
+        known = permissions.ALL_PERMISSIONS.union(permissions.DEPRECATED_PERMISSIONS, *(r.permissions for r in permissions.BUILTIN_ROLES.values()))
         fixed = NOT_ALLOWED_PERMISSIONS
         for src in rows:
             role = stored.get(src["name"])
-            if role is None or src.get("deleteat") or src["name"] not in P.BUILTIN_ROLES:
+            if role is None or src.get("deleteat") or src["name"] not in permissions.BUILTIN_ROLES:
                 continue
             wanted = [p for p in dict.fromkeys((src.get("permissions") or "").split()) if p]
             unknown = [p for p in wanted if p not in known]

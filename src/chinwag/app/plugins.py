@@ -44,7 +44,7 @@ from chinwag.app.permissions import PermissionService
 from chinwag.app.plugin_api import PLUGIN_CLUSTER_EVENT, PluginAPI, PluginApiServices
 from chinwag.app.plugin_hooks import PluginHooks
 from chinwag.app.plugin_process import PluginProcess, RemotePlugin
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError
 from chinwag.platform.events import Broadcast, Event
 from chinwag.plugin.manifest import Manifest, ManifestError, parse_manifest, version_tuple
@@ -316,13 +316,13 @@ class PluginService:
 
     async def marketplace_visited(self, ctx: Ctx) -> dict[str, str]:
         self._require_enabled("getMarketplaceVisitedByAdmin")
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "getMarketplaceVisitedByAdmin")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "getMarketplaceVisitedByAdmin")
         value = await self.core.store.system.get(MARKETPLACE_VISITED)
         return {"name": MARKETPLACE_VISITED, "value": "true" if value == "true" else "false"}
 
     async def set_marketplace_visited(self, ctx: Ctx) -> None:
         self._require_enabled("setFirstAdminVisitMarketplaceStatus")
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "setFirstAdminVisitMarketplaceStatus")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "setFirstAdminVisitMarketplaceStatus")
         await self.core.store.system.set(MARKETPLACE_VISITED, "true")
 
     # installing --------------------------------------------------------------------------------

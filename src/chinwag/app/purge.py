@@ -1,6 +1,6 @@
 """Permanent deletion of users and teams (DELETE /users/{id}?permanent=true and
 DELETE /teams/{id}?permanent=true), gated as in Mattermost by ServiceSettings.EnableAPIUserDeletion
-and EnableAPITeamDeletion. Rows go in one transaction, then the stored files; every node drops
+and EnableAPITeamDeletion. Rows go in one unit of work, then the stored files; every node drops
 its caches."""
 
 from __future__ import annotations
@@ -39,10 +39,17 @@ class PurgeService:
                            "Permanent user deletion feature is not enabled. Please contact your System "
                            "Administrator (ServiceSettings.EnableAPIUserDeletion).", 401, f"userId={user_id}")
         user = await self.directory.user(user_id, where)
-        await self.sessions.revoke_all(user.id)
-        paths = await self.core.store.purge.purge_user(user.id)
+        await self.purge_user(user.id)
+
+    async def purge_user(self, user_id: str, *, flush_caches: bool = True) -> None:
+        """The end of the user's sessions and every row of theirs in one unit of work (with every node's
+        caches flushed unless ``flush_caches`` is off), then their stored files."""
+        async with self.core.unit_of_work() as uow:
+            await self.sessions.revoke_all(user_id, uow=uow)
+            paths = await self.core.store.purge.purge_user(user_id, uow.conn)
+            if flush_caches:
+                uow.publish(Event("_caches_flush"))
         await self._remove_files(paths)
-        self.core.publish(Event("_caches_flush"))
 
     async def delete_team(self, ctx: Ctx, team_id: str) -> None:
         where = "PermanentDeleteTeam"
@@ -56,10 +63,6 @@ class PurgeService:
             paths = await self.core.store.purge.purge_team(team.id, uow.conn)
             uow.publish(Event("delete_team", {"team": json.dumps(team.to_dict())}, Broadcast(team_id=team.id)))
             uow.publish(Event("_caches_flush"))
-        await self._remove_files(paths)
-
-    async def remove_files(self, paths: list[str]) -> None:
-        """Remove stored files of purged rows (best effort)."""
         await self._remove_files(paths)
 
     async def _remove_files(self, paths: list[str]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import new_id
 from chinwag.model.role import Role, RolePatch
@@ -34,7 +34,7 @@ _GUEST_ROLES = frozenset({"system_guest", "team_guest", "channel_guest"})
 #: permissions a patch may never add or remove (recent Mattermost servers include manage_system: no
 #: patch can lock the system admins out)
 _NOT_ALLOWED = frozenset({"sysconsole_write_user_management_system_roles",
-                          "sysconsole_read_user_management_system_roles", P.MANAGE_ROLES, P.MANAGE_SYSTEM})
+                          "sysconsole_read_user_management_system_roles", permissions.MANAGE_ROLES, permissions.MANAGE_SYSTEM})
 NOT_ALLOWED_PERMISSIONS = _NOT_ALLOWED
 
 
@@ -42,10 +42,10 @@ class RoleTable:
     """Role name → permissions, as stored; starts as the built-in defaults until loaded."""
 
     def __init__(self) -> None:
-        self.permissions: dict[str, frozenset[str]] = dict(P.DEFAULT_ROLES)
+        self.permissions: dict[str, frozenset[str]] = dict(permissions.DEFAULT_ROLES)
 
     def replace(self, roles: list[Role]) -> None:
-        table = dict(P.DEFAULT_ROLES)
+        table = dict(permissions.DEFAULT_ROLES)
         table.update({r.name: frozenset(r.permissions) for r in roles if not r.delete_at})
         self.permissions = table
 
@@ -77,7 +77,7 @@ class RoleService:
             Role(id=new_id(), name=r.name, display_name=r.display_name, description=r.description,
                  create_at=now, update_at=now, permissions=list(r.permissions), scheme_managed=r.scheme_managed,
                  built_in=True)
-            for r in P.BUILTIN_ROLES.values()
+            for r in permissions.BUILTIN_ROLES.values()
         ])
         await self.reload()
 
@@ -85,8 +85,8 @@ class RoleService:
         self.table.replace(await self.core.store.roles.get_all())
 
     async def all(self, ctx: Ctx) -> list[Role]:
-        if not ctx.local and not P.roles_grant(ctx.roles, P.MANAGE_SYSTEM, self.table.permissions):
-            raise permission_denied("getAllRoles", f"userId={ctx.user_id}, permission={P.MANAGE_SYSTEM}")
+        if not ctx.local and not permissions.roles_grant(ctx.roles, permissions.MANAGE_SYSTEM, self.table.permissions):
+            raise permission_denied("getAllRoles", f"userId={ctx.user_id}, permission={permissions.MANAGE_SYSTEM}")
         return await self.core.store.roles.get_all()
 
     async def get(self, role_id: str) -> Role:
@@ -106,14 +106,14 @@ class RoleService:
         if not names:
             raise invalid_param("getRolesByNames", "rolenames")
         cleaned = [n for n in names if n.strip()]
-        if not all(P.is_valid_role_name(n) for n in cleaned):
+        if not all(permissions.is_valid_role_name(n) for n in cleaned):
             raise invalid_param("getRolesByNames", "rolename")
         return await self.core.store.roles.get_by_names(cleaned)
 
     async def patch(self, ctx: Ctx, role_id: str, patch: RolePatch) -> Role:
         where = "patchRole"
         old = await self.get(role_id)
-        required = P.MANAGE_SYSTEM if old.name in _PROTECTED else "sysconsole_write_user_management_permissions"
+        required = permissions.MANAGE_SYSTEM if old.name in _PROTECTED else "sysconsole_write_user_management_permissions"
         self._require(ctx, required, where)
         if patch.permissions is not None and old.name in _GUEST_ROLES:
             # Mattermost changes guest permissions only with a licence (Team Edition has none)
@@ -128,19 +128,19 @@ class RoleService:
                       else "sysconsole_write_user_management_system_roles", where)
         if patch.permissions is None:
             return old
-        permissions = list(dict.fromkeys(patch.permissions))
-        if permissions == old.permissions:
+        wanted = list(dict.fromkeys(patch.permissions))
+        if wanted == old.permissions:
             return old
-        unknown = [p for p in permissions if p not in P.ALL_PERMISSIONS and p not in P.DEPRECATED_PERMISSIONS]
+        unknown = [p for p in wanted if p not in permissions.ALL_PERMISSIONS and p not in permissions.DEPRECATED_PERMISSIONS]
         if unknown:
             raise AppError("UpdateRole", "app.role.save.invalid_role.app_error", "The role was not valid.", 400,
                            f"unknown permission: {unknown[0]}")
         async with self.core.unit_of_work() as uow:
-            role = await self.core.store.roles.update_permissions(old.id, permissions, self.core.now(), uow.conn)
+            role = await self.core.store.roles.update_permissions(old.id, wanted, self.core.now(), uow.conn)
             uow.publish(Event(ROLE_UPDATED, {"role": json.dumps(role.to_dict())}, Broadcast()))
         return role
 
     def _require(self, ctx: Ctx, permission: str, where: str) -> None:
-        if ctx.local or P.roles_grant(ctx.roles, permission, self.table.permissions):
+        if ctx.local or permissions.roles_grant(ctx.roles, permission, self.table.permissions):
             return
         raise permission_denied(where, f"userId={ctx.user_id}, permission={permission}")

@@ -14,7 +14,7 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.file import FileService
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.platform.events import Event
 from chinwag.store.errors import StoreError
@@ -52,7 +52,7 @@ class SiteService:
         if not developer and not ctx.user_id and not ctx.local:
             raise AppError("postLog", "api.context.permissions.app_error",
                            "You do not have the appropriate permissions.", 403)
-        as_error = level == "ERROR" and (developer or self.perms.has_system(ctx, P.MANAGE_SYSTEM))
+        as_error = level == "ERROR" and (developer or self.perms.has_system(ctx, permissions.MANAGE_SYSTEM))
         text = "Client Logs API Endpoint Message: " + message[:399]
         (log.error if as_error else log.debug)(text, type="client_message", user_agent=ctx.user_agent,
                                                user_id=ctx.user_id)
@@ -67,17 +67,17 @@ class SiteService:
     async def complete_onboarding(self, ctx: Ctx) -> None:
         """The System Console's first-run wizard is done (its plugin choices have nothing to install:
         chinwag has no plugin marketplace)."""
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "completeOnboarding")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "completeOnboarding")
         await self.core.store.system.set(FIRST_ADMIN_SETUP_COMPLETE, "true")
 
     async def first_admin_visit(self, ctx: Ctx) -> dict[str, str]:
         """GET /plugins/marketplace/first_admin_visit: whether an admin has opened the (empty) marketplace."""
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "getFirstAdminVisitMarketplaceStatus")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "getFirstAdminVisitMarketplaceStatus")
         value = await self.core.store.system.get(FIRST_ADMIN_VISIT_MARKETPLACE)
         return {"name": FIRST_ADMIN_VISIT_MARKETPLACE, "value": "true" if value == "true" else "false"}
 
     async def set_first_admin_visit(self, ctx: Ctx) -> None:
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "setFirstAdminVisitMarketplaceStatus")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "setFirstAdminVisitMarketplaceStatus")
         await self.core.store.system.set(FIRST_ADMIN_VISIT_MARKETPLACE, "true")
         self.core.publish(Event("first_admin_visit_marketplace_status_received",
                                 {"firstAdminVisitMarketplaceStatus": "true"}))
@@ -91,7 +91,7 @@ class SiteService:
 
     def create_terms_of_service(self, ctx: Ctx) -> dict[str, Any]:
         where = "createTermsOfService"
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         raise AppError(where, "api.create_terms_of_service.custom_terms_of_service_disabled.app_error",
                        "Custom terms of service feature is disabled.", 400)
 
@@ -104,7 +104,7 @@ class SiteService:
 
     def user_terms_of_service(self, ctx: Ctx, user_id: str) -> dict[str, Any]:
         where = "getUserTermsOfService"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         raise AppError(where, "app.user_terms_of_service.get_by_user.no_rows.app_error",
                        "No terms of service found.", 404)
 

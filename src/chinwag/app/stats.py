@@ -6,7 +6,7 @@ from __future__ import annotations
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 
 
 class StatsService:
@@ -19,6 +19,6 @@ class StatsService:
 
     async def thread_mention_counts(self, ctx: Ctx, user_id: str, team_id: str) -> dict[str, int]:
         where = "getThreadMentionCountsByChannel"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
-        await self.perms.require_team(ctx, team_id, P.VIEW_TEAM, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
+        await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
         return await self.core.store.stats.thread_mentions_by_channel(user_id, team_id)

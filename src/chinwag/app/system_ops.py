@@ -21,7 +21,7 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.outbound import OutboundHttp, OutboundRefused
 from chinwag.app.permissions import PermissionService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.platform.events import Event
 
@@ -65,13 +65,13 @@ class SystemOpsService:
 
     def invalidate_caches(self, ctx: Ctx) -> None:
         """POST /caches/invalidate: every node forgets its cached channels, roles, users, statuses and sessions."""
-        self.perms.require_system(ctx, P.INVALIDATE_CACHES, "invalidateCaches")
+        self.perms.require_system(ctx, permissions.INVALIDATE_CACHES, "invalidateCaches")
         self.core.publish(Event("_caches_flush"))
 
     async def recycle_database(self, ctx: Ctx) -> None:
         """POST /database/recycle: idle pooled connections are closed and new ones opened as needed (connections
         in use finish their work first)."""
-        self.perms.require_system(ctx, P.RECYCLE_DATABASE_CONNECTIONS, "recycleDatabaseConnection")
+        self.perms.require_system(ctx, permissions.RECYCLE_DATABASE_CONNECTIONS, "recycleDatabaseConnection")
         await self.core.store.db.recycle()
 
     # Enterprise Edition upgrade and restart ----------------------------------------------------
@@ -80,21 +80,21 @@ class SystemOpsService:
         """``POST /upgrade_to_enterprise`` (and ``GET /upgrade_to_enterprise/allowed``): a Team Edition
         Mattermost downloads the Enterprise binary over itself. chinwag is no Mattermost binary, so after the
         permission the answer is Mattermost's refusal when the upgrader cannot run."""
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, where)
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, where)
         raise AppError(where, "api.upgrade_to_enterprise.generic_error.app_error",
                        "Mattermost was unable to upgrade to Enterprise Edition.", 403,
                        "chinwag cannot be replaced by a Mattermost Enterprise Edition binary")
 
     def upgrade_to_enterprise_status(self, ctx: Ctx) -> dict[str, object]:
         """No upgrade ever runs: 0 % and no error."""
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "upgradeToEnterpriseStatus")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "upgradeToEnterpriseStatus")
         return {"percentage": 0, "error": None}
 
     def restart(self, ctx: Ctx) -> None:
         """``POST /restart``: Mattermost restarts only a server that has finished upgrading to Enterprise
         Edition, and answers OK either way. None has here, so nothing restarts; chinwag is restarted by its
         service manager (systemd, Kubernetes)."""
-        self.perms.require_system(ctx, P.MANAGE_SYSTEM, "restart")
+        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "restart")
         log.warning("restart requested through the API: nothing to do (the server has not been upgraded; "
                     "restart chinwag with its service manager)", user_id=ctx.user_id)
 
@@ -103,7 +103,7 @@ class SystemOpsService:
     async def test_site_url(self, ctx: Ctx, site_url: str) -> None:
         """POST /site_url/test: the server answers ``{site_url}/api/v4/system/ping`` with 200."""
         where = "testSiteURL"
-        self.perms.require_system(ctx, P.TEST_SITE_URL, where)
+        self.perms.require_system(ctx, permissions.TEST_SITE_URL, where)
         if not site_url:
             raise invalid_param(where, "site_url")
         failure = AppError(where, "app.admin.test_site_url.failure", "This is not a valid live URL", 400)

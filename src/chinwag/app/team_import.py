@@ -10,7 +10,7 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.permissions import PermissionService
 from chinwag.app.team import TeamService
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError
 from chinwag.model.team import Team
 
@@ -27,7 +27,7 @@ class TeamImportService:
 
     async def check(self, ctx: Ctx, team_id: str) -> Team:
         """What Mattermost checks before reading the upload: the team and ``import_team`` on it."""
-        await self.perms.require_team(ctx, team_id, P.IMPORT_TEAM, "importTeam")
+        await self.perms.require_team(ctx, team_id, permissions.IMPORT_TEAM, "importTeam")
         return await self.teams.get(team_id, "importTeam")
 
     async def slack_import(self, ctx: Ctx, team_id: str, path: str) -> str:

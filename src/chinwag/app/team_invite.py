@@ -20,7 +20,7 @@ from chinwag.app.email_notification import EmailNotificationService
 from chinwag.app.permissions import PermissionService
 from chinwag.app.team import TeamService
 from chinwag.app.validate import check_email
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import new_id
 from chinwag.model.team import Team
@@ -73,7 +73,7 @@ class TeamInviteService:
 
     async def regenerate(self, ctx: Ctx, team_id: str) -> Team:
         where = "RegenerateTeamInviteId"
-        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        await self.perms.require_team(ctx, team_id, permissions.MANAGE_TEAM, where)
         team = await self.teams.get(team_id, where)
         team.invite_id = new_id()
         team.update_at = self.core.now()
@@ -85,7 +85,7 @@ class TeamInviteService:
         where = "UpdateTeamPrivacy"
         if privacy not in ("O", "I"):
             raise invalid_param(where, "privacy")
-        await self.perms.require_team(ctx, team_id, P.MANAGE_TEAM, where)
+        await self.perms.require_team(ctx, team_id, permissions.MANAGE_TEAM, where)
         team = await self.teams.get(team_id, where)
         team.type = privacy
         team.allow_open_invite = privacy == "O"
@@ -100,9 +100,9 @@ class TeamInviteService:
         """Mail each address a sign-up link for the team. Without ``graceful`` one address outside the allowed
         domains refuses the whole request; with it the answer lists every address with its error (or null)."""
         where = "InviteNewUsersToTeam"
-        await self.perms.require_team(ctx, team_id, P.INVITE_USER, "inviteUsersToTeam")
-        if not await self.perms.has_team(ctx, team_id, P.ADD_USER_TO_TEAM):
-            raise permission_denied("inviteUsersToTeam", f"userId={ctx.user_id}, permission={P.INVITE_USER}")
+        await self.perms.require_team(ctx, team_id, permissions.INVITE_USER, "inviteUsersToTeam")
+        if not await self.perms.has_team(ctx, team_id, permissions.ADD_USER_TO_TEAM):
+            raise permission_denied("inviteUsersToTeam", f"userId={ctx.user_id}, permission={permissions.INVITE_USER}")
         emails = [e.strip().lower() for e in emails if e.strip()]
         if not emails:
             raise invalid_param("inviteUsersToTeam", "user_email")
@@ -167,7 +167,7 @@ class TeamInviteService:
 
     async def invalidate_email_invites(self, ctx: Ctx) -> None:
         """DELETE /teams/invites/email: every link mailed so far stops working."""
-        self.perms.require_system(ctx, P.INVALIDATE_EMAIL_INVITE, "invalidateAllEmailInvites")
+        self.perms.require_system(ctx, permissions.INVALIDATE_EMAIL_INVITE, "invalidateAllEmailInvites")
         for type_ in (TOKEN_TEAM_INVITATION, TOKEN_GUEST_INVITATION):
             await self.core.store.one_time_tokens.remove_type(type_)
         await audit(self.core, ctx, "invalidate_email_invites", "success", user_id=ctx.user_id)

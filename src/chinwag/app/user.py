@@ -203,7 +203,7 @@ class UserService:
                     await self.core.store.users.save(user, password_hash, uow.conn)
                     uow.publish(Event("new_user", {"user_id": user.id}))
             except StoreError as e:
-                raise self._conflict(where, e) from None
+                raise self.conflict_error(where, e) from None
         self.plugin_hooks.user_created(ctx, user)
         if invite_team is not None:
             await self.teams.join(invite_team, user.id, actor_id=user.id)
@@ -260,7 +260,7 @@ class UserService:
                 400,
             )
 
-    def _conflict(self, where: str, e: StoreError) -> AppError:
+    def conflict_error(self, where: str, e: StoreError) -> AppError:
         field = getattr(e, "field", "")
         if field == "username":
             return AppError(
@@ -286,6 +286,19 @@ class UserService:
         user = await self.get(user_id, where)
         if user.delete_at and not self.perms.is_system_admin(ctx):
             raise AppError(where, "api.user.update_user.not_active", "User is deactivated.", 400)
+        updated, pending_email = self.apply_patch(ctx, user, patch, where)
+        try:
+            async with self.core.unit_of_work() as uow:
+                await self.core.store.users.update(updated, uow.conn)
+                uow.publish(self._updated_event(updated))
+        except StoreError as e:
+            raise self.conflict_error(where, e) from None
+        await self.confirm_email_change(updated, pending_email)
+        return updated
+
+    def apply_patch(self, ctx: Ctx, user: User, patch: UserPatch, where: str) -> tuple[User, str]:
+        """``user`` with ``patch`` applied and checked (nothing written), and the new email address that
+        waits for its verification ("" when none does)."""
         updated = msgspec.structs.replace(user)
         pending_email = ""
         if patch.username is not msgspec.UNSET:
@@ -294,7 +307,7 @@ class UserService:
         if patch.email is not msgspec.UNSET and patch.email.strip().lower() != user.email:
             email = patch.email.strip().lower()
             check_email(email, where)
-            if ctx.user_id == user_id and not self.perms.is_system_admin(ctx) and user.auth_service:
+            if ctx.user_id == user.id and not self.perms.is_system_admin(ctx) and user.auth_service:
                 raise AppError(where, "api.user.patch_user.email_sso", "SSO users cannot change email.", 400)
             if self.core.cfg.EmailSettings.RequireEmailVerification and self.email_change_hook is not None:
                 pending_email = email  # Mattermost keeps the old address until the new one is verified
@@ -318,15 +331,12 @@ class UserService:
         ):
             keys = updated.notify_props["mention_keys"].split(",")[2:]
             updated.notify_props["mention_keys"] = ",".join([updated.username, f"@{updated.username}", *keys])
-        try:
-            async with self.core.unit_of_work() as uow:
-                await self.core.store.users.update(updated, uow.conn)
-                uow.publish(self._updated_event(updated))
-        except StoreError as e:
-            raise self._conflict(where, e) from None
+        return updated, pending_email
+
+    async def confirm_email_change(self, user: User, pending_email: str) -> None:
+        """After the commit: mail the address that waits for its verification (see ``apply_patch``)."""
         if pending_email and self.email_change_hook is not None:
-            await self.email_change_hook(updated, pending_email)
-        return updated
+            await self.email_change_hook(user, pending_email)
 
     async def update(self, ctx: Ctx, user_id: str, data: User) -> User:
         """PUT /users/{id}: the whole profile (only fields a user may change are taken)."""
@@ -440,20 +450,26 @@ class UserService:
         changed = set(wanted) ^ set(user.roles.split())
         if changed & _ADMIN_ROLES and not self.perms.is_system_admin(ctx):
             raise permission_denied(where, f"userId={ctx.user_id}, permission={permissions.MANAGE_SYSTEM}")
-        before, was_guest = user.roles, user.is_guest()
-        user.roles = " ".join(wanted)
-        user.update_at = self.core.now()
-        # the user, their sessions' roles, their memberships (a guest or not any more) and the events
+        before = user.roles
         async with self.core.unit_of_work() as uow:
-            await self.core.store.users.update(user, uow.conn)
-            await self.core.store.sessions.update_roles(user_id, user.roles, uow.conn)
-            if user.is_guest() != was_guest:
-                await self.teams.set_guest_memberships(uow, user_id, user.is_guest())
-                await self.members.set_guest_memberships(uow, user_id, user.is_guest())
-            uow.after_commit(lambda: self.sessions.invalidate_user(user_id))
-            uow.publish(self._updated_event(user))
+            await self.set_roles(uow, user, " ".join(wanted))
         await audit(self.core, ctx, "update_roles", "success", user_id=user_id, roles=user.roles, previous=before)
         return user
+
+    async def set_roles(self, uow: UnitOfWork, user: User, roles: str) -> None:
+        """Give ``user`` (changed in place) ``roles`` in the unit of work: the user, their sessions' roles,
+        their memberships (a guest or not any more) and ``user_updated``."""
+        was_guest = user.is_guest()
+        user.roles = roles
+        user.update_at = self.core.now()
+        await self.core.store.users.update(user, uow.conn)
+        await self.core.store.sessions.update_roles(user.id, user.roles, uow.conn)
+        if user.is_guest() != was_guest:
+            await self.teams.set_guest_memberships(uow, user.id, user.is_guest())
+            await self.members.set_guest_memberships(uow, user.id, user.is_guest())
+        user_id = user.id
+        uow.after_commit(lambda: self.sessions.invalidate_user(user_id))
+        uow.publish(self._updated_event(user))
 
     async def promote_guest(self, ctx: Ctx, user_id: str) -> User:
         """POST /users/{id}/promote: a guest becomes a member (system_user), memberships too."""

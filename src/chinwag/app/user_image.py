@@ -27,7 +27,7 @@ from chinwag.app.file import FileService, storage_error
 from chinwag.app.permissions import PermissionService
 from chinwag.app.user import UserService
 from chinwag.filestore.base import FileBackend, FileBackendError, FileNotFound
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.model.errors import AppError
 from chinwag.model.user import User
 
@@ -140,7 +140,7 @@ class UserImageService:
     def check_upload(self, ctx: Ctx, user_id: str, content_length: int) -> None:
         """What Mattermost checks before reading an upload's body."""
         where = "uploadProfileImage"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         self._backend(where)
         if content_length > self.core.cfg.FileSettings.MaxFileSize:
             raise too_large(where, 413)
@@ -174,7 +174,7 @@ class UserImageService:
 
     async def reset(self, ctx: Ctx, user_id: str) -> User:
         where = "setDefaultProfileImage"
-        self.perms.require_self_or_system(ctx, user_id, P.EDIT_OTHER_USERS, where)
+        self.perms.require_self_or_system(ctx, user_id, permissions.EDIT_OTHER_USERS, where)
         backend = self._backend(where)
         user = await self.users.get(user_id, where)
         try:

@@ -77,7 +77,7 @@ def _run(cmd: list[str], what: str) -> None:
 
 def _db_names(cfg: ConfigStore) -> set[str]:
     """The SQLite database's files as paths inside FileSettings.Directory (default ./data holds both)."""
-    sql, fs = cfg.config.SqlSettings, cfg.config.FileSettings
+    sql, fs = cfg.effective.SqlSettings, cfg.effective.FileSettings
     if sql.DriverName != "sqlite" or fs.DriverName != "local":
         return set()
     root, base = Path(fs.Directory).resolve(), Path(sqlite_path(sql.DataSource)).resolve()
@@ -92,7 +92,7 @@ def _db_names(cfg: ConfigStore) -> set[str]:
 async def _file_list(cfg: ConfigStore, skip: set[str]) -> tuple[Any, list[str]]:
     from chinwag.server import file_backend
 
-    backend = file_backend(cfg.config.FileSettings)
+    backend = file_backend(cfg.effective.FileSettings)
     return backend, [p for p in await backend.list_files("") if p not in skip]
 
 
@@ -102,7 +102,7 @@ def create(out: str = typer.Argument("", help="Archive to write (default: chinwa
     """Write one archive with the database, the files and config.json (the server may keep running)."""
     cfg = load(config)
     out = out or time.strftime("chinwag-backup-%Y%m%d-%H%M%S.tar.gz")
-    sql = cfg.config.SqlSettings
+    sql = cfg.effective.SqlSettings
     portable = ""
     partial = os.path.join(os.path.dirname(os.path.abspath(out)),
                            f".{os.path.basename(out)}.{os.getpid()}.partial")
@@ -152,7 +152,7 @@ async def _dump_postgres(cfg: ConfigStore, dump_file: str, portable_file: str) -
             snap = (await conn.execute(sa.text("SELECT pg_export_snapshot()"))).scalar_one()
             await asyncio.to_thread(_run, ["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
                                            f"--snapshot={snap}", "-f", dump_file, "-d",
-                                           libpq_url(cfg.config.SqlSettings.DataSource)], "pg_dump")
+                                           libpq_url(cfg.effective.SqlSettings.DataSource)], "pg_dump")
             await copy_database(conn, copy)
     finally:
         await copy.close()
@@ -196,7 +196,7 @@ async def _dump_mysql(cfg: ConfigStore, tmp: str, dump_file: str, portable_file:
     from chinwag.store.sql.migrate import current_revision, upgrade
     from chinwag.store.sql.portable import copy_database, snapshot
 
-    source = cfg.config.SqlSettings.DataSource
+    source = cfg.effective.SqlSettings.DataSource
     db = open_database(cfg)
     copy = Database("sqlite", portable_file)
     try:
@@ -325,7 +325,7 @@ class _HashingTar:
 async def _write_archive(cfg: ConfigStore, out: str, partial: str, db_file: str, db_name: str, portable: str,
                          extra: dict[str, str]) -> int:
     backend, paths = await _file_list(cfg, _db_names(cfg))
-    manifest = {"format": FORMAT, "created_at": int(time.time() * 1000), "driver": cfg.config.SqlSettings.DriverName,
+    manifest = {"format": FORMAT, "created_at": int(time.time() * 1000), "driver": cfg.effective.SqlSettings.DriverName,
                 "database": db_name, "portable": portable, "files": len(paths), "checksums": CHECKSUMS}
     try:
         # 0600 from the first byte (O_EXCL: never someone else's file), under a hidden name
@@ -416,7 +416,7 @@ def restore(archive: str = typer.Argument(..., help="An archive from 'chinwag ba
     """Restore the database, files and config.json into this instance (stop the server first). The
     target keeps its own database, file-storage and listen settings."""
     cfg = load(config)
-    sql = cfg.config.SqlSettings
+    sql = cfg.effective.SqlSettings
     try:
         tar = tarfile.open(archive, "r:gz")
     except (OSError, tarfile.TarError) as e:
@@ -519,7 +519,7 @@ def _extracted_files(root: Path) -> list[tuple[str, Path]]:
 async def _restore_files(cfg: ConfigStore, files: list[tuple[str, Path]]) -> int:
     from chinwag.server import file_backend
 
-    backend = file_backend(cfg.config.FileSettings)
+    backend = file_backend(cfg.effective.FileSettings)
     try:
         for name, path in files:
             await backend.write_file(name, await asyncio.to_thread(path.read_bytes))

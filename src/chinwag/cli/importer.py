@@ -98,19 +98,19 @@ async def _with_app(config_path: str | None, write: bool, work: Any) -> Any:
     db = open_database(cfg)
     stream: Any = None
     publisher: Any = NoPublisher()
-    live = cfg.config.RedisSettings.Enable or cfg.config.ClusterSettings.Enable
+    live = cfg.effective.RedisSettings.Enable or cfg.effective.ClusterSettings.Enable
     try:
         if write:
             await migrate_database(db)
         if live and write:
             from chinwag.bus.redis import RedisStream
 
-            prefix = f"chinwag:{cfg.config.ClusterSettings.ClusterName or 'default'}"
-            stream = RedisStream(cfg.config.RedisSettings.URL, prefix=prefix)
+            prefix = f"chinwag:{cfg.effective.ClusterSettings.ClusterName or 'default'}"
+            stream = RedisStream(cfg.effective.RedisSettings.URL, prefix=prefix)
             await stream.start()
             publisher = StreamPublisher(stream)
-        elif write and cfg.config.ServiceSettings.EnableLocalMode:
-            local = SocketPublisher(cfg.config.ServiceSettings.LocalModeSocketLocation)
+        elif write and cfg.effective.ServiceSettings.EnableLocalMode:
+            local = SocketPublisher(cfg.effective.ServiceSettings.LocalModeSocketLocation)
             if await local.reachable():
                 publisher, live = local, True
             else:
@@ -202,7 +202,7 @@ async def _validate_without_schema(config_path: str | None, path: str, report_pa
     from chinwag.store.sql import migrate
 
     cfg = load(config_path)
-    sql = cfg.config.SqlSettings
+    sql = cfg.effective.SqlSettings
     no_file = sql.DriverName == "sqlite" and not sql.DataSource.startswith(("file:", ":memory:")) \
         and not await asyncio.to_thread(os.path.exists, sql.DataSource)  # (connecting would create the file)
     db = open_database(cfg)

@@ -62,17 +62,17 @@ def serve(config: str | None = ConfigOpt,
     from chinwag.web.ws_protocol import UVICORN_WS_OPTIONS
 
     cfg = load(config)
-    host, port = parse_listen_address(cfg.config.ServiceSettings.ListenAddress)
-    count = workers or cfg.config.ServiceSettings.WorkerCount
+    host, port = parse_listen_address(cfg.effective.ServiceSettings.ListenAddress)
+    count = workers or cfg.effective.ServiceSettings.WorkerCount
     try:
         setup_logging(cfg, shared_file=count > 1)
     except OSError as e:
         fail(f"LogSettings.FileLocation: cannot open the log file: {e}")
-    if count > 1 and not (cfg.config.RedisSettings.Enable or cfg.config.ClusterSettings.Enable):
+    if count > 1 and not (cfg.effective.RedisSettings.Enable or cfg.effective.ClusterSettings.Enable):
         fail("ServiceSettings.WorkerCount: more than one worker process needs RedisSettings.Enable "
              "(workers share events through Redis)")
-    local_sock = open_local(cfg.config.ServiceSettings.LocalModeSocketLocation, count) \
-        if cfg.config.ServiceSettings.EnableLocalMode else None
+    local_sock = open_local(cfg.effective.ServiceSettings.LocalModeSocketLocation, count) \
+        if cfg.effective.ServiceSettings.EnableLocalMode else None
     server = build(cfg)
 
     async def prepare() -> None:
@@ -124,7 +124,7 @@ def serve_local(server: Any, options: dict[str, Any], sock: Any) -> None:
 
     from chinwag.server import close_local_socket, serve_all
 
-    path = server.config.config.ServiceSettings.LocalModeSocketLocation
+    path = server.config.effective.ServiceSettings.LocalModeSocketLocation
     typer.echo(f"chinwag local mode on unix socket {path}", err=True)
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
@@ -200,7 +200,7 @@ def file_test(config: str | None = ConfigOpt) -> None:
     from chinwag.filestore.base import FileBackendError
     from chinwag.server import file_backend
 
-    fs = load(config).config.FileSettings
+    fs = load(config).effective.FileSettings
     where = (f"directory {fs.Directory}" if fs.DriverName == "local" else
              f"bucket {fs.AmazonS3Bucket!r} at {fs.AmazonS3Endpoint}")
 
@@ -243,7 +243,7 @@ def _with_app(config: str | None, fn: Any) -> Any:
 @ldap_cli.command("test")
 def ldap_test(config: str | None = ConfigOpt) -> None:
     """Bind with LdapSettings.BindUsername and search BaseDN."""
-    s = load(config).config.LdapSettings
+    s = load(config).effective.LdapSettings
     found = _with_app(config, lambda app: app.ldap.test())
     typer.echo(f"AD/LDAP OK: bound to {s.LdapServer}:{s.LdapPort}, {'found' if found else 'no'} users under "
                f"{s.BaseDN}.")

@@ -253,7 +253,7 @@ class ConfigStore:
         self.environ = dict(os.environ if environ is None else environ)
         self.read_only = read_only
         self.file_config = Config()
-        self.config = Config()
+        self.effective = Config()
         self.pinned: dict[str, dict[str, Any]] = {}
         self.listeners: list[Any] = []
         #: the file did not exist when this process first loaded it (a new node or pod)
@@ -273,7 +273,7 @@ class ConfigStore:
         effective = msgspec.convert(to_dict(file_cfg), Config)
         pinned = apply_env(effective, self.environ)
         validate(effective)
-        self.file_config, self.config, self.pinned = file_cfg, effective, pinned
+        self.file_config, self.effective, self.pinned = file_cfg, effective, pinned
         self.created = self.created or new_file
         if new_file and not self.read_only:
             self._write(file_cfg)
@@ -311,7 +311,7 @@ class ConfigStore:
 
     def pinned_changes(self, new: Config) -> list[str]:
         """``Section.Setting`` names whose value in ``new`` differs from the environment's pin."""
-        new_dict, current = to_dict(new), to_dict(self.config)
+        new_dict, current = to_dict(new), to_dict(self.effective)
         return [f"{section}.{setting}" for section, settings in self.pinned.items() for setting in settings
                 if new_dict[section][setting] != current[section][setting]]
 
@@ -334,7 +334,7 @@ class ConfigStore:
         validate(effective)
         if not self.read_only and to_dict(file_cfg) != self._on_disk():
             self._write(file_cfg)
-        self.file_config, self.config = file_cfg, effective
+        self.file_config, self.effective = file_cfg, effective
         self._notify()
         return effective
 
@@ -352,7 +352,7 @@ class ConfigStore:
 
     def _notify(self) -> None:
         for listener in self.listeners:
-            listener(self.config)
+            listener(self.effective)
 
 
 def load_config(path: str | None = None, environ: Mapping[str, str] | None = None) -> ConfigStore:

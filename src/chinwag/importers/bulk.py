@@ -32,7 +32,7 @@ from chinwag.app.validate import (
     is_valid_team_name,
     is_valid_username,
 )
-from chinwag.importers import bulk_prefs as BP
+from chinwag.importers import bulk_prefs
 from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
 from chinwag.model.channel import (
     CHANNEL_DIRECT,
@@ -176,7 +176,7 @@ class Validator:
                 self.err(n, f"user.{key}", f"at most {limit} characters")
         if bool(d.get("auth_service")) != bool(d.get("auth_data")):
             self.err(n, "user.auth_service", "auth_service and auth_data go together")
-        for fld, problem in BP.invalid_user_fields(d):
+        for fld, problem in bulk_prefs.invalid_user_fields(d):
             self.err(n, fld, problem)
         for i, t in enumerate(d.get("teams") or []):
             if not isinstance(t, dict):
@@ -188,7 +188,7 @@ class Validator:
                 if ref not in self.p.channels and ref not in self.known_channels:
                     self.err(n, f"user.teams[{i}].channels[{j}].name", f"unknown channel {ref[1]!r}")
                 if isinstance(c, dict):
-                    for fld, problem in BP.invalid_channel_fields(f"user.teams[{i}].channels[{j}]", c):
+                    for fld, problem in bulk_prefs.invalid_channel_fields(f"user.teams[{i}].channels[{j}]", c):
                         self.err(n, fld, problem)
         self.p.users.add(username)
 
@@ -579,12 +579,12 @@ class BulkImporter:
 
     async def _user(self, d: dict[str, Any]) -> None:
         uid, _ = await self._new_user(d)
-        prefs = BP.user_preferences(d, uid)
+        prefs = bulk_prefs.user_preferences(d, uid)
         changed: User | None = None
         favorites: dict[str, bool] | None = None  # channel id → favourite now (read when a line says false)
         if isinstance(d.get("notify_props"), dict):
             user = await self.store.users.get(uid)
-            props = BP.merged_notify_props(user.notify_props, d["notify_props"], BP.USER_NOTIFY)
+            props = bulk_prefs.merged_notify_props(user.notify_props, d["notify_props"], bulk_prefs.USER_NOTIFY)
             if props != user.notify_props:
                 user.notify_props = props
                 changed = user
@@ -599,7 +599,7 @@ class BulkImporter:
             for c in t.get("channels") or []:
                 ch = await self._channel_of(_str(t, "name"), _str(c, "name"))
                 admin_c = "channel_admin" in _str(c, "roles").split()
-                counters = {BP.CHANNEL_COUNTERS[k]: v for k, v in c.items() if k in BP.CHANNEL_COUNTERS}
+                counters = {bulk_prefs.CHANNEL_COUNTERS[k]: v for k, v in c.items() if k in bulk_prefs.CHANNEL_COUNTERS}
                 if not (isinstance(c.get("notify_props"), dict) or counters):
                     # a plain membership waits to be added with the other users' of the same channel
                     # (one unit of work per channel and run of user lines instead of one per membership)
@@ -609,20 +609,20 @@ class BulkImporter:
                     await self._flush_members()
                     await self._add_members(ch, [uid], admin_c)
                     m = await self.store.channels.get_member(ch.id, uid)
-                    props = BP.merged_notify_props(m.notify_props, c.get("notify_props"), BP.CHANNEL_NOTIFY)
+                    props = bulk_prefs.merged_notify_props(m.notify_props, c.get("notify_props"), bulk_prefs.CHANNEL_NOTIFY)
                     if props != m.notify_props or any(getattr(m, f) != v for f, v in counters.items()):
                         m.notify_props = props
                         for f, v in counters.items():
                             setattr(m, f, v)
                         await self.app.channel_members.import_member(m)
                 if c.get("favorite") is True:
-                    prefs.append(Preference(user_id=uid, category=BP.FAVORITE, name=ch.id, value="true"))
+                    prefs.append(Preference(user_id=uid, category=bulk_prefs.FAVORITE, name=ch.id, value="true"))
                 elif c.get("favorite") is False:  # no longer a favourite (absent: left as it is)
                     if favorites is None:
                         favorites = {p.name: p.value == "true" for p in
-                                     await self.store.preferences.get_all(uid, BP.FAVORITE)}
+                                     await self.store.preferences.get_all(uid, bulk_prefs.FAVORITE)}
                     if favorites.get(ch.id):
-                        prefs.append(Preference(user_id=uid, category=BP.FAVORITE, name=ch.id, value="false"))
+                        prefs.append(Preference(user_id=uid, category=bulk_prefs.FAVORITE, name=ch.id, value="false"))
         await self.app.users.import_settings(changed, prefs)
         if prefs:
             self.report.add("preferences", "imported", len(prefs))
@@ -666,7 +666,7 @@ class BulkImporter:
 
     async def _direct_channel(self, d: dict[str, Any]) -> None:
         ch = await self._direct([m for m in d["members"] if isinstance(m, str)])
-        favorites = [Preference(user_id=await self._user_id(u), category=BP.FAVORITE, name=ch.id, value="true")
+        favorites = [Preference(user_id=await self._user_id(u), category=bulk_prefs.FAVORITE, name=ch.id, value="true")
                      for u in dict.fromkeys(d.get("favorited_by") or [])]
         await self.app.preferences.import_many(favorites)
         if _str(d, "header") and not ch.header:
@@ -727,7 +727,7 @@ class BulkImporter:
         out.append(p)
         files += [(f, p.id) for f in file_ids]
         for u in dict.fromkeys(x for x in d.get("flagged_by") or [] if isinstance(x, str)):
-            self.flags.append(Preference(user_id=await self._user_id(u), category=BP.FLAGGED, name=p.id,
+            self.flags.append(Preference(user_id=await self._user_id(u), category=bulk_prefs.FLAGGED, name=p.id,
                                          value="true"))
         for f in d.get("thread_followers") or []:
             self.followers.append((await self._user_id(_str(f, "user")), p.id, int(f.get("last_viewed") or 0),

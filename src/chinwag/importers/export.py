@@ -15,7 +15,7 @@ import msgspec
 
 from chinwag import __version__
 from chinwag.app.app import App
-from chinwag.importers import bulk_prefs as BP
+from chinwag.importers import bulk_prefs
 from chinwag.importers.archive import Progress, Report
 from chinwag.model.emoji import emoji_image_path
 
@@ -53,9 +53,9 @@ class BulkExporter:
             self.usernames = {u["id"]: u["username"] for u in users}
             prefs = await self.imports.rows("preferences", order=["userid", "category", "name"])
             for p in prefs:
-                if p["category"] == BP.FLAGGED and p["value"] == "true" and p["userid"] in self.usernames:
+                if p["category"] == bulk_prefs.FLAGGED and p["value"] == "true" and p["userid"] in self.usernames:
                     self.flagged.setdefault(p["name"], []).append(self.usernames[p["userid"]])
-                elif p["category"] == BP.FAVORITE and p["value"] == "true":
+                elif p["category"] == bulk_prefs.FAVORITE and p["value"] == "true":
                     self.favorites.add((p["userid"], p["name"]))
             teams = {t["id"]: t for t in await self.imports.rows("teams", lambda t: t.c.deleteat == 0, ["name"])}
             for t in teams.values():
@@ -120,7 +120,7 @@ class BulkExporter:
             if ch is not None:
                 roles = "channel_user channel_admin" if cm["schemeadmin"] else "channel_user"
                 entry: dict[str, Any] = {"name": ch["name"], "roles": roles}
-                notify = BP.export_notify_props(cm["notifyprops"] or {}, BP.CHANNEL_NOTIFY)
+                notify = bulk_prefs.export_notify_props(cm["notifyprops"] or {}, bulk_prefs.CHANNEL_NOTIFY)
                 if notify:
                     entry["notify_props"] = notify
                 # written either way, as Mattermost's export does (an import then clears a stale favourite)
@@ -148,8 +148,8 @@ class BulkExporter:
             data = {"username": u["username"], "email": u["email"], "nickname": u["nickname"],
                     "first_name": u["firstname"], "last_name": u["lastname"], "position": u["position"],
                     "roles": u["roles"], "locale": u["locale"], "teams": memberships.get(u["id"], [])}
-            data.update(BP.export_user_preferences(prefs_of.get(u["id"], []), u["id"]))
-            notify = BP.export_notify_props(u["notifyprops"] or {}, BP.USER_NOTIFY)
+            data.update(bulk_prefs.export_user_preferences(prefs_of.get(u["id"], []), u["id"]))
+            notify = bulk_prefs.export_notify_props(u["notifyprops"] or {}, bulk_prefs.USER_NOTIFY)
             if notify:
                 data["notify_props"] = notify
             if u["deleteat"]:

@@ -34,7 +34,7 @@ from chinwag.app.app import App
 from chinwag.app.migration import GITLAB_PLUGIN
 from chinwag.filestore.base import FileBackend
 from chinwag.importers.archive import ImportFailure, Progress, Report
-from chinwag.model import permissions as P
+from chinwag.model import permissions
 from chinwag.store.sql.engine import sqlalchemy_url
 from chinwag.store.sql.import_store import KEYED, MIRRORED
 
@@ -380,8 +380,8 @@ class MattermostImporter:
         src, report = self.source, self.report
         if await src.columns("roles"):
             rows = await src.select("roles", ["name", "permissions", "updateat", "deleteat"])
-            ours = [r for r in rows if r["name"] in P.BUILTIN_ROLES and not r["deleteat"]]
-            others = [r for r in rows if r["name"] not in P.BUILTIN_ROLES and not r["deleteat"]]
+            ours = [r for r in rows if r["name"] in permissions.BUILTIN_ROLES and not r["deleteat"]]
+            others = [r for r in rows if r["name"] not in permissions.BUILTIN_ROLES and not r["deleteat"]]
             if self.dry_run:
                 report.add("roles", "to compare", len(ours))
             else:

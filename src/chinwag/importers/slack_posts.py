@@ -13,10 +13,20 @@ from chinwag.app.mentions import parse_hashtags
 from chinwag.app.validate import EMOJI_NAME_RE
 from chinwag.importers.slack_markup import split_message
 from chinwag.importers.slack_plan import NOISE, TS_NS, Export, file_skip_reason, files_of, ts_ms
-from chinwag.model import post as PT
 from chinwag.model import slack
 from chinwag.model.ids import derived_id
-from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, Post
+from chinwag.model.post import (
+    MAX_FILE_IDS,
+    POST_MESSAGE_MAX_RUNES,
+    POST_TYPE_DISPLAYNAME_CHANGE,
+    POST_TYPE_HEADER_CHANGE,
+    POST_TYPE_JOIN_CHANNEL,
+    POST_TYPE_LEAVE_CHANNEL,
+    POST_TYPE_ME,
+    POST_TYPE_PURPOSE_CHANGE,
+    POST_TYPE_SLACK_ATTACHMENT,
+    Post,
+)
 from chinwag.store.sql.import_store import ImportWriter
 
 if TYPE_CHECKING:
@@ -205,32 +215,32 @@ class PostWriter:
         ptype = ""
         convert = self.imp.convert.convert
         if sub in JOIN:
-            ptype, message, props = PT.POST_TYPE_JOIN_CHANNEL, f"@{name} joined the channel.", {"username": name}
+            ptype, message, props = POST_TYPE_JOIN_CHANNEL, f"@{name} joined the channel.", {"username": name}
         elif sub in LEAVE:
-            ptype, message, props = PT.POST_TYPE_LEAVE_CHANNEL, f"@{name} left the channel.", {"username": name}
+            ptype, message, props = POST_TYPE_LEAVE_CHANNEL, f"@{name} left the channel.", {"username": name}
         elif sub in TOPIC:
             topic = convert(_s(m, "topic"))
-            ptype, message = PT.POST_TYPE_HEADER_CHANGE, f"@{name} updated the channel header to: {topic}"
+            ptype, message = POST_TYPE_HEADER_CHANGE, f"@{name} updated the channel header to: {topic}"
             props = {"username": name, "old_header": "", "new_header": topic}
         elif sub in PURPOSE:
             purpose = convert(_s(m, "purpose"))
-            ptype, message = PT.POST_TYPE_PURPOSE_CHANGE, f"@{name} updated the channel purpose to: {purpose}"
+            ptype, message = POST_TYPE_PURPOSE_CHANGE, f"@{name} updated the channel purpose to: {purpose}"
             props = {"username": name, "old_purpose": "", "new_purpose": purpose}
         elif sub in RENAME:
             old, new = _s(m, "old_name"), _s(m, "name")
-            ptype = PT.POST_TYPE_DISPLAYNAME_CHANGE
+            ptype = POST_TYPE_DISPLAYNAME_CHANGE
             message = f"@{name} updated the channel display name from: {old} to: {new}"
             props = {"username": name, "old_displayname": old, "new_displayname": new}
         else:
             message = convert(text)
             if sub == "me_message":
-                ptype, message = PT.POST_TYPE_ME, f"*{message}*" if message else message
+                ptype, message = POST_TYPE_ME, f"*{message}*" if message else message
             if sub == "bot_message" or m.get("bot_id") is not None:
                 props.update(_bot_props(m))
             atts = self._attachments(m)
             if atts:
                 props["attachments"] = atts
-                ptype = ptype or PT.POST_TYPE_SLACK_ATTACHMENT
+                ptype = ptype or POST_TYPE_SLACK_ATTACHMENT
             message += self._external_links(m)
         file_ids = self._file_ids(m)
         edited = m.get("edited")

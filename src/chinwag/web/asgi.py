@@ -46,7 +46,7 @@ def _clean_path(path: str) -> str:
 
 
 def version_id(app: App) -> str:
-    cfg_hash = hashlib.md5(str(app.config.config).encode()).hexdigest()
+    cfg_hash = hashlib.md5(str(app.config.effective).encode()).hexdigest()
     return f"{MATTERMOST_VERSION}.{BUILD_NUMBER}.{cfg_hash}.false"
 
 
@@ -140,7 +140,7 @@ class HttpPipeline:
         if "request_id" not in state:
             state["request_id"] = new_id()
         rid = str(state["request_id"]).encode()
-        cfg = self.app.config.config
+        cfg = self.app.config.effective
         service = cfg.ServiceSettings
         site_url = service.SiteURL
         if site_url is not self._site_url:
@@ -231,5 +231,5 @@ def create_app(app: App, extra_routes: list[BaseRoute] | None = None,
 
     starlette = Starlette(exception_handlers={404: not_found, 500: server_error})
     starlette.router = IndexedRouter(routes=routes)
-    store = rate_store or MemoryRateStore(app.config.config.RateLimitSettings.MemoryStoreSize)
+    store = rate_store or MemoryRateStore(app.config.effective.RateLimitSettings.MemoryStoreSize)
     return HttpPipeline(starlette, app, store, observe=observe, events=events)

@@ -24,7 +24,7 @@ def error_response(err: AppError, request_id: str, developer: bool = False,
 async def error_locale(app: App, request: Request, ctx: Ctx | None = None) -> str:
     """The language of an error message, as Mattermost picks it: the signed-in user's ``locale``; without
     a session the browser's ``Accept-Language``; else LocalizationSettings.DefaultClientLocale."""
-    settings = app.config.config.LocalizationSettings
+    settings = app.config.effective.LocalizationSettings
     if ctx is not None and ctx.session is not None:
         try:
             user = await app.directory.user(ctx.session.user_id)

@@ -16,7 +16,7 @@ from starlette.responses import Response, StreamingResponse
 
 from chinwag.app.file import FileContent
 from chinwag.app.file_sniff import content_disposition, is_inline_safe
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -42,7 +42,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     return start, min(end, size - 1)
 
 
-def _headers(w: W, content: FileContent, force_download: bool) -> dict[str, str]:
+def _headers(w: HandlerContext, content: FileContent, force_download: bool) -> dict[str, str]:
     mime = content.content_type or "application/octet-stream"
     inline = is_inline_safe(mime) and not force_download
     return {
@@ -57,7 +57,7 @@ def _headers(w: W, content: FileContent, force_download: bool) -> dict[str, str]
     }
 
 
-async def file_response(w: W, content: FileContent, *, force_download: bool = False) -> Response:
+async def file_response(w: HandlerContext, content: FileContent, *, force_download: bool = False) -> Response:
     headers = _headers(w, content, force_download)
     status, offset, length = 200, 0, None
     range_header = w.request.headers.get("range", "")

@@ -30,7 +30,7 @@ from chinwag.web.responses import json_response
 log = structlog.get_logger("chinwag.web")
 
 T = TypeVar("T")
-Handler = Callable[["W"], Awaitable[Any]]
+Handler = Callable[["HandlerContext"], Awaitable[Any]]
 
 PER_PAGE_DEFAULT = 60
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -71,7 +71,7 @@ def request_id_of(request: Request) -> str:
     return str(rid)
 
 
-class W:
+class HandlerContext:
     """What a route handler works with: the app, the caller's context, and parsed input."""
 
     __slots__ = ("_body", "app", "ctx", "path", "request", "token_location")
@@ -150,7 +150,7 @@ class W:
 
     async def body(self) -> bytes:
         if self._body is None:
-            limit = self.app.config.config.ServiceSettings.MaximumPayloadSizeBytes
+            limit = self.app.config.effective.ServiceSettings.MaximumPayloadSizeBytes
             chunks: list[bytes] = []
             size = 0
             async for chunk in self.request.stream():
@@ -241,7 +241,7 @@ def _segment_key(path: str) -> tuple[int, ...]:
     return tuple(1 if seg.startswith("{") else 0 for seg in path.strip("/").split("/"))
 
 
-def _check_csrf(w: W, spec: RouteSpec, method: str) -> None:
+def _check_csrf(w: HandlerContext, spec: RouteSpec, method: str) -> None:
     if w.token_location != TokenLocation.COOKIE or spec.trust_requester or method == "GET":
         return
     session = w.ctx.session
@@ -285,14 +285,14 @@ def _endpoint(app: App, methods: dict[str, RouteSpec]) -> Callable[[Request], Aw
         request_id = request_id_of(request)
         method = request.method
         spec = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)
-        developer = app.config.config.ServiceSettings.EnableDeveloper
+        developer = app.config.effective.ServiceSettings.EnableDeveloper
         if spec is None:
             return error_response(method_not_allowed(method, request.url.path), request_id, developer)
-        ctx = Ctx(request_id=request_id, ip=client_ip(request, app.config.config.ServiceSettings.TrustedProxyIPHeader),
+        ctx = Ctx(request_id=request_id, ip=client_ip(request, app.config.effective.ServiceSettings.TrustedProxyIPHeader),
                   user_agent=request.headers.get("user-agent", ""),
                   local=bool(request.scope.get("chinwag.local")))
         token, location = ("", TokenLocation.NONE) if ctx.local else token_from_request(request)
-        w = W(app, request, ctx, location)
+        w = HandlerContext(app, request, ctx, location)
         try:
             check_request_text(request)
             if token:

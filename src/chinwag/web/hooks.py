@@ -14,7 +14,7 @@ from chinwag.app.app import App
 from chinwag.app.command import decode_response
 from chinwag.model import slack
 from chinwag.model.errors import AppError
-from chinwag.web.handler import Api, W, build_routes
+from chinwag.web.handler import Api, HandlerContext, build_routes
 
 hooks = Api()
 
@@ -31,7 +31,7 @@ def _parse_error(detail: str) -> AppError:
                     "Unable to parse incoming data.", 400, detail)
 
 
-async def _payload(w: W) -> Any:
+async def _payload(w: HandlerContext) -> Any:
     """The request's payload as decoded JSON: a form's ``payload=`` field, a multipart form's fields,
     or the JSON body (the Content-Type header is optional)."""
     content_type = w.request.headers.get("content-type", "")
@@ -63,7 +63,7 @@ async def _payload(w: W) -> Any:
 
 
 @hooks.route("POST", "/hooks/{hook_id}", auth=False, trust_requester=True)
-async def incoming_webhook(w: W) -> Response:
+async def incoming_webhook(w: HandlerContext) -> Response:
     hook_id = w.str_param("hook_id")
     try:
         req = slack.parse_incoming(await _payload(w))
@@ -74,7 +74,7 @@ async def incoming_webhook(w: W) -> Response:
 
 
 @hooks.route("POST", "/hooks/commands/{hook_id}", auth=False, trust_requester=True)
-async def command_webhook(w: W) -> Response:
+async def command_webhook(w: HandlerContext) -> Response:
     try:
         response = decode_response(w.request.headers.get("content-type", ""), await w.body())
     except slack.PayloadError as e:

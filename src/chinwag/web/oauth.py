@@ -19,16 +19,16 @@ from chinwag.app.app import App
 from chinwag.app.oauth import ACTION_EMAIL_TO_SSO, ACTION_LOGIN, ACTION_MOBILE, ACTION_SIGNUP, STATE_TTL_MS
 from chinwag.model.errors import AppError
 from chinwag.web.auth import attach_session_cookies, is_secure
-from chinwag.web.handler import Api, W, build_routes
+from chinwag.web.handler import Api, HandlerContext, build_routes
 
 sso = Api()
 
 COOKIE_OAUTH = "MMOAUTH"
 
 
-def site_url(w: W) -> str:
+def site_url(w: HandlerContext) -> str:
     """SiteURL when configured, else the address this request came to (as Mattermost's GetSiteURL)."""
-    configured = w.app.config.config.ServiceSettings.SiteURL
+    configured = w.app.config.effective.ServiceSettings.SiteURL
     return (configured or str(w.request.base_url)).rstrip("/")
 
 
@@ -47,7 +47,7 @@ def _rid(request: Request) -> str:
     return str(request.scope.get("state", {}).get("request_id", ""))
 
 
-async def _start(w: W, action: str) -> Response:
+async def _start(w: HandlerContext, action: str) -> Response:
     service = w.str_param("service")
     try:
         started = await w.app.oauth.start(service, action, site_url(w), redirect_to=w.query("redirect_to"))
@@ -65,21 +65,21 @@ def set_oauth_cookie(resp: Response, request: Request, value: str) -> None:
 
 
 @sso.route("GET", "/oauth/{service}/login", auth=False)
-async def login_with_oauth(w: W) -> Response:
+async def login_with_oauth(w: HandlerContext) -> Response:
     return await _start(w, ACTION_LOGIN)
 
 
 @sso.route("GET", "/oauth/{service}/signup", auth=False)
-async def signup_with_oauth(w: W) -> Response:
+async def signup_with_oauth(w: HandlerContext) -> Response:
     return await _start(w, ACTION_SIGNUP)
 
 
 @sso.route("GET", "/oauth/{service}/mobile_login", auth=False)
-async def mobile_login_with_oauth(w: W) -> Response:
+async def mobile_login_with_oauth(w: HandlerContext) -> Response:
     return await _start(w, ACTION_MOBILE)
 
 
-async def _complete(w: W) -> Response:
+async def _complete(w: HandlerContext) -> Response:
     service = w.str_param("service")
     try:
         if w.query("error"):
@@ -105,28 +105,28 @@ async def _complete(w: W) -> Response:
     resp = RedirectResponse(target, status_code=302)
     resp.delete_cookie(COOKIE_OAUTH, path="/")
     if session is not None and result.action != ACTION_EMAIL_TO_SSO:
-        cfg = w.app.config.config.ServiceSettings
+        cfg = w.app.config.effective.ServiceSettings
         attach_session_cookies(resp, w.request, session, cfg.SessionLengthSSOInHours)
     return resp
 
 
 @sso.route("GET", "/oauth/{service}/complete", auth=False)
-async def complete_oauth(w: W) -> Response:
+async def complete_oauth(w: HandlerContext) -> Response:
     return await _complete(w)
 
 
 @sso.route("GET", "/signup/{service}/complete", auth=False)
-async def signup_complete(w: W) -> Response:
+async def signup_complete(w: HandlerContext) -> Response:
     return await _complete(w)
 
 
 @sso.route("GET", "/login/{service}/complete", auth=False)
-async def login_complete(w: W) -> Response:
+async def login_complete(w: HandlerContext) -> Response:
     return await _complete(w)
 
 
 @sso.route("GET", "/login/sso/saml", auth=False)
-async def login_with_saml(w: W) -> Response:
+async def login_with_saml(w: HandlerContext) -> Response:
     try:
         url = await w.app.saml.start(site_url(w), redirect_to=w.query("redirect_to"))
     except AppError as e:
@@ -135,7 +135,7 @@ async def login_with_saml(w: W) -> Response:
 
 
 @sso.route("POST", "/login/sso/saml", auth=False, trust_requester=True)
-async def complete_saml(w: W) -> Response:
+async def complete_saml(w: HandlerContext) -> Response:
     """The assertion consumer service (HTTP-POST binding)."""
     try:
         form = await w.request.form()
@@ -150,12 +150,12 @@ async def complete_saml(w: W) -> Response:
                               session_id=result.session.id)
     resp = RedirectResponse(result.redirect_to or "/", status_code=302)
     attach_session_cookies(resp, w.request, result.session,
-                           w.app.config.config.ServiceSettings.SessionLengthSSOInHours)
+                           w.app.config.effective.ServiceSettings.SessionLengthSSOInHours)
     return resp
 
 
 @sso.route("GET", "/login/sso/saml/metadata", auth=False)
-async def saml_metadata(w: W) -> Response:
+async def saml_metadata(w: HandlerContext) -> Response:
     return Response(await w.app.saml.metadata(site_url(w)), media_type="application/xml")
 
 

@@ -29,7 +29,7 @@ from chinwag.model.oauth_app import (
     AuthorizeRequest,
     OAuthApp,
 )
-from chinwag.web.handler import Api, W, build_routes
+from chinwag.web.handler import Api, HandlerContext, build_routes
 from chinwag.web.oauth import error_page, site_url
 from chinwag.web.responses import json_response, ok
 from chinwag.web.webapp import webapp_root_html
@@ -37,7 +37,7 @@ from chinwag.web.webapp import webapp_root_html
 provider = Api()
 
 
-def _rid(w: W) -> str:
+def _rid(w: HandlerContext) -> str:
     return str(w.request.scope.get("state", {}).get("request_id", ""))
 
 
@@ -47,7 +47,7 @@ def _page_headers() -> dict[str, str]:
 
 
 @provider.route("GET", "/oauth/authorize", auth=False, trust_requester=True)
-async def authorize_oauth_page(w: W) -> Response:
+async def authorize_oauth_page(w: HandlerContext) -> Response:
     svc = w.app.oauth_provider
     if not svc.enabled():
         return error_page(AppError("authorizeOAuth", "api.oauth.authorize_oauth.disabled.app_error",
@@ -76,7 +76,7 @@ async def authorize_oauth_page(w: W) -> Response:
         except AppError as e:
             return error_page(e, _rid(w))
     headers = _page_headers()
-    root = webapp_root_html(w.app.config.config)
+    root = webapp_root_html(w.app.config.effective)
     if root is not None:
         return HTMLResponse(root.read_bytes(), headers=headers)
     return HTMLResponse(_consent_page(app.sanitized(), req), headers=headers)
@@ -109,7 +109,7 @@ def _consent_page(app: OAuthApp, req: AuthorizeRequest) -> str:
 
 
 @provider.route("POST", "/oauth/authorize")
-async def authorize_oauth_app(w: W) -> Response:
+async def authorize_oauth_app(w: HandlerContext) -> Response:
     req = await w.json(AuthorizeRequest, "authorize_request")
     validate_authorize(req)
     if w.ctx.session is not None and w.ctx.session.is_oauth:
@@ -121,7 +121,7 @@ async def authorize_oauth_app(w: W) -> Response:
 
 
 @provider.route("POST", "/oauth/deauthorize")
-async def deauthorize_oauth_app(w: W) -> Response:
+async def deauthorize_oauth_app(w: HandlerContext) -> Response:
     body = await w.json_any()
     client_id = body.get("client_id", "") if isinstance(body, dict) else ""
     if not isinstance(client_id, str) or not is_valid_id(client_id):
@@ -130,7 +130,7 @@ async def deauthorize_oauth_app(w: W) -> Response:
     return ok()
 
 
-def _basic_credentials(w: W) -> tuple[str, str]:
+def _basic_credentials(w: HandlerContext) -> tuple[str, str]:
     """HTTP Basic client authentication (RFC 6749 2.3.1), which many OAuth libraries use by default."""
     scheme, _, value = w.request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "basic":
@@ -143,7 +143,7 @@ def _basic_credentials(w: W) -> tuple[str, str]:
 
 
 @provider.route("POST", "/oauth/access_token", auth=False, trust_requester=True)
-async def get_access_token(w: W) -> Response:
+async def get_access_token(w: HandlerContext) -> Response:
     where = "getAccessToken"
     try:
         form = await w.request.form()

@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from chinwag.app.file import too_large
 from chinwag.model.errors import AppError, invalid_param, invalid_url_param
 from chinwag.model.file import FileInfo, FileUploadResponse
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 
 MAX_FORM_VALUE = 10 * 1024
 #: after a refused upload, read (and drop) at most this much more of the body so the client sees the
@@ -157,7 +157,7 @@ class MultipartUpload:
     """One multipart POST /files: fields and files in any order, files streamed once the channel
     is known, and every upload of the request undone if a later part fails."""
 
-    def __init__(self, w: W) -> None:
+    def __init__(self, w: HandlerContext) -> None:
         self.w = w
         self.files = w.app.files
         self.channel_id = w.query("channel_id")
@@ -175,7 +175,7 @@ class MultipartUpload:
                 if ev.filename is None:
                     await self._field(ev.name, await _read_value(events, ev.name))
                 elif self.channel is None and not self.channel_id:
-                    limit = self.w.app.config.config.FileSettings.MaxFileSize
+                    limit = self.w.app.config.effective.FileSettings.MaxFileSize
                     self.pending.append((ev.filename, await _spool(events, ev.filename, limit)))
                 else:
                     await self._start()
@@ -223,7 +223,7 @@ class MultipartUpload:
                 spool.close()
 
 
-async def upload_simple(w: W) -> FileUploadResponse:
+async def upload_simple(w: HandlerContext) -> FileUploadResponse:
     """The raw-body variant: POST /files?channel_id=…&filename=…[&client_id=…]."""
     channel_id, filename, client_id = w.query("channel_id"), w.query("filename"), w.query("client_id")
     if not channel_id:
@@ -264,7 +264,7 @@ async def drain(request: Request, limit: int = DRAIN_LIMIT) -> None:
         return
 
 
-async def upload_files(w: W) -> FileUploadResponse:
+async def upload_files(w: HandlerContext) -> FileUploadResponse:
     """Dispatch on the content type; on failure drain the body so the client reads the error."""
     if content_length(w.request) == 0:
         raise read_request_error("Content-Length should not be 0")

@@ -98,7 +98,7 @@ def webapp_routes(app: App, own_ui: Path) -> list[BaseRoute]:
     own_index = own_ui / "index.html"
 
     async def plugin_route(request: Request) -> Response:
-        cfg = app.config.config
+        cfg = app.config.effective
         if not cfg.PluginSettings.Enable:
             err = AppError("ServePluginRequest", "app.plugin.disabled.app_error",
                            "Plugins have been disabled.", 501, "Enable plugins to serve plugin requests")
@@ -106,7 +106,7 @@ def webapp_routes(app: App, own_ui: Path) -> list[BaseRoute]:
         return _not_found()
 
     async def static_route(request: Request) -> Response:
-        cfg = app.config.config
+        cfg = app.config.effective
         rel = request.path_params["path"]
         web = webapp_directory(cfg)
         if rel.startswith("plugins/"):
@@ -127,7 +127,7 @@ def webapp_routes(app: App, own_ui: Path) -> list[BaseRoute]:
         path = request.url.path
         if path.startswith(("/api/", "/hooks/")):
             return error_response(not_found_error(path), request_id_of(request))
-        web = webapp_directory(app.config.config)
+        web = webapp_directory(app.config.effective)
         if web is None:
             return _own_ui(request, path)
         name = path.lstrip("/")
@@ -141,7 +141,7 @@ def webapp_routes(app: App, own_ui: Path) -> list[BaseRoute]:
 
     def pick() -> ASGIApp:
         """Assets gzip-compressed on the fly when ``WebserverMode`` is ``gzip`` (Mattermost's default)."""
-        return gzipped_static if app.config.config.ServiceSettings.WebserverMode == "gzip" else plain_static
+        return gzipped_static if app.config.effective.ServiceSettings.WebserverMode == "gzip" else plain_static
 
     static_app = _Switch(pick)
 

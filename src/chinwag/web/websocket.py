@@ -187,7 +187,7 @@ async def _receive(ws: WebSocket) -> str | bytes:
 def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
     async def websocket_endpoint(ws: WebSocket, send_now: Callable[[str], bool] | None = None) -> None:
         origin = ws.headers.get("origin", "")
-        if not origin_allowed(origin, ws.headers.get("host", ""), app.config.config.ServiceSettings):
+        if not origin_allowed(origin, ws.headers.get("host", ""), app.config.effective.ServiceSettings):
             # cross-site WebSocket hijacking: a foreign page would ride on the session cookie
             log.warning("websocket origin refused", origin=origin)
             await ws.close(1008)  # before the upgrade: uvicorn answers 403

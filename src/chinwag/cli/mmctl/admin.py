@@ -246,9 +246,7 @@ def group_list_ldap(c: Ctx) -> None:
 
 def _group_target(c: Ctx, kind: str, arg: str) -> dict[str, Any]:
     found = lookup.team_or_none(c.client, arg) if kind == "team" else lookup.channel_or_none(c.client, arg)
-    if found is None:
-        die(f"Unable to find {kind} '{arg}'")
-    return found
+    return lookup.or_die(found, f"Unable to find {kind} '{arg}'")
 
 
 def _constrained(c: Ctx, kind: str, arg: str, value: bool | None) -> None:

@@ -46,9 +46,7 @@ def update(c: Ctx, bot: str = typer.Argument(..., help="The bot's username or id
                                ("description", description)) if v is not None}
     if not patch:
         die("at least one of --username, --display-name or --description must be set")
-    u = lookup.user_or_none(c.client, bot)
-    if u is None:
-        die(f"unable to find user '{bot}'")
+    u = lookup.or_die(lookup.user_or_none(c.client, bot), f"unable to find user '{bot}'")
     try:
         b = c.client.put(f"/bots/{u['id']}", patch)
     except ApiError as e:
@@ -120,12 +118,8 @@ def disable(c: Ctx, bots: list[str] = typer.Argument(..., help="Bot usernames or
 def assign(c: Ctx, bot: str = typer.Argument(..., help="The bot's username or id."),
            owner: str = typer.Argument(..., help="The new owner's email, username or id.")) -> None:
     """Assign bot"""
-    b = lookup.user_or_none(c.client, bot)
-    if b is None:
-        die(f"unable to find user '{bot}'")
-    u = lookup.user_or_none(c.client, owner)
-    if u is None:
-        die(f"unable to find user '{owner}'")
+    b = lookup.or_die(lookup.user_or_none(c.client, bot), f"unable to find user '{bot}'")
+    u = lookup.or_die(lookup.user_or_none(c.client, owner), f"unable to find user '{owner}'")
     try:
         new = c.client.post(f"/bots/{b['id']}/assign/{u['id']}")
     except ApiError:

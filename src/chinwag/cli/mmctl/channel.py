@@ -50,9 +50,7 @@ def create(c: Ctx, name: str = typer.Option("", "--name", help="Channel Name"),
         die("display Name is required")
     if not team:
         die("team is required")
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"unable to find team: {team}")
+    t = lookup.or_die(lookup.team_or_none(c.client, team), f"unable to find team: {team}")
     ch = c.client.post("/channels", {"team_id": t["id"], "name": name, "display_name": display_name,
                                      "header": header, "purpose": purpose, "type": "P" if private else "O"})
     c.p.print_t(f"New channel {ch['name']} successfully created", ch)
@@ -130,9 +128,7 @@ def restore(c: Ctx, channels: list[str] = typer.Argument(..., help="team:channel
 @command(app, "make-private", hidden=True, deprecated=True)
 def make_private(c: Ctx, channel: str = typer.Argument(..., help="team:channel.")) -> None:
     """Set a channel's type to private (use "channel modify --private")"""
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"unable to find channel {q(channel)}")
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"unable to find channel {q(channel)}")
     if ch.get("type") != "O":
         die("you can only change the type of public channels")
     c.client.put(f"/channels/{ch['id']}/privacy", {"privacy": "P"})
@@ -145,9 +141,7 @@ def modify(c: Ctx, channel: str = typer.Argument(..., help="team:channel."),
     """Modify a channel's public/private type"""
     if public == private:
         die("you must specify only one of --public or --private")
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"unable to find channel {q(channel)}")
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"unable to find channel {q(channel)}")
     if ch.get("type") not in ("O", "P"):
         die("you can only change the type of public/private channels")
     try:
@@ -165,9 +159,7 @@ def rename(c: Ctx, channel: str = typer.Argument(..., help="team:channel."),
     display_name = display_name or display_name_old
     if not name and not display_name:
         die("require at least one flag to rename channel, either 'name' or 'display-name'")
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"unable to find channel from {q(channel)}")
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"unable to find channel from {q(channel)}")
     patch = {k: v for k, v in (("name", name), ("display_name", display_name)) if v}
     try:
         updated = c.client.put(f"/channels/{ch['id']}/patch", patch)
@@ -183,9 +175,7 @@ def search(c: Ctx, channel: str = typer.Argument(..., help="Channel name."),
     c.p.single = True
     found = None
     if team:
-        t = lookup.team_or_none(c.client, team)
-        if t is None:
-            die(f"team {team} was not found")
+        t = lookup.or_die(lookup.team_or_none(c.client, team), f"team {team} was not found")
         try:
             found = c.client.get(f"/teams/{t['id']}/channels/name/{channel}")
         except ApiError as e:
@@ -209,9 +199,7 @@ def move(c: Ctx, team: str = typer.Argument(..., help="Destination team name or 
          force: bool = typer.Option(False, "--force", help="Remove users that are not members of target team "
                                     "before moving the channel.")) -> None:
     """Moves channels to the specified team"""
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"unable to find destination team {q(team)}")
+    t = lookup.or_die(lookup.team_or_none(c.client, team), f"unable to find destination team {q(team)}")
     errors: list[Exception] = []
     for arg, ch in _channels(c, channels):
         if ch is None:
@@ -254,9 +242,7 @@ def delete(c: Ctx, channels: list[str] = typer.Argument(..., help="team:channel 
 def users_add(c: Ctx, channel: str = typer.Argument(..., help="team:channel."),
               users: list[str] = typer.Argument(..., help="Emails, usernames or ids.")) -> None:
     """Add users to channel"""
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"unable to find channel {q(channel)}")
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"unable to find channel {q(channel)}")
     for arg in users:
         u = lookup.user_or_none(c.client, arg)
         if u is None:
@@ -279,9 +265,7 @@ def users_remove(c: Ctx, channel: str = typer.Argument(..., help="team:channel."
         die("individual users must not be specified in conjunction with the --all-users flag")
     if not all_users and not users:
         die("you must specify some users to remove from the channel, or use the --all-users flag to remove them all")
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"unable to find channel {q(channel)}")
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"unable to find channel {q(channel)}")
     if not all_users:
         for arg in users:
             u = lookup.user_or_none(c.client, arg)

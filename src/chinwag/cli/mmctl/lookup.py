@@ -4,15 +4,25 @@ lenient lookups (nothing found → None); the others raise mmctl's "<type> <arg>
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
-from chinwag.cli.mmctl.client import ApiError, Client, CliError
+from chinwag.cli.mmctl.client import ApiError, Client, CliError, die
 
 
 class NotFound(CliError):
     def __init__(self, kind: str, arg: str) -> None:
         super().__init__(f"{kind} {arg} not found")
+
+
+T = TypeVar("T")
+
+
+def or_die(found: T | None, message: str) -> T:
+    """What a ``*_or_none`` lookup found, or mmctl's ``message`` and exit status 1 when it found nothing."""
+    if found is None:
+        die(message)
+    return found
 
 
 def _try(c: Client, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:

@@ -37,9 +37,7 @@ def create(c: Ctx, channel: str = typer.Argument(..., help="team:channel or a ch
         except ApiError as e:
             die(f"could not retrieve the reply-to post: {e}")
         reply_to = parent.get("root_id") or reply_to
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"Unable to find channel '{channel}'")
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"Unable to find channel '{channel}'")
     body: dict[str, Any] = {"channel_id": ch["id"], "message": message, "root_id": reply_to}
     if user:
         body["user_id"] = lookup.user(c.client, user)["id"]
@@ -83,9 +81,7 @@ def list_posts(c: Ctx, channel: str = typer.Argument(..., help="team:channel or 
                                          "(ISO 8601)")) -> None:
     """List posts for a channel"""
     c.p.single = True
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"Unable to find channel '{channel}'")
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"Unable to find channel '{channel}'")
     if since:
         try:
             when = datetime.datetime.strptime(since, "%Y-%m-%dT%H:%M:%S%z")

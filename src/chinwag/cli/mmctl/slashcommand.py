@@ -73,12 +73,8 @@ def create(c: Ctx, team: str = typer.Argument(..., help="Team name or id."),
     if missing:
         die(f"required flag(s) {', '.join(missing)} not set")
     c.p.single = True
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"unable to find team '{team}'")
-    u = lookup.user_or_none(c.client, creator or "")
-    if u is None:
-        die(f"unable to find user '{creator}'")
+    t = lookup.or_die(lookup.team_or_none(c.client, team), f"unable to find team '{team}'")
+    u = lookup.or_die(lookup.user_or_none(c.client, creator or ""), f"unable to find user '{creator}'")
     body = {"creator_id": u["id"], "team_id": t["id"], "trigger": _trigger(trigger_word or ""),
             "method": "P" if post else "G", "username": response_username or "", "icon_url": icon or "",
             "auto_complete": bool(autocomplete), "auto_complete_desc": autocomplete_desc or "",
@@ -156,9 +152,7 @@ def modify(c: Ctx, command_arg: str = typer.Argument(..., help="Command id or te
     if trigger_word is not None:
         cmd["trigger"] = _trigger(trigger_word)
     if creator is not None:
-        u = lookup.user_or_none(c.client, creator)
-        if u is None:
-            die(f"unable to find user '{creator}'")
+        u = lookup.or_die(lookup.user_or_none(c.client, creator), f"unable to find user '{creator}'")
         cmd["creator_id"] = u["id"]
     if post is not None:
         cmd["method"] = "P" if post else "G"
@@ -174,9 +168,7 @@ def move(c: Ctx, team: str = typer.Argument(..., help="The destination team's na
          command_arg: str = typer.Argument(..., help="Command id or team:trigger.")) -> None:
     """Move a slash command to a different team"""
     c.p.single = True
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"unable to find team '{team}'")
+    t = lookup.or_die(lookup.team_or_none(c.client, team), f"unable to find team '{team}'")
     cmd = find(c, command_arg)
     if cmd is None:
         die(f"unable to find command '{command_arg}'")

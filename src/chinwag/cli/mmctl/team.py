@@ -147,9 +147,8 @@ def rename(c: Ctx, team: str = typer.Argument(..., help="Team name or id."),
     new = display_name_old or display_name
     if not new:
         die("display name is required")
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"Unable to find team '{team}', to see the all teams try 'team list' command")
+    t = lookup.or_die(lookup.team_or_none(c.client, team),
+                      f"Unable to find team '{team}', to see the all teams try 'team list' command")
     try:
         c.client.put(f"/teams/{t['id']}", {**t, "display_name": new})
     except ApiError as e:
@@ -180,9 +179,7 @@ def modify(c: Ctx, teams: list[str] = typer.Argument(..., help="Team names or id
 def users_add(c: Ctx, team: str = typer.Argument(..., help="Team name or id."),
               users: list[str] = typer.Argument(..., help="Emails, usernames or ids.")) -> None:
     """Add users to team"""
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"Unable to find team '{team}'")
+    t = lookup.or_die(lookup.team_or_none(c.client, team), f"Unable to find team '{team}'")
     errors: list[Exception] = []
     for arg in users:
         u = lookup.user_or_none(c.client, arg)
@@ -202,9 +199,7 @@ def users_add(c: Ctx, team: str = typer.Argument(..., help="Team name or id."),
 def users_remove(c: Ctx, team: str = typer.Argument(..., help="Team name or id."),
                  users: list[str] = typer.Argument(..., help="Emails, usernames or ids.")) -> None:
     """Remove users from team"""
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"Unable to find team '{team}'")
+    t = lookup.or_die(lookup.team_or_none(c.client, team), f"Unable to find team '{team}'")
     errors: list[Exception] = []
     for arg in users:
         u = lookup.user_or_none(c.client, arg)

@@ -12,9 +12,8 @@ app = typer.Typer(help="manage users' access tokens", no_args_is_help=True)
 
 
 def generate_token(c: Ctx, user: str, description: str) -> None:
-    u = lookup.user_or_none(c.client, user)
-    if u is None:
-        die(f"could not retrieve user information of {q(user)}")
+    u = lookup.or_die(lookup.user_or_none(c.client, user),
+                      f"could not retrieve user information of {q(user)}")
     try:
         t = c.client.post(f"/users/{u['id']}/tokens", {"description": description})
     except ApiError as e:
@@ -40,9 +39,8 @@ def list_tokens(c: Ctx, user: str = typer.Argument(..., help="Email, username or
     """List users tokens"""
     if all_:
         page, per_page = 0, 9999
-    u = lookup.user_or_none(c.client, user)
-    if u is None:
-        die(f"could not retrieve user information of {q(user)}")
+    u = lookup.or_die(lookup.user_or_none(c.client, user),
+                      f"could not retrieve user information of {q(user)}")
     try:
         tokens = c.client.get(f"/users/{u['id']}/tokens", params={"page": page, "per_page": per_page})
     except ApiError as e:

@@ -185,9 +185,7 @@ def username_(c: Ctx, user: str = typer.Argument(..., help="Email, username or i
     """Change username of the user"""
     if not _USERNAME.match(new_username):
         die(f"invalid username: '{new_username}'")
-    u = lookup.user_or_none(c.client, user)
-    if u is None:
-        die(f"unable to find user '{user}'")
+    u = lookup.or_die(lookup.user_or_none(c.client, user), f"unable to find user '{user}'")
     _update(c, u, "username", new_username)
 
 

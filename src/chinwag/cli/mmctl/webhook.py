@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import typer
@@ -32,6 +34,38 @@ def go_struct(hook: dict[str, Any], fields: tuple[tuple[str, str], ...]) -> str:
 def _get(c: Ctx, kind: str, hook_id: str) -> dict[str, Any] | None:
     r = c.client.http.get(f"/api/v4/hooks/{kind}/{hook_id}")
     return dict(r.json()) if r.status_code == 200 else None
+
+
+def _call(c: Ctx, send: Callable[[], Any], failure: str) -> Any:
+    """The API call ``send``; when it is refused, mmctl's ``failure`` line comes before the API's error."""
+    try:
+        return send()
+    except ApiError:
+        c.p.error(failure)
+        raise
+
+
+def _create(c: Ctx, kind: str, body: dict[str, Any], failure: str) -> None:
+    h = _call(c, lambda: c.client.post(f"/hooks/{kind}", body), failure)
+    c.p.print_t(f"Id: {h['id']}\nDisplay Name: {h['display_name']}", h)
+
+
+def _to_modify(c: Ctx, kind: str, hook_id: str, channel: str, fields: dict[str, str], unable: str) -> dict[str, Any]:
+    """The webhook to change, with the channel (when one is named) and the non-empty ``fields`` set in it;
+    mmctl's messages for the two kinds differ only in ``unable``'s case."""
+    h = _get(c, kind, hook_id)
+    if h is None:
+        die(f"{unable} to find webhook '{hook_id}'")
+    if channel:
+        ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"{unable} to find channel '{channel}'")
+        h["channel_id"] = ch["id"]
+    h.update({key: value for key, value in fields.items() if value})
+    return h
+
+
+def _modify(c: Ctx, kind: str, h: dict[str, Any], failure: str) -> None:
+    new = _call(c, lambda: c.client.put(f"/hooks/{kind}/{h['id']}", h), failure)
+    c.p.print_t(f"Webhook {new['id']} successfully updated", new)
 
 
 @command(app, "list")
@@ -67,21 +101,11 @@ def create_incoming(c: Ctx, channel: str = typer.Option(..., "--channel", help="
                     lock_to_channel: bool = typer.Option(False, "--lock-to-channel", help="Lock to channel")) -> None:
     """Create incoming webhook"""
     c.p.single = True
-    ch = lookup.channel_or_none(c.client, channel)
-    if ch is None:
-        die(f"Unable to find channel '{channel}'")
-    u = lookup.user_or_none(c.client, user)
-    if u is None:
-        die(f"Unable to find user '{user}'")
-    try:
-        h = c.client.post("/hooks/incoming", {"channel_id": ch["id"], "display_name": display_name,
-                                              "description": description, "icon_url": icon,
-                                              "channel_locked": lock_to_channel, "username": u["username"],
-                                              "user_id": u["id"]})
-    except ApiError:
-        c.p.error("Unable to create webhook")
-        raise
-    c.p.print_t(f"Id: {h['id']}\nDisplay Name: {h['display_name']}", h)
+    ch = lookup.or_die(lookup.channel_or_none(c.client, channel), f"Unable to find channel '{channel}'")
+    u = lookup.or_die(lookup.user_or_none(c.client, user), f"Unable to find user '{user}'")
+    _create(c, "incoming", {"channel_id": ch["id"], "display_name": display_name, "description": description,
+                            "icon_url": icon, "channel_locked": lock_to_channel, "username": u["username"],
+                            "user_id": u["id"]}, "Unable to create webhook")
 
 
 @command(app, "modify-incoming")
@@ -93,24 +117,10 @@ def modify_incoming(c: Ctx, hook_id: str = typer.Argument(..., help="The webhook
                     lock_to_channel: bool = typer.Option(False, "--lock-to-channel", help="Lock to channel")) -> None:
     """Modify incoming webhook"""
     c.p.single = True
-    h = _get(c, "incoming", hook_id)
-    if h is None:
-        die(f"Unable to find webhook '{hook_id}'")
-    if channel:
-        ch = lookup.channel_or_none(c.client, channel)
-        if ch is None:
-            die(f"Unable to find channel '{channel}'")
-        h["channel_id"] = ch["id"]
-    for key, value in (("display_name", display_name), ("description", description), ("icon_url", icon)):
-        if value:
-            h[key] = value
+    h = _to_modify(c, "incoming", hook_id, channel,
+                   {"display_name": display_name, "description": description, "icon_url": icon}, "Unable")
     h["channel_locked"] = lock_to_channel
-    try:
-        new = c.client.put(f"/hooks/incoming/{h['id']}", h)
-    except ApiError:
-        c.p.error("Unable to modify incoming webhook")
-        raise
-    c.p.print_t(f"Webhook {new['id']} successfully updated", new)
+    _modify(c, "incoming", h, "Unable to modify incoming webhook")
 
 
 def _trigger_when(value: str, what: str) -> int:
@@ -138,12 +148,8 @@ def create_outgoing(c: Ctx, team: str = typer.Option(..., "--team", help="Team n
                     content_type: str = typer.Option("", "--content-type", help="Content-type")) -> None:
     """Create outgoing webhook"""
     c.p.single = True
-    t = lookup.team_or_none(c.client, team)
-    if t is None:
-        die(f"Unable to find team: {team}")
-    u = lookup.user_or_none(c.client, user)
-    if u is None:
-        die(f"Unable to find user: {user}")
+    t = lookup.or_die(lookup.team_or_none(c.client, team), f"Unable to find team: {team}")
+    u = lookup.or_die(lookup.user_or_none(c.client, user), f"Unable to find user: {user}")
     body: dict[str, Any] = {"creator_id": u["id"], "username": u["username"], "team_id": t["id"],
                             "trigger_words": trigger_word, "trigger_when": _trigger_when(trigger_when, "trigger when"),
                             "callback_urls": url, "display_name": display_name, "description": description,
@@ -152,12 +158,7 @@ def create_outgoing(c: Ctx, team: str = typer.Option(..., "--team", help="Team n
         ch = lookup.channel_or_none(c.client, channel)
         if ch is not None:
             body["channel_id"] = ch["id"]
-    try:
-        h = c.client.post("/hooks/outgoing", body)
-    except ApiError:
-        c.p.error("Unable to create outgoing webhook")
-        raise
-    c.p.print_t(f"Id: {h['id']}\nDisplay Name: {h['display_name']}", h)
+    _create(c, "outgoing", body, "Unable to create outgoing webhook")
 
 
 @command(app, "modify-outgoing")
@@ -174,30 +175,15 @@ def modify_outgoing(c: Ctx, hook_id: str = typer.Argument(..., help="The webhook
                     content_type: str = typer.Option("", "--content-type", help="Content-type")) -> None:
     """Modify outgoing webhook"""
     c.p.single = True
-    h = _get(c, "outgoing", hook_id)
-    if h is None:
-        die(f"unable to find webhook '{hook_id}'")
-    if channel:
-        ch = lookup.channel_or_none(c.client, channel)
-        if ch is None:
-            die(f"unable to find channel '{channel}'")
-        h["channel_id"] = ch["id"]
-    for key, value in (("display_name", display_name), ("description", description), ("icon_url", icon),
-                       ("content_type", content_type)):
-        if value:
-            h[key] = value
+    h = _to_modify(c, "outgoing", hook_id, channel, {"display_name": display_name, "description": description,
+                                                     "icon_url": icon, "content_type": content_type}, "unable")
     if trigger_word:
         h["trigger_words"] = trigger_word
     if trigger_when:
         h["trigger_when"] = _trigger_when(trigger_when, "trigger-when")
     if url:
         h["callback_urls"] = url
-    try:
-        new = c.client.put(f"/hooks/outgoing/{h['id']}", h)
-    except ApiError:
-        c.p.error("Unable to modify outgoing webhook")
-        raise
-    c.p.print_t(f"Webhook {new['id']} successfully updated", new)
+    _modify(c, "outgoing", h, "Unable to modify outgoing webhook")
 
 
 @command(app, "delete")
@@ -207,11 +193,7 @@ def delete(c: Ctx, hook_id: str = typer.Argument(..., help="The webhook's id."))
     for kind in ("incoming", "outgoing"):
         h = _get(c, kind, hook_id)
         if h is not None:
-            try:
-                c.client.delete(f"/hooks/{kind}/{hook_id}")
-            except ApiError:
-                c.p.error(f"Unable to delete webhook '{hook_id}'")
-                raise
+            _call(c, partial(c.client.delete, f"/hooks/{kind}/{hook_id}"), f"Unable to delete webhook '{hook_id}'")
             c.p.print_t(f"Webhook {h['id']} successfully deleted", h)
             return
     die(f"Webhook with id '{hook_id}' not found")

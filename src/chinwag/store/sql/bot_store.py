@@ -55,9 +55,10 @@ class SqlBotStore:
                 lasticonupdate=bot.last_icon_update, createat=bot.create_at, updateat=bot.update_at, deleteat=0))
         return bot
 
-    async def convert_to_user(self, user_id: str, password_hash: str, now: int) -> None:
+    async def convert_to_user(self, user_id: str, password_hash: str, now: int,
+                              conn: AsyncConnection | None = None) -> None:
         """Make a bot a regular user that logs in with ``password_hash``."""
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             await conn.execute(bots.delete().where(bots.c.userid == user_id))
             await conn.execute(users.update().where(users.c.id == user_id).values(
                 isbot=False, botdescription="", password=password_hash, lastpasswordupdate=now, updateat=now,

@@ -50,11 +50,11 @@ class SqlPurgeStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def purge_user(self, user_id: str) -> list[str]:
+    async def purge_user(self, user_id: str, conn: AsyncConnection | None = None) -> list[str]:
         """The user, their posts (with those posts' reactions, threads and files), memberships,
         sessions, tokens, OAuth grants, post reminders, drafts, preferences, sidebar categories, status, webhooks, slash commands and audit records."""
         own_posts = sa.select(posts.c.id).where(posts.c.userid == user_id).scalar_subquery()
-        async with self.db.write() as conn:
+        async with self.db.write_in(conn) as conn:
             paths = await _file_paths(conn, fileinfo.c.creatorid == user_id)
             await conn.execute(reactions.delete().where(sa.or_(reactions.c.userid == user_id,
                                                                reactions.c.postid.in_(own_posts))))

@@ -10,12 +10,12 @@ import msgspec
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.permissions import MANAGE_SYSTEM
 from chinwag.web.api4 import api
-from chinwag.web.handler import JSON_ERRORS, W, check_json_values
+from chinwag.web.handler import JSON_ERRORS, HandlerContext, check_json_values
 from chinwag.web.oauth import site_url
 from chinwag.web.responses import ok
 
 
-async def json_props(w: W) -> dict[str, Any]:
+async def json_props(w: HandlerContext) -> dict[str, Any]:
     """Mattermost's MapFromJSON / StringInterfaceFromJSON: a body that is not a JSON object reads as empty."""
     raw = await w.body()
     try:
@@ -32,35 +32,35 @@ def prop_str(props: dict[str, Any], name: str) -> str:
 
 
 @api.route("POST", "/users/password/reset/send", auth=False)
-async def send_password_reset(w: W) -> Any:
+async def send_password_reset(w: HandlerContext) -> Any:
     props = await json_props(w)
     await w.app.account.send_password_reset(w.ctx, prop_str(props, "email"), site_url(w))
     return ok()
 
 
 @api.route("POST", "/users/password/reset", auth=False)
-async def reset_password(w: W) -> Any:
+async def reset_password(w: HandlerContext) -> Any:
     props = await json_props(w)
     await w.app.account.reset_password(w.ctx, prop_str(props, "token"), prop_str(props, "new_password"), site_url(w))
     return ok()
 
 
 @api.route("POST", "/users/email/verify/send", auth=False)
-async def send_verification_email(w: W) -> Any:
+async def send_verification_email(w: HandlerContext) -> Any:
     props = await json_props(w)
     await w.app.account.send_verification(w.ctx, prop_str(props, "email"), site_url(w), w.query("r"))
     return ok()
 
 
 @api.route("POST", "/users/email/verify", auth=False)
-async def verify_user_email(w: W) -> Any:
+async def verify_user_email(w: HandlerContext) -> Any:
     props = await json_props(w)
     await w.app.account.verify_email(w.ctx, prop_str(props, "token"))
     return ok()
 
 
 @api.route("POST", "/users/sessions/revoke/all")
-async def revoke_all_sessions_all_users(w: W) -> Any:
+async def revoke_all_sessions_all_users(w: HandlerContext) -> Any:
     await w.app.account.revoke_all_sessions(w.ctx)
     return ok()
 
@@ -71,14 +71,14 @@ class _UserAuth(msgspec.Struct):
 
 
 @api.route("PUT", "/users/{user_id}/auth", trust_requester=True)
-async def update_user_auth(w: W) -> Any:
+async def update_user_auth(w: HandlerContext) -> Any:
     user_id = w.user_param()
     body = await w.json(_UserAuth, "user")
     return await w.app.account.update_auth(w.ctx, user_id, body.auth_data, body.auth_service)
 
 
 @api.route("POST", "/users/{user_id}/terms_of_service")
-async def save_user_terms_of_service(w: W) -> Any:
+async def save_user_terms_of_service(w: HandlerContext) -> Any:
     props = await json_props(w)
     terms_id = props.get("termsOfServiceId")
     if not isinstance(terms_id, str):
@@ -96,7 +96,7 @@ class _Typing(msgspec.Struct):
 
 
 @api.route("POST", "/users/{user_id}/typing")
-async def publish_user_typing(w: W) -> Any:
+async def publish_user_typing(w: HandlerContext) -> Any:
     user_id = w.user_param()
     await w.app.server_busy.require_not_busy("publishUserTyping")  # Mattermost's DisableWhenBusy
     body = await w.json(_Typing, "typing_request")
@@ -105,7 +105,7 @@ async def publish_user_typing(w: W) -> Any:
 
 
 @api.route("POST", "/users/migrate_auth/ldap", enterprise=True)
-async def migrate_auth_to_ldap(w: W) -> Any:
+async def migrate_auth_to_ldap(w: HandlerContext) -> Any:
     """Mattermost serves this with an LDAP licence only: after its parameter and permission checks an
     unlicensed server answers 501 (chinwag's own migration is ``chinwag user migrate-auth``)."""
     props = await json_props(w)

@@ -9,11 +9,11 @@ import msgspec
 from chinwag.model.errors import invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 
 
 @api.route("GET", "/channels")
-async def get_all_channels(w: W) -> Any:
+async def get_all_channels(w: HandlerContext) -> Any:
     channels, total = await w.app.channel_admin.list(
         w.ctx, "getAllChannels", include_deleted=w.query_bool("include_deleted"),
         exclude_default=w.query_bool("exclude_default_channels"), page=w.page(), per_page=w.per_page())
@@ -35,7 +35,7 @@ class _Search(msgspec.Struct):
 
 
 @api.route("POST", "/channels/search")
-async def search_all_channels(w: W) -> Any:
+async def search_all_channels(w: HandlerContext) -> Any:
     body = await w.json(_Search, "channel_search")
     if not all(is_valid_id(t) for t in body.team_ids):
         raise invalid_param("searchAllChannels", "team_ids")

@@ -8,12 +8,12 @@ import msgspec
 
 from chinwag.config import Config
 from chinwag.web.api4 import api
-from chinwag.web.handler import JSON_ERRORS, W, check_json_values
+from chinwag.web.handler import JSON_ERRORS, HandlerContext, check_json_values
 from chinwag.web.responses import ok
 
 
 @api.route("POST", "/email/test")
-async def test_email(w: W) -> Any:
+async def test_email(w: HandlerContext) -> Any:
     raw = await w.body()
     candidate: Config | None = None
     if raw.strip():

@@ -11,7 +11,7 @@ from chinwag.app.emoji import AUTOCOMPLETE_LIMIT, too_large
 from chinwag.model.emoji import MAX_EMOJI_FILE_SIZE
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
-from chinwag.web.handler import JSON_ERRORS, W
+from chinwag.web.handler import JSON_ERRORS, HandlerContext
 from chinwag.web.responses import json_response, ok
 from chinwag.web.upload import PartData, PartEnd, PartStart, multipart_events
 
@@ -30,7 +30,7 @@ class _EmojiField(msgspec.Struct):
 
 
 @api.route("POST", "/emoji")
-async def create_emoji(w: W) -> Any:
+async def create_emoji(w: HandlerContext) -> Any:
     w.app.emoji.require_enabled("createEmoji")
     try:
         length = int(w.request.headers.get("content-length") or 0)
@@ -68,12 +68,12 @@ async def create_emoji(w: W) -> Any:
 
 
 @api.route("GET", "/emoji")
-async def list_emoji(w: W) -> Any:
+async def list_emoji(w: HandlerContext) -> Any:
     return await w.app.emoji.page(w.ctx, w.page(), w.per_page(), w.query("sort"))
 
 
 @api.route("GET", "/emoji/autocomplete")
-async def autocomplete_emoji(w: W) -> Any:
+async def autocomplete_emoji(w: HandlerContext) -> Any:
     name = w.query("name")
     if not name:
         w.app.emoji.require_enabled("autocompleteEmoji")
@@ -88,34 +88,34 @@ class _Search(msgspec.Struct):
 
 
 @api.route("POST", "/emoji/search")
-async def search_emoji(w: W) -> Any:
+async def search_emoji(w: HandlerContext) -> Any:
     body = await w.json(_Search, "term")
     return await w.app.emoji.search(w.ctx, body.term, body.prefix_only)
 
 
 @api.route("POST", "/emoji/names")
-async def emoji_by_names(w: W) -> Any:
+async def emoji_by_names(w: HandlerContext) -> Any:
     return await w.app.emoji.by_names(w.ctx, await w.json(list[str], "names"))
 
 
 @api.route("GET", "/emoji/name/{emoji_name}")
-async def emoji_by_name(w: W) -> Any:
+async def emoji_by_name(w: HandlerContext) -> Any:
     return await w.app.emoji.get_by_name(w.ctx, w.str_param("emoji_name"))
 
 
 @api.route("GET", "/emoji/{emoji_id}")
-async def get_emoji(w: W) -> Any:
+async def get_emoji(w: HandlerContext) -> Any:
     return await w.app.emoji.get(w.ctx, w.str_param("emoji_id"))
 
 
 @api.route("GET", "/emoji/{emoji_id}/image")
-async def get_emoji_image(w: W) -> Response:
+async def get_emoji_image(w: HandlerContext) -> Response:
     data, ctype = await w.app.emoji.image(w.ctx, w.str_param("emoji_id"))
     return Response(data, media_type=ctype, headers={"Cache-Control": "max-age=2592000, private",
                                                      "X-Content-Type-Options": "nosniff"})
 
 
 @api.route("DELETE", "/emoji/{emoji_id}")
-async def delete_emoji(w: W) -> Any:
+async def delete_emoji(w: HandlerContext) -> Any:
     await w.app.emoji.delete(w.ctx, w.str_param("emoji_id"))
     return ok()

@@ -14,7 +14,7 @@ import msgspec
 from chinwag.model.errors import N_, AppError
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
-from chinwag.web.handler import JSON_ERRORS, W
+from chinwag.web.handler import JSON_ERRORS, HandlerContext
 from chinwag.web.responses import ok
 
 
@@ -97,11 +97,11 @@ def _refuse(r: Refusal) -> AppError:
     return AppError(r.where, r.id, r.message, r.status)
 
 
-Check = Callable[[W], Awaitable[None]]
+Check = Callable[[HandlerContext], Awaitable[None]]
 
 
 def _ids(*names: str) -> Check:
-    async def check(w: W) -> None:
+    async def check(w: HandlerContext) -> None:
         for name in names:
             w.user_param(name) if name == "user_id" else w.id_param(name)
     return check
@@ -109,7 +109,7 @@ def _ids(*names: str) -> Check:
 
 def _body(name: str, error_id: str = "api.context.invalid_param.app_error") -> Check:
     """Mattermost decodes the body before its licence gate: malformed JSON is a 400."""
-    async def check(w: W) -> None:
+    async def check(w: HandlerContext) -> None:
         try:
             msgspec.json.decode(await w.body() or b"null")
         except JSON_ERRORS:
@@ -119,7 +119,7 @@ def _body(name: str, error_id: str = "api.context.invalid_param.app_error") -> C
 
 
 def _perm(permission: str) -> Check:
-    async def check(w: W) -> None:
+    async def check(w: HandlerContext) -> None:
         w.app.perms.require_system(w.ctx, permission, "ServeHTTP")
     return check
 
@@ -128,7 +128,7 @@ def refuse(method: str, path: str, refusal: Refusal, *checks: Check, auth: bool 
     """Register ``method path`` to run ``checks`` (what Mattermost checks before its licence gate)
     and then refuse as an unlicensed Mattermost does."""
 
-    async def handler(w: W) -> Any:
+    async def handler(w: HandlerContext) -> Any:
         for check in checks:
             await check(w)
         raise _refuse(refusal)
@@ -137,7 +137,7 @@ def refuse(method: str, path: str, refusal: Refusal, *checks: Check, auth: bool 
     api.route(method, path, auth=auth, enterprise=True)(handler)
 
 
-async def _license_file(w: W) -> None:
+async def _license_file(w: HandlerContext) -> None:
     """Mattermost's parseLicenseFileFromRequest: a multipart form with a ``license`` file."""
     if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise AppError("parseLicenseFileFromRequest", "api.license.parse_license.parse_form.app_error",
@@ -152,7 +152,7 @@ async def _license_file(w: W) -> None:
         await form.close()
 
 
-async def _scheme_id(w: W) -> None:
+async def _scheme_id(w: HandlerContext) -> None:
     """Mattermost's SchemeIDFromJSON check: ``{"scheme_id": ""}`` or an id."""
     try:
         body = msgspec.json.decode(await w.body() or b"null")
@@ -214,7 +214,7 @@ def _report_cursor(cursor: str) -> tuple[str, str, str, str]:
     return parts[1], parts[2], parts[5], parts[7]
 
 
-async def _posts_report_request(w: W) -> None:
+async def _posts_report_request(w: HandlerContext) -> None:
     """getPostsForReporting's reading of its body: JSON, then the cursor or the options, validated as
     ReportPostQueryParams.Validate does."""
     try:
@@ -314,7 +314,7 @@ for _method, _path, _refusal, _checks in ROUTES:
 
 
 @api.route("GET", "/schemes")
-async def list_schemes(w: W) -> Any:
+async def list_schemes(w: HandlerContext) -> Any:
     """Custom permission schemes need a licence to create, so a Team Edition server lists none."""
     if w.query("scope") not in ("", "team", "channel"):
         raise AppError("getSchemes", "api.context.invalid_param.app_error",
@@ -325,6 +325,6 @@ async def list_schemes(w: W) -> Any:
 
 # removing "the" licence is a no-op that succeeds
 @api.route("DELETE", "/license")
-async def remove_license(w: W) -> Any:
+async def remove_license(w: HandlerContext) -> Any:
     w.app.perms.require_system(w.ctx, "manage_license_information", "removeLicense")
     return ok()

@@ -19,7 +19,7 @@ from chinwag.model.errors import AppError
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
 from chinwag.web.api4.enterprise import Check, Refusal, _ids, _perm, refuse
-from chinwag.web.handler import JSON_ERRORS, W
+from chinwag.web.handler import JSON_ERRORS, HandlerContext
 
 LICENSE = Refusal("", "api.license_error", 501, "api endpoint requires a license")
 LDAP_GROUPS = Refusal("Api4.getLdapGroups", "api.ldap_groups.license_error", 501,
@@ -66,7 +66,7 @@ refuse("DELETE", "/ldap/groups/{remote_id}/link",
 refuse("GET", "/channels/{channel_id}/member_counts_by_group", MEMBER_COUNTS_BY_GROUP)
 
 
-async def _scheme_id_patch(w: W) -> None:
+async def _scheme_id_patch(w: HandlerContext) -> None:
     """updateChannelScheme decodes ``{"scheme_id"}`` and wants a valid id before its licence gate."""
     try:
         body = msgspec.json.decode(await w.body() or b"null")
@@ -95,7 +95,7 @@ for _action in ("invite", "uninvite"):
 
 
 
-async def _secure_connections_or_shared_channels(w: W) -> None:
+async def _secure_connections_or_shared_channels(w: HandlerContext) -> None:
     """Mattermost's RequirePermissionToManageSecureConnectionsOrSharedChannels."""
     w.app.perms.require_any_system(w.ctx, "ServeHTTP", "manage_secure_connections", "manage_shared_channels")
 
@@ -121,7 +121,7 @@ refuse("POST", "/users/login/cws", CWS_LOGIN, auth=False)
 _GROUP_IDS_JUNK = re.compile(r"[^a-zA-Z0-9,]")
 
 
-def _group_ids(w: W) -> list[str]:
+def _group_ids(w: HandlerContext) -> list[str]:
     """Mattermost's group_ids check: at least one id's worth of characters, every item a valid id."""
     raw = w.query("group_ids")
     if len(_GROUP_IDS_JUNK.sub("", raw)) < 26 or not all(is_valid_id(g) for g in raw.split(",")):
@@ -131,21 +131,21 @@ def _group_ids(w: W) -> list[str]:
 
 
 @api.route("GET", "/channels/{channel_id}/members_minus_group_members")
-async def channel_members_minus_group_members(w: W) -> Any:
+async def channel_members_minus_group_members(w: HandlerContext) -> Any:
     channel_id = w.id_param("channel_id")
     return await w.app.team_edition.channel_members_minus_groups(w.ctx, channel_id, _group_ids(w), w.page(),
                                                                  w.per_page())
 
 
 @api.route("GET", "/teams/{team_id}/members_minus_group_members")
-async def team_members_minus_group_members(w: W) -> Any:
+async def team_members_minus_group_members(w: HandlerContext) -> Any:
     team_id = w.id_param("team_id")
     return await w.app.team_edition.team_members_minus_groups(w.ctx, team_id, _group_ids(w), w.page(),
                                                               w.per_page())
 
 
 def _scheme_route(suffix: str, permission: str) -> None:
-    async def get(w: W) -> Any:
+    async def get(w: HandlerContext) -> Any:
         w.app.team_edition.get_scheme(w.ctx, w.id_param("scheme_id"), permission)
 
     get.__name__ = "get_scheme" + suffix.replace("/", "_")

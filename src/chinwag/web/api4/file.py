@@ -11,69 +11,69 @@ from chinwag.model.errors import AppError
 from chinwag.model.file import FileSearchParams
 from chinwag.web.api4 import api
 from chinwag.web.file_response import file_response
-from chinwag.web.handler import JSON_ERRORS, W, check_json_values
+from chinwag.web.handler import JSON_ERRORS, HandlerContext, check_json_values
 from chinwag.web.responses import json_response, ok
 from chinwag.web.upload import upload_files
 
 
 @api.route("POST", "/files")
-async def upload_file(w: W) -> Any:
+async def upload_file(w: HandlerContext) -> Any:
     return await upload_files(w), 201
 
 
 @api.route("GET", "/files/{file_id}", trust_requester=True)
-async def get_file(w: W) -> Any:
+async def get_file(w: HandlerContext) -> Any:
     content = await w.app.files.content(w.ctx, w.id_param("file_id"), "file")
     return await file_response(w, content, force_download=w.query_bool("download"))
 
 
 @api.route("GET", "/files/{file_id}/thumbnail", trust_requester=True)
-async def get_file_thumbnail(w: W) -> Any:
+async def get_file_thumbnail(w: HandlerContext) -> Any:
     content = await w.app.files.content(w.ctx, w.id_param("file_id"), "thumbnail")
     return await file_response(w, content, force_download=w.query_bool("download"))
 
 
 @api.route("GET", "/files/{file_id}/preview", trust_requester=True)
-async def get_file_preview(w: W) -> Any:
+async def get_file_preview(w: HandlerContext) -> Any:
     content = await w.app.files.content(w.ctx, w.id_param("file_id"), "preview")
     return await file_response(w, content, force_download=w.query_bool("download"))
 
 
 @api.route("GET", "/files/{file_id}/info")
-async def get_file_info(w: W) -> Any:
+async def get_file_info(w: HandlerContext) -> Any:
     info = await w.app.files.get_info(w.ctx, w.id_param("file_id"))
     return json_response(info, headers={"Cache-Control": "max-age=2592000, private"})
 
 
 @api.route("GET", "/files/{file_id}/link")
-async def get_file_link(w: W) -> Any:
-    site_url = w.app.config.config.ServiceSettings.SiteURL or str(w.request.base_url)
+async def get_file_link(w: HandlerContext) -> Any:
+    site_url = w.app.config.effective.ServiceSettings.SiteURL or str(w.request.base_url)
     return {"link": await w.app.files.public_link(w.ctx, w.id_param("file_id"), site_url)}
 
 
 @api.route("GET", "/files/{file_id}/public", auth=False, root=True)
-async def get_public_file(w: W) -> Any:
+async def get_public_file(w: HandlerContext) -> Any:
     content = await w.app.files.public_content(w.id_param("file_id"), w.query("h"))
     return await file_response(w, content)
 
 
 @api.route("GET", "/posts/{post_id}/files/info")
-async def get_file_infos_for_post(w: W) -> Any:
+async def get_file_infos_for_post(w: HandlerContext) -> Any:
     return await w.app.files.infos_for_post(w.ctx, w.id_param("post_id"), w.query_bool("include_deleted"))
 
 
 @api.route("POST", "/teams/{team_id}/files/search")
-async def search_files(w: W) -> Any:
+async def search_files(w: HandlerContext) -> Any:
     return await _search_files(w, w.str_param("team_id"))
 
 
 @api.route("POST", "/files/search")
-async def search_files_in_all_teams(w: W) -> Any:
+async def search_files_in_all_teams(w: HandlerContext) -> Any:
     """Files in the caller's channels of every team (Mattermost 10+'s search across teams)."""
     return await _search_files(w, None)
 
 
-async def _search_files(w: W, team_id: str | None) -> Any:
+async def _search_files(w: HandlerContext, team_id: str | None) -> Any:
     raw = await w.body() or b"{}"
     try:
         params = msgspec.json.decode(raw, type=FileSearchParams)
@@ -86,7 +86,7 @@ async def _search_files(w: W, team_id: str | None) -> Any:
 
 
 @api.route("POST", "/file/s3_test")
-async def test_file_storage(w: W) -> Any:
+async def test_file_storage(w: HandlerContext) -> Any:
     raw = await w.body()
     candidate: Config | None = None
     if raw.strip():

@@ -8,24 +8,24 @@ from starlette.responses import Response
 
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.responses import ok
 from chinwag.web.upload import PartData, PartEnd, PartStart, multipart_events
 
 _DAY = 24 * 60 * 60
 
 
-def _length(w: W) -> int:
+def _length(w: HandlerContext) -> int:
     try:
         return int(w.request.headers.get("content-length") or 0)
     except ValueError:
         return 0
 
 
-async def _image_part(w: W, where: str, prefix: str) -> bytes:
+async def _image_part(w: HandlerContext, where: str, prefix: str) -> bytes:
     """The first ``image`` part of a multipart upload, at most FileSettings.MaxFileSize bytes; Mattermost's
     ``<prefix>.parse`` / ``.too_large`` / ``.no_file`` / ``.array`` errors."""
-    limit = w.app.config.config.FileSettings.MaxFileSize
+    limit = w.app.config.effective.FileSettings.MaxFileSize
     if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise AppError(where, f"{prefix}.parse.app_error", "Could not parse multipart form.", 400)
     image: bytearray | None = None
@@ -49,7 +49,7 @@ async def _image_part(w: W, where: str, prefix: str) -> bytes:
     return bytes(image)
 
 
-def _cached(w: W, data: bytes, etag: str, media_type: str, extra: dict[str, str] | None = None) -> Response:
+def _cached(w: HandlerContext, data: bytes, etag: str, media_type: str, extra: dict[str, str] | None = None) -> Response:
     headers = {"Cache-Control": f"max-age={_DAY}, private", "ETag": etag, "X-Content-Type-Options": "nosniff",
                **(extra or {})}
     if w.request.headers.get("if-none-match", "").strip('"') == etag:
@@ -58,13 +58,13 @@ def _cached(w: W, data: bytes, etag: str, media_type: str, extra: dict[str, str]
 
 
 @api.route("GET", "/teams/{team_id}/image", trust_requester=True)
-async def get_team_icon(w: W) -> Response:
+async def get_team_icon(w: HandlerContext) -> Response:
     data, updated = await w.app.team_icons.get(w.ctx, w.id_param("team_id"))
     return _cached(w, data, str(updated), "image/png")
 
 
 @api.route("POST", "/teams/{team_id}/image")
-async def set_team_icon(w: W) -> Any:
+async def set_team_icon(w: HandlerContext) -> Any:
     team_id = w.id_param("team_id")
     await w.app.team_icons.check_upload(w.ctx, team_id, _length(w))
     data = await _image_part(w, "setTeamIcon", "api.team.set_team_icon")
@@ -73,13 +73,13 @@ async def set_team_icon(w: W) -> Any:
 
 
 @api.route("DELETE", "/teams/{team_id}/image")
-async def remove_team_icon(w: W) -> Any:
+async def remove_team_icon(w: HandlerContext) -> Any:
     await w.app.team_icons.remove(w.ctx, w.id_param("team_id"))
     return ok()
 
 
 @api.route("GET", "/bots/{bot_user_id}/icon", trust_requester=True)
-async def get_bot_icon(w: W) -> Response:
+async def get_bot_icon(w: HandlerContext) -> Response:
     """The SVG as uploaded; its own content policy keeps scripts and outside loads out if it is opened
     as a page."""
     data, updated = await w.app.bot_icons.get(w.ctx, w.id_param("bot_user_id"))
@@ -88,7 +88,7 @@ async def get_bot_icon(w: W) -> Response:
 
 
 @api.route("POST", "/bots/{bot_user_id}/icon")
-async def set_bot_icon(w: W) -> Any:
+async def set_bot_icon(w: HandlerContext) -> Any:
     bot_id = w.id_param("bot_user_id")
     await w.app.bot_icons.check_upload(w.ctx, bot_id, _length(w))
     data = await _image_part(w, "setBotIconImage", "api.bot.set_bot_icon_image")
@@ -97,6 +97,6 @@ async def set_bot_icon(w: W) -> Any:
 
 
 @api.route("DELETE", "/bots/{bot_user_id}/icon")
-async def delete_bot_icon(w: W) -> Any:
+async def delete_bot_icon(w: HandlerContext) -> Any:
     await w.app.bot_icons.remove(w.ctx, w.id_param("bot_user_id"))
     return ok()

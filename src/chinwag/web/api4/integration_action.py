@@ -10,14 +10,14 @@ import msgspec
 from chinwag.model.errors import invalid_url_param
 from chinwag.model.integration_action import DoPostActionRequest, OpenDialogRequest, SubmitDialogRequest
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.responses import ok
 
 _ACTION_ID = re.compile(r"^[A-Za-z0-9]+$")
 
 
 @api.route("POST", "/posts/{post_id}/actions/{action_id}")
-async def do_post_action(w: W) -> Any:
+async def do_post_action(w: HandlerContext) -> Any:
     post_id = w.id_param("post_id")
     action_id = w.str_param("action_id")
     if not _ACTION_ID.match(action_id):
@@ -31,16 +31,16 @@ async def do_post_action(w: W) -> Any:
 
 
 @api.route("POST", "/actions/dialogs/open", auth=False)
-async def open_dialog(w: W) -> Any:
+async def open_dialog(w: HandlerContext) -> Any:
     await w.app.actions.open_dialog(await w.json(OpenDialogRequest, "dialog"))
     return ok()
 
 
 @api.route("POST", "/actions/dialogs/lookup")
-async def lookup_dialog(w: W) -> Any:
+async def lookup_dialog(w: HandlerContext) -> Any:
     return await w.app.actions.lookup_dialog(w.ctx, await w.json(SubmitDialogRequest, "dialog"))
 
 
 @api.route("POST", "/actions/dialogs/submit")
-async def submit_dialog(w: W) -> Any:
+async def submit_dialog(w: HandlerContext) -> Any:
     return await w.app.actions.submit_dialog(w.ctx, await w.json(SubmitDialogRequest, "dialog"))

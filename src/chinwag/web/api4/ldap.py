@@ -14,25 +14,25 @@ from starlette.responses import Response
 from chinwag.app.sso_certificates import AUDIT, KINDS, MAX_CERTIFICATE_BYTES, CertificateKind
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
-from chinwag.web.handler import JSON_ERRORS, W
+from chinwag.web.handler import JSON_ERRORS, HandlerContext
 from chinwag.web.oauth import site_url
 from chinwag.web.responses import ok
 
 
 @api.route("POST", "/ldap/test")
-async def test_ldap(w: W) -> Any:
+async def test_ldap(w: HandlerContext) -> Any:
     await w.app.ldap_admin.test(w.ctx)
     return ok()
 
 
 @api.route("POST", "/ldap/sync")
-async def sync_ldap(w: W) -> Any:
+async def sync_ldap(w: HandlerContext) -> Any:
     await w.app.ldap_admin.sync(w.ctx)
     return ok()
 
 
 @api.route("POST", "/ldap/test_connection")
-async def test_ldap_connection(w: W) -> Any:
+async def test_ldap_connection(w: HandlerContext) -> Any:
     """The AD/LDAP page's "Test Connection" with the settings as typed (Mattermost 10+)."""
     try:
         settings = msgspec.json.decode(await w.body() or b"null")
@@ -43,7 +43,7 @@ async def test_ldap_connection(w: W) -> Any:
 
 
 @api.route("POST", "/ldap/test_diagnostics")
-async def test_ldap_diagnostics(w: W) -> Any:
+async def test_ldap_diagnostics(w: HandlerContext) -> Any:
     """The AD/LDAP page's filter and attribute checks with the settings as typed (Mattermost 10.9+)."""
     test = w.query("test")
     try:
@@ -54,13 +54,13 @@ async def test_ldap_diagnostics(w: W) -> Any:
 
 
 @api.route("POST", "/ldap/migrateid")
-async def migrate_id_ldap(w: W) -> Any:
+async def migrate_id_ldap(w: HandlerContext) -> Any:
     body = await _lenient_json(w)
     await w.app.ldap_admin.migrate_id(w.ctx, body.get("toAttribute"))
     return ok()
 
 
-async def _certificate_upload(w: W, service: str) -> bytes:
+async def _certificate_upload(w: HandlerContext, service: str) -> bytes:
     """The multipart ``certificate`` file (Mattermost's parse{Saml,Ldap,AuditLog}CertificateRequest)."""
     parse_id = "api.admin.add_certificate.parseform.app_error" if service == "ldap" \
         else "api.admin.add_certificate.no_file.app_error"
@@ -91,7 +91,7 @@ def _kind(service: str, which: str) -> CertificateKind:
 def _certificate_routes(service: str, which: str) -> None:
     kind = _kind(service, which)
 
-    async def add(w: W) -> Any:
+    async def add(w: HandlerContext) -> Any:
         w.app.certificates.require_add(w.ctx, kind)
         if service == "saml" and which == "idp":
             content_type = w.request.headers.get("content-type", "")
@@ -110,7 +110,7 @@ def _certificate_routes(service: str, which: str) -> None:
         await w.app.certificates.add(w.ctx, kind, await _certificate_upload(w, service))
         return ok()
 
-    async def remove(w: W) -> Any:
+    async def remove(w: HandlerContext) -> Any:
         await w.app.certificates.remove(w.ctx, kind)
         return ok()
 
@@ -126,25 +126,25 @@ for _service, _kinds in KINDS.items():
 
 
 @api.route("POST", "/audit_logs/certificate")
-async def add_audit_log_certificate(w: W) -> Any:
+async def add_audit_log_certificate(w: HandlerContext) -> Any:
     w.app.certificates.require_add(w.ctx, AUDIT)
     await w.app.certificates.add(w.ctx, AUDIT, await _certificate_upload(w, "audit_logs"))
     return ok()
 
 
 @api.route("DELETE", "/audit_logs/certificate")
-async def remove_audit_log_certificate(w: W) -> Any:
+async def remove_audit_log_certificate(w: HandlerContext) -> Any:
     await w.app.certificates.remove(w.ctx, AUDIT)
     return ok()
 
 
 @api.route("GET", "/saml/certificate/status")
-async def saml_certificate_status(w: W) -> Any:
+async def saml_certificate_status(w: HandlerContext) -> Any:
     return w.app.certificates.saml_status(w.ctx)
 
 
 @api.route("GET", "/saml/metadata", auth=False)
-async def saml_metadata(w: W) -> Response:
+async def saml_metadata(w: HandlerContext) -> Response:
     """This service provider's metadata, as a download (no session needed, as in Mattermost)."""
     try:
         xml = await w.app.saml.metadata(site_url(w))
@@ -160,13 +160,13 @@ async def saml_metadata(w: W) -> Response:
 
 
 @api.route("POST", "/saml/metadatafromidp", auth=False)
-async def saml_metadata_from_idp(w: W) -> Any:
+async def saml_metadata_from_idp(w: HandlerContext) -> Any:
     """The IdP's settings read from its metadata URL (the System Console's "Get SAML Metadata from IdP")."""
     body = await _lenient_json(w)
     return await w.app.certificates.metadata_from_idp(w.ctx, body.get("saml_metadata_url"))
 
 
-async def _lenient_json(w: W) -> dict[str, Any]:
+async def _lenient_json(w: HandlerContext) -> dict[str, Any]:
     """Mattermost's MapFromJSON / StringInterfaceFromJSON: a body that is not a JSON object reads as empty."""
     try:
         body = msgspec.json.decode(await w.body() or b"{}")

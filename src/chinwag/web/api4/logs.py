@@ -9,10 +9,10 @@ from starlette.responses import FileResponse
 
 from chinwag.app.logs import LOGS_PER_PAGE
 from chinwag.web.api4 import api
-from chinwag.web.handler import JSON_ERRORS, W
+from chinwag.web.handler import JSON_ERRORS, HandlerContext
 
 
-def _per_page(w: W) -> int:
+def _per_page(w: HandlerContext) -> int:
     try:
         per_page = int(w.request.query_params.get("logs_per_page", LOGS_PER_PAGE))
     except ValueError:
@@ -21,18 +21,18 @@ def _per_page(w: W) -> int:
 
 
 @api.route("GET", "/logs")
-async def get_logs(w: W) -> Any:
+async def get_logs(w: HandlerContext) -> Any:
     return await w.app.logs.get(w.ctx, w.page(), _per_page(w))
 
 
 @api.route("GET", "/logs/download")
-async def download_logs(w: W) -> Any:
+async def download_logs(w: HandlerContext) -> Any:
     path, _size = await w.app.logs.download(w.ctx)
     return FileResponse(path, media_type="text/plain", filename="mattermost.log")
 
 
 @api.route("POST", "/logs/query")
-async def query_logs(w: W) -> Any:
+async def query_logs(w: HandlerContext) -> Any:
     """The System Console's Server Logs: JSON lines by node, filtered by level and time."""
     try:
         log_filter = msgspec.json.decode(await w.body() or b"null")

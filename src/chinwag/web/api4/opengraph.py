@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from chinwag.model.errors import AppError, invalid_param
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.responses import JSON
 
 
 @api.route("POST", "/opengraph")
-async def get_opengraph_metadata(w: W) -> Any:
+async def get_opengraph_metadata(w: HandlerContext) -> Any:
     links = w.app.link_previews
     if not links.enabled():
         raise AppError("GetOpenGraphMetadata", "api.post.link_preview_disabled.app_error",

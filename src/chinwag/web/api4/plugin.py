@@ -11,7 +11,7 @@ from chinwag.model.errors import AppError
 from chinwag.plugin import HTTPRequest
 from chinwag.web.api4 import api
 from chinwag.web.auth import TokenLocation
-from chinwag.web.handler import ALL_METHODS, W
+from chinwag.web.handler import ALL_METHODS, HandlerContext
 from chinwag.web.responses import ok
 from chinwag.web.upload import PartData, PartEnd, PartStart, multipart_events
 from chinwag.web.webapp import plugin_client_file
@@ -20,22 +20,22 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 
 @api.route("GET", "/plugins")
-async def get_plugins(w: W) -> Any:
+async def get_plugins(w: HandlerContext) -> Any:
     return w.app.plugins.plugins(w.ctx)
 
 
 @api.route("GET", "/plugins/statuses")
-async def plugin_statuses(w: W) -> Any:
+async def plugin_statuses(w: HandlerContext) -> Any:
     return await w.app.plugins.statuses(w.ctx)
 
 
 @api.route("GET", "/plugins/webapp", auth=False)
-async def webapp_plugins(w: W) -> Any:
+async def webapp_plugins(w: HandlerContext) -> Any:
     return w.app.plugins.webapp()
 
 
 @api.route("POST", "/plugins")
-async def upload_plugin(w: W) -> Any:
+async def upload_plugin(w: HandlerContext) -> Any:
     where = "uploadPlugin"
     w.app.plugins._require_uploads(where)
     if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
@@ -69,62 +69,62 @@ async def upload_plugin(w: W) -> Any:
 
 
 @api.route("POST", "/plugins/install_from_url")
-async def install_from_url(w: W) -> Any:
+async def install_from_url(w: HandlerContext) -> Any:
     manifest = await w.app.plugins.install_from_url(w.ctx, w.query("plugin_download_url"), w.query_bool("force"))
     return manifest, 201
 
 
 @api.route("GET", "/plugins/marketplace")
-async def marketplace_plugins(w: W) -> Any:
+async def marketplace_plugins(w: HandlerContext) -> Any:
     return w.app.plugins.marketplace(w.ctx, "getMarketplacePlugins")
 
 
 @api.route("POST", "/plugins/marketplace")
-async def install_marketplace_plugin(w: W) -> Any:
+async def install_marketplace_plugin(w: HandlerContext) -> Any:
     return w.app.plugins.marketplace(w.ctx, "installMarketplacePlugin")
 
 
 @api.route("GET", "/plugins/marketplace/first_admin_visit")
-async def marketplace_visited(w: W) -> Any:
+async def marketplace_visited(w: HandlerContext) -> Any:
     return await w.app.plugins.marketplace_visited(w.ctx)
 
 
 @api.route("POST", "/plugins/marketplace/first_admin_visit")
-async def set_marketplace_visited(w: W) -> Any:
+async def set_marketplace_visited(w: HandlerContext) -> Any:
     await w.json_any("system")
     await w.app.plugins.set_marketplace_visited(w.ctx)
     return ok()
 
 
 @api.route("POST", "/plugins/{plugin_id}/enable")
-async def enable_plugin(w: W) -> Any:
+async def enable_plugin(w: HandlerContext) -> Any:
     await w.app.plugins.set_enabled(w.ctx, w.str_param("plugin_id"), True)
     return ok()
 
 
 @api.route("POST", "/plugins/{plugin_id}/disable")
-async def disable_plugin(w: W) -> Any:
+async def disable_plugin(w: HandlerContext) -> Any:
     await w.app.plugins.set_enabled(w.ctx, w.str_param("plugin_id"), False)
     return ok()
 
 
 @api.route("DELETE", "/plugins/{plugin_id}")
-async def remove_plugin(w: W) -> Any:
+async def remove_plugin(w: HandlerContext) -> Any:
     await w.app.plugins.remove(w.ctx, w.str_param("plugin_id"))
     return ok()
 
 
 @api.route("GET", "/static/plugins/{plugin_id}/{name}", auth=False, root=True)
-async def webapp_bundle(w: W) -> Response:
+async def webapp_bundle(w: HandlerContext) -> Response:
     plugin_id, name = w.str_param("plugin_id"), w.str_param("name")
     path = w.app.plugins.webapp_bundle(plugin_id)
     if path is None or name != f"{plugin_id}_bundle.js":
         # not a bundle of a plugin chinwag runs: a file of a Mattermost web app build's plugins, if any
-        return plugin_client_file(w.app.config.config, plugin_id, name)
+        return plugin_client_file(w.app.config.effective, plugin_id, name)
     return FileResponse(path, media_type="text/javascript")
 
 
-def _csrf_ok(w: W) -> bool:
+def _csrf_ok(w: HandlerContext) -> bool:
     """A session from the cookie counts for a state-changing request only with the CSRF token (or the
     web app's X-Requested-With header)."""
     if w.token_location != TokenLocation.COOKIE or w.request.method in ("GET", "HEAD", "OPTIONS"):
@@ -135,7 +135,7 @@ def _csrf_ok(w: W) -> bool:
         w.request.headers.get("x-requested-with", "") == "XMLHttpRequest"
 
 
-async def _serve(w: W) -> Response:
+async def _serve(w: HandlerContext) -> Response:
     """A plugin's HTTP endpoint: the plugin sees the path after its id and the caller's user id (set
     only from a valid session, as Mattermost's ``Mattermost-User-Id`` header)."""
     headers = {k.lower(): v for k, v in w.request.headers.items() if k.lower() != "mattermost-user-id"}

@@ -10,12 +10,12 @@ from starlette.responses import Response
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
 from chinwag.web.client_config import client_config, limited_client_config
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.responses import json_response, ok
 
 
 @api.route("GET", "/system/ping", auth=False)
-async def ping(w: W) -> Any:
+async def ping(w: HandlerContext) -> Any:
     body: dict[str, Any] = {
         "status": "OK",
         "ActiveSearchBackend": "database",
@@ -39,7 +39,7 @@ async def ping(w: W) -> Any:
 
 
 @api.route("POST", "/system/local_events")
-async def publish_local_events(w: W) -> Any:
+async def publish_local_events(w: HandlerContext) -> Any:
     """chinwag's own, local mode only: another process on the server's machine (``chinwag import``
     with the embedded event stream) hands over the events it made, for this server's clients."""
     body = await w.json_any("events")
@@ -48,33 +48,33 @@ async def publish_local_events(w: W) -> Any:
 
 
 @api.route("GET", "/config/client", auth=False)
-async def get_client_config(w: W) -> Any:
+async def get_client_config(w: HandlerContext) -> Any:
     fmt = w.query("format")
     if fmt != "old":
         raise AppError("getClientConfig", "api.config.client.old_format.app_error",
                        "New format for the client configuration is not supported yet. Please specify "
                        "format=old in the query string.", 501)
     no_accounts = await w.app.system.no_accounts()
-    cfg, diagnostic_id = w.app.config.config, w.app.system.diagnostic_id
+    cfg, diagnostic_id = w.app.config.effective, w.app.system.diagnostic_id
     if not w.ctx.session:
         return limited_client_config(cfg, no_accounts, diagnostic_id)
     return client_config(cfg, no_accounts, diagnostic_id, w.app.system.installation_date)
 
 
 @api.route("POST", "/notifications/test")
-async def test_notifications(w: W) -> Any:
+async def test_notifications(w: HandlerContext) -> Any:
     await w.app.post_reminders.send_test_message(w.ctx)
     return ok()
 
 
 @api.route("GET", "/license/load_metric")
-async def get_license_load_metric(w: W) -> Any:
+async def get_license_load_metric(w: HandlerContext) -> Any:
     """Monthly active users per thousand licensed seats; with no licence (no seats) Mattermost answers 0."""
     return {"load": 0}
 
 
 @api.route("GET", "/license/client", auth=False)
-async def get_client_license(w: W) -> Any:
+async def get_client_license(w: HandlerContext) -> Any:
     if w.query("format") != "old":
         raise AppError("getClientLicense", "api.license.client.old_format.app_error",
                        "New format for the client license is not supported yet. Please specify "
@@ -83,13 +83,13 @@ async def get_client_license(w: W) -> Any:
 
 
 @api.route("GET", "/limits/server")
-async def server_limits(w: W) -> Any:
+async def server_limits(w: HandlerContext) -> Any:
     count = await w.app.system.active_user_count()
     return {"activeUserCount": count, "maxUsersLimit": 0, "maxUsersHardLimit": 0}
 
 
 @api.route("POST", "/client_perf", trust_requester=True)
-async def submit_performance_report(w: W) -> Any:
+async def submit_performance_report(w: HandlerContext) -> Any:
     """The apps' performance report (Mattermost's api4/metrics.go): ``{"status": "OK"}`` once recorded in
     Prometheus; an empty 200 while client metrics are off (``MetricsSettings.Enable`` /
     ``EnableClientMetrics``), the body unread, as Mattermost."""

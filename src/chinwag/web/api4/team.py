@@ -14,7 +14,7 @@ from chinwag.model.errors import AppError, invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.model.team import SchemeRoles, Team, TeamCreate, TeamPatch
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.oauth import site_url
 from chinwag.web.responses import ok
 from chinwag.web.upload import PartData, PartEnd, PartStart, multipart_events
@@ -31,13 +31,13 @@ class _Roles(msgspec.Struct):
 
 
 @api.route("POST", "/teams")
-async def create_team(w: W) -> Any:
+async def create_team(w: HandlerContext) -> Any:
     data = await w.json(TeamCreate, "team")
     return await w.app.teams.create(w.ctx, data), 201
 
 
 @api.route("GET", "/teams")
-async def get_teams(w: W) -> Any:
+async def get_teams(w: HandlerContext) -> Any:
     include_total = w.query_bool("include_total_count")
     teams, total = await w.app.teams.list_teams(w.ctx, w.page(), w.per_page(), include_total,
                                                 include_deleted=w.query_bool("include_deleted"))
@@ -47,12 +47,12 @@ async def get_teams(w: W) -> Any:
 
 
 @api.route("GET", "/teams/name/{name}")
-async def get_team_by_name(w: W) -> Any:
+async def get_team_by_name(w: HandlerContext) -> Any:
     return await w.app.teams.get_by_name(w.ctx, w.str_param("name"))
 
 
 @api.route("GET", "/teams/name/{name}/exists")
-async def team_exists(w: W) -> Any:
+async def team_exists(w: HandlerContext) -> Any:
     # Mattermost: a team the caller may not see does not exist for them; any other failure is an error
     try:
         await w.app.teams.get_by_name(w.ctx, w.str_param("name"))
@@ -64,12 +64,12 @@ async def team_exists(w: W) -> Any:
 
 
 @api.route("GET", "/teams/{team_id}")
-async def get_team(w: W) -> Any:
+async def get_team(w: HandlerContext) -> Any:
     return await w.app.teams.get_visible(w.ctx, w.id_param("team_id"))
 
 
 @api.route("PUT", "/teams/{team_id}")
-async def update_team(w: W) -> Any:
+async def update_team(w: HandlerContext) -> Any:
     team_id = w.id_param("team_id")
     data = await w.json(Team, "team")
     if data.id != team_id:
@@ -78,12 +78,12 @@ async def update_team(w: W) -> Any:
 
 
 @api.route("PUT", "/teams/{team_id}/patch")
-async def patch_team(w: W) -> Any:
+async def patch_team(w: HandlerContext) -> Any:
     return await w.app.teams.patch(w.ctx, w.id_param("team_id"), await w.json(TeamPatch, "team"))
 
 
 @api.route("DELETE", "/teams/{team_id}")
-async def delete_team(w: W) -> Any:
+async def delete_team(w: HandlerContext) -> Any:
     if w.query_bool("permanent"):
         await w.app.purge.delete_team(w.ctx, w.id_param("team_id"))
     else:
@@ -92,17 +92,17 @@ async def delete_team(w: W) -> Any:
 
 
 @api.route("POST", "/teams/{team_id}/restore")
-async def restore_team(w: W) -> Any:
+async def restore_team(w: HandlerContext) -> Any:
     return await w.app.teams.restore(w.ctx, w.id_param("team_id"))
 
 
 @api.route("GET", "/teams/{team_id}/members")
-async def get_team_members(w: W) -> Any:
+async def get_team_members(w: HandlerContext) -> Any:
     return await w.app.teams.get_members(w.ctx, w.id_param("team_id"), w.page(), w.per_page())
 
 
 @api.route("POST", "/teams/{team_id}/members/ids")
-async def get_team_members_by_ids(w: W) -> Any:
+async def get_team_members_by_ids(w: HandlerContext) -> Any:
     ids = await w.json(list[str], "user_ids")
     if not all(is_valid_id(i) for i in ids):
         raise invalid_param("getTeamMembersByIds", "user_ids")
@@ -110,7 +110,7 @@ async def get_team_members_by_ids(w: W) -> Any:
 
 
 @api.route("POST", "/teams/{team_id}/members")
-async def add_team_member(w: W) -> Any:
+async def add_team_member(w: HandlerContext) -> Any:
     team_id = w.id_param("team_id")
     body = await w.json(_MemberAdd, "team_member")
     if body.team_id != team_id or not is_valid_id(body.user_id):
@@ -119,7 +119,7 @@ async def add_team_member(w: W) -> Any:
 
 
 @api.route("POST", "/teams/{team_id}/members/batch")
-async def add_team_members(w: W) -> Any:
+async def add_team_members(w: HandlerContext) -> Any:
     team_id = w.id_param("team_id")
     body = await w.json(list[_MemberAdd], "team_members")
     out = []
@@ -131,7 +131,7 @@ async def add_team_members(w: W) -> Any:
 
 
 @api.route("POST", "/teams/members/invite", auth=True)
-async def add_by_invite(w: W) -> Any:
+async def add_by_invite(w: HandlerContext) -> Any:
     invite_id = w.query("invite_id")
     if not invite_id:
         raise invalid_param("addUserToTeamFromInvite", "invite_id")
@@ -139,32 +139,32 @@ async def add_by_invite(w: W) -> Any:
 
 
 @api.route("GET", "/teams/{team_id}/members/{user_id}")
-async def get_team_member(w: W) -> Any:
+async def get_team_member(w: HandlerContext) -> Any:
     return await w.app.teams.get_member(w.ctx, w.id_param("team_id"), w.user_param())
 
 
 @api.route("DELETE", "/teams/{team_id}/members/{user_id}")
-async def remove_team_member(w: W) -> Any:
+async def remove_team_member(w: HandlerContext) -> Any:
     await w.app.teams.remove_member(w.ctx, w.id_param("team_id"), w.user_param())
     return ok()
 
 
 @api.route("PUT", "/teams/{team_id}/members/{user_id}/roles")
-async def update_team_member_roles(w: W) -> Any:
+async def update_team_member_roles(w: HandlerContext) -> Any:
     body = await w.json(_Roles, "roles")
     await w.app.teams.update_member_roles(w.ctx, w.id_param("team_id"), w.user_param(), body.roles)
     return ok()
 
 
 @api.route("PUT", "/teams/{team_id}/members/{user_id}/schemeRoles")
-async def update_team_member_scheme_roles(w: W) -> Any:
+async def update_team_member_scheme_roles(w: HandlerContext) -> Any:
     body = await w.json(SchemeRoles, "scheme_roles")
     await w.app.teams.update_member_scheme_roles(w.ctx, w.id_param("team_id"), w.user_param(), body)
     return ok()
 
 
 @api.route("GET", "/teams/{team_id}/stats")
-async def team_stats(w: W) -> Any:
+async def team_stats(w: HandlerContext) -> Any:
     team_id = w.id_param("team_id")
     await w.app.teams.get_visible(w.ctx, team_id)
     count = await w.app.teams.member_count(w.ctx, team_id)
@@ -172,33 +172,33 @@ async def team_stats(w: W) -> Any:
 
 
 @api.route("GET", "/channels/{channel_id}/common_teams")
-async def get_group_message_members_common_teams(w: W) -> Any:
+async def get_group_message_members_common_teams(w: HandlerContext) -> Any:
     return await w.app.teams.common_to_channel(w.ctx, w.id_param("channel_id"))
 
 
 @api.route("GET", "/users/{user_id}/teams")
-async def get_teams_for_user(w: W) -> Any:
+async def get_teams_for_user(w: HandlerContext) -> Any:
     return await w.app.teams.for_user(w.ctx, w.user_param())
 
 
 @api.route("GET", "/users/{user_id}/teams/members")
-async def get_team_members_for_user(w: W) -> Any:
+async def get_team_members_for_user(w: HandlerContext) -> Any:
     return await w.app.teams.members_for_user(w.ctx, w.user_param())
 
 
 @api.route("GET", "/users/{user_id}/teams/unread")
-async def get_teams_unread(w: W) -> Any:
+async def get_teams_unread(w: HandlerContext) -> Any:
     return await w.app.teams.unreads(w.ctx, w.user_param(), w.query("exclude_team"),
                                      w.query_bool("include_collapsed_threads"))
 
 
 @api.route("GET", "/users/{user_id}/teams/{team_id}/unread")
-async def get_team_unread(w: W) -> Any:
+async def get_team_unread(w: HandlerContext) -> Any:
     return await w.app.teams.unread_for_team(w.ctx, w.user_param(), w.id_param("team_id"))
 
 
 @api.route("POST", "/teams/{team_id}/invite/email")
-async def invite_users_to_team(w: W) -> Any:
+async def invite_users_to_team(w: HandlerContext) -> Any:
     """The body is a list of addresses, or (newer apps) ``{"emails": [...], "channelIds": [...], "message"}``."""
     team_id = w.id_param("team_id")
     raw = await w.json_any("user_email")
@@ -211,7 +211,7 @@ async def invite_users_to_team(w: W) -> Any:
 
 
 @api.route("DELETE", "/teams/invites/email")
-async def invalidate_email_invites(w: W) -> Any:
+async def invalidate_email_invites(w: HandlerContext) -> Any:
     await w.app.team_invites.invalidate_email_invites(w.ctx)
     return ok()
 
@@ -221,7 +221,7 @@ _MAX_TEAM_IMPORT = 10 * 1024 * 1024 * 1024
 
 
 @api.route("POST", "/teams/{team_id}/import")
-async def import_team(w: W) -> Any:
+async def import_team(w: HandlerContext) -> Any:
     """A Slack export (multipart: ``importFrom=slack``, ``filesize``, ``file``) into the team; the answer is
     ``{"results": base64 of the import log}``."""
     where = "importTeam"
@@ -249,7 +249,7 @@ async def import_team(w: W) -> Any:
     return {"results": base64.b64encode(log.encode()).decode()}
 
 
-async def _read_import_form(w: W, path: str) -> tuple[dict[str, str], bool]:
+async def _read_import_form(w: HandlerContext, path: str) -> tuple[dict[str, str], bool]:
     """The form's small fields, and the ``file`` part streamed to ``path``."""
     fields: dict[str, str] = {}
     current: str | None = None

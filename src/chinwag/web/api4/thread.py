@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.responses import ok
 
 BASE = "/users/{user_id}/teams/{team_id}/threads"
 
 
 @api.route("GET", BASE)
-async def get_threads(w: W) -> Any:
+async def get_threads(w: HandlerContext) -> Any:
     return await w.app.threads.list_threads(
         w.ctx, w.user_param(), w.id_param("team_id"), per_page=w.per_page(25) or 25, before=w.query("before"),
         after=w.query("after"), since=w.query_int("since"), extended=w.query_bool("extended"),
@@ -21,19 +21,19 @@ async def get_threads(w: W) -> Any:
 
 
 @api.route("PUT", BASE + "/read")
-async def mark_all_read(w: W) -> Any:
+async def mark_all_read(w: HandlerContext) -> Any:
     await w.app.threads.mark_all_read(w.ctx, w.user_param(), w.id_param("team_id"))
     return ok()
 
 
 @api.route("GET", BASE + "/{thread_id}")
-async def get_thread(w: W) -> Any:
+async def get_thread(w: HandlerContext) -> Any:
     return await w.app.threads.get(w.ctx, w.user_param(), w.id_param("team_id"), w.id_param("thread_id"),
                                    w.query_bool("extended"))
 
 
 @api.route("PUT", BASE + "/{thread_id}/read/{timestamp}")
-async def mark_read(w: W) -> Any:
+async def mark_read(w: HandlerContext) -> Any:
     ts = w.str_param("timestamp")
     from chinwag.model.errors import invalid_url_param
 
@@ -45,20 +45,20 @@ async def mark_read(w: W) -> Any:
 
 @api.route("POST", BASE + "/{thread_id}/set_unread/{post_id}")
 @api.route("PUT", BASE + "/{thread_id}/set_unread/{post_id}")
-async def set_unread(w: W) -> Any:
+async def set_unread(w: HandlerContext) -> Any:
     """Mattermost's server routes POST (what its apps send); its API reference documents PUT, so both."""
     return await w.app.threads.set_unread(w.ctx, w.user_param(), w.id_param("team_id"), w.id_param("thread_id"),
                                           w.id_param("post_id"))
 
 
 @api.route("PUT", BASE + "/{thread_id}/following")
-async def follow(w: W) -> Any:
+async def follow(w: HandlerContext) -> Any:
     await w.app.threads.set_following(w.ctx, w.user_param(), w.id_param("team_id"), w.id_param("thread_id"), True)
     return ok()
 
 
 @api.route("DELETE", BASE + "/{thread_id}/following")
-async def unfollow(w: W) -> Any:
+async def unfollow(w: HandlerContext) -> Any:
     await w.app.threads.set_following(w.ctx, w.user_param(), w.id_param("team_id"), w.id_param("thread_id"),
                                       False)
     return ok()

@@ -15,7 +15,7 @@ from chinwag.model.user import User, UserCreate, UserPatch
 from chinwag.web.api4 import api
 from chinwag.web.auth import attach_session_cookies, clear_session_cookies
 from chinwag.web.errors import error_response
-from chinwag.web.handler import W, request_id_of
+from chinwag.web.handler import HandlerContext, request_id_of
 from chinwag.web.oauth import set_oauth_cookie, site_url
 from chinwag.web.responses import json_response, ok
 
@@ -61,12 +61,12 @@ class _Search(msgspec.Struct):
     limit: int = 100
 
 
-def _me(w: W, user: User) -> dict[str, Any]:
+def _me(w: HandlerContext, user: User) -> dict[str, Any]:
     return w.app.users.sanitize(w.ctx, user).to_dict()
 
 
 @api.route("POST", "/users", auth=False)
-async def create_user(w: W) -> Any:
+async def create_user(w: HandlerContext) -> Any:
     data = await w.json(UserCreate, "user")
     if not w.app.perms.is_system_admin(w.ctx):  # Mattermost's User.SanitizeInput
         data.email_verified, data.auth_service, data.auth_data = False, "", None
@@ -79,7 +79,7 @@ async def create_user(w: W) -> Any:
 
 
 @api.route("POST", "/users/login", auth=False)
-async def login(w: W) -> Response:
+async def login(w: HandlerContext) -> Response:
     body = await w.json(_Login, "login")
     req = LoginRequest(login_id=body.login_id or "", password=body.password or "", token=body.token or "",
                        device_id=body.device_id or "", user_id=body.id or "",
@@ -88,7 +88,7 @@ async def login(w: W) -> Response:
     w.ctx.session = session
     resp = json_response(_me(w, user), headers={"Token": session.token})
     if w.request.headers.get("x-requested-with", "") == "XMLHttpRequest":
-        hours = w.app.config.config.ServiceSettings.SessionLengthWebInHours
+        hours = w.app.config.effective.ServiceSettings.SessionLengthWebInHours
         attach_session_cookies(resp, w.request, session, hours)
     return resp
 
@@ -103,7 +103,7 @@ class _Switch(msgspec.Struct):
 
 
 @api.route("POST", "/users/login/type", auth=False)
-async def get_login_type(w: W) -> Response:
+async def get_login_type(w: HandlerContext) -> Response:
     """Which way a login id signs in, asked by the login page before the password when guest magic links
     are on. They need guest accounts, which need a licence: a Team Edition server answers 404 with no body
     for every login id, and the page asks for the password."""
@@ -112,7 +112,7 @@ async def get_login_type(w: W) -> Response:
 
 
 @api.route("POST", "/users/login/sso/code-exchange", auth=False)
-async def login_sso_code_exchange(w: W) -> Response:
+async def login_sso_code_exchange(w: HandlerContext) -> Response:
     """The mobile apps' former SSO code exchange: deprecated, and disabled unless the
     ``MobileSSOCodeExchange`` feature flag is on, which it is not by default (410, Mattermost's answer)."""
     err = AppError("loginSSOCodeExchange", "api.user.login_sso_code_exchange.deprecated.app_error",
@@ -123,7 +123,7 @@ async def login_sso_code_exchange(w: W) -> Response:
 
 
 @api.route("POST", "/users/login/switch", auth=False)
-async def switch_account_type(w: W) -> Response:
+async def switch_account_type(w: HandlerContext) -> Response:
     b = await w.json(_Switch, "switch_request")
     req = SwitchRequest(current_service=b.current_service, new_service=b.new_service, email=b.email,
                         password=b.password, mfa_code=b.mfa_code, new_password=b.new_password)
@@ -144,42 +144,42 @@ class _MfaUpdate(msgspec.Struct):
 
 
 @api.route("POST", "/users/mfa", auth=False)
-async def check_user_mfa(w: W) -> Any:
+async def check_user_mfa(w: HandlerContext) -> Any:
     body = await w.json(_MfaCheck, "login_id")
     return {"mfa_required": await w.app.mfa.required_for(body.login_id)}
 
 
 @api.route("POST", "/users/{user_id}/mfa/generate")
-async def generate_mfa_secret(w: W) -> Any:
+async def generate_mfa_secret(w: HandlerContext) -> Any:
     return await w.app.mfa.generate(w.ctx, w.user_param())
 
 
 @api.route("PUT", "/users/{user_id}/mfa")
-async def update_user_mfa(w: W) -> Any:
+async def update_user_mfa(w: HandlerContext) -> Any:
     body = await w.json(_MfaUpdate, "mfa")
     await w.app.mfa.update(w.ctx, w.user_param(), body.activate, body.code)
     return ok()
 
 
 @api.route("POST", "/users/{user_id}/promote")
-async def promote_guest_to_user(w: W) -> Any:
+async def promote_guest_to_user(w: HandlerContext) -> Any:
     await w.app.users.promote_guest(w.ctx, w.user_param())
     return ok()
 
 
 @api.route("POST", "/users/{user_id}/demote")
-async def demote_user_to_guest(w: W) -> Any:
+async def demote_user_to_guest(w: HandlerContext) -> Any:
     await w.app.users.demote_to_guest(w.ctx, w.user_param())
     return ok()
 
 
 @api.route("GET", "/users/{user_id}/audits")
-async def get_user_audits(w: W) -> Any:
+async def get_user_audits(w: HandlerContext) -> Any:
     return await w.app.audits.for_user(w.ctx, w.user_param(), w.page(), w.per_page())
 
 
 @api.route("POST", "/users/logout", auth=False)
-async def logout(w: W) -> Response:
+async def logout(w: HandlerContext) -> Response:
     await w.app.sessions.logout(w.ctx)
     resp = ok()
     clear_session_cookies(resp)
@@ -187,7 +187,7 @@ async def logout(w: W) -> Response:
 
 
 @api.route("GET", "/users")
-async def get_users(w: W) -> Any:
+async def get_users(w: HandlerContext) -> Any:
     active: bool | None = None
     if w.query("active"):
         active = w.query_bool("active")
@@ -202,25 +202,25 @@ async def get_users(w: W) -> Any:
 
 
 @api.route("POST", "/users/ids")
-async def get_users_by_ids(w: W) -> Any:
+async def get_users_by_ids(w: HandlerContext) -> Any:
     ids = await w.json(list[str], "user_ids")
     if not ids or len(ids) > 1000 or not all(is_valid_id(i) for i in ids):
         raise invalid_param("getUsersByIds", "user_ids")
     return await _users_by_ids(w, ids)
 
 
-async def _users_by_ids(w: W, ids: list[str]) -> list[User]:
+async def _users_by_ids(w: HandlerContext, ids: list[str]) -> list[User]:
     return await w.app.users.get_many(w.ctx, ids, since=w.query_int("since"))
 
 
 @api.route("POST", "/users/usernames")
-async def get_users_by_usernames(w: W) -> Any:
+async def get_users_by_usernames(w: HandlerContext) -> Any:
     names = await w.json(list[str], "usernames")
     return await w.app.users.get_many_by_usernames(w.ctx, names)
 
 
 @api.route("POST", "/users/search")
-async def search_users(w: W) -> Any:
+async def search_users(w: HandlerContext) -> Any:
     body = await w.json(_Search, "search")
     if not body.term.strip():
         raise invalid_param("searchUsers", "term")
@@ -231,7 +231,7 @@ async def search_users(w: W) -> Any:
 
 
 @api.route("GET", "/users/autocomplete")
-async def autocomplete_users(w: W) -> Any:
+async def autocomplete_users(w: HandlerContext) -> Any:
     name = w.query("name")
     team_id = w.query("team_id")
     channel_id = w.query("channel_id")
@@ -249,7 +249,7 @@ async def autocomplete_users(w: W) -> Any:
 
 
 @api.route("POST", "/users/status/ids")
-async def statuses_by_ids(w: W) -> Any:
+async def statuses_by_ids(w: HandlerContext) -> Any:
     ids = await w.json(list[str], "user_ids")
     if not all(is_valid_id(i) for i in ids):
         raise invalid_param("getUserStatusesByIds", "user_ids")
@@ -257,25 +257,25 @@ async def statuses_by_ids(w: W) -> Any:
 
 
 @api.route("GET", "/users/username/{username}")
-async def get_user_by_username(w: W) -> Any:
+async def get_user_by_username(w: HandlerContext) -> Any:
     user = await w.app.users.get_by_username(w.str_param("username"))
     return _me(w, await w.app.users.require_visible(w.ctx, user))
 
 
 @api.route("GET", "/users/email/{email}")
-async def get_user_by_email(w: W) -> Any:
+async def get_user_by_email(w: HandlerContext) -> Any:
     w.app.users.require_email_lookup(w.ctx)  # before the lookup: the answer tells nothing about the address
     user = await w.app.users.get_by_email(w.str_param("email"))
     return _me(w, await w.app.users.require_visible(w.ctx, user))
 
 
 @api.route("GET", "/users/{user_id}")
-async def get_user(w: W) -> Any:
+async def get_user(w: HandlerContext) -> Any:
     return _me(w, await w.app.users.require_visible(w.ctx, await w.app.users.get(w.user_param())))
 
 
 @api.route("PUT", "/users/{user_id}")
-async def update_user(w: W) -> Any:
+async def update_user(w: HandlerContext) -> Any:
     data = await w.json(User, "user")
     user_id = w.user_param()
     if data.id != user_id:
@@ -284,13 +284,13 @@ async def update_user(w: W) -> Any:
 
 
 @api.route("PUT", "/users/{user_id}/patch")
-async def patch_user(w: W) -> Any:
+async def patch_user(w: HandlerContext) -> Any:
     patch = await w.json(UserPatch, "user")
     return _me(w, await w.app.users.patch(w.ctx, w.user_param(), patch))
 
 
 @api.route("PUT", "/users/{user_id}/password")
-async def update_password(w: W) -> Any:
+async def update_password(w: HandlerContext) -> Any:
     body = await w.json(_PasswordUpdate, "password")
     if body.already_hashed in (True, "true"):
         await w.app.user_admin.update_hashed_password(w.ctx, w.user_param(), body.new_password)
@@ -300,32 +300,32 @@ async def update_password(w: W) -> Any:
 
 
 @api.route("PUT", "/users/{user_id}/roles")
-async def update_roles(w: W) -> Any:
+async def update_roles(w: HandlerContext) -> Any:
     body = await w.json(_Roles, "roles")
     await w.app.users.update_roles(w.ctx, w.user_param(), body.roles)
     return ok()
 
 
 @api.route("PUT", "/users/{user_id}/active")
-async def update_active(w: W) -> Any:
+async def update_active(w: HandlerContext) -> Any:
     body = await w.json(_Active, "active")
     await w.app.users.set_active(w.ctx, w.user_param(), body.active)
     return ok()
 
 
 @api.route("GET", "/users/invalid_emails")
-async def get_users_with_invalid_emails(w: W) -> Any:
+async def get_users_with_invalid_emails(w: HandlerContext) -> Any:
     return await w.app.users.with_invalid_emails(w.ctx, w.page(), w.per_page())
 
 
 @api.route("POST", "/users/{user_id}/reset_failed_attempts")
-async def reset_failed_attempts(w: W) -> Any:
+async def reset_failed_attempts(w: HandlerContext) -> Any:
     await w.app.users.reset_failed_attempts(w.ctx, w.user_param())
     return ok()
 
 
 @api.route("DELETE", "/users/{user_id}")
-async def deactivate_user(w: W) -> Any:
+async def deactivate_user(w: HandlerContext) -> Any:
     if w.query_bool("permanent"):
         await w.app.purge.delete_user(w.ctx, w.user_param())
     else:
@@ -334,12 +334,12 @@ async def deactivate_user(w: W) -> Any:
 
 
 @api.route("GET", "/users/{user_id}/status")
-async def get_status(w: W) -> Any:
+async def get_status(w: HandlerContext) -> Any:
     return await w.app.statuses.get(w.ctx, w.user_param())
 
 
 @api.route("PUT", "/users/{user_id}/status")
-async def set_status(w: W) -> Any:
+async def set_status(w: HandlerContext) -> Any:
     body = await w.json(_StatusBody, "status")
     user_id = w.user_param()
     if body.user_id != user_id:
@@ -348,7 +348,7 @@ async def set_status(w: W) -> Any:
 
 
 @api.route("GET", "/users/{user_id}/sessions")
-async def get_sessions(w: W) -> Any:
+async def get_sessions(w: HandlerContext) -> Any:
     user_id = w.user_param()
     w.app.perms.require_self_or_system(w.ctx, user_id, "edit_other_users", "getSessions")
     return await w.app.sessions.list_for_user(user_id)
@@ -359,7 +359,7 @@ class _Revoke(msgspec.Struct):
 
 
 @api.route("POST", "/users/{user_id}/sessions/revoke")
-async def revoke_session(w: W) -> Any:
+async def revoke_session(w: HandlerContext) -> Any:
     user_id = w.user_param()
     w.app.perms.require_self_or_system(w.ctx, user_id, "edit_other_users", "revokeSession")
     body = await w.json(_Revoke, "session_id")
@@ -370,7 +370,7 @@ async def revoke_session(w: W) -> Any:
 
 
 @api.route("POST", "/users/{user_id}/sessions/revoke/all")
-async def revoke_all_sessions(w: W) -> Any:
+async def revoke_all_sessions(w: HandlerContext) -> Any:
     user_id = w.user_param()
     w.app.perms.require_self_or_any(w.ctx, user_id, "revokeAllSessionsForUser", "edit_other_users",
                                     "sysconsole_write_user_management_users")

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from chinwag.model.errors import AppError
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 from chinwag.web.responses import ok
 from chinwag.web.upload import PartData, PartEnd, PartStart, multipart_events
 
@@ -23,14 +23,14 @@ def _no_file() -> AppError:
 
 
 @api.route("POST", "/users/{user_id}/image")
-async def set_profile_image(w: W) -> Any:
+async def set_profile_image(w: HandlerContext) -> Any:
     user_id = w.user_param()
     try:
         length = int(w.request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
     w.app.user_images.check_upload(w.ctx, user_id, length)
-    limit = w.app.config.config.FileSettings.MaxFileSize
+    limit = w.app.config.effective.FileSettings.MaxFileSize
     if not w.request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise AppError("uploadProfileImage", "api.user.upload_profile_user.parse.app_error",
                        "Could not parse multipart form.", 400, "expected multipart/form-data")
@@ -62,13 +62,13 @@ async def set_profile_image(w: W) -> Any:
 
 
 @api.route("DELETE", "/users/{user_id}/image")
-async def set_default_profile_image(w: W) -> Any:
+async def set_default_profile_image(w: HandlerContext) -> Any:
     await w.app.user_images.reset(w.ctx, w.user_param())
     return ok()
 
 
 @api.route("GET", "/users/{user_id}/image")
-async def get_profile_image(w: W) -> Response:
+async def get_profile_image(w: HandlerContext) -> Response:
     """The picture; ``?_=<last_picture_update>`` (the apps' cache-buster) is accepted and ignored.
     An uploaded picture is cached for a day with its ``last_picture_update`` as the ETag; the
     generated one for five minutes (it changes when the name does)."""
@@ -84,7 +84,7 @@ async def get_profile_image(w: W) -> Response:
 
 
 @api.route("GET", "/users/{user_id}/image/default")
-async def get_default_profile_image(w: W) -> Response:
+async def get_default_profile_image(w: HandlerContext) -> Response:
     data = await w.app.user_images.default(w.ctx, w.user_param())
     return Response(data, media_type="image/png",
                     headers={"Cache-Control": f"max-age={_DAY}, private", "X-Content-Type-Options": "nosniff"})

@@ -8,11 +8,11 @@ from typing import Any
 from chinwag.model.errors import invalid_param
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
-from chinwag.web.handler import W
+from chinwag.web.handler import HandlerContext
 
 
 @api.route("GET", "/users/stats")
-async def get_total_users_stats(w: W) -> Any:
+async def get_total_users_stats(w: HandlerContext) -> Any:
     return await w.app.analytics.total_users(w.ctx)
 
 
@@ -21,7 +21,7 @@ def _list(value: str) -> list[str]:
 
 
 @api.route("GET", "/users/stats/filtered")
-async def get_filtered_users_stats(w: W) -> Any:
+async def get_filtered_users_stats(w: HandlerContext) -> Any:
     for name in ("in_team", "in_channel"):
         if w.query(name) and not is_valid_id(w.query(name)):
             raise invalid_param("getFilteredUsersStats", name)
@@ -33,11 +33,11 @@ async def get_filtered_users_stats(w: W) -> Any:
 
 
 @api.route("GET", "/users/known")
-async def known_users(w: W) -> Any:
+async def known_users(w: HandlerContext) -> Any:
     """The ids of the active users the caller shares a channel with."""
     return await w.app.stats.known_users(w.ctx)
 
 
 @api.route("GET", "/users/{user_id}/teams/{team_id}/threads/mention_counts")
-async def thread_mention_counts(w: W) -> Any:
+async def thread_mention_counts(w: HandlerContext) -> Any:
     return await w.app.stats.thread_mention_counts(w.ctx, w.user_param(), w.id_param("team_id"))
