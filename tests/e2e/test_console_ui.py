@@ -502,3 +502,46 @@ def test_user_page_role_password_sessions_and_teams(browser: Any, chinwag: Serve
     page.get_by_role("status").filter(has_text="Removed from Acme.").wait_for()
     page.get_by_text("Not in any team.").wait_for()
     assert not page.errors, page.errors
+
+
+def test_oauth_provider_and_client_metrics_settings(browser: Any, chinwag: ServerProcess) -> None:
+    page = new_page(browser, 1280, 1400)
+    open_console(page, chinwag)
+    go(page, "Integration Management")
+    # dynamic client registration and its allowlist matter only while the provider is on
+    assert setting(page, "ServiceSettings.EnableDynamicClientRegistration").get_by_role("radio", name="True").is_disabled()
+    assert page.get_by_label("DCR Redirect URI Allowlist").is_disabled()
+    provider = setting(page, "ServiceSettings.EnableOAuthServiceProvider")
+    provider.get_by_role("radio", name="True").check()
+    dcr = setting(page, "ServiceSettings.EnableDynamicClientRegistration")
+    dcr.get_by_role("radio", name="True").check()
+    page.get_by_label("DCR Redirect URI Allowlist").fill("https://app.example.com/** http://localhost:*/cb")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("status").filter(has_text="Settings saved.").wait_for()
+    shot(page, "console-integration-management-oauth")
+    with chinwag.api(chinwag.login("admin")) as c:
+        service = c.get("/config").json()["ServiceSettings"]
+    assert service["EnableOAuthServiceProvider"] is True
+    assert service["EnableDynamicClientRegistration"] is True
+    assert service["DCRRedirectURIAllowlist"] == ["https://app.example.com/**", "http://localhost:*/cb"]
+
+    go(page, "Performance Monitoring")
+    client_metrics = setting(page, "MetricsSettings.EnableClientMetrics")
+    assert client_metrics.get_by_role("radio", name="True").is_checked()  # chinwag's default
+    assert client_metrics.get_by_role("radio", name="True").is_disabled()  # while monitoring is off
+    setting(page, "MetricsSettings.Enable").get_by_role("radio", name="True").check()
+    client_metrics.get_by_role("radio", name="False").check()
+    assert page.get_by_label("Client Side User IDs").is_disabled()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("status").filter(has_text="Settings saved.").wait_for()
+    shot(page, "console-performance-monitoring")
+    with chinwag.api(chinwag.login("admin")) as c:
+        metrics = c.get("/config").json()["MetricsSettings"]
+        assert metrics["Enable"] is True and metrics["EnableClientMetrics"] is False
+        # put back: other tests share the server
+        service_back = {"EnableOAuthServiceProvider": False, "EnableDynamicClientRegistration": False, "DCRRedirectURIAllowlist": []}
+        cfg = c.get("/config").json()
+        cfg["ServiceSettings"].update(service_back)
+        cfg["MetricsSettings"].update({"Enable": False, "EnableClientMetrics": True})
+        assert c.put("/config", json=cfg).status_code == 200
+    assert not page.errors, page.errors

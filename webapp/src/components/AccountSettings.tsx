@@ -1,24 +1,28 @@
-// Team menu → Account settings: Profile (picture, names, password) and Display (theme, language),
-// as Mattermost's Settings → Profile / Display.
+// Team menu → Account settings: Profile (picture, names, password), Display (theme, language) and, while the
+// server syncs drafts, Advanced (whether mine sync), as Mattermost's Settings → Profile / Display / Advanced.
 import {useState, type FormEvent} from 'react';
 import {FormattedMessage, useIntl} from 'react-intl';
 
-import {addUsers} from '../actions';
+import {addUsers, savePrefs} from '../actions';
 import {client, errorText} from '../client';
+import {syncOn} from '../drafts';
 import {availableLocales, LANGUAGES} from '../i18n';
 import {update, useStore} from '../store';
 import {close, Modal} from './Modals';
 import {ProfilePicture} from './ProfilePicture';
 import {ThemeSettings} from './ThemeSettings';
 
-type Tab = 'profile' | 'display';
+type Tab = 'profile' | 'display' | 'advanced';
 
 export function AccountSettings() {
     const intl = useIntl();
     const [tab, setTab] = useState<Tab>('profile');
+    // Advanced holds only the draft sync choice, offered while the server syncs drafts (as Mattermost's)
+    const advanced = useStore((s) => s.config.AllowSyncedDrafts === 'true');
     const tabs: {id: Tab; label: string}[] = [
         {id: 'profile', label: intl.formatMessage({id: 'account.tab.profile', defaultMessage: 'Profile'})},
         {id: 'display', label: intl.formatMessage({id: 'account.tab.display', defaultMessage: 'Display'})},
+        ...(advanced ? [{id: 'advanced' as Tab, label: intl.formatMessage({id: 'account.tab.advanced', defaultMessage: 'Advanced'})}] : []),
     ];
     return (
         <Modal title={intl.formatMessage({id: 'menu.account', defaultMessage: 'Account settings'})} wide>
@@ -32,7 +36,7 @@ export function AccountSettings() {
                 ))}
             </div>
             <div role='tabpanel' id={`account-panel-${tab}`} aria-labelledby={`account-tab-${tab}`}>
-                {tab === 'profile' ? <ProfileTab/> : <DisplayTab/>}
+                {tab === 'profile' ? <ProfileTab/> : tab === 'advanced' && advanced ? <AdvancedTab/> : <DisplayTab/>}
             </div>
         </Modal>
     );
@@ -138,6 +142,49 @@ function DisplayTab() {
                         values={{code: me.locale}}/>
                 </p>
             )}
+            {error && <p className='form-error' role='alert'>{error}</p>}
+        </div>
+    );
+}
+
+/** Mattermost's "Allow message drafts to sync with the server" (advanced_settings/sync_drafts, on unless
+ * "false"); saved at once, and the composer follows it (drafts.ts). */
+function AdvancedTab() {
+    const intl = useIntl();
+    const me = useStore((s) => s.me!);
+    const on = useStore((s) => syncOn(s.config, s.prefs));
+    const [error, setError] = useState('');
+    const [saving, setSaving] = useState(false);
+    const setSync = async (value: boolean) => {
+        setError('');
+        setSaving(true);
+        try {
+            await savePrefs([{user_id: me.id, category: 'advanced_settings', name: 'sync_drafts', value: value ? 'true' : 'false'}]);
+        } catch (err) {
+            setError(errorText(err, intl.formatMessage({id: 'account.save_failed', defaultMessage: 'Could not save.'})));
+        } finally {
+            setSaving(false);
+        }
+    };
+    return (
+        <div className='account-form'>
+            <fieldset className='radio-group' aria-describedby='sync-drafts-hint'>
+                <legend className='field__label'>
+                    <FormattedMessage id='account.sync_drafts' defaultMessage='Allow message drafts to sync with the server'/>
+                </legend>
+                <label className='radio'>
+                    <input type='radio' name='sync_drafts' checked={on} disabled={saving} onChange={() => void setSync(true)}/>
+                    <FormattedMessage id='account.on' defaultMessage='On'/>
+                </label>
+                <label className='radio'>
+                    <input type='radio' name='sync_drafts' checked={!on} disabled={saving} onChange={() => void setSync(false)}/>
+                    <FormattedMessage id='account.off' defaultMessage='Off'/>
+                </label>
+                <span className='field__hint' id='sync-drafts-hint'>
+                    <FormattedMessage id='account.sync_drafts_hint'
+                        defaultMessage='When on, your message drafts are kept on the server, so you can finish them on any device. When off, a draft stays only on the device where you typed it.'/>
+                </span>
+            </fieldset>
             {error && <p className='form-error' role='alert'>{error}</p>}
         </div>
     );

@@ -421,6 +421,16 @@ export const SECTIONS: Section[] = [
                         label: defineMessage({id: 'admin.MetricsSettings.Enable', defaultMessage: 'Enable Performance Monitoring'}),
                         help: defineMessage({id: 'admin.MetricsSettings.Enable.help', defaultMessage: 'Serve Prometheus metrics at /metrics on the listen address below.'}),
                     }),
+                    s('MetricsSettings.EnableClientMetrics', 'bool', true, {
+                        label: defineMessage({id: 'admin.MetricsSettings.EnableClientMetrics', defaultMessage: 'Enable Client Performance Monitoring'}),
+                        help: defineMessage({id: 'admin.MetricsSettings.EnableClientMetrics.help', defaultMessage: 'Record the performance reports the web and desktop apps send (POST /client_perf) among the metrics.'}),
+                        dependsOn: 'MetricsSettings.Enable',
+                    }),
+                    s('MetricsSettings.ClientSideUserIds', 'list', [], {
+                        label: defineMessage({id: 'admin.MetricsSettings.ClientSideUserIds', defaultMessage: 'Client Side User IDs'}),
+                        help: defineMessage({id: 'admin.MetricsSettings.ClientSideUserIds.help', defaultMessage: 'The user IDs whose client metrics carry their ID as a label, separated by spaces or commas; all other users share one label.'}),
+                        dependsOn: 'MetricsSettings.EnableClientMetrics', placeholder: 'userid1 userid2',
+                    }),
                     s('MetricsSettings.ListenAddress', 'text', ":8067", {
                         label: defineMessage({id: 'admin.MetricsSettings.ListenAddress', defaultMessage: 'Listen Address'}),
                         help: defineMessage({id: 'admin.MetricsSettings.ListenAddress.help', defaultMessage: 'The address and port of the metrics listener, as host:port or :port.'}),
@@ -673,7 +683,7 @@ export const SECTIONS: Section[] = [
                     }),
                     s('ServiceSettings.AllowSyncedDrafts', 'bool', true, {
                         label: defineMessage({id: 'admin.ServiceSettings.AllowSyncedDrafts', defaultMessage: 'Sync Drafts with the Server'}),
-                        help: defineMessage({id: 'admin.ServiceSettings.AllowSyncedDrafts.help', defaultMessage: 'Drafts are kept on the server, so a draft started on one device can be finished on another.'}),
+                        help: defineMessage({id: 'admin.ServiceSettings.AllowSyncedDrafts.help', defaultMessage: 'Drafts are kept on the server, so a draft started on one device can be finished on another. People may turn it off for themselves in Account settings → Advanced.'}),
                     }),
                     s('ServiceSettings.PostEditTimeLimit', 'number', -1, {
                         label: defineMessage({id: 'admin.ServiceSettings.PostEditTimeLimit', defaultMessage: 'Message Edit Time Limit (seconds)'}),
@@ -1137,6 +1147,20 @@ export const SECTIONS: Section[] = [
                     }),
                     s('ServiceSettings.EnableCommands', 'bool', true, {
                         label: defineMessage({id: 'admin.ServiceSettings.EnableCommands', defaultMessage: 'Enable Custom Slash Commands'}),
+                    }),
+                    s('ServiceSettings.EnableOAuthServiceProvider', 'bool', false, {
+                        label: defineMessage({id: 'admin.ServiceSettings.EnableOAuthServiceProvider', defaultMessage: 'Enable OAuth 2.0 Service Provider'}),
+                        help: defineMessage({id: 'admin.ServiceSettings.EnableOAuthServiceProvider.help', defaultMessage: 'The server acts as an OAuth 2.0 service provider: external applications registered as OAuth apps may make API requests on behalf of the people who authorize them.'}),
+                    }),
+                    s('ServiceSettings.EnableDynamicClientRegistration', 'bool', false, {
+                        label: defineMessage({id: 'admin.ServiceSettings.EnableDynamicClientRegistration', defaultMessage: 'Enable OAuth 2.0 Dynamic Client Registration'}),
+                        help: defineMessage({id: 'admin.ServiceSettings.EnableDynamicClientRegistration.help', defaultMessage: 'External applications may register themselves as OAuth 2.0 clients (POST /oauth/apps/register). Turn it on only when third-party applications need to register programmatically.'}),
+                        dependsOn: 'ServiceSettings.EnableOAuthServiceProvider',
+                    }),
+                    s('ServiceSettings.DCRRedirectURIAllowlist', 'list', [], {
+                        label: defineMessage({id: 'admin.ServiceSettings.DCRRedirectURIAllowlist', defaultMessage: 'DCR Redirect URI Allowlist'}),
+                        help: defineMessage({id: 'admin.ServiceSettings.DCRRedirectURIAllowlist.help', defaultMessage: 'Optionally restrict the redirect URIs a dynamically registered client may use: patterns separated by spaces or commas, where * matches within a path segment and ** across segments. Empty: any.'}),
+                        dependsOn: 'ServiceSettings.EnableDynamicClientRegistration', placeholder: 'https://app.example.com/**',
                     }),
                     s('ServiceSettings.EnablePostUsernameOverride', 'bool', false, {
                         label: defineMessage({id: 'admin.ServiceSettings.EnablePostUsernameOverride', defaultMessage: 'Enable Integrations to Override Usernames'}),

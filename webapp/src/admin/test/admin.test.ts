@@ -279,3 +279,20 @@ describe('dependencies on a value', () => {
         expect(isDisabledByDependency(dir, allSettings, s3)).toBe(true);
     });
 });
+
+describe('OAuth 2.0 provider settings', () => {
+    it('sit on Integration Management, the dynamic registration ones only while the provider is on', () => {
+        const page = findPage('integrations', 'integration_management')!.page as SettingsPage;
+        const keys = page.settings.map((s) => s.key);
+        expect(keys.indexOf('ServiceSettings.EnableOAuthServiceProvider')).toBe(keys.indexOf('ServiceSettings.EnableCommands') + 1);
+        const dcr = page.settings.find((s) => s.key === 'ServiceSettings.EnableDynamicClientRegistration')!;
+        const allow = page.settings.find((s) => s.key === 'ServiceSettings.DCRRedirectURIAllowlist')!;
+        const off: Config = {ServiceSettings: {EnableOAuthServiceProvider: false, EnableDynamicClientRegistration: true, DCRRedirectURIAllowlist: []}};
+        expect(isDisabledByDependency(dcr, page.settings, off)).toBe(true);
+        expect(isDisabledByDependency(allow, page.settings, off)).toBe(true);
+        const on = setValue(off, 'ServiceSettings.EnableOAuthServiceProvider', true);
+        expect(isDisabledByDependency(dcr, page.settings, on)).toBe(false);
+        expect(isDisabledByDependency(allow, page.settings, on)).toBe(false);
+        expect(fromInput(allow, 'https://a.example/** , https://b.example/cb')).toEqual(['https://a.example/**', 'https://b.example/cb']);
+    });
+});
