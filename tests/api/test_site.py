@@ -71,6 +71,21 @@ async def test_plugins_prepackaged_only(world: World) -> None:
     assert_error(await admin.get("/plugins/statuses"), 501, "app.plugin.disabled.app_error")
 
 
+async def test_agents_bridge_is_not_available(world: World) -> None:
+    """The official 11.x web app asks for the AI agents on every channel switch; without the AI plugin,
+    Mattermost answers empty lists and why the bridge is off (api4/agents.go, app/agents.go)."""
+    bob = await world.user("bob")
+    assert (await bob.get("/agents")).json() == []
+    assert (await bob.get("/llmservices")).json() == []
+    r = await bob.get("/agents/status")
+    assert r.status_code == 200
+    assert r.json() == {"available": False, "reason": "app.agents.bridge.not_available.plugin_not_active"}
+    world.srv.config.effective.PluginSettings.Enable = False
+    assert (await bob.get("/agents/status")).json() == {
+        "available": False, "reason": "app.agents.bridge.not_available.plugin_env_not_initialized"}
+    assert_error(await world.client().get("/agents"), 401, "api.context.session_expired.app_error")
+
+
 async def test_brand_image(world: World) -> None:
     admin = await world.user("admin")
     bob = await world.user("bob")
