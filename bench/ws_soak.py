@@ -4,6 +4,7 @@ connection id and sequence number. Prints the server's RSS every minute; at the 
 every accepted post must have arrived exactly once with no gap in ``seq``.
 
     .venv/bin/python -m bench.ws_soak [--clients 200] [--rate 10] [--minutes 60] [--procs 2]
+                                      [--drop-min 10] [--drop-max 60]
 
 One `chinwag serve` on PostgreSQL with the embedded event stream (no Redis)."""
 
@@ -28,8 +29,9 @@ MARK = "soak "
 
 
 class Client:
-    def __init__(self, url: str, token: str, rng: random.Random) -> None:
+    def __init__(self, url: str, token: str, rng: random.Random, drop: tuple[float, float] = (10, 60)) -> None:
         self.url = url
+        self.drop = drop
         self.token = token
         self.rng = rng
         self.conn_id = ""
@@ -74,7 +76,7 @@ class Client:
             self.stats["connects"] += 1
             if self.conn_id:
                 self.stats["resumed"] += 1
-            deadline = loop.time() + self.rng.uniform(10, 60)
+            deadline = loop.time() + self.rng.uniform(*self.drop)
             try:
                 while not stop.is_set() and (settle.is_set() or loop.time() < deadline):
                     try:
@@ -92,10 +94,11 @@ class Client:
                 await ws.close()
 
 
-def worker(url: str, tokens: list[str], seed: int, stop: Any, settle: Any, results: Any) -> None:
+def worker(url: str, tokens: list[str], seed: int, stop: Any, settle: Any, results: Any,
+           drop: tuple[float, float] = (10, 60)) -> None:
     async def main() -> None:
         rng = random.Random(seed)
-        clients = [Client(url, t, random.Random(rng.random())) for t in tokens]
+        clients = [Client(url, t, random.Random(rng.random()), drop) for t in tokens]
         tasks = [asyncio.create_task(c.run(stop, settle)) for c in clients]
         while not stop.is_set():
             await asyncio.sleep(0.5)
@@ -111,6 +114,8 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=10.0, help="posts per second")
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument("--drop-min", type=float, default=10, help="shortest a connection lives, seconds")
+    ap.add_argument("--drop-max", type=float, default=60, help="longest a connection lives, seconds")
     args = ap.parse_args()
     proc, drop = start_server({"MM_WEBSOCKETSETTINGS_SENDQUEUESIZE": "4096"})
     try:
@@ -124,7 +129,8 @@ def main() -> None:
         pid = proc.proc.pid
         ctx = mp.get_context("fork")
         stop, settle, results = ctx.Event(), ctx.Event(), ctx.Queue()
-        workers = [ctx.Process(target=worker, args=(proc.ws_url, tokens[i::args.procs], i, stop, settle, results),
+        workers = [ctx.Process(target=worker, args=(proc.ws_url, tokens[i::args.procs], i, stop, settle, results,
+                                                     (args.drop_min, args.drop_max)),
                                daemon=True) for i in range(args.procs)]
         for w in workers:
             w.start()

@@ -209,6 +209,16 @@ class Conn:
                     await self.send_event(pos, payload)
         self._held = None
 
+    def forget(self) -> None:
+        """Closed and checkpointed: let go of what it remembers (up to 2 × RING (seq, pos) pairs, a
+        backlog). A connection is often still referenced for a while after it ends (the web layer's
+        socket and the connection refer to each other, and such a cycle waits for a full garbage
+        collection); what it holds then must be small, or a reconnect-heavy load piles up megabytes
+        of dead rings between collections (#18)."""
+        self.ring = None
+        self.queue = None
+        self._held = None
+
     def state(self) -> dict[str, Any]:
         return {"seq": self.seq - 1, "pos": self.last_pos, "ring": (self.ring or [])[-RING:]}
 
@@ -499,6 +509,7 @@ class Hub:
             with contextlib.suppress(Exception):
                 async with self._checkpoint_lock:
                     await self.stream.save_checkpoints([(conn.id, conn.user_id, conn.state())])
+        conn.forget()
 
     async def _maybe_offline(self, user_id: str) -> None:
         gone = await self.presence.disconnected(user_id)

@@ -235,8 +235,9 @@ def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
                                 failed_since_last=failed)
                 await sock._close(1011)
         finally:
-            if sock.conn is not None:
-                await hub.disconnect(sock.conn)
-                app.plugin_hooks.websocket_disconnected(sock.conn.id, sock.conn.user_id)
+            conn, sock.conn = sock.conn, None  # the socket and its connection refer to each other: no cycle left
+            if conn is not None:
+                await hub.disconnect(conn)
+                app.plugin_hooks.websocket_disconnected(conn.id, conn.user_id)
 
     return websocket_endpoint

@@ -1,0 +1,85 @@
+"""Connection churn leaves nothing behind (#18): a reconnect-heavy load (every client dropping and
+resuming every few seconds) must not accumulate connections, rings or sockets."""
+
+from __future__ import annotations
+
+import gc
+import json
+from typing import Any
+
+from chinwag.platform.events import Broadcast, Event
+from chinwag.platform.hub import Conn
+from chinwag.server import Server
+from chinwag.web.websocket import Socket
+from tests.conftest import World
+from tests.waiting import until
+from tests.ws.conftest import WS, Live
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+
+    async def send(self, text: str) -> None:
+        self.frames.append(json.loads(text))
+
+    def close(self) -> None:
+        pass
+
+
+async def test_connect_resume_disconnect_cycles_leave_the_hub_empty(server: Server) -> None:
+    hub = server.hub
+    hub.disconnect_grace = 0
+    users = [c * 26 for c in "abcd"]
+    dropped: list[Conn] = []
+    last: dict[str, tuple[str, int]] = {}
+    for round_ in range(6):
+        live = []
+        for uid in users:
+            sink = _Sink()
+            conn = Conn(hub, uid, sink.send, sink.close)
+            want = last.get(uid, ("", 0))
+            await hub.connect(conn, *want)
+            live.append((uid, conn, sink))
+        for i in range(30):
+            for uid in users:
+                hub.publish(Event("custom_test", {"i": i, "r": round_}, Broadcast(user_id=uid)))
+        await until(lambda live=live: all(c.seq > 30 for _, c, _ in live))
+        assert all(c.seq > 30 for _, c, _ in live)
+        for uid, conn, _ in live:
+            assert conn.ring, "delivery remembered (seq, pos) pairs for resume"
+            last[uid] = (conn.id, conn.seq)
+            await hub.disconnect(conn)
+            dropped.append(conn)
+    assert hub.by_id == {} and hub.by_user == {}
+    assert hub.connection_count() == 0
+    # what a closed connection remembered is let go of: it may be referenced a while longer
+    assert all(c.closed and c.ring is None and c.queue is None for c in dropped)
+    await until(lambda: not hub._background)
+    assert not hub._background
+    assert not any(hub.is_online(u) for u in users)
+
+
+async def test_closed_websockets_are_freed_without_the_cycle_collector(world: World, live: Live) -> None:
+    """The endpoint's socket and the hub's connection refer to each other while it is open; once it
+    closes, reference counting alone frees both (no cycle waiting for a full collection)."""
+    alice = await world.user("alice")
+    gc.collect()
+    gc.disable()
+    try:
+        for i in range(5):
+            ws = await WS.connect(live.url, alice.token)
+            await ws.event("hello")
+            if i % 2:
+                await ws.close()
+            else:  # the network goes away: no close frame
+                ws.conn.transport.abort()
+            await until(lambda: live.server.hub.connection_count() == 0)
+            assert live.server.hub.connection_count() == 0
+        def alive() -> int:
+            return sum(1 for o in gc.get_objects() if type(o) in (Socket, Conn))
+
+        await until(lambda: alive() == 0)
+        assert alive() == 0
+    finally:
+        gc.enable()
