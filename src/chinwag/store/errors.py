@@ -54,8 +54,18 @@ def is_unavailable(exc: BaseException) -> bool:
         import asyncpg
     except ImportError:  # pragma: no cover
         return False
-    return isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError
-                      | asyncpg.TooManyConnectionsError | asyncpg.InterfaceError)
+    driver = (asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError
+              | asyncpg.InterfaceError)
+    # SQLAlchemy wraps the driver's error (DBAPIError → its adapter's error → asyncpg's), e.g. "sorry, too
+    # many clients already" when the server has no connection slot left
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            break
+        if isinstance(seen, driver):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 def is_out_of_range(exc: BaseException) -> bool:
