@@ -3,6 +3,7 @@ resuming every few seconds) must not accumulate connections, rings or sockets.""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from typing import Any
@@ -65,6 +66,8 @@ async def test_closed_websockets_are_freed_without_the_cycle_collector(world: Wo
     closes, reference counting alone frees both (no cycle waiting for a full collection)."""
     alice = await world.user("alice")
     gc.collect()
+    # what other tests of this worker still hold (a module-scoped server's connections) is not this test's
+    before = {id(o) for o in gc.get_objects() if type(o) in (Socket, Conn)}
     gc.disable()
     try:
         for i in range(5):
@@ -77,9 +80,43 @@ async def test_closed_websockets_are_freed_without_the_cycle_collector(world: Wo
             await until(lambda: live.server.hub.connection_count() == 0)
             assert live.server.hub.connection_count() == 0
         def alive() -> int:
-            return sum(1 for o in gc.get_objects() if type(o) in (Socket, Conn))
+            return sum(1 for o in gc.get_objects() if type(o) in (Socket, Conn) and id(o) not in before)
 
         await until(lambda: alive() == 0)
         assert alive() == 0
     finally:
         gc.enable()
+
+
+async def test_a_user_with_overlapping_connections_goes_offline_when_the_last_closes(server: Server) -> None:
+    hub = server.hub
+    hub.disconnect_grace = 0
+    offline: list[str] = []
+    before = hub.on_last_disconnect
+
+    async def went_offline(user_id: str) -> None:
+        offline.append(user_id)
+        if before is not None:
+            await before(user_id)
+
+    hub.on_last_disconnect = went_offline
+    try:
+        uid = "t" * 26
+        conns = []
+        for _ in range(3):  # three tabs, open at once
+            sink = _Sink()
+            conn = Conn(hub, uid, sink.send, sink.close)
+            await hub.connect(conn)
+            conns.append(conn)
+        for _ in range(200):  # the presence update runs in the background after connect()
+            if await hub.presence.online_anywhere([uid]):
+                break
+            await asyncio.sleep(0.05)
+        for conn in conns[:2]:
+            await hub.disconnect(conn)
+        assert await hub.presence.online_anywhere([uid]) == {uid}
+        await hub.disconnect(conns[2])
+        await until(lambda: offline == [uid])
+        assert await hub.presence.online_anywhere([uid]) == set()
+    finally:
+        hub.on_last_disconnect = before
