@@ -13,7 +13,7 @@ from tests.api.helpers import (
     team_unread,
     team_with,
 )
-from tests.conftest import World, assert_error
+from tests.conftest import Client, World, assert_error
 
 
 async def test_create_public_and_private(world: World) -> None:
@@ -151,6 +151,41 @@ async def test_group_channels(world: World) -> None:
         assert_error(await eve.post("/posts", {"channel_id": gm["id"], "message": "hi"}), 403)
         assert_error(await t.owner.post("/channels/group", trio[:2]), 400)
         assert_error(await t.owner.post("/channels/group", [*trio[:2], NO_SUCH_ID]), 400)
+
+
+async def _shown(c: Client, category: str, name: str) -> str:
+    r = await c.get(f"/users/me/preferences/{category}/name/{name}")
+    return str(r.json()["value"]) if r.status_code == 200 else ""
+
+
+async def test_direct_and_group_channels_are_shown_to_their_members(world: World) -> None:
+    """As Mattermost: making a DM or GM, and each new post in it, sets ``direct_channel_show`` (named
+    after the other user) / ``group_channel_show`` (named after the channel) to ``true`` for everyone
+    in it; the web app lists a read DM or GM in its sidebar only while that preference is ``true``."""
+    t = await team_with(world, "bob", "carol")
+    bob, carol = t.members
+    a, b, c = t.owner.user["id"], bob.user["id"], carol.user["id"]
+    dm = (await t.owner.post("/channels/direct", [a, b])).json()
+    assert await _shown(t.owner, "direct_channel_show", b) == "true"
+    assert await _shown(bob, "direct_channel_show", a) == "true"
+    assert await _shown(carol, "direct_channel_show", a) == ""
+    # bob closes the DM; the owner's next post opens it again for bob
+    r = await bob.put(f"/users/{b}/preferences",
+                      [{"user_id": b, "category": "direct_channel_show", "name": a, "value": "false"}])
+    assert r.status_code == 200
+    assert await _shown(bob, "direct_channel_show", a) == "false"
+    await world.post(t.owner, dm, "are you there?")
+    assert await _shown(bob, "direct_channel_show", a) == "true"
+    note = (await bob.post("/channels/direct", [b, b])).json()  # a note to self: named after oneself
+    assert note["name"] == f"{b}__{b}" and await _shown(bob, "direct_channel_show", b) == "true"
+    gm = (await t.owner.post("/channels/group", [a, b, c])).json()
+    for m in (t.owner, bob, carol):
+        assert await _shown(m, "group_channel_show", gm["id"]) == "true"
+    r = await carol.put(f"/users/{c}/preferences",
+                        [{"user_id": c, "category": "group_channel_show", "name": gm["id"], "value": "false"}])
+    assert r.status_code == 200
+    await world.post(bob, gm, "hello again")
+    assert await _shown(carol, "group_channel_show", gm["id"]) == "true"
 
 
 async def test_archive_and_restore(world: World) -> None:

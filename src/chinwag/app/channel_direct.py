@@ -7,6 +7,7 @@ import msgspec
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, service
 from chinwag.app.permissions import PermissionService
+from chinwag.app.preference import hidden_dm_preferences, show_preferences
 from chinwag.model import permissions
 from chinwag.model.channel import (
     CHANNEL_DIRECT,
@@ -74,9 +75,11 @@ class DirectChannelService:
         )
         members = [new_member(ch.id, uid, now) for uid in dict.fromkeys((a, b))]
         other = b if a == ctx.user_id else a
+        show = await hidden_dm_preferences(self.core, ch, [a, b])
         try:
             async with self.core.unit_of_work() as uow:
                 await self.core.store.channels.save(ch, members, uow.conn)
+                await show_preferences(uow, self.core, show)
                 uow.publish(Event("direct_added", {"creator_id": ctx.user_id, "teammate_id": other},
                                   Broadcast(channel_id=ch.id)))
         except Conflict:
@@ -133,9 +136,11 @@ class DirectChannelService:
             display_name=display,
             creator_id=ctx.user_id,
         )
+        show = await hidden_dm_preferences(self.core, ch, ids)
         try:
             async with self.core.unit_of_work() as uow:
                 await self.core.store.channels.save(ch, [new_member(ch.id, uid, now) for uid in ids], uow.conn)
+                await show_preferences(uow, self.core, show)
                 uow.publish(Event("group_added", {"teammate_ids": _json(ids)}, Broadcast(channel_id=ch.id)))
         except Conflict:
             return await self.core.store.channels.get_by_name("", name), False

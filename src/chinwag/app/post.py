@@ -22,16 +22,17 @@ from chinwag.app.plugin_hooks import PluginHooks
 from chinwag.app.post_list import PostListService
 from chinwag.app.post_notice import PostNotice
 from chinwag.app.post_write import NewPost, PostWriter
+from chinwag.app.preference import hidden_dm_preferences, show_preferences
 from chinwag.app.read_receipt import ReadReceiptService
 from chinwag.app.status import StatusService
 from chinwag.model import permissions
 from chinwag.model import post as post_model
-from chinwag.model.channel import CHANNEL_DIRECT, Channel
+from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel
 from chinwag.model.errors import AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id, new_id
 from chinwag.model.integration_action import generate_action_ids
 from chinwag.model.post import FORCE_NOTIFICATION, Post, PostCreate, PostPatch
-from chinwag.model.user import User
+from chinwag.model.user import Preference, User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.search.base import SearchEngine
 from chinwag.store.errors import NotFound
@@ -273,9 +274,15 @@ class PostService:
             # the thread's followers as they will be after this reply (its root's author follows it)
             followers, thread_email, thread_push = await notifications.thread_followers(
                 post, channel, sender, mentioned, also=[root.user_id] if auto_follow else [])
+        show: list[Preference] = []  # a new post shows its DM or GM again to everyone in it
+        if channel.type == CHANNEL_DIRECT:
+            show = await hidden_dm_preferences(self.core, channel, channel.name.split("__"))
+        elif channel.type == CHANNEL_GROUP:
+            show = await hidden_dm_preferences(self.core, channel, await self.core.store.channels.member_ids(channel.id))
 
         async def finish(uow: UnitOfWork) -> None:
             await self.files.add_metadata([post], uow.conn)
+            await show_preferences(uow, self.core, show)
             if root is not None:
                 post.reply_count = root.reply_count + 1
             display = f"@{sender.username}" if channel.type == CHANNEL_DIRECT else channel.display_name

@@ -9,6 +9,7 @@ from chinwag.app.core import AppCore, service
 from chinwag.app.outbox import UnitOfWork
 from chinwag.app.permissions import PermissionService
 from chinwag.model import permissions
+from chinwag.model.channel import CHANNEL_DIRECT, CHANNEL_GROUP, Channel
 from chinwag.model.channel_category import FAVORITE_CHANNEL
 from chinwag.model.errors import AppError, permission_denied
 from chinwag.model.user import Preference
@@ -74,3 +75,40 @@ class PreferenceService:
             uow.publish(Event("preferences_deleted",
                               {"preferences": msgspec.json.encode([p.to_dict() for p in prefs]).decode()},
                               Broadcast(user_id=user_id)))
+
+
+DIRECT_CHANNEL_SHOW = "direct_channel_show"
+GROUP_CHANNEL_SHOW = "group_channel_show"
+
+
+async def hidden_dm_preferences(core: AppCore, channel: Channel, member_ids: list[str]) -> list[Preference]:
+    """The ``direct_channel_show``/``group_channel_show`` preferences that would make a direct or group
+    channel visible to each of its members who does not already have one set to ``true`` (as
+    Mattermost does when such a channel is made and on each new post in it: the web app lists a
+    read DM or GM in the sidebar only while that preference is ``true``). Empty for other channels."""
+    if channel.type == CHANNEL_DIRECT:
+        ids = list(dict.fromkeys(member_ids))
+        wanted = [Preference(user_id=u, category=DIRECT_CHANNEL_SHOW,
+                             name=next((o for o in ids if o != u), u), value="true") for u in ids]
+    elif channel.type == CHANNEL_GROUP:
+        wanted = [Preference(user_id=u, category=GROUP_CHANNEL_SHOW, name=channel.id, value="true")
+                  for u in dict.fromkeys(member_ids)]
+    else:
+        return []
+    out = []
+    for p in wanted:
+        have = await core.store.preferences.values_for([p.user_id], p.category, p.name)
+        if have.get(p.user_id) != "true":
+            out.append(p)
+    return out
+
+
+async def show_preferences(uow: UnitOfWork, core: AppCore, prefs: list[Preference]) -> None:
+    """Save ``prefs`` (from :func:`hidden_dm_preferences`) in ``uow`` and tell each user with a
+    ``preferences_changed``."""
+    if not prefs:
+        return
+    await core.store.preferences.save(prefs, uow.conn)
+    for p in prefs:
+        uow.publish(Event("preferences_changed", {"preferences": msgspec.json.encode([p.to_dict()]).decode()},
+                          Broadcast(user_id=p.user_id)))
