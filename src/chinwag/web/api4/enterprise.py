@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from chinwag.model.errors import N_, AppError
+from chinwag.model.errors import N_, AppError, permission_denied
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
 from chinwag.web.handler import JSON_ERRORS, HandlerContext
@@ -87,6 +87,38 @@ _REFUSALS: dict[str, tuple[str, str, int, str]] = {
     # POST /reports/posts: an Enterprise licence, checked after the request is read and validated
     "posts_reporting": ("GetPostsForReporting", "app.post.get_posts_for_reporting.license_error", 400,
                         "Your license does not support reporting on posts."),
+    # attribute-based access control (on by the feature flag): without a licence the Policy Administration
+    # Point is absent and the app layer answers 501 once the permission checks pass
+    **{name: (where, f"app.pap.{name}.app_error", 501, message) for name, where, message in (
+        ("get_policy", "GetPolicy", "Unable to retrieve the access control policy."),
+        ("create_access_control_policy", "CreateAccessControlPolicy", "Could not create access control policy."),
+        ("delete_access_control_policy", "DeleteAccessControlPolicy", "Could not delete access control policy."),
+        ("check_expression", "CheckExpression", "Could not check expression."),
+        ("assign_access_control_policy_to_channels", "AssignAccessControlPolicyToChannels",
+         "Unable to assign access control policy to channels."),
+        ("unassign_access_control_policy_from_channels", "UnassignPoliciesFromChannels",
+         "Could not unassign access control policy from channels."),
+        ("search_access_control_policies", "SearchAccessControlPolicies", "Could not search access control policies."),
+        ("get_channel_access_control_attributes", "GetChannelAccessControlAttributes",
+         "Could not get attributes for channel."),
+        ("update_access_control_policies_active", "ExpressionToVisualAST",
+         "Could not update active status of access control policies."),
+        ("expression_to_visual_ast", "ExpressionToVisualAST", "Could not genereate visual AST from expression."),
+    )},
+    # custom profile attribute fields: an Enterprise licence (after manage_system for the writes)
+    **{name: (f"Api4.{name}", "api.custom_profile_attributes.license_error", 403,
+              "Your license does not support Custom Profile Attributes.")
+       for name in ("listCPAFields", "createCPAField", "patchCPAField", "deleteCPAField", "getCPAGroup")},
+    # outgoing OAuth connections: ServiceSettings.EnableOutgoingOAuthConnections is off by default
+    "outgoing_oauth": ("outgoingOAuthConnections",
+                       "api.context.outgoing_oauth_connection.not_available.configuration_disabled", 501,
+                       "Outgoing OAuth connections are not available on this server."),
+    # the cloud service interface exists only in the Enterprise build
+    **{name: (f"Api4.{name}", "api.server.cws.needs_enterprise_edition", 400,
+              "Service only available in Mattermost Enterprise edition")
+       for name in ("getInstallation", "handleCheckCWSConnection")},
+    "preview_modal": ("GetPreviewModalData", "app.cloud.preview_modal_bucket_url_not_configured", 404,
+                      "Preview bucket URL is not configured"),
     # model.MinimumProfessionalProvidedLicense: an error without a translation id
     "professional": ("", "NO_TRANSLATE", 501, "license is neither professional nor enterprise"),
 }
@@ -122,6 +154,24 @@ def _perm(permission: str) -> Check:
     async def check(w: HandlerContext) -> None:
         w.app.perms.require_system(w.ctx, permission, "ServeHTTP")
     return check
+
+
+def _channel_perm(permission: str) -> Check:
+    async def check(w: HandlerContext) -> None:
+        await w.app.perms.require_channel(w.ctx, w.path["channel_id"], permission, "ServeHTTP")
+    return check
+
+
+async def _outgoing_oauth_read(w: HandlerContext) -> None:
+    """Reading connections: manage_outgoing_oauth_connections, or a team's outgoing webhooks or
+    slash commands (``team_id`` in the query)."""
+    if w.app.perms.has_system(w.ctx, "manage_outgoing_oauth_connections"):
+        return
+    team_id = w.query("team_id")
+    for permission in ("manage_own_outgoing_webhooks", "manage_own_slash_commands"):
+        if await w.app.perms.has_team(w.ctx, team_id, permission):
+            return
+    raise permission_denied("ServeHTTP", f"userId={w.ctx.user_id}, permission=manage_own_outgoing_webhooks")
 
 
 def refuse(method: str, path: str, refusal: Refusal, *checks: Check, auth: bool = True) -> None:
@@ -301,6 +351,49 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
     ("POST", "/content_flagging/post/{post_id}/assign/{content_reviewer_id}", "content_flagging", ()),
     ("GET", "/content_flagging/config", "content_flagging", ()),
     ("PUT", "/content_flagging/config", "content_flagging", ()),
+    # access control policies (api4/access_control.go): the body, the permission, then the absent PAP's 501
+    ("PUT", "/access_control_policies", "create_access_control_policy", (_body("policy"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/search", "search_access_control_policies",
+     (_perm("manage_system"), _body("props"))),
+    ("PUT", "/access_control_policies/activate", "update_access_control_policies_active",
+     (_body("active_status_update"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/check", "check_expression", (_body("expression"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/test", "check_expression", (_body("expression"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/validate_requester", "check_expression",
+     (_body("expression"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/visual_ast", "expression_to_visual_ast",
+     (_body("expression"), _perm("manage_system"))),
+    ("GET", "/access_control_policies/{policy_id}", "get_policy", (_ids("policy_id"), _perm("manage_system"))),
+    ("DELETE", "/access_control_policies/{policy_id}", "delete_access_control_policy",
+     (_ids("policy_id"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/{policy_id}/assign", "assign_access_control_policy_to_channels",
+     (_perm("manage_system"), _ids("policy_id"), _body("assign"))),
+    ("DELETE", "/access_control_policies/{policy_id}/unassign", "unassign_access_control_policy_from_channels",
+     (_perm("manage_system"), _ids("policy_id"), _body("unassign"))),
+    ("GET", "/access_control_policies/{policy_id}/resources/channels", "get_policy",
+     (_perm("manage_system"), _ids("policy_id"))),
+    ("GET", "/channels/{channel_id}/access_control/attributes", "get_channel_access_control_attributes",
+     (_ids("channel_id"), _channel_perm("read_channel"))),
+    # custom profile attribute fields (api4/custom_profile_attributes.go)
+    ("GET", "/custom_profile_attributes/fields", "listCPAFields", ()),
+    ("POST", "/custom_profile_attributes/fields", "createCPAField", (_perm("manage_system"),)),
+    ("PATCH", "/custom_profile_attributes/fields/{field_id}", "patchCPAField", (_perm("manage_system"),)),
+    ("DELETE", "/custom_profile_attributes/fields/{field_id}", "deleteCPAField", (_perm("manage_system"),)),
+    ("GET", "/custom_profile_attributes/group", "getCPAGroup", ()),
+    ("PATCH", "/custom_profile_attributes/values", "patch_cpa_values", ()),
+    # outgoing OAuth connections (api4/outgoing_oauth_connection.go): the permission, then the setting
+    ("GET", "/oauth/outgoing_connections", "outgoing_oauth", (_outgoing_oauth_read,)),
+    ("POST", "/oauth/outgoing_connections", "outgoing_oauth", (_perm("manage_outgoing_oauth_connections"),)),
+    ("POST", "/oauth/outgoing_connections/validate", "outgoing_oauth", (_perm("manage_outgoing_oauth_connections"),)),
+    ("GET", "/oauth/outgoing_connections/{connection_id}", "outgoing_oauth",
+     (_perm("manage_outgoing_oauth_connections"),)),
+    ("PUT", "/oauth/outgoing_connections/{connection_id}", "outgoing_oauth",
+     (_perm("manage_outgoing_oauth_connections"),)),
+    ("DELETE", "/oauth/outgoing_connections/{connection_id}", "outgoing_oauth",
+     (_perm("manage_outgoing_oauth_connections"),)),
+    # cloud: no cloud interface in a Team Edition build; the preview modal's bucket is not configured
+    ("GET", "/cloud/installation", "getInstallation", ()),
+    ("GET", "/cloud/preview/modal_data", "preview_modal", ()),
     # licences: a Team Edition server has no licence manager (trials) and accepts no licence file chinwag
     # could check
     ("POST", "/trial-license", "upgrade_needed", (_perm("manage_license_information"),)),
@@ -311,6 +404,8 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
 
 for _method, _path, _refusal, _checks in ROUTES:
     refuse(_method, _path, REFUSALS[_refusal], *_checks)
+# answered without a session, as Mattermost's APIHandler does
+refuse("GET", "/cloud/check-cws-connection", REFUSALS["handleCheckCWSConnection"], auth=False)
 
 
 @api.route("GET", "/schemes")
