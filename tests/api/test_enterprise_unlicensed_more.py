@@ -38,6 +38,8 @@ CASES = [
      _pap("assign_access_control_policy_to_channels"), DENIED),
     ("DELETE", f"/access_control_policies/{ID}/unassign", {"channel_ids": [ID]},
      _pap("unassign_access_control_policy_from_channels"), DENIED),
+    ("GET", f"/access_control_policies/{ID}/activate?active=true", None,
+     _pap("update_access_control_policies_active"), DENIED),
     ("GET", f"/access_control_policies/{ID}/resources/channels", None, _pap("get_policy"), DENIED),
     ("GET", "/custom_profile_attributes/fields", None, CPA, CPA),
     ("POST", "/custom_profile_attributes/fields", {"name": "x"}, CPA, DENIED),
@@ -84,6 +86,11 @@ async def test_checks_before_the_refusals(world: World) -> None:
     # malformed bodies and ids come before the permission and the refusal
     assert_error(await admin.put("/access_control_policies", content=b"{"), 400, "api.context.invalid_param.app_error")
     assert_error(await admin.get("/access_control_policies/x"), 400, "api.context.invalid_url_param.app_error")
+    # activating one policy wants ?active=true|false, and a token in a header, not the session cookie
+    assert_error(await admin.get(f"/access_control_policies/{ID}/activate"), 400, "api.context.invalid_param.app_error")
+    by_cookie = {"Cookie": f"MMAUTHTOKEN={admin.token}", "X-Requested-With": "XMLHttpRequest"}
+    assert_error(await world.client().get(f"/access_control_policies/{ID}/activate?active=true", headers=by_cookie),
+                 401, "api.context.session_cookie_not_allowed.app_error")
     # a team admin (who manages its outgoing webhooks) may list that team's connections: then the setting
     own = await world.team(bob, "team2")
     assert_error(await bob.get(f"/oauth/outgoing_connections?team_id={own['id']}"), *OAUTH)

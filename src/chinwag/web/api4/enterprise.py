@@ -11,9 +11,10 @@ from typing import Any
 
 import msgspec
 
-from chinwag.model.errors import N_, AppError, permission_denied
+from chinwag.model.errors import N_, AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
+from chinwag.web.auth import TokenLocation
 from chinwag.web.handler import JSON_ERRORS, HandlerContext
 from chinwag.web.responses import ok
 
@@ -172,6 +173,19 @@ async def _outgoing_oauth_read(w: HandlerContext) -> None:
         if await w.app.perms.has_team(w.ctx, team_id, permission):
             return
     raise permission_denied("ServeHTTP", f"userId={w.ctx.user_id}, permission=manage_own_outgoing_webhooks")
+
+
+async def _policy_activation(w: HandlerContext) -> None:
+    """updateActiveStatus: the policy id, a header (not cookie) token, manage_system, then ``active``."""
+    w.id_param("policy_id")
+    if w.token_location == TokenLocation.COOKIE:
+        raise AppError("updateActiveStatus", "api.context.session_cookie_not_allowed.app_error",
+                       "Cookie-based authentication is not allowed for this endpoint. Please use header-based "
+                       "authentication.", 401,
+                       detailed_error="This endpoint requires header-based authentication")
+    w.app.perms.require_system(w.ctx, "manage_system", "ServeHTTP")
+    if w.query("active") not in ("true", "false"):
+        raise invalid_param("updateActiveStatus", "active")
 
 
 def refuse(method: str, path: str, refusal: Refusal, *checks: Check, auth: bool = True) -> None:
@@ -370,6 +384,8 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
      (_perm("manage_system"), _ids("policy_id"), _body("assign"))),
     ("DELETE", "/access_control_policies/{policy_id}/unassign", "unassign_access_control_policy_from_channels",
      (_perm("manage_system"), _ids("policy_id"), _body("unassign"))),
+    ("GET", "/access_control_policies/{policy_id}/activate", "update_access_control_policies_active",
+     (_policy_activation,)),
     ("GET", "/access_control_policies/{policy_id}/resources/channels", "get_policy",
      (_perm("manage_system"), _ids("policy_id"))),
     ("GET", "/channels/{channel_id}/access_control/attributes", "get_channel_access_control_attributes",
