@@ -86,6 +86,12 @@ async def test_checks_before_the_refusals(world: World) -> None:
     # malformed bodies and ids come before the permission and the refusal
     assert_error(await admin.put("/access_control_policies", content=b"{"), 400, "api.context.invalid_param.app_error")
     assert_error(await admin.get("/access_control_policies/x"), 400, "api.context.invalid_url_param.app_error")
+    # group-synced memberships: the permission, the user, then every chinwag user is not an LDAP user
+    bob_id = (await bob.get("/users/me")).json()["id"]
+    assert_error(await bob.post(f"/ldap/users/{bob_id}/group_sync_memberships"), *DENIED)
+    assert_error(await admin.post(f"/ldap/users/{ID}/group_sync_memberships"), 404)
+    assert_error(await admin.post(f"/ldap/users/{bob_id}/group_sync_memberships"), 400,
+                 "api.user.add_user_to_group_syncables.not_ldap_user.app_error")
     # activating one policy wants ?active=true|false, and a token in a header, not the session cookie
     assert_error(await admin.get(f"/access_control_policies/{ID}/activate"), 400, "api.context.invalid_param.app_error")
     by_cookie = {"Cookie": f"MMAUTHTOKEN={admin.token}", "X-Requested-With": "XMLHttpRequest"}

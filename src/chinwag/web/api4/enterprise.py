@@ -120,6 +120,10 @@ _REFUSALS: dict[str, tuple[str, str, int, str]] = {
        for name in ("getInstallation", "handleCheckCWSConnection")},
     "preview_modal": ("GetPreviewModalData", "app.cloud.preview_modal_bucket_url_not_configured", 404,
                       "Preview bucket URL is not configured"),
+    # an LDAP user's group-synced memberships: chinwag has no LDAP (nor SAML) sign-in, so every user is
+    # the not-LDAP case
+    "not_ldap_user": ("addUserToGroupSyncables", "api.user.add_user_to_group_syncables.not_ldap_user.app_error",
+                      400, "not an ldap user"),
     # model.MinimumProfessionalProvidedLicense: an error without a translation id
     "professional": ("", "NO_TRANSLATE", 501, "license is neither professional nor enterprise"),
 }
@@ -186,6 +190,11 @@ async def _policy_activation(w: HandlerContext) -> None:
     w.app.perms.require_system(w.ctx, "manage_system", "ServeHTTP")
     if w.query("active") not in ("true", "false"):
         raise invalid_param("updateActiveStatus", "active")
+
+
+async def _existing_user(w: HandlerContext) -> None:
+    """addUserToGroupSyncables looks the user up as given (no ``me``): 404 when there is none."""
+    await w.app.users.get(w.path.get("user_id", ""), "GetUser")
 
 
 def refuse(method: str, path: str, refusal: Refusal, *checks: Check, auth: bool = True) -> None:
@@ -407,6 +416,8 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
      (_perm("manage_outgoing_oauth_connections"),)),
     ("DELETE", "/oauth/outgoing_connections/{connection_id}", "outgoing_oauth",
      (_perm("manage_outgoing_oauth_connections"),)),
+    ("POST", "/ldap/users/{user_id}/group_sync_memberships", "not_ldap_user",
+     (_perm("sysconsole_write_user_management_groups"), _existing_user)),
     # cloud: no cloud interface in a Team Edition build; the preview modal's bucket is not configured
     ("GET", "/cloud/installation", "getInstallation", ()),
     ("GET", "/cloud/preview/modal_data", "preview_modal", ()),
