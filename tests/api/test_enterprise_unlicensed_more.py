@@ -86,6 +86,19 @@ async def test_checks_before_the_refusals(world: World) -> None:
     # malformed bodies and ids come before the permission and the refusal
     assert_error(await admin.put("/access_control_policies", content=b"{"), 400, "api.context.invalid_param.app_error")
     assert_error(await admin.get("/access_control_policies/x"), 400, "api.context.invalid_url_param.app_error")
+    # nothing to find without policies or attribute fields, after the checks
+    search = f"/access_control_policies/{ID}/resources/channels/search"
+    assert_error(await bob.post(search, {}), *DENIED)
+    assert_error(await admin.post(search, content=b"null"), 400, "api.context.invalid_param.app_error")
+    r = await admin.post(search, {"term": "a"})
+    assert r.status_code == 200 and r.json() == {"channels": [], "total_count": 0}
+    fields = "/access_control_policies/cel/autocomplete/fields"
+    assert_error(await bob.get(f"{fields}?limit=10"), *DENIED)
+    assert_error(await bob.get(f"{fields}?limit=10&channelId={town['id']}"), *DENIED)
+    assert_error(await admin.get(f"{fields}?limit=0"), 400, "api.access_control_policy.get_fields.limit.app_error")
+    assert_error(await admin.get(f"{fields}?limit=10&after=x"), 400, "api.context.invalid_param.app_error")
+    r = await admin.get(f"{fields}?limit=10")
+    assert r.status_code == 200 and r.json() == []
     # group-synced memberships: the permission, the user, then every chinwag user is not an LDAP user
     bob_id = (await bob.get("/users/me")).json()["id"]
     assert_error(await bob.post(f"/ldap/users/{bob_id}/group_sync_memberships"), *DENIED)

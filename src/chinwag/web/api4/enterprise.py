@@ -450,3 +450,37 @@ async def list_schemes(w: HandlerContext) -> Any:
 async def remove_license(w: HandlerContext) -> Any:
     w.app.perms.require_system(w.ctx, "manage_license_information", "removeLicense")
     return ok()
+
+
+# Without a licence no access control policy and no custom profile attribute field can exist, so the two
+# read-only searches over them find nothing, after Mattermost's checks.
+@api.route("POST", "/access_control_policies/{policy_id}/resources/channels/search")
+async def search_policy_channels(w: HandlerContext) -> Any:
+    w.app.perms.require_system(w.ctx, "manage_system", "ServeHTTP")
+    w.id_param("policy_id")
+    try:
+        props = msgspec.json.decode(await w.body() or b"null")
+    except JSON_ERRORS:
+        props = None
+    if not isinstance(props, dict):
+        raise invalid_param("searchChannelsForAccessControlPolicy", "channel_search")
+    return {"channels": [], "total_count": 0}
+
+
+@api.route("GET", "/access_control_policies/cel/autocomplete/fields")
+async def autocomplete_policy_fields(w: HandlerContext) -> Any:
+    channel_id = w.query("channelId")
+    if channel_id and not is_valid_id(channel_id):
+        raise invalid_param("getFieldsAutocomplete", "channelId")
+    if not w.app.perms.has_system(w.ctx, "manage_system"):
+        if not channel_id:
+            raise permission_denied("ServeHTTP", f"userId={w.ctx.user_id}, permission=manage_system")
+        await w.app.perms.require_channel(w.ctx, channel_id, "manage_channel_access_rules", "ServeHTTP")
+    after = w.query("after")
+    if after and not is_valid_id(after):
+        raise invalid_param("getFieldsAutocomplete", "after")
+    limit = w.query("limit")
+    if not limit.lstrip("+-").isdigit() or not 0 < int(limit) <= 100:
+        raise AppError("getFieldsAutocomplete", "api.access_control_policy.get_fields.limit.app_error",
+                       "Get fields limit is not valid.", 400)
+    return []
