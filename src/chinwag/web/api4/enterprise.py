@@ -11,9 +11,10 @@ from typing import Any
 
 import msgspec
 
-from chinwag.model.errors import N_, AppError
+from chinwag.model.errors import N_, AppError, invalid_param, permission_denied
 from chinwag.model.ids import is_valid_id
 from chinwag.web.api4 import api
+from chinwag.web.auth import TokenLocation
 from chinwag.web.handler import JSON_ERRORS, HandlerContext
 from chinwag.web.responses import ok
 
@@ -87,6 +88,42 @@ _REFUSALS: dict[str, tuple[str, str, int, str]] = {
     # POST /reports/posts: an Enterprise licence, checked after the request is read and validated
     "posts_reporting": ("GetPostsForReporting", "app.post.get_posts_for_reporting.license_error", 400,
                         "Your license does not support reporting on posts."),
+    # attribute-based access control (on by the feature flag): without a licence the Policy Administration
+    # Point is absent and the app layer answers 501 once the permission checks pass
+    **{name: (where, f"app.pap.{name}.app_error", 501, message) for name, where, message in (
+        ("get_policy", "GetPolicy", "Unable to retrieve the access control policy."),
+        ("create_access_control_policy", "CreateAccessControlPolicy", "Could not create access control policy."),
+        ("delete_access_control_policy", "DeleteAccessControlPolicy", "Could not delete access control policy."),
+        ("check_expression", "CheckExpression", "Could not check expression."),
+        ("assign_access_control_policy_to_channels", "AssignAccessControlPolicyToChannels",
+         "Unable to assign access control policy to channels."),
+        ("unassign_access_control_policy_from_channels", "UnassignPoliciesFromChannels",
+         "Could not unassign access control policy from channels."),
+        ("search_access_control_policies", "SearchAccessControlPolicies", "Could not search access control policies."),
+        ("get_channel_access_control_attributes", "GetChannelAccessControlAttributes",
+         "Could not get attributes for channel."),
+        ("update_access_control_policies_active", "ExpressionToVisualAST",
+         "Could not update active status of access control policies."),
+        ("expression_to_visual_ast", "ExpressionToVisualAST", "Could not genereate visual AST from expression."),
+    )},
+    # custom profile attribute fields: an Enterprise licence (after manage_system for the writes)
+    **{name: (f"Api4.{name}", "api.custom_profile_attributes.license_error", 403,
+              "Your license does not support Custom Profile Attributes.")
+       for name in ("listCPAFields", "createCPAField", "patchCPAField", "deleteCPAField", "getCPAGroup")},
+    # outgoing OAuth connections: ServiceSettings.EnableOutgoingOAuthConnections is off by default
+    "outgoing_oauth": ("outgoingOAuthConnections",
+                       "api.context.outgoing_oauth_connection.not_available.configuration_disabled", 501,
+                       "Outgoing OAuth connections are not available on this server."),
+    # the cloud service interface exists only in the Enterprise build
+    **{name: (f"Api4.{name}", "api.server.cws.needs_enterprise_edition", 400,
+              "Service only available in Mattermost Enterprise edition")
+       for name in ("getInstallation", "handleCheckCWSConnection")},
+    "preview_modal": ("GetPreviewModalData", "app.cloud.preview_modal_bucket_url_not_configured", 404,
+                      "Preview bucket URL is not configured"),
+    # an LDAP user's group-synced memberships: chinwag has no LDAP (nor SAML) sign-in, so every user is
+    # the not-LDAP case
+    "not_ldap_user": ("addUserToGroupSyncables", "api.user.add_user_to_group_syncables.not_ldap_user.app_error",
+                      400, "not an ldap user"),
     # model.MinimumProfessionalProvidedLicense: an error without a translation id
     "professional": ("", "NO_TRANSLATE", 501, "license is neither professional nor enterprise"),
 }
@@ -122,6 +159,42 @@ def _perm(permission: str) -> Check:
     async def check(w: HandlerContext) -> None:
         w.app.perms.require_system(w.ctx, permission, "ServeHTTP")
     return check
+
+
+def _channel_perm(permission: str) -> Check:
+    async def check(w: HandlerContext) -> None:
+        await w.app.perms.require_channel(w.ctx, w.path["channel_id"], permission, "ServeHTTP")
+    return check
+
+
+async def _outgoing_oauth_read(w: HandlerContext) -> None:
+    """Reading connections: manage_outgoing_oauth_connections, or a team's outgoing webhooks or
+    slash commands (``team_id`` in the query)."""
+    if w.app.perms.has_system(w.ctx, "manage_outgoing_oauth_connections"):
+        return
+    team_id = w.query("team_id")
+    for permission in ("manage_own_outgoing_webhooks", "manage_own_slash_commands"):
+        if await w.app.perms.has_team(w.ctx, team_id, permission):
+            return
+    raise permission_denied("ServeHTTP", f"userId={w.ctx.user_id}, permission=manage_own_outgoing_webhooks")
+
+
+async def _policy_activation(w: HandlerContext) -> None:
+    """updateActiveStatus: the policy id, a header (not cookie) token, manage_system, then ``active``."""
+    w.id_param("policy_id")
+    if w.token_location == TokenLocation.COOKIE:
+        raise AppError("updateActiveStatus", "api.context.session_cookie_not_allowed.app_error",
+                       "Cookie-based authentication is not allowed for this endpoint. Please use header-based "
+                       "authentication.", 401,
+                       detailed_error="This endpoint requires header-based authentication")
+    w.app.perms.require_system(w.ctx, "manage_system", "ServeHTTP")
+    if w.query("active") not in ("true", "false"):
+        raise invalid_param("updateActiveStatus", "active")
+
+
+async def _existing_user(w: HandlerContext) -> None:
+    """addUserToGroupSyncables looks the user up as given (no ``me``): 404 when there is none."""
+    await w.app.users.get(w.path.get("user_id", ""), "GetUser")
 
 
 def refuse(method: str, path: str, refusal: Refusal, *checks: Check, auth: bool = True) -> None:
@@ -301,6 +374,53 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
     ("POST", "/content_flagging/post/{post_id}/assign/{content_reviewer_id}", "content_flagging", ()),
     ("GET", "/content_flagging/config", "content_flagging", ()),
     ("PUT", "/content_flagging/config", "content_flagging", ()),
+    # access control policies (api4/access_control.go): the body, the permission, then the absent PAP's 501
+    ("PUT", "/access_control_policies", "create_access_control_policy", (_body("policy"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/search", "search_access_control_policies",
+     (_perm("manage_system"), _body("props"))),
+    ("PUT", "/access_control_policies/activate", "update_access_control_policies_active",
+     (_body("active_status_update"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/check", "check_expression", (_body("expression"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/test", "check_expression", (_body("expression"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/validate_requester", "check_expression",
+     (_body("expression"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/cel/visual_ast", "expression_to_visual_ast",
+     (_body("expression"), _perm("manage_system"))),
+    ("GET", "/access_control_policies/{policy_id}", "get_policy", (_ids("policy_id"), _perm("manage_system"))),
+    ("DELETE", "/access_control_policies/{policy_id}", "delete_access_control_policy",
+     (_ids("policy_id"), _perm("manage_system"))),
+    ("POST", "/access_control_policies/{policy_id}/assign", "assign_access_control_policy_to_channels",
+     (_perm("manage_system"), _ids("policy_id"), _body("assign"))),
+    ("DELETE", "/access_control_policies/{policy_id}/unassign", "unassign_access_control_policy_from_channels",
+     (_perm("manage_system"), _ids("policy_id"), _body("unassign"))),
+    ("GET", "/access_control_policies/{policy_id}/activate", "update_access_control_policies_active",
+     (_policy_activation,)),
+    ("GET", "/access_control_policies/{policy_id}/resources/channels", "get_policy",
+     (_perm("manage_system"), _ids("policy_id"))),
+    ("GET", "/channels/{channel_id}/access_control/attributes", "get_channel_access_control_attributes",
+     (_ids("channel_id"), _channel_perm("read_channel"))),
+    # custom profile attribute fields (api4/custom_profile_attributes.go)
+    ("GET", "/custom_profile_attributes/fields", "listCPAFields", ()),
+    ("POST", "/custom_profile_attributes/fields", "createCPAField", (_perm("manage_system"),)),
+    ("PATCH", "/custom_profile_attributes/fields/{field_id}", "patchCPAField", (_perm("manage_system"),)),
+    ("DELETE", "/custom_profile_attributes/fields/{field_id}", "deleteCPAField", (_perm("manage_system"),)),
+    ("GET", "/custom_profile_attributes/group", "getCPAGroup", ()),
+    ("PATCH", "/custom_profile_attributes/values", "patch_cpa_values", ()),
+    # outgoing OAuth connections (api4/outgoing_oauth_connection.go): the permission, then the setting
+    ("GET", "/oauth/outgoing_connections", "outgoing_oauth", (_outgoing_oauth_read,)),
+    ("POST", "/oauth/outgoing_connections", "outgoing_oauth", (_perm("manage_outgoing_oauth_connections"),)),
+    ("POST", "/oauth/outgoing_connections/validate", "outgoing_oauth", (_perm("manage_outgoing_oauth_connections"),)),
+    ("GET", "/oauth/outgoing_connections/{connection_id}", "outgoing_oauth",
+     (_perm("manage_outgoing_oauth_connections"),)),
+    ("PUT", "/oauth/outgoing_connections/{connection_id}", "outgoing_oauth",
+     (_perm("manage_outgoing_oauth_connections"),)),
+    ("DELETE", "/oauth/outgoing_connections/{connection_id}", "outgoing_oauth",
+     (_perm("manage_outgoing_oauth_connections"),)),
+    ("POST", "/ldap/users/{user_id}/group_sync_memberships", "not_ldap_user",
+     (_perm("sysconsole_write_user_management_groups"), _existing_user)),
+    # cloud: no cloud interface in a Team Edition build; the preview modal's bucket is not configured
+    ("GET", "/cloud/installation", "getInstallation", ()),
+    ("GET", "/cloud/preview/modal_data", "preview_modal", ()),
     # licences: a Team Edition server has no licence manager (trials) and accepts no licence file chinwag
     # could check
     ("POST", "/trial-license", "upgrade_needed", (_perm("manage_license_information"),)),
@@ -311,6 +431,8 @@ ROUTES: list[tuple[str, str, str, tuple[Check, ...]]] = [
 
 for _method, _path, _refusal, _checks in ROUTES:
     refuse(_method, _path, REFUSALS[_refusal], *_checks)
+# answered without a session, as Mattermost's APIHandler does
+refuse("GET", "/cloud/check-cws-connection", REFUSALS["handleCheckCWSConnection"], auth=False)
 
 
 @api.route("GET", "/schemes")
@@ -328,3 +450,37 @@ async def list_schemes(w: HandlerContext) -> Any:
 async def remove_license(w: HandlerContext) -> Any:
     w.app.perms.require_system(w.ctx, "manage_license_information", "removeLicense")
     return ok()
+
+
+# Without a licence no access control policy and no custom profile attribute field can exist, so the two
+# read-only searches over them find nothing, after Mattermost's checks.
+@api.route("POST", "/access_control_policies/{policy_id}/resources/channels/search")
+async def search_policy_channels(w: HandlerContext) -> Any:
+    w.app.perms.require_system(w.ctx, "manage_system", "ServeHTTP")
+    w.id_param("policy_id")
+    try:
+        props = msgspec.json.decode(await w.body() or b"null")
+    except JSON_ERRORS:
+        props = None
+    if not isinstance(props, dict):
+        raise invalid_param("searchChannelsForAccessControlPolicy", "channel_search")
+    return {"channels": [], "total_count": 0}
+
+
+@api.route("GET", "/access_control_policies/cel/autocomplete/fields")
+async def autocomplete_policy_fields(w: HandlerContext) -> Any:
+    channel_id = w.query("channelId")
+    if channel_id and not is_valid_id(channel_id):
+        raise invalid_param("getFieldsAutocomplete", "channelId")
+    if not w.app.perms.has_system(w.ctx, "manage_system"):
+        if not channel_id:
+            raise permission_denied("ServeHTTP", f"userId={w.ctx.user_id}, permission=manage_system")
+        await w.app.perms.require_channel(w.ctx, channel_id, "manage_channel_access_rules", "ServeHTTP")
+    after = w.query("after")
+    if after and not is_valid_id(after):
+        raise invalid_param("getFieldsAutocomplete", "after")
+    limit = w.query("limit")
+    if not limit.lstrip("+-").isdigit() or not 0 < int(limit) <= 100:
+        raise AppError("getFieldsAutocomplete", "api.access_control_policy.get_fields.limit.app_error",
+                       "Get fields limit is not valid.", 400)
+    return []
