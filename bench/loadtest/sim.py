@@ -650,6 +650,20 @@ class SimUser:
                        body={"emoji": self.rnd.choice(EMOJI), "text": " ".join(self.rnd.sample(WORDS, 3)),
                              "duration": "thirty_minutes", "expires_at": expires})
 
+    async def upsert_draft(self) -> None:
+        """A draft typed in the open channel (the apps save it as the user types)."""
+        msg = await self._message(self.s.channel)
+        await self.req("POST", "POST /drafts", "/drafts",
+                       body={"user_id": self.s.me, "channel_id": self.s.channel, "root_id": "", "message": msg})
+
+    async def get_drafts(self) -> None:
+        await self.req("GET", "GET /users/{user_id}/teams/{team_id}/drafts",
+                       f"/users/{self.s.me}/teams/{self.s.team}/drafts")
+
+    async def delete_draft(self) -> None:
+        await self.req("DELETE", "DELETE /users/{user_id}/channels/{channel_id}/drafts",
+                       f"/users/{self.s.me}/channels/{self.s.channel}/drafts")
+
     async def remove_custom_status(self) -> None:
         await self.req("DELETE", "DELETE /users/{user_id}/status/custom", f"/users/{self.s.me}/status/custom")
 
@@ -856,9 +870,9 @@ class SimUser:
         # would hand their 13 % of the draws to the other actions and raise every user's request rate.
         off = self.cfg_on
         table += [
-            ("UpsertDraft", 0.504, self.noop, off("AllowSyncedDrafts")),
-            ("GetDrafts", 0.037, self.noop, off("AllowSyncedDrafts")),
-            ("DeleteDraft", 1.41, self.noop, off("AllowSyncedDrafts")),
+            ("UpsertDraft", 0.504, self.upsert_draft, off("AllowSyncedDrafts")),
+            ("GetDrafts", 0.037, self.get_drafts, off("AllowSyncedDrafts")),
+            ("DeleteDraft", 1.41, self.delete_draft, off("AllowSyncedDrafts")),
             ("CreateScheduledPost", 0.001, self.noop, off("ScheduledPosts")),
             ("UpdateScheduledPost", 0.001, self.noop, off("ScheduledPosts")),
             ("DeleteScheduledPost", 0.001, self.noop, off("ScheduledPosts")),

@@ -62,10 +62,11 @@ async def test_every_action_runs_without_errors(loaded: tuple[ServerProcess, lis
             await u.login()
             await u.reload()
         names = [n for n, _, _ in users[0].action_table()]
-        # the mix: load-test-ng's frequencies; the drafts/scheduled-post/bookmark actions the config turns off
-        # stay in the pick as slots that request nothing (so they do not speed the users up), and nothing
-        # chinwag offers is left unsimulated
-        assert "SwitchChannel" in names and "CreatePost" in names and "UpsertDraft (off)" in names
+        # the mix: load-test-ng's frequencies; the scheduled-post/bookmark actions the config turns off stay
+        # in the pick as slots that request nothing (so they do not speed the users up), and nothing chinwag
+        # offers is left unsimulated (synced drafts are on: their actions run)
+        assert "SwitchChannel" in names and "CreatePost" in names and "UpsertDraft" in names
+        assert "CreateScheduledPost (off)" in names
         assert not [n for n in names if n.endswith("(not simulated)")], names
         done: set[str] = set()
         for _round in range(2):  # the second round has posts, threads and DMs from the first to act on
