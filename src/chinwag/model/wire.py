@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import msgspec
@@ -17,7 +18,10 @@ class Wire(msgspec.Struct, kw_only=True):
     OMITNIL: ClassVar[frozenset[str]] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = msgspec.to_builtins(self)
+        return self._omit(msgspec.to_builtins(self))
+
+    def _omit(self, d: dict[str, Any]) -> dict[str, Any]:
+        """Drop what Go would not send: empty ``OMITEMPTY`` fields and nil ``OMITNIL`` ones."""
         for key in self.OMITEMPTY:
             if key in d and not d[key]:
                 del d[key]
@@ -36,40 +40,27 @@ class Wire(msgspec.Struct, kw_only=True):
         return self._shallow_dict()
 
     def _shallow_dict(self) -> dict[str, Any]:
-        d = msgspec.structs.asdict(self)
-        for key in self.OMITEMPTY:
-            if key in d and not d[key]:
-                del d[key]
-        for key in self.OMITNIL:
-            if key in d and d[key] is None:
-                del d[key]
-        return d
+        return self._omit(msgspec.structs.asdict(self))
+
+
+def _walk(value: Any, leaf: Callable[[Wire], dict[str, Any]]) -> Any:
+    """Lists, tuples and dicts rebuilt with every wire struct in them replaced by ``leaf(struct)``."""
+    if isinstance(value, Wire):
+        return leaf(value)
+    if isinstance(value, list | tuple):
+        return [_walk(v, leaf) for v in value]
+    if isinstance(value, dict):
+        return {k: _walk(v, leaf) for k, v in value.items()}
+    return value
 
 
 def to_jsonable(value: Any) -> Any:
     """Recursively turn wire structs (and lists/dicts of them) into JSON-ready builtins."""
-    if isinstance(value, Wire):
-        return value.to_dict()
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
-    return value
-
-
-def _encodable(value: Any) -> Any:
-    """``to_jsonable`` for the encoder only: wire structs by ``wire_dict`` (no deep copies)."""
-    if isinstance(value, Wire):
-        return value.wire_dict()
-    if isinstance(value, list | tuple):
-        return [_encodable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _encodable(v) for k, v in value.items()}
-    return value
+    return _walk(value, lambda w: w.to_dict())
 
 
 def encode(value: Any) -> bytes:
-    return _encoder.encode(_encodable(value))
+    return _encoder.encode(_walk(value, lambda w: w.wire_dict()))
 
 
 def decode_json(raw: bytes) -> Any:
