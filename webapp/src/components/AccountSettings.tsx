@@ -10,6 +10,7 @@ import {availableLocales, LANGUAGES} from '../i18n';
 import {update, useStore} from '../store';
 import {close, Modal} from './Modals';
 import {ProfilePicture} from './ProfilePicture';
+import {Radios} from './Radios';
 import {ThemeSettings} from './ThemeSettings';
 
 type Tab = 'profile' | 'display' | 'advanced';
@@ -168,23 +169,14 @@ function AdvancedTab() {
     };
     return (
         <div className='account-form'>
-            <fieldset className='radio-group' aria-describedby='sync-drafts-hint'>
-                <legend className='field__label'>
-                    <FormattedMessage id='account.sync_drafts' defaultMessage='Allow message drafts to sync with the server'/>
-                </legend>
-                <label className='radio'>
-                    <input type='radio' name='sync_drafts' checked={on} disabled={saving} onChange={() => void setSync(true)}/>
-                    <FormattedMessage id='account.on' defaultMessage='On'/>
-                </label>
-                <label className='radio'>
-                    <input type='radio' name='sync_drafts' checked={!on} disabled={saving} onChange={() => void setSync(false)}/>
-                    <FormattedMessage id='account.off' defaultMessage='Off'/>
-                </label>
-                <span className='field__hint' id='sync-drafts-hint'>
-                    <FormattedMessage id='account.sync_drafts_hint'
-                        defaultMessage='When on, your message drafts are kept on the server, so you can finish them on any device. When off, a draft stays only on the device where you typed it.'/>
-                </span>
-            </fieldset>
+            <Radios name='sync_drafts' value={on ? 'true' : 'false'} disabled={saving} onChange={(v) => void setSync(v === 'true')}
+                legend={<FormattedMessage id='account.sync_drafts' defaultMessage='Allow message drafts to sync with the server'/>}
+                choices={[
+                    {value: 'true', label: intl.formatMessage({id: 'account.on', defaultMessage: 'On'})},
+                    {value: 'false', label: intl.formatMessage({id: 'account.off', defaultMessage: 'Off'})},
+                ]}
+                hint={<FormattedMessage id='account.sync_drafts_hint'
+                    defaultMessage='When on, your message drafts are kept on the server, so you can finish them on any device. When off, a draft stays only on the device where you typed it.'/>}/>
             {error && <p className='form-error' role='alert'>{error}</p>}
         </div>
     );

@@ -14,6 +14,7 @@ import {permission, playSound, requestPermission, unlockAudio, type Permission} 
 import {CRT, update, useStore} from '../store';
 import {Icon} from './Icon';
 import {Modal} from './Modals';
+import {Radios, type Choice} from './Radios';
 
 const close = () => update(() => ({modal: null}));
 
@@ -67,21 +68,6 @@ export function PermissionBanner() {
                 setDismissed(true);
             }}><Icon name='close' size={14}/></button>
         </div>
-    );
-}
-
-type Choice = {value: string; label: string};
-
-function Radios({legend, name, value, choices, onChange}: {legend: string; name: string; value: string; choices: Choice[]; onChange: (v: string) => void}) {
-    return (
-        <fieldset className='radio-group'>
-            <legend className='field__label'>{legend}</legend>
-            {choices.map((c) => (
-                <label key={c.value} className='radio'>
-                    <input type='radio' name={name} value={c.value} checked={value === c.value} onChange={() => onChange(c.value)}/> {c.label}
-                </label>
-            ))}
-        </fieldset>
     );
 }
 
