@@ -176,6 +176,19 @@ async def test_direct_and_group_channels_are_shown_to_their_members(world: World
     assert await _shown(bob, "direct_channel_show", a) == "false"
     await world.post(t.owner, dm, "are you there?")
     assert await _shown(bob, "direct_channel_show", a) == "true"
+    # the server now knows bob's is "true" (and caches that): closing it again, or deleting the
+    # preference, must still be undone by the next post
+    await world.post(t.owner, dm, "still there?")
+    r = await bob.put(f"/users/{b}/preferences",
+                      [{"user_id": b, "category": "direct_channel_show", "name": a, "value": "false"}])
+    assert r.status_code == 200
+    await world.post(t.owner, dm, "hello?")
+    assert await _shown(bob, "direct_channel_show", a) == "true"
+    r = await bob.post(f"/users/{b}/preferences/delete",
+                       [{"user_id": b, "category": "direct_channel_show", "name": a, "value": "true"}])
+    assert r.status_code == 200 and await _shown(bob, "direct_channel_show", a) == ""
+    await world.post(t.owner, dm, "knock knock")
+    assert await _shown(bob, "direct_channel_show", a) == "true"
     note = (await bob.post("/channels/direct", [b, b])).json()  # a note to self: named after oneself
     assert note["name"] == f"{b}__{b}" and await _shown(bob, "direct_channel_show", b) == "true"
     gm = (await t.owner.post("/channels/group", [a, b, c])).json()
@@ -185,6 +198,12 @@ async def test_direct_and_group_channels_are_shown_to_their_members(world: World
                         [{"user_id": c, "category": "group_channel_show", "name": gm["id"], "value": "false"}])
     assert r.status_code == 200
     await world.post(bob, gm, "hello again")
+    assert await _shown(carol, "group_channel_show", gm["id"]) == "true"
+    await world.post(bob, gm, "and again")
+    r = await carol.put(f"/users/{c}/preferences",
+                        [{"user_id": c, "category": "group_channel_show", "name": gm["id"], "value": "false"}])
+    assert r.status_code == 200
+    await world.post(bob, gm, "one more")
     assert await _shown(carol, "group_channel_show", gm["id"]) == "true"
 
 

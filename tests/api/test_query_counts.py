@@ -36,6 +36,8 @@ PINNED = {
     # posting (with its mention counts, read position, notifications)
     "post_with_mention": 8,
     "reply_in_thread": 12,
+    "post_in_dm": 7,
+    "post_in_gm": 10,
     # switching channel: the first page of posts (or the posts around the last unread, or since the last
     # visit), marking it viewed, its stats, my membership, the posters' statuses, profiles and pictures
     "channel_posts_page": 2,
@@ -62,6 +64,8 @@ async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> Non
     root = await world.post(ann, ch, "root")
     await world.post(bob, ch, "first reply", root_id=root["id"])
     me, ch_id = ann.user["id"], ch["id"]
+    dm = (await ann.post("/channels/direct", [me, bob.user["id"]])).json()
+    gm = (await ann.post("/channels/group", [me, bob.user["id"], t.owner.user["id"]])).json()
     ops: dict[str, Callable[[], Awaitable[httpx.Response]]] = {
         "login": lambda: world.client().post("/users/login", {"login_id": "ann", "password": "password"}),
         "users_me": lambda: ann.get("/users/me"),
@@ -82,6 +86,9 @@ async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> Non
                                          params={"totalsOnly": "true", "threadsOnly": "false"}),
         "post_with_mention": lambda: ann.post("/posts", {"channel_id": ch_id, "message": "hello @bob"}),
         "reply_in_thread": lambda: bob.post("/posts", {"channel_id": ch_id, "message": "re", "root_id": root["id"]}),
+        # a DM or GM post also checks that the channel is shown to its members (cached once known)
+        "post_in_dm": lambda: ann.post("/posts", {"channel_id": dm["id"], "message": "hi bob"}),
+        "post_in_gm": lambda: ann.post("/posts", {"channel_id": gm["id"], "message": "hi both"}),
         "channel_posts_page": lambda: ann.get(f"/channels/{ch_id}/posts", params={"page": 0, "per_page": 60}),
         "view_channel": lambda: ann.post("/channels/members/me/view", {"channel_id": ch_id}),
         "channel_stats": lambda: ann.get(f"/channels/{ch_id}/stats"),

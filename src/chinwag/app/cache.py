@@ -39,6 +39,9 @@ class AppCaches:
         self.users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=ttl)
         self.statuses: TTLCache[str, Status] = TTLCache(maxsize=100000, ttl=ttl)
         self.mention_keys = MentionIndex()
+        #: (user_id, category, name) of ``direct_channel_show``/``group_channel_show`` preferences known to
+        #: be ``"true"`` (a DM or GM post checks them for every member)
+        self.shown: TTLCache[tuple[str, str, str], bool] = TTLCache(maxsize=100000, ttl=ttl)
 
     def observe(self, event: dict[str, Any]) -> None:
         name = event.get("event")
@@ -67,6 +70,19 @@ class AppCaches:
             self.mention_keys.mark_dirty(uid)
         elif name == "new_user":
             self.mention_keys.mark_dirty(data.get("user_id", ""))
+        elif name in ("preferences_changed", "preferences_deleted"):
+            uid = b.get("user_id", "")
+            prefs = data.get("preferences")
+            try:
+                items = json.loads(prefs) if isinstance(prefs, str) else prefs
+            except ValueError:
+                items = None
+            if isinstance(items, list):
+                for p in items:
+                    if isinstance(p, dict):
+                        self.shown.pop((p.get("user_id") or uid, p.get("category", ""), p.get("name", "")), None)
+            else:
+                self.shown.clear()
         elif name == "_caches_flush":
             self.clear()
 
@@ -77,6 +93,7 @@ class AppCaches:
         self.users.clear()
         self.statuses.clear()
         self.mention_keys.clear()
+        self.shown.clear()
 
 
 def _loads(raw: Any) -> dict[str, Any]:

@@ -278,7 +278,9 @@ class PostService:
         if channel.type == CHANNEL_DIRECT:
             show = await hidden_dm_preferences(self.core, channel, channel.name.split("__"))
         elif channel.type == CHANNEL_GROUP:
-            show = await hidden_dm_preferences(self.core, channel, await self.core.store.channels.member_ids(channel.id))
+            # a GM's members: the ones it mentions (everyone but the sender) and the sender
+            members = [*mentioned, sender.id] if not system else await self.core.store.channels.member_ids(channel.id)
+            show = await hidden_dm_preferences(self.core, channel, members)
 
         async def finish(uow: UnitOfWork) -> None:
             await self.files.add_metadata([post], uow.conn)

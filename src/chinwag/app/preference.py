@@ -95,11 +95,22 @@ async def hidden_dm_preferences(core: AppCore, channel: Channel, member_ids: lis
                   for u in dict.fromkeys(member_ids)]
     else:
         return []
+    # the ones already known to be "true" need no read (the cache forgets one when it changes)
+    shown = core.caches.shown
+    unknown = [p for p in wanted if shown.lookup((p.user_id, p.category, p.name)) is None]
+    by_name: dict[str, list[str]] = {}
+    for p in unknown:
+        by_name.setdefault(p.name, []).append(p.user_id)
     out = []
-    for p in wanted:
-        have = await core.store.preferences.values_for([p.user_id], p.category, p.name)
-        if have.get(p.user_id) != "true":
-            out.append(p)
+    for name, users in by_name.items():  # a GM: one read; a DM: one per member
+        have = await core.store.preferences.values_for(users, unknown[0].category, name)
+        for p in unknown:
+            if p.name != name:
+                continue
+            if have.get(p.user_id) == "true":
+                shown[(p.user_id, p.category, p.name)] = True
+            else:
+                out.append(p)
     return out
 
 
