@@ -166,8 +166,7 @@ class SqlUserStore:
                       users.c.notifyprops).where(id_in(users.c.id, set(user_ids), self.db.driver))
         async with self.db.read() as conn:
             rows = (await conn.execute(q)).all()
-        return [User(id=r[0], username=r[1], email=r[2], delete_at=r[3], is_bot=bool(r[4]),
-                     notify_props=r[5] or {}) for r in rows]
+        return USER.all(rows)  # the fields not selected keep their defaults
 
     async def get_many(self, user_ids: Sequence[str]) -> list[User]:
         if not user_ids:
