@@ -157,17 +157,6 @@ class SqlUserStore:
             raise NotFound("user", user_id)
         return USER.one(row)
 
-    async def notification_accounts(self, user_ids: Sequence[str]) -> list[User]:
-        """Partial users for the notification fan-out: only id, username, email, delete_at, is_bot
-        and notify_props are read (one JSON column per row instead of three)."""
-        if not user_ids:
-            return []
-        q = sa.select(users.c.id, users.c.username, users.c.email, users.c.deleteat, users.c.isbot,
-                      users.c.notifyprops).where(id_in(users.c.id, set(user_ids), self.db.driver))
-        async with self.db.read() as conn:
-            rows = (await conn.execute(q)).all()
-        return USER.all(rows)  # the fields not selected keep their defaults
-
     async def get_many(self, user_ids: Sequence[str]) -> list[User]:
         if not user_ids:
             return []
