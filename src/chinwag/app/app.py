@@ -37,6 +37,7 @@ from chinwag.app.ephemeral import EphemeralService
 from chinwag.app.file import BackendFactory, FileService
 from chinwag.app.file_extract import ContentExtractor
 from chinwag.app.icons import BotIconService, TeamIconService
+from chinwag.app.imports import ImportService
 from chinwag.app.integration import IntegrationCore
 from chinwag.app.integration_action import IntegrationActionService
 from chinwag.app.integrity import IntegrityCheck
@@ -149,6 +150,7 @@ class App:
         self.files.uploaded_hooks.append(self.extractor.uploaded)
         self.uploads = UploadService(core, perms, self.files, self.jobs)
         self.emoji = EmojiService(core, perms, self.files)
+        self.imports = ImportService(core)
         self.ephemeral = EphemeralService(core, perms, self.signing)
 
         # notifications (email and push under the one that decides who gets what)

@@ -13,6 +13,7 @@ import msgspec
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, service
 from chinwag.app.directory import Directory
+from chinwag.app.imports import HistoryWriter
 from chinwag.app.notification import NotificationService
 from chinwag.app.outbox import UnitOfWork
 from chinwag.app.permissions import PermissionService
@@ -70,7 +71,7 @@ class ChannelService:
 
     async def import_conversation(
         self, source: str, source_id: str, channel: Channel, members: list[str],
-        history: Callable[[ImportWriter], Awaitable[None]], *, archive: bool = False,
+        history: Callable[[HistoryWriter], Awaitable[None]], *, archive: bool = False,
     ) -> ImportedConversation:
         """An imported conversation in one unit of work: the channel (created unless it exists), its
         members, its mapping from ``source_id``, its history (``history`` writes the importer's

@@ -122,9 +122,9 @@ class EmojiService:
         except Conflict:
             raise duplicate(where) from None
 
-    async def import_emoji(self, name: str, image: bytes, creator_id: str = "") -> Emoji:
+    async def import_emoji(self, name: str, image: bytes, creator_id: str = "") -> Emoji | None:
         """An emoji from an import (whatever EnableCustomEmoji says): the same name and image rules;
-        Conflict when one with this name exists."""
+        None when one with this name exists."""
         where = "importEmoji"
         problem = emoji_name_error(name)
         if problem:
@@ -134,10 +134,13 @@ class EmojiService:
             raise too_large(where)
         try:
             await self.core.store.emoji.get_by_name(name)
-            raise Conflict("emoji", "name")
+            return None
         except NotFound:
             pass
-        return await self._store(where, name, creator_id, image)
+        try:
+            return await self._store(where, name, creator_id, image)
+        except Conflict:  # made meanwhile
+            return None
 
     async def _store(self, where: str, name: str, creator_id: str, image: bytes) -> Emoji:
         data = await asyncio.to_thread(prepare_image, image, where)

@@ -30,13 +30,22 @@ from chinwag.filestore.base import FileBackend, FileNotFound
 from chinwag.model import permissions
 from chinwag.model.search_text import index_text
 from chinwag.platform.events import Broadcast, Event
-from chinwag.store.sql.import_store import KEYED, MIGRATED, MIRRORED, migrated_columns
+from chinwag.store.sql.engine import sqlalchemy_url
+from chinwag.store.sql.import_store import KEYED as KEYED  # the importer's too: the tables' keys
+from chinwag.store.sql.import_store import MIGRATED, migrated_columns
+from chinwag.store.sql.import_store import MIRRORED as MIRRORED  # the importer's too: what a re-run mirrors
 
 #: unique columns (besides the id) a source row may collide on with a different chinwag row
 UNIQUE: dict[str, list[tuple[str, ...]]] = {
     "users": [("username",), ("email",)], "teams": [("name",)], "channels": [("teamid", "name")],
     "emoji": [("name", "deleteat")],
 }
+
+
+def source_database_url(driver: str, datasource: str) -> tuple[str, dict[str, Any]]:
+    """The SQLAlchemy URL and connect arguments of the Mattermost database to migrate from (its
+    ``SqlSettings.DriverName`` and ``DataSource``)."""
+    return sqlalchemy_url(driver, datasource)
 
 
 #: the bundled GitLab plugin's id (Mattermost's GitLab plugin's)

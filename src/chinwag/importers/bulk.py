@@ -49,7 +49,6 @@ from chinwag.model.permissions import ALL_PERMISSIONS, DEFAULT_ROLES
 from chinwag.model.post import MAX_FILE_IDS, POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_RUNES, Post
 from chinwag.model.team import TeamCreate, TeamMember
 from chinwag.model.user import SYSTEM_USER_ROLE, Preference, User, default_notify_props
-from chinwag.store.errors import Conflict, NotFound
 
 KINDS = ("version", "role", "scheme", "emoji", "team", "channel", "user", "bot", "post", "direct_channel", "direct_post")
 MAX_LINE = 16 * 1024 * 1024
@@ -391,7 +390,7 @@ class BulkImporter:
     def __init__(self, app: App, path: str, *, validate_only: bool = False, progress: Progress | None = None
                  ) -> None:
         self.app = app
-        self.store = app.store
+        self.imports = app.imports  # what the import reads; its writes are the services' bulk entry points
         self.path = path
         self.validate_only = validate_only
         self.progress = progress or Progress(enabled=False)
@@ -415,7 +414,7 @@ class BulkImporter:
         import time
 
         started = time.monotonic()
-        self.zf, parsed = await validate_file(self.path, await self.store.imports.known_names(), self.progress,
+        self.zf, parsed = await validate_file(self.path, await self.imports.known_names(), self.progress,
                                               self.report)
         try:
             self.errors = parsed.errors
@@ -465,14 +464,11 @@ class BulkImporter:
             self.report.skip("emoji", name, f"{path} is not in the archive (a bare .jsonl has no images)")
             return
         try:
-            await self.app.emoji.import_emoji(name, self.zf.read(path))
+            made = await self.app.emoji.import_emoji(name, self.zf.read(path))
         except AppError as e:
             self.report.skip("emoji", name, e.message)
             return
-        except Conflict:
-            self.report.add("emoji", "existing")
-            return
-        self.report.add("emoji", "created")
+        self.report.add("emoji", "created" if made is not None else "existing")
 
     async def _role(self, d: dict[str, Any]) -> None:
         name = _str(d, "name")
@@ -501,10 +497,10 @@ class BulkImporter:
     async def _team(self, d: dict[str, Any]) -> None:
         name = _str(d, "name")
         self._scheme_not_applied("team", d)
-        try:
-            team = await self.store.teams.get_by_name(name)
+        team = await self.imports.team_by_name(name)
+        if team is not None:
             self.report.add("team", "existing")
-        except NotFound:
+        else:
             team = await self.app.teams.create(Ctx(local=True), TeamCreate(
                 name=name, display_name=_str(d, "display_name"), type=_str(d, "type") or "O",
                 description=_str(d, "description"), allow_open_invite=bool(d.get("allow_open_invite"))))
@@ -513,7 +509,10 @@ class BulkImporter:
 
     async def _team_id(self, name: str) -> str:
         if name not in self.teams:
-            self.teams[name] = (await self.store.teams.get_by_name(name)).id
+            team = await self.imports.team_by_name(name)
+            if team is None:  # validation checked that it is in the file or the database
+                raise ImportFailure(f"team {name!r} not found", self.path)
+            self.teams[name] = team.id
         return self.teams[name]
 
     async def _channel(self, d: dict[str, Any]) -> None:
@@ -521,10 +520,11 @@ class BulkImporter:
         team_id = await self._team_id(_str(d, "team"))
         name = _str(d, "name")
         create = False
-        try:
-            ch = await self.store.channels.get_by_name(team_id, name)
+        found = await self.imports.channel_by_name(team_id, name)
+        if found is not None:
+            ch = found
             self.report.add("channel", "existing")
-        except NotFound:
+        else:
             now = self.app.core.now()
             ch = Channel(id=new_id(), create_at=now, update_at=now, team_id=team_id, type=_str(d, "type"),
                          name=name, display_name=_str(d, "display_name") or name, header=_str(d, "header"),
@@ -540,23 +540,28 @@ class BulkImporter:
     async def _channel_of(self, team: str, name: str) -> Channel:
         key = (team, name)
         if key not in self.channels:
-            self.channels[key] = await self.store.channels.get_by_name(await self._team_id(team), name)
+            ch = await self.imports.channel_by_name(await self._team_id(team), name)
+            if ch is None:
+                raise ImportFailure(f"channel {team}/{name} not found", self.path)
+            self.channels[key] = ch
         return self.channels[key]
 
     async def _user_id(self, username: str) -> str:
         username = username.lower()
         if username not in self.users:
-            self.users[username] = (await self.store.users.get_by_username(username)).id
+            user = await self.imports.user_by_username(username)
+            if user is None:
+                raise ImportFailure(f"user {username!r} not found", self.path)
+            self.users[username] = user.id
         return self.users[username]
 
     async def _new_user(self, d: dict[str, Any], is_bot: bool = False) -> tuple[str, bool]:
         username = _str(d, "username").lower()
-        try:
-            self.users[username] = (await self.store.users.get_by_username(username)).id
+        existing = await self.imports.user_by_username(username)
+        if existing is not None:
+            self.users[username] = existing.id
             self.report.add("bot" if is_bot else "user", "existing")
-            return self.users[username], False
-        except NotFound:
-            pass
+            return existing.id, False
         now = self.app.core.now()
         delete_at = d.get("delete_at") if isinstance(d.get("delete_at"), int) else 0
         user = User(id=new_id(), create_at=now, update_at=now, delete_at=delete_at or 0, username=username,
@@ -583,7 +588,9 @@ class BulkImporter:
         changed: User | None = None
         favorites: dict[str, bool] | None = None  # channel id → favourite now (read when a line says false)
         if isinstance(d.get("notify_props"), dict):
-            user = await self.store.users.get(uid)
+            user = await self.imports.user(uid)
+            if user is None:
+                raise ImportFailure(f"user {d.get('username')!r} not found", self.path)
             props = bulk_prefs.merged_notify_props(user.notify_props, d["notify_props"], bulk_prefs.USER_NOTIFY)
             if props != user.notify_props:
                 user.notify_props = props
@@ -608,7 +615,9 @@ class BulkImporter:
                 else:
                     await self._flush_members()
                     await self._add_members(ch, [uid], admin_c)
-                    m = await self.store.channels.get_member(ch.id, uid)
+                    m = await self.imports.channel_member(ch.id, uid)
+                    if m is None:
+                        raise ImportFailure(f"{d.get('username')!r} is not a member of {ch.name}", self.path)
                     props = bulk_prefs.merged_notify_props(m.notify_props, c.get("notify_props"), bulk_prefs.CHANNEL_NOTIFY)
                     if props != m.notify_props or any(getattr(m, f) != v for f, v in counters.items()):
                         m.notify_props = props
@@ -620,7 +629,7 @@ class BulkImporter:
                 elif c.get("favorite") is False:  # no longer a favourite (absent: left as it is)
                     if favorites is None:
                         favorites = {p.name: p.value == "true" for p in
-                                     await self.store.preferences.get_all(uid, bulk_prefs.FAVORITE)}
+                                     await self.imports.preferences(uid, bulk_prefs.FAVORITE)}
                     if favorites.get(ch.id):
                         prefs.append(Preference(user_id=uid, category=bulk_prefs.FAVORITE, name=ch.id, value="false"))
         await self.app.users.import_settings(changed, prefs)
@@ -651,11 +660,10 @@ class BulkImporter:
         if key in self.channels:
             return self.channels[key]
         name = direct_channel_name(ids[0], ids[-1]) if len(ids) <= 2 else group_channel_name(ids)
-        try:
-            ch = await self.store.channels.get_by_name("", name)
-        except NotFound:
+        ch = await self.imports.channel_by_name("", name)
+        if ch is None:
             now = self.app.core.now()
-            found = await self.store.users.get_many(ids)
+            found = await self.imports.users(ids)
             ch = Channel(id=new_id(), create_at=now, update_at=now, team_id="", name=name,
                          type=CHANNEL_DIRECT if len(ids) <= 2 else CHANNEL_GROUP,
                          display_name="" if len(ids) <= 2 else ", ".join(sorted(u.username for u in found))[:64])
@@ -683,8 +691,7 @@ class BulkImporter:
             self.touched[ch.id] = ch
             built.append((ch, _key(ch.id, d), d))
         now = self.app.core.now()
-        async with self.store.imports.transaction(SOURCE, now) as w:
-            existing = await w.lookup("post", [k for _, k, _ in built])
+        existing = await self.imports.mapped(SOURCE, "post", [k for _, k, _ in built])
         posts: list[Post] = []
         reactions: list[dict[str, Any]] = []
         mapping: dict[str, str] = {}

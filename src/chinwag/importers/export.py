@@ -28,7 +28,7 @@ class BulkExporter:
                  ) -> None:
         self.app = app
         self.include_attachments = include_attachments
-        self.imports = app.store.imports
+        self.imports = app.imports
         self.out = out
         self.progress = progress or Progress(enabled=False)
         self.report = Report(source=out, action="Exported")
@@ -57,7 +57,7 @@ class BulkExporter:
                     self.flagged.setdefault(p["name"], []).append(self.usernames[p["userid"]])
                 elif p["category"] == bulk_prefs.FAVORITE and p["value"] == "true":
                     self.favorites.add((p["userid"], p["name"]))
-            teams = {t["id"]: t for t in await self.imports.rows("teams", lambda t: t.c.deleteat == 0, ["name"])}
+            teams = {t["id"]: t for t in await self.imports.rows("teams", ["name"], deleteat=0)}
             for t in teams.values():
                 line("team", {"name": t["name"], "display_name": t["displayname"], "type": t["type"],
                               "description": t["description"], "allow_open_invite": t["allowopeninvite"]})
@@ -76,13 +76,13 @@ class BulkExporter:
                 async for root in self._threads(zf, c["id"]):
                     line("post", {"team": teams[c["teamid"]]["name"], "channel": c["name"], **root})
                 self.progress.advance()
-            for e in await self.app.store.emoji.all_live():  # after posts, as Mattermost writes them
+            for e in await self.imports.live_emoji():  # after posts, as Mattermost writes them
                 path = emoji_image_path(e.id)
                 if await self._copy_file(zf, path):
                     line("emoji", {"name": e.name, "image": path})
             for c in direct:
                 members = sorted(self.usernames[m["userid"]] for m in await self.imports.rows(
-                    "channelmembers", lambda t, cid=c["id"]: t.c.channelid == cid, ["userid"]))
+                    "channelmembers", ["userid"], channelid=c["id"]))
                 if c["type"] == "D" and len(members) == 1:
                     members = members * 2  # a self-DM
                 c["members"] = members
@@ -111,7 +111,7 @@ class BulkExporter:
         for p in prefs:
             prefs_of.setdefault(p["userid"], []).append(p)
         themes = {(p["userid"], p["name"]): p["value"] for p in prefs if p["category"] == "theme" and p["name"]}
-        team_members = await self.imports.rows("teammembers", lambda t: t.c.deleteat == 0)
+        team_members = await self.imports.rows("teammembers", deleteat=0)
         channel_members = await self.imports.rows("channelmembers")
         bots = {b["userid"]: b for b in await self.imports.rows("bots")}
         by_user: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -188,8 +188,7 @@ class BulkExporter:
                     "user": self.usernames.get(r["userid"], ""), "emoji_name": r["emojiname"],
                     "create_at": r["createat"]})
             followers: dict[str, list[dict[str, Any]]] = {}
-            for m in await self.imports.rows("threadmemberships", lambda t, ids=ids: t.c.postid.in_(ids),
-                                             ["postid", "userid"]):
+            for m in await self.imports.rows("threadmemberships", ["postid", "userid"], postid=list(ids)):
                 if m["following"] and m["userid"] in self.usernames:
                     followers.setdefault(m["postid"], []).append({
                         "user": self.usernames[m["userid"]], "last_viewed": m["lastviewed"],

@@ -31,12 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from chinwag.app.app import App
-from chinwag.app.migration import GITLAB_PLUGIN
+from chinwag.app.migration import GITLAB_PLUGIN, KEYED, MIRRORED, source_database_url
 from chinwag.filestore.base import FileBackend
 from chinwag.importers.archive import ImportFailure, Progress, Report
 from chinwag.model import permissions
-from chinwag.store.sql.engine import sqlalchemy_url
-from chinwag.store.sql.import_store import KEYED, MIRRORED
 
 #: chinwag's table → Mattermost's (as named on MySQL; lower-cased on PostgreSQL), in the order they are
 #: copied (users before what they own, posts before their reactions and threads)
@@ -83,7 +81,7 @@ class MattermostSource:
         self.engine: AsyncEngine | None = None
         self.conn: AsyncConnection | None = None
         if not self.pg:
-            sa_url, connect_args = sqlalchemy_url(self.driver, datasource)
+            sa_url, connect_args = source_database_url(self.driver, datasource)
             self.engine = create_async_engine(sa_url, connect_args=connect_args, poolclass=NullPool)
 
     async def open(self) -> None:

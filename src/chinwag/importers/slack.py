@@ -17,6 +17,7 @@ from typing import Any
 
 from chinwag.app.app import App
 from chinwag.app.context import Ctx
+from chinwag.app.imports import HistoryWriter
 from chinwag.app.integration import user_ctx
 from chinwag.app.validate import is_valid_email, is_valid_team_name, is_valid_username
 from chinwag.importers.archive import ImportFailure, Progress, Report, SafeZip
@@ -49,9 +50,7 @@ from chinwag.model.errors import AppError
 from chinwag.model.ids import new_id
 from chinwag.model.integration import Bot
 from chinwag.model.team import RESERVED_TEAM_NAMES, Team, TeamCreate
-from chinwag.model.user import SYSTEM_ADMIN_ROLE, SYSTEM_USER_ROLE, User, default_notify_props
-from chinwag.store.errors import Conflict, NotFound
-from chinwag.store.sql.import_store import ImportWriter
+from chinwag.model.user import SYSTEM_USER_ROLE, User, default_notify_props
 
 
 @dataclass
@@ -69,7 +68,7 @@ class SlackImporter:
                  progress: Progress | None = None, workspace: str | None = None, root: bool = True,
                  bot_owner: str = "") -> None:
         self.app = app
-        self.store = app.store
+        self.imports = app.imports  # what the import reads; its writes are the services' bulk entry points
         self.path = path
         self.team_name = team_name.strip().lower()
         self.dry_run = dry_run
@@ -131,7 +130,7 @@ class SlackImporter:
         except Exception:  # a database not migrated yet: no users to own anything
             pass
         try:
-            mapped = await self.store.imports.lookup(self.source, "user", list(ex.users))
+            mapped = await self.imports.mapped(self.source, "user", list(ex.users))
         except Exception:  # a database not migrated yet: nothing was imported before
             mapped = {}
         for u in ex.users.values():
@@ -172,12 +171,10 @@ class SlackImporter:
     # team and users ------------------------------------------------------------------------------
 
     async def _team(self) -> Team:
-        try:
-            team = await self.store.teams.get_by_name(self.team_name)
+        team = await self.imports.team_by_name(self.team_name)
+        if team is not None:
             self.report.add("team", "existing")
             return team
-        except NotFound:
-            pass
         team = await self.app.teams.create(Ctx(local=True), TeamCreate(
             name=self.team_name, display_name=self.team_name.replace("-", " ").title()[:64], type="O"))
         self.report.add("team", "created")
@@ -196,17 +193,13 @@ class SlackImporter:
             name = numbered(base, n)
 
     async def _username_taken(self, name: str) -> bool:
-        try:
-            await self.store.users.get_by_username(name)
-            return True
-        except NotFound:
-            return False
+        return await self.imports.user_by_username(name) is not None
 
     async def _users(self, ex: Export) -> None:
         """Users, bots and placeholders: checked against the database in a few queries, then written in one
         transaction with their mappings."""
         assert self.team is not None
-        mapped = await self.store.imports.all_of_kind(self.source, "user")
+        mapped = await self.imports.all_mapped(self.source, "user")
         users = sorted(ex.users.values(), key=lambda u: (u.is_bot, u.placeholder, u.id))
         # the placeholder author of messages nobody can be the author of: only when a message needs it
         unknown = UNKNOWN_USER not in ex.users and ex.unknown_authored > 0
@@ -218,7 +211,7 @@ class SlackImporter:
         names = [sanitize_username(su.handle, su.id) for su in todo]
         names += [sanitize_username(d, k) for k, d in bots.items() if k not in mapped]
         names.append("slack-unknown-user")
-        in_db, self._by_email = await self.store.imports.existing_users(
+        in_db, self._by_email = await self.imports.existing_users(
             names, [su.email for su in todo if su.email and not su.placeholder])
         known_free = set(names) - in_db
         taken: set[str] = set()
@@ -249,7 +242,7 @@ class SlackImporter:
         await self._join_team([self.user_ids[su.id] for su in users
                                 if not su.deleted and not su.placeholder and not su.is_bot
                                 and (ex.team_members is None or su.id in ex.team_members)])
-        found = await self.store.users.get_many(list(set(self.user_ids.values())))
+        found = await self.imports.users(list(set(self.user_ids.values())))
         await self._repair_emails(ex, mapped, found)
         by_id = {u.id: u.username for u in found}
         self.usernames = {sid: by_id.get(uid, "") for sid, uid in self.user_ids.items()}
@@ -324,13 +317,8 @@ class SlackImporter:
         """Where a conversation goes (an existing channel on a re-run) and who is in it."""
         assert self.team is not None
         members = list(dict.fromkeys(self.user_ids[m] for m in conv.members if m in self.user_ids))
-        mapped = await self.store.imports.lookup(self.channel_source, "channel", [conv.id])
-        existing: Channel | None = None
-        if conv.id in mapped:
-            try:
-                existing = await self.store.channels.get(mapped[conv.id])
-            except NotFound:
-                existing = None
+        mapped = await self.imports.mapped(self.channel_source, "channel", [conv.id])
+        existing = await self.imports.channel(mapped[conv.id]) if conv.id in mapped else None
         now = self.app.core.now()
         kind = conv.kind
         if kind in ("dm", "mpim") and len(members) <= 1 and len(set(conv.members)) > 1:
@@ -347,7 +335,7 @@ class SlackImporter:
         elif kind == "mpim" and len(members) <= GROUP_MAX_USERS:
             name = group_channel_name(members)
             found = existing or await self._by_name("", name)
-            users = await self.store.users.get_many(members)
+            users = await self.imports.users(members)
             ch = found or Channel(id=new_id(), create_at=now, update_at=now, team_id="", type=CHANNEL_GROUP,
                                   name=name, display_name=", ".join(sorted(u.username for u in users))[:64])
         else:
@@ -358,10 +346,7 @@ class SlackImporter:
         return Target(conv=conv, channel=ch, members=members, new=False, imported_before=conv.id in mapped)
 
     async def _by_name(self, team_id: str, name: str) -> Channel | None:
-        try:
-            return await self.store.channels.get_by_name(team_id, name)
-        except NotFound:
-            return None
+        return await self.imports.channel_by_name(team_id, name)
 
     async def _new_team_channel(self, conv: Conversation, now: int) -> Channel:
         assert self.team is not None
@@ -403,7 +388,7 @@ class SlackImporter:
         conv, ch = t.conv, t.channel
         file_ids = await self._store_files(ex, t) if conv.files else {}
 
-        async def history(w: ImportWriter) -> None:
+        async def history(w: HistoryWriter) -> None:
             await PostWriter(self, ex, t, w, file_ids).run()
 
         done = await self.app.channels.import_conversation(
@@ -446,14 +431,11 @@ class SlackImporter:
                 continue
             creator = self.user_ids.get(meta.get("user_id", "")) if isinstance(meta, dict) else None
             try:
-                await self.app.emoji.import_emoji(name, ex.zf.read(path), creator or "")
-            except Conflict:
-                self.report.add("emoji", "existing")
-                continue
+                made = await self.app.emoji.import_emoji(name, ex.zf.read(path), creator or "")
             except AppError as e:
                 self.report.skip("emoji", name, e.message)
                 continue
-            self.report.add("emoji", "created")
+            self.report.add("emoji", "created" if made is not None else "existing")
         self.progress.end()
 
     # files -----------------------------------------------------------------------------------------
@@ -469,7 +451,7 @@ class SlackImporter:
                 for f in files_of(m):
                     if isinstance(f.get("id"), str):
                         wanted.setdefault(f["id"], (f, author))
-        done = await self.store.imports.lookup(self.source, "file", list(wanted))
+        done = await self.imports.mapped(self.source, "file", list(wanted))
         uploads = ex.uploads
         for fid, (f, author) in wanted.items():
             if fid in done or file_skip_reason(f):
@@ -508,18 +490,15 @@ class SlackImporter:
         called ``POST /teams/{team_id}/import``, or ``--bot-owner``), else the first active system admin (as
         Mattermost picks its system bot's owner). "" when there is none yet: the bots then own themselves."""
         if self.bot_owner:
-            try:
-                owner = await self.store.users.get(self.bot_owner)
-            except NotFound:
-                try:
-                    owner = await self.store.users.get_by_username(self.bot_owner.strip().lower())
-                except NotFound:
-                    raise ImportFailure(f"the bot owner {self.bot_owner!r} is not a user of this server") from None
+            owner = await self.imports.user(self.bot_owner) or \
+                await self.imports.user_by_username(self.bot_owner.strip().lower())
+            if owner is None:
+                raise ImportFailure(f"the bot owner {self.bot_owner!r} is not a user of this server")
             if owner.delete_at or owner.is_bot:
                 raise ImportFailure(f"the bot owner {owner.username!r} is deactivated or a bot")
             return owner.id
-        admins = await self.store.users.list_users(role=SYSTEM_ADMIN_ROLE, page=0, per_page=1, active=True)
-        return admins[0].id if admins else ""
+        admin = await self.imports.first_active_admin()
+        return admin.id if admin is not None else ""
 
 
 _EMOJI_LISTS = ("emoji.json", "custom_emoji.json", "emojis.json", "emojis/index.json", "__emoji/index.json",

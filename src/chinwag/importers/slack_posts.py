@@ -9,6 +9,7 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from chinwag.app.imports import HistoryWriter
 from chinwag.app.mentions import parse_hashtags
 from chinwag.app.validate import EMOJI_NAME_RE
 from chinwag.importers.slack_markup import split_message
@@ -27,7 +28,6 @@ from chinwag.model.post import (
     POST_TYPE_SLACK_ATTACHMENT,
     Post,
 )
-from chinwag.store.sql.import_store import ImportWriter
 
 if TYPE_CHECKING:
     from chinwag.importers.slack import SlackImporter, Target
@@ -78,7 +78,7 @@ def _bot_props(m: dict[str, Any]) -> dict[str, str]:
 
 
 class PostWriter:
-    def __init__(self, imp: SlackImporter, ex: Export, t: Target, w: ImportWriter, files: dict[str, str]) -> None:
+    def __init__(self, imp: SlackImporter, ex: Export, t: Target, w: HistoryWriter, files: dict[str, str]) -> None:
         self.imp = imp
         self.report = imp.report
         self.ex = ex

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -627,14 +627,16 @@ class SqlImportStore:
 
     # export ------------------------------------------------------------------------------------
 
-    async def rows(self, table_name: str, where: Any = None, order: Sequence[str] = ()) -> list[Any]:
-        """Every row of a (small) table: teams, channels, users, members, bots."""
+    async def rows(self, table_name: str, order: Sequence[str] = (), match: Mapping[str, Any] | None = None
+                   ) -> list[Any]:
+        """The rows of a (small) table — teams, channels, users, members, bots — whose columns have the
+        values of ``match`` (a list: one of them)."""
         from chinwag.store.sql.tables import metadata
 
         t = metadata.tables[table_name]
         q = sa.select(t)
-        if where is not None:
-            q = q.where(where(t))
+        for col, want in (match or {}).items():
+            q = q.where(t.c[col].in_(want) if isinstance(want, list) else t.c[col] == want)
         if order:
             q = q.order_by(*[t.c[c] for c in order])
         async with self.db.read() as conn:

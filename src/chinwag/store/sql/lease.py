@@ -1,8 +1,8 @@
 """Leases: rows claimed by one node at a time, with an expiry.
 
-Four stores hand work to exactly one node of a cluster: the email queue (``emailnotifications``), the
-push queue (``pushnotifications``), jobs (``jobs``) and cluster-wide periodic jobs such as the LDAP sync
-(``jobleases``). Each row carries who holds it (``claimedby``, ``''`` when nobody) and when the holder
+Five stores hand work to exactly one node of a cluster: the email queue (``emailnotifications``), the
+push queue (``pushnotifications``), jobs (``jobs``), cluster-wide periodic jobs such as the LDAP sync and
+plugins' scheduled jobs (``jobleases``) and the outbox (``outbox``). Each row carries who holds it (``claimedby``, ``''`` when nobody) and when the holder
 last showed it was alive (``claimedat``; for jobs ``lastactivityat``). :class:`Lease` is the one
 implementation of the operations on those two columns:
 

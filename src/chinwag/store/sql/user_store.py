@@ -157,18 +157,6 @@ class SqlUserStore:
             raise NotFound("user", user_id)
         return USER.one(row)
 
-    async def notification_accounts(self, user_ids: Sequence[str]) -> list[User]:
-        """Partial users for the notification fan-out: only id, username, email, delete_at, is_bot
-        and notify_props are read (one JSON column per row instead of three)."""
-        if not user_ids:
-            return []
-        q = sa.select(users.c.id, users.c.username, users.c.email, users.c.deleteat, users.c.isbot,
-                      users.c.notifyprops).where(id_in(users.c.id, set(user_ids), self.db.driver))
-        async with self.db.read() as conn:
-            rows = (await conn.execute(q)).all()
-        return [User(id=r[0], username=r[1], email=r[2], delete_at=r[3], is_bot=bool(r[4]),
-                     notify_props=r[5] or {}) for r in rows]
-
     async def get_many(self, user_ids: Sequence[str]) -> list[User]:
         if not user_ids:
             return []
