@@ -403,12 +403,18 @@ class Hub:
         elif last_recv in ring:
             start, skip = ring[last_recv], 0
         else:
+            # it read so far behind what was sent to it that its last frame has left the ring (a
+            # slow reader whose socket buffer held the rest): a fresh hello tells it to reload
+            log.info("resume of %s refused: seq %d is behind its ring (last sent %d)", conn_id, last_recv, last_seq)
             return False
         oldest, newest = await self.stream.bounds()
         if oldest and start + 1 < oldest:
-            return False  # the history it missed has been trimmed
+            log.info("resume of %s refused: the history it missed has been trimmed", conn_id)
+            return False
         if start > newest:
-            return False  # it holds a position the history does not know: never resume past a gap
+            # it holds a position the history does not know: never resume past a gap
+            log.info("resume of %s refused: position %d is past the history's end %d", conn_id, start, newest)
+            return False
         conn.id = conn_id
         conn.seq = want_seq
         conn.last_pos = start
