@@ -6,7 +6,8 @@
 import {refreshChannel} from './actions';
 import {client, websocketUrl} from './client';
 import {intl} from './i18n';
-import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallsConfig, callsByChannel, DC, shouldRing} from './lib/calls';
+import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallsConfig, callsByChannel, DC, ICE_DISCONNECTED_GRACE_MS,
+    ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing} from './lib/calls';
 import {decodeAll, encode, type Packable} from './lib/msgpack';
 import {getState, type MyCall, update} from './store';
 
@@ -161,6 +162,10 @@ class CallConnection {
     private signals: Promise<void> = Promise.resolve();
     private downSince = 0;
     private retry: ReturnType<typeof setTimeout> | null = null;
+    /** ICE restarts since the connection was last up, the one under way (its deadline) and a pending one */
+    private iceRestarts = 0;
+    private iceRestartDeadline: ReturnType<typeof setTimeout> | null = null;
+    private iceRestartTimer: ReturnType<typeof setTimeout> | null = null;
     closed = false;
 
     constructor(readonly channelId: string, private iceServers: RTCIceServer[], private unmuteOnConnect = false, rejoins = 0) {
@@ -290,7 +295,7 @@ class CallConnection {
         case 'error':
             if (!this.pc) {
                 this.fail(String(data.data || ''));
-            } else if (this.reconnecting) {
+            } else if (this.reconnecting || this.iceRestartDeadline) {
                 // the server no longer has our session (it gave up waiting): join again
                 this.rejoin();
             }
@@ -314,12 +319,13 @@ class CallConnection {
                     this.unmuteOnConnect = false;
                     void this.unmute().catch(() => undefined);
                 }
-            } else if (pc.connectionState === 'failed' && !this.closed) {
-                // the network changed under us: the SFU (aiortc) has no ICE restart, so a new peer connection
+            } else if (pc.connectionState === 'failed' && !this.closed && pc.iceConnectionState !== 'failed') {
+                // not ICE (which restarts below): the secure transport is gone, a new peer connection
                 // in a new session of the same call
                 this.rejoin();
             }
         };
+        pc.oniceconnectionstatechange = () => this.onIceState(pc);
         pc.ontrack = (ev) => {
             const mid = ev.transceiver.mid ?? ev.track.id;
             const stream = new MediaStream([ev.track]);
@@ -335,6 +341,74 @@ class CallConnection {
         dc.onmessage = (ev) => this.onData(ev.data);
         await pc.setLocalDescription(await pc.createOffer());
         await this.sendSdp();
+    }
+
+    /** A network change: ICE `disconnected` (wait, it may come back), `failed` (restart ICE: a new path
+     * for the same peer connection and session, as the calls plugin's client does), back up (done). */
+    private onIceState(pc: RTCPeerConnection): void {
+        if (this.pc !== pc || this.closed) {
+            return;
+        }
+        const state = pc.iceConnectionState;
+        if (state === 'connected' || state === 'completed') {
+            this.clearIceRestart();
+            this.iceRestarts = 0;
+            if (pc.connectionState === 'connected') {
+                setMyCall({status: 'connected'});
+            }
+            return;
+        }
+        const step = iceStep(state, this.iceRestarts);
+        if (step === 'wait' && !this.iceRestartTimer && !this.iceRestartDeadline) {
+            setMyCall({status: 'reconnecting'});
+            this.iceRestartTimer = setTimeout(() => {
+                this.iceRestartTimer = null;
+                if (pc.iceConnectionState === 'disconnected') {
+                    this.signals = this.signals.then(() => this.restartIce(pc)).catch(() => this.rejoin());
+                }
+            }, ICE_DISCONNECTED_GRACE_MS);
+        } else if (step === 'restart' && !this.iceRestartDeadline) {
+            this.signals = this.signals.then(() => this.restartIce(pc)).catch(() => this.rejoin());
+        } else if (step === 'rejoin') {
+            this.rejoin();
+        }
+    }
+
+    /** Offers new ICE credentials and candidates (`iceRestart`) over the call's WebSocket; the server answers
+     * with its own, and ICE finds a new path under the same DTLS session. Not found in time: join again. */
+    private async restartIce(pc: RTCPeerConnection): Promise<void> {
+        if (this.pc !== pc || this.closed || this.iceRestartDeadline || pc.iceConnectionState === 'connected'
+            || pc.iceConnectionState === 'completed') {
+            return;
+        }
+        if (pc.signalingState !== 'stable') {
+            // an offer is out: once it is answered (or a moment later) try again
+            this.iceRestartTimer = setTimeout(() => {
+                this.iceRestartTimer = null;
+                this.onIceState(pc);
+            }, 500);
+            return;
+        }
+        this.iceRestarts++;
+        setMyCall({status: 'reconnecting'});
+        this.iceRestartDeadline = setTimeout(() => {
+            this.iceRestartDeadline = null;
+            if (this.pc === pc && pc.iceConnectionState !== 'connected' && pc.iceConnectionState !== 'completed') {
+                this.rejoin();
+            }
+        }, ICE_RESTART_GIVE_UP_MS);
+        await pc.setLocalDescription(await pc.createOffer({iceRestart: true}));
+        await this.sendSdp();
+    }
+
+    private clearIceRestart(): void {
+        for (const t of [this.iceRestartTimer, this.iceRestartDeadline]) {
+            if (t) {
+                clearTimeout(t);
+            }
+        }
+        this.iceRestartTimer = null;
+        this.iceRestartDeadline = null;
     }
 
     private onData(raw: unknown): void {
@@ -489,6 +563,7 @@ class CallConnection {
         if (this.retry) {
             clearTimeout(this.retry);
         }
+        this.clearIceRestart();
         if (leave) {
             this.send('leave');
         }

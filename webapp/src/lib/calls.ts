@@ -157,3 +157,26 @@ export function shouldRing(call: Call, channelType: string, myId: string): boole
     return (channelType === 'D' || channelType === 'G') && call.owner_id !== myId &&
         !call.dismissed_notification?.[myId] && !call.sessions.some((s) => s.user_id === myId);
 }
+
+/** ICE restarts in a row (without the connection coming back in between) before we join again instead. */
+export const MAX_ICE_RESTARTS = 2;
+/** How long ICE may stay `disconnected` (it may come back by itself) before we restart it. */
+export const ICE_DISCONNECTED_GRACE_MS = 2000;
+/** How long an ICE restart may take to find a new path before we join again instead. */
+export const ICE_RESTART_GIVE_UP_MS = 10000;
+
+export type IceStep = 'none' | 'wait' | 'restart' | 'rejoin';
+
+/** What a network change calls for, from the peer connection's ICE state: `disconnected` may heal by
+ * itself (wait, then restart), `failed` needs an ICE restart (new credentials and candidates offered over
+ * the signalling, the same peer connection and session) — unless restarts in a row did not bring it back,
+ * then a fresh peer connection in a new session (rejoin). */
+export function iceStep(state: RTCIceConnectionState, restarts: number): IceStep {
+    if (state === 'disconnected') {
+        return 'wait';
+    }
+    if (state === 'failed') {
+        return restarts < MAX_ICE_RESTARTS ? 'restart' : 'rejoin';
+    }
+    return 'none';
+}

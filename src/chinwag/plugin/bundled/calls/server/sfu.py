@@ -35,6 +35,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
 from aiortc.sdp import candidate_from_sdp
 
+from . import ice_restart
+
 # threads under the plugin's address-space limit ----------------------------------------------------------
 #
 # aiortc runs a decoder thread per receiver, and FFmpeg gives each Opus/VP8 codec context its own threads:
@@ -216,6 +218,12 @@ class Session:
     forwarded: set[str] = field(default_factory=set)
     #: others' tracks waiting for this session's next offer
     pending: list[Source] = field(default_factory=list)
+    #: the client's ICE credentials as last offered (a new ``ice-ufrag`` in an offer is an ICE restart)
+    remote_ufrag: str = ""
+    #: the ICE restart under way, and candidates trickled for credentials not offered yet
+    restart: ice_restart.IceRestart | None = None
+    restart_task: asyncio.Task[bool] | None = None
+    early_candidates: dict[str, list[Any]] = field(default_factory=dict)
 
 
 Signal = Callable[[str, dict[str, Any]], None]
@@ -382,11 +390,29 @@ class SFU:
             return
         kind, text = str(message.get("type", "")), str(message.get("sdp", ""))
         if kind == "offer":
+            ufrag, pwd = ice_restart.ice_credentials(text)
             async with s.lock:
+                restart = None
+                if s.remote_ufrag and ufrag and ufrag != s.remote_ufrag and s.pc.signalingState == "stable":
+                    # the client's network path broke and it restarts ICE (new credentials in its offer):
+                    # a new ICE session under the same peer connection, answered with our new credentials
+                    restart = await ice_restart.begin(s.pc)
+                    if restart is None:  # the client hears ``error`` (the web UI then joins again)
+                        raise ConnectionError("ICE restart: the connection is gone")
+                    if s.restart is not None:
+                        await s.restart.abort()
+                    s.restart = restart
                 await s.pc.setRemoteDescription(RTCSessionDescription(text, "offer"))
                 remember_negotiated(s.pc)
                 await s.pc.setLocalDescription(await s.pc.createAnswer())
                 self.signal(conn_id, {"type": "answer", "sdp": self._public(s.pc.localDescription.sdp)})
+                if ufrag:
+                    s.remote_ufrag = ufrag
+                for c in s.early_candidates.pop(ufrag, []):
+                    await self._add_candidate(s, c)
+                s.early_candidates.clear()
+                if restart is not None:
+                    s.restart_task = asyncio.get_running_loop().create_task(restart.finish(ufrag, pwd))
             if not s.negotiated:
                 s.negotiated = True
                 for other in self._others(s):
@@ -412,9 +438,22 @@ class SFU:
         text = str(candidate.get("candidate", ""))
         if s is None or not text:
             return
-        c = candidate_from_sdp(text.removeprefix("candidate:"))
+        try:
+            c = candidate_from_sdp(text.removeprefix("candidate:"))
+        except (ValueError, IndexError):
+            return
         c.sdpMid = candidate.get("sdpMid")
         c.sdpMLineIndex = candidate.get("sdpMLineIndex")
+        ufrag = str(candidate.get("usernameFragment") or "")
+        if ufrag and s.remote_ufrag and ufrag != s.remote_ufrag:
+            # gathered for an ICE restart whose offer has not been taken yet: kept for it
+            if len(s.early_candidates.setdefault(ufrag, [])) < 64:
+                s.early_candidates[ufrag].append(c)
+            return
+        await self._add_candidate(s, c)
+
+    @staticmethod
+    async def _add_candidate(s: Session, c: Any) -> None:
         try:
             await s.pc.addIceCandidate(c)
         except (ValueError, MediaStreamError):
@@ -434,6 +473,10 @@ class SFU:
         s = self.sessions.pop(conn_id, None)
         if s is None:
             return
+        if s.restart is not None:
+            await s.restart.abort()
+        if s.restart_task is not None:
+            s.restart_task.cancel()
         await s.pc.close()
         for other in self._others(s):
             other.forwarded = {k for k in other.forwarded if not k.startswith(conn_id + "/")}
