@@ -155,6 +155,8 @@ class CallConnection {
     private micSender: RTCRtpSender | null = null;
     private screen: MediaStream | null = null;
     private screenSender: RTCRtpSender | null = null;
+    private camera: MediaStream | null = null;
+    private cameraSender: RTCRtpSender | null = null;
     private lockWaiter: ((granted: boolean) => void) | null = null;
     private renegotiating = false;
     private reconnecting = false;
@@ -185,7 +187,8 @@ class CallConnection {
         const unmuted = getState().myCall?.muted === false;
         this.close(true, false);
         current = new CallConnection(this.channelId, this.iceServers, unmuted, this.rejoins + 1);
-        setMyCall({status: 'reconnecting', sessionId: '', remoteAudio: {}, remoteScreen: null, mediaMap: {}, sharing: false, muted: true});
+        setMyCall({status: 'reconnecting', sessionId: '', remoteAudio: {}, remoteVideo: {}, mediaMap: {}, sharing: false, muted: true,
+            video: false, localVideo: null});
         void current.start();
     }
 
@@ -332,7 +335,8 @@ class CallConnection {
             if (ev.track.kind === 'audio') {
                 update((s) => (s.myCall ? {myCall: {...s.myCall, remoteAudio: {...s.myCall.remoteAudio, [mid]: stream}}} : {}));
             } else {
-                setMyCall({remoteScreen: stream});
+                // a screen or a camera: the media map (by m-line) says which, and whose
+                update((s) => (s.myCall ? {myCall: {...s.myCall, remoteVideo: {...s.myCall.remoteVideo, [mid]: stream}}} : {}));
             }
         };
         const dc = pc.createDataChannel('calls-dc');
@@ -544,6 +548,36 @@ class CallConnection {
         setMyCall({sharing: false});
     }
 
+    /** The camera on: `video_on`, then its track on a send-only transceiver (added and offered under the
+     * signalling lock the first time; later the same sender carries it again). */
+    async videoOn(): Promise<void> {
+        const stream = await navigator.mediaDevices.getUserMedia({video: {width: {ideal: 640}, height: {ideal: 360}}, audio: false});
+        const track = stream.getVideoTracks()[0];
+        if (this.closed || !track) {
+            stream.getTracks().forEach((t) => t.stop());
+            return;
+        }
+        this.camera = stream;
+        this.send('video_on');
+        if (this.cameraSender) {
+            await this.cameraSender.replaceTrack(track);
+        } else {
+            this.cameraSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]}).sender);
+        }
+        setMyCall({video: true, localVideo: stream});
+    }
+
+    videoOff(): void {
+        if (!this.camera) {
+            return;
+        }
+        this.camera.getTracks().forEach((t) => t.stop());
+        this.camera = null;
+        void this.cameraSender?.replaceTrack(null);
+        this.send('video_off');
+        setMyCall({video: false, localVideo: null});
+    }
+
     /** The inbound and outbound RTP streams now (the call details panel). */
     async stats(): Promise<RTCStatsReport | null> {
         return this.pc ? this.pc.getStats() : null;
@@ -571,6 +605,7 @@ class CallConnection {
         this.pc?.close();
         this.mic?.getTracks().forEach((t) => t.stop());
         this.screen?.getTracks().forEach((t) => t.stop());
+        this.camera?.getTracks().forEach((t) => t.stop());
         if (current === this && forget) {
             current = null;
             update(() => ({myCall: null}));
@@ -604,7 +639,7 @@ export async function joinCall(channelId: string): Promise<void> {
     current = conn;
     update(() => ({myCall: {
         channelId, sessionId: '', status: 'connecting', muted: true, noMic: false, hand: false, sharing: false,
-        remoteAudio: {}, remoteScreen: null, mediaMap: {},
+        remoteAudio: {}, remoteVideo: {}, mediaMap: {}, video: false, localVideo: null,
     }}));
     await conn.start();
 }
@@ -634,6 +669,18 @@ export async function toggleScreenShare(): Promise<void> {
         await current?.shareScreen();
     } catch {
         update(() => ({toast: intl().formatMessage({id: 'calls.screen_failed', defaultMessage: 'Could not share your screen.'})}));
+    }
+}
+
+export async function toggleVideo(): Promise<void> {
+    if (getState().myCall?.video) {
+        current?.videoOff();
+        return;
+    }
+    try {
+        await current?.videoOn();
+    } catch {
+        update(() => ({toast: intl().formatMessage({id: 'calls.video_failed', defaultMessage: 'Could not turn on your camera.'})}));
     }
 }
 

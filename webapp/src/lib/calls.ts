@@ -4,7 +4,7 @@
 export const CALLS_PLUGIN = 'com.mattermost.calls';
 export const CALLS_EVENT = `custom_${CALLS_PLUGIN}_`;
 
-export type CallSession = {session_id: string; user_id: string; unmuted: boolean; raised_hand: number};
+export type CallSession = {session_id: string; user_id: string; unmuted: boolean; raised_hand: number; video?: boolean};
 
 export type Call = {
     id: string;
@@ -26,6 +26,7 @@ export type CallsConfig = {
     NeedsTURNCredentials: boolean;
     DefaultEnabled: boolean;
     AllowScreenSharing: boolean;
+    EnableVideo?: boolean;
     MaxCallParticipants: number;
     EnableRinging: boolean;
     HostControlsAllowed: boolean;
@@ -105,7 +106,7 @@ export function applyCallEvent(calls: Record<string, Call>, name: string, data: 
         if (call.sessions.some((s) => s.session_id === sessionId)) {
             return {calls, unknown: false};
         }
-        return put(channelId, withSessions(call, (ss) => [...ss, {session_id: sessionId, user_id: userId, unmuted: false, raised_hand: 0}]));
+        return put(channelId, withSessions(call, (ss) => [...ss, {session_id: sessionId, user_id: userId, unmuted: false, raised_hand: 0, video: false}]));
     case 'user_left': {
         const left = withSessions(call, (ss) => ss.filter((s) => s.session_id !== sessionId));
         if (call.screen_sharing_session_id === sessionId) {
@@ -120,6 +121,9 @@ export function applyCallEvent(calls: Record<string, Call>, name: string, data: 
     case 'user_raise_hand':
     case 'user_unraise_hand':
         return put(channelId, patchSession(call, sessionId, {raised_hand: name === 'user_raise_hand' ? Number(data.raised_hand) || Date.now() : 0}));
+    case 'user_video_on':
+    case 'user_video_off':
+        return put(channelId, patchSession(call, sessionId, {video: name === 'user_video_on'}));
     case 'user_screen_on':
         return put(channelId, {...call, screen_sharing_session_id: sessionId, screen_sharing_id: userId});
     case 'user_screen_off':

@@ -51,11 +51,14 @@ describe('call events', () => {
             ['user_unmuted', {userID: 'u2', session_id: 's2'}],
             ['user_raise_hand', {userID: 'u1', session_id: 's1', raised_hand: 5}],
             ['user_screen_on', {userID: 'u2', session_id: 's2'}],
+            ['user_video_on', {userID: 'u2', session_id: 's2'}],
+            ['user_video_on', {userID: 'u1', session_id: 's1'}],
+            ['user_video_off', {userID: 'u1', session_id: 's1'}],
         ]);
         const call = calls.ch1;
         expect(call.sessions).toEqual([
-            {session_id: 's1', user_id: 'u1', unmuted: false, raised_hand: 5},
-            {session_id: 's2', user_id: 'u2', unmuted: true, raised_hand: 0},
+            {session_id: 's1', user_id: 'u1', unmuted: false, raised_hand: 5, video: false},
+            {session_id: 's2', user_id: 'u2', unmuted: true, raised_hand: 0, video: true},
         ]);
         expect(call.screen_sharing_id).toBe('u2');
         calls = run([['user_left', {user_id: 'u2', session_id: 's2'}], ['call_host_changed', {hostID: 'u1', call_id: 'call1'}]], calls);

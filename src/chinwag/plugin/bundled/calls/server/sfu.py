@@ -169,19 +169,24 @@ class RTCSettings:
 
 @dataclass
 class Source:
-    """A track a participant sends: its voice (the first audio track), or its screen (a video track)."""
+    """A track a participant sends: its voice (the first audio track), its screen or its camera (video
+    tracks; ``kind`` says which, as in the media map)."""
 
     session: Session
     track: MediaStreamTrack
     relay: MediaRelay
+    kind: str = "voice"
 
     @property
     def key(self) -> str:
         return f"{self.session.conn_id}/{self.track.id}"
 
     def flowing(self) -> bool:
-        """Voice while the sender is unmuted; screen while it shares its screen."""
-        return self.session.unmuted if self.track.kind == "audio" else self.session.screen_on
+        """Voice while the sender is unmuted; screen while it shares its screen; camera while its video is
+        on."""
+        if self.kind == "voice":
+            return self.session.unmuted
+        return self.session.screen_on if self.kind == "screen" else self.session.video_on
 
 
 class GatedTrack(MediaStreamTrack):
@@ -208,6 +213,9 @@ class Session:
     pc: RTCPeerConnection
     unmuted: bool = False
     screen_on: bool = False
+    video_on: bool = False
+    #: the screen's stream id (``screenStreamID`` of ``screen_on``): a video track in it is the screen
+    screen_stream: str = ""
     sources: list[Source] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     renegotiate: bool = False
@@ -308,7 +316,10 @@ class SFU:
         def on_track(track: MediaStreamTrack) -> None:
             if track.kind == "audio" and any(x.track.kind == "audio" for x in s.sources):
                 return
-            source = Source(s, track, MediaRelay())
+            kind = "voice" if track.kind == "audio" else self._video_kind(s, track)
+            if kind == "":
+                return
+            source = Source(s, track, MediaRelay(), kind)
             s.sources.append(source)
             for other in self._others(s):
                 self._forward(source, other)
@@ -317,6 +328,11 @@ class SFU:
         def on_datachannel(channel: Any) -> None:
             s.channel = channel
             channel.on("message", lambda data: self._dc_message(s, dc_type(data)))
+            # an offer made before the channel was open had its media map held back: it goes now
+            if channel.readyState == "open":
+                self._send_media_map(s)
+            else:
+                channel.on("open", lambda: self._send_media_map(s))
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -324,6 +340,29 @@ class SFU:
                 await pc.close()
 
         return s
+
+    @staticmethod
+    def _video_kind(s: Session, track: MediaStreamTrack) -> str:
+        """Whether a video track the client added is its screen or its camera: the screen is the track in
+        the stream ``screen_on`` named (a=msid of its m-line); without a match, a track added while the
+        screen is on and has no track is the screen, otherwise the camera. One of each; "" for more."""
+        has = {x.kind for x in s.sources}
+        stream = ""
+        mid = next((t.mid for t in s.pc.getTransceivers() if t.receiver.track is track), None)
+        remote = s.pc.remoteDescription
+        if mid is not None and remote is not None:
+            for section in remote.sdp.split("\r\nm=")[1:]:
+                if re.search(rf"^a=mid:{re.escape(mid)}\r?$", section, re.M):
+                    m = re.search(r"^a=msid:(\S+)", section, re.M)
+                    stream = m[1] if m else ""
+        if s.screen_stream and stream == s.screen_stream:
+            kind = "screen"
+        elif s.screen_on and "screen" not in has and not (s.video_on and "video" not in has
+                                                           and stream and s.screen_stream):
+            kind = "screen"
+        else:
+            kind = "video"
+        return "" if kind in has else kind
 
     def _dc_message(self, s: Session, kind: int) -> None:
         """The client's "calls-dc": ping → pong; lock → whether the client may renegotiate now (not
@@ -348,8 +387,7 @@ class SFU:
         for t in s.pc.getTransceivers():
             track = t.sender.track
             if t.mid is not None and isinstance(track, GatedTrack):
-                kind = "voice" if track.kind == "audio" else "screen"
-                media[t.mid] = {"type": kind, "sender_id": track.source.session.conn_id}
+                media[t.mid] = {"type": track.source.kind, "sender_id": track.source.session.conn_id}
         if media and s.channel is not None and s.channel.readyState == "open":
             s.channel.send(dc_message(DC_MEDIA_MAP, media))
 
@@ -464,10 +502,17 @@ class SFU:
         if s is not None:
             s.unmuted = unmuted
 
-    def set_screen(self, conn_id: str, on: bool) -> None:
+    def set_screen(self, conn_id: str, on: bool, stream_id: str = "") -> None:
         s = self.sessions.get(conn_id)
         if s is not None:
             s.screen_on = on
+            if on and stream_id:
+                s.screen_stream = stream_id
+
+    def set_video(self, conn_id: str, on: bool) -> None:
+        s = self.sessions.get(conn_id)
+        if s is not None:
+            s.video_on = on
 
     async def leave(self, conn_id: str) -> None:
         s = self.sessions.pop(conn_id, None)
