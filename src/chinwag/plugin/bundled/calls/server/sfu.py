@@ -1,11 +1,13 @@
 """The embedded SFU: one aiortc RTCPeerConnection per call session (a participant's connection), each
-participant's voice (and screen, while shared) forwarded to the others.
+participant's voice (and screen and camera, while on) forwarded to the others.
 
-aiortc gives a receiver's media only as decoded frames, so each incoming track is decoded once (one
-``MediaRelay`` per source) and encoded again for each receiver; a muted sender's frames (a screen that is
-not shared) are dropped before the encoders, so nothing of theirs goes out. Signalling is the calls plugin's: the client offers
-first (its data channel), the server answers, and the server offers again whenever it has a new track
-for that client (a ``signal`` event each way).
+Each incoming track's encoded frames (Opus, VP8) are fanned out (one ``MediaRelay`` per source) to a
+sender per receiver that packs them into RTP again, without decoding or encoding (see "forwarding without
+decoding" below); a muted sender's frames (a screen not shared, a camera off) are dropped before the
+senders, so nothing of theirs goes out. Signalling is the calls plugin's: the client offers first (its
+data channel), the server answers, and the server offers again whenever it has a new track for that
+client (a ``signal`` event each way); a client's offer with new ICE credentials restarts ICE
+(``ice_restart``).
 """
 
 from __future__ import annotations
@@ -13,24 +15,32 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import fractions
 import re
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aioice.ice
+import aiortc.codecs
 import aiortc.rtcpeerconnection as aiortc_pc
+import aiortc.rtcrtpreceiver as aiortc_receiver
+import av
 import msgspec
 from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.contrib.media import MediaRelay
+from aiortc.jitterbuffer import JitterBuffer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
 from aiortc.sdp import candidate_from_sdp
@@ -156,6 +166,83 @@ def _media_for_transceiver(transceiver: RTCRtpTransceiver, cname: str, direction
 
 aiortc_pc.create_media_description_for_transceiver = _media_for_transceiver
 
+# forwarding without decoding --------------------------------------------------------------------------
+#
+# aiortc hands a received track out only as decoded frames: each RTCRtpReceiver reassembles the RTP
+# packets into encoded frames (its jitter buffer) and a decoder thread per receiver decodes them; its
+# RTCRtpSender encodes what a track gives it, unless the track gives encoded ``av.Packet``s, which it only
+# packetizes (``Encoder.pack``). The SFU forwards the encoded frames: the receiver's frames go to its
+# track as ``av.Packet``s (no decoder thread, no decode), and each receiver's sender packs them into RTP
+# of its own (its SSRC, sequence numbers, timestamps, SRTP) — no Opus or VP8 encode per receiver.
+# For that the two ends of every forwarded stream must use one codec: Opus is every client's first audio
+# codec; video is offered and accepted as VP8 only (aiortc's other video codec, H.264, is dropped from
+# its list in this process). A receiver that starts or resumes a video stream needs a keyframe: the gate
+# holds delta frames back until one comes and asks the sender for it (an RTCP PLI), and a receiver's own
+# PLI to the SFU is passed on to the sender the same way. Audio receivers' jitter buffers do not wait for
+# four packets first (aiortc's prefetch for decoding): a packet goes out as soon as it is in.
+
+def _no_decoder(loop: Any, input_q: Any, output_q: Any, decode_error: Any) -> None:
+    """The decoder thread aiortc starts per receiver: nothing to decode, it ends at once."""
+
+
+_receive = RTCRtpReceiver.receive
+#: keyframe requests on their way
+_PLIS: set[asyncio.Task[None]] = set()
+_send_keyframe = RTCRtpSender._send_keyframe
+_PASSTHROUGH = False
+
+
+async def _receive_encoded(self: RTCRtpReceiver, parameters: Any) -> None:
+    started = self._RTCRtpReceiver__started  # type: ignore[attr-defined]
+    await _receive(self, parameters)
+    if started or self._track is None:
+        return
+    out = self._track._queue
+
+    def deliver(task: Any) -> None:
+        # called on the event loop by the receiver with each reassembled frame, and None when it stops
+        if task is None:
+            out.put_nowait(None)
+            return
+        codec, frame = task
+        packet = av.Packet(frame.data)
+        packet.pts = frame.timestamp
+        packet.time_base = fractions.Fraction(1, codec.clockRate)
+        out.put_nowait(packet)
+
+    self._RTCRtpReceiver__decoder_queue.put = deliver  # type: ignore[attr-defined]
+    if self._track.kind == "audio":
+        self._RTCRtpReceiver__jitter_buffer = JitterBuffer(capacity=16, prefetch=0)  # type: ignore[attr-defined]
+
+
+def _keyframe_requested(self: RTCRtpSender) -> None:
+    """A receiver lost a picture (its PLI to the SFU): the keyframe must come from the sender."""
+    _send_keyframe(self)
+    track = self.track
+    if isinstance(track, GatedTrack):
+        track.source.request_keyframe()
+
+
+def install_passthrough() -> None:
+    """Forward encoded frames in this process (the calls plugin's own: the SFU is aiortc's only user)."""
+    global _PASSTHROUGH
+    if _PASSTHROUGH:
+        return
+    _PASSTHROUGH = True
+    aiortc_receiver.decoder_worker = _no_decoder
+    RTCRtpReceiver.receive = _receive_encoded  # type: ignore[method-assign]
+    RTCRtpSender._send_keyframe = _keyframe_requested  # type: ignore[method-assign]
+    video = aiortc.codecs.CODECS["video"]
+    vp8 = {c.payloadType for c in video if c.mimeType.lower() == "video/vp8"}
+    video[:] = [c for c in video if c.mimeType.lower() == "video/vp8"
+                or (c.mimeType.lower() == "video/rtx" and c.parameters.get("apt") in vp8)]
+
+
+def is_keyframe(packet: Any) -> bool:
+    """A VP8 frame's tag: bit 0 of the first byte is 0 for a key frame (RFC 6386 §9.1)."""
+    data = bytes(packet)
+    return bool(data) and not data[0] & 0x01
+
 
 @dataclass
 class RTCSettings:
@@ -176,6 +263,9 @@ class Source:
     track: MediaStreamTrack
     relay: MediaRelay
     kind: str = "voice"
+    #: the receiver the track comes in on (to ask the sender for a keyframe)
+    receiver: RTCRtpReceiver | None = None
+    last_pli: float = 0.0
 
     @property
     def key(self) -> str:
@@ -188,21 +278,44 @@ class Source:
             return self.session.unmuted
         return self.session.screen_on if self.kind == "screen" else self.session.video_on
 
+    def request_keyframe(self) -> None:
+        """Ask the sender for a keyframe (an RTCP PLI), at most every 300 ms."""
+        now = time.monotonic()
+        if self.receiver is None or self.track.kind != "video" or now - self.last_pli < 0.3:
+            return
+        self.last_pli = now
+        streams = self.receiver._RTCRtpReceiver__remote_streams  # type: ignore[attr-defined]
+        loop = asyncio.get_running_loop()
+        for ssrc in list(streams):
+            task = loop.create_task(self.receiver._send_rtcp_pli(ssrc))
+            _PLIS.add(task)
+            task.add_done_callback(_PLIS.discard)
+
 
 class GatedTrack(MediaStreamTrack):
-    """A source as one receiver gets it: frames pass while the source flows."""
+    """A source as one receiver gets it: frames pass while the source flows. Encoded video (see
+    forwarding above) starts, and resumes after a pause, at a keyframe: the frames before it could not
+    be decoded by the receiver."""
 
     def __init__(self, source: Source) -> None:
         super().__init__()
         self.kind = source.track.kind
         self.source = source
         self.frames = source.relay.subscribe(source.track, buffered=False)
+        self.need_keyframe = self.kind == "video"
 
     async def recv(self) -> Any:
         while True:
             frame = await self.frames.recv()
-            if self.source.flowing():
-                return frame
+            if not self.source.flowing():
+                self.need_keyframe = self.kind == "video"
+                continue
+            if self.need_keyframe and isinstance(frame, av.Packet):
+                if not is_keyframe(frame):
+                    self.source.request_keyframe()
+                    continue
+                self.need_keyframe = False
+            return frame
 
 
 @dataclass
@@ -262,6 +375,7 @@ class SFU:
     def configure(self, settings: RTCSettings) -> None:
         self.settings = settings
         self._install_network()
+        install_passthrough()
 
     # network settings ----------------------------------------------------------------------------
 
@@ -319,7 +433,8 @@ class SFU:
             kind = "voice" if track.kind == "audio" else self._video_kind(s, track)
             if kind == "":
                 return
-            source = Source(s, track, MediaRelay(), kind)
+            receiver = next((t.receiver for t in pc.getTransceivers() if t.receiver.track is track), None)
+            source = Source(s, track, MediaRelay(), kind, receiver)
             s.sources.append(source)
             for other in self._others(s):
                 self._forward(source, other)
