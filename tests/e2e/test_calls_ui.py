@@ -1,6 +1,7 @@
 """Calls in the web UI, in Chromium with fake media devices (a beeping microphone, a fake screen): two
 users start and join a call in a channel through the embedded SFU, see each other in the call bar, hear
-each other (the call details' inbound audio bytes grow), raise a hand, share a screen, leave; the call
+each other (the call details' inbound audio bytes grow), raise a hand, share a screen, turn a camera on
+(the other sees it play) and off, leave; the call
 post turns into "Call ended". Screenshot in test-artifacts/calls.png."""
 
 from __future__ import annotations
@@ -121,6 +122,19 @@ def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess)
         shot(b, "calls")
         a.get_by_role("button", name="Stop sharing").click()
         b.locator("figure.call-screen").wait_for(state="detached")
+
+        # bob turns his (fake) camera on: he sees his own preview, admin a playing tile of bob's camera
+        b.get_by_role("button", name="Start video").click()
+        b.get_by_role("button", name="Stop video").wait_for()
+        b.get_by_label("Your camera").wait_for()
+        tile = a.get_by_label("Camera of bob")
+        tile.wait_for()
+        a.wait_for_function("() => { const v = document.querySelector('figure.call-video video');"
+                            " return v && v.videoWidth > 0 && v.currentTime > 0; }")
+        wait_receiving(a, "video")
+        shot(a, "calls-video")
+        b.get_by_role("button", name="Stop video").click()
+        tile.wait_for(state="detached")
 
         # the call bar stays while admin moves to another channel
         a.locator("nav.sidebar a.sidebar__item", has_text="Off-Topic").click()

@@ -1,18 +1,29 @@
-"""The calls SFU's SDP rewrite for ICEHostOverride (the public address behind NAT) and its data channel
-message encoding (calls-common's flat msgpack: type, then payload)."""
+"""The calls SFU's SDP rewrite for ICEHostOverride (the public address behind NAT), its data channel
+message encoding (calls-common's flat msgpack: type, then payload), and the gate that starts forwarded
+encoded video at a keyframe."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
+import av
 import msgspec
+from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from chinwag.plugin.bundled.calls.server.sfu import (
     DC_LOCK,
     DC_MEDIA_MAP,
     DC_PONG,
     SFU,
+    GatedTrack,
     RTCSettings,
+    Session,
+    Source,
     dc_message,
     dc_type,
+    is_keyframe,
 )
 
 SDP = """v=0
@@ -38,3 +49,61 @@ def test_data_channel_messages() -> None:
     msg = dc_message(DC_MEDIA_MAP, media)
     assert dc_type(msg) == DC_MEDIA_MAP and msgspec.msgpack.decode(msg[1:]) == media
     assert dc_type(b"") == 0 and dc_type("text") == 0
+
+
+class _Packets(MediaStreamTrack):
+    """A video track that gives encoded VP8 frames (as the SFU's receivers hand them on), then ends."""
+
+    kind = "video"
+
+    def __init__(self, frames: list[bytes], hooks: dict[int, Callable[[], None]]) -> None:
+        super().__init__()
+        self.queue = list(frames)
+        self.hooks, self.n = hooks, 0
+
+    async def recv(self) -> av.Packet:
+        await asyncio.sleep(0)
+        if not self.queue:
+            self.stop()
+            raise MediaStreamError
+        self.hooks.get(self.n, lambda: None)()
+        self.n += 1
+        return av.Packet(self.queue.pop(0))
+
+
+class _Receiver:
+    """What Source.request_keyframe uses of an RTCRtpReceiver: the sender's SSRCs and the PLI."""
+
+    def __init__(self) -> None:
+        self._RTCRtpReceiver__remote_streams = {4242: None}
+        self.plis: list[int] = []
+
+    async def _send_rtcp_pli(self, ssrc: int) -> None:
+        self.plis.append(ssrc)
+
+
+KEY, DELTA = b"\x10key", b"\x11delta"  # VP8 frame tag: bit 0 clear on a key frame
+
+
+async def test_forwarded_video_starts_and_resumes_at_a_keyframe() -> None:
+    assert is_keyframe(av.Packet(KEY)) and not is_keyframe(av.Packet(DELTA))
+    session = Session("conn", "user", "channel", pc=None)  # type: ignore[arg-type]
+    session.video_on = True
+    receiver = _Receiver()
+    def camera_on() -> None:
+        session.video_on = True
+
+    # frames 0–3 flow; the camera is off for frame 4 and on again from frame 5
+    track = _Packets([DELTA, DELTA, KEY + b"1", DELTA + b"2", DELTA + b"4", DELTA + b"5", KEY + b"6", DELTA + b"7"],
+                     {5: camera_on})
+    source = Source(session, track, MediaRelay(), "video", receiver)  # type: ignore[arg-type]
+    gated = GatedTrack(source)
+    # the deltas before the first keyframe are held back, and the sender is asked for a keyframe
+    assert bytes(await gated.recv()) == KEY + b"1"
+    assert receiver.plis == [4242]  # once: further requests within 300 ms are not sent again
+    assert bytes(await gated.recv()) == DELTA + b"2"
+    # camera off: frame 4 does not pass; on again, frame 5 (a delta) is held back until the keyframe
+    session.video_on = False
+    assert bytes(await gated.recv()) == KEY + b"6"
+    assert bytes(await gated.recv()) == DELTA + b"7"
+    gated.stop()

@@ -6,7 +6,8 @@
 import {refreshChannel} from './actions';
 import {client, websocketUrl} from './client';
 import {intl} from './i18n';
-import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallsConfig, callsByChannel, DC, shouldRing} from './lib/calls';
+import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallsConfig, callsByChannel, DC, ICE_DISCONNECTED_GRACE_MS,
+    ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing} from './lib/calls';
 import {decodeAll, encode, type Packable} from './lib/msgpack';
 import {getState, type MyCall, update} from './store';
 
@@ -154,6 +155,8 @@ class CallConnection {
     private micSender: RTCRtpSender | null = null;
     private screen: MediaStream | null = null;
     private screenSender: RTCRtpSender | null = null;
+    private camera: MediaStream | null = null;
+    private cameraSender: RTCRtpSender | null = null;
     private lockWaiter: ((granted: boolean) => void) | null = null;
     private renegotiating = false;
     private reconnecting = false;
@@ -161,6 +164,10 @@ class CallConnection {
     private signals: Promise<void> = Promise.resolve();
     private downSince = 0;
     private retry: ReturnType<typeof setTimeout> | null = null;
+    /** ICE restarts since the connection was last up, the one under way (its deadline) and a pending one */
+    private iceRestarts = 0;
+    private iceRestartDeadline: ReturnType<typeof setTimeout> | null = null;
+    private iceRestartTimer: ReturnType<typeof setTimeout> | null = null;
     closed = false;
 
     constructor(readonly channelId: string, private iceServers: RTCIceServer[], private unmuteOnConnect = false, rejoins = 0) {
@@ -180,7 +187,8 @@ class CallConnection {
         const unmuted = getState().myCall?.muted === false;
         this.close(true, false);
         current = new CallConnection(this.channelId, this.iceServers, unmuted, this.rejoins + 1);
-        setMyCall({status: 'reconnecting', sessionId: '', remoteAudio: {}, remoteScreen: null, mediaMap: {}, sharing: false, muted: true});
+        setMyCall({status: 'reconnecting', sessionId: '', remoteAudio: {}, remoteVideo: {}, mediaMap: {}, sharing: false, muted: true,
+            video: false, localVideo: null});
         void current.start();
     }
 
@@ -290,7 +298,7 @@ class CallConnection {
         case 'error':
             if (!this.pc) {
                 this.fail(String(data.data || ''));
-            } else if (this.reconnecting) {
+            } else if (this.reconnecting || this.iceRestartDeadline) {
                 // the server no longer has our session (it gave up waiting): join again
                 this.rejoin();
             }
@@ -314,19 +322,21 @@ class CallConnection {
                     this.unmuteOnConnect = false;
                     void this.unmute().catch(() => undefined);
                 }
-            } else if (pc.connectionState === 'failed' && !this.closed) {
-                // the network changed under us: the SFU (aiortc) has no ICE restart, so a new peer connection
+            } else if (pc.connectionState === 'failed' && !this.closed && pc.iceConnectionState !== 'failed') {
+                // not ICE (which restarts below): the secure transport is gone, a new peer connection
                 // in a new session of the same call
                 this.rejoin();
             }
         };
+        pc.oniceconnectionstatechange = () => this.onIceState(pc);
         pc.ontrack = (ev) => {
             const mid = ev.transceiver.mid ?? ev.track.id;
             const stream = new MediaStream([ev.track]);
             if (ev.track.kind === 'audio') {
                 update((s) => (s.myCall ? {myCall: {...s.myCall, remoteAudio: {...s.myCall.remoteAudio, [mid]: stream}}} : {}));
             } else {
-                setMyCall({remoteScreen: stream});
+                // a screen or a camera: the media map (by m-line) says which, and whose
+                update((s) => (s.myCall ? {myCall: {...s.myCall, remoteVideo: {...s.myCall.remoteVideo, [mid]: stream}}} : {}));
             }
         };
         const dc = pc.createDataChannel('calls-dc');
@@ -335,6 +345,74 @@ class CallConnection {
         dc.onmessage = (ev) => this.onData(ev.data);
         await pc.setLocalDescription(await pc.createOffer());
         await this.sendSdp();
+    }
+
+    /** A network change: ICE `disconnected` (wait, it may come back), `failed` (restart ICE: a new path
+     * for the same peer connection and session, as the calls plugin's client does), back up (done). */
+    private onIceState(pc: RTCPeerConnection): void {
+        if (this.pc !== pc || this.closed) {
+            return;
+        }
+        const state = pc.iceConnectionState;
+        if (state === 'connected' || state === 'completed') {
+            this.clearIceRestart();
+            this.iceRestarts = 0;
+            if (pc.connectionState === 'connected') {
+                setMyCall({status: 'connected'});
+            }
+            return;
+        }
+        const step = iceStep(state, this.iceRestarts);
+        if (step === 'wait' && !this.iceRestartTimer && !this.iceRestartDeadline) {
+            setMyCall({status: 'reconnecting'});
+            this.iceRestartTimer = setTimeout(() => {
+                this.iceRestartTimer = null;
+                if (pc.iceConnectionState === 'disconnected') {
+                    this.signals = this.signals.then(() => this.restartIce(pc)).catch(() => this.rejoin());
+                }
+            }, ICE_DISCONNECTED_GRACE_MS);
+        } else if (step === 'restart' && !this.iceRestartDeadline) {
+            this.signals = this.signals.then(() => this.restartIce(pc)).catch(() => this.rejoin());
+        } else if (step === 'rejoin') {
+            this.rejoin();
+        }
+    }
+
+    /** Offers new ICE credentials and candidates (`iceRestart`) over the call's WebSocket; the server answers
+     * with its own, and ICE finds a new path under the same DTLS session. Not found in time: join again. */
+    private async restartIce(pc: RTCPeerConnection): Promise<void> {
+        if (this.pc !== pc || this.closed || this.iceRestartDeadline || pc.iceConnectionState === 'connected'
+            || pc.iceConnectionState === 'completed') {
+            return;
+        }
+        if (pc.signalingState !== 'stable') {
+            // an offer is out: once it is answered (or a moment later) try again
+            this.iceRestartTimer = setTimeout(() => {
+                this.iceRestartTimer = null;
+                this.onIceState(pc);
+            }, 500);
+            return;
+        }
+        this.iceRestarts++;
+        setMyCall({status: 'reconnecting'});
+        this.iceRestartDeadline = setTimeout(() => {
+            this.iceRestartDeadline = null;
+            if (this.pc === pc && pc.iceConnectionState !== 'connected' && pc.iceConnectionState !== 'completed') {
+                this.rejoin();
+            }
+        }, ICE_RESTART_GIVE_UP_MS);
+        await pc.setLocalDescription(await pc.createOffer({iceRestart: true}));
+        await this.sendSdp();
+    }
+
+    private clearIceRestart(): void {
+        for (const t of [this.iceRestartTimer, this.iceRestartDeadline]) {
+            if (t) {
+                clearTimeout(t);
+            }
+        }
+        this.iceRestartTimer = null;
+        this.iceRestartDeadline = null;
     }
 
     private onData(raw: unknown): void {
@@ -470,6 +548,36 @@ class CallConnection {
         setMyCall({sharing: false});
     }
 
+    /** The camera on: `video_on`, then its track on a send-only transceiver (added and offered under the
+     * signalling lock the first time; later the same sender carries it again). */
+    async videoOn(): Promise<void> {
+        const stream = await navigator.mediaDevices.getUserMedia({video: {width: {ideal: 640}, height: {ideal: 360}}, audio: false});
+        const track = stream.getVideoTracks()[0];
+        if (this.closed || !track) {
+            stream.getTracks().forEach((t) => t.stop());
+            return;
+        }
+        this.camera = stream;
+        this.send('video_on');
+        if (this.cameraSender) {
+            await this.cameraSender.replaceTrack(track);
+        } else {
+            this.cameraSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]}).sender);
+        }
+        setMyCall({video: true, localVideo: stream});
+    }
+
+    videoOff(): void {
+        if (!this.camera) {
+            return;
+        }
+        this.camera.getTracks().forEach((t) => t.stop());
+        this.camera = null;
+        void this.cameraSender?.replaceTrack(null);
+        this.send('video_off');
+        setMyCall({video: false, localVideo: null});
+    }
+
     /** The inbound and outbound RTP streams now (the call details panel). */
     async stats(): Promise<RTCStatsReport | null> {
         return this.pc ? this.pc.getStats() : null;
@@ -489,6 +597,7 @@ class CallConnection {
         if (this.retry) {
             clearTimeout(this.retry);
         }
+        this.clearIceRestart();
         if (leave) {
             this.send('leave');
         }
@@ -496,6 +605,7 @@ class CallConnection {
         this.pc?.close();
         this.mic?.getTracks().forEach((t) => t.stop());
         this.screen?.getTracks().forEach((t) => t.stop());
+        this.camera?.getTracks().forEach((t) => t.stop());
         if (current === this && forget) {
             current = null;
             update(() => ({myCall: null}));
@@ -529,7 +639,7 @@ export async function joinCall(channelId: string): Promise<void> {
     current = conn;
     update(() => ({myCall: {
         channelId, sessionId: '', status: 'connecting', muted: true, noMic: false, hand: false, sharing: false,
-        remoteAudio: {}, remoteScreen: null, mediaMap: {},
+        remoteAudio: {}, remoteVideo: {}, mediaMap: {}, video: false, localVideo: null,
     }}));
     await conn.start();
 }
@@ -559,6 +669,18 @@ export async function toggleScreenShare(): Promise<void> {
         await current?.shareScreen();
     } catch {
         update(() => ({toast: intl().formatMessage({id: 'calls.screen_failed', defaultMessage: 'Could not share your screen.'})}));
+    }
+}
+
+export async function toggleVideo(): Promise<void> {
+    if (getState().myCall?.video) {
+        current?.videoOff();
+        return;
+    }
+    try {
+        await current?.videoOn();
+    } catch {
+        update(() => ({toast: intl().formatMessage({id: 'calls.video_failed', defaultMessage: 'Could not turn on your camera.'})}));
     }
 }
 

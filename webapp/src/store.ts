@@ -81,8 +81,10 @@ export type MyCall = {
     hand: boolean;
     sharing: boolean;
     remoteAudio: Record<string, MediaStream>; // by m-line id
-    remoteScreen: MediaStream | null;
-    mediaMap: Record<string, {type: string; sender_id: string}>; // m-line id → whose voice or screen
+    video: boolean; // my camera is on
+    localVideo: MediaStream | null; // my camera, shown to me
+    remoteVideo: Record<string, MediaStream>; // others' cameras, by m-line id
+    mediaMap: Record<string, {type: string; sender_id: string}>; // m-line id → whose voice, screen or camera
 };
 
 export type Modal =

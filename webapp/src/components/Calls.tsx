@@ -8,7 +8,7 @@ import type {Team} from '@mattermost/types/teams';
 import {FormattedMessage, useIntl} from 'react-intl';
 
 import {ensureUsers} from '../actions';
-import {callStats, dismissCall, endCall, hostMute, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare} from '../calls';
+import {callStats, dismissCall, endCall, hostMute, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare, toggleVideo} from '../calls';
 import {errorText} from '../client';
 import {callMinutes, callParticipants, type Call} from '../lib/calls';
 import {channelTitle, displayName} from '../lib/channels';
@@ -90,6 +90,27 @@ function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
         <figure className='call-screen'>
             <video ref={ref} autoPlay muted playsInline aria-label={intl.formatMessage({id: 'calls.screen_of', defaultMessage: 'Screen of {name}'}, {name})}/>
             <figcaption><FormattedMessage id='calls.screen_of' defaultMessage='Screen of {name}' values={{name}}/></figcaption>
+        </figure>
+    );
+}
+
+/** A participant's camera, or mine (muted: the sound comes with the voice, never from a tile). */
+function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: string; mine?: boolean}) {
+    const intl = useIntl();
+    const ref = useRef<HTMLVideoElement>(null);
+    useEffect(() => {
+        const el = ref.current;
+        if (el) {
+            el.srcObject = stream;
+            void el.play().catch(() => undefined);
+        }
+    }, [stream]);
+    const label = mine ? intl.formatMessage({id: 'calls.my_video', defaultMessage: 'Your camera'})
+        : intl.formatMessage({id: 'calls.video_of', defaultMessage: 'Camera of {name}'}, {name});
+    return (
+        <figure className={`call-video${mine ? ' call-video--mine' : ''}`}>
+            <video ref={ref} autoPlay muted playsInline aria-label={label}/>
+            <figcaption>{mine ? <FormattedMessage id='calls.my_video' defaultMessage='Your camera'/> : name}</figcaption>
         </figure>
     );
 }
@@ -211,6 +232,17 @@ export function CallBar({team}: {team: Team}) {
     const people = call ? callParticipants(call) : [];
     const isHost = call?.host_id === me.id || (me.roles ?? '').split(' ').includes('system_admin');
     const sharer = call?.screen_sharing_session_id && call.screen_sharing_session_id !== my.sessionId ? call.screen_sharing_id : '';
+    // the others' video m-lines: the screen being shared, and the cameras that are on
+    const sessionsById = new Map((call?.sessions ?? []).map((x) => [x.session_id, x]));
+    const screenMid = Object.keys(my.remoteVideo).find((mid) => my.mediaMap[mid]?.type === 'screen'
+        && my.mediaMap[mid].sender_id === call?.screen_sharing_session_id);
+    const cameras = Object.entries(my.remoteVideo).flatMap(([mid, stream]) => {
+        const m = my.mediaMap[mid];
+        const session = m?.type === 'video' ? sessionsById.get(m.sender_id) : undefined;
+        return session?.video ? [{mid, stream, userId: session.user_id}] : [];
+    });
+    const videoLabel = my.video ? intl.formatMessage({id: 'calls.stop_video', defaultMessage: 'Stop video'}) : intl.formatMessage({id: 'calls.start_video', defaultMessage: 'Start video'});
+    const canVideo = config?.EnableVideo !== false && Boolean(navigator.mediaDevices?.getUserMedia);
     const status = my.status === 'connected' ? '' : my.status === 'reconnecting'
         ? intl.formatMessage({id: 'calls.reconnecting', defaultMessage: 'Reconnecting…'})
         : intl.formatMessage({id: 'calls.connecting', defaultMessage: 'Connecting…'});
@@ -226,7 +258,13 @@ export function CallBar({team}: {team: Team}) {
     };
     return (
         <section className='call-bar' aria-label={intl.formatMessage({id: 'calls.bar', defaultMessage: 'Call in {title}'}, {title})} data-status={my.status}>
-            {sharer && my.remoteScreen && <RemoteScreen stream={my.remoteScreen} name={displayName(users[sharer])}/>}
+            {sharer && screenMid && <RemoteScreen stream={my.remoteVideo[screenMid]} name={displayName(users[sharer])}/>}
+            {(cameras.length > 0 || my.localVideo) && (
+                <div className='call-videos' aria-label={intl.formatMessage({id: 'calls.videos', defaultMessage: 'Cameras'})} role='group'>
+                    {cameras.map((c) => <VideoTile key={c.mid} stream={c.stream} name={displayName(users[c.userId])}/>)}
+                    {my.localVideo && <VideoTile stream={my.localVideo} name='' mine/>}
+                </div>
+            )}
             {details && <CallDetails/>}
             <div className='call-bar__head'>
                 <Icon name='phone' size={16}/>
@@ -251,6 +289,12 @@ export function CallBar({team}: {team: Team}) {
                     onClick={() => raiseHand(!my.hand)}>
                     <Icon name='hand'/>
                 </button>
+                {canVideo && (
+                    <button type='button' className={`icon-btn${my.video ? ' is-on' : ''}`} aria-label={videoLabel} title={videoLabel}
+                        aria-pressed={my.video} disabled={my.status === 'connecting'} onClick={() => void toggleVideo()}>
+                        <Icon name={my.video ? 'video' : 'video-off'}/>
+                    </button>
+                )}
                 {canShare && (
                     <button type='button' className={`icon-btn${my.sharing ? ' is-on' : ''}`} aria-label={screenLabel} title={screenLabel}
                         aria-pressed={my.sharing} disabled={my.status === 'connecting'} onClick={() => void toggleScreenShare()}>

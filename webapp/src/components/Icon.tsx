@@ -45,6 +45,8 @@ const PATHS: Record<string, string> = {
     'mic-off': 'M15 9.3V6a3 3 0 0 0-5.7-1.3M9 9v3a3 3 0 0 0 5.1 2.1M17 16.9A7 7 0 0 1 5 11M19 11a7 7 0 0 1-.5 2.5M12 18v3M8 21h8M3 3l18 18',
     'hand': 'M8 13V5.5a1.5 1.5 0 0 1 3 0V11M11 10V4.5a1.5 1.5 0 0 1 3 0V11M14 10.5V6a1.5 1.5 0 0 1 3 0v7a7 7 0 0 1-7 7h-.5a6 6 0 0 1-4.7-2.3L3 15a1.5 1.5 0 0 1 2.3-2L8 15',
     'screen': 'M3 4h18v12H3zM8 21h8M12 16v5',
+    'video': 'M3 6h12v12H3zM15 10l6-4v12l-6-4',
+    'video-off': 'M3 6h12v12H3zM15 10l6-4v12l-6-4M2 2l20 20',
 };
 
 export function Icon({name, size = 18, filled = false}: {name: string; size?: number; filled?: boolean}) {

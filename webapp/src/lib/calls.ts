@@ -4,7 +4,7 @@
 export const CALLS_PLUGIN = 'com.mattermost.calls';
 export const CALLS_EVENT = `custom_${CALLS_PLUGIN}_`;
 
-export type CallSession = {session_id: string; user_id: string; unmuted: boolean; raised_hand: number};
+export type CallSession = {session_id: string; user_id: string; unmuted: boolean; raised_hand: number; video?: boolean};
 
 export type Call = {
     id: string;
@@ -26,6 +26,7 @@ export type CallsConfig = {
     NeedsTURNCredentials: boolean;
     DefaultEnabled: boolean;
     AllowScreenSharing: boolean;
+    EnableVideo?: boolean;
     MaxCallParticipants: number;
     EnableRinging: boolean;
     HostControlsAllowed: boolean;
@@ -105,7 +106,7 @@ export function applyCallEvent(calls: Record<string, Call>, name: string, data: 
         if (call.sessions.some((s) => s.session_id === sessionId)) {
             return {calls, unknown: false};
         }
-        return put(channelId, withSessions(call, (ss) => [...ss, {session_id: sessionId, user_id: userId, unmuted: false, raised_hand: 0}]));
+        return put(channelId, withSessions(call, (ss) => [...ss, {session_id: sessionId, user_id: userId, unmuted: false, raised_hand: 0, video: false}]));
     case 'user_left': {
         const left = withSessions(call, (ss) => ss.filter((s) => s.session_id !== sessionId));
         if (call.screen_sharing_session_id === sessionId) {
@@ -120,6 +121,9 @@ export function applyCallEvent(calls: Record<string, Call>, name: string, data: 
     case 'user_raise_hand':
     case 'user_unraise_hand':
         return put(channelId, patchSession(call, sessionId, {raised_hand: name === 'user_raise_hand' ? Number(data.raised_hand) || Date.now() : 0}));
+    case 'user_video_on':
+    case 'user_video_off':
+        return put(channelId, patchSession(call, sessionId, {video: name === 'user_video_on'}));
     case 'user_screen_on':
         return put(channelId, {...call, screen_sharing_session_id: sessionId, screen_sharing_id: userId});
     case 'user_screen_off':
@@ -156,4 +160,27 @@ export const DC = {PING: 1, PONG: 2, SDP: 3, LOSS_RATE: 4, RTT: 5, JITTER: 6, LO
 export function shouldRing(call: Call, channelType: string, myId: string): boolean {
     return (channelType === 'D' || channelType === 'G') && call.owner_id !== myId &&
         !call.dismissed_notification?.[myId] && !call.sessions.some((s) => s.user_id === myId);
+}
+
+/** ICE restarts in a row (without the connection coming back in between) before we join again instead. */
+export const MAX_ICE_RESTARTS = 2;
+/** How long ICE may stay `disconnected` (it may come back by itself) before we restart it. */
+export const ICE_DISCONNECTED_GRACE_MS = 2000;
+/** How long an ICE restart may take to find a new path before we join again instead. */
+export const ICE_RESTART_GIVE_UP_MS = 10000;
+
+export type IceStep = 'none' | 'wait' | 'restart' | 'rejoin';
+
+/** What a network change calls for, from the peer connection's ICE state: `disconnected` may heal by
+ * itself (wait, then restart), `failed` needs an ICE restart (new credentials and candidates offered over
+ * the signalling, the same peer connection and session) — unless restarts in a row did not bring it back,
+ * then a fresh peer connection in a new session (rejoin). */
+export function iceStep(state: RTCIceConnectionState, restarts: number): IceStep {
+    if (state === 'disconnected') {
+        return 'wait';
+    }
+    if (state === 'failed') {
+        return restarts < MAX_ICE_RESTARTS ? 'restart' : 'rejoin';
+    }
+    return 'none';
 }

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 
-import {applyCallEvent, type Call, callMinutes, callParticipants, callsByChannel, shouldRing} from '../lib/calls';
+import {applyCallEvent, type Call, callMinutes, callParticipants, callsByChannel, iceStep, MAX_ICE_RESTARTS, shouldRing} from '../lib/calls';
 import {decodeAll, encode} from '../lib/msgpack';
 
 describe('msgpack', () => {
@@ -51,11 +51,14 @@ describe('call events', () => {
             ['user_unmuted', {userID: 'u2', session_id: 's2'}],
             ['user_raise_hand', {userID: 'u1', session_id: 's1', raised_hand: 5}],
             ['user_screen_on', {userID: 'u2', session_id: 's2'}],
+            ['user_video_on', {userID: 'u2', session_id: 's2'}],
+            ['user_video_on', {userID: 'u1', session_id: 's1'}],
+            ['user_video_off', {userID: 'u1', session_id: 's1'}],
         ]);
         const call = calls.ch1;
         expect(call.sessions).toEqual([
-            {session_id: 's1', user_id: 'u1', unmuted: false, raised_hand: 5},
-            {session_id: 's2', user_id: 'u2', unmuted: true, raised_hand: 0},
+            {session_id: 's1', user_id: 'u1', unmuted: false, raised_hand: 5, video: false},
+            {session_id: 's2', user_id: 'u2', unmuted: true, raised_hand: 0, video: true},
         ]);
         expect(call.screen_sharing_id).toBe('u2');
         calls = run([['user_left', {user_id: 'u2', session_id: 's2'}], ['call_host_changed', {hostID: 'u1', call_id: 'call1'}]], calls);
@@ -100,5 +103,16 @@ describe('call events', () => {
         expect(shouldRing({...call, sessions: [{session_id: 's', user_id: 'u2', unmuted: false, raised_hand: 0}]}, 'G', 'u2')).toBe(false);
         const dismissed = run([['user_dismissed_notification', {userID: 'u2', callID: 'call1'}]], {ch1: call});
         expect(shouldRing(dismissed.ch1, 'D', 'u2')).toBe(false);
+    });
+});
+
+describe('ICE after a network change', () => {
+    it('waits on disconnected, restarts ICE on failed, then joins again', () => {
+        expect(iceStep('connected', 0)).toBe('none');
+        expect(iceStep('checking', 1)).toBe('none');
+        expect(iceStep('disconnected', 0)).toBe('wait');
+        expect(iceStep('failed', 0)).toBe('restart');
+        expect(iceStep('failed', MAX_ICE_RESTARTS - 1)).toBe('restart');
+        expect(iceStep('failed', MAX_ICE_RESTARTS)).toBe('rejoin');
     });
 });

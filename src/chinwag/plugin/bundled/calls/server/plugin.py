@@ -62,6 +62,15 @@ def _new_id() -> str:
     return new_id()
 
 
+def _stream_id(data: dict[str, Any]) -> str:
+    """``screenStreamID`` of a ``screen_on`` (``{"data": JSON {"screenStreamID"}}``), or ""."""
+    try:
+        inner = json.loads(str(data.get("data") or "{}"))
+    except ValueError:
+        return ""
+    return str(inner.get("screenStreamID") or "")[:128] if isinstance(inner, dict) else ""
+
+
 @dataclass
 class CallSession:
     session_id: str
@@ -72,10 +81,12 @@ class CallSession:
     node: str = ""
     unmuted: bool = False
     raised_hand: int = 0
+    #: the camera is on (``video_on``)
+    video: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"session_id": self.session_id, "user_id": self.user_id, "unmuted": self.unmuted,
-                "raised_hand": self.raised_hand}
+                "raised_hand": self.raised_hand, "video": self.video}
 
 
 @dataclass
@@ -196,6 +207,7 @@ class CallsPlugin(Plugin):
             "MaxCallParticipants": int(self._setting("MaxCallParticipants", 0)),
             "NeedsTURNCredentials": bool(self._setting("TURNStaticAuthSecret", "")) and bool(self._turn_urls()),
             "AllowScreenSharing": bool(self._setting("AllowScreenSharing", True)),
+            "EnableVideo": bool(self._setting("EnableVideo", True)),
             "EnableRecordings": False, "MaxRecordingDuration": 60, "RecordingQuality": "medium",
             "EnableTranscriptions": False, "EnableLiveCaptions": False,
             "EnableRinging": bool(self._setting("EnableRinging", True)),
@@ -572,7 +584,9 @@ class CallsPlugin(Plugin):
                           {"userID": user_id, "session_id": sid, "raised_hand": session.raised_hand},
                           channel_id=call.channel_id)
         elif action in ("screen_on", "screen_off"):
-            await self._screen(call, session, action == "screen_on")
+            await self._screen(call, session, action == "screen_on", _stream_id(data))
+        elif action in ("video_on", "video_off"):
+            await self._video(call, session, action == "video_on")
 
     async def _set_unmuted(self, call: Call, session: CallSession, unmuted: bool) -> None:
         session.unmuted = unmuted
@@ -581,7 +595,20 @@ class CallsPlugin(Plugin):
         self._publish("user_unmuted" if unmuted else "user_muted",
                       {"userID": session.user_id, "session_id": session.session_id}, channel_id=call.channel_id)
 
-    async def _screen(self, call: Call, session: CallSession, on: bool) -> None:
+    async def _video(self, call: Call, session: CallSession, on: bool) -> None:
+        """The camera on or off: its video is forwarded to the others only while on."""
+        if on and not self._setting("EnableVideo", True):
+            self._fail(session.conn_id, "video is not enabled")
+            return
+        if session.video == on:
+            return
+        session.video = on
+        self.sfu.set_video(session.session_id, on)
+        await self._save(call)
+        self._publish("user_video_on" if on else "user_video_off",
+                      {"userID": session.user_id, "session_id": session.session_id}, channel_id=call.channel_id)
+
+    async def _screen(self, call: Call, session: CallSession, on: bool, stream_id: str = "") -> None:
         if on:
             if not self._setting("AllowScreenSharing", True) or call.screen_sharing_session_id:
                 self._fail(session.conn_id, "cannot start screen sharing")
@@ -591,7 +618,7 @@ class CallsPlugin(Plugin):
             call.screen_sharing_session_id = ""
         else:
             return
-        self.sfu.set_screen(session.session_id, on)
+        self.sfu.set_screen(session.session_id, on, stream_id)
         await self._save(call)
         self._publish("user_screen_on" if on else "user_screen_off",
                       {"userID": session.user_id, "session_id": session.session_id}, channel_id=call.channel_id)

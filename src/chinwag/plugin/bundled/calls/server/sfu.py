@@ -1,11 +1,13 @@
 """The embedded SFU: one aiortc RTCPeerConnection per call session (a participant's connection), each
-participant's voice (and screen, while shared) forwarded to the others.
+participant's voice (and screen and camera, while on) forwarded to the others.
 
-aiortc gives a receiver's media only as decoded frames, so each incoming track is decoded once (one
-``MediaRelay`` per source) and encoded again for each receiver; a muted sender's frames (a screen that is
-not shared) are dropped before the encoders, so nothing of theirs goes out. Signalling is the calls plugin's: the client offers
-first (its data channel), the server answers, and the server offers again whenever it has a new track
-for that client (a ``signal`` event each way).
+Each incoming track's encoded frames (Opus, VP8) are fanned out (one ``MediaRelay`` per source) to a
+sender per receiver that packs them into RTP again, without decoding or encoding (see "forwarding without
+decoding" below); a muted sender's frames (a screen not shared, a camera off) are dropped before the
+senders, so nothing of theirs goes out. Signalling is the calls plugin's: the client offers first (its
+data channel), the server answers, and the server offers again whenever it has a new track for that
+client (a ``signal`` event each way); a client's offer with new ICE credentials restarts ICE
+(``ice_restart``).
 """
 
 from __future__ import annotations
@@ -13,27 +15,37 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import fractions
 import re
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aioice.ice
+import aiortc.codecs
 import aiortc.rtcpeerconnection as aiortc_pc
+import aiortc.rtcrtpreceiver as aiortc_receiver
+import av
 import msgspec
 from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.contrib.media import MediaRelay
+from aiortc.jitterbuffer import JitterBuffer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
 from aiortc.sdp import candidate_from_sdp
+
+from . import ice_restart
 
 # threads under the plugin's address-space limit ----------------------------------------------------------
 #
@@ -154,6 +166,83 @@ def _media_for_transceiver(transceiver: RTCRtpTransceiver, cname: str, direction
 
 aiortc_pc.create_media_description_for_transceiver = _media_for_transceiver
 
+# forwarding without decoding --------------------------------------------------------------------------
+#
+# aiortc hands a received track out only as decoded frames: each RTCRtpReceiver reassembles the RTP
+# packets into encoded frames (its jitter buffer) and a decoder thread per receiver decodes them; its
+# RTCRtpSender encodes what a track gives it, unless the track gives encoded ``av.Packet``s, which it only
+# packetizes (``Encoder.pack``). The SFU forwards the encoded frames: the receiver's frames go to its
+# track as ``av.Packet``s (no decoder thread, no decode), and each receiver's sender packs them into RTP
+# of its own (its SSRC, sequence numbers, timestamps, SRTP) — no Opus or VP8 encode per receiver.
+# For that the two ends of every forwarded stream must use one codec: Opus is every client's first audio
+# codec; video is offered and accepted as VP8 only (aiortc's other video codec, H.264, is dropped from
+# its list in this process). A receiver that starts or resumes a video stream needs a keyframe: the gate
+# holds delta frames back until one comes and asks the sender for it (an RTCP PLI), and a receiver's own
+# PLI to the SFU is passed on to the sender the same way. Audio receivers' jitter buffers do not wait for
+# four packets first (aiortc's prefetch for decoding): a packet goes out as soon as it is in.
+
+def _no_decoder(loop: Any, input_q: Any, output_q: Any, decode_error: Any) -> None:
+    """The decoder thread aiortc starts per receiver: nothing to decode, it ends at once."""
+
+
+_receive = RTCRtpReceiver.receive
+#: keyframe requests on their way
+_PLIS: set[asyncio.Task[None]] = set()
+_send_keyframe = RTCRtpSender._send_keyframe
+_PASSTHROUGH = False
+
+
+async def _receive_encoded(self: RTCRtpReceiver, parameters: Any) -> None:
+    started = self._RTCRtpReceiver__started  # type: ignore[attr-defined]
+    await _receive(self, parameters)
+    if started or self._track is None:
+        return
+    out = self._track._queue
+
+    def deliver(task: Any) -> None:
+        # called on the event loop by the receiver with each reassembled frame, and None when it stops
+        if task is None:
+            out.put_nowait(None)
+            return
+        codec, frame = task
+        packet = av.Packet(frame.data)
+        packet.pts = frame.timestamp
+        packet.time_base = fractions.Fraction(1, codec.clockRate)
+        out.put_nowait(packet)
+
+    self._RTCRtpReceiver__decoder_queue.put = deliver  # type: ignore[attr-defined]
+    if self._track.kind == "audio":
+        self._RTCRtpReceiver__jitter_buffer = JitterBuffer(capacity=16, prefetch=0)  # type: ignore[attr-defined]
+
+
+def _keyframe_requested(self: RTCRtpSender) -> None:
+    """A receiver lost a picture (its PLI to the SFU): the keyframe must come from the sender."""
+    _send_keyframe(self)
+    track = self.track
+    if isinstance(track, GatedTrack):
+        track.source.request_keyframe()
+
+
+def install_passthrough() -> None:
+    """Forward encoded frames in this process (the calls plugin's own: the SFU is aiortc's only user)."""
+    global _PASSTHROUGH
+    if _PASSTHROUGH:
+        return
+    _PASSTHROUGH = True
+    aiortc_receiver.decoder_worker = _no_decoder
+    RTCRtpReceiver.receive = _receive_encoded  # type: ignore[method-assign]
+    RTCRtpSender._send_keyframe = _keyframe_requested  # type: ignore[method-assign]
+    video = aiortc.codecs.CODECS["video"]
+    vp8 = {c.payloadType for c in video if c.mimeType.lower() == "video/vp8"}
+    video[:] = [c for c in video if c.mimeType.lower() == "video/vp8"
+                or (c.mimeType.lower() == "video/rtx" and c.parameters.get("apt") in vp8)]
+
+
+def is_keyframe(packet: Any) -> bool:
+    """A VP8 frame's tag: bit 0 of the first byte is 0 for a key frame (RFC 6386 §9.1)."""
+    data = bytes(packet)
+    return bool(data) and not data[0] & 0x01
+
 
 @dataclass
 class RTCSettings:
@@ -167,35 +256,66 @@ class RTCSettings:
 
 @dataclass
 class Source:
-    """A track a participant sends: its voice (the first audio track), or its screen (a video track)."""
+    """A track a participant sends: its voice (the first audio track), its screen or its camera (video
+    tracks; ``kind`` says which, as in the media map)."""
 
     session: Session
     track: MediaStreamTrack
     relay: MediaRelay
+    kind: str = "voice"
+    #: the receiver the track comes in on (to ask the sender for a keyframe)
+    receiver: RTCRtpReceiver | None = None
+    last_pli: float = 0.0
 
     @property
     def key(self) -> str:
         return f"{self.session.conn_id}/{self.track.id}"
 
     def flowing(self) -> bool:
-        """Voice while the sender is unmuted; screen while it shares its screen."""
-        return self.session.unmuted if self.track.kind == "audio" else self.session.screen_on
+        """Voice while the sender is unmuted; screen while it shares its screen; camera while its video is
+        on."""
+        if self.kind == "voice":
+            return self.session.unmuted
+        return self.session.screen_on if self.kind == "screen" else self.session.video_on
+
+    def request_keyframe(self) -> None:
+        """Ask the sender for a keyframe (an RTCP PLI), at most every 300 ms."""
+        now = time.monotonic()
+        if self.receiver is None or self.track.kind != "video" or now - self.last_pli < 0.3:
+            return
+        self.last_pli = now
+        streams = self.receiver._RTCRtpReceiver__remote_streams  # type: ignore[attr-defined]
+        loop = asyncio.get_running_loop()
+        for ssrc in list(streams):
+            task = loop.create_task(self.receiver._send_rtcp_pli(ssrc))
+            _PLIS.add(task)
+            task.add_done_callback(_PLIS.discard)
 
 
 class GatedTrack(MediaStreamTrack):
-    """A source as one receiver gets it: frames pass while the source flows."""
+    """A source as one receiver gets it: frames pass while the source flows. Encoded video (see
+    forwarding above) starts, and resumes after a pause, at a keyframe: the frames before it could not
+    be decoded by the receiver."""
 
     def __init__(self, source: Source) -> None:
         super().__init__()
         self.kind = source.track.kind
         self.source = source
         self.frames = source.relay.subscribe(source.track, buffered=False)
+        self.need_keyframe = self.kind == "video"
 
     async def recv(self) -> Any:
         while True:
             frame = await self.frames.recv()
-            if self.source.flowing():
-                return frame
+            if not self.source.flowing():
+                self.need_keyframe = self.kind == "video"
+                continue
+            if self.need_keyframe and isinstance(frame, av.Packet):
+                if not is_keyframe(frame):
+                    self.source.request_keyframe()
+                    continue
+                self.need_keyframe = False
+            return frame
 
 
 @dataclass
@@ -206,6 +326,9 @@ class Session:
     pc: RTCPeerConnection
     unmuted: bool = False
     screen_on: bool = False
+    video_on: bool = False
+    #: the screen's stream id (``screenStreamID`` of ``screen_on``): a video track in it is the screen
+    screen_stream: str = ""
     sources: list[Source] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     renegotiate: bool = False
@@ -216,6 +339,12 @@ class Session:
     forwarded: set[str] = field(default_factory=set)
     #: others' tracks waiting for this session's next offer
     pending: list[Source] = field(default_factory=list)
+    #: the client's ICE credentials as last offered (a new ``ice-ufrag`` in an offer is an ICE restart)
+    remote_ufrag: str = ""
+    #: the ICE restart under way, and candidates trickled for credentials not offered yet
+    restart: ice_restart.IceRestart | None = None
+    restart_task: asyncio.Task[bool] | None = None
+    early_candidates: dict[str, list[Any]] = field(default_factory=dict)
 
 
 Signal = Callable[[str, dict[str, Any]], None]
@@ -246,6 +375,7 @@ class SFU:
     def configure(self, settings: RTCSettings) -> None:
         self.settings = settings
         self._install_network()
+        install_passthrough()
 
     # network settings ----------------------------------------------------------------------------
 
@@ -300,7 +430,11 @@ class SFU:
         def on_track(track: MediaStreamTrack) -> None:
             if track.kind == "audio" and any(x.track.kind == "audio" for x in s.sources):
                 return
-            source = Source(s, track, MediaRelay())
+            kind = "voice" if track.kind == "audio" else self._video_kind(s, track)
+            if kind == "":
+                return
+            receiver = next((t.receiver for t in pc.getTransceivers() if t.receiver.track is track), None)
+            source = Source(s, track, MediaRelay(), kind, receiver)
             s.sources.append(source)
             for other in self._others(s):
                 self._forward(source, other)
@@ -309,6 +443,11 @@ class SFU:
         def on_datachannel(channel: Any) -> None:
             s.channel = channel
             channel.on("message", lambda data: self._dc_message(s, dc_type(data)))
+            # an offer made before the channel was open had its media map held back: it goes now
+            if channel.readyState == "open":
+                self._send_media_map(s)
+            else:
+                channel.on("open", lambda: self._send_media_map(s))
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -316,6 +455,29 @@ class SFU:
                 await pc.close()
 
         return s
+
+    @staticmethod
+    def _video_kind(s: Session, track: MediaStreamTrack) -> str:
+        """Whether a video track the client added is its screen or its camera: the screen is the track in
+        the stream ``screen_on`` named (a=msid of its m-line); without a match, a track added while the
+        screen is on and has no track is the screen, otherwise the camera. One of each; "" for more."""
+        has = {x.kind for x in s.sources}
+        stream = ""
+        mid = next((t.mid for t in s.pc.getTransceivers() if t.receiver.track is track), None)
+        remote = s.pc.remoteDescription
+        if mid is not None and remote is not None:
+            for section in remote.sdp.split("\r\nm=")[1:]:
+                if re.search(rf"^a=mid:{re.escape(mid)}\r?$", section, re.M):
+                    m = re.search(r"^a=msid:(\S+)", section, re.M)
+                    stream = m[1] if m else ""
+        if s.screen_stream and stream == s.screen_stream:
+            kind = "screen"
+        elif s.screen_on and "screen" not in has and not (s.video_on and "video" not in has
+                                                           and stream and s.screen_stream):
+            kind = "screen"
+        else:
+            kind = "video"
+        return "" if kind in has else kind
 
     def _dc_message(self, s: Session, kind: int) -> None:
         """The client's "calls-dc": ping → pong; lock → whether the client may renegotiate now (not
@@ -340,8 +502,7 @@ class SFU:
         for t in s.pc.getTransceivers():
             track = t.sender.track
             if t.mid is not None and isinstance(track, GatedTrack):
-                kind = "voice" if track.kind == "audio" else "screen"
-                media[t.mid] = {"type": kind, "sender_id": track.source.session.conn_id}
+                media[t.mid] = {"type": track.source.kind, "sender_id": track.source.session.conn_id}
         if media and s.channel is not None and s.channel.readyState == "open":
             s.channel.send(dc_message(DC_MEDIA_MAP, media))
 
@@ -382,11 +543,29 @@ class SFU:
             return
         kind, text = str(message.get("type", "")), str(message.get("sdp", ""))
         if kind == "offer":
+            ufrag, pwd = ice_restart.ice_credentials(text)
             async with s.lock:
+                restart = None
+                if s.remote_ufrag and ufrag and ufrag != s.remote_ufrag and s.pc.signalingState == "stable":
+                    # the client's network path broke and it restarts ICE (new credentials in its offer):
+                    # a new ICE session under the same peer connection, answered with our new credentials
+                    restart = await ice_restart.begin(s.pc)
+                    if restart is None:  # the client hears ``error`` (the web UI then joins again)
+                        raise ConnectionError("ICE restart: the connection is gone")
+                    if s.restart is not None:
+                        await s.restart.abort()
+                    s.restart = restart
                 await s.pc.setRemoteDescription(RTCSessionDescription(text, "offer"))
                 remember_negotiated(s.pc)
                 await s.pc.setLocalDescription(await s.pc.createAnswer())
                 self.signal(conn_id, {"type": "answer", "sdp": self._public(s.pc.localDescription.sdp)})
+                if ufrag:
+                    s.remote_ufrag = ufrag
+                for c in s.early_candidates.pop(ufrag, []):
+                    await self._add_candidate(s, c)
+                s.early_candidates.clear()
+                if restart is not None:
+                    s.restart_task = asyncio.get_running_loop().create_task(restart.finish(ufrag, pwd))
             if not s.negotiated:
                 s.negotiated = True
                 for other in self._others(s):
@@ -412,9 +591,22 @@ class SFU:
         text = str(candidate.get("candidate", ""))
         if s is None or not text:
             return
-        c = candidate_from_sdp(text.removeprefix("candidate:"))
+        try:
+            c = candidate_from_sdp(text.removeprefix("candidate:"))
+        except (ValueError, IndexError):
+            return
         c.sdpMid = candidate.get("sdpMid")
         c.sdpMLineIndex = candidate.get("sdpMLineIndex")
+        ufrag = str(candidate.get("usernameFragment") or "")
+        if ufrag and s.remote_ufrag and ufrag != s.remote_ufrag:
+            # gathered for an ICE restart whose offer has not been taken yet: kept for it
+            if len(s.early_candidates.setdefault(ufrag, [])) < 64:
+                s.early_candidates[ufrag].append(c)
+            return
+        await self._add_candidate(s, c)
+
+    @staticmethod
+    async def _add_candidate(s: Session, c: Any) -> None:
         try:
             await s.pc.addIceCandidate(c)
         except (ValueError, MediaStreamError):
@@ -425,15 +617,26 @@ class SFU:
         if s is not None:
             s.unmuted = unmuted
 
-    def set_screen(self, conn_id: str, on: bool) -> None:
+    def set_screen(self, conn_id: str, on: bool, stream_id: str = "") -> None:
         s = self.sessions.get(conn_id)
         if s is not None:
             s.screen_on = on
+            if on and stream_id:
+                s.screen_stream = stream_id
+
+    def set_video(self, conn_id: str, on: bool) -> None:
+        s = self.sessions.get(conn_id)
+        if s is not None:
+            s.video_on = on
 
     async def leave(self, conn_id: str) -> None:
         s = self.sessions.pop(conn_id, None)
         if s is None:
             return
+        if s.restart is not None:
+            await s.restart.abort()
+        if s.restart_task is not None:
+            s.restart_task.cancel()
         await s.pc.close()
         for other in self._others(s):
             other.forwarded = {k for k in other.forwarded if not k.startswith(conn_id + "/")}
