@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from chinwag.app.account import AccountService
 from chinwag.app.admin_tools import CommandMover, ServerBusy, TeamDirectory, UserAdmin
+from chinwag.app.agents import AgentsService
 from chinwag.app.analytics import AnalyticsService
 from chinwag.app.attempts import AttemptLimiter
 from chinwag.app.audit import AuditService
@@ -232,6 +233,7 @@ class App:
             core, perms, SqlAnalyticsStore(store.db), self.jobs, self.files, self.posts, self.direct_channels,
             self.post_reminders.system_bot)
         self.email_test = EmailTestService(core, perms)
+        self.agents = AgentsService(core)
         self.channel_admin = ChannelAdminService(perms, SqlChannelAdminStore(store.db))
         self.ldap_admin = LdapAdminService(perms, self.ldap, self.config_api)
         self.certificates = CertificateService(perms, self.config_api)

@@ -181,6 +181,7 @@ _NOT_OFFERED = (
     ("ComplianceSettings", "EnableDaily"),
     ("DataRetentionSettings", "EnableMessageDeletion"),
     ("DataRetentionSettings", "EnableFileDeletion"),
+    ("FeatureFlags", "EnableAIRecaps"),
 )
 
 

@@ -525,6 +525,9 @@ class FeatureFlags(msgspec.Struct, kw_only=True):
     are on is ``ServiceSettings.CollapsedThreads``)."""
 
     CollapsedThreads: bool = True
+    #: channel recaps written by an AI agent: they need Mattermost's AI plugin, which chinwag does not run,
+    #: so this stays off (config validation refuses it) and /recaps answers 501 as Mattermost with it off
+    EnableAIRecaps: bool = False
 
 
 class Config(msgspec.Struct, kw_only=True):
