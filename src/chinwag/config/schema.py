@@ -238,6 +238,16 @@ class SupportSettings(msgspec.Struct, kw_only=True):
     AboutLink: str = ""
     HelpLink: str = ""
     ReportAProblemLink: str = ""
+    #: what "Report a Problem" in the help menu does: ``default`` (Mattermost's page), ``link``
+    #: (ReportAProblemLink), ``email`` (ReportAProblemMail) or ``hidden``
+    ReportAProblemType: str = "default"
+    ReportAProblemMail: str = ""
+    #: whether the System Console offers "Download logs" to those allowed to read the logs
+    AllowDownloadLogs: bool = True
+    #: where "Forgot your password?" leads instead of the password reset page (empty: the reset page)
+    ForgotPasswordLink: str = ""
+    #: whether the help menu offers "Ask the community"
+    EnableAskCommunityLink: bool = True
     SupportEmail: str = ""
 
 
