@@ -42,6 +42,7 @@ from chinwag.app.integration import IntegrationCore
 from chinwag.app.integration_action import IntegrationActionService
 from chinwag.app.integrity import IntegrityCheck
 from chinwag.app.jobs import JobService
+from chinwag.app.latest_version import LatestVersionService
 from chinwag.app.ldap import LdapService
 from chinwag.app.ldap_admin import LdapAdminService
 from chinwag.app.link_preview import LinkPreviewService
@@ -229,6 +230,7 @@ class App:
         self.analytics = AnalyticsService(core, perms, SqlAnalyticsStore(store.db))
         self.team_edition = TeamEditionService(core, perms, SqlAnalyticsStore(store.db))
         self.email_test = EmailTestService(core, perms)
+        self.latest_version = LatestVersionService(core, perms)
         self.agents = AgentsService(core)
         self.channel_admin = ChannelAdminService(perms, SqlChannelAdminStore(store.db))
         self.ldap_admin = LdapAdminService(perms, self.ldap, self.config_api)
@@ -279,6 +281,7 @@ class App:
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.plugins.close()
+        await self.latest_version.close()
         await self.post_writer.stop()
         await self.core.outbox.close()
         await self.integrations.close()
