@@ -49,14 +49,17 @@ LICENSED = (
     "/content_flagging", "/posts/{}/burn", "/posts/{}/reveal",
 )
 LICENSED_OPS = {("POST", "/schemes"), ("PUT", "/schemes/{}/patch"), ("DELETE", "/schemes/{}"),
-                ("GET", "/schemes/{}"), ("POST", "/license"), ("DELETE", "/license"), ("POST", "/reports/posts")}
+                ("GET", "/schemes/{}"), ("POST", "/license"), ("DELETE", "/license"), ("POST", "/reports/posts"),
+                ("POST", "/reports/users/export")}
 CLOUD = ("/cloud", "/users/login/cws", "/hosted_customer")
 #: operations served only while the Mattermost Agents plugin (AI) is installed and configured
-AGENTS = ("/agents", "/llmservices", "/ai", "/recaps", "/posts/rewrite")
+AGENTS = ("/agents", "/llmservices", "/recaps", "/posts/rewrite")
 #: operations of the 2023 reference that Mattermost itself no longer serves (a current server answers 404,
 #: as chinwag does): Insights left in 9.0; the warn-metrics banners (``/warn_metrics/...``) are gone from
-#: api4/system.go
-RETIRED = ("/teams/{}/top", "/users/me/top", "/warn_metrics")
+#: api4/system.go. Also ``/ai/agents`` and ``/ai/services``: in the 11.x reference (ai.yaml, "minimum
+#: server version 11.2") but routed by no Mattermost server, whose api4/agents.go serves ``/agents`` and
+#: ``/llmservices`` instead (the web app's Client4 calls those), so Mattermost answers them 404 as well
+RETIRED = ("/teams/{}/top", "/users/me/top", "/warn_metrics", "/ai")
 
 _PARAM = re.compile(r"\{[^}]*\}")
 

@@ -210,3 +210,25 @@ async def test_sections_the_official_system_console_reads(world: World) -> None:
     r = await admin.put("/config/patch", {"FeatureFlags": {"CollapsedThreads": False}})
     assert "FeatureFlags.CollapsedThreads" in assert_error(r, 400)["message"]
     assert world.srv.config.effective is before
+
+
+async def test_support_settings_the_console_and_the_help_menu_read(world: World) -> None:
+    """Site Configuration → Customization of the 11.x System Console decides what to show from
+    SupportSettings.ReportAProblemType (a missing one stopped the page with "Cannot read properties of
+    undefined"); the apps' help menu reads it, with the mail and community link, from the client config."""
+    admin = await world.user("admin")
+    sup = (await admin.get("/config")).json()["SupportSettings"]
+    assert (sup["ReportAProblemType"], sup["ReportAProblemMail"], sup["AllowDownloadLogs"],
+            sup["ForgotPasswordLink"], sup["EnableAskCommunityLink"]) == ("default", "", True, "", True)
+    patch = {"SupportSettings": {"ReportAProblemType": "email", "ReportAProblemMail": "help@example.com",
+                                 "EnableAskCommunityLink": False, "AllowDownloadLogs": False,
+                                 "ForgotPasswordLink": "https://sso.example.com/reset"}}
+    assert (await admin.put("/config/patch", patch)).status_code == 200
+    client = (await admin.get("/config/client?format=old")).json()
+    assert (client["ReportAProblemType"], client["ReportAProblemMail"], client["EnableAskCommunityLink"],
+            client["AllowDownloadLogs"], client["ForgotPasswordLink"]) == (
+        "email", "help@example.com", "false", "false", "https://sso.example.com/reset")
+    for bad in ({"ReportAProblemType": "fax"}, {"ForgotPasswordLink": "javascript:alert(1)"}):
+        r = await admin.put("/config/patch", {"SupportSettings": bad})
+        assert next(iter(bad)) in assert_error(r, 400, "model.config.is_valid.app_error")["message"]
+    assert (await admin.get("/config")).json()["SupportSettings"]["ReportAProblemType"] == "email"

@@ -13,7 +13,8 @@ from tests.conftest import Client, World, assert_error
 #: the roles the System Console's permission pages ask for, beyond a user's own
 CONSOLE_ROLES = ["system_admin", "system_user", "system_guest", "system_user_manager", "system_manager",
                  "system_read_only_admin", "system_custom_group_admin", "system_shared_channel_manager",
-                 "system_secure_connection_manager", "system_post_all", "system_post_all_public",
+                 "system_secure_connection_manager", "shared_channel_manager", "secure_connection_manager",
+                 "system_post_all", "system_post_all_public",
                  "system_user_access_token", "team_admin", "team_user", "team_guest", "team_post_all",
                  "team_post_all_public", "channel_admin", "channel_user", "channel_guest", "playbook_admin",
                  "playbook_member", "run_admin", "run_member"]
@@ -47,6 +48,10 @@ async def test_every_console_role_is_served_with_mattermost_shape(world: World) 
         roles["system_user_manager"]["permissions"])
     assert roles["system_shared_channel_manager"]["permissions"] == ["manage_shared_channels"]
     assert roles["system_secure_connection_manager"]["permissions"] == ["manage_secure_connections"]
+    # the same two under Mattermost 11.6's names: its System Console renders nothing until it has them
+    assert roles["shared_channel_manager"]["permissions"] == ["manage_shared_channels"]
+    assert roles["secure_connection_manager"]["permissions"] == ["manage_secure_connections"]
+    assert roles["shared_channel_manager"]["display_name"] == "authentication.roles.shared_channel_manager.name"
     assert set(roles["system_post_all"]["permissions"]) >= {"create_post", "use_channel_mentions"}
     assert set(roles["system_user"]["permissions"]) == {
         "list_public_teams", "join_public_teams", "create_direct_channel", "create_group_channel", "view_members",

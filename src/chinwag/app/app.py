@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from chinwag.app.account import AccountService
 from chinwag.app.admin_tools import CommandMover, ServerBusy, TeamDirectory, UserAdmin
+from chinwag.app.agents import AgentsService
 from chinwag.app.analytics import AnalyticsService
 from chinwag.app.attempts import AttemptLimiter
 from chinwag.app.audit import AuditService
@@ -42,6 +43,7 @@ from chinwag.app.integration import IntegrationCore
 from chinwag.app.integration_action import IntegrationActionService
 from chinwag.app.integrity import IntegrityCheck
 from chinwag.app.jobs import JobService
+from chinwag.app.latest_version import LatestVersionService
 from chinwag.app.ldap import LdapService
 from chinwag.app.ldap_admin import LdapAdminService
 from chinwag.app.link_preview import LinkPreviewService
@@ -89,7 +91,6 @@ from chinwag.app.unread import UnreadService
 from chinwag.app.uploads import UploadService
 from chinwag.app.user import UserService
 from chinwag.app.user_image import UserImageService
-from chinwag.app.user_report_export import UserReportExportService
 from chinwag.app.webhook import IncomingWebhookService
 from chinwag.app.webhook_outgoing import OutgoingWebhookService
 from chinwag.bus.ratelimit import MemoryRateStore, RateStore
@@ -230,10 +231,9 @@ class App:
         # System Console and operations
         self.analytics = AnalyticsService(core, perms, SqlAnalyticsStore(store.db))
         self.team_edition = TeamEditionService(core, perms, SqlAnalyticsStore(store.db))
-        self.user_report_export = UserReportExportService(
-            core, perms, SqlAnalyticsStore(store.db), self.jobs, self.files, self.posts, self.direct_channels,
-            self.post_reminders.system_bot)
         self.email_test = EmailTestService(core, perms)
+        self.latest_version = LatestVersionService(core, perms)
+        self.agents = AgentsService(core)
         self.channel_admin = ChannelAdminService(perms, SqlChannelAdminStore(store.db))
         self.ldap_admin = LdapAdminService(perms, self.ldap, self.config_api)
         self.certificates = CertificateService(perms, self.config_api)
@@ -283,6 +283,7 @@ class App:
     async def close(self) -> None:
         """Stop background work (integration callbacks) before the database goes away."""
         await self.plugins.close()
+        await self.latest_version.close()
         await self.post_writer.stop()
         await self.core.outbox.close()
         await self.integrations.close()

@@ -25,7 +25,7 @@ ROLE_UPDATED = "role_updated"
 
 #: roles only a system admin (manage_system) may change: system_admin and the console sub-admin roles
 _PROTECTED = frozenset({"system_admin", "system_user_manager", "system_read_only_admin", "system_manager",
-                        "system_shared_channel_manager"})
+                        "system_shared_channel_manager", "shared_channel_manager"})
 #: roles the System Console's permission schemes page edits (sysconsole_write_user_management_permissions)
 _SCHEME_ROLES = frozenset({"team_admin", "channel_admin", "system_user", "team_user", "channel_user",
                            "system_guest", "team_guest", "channel_guest", "playbook_admin", "playbook_member",

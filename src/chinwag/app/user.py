@@ -142,6 +142,40 @@ class UserService:
             raise permission_denied(where, f"userId={ctx.user_id} cannot see {user.id}")
         return user
 
+    async def can_see_other(self, user_id: str, other_user_id: str) -> bool:
+        """Mattermost's UserCanSeeOtherUser between two accounts (not the caller): a user whose system
+        roles grant ``view_members`` sees everyone; otherwise they see the members of the teams where
+        their team roles grant it and the people they share a channel with. Someone always sees
+        themselves. An account that does not exist has no roles and no memberships, so it sees nobody
+        else; a deactivated one keeps its roles and memberships, as in Mattermost."""
+        if user_id == other_user_id:
+            return True
+        table = self.perms.roles.permissions
+        try:
+            user = await self.core.store.users.get(user_id)
+        except StoreError:
+            user = None
+        if user is not None and permissions.roles_grant(user.roles.split(), permissions.VIEW_MEMBERS, table):
+            return True
+        team_ids = [t.id for t in await self.core.store.teams.list_for_user(user_id)]
+        viewable = {tid for tid in team_ids if permissions.roles_grant(
+            await self.perms.team_roles(user_id, tid), permissions.VIEW_MEMBERS, table)}
+        if viewable:
+            theirs = {t.id for t in await self.core.store.teams.list_for_user(other_user_id, include_deleted=True)}
+            if viewable & theirs:
+                return True
+        return other_user_id in await self.core.store.channels.users_sharing_a_channel(user_id, [other_user_id])
+
+    async def can_direct_message(self, user_id: str, other_user_id: str) -> bool:
+        """``GET /sharedchannels/users/{user_id}/can_dm/{other_user_id}`` (Mattermost's
+        canUserDirectMessage): whether the web app should offer ``user_id`` a direct message with
+        ``other_user_id``. Mattermost answers from who ``user_id`` can see (above); its further check,
+        that a remote user's home cluster is directly connected, never applies here — chinwag has no
+        shared channels, so every account is local. Mattermost asks nothing of the caller beyond a
+        session, and neither ``TeamSettings.RestrictDirectMessage`` nor deactivation enter its answer
+        (they are applied when the channel is made: POST /channels/direct)."""
+        return await self.can_see_other(user_id, other_user_id)
+
     def sanitize(self, ctx: Ctx, user: User) -> User:
         return self.perms.sanitize_user(ctx, user)
 

@@ -160,6 +160,11 @@ def validate(cfg: Config) -> None:
     r = cfg.RateLimitSettings
     if r.Enable and (r.PerSec <= 0 or r.MaxBurst <= 0):
         raise ConfigError("RateLimitSettings.PerSec/MaxBurst: must be positive")
+    sup = cfg.SupportSettings
+    if sup.ReportAProblemType not in ("default", "link", "email", "hidden"):
+        raise ConfigError("SupportSettings.ReportAProblemType: must be default, link, email or hidden")
+    if sup.ForgotPasswordLink and not sup.ForgotPasswordLink.startswith(("https://", "http://", "/")):
+        raise ConfigError("SupportSettings.ForgotPasswordLink: must be empty, an http(s) URL or a path on this site")
     _validate_localization(cfg)
     _validate_not_offered(cfg)
 
@@ -181,6 +186,7 @@ _NOT_OFFERED = (
     ("ComplianceSettings", "EnableDaily"),
     ("DataRetentionSettings", "EnableMessageDeletion"),
     ("DataRetentionSettings", "EnableFileDeletion"),
+    ("FeatureFlags", "EnableAIRecaps"),
 )
 
 

@@ -238,6 +238,16 @@ class SupportSettings(msgspec.Struct, kw_only=True):
     AboutLink: str = ""
     HelpLink: str = ""
     ReportAProblemLink: str = ""
+    #: what "Report a Problem" in the help menu does: ``default`` (Mattermost's page), ``link``
+    #: (ReportAProblemLink), ``email`` (ReportAProblemMail) or ``hidden``
+    ReportAProblemType: str = "default"
+    ReportAProblemMail: str = ""
+    #: whether the System Console offers "Download logs" to those allowed to read the logs
+    AllowDownloadLogs: bool = True
+    #: where "Forgot your password?" leads instead of the password reset page (empty: the reset page)
+    ForgotPasswordLink: str = ""
+    #: whether the help menu offers "Ask the community"
+    EnableAskCommunityLink: bool = True
     SupportEmail: str = ""
 
 
@@ -525,6 +535,9 @@ class FeatureFlags(msgspec.Struct, kw_only=True):
     are on is ``ServiceSettings.CollapsedThreads``)."""
 
     CollapsedThreads: bool = True
+    #: channel recaps written by an AI agent: they need Mattermost's AI plugin, which chinwag does not run,
+    #: so this stays off (config validation refuses it) and /recaps answers 501 as Mattermost with it off
+    EnableAIRecaps: bool = False
 
 
 class Config(msgspec.Struct, kw_only=True):

@@ -155,7 +155,8 @@ SYSTEM_CONSOLE_ROLES = (
     "system_admin", "system_user", "system_guest", "team_admin", "team_user", "team_guest", "channel_admin",
     "channel_user", "channel_guest", "playbook_admin", "playbook_member", "run_admin", "run_member",
     "system_user_manager", "system_manager", "system_read_only_admin", "system_custom_group_admin",
-    "system_shared_channel_manager", "system_secure_connection_manager", "system_post_all",
+    "system_shared_channel_manager", "system_secure_connection_manager", "shared_channel_manager",
+    "secure_connection_manager", "system_post_all",
     "system_post_all_public", "system_user_access_token", "team_post_all", "team_post_all_public",
 )
 

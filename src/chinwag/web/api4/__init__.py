@@ -9,6 +9,7 @@ def load_all() -> Api:
     from chinwag.web.api4 import (  # noqa: F401  (modules register their routes on import)
         account,
         admin_tools,
+        agents,
         analytics,
         bot,
         channel,

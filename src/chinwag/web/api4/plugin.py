@@ -34,27 +34,6 @@ async def webapp_plugins(w: HandlerContext) -> Any:
     return w.app.plugins.webapp()
 
 
-# The AI agents bridge (Mattermost's api4/agents.go): it talks to the "mattermost-ai" server plugin, which
-# chinwag never runs, so it is never available; like Mattermost without that plugin, the lists are empty and
-# the status says why (no plugin environment when plugins are disabled, else the plugin is not active).
-@api.route("GET", "/agents/status")
-async def agents_status(w: HandlerContext) -> Any:
-    reason = ("app.agents.bridge.not_available.plugin_env_not_initialized"
-              if not w.app.config.effective.PluginSettings.Enable
-              else "app.agents.bridge.not_available.plugin_not_active")
-    return {"available": False, "reason": reason}
-
-
-@api.route("GET", "/agents")
-async def agents(w: HandlerContext) -> Any:
-    return []
-
-
-@api.route("GET", "/llmservices")
-async def llm_services(w: HandlerContext) -> Any:
-    return []
-
-
 @api.route("POST", "/plugins")
 async def upload_plugin(w: HandlerContext) -> Any:
     where = "uploadPlugin"

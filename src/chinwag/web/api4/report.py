@@ -1,6 +1,6 @@
 """/reports/users and /reports/users/count: the System Console's user list (Mattermost 9.5+), people
 with their last login, activity and posts, paged by a cursor; /reports/users/export: that list as CSV,
-delivered by the system bot."""
+which Mattermost delivers only with a licence (refused as Team Edition does)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,6 @@ async def get_user_count_for_reporting(w: HandlerContext) -> Any:
     return await w.app.analytics.user_report_count(w.ctx, **_filter(w))
 
 
-@api.route("POST", "/reports/users/export")
+@api.route("POST", "/reports/users/export", enterprise=True)
 async def start_users_batch_export(w: HandlerContext) -> Any:
-    await w.app.user_report_export.start(w.ctx, date_range=w.query("date_range"), **_filter(w))
-    return {"status": "OK"}
+    w.app.analytics.start_users_export(w.ctx, **_filter(w))

@@ -97,3 +97,8 @@ async def submit_performance_report(w: HandlerContext) -> Any:
         return Response(status_code=200)
     w.app.client_perf.submit(w.ctx, await w.body())
     return ok()
+
+
+@api.route("GET", "/latest_version")
+async def get_latest_version(w: HandlerContext) -> Any:
+    return await w.app.latest_version.latest(w.ctx)

@@ -274,6 +274,14 @@ async def get_user(w: HandlerContext) -> Any:
     return _me(w, await w.app.users.require_visible(w.ctx, await w.app.users.get(w.user_param())))
 
 
+@api.route("GET", "/sharedchannels/users/{user_id}/can_dm/{other_user_id}")
+async def can_user_direct_message(w: HandlerContext) -> Any:
+    """Mattermost's canUserDirectMessage (api4/shared_channel.go): any signed-in caller may ask."""
+    user_id = w.user_param()
+    other_user_id = w.id_param("other_user_id")
+    return {"can_dm": await w.app.users.can_direct_message(user_id, other_user_id)}
+
+
 @api.route("PUT", "/users/{user_id}")
 async def update_user(w: HandlerContext) -> Any:
     data = await w.json(User, "user")
