@@ -49,8 +49,7 @@ LICENSED = (
     "/content_flagging", "/posts/{}/burn", "/posts/{}/reveal",
 )
 LICENSED_OPS = {("POST", "/schemes"), ("PUT", "/schemes/{}/patch"), ("DELETE", "/schemes/{}"),
-                ("GET", "/schemes/{}"), ("POST", "/license"), ("DELETE", "/license"), ("POST", "/reports/posts"),
-                ("POST", "/reports/users/export")}
+                ("GET", "/schemes/{}"), ("POST", "/license"), ("DELETE", "/license"), ("POST", "/reports/posts")}
 CLOUD = ("/cloud", "/users/login/cws", "/hosted_customer")
 #: operations served only while the Mattermost Agents plugin (AI) is installed and configured
 AGENTS = ("/agents", "/llmservices", "/recaps", "/posts/rewrite")

@@ -35,6 +35,6 @@ async def get_user_count_for_reporting(w: HandlerContext) -> Any:
     return await w.app.analytics.user_report_count(w.ctx, **_filter(w))
 
 
-@api.route("POST", "/reports/users/export", enterprise=True)
+@api.route("POST", "/reports/users/export")
 async def start_users_batch_export(w: HandlerContext) -> Any:
     w.app.analytics.start_users_export(w.ctx, **_filter(w))
