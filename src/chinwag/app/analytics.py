@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
@@ -194,19 +194,6 @@ class AnalyticsService:
         return await self.store.user_report_count(team=team, role=role, has_no_team=has_no_team,
                                                   hide_active=hide_active, hide_inactive=hide_inactive,
                                                   search_term=search_term)
-
-    def start_users_export(self, ctx: Ctx, *, team: str = "", hide_active: bool = False,
-                           hide_inactive: bool = False, **_filter: object) -> NoReturn:
-        """``POST /reports/users/export`` (Mattermost's startUsersBatchExport): the System Console's user list
-        as a CSV delivered by the system bot. Mattermost 10+ (app StartUsersBatchExport) runs it only with a
-        Professional or Enterprise licence, so a Team Edition server answers, after its system admin and
-        filter checks, 400 ``app.report.start_users_batch_export.license_error`` — and, unlicensed, its web
-        app never asks: the Users list's Export button opens an upgrade dialog instead. chinwag answers the
-        same. (The bulk export, ``export_process`` jobs and ``/exports``, needs no licence and is served.)"""
-        self.perms.require_system(ctx, permissions.MANAGE_SYSTEM, "startUsersBatchExport")
-        check_report_filter(team=team, hide_active=hide_active, hide_inactive=hide_inactive)
-        raise AppError("StartUsersBatchExport", "app.report.start_users_batch_export.license_error",
-                       "Batch reporting export only available to Pro and Enterprise.", 400)
 
     def _require_report(self, ctx: Ctx, team: str, hide_active: bool, hide_inactive: bool) -> None:
         self.perms.require_system(ctx, permissions.SYSCONSOLE_READ_USERS, "getUsersForReporting")

@@ -91,6 +91,7 @@ from chinwag.app.unread import UnreadService
 from chinwag.app.uploads import UploadService
 from chinwag.app.user import UserService
 from chinwag.app.user_image import UserImageService
+from chinwag.app.user_report_export import UserReportExportService
 from chinwag.app.webhook import IncomingWebhookService
 from chinwag.app.webhook_outgoing import OutgoingWebhookService
 from chinwag.bus.ratelimit import MemoryRateStore, RateStore
@@ -231,6 +232,9 @@ class App:
         # System Console and operations
         self.analytics = AnalyticsService(core, perms, SqlAnalyticsStore(store.db))
         self.team_edition = TeamEditionService(core, perms, SqlAnalyticsStore(store.db))
+        self.user_report_export = UserReportExportService(
+            core, perms, SqlAnalyticsStore(store.db), self.jobs, self.files, self.posts, self.direct_channels,
+            self.post_reminders.system_bot)
         self.email_test = EmailTestService(core, perms)
         self.latest_version = LatestVersionService(core, perms)
         self.agents = AgentsService(core)

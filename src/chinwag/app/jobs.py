@@ -34,7 +34,6 @@ from chinwag.model.job import (
     JOB_STATUS_PENDING,
     JOB_STATUS_SUCCESS,
     JOB_TYPE_EXPORT_PROCESS,
-    JOB_TYPE_EXPORT_USERS_TO_CSV,
     JOB_TYPE_EXTRACT_CONTENT,
     JOB_TYPE_IMPORT_PROCESS,
     JOB_TYPES,
@@ -113,9 +112,6 @@ class JobService:
             raise AppError(where, "model.job.is_valid.type.app_error",
                            "Invalid job type: {Type} (this server runs {Types}).", 400,
                            params={"Type": repr(job_type), "Types": ", ".join(JOB_TYPES)})
-        if job_type == JOB_TYPE_EXPORT_USERS_TO_CSV:  # Mattermost makes it only for a licensed export
-            raise AppError(where, "api.job.unable_to_create_job.incorrect_job_type",
-                           "The job type of the job you are trying to create is invalid", 400)
         raw = body.get("data") or {}
         if not isinstance(raw, dict):
             raise invalid_body_param(where, "data")

@@ -9,8 +9,7 @@ from chinwag.model.wire import Wire
 JOB_TYPE_IMPORT_PROCESS = "import_process"
 JOB_TYPE_EXPORT_PROCESS = "export_process"
 JOB_TYPE_EXTRACT_CONTENT = "extract_content"
-#: Mattermost's job for ``POST /reports/users/export``, which needs a licence (app/analytics.py): listed, never
-#: made here
+#: ``POST /reports/users/export`` (app/user_report_export.py)
 JOB_TYPE_EXPORT_USERS_TO_CSV = "export_users_to_csv"
 JOB_TYPES = (JOB_TYPE_IMPORT_PROCESS, JOB_TYPE_EXPORT_PROCESS, JOB_TYPE_EXTRACT_CONTENT, JOB_TYPE_EXPORT_USERS_TO_CSV)
 

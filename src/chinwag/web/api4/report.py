@@ -1,6 +1,6 @@
 """/reports/users and /reports/users/count: the System Console's user list (Mattermost 9.5+), people
 with their last login, activity and posts, paged by a cursor; /reports/users/export: that list as CSV,
-which Mattermost delivers only with a licence (refused as Team Edition does)."""
+delivered by the system bot."""
 
 from __future__ import annotations
 
@@ -37,4 +37,5 @@ async def get_user_count_for_reporting(w: HandlerContext) -> Any:
 
 @api.route("POST", "/reports/users/export")
 async def start_users_batch_export(w: HandlerContext) -> Any:
-    w.app.analytics.start_users_export(w.ctx, **_filter(w))
+    await w.app.user_report_export.start(w.ctx, date_range=w.query("date_range"), **_filter(w))
+    return {"status": "OK"}
