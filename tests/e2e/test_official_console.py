@@ -15,33 +15,24 @@ Screenshots land in test-artifacts/official-console-*.png.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, _ensure_chromium, shot
+from tests.e2e.conftest import shot
+from tests.e2e.official import MARKS, clean, server, watched_page
 from tests.e2e.server import ServerProcess
 
-BUILD = os.environ.get("CHINWAG_MM_WEBAPP_DIR", "")
+pytestmark = MARKS
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not BUILD or not (Path(BUILD) / "root.html").is_file(),
-                       reason="needs CHINWAG_MM_WEBAPP_DIR: the client directory of a Mattermost web app build "
-                              "(with root.html); CI does not build one"),
-]
-
-TIMEOUT = 30_000  # ms; the web app's first load parses several MB of JavaScript on a busy machine
 SITE_NAME = "Official Console Co"
 
 
 @pytest.fixture(scope="module")
 def official() -> Iterator[ServerProcess]:
-    srv = ServerProcess(MM_SERVICESETTINGS_WEBAPPDIRECTORY=BUILD).start()
+    srv = server()
     try:
         admin = srv.create_user("root")  # the first user is a system admin
         assert "system_admin" in admin["roles"]
@@ -62,44 +53,12 @@ def official() -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def page(official: ServerProcess) -> Iterator[Any]:
-    _ensure_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        pg = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        pg.set_default_timeout(TIMEOUT)
-        pg.api_failures = []  # type: ignore[attr-defined]
-        pg.errors = []  # type: ignore[attr-defined]
-
-        def watch(r: Any) -> None:
-            if "/api/v4/" in r.url and (r.status == 404 or r.status >= 500):
-                pg.api_failures.append(f"{r.request.method} {r.url} -> {r.status}")
-
-        pg.on("response", watch)
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        sign_in(pg, official)
+    with watched_page(official) as pg:
         yield pg
-        b.close()
-
-
-def sign_in(page: Any, srv: ServerProcess) -> None:
-    """Through the web app's login page (the ids of Mattermost 6/7 and of 8 and later)."""
-    page.goto(srv.url + "/login")
-    page.locator("#loginId, #input_loginId").fill("root")
-    page.locator("#loginPassword, #input_password-input").fill("password1")
-    page.locator("#loginButton, #saveSetting").first.click()
-    page.wait_for_url(re.compile(r"/acme/channels/|/select_team"))
 
 
 def setting(page: Any, key: str) -> Any:
     return page.locator(f'[id="{key}"]')
-
-
-def clean(page: Any) -> None:
-    assert page.api_failures == [], page.api_failures
-    assert page.errors == [], page.errors
 
 
 def test_console_pages_load(page: Any, official: ServerProcess) -> None:

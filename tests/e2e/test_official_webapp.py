@@ -12,7 +12,6 @@ Screenshots land in test-artifacts/official-webapp-*.png.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -21,19 +20,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, ROOT, _ensure_chromium, shot
+from tests.e2e.conftest import ROOT, shot
+from tests.e2e.official import MARKS, clean, server, watched_page
 from tests.e2e.server import ServerProcess
 
-BUILD = os.environ.get("CHINWAG_MM_WEBAPP_DIR", "")
+pytestmark = MARKS
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not BUILD or not (Path(BUILD) / "root.html").is_file(),
-                       reason="needs CHINWAG_MM_WEBAPP_DIR: the client directory of a Mattermost web app build "
-                              "(with root.html); CI does not build one"),
-]
-
-TIMEOUT = 30_000  # ms; the web app's first load parses several MB of JavaScript on a busy machine
 MESSAGE = "hello from the official web app"
 
 
@@ -49,7 +41,7 @@ def poll(ok: Callable[[], Any], timeout: float = 30.0) -> Any:
 
 @pytest.fixture(scope="module")
 def official() -> Iterator[ServerProcess]:
-    srv = ServerProcess(MM_SERVICESETTINGS_WEBAPPDIRECTORY=BUILD).start()
+    srv = server()
     try:
         admin = srv.create_user("root")
         bob = srv.create_user("bob")
@@ -72,41 +64,18 @@ def official() -> Iterator[ServerProcess]:
         srv.stop()
 
 
+def skip_onboarding(pg: Any) -> None:
+    """A new user gets the onboarding checklist over the bottom left of the page: skip it, as a user would."""
+    pg.wait_for_url(re.compile(r"/acme/channels/"))
+    skip = pg.get_by_text(re.compile("No thanks, I.ll figure it out myself"))
+    skip.first.click()
+    skip.first.wait_for(state="hidden")
+
+
 @pytest.fixture(scope="module")
 def page(official: ServerProcess) -> Iterator[Any]:
-    _ensure_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        pg = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        pg.set_default_timeout(TIMEOUT)
-        pg.api_failures = []  # type: ignore[attr-defined]
-        pg.errors = []  # type: ignore[attr-defined]
-
-        def watch(r: Any) -> None:
-            if "/api/v4/" in r.url and (r.status == 404 or r.status >= 500):
-                pg.api_failures.append(f"{r.request.method} {r.url} -> {r.status}")
-
-        pg.on("response", watch)
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(official.url + "/login")
-        pg.locator("#input_loginId").fill("root")
-        pg.locator("#input_password-input").fill("password1")
-        pg.locator("#saveSetting").click()
-        pg.wait_for_url(re.compile(r"/acme/channels/"))
-        # a new user gets the onboarding checklist over the bottom left of the page: skip it, as a user would
-        skip = pg.get_by_text(re.compile("No thanks, I.ll figure it out myself"))
-        skip.first.click()
-        skip.first.wait_for(state="hidden")
+    with watched_page(official, then=skip_onboarding) as pg:
         yield pg
-        b.close()
-
-
-def clean(page: Any) -> None:
-    assert page.api_failures == [], page.api_failures
-    assert page.errors == [], page.errors
 
 
 def api(srv: ServerProcess) -> Any:
