@@ -118,6 +118,8 @@ CREATE TABLE oauthauthdata (clientid varchar(26), userid varchar(26), code varch
     expiresin integer, createat bigint, redirecturi varchar(256), state varchar(1024), scope varchar(128));
 CREATE TABLE pluginkeyvaluestore (pluginid varchar(190), pkey varchar(150), pvalue bytea, expireat bigint,
     PRIMARY KEY (pluginid, pkey));
+CREATE TABLE configurations (id varchar(26) PRIMARY KEY, value text NOT NULL, createat bigint NOT NULL,
+    active boolean UNIQUE, sha varchar(64));
 """
 
 T0 = 1_700_000_000_000
@@ -139,6 +141,19 @@ def pbkdf2_hash(password: str, rounds: int = 1000) -> str:
     key = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, rounds, 32)
     b64 = lambda b: base64.b64encode(b).decode().rstrip("=")  # noqa: E731
     return f"$pbkdf2$f=SHA256,w={rounds},l=32${b64(salt)}${b64(key)}"
+
+
+def gitlab_encrypt(key: str, text: str) -> str:
+    """As Mattermost's GitLab plugin encrypts a token: AES (the key as it is) in CFB mode, a random IV in
+    front, the text PKCS#7-padded, in URL-safe base64."""
+    from cryptography.hazmat.decrepit.ciphers.modes import CFB
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+    data = text.encode()
+    pad = 16 - len(data) % 16
+    iv = os.urandom(16)
+    enc = Cipher(algorithms.AES(key.encode()), CFB(iv)).encryptor()
+    return base64.urlsafe_b64encode(iv + enc.update(data + bytes([pad]) * pad) + enc.finalize()).decode()
 
 
 def png(color: tuple[int, int, int], size: int = 64) -> bytes:
@@ -169,6 +184,9 @@ class Facts:
     draft_file: str = ""
     session: str = ""
     expired_session: str = ""
+    #: the GitLab plugin's EncryptionKey (in the active configuration) and the access tokens it encrypted
+    gitlab_key: str = ""
+    gitlab_tokens: dict[str, str] = field(default_factory=dict)  # username → GitLab access token
     #: (user, channel) → (msg_count, mention_count) Mattermost shows as unread
     unread: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -477,13 +495,41 @@ def generate(data_dir: str) -> Gen:
           redirecturi="https://dash.example.com/cb", state="x", scope="user")
     g.add("sessions", id=new_id(), token=f.oauth_token, createat=t, expiresat=4_102_444_800_000, lastactivityat=active,
           userid=users["bob"], deviceid="", roles="system_user", isoauth=True, props="{}", expirednotify=False)
-    # plugin data: the GitLab plugin's subscriptions (moved), a connected user's token and Calls' state (not)
+    # plugin data: the GitLab plugin's subscriptions (moved); accounts connected there (moved when the plugin's
+    # EncryptionKey is known): alice's as the plugin keeps it now (user info, the encrypted OAuth token), bob's
+    # as its older versions did (the access token encrypted inside the user info), carol's encrypted with a key
+    # rotated out since (not readable); the GitLab-username lookups; Calls' state (not moved)
+    gl = "com.github.manland.mattermost-plugin-gitlab"
+    f.gitlab_key = "k" * 20 + new_id()[:12]
+    f.gitlab_tokens = {"alice": "glpat-alice-" + new_id(), "bob": "glpat-bob-" + new_id()}
     subs = {"Repositories": {"acme/api": [{"ChannelID": f.channels["off-topic"], "CreatorID": alice,
                                             "Features": "merges,issues,tag", "Repository": "acme/api"}]}}
-    for plugin, key, value in (("com.github.manland.mattermost-plugin-gitlab", "subscriptions", json.dumps(subs)),
-                               ("com.github.manland.mattermost-plugin-gitlab", f"{alice}_gitlabtoken", "{}"),
-                               ("com.mattermost.calls", f"channel_enable_{f.channels['town-square']}", "true")):
+    settings = {"sidebar_buttons": "team", "daily_reminder": False, "notifications": True}
+    token = {"access_token": f.gitlab_tokens["alice"], "token_type": "Bearer", "refresh_token": "refresh-alice",
+             "expiry": "2099-01-01T00:00:00Z"}
+    kv = [(gl, "subscriptions", json.dumps(subs)),
+          (gl, f"{alice}_userinfo", json.dumps({"UserID": alice, "GitlabUsername": "gl_alice", "GitlabUserID": 101,
+                                                "LastToDoPostAt": T0, "Settings": settings,
+                                                "AllowedPrivateRepos": False})),
+          (gl, f"{alice}_usertoken", gitlab_encrypt(f.gitlab_key, json.dumps(token))),
+          (gl, "gl_alice_gitlabusername", alice), (gl, "101_gitlabidusername", "gl_alice"),
+          (gl, f"{users['bob']}_gitlabtoken", json.dumps({
+              "UserID": users["bob"], "GitlabUsername": "gl_bob", "GitlabUserID": 102, "LastToDoPostAt": T0,
+              "Settings": None, "Token": {"access_token": gitlab_encrypt(f.gitlab_key, f.gitlab_tokens["bob"]),
+                                          "token_type": "Bearer", "expiry": "0001-01-01T00:00:00Z"}})),
+          (gl, "gl_bob_gitlabusername", users["bob"]),
+          (gl, f"{users['carol']}_userinfo", json.dumps({"UserID": users["carol"], "GitlabUsername": "gl_carol",
+                                                         "GitlabUserID": 103})),
+          (gl, f"{users['carol']}_usertoken", gitlab_encrypt("r" * 32, json.dumps(token))),
+          ("com.mattermost.calls", f"channel_enable_{f.channels['town-square']}", "true")]
+    for plugin, key, value in kv:
         g.add("pluginkeyvaluestore", pluginid=plugin, pkey=key, pvalue=value.encode(), expireat=0)
+    # the configuration in the database (Mattermost's config store "database"): the active one has the key
+    for active, key in ((None, "o" * 32), (True, f.gitlab_key)):
+        config = {"ServiceSettings": {"SiteURL": "https://mm.example.com"},
+                  "PluginSettings": {"Plugins": {gl: {"gitlaburl": "https://gitlab.example.com",
+                                                      "encryptionkey": key}}}}
+        g.add("configurations", id=new_id(), value=json.dumps(config), createat=t, active=active, sha="")
     g.add("systems", name="Version", value="9.11.0")
     g.finish_channels()
     f.counts = {t: len(rows) for t, rows in g.rows.items()}

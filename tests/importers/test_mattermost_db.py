@@ -83,8 +83,10 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
                           "left behind (scheme and custom roles)": 6}
     assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
     assert c["drafts"] == {"added": 3}
-    assert c["plugin data"] == {"GitLab channel subscriptions added": 1,
-                                "com.github.manland.mattermost-plugin-gitlab: keys left behind": 1,
+    # GitLab accounts: alice's and bob's decrypted with the key in the database's configuration; carol's was
+    # encrypted with a key rotated out since
+    assert c["plugin data"] == {"GitLab channel subscriptions added": 1, "GitLab accounts connected": 2,
+                                "GitLab accounts left behind (not decrypted)": 1,
                                 "com.mattermost.calls: keys left behind": 1}
     assert any("playbook_public_create_example" in w for w in report.warnings)
     assert any(w.startswith("team acme used permission scheme") for w in report.warnings)
@@ -140,6 +142,16 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert raw is not None and json.loads(raw)["repositories"]["acme/api"] == [
         {"channel_id": ch["off-topic"], "creator_id": users["alice"], "features": "merges,issues,tag",
          "repository": "acme/api"}]
+
+    # the accounts connected in Mattermost's GitLab plugin, as the bundled plugin keeps them (chinwag has no
+    # EncryptionKey of its own here: the tokens are kept as the plugin would keep them, in the clear)
+    raw = await target.app.core.store.plugins.get(GITLAB_PLUGIN, f"{users['alice']}_gitlabtoken", 0)
+    conn = json.loads(raw or b"{}")
+    assert (conn["gitlab_username"], conn["gitlab_user_id"], conn["token"], conn["web_url"], conn["settings"]) == (
+        "gl_alice", 101, f.gitlab_tokens["alice"], "https://gitlab.example.com/gl_alice",
+        {"notifications": True, "daily_reminder": False})
+    assert await target.app.core.store.plugins.get(GITLAB_PLUGIN, "gl_bob_gitlabusername", 0) == users["bob"].encode()
+    assert await target.app.core.store.plugins.get(GITLAB_PLUGIN, f"{users['carol']}_gitlabtoken", 0) is None
 
     # users: deleted, SSO, bots
     dave = (await alice.get(f"/users/{users['dave']}")).json()
@@ -577,3 +589,68 @@ async def test_files_from_s3(target: Server, database: TestDatabase, source: tup
         assert (await alice.get(f"/files/{fid}")).content == data
     assert (await alice.get(f"/emoji/{gen.f.emoji}/image")).status_code == 200
     await alice.aclose()
+
+
+async def test_gitlab_accounts_stay_connected(database: TestDatabase, tmp_path: Any,
+                                              source: tuple[str, str, mm.Gen]) -> None:
+    """People who connected GitLab in Mattermost are connected in chinwag's GitLab plugin: their tokens,
+    decrypted with the key in Mattermost's config.json, sealed with chinwag's own, used against GitLab.
+    Without the key they are left behind and counted."""
+    from tests.plugins.fake_gitlab import FakeGitLab
+    from tests.plugins.test_gitlab_plugin import PLUGIN, command, enable_gitlab
+
+    url, _, gen = source
+    f = gen.f
+    fake = FakeGitLab().start()
+    fake.tokens[f.gitlab_tokens["alice"]] = "gl_alice"
+    try:
+        async with running_server(database, str(tmp_path), MM_PLUGINSETTINGS_ENABLEUPLOADS="true",
+                                  MM_PLUGINSETTINGS_DIRECTORY=str(tmp_path / "plugins")) as srv:
+            srv.app.plugins.restart_delay = 0.05
+            world = World(srv)
+            admin = await world.user("chinwag-admin")
+            await enable_gitlab(admin, fake)  # chinwag's own EncryptionKey: "at-rest-key"
+            # Mattermost's config.json without the GitLab plugin's settings: nothing to decrypt with
+            report = await MattermostImporter(srv.app, url, config={"ServiceSettings": {}}).run()
+            assert report.counts["plugin data"] == {"GitLab channel subscriptions added": 1,
+                                                    "GitLab accounts left behind (not decrypted)": 3,
+                                                    "com.mattermost.calls: keys left behind": 1}
+            assert any("3 GitLab account(s) connected in Mattermost not moved (no EncryptionKey)" in w
+                       for w in report.warnings)
+            alice = world.client()
+            await alice.login("alice", f.passwords["alice"])
+            connected = f"/plugins/{PLUGIN}/api/v1/connected"
+            r = await alice.http.get(f"http://localhost:8065{connected}", headers=alice._headers(None))
+            assert r.json()["connected"] is False
+
+            # with the key (the settings' names as config.json spells them in any case): connected
+            config = {"PluginSettings": {"Plugins": {PLUGIN: {"EncryptionKey": f.gitlab_key}}}}
+            report = await MattermostImporter(srv.app, url, config=config).run()
+            assert report.counts["plugin data"] == {"GitLab channel subscriptions added": 0, "GitLab accounts connected": 2,
+                                                    "GitLab accounts left behind (not decrypted)": 1,
+                                                    "com.mattermost.calls: keys left behind": 1}
+            assert any("1 GitLab account(s) connected in Mattermost not moved (bad padding" in w
+                       for w in report.warnings)
+            r = await alice.http.get(f"http://localhost:8065{connected}", headers=alice._headers(None))
+            assert (r.json()["connected"], r.json()["gitlab_username"]) == (True, "gl_alice")
+            assert r.json()["settings"]["daily_reminder"] is False
+            stored = await srv.app.core.store.plugins.get(PLUGIN, f"{f.users['alice']}_gitlabtoken", 0)
+            assert stored is not None and b"aesgcm:" in stored and f.gitlab_tokens["alice"].encode() not in stored
+            # the plugin uses the token with GitLab
+            town = f.channels["town-square"]
+            out = await command(alice, town, "/gitlab me")
+            assert out["text"].startswith(f"You are connected to GitLab as: [gl_alice]({fake.url}/gl_alice)")
+            out = await command(alice, town, "/gitlab todo")
+            assert "You have 1 pending todos:" in out["text"] and "[Add the widget]" in out["text"]
+            bob = world.client()
+            await bob.login("bob", f.passwords["bob"])
+            out = await command(bob, town, "/gitlab me")
+            assert out["text"].startswith(f"You are connected to GitLab as: [gl_bob]({fake.url}/gl_bob)")
+
+            # a re-run keeps the connections (also one made in chinwag since), adds nothing
+            report = await MattermostImporter(srv.app, url, config=config).run()
+            assert report.counts["plugin data"]["GitLab accounts connected in chinwag already (kept)"] == 2
+            assert "GitLab accounts connected" not in report.counts["plugin data"]
+            await world.aclose()
+    finally:
+        fake.stop()

@@ -30,6 +30,7 @@ from chinwag.filestore.base import FileBackend, FileNotFound
 from chinwag.model import permissions
 from chinwag.model.search_text import index_text
 from chinwag.platform.events import Broadcast, Event
+from chinwag.plugin.bundled.gitlab.server import tokens
 from chinwag.store.sql.import_store import KEYED, MIGRATED, MIRRORED, migrated_columns
 
 #: unique columns (besides the id) a source row may collide on with a different chinwag row
@@ -41,6 +42,34 @@ UNIQUE: dict[str, list[tuple[str, ...]]] = {
 
 #: the bundled GitLab plugin's id (Mattermost's GitLab plugin's)
 GITLAB_PLUGIN = "com.github.manland.mattermost-plugin-gitlab"
+#: a connection's settings until its user changes them (the bundled plugin's ``DEFAULT_SETTINGS``)
+GITLAB_DEFAULT_SETTINGS = {"notifications": True, "daily_reminder": True}
+
+
+@dataclass
+class GitLabAccount:
+    """An account connected in Mattermost's GitLab plugin, its tokens decrypted."""
+
+    user_id: str
+    gitlab_user_id: int
+    gitlab_username: str
+    access_token: str
+    refresh_token: str = ""
+    #: when the access token expires (ms; 0: not said)
+    expiry: int = 0
+    last_todo_post_at: int = 0
+    settings: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class GitLabAdded:
+    added: int = 0
+    #: connected in chinwag already (that connection stays)
+    kept: int = 0
+    #: the GitLab account is connected to another chinwag user
+    taken: int = 0
+    #: the user is not in chinwag
+    no_user: int = 0
 
 
 @dataclass
@@ -213,6 +242,48 @@ class MigrationService:
             if await self.core.store.plugins.compare_and_set(GITLAB_PLUGIN, "subscriptions", old, new, now):
                 return added
         return 0
+
+    async def gitlab_accounts(self, accounts: Sequence[GitLabAccount], source_gitlab_url: str = "") -> GitLabAdded:
+        """The GitLab accounts people connected in Mattermost's GitLab plugin stored as the bundled plugin keeps
+        a connection (``<user id>_gitlabtoken``, the tokens sealed under chinwag's own ``EncryptionKey`` of
+        the plugin, and the ``<gitlab username>_gitlabusername`` lookup), so they need no ``/gitlab connect``.
+        A user connected in chinwag already keeps that connection, and a GitLab account connected to another
+        chinwag user stays theirs."""
+        out = GitLabAdded()
+        if not accounts:
+            return out
+        settings = {str(k).lower(): v for k, v in (self.core.cfg.PluginSettings.Plugins.get(GITLAB_PLUGIN) or {}).items()}
+        key = str(settings.get("encryptionkey") or "")
+        base = str(settings.get("gitlaburl") or source_gitlab_url or "https://gitlab.com").rstrip("/")
+        present = {u.id for u in await self.core.store.users.get_many([a.user_id for a in accounts])}
+        store = self.core.store.plugins
+        for a in accounts:
+            if a.user_id not in present:
+                out.no_user += 1
+                continue
+            now = self.core.now()
+            lookup = f"{a.gitlab_username.lower()}_gitlabusername"
+            owner = await store.get(GITLAB_PLUGIN, lookup, now)
+            if owner is not None and owner.decode() != a.user_id:
+                out.taken += 1
+                continue
+            conn = {"user_id": a.user_id, "gitlab_user_id": a.gitlab_user_id, "gitlab_username": a.gitlab_username,
+                    "web_url": f"{base}/{a.gitlab_username}", "avatar_url": "",
+                    "token": tokens.seal(key, a.access_token), "refresh_token": tokens.seal(key, a.refresh_token),
+                    "expiry": a.expiry, "settings": {**GITLAB_DEFAULT_SETTINGS, **a.settings},
+                    "last_todo_post_at": a.last_todo_post_at}
+            if await store.compare_and_set(GITLAB_PLUGIN, f"{a.user_id}_gitlabtoken", None,
+                                           json.dumps(conn).encode(), now):
+                out.added += 1
+            else:
+                raw = await store.get(GITLAB_PLUGIN, f"{a.user_id}_gitlabtoken", now)
+                mine = json.loads(raw) if raw else {}
+                out.kept += 1
+                if str(mine.get("gitlab_username", "")).lower() != a.gitlab_username.lower():
+                    continue  # connected in chinwag to another GitLab account: that one stays
+            if owner is None:  # the lookup (also when an earlier run stopped between the two writes)
+                await store.compare_and_set(GITLAB_PLUGIN, lookup, None, a.user_id.encode(), now)
+        return out
 
     # a re-run: what the source deleted since ----------------------------------------------------------
 

@@ -9,7 +9,7 @@ pins), reactions, CRT threads and followers, preferences (flags, favorites, sett
 categories, custom emoji, file infos with their files (from the data directory or its S3 bucket),
 incoming/outgoing webhooks and slash commands with their ids and tokens, personal access tokens, user
 statuses set by hand (DND with its end time), OAuth apps with the access their users granted, the
-permissions of the built-in roles, server-side drafts and the GitLab plugin's channel subscriptions. What
+permissions of the built-in roles, server-side drafts, the GitLab plugin's channel subscriptions and connected accounts. What
 chinwag has no place for (permission schemes, other plugins' data) is counted in the report.
 Rows are added when chinwag lacks them and updated when the source's copy is newer, so a run resumes
 where an interrupted one stopped, and a second run before switching over brings only what changed —
@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 from chinwag.app.app import App
 from chinwag.app.migration import GITLAB_PLUGIN
 from chinwag.filestore.base import FileBackend
+from chinwag.importers import mattermost_gitlab as mmgitlab
 from chinwag.importers.archive import ImportFailure, Progress, Report
 from chinwag.model import permissions
 from chinwag.store.sql.engine import sqlalchemy_url
@@ -51,7 +52,8 @@ TABLES: dict[str, str] = {
     "drafts": "Drafts",
 }
 #: the source's tables that are read but not copied row for row (chinwag keeps them differently, or not)
-OTHER: dict[str, str] = {"roles": "Roles", "schemes": "Schemes", "pluginkeyvaluestore": "PluginKeyValueStore"}
+OTHER: dict[str, str] = {"roles": "Roles", "schemes": "Schemes", "pluginkeyvaluestore": "PluginKeyValueStore",
+                         "configurations": "Configurations"}
 #: tables checked for names chinwag already gives to other rows before anything is written
 CHECKED = ("users", "teams", "channels", "emoji")
 BATCH = 5000
@@ -205,8 +207,10 @@ def _files_of(table: str, r: dict[str, Any]) -> list[str]:
 
 class MattermostImporter:
     def __init__(self, app: App, url: str, *, files: FileBackend | None = None, dry_run: bool = False,
-                 progress: Progress | None = None, batch: int = BATCH) -> None:
+                 progress: Progress | None = None, batch: int = BATCH, config: dict[str, Any] | None = None) -> None:
         self.app = app
+        #: Mattermost's config.json (``--mattermost-config``); without it the ``Configurations`` table is read
+        self.config = config
         self.source = MattermostSource(url)
         self.files = files
         self.dry_run = dry_run
@@ -405,29 +409,79 @@ class MattermostImporter:
                     report.warnings.append(f"{table[:-1]} {r['name']} used permission scheme {r['schemeid']}: in "
                                            "chinwag its members have the system-wide roles' permissions")
         if await src.columns("pluginkeyvaluestore"):
-            kv = await src.select("pluginkeyvaluestore", ["pluginid", "pkey"])
-            per: dict[str, int] = {}
-            for r in kv:
-                per[r["pluginid"]] = per.get(r["pluginid"], 0) + 1
-            if any(r["pluginid"] == GITLAB_PLUGIN and r["pkey"] == "subscriptions" for r in kv):
-                per[GITLAB_PLUGIN] -= 1
-                value = (await src.select("pluginkeyvaluestore", ["pvalue"],
-                                          f"pluginid = '{GITLAB_PLUGIN}' AND pkey = 'subscriptions'"))[0]["pvalue"]
-                raw = bytes(value) if value is not None else b""
-                if self.dry_run:
-                    subs = _json(raw) or {}
-                    n = sum(len(v or []) for v in (subs.get("Repositories") or {}).values()) \
-                        if isinstance(subs, dict) else 0
-                    report.add("plugin data", "GitLab channel subscriptions to add", n)
-                else:
-                    report.add("plugin data", "GitLab channel subscriptions added",
-                               await self.app.migration.gitlab_subscriptions(raw))
-            for plugin, n in sorted(per.items()):
+            await self._plugin_data()
+
+    async def _source_config(self) -> dict[str, Any]:
+        """Mattermost's configuration: the config.json given, else the active row of its ``Configurations``
+        table (a configuration kept in the database); empty when there is neither."""
+        if self.config is not None:
+            return self.config
+        if "value" not in await self.source.columns("configurations"):
+            return {}
+        rows = await self.source.select("configurations", ["value"], "active = TRUE")
+        value = _json(rows[0]["value"]) if rows else None
+        return value if isinstance(value, dict) else {}
+
+    async def _plugin_data(self) -> None:
+        """The GitLab plugin's channel subscriptions and connected accounts into the bundled plugin's; other
+        plugins' keys counted as left behind."""
+        src, report = self.source, self.report
+        kv = await src.select("pluginkeyvaluestore", ["pluginid", "pkey"])
+        per: dict[str, int] = {}
+        for r in kv:
+            per[r["pluginid"]] = per.get(r["pluginid"], 0) + 1
+        if any(r["pluginid"] == GITLAB_PLUGIN and r["pkey"] == "subscriptions" for r in kv):
+            per[GITLAB_PLUGIN] -= 1
+            value = (await src.select("pluginkeyvaluestore", ["pvalue"],
+                                      f"pluginid = '{GITLAB_PLUGIN}' AND pkey = 'subscriptions'"))[0]["pvalue"]
+            raw = bytes(value) if value is not None else b""
+            if self.dry_run:
+                subs = _json(raw) or {}
+                n = sum(len(v or []) for v in (subs.get("Repositories") or {}).values()) \
+                    if isinstance(subs, dict) else 0
+                report.add("plugin data", "GitLab channel subscriptions to add", n)
+            else:
+                report.add("plugin data", "GitLab channel subscriptions added",
+                           await self.app.migration.gitlab_subscriptions(raw))
+        if per.get(GITLAB_PLUGIN):
+            per[GITLAB_PLUGIN] -= await self._gitlab_accounts()
+        for plugin, n in sorted(per.items()):
+            if n:
+                report.add("plugin data", f"{plugin}: keys left behind", n)
+        if any(n for p, n in per.items() if p != GITLAB_PLUGIN):
+            report.warnings.append("other plugins' own data is not moved (its shape is each plugin's own)")
+
+    async def _gitlab_accounts(self) -> int:
+        """The accounts connected in the GitLab plugin, decrypted with the plugin's EncryptionKey from the
+        source's configuration and stored as the bundled plugin keeps them; how many of the plugin's keys
+        they were. Without the key (or with another one) they are left behind and counted."""
+        report = self.report
+        rows = await self.source.select("pluginkeyvaluestore", ["pkey", "pvalue"], f"pluginid = '{GITLAB_PLUGIN}'")
+        kv = {r["pkey"]: bytes(r["pvalue"]) for r in rows if r["pvalue"] is not None and r["pkey"] != "subscriptions"}
+        settings = mmgitlab.plugin_settings(await self._source_config())
+        found = mmgitlab.accounts(kv, str(settings.get("encryptionkey") or ""))
+        if not found.found and not found.unreadable:
+            return 0
+        if found.unreadable:
+            report.add("plugin data", "GitLab accounts left behind (not decrypted)", len(found.unreadable))
+            reasons = sorted({why for _, why in found.unreadable})
+            report.warnings.append(
+                f"{len(found.unreadable)} GitLab account(s) connected in Mattermost not moved ({'; '.join(reasons)}): "
+                "give Mattermost's config.json with --mattermost-config (the GitLab plugin's EncryptionKey), or "
+                "these users run /gitlab connect again")
+        if self.dry_run:
+            if found.found:
+                report.add("plugin data", "GitLab accounts to connect", len(found.found))
+        elif found.found:
+            added = await self.app.migration.gitlab_accounts(found.found, str(settings.get("gitlaburl") or ""))
+            for what, n in (("GitLab accounts connected", added.added),
+                            ("GitLab accounts connected in chinwag already (kept)", added.kept),
+                            ("GitLab accounts of another chinwag user (left behind)", added.taken),
+                            ("GitLab accounts of users not in chinwag (left behind)", added.no_user)):
                 if n:
-                    report.add("plugin data", f"{plugin}: keys left behind", n)
-            if any(per.values()):
-                report.warnings.append("plugins' own data is not moved (its shape is each plugin's own); GitLab "
-                                       "users connect their accounts again with /gitlab connect")
+                    report.add("plugin data", what, n)
+        # the accounts' keys and their lookups are moved (or counted above as accounts left behind)
+        return found.keys
 
     async def _mirror(self) -> None:
         """What the source deleted since an earlier run: channels gone from it archived, posts gone from

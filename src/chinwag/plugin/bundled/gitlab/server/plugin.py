@@ -10,12 +10,9 @@ ships it), written for chinwag's plugin SDK.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from typing import Any
@@ -32,6 +29,7 @@ from chinwag.plugin import (
     Post,
 )
 
+from . import tokens
 from .events import DEFAULT_FEATURES, FEATURES, render, wanted
 from .gitlab_api import Forbidden, GitLab, GitLabError, NotFound
 from .hooks import describe, parse_triggers
@@ -108,32 +106,11 @@ class GitLabPlugin(SetupWizard, Plugin):
 
     # tokens at rest ----------------------------------------------------------------------------
 
-    def _key(self) -> bytes | None:
-        key = str(self._setting("EncryptionKey"))
-        return hashlib.sha256(key.encode()).digest() if key else None
-
     def _seal(self, token: str) -> str:
-        key = self._key()
-        if key is None:
-            return token
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        nonce = os.urandom(12)
-        return "aesgcm:" + base64.b64encode(nonce + AESGCM(key).encrypt(nonce, token.encode(), None)).decode()
+        return tokens.seal(str(self._setting("EncryptionKey")), token)
 
     def _open(self, sealed: str) -> str:
-        if not sealed.startswith("aesgcm:"):
-            return sealed
-        key = self._key()
-        if key is None:
-            return ""
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        raw = base64.b64decode(sealed[7:])
-        try:
-            return AESGCM(key).decrypt(raw[:12], raw[12:], None).decode()
-        except Exception:
-            return ""
+        return tokens.unseal(str(self._setting("EncryptionKey")), sealed)
 
     # lifecycle ---------------------------------------------------------------------------------
 
