@@ -506,7 +506,7 @@ def generate(data_dir: str) -> Gen:
                                             "Features": "merges,issues,tag", "Repository": "acme/api"}]}}
     settings = {"sidebar_buttons": "team", "daily_reminder": False, "notifications": True}
     token = {"access_token": f.gitlab_tokens["alice"], "token_type": "Bearer", "refresh_token": "refresh-alice",
-             "expiry": "2099-01-01T00:00:00Z"}
+             "expiry": "2026-01-01T00:00:00Z"}  # expired: refreshed when it is next used
     kv = [(gl, "subscriptions", json.dumps(subs)),
           (gl, f"{alice}_userinfo", json.dumps({"UserID": alice, "GitlabUsername": "gl_alice", "GitlabUserID": 101,
                                                 "LastToDoPostAt": T0, "Settings": settings,

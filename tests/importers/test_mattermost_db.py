@@ -603,6 +603,7 @@ async def test_gitlab_accounts_stay_connected(database: TestDatabase, tmp_path: 
     f = gen.f
     fake = FakeGitLab().start()
     fake.tokens[f.gitlab_tokens["alice"]] = "gl_alice"
+    fake.refresh_tokens["refresh-alice"] = ("gl_alice", f.gitlab_tokens["alice"])
     try:
         async with running_server(database, str(tmp_path), MM_PLUGINSETTINGS_ENABLEUPLOADS="true",
                                   MM_PLUGINSETTINGS_DIRECTORY=str(tmp_path / "plugins")) as srv:
@@ -636,12 +637,19 @@ async def test_gitlab_accounts_stay_connected(database: TestDatabase, tmp_path: 
             assert r.json()["settings"]["daily_reminder"] is False
             stored = await srv.app.core.store.plugins.get(PLUGIN, f"{f.users['alice']}_gitlabtoken", 0)
             assert stored is not None and b"aesgcm:" in stored and f.gitlab_tokens["alice"].encode() not in stored
-            # the plugin uses the token with GitLab
+            # the plugin uses the token with GitLab: it expired, so the refresh token from Mattermost gets a new one
             town = f.channels["town-square"]
             out = await command(alice, town, "/gitlab me")
             assert out["text"].startswith(f"You are connected to GitLab as: [gl_alice]({fake.url}/gl_alice)")
             out = await command(alice, town, "/gitlab todo")
             assert "You have 1 pending todos:" in out["text"] and "[Add the widget]" in out["text"]
+            assert fake.token_requests[-1]["grant_type"] == "refresh_token"
+            assert f.gitlab_tokens["alice"] not in fake.tokens and "refresh-alice" not in fake.refresh_tokens
+            conn = json.loads(await srv.app.core.store.plugins.get(PLUGIN, f"{f.users['alice']}_gitlabtoken", 0)
+                              or b"{}")
+            assert conn["expiry"] > time.time() * 1000 and b"aesgcm:" in conn["refresh_token"].encode()
+            out = await command(alice, town, "/gitlab todo")  # the new token, not refreshed again
+            assert "You have 1 pending todos:" in out["text"] and len(fake.token_requests) == 1
             bob = world.client()
             await bob.login("bob", f.passwords["bob"])
             out = await command(bob, town, "/gitlab me")
