@@ -181,6 +181,8 @@ class Facts:
     oauth_app: str = ""
     oauth_token: str = ""
     scheme: str = ""
+    #: a team archived in Mattermost (DeleteAt set), with a channel, members and a post
+    old_team: str = ""
     draft_file: str = ""
     session: str = ""
     expired_session: str = ""
@@ -309,6 +311,20 @@ def generate(data_dir: str) -> Gen:
     g.channel("off-topic", "O", team)
     g.channel("secret", "P", team)
     g.channel("old-news", "O", team, deleted=T0 + 50_000)
+    # a team archived in Mattermost (deleted in the System Console or with DELETE /teams/{id}: Mattermost keeps
+    # it, its channels and posts, and can restore it)
+    old = f.old_team = new_id()
+    g.add("teams", id=old, createat=T0, updateat=T0 + 70_000, deleteat=T0 + 70_000, displayname="Old Co",
+          name="oldco", description="gone quiet", email="", type="I", companyname="", alloweddomains="",
+          inviteid=new_id(), schemeid=None, allowopeninvite=False, lastteamiconupdate=0, groupconstrained=None)
+    for name in ("alice", "bob"):
+        g.add("teammembers", teamid=old, userid=users[name], roles="", deleteat=0, schemeuser=True,
+              schemeadmin=name == "alice", schemeguest=False, createat=T0)
+    g.channel("oldco-general", "O", old)
+    g.channel("oldco-private", "P", old)
+    for name in ("alice", "bob"):
+        g.member("oldco-general", name)
+    g.member("oldco-private", "bob")
     a, b, c = sorted([users["alice"], users["bob"], users["carol"]])
     dm = "__".join(sorted([users["alice"], users["bob"]]))
     g.channel(dm, "D", "", display="")
@@ -329,6 +345,9 @@ def generate(data_dir: str) -> Gen:
     t = T0 + 100_000
     p = f.posts
     p["welcome"] = g.post("town-square", "alice", "Welcome to #acme", t, hashtags="#acme")
+    p["old_team"] = g.post("oldco-general", "bob", "Last words of Old Co", t - 40_000)
+    p["old_team_reply"] = g.post("oldco-general", "alice", "Goodbye", t - 39_000, root=p["old_team"])
+    p["old_private"] = g.post("oldco-private", "bob", "notes to self", t - 38_000)
     p["join"] = g.post("town-square", "erin", "erin joined the channel.", t + 1, type="system_join_channel",
                        props={"username": "erin"})
     p["root"] = g.post("town-square", "alice", "Release plan, @bob please review", t + 10, hasreactions=True)
@@ -387,6 +406,12 @@ def generate(data_dir: str) -> Gen:
           lastupdated=t + 80, unreadmentions=0)
     g.add("threadmemberships", postid=root, userid=users["erin"], following=False, lastviewed=0, lastupdated=t + 80,
           unreadmentions=0)
+    # the archived team's thread, bob following it
+    g.add("threads", postid=p["old_team"], replycount=1, lastreplyat=t - 39_000,
+          participants=json.dumps([users["bob"], users["alice"]]), channelid=f.channels["oldco-general"],
+          threaddeleteat=0, threadteamid=f.old_team)
+    g.add("threadmemberships", postid=p["old_team"], userid=users["bob"], following=True, lastviewed=t - 39_000,
+          lastupdated=t - 39_000, unreadmentions=0)
 
     f.emoji = new_id()
     g.add("emoji", id=f.emoji, createat=t, updateat=t, deleteat=0, creatorid=alice, name="parrot")

@@ -200,6 +200,27 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     dms = {c["type"] for c in (await bob.get("/users/me/channels")).json()}
     assert {"D", "G"} <= dms
 
+    # the team archived in Mattermost is archived in chinwag, with its channels, members, posts and thread;
+    # restored (as in Mattermost), everything is there
+    old = (await alice.get(f"/teams/{f.old_team}")).json()
+    assert (old["name"], old["type"], old["delete_at"]) == ("oldco", "I", mm.T0 + 70_000)
+    assert f.old_team not in [x["id"] for x in (await alice.get("/teams")).json()]
+    assert f.old_team in [x["id"] for x in (await alice.get("/teams", params={"include_deleted": "true"})).json()]
+    assert (await alice.get(f"/posts/{p['old_team']}")).json()["message"] == "Last words of Old Co"
+    r = await alice.post(f"/teams/{f.old_team}/restore")
+    assert r.status_code == 200 and r.json()["delete_at"] == 0, r.text
+    assert f.old_team in [x["id"] for x in (await bob.get(f"/users/{users['bob']}/teams")).json()]
+    mine = {c["name"] for c in (await bob.get(f"/users/me/teams/{f.old_team}/channels")).json() if c["team_id"]}
+    assert mine == {"oldco-general", "oldco-private"}
+    page = (await bob.get(f"/channels/{ch['oldco-general']}/posts")).json()
+    assert set(page["order"]) == {p["old_team"], p["old_team_reply"]}
+    assert page["posts"][p["old_team"]]["reply_count"] == 1
+    threads = (await bob.get(f"/users/{users['bob']}/teams/{f.old_team}/threads")).json()
+    assert [(x["id"], x["reply_count"], x["unread_replies"]) for x in threads["threads"]] == [(p["old_team"], 1, 0)]
+    assert (await bob.get(f"/channels/{ch['oldco-private']}/posts")).json()["order"] == [p["old_private"]]
+    r = await bob.get(f"/users/{users['bob']}/channels/{ch['oldco-general']}/unread")
+    assert r.json()["msg_count"] == 0
+
     # files: the bytes, a thumbnail; emoji; preferences
     for fid, data in f.files.items():
         r = await alice.get(f"/files/{fid}")
@@ -444,6 +465,8 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         await src.execute("DELETE FROM channelmembers WHERE channelid IN ($1, $2) AND userid = $3", ch["off-topic"],
                           ch["town-square"], users["erin"])
         await src.execute("UPDATE users SET nickname = 'Dave (gone)', updateat = $1 WHERE id = $2", t, users["dave"])
+        # the archived team restored there
+        await src.execute("UPDATE teams SET deleteat = 0, updateat = $1 WHERE id = $2", t, f.old_team)
         # alice moved off-topic from her favorites into a category of her own
         mine = f"custom_{mm.new_id()}"
         await src.execute("INSERT INTO sidebarcategories (id, userid, teamid, sortorder, sorting, type, displayname, "
@@ -473,7 +496,7 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert (c["posts"]["added"], c["posts"]["updated"]) == (2, 1), c["posts"]
         assert (c["threads"].get("updated"), c["channels"].get("updated"), c["channelmembers"].get("updated")) == (1, 1, 1), c
         assert c["users"] == {"added": 0, "updated": 1, "unchanged": f.counts["users"] - 1}
-        assert c["teammembers"]["updated"] == 1
+        assert c["teammembers"]["updated"] == 1 and c["teams"]["updated"] == 1
         assert c["posts"]["gone from the source (removed)"] == 1
         assert c["channelmembers"]["gone from the source (removed)"] == 2
         assert c["channels"]["gone from the source (archived)"] == 1
@@ -501,6 +524,10 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert [(d["root_id"], d["message"]) for d in (await alice.get(f"/users/me/teams/{f.team}/drafts")).json()
                 ] == [(p["root"], "answering the plan, v2")]
         assert "create_team" in (await alice.get("/roles/name/system_user")).json()["permissions"]
+        assert (await alice.get(f"/teams/{f.old_team}")).json()["delete_at"] == 0
+        # a team made in chinwag between the runs
+        native_team = (await alice.post("/teams", {"name": "made-here", "display_name": "Made here", "type": "O"})
+                       ).json()
         cats = (await alice.get(f"/users/{users['alice']}/teams/{f.team}/channels/categories")).json()
         where = [c["display_name"] for c in cats["categories"] if ch["off-topic"] in c["channel_ids"]]
         assert where == ["Mine"], where
@@ -527,9 +554,33 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert "orphans" not in third.counts and third.counts["posts"]["added"] == 1
         assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
         await src.execute("DELETE FROM posts WHERE id = $1", late)
+        # the restored team deleted for good there (mmctl team delete, DELETE /teams/{id}?permanent=true): the
+        # team, its members, channels, their members, posts and threads gone from Mattermost's database
+        old_channels = [ch["oldco-general"], ch["oldco-private"]]
+        for table in ("threadmemberships", "threads"):
+            await src.execute(f"DELETE FROM {table} WHERE postid IN (SELECT id FROM posts WHERE channelid = ANY($1))",
+                              old_channels)
+        for table in ("posts", "channelmembers", "sidebarchannels"):
+            await src.execute(f"DELETE FROM {table} WHERE channelid = ANY($1)", old_channels)
+        await src.execute("DELETE FROM channels WHERE teamid = $1", f.old_team)
+        await src.execute("DELETE FROM teammembers WHERE teamid = $1", f.old_team)
+        await src.execute("DELETE FROM teams WHERE id = $1", f.old_team)
         await src.close()
+        events.clear()
         fourth = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
         assert fourth.counts["posts"]["gone from the source (removed)"] == 1, fourth.counts
+        # chinwag archives it (as a channel deleted there), with its channels and their history (an admin can
+        # restore it); the team made in chinwag stays
+        assert fourth.counts["teams"]["gone from the source (archived)"] == 1
+        assert fourth.counts["channels"]["gone from the source (archived)"] == 2
+        assert (await alice.get(f"/teams/{f.old_team}")).json()["delete_at"] > 0
+        assert (await alice.get(f"/channels/{ch['oldco-general']}")).json()["delete_at"] > 0
+        assert (await alice.get(f"/posts/{p['old_team']}")).json()["message"] == "Last words of Old Co"
+        assert (await alice.get(f"/teams/{native_team['id']}")).json()["delete_at"] == 0
+        deadline = time.monotonic() + 30
+        while "delete_team" not in events and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert "delete_team" in events
         assert (await bob.get(f"/posts/{late}")).status_code == 404
         assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
         await bob.aclose()

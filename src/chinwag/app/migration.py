@@ -137,16 +137,17 @@ class MigrationService:
         return Written(len(added), len(changed), removed)
 
     async def _changed(self, table: str, ids: list[str]) -> None:
-        """``user_updated``, ``update_team``, ``channel_updated`` (and ``channel_deleted`` for one archived
-        since) for rows a batch changed, read as committed."""
+        """``user_updated``, ``update_team`` (``delete_team`` for one archived since), ``channel_updated`` (and
+        ``channel_deleted`` for one archived since) for rows a batch changed, read as committed."""
         if table == "users":
             privacy = self.core.cfg.PrivacySettings
             for u in await self.core.store.users.get_many(ids):
                 public = u.sanitized_for(False, False, privacy.ShowEmailAddress, privacy.ShowFullName)
                 self.core.publish(Event("user_updated", {"user": public.to_dict()}))
-        elif table == "teams":
+        elif table == "teams":  # one archived there since: delete_team, as the app's team deletion
             for t in await self.core.store.teams.get_many(ids):
-                self.core.publish(Event("update_team", {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
+                self.core.publish(Event("delete_team" if t.delete_at else "update_team",
+                                        {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
         else:
             for ch in await self.core.store.channels.get_many(ids):
                 if ch.delete_at:
@@ -313,6 +314,9 @@ class MigrationService:
         async with self.core.unit_of_work() as uow:
             return await self.core.store.imports.rows_writer(uow.conn).delete_rows(table, ids)
 
+    async def all_teams(self) -> list[tuple[str, int, int]]:
+        return await self.core.store.imports.all_teams()
+
     async def all_channels(self) -> list[tuple[str, int, int]]:
         return await self.core.store.imports.all_channels()
 
@@ -333,6 +337,16 @@ class MigrationService:
                 uow.publish(Event("user_removed", {"channel_id": channel_id, "remover_id": ""},
                                   Broadcast(user_id=u)))
         return len(removed)
+
+    async def archive_teams(self, ids: Sequence[str]) -> int:
+        """Teams the source no longer has (deleted for good there): archived, with ``delete_team`` (as the
+        app's team deletion); their channels are archived as channels gone from the source."""
+        now = self.core.now()
+        async with self.core.unit_of_work() as uow:
+            done = await self.core.store.imports.rows_writer(uow.conn).archive_teams(ids, now)
+        for t in await self.core.store.teams.get_many(done):
+            self.core.publish(Event("delete_team", {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
+        return len(done)
 
     async def archive_channels(self, ids: Sequence[str]) -> int:
         """Channels the source no longer has: archived, with ``channel_deleted``."""

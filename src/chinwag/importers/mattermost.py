@@ -492,7 +492,7 @@ class MattermostImporter:
         if self.first is None or "channels" not in done:
             return  # a dry run before any run: nothing in chinwag came from this source yet
         mig, src, verb = self.app.migration, self.source, "to remove" if self.dry_run else "removed"
-        self.progress.begin("deletions", 6)
+        self.progress.begin("deletions", 7)
         for table in ("sessions", "useraccesstokens", "drafts"):
             if table in done:
                 cols = list(KEYED[table])
@@ -502,6 +502,14 @@ class MattermostImporter:
                 if n:
                     self.report.add(table, f"gone from the source ({verb})", n)
             self.progress.advance(1)
+        if "teams" in done:  # deleted for good there (Mattermost keeps an archived one): archived here
+            teams = {r["id"] for r in await src.select("teams", ["id"])}
+            gone = [(tid, created) for tid, created, deleted in await mig.all_teams() if tid not in teams and not deleted]
+            ids = await self._ours("teams", gone, "")
+            n = len(ids) if self.dry_run else await mig.archive_teams(ids)
+            if n:
+                self.report.add("teams", f"gone from the source ({'to archive' if self.dry_run else 'archived'})", n)
+        self.progress.advance(1)
         channels = {r["id"] for r in await src.select("channels", ["id"])}
         gone = [(cid, created) for cid, created, deleted in await mig.all_channels()
                 if cid not in channels and not deleted]

@@ -34,6 +34,7 @@ from chinwag.store.sql.tables import (
     reactions,
     sidebarchannels,
     teammembers,
+    teams,
     threadmemberships,
     threads,
     users,
@@ -270,7 +271,7 @@ MIGRATED: dict[str, tuple[str, ...]] = {
 #: no such channels, members or posts then), and newer ones a later run brought, which it writes in the
 #: ledger (``importmappings``, kind = the table); rows made in chinwag itself are in neither. Access tokens
 #: have no time: every one imported is in the ledger.
-MIRRORED: dict[str, str] = {"channels": "createat", "channelmembers": "lastupdateat", "posts": "createat",
+MIRRORED: dict[str, str] = {"teams": "createat", "channels": "createat", "channelmembers": "lastupdateat", "posts": "createat",
                             "sessions": "createat", "useraccesstokens": "", "drafts": "createat"}
 #: tables whose rows a migration deletes when the source no longer has them, keyed by these columns joined
 #: with "|" (``table_keys``, ``delete_rows``)
@@ -475,6 +476,17 @@ class RowWriter:
             n += (await self.conn.execute(t.delete().where(where))).rowcount or 0
         return n
 
+    async def archive_teams(self, ids: Sequence[str], now: int) -> list[str]:
+        """Teams the source no longer has, archived (not yet archived ones); their ids."""
+        out: list[str] = []
+        for part in _chunks(list(ids)):
+            live = [r[0] for r in await self.conn.execute(
+                sa.select(teams.c.id).where(teams.c.id.in_(part), teams.c.deleteat == 0))]
+            if live:
+                await self.conn.execute(teams.update().where(teams.c.id.in_(live)).values(deleteat=now, updateat=now))
+            out += live
+        return out
+
     async def archive_channels(self, ids: Sequence[str], now: int) -> list[str]:
         """Channels the source no longer has, archived (not yet archived ones); their ids."""
         out: list[str] = []
@@ -573,6 +585,12 @@ class SqlImportStore:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(col, *[t.c[c] for c in keys]))
             return [("|".join(r[1:]), int(r[0] or 0)) for r in rows]
+
+    async def all_teams(self) -> list[tuple[str, int, int]]:
+        """(id, createat, deleteat) of every team."""
+        async with self.db.read() as conn:
+            return [(r[0], int(r[1]), int(r[2])) for r in await conn.execute(
+                sa.select(teams.c.id, teams.c.createat, teams.c.deleteat))]
 
     async def all_channels(self) -> list[tuple[str, int, int]]:
         """(id, createat, deleteat) of every channel."""
