@@ -181,6 +181,7 @@ class Facts:
     oauth_app: str = ""
     oauth_token: str = ""
     scheme: str = ""
+    channel_scheme: str = ""
     #: a team archived in Mattermost (DeleteAt set), with a channel, members and a post
     old_team: str = ""
     draft_file: str = ""
@@ -489,15 +490,32 @@ def generate(data_dir: str) -> Gen:
     scheme_roles = {k: f"{k}_{new_id()}"[:64] for k in ("team_admin", "team_user", "channel_admin", "channel_user",
                                                           "team_guest", "channel_guest")}
     for base, name in scheme_roles.items():
+        # the scheme: members of acme may not create public channels, and may mention @channel's kin everywhere
+        perms = set(permissions.BUILTIN_ROLES[base].permissions)
+        if base == "team_user":
+            perms = (perms - {"create_public_channel"}) | {"use_group_mentions"}
         g.add("roles", id=new_id(), name=name, displayname=f"{base} of Acme", description="", createat=t, updateat=t,
-              deleteat=0, permissions=" ".join(sorted(permissions.BUILTIN_ROLES[base].permissions)), schememanaged=True,
-              builtin=False)
+              deleteat=0, permissions=" ".join(sorted(perms)), schememanaged=True, builtin=False)
     g.add("schemes", id=f.scheme, name=new_id(), displayname="Acme scheme", description="", createat=t, updateat=t,
           deleteat=0, scope="team", defaultteamadminrole=scheme_roles["team_admin"],
           defaultteamuserrole=scheme_roles["team_user"], defaultchanneladminrole=scheme_roles["channel_admin"],
           defaultchanneluserrole=scheme_roles["channel_user"], defaultteamguestrole=scheme_roles["team_guest"],
           defaultchannelguestrole=scheme_roles["channel_guest"])
     g.rows["teams"][0]["schemeid"] = f.scheme
+    # channel moderation of off-topic (Mattermost keeps it as a channel scheme): members may not post or react
+    f.channel_scheme = new_id()
+    moderated = {k: f"{k}_{new_id()}"[:64] for k in ("channel_admin", "channel_user", "channel_guest")}
+    for base, name in moderated.items():
+        perms = set(permissions.BUILTIN_ROLES[base].permissions)
+        if base != "channel_admin":
+            perms -= {"create_post", "add_reaction", "remove_reaction"}
+        g.add("roles", id=new_id(), name=name, displayname=f"{base} of off-topic", description="", createat=t,
+              updateat=t, deleteat=0, permissions=" ".join(sorted(perms)), schememanaged=True, builtin=False)
+    g.add("schemes", id=f.channel_scheme, name=new_id(), displayname="", description="", createat=t, updateat=t,
+          deleteat=0, scope="channel", defaultteamadminrole="", defaultteamuserrole="", defaultchanneladminrole=
+          moderated["channel_admin"], defaultchanneluserrole=moderated["channel_user"], defaultteamguestrole="",
+          defaultchannelguestrole=moderated["channel_guest"])
+    next(c for c in g.rows["channels"] if c["id"] == f.channels["off-topic"])["schemeid"] = f.channel_scheme
     # server-side drafts: alice's in off-topic and her answer in the release thread (with a priority and a
     # file id), bob's marked deleted (older Mattermost marked a sent draft so)
     f.draft_file = new_id()

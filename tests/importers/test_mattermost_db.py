@@ -80,8 +80,11 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert c["status"] == {"added": 3} and c["oauthapps"] == {"added": 1} and c["oauthaccessdata"] == {"added": 1}
     assert c["oauthauthdata"] == {"expired (left behind)": 1}
     assert c["roles"] == {"updated": 1, "unchanged": len(permissions.BUILTIN_ROLES) - 1,
-                          "left behind (scheme and custom roles)": 6}
-    assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
+                          "left behind (scheme and custom roles)": 9}
+    # permission schemes (a licensed feature in Mattermost, as is channel moderation, kept there as a channel
+    # scheme; chinwag answers as unlicensed Mattermost): counted, and each team and channel that used one named
+    # with what its scheme allowed or denied beyond the system-wide roles
+    assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 2}
     assert c["drafts"] == {"added": 3}
     # GitLab accounts: alice's and bob's decrypted with the key in the database's configuration; carol's was
     # encrypted with a key rotated out since
@@ -89,7 +92,13 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
                                 "GitLab accounts left behind (not decrypted)": 1,
                                 "com.mattermost.calls: keys left behind": 1}
     assert any("playbook_public_create_example" in w for w in report.warnings)
-    assert any(w.startswith("team acme used permission scheme") for w in report.warnings)
+    assert f"team acme used permission scheme 'Acme scheme' ({f.scheme}): in chinwag its members have the " \
+           "system-wide roles' permissions — there, team_user without create_public_channel and also " \
+           "use_group_mentions" in report.warnings
+    assert f"channel off-topic used permission scheme {f.channel_scheme!r} ({f.channel_scheme}): in chinwag its " \
+           "members have the system-wide roles' permissions — there, channel_user without add_reaction, " \
+           "create_post, remove_reaction; channel_guest without add_reaction, create_post, remove_reaction" \
+           in report.warnings
     assert c["reactions"] == {"added": 2, "removed ones (left behind)": 1} and c["postreminders"] == {"added": 1}
     # report.txt, chart.png with its thumbnail and preview, the emoji, a profile picture, a team icon, a bot icon
     assert c["files"] == {"copied": 8, "not in the source": 1}
@@ -378,7 +387,7 @@ async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: An
         assert (await alice.get(f"/oauth/apps/{f.oauth_app}")).json()["name"] == "Dashboard"
         c = report.counts
         assert c["plugin data"]["GitLab channel subscriptions added"] == 1
-        assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
+        assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 2}
         assert c["drafts"] == {"added": 3}
         # deleted there between two runs: a post for good, a member who left a channel
         conn = await asyncmy.connect(**{**args, "db": db.datasource.split(")/", 1)[1].split("?")[0]})

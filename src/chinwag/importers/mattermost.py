@@ -382,8 +382,11 @@ class MattermostImporter:
         taken, the GitLab plugin's subscriptions added; permission schemes and other plugin data counted as
         left behind."""
         src, report = self.source, self.report
+        #: role name → its permissions in the source (the built-in roles and the schemes' roles)
+        role_perms: dict[str, set[str]] = {}
         if await src.columns("roles"):
             rows = await src.select("roles", ["name", "permissions", "updateat", "deleteat"])
+            role_perms = {r["name"]: set((r["permissions"] or "").split()) for r in rows if not r["deleteat"]}
             ours = [r for r in rows if r["name"] in permissions.BUILTIN_ROLES and not r["deleteat"]]
             others = [r for r in rows if r["name"] not in permissions.BUILTIN_ROLES and not r["deleteat"]]
             if self.dry_run:
@@ -399,17 +402,34 @@ class MattermostImporter:
             if others:
                 report.add("roles", "left behind (scheme and custom roles)", len(others))
         if await src.columns("schemes"):
-            n = len(await src.select("schemes", ["id"], "deleteat = 0"))
-            if n:
-                report.add("schemes", "left behind (chinwag has no permission schemes)", n)
-            for table in ("teams", "channels"):
-                if "schemeid" not in await src.columns(table):
-                    continue
-                for r in await src.select(table, ["name", "schemeid"], "schemeid IS NOT NULL AND schemeid <> ''"):
-                    report.warnings.append(f"{table[:-1]} {r['name']} used permission scheme {r['schemeid']}: in "
-                                           "chinwag its members have the system-wide roles' permissions")
+            await self._schemes(role_perms)
         if await src.columns("pluginkeyvaluestore"):
             await self._plugin_data()
+
+    async def _schemes(self, role_perms: dict[str, set[str]]) -> None:
+        """Permission schemes are left behind: chinwag answers as Mattermost without a licence, where team
+        override schemes and channel moderation (which Mattermost keeps as channel schemes) are licensed
+        features with no unlicensed equivalent, so a scheme's effect has no place to go. Counted, and each team
+        and channel that used one is named with what its scheme's roles allowed or denied beyond the built-in
+        roles, which its members now have."""
+        src, report = self.source, self.report
+        have = await src.columns("schemes")
+        cols = ["id", "displayname", "scope"] + [f"default{k.replace('_', '')}role" for k in SCHEME_ROLES]
+        schemes = {r["id"]: r for r in await src.select("schemes", [c for c in cols if c in have], "deleteat = 0")}
+        if schemes:
+            report.add("schemes", "left behind (chinwag has no permission schemes)", len(schemes))
+        for table in ("teams", "channels"):
+            if "schemeid" not in await src.columns(table):
+                continue
+            for r in await src.select(table, ["name", "schemeid"], "schemeid IS NOT NULL AND schemeid <> ''"):
+                scheme = schemes.get(r["schemeid"])
+                what = (f"permission scheme {scheme.get('displayname') or r['schemeid']!r} ({r['schemeid']})"
+                        if scheme else f"permission scheme {r['schemeid']} (deleted)")
+                diffs = _scheme_differences(scheme, role_perms) if scheme else []
+                report.warnings.append(
+                    f"{table[:-1]} {r['name']} used {what}: in chinwag its members have the system-wide roles' "
+                    "permissions" + (" — there, " + "; ".join(diffs) if diffs else
+                                     " (the scheme's roles allowed the same)"))
 
     async def _source_config(self) -> dict[str, Any]:
         """Mattermost's configuration: the config.json given, else the active row of its ``Configurations``
@@ -627,6 +647,29 @@ class MattermostImporter:
         self.report.add("files", "not in the source (optional)" if optional else "not in the source")
         if not optional and len(self.report.missing_files) < 10_000:
             self.report.missing_files.append({"kind": table, "id": str(r.get("id", "")), "path": path})
+
+
+#: the built-in roles a scheme gives its own copy of (Schemes' ``Default<Role>Role`` columns)
+SCHEME_ROLES = ("team_admin", "team_user", "team_guest", "channel_admin", "channel_user", "channel_guest")
+
+
+def _scheme_differences(scheme: dict[str, Any], role_perms: dict[str, set[str]]) -> list[str]:
+    """What a scheme's roles allowed or denied compared with the built-in roles (the source's, as chinwag
+    took them; chinwag's defaults when the source has no Roles row)."""
+    out = []
+    for base in SCHEME_ROLES:
+        name = scheme.get(f"default{base.replace('_', '')}role")
+        if not name or name not in role_perms:
+            continue
+        builtin = role_perms.get(base)
+        if builtin is None:
+            builtin = set(permissions.BUILTIN_ROLES[base].permissions) if base in permissions.BUILTIN_ROLES else set()
+        denied, allowed = sorted(builtin - role_perms[name]), sorted(role_perms[name] - builtin)
+        parts = ([f"without {', '.join(denied[:10])}" + (" …" if len(denied) > 10 else "")] if denied else []) + \
+                ([f"also {', '.join(allowed[:10])}" + (" …" if len(allowed) > 10 else "")] if allowed else [])
+        if parts:
+            out.append(f"{base} {' and '.join(parts)}")
+    return out
 
 
 async def _gather(jobs: list[Awaitable[None]]) -> None:
