@@ -332,16 +332,23 @@ def test_cli(tmp_path: Any, source: tuple[str, str, mm.Gen]) -> None:
     dry = run("--data-dir", data_dir, "--dry-run", "--report", f"{tmp}/dry.json")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.startswith("Dry run of") and f"posts: {gen.f.counts['posts']} to add" in dry.stdout
-    # the files found through Mattermost's config.json: its FileSettings, "./data/" under its installation
+    # the files found through Mattermost's config.json: its FileSettings, "./data/" under its installation;
+    # the GitLab plugin's key of the connected accounts in its plugin settings
     os.makedirs(f"{tmp}/mattermost/config")
     os.symlink(data_dir, f"{tmp}/mattermost/data")
     with open(f"{tmp}/mattermost/config/config.json", "w") as fh:
-        json.dump({"FileSettings": {"DriverName": "local", "Directory": "./data/"}, "SqlSettings": {}}, fh)
+        json.dump({"FileSettings": {"DriverName": "local", "Directory": "./data/"}, "SqlSettings": {},
+                   "PluginSettings": {"Plugins": {GITLAB_PLUGIN: {"encryptionkey": gen.f.gitlab_key}}}}, fh)
     done = run("--mattermost-config", f"{tmp}/mattermost/config/config.json", "--report", f"{tmp}/run.json")
     assert done.returncode == 0, done.stderr
     assert f"posts: {gen.f.counts['posts']} added" in done.stdout and "posts" in done.stderr  # the progress bar
     with open(f"{tmp}/run.json") as fh:
-        assert json.load(fh)["counts"]["files"]["copied"] == 8
+        counts = json.load(fh)["counts"]
+    assert counts["files"]["copied"] == 8 and counts["plugin data"]["GitLab accounts connected"] == 2
+    with open(f"{tmp}/list.json", "w") as fh:
+        json.dump([], fh)
+    bad = run("--mattermost-config", f"{tmp}/list.json")
+    assert bad.returncode == 1 and "not a Mattermost config.json" in bad.stderr
     again = run("--data-dir", data_dir, "--report", f"{tmp}/again.json")
     assert again.returncode == 0, again.stderr
     with open(f"{tmp}/again.json") as fh:
