@@ -349,6 +349,10 @@ def generate(data_dir: str) -> Gen:
     p["old_team"] = g.post("oldco-general", "bob", "Last words of Old Co", t - 40_000)
     p["old_team_reply"] = g.post("oldco-general", "alice", "Goodbye", t - 39_000, root=p["old_team"])
     p["old_private"] = g.post("oldco-private", "bob", "notes to self", t - 38_000)
+    # a thread from before Mattermost 5.29, which has no Threads row (Mattermost counts its replies from the posts)
+    p["old_root"] = g.post("off-topic", "carol", "Anyone up for lunch?", t - 30_000)
+    g.post("off-topic", "bob", "me", t - 29_000, root=p["old_root"])
+    g.post("off-topic", "alice", "me too", t - 28_000, root=p["old_root"])
     p["join"] = g.post("town-square", "erin", "erin joined the channel.", t + 1, type="system_join_channel",
                        props={"username": "erin"})
     p["root"] = g.post("town-square", "alice", "Release plan, @bob please review", t + 10, hasreactions=True)

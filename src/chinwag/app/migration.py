@@ -358,6 +358,11 @@ class MigrationService:
                                   Broadcast(channel_id=cid, team_id="")))
         return len(done)
 
+    async def missing_threads(self) -> int:
+        """Thread rows made for roots with replies but none (Mattermost before 5.29 kept none)."""
+        async with self.core.unit_of_work() as uow:
+            return await self.core.store.imports.rows_writer(uow.conn).missing_threads()
+
     async def repair_orphans(self) -> dict[str, int]:
         async with self.core.unit_of_work() as uow:
             return await self.core.store.imports.rows_writer(uow.conn).repair_orphans()

@@ -116,7 +116,10 @@ def accounts(kv: dict[str, bytes], key: str) -> Accounts:
                 raise DecryptError("no EncryptionKey")
             if info_raw is not None and token_raw is not None:
                 info = json.loads(info_raw)
-                token = json.loads(decrypt(key, token_raw.decode()))
+                try:
+                    token = json.loads(decrypt(key, token_raw.decode()))
+                except json.JSONDecodeError:
+                    raise DecryptError("not JSON once decrypted (another EncryptionKey encrypted it)") from None
             elif legacy_raw is not None:
                 info = json.loads(legacy_raw)
                 token = dict(info.get("Token") or {}) if isinstance(info, dict) else {}

@@ -499,6 +499,36 @@ class RowWriter:
             out += live
         return out
 
+    async def missing_threads(self) -> int:
+        """Thread rows for roots whose replies have none: Mattermost before 5.29 kept no Threads rows (and
+        later versions made one only when such a thread got a new reply) but counts replies from the posts;
+        chinwag counts them from the thread row. Reply count, last reply, participants (in the order of their
+        last reply), the root's channel and team; no followers (Mattermost has none for them either). How many
+        were made."""
+        conn = self.conn
+        no_thread = ~sa.exists().where(threads.c.postid == posts.c.rootid)
+        q = (sa.select(posts.c.rootid, posts.c.userid, sa.func.count(), sa.func.max(posts.c.createat))
+             .where(posts.c.rootid != "", posts.c.deleteat == 0, no_thread).group_by(posts.c.rootid, posts.c.userid))
+        agg: dict[str, list[tuple[int, str, int]]] = {}
+        for root, user, n, last in await conn.execute(q):
+            agg.setdefault(root, []).append((int(last), user, int(n)))
+        made = 0
+        for part in _chunks(sorted(agg)):
+            found = await conn.execute(
+                sa.select(posts.c.id, posts.c.channelid, posts.c.deleteat, channels.c.teamid)
+                .select_from(posts.join(channels, channels.c.id == posts.c.channelid)).where(posts.c.id.in_(part)))
+            rows = []
+            for root, channel_id, deleted, team_id in found:  # a reply whose root is not there: an orphan
+                entries = sorted(agg[root])
+                rows.append({"postid": root, "channelid": channel_id, "replycount": sum(e[2] for e in entries),
+                             "lastreplyat": entries[-1][0], "participants": list(dict.fromkeys(
+                                 e[1] for e in entries)), "threaddeleteat": int(deleted or 0),
+                             "threadteamid": team_id or ""})
+            if rows:
+                await conn.execute(upsert(conn, threads, ["postid"]), rows)
+                made += len(rows)
+        return made
+
     async def repair_orphans(self) -> dict[str, int]:
         """Rows that point at nothing (a run stopped between the rows and what they belong to, or the source
         lost a post or channel): thread rows and followers of missing posts, reactions on missing posts,
