@@ -246,8 +246,12 @@ class MattermostImporter:
             await self._others()
             await self._mirror()
             if not self.dry_run:
-                if "posts" in {t for t, _ in plan} and (n := await self.app.migration.missing_threads()):
-                    self.report.add("threads", "made for replies without one (Mattermost before 5.29 kept none)", n)
+                if "posts" in {t for t, _ in plan}:
+                    self.progress.begin("threads without a row", 1)
+                    if n := await self.app.migration.missing_threads():
+                        self.report.add("threads", "made for replies without one (Mattermost before 5.29 kept none)",
+                                        n)
+                    self.progress.advance(1)
                 for what, n in (await self.app.migration.repair_orphans()).items():
                     self.report.add("orphans", f"{what} removed", n)
                 self.app.migration.flush_caches()
