@@ -291,6 +291,10 @@ async def test_dry_run_and_name_clashes(target: Server, source: tuple[str, str, 
         report = await MattermostImporter(target.app, url, files=LocalBackend(data_dir), dry_run=True).run()
     assert report.counts["posts"] == {"to add": gen.f.counts["posts"]}
     assert report.counts["files"] == {"not in the source": 1}
+    assert report.counts["plugin data"] == {"GitLab channel subscriptions to add": 1, "GitLab accounts to connect": 2,
+                                            "GitLab accounts left behind (not decrypted)": 1,
+                                            "com.mattermost.calls: keys left behind": 1}
+    assert await target.app.core.store.plugins.get(GITLAB_PLUGIN, f"{gen.f.users['alice']}_gitlabtoken", 0) is None
     # chinwag already has an "alice" who is someone else: refused before anything is written
     await world.user("alice")
     async with Unchanged(world):
