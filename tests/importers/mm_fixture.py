@@ -118,6 +118,8 @@ CREATE TABLE oauthauthdata (clientid varchar(26), userid varchar(26), code varch
     expiresin integer, createat bigint, redirecturi varchar(256), state varchar(1024), scope varchar(128));
 CREATE TABLE pluginkeyvaluestore (pluginid varchar(190), pkey varchar(150), pvalue bytea, expireat bigint,
     PRIMARY KEY (pluginid, pkey));
+CREATE TABLE configurations (id varchar(26) PRIMARY KEY, value text NOT NULL, createat bigint NOT NULL,
+    active boolean UNIQUE, sha varchar(64));
 """
 
 T0 = 1_700_000_000_000
@@ -139,6 +141,19 @@ def pbkdf2_hash(password: str, rounds: int = 1000) -> str:
     key = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, rounds, 32)
     b64 = lambda b: base64.b64encode(b).decode().rstrip("=")  # noqa: E731
     return f"$pbkdf2$f=SHA256,w={rounds},l=32${b64(salt)}${b64(key)}"
+
+
+def gitlab_encrypt(key: str, text: str) -> str:
+    """As Mattermost's GitLab plugin encrypts a token: AES (the key as it is) in CFB mode, a random IV in
+    front, the text PKCS#7-padded, in URL-safe base64."""
+    from cryptography.hazmat.decrepit.ciphers.modes import CFB
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+    data = text.encode()
+    pad = 16 - len(data) % 16
+    iv = os.urandom(16)
+    enc = Cipher(algorithms.AES(key.encode()), CFB(iv)).encryptor()
+    return base64.urlsafe_b64encode(iv + enc.update(data + bytes([pad]) * pad) + enc.finalize()).decode()
 
 
 def png(color: tuple[int, int, int], size: int = 64) -> bytes:
@@ -166,9 +181,15 @@ class Facts:
     oauth_app: str = ""
     oauth_token: str = ""
     scheme: str = ""
+    channel_scheme: str = ""
+    #: a team archived in Mattermost (DeleteAt set), with a channel, members and a post
+    old_team: str = ""
     draft_file: str = ""
     session: str = ""
     expired_session: str = ""
+    #: the GitLab plugin's EncryptionKey (in the active configuration) and the access tokens it encrypted
+    gitlab_key: str = ""
+    gitlab_tokens: dict[str, str] = field(default_factory=dict)  # username → GitLab access token
     #: (user, channel) → (msg_count, mention_count) Mattermost shows as unread
     unread: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -291,6 +312,20 @@ def generate(data_dir: str) -> Gen:
     g.channel("off-topic", "O", team)
     g.channel("secret", "P", team)
     g.channel("old-news", "O", team, deleted=T0 + 50_000)
+    # a team archived in Mattermost (deleted in the System Console or with DELETE /teams/{id}: Mattermost keeps
+    # it, its channels and posts, and can restore it)
+    old = f.old_team = new_id()
+    g.add("teams", id=old, createat=T0, updateat=T0 + 70_000, deleteat=T0 + 70_000, displayname="Old Co",
+          name="oldco", description="gone quiet", email="", type="I", companyname="", alloweddomains="",
+          inviteid=new_id(), schemeid=None, allowopeninvite=False, lastteamiconupdate=0, groupconstrained=None)
+    for name in ("alice", "bob"):
+        g.add("teammembers", teamid=old, userid=users[name], roles="", deleteat=0, schemeuser=True,
+              schemeadmin=name == "alice", schemeguest=False, createat=T0)
+    g.channel("oldco-general", "O", old)
+    g.channel("oldco-private", "P", old)
+    for name in ("alice", "bob"):
+        g.member("oldco-general", name)
+    g.member("oldco-private", "bob")
     a, b, c = sorted([users["alice"], users["bob"], users["carol"]])
     dm = "__".join(sorted([users["alice"], users["bob"]]))
     g.channel(dm, "D", "", display="")
@@ -311,6 +346,13 @@ def generate(data_dir: str) -> Gen:
     t = T0 + 100_000
     p = f.posts
     p["welcome"] = g.post("town-square", "alice", "Welcome to #acme", t, hashtags="#acme")
+    p["old_team"] = g.post("oldco-general", "bob", "Last words of Old Co", t - 40_000)
+    p["old_team_reply"] = g.post("oldco-general", "alice", "Goodbye", t - 39_000, root=p["old_team"])
+    p["old_private"] = g.post("oldco-private", "bob", "notes to self", t - 38_000)
+    # a thread from before Mattermost 5.29, which has no Threads row (Mattermost counts its replies from the posts)
+    p["old_root"] = g.post("off-topic", "carol", "Anyone up for lunch?", t - 30_000)
+    g.post("off-topic", "bob", "me", t - 29_000, root=p["old_root"])
+    g.post("off-topic", "alice", "me too", t - 28_000, root=p["old_root"])
     p["join"] = g.post("town-square", "erin", "erin joined the channel.", t + 1, type="system_join_channel",
                        props={"username": "erin"})
     p["root"] = g.post("town-square", "alice", "Release plan, @bob please review", t + 10, hasreactions=True)
@@ -369,6 +411,12 @@ def generate(data_dir: str) -> Gen:
           lastupdated=t + 80, unreadmentions=0)
     g.add("threadmemberships", postid=root, userid=users["erin"], following=False, lastviewed=0, lastupdated=t + 80,
           unreadmentions=0)
+    # the archived team's thread, bob following it
+    g.add("threads", postid=p["old_team"], replycount=1, lastreplyat=t - 39_000,
+          participants=json.dumps([users["bob"], users["alice"]]), channelid=f.channels["oldco-general"],
+          threaddeleteat=0, threadteamid=f.old_team)
+    g.add("threadmemberships", postid=p["old_team"], userid=users["bob"], following=True, lastviewed=t - 39_000,
+          lastupdated=t - 39_000, unreadmentions=0)
 
     f.emoji = new_id()
     g.add("emoji", id=f.emoji, createat=t, updateat=t, deleteat=0, creatorid=alice, name="parrot")
@@ -446,15 +494,32 @@ def generate(data_dir: str) -> Gen:
     scheme_roles = {k: f"{k}_{new_id()}"[:64] for k in ("team_admin", "team_user", "channel_admin", "channel_user",
                                                           "team_guest", "channel_guest")}
     for base, name in scheme_roles.items():
+        # the scheme: members of acme may not create public channels, and may mention @channel's kin everywhere
+        perms = set(permissions.BUILTIN_ROLES[base].permissions)
+        if base == "team_user":
+            perms = (perms - {"create_public_channel"}) | {"use_group_mentions"}
         g.add("roles", id=new_id(), name=name, displayname=f"{base} of Acme", description="", createat=t, updateat=t,
-              deleteat=0, permissions=" ".join(sorted(permissions.BUILTIN_ROLES[base].permissions)), schememanaged=True,
-              builtin=False)
+              deleteat=0, permissions=" ".join(sorted(perms)), schememanaged=True, builtin=False)
     g.add("schemes", id=f.scheme, name=new_id(), displayname="Acme scheme", description="", createat=t, updateat=t,
           deleteat=0, scope="team", defaultteamadminrole=scheme_roles["team_admin"],
           defaultteamuserrole=scheme_roles["team_user"], defaultchanneladminrole=scheme_roles["channel_admin"],
           defaultchanneluserrole=scheme_roles["channel_user"], defaultteamguestrole=scheme_roles["team_guest"],
           defaultchannelguestrole=scheme_roles["channel_guest"])
     g.rows["teams"][0]["schemeid"] = f.scheme
+    # channel moderation of off-topic (Mattermost keeps it as a channel scheme): members may not post or react
+    f.channel_scheme = new_id()
+    moderated = {k: f"{k}_{new_id()}"[:64] for k in ("channel_admin", "channel_user", "channel_guest")}
+    for base, name in moderated.items():
+        perms = set(permissions.BUILTIN_ROLES[base].permissions)
+        if base != "channel_admin":
+            perms -= {"create_post", "add_reaction", "remove_reaction"}
+        g.add("roles", id=new_id(), name=name, displayname=f"{base} of off-topic", description="", createat=t,
+              updateat=t, deleteat=0, permissions=" ".join(sorted(perms)), schememanaged=True, builtin=False)
+    g.add("schemes", id=f.channel_scheme, name=new_id(), displayname="", description="", createat=t, updateat=t,
+          deleteat=0, scope="channel", defaultteamadminrole="", defaultteamuserrole="", defaultchanneladminrole=
+          moderated["channel_admin"], defaultchanneluserrole=moderated["channel_user"], defaultteamguestrole="",
+          defaultchannelguestrole=moderated["channel_guest"])
+    next(c for c in g.rows["channels"] if c["id"] == f.channels["off-topic"])["schemeid"] = f.channel_scheme
     # server-side drafts: alice's in off-topic and her answer in the release thread (with a priority and a
     # file id), bob's marked deleted (older Mattermost marked a sent draft so)
     f.draft_file = new_id()
@@ -477,13 +542,41 @@ def generate(data_dir: str) -> Gen:
           redirecturi="https://dash.example.com/cb", state="x", scope="user")
     g.add("sessions", id=new_id(), token=f.oauth_token, createat=t, expiresat=4_102_444_800_000, lastactivityat=active,
           userid=users["bob"], deviceid="", roles="system_user", isoauth=True, props="{}", expirednotify=False)
-    # plugin data: the GitLab plugin's subscriptions (moved), a connected user's token and Calls' state (not)
+    # plugin data: the GitLab plugin's subscriptions (moved); accounts connected there (moved when the plugin's
+    # EncryptionKey is known): alice's as the plugin keeps it now (user info, the encrypted OAuth token), bob's
+    # as its older versions did (the access token encrypted inside the user info), carol's encrypted with a key
+    # rotated out since (not readable); the GitLab-username lookups; Calls' state (not moved)
+    gl = "com.github.manland.mattermost-plugin-gitlab"
+    f.gitlab_key = "k" * 20 + new_id()[:12]
+    f.gitlab_tokens = {"alice": "glpat-alice-" + new_id(), "bob": "glpat-bob-" + new_id()}
     subs = {"Repositories": {"acme/api": [{"ChannelID": f.channels["off-topic"], "CreatorID": alice,
                                             "Features": "merges,issues,tag", "Repository": "acme/api"}]}}
-    for plugin, key, value in (("com.github.manland.mattermost-plugin-gitlab", "subscriptions", json.dumps(subs)),
-                               ("com.github.manland.mattermost-plugin-gitlab", f"{alice}_gitlabtoken", "{}"),
-                               ("com.mattermost.calls", f"channel_enable_{f.channels['town-square']}", "true")):
+    settings = {"sidebar_buttons": "team", "daily_reminder": False, "notifications": True}
+    token = {"access_token": f.gitlab_tokens["alice"], "token_type": "Bearer", "refresh_token": "refresh-alice",
+             "expiry": "2026-01-01T00:00:00Z"}  # expired: refreshed when it is next used
+    kv = [(gl, "subscriptions", json.dumps(subs)),
+          (gl, f"{alice}_userinfo", json.dumps({"UserID": alice, "GitlabUsername": "gl_alice", "GitlabUserID": 101,
+                                                "LastToDoPostAt": T0, "Settings": settings,
+                                                "AllowedPrivateRepos": False})),
+          (gl, f"{alice}_usertoken", gitlab_encrypt(f.gitlab_key, json.dumps(token))),
+          (gl, "gl_alice_gitlabusername", alice), (gl, "101_gitlabidusername", "gl_alice"),
+          (gl, f"{users['bob']}_gitlabtoken", json.dumps({
+              "UserID": users["bob"], "GitlabUsername": "gl_bob", "GitlabUserID": 102, "LastToDoPostAt": T0,
+              "Settings": None, "Token": {"access_token": gitlab_encrypt(f.gitlab_key, f.gitlab_tokens["bob"]),
+                                          "token_type": "Bearer", "expiry": "0001-01-01T00:00:00Z"}})),
+          (gl, "gl_bob_gitlabusername", users["bob"]),
+          (gl, f"{users['carol']}_userinfo", json.dumps({"UserID": users["carol"], "GitlabUsername": "gl_carol",
+                                                         "GitlabUserID": 103})),
+          (gl, f"{users['carol']}_usertoken", gitlab_encrypt("r" * 32, json.dumps(token))),
+          ("com.mattermost.calls", f"channel_enable_{f.channels['town-square']}", "true")]
+    for plugin, key, value in kv:
         g.add("pluginkeyvaluestore", pluginid=plugin, pkey=key, pvalue=value.encode(), expireat=0)
+    # the configuration in the database (Mattermost's config store "database"): the active one has the key
+    for active, key in ((None, "o" * 32), (True, f.gitlab_key)):
+        config = {"ServiceSettings": {"SiteURL": "https://mm.example.com"},
+                  "PluginSettings": {"Plugins": {gl: {"gitlaburl": "https://gitlab.example.com",
+                                                      "encryptionkey": key}}}}
+        g.add("configurations", id=new_id(), value=json.dumps(config), createat=t, active=active, sha="")
     g.add("systems", name="Version", value="9.11.0")
     g.finish_channels()
     f.counts = {t: len(rows) for t, rows in g.rows.items()}

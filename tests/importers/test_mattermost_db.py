@@ -80,14 +80,25 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert c["status"] == {"added": 3} and c["oauthapps"] == {"added": 1} and c["oauthaccessdata"] == {"added": 1}
     assert c["oauthauthdata"] == {"expired (left behind)": 1}
     assert c["roles"] == {"updated": 1, "unchanged": len(permissions.BUILTIN_ROLES) - 1,
-                          "left behind (scheme and custom roles)": 6}
-    assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
+                          "left behind (scheme and custom roles)": 9}
+    # permission schemes (a licensed feature in Mattermost, as is channel moderation, kept there as a channel
+    # scheme; chinwag answers as unlicensed Mattermost): counted, and each team and channel that used one named
+    # with what its scheme allowed or denied beyond the system-wide roles
+    assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 2}
     assert c["drafts"] == {"added": 3}
-    assert c["plugin data"] == {"GitLab channel subscriptions added": 1,
-                                "com.github.manland.mattermost-plugin-gitlab: keys left behind": 1,
+    # GitLab accounts: alice's and bob's decrypted with the key in the database's configuration; carol's was
+    # encrypted with a key rotated out since
+    assert c["plugin data"] == {"GitLab channel subscriptions added": 1, "GitLab accounts connected": 2,
+                                "GitLab accounts left behind (not decrypted)": 1,
                                 "com.mattermost.calls: keys left behind": 1}
     assert any("playbook_public_create_example" in w for w in report.warnings)
-    assert any(w.startswith("team acme used permission scheme") for w in report.warnings)
+    assert f"team acme used permission scheme 'Acme scheme' ({f.scheme}): in chinwag its members have the " \
+           "system-wide roles' permissions — there, team_user without create_public_channel and also " \
+           "use_group_mentions" in report.warnings
+    assert f"channel off-topic used permission scheme {f.channel_scheme!r} ({f.channel_scheme}): in chinwag its " \
+           "members have the system-wide roles' permissions — there, channel_user without add_reaction, " \
+           "create_post, remove_reaction; channel_guest without add_reaction, create_post, remove_reaction" \
+           in report.warnings
     assert c["reactions"] == {"added": 2, "removed ones (left behind)": 1} and c["postreminders"] == {"added": 1}
     # report.txt, chart.png with its thumbnail and preview, the emoji, a profile picture, a team icon, a bot icon
     assert c["files"] == {"copied": 8, "not in the source": 1}
@@ -141,6 +152,16 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
         {"channel_id": ch["off-topic"], "creator_id": users["alice"], "features": "merges,issues,tag",
          "repository": "acme/api"}]
 
+    # the accounts connected in Mattermost's GitLab plugin, as the bundled plugin keeps them (chinwag has no
+    # EncryptionKey of its own here: the tokens are kept as the plugin would keep them, in the clear)
+    raw = await target.app.core.store.plugins.get(GITLAB_PLUGIN, f"{users['alice']}_gitlabtoken", 0)
+    conn = json.loads(raw or b"{}")
+    assert (conn["gitlab_username"], conn["gitlab_user_id"], conn["token"], conn["web_url"], conn["settings"]) == (
+        "gl_alice", 101, f.gitlab_tokens["alice"], "https://gitlab.example.com/gl_alice",
+        {"notifications": True, "daily_reminder": False})
+    assert await target.app.core.store.plugins.get(GITLAB_PLUGIN, "gl_bob_gitlabusername", 0) == users["bob"].encode()
+    assert await target.app.core.store.plugins.get(GITLAB_PLUGIN, f"{users['carol']}_gitlabtoken", 0) is None
+
     # users: deleted, SSO, bots
     dave = (await alice.get(f"/users/{users['dave']}")).json()
     assert dave["delete_at"] > 0
@@ -152,6 +173,12 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert (await alice.get(f"/users/{users['alice']}/image")).headers["content-type"] == "image/png"
 
     # permalinks: the same post ids; threads, edits, deletions, pins, flags, reactions
+    # a thread from before Mattermost 5.29 (no Threads row there): its replies counted as Mattermost counts them
+    assert c["threads"]["made for replies without one (Mattermost before 5.29 kept none)"] == 1
+    old_root = (await bob.get(f"/posts/{p['old_root']}")).json()
+    assert old_root["reply_count"] == 2
+    thread = (await bob.get(f"/posts/{p['old_root']}/thread")).json()
+    assert len(thread["order"]) == 3
     root = (await bob.get(f"/posts/{p['root']}")).json()
     assert root["message"].startswith("Release plan") and root["reply_count"] == 3
     thread = (await bob.get(f"/posts/{p['root']}/thread")).json()
@@ -187,6 +214,27 @@ async def test_migration_keeps_everything(target: Server, source: tuple[str, str
     assert ch["secret"] not in mine and ch["town-square"] in mine
     dms = {c["type"] for c in (await bob.get("/users/me/channels")).json()}
     assert {"D", "G"} <= dms
+
+    # the team archived in Mattermost is archived in chinwag, with its channels, members, posts and thread;
+    # restored (as in Mattermost), everything is there
+    old = (await alice.get(f"/teams/{f.old_team}")).json()
+    assert (old["name"], old["type"], old["delete_at"]) == ("oldco", "I", mm.T0 + 70_000)
+    assert f.old_team not in [x["id"] for x in (await alice.get("/teams")).json()]
+    assert f.old_team in [x["id"] for x in (await alice.get("/teams", params={"include_deleted": "true"})).json()]
+    assert (await alice.get(f"/posts/{p['old_team']}")).json()["message"] == "Last words of Old Co"
+    r = await alice.post(f"/teams/{f.old_team}/restore")
+    assert r.status_code == 200 and r.json()["delete_at"] == 0, r.text
+    assert f.old_team in [x["id"] for x in (await bob.get(f"/users/{users['bob']}/teams")).json()]
+    mine = {c["name"] for c in (await bob.get(f"/users/me/teams/{f.old_team}/channels")).json() if c["team_id"]}
+    assert mine == {"oldco-general", "oldco-private"}
+    page = (await bob.get(f"/channels/{ch['oldco-general']}/posts")).json()
+    assert set(page["order"]) == {p["old_team"], p["old_team_reply"]}
+    assert page["posts"][p["old_team"]]["reply_count"] == 1
+    threads = (await bob.get(f"/users/{users['bob']}/teams/{f.old_team}/threads")).json()
+    assert [(x["id"], x["reply_count"], x["unread_replies"]) for x in threads["threads"]] == [(p["old_team"], 1, 0)]
+    assert (await bob.get(f"/channels/{ch['oldco-private']}/posts")).json()["order"] == [p["old_private"]]
+    r = await bob.get(f"/users/{users['bob']}/channels/{ch['oldco-general']}/unread")
+    assert r.json()["msg_count"] == 0
 
     # files: the bytes, a thumbnail; emoji; preferences
     for fid, data in f.files.items():
@@ -243,6 +291,10 @@ async def test_dry_run_and_name_clashes(target: Server, source: tuple[str, str, 
         report = await MattermostImporter(target.app, url, files=LocalBackend(data_dir), dry_run=True).run()
     assert report.counts["posts"] == {"to add": gen.f.counts["posts"]}
     assert report.counts["files"] == {"not in the source": 1}
+    assert report.counts["plugin data"] == {"GitLab channel subscriptions to add": 1, "GitLab accounts to connect": 2,
+                                            "GitLab accounts left behind (not decrypted)": 1,
+                                            "com.mattermost.calls: keys left behind": 1}
+    assert await target.app.core.store.plugins.get(GITLAB_PLUGIN, f"{gen.f.users['alice']}_gitlabtoken", 0) is None
     # chinwag already has an "alice" who is someone else: refused before anything is written
     await world.user("alice")
     async with Unchanged(world):
@@ -290,16 +342,23 @@ def test_cli(tmp_path: Any, source: tuple[str, str, mm.Gen]) -> None:
     dry = run("--data-dir", data_dir, "--dry-run", "--report", f"{tmp}/dry.json")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.startswith("Dry run of") and f"posts: {gen.f.counts['posts']} to add" in dry.stdout
-    # the files found through Mattermost's config.json: its FileSettings, "./data/" under its installation
+    # the files found through Mattermost's config.json: its FileSettings, "./data/" under its installation;
+    # the GitLab plugin's key of the connected accounts in its plugin settings
     os.makedirs(f"{tmp}/mattermost/config")
     os.symlink(data_dir, f"{tmp}/mattermost/data")
     with open(f"{tmp}/mattermost/config/config.json", "w") as fh:
-        json.dump({"FileSettings": {"DriverName": "local", "Directory": "./data/"}, "SqlSettings": {}}, fh)
+        json.dump({"FileSettings": {"DriverName": "local", "Directory": "./data/"}, "SqlSettings": {},
+                   "PluginSettings": {"Plugins": {GITLAB_PLUGIN: {"encryptionkey": gen.f.gitlab_key}}}}, fh)
     done = run("--mattermost-config", f"{tmp}/mattermost/config/config.json", "--report", f"{tmp}/run.json")
     assert done.returncode == 0, done.stderr
     assert f"posts: {gen.f.counts['posts']} added" in done.stdout and "posts" in done.stderr  # the progress bar
     with open(f"{tmp}/run.json") as fh:
-        assert json.load(fh)["counts"]["files"]["copied"] == 8
+        counts = json.load(fh)["counts"]
+    assert counts["files"]["copied"] == 8 and counts["plugin data"]["GitLab accounts connected"] == 2
+    with open(f"{tmp}/list.json", "w") as fh:
+        json.dump([], fh)
+    bad = run("--mattermost-config", f"{tmp}/list.json")
+    assert bad.returncode == 1 and "not a Mattermost config.json" in bad.stderr
     again = run("--data-dir", data_dir, "--report", f"{tmp}/again.json")
     assert again.returncode == 0, again.stderr
     with open(f"{tmp}/again.json") as fh:
@@ -345,7 +404,7 @@ async def test_mysql_source(target: Server, database: TestDatabase, tmp_path: An
         assert (await alice.get(f"/oauth/apps/{f.oauth_app}")).json()["name"] == "Dashboard"
         c = report.counts
         assert c["plugin data"]["GitLab channel subscriptions added"] == 1
-        assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 1}
+        assert c["schemes"] == {"left behind (chinwag has no permission schemes)": 2}
         assert c["drafts"] == {"added": 3}
         # deleted there between two runs: a post for good, a member who left a channel
         conn = await asyncmy.connect(**{**args, "db": db.datasource.split(")/", 1)[1].split("?")[0]})
@@ -432,6 +491,8 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         await src.execute("DELETE FROM channelmembers WHERE channelid IN ($1, $2) AND userid = $3", ch["off-topic"],
                           ch["town-square"], users["erin"])
         await src.execute("UPDATE users SET nickname = 'Dave (gone)', updateat = $1 WHERE id = $2", t, users["dave"])
+        # the archived team restored there
+        await src.execute("UPDATE teams SET deleteat = 0, updateat = $1 WHERE id = $2", t, f.old_team)
         # alice moved off-topic from her favorites into a category of her own
         mine = f"custom_{mm.new_id()}"
         await src.execute("INSERT INTO sidebarcategories (id, userid, teamid, sortorder, sorting, type, displayname, "
@@ -461,7 +522,7 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert (c["posts"]["added"], c["posts"]["updated"]) == (2, 1), c["posts"]
         assert (c["threads"].get("updated"), c["channels"].get("updated"), c["channelmembers"].get("updated")) == (1, 1, 1), c
         assert c["users"] == {"added": 0, "updated": 1, "unchanged": f.counts["users"] - 1}
-        assert c["teammembers"]["updated"] == 1
+        assert c["teammembers"]["updated"] == 1 and c["teams"]["updated"] == 1
         assert c["posts"]["gone from the source (removed)"] == 1
         assert c["channelmembers"]["gone from the source (removed)"] == 2
         assert c["channels"]["gone from the source (archived)"] == 1
@@ -489,6 +550,10 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert [(d["root_id"], d["message"]) for d in (await alice.get(f"/users/me/teams/{f.team}/drafts")).json()
                 ] == [(p["root"], "answering the plan, v2")]
         assert "create_team" in (await alice.get("/roles/name/system_user")).json()["permissions"]
+        assert (await alice.get(f"/teams/{f.old_team}")).json()["delete_at"] == 0
+        # a team made in chinwag between the runs
+        native_team = (await alice.post("/teams", {"name": "made-here", "display_name": "Made here", "type": "O"})
+                       ).json()
         cats = (await alice.get(f"/users/{users['alice']}/teams/{f.team}/channels/categories")).json()
         where = [c["display_name"] for c in cats["categories"] if ch["off-topic"] in c["channel_ids"]]
         assert where == ["Mine"], where
@@ -515,9 +580,33 @@ async def test_second_run_brings_what_changed(target: Server, tmp_path: Any) -> 
         assert "orphans" not in third.counts and third.counts["posts"]["added"] == 1
         assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
         await src.execute("DELETE FROM posts WHERE id = $1", late)
+        # the restored team deleted for good there (mmctl team delete, DELETE /teams/{id}?permanent=true): the
+        # team, its members, channels, their members, posts and threads gone from Mattermost's database
+        old_channels = [ch["oldco-general"], ch["oldco-private"]]
+        for table in ("threadmemberships", "threads"):
+            await src.execute(f"DELETE FROM {table} WHERE postid IN (SELECT id FROM posts WHERE channelid = ANY($1))",
+                              old_channels)
+        for table in ("posts", "channelmembers", "sidebarchannels"):
+            await src.execute(f"DELETE FROM {table} WHERE channelid = ANY($1)", old_channels)
+        await src.execute("DELETE FROM channels WHERE teamid = $1", f.old_team)
+        await src.execute("DELETE FROM teammembers WHERE teamid = $1", f.old_team)
+        await src.execute("DELETE FROM teams WHERE id = $1", f.old_team)
         await src.close()
+        events.clear()
         fourth = await MattermostImporter(target.app, url, files=LocalBackend(str(tmp_path / "data")), batch=4).run()
         assert fourth.counts["posts"]["gone from the source (removed)"] == 1, fourth.counts
+        # chinwag archives it (as a channel deleted there), with its channels and their history (an admin can
+        # restore it); the team made in chinwag stays
+        assert fourth.counts["teams"]["gone from the source (archived)"] == 1
+        assert fourth.counts["channels"]["gone from the source (archived)"] == 2
+        assert (await alice.get(f"/teams/{f.old_team}")).json()["delete_at"] > 0
+        assert (await alice.get(f"/channels/{ch['oldco-general']}")).json()["delete_at"] > 0
+        assert (await alice.get(f"/posts/{p['old_team']}")).json()["message"] == "Last words of Old Co"
+        assert (await alice.get(f"/teams/{native_team['id']}")).json()["delete_at"] == 0
+        deadline = time.monotonic() + 30
+        while "delete_team" not in events and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert "delete_team" in events
         assert (await bob.get(f"/posts/{late}")).status_code == 404
         assert (await bob.get(f"/posts/{native['id']}")).status_code == 200
         await bob.aclose()
@@ -577,3 +666,76 @@ async def test_files_from_s3(target: Server, database: TestDatabase, source: tup
         assert (await alice.get(f"/files/{fid}")).content == data
     assert (await alice.get(f"/emoji/{gen.f.emoji}/image")).status_code == 200
     await alice.aclose()
+
+
+async def test_gitlab_accounts_stay_connected(database: TestDatabase, tmp_path: Any,
+                                              source: tuple[str, str, mm.Gen]) -> None:
+    """People who connected GitLab in Mattermost are connected in chinwag's GitLab plugin: their tokens,
+    decrypted with the key in Mattermost's config.json, sealed with chinwag's own, used against GitLab.
+    Without the key they are left behind and counted."""
+    from tests.plugins.fake_gitlab import FakeGitLab
+    from tests.plugins.test_gitlab_plugin import PLUGIN, command, enable_gitlab
+
+    url, _, gen = source
+    f = gen.f
+    fake = FakeGitLab().start()
+    fake.tokens[f.gitlab_tokens["alice"]] = "gl_alice"
+    fake.refresh_tokens["refresh-alice"] = ("gl_alice", f.gitlab_tokens["alice"])
+    try:
+        async with running_server(database, str(tmp_path), MM_PLUGINSETTINGS_ENABLEUPLOADS="true",
+                                  MM_PLUGINSETTINGS_DIRECTORY=str(tmp_path / "plugins")) as srv:
+            srv.app.plugins.restart_delay = 0.05
+            world = World(srv)
+            admin = await world.user("chinwag-admin")
+            await enable_gitlab(admin, fake)  # chinwag's own EncryptionKey: "at-rest-key"
+            # Mattermost's config.json without the GitLab plugin's settings: nothing to decrypt with
+            report = await MattermostImporter(srv.app, url, config={"ServiceSettings": {}}).run()
+            assert report.counts["plugin data"] == {"GitLab channel subscriptions added": 1,
+                                                    "GitLab accounts left behind (not decrypted)": 3,
+                                                    "com.mattermost.calls: keys left behind": 1}
+            assert any("3 GitLab account(s) connected in Mattermost not moved (no EncryptionKey)" in w
+                       for w in report.warnings)
+            alice = world.client()
+            await alice.login("alice", f.passwords["alice"])
+            connected = f"/plugins/{PLUGIN}/api/v1/connected"
+            r = await alice.http.get(f"http://localhost:8065{connected}", headers=alice._headers(None))
+            assert r.json()["connected"] is False
+
+            # with the key (the settings' names as config.json spells them in any case): connected
+            config = {"PluginSettings": {"Plugins": {PLUGIN: {"EncryptionKey": f.gitlab_key}}}}
+            report = await MattermostImporter(srv.app, url, config=config).run()
+            assert report.counts["plugin data"] == {"GitLab channel subscriptions added": 0, "GitLab accounts connected": 2,
+                                                    "GitLab accounts left behind (not decrypted)": 1,
+                                                    "com.mattermost.calls: keys left behind": 1}
+            assert any("1 GitLab account(s) connected in Mattermost not moved (" in w
+                       and "(another EncryptionKey encrypted it)" in w for w in report.warnings)
+            r = await alice.http.get(f"http://localhost:8065{connected}", headers=alice._headers(None))
+            assert (r.json()["connected"], r.json()["gitlab_username"]) == (True, "gl_alice")
+            assert r.json()["settings"]["daily_reminder"] is False
+            stored = await srv.app.core.store.plugins.get(PLUGIN, f"{f.users['alice']}_gitlabtoken", 0)
+            assert stored is not None and b"aesgcm:" in stored and f.gitlab_tokens["alice"].encode() not in stored
+            # the plugin uses the token with GitLab: it expired, so the refresh token from Mattermost gets a new one
+            town = f.channels["town-square"]
+            out = await command(alice, town, "/gitlab me")
+            assert out["text"].startswith(f"You are connected to GitLab as: [gl_alice]({fake.url}/gl_alice)")
+            out = await command(alice, town, "/gitlab todo")
+            assert "You have 1 pending todos:" in out["text"] and "[Add the widget]" in out["text"]
+            assert fake.token_requests[-1]["grant_type"] == "refresh_token"
+            assert f.gitlab_tokens["alice"] not in fake.tokens and "refresh-alice" not in fake.refresh_tokens
+            conn = json.loads(await srv.app.core.store.plugins.get(PLUGIN, f"{f.users['alice']}_gitlabtoken", 0)
+                              or b"{}")
+            assert conn["expiry"] > time.time() * 1000 and b"aesgcm:" in conn["refresh_token"].encode()
+            out = await command(alice, town, "/gitlab todo")  # the new token, not refreshed again
+            assert "You have 1 pending todos:" in out["text"] and len(fake.token_requests) == 1
+            bob = world.client()
+            await bob.login("bob", f.passwords["bob"])
+            out = await command(bob, town, "/gitlab me")
+            assert out["text"].startswith(f"You are connected to GitLab as: [gl_bob]({fake.url}/gl_bob)")
+
+            # a re-run keeps the connections (also one made in chinwag since), adds nothing
+            report = await MattermostImporter(srv.app, url, config=config).run()
+            assert report.counts["plugin data"]["GitLab accounts connected in chinwag already (kept)"] == 2
+            assert "GitLab accounts connected" not in report.counts["plugin data"]
+            await world.aclose()
+    finally:
+        fake.stop()

@@ -42,6 +42,8 @@ class FakeGitLab:
         self.login = "gl_bob"
         self.codes: dict[str, tuple[str, str]] = {}  # code → (username, redirect_uri)
         self.tokens: dict[str, str] = {}  # access token → username
+        #: refresh token → (username, its access token); a refresh revokes both and issues new ones
+        self.refresh_tokens: dict[str, tuple[str, str]] = {}
         self.token_requests: list[dict[str, Any]] = []
         #: ("projects"|"groups", id) → the hooks created there
         self.hooks: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -79,15 +81,30 @@ class FakeGitLab:
     async def token(self, request: Request) -> Response:
         form = dict(await request.form())
         self.token_requests.append(form)
+        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+            return JSONResponse({"error": "invalid_client"}, 401)
+        if form.get("grant_type") == "refresh_token":
+            found = self.refresh_tokens.pop(str(form.get("refresh_token", "")), None)
+            if found is None:
+                return JSONResponse({"error": "invalid_grant"}, 400)
+            username, old = found
+            self.tokens.pop(old, None)
+            return self.issue(username)
         code = str(form.get("code", ""))
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET or code not in self.codes:
+        if code not in self.codes:
             return JSONResponse({"error": "invalid_grant"}, 400)
         username, redirect = self.codes.pop(code)
         if form.get("redirect_uri") != redirect:
             return JSONResponse({"error": "invalid_grant"}, 400)
-        token = secrets.token_hex(16)
+        return self.issue(username)
+
+    def issue(self, username: str, expires_in: int = 7200) -> JSONResponse:
+        """A new access token and refresh token for the account (GitLab's tokens live two hours)."""
+        token, refresh = secrets.token_hex(16), secrets.token_hex(16)
         self.tokens[token] = username
-        return JSONResponse({"access_token": token, "token_type": "Bearer", "refresh_token": "r", "expires_in": 7200})
+        self.refresh_tokens[refresh] = (username, token)
+        return JSONResponse({"access_token": token, "token_type": "Bearer", "refresh_token": refresh,
+                             "expires_in": expires_in, "created_at": int(time.time())})
 
     def _user(self, request: Request) -> str | None:
         return self.tokens.get(request.headers.get("authorization", "").removeprefix("Bearer "))

@@ -30,6 +30,7 @@ from chinwag.filestore.base import FileBackend, FileNotFound
 from chinwag.model import permissions
 from chinwag.model.search_text import index_text
 from chinwag.platform.events import Broadcast, Event
+from chinwag.plugin.bundled.gitlab.server import tokens
 from chinwag.store.sql.engine import sqlalchemy_url
 from chinwag.store.sql.import_store import KEYED as KEYED  # the importer's too: the tables' keys
 from chinwag.store.sql.import_store import MIGRATED, migrated_columns
@@ -50,6 +51,34 @@ def source_database_url(driver: str, datasource: str) -> tuple[str, dict[str, An
 
 #: the bundled GitLab plugin's id (Mattermost's GitLab plugin's)
 GITLAB_PLUGIN = "com.github.manland.mattermost-plugin-gitlab"
+#: a connection's settings until its user changes them (the bundled plugin's ``DEFAULT_SETTINGS``)
+GITLAB_DEFAULT_SETTINGS = {"notifications": True, "daily_reminder": True}
+
+
+@dataclass
+class GitLabAccount:
+    """An account connected in Mattermost's GitLab plugin, its tokens decrypted."""
+
+    user_id: str
+    gitlab_user_id: int
+    gitlab_username: str
+    access_token: str
+    refresh_token: str = ""
+    #: when the access token expires (ms; 0: not said)
+    expiry: int = 0
+    last_todo_post_at: int = 0
+    settings: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class GitLabAdded:
+    added: int = 0
+    #: connected in chinwag already (that connection stays)
+    kept: int = 0
+    #: the GitLab account is connected to another chinwag user
+    taken: int = 0
+    #: the user is not in chinwag
+    no_user: int = 0
 
 
 @dataclass
@@ -117,16 +146,17 @@ class MigrationService:
         return Written(len(added), len(changed), removed)
 
     async def _changed(self, table: str, ids: list[str]) -> None:
-        """``user_updated``, ``update_team``, ``channel_updated`` (and ``channel_deleted`` for one archived
-        since) for rows a batch changed, read as committed."""
+        """``user_updated``, ``update_team`` (``delete_team`` for one archived since), ``channel_updated`` (and
+        ``channel_deleted`` for one archived since) for rows a batch changed, read as committed."""
         if table == "users":
             privacy = self.core.cfg.PrivacySettings
             for u in await self.core.store.users.get_many(ids):
                 public = u.sanitized_for(False, False, privacy.ShowEmailAddress, privacy.ShowFullName)
                 self.core.publish(Event("user_updated", {"user": public.to_dict()}))
-        elif table == "teams":
+        elif table == "teams":  # one archived there since: delete_team, as the app's team deletion
             for t in await self.core.store.teams.get_many(ids):
-                self.core.publish(Event("update_team", {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
+                self.core.publish(Event("delete_team" if t.delete_at else "update_team",
+                                        {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
         else:
             for ch in await self.core.store.channels.get_many(ids):
                 if ch.delete_at:
@@ -223,6 +253,48 @@ class MigrationService:
                 return added
         return 0
 
+    async def gitlab_accounts(self, accounts: Sequence[GitLabAccount], source_gitlab_url: str = "") -> GitLabAdded:
+        """The GitLab accounts people connected in Mattermost's GitLab plugin stored as the bundled plugin keeps
+        a connection (``<user id>_gitlabtoken``, the tokens sealed under chinwag's own ``EncryptionKey`` of
+        the plugin, and the ``<gitlab username>_gitlabusername`` lookup), so they need no ``/gitlab connect``.
+        A user connected in chinwag already keeps that connection, and a GitLab account connected to another
+        chinwag user stays theirs."""
+        out = GitLabAdded()
+        if not accounts:
+            return out
+        settings = {str(k).lower(): v for k, v in (self.core.cfg.PluginSettings.Plugins.get(GITLAB_PLUGIN) or {}).items()}
+        key = str(settings.get("encryptionkey") or "")
+        base = str(settings.get("gitlaburl") or source_gitlab_url or "https://gitlab.com").rstrip("/")
+        present = {u.id for u in await self.core.store.users.get_many([a.user_id for a in accounts])}
+        store = self.core.store.plugins
+        for a in accounts:
+            if a.user_id not in present:
+                out.no_user += 1
+                continue
+            now = self.core.now()
+            lookup = f"{a.gitlab_username.lower()}_gitlabusername"
+            owner = await store.get(GITLAB_PLUGIN, lookup, now)
+            if owner is not None and owner.decode() != a.user_id:
+                out.taken += 1
+                continue
+            conn = {"user_id": a.user_id, "gitlab_user_id": a.gitlab_user_id, "gitlab_username": a.gitlab_username,
+                    "web_url": f"{base}/{a.gitlab_username}", "avatar_url": "",
+                    "token": tokens.seal(key, a.access_token), "refresh_token": tokens.seal(key, a.refresh_token),
+                    "expiry": a.expiry, "settings": {**GITLAB_DEFAULT_SETTINGS, **a.settings},
+                    "last_todo_post_at": a.last_todo_post_at}
+            if await store.compare_and_set(GITLAB_PLUGIN, f"{a.user_id}_gitlabtoken", None,
+                                           json.dumps(conn).encode(), now):
+                out.added += 1
+            else:
+                raw = await store.get(GITLAB_PLUGIN, f"{a.user_id}_gitlabtoken", now)
+                mine = json.loads(raw) if raw else {}
+                out.kept += 1
+                if str(mine.get("gitlab_username", "")).lower() != a.gitlab_username.lower():
+                    continue  # connected in chinwag to another GitLab account: that one stays
+            if owner is None:  # the lookup (also when an earlier run stopped between the two writes)
+                await store.compare_and_set(GITLAB_PLUGIN, lookup, None, a.user_id.encode(), now)
+        return out
+
     # a re-run: what the source deleted since ----------------------------------------------------------
 
     async def first_run(self, source_key: str, start: bool = True) -> int | None:
@@ -251,6 +323,9 @@ class MigrationService:
         async with self.core.unit_of_work() as uow:
             return await self.core.store.imports.rows_writer(uow.conn).delete_rows(table, ids)
 
+    async def all_teams(self) -> list[tuple[str, int, int]]:
+        return await self.core.store.imports.all_teams()
+
     async def all_channels(self) -> list[tuple[str, int, int]]:
         return await self.core.store.imports.all_channels()
 
@@ -272,6 +347,16 @@ class MigrationService:
                                   Broadcast(user_id=u)))
         return len(removed)
 
+    async def archive_teams(self, ids: Sequence[str]) -> int:
+        """Teams the source no longer has (deleted for good there): archived, with ``delete_team`` (as the
+        app's team deletion); their channels are archived as channels gone from the source."""
+        now = self.core.now()
+        async with self.core.unit_of_work() as uow:
+            done = await self.core.store.imports.rows_writer(uow.conn).archive_teams(ids, now)
+        for t in await self.core.store.teams.get_many(done):
+            self.core.publish(Event("delete_team", {"team": json.dumps(t.to_dict())}, Broadcast(team_id=t.id)))
+        return len(done)
+
     async def archive_channels(self, ids: Sequence[str]) -> int:
         """Channels the source no longer has: archived, with ``channel_deleted``."""
         now = self.core.now()
@@ -281,6 +366,11 @@ class MigrationService:
                 uow.publish(Event("channel_deleted", {"channel_id": cid, "delete_at": now},
                                   Broadcast(channel_id=cid, team_id="")))
         return len(done)
+
+    async def missing_threads(self) -> int:
+        """Thread rows made for roots with replies but none (Mattermost before 5.29 kept none)."""
+        async with self.core.unit_of_work() as uow:
+            return await self.core.store.imports.rows_writer(uow.conn).missing_threads()
 
     async def repair_orphans(self) -> dict[str, int]:
         async with self.core.unit_of_work() as uow:

@@ -285,14 +285,14 @@ def mattermost_files(data_dir: str | None, mm_config: str | None) -> Any:
 
 
 async def _run_mattermost(config_path: str | None, url: str, files: Any, dry_run: bool, report_path: str,
-                          batch: int) -> None:
+                          batch: int, mm_config: dict[str, Any] | None = None) -> None:
     from chinwag.importers.archive import ImportFailure, Progress
     from chinwag.importers.mattermost import MattermostImporter
 
     async def work(app: Any, live: bool) -> None:
         try:
             report = await MattermostImporter(app, url, files=files, dry_run=dry_run, progress=Progress(),
-                                              batch=batch).run()
+                                              batch=batch, config=mm_config).run()
         except ImportFailure as e:
             _fail(e, "\nNothing more was imported (a re-run continues where this one stopped).")
         await _finish(report, report_path, live, not dry_run)
@@ -366,7 +366,9 @@ def import_mattermost(
     data_dir: str | None = typer.Option(None, "--data-dir", help="Mattermost's data directory (FileSettings."
                                         "Directory), where its files, emoji and profile pictures are."),
     mm_config: str | None = typer.Option(None, "--mattermost-config", help="Mattermost's config.json: its "
-                                         "FileSettings say where its files are (a local directory or S3)."),
+                                         "FileSettings say where its files are (a local directory or S3), its "
+                                         "GitLab plugin settings the key of the accounts connected there "
+                                         "(default: the configuration in Mattermost's database, if it is there)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read the source, count what would be added, check "
                                  "for name clashes and missing files; write nothing."),
     report: str = typer.Option("", "--report", help="Where to save the JSON report "
@@ -378,8 +380,15 @@ def import_mattermost(
     posts, threads, reactions, pins, flags, preferences, emoji, files, webhooks, slash commands, bots and
     access tokens, all with their ids. Re-runs add only what changed."""
     try:
+        source_config = None
+        if mm_config:
+            with open(mm_config) as fh:
+                source_config = json.load(fh)
+            if not isinstance(source_config, dict):
+                raise ValueError(f"--mattermost-config {mm_config}: not a Mattermost config.json (a JSON object)")
         files = mattermost_files(data_dir, mm_config)
     except (OSError, ValueError, msgspec.ValidationError) as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(1) from None
-    asyncio.run(_run_mattermost(config, source, files, dry_run, report or "mattermost-import-report.json", batch))
+    asyncio.run(_run_mattermost(config, source, files, dry_run, report or "mattermost-import-report.json", batch,
+                                source_config))

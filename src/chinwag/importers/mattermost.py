@@ -9,7 +9,7 @@ pins), reactions, CRT threads and followers, preferences (flags, favorites, sett
 categories, custom emoji, file infos with their files (from the data directory or its S3 bucket),
 incoming/outgoing webhooks and slash commands with their ids and tokens, personal access tokens, user
 statuses set by hand (DND with its end time), OAuth apps with the access their users granted, the
-permissions of the built-in roles, server-side drafts and the GitLab plugin's channel subscriptions. What
+permissions of the built-in roles, server-side drafts, the GitLab plugin's channel subscriptions and connected accounts. What
 chinwag has no place for (permission schemes, other plugins' data) is counted in the report.
 Rows are added when chinwag lacks them and updated when the source's copy is newer, so a run resumes
 where an interrupted one stopped, and a second run before switching over brings only what changed —
@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 from chinwag.app.app import App
 from chinwag.app.migration import GITLAB_PLUGIN, KEYED, MIRRORED, source_database_url
 from chinwag.filestore.base import FileBackend
+from chinwag.importers import mattermost_gitlab as mmgitlab
 from chinwag.importers.archive import ImportFailure, Progress, Report
 from chinwag.model import permissions
 
@@ -49,7 +50,8 @@ TABLES: dict[str, str] = {
     "drafts": "Drafts",
 }
 #: the source's tables that are read but not copied row for row (chinwag keeps them differently, or not)
-OTHER: dict[str, str] = {"roles": "Roles", "schemes": "Schemes", "pluginkeyvaluestore": "PluginKeyValueStore"}
+OTHER: dict[str, str] = {"roles": "Roles", "schemes": "Schemes", "pluginkeyvaluestore": "PluginKeyValueStore",
+                         "configurations": "Configurations"}
 #: tables checked for names chinwag already gives to other rows before anything is written
 CHECKED = ("users", "teams", "channels", "emoji")
 BATCH = 5000
@@ -203,8 +205,10 @@ def _files_of(table: str, r: dict[str, Any]) -> list[str]:
 
 class MattermostImporter:
     def __init__(self, app: App, url: str, *, files: FileBackend | None = None, dry_run: bool = False,
-                 progress: Progress | None = None, batch: int = BATCH) -> None:
+                 progress: Progress | None = None, batch: int = BATCH, config: dict[str, Any] | None = None) -> None:
         self.app = app
+        #: Mattermost's config.json (``--mattermost-config``); without it the ``Configurations`` table is read
+        self.config = config
         self.source = MattermostSource(url)
         self.files = files
         self.dry_run = dry_run
@@ -240,6 +244,12 @@ class MattermostImporter:
             await self._others()
             await self._mirror()
             if not self.dry_run:
+                if "posts" in {t for t, _ in plan}:
+                    self.progress.begin("threads without a row", 1)
+                    if n := await self.app.migration.missing_threads():
+                        self.report.add("threads", "made for replies without one (Mattermost before 5.29 kept none)",
+                                        n)
+                    self.progress.advance(1)
                 for what, n in (await self.app.migration.repair_orphans()).items():
                     self.report.add("orphans", f"{what} removed", n)
                 self.app.migration.flush_caches()
@@ -376,8 +386,11 @@ class MattermostImporter:
         taken, the GitLab plugin's subscriptions added; permission schemes and other plugin data counted as
         left behind."""
         src, report = self.source, self.report
+        #: role name → its permissions in the source (the built-in roles and the schemes' roles)
+        role_perms: dict[str, set[str]] = {}
         if await src.columns("roles"):
             rows = await src.select("roles", ["name", "permissions", "updateat", "deleteat"])
+            role_perms = {r["name"]: set((r["permissions"] or "").split()) for r in rows if not r["deleteat"]}
             ours = [r for r in rows if r["name"] in permissions.BUILTIN_ROLES and not r["deleteat"]]
             others = [r for r in rows if r["name"] not in permissions.BUILTIN_ROLES and not r["deleteat"]]
             if self.dry_run:
@@ -393,39 +406,106 @@ class MattermostImporter:
             if others:
                 report.add("roles", "left behind (scheme and custom roles)", len(others))
         if await src.columns("schemes"):
-            n = len(await src.select("schemes", ["id"], "deleteat = 0"))
-            if n:
-                report.add("schemes", "left behind (chinwag has no permission schemes)", n)
-            for table in ("teams", "channels"):
-                if "schemeid" not in await src.columns(table):
-                    continue
-                for r in await src.select(table, ["name", "schemeid"], "schemeid IS NOT NULL AND schemeid <> ''"):
-                    report.warnings.append(f"{table[:-1]} {r['name']} used permission scheme {r['schemeid']}: in "
-                                           "chinwag its members have the system-wide roles' permissions")
+            await self._schemes(role_perms)
         if await src.columns("pluginkeyvaluestore"):
-            kv = await src.select("pluginkeyvaluestore", ["pluginid", "pkey"])
-            per: dict[str, int] = {}
-            for r in kv:
-                per[r["pluginid"]] = per.get(r["pluginid"], 0) + 1
-            if any(r["pluginid"] == GITLAB_PLUGIN and r["pkey"] == "subscriptions" for r in kv):
-                per[GITLAB_PLUGIN] -= 1
-                value = (await src.select("pluginkeyvaluestore", ["pvalue"],
-                                          f"pluginid = '{GITLAB_PLUGIN}' AND pkey = 'subscriptions'"))[0]["pvalue"]
-                raw = bytes(value) if value is not None else b""
-                if self.dry_run:
-                    subs = _json(raw) or {}
-                    n = sum(len(v or []) for v in (subs.get("Repositories") or {}).values()) \
-                        if isinstance(subs, dict) else 0
-                    report.add("plugin data", "GitLab channel subscriptions to add", n)
-                else:
-                    report.add("plugin data", "GitLab channel subscriptions added",
-                               await self.app.migration.gitlab_subscriptions(raw))
-            for plugin, n in sorted(per.items()):
+            await self._plugin_data()
+
+    async def _schemes(self, role_perms: dict[str, set[str]]) -> None:
+        """Permission schemes are left behind: chinwag answers as Mattermost without a licence, where team
+        override schemes and channel moderation (which Mattermost keeps as channel schemes) are licensed
+        features with no unlicensed equivalent, so a scheme's effect has no place to go. Counted, and each team
+        and channel that used one is named with what its scheme's roles allowed or denied beyond the built-in
+        roles, which its members now have."""
+        src, report = self.source, self.report
+        have = await src.columns("schemes")
+        cols = ["id", "displayname", "scope"] + [f"default{k.replace('_', '')}role" for k in SCHEME_ROLES]
+        schemes = {r["id"]: r for r in await src.select("schemes", [c for c in cols if c in have], "deleteat = 0")}
+        if schemes:
+            report.add("schemes", "left behind (chinwag has no permission schemes)", len(schemes))
+        for table in ("teams", "channels"):
+            if "schemeid" not in await src.columns(table):
+                continue
+            for r in await src.select(table, ["name", "schemeid"], "schemeid IS NOT NULL AND schemeid <> ''"):
+                scheme = schemes.get(r["schemeid"])
+                what = (f"permission scheme {scheme.get('displayname') or r['schemeid']!r} ({r['schemeid']})"
+                        if scheme else f"permission scheme {r['schemeid']} (deleted)")
+                diffs = _scheme_differences(scheme, role_perms) if scheme else []
+                report.warnings.append(
+                    f"{table[:-1]} {r['name']} used {what}: in chinwag its members have the system-wide roles' "
+                    "permissions" + (" — there, " + "; ".join(diffs) if diffs else
+                                     " (the scheme's roles allowed the same)"))
+
+    async def _source_config(self) -> dict[str, Any]:
+        """Mattermost's configuration: the config.json given, else the active row of its ``Configurations``
+        table (a configuration kept in the database); empty when there is neither."""
+        if self.config is not None:
+            return self.config
+        if "value" not in await self.source.columns("configurations"):
+            return {}
+        rows = await self.source.select("configurations", ["value"], "active = TRUE")
+        value = _json(rows[0]["value"]) if rows else None
+        return value if isinstance(value, dict) else {}
+
+    async def _plugin_data(self) -> None:
+        """The GitLab plugin's channel subscriptions and connected accounts into the bundled plugin's; other
+        plugins' keys counted as left behind."""
+        src, report = self.source, self.report
+        kv = await src.select("pluginkeyvaluestore", ["pluginid", "pkey"])
+        per: dict[str, int] = {}
+        for r in kv:
+            per[r["pluginid"]] = per.get(r["pluginid"], 0) + 1
+        if any(r["pluginid"] == GITLAB_PLUGIN and r["pkey"] == "subscriptions" for r in kv):
+            per[GITLAB_PLUGIN] -= 1
+            value = (await src.select("pluginkeyvaluestore", ["pvalue"],
+                                      f"pluginid = '{GITLAB_PLUGIN}' AND pkey = 'subscriptions'"))[0]["pvalue"]
+            raw = bytes(value) if value is not None else b""
+            if self.dry_run:
+                subs = _json(raw) or {}
+                n = sum(len(v or []) for v in (subs.get("Repositories") or {}).values()) \
+                    if isinstance(subs, dict) else 0
+                report.add("plugin data", "GitLab channel subscriptions to add", n)
+            else:
+                report.add("plugin data", "GitLab channel subscriptions added",
+                           await self.app.migration.gitlab_subscriptions(raw))
+        if per.get(GITLAB_PLUGIN):
+            per[GITLAB_PLUGIN] -= await self._gitlab_accounts()
+        for plugin, n in sorted(per.items()):
+            if n:
+                report.add("plugin data", f"{plugin}: keys left behind", n)
+        if any(n for p, n in per.items() if p != GITLAB_PLUGIN):
+            report.warnings.append("other plugins' own data is not moved (its shape is each plugin's own)")
+
+    async def _gitlab_accounts(self) -> int:
+        """The accounts connected in the GitLab plugin, decrypted with the plugin's EncryptionKey from the
+        source's configuration and stored as the bundled plugin keeps them; how many of the plugin's keys
+        they were. Without the key (or with another one) they are left behind and counted."""
+        report = self.report
+        rows = await self.source.select("pluginkeyvaluestore", ["pkey", "pvalue"], f"pluginid = '{GITLAB_PLUGIN}'")
+        kv = {r["pkey"]: bytes(r["pvalue"]) for r in rows if r["pvalue"] is not None and r["pkey"] != "subscriptions"}
+        settings = mmgitlab.plugin_settings(await self._source_config())
+        found = mmgitlab.accounts(kv, str(settings.get("encryptionkey") or ""))
+        if not found.found and not found.unreadable:
+            return 0
+        if found.unreadable:
+            report.add("plugin data", "GitLab accounts left behind (not decrypted)", len(found.unreadable))
+            reasons = sorted({why for _, why in found.unreadable})
+            report.warnings.append(
+                f"{len(found.unreadable)} GitLab account(s) connected in Mattermost not moved ({'; '.join(reasons)}): "
+                "give Mattermost's config.json with --mattermost-config (the GitLab plugin's EncryptionKey), or "
+                "these users run /gitlab connect again")
+        if self.dry_run:
+            if found.found:
+                report.add("plugin data", "GitLab accounts to connect", len(found.found))
+        elif found.found:
+            added = await self.app.migration.gitlab_accounts(found.found, str(settings.get("gitlaburl") or ""))
+            for what, n in (("GitLab accounts connected", added.added),
+                            ("GitLab accounts connected in chinwag already (kept)", added.kept),
+                            ("GitLab accounts of another chinwag user (left behind)", added.taken),
+                            ("GitLab accounts of users not in chinwag (left behind)", added.no_user)):
                 if n:
-                    report.add("plugin data", f"{plugin}: keys left behind", n)
-            if any(per.values()):
-                report.warnings.append("plugins' own data is not moved (its shape is each plugin's own); GitLab "
-                                       "users connect their accounts again with /gitlab connect")
+                    report.add("plugin data", what, n)
+        # the accounts' keys and their lookups are moved (or counted above as accounts left behind)
+        return found.keys
 
     async def _mirror(self) -> None:
         """What the source deleted since an earlier run: channels gone from it archived, posts gone from
@@ -436,7 +516,7 @@ class MattermostImporter:
         if self.first is None or "channels" not in done:
             return  # a dry run before any run: nothing in chinwag came from this source yet
         mig, src, verb = self.app.migration, self.source, "to remove" if self.dry_run else "removed"
-        self.progress.begin("deletions", 6)
+        self.progress.begin("deletions", 7)
         for table in ("sessions", "useraccesstokens", "drafts"):
             if table in done:
                 cols = list(KEYED[table])
@@ -446,6 +526,14 @@ class MattermostImporter:
                 if n:
                     self.report.add(table, f"gone from the source ({verb})", n)
             self.progress.advance(1)
+        if "teams" in done:  # deleted for good there (Mattermost keeps an archived one): archived here
+            teams = {r["id"] for r in await src.select("teams", ["id"])}
+            gone = [(tid, created) for tid, created, deleted in await mig.all_teams() if tid not in teams and not deleted]
+            ids = await self._ours("teams", gone, "")
+            n = len(ids) if self.dry_run else await mig.archive_teams(ids)
+            if n:
+                self.report.add("teams", f"gone from the source ({'to archive' if self.dry_run else 'archived'})", n)
+        self.progress.advance(1)
         channels = {r["id"] for r in await src.select("channels", ["id"])}
         gone = [(cid, created) for cid, created, deleted in await mig.all_channels()
                 if cid not in channels and not deleted]
@@ -563,6 +651,29 @@ class MattermostImporter:
         self.report.add("files", "not in the source (optional)" if optional else "not in the source")
         if not optional and len(self.report.missing_files) < 10_000:
             self.report.missing_files.append({"kind": table, "id": str(r.get("id", "")), "path": path})
+
+
+#: the built-in roles a scheme gives its own copy of (Schemes' ``Default<Role>Role`` columns)
+SCHEME_ROLES = ("team_admin", "team_user", "team_guest", "channel_admin", "channel_user", "channel_guest")
+
+
+def _scheme_differences(scheme: dict[str, Any], role_perms: dict[str, set[str]]) -> list[str]:
+    """What a scheme's roles allowed or denied compared with the built-in roles (the source's, as chinwag
+    took them; chinwag's defaults when the source has no Roles row)."""
+    out = []
+    for base in SCHEME_ROLES:
+        name = scheme.get(f"default{base.replace('_', '')}role")
+        if not name or name not in role_perms:
+            continue
+        builtin = role_perms.get(base)
+        if builtin is None:
+            builtin = set(permissions.BUILTIN_ROLES[base].permissions) if base in permissions.BUILTIN_ROLES else set()
+        denied, allowed = sorted(builtin - role_perms[name]), sorted(role_perms[name] - builtin)
+        parts = ([f"without {', '.join(denied[:10])}" + (" …" if len(denied) > 10 else "")] if denied else []) + \
+                ([f"also {', '.join(allowed[:10])}" + (" …" if len(allowed) > 10 else "")] if allowed else [])
+        if parts:
+            out.append(f"{base} {' and '.join(parts)}")
+    return out
 
 
 async def _gather(jobs: list[Awaitable[None]]) -> None:

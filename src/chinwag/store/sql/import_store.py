@@ -34,6 +34,7 @@ from chinwag.store.sql.tables import (
     reactions,
     sidebarchannels,
     teammembers,
+    teams,
     threadmemberships,
     threads,
     users,
@@ -270,7 +271,7 @@ MIGRATED: dict[str, tuple[str, ...]] = {
 #: no such channels, members or posts then), and newer ones a later run brought, which it writes in the
 #: ledger (``importmappings``, kind = the table); rows made in chinwag itself are in neither. Access tokens
 #: have no time: every one imported is in the ledger.
-MIRRORED: dict[str, str] = {"channels": "createat", "channelmembers": "lastupdateat", "posts": "createat",
+MIRRORED: dict[str, str] = {"teams": "createat", "channels": "createat", "channelmembers": "lastupdateat", "posts": "createat",
                             "sessions": "createat", "useraccesstokens": "", "drafts": "createat"}
 #: tables whose rows a migration deletes when the source no longer has them, keyed by these columns joined
 #: with "|" (``table_keys``, ``delete_rows``)
@@ -475,6 +476,17 @@ class RowWriter:
             n += (await self.conn.execute(t.delete().where(where))).rowcount or 0
         return n
 
+    async def archive_teams(self, ids: Sequence[str], now: int) -> list[str]:
+        """Teams the source no longer has, archived (not yet archived ones); their ids."""
+        out: list[str] = []
+        for part in _chunks(list(ids)):
+            live = [r[0] for r in await self.conn.execute(
+                sa.select(teams.c.id).where(teams.c.id.in_(part), teams.c.deleteat == 0))]
+            if live:
+                await self.conn.execute(teams.update().where(teams.c.id.in_(live)).values(deleteat=now, updateat=now))
+            out += live
+        return out
+
     async def archive_channels(self, ids: Sequence[str], now: int) -> list[str]:
         """Channels the source no longer has, archived (not yet archived ones); their ids."""
         out: list[str] = []
@@ -486,6 +498,36 @@ class RowWriter:
                                         .values(deleteat=now, updateat=now))
             out += live
         return out
+
+    async def missing_threads(self) -> int:
+        """Thread rows for roots whose replies have none: Mattermost before 5.29 kept no Threads rows (and
+        later versions made one only when such a thread got a new reply) but counts replies from the posts;
+        chinwag counts them from the thread row. Reply count, last reply, participants (in the order of their
+        last reply), the root's channel and team; no followers (Mattermost has none for them either). How many
+        were made."""
+        conn = self.conn
+        no_thread = ~sa.exists().where(threads.c.postid == posts.c.rootid)
+        q = (sa.select(posts.c.rootid, posts.c.userid, sa.func.count(), sa.func.max(posts.c.createat))
+             .where(posts.c.rootid != "", posts.c.deleteat == 0, no_thread).group_by(posts.c.rootid, posts.c.userid))
+        agg: dict[str, list[tuple[int, str, int]]] = {}
+        for root, user, n, last in await conn.execute(q):
+            agg.setdefault(root, []).append((int(last), user, int(n)))
+        made = 0
+        for part in _chunks(sorted(agg)):
+            found = await conn.execute(
+                sa.select(posts.c.id, posts.c.channelid, posts.c.deleteat, channels.c.teamid)
+                .select_from(posts.join(channels, channels.c.id == posts.c.channelid)).where(posts.c.id.in_(part)))
+            rows = []
+            for root, channel_id, deleted, team_id in found:  # a reply whose root is not there: an orphan
+                entries = sorted(agg[root])
+                rows.append({"postid": root, "channelid": channel_id, "replycount": sum(e[2] for e in entries),
+                             "lastreplyat": entries[-1][0], "participants": list(dict.fromkeys(
+                                 e[1] for e in entries)), "threaddeleteat": int(deleted or 0),
+                             "threadteamid": team_id or ""})
+            if rows:
+                await conn.execute(upsert(conn, threads, ["postid"]), rows)
+                made += len(rows)
+        return made
 
     async def repair_orphans(self) -> dict[str, int]:
         """Rows that point at nothing (a run stopped between the rows and what they belong to, or the source
@@ -573,6 +615,12 @@ class SqlImportStore:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(col, *[t.c[c] for c in keys]))
             return [("|".join(r[1:]), int(r[0] or 0)) for r in rows]
+
+    async def all_teams(self) -> list[tuple[str, int, int]]:
+        """(id, createat, deleteat) of every team."""
+        async with self.db.read() as conn:
+            return [(r[0], int(r[1]), int(r[2])) for r in await conn.execute(
+                sa.select(teams.c.id, teams.c.createat, teams.c.deleteat))]
 
     async def all_channels(self) -> list[tuple[str, int, int]]:
         """(id, createat, deleteat) of every channel."""

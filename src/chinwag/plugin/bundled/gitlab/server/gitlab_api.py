@@ -67,6 +67,15 @@ class GitLab:
             raise GitLabError("GitLab gave no access token")
         return out
 
+    async def refresh(self, client_id: str, secret: str, refresh_token: str, redirect_uri: str) -> dict[str, Any]:
+        """A new access token (and refresh token) for an expiring one (GitLab's expire after two hours)."""
+        data = {"client_id": client_id, "client_secret": secret, "refresh_token": refresh_token,
+                "grant_type": "refresh_token", "redirect_uri": redirect_uri}
+        out = await self._call("POST", "/oauth/token", data=data)
+        if not isinstance(out, dict) or not out.get("access_token"):
+            raise GitLabError("GitLab gave no access token")
+        return out
+
     async def user(self, token: str) -> dict[str, Any]:
         out = await self._call("GET", "/api/v4/user", token)
         if not isinstance(out, dict):

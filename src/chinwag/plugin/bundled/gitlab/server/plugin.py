@@ -10,12 +10,9 @@ ships it), written for chinwag's plugin SDK.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from typing import Any
@@ -32,6 +29,7 @@ from chinwag.plugin import (
     Post,
 )
 
+from . import tokens
 from .events import DEFAULT_FEATURES, FEATURES, render, wanted
 from .gitlab_api import Forbidden, GitLab, GitLabError, NotFound
 from .hooks import describe, parse_triggers
@@ -41,6 +39,8 @@ BOT_USERNAME = "gitlab"
 SUBSCRIPTIONS_KEY = "subscriptions"
 #: a connected user's settings (``/gitlab settings``) until they change them
 DEFAULT_SETTINGS = {"notifications": True, "daily_reminder": True}
+#: a token expiring within this is refreshed before it is used (the Mattermost plugin's tokenExpiryBuffer)
+TOKEN_EXPIRY_BUFFER_MS = 5 * 60 * 1000
 HELP = """* `/gitlab connect` - Connect your Mattermost account to your GitLab account
 * `/gitlab disconnect` - Disconnect your Mattermost account from your GitLab account
 * `/gitlab todo` - Get a list of todos, assigned issues, assigned merge requests and merge requests awaiting your review
@@ -108,32 +108,42 @@ class GitLabPlugin(SetupWizard, Plugin):
 
     # tokens at rest ----------------------------------------------------------------------------
 
-    def _key(self) -> bytes | None:
-        key = str(self._setting("EncryptionKey"))
-        return hashlib.sha256(key.encode()).digest() if key else None
-
     def _seal(self, token: str) -> str:
-        key = self._key()
-        if key is None:
-            return token
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        nonce = os.urandom(12)
-        return "aesgcm:" + base64.b64encode(nonce + AESGCM(key).encrypt(nonce, token.encode(), None)).decode()
+        return tokens.seal(str(self._setting("EncryptionKey")), token)
 
     def _open(self, sealed: str) -> str:
-        if not sealed.startswith("aesgcm:"):
-            return sealed
-        key = self._key()
-        if key is None:
-            return ""
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        return tokens.unseal(str(self._setting("EncryptionKey")), sealed)
 
-        raw = base64.b64decode(sealed[7:])
+    def _sealed_token(self, token: dict[str, Any], refresh_token: str = "") -> dict[str, Any]:
+        """A token answer of GitLab as a connection keeps it: the tokens sealed, when the access token
+        expires (ms; 0 when GitLab does not say)."""
+        expires_in = int(token.get("expires_in") or 0)
+        return {"token": self._seal(str(token["access_token"])),
+                "refresh_token": self._seal(str(token.get("refresh_token") or refresh_token)),
+                "expiry": int(time.time() * 1000) + expires_in * 1000 if expires_in else 0}
+
+    async def _access_token(self, conn: dict[str, Any]) -> str:
+        """The connection's access token, refreshed first when it expires within five minutes (as the
+        Mattermost plugin does; GitLab's tokens live two hours). Of two refreshing at once one stores its
+        token and the other takes it."""
+        expiry, refresh = int(conn.get("expiry") or 0), self._open(str(conn.get("refresh_token") or ""))
+        if not expiry or not refresh or expiry - TOKEN_EXPIRY_BUFFER_MS > int(time.time() * 1000):
+            return self._open(str(conn["token"]))
+        key = f"{conn['user_id']}_gitlabtoken"
+        old = await self.api.kv_get(key)
         try:
-            return AESGCM(key).decrypt(raw[:12], raw[12:], None).decode()
-        except Exception:
-            return ""
+            token = await self._gitlab().refresh(str(self._setting("GitlabOAuthClientID")),
+                                                 str(self._setting("GitlabOAuthClientSecret")), refresh,
+                                                 self._redirect_uri())
+        except GitLabError as e:
+            self.api.log_error("refreshing the GitLab token failed", error=str(e), user_id=conn["user_id"])
+            return self._open(str(conn["token"]))
+        conn.update(self._sealed_token(token, refresh))
+        if old is not None and not await self.api.kv_compare_and_set(key, old, json.dumps(conn).encode()):
+            now = await self.api.kv_get(key)  # refreshed meanwhile by another request: that token
+            if now is not None:
+                conn.update(json.loads(now))
+        return self._open(str(conn["token"]))
 
     # lifecycle ---------------------------------------------------------------------------------
 
@@ -221,7 +231,7 @@ class GitLabPlugin(SetupWizard, Plugin):
 
     async def _todo(self, conn: dict[str, Any]) -> str:
         try:
-            todos = await self._gitlab().todos(self._open(conn["token"]))
+            todos = await self._gitlab().todos(await self._access_token(conn))
         except GitLabError as e:
             self.api.log_error("todo failed", error=str(e))
             return "Encountered an error getting your todo items."
@@ -266,7 +276,7 @@ class GitLabPlugin(SetupWizard, Plugin):
             if group and path != group and not path.startswith(group + "/"):
                 return f"Only projects of the group `{group}` can be subscribed to."
             try:
-                found = await self._gitlab().project_or_group(self._open(conn["token"]), path)
+                found = await self._gitlab().project_or_group(await self._access_token(conn), path)
             except GitLabError as e:
                 return f"Encountered an error looking up `{path}` in GitLab: {e}"
             if found is None:
@@ -280,7 +290,7 @@ class GitLabPlugin(SetupWizard, Plugin):
                              "repository": path})
                 repos[path] = subs
                 if await self._save_subscriptions(repos, old):
-                    has_hook, unknown = await self._has_hook(self._open(conn["token"]), path, found)
+                    has_hook, unknown = await self._has_hook(await self._access_token(conn), path, found)
                     if has_hook:
                         return f"Successfully subscribed to {path}."
                     note = ("\n**Note:** We are unable to determine the webhook status for this project. Please "
@@ -339,7 +349,7 @@ class GitLabPlugin(SetupWizard, Plugin):
     async def _webhook_command(self, conn: dict[str, Any], rest: list[str]) -> str:
         if not rest:
             return UNKNOWN_ACTION
-        sub, gitlab, token = rest[0], self._gitlab(), self._open(conn["token"])
+        sub, gitlab, token = rest[0], self._gitlab(), await self._access_token(conn)
         allow_private = bool(self._setting("EnablePrivateRepo", False))
         if sub not in ("list", "add"):
             return f"Unknown webhook command: {sub}"
@@ -486,7 +496,7 @@ class GitLabPlugin(SetupWizard, Plugin):
             return HTTPResponse(400, b"This GitLab account is already connected to another user")
         conn = {"user_id": req.user_id, "gitlab_user_id": user.get("id"), "gitlab_username": username,
                 "web_url": user.get("web_url", f"{self.gitlab_url}/{username}"),
-                "avatar_url": user.get("avatar_url", ""), "token": self._seal(token["access_token"]),
+                "avatar_url": user.get("avatar_url", ""), **self._sealed_token(token),
                 "settings": dict(DEFAULT_SETTINGS), "last_todo_post_at": int(time.time() * 1000)}
         await self.api.kv_set(f"{req.user_id}_gitlabtoken", json.dumps(conn).encode())
         await self.api.kv_set(f"{username.lower()}_gitlabusername", req.user_id.encode())
