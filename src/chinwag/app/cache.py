@@ -38,6 +38,9 @@ class AppCaches:
         self.team_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=100000, ttl=ttl)
         self.users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=ttl)
         self.statuses: TTLCache[str, Status] = TTLCache(maxsize=100000, ttl=ttl)
+        #: bumped whenever a status is dropped: a read that began before a drop does not fill the cache
+        #: with what it read (it could be the old value)
+        self.statuses_epoch = 0
         self.mention_keys = MentionIndex()
         #: (user_id, category, name) of ``direct_channel_show``/``group_channel_show`` preferences known to
         #: be ``"true"`` (a DM or GM post checks them for every member)
@@ -63,7 +66,7 @@ class AppCaches:
             channel = _loads(data.get("channel")) if "channel" in data else {}
             self.channels.pop(channel.get("id") or data.get("channel_id") or b.get("channel_id", ""), None)
         elif name == "status_change":
-            self.statuses.pop(data.get("user_id", ""), None)
+            self.forget_status(data.get("user_id", ""))
         elif name == "user_updated":
             uid = (data.get("user") or {}).get("id", "")
             self.users.pop(uid, None)
@@ -86,7 +89,12 @@ class AppCaches:
         elif name == "_caches_flush":
             self.clear()
 
+    def forget_status(self, user_id: str) -> None:
+        self.statuses_epoch += 1
+        self.statuses.pop(user_id, None)
+
     def clear(self) -> None:
+        self.statuses_epoch += 1
         self.channels.clear()
         self.channel_roles.clear()
         self.team_roles.clear()
