@@ -92,7 +92,7 @@ class UserService:
         async with self.core.unit_of_work() as uow:
             if user is not None:
                 await self.core.store.users.update(user, uow.conn)
-                uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
+                uow.after_commit(lambda: self.core.caches.forget_user(user.id))
             await self.core.store.preferences.save(prefs, uow.conn)
             await self.core.store.categories.favorites_from_preferences(prefs, conn=uow.conn)
 
@@ -381,7 +381,7 @@ class UserService:
         """Register ``user_updated`` on the unit of work that changes the user; the node's cached user
         goes after the commit."""
         uow.publish(self._updated_event(user))
-        uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
+        uow.after_commit(lambda: self.core.caches.forget_user(user.id))
 
     def _updated_event(self, user: User) -> Event:
         privacy = self.core.cfg.PrivacySettings
