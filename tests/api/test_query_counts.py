@@ -48,7 +48,7 @@ PINNED = {
     "posts_since": 2,
     "post_thread": 3,
     "statuses_by_ids": 0,
-    "users_by_ids": 1,
+    "users_by_ids": 0,
     "user_image": 0,
 }
 

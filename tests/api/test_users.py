@@ -145,6 +145,28 @@ async def test_statuses(world: World) -> None:
     assert_error(await alice.put(f"/users/{uid}/status", {"user_id": uid, "status": "sleepy"}), 400)
 
 
+async def test_users_by_ids_from_the_cache_follow_every_change(world: World) -> None:
+    """Users by ids come from the users cache (issue 27): each once, sanitized per viewer, a change
+    shows at once, ``since`` filters, unknown ids are left out."""
+    admin = await world.user("admin")
+    ann = await world.user("ann")
+    bob = await world.user("bob")
+    ids = [ann.user["id"], bob.user["id"]]
+    for _ in range(2):  # read, then cached
+        got = (await bob.post("/users/ids", [*ids, ids[0], "x" * 26])).json()
+        assert sorted(u["username"] for u in got) == ["ann", "bob"]
+        mine = next(u for u in got if u["id"] == ids[1])
+        other = next(u for u in got if u["id"] == ids[0])
+        assert "notify_props" in mine and "notify_props" not in other
+    r = await ann.put(f"/users/{ids[0]}/patch", {"nickname": "annie"})
+    assert r.status_code == 200, r.text
+    changed = r.json()["update_at"]
+    got = (await bob.post("/users/ids", ids)).json()
+    assert {u["username"]: u["nickname"] for u in got}["ann"] == "annie"
+    got = (await admin.post("/users/ids", ids, params={"since": changed - 1})).json()
+    assert [u["username"] for u in got] == ["ann"]
+
+
 async def test_cached_statuses_follow_every_change(world: World) -> None:
     """Statuses by ids come from a cache (issue 27): a change by hand, from activity or by an admin shows
     at once, and a status dropped while it was being read is not cached as it was read."""

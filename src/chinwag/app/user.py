@@ -119,7 +119,9 @@ class UserService:
                            "Unable to get user by email.", 403, f"userId={ctx.user_id}")
 
     async def get_many(self, ctx: Ctx, user_ids: list[str], since: int = 0) -> list[User]:
-        users = await self.core.store.users.get_many(user_ids)
+        """POST /users/ids: the cached users as GET /users/{id} gives them (the posters' profiles of every
+        channel view come here)."""
+        users = await self.directory.users(user_ids)
         if since:
             users = [u for u in users if u.update_at > since]
         return self.sanitize_all(ctx, await self.visible(ctx, users))
