@@ -1,6 +1,6 @@
 """Server CPU per request of the load test's most frequent requests (issue 27), on PostgreSQL.
 
-    .venv/bin/python -m bench.hot [--requests 1000] [--posters 60] [--profile KIND] [--sqlite]
+    .venv/bin/python -m bench.hot [--requests 1000] [--posters 60] [--kinds K1,K2] [--profile KIND] [--sqlite]
     .venv/bin/python -m bench.compare --rounds 3 main hot --requests 600
 
 One server (``chinwag.server.build``) in this process on a fresh PostgreSQL database
@@ -83,7 +83,7 @@ async def _setup(asgi: _Asgi, posters: int) -> tuple[list[tuple[bytes, bytes]], 
                   "users": user_ids, "root": roots[0], "middle": roots[len(roots) // 2]}
 
 
-async def _run(n: int, posters: int, profile: str, sqlite: bool) -> dict[str, Any]:
+async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str]) -> dict[str, Any]:
     from chinwag.config import ConfigStore
     from chinwag.server import build, migrate_database
 
@@ -146,6 +146,8 @@ async def _run(n: int, posters: int, profile: str, sqlite: bool) -> dict[str, An
         out: dict[str, Any] = {"requests": n, "posters": posters, "db": "sqlite" if sqlite else "postgres",
                                "cpu_us_per_request": {}}
         for name, (method, path, body, qs, extra, expect) in kinds.items():
+            if only and name not in only:
+                continue
             headers = auth + extra
 
             def at(i: int, path: Any = path) -> str:
@@ -185,8 +187,10 @@ def main() -> None:
     ap.add_argument("--posters", type=int, default=60, help="users who posted in the channel")
     ap.add_argument("--profile", default="", help="cProfile one kind's loop (to stderr)")
     ap.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
+    ap.add_argument("--kinds", default="", help="comma-separated kinds to run (default all)")
     ns = ap.parse_args()
-    result = asyncio.run(_run(ns.requests, ns.posters, ns.profile, ns.sqlite))
+    only = {k for k in ns.kinds.split(",") if k}
+    result = asyncio.run(_run(ns.requests, ns.posters, ns.profile, ns.sqlite, only))
     print(json.dumps(result, indent=2))
 
 
