@@ -34,10 +34,10 @@ PINNED = {
     "plugins_webapp": 0,
     "thread_totals": 1,
     # posting (with its mention counts, read position, notifications)
-    "post_with_mention": 8,
-    "reply_in_thread": 12,
-    "post_in_dm": 7,
-    "post_in_gm": 10,
+    "post_with_mention": 7,
+    "reply_in_thread": 11,
+    "post_in_dm": 6,
+    "post_in_gm": 9,
     # switching channel: the first page of posts (or the posts around the last unread, or since the last
     # visit), marking it viewed, its stats, my membership, the posters' statuses, profiles and pictures
     "channel_posts_page": 2,
@@ -47,8 +47,8 @@ PINNED = {
     "posts_around_unread": 1,
     "posts_since": 2,
     "post_thread": 3,
-    "statuses_by_ids": 1,
-    "users_by_ids": 1,
+    "statuses_by_ids": 0,
+    "users_by_ids": 0,
     "user_image": 0,
 }
 

@@ -181,3 +181,17 @@ async def test_bad_uploads_get_mattermosts_errors_and_change_nothing(world: Worl
     await error(await ann.delete(f"/users/{uid}/image"), 501, "api.user.upload_profile_user.storage.app_error")
     # without a file store the generated picture is still served
     assert (await ann.get(f"/users/{uid}/image")).status_code == 200
+
+
+async def test_a_cached_picture_follows_a_name_change_at_once(world: World) -> None:
+    """Pictures' users are cached longer than users (issue 27): a change of name still shows at once."""
+    await world.user("admin")
+    ann = await world.user("ann", first_name="Ann", last_name="Lee")
+    uid = ann.user["id"]
+    before = (await ann.get(f"/users/{uid}/image")).content
+    assert (await ann.get(f"/users/{uid}/image")).content == before  # from the cache
+    r = await ann.put(f"/users/{uid}/patch", {"first_name": "Zed", "last_name": "Quill"})
+    assert r.status_code == 200, r.text
+    after = (await ann.get(f"/users/{uid}/image")).content
+    assert after != before
+    assert after == (await ann.get(f"/users/{uid}/image/default")).content

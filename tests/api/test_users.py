@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.conftest import Client, World, assert_error
 
 
@@ -141,6 +143,64 @@ async def test_statuses(world: World) -> None:
     r = await alice.post("/users/status/ids", [uid])
     assert r.json()[0]["status"] == "dnd"
     assert_error(await alice.put(f"/users/{uid}/status", {"user_id": uid, "status": "sleepy"}), 400)
+
+
+async def test_users_by_ids_from_the_cache_follow_every_change(world: World) -> None:
+    """Users by ids come from the users cache (issue 27): each once, sanitized per viewer, a change
+    shows at once, ``since`` filters, unknown ids are left out."""
+    admin = await world.user("admin")
+    ann = await world.user("ann")
+    bob = await world.user("bob")
+    ids = [ann.user["id"], bob.user["id"]]
+    for _ in range(2):  # read, then cached
+        got = (await bob.post("/users/ids", [*ids, ids[0], "x" * 26])).json()
+        assert sorted(u["username"] for u in got) == ["ann", "bob"]
+        mine = next(u for u in got if u["id"] == ids[1])
+        other = next(u for u in got if u["id"] == ids[0])
+        assert "notify_props" in mine and "notify_props" not in other
+    r = await ann.put(f"/users/{ids[0]}/patch", {"nickname": "annie"})
+    assert r.status_code == 200, r.text
+    changed = r.json()["update_at"]
+    got = (await bob.post("/users/ids", ids)).json()
+    assert {u["username"]: u["nickname"] for u in got}["ann"] == "annie"
+    got = (await admin.post("/users/ids", ids, params={"since": changed - 1})).json()
+    assert [u["username"] for u in got] == ["ann"]
+
+
+async def test_cached_statuses_follow_every_change(world: World) -> None:
+    """Statuses by ids come from a cache (issue 27): a change by hand, from activity or by an admin shows
+    at once, and a status dropped while it was being read is not cached as it was read."""
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    uid = bob.user["id"]
+    assert (await admin.post("/users/status/ids", [uid])).json()[0]["status"] == "offline"
+    assert (await admin.post("/users/status/ids", [uid])).json()[0]["status"] == "offline"  # cached
+    r = await bob.put(f"/users/{uid}/status", {"user_id": uid, "status": "away"})
+    assert r.status_code == 200
+    assert (await admin.post("/users/status/ids", [uid])).json()[0]["status"] == "away"
+    r = await admin.put(f"/users/{uid}/status", {"user_id": uid, "status": "online"})
+    assert r.status_code == 200
+    got = (await admin.post("/users/status/ids", [uid, uid, admin.user["id"]])).json()
+    assert [s["user_id"] for s in got] == [uid, admin.user["id"]] and got[0]["status"] == "online"
+
+    app = world.srv.app
+    caches = app.core.caches
+    caches.statuses.clear()
+    read = app.core.store.status.get_many
+
+    async def racing(ids: list[str]) -> list[Any]:
+        got = await read(ids)
+        caches.forget_status(uid)  # a status_change arrives while the read is under way
+        return got
+
+    app.core.store.status.get_many = racing  # type: ignore[method-assign]
+    try:
+        await app.statuses.get_many([uid])
+    finally:
+        app.core.store.status.get_many = read  # type: ignore[method-assign]
+    assert caches.statuses.lookup(uid) is None
+    await app.statuses.get_many([uid])
+    assert caches.statuses.lookup(uid) is not None
 
 
 async def test_open_server_signup(world: World) -> None:

@@ -47,7 +47,7 @@ class BotConvertService:
             await self.sessions.revoke_all(user.id, uow=uow)
             await self.core.store.bots.convert_from_user(bot, uow.conn)
             uow.publish(Event("_caches_flush"))
-            uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
+            uow.after_commit(lambda: self.core.caches.forget_user(user.id))
         return bot
 
     async def bot_to_user(self, ctx: Ctx, bot_user_id: str, patch: UserPatch, system_admin: bool) -> User:
@@ -80,6 +80,6 @@ class BotConvertService:
                 uow.publish(Event("_caches_flush"))
         except StoreError as e:
             raise self.users.conflict_error(where, e) from None
-        self.core.caches.users.pop(bot_user_id, None)
+        self.core.caches.forget_user(bot_user_id)
         await self.users.confirm_email_change(user, pending_email)
         return await self.directory.user(bot_user_id, where)

@@ -32,12 +32,20 @@ class TTLCache(cachetools.TTLCache[K, V]):
 
 
 class AppCaches:
-    def __init__(self, ttl: float = 60.0) -> None:
+    def __init__(self, ttl: float = 60.0, picture_ttl: float = 600.0) -> None:
         self.channels: TTLCache[str, Channel] = TTLCache(maxsize=20000, ttl=ttl)
         self.channel_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=200000, ttl=ttl)
         self.team_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=100000, ttl=ttl)
         self.users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=ttl)
         self.statuses: TTLCache[str, Status] = TTLCache(maxsize=100000, ttl=ttl)
+        #: users as their profile pictures need them (name, username, last_picture_update): invalidated with
+        #: ``users`` but kept longer — nine tenths of a new session's requests are posters' pictures, and a
+        #: poster is asked for again and again over the minutes (Mattermost keeps profiles 30 min)
+        self.picture_users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=max(ttl, picture_ttl))
+        #: bumped whenever a user or a status is dropped: a read that began before a drop does not fill
+        #: the cache with what it read (it could be the old value)
+        self.users_epoch = 0
+        self.statuses_epoch = 0
         self.mention_keys = MentionIndex()
         #: (user_id, category, name) of ``direct_channel_show``/``group_channel_show`` preferences known to
         #: be ``"true"`` (a DM or GM post checks them for every member)
@@ -63,10 +71,10 @@ class AppCaches:
             channel = _loads(data.get("channel")) if "channel" in data else {}
             self.channels.pop(channel.get("id") or data.get("channel_id") or b.get("channel_id", ""), None)
         elif name == "status_change":
-            self.statuses.pop(data.get("user_id", ""), None)
+            self.forget_status(data.get("user_id", ""))
         elif name == "user_updated":
             uid = (data.get("user") or {}).get("id", "")
-            self.users.pop(uid, None)
+            self.forget_user(uid)
             self.mention_keys.mark_dirty(uid)
         elif name == "new_user":
             self.mention_keys.mark_dirty(data.get("user_id", ""))
@@ -86,11 +94,24 @@ class AppCaches:
         elif name == "_caches_flush":
             self.clear()
 
+    def forget_user(self, user_id: str) -> None:
+        """The user changed: drop it from the caches that hold it."""
+        self.users_epoch += 1
+        self.users.pop(user_id, None)
+        self.picture_users.pop(user_id, None)
+
+    def forget_status(self, user_id: str) -> None:
+        self.statuses_epoch += 1
+        self.statuses.pop(user_id, None)
+
     def clear(self) -> None:
+        self.users_epoch += 1
+        self.statuses_epoch += 1
         self.channels.clear()
         self.channel_roles.clear()
         self.team_roles.clear()
         self.users.clear()
+        self.picture_users.clear()
         self.statuses.clear()
         self.mention_keys.clear()
         self.shown.clear()

@@ -49,6 +49,28 @@ class Directory:
         cache[user_id] = msgspec.structs.replace(user)
         return user
 
+    async def users(self, user_ids: list[str]) -> list[User]:
+        """Copies of the users that exist among ``user_ids`` (each once), from the users cache where it has
+        them; the others in one read, then cached (unless a user was dropped from the cache meanwhile)."""
+        caches = self.core.caches
+        cache = caches.users
+        out: list[User] = []
+        missing: list[str] = []
+        for uid in dict.fromkeys(user_ids):
+            found = cache.lookup(uid)
+            if found is None:
+                missing.append(uid)
+            else:
+                out.append(msgspec.structs.replace(found))
+        if missing:
+            epoch = caches.users_epoch
+            read = await self.core.store.users.get_many(missing)
+            if epoch == caches.users_epoch:
+                for u in read:
+                    cache[u.id] = msgspec.structs.replace(u)
+            out.extend(read)
+        return out
+
     async def team(self, team_id: str, where: str = "GetTeam") -> Team:
         try:
             return await self.core.store.teams.get(team_id)

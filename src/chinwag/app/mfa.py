@@ -104,7 +104,7 @@ class MfaService:
         await audit(self.core, ctx, "mfa_activate", "success", user_id=user_id)
 
     def _changed(self, user_id: str) -> None:
-        self.core.caches.users.pop(user_id, None)
+        self.core.caches.forget_user(user_id)
         self.sessions.invalidate_user(user_id)
 
     def _step_of(self, secret: str, code: str) -> int:

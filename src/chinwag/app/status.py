@@ -18,8 +18,28 @@ class StatusService:
     perms: PermissionService
 
     async def get_many(self, user_ids: list[str]) -> list[Status]:
-        found = {s.user_id: s for s in await self.core.store.status.get_many(user_ids)}
-        return [found.get(uid) or Status(user_id=uid) for uid in dict.fromkeys(user_ids)]
+        """The users' statuses (offline for a user without one), from the cache where it has them: every
+        change of a status goes through ``save``/``set_online_many``, whose ``status_change`` drops or
+        replaces it on every node. The posters' statuses of every channel view come here."""
+        caches = self.core.caches
+        cache = caches.statuses
+        found: dict[str, Status] = {}
+        missing: list[str] = []
+        for uid in dict.fromkeys(user_ids):
+            s = cache.lookup(uid)
+            if s is None:
+                missing.append(uid)
+            else:
+                found[uid] = s
+        if missing:
+            epoch = caches.statuses_epoch
+            stored = {s.user_id: s for s in await self.core.store.status.get_many(missing)}
+            fill = epoch == caches.statuses_epoch  # no status dropped while reading: what was read is current
+            for uid in missing:
+                s = found[uid] = stored.get(uid) or Status(user_id=uid)
+                if fill:
+                    cache[uid] = s
+        return [found[uid] for uid in dict.fromkeys(user_ids)]
 
     async def get(self, ctx: Ctx, user_id: str) -> Status:
         if not is_valid_id(user_id):

@@ -92,7 +92,7 @@ class UserService:
         async with self.core.unit_of_work() as uow:
             if user is not None:
                 await self.core.store.users.update(user, uow.conn)
-                uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
+                uow.after_commit(lambda: self.core.caches.forget_user(user.id))
             await self.core.store.preferences.save(prefs, uow.conn)
             await self.core.store.categories.favorites_from_preferences(prefs, conn=uow.conn)
 
@@ -119,7 +119,9 @@ class UserService:
                            "Unable to get user by email.", 403, f"userId={ctx.user_id}")
 
     async def get_many(self, ctx: Ctx, user_ids: list[str], since: int = 0) -> list[User]:
-        users = await self.core.store.users.get_many(user_ids)
+        """POST /users/ids: the cached users as GET /users/{id} gives them (the posters' profiles of every
+        channel view come here)."""
+        users = await self.directory.users(user_ids)
         if since:
             users = [u for u in users if u.update_at > since]
         return self.sanitize_all(ctx, await self.visible(ctx, users))
@@ -415,7 +417,7 @@ class UserService:
         """Register ``user_updated`` on the unit of work that changes the user; the node's cached user
         goes after the commit."""
         uow.publish(self._updated_event(user))
-        uow.after_commit(lambda: self.core.caches.users.pop(user.id, None))
+        uow.after_commit(lambda: self.core.caches.forget_user(user.id))
 
     def _updated_event(self, user: User) -> Event:
         privacy = self.core.cfg.PrivacySettings

@@ -35,6 +35,19 @@ class SmtpSender:
 
     def __init__(self, settings: Callable[[], EmailSettings]) -> None:
         self._settings = settings
+        self._contexts: dict[bool, ssl.SSLContext] = {}
+
+    def _tls_context(self, skip_verification: bool) -> ssl.SSLContext:
+        """The TLS context, made once per verification setting: making one loads the system's CA
+        certificates (milliseconds — it was made for every message, TLS or not)."""
+        context = self._contexts.get(skip_verification)
+        if context is None:
+            context = ssl.create_default_context()
+            if skip_verification:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._contexts[skip_verification] = context
+        return context
 
     def build(self, mail: OutgoingMail) -> EmailMessage:
         s = self._settings()
@@ -60,10 +73,7 @@ class SmtpSender:
             port = int(s.SMTPPort)
         except ValueError:
             raise MailError(f"EmailSettings.SMTPPort {s.SMTPPort!r} is not a number") from None
-        context = ssl.create_default_context()
-        if s.SkipServerCertificateVerification:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+        context = self._tls_context(bool(s.SkipServerCertificateVerification)) if security else None
         try:
             message = self.build(mail)
         except (ValueError, TypeError) as e:  # a header the email package refuses (a malformed address)
@@ -78,7 +88,7 @@ class SmtpSender:
                 use_tls=security == SECURITY_TLS,
                 start_tls=security == SECURITY_STARTTLS,
                 validate_certs=not s.SkipServerCertificateVerification,
-                tls_context=context if security else None,
+                tls_context=context,
                 timeout=float(s.SMTPServerTimeout or 10),
             )
         except (aiosmtplib.SMTPException, OSError) as e:
