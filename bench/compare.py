@@ -9,6 +9,8 @@ that side's bench process and the servers it starts; the bench script itself (be
 always comes from the working tree, so both sides are driven identically. Each bench prints a JSON
 object at the end; every numeric leaf of it is compared (median over the rounds). Rounds go
 ref, tree, tree, ref, ref, tree, … so neither side always runs on a warmer or busier machine.
+With ``--json`` each metric also lists every run's value per side (``ref_runs``, ``tree_runs``), the
+spread to judge a ratio by.
 """
 
 from __future__ import annotations
@@ -111,8 +113,10 @@ def main() -> None:
         rows = summarize(runs)
         load = os.getloadavg()
         if ns.json:
+            each = {side: {k: [r[k] for r in runs[side] if k in r] for k, *_ in rows} for side in runs}
             print(json.dumps({"ref": sha, "rounds": ns.rounds, "load": load,
-                              "metrics": {k: {"ref": a, "tree": b, "ratio": r} for k, a, b, r in rows}}, indent=2))
+                              "metrics": {k: {"ref": a, "tree": b, "ratio": r, "ref_runs": each["ref"][k],
+                                              "tree_runs": each["tree"][k]} for k, a, b, r in rows}}, indent=2))
             return
         print(f"bench.{ns.bench} {' '.join(bench_args)} — ref {sha[:10]} vs working tree, "
               f"median of {ns.rounds} alternating runs each (load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
