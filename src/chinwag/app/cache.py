@@ -6,6 +6,7 @@ least recently used entry goes when one is full)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import cachetools
@@ -29,6 +30,18 @@ class TTLCache(cachetools.TTLCache[K, V]):
             return self[key]
         except KeyError:
             return None
+
+    def split(self, keys: Iterable[K]) -> tuple[dict[K, V], list[K]]:
+        """The entries found among ``keys`` (each once, in order) and the keys missing or expired."""
+        found: dict[K, V] = {}
+        missing: list[K] = []
+        for key in dict.fromkeys(keys):
+            value = self.lookup(key)
+            if value is None:
+                missing.append(key)
+            else:
+                found[key] = value
+        return found, missing
 
 
 class AppCaches:

@@ -54,14 +54,8 @@ class Directory:
         them; the others in one read, then cached (unless a user was dropped from the cache meanwhile)."""
         caches = self.core.caches
         cache = caches.users
-        out: list[User] = []
-        missing: list[str] = []
-        for uid in dict.fromkeys(user_ids):
-            found = cache.lookup(uid)
-            if found is None:
-                missing.append(uid)
-            else:
-                out.append(msgspec.structs.replace(found))
+        found, missing = cache.split(user_ids)
+        out = [msgspec.structs.replace(u) for u in found.values()]
         if missing:
             epoch = caches.users_epoch
             read = await self.core.store.users.get_many(missing)

@@ -23,14 +23,7 @@ class StatusService:
         replaces it on every node. The posters' statuses of every channel view come here."""
         caches = self.core.caches
         cache = caches.statuses
-        found: dict[str, Status] = {}
-        missing: list[str] = []
-        for uid in dict.fromkeys(user_ids):
-            s = cache.lookup(uid)
-            if s is None:
-                missing.append(uid)
-            else:
-                found[uid] = s
+        found, missing = cache.split(user_ids)
         if missing:
             epoch = caches.statuses_epoch
             stored = {s.user_id: s for s in await self.core.store.status.get_many(missing)}
