@@ -1,5 +1,5 @@
 """Generator processes and the measurement: N processes, each an asyncio loop of simulated users (one
-shared httpx pool per process, one WebSocket per user); the parent tells them how many users to hold
+shared aiohttp pool per process, one WebSocket per user); the parent tells them how many users to hold
 and collects a window's latencies, errors and the server's CPU and RSS."""
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-import httpx
-
-from bench.loadtest.sim import Env, Recorder, SimUser
+from bench.loadtest.sim import Env, Http, Recorder, SimUser
 
 #: load-test-ng's alert thresholds (coordinator MonitorConfig): 5xx and timeouts < 0.025 % of requests,
 #: mean request time < 100 ms, p99 < 2 s (applied here to every endpoint), app CPU < 85 %.
@@ -59,9 +57,8 @@ def _worker(conn: Connection, cfg: GenConfig, cpus: list[int] | None) -> None:
     asyncio.run(_worker_main(conn, cfg))
 
 
-def _new_http(cfg: GenConfig) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=cfg.timeout_s, limits=httpx.Limits(max_connections=cfg.http_connections,
-                                                                       max_keepalive_connections=cfg.http_connections))
+def _new_http(cfg: GenConfig) -> Http:
+    return Http(cfg.timeout_s, cfg.http_connections)
 
 
 async def _stop_users(users: list[tuple[SimUser, asyncio.Task[None]]]) -> None:

@@ -17,7 +17,7 @@ import pytest
 from bench.loadtest import dataset
 from bench.loadtest.__main__ import set_passwords_api
 from bench.loadtest.driver import Fleet, GenConfig, Limits, Window, evaluate, measure
-from bench.loadtest.sim import Env, Recorder, SimUser
+from bench.loadtest.sim import Env, Http, Recorder, SimUser
 
 from tests.procs import ServerProcess, sqlite_env
 
@@ -55,7 +55,7 @@ def _no_errors(rec: Recorder | Any) -> None:
 async def test_every_action_runs_without_errors(loaded: tuple[ServerProcess, list[str]]) -> None:
     srv, logins = loaded
     rec = Recorder()
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with Http(30) as http:
         env = Env(srv.api, srv.ws_url, http, rec, asyncio.Event(), pause_scale=0.01)
         users = [SimUser(env, login, seed=i) for i, login in enumerate(logins[:3])]
         for u in users:
