@@ -170,7 +170,7 @@ def build(config: ConfigStore) -> Server:
     metrics = Metrics(app, hub)
     asgi = WebSocketFirst(create_app(app, extra_routes=[WebSocketRoute("/api/v4/websocket", endpoint)],
                                      rate_store=rates, observe=metrics.observe,
-                                     events=EventsDurable(lambda: hub.published, hub.flushed)), endpoint)
+                                     events=EventsDurable(hub.flushed)), endpoint)
     return Server(config=config, app=app, asgi=asgi, db=db, hub=hub, stream=stream, metrics=metrics)
 
 

@@ -14,6 +14,7 @@ messages count, who gets a mention, who follows the thread, whose read position 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chinwag.app.core import AppCore
 from chinwag.app.outbox import UnitOfWork
 from chinwag.model.post import Post
+from chinwag.platform.events import RequestEvents, mark_published, request_events
 from chinwag.store.sql.post_store import ChannelCounts
 
 log = structlog.get_logger("chinwag.app.post_write")
@@ -60,6 +62,8 @@ class NewPost:
     #: attached, so the events carry them)
     finish: Callable[[UnitOfWork], Awaitable[None]] | None = None
     done: asyncio.Future[None] | None = field(default=None, repr=False)
+    #: the request this post is written for: its answer waits for the post's events in the history
+    request: RequestEvents | None = field(default_factory=request_events.get, repr=False)
 
 
 class PostWriter:
@@ -75,7 +79,11 @@ class PostWriter:
         item.done = asyncio.get_running_loop().create_future()
         self._queue.append(item)
         if self._writer is None:
-            self._writer = asyncio.create_task(self._drain())
+            # without the request's mark: the batch publishes for many requests, each marked by its item
+            # (the first request's mark would be marked by every later batch)
+            context = contextvars.copy_context()
+            context.run(request_events.set, None)
+            self._writer = asyncio.create_task(self._drain(), context=context)
         await item.done
 
     async def _drain(self) -> None:
@@ -110,8 +118,10 @@ class PostWriter:
             uows = [UnitOfWork(conn) for _ in batch]
             deferred = await self._rows(conn, batch, uows)
             rows = await relay.write(conn, uows)
-        for uow, r in zip(uows, rows, strict=True):
+        for item, uow, r in zip(batch, uows, rows, strict=True):
             relay.committed(uow, r)
+            if uow.events:
+                mark_published(item.request)
         if deferred:
             self.apply_pending_mentions()
 

@@ -2,8 +2,32 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+
+class RequestEvents:
+    """Whether the request being served published events (its answer then waits for the event history:
+    ``web/durable.py``). The HTTP pipeline sets one per request that may change something; whatever
+    publishes in that request's context (or on its behalf, e.g. a group commit) marks it."""
+
+    __slots__ = ("published",)
+
+    def __init__(self) -> None:
+        self.published = False
+
+
+#: the current request's mark (None outside a request that may change something)
+request_events: ContextVar[RequestEvents | None] = ContextVar("chinwag_request_events", default=None)
+
+
+def mark_published(mark: RequestEvents | None = None) -> None:
+    """Mark ``mark`` (default: the current request's) as having published."""
+    if mark is None:
+        mark = request_events.get()
+    if mark is not None:
+        mark.published = True
 
 
 @dataclass

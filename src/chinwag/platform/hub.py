@@ -29,7 +29,7 @@ from chinwag.platform.broadcast import (
     membership_change,
     recipients,
 )
-from chinwag.platform.events import Event
+from chinwag.platform.events import Event, mark_published
 
 log = logging.getLogger("chinwag.platform.hub")
 _encoder = msgspec.json.Encoder()
@@ -286,6 +286,7 @@ class Hub:
         """The Publisher the app uses: events go to the shared stream, then back to every hub.
         ``done``: the outbox row the event comes from (see ``bus/base.py``)."""
         self.published += 1
+        mark_published()
         self.stream.publish(event_dict(ev), done)
 
     @property

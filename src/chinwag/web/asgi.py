@@ -151,7 +151,7 @@ class HttpPipeline:
         ui = not path.startswith(_API_PREFIXES)
         version = self._version
         events = self.events
-        mark = events.published() if events is not None and scope.get("method") not in SAFE_METHODS else None
+        mark = events.begin() if events is not None and scope.get("method") not in SAFE_METHODS else None
         limits = cfg.RateLimitSettings
         rate_headers: list[tuple[bytes, bytes]] = []
         refused = False

@@ -4,7 +4,9 @@ including one that resumes after this node was killed a moment later: the event 
 delivered live or replayed from the history, never lost between the commit and the answer.
 
 Group-committed writes keep this cheap (one write for all the events of the requests that finish
-together); requests that published nothing do not wait. While the history cannot be written (the
+together); requests that published nothing do not wait — not even while other requests publish (each
+request carries its own mark, ``platform.events.RequestEvents``: waiting whenever *anything* was
+published meanwhile made every POST under load wait for a history write). While the history cannot be written (the
 database or Redis is away) answers do not wait (the events wait in memory, as they did before); a
 write that hangs delays an answer by at most ``limit`` seconds."""
 
@@ -15,25 +17,31 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from chinwag.platform.events import RequestEvents, request_events
+
 log = structlog.get_logger("chinwag.web.durable")
 
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
 class EventsDurable:
-    """The event history's side of ``HttpPipeline``: ``published`` counts the events this node has
-    published; a request that is not GET/HEAD/OPTIONS takes the count when it starts, and before its
-    answer leaves, ``wait`` holds it until ``flushed`` says the history has everything up to now — only
-    when the count moved."""
+    """The event history's side of ``HttpPipeline``: a request that is not GET/HEAD/OPTIONS gets a
+    :class:`RequestEvents` mark when it starts (``begin``, in its context); before its answer leaves,
+    ``wait`` holds it until ``flushed`` says the history has everything up to now — only when the
+    request published something."""
 
-    def __init__(self, published: Callable[[], int], flushed: Callable[[], Awaitable[object]],
-                 limit: float = 5.0) -> None:
-        self.published = published
+    def __init__(self, flushed: Callable[[], Awaitable[object]], limit: float = 5.0) -> None:
         self.flushed = flushed
         self.limit = limit
 
-    async def wait(self, mark: int, path: str) -> None:
-        if self.published() == mark:
+    @staticmethod
+    def begin() -> RequestEvents:
+        mark = RequestEvents()
+        request_events.set(mark)
+        return mark
+
+    async def wait(self, mark: RequestEvents, path: str) -> None:
+        if not mark.published:
             return
         try:
             async with asyncio.timeout(self.limit):
