@@ -12,6 +12,7 @@ machine cannot make the network (not root, or no CAP_NET_ADMIN / CAP_SYS_ADMIN).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,7 +23,14 @@ import pytest
 
 from tests.e2e import firefox_bidi_shim
 from tests.e2e.conftest import CHROMIUM, shot
-from tests.e2e.netns import BrowserServer, ServerInNetwork, TestNetwork, Unavailable, connect_all, unavailable_reason
+from tests.e2e.netns import (
+    BrowserServer,
+    ServerInNetwork,
+    TestNetwork,
+    Unavailable,
+    connect_all,
+    unavailable_reason,
+)
 from tests.e2e.test_calls_ui import MEDIA_FLAGS, PLUGIN, participant, wait_receiving
 from tests.e2e.test_webapp import login, new_page
 
@@ -61,10 +69,12 @@ def world(playwright_session: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     srv: ServerInNetwork | None = None
     browsers: dict[str, Any] = {}
     try:
-        # the browsers start while the server does
+        # the browsers start while the server does: Firefox over WebDriver BiDi (through the shim),
+        # Chromium as in test_calls_ui.py
+        firefox = firefox_bidi_shim.executable(FIREFOX, tmp_path_factory.mktemp("firefox"))
         browser_servers = {
-            "firefox": BrowserServer(net, "firefox", {"executablePath": firefox_bidi_shim.executable(FIREFOX, tmp_path_factory.mktemp("firefox")), "channel": "moz-firefox", "headless": True,
-                                                      "firefoxUserPrefs": FIREFOX_PREFS}),
+            "firefox": BrowserServer(net, "firefox", {"executablePath": firefox, "channel": "moz-firefox",
+                                                      "headless": True, "firefoxUserPrefs": FIREFOX_PREFS}),
             "chromium": BrowserServer(net, "chromium", {"executablePath": CHROMIUM, "headless": True, "args": [
                 "--no-sandbox", "--disable-background-networking", "--disable-gpu", *MEDIA_FLAGS]}),
         }
@@ -86,7 +96,8 @@ def world(playwright_session: Any, tmp_path_factory: pytest.TempPathFactory) -> 
         yield World(srv, browsers["firefox"], browsers["chromium"], admin_id, bob["id"])
     finally:
         for b in browsers.values():
-            b.close()
+            with contextlib.suppress(Exception):  # its server may have gone: stopped below either way
+                b.close()
         for s in browser_servers.values():
             s.stop()
         if srv is not None:
