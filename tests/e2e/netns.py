@@ -82,6 +82,15 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def name_servers() -> list[str]:
+    """The resolvers /etc/resolv.conf names."""
+    try:
+        text = Path("/etc/resolv.conf").read_text()
+    except OSError:
+        return []
+    return re.findall(r"^\s*nameserver\s+([0-9a-fA-F.:]+)", text, re.M)
+
+
 def _run(*cmd: str) -> str:
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
@@ -153,6 +162,10 @@ class TestNetwork:
         self.run("ip", "route", "add", "default", "dev", "eth0")
         for knob in ("forwarding", "proxy_arp"):
             Path(f"/proc/sys/net/ipv4/conf/{self.link}/{knob}").write_text("0\n")
+        # and the name servers refuse at once: a lookup in here (a browser's, the server's) fails without
+        # waiting for an address that never answers, and asks no one
+        for server in name_servers():
+            self.run("ip", "route", "add", "unreachable", server)
 
     @staticmethod
     def _free_subnet() -> int:
