@@ -6,7 +6,10 @@ Firefox gathers ICE candidates only on interfaces other than loopback, so a call
 and the calls plugin's SFU needs an address that is not 127.0.0.1 for both. In the namespace the server
 listens on every interface (the browsers open it at http://127.0.0.1:port, a secure context, as anywhere
 else), the SFU binds the namespace's veth address, and the test process reaches the server's API and the
-browser servers at that address from outside.
+browser servers at that address from outside. Firefox without a capture permission gathers only on the
+interface of the default route, so the namespace has one, on-link through the veth: an address outside is
+never resolved, this side neither forwards nor proxies ARP for the pair, and the name servers are
+unreachable in there (a lookup fails at once instead of waiting). Nothing leaves the two ends.
 
 The namespace has no name (nothing in /run/netns): it lives as long as a process is in it. The first one,
 the holder, reads a pipe from this process; when this process ends, however it ends (killed included),
