@@ -13,6 +13,7 @@ this, with its exit status; a signal to this is passed on to Firefox."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import shlex
@@ -66,7 +67,7 @@ async def main(argv: list[str]) -> int:
     proc = await asyncio.create_subprocess_exec(*argv, stdout=None, stderr=asyncio.subprocess.PIPE)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        loop.add_signal_handler(sig, lambda s=sig: proc.send_signal(s))
+        loop.add_signal_handler(sig, proc.send_signal, sig)
     server = None
     assert proc.stderr is not None
     async for raw in proc.stderr:
@@ -74,8 +75,9 @@ async def main(argv: list[str]) -> int:
         m = LISTENING.match(line)
         if m and server is None:
             upstream = m.group(1)
-            server = await serve(lambda c, up=upstream: relay(c, up), "127.0.0.1", 0, max_size=None, ping_interval=None)
-            port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            server = await serve(functools.partial(relay, upstream_base=upstream), "127.0.0.1", 0, max_size=None,
+                                 ping_interval=None)
+            port = next(iter(server.sockets)).getsockname()[1]
             line = f"WebDriver BiDi listening on ws://127.0.0.1:{port}"
         sys.stderr.write(line + "\n")
         sys.stderr.flush()

@@ -78,7 +78,8 @@ def world(playwright_session: Any, tmp_path_factory: pytest.TempPathFactory) -> 
             "chromium": BrowserServer(net, "chromium", {"executablePath": CHROMIUM, "headless": True, "args": [
                 "--no-sandbox", "--disable-background-networking", "--disable-gpu", *MEDIA_FLAGS]}),
         }
-        srv = ServerInNetwork(net).start()
+        srv = ServerInNetwork(net)
+        srv.start()
         srv.create_user("admin")
         admin = srv.login("admin")
         bob = srv.create_user("bob")
@@ -182,7 +183,7 @@ def test_firefox_and_chromium_in_one_call(world: World) -> None:
         # the plugin rewrote the post (end_at, "Call ended after …"): that is no edit of admin's
         assert cr.locator(".post__message:has([data-call-post]) .post__edited").count() == 0
         fx.get_by_role("button", name="Start call").wait_for()
-        assert fx.errors == [] and cr.errors == []  # type: ignore[attr-defined]
+        assert fx.errors == [] and cr.errors == []
     finally:
         fx.context.close()
         cr.context.close()
