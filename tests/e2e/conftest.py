@@ -53,17 +53,23 @@ def _ensure_ui() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright_session() -> Iterator[Any]:
+    """Playwright's sync API, once Chromium is there and the UI built."""
     _ensure_chromium()
     _ensure_ui()
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Any) -> Iterator[Any]:
+    b = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                           args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+    yield b
+    b.close()
 
 
 @pytest.fixture(scope="module")

@@ -46,13 +46,17 @@ class ServerProcess:
             "MM_LOGSETTINGS_CONSOLELEVEL": "WARN",
             **env,
         }
+        #: a command prefix the server runs under (tests/e2e/netns.py: in a network namespace)
+        self.prefix: list[str] = []
+        #: where the test reaches the API (``url`` is where the browsers open the UI; the same but there)
+        self.api_url = self.url
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = os.path.join(self.tmp, "server.log")
 
     def start(self) -> ServerProcess:
         exe = Path(sys.executable).parent / "chinwag"
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([str(exe), "serve"], cwd=self.tmp, env=self.env,
+        self.proc = subprocess.Popen([*self.prefix, str(exe), "serve"], cwd=self.tmp, env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         # As tests/procs.py: a start takes a few seconds alone, but CI runs the browser tests beside two
         # other pytest workers on 2 cores, where importing the server alone took 30 s and more.
@@ -61,7 +65,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{Path(self.log_path).read_text()}")
             try:
-                if httpx.get(self.url + "/api/v4/system/ping", timeout=1).status_code == 200:
+                if httpx.get(self.api_url + "/api/v4/system/ping", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -85,7 +89,7 @@ class ServerProcess:
 
     def api(self, token: str = "") -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url + "/api/v4", headers=headers, timeout=10)
+        return httpx.Client(base_url=self.api_url + "/api/v4", headers=headers, timeout=10)
 
     def create_user(self, username: str, password: str = "password1", admin_token: str = "") -> dict[str, Any]:
         with self.api(admin_token) as c:

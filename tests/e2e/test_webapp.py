@@ -32,12 +32,14 @@ def until(read: Callable[[], T], ok: Callable[[T], bool], timeout: float = TIMEO
         time.sleep(0.1)
 
 
-def new_page(browser: Any, width: int = 1280, height: int = 800, *, enforce_csp: bool = False) -> Any:
+def new_page(browser: Any, width: int = 1280, height: int = 800, *, enforce_csp: bool = False,
+             reduced_motion: bool = True) -> Any:
     """A page in a fresh context. The server's Content-Security-Policy (script-src 'self') would also
     stop Playwright's own string-evaluated waits, so the tests' pages bypass it, except those made with
-    ``enforce_csp`` (test_security_ui.py runs the UI under it)."""
-    ctx = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce",
-                              bypass_csp=not enforce_csp)
+    ``enforce_csp`` (test_security_ui.py runs the UI under it). ``reduced_motion=False`` for Firefox
+    over WebDriver BiDi, which has no media feature emulation (``emulation.setMediaFeaturesOverride``)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height},
+                              reduced_motion="reduce" if reduced_motion else None, bypass_csp=not enforce_csp)
     page = ctx.new_page()
     page.set_default_timeout(TIMEOUT)
     page.dialogs = []  # type: ignore[attr-defined]
@@ -49,12 +51,20 @@ def new_page(browser: Any, width: int = 1280, height: int = 800, *, enforce_csp:
     return page
 
 
-def login(page: Any, url: str, username: str, password: str = "password1", *, live: bool = True) -> None:
+def login(page: Any, url: str, username: str, password: str = "password1", *, live: bool = True,
+          typed: bool = False) -> None:
     """Signs in on the login page; with ``live``, also waits until the page's WebSocket is open (the
-    server said hello), so what a test changes through the API afterwards reaches the page as events."""
+    server said hello), so what a test changes through the API afterwards reaches the page as events.
+    ``typed`` types the fields key by key: Playwright's ``fill`` in Firefox over WebDriver BiDi sets the
+    value and sends an untrusted ``input`` event, which React's controlled inputs do not take as a change."""
     page.goto(url + "/login")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(password)
+    for label, value in (("Email or username", username), ("Password", password)):
+        field = page.get_by_label(label)
+        if typed:
+            field.click()
+            field.press_sequentially(value)
+        else:
+            field.fill(value)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("navigation", name="Channels").wait_for()
     if live:

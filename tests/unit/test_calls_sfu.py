@@ -1,4 +1,5 @@
-"""The calls SFU's SDP rewrite for ICEHostOverride (the public address behind NAT), its data channel
+"""The calls SFU's SDP rewrite for ICEHostOverride (the public address behind NAT), the STUN servers its
+peer connections use (only configured ones: never aiortc's default), its data channel
 message encoding (calls-common's flat msgpack: type, then payload), and the gate that starts forwarded
 encoded video at a keyframe."""
 
@@ -24,6 +25,7 @@ from chinwag.plugin.bundled.calls.server.sfu import (
     dc_message,
     dc_type,
     is_keyframe,
+    stun_urls,
 )
 
 SDP = """v=0
@@ -40,6 +42,25 @@ def test_ice_host_override_rewrites_host_candidates_only() -> None:
     assert "a=candidate:abc 1 udp 2130706431 203.0.113.7 41000 typ host" in out
     assert "a=candidate:def 1 udp 1694498815 198.51.100.9 41000 typ srflx raddr 10.0.0.5 rport 41000" in out
     assert SFU(RTCSettings(), lambda conn_id, msg: None)._public(SDP) == SDP
+
+
+async def test_sfu_asks_no_stun_server_but_a_configured_one() -> None:
+    """aiortc's peer connections ask Google's STUN server for a public address unless given ICE servers;
+    the SFU's ask none, or the configured STUN servers (ICEServersConfigs) when ICEHostOverride is empty."""
+    configured = [{"urls": ["stun:stun.example.com:3478", "turn:turn.example.com:3478"]},
+                  {"urls": "stun:stun2.example.com:3478"}, {"urls": None}]
+    assert stun_urls(configured, "") == ("stun:stun.example.com:3478", "stun:stun2.example.com:3478")
+    assert stun_urls(configured, "203.0.113.7") == ()
+    assert stun_urls([], "") == ()
+    for settings, expected in ((RTCSettings(), []),
+                               (RTCSettings(stun_urls=("stun:stun.example.com:3478",)), ["stun:stun.example.com:3478"])):
+        sfu = SFU(settings, lambda conn_id, msg: None)
+        s = sfu.join("c" * 26, "u" * 26, "h" * 26)
+        try:
+            config = s.pc._RTCPeerConnection__configuration  # type: ignore[attr-defined]  # what its gatherers get
+            assert [u for server in config.iceServers for u in server.urls] == expected
+        finally:
+            await sfu.leave("c" * 26)
 
 
 def test_data_channel_messages() -> None:

@@ -199,6 +199,8 @@ function PostItemImpl({post, continuation, team, location, highlight}: {
     const mine = post.user_id === me.id;
     const system = post.type?.startsWith('system_');
     const deleted = post.delete_at > 0;
+    // a call's post changes when the call ends (the plugin, not its author): no "(edited)" on its card
+    const isCallPost = (post.type as string) === 'custom_calls';
     const mentioned = !mine && !system && mentionsUser(post.message, me.username);
     const ctx: MarkdownContext = useMemo(() => ({
         myUsername: me.username,
@@ -342,8 +344,8 @@ function PostItemImpl({post, continuation, team, location, highlight}: {
                     <EditBox post={post} onDone={() => update(() => ({editingPostId: ''}))}/>
                 ) : (
                     <div className='post__message'>
-                        {(post.type as string) === 'custom_calls' ? <CallPostCard post={post}/> : <Markdown text={post.message} ctx={ctx}/>}
-                        {post.edit_at > 0 && <span className='post__edited' title={intl.formatMessage({id: 'post.edited_at', defaultMessage: 'Edited {time}'}, {time: formatDateTime(post.edit_at, intl)})}>
+                        {isCallPost ? <CallPostCard post={post}/> : <Markdown text={post.message} ctx={ctx}/>}
+                        {post.edit_at > 0 && !isCallPost && <span className='post__edited' title={intl.formatMessage({id: 'post.edited_at', defaultMessage: 'Edited {time}'}, {time: formatDateTime(post.edit_at, intl)})}>
                             <FormattedMessage id='post.edited' defaultMessage='(edited)'/>
                         </span>}
                     </div>

@@ -33,7 +33,7 @@ import msgspec
 from chinwag.model.errors import AppError
 from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin, Post
 
-from .sfu import SFU, RTCSettings
+from .sfu import SFU, RTCSettings, server_urls, stun_urls
 
 ID_RE = re.compile(r"^[a-z0-9]{26}$")
 #: how long a session whose WebSocket closed waits for the app's ``reconnect`` before it leaves
@@ -182,9 +182,10 @@ class CallsPlugin(Plugin):
         return default if value is None or value == "" else value
 
     def _rtc_settings(self) -> RTCSettings:
+        override = str(self._setting("ICEHostOverride", ""))
         return RTCSettings(udp_address=str(self._setting("UDPServerAddress", "")),
                            port_min=int(self._setting("UDPPortMin", 0)), port_max=int(self._setting("UDPPortMax", 0)),
-                           ice_host_override=str(self._setting("ICEHostOverride", "")))
+                           ice_host_override=override, stun_urls=stun_urls(self._ice_servers(), override))
 
     def _ice_servers(self) -> list[dict[str, Any]]:
         raw = self._setting("ICEServersConfigs", "[]")
@@ -195,13 +196,12 @@ class CallsPlugin(Plugin):
         return [s for s in servers if isinstance(s, dict)] if isinstance(servers, list) else []
 
     def _turn_urls(self) -> list[str]:
-        return [u for s in self._ice_servers() for u in (s.get("urls") or [])
-                if isinstance(u, str) and u.startswith(("turn:", "turns:"))]
+        return [u for s in self._ice_servers() for u in server_urls(s) if u.startswith(("turn:", "turns:"))]
 
     def _client_config(self) -> dict[str, Any]:
         servers = self._ice_servers()
         return {
-            "ICEServers": [u for s in servers for u in (s.get("urls") or []) if isinstance(u, str)],
+            "ICEServers": [u for s in servers for u in server_urls(s)],
             "ICEServersConfigs": servers,
             "DefaultEnabled": bool(self._setting("DefaultEnabled", True)),
             "MaxCallParticipants": int(self._setting("MaxCallParticipants", 0)),

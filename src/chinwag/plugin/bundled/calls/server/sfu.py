@@ -33,6 +33,7 @@ import msgspec
 from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
+    RTCIceServer,
     RTCPeerConnection,
     RTCRtpReceiver,
     RTCRtpSender,
@@ -252,6 +253,29 @@ class RTCSettings:
     port_min: int = 0
     port_max: int = 0
     ice_host_override: str = ""
+    #: the STUN servers the SFU asks for its public address (server-reflexive candidates): only those
+    #: configured (``stun_urls``), never aiortc's built-in default (Google's), so a call sends nothing to a
+    #: third party unless told to
+    stun_urls: tuple[str, ...] = ()
+
+    def ice_servers(self) -> list[RTCIceServer]:
+        return [RTCIceServer(urls=list(self.stun_urls))] if self.stun_urls else []
+
+
+def stun_urls(ice_servers: list[dict[str, Any]], ice_host_override: str) -> tuple[str, ...]:
+    """The ``stun:`` URLs of ICEServersConfigs, for the SFU's own public address, as Mattermost's rtcd asks
+    the configured STUN server for it when ICEHostOverride is empty; with an override, none."""
+    if ice_host_override:
+        return ()
+    return tuple(u for server in ice_servers for u in server_urls(server) if u.startswith("stun:"))
+
+
+def server_urls(server: dict[str, Any]) -> list[str]:
+    """An RTCIceServer's ``urls``: one URL or a list of them."""
+    urls = server.get("urls")
+    if isinstance(urls, str):
+        return [urls]
+    return [u for u in urls if isinstance(u, str)] if isinstance(urls, list) else []
 
 
 @dataclass
@@ -422,7 +446,8 @@ class SFU:
 
     def join(self, conn_id: str, user_id: str, channel_id: str) -> Session:
         # one transport for everything, as the apps' browsers and WebRTC stacks bundle
-        pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+        pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
+                                                iceServers=self.settings.ice_servers()))
         s = Session(conn_id, user_id, channel_id, pc)
         self.sessions[conn_id] = s
 
