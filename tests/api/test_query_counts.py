@@ -21,7 +21,7 @@ PINNED = {
     "users_me": 0,
     "my_teams": 1,
     "my_team_members": 1,
-    "my_team_unreads": 2,
+    "my_team_unreads": 1,
     "my_channels": 1,
     "my_channel_members": 1,
     "my_preferences": 1,
@@ -33,6 +33,8 @@ PINNED = {
     "roles_by_names": 1,
     "plugins_webapp": 0,
     "thread_totals": 1,
+    # the Threads view's page (totals, the page, its posts; participants from the users cache)
+    "threads_page": 3,
     # posting (with its mention counts, read position, notifications)
     "post_with_mention": 7,
     "reply_in_thread": 11,
@@ -42,11 +44,12 @@ PINNED = {
     # visit), marking it viewed, its stats, my membership, the posters' statuses, profiles and pictures
     "channel_posts_page": 2,
     "view_channel": 2,
-    "channel_stats": 3,
+    "channel_stats": 1,
     "channel_member_me": 2,
     "posts_around_unread": 1,
-    "posts_since": 2,
-    "post_thread": 3,
+    "posts_since": 1,
+    "posts_before": 1,
+    "post_thread": 2,
     "statuses_by_ids": 0,
     "users_by_ids": 0,
     "user_image": 0,
@@ -84,6 +87,8 @@ async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> Non
         "plugins_webapp": lambda: ann.get("/plugins/webapp"),
         "thread_totals": lambda: ann.get(f"/users/{me}/teams/{t.id}/threads",
                                          params={"totalsOnly": "true", "threadsOnly": "false"}),
+        "threads_page": lambda: ann.get(f"/users/{me}/teams/{t.id}/threads",
+                                        params={"pageSize": 25, "extended": "true"}),
         "post_with_mention": lambda: ann.post("/posts", {"channel_id": ch_id, "message": "hello @bob"}),
         "reply_in_thread": lambda: bob.post("/posts", {"channel_id": ch_id, "message": "re", "root_id": root["id"]}),
         # a DM or GM post also checks that the channel is shown to its members (cached once known)
@@ -98,6 +103,8 @@ async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> Non
                                                        "collapsedThreads": "true"}),
         "posts_since": lambda: ann.get(f"/channels/{ch_id}/posts", params={"since": root["create_at"],
                                                                             "collapsedThreads": "true"}),
+        "posts_before": lambda: ann.get(f"/channels/{ch_id}/posts", params={
+            "before": root["id"], "page": 0, "per_page": 30, "collapsedThreads": "true"}),
         "post_thread": lambda: ann.get(f"/posts/{root['id']}/thread", params={"collapsedThreads": "true"}),
         "statuses_by_ids": lambda: ann.post("/users/status/ids", [me, bob.user["id"]]),
         "users_by_ids": lambda: ann.post("/users/ids", [me, bob.user["id"]]),
