@@ -1,7 +1,7 @@
 """Query-count guards on the hot operations: the SQL statements each issues (its background work
 included), measured warm (the second of two identical requests). A change that adds a query to one
 of these paths fails here; if the new query is worth it, raise the pinned number in the same commit
-and say why in its message. The numbers are the same on SQLite and PostgreSQL."""
+and say why in its message. The numbers are the same on SQLite and PostgreSQL (MySQL/MariaDB: ``MYSQL_EXTRA``)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ PINNED = {
     # switching channel: the first page of posts (or the posts around the last unread, or since the last
     # visit), marking it viewed, its stats, my membership, the posters' statuses, profiles and pictures
     "channel_posts_page": 2,
-    "view_channel": 2,
+    "view_channel": 1,
     "channel_stats": 1,
     "channel_member_me": 2,
     "posts_around_unread": 1,
@@ -54,6 +54,8 @@ PINNED = {
     "users_by_ids": 0,
     "user_image": 0,
 }
+#: one statement more on MySQL/MariaDB, which have no UPDATE … RETURNING
+MYSQL_EXTRA = {"view_channel": 1}
 
 
 async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> None:
@@ -118,6 +120,7 @@ async def test_hot_paths_issue_the_pinned_number_of_queries(world: World) -> Non
                 r = await op()
             assert r.status_code < 300, (name, r.status_code, r.text)
         found[name] = q
-    wrong = {n: len(q) for n, q in found.items() if len(q) != PINNED[n]}
+    pinned = {n: c + (MYSQL_EXTRA.get(n, 0) if world.srv.db.is_mysql else 0) for n, c in PINNED.items()}
+    wrong = {n: len(q) for n, q in found.items() if len(q) != pinned[n]}
     assert not wrong, "query counts changed (pinned → now):\n" + "\n".join(
-        f"{n}: {PINNED[n]} → {len(found[n])}\n{found[n]}" for n in wrong)
+        f"{n}: {pinned[n]} → {len(found[n])}\n{found[n]}" for n in wrong)

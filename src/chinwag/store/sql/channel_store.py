@@ -60,6 +60,8 @@ def _view_statements() -> tuple[sa.Update, sa.Select[Any]]:
 
 
 _VIEW, _VIEWED = _view_statements()
+#: the same in one statement where UPDATE … RETURNING exists (PostgreSQL, SQLite; not MySQL/MariaDB)
+_VIEW_RETURNING = _VIEW.returning(channelmembers.c.channelid, channelmembers.c.lastviewedat)
 
 #: GET /channels/{id}/stats (every channel switch): the member count and the pinned-post count in one
 #: statement, built once
@@ -481,8 +483,11 @@ class SqlChannelStore:
             return {}
         params = {"user_id": user_id, "ids": list(channel_ids), "now": now}
         async with self.db.write() as conn:
-            await conn.execute(_VIEW, params)
-            rows = (await conn.execute(_VIEWED, params)).all()
+            if self.db.is_mysql:
+                await conn.execute(_VIEW, params)
+                rows = (await conn.execute(_VIEWED, params)).all()
+            else:
+                rows = (await conn.execute(_VIEW_RETURNING, params)).all()
         return {r[0]: int(r[1]) for r in rows}
 
     async def set_unread(
