@@ -49,7 +49,7 @@ PINNED = {
     "posts_around_unread": 1,
     "posts_since": 1,
     "posts_before": 1,
-    "post_thread": 2,
+    "post_thread": 1,
     "statuses_by_ids": 0,
     "users_by_ids": 0,
     "user_image": 0,

@@ -190,3 +190,13 @@ async def test_follows_come_with_the_feeds(db: Database) -> None:
     assert [p.id for p in thread.posts] == [_id(4), _id(2)] and thread.following == {_id(2): True}
     assert (await s.thread_page(_id(9), V)).following == {}
     assert [p.id for p in (await s.thread_page(_id(9))).posts] == [_id(10), _id(9)]
+
+
+async def test_thread_of_a_post_in_one_statement(db: Database) -> None:
+    s = SqlPostStore(db)
+    for asked in (_id(2), _id(4)):  # the root or a reply: the whole thread, newest first
+        feed = await s.thread_of(asked, U)
+        assert [p.id for p in feed.posts] == [_id(4), _id(2)] and feed.following == {_id(2): True}
+    assert [p.id for p in (await s.thread_of(_id(10))).posts] == [_id(10), _id(9)]
+    assert (await s.thread_of(_id(6))).posts == []  # deleted
+    assert (await s.thread_of("z" * 26)).posts == []  # no such post

@@ -237,14 +237,18 @@ class PostListService:
         where = "getPostThread"
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self.directory.post(post_id, where)
+        # one statement: the post's thread (the post among it unless deleted or missing) and, collapsed,
+        # whether the caller follows it; the permission is checked before anything is answered
+        feed = await self.core.store.posts.thread_of(post_id, ctx.user_id if collapsed else "")
+        post = next((p for p in feed.posts if p.id == post_id), None)
+        if post is None:
+            post = await self.directory.post(post_id, where)  # the 404 (or a post deleted meanwhile)
+            feed = await self.core.store.posts.thread_page(post.root_id or post.id, ctx.user_id if collapsed else "")
         channel = await self.directory.cached_channel(post.channel_id) or \
             await self.directory.channel(post.channel_id, where)  # permission facts only, as above
         if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
         root_id = post.root_id or post.id
-        # collapsed: whether the caller follows the thread comes with its posts
-        feed = await self.core.store.posts.thread_page(root_id, ctx.user_id if collapsed else "")
         posts = feed.posts
         root = [p for p in posts if p.id == root_id]
         replies = sorted((p for p in posts if p.id != root_id), key=lambda p: (p.create_at, p.id))

@@ -159,13 +159,17 @@ def _feed_statement(kind: str, collapsed: bool, follower: bool) -> sa.Select[Any
     versions), newest first, ``lim`` rows. ``before``/``after``: the posts older/newer than post ``anchor``
     (compared with its create_at read in the statement: no such post, no rows), not deleted, ``lim`` rows
     from ``off`` on, newest first for ``before``, oldest first for ``after``. ``thread``: root ``root`` and
-    its replies, not deleted, newest first. With ``follower``, whether user ``follower`` follows each
+    its replies, not deleted, newest first; ``thread_of``: the same for the thread of post ``post``. With ``follower``, whether user ``follower`` follows each
     post's thread (``chinwag_following``, NULL without a membership row)."""
     q = _POST_SELECT
     key = sa.tuple_(posts.c.createat, posts.c.id)
     newest_first = (posts.c.createat.desc(), posts.c.id.desc())
-    if kind == "thread":
-        root = sa.bindparam("root")
+    if kind in ("thread", "thread_of"):
+        if kind == "thread":
+            root: Any = sa.bindparam("root", type_=posts.c.id.type)
+        else:  # the thread of post ``post`` (its root, or itself when it is one)
+            root = (sa.select(sa.case((_anchor.c.rootid == "", _anchor.c.id), else_=_anchor.c.rootid))
+                    .where(_anchor.c.id == sa.bindparam("post", type_=posts.c.id.type)).scalar_subquery())
         q = q.where(sa.or_(posts.c.id == root, posts.c.rootid == root), posts.c.deleteat == 0)
         q = q.order_by(*newest_first)
     else:
@@ -691,6 +695,13 @@ class SqlPostStore:
         follows the thread."""
         return await self._feed_page(_feed_statement("thread", False, bool(follower_id)),
                                      {"root": root_id, "follower": follower_id}, bool(follower_id))
+
+    async def thread_of(self, post_id: str, follower_id: str = "") -> FeedPage:
+        """The thread post ``post_id`` is in (its root and replies, not deleted), newest first, read in one
+        statement; with ``follower_id``, whether that user follows it. The post itself is among them
+        unless it is deleted or missing."""
+        return await self._feed_page(_feed_statement("thread_of", False, bool(follower_id)),
+                                     {"post": post_id, "follower": follower_id}, bool(follower_id))
 
     async def pinned(self, channel_id: str) -> list[Post]:
         q = _POST_SELECT.where(
