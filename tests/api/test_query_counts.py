@@ -33,8 +33,8 @@ PINNED = {
     "roles_by_names": 1,
     "plugins_webapp": 0,
     "thread_totals": 1,
-    # the Threads view's page (totals, the page, its posts; participants from the users cache)
-    "threads_page": 3,
+    # the Threads view's first page (the page with its totals, its posts; participants from the users cache)
+    "threads_page": 2,
     # posting (with its mention counts, read position, notifications)
     "post_with_mention": 7,
     "reply_in_thread": 11,

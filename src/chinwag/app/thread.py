@@ -98,6 +98,13 @@ class ThreadService:
             "threads": [],
         }
         store = self.core.store.threads
+        if not threads_only and not totals_only and per_page > 0 and not (before or after or since or unread):
+            # the first page over every thread it counts: the page and the totals in one statement
+            rows, t = await store.first_page_with_totals(user_id, team_id, per_page, deleted)
+            result.update(total=t.total, total_unread_threads=t.total_unread_threads,
+                          total_unread_mentions=t.total_unread_mentions,
+                          threads=[r.to_dict() for r in await self._responses(ctx, user_id, rows, extended)])
+            return result
         if not threads_only:
             t = await store.totals(user_id, team_id, deleted)
             result.update(

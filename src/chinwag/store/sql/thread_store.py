@@ -151,6 +151,18 @@ def _list_statement(include_deleted: bool, since: bool, unread_only: bool, curso
     return q.limit(sa.bindparam("lim", type_=sa.Integer))
 
 
+@functools.cache
+def _first_page_with_totals(include_deleted: bool) -> sa.Select[Any]:
+    """The first page of the Threads view without filters, with the totals over every thread it pages
+    through (window aggregates, computed before the LIMIT): the page and the totals in one statement."""
+    unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
+    return _list_statement(include_deleted, False, False, "").add_columns(
+        sa.func.count().over().label("chinwag_total"),
+        sa.func.sum(sa.case((unread, 1), else_=0)).over().label("chinwag_unread"),
+        sa.func.sum(threadmemberships.c.unreadmentions).over().label("chinwag_mentions"),
+    )
+
+
 def _totals(include_deleted: bool) -> sa.Select[Any]:
     unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
     return (
@@ -222,6 +234,19 @@ class SqlThreadStore:
         if after and not before:
             rows.reverse()
         return rows
+
+    async def first_page_with_totals(self, user_id: str, team_id: str, per_page: int,
+                                     include_deleted: bool = False) -> tuple[list[ThreadRow], ThreadTotals]:
+        """:meth:`list_for_user` without filters and :meth:`totals`, in one statement."""
+        async with self.db.read() as conn:
+            raw = (await conn.execute(_first_page_with_totals(include_deleted),
+                                      {"uid": user_id, "tid": team_id, "lim": per_page})).all()
+        if not raw:
+            return [], ThreadTotals(0, 0, 0)
+        first = raw[0]
+        totals = ThreadTotals(int(first.chinwag_total or 0), int(first.chinwag_unread or 0),
+                              int(first.chinwag_mentions or 0))
+        return THREAD_ROW.all(raw), totals
 
     async def totals(self, user_id: str, team_id: str, include_deleted: bool = False) -> ThreadTotals:
         async with self.db.read() as conn:
