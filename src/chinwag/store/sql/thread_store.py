@@ -163,7 +163,7 @@ def _first_page_with_totals(include_deleted: bool) -> sa.Select[Any]:
     )
 
 
-def _totals(include_deleted: bool) -> sa.Select[Any]:
+def _totals(include_deleted: bool) -> Any:
     unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
     return (
         sa.select(
