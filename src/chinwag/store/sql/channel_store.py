@@ -482,11 +482,12 @@ class SqlChannelStore:
         if not channel_ids:
             return {}
         params = {"user_id": user_id, "ids": list(channel_ids), "now": now}
-        async with self.db.write() as conn:
-            if self.db.is_mysql:
+        if self.db.is_mysql:
+            async with self.db.write() as conn:
                 await conn.execute(_VIEW, params)
                 rows = (await conn.execute(_VIEWED, params)).all()
-            else:
+        else:
+            async with self.db.write_one() as conn:  # one statement: no transaction around it
                 rows = (await conn.execute(_VIEW_RETURNING, params)).all()
         return {r[0]: int(r[1]) for r in rows}
 
