@@ -11,7 +11,7 @@ application (uvicorn's HTTP parsing is left out — it is the same on both sides
 process's CPU time per request (``time.process_time``: the event loop, the driver and any worker thread;
 not PostgreSQL's) is printed in µs. The kinds are what load-test-ng's users ask most (bench/README.md,
 "Load test of real user behaviour"): profile pictures (generated, cached; with and without the ETag the
-load test revalidates with; and with the poster's entry expired from the users' cache), the channel view (``posts/unread``, ``posts?since``, ``posts?before``,
+load test revalidates with — each picture's own; and with the poster's entry expired from the users' cache), the channel view (``posts/unread``, ``posts?since``, ``posts?before``,
 ``members/me/view``, ``stats``), the posters' profiles and statuses by ids, the team's unreads, the
 threads list, one post's thread, and a new post (which fans out to the channel's members' WebSockets —
 none connected here). ``--profile KIND`` prints the cProfile of that kind's loop (cumulative, top 50)
@@ -116,15 +116,19 @@ async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str])
         crt = b"skipFetchThreads=false&collapsedThreads=true&collapsedThreadsExtended=false"
         # (method, path or a function of the request's index, body, query, extra headers, expected status)
         pictures = [f"/api/v4/users/{u}/image" for u in users]
-        status, _raw, hdrs = await asgi.request("GET", pictures[0], auth, query=b"_=0")
-        etag = dict(hdrs).get(b"etag", b"")
-        kinds: dict[str, tuple[str, Any, bytes, bytes, list[tuple[bytes, bytes]], tuple[int, ...]]] = {
+        # each picture's ETag as its first answer gave it (none: "0", what a client without one sends)
+        etags: dict[str, bytes] = {}
+        for pic in pictures:
+            _status, _raw, hdrs = await asgi.request("GET", pic, auth, query=b"_=0")
+            etags[pic] = dict(hdrs).get(b"etag", b"") or b"0"
+        kinds: dict[str, tuple[str, Any, bytes, bytes, Any, tuple[int, ...]]] = {
             "image": ("GET", lambda i: pictures[i % len(pictures)], b"", b"_=0", [], (200,)),
             # the poster's entry in the users' cache has expired (its TTL is 60 s; a new session asks for
             # pictures of posters nobody asked for in the last minute)
             "image_expired": ("GET", lambda i: pictures[i % len(pictures)], b"", b"_=0", [], (200,)),
+            # revalidated with the picture's own ETag, as load-test-ng does
             "image_etag": ("GET", lambda i: pictures[i % len(pictures)], b"", b"_=0",
-                           [(b"if-none-match", etag or b"0")], (200, 304)),
+                           lambda i: [(b"if-none-match", etags[pictures[i % len(pictures)]])], (200, 304)),
             "posts_unread": ("GET", f"/api/v4/users/{me}/channels/{ch}/posts/unread", b"",
                              b"limit_before=30&limit_after=30&" + crt, [], (200,)),
             "posts_since": ("GET", f"/api/v4/channels/{ch}/posts", b"", f"since={since}&".encode() + crt, [], (200,)),
@@ -148,17 +152,18 @@ async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str])
         for name, (method, path, body, qs, extra, expect) in kinds.items():
             if only and name not in only:
                 continue
-            headers = auth + extra
-
             def at(i: int, path: Any = path) -> str:
                 return path(i) if callable(path) else path
+
+            def headers_at(i: int, extra: Any = extra) -> list[tuple[bytes, bytes]]:
+                return auth + (extra(i) if callable(extra) else extra)
 
             users_cache = srv.app.core.caches.users
             expire = name == "image_expired"
             for i in range(30):  # warm: caches filled, code paths compiled
                 if expire:
                     users_cache.clear()
-                status, raw, _h = await asgi.request(method, at(i), headers, body, qs)
+                status, raw, _h = await asgi.request(method, at(i), headers_at(i), body, qs)
                 if status not in expect:
                     raise SystemExit(f"{method} {at(i)}: {status} {raw[:300]!r}")
             prof = cProfile.Profile(time.process_time) if profile == name else None
@@ -168,7 +173,7 @@ async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str])
             for i in range(n):
                 if expire:
                     users_cache.clear()
-                await asgi.request(method, at(i), headers, body, qs)
+                await asgi.request(method, at(i), headers_at(i), body, qs)
             cpu = time.process_time() - t0
             if prof:
                 prof.disable()

@@ -41,7 +41,13 @@ async def test_generated_default_until_a_picture_is_uploaded(world: World) -> No
     uid = ann.user["id"]
     r = await ann.get(f"/users/{uid}/image")
     assert r.status_code == 200
-    assert r.headers["cache-control"] == "max-age=300, private" and "etag" not in r.headers
+    assert r.headers["cache-control"] == "max-age=300, private"
+    etag = r.headers["etag"]
+    assert etag and not etag.isdigit()  # never an uploaded picture's last_picture_update
+    # a client that revalidates gets 304 with the ETag (Mattermost's HandleEtag), another ETag the picture
+    again = await ann.get(f"/users/{uid}/image", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.content and again.headers["etag"] == etag
+    assert (await ann.get(f"/users/{uid}/image", headers={"If-None-Match": "0"})).content == r.content
     img = decoded(r)
     assert img.size == (128, 128)
     rgb = img.convert("RGB")
@@ -57,6 +63,10 @@ async def test_generated_default_until_a_picture_is_uploaded(world: World) -> No
     other = decoded(await ann.get(f"/users/{bob.user['id']}/image"))
     assert other.size == (128, 128)
     assert ann.user.get("last_picture_update", 0) == 0
+    # a new name draws new initials: the old ETag no longer matches
+    assert (await ann.put(f"/users/{uid}/patch", {"first_name": "Zed"})).status_code == 200
+    renamed = await ann.get(f"/users/{uid}/image", headers={"If-None-Match": etag})
+    assert renamed.status_code == 200 and renamed.headers["etag"] != etag and renamed.content != r.content
 
 
 async def test_upload_crops_stores_and_announces(world: World) -> None:

@@ -3,7 +3,9 @@ the step-by-step reads it replaced (first unread post after LastViewedAt, the po
 the cursor neighbours, or the newest page when nothing is unread), on every database kind: read
 positions before, between, on and after posts (with equal create times), limits of 0 and 1, collapsed
 threads (roots only, with the follower's thread memberships), deleted posts, no membership, an empty
-channel."""
+channel. The scroll's page beyond a cursor post (``around_post``, one statement) against the reads it
+replaced (the cursor post, the page, the neighbours beyond it); the follows read with ``since`` and a
+thread."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 
 from chinwag.model.post import Post
 from chinwag.server import migrate_database
+from chinwag.store.errors import NotFound
 from chinwag.store.sql import tables
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.post_store import SqlPostStore
@@ -133,6 +136,67 @@ async def test_edit_versions_stay_out_of_the_feeds(db: Database) -> None:
     assert [(v.id, v.message, v.original_id, v.delete_at) for v in versions] == [
         ("i" * 26, "edited once", _id(3), 950), ("h" * 26, f"m{_id(3)}", _id(3), 900)]
     assert await store.edit_history(_id(1)) == []
-    assert {p.id for p in await store.since(CH, 850, collapsed=False)} == set()
+    assert {p.id for p in (await store.since(CH, 850, collapsed=False)).posts} == set()
     assert "h" * 26 not in {p.id for p in await store.thread(_id(3), include_deleted=True)}
     assert (await store.get("h" * 26, include_deleted=True)).original_id == _id(3)
+
+
+async def _beyond_step_by_step(s: SqlPostStore, anchor_id: str, older: bool, page: int, per_page: int,
+                               collapsed: bool) -> tuple[list[str], str, str]:
+    """What ``posts?before``/``after`` read before ``around_post``: the cursor post, the page, the neighbours."""
+    try:
+        anchor = await s.get(anchor_id, include_deleted=True)
+    except NotFound:
+        return [], "", ""
+    read = s.before if older else s.after
+    posts = await read(CH, anchor.create_at, anchor.id, page, per_page, collapsed)
+    if not posts:
+        return [], "", ""
+    nxt = await s.neighbour_id(CH, posts[0].create_at, posts[0].id, True, collapsed)
+    prev = await s.neighbour_id(CH, posts[-1].create_at, posts[-1].id, False, collapsed)
+    return [p.id for p in posts], nxt, prev
+
+
+@pytest.mark.parametrize("collapsed", [False, True])
+async def test_page_beyond_a_post_in_one_statement(db: Database, collapsed: bool) -> None:
+    s = SqlPostStore(db)
+    checked = 0
+    for anchor in [pid for pid, *_ in POSTS] + ["z" * 26]:  # every post (a deleted one, replies) and none
+        for older in (True, False):
+            for page in (0, 1, 2):
+                for per_page in (1, 2, 3, 60):
+                    got = await s.around_post(CH, anchor, older, page, per_page, collapsed)
+                    ids, nxt, prev = await _beyond_step_by_step(s, anchor, older, page, per_page, collapsed)
+                    assert [p.id for p in got.posts] == ids, (anchor, older, page, per_page)
+                    if ids:
+                        # the neighbour on the cursor's side is only known past the first page (on the first,
+                        # the endpoint answers with the cursor itself)
+                        if older:
+                            assert got.older_id == prev and got.newer_id == (nxt if page else ""), (anchor, page)
+                        else:
+                            assert got.newer_id == nxt and got.older_id == (prev if page else ""), (anchor, page)
+                    assert got.following is None
+                    checked += 1
+    assert checked == 12 * 2 * 3 * 4
+
+
+async def test_follows_come_with_the_feeds(db: Database) -> None:
+    s = SqlPostStore(db)
+    assert (await s.since(CH, 0, collapsed=True, follower_id=U)).following == {_id(2): True, _id(9): False}
+    assert (await s.since(CH, 0, collapsed=True, follower_id=V)).following == {}
+    feed = await s.around_post(CH, _id(11), True, 0, 60, True, U)
+    assert feed.following == {_id(2): True, _id(9): False}
+    thread = await s.thread_page(_id(2), U)
+    assert [p.id for p in thread.posts] == [_id(4), _id(2)] and thread.following == {_id(2): True}
+    assert (await s.thread_page(_id(9), V)).following == {}
+    assert [p.id for p in (await s.thread_page(_id(9))).posts] == [_id(10), _id(9)]
+
+
+async def test_thread_of_a_post_in_one_statement(db: Database) -> None:
+    s = SqlPostStore(db)
+    for asked in (_id(2), _id(4)):  # the root or a reply: the whole thread, newest first
+        feed = await s.thread_of(asked, U)
+        assert [p.id for p in feed.posts] == [_id(4), _id(2)] and feed.following == {_id(2): True}
+    assert [p.id for p in (await s.thread_of(_id(10))).posts] == [_id(10), _id(9)]
+    assert (await s.thread_of(_id(6))).posts == []  # deleted
+    assert (await s.thread_of("z" * 26)).posts == []  # no such post

@@ -582,11 +582,13 @@ class ChannelService:
         )
 
     async def stats(self, ctx: Ctx, channel_id: str) -> dict[str, object]:
-        await self.get_readable(ctx, channel_id, "GetChannelStats")
+        # the permission facts (type, team, deletion) from the channel cache; both counts in one statement
+        await self.perms.readable_channel(ctx, channel_id, "GetChannelStats", cached=True)
+        members, pinned = await self.core.store.channels.stats_counts(channel_id)
         return {
             "channel_id": channel_id,
-            "member_count": await self.core.store.channels.count_members(channel_id),
+            "member_count": members,
             "guest_count": 0,
-            "pinnedpost_count": len(await self.core.store.posts.pinned(channel_id)),
+            "pinnedpost_count": pinned,
             "files_count": 0,
         }

@@ -63,7 +63,7 @@ class PostListService:
         users: dict[str, dict[str, object]] = {}
         if collapsed and extended:
             ids = {u["id"] for p in posts if p.participants for u in p.participants}
-            for u in self.perms.sanitize_users(ctx, await store.users.get_many(sorted(ids))):
+            for u in self.perms.sanitize_users(ctx, await self.directory.users(sorted(ids))):
                 users[u.id] = u.to_dict()
         for p in posts:
             meta = dict(p.metadata)
@@ -103,24 +103,33 @@ class PostListService:
         store = self.core.store.posts
         collapsed = self._collapsed(q.collapsed_threads)
         pl = PostList()
+        # collapsed: the caller's thread follows come with the posts
+        follower = ctx.user_id if collapsed else ""
         if q.since:
-            posts = await store.since(channel_id, q.since, collapsed, SINCE_LIMIT)
-            pl.has_next = len(posts) > SINCE_LIMIT
-            posts = posts[:SINCE_LIMIT]
-            await self._fill(ctx, pl, posts, channel_id, q, collapsed)
+            feed = await store.since(channel_id, q.since, collapsed, SINCE_LIMIT, follower)
+            pl.has_next = len(feed.posts) > SINCE_LIMIT
+            await self._fill(ctx, pl, feed.posts[:SINCE_LIMIT], channel_id, q, collapsed, following=feed.following)
             return pl
         if q.before or q.after:
             anchor_id = q.before or q.after
             if not is_valid_id(anchor_id):
                 raise invalid_param(where, "before" if q.before else "after")
-            try:
-                anchor = await self.core.store.posts.get(anchor_id, include_deleted=True)
-            except NotFound:
-                # Mattermost compares with the cursor's create_at in a subquery: no such post, no posts.
-                posts = []
+            # one statement: the posts beyond the cursor (Mattermost compares with its create_at in a
+            # subquery: no such post, no posts), the ones just beyond the page, the follows
+            feed = await store.around_post(channel_id, anchor_id, bool(q.before), q.page, q.per_page, collapsed,
+                                           follower)
+            await self._fill(ctx, pl, feed.posts, channel_id, q, collapsed, following=feed.following)
+            # Mattermost's AddCursorIdsForPostList: on the first page the cursor itself is the neighbour
+            # on its side; without posts nothing is beyond the far side
+            if q.before:
+                newer = q.before if q.page == 0 else (feed.newer_id if feed.posts else "")
+                older = feed.older_id if feed.posts else ""
             else:
-                posts = await self._around(channel_id, anchor, q, collapsed)
-        elif not (q.include_deleted and self.perms.is_system_admin(ctx)):
+                older = q.after if q.page == 0 else (feed.older_id if feed.posts else "")
+                newer = feed.newer_id if feed.posts else ""
+            pl.next_post_id, pl.prev_post_id = newer, older
+            return pl
+        if not (q.include_deleted and self.perms.is_system_admin(ctx)):
             posts, newer, older = await store.page_window(channel_id, q.page, q.per_page, collapsed)
             await self._fill(ctx, pl, posts, channel_id, q, collapsed)
             if posts:
@@ -165,12 +174,6 @@ class PostListService:
                          following=found.following if collapsed and ctx.user_id else None)
         pl.next_post_id, pl.prev_post_id = found.next_post_id, found.prev_post_id
         return pl
-
-    async def _around(self, channel_id: str, anchor: Post, q: FeedQuery, collapsed: bool) -> list[Post]:
-        store = self.core.store.posts
-        if q.before:
-            return await store.before(channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed)
-        return await store.after(channel_id, anchor.create_at, anchor.id, q.page, q.per_page, collapsed)
 
     async def _fill(
         self, ctx: Ctx, pl: PostList, posts: list[Post], channel_id: str, q: FeedQuery, collapsed: bool,
@@ -234,13 +237,19 @@ class PostListService:
         where = "getPostThread"
         if not is_valid_id(post_id):
             raise invalid_param(where, "post_id")
-        post = await self.directory.post(post_id, where)
+        # one statement: the post's thread (the post among it unless deleted or missing) and, collapsed,
+        # whether the caller follows it; the permission is checked before anything is answered
+        feed = await self.core.store.posts.thread_of(post_id, ctx.user_id if collapsed else "")
+        post = next((p for p in feed.posts if p.id == post_id), None)
+        if post is None:
+            post = await self.directory.post(post_id, where)  # the 404 (or a post deleted meanwhile)
+            feed = await self.core.store.posts.thread_page(post.root_id or post.id, ctx.user_id if collapsed else "")
         channel = await self.directory.cached_channel(post.channel_id) or \
             await self.directory.channel(post.channel_id, where)  # permission facts only, as above
         if not await self.perms.can_read_channel(ctx, channel):
             raise permission_denied(where)
         root_id = post.root_id or post.id
-        posts = await self.core.store.posts.thread(root_id)
+        posts = feed.posts
         root = [p for p in posts if p.id == root_id]
         replies = sorted((p for p in posts if p.id != root_id), key=lambda p: (p.create_at, p.id))
         has_next = False
@@ -254,7 +263,8 @@ class PostListService:
                 has_next = len(replies) > per_page
                 replies = replies[:per_page]
         ordered = sorted(root + replies, key=lambda p: (p.create_at, p.id), reverse=True)
-        prepared = await self.prepare(ctx, ordered, collapsed=collapsed, extended=extended)
+        prepared = await self.prepare(ctx, ordered, collapsed=collapsed, extended=extended,
+                                      following=feed.following if collapsed and ctx.user_id else None)
         pl = PostList(order=[p.id for p in prepared], posts={p.id: p for p in prepared}, has_next=has_next)
         return pl
 

@@ -428,19 +428,12 @@ class TeamService:
         self, ctx: Ctx, user_id: str, exclude_team: str = "", include_collapsed_threads: bool = False
     ) -> list[TeamUnread]:
         self.perms.require_self_or_system(ctx, user_id, permissions.MANAGE_SYSTEM, "GetTeamsUnreadForUser")
-        teams = await self.core.store.teams.list_for_user(user_id)
-        rows = {u.team_id: u for u in await self.core.store.channels.team_unreads(user_id, exclude_team)}
-        threads: dict[str, tuple[int, int]] = {}
+        # the user's teams with their channels' unreads in one statement
+        out = await self.core.store.channels.team_unreads(user_id, exclude_team)
         if include_collapsed_threads:
             threads = await self.core.store.threads.unread_by_team(user_id)
-        out = []
-        for t in teams:
-            if t.id == exclude_team:
-                continue
-            u = rows.get(t.id) or TeamUnread(team_id=t.id)
-            if include_collapsed_threads:
-                u.thread_count, u.thread_mention_count = threads.get(t.id, (0, 0))
-            out.append(u)
+            for u in out:
+                u.thread_count, u.thread_mention_count = threads.get(u.team_id, (0, 0))
         return out
 
     async def unread_for_team(self, ctx: Ctx, user_id: str, team_id: str) -> TeamUnread:

@@ -33,7 +33,7 @@ class ThreadService:
             raise invalid_param(where, "team_id")
         await self.perms.require_team(ctx, team_id, permissions.VIEW_TEAM, where)
 
-    async def _responses(self, ctx: Ctx, rows: list[ThreadRow], extended: bool) -> list[ThreadResponse]:
+    async def _responses(self, ctx: Ctx, user_id: str, rows: list[ThreadRow], extended: bool) -> list[ThreadResponse]:
         posts = {
             p.id: p
             for p in await self.core.store.posts.get_many([r.post_id for r in rows], include_deleted=True)
@@ -41,7 +41,9 @@ class ThreadService:
         prepared = {
             p.id: p
             for p in await self.post_lists.prepare(
-                ctx, list(posts.values()), collapsed=True, extended=False
+                ctx, list(posts.values()), collapsed=True, extended=False,
+                # the rows are the user's memberships of these threads: whether they follow each is known
+                following={r.post_id: r.following for r in rows} if ctx.user_id == user_id else None,
             )
         }
         users: dict[str, dict[str, Any]] = {}
@@ -49,7 +51,7 @@ class ThreadService:
             ids = sorted({u for r in rows for u in r.participants})
             users = {
                 u.id: u.to_dict()
-                for u in self.perms.sanitize_users(ctx, await self.core.store.users.get_many(ids))
+                for u in self.perms.sanitize_users(ctx, await self.directory.users(ids))
             }
         out = []
         for r in rows:
@@ -96,6 +98,13 @@ class ThreadService:
             "threads": [],
         }
         store = self.core.store.threads
+        if not threads_only and not totals_only and per_page > 0 and not (before or after or since or unread):
+            # the first page over every thread it counts: the page and the totals in one statement
+            rows, t = await store.first_page_with_totals(user_id, team_id, per_page, deleted)
+            result.update(total=t.total, total_unread_threads=t.total_unread_threads,
+                          total_unread_mentions=t.total_unread_mentions,
+                          threads=[r.to_dict() for r in await self._responses(ctx, user_id, rows, extended)])
+            return result
         if not threads_only:
             t = await store.totals(user_id, team_id, deleted)
             result.update(
@@ -114,7 +123,7 @@ class ThreadService:
                 unread_only=unread,
                 include_deleted=deleted,
             )
-            result["threads"] = [r.to_dict() for r in await self._responses(ctx, rows, extended)]
+            result["threads"] = [r.to_dict() for r in await self._responses(ctx, user_id, rows, extended)]
         return result
 
     async def get(
@@ -128,7 +137,7 @@ class ThreadService:
             raise AppError(
                 where, "app.user.get_threads_for_user.not_found", "Thread not found.", 404
             ) from None
-        return (await self._responses(ctx, [row], extended))[0]
+        return (await self._responses(ctx, user_id, [row], extended))[0]
 
     async def _readable_root(self, ctx: Ctx, thread_id: str, where: str) -> None:
         if not is_valid_id(thread_id):

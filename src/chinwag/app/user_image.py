@@ -117,10 +117,23 @@ def crop_to_png(data: bytes, max_pixels: int) -> bytes:
 
 @dataclass
 class ProfileImage:
-    data: bytes
-    #: an uploaded picture (cached for a day, with an ETag) rather than the generated one
+    #: None when the caller's copy is current (its If-None-Match is the ETag)
+    data: bytes | None
+    #: an uploaded picture (cached for a day) rather than the generated one (cached briefly)
     custom: bool
     last_picture_update: int
+    etag: str
+
+
+def generated_etag(user: User) -> str:
+    """The generated picture's ETag: it changes with what is drawn (the initials; the colour follows the id),
+    so a client that revalidates after a rename gets the new picture. Mattermost's is the user's
+    ``last_picture_update`` ("0"), the same before and after a change of name; its generated picture is
+    the username's initial only and it regenerates it (and resets that time) on a change of username — ours
+    shows the first and last names' initials too, which change without it. Never only digits, so never an
+    uploaded picture's ETag."""
+    digest = hashlib.blake2s(f"{user.id}:{initials(user)}".encode(), digest_size=6).hexdigest()
+    return f"g{digest}"
 
 
 class UserImageService:
@@ -190,16 +203,25 @@ class UserImageService:
             self.users.updated(uow, updated)
         return updated
 
-    async def image(self, ctx: Ctx, user_id: str) -> ProfileImage:
-        """The uploaded picture, or the generated one when there is none (or it cannot be read)."""
+    async def image(self, ctx: Ctx, user_id: str, if_none_match: str = "") -> ProfileImage:
+        """The uploaded picture, or the generated one when there is none (or it cannot be read). As
+        Mattermost's getProfileImage, the ETag is compared with ``if_none_match`` before the picture is read
+        (or drawn): when they are equal, no data."""
         user = await self.users.require_visible(ctx, await self._picture_user(user_id), "getProfileImage")
-        if user.last_picture_update > 0 and self.core.cfg.FileSettings.DriverName:
+        lpu = user.last_picture_update
+        if lpu > 0 and self.core.cfg.FileSettings.DriverName:
+            etag = str(lpu)
+            if if_none_match == etag:
+                return ProfileImage(None, True, lpu, etag)
             try:
                 data = await self.files.backend("getProfileImage").read_file(profile_path(user.id))
-                return ProfileImage(data, True, user.last_picture_update)
+                return ProfileImage(data, True, lpu, etag)
             except (FileBackendError, AppError):
                 pass  # gone from the store: the generated picture, briefly cached
-        return ProfileImage(await self.default_for(user), False, user.last_picture_update)
+        etag = generated_etag(user)
+        if if_none_match == etag:
+            return ProfileImage(None, False, lpu, etag)
+        return ProfileImage(await self.default_for(user), False, lpu, etag)
 
     async def _picture_user(self, user_id: str) -> User:
         """The user as far as its picture goes (name, username, ``last_picture_update``), from a cache

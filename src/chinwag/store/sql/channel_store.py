@@ -17,7 +17,16 @@ from chinwag.store.sql.common import conflict_from, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.params import id_in
 from chinwag.store.sql.rowmap import RowMap
-from chinwag.store.sql.tables import channelmembers, channels, drafts, sidebarchannels, users
+from chinwag.store.sql.tables import (
+    channelmembers,
+    channels,
+    drafts,
+    posts,
+    sidebarchannels,
+    teammembers,
+    teams,
+    users,
+)
 
 CHANNEL = RowMap(Channel, channels, skip=("props", "policy_id"))
 #: ``roles`` on the wire is computed by the app from the scheme flags and the stored explicit roles
@@ -51,6 +60,40 @@ def _view_statements() -> tuple[sa.Update, sa.Select[Any]]:
 
 
 _VIEW, _VIEWED = _view_statements()
+#: the same in one statement where UPDATE … RETURNING exists (PostgreSQL, SQLite; not MySQL/MariaDB)
+_VIEW_RETURNING = _VIEW.returning(channelmembers.c.channelid, channelmembers.c.lastviewedat)
+
+#: GET /channels/{id}/stats (every channel switch): the member count and the pinned-post count in one
+#: statement, built once
+_STATS = sa.select(
+    sa.select(sa.func.count()).select_from(channelmembers)
+    .where(channelmembers.c.channelid == sa.bindparam("cid")).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(posts)
+    .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(), posts.c.deleteat == 0)
+    .scalar_subquery(),
+)
+
+#: GET /users/{id}/teams/unread (start-up, every unread check): one row per channel of each team the user
+#: belongs to — a team without channels still gives one row of NULLs — ordered as the user's teams are
+_TEAM_UNREADS = (
+    sa.select(
+        teams.c.id,
+        channels.c.totalmsgcount - channelmembers.c.msgcount,
+        channelmembers.c.mentioncount,
+        channelmembers.c.mentioncountroot,
+        channels.c.totalmsgcountroot - channelmembers.c.msgcountroot,
+        channelmembers.c.notifyprops,
+    )
+    .select_from(
+        teammembers.join(teams, teams.c.id == teammembers.c.teamid).outerjoin(
+            channelmembers.join(channels, sa.and_(channels.c.id == channelmembers.c.channelid,
+                                                  channels.c.deleteat == 0)),
+            sa.and_(channelmembers.c.userid == teammembers.c.userid, channels.c.teamid == teams.c.id),
+        )
+    )
+    .where(teammembers.c.userid == sa.bindparam("uid"), teammembers.c.deleteat == 0, teams.c.deleteat == 0)
+    .order_by(teams.c.displayname, teams.c.id)
+)
 
 
 class SqlChannelStore:
@@ -416,6 +459,12 @@ class SqlChannelStore:
         async with self.db.read() as conn:
             return int((await conn.execute(q)).scalar_one())
 
+    async def stats_counts(self, channel_id: str) -> tuple[int, int]:
+        """(members, pinned posts not deleted) of a channel, in one statement."""
+        async with self.db.read() as conn:
+            row = (await conn.execute(_STATS, {"cid": channel_id})).one()
+        return int(row[0] or 0), int(row[1] or 0)
+
     async def count_members_many(self, channel_ids: Sequence[str]) -> dict[str, int]:
         if not channel_ids:
             return {}
@@ -433,9 +482,13 @@ class SqlChannelStore:
         if not channel_ids:
             return {}
         params = {"user_id": user_id, "ids": list(channel_ids), "now": now}
-        async with self.db.write() as conn:
-            await conn.execute(_VIEW, params)
-            rows = (await conn.execute(_VIEWED, params)).all()
+        if self.db.is_mysql:
+            async with self.db.write() as conn:
+                await conn.execute(_VIEW, params)
+                rows = (await conn.execute(_VIEWED, params)).all()
+        else:
+            async with self.db.write_one() as conn:  # one statement: no transaction around it
+                rows = (await conn.execute(_VIEW_RETURNING, params)).all()
         return {r[0]: int(r[1]) for r in rows}
 
     async def set_unread(
@@ -471,30 +524,24 @@ class SqlChannelStore:
             )
 
     async def team_unreads(self, user_id: str, exclude_team: str = "") -> list[TeamUnread]:
-        """Per team: unread messages and mentions over the user's channels (Mattermost's
-        GetTeamsUnreadForUser: channels marked ``mark_unread: mention`` count mentions only)."""
-        q = (
-            sa.select(
-                channels.c.teamid,
-                channels.c.totalmsgcount - channelmembers.c.msgcount,
-                channelmembers.c.mentioncount,
-                channelmembers.c.mentioncountroot,
-                channels.c.totalmsgcountroot - channelmembers.c.msgcountroot,
-                channelmembers.c.notifyprops,
-            )
-            .select_from(channelmembers.join(channels, channels.c.id == channelmembers.c.channelid))
-            .where(channelmembers.c.userid == user_id, channels.c.deleteat == 0, channels.c.teamid != "")
-        )
-        if exclude_team:
-            q = q.where(channels.c.teamid != exclude_team)
+        """Every team the user belongs to (not deleted), by display name, with the unread messages and
+        mentions over their channels in it (Mattermost's GetTeamsUnreadForUser: channels marked
+        ``mark_unread: mention`` count mentions only) — in one statement."""
         async with self.db.read() as conn:
-            rows = (await conn.execute(q)).all()
+            rows = (await conn.execute(_TEAM_UNREADS, {"uid": user_id})).all()
         out: dict[str, TeamUnread] = {}
         for team_id, msgs, mentions, mentions_root, msgs_root, props in rows:
-            u = out.setdefault(team_id, TeamUnread(team_id=team_id))
+            if team_id == exclude_team:
+                continue
+            u = out.get(team_id)
+            if u is None:
+                u = out[team_id] = TeamUnread(team_id=team_id)
+            if mentions is None:  # the team's row without a channel
+                continue
             u.mention_count += int(mentions or 0)
             u.mention_count_root += int(mentions_root or 0)
             if (props or {}).get("mark_unread") != "mention":
                 u.msg_count += max(0, int(msgs or 0))
                 u.msg_count_root += max(0, int(msgs_root or 0))
         return list(out.values())
+

@@ -221,6 +221,19 @@ class Database:
                 yield conn
 
     @asynccontextmanager
+    async def write_one(self) -> AsyncIterator[AsyncConnection]:
+        """For a single write statement, atomic by itself: on PostgreSQL a connection of the write pool
+        in autocommit, without the BEGIN and COMMIT round trips around it; elsewhere a write transaction
+        (SQLite's writers are serialised by the lock)."""
+        if self.driver in ("sqlite", "mysql"):
+            async with self.write() as conn:
+                yield conn
+            return
+        async with _outage(), self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
+    @asynccontextmanager
     async def write_in(self, conn: AsyncConnection | None) -> AsyncIterator[AsyncConnection]:
         """The caller's transaction (a unit of work) when given, else a write transaction of its own."""
         if conn is not None:

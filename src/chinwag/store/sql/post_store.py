@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Sequence
@@ -75,14 +76,46 @@ def _raise_mentions(channel_id: str, user_ids: Sequence[str], root: bool, urgent
 
 def _channel_update(conn: Any, roots: bool) -> Any:
     """UPDATE channels by bound parameters: +n messages (+r roots), last post times raised."""
+    return _channel_update_for(conn.dialect.name, roots)
+
+
+def _greatest(dialect: str, *args: Any) -> Any:
+    """:func:`greatest` by dialect name (for the statements built once per dialect)."""
+    return sa.func.greatest(*args) if dialect in ("postgresql", "mysql") else sa.func.max(*args)
+
+
+@functools.cache
+def _channel_update_for(dialect: str, roots: bool) -> Any:
     values: dict[str, Any] = {
-        "lastpostat": greatest(conn, channels.c.lastpostat, sa.bindparam("t")),
+        "lastpostat": _greatest(dialect, channels.c.lastpostat, sa.bindparam("t")),
         "totalmsgcount": channels.c.totalmsgcount + sa.bindparam("n"),
     }
     if roots:
         values["totalmsgcountroot"] = channels.c.totalmsgcountroot + sa.bindparam("r")
-        values["lastrootpostat"] = greatest(conn, channels.c.lastrootpostat, sa.bindparam("rt"))
+        values["lastrootpostat"] = _greatest(dialect, channels.c.lastrootpostat, sa.bindparam("rt"))
     return channels.update().where(channels.c.id == sa.bindparam("cid")).values(**values)
+
+
+@functools.cache
+def _mark_viewed_for(dialect: str) -> Any:
+    """Members read a channel up to ``t`` (bound parameters ``cid``, ``uid``, ``t``), built once per
+    dialect: every post marks its poster's channel viewed."""
+    ch = channels.alias("ch")
+
+    def col(name: str) -> Any:
+        return sa.select(ch.c[name]).where(ch.c.id == channelmembers.c.channelid).scalar_subquery()
+
+    return (
+        channelmembers.update()
+        .where(channelmembers.c.channelid == sa.bindparam("cid"),
+               channelmembers.c.userid == sa.bindparam("uid"))
+        .values(
+            mentioncount=0, mentioncountroot=0, urgentmentioncount=0,
+            msgcount=col("totalmsgcount"), msgcountroot=col("totalmsgcountroot"),
+            lastviewedat=_greatest(dialect, channelmembers.c.lastviewedat, sa.bindparam("t")),
+            lastupdateat=sa.bindparam("t"),
+        )
+    )
 
 
 @dataclass
@@ -97,6 +130,107 @@ class AroundReadPosition:
     prev_post_id: str
     #: root post id → whether the follower follows its thread (only those with a membership row)
     following: dict[str, bool]
+
+
+@dataclass
+class FeedPage:
+    """A page of a channel's feed (or a thread) read in one statement."""
+
+    #: newest first
+    posts: list[Post]
+    #: the post just newer than the page, and just older ("" when unknown or at the feed's end)
+    newer_id: str = ""
+    older_id: str = ""
+    #: root post id → whether the follower follows its thread (only those with a membership row)
+    following: dict[str, bool] | None = None
+
+
+_tm = threadmemberships.alias("tm")
+_anchor = posts.alias("anchor")
+
+
+@functools.cache
+def _feed_statement(kind: str, collapsed: bool, follower: bool) -> sa.Select[Any]:
+    """The feeds a channel switch, a scroll and a thread read, built once per shape with bound
+    parameters: building them per call (the thread join, the row comparisons, the follows' join) and
+    their cache keys cost more CPU than the queries.
+
+    ``since``: posts of channel ``cid`` changed after ``since`` (deleted ones too, not an edit's earlier
+    versions), newest first, ``lim`` rows. ``before``/``after``: the posts older/newer than post ``anchor``
+    (compared with its create_at read in the statement: no such post, no rows), not deleted, ``lim`` rows
+    from ``off`` on, newest first for ``before``, oldest first for ``after``. ``thread``: root ``root`` and
+    its replies, not deleted, newest first; ``thread_of``: the same for the thread of post ``post``. With ``follower``, whether user ``follower`` follows each
+    post's thread (``chinwag_following``, NULL without a membership row)."""
+    q = _POST_SELECT
+    key = sa.tuple_(posts.c.createat, posts.c.id)
+    newest_first = (posts.c.createat.desc(), posts.c.id.desc())
+    if kind in ("thread", "thread_of"):
+        if kind == "thread":
+            root: Any = sa.bindparam("root", type_=posts.c.id.type)
+        else:  # the thread of post ``post`` (its root, or itself when it is one)
+            root = (sa.select(sa.case((_anchor.c.rootid == "", _anchor.c.id), else_=_anchor.c.rootid))
+                    .where(_anchor.c.id == sa.bindparam("post", type_=posts.c.id.type)).scalar_subquery())
+        q = q.where(sa.or_(posts.c.id == root, posts.c.rootid == root), posts.c.deleteat == 0)
+        q = q.order_by(*newest_first)
+    else:
+        q = q.where(posts.c.channelid == sa.bindparam("cid"))
+        if kind == "since":
+            q = q.where(posts.c.originalid == "", posts.c.updateat > sa.bindparam("since"))
+        else:
+            q = q.where(posts.c.deleteat == 0)
+        if collapsed:
+            q = q.where(posts.c.rootid == "")
+        if kind in ("before", "after"):
+            anchor_id = sa.bindparam("anchor", type_=posts.c.id.type)
+            anchor = sa.tuple_(
+                sa.select(_anchor.c.createat).where(_anchor.c.id == anchor_id).scalar_subquery(), anchor_id)
+            if kind == "before":
+                q = q.where(key < anchor).order_by(*newest_first)
+            else:
+                q = q.where(key > anchor).order_by(posts.c.createat.asc(), posts.c.id.asc())
+            q = q.offset(sa.bindparam("off", type_=sa.Integer))
+        else:
+            q = q.order_by(*newest_first)
+        q = q.limit(sa.bindparam("lim", type_=sa.Integer))
+    if follower:
+        q = q.add_columns(_tm.c.following.label("chinwag_following")).outerjoin(
+            _tm, sa.and_(_tm.c.postid == posts.c.id, _tm.c.userid == sa.bindparam("follower")))
+    return q
+
+
+def _following(found: list[Post], rows: Sequence[Any]) -> dict[str, bool]:
+    return {p.id: bool(r.chinwag_following) for p, r in zip(found, rows, strict=True)
+            if r.chinwag_following is not None and not p.root_id}
+
+
+@functools.cache
+def _around_read_position(collapsed: bool, follower: bool) -> sa.Select[Any]:
+    """``SqlPostStore.around_read_position``'s statement, built once per shape with bound parameters
+    (``cid``, ``uid``, ``after`` and ``before`` rows on each side, ``follower``)."""
+    lvt = (
+        sa.select(channelmembers.c.lastviewedat)
+        .where(channelmembers.c.channelid == sa.bindparam("cid"), channelmembers.c.userid == sa.bindparam("uid"))
+        .scalar_subquery()
+    )
+    base = sa.select(posts.c.id).where(posts.c.channelid == sa.bindparam("cid"), posts.c.deleteat == 0)
+    if collapsed:
+        base = base.where(posts.c.rootid == "")
+    # the unread side: the first unread post, limit_after - 1 after it, and the next one beyond
+    newer = (base.where(lvt > 0, posts.c.createat > lvt)
+             .order_by(posts.c.createat.asc(), posts.c.id.asc())
+             .limit(sa.bindparam("after", type_=sa.Integer)))
+    # the read side (everything when nothing was viewed), and the previous one beyond
+    older = (base.where(sa.or_(lvt == 0, posts.c.createat <= lvt))
+             .order_by(posts.c.createat.desc(), posts.c.id.desc())
+             .limit(sa.bindparam("before", type_=sa.Integer)))
+    # each limited select in a derived table: SQLite takes no ORDER BY/LIMIT in a compound's
+    # members, MySQL none in an IN subquery
+    ids = sa.union_all(sa.select(newer.subquery().c.id), sa.select(older.subquery().c.id)).subquery()
+    q = _POST_SELECT.add_columns(lvt.label("chinwag_lvt"))
+    if follower:
+        q = q.add_columns(_tm.c.following.label("chinwag_following")).outerjoin(
+            _tm, sa.and_(_tm.c.postid == posts.c.id, _tm.c.userid == sa.bindparam("follower")))
+    return q.where(posts.c.id.in_(sa.select(ids.c.id)))
 
 
 @dataclass
@@ -168,22 +302,7 @@ class SqlPostStore:
         message counts caught up with the channel's)."""
         if not viewed:
             return
-        ch = channels.alias("ch")
-
-        def col(name: str) -> Any:
-            return sa.select(ch.c[name]).where(ch.c.id == channelmembers.c.channelid).scalar_subquery()
-
-        stmt = (
-            channelmembers.update()
-            .where(channelmembers.c.channelid == sa.bindparam("cid"),
-                   channelmembers.c.userid == sa.bindparam("uid"))
-            .values(
-                mentioncount=0, mentioncountroot=0, urgentmentioncount=0,
-                msgcount=col("totalmsgcount"), msgcountroot=col("totalmsgcountroot"),
-                lastviewedat=greatest(conn, channelmembers.c.lastviewedat, sa.bindparam("t")),
-                lastupdateat=sa.bindparam("t"),
-            )
-        )
+        stmt = _mark_viewed_for(conn.dialect.name)
         await conn.execute(stmt, [{"cid": c, "uid": u, "t": t} for (c, u), t in sorted(viewed.items())])
 
     async def add_reply(self, conn: AsyncConnection, post: Post, thread_team_id: str) -> None:
@@ -402,14 +521,44 @@ class SqlPostStore:
         older = rows[per_page].id if len(rows) > per_page else ""
         return rows[:per_page], newer, older
 
-    async def since(self, channel_id: str, since: int, collapsed: bool, limit: int = 1000) -> list[Post]:
-        q = (
-            self._feed(channel_id, collapsed, include_deleted=True)
-            .where(posts.c.updateat > since)
-            .order_by(posts.c.createat.desc(), posts.c.id.desc())
-            .limit(limit + 1)
-        )
-        return await self._all(q)
+    async def since(self, channel_id: str, since: int, collapsed: bool, limit: int = 1000,
+                    follower_id: str = "") -> FeedPage:
+        """Posts changed after ``since`` (deleted ones too), newest first, up to ``limit + 1`` (the extra
+        one tells the caller there are more); with ``follower_id``, that user's thread follows."""
+        params = {"cid": channel_id, "since": since, "lim": limit + 1, "follower": follower_id}
+        return await self._feed_page(_feed_statement("since", collapsed, bool(follower_id)), params,
+                                     bool(follower_id))
+
+    async def _feed_page(self, q: sa.Select[Any], params: dict[str, Any], follower: bool) -> FeedPage:
+        async with self.db.read() as conn:
+            rows = (await conn.execute(q, params)).all()
+        found = POST.all(rows)
+        return FeedPage(found, following=_following(found, rows) if follower else None)
+
+    async def around_post(
+        self, channel_id: str, anchor_id: str, older: bool, page: int, per_page: int, collapsed: bool,
+        follower_id: str = "",
+    ) -> FeedPage:
+        """Page ``page`` of the posts older (``older``) or newer than post ``anchor_id`` — none when there
+        is no such post — newest first, with the ids of the posts just beyond both ends of the page (the
+        newer one only past the first page for ``older``, the older one only past it otherwise), and with
+        ``follower_id`` that user's thread follows: one statement."""
+        offset = page * per_page
+        lead = 1 if offset > 0 else 0
+        params = {"cid": channel_id, "anchor": anchor_id, "lim": per_page + lead + 1, "off": offset - lead,
+                  "follower": follower_id}
+        q = _feed_statement("before" if older else "after", collapsed, bool(follower_id))
+        feed = await self._feed_page(q, params, bool(follower_id))
+        # away from the anchor: the one before the page (past the first page), the page, the one beyond
+        rows = feed.posts
+        before_page = rows[0].id if lead and rows else ""
+        rows = rows[lead:]
+        beyond = rows[per_page].id if len(rows) > per_page else ""
+        rows = rows[:per_page]
+        if older:
+            return FeedPage(rows, newer_id=before_page, older_id=beyond, following=feed.following)
+        rows.reverse()
+        return FeedPage(rows, newer_id=beyond, older_id=before_page, following=feed.following)
 
     async def before(
         self, channel_id: str, create_at: int, post_id: str, page: int, per_page: int, collapsed: bool
@@ -486,31 +635,10 @@ class SqlPostStore:
 
         ``None`` when the statement found no post and no membership could be told from it: the caller
         looks the membership up (a missing one is a 404; an empty channel is an empty answer)."""
-        lvt = (
-            sa.select(channelmembers.c.lastviewedat)
-            .where(channelmembers.c.channelid == channel_id, channelmembers.c.userid == user_id)
-            .scalar_subquery()
-        )
-        base = sa.select(posts.c.id).where(posts.c.channelid == channel_id, posts.c.deleteat == 0)
-        if collapsed:
-            base = base.where(posts.c.rootid == "")
-        # the unread side: the first unread post, limit_after - 1 after it, and the next one beyond
-        newer = (base.where(lvt > 0, posts.c.createat > lvt)
-                 .order_by(posts.c.createat.asc(), posts.c.id.asc()).limit(limit_after + 1))
-        # the read side (everything when nothing was viewed), and the previous one beyond
-        older = (base.where(sa.or_(lvt == 0, posts.c.createat <= lvt))
-                 .order_by(posts.c.createat.desc(), posts.c.id.desc()).limit(limit_before + 1))
-        # each limited select in a derived table: SQLite takes no ORDER BY/LIMIT in a compound's
-        # members, MySQL none in an IN subquery
-        ids = sa.union_all(sa.select(newer.subquery().c.id), sa.select(older.subquery().c.id)).subquery()
-        q = _POST_SELECT.add_columns(lvt.label("chinwag_lvt"))
-        if follower_id:
-            tm = threadmemberships.alias("tm")
-            q = q.add_columns(tm.c.following.label("chinwag_following")).outerjoin(
-                tm, sa.and_(tm.c.postid == posts.c.id, tm.c.userid == follower_id))
-        q = q.where(posts.c.id.in_(sa.select(ids.c.id)))
+        params = {"cid": channel_id, "uid": user_id, "after": limit_after + 1, "before": limit_before + 1,
+                  "follower": follower_id}
         async with self.db.read() as conn:
-            rows = (await conn.execute(q)).all()
+            rows = (await conn.execute(_around_read_position(collapsed, bool(follower_id)), params)).all()
         if not rows:
             return None
         found = POST.all(rows)
@@ -556,12 +684,24 @@ class SqlPostStore:
         return await self._all(q)
 
     async def thread(self, root_id: str, include_deleted: bool = False) -> list[Post]:
-        q = _POST_SELECT.where(sa.or_(posts.c.id == root_id, posts.c.rootid == root_id))
         if not include_deleted:
-            q = q.where(posts.c.deleteat == 0)
-        else:
-            q = q.where(posts.c.originalid == "")
+            return (await self.thread_page(root_id)).posts
+        q = _POST_SELECT.where(sa.or_(posts.c.id == root_id, posts.c.rootid == root_id),
+                               posts.c.originalid == "")
         return await self._all(q.order_by(posts.c.createat.desc(), posts.c.id.desc()))
+
+    async def thread_page(self, root_id: str, follower_id: str = "") -> FeedPage:
+        """The root and its replies (not deleted), newest first; with ``follower_id``, whether that user
+        follows the thread."""
+        return await self._feed_page(_feed_statement("thread", False, bool(follower_id)),
+                                     {"root": root_id, "follower": follower_id}, bool(follower_id))
+
+    async def thread_of(self, post_id: str, follower_id: str = "") -> FeedPage:
+        """The thread post ``post_id`` is in (its root and replies, not deleted), newest first, read in one
+        statement; with ``follower_id``, whether that user follows it. The post itself is among them
+        unless it is deleted or missing."""
+        return await self._feed_page(_feed_statement("thread_of", False, bool(follower_id)),
+                                     {"post": post_id, "follower": follower_id}, bool(follower_id))
 
     async def pinned(self, channel_id: str) -> list[Post]:
         q = _POST_SELECT.where(

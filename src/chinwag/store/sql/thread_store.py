@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,7 @@ def _in_channel() -> Any:
     )
 
 
-def _team_cond(team_id: str) -> Any:
+def _team_cond(team_id: Any) -> Any:
     return sa.or_(threads.c.threadteamid == team_id, threads.c.threadteamid == "")
 
 
@@ -81,10 +82,102 @@ _SELECT = sa.select(
 ).select_from(threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid))
 
 
+#: GET /users/{id}/teams/unread with collapsed threads (start-up, every unread check), built once
+_UNREAD_BY_TEAM = (
+    sa.select(
+        channels.c.teamid,
+        sa.func.sum(sa.case((threads.c.lastreplyat > threadmemberships.c.lastviewed, 1), else_=0)),
+        sa.func.sum(threadmemberships.c.unreadmentions),
+    )
+    .select_from(
+        threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid).join(
+            channels, channels.c.id == threads.c.channelid
+        )
+    )
+    .where(
+        threadmemberships.c.userid == sa.bindparam("uid"),
+        threadmemberships.c.following == sa.true(),
+        threads.c.threaddeleteat == 0,
+        _in_channel(),
+    )
+    .group_by(channels.c.teamid)
+)
+
 #: the membership columns come from _SELECT's join with threadmemberships
 THREAD_ROW = RowMap(ThreadRow, threads, columns={"delete_at": "threaddeleteat"}, read={
     "last_viewed": "{lastviewed}", "unread_mentions": "{unreadmentions}", "unread_replies": "int({unreadreplies})",
     "following": "bool({following})"})
+
+
+def _followed(include_deleted: bool) -> Any:
+    """The threads a user follows in a team (bound parameters ``uid``, ``tid``), as the Threads view lists
+    and counts them."""
+    cond = sa.and_(
+        threadmemberships.c.userid == sa.bindparam("uid"),
+        threadmemberships.c.following == sa.true(),
+        _team_cond(sa.bindparam("tid")),
+        _in_channel(),
+    )
+    return cond if include_deleted else sa.and_(cond, threads.c.threaddeleteat == 0)
+
+
+@functools.cache
+def _list_statement(include_deleted: bool, since: bool, unread_only: bool, cursor: str) -> sa.Select[Any]:
+    """The Threads view's page (GET /users/{id}/teams/{id}/threads), built once per shape with bound
+    parameters (``uid``, ``tid``, ``lim``, ``since``, ``cursor``): building it per call (two subqueries,
+    an EXISTS, the cursor's comparisons) and its cache key cost more CPU than the query."""
+    q = _SELECT.where(_followed(include_deleted))
+    if since:
+        q = q.where(threads.c.lastreplyat >= sa.bindparam("since"))
+    if unread_only:
+        q = q.where(
+            sa.or_(
+                threads.c.lastreplyat > threadmemberships.c.lastviewed,
+                threadmemberships.c.unreadmentions > 0,
+            )
+        )
+    if cursor:
+        cur = sa.select(threads.c.lastreplyat).where(threads.c.postid == sa.bindparam("cursor")).scalar_subquery()
+        if cursor == "before":
+            q = q.where(sa.or_(threads.c.lastreplyat < cur,
+                               sa.and_(threads.c.lastreplyat == cur, threads.c.postid < sa.bindparam("cursor"))))
+        else:
+            q = q.where(sa.or_(threads.c.lastreplyat > cur,
+                               sa.and_(threads.c.lastreplyat == cur, threads.c.postid > sa.bindparam("cursor"))))
+    if cursor == "after":
+        q = q.order_by(threads.c.lastreplyat.asc(), threads.c.postid.asc())
+    else:
+        q = q.order_by(threads.c.lastreplyat.desc(), threads.c.postid.desc())
+    return q.limit(sa.bindparam("lim", type_=sa.Integer))
+
+
+@functools.cache
+def _first_page_with_totals(include_deleted: bool) -> sa.Select[Any]:
+    """The first page of the Threads view without filters, with the totals over every thread it pages
+    through (window aggregates, computed before the LIMIT): the page and the totals in one statement."""
+    unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
+    return _list_statement(include_deleted, False, False, "").add_columns(
+        sa.func.count().over().label("chinwag_total"),
+        sa.func.sum(sa.case((unread, 1), else_=0)).over().label("chinwag_unread"),
+        sa.func.sum(threadmemberships.c.unreadmentions).over().label("chinwag_mentions"),
+    )
+
+
+def _totals(include_deleted: bool) -> Any:
+    unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
+    return (
+        sa.select(
+            sa.func.count(),
+            sa.func.sum(sa.case((unread, 1), else_=0)),
+            sa.func.sum(threadmemberships.c.unreadmentions),
+        )
+        .select_from(threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid))
+        .where(_followed(include_deleted))
+    )
+
+
+#: the Threads view's totals (include_deleted → statement), built once
+_TOTALS = {False: _totals(False), True: _totals(True)}
 
 
 class SqlThreadStore:
@@ -133,101 +226,38 @@ class SqlThreadStore:
         unread_only: bool = False,
         include_deleted: bool = False,
     ) -> list[ThreadRow]:
-        q = _SELECT.where(
-            threadmemberships.c.userid == user_id,
-            threadmemberships.c.following == sa.true(),
-            _team_cond(team_id),
-            _in_channel(),
-        )
-        if not include_deleted:
-            q = q.where(threads.c.threaddeleteat == 0)
-        if since:
-            q = q.where(threads.c.lastreplyat >= since)
-        if unread_only:
-            q = q.where(
-                sa.or_(
-                    threads.c.lastreplyat > threadmemberships.c.lastviewed,
-                    threadmemberships.c.unreadmentions > 0,
-                )
-            )
-        order_desc = True
-        if before or after:
-            cursor = before or after
-            cur = sa.select(threads.c.lastreplyat).where(threads.c.postid == cursor).scalar_subquery()
-            if before:
-                q = q.where(
-                    sa.or_(
-                        threads.c.lastreplyat < cur,
-                        sa.and_(threads.c.lastreplyat == cur, threads.c.postid < cursor),
-                    )
-                )
-            else:
-                order_desc = False
-                q = q.where(
-                    sa.or_(
-                        threads.c.lastreplyat > cur,
-                        sa.and_(threads.c.lastreplyat == cur, threads.c.postid > cursor),
-                    )
-                )
-        if order_desc:
-            q = q.order_by(threads.c.lastreplyat.desc(), threads.c.postid.desc())
-        else:
-            q = q.order_by(threads.c.lastreplyat.asc(), threads.c.postid.asc())
-        q = q.limit(per_page)
+        cursor = before or after
+        q = _list_statement(include_deleted, bool(since), unread_only, "before" if before else "after" if after else "")
+        params = {"uid": user_id, "tid": team_id, "lim": per_page, "since": since, "cursor": cursor}
         async with self.db.read() as conn:
-            rows = THREAD_ROW.all((await conn.execute(q)).all())
-        if not order_desc:
+            rows = THREAD_ROW.all((await conn.execute(q, params)).all())
+        if after and not before:
             rows.reverse()
         return rows
 
-    async def totals(self, user_id: str, team_id: str, include_deleted: bool = False) -> ThreadTotals:
-        base = sa.and_(
-            threadmemberships.c.userid == user_id,
-            threadmemberships.c.following == sa.true(),
-            _team_cond(team_id),
-            _in_channel(),
-        )
-        if not include_deleted:
-            base = sa.and_(base, threads.c.threaddeleteat == 0)
-        unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
-        q = (
-            sa.select(
-                sa.func.count(),
-                sa.func.sum(sa.case((unread, 1), else_=0)),
-                sa.func.sum(threadmemberships.c.unreadmentions),
-            )
-            .select_from(threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid))
-            .where(base)
-        )
+    async def first_page_with_totals(self, user_id: str, team_id: str, per_page: int,
+                                     include_deleted: bool = False) -> tuple[list[ThreadRow], ThreadTotals]:
+        """:meth:`list_for_user` without filters and :meth:`totals`, in one statement."""
         async with self.db.read() as conn:
-            row = (await conn.execute(q)).first()
+            raw = (await conn.execute(_first_page_with_totals(include_deleted),
+                                      {"uid": user_id, "tid": team_id, "lim": per_page})).all()
+        if not raw:
+            return [], ThreadTotals(0, 0, 0)
+        first = raw[0]
+        totals = ThreadTotals(int(first.chinwag_total or 0), int(first.chinwag_unread or 0),
+                              int(first.chinwag_mentions or 0))
+        return THREAD_ROW.all(raw), totals
+
+    async def totals(self, user_id: str, team_id: str, include_deleted: bool = False) -> ThreadTotals:
+        async with self.db.read() as conn:
+            row = (await conn.execute(_TOTALS[include_deleted], {"uid": user_id, "tid": team_id})).first()
         assert row is not None
         return ThreadTotals(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
     async def unread_by_team(self, user_id: str) -> dict[str, tuple[int, int]]:
         """team id → (unread thread count, unread thread mentions)."""
-        unread = threads.c.lastreplyat > threadmemberships.c.lastviewed
-        q = (
-            sa.select(
-                channels.c.teamid,
-                sa.func.sum(sa.case((unread, 1), else_=0)),
-                sa.func.sum(threadmemberships.c.unreadmentions),
-            )
-            .select_from(
-                threadmemberships.join(threads, threads.c.postid == threadmemberships.c.postid).join(
-                    channels, channels.c.id == threads.c.channelid
-                )
-            )
-            .where(
-                threadmemberships.c.userid == user_id,
-                threadmemberships.c.following == sa.true(),
-                threads.c.threaddeleteat == 0,
-                _in_channel(),
-            )
-            .group_by(channels.c.teamid)
-        )
         async with self.db.read() as conn:
-            rows = (await conn.execute(q)).all()
+            rows = (await conn.execute(_UNREAD_BY_TEAM, {"uid": user_id})).all()
         return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
     async def ensure_membership(self, user_id: str, root_id: str, following: bool, now: int, conn: AsyncConnection | None = None) -> None:
