@@ -724,7 +724,7 @@ async function resumeAfterReload(): Promise<void> {
     } catch {
         return; // no storage
     }
-    const resume = callToResume(raw, getState().calls, Date.now());
+    const resume = callToResume(raw, getState().calls, getState().me?.id ?? '', Date.now());
     if (resume && !current) {
         await joinCall(resume.channelId, {unmuted: !resume.muted, hand: resume.hand});
     }

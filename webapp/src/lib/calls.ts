@@ -193,8 +193,8 @@ export const RESUME_WITHIN_MS = 10000;
 
 /** The call to go back to after a reload: the one the tab was in, if our old session is still in it (the
  * server keeps it for its grace, and our join then takes its place); null when it is gone (left, ended,
- * or the reload took longer than the grace). */
-export function callToResume(raw: string | null, calls: Record<string, Call>, now: number): CallResume | null {
+ * or the reload took longer than the grace), or was someone else's (another user signed in meanwhile). */
+export function callToResume(raw: string | null, calls: Record<string, Call>, myId: string, now: number): CallResume | null {
     let saved: CallResume;
     try {
         saved = JSON.parse(raw ?? '') as CallResume;
@@ -206,5 +206,6 @@ export function callToResume(raw: string | null, calls: Record<string, Call>, no
         return null;
     }
     const call = calls[saved.channelId];
-    return call?.sessions.some((s) => s.session_id === saved.sessionId) ? {...saved, muted: saved.muted !== false, hand: saved.hand === true} : null;
+    return call?.sessions.some((s) => s.session_id === saved.sessionId && s.user_id === myId)
+        ? {...saved, muted: saved.muted !== false, hand: saved.hand === true} : null;
 }

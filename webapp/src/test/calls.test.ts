@@ -123,15 +123,16 @@ describe('after a reload', () => {
         const calls = run([['call_start', start], ['user_joined', {user_id: 'u1', session_id: 's1'}],
             ['user_joined', {user_id: 'u2', session_id: 's2'}]]);
         const note = (over: Record<string, unknown> = {}) => JSON.stringify({channelId: 'ch1', sessionId: 's2', muted: false, hand: true, at: 5000, ...over});
-        expect(callToResume(note(), calls, 6000)).toEqual({channelId: 'ch1', sessionId: 's2', muted: false, hand: true, at: 5000});
-        expect(callToResume(note({muted: 'x', hand: 1}), calls, 6000)).toMatchObject({muted: true, hand: false});
+        expect(callToResume(note(), calls, 'u2', 6000)).toEqual({channelId: 'ch1', sessionId: 's2', muted: false, hand: true, at: 5000});
+        expect(callToResume(note({muted: 'x', hand: 1}), calls, 'u2', 6000)).toMatchObject({muted: true, hand: false});
         // the server let the session go (grace over, or it left): no rejoin
-        expect(callToResume(note(), run([['user_left', {user_id: 'u2', session_id: 's2'}]], calls), 6000)).toBeNull();
-        expect(callToResume(note(), calls, 5000 + RESUME_WITHIN_MS + 1)).toBeNull();
-        expect(callToResume(note({channelId: 'other'}), calls, 6000)).toBeNull(); // that call ended
-        expect(callToResume(note({sessionId: ''}), calls, 6000)).toBeNull();
-        expect(callToResume(null, calls, 6000)).toBeNull();
-        expect(callToResume('{', calls, 6000)).toBeNull();
-        expect(callToResume('null', calls, 6000)).toBeNull();
+        expect(callToResume(note(), run([['user_left', {user_id: 'u2', session_id: 's2'}]], calls), 'u2', 6000)).toBeNull();
+        expect(callToResume(note(), calls, 'u2', 5000 + RESUME_WITHIN_MS + 1)).toBeNull();
+        expect(callToResume(note({channelId: 'other'}), calls, 'u2', 6000)).toBeNull(); // that call ended
+        expect(callToResume(note({sessionId: ''}), calls, 'u2', 6000)).toBeNull();
+        expect(callToResume(null, calls, 'u2', 6000)).toBeNull();
+        expect(callToResume(note(), calls, 'u3', 6000)).toBeNull(); // someone else signed in in this tab
+        expect(callToResume('{', calls, 'u2', 6000)).toBeNull();
+        expect(callToResume('null', calls, 'u2', 6000)).toBeNull();
     });
 });
