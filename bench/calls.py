@@ -42,6 +42,7 @@ import fractions
 import json
 import math
 import os
+import shutil
 import struct
 import sys
 import tempfile
@@ -447,6 +448,8 @@ def main() -> None:
             asyncio.run(run_size(srv.url, channel_id, users, n, args.seconds, pid, args.join_unmuted))
     finally:
         srv.stop()
+        if LATENCY_PATH:
+            shutil.rmtree(os.path.dirname(LATENCY_PATH), ignore_errors=True)
 
 
 if __name__ == "__main__":
