@@ -2,8 +2,10 @@
 gateway beside it (``--sfu janus``).
 
 A real ``chinwag serve`` (SQLite) with the calls plugin on; N aiortc peers join one call as the apps do
-(tests/compat/test_calls.py's Participant: the WebSocket signalling, the data channel lock, a 400 Hz tone
-as the microphone, 20 ms frames in real time). For each N, two rounds of ``--seconds``:
+(tests/compat/test_calls.py's Participant: the WebSocket signalling, the data channel lock, a microphone
+of 20 ms frames in real time: stamped Opus-sized packets, see StampedVoice, or with ``--peers-decode`` a
+400 Hz tone). They join one after the other, each unmuting then muting again (the first stays the speaker),
+as people join a meeting. For each N, two rounds of ``--seconds``:
 
 - ``speakers=1``: one speaker, N−1 listeners (a typical meeting);
 - ``speakers=all``: every participant unmuted (N·(N−1) forwarded streams; the worst case).
@@ -12,8 +14,14 @@ The peers count what they receive without decoding it (their receivers hand on e
 embedded SFU's do; ``--peers-decode`` decodes, as before): a process decoding every stream of a call of 15
 where all speak (210 streams) was itself the bottleneck. Reported per round: forwarded streams, packets each receiver got against the 50 packets/s an Opus sender
 makes (loss), the SFU process's CPU (user+system from /proc, in cores), CPU per forwarded stream, and the
-peers' own CPU. Muted peers send nothing (their track is taken off the sender, as the apps do). The peers
-run in this process on the same machine, so they compete with the SFU for the cores.
+peers' own CPU, and the latency: *SFU* is the time from a packet's datagram arriving at the SFU to its copy
+for a receiver being sent, as the SFU itself times it (``CHINWAG_CALLS_LATENCY_FILE``, docs/calls.md;
+``--no-sfu-timing`` turns it off), p50/p99 over every forwarded packet of the round; *end to end* is from a
+peer sending a packet to another peer taking its copy in, through the SFU (the send time rides in the
+payload; the peers share this process's clock), which adds both peers' stacks and this process's loop.
+Muted peers send nothing (their track is taken off the sender, as the apps do). The peers run in this
+process on the same machine, so they compete with the SFU for the cores; the worst lag of this process's
+event loop in each phase is reported beside.
 
 With ``--sfu janus`` the same peers and rounds go to a Janus gateway (Debian's ``janus``, started from a
 generated config as in tests/compat/test_calls_janus.py) through the calls plugin's Janus client: a
@@ -22,6 +30,7 @@ VideoRoom room, each peer publishing its tone on one connection and receiving th
 is taken off), as with the embedded SFU.
 
     .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10] [--sfu embedded|janus] [--peers-decode]
+        [--join-unmuted] [--ws-max-queue 16] [--no-sfu-timing]
 """
 
 from __future__ import annotations
@@ -30,9 +39,13 @@ import argparse
 import array
 import asyncio
 import fractions
+import json
 import math
 import os
+import shutil
+import struct
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,6 +53,7 @@ from typing import Any
 
 import av
 import httpx
+from aiortc import RTCRtpReceiver
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +90,98 @@ class Voice(MediaStreamTrack):
         self.pts += self.SAMPLES
         return frame
 
+
+class StampedVoice(MediaStreamTrack):
+    """A voice as encoded Opus-sized packets, 50 a second in real time, each carrying the moment it is sent
+    (its sender packs it into RTP at once): an Opus TOC byte (CELT fullband, 20 ms, mono), a marker, this
+    process's ``perf_counter``, padding to 80 bytes (a 32 kb/s voice). The SFU forwards frames without
+    decoding them, and so do these peers, so a receiver reads in the payload when its copy was sent and
+    the end-to-end latency needs no matching of packets."""
+
+    kind = "audio"
+    MARK = b"\xf8chinwag-lat"
+    SIZE = 80
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pts = 0
+        self.start = 0.0
+
+    async def recv(self) -> av.Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if not self.start:
+            self.start = now
+        elif (wait := self.start + self.pts / 48000 - now) > 0:
+            await asyncio.sleep(wait)
+        body = self.MARK + struct.pack("!d", time.perf_counter())
+        packet = av.Packet(body + bytes(self.SIZE - len(body)))
+        packet.pts, packet.time_base = self.pts, fractions.Fraction(1, 48000)
+        self.pts += 960
+        return packet
+
+
+#: end-to-end latencies (s) of the stamped packets the peers received in the current round
+E2E: list[float] = []
+_handle_rtp = RTCRtpReceiver._handle_rtp_packet
+
+
+async def _timed_rtp(self: RTCRtpReceiver, packet: Any, arrival_time_ms: int) -> None:
+    """A peer's receiver takes a packet (decrypted, off its ICE queue): how long since its sender sent it."""
+    payload = packet.payload
+    if payload[:len(StampedVoice.MARK)] == StampedVoice.MARK:
+        E2E.append(time.perf_counter() - struct.unpack_from("!d", payload, len(StampedVoice.MARK))[0])
+    await _handle_rtp(self, packet, arrival_time_ms)
+
+
+def percentiles(counts: dict[int, int], *ps: float) -> list[float]:
+    """Percentiles (ms) of a histogram of µs buckets."""
+    total = sum(counts.values())
+    out = []
+    for p in ps:
+        rank, seen = p / 100 * total, 0
+        for us in sorted(counts):
+            seen += counts[us]
+            if seen >= rank:
+                out.append(round(us / 1000, 2))
+                break
+        else:
+            out.append(float("nan"))
+    return out
+
+
+def sfu_latency(path: str | None) -> dict[int, int]:
+    """The SFU's histogram of forwarding latencies so far (CHINWAG_CALLS_LATENCY_FILE)."""
+    if not path:
+        return {}
+    try:
+        with open(path) as f:
+            return {int(k): v for k, v in json.load(f)["us"].items()}
+    except (OSError, ValueError):
+        return {}
+
+
+class LoopLag:
+    """How late this process's event loop runs a 10 ms timer (the peers' loop falling behind)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self.task: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        while True:
+            t = time.monotonic()
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, time.monotonic() - t - 0.01)
+
+    def take(self) -> float:
+        worst, self.worst = self.worst, 0.0
+        return round(worst * 1000)
+
+
+LAG = LoopLag()
+LATENCY_PATH: str | None = None
 
 PLUGIN = "com.mattermost.calls"
 PACKETS_PER_SECOND = 50  # one Opus frame every 20 ms
@@ -150,13 +256,24 @@ async def measure(peers: list[Participant], speakers: int, seconds: float, pid: 
 
 
 async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: int, seconds: float,
-                   pid: int) -> list[dict[str, Any]]:
+                   pid: int, join_unmuted: bool = False) -> list[dict[str, Any]]:
     server = SimpleNamespace(url=url)
     peers = [Participant(server, token, uid) for uid, token in users[:n]]  # type: ignore[arg-type]
+    LAG.task = asyncio.get_running_loop().create_task(LAG.run())
     try:
-        for p in peers:
+        t0 = time.monotonic()
+        LAG.take()
+        for i, p in enumerate(peers):
             await p.connect()
-            await p.join(channel_id)  # joins unmuted with its tone
+            await p.join(channel_id)  # joins, then unmutes with its tone
+            if i and not join_unmuted:
+                await set_speaking(p, False)  # people join a meeting muted: one speaks meanwhile
+        print({"participants": n, "joined_s": round(time.monotonic() - t0, 1), "join_loop_lag_ms": LAG.take(),
+               "load_avg": os.getloadavg()[0]}, flush=True)
+        await asyncio.sleep(3)
+        print({"sessions_in_call": await sessions_in_call(url, users[0][1], channel_id),
+               "peers_connected": sum(p.pc.connectionState == "connected" for p in peers),
+               "sockets_open": sum(p.ws.state.name == "OPEN" for p in peers)}, flush=True)
         rows = []
         for speakers in (1, n):  # the quiet round first: an overloaded round leaves queues behind
             row = await measure(peers, speakers, seconds, pid)
@@ -169,7 +286,15 @@ async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: i
             await p.send("leave")
         for p in peers:
             await p.close()
+        if LAG.task is not None:
+            LAG.task.cancel()
         await asyncio.sleep(2)
+
+
+async def sessions_in_call(url: str, token: str, channel_id: str) -> int:
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
+        call = (await c.get(f"/plugins/{PLUGIN}/{channel_id}")).json().get("call") or {}
+    return len(call.get("sessions") or [])
 
 
 async def janus_size(url: str, n: int, seconds: float, pid: int) -> list[dict[str, Any]]:
@@ -223,8 +348,12 @@ async def measure_counts(peers: list[Any], speakers: int, seconds: float, pid: i
 
     before = await got()
     cpu0, t0, own0 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    E2E.clear()
+    sfu0 = sfu_latency(LATENCY_PATH)
     await asyncio.sleep(seconds)
     cpu1, t1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    sfu1 = sfu_latency(LATENCY_PATH)
+    e2e = sorted(E2E)
     after = await got()
     elapsed = t1 - t0
     streams = sum(speakers - (1 if i < speakers else 0) for i in range(len(peers)))
@@ -234,7 +363,22 @@ async def measure_counts(peers: list[Any], speakers: int, seconds: float, pid: i
     return {"speakers": speakers, "forwarded_streams": streams,
             "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
             "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
-            "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "load_avg": os.getloadavg()[0]}
+            "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": LAG.take(),
+            "load_avg": os.getloadavg()[0],
+            **latency_figures({k: v - sfu0.get(k, 0) for k, v in sfu1.items() if v > sfu0.get(k, 0)}, e2e)}
+
+
+def latency_figures(sfu: dict[int, int], e2e: list[float]) -> dict[str, Any]:
+    """The SFU's added latency per forwarded packet (p50/p99 ms, from its own timing) and the end-to-end
+    latency sender → SFU → receiver the peers saw (p50/p99 ms), for one round."""
+    out: dict[str, Any] = {}
+    if sfu:
+        out["sfu_p50_ms"], out["sfu_p99_ms"] = percentiles(sfu, 50, 99)
+        out["sfu_timed"] = sum(sfu.values())
+    if e2e:
+        out["e2e_p50_ms"] = round(1000 * e2e[len(e2e) // 2], 2)
+        out["e2e_p99_ms"] = round(1000 * e2e[min(len(e2e) - 1, int(len(e2e) * 0.99))], 2)
+    return out
 
 
 def main_janus(sizes: list[int], seconds: float) -> None:
@@ -252,7 +396,7 @@ def main_janus(sizes: list[int], seconds: float) -> None:
 
 
 def main() -> None:
-    app.Tone = Voice  # type: ignore[misc,assignment]  # the peers' microphone: a real one's 50 packets/s
+    global LATENCY_PATH
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="2,5,10,15,20,25")
     ap.add_argument("--seconds", type=float, default=10)
@@ -260,8 +404,19 @@ def main() -> None:
     ap.add_argument("--sfu", choices=("embedded", "janus"), default="embedded")
     ap.add_argument("--peers-decode", action="store_true",
                     help="the peers decode what they receive (by default they count the encoded packets only)")
+    ap.add_argument("--join-unmuted", action="store_true",
+                    help="everybody stays unmuted while the others join (as the bench did before)")
+    ap.add_argument("--ws-max-queue", type=int, default=None,
+                    help="the peers' WebSocket receive buffer in messages before they stop reading (default: "
+                         "none, they always read; the websockets library's default, as before, is 16)")
+    ap.add_argument("--no-sfu-timing", action="store_true",
+                    help="do not have the SFU time its forwarding (CHINWAG_CALLS_LATENCY_FILE)")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    # the peers' microphone, 50 packets/s as a real one: stamped packets (end-to-end latency), or with
+    # --peers-decode a real Opus tone (the peers decode what they get)
+    app.Tone = Voice if args.peers_decode else StampedVoice  # type: ignore[misc,assignment]
+    RTCRtpReceiver._handle_rtp_packet = _timed_rtp  # type: ignore[method-assign]
     if not args.peers_decode:
         # the peers' receivers hand on encoded frames as the SFU's do, without a decoder thread each: the
         # peers' process then keeps up with hundreds of streams (it only counts them)
@@ -271,7 +426,11 @@ def main() -> None:
     if args.sfu == "janus":
         main_janus(sizes, args.seconds)
         return
-    srv = ServerProcess(args.keep).start()
+    env = {}
+    if not args.no_sfu_timing:
+        LATENCY_PATH = os.path.join(tempfile.mkdtemp(prefix="calls-latency-"), "latency.json")
+        env["CHINWAG_CALLS_LATENCY_FILE"] = LATENCY_PATH
+    srv = ServerProcess(args.keep, **env).start()
     try:
         channel_id, users = setup(srv, max(sizes))
         assert srv.proc is not None
@@ -284,10 +443,13 @@ def main() -> None:
         else:
             raise RuntimeError("calls plugin did not start")
         httpx.get(srv.url + "/api/v4/system/ping").raise_for_status()
+        Participant.max_queue = args.ws_max_queue
         for n in sizes:
-            asyncio.run(run_size(srv.url, channel_id, users, n, args.seconds, pid))
+            asyncio.run(run_size(srv.url, channel_id, users, n, args.seconds, pid, args.join_unmuted))
     finally:
         srv.stop()
+        if LATENCY_PATH:
+            shutil.rmtree(os.path.dirname(LATENCY_PATH), ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,9 @@ class Screen(VideoStreamTrack):
 class Participant:
     """One app: its calls WebSocket and its peer connection."""
 
+    #: the WebSocket client's receive buffer before it stops reading (None: never stops)
+    max_queue: int | None = None
+
     def __init__(self, server: LiveServer, token: str, user_id: str) -> None:
         self.server, self.token, self.user_id = server, token, user_id
         self.events: list[dict[str, Any]] = []
@@ -95,7 +98,10 @@ class Participant:
         if self.reader is not None:
             self.reader.cancel()
         url = self.server.url.replace("http", "ws", 1) + "/api/v4/websocket?connection_id=&sequence_number=0"
-        self.ws = await websockets.connect(url, additional_headers={"Authorization": f"Bearer {self.token}"})
+        # no backpressure (max_queue): an app reads its socket whatever it is busy with (a browser answers
+        # pings in its network stack), so pongs are never left unread behind signalling being handled
+        self.ws = await websockets.connect(url, additional_headers={"Authorization": f"Bearer {self.token}"},
+                                           max_queue=self.max_queue)
         hello = json.loads(await self.ws.recv())
         assert hello["event"] == "hello"
         self.conn_id = hello["data"]["connection_id"]
@@ -368,6 +374,81 @@ async def test_calls_bootstrap_signalling_and_media(live_server: LiveServer) -> 
         post = (await app.get(f"/api/v4/posts/{start['data']['post_id']}")).json()
         assert post["type"] == "custom_calls" and post["props"]["end_at"] >= post["props"]["start_at"]
         assert set(post["props"]["participants"]) == {u1, u2, u3}
+        await app.aclose()
+    finally:
+        for p in peers:
+            await p.close()
+        admin.post(f"/plugins/{PLUGIN}/disable")
+        admin.close()
+
+
+async def test_join_takes_the_place_of_the_users_closed_session(live_server: LiveServer) -> None:
+    """A reloaded page (or a restarted app) joins again while its old session waits out the grace after its
+    WebSocket closed: the new session takes the old one's place — the others see the user join and the old
+    session leave right after, never the user gone; the host stays; the media flow again. A second device
+    whose WebSocket is open is a session of its own."""
+    admin, channel_id, users, _ = _setup(live_server)
+    base = f"/plugins/{PLUGIN}"
+    peers: list[Participant] = []
+    try:
+        (u1, _, t1), (u2, _, t2), _ = users
+        app = httpx.AsyncClient(base_url=live_server.url, timeout=15, headers={"Authorization": f"Bearer {t1}"})
+        host, other = Participant(live_server, t2, u2), Participant(live_server, t1, u1)
+        peers += [host, other]
+        for p in (host, other):
+            await p.connect()
+        await host.join(channel_id)
+        call_id = (await other.event("call_start", channelID=channel_id))["data"]["id"]
+        await other.join(channel_id)
+        await growing(other, 1)
+
+        async def reload(old: Participant) -> Participant:
+            """The page goes without ``leave`` (its socket and peer connection close); the new page joins."""
+            await old.close()
+            new = Participant(live_server, t2, u2)
+            peers.append(new)
+            await new.connect()
+            await new.join(channel_id)
+            return new
+
+        old_session = host.session_id
+        host = await reload(host)
+        # at once (the old session's grace has 10 s to run): u2 is in the call once, with the new session
+        call = (await app.get(f"{base}/{channel_id}")).json()["call"]
+        assert sorted((s["user_id"], s["session_id"]) for s in call["sessions"]) == \
+            sorted([(u1, other.session_id), (u2, host.session_id)])
+        joined = await other.event("user_joined", user_id=u2, session_id=host.session_id)
+        left = await other.event("user_left", user_id=u2, session_id=old_session)
+        assert other.events.index(joined) < other.events.index(left)  # u2 is never out of the list
+        assert call["host_id"] == u2 and call["id"] == call_id
+        assert not [e for e in other.events if e["event"] in (PREFIX + "call_host_changed", PREFIX + "call_end")]
+        await growing(other, 1)  # the new session's voice (the old stream stopped)
+        await growing(host, 1)
+        assert {"type": "voice", "sender_id": host.session_id} in other.media_map.values()
+
+        # the same user on a second device (its WebSocket open): a session of its own, nothing replaced
+        second = Participant(live_server, t2, u2)
+        peers.append(second)
+        await second.connect()
+        await second.join(channel_id)
+        await other.event("user_joined", user_id=u2, session_id=second.session_id)
+        call = (await app.get(f"{base}/{channel_id}")).json()["call"]
+        assert {s["session_id"] for s in call["sessions"]} == {other.session_id, host.session_id, second.session_id}
+        await second.send("leave")
+        await other.event("user_left", user_id=u2, session_id=second.session_id)
+
+        # alone in the call, the user reloads: the call goes on (no end, no new call)
+        await other.send("leave")
+        await host.event("user_left", user_id=u1, session_id=other.session_id)
+        old_session = host.session_id
+        host = await reload(host)
+        call = (await app.get(f"{base}/{channel_id}")).json()["call"]
+        assert call["id"] == call_id and [s["session_id"] for s in call["sessions"]] == [host.session_id]
+        await other.event("user_left", user_id=u2, session_id=old_session)
+        assert [e["event"] for e in other.events if e["event"] in (PREFIX + "call_start", PREFIX + "call_end")] == \
+            [PREFIX + "call_start"]
+        await host.send("leave")
+        await other.event("call_end", channelID=channel_id)
         await app.aclose()
     finally:
         for p in peers:

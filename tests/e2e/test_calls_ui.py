@@ -2,7 +2,8 @@
 users start and join a call in a channel through the embedded SFU, see each other in the call bar, hear
 each other (the call details' inbound audio bytes grow), raise a hand, share a screen, turn a camera on
 (the other sees it play) and off, leave; the call
-post turns into "Call ended". Screenshot in test-artifacts/calls.png."""
+post turns into "Call ended"; a user who reloads the page is back in the call. Screenshot in
+test-artifacts/calls.png."""
 
 from __future__ import annotations
 
@@ -70,6 +71,17 @@ def wait_receiving(page: Any, kind: str = "audio") -> None:
     before = max(inbound_bytes(page, kind))
     page.wait_for_function(f"""(before) => [...document.querySelectorAll("table.call-details tr[data-direction='in'][data-kind='{kind}']")]
         .some((r) => Number(r.dataset.bytes) > before)""", arg=before, timeout=30000)
+
+
+def wait_receiving_from(page: Any, name: str) -> None:
+    """An inbound audio stream that is ``name``'s voice (the call details name it from the media map) has
+    bytes, and more a moment later."""
+    rows = """(name) => [...document.querySelectorAll("table.call-details tr[data-direction='in'][data-kind='audio']")]
+        .filter((r) => r.textContent.includes(' in ' + name)).map((r) => Number(r.dataset.bytes))"""
+    page.wait_for_function(f"(name) => ({rows})(name).some((b) => b > 0)", arg=name, timeout=30000)
+    before = max(page.evaluate(rows, name))
+    page.wait_for_function(f"([name, before]) => ({rows})(name).some((b) => b > before)", arg=[name, before],
+                           timeout=30000)
 
 
 def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess) -> None:
@@ -222,3 +234,65 @@ def test_dm_call_rings_and_survives_a_dropped_socket(media_browser: Any, chinwag
     finally:
         a.context.close()
         b.context.close()
+
+
+def test_reload_puts_the_user_back_in_the_call(media_browser: Any, chinwag: ServerProcess) -> None:
+    """Bob reloads the page in a call: he is back in it, unmuted with his hand up as before, and the two
+    hear each other again; admin's list shows bob once throughout (his new session took the old one's
+    place) and the server has one session of his."""
+    with chinwag.api(chinwag.login("admin")) as c:
+        admin_id = c.get("/users/me").json()["id"]
+        bob_id = c.get("/users/username/bob").json()["id"]
+        channel_id = c.get("/teams/name/acme/channels/name/town-square").json()["id"]
+
+        def sessions() -> list[dict[str, Any]]:
+            r = c.get(f"{chinwag.url}/plugins/{PLUGIN}/{channel_id}")
+            assert r.status_code == 200, r.text
+            call = r.json().get("call") or {}
+            return list(call.get("sessions") or [])
+
+        a, b = new_page(media_browser), new_page(media_browser)
+        try:
+            login(a, chinwag.url, "admin")
+            login(b, chinwag.url, "bob")
+            for p in (a, b):
+                p.goto(chinwag.url + "/acme/channels/town-square")
+                p.get_by_role("button", name="Start call").wait_for()
+            a.get_by_role("button", name="Start call").click()
+            a.locator("section.call-bar[data-status='connected']").wait_for()
+            b.get_by_role("button", name="Join call").first.click()
+            b.locator("section.call-bar[data-status='connected']").wait_for()
+            for p in (a, b):
+                p.get_by_role("button", name="Unmute").click()
+                p.get_by_role("button", name="Mute", exact=True).wait_for()
+            b.get_by_role("button", name="Raise hand").click()
+            a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-unmuted='true'][data-hand='true']").wait_for()
+            old = [s["session_id"] for s in sessions() if s["user_id"] == bob_id]
+            assert len(old) == 1
+
+            # admin's page notes whether bob ever drops out of its list
+            a.evaluate("""(id) => { window.bobGone = false; new MutationObserver(() => {
+                if (!document.querySelector(`.call-bar__people li[data-user-id='${id}']`)) { window.bobGone = true; }
+            }).observe(document.body, {childList: true, subtree: true}); }""", bob_id)
+            b.reload()
+            b.locator("section.call-bar[data-status='connected']").wait_for()
+            b.get_by_role("button", name="Mute", exact=True).wait_for()  # unmuted again
+            b.get_by_role("button", name="Lower hand").wait_for()
+            a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-unmuted='true'][data-hand='true']").wait_for()
+            bobs = [s["session_id"] for s in sessions() if s["user_id"] == bob_id]
+            assert len(bobs) == 1 and bobs != old  # one session, the new one
+            assert {s["user_id"] for s in sessions()} == {admin_id, bob_id}
+            assert participant(a, bob_id).count() == 1 and a.evaluate("window.bobGone") is False
+
+            # the two hear each other again: bob's new voice reaches admin, admin's reaches bob's new page
+            for p in (a, b):
+                p.get_by_role("button", name="Call details").click()
+            wait_receiving_from(a, "bob")
+            wait_receiving_from(b, "admin")
+            for p in (b, a):
+                p.get_by_role("button", name="Leave").click()
+                bar(p).wait_for(state="detached")
+            assert a.errors == [] and b.errors == []  # type: ignore[attr-defined]
+        finally:
+            a.context.close()
+            b.context.close()

@@ -1,24 +1,29 @@
 """The calls SFU's SDP rewrite for ICEHostOverride (the public address behind NAT), the STUN servers its
-peer connections use (only configured ones: never aiortc's default), its data channel
-message encoding (calls-common's flat msgpack: type, then payload), and the gate that starts forwarded
-encoded video at a keyframe."""
+peer connections use (only configured ones: never aiortc's default), its data channel message encoding
+(calls-common's flat msgpack: type, then payload), the gate that starts forwarded encoded video at a
+keyframe and hands every receiver a burst whole, and the latency log."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import json
+from pathlib import Path
 
 import av
 import msgspec
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtp import RtpPacket
 
 from chinwag.plugin.bundled.calls.server.sfu import (
+    BACKLOG,
     DC_LOCK,
     DC_MEDIA_MAP,
     DC_PONG,
     SFU,
     GatedTrack,
+    LatencyLog,
+    PromptJitterBuffer,
     RTCSettings,
     Session,
     Source,
@@ -27,6 +32,7 @@ from chinwag.plugin.bundled.calls.server.sfu import (
     is_keyframe,
     stun_urls,
 )
+from tests.waiting import until
 
 SDP = """v=0
 m=audio 41000 UDP/TLS/RTP/SAVPF 96
@@ -73,23 +79,24 @@ def test_data_channel_messages() -> None:
 
 
 class _Packets(MediaStreamTrack):
-    """A video track that gives encoded VP8 frames (as the SFU's receivers hand them on), then ends."""
+    """A track that gives encoded frames (as the SFU's receivers hand them on) as the test feeds them; None
+    ends it."""
 
-    kind = "video"
-
-    def __init__(self, frames: list[bytes], hooks: dict[int, Callable[[], None]]) -> None:
+    def __init__(self, kind: str = "video") -> None:
         super().__init__()
-        self.queue = list(frames)
-        self.hooks, self.n = hooks, 0
+        self.kind = kind
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+    def feed(self, *frames: bytes | None) -> None:
+        for f in frames:
+            self.queue.put_nowait(f)
 
     async def recv(self) -> av.Packet:
-        await asyncio.sleep(0)
-        if not self.queue:
+        data = await self.queue.get()
+        if data is None:
             self.stop()
             raise MediaStreamError
-        self.hooks.get(self.n, lambda: None)()
-        self.n += 1
-        return av.Packet(self.queue.pop(0))
+        return av.Packet(data)
 
 
 class _Receiver:
@@ -106,25 +113,108 @@ class _Receiver:
 KEY, DELTA = b"\x10key", b"\x11delta"  # VP8 frame tag: bit 0 clear on a key frame
 
 
+async def _taken(gated: GatedTrack, track: _Packets) -> None:
+    """The gate has taken everything fed so far (the relay passed it on, the gate looked at it)."""
+    await until(lambda: track.queue.empty() and gated.frames._queue.empty(), timeout=5)  # type: ignore[attr-defined]
+
+
 async def test_forwarded_video_starts_and_resumes_at_a_keyframe() -> None:
     assert is_keyframe(av.Packet(KEY)) and not is_keyframe(av.Packet(DELTA))
     session = Session("conn", "user", "channel", pc=None)  # type: ignore[arg-type]
     session.video_on = True
     receiver = _Receiver()
-    def camera_on() -> None:
-        session.video_on = True
-
-    # frames 0–3 flow; the camera is off for frame 4 and on again from frame 5
-    track = _Packets([DELTA, DELTA, KEY + b"1", DELTA + b"2", DELTA + b"4", DELTA + b"5", KEY + b"6", DELTA + b"7"],
-                     {5: camera_on})
+    track = _Packets()
     source = Source(session, track, MediaRelay(), "video", receiver)  # type: ignore[arg-type]
     gated = GatedTrack(source)
     # the deltas before the first keyframe are held back, and the sender is asked for a keyframe
+    track.feed(DELTA, DELTA, KEY + b"1", DELTA + b"2")
     assert bytes(await gated.recv()) == KEY + b"1"
+    await until(lambda: receiver.plis, timeout=5)  # the PLI is sent by a task of its own
     assert receiver.plis == [4242]  # once: further requests within 300 ms are not sent again
     assert bytes(await gated.recv()) == DELTA + b"2"
     # camera off: frame 4 does not pass; on again, frame 5 (a delta) is held back until the keyframe
     session.video_on = False
-    assert bytes(await gated.recv()) == KEY + b"6"
+    waiting = asyncio.create_task(gated.recv())
+    track.feed(DELTA + b"4")
+    await _taken(gated, track)
+    session.video_on = True
+    track.feed(DELTA + b"5", KEY + b"6", DELTA + b"7")
+    assert bytes(await waiting) == KEY + b"6"
     assert bytes(await gated.recv()) == DELTA + b"7"
     gated.stop()
+
+
+async def _take(gated: GatedTrack, n: int) -> list[bytes]:
+    """The next ``n`` frames the gate lets through (what it has not got within a moment was lost)."""
+    out = []
+    for _ in range(n):
+        try:
+            out.append(bytes(await asyncio.wait_for(gated.recv(), 2)))
+        except TimeoutError:
+            break
+    return out
+
+
+async def test_a_burst_reaches_every_receiver_whole() -> None:
+    """Datagrams that waited while the event loop was busy are handed on in one go: each receiver gets every
+    frame of the burst, in order; one that falls more than BACKLOG frames behind loses the oldest."""
+    session = Session("conn", "user", "channel", pc=None)  # type: ignore[arg-type]
+    session.unmuted = True
+    track = _Packets("audio")
+    source = Source(session, track, MediaRelay(), "voice")
+    one, two = GatedTrack(source), GatedTrack(source)
+    first = [asyncio.create_task(g.recv()) for g in (one, two)]
+    await asyncio.sleep(0)  # both have subscribed (a relay hands frames to the receivers it has)
+    track.feed(b"first")
+    assert [bytes(f) for f in await asyncio.gather(*first)] == [b"first", b"first"]
+    burst = [b"%d" % i for i in range(BACKLOG + 10)]
+    track.feed(*burst[:10])
+    await until(lambda: track.queue.empty(), timeout=5)
+    assert await _take(one, 10) == burst[:10]  # none lost (an unbuffered relay keeps the last one only)
+    track.feed(*burst[10:])
+    await until(lambda: track.queue.empty(), timeout=5)
+    assert await _take(one, BACKLOG) == burst[10:]
+    # the second receiver fell behind by the whole burst: the oldest beyond BACKLOG are dropped
+    assert await _take(two, BACKLOG) == burst[10:]
+    track.feed(None)
+    for gated in (one, two):
+        try:
+            await gated.recv()
+        except MediaStreamError:
+            pass
+        else:
+            raise AssertionError("the source ended")
+
+
+def test_latency_log_buckets_and_file(tmp_path: Path) -> None:
+    log = LatencyLog(str(tmp_path / "latency.json"))
+    assert [log.bucket(us) for us in (0, 9.9, 15, 999, 1000, 1099, 99_999, 100_000, 2_500_600)] == \
+        [0, 0, 10, 990, 1000, 1000, 99_900, 100_000, 2_500_000]
+    for seconds in (0.000_012, 0.000_018, 0.0042, 0.25):
+        log.add(seconds)
+    log.write()
+    assert json.loads((tmp_path / "latency.json").read_text()) == \
+        {"count": 4, "us": {"10": 2, "4200": 1, "250000": 1}}
+
+
+def _rtp(seq: int, ts: int, data: bytes, marker: int = 0) -> RtpPacket:
+    p = RtpPacket(payload_type=96, sequence_number=seq, timestamp=ts, marker=marker)
+    p._data = data  # type: ignore[attr-defined]  # what the receiver's depayloading leaves
+    return p
+
+
+def test_a_frame_goes_on_as_soon_as_it_is_whole() -> None:
+    """Audio: each packet at once (aiortc's buffer waits for the next frame's first packet, 20 ms); video:
+    at the frame's last packet (the marker), not before a missing one."""
+    audio = PromptJitterBuffer(capacity=16)
+    for seq, ts in ((7, 960), (9, 2880), (8, 1920)):  # a late packet too
+        _, frame = audio.add(_rtp(seq, ts, b"opus%d" % seq))
+        assert frame is not None and (frame.data, frame.timestamp) == (b"opus%d" % seq, ts)
+    video = PromptJitterBuffer(capacity=128, is_video=True)
+    assert video.add(_rtp(100, 3000, b"a"))[1] is None
+    _, frame = video.add(_rtp(101, 3000, b"b", marker=1))
+    assert frame is not None and (frame.data, frame.timestamp) == (b"ab", 3000)
+    assert video.add(_rtp(102, 6000, b"c"))[1] is None
+    assert video.add(_rtp(104, 6000, b"e", marker=1))[1] is None  # 103 missing
+    _, frame = video.add(_rtp(103, 6000, b"d"))
+    assert frame is not None and frame.data == b"cde"

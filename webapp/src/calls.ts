@@ -6,8 +6,8 @@
 import {refreshChannel} from './actions';
 import {client, websocketUrl} from './client';
 import {intl} from './i18n';
-import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallsConfig, callsByChannel, DC, ICE_DISCONNECTED_GRACE_MS,
-    ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing} from './lib/calls';
+import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallResume, callsByChannel, type CallsConfig, callToResume, DC,
+    ICE_DISCONNECTED_GRACE_MS, ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing} from './lib/calls';
 import {decodeAll, encode, type Packable} from './lib/msgpack';
 import {getState, type MyCall, update} from './store';
 
@@ -17,6 +17,8 @@ const RECONNECT_GIVE_UP_MS = 9000;
 const LOCK_TIMEOUT_MS = 10000;
 /** Rejoins in a row (each after a lost connection) before we give up. */
 const MAX_REJOINS = 3;
+/** sessionStorage: the call this tab was in when its page was unloaded (a reload goes back to it). */
+const RESUME_KEY = 'chinwag.calls.resume';
 
 async function rest<T>(path: string, method = 'get', body?: unknown): Promise<T> {
     const opts = client.getOptions({method, body: body === undefined ? undefined : JSON.stringify(body)});
@@ -38,6 +40,7 @@ export async function loadCalls(): Promise<void> {
         ]);
         update(() => ({callsConfig: config, calls: callsByChannel(list)}));
         ringFor(Object.values(getState().calls));
+        void resumeAfterReload();
     } catch {
         update(() => ({callsConfig: null, calls: {}, ringing: []}));
     }
@@ -170,7 +173,8 @@ class CallConnection {
     private iceRestartTimer: ReturnType<typeof setTimeout> | null = null;
     closed = false;
 
-    constructor(readonly channelId: string, private iceServers: RTCIceServer[], private unmuteOnConnect = false, rejoins = 0) {
+    constructor(readonly channelId: string, private iceServers: RTCIceServer[], private unmuteOnConnect = false, rejoins = 0,
+        private handOnJoin = false) {
         this.rejoins = rejoins;
     }
 
@@ -285,6 +289,10 @@ class CallConnection {
         }
         switch (msg.event.slice(CALLS_EVENT.length)) {
         case 'join':
+            if (this.handOnJoin) {
+                this.handOnJoin = false;
+                this.raiseHand(true);
+            }
             void this.startPeer();
             break;
         case 'signal':
@@ -615,8 +623,9 @@ class CallConnection {
 
 let current: CallConnection | null = null;
 
-/** Starts or joins the call in a channel (leaving the one I am in elsewhere). */
-export async function joinCall(channelId: string): Promise<void> {
+/** Starts or joins the call in a channel (leaving the one I am in elsewhere); `resume`: going back to the
+ * call after a reload, unmuted and with a raised hand again if we were. */
+export async function joinCall(channelId: string, resume?: {unmuted: boolean; hand: boolean}): Promise<void> {
     const config = getState().callsConfig;
     if (!config) {
         return;
@@ -635,7 +644,7 @@ export async function joinCall(channelId: string): Promise<void> {
             // STUN and host candidates only
         }
     }
-    const conn = new CallConnection(channelId, iceServers);
+    const conn = new CallConnection(channelId, iceServers, resume?.unmuted ?? false, 0, resume?.hand ?? false);
     current = conn;
     update(() => ({myCall: {
         channelId, sessionId: '', status: 'connecting', muted: true, noMic: false, hand: false, sharing: false,
@@ -698,6 +707,49 @@ export async function hostMute(channelId: string, sessionId: string): Promise<vo
     await rest(`/calls/${channelId}/host/mute`, 'post', {session_id: sessionId});
 }
 
+let resumeChecked = false;
+
+/** After a reload: back into the call the tab was in (once, when the calls are first loaded), if our old
+ * session is still in it. The server lets our new session take its place, so the others keep seeing us
+ * once. */
+async function resumeAfterReload(): Promise<void> {
+    if (resumeChecked) {
+        return;
+    }
+    resumeChecked = true;
+    let raw: string | null = null;
+    try {
+        raw = sessionStorage.getItem(RESUME_KEY);
+        sessionStorage.removeItem(RESUME_KEY);
+    } catch {
+        return; // no storage
+    }
+    const resume = callToResume(raw, getState().calls, getState().me?.id ?? '', Date.now());
+    if (resume && !current) {
+        await joinCall(resume.channelId, {unmuted: !resume.muted, hand: resume.hand});
+    }
+}
+
 if (typeof window !== 'undefined') {
-    window.addEventListener('pagehide', () => current?.close());
+    // The page goes (a reload, a tab closed: they cannot be told apart here): note the call for a reload of
+    // this tab and close without `leave`, so the server keeps the session for its grace (10 s); a reload
+    // joins again within it and takes the session's place, a closed tab leaves when it runs out.
+    window.addEventListener('pagehide', () => {
+        const my = getState().myCall;
+        if (current && my?.sessionId && my.channelId === current.channelId) {
+            const note: CallResume = {channelId: my.channelId, sessionId: my.sessionId, muted: my.muted, hand: my.hand, at: Date.now()};
+            try {
+                sessionStorage.setItem(RESUME_KEY, JSON.stringify(note));
+            } catch {
+                // no storage: the session leaves after the grace
+            }
+        }
+        current?.close(false);
+    });
+    window.addEventListener('pageshow', (ev) => {
+        if (ev.persisted) { // back from the back/forward cache
+            resumeChecked = false;
+            void resumeAfterReload();
+        }
+    });
 }

@@ -3,6 +3,7 @@ import type {Team} from '@mattermost/types/teams';
 import {FormattedMessage, useIntl} from 'react-intl';
 
 import {useSystemConsoleMenuItem} from '../admin/entry';
+import {leaveCall} from '../calls';
 import {client} from '../client';
 import {customStatusOf} from '../lib/custom_status';
 import {canManageIntegrations} from '../lib/permissions';
@@ -73,6 +74,7 @@ export function Sidebar({team, current}: {team: Team; current: string}) {
 
     const openModal = (kind: 'create_channel' | 'browse_channels' | 'new_dm') => update(() => ({modal: {kind}}));
     const logout = async () => {
+        leaveCall(); // signing out leaves the call at once (a page that merely goes keeps it for a reload)
         stopRealtime();
         await client.logout().catch(() => undefined);
         window.location.href = '/login';

@@ -184,3 +184,28 @@ export function iceStep(state: RTCIceConnectionState, restarts: number): IceStep
     }
     return 'none';
 }
+
+/** What a tab notes when it is unloaded in a call (sessionStorage: a reload of the same tab reads it). */
+export type CallResume = {channelId: string; sessionId: string; muted: boolean; hand: boolean; at: number};
+
+/** How long the server keeps a session whose WebSocket closed (its reconnect grace). */
+export const RESUME_WITHIN_MS = 10000;
+
+/** The call to go back to after a reload: the one the tab was in, if our old session is still in it (the
+ * server keeps it for its grace, and our join then takes its place); null when it is gone (left, ended,
+ * or the reload took longer than the grace), or was someone else's (another user signed in meanwhile). */
+export function callToResume(raw: string | null, calls: Record<string, Call>, myId: string, now: number): CallResume | null {
+    let saved: CallResume;
+    try {
+        saved = JSON.parse(raw ?? '') as CallResume;
+    } catch {
+        return null;
+    }
+    if (!saved || typeof saved.channelId !== 'string' || typeof saved.sessionId !== 'string' || !saved.sessionId ||
+        typeof saved.at !== 'number' || now - saved.at > RESUME_WITHIN_MS || now < saved.at) {
+        return null;
+    }
+    const call = calls[saved.channelId];
+    return call?.sessions.some((s) => s.session_id === saved.sessionId && s.user_id === myId)
+        ? {...saved, muted: saved.muted !== false, hand: saved.hand === true} : null;
+}

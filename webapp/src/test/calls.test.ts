@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 
-import {applyCallEvent, type Call, callMinutes, callParticipants, callsByChannel, iceStep, MAX_ICE_RESTARTS, shouldRing} from '../lib/calls';
+import {applyCallEvent, type Call, callMinutes, callParticipants, callsByChannel, callToResume, iceStep, MAX_ICE_RESTARTS, RESUME_WITHIN_MS,
+    shouldRing} from '../lib/calls';
 import {decodeAll, encode} from '../lib/msgpack';
 
 describe('msgpack', () => {
@@ -114,5 +115,24 @@ describe('ICE after a network change', () => {
         expect(iceStep('failed', 0)).toBe('restart');
         expect(iceStep('failed', MAX_ICE_RESTARTS - 1)).toBe('restart');
         expect(iceStep('failed', MAX_ICE_RESTARTS)).toBe('rejoin');
+    });
+});
+
+describe('after a reload', () => {
+    it('goes back into the call only while the old session is still in it', () => {
+        const calls = run([['call_start', start], ['user_joined', {user_id: 'u1', session_id: 's1'}],
+            ['user_joined', {user_id: 'u2', session_id: 's2'}]]);
+        const note = (over: Record<string, unknown> = {}) => JSON.stringify({channelId: 'ch1', sessionId: 's2', muted: false, hand: true, at: 5000, ...over});
+        expect(callToResume(note(), calls, 'u2', 6000)).toEqual({channelId: 'ch1', sessionId: 's2', muted: false, hand: true, at: 5000});
+        expect(callToResume(note({muted: 'x', hand: 1}), calls, 'u2', 6000)).toMatchObject({muted: true, hand: false});
+        // the server let the session go (grace over, or it left): no rejoin
+        expect(callToResume(note(), run([['user_left', {user_id: 'u2', session_id: 's2'}]], calls), 'u2', 6000)).toBeNull();
+        expect(callToResume(note(), calls, 'u2', 5000 + RESUME_WITHIN_MS + 1)).toBeNull();
+        expect(callToResume(note({channelId: 'other'}), calls, 'u2', 6000)).toBeNull(); // that call ended
+        expect(callToResume(note({sessionId: ''}), calls, 'u2', 6000)).toBeNull();
+        expect(callToResume(null, calls, 'u2', 6000)).toBeNull();
+        expect(callToResume(note(), calls, 'u3', 6000)).toBeNull(); // someone else signed in in this tab
+        expect(callToResume('{', calls, 'u2', 6000)).toBeNull();
+        expect(callToResume('null', calls, 'u2', 6000)).toBeNull();
     });
 });

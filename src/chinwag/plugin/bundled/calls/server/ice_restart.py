@@ -78,7 +78,8 @@ class _Path:
         item = await self.queue.get()
         if item is None:
             raise ConnectionError("Connection lost while receiving data")
-        return bytes(item[0])
+        data = item[0]
+        return data if isinstance(data, bytes) else bytes(data)  # as it came (the SFU may have stamped it)
 
     async def send(self, data: bytes) -> None:
         for conn in (self.ice._connection, self.old):

@@ -689,10 +689,14 @@ class CallsPlugin(Plugin):
                     await self.api.kv_compare_and_set(RECORD + channel_id, call.saved, None)
                     raise
                 call.post_id = post.id
+            # a session of the same user whose WebSocket closed and has not come back (a reloaded page, an
+            # app restarted within the grace): this join takes its place, so the user is in the call once
+            replaced = [s for sid, s in call.sessions.items() if s.user_id == user_id and sid in self.leaving]
             limit = int(self._setting("MaxCallParticipants", 0))
-            if limit and len(call.sessions) >= limit:
+            if limit and len(call.sessions) - len(replaced) >= limit:
                 self._refuse(conn_id, via, "user cannot join because of limits")
                 return
+            screen_off = [await self._unseat(call, old.session_id) for old in replaced]
             self.remote.pop(conn_id, None)
             call.sessions[conn_id] = CallSession(conn_id, user_id, conn_id, via)
             if user_id not in call.participants:
@@ -708,6 +712,14 @@ class CallsPlugin(Plugin):
                           channel_id=channel_id)
         self._publish("join", {"connID": conn_id}, connection_id=conn_id)
         self._publish("user_joined", {"user_id": user_id, "session_id": conn_id}, channel_id=channel_id)
+        # the replaced session goes after the new one came: the user is never out of the others' list
+        for old, off in zip(replaced, screen_off, strict=True):
+            self.api.log_info("calls: a join took the place of the user's session whose WebSocket had closed",
+                              channel_id=channel_id, session_id=old.session_id, new_session_id=conn_id)
+            if off:
+                self._publish("user_screen_off", {"userID": user_id, "session_id": old.session_id},
+                              channel_id=channel_id)
+            self._publish("user_left", {"user_id": user_id, "session_id": old.session_id}, channel_id=channel_id)
         self._publish("call_state", {"channel_id": channel_id, "call": json.dumps(call.to_dict(user_id))}, user_id=user_id)
 
     async def _reconnect(self, conn_id: str, user_id: str, data: dict[str, Any], via: str, hops: int) -> None:
@@ -737,23 +749,35 @@ class CallsPlugin(Plugin):
         if task is not None:
             task.cancel()
 
-    async def _leave(self, conn_id: str) -> None:
-        """``conn_id``: the session's id."""
-        task = self.leaving.pop(conn_id, None)
+    async def _unseat(self, call: Call, sid: str) -> bool:
+        """Take a session out of the call here and in the SFU (no events, no record); True when it was
+        sharing its screen (the call's screen is then off)."""
+        task = self.leaving.pop(sid, None)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-        channel_id = self.conns.pop(conn_id, None)
-        call = self.calls.get(channel_id or "")
+        self.conns.pop(sid, None)
+        session = call.sessions.pop(sid, None)
+        await self.sfu.leave(sid)
+        if session is not None:
+            self.by_conn.pop(session.conn_id, None)
+        if call.screen_sharing_session_id != sid:
+            return False
+        call.screen_sharing_session_id = ""
+        return True
+
+    async def _leave(self, conn_id: str) -> None:
+        """``conn_id``: the session's id."""
+        call = self.calls.get(self.conns.get(conn_id, ""))
         if call is None:
+            task = self.leaving.pop(conn_id, None)
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+            self.conns.pop(conn_id, None)
             return
-        session = call.sessions.pop(conn_id, None)
-        await self.sfu.leave(conn_id)
+        session = call.sessions.get(conn_id)
+        screen_off = await self._unseat(call, conn_id)
         if session is None:
             return
-        self.by_conn.pop(session.conn_id, None)
-        screen_off = call.screen_sharing_session_id == conn_id
-        if screen_off:
-            call.screen_sharing_session_id = ""
         host_changed = bool(call.sessions) and session.user_id == call.host_id and \
             all(s.user_id != call.host_id for s in call.sessions.values())
         if host_changed:

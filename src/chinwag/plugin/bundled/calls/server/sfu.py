@@ -16,6 +16,8 @@ import asyncio
 import ctypes
 import ctypes.util
 import fractions
+import json
+import os
 import re
 import threading
 import time
@@ -30,9 +32,11 @@ import aiortc.rtcpeerconnection as aiortc_pc
 import aiortc.rtcrtpreceiver as aiortc_receiver
 import av
 import msgspec
+import pylibsrtp
 from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
+    RTCDtlsTransport,
     RTCIceServer,
     RTCPeerConnection,
     RTCRtpReceiver,
@@ -41,7 +45,7 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc.contrib.media import MediaRelay
-from aiortc.jitterbuffer import JitterBuffer
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
 from aiortc.sdp import candidate_from_sdp
@@ -179,8 +183,9 @@ aiortc_pc.create_media_description_for_transceiver = _media_for_transceiver
 # codec; video is offered and accepted as VP8 only (aiortc's other video codec, H.264, is dropped from
 # its list in this process). A receiver that starts or resumes a video stream needs a keyframe: the gate
 # holds delta frames back until one comes and asks the sender for it (an RTCP PLI), and a receiver's own
-# PLI to the SFU is passed on to the sender the same way. Audio receivers' jitter buffers do not wait for
-# four packets first (aiortc's prefetch for decoding): a packet goes out as soon as it is in.
+# PLI to the SFU is passed on to the sender the same way. The receivers' jitter buffers hand a frame on as
+# soon as it is whole (PromptJitterBuffer), not when the next one starts, and do not wait for four audio
+# packets first (aiortc's prefetch for decoding): an audio packet goes out as soon as it is in.
 
 def _no_decoder(loop: Any, input_q: Any, output_q: Any, decode_error: Any) -> None:
     """The decoder thread aiortc starts per receiver: nothing to decode, it ends at once."""
@@ -209,11 +214,40 @@ async def _receive_encoded(self: RTCRtpReceiver, parameters: Any) -> None:
         packet = av.Packet(frame.data)
         packet.pts = frame.timestamp
         packet.time_base = fractions.Fraction(1, codec.clockRate)
+        if LATENCY is not None:
+            packet.opaque = LATENCY.arrival
         out.put_nowait(packet)
 
     self._RTCRtpReceiver__decoder_queue.put = deliver  # type: ignore[attr-defined]
-    if self._track.kind == "audio":
-        self._RTCRtpReceiver__jitter_buffer = JitterBuffer(capacity=16, prefetch=0)  # type: ignore[attr-defined]
+    video = self._track.kind == "video"
+    self._RTCRtpReceiver__jitter_buffer = PromptJitterBuffer(capacity=512 if video else 16,  # type: ignore[attr-defined]
+                                                             is_video=video)
+
+
+class PromptJitterBuffer(JitterBuffer):
+    """Hands a frame on as soon as it is whole. aiortc's buffer (made for its decoder) knows a frame is
+    whole only when the next frame's first packet comes, so every forwarded frame waited one frame time
+    there: 20 ms of audio, a video frame's interval. Here an audio packet is a frame of its own (an Opus
+    frame per RTP packet) and goes on at once, in the order packets come (the receiver's own jitter buffer
+    orders by timestamp); a video frame goes on at its last packet (the RTP marker bit) when none before it
+    is missing, and otherwise as aiortc's does."""
+
+    def add(self, packet: Any) -> tuple[bool, JitterFrame | None]:
+        if not self._is_video:
+            return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)
+        return super().add(packet)
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        packets: list[Any] = []
+        for count in range(self.capacity):
+            packet = self._packets[(self._origin + count) % self.capacity] if self._origin is not None else None
+            if packet is None or (packets and packet.timestamp != packets[0].timestamp):
+                break
+            packets.append(packet)
+            if packet.marker:
+                self.remove(count + 1)
+                return JitterFrame(data=b"".join(p._data for p in packets), timestamp=packets[0].timestamp)
+        return super()._remove_frame(sequence_number)
 
 
 def _keyframe_requested(self: RTCRtpSender) -> None:
@@ -237,6 +271,101 @@ def install_passthrough() -> None:
     vp8 = {c.payloadType for c in video if c.mimeType.lower() == "video/vp8"}
     video[:] = [c for c in video if c.mimeType.lower() == "video/vp8"
                 or (c.mimeType.lower() == "video/rtx" and c.parameters.get("apt") in vp8)]
+
+
+# added latency, when asked for ---------------------------------------------------------------------------
+#
+# With CHINWAG_CALLS_LATENCY_FILE set (a path) in the plugin's environment, the SFU times every packet it
+# forwards: from the arrival of its datagram (aioice takes it off the socket) to its copy for one receiver
+# leaving (packed, encrypted and sent; for a video frame, its first packet) — the queues, the decryption,
+# the reassembly, the fan-out and the sender's turn on the event loop in between. The counts (a histogram in
+# µs, cumulative) go to that file every half second; bench/calls.py reads them. Off by default: then
+# nothing is timed and none of the hooks below is installed.
+LATENCY_FILE = "CHINWAG_CALLS_LATENCY_FILE"
+
+
+class _Stamped(bytes):
+    """A datagram with the time it arrived (``time.perf_counter``)."""
+
+    t = 0.0
+
+
+class LatencyLog:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.counts: dict[int, int] = {}
+        self.total = 0
+        #: when the datagram being decrypted now arrived (set by the decryption, read as its frame is handed on)
+        self.arrival = 0.0
+        #: when the frame a sender is about to send arrived (read by the send that follows without a pause)
+        self.sending = 0.0
+
+    @staticmethod
+    def bucket(us: float) -> int:
+        """10 µs steps under 1 ms, 100 µs under 100 ms, then 1 ms."""
+        step = 10 if us < 1000 else 100 if us < 100_000 else 1000
+        return int(us) // step * step
+
+    def add(self, seconds: float) -> None:
+        b = self.bucket(seconds * 1e6)
+        self.counts[b] = self.counts.get(b, 0) + 1
+        self.total += 1
+
+    def write(self) -> None:
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"count": self.total, "us": self.counts}, f)
+        os.replace(tmp, self.path)
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            self.write()
+
+
+LATENCY: LatencyLog | None = None
+
+
+def install_latency(path: str) -> LatencyLog:
+    """Time the forwarded packets (see above); the hooks go into this process's aioice, libsrtp and aiortc."""
+    global LATENCY
+    if LATENCY is not None:
+        return LATENCY
+    log = LATENCY = LatencyLog(path)
+
+    def data_received(self: aioice.ice.Connection, data: bytes, component: int) -> None:
+        stamped = _Stamped(data)
+        stamped.t = time.perf_counter()
+        self._queue.put_nowait((stamped, component))
+
+    unprotect = pylibsrtp.Session.unprotect
+
+    def unprotect_stamped(self: pylibsrtp.Session, packet: bytes) -> bytes:
+        log.arrival = getattr(packet, "t", 0.0)  # its frame is handed on before anything else runs
+        return unprotect(self, packet)
+
+    next_frame = RTCRtpSender._next_encoded_frame
+
+    async def next_frame_timed(self: RTCRtpSender, codec: Any) -> Any:
+        frame = await next_frame(self, codec)
+        track = self.track
+        if frame is not None and isinstance(track, GatedTrack):
+            log.sending = track.arrival  # _run_rtp sends its first packet right away, nothing in between
+        return frame
+
+    send_rtp = RTCDtlsTransport._send_rtp
+
+    async def send_rtp_timed(self: RTCDtlsTransport, data: bytes) -> None:
+        arrived, log.sending = log.sending, 0.0
+        await send_rtp(self, data)
+        if arrived:
+            log.add(time.perf_counter() - arrived)
+
+    aioice.ice.Connection.data_received = data_received  # type: ignore[method-assign]
+    pylibsrtp.Session.unprotect = unprotect_stamped  # type: ignore[method-assign]
+    RTCRtpSender._next_encoded_frame = next_frame_timed  # type: ignore[method-assign]
+    RTCDtlsTransport._send_rtp = send_rtp_timed  # type: ignore[method-assign]
+    return log
 
 
 def is_keyframe(packet: Any) -> bool:
@@ -316,20 +445,35 @@ class Source:
             task.add_done_callback(_PLIS.discard)
 
 
+#: frames a receiver's sender may fall behind its source before the oldest are dropped (1 s of audio)
+BACKLOG = 50
+
+
 class GatedTrack(MediaStreamTrack):
     """A source as one receiver gets it: frames pass while the source flows. Encoded video (see
     forwarding above) starts, and resumes after a pause, at a keyframe: the frames before it could not
-    be decoded by the receiver."""
+    be decoded by the receiver.
+
+    Each receiver has a queue of its own (a buffered relay): when the event loop comes back after a pause
+    (a busy machine) with several datagrams of a source waiting, they are all handed on before any sender
+    runs, and an unbuffered relay keeps only the last of them for each receiver — the others were lost."""
 
     def __init__(self, source: Source) -> None:
         super().__init__()
         self.kind = source.track.kind
         self.source = source
-        self.frames = source.relay.subscribe(source.track, buffered=False)
+        self.frames = source.relay.subscribe(source.track, buffered=True)
         self.need_keyframe = self.kind == "video"
+        #: when the frame last handed to the sender arrived (timed only with LATENCY)
+        self.arrival = 0.0
 
     async def recv(self) -> Any:
         while True:
+            backlog = getattr(self.frames, "_queue", None)
+            while backlog is not None and backlog.qsize() > BACKLOG:
+                if backlog.get_nowait() is None:  # the source ended
+                    self.frames.stop()
+                    raise MediaStreamError
             frame = await self.frames.recv()
             if not self.source.flowing():
                 self.need_keyframe = self.kind == "video"
@@ -339,6 +483,8 @@ class GatedTrack(MediaStreamTrack):
                     self.source.request_keyframe()
                     continue
                 self.need_keyframe = False
+            if LATENCY is not None:
+                self.arrival = getattr(frame, "opaque", None) or 0.0
             return frame
 
 
@@ -395,11 +541,15 @@ class SFU:
         self.signal = signal
         self.sessions: dict[str, Session] = {}
         self._patched = False
+        self._latency_task: asyncio.Task[None] | None = None
 
     def configure(self, settings: RTCSettings) -> None:
         self.settings = settings
         self._install_network()
         install_passthrough()
+        path = os.environ.get(LATENCY_FILE, "")
+        if path and self._latency_task is None:
+            self._latency_task = asyncio.get_running_loop().create_task(install_latency(path).run())
 
     # network settings ----------------------------------------------------------------------------
 
@@ -668,5 +818,7 @@ class SFU:
             other.pending = [p for p in other.pending if p.session is not s]
 
     async def close(self) -> None:
+        if self._latency_task is not None:
+            self._latency_task.cancel()
         for conn_id in list(self.sessions):
             await self.leave(conn_id)
