@@ -5,6 +5,7 @@ well, and a block that fails leaves positions to be read afresh from the history
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 
 from chinwag.platform.events import Broadcast, Event

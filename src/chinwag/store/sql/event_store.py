@@ -13,7 +13,6 @@ from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.tables import outbox, wsconnections, wsevents
 
-
 # PostgreSQL: the rows as three arrays, one statement of the same text whatever the batch's size (one
 # prepared statement, where a multi-row VALUES list is a new statement for every new size); with the
 # outbox rows' delete as a data-modifying WITH (it runs whether or not the INSERT reads it)
