@@ -6,33 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.tables import outbox, wsconnections, wsevents
-
-# PostgreSQL: the rows as three arrays, one statement of the same text whatever the batch's size (one
-# prepared statement, where a multi-row VALUES list is a new statement for every new size); with the
-# outbox rows' delete as a data-modifying WITH (it runs whether or not the INSERT reads it)
-_ARRAYS = ("INSERT INTO wsevents (pos, createat, data) "
-           "SELECT * FROM unnest(CAST(:pos AS BIGINT[]), CAST(:createat AS BIGINT[]), CAST(:data AS TEXT[]))")
-_PG_APPEND = sa.text(_ARRAYS).bindparams(
-    sa.bindparam("pos", type_=ARRAY(sa.BigInteger)), sa.bindparam("createat", type_=ARRAY(sa.BigInteger)),
-    sa.bindparam("data", type_=ARRAY(sa.Text)))
-_PG_APPEND_SETTLE = sa.text("WITH settled AS (DELETE FROM outbox WHERE id = ANY(CAST(:done AS TEXT[]))) "
-                            + _ARRAYS).bindparams(
-    sa.bindparam("pos", type_=ARRAY(sa.BigInteger)), sa.bindparam("createat", type_=ARRAY(sa.BigInteger)),
-    sa.bindparam("data", type_=ARRAY(sa.Text)), sa.bindparam("done", type_=ARRAY(sa.Text)))
-
-
-def _pg_arrays(rows: Sequence[tuple[int, int, str]], done: Sequence[str]) -> dict[str, list[Any]]:
-    params: dict[str, list[Any]] = {"pos": [r[0] for r in rows], "createat": [r[1] for r in rows],
-                                    "data": [r[2] for r in rows]}
-    if done:
-        params["done"] = list(done)
-    return params
 
 
 class SqlEventStore:
@@ -41,13 +19,10 @@ class SqlEventStore:
 
     async def append(self, rows: Sequence[tuple[int, int, str]], done: Sequence[str] = ()) -> None:
         """Persist (pos, create_at, json) rows, and delete the outbox rows ``done`` (the events they
-        held are these) in the same transaction — on PostgreSQL in one statement."""
+        held are these) in the same transaction."""
         if not rows:
             return
         async with self.db.write() as conn:
-            if conn.dialect.name == "postgresql":
-                await conn.execute(_PG_APPEND_SETTLE if done else _PG_APPEND, _pg_arrays(rows, done))
-                return
             await conn.execute(wsevents.insert(), [{"pos": p, "createat": t, "data": d} for p, t, d in rows])
             if done:
                 await conn.execute(outbox.delete().where(outbox.c.id.in_(list(done))))
@@ -55,11 +30,7 @@ class SqlEventStore:
     async def append_in(self, conn: AsyncConnection, rows: Sequence[tuple[int, int, str]]) -> None:
         """Persist (pos, create_at, json) rows in the caller's transaction (the events of the change it
         commits: ``LocalStream.writing_in``)."""
-        if not rows:
-            return
-        if conn.dialect.name == "postgresql":
-            await conn.execute(_PG_APPEND, _pg_arrays(rows, ()))
-        else:
+        if rows:
             await conn.execute(wsevents.insert(), [{"pos": p, "createat": t, "data": d} for p, t, d in rows])
 
     async def read_after(self, pos: int, limit: int) -> list[tuple[int, str]]:
