@@ -2,8 +2,8 @@
 
 Posts that arrive while a transaction is being written are saved together in the next one — one
 multi-row insert, one counter update per channel (``total_msg_count``, ``last_post_at``), one read
-position update per poster, one outbox insert for all their events — so a busy channel's row is
-not a lock every post queues on, and many posts share one commit. Each post is still its own unit of
+position update per poster, one outbox insert for all their events and notification work — so a busy
+channel's row is not a lock every post queues on, and many posts share one commit. Each post is still its own unit of
 work: its events are registered on its own :class:`UnitOfWork` (sharing the batch's connection) and
 published after the commit, in order. With the embedded event stream the events are written to the
 event history in the batch's transaction itself (no outbox row for them, no second transaction) and
