@@ -14,11 +14,12 @@ from tests.conftest import World
 from tests.waiting import until
 
 
-async def test_a_post_waits_for_its_history_write_and_a_lookup_does_not(
+async def test_a_change_waits_for_its_history_write_and_a_lookup_does_not(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     t = await team_with(world, "ann", "bob")
     ann, bob = t.members
     ch = await world.channel(ann, t.team, "durable")
+    post = await world.post(ann, ch, "react to me")
     await world.srv.stream.flushed()
     stream = world.srv.stream
     original = stream.persistence.append  # type: ignore[attr-defined]
@@ -31,17 +32,16 @@ async def test_a_post_waits_for_its_history_write_and_a_lookup_does_not(
         await original(rows, done)
 
     monkeypatch.setattr(stream.persistence, "append", append)  # type: ignore[attr-defined]
-    # (set_online=false: the status change is an event of its own, which would mark the request anyway)
-    post = asyncio.create_task(ann.post("/posts?set_online=false", {"channel_id": ch["id"], "message": "held answer"}))
-    # the post is committed and its events are being written to the history
-    await until(lambda: any('"posted"' in d and "held answer" in d for d in held))
+    reaction = asyncio.create_task(ann.post("/reactions", {
+        "user_id": ann.user["id"], "post_id": post["id"], "emoji_name": "tada"}))
+    # the reaction is committed and its event is being written to the history
+    await until(lambda: any('"reaction_added"' in d for d in held))
     # a POST that changes nothing answers meanwhile
     r = await bob.post("/users/ids", [ann.user["id"]])
     assert r.status_code == 200 and r.json()[0]["id"] == ann.user["id"]
-    assert not post.done()  # the post's answer waits for its events
+    assert not reaction.done()  # the reaction's answer waits for its event
     gate.set()
-    r = await post
-    assert r.status_code == 201, r.text
-    written = [json.loads(d) for d in held]
-    assert any(e["event"] == "posted" and json.loads(e["data"]["post"])["id"] == r.json()["id"]
-               for e in written)
+    r = await reaction
+    assert r.status_code == 200, r.text
+    added = [json.loads(d) for d in held if '"reaction_added"' in d]
+    assert json.loads(added[0]["data"]["reaction"])["post_id"] == post["id"]

@@ -163,14 +163,14 @@ async def test_overrides_and_posted_event(world: World) -> None:
 
 def _capture(world: World) -> list[Any]:
     events: list[Any] = []
-    pub = world.srv.app.core.pub
-    original = pub.publish
+    core = world.srv.app.core
+    original = core.observe_local  # every event this node publishes, once (a post's: at its commit)
 
-    def publish(ev: Any, done: str = "") -> None:
+    def observe_local(ev: Any) -> None:
         events.append(ev)
-        original(ev, done)
+        original(ev)
 
-    pub.publish = publish  # type: ignore[method-assign]
+    core.observe_local = observe_local  # type: ignore[method-assign]
     return events
 
 

@@ -13,17 +13,18 @@ from tests.conftest import Client, World
 
 
 def record_posted(world: World) -> list[dict[str, Any]]:
-    """The data of every `posted` event published from now on."""
+    """The data of every `posted` event published from now on (``observe_local`` sees each event this
+    node publishes once, when it is committed: a post's events are written with the post)."""
     core = world.srv.app.core
     seen: list[dict[str, Any]] = []
-    original = core.publish
+    original = core.observe_local
 
-    def publish(event: Event, done: str = "") -> None:
+    def observe_local(event: Event) -> None:
         if event.event == "posted":
             seen.append(event.data)
-        original(event, done)
+        original(event)
 
-    core.publish = publish  # type: ignore[method-assign]
+    core.observe_local = observe_local  # type: ignore[method-assign]
     return seen
 
 

@@ -47,6 +47,47 @@ async def test_events_are_committed_with_the_post_and_the_row_goes_with_the_hist
     assert await _outbox_rows(world) == 0  # deleted in the transaction that wrote the history
 
 
+async def test_a_post_and_its_events_are_one_transaction(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the embedded stream a post's events are written to the history in the post's own transaction
+    (no outbox row): the history holds them when the answer leaves, and a post whose history write
+    fails is not committed at all; the next one takes positions after the history's newest."""
+    t = await team_with(world, "ann", "bob")
+    ann, _ = t.members
+    ch = await world.channel(ann, t.team, "together")
+    stream = world.srv.stream
+    seen: list[dict[str, Any]] = []
+    world.srv.hub.observers.append(seen.append)
+    await world.srv.app.core.outbox.settle()
+
+    post = await world.post(ann, ch, "in one go")
+    _, newest = await stream.bounds()
+    page = await stream.read_after(newest - 5, 5)
+    assert [e for _, e in page if e["event"] == "posted" and json.loads(e["data"]["post"])["id"] == post["id"]]
+    assert await _outbox_rows(world, "events") == 0
+    await _until(lambda: len(_posted(seen, "in one go")) == 1)
+
+    original = stream.persistence.append_in  # type: ignore[attr-defined]
+
+    async def append_in(conn: Any, rows: Any) -> None:
+        await original(conn, rows)
+        raise OSError("the history write failed")
+
+    monkeypatch.setattr(stream.persistence, "append_in", append_in)  # type: ignore[attr-defined]
+    r = await ann.post("/posts", {"channel_id": ch["id"], "message": "never stored"})
+    assert r.status_code >= 500, r.text
+    monkeypatch.setattr(stream.persistence, "append_in", original)  # type: ignore[attr-defined]
+    assert (await stream.bounds())[1] == newest  # rolled back with the post
+    r = await ann.get(f"/channels/{ch['id']}/posts")
+    assert "never stored" not in [p["message"] for p in r.json()["posts"].values()]
+
+    await world.post(ann, ch, "after the failure")
+    await _until(lambda: len(_posted(seen, "after the failure")) == 1)
+    assert await stream.flushed()
+    assert (await stream.bounds())[1] == stream.pos  # type: ignore[attr-defined]
+    assert _posted(seen, "never stored") == []
+    assert await _outbox_rows(world, "events") == 0
+
+
 async def test_events_of_a_post_survive_a_crash_while_the_history_is_away(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     t = await team_with(world, "ann", "bob")
@@ -57,6 +98,8 @@ async def test_events_of_a_post_survive_a_crash_while_the_history_is_away(
     stream, relay = world.srv.stream, world.srv.app.core.outbox
     seen: list[dict[str, Any]] = []
     world.srv.hub.observers.append(seen.append)
+    # posts through the outbox, as with Redis (a history outside the database the post is in)
+    monkeypatch.setattr(world.srv.hub, "history_in", lambda: None)
     original = stream.persistence.append  # type: ignore[attr-defined]
     away = True
 

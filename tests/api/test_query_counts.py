@@ -35,11 +35,13 @@ PINNED = {
     "thread_totals": 1,
     # the Threads view's first page (the page with its totals, its posts; participants from the users cache)
     "threads_page": 2,
-    # posting (with its mention counts, read position, notifications)
-    "post_with_mention": 7,
-    "reply_in_thread": 11,
-    "post_in_dm": 6,
-    "post_in_gm": 9,
+    # posting (with its mention counts, read position, notifications; and its events' insert into the
+    # event history, which is in the post's own transaction — it used to be a second transaction of the
+    # stream's writer, an insert and the outbox row's delete, which this count did not see)
+    "post_with_mention": 8,
+    "reply_in_thread": 12,
+    "post_in_dm": 7,
+    "post_in_gm": 10,
     # switching channel: the first page of posts (or the posts around the last unread, or since the last
     # visit), marking it viewed, its stats, my membership, the posters' statuses, profiles and pictures
     "channel_posts_page": 2,

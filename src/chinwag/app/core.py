@@ -60,8 +60,12 @@ class AppCore:
 
     def publish(self, event: Event, done: str = "") -> None:
         """Publish at once (a change made outside a unit of work, or the relay after a commit)."""
-        self.observe({"event": event.event, "data": event.data, "broadcast": event.broadcast.to_dict()})
+        self.observe_local(event)
         self.pub.publish(event, done)
+
+    def observe_local(self, event: Event) -> None:
+        """An event this node publishes, seen at once (before the stream hands it back)."""
+        self.observe({"event": event.event, "data": event.data, "broadcast": event.broadcast.to_dict()})
 
     def observe(self, event: dict[str, Any]) -> None:
         """Every event from the shared stream (other nodes' too) passes here."""

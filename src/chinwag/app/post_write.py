@@ -2,10 +2,12 @@
 
 Posts that arrive while a transaction is being written are saved together in the next one — one
 multi-row insert, one counter update per channel (``total_msg_count``, ``last_post_at``), one read
-position update per poster, one outbox insert for all their events — so a busy channel's row is
-not a lock every post queues on, and many posts share one commit. Each post is still its own unit of
+position update per poster, one outbox insert for all their events and notification work — so a busy
+channel's row is not a lock every post queues on, and many posts share one commit. Each post is still its own unit of
 work: its events are registered on its own :class:`UnitOfWork` (sharing the batch's connection) and
-published after the commit, in order.
+published after the commit, in order. With the embedded event stream the events are written to the
+event history in the batch's transaction itself (no outbox row for them, no second transaction) and
+delivered right after the commit.
 
 The rules of what a post changes besides its row are decided here, not in the store: which
 messages count, who gets a mention, who follows the thread, whose read position moves.
@@ -114,14 +116,35 @@ class PostWriter:
 
     async def _write(self, batch: list[NewPost]) -> None:
         relay = self.core.outbox
-        async with self.core.transaction() as conn:
-            uows = [UnitOfWork(conn) for _ in batch]
-            deferred = await self._rows(conn, batch, uows)
-            rows = await relay.write(conn, uows)
-        for item, uow, r in zip(batch, uows, rows, strict=True):
-            relay.committed(uow, r)
-            if uow.events:
-                mark_published(item.request)
+        history_in = getattr(self.core.pub, "history_in", None)
+        history = history_in() if history_in is not None else None
+        if history is None:  # the events go through the outbox and are published after the commit
+            async with self.core.transaction() as conn:
+                uows = [UnitOfWork(conn) for _ in batch]
+                deferred = await self._rows(conn, batch, uows)
+                rows = await relay.write(conn, uows)
+            for item, uow, r in zip(batch, uows, rows, strict=True):
+                relay.committed(uow, r)
+                if uow.events:  # the request's answer waits for these in the history
+                    mark_published(item.request)
+        else:
+            # the event history is in this database (the embedded stream): the batch's events are
+            # written to it in the batch's own transaction — committed with the posts, delivered right
+            # after the commit — instead of an outbox row now and a history write (which deletes that
+            # row) in a second transaction
+            async with history as h:
+                async with self.core.transaction() as conn:
+                    uows = [UnitOfWork(conn) for _ in batch]
+                    deferred = await self._rows(conn, batch, uows)
+                    events = [ev for uow in uows for ev in uow.events]
+                    for uow in uows:
+                        uow.events = []
+                    rows = await relay.write(conn, uows)  # the notification work, if any
+                    await h.write(conn, events)
+            for ev in events:
+                self.core.observe_local(ev)
+            for uow, r in zip(uows, rows, strict=True):
+                relay.committed(uow, r)
         if deferred:
             self.apply_pending_mentions()
 

@@ -26,7 +26,7 @@ class StreamPublisher:
         self.stream = stream
 
     def publish(self, event: Event, done: str = "") -> None:
-        from chinwag.platform.hub import event_dict
+        from chinwag.platform.events import event_dict
 
         self.stream.publish(event_dict(event))
 
@@ -52,7 +52,7 @@ class SocketPublisher:
             return False
 
     def publish(self, event: Event, done: str = "") -> None:
-        from chinwag.platform.hub import event_dict
+        from chinwag.platform.events import event_dict
 
         self.buffer.append(event_dict(event))
         if self.task is None:

@@ -59,10 +59,21 @@ class Event:
     broadcast: Broadcast = field(default_factory=Broadcast)
 
 
+def event_dict(ev: Event) -> dict[str, Any]:
+    """An event as the stream carries it (``user_ids`` only when set)."""
+    b = ev.broadcast.to_dict()
+    if ev.broadcast.user_ids:
+        b["user_ids"] = ev.broadcast.user_ids
+    return {"event": ev.event, "data": ev.data, "broadcast": b}
+
+
 class Publisher(Protocol):
     def publish(self, event: Event, done: str = "") -> None:
         """``done``: the outbox row the event is relayed from (``app/outbox.py``), if any. A publisher
         that also has ``async flushed() -> bool`` (the hub) tells the relay when events are in the
         history; ``settles_outbox`` true means it deletes the rows itself; ``async forget(row_ids)``, if
-        present, is told which rows the relay deleted."""
+        present, is told which rows the relay deleted. A publisher whose history is in the app's
+        database (the hub on the embedded stream) also has ``history_in()``: a context manager, or
+        None, for writing events in the caller's own transaction (``platform/stream.py``
+        ``writing_in``)."""
         ...

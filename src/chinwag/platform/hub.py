@@ -15,6 +15,7 @@ import logging
 import socket
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 import msgspec
@@ -29,7 +30,8 @@ from chinwag.platform.broadcast import (
     membership_change,
     recipients,
 )
-from chinwag.platform.events import Event, mark_published
+from chinwag.platform.events import Event, event_dict, mark_published
+from chinwag.platform.stream import InTransaction, LocalStream
 
 log = logging.getLogger("chinwag.platform.hub")
 _encoder = msgspec.json.Encoder()
@@ -50,13 +52,6 @@ class Membership(Protocol):
     async def user_channels(self, user_id: str) -> set[str]: ...
 
     async def user_teams(self, user_id: str) -> set[str]: ...
-
-
-def event_dict(ev: Event) -> dict[str, Any]:
-    b = ev.broadcast.to_dict()
-    if ev.broadcast.user_ids:
-        b["user_ids"] = ev.broadcast.user_ids
-    return {"event": ev.event, "data": ev.data, "broadcast": b}
 
 
 def frame_prefix(event: dict[str, Any]) -> str:
@@ -288,6 +283,11 @@ class Hub:
         self.published += 1
         mark_published()
         self.stream.publish(event_dict(ev), done)
+
+    def history_in(self) -> AbstractAsyncContextManager[InTransaction] | None:
+        """Writing events in the caller's own transaction, when the stream's history is in the app's
+        database (the embedded stream); None otherwise (Redis): publish them after the commit."""
+        return self.stream.writing_in() if isinstance(self.stream, LocalStream) else None
 
     @property
     def settles_outbox(self) -> bool:

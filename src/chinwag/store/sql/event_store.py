@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
@@ -25,6 +26,12 @@ class SqlEventStore:
             await conn.execute(wsevents.insert(), [{"pos": p, "createat": t, "data": d} for p, t, d in rows])
             if done:
                 await conn.execute(outbox.delete().where(outbox.c.id.in_(list(done))))
+
+    async def append_in(self, conn: AsyncConnection, rows: Sequence[tuple[int, int, str]]) -> None:
+        """Persist (pos, create_at, json) rows in the caller's transaction (the events of the change it
+        commits: ``LocalStream.writing_in``)."""
+        if rows:
+            await conn.execute(wsevents.insert(), [{"pos": p, "createat": t, "data": d} for p, t, d in rows])
 
     async def read_after(self, pos: int, limit: int) -> list[tuple[int, str]]:
         q = sa.select(wsevents.c.pos, wsevents.c.data).where(wsevents.c.pos > pos).order_by(
