@@ -52,11 +52,24 @@ def diff(a: dict[str, Any], b: dict[str, Any], top: int = 25) -> list[str]:
         sa = tracemalloc.Snapshot.load(a["tracemalloc_snapshot"])
         sb = tracemalloc.Snapshot.load(b["tracemalloc_snapshot"])
         out.append("allocation sites (live memory, traceback):")
-        for stat in sb.compare_to(sa, "traceback")[:top]:
-            out.append(f"  {stat.size_diff / 1024:>+10.1f} kB {stat.count_diff:>+8,} blocks  (now {stat.size / 1024:.1f} kB)")
-            for line in stat.traceback.format(limit=6, most_recent_first=True):
-                out.append("      " + line.strip())
+        for diff_stat in sb.compare_to(sa, "traceback")[:top]:
+            out.append(f"  {diff_stat.size_diff / 1024:>+10.1f} kB {diff_stat.count_diff:>+8,} blocks"
+                       f"  (now {diff_stat.size / 1024:.1f} kB)")
+            out += _frames(diff_stat.traceback)
+    elif a.get("tracemalloc_started") and b.get("tracemalloc_snapshot"):
+        # tracing began at the first report: everything in the second's snapshot is what was allocated
+        # in between and is still alive
+        sb = tracemalloc.Snapshot.load(b["tracemalloc_snapshot"])
+        out.append("allocation sites (live memory allocated since the first report, traceback):")
+        for stat in sb.statistics("traceback")[:top]:
+            out.append(f"  {stat.size / 1024:>+10.1f} kB {stat.count:>+8,} blocks")
+            out += _frames(stat.traceback)
     return out
+
+
+def _frames(tb: tracemalloc.Traceback) -> list[str]:
+    return ["      " + line.strip() for line in tb.format(limit=6, most_recent_first=True)
+            if not line.startswith("    ")]
 
 
 def main() -> None:

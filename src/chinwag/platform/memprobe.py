@@ -213,6 +213,7 @@ class MemProbe:
         if self.trim:
             report["malloc_trim"] = malloc_trim()
             report["rss_kb_after_trim"] = rss_kb()
+        report["rss_kb_end"] = rss_kb()  # the walk's own allocations, given back or not
         report["seconds"] = round(time.monotonic() - t0, 3)
         with open(base + ".json", "w") as f:
             json.dump(report, f, indent=1)
