@@ -34,11 +34,15 @@ def diff(a: dict[str, Any], b: dict[str, Any], top: int = 25) -> list[str]:
                      b["tracemalloc_overhead"] // 1024))
     for name, x, y in rows:
         out.append(f"  {name:26} {x:>12,} {y:>12,} {y - x:>+12,}")
-    out.append("types (live count):")
+    out.append("types (live objects, shallow bytes; by the change in bytes):")
     types = set(a["types"]) | set(b["types"])
-    changes = sorted(((b["types"].get(t, 0) - a["types"].get(t, 0), t) for t in types), key=lambda d: -abs(d[0]))
-    for d, t in changes[:top]:
-        out.append(f"  {d:>+10,}  {t} ({a['types'].get(t, '<')} → {b['types'].get(t, '<')})")
+    ab, bb = a.get("type_bytes", {}), b.get("type_bytes", {})
+    changes = sorted(types, key=lambda t: -abs(bb.get(t, 0) - ab.get(t, 0)))
+    total = sum(bb.values()) - sum(ab.values())
+    out.append(f"  {total:>+12,} B in all")
+    for t in changes[:top]:
+        out.append(f"  {bb.get(t, 0) - ab.get(t, 0):>+12,} B {b['types'].get(t, 0) - a['types'].get(t, 0):>+9,}  {t}"
+                   f" ({a['types'].get(t, 0):,} → {b['types'].get(t, 0):,})")
     out.append("containers (same object in both):")
     before = {c["id"]: c for c in a["containers"]}
     grew = [(c["len"] - before[c["id"]]["len"], c) for c in b["containers"] if c["id"] in before]

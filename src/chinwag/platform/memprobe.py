@@ -4,7 +4,7 @@
 
 - RSS, ``sys.getallocatedblocks()``, glibc's ``mallinfo2`` (bytes in use and free inside the heap: a
   growing RSS with flat in-use bytes is the allocator's, not Python's);
-- live objects by type, and the largest containers (dict, list, set, deque) with where they hang
+- live objects by type (count and shallow bytes), and the largest containers (dict, list, set, deque) with where they hang
   (``Type.attribute`` or ``dict[key]``), over everything reachable from the modules *and* what the
   collector tracks — objects that ``gc.freeze()`` moved out of the collector's view at start-up are
   counted too, a cache made at start-up that grows is one of those;
@@ -38,7 +38,6 @@ ENV_FRAMES = "CHINWAG_MEMPROBE_FRAMES"
 ENV_TRIM = "CHINWAG_MEMPROBE_TRIM"
 #: containers at least this long get a name (where they hang) and can be among the largest
 NAMED_LEN = 64
-TOP_TYPES = 60
 TOP_CONTAINERS = 50
 _CONTAINERS = (dict, list, set, deque)
 
@@ -130,6 +129,7 @@ def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
     start: list[Any] = [sys.modules, *(roots or []), *gc.get_objects()]
     seen: set[int] = set()
     counts: collections.Counter[str] = collections.Counter()
+    sizes: collections.Counter[str] = collections.Counter()
     #: id of a materialised instance ``__dict__`` → its owner's type (to name what hangs in it)
     dict_owner: dict[int, str] = {}
     names: dict[int, str] = {}
@@ -140,7 +140,12 @@ def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        counts[_name(obj)] += 1
+        name = _name(obj)
+        counts[name] += 1
+        try:
+            sizes[name] += sys.getsizeof(obj)
+        except Exception:
+            pass
         if isinstance(obj, _CONTAINERS) and len(obj) >= NAMED_LEN:
             big.append(obj)
         try:
@@ -158,7 +163,8 @@ def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
     big.sort(key=len, reverse=True)
     containers = [{"id": id(c), "type": _name(c), "len": len(c), "name": names.get(id(c), "?")}
                   for c in big[:TOP_CONTAINERS]]
-    return {"objects": len(seen), "types": dict(counts.most_common(TOP_TYPES)), "containers": containers}
+    return {"objects": len(seen), "types": dict(counts.most_common()), "type_bytes": dict(sizes.most_common()),
+            "containers": containers}
 
 
 def _describe(parent: Any, child: Any, dict_owner: dict[int, str]) -> str:
