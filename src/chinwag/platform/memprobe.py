@@ -126,7 +126,9 @@ def _name(obj: Any) -> str:
 def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
     """Every object reachable from the modules, ``roots`` and what the collector tracks, once: counts
     by type and the largest containers with a name for each."""
-    start: list[Any] = [sys.modules, *(roots or []), *gc.get_objects()]
+    # a stack: the modules and roots are walked first, so a container is named after what it hangs in
+    # rather than met on its own in the collector's list
+    start: list[Any] = [*gc.get_objects(), *(roots or []), sys.modules]
     seen: set[int] = set()
     counts: collections.Counter[str] = collections.Counter()
     sizes: collections.Counter[str] = collections.Counter()
@@ -135,6 +137,8 @@ def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
     names: dict[int, str] = {}
     big: list[Any] = []
     stack = start
+    # the walk's own state is not part of the heap (a frame reachable from the modules would lead to it)
+    seen.update(id(x) for x in (start, seen, counts, sizes, dict_owner, names, big, sys._getframe()))
     while stack:
         obj = stack.pop()
         if id(obj) in seen:
