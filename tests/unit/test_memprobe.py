@@ -32,19 +32,20 @@ class Slotted:
 
 def test_a_report_names_the_containers_and_a_second_one_shows_what_grew(tmp_path: Path) -> None:
     holder, slotted = Holder(), Slotted()
-    holder.entries.update({f"k{i}": i for i in range(100)})
-    slotted.ring.extend(range(200))
+    # large enough to be among the largest containers of a test process
+    holder.entries.update({f"k{i}": i for i in range(100_000)})
+    slotted.ring.extend(range(200_000))
     gc.freeze()  # start-up objects leave the collector's view: the probe still finds them from its roots
     try:
         probe = memprobe.MemProbe(str(tmp_path), roots=[holder, slotted])
         first = load(probe.dump())
-        holder.entries.update({f"k{i}": i for i in range(100, 1100)})
+        holder.entries.update({f"k{i}": i for i in range(100_000, 101_000)})
         second = load(probe.dump())
     finally:
         gc.unfreeze()
     names = {c["name"]: c["len"] for c in second["containers"]}
-    assert names["Holder.entries"] == 1100
-    assert names["Slotted.ring"] == 200
+    assert names["Holder.entries"] == 101_000
+    assert names["Slotted.ring"] == 200_000
     assert second["rss_kb"] > 0 and second["objects"] > 0
     assert second["types"][f"{__name__}.Holder"] >= 1
     report = "\n".join(diff(first, second))
