@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from bench.memprobe_diff import diff, load
+
 from chinwag.platform import memprobe
 from tests.waiting import until
 
@@ -87,8 +87,12 @@ async def test_off_without_the_variable_and_on_sigusr2_with_it(tmp_path: Path, m
     assert probe is not None
     try:
         os.kill(os.getpid(), signal.SIGUSR2)
-        await until(lambda: any(tmp_path.glob("memprobe-*.json")))
+        await until(lambda: bool(_reports(tmp_path)))
     finally:
         asyncio.get_running_loop().remove_signal_handler(signal.SIGUSR2)
-    [path] = tmp_path.glob("memprobe-*.json")
+    [path] = _reports(tmp_path)
     assert json.loads(path.read_text())["pid"] == os.getpid()
+
+
+def _reports(directory: Path) -> list[Path]:
+    return sorted(directory.glob("memprobe-*.json"))

@@ -42,10 +42,12 @@ TOP_CONTAINERS = 50
 _CONTAINERS = (dict, list, set, deque)
 
 
+_MALLINFO_FIELDS = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                    "keepcost")
+
+
 class _Mallinfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]
+    _fields_ = [(name, ctypes.c_size_t) for name in _MALLINFO_FIELDS]
 
 
 def _libc() -> Any:
@@ -67,7 +69,7 @@ def mallinfo() -> dict[str, int] | None:
         return None
     fn.restype = _Mallinfo2
     info = fn()
-    return {name: int(getattr(info, name)) for name, _ in _Mallinfo2._fields_}
+    return {name: int(getattr(info, name)) for name in _MALLINFO_FIELDS}
 
 
 def malloc_trim() -> bool:
