@@ -4,7 +4,9 @@ An idle chat client holds its socket open for hours, so what each connection kee
 (10,000 connections per process at ≤ 30 KB each). uvicorn's protocol keeps the handshake request
 and response (two header maps) for the connection's whole life and makes a full ``asyncio.Queue``
 (three deques) and ``asyncio.Event`` per connection. This subclass drops the handshake once it is
-done and uses a one-reader inbox and a flag with the same methods. Pinned to uvicorn 0.54 (see
+done and uses a one-reader inbox and a flag with the same methods, and when the connection is lost it
+ends websockets' parser, which would otherwise keep the closed connection's protocol in a reference
+cycle until a full garbage collection (``let_go_of_parser``). Pinned to uvicorn 0.54 (see
 pyproject.toml); ``tests/ws/test_protocol.py`` runs every protocol test through it. Another uvicorn
 version is refused on import, before the private class is touched (``web/uvicorn_compat.py``).
 """
