@@ -5,8 +5,14 @@ every accepted post must have arrived exactly once with no gap in ``seq``.
 
     .venv/bin/python -m bench.ws_soak [--clients 200] [--rate 10] [--minutes 60] [--procs 2]
                                       [--drop-min 10] [--drop-max 60]
+                                      [--probe DIR [--probe-from 5] [--probe-every 5] [--probe-frames 0]]
 
-One `chinwag serve` on PostgreSQL with the embedded event stream (no Redis)."""
+One `chinwag serve` on PostgreSQL with the embedded event stream (no Redis). The halves apart: posts
+without reconnects (``--drop-min 1e9 --drop-max 1e9``), reconnects without posts (``--rate 0``).
+``--probe DIR``: the server writes heap reports there (``chinwag.platform.memprobe``), one at minute
+``--probe-from`` and every ``--probe-every`` minutes after, each right after that minute's RSS is read;
+with ``--probe-frames N`` the first one starts tracemalloc (N frames) and the later ones add snapshots.
+Compare two with ``python -m bench.memprobe_diff``."""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import signal
 import time
 from typing import Any
 
@@ -116,8 +123,15 @@ def main() -> None:
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--drop-min", type=float, default=10, help="shortest a connection lives, seconds")
     ap.add_argument("--drop-max", type=float, default=60, help="longest a connection lives, seconds")
+    ap.add_argument("--probe", default="", help="directory for the server's heap reports (memprobe)")
+    ap.add_argument("--probe-from", type=int, default=5, help="minute of the first heap report")
+    ap.add_argument("--probe-every", type=int, default=5, help="minutes between heap reports")
+    ap.add_argument("--probe-frames", type=int, default=0, help="tracemalloc frames (0: no tracemalloc)")
     args = ap.parse_args()
-    proc, drop = start_server({"MM_WEBSOCKETSETTINGS_SENDQUEUESIZE": "4096"})
+    env = {"MM_WEBSOCKETSETTINGS_SENDQUEUESIZE": "4096"}
+    if args.probe:
+        env |= {"CHINWAG_MEMPROBE_DIR": os.path.abspath(args.probe), "CHINWAG_MEMPROBE_FRAMES": str(args.probe_frames)}
+    proc, drop = start_server(env)
     try:
         admin, _ = make_user(proc.api, "admin")
         team = admin("POST", "/teams", {"name": "soak", "display_name": "Soak", "type": "O"}, 201)
@@ -146,24 +160,29 @@ def main() -> None:
         i = 0
         with httpx.Client(base_url=proc.api, headers=admin.c.headers, timeout=30) as c:
             while time.time() < end:
-                target = start + i / args.rate
-                delay = target - time.time()
-                if delay > 0:
-                    time.sleep(delay)
-                try:
-                    r = c.post("/posts", json={"channel_id": ch["id"], "message": f"{MARK}{i}"})
-                    ok = r.status_code == 201
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
-                    accepted.append(i)
-                else:
-                    failed += 1
-                i += 1
+                if args.rate > 0:
+                    target = start + i / args.rate
+                    delay = target - time.time()
+                    if delay > 0:
+                        time.sleep(delay)
+                    try:
+                        r = c.post("/posts", json={"channel_id": ch["id"], "message": f"{MARK}{i}"})
+                        ok = r.status_code == 201
+                    except httpx.HTTPError:
+                        ok = False
+                    if ok:
+                        accepted.append(i)
+                    else:
+                        failed += 1
+                    i += 1
+                else:  # reconnects only
+                    time.sleep(max(0.0, min(next_report, end) - time.time()))
                 if time.time() >= next_report:
                     minute = round((time.time() - start) / 60)
                     print(f"{minute:6}  {rss_kb(pid) / 1024:13.1f}  {len(accepted):14}  {failed:6}  "
                           f"{os.getloadavg()[0]:8.1f}", flush=True)
+                    if args.probe and minute >= args.probe_from and (minute - args.probe_from) % args.probe_every == 0:
+                        os.kill(pid, signal.SIGUSR2)
                     next_report += 60
         settle.set()  # no more forced drops: let everyone catch up
         time.sleep(20)

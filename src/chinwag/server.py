@@ -28,6 +28,7 @@ from chinwag.filestore.local import LocalBackend
 from chinwag.filestore.s3 import S3Backend
 from chinwag.importers.jobs import register as register_jobs
 from chinwag.model.ids import new_id
+from chinwag.platform import memprobe
 from chinwag.platform.hub import Hub
 from chinwag.platform.membership import MembershipCache
 from chinwag.platform.stream import LocalStream
@@ -188,6 +189,8 @@ class LifespanApp:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.asgi = server.asgi
+        #: opt-in heap reports on SIGUSR2 (CHINWAG_MEMPROBE_DIR; platform/memprobe.py)
+        self.memprobe: memprobe.MemProbe | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "lifespan":
@@ -199,6 +202,7 @@ class LifespanApp:
                 try:
                     await self.server.start()
                     tune_gc()
+                    self.memprobe = memprobe.install_from_env(roots=[self.server])
                 except Exception as e:
                     await send({"type": "lifespan.startup.failed", "message": str(e)})
                     return

@@ -4,7 +4,9 @@ An idle chat client holds its socket open for hours, so what each connection kee
 (10,000 connections per process at ≤ 30 KB each). uvicorn's protocol keeps the handshake request
 and response (two header maps) for the connection's whole life and makes a full ``asyncio.Queue``
 (three deques) and ``asyncio.Event`` per connection. This subclass drops the handshake once it is
-done and uses a one-reader inbox and a flag with the same methods. Pinned to uvicorn 0.54 (see
+done and uses a one-reader inbox and a flag with the same methods, and when the connection is lost it
+ends websockets' parser, which would otherwise keep the closed connection's protocol in a reference
+cycle until a full garbage collection (``let_go_of_parser``). Pinned to uvicorn 0.54 (see
 pyproject.toml); ``tests/ws/test_protocol.py`` runs every protocol test through it. Another uvicorn
 version is refused on import, before the private class is touched (``web/uvicorn_compat.py``).
 """
@@ -95,6 +97,10 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             self.response = None  # type: ignore[assignment]
 
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        let_go_of_parser(self.conn)
+
     def try_send_text(self, text: str) -> bool:
         """Write one text frame now, without a coroutine, when the socket can take it at once (open,
         not paused by flow control, no fragmented message in progress). False: nothing was written;
@@ -116,6 +122,22 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             head = struct.pack("!BBQ", 0x81, 127, n)
         self.transport.write(head + payload)
         return True
+
+
+def let_go_of_parser(conn: Any) -> None:
+    """The connection is gone: end the websockets protocol's parser. websockets' sans-I/O protocol
+    parses with a generator of its own (``conn.parser``: ``parse()``, or ``discard()`` once closing),
+    which at the end of the stream stays suspended at its last ``yield`` holding ``self`` — a reference
+    cycle, and the parser's error (``parser_exc``, an ``EOFError`` when the TCP connection went away
+    without a close frame) holds the parser's frame in its traceback, another. So a closed
+    connection's protocol, its reader, buffers and close frames were freed only by a full collection,
+    which the server's collector settings make rare (``server.tune_gc``): with hundreds of reconnects a
+    minute they piled up between collections (#18). Closed here, the protocol goes with the
+    connection, by reference counting. uvicorn sends nothing through it after ``connection_lost``
+    (a send raises ``ClientDisconnected``) and feeds it no more data."""
+    conn.parser.close()
+    if conn.parser_exc is not None:
+        conn.parser_exc.__traceback__ = None  # what uvicorn may still read of it is the exception itself
 
 
 #: uvicorn's WebSocket options for every chinwag server (`chinwag serve`, the test and bench servers).
