@@ -447,3 +447,36 @@ async def test_mark_unread_from_a_reply_marks_the_thread(world: World) -> None:
     await carol.put(f"/users/me/teams/{t.id}/threads/{root['id']}/read/{r1['create_at'] + 10**6}")
     th = (await carol.post(f"/users/me/teams/{t.id}/threads/{root['id']}/set_unread/{r1['id']}")).json()
     assert th["unread_replies"] == 2 and th["unread_mentions"] == 1
+
+
+async def test_channel_stats_count_as_mattermost(world: World) -> None:
+    """GET /channels/{id}/stats: active members and guests only, pinned posts, files not deleted (-1 with
+    exclude_files_count), as Mattermost counts them."""
+    from tests.api.test_files import upload
+
+    admin = await world.user("admin")
+    gil, bob = await world.user("gil"), await world.user("bob")
+    team = await world.team(admin, "acme")
+    await world.join(admin, team, gil, bob)
+    ch = await world.channel(admin, team, "stats")
+    for c in (gil, bob):
+        assert (await admin.post(f"/channels/{ch['id']}/members", {"user_id": c.user["id"]})).status_code == 201
+    stats = (await bob.get(f"/channels/{ch['id']}/stats")).json()
+    assert stats == {"channel_id": ch["id"], "member_count": 3, "guest_count": 0, "pinnedpost_count": 0,
+                     "files_count": 0}
+    world.srv.config.effective.GuestAccountsSettings.Enable = True
+    assert (await admin.post(f"/users/{gil.user['id']}/demote")).status_code == 200
+    r = await upload(bob, ch["id"], ("a.txt", b"one"), ("b.txt", b"two"))
+    assert r.status_code == 201, r.text
+    file_ids = [f["id"] for f in r.json()["file_infos"]]
+    post = (await bob.post("/posts", {"channel_id": ch["id"], "message": "files", "file_ids": file_ids})).json()
+    assert (await bob.post(f"/posts/{post['id']}/pin")).status_code == 200
+    stats = (await bob.get(f"/channels/{ch['id']}/stats")).json()
+    assert (stats["member_count"], stats["guest_count"], stats["pinnedpost_count"], stats["files_count"]) == (3, 1, 1, 2)
+    assert (await bob.get(f"/channels/{ch['id']}/stats", params={"exclude_files_count": "true"})
+            ).json()["files_count"] == -1
+    # a deactivated member stays in the channel but is not counted, nor are a deleted post's files
+    assert (await admin.delete(f"/users/{gil.user['id']}")).status_code == 200
+    assert (await bob.delete(f"/posts/{post['id']}")).status_code == 200
+    stats = (await bob.get(f"/channels/{ch['id']}/stats")).json()
+    assert (stats["member_count"], stats["guest_count"], stats["pinnedpost_count"], stats["files_count"]) == (2, 0, 0, 0)

@@ -581,14 +581,16 @@ class ChannelService:
             notify_props=m.notify_props,
         )
 
-    async def stats(self, ctx: Ctx, channel_id: str) -> dict[str, object]:
-        # the permission facts (type, team, deletion) from the channel cache; both counts in one statement
+    async def stats(self, ctx: Ctx, channel_id: str, *, files: bool = True) -> dict[str, object]:
+        """GET /channels/{id}/stats as Mattermost answers it: members and guests with an active account,
+        pinned posts, and files (-1 with ``exclude_files_count``). The permission facts (type, team,
+        deletion) come from the channel cache; the counts from one statement."""
         await self.perms.readable_channel(ctx, channel_id, "GetChannelStats", cached=True)
-        members, pinned = await self.core.store.channels.stats_counts(channel_id)
+        members, guests, pinned, files_count = await self.core.store.channels.stats_counts(channel_id, files=files)
         return {
             "channel_id": channel_id,
             "member_count": members,
-            "guest_count": 0,
+            "guest_count": guests,
             "pinnedpost_count": pinned,
-            "files_count": 0,
+            "files_count": files_count,
         }

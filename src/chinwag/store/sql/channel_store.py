@@ -21,6 +21,7 @@ from chinwag.store.sql.tables import (
     channelmembers,
     channels,
     drafts,
+    fileinfo,
     posts,
     sidebarchannels,
     teammembers,
@@ -63,15 +64,30 @@ _VIEW, _VIEWED = _view_statements()
 #: the same in one statement where UPDATE … RETURNING exists (PostgreSQL, SQLite; not MySQL/MariaDB)
 _VIEW_RETURNING = _VIEW.returning(channelmembers.c.channelid, channelmembers.c.lastviewedat)
 
-#: GET /channels/{id}/stats (every channel switch): the member count and the pinned-post count in one
-#: statement, built once
-_STATS = sa.select(
-    sa.select(sa.func.count()).select_from(channelmembers)
-    .where(channelmembers.c.channelid == sa.bindparam("cid")).scalar_subquery(),
-    sa.select(sa.func.count()).select_from(posts)
-    .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(), posts.c.deleteat == 0)
-    .scalar_subquery(),
-)
+#: GET /channels/{id}/stats (every channel switch): as Mattermost counts them, in one statement built once —
+#: members and guests whose account is active (deactivated members stay in the channel but are not
+#: counted), pinned posts not deleted, and (unless the caller excludes it) files not deleted
+def _stats_statement(files: bool) -> sa.Select[Any]:
+    active_member = sa.and_(channelmembers.c.channelid == sa.bindparam("cid"),
+                            users.c.id == channelmembers.c.userid, users.c.deleteat == 0)
+    counts: list[Any] = [
+        sa.select(sa.func.count()).select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
+        .where(active_member).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
+        .where(active_member, channelmembers.c.schemeguest == sa.true()).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(posts)
+        .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(), posts.c.deleteat == 0)
+        .scalar_subquery(),
+    ]
+    if files:
+        counts.append(sa.select(sa.func.count()).select_from(fileinfo)
+                      .where(fileinfo.c.channelid == sa.bindparam("cid"), fileinfo.c.deleteat == 0)
+                      .scalar_subquery())
+    return sa.select(*counts)
+
+
+_STATS = _stats_statement(files=True)
+_STATS_NO_FILES = _stats_statement(files=False)
 
 #: GET /users/{id}/teams/unread (start-up, every unread check): one row per channel of each team the user
 #: belongs to — a team without channels still gives one row of NULLs — ordered as the user's teams are
@@ -459,11 +475,13 @@ class SqlChannelStore:
         async with self.db.read() as conn:
             return int((await conn.execute(q)).scalar_one())
 
-    async def stats_counts(self, channel_id: str) -> tuple[int, int]:
-        """(members, pinned posts not deleted) of a channel, in one statement."""
+    async def stats_counts(self, channel_id: str, *, files: bool = True) -> tuple[int, int, int, int]:
+        """(active members, active guests, pinned posts not deleted, files not deleted — -1 when not
+        ``files``) of a channel, in one statement."""
         async with self.db.read() as conn:
-            row = (await conn.execute(_STATS, {"cid": channel_id})).one()
-        return int(row[0] or 0), int(row[1] or 0)
+            row = (await conn.execute(_STATS if files else _STATS_NO_FILES, {"cid": channel_id})).one()
+        return (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0),
+                int(row[3] or 0) if files else -1)
 
     async def count_members_many(self, channel_ids: Sequence[str]) -> dict[str, int]:
         if not channel_ids:

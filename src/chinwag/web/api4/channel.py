@@ -108,7 +108,8 @@ async def restore_channel(w: HandlerContext) -> Any:
 
 @api.route("GET", "/channels/{channel_id}/stats")
 async def channel_stats(w: HandlerContext) -> Any:
-    return await w.app.channels.stats(w.ctx, w.id_param("channel_id"))
+    return await w.app.channels.stats(w.ctx, w.id_param("channel_id"),
+                                      files=not w.query_bool("exclude_files_count"))
 
 
 @api.route("GET", "/channels/{channel_id}/pinned")
