@@ -183,3 +183,44 @@ async def test_a_resume_cut_short_can_be_resumed_again(server: Server) -> None:
 
         await _until(lambda got=got, resumed=resumed: len(got) + len(resumed()) >= 15)
         assert got + resumed() == list(range(15)), survive
+
+
+async def test_periodic_checkpoints_are_bounded_oldest_first(server: Server) -> None:
+    """The periodic round writes at most ``limit`` checkpoints, those written longest ago first, and a
+    resume from a checkpoint that is behind the client (not written since) still misses nothing."""
+    hub = server.hub
+    uids = [c * 26 for c in "abcde"]
+    socks = [FakeSocket() for _ in uids]
+    conns = [Conn(hub, uid, s.send, s.close) for uid, s in zip(uids, socks, strict=True)]
+    for conn in conns:
+        await hub.connect(conn, "", 0)
+    written: list[list[str]] = []
+    save = hub.stream.save_checkpoints
+
+    async def spy(items: list[tuple[str, str, dict[str, Any]]]) -> None:
+        written.append([cid for cid, _uid, _state in items])
+        await save(items)
+
+    hub.stream.save_checkpoints = spy  # type: ignore[method-assign]
+    for uid in uids:
+        await _publish_many(server, uid, 3)
+    await _until(lambda: all(len([f for f in s.frames if f["event"] == "custom_test"]) == 3 for s in socks))
+    await hub.checkpoint_all(limit=2)
+    await hub.checkpoint_all(limit=2)
+    await hub.checkpoint_all(limit=2)
+    ids = [c.id for c in conns]
+    assert [len(w) for w in written] == [2, 2, 1]
+    assert sorted(cid for w in written for cid in w) == sorted(ids)  # each once: the not yet written went first
+    # the last one was checkpointed after its 3 events; two more arrive and are received, the
+    # checkpoint is not written again, the node "dies" and the client resumes with its own seq
+    lost = next(c for c in conns if c.id == written[-1][0])
+    sock = socks[conns.index(lost)]
+    await _publish_many(server, lost.user_id, 2, start=3)
+    await _until(lambda: len([f for f in sock.frames if f["event"] == "custom_test"]) == 5)
+    seq = sock.frames[-1]["seq"] + 1
+    await hub._drop(lost, checkpoint=False)
+    await _publish_many(server, lost.user_id, 2, start=5)
+    again = FakeSocket()
+    assert await hub.connect(Conn(hub, lost.user_id, again.send, again.close), lost.id, seq) is True
+    await _until(lambda: len([f for f in again.frames if f["event"] == "custom_test"]) >= 2)
+    assert [f["data"]["i"] for f in again.frames if f["event"] == "custom_test"] == [5, 6]
