@@ -40,6 +40,7 @@ from bench.loadtest.driver import (
     Limits,
     level_line,
     measure,
+    reference_pace,
     run_levels,
     search,
 )
@@ -201,6 +202,10 @@ def main() -> None:
                     help="… or the generators' pinned cores are this %% busy with anything")
     ap.add_argument("--max-generator-lag-ms", type=float, default=GEN_LAG_MS,
                     help="… or a generator's event loop lags this much (p99)")
+    ap.add_argument("--reference", type=int, default=0,
+                    help="levels/search: first a small level (this many users) the generators carry with ease; a "
+                         "later level where they were strained still counts if every server threshold held and the "
+                         "users kept ≥ 95%% of the reference's requests per user (0: no reference, strained = void)")
     ap.add_argument("--json", help="write the result here as JSON")
     ns = ap.parse_args()
 
@@ -234,6 +239,10 @@ def main() -> None:
                   "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "pictures": ns.pictures, "min_idle_ms": ns.min_idle_ms,
                   "thresholds": limits.__dict__, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
+        ref = reference_pace(fleet, ns.reference, ns.settle, ns.hold, pid, limits, log) \
+            if ns.reference and ns.mode != "run" else None
+        conditions["reference"] = None if ref is None else {
+            k: ref[k] for k in ("users", "requests_per_user_s", "mean_ms", "p99_ms", "server_cpu_pct")}
         if ns.mode == "levels":
             ms = run_levels(fleet, [int(x) for x in ns.levels.split(",")], ns.settle, ns.hold, pid, limits, log)
             result = {"conditions": conditions, "dataset": summary, "levels": ms}

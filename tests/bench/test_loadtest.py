@@ -130,6 +130,27 @@ def test_a_saturated_generator_voids_the_level_instead_of_breaking_it() -> None:
     assert evaluate(_window([1.0], lag_ms=80.0), 10.0, 10, 20.0, 100.0, limits)["generator_bound"]
 
 
+def test_strained_generators_count_when_the_server_held_and_the_users_kept_their_pace() -> None:
+    # _window: 100 requests in 10 s by 10 users = 1.0 per user per second
+    lagging = _window([1.0], lag_ms=80.0)
+    assert evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits())["generator_bound"]  # no reference: void
+    held = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=1.04))
+    assert held["ok"] and not held["generator_bound"] and held["generators"]["pace_held"], held["generators"]
+    assert "pace held" in driver_level_line(held)
+    # the users slowed down (their loops woke late): below 95 % of the reference pace, void again
+    slowed = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=1.1))
+    assert slowed["generator_bound"] and not slowed["ok"]
+    # a threshold broken while the generators were strained: void, never blamed on the server
+    broken = evaluate(lagging, 10.0, 10, 95.0, 100.0, Limits(reference_pace=1.0))
+    assert broken["generator_bound"] and not broken["ok"] and broken["broken"]
+
+
+def driver_level_line(m: dict[str, object]) -> str:
+    from bench.loadtest.driver import level_line
+
+    return level_line({**m, "clean_start": {}})
+
+
 def test_the_search_reports_a_generator_bound_figure_as_a_lower_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     from bench.loadtest import driver
 
