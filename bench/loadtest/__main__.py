@@ -205,7 +205,7 @@ def main() -> None:
     ap.add_argument("--reference", type=int, default=0,
                     help="levels/search: first a small level (this many users) the generators carry with ease; a "
                          "later level where they were strained still counts if every server threshold held and the "
-                         "users kept ≥ 95%% of the reference's requests per user (0: no reference, strained = void)")
+                         "users kept ≥ 95%% of the reference's actions per user (0: no reference, strained = void)")
     ap.add_argument("--json", help="write the result here as JSON")
     ns = ap.parse_args()
 
@@ -242,7 +242,8 @@ def main() -> None:
         ref = reference_pace(fleet, ns.reference, ns.settle, ns.hold, pid, limits, log) \
             if ns.reference and ns.mode != "run" else None
         conditions["reference"] = None if ref is None else {
-            k: ref[k] for k in ("users", "requests_per_user_s", "mean_ms", "p99_ms", "server_cpu_pct")}
+            k: ref[k] for k in ("users", "actions_per_user_s", "requests_per_user_s", "mean_ms", "p99_ms",
+                                "server_cpu_pct")}
         if ns.mode == "levels":
             ms = run_levels(fleet, [int(x) for x in ns.levels.split(",")], ns.settle, ns.hold, pid, limits, log)
             result = {"conditions": conditions, "dataset": summary, "levels": ms}

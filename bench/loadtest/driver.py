@@ -28,9 +28,11 @@ GEN_CPU_PCT = 70.0
 GEN_CORE_PCT = 90.0
 GEN_LAG_MS = 50.0
 #: a level where the generators were strained still counts when every server threshold held and the users
-#: kept their pace: at least this share of the requests per user of the reference level (a small level the
-#: generators carry with ease). Strained generators only add to the latencies they measure (the verdict is
-#: conservative) and, by waking late, slow their users down — which the pace check catches.
+#: kept their pace: at least this share of the actions per user per second of the reference level (a small
+#: level the generators carry with ease). Actions, not requests: what a user does is paced by its idle times
+#: (load-test-ng's controller), while the requests per user grow with the users online (more events to
+#: follow). Strained generators only add to the latencies they measure (the verdict is conservative) and, by
+#: waking late, slow their users down — which the pace check catches.
 PACE_SHARE = 0.95
 #: before a level the server must be under this CPU (% of a core) for two consecutive seconds
 IDLE_PCT = 5.0
@@ -309,7 +311,7 @@ class Limits:
     generator_cpu_pct: float = GEN_CPU_PCT
     generator_core_pct: float = GEN_CORE_PCT
     generator_lag_ms: float = GEN_LAG_MS
-    #: requests per user per second at the reference level (None: no reference, strained levels are void)
+    #: actions per user per second at the reference level (None: no reference, strained levels are void)
     reference_pace: float | None = None
     pace_share: float = PACE_SHARE
 
@@ -418,7 +420,7 @@ def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_m
         broken.append(f"only {w.connected} of {users} users connected")
     gen = generator_load(w, limits, gen_core_pct, gen_cores)
     every = sorted(ok_lat)
-    pace = n_req / seconds / max(1, users)
+    pace = sum(w.actions.values()) / seconds / max(1, users)
     # strained generators, but the server held every threshold and the users kept their pace: the level
     # counts (the strain only made the measured latencies worse); a broken one stays void
     gen["pace_held"] = bool(gen["bound"] and not broken and limits.reference_pace
@@ -427,7 +429,7 @@ def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_m
     return {"users": users, "connected": w.connected,
             # a generator-bound level says nothing about the server: neither ok nor broken
             "ok": not broken and not bound, "broken": broken, "generator_bound": bound,
-            "reference_pace": limits.reference_pace,
+            "reference_pace": limits.reference_pace, "actions_per_user_s": round(pace, 4),
             "seconds": round(seconds, 1), "ramp_s": round(ramp_s, 1), "requests": n_req,
             "requests_per_s": round(n_req / seconds, 1),
             "requests_per_user_s": round(n_req / seconds / max(1, users), 3),
@@ -447,8 +449,8 @@ def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_m
 def level_line(m: dict[str, Any]) -> str:
     state = "GENERATOR-BOUND" if m["generator_bound"] else "ok" if m["ok"] else "BROKEN"
     if m["generators"].get("pace_held"):
-        state += (f" (generators strained, users' pace held: {m['requests_per_user_s']}/user vs "
-                  f"{m['reference_pace']:.3f} at the reference level)")
+        state += (f" (generators strained, users' pace held: {m['actions_per_user_s']} actions/user/s vs "
+                  f"{m['reference_pace']:.4f} at the reference level)")
     g = m["generators"]
     why = m["generators"]["bound"] if m["generator_bound"] else m["broken"]
     return (f"  {m['users']} users: {state}; {m['requests_per_s']} req/s ({m['requests_per_user_s']}/user), "
@@ -468,7 +470,7 @@ def reference_pace(fleet: Fleet, users: int, settle_s: float, hold_s: float, ser
     log(level_line(m))
     if m["generators"]["bound"] or not m["ok"]:
         raise SystemExit(f"the reference level of {users} users was not clean: {m['generators']['bound'] or m['broken']}")
-    limits.reference_pace = m["requests_per_user_s"]
+    limits.reference_pace = m["actions_per_user_s"]
     return m
 
 

@@ -109,7 +109,8 @@ def test_short_run_holds_its_users(loaded: tuple[ServerProcess, list[str]]) -> N
 
 
 def _window(cpu_s: list[float], lag_ms: float = 1.0) -> Window:
-    w = Window(lat={"GET /users/me": [5.0] * 100}, active=10, connected=10, started=10)
+    w = Window(lat={"GET /users/me": [5.0] * 100}, active=10, connected=10, started=10,
+               actions={"SwitchChannel": 20})
     w.procs = [{"pid": 100 + i, "cpu_s": c, "wall_s": 10.0, "lag_p99_ms": lag_ms, "lag_max_ms": lag_ms}
                for i, c in enumerate(cpu_s)]
     return w
@@ -131,17 +132,17 @@ def test_a_saturated_generator_voids_the_level_instead_of_breaking_it() -> None:
 
 
 def test_strained_generators_count_when_the_server_held_and_the_users_kept_their_pace() -> None:
-    # _window: 100 requests in 10 s by 10 users = 1.0 per user per second
+    # _window: 20 actions in 10 s by 10 users = 0.2 per user per second
     lagging = _window([1.0], lag_ms=80.0)
     assert evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits())["generator_bound"]  # no reference: void
-    held = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=1.04))
+    held = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=0.208))
     assert held["ok"] and not held["generator_bound"] and held["generators"]["pace_held"], held["generators"]
     assert "pace held" in driver_level_line(held)
     # the users slowed down (their loops woke late): below 95 % of the reference pace, void again
-    slowed = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=1.1))
+    slowed = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=0.22))
     assert slowed["generator_bound"] and not slowed["ok"]
     # a threshold broken while the generators were strained: void, never blamed on the server
-    broken = evaluate(lagging, 10.0, 10, 95.0, 100.0, Limits(reference_pace=1.0))
+    broken = evaluate(lagging, 10.0, 10, 95.0, 100.0, Limits(reference_pace=0.2))
     assert broken["generator_bound"] and not broken["ok"] and broken["broken"]
 
 
