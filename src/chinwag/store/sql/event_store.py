@@ -22,10 +22,18 @@ class SqlEventStore:
         held are these) in the same transaction."""
         if not rows:
             return
+        values = [{"pos": p, "createat": t, "data": d} for p, t, d in rows]
+        if not done:
+            # the usual batch (events published outside a post's transaction: views, statuses,
+            # reactions…): one INSERT, atomic by itself — on PostgreSQL without the BEGIN and COMMIT
+            # round trips. Every answer that changed something and every live delivery waits for
+            # this write, so its round trips count under load
+            async with self.db.write_one() as conn:
+                await conn.execute(wsevents.insert(), values)
+            return
         async with self.db.write() as conn:
-            await conn.execute(wsevents.insert(), [{"pos": p, "createat": t, "data": d} for p, t, d in rows])
-            if done:
-                await conn.execute(outbox.delete().where(outbox.c.id.in_(list(done))))
+            await conn.execute(wsevents.insert(), values)
+            await conn.execute(outbox.delete().where(outbox.c.id.in_(list(done))))
 
     async def append_in(self, conn: AsyncConnection, rows: Sequence[tuple[int, int, str]]) -> None:
         """Persist (pos, create_at, json) rows in the caller's transaction (the events of the change it
