@@ -236,7 +236,7 @@ function Participant({call, userId, sessionId, unmuted, hand, isHost, hostContro
             </span>
             {hostControls && userId !== me.id && (
                 <Menu label={intl.formatMessage({id: 'calls.host_controls', defaultMessage: 'Host controls for {name}'}, {name})}
-                    button={<Icon name='dots' size={14}/>} buttonClass='icon-btn icon-btn--small' align='right'
+                    button={<Icon name='dots' size={14}/>} buttonClass='icon-btn icon-btn--small' align='right' floating
                     items={hostItems(intl, call, userId, sessionId, name, unmuted, hand)}/>
             )}
         </li>
