@@ -64,19 +64,19 @@ from tests.compat.test_calls import Participant  # noqa: E402
 from tests.e2e.server import ServerProcess  # noqa: E402
 
 
-class Voice(MediaStreamTrack):
-    """A 400 Hz tone in 20 ms frames at 48 kHz, paced in real time (50 Opus packets a second)."""
+class Paced(MediaStreamTrack):
+    """An audio track of 20 ms frames at 48 kHz, paced in real time (50 Opus packets a second)."""
 
     kind = "audio"
-    SAMPLES = 960  # 20 ms; 400 Hz fits it eight times, so one buffer repeats seamlessly
-    PCM = array.array("h", (int(8000 * math.sin(2 * math.pi * 400 * i / 48000)) for i in range(SAMPLES))).tobytes()
+    SAMPLES = 960  # 20 ms
 
     def __init__(self) -> None:
         super().__init__()
         self.pts = 0
         self.start = 0.0
 
-    async def recv(self) -> av.AudioFrame:
+    async def _next_pts(self) -> int:
+        """Wait for the next frame's moment; its pts."""
         if self.readyState != "live":
             raise MediaStreamError
         now = time.monotonic()
@@ -84,41 +84,39 @@ class Voice(MediaStreamTrack):
             self.start = now
         elif (wait := self.start + self.pts / 48000 - now) > 0:
             await asyncio.sleep(wait)
+        pts = self.pts
+        self.pts += self.SAMPLES
+        return pts
+
+
+class Voice(Paced):
+    """A 400 Hz tone (400 Hz fits a 20 ms frame eight times, so one buffer repeats seamlessly)."""
+
+    PCM = array.array("h", (int(8000 * math.sin(2 * math.pi * 400 * i / 48000)) for i in range(Paced.SAMPLES))).tobytes()
+
+    async def recv(self) -> av.AudioFrame:
+        pts = await self._next_pts()
         frame = av.AudioFrame(format="s16", layout="mono", samples=self.SAMPLES)
         frame.planes[0].update(self.PCM)
-        frame.sample_rate, frame.pts, frame.time_base = 48000, self.pts, fractions.Fraction(1, 48000)
-        self.pts += self.SAMPLES
+        frame.sample_rate, frame.pts, frame.time_base = 48000, pts, fractions.Fraction(1, 48000)
         return frame
 
 
-class StampedVoice(MediaStreamTrack):
+class StampedVoice(Paced):
     """A voice as encoded Opus-sized packets, 50 a second in real time, each carrying the moment it is sent
     (its sender packs it into RTP at once): an Opus TOC byte (CELT fullband, 20 ms, mono), a marker, this
     process's ``perf_counter``, padding to 80 bytes (a 32 kb/s voice). The SFU forwards frames without
     decoding them, and so do these peers, so a receiver reads in the payload when its copy was sent and
     the end-to-end latency needs no matching of packets."""
 
-    kind = "audio"
     MARK = b"\xf8chinwag-lat"
     SIZE = 80
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.pts = 0
-        self.start = 0.0
-
     async def recv(self) -> av.Packet:
-        if self.readyState != "live":
-            raise MediaStreamError
-        now = time.monotonic()
-        if not self.start:
-            self.start = now
-        elif (wait := self.start + self.pts / 48000 - now) > 0:
-            await asyncio.sleep(wait)
+        pts = await self._next_pts()
         body = self.MARK + struct.pack("!d", time.perf_counter())
         packet = av.Packet(body + bytes(self.SIZE - len(body)))
-        packet.pts, packet.time_base = self.pts, fractions.Fraction(1, 48000)
-        self.pts += 960
+        packet.pts, packet.time_base = pts, fractions.Fraction(1, 48000)
         return packet
 
 

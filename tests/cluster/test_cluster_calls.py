@@ -146,6 +146,20 @@ async def test_one_call_across_two_nodes(nodes: tuple[ServerProcess, ServerProce
         await p2.send("raise_hand")
         await p1.event("user_raise_hand", userID=u2, session_id=p2.session_id)
 
+        # host controls asked of either node are checked there and carried out by the host node: the hand
+        # lowered through node B, the other user made host through node A (whichever node hosts the call)
+        host_token, other = (t1, u2) if state["call"]["host_id"] == u1 else (t2, u1)
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {host_token}"}, timeout=15) as c:
+            r = await c.post(f"{b.url}{BASE}/calls/{channel_id}/host/lower-hand", json={"session_id": p2.session_id})
+            assert r.status_code == 200, r.text
+            await p2.event("host_lower_hand", session_id=p2.session_id)
+            await p1.event("user_unraise_hand", userID=u2, session_id=p2.session_id)
+            r = await c.post(f"{a.url}{BASE}/calls/{channel_id}/host/make", json={"new_host_id": other})
+            assert r.status_code == 200, r.text
+        for p in (p1, p2):
+            await p.event("call_host_changed", hostID=other)
+        await _same_on_both(a, b, t1, f"/{channel_id}", lambda s: s["call"]["host_id"] == other)
+
         # the WebSockets drop and come back through the other node each (the apps' reconnect): the sessions
         # and their media go on, their messages now reach the host from the other side
         p1.server, p2.server = b, a  # type: ignore[assignment]

@@ -29,6 +29,7 @@ from aiortc.contrib.media import MediaBlackhole
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
 from tests.compat.conftest import LiveServer
+from tests.waiting import until
 
 pytestmark = pytest.mark.compat
 
@@ -266,6 +267,14 @@ def _setup(server: LiveServer) -> tuple[httpx.Client, str, list[tuple[str, str, 
     return admin, channel["id"], users, (outsider[0], outsider[2])
 
 
+async def _teardown(admin: httpx.Client, peers: list[Participant]) -> None:
+    """After a test: its apps closed, the plugin off."""
+    for p in peers:
+        await p.close()
+    await asyncio.to_thread(admin.post, f"/plugins/{PLUGIN}/disable")
+    await asyncio.to_thread(admin.close)
+
+
 async def test_calls_bootstrap_signalling_and_media(live_server: LiveServer) -> None:
     admin, channel_id, users, outsider = _setup(live_server)
     base = f"/plugins/{PLUGIN}"
@@ -351,7 +360,7 @@ async def test_calls_bootstrap_signalling_and_media(live_server: LiveServer) -> 
 
         # the host mutes someone else; others may neither mute nor end the call
         r3 = await app.post(f"{base}/calls/{channel_id}/end", headers={"Authorization": f"Bearer {t3}"})
-        assert r3.status_code == 403
+        assert (r3.status_code, r3.json()["message"]) == (400, "no permissions")
         r = await app.post(f"{base}/calls/{channel_id}/host/mute", json={"session_id": p3.session_id})
         assert r.status_code == 200, r.text
         await p3.event("host_mute", session_id=p3.session_id)
@@ -376,10 +385,7 @@ async def test_calls_bootstrap_signalling_and_media(live_server: LiveServer) -> 
         assert set(post["props"]["participants"]) == {u1, u2, u3}
         await app.aclose()
     finally:
-        for p in peers:
-            await p.close()
-        admin.post(f"/plugins/{PLUGIN}/disable")
-        admin.close()
+        await _teardown(admin, peers)
 
 
 async def test_join_takes_the_place_of_the_users_closed_session(live_server: LiveServer) -> None:
@@ -451,7 +457,195 @@ async def test_join_takes_the_place_of_the_users_closed_session(live_server: Liv
         await other.event("call_end", channelID=channel_id)
         await app.aclose()
     finally:
-        for p in peers:
-            await p.close()
-        admin.post(f"/plugins/{PLUGIN}/disable")
-        admin.close()
+        await _teardown(admin, peers)
+
+
+async def test_host_controls(live_server: LiveServer) -> None:
+    """The host controls as the apps call them (``/calls/{channel_id}/host/…``): the host or a system admin
+    only (anyone else gets Mattermost's 400 "no permissions"); each one's events and its effect on the media:
+    screen-off stops the screen's packets, mute-others the others' voices, remove ends the session's peer
+    connection (the app here does not leave by itself, as an old mobile app); make-host moves the host and
+    locks it: when the new host leaves the host passes on, and comes back when they join again."""
+    admin, channel_id, users, outsider = _setup(live_server)
+    base = f"/plugins/{PLUGIN}"
+    peers: list[Participant] = []
+    try:
+        (u1, _, t1), (u2, _, t2), (u3, _, t3) = users
+        app = httpx.AsyncClient(base_url=live_server.url, timeout=15, headers={"Authorization": f"Bearer {t1}"})
+        as2, as3 = ({"Authorization": f"Bearer {t}"} for t in (t2, t3))
+        p1, p2, p3 = (Participant(live_server, t, u) for u, _, t in users)
+        peers += [p1, p2, p3]
+        for p in (p1, p2, p3):
+            await p.connect()
+            await p.join(channel_id)
+        for p in (p1, p2, p3):
+            await growing(p, 2)
+
+        async def host(action: str, body: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+            return await app.post(f"{base}/calls/{channel_id}/host/{action}", json=body, **kw)
+
+        # nobody but the host (or an admin) may; an unknown session or a call that is not there is refused
+        for action, body in (("mute", {"session_id": p1.session_id}), ("mute-others", None),
+                             ("screen-off", {"session_id": p1.session_id}), ("make", {"new_host_id": u2}),
+                             ("lower-hand", {"session_id": p1.session_id}), ("remove", {"session_id": p1.session_id}),
+                             ("end", None)):
+            r = await host(action, body, headers=as3)
+            assert (r.status_code, r.json()["message"]) == (400, "no permissions"), (action, r.text)
+        r = await host("lower-hand", {"session_id": "x" * 26})
+        assert (r.status_code, r.json()["message"]) == (400, "requested session or user is not in the call")
+        r = await host("make", {"new_host_id": outsider[0]})
+        assert (r.status_code, r.json()["message"]) == (400, "requested session or user is not in the call")
+        r = await app.post(f"{base}/calls/{'y' * 26}/host/mute", json={"session_id": p2.session_id})
+        assert (r.status_code, r.json()["message"]) == (400, "no call ongoing")
+
+        # screen off: the sharer is told, everyone sees the screen off, its packets stop reaching the others
+        await p2.share_screen()
+        await p3.event("user_screen_on", session_id=p2.session_id)
+        await growing(p3, 1, kind="video")
+        r = await host("screen-off", {"session_id": p2.session_id})
+        assert r.status_code == 200 and r.json() == {"message": "success", "status_code": 200}, r.text
+        await p2.event("host_screen_off", channel_id=channel_id, session_id=p2.session_id)
+        await p3.event("user_screen_off", userID=u2, session_id=p2.session_id)
+        assert not [e for e in p3.events if e["event"] == PREFIX + "host_screen_off"]  # to the sharer only
+        await growing(p3, 0, kind="video")
+        assert (await app.get(f"{base}/{channel_id}")).json()["call"]["screen_sharing_session_id"] == ""
+        assert (await host("screen-off", {"session_id": p2.session_id})).status_code == 200  # nothing to stop
+
+        # lower hand: the hand goes down for everyone
+        await p3.send("raise_hand")
+        await p1.event("user_raise_hand", userID=u3)
+        r = await host("lower-hand", {"session_id": p3.session_id})
+        assert r.status_code == 200, r.text
+        lowered = await p3.event("host_lower_hand", session_id=p3.session_id)
+        assert lowered["data"]["host_id"] == u1 and lowered["data"]["call_id"]
+        await p2.event("user_unraise_hand", userID=u3, raised_hand=0)
+        sessions = (await app.get(f"{base}/{channel_id}")).json()["call"]["sessions"]
+        assert all(s["raised_hand"] == 0 for s in sessions)
+
+        # mute others: everyone but the host is muted (told, and their voices stop); the host is heard still
+        r = await host("mute-others")
+        assert r.status_code == 200, r.text
+        for p in (p2, p3):
+            await p.event("host_mute", session_id=p.session_id)
+            await p1.event("user_muted", session_id=p.session_id)
+        assert not [e for e in p1.events if e["event"] == PREFIX + "host_mute"]
+        await growing(p1, 0)
+        await growing(p2, 1)
+
+        # make host: the host moves to u2 (everyone hears it); u1 may no longer, u2 and a system admin may
+        r = await host("make", {"new_host_id": u2})
+        assert r.status_code == 200, r.text
+        for p in (p1, p3):
+            await p.event("call_host_changed", hostID=u2)
+        assert (await app.get(f"{base}/{channel_id}")).json()["call"]["host_id"] == u2
+        r = await host("lower-hand", {"session_id": p3.session_id})
+        assert (r.status_code, r.json()["message"]) == (400, "no permissions")
+        assert (await host("mute", {"session_id": p3.session_id}, headers=as2)).status_code == 200
+        r = await host("mute", {"session_id": p3.session_id}, headers={"Authorization": admin.headers["Authorization"]})
+        assert r.status_code == 200, r.text
+
+        # remove: everyone in the call hears it; the app that does not leave is made to after the grace
+        r = await host("remove", {"session_id": p3.session_id}, headers=as2)
+        assert r.status_code == 200, r.text
+        for p in (p1, p3):
+            removed = await p.event("host_removed", session_id=p3.session_id)
+            assert removed["data"]["user_id"] == u3 and removed["data"]["channel_id"] == channel_id
+        await p1.event("user_left", user_id=u3, session_id=p3.session_id)
+        await until(lambda: p3.pc.connectionState in ("closed", "failed"), timeout=WAIT)
+        assert p3.pc.connectionState in ("closed", "failed")
+        call = (await app.get(f"{base}/{channel_id}")).json()["call"]
+        assert {s["user_id"] for s in call["sessions"]} == {u1, u2}
+        r = await host("remove", {"session_id": p3.session_id}, headers=as2)
+        assert (r.status_code, r.json()["message"]) == (400, "requested session or user is not in the call")
+
+        # the host made by make-host leaves: the host passes on; back in the call, it is the host again
+        await p2.send("leave")
+        await p1.event("call_host_changed", hostID=u1)
+        again = Participant(live_server, t2, u2)
+        peers.append(again)
+        await again.connect()
+        await again.join(channel_id)
+
+        def hosts() -> list[str]:
+            return [e["data"]["hostID"] for e in p1.events if e["event"] == PREFIX + "call_host_changed"]
+
+        await until(lambda: len(hosts()) == 3, timeout=WAIT)
+        assert hosts() == [u2, u1, u2]
+        assert (await app.get(f"{base}/{channel_id}")).json()["call"]["host_id"] == u2
+
+        # the host ends the call (host/end, as the web app)
+        r = await host("end", headers=as2)
+        assert r.status_code == 200, r.text
+        await p1.event("call_end", channelID=channel_id)
+        await app.aclose()
+    finally:
+        await _teardown(admin, peers)
+
+
+async def test_channel_switch_and_the_other_routes(live_server: LiveServer) -> None:
+    """``POST /{channel_id}`` (calls on or off in a channel: system admins, channel admins, DM members), and
+    the routes the calls web app reads besides: ``/env`` (admins), ``/calls/{id}/active``, recording (off),
+    ``/cloud-notify-admins`` (not Cloud)."""
+    admin, channel_id, users, outsider = _setup(live_server)
+    base = f"/plugins/{PLUGIN}"
+    peers: list[Participant] = []
+    try:
+        (u1, _, t1), (u2, _, t2), _ = users
+        app = httpx.AsyncClient(base_url=live_server.url, timeout=15, headers={"Authorization": f"Bearer {t1}"})
+        as_admin = {"Authorization": admin.headers["Authorization"]}
+        watcher = Participant(live_server, t2, u2)
+        peers.append(watcher)
+        await watcher.connect()
+
+        # a member who is not a channel admin may not switch calls; a system admin may
+        r = await app.post(f"{base}/{channel_id}", json={"enabled": False})
+        assert (r.status_code, r.json()["message"]) == (403, "Forbidden")
+        r = await app.post(f"{base}/{channel_id}", json={"enabled": False}, headers=as_admin)
+        assert r.status_code == 200 and r.json() == {"channel_id": channel_id, "enabled": False}, r.text
+        await watcher.event("channel_disable_voice")
+        assert (await app.get(f"{base}/{channel_id}")).json() == {"channel_id": channel_id, "enabled": False}
+        r = await app.post(f"{base}/{channel_id}", content=b"{", headers=as_admin)
+        assert r.status_code == 400
+
+        # calls off: nobody starts one here
+        caller = Participant(live_server, t1, u1)
+        peers.append(caller)
+        await caller.connect()
+        await caller.send("join", {"channelID": channel_id})
+        assert (await caller.event("error", connID=caller.conn_id))["data"]["data"] == "calls are disabled in the channel"
+        r = await app.get(f"{base}/calls/{channel_id}/active")
+        assert r.status_code == 200 and r.json() == {"active": False}
+
+        # a channel admin may switch them on again
+        r = admin.put(f"/channels/{channel_id}/members/{u1}/schemeRoles", json={"scheme_admin": True, "scheme_user": True})
+        assert r.status_code == 200, r.text
+        r = await app.post(f"{base}/{channel_id}", json={"enabled": True})
+        assert r.status_code == 200 and r.json()["enabled"] is True, r.text
+        await watcher.event("channel_enable_voice")
+        await caller.send("join", {"channelID": channel_id})
+        await caller.event("join", connID=caller.conn_id)
+        assert (await app.get(f"{base}/calls/{channel_id}/active")).json() == {"active": True}
+        r = await app.get(f"{base}/calls/{channel_id}/active", headers={"Authorization": f"Bearer {outsider[1]}"})
+        assert r.status_code == 403
+
+        # recordings are off: refused as Mattermost refuses them then
+        r = await app.post(f"{base}/calls/{channel_id}/recording/start")
+        assert (r.status_code, r.json()["message"]) == (403, "Recordings are not enabled")
+        # the settings overridden from the environment: none, and only for admins
+        assert (await app.get(f"{base}/env")).status_code == 403
+        r = await app.get(f"{base}/env", headers=as_admin)
+        assert r.status_code == 200 and r.json() == {}
+        r = await app.post(f"{base}/cloud-notify-admins")
+        assert r.status_code == 400 and r.json() == {"error": "not a cloud server"}
+        await caller.send("leave")
+        await watcher.event("call_end", channelID=channel_id)
+
+        # the statistics (system admins): the ended call is counted (other tests' calls too: one server)
+        assert (await app.get(f"{base}/stats")).status_code == 403
+        r = await app.get(f"{base}/stats", headers=as_admin)
+        assert r.status_code == 200, r.text
+        assert r.json()["total_calls"] >= 1 and r.json()["calls_by_channel_type"]["O"] >= 1
+        assert len(r.json()["calls_by_day"]) == 30 and sum(r.json()["calls_by_day"].values()) >= 1
+        await app.aclose()
+    finally:
+        await _teardown(admin, peers)

@@ -1,7 +1,8 @@
 """Calls in the web UI, in Chromium with fake media devices (a beeping microphone, a fake screen): two
 users start and join a call in a channel through the embedded SFU, see each other in the call bar, hear
-each other (the call details' inbound audio bytes grow), raise a hand, share a screen, turn a camera on
-(the other sees it play) and off, leave; the call
+each other (the call details' inbound audio bytes grow), raise a hand (the host lowers it from the menu beside
+bob), share a screen, turn a camera on
+(the other sees it play) and off; the host removes bob, then leaves; the call
 post turns into "Call ended"; a user who reloads the page is back in the call. Screenshot in
 test-artifacts/calls.png."""
 
@@ -125,6 +126,14 @@ def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess)
         # a raised hand shows at the other side
         b.get_by_role("button", name="Raise hand").click()
         a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-hand='true']").wait_for()
+        # the host's menu beside bob lowers it (bob, not the host, has no such menu)
+        a.get_by_role("button", name="Host controls for bob").click()
+        a.get_by_role("menuitem", name="Lower hand").click()
+        for p in (a, b):
+            p.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-hand='false']").wait_for()
+        b.get_by_text("The host lowered your hand.").wait_for()
+        b.get_by_role("button", name="Raise hand").wait_for()
+        assert b.get_by_role("button", name="Host controls for admin").count() == 0
 
         # admin shares the (fake) screen: bob sees it and receives video
         a.get_by_role("button", name="Share screen").click()
@@ -153,9 +162,13 @@ def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess)
         a.wait_for_url("**/acme/channels/off-topic")
         bar(a).wait_for()
 
-        # bob leaves: admin's list drops him; admin leaves: the call ends and the post says so
-        b.get_by_role("button", name="Leave").click()
+        # the host removes bob (from the menu beside him, confirmed): bob's call bar goes with a notice,
+        # admin's list drops him; admin leaves: the call ends and the post says so
+        a.get_by_role("button", name="Host controls for bob").click()
+        a.get_by_role("menuitem", name="Remove from call").click()
+        a.get_by_role("dialog").get_by_role("button", name="Remove from call").click()
         bar(b).wait_for(state="detached")
+        b.get_by_text("The host removed you from the call.").wait_for()
         participant(a, bob_id).wait_for(state="detached")
         a.get_by_role("button", name="Leave").click()
         bar(a).wait_for(state="detached")

@@ -131,6 +131,26 @@ export function onCallsEvent(event: string, data: Record<string, unknown>, chann
             update(() => ({toast: intl().formatMessage({id: 'calls.host_muted_you', defaultMessage: 'The host muted you.'})}));
         }
         break;
+    case 'host_screen_off':
+        // the server already stopped forwarding the screen: let go of it here
+        if (mine && data.session_id === mine.sessionId) {
+            current?.stopScreen(false);
+            update(() => ({toast: intl().formatMessage({id: 'calls.host_screen_off_you', defaultMessage: 'The host stopped your screen share.'})}));
+        }
+        break;
+    case 'host_lower_hand':
+        if (mine && data.session_id === mine.sessionId) {
+            current?.raiseHand(false, false);
+            update(() => ({toast: intl().formatMessage({id: 'calls.host_lowered_your_hand', defaultMessage: 'The host lowered your hand.'})}));
+        }
+        break;
+    case 'host_removed':
+        // everyone in the call hears it; the removed session leaves (the server ends it 3 s later otherwise)
+        if (mine && data.session_id === mine.sessionId) {
+            current?.close();
+            update(() => ({toast: intl().formatMessage({id: 'calls.host_removed_you', defaultMessage: 'The host removed you from the call.'})}));
+        }
+        break;
     }
 }
 
@@ -522,8 +542,10 @@ class CallConnection {
         setMyCall({muted: true});
     }
 
-    raiseHand(up: boolean): void {
-        this.send(up ? 'raise_hand' : 'unraise_hand');
+    raiseHand(up: boolean, tell = true): void {
+        if (tell) {
+            this.send(up ? 'raise_hand' : 'unraise_hand');
+        }
         setMyCall({hand: up});
     }
 
@@ -545,14 +567,16 @@ class CallConnection {
         setMyCall({sharing: true});
     }
 
-    stopScreen(): void {
+    stopScreen(tell = true): void {
         if (!this.screen) {
             return;
         }
         this.screen.getTracks().forEach((t) => t.stop());
         this.screen = null;
         void this.screenSender?.replaceTrack(null);
-        this.send('screen_off');
+        if (tell) {
+            this.send('screen_off');
+        }
         setMyCall({sharing: false});
     }
 
@@ -702,9 +726,19 @@ export async function endCall(channelId: string): Promise<void> {
     await rest(`/calls/${channelId}/end`, 'post');
 }
 
-/** The host mutes someone. */
-export async function hostMute(channelId: string, sessionId: string): Promise<void> {
-    await rest(`/calls/${channelId}/host/mute`, 'post', {session_id: sessionId});
+/** The host controls (the host or a system admin): on a session, or (make host) on a user in the call. */
+export type HostAction = 'mute' | 'screen-off' | 'lower-hand' | 'remove';
+
+export async function hostControl(channelId: string, action: HostAction, sessionId: string): Promise<void> {
+    await rest(`/calls/${channelId}/host/${action}`, 'post', {session_id: sessionId});
+}
+
+export async function hostMake(channelId: string, userId: string): Promise<void> {
+    await rest(`/calls/${channelId}/host/make`, 'post', {new_host_id: userId});
+}
+
+export async function hostMuteOthers(channelId: string): Promise<void> {
+    await rest(`/calls/${channelId}/host/mute-others`, 'post');
 }
 
 let resumeChecked = false;

@@ -8,7 +8,8 @@ import type {Team} from '@mattermost/types/teams';
 import {FormattedMessage, useIntl} from 'react-intl';
 
 import {ensureUsers} from '../actions';
-import {callStats, dismissCall, endCall, hostMute, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare, toggleVideo} from '../calls';
+import {callStats, dismissCall, endCall, hostControl, type HostAction, hostMake, hostMuteOthers, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare,
+    toggleVideo} from '../calls';
 import {errorText} from '../client';
 import {callMinutes, callParticipants, type Call} from '../lib/calls';
 import {channelTitle, displayName} from '../lib/channels';
@@ -17,6 +18,7 @@ import {navigate} from '../router';
 import {getState, update, useStore} from '../store';
 import {Avatar} from './Avatar';
 import {Icon} from './Icon';
+import {Menu, type MenuItem} from './Menu';
 
 function useNow(every = 1000): number {
     const [now, setNow] = useState(Date.now());
@@ -178,8 +180,41 @@ function CallDetails() {
     );
 }
 
-function Participant({call, userId, sessionId, unmuted, hand, isHost, canMute}: {
-    call: Call; userId: string; sessionId: string; unmuted: boolean; hand: boolean; isHost: boolean; canMute: boolean;
+function reportFailure(p: Promise<void>): void {
+    void p.catch((e) => update(() => ({toast: errorText(e)})));
+}
+
+/** What the host (or a system admin) may do to someone else in the call, as Mattermost's host controls. */
+function hostItems(intl: ReturnType<typeof useIntl>, call: Call, userId: string, sessionId: string, name: string,
+    unmuted: boolean, hand: boolean): MenuItem[] {
+    const act = (action: HostAction) => () => reportFailure(hostControl(call.channel_id, action, sessionId));
+    const items: MenuItem[] = [];
+    if (userId !== call.host_id) {
+        items.push({label: intl.formatMessage({id: 'calls.host_make', defaultMessage: 'Make host'}),
+            onSelect: () => reportFailure(hostMake(call.channel_id, userId))});
+    }
+    if (unmuted) {
+        items.push({label: intl.formatMessage({id: 'calls.host_mute', defaultMessage: 'Mute'}), onSelect: act('mute')});
+    }
+    if (call.screen_sharing_session_id === sessionId) {
+        items.push({label: intl.formatMessage({id: 'calls.host_screen_off', defaultMessage: 'Stop screen share'}), onSelect: act('screen-off')});
+    }
+    if (hand) {
+        items.push({label: intl.formatMessage({id: 'calls.host_lower_hand', defaultMessage: 'Lower hand'}), onSelect: act('lower-hand')});
+    }
+    items.push({label: intl.formatMessage({id: 'calls.host_remove', defaultMessage: 'Remove from call'}), danger: true,
+        onSelect: () => update(() => ({modal: {
+            kind: 'confirm', danger: true,
+            title: intl.formatMessage({id: 'calls.host_remove_title', defaultMessage: 'Remove {name} from the call?'}, {name}),
+            body: intl.formatMessage({id: 'calls.host_remove_body', defaultMessage: 'They leave the call and can join it again.'}),
+            action: intl.formatMessage({id: 'calls.host_remove', defaultMessage: 'Remove from call'}),
+            onConfirm: () => hostControl(call.channel_id, 'remove', sessionId),
+        }}))});
+    return items;
+}
+
+function Participant({call, userId, sessionId, unmuted, hand, isHost, hostControls}: {
+    call: Call; userId: string; sessionId: string; unmuted: boolean; hand: boolean; isHost: boolean; hostControls: boolean;
 }) {
     const intl = useIntl();
     const user = useStore((s) => s.users[userId]);
@@ -199,11 +234,10 @@ function Participant({call, userId, sessionId, unmuted, hand, isHost, canMute}: 
                 aria-label={unmuted ? intl.formatMessage({id: 'calls.unmuted', defaultMessage: 'Unmuted'}) : intl.formatMessage({id: 'calls.muted', defaultMessage: 'Muted'})}>
                 <Icon name={unmuted ? 'mic' : 'mic-off'} size={14}/>
             </span>
-            {canMute && unmuted && userId !== me.id && (
-                <button type='button' className='btn btn--small btn--ghost'
-                    onClick={() => void hostMute(call.channel_id, sessionId).catch((e) => update(() => ({toast: errorText(e)})))}>
-                    <FormattedMessage id='calls.host_mute' defaultMessage='Mute'/>
-                </button>
+            {hostControls && userId !== me.id && (
+                <Menu label={intl.formatMessage({id: 'calls.host_controls', defaultMessage: 'Host controls for {name}'}, {name})}
+                    button={<Icon name='dots' size={14}/>} buttonClass='icon-btn icon-btn--small' align='right' floating
+                    items={hostItems(intl, call, userId, sessionId, name, unmuted, hand)}/>
             )}
         </li>
     );
@@ -231,6 +265,8 @@ export function CallBar({team}: {team: Team}) {
     const title = channel ? channelTitle(channel, me.id, users) : '';
     const people = call ? callParticipants(call) : [];
     const isHost = call?.host_id === me.id || (me.roles ?? '').split(' ').includes('system_admin');
+    // the host controls (Mattermost: the host or a system admin, where the licence allows them)
+    const hostControls = isHost && Boolean(config?.HostControlsAllowed);
     const sharer = call?.screen_sharing_session_id && call.screen_sharing_session_id !== my.sessionId ? call.screen_sharing_id : '';
     // the others' video m-lines: the screen being shared, and the cameras that are on
     const sessionsById = new Map((call?.sessions ?? []).map((x) => [x.session_id, x]));
@@ -275,9 +311,15 @@ export function CallBar({team}: {team: Team}) {
             <ul className='call-bar__people' aria-label={intl.formatMessage({id: 'calls.participants', defaultMessage: 'Participants'})}>
                 {call && people.map((p) => (
                     <Participant key={p.user_id} call={call} userId={p.user_id} sessionId={p.session_id} unmuted={p.unmuted}
-                        hand={p.raised_hand > 0} isHost={p.user_id === call.host_id} canMute={isHost && Boolean(config?.HostControlsAllowed)}/>
+                        hand={p.raised_hand > 0} isHost={p.user_id === call.host_id} hostControls={hostControls}/>
                 ))}
             </ul>
+            {hostControls && call && call.sessions.some((x) => x.unmuted && x.user_id !== me.id) && (
+                <button type='button' className='btn btn--small btn--ghost call-bar__mute-others'
+                    onClick={() => reportFailure(hostMuteOthers(call.channel_id))}>
+                    <FormattedMessage id='calls.host_mute_others' defaultMessage='Mute everyone else'/>
+                </button>
+            )}
             {my.noMic && <p className='call-bar__note'><FormattedMessage id='calls.no_mic' defaultMessage='No microphone: you can listen only.'/></p>}
             <div className='call-bar__controls' role='toolbar' aria-label={intl.formatMessage({id: 'calls.controls', defaultMessage: 'Call controls'})}>
                 <button type='button' className={`icon-btn${my.muted ? '' : ' is-on'}`} aria-label={muteLabel} title={muteLabel}

@@ -1,10 +1,11 @@
-import {useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode} from 'react';
+import {type CSSProperties, useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode} from 'react';
 
 export type MenuItem = {label: string; onSelect: () => void; danger?: boolean};
 
-/** A button that opens a keyboard-navigable menu (ARIA menu button pattern). */
-export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'left'}: {
-    label: string; button: ReactNode; buttonClass?: string; items: MenuItem[]; align?: 'left' | 'right';
+/** A button that opens a keyboard-navigable menu (ARIA menu button pattern). ``floating``: the list is placed
+ * over the page above the button (fixed), for a button inside a scrolling box that would clip it. */
+export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'left', floating = false}: {
+    label: string; button: ReactNode; buttonClass?: string; items: MenuItem[]; align?: 'left' | 'right'; floating?: boolean;
 }) {
     const [open, setOpen] = useState(false);
     const [active, setActive] = useState(0);
@@ -14,11 +15,19 @@ export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'l
     const itemRefs = useRef<Array<HTMLButtonElement | null>>([]);
     const list = useRef<HTMLDivElement>(null);
     const [up, setUp] = useState(false);
+    const [place, setPlace] = useState<CSSProperties | undefined>(undefined);
 
     // Open upwards when the list would run past the bottom of what clips it (the message list, the window).
     useLayoutEffect(() => {
         if (!open || !list.current) {
             setUp(false);
+            return;
+        }
+        if (floating) {
+            const b = btn.current?.getBoundingClientRect();
+            setPlace(b && (align === 'right'
+                ? {bottom: window.innerHeight - b.top + 4, right: window.innerWidth - b.right}
+                : {bottom: window.innerHeight - b.top + 4, left: b.left}));
             return;
         }
         const rect = list.current.getBoundingClientRect();
@@ -32,7 +41,7 @@ export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'l
         }
         const btnTop = btn.current?.getBoundingClientRect().top ?? 0;
         setUp(rect.bottom > bottom && btnTop - rect.height > 0);
-    }, [open]);
+    }, [open, floating, align]);
 
     useEffect(() => {
         if (!open) {
@@ -92,7 +101,8 @@ export function Menu({label, button, buttonClass = 'icon-btn', items, align = 'l
                     ref={list}
                     id={id}
                     role='menu'
-                    className={`menu__list menu__list--${align}${up ? ' menu__list--up' : ''}`}
+                    className={`menu__list menu__list--${align}${up ? ' menu__list--up' : ''}${floating ? ' menu__list--floating' : ''}`}
+                    style={floating ? place : undefined}
                     onKeyDown={(e) => {
                         if (e.key === 'Escape') {
                             e.preventDefault();

@@ -26,6 +26,7 @@ import re
 import time
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -33,6 +34,7 @@ import msgspec
 from chinwag.model.errors import AppError
 from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin, Post
 
+from . import stats
 from .sfu import SFU, RTCSettings, server_urls, stun_urls
 
 ID_RE = re.compile(r"^[a-z0-9]{26}$")
@@ -50,6 +52,12 @@ SWEEP_EVERY = 5
 CLUSTER_EVENT = "calls"
 #: how many times a message may be passed on to another node (the host changed meanwhile)
 MAX_HOPS = 2
+#: how long a session the host removed has to leave by itself before the host node ends it (as Mattermost)
+REMOVE_GRACE = 3.0
+#: the key/value key of a channel's calls setting (``POST /{channel_id}``: calls enabled or disabled there)
+CHANNEL = "channel:"
+#: the host controls' refusals (Mattermost answers each with 400 and its text)
+NO_CALL, NO_PERMISSIONS, NOT_IN_CALL = "no call ongoing", "no permissions", "requested session or user is not in the call"
 
 
 def _now_ms() -> int:
@@ -101,17 +109,46 @@ class Call:
     post_id: str = ""
     thread_id: str = ""
     screen_sharing_session_id: str = ""
+    #: the user the host (or an admin) made host: host again whenever in the call (``host/make``)
+    host_locked: str = ""
     sessions: dict[str, CallSession] = field(default_factory=dict)
     participants: list[str] = field(default_factory=list)
     #: users who dismissed the ringing notice (DMs and group messages)
     dismissed: set[str] = field(default_factory=set)
+    #: for the statistics: camera time of the sessions whose camera went off (ms), since when each camera
+    #: that is on is, whether a camera or a screen share was ever on
+    video_ms: int = 0
+    video_since: dict[str, int] = field(default_factory=dict)
+    used_video: bool = False
+    used_screen: bool = False
     #: the record last written to the shared store, and the lock that keeps writes in order
     saved: bytes | None = None
     save_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def camera(self, sid: str, on: bool) -> None:
+        """A session's camera went on or off (or the session left: off)."""
+        if on:
+            self.video_since.setdefault(sid, _now_ms())
+            self.used_video = True
+        elif sid in self.video_since:
+            self.video_ms += _now_ms() - self.video_since.pop(sid)
+
+    def usage(self) -> dict[str, Any]:
+        return {"video_ms": self.video_ms, "video_since": dict(self.video_since), "video": self.used_video,
+                "screen": self.used_screen}
+
     def screen_sharer(self) -> str:
         s = self.sessions.get(self.screen_sharing_session_id)
         return s.user_id if s else ""
+
+    def pick_host(self) -> str:
+        """Who hosts the call now (Mattermost's rule): the locked host while in the call, else the host while
+        in it, else who joined first; "" with nobody in the call."""
+        users = [s.user_id for s in self.sessions.values()]  # in the order they joined
+        for candidate in (self.host_locked, self.host_id):
+            if candidate and candidate in users:
+                return candidate
+        return users[0] if users else ""
 
     def to_dict(self, for_user: str = "") -> dict[str, Any]:
         """The call as the plugin shows it; of the dismissed notices only the asking user's own."""
@@ -126,7 +163,8 @@ class Call:
     def record(self) -> bytes:
         """The shared record: the call for everyone, who dismissed it, who took part, the host node."""
         return json.dumps({"node": self.node, "call": self.to_dict(), "dismissed": sorted(self.dismissed),
-                           "participants": self.participants}).encode()
+                           "participants": self.participants, "host_locked": self.host_locked,
+                           "usage": self.usage()}).encode()
 
 
 def _view(record: dict[str, Any], user_id: str) -> dict[str, Any]:
@@ -134,6 +172,17 @@ def _view(record: dict[str, Any], user_id: str) -> dict[str, Any]:
     call = dict(record.get("call") or {})
     call["dismissed_notification"] = {user_id: True} if user_id in (record.get("dismissed") or []) else {}
     return call
+
+
+#: the host controls' cluster messages (carried out by the call's host node) by route
+HOST_CONTROLS = {"host_make": "make", "host_mute": "mute", "host_mute_others": "mute-others",
+                 "host_screen_off": "screen-off", "host_lower_hand": "lower-hand", "host_remove": "remove"}
+ROUTES = {route: kind for kind, route in HOST_CONTROLS.items()}
+
+
+def _success() -> HTTPResponse:
+    """What the plugin's actions answer when done."""
+    return HTTPResponse.json({"message": "success", "status_code": 200})
 
 
 def _error(status: int, message: str) -> HTTPResponse:
@@ -229,16 +278,33 @@ class CallsPlugin(Plugin):
             rec = None
         return raw, rec if isinstance(rec, dict) else None
 
-    async def _records(self) -> list[str]:
-        """The channels that have a call record."""
+    async def _records(self, prefix: str = RECORD) -> list[str]:
+        """The channels that have a call record (of the keys with another prefix, what follows it)."""
         out: list[str] = []
         page = 0
         while True:
             keys = await self.api.kv_list(page, 100)
-            out += [k[len(RECORD):] for k in keys if k.startswith(RECORD)]
+            out += [k[len(prefix):] for k in keys if k.startswith(prefix)]
             if len(keys) < 100:
                 return out
             page += 1
+
+    async def _stats(self) -> dict[str, Any]:
+        ended: list[dict[str, Any]] = []
+        active: list[dict[str, Any]] = []
+        for call_id in await self._records(stats.PREFIX):
+            raw = await self.api.kv_get(stats.PREFIX + call_id)
+            try:
+                summary = json.loads(raw) if raw else None
+            except ValueError:
+                summary = None
+            if isinstance(summary, dict):
+                ended.append(summary)
+        for channel_id in await self._records():
+            _, rec = await self._record(channel_id)
+            if rec is not None:
+                active.append(rec)
+        return stats.calls_stats(ended, active, datetime.now(UTC))
 
     async def _beat(self, force: bool = False) -> None:
         """Mark this node alive (at most once per interval unless ``force``)."""
@@ -306,13 +372,11 @@ class CallsPlugin(Plugin):
             self._forget_remote(channel_id)
         elif kind == "end":
             await self._end(channel_id)
-        elif kind == "host_mute":
+        elif kind in HOST_CONTROLS:
             call = self.calls.get(channel_id)
-            target = call.sessions.get(str(msg.get("session", ""))) if call else None
-            if call is not None and target is not None:
-                self._publish("host_mute", {"channel_id": channel_id, "session_id": target.session_id},
-                              user_id=target.user_id)
-                await self._set_unmuted(call, target, False)
+            if call is not None:
+                await self._host_control(call, str(kind), str(msg.get("by", "")), str(msg.get("session", "")),
+                                         str(msg.get("user", "")))
         elif kind == "dismiss":
             call = self.calls.get(channel_id)
             user_id = str(msg.get("user", ""))
@@ -321,6 +385,62 @@ class CallsPlugin(Plugin):
                 await self._save(call)
                 self._publish("user_dismissed_notification", {"userID": user_id, "callID": call.id},
                               user_id=user_id)
+
+    async def _host_control(self, call: Call, kind: str, by: str, sid: str, new_host: str) -> None:
+        """A host control, on the call's host node (the HTTP side checked who asked; the call may have
+        changed since: a session gone meanwhile is left alone). ``by``: who asked."""
+        if kind == "host_make":
+            await self._make_host(call, new_host)
+            return
+        if kind == "host_mute_others":
+            for s in list(call.sessions.values()):
+                if s.unmuted and s.user_id != by:
+                    self._publish("host_mute", {"channel_id": call.channel_id, "session_id": s.session_id},
+                                  user_id=s.user_id)
+                    await self._set_unmuted(call, s, False)
+            return
+        target = call.sessions.get(sid)
+        if target is None:
+            return
+        data = {"channel_id": call.channel_id, "session_id": sid}
+        if kind == "host_mute" and target.unmuted:
+            # the app mutes itself when told; the SFU stops forwarding its voice at once either way
+            self._publish("host_mute", data, user_id=target.user_id)
+            await self._set_unmuted(call, target, False)
+        elif kind == "host_screen_off" and call.screen_sharing_session_id == sid:
+            self._publish("host_screen_off", data, user_id=target.user_id)
+            await self._screen(call, target, False)
+        elif kind == "host_lower_hand" and target.raised_hand:
+            self._publish("host_lower_hand", {**data, "call_id": call.id, "host_id": by}, user_id=target.user_id)
+            await self._set_hand(call, target, False)
+        elif kind == "host_remove":
+            # everyone in the call hears it (the others show a notice); the removed app leaves by itself,
+            # and is made to after the grace
+            self._publish("host_removed", {**data, "call_id": call.id, "user_id": target.user_id},
+                          channel_id=call.channel_id)
+            task = asyncio.get_running_loop().create_task(self._remove_later(call, sid))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def _remove_later(self, call: Call, sid: str) -> None:
+        await asyncio.sleep(REMOVE_GRACE)
+        if self.calls.get(call.channel_id) is call and sid in call.sessions:
+            self.api.log_info("calls: ended the session the host removed", channel_id=call.channel_id,
+                              session_id=sid)
+            await self._leave(sid)
+
+    async def _make_host(self, call: Call, user_id: str) -> None:
+        """``host/make``: the user hosts the call, and gets it back whenever they rejoin."""
+        if user_id == call.host_id:
+            if not call.host_locked:
+                call.host_locked = user_id
+                await self._save(call)
+            return
+        if all(s.user_id != user_id for s in call.sessions.values()):
+            return
+        call.host_id = call.host_locked = user_id
+        await self._save(call)
+        self._publish("call_host_changed", {"hostID": user_id, "call_id": call.id}, channel_id=call.channel_id)
 
     async def _at_host(self, channel_id: str, raw: bytes | None, rec: dict[str, Any], msg: dict[str, Any]) -> bool:
         """Have the call's host carry out ``msg``; False when the host is gone (the call is ended then)."""
@@ -407,15 +527,34 @@ class CallsPlugin(Plugin):
                 return HTTPResponse.json(self._client_config())
             if method == "GET" and parts == ["turn-credentials"]:
                 return self._turn_credentials(request.user_id)
+            if method == "GET" and parts == ["env"]:
+                # the settings overridden by MM_CALLS_* environment variables: chinwag reads none
+                return HTTPResponse.json({}) if await self._is_admin(request.user_id) else _error(403, "Forbidden")
             if method == "GET" and parts == ["channels"]:
                 return HTTPResponse.json(await self._channels(request.user_id))
-            if method == "POST" and len(parts) == 3 and parts[0] == "calls" and parts[2] == "end":
+            if method == "GET" and parts == ["stats"]:
+                if not await self._is_admin(request.user_id):
+                    return _error(403, "Forbidden")
+                return HTTPResponse.json(await self._stats())
+            if method == "POST" and parts == ["cloud-notify-admins"]:
+                # the free-trial request of Mattermost Cloud's calls limits: answered as a server not on Cloud
+                return HTTPResponse.json({"error": "not a cloud server"}, 400)
+            calls = len(parts) >= 3 and parts[0] == "calls" and bool(ID_RE.match(parts[1]))
+            if method == "POST" and calls and (parts[2:] == ["end"] or parts[2:] == ["host", "end"]):
                 return await self._end_request(request.user_id, parts[1])
-            if method == "POST" and len(parts) == 3 and parts[0] == "calls" and parts[2] == "dismiss-notification":
+            if method == "POST" and calls and parts[2:] == ["dismiss-notification"]:
                 return await self._dismiss(request.user_id, parts[1])
-            if method == "POST" and len(parts) == 4 and parts[0] == "calls" and parts[2:] == ["host", "mute"]:
-                return await self._host_mute(request.user_id, parts[1], request)
-            if method == "GET" and len(parts) == 1 and ID_RE.match(parts[0]):
+            if method == "GET" and calls and parts[2:] == ["active"]:
+                if not await self._is_member(parts[1], request.user_id):
+                    return _error(403, "Forbidden")
+                return HTTPResponse.json({"active": (await self._record(parts[1]))[1] is not None})
+            if method == "POST" and calls and len(parts) == 4 and parts[2] == "recording":
+                return await self._recording(request.user_id, parts[1])
+            if method == "POST" and calls and len(parts) == 4 and parts[2] == "host" and parts[3] in ROUTES:
+                return await self._host_request(request.user_id, parts[1], ROUTES[parts[3]], request)
+            if len(parts) == 1 and ID_RE.match(parts[0]) and method in ("GET", "POST"):
+                if method == "POST":
+                    return await self._set_channel(request.user_id, parts[0], request)
                 if not await self._is_member(parts[0], request.user_id):
                     return _error(403, "Forbidden")
                 return HTTPResponse.json(await self._channel_state(parts[0], request.user_id))
@@ -440,10 +579,73 @@ class CallsPlugin(Plugin):
         except AppError:
             return False
 
+    async def _enabled(self, channel_id: str) -> bool | None:
+        """Calls enabled (True) or disabled (False) in the channel by ``POST /{channel_id}``; None: never set."""
+        raw = await self.api.kv_get(CHANNEL + channel_id)
+        try:
+            value = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        return bool(value.get("enabled")) if isinstance(value, dict) else None
+
+    async def _start_refusal(self, channel_id: str, user_id: str) -> str:
+        """Why the user may not start a call in the channel ("" when they may): calls disabled there, or test
+        mode (``DefaultEnabled`` off) in a channel not enabled, where only system admins start calls."""
+        enabled = await self._enabled(channel_id)
+        if enabled is False:
+            return "calls are disabled in the channel"
+        if enabled or self._setting("DefaultEnabled", True) or await self._is_admin(user_id):
+            return ""
+        return "insufficient permissions"
+
+    async def _may_enable(self, user_id: str, channel_id: str) -> bool:
+        """Who may enable or disable calls in a channel: system admins; in test mode nobody else; else the
+        channel's admins and the members of a DM or group message."""
+        if await self._is_admin(user_id):
+            return True
+        if not self._setting("DefaultEnabled", True):
+            return False
+        try:
+            member = await self.api.get_channel_member(channel_id, user_id)
+            channel = await self.api.get_channel(channel_id)
+        except AppError:
+            return False
+        if member is None:
+            return False
+        return member.scheme_admin or "channel_admin" in member.roles.split() or channel.type in ("D", "G")
+
+    async def _set_channel(self, user_id: str, channel_id: str, request: HTTPRequest) -> HTTPResponse:
+        """``POST /{channel_id}`` ``{"enabled": bool}``: calls enabled or disabled in the channel; the
+        channel's members hear ``channel_enable_voice`` / ``channel_disable_voice``."""
+        if not await self._may_enable(user_id, channel_id):
+            return _error(403, "Forbidden")
+        try:
+            body = request.json()
+        except ValueError as e:
+            return _error(400, str(e))
+        if not isinstance(body, dict):
+            return _error(400, "invalid request body")
+        stored: dict[str, Any] = {"channel_id": channel_id, "enabled": body.get("enabled") is True}
+        if isinstance(body.get("props"), dict) and body["props"]:
+            stored["props"] = {str(k): str(v) for k, v in body["props"].items()}
+        await self.api.kv_set(CHANNEL + channel_id, json.dumps(stored).encode())
+        self._publish("channel_enable_voice" if stored["enabled"] else "channel_disable_voice", {},
+                      channel_id=channel_id)
+        return HTTPResponse.json(stored)
+
+    async def _recording(self, user_id: str, channel_id: str) -> HTTPResponse:
+        """``calls/{id}/recording/{start|stop}``: this server records no calls (``EnableRecordings`` is off
+        in the config), answered as Mattermost does then."""
+        if not await self._is_member(channel_id, user_id):
+            return _error(403, "Forbidden")
+        return _error(403, "Recordings are not enabled")
+
     async def _channel_state(self, channel_id: str, user_id: str,
                              rec: dict[str, Any] | None = None) -> dict[str, Any]:
         """The same on every node: read from the call's shared record."""
-        out: dict[str, Any] = {"channel_id": channel_id, "enabled": bool(self._setting("DefaultEnabled", True))}
+        enabled = await self._enabled(channel_id)
+        out: dict[str, Any] = {"channel_id": channel_id, "enabled": bool(self._setting("DefaultEnabled", True))
+                               if enabled is None else enabled}
         if rec is None:
             _, rec = await self._record(channel_id)
         if rec is not None:
@@ -465,7 +667,7 @@ class CallsPlugin(Plugin):
         raw, rec = await self._record(channel_id)
         if rec is None or not await self._at_host(channel_id, raw, rec, {"t": "dismiss", "user": user_id}):
             return _error(400, "no call ongoing")
-        return HTTPResponse.json({})
+        return _success()
 
     async def _is_admin(self, user_id: str) -> bool:
         user = await self.api.get_user(user_id)
@@ -475,31 +677,50 @@ class CallsPlugin(Plugin):
         return user_id == (rec.get("call") or {}).get("host_id") or await self._is_admin(user_id)
 
     async def _end_request(self, user_id: str, channel_id: str) -> HTTPResponse:
-        raw, rec = await self._record(channel_id) if ID_RE.match(channel_id) else (None, None)
+        """``calls/{id}/end`` and ``calls/{id}/host/end``."""
+        raw, rec = await self._record(channel_id)
         if rec is None:
-            return _error(400, "no call ongoing")
+            return _error(400, NO_CALL)
         if not await self._may_host(user_id, rec):
-            return _error(403, "Forbidden")
+            return _error(400, NO_PERMISSIONS)
         await self._at_host(channel_id, raw, rec, {"t": "end"})
-        return HTTPResponse.json({})
+        return _success()
 
-    async def _host_mute(self, user_id: str, channel_id: str, request: HTTPRequest) -> HTTPResponse:
-        raw, rec = await self._record(channel_id) if ID_RE.match(channel_id) else (None, None)
+    async def _host_request(self, user_id: str, channel_id: str, kind: str, request: HTTPRequest) -> HTTPResponse:
+        """A host control (``calls/{id}/host/<route>``): the host or a system admin only; checked here against
+        the shared record, carried out by the call's host node. A session that has nothing to undo (not
+        unmuted, not sharing, hand not raised) is left as it is, and the request succeeds."""
+        msg: dict[str, Any] = {"t": kind, "by": user_id}
+        if kind != "host_mute_others":
+            try:
+                body = request.json()
+            except ValueError as e:
+                return _error(400, str(e))
+            if not isinstance(body, dict):
+                return _error(400, "invalid request body")
+            key = "new_host_id" if kind == "host_make" else "session_id"
+            msg["user" if kind == "host_make" else "session"] = str(body.get(key) or "")
+        raw, rec = await self._record(channel_id)
         if rec is None:
-            return _error(400, "no call ongoing")
+            return _error(400, NO_CALL)
         if not await self._may_host(user_id, rec):
-            return _error(403, "Forbidden")
-        try:
-            body = request.json()
-        except ValueError:
-            body = None
-        session_id = body.get("session_id") if isinstance(body, dict) else None
-        sessions = {s.get("session_id") for s in (rec.get("call") or {}).get("sessions") or [] if isinstance(s, dict)}
-        if not isinstance(session_id, str) or session_id not in sessions:
-            return _error(400, "session not found in call")
-        if not await self._at_host(channel_id, raw, rec, {"t": "host_mute", "session": session_id}):
-            return _error(400, "no call ongoing")
-        return HTTPResponse.json({})
+            return _error(400, NO_PERMISSIONS)
+        call = rec.get("call") or {}
+        sessions = {str(s.get("session_id")): str(s.get("user_id")) for s in call.get("sessions") or []
+                    if isinstance(s, dict)}
+        if kind == "host_make":
+            if msg["user"] != call.get("host_id") and msg["user"] not in sessions.values():
+                return _error(400, NOT_IN_CALL)
+        elif kind == "host_screen_off":
+            if call.get("screen_sharing_session_id") != msg["session"]:
+                return _success()  # not the one sharing: nothing to stop
+            if msg["session"] not in sessions:
+                return _error(400, NOT_IN_CALL)
+        elif kind != "host_mute_others" and msg["session"] not in sessions:
+            return _error(400, NOT_IN_CALL)
+        if not await self._at_host(channel_id, raw, rec, msg):
+            return _error(400, NO_CALL)
+        return _success()
 
     # WebSocket -------------------------------------------------------------------------------------
 
@@ -578,11 +799,7 @@ class CallsPlugin(Plugin):
         elif action in ("mute", "unmute"):
             await self._set_unmuted(call, session, action == "unmute")
         elif action in ("raise_hand", "unraise_hand"):
-            session.raised_hand = _now_ms() if action == "raise_hand" else 0
-            await self._save(call)
-            self._publish("user_raise_hand" if session.raised_hand else "user_unraise_hand",
-                          {"userID": user_id, "session_id": sid, "raised_hand": session.raised_hand},
-                          channel_id=call.channel_id)
+            await self._set_hand(call, session, action == "raise_hand")
         elif action in ("screen_on", "screen_off"):
             await self._screen(call, session, action == "screen_on", _stream_id(data))
         elif action in ("video_on", "video_off"):
@@ -595,6 +812,13 @@ class CallsPlugin(Plugin):
         self._publish("user_unmuted" if unmuted else "user_muted",
                       {"userID": session.user_id, "session_id": session.session_id}, channel_id=call.channel_id)
 
+    async def _set_hand(self, call: Call, session: CallSession, raised: bool) -> None:
+        session.raised_hand = _now_ms() if raised else 0
+        await self._save(call)
+        self._publish("user_raise_hand" if raised else "user_unraise_hand",
+                      {"userID": session.user_id, "session_id": session.session_id,
+                       "raised_hand": session.raised_hand}, channel_id=call.channel_id)
+
     async def _video(self, call: Call, session: CallSession, on: bool) -> None:
         """The camera on or off: its video is forwarded to the others only while on."""
         if on and not self._setting("EnableVideo", True):
@@ -603,6 +827,7 @@ class CallsPlugin(Plugin):
         if session.video == on:
             return
         session.video = on
+        call.camera(session.session_id, on)
         self.sfu.set_video(session.session_id, on)
         await self._save(call)
         self._publish("user_video_on" if on else "user_video_off",
@@ -614,6 +839,7 @@ class CallsPlugin(Plugin):
                 self._fail(session.conn_id, "cannot start screen sharing")
                 return
             call.screen_sharing_session_id = session.session_id
+            call.used_screen = True
         elif call.screen_sharing_session_id == session.session_id:
             call.screen_sharing_session_id = ""
         else:
@@ -662,6 +888,11 @@ class CallsPlugin(Plugin):
         if channel.delete_at:
             self._refuse(conn_id, via, "cannot join call in archived channel")
             return
+        if channel_id not in self.calls and (await self._record(channel_id))[1] is None:
+            refusal = await self._start_refusal(channel_id, user_id)
+            if refusal:  # no call to join, and this user may not start one here
+                self._refuse(conn_id, via, refusal)
+                return
         async with self._lock(channel_id):
             call = self.calls.get(channel_id)
             started = call is None
@@ -699,6 +930,8 @@ class CallsPlugin(Plugin):
             screen_off = [await self._unseat(call, old.session_id) for old in replaced]
             self.remote.pop(conn_id, None)
             call.sessions[conn_id] = CallSession(conn_id, user_id, conn_id, via)
+            host_changed = call.pick_host() != call.host_id
+            call.host_id = call.pick_host()
             if user_id not in call.participants:
                 call.participants.append(user_id)
             self.conns[conn_id] = channel_id
@@ -712,6 +945,8 @@ class CallsPlugin(Plugin):
                           channel_id=channel_id)
         self._publish("join", {"connID": conn_id}, connection_id=conn_id)
         self._publish("user_joined", {"user_id": user_id, "session_id": conn_id}, channel_id=channel_id)
+        if host_changed:
+            self._publish("call_host_changed", {"hostID": call.host_id, "call_id": call.id}, channel_id=channel_id)
         # the replaced session goes after the new one came: the user is never out of the others' list
         for old, off in zip(replaced, screen_off, strict=True):
             self.api.log_info("calls: a join took the place of the user's session whose WebSocket had closed",
@@ -757,6 +992,7 @@ class CallsPlugin(Plugin):
             task.cancel()
         self.conns.pop(sid, None)
         session = call.sessions.pop(sid, None)
+        call.camera(sid, False)
         await self.sfu.leave(sid)
         if session is not None:
             self.by_conn.pop(session.conn_id, None)
@@ -778,10 +1014,9 @@ class CallsPlugin(Plugin):
         screen_off = await self._unseat(call, conn_id)
         if session is None:
             return
-        host_changed = bool(call.sessions) and session.user_id == call.host_id and \
-            all(s.user_id != call.host_id for s in call.sessions.values())
+        host_changed = bool(call.sessions) and call.pick_host() != call.host_id
         if host_changed:
-            call.host_id = next(iter(call.sessions.values())).user_id
+            call.host_id = call.pick_host()
         if call.sessions:
             await self._save(call)
         if screen_off:
@@ -815,7 +1050,7 @@ class CallsPlugin(Plugin):
             async with call.save_lock:
                 if call.saved is not None:
                     await self.api.kv_compare_and_set(RECORD + channel_id, call.saved, None)
-            await self._ended(channel_id, call.id, call.post_id, call.start_at, call.participants)
+            await self._ended(channel_id, call.id, call.post_id, call.start_at, call.participants, call.usage())
 
     async def _end_record(self, channel_id: str, raw: bytes | None, rec: dict[str, Any]) -> None:
         """End a call whose node is gone: of the nodes that try, the one that removes the record."""
@@ -824,12 +1059,21 @@ class CallsPlugin(Plugin):
         call = rec.get("call") or {}
         self.api.log_info("calls: ended a call whose node is gone", channel_id=channel_id, node=rec.get("node"))
         await self._ended(channel_id, str(call.get("id", "")), str(call.get("post_id", "")),
-                          int(call.get("start_at") or _now_ms()), list(rec.get("participants") or []))
+                          int(call.get("start_at") or _now_ms()), list(rec.get("participants") or []),
+                          rec.get("usage") or {})
 
     async def _ended(self, channel_id: str, call_id: str, post_id: str, start_at: int,
-                     participants: list[str]) -> None:
-        """The call's post says it ended, then everyone hears it (every node forgets its connections there)."""
+                     participants: list[str], usage: dict[str, Any]) -> None:
+        """The call's post says it ended, then everyone hears it (every node forgets its connections there);
+        a summary of it is kept for the statistics."""
         end_at = _now_ms()
+        try:
+            channel_type = (await self.api.get_channel(channel_id)).type
+            summary = stats.summary({"id": call_id, "channel_id": channel_id, "start_at": start_at}, usage,
+                                    len(participants), channel_type, end_at)
+            await self.api.kv_set(stats.PREFIX + call_id, json.dumps(summary).encode())
+        except AppError as e:
+            self.api.log_error("calls: keeping the call's summary failed", error=str(e))
         if post_id:
             minutes = max(1, round((end_at - start_at) / 60000))
             try:
