@@ -51,6 +51,7 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtension
 from aiortc.sdp import candidate_from_sdp
 
 from . import ice_restart
+from .speakers import SpeakerSelector, VoiceFanout
 
 # threads under the plugin's address-space limit ----------------------------------------------------------
 #
@@ -204,11 +205,17 @@ async def _receive_encoded(self: RTCRtpReceiver, parameters: Any) -> None:
     if started or self._track is None:
         return
     out = self._track._queue
+    receiver = self
+    video = self._track.kind == "video"
 
     def deliver(task: Any) -> None:
-        # called on the event loop by the receiver with each reassembled frame, and None when it stops
+        # called on the event loop by the receiver with each reassembled frame, and None when it stops;
+        # a voice goes to its fan-out (the receivers that get it now, see speakers.py), the rest to the track
+        voice = None if video else _VOICE.get(receiver)
         if task is None:
             out.put_nowait(None)
+            if voice is not None:
+                voice.end()
             return
         codec, frame = task
         packet = av.Packet(frame.data)
@@ -216,12 +223,28 @@ async def _receive_encoded(self: RTCRtpReceiver, parameters: Any) -> None:
         packet.time_base = fractions.Fraction(1, codec.clockRate)
         if LATENCY is not None:
             packet.opaque = LATENCY.arrival
-        out.put_nowait(packet)
+        if voice is not None:
+            level = getattr(frame, "level", None)
+            voice.push(packet, level[1] if level else None, time.monotonic())
+        else:
+            out.put_nowait(packet)
 
     self._RTCRtpReceiver__decoder_queue.put = deliver  # type: ignore[attr-defined]
-    video = self._track.kind == "video"
     self._RTCRtpReceiver__jitter_buffer = PromptJitterBuffer(capacity=512 if video else 16,  # type: ignore[attr-defined]
                                                              is_video=video)
+
+
+#: an audio receiver → the fan-out of the voice it receives (the SFU's voices; see speakers.py)
+_VOICE: weakref.WeakKeyDictionary[RTCRtpReceiver, VoiceFanout] = weakref.WeakKeyDictionary()
+
+
+class VoiceFrame(JitterFrame):
+    """An audio frame with the level its sender put in the packet (RFC 6464: (voice activity, −dBov), or
+    None without the extension)."""
+
+    def __init__(self, data: bytes, timestamp: int, level: tuple[bool, int] | None) -> None:
+        super().__init__(data, timestamp)
+        self.level = level
 
 
 class PromptJitterBuffer(JitterBuffer):
@@ -234,7 +257,7 @@ class PromptJitterBuffer(JitterBuffer):
 
     def add(self, packet: Any) -> tuple[bool, JitterFrame | None]:
         if not self._is_video:
-            return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)
+            return False, VoiceFrame(packet._data, packet.timestamp, packet.extensions.audio_level)
         return super().add(packet)
 
     def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
@@ -386,6 +409,8 @@ class RTCSettings:
     #: configured (``stun_urls``), never aiortc's built-in default (Google's), so a call sends nothing to a
     #: third party unless told to
     stun_urls: tuple[str, ...] = ()
+    #: each receiver gets the voices of this many loudest speakers (speakers.py); 0: every voice
+    max_speakers: int = 3
 
     def ice_servers(self) -> list[RTCIceServer]:
         return [RTCIceServer(urls=list(self.stun_urls))] if self.stun_urls else []
@@ -419,6 +444,8 @@ class Source:
     #: the receiver the track comes in on (to ask the sender for a keyframe)
     receiver: RTCRtpReceiver | None = None
     last_pli: float = 0.0
+    #: a voice: who gets its packets now (the loudest speakers'; speakers.py)
+    fanout: VoiceFanout | None = None
 
     @property
     def key(self) -> str:
@@ -488,6 +515,32 @@ class GatedTrack(MediaStreamTrack):
             return frame
 
 
+class VoiceTrack(GatedTrack):
+    """A voice as one receiver gets it: the packets its fan-out hands this receiver, only while the voice
+    is one of the loudest and its speaker unmuted (speakers.py). Otherwise nothing, as a muted voice."""
+
+    def __init__(self, source: Source, to: str) -> None:
+        MediaStreamTrack.__init__(self)
+        assert source.fanout is not None
+        self.kind = "audio"
+        self.source = source
+        self.need_keyframe = False
+        self.arrival = 0.0
+        self.out = source.fanout.subscribe(to)
+
+    async def recv(self) -> Any:
+        frame = await self.out.queue.get()
+        if frame is None:  # the voice ended
+            raise MediaStreamError
+        if LATENCY is not None:
+            self.arrival = getattr(frame, "opaque", None) or 0.0
+        return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self.out.close()
+
+
 @dataclass
 class Session:
     conn_id: str
@@ -540,11 +593,15 @@ class SFU:
         self.settings = settings
         self.signal = signal
         self.sessions: dict[str, Session] = {}
+        #: channel id → its call's loudest speakers
+        self.speakers: dict[str, SpeakerSelector] = {}
         self._patched = False
         self._latency_task: asyncio.Task[None] | None = None
 
     def configure(self, settings: RTCSettings) -> None:
         self.settings = settings
+        for selector in self.speakers.values():
+            selector.set_k(settings.max_speakers)
         self._install_network()
         install_passthrough()
         path = os.environ.get(LATENCY_FILE, "")
@@ -610,6 +667,9 @@ class SFU:
                 return
             receiver = next((t.receiver for t in pc.getTransceivers() if t.receiver.track is track), None)
             source = Source(s, track, MediaRelay(), kind, receiver)
+            if kind == "voice" and receiver is not None:
+                source.fanout = _VOICE[receiver] = VoiceFanout(s.conn_id, self._speakers(s.channel_id),
+                                                               lambda: s.unmuted)
             s.sources.append(source)
             for other in self._others(s):
                 self._forward(source, other)
@@ -681,6 +741,13 @@ class SFU:
         if media and s.channel is not None and s.channel.readyState == "open":
             s.channel.send(dc_message(DC_MEDIA_MAP, media))
 
+    def _speakers(self, channel_id: str) -> SpeakerSelector:
+        """The call's loudest speakers (one ranking per call)."""
+        selector = self.speakers.get(channel_id)
+        if selector is None:
+            selector = self.speakers[channel_id] = SpeakerSelector(self.settings.max_speakers)
+        return selector
+
     def _others(self, s: Session) -> list[Session]:
         return [o for o in self.sessions.values() if o.channel_id == s.channel_id and o is not s]
 
@@ -704,7 +771,7 @@ class SFU:
                 return
             for source in s.pending:
                 if source.session.conn_id in self.sessions:
-                    track = GatedTrack(source)
+                    track = VoiceTrack(source, s.conn_id) if source.fanout is not None else GatedTrack(source)
                     # sendrecv: a client adding its microphone later reuses this m-line (as browsers do)
                     _PEER[s.pc.addTransceiver(track, direction="sendrecv")] = s.pc
             s.pending.clear()
@@ -791,6 +858,8 @@ class SFU:
         s = self.sessions.get(conn_id)
         if s is not None:
             s.unmuted = unmuted
+            if not unmuted:  # out of the loudest at once: its place goes to the next voice
+                self._speakers(s.channel_id).drop(conn_id)
 
     def set_screen(self, conn_id: str, on: bool, stream_id: str = "") -> None:
         s = self.sessions.get(conn_id)
@@ -813,9 +882,14 @@ class SFU:
         if s.restart_task is not None:
             s.restart_task.cancel()
         await s.pc.close()
-        for other in self._others(s):
+        others = self._others(s)
+        for other in others:
             other.forwarded = {k for k in other.forwarded if not k.startswith(conn_id + "/")}
             other.pending = [p for p in other.pending if p.session is not s]
+        if others:
+            self._speakers(s.channel_id).drop(conn_id)
+        else:
+            self.speakers.pop(s.channel_id, None)
 
     async def close(self) -> None:
         if self._latency_task is not None:
