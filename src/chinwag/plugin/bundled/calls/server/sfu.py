@@ -886,6 +886,9 @@ class SFU:
         for other in others:
             other.forwarded = {k for k in other.forwarded if not k.startswith(conn_id + "/")}
             other.pending = [p for p in other.pending if p.session is not s]
+            for source in other.sources:
+                if source.fanout is not None:
+                    source.fanout.unsubscribe(conn_id)
         if others:
             self._speakers(s.channel_id).drop(conn_id)
         else:

@@ -163,6 +163,10 @@ class VoiceFanout:
         for sub in list(self.subscribers):
             sub.end()
 
+    def unsubscribe(self, to: str) -> None:
+        """``to`` left: its queues go (also those of a sender that never started)."""
+        self.subscribers = [sub for sub in self.subscribers if sub.to != to]
+
     def subscribe(self, to: str) -> VoiceOut:
         out = VoiceOut(self, to)
         self.subscribers.append(out)

@@ -68,7 +68,7 @@ async def _read(reader: asyncio.StreamReader) -> dict[str, Any] | None:
     try:
         head = await reader.readexactly(HEADER.size)
         msg = msgspec.msgpack.decode(await reader.readexactly(HEADER.unpack(head)[0]))
-    except (asyncio.IncompleteReadError, ConnectionError):
+    except (asyncio.IncompleteReadError, ConnectionError, msgspec.DecodeError):
         return None
     return msg if isinstance(msg, dict) else {}
 
@@ -85,10 +85,6 @@ class Worker:
         self.waiting: dict[int, asyncio.Future[str]] = {}
         self.task: asyncio.Task[None] | None = None
         self.alive = False
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid if self.proc is not None else 0
 
 
 class SFUWorkers:
@@ -158,9 +154,6 @@ class SFUWorkers:
         error = await fut
         if error:
             raise ConnectionError(error)
-
-    def worker_of(self, channel_id: str) -> Worker | None:
-        return self.by_channel.get(channel_id)
 
     # the SFU's interface ------------------------------------------------------------------------------
 
