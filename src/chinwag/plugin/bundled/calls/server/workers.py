@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import os
 import socket
 import struct
@@ -231,6 +232,11 @@ class SFUWorkers:
 # the worker process ---------------------------------------------------------------------------------
 
 
+def _forget(last: dict[str, asyncio.Task[None]], conn: str, task: asyncio.Task[None]) -> None:
+    if last.get(conn) is task:
+        del last[conn]
+
+
 def worker_main(fd: int) -> None:
     asyncio.run(_serve(socket.socket(fileno=fd)))
 
@@ -286,7 +292,7 @@ async def _serve(sock: socket.socket) -> None:
         elif kind in ("sdp", "ice", "leave", "close"):
             task = asyncio.get_running_loop().create_task(carry_out(msg, last.get(conn)))
             last[conn] = task
-            task.add_done_callback(lambda t, c=conn: last.get(c) is t and last.pop(c))
+            task.add_done_callback(functools.partial(_forget, last, conn))
             if kind == "close":
                 await task
     with contextlib.suppress(Exception):
