@@ -20,6 +20,7 @@ from aiortc.mediastreams import AudioStreamTrack
 
 from tests.compat.conftest import LiveServer
 from tests.compat.test_calls import PLUGIN, PORTS, WAIT, Participant
+from tests.waiting import until
 
 pytestmark = pytest.mark.compat
 
@@ -112,8 +113,12 @@ async def test_only_the_loudest_voices_are_forwarded(live_server: LiveServer) ->
             await peers[i].join(channel_id)
         sid = [p.session_id for p in peers]
         # every voice is on every other peer's connection (the media map names them all) …
+        def voices(p: Participant) -> set[str]:
+            return {m["sender_id"] for m in p.media_map.values() if m["type"] == "voice"}
+
         for i, p in enumerate(peers):
-            assert {m["sender_id"] for m in p.media_map.values() if m["type"] == "voice"} == set(sid) - {sid[i]}
+            await until(lambda p=p, i=i: voices(p) == set(sid) - {sid[i]}, WAIT)  # type: ignore[misc]
+            assert voices(p) == set(sid) - {sid[i]}
         # … but only the three loudest are forwarded: p0–p2 to everybody else, p3 to those three only
         top = {sid[0], sid[1], sid[2]}
         for i, p in enumerate(peers):
