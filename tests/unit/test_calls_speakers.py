@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from chinwag.plugin.bundled.calls.server.speakers import (
     BACKLOG,
     HOLD,
@@ -180,3 +182,32 @@ async def test_fanout_hands_a_voice_only_to_its_receivers() -> None:
         last = q.get_nowait()
     assert last is None
     await asyncio.sleep(0)
+
+
+async def test_an_idle_sender_sends_no_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiortc's senders report every second or so; one that sent nothing since its last report skips it."""
+    from aiortc.rtp import RtcpByePacket, RtcpSenderInfo, RtcpSrPacket
+
+    from chinwag.plugin.bundled.calls.server import sfu
+
+    sent: list[list[object]] = []
+
+    async def record(self: object, packets: list[object]) -> None:
+        sent.append(packets)
+
+    monkeypatch.setattr(sfu, "_send_rtcp", record)
+
+    class Sender:
+        pass
+
+    sender = Sender()
+
+    def report(count: int) -> list[object]:
+        return [RtcpSrPacket(ssrc=1, sender_info=RtcpSenderInfo(ntp_timestamp=0, rtp_timestamp=0,
+                                                                packet_count=count, octet_count=0))]
+
+    for count in (0, 0, 0, 5, 5, 9):
+        await sfu._send_rtcp_unless_idle(sender, report(count))  # type: ignore[arg-type]
+    assert [p[0].sender_info.packet_count for p in sent] == [0, 5, 9]  # type: ignore[attr-defined]
+    await sfu._send_rtcp_unless_idle(sender, [RtcpByePacket(sources=[1])])  # type: ignore[arg-type]
+    assert len(sent) == 4

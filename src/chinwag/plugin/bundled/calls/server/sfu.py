@@ -48,6 +48,7 @@ from aiortc.contrib.media import MediaRelay
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
+from aiortc.rtp import RtcpSrPacket
 from aiortc.sdp import candidate_from_sdp
 
 from . import ice_restart
@@ -281,6 +282,27 @@ def _keyframe_requested(self: RTCRtpSender) -> None:
         track.source.request_keyframe()
 
 
+# idle senders send no reports ----------------------------------------------------------------------------
+#
+# aiortc's senders each send an RTCP sender report (and SDES) every 0.5–1.5 s whether or not they sent
+# anything since the last one. A receiver has an m-line for every other participant's voice, so a call of N
+# has N·(N−1) audio senders in the SFU, most of them idle at any moment (muted voices, voices not among the
+# loudest, cameras and screens off): some N² reports a second that say nothing. A sender that has sent no
+# packet since its last report skips it (RFC 3550 §6.4: a report is about what was sent; the receivers'
+# own reports go on); the first report, and every one after new packets, goes out as before.
+_REPORTED: weakref.WeakKeyDictionary[RTCRtpSender, int] = weakref.WeakKeyDictionary()
+_send_rtcp = RTCRtpSender._send_rtcp
+
+
+async def _send_rtcp_unless_idle(self: RTCRtpSender, packets: list[Any]) -> None:
+    if packets and isinstance(packets[0], RtcpSrPacket):
+        count = packets[0].sender_info.packet_count
+        if _REPORTED.get(self) == count:
+            return
+        _REPORTED[self] = count
+    await _send_rtcp(self, packets)
+
+
 def install_passthrough() -> None:
     """Forward encoded frames in this process (the calls plugin's own: the SFU is aiortc's only user)."""
     global _PASSTHROUGH
@@ -290,6 +312,7 @@ def install_passthrough() -> None:
     aiortc_receiver.decoder_worker = _no_decoder
     RTCRtpReceiver.receive = _receive_encoded  # type: ignore[method-assign]
     RTCRtpSender._send_keyframe = _keyframe_requested  # type: ignore[method-assign]
+    RTCRtpSender._send_rtcp = _send_rtcp_unless_idle  # type: ignore[method-assign]
     video = aiortc.codecs.CODECS["video"]
     vp8 = {c.payloadType for c in video if c.mimeType.lower() == "video/vp8"}
     video[:] = [c for c in video if c.mimeType.lower() == "video/vp8"
