@@ -36,6 +36,7 @@ from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin, Post
 
 from . import stats
 from .sfu import SFU, RTCSettings, server_urls, stun_urls
+from .workers import SFUWorkers, default_workers
 
 ID_RE = re.compile(r"^[a-z0-9]{26}$")
 #: how long a session whose WebSocket closed waits for the app's ``reconnect`` before it leaves
@@ -206,8 +207,16 @@ class CallsPlugin(Plugin):
         self.locks: dict[str, asyncio.Lock] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.beaten = float("-inf")
-        self.sfu = SFU(self._rtc_settings(), self._signal)
-        self.sfu.configure(self._rtc_settings())
+        # the calls of this node in this process, or spread over worker processes (workers.py); the
+        # number is taken at activation
+        workers = int(self._setting("SFUWorkers", 0)) or default_workers()
+        self.sfu: SFU | SFUWorkers
+        if workers > 1:
+            self.sfu = SFUWorkers(self._rtc_settings(), self._signal, workers)
+            await self.sfu.start()
+        else:
+            self.sfu = SFU(self._rtc_settings(), self._signal)
+            self.sfu.configure(self._rtc_settings())
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def on_deactivate(self) -> None:
@@ -234,7 +243,8 @@ class CallsPlugin(Plugin):
         override = str(self._setting("ICEHostOverride", ""))
         return RTCSettings(udp_address=str(self._setting("UDPServerAddress", "")),
                            port_min=int(self._setting("UDPPortMin", 0)), port_max=int(self._setting("UDPPortMax", 0)),
-                           ice_host_override=override, stun_urls=stun_urls(self._ice_servers(), override))
+                           ice_host_override=override, stun_urls=stun_urls(self._ice_servers(), override),
+                           max_speakers=max(0, int(self._setting("MaxForwardedSpeakers", 3))))
 
     def _ice_servers(self) -> list[dict[str, Any]]:
         raw = self._setting("ICEServersConfigs", "[]")
@@ -798,6 +808,10 @@ class CallsPlugin(Plugin):
                 await self.sfu.ice(sid, candidate)
         elif action in ("mute", "unmute"):
             await self._set_unmuted(call, session, action == "unmute")
+        elif action in ("voice_on", "voice_off"):
+            # the app's own voice activity detector (on its microphone) says when its user speaks: the
+            # others' speaking indicators, whether the SFU forwards that voice to them or not
+            self._publish("user_" + action, {"userID": user_id, "session_id": sid}, channel_id=call.channel_id)
         elif action in ("raise_hand", "unraise_hand"):
             await self._set_hand(call, session, action == "raise_hand")
         elif action in ("screen_on", "screen_off"):
