@@ -8,7 +8,7 @@ import type {Team} from '@mattermost/types/teams';
 import {FormattedMessage, useIntl} from 'react-intl';
 
 import {ensureUsers} from '../actions';
-import {callStats, dismissCall, endCall, hostMute, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare, toggleVideo} from '../calls';
+import {callStats, dismissCall, endCall, hostMute, joinCall, leaveCall, raiseHand, reportVideoTile, setMuted, toggleScreenShare, toggleVideo} from '../calls';
 import {errorText} from '../client';
 import {callMinutes, callParticipants, type Call} from '../lib/calls';
 import {channelTitle, displayName} from '../lib/channels';
@@ -95,7 +95,7 @@ function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
 }
 
 /** A participant's camera, or mine (muted: the sound comes with the voice, never from a tile). */
-function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: string; mine?: boolean}) {
+function VideoTile({stream, name, mine = false, sessionId = ''}: {stream: MediaStream; name: string; mine?: boolean; sessionId?: string}) {
     const intl = useIntl();
     const ref = useRef<HTMLVideoElement>(null);
     useEffect(() => {
@@ -105,6 +105,19 @@ function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: str
             void el.play().catch(() => undefined);
         }
     }, [stream]);
+    useEffect(() => {
+        // the size this tile shows the sender's camera at: the server picks the simulcast layer by it
+        const el = ref.current;
+        if (!el || mine || !sessionId || typeof ResizeObserver === 'undefined') {
+            return undefined;
+        }
+        const observer = new ResizeObserver(() => reportVideoTile(sessionId, {width: el.clientWidth, height: el.clientHeight}));
+        observer.observe(el);
+        return () => {
+            observer.disconnect();
+            reportVideoTile(sessionId, null);
+        };
+    }, [sessionId, mine]);
     const label = mine ? intl.formatMessage({id: 'calls.my_video', defaultMessage: 'Your camera'})
         : intl.formatMessage({id: 'calls.video_of', defaultMessage: 'Camera of {name}'}, {name});
     return (
@@ -239,7 +252,7 @@ export function CallBar({team}: {team: Team}) {
     const cameras = Object.entries(my.remoteVideo).flatMap(([mid, stream]) => {
         const m = my.mediaMap[mid];
         const session = m?.type === 'video' ? sessionsById.get(m.sender_id) : undefined;
-        return session?.video ? [{mid, stream, userId: session.user_id}] : [];
+        return session?.video ? [{mid, stream, userId: session.user_id, sessionId: session.session_id}] : [];
     });
     const videoLabel = my.video ? intl.formatMessage({id: 'calls.stop_video', defaultMessage: 'Stop video'}) : intl.formatMessage({id: 'calls.start_video', defaultMessage: 'Start video'});
     const canVideo = config?.EnableVideo !== false && Boolean(navigator.mediaDevices?.getUserMedia);
@@ -261,7 +274,7 @@ export function CallBar({team}: {team: Team}) {
             {sharer && screenMid && <RemoteScreen stream={my.remoteVideo[screenMid]} name={displayName(users[sharer])}/>}
             {(cameras.length > 0 || my.localVideo) && (
                 <div className='call-videos' aria-label={intl.formatMessage({id: 'calls.videos', defaultMessage: 'Cameras'})} role='group'>
-                    {cameras.map((c) => <VideoTile key={c.mid} stream={c.stream} name={displayName(users[c.userId])}/>)}
+                    {cameras.map((c) => <VideoTile key={c.mid} stream={c.stream} name={displayName(users[c.userId])} sessionId={c.sessionId}/>)}
                     {my.localVideo && <VideoTile stream={my.localVideo} name='' mine/>}
                 </div>
             )}
