@@ -128,7 +128,9 @@ function VideoTile({stream, name, mine = false, sessionId = ''}: {stream: MediaS
     );
 }
 
-type StatRow = {id: string; kind: string; direction: 'in' | 'out'; bytes: number; packets: number; from: string};
+type StatRow = {id: string; kind: string; direction: 'in' | 'out'; bytes: number; packets: number; from: string;
+    /** inbound video: the size of the frames decoded now, and how many were */
+    width: number; height: number; decoded: number};
 
 /** The call's RTP streams, live (what Mattermost's `/call stats` shows): bytes and packets per stream. */
 function CallDetails() {
@@ -156,6 +158,7 @@ function CallDetails() {
                     bytes: Number(inbound ? st.bytesReceived : st.bytesSent) || 0,
                     packets: Number(inbound ? st.packetsReceived : st.packetsSent) || 0,
                     from: session ? displayName(s.users[session.user_id]) : '',
+                    width: Number(st.frameWidth) || 0, height: Number(st.frameHeight) || 0, decoded: Number(st.framesDecoded) || 0,
                 });
             });
             setRows(out);
@@ -178,10 +181,12 @@ function CallDetails() {
             </thead>
             <tbody>
                 {rows.map((r) => (
-                    <tr key={r.id} data-direction={r.direction} data-kind={r.kind} data-bytes={r.bytes}>
+                    <tr key={r.id} data-direction={r.direction} data-kind={r.kind} data-bytes={r.bytes}
+                        data-frame-width={r.width || undefined} data-frames-decoded={r.decoded || undefined}>
                         <td>{r.direction === 'in'
                             ? intl.formatMessage({id: 'calls.details.in', defaultMessage: '{kind} in {from}'}, {kind: r.kind, from: r.from})
-                            : intl.formatMessage({id: 'calls.details.out', defaultMessage: '{kind} out'}, {kind: r.kind})}</td>
+                            : intl.formatMessage({id: 'calls.details.out', defaultMessage: '{kind} out'}, {kind: r.kind})}
+                        {r.width > 0 && ` ${r.width}×${r.height}`}</td>
                         <td>{intl.formatNumber(r.bytes)}</td>
                         <td>{intl.formatNumber(r.packets)}</td>
                     </tr>
