@@ -138,7 +138,7 @@ def add_simulcast_lines(pc: RTCPeerConnection, sdp: str) -> str:
         lines = section.rstrip("\r\n").split(newline)
         at = next(j for j, line in enumerate(lines) if line.startswith("a=mid:")) + 1
         lines[at:at] = [f"a=rid:{rid} recv" for rid in offer.rids] + [f"a=simulcast:recv {';'.join(offer.rids)}"]
-        sections[i] = newline.join(lines) + (newline if section.endswith(("\n",)) or i < len(sections) - 1 else "")
+        sections[i] = newline.join(lines)
     out = newline.join(s.rstrip("\r\n") for s in sections)
     return out + newline if sdp.endswith("\n") else out
 
@@ -295,10 +295,9 @@ class Demux:
         """A PLI for one layer (at most every 300 ms per layer); before its SSRC is known, for all."""
         layer = self.layers.get(rid)
         ssrc = layer.ssrc if layer is not None else None
-        if ssrc is None:
-            for track in list(self.tracks):
+        if ssrc is None:  # its SSRC not known yet: the source's PLI, to every SSRC it has
+            for track in list(self.tracks)[:1]:
                 track.source.request_keyframe()
-                return
             return
         now = time.monotonic()
         last = _LAST_PLI.get((id(self), ssrc), 0.0)
