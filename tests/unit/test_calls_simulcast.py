@@ -180,6 +180,14 @@ class FakeSource:
         self.keyframes += 1
 
 
+async def close(pc: RTCPeerConnection) -> None:
+    for t in pc.getTransceivers():
+        demux = DEMUX.get(t.receiver)
+        if demux is not None and demux._watch is not None:
+            demux._watch.cancel()  # no media ever came: the receiver never started, so it never ends
+    await pc.close()
+
+
 async def answered() -> tuple[RTCPeerConnection, str]:
     pc = RTCPeerConnection()
     await pc.setRemoteDescription(RTCSessionDescription(OFFER, "offer"))
@@ -206,7 +214,7 @@ async def test_the_answer_receives_simulcast() -> None:
         offer = add_simulcast_lines(pc, (await pc.createOffer()).sdp)
         assert "a=simulcast:recv l;m;h" in offer
     finally:
-        await pc.close()
+        await close(pc)
 
 
 async def test_layers_demultiplexed_and_switched_at_a_keyframe() -> None:
@@ -262,7 +270,7 @@ async def test_layers_demultiplexed_and_switched_at_a_keyframe() -> None:
         out = await asyncio.wait_for(track.recv(), 1)
         assert out.pts == switched + 3000 and bytes(out) == delta(fill=5)
     finally:
-        await pc.close()
+        await close(pc)
     # the source's connection closed: the receiver's track ends (after its receivers stopped)
     demux.end()
     while True:
@@ -289,4 +297,4 @@ async def test_a_layer_that_stops_is_left() -> None:
         assert [r for r in demux.order if layers[r].alive(now, now - 5)] == ["l", "m", "h"]
         assert demux.alive() == ["l", "m", "h"]
     finally:
-        await pc.close()
+        await close(pc)
