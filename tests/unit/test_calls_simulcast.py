@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.codecs import HEADER_EXTENSIONS
 from aiortc.rtcdtlstransport import RtpRouter
 from aiortc.rtp import RtpPacket
 
@@ -119,8 +120,12 @@ def test_choose_layer() -> None:
     assert choose_layer("video", [], sizes, None, 1) is None
 
 
-def test_route_by_mid() -> None:
+def test_route_by_mid_and_rid_extensions_on_every_video_m_line() -> None:
     simulcast.install()
+    # offered on the SFU's own video m-lines too: Chromium offers them for a new camera with
+    # sendEncodings only while the connection has them negotiated
+    uris = [e.uri for e in HEADER_EXTENSIONS["video"]]
+    assert simulcast.RID_URI in uris and simulcast.RRID_URI in uris
     router = RtpRouter()
     camera, other = object(), object()
     router.register_receiver(camera, ssrcs=[], payload_types=[96], mid="1")  # type: ignore[arg-type]
@@ -189,6 +194,7 @@ async def close(pc: RTCPeerConnection) -> None:
 
 
 async def answered() -> tuple[RTCPeerConnection, str]:
+    simulcast.install()
     pc = RTCPeerConnection()
     await pc.setRemoteDescription(RTCSessionDescription(OFFER, "offer"))
     remember_simulcast(pc, OFFER)

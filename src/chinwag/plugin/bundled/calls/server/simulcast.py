@@ -39,7 +39,7 @@ from typing import Any
 
 import aiortc.rtcdtlstransport as aiortc_dtls
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpTransceiver, clock
-from aiortc.codecs import depayload, is_rtx
+from aiortc.codecs import HEADER_EXTENSIONS, depayload, is_rtx
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters
 from aiortc.rtcrtpreceiver import NackGenerator, StreamStatistics
@@ -159,11 +159,19 @@ def _route_by_mid(self: aiortc_dtls.RtpRouter, packet: Any) -> Any:
 
 
 def install() -> None:
-    """Route packets of SSRCs the SDP did not list by their ``mid`` header extension (this process only)."""
+    """In this process only: route packets of SSRCs the SDP did not list by their ``mid`` header
+    extension, and negotiate the rid header extensions on every video m-line. Chromium offers them on a
+    new m-line only while the connection has them negotiated: once an answer (or the SFU's own offer of
+    the others' video) has left them out, its offer for a camera with ``sendEncodings`` has simulcast
+    without the rid extension, and its own ``setLocalDescription`` refuses that."""
     global _INSTALLED
     if not _INSTALLED:
         _INSTALLED = True
         aiortc_dtls.RtpRouter.route_rtp = _route_by_mid  # type: ignore[method-assign]
+        video = HEADER_EXTENSIONS["video"]
+        for uri, ext_id in ((RID_URI, 10), (RRID_URI, 11)):
+            if not any(e.uri == uri for e in video):
+                video.append(RTCRtpHeaderExtensionParameters(id=ext_id, uri=uri))
 
 
 # layers ------------------------------------------------------------------------------------------------
