@@ -309,3 +309,69 @@ def test_reload_puts_the_user_back_in_the_call(media_browser: Any, chinwag: Serv
         finally:
             a.context.close()
             b.context.close()
+
+
+def inbound_video(page: Any) -> list[dict[str, int]]:
+    """Each inbound video stream's frame width and frames decoded, from getStats (the call details)."""
+    return list(page.evaluate("""() => [...document.querySelectorAll(
+        "table.call-details tr[data-direction='in'][data-kind='video'][data-frames-decoded]")]
+        .map((r) => ({width: Number(r.dataset.frameWidth), decoded: Number(r.dataset.framesDecoded)}))"""))
+
+
+def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwag: ServerProcess) -> None:
+    """With simulcast on (the client config), bob's camera goes out in three encodings; the SFU forwards
+    admin one of them, by the size admin's page shows bob's tile at (``video_tiles``): a large tile gets a
+    large layer, a small one the low layer — the frames admin decodes get smaller, and keep coming (the
+    switch is at a keyframe of the new layer, on one continuous stream)."""
+    with chinwag.api(chinwag.login("admin")) as c:
+        r = c.get(f"{chinwag.url}/plugins/{PLUGIN}/config")
+        assert r.status_code == 200 and r.json()["EnableSimulcast"] is True
+    a, b = new_page(media_browser), new_page(media_browser)
+    try:
+        login(a, chinwag.url, "admin")
+        login(b, chinwag.url, "bob")
+        for p in (a, b):
+            p.goto(chinwag.url + "/acme/channels/off-topic")
+            p.get_by_role("button", name="Start call").wait_for()
+        a.get_by_role("button", name="Start call").click()
+        a.locator("section.call-bar[data-status='connected']").wait_for()
+        b.get_by_role("button", name="Join call").first.click()
+        b.locator("section.call-bar[data-status='connected']").wait_for()
+
+        # admin shows bob's tile large (as a layout with one big tile would)
+        a.add_style_tag(content=".call-video video { width: 1000px !important; }")
+        b.get_by_role("button", name="Start video").click()
+        b.get_by_role("button", name="Stop video").wait_for()
+        a.get_by_label("Camera of bob").wait_for()
+        b.get_by_role("button", name="Call details").click()
+        # bob sends simulcast: an outbound video stream per encoding (each with its rid)
+        b.wait_for_function("""async () => [...document.querySelectorAll(
+            "table.call-details tr[data-direction='out'][data-kind='video']")].length >= 2""", timeout=30000)
+        a.get_by_role("button", name="Call details").click()
+        # a large layer reaches admin and is decoded (the sender's bandwidth estimate allows it after a while)
+        a.wait_for_function("""() => [...document.querySelectorAll(
+            "table.call-details tr[data-direction='in'][data-kind='video'][data-frames-decoded]")]
+            .some((r) => Number(r.dataset.frameWidth) >= 480)""", timeout=60000)
+        large = max(v["width"] for v in inbound_video(a))
+
+        # the tile shrinks: the low layer from its next keyframe, on the same inbound stream
+        a.add_style_tag(content=".call-video video { width: 120px !important; }")
+        a.wait_for_function("""(large) => [...document.querySelectorAll(
+            "table.call-details tr[data-direction='in'][data-kind='video'][data-frames-decoded]")]
+            .some((r) => Number(r.dataset.frameWidth) > 0 && Number(r.dataset.frameWidth) <= 240
+                         && Number(r.dataset.frameWidth) < large)""", arg=large, timeout=30000)
+        streams = inbound_video(a)
+        assert len(streams) == 1, streams  # one stream: the layers are switched, not added
+        decoded = streams[0]["decoded"]
+        a.wait_for_function("""(before) => [...document.querySelectorAll(
+            "table.call-details tr[data-direction='in'][data-kind='video'][data-frames-decoded]")]
+            .some((r) => Number(r.dataset.framesDecoded) > before + 20 && Number(r.dataset.frameWidth) <= 240)""",
+                            arg=decoded, timeout=30000)
+        shot(a, "calls-simulcast")
+        for p in (b, a):
+            p.get_by_role("button", name="Leave").click()
+            bar(p).wait_for(state="detached")
+        assert a.errors == [] and b.errors == []  # type: ignore[attr-defined]
+    finally:
+        a.context.close()
+        b.context.close()

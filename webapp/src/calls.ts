@@ -6,8 +6,8 @@
 import {refreshChannel} from './actions';
 import {client, websocketUrl} from './client';
 import {intl} from './i18n';
-import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallResume, callsByChannel, type CallsConfig, callToResume, DC,
-    ICE_DISCONNECTED_GRACE_MS, ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing} from './lib/calls';
+import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, CAMERA_SIMULCAST, type CallResume, callsByChannel, type CallsConfig, callToResume, DC,
+    ICE_DISCONNECTED_GRACE_MS, ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing, videoTiles} from './lib/calls';
 import {decodeAll, encode, type Packable} from './lib/msgpack';
 import {getState, type MyCall, update} from './store';
 
@@ -583,7 +583,9 @@ class CallConnection {
     /** The camera on: `video_on`, then its track on a send-only transceiver (added and offered under the
      * signalling lock the first time; later the same sender carries it again). */
     async videoOn(): Promise<void> {
-        const stream = await navigator.mediaDevices.getUserMedia({video: {width: {ideal: 640}, height: {ideal: 360}}, audio: false});
+        const simulcast = Boolean(getState().callsConfig?.EnableSimulcast);
+        const size = simulcast ? {width: {ideal: 960}, height: {ideal: 540}} : {width: {ideal: 640}, height: {ideal: 360}};
+        const stream = await navigator.mediaDevices.getUserMedia({video: size, audio: false});
         const track = stream.getVideoTracks()[0];
         if (this.closed || !track) {
             stream.getTracks().forEach((t) => t.stop());
@@ -594,7 +596,8 @@ class CallConnection {
         if (this.cameraSender) {
             await this.cameraSender.replaceTrack(track);
         } else {
-            this.cameraSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]}).sender);
+            this.cameraSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream],
+                ...(simulcast ? {sendEncodings: CAMERA_SIMULCAST} : {})}).sender);
         }
         setMyCall({video: true, localVideo: stream});
     }
@@ -715,6 +718,27 @@ export async function toggleVideo(): Promise<void> {
     } catch {
         update(() => ({toast: intl().formatMessage({id: 'calls.video_failed', defaultMessage: 'Could not turn on your camera.'})}));
     }
+}
+
+/** The others' camera tiles as shown now (CSS pixels), by sender session id. */
+const tileSizes = new Map<string, {width: number; height: number}>();
+let tilesTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A camera tile's size changed (null: gone): the server hears the sizes (`video_tiles`, at most every
+ * 300 ms) and forwards each camera's simulcast layer that fits its tile. */
+export function reportVideoTile(senderSessionId: string, size: {width: number; height: number} | null): void {
+    if (size) {
+        tileSizes.set(senderSessionId, size);
+    } else {
+        tileSizes.delete(senderSessionId);
+    }
+    if (!getState().callsConfig?.EnableSimulcast || tilesTimer) {
+        return;
+    }
+    tilesTimer = setTimeout(() => {
+        tilesTimer = undefined;
+        current?.send('video_tiles', {data: JSON.stringify(videoTiles(tileSizes, window.devicePixelRatio || 1))});
+    }, 300);
 }
 
 export function callStats(): Promise<RTCStatsReport | null> {

@@ -8,8 +8,8 @@ import type {Team} from '@mattermost/types/teams';
 import {FormattedMessage, useIntl} from 'react-intl';
 
 import {ensureUsers} from '../actions';
-import {callStats, dismissCall, endCall, hostControl, type HostAction, hostMake, hostMuteOthers, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare,
-    toggleVideo} from '../calls';
+import {callStats, dismissCall, endCall, hostControl, type HostAction, hostMake, hostMuteOthers, joinCall, leaveCall, raiseHand, reportVideoTile,
+    setMuted, toggleScreenShare, toggleVideo} from '../calls';
 import {errorText} from '../client';
 import {callMinutes, callParticipants, type Call} from '../lib/calls';
 import {channelTitle, displayName} from '../lib/channels';
@@ -97,7 +97,7 @@ function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
 }
 
 /** A participant's camera, or mine (muted: the sound comes with the voice, never from a tile). */
-function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: string; mine?: boolean}) {
+function VideoTile({stream, name, mine = false, sessionId = ''}: {stream: MediaStream; name: string; mine?: boolean; sessionId?: string}) {
     const intl = useIntl();
     const ref = useRef<HTMLVideoElement>(null);
     useEffect(() => {
@@ -107,6 +107,19 @@ function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: str
             void el.play().catch(() => undefined);
         }
     }, [stream]);
+    useEffect(() => {
+        // the size this tile shows the sender's camera at: the server picks the simulcast layer by it
+        const el = ref.current;
+        if (!el || mine || !sessionId || typeof ResizeObserver === 'undefined') {
+            return undefined;
+        }
+        const observer = new ResizeObserver(() => reportVideoTile(sessionId, {width: el.clientWidth, height: el.clientHeight}));
+        observer.observe(el);
+        return () => {
+            observer.disconnect();
+            reportVideoTile(sessionId, null);
+        };
+    }, [sessionId, mine]);
     const label = mine ? intl.formatMessage({id: 'calls.my_video', defaultMessage: 'Your camera'})
         : intl.formatMessage({id: 'calls.video_of', defaultMessage: 'Camera of {name}'}, {name});
     return (
@@ -117,7 +130,9 @@ function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: str
     );
 }
 
-type StatRow = {id: string; kind: string; direction: 'in' | 'out'; bytes: number; packets: number; from: string};
+type StatRow = {id: string; kind: string; direction: 'in' | 'out'; bytes: number; packets: number; from: string;
+    /** inbound video: the size of the frames decoded now, and how many were */
+    width: number; height: number; decoded: number};
 
 /** The call's RTP streams, live (what Mattermost's `/call stats` shows): bytes and packets per stream. */
 function CallDetails() {
@@ -145,6 +160,7 @@ function CallDetails() {
                     bytes: Number(inbound ? st.bytesReceived : st.bytesSent) || 0,
                     packets: Number(inbound ? st.packetsReceived : st.packetsSent) || 0,
                     from: session ? displayName(s.users[session.user_id]) : '',
+                    width: Number(st.frameWidth) || 0, height: Number(st.frameHeight) || 0, decoded: Number(st.framesDecoded) || 0,
                 });
             });
             setRows(out);
@@ -167,10 +183,12 @@ function CallDetails() {
             </thead>
             <tbody>
                 {rows.map((r) => (
-                    <tr key={r.id} data-direction={r.direction} data-kind={r.kind} data-bytes={r.bytes}>
+                    <tr key={r.id} data-direction={r.direction} data-kind={r.kind} data-bytes={r.bytes}
+                        data-frame-width={r.width || undefined} data-frames-decoded={r.decoded || undefined}>
                         <td>{r.direction === 'in'
                             ? intl.formatMessage({id: 'calls.details.in', defaultMessage: '{kind} in {from}'}, {kind: r.kind, from: r.from})
-                            : intl.formatMessage({id: 'calls.details.out', defaultMessage: '{kind} out'}, {kind: r.kind})}</td>
+                            : intl.formatMessage({id: 'calls.details.out', defaultMessage: '{kind} out'}, {kind: r.kind})}
+                        {r.width > 0 && ` ${r.width}×${r.height}`}</td>
                         <td>{intl.formatNumber(r.bytes)}</td>
                         <td>{intl.formatNumber(r.packets)}</td>
                     </tr>
@@ -275,7 +293,7 @@ export function CallBar({team}: {team: Team}) {
     const cameras = Object.entries(my.remoteVideo).flatMap(([mid, stream]) => {
         const m = my.mediaMap[mid];
         const session = m?.type === 'video' ? sessionsById.get(m.sender_id) : undefined;
-        return session?.video ? [{mid, stream, userId: session.user_id}] : [];
+        return session?.video ? [{mid, stream, userId: session.user_id, sessionId: session.session_id}] : [];
     });
     const videoLabel = my.video ? intl.formatMessage({id: 'calls.stop_video', defaultMessage: 'Stop video'}) : intl.formatMessage({id: 'calls.start_video', defaultMessage: 'Start video'});
     const canVideo = config?.EnableVideo !== false && Boolean(navigator.mediaDevices?.getUserMedia);
@@ -297,7 +315,7 @@ export function CallBar({team}: {team: Team}) {
             {sharer && screenMid && <RemoteScreen stream={my.remoteVideo[screenMid]} name={displayName(users[sharer])}/>}
             {(cameras.length > 0 || my.localVideo) && (
                 <div className='call-videos' aria-label={intl.formatMessage({id: 'calls.videos', defaultMessage: 'Cameras'})} role='group'>
-                    {cameras.map((c) => <VideoTile key={c.mid} stream={c.stream} name={displayName(users[c.userId])}/>)}
+                    {cameras.map((c) => <VideoTile key={c.mid} stream={c.stream} name={displayName(users[c.userId])} sessionId={c.sessionId}/>)}
                     {my.localVideo && <VideoTile stream={my.localVideo} name='' mine/>}
                 </div>
             )}

@@ -270,7 +270,7 @@ class CallsPlugin(Plugin):
             "EnableRecordings": False, "MaxRecordingDuration": 60, "RecordingQuality": "medium",
             "EnableTranscriptions": False, "EnableLiveCaptions": False,
             "EnableRinging": bool(self._setting("EnableRinging", True)),
-            "EnableAV1": False, "EnableDCSignaling": False, "EnableSimulcast": False,
+            "EnableAV1": False, "EnableDCSignaling": False, "EnableSimulcast": True,
             "HostControlsAllowed": True, "GroupCallsAllowed": True, "sku_short_name": "",
         }
 
@@ -818,6 +818,13 @@ class CallsPlugin(Plugin):
             await self._screen(call, session, action == "screen_on", _stream_id(data))
         elif action in ("video_on", "video_off"):
             await self._video(call, session, action == "video_on")
+        elif action == "video_tiles":  # chinwag's web UI: the sizes it shows the cameras at (simulcast)
+            try:
+                tiles = json.loads(str(data.get("data", "")))
+            except ValueError:
+                return
+            if isinstance(tiles, dict):
+                self.sfu.set_video_tiles(sid, tiles)
 
     async def _set_unmuted(self, call: Call, session: CallSession, unmuted: bool) -> None:
         session.unmuted = unmuted

@@ -313,6 +313,9 @@ def install_passthrough() -> None:
     RTCRtpReceiver.receive = _receive_encoded  # type: ignore[method-assign]
     RTCRtpSender._send_keyframe = _keyframe_requested  # type: ignore[method-assign]
     RTCRtpSender._send_rtcp = _send_rtcp_unless_idle  # type: ignore[method-assign]
+    from . import simulcast
+
+    simulcast.install()
     video = aiortc.codecs.CODECS["video"]
     vp8 = {c.payloadType for c in video if c.mimeType.lower() == "video/vp8"}
     video[:] = [c for c in video if c.mimeType.lower() == "video/vp8"
@@ -794,13 +797,13 @@ class SFU:
                 return
             for source in s.pending:
                 if source.session.conn_id in self.sessions:
-                    track = VoiceTrack(source, s.conn_id) if source.fanout is not None else GatedTrack(source)
+                    track = VoiceTrack(source, s.conn_id) if source.fanout is not None else self._track_for(source, s)
                     # sendrecv: a client adding its microphone later reuses this m-line (as browsers do)
                     _PEER[s.pc.addTransceiver(track, direction="sendrecv")] = s.pc
             s.pending.clear()
             await s.pc.setLocalDescription(await s.pc.createOffer())
             self._send_media_map(s)
-            self.signal(s.conn_id, {"type": "offer", "sdp": self._public(s.pc.localDescription.sdp)})
+            self.signal(s.conn_id, {"type": "offer", "sdp": self._outgoing(s, s.pc.localDescription.sdp)})
 
     async def sdp(self, conn_id: str, message: dict[str, Any]) -> None:
         s = self.sessions.get(conn_id)
@@ -821,9 +824,9 @@ class SFU:
                         await s.restart.abort()
                     s.restart = restart
                 await s.pc.setRemoteDescription(RTCSessionDescription(text, "offer"))
-                remember_negotiated(s.pc)
+                self._remember(s, text)
                 await s.pc.setLocalDescription(await s.pc.createAnswer())
-                self.signal(conn_id, {"type": "answer", "sdp": self._public(s.pc.localDescription.sdp)})
+                self.signal(conn_id, {"type": "answer", "sdp": self._outgoing(s, s.pc.localDescription.sdp)})
                 if ufrag:
                     s.remote_ufrag = ufrag
                 for c in s.early_candidates.pop(ufrag, []):
@@ -845,7 +848,7 @@ class SFU:
                 if s.pc.signalingState != "have-local-offer":
                     return
                 await s.pc.setRemoteDescription(RTCSessionDescription(text, "answer"))
-                remember_negotiated(s.pc)
+                self._remember(s, text)
                 again, s.renegotiate = s.renegotiate, False
             if again:
                 await self._offer(s)
@@ -900,6 +903,7 @@ class SFU:
         s = self.sessions.pop(conn_id, None)
         if s is None:
             return
+        self._forget_tiles(conn_id)
         if s.restart is not None:
             await s.restart.abort()
         if s.restart_task is not None:
@@ -916,6 +920,46 @@ class SFU:
             self._speakers(s.channel_id).drop(conn_id)
         else:
             self.speakers.pop(s.channel_id, None)
+
+    # simulcast (the video path: simulcast.py) --------------------------------------------------------
+
+    @staticmethod
+    def _remember(s: Session, remote_sdp: str) -> None:
+        """After a remote description: the simulcast m-lines, then what each m-line negotiated."""
+        from . import simulcast
+
+        simulcast.remember_simulcast(s.pc, remote_sdp)
+        remember_negotiated(s.pc)
+
+    def _outgoing(self, s: Session, sdp: str) -> str:
+        """A description the SFU sends: simulcast lines on the m-lines that receive simulcast, the
+        ``ICEHostOverride``."""
+        from . import simulcast
+
+        return self._public(simulcast.add_simulcast_lines(s.pc, sdp))
+
+    def _track_for(self, source: Source, to: Session) -> GatedTrack:
+        """``source`` as ``to`` gets it: one layer of a simulcast source, picked for ``to``."""
+        from . import simulcast
+
+        return simulcast.track_for(source, to.conn_id, lambda: self.camera_tiles(to))
+
+    def camera_tiles(self, s: Session) -> int:
+        """How many camera tiles ``s`` shows: the others whose camera is on."""
+        return sum(1 for o in self._others(s) if o.video_on)
+
+    def set_video_tiles(self, conn_id: str, tiles: dict[str, Any]) -> None:
+        """The sizes ``conn_id`` shows the others' cameras at (``video_tiles``)."""
+        from . import simulcast
+
+        if conn_id in self.sessions:
+            simulcast.set_tiles(conn_id, tiles)
+
+    @staticmethod
+    def _forget_tiles(conn_id: str) -> None:
+        from . import simulcast
+
+        simulcast.forget_viewer(conn_id)
 
     async def close(self) -> None:
         if self._latency_task is not None:
