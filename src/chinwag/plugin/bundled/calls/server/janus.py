@@ -57,6 +57,11 @@ class Janus:
         self._tasks.append(asyncio.get_running_loop().create_task(self._keepalive()))
         return self
 
+    @property
+    def closed(self) -> bool:
+        """The WebSocket is gone (Janus restarted, the network broke): a new session is needed."""
+        return self.ws is None or any(t.done() for t in self._tasks)
+
     async def close(self) -> None:
         if self.ws is not None and self.session_id:
             try:
@@ -107,7 +112,7 @@ class Janus:
         if kind == "event":
             data = (msg.get("plugindata") or {}).get("data") or {}
             handler(handle, data, msg.get("jsep"))
-        elif kind in ("hangup", "detached"):
+        elif kind in ("hangup", "detached", "webrtcup"):
             handler(handle, {"janus": kind, "reason": msg.get("reason", "")}, None)
 
     async def _keepalive(self) -> None:

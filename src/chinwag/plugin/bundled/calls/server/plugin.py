@@ -33,6 +33,8 @@ import msgspec
 from chinwag.model.errors import AppError
 from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin, Post
 
+from .janus_calls import JANUS, JanusSettings
+from .media import DIRECT, Media
 from .sfu import SFU, RTCSettings, server_urls, stun_urls
 
 ID_RE = re.compile(r"^[a-z0-9]{26}$")
@@ -157,8 +159,9 @@ class CallsPlugin(Plugin):
         self.locks: dict[str, asyncio.Lock] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.beaten = float("-inf")
-        self.sfu = SFU(self._rtc_settings(), self._signal)
-        self.sfu.configure(self._rtc_settings())
+        #: the embedded SFU, or Janus for calls started while ``SFU`` is "janus" (media.py)
+        self.sfu = Media(SFU(self._rtc_settings(), self._signal), self._janus_signal, self.api.log_error)
+        self.sfu.configure(self._rtc_settings(), self._janus_settings())
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def on_deactivate(self) -> None:
@@ -173,7 +176,7 @@ class CallsPlugin(Plugin):
                 pass
 
     async def on_configuration_change(self) -> None:
-        self.sfu.configure(self._rtc_settings())
+        self.sfu.configure(self._rtc_settings(), self._janus_settings())
 
     # settings --------------------------------------------------------------------------------------
 
@@ -186,6 +189,13 @@ class CallsPlugin(Plugin):
         return RTCSettings(udp_address=str(self._setting("UDPServerAddress", "")),
                            port_min=int(self._setting("UDPPortMin", 0)), port_max=int(self._setting("UDPPortMax", 0)),
                            ice_host_override=override, stun_urls=stun_urls(self._ice_servers(), override))
+
+    def _janus_settings(self) -> JanusSettings:
+        """``SFU``: "embedded" (default) or "janus"; ``JanusURL`` (its WebSocket API, ``ws://host:8188/``),
+        ``JanusAPISecret``."""
+        sfu = str(self._setting("SFU", "embedded")).lower()
+        return JanusSettings(sfu=sfu if sfu == JANUS else "embedded", url=str(self._setting("JanusURL", "")),
+                             api_secret=str(self._setting("JanusAPISecret", "")))
 
     def _ice_servers(self) -> list[dict[str, Any]]:
         raw = self._setting("ICEServersConfigs", "[]")
@@ -516,6 +526,11 @@ class CallsPlugin(Plugin):
         self._publish("signal", {"data": json.dumps(message), "connID": session_id},
                       connection_id=self._reach(session_id))
 
+    def _janus_signal(self, session_id: str, message: dict[str, Any]) -> None:
+        """To a client on Janus: ``{pc: publisher|subscriber, type, sdp, media?}``."""
+        self._publish("janus_signal", {"data": json.dumps(message), "connID": session_id},
+                      connection_id=self._reach(session_id))
+
     def _fail(self, conn_id: str, text: str) -> None:
         self._publish("error", {"data": text, "connID": conn_id}, connection_id=conn_id)
 
@@ -575,6 +590,8 @@ class CallsPlugin(Plugin):
                 return
             if isinstance(candidate, dict):
                 await self.sfu.ice(sid, candidate)
+        elif action in ("janus_sdp", "janus_ice"):
+            await self.sfu.janus_message(sid, action, data)
         elif action in ("mute", "unmute"):
             await self._set_unmuted(call, session, action == "unmute")
         elif action in ("raise_hand", "unraise_hand"):
@@ -703,14 +720,20 @@ class CallsPlugin(Plugin):
                 call.participants.append(user_id)
             self.conns[conn_id] = channel_id
             self.by_conn[conn_id] = conn_id
-            self.sfu.join(conn_id, user_id, channel_id)
+            try:
+                how = await self.sfu.join(conn_id, user_id, channel_id, data.get("twoPeers") is True)
+            except Exception:
+                await self._unseat(call, conn_id)
+                raise
             await self._save(call)
         if started:
             self._publish("call_start", {"id": call.id, "channelID": channel_id, "start_at": call.start_at,
                                          "thread_id": call.thread_id, "post_id": call.post_id,
                                          "owner_id": call.owner_id, "host_id": call.host_id},
                           channel_id=channel_id)
-        self._publish("join", {"connID": conn_id}, connection_id=conn_id)
+        # a client on Janus itself (two connections) is told so: it signals with janus_sdp / janus_ice
+        self._publish("join", {"connID": conn_id, **({"sfu": JANUS} if how == DIRECT else {})},
+                      connection_id=conn_id)
         self._publish("user_joined", {"user_id": user_id, "session_id": conn_id}, channel_id=channel_id)
         # the replaced session goes after the new one came: the user is never out of the others' list
         for old, off in zip(replaced, screen_off, strict=True):
