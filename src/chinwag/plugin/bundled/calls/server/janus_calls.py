@@ -305,8 +305,7 @@ class JanusCalls:
                 try:
                     if not m.sub_joined:
                         data, jsep = await janus.message(m.sub_handle, {
-                            "request": "join", "ptype": "subscriber", "room": room.id, "streams": streams,
-                            "use_msid": False})
+                            "request": "join", "ptype": "subscriber", "room": room.id, "streams": streams})
                     else:
                         data, jsep = await janus.message(m.sub_handle, {"request": "update", "subscribe": streams})
                     break
