@@ -255,7 +255,7 @@ class CallConnection {
             this.reconnecting = false;
         }, 3000);
         this.downSince = 0;
-        setMyCall({status: this.pc?.connectionState === 'connected' ? 'connected' : 'connecting'});
+        setMyCall({status: this.janus || this.pc?.connectionState === 'connected' ? 'connected' : 'connecting'});
     }
 
     send(action: string, data?: Record<string, Packable>, binary = false): void {
@@ -329,7 +329,7 @@ class CallConnection {
             }
             break;
         case 'error':
-            if (!this.pc) {
+            if (!this.pc && !this.janus) {
                 this.fail(String(data.data || ''));
             } else if (this.reconnecting || this.iceRestartDeadline) {
                 // the server no longer has our session (it gave up waiting): join again
