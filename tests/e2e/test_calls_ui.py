@@ -13,6 +13,7 @@ web UI opens a publisher and a subscriber connection to Janus's VideoRoom."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,8 +55,11 @@ def chinwag(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
         r = c.post(f"/plugins/{PLUGIN}/enable")
         assert r.status_code == 200, r.text
     yield srv
+    # shown with a failure: what the calls plugin and Janus logged
+    print("\n".join(line for line in Path(srv.log_path).read_text(errors="replace").splitlines() if "calls" in line)[-6000:])
     srv.stop()
     if janus is not None:
+        print(janus.log()[-4000:])
         janus.stop()
 
 

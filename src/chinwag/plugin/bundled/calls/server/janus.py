@@ -43,6 +43,8 @@ class Janus:
         self.session_id = 0
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._acked: set[str] = set()
+        #: requests Janus answers with an ``ack`` alone (a trickled candidate)
+        self._ack_final: set[str] = set()
         self._ids = itertools.count(1)
         self._tasks: list[asyncio.Task[None]] = []
         #: handle id → called with (handle id, plugin data, jsep) for events Janus sends on its own
@@ -96,12 +98,13 @@ class Janus:
     def _dispatch(self, msg: dict[str, Any]) -> None:
         kind, tx = msg.get("janus"), msg.get("transaction")
         future = self._pending.get(tx) if isinstance(tx, str) else None
-        if kind == "ack" and future is not None:
+        if kind == "ack" and future is not None and str(tx) not in self._ack_final:
             self._acked.add(str(tx))  # the answer comes later, as an event with this transaction
             return
-        if future is not None and kind in ("success", "error", "event"):
+        if future is not None and kind in ("success", "error", "event", "ack"):
             del self._pending[str(tx)]
             self._acked.discard(str(tx))
+            self._ack_final.discard(str(tx))
             if not future.done():
                 future.set_result(msg)
             return
@@ -123,8 +126,10 @@ class Janus:
             except (TimeoutError, JanusError, ConnectionError):
                 return
 
-    async def _request(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def _request(self, body: dict[str, Any], ack_final: bool = False) -> dict[str, Any]:
         tx = f"{next(self._ids)}-{secrets.token_hex(4)}"
+        if ack_final:
+            self._ack_final.add(tx)
         body = {**body, "transaction": tx}
         if self.api_secret:
             body["apisecret"] = self.api_secret
@@ -135,6 +140,7 @@ class Janus:
             reply = await asyncio.wait_for(future, self.timeout)
         finally:
             self._pending.pop(tx, None)
+            self._ack_final.discard(tx)
         if reply.get("janus") == "error":
             err = reply.get("error") or {}
             raise JanusError(int(err.get("code", 0)), str(err.get("reason", "")))
@@ -171,7 +177,8 @@ class Janus:
     async def trickle(self, handle: int, candidate: dict[str, Any] | None) -> None:
         """A client's candidate (RTCIceCandidateInit), or None: no more candidates."""
         await self._request({"janus": "trickle", "session_id": self.session_id, "handle_id": handle,
-                             "candidate": candidate if candidate is not None else {"completed": True}})
+                             "candidate": candidate if candidate is not None else {"completed": True}},
+                            ack_final=True)  # Janus's answer to a trickle is its ack
 
     # VideoRoom ---------------------------------------------------------------------------------------
 
