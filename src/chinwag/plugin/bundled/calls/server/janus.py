@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -88,7 +89,10 @@ class Janus:
                 except ValueError:
                     continue
                 if isinstance(msg, dict):
-                    self._dispatch(msg)
+                    try:
+                        self._dispatch(msg)
+                    except Exception:  # one event handler's failure must not end the session for all
+                        logging.getLogger(__name__).exception("janus: handling an event failed")
         except websockets.ConnectionClosed:
             pass
         for f in self._pending.values():
@@ -122,7 +126,7 @@ class Janus:
         while True:
             await asyncio.sleep(KEEPALIVE)
             try:
-                await self._request({"janus": "keepalive", "session_id": self.session_id})
+                await self._request({"janus": "keepalive", "session_id": self.session_id}, ack_final=True)
             except (TimeoutError, JanusError, ConnectionError):
                 return
 
