@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from typing import Any
 
 import pytest
@@ -60,7 +61,8 @@ class WebMember(Participant):
                                                    "sdp": self.sub.localDescription.sdp})
 
     async def janus(self, action: str, body: dict[str, Any]) -> None:
-        await self.send(action, {"data": json.dumps(body)})
+        """``janus_sdp``: deflated in a msgpack binary frame, as the web UI sends it."""
+        await self.send(action, {"data": zlib.compress(json.dumps(body).encode())}, binary=True)
 
     async def join(self, channel_id: str) -> None:
         self.session_id = self.conn_id

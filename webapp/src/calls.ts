@@ -418,7 +418,7 @@ class CallConnection {
         await this.sub.setRemoteDescription({type: 'offer', sdp: signal.sdp});
         await this.sub.setLocalDescription(await this.sub.createAnswer());
         const d = this.sub.localDescription!;
-        this.send('janus_sdp', {data: JSON.stringify({pc: 'subscriber', type: d.type, sdp: d.sdp})});
+        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: d.type, sdp: d.sdp}))}, true);
     }
 
     /** Adds a stream to our publisher connection (made at the first) and offers it to Janus again. */
@@ -437,7 +437,8 @@ class CallConnection {
                 setTimeout(() => reject(new Error('calls: no answer from Janus')), LOCK_TIMEOUT_MS);
             });
             const d = pc.localDescription!;
-            this.send('janus_sdp', {data: JSON.stringify({pc: 'publisher', type: d.type, sdp: d.sdp, kinds: this.pubKinds})});
+            // deflated in a binary frame, as `sdp` (the server closes a WebSocket on a frame over 8 KiB)
+            this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'publisher', type: d.type, sdp: d.sdp, kinds: this.pubKinds}))}, true);
             await pc.setRemoteDescription({type: 'answer', sdp: await answer});
             this.pubAnswer = null;
             return sender;

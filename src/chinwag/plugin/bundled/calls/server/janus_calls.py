@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import zlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -373,14 +374,17 @@ class JanusCalls:
     # the client's messages -------------------------------------------------------------------------------
 
     async def message(self, session_id: str, action: str, data: dict[str, Any]) -> None:
-        """``janus_sdp`` (``{pc, type, sdp, kinds?}``) and ``janus_ice`` (``{pc, candidate}``), as JSON in
-        ``data``."""
+        """``janus_sdp`` (``{pc, type, sdp, kinds?}``, deflated) and ``janus_ice`` (``{pc, candidate}``), as
+        JSON in ``data``."""
         m = self.members.get(session_id)
         if m is None or m.on_offer is not None:
             return
+        raw = data.get("data", "")
         try:
-            body = json.loads(str(data.get("data", "")))
-        except ValueError:
+            # a description comes zlib-deflated in a msgpack binary frame, as ``sdp`` (a WebSocket frame
+            # over 8 KiB closes the connection); a candidate as JSON text
+            body = json.loads(zlib.decompress(bytes(raw)) if isinstance(raw, (bytes, bytearray)) else str(raw))
+        except (ValueError, zlib.error):
             return
         if not isinstance(body, dict):
             return
