@@ -1,18 +1,25 @@
 """Calls in the web UI, in Chromium with fake media devices (a beeping microphone, a fake screen): two
 users start and join a call in a channel through the embedded SFU, see each other in the call bar, hear
 each other (the call details' inbound audio bytes grow), raise a hand (the host lowers it from the menu beside
-bob), share a screen, turn a camera on
-(the other sees it play) and off; the host removes bob, then leaves; the call
-post turns into "Call ended"; a user who reloads the page is back in the call. Screenshot in
-test-artifacts/calls.png."""
+bob), share a screen, turn a camera on (the other sees it play) and off; the host removes bob, then leaves;
+the call post turns into "Call ended"; a user who reloads the page is back in the call; four users hear each
+other, a muted sender's bytes stop, a screen share reaches the three others and a leave updates the lists;
+with simulcast, the camera layer admin receives follows the size of bob's tile (embedded SFU only).
+Screenshot in test-artifacts/calls.png.
+
+Every test runs twice: with the embedded SFU, and with the plugin's ``SFU: "janus"`` against Debian's
+janus started in the test (tests/compat/janus_server.py; skipped only when it is not installed), where the
+web UI opens a publisher and a subscriber connection to Janus's VideoRoom."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
 from tests.e2e.conftest import CHROMIUM, shot
 from tests.e2e.server import ServerProcess
 from tests.e2e.test_webapp import login, new_page
@@ -24,23 +31,37 @@ MEDIA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-st
                "--autoplay-policy=no-user-gesture-required", "--auto-select-desktop-capture-source=Entire screen"]
 
 
-@pytest.fixture(scope="module")
-def chinwag() -> Iterator[ServerProcess]:
+@pytest.fixture(scope="module", params=["embedded", "janus"])
+def chinwag(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """The server with the calls plugin on: its embedded SFU, or a Janus started here for the calls."""
+    janus: JanusServer | None = None
+    settings: dict[str, Any] = {"udpserveraddress": "127.0.0.1"}
+    if request.param == "janus":
+        if not janus_available():
+            pytest.skip("Debian's janus package is not installed (scripts/test_system_deps.sh installs it)")
+        janus = JanusServer(rtp_ports=(46000, 46999)).start()
+        settings |= {"sfu": "janus", "janusurl": janus.url, "janusapisecret": API_SECRET}
     srv = ServerProcess().start()
     srv.create_user("admin")
     admin = srv.login("admin")
-    srv.create_user("bob")
     with srv.api(admin) as c:
         team = c.post("/teams", json={"name": "acme", "display_name": "Acme", "type": "O"}).json()
-        bob = c.get("/users/username/bob").json()
-        r = c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob["id"]})
-        assert r.status_code == 201, r.text
-        r = c.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {"udpserveraddress": "127.0.0.1"}}}})
+        for name in ("bob", "carol", "dave"):
+            srv.create_user(name)
+            user = c.get(f"/users/username/{name}").json()
+            r = c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": user["id"]})
+            assert r.status_code == 201, r.text
+        r = c.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: settings}}})
         assert r.status_code == 200, r.text
         r = c.post(f"/plugins/{PLUGIN}/enable")
         assert r.status_code == 200, r.text
     yield srv
+    # shown with a failure: what the calls plugin and Janus logged
+    print("\n".join(line for line in Path(srv.log_path).read_text(errors="replace").splitlines() if "calls" in line)[-6000:])
     srv.stop()
+    if janus is not None:
+        print(janus.log()[-4000:])
+        janus.stop()
 
 
 @pytest.fixture(scope="module")
@@ -318,11 +339,15 @@ def inbound_video(page: Any) -> list[dict[str, int]]:
         .map((r) => ({width: Number(r.dataset.frameWidth), decoded: Number(r.dataset.framesDecoded)}))"""))
 
 
-def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwag: ServerProcess) -> None:
+def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwag: ServerProcess,
+                                                       request: pytest.FixtureRequest) -> None:
     """With simulcast on (the client config), bob's camera goes out in three encodings; the SFU forwards
     admin one of them, by the size admin's page shows bob's tile at (``video_tiles``): a large tile gets a
     large layer, a small one the low layer — the frames admin decodes get smaller, and keep coming (the
-    switch is at a keyframe of the new layer, on one continuous stream)."""
+    switch is at a keyframe of the new layer, on one continuous stream). The embedded SFU's choice: Janus's
+    VideoRoom relays the layer its subscriber configures, not by tile size."""
+    if request.node.callspec.params.get("chinwag") == "janus":
+        pytest.skip("the layer by tile size is the embedded SFU's (docs/calls.md, Simulcast)")
     with chinwag.api(chinwag.login("admin")) as c:
         r = c.get(f"{chinwag.url}/plugins/{PLUGIN}/config")
         assert r.status_code == 200 and r.json()["EnableSimulcast"] is True
@@ -375,3 +400,91 @@ def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwa
     finally:
         a.context.close()
         b.context.close()
+
+
+def wait_stopped_from(page: Any, name: str) -> None:
+    """``name``'s inbound audio stream has stopped: its bytes stay the same for 2.5 s (the call details
+    refresh every second)."""
+    page.wait_for_function("""(name) => {
+        const bytes = [...document.querySelectorAll("table.call-details tr[data-direction='in'][data-kind='audio']")]
+            .filter((r) => r.textContent.includes(' in ' + name)).map((r) => r.dataset.bytes).join();
+        const seen = (window.stillBytes ??= {});
+        const now = Date.now();
+        if (!bytes || seen[name]?.bytes !== bytes) {
+            seen[name] = {bytes, at: now};
+            return false;
+        }
+        return now - seen[name].at > 2500;
+    }""", arg=name, polling=250, timeout=30000)
+
+
+def test_four_users_hear_and_see_each_other(media_browser: Any, chinwag: ServerProcess) -> None:
+    """Four in one call: each hears the three others (inbound bytes from each grow), a muted sender's bytes
+    stop at the others and come back on unmute, a shared screen reaches the three others, and a leave takes
+    the user out of everyone's list."""
+    names = ("admin", "bob", "carol", "dave")
+    with chinwag.api(chinwag.login("admin")) as c:
+        ids = {n: c.get(f"/users/username/{n}").json()["id"] for n in names}
+        channel_id = c.get("/teams/name/acme/channels/name/town-square").json()["id"]
+    pages = {n: new_page(media_browser) for n in names}
+    try:
+        for n, p in pages.items():
+            login(p, chinwag.url, n)
+        # the call of the test before has ended (its last leave went through the SFU)
+        pages["admin"].wait_for_function("""async (id) => {
+            const r = await fetch(`/plugins/com.mattermost.calls/${id}`, {headers: {'X-Requested-With': 'XMLHttpRequest'}});
+            return r.ok && !(await r.json()).call;
+        }""", arg=channel_id, polling=250)
+        for p in pages.values():
+            p.goto(chinwag.url + "/acme/channels/town-square")
+            p.get_by_role("button", name="Start call").wait_for()
+        pages["admin"].get_by_role("button", name="Start call").click()
+        pages["admin"].locator("section.call-bar[data-status='connected']").wait_for()
+        for n in names[1:]:
+            pages[n].get_by_role("button", name="Join call").first.click()
+            pages[n].locator("section.call-bar[data-status='connected']").wait_for()
+        for p in pages.values():
+            for n in names:
+                participant(p, ids[n]).wait_for()
+            p.get_by_role("button", name="Unmute").click()
+            p.get_by_role("button", name="Mute", exact=True).wait_for()
+        for p in pages.values():
+            p.get_by_role("button", name="Call details").click()
+        for n, p in pages.items():
+            for other in names:
+                if other != n:
+                    wait_receiving_from(p, other)
+
+        # bob mutes: his bytes stop at the others (and the others still hear each other); unmuted, they flow
+        pages["bob"].get_by_role("button", name="Mute", exact=True).click()
+        pages["bob"].get_by_role("button", name="Unmute").wait_for()
+        for n in ("admin", "carol", "dave"):
+            pages[n].locator(f".call-bar__people li[data-user-id='{ids['bob']}'][data-unmuted='false']").wait_for()
+            wait_stopped_from(pages[n], "bob")
+        wait_receiving_from(pages["admin"], "carol")
+        pages["bob"].get_by_role("button", name="Unmute").click()
+        pages["bob"].get_by_role("button", name="Mute", exact=True).wait_for()
+        wait_receiving_from(pages["dave"], "bob")
+
+        # carol shares her screen: the three others see it and receive its video
+        pages["carol"].get_by_role("button", name="Share screen").click()
+        pages["carol"].get_by_role("button", name="Stop sharing").wait_for()
+        for n in ("admin", "bob", "dave"):
+            pages[n].locator("figure.call-screen", has_text="Screen of carol").locator("video").wait_for()
+            wait_receiving(pages[n], "video")
+        pages["carol"].get_by_role("button", name="Stop sharing").click()
+        pages["admin"].locator("figure.call-screen").wait_for(state="detached")
+
+        # dave leaves: the three others' lists drop him; the others go on hearing each other
+        pages["dave"].get_by_role("button", name="Leave").click()
+        bar(pages["dave"]).wait_for(state="detached")
+        for n in ("admin", "bob", "carol"):
+            participant(pages[n], ids["dave"]).wait_for(state="detached")
+        wait_receiving_from(pages["carol"], "admin")
+        for n in ("bob", "carol", "admin"):
+            pages[n].get_by_role("button", name="Leave").click()
+            bar(pages[n]).wait_for(state="detached")
+        assert all(p.errors == [] for p in pages.values())  # type: ignore[attr-defined]
+    finally:
+        for p in pages.values():
+            p.context.close()

@@ -586,6 +586,8 @@ class Session:
     client_locked: bool = False
     channel: Any = None
     forwarded: set[str] = field(default_factory=set)
+    #: a participant of a Janus call whose streams the Janus bridge brings in (no connection of its own here)
+    remote: bool = False
     #: others' tracks waiting for this session's next offer
     pending: list[Source] = field(default_factory=list)
     #: the client's ICE credentials as last offered (a new ``ice-ufrag`` in an offer is an ICE restart)
@@ -622,6 +624,8 @@ class SFU:
         #: channel id → its call's loudest speakers
         self.speakers: dict[str, SpeakerSelector] = {}
         self._patched = False
+        #: told of every participant's new source (the Janus bridge publishes an app's into the room)
+        self.on_source: Callable[[Source], None] | None = None
         self._latency_task: asyncio.Task[None] | None = None
 
     def configure(self, settings: RTCSettings) -> None:
@@ -699,6 +703,8 @@ class SFU:
             s.sources.append(source)
             for other in self._others(s):
                 self._forward(source, other)
+            if self.on_source is not None:
+                self.on_source(source)
 
         @pc.on("datachannel")
         def on_datachannel(channel: Any) -> None:
@@ -796,7 +802,7 @@ class SFU:
             if s.pc.connectionState == "closed" or not s.pending:
                 return
             for source in s.pending:
-                if source.session.conn_id in self.sessions:
+                if source.session.conn_id in self.sessions or source.session.remote:
                     track = VoiceTrack(source, s.conn_id) if source.fanout is not None else self._track_for(source, s)
                     # sendrecv: a client adding its microphone later reuses this m-line (as browsers do)
                     _PEER[s.pc.addTransceiver(track, direction="sendrecv")] = s.pc

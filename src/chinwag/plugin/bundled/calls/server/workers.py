@@ -193,6 +193,11 @@ class SFUWorkers:
     def set_video(self, conn_id: str, on: bool) -> None:
         self._switch(conn_id, "video", on)
 
+    def set_video_tiles(self, conn_id: str, tiles: dict[str, Any]) -> None:
+        w = self.by_session.get(conn_id)
+        if w is not None:
+            self._send(w, {"t": "tiles", "conn": conn_id, "tiles": tiles})
+
     def _switch(self, conn_id: str, what: str, on: bool, stream_id: str = "") -> None:
         w = self.by_session.get(conn_id)
         if w is not None:
@@ -289,6 +294,8 @@ async def _serve(sock: socket.socket) -> None:
             sfu.set_screen(conn, bool(msg.get("on")), str(msg.get("stream", "")))
         elif kind == "video":
             sfu.set_video(conn, bool(msg.get("on")))
+        elif kind == "tiles":
+            sfu.set_video_tiles(conn, dict(msg.get("tiles") or {}))
         elif kind in ("sdp", "ice", "leave", "close"):
             task = asyncio.get_running_loop().create_task(carry_out(msg, last.get(conn)))
             last[conn] = task
