@@ -61,6 +61,10 @@ for _ in range(50):
 """
 #: seconds a browser server gets to start its browser and print its endpoint
 BROWSER_START_TIMEOUT = 90
+#: the routing table the datagrams a test loses are sent through (out of the veth, to nothing)
+LOST_TABLE = "100"
+#: the preference of the rules that pick those datagrams, and of the local table's rule, moved after them
+LOST_PREF, LOCAL_PREF = "10", "100"
 
 
 _links = itertools.count()
@@ -116,6 +120,9 @@ class TestNetwork:
         self.inner = ""
         self.outer = ""
         self.ns = ""
+        #: the UDP ports whose datagrams are lost (``lose_udp``)
+        self._losing: set[int] = set()
+        self._lost_routing = False
 
     # --- setting up and tearing down
 
@@ -200,6 +207,40 @@ class TestNetwork:
             holder.wait(10)
         if holder.stderr:
             holder.stderr.close()
+
+    # --- breaking a path in it
+
+    def udp_ports(self, low: int, high: int) -> set[int]:
+        """The UDP ports from ``low`` to ``high`` bound in the namespace now (its /proc/net/udp)."""
+        assert self.holder is not None
+        ports = set()
+        for line in Path(f"/proc/{self.holder.pid}/net/udp").read_text().splitlines()[1:]:
+            port = int(line.split()[1].rsplit(":", 1)[1], 16)
+            if low <= port <= high:
+                ports.add(port)
+        return ports
+
+    def lose_udp(self, ports: set[int]) -> None:
+        """From now on every UDP datagram to or from one of ``ports`` in the namespace is lost, silently, as
+        on a broken network path (the sender gets no error, the receiver nothing); TCP (the pages, the API)
+        goes on. Policy routing: rules ahead of the local table's send those datagrams out of the veth, even
+        to the namespace's own address, where nothing answers ARP for it, and they go no further."""
+        if not self._lost_routing:
+            self._lost_routing = True
+            self.run("ip", "route", "add", "default", "dev", "eth0", "table", LOST_TABLE)
+            self.run("ip", "rule", "add", "pref", LOCAL_PREF, "lookup", "local")
+            self.run("ip", "rule", "del", "pref", "0", "lookup", "local")
+        for port in sorted(ports - self._losing):
+            for match in ("dport", "sport"):
+                self.run("ip", "rule", "add", "pref", LOST_PREF, "ipproto", "udp", match, str(port), "lookup", LOST_TABLE)
+        self._losing |= ports
+
+    def mend_udp(self) -> None:
+        """The datagrams ``lose_udp`` drops go through again."""
+        for port in sorted(self._losing):
+            for match in ("dport", "sport"):
+                self.run("ip", "rule", "del", "pref", LOST_PREF, "ipproto", "udp", match, str(port), "lookup", LOST_TABLE)
+        self._losing = set()
 
     # --- running things in it
 
