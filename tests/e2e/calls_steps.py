@@ -35,6 +35,20 @@ def participant(page: Any, user_id: str, **state: bool) -> Any:
     return page.locator(f".call-bar__people li[data-user-id='{user_id}']{attrs}")
 
 
+def watch_status(page: Any) -> None:
+    """From now on the page notes every status its call bar takes (``statuses``): a short one is not
+    missed while the test waits on another page."""
+    page.evaluate("""() => { const bar = document.querySelector('section.call-bar');
+        window.__statuses = [];
+        new MutationObserver(() => window.__statuses.push(bar.dataset.status))
+            .observe(bar, {attributes: true, attributeFilter: ['data-status']}); }""")
+
+
+def wait_status_was(page: Any, status: str, timeout: float = 30000) -> None:
+    """The call bar has taken ``status`` since ``watch_status``."""
+    page.wait_for_function("(s) => window.__statuses.includes(s)", arg=status, timeout=timeout)
+
+
 def start_and_join(starter: Any, joiner: Any, url: str, channel: str = "town-square") -> None:
     """``starter`` starts a call in the channel from its header; ``joiner``, once its header offers it,
     joins it: both call bars connected."""

@@ -220,6 +220,12 @@ class TestNetwork:
                 ports.add(port)
         return ports
 
+    def ephemeral_ports(self) -> tuple[int, int]:
+        """The range the namespace's sockets bound to port 0 get their ports from (the browsers' ICE
+        sockets)."""
+        low, high = self.run("cat", "/proc/sys/net/ipv4/ip_local_port_range").split()
+        return int(low), int(high)
+
     def lose_udp(self, ports: set[int]) -> None:
         """From now on every UDP datagram to or from one of ``ports`` in the namespace is lost, silently, as
         on a broken network path (the sender gets no error, the receiver nothing); TCP (the pages, the API)
