@@ -269,13 +269,36 @@ class ServerInNetwork(ServerProcess):
         self.api_url = f"http://{net.inner}:{self.port}"
 
 
+class Display:
+    """An X server of the test's own (Xvfb, a virtual screen) in the namespace: a browser given its
+    ``DISPLAY`` has a screen to share (headless Firefox has no fake one). It ends with the namespace."""
+
+    def __init__(self, net: TestNetwork) -> None:
+        read, write = os.pipe()
+        self.proc = subprocess.Popen([*net.enter(), "Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                                      "-nolisten", "tcp"], pass_fds=(write,), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as f:  # Xvfb writes the display number it took once it is ready
+            number = f.readline().strip()
+        if not number:
+            self.stop()
+            raise RuntimeError("Xvfb did not start")
+        self.display = f":{number}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
 class BrowserServer:
     """Playwright's browser server (``cli.js launch-server``, the driver's own node) in the namespace: it
     launches the browser there and listens at the namespace's address, where ``browser_type.connect``
     reaches it. Firefox is driven over WebDriver BiDi (Playwright's ``moz-firefox`` channel with Debian's
     firefox-esr as the executable), Chromium over its pipe as usual."""
 
-    def __init__(self, net: TestNetwork, browser: str, options: dict[str, Any]) -> None:
+    def __init__(self, net: TestNetwork, browser: str, options: dict[str, Any], env: dict[str, str] | None = None) -> None:
         from playwright._impl._driver import compute_driver_executable, get_driver_env
 
         self.name = browser
@@ -284,7 +307,7 @@ class BrowserServer:
         config.write_text(json.dumps({**options, "host": net.inner, "port": 0}))
         node, cli = compute_driver_executable()
         # HOME owned by us: Firefox refuses to start as root with someone else's
-        env = {**get_driver_env(), "HOME": self.home}
+        env = {**get_driver_env(), **(env or {}), "HOME": self.home}
         self.log_path = Path(self.home) / "server.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen([*net.enter(), node, cli, "launch-server", "--browser", browser, "--config", str(config)],
