@@ -20,15 +20,27 @@ from typing import Any
 import pytest
 
 from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
+from tests.e2e.calls_steps import (
+    MEDIA_FLAGS,
+    PLUGIN,
+    bar,
+    connected,
+    controls,
+    inbound_bytes,
+    open_details,
+    participant,
+    ring_decline_answer,
+    start_and_join,
+    unmute,
+    wait_receiving,
+    wait_receiving_from,
+    wait_video_plays,
+)
 from tests.e2e.conftest import CHROMIUM, shot
 from tests.e2e.server import ServerProcess
 from tests.e2e.test_webapp import login, new_page
 
 pytestmark = pytest.mark.e2e
-
-PLUGIN = "com.mattermost.calls"
-MEDIA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-               "--autoplay-policy=no-user-gesture-required", "--auto-select-desktop-capture-source=Entire screen"]
 
 
 @pytest.fixture(scope="module", params=["embedded", "janus"])
@@ -73,39 +85,6 @@ def media_browser(browser: Any) -> Iterator[Any]:
     b.close()
 
 
-def bar(page: Any) -> Any:
-    return page.locator("section.call-bar")
-
-
-def participant(page: Any, user_id: str) -> Any:
-    return page.locator(f".call-bar__people li[data-user-id='{user_id}']")
-
-
-def inbound_bytes(page: Any, kind: str = "audio") -> list[int]:
-    rows = page.locator(f"table.call-details tr[data-direction='in'][data-kind='{kind}']")
-    return [int(rows.nth(i).get_attribute("data-bytes") or 0) for i in range(rows.count())]
-
-
-def wait_receiving(page: Any, kind: str = "audio") -> None:
-    """Some inbound stream of that kind has bytes, and more a moment later."""
-    page.wait_for_function(f"""() => [...document.querySelectorAll("table.call-details tr[data-direction='in'][data-kind='{kind}']")]
-        .some((r) => Number(r.dataset.bytes) > 0)""", timeout=30000)
-    before = max(inbound_bytes(page, kind))
-    page.wait_for_function(f"""(before) => [...document.querySelectorAll("table.call-details tr[data-direction='in'][data-kind='{kind}']")]
-        .some((r) => Number(r.dataset.bytes) > before)""", arg=before, timeout=30000)
-
-
-def wait_receiving_from(page: Any, name: str) -> None:
-    """An inbound audio stream that is ``name``'s voice (the call details name it from the media map) has
-    bytes, and more a moment later."""
-    rows = """(name) => [...document.querySelectorAll("table.call-details tr[data-direction='in'][data-kind='audio']")]
-        .filter((r) => r.textContent.includes(' in ' + name)).map((r) => Number(r.dataset.bytes))"""
-    page.wait_for_function(f"(name) => ({rows})(name).some((b) => b > 0)", arg=name, timeout=30000)
-    before = max(page.evaluate(rows, name))
-    page.wait_for_function(f"([name, before]) => ({rows})(name).some((b) => b > before)", arg=[name, before],
-                           timeout=30000)
-
-
 def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess) -> None:
     with chinwag.api(chinwag.login("admin")) as c:
         admin_id = c.get("/users/me").json()["id"]
@@ -114,17 +93,9 @@ def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess)
     try:
         login(a, chinwag.url, "admin")
         login(b, chinwag.url, "bob")
-        for p in (a, b):
-            p.goto(chinwag.url + "/acme/channels/town-square")
-            p.get_by_role("button", name="Start call").wait_for()
 
-        # admin starts the call: the call bar, the call post; bob's header turns into Join call
-        a.get_by_role("button", name="Start call").click()
-        a.locator("section.call-bar[data-status='connected']").wait_for()
-        participant(a, admin_id).wait_for()
-        b.locator("[data-call-post='live']").wait_for()
-        b.get_by_role("button", name="Join call").first.click()
-        b.locator("section.call-bar[data-status='connected']").wait_for()
+        # admin starts the call (the call bar, the call post); bob joins from his header's Join call
+        start_and_join(a, b, chinwag.url)
 
         # each sees the other in the call
         for p in (a, b):
@@ -133,20 +104,18 @@ def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess)
         assert participant(a, admin_id).locator(".pill", has_text="Host").count() == 1
 
         # both unmute; each hears the other (inbound audio bytes grow)
+        unmute(a, b)
+        participant(a, bob_id, unmuted=True).wait_for()
+        participant(b, admin_id, unmuted=True).wait_for()
+        open_details(a, b)
         for p in (a, b):
-            p.get_by_role("button", name="Unmute").click()
-            p.get_by_role("button", name="Mute", exact=True).wait_for()
-        a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-unmuted='true']").wait_for()
-        b.locator(f".call-bar__people li[data-user-id='{admin_id}'][data-unmuted='true']").wait_for()
-        for p in (a, b):
-            p.get_by_role("button", name="Call details").click()
             wait_receiving(p)
         # the call details name whose voice each stream is
         a.locator("table.call-details tr[data-direction='in'][data-kind='audio']", has_text="bob").wait_for()
 
         # a raised hand shows at the other side
         b.get_by_role("button", name="Raise hand").click()
-        a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-hand='true']").wait_for()
+        participant(a, bob_id, hand=True).wait_for()
         # the host's menu beside bob lowers it (bob, not the host, has no such menu)
         a.get_by_role("button", name="Host controls for bob").click()
         a.get_by_role("menuitem", name="Lower hand").click()
@@ -171,8 +140,7 @@ def test_two_users_call_in_a_channel(media_browser: Any, chinwag: ServerProcess)
         b.get_by_label("Your camera").wait_for()
         tile = a.get_by_label("Camera of bob")
         tile.wait_for()
-        a.wait_for_function("() => { const v = document.querySelector('figure.call-video video');"
-                            " return v && v.videoWidth > 0 && v.currentTime > 0; }")
+        wait_video_plays(a, "figure.call-video video")
         wait_receiving(a, "video")
         shot(a, "calls-video")
         b.get_by_role("button", name="Stop video").click()
@@ -222,26 +190,11 @@ def test_dm_call_rings_and_survives_a_dropped_socket(media_browser: Any, chinwag
         b.goto(chinwag.url + "/acme/channels/town-square")
         b.get_by_role("button", name="Start call").wait_for()
 
-        # admin calls: bob's notice rings; bob declines it
-        a.get_by_role("button", name="Start call").click()
-        notice = b.get_by_role("alertdialog", name="Incoming call")
-        notice.filter(has_text="admin is calling you").wait_for()
-        notice.get_by_role("button", name="Decline").click()
-        notice.wait_for(state="detached")
-        a.get_by_role("button", name="Leave").click()
-        a.locator("section.call-bar").wait_for(state="detached")
-
-        # admin calls again: bob answers from the notice
-        a.get_by_role("button", name="Start call").click()
-        notice.filter(has_text="admin is calling you").wait_for()
-        notice.get_by_role("button", name="Join").click()
-        notice.wait_for(state="detached")
-        b.locator("section.call-bar[data-status='connected']").wait_for()
+        # admin calls: bob's notice rings, bob declines it; admin calls again, bob answers from the notice
+        ring_decline_answer(a, b, "admin")
         participant(a, bob_id).wait_for()
-        for p in (a, b):
-            p.get_by_role("button", name="Unmute").click()
-            p.get_by_role("button", name="Mute", exact=True).wait_for()
-        b.get_by_role("button", name="Call details").click()
+        unmute(a, b)
+        open_details(b)
         wait_receiving(b)
 
         # bob's call WebSocket (his second) drops: it comes back on its own, the session goes on
@@ -255,15 +208,15 @@ def test_dm_call_rings_and_survives_a_dropped_socket(media_browser: Any, chinwag
                 break
             b.wait_for_timeout(100)
         assert len(sockets) > count, "the app did not reconnect its call socket"
-        b.locator("section.call-bar[data-status='connected']").wait_for()
+        connected(b).wait_for()
         assert min(inbound_bytes(b)) >= before  # the same peer connection: its counters went on
         wait_receiving(b)
         participant(a, bob_id).wait_for()
         b.get_by_role("button", name="Raise hand").click()  # signalling reaches the session on the new socket
-        a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-hand='true']").wait_for()
+        participant(a, bob_id, hand=True).wait_for()
         a.get_by_role("button", name="Leave").click()
         b.get_by_role("button", name="Leave").click()
-        b.locator("section.call-bar").wait_for(state="detached")
+        bar(b).wait_for(state="detached")
         assert a.errors == [] and b.errors == []  # type: ignore[attr-defined]
     finally:
         a.context.close()
@@ -289,18 +242,10 @@ def test_reload_puts_the_user_back_in_the_call(media_browser: Any, chinwag: Serv
         try:
             login(a, chinwag.url, "admin")
             login(b, chinwag.url, "bob")
-            for p in (a, b):
-                p.goto(chinwag.url + "/acme/channels/town-square")
-                p.get_by_role("button", name="Start call").wait_for()
-            a.get_by_role("button", name="Start call").click()
-            a.locator("section.call-bar[data-status='connected']").wait_for()
-            b.get_by_role("button", name="Join call").first.click()
-            b.locator("section.call-bar[data-status='connected']").wait_for()
-            for p in (a, b):
-                p.get_by_role("button", name="Unmute").click()
-                p.get_by_role("button", name="Mute", exact=True).wait_for()
+            start_and_join(a, b, chinwag.url)
+            unmute(a, b)
             b.get_by_role("button", name="Raise hand").click()
-            a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-unmuted='true'][data-hand='true']").wait_for()
+            participant(a, bob_id, unmuted=True, hand=True).wait_for()
             old = [s["session_id"] for s in sessions() if s["user_id"] == bob_id]
             assert len(old) == 1
 
@@ -309,18 +254,17 @@ def test_reload_puts_the_user_back_in_the_call(media_browser: Any, chinwag: Serv
                 if (!document.querySelector(`.call-bar__people li[data-user-id='${id}']`)) { window.bobGone = true; }
             }).observe(document.body, {childList: true, subtree: true}); }""", bob_id)
             b.reload()
-            b.locator("section.call-bar[data-status='connected']").wait_for()
-            b.get_by_role("button", name="Mute", exact=True).wait_for()  # unmuted again
+            connected(b).wait_for()
+            controls(b).get_by_role("button", name="Mute", exact=True).wait_for()  # unmuted again
             b.get_by_role("button", name="Lower hand").wait_for()
-            a.locator(f".call-bar__people li[data-user-id='{bob_id}'][data-unmuted='true'][data-hand='true']").wait_for()
+            participant(a, bob_id, unmuted=True, hand=True).wait_for()
             bobs = [s["session_id"] for s in sessions() if s["user_id"] == bob_id]
             assert len(bobs) == 1 and bobs != old  # one session, the new one
             assert {s["user_id"] for s in sessions()} == {admin_id, bob_id}
             assert participant(a, bob_id).count() == 1 and a.evaluate("window.bobGone") is False
 
             # the two hear each other again: bob's new voice reaches admin, admin's reaches bob's new page
-            for p in (a, b):
-                p.get_by_role("button", name="Call details").click()
+            open_details(a, b)
             wait_receiving_from(a, "bob")
             wait_receiving_from(b, "admin")
             for p in (b, a):

@@ -66,8 +66,9 @@ export function CallHeaderButton({channel}: {channel: Channel}) {
     );
 }
 
-function RemoteAudio({stream}: {stream: MediaStream}) {
-    const ref = useRef<HTMLAudioElement>(null);
+/** A ref for a media element that plays ``stream`` (set again when the stream changes). */
+function useStreamPlayer<T extends HTMLMediaElement>(stream: MediaStream) {
+    const ref = useRef<T>(null);
     useEffect(() => {
         const el = ref.current;
         if (el) {
@@ -75,19 +76,17 @@ function RemoteAudio({stream}: {stream: MediaStream}) {
             void el.play().catch(() => undefined);
         }
     }, [stream]);
+    return ref;
+}
+
+function RemoteAudio({stream}: {stream: MediaStream}) {
+    const ref = useStreamPlayer<HTMLAudioElement>(stream);
     return <audio ref={ref} autoPlay/>;
 }
 
 function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
     const intl = useIntl();
-    const ref = useRef<HTMLVideoElement>(null);
-    useEffect(() => {
-        const el = ref.current;
-        if (el) {
-            el.srcObject = stream;
-            void el.play().catch(() => undefined);
-        }
-    }, [stream]);
+    const ref = useStreamPlayer<HTMLVideoElement>(stream);
     return (
         <figure className='call-screen'>
             <video ref={ref} autoPlay muted playsInline aria-label={intl.formatMessage({id: 'calls.screen_of', defaultMessage: 'Screen of {name}'}, {name})}/>
@@ -99,14 +98,7 @@ function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
 /** A participant's camera, or mine (muted: the sound comes with the voice, never from a tile). */
 function VideoTile({stream, name, mine = false, sessionId = ''}: {stream: MediaStream; name: string; mine?: boolean; sessionId?: string}) {
     const intl = useIntl();
-    const ref = useRef<HTMLVideoElement>(null);
-    useEffect(() => {
-        const el = ref.current;
-        if (el) {
-            el.srcObject = stream;
-            void el.play().catch(() => undefined);
-        }
-    }, [stream]);
+    const ref = useStreamPlayer<HTMLVideoElement>(stream);
     useEffect(() => {
         // the size this tile shows the sender's camera at: the server picks the simulcast layer by it
         const el = ref.current;
