@@ -29,11 +29,13 @@ def chinwag() -> Iterator[ServerProcess]:
     srv.create_user("admin")
     admin = srv.login("admin")
     srv.create_user("bob")
+    srv.create_user("carol")
     with srv.api(admin) as c:
         team = c.post("/teams", json={"name": "acme", "display_name": "Acme", "type": "O"}).json()
-        bob = c.get("/users/username/bob").json()
-        r = c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": bob["id"]})
-        assert r.status_code == 201, r.text
+        for name in ("bob", "carol"):
+            user = c.get(f"/users/username/{name}").json()
+            r = c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": user["id"]})
+            assert r.status_code == 201, r.text
         r = c.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {"udpserveraddress": "127.0.0.1"}}}})
         assert r.status_code == 200, r.text
         r = c.post(f"/plugins/{PLUGIN}/enable")
@@ -309,7 +311,8 @@ def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwa
     """With simulcast on (the client config), bob's camera goes out in three encodings; the SFU forwards
     admin one of them, by the size admin's page shows bob's tile at (``video_tiles``): a large tile gets a
     large layer, a small one the low layer — the frames admin decodes get smaller, and keep coming (the
-    switch is at a keyframe of the new layer, on one continuous stream)."""
+    switch is at a keyframe of the new layer, on one continuous stream). Carol, joining while the camera
+    is on, decodes it too."""
     with chinwag.api(chinwag.login("admin")) as c:
         r = c.get(f"{chinwag.url}/plugins/{PLUGIN}/config")
         assert r.status_code == 200 and r.json()["EnableSimulcast"] is True
@@ -355,6 +358,23 @@ def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwa
             .some((r) => Number(r.dataset.framesDecoded) > before + 20 && Number(r.dataset.frameWidth) <= 240)""",
                             arg=decoded, timeout=30000)
         shot(a, "calls-simulcast")
+
+        # carol joins while the camera is on: she gets it too (its m-line offered during her DTLS handshake)
+        c3 = new_page(media_browser)
+        try:
+            login(c3, chinwag.url, "carol")
+            c3.goto(chinwag.url + "/acme/channels/off-topic")
+            c3.get_by_role("button", name="Join call").first.click()
+            c3.locator("section.call-bar[data-status='connected']").wait_for()
+            c3.get_by_role("button", name="Call details").click()
+            c3.wait_for_function("""() => [...document.querySelectorAll(
+                "table.call-details tr[data-direction='in'][data-kind='video'][data-frames-decoded]")]
+                .some((r) => Number(r.dataset.framesDecoded) > 10)""", timeout=30000)
+            c3.get_by_role("button", name="Leave").click()
+            bar(c3).wait_for(state="detached")
+            assert c3.errors == []  # type: ignore[attr-defined]
+        finally:
+            c3.context.close()
         for p in (b, a):
             p.get_by_role("button", name="Leave").click()
             bar(p).wait_for(state="detached")
