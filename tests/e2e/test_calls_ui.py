@@ -288,10 +288,15 @@ def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwa
     """With simulcast on (the client config), bob's camera goes out in three encodings; the SFU forwards
     admin one of them, by the size admin's page shows bob's tile at (``video_tiles``): a large tile gets a
     large layer, a small one the low layer — the frames admin decodes get smaller, and keep coming (the
+<<<<<<< HEAD
     switch is at a keyframe of the new layer, on one continuous stream). The embedded SFU's choice: Janus's
     VideoRoom relays the layer its subscriber configures, not by tile size."""
     if request.node.callspec.params.get("chinwag") == "janus":
         pytest.skip("the layer by tile size is the embedded SFU's (docs/calls.md, Simulcast)")
+=======
+    switch is at a keyframe of the new layer, on one continuous stream). Carol, joining while the camera
+    is on, decodes it too."""
+>>>>>>> simul26
     with chinwag.api(chinwag.login("admin")) as c:
         r = c.get(f"{chinwag.url}/plugins/{PLUGIN}/config")
         assert r.status_code == 200 and r.json()["EnableSimulcast"] is True
@@ -337,6 +342,23 @@ def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwa
             .some((r) => Number(r.dataset.framesDecoded) > before + 20 && Number(r.dataset.frameWidth) <= 240)""",
                             arg=decoded, timeout=30000)
         shot(a, "calls-simulcast")
+
+        # carol joins while the camera is on: she gets it too (its m-line offered during her DTLS handshake)
+        c3 = new_page(media_browser)
+        try:
+            login(c3, chinwag.url, "carol")
+            c3.goto(chinwag.url + "/acme/channels/off-topic")
+            c3.get_by_role("button", name="Join call").first.click()
+            c3.locator("section.call-bar[data-status='connected']").wait_for()
+            c3.get_by_role("button", name="Call details").click()
+            c3.wait_for_function("""() => [...document.querySelectorAll(
+                "table.call-details tr[data-direction='in'][data-kind='video'][data-frames-decoded]")]
+                .some((r) => Number(r.dataset.framesDecoded) > 10)""", timeout=30000)
+            c3.get_by_role("button", name="Leave").click()
+            bar(c3).wait_for(state="detached")
+            assert c3.errors == []  # type: ignore[attr-defined]
+        finally:
+            c3.context.close()
         for p in (b, a):
             p.get_by_role("button", name="Leave").click()
             bar(p).wait_for(state="detached")

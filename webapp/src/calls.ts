@@ -690,7 +690,8 @@ class CallConnection {
     /** The camera on: `video_on`, then its track on a send-only transceiver (added and offered under the
      * signalling lock the first time; later the same sender carries it again). */
     async videoOn(): Promise<void> {
-        const simulcast = Boolean(getState().callsConfig?.EnableSimulcast);
+        // not in Firefox, as the calls plugin's own client (its simulcast is not tested here)
+        const simulcast = Boolean(getState().callsConfig?.EnableSimulcast) && !/firefox/i.test(navigator.userAgent);
         const size = simulcast ? {width: {ideal: 960}, height: {ideal: 540}} : {width: {ideal: 640}, height: {ideal: 360}};
         const stream = await navigator.mediaDevices.getUserMedia({video: size, audio: false});
         const track = stream.getVideoTracks()[0];

@@ -720,6 +720,11 @@ class SFU:
         async def on_state() -> None:
             if pc.connectionState == "failed":
                 await pc.close()
+            elif pc.connectionState == "connected":
+                # aiortc starts an m-line's sender and receiver only if DTLS is connected when that m-line's
+                # description is set: one the SFU offered during the handshake (a late joiner gets the others'
+                # tracks at once) never started. Its own start-up step again, now, starts what is missing.
+                await pc._RTCPeerConnection__connect()  # type: ignore[attr-defined]
 
         return s
 
