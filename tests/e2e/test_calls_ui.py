@@ -288,15 +288,11 @@ def test_simulcast_camera_layer_follows_the_tile_size(media_browser: Any, chinwa
     """With simulcast on (the client config), bob's camera goes out in three encodings; the SFU forwards
     admin one of them, by the size admin's page shows bob's tile at (``video_tiles``): a large tile gets a
     large layer, a small one the low layer — the frames admin decodes get smaller, and keep coming (the
-<<<<<<< HEAD
-    switch is at a keyframe of the new layer, on one continuous stream). The embedded SFU's choice: Janus's
-    VideoRoom relays the layer its subscriber configures, not by tile size."""
+    switch is at a keyframe of the new layer, on one continuous stream). Carol, joining while the camera
+    is on, decodes it too. The embedded SFU's choice: Janus's VideoRoom relays the layer its subscriber
+    configures, not by tile size."""
     if request.node.callspec.params.get("chinwag") == "janus":
         pytest.skip("the layer by tile size is the embedded SFU's (docs/calls.md, Simulcast)")
-=======
-    switch is at a keyframe of the new layer, on one continuous stream). Carol, joining while the camera
-    is on, decodes it too."""
->>>>>>> simul26
     with chinwag.api(chinwag.login("admin")) as c:
         r = c.get(f"{chinwag.url}/plugins/{PLUGIN}/config")
         assert r.status_code == 200 and r.json()["EnableSimulcast"] is True

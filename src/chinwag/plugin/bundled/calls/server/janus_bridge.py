@@ -24,7 +24,10 @@ from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
 
 from .janus_calls import JanusCalls, Log, Member
-from .sfu import SFU, GatedTrack, Session, Source
+from .sfu import SFU, GatedTrack, Session, Source, VoiceTrack
+
+#: the fan-out subscriber that publishes an app's voice into the Janus room (never a session id)
+JANUS_PUBLISHER = "janus-publisher:"
 
 
 @dataclass
@@ -124,7 +127,10 @@ class Bridge:
         async with link.lock:
             if self.links.get(link.session.conn_id) is not link:
                 return
-            t = link.pub.addTransceiver(GatedTrack(source), direction="sendonly")
+            # a voice comes from its fan-out (the loudest speakers: speakers.py), any other stream from its relay
+            track = VoiceTrack(source, JANUS_PUBLISHER + link.session.conn_id) if source.fanout is not None \
+                else GatedTrack(source)
+            t = link.pub.addTransceiver(track, direction="sendonly")
             try:
                 await link.pub.setLocalDescription(await link.pub.createOffer())
                 kinds = {str(x.mid): x.sender.track.source.kind for x in link.pub.getTransceivers()

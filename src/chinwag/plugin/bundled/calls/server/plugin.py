@@ -210,19 +210,19 @@ class CallsPlugin(Plugin):
         self.tasks: set[asyncio.Task[None]] = set()
         self.beaten = float("-inf")
         # the calls of this node in this process, or spread over worker processes (workers.py); the
-        # number is taken at activation. With Janus selected the embedded SFU stays in this process: the
-        # bridge that carries the apps' sessions into a Janus room reaches into it (media.py)
-        janus = self._janus_settings()
+        # number is taken at activation
         workers = int(self._setting("SFUWorkers", 0)) or default_workers()
         embedded: SFU | SFUWorkers
-        if workers > 1 and not janus.enabled:
+        if workers > 1:
             embedded = SFUWorkers(self._rtc_settings(), self._signal, workers)
             await embedded.start()
         else:
             embedded = SFU(self._rtc_settings(), self._signal)
-        #: the embedded SFU, or Janus for calls started while ``SFU`` is "janus" (media.py)
-        self.sfu = Media(embedded, self._janus_signal, self.api.log_error)
-        self.sfu.configure(self._rtc_settings(), janus)
+        #: the embedded SFU, or Janus for calls started while ``SFU`` is "janus" (media.py); the apps'
+        #: sessions of a Janus call are bridged through an SFU in this process
+        self.sfu = Media(embedded, self._janus_signal, self.api.log_error,
+                         local=lambda: SFU(self._rtc_settings(), self._signal))
+        self.sfu.configure(self._rtc_settings(), self._janus_settings())
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def on_deactivate(self) -> None:
