@@ -95,11 +95,18 @@ class Voice(MediaStreamTrack):
             self.start = now
         elif (wait := self.start + self.pts / 48000 - now) > 0:
             await asyncio.sleep(wait)
+        elif wait < -0.1:  # resumed after a mute (nothing read meanwhile): on from now, as a microphone
+            self.pts += int(-wait * 48000) // 960 * 960
         frame = av.AudioFrame(format="s16", layout="mono", samples=self.SAMPLES)
         frame.planes[0].update(self.PCM)
         frame.sample_rate, frame.pts, frame.time_base = 48000, self.pts, fractions.Fraction(1, 48000)
         self.pts += self.SAMPLES
         return frame
+
+
+# Both microphones run in real time from their first frame; one taken off its sender (muted) and put back
+# goes on from the present, as a real microphone: before, the frames of the whole muted time were made at
+# once when it came back (a burst of thousands of packets per peer as everybody unmuted).
 
 
 class StampedVoice(MediaStreamTrack):
@@ -128,6 +135,8 @@ class StampedVoice(MediaStreamTrack):
             self.start = now
         elif (wait := self.start + self.pts / 48000 - now) > 0:
             await asyncio.sleep(wait)
+        elif wait < -0.1:  # resumed after a mute (nothing read meanwhile): on from now, as a microphone
+            self.pts += int(-wait * 48000) // 960 * 960
         body = self.MARK + struct.pack("!d", time.perf_counter())
         packet = av.Packet(body + bytes(self.SIZE - len(body)))
         packet.pts, packet.time_base = self.pts, fractions.Fraction(1, 48000)
