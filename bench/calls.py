@@ -95,6 +95,8 @@ class Paced(MediaStreamTrack):
             self.start = now
         elif (wait := self.start + self.pts / 48000 - now) > 0:
             await asyncio.sleep(wait)
+        elif wait < -0.1:  # resumed after a mute (nothing read meanwhile): on from now, as a microphone
+            self.pts += int(-wait * 48000) // self.SAMPLES * self.SAMPLES
         pts = self.pts
         self.pts += self.SAMPLES
         return pts
