@@ -29,8 +29,18 @@ VideoRoom room, each peer publishing its tone on one connection and receiving th
 (multistream subscriber); the CPU is the janus process's. A muted peer's publisher sends nothing (its track
 is taken off), as with the embedded SFU.
 
+Each peer's stamped voice carries its own RFC 6464 audio level (peer 0 the loudest, each next 2 dB
+quieter), and the server forwards each receiver the ``--max-speakers`` loudest voices (the plugin's
+``MaxForwardedSpeakers``, 3 by default; 0: every voice, as before): the loss is counted against what the SFU
+should forward, Σ over receivers of min(K, speakers but itself). ``--peer-procs P`` runs the peers in P
+worker processes (the bench's one process sending N voices and receiving hundreds of streams was the
+bottleneck before); their CPU is added up. ``--sfu-workers`` sets the plugin's ``SFUWorkers``; the SFU's CPU
+is the calls plugin process's with its worker processes'. ``--server-src DIR`` runs the server from another
+source tree (an export of main, for a before/after; the peers stay this tree's).
+
     .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10] [--sfu embedded|janus] [--peers-decode]
-        [--join-unmuted] [--ws-max-queue 16] [--no-sfu-timing]
+        [--join-unmuted] [--ws-max-queue 16] [--no-sfu-timing] [--peer-procs 0] [--max-speakers 3]
+        [--sfu-workers 0] [--server-src DIR]
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ import argparse
 import array
 import asyncio
 import fractions
+import glob
 import json
 import math
 import os
@@ -53,7 +64,7 @@ from typing import Any
 
 import av
 import httpx
-from aiortc import RTCRtpReceiver
+from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +95,8 @@ class Paced(MediaStreamTrack):
             self.start = now
         elif (wait := self.start + self.pts / 48000 - now) > 0:
             await asyncio.sleep(wait)
+        elif wait < -0.1:  # resumed after a mute (nothing read meanwhile): on from now, as a microphone
+            self.pts += int(-wait * 48000) // self.SAMPLES * self.SAMPLES
         pts = self.pts
         self.pts += self.SAMPLES
         return pts
@@ -112,6 +125,11 @@ class StampedVoice(Paced):
     MARK = b"\xf8chinwag-lat"
     SIZE = 80
 
+    def __init__(self, dbov: int = -30) -> None:
+        super().__init__()
+        #: the level its sender puts in each packet (RFC 6464 audio level, as a browser's microphone)
+        self.dbov = dbov
+
     async def recv(self) -> av.Packet:
         pts = await self._next_pts()
         body = self.MARK + struct.pack("!d", time.perf_counter())
@@ -123,6 +141,20 @@ class StampedVoice(Paced):
 #: end-to-end latencies (s) of the stamped packets the peers received in the current round
 E2E: list[float] = []
 _handle_rtp = RTCRtpReceiver._handle_rtp_packet
+_next_encoded_frame = RTCRtpSender._next_encoded_frame
+
+
+async def _leveled_frame(self: RTCRtpSender, codec: Any) -> Any:
+    """A stamped voice's packets carry its level (aiortc puts one in only for frames it encodes)."""
+    frame = await _next_encoded_frame(self, codec)
+    if frame is not None and isinstance(self.track, StampedVoice):
+        frame.audio_level = self.track.dbov
+    return frame
+
+
+def speaker_dbov(i: int) -> int:
+    """Peer ``i``'s voice level: peer 0 the loudest (−20 dBov), each next one 2 dB quieter."""
+    return -(20 + 2 * (i % 50))
 
 
 async def _timed_rtp(self: RTCRtpReceiver, packet: Any, arrival_time_ms: int) -> None:
@@ -150,14 +182,21 @@ def percentiles(counts: dict[int, int], *ps: float) -> list[float]:
 
 
 def sfu_latency(path: str | None) -> dict[int, int]:
-    """The SFU's histogram of forwarding latencies so far (CHINWAG_CALLS_LATENCY_FILE)."""
+    """The SFU's histogram of forwarding latencies so far (CHINWAG_CALLS_LATENCY_FILE; with SFU worker
+    processes, each writes ``<path>.<worker>``: added up)."""
     if not path:
         return {}
-    try:
-        with open(path) as f:
-            return {int(k): v for k, v in json.load(f)["us"].items()}
-    except (OSError, ValueError):
-        return {}
+    out: dict[int, int] = {}
+    for name in [path, *glob.glob(glob.escape(path) + ".*")]:
+        if name.endswith(".tmp"):
+            continue
+        try:
+            with open(name) as f:
+                for k, v in json.load(f)["us"].items():
+                    out[int(k)] = out.get(int(k), 0) + v
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 class LoopLag:
@@ -207,7 +246,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
-def setup(srv: ServerProcess, n: int) -> tuple[str, list[tuple[str, str]]]:
+def sfu_cpu_seconds(pid: int) -> float:
+    """The calls plugin process's CPU and its SFU worker processes' (its children), added up."""
+    total = cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(pid):
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    total += cpu_seconds(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return total
+
+
+def setup(srv: ServerProcess, n: int, max_speakers: int = 3, workers: int = 0) -> tuple[str, list[tuple[str, str]]]:
     srv.create_user("admin")
     admin = srv.login("admin")
     with srv.api(admin) as c:
@@ -220,7 +272,8 @@ def setup(srv: ServerProcess, n: int) -> tuple[str, list[tuple[str, str]]]:
             c.post(f"/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": u["id"]})
             c.post(f"/channels/{channel['id']}/members", json={"user_id": u["id"]})
             users.append((u["id"], srv.login(f"p{i}")))
-        r = c.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {"udpserveraddress": "127.0.0.1"}}}})
+        r = c.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
+            "udpserveraddress": "127.0.0.1", "maxforwardedspeakers": max_speakers, "sfuworkers": workers}}}})
         r.raise_for_status()
         c.post(f"/plugins/{PLUGIN}/enable").raise_for_status()
     return channel["id"], users
@@ -243,47 +296,232 @@ async def set_speaking(p: Participant, on: bool) -> None:
     await p.send("unmute" if on else "mute")
 
 
-async def measure(peers: list[Participant], speakers: int, seconds: float, pid: int) -> dict[str, Any]:
-    for i, p in enumerate(peers):
-        await set_speaking(p, i < speakers)
+class Peers:
+    """The call's peers, in this process (``procs`` 0) or spread over ``procs`` worker processes (each its
+    own event loop and core share: one process receiving hundreds of streams was the bottleneck before).
+    Peer ``i`` always sends its stamped voice at ``speaker_dbov(i)``."""
+
+    def __init__(self, url: str, users: list[tuple[str, str]], procs: int) -> None:
+        self.url, self.users, self.procs = url, users, procs
+        self.local: list[Participant] = []
+        self.workers: list[Any] = []  # (process, connection, its peers' indexes)
+        if procs:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("spawn")
+            for w in range(procs):
+                mine = [i for i in range(len(users)) if i % procs == w]
+                here, there = ctx.Pipe()
+                proc = ctx.Process(target=peer_worker, args=(there, url, [(i, *users[i]) for i in mine],
+                                                             PEER_OPTIONS), daemon=True)
+                proc.start()
+                self.workers.append((proc, here, mine))
+        else:
+            self.local = [new_participant(url, i, *users[i]) for i in range(len(users))]
+
+    async def _ask(self, w: int, *cmd: Any) -> Any:
+        _, conn, _ = self.workers[w]
+        conn.send(cmd)
+        answer = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    async def join(self, i: int, channel_id: str, mute: bool) -> None:
+        if self.procs:
+            await self._ask(i % self.procs, "join", i, channel_id, mute)
+        else:
+            await join_peer(self.local[i], channel_id, mute)
+
+    async def speak(self, speakers: int) -> None:
+        """Peers below ``speakers`` unmuted, the others muted."""
+        if self.procs:
+            await asyncio.gather(*(self._ask(w, "speak", speakers) for w in range(self.procs)))
+        else:
+            for i, p in enumerate(self.local):
+                await set_speaking(p, i < speakers)
+
+    async def take(self) -> dict[str, Any]:
+        """Packets received per peer, the end-to-end latencies since the last take, the worst loop lag."""
+        if not self.procs:
+            out = {"got": [await received(p) for p in self.local], "e2e": list(E2E), "lag": LAG.take(),
+                   "state": peer_state(self.local)}
+            E2E.clear()
+            return out
+        parts = await asyncio.gather(*(self._ask(w, "take") for w in range(self.procs)))
+        got = [0] * len(self.users)
+        for (_, _, mine), part in zip(self.workers, parts, strict=True):
+            for i, n in zip(mine, part["got"], strict=True):
+                got[i] = n
+        return {"got": got, "e2e": [x for part in parts for x in part["e2e"]],
+                "lag": max(part["lag"] for part in parts),
+                "state": tuple(sum(part["state"][k] for part in parts) for k in range(2))}
+
+    def cpu(self) -> float:
+        """The peers' CPU seconds (this process, or the workers)."""
+        if not self.procs:
+            return cpu_seconds(os.getpid())
+        return sum(cpu_seconds(proc.pid) for proc, _, _ in self.workers)
+
+    async def close(self) -> None:
+        if self.procs:
+            await asyncio.gather(*(self._ask(w, "close") for w in range(self.procs)))
+            for proc, conn, _ in self.workers:
+                conn.close()
+                proc.join(10)
+                if proc.is_alive():
+                    proc.kill()
+            return
+        await close_peers(self.local)
+
+
+#: what the worker processes need of the command line (set in main)
+PEER_OPTIONS: dict[str, Any] = {}
+
+
+def new_participant(url: str, i: int, user_id: str, token: str) -> Participant:
+    p = Participant(SimpleNamespace(url=url), token, user_id)  # type: ignore[arg-type]
+    if not PEER_OPTIONS.get("peers_decode"):
+        p.microphone = lambda: StampedVoice(speaker_dbov(i))  # type: ignore[method-assign]
+    return p
+
+
+async def join_peer(p: Participant, channel_id: str, mute: bool) -> None:
+    await p.connect()
+    await p.join(channel_id)  # joins, then unmutes with its voice
+    if mute:
+        await set_speaking(p, False)  # people join a meeting muted: one speaks meanwhile
+
+
+def peer_state(peers: list[Participant]) -> tuple[int, int]:
+    return (sum(p.pc.connectionState == "connected" for p in peers),
+            sum(p.ws is not None and p.ws.state.name == "OPEN" for p in peers))
+
+
+async def close_peers(peers: list[Participant]) -> None:
+    for p in peers:
+        if p.ws is not None:
+            try:
+                await p.send("leave")
+            except Exception:  # a socket already gone
+                pass
+    for p in peers:
+        await p.close()
+
+
+def install_peer_hooks(peers_decode: bool) -> None:
+    """The peers' side: stamped voices with levels, timed receipt, and (unless they decode) receivers that
+    hand on encoded frames without a decoder thread each, as the SFU's."""
+    RTCRtpReceiver._handle_rtp_packet = _timed_rtp  # type: ignore[method-assign]
+    RTCRtpSender._next_encoded_frame = _leveled_frame  # type: ignore[method-assign]
+    if peers_decode:
+        app.Tone = Voice  # type: ignore[misc,assignment]
+    else:
+        from chinwag.plugin.bundled.calls.server.sfu import install_passthrough
+
+        install_passthrough()
+
+
+def peer_worker(conn: Any, url: str, mine: list[tuple[int, str, str]], options: dict[str, Any]) -> None:
+    """A worker process's peers, driven by the bench's commands over ``conn``."""
+    PEER_OPTIONS.update(options)
+    Participant.max_queue = options.get("ws_max_queue")
+    install_peer_hooks(bool(options.get("peers_decode")))
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        peers = {i: new_participant(url, i, uid, token) for i, uid, token in mine}
+        lag = loop.create_task(LAG.run())
+        try:
+            while True:
+                cmd = await loop.run_in_executor(None, conn.recv)
+                try:
+                    if cmd[0] == "join":
+                        await join_peer(peers[cmd[1]], cmd[2], cmd[3])
+                        conn.send(True)
+                    elif cmd[0] == "speak":
+                        for i, p in peers.items():
+                            if p.ws is not None:
+                                await set_speaking(p, i < cmd[1])
+                        conn.send(True)
+                    elif cmd[0] == "take":
+                        joined = [p for p in peers.values() if p.ws is not None]
+                        conn.send({"got": [await received(p) if p.ws is not None else 0 for p in peers.values()],
+                                   "e2e": list(E2E), "lag": LAG.take(), "state": peer_state(joined)})
+                        E2E.clear()
+                    elif cmd[0] == "close":
+                        await close_peers([p for p in peers.values() if p.ws is not None])
+                        conn.send(True)
+                        return
+                except Exception as e:
+                    conn.send(RuntimeError(repr(e)))
+        finally:
+            lag.cancel()
+
+    asyncio.run(run())
+
+
+def forwarded_streams(n: int, speakers: int, max_speakers: int) -> int:
+    """Streams the SFU should forward: each receiver gets the ``max_speakers`` loudest voices but its own
+    (0: every voice)."""
+    if not max_speakers:
+        return sum(speakers - (1 if i < speakers else 0) for i in range(n))
+    return sum(min(max_speakers, speakers - (1 if i < speakers else 0)) for i in range(n))
+
+
+async def measure_pool(pool: Peers, n: int, speakers: int, seconds: float, pid: int,
+                       max_speakers: int) -> dict[str, Any]:
+    """One round with the pool's peers: the speakers set, 3 s to settle, then ``seconds`` counted."""
+    await pool.speak(speakers)
     await asyncio.sleep(3)  # the SFU applies the change; the streams settle
+    before = await pool.take()
     try:
-        return await measure_counts(peers, speakers, seconds, pid)
+        cpu0, t0, own0 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
     except FileNotFoundError:
         raise RuntimeError("the calls plugin process died during the round (see the server log, --keep)") from None
+    sfu0 = sfu_latency(LATENCY_PATH)
+    await asyncio.sleep(seconds)
+    cpu1, t1, own1 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
+    sfu1 = sfu_latency(LATENCY_PATH)
+    after = await pool.take()
+    elapsed = t1 - t0
+    streams = forwarded_streams(n, speakers, max_speakers)
+    expected = streams * PACKETS_PER_SECOND * elapsed
+    total = sum(a - b for a, b in zip(after["got"], before["got"], strict=True))
+    cores = (cpu1 - cpu0) / elapsed
+    return {"participants": n, "speakers": speakers, "forwarded_streams": streams,
+            "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
+            "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
+            "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": after["lag"],
+            "load_avg": os.getloadavg()[0],
+            **latency_figures({k: v - sfu0.get(k, 0) for k, v in sfu1.items() if v > sfu0.get(k, 0)},
+                              sorted(after["e2e"]))}
 
 
 async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: int, seconds: float,
-                   pid: int, join_unmuted: bool = False) -> list[dict[str, Any]]:
-    server = SimpleNamespace(url=url)
-    peers = [Participant(server, token, uid) for uid, token in users[:n]]  # type: ignore[arg-type]
+                   pid: int, join_unmuted: bool = False, procs: int = 0, max_speakers: int = 0) -> list[dict[str, Any]]:
+    pool = Peers(url, users[:n], procs)
     LAG.task = asyncio.get_running_loop().create_task(LAG.run())
     try:
         t0 = time.monotonic()
         LAG.take()
-        for i, p in enumerate(peers):
-            await p.connect()
-            await p.join(channel_id)  # joins, then unmutes with its tone
-            if i and not join_unmuted:
-                await set_speaking(p, False)  # people join a meeting muted: one speaks meanwhile
-        print({"participants": n, "joined_s": round(time.monotonic() - t0, 1), "join_loop_lag_ms": LAG.take(),
+        for i in range(n):
+            await pool.join(i, channel_id, mute=bool(i) and not join_unmuted)
+        took = await pool.take()
+        print({"participants": n, "joined_s": round(time.monotonic() - t0, 1), "join_loop_lag_ms": max(LAG.take(), took["lag"]),
                "load_avg": os.getloadavg()[0]}, flush=True)
         await asyncio.sleep(3)
+        connected, open_ = (await pool.take())["state"]
         print({"sessions_in_call": await sessions_in_call(url, users[0][1], channel_id),
-               "peers_connected": sum(p.pc.connectionState == "connected" for p in peers),
-               "sockets_open": sum(p.ws.state.name == "OPEN" for p in peers)}, flush=True)
+               "peers_connected": connected, "sockets_open": open_}, flush=True)
         rows = []
         for speakers in (1, n):  # the quiet round first: an overloaded round leaves queues behind
-            row = await measure(peers, speakers, seconds, pid)
-            row["participants"] = n
+            row = await measure_pool(pool, n, speakers, seconds, pid, max_speakers)
             rows.append(row)
             print(row, flush=True)
         return rows
     finally:
-        for p in peers:
-            await p.send("leave")
-        for p in peers:
-            await p.close()
+        await pool.close()
         if LAG.task is not None:
             LAG.task.cancel()
         await asyncio.sleep(2)
@@ -409,28 +647,37 @@ def main() -> None:
                          "none, they always read; the websockets library's default, as before, is 16)")
     ap.add_argument("--no-sfu-timing", action="store_true",
                     help="do not have the SFU time its forwarding (CHINWAG_CALLS_LATENCY_FILE)")
+    ap.add_argument("--peer-procs", type=int, default=0,
+                    help="run the peers in this many worker processes (default 0: in the bench's own process)")
+    ap.add_argument("--max-speakers", type=int, default=3,
+                    help="the plugin's MaxForwardedSpeakers (each receiver gets that many loudest voices; 0: "
+                         "all); also what the loss is counted against")
+    ap.add_argument("--sfu-workers", type=int, default=0,
+                    help="the plugin's SFUWorkers (0: its default, one per core; 1: the SFU in the plugin's process)")
+    ap.add_argument("--server-src", default=None,
+                    help="run the server from this source tree (its src/ first on PYTHONPATH: e.g. an export "
+                         "of main for a before/after; the peers stay this tree's)")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
-    # the peers' microphone, 50 packets/s as a real one: stamped packets (end-to-end latency), or with
-    # --peers-decode a real Opus tone (the peers decode what they get)
+    # the peers' microphone, 50 packets/s as a real one: stamped packets (end-to-end latency, each peer at
+    # its own RFC 6464 level), or with --peers-decode a real Opus tone (the peers decode what they get);
+    # without --peers-decode the peers' receivers hand on encoded frames as the SFU's do, without a decoder
+    # thread each: the peers' process then keeps up with hundreds of streams (it only counts them)
     app.Tone = Voice if args.peers_decode else StampedVoice  # type: ignore[misc,assignment]
-    RTCRtpReceiver._handle_rtp_packet = _timed_rtp  # type: ignore[method-assign]
-    if not args.peers_decode:
-        # the peers' receivers hand on encoded frames as the SFU's do, without a decoder thread each: the
-        # peers' process then keeps up with hundreds of streams (it only counts them)
-        from chinwag.plugin.bundled.calls.server.sfu import install_passthrough
-
-        install_passthrough()
+    PEER_OPTIONS.update(peers_decode=args.peers_decode, ws_max_queue=args.ws_max_queue)
+    install_peer_hooks(args.peers_decode)
     if args.sfu == "janus":
         main_janus(sizes, args.seconds)
         return
     env = {}
+    if args.server_src:
+        env["PYTHONPATH"] = os.path.join(os.path.abspath(args.server_src), "src")
     if not args.no_sfu_timing:
         LATENCY_PATH = os.path.join(tempfile.mkdtemp(prefix="calls-latency-"), "latency.json")
         env["CHINWAG_CALLS_LATENCY_FILE"] = LATENCY_PATH
     srv = ServerProcess(args.keep, **env).start()
     try:
-        channel_id, users = setup(srv, max(sizes))
+        channel_id, users = setup(srv, max(sizes), args.max_speakers, args.sfu_workers)
         assert srv.proc is not None
         for _ in range(50):
             try:
@@ -443,7 +690,8 @@ def main() -> None:
         httpx.get(srv.url + "/api/v4/system/ping").raise_for_status()
         Participant.max_queue = args.ws_max_queue
         for n in sizes:
-            asyncio.run(run_size(srv.url, channel_id, users, n, args.seconds, pid, args.join_unmuted))
+            asyncio.run(run_size(srv.url, channel_id, users, n, args.seconds, pid, args.join_unmuted,
+                                 args.peer_procs, args.max_speakers))
     finally:
         srv.stop()
         if LATENCY_PATH:

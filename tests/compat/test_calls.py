@@ -17,6 +17,7 @@ import json
 import math
 import re
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import av
@@ -26,7 +27,7 @@ import pytest
 import websockets
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaBlackhole
-from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 
 from tests.compat.conftest import LiveServer
 from tests.waiting import until
@@ -76,6 +77,8 @@ class Participant:
 
     #: the WebSocket client's receive buffer before it stops reading (None: never stops)
     max_queue: int | None = None
+    #: the microphone added on the first unmute (None: this module's ``Tone``)
+    microphone: Callable[[], MediaStreamTrack] | None = None
 
     def __init__(self, server: LiveServer, token: str, user_id: str) -> None:
         self.server, self.token, self.user_id = server, token, user_id
@@ -190,7 +193,7 @@ class Participant:
         """RTCPeer.addTrack: take the signalling lock over the data channel, add the microphone, offer;
         the answer gives the lock back. Then tell the server."""
         await self._lock()
-        self.pc.addTrack(Tone())
+        self.pc.addTrack(self.microphone() if self.microphone is not None else Tone())
         await self.pc.setLocalDescription(await self.pc.createOffer())
         await self._send_sdp()
         await self.send("unmute")

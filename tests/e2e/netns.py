@@ -61,6 +61,10 @@ for _ in range(50):
 """
 #: seconds a browser server gets to start its browser and print its endpoint
 BROWSER_START_TIMEOUT = 90
+#: the routing table the datagrams a test loses are sent through (out of the veth, to nothing)
+LOST_TABLE = "100"
+#: the preference of the rules that pick those datagrams, and of the local table's rule, moved after them
+LOST_PREF, LOCAL_PREF = "10", "100"
 
 
 _links = itertools.count()
@@ -116,6 +120,9 @@ class TestNetwork:
         self.inner = ""
         self.outer = ""
         self.ns = ""
+        #: the UDP ports whose datagrams are lost (``lose_udp``)
+        self._losing: set[int] = set()
+        self._lost_routing = False
 
     # --- setting up and tearing down
 
@@ -201,6 +208,46 @@ class TestNetwork:
         if holder.stderr:
             holder.stderr.close()
 
+    # --- breaking a path in it
+
+    def udp_ports(self, low: int, high: int) -> set[int]:
+        """The UDP ports from ``low`` to ``high`` bound in the namespace now (its /proc/net/udp)."""
+        assert self.holder is not None
+        ports = set()
+        for line in Path(f"/proc/{self.holder.pid}/net/udp").read_text().splitlines()[1:]:
+            port = int(line.split()[1].rsplit(":", 1)[1], 16)
+            if low <= port <= high:
+                ports.add(port)
+        return ports
+
+    def ephemeral_ports(self) -> tuple[int, int]:
+        """The range the namespace's sockets bound to port 0 get their ports from (the browsers' ICE
+        sockets)."""
+        low, high = self.run("cat", "/proc/sys/net/ipv4/ip_local_port_range").split()
+        return int(low), int(high)
+
+    def lose_udp(self, ports: set[int]) -> None:
+        """From now on every UDP datagram to or from one of ``ports`` in the namespace is lost, silently, as
+        on a broken network path (the sender gets no error, the receiver nothing); TCP (the pages, the API)
+        goes on. Policy routing: rules ahead of the local table's send those datagrams out of the veth, even
+        to the namespace's own address, where nothing answers ARP for it, and they go no further."""
+        if not self._lost_routing:
+            self._lost_routing = True
+            self.run("ip", "route", "add", "default", "dev", "eth0", "table", LOST_TABLE)
+            self.run("ip", "rule", "add", "pref", LOCAL_PREF, "lookup", "local")
+            self.run("ip", "rule", "del", "pref", "0", "lookup", "local")
+        for port in sorted(ports - self._losing):
+            for match in ("dport", "sport"):
+                self.run("ip", "rule", "add", "pref", LOST_PREF, "ipproto", "udp", match, str(port), "lookup", LOST_TABLE)
+        self._losing |= ports
+
+    def mend_udp(self) -> None:
+        """The datagrams ``lose_udp`` drops go through again."""
+        for port in sorted(self._losing):
+            for match in ("dport", "sport"):
+                self.run("ip", "rule", "del", "pref", LOST_PREF, "ipproto", "udp", match, str(port), "lookup", LOST_TABLE)
+        self._losing = set()
+
     # --- running things in it
 
     def enter(self) -> list[str]:
@@ -222,13 +269,36 @@ class ServerInNetwork(ServerProcess):
         self.api_url = f"http://{net.inner}:{self.port}"
 
 
+class Display:
+    """An X server of the test's own (Xvfb, a virtual screen) in the namespace: a browser given its
+    ``DISPLAY`` has a screen to share (headless Firefox has no fake one). It ends with the namespace."""
+
+    def __init__(self, net: TestNetwork) -> None:
+        read, write = os.pipe()
+        self.proc = subprocess.Popen([*net.enter(), "Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                                      "-nolisten", "tcp"], pass_fds=(write,), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as f:  # Xvfb writes the display number it took once it is ready
+            number = f.readline().strip()
+        if not number:
+            self.stop()
+            raise RuntimeError("Xvfb did not start")
+        self.display = f":{number}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
 class BrowserServer:
     """Playwright's browser server (``cli.js launch-server``, the driver's own node) in the namespace: it
     launches the browser there and listens at the namespace's address, where ``browser_type.connect``
     reaches it. Firefox is driven over WebDriver BiDi (Playwright's ``moz-firefox`` channel with Debian's
     firefox-esr as the executable), Chromium over its pipe as usual."""
 
-    def __init__(self, net: TestNetwork, browser: str, options: dict[str, Any]) -> None:
+    def __init__(self, net: TestNetwork, browser: str, options: dict[str, Any], env: dict[str, str] | None = None) -> None:
         from playwright._impl._driver import compute_driver_executable, get_driver_env
 
         self.name = browser
@@ -237,7 +307,7 @@ class BrowserServer:
         config.write_text(json.dumps({**options, "host": net.inner, "port": 0}))
         node, cli = compute_driver_executable()
         # HOME owned by us: Firefox refuses to start as root with someone else's
-        env = {**get_driver_env(), "HOME": self.home}
+        env = {**get_driver_env(), **(env or {}), "HOME": self.home}
         self.log_path = Path(self.home) / "server.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen([*net.enter(), node, cli, "launch-server", "--browser", browser, "--config", str(config)],

@@ -6,8 +6,8 @@
 import {refreshChannel} from './actions';
 import {client, websocketUrl} from './client';
 import {intl} from './i18n';
-import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, type CallResume, callsByChannel, type CallsConfig, callToResume, DC,
-    ICE_DISCONNECTED_GRACE_MS, ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing} from './lib/calls';
+import {applyCallEvent, type Call, CALLS_EVENT, CALLS_PLUGIN, CAMERA_SIMULCAST, type CallResume, callsByChannel, type CallsConfig, callToResume, DC,
+    ICE_DISCONNECTED_GRACE_MS, ICE_RESTART_GIVE_UP_MS, iceStep, shouldRing, videoTiles} from './lib/calls';
 import {decodeAll, encode, type Packable} from './lib/msgpack';
 import {getState, type MyCall, update} from './store';
 
@@ -164,6 +164,10 @@ async function deflate(text: string): Promise<Uint8Array> {
 }
 
 type Signal = {type: 'offer' | 'answer'; sdp: string};
+/** On a Janus-backed call: which of our two connections a description is for; the subscriber's offer
+ * carries the media map of its m-lines. */
+type JanusSignal = Signal & {pc: 'publisher' | 'subscriber'; media?: Record<string, {type: string; sender_id: string}>};
+type MediaKind = 'voice' | 'screen' | 'video';
 
 /** The call I am in: its WebSocket and its peer connection with the server's SFU. */
 class CallConnection {
@@ -191,6 +195,14 @@ class CallConnection {
     private iceRestarts = 0;
     private iceRestartDeadline: ReturnType<typeof setTimeout> | null = null;
     private iceRestartTimer: ReturnType<typeof setTimeout> | null = null;
+    /** A call carried by Janus (the server said so at join): a publisher and a subscriber connection
+     * instead of the one with the embedded SFU, signalled with janus_sdp / janus_ice / janus_signal. */
+    private janus = false;
+    private pub: RTCPeerConnection | null = null;
+    private sub: RTCPeerConnection | null = null;
+    private pubKinds: Record<string, MediaKind> = {};
+    private pubAnswer: ((sdp: string) => void) | null = null;
+    private pubOps: Promise<unknown> = Promise.resolve();
     closed = false;
 
     constructor(readonly channelId: string, private iceServers: RTCIceServer[], private unmuteOnConnect = false, rejoins = 0,
@@ -263,7 +275,7 @@ class CallConnection {
             this.reconnecting = false;
         }, 3000);
         this.downSince = 0;
-        setMyCall({status: this.pc?.connectionState === 'connected' ? 'connected' : 'connecting'});
+        setMyCall({status: this.janus || this.pc?.connectionState === 'connected' ? 'connected' : 'connecting'});
     }
 
     send(action: string, data?: Record<string, Packable>, binary = false): void {
@@ -297,7 +309,8 @@ class CallConnection {
             if (!this.sessionId) {
                 this.sessionId = id;
                 update((s) => (s.myCall ? {myCall: {...s.myCall, sessionId: id}} : {}));
-                this.send('join', {channelID: this.channelId, title: ''});
+                // twoPeers: we can open two connections (a Janus-backed call's publisher and subscriber)
+                this.send('join', {channelID: this.channelId, title: '', twoPeers: true});
             } else if (id !== prev) {
                 // the server could not resume the connection and gave a new one: the session goes on there
                 this.sendReconnect(prev);
@@ -313,7 +326,19 @@ class CallConnection {
                 this.handOnJoin = false;
                 this.raiseHand(true);
             }
-            void this.startPeer();
+            if (data.sfu === 'janus') {
+                this.startJanus();
+            } else {
+                void this.startPeer();
+            }
+            break;
+        case 'janus_signal':
+            try {
+                const signal = JSON.parse(String(data.data)) as JanusSignal;
+                this.signals = this.signals.then(() => this.onJanusSignal(signal)).catch((e) => console.warn('calls: signalling failed', e));
+            } catch {
+                // not a description
+            }
             break;
         case 'signal':
             try {
@@ -324,7 +349,7 @@ class CallConnection {
             }
             break;
         case 'error':
-            if (!this.pc) {
+            if (!this.pc && !this.janus) {
                 this.fail(String(data.data || ''));
             } else if (this.reconnecting || this.iceRestartDeadline) {
                 // the server no longer has our session (it gave up waiting): join again
@@ -357,22 +382,100 @@ class CallConnection {
             }
         };
         pc.oniceconnectionstatechange = () => this.onIceState(pc);
-        pc.ontrack = (ev) => {
-            const mid = ev.transceiver.mid ?? ev.track.id;
-            const stream = new MediaStream([ev.track]);
-            if (ev.track.kind === 'audio') {
-                update((s) => (s.myCall ? {myCall: {...s.myCall, remoteAudio: {...s.myCall.remoteAudio, [mid]: stream}}} : {}));
-            } else {
-                // a screen or a camera: the media map (by m-line) says which, and whose
-                update((s) => (s.myCall ? {myCall: {...s.myCall, remoteVideo: {...s.myCall.remoteVideo, [mid]: stream}}} : {}));
-            }
-        };
+        pc.ontrack = (ev) => this.onTrack(ev);
         const dc = pc.createDataChannel('calls-dc');
         dc.binaryType = 'arraybuffer';
         this.dc = dc;
         dc.onmessage = (ev) => this.onData(ev.data);
         await pc.setLocalDescription(await pc.createOffer());
         await this.sendSdp();
+    }
+
+    /** A Janus-backed call: nothing to connect until we send something (the publisher) or Janus offers
+     * us the others (the subscriber). */
+    private startJanus(): void {
+        this.janus = true;
+        setMyCall({status: 'connected'});
+        this.rejoins = 0;
+        if (this.unmuteOnConnect) {
+            this.unmuteOnConnect = false;
+            void this.unmute().catch(() => undefined);
+        }
+    }
+
+    private janusPeer(name: 'publisher' | 'subscriber'): RTCPeerConnection {
+        const pc = new RTCPeerConnection({iceServers: this.iceServers, bundlePolicy: 'max-bundle'});
+        pc.onicecandidate = (ev) => {
+            if (ev.candidate) {
+                this.send('janus_ice', {data: JSON.stringify({pc: name, candidate: ev.candidate.toJSON()})});
+            }
+        };
+        pc.onconnectionstatechange = () => {
+            if (pc.connectionState === 'failed' && !this.closed) {
+                this.rejoin();
+            }
+        };
+        return pc;
+    }
+
+    private async onJanusSignal(signal: JanusSignal): Promise<void> {
+        if (this.closed) {
+            return;
+        }
+        if (signal.pc === 'publisher' && signal.type === 'answer') {
+            this.pubAnswer?.(signal.sdp);
+            return;
+        }
+        if (signal.pc !== 'subscriber' || signal.type !== 'offer') {
+            return;
+        }
+        if (!this.sub) {
+            this.sub = this.janusPeer('subscriber');
+            this.sub.ontrack = (ev) => this.onTrack(ev);
+        }
+        const media = signal.media ?? {};
+        update((s) => (s.myCall ? {myCall: {...s.myCall, mediaMap: media}} : {}));
+        await this.sub.setRemoteDescription({type: 'offer', sdp: signal.sdp});
+        await this.sub.setLocalDescription(await this.sub.createAnswer());
+        const d = this.sub.localDescription!;
+        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: d.type, sdp: d.sdp}))}, true);
+    }
+
+    /** Adds a stream to our publisher connection (made at the first) and offers it to Janus again. */
+    private publish(kind: MediaKind, add: (pc: RTCPeerConnection) => RTCRtpSender): Promise<RTCRtpSender> {
+        const op = this.pubOps.then(async () => {
+            this.pub ??= this.janusPeer('publisher');
+            const pc = this.pub;
+            const sender = add(pc);
+            await pc.setLocalDescription(await pc.createOffer());
+            const mid = pc.getTransceivers().find((t) => t.sender === sender)?.mid;
+            if (mid) {
+                this.pubKinds[mid] = kind;
+            }
+            const answer = new Promise<string>((resolve, reject) => {
+                this.pubAnswer = resolve;
+                setTimeout(() => reject(new Error('calls: no answer from Janus')), LOCK_TIMEOUT_MS);
+            });
+            const d = pc.localDescription!;
+            // deflated in a binary frame, as `sdp` (the server closes a WebSocket on a frame over 8 KiB)
+            this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'publisher', type: d.type, sdp: d.sdp, kinds: this.pubKinds}))}, true);
+            await pc.setRemoteDescription({type: 'answer', sdp: await answer});
+            this.pubAnswer = null;
+            return sender;
+        });
+        this.pubOps = op.catch(() => undefined);
+        return op;
+    }
+
+    private onTrack(ev: RTCTrackEvent): void {
+        const mid = ev.transceiver.mid ?? ev.track.id;
+        const stream = new MediaStream([ev.track]);
+        if (ev.track.kind === 'audio') {
+            update((s) => (s.myCall ? {myCall: {...s.myCall, remoteAudio: {...s.myCall.remoteAudio, [mid]: stream}}} : {}));
+        } else {
+            // a screen or a camera: the media map (by m-line) says which, and whose
+            update((s) => (s.myCall ? {myCall: {...s.myCall, remoteVideo: {...s.myCall.remoteVideo, [mid]: stream}}} : {}));
+        }
     }
 
     /** A network change: ICE `disconnected` (wait, it may come back), `failed` (restart ICE: a new path
@@ -504,8 +607,12 @@ class CallConnection {
         throw new Error('calls: no signalling lock');
     }
 
-    /** Adds a track under the lock and offers it; the server's answer gives the lock back. */
-    private async addTrack(add: (pc: RTCPeerConnection) => RTCRtpSender): Promise<RTCRtpSender> {
+    /** Adds a track under the lock and offers it; the server's answer gives the lock back. On Janus: to
+     * our publisher connection. */
+    private async addTrack(add: (pc: RTCPeerConnection) => RTCRtpSender, kind: MediaKind): Promise<RTCRtpSender> {
+        if (this.janus) {
+            return this.publish(kind, add);
+        }
         await this.lock();
         const pc = this.pc!;
         const sender = add(pc);
@@ -517,14 +624,14 @@ class CallConnection {
 
     async unmute(): Promise<void> {
         const track = this.mic?.getAudioTracks()[0];
-        if (!track || !this.pc) {
+        if (!track || (!this.pc && !this.janus)) {
             return;
         }
         track.enabled = true;
         if (this.micSender) {
             await this.micSender.replaceTrack(track);
         } else {
-            this.micSender = await this.addTrack((pc) => pc.addTrack(track, this.mic!));
+            this.micSender = await this.addTrack((pc) => pc.addTrack(track, this.mic!), 'voice');
         }
         this.send('unmute');
         setMyCall({muted: false});
@@ -562,7 +669,7 @@ class CallConnection {
         if (this.screenSender) {
             await this.screenSender.replaceTrack(track);
         } else {
-            this.screenSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]}).sender);
+            this.screenSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]}).sender, 'screen');
         }
         setMyCall({sharing: true});
     }
@@ -583,7 +690,10 @@ class CallConnection {
     /** The camera on: `video_on`, then its track on a send-only transceiver (added and offered under the
      * signalling lock the first time; later the same sender carries it again). */
     async videoOn(): Promise<void> {
-        const stream = await navigator.mediaDevices.getUserMedia({video: {width: {ideal: 640}, height: {ideal: 360}}, audio: false});
+        // not in Firefox, as the calls plugin's own client (its simulcast is not tested here)
+        const simulcast = Boolean(getState().callsConfig?.EnableSimulcast) && !/firefox/i.test(navigator.userAgent);
+        const size = simulcast ? {width: {ideal: 960}, height: {ideal: 540}} : {width: {ideal: 640}, height: {ideal: 360}};
+        const stream = await navigator.mediaDevices.getUserMedia({video: size, audio: false});
         const track = stream.getVideoTracks()[0];
         if (this.closed || !track) {
             stream.getTracks().forEach((t) => t.stop());
@@ -594,7 +704,8 @@ class CallConnection {
         if (this.cameraSender) {
             await this.cameraSender.replaceTrack(track);
         } else {
-            this.cameraSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]}).sender);
+            this.cameraSender = await this.addTrack((pc) => pc.addTransceiver(track, {direction: 'sendonly', streams: [stream],
+                ...(simulcast ? {sendEncodings: CAMERA_SIMULCAST} : {})}).sender, 'video');
         }
         setMyCall({video: true, localVideo: stream});
     }
@@ -612,6 +723,14 @@ class CallConnection {
 
     /** The inbound and outbound RTP streams now (the call details panel). */
     async stats(): Promise<RTCStatsReport | null> {
+        if (this.janus) {
+            // both connections' streams, their ids kept apart
+            const all = new Map<string, RTCStats>();
+            for (const [name, pc] of [['pub', this.pub], ['sub', this.sub]] as const) {
+                (await pc?.getStats())?.forEach((st: RTCStats) => all.set(`${name}:${st.id}`, {...st, id: `${name}:${st.id}`}));
+            }
+            return all as unknown as RTCStatsReport;
+        }
         return this.pc ? this.pc.getStats() : null;
     }
 
@@ -635,6 +754,8 @@ class CallConnection {
         }
         this.ws?.close();
         this.pc?.close();
+        this.pub?.close();
+        this.sub?.close();
         this.mic?.getTracks().forEach((t) => t.stop());
         this.screen?.getTracks().forEach((t) => t.stop());
         this.camera?.getTracks().forEach((t) => t.stop());
@@ -715,6 +836,27 @@ export async function toggleVideo(): Promise<void> {
     } catch {
         update(() => ({toast: intl().formatMessage({id: 'calls.video_failed', defaultMessage: 'Could not turn on your camera.'})}));
     }
+}
+
+/** The others' camera tiles as shown now (CSS pixels), by sender session id. */
+const tileSizes = new Map<string, {width: number; height: number}>();
+let tilesTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A camera tile's size changed (null: gone): the server hears the sizes (`video_tiles`, at most every
+ * 300 ms) and forwards each camera's simulcast layer that fits its tile. */
+export function reportVideoTile(senderSessionId: string, size: {width: number; height: number} | null): void {
+    if (size) {
+        tileSizes.set(senderSessionId, size);
+    } else {
+        tileSizes.delete(senderSessionId);
+    }
+    if (!getState().callsConfig?.EnableSimulcast || tilesTimer) {
+        return;
+    }
+    tilesTimer = setTimeout(() => {
+        tilesTimer = undefined;
+        current?.send('video_tiles', {data: JSON.stringify(videoTiles(tileSizes, window.devicePixelRatio || 1))});
+    }, 300);
 }
 
 export function callStats(): Promise<RTCStatsReport | null> {

@@ -8,8 +8,8 @@ import type {Team} from '@mattermost/types/teams';
 import {FormattedMessage, useIntl} from 'react-intl';
 
 import {ensureUsers} from '../actions';
-import {callStats, dismissCall, endCall, hostControl, type HostAction, hostMake, hostMuteOthers, joinCall, leaveCall, raiseHand, setMuted, toggleScreenShare,
-    toggleVideo} from '../calls';
+import {callStats, dismissCall, endCall, hostControl, type HostAction, hostMake, hostMuteOthers, joinCall, leaveCall, raiseHand, reportVideoTile,
+    setMuted, toggleScreenShare, toggleVideo} from '../calls';
 import {errorText} from '../client';
 import {callMinutes, callParticipants, type Call} from '../lib/calls';
 import {channelTitle, displayName} from '../lib/channels';
@@ -66,8 +66,9 @@ export function CallHeaderButton({channel}: {channel: Channel}) {
     );
 }
 
-function RemoteAudio({stream}: {stream: MediaStream}) {
-    const ref = useRef<HTMLAudioElement>(null);
+/** A ref for a media element that plays ``stream`` (set again when the stream changes). */
+function useStreamPlayer<T extends HTMLMediaElement>(stream: MediaStream) {
+    const ref = useRef<T>(null);
     useEffect(() => {
         const el = ref.current;
         if (el) {
@@ -75,19 +76,17 @@ function RemoteAudio({stream}: {stream: MediaStream}) {
             void el.play().catch(() => undefined);
         }
     }, [stream]);
+    return ref;
+}
+
+function RemoteAudio({stream}: {stream: MediaStream}) {
+    const ref = useStreamPlayer<HTMLAudioElement>(stream);
     return <audio ref={ref} autoPlay/>;
 }
 
 function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
     const intl = useIntl();
-    const ref = useRef<HTMLVideoElement>(null);
-    useEffect(() => {
-        const el = ref.current;
-        if (el) {
-            el.srcObject = stream;
-            void el.play().catch(() => undefined);
-        }
-    }, [stream]);
+    const ref = useStreamPlayer<HTMLVideoElement>(stream);
     return (
         <figure className='call-screen'>
             <video ref={ref} autoPlay muted playsInline aria-label={intl.formatMessage({id: 'calls.screen_of', defaultMessage: 'Screen of {name}'}, {name})}/>
@@ -97,16 +96,22 @@ function RemoteScreen({stream, name}: {stream: MediaStream; name: string}) {
 }
 
 /** A participant's camera, or mine (muted: the sound comes with the voice, never from a tile). */
-function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: string; mine?: boolean}) {
+function VideoTile({stream, name, mine = false, sessionId = ''}: {stream: MediaStream; name: string; mine?: boolean; sessionId?: string}) {
     const intl = useIntl();
-    const ref = useRef<HTMLVideoElement>(null);
+    const ref = useStreamPlayer<HTMLVideoElement>(stream);
     useEffect(() => {
+        // the size this tile shows the sender's camera at: the server picks the simulcast layer by it
         const el = ref.current;
-        if (el) {
-            el.srcObject = stream;
-            void el.play().catch(() => undefined);
+        if (!el || mine || !sessionId || typeof ResizeObserver === 'undefined') {
+            return undefined;
         }
-    }, [stream]);
+        const observer = new ResizeObserver(() => reportVideoTile(sessionId, {width: el.clientWidth, height: el.clientHeight}));
+        observer.observe(el);
+        return () => {
+            observer.disconnect();
+            reportVideoTile(sessionId, null);
+        };
+    }, [sessionId, mine]);
     const label = mine ? intl.formatMessage({id: 'calls.my_video', defaultMessage: 'Your camera'})
         : intl.formatMessage({id: 'calls.video_of', defaultMessage: 'Camera of {name}'}, {name});
     return (
@@ -117,7 +122,9 @@ function VideoTile({stream, name, mine = false}: {stream: MediaStream; name: str
     );
 }
 
-type StatRow = {id: string; kind: string; direction: 'in' | 'out'; bytes: number; packets: number; from: string};
+type StatRow = {id: string; kind: string; direction: 'in' | 'out'; bytes: number; packets: number; from: string;
+    /** inbound video: the size of the frames decoded now, and how many were */
+    width: number; height: number; decoded: number};
 
 /** The call's RTP streams, live (what Mattermost's `/call stats` shows): bytes and packets per stream. */
 function CallDetails() {
@@ -145,6 +152,7 @@ function CallDetails() {
                     bytes: Number(inbound ? st.bytesReceived : st.bytesSent) || 0,
                     packets: Number(inbound ? st.packetsReceived : st.packetsSent) || 0,
                     from: session ? displayName(s.users[session.user_id]) : '',
+                    width: Number(st.frameWidth) || 0, height: Number(st.frameHeight) || 0, decoded: Number(st.framesDecoded) || 0,
                 });
             });
             setRows(out);
@@ -167,10 +175,12 @@ function CallDetails() {
             </thead>
             <tbody>
                 {rows.map((r) => (
-                    <tr key={r.id} data-direction={r.direction} data-kind={r.kind} data-bytes={r.bytes}>
+                    <tr key={r.id} data-direction={r.direction} data-kind={r.kind} data-bytes={r.bytes}
+                        data-frame-width={r.width || undefined} data-frames-decoded={r.decoded || undefined}>
                         <td>{r.direction === 'in'
                             ? intl.formatMessage({id: 'calls.details.in', defaultMessage: '{kind} in {from}'}, {kind: r.kind, from: r.from})
-                            : intl.formatMessage({id: 'calls.details.out', defaultMessage: '{kind} out'}, {kind: r.kind})}</td>
+                            : intl.formatMessage({id: 'calls.details.out', defaultMessage: '{kind} out'}, {kind: r.kind})}
+                        {r.width > 0 && ` ${r.width}×${r.height}`}</td>
                         <td>{intl.formatNumber(r.bytes)}</td>
                         <td>{intl.formatNumber(r.packets)}</td>
                     </tr>
@@ -275,7 +285,7 @@ export function CallBar({team}: {team: Team}) {
     const cameras = Object.entries(my.remoteVideo).flatMap(([mid, stream]) => {
         const m = my.mediaMap[mid];
         const session = m?.type === 'video' ? sessionsById.get(m.sender_id) : undefined;
-        return session?.video ? [{mid, stream, userId: session.user_id}] : [];
+        return session?.video ? [{mid, stream, userId: session.user_id, sessionId: session.session_id}] : [];
     });
     const videoLabel = my.video ? intl.formatMessage({id: 'calls.stop_video', defaultMessage: 'Stop video'}) : intl.formatMessage({id: 'calls.start_video', defaultMessage: 'Start video'});
     const canVideo = config?.EnableVideo !== false && Boolean(navigator.mediaDevices?.getUserMedia);
@@ -297,7 +307,7 @@ export function CallBar({team}: {team: Team}) {
             {sharer && screenMid && <RemoteScreen stream={my.remoteVideo[screenMid]} name={displayName(users[sharer])}/>}
             {(cameras.length > 0 || my.localVideo) && (
                 <div className='call-videos' aria-label={intl.formatMessage({id: 'calls.videos', defaultMessage: 'Cameras'})} role='group'>
-                    {cameras.map((c) => <VideoTile key={c.mid} stream={c.stream} name={displayName(users[c.userId])}/>)}
+                    {cameras.map((c) => <VideoTile key={c.mid} stream={c.stream} name={displayName(users[c.userId])} sessionId={c.sessionId}/>)}
                     {my.localVideo && <VideoTile stream={my.localVideo} name='' mine/>}
                 </div>
             )}

@@ -27,10 +27,32 @@ export type CallsConfig = {
     DefaultEnabled: boolean;
     AllowScreenSharing: boolean;
     EnableVideo?: boolean;
+    /** The camera is sent in several encodings (CAMERA_SIMULCAST); the server forwards one to each receiver. */
+    EnableSimulcast?: boolean;
     MaxCallParticipants: number;
     EnableRinging: boolean;
     HostControlsAllowed: boolean;
 };
+
+/** The camera's encodings with simulcast on, lowest first: a quarter, half and the full size of the
+ * capture (960x540). The server picks one per receiver (by the size we show each tile at: `video_tiles`). */
+export const CAMERA_SIMULCAST: RTCRtpEncodingParameters[] = [
+    {rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000},
+    {rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000},
+    {rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_200_000},
+];
+
+/** `video_tiles`' payload: the size (device pixels) each camera tile shows, by its sender's session id;
+ * tiles not on screen (no size) left out. */
+export function videoTiles(sizes: Map<string, {width: number; height: number}>, dpr: number): Record<string, {width: number; height: number}> {
+    const out: Record<string, {width: number; height: number}> = {};
+    for (const [session, size] of sizes) {
+        if (size.width > 0 && size.height > 0) {
+            out[session] = {width: Math.round(size.width * dpr), height: Math.round(size.height * dpr)};
+        }
+    }
+    return out;
+}
 
 /** GET /plugins/com.mattermost.calls/channels: `[{channel_id, enabled, call?}]`. */
 export function callsByChannel(list: Array<{channel_id: string; call?: Call}>): Record<string, Call> {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 
-import {applyCallEvent, type Call, callMinutes, callParticipants, callsByChannel, callToResume, iceStep, MAX_ICE_RESTARTS, RESUME_WITHIN_MS,
-    shouldRing} from '../lib/calls';
+import {applyCallEvent, type Call, callMinutes, callParticipants, callsByChannel, callToResume, CAMERA_SIMULCAST, iceStep, MAX_ICE_RESTARTS,
+    RESUME_WITHIN_MS, shouldRing, videoTiles} from '../lib/calls';
 import {decodeAll, encode} from '../lib/msgpack';
 
 describe('msgpack', () => {
@@ -134,5 +134,18 @@ describe('after a reload', () => {
         expect(callToResume(note(), calls, 'u3', 6000)).toBeNull(); // someone else signed in in this tab
         expect(callToResume('{', calls, 'u2', 6000)).toBeNull();
         expect(callToResume('null', calls, 'u2', 6000)).toBeNull();
+    });
+});
+
+describe('simulcast', () => {
+    it('sends the camera in three encodings, lowest first, each with its rid', () => {
+        expect(CAMERA_SIMULCAST.map((e) => e.rid)).toEqual(['l', 'm', 'h']);
+        expect(CAMERA_SIMULCAST.map((e) => e.scaleResolutionDownBy)).toEqual([4, 2, 1]);
+    });
+
+    it('tells the tile sizes in device pixels, by sender session, leaving out tiles not shown', () => {
+        const sizes = new Map([['s1', {width: 160, height: 90}], ['s2', {width: 0, height: 0}], ['s3', {width: 300.4, height: 168.9}]]);
+        expect(videoTiles(sizes, 2)).toEqual({s1: {width: 320, height: 180}, s3: {width: 601, height: 338}});
+        expect(videoTiles(new Map(), 1)).toEqual({});
     });
 });

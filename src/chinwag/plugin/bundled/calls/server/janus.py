@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,8 @@ class Janus:
         self.session_id = 0
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._acked: set[str] = set()
+        #: requests Janus answers with an ``ack`` alone (a trickled candidate)
+        self._ack_final: set[str] = set()
         self._ids = itertools.count(1)
         self._tasks: list[asyncio.Task[None]] = []
         #: handle id → called with (handle id, plugin data, jsep) for events Janus sends on its own
@@ -56,6 +59,11 @@ class Janus:
         self.session_id = int(reply["data"]["id"])
         self._tasks.append(asyncio.get_running_loop().create_task(self._keepalive()))
         return self
+
+    @property
+    def closed(self) -> bool:
+        """The WebSocket is gone (Janus restarted, the network broke): a new session is needed."""
+        return self.ws is None or any(t.done() for t in self._tasks)
 
     async def close(self) -> None:
         if self.ws is not None and self.session_id:
@@ -81,7 +89,10 @@ class Janus:
                 except ValueError:
                     continue
                 if isinstance(msg, dict):
-                    self._dispatch(msg)
+                    try:
+                        self._dispatch(msg)
+                    except Exception:  # one event handler's failure must not end the session for all
+                        logging.getLogger(__name__).exception("janus: handling an event failed")
         except websockets.ConnectionClosed:
             pass
         for f in self._pending.values():
@@ -91,12 +102,13 @@ class Janus:
     def _dispatch(self, msg: dict[str, Any]) -> None:
         kind, tx = msg.get("janus"), msg.get("transaction")
         future = self._pending.get(tx) if isinstance(tx, str) else None
-        if kind == "ack" and future is not None:
+        if kind == "ack" and future is not None and str(tx) not in self._ack_final:
             self._acked.add(str(tx))  # the answer comes later, as an event with this transaction
             return
-        if future is not None and kind in ("success", "error", "event"):
+        if future is not None and kind in ("success", "error", "event", "ack"):
             del self._pending[str(tx)]
             self._acked.discard(str(tx))
+            self._ack_final.discard(str(tx))
             if not future.done():
                 future.set_result(msg)
             return
@@ -107,19 +119,21 @@ class Janus:
         if kind == "event":
             data = (msg.get("plugindata") or {}).get("data") or {}
             handler(handle, data, msg.get("jsep"))
-        elif kind in ("hangup", "detached"):
+        elif kind in ("hangup", "detached", "webrtcup"):
             handler(handle, {"janus": kind, "reason": msg.get("reason", "")}, None)
 
     async def _keepalive(self) -> None:
         while True:
             await asyncio.sleep(KEEPALIVE)
             try:
-                await self._request({"janus": "keepalive", "session_id": self.session_id})
+                await self._request({"janus": "keepalive", "session_id": self.session_id}, ack_final=True)
             except (TimeoutError, JanusError, ConnectionError):
                 return
 
-    async def _request(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def _request(self, body: dict[str, Any], ack_final: bool = False) -> dict[str, Any]:
         tx = f"{next(self._ids)}-{secrets.token_hex(4)}"
+        if ack_final:
+            self._ack_final.add(tx)
         body = {**body, "transaction": tx}
         if self.api_secret:
             body["apisecret"] = self.api_secret
@@ -130,6 +144,7 @@ class Janus:
             reply = await asyncio.wait_for(future, self.timeout)
         finally:
             self._pending.pop(tx, None)
+            self._ack_final.discard(tx)
         if reply.get("janus") == "error":
             err = reply.get("error") or {}
             raise JanusError(int(err.get("code", 0)), str(err.get("reason", "")))
@@ -166,7 +181,8 @@ class Janus:
     async def trickle(self, handle: int, candidate: dict[str, Any] | None) -> None:
         """A client's candidate (RTCIceCandidateInit), or None: no more candidates."""
         await self._request({"janus": "trickle", "session_id": self.session_id, "handle_id": handle,
-                             "candidate": candidate if candidate is not None else {"completed": True}})
+                             "candidate": candidate if candidate is not None else {"completed": True}},
+                            ack_final=True)  # Janus's answer to a trickle is its ack
 
     # VideoRoom ---------------------------------------------------------------------------------------
 

@@ -35,7 +35,10 @@ from chinwag.model.errors import AppError
 from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin, Post
 
 from . import stats
+from .janus_calls import JANUS, JanusSettings
+from .media import DIRECT, Media
 from .sfu import SFU, RTCSettings, server_urls, stun_urls
+from .workers import SFUWorkers, default_workers
 
 ID_RE = re.compile(r"^[a-z0-9]{26}$")
 #: how long a session whose WebSocket closed waits for the app's ``reconnect`` before it leaves
@@ -206,8 +209,20 @@ class CallsPlugin(Plugin):
         self.locks: dict[str, asyncio.Lock] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.beaten = float("-inf")
-        self.sfu = SFU(self._rtc_settings(), self._signal)
-        self.sfu.configure(self._rtc_settings())
+        # the calls of this node in this process, or spread over worker processes (workers.py); the
+        # number is taken at activation
+        workers = int(self._setting("SFUWorkers", 0)) or default_workers()
+        embedded: SFU | SFUWorkers
+        if workers > 1:
+            embedded = SFUWorkers(self._rtc_settings(), self._signal, workers)
+            await embedded.start()
+        else:
+            embedded = SFU(self._rtc_settings(), self._signal)
+        #: the embedded SFU, or Janus for calls started while ``SFU`` is "janus" (media.py); the apps'
+        #: sessions of a Janus call are bridged through an SFU in this process
+        self.sfu = Media(embedded, self._janus_signal, self.api.log_error,
+                         local=lambda: SFU(self._rtc_settings(), self._signal))
+        self.sfu.configure(self._rtc_settings(), self._janus_settings())
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def on_deactivate(self) -> None:
@@ -222,7 +237,7 @@ class CallsPlugin(Plugin):
                 pass
 
     async def on_configuration_change(self) -> None:
-        self.sfu.configure(self._rtc_settings())
+        self.sfu.configure(self._rtc_settings(), self._janus_settings())
 
     # settings --------------------------------------------------------------------------------------
 
@@ -234,7 +249,15 @@ class CallsPlugin(Plugin):
         override = str(self._setting("ICEHostOverride", ""))
         return RTCSettings(udp_address=str(self._setting("UDPServerAddress", "")),
                            port_min=int(self._setting("UDPPortMin", 0)), port_max=int(self._setting("UDPPortMax", 0)),
-                           ice_host_override=override, stun_urls=stun_urls(self._ice_servers(), override))
+                           ice_host_override=override, stun_urls=stun_urls(self._ice_servers(), override),
+                           max_speakers=max(0, int(self._setting("MaxForwardedSpeakers", 3))))
+
+    def _janus_settings(self) -> JanusSettings:
+        """``SFU``: "embedded" (default) or "janus"; ``JanusURL`` (its WebSocket API, ``ws://host:8188/``),
+        ``JanusAPISecret``."""
+        sfu = str(self._setting("SFU", "embedded")).lower()
+        return JanusSettings(sfu=sfu if sfu == JANUS else "embedded", url=str(self._setting("JanusURL", "")),
+                             api_secret=str(self._setting("JanusAPISecret", "")))
 
     def _ice_servers(self) -> list[dict[str, Any]]:
         raw = self._setting("ICEServersConfigs", "[]")
@@ -260,7 +283,7 @@ class CallsPlugin(Plugin):
             "EnableRecordings": False, "MaxRecordingDuration": 60, "RecordingQuality": "medium",
             "EnableTranscriptions": False, "EnableLiveCaptions": False,
             "EnableRinging": bool(self._setting("EnableRinging", True)),
-            "EnableAV1": False, "EnableDCSignaling": False, "EnableSimulcast": False,
+            "EnableAV1": False, "EnableDCSignaling": False, "EnableSimulcast": True,
             "HostControlsAllowed": True, "GroupCallsAllowed": True, "sku_short_name": "",
         }
 
@@ -737,6 +760,11 @@ class CallsPlugin(Plugin):
         self._publish("signal", {"data": json.dumps(message), "connID": session_id},
                       connection_id=self._reach(session_id))
 
+    def _janus_signal(self, session_id: str, message: dict[str, Any]) -> None:
+        """To a client on Janus: ``{pc: publisher|subscriber, type, sdp, media?}``."""
+        self._publish("janus_signal", {"data": json.dumps(message), "connID": session_id},
+                      connection_id=self._reach(session_id))
+
     def _fail(self, conn_id: str, text: str) -> None:
         self._publish("error", {"data": text, "connID": conn_id}, connection_id=conn_id)
 
@@ -796,14 +824,27 @@ class CallsPlugin(Plugin):
                 return
             if isinstance(candidate, dict):
                 await self.sfu.ice(sid, candidate)
+        elif action in ("janus_sdp", "janus_ice"):
+            await self.sfu.janus_message(sid, action, data)
         elif action in ("mute", "unmute"):
             await self._set_unmuted(call, session, action == "unmute")
+        elif action in ("voice_on", "voice_off"):
+            # the app's own voice activity detector (on its microphone) says when its user speaks: the
+            # others' speaking indicators, whether the SFU forwards that voice to them or not
+            self._publish("user_" + action, {"userID": user_id, "session_id": sid}, channel_id=call.channel_id)
         elif action in ("raise_hand", "unraise_hand"):
             await self._set_hand(call, session, action == "raise_hand")
         elif action in ("screen_on", "screen_off"):
             await self._screen(call, session, action == "screen_on", _stream_id(data))
         elif action in ("video_on", "video_off"):
             await self._video(call, session, action == "video_on")
+        elif action == "video_tiles":  # chinwag's web UI: the sizes it shows the cameras at (simulcast)
+            try:
+                tiles = json.loads(str(data.get("data", "")))
+            except ValueError:
+                return
+            if isinstance(tiles, dict):
+                self.sfu.set_video_tiles(sid, tiles)
 
     async def _set_unmuted(self, call: Call, session: CallSession, unmuted: bool) -> None:
         session.unmuted = unmuted
@@ -936,14 +977,20 @@ class CallsPlugin(Plugin):
                 call.participants.append(user_id)
             self.conns[conn_id] = channel_id
             self.by_conn[conn_id] = conn_id
-            self.sfu.join(conn_id, user_id, channel_id)
+            try:
+                how = await self.sfu.join(conn_id, user_id, channel_id, data.get("twoPeers") is True)
+            except Exception:
+                await self._unseat(call, conn_id)
+                raise
             await self._save(call)
         if started:
             self._publish("call_start", {"id": call.id, "channelID": channel_id, "start_at": call.start_at,
                                          "thread_id": call.thread_id, "post_id": call.post_id,
                                          "owner_id": call.owner_id, "host_id": call.host_id},
                           channel_id=channel_id)
-        self._publish("join", {"connID": conn_id}, connection_id=conn_id)
+        # a client on Janus itself (two connections) is told so: it signals with janus_sdp / janus_ice
+        self._publish("join", {"connID": conn_id, **({"sfu": JANUS} if how == DIRECT else {})},
+                      connection_id=conn_id)
         self._publish("user_joined", {"user_id": user_id, "session_id": conn_id}, channel_id=channel_id)
         if host_changed:
             self._publish("call_host_changed", {"hostID": call.host_id, "call_id": call.id}, channel_id=channel_id)

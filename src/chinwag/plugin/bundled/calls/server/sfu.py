@@ -48,9 +48,11 @@ from aiortc.contrib.media import MediaRelay
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
+from aiortc.rtp import RtcpSrPacket
 from aiortc.sdp import candidate_from_sdp
 
 from . import ice_restart
+from .speakers import SpeakerSelector, VoiceFanout
 
 # threads under the plugin's address-space limit ----------------------------------------------------------
 #
@@ -204,11 +206,17 @@ async def _receive_encoded(self: RTCRtpReceiver, parameters: Any) -> None:
     if started or self._track is None:
         return
     out = self._track._queue
+    receiver = self
+    video = self._track.kind == "video"
 
     def deliver(task: Any) -> None:
-        # called on the event loop by the receiver with each reassembled frame, and None when it stops
+        # called on the event loop by the receiver with each reassembled frame, and None when it stops;
+        # a voice goes to its fan-out (the receivers that get it now, see speakers.py), the rest to the track
+        voice = None if video else _VOICE.get(receiver)
         if task is None:
             out.put_nowait(None)
+            if voice is not None:
+                voice.end()
             return
         codec, frame = task
         packet = av.Packet(frame.data)
@@ -216,12 +224,28 @@ async def _receive_encoded(self: RTCRtpReceiver, parameters: Any) -> None:
         packet.time_base = fractions.Fraction(1, codec.clockRate)
         if LATENCY is not None:
             packet.opaque = LATENCY.arrival
-        out.put_nowait(packet)
+        if voice is not None:
+            level = getattr(frame, "level", None)
+            voice.push(packet, level[1] if level else None, time.monotonic())
+        else:
+            out.put_nowait(packet)
 
     self._RTCRtpReceiver__decoder_queue.put = deliver  # type: ignore[attr-defined]
-    video = self._track.kind == "video"
     self._RTCRtpReceiver__jitter_buffer = PromptJitterBuffer(capacity=512 if video else 16,  # type: ignore[attr-defined]
                                                              is_video=video)
+
+
+#: an audio receiver → the fan-out of the voice it receives (the SFU's voices; see speakers.py)
+_VOICE: weakref.WeakKeyDictionary[RTCRtpReceiver, VoiceFanout] = weakref.WeakKeyDictionary()
+
+
+class VoiceFrame(JitterFrame):
+    """An audio frame with the level its sender put in the packet (RFC 6464: (voice activity, −dBov), or
+    None without the extension)."""
+
+    def __init__(self, data: bytes, timestamp: int, level: tuple[bool, int] | None) -> None:
+        super().__init__(data, timestamp)
+        self.level = level
 
 
 class PromptJitterBuffer(JitterBuffer):
@@ -234,7 +258,7 @@ class PromptJitterBuffer(JitterBuffer):
 
     def add(self, packet: Any) -> tuple[bool, JitterFrame | None]:
         if not self._is_video:
-            return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)
+            return False, VoiceFrame(packet._data, packet.timestamp, packet.extensions.audio_level)
         return super().add(packet)
 
     def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
@@ -258,6 +282,27 @@ def _keyframe_requested(self: RTCRtpSender) -> None:
         track.source.request_keyframe()
 
 
+# idle senders send no reports ----------------------------------------------------------------------------
+#
+# aiortc's senders each send an RTCP sender report (and SDES) every 0.5–1.5 s whether or not they sent
+# anything since the last one. A receiver has an m-line for every other participant's voice, so a call of N
+# has N·(N−1) audio senders in the SFU, most of them idle at any moment (muted voices, voices not among the
+# loudest, cameras and screens off): some N² reports a second that say nothing. A sender that has sent no
+# packet since its last report skips it (RFC 3550 §6.4: a report is about what was sent; the receivers'
+# own reports go on); the first report, and every one after new packets, goes out as before.
+_REPORTED: weakref.WeakKeyDictionary[RTCRtpSender, int] = weakref.WeakKeyDictionary()
+_send_rtcp = RTCRtpSender._send_rtcp
+
+
+async def _send_rtcp_unless_idle(self: RTCRtpSender, packets: list[Any]) -> None:
+    if packets and isinstance(packets[0], RtcpSrPacket):
+        count = packets[0].sender_info.packet_count
+        if _REPORTED.get(self) == count:
+            return
+        _REPORTED[self] = count
+    await _send_rtcp(self, packets)
+
+
 def install_passthrough() -> None:
     """Forward encoded frames in this process (the calls plugin's own: the SFU is aiortc's only user)."""
     global _PASSTHROUGH
@@ -267,6 +312,10 @@ def install_passthrough() -> None:
     aiortc_receiver.decoder_worker = _no_decoder
     RTCRtpReceiver.receive = _receive_encoded  # type: ignore[method-assign]
     RTCRtpSender._send_keyframe = _keyframe_requested  # type: ignore[method-assign]
+    RTCRtpSender._send_rtcp = _send_rtcp_unless_idle  # type: ignore[method-assign]
+    from . import simulcast
+
+    simulcast.install()
     video = aiortc.codecs.CODECS["video"]
     vp8 = {c.payloadType for c in video if c.mimeType.lower() == "video/vp8"}
     video[:] = [c for c in video if c.mimeType.lower() == "video/vp8"
@@ -386,6 +435,8 @@ class RTCSettings:
     #: configured (``stun_urls``), never aiortc's built-in default (Google's), so a call sends nothing to a
     #: third party unless told to
     stun_urls: tuple[str, ...] = ()
+    #: each receiver gets the voices of this many loudest speakers (speakers.py); 0: every voice
+    max_speakers: int = 3
 
     def ice_servers(self) -> list[RTCIceServer]:
         return [RTCIceServer(urls=list(self.stun_urls))] if self.stun_urls else []
@@ -419,6 +470,8 @@ class Source:
     #: the receiver the track comes in on (to ask the sender for a keyframe)
     receiver: RTCRtpReceiver | None = None
     last_pli: float = 0.0
+    #: a voice: who gets its packets now (the loudest speakers'; speakers.py)
+    fanout: VoiceFanout | None = None
 
     @property
     def key(self) -> str:
@@ -488,6 +541,32 @@ class GatedTrack(MediaStreamTrack):
             return frame
 
 
+class VoiceTrack(GatedTrack):
+    """A voice as one receiver gets it: the packets its fan-out hands this receiver, only while the voice
+    is one of the loudest and its speaker unmuted (speakers.py). Otherwise nothing, as a muted voice."""
+
+    def __init__(self, source: Source, to: str) -> None:
+        MediaStreamTrack.__init__(self)
+        assert source.fanout is not None
+        self.kind = "audio"
+        self.source = source
+        self.need_keyframe = False
+        self.arrival = 0.0
+        self.out = source.fanout.subscribe(to)
+
+    async def recv(self) -> Any:
+        frame = await self.out.queue.get()
+        if frame is None:  # the voice ended
+            raise MediaStreamError
+        if LATENCY is not None:
+            self.arrival = getattr(frame, "opaque", None) or 0.0
+        return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self.out.close()
+
+
 @dataclass
 class Session:
     conn_id: str
@@ -507,6 +586,8 @@ class Session:
     client_locked: bool = False
     channel: Any = None
     forwarded: set[str] = field(default_factory=set)
+    #: a participant of a Janus call whose streams the Janus bridge brings in (no connection of its own here)
+    remote: bool = False
     #: others' tracks waiting for this session's next offer
     pending: list[Source] = field(default_factory=list)
     #: the client's ICE credentials as last offered (a new ``ice-ufrag`` in an offer is an ICE restart)
@@ -540,11 +621,17 @@ class SFU:
         self.settings = settings
         self.signal = signal
         self.sessions: dict[str, Session] = {}
+        #: channel id → its call's loudest speakers
+        self.speakers: dict[str, SpeakerSelector] = {}
         self._patched = False
+        #: told of every participant's new source (the Janus bridge publishes an app's into the room)
+        self.on_source: Callable[[Source], None] | None = None
         self._latency_task: asyncio.Task[None] | None = None
 
     def configure(self, settings: RTCSettings) -> None:
         self.settings = settings
+        for selector in self.speakers.values():
+            selector.set_k(settings.max_speakers)
         self._install_network()
         install_passthrough()
         path = os.environ.get(LATENCY_FILE, "")
@@ -610,9 +697,14 @@ class SFU:
                 return
             receiver = next((t.receiver for t in pc.getTransceivers() if t.receiver.track is track), None)
             source = Source(s, track, MediaRelay(), kind, receiver)
+            if kind == "voice" and receiver is not None:
+                source.fanout = _VOICE[receiver] = VoiceFanout(s.conn_id, self._speakers(s.channel_id),
+                                                               lambda: s.unmuted)
             s.sources.append(source)
             for other in self._others(s):
                 self._forward(source, other)
+            if self.on_source is not None:
+                self.on_source(source)
 
         @pc.on("datachannel")
         def on_datachannel(channel: Any) -> None:
@@ -628,6 +720,11 @@ class SFU:
         async def on_state() -> None:
             if pc.connectionState == "failed":
                 await pc.close()
+            elif pc.connectionState == "connected":
+                # aiortc starts an m-line's sender and receiver only if DTLS is connected when that m-line's
+                # description is set: one the SFU offered during the handshake (a late joiner gets the others'
+                # tracks at once) never started. Its own start-up step again, now, starts what is missing.
+                await pc._RTCPeerConnection__connect()  # type: ignore[attr-defined]
 
         return s
 
@@ -681,6 +778,13 @@ class SFU:
         if media and s.channel is not None and s.channel.readyState == "open":
             s.channel.send(dc_message(DC_MEDIA_MAP, media))
 
+    def _speakers(self, channel_id: str) -> SpeakerSelector:
+        """The call's loudest speakers (one ranking per call)."""
+        selector = self.speakers.get(channel_id)
+        if selector is None:
+            selector = self.speakers[channel_id] = SpeakerSelector(self.settings.max_speakers)
+        return selector
+
     def _others(self, s: Session) -> list[Session]:
         return [o for o in self.sessions.values() if o.channel_id == s.channel_id and o is not s]
 
@@ -703,14 +807,14 @@ class SFU:
             if s.pc.connectionState == "closed" or not s.pending:
                 return
             for source in s.pending:
-                if source.session.conn_id in self.sessions:
-                    track = GatedTrack(source)
+                if source.session.conn_id in self.sessions or source.session.remote:
+                    track = VoiceTrack(source, s.conn_id) if source.fanout is not None else self._track_for(source, s)
                     # sendrecv: a client adding its microphone later reuses this m-line (as browsers do)
                     _PEER[s.pc.addTransceiver(track, direction="sendrecv")] = s.pc
             s.pending.clear()
             await s.pc.setLocalDescription(await s.pc.createOffer())
             self._send_media_map(s)
-            self.signal(s.conn_id, {"type": "offer", "sdp": self._public(s.pc.localDescription.sdp)})
+            self.signal(s.conn_id, {"type": "offer", "sdp": self._outgoing(s, s.pc.localDescription.sdp)})
 
     async def sdp(self, conn_id: str, message: dict[str, Any]) -> None:
         s = self.sessions.get(conn_id)
@@ -731,9 +835,9 @@ class SFU:
                         await s.restart.abort()
                     s.restart = restart
                 await s.pc.setRemoteDescription(RTCSessionDescription(text, "offer"))
-                remember_negotiated(s.pc)
+                self._remember(s, text)
                 await s.pc.setLocalDescription(await s.pc.createAnswer())
-                self.signal(conn_id, {"type": "answer", "sdp": self._public(s.pc.localDescription.sdp)})
+                self.signal(conn_id, {"type": "answer", "sdp": self._outgoing(s, s.pc.localDescription.sdp)})
                 if ufrag:
                     s.remote_ufrag = ufrag
                 for c in s.early_candidates.pop(ufrag, []):
@@ -755,7 +859,7 @@ class SFU:
                 if s.pc.signalingState != "have-local-offer":
                     return
                 await s.pc.setRemoteDescription(RTCSessionDescription(text, "answer"))
-                remember_negotiated(s.pc)
+                self._remember(s, text)
                 again, s.renegotiate = s.renegotiate, False
             if again:
                 await self._offer(s)
@@ -791,6 +895,8 @@ class SFU:
         s = self.sessions.get(conn_id)
         if s is not None:
             s.unmuted = unmuted
+            if not unmuted:  # out of the loudest at once: its place goes to the next voice
+                self._speakers(s.channel_id).drop(conn_id)
 
     def set_screen(self, conn_id: str, on: bool, stream_id: str = "") -> None:
         s = self.sessions.get(conn_id)
@@ -808,14 +914,63 @@ class SFU:
         s = self.sessions.pop(conn_id, None)
         if s is None:
             return
+        self._forget_tiles(conn_id)
         if s.restart is not None:
             await s.restart.abort()
         if s.restart_task is not None:
             s.restart_task.cancel()
         await s.pc.close()
-        for other in self._others(s):
+        others = self._others(s)
+        for other in others:
             other.forwarded = {k for k in other.forwarded if not k.startswith(conn_id + "/")}
             other.pending = [p for p in other.pending if p.session is not s]
+            for source in other.sources:
+                if source.fanout is not None:
+                    source.fanout.unsubscribe(conn_id)
+        if others:
+            self._speakers(s.channel_id).drop(conn_id)
+        else:
+            self.speakers.pop(s.channel_id, None)
+
+    # simulcast (the video path: simulcast.py) --------------------------------------------------------
+
+    @staticmethod
+    def _remember(s: Session, remote_sdp: str) -> None:
+        """After a remote description: the simulcast m-lines, then what each m-line negotiated."""
+        from . import simulcast
+
+        simulcast.remember_simulcast(s.pc, remote_sdp)
+        remember_negotiated(s.pc)
+
+    def _outgoing(self, s: Session, sdp: str) -> str:
+        """A description the SFU sends: simulcast lines on the m-lines that receive simulcast, the
+        ``ICEHostOverride``."""
+        from . import simulcast
+
+        return self._public(simulcast.add_simulcast_lines(s.pc, sdp))
+
+    def _track_for(self, source: Source, to: Session) -> GatedTrack:
+        """``source`` as ``to`` gets it: one layer of a simulcast source, picked for ``to``."""
+        from . import simulcast
+
+        return simulcast.track_for(source, to.conn_id, lambda: self.camera_tiles(to))
+
+    def camera_tiles(self, s: Session) -> int:
+        """How many camera tiles ``s`` shows: the others whose camera is on."""
+        return sum(1 for o in self._others(s) if o.video_on)
+
+    def set_video_tiles(self, conn_id: str, tiles: dict[str, Any]) -> None:
+        """The sizes ``conn_id`` shows the others' cameras at (``video_tiles``)."""
+        from . import simulcast
+
+        if conn_id in self.sessions:
+            simulcast.set_tiles(conn_id, tiles)
+
+    @staticmethod
+    def _forget_tiles(conn_id: str) -> None:
+        from . import simulcast
+
+        simulcast.forget_viewer(conn_id)
 
     async def close(self) -> None:
         if self._latency_task is not None:

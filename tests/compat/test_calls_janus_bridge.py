@@ -1,0 +1,186 @@
+"""A Janus-backed call (the plugin's ``SFU: "janus"``) against Debian's janus 1.1.2 started in the test:
+participants on Janus themselves (two connections, as chinwag's web UI: ``twoPeers`` in ``join``, then
+``janus_sdp`` / ``janus_ice`` / ``janus_signal``) and the official apps' one connection (calls-common's
+join, ``sdp``, the data channel), which the plugin bridges into the VideoRoom room. aiortc peers stand in
+for both. Everyone hears everyone (inbound packets grow, one stream per other participant), a host mute
+stops a sender's stream at every receiver, an app's screen share reaches the web participant, a leave
+takes the participant's stream away."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import zlib
+from typing import Any
+
+import pytest
+from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+from tests.compat.conftest import LiveServer
+from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
+from tests.compat.test_calls import PORTS, PREFIX, Participant, Tone, _setup
+
+pytestmark = [pytest.mark.compat,
+              pytest.mark.skipif(not janus_available(), reason="Debian's janus package is not installed "
+                                 "(scripts/test_system_deps.sh installs it)")]
+
+PLUGIN = "com.mattermost.calls"
+WAIT = 30.0
+
+
+class WebMember(Participant):
+    """A two-connection client (what chinwag's web UI does on a Janus-backed call)."""
+
+    def __init__(self, server: LiveServer, token: str, user_id: str) -> None:
+        super().__init__(server, token, user_id)
+        self.pub = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+        self.sub = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+        self.pc = self.sub  # packets(): what this participant receives
+        self.answers: asyncio.Queue[str] = asyncio.Queue()
+        self.media: dict[str, dict[str, str]] = {}
+
+        @self.sub.on("track")
+        def on_track(track: Any) -> None:
+            self.sink.addTrack(track)
+
+    async def _read(self) -> None:
+        async for text in self.ws:
+            msg = json.loads(text)
+            if "event" not in msg:
+                continue
+            self.events.append(msg)
+            if msg["event"] == PREFIX + "janus_signal" and msg["data"].get("connID") == self.session_id:
+                desc = json.loads(msg["data"]["data"])
+                if desc["pc"] == "publisher":
+                    self.answers.put_nowait(desc["sdp"])
+                else:
+                    self.media = desc.get("media") or {}
+                    await self.sub.setRemoteDescription(RTCSessionDescription(desc["sdp"], "offer"))
+                    await self.sub.setLocalDescription(await self.sub.createAnswer())
+                    await self.janus("janus_sdp", {"pc": "subscriber", "type": "answer",
+                                                   "sdp": self.sub.localDescription.sdp})
+
+    async def janus(self, action: str, body: dict[str, Any]) -> None:
+        """``janus_sdp``: deflated in a msgpack binary frame, as the web UI sends it."""
+        await self.send(action, {"data": zlib.compress(json.dumps(body).encode())}, binary=True)
+
+    async def join(self, channel_id: str) -> None:
+        self.session_id = self.conn_id
+        await self.send("join", {"channelID": channel_id, "title": "standup", "twoPeers": True})
+        joined = await self.event("join", connID=self.conn_id)
+        assert joined["data"].get("sfu") == "janus"
+        await self.sink.start()
+        await self.unmute()
+
+    async def unmute(self) -> None:
+        self.pub.addTrack(Tone())
+        await self.pub.setLocalDescription(await self.pub.createOffer())
+        mid = self.pub.getTransceivers()[0].mid
+        await self.janus("janus_sdp", {"pc": "publisher", "type": "offer", "sdp": self.pub.localDescription.sdp,
+                                       "kinds": {mid: "voice"}})
+        await self.pub.setRemoteDescription(RTCSessionDescription(await asyncio.wait_for(self.answers.get(), WAIT),
+                                                                  "answer"))
+        await self.send("unmute")
+
+    async def close(self) -> None:
+        await super().close()
+        await self.pub.close()
+
+
+async def growing_from(p: Participant, senders: set[str], seconds: float = 1.5, kind: str = "audio") -> None:
+    """Wait until the streams ``p`` receives that grow are exactly one from each of ``senders`` (by the media
+    map: the app's from its data channel, the web member's from the subscriber's offer)."""
+    last: Any = None
+    for _ in range(int(WAIT / seconds)):
+        stats = await p.pc.getStats()
+        before = {s.id: s.packetsReceived for s in stats.values() if s.type == "inbound-rtp" and s.kind == kind}
+        await asyncio.sleep(seconds)
+        stats = await p.pc.getStats()
+        media = p.media if isinstance(p, WebMember) else p.media_map
+        grew = []
+        for s in stats.values():
+            if s.type == "inbound-rtp" and s.kind == kind and s.packetsReceived > before.get(s.id, 0):
+                grew.append(_sender_of(p, s, media))
+        last = grew
+        if sorted(grew) == sorted(senders):
+            return
+    raise AssertionError(f"growing streams from {sorted(senders)} expected, saw {last}")
+
+
+def _sender_of(p: Participant, stat: Any, media: dict[str, dict[str, str]]) -> str:
+    """The session whose stream an inbound RTP stream is: its m-line (the receiver of its SSRC) in the media
+    map."""
+    for t in p.pc.getTransceivers():
+        if stat.ssrc in t.receiver._RTCRtpReceiver__remote_streams:  # type: ignore[attr-defined]
+            return media.get(str(t.mid), {}).get("sender_id", "?")
+    return "?"
+
+
+@pytest.fixture(scope="module")
+def janus_server() -> Any:
+    server = JanusServer(rtp_ports=(45000, 45999)).start()
+    yield server
+    server.stop()
+
+
+async def test_janus_call_bridges_the_apps(live_server: LiveServer, janus_server: JanusServer) -> None:
+    admin, channel_id, users, _ = _setup(live_server)
+    # the SFU on every interface: Janus (libnice gathers no loopback candidates) and the bridge's connections
+    # meet on the machine's own addresses
+    settings = {"udpserveraddress": "", "udpportmin": PORTS[0], "udpportmax": PORTS[1]}
+    r = admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
+        **settings, "sfu": "janus", "janusurl": janus_server.url, "janusapisecret": API_SECRET}}}})
+    assert r.status_code == 200, r.text
+    peers: list[Participant] = []
+    try:
+        (u1, _, t1), (u2, _, t2), (u3, _, t3) = users
+        web = WebMember(live_server, t1, u1)
+        app1, app2 = Participant(live_server, t2, u2), Participant(live_server, t3, u3)
+        peers += [web, app1, app2]
+        for p in peers:
+            await p.connect()
+        # the web member starts the call on Janus; an app joins through the bridge
+        await web.join(channel_id)
+        await web.event("call_start", channelID=channel_id)
+        await app1.join(channel_id)
+        await growing_from(app1, {web.session_id})
+        await growing_from(web, {app1.session_id})
+        assert {"type": "voice", "sender_id": web.session_id} in app1.media_map.values()
+
+        # a second app: the apps hear each other (the embedded SFU), and the web member both (Janus)
+        await app2.join(channel_id)
+        await growing_from(web, {app1.session_id, app2.session_id})
+        await growing_from(app1, {web.session_id, app2.session_id})
+        await growing_from(app2, {web.session_id, app1.session_id})
+
+        # the host mutes the web member: Janus stops relaying it; then app1 is muted, at every receiver
+        host = admin.__class__(base_url=live_server.url, timeout=15, headers={"Authorization": f"Bearer {t1}"})
+        r = host.post(f"/plugins/{PLUGIN}/calls/{channel_id}/host/mute", json={"session_id": web.session_id})
+        assert r.status_code == 200, r.text
+        await growing_from(app1, {app2.session_id})
+        await growing_from(app2, {app1.session_id})
+        r = host.post(f"/plugins/{PLUGIN}/calls/{channel_id}/host/mute", json={"session_id": app1.session_id})
+        assert r.status_code == 200, r.text
+        await growing_from(web, {app2.session_id})
+
+        # an app shares its screen: the web member receives it (named as app2's screen)
+        await app2.share_screen()
+        await web.event("user_screen_on", userID=u3, session_id=app2.session_id)
+        await growing_from(web, {app2.session_id}, kind="video")
+        assert {"type": "screen", "sender_id": app2.session_id} in web.media.values()
+
+        # app2 leaves: the web member's list and streams lose it
+        await app2.send("leave")
+        await web.event("user_left", session_id=app2.session_id)
+        await growing_from(web, set())
+        call = host.get(f"/plugins/{PLUGIN}/{channel_id}").json()["call"]
+        assert {s["user_id"] for s in call["sessions"]} == {u1, u2}
+        host.close()
+    except AssertionError as e:  # what the plugin and Janus said, with the failure
+        logs = "\n".join(line for line in live_server.log_tail(400).splitlines() if "calls" in line)
+        raise AssertionError(f"{e}\n--- plugin:\n{logs[-4000:]}\n--- janus:\n{janus_server.log()[-4000:]}") from e
+    finally:
+        for p in peers:
+            await p.close()
+        admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
+            **settings, "udpserveraddress": "127.0.0.1", "sfu": "embedded"}}}})
