@@ -395,14 +395,19 @@ async def counts(p: Participant) -> dict[str, int]:
     out = {"got": 0, "got_video": 0, "rtx_video": 0, "sent_video": 0, "frames": 0, "forced": 0}
     if p.ws is None:
         return out
-    rtx = {ssrc for t in p.pc.getTransceivers() for ssrc in t.receiver._RTCRtpReceiver__rtx_ssrc}  # type: ignore[attr-defined]
     for st in (await p.pc.getStats()).values():
         if st.type == "inbound-rtp" and st.kind == "audio":
             out["got"] += st.packetsReceived
-        elif st.type == "inbound-rtp" and st.kind == "video":
-            out["rtx_video" if st.ssrc in rtx else "got_video"] += st.packetsReceived
         elif st.type == "outbound-rtp" and st.kind == "video":
             out["sent_video"] += st.packetsSent
+    # a video receiver has two inbound streams (VP8 and its retransmissions), which aiortc's getStats
+    # reports under one id (the receiver's): only the last of them comes out; its own counts instead
+    for t in p.pc.getTransceivers():
+        if t.kind == "video":
+            receiver: Any = t.receiver
+            rtx = receiver._RTCRtpReceiver__rtx_ssrc
+            for ssrc, stream in receiver._RTCRtpReceiver__remote_streams.items():
+                out["rtx_video" if ssrc in rtx else "got_video"] += stream.packets_received
     camera = getattr(p, "camera", None)
     if camera is not None:
         out["frames"], out["forced"] = camera.frames, camera.forced
