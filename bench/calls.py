@@ -69,6 +69,7 @@ import struct
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -423,7 +424,7 @@ async def snapshot(peers: list[Participant]) -> dict[str, Any]:
     take (voice, camera), this process's worst loop lag, connected peer connections and open sockets."""
     each = [await counts(p) for p in peers]
     out: dict[str, Any] = {k: [c[k] for c in each] for k in PER_PEER}
-    out.update(e2e=list(E2E), e2e_video=list(E2E_VIDEO), lag=LAG.take(),
+    out.update(e2e=list(E2E), e2e_video=list(E2E_VIDEO), lag=LAG.take(), lock_retries=LOCK_RETRIES[0],
                state=peer_state([p for p in peers if p.ws is not None]))
     E2E.clear()
     E2E_VIDEO.clear()
@@ -500,7 +501,7 @@ class Peers:
                     out[k][i] = n
         out.update(e2e=[x for part in parts for x in part["e2e"]],
                    e2e_video=[x for part in parts for x in part["e2e_video"]],
-                   lag=max(part["lag"] for part in parts),
+                   lag=max(part["lag"] for part in parts), lock_retries=sum(part["lock_retries"] for part in parts),
                    state=tuple(sum(part["state"][k] for part in parts) for k in range(2)))
         return out
 
@@ -542,11 +543,40 @@ async def join_peer(p: Participant, channel_id: str, mute: bool) -> None:
         await camera_on(p, StampedCamera(PEER_OPTIONS.get("video_kbps") or 500))
 
 
+#: signalling lock requests sent again after getting no answer within 5 s (see ``lock``)
+LOCK_RETRIES = [0]
+
+
+async def lock(p: Participant) -> None:
+    """The signalling lock over the data channel, as ``Participant._lock``, but asking again when no answer
+    came within 5 s (an answer, or the request, can sit behind a busy SCTP association for long), and
+    taking any grant that comes meanwhile."""
+    p.dc.send(bytes([app.DC_LOCK]))
+    deadline = time.monotonic() + app.WAIT * 2
+    while time.monotonic() < deadline:
+        try:
+            granted = await asyncio.wait_for(p.lock_answers.get(), 5)
+        except TimeoutError:
+            LOCK_RETRIES[0] += 1
+            if p.dc.readyState != "open":
+                break
+            p.dc.send(bytes([app.DC_LOCK]))
+            continue
+        if granted:
+            return
+        await asyncio.sleep(0.05)
+        p.dc.send(bytes([app.DC_LOCK]))
+    sctp = p.pc.sctp
+    raise TimeoutError(f"no signalling lock for {p.conn_id}: data channel {p.dc.readyState}, connection "
+                       f"{p.pc.connectionState}, ICE {p.pc.iceConnectionState}, "
+                       f"SCTP {sctp.state if sctp else None} {getattr(sctp, '_association_state', None)}")
+
+
 async def camera_on(p: BenchPeer, camera: StampedCamera) -> None:
     """The app's camera on (as tests/compat/test_calls_video.py): ``video_on``, then under the signalling
     lock a send-only video transceiver with the camera, offered; the answer gives the lock back."""
     await p.send("video_on")
-    await p._lock()
+    await lock(p)
     p.camera = camera
     p.pc.addTransceiver(camera, direction="sendonly")
     await p.pc.setLocalDescription(await p.pc.createOffer())
@@ -625,8 +655,8 @@ def peer_worker(conn: Any, url: str, mine: list[tuple[int, str, str]], options: 
                         await close_peers([p for p in peers.values() if p.ws is not None])
                         conn.send(True)
                         return
-                except Exception as e:
-                    conn.send(RuntimeError(repr(e)))
+                except Exception:
+                    conn.send(RuntimeError(traceback.format_exc()))
         finally:
             lag.cancel()
 
@@ -724,7 +754,7 @@ async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: i
             await pool.join(i, channel_id, mute=bool(i) and not join_unmuted)
         took = await pool.take()
         print({"participants": n, "joined_s": round(time.monotonic() - t0, 1), "join_loop_lag_ms": max(LAG.take(), took["lag"]),
-               "load_avg": os.getloadavg()[0]}, flush=True)
+               "lock_retries": took["lock_retries"], "load_avg": os.getloadavg()[0]}, flush=True)
         await asyncio.sleep(3)
         connected, open_ = (await pool.take())["state"]
         sessions, cameras = await sessions_in_call(url, users[0][1], channel_id)
