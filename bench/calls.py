@@ -535,6 +535,15 @@ def new_participant(url: str, i: int, user_id: str, token: str) -> Participant:
 
 
 async def join_peer(p: Participant, channel_id: str, mute: bool) -> None:
+    t0 = time.monotonic()
+    history: list[str] = []
+    p.history = history  # type: ignore[attr-defined]
+
+    @p.pc.on("connectionstatechange")
+    def _state() -> None:
+        ice = p.pc.iceConnectionState
+        history.append(f"{time.monotonic() - t0:.1f}s {p.pc.connectionState}/ice {ice}")
+
     await p.connect()
     await p.join(channel_id)  # joins, then unmutes with its voice
     if mute:
@@ -569,7 +578,8 @@ async def lock(p: Participant) -> None:
     sctp = p.pc.sctp
     raise TimeoutError(f"no signalling lock for {p.conn_id}: data channel {p.dc.readyState}, connection "
                        f"{p.pc.connectionState}, ICE {p.pc.iceConnectionState}, "
-                       f"SCTP {sctp.state if sctp else None} {getattr(sctp, '_association_state', None)}")
+                       f"SCTP {sctp.state if sctp else None} {getattr(sctp, '_association_state', None)}; "
+                       f"{getattr(p, 'history', None)}")
 
 
 async def camera_on(p: BenchPeer, camera: StampedCamera) -> None:
