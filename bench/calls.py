@@ -38,9 +38,20 @@ bottleneck before); their CPU is added up. ``--sfu-workers`` sets the plugin's `
 is the calls plugin process's with its worker processes'. ``--server-src DIR`` runs the server from another
 source tree (an export of main, for a before/after; the peers stay this tree's).
 
+``--video``: an audio+video call. After joining (and muting) each peer turns a camera on as the apps do
+(``video_on``, then under the signalling lock a send-only video m-line; tests/compat/test_calls_video.py):
+StampedCamera, VP8-shaped frames made without an encoder, 30 a second, a key frame every 2 s and on a PLI,
+``--video-kbps`` (500) — one layer (no simulcast), each stamped with its send time. The SFU forwards every
+camera to every other peer (N·(N−1) video streams); the peers count the packets without decoding them.
+Per round also: the camera packets received against what the cameras sent times N−1 (loss; the
+retransmissions apart), the frames whose first packet arrived against the frames made times N−1, the
+SFU's latency for the video frames alone (``video_us`` in the SFU's file) and end to end for the frames'
+first packets, p50/p99, and the SFU's CPU per forwarded camera. ``--rounds`` picks the rounds (default
+``1,all``; with ``--video`` ``1``: one speaker, every camera on).
+
     .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10] [--sfu embedded|janus] [--peers-decode]
         [--join-unmuted] [--ws-max-queue 16] [--no-sfu-timing] [--peer-procs 0] [--max-speakers 3]
-        [--sfu-workers 0] [--server-src DIR]
+        [--sfu-workers 0] [--server-src DIR] [--video] [--video-kbps 500] [--rounds 1,all]
 """
 
 from __future__ import annotations
@@ -58,6 +69,7 @@ import struct
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -138,8 +150,93 @@ class StampedVoice(Paced):
         return packet
 
 
+class StampedCamera(MediaStreamTrack):
+    """A camera as encoded VP8-shaped frames, ``FPS`` a second in real time, without an encoder: each frame
+    a valid VP8 frame tag (RFC 6386 §9.1: the key frame bit, version 0, shown, the first partition's size),
+    on a key frame the start code 9d 01 2a and its width and height (what the SFU reads: ``sfu.is_keyframe``,
+    ``simulcast.vp8_size``), then ``MARK`` and this process's ``perf_counter`` (its sender packs and sends it
+    at once, as StampedVoice), then padding. A key frame every ``KEY_INTERVAL`` s and whenever its sender
+    is asked for one (an RTCP PLI, as a browser's encoder); ``kbps`` over a key frame interval, a key frame
+    ``KEY_RATIO`` times a delta frame. The SFU forwards the frames without decoding them, the peers count
+    them without decoding them."""
+
+    kind = "video"
+    MARK = b"chinwag-cam"
+    FPS = 30
+    KEY_INTERVAL = 2.0
+    KEY_RATIO = 8
+    WIDTH, HEIGHT = 640, 360
+
+    def __init__(self, kbps: int = 500) -> None:
+        super().__init__()
+        per_interval = kbps * 1000 / 8 * self.KEY_INTERVAL  # bytes in one key frame interval
+        frames = int(self.FPS * self.KEY_INTERVAL)
+        self.delta_size = int(per_interval / (frames - 1 + self.KEY_RATIO))
+        self.key_size = self.delta_size * self.KEY_RATIO
+        self.frames_per_key = frames
+        self.start = 0.0
+        self.n = 0  # frame times since the first frame (its pts; a pause skips some)
+        self.since_key = 0
+        #: the next frame is a key frame (its sender was asked for one); key frames made early on request
+        self.force_key = False
+        self.forced = 0
+        self.frames = 0  # frames made
+
+    @staticmethod
+    def frame(key: bool, size: int, width: int, height: int, stamp: float) -> bytes:
+        """One VP8-shaped frame of ``size`` bytes."""
+        head = b"\x9d\x01\x2a" + struct.pack("<HH", width & 0x3FFF, height & 0x3FFF) if key else b""
+        body = StampedCamera.MARK + struct.pack("!d", stamp)
+        first_part = max(0, size - 3 - len(head)) & 0x7FFFF
+        tag = (0 if key else 1) | 1 << 4 | first_part << 5  # frame type, version 0, show_frame, size
+        data = tag.to_bytes(3, "little") + head + body
+        return data + bytes(max(0, size - len(data)))
+
+    async def recv(self) -> av.Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if not self.start:
+            self.start = now
+        elif (wait := self.start + self.n / self.FPS - now) > 0:
+            await asyncio.sleep(wait)
+        elif wait < -0.2:  # a pause (nothing read meanwhile): on from now, as a camera
+            self.n += int(-wait * self.FPS)
+        key = self.since_key == 0 or self.since_key >= self.frames_per_key or self.force_key
+        if self.force_key and self.since_key and self.since_key < self.frames_per_key:
+            self.forced += 1
+        self.force_key = False
+        self.since_key = 1 if key else self.since_key + 1
+        size = self.key_size if key else self.delta_size
+        packet = av.Packet(self.frame(key, size, self.WIDTH, self.HEIGHT, time.perf_counter()))
+        packet.pts, packet.time_base = self.n * 90000 // self.FPS, fractions.Fraction(1, 90000)
+        self.n += 1
+        self.frames += 1
+        return packet
+
+
+def vp8_stamp_offset(payload: bytes) -> int:
+    """Where a camera frame's MARK starts in the RTP payload of its first packet (the VP8 payload
+    descriptor, RFC 7741 §4.2, then the frame's tag and, on a key frame, its 7-byte header); -1 if this is not
+    a frame's first packet."""
+    if len(payload) < 2 or not payload[0] & 0x10 or payload[0] & 0x0F:  # S bit, partition 0
+        return -1
+    at = 1
+    if payload[0] & 0x80:  # X: an extension byte
+        x = payload[1]
+        at = 2
+        if x & 0x80:  # I: picture id, 7 or 15 bits
+            at += 2 if len(payload) > at and payload[at] & 0x80 else 1
+        at += bool(x & 0x40) + bool(x & 0x30)  # L: TL0PICIDX; T or K: TID/KEYIDX
+    if len(payload) <= at:
+        return -1
+    return at + (3 if payload[at] & 0x01 else 10)
+
+
 #: end-to-end latencies (s) of the stamped packets the peers received in the current round
 E2E: list[float] = []
+#: the same for the first packets of the camera frames they received (one per frame)
+E2E_VIDEO: list[float] = []
 _handle_rtp = RTCRtpReceiver._handle_rtp_packet
 _next_encoded_frame = RTCRtpSender._next_encoded_frame
 
@@ -157,11 +254,20 @@ def speaker_dbov(i: int) -> int:
     return -(20 + 2 * (i % 50))
 
 
+def is_vp8(receiver: RTCRtpReceiver, payload_type: int) -> bool:
+    """Whether a receiver's packet is VP8 (not its retransmission stream, whose payload starts otherwise)."""
+    codec = receiver._RTCRtpReceiver__codecs.get(payload_type)  # type: ignore[attr-defined]
+    return codec is not None and codec.mimeType.lower() == "video/vp8"
+
+
 async def _timed_rtp(self: RTCRtpReceiver, packet: Any, arrival_time_ms: int) -> None:
     """A peer's receiver takes a packet (decrypted, off its ICE queue): how long since its sender sent it."""
     payload = packet.payload
     if payload[:len(StampedVoice.MARK)] == StampedVoice.MARK:
         E2E.append(time.perf_counter() - struct.unpack_from("!d", payload, len(StampedVoice.MARK))[0])
+    elif (is_vp8(self, packet.payload_type) and (at := vp8_stamp_offset(payload)) >= 0
+          and payload[at:at + len(StampedCamera.MARK)] == StampedCamera.MARK):
+        E2E_VIDEO.append(time.perf_counter() - struct.unpack_from("!d", payload, at + len(StampedCamera.MARK))[0])
     await _handle_rtp(self, packet, arrival_time_ms)
 
 
@@ -181,9 +287,9 @@ def percentiles(counts: dict[int, int], *ps: float) -> list[float]:
     return out
 
 
-def sfu_latency(path: str | None) -> dict[int, int]:
+def sfu_latency(path: str | None, key: str = "us") -> dict[int, int]:
     """The SFU's histogram of forwarding latencies so far (CHINWAG_CALLS_LATENCY_FILE; with SFU worker
-    processes, each writes ``<path>.<worker>``: added up)."""
+    processes, each writes ``<path>.<worker>``: added up); ``key`` "video_us": the video frames' only."""
     if not path:
         return {}
     out: dict[int, int] = {}
@@ -192,7 +298,7 @@ def sfu_latency(path: str | None) -> dict[int, int]:
             continue
         try:
             with open(name) as f:
-                for k, v in json.load(f)["us"].items():
+                for k, v in json.load(f).get(key, {}).items():
                     out[int(k)] = out.get(int(k), 0) + v
         except (OSError, ValueError):
             continue
@@ -279,8 +385,50 @@ def setup(srv: ServerProcess, n: int, max_speakers: int = 3, workers: int = 0) -
     return channel["id"], users
 
 
-async def received(p: Participant) -> int:
-    return sum((await p.packets()).values())
+class BenchPeer(Participant):
+    #: its camera, once on (``--video``)
+    camera: StampedCamera | None = None
+
+
+async def counts(p: Participant) -> dict[str, int]:
+    """What a peer received and sent so far: audio packets in; camera packets in (not the retransmissions:
+    those apart) and out; its camera's frames made, and those made on a keyframe request."""
+    out = {"got": 0, "got_video": 0, "rtx_video": 0, "sent_video": 0, "frames": 0, "forced": 0}
+    if p.ws is None:
+        return out
+    for st in (await p.pc.getStats()).values():
+        if st.type == "inbound-rtp" and st.kind == "audio":
+            out["got"] += st.packetsReceived
+        elif st.type == "outbound-rtp" and st.kind == "video":
+            out["sent_video"] += st.packetsSent
+    # a video receiver has two inbound streams (VP8 and its retransmissions), which aiortc's getStats
+    # reports under one id (the receiver's): only the last of them comes out; its own counts instead
+    for t in p.pc.getTransceivers():
+        if t.kind == "video":
+            receiver: Any = t.receiver
+            rtx = receiver._RTCRtpReceiver__rtx_ssrc
+            for ssrc, stream in receiver._RTCRtpReceiver__remote_streams.items():
+                out["rtx_video" if ssrc in rtx else "got_video"] += stream.packets_received
+    camera = getattr(p, "camera", None)
+    if camera is not None:
+        out["frames"], out["forced"] = camera.frames, camera.forced
+    return out
+
+
+#: the per-peer figures of a take (``counts``)
+PER_PEER = ("got", "got_video", "rtx_video", "sent_video", "frames", "forced")
+
+
+async def snapshot(peers: list[Participant]) -> dict[str, Any]:
+    """A take of these peers: their counts (lists in their order), the end-to-end latencies since the last
+    take (voice, camera), this process's worst loop lag, connected peer connections and open sockets."""
+    each = [await counts(p) for p in peers]
+    out: dict[str, Any] = {k: [c[k] for c in each] for k in PER_PEER}
+    out.update(e2e=list(E2E), e2e_video=list(E2E_VIDEO), lag=LAG.take(), lock_retries=LOCK_RETRIES[0],
+               state=peer_state([p for p in peers if p.ws is not None]))
+    E2E.clear()
+    E2E_VIDEO.clear()
+    return out
 
 
 async def set_speaking(p: Participant, on: bool) -> None:
@@ -344,18 +492,18 @@ class Peers:
     async def take(self) -> dict[str, Any]:
         """Packets received per peer, the end-to-end latencies since the last take, the worst loop lag."""
         if not self.procs:
-            out = {"got": [await received(p) for p in self.local], "e2e": list(E2E), "lag": LAG.take(),
-                   "state": peer_state(self.local)}
-            E2E.clear()
-            return out
+            return await snapshot(self.local)
         parts = await asyncio.gather(*(self._ask(w, "take") for w in range(self.procs)))
-        got = [0] * len(self.users)
+        out: dict[str, Any] = {k: [0] * len(self.users) for k in PER_PEER}
         for (_, _, mine), part in zip(self.workers, parts, strict=True):
-            for i, n in zip(mine, part["got"], strict=True):
-                got[i] = n
-        return {"got": got, "e2e": [x for part in parts for x in part["e2e"]],
-                "lag": max(part["lag"] for part in parts),
-                "state": tuple(sum(part["state"][k] for part in parts) for k in range(2))}
+            for k in PER_PEER:
+                for i, n in zip(mine, part[k], strict=True):
+                    out[k][i] = n
+        out.update(e2e=[x for part in parts for x in part["e2e"]],
+                   e2e_video=[x for part in parts for x in part["e2e_video"]],
+                   lag=max(part["lag"] for part in parts), lock_retries=sum(part["lock_retries"] for part in parts),
+                   state=tuple(sum(part["state"][k] for part in parts) for k in range(2)))
+        return out
 
     def cpu(self) -> float:
         """The peers' CPU seconds (this process, or the workers)."""
@@ -380,17 +528,69 @@ PEER_OPTIONS: dict[str, Any] = {}
 
 
 def new_participant(url: str, i: int, user_id: str, token: str) -> Participant:
-    p = Participant(SimpleNamespace(url=url), token, user_id)  # type: ignore[arg-type]
+    p = BenchPeer(SimpleNamespace(url=url), token, user_id)  # type: ignore[arg-type]
     if not PEER_OPTIONS.get("peers_decode"):
         p.microphone = lambda: StampedVoice(speaker_dbov(i))  # type: ignore[method-assign]
     return p
 
 
 async def join_peer(p: Participant, channel_id: str, mute: bool) -> None:
+    t0 = time.monotonic()
+    history: list[str] = []
+    p.history = history  # type: ignore[attr-defined]
+
+    @p.pc.on("connectionstatechange")
+    def _state() -> None:
+        ice = p.pc.iceConnectionState
+        history.append(f"{time.monotonic() - t0:.1f}s {p.pc.connectionState}/ice {ice}")
+
     await p.connect()
     await p.join(channel_id)  # joins, then unmutes with its voice
     if mute:
         await set_speaking(p, False)  # people join a meeting muted: one speaks meanwhile
+    if PEER_OPTIONS.get("video") and isinstance(p, BenchPeer):
+        await camera_on(p, StampedCamera(PEER_OPTIONS.get("video_kbps") or 500))
+
+
+#: signalling lock requests sent again after getting no answer within 5 s (see ``lock``)
+LOCK_RETRIES = [0]
+
+
+async def lock(p: Participant) -> None:
+    """The signalling lock over the data channel, as ``Participant._lock``, but asking again when no answer
+    came within 5 s (an answer, or the request, can sit behind a busy SCTP association for long), and
+    taking any grant that comes meanwhile."""
+    p.dc.send(bytes([app.DC_LOCK]))
+    deadline = time.monotonic() + app.WAIT * 2
+    while time.monotonic() < deadline:
+        try:
+            granted = await asyncio.wait_for(p.lock_answers.get(), 5)
+        except TimeoutError:
+            LOCK_RETRIES[0] += 1
+            if p.dc.readyState != "open":
+                break
+            p.dc.send(bytes([app.DC_LOCK]))
+            continue
+        if granted:
+            return
+        await asyncio.sleep(0.05)
+        p.dc.send(bytes([app.DC_LOCK]))
+    sctp = p.pc.sctp
+    raise TimeoutError(f"no signalling lock for {p.conn_id}: data channel {p.dc.readyState}, connection "
+                       f"{p.pc.connectionState}, ICE {p.pc.iceConnectionState}, "
+                       f"SCTP {sctp.state if sctp else None} {getattr(sctp, '_association_state', None)}; "
+                       f"{getattr(p, 'history', None)}")
+
+
+async def camera_on(p: BenchPeer, camera: StampedCamera) -> None:
+    """The app's camera on (as tests/compat/test_calls_video.py): ``video_on``, then under the signalling
+    lock a send-only video transceiver with the camera, offered; the answer gives the lock back."""
+    await p.send("video_on")
+    await lock(p)
+    p.camera = camera
+    p.pc.addTransceiver(camera, direction="sendonly")
+    await p.pc.setLocalDescription(await p.pc.createOffer())
+    await p._send_sdp()
 
 
 def peer_state(peers: list[Participant]) -> tuple[int, int]:
@@ -420,6 +620,20 @@ def install_peer_hooks(peers_decode: bool) -> None:
         from chinwag.plugin.bundled.calls.server.sfu import install_passthrough
 
         install_passthrough()
+        install_camera_keyframes()
+
+
+def install_camera_keyframes() -> None:
+    """A peer's camera makes a key frame when its sender is asked for one (an RTCP PLI, from the SFU), as a
+    browser's encoder does; aiortc asks only its own encoder, which encoded frames do not go through."""
+    asked = RTCRtpSender._send_keyframe
+
+    def send_keyframe(self: RTCRtpSender) -> None:
+        asked(self)
+        if isinstance(self.track, StampedCamera):
+            self.track.force_key = True
+
+    RTCRtpSender._send_keyframe = send_keyframe  # type: ignore[method-assign]
 
 
 def peer_worker(conn: Any, url: str, mine: list[tuple[int, str, str]], options: dict[str, Any]) -> None:
@@ -431,6 +645,7 @@ def peer_worker(conn: Any, url: str, mine: list[tuple[int, str, str]], options: 
     async def run() -> None:
         loop = asyncio.get_running_loop()
         peers = {i: new_participant(url, i, uid, token) for i, uid, token in mine}
+        ordered = list(peers.values())
         lag = loop.create_task(LAG.run())
         try:
             while True:
@@ -445,16 +660,13 @@ def peer_worker(conn: Any, url: str, mine: list[tuple[int, str, str]], options: 
                                 await set_speaking(p, i < cmd[1])
                         conn.send(True)
                     elif cmd[0] == "take":
-                        joined = [p for p in peers.values() if p.ws is not None]
-                        conn.send({"got": [await received(p) if p.ws is not None else 0 for p in peers.values()],
-                                   "e2e": list(E2E), "lag": LAG.take(), "state": peer_state(joined)})
-                        E2E.clear()
+                        conn.send(await snapshot(ordered))
                     elif cmd[0] == "close":
                         await close_peers([p for p in peers.values() if p.ws is not None])
                         conn.send(True)
                         return
-                except Exception as e:
-                    conn.send(RuntimeError(repr(e)))
+                except Exception:
+                    conn.send(RuntimeError(traceback.format_exc()))
         finally:
             lag.cancel()
 
@@ -479,27 +691,70 @@ async def measure_pool(pool: Peers, n: int, speakers: int, seconds: float, pid: 
         cpu0, t0, own0 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
     except FileNotFoundError:
         raise RuntimeError("the calls plugin process died during the round (see the server log, --keep)") from None
-    sfu0 = sfu_latency(LATENCY_PATH)
+    sfu0, vsfu0 = sfu_latency(LATENCY_PATH), sfu_latency(LATENCY_PATH, "video_us")
     await asyncio.sleep(seconds)
     cpu1, t1, own1 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
-    sfu1 = sfu_latency(LATENCY_PATH)
+    sfu1, vsfu1 = sfu_latency(LATENCY_PATH), sfu_latency(LATENCY_PATH, "video_us")
     after = await pool.take()
     elapsed = t1 - t0
     streams = forwarded_streams(n, speakers, max_speakers)
     expected = streams * PACKETS_PER_SECOND * elapsed
     total = sum(a - b for a, b in zip(after["got"], before["got"], strict=True))
     cores = (cpu1 - cpu0) / elapsed
-    return {"participants": n, "speakers": speakers, "forwarded_streams": streams,
-            "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
-            "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
-            "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": after["lag"],
-            "load_avg": os.getloadavg()[0],
-            **latency_figures({k: v - sfu0.get(k, 0) for k, v in sfu1.items() if v > sfu0.get(k, 0)},
-                              sorted(after["e2e"]))}
+    row: dict[str, Any] = {
+        "participants": n, "speakers": speakers, "forwarded_streams": streams,
+        "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
+        "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
+        "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": after["lag"],
+        "load_avg": os.getloadavg()[0],
+        **latency_figures(since(sfu0, sfu1), sorted(after["e2e"]))}
+    if PEER_OPTIONS.get("video"):
+        row.update(video_figures(n, before, after, elapsed, cores, since(vsfu0, vsfu1)))
+    return row
+
+
+def since(before: dict[int, int], after: dict[int, int]) -> dict[int, int]:
+    """A cumulative histogram's counts between two readings."""
+    return {k: v - before.get(k, 0) for k, v in after.items() if v > before.get(k, 0)}
+
+
+def video_figures(n: int, before: dict[str, Any], after: dict[str, Any], elapsed: float, cores: float,
+                  sfu: dict[int, int]) -> dict[str, Any]:
+    """The cameras' figures of a round (every peer's camera on, each forwarded to every other peer, one
+    layer): the camera packets the receivers got against what the cameras sent times the receivers
+    (retransmissions not counted: ``video_rtx`` apart), the frames whose first packet came against the
+    frames made times the receivers, the cameras' frame rate and bitrate, the SFU's CPU per forwarded camera
+    (all of it: the one voice's share is small), the SFU's and end-to-end latency of the frames (first
+    packet)."""
+    def delta(key: str) -> list[int]:
+        return [a - b for a, b in zip(after[key], before[key], strict=True)]
+
+    streams = n * (n - 1)
+    sent, frames = delta("sent_video"), delta("frames")
+    expected_packets = sum(sent) * (n - 1)
+    expected_frames = sum(frames) * (n - 1)
+    got_packets, got_frames = sum(delta("got_video")), len(after["e2e_video"])
+    e2e = sorted(after["e2e_video"])
+    out: dict[str, Any] = {
+        "video_streams": streams,
+        "video_loss_pct": round(100 * max(0.0, 1 - got_packets / expected_packets), 2) if expected_packets else None,
+        "video_frame_loss_pct": round(100 * max(0.0, 1 - got_frames / expected_frames), 2) if expected_frames else None,
+        "video_rtx": sum(delta("rtx_video")), "keyframes_asked": sum(delta("forced")),
+        "camera_fps": round(sum(frames) / n / elapsed, 1),
+        "camera_pps": round(sum(sent) / n / elapsed, 1),
+        "cpu_ms_per_video_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
+    }
+    if sfu:
+        out["video_sfu_p50_ms"], out["video_sfu_p99_ms"] = percentiles(sfu, 50, 99)
+    if e2e:
+        out["video_e2e_p50_ms"] = round(1000 * e2e[len(e2e) // 2], 2)
+        out["video_e2e_p99_ms"] = round(1000 * e2e[min(len(e2e) - 1, int(len(e2e) * 0.99))], 2)
+    return out
 
 
 async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: int, seconds: float,
-                   pid: int, join_unmuted: bool = False, procs: int = 0, max_speakers: int = 0) -> list[dict[str, Any]]:
+                   pid: int, join_unmuted: bool = False, procs: int = 0, max_speakers: int = 0,
+                   rounds: tuple[str, ...] = ("1", "all")) -> list[dict[str, Any]]:
     pool = Peers(url, users[:n], procs)
     LAG.task = asyncio.get_running_loop().create_task(LAG.run())
     try:
@@ -509,13 +764,15 @@ async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: i
             await pool.join(i, channel_id, mute=bool(i) and not join_unmuted)
         took = await pool.take()
         print({"participants": n, "joined_s": round(time.monotonic() - t0, 1), "join_loop_lag_ms": max(LAG.take(), took["lag"]),
-               "load_avg": os.getloadavg()[0]}, flush=True)
+               "lock_retries": took["lock_retries"], "load_avg": os.getloadavg()[0]}, flush=True)
         await asyncio.sleep(3)
         connected, open_ = (await pool.take())["state"]
-        print({"sessions_in_call": await sessions_in_call(url, users[0][1], channel_id),
+        sessions, cameras = await sessions_in_call(url, users[0][1], channel_id)
+        print({"sessions_in_call": sessions, "cameras_on": cameras,
                "peers_connected": connected, "sockets_open": open_}, flush=True)
         rows = []
-        for speakers in (1, n):  # the quiet round first: an overloaded round leaves queues behind
+        for speakers in (n if r == "all" else min(n, int(r)) for r in rounds):  # the quiet round first: an
+            # overloaded round leaves queues behind
             row = await measure_pool(pool, n, speakers, seconds, pid, max_speakers)
             rows.append(row)
             print(row, flush=True)
@@ -527,10 +784,12 @@ async def run_size(url: str, channel_id: str, users: list[tuple[str, str]], n: i
         await asyncio.sleep(2)
 
 
-async def sessions_in_call(url: str, token: str, channel_id: str) -> int:
+async def sessions_in_call(url: str, token: str, channel_id: str) -> tuple[int, int]:
+    """The call's sessions, and those with their camera on, as the server has them."""
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
         call = (await c.get(f"/plugins/{PLUGIN}/{channel_id}")).json().get("call") or {}
-    return len(call.get("sessions") or [])
+    sessions = call.get("sessions") or []
+    return len(sessions), sum(bool(s.get("video")) for s in sessions)
 
 
 async def janus_size(url: str, n: int, seconds: float, pid: int) -> list[dict[str, Any]]:
@@ -654,17 +913,28 @@ def main() -> None:
                          "all); also what the loss is counted against")
     ap.add_argument("--sfu-workers", type=int, default=0,
                     help="the plugin's SFUWorkers (0: its default, one per core; 1: the SFU in the plugin's process)")
+    ap.add_argument("--video", action="store_true",
+                    help="every peer also turns a camera on (StampedCamera: VP8-shaped frames, 30/s) after joining; "
+                         "the rounds then also report the cameras' loss, latency and the SFU's CPU per camera stream")
+    ap.add_argument("--video-kbps", type=int, default=500, help="each camera's bitrate (--video)")
+    ap.add_argument("--rounds", default=None,
+                    help="the rounds per size: numbers of speakers or 'all', comma-separated (default '1,all'; "
+                         "with --video '1')")
     ap.add_argument("--server-src", default=None,
                     help="run the server from this source tree (its src/ first on PYTHONPATH: e.g. an export "
                          "of main for a before/after; the peers stay this tree's)")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    rounds = tuple((args.rounds or ("1" if args.video else "1,all")).split(","))
+    if args.video and (args.peers_decode or args.sfu == "janus"):
+        ap.error("--video: the embedded SFU only, and the peers do not decode (the camera's frames are not VP8 pictures)")
     # the peers' microphone, 50 packets/s as a real one: stamped packets (end-to-end latency, each peer at
     # its own RFC 6464 level), or with --peers-decode a real Opus tone (the peers decode what they get);
     # without --peers-decode the peers' receivers hand on encoded frames as the SFU's do, without a decoder
     # thread each: the peers' process then keeps up with hundreds of streams (it only counts them)
     app.Tone = Voice if args.peers_decode else StampedVoice  # type: ignore[misc,assignment]
-    PEER_OPTIONS.update(peers_decode=args.peers_decode, ws_max_queue=args.ws_max_queue)
+    PEER_OPTIONS.update(peers_decode=args.peers_decode, ws_max_queue=args.ws_max_queue, video=args.video,
+                        video_kbps=args.video_kbps)
     install_peer_hooks(args.peers_decode)
     if args.sfu == "janus":
         main_janus(sizes, args.seconds)
@@ -691,7 +961,7 @@ def main() -> None:
         Participant.max_queue = args.ws_max_queue
         for n in sizes:
             asyncio.run(run_size(srv.url, channel_id, users, n, args.seconds, pid, args.join_unmuted,
-                                 args.peer_procs, args.max_speakers))
+                                 args.peer_procs, args.max_speakers, rounds))
     finally:
         srv.stop()
         if LATENCY_PATH:

@@ -195,6 +195,10 @@ def test_latency_log_buckets_and_file(tmp_path: Path) -> None:
     log.write()
     assert json.loads((tmp_path / "latency.json").read_text()) == \
         {"count": 4, "us": {"10": 2, "4200": 1, "250000": 1}}
+    log.add(0.0042, video=True)  # a video frame: counted among all, and apart
+    log.write()
+    assert json.loads((tmp_path / "latency.json").read_text()) == \
+        {"count": 5, "us": {"10": 2, "4200": 2, "250000": 1}, "video_us": {"4200": 1}}
 
 
 def _rtp(seq: int, ts: int, data: bytes, marker: int = 0) -> RtpPacket:

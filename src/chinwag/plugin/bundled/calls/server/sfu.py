@@ -328,7 +328,8 @@ def install_passthrough() -> None:
 # forwards: from the arrival of its datagram (aioice takes it off the socket) to its copy for one receiver
 # leaving (packed, encrypted and sent; for a video frame, its first packet) — the queues, the decryption,
 # the reassembly, the fan-out and the sender's turn on the event loop in between. The counts (a histogram in
-# µs, cumulative) go to that file every half second; bench/calls.py reads them. Off by default: then
+# µs, cumulative: ``us`` every forwarded packet, ``video_us`` the video frames among them) go to that file
+# every half second; bench/calls.py reads them. Off by default: then
 # nothing is timed and none of the hooks below is installed.
 LATENCY_FILE = "CHINWAG_CALLS_LATENCY_FILE"
 
@@ -343,11 +344,15 @@ class LatencyLog:
     def __init__(self, path: str) -> None:
         self.path = path
         self.counts: dict[int, int] = {}
+        #: the video frames' share of ``counts`` (their first packets)
+        self.video: dict[int, int] = {}
         self.total = 0
         #: when the datagram being decrypted now arrived (set by the decryption, read as its frame is handed on)
         self.arrival = 0.0
         #: when the frame a sender is about to send arrived (read by the send that follows without a pause)
         self.sending = 0.0
+        #: whether that frame is video
+        self.sending_video = False
 
     @staticmethod
     def bucket(us: float) -> int:
@@ -355,15 +360,20 @@ class LatencyLog:
         step = 10 if us < 1000 else 100 if us < 100_000 else 1000
         return int(us) // step * step
 
-    def add(self, seconds: float) -> None:
+    def add(self, seconds: float, video: bool = False) -> None:
         b = self.bucket(seconds * 1e6)
         self.counts[b] = self.counts.get(b, 0) + 1
         self.total += 1
+        if video:
+            self.video[b] = self.video.get(b, 0) + 1
 
     def write(self) -> None:
         tmp = self.path + ".tmp"
+        out: dict[str, Any] = {"count": self.total, "us": self.counts}
+        if self.video:
+            out["video_us"] = self.video
         with open(tmp, "w") as f:
-            json.dump({"count": self.total, "us": self.counts}, f)
+            json.dump(out, f)
         os.replace(tmp, self.path)
 
     async def run(self) -> None:
@@ -400,6 +410,7 @@ def install_latency(path: str) -> LatencyLog:
         track = self.track
         if frame is not None and isinstance(track, GatedTrack):
             log.sending = track.arrival  # _run_rtp sends its first packet right away, nothing in between
+            log.sending_video = track.kind == "video"
         return frame
 
     send_rtp = RTCDtlsTransport._send_rtp
@@ -408,7 +419,7 @@ def install_latency(path: str) -> LatencyLog:
         arrived, log.sending = log.sending, 0.0
         await send_rtp(self, data)
         if arrived:
-            log.add(time.perf_counter() - arrived)
+            log.add(time.perf_counter() - arrived, log.sending_video)
 
     aioice.ice.Connection.data_received = data_received  # type: ignore[method-assign]
     pylibsrtp.Session.unprotect = unprotect_stamped  # type: ignore[method-assign]
