@@ -7,9 +7,9 @@ import gc
 import json
 import os
 import signal
-import tracemalloc
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from bench.memprobe_diff import diff, load
@@ -53,23 +53,42 @@ def test_a_report_names_the_containers_and_a_second_one_shows_what_grew(tmp_path
     assert grew and grew[0].split()[0] == "+1,000"
 
 
+_FRAMES_CHILD = """
+import json, sys, tracemalloc
+from chinwag.platform import memprobe
+from bench.memprobe_diff import diff, load
+
+assert not tracemalloc.is_tracing()
+probe = memprobe.MemProbe(sys.argv[1], frames=5)
+kept = []
+try:
+    first = load(probe.dump())
+    started = bool(first.get("tracemalloc_started")) and tracemalloc.is_tracing()
+    second = load(probe.dump())
+    kept.extend(bytearray(1000) for _ in range(500))
+    third = load(probe.dump())
+finally:
+    tracemalloc.stop()
+report = "\\n".join(diff(second, third))
+print(json.dumps({"started": started, "second": second["tracemalloc_snapshot"],
+                  "third": third["tracemalloc_snapshot"], "report": report, "kept": len(kept)}))
+"""
+
+
 def test_with_frames_the_first_report_starts_tracing_and_later_ones_hold_snapshots(tmp_path: Path) -> None:
-    assert not tracemalloc.is_tracing()
-    probe = memprobe.MemProbe(str(tmp_path), frames=5)
-    kept: list[Any] = []
-    try:
-        first = load(probe.dump())
-        assert first.get("tracemalloc_started") and tracemalloc.is_tracing()
-        second = load(probe.dump())
-        kept.extend(bytearray(1000) for _ in range(500))
-        third = load(probe.dump())
-    finally:
-        tracemalloc.stop()
-    assert os.path.exists(second["tracemalloc_snapshot"]) and os.path.exists(third["tracemalloc_snapshot"])
-    report = "\n".join(diff(second, third))
-    sites = report.split("allocation sites (live memory, traceback):")[1]
-    assert "test_memprobe.py" in sites.splitlines()[2]  # the largest growth is the bytearrays above
-    assert len(kept) == 500
+    """In a process of its own: tracing every allocation with frames in a test worker that has run
+    hundreds of tests (millions of live objects) took minutes."""
+    child = tmp_path / "memprobe_child.py"
+    child.write_text(_FRAMES_CHILD)
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(child), str(tmp_path)], capture_output=True, text=True,
+                         timeout=300, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["started"] and got["kept"] == 500
+    assert os.path.exists(got["second"]) and os.path.exists(got["third"])
+    sites = got["report"].split("allocation sites (live memory, traceback):")[1]
+    assert "memprobe_child.py" in sites.splitlines()[2]  # the largest growth is the bytearrays above
 
 
 @pytest.mark.skipif(memprobe.mallinfo() is None, reason="no glibc mallinfo2")
