@@ -188,6 +188,17 @@ def _success() -> HTTPResponse:
     return HTTPResponse.json({"message": "success", "status_code": 200})
 
 
+def _json_object(request: HTTPRequest) -> dict[str, Any] | HTTPResponse:
+    """The request's JSON object, or the 400 to answer (not JSON, or not an object)."""
+    try:
+        body = request.json()
+    except ValueError as e:
+        return _error(400, str(e))
+    if not isinstance(body, dict):
+        return _error(400, "invalid request body")
+    return body
+
+
 def _error(status: int, message: str) -> HTTPResponse:
     return HTTPResponse.json({"id": "", "message": message, "detailed_error": "", "request_id": "",
                               "status_code": status}, status)
@@ -642,12 +653,9 @@ class CallsPlugin(Plugin):
         channel's members hear ``channel_enable_voice`` / ``channel_disable_voice``."""
         if not await self._may_enable(user_id, channel_id):
             return _error(403, "Forbidden")
-        try:
-            body = request.json()
-        except ValueError as e:
-            return _error(400, str(e))
-        if not isinstance(body, dict):
-            return _error(400, "invalid request body")
+        body = _json_object(request)
+        if isinstance(body, HTTPResponse):
+            return body
         stored: dict[str, Any] = {"channel_id": channel_id, "enabled": body.get("enabled") is True}
         if isinstance(body.get("props"), dict) and body["props"]:
             stored["props"] = {str(k): str(v) for k, v in body["props"].items()}
@@ -715,12 +723,9 @@ class CallsPlugin(Plugin):
         unmuted, not sharing, hand not raised) is left as it is, and the request succeeds."""
         msg: dict[str, Any] = {"t": kind, "by": user_id}
         if kind != "host_mute_others":
-            try:
-                body = request.json()
-            except ValueError as e:
-                return _error(400, str(e))
-            if not isinstance(body, dict):
-                return _error(400, "invalid request body")
+            body = _json_object(request)
+            if isinstance(body, HTTPResponse):
+                return body
             key = "new_host_id" if kind == "host_make" else "session_id"
             msg["user" if kind == "host_make" else "session"] = str(body.get(key) or "")
         raw, rec = await self._record(channel_id)
