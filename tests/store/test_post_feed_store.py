@@ -64,6 +64,15 @@ async def _set_viewed(db: Database, at: int) -> None:
         await conn.execute(tables.channelmembers.insert().values(channelid=CH, userid=U, lastviewedat=at))
 
 
+async def _with_neighbours(s: SqlPostStore, posts: list[Post], collapsed: bool) -> tuple[list[str], str, str]:
+    """A page's ids with the ids of the posts just newer and just older than it, read one by one."""
+    if not posts:
+        return [], "", ""
+    nxt = await s.neighbour_id(CH, posts[0].create_at, posts[0].id, True, collapsed)
+    prev = await s.neighbour_id(CH, posts[-1].create_at, posts[-1].id, False, collapsed)
+    return [p.id for p in posts], nxt, prev
+
+
 async def _step_by_step(s: SqlPostStore, viewed: int, before: int, after: int,
                         collapsed: bool) -> tuple[list[str], str, str]:
     """What the endpoint computed before, read by read."""
@@ -76,11 +85,7 @@ async def _step_by_step(s: SqlPostStore, viewed: int, before: int, after: int,
         posts = [*newer, anchor, *older]
     else:
         posts = await s.page(CH, 0, before, collapsed)
-    if not posts:
-        return [], "", ""
-    nxt = await s.neighbour_id(CH, posts[0].create_at, posts[0].id, True, collapsed)
-    prev = await s.neighbour_id(CH, posts[-1].create_at, posts[-1].id, False, collapsed)
-    return [p.id for p in posts], nxt, prev
+    return await _with_neighbours(s, posts, collapsed)
 
 
 @pytest.mark.parametrize("collapsed", [False, True])
@@ -149,12 +154,8 @@ async def _beyond_step_by_step(s: SqlPostStore, anchor_id: str, older: bool, pag
     except NotFound:
         return [], "", ""
     read = s.before if older else s.after
-    posts = await read(CH, anchor.create_at, anchor.id, page, per_page, collapsed)
-    if not posts:
-        return [], "", ""
-    nxt = await s.neighbour_id(CH, posts[0].create_at, posts[0].id, True, collapsed)
-    prev = await s.neighbour_id(CH, posts[-1].create_at, posts[-1].id, False, collapsed)
-    return [p.id for p in posts], nxt, prev
+    return await _with_neighbours(s, await read(CH, anchor.create_at, anchor.id, page, per_page, collapsed),
+                                  collapsed)
 
 
 @pytest.mark.parametrize("collapsed", [False, True])
