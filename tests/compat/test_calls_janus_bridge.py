@@ -33,15 +33,33 @@ class WebMember(Participant):
 
     def __init__(self, server: LiveServer, token: str, user_id: str) -> None:
         super().__init__(server, token, user_id)
+        self.answers: asyncio.Queue[str] = asyncio.Queue()
+        self.media: dict[str, dict[str, str]] = {}
+        #: Janus restarted and the plugin said so (``janus_signal`` ``reset``): both connections made again
+        self.resets = 0
+        self.published = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._connections()
+
+    def _connections(self) -> None:
         self.pub = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self.sub = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self.pc = self.sub  # packets(): what this participant receives
-        self.answers: asyncio.Queue[str] = asyncio.Queue()
-        self.media: dict[str, dict[str, str]] = {}
 
         @self.sub.on("track")
         def on_track(track: Any) -> None:
             self.sink.addTrack(track)
+
+    async def _reset(self) -> None:
+        """What the web UI does on ``reset``: two new connections, its voice published again."""
+        old = (self.pub, self.sub)
+        self._connections()
+        self.media = {}
+        for pc in old:
+            await pc.close()
+        if self.published:
+            await self.publish()
+        self.resets += 1
 
     async def _read(self) -> None:
         async for text in self.ws:
@@ -51,7 +69,11 @@ class WebMember(Participant):
             self.events.append(msg)
             if msg["event"] == PREFIX + "janus_signal" and msg["data"].get("connID") == self.session_id:
                 desc = json.loads(msg["data"]["data"])
-                if desc["pc"] == "publisher":
+                if desc["type"] == "reset":
+                    task = asyncio.get_running_loop().create_task(self._reset())
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                elif desc["pc"] == "publisher":
                     self.answers.put_nowait(desc["sdp"])
                 else:
                     self.media = desc.get("media") or {}
@@ -73,6 +95,11 @@ class WebMember(Participant):
         await self.unmute()
 
     async def unmute(self) -> None:
+        await self.publish()
+        await self.send("unmute")
+
+    async def publish(self) -> None:
+        self.published = True
         self.pub.addTrack(Tone())
         await self.pub.setLocalDescription(await self.pub.createOffer())
         mid = self.pub.getTransceivers()[0].mid
@@ -80,7 +107,6 @@ class WebMember(Participant):
                                        "kinds": {mid: "voice"}})
         await self.pub.setRemoteDescription(RTCSessionDescription(await asyncio.wait_for(self.answers.get(), WAIT),
                                                                   "answer"))
-        await self.send("unmute")
 
     async def close(self) -> None:
         await super().close()

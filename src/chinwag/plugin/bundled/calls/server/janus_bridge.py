@@ -62,18 +62,48 @@ class Bridge:
             assert link is not None
             await self._answer(link, jsep)
 
+        async def on_reset(member: Member) -> None:
+            assert link is not None
+            await self._reset(link)
+
         try:
-            member = await self.janus.join(conn_id, user_id, channel_id, on_offer=on_offer)
+            member = await self.janus.join(conn_id, user_id, channel_id, on_offer=on_offer, on_reset=on_reset)
         except BaseException:
             await pub.close()
             await sub.close()
             raise
         link = Link(session, member, pub, sub)
         self.links[conn_id] = link
+        self._receive(link)
+
+    def _receive(self, link: Link) -> None:
+        sub = link.sub
 
         @sub.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            self._incoming(link, track)
+            if link.sub is sub:
+                self._incoming(link, track)
+
+    async def _reset(self, link: Link) -> None:
+        """The room was made again on a new Janus session (Janus restarted): two new connections, every
+        stream of the app published again; the room's streams come again on the new subscriber (the app's
+        connection gets them as new m-lines, the old ones' tracks ended with the old subscriber)."""
+        async with link.lock:
+            if self.links.get(link.session.conn_id) is not link:
+                return
+            old = (link.pub, link.sub)
+            link.pub, link.sub = RTCPeerConnection(self._config()), RTCPeerConnection(self._config())
+            link.published.clear()
+            # the streams that came from Janus come again (new tracks): forwarded to the app as new ones
+            gone = {sid + "/" for sid in link.remote}
+            link.session.forwarded = {k for k in link.session.forwarded if not k.startswith(tuple(gone))} \
+                if gone else link.session.forwarded
+            link.remote.clear()
+            self._receive(link)
+        for pc in old:
+            await pc.close()
+        for source in list(link.session.sources):
+            self._on_source(source)
 
     async def leave(self, conn_id: str) -> None:
         link = self.links.pop(conn_id, None)
@@ -101,6 +131,8 @@ class Bridge:
         feed_mid = link.member.sub_mids.get(str(transceiver.mid)) if transceiver is not None else None
         sender = self.janus.feeds.get(feed_mid[0]) if feed_mid else None
         if transceiver is None or feed_mid is None or sender is None:
+            self.log("calls: a stream from Janus that the bridge cannot place", session_id=link.session.conn_id,
+                     mid=str(transceiver.mid if transceiver is not None else ""), feed=str(feed_mid))
             return
         remote = link.remote.get(sender.session_id)
         if remote is None:
