@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from typing import Any
 
 from chinwag.plugin.bundled.calls.server.janus import Janus
@@ -180,4 +181,16 @@ async def test_a_lost_janus_session_makes_the_rooms_again_and_tells_everyone() -
                             (103, {"request": "join", "ptype": "publisher", "room": 77, "id": 11, "display": "a"})]
     assert (web.pub_handle, web.sub_handle, web.published, web.sub_joined, web.kinds) == (102, 0, False, False, {})
     assert web.unmuted  # kept: applied when it publishes again
-    assert signals == [("w", {"type": "reset"})] and reset == [app]
+    assert signals == [("w", {"type": "reset", "epoch": 1})] and reset == [app] and web.epoch == 1
+    # what the web client's old connections still send (epoch 0) is dropped; the new ones' is taken
+    got: list[Any] = []
+
+    async def publish(m: Member, sdp: str, kinds: dict[str, str]) -> str:
+        got.append(sdp)
+        return "answer"
+
+    calls.publish = publish  # type: ignore[method-assign]
+    for epoch in (0, 1):
+        body = {"pc": "publisher", "type": "offer", "sdp": f"offer {epoch}", "epoch": epoch}
+        await calls.message("w", "janus_sdp", {"data": zlib.compress(json.dumps(body).encode())})
+    assert got == ["offer 1"] and signals[-1] == ("w", {"pc": "publisher", "type": "answer", "sdp": "answer"})

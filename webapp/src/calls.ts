@@ -202,6 +202,10 @@ class CallConnection {
     private sub: RTCPeerConnection | null = null;
     private pubKinds: Record<string, MediaKind> = {};
     private pubAnswer: ((sdp: string) => void) | null = null;
+    private pubFail: ((e: Error) => void) | null = null;
+    /** How many times Janus restarted under the call (the server's `reset`): sent with every janus_sdp and
+     * janus_ice, so that what the old connections still send is not taken for the new ones'. */
+    private janusEpoch = 0;
     private pubOps: Promise<unknown> = Promise.resolve();
     /** Per Janus connection: ICE restarts since it was last up, the one under way (its deadline), a pending one */
     private janusIce: Record<'publisher' | 'subscriber', {restarts: number; deadline: ReturnType<typeof setTimeout> | null;
@@ -411,7 +415,7 @@ class CallConnection {
         const pc = new RTCPeerConnection({iceServers: this.iceServers, bundlePolicy: 'max-bundle'});
         pc.onicecandidate = (ev) => {
             if (ev.candidate) {
-                this.send('janus_ice', {data: JSON.stringify({pc: name, candidate: ev.candidate.toJSON()})});
+                this.send('janus_ice', {data: JSON.stringify({pc: name, candidate: ev.candidate.toJSON(), epoch: this.janusEpoch})});
             }
         };
         pc.onconnectionstatechange = () => {
@@ -448,7 +452,11 @@ class CallConnection {
         }
         const step = iceStep(state, ice.restarts);
         const restart = () => {
-            this.signals = this.signals.then(() => this.restartJanusIce(name, pc)).catch(() => this.rejoin());
+            this.signals = this.signals.then(() => this.restartJanusIce(name, pc)).catch(() => {
+                if (this.janusPc(name) === pc) {
+                    this.rejoin();
+                }
+            });
         };
         if (step === 'wait' && !ice.timer && !ice.deadline) {
             setMyCall({status: 'reconnecting'});
@@ -489,10 +497,15 @@ class CallConnection {
         }, ICE_RESTART_GIVE_UP_MS);
         if (name === 'subscriber') {
             // Janus offers again with new credentials (janus_signal), answered as any of its offers
-            this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: 'restart'}))}, true);
+            this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: 'restart', epoch: this.janusEpoch}))}, true);
             return;
         }
-        await this.offerPublisher(pc, true);
+        // not awaited here: Janus's answer comes on the signalling this chain delivers
+        this.offerPublisher(pc, true).catch(() => {
+            if (this.pub === pc) {
+                this.rejoin();
+            }
+        });
     }
 
     private clearJanusIce(name?: 'publisher' | 'subscriber'): void {
@@ -525,11 +538,13 @@ class CallConnection {
     private async exchangePublisher(pc: RTCPeerConnection): Promise<void> {
         const answer = new Promise<string>((resolve, reject) => {
             this.pubAnswer = resolve;
+            this.pubFail = reject;
             setTimeout(() => reject(new Error('calls: no answer from Janus')), LOCK_TIMEOUT_MS);
         });
         const d = pc.localDescription!;
         // deflated in a binary frame, as `sdp` (the server closes a WebSocket on a frame over 8 KiB)
-        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'publisher', type: d.type, sdp: d.sdp, kinds: this.pubKinds}))}, true);
+        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'publisher', type: d.type, sdp: d.sdp, kinds: this.pubKinds,
+            epoch: this.janusEpoch}))}, true);
         await pc.setRemoteDescription({type: 'answer', sdp: await answer});
         this.pubAnswer = null;
     }
@@ -537,7 +552,10 @@ class CallConnection {
     /** Janus restarted and the server made the call's room again (`reset`): both connections anew, what we
      * send published again (muted, the microphone's m-line without a track), the others' streams coming
      * again with Janus's next offer on a new subscriber. */
-    private async resetJanus(): Promise<void> {
+    private async resetJanus(epoch: number): Promise<void> {
+        this.janusEpoch = epoch;
+        // an offer still waiting for the old Janus's answer gives up now
+        this.pubFail?.(new Error('calls: Janus restarted'));
         await this.pubOps;
         this.clearJanusIce();
         for (const ice of Object.values(this.janusIce)) {
@@ -576,7 +594,7 @@ class CallConnection {
             return;
         }
         if ((signal.type as string) === 'reset') {
-            await this.resetJanus();
+            await this.resetJanus(Number((signal as {epoch?: number}).epoch) || 0);
             return;
         }
         if (signal.pc === 'publisher' && signal.type === 'answer') {
@@ -595,7 +613,7 @@ class CallConnection {
         await this.sub.setRemoteDescription({type: 'offer', sdp: signal.sdp});
         await this.sub.setLocalDescription(await this.sub.createAnswer());
         const d = this.sub.localDescription!;
-        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: d.type, sdp: d.sdp}))}, true);
+        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: d.type, sdp: d.sdp, epoch: this.janusEpoch}))}, true);
     }
 
     /** Adds a stream to our publisher connection (made at the first) and offers it to Janus again. */

@@ -49,6 +49,7 @@ class Bridge:
         self.links: dict[str, Link] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         sfu.on_source = self._on_source
+        janus.on_direct = self._direct
 
     def _config(self) -> RTCConfiguration:
         return RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE, iceServers=self.sfu.settings.ice_servers())
@@ -146,19 +147,53 @@ class Bridge:
 
     # the app → the room ---------------------------------------------------------------------------------
 
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
     def _on_source(self, source: Source) -> None:
+        """One of the app's streams: published into the room, once somebody on Janus itself is there to
+        receive it (the other apps of the call get it from the embedded SFU): a call of apps alone sends
+        Janus nothing."""
         link = self.links.get(source.session.conn_id)
-        if link is not None and source.key not in link.published:
+        if link is not None and source.key not in link.published and self.janus.has_direct(link.member.channel_id):
             link.published.add(source.key)
-            task = asyncio.get_running_loop().create_task(self._publish(link, source))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self._spawn(self._publish(link, source))
+
+    def _direct(self, channel_id: str, present: bool) -> None:
+        """The call's room has somebody on Janus itself again (publish the apps' streams), or nobody any
+        more (take them out: VideoRoom ``unpublish``, a new publisher connection for the next time)."""
+        for link in list(self.links.values()):
+            if link.member.channel_id != channel_id:
+                continue
+            if present:
+                for source in list(link.session.sources):
+                    self._on_source(source)
+            else:
+                self._spawn(self._unpublish(link))
+
+    async def _unpublish(self, link: Link) -> None:
+        async with link.lock:
+            if self.links.get(link.session.conn_id) is not link or not link.published:
+                return
+            old, link.pub = link.pub, RTCPeerConnection(self._config())
+            link.published.clear()
+            try:
+                await self.janus.unpublish(link.member)
+            except Exception as e:
+                self.log("calls: taking the app's streams out of the Janus room failed",
+                         session_id=link.session.conn_id, error=repr(e))
+        await old.close()
+        if self.janus.has_direct(link.member.channel_id):  # somebody came meanwhile
+            for source in list(link.session.sources):
+                self._on_source(source)
 
     async def _publish(self, link: Link, source: Source) -> None:
         """One more of the app's streams on its publisher connection (offered to Janus again)."""
         async with link.lock:
-            if self.links.get(link.session.conn_id) is not link:
-                return
+            if self.links.get(link.session.conn_id) is not link or source.key not in link.published:
+                return  # gone, or taken out of the room meanwhile (``_unpublish``)
             # a voice comes from its fan-out (the loudest speakers: speakers.py), any other stream from its relay
             track = VoiceTrack(source, JANUS_PUBLISHER + link.session.conn_id) if source.fanout is not None \
                 else GatedTrack(source)

@@ -100,6 +100,9 @@ class Member:
     #: of its subscriber's camera m-lines was configured with
     tiles: dict[str, tuple[int, int]] = field(default_factory=dict)
     substreams: dict[str, int] = field(default_factory=dict)
+    #: how many times the room was made again under it (``reset``): a client's messages name the epoch
+    #: they belong to, and those of its connections before the last reset are dropped
+    epoch: int = 0
 
     def flowing(self, kind: str) -> bool:
         if kind == "voice":
@@ -137,6 +140,15 @@ class JanusCalls:
         self._recovering = False
         #: how many times the rooms were made again on a new session (Janus restarted)
         self.recoveries = 0
+        #: called with a call's channel when its room has participants on Janus itself again (or for the
+        #: first time), and when it has none any more: the bridge publishes the apps' streams only while
+        #: somebody on Janus receives them
+        self.on_direct: Callable[[str, bool], None] | None = None
+
+    def has_direct(self, channel_id: str) -> bool:
+        """The room has a participant on Janus itself (who subscribes to the apps' streams)."""
+        room = self.rooms.get(channel_id)
+        return room is not None and any(not m.bridged for m in room.members.values())
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
@@ -228,6 +240,7 @@ class JanusCalls:
             m.pub_handle = m.sub_handle = 0
             m.published = m.sub_joined = m.awaiting_answer = False
             m.kinds, m.subscribed, m.sub_mids, m.substreams = {}, set(), {}, {}
+            m.epoch += 1
         for m in members:
             if self.members.get(m.session_id) is m:
                 m.pub_handle = await janus.attach(on_event=self._handler(m))
@@ -250,7 +263,7 @@ class JanusCalls:
 
             self._spawn(bridged())
         else:
-            self.signal(m.session_id, {"type": "reset"})
+            self.signal(m.session_id, {"type": "reset", "epoch": m.epoch})
 
     async def room(self, channel_id: str) -> Room:
         room = self.rooms.get(channel_id)
@@ -276,11 +289,14 @@ class JanusCalls:
         except BaseException:
             await janus.detach(m.pub_handle)
             raise
+        first = not m.bridged and not self.has_direct(channel_id)
         room.members[session_id] = m
         self.members[session_id] = m
         self.feeds[m.feed] = m
         self._publishers(room, joined.get("publishers"))
         self._reconcile_soon(m)
+        if first and self.on_direct is not None:
+            self.on_direct(channel_id, True)
         return m
 
     async def leave(self, session_id: str) -> None:
@@ -313,6 +329,17 @@ class JanusCalls:
         if room is not None:
             for other in room.members.values():
                 self._reconcile_soon(other)
+            if not m.bridged and room.members and not self.has_direct(m.channel_id) and self.on_direct is not None:
+                self.on_direct(m.channel_id, False)
+
+    async def unpublish(self, m: Member) -> None:
+        """The member's streams out of the room (VideoRoom ``unpublish``): its publisher handle stays, and
+        publishes again with a new offer."""
+        async with m.pub_lock:
+            if not m.published:
+                return
+            m.published, m.kinds = False, {}
+            await (await self.session()).message(m.pub_handle, {"request": "unpublish"})
 
     async def close(self) -> None:
         for sid in list(self.members):
@@ -577,6 +604,9 @@ class JanusCalls:
             return
         if not isinstance(body, dict):
             return
+        epoch = body.get("epoch", 0)
+        if not isinstance(epoch, int) or epoch != m.epoch:
+            return  # from a connection made before Janus restarted (or for one made after: not ours)
         pc = str(body.get("pc", ""))
         if action == "janus_sdp" and pc == "publisher" and body.get("type") == "offer":
             kinds = body.get("kinds")
