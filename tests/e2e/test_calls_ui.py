@@ -287,6 +287,9 @@ def test_call_survives_a_janus_restart(media_browser: Any, chinwag: ServerProces
         pytest.skip("a Janus restart: on Janus only")
     log = Path(chinwag.log_path)
     a, b = new_page(media_browser), new_page(media_browser)
+    console: list[str] = []
+    for p, who in ((a, "admin"), (b, "bob")):
+        p.on("console", lambda m, who=who: console.append(f"{who}: {m.type}: {m.text}"))
     try:
         login(a, chinwag.url, "admin")
         login(b, chinwag.url, "bob")
@@ -318,6 +321,10 @@ def test_call_survives_a_janus_restart(media_browser: Any, chinwag: ServerProces
             p.get_by_role("button", name="Leave").click()
             bar(p).wait_for(state="detached")
         assert a.errors == [] and b.errors == []  # type: ignore[attr-defined]
+    except Exception as e:  # with what the pages and the plugin said
+        plugin = [line for line in log.read_text(errors="replace").splitlines() if "calls" in line]
+        raise AssertionError(f"{e}\n--- pages:\n" + "\n".join(console[-40:]) + "\n--- plugin:\n"
+                             + "\n".join(plugin[-40:])) from e
     finally:
         a.context.close()
         b.context.close()

@@ -185,7 +185,8 @@ async def test_a_lost_janus_session_makes_the_rooms_again_and_tells_everyone() -
     # what the web client's old connections still send (epoch 0) is dropped; the new ones' is taken
     got: list[Any] = []
 
-    async def publish(m: Member, sdp: str, kinds: dict[str, str]) -> str:
+    async def publish(m: Member, sdp: str, kinds: dict[str, str], epoch: int | None = None) -> str:
+        assert epoch == 1
         got.append(sdp)
         return "answer"
 

@@ -15,6 +15,9 @@ const BASE = () => `${client.getUrl()}/plugins/${CALLS_PLUGIN}`;
 /** How long the WebSocket may stay down before we give up the call (the server keeps the session 10 s). */
 const RECONNECT_GIVE_UP_MS = 9000;
 const LOCK_TIMEOUT_MS = 10000;
+/** A Janus connection that fails outright (its DTLS closed: Janus stopping) waits this long for the server's
+ * `reset` (Janus back, the room made again) before we join the call again. */
+const JANUS_RESET_GRACE_MS = 8000;
 /** Rejoins in a row (each after a lost connection) before we give up. */
 const MAX_REJOINS = 3;
 /** sessionStorage: the call this tab was in when its page was unloaded (a reload goes back to it). */
@@ -419,9 +422,14 @@ class CallConnection {
             }
         };
         pc.onconnectionstatechange = () => {
-            // not ICE (which restarts below): the secure transport is gone, join again
+            // not ICE (which restarts below): the secure transport is gone (Janus stopped?): unless the
+            // server's reset replaces the connection meanwhile, join again
             if (pc.connectionState === 'failed' && !this.closed && pc.iceConnectionState !== 'failed') {
-                this.rejoin();
+                setTimeout(() => {
+                    if (this.janusPc(name) === pc && !this.closed) {
+                        this.rejoin();
+                    }
+                }, JANUS_RESET_GRACE_MS);
             }
         };
         pc.oniceconnectionstatechange = () => this.onJanusIceState(name, pc);

@@ -481,23 +481,25 @@ class JanusCalls:
             if jsep is not None and jsep.get("type") == "offer":
                 await self._offer(m, jsep)
 
-    async def restart_subscriber(self, m: Member) -> None:
+    async def restart_subscriber(self, m: Member, epoch: int | None = None) -> None:
         """An ICE restart on the subscriber connection (the client's network changed): VideoRoom's
         ``configure`` with ``restart`` makes Janus offer again with new ICE credentials, answered as any of
         its offers. (The publisher's restart is the client's offer with new credentials, ``publish``.)"""
         async with m.sub_lock:
-            if not m.sub_joined or m.awaiting_answer:
-                return  # nothing to restart yet, or an offer is out: its answer comes with the new candidates
             janus = await self.session()
+            if not m.sub_joined or m.awaiting_answer or (epoch is not None and epoch != m.epoch):
+                return  # nothing to restart yet, an offer is out (its answer comes with the new candidates), stale
             data, jsep = await janus.message(m.sub_handle, {"request": "configure", "restart": True})
             self._sub_streams(m, data.get("streams"))
             if jsep is not None and jsep.get("type") == "offer":
                 await self._offer(m, jsep)
 
-    async def answered(self, m: Member, sdp: str) -> None:
+    async def answered(self, m: Member, sdp: str, epoch: int | None = None) -> None:
         """The subscriber's answer to Janus's offer: ``start``; then any stream that came meanwhile, and the
         cameras' substreams."""
         janus = await self.session()
+        if epoch is not None and epoch != m.epoch:
+            return  # an answer to the old Janus's offer
         try:
             await janus.message(m.sub_handle, {"request": "start"}, {"type": "answer", "sdp": sdp})
         finally:
@@ -543,11 +545,14 @@ class JanusCalls:
 
     # publishing ----------------------------------------------------------------------------------------
 
-    async def publish(self, m: Member, sdp: str, kinds: dict[str, str]) -> str:
-        """The publisher's offer (first or again, with a stream added): Janus's answer."""
+    async def publish(self, m: Member, sdp: str, kinds: dict[str, str], epoch: int | None = None) -> str:
+        """The publisher's offer (first or again, with a stream added): Janus's answer. Empty when the offer
+        is from before a reset that happened meanwhile (``epoch``): it is dropped."""
         async with m.pub_lock:
-            m.kinds.update({str(k): v for k, v in kinds.items() if v in KINDS})
             janus = await self.session()
+            if epoch is not None and epoch != m.epoch:
+                return ""
+            m.kinds.update({str(k): v for k, v in kinds.items() if v in KINDS})
             body = {"request": "configure" if m.published else "publish",
                     "descriptions": [{"mid": mid, "description": kind} for mid, kind in m.kinds.items()]}
             _, jsep = await janus.message(m.pub_handle, body, {"type": "offer", "sdp": sdp})
@@ -582,10 +587,11 @@ class JanusCalls:
 
         self._spawn(gate())
 
-    async def trickle(self, m: Member, pc: str, candidate: dict[str, Any] | None) -> None:
+    async def trickle(self, m: Member, pc: str, candidate: dict[str, Any] | None, epoch: int | None = None) -> None:
+        janus = await self.session()
         handle = m.pub_handle if pc == "publisher" else m.sub_handle
-        if handle:
-            await (await self.session()).trickle(handle, candidate)
+        if handle and (epoch is None or epoch == m.epoch):
+            await janus.trickle(handle, candidate)
 
     # the client's messages -------------------------------------------------------------------------------
 
@@ -610,12 +616,14 @@ class JanusCalls:
         pc = str(body.get("pc", ""))
         if action == "janus_sdp" and pc == "publisher" and body.get("type") == "offer":
             kinds = body.get("kinds")
-            answer = await self.publish(m, str(body.get("sdp", "")), kinds if isinstance(kinds, dict) else {})
-            self.signal(session_id, {"pc": "publisher", "type": "answer", "sdp": answer})
+            answer = await self.publish(m, str(body.get("sdp", "")), kinds if isinstance(kinds, dict) else {}, epoch)
+            if answer:
+                self.signal(session_id, {"pc": "publisher", "type": "answer", "sdp": answer})
         elif action == "janus_sdp" and pc == "subscriber" and body.get("type") == "answer":
-            await self.answered(m, str(body.get("sdp", "")))
+            await self.answered(m, str(body.get("sdp", "")), epoch)
         elif action == "janus_sdp" and pc == "subscriber" and body.get("type") == "restart":
-            await self.restart_subscriber(m)
+            await self.restart_subscriber(m, epoch)
         elif action == "janus_ice" and pc in ("publisher", "subscriber"):
             candidate = body.get("candidate")
-            await self.trickle(m, pc, candidate if isinstance(candidate, dict) and candidate.get("candidate") else None)
+            await self.trickle(m, pc, candidate if isinstance(candidate, dict) and candidate.get("candidate") else None,
+                               epoch)
