@@ -560,11 +560,10 @@ class CallConnection {
     /** Janus restarted and the server made the call's room again (`reset`): both connections anew, what we
      * send published again (muted, the microphone's m-line without a track), the others' streams coming
      * again with Janus's next offer on a new subscriber. */
-    private async resetJanus(epoch: number): Promise<void> {
+    private resetJanus(epoch: number): void {
         this.janusEpoch = epoch;
         // an offer still waiting for the old Janus's answer gives up now
         this.pubFail?.(new Error('calls: Janus restarted'));
-        await this.pubOps;
         this.clearJanusIce();
         for (const ice of Object.values(this.janusIce)) {
             ice.restarts = 0;
@@ -576,6 +575,11 @@ class CallConnection {
         this.pubKinds = {};
         this.pubAnswer = null;
         update((s) => (s.myCall ? {myCall: {...s.myCall, remoteAudio: {}, remoteVideo: {}, mediaMap: {}}} : {}));
+        // not awaited here: Janus's answers come on the signalling chain this runs in
+        this.republish().catch((e) => console.warn('calls: publishing to Janus again failed', e));
+    }
+
+    private async republish(): Promise<void> {
         const mic = this.micSender ? this.mic?.getAudioTracks()[0] : undefined;
         const screen = this.screenSender ? this.screen?.getVideoTracks()[0] : undefined;
         const camera = this.cameraSender ? this.camera?.getVideoTracks()[0] : undefined;
@@ -602,7 +606,7 @@ class CallConnection {
             return;
         }
         if ((signal.type as string) === 'reset') {
-            await this.resetJanus(Number((signal as {epoch?: number}).epoch) || 0);
+            this.resetJanus(Number((signal as {epoch?: number}).epoch) || 0);
             return;
         }
         if (signal.pc === 'publisher' && signal.type === 'answer') {
