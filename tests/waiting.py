@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 async def until(ok: Callable[[], object], timeout: float = 10.0) -> None:
@@ -15,3 +15,11 @@ async def until(ok: Callable[[], object], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not ok() and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
+
+
+async def until_async(ok: Callable[[], Awaitable[object]], timeout: float = 10.0, every: float = 0.1) -> None:
+    """``until`` for a condition that is itself a request (asked again every ``every`` seconds: another
+    server's state, not this process's)."""
+    deadline = time.monotonic() + timeout
+    while not await ok() and time.monotonic() < deadline:
+        await asyncio.sleep(every)

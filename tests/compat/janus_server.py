@@ -75,7 +75,17 @@ admin: {{
 }}
 """)
         Path(conf, "janus.plugin.videoroom.jcfg").write_text("general: {\n  string_ids = false\n}\n")
-        log = open(os.path.join(self.dir, "log"), "wb")
+        return self._spawn()
+
+    def restart(self) -> JanusServer:
+        """Janus stopped (SIGTERM: its sessions, rooms and connections gone) and started again on the same
+        port and configuration."""
+        self._end()
+        return self._spawn()
+
+    def _spawn(self) -> JanusServer:
+        conf = os.path.join(self.dir, "conf")
+        log = open(os.path.join(self.dir, "log"), "ab")
         self.proc = subprocess.Popen([JANUS, "-C", f"{conf}/janus.jcfg", "-F", conf, "-o"],
                                      stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
         deadline = time.monotonic() + 30
@@ -95,6 +105,10 @@ admin: {{
         return Path(self.dir, "log").read_text(errors="replace")
 
     def stop(self) -> None:
+        self._end()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _end(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -102,4 +116,3 @@ admin: {{
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
+from chinwag.plugin.bundled.calls.server import ice_restart
 from tests.compat.conftest import LiveServer
 from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
 from tests.compat.test_calls import PORTS, PREFIX, Participant, Tone, _setup
@@ -33,15 +34,62 @@ class WebMember(Participant):
 
     def __init__(self, server: LiveServer, token: str, user_id: str) -> None:
         super().__init__(server, token, user_id)
+        self.answers: asyncio.Queue[str] = asyncio.Queue()
+        self.media: dict[str, dict[str, str]] = {}
+        #: Janus restarted and the plugin said so (``janus_signal`` ``reset``): both connections made again
+        self.resets = 0
+        self.epoch = 0
+        #: Janus's ICE credentials on the subscriber connection, and the ICE restarts finishing
+        self.sub_ufrag = ""
+        self.ice_restarts: list[asyncio.Task[bool]] = []
+        self.published = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._connections()
+
+    def _connections(self) -> None:
         self.pub = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self.sub = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self.pc = self.sub  # packets(): what this participant receives
-        self.answers: asyncio.Queue[str] = asyncio.Queue()
-        self.media: dict[str, dict[str, str]] = {}
 
         @self.sub.on("track")
         def on_track(track: Any) -> None:
             self.sink.addTrack(track)
+
+    async def restart_publisher_ice(self) -> bool:
+        """What the web UI does when its publisher connection's network path breaks: an offer with new ICE
+        credentials and candidates (Janus answers with its own); True once a new path carries it."""
+        restart = await ice_restart.begin(self.pub)
+        assert restart is not None
+        await self.pub.setLocalDescription(await self.pub.createOffer())
+        kinds = {str(t.mid): "voice" for t in self.pub.getTransceivers()}
+        await self.janus("janus_sdp", {"pc": "publisher", "type": "offer", "sdp": self.pub.localDescription.sdp,
+                                       "kinds": kinds})
+        answer = await asyncio.wait_for(self.answers.get(), WAIT)
+        await self.pub.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+        return await asyncio.wait_for(restart.finish(*ice_restart.ice_credentials(answer)), WAIT)
+
+    async def restart_subscriber_ice(self) -> bool:
+        """... and on its subscriber connection: asks for Janus's offer with new credentials, answered with
+        new ones of its own (``_read``)."""
+        done = len(self.ice_restarts)
+        await self.janus("janus_sdp", {"pc": "subscriber", "type": "restart"})
+        for _ in range(int(WAIT * 20)):
+            if len(self.ice_restarts) > done:
+                return await asyncio.wait_for(self.ice_restarts[-1], WAIT)
+            await asyncio.sleep(0.05)
+        raise AssertionError("Janus did not offer the subscriber an ICE restart")
+
+    async def _reset(self) -> None:
+        """What the web UI does on ``reset``: two new connections, its voice published again."""
+        old = (self.pub, self.sub)
+        self._connections()
+        self.media = {}
+        self.sub_ufrag = ""
+        for pc in old:
+            await pc.close()
+        if self.published:
+            await self.publish()
+        self.resets += 1
 
     async def _read(self) -> None:
         async for text in self.ws:
@@ -51,17 +99,33 @@ class WebMember(Participant):
             self.events.append(msg)
             if msg["event"] == PREFIX + "janus_signal" and msg["data"].get("connID") == self.session_id:
                 desc = json.loads(msg["data"]["data"])
-                if desc["pc"] == "publisher":
+                if desc["type"] == "reset":
+                    self.epoch = desc["epoch"]
+                    task = asyncio.get_running_loop().create_task(self._reset())
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                elif desc["pc"] == "publisher":
                     self.answers.put_nowait(desc["sdp"])
                 else:
                     self.media = desc.get("media") or {}
+                    ufrag, pwd = ice_restart.ice_credentials(desc["sdp"])
+                    restart = None
+                    if self.sub_ufrag and ufrag != self.sub_ufrag:
+                        # Janus's offer with new ICE credentials (an ICE restart we asked for): a new ICE
+                        # session under the same connection, as a browser answering it
+                        restart = await ice_restart.begin(self.sub)
+                    self.sub_ufrag = ufrag
                     await self.sub.setRemoteDescription(RTCSessionDescription(desc["sdp"], "offer"))
                     await self.sub.setLocalDescription(await self.sub.createAnswer())
                     await self.janus("janus_sdp", {"pc": "subscriber", "type": "answer",
                                                    "sdp": self.sub.localDescription.sdp})
+                    if restart is not None:
+                        self.ice_restarts.append(asyncio.get_running_loop().create_task(restart.finish(ufrag, pwd)))
 
     async def janus(self, action: str, body: dict[str, Any]) -> None:
-        """``janus_sdp``: deflated in a msgpack binary frame, as the web UI sends it."""
+        """``janus_sdp``: deflated in a msgpack binary frame, as the web UI sends it (with the epoch: the
+        resets so far)."""
+        body = {**body, "epoch": self.epoch}
         await self.send(action, {"data": zlib.compress(json.dumps(body).encode())}, binary=True)
 
     async def join(self, channel_id: str) -> None:
@@ -73,6 +137,11 @@ class WebMember(Participant):
         await self.unmute()
 
     async def unmute(self) -> None:
+        await self.publish()
+        await self.send("unmute")
+
+    async def publish(self) -> None:
+        self.published = True
         self.pub.addTrack(Tone())
         await self.pub.setLocalDescription(await self.pub.createOffer())
         mid = self.pub.getTransceivers()[0].mid
@@ -80,7 +149,6 @@ class WebMember(Participant):
                                        "kinds": {mid: "voice"}})
         await self.pub.setRemoteDescription(RTCSessionDescription(await asyncio.wait_for(self.answers.get(), WAIT),
                                                                   "answer"))
-        await self.send("unmute")
 
     async def close(self) -> None:
         await super().close()

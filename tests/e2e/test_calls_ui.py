@@ -21,6 +21,7 @@ import pytest
 
 from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
 from tests.e2e.calls_steps import (
+    _ROWS,
     MEDIA_FLAGS,
     PLUGIN,
     bar,
@@ -54,6 +55,7 @@ def chinwag(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
         janus = JanusServer(rtp_ports=(46000, 46999)).start()
         settings |= {"sfu": "janus", "janusurl": janus.url, "janusapisecret": API_SECRET}
     srv = ServerProcess().start()
+    srv.janus = janus  # type: ignore[attr-defined]
     srv.create_user("admin")
     admin = srv.login("admin")
     with srv.api(admin) as c:
@@ -274,6 +276,59 @@ def test_reload_puts_the_user_back_in_the_call(media_browser: Any, chinwag: Serv
         finally:
             a.context.close()
             b.context.close()
+
+
+def test_call_survives_a_janus_restart(media_browser: Any, chinwag: ServerProcess) -> None:
+    """On Janus only: Janus is stopped and started again mid-call; the plugin makes the room again and
+    tells both pages ``reset``; each makes its two connections again and the two hear each other again,
+    in the same sessions, with no error on either page."""
+    janus: JanusServer | None = getattr(chinwag, "janus", None)
+    if janus is None:
+        pytest.skip("a Janus restart: on Janus only")
+    log = Path(chinwag.log_path)
+    a, b = new_page(media_browser), new_page(media_browser)
+    console: list[str] = []
+    for p, who in ((a, "admin"), (b, "bob")):
+        p.on("console", lambda m, who=who: console.append(f"{who}: {m.type}: {m.text}"))
+    try:
+        login(a, chinwag.url, "admin")
+        login(b, chinwag.url, "bob")
+        start_and_join(a, b, chinwag.url)
+        unmute(a, b)
+        open_details(a, b)
+        wait_receiving_from(a, "bob")
+        wait_receiving_from(b, "admin")
+        back = log.read_text(errors="replace").count("the calls are back on Janus")
+        rows = f"""([kind, name]) => {_ROWS}.filter((r) => r.textContent.includes(' in ' + name))
+            .map((r) => Number(r.dataset.bytes))"""
+        heard = {p: max(p.evaluate(rows, ["audio", n])) for p, n in ((a, "bob"), (b, "admin"))}
+
+        janus.restart()
+        for _ in range(600):
+            if log.read_text(errors="replace").count("the calls are back on Janus") > back:
+                break
+            a.wait_for_timeout(100)
+        assert log.read_text(errors="replace").count("the calls are back on Janus") > back
+        # the details show the new connections' streams (fewer bytes than the old ones had), then they grow
+        for p, n in ((a, "bob"), (b, "admin")):
+            p.wait_for_function(f"""([name, old]) => {{ const bytes = ({rows})(['audio', name]);
+                return bytes.length > 0 && bytes.every((x) => x < old); }}""", arg=[n, heard[p]], timeout=30000)
+        wait_receiving_from(a, "bob")
+        wait_receiving_from(b, "admin")
+        connected(a).wait_for()
+        connected(b).wait_for()
+        for p in (b, a):
+            p.get_by_role("button", name="Leave").click()
+            bar(p).wait_for(state="detached")
+        assert a.errors == [] and b.errors == []  # type: ignore[attr-defined]
+    except Exception as e:  # with what the pages and the plugin said
+        plugin = [line for line in log.read_text(errors="replace").splitlines()
+                  if "calls" in line or "rror" in line or "anus" in line]
+        raise AssertionError(f"{e}\n--- pages:\n" + "\n".join(console[-40:]) + "\n--- plugin:\n"
+                             + "\n".join(plugin[-40:])) from e
+    finally:
+        a.context.close()
+        b.context.close()
 
 
 def inbound_video(page: Any) -> list[dict[str, int]]:

@@ -15,6 +15,9 @@ const BASE = () => `${client.getUrl()}/plugins/${CALLS_PLUGIN}`;
 /** How long the WebSocket may stay down before we give up the call (the server keeps the session 10 s). */
 const RECONNECT_GIVE_UP_MS = 9000;
 const LOCK_TIMEOUT_MS = 10000;
+/** A Janus connection that fails outright (its DTLS closed: Janus stopping) waits this long for the server's
+ * `reset` (Janus back, the room made again) before we join the call again. */
+const JANUS_RESET_GRACE_MS = 8000;
 /** Rejoins in a row (each after a lost connection) before we give up. */
 const MAX_REJOINS = 3;
 /** sessionStorage: the call this tab was in when its page was unloaded (a reload goes back to it). */
@@ -202,7 +205,15 @@ class CallConnection {
     private sub: RTCPeerConnection | null = null;
     private pubKinds: Record<string, MediaKind> = {};
     private pubAnswer: ((sdp: string) => void) | null = null;
+    private pubFail: ((e: Error) => void) | null = null;
+    /** How many times Janus restarted under the call (the server's `reset`): sent with every janus_sdp and
+     * janus_ice, so that what the old connections still send is not taken for the new ones'. */
+    private janusEpoch = 0;
     private pubOps: Promise<unknown> = Promise.resolve();
+    /** Per Janus connection: ICE restarts since it was last up, the one under way (its deadline), a pending one */
+    private janusIce: Record<'publisher' | 'subscriber', {restarts: number; deadline: ReturnType<typeof setTimeout> | null;
+        timer: ReturnType<typeof setTimeout> | null}> = {
+            publisher: {restarts: 0, deadline: null, timer: null}, subscriber: {restarts: 0, deadline: null, timer: null}};
     closed = false;
 
     constructor(readonly channelId: string, private iceServers: RTCIceServer[], private unmuteOnConnect = false, rejoins = 0,
@@ -407,19 +418,195 @@ class CallConnection {
         const pc = new RTCPeerConnection({iceServers: this.iceServers, bundlePolicy: 'max-bundle'});
         pc.onicecandidate = (ev) => {
             if (ev.candidate) {
-                this.send('janus_ice', {data: JSON.stringify({pc: name, candidate: ev.candidate.toJSON()})});
+                this.send('janus_ice', {data: JSON.stringify({pc: name, candidate: ev.candidate.toJSON(), epoch: this.janusEpoch})});
             }
         };
         pc.onconnectionstatechange = () => {
-            if (pc.connectionState === 'failed' && !this.closed) {
-                this.rejoin();
+            // not ICE (which restarts below): the secure transport is gone (Janus stopped?): unless the
+            // server's reset replaces the connection meanwhile, join again
+            if (pc.connectionState === 'failed' && !this.closed && pc.iceConnectionState !== 'failed') {
+                setTimeout(() => {
+                    if (this.janusPc(name) === pc && !this.closed) {
+                        this.rejoin();
+                    }
+                }, JANUS_RESET_GRACE_MS);
             }
         };
+        pc.oniceconnectionstatechange = () => this.onJanusIceState(name, pc);
         return pc;
+    }
+
+    private janusPc(name: 'publisher' | 'subscriber'): RTCPeerConnection | null {
+        return name === 'publisher' ? this.pub : this.sub;
+    }
+
+    /** A network change on one of our Janus connections, as on the embedded SFU's (onIceState): wait on
+     * `disconnected`, restart ICE on `failed` (or still disconnected after the grace), join again when
+     * restarts do not bring it back. The publisher offers new credentials (Janus answers with its own);
+     * the subscriber asks the server for Janus's offer with new ones (VideoRoom `configure` `restart`). */
+    private onJanusIceState(name: 'publisher' | 'subscriber', pc: RTCPeerConnection): void {
+        if (this.janusPc(name) !== pc || this.closed) {
+            return;
+        }
+        const ice = this.janusIce[name];
+        const state = pc.iceConnectionState;
+        if (state === 'connected' || state === 'completed') {
+            this.clearJanusIce(name);
+            ice.restarts = 0;
+            if (!this.janusIce.publisher.deadline && !this.janusIce.subscriber.deadline) {
+                setMyCall({status: 'connected'});
+            }
+            return;
+        }
+        const step = iceStep(state, ice.restarts);
+        const restart = () => {
+            this.signals = this.signals.then(() => this.restartJanusIce(name, pc)).catch(() => {
+                if (this.janusPc(name) === pc) {
+                    this.rejoin();
+                }
+            });
+        };
+        if (step === 'wait' && !ice.timer && !ice.deadline) {
+            setMyCall({status: 'reconnecting'});
+            ice.timer = setTimeout(() => {
+                ice.timer = null;
+                if (pc.iceConnectionState === 'disconnected') {
+                    restart();
+                }
+            }, ICE_DISCONNECTED_GRACE_MS);
+        } else if (step === 'restart' && !ice.deadline) {
+            restart();
+        } else if (step === 'rejoin') {
+            this.rejoin();
+        }
+    }
+
+    private async restartJanusIce(name: 'publisher' | 'subscriber', pc: RTCPeerConnection): Promise<void> {
+        const ice = this.janusIce[name];
+        if (this.janusPc(name) !== pc || this.closed || ice.deadline || pc.iceConnectionState === 'connected'
+            || pc.iceConnectionState === 'completed') {
+            return;
+        }
+        if (pc.signalingState !== 'stable') {
+            // a negotiation is under way: once it is done (or a moment later) try again
+            ice.timer = setTimeout(() => {
+                ice.timer = null;
+                this.onJanusIceState(name, pc);
+            }, 500);
+            return;
+        }
+        ice.restarts++;
+        setMyCall({status: 'reconnecting'});
+        ice.deadline = setTimeout(() => {
+            ice.deadline = null;
+            if (this.janusPc(name) === pc && pc.iceConnectionState !== 'connected' && pc.iceConnectionState !== 'completed') {
+                this.rejoin();
+            }
+        }, ICE_RESTART_GIVE_UP_MS);
+        if (name === 'subscriber') {
+            // Janus offers again with new credentials (janus_signal), answered as any of its offers
+            this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: 'restart', epoch: this.janusEpoch}))}, true);
+            return;
+        }
+        // not awaited here: Janus's answer comes on the signalling this chain delivers
+        this.offerPublisher(pc, true).catch(() => {
+            if (this.pub === pc) {
+                this.rejoin();
+            }
+        });
+    }
+
+    private clearJanusIce(name?: 'publisher' | 'subscriber'): void {
+        for (const n of name ? [name] : (['publisher', 'subscriber'] as const)) {
+            const ice = this.janusIce[n];
+            for (const t of [ice.timer, ice.deadline]) {
+                if (t) {
+                    clearTimeout(t);
+                }
+            }
+            ice.timer = null;
+            ice.deadline = null;
+        }
+    }
+
+    /** Offers our publisher connection to Janus (`janus_sdp`, with what each m-line carries) and applies its
+     * answer; under the publisher's queue (one negotiation at a time). */
+    private offerPublisher(pc: RTCPeerConnection, iceRestart = false): Promise<void> {
+        const op = this.pubOps.then(async () => {
+            if (this.pub !== pc || this.closed) {
+                return;
+            }
+            await pc.setLocalDescription(await pc.createOffer({iceRestart}));
+            await this.exchangePublisher(pc);
+        });
+        this.pubOps = op.catch(() => undefined);
+        return op;
+    }
+
+    private async exchangePublisher(pc: RTCPeerConnection): Promise<void> {
+        const answer = new Promise<string>((resolve, reject) => {
+            this.pubAnswer = resolve;
+            this.pubFail = reject;
+            setTimeout(() => reject(new Error('calls: no answer from Janus')), LOCK_TIMEOUT_MS);
+        });
+        const d = pc.localDescription!;
+        // deflated in a binary frame, as `sdp` (the server closes a WebSocket on a frame over 8 KiB)
+        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'publisher', type: d.type, sdp: d.sdp, kinds: this.pubKinds,
+            epoch: this.janusEpoch}))}, true);
+        await pc.setRemoteDescription({type: 'answer', sdp: await answer});
+        this.pubAnswer = null;
+    }
+
+    /** Janus restarted and the server made the call's room again (`reset`): both connections anew, what we
+     * send published again (muted, the microphone's m-line without a track), the others' streams coming
+     * again with Janus's next offer on a new subscriber. */
+    private resetJanus(epoch: number): void {
+        this.janusEpoch = epoch;
+        // an offer still waiting for the old Janus's answer gives up now
+        this.pubFail?.(new Error('calls: Janus restarted'));
+        this.clearJanusIce();
+        for (const ice of Object.values(this.janusIce)) {
+            ice.restarts = 0;
+        }
+        this.pub?.close();
+        this.sub?.close();
+        this.pub = null;
+        this.sub = null;
+        this.pubKinds = {};
+        this.pubAnswer = null;
+        update((s) => (s.myCall ? {myCall: {...s.myCall, remoteAudio: {}, remoteVideo: {}, mediaMap: {}}} : {}));
+        // not awaited here: Janus's answers come on the signalling chain this runs in
+        this.republish().catch((e) => console.warn('calls: publishing to Janus again failed', e));
+    }
+
+    private async republish(): Promise<void> {
+        const mic = this.micSender ? this.mic?.getAudioTracks()[0] : undefined;
+        const screen = this.screenSender ? this.screen?.getVideoTracks()[0] : undefined;
+        const camera = this.cameraSender ? this.camera?.getVideoTracks()[0] : undefined;
+        this.micSender = this.screenSender = this.cameraSender = null;
+        if (mic) {
+            this.micSender = await this.publish('voice', (pc) => pc.addTransceiver(mic, {direction: 'sendonly', streams: [this.mic!]}).sender);
+            if (getState().myCall?.muted !== false) {
+                await this.micSender.replaceTrack(null);
+            }
+        }
+        if (screen && this.screen) {
+            const stream = this.screen;
+            this.screenSender = await this.publish('screen', (pc) => pc.addTransceiver(screen, {direction: 'sendonly', streams: [stream]}).sender);
+        }
+        if (camera && this.camera) {
+            const stream = this.camera;
+            this.cameraSender = await this.publish('video', (pc) => pc.addTransceiver(camera, {direction: 'sendonly', streams: [stream],
+                ...(cameraSimulcast() ? {sendEncodings: CAMERA_SIMULCAST} : {})}).sender);
+        }
     }
 
     private async onJanusSignal(signal: JanusSignal): Promise<void> {
         if (this.closed) {
+            return;
+        }
+        if ((signal.type as string) === 'reset') {
+            this.resetJanus(Number((signal as {epoch?: number}).epoch) || 0);
             return;
         }
         if (signal.pc === 'publisher' && signal.type === 'answer') {
@@ -438,7 +625,7 @@ class CallConnection {
         await this.sub.setRemoteDescription({type: 'offer', sdp: signal.sdp});
         await this.sub.setLocalDescription(await this.sub.createAnswer());
         const d = this.sub.localDescription!;
-        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: d.type, sdp: d.sdp}))}, true);
+        this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'subscriber', type: d.type, sdp: d.sdp, epoch: this.janusEpoch}))}, true);
     }
 
     /** Adds a stream to our publisher connection (made at the first) and offers it to Janus again. */
@@ -452,15 +639,7 @@ class CallConnection {
             if (mid) {
                 this.pubKinds[mid] = kind;
             }
-            const answer = new Promise<string>((resolve, reject) => {
-                this.pubAnswer = resolve;
-                setTimeout(() => reject(new Error('calls: no answer from Janus')), LOCK_TIMEOUT_MS);
-            });
-            const d = pc.localDescription!;
-            // deflated in a binary frame, as `sdp` (the server closes a WebSocket on a frame over 8 KiB)
-            this.send('janus_sdp', {data: await deflate(JSON.stringify({pc: 'publisher', type: d.type, sdp: d.sdp, kinds: this.pubKinds}))}, true);
-            await pc.setRemoteDescription({type: 'answer', sdp: await answer});
-            this.pubAnswer = null;
+            await this.exchangePublisher(pc);
             return sender;
         });
         this.pubOps = op.catch(() => undefined);
@@ -690,8 +869,7 @@ class CallConnection {
     /** The camera on: `video_on`, then its track on a send-only transceiver (added and offered under the
      * signalling lock the first time; later the same sender carries it again). */
     async videoOn(): Promise<void> {
-        // not in Firefox, as the calls plugin's own client (its simulcast is not tested here)
-        const simulcast = Boolean(getState().callsConfig?.EnableSimulcast) && !/firefox/i.test(navigator.userAgent);
+        const simulcast = cameraSimulcast();
         const size = simulcast ? {width: {ideal: 960}, height: {ideal: 540}} : {width: {ideal: 640}, height: {ideal: 360}};
         const stream = await navigator.mediaDevices.getUserMedia({video: size, audio: false});
         const track = stream.getVideoTracks()[0];
@@ -749,6 +927,7 @@ class CallConnection {
             clearTimeout(this.retry);
         }
         this.clearIceRestart();
+        this.clearJanusIce();
         if (leave) {
             this.send('leave');
         }
@@ -767,6 +946,12 @@ class CallConnection {
 }
 
 let current: CallConnection | null = null;
+
+/** The camera in several encodings (CAMERA_SIMULCAST) when the server says so; not in Firefox, as the
+ * calls plugin's own client (its simulcast is not tested here). */
+function cameraSimulcast(): boolean {
+    return Boolean(getState().callsConfig?.EnableSimulcast) && !/firefox/i.test(navigator.userAgent);
+}
 
 /** Starts or joins the call in a channel (leaving the one I am in elsewhere); `resume`: going back to the
  * call after a reload, unmuted and with a raised hand again if we were. */

@@ -50,12 +50,19 @@ class Janus:
         self._tasks: list[asyncio.Task[None]] = []
         #: handle id → called with (handle id, plugin data, jsep) for events Janus sends on its own
         self.on_event: dict[int, EventHandler] = {}
+        #: set when the session is gone: the WebSocket closed (Janus restarted, the network broke) or a
+        #: keepalive failed (Janus no longer knows the session)
+        self.lost = asyncio.Event()
 
     async def connect(self) -> Janus:
         self.ws = await websockets.connect(self.url, subprotocols=["janus-protocol"],  # type: ignore[list-item]
                                            max_size=None, open_timeout=self.timeout)
         self._tasks.append(asyncio.get_running_loop().create_task(self._read()))
-        reply = await self._request({"janus": "create"})
+        try:
+            reply = await self._request({"janus": "create"})
+        except BaseException:
+            await self.close()
+            raise
         self.session_id = int(reply["data"]["id"])
         self._tasks.append(asyncio.get_running_loop().create_task(self._keepalive()))
         return self
@@ -63,10 +70,10 @@ class Janus:
     @property
     def closed(self) -> bool:
         """The WebSocket is gone (Janus restarted, the network broke): a new session is needed."""
-        return self.ws is None or any(t.done() for t in self._tasks)
+        return self.ws is None or self.lost.is_set() or any(t.done() for t in self._tasks)
 
     async def close(self) -> None:
-        if self.ws is not None and self.session_id:
+        if self.ws is not None and self.session_id and not self.lost.is_set():
             try:
                 await self._request({"janus": "destroy", "session_id": self.session_id})
             except (TimeoutError, JanusError, OSError, websockets.ConnectionClosed):
@@ -93,8 +100,9 @@ class Janus:
                         self._dispatch(msg)
                     except Exception:  # one event handler's failure must not end the session for all
                         logging.getLogger(__name__).exception("janus: handling an event failed")
-        except websockets.ConnectionClosed:
+        except (websockets.ConnectionClosed, OSError):
             pass
+        self.lost.set()
         for f in self._pending.values():
             if not f.done():
                 f.set_exception(ConnectionError("janus connection closed"))
@@ -127,7 +135,12 @@ class Janus:
             await asyncio.sleep(KEEPALIVE)
             try:
                 await self._request({"janus": "keepalive", "session_id": self.session_id}, ack_final=True)
-            except (TimeoutError, JanusError, ConnectionError):
+            except (TimeoutError, JanusError, ConnectionError, websockets.ConnectionClosed):
+                # Janus does not answer or no longer knows the session (458: it timed out, or restarted
+                # behind a proxy that kept the WebSocket): the session is lost
+                self.lost.set()
+                if self.ws is not None:
+                    await self.ws.close()
                 return
 
     async def _request(self, body: dict[str, Any], ack_final: bool = False) -> dict[str, Any]:
@@ -137,9 +150,16 @@ class Janus:
         body = {**body, "transaction": tx}
         if self.api_secret:
             body["apisecret"] = self.api_secret
+        if self.lost.is_set():
+            raise ConnectionError("janus connection closed")
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[tx] = future
-        await self.ws.send(json.dumps(body))
+        try:
+            await self.ws.send(json.dumps(body))
+        except websockets.ConnectionClosed as e:
+            self._pending.pop(tx, None)
+            self._ack_final.discard(tx)
+            raise ConnectionError("janus connection closed") from e
         try:
             reply = await asyncio.wait_for(future, self.timeout)
         finally:

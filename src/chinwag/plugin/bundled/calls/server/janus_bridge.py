@@ -49,6 +49,7 @@ class Bridge:
         self.links: dict[str, Link] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         sfu.on_source = self._on_source
+        janus.on_direct = self._direct
 
     def _config(self) -> RTCConfiguration:
         return RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE, iceServers=self.sfu.settings.ice_servers())
@@ -62,18 +63,48 @@ class Bridge:
             assert link is not None
             await self._answer(link, jsep)
 
+        async def on_reset(member: Member) -> None:
+            assert link is not None
+            await self._reset(link)
+
         try:
-            member = await self.janus.join(conn_id, user_id, channel_id, on_offer=on_offer)
+            member = await self.janus.join(conn_id, user_id, channel_id, on_offer=on_offer, on_reset=on_reset)
         except BaseException:
             await pub.close()
             await sub.close()
             raise
         link = Link(session, member, pub, sub)
         self.links[conn_id] = link
+        self._receive(link)
+
+    def _receive(self, link: Link) -> None:
+        sub = link.sub
 
         @sub.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            self._incoming(link, track)
+            if link.sub is sub:
+                self._incoming(link, track)
+
+    async def _reset(self, link: Link) -> None:
+        """The room was made again on a new Janus session (Janus restarted): two new connections, every
+        stream of the app published again; the room's streams come again on the new subscriber (the app's
+        connection gets them as new m-lines, the old ones' tracks ended with the old subscriber)."""
+        async with link.lock:
+            if self.links.get(link.session.conn_id) is not link:
+                return
+            old = (link.pub, link.sub)
+            link.pub, link.sub = RTCPeerConnection(self._config()), RTCPeerConnection(self._config())
+            link.published.clear()
+            # the streams that came from Janus come again (new tracks): forwarded to the app as new ones
+            gone = {sid + "/" for sid in link.remote}
+            link.session.forwarded = {k for k in link.session.forwarded if not k.startswith(tuple(gone))} \
+                if gone else link.session.forwarded
+            link.remote.clear()
+            self._receive(link)
+        for pc in old:
+            await pc.close()
+        for source in list(link.session.sources):
+            self._on_source(source)
 
     async def leave(self, conn_id: str) -> None:
         link = self.links.pop(conn_id, None)
@@ -101,6 +132,8 @@ class Bridge:
         feed_mid = link.member.sub_mids.get(str(transceiver.mid)) if transceiver is not None else None
         sender = self.janus.feeds.get(feed_mid[0]) if feed_mid else None
         if transceiver is None or feed_mid is None or sender is None:
+            self.log("calls: a stream from Janus that the bridge cannot place", session_id=link.session.conn_id,
+                     mid=str(transceiver.mid if transceiver is not None else ""), feed=str(feed_mid))
             return
         remote = link.remote.get(sender.session_id)
         if remote is None:
@@ -114,19 +147,53 @@ class Bridge:
 
     # the app → the room ---------------------------------------------------------------------------------
 
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
     def _on_source(self, source: Source) -> None:
+        """One of the app's streams: published into the room, once somebody on Janus itself is there to
+        receive it (the other apps of the call get it from the embedded SFU): a call of apps alone sends
+        Janus nothing."""
         link = self.links.get(source.session.conn_id)
-        if link is not None and source.key not in link.published:
+        if link is not None and source.key not in link.published and self.janus.has_direct(link.member.channel_id):
             link.published.add(source.key)
-            task = asyncio.get_running_loop().create_task(self._publish(link, source))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self._spawn(self._publish(link, source))
+
+    def _direct(self, channel_id: str, present: bool) -> None:
+        """The call's room has somebody on Janus itself again (publish the apps' streams), or nobody any
+        more (take them out: VideoRoom ``unpublish``, a new publisher connection for the next time)."""
+        for link in list(self.links.values()):
+            if link.member.channel_id != channel_id:
+                continue
+            if present:
+                for source in list(link.session.sources):
+                    self._on_source(source)
+            else:
+                self._spawn(self._unpublish(link))
+
+    async def _unpublish(self, link: Link) -> None:
+        async with link.lock:
+            if self.links.get(link.session.conn_id) is not link or not link.published:
+                return
+            old, link.pub = link.pub, RTCPeerConnection(self._config())
+            link.published.clear()
+            try:
+                await self.janus.unpublish(link.member)
+            except Exception as e:
+                self.log("calls: taking the app's streams out of the Janus room failed",
+                         session_id=link.session.conn_id, error=repr(e))
+        await old.close()
+        if self.janus.has_direct(link.member.channel_id):  # somebody came meanwhile
+            for source in list(link.session.sources):
+                self._on_source(source)
 
     async def _publish(self, link: Link, source: Source) -> None:
         """One more of the app's streams on its publisher connection (offered to Janus again)."""
         async with link.lock:
-            if self.links.get(link.session.conn_id) is not link:
-                return
+            if self.links.get(link.session.conn_id) is not link or source.key not in link.published:
+                return  # gone, or taken out of the room meanwhile (``_unpublish``)
             # a voice comes from its fan-out (the loudest speakers: speakers.py), any other stream from its relay
             track = VoiceTrack(source, JANUS_PUBLISHER + link.session.conn_id) if source.fanout is not None \
                 else GatedTrack(source)

@@ -137,9 +137,11 @@ class Media:
         self.janus.set_flags(conn_id, video_on=on)
 
     def set_video_tiles(self, conn_id: str, tiles: dict[str, Any]) -> None:
-        """The sizes a session shows the cameras at: the embedded SFU's simulcast layer choice (Janus
-        relays one layer)."""
-        if self.where.get(conn_id) != DIRECT:
+        """The sizes a session shows the cameras at: the simulcast layer each camera reaches it in (the
+        embedded SFU's choice, or the substream VideoRoom relays to a client on Janus itself)."""
+        if self.where.get(conn_id) == DIRECT:
+            self.janus.set_tiles(conn_id, tiles)
+        else:
             self._sfu_of(conn_id).set_video_tiles(conn_id, tiles)
 
     async def close(self) -> None:

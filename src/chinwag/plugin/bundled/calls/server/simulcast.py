@@ -440,16 +440,22 @@ class Viewer:
 VIEWERS: dict[str, Viewer] = {}
 
 
-def set_tiles(session_id: str, tiles: dict[str, Any]) -> None:
-    """``video_tiles`` from the web UI: ``{sender session id: {"width", "height"}}`` in device pixels."""
-    viewer = VIEWERS.setdefault(session_id, Viewer())
+def parse_tiles(tiles: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """``video_tiles``' payload: ``{sender session id: {"width", "height"}}`` in device pixels (at most 64,
+    sizes that make sense)."""
     sizes: dict[str, tuple[int, int]] = {}
     for sender, size in list(tiles.items())[:64]:
         if isinstance(sender, str) and isinstance(size, dict):
             w, h = size.get("width"), size.get("height")
             if isinstance(w, (int, float)) and isinstance(h, (int, float)) and 0 < w < 100000 and 0 < h < 100000:
                 sizes[sender] = (int(w), int(h))
-    viewer.tiles = sizes
+    return sizes
+
+
+def set_tiles(session_id: str, tiles: dict[str, Any]) -> None:
+    """``video_tiles`` from the web UI: ``{sender session id: {"width", "height"}}`` in device pixels."""
+    viewer = VIEWERS.setdefault(session_id, Viewer())
+    viewer.tiles = parse_tiles(tiles)
     viewer.version += 1
 
 
