@@ -44,6 +44,7 @@ from aiortc import (
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
+from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.contrib.media import MediaRelay
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -248,18 +249,86 @@ class VoiceFrame(JitterFrame):
         self.level = level
 
 
+#: how far (RTP time, VP8's 90 kHz: 100 ms) the newest packet of a video stream may run ahead of the frame
+#: the buffer waits for before that frame is given up
+STALE_TICKS = 9000
+#: at most one keyframe request (PLI) per this many seconds from a buffer that dropped frames
+PLI_INTERVAL = 0.3
+
+
+def _ts_after(a: int, b: int) -> int:
+    """How far RTP timestamp ``a`` is after ``b`` (32-bit, wrapping; negative when before)."""
+    d = (a - b) & 0xFFFFFFFF
+    return d - (1 << 32) if d >= 1 << 31 else d
+
+
+def _seq_after(a: int, b: int) -> bool:
+    return 0 < (a - b) & 0xFFFF < 0x8000
+
+
+def starts_keyframe(packet: Any) -> bool:
+    """The first packet of a VP8 key frame: its payload descriptor starts partition 0 (RFC 7741 §4.2, the
+    S bit) and the frame tag's bit 0 is 0 (RFC 6386 §9.1)."""
+    payload = packet.payload
+    if not payload:
+        return False
+    try:
+        descriptor, data = VpxPayloadDescriptor.parse(payload)
+    except ValueError:
+        return False
+    return bool(descriptor.partition_start) and descriptor.partition_id == 0 and bool(data) and not data[0] & 1
+
+
 class PromptJitterBuffer(JitterBuffer):
     """Hands a frame on as soon as it is whole. aiortc's buffer (made for its decoder) knows a frame is
     whole only when the next frame's first packet comes, so every forwarded frame waited one frame time
     there: 20 ms of audio, a video frame's interval. Here an audio packet is a frame of its own (an Opus
     frame per RTP packet) and goes on at once, in the order packets come (the receiver's own jitter buffer
     orders by timestamp); a video frame goes on at its last packet (the RTP marker bit) when none before it
-    is missing, and otherwise as aiortc's does."""
+    is missing, and otherwise as aiortc's does.
+
+    A video packet lost for good (its retransmission lost too) would hold everything behind it in aiortc's
+    buffer until 512 packets had come (seconds of a camera, at every receiver). Here a frame still
+    incomplete when packets 100 ms (RTP time) newer have come is given up: the buffer goes on from the next
+    key frame it holds, or, with none, drops what it holds and every packet until a new key frame starts,
+    and asks the sender for one (``add`` says so, at most every 300 ms). The frames after a lost one could
+    not be decoded anyway (VP8's deltas refer to the frames before), so a lost packet costs the receivers a
+    short freeze."""
+
+    def __init__(self, capacity: int, prefetch: int = 0, is_video: bool = False,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(capacity, prefetch=prefetch, is_video=is_video)
+        self._clock = clock
+        #: the RTP timestamp of the first packet added since a frame last went out (None: none since)
+        self._waiting_since: int | None = None
+        #: dropping packets until a key frame starts after this sequence number (None: not dropping)
+        self._key_after: int | None = None
+        #: the newest sequence number added
+        self._newest: int | None = None
+        self._last_pli = float("-inf")
+        #: frames given up (counted as their first timestamps skipped), for the logs and the tests
+        self.skipped = 0
 
     def add(self, packet: Any) -> tuple[bool, JitterFrame | None]:
         if not self._is_video:
             return False, VoiceFrame(packet._data, packet.timestamp, packet.extensions.audio_level)
-        return super().add(packet)
+        seq = packet.sequence_number
+        if self._newest is None or _seq_after(seq, self._newest):
+            self._newest = seq
+        if self._key_after is not None:
+            if not (_seq_after(seq, self._key_after) and starts_keyframe(packet)):
+                return self._pli_due(), None
+            self._key_after = None
+            self._origin = None
+        pli, frame = super().add(packet)
+        if frame is not None:
+            self._waiting_since = None
+            return pli, frame
+        if self._waiting_since is None:
+            self._waiting_since = packet.timestamp
+        elif _ts_after(packet.timestamp, self._waiting_since) > STALE_TICKS:
+            return self._skip(pli)
+        return pli, None
 
     def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
         packets: list[Any] = []
@@ -272,6 +341,31 @@ class PromptJitterBuffer(JitterBuffer):
                 self.remove(count + 1)
                 return JitterFrame(data=b"".join(p._data for p in packets), timestamp=packets[0].timestamp)
         return super()._remove_frame(sequence_number)
+
+    def _pli_due(self) -> bool:
+        now = self._clock()
+        if now - self._last_pli < PLI_INTERVAL:
+            return False
+        self._last_pli = now
+        return True
+
+    def _skip(self, pli: bool) -> tuple[bool, JitterFrame | None]:
+        """Give up the frame waited for: on from the next key frame held, else wait for a new one."""
+        assert self._origin is not None
+        for count in range(1, self.capacity):
+            packet = self._packets[(self._origin + count) % self.capacity]
+            if packet is not None and starts_keyframe(packet):
+                self.skipped += 1
+                self.remove(count)
+                frame = self._remove_frame(packet.sequence_number)
+                self._waiting_since = None if frame is not None else packet.timestamp
+                return pli, frame
+        self.skipped += 1
+        self._packets = [None] * self.capacity
+        self._origin = None
+        self._waiting_since = None
+        self._key_after = self._newest
+        return self._pli_due() or pli, None
 
 
 def _keyframe_requested(self: RTCRtpSender) -> None:
