@@ -17,10 +17,12 @@ import ctypes
 import ctypes.util
 import fractions
 import json
+import logging
 import os
 import re
 import threading
 import time
+import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from typing import Any
 
 import aioice.ice
 import aiortc.codecs
+import aiortc.rtcdtlstransport as aiortc_dtls
 import aiortc.rtcpeerconnection as aiortc_pc
 import aiortc.rtcrtpreceiver as aiortc_receiver
 import av
@@ -397,12 +400,57 @@ async def _send_rtcp_unless_idle(self: RTCRtpSender, packets: list[Any]) -> None
     await _send_rtcp(self, packets)
 
 
+# why a connection closed ----------------------------------------------------------------------------------
+#
+# aiortc's DTLS transport ends on any ConnectionError met while it receives — the remote end's close_notify,
+# the ICE connection closing or losing its socket, or one raised in a packet's handler — and says nothing;
+# the peer connection then closes. Here it keeps the reason (``close_reason``) for the log.
+log = logging.getLogger(__name__)
+
+
+def _close_reason(exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno} {frame.name}"
+    if frame.name == "_recv_next" and not str(exc):
+        return f"DTLS close_notify from the remote end ({where})"
+    return f"{type(exc).__name__}: {exc} ({where})"
+
+
+async def _dtls_run(self: RTCDtlsTransport) -> None:
+    try:
+        while True:
+            await self._recv_next()
+    except ConnectionError as exc:
+        self.close_reason = _close_reason(exc)  # type: ignore[attr-defined]
+        for receiver in self._rtp_router.receivers:
+            receiver._handle_disconnect()
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        self.close_reason = _close_reason(exc)  # type: ignore[attr-defined]
+        aiortc_dtls.logger.warning("RTCDtlsTransport: %s", traceback.format_exc())
+        raise
+    finally:
+        self._set_state(aiortc_dtls.State.CLOSED)
+
+
+def close_reason(pc: RTCPeerConnection) -> str | None:
+    """Why a peer connection's transport closed by itself (None: it did not, or it was closed)."""
+    for t in pc.getTransceivers():
+        reason = getattr(t.receiver.transport, "close_reason", None)
+        if reason:
+            return str(reason)
+    sctp = pc.sctp
+    return getattr(sctp.transport, "close_reason", None) if sctp is not None else None
+
+
 def install_passthrough() -> None:
     """Forward encoded frames in this process (the calls plugin's own: the SFU is aiortc's only user)."""
     global _PASSTHROUGH
     if _PASSTHROUGH:
         return
     _PASSTHROUGH = True
+    RTCDtlsTransport._RTCDtlsTransport__run = _dtls_run  # type: ignore[attr-defined]
     aiortc_receiver.decoder_worker = _no_decoder
     RTCRtpReceiver.receive = _receive_encoded  # type: ignore[method-assign]
     RTCRtpSender._send_keyframe = _keyframe_requested  # type: ignore[method-assign]
@@ -823,6 +871,9 @@ class SFU:
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
+            if pc.connectionState in ("failed", "closed") and self.sessions.get(conn_id) is s:
+                log.warning("calls: session %s's connection %s while in the call: %s", conn_id,
+                            pc.connectionState, close_reason(pc) or "ICE failed")
             if pc.connectionState == "failed":
                 await pc.close()
             elif pc.connectionState == "connected":
