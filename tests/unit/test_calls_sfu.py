@@ -8,11 +8,14 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import msgspec
+from aiortc.codecs import HEADER_EXTENSIONS
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters
 from aiortc.rtp import RtpPacket
 
 from chinwag.plugin.bundled.calls.server.sfu import (
@@ -29,6 +32,7 @@ from chinwag.plugin.bundled.calls.server.sfu import (
     Source,
     dc_message,
     dc_type,
+    fit_to_bundle,
     is_keyframe,
     stun_urls,
 )
@@ -296,3 +300,23 @@ def test_with_no_keyframe_held_the_buffer_waits_for_one_and_asks() -> None:
     assert _feed(video, [_vp8(12, 6000, True)]) == ([], 0)  # the lost packet, too late
     out, plis = _feed(video, _frame(28, 30000, key=True) + _frame(30, 33000))
     assert out == [30000, 33000] and plis == 0
+
+
+def test_a_new_m_line_keeps_aiortcs_extension_ids_when_free() -> None:
+    """An aiortc client offers its own m-lines with aiortc's extension ids and reads every m-line of the
+    bundle with one map: the SFU's offered m-lines use those same ids, whichever kind comes first, and an
+    id the connection already uses for something else is never given again."""
+    def line(kind: str) -> SimpleNamespace:
+        return SimpleNamespace(_codecs=[], _headerExtensions=list(HEADER_EXTENSIONS[kind]))
+
+    camera, voice = line("video"), line("audio")
+    fit_to_bundle(camera, [])  # a camera forwarded before any voice
+    fit_to_bundle(voice, [camera])
+    ids = {e.uri: e.id for t in (camera, voice) for e in t._headerExtensions}
+    assert ids == {e.uri: e.id for kind in ("audio", "video") for e in HEADER_EXTENSIONS[kind]}
+    taken = line("audio")
+    taken._headerExtensions = [RTCRtpHeaderExtensionParameters(id=3, uri="urn:example:other")]
+    late = line("video")
+    fit_to_bundle(late, [taken])
+    got = {e.uri: e.id for e in late._headerExtensions}
+    assert got["http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"] not in (3, got["urn:ietf:params:rtp-hdrext:sdes:mid"])

@@ -116,7 +116,13 @@ def _codec_key(c: RTCRtpCodecParameters, rtx_of: Any = None) -> tuple[Any, ...]:
 
 def fit_to_bundle(t: RTCRtpTransceiver, others: list[RTCRtpTransceiver]) -> None:
     """Give a new m-line the extension ids and payload types the connection already uses for the same
-    things, and unused ones for the rest."""
+    things, and for the rest its own (aiortc's) when unused, else unused ones.
+
+    Its own ids first: an aiortc client (the bench's peers, the compat tests') offers its microphone and
+    camera with aiortc's ids (mid 1, audio level 2, abs-send-time 3) whatever was negotiated before, and
+    aiortc keeps one extension map per transport for every m-line of a bundle. Numbered in the order fitted
+    instead, a call whose first forwarded m-line was a camera got abs-send-time as 2: the client's map then
+    had 2 for both, read a 3-byte abs-send-time as an audio level, and its transport closed on the error."""
     ext_id: dict[str, int] = {}
     pt_key: dict[int, tuple[Any, ...]] = {}
     for o in others:
@@ -134,7 +140,7 @@ def fit_to_bundle(t: RTCRtpTransceiver, others: list[RTCRtpTransceiver]) -> None
     extensions = []
     for e in t._headerExtensions:
         if e.uri not in ext_id:
-            ext_id[e.uri] = next(i for i in range(1, 15) if i not in taken)
+            ext_id[e.uri] = e.id if e.id and e.id not in taken else next(i for i in range(1, 15) if i not in taken)
             taken.add(ext_id[e.uri])
         extensions.append(RTCRtpHeaderExtensionParameters(id=ext_id[e.uri], uri=e.uri))
     by_key = {k: pt for pt, k in pt_key.items()}
