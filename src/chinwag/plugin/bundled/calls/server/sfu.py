@@ -414,11 +414,15 @@ async def _send_rtcp_unless_idle(self: RTCRtpSender, packets: list[Any]) -> None
 log = logging.getLogger(__name__)
 
 
-def _close_reason(exc: BaseException) -> str:
+def _close_reason(dtls: RTCDtlsTransport, exc: BaseException) -> str:
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     where = f"{os.path.basename(frame.filename)}:{frame.lineno} {frame.name}"
     if frame.name == "_recv_next" and not str(exc):
         return f"DTLS close_notify from the remote end ({where})"
+    connection = getattr(dtls.transport, "_connection", None)
+    if frame.name == "recvfrom" and connection is not None and connection._query_consent_task is None:
+        # aioice drops its consent task just before it closes on 6 consent checks unanswered (RFC 7675)
+        return f"ICE consent expired: the remote end answered none of its last consent checks ({where})"
     return f"{type(exc).__name__}: {exc} ({where})"
 
 
@@ -427,13 +431,13 @@ async def _dtls_run(self: RTCDtlsTransport) -> None:
         while True:
             await self._recv_next()
     except ConnectionError as exc:
-        self.close_reason = _close_reason(exc)  # type: ignore[attr-defined]
+        self.close_reason = _close_reason(self, exc)  # type: ignore[attr-defined]
         for receiver in self._rtp_router.receivers:
             receiver._handle_disconnect()
     except asyncio.CancelledError:
         raise
     except Exception as exc:
-        self.close_reason = _close_reason(exc)  # type: ignore[attr-defined]
+        self.close_reason = _close_reason(self, exc)  # type: ignore[attr-defined]
         aiortc_dtls.logger.warning("RTCDtlsTransport: %s", traceback.format_exc())
         raise
     finally:
