@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import av
 import msgspec
@@ -30,6 +32,7 @@ from chinwag.plugin.bundled.calls.server.sfu import (
     RTCSettings,
     Session,
     Source,
+    _close_reason,
     dc_message,
     dc_type,
     fit_to_bundle,
@@ -320,3 +323,32 @@ def test_a_new_m_line_keeps_aiortcs_extension_ids_when_free() -> None:
     fit_to_bundle(late, [taken])
     got = {e.uri: e.id for e in late._headerExtensions}
     assert got["http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"] not in (3, got["urn:ietf:params:rtp-hdrext:sdes:mid"])
+
+
+def test_the_reason_a_transport_ended() -> None:
+    """What the SFU logs (and the bench prints) when a connection closes by itself: the remote end's DTLS
+    close_notify, ICE consent expired, or the exception a packet's handler raised, with where."""
+    def caught(f: Any) -> BaseException:
+        try:
+            f()
+        except BaseException as exc:
+            return exc
+        raise AssertionError("nothing raised")
+
+    def _recv_next() -> None:
+        raise ConnectionError
+
+    def recvfrom() -> None:
+        raise ConnectionError("Connection lost while receiving data")
+
+    def get() -> None:
+        struct.unpack("!B", b"\x00\x01\x02")
+
+    consent_over = SimpleNamespace(transport=SimpleNamespace(_connection=SimpleNamespace(_query_consent_task=None)))
+    checking = SimpleNamespace(transport=SimpleNamespace(_connection=SimpleNamespace(_query_consent_task=object())))
+    assert _close_reason(checking, caught(_recv_next)).startswith("DTLS close_notify from the remote end")  # type: ignore[arg-type]
+    assert _close_reason(consent_over, caught(recvfrom)).startswith("ICE consent expired")  # type: ignore[arg-type]
+    lost = _close_reason(checking, caught(recvfrom))  # type: ignore[arg-type]
+    assert lost.startswith("ConnectionError: Connection lost while receiving data") and "recvfrom" in lost
+    error = _close_reason(checking, caught(get))  # type: ignore[arg-type]
+    assert error.startswith("error: unpack requires a buffer of 1 bytes") and "test_calls_sfu.py" in error
