@@ -543,6 +543,13 @@ async def join_peer(p: Participant, channel_id: str, mute: bool) -> None:
     def _state() -> None:
         ice = p.pc.iceConnectionState
         history.append(f"{time.monotonic() - t0:.1f}s {p.pc.connectionState}/ice {ice}")
+        if p.pc.connectionState in ("closed", "failed"):
+            from chinwag.plugin.bundled.calls.server.sfu import close_reason
+
+            reason = close_reason(p.pc)
+            history.append(f"why: {reason or 'closed by this peer, or ICE failed'}")
+            if reason or p.pc.connectionState == "failed":
+                print(f"peer {p.conn_id}: connection {p.pc.connectionState}: {history}", file=sys.stderr, flush=True)
 
     await p.connect()
     await p.join(channel_id)  # joins, then unmutes with its voice

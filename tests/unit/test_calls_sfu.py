@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import av
 import msgspec
+from aiortc.codecs import HEADER_EXTENSIONS
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters
 from aiortc.rtp import RtpPacket
 
 from chinwag.plugin.bundled.calls.server.sfu import (
@@ -27,8 +32,10 @@ from chinwag.plugin.bundled.calls.server.sfu import (
     RTCSettings,
     Session,
     Source,
+    _close_reason,
     dc_message,
     dc_type,
+    fit_to_bundle,
     is_keyframe,
     stun_urls,
 )
@@ -222,3 +229,126 @@ def test_a_frame_goes_on_as_soon_as_it_is_whole() -> None:
     assert video.add(_rtp(104, 6000, b"e", marker=1))[1] is None  # 103 missing
     _, frame = video.add(_rtp(103, 6000, b"d"))
     assert frame is not None and frame.data == b"cde"
+
+
+def _vp8(seq: int, ts: int, start: bool, key: bool = False, marker: int = 0) -> RtpPacket:
+    """A VP8 packet: its payload descriptor (the S bit on a frame's first packet, partition 0), on a first
+    packet the frame tag's first byte (bit 0: 0 for a key frame), and what depayloading leaves."""
+    data = bytes([0x10 if key else 0x11, seq & 0xFF]) if start else bytes([seq & 0xFF])
+    p = RtpPacket(payload_type=96, sequence_number=seq, timestamp=ts, marker=marker,
+                  payload=bytes([0x10 if start else 0x00]) + data)
+    p._data = data  # type: ignore[attr-defined]
+    return p
+
+
+def _frame(seq: int, ts: int, key: bool = False) -> list[RtpPacket]:
+    """A two-packet VP8 frame from ``seq`` on."""
+    return [_vp8(seq, ts, True, key), _vp8(seq + 1, ts, False, marker=1)]
+
+
+def _feed(buffer: PromptJitterBuffer, packets: list[RtpPacket]) -> tuple[list[int], int]:
+    """The timestamps of the frames the buffer hands on, and the keyframe requests it makes."""
+    out, plis = [], 0
+    for p in packets:
+        pli, frame = buffer.add(p)
+        plis += pli
+        if frame is not None:
+            out.append(frame.timestamp)
+    return out, plis
+
+
+def test_a_lost_packet_is_repaired_in_time() -> None:
+    """A packet retransmitted within 100 ms (RTP time) of the frames behind it: every frame goes on."""
+    video = PromptJitterBuffer(capacity=128, is_video=True)
+    first, second, third = _frame(10, 3000, key=True), _frame(12, 6000), _frame(14, 9000)
+    out, plis = _feed(video, [*first, second[1], *third, second[0]])  # 12 late, 3000 ticks after
+    assert out == [3000, 6000] and plis == 0
+    out, _ = _feed(video, _frame(16, 12000))
+    assert out == [9000, 12000]  # the frame held behind 6000 goes out with the next packet
+    assert video.skipped == 0
+
+
+def test_a_frame_never_completed_is_given_up_for_the_next_keyframe() -> None:
+    """A packet lost for good: the frames behind it wait 100 ms of RTP time (9000 ticks at 90 kHz), then
+    the buffer goes on from the key frame it holds; the deltas between could not be decoded and go."""
+    video = PromptJitterBuffer(capacity=128, is_video=True)
+    packets = _frame(10, 3000, key=True)
+    packets.append(_vp8(13, 6000, False, marker=1))  # frame 6000 lost its first packet (12)
+    packets += _frame(14, 9000) + _frame(16, 12000, key=True) + _frame(18, 15000)
+    out, plis = _feed(video, packets)
+    assert out == [3000] and video.skipped == 0  # 15000 is 9000 after 6000: not yet past the wait
+    out, plis = _feed(video, _frame(20, 18000))
+    assert out[:1] == [12000] and plis == 0 and video.skipped == 1  # no request: a key frame was there
+    out2, _ = _feed(video, _frame(22, 21000) + _frame(24, 24000))
+    assert out + out2 == [12000, 15000, 18000, 21000, 24000]
+    assert _feed(video, [_vp8(12, 6000, True)])[0] == []  # the lost packet, retransmitted too late
+
+
+def test_with_no_keyframe_held_the_buffer_waits_for_one_and_asks() -> None:
+    """A packet lost for good and no key frame behind it: after 100 ms the buffer drops what it holds and
+    every packet until a key frame starts, asks the sender for one (a PLI, at most every 300 ms), and goes
+    on from it."""
+    now = [100.0]
+    video = PromptJitterBuffer(capacity=128, is_video=True, clock=lambda: now[0])
+    packets = [*_frame(10, 3000, key=True), _vp8(13, 6000, False, marker=1)]
+    for n in range(4):
+        packets += _frame(14 + 2 * n, 9000 + 3000 * n)
+    out, plis = _feed(video, packets)  # the last at 18000: 12000 after the wait began
+    assert out == [3000] and plis == 1 and video.skipped == 1
+    out, plis = _feed(video, _frame(22, 21000) + _frame(24, 24000))  # deltas: dropped, asked already
+    assert out == [] and plis == 0
+    now[0] += 0.31
+    out, plis = _feed(video, _frame(26, 27000))
+    assert out == [] and plis == 1  # still no key frame: asked again
+    assert _feed(video, [_vp8(12, 6000, True)]) == ([], 0)  # the lost packet, too late
+    out, plis = _feed(video, _frame(28, 30000, key=True) + _frame(30, 33000))
+    assert out == [30000, 33000] and plis == 0
+
+
+def test_a_new_m_line_keeps_aiortcs_extension_ids_when_free() -> None:
+    """An aiortc client offers its own m-lines with aiortc's extension ids and reads every m-line of the
+    bundle with one map: the SFU's offered m-lines use those same ids, whichever kind comes first, and an
+    id the connection already uses for something else is never given again."""
+    def line(kind: str) -> SimpleNamespace:
+        return SimpleNamespace(_codecs=[], _headerExtensions=list(HEADER_EXTENSIONS[kind]))
+
+    camera, voice = line("video"), line("audio")
+    fit_to_bundle(camera, [])  # a camera forwarded before any voice
+    fit_to_bundle(voice, [camera])
+    ids = {e.uri: e.id for t in (camera, voice) for e in t._headerExtensions}
+    assert ids == {e.uri: e.id for kind in ("audio", "video") for e in HEADER_EXTENSIONS[kind]}
+    taken = line("audio")
+    taken._headerExtensions = [RTCRtpHeaderExtensionParameters(id=3, uri="urn:example:other")]
+    late = line("video")
+    fit_to_bundle(late, [taken])
+    got = {e.uri: e.id for e in late._headerExtensions}
+    assert got["http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"] not in (3, got["urn:ietf:params:rtp-hdrext:sdes:mid"])
+
+
+def test_the_reason_a_transport_ended() -> None:
+    """What the SFU logs (and the bench prints) when a connection closes by itself: the remote end's DTLS
+    close_notify, ICE consent expired, or the exception a packet's handler raised, with where."""
+    def caught(f: Any) -> BaseException:
+        try:
+            f()
+        except BaseException as exc:
+            return exc
+        raise AssertionError("nothing raised")
+
+    def _recv_next() -> None:
+        raise ConnectionError
+
+    def recvfrom() -> None:
+        raise ConnectionError("Connection lost while receiving data")
+
+    def get() -> None:
+        struct.unpack("!B", b"\x00\x01\x02")
+
+    consent_over = SimpleNamespace(transport=SimpleNamespace(_connection=SimpleNamespace(_query_consent_task=None)))
+    checking = SimpleNamespace(transport=SimpleNamespace(_connection=SimpleNamespace(_query_consent_task=object())))
+    assert _close_reason(checking, caught(_recv_next)).startswith("DTLS close_notify from the remote end")  # type: ignore[arg-type]
+    assert _close_reason(consent_over, caught(recvfrom)).startswith("ICE consent expired")  # type: ignore[arg-type]
+    lost = _close_reason(checking, caught(recvfrom))  # type: ignore[arg-type]
+    assert lost.startswith("ConnectionError: Connection lost while receiving data") and "recvfrom" in lost
+    error = _close_reason(checking, caught(get))  # type: ignore[arg-type]
+    assert error.startswith("error: unpack requires a buffer of 1 bytes") and "test_calls_sfu.py" in error

@@ -17,10 +17,12 @@ import ctypes
 import ctypes.util
 import fractions
 import json
+import logging
 import os
 import re
 import threading
 import time
+import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from typing import Any
 
 import aioice.ice
 import aiortc.codecs
+import aiortc.rtcdtlstransport as aiortc_dtls
 import aiortc.rtcpeerconnection as aiortc_pc
 import aiortc.rtcrtpreceiver as aiortc_receiver
 import av
@@ -44,6 +47,7 @@ from aiortc import (
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
+from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.contrib.media import MediaRelay
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -112,7 +116,13 @@ def _codec_key(c: RTCRtpCodecParameters, rtx_of: Any = None) -> tuple[Any, ...]:
 
 def fit_to_bundle(t: RTCRtpTransceiver, others: list[RTCRtpTransceiver]) -> None:
     """Give a new m-line the extension ids and payload types the connection already uses for the same
-    things, and unused ones for the rest."""
+    things, and for the rest its own (aiortc's) when unused, else unused ones.
+
+    Its own ids first: an aiortc client (the bench's peers, the compat tests') offers its microphone and
+    camera with aiortc's ids (mid 1, audio level 2, abs-send-time 3) whatever was negotiated before, and
+    aiortc keeps one extension map per transport for every m-line of a bundle. Numbered in the order fitted
+    instead, a call whose first forwarded m-line was a camera got abs-send-time as 2: the client's map then
+    had 2 for both, read a 3-byte abs-send-time as an audio level, and its transport closed on the error."""
     ext_id: dict[str, int] = {}
     pt_key: dict[int, tuple[Any, ...]] = {}
     for o in others:
@@ -130,7 +140,7 @@ def fit_to_bundle(t: RTCRtpTransceiver, others: list[RTCRtpTransceiver]) -> None
     extensions = []
     for e in t._headerExtensions:
         if e.uri not in ext_id:
-            ext_id[e.uri] = next(i for i in range(1, 15) if i not in taken)
+            ext_id[e.uri] = e.id if e.id and e.id not in taken else next(i for i in range(1, 15) if i not in taken)
             taken.add(ext_id[e.uri])
         extensions.append(RTCRtpHeaderExtensionParameters(id=ext_id[e.uri], uri=e.uri))
     by_key = {k: pt for pt, k in pt_key.items()}
@@ -248,18 +258,86 @@ class VoiceFrame(JitterFrame):
         self.level = level
 
 
+#: how far (RTP time, VP8's 90 kHz: 100 ms) the newest packet of a video stream may run ahead of the frame
+#: the buffer waits for before that frame is given up
+STALE_TICKS = 9000
+#: at most one keyframe request (PLI) per this many seconds from a buffer that dropped frames
+PLI_INTERVAL = 0.3
+
+
+def _ts_after(a: int, b: int) -> int:
+    """How far RTP timestamp ``a`` is after ``b`` (32-bit, wrapping; negative when before)."""
+    d = (a - b) & 0xFFFFFFFF
+    return d - (1 << 32) if d >= 1 << 31 else d
+
+
+def _seq_after(a: int, b: int) -> bool:
+    return 0 < (a - b) & 0xFFFF < 0x8000
+
+
+def starts_keyframe(packet: Any) -> bool:
+    """The first packet of a VP8 key frame: its payload descriptor starts partition 0 (RFC 7741 §4.2, the
+    S bit) and the frame tag's bit 0 is 0 (RFC 6386 §9.1)."""
+    payload = packet.payload
+    if not payload:
+        return False
+    try:
+        descriptor, data = VpxPayloadDescriptor.parse(payload)
+    except ValueError:
+        return False
+    return bool(descriptor.partition_start) and descriptor.partition_id == 0 and bool(data) and not data[0] & 1
+
+
 class PromptJitterBuffer(JitterBuffer):
     """Hands a frame on as soon as it is whole. aiortc's buffer (made for its decoder) knows a frame is
     whole only when the next frame's first packet comes, so every forwarded frame waited one frame time
     there: 20 ms of audio, a video frame's interval. Here an audio packet is a frame of its own (an Opus
     frame per RTP packet) and goes on at once, in the order packets come (the receiver's own jitter buffer
     orders by timestamp); a video frame goes on at its last packet (the RTP marker bit) when none before it
-    is missing, and otherwise as aiortc's does."""
+    is missing, and otherwise as aiortc's does.
+
+    A video packet lost for good (its retransmission lost too) would hold everything behind it in aiortc's
+    buffer until 512 packets had come (seconds of a camera, at every receiver). Here a frame still
+    incomplete when packets 100 ms (RTP time) newer have come is given up: the buffer goes on from the next
+    key frame it holds, or, with none, drops what it holds and every packet until a new key frame starts,
+    and asks the sender for one (``add`` says so, at most every 300 ms). The frames after a lost one could
+    not be decoded anyway (VP8's deltas refer to the frames before), so a lost packet costs the receivers a
+    short freeze."""
+
+    def __init__(self, capacity: int, prefetch: int = 0, is_video: bool = False,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(capacity, prefetch=prefetch, is_video=is_video)
+        self._clock = clock
+        #: the RTP timestamp of the first packet added since a frame last went out (None: none since)
+        self._waiting_since: int | None = None
+        #: dropping packets until a key frame starts after this sequence number (None: not dropping)
+        self._key_after: int | None = None
+        #: the newest sequence number added
+        self._newest: int | None = None
+        self._last_pli = float("-inf")
+        #: frames given up (counted as their first timestamps skipped), for the logs and the tests
+        self.skipped = 0
 
     def add(self, packet: Any) -> tuple[bool, JitterFrame | None]:
         if not self._is_video:
             return False, VoiceFrame(packet._data, packet.timestamp, packet.extensions.audio_level)
-        return super().add(packet)
+        seq = packet.sequence_number
+        if self._newest is None or _seq_after(seq, self._newest):
+            self._newest = seq
+        if self._key_after is not None:
+            if not (_seq_after(seq, self._key_after) and starts_keyframe(packet)):
+                return self._pli_due(), None
+            self._key_after = None
+            self._origin = None
+        pli, frame = super().add(packet)
+        if frame is not None:
+            self._waiting_since = None
+            return pli, frame
+        if self._waiting_since is None:
+            self._waiting_since = packet.timestamp
+        elif _ts_after(packet.timestamp, self._waiting_since) > STALE_TICKS:
+            return self._skip(pli)
+        return pli, None
 
     def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
         packets: list[Any] = []
@@ -272,6 +350,31 @@ class PromptJitterBuffer(JitterBuffer):
                 self.remove(count + 1)
                 return JitterFrame(data=b"".join(p._data for p in packets), timestamp=packets[0].timestamp)
         return super()._remove_frame(sequence_number)
+
+    def _pli_due(self) -> bool:
+        now = self._clock()
+        if now - self._last_pli < PLI_INTERVAL:
+            return False
+        self._last_pli = now
+        return True
+
+    def _skip(self, pli: bool) -> tuple[bool, JitterFrame | None]:
+        """Give up the frame waited for: on from the next key frame held, else wait for a new one."""
+        assert self._origin is not None
+        for count in range(1, self.capacity):
+            packet = self._packets[(self._origin + count) % self.capacity]
+            if packet is not None and starts_keyframe(packet):
+                self.skipped += 1
+                self.remove(count)
+                frame = self._remove_frame(packet.sequence_number)
+                self._waiting_since = None if frame is not None else packet.timestamp
+                return pli, frame
+        self.skipped += 1
+        self._packets = [None] * self.capacity
+        self._origin = None
+        self._waiting_since = None
+        self._key_after = self._newest
+        return self._pli_due() or pli, None
 
 
 def _keyframe_requested(self: RTCRtpSender) -> None:
@@ -303,12 +406,61 @@ async def _send_rtcp_unless_idle(self: RTCRtpSender, packets: list[Any]) -> None
     await _send_rtcp(self, packets)
 
 
+# why a connection closed ----------------------------------------------------------------------------------
+#
+# aiortc's DTLS transport ends on any ConnectionError met while it receives — the remote end's close_notify,
+# the ICE connection closing or losing its socket, or one raised in a packet's handler — and says nothing;
+# the peer connection then closes. Here it keeps the reason (``close_reason``) for the log.
+log = logging.getLogger(__name__)
+
+
+def _close_reason(dtls: RTCDtlsTransport, exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno} {frame.name}"
+    if frame.name == "_recv_next" and not str(exc):
+        return f"DTLS close_notify from the remote end ({where})"
+    connection = getattr(dtls.transport, "_connection", None)
+    if frame.name == "recvfrom" and connection is not None and connection._query_consent_task is None:
+        # aioice drops its consent task just before it closes on 6 consent checks unanswered (RFC 7675)
+        return f"ICE consent expired: the remote end answered none of its last consent checks ({where})"
+    return f"{type(exc).__name__}: {exc} ({where})"
+
+
+async def _dtls_run(self: RTCDtlsTransport) -> None:
+    try:
+        while True:
+            await self._recv_next()
+    except ConnectionError as exc:
+        self.close_reason = _close_reason(self, exc)  # type: ignore[attr-defined]
+        for receiver in self._rtp_router.receivers:
+            receiver._handle_disconnect()
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        self.close_reason = _close_reason(self, exc)  # type: ignore[attr-defined]
+        aiortc_dtls.logger.warning("RTCDtlsTransport: %s", traceback.format_exc())
+        raise
+    finally:
+        self._set_state(aiortc_dtls.State.CLOSED)
+
+
+def close_reason(pc: RTCPeerConnection) -> str | None:
+    """Why a peer connection's transport closed by itself (None: it did not, or it was closed)."""
+    for t in pc.getTransceivers():
+        reason = getattr(t.receiver.transport, "close_reason", None)
+        if reason:
+            return str(reason)
+    sctp = pc.sctp
+    return getattr(sctp.transport, "close_reason", None) if sctp is not None else None
+
+
 def install_passthrough() -> None:
     """Forward encoded frames in this process (the calls plugin's own: the SFU is aiortc's only user)."""
     global _PASSTHROUGH
     if _PASSTHROUGH:
         return
     _PASSTHROUGH = True
+    RTCDtlsTransport._RTCDtlsTransport__run = _dtls_run  # type: ignore[attr-defined]
     aiortc_receiver.decoder_worker = _no_decoder
     RTCRtpReceiver.receive = _receive_encoded  # type: ignore[method-assign]
     RTCRtpSender._send_keyframe = _keyframe_requested  # type: ignore[method-assign]
@@ -729,6 +881,9 @@ class SFU:
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
+            if pc.connectionState in ("failed", "closed") and self.sessions.get(conn_id) is s:
+                log.warning("calls: session %s's connection %s while in the call: %s", conn_id,
+                            pc.connectionState, close_reason(pc) or "ICE failed")
             if pc.connectionState == "failed":
                 await pc.close()
             elif pc.connectionState == "connected":
