@@ -272,7 +272,8 @@ class App:
                                        self.bots, self.files, self.commands, self.plugin_hooks,
                                        save_settings=lambda pid, s: self.plugins.save_settings(pid, s),
                                        schedule=lambda pid, name, every: self.plugins.schedule(pid, name, every),
-                                       open_dialog=self.actions.open_dialog, node_id=self.config_api.node_id)
+                                       open_dialog=self.actions.open_dialog, node_id=self.config_api.node_id,
+                                       perms=perms, push=self.push_notifications)
         self.plugins = PluginService(core, perms, self.config_api, self.files, self.integrations,
                                      self.plugin_hooks, plugin_api, self.cluster)
         config.listeners.append(self.plugins.config_changed)

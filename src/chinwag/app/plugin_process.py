@@ -32,7 +32,8 @@ API_METHODS = frozenset({
     "upload_file", "kv_get", "kv_set", "kv_compare_and_set", "kv_delete", "kv_delete_all", "kv_list",
     "register_command", "unregister_command", "ensure_bot", "schedule_job", "unschedule_job", "save_plugin_config",
     "publish_websocket_event", "open_interactive_dialog", "publish_plugin_cluster_event", "get_node_id",
-    "log_info", "log_error",
+    "log_info", "log_error", "get_team", "has_permission_to", "has_permission_to_team", "has_permission_to_channel",
+    "send_push_notification", "get_users_in_channel",
 })
 
 
