@@ -103,31 +103,64 @@ async def test_a_dm_or_group_call_rings_the_others_phones(world: World, live: Li
     await end_call(ws)
 
     # a group message: everyone but the caller rings; the channel is named by the members but the receiver
+    # (bob's phone would have every group message post pushed: it gets the ring instead of the post's push)
+    await register(bob, "android_rn:BOB")
+    r = await bob.put("/users/me/patch", {"notify_props": {"push": "all", "push_status": "online"}})
+    assert r.status_code == 200, r.text
     gm = (await bob.post("/channels/group", [bob.user["id"], carol.user["id"], dave.user["id"]])).json()
     ws = await start_call(live, dave, gm["id"])
-    await until(lambda: len(ring_pushes(proxy)) == 2, timeout=15)
-    p = ring_pushes(proxy)[1]
-    assert (p["device_id"], p["channel_id"], p["sender_id"]) == ("CAROL", gm["id"], dave.user["id"])
+    await until(lambda: len(ring_pushes(proxy)) == 3, timeout=15)
+    by_device = {p["device_id"]: p for p in ring_pushes(proxy)[1:]}
+    assert set(by_device) == {"CAROL", "BOB"}
+    p = by_device["CAROL"]
+    assert (p["channel_id"], p["sender_id"]) == (gm["id"], dave.user["id"])
     assert p["channel_name"] == "bob, dave" and p["sender_name"] == "dave"  # the members but the receiver
+    assert by_device["BOB"]["channel_name"] == "carol, dave"
     await end_call(ws)
+    await world.srv.app.notifications.drain()
+    gm_posts = [p for p in (payload_of(r) for r in proxy.requests) if p.get("channel_id") == gm["id"]]
+    assert all(p.get("sub_type") == "calls" for p in gm_posts), gm_posts
+    await world.post(dave, gm, "a plain message is pushed as ever")
+    await until(lambda: any(payload_of(r).get("message") == "@dave: a plain message is pushed as ever"
+                            for r in proxy.requests))
 
     # generic contents: no sender's words; an open channel never rings
     await configure(admin, {"EmailSettings": {"PushNotificationContents": "generic"}})
     ws = await start_call(live, bob, dm["id"])
-    await until(lambda: len(ring_pushes(proxy)) == 3, timeout=15)
-    assert ring_pushes(proxy)[2]["message"] == "Вас пригласили на звонок"
+    await until(lambda: len(ring_pushes(proxy)) == 4, timeout=15)
+    assert ring_pushes(proxy)[3]["message"] == "Вас пригласили на звонок"
     await end_call(ws)
+    # in another channel a call rings no one; who hears of every post gets a push saying who invites
     channel = await world.channel(bob, t.team, "talk")
-    r = await bob.post(f"/channels/{channel['id']}/members", {"user_ids": [carol.user["id"]]})
+    r = await bob.post(f"/channels/{channel['id']}/members", {"user_ids": [carol.user["id"], dave.user["id"]]})
     assert r.status_code == 201, r.text
+    r = await dave.put("/users/me/patch", {"notify_props": {"push": "all", "push_status": "online"}})
+    assert r.status_code == 200, r.text
+    before = len(proxy.requests)
     ws = await start_call(live, bob, channel["id"])
+    await until(lambda: any(payload_of(r).get("channel_id") == channel["id"] for r in proxy.requests[before:]))
+    (p,) = [payload_of(r) for r in proxy.requests[before:]]
+    assert p["device_id"] == "DAVE" and "sub_type" not in p and p["message"] == "\u200bbob is inviting you to a call"
+    call_post = p["post_id"]
+    # dave joins: a reply in the call's thread is pushed to no one in the call; a post elsewhere still is
+    ws_dave = await WS.connect(live.url, dave.token)
+    await ws_dave.event("hello")
+    await ws_dave.send(f"custom_{PLUGIN}_join", {"channelID": channel["id"]})
+    await ws_dave.event(f"custom_{PLUGIN}_user_joined", lambda e: e["data"]["user_id"] == dave.user["id"], timeout=15)
+    before = len(proxy.requests)
+    await world.post(bob, channel, "@dave the notes are here", root_id=call_post)
+    await world.post(bob, channel, "@dave and outside the thread")
+    await world.srv.app.notifications.drain()
+    assert [payload_of(r)["root_id"] if "root_id" in payload_of(r) else "" for r in proxy.requests[before:]] == [""]
+    await ws_dave.send(f"custom_{PLUGIN}_leave")
+    await ws_dave.close()
     await end_call(ws)
     # ringing off in the plugin's settings: no ring either
     await configure(admin, {"PluginSettings": {"Plugins": {PLUGIN: {"enableringing": False}}}})
     ws = await start_call(live, bob, dm["id"])
     await end_call(ws)
     await world.srv.app.notifications.drain()
-    assert len(ring_pushes(proxy)) == 3
+    assert len(ring_pushes(proxy)) == 4
 
 
 async def test_who_switches_calls_and_who_reads_a_channel(world: World) -> None:

@@ -215,3 +215,9 @@ class RemotePlugin(Plugin):
 
     async def on_plugin_cluster_event(self, event_id: str, data: bytes) -> None:
         await self.process.call("on_plugin_cluster_event", event_id, data)
+
+    async def notification_will_be_pushed(self, notification: dict[str, Any], user_id: str
+                                          ) -> tuple[dict[str, Any] | None, str]:
+        out: tuple[dict[str, Any] | None, str] = await self.process.call("notification_will_be_pushed", notification,
+                                                                         user_id)
+        return out

@@ -172,6 +172,14 @@ class Plugin:
     async def message_has_been_posted(self, c: Context, post: Post) -> None:
         """After a post was saved (runs in the background)."""
 
+    async def notification_will_be_pushed(self, notification: dict[str, Any], user_id: str
+                                          ) -> tuple[dict[str, Any] | None, str]:
+        """Before a post's push goes to the user's devices (Mattermost's NotificationWillBePushed; in the
+        background, once per user): ``notification`` has the push proxy's fields and ``post_type``,
+        ``channel_type``. Return ``(None, "")`` to leave it as it is, ``(notification, "")`` (changed) to send
+        that instead, or ``(None, reason)`` to send none."""
+        return None, ""
+
     async def message_has_been_updated(self, c: Context, new_post: Post, old_post: Post) -> None:
         """After an edit was saved (runs in the background)."""
 

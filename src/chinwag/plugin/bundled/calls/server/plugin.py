@@ -65,6 +65,8 @@ NO_CALL, NO_PERMISSIONS, NOT_IN_CALL = "no call ongoing", "no permissions", "req
 
 #: the plugin's bot, and the largest ``/logs/upload`` body (the apps keep at most 1 MB of logs; escaped in JSON)
 BOT_USERNAME = "calls"
+#: the type of a call's post
+CALL_POST_TYPE = "custom_calls"
 LOGS_MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -1050,7 +1052,7 @@ class CallsPlugin(Plugin):
                 title = str(data.get("title") or "")
                 try:
                     post = await self.api.create_post(Post(
-                        id="", user_id=user_id, channel_id=channel_id, message="Call started", type="custom_calls",
+                        id="", user_id=user_id, channel_id=channel_id, message="Call started", type=CALL_POST_TYPE,
                         props={"title": title, "start_at": call.start_at, "attachments": []}))
                 except BaseException:  # no call without its post
                     await self._drop(call)
@@ -1124,6 +1126,31 @@ class CallsPlugin(Plugin):
                     ringing.ring_push(channel, post_id, thread_id, sender, user, users, config), user.id)
             except AppError as e:
                 self.api.log_error("calls: the ringing push failed", user_id=user.id, error=str(e))
+
+    async def notification_will_be_pushed(self, notification: dict[str, Any], user_id: str
+                                          ) -> tuple[dict[str, Any] | None, str]:
+        """As the plugin: no push for a reply in a call's thread to a user in the call; no post push for a
+        call that starts in a DM or group message (the ringing push goes instead, ``_ring``); the push of a
+        call that starts in another channel says who invites to it."""
+        channel_id = str(notification.get("channel_id") or "")
+        if ID_RE.match(channel_id):
+            _, rec = await self._record(channel_id)
+            call = (rec or {}).get("call") or {}
+            if call and call.get("thread_id") == str(notification.get("root_id") or "") and any(
+                    isinstance(s, dict) and s.get("user_id") == user_id for s in call.get("sessions") or []):
+                return None, "calls: suppressing notification on call thread for connected user"
+        if notification.get("post_type") != CALL_POST_TYPE or not self._setting("EnableRinging", True):
+            return None, ""
+        if notification.get("channel_type") in ("D", "G"):
+            return None, "calls plugin will handle this notification"
+        try:
+            receiver = await self.api.get_user(user_id)
+            if notification.get("is_id_loaded"):
+                return {**notification, "message": ringing.generic_message(receiver)}, ""
+            sender = await self.api.get_user(str(notification.get("sender_id") or ""))
+        except AppError:
+            return None, ""
+        return {**notification, "message": ringing.inviting_message(sender, receiver, self.api.get_config())}, ""
 
     async def _reconnect(self, conn_id: str, user_id: str, data: dict[str, Any], via: str, hops: int) -> None:
         """The app's WebSocket came back (``{channelID, originalConnID, prevConnID}``), maybe on another

@@ -54,6 +54,16 @@ def channel_name(channel: Channel, sender: User, users: list[User], fmt: str, re
     return channel.display_name
 
 
+def generic_message(receiver: User) -> str:
+    return translator(receiver.locale)(GENERIC)
+
+
+def inviting_message(sender: User, receiver: User, config: dict[str, Any]) -> str:
+    """"<caller> is inviting you to a call" in the receiver's language (behind a zero-width space, as the
+    plugin's)."""
+    return "\u200b" + translator(receiver.locale)(INVITING, {"sender_name": display_name(sender, name_format(config))})
+
+
 def ring_push(channel: Channel, post_id: str, thread_id: str, sender: User, receiver: User, users: list[User],
               config: dict[str, Any]) -> dict[str, Any]:
     """The push for one receiver (the fields as the push proxy takes them)."""
@@ -72,5 +82,5 @@ def ring_push(channel: Channel, post_id: str, thread_id: str, sender: User, rece
     if contents == GENERIC_NO_CHANNEL and channel.type != "D":
         msg["channel_name"] = ""
     if contents == FULL:
-        msg["message"] = "\u200b" + t(INVITING, {"sender_name": sender_name})
+        msg["message"] = inviting_message(sender, receiver, config)
     return msg
