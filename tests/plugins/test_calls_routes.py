@@ -100,7 +100,15 @@ async def test_a_dm_or_group_call_rings_the_others_phones(world: World, live: Li
     assert p["sender_name"] == "bob" and p["channel_name"] == "@bob"
     assert p["message"] == "\u200bbob приглашает вас на звонок"  # in carol's language
     assert len(p["server_id"]) == 26 and len(p["ack_id"]) == 26 and p["is_id_loaded"] is False
+    # the call's post says who started it, as the plugin's (in the server's language), then that it ended
+    post = (await bob.get(f"/posts/{state['post_id']}")).json()
+    assert post["message"] == "bob started a call" and post["type"] == "custom_calls"
+    assert post["props"]["attachments"] == [{"fallback": "bob started a call", "title": "bob started a call",
+                                             "text": "bob started a call"}]
     await end_call(ws)
+    post = (await bob.get(f"/posts/{state['post_id']}")).json()
+    assert post["message"] == "Call ended" and post["props"]["attachments"][0]["text"] == "Call ended"
+    assert post["props"]["end_at"] >= post["props"]["start_at"]
 
     # a group message: everyone but the caller rings; the channel is named by the members but the receiver
     # (bob's phone would have every group message post pushed: it gets the ring instead of the post's push)

@@ -1051,9 +1051,10 @@ class CallsPlugin(Plugin):
                 self._forget_remote(channel_id)
                 title = str(data.get("title") or "")
                 try:
+                    text = ringing.started_message(await self.api.get_user(user_id), self.api.get_config())
                     post = await self.api.create_post(Post(
-                        id="", user_id=user_id, channel_id=channel_id, message="Call started", type=CALL_POST_TYPE,
-                        props={"title": title, "start_at": call.start_at, "attachments": []}))
+                        id="", user_id=user_id, channel_id=channel_id, message=text, type=CALL_POST_TYPE,
+                        props={"title": title, "start_at": call.start_at, "attachments": ringing.attachment(text)}))
                 except BaseException:  # no call without its post
                     await self._drop(call)
                     await self.api.kv_compare_and_set(RECORD + channel_id, call.saved, None)
@@ -1270,11 +1271,12 @@ class CallsPlugin(Plugin):
         except AppError as e:
             self.api.log_error("calls: keeping the call's summary failed", error=str(e))
         if post_id:
-            minutes = max(1, round((end_at - start_at) / 60000))
             try:
                 post = await self.api.get_post(post_id)
-                post.message = f"Call ended after {minutes} minute{'s' if minutes != 1 else ''}"
-                post.props = {**(post.props or {}), "end_at": end_at, "participants": list(participants)}
+                # as the plugin's: "Call ended" (the apps show how long from start_at and end_at)
+                post.message = ringing.ended_message(self.api.get_config())
+                post.props = {**(post.props or {}), "attachments": ringing.attachment(post.message), "end_at": end_at,
+                              "participants": list(participants)}
                 await self.api.update_post(post)
             except AppError as e:
                 self.api.log_error("calls: updating the call post failed", error=str(e))

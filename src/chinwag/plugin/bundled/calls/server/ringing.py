@@ -1,4 +1,4 @@
-"""The push that rings the other members' phones when a call starts in a DM or group message, as the calls
+"""The call post's words, and the push that rings the other members' phones when a call starts in a DM or group message, as the calls
 plugin sends it (``type`` "message", ``sub_type`` "calls": the mobile app shows its incoming-call screen for
 it): one per member but the caller, in the receiver's language, with as much as the server's
 ``PushNotificationContents`` lets a push say. Mattermost's plugin sends it to every device of the member
@@ -17,8 +17,33 @@ ID_LOADED, GENERIC_NO_CHANNEL, FULL = "id_loaded", "generic_no_channel", "full"
 #: how many members the plugin looks at (a group message has at most 8)
 MAX_MEMBERS = 8
 
+STARTED = N_("{username} started a call")
+STARTED_FULL_NAME = N_("{first_name} {last_name} started a call")
+ENDED = N_("Call ended")
 GENERIC = N_("You've been invited to a call")
 INVITING = N_("{sender_name} is inviting you to a call")
+
+
+def _server_locale(config: dict[str, Any]) -> str:
+    return str((config.get("LocalizationSettings") or {}).get("DefaultServerLocale") or "en")
+
+
+def started_message(user: User, config: dict[str, Any]) -> str:
+    """The call post's text, in the server's language: who started the call (their full name when both
+    names are set and full names may be shown)."""
+    t = translator(_server_locale(config))
+    if user.first_name and user.last_name and (config.get("PrivacySettings") or {}).get("ShowFullName"):
+        return t(STARTED_FULL_NAME, {"first_name": user.first_name, "last_name": user.last_name})
+    return t(STARTED, {"username": user.username})
+
+
+def ended_message(config: dict[str, Any]) -> str:
+    return translator(_server_locale(config))(ENDED)
+
+
+def attachment(text: str) -> list[dict[str, str]]:
+    """The call post's message attachment (what an app without the calls post renderer shows)."""
+    return [{"fallback": text, "title": text, "text": text}]
 
 
 def full_name(user: User) -> str:
