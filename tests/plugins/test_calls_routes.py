@@ -5,6 +5,9 @@ channel and who may read a channel's calls state, and the apps' ``POST /logs/upl
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -270,3 +273,32 @@ async def test_logs_upload(world: World, live: Live) -> None:  # noqa: F811
         r = await anon.get(f"{BASE}/version")
         assert r.status_code == 200 and r.json()["version"], r.text
         assert (await anon.get(f"{BASE}/config")).status_code == 401
+
+
+async def test_turn_credentials(world: World) -> None:
+    t = await team_with(world, "bob")
+    admin, bob = t.admin, t.members[0]
+    await enable(admin)
+    url = f"{BASE}/turn-credentials"
+    r = await bob.get(url)
+    assert (r.status_code, r.json()["message"]) == (403, "TURNStaticAuthSecret should be set")
+    servers = [{"urls": ["stun:stun.example.com:3478"]},
+               {"urls": ["turn:turn.example.com:3478", "turns:turn.example.com:5349"]},
+               {"urls": "turn:b.example.com:3478"},
+               {"urls": ["turn:own.example.com:3478"], "username": "u", "credential": "c"}]
+    await configure(admin, {"PluginSettings": {"Plugins": {PLUGIN: {"turnstaticauthsecret": "s3cret",
+                                                                     "iceserversconfigs": json.dumps(servers[:1])}}}})
+    r = await bob.get(url)
+    assert (r.status_code, r.json()["message"]) == (403, "No TURN server was configured")
+    assert (await bob.get(f"{BASE}/config")).json()["NeedsTURNCredentials"] is False
+    await configure(admin, {"PluginSettings": {"Plugins": {PLUGIN: {"turnstaticauthsecret": "s3cret",
+                                                                     "iceserversconfigs": json.dumps(servers)}}}})
+    assert (await bob.get(f"{BASE}/config")).json()["NeedsTURNCredentials"] is True
+    creds = (await bob.get(url)).json()
+    # one per TURN server without credentials of its own; the username is the user's, behind the expiry
+    assert [c["urls"] for c in creds] == [servers[1]["urls"], ["turn:b.example.com:3478"]]
+    for c in creds:
+        expiry, _, name = c["username"].partition(":")
+        assert name == "bob" and int(expiry) > 0
+        digest = hmac.new(b"s3cret", c["username"].encode(), hashlib.sha1).digest()
+        assert base64.b64decode(c["credential"]) == digest

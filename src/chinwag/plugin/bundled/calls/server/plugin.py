@@ -287,8 +287,12 @@ class CallsPlugin(Plugin):
             return []
         return [s for s in servers if isinstance(s, dict)] if isinstance(servers, list) else []
 
-    def _turn_urls(self) -> list[str]:
-        return [u for s in self._ice_servers() for u in server_urls(s) if u.startswith(("turn:", "turns:"))]
+    def _turn_servers(self) -> list[dict[str, Any]]:
+        """The TURN servers the per-user credentials are for: those with a turn: URL and no username or
+        credential of their own, as the plugin picks them."""
+        return [s for s in self._ice_servers()
+                if any(u.startswith(("turn:", "turns:")) for u in server_urls(s))
+                and not s.get("username") and not s.get("credential")]
 
     def _client_config(self) -> dict[str, Any]:
         servers = self._ice_servers()
@@ -297,7 +301,7 @@ class CallsPlugin(Plugin):
             "ICEServersConfigs": servers,
             "DefaultEnabled": bool(self._setting("DefaultEnabled", True)),
             "MaxCallParticipants": int(self._setting("MaxCallParticipants", 0)),
-            "NeedsTURNCredentials": bool(self._setting("TURNStaticAuthSecret", "")) and bool(self._turn_urls()),
+            "NeedsTURNCredentials": bool(self._setting("TURNStaticAuthSecret", "")) and bool(self._turn_servers()),
             "AllowScreenSharing": bool(self._setting("AllowScreenSharing", True)),
             "EnableVideo": bool(self._setting("EnableVideo", True)),
             "EnableRecordings": False, "MaxRecordingDuration": 60, "RecordingQuality": "medium",
@@ -571,7 +575,7 @@ class CallsPlugin(Plugin):
             if method == "GET" and parts == ["config"]:
                 return HTTPResponse.json(self._client_config())
             if method == "GET" and parts == ["turn-credentials"]:
-                return self._turn_credentials(request.user_id)
+                return await self._turn_credentials(request.user_id)
             if method == "GET" and parts == ["env"]:
                 # the settings overridden by MM_CALLS_* environment variables: chinwag reads none
                 return HTTPResponse.json({}) if await self._is_admin(request.user_id) else _error(403, "Forbidden")
@@ -656,16 +660,21 @@ class CallsPlugin(Plugin):
             message=f"Call logs uploaded — [view in your @{BOT_USERNAME} DM]({link})"))
         return HTTPResponse.json({})
 
-    def _turn_credentials(self, user_id: str) -> HTTPResponse:
-        """coturn's ``use-auth-secret``: username ``<expiry>:<user id>``, password base64(HMAC-SHA1(secret, username))."""
+    async def _turn_credentials(self, user_id: str) -> HTTPResponse:
+        """coturn's ``use-auth-secret``, as the plugin (rtcd's GenTURNConfigs): for each TURN server its URLs,
+        username ``<expiry unix>:<username>``, credential base64(HMAC-SHA1(secret, username))."""
         secret = str(self._setting("TURNStaticAuthSecret", ""))
-        urls = self._turn_urls()
-        if not secret or not urls:
-            return _error(400, "TURNStaticAuthSecret and a TURN server in ICEServersConfigs must be set")
+        if not secret:
+            return _error(403, "TURNStaticAuthSecret should be set")
+        servers = self._turn_servers()
+        if not servers:
+            return _error(403, "No TURN server was configured")
+        user = await self.api.get_user(user_id)
         expiry = int(time.time()) + 60 * int(self._setting("TURNCredentialsExpirationMinutes", 1440))
-        username = f"{expiry}:{user_id}"
+        username = f"{expiry}:{user.username}"
         credential = base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
-        return HTTPResponse.json([{"urls": urls, "username": username, "credential": credential}])
+        return HTTPResponse.json([{"urls": server_urls(s), "username": username, "credential": credential}
+                                  for s in servers])
 
     async def _is_member(self, channel_id: str, user_id: str) -> bool:
         try:
