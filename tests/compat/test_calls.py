@@ -283,14 +283,14 @@ async def test_calls_bootstrap_signalling_and_media(live_server: LiveServer) -> 
     base = f"/plugins/{PLUGIN}"
     peers: list[Participant] = []
     try:
-        (u1, _, t1), (u2, _, _), (u3, _, t3) = users
+        (u1, n1, t1), (u2, _, _), (u3, _, t3) = users
         app = httpx.AsyncClient(base_url=live_server.url, timeout=15, headers={"Authorization": f"Bearer {t1}"})
         # the app's bootstrap
         assert (await app.get(f"{base}/version")).json()["version"]
         config = (await app.get(f"{base}/config")).json()
         assert config["NeedsTURNCredentials"] is True and config["ICEServersConfigs"][0]["urls"]
         creds = (await app.get(f"{base}/turn-credentials")).json()
-        assert creds[0]["username"].endswith(":" + u1) and creds[0]["urls"] == ["turn:127.0.0.1:3478"]
+        assert creds[0]["username"].endswith(":" + n1) and creds[0]["urls"] == ["turn:127.0.0.1:3478"]
         expected = hmac.new(b"coturn-secret", creds[0]["username"].encode(), hashlib.sha1).digest()
         assert base64.b64decode(creds[0]["credential"]) == expected  # what coturn's use-auth-secret checks
         assert (await app.get(f"{base}/channels", params={"mobilev2": "true"})).json() == []

@@ -22,14 +22,18 @@ from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
 from chinwag.app.directory import Directory
 from chinwag.app.file import FileService
+from chinwag.app.permissions import PermissionService
 from chinwag.app.plugin_hooks import AutocompleteItem, PluginHooks, RegisteredCommand
 from chinwag.app.post import PostService
+from chinwag.app.push_notification import PushNotificationService
 from chinwag.model.channel import Channel, ChannelMember
 from chinwag.model.errors import AppError, invalid_body_param
 from chinwag.model.file import FileInfo
 from chinwag.model.integration import Command
 from chinwag.model.integration_action import OpenDialogRequest
 from chinwag.model.post import Post, PostCreate, PostPatch
+from chinwag.model.push import PushNotification
+from chinwag.model.team import Team
 from chinwag.model.user import Session, User
 from chinwag.platform.events import Broadcast, Event
 from chinwag.store.errors import NotFound
@@ -61,6 +65,9 @@ class PluginApiServices:
     open_dialog: Callable[[OpenDialogRequest], Awaitable[None]]
     #: this server node's id (``cluster_id`` in the plugin statuses, ``id`` in /cluster/status)
     node_id: str = ""
+    #: the permission checks (HasPermissionTo…) and mobile push (SendPushNotification)
+    perms: PermissionService | None = None
+    push: PushNotificationService | None = None
 
 
 def _trusted() -> Ctx:
@@ -100,6 +107,44 @@ class PluginAPI:
         channel, _ = await self.s.direct.create_direct(_trusted(), [user_id_1, user_id_2])
         return channel
 
+    async def get_users_in_channel(self, channel_id: str, page: int = 0, per_page: int = 60) -> list[User]:
+        """Mattermost's GetUsersInChannel sorted by username: a page of the channel's members (deactivated
+        ones included, as there)."""
+        ids = await self.s.core.store.channels.member_ids(channel_id)
+        users = sorted(await self.s.core.store.users.get_many(ids), key=lambda u: u.username)
+        start = max(page, 0) * max(per_page, 0)
+        return users[start:start + max(per_page, 0)]
+
+    async def get_team(self, team_id: str) -> Team:
+        return await self.s.directory.team(team_id, "GetTeam")
+
+    def _user_ctx(self, user: User) -> Ctx:
+        session = Session(id="", token="", create_at=0, expires_at=0, last_activity_at=0, user_id=user.id,
+                          roles=user.roles)
+        return Ctx(session=session)
+
+    def _perms(self) -> PermissionService:
+        if self.s.perms is None:
+            raise AppError("HasPermissionTo", "plugin.api.permissions.app_error", "Permission checks are not "
+                           "available.", 500)
+        return self.s.perms
+
+    async def has_permission_to(self, user_id: str, permission: str) -> bool:
+        """Mattermost's HasPermissionTo: the user's system roles grant ``permission`` (``manage_system``…)."""
+        user = await self.get_user(user_id)
+        return self._perms().has_system(self._user_ctx(user), permission)
+
+    async def has_permission_to_team(self, user_id: str, team_id: str, permission: str) -> bool:
+        """Mattermost's HasPermissionToTeam: through the user's system or team roles."""
+        user = await self.get_user(user_id)
+        return await self._perms().has_team(self._user_ctx(user), team_id, permission)
+
+    async def has_permission_to_channel(self, user_id: str, channel_id: str, permission: str) -> bool:
+        """Mattermost's HasPermissionToChannel: through the user's system, channel or team roles (so a system
+        admin holds ``read_channel`` in a channel they are not a member of)."""
+        user = await self.get_user(user_id)
+        return await self._perms().has_channel(self._user_ctx(user), channel_id, permission)
+
     async def get_channel_member(self, channel_id: str, user_id: str) -> ChannelMember | None:
         try:
             return await self.s.core.store.channels.get_member(channel_id, user_id)
@@ -136,6 +181,18 @@ class PluginAPI:
             yield data
 
         return await self.s.files.upload(ctx, channel, filename, chunks(), content_length=len(data))
+
+    async def send_push_notification(self, notification: dict[str, Any], user_id: str) -> int:
+        """Mattermost's SendPushNotification: the push (its fields as the push proxy takes them: ``type``,
+        ``sub_type``, ``channel_id``, ``post_id``, ``message``…) to every device of the user; the plugin
+        respects the push settings and ``PushNotificationContents`` itself. How many devices the proxy took."""
+        try:
+            msg = msgspec.convert(notification, PushNotification)
+        except msgspec.ValidationError:
+            raise invalid_body_param("SendPushNotification", "notification") from None
+        if self.s.push is None:
+            return 0
+        return await self.s.push.send_to_user(user_id, msg)
 
     async def send_ephemeral_post(self, user_id: str, post: Post) -> Post:
         return await self.s.commands.send_ephemeral(user_id, post.channel_id, post.root_id, post.message,

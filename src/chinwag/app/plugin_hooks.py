@@ -30,6 +30,7 @@ from chinwag.model.channel import Channel, ChannelMember
 from chinwag.model.errors import AppError
 from chinwag.model.integration import Command, CommandArgs, CommandResponse
 from chinwag.model.post import Post, Reaction
+from chinwag.model.push import PushNotification
 from chinwag.model.user import User
 from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin
 
@@ -44,7 +45,7 @@ HOOKS = (*WILL_HOOKS, "message_has_been_posted", "message_has_been_updated", "me
          "reaction_has_been_added", "reaction_has_been_removed", "channel_has_been_created",
          "user_has_joined_channel", "user_has_left_channel", "user_has_been_created", "user_has_logged_in",
          "execute_command", "serve_http", "on_configuration_change", "websocket_message_has_been_posted",
-         "on_websocket_disconnect", "on_plugin_cluster_event")
+         "on_websocket_disconnect", "on_plugin_cluster_event", "notification_will_be_pushed")
 
 
 @dataclass
@@ -177,6 +178,41 @@ class PluginHooks:
                 continue
             post = _take(post, out, where)
         return post
+
+    # push notifications ------------------------------------------------------------------------
+
+    def pushes_hooked(self) -> bool:
+        return bool(self.implementers["notification_will_be_pushed"])
+
+    async def will_be_pushed(self, msg: PushNotification, user_id: str, post_type: str,
+                             channel_type: str) -> PushNotification | None:
+        """NotificationWillBePushed, plugin after plugin: each may leave the user's push as it is, change it,
+        or drop it (None). A plugin that fails, or answers with what is not a push, is passed over."""
+        for pid in list(self.implementers["notification_will_be_pushed"]):
+            plugin = self.plugins.get(pid)
+            if plugin is None:
+                continue
+            given = {**msg.to_dict(), "post_type": post_type, "channel_type": channel_type}
+            try:
+                out = await self.call(pid, "notification_will_be_pushed",
+                                      plugin.notification_will_be_pushed(given, user_id), self.background_timeout)
+            except (PluginFailed, AppError):
+                continue
+            if not isinstance(out, tuple) or len(out) != 2:
+                continue
+            new, reason = out
+            if new is None:
+                if reason:
+                    log.debug("push dropped by plugin", plugin_id=pid, user_id=user_id, reason=str(reason))
+                    return None
+                continue
+            if isinstance(new, dict):
+                try:
+                    msg = msgspec.convert({k: v for k, v in new.items() if k not in ("post_type", "channel_type")},
+                                          PushNotification)
+                except msgspec.ValidationError:
+                    continue
+        return msg
 
     def _notify(self, hook: str, ctx: Ctx, *args: Any) -> None:
         """An after-the-fact hook: handed to every plugin that implements it, in the background; each

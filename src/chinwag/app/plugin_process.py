@@ -32,7 +32,8 @@ API_METHODS = frozenset({
     "upload_file", "kv_get", "kv_set", "kv_compare_and_set", "kv_delete", "kv_delete_all", "kv_list",
     "register_command", "unregister_command", "ensure_bot", "schedule_job", "unschedule_job", "save_plugin_config",
     "publish_websocket_event", "open_interactive_dialog", "publish_plugin_cluster_event", "get_node_id",
-    "log_info", "log_error",
+    "log_info", "log_error", "get_team", "has_permission_to", "has_permission_to_team", "has_permission_to_channel",
+    "send_push_notification", "get_users_in_channel",
 })
 
 
@@ -214,3 +215,9 @@ class RemotePlugin(Plugin):
 
     async def on_plugin_cluster_event(self, event_id: str, data: bytes) -> None:
         await self.process.call("on_plugin_cluster_event", event_id, data)
+
+    async def notification_will_be_pushed(self, notification: dict[str, Any], user_id: str
+                                          ) -> tuple[dict[str, Any] | None, str]:
+        out: tuple[dict[str, Any] | None, str] = await self.process.call("notification_will_be_pushed", notification,
+                                                                         user_id)
+        return out

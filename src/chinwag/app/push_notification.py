@@ -14,6 +14,7 @@ to another node or to the next start); a push still failing an hour after it was
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -89,6 +90,10 @@ class PushNotificationService:
         self.give_up_ms = 3600_000
         self.batch = 100
         self.loop = WorkLoop("push", self.run_once, poll_seconds=2.0)
+        #: set by the composition root: the plugins' NotificationWillBePushed (whether one implements it; the
+        #: user's push, the post's type, the channel's type → the push to send, or None to send none)
+        self.hooked: Callable[[], bool] = lambda: False
+        self.will_push: Callable[[PushNotification, str, str, str], Awaitable[PushNotification | None]] | None = None
 
     # devices ---------------------------------------------------------------------------------------
 
@@ -208,11 +213,34 @@ class PushNotificationService:
         sender_name = notice.sender_name or f"@{notice.sender.username}"
         contents = self._contents()
         pushes = []
+        # the plugins' hook sees each user's push once (not once per device), as Mattermost's
+        hook = self.will_push if self.hooked() else None
+        per_user: dict[str, PushNotification | None] = {}
         for uid, device in devices:
-            msg = self.build_message(post, channel, sender_name, uid in mentioned, contents)
-            msg.badge = badges.get(uid, 0)
-            pushes.append((uid, device, msg))
+            if uid not in per_user:
+                msg: PushNotification | None = self.build_message(post, channel, sender_name, uid in mentioned,
+                                                                  contents)
+                if hook is not None and msg is not None:
+                    msg = await hook(msg, uid, post.type, channel.type)
+                per_user[uid] = msg
+            planned = per_user[uid]
+            if planned is not None:
+                one = msgspec.structs.replace(planned)
+                one.badge = badges.get(uid, 0)
+                pushes.append((uid, device, one))
         return pushes
+
+    async def send_to_user(self, user_id: str, msg: PushNotification) -> int:
+        """A push a plugin made (Mattermost's plugin API SendPushNotification): to every device of the user,
+        as it is — the plugin respects the push settings and contents itself; how many the proxy took. The
+        server id and collapsed threads are filled in (the app finds the server by the first)."""
+        if not self.client.enabled():
+            return 0
+        devices = await self.core.store.sessions.devices([user_id], self.core.now())
+        pushes = [(uid, device, msgspec.structs.replace(msg, server_id=self.system.diagnostic_id,
+                                                        is_crt_enabled=self.core.crt_on()))
+                  for uid, device in devices]
+        return await self._push(pushes)
 
     async def clear(self, user_id: str, channel_id: str) -> int:
         """The user read the channel (on any device): clear its notifications, new badge."""

@@ -31,6 +31,8 @@ class PushNotification(msgspec.Struct, kw_only=True, omit_defaults=True):
     root_id: str = ""
     channel_name: str = ""
     type: str = ""
+    #: "calls": a call started in a DM or group message, which the mobile app rings for (the calls plugin's)
+    sub_type: str = ""
     sender_id: str = ""
     sender_name: str = ""
     override_username: str = ""

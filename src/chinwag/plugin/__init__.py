@@ -14,6 +14,7 @@ from chinwag.model.channel import Channel, ChannelMember
 from chinwag.model.file import FileInfo
 from chinwag.model.integration import Command, CommandArgs, CommandResponse
 from chinwag.model.post import Post, Reaction
+from chinwag.model.team import Team
 from chinwag.model.user import User
 from chinwag.plugin.manifest import Manifest, ManifestError, parse_manifest
 
@@ -33,6 +34,7 @@ __all__ = [
     "Plugin",
     "Post",
     "Reaction",
+    "Team",
     "User",
     "parse_manifest",
 ]
@@ -96,6 +98,13 @@ class API(Protocol):
     async def get_direct_channel(self, user_id_1: str, user_id_2: str) -> Channel: ...
     async def get_channel_member(self, channel_id: str, user_id: str) -> ChannelMember | None: ...
     async def add_channel_member(self, channel_id: str, user_id: str) -> None: ...
+    async def get_users_in_channel(self, channel_id: str, page: int = 0, per_page: int = 60) -> list[User]: ...
+    async def get_team(self, team_id: str) -> Team: ...
+
+    # permissions (Mattermost's HasPermissionTo, …ToTeam, …ToChannel; permission ids as ``manage_system``)
+    async def has_permission_to(self, user_id: str, permission: str) -> bool: ...
+    async def has_permission_to_team(self, user_id: str, team_id: str, permission: str) -> bool: ...
+    async def has_permission_to_channel(self, user_id: str, channel_id: str, permission: str) -> bool: ...
 
     # posts
     async def create_post(self, post: Post) -> Post: ...
@@ -103,6 +112,9 @@ class API(Protocol):
     async def get_post(self, post_id: str) -> Post: ...
     def send_ephemeral_post(self, user_id: str, post: Post) -> Post: ...
     async def upload_file(self, data: bytes, channel_id: str, filename: str, user_id: str) -> FileInfo: ...
+
+    # mobile push (the push proxy's fields; the plugin respects the push settings itself)
+    async def send_push_notification(self, notification: dict[str, Any], user_id: str) -> int: ...
 
     # key/value store (per plugin)
     async def kv_get(self, key: str) -> bytes | None: ...
@@ -159,6 +171,14 @@ class Plugin:
 
     async def message_has_been_posted(self, c: Context, post: Post) -> None:
         """After a post was saved (runs in the background)."""
+
+    async def notification_will_be_pushed(self, notification: dict[str, Any], user_id: str
+                                          ) -> tuple[dict[str, Any] | None, str]:
+        """Before a post's push goes to the user's devices (Mattermost's NotificationWillBePushed; in the
+        background, once per user): ``notification`` has the push proxy's fields and ``post_type``,
+        ``channel_type``. Return ``(None, "")`` to leave it as it is, ``(notification, "")`` (changed) to send
+        that instead, or ``(None, reason)`` to send none."""
+        return None, ""
 
     async def message_has_been_updated(self, c: Context, new_post: Post, old_post: Post) -> None:
         """After an edit was saved (runs in the background)."""

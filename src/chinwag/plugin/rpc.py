@@ -23,6 +23,7 @@ from chinwag.model.errors import AppError
 from chinwag.model.file import FileInfo
 from chinwag.model.integration import Command, CommandArgs, CommandResponse
 from chinwag.model.post import Post, Reaction
+from chinwag.model.team import Team
 from chinwag.model.user import User
 
 MAX_FRAME = 64 * 1024 * 1024
@@ -36,8 +37,8 @@ class RemoteError(Exception):
 def _registry() -> dict[str, type]:
     from chinwag.plugin import Context, HTTPRequest, HTTPResponse
 
-    types: list[type] = [Post, Reaction, Channel, ChannelMember, User, Command, CommandArgs, CommandResponse, FileInfo,
-                         Context, HTTPRequest, HTTPResponse]
+    types: list[type] = [Post, Reaction, Channel, ChannelMember, User, Team, Command, CommandArgs, CommandResponse,
+                         FileInfo, Context, HTTPRequest, HTTPResponse]
     return {t.__name__: t for t in types}
 
 

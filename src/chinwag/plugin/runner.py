@@ -33,7 +33,8 @@ HOOKS = ("on_activate", "on_deactivate", "on_configuration_change", "message_wil
          "message_has_been_deleted", "reaction_has_been_added", "reaction_has_been_removed",
          "channel_has_been_created", "user_has_joined_channel", "user_has_left_channel", "user_has_been_created",
          "user_has_logged_in", "on_scheduled_job", "execute_command", "serve_http",
-         "websocket_message_has_been_posted", "on_websocket_disconnect", "on_plugin_cluster_event")
+         "websocket_message_has_been_posted", "on_websocket_disconnect", "on_plugin_cluster_event",
+         "notification_will_be_pushed")
 
 
 class RemoteAPI:

@@ -148,9 +148,11 @@ class HandlerContext:
 
     # body ----------------------------------------------------------------------------------
 
-    async def body(self) -> bytes:
+    async def body(self, limit: int | None = None) -> bytes:
+        """The request's body, refused (413) past ``limit`` bytes (default: ``MaximumPayloadSizeBytes``)."""
         if self._body is None:
-            limit = self.app.config.effective.ServiceSettings.MaximumPayloadSizeBytes
+            if limit is None:
+                limit = self.app.config.effective.ServiceSettings.MaximumPayloadSizeBytes
             chunks: list[bytes] = []
             size = 0
             async for chunk in self.request.stream():

@@ -124,6 +124,13 @@ async def webapp_bundle(w: HandlerContext) -> Response:
     return FileResponse(path, media_type="text/javascript")
 
 
+#: the largest body handed to a plugin's endpoint. Mattermost passes a plugin request's body on without its
+#: API's ``MaximumPayloadSizeBytes`` (the plugin caps it: the calls plugin's ``/logs/upload`` takes 2 MB);
+#: chinwag holds the body to send it to the plugin's process, so it keeps a cap of its own, well under the
+#: process channel's frame (64 MiB)
+PLUGIN_BODY_MAX = 16 * 1024 * 1024
+
+
 def _csrf_ok(w: HandlerContext) -> bool:
     """A session from the cookie counts for a state-changing request only with the CSRF token (or the
     web app's X-Requested-With header)."""
@@ -145,7 +152,7 @@ async def _serve(w: HandlerContext) -> Response:
         headers["mattermost-user-id"] = w.ctx.user_id
     rest = w.str_param("rest")
     req = HTTPRequest(method=w.request.method, path="/" + rest, query=dict(w.request.query_params),
-                      headers=headers, body=await w.body(), user_id=w.ctx.user_id)
+                      headers=headers, body=await w.body(PLUGIN_BODY_MAX), user_id=w.ctx.user_id)
     out = await w.app.plugins.serve_http(w.ctx, w.str_param("plugin_id"), req)
     return Response(out.body, status_code=out.status, headers={**out.headers, "content-type": out.content_type})
 

@@ -32,9 +32,9 @@ from typing import Any
 import msgspec
 
 from chinwag.model.errors import AppError
-from chinwag.plugin import Context, HTTPRequest, HTTPResponse, Plugin, Post
+from chinwag.plugin import Channel, Context, HTTPRequest, HTTPResponse, Plugin, Post
 
-from . import stats
+from . import ringing, stats
 from .janus_calls import JANUS, JanusSettings
 from .media import DIRECT, Media
 from .sfu import SFU, RTCSettings, server_urls, stun_urls
@@ -61,6 +61,13 @@ REMOVE_GRACE = 3.0
 CHANNEL = "channel:"
 #: the host controls' refusals (Mattermost answers each with 400 and its text)
 NO_CALL, NO_PERMISSIONS, NOT_IN_CALL = "no call ongoing", "no permissions", "requested session or user is not in the call"
+
+
+#: the plugin's bot, and the largest ``/logs/upload`` body (the apps keep at most 1 MB of logs; escaped in JSON)
+BOT_USERNAME = "calls"
+#: the type of a call's post
+CALL_POST_TYPE = "custom_calls"
+LOGS_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _now_ms() -> int:
@@ -220,6 +227,8 @@ class CallsPlugin(Plugin):
         self.locks: dict[str, asyncio.Lock] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.beaten = float("-inf")
+        #: the plugin's bot (``_bot``)
+        self.bot_id = ""
         # the calls of this node in this process, or spread over worker processes (workers.py); the
         # number is taken at activation
         workers = int(self._setting("SFUWorkers", 0)) or default_workers()
@@ -278,8 +287,12 @@ class CallsPlugin(Plugin):
             return []
         return [s for s in servers if isinstance(s, dict)] if isinstance(servers, list) else []
 
-    def _turn_urls(self) -> list[str]:
-        return [u for s in self._ice_servers() for u in server_urls(s) if u.startswith(("turn:", "turns:"))]
+    def _turn_servers(self) -> list[dict[str, Any]]:
+        """The TURN servers the per-user credentials are for: those with a turn: URL and no username or
+        credential of their own, as the plugin picks them."""
+        return [s for s in self._ice_servers()
+                if any(u.startswith(("turn:", "turns:")) for u in server_urls(s))
+                and not s.get("username") and not s.get("credential")]
 
     def _client_config(self) -> dict[str, Any]:
         servers = self._ice_servers()
@@ -288,7 +301,7 @@ class CallsPlugin(Plugin):
             "ICEServersConfigs": servers,
             "DefaultEnabled": bool(self._setting("DefaultEnabled", True)),
             "MaxCallParticipants": int(self._setting("MaxCallParticipants", 0)),
-            "NeedsTURNCredentials": bool(self._setting("TURNStaticAuthSecret", "")) and bool(self._turn_urls()),
+            "NeedsTURNCredentials": bool(self._setting("TURNStaticAuthSecret", "")) and bool(self._turn_servers()),
             "AllowScreenSharing": bool(self._setting("AllowScreenSharing", True)),
             "EnableVideo": bool(self._setting("EnableVideo", True)),
             "EnableRecordings": False, "MaxRecordingDuration": 60, "RecordingQuality": "medium",
@@ -550,17 +563,19 @@ class CallsPlugin(Plugin):
     # HTTP ------------------------------------------------------------------------------------------
 
     async def serve_http(self, c: Context, request: HTTPRequest) -> HTTPResponse:
-        if not request.user_id:
-            return _error(401, "Unauthorized")
         parts = [p for p in request.path.split("/") if p]
         method = request.method.upper()
+        if method == "GET" and parts == ["version"]:  # public, as the plugin's
+            return HTTPResponse.json({"version": self.manifest.version, "build": "chinwag", "rtcd": False})
+        if not request.user_id:
+            return _error(401, "Unauthorized")
         try:
-            if method == "GET" and parts == ["version"]:
-                return HTTPResponse.json({"version": self.manifest.version, "build": "chinwag", "rtcd": False})
+            if method == "POST" and parts == ["logs", "upload"]:
+                return await self._upload_logs(request)
             if method == "GET" and parts == ["config"]:
                 return HTTPResponse.json(self._client_config())
             if method == "GET" and parts == ["turn-credentials"]:
-                return self._turn_credentials(request.user_id)
+                return await self._turn_credentials(request.user_id)
             if method == "GET" and parts == ["env"]:
                 # the settings overridden by MM_CALLS_* environment variables: chinwag reads none
                 return HTTPResponse.json({}) if await self._is_admin(request.user_id) else _error(403, "Forbidden")
@@ -579,7 +594,7 @@ class CallsPlugin(Plugin):
             if method == "POST" and calls and parts[2:] == ["dismiss-notification"]:
                 return await self._dismiss(request.user_id, parts[1])
             if method == "GET" and calls and parts[2:] == ["active"]:
-                if not await self._is_member(parts[1], request.user_id):
+                if not await self._may_read(parts[1], request.user_id):
                     return _error(403, "Forbidden")
                 return HTTPResponse.json({"active": (await self._record(parts[1]))[1] is not None})
             if method == "POST" and calls and len(parts) == 4 and parts[2] == "recording":
@@ -589,23 +604,77 @@ class CallsPlugin(Plugin):
             if len(parts) == 1 and ID_RE.match(parts[0]) and method in ("GET", "POST"):
                 if method == "POST":
                     return await self._set_channel(request.user_id, parts[0], request)
-                if not await self._is_member(parts[0], request.user_id):
+                if not await self._may_read(parts[0], request.user_id):
                     return _error(403, "Forbidden")
                 return HTTPResponse.json(await self._channel_state(parts[0], request.user_id))
         except AppError as e:
             return _error(e.status_code, e.message)
         return _error(404, "Not found")
 
-    def _turn_credentials(self, user_id: str) -> HTTPResponse:
-        """coturn's ``use-auth-secret``: username ``<expiry>:<user id>``, password base64(HMAC-SHA1(secret, username))."""
+    async def _bot(self) -> str:
+        """The plugin's bot (``calls``, as Mattermost's), made the first time it is needed."""
+        if not self.bot_id:
+            self.bot_id = await self.api.ensure_bot(BOT_USERNAME, "Calls", "Calls Bot")
+        return self.bot_id
+
+    async def _upload_logs(self, request: HTTPRequest) -> HTTPResponse:
+        """``POST /logs/upload`` ``{logs, channel_id, team_id}`` (the apps' "upload call logs"): the bot posts
+        the logs as a text file in its DM with the user, who gets an ephemeral link to it in the channel they
+        were in; answers ``{}``."""
+        if len(request.body) > LOGS_MAX_BYTES:
+            return _error(400, "Invalid request body")
+        try:
+            body = request.json()
+        except ValueError:
+            return _error(400, "Invalid request body")
+        if not isinstance(body, dict) or not isinstance(body.get("logs", ""), str):
+            return _error(400, "Invalid request body")
+        channel_id, team_id = str(body.get("channel_id") or ""), str(body.get("team_id") or "")
+        if not ID_RE.match(channel_id) or not ID_RE.match(team_id):
+            return _error(400, "Invalid channel_id or team_id")
+        bot_id = await self._bot()
+        try:
+            dm = await self.api.get_direct_channel(request.user_id, bot_id)
+        except AppError as e:
+            return _error(500, f"Failed to get DM channel: {e.where}: {e.message}")
+        filename = f"call_logs_{datetime.now(UTC).strftime('%Y-%m-%dT%H-%M-%SZ')}.txt"
+        try:
+            info = await self.api.upload_file(str(body.get("logs", "")).encode(), dm.id, filename, bot_id)
+        except AppError as e:
+            return _error(500, f"Failed to upload file: {e.where}: {e.message}")
+        try:
+            post = await self.api.create_post(Post(id="", user_id=bot_id, channel_id=dm.id, message="",
+                                                   file_ids=[info.id]))
+        except AppError as e:
+            return _error(500, f"Failed to create post: {e.where}: {e.message}")
+        try:
+            team = await self.api.get_team(team_id)
+        except AppError as e:
+            return _error(500, f"Failed to get team: {e.where}: {e.message}")
+        site = self.api.site_url()
+        if not site:
+            return _error(500, "Site URL not configured")
+        link = f"{site}/{team.name}/pl/{post.id}"
+        self.api.send_ephemeral_post(request.user_id, Post(
+            id="", channel_id=channel_id,
+            message=f"Call logs uploaded — [view in your @{BOT_USERNAME} DM]({link})"))
+        return HTTPResponse.json({})
+
+    async def _turn_credentials(self, user_id: str) -> HTTPResponse:
+        """coturn's ``use-auth-secret``, as the plugin (rtcd's GenTURNConfigs): for each TURN server its URLs,
+        username ``<expiry unix>:<username>``, credential base64(HMAC-SHA1(secret, username))."""
         secret = str(self._setting("TURNStaticAuthSecret", ""))
-        urls = self._turn_urls()
-        if not secret or not urls:
-            return _error(400, "TURNStaticAuthSecret and a TURN server in ICEServersConfigs must be set")
+        if not secret:
+            return _error(403, "TURNStaticAuthSecret should be set")
+        servers = self._turn_servers()
+        if not servers:
+            return _error(403, "No TURN server was configured")
+        user = await self.api.get_user(user_id)
         expiry = int(time.time()) + 60 * int(self._setting("TURNCredentialsExpirationMinutes", 1440))
-        username = f"{expiry}:{user_id}"
+        username = f"{expiry}:{user.username}"
         credential = base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
-        return HTTPResponse.json([{"urls": urls, "username": username, "credential": credential}])
+        return HTTPResponse.json([{"urls": server_urls(s), "username": username, "credential": credential}
+                                  for s in servers])
 
     async def _is_member(self, channel_id: str, user_id: str) -> bool:
         try:
@@ -632,27 +701,37 @@ class CallsPlugin(Plugin):
             return ""
         return "insufficient permissions"
 
-    async def _may_enable(self, user_id: str, channel_id: str) -> bool:
-        """Who may enable or disable calls in a channel: system admins; in test mode nobody else; else the
-        channel's admins and the members of a DM or group message."""
+    async def _may_enable(self, user_id: str, channel_id: str) -> str:
+        """Why the user may not enable or disable calls in a channel ("" when they may), as the plugin
+        decides: system admins may; in test mode (``DefaultEnabled`` off) nobody else; else the channel's
+        admins, the team's admins (``manage_team``) and the members of a DM or group message who may post
+        there. A user who is not a member is refused with the lookup's error, as there."""
         if await self._is_admin(user_id):
-            return True
+            return ""
         if not self._setting("DefaultEnabled", True):
-            return False
+            return "Forbidden"
         try:
-            member = await self.api.get_channel_member(channel_id, user_id)
             channel = await self.api.get_channel(channel_id)
-        except AppError:
-            return False
+        except AppError as e:
+            return f"{e.where}: {e.message}"
+        member = await self.api.get_channel_member(channel_id, user_id)
         if member is None:
-            return False
-        return member.scheme_admin or "channel_admin" in member.roles.split() or channel.type in ("D", "G")
+            return "GetChannelMember: No channel member found for that user ID and channel ID."
+        if member.scheme_admin:
+            return ""
+        if await self.api.has_permission_to_team(user_id, channel.team_id, "manage_team"):
+            return ""
+        if channel.type in ("D", "G") and await self.api.has_permission_to_channel(user_id, channel_id,
+                                                                                  "create_post"):
+            return ""
+        return "Forbidden"
 
     async def _set_channel(self, user_id: str, channel_id: str, request: HTTPRequest) -> HTTPResponse:
         """``POST /{channel_id}`` ``{"enabled": bool}``: calls enabled or disabled in the channel; the
         channel's members hear ``channel_enable_voice`` / ``channel_disable_voice``."""
-        if not await self._may_enable(user_id, channel_id):
-            return _error(403, "Forbidden")
+        refusal = await self._may_enable(user_id, channel_id)
+        if refusal:
+            return _error(403, refusal)
         body = _json_object(request)
         if isinstance(body, HTTPResponse):
             return body
@@ -684,11 +763,26 @@ class CallsPlugin(Plugin):
         return out
 
     async def _channels(self, user_id: str) -> list[dict[str, Any]]:
+        """``GET /channels``, of the channels the user is a member of: every channel whose calls were switched
+        on or off (``channel_id``, ``enabled``, and ``call`` while one is on), then the calls in channels never
+        switched (``channel_id`` and ``call`` only), as the plugin lists them."""
         out = []
-        for channel_id in sorted(await self._records()):
+        switched = sorted(await self._records(CHANNEL))
+        for channel_id in switched:
+            if not await self._is_member(channel_id, user_id):
+                continue
+            enabled = await self._enabled(channel_id)
+            if enabled is None:
+                continue
+            item: dict[str, Any] = {"channel_id": channel_id, "enabled": enabled}
+            _, rec = await self._record(channel_id)
+            if rec is not None:
+                item["call"] = _view(rec, user_id)
+            out.append(item)
+        for channel_id in sorted(set(await self._records()) - set(switched)):
             _, rec = await self._record(channel_id)
             if rec is not None and await self._is_member(channel_id, user_id):
-                out.append(await self._channel_state(channel_id, user_id, rec))
+                out.append({"channel_id": channel_id, "call": _view(rec, user_id)})
         return out
 
     async def _dismiss(self, user_id: str, channel_id: str) -> HTTPResponse:
@@ -701,8 +795,16 @@ class CallsPlugin(Plugin):
         return _success()
 
     async def _is_admin(self, user_id: str) -> bool:
-        user = await self.api.get_user(user_id)
-        return "system_admin" in (user.roles or "").split()
+        return bool(await self.api.has_permission_to(user_id, "manage_system"))
+
+    async def _may_read(self, channel_id: str, user_id: str) -> bool:
+        """``read_channel`` in the channel: its members, and those whose team or system roles grant it (a
+        system admin reads a channel they are not in), as the plugin's ``GET /{channel_id}`` and ``/active``
+        check."""
+        try:
+            return bool(await self.api.has_permission_to_channel(user_id, channel_id, "read_channel"))
+        except AppError:
+            return False
 
     async def _may_host(self, user_id: str, rec: dict[str, Any]) -> bool:
         return user_id == (rec.get("call") or {}).get("host_id") or await self._is_admin(user_id)
@@ -958,14 +1060,15 @@ class CallsPlugin(Plugin):
                 self._forget_remote(channel_id)
                 title = str(data.get("title") or "")
                 try:
+                    text = ringing.started_message(await self.api.get_user(user_id), self.api.get_config())
                     post = await self.api.create_post(Post(
-                        id="", user_id=user_id, channel_id=channel_id, message="Call started", type="custom_calls",
-                        props={"title": title, "start_at": call.start_at, "attachments": []}))
+                        id="", user_id=user_id, channel_id=channel_id, message=text, type=CALL_POST_TYPE,
+                        props={"title": title, "start_at": call.start_at, "attachments": ringing.attachment(text)}))
                 except BaseException:  # no call without its post
                     await self._drop(call)
                     await self.api.kv_compare_and_set(RECORD + channel_id, call.saved, None)
                     raise
-                call.post_id = post.id
+                call.post_id = call.thread_id = post.id
             # a session of the same user whose WebSocket closed and has not come back (a reloaded page, an
             # app restarted within the grace): this join takes its place, so the user is in the call once
             replaced = [s for sid, s in call.sessions.items() if s.user_id == user_id and sid in self.leaving]
@@ -993,6 +1096,11 @@ class CallsPlugin(Plugin):
                                          "thread_id": call.thread_id, "post_id": call.post_id,
                                          "owner_id": call.owner_id, "host_id": call.host_id},
                           channel_id=channel_id)
+            if channel.type in ("D", "G") and self._setting("EnableRinging", True):
+                task = asyncio.get_running_loop().create_task(self._ring(channel, call.post_id, call.thread_id,
+                                                                         user_id))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
         # a client on Janus itself (two connections) is told so: it signals with janus_sdp / janus_ice
         self._publish("join", {"connID": conn_id, **({"sfu": JANUS} if how == DIRECT else {})},
                       connection_id=conn_id)
@@ -1008,6 +1116,51 @@ class CallsPlugin(Plugin):
                               channel_id=channel_id)
             self._publish("user_left", {"user_id": user_id, "session_id": old.session_id}, channel_id=channel_id)
         self._publish("call_state", {"channel_id": channel_id, "call": json.dumps(call.to_dict(user_id))}, user_id=user_id)
+
+    async def _ring(self, channel: Channel, post_id: str, thread_id: str, caller_id: str) -> None:
+        """A call started in a DM or group message: the other members' phones ring (ringing.py)."""
+        config = self.api.get_config()
+        if not (config.get("EmailSettings") or {}).get("SendPushNotifications"):
+            return
+        try:
+            users = await self.api.get_users_in_channel(channel.id, 0, ringing.MAX_MEMBERS)
+            sender = await self.api.get_user(caller_id)
+        except AppError as e:
+            self.api.log_error("calls: ringing failed", channel_id=channel.id, error=str(e))
+            return
+        for user in users:
+            if user.id == caller_id:
+                continue
+            try:
+                await self.api.send_push_notification(
+                    ringing.ring_push(channel, post_id, thread_id, sender, user, users, config), user.id)
+            except AppError as e:
+                self.api.log_error("calls: the ringing push failed", user_id=user.id, error=str(e))
+
+    async def notification_will_be_pushed(self, notification: dict[str, Any], user_id: str
+                                          ) -> tuple[dict[str, Any] | None, str]:
+        """As the plugin: no push for a reply in a call's thread to a user in the call; no post push for a
+        call that starts in a DM or group message (the ringing push goes instead, ``_ring``); the push of a
+        call that starts in another channel says who invites to it."""
+        channel_id = str(notification.get("channel_id") or "")
+        if ID_RE.match(channel_id):
+            _, rec = await self._record(channel_id)
+            call = (rec or {}).get("call") or {}
+            if call and call.get("thread_id") == str(notification.get("root_id") or "") and any(
+                    isinstance(s, dict) and s.get("user_id") == user_id for s in call.get("sessions") or []):
+                return None, "calls: suppressing notification on call thread for connected user"
+        if notification.get("post_type") != CALL_POST_TYPE or not self._setting("EnableRinging", True):
+            return None, ""
+        if notification.get("channel_type") in ("D", "G"):
+            return None, "calls plugin will handle this notification"
+        try:
+            receiver = await self.api.get_user(user_id)
+            if notification.get("is_id_loaded"):
+                return {**notification, "message": ringing.generic_message(receiver)}, ""
+            sender = await self.api.get_user(str(notification.get("sender_id") or ""))
+        except AppError:
+            return None, ""
+        return {**notification, "message": ringing.inviting_message(sender, receiver, self.api.get_config())}, ""
 
     async def _reconnect(self, conn_id: str, user_id: str, data: dict[str, Any], via: str, hops: int) -> None:
         """The app's WebSocket came back (``{channelID, originalConnID, prevConnID}``), maybe on another
@@ -1127,11 +1280,12 @@ class CallsPlugin(Plugin):
         except AppError as e:
             self.api.log_error("calls: keeping the call's summary failed", error=str(e))
         if post_id:
-            minutes = max(1, round((end_at - start_at) / 60000))
             try:
                 post = await self.api.get_post(post_id)
-                post.message = f"Call ended after {minutes} minute{'s' if minutes != 1 else ''}"
-                post.props = {**(post.props or {}), "end_at": end_at, "participants": list(participants)}
+                # as the plugin's: "Call ended" (the apps show how long from start_at and end_at)
+                post.message = ringing.ended_message(self.api.get_config())
+                post.props = {**(post.props or {}), "attachments": ringing.attachment(post.message), "end_at": end_at,
+                              "participants": list(participants)}
                 await self.api.update_post(post)
             except AppError as e:
                 self.api.log_error("calls: updating the call post failed", error=str(e))
