@@ -37,6 +37,20 @@ EMOJI = ("+1", "smile", "heart", "tada", "eyes", "rocket", "white_check_mark", "
 _decode = msgspec.json.Decoder().decode
 
 
+class _Frame(msgspec.Struct):
+    """A WebSocket frame as the user reads it: the event's name and seq; its data is decoded only for the
+    events the user acts on (hello, posted, typing) — most frames (statuses, views, reactions of others)
+    only move the sequence number, and decoding their data and broadcast cost the generators most of
+    their WebSocket CPU."""
+    event: str = ""
+    seq: int | None = None
+    data: msgspec.Raw = msgspec.Raw(b"{}")
+
+
+_decode_frame = msgspec.json.Decoder(_Frame).decode
+_ACTED_ON = frozenset(("hello", "posted", "typing"))
+
+
 def pick_rate(rnd: random.Random, rates: str = "default") -> float:
     dist = RATES[rates]
     return rnd.choices([r for r, _ in dist], [p for _, p in dist])[0]
@@ -294,18 +308,23 @@ class SimUser:
                     continue
                 self.env.rec.ws_events += 1
                 try:
-                    ev = _decode(msg.data)
+                    ev = _decode_frame(msg.data)
+                    kind = ev.event
+                    if ev.seq is not None and kind:
+                        self.seq_in = ev.seq + 1
+                    if kind not in _ACTED_ON:
+                        continue
+                    data = _decode(ev.data)
                 except (ValueError, msgspec.DecodeError):
                     continue
-                if "seq" in ev and "event" in ev:
-                    self.seq_in = ev["seq"] + 1
-                kind = ev.get("event")
+                if not isinstance(data, dict):
+                    data = {}
                 if kind == "hello":
-                    self.conn_id = ev.get("data", {}).get("connection_id", "")
+                    self.conn_id = data.get("connection_id", "")
                 elif kind == "posted":
-                    await self._on_posted(ev.get("data", {}))
+                    await self._on_posted(data)
                 elif kind == "typing":
-                    await self._on_typing(ev.get("data", {}))
+                    await self._on_typing(data)
         except (aiohttp.ClientError, ConnectionError):
             pass
         except asyncio.CancelledError:
