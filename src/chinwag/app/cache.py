@@ -83,7 +83,10 @@ class AppCaches:
         self.channel_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=200000, ttl=ttl)
         self.team_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=100000, ttl=ttl)
         self.users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=ttl)
-        self.statuses: TTLCache[str, Status] = TTLCache(maxsize=100000, ttl=ttl)
+        #: kept as long as ``picture_users``: every status write goes through ``StatusService.save`` /
+        #: ``set_online_many``, whose ``status_change`` drops or replaces it on every node (the posters'
+        #: statuses of every channel view were the second most frequent database read of the load test)
+        self.statuses: TTLCache[str, Status] = TTLCache(maxsize=100000, ttl=max(ttl, picture_ttl))
         #: users as their profile pictures need them (name, username, last_picture_update): invalidated with
         #: ``users`` but kept longer — nine tenths of a new session's requests are posters' pictures, and a
         #: poster is asked for again and again over the minutes (Mattermost keeps profiles 30 min)
