@@ -217,6 +217,7 @@ def main() -> None:
                     generator_cpu_pct=ns.max_generator_cpu, generator_core_pct=ns.max_generator_core_busy,
                     generator_lag_ms=ns.max_generator_lag_ms)
     srv = drop = None
+    srv_dsn = ""
     summary: dict[str, Any] = {}
     if ns.url:
         if not ns.logins:
@@ -228,11 +229,13 @@ def main() -> None:
     else:
         srv, drop, logins, summary = prepare(ns, log)
         api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
+        srv_dsn = srv.env.get("MM_SQLSETTINGS_DATASOURCE", "") if ns.db == "postgres" else ""
     cfg = GenConfig(api, ws_url, logins, ramp_per_s=ns.ramp, min_idle_ms=ns.min_idle_ms, avg_idle_ms=ns.avg_idle_ms,
                     rates=ns.rates, pictures=ns.pictures)
     gen_cpus = None if ns.no_pin or ns.url else \
         (parse_cpus(ns.generator_cpus) if ns.generator_cpus else sorted(os.sched_getaffinity(0) - {0}) or [0])
     fleet = Fleet(cfg, ns.processes, cpus=gen_cpus)
+    fleet.pg_dsn = srv_dsn
     conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else 0,
                   "generator_cpus": gen_cpus, "generator_processes": ns.processes,
                   "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
@@ -249,6 +252,7 @@ def main() -> None:
             result = {"conditions": conditions, "dataset": summary, "levels": ms}
             for m in ms:
                 print(f"\n{level_line(m).strip()}")
+                print("cost:", json.dumps(m["cost"]))
                 print_table(m)
             print(json.dumps([{k: m[k] for k in ("users", "ok", "generator_bound", "requests_per_s",
                                                  "requests_per_user_s", "mean_ms", "p99_ms", "errors",
@@ -258,6 +262,7 @@ def main() -> None:
             result = {"conditions": conditions, "dataset": summary, **m}
             print_table(m)
             print(level_line(m).strip())
+            print("cost:", json.dumps(m["cost"]))
             shown = {k: m[k] for k in ("users", "connected", "ok", "broken", "generator_bound", "requests_per_s", "errors",
                                        "client_errors", "mean_ms", "p99_ms", "server_cpu_pct", "server_rss_mb",
                                        "server_cpu_ms_per_request", "users_per_core_at_cpu_limit")}

@@ -178,6 +178,8 @@ class Fleet:
             self.conns.append(parent)
             self.procs.append(p)
         self.users = 0
+        #: the server's PostgreSQL database (a URL): its backends' CPU is measured per window
+        self.pg_dsn = ""
 
     def reset(self) -> dict[str, int]:
         """Every process drops all its users (tasks cancelled and awaited, WebSockets closed, the HTTP pool
@@ -277,6 +279,35 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def pg_backend_pids(dsn: str) -> list[int]:
+    """The PostgreSQL backends connected to this URL's database (the server's pool), this probe's own left out."""
+    import asyncio as aio
+
+    import asyncpg
+
+    async def q() -> list[int]:
+        conn = await asyncpg.connect(dsn.replace("postgres://", "postgresql://", 1))
+        try:
+            rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND pid <> pg_backend_pid()")
+            return [r["pid"] for r in rows]
+        finally:
+            await conn.close()
+
+    return aio.run(q())
+
+
+def pids_cpu_s(pids: list[int]) -> dict[int, float]:
+    """CPU seconds of each of these processes that is still there (the database on this machine)."""
+    out = {}
+    for pid in pids:
+        try:
+            out[pid] = proc_cpu_s(pid)
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return out
+
+
 def proc_rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -358,14 +389,24 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     fleet.take()
     cpu0 = proc_cpu_s(server_pid) if server_pid else 0.0
     gen0 = cpus_busy_ticks(fleet.cpus) if fleet.cpus else (0, 0)
+    # the database's backends (the server's pool): CPU at the window's start, and of each backend that
+    # appears during it (a new one counts from 0: its life is within the window)
+    pg_dsn = getattr(fleet, "pg_dsn", "")
+    pg0 = pids_cpu_s(pg_backend_pids(pg_dsn)) if pg_dsn else {}
+    pg_last = dict(pg0)
     t1 = time.monotonic()
     rss_peak = 0.0
     while time.monotonic() - t1 < hold_s:
         time.sleep(min(5.0, hold_s - (time.monotonic() - t1)) if hold_s > 0 else 0)
         if server_pid:
             rss_peak = max(rss_peak, proc_rss_mb(server_pid))
+        if pg_dsn:
+            pg_last.update(pids_cpu_s(pg_backend_pids(pg_dsn)))
     w = fleet.take()
     seconds = time.monotonic() - t1
+    if pg_dsn:
+        pg_last.update(pids_cpu_s(list(pg_last)))
+    pg_cpu_s = sum(v - pg0.get(pid, 0.0) for pid, v in pg_last.items()) if pg_dsn else None
     cpu_pct = (proc_cpu_s(server_pid) - cpu0) / seconds * 100 if server_pid else None
     core_pct = None
     if fleet.cpus:
@@ -374,6 +415,19 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     m = evaluate(w, seconds, users, cpu_pct, rss_peak if server_pid else None, limits, ramp_s, core_pct,
                  len(fleet.cpus) if fleet.cpus else len(fleet.procs))
     m["clean_start"] = {**left, **idle}
+    actions = sum(w.actions.values())
+    gen_cpu_s = sum(p["cpu_s"] for p in w.procs)
+    # what each simulated user's action costs on the generators' side of the machine: the generators' own
+    # CPU and the database's (its backends serving the server), per 1,000 actions and per 1,000 requests
+    m["cost"] = {"actions": actions, "generator_cpu_s": round(gen_cpu_s, 2),
+                 "generator_cpu_s_per_1000_actions": round(gen_cpu_s * 1000 / actions, 2) if actions else None,
+                 "generator_cpu_ms_per_request": round(gen_cpu_s * 1000 / m["requests"], 3) if m["requests"] else None,
+                 "db_cpu_s": None if pg_cpu_s is None else round(pg_cpu_s, 2),
+                 "db_cpu_pct": None if pg_cpu_s is None else round(pg_cpu_s / seconds * 100, 1),
+                 "db_cpu_s_per_1000_actions": round(pg_cpu_s * 1000 / actions, 2) if pg_cpu_s is not None and actions
+                 else None,
+                 "db_cpu_ms_per_request": round(pg_cpu_s * 1000 / m["requests"], 3) if pg_cpu_s is not None and
+                 m["requests"] else None}
     return m
 
 

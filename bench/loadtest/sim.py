@@ -31,10 +31,26 @@ PERCENT_REPLIES = 0.18
 #: every 1–39 s, 20 s on average) and the RatesDistribution of its config.sample.json (slower users)
 RATES = {"default": ((1.0, 1.0),),
          "sample": ((1.0, 0.05), (2.0, 0.10), (3.0, 0.15), (6.0, 0.40), (30.0, 0.30))}
+#: seconds an idle pooled HTTP connection is kept (the server's keep-alive is 60 s)
+KEEPALIVE_S = 50.0
 EMOJI = ("+1", "smile", "heart", "tada", "eyes", "rocket", "white_check_mark", "joy", "thinking", "fire")
 
 
 _decode = msgspec.json.Decoder().decode
+
+
+class _Frame(msgspec.Struct):
+    """A WebSocket frame as the user reads it: the event's name and seq; its data is decoded only for the
+    events the user acts on (hello, posted, typing) — most frames (statuses, views, reactions of others)
+    only move the sequence number, and decoding their data and broadcast cost the generators most of
+    their WebSocket CPU."""
+    event: str = ""
+    seq: int | None = None
+    data: msgspec.Raw = msgspec.Raw(b"{}")
+
+
+_decode_frame = msgspec.json.Decoder(_Frame).decode
+_ACTED_ON = frozenset(("hello", "posted", "typing"))
 
 
 def pick_rate(rnd: random.Random, rates: str = "default") -> float:
@@ -78,7 +94,11 @@ class Http:
     def __init__(self, timeout_s: float = 30.0, connections: int = 100) -> None:
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections, ttl_dns_cache=None),
+            # idle connections kept 50 s (aiohttp's default is 15 s): under the server's keep-alive (Mattermost's
+            # IdleTimeout, 60 s), as a browser or load-test-ng's Go client keeps them; a user's next request
+            # after a pause reuses a pooled connection instead of opening one
+            connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections, ttl_dns_cache=None,
+                                           keepalive_timeout=KEEPALIVE_S),
             timeout=self.timeout, json_serialize=lambda o: msgspec.json.encode(o).decode())
         self.ws_session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=self.timeout)
 
@@ -205,6 +225,8 @@ class SimUser:
         self.rnd = random.Random(seed)
         self.rate = pick_rate(self.rnd, env.rates)
         self.token = ""
+        self._auth_token = ""
+        self._auth: dict[str, str] = {}
         self.s = State()
         self.ws: Any = None
         self.ws_task: asyncio.Task[None] | None = None
@@ -219,11 +241,18 @@ class SimUser:
     # --- plumbing ---------------------------------------------------------------------------------
 
     async def req(self, method: str, name: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None,
-                  ok: tuple[int, ...] = (200, 201), files: Any = None, headers: dict[str, str] | None = None) -> Any:
+                  ok: tuple[int, ...] = (200, 201), files: Any = None, headers: dict[str, str] | None = None,
+                  decode: bool = True) -> Any:
+        """One request, recorded; returns the decoded JSON answer (``decode``: the user looks at it), the
+        answer itself when it is not JSON, or None when the user does not look at the answer (its body is
+        read whole either way)."""
         rec = self.env.rec
         level = rec.level
-        headers = {**({"Authorization": f"Bearer {self.token}", "X-Requested-With": "XMLHttpRequest"}
-                      if self.token else {}), **(headers or {})}
+        if self._auth_token != self.token:
+            self._auth_token = self.token
+            self._auth = {"Authorization": f"Bearer {self.token}", "X-Requested-With": "XMLHttpRequest"} \
+                if self.token else {}
+        headers = {**self._auth, **headers} if headers else self._auth
         t = time.perf_counter()
         try:
             r = await self.env.http.request(method, self.env.api + path, json=body, params=params, headers=headers,
@@ -243,8 +272,12 @@ class SimUser:
                 rec.samples.setdefault(name, f"{r.status_code} {r.text[:300]}")
             raise RequestFailed(name)
         if r.headers.get("content-type", "").startswith("application/json"):
-            return r.json()
+            return r.json() if decode else None
         return r
+
+    async def send(self, method: str, name: str, path: str, **kw: Any) -> None:
+        """A request whose answer the user does not look at (read whole, not decoded)."""
+        await self.req(method, name, path, decode=False, **kw)
 
     def cfg_on(self, key: str) -> bool:
         return self.s.config.get(key, "false") == "true"
@@ -294,18 +327,23 @@ class SimUser:
                     continue
                 self.env.rec.ws_events += 1
                 try:
-                    ev = _decode(msg.data)
+                    ev = _decode_frame(msg.data)
+                    kind = ev.event
+                    if ev.seq is not None and kind:
+                        self.seq_in = ev.seq + 1
+                    if kind not in _ACTED_ON:
+                        continue
+                    data = _decode(ev.data)
                 except (ValueError, msgspec.DecodeError):
                     continue
-                if "seq" in ev and "event" in ev:
-                    self.seq_in = ev["seq"] + 1
-                kind = ev.get("event")
+                if not isinstance(data, dict):
+                    data = {}
                 if kind == "hello":
-                    self.conn_id = ev.get("data", {}).get("connection_id", "")
+                    self.conn_id = data.get("connection_id", "")
                 elif kind == "posted":
-                    await self._on_posted(ev.get("data", {}))
+                    await self._on_posted(data)
                 elif kind == "typing":
-                    await self._on_typing(ev.get("data", {}))
+                    await self._on_typing(data)
         except (aiohttp.ClientError, ConnectionError):
             pass
         except asyncio.CancelledError:
@@ -329,7 +367,7 @@ class SimUser:
         ch = post.get("channel_id", "")
         if ch and ch not in self.s.member_of:
             try:
-                await self.req("GET", "GET /channels/{id}/members/{user_id}", f"/channels/{ch}/members/{self.s.me}")
+                await self.send("GET", "GET /channels/{id}/members/{user_id}", f"/channels/{ch}/members/{self.s.me}")
                 self.s.member_of.add(ch)
             except RequestFailed:
                 pass
@@ -340,10 +378,10 @@ class SimUser:
             return
         try:
             if uid not in self.s.users:
-                await self.req("POST", "POST /users/ids", "/users/ids", body=[uid])
+                await self.send("POST", "POST /users/ids", "/users/ids", body=[uid])
                 self.s.users.add(uid)
             if uid not in self.s.statuses:
-                await self.req("POST", "POST /users/status/ids", "/users/status/ids", body=[uid])
+                await self.send("POST", "POST /users/status/ids", "/users/status/ids", body=[uid])
                 self.s.statuses.add(uid)
         except RequestFailed:
             pass
@@ -410,28 +448,28 @@ class SimUser:
         self.s.me, self.s.username = me["id"], me["username"]
         self.s.users.add(self.s.me)
         self.s.config = await self.req("GET", "GET /config/client", "/config/client", params={"format": "old"})
-        await self.req("GET", "GET /license/client", "/license/client", params={"format": "old"})
+        await self.send("GET", "GET /license/client", "/license/client", params={"format": "old"})
         self.s.teams = await self.req("GET", "GET /users/me/teams", "/users/me/teams")
-        await self.req("GET", "GET /users/me/teams/members", "/users/me/teams/members")
-        await self.req("GET", "GET /users/me/preferences", "/users/me/preferences")
+        await self.send("GET", "GET /users/me/teams/members", "/users/me/teams/members")
+        await self.send("GET", "GET /users/me/preferences", "/users/me/preferences")
         await self.connect_ws()
 
     async def reload(self) -> None:
         """The web app's start-up calls (load-test-ng's reload: users page, preferences, me, roles, plugins,
         teams), then the current team and a channel."""
-        await self.req("GET", "GET /users", "/users", params={"page": 0, "per_page": 100})
+        await self.send("GET", "GET /users", "/users", params={"page": 0, "per_page": 100})
         prefs = await self.req("GET", "GET /users/me/preferences", "/users/me/preferences")
         for p in prefs:
             if p.get("category") == "group_channel_show" and p.get("value") == "true":
-                await self.req("GET", "GET /users?in_channel", "/users",
+                await self.send("GET", "GET /users?in_channel", "/users",
                                params={"in_channel": p["name"], "page": 0, "per_page": 8})
         if self.s.channel:
             await self.view_request(self.s.channel)
         self.s.config = await self.req("GET", "GET /config/client", "/config/client", params={"format": "old"})
         me = await self.req("GET", "GET /users/me", "/users/me")
-        await self.req("POST", "POST /roles/names", "/roles/names", body=me.get("roles", "").split())
-        await self.req("GET", "GET /plugins/webapp", "/plugins/webapp")
-        await self.req("GET", "GET /teams", "/teams", params={"page": 0, "per_page": 50})
+        await self.send("POST", "POST /roles/names", "/roles/names", body=me.get("roles", "").split())
+        await self.send("GET", "GET /plugins/webapp", "/plugins/webapp")
+        await self.send("GET", "GET /teams", "/teams", params={"page": 0, "per_page": 50})
         if not self.s.teams:
             raise Skip("no team")
         team = self.s.team or self.s.teams[0]["id"]
@@ -441,9 +479,9 @@ class SimUser:
 
     async def load_team(self, team: str) -> None:
         crt = self.s.config.get("CollapsedThreads", "off") != "disabled"
-        await self.req("GET", "GET /users/me/teams/unread", "/users/me/teams/unread",
+        await self.send("GET", "GET /users/me/teams/unread", "/users/me/teams/unread",
                        params={"include_collapsed_threads": str(crt).lower()})
-        await self.req("GET", "GET /users/{user_id}/teams/{team_id}/threads",
+        await self.send("GET", "GET /users/{user_id}/teams/{team_id}/threads",
                        f"/users/{self.s.me}/teams/{team}/threads", params={"totalsOnly": "true", "threadsOnly": "false"})
         chans = await self.req("GET", "GET /users/me/teams/{team_id}/channels", f"/users/me/teams/{team}/channels",
                                params={"include_deleted": "true"})
@@ -456,14 +494,14 @@ class SimUser:
         cats = await self.req("GET", "GET /users/{user_id}/teams/{team_id}/channels/categories",
                               f"/users/{self.s.me}/teams/{team}/channels/categories")
         self.s.categories[team] = cats.get("categories", [])
-        await self.req("POST", "POST /users/status/ids", "/users/status/ids", body=[self.s.me])
+        await self.send("POST", "POST /users/status/ids", "/users/status/ids", body=[self.s.me])
         self.s.statuses.add(self.s.me)
 
     # --- channel views ----------------------------------------------------------------------------
 
     async def view_request(self, channel: str, prev: str = "") -> None:
         body = {"channel_id": channel, "prev_channel_id": prev, "collapsed_threads_supported": True}
-        await self.req("POST", "POST /channels/members/me/view", "/channels/members/me/view", body=body)
+        await self.send("POST", "POST /channels/members/me/view", "/channels/members/me/view", body=body)
 
     async def fetch_posts_info(self, posts: list[dict[str, Any]]) -> None:
         need_users, need_status, need_img, mentions = [], [], [], []
@@ -482,7 +520,7 @@ class SimUser:
                         and word[1:] not in mentions:
                     mentions.append(word[1:])
         if need_status:
-            await self.req("POST", "POST /users/status/ids", "/users/status/ids", body=need_status)
+            await self.send("POST", "POST /users/status/ids", "/users/status/ids", body=need_status)
             self.s.statuses.update(need_status)
         if need_users:
             users = await self.req("POST", "POST /users/ids", "/users/ids", body=need_users)
@@ -523,7 +561,7 @@ class SimUser:
         ch = self.s.channels.get(channel, {})
         if ch.get("type") in ("D", "G"):
             cat = "direct_channel_show" if ch["type"] == "D" else "group_channel_show"
-            await self.req("PUT", "PUT /users/{user_id}/preferences", f"/users/{self.s.me}/preferences", body=[
+            await self.send("PUT", "PUT /users/{user_id}/preferences", f"/users/{self.s.me}/preferences", body=[
                 {"user_id": self.s.me, "category": cat, "name": channel, "value": "true"},
                 {"user_id": self.s.me, "category": "channel_open_time", "name": channel,
                  "value": str(int(time.time() * 1000))}])
@@ -574,9 +612,9 @@ class SimUser:
 
     async def unread_check(self) -> None:
         team = self.s.team
-        await self.req("GET", "GET /users/{user_id}/teams/{team_id}/channels",
+        await self.send("GET", "GET /users/{user_id}/teams/{team_id}/channels",
                        f"/users/{self.s.me}/teams/{team}/channels", params={"include_deleted": "true"})
-        await self.req("GET", "GET /users/{user_id}/teams/{team_id}/channels/members",
+        await self.send("GET", "GET /users/{user_id}/teams/{team_id}/channels/members",
                        f"/users/{self.s.me}/teams/{team}/channels/members")
         if self.s.channel:
             await self.view_request(self.s.channel)
@@ -593,7 +631,7 @@ class SimUser:
             name = await self._random_username()
             ch = self.s.channels.get(channel, {})
             for n in range(1, min(len(name), 3) + 1):
-                await self.req("GET", "GET /users/autocomplete", "/users/autocomplete",
+                await self.send("GET", "GET /users/autocomplete", "/users/autocomplete",
                                params={"in_team": ch.get("team_id", ""), "in_channel": channel, "name": name[:n]})
             msg += f"@{name} "
         if self.rnd.random() < 0.10:
@@ -630,7 +668,7 @@ class SimUser:
         if not new:
             raise Skip("no channel to join")
         c = self.rnd.choice(new)
-        await self.req("POST", "POST /channels/{channel_id}/members", f"/channels/{c['id']}/members",
+        await self.send("POST", "POST /channels/{channel_id}/members", f"/channels/{c['id']}/members",
                        body={"user_id": self.s.me})
         self.s.channels[c["id"]] = c
         self.s.member_of.add(c["id"])
@@ -644,7 +682,7 @@ class SimUser:
         team = self.rnd.choice(self.s.teams)["id"]
         names = [c["name"] for c in self.s.channels.values() if c["team_id"] == team] or ["town-square"]
         name = self.rnd.choice(names)
-        await self._typing(name[:1 + self.rnd.randrange(min(4, len(name)))], lambda t: self.req(
+        await self._typing(name[:1 + self.rnd.randrange(min(4, len(name)))], lambda t: self.send(
             "POST", "POST /teams/{team_id}/channels/search", f"/teams/{team}/channels/search", body={"term": t}))
 
     async def search_posts(self, all_teams: bool = False) -> None:
@@ -652,14 +690,14 @@ class SimUser:
         terms = " ".join(self.rnd.choice(WORDS) for _ in range(self.rnd.randint(1, 4)))
         if team and self.rnd.random() < 0.2:
             name = await self._random_username()
-            await self._typing(name, lambda t: self.req("GET", "GET /users/autocomplete", "/users/autocomplete",
+            await self._typing(name, lambda t: self.send("GET", "GET /users/autocomplete", "/users/autocomplete",
                                                         params={"in_team": team, "name": t, "limit": 25}), 4)
             terms += f" from:{name}"
         if team and self.rnd.random() < 0.2:
             names = [c["name"] for c in self.s.channels.values() if c["team_id"] == team]
             if names:
                 name = self.rnd.choice(names)
-                await self._typing(name, lambda t: self.req(
+                await self._typing(name, lambda t: self.send(
                     "GET", "GET /teams/{team_id}/channels/search_autocomplete",
                     f"/teams/{team}/channels/search_autocomplete", params={"name": t}), 4)
                 terms += f" in:{name}"
@@ -668,33 +706,33 @@ class SimUser:
         body = {"terms": terms, "is_or_search": False, "time_zone_offset": 0, "page": 0, "per_page": 20,
                 "include_deleted_channels": False}
         if team:
-            await self.req("POST", "POST /teams/{team_id}/posts/search", f"/teams/{team}/posts/search", body=body)
+            await self.send("POST", "POST /teams/{team_id}/posts/search", f"/teams/{team}/posts/search", body=body)
         else:
-            await self.req("POST", "POST /posts/search", "/posts/search", body=body)
+            await self.send("POST", "POST /posts/search", "/posts/search", body=body)
 
     async def search_users(self) -> None:
         name = await self._random_username()
-        await self._typing(name, lambda t: self.req("POST", "POST /users/search", "/users/search",
+        await self._typing(name, lambda t: self.send("POST", "POST /users/search", "/users/search",
                                                     body={"term": t, "limit": 100}))
 
     async def search_group_channels(self) -> None:
         name = await self._random_username()
-        await self._typing(name[:1 + self.rnd.randrange(min(4, len(name)))], lambda t: self.req(
+        await self._typing(name[:1 + self.rnd.randrange(min(4, len(name)))], lambda t: self.send(
             "POST", "POST /channels/group/search", "/channels/group/search", body={"term": name}))
 
     async def add_reaction(self) -> None:
         post = self._random_post(self.s.channel)
-        await self.req("POST", "POST /reactions", "/reactions",
+        await self.send("POST", "POST /reactions", "/reactions",
                        body={"user_id": self.s.me, "post_id": post, "emoji_name": self.rnd.choice(EMOJI)})
 
     async def edit_post(self) -> None:
         post = self._random_post(self.s.channel, mine=True)
         msg = await self._message(self.s.channel)
-        await self.req("PUT", "PUT /posts/{post_id}/patch", f"/posts/{post}/patch", body={"message": msg})
+        await self.send("PUT", "PUT /posts/{post_id}/patch", f"/posts/{post}/patch", body={"message": msg})
 
     async def delete_post(self) -> None:
         post = self._random_post(self.s.channel, mine=True)
-        await self.req("DELETE", "DELETE /posts/{post_id}", f"/posts/{post}")
+        await self.send("DELETE", "DELETE /posts/{post_id}", f"/posts/{post}")
         self.s.posts[self.s.channel].pop(post, None)
 
     async def create_direct(self, group: bool = False) -> None:
@@ -710,8 +748,8 @@ class SimUser:
         else:
             ch = await self.req("POST", "POST /channels/direct", "/channels/direct",
                                 body=[self.s.me, self.rnd.choice(ids)])
-            await self.req("GET", "GET /channels/{channel_id}", f"/channels/{ch['id']}")
-            await self.req("GET", "GET /channels/{id}/members/{user_id}", f"/channels/{ch['id']}/members/{self.s.me}")
+            await self.send("GET", "GET /channels/{channel_id}", f"/channels/{ch['id']}")
+            await self.send("GET", "GET /channels/{id}/members/{user_id}", f"/channels/{ch['id']}/members/{self.s.me}")
         self.s.channels[ch["id"]] = ch
         self.s.member_of.add(ch["id"])
         await self.view_channel(ch["id"])
@@ -719,29 +757,29 @@ class SimUser:
 
     async def update_custom_status(self) -> None:
         expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1800))
-        await self.req("PUT", "PUT /users/{user_id}/status/custom", f"/users/{self.s.me}/status/custom",
+        await self.send("PUT", "PUT /users/{user_id}/status/custom", f"/users/{self.s.me}/status/custom",
                        body={"emoji": self.rnd.choice(EMOJI), "text": " ".join(self.rnd.sample(WORDS, 3)),
                              "duration": "thirty_minutes", "expires_at": expires})
 
     async def upsert_draft(self) -> None:
         """A draft typed in the open channel (the apps save it as the user types)."""
         msg = await self._message(self.s.channel)
-        await self.req("POST", "POST /drafts", "/drafts",
+        await self.send("POST", "POST /drafts", "/drafts",
                        body={"user_id": self.s.me, "channel_id": self.s.channel, "root_id": "", "message": msg})
 
     async def get_drafts(self) -> None:
-        await self.req("GET", "GET /users/{user_id}/teams/{team_id}/drafts",
+        await self.send("GET", "GET /users/{user_id}/teams/{team_id}/drafts",
                        f"/users/{self.s.me}/teams/{self.s.team}/drafts")
 
     async def delete_draft(self) -> None:
-        await self.req("DELETE", "DELETE /users/{user_id}/channels/{channel_id}/drafts",
+        await self.send("DELETE", "DELETE /users/{user_id}/channels/{channel_id}/drafts",
                        f"/users/{self.s.me}/channels/{self.s.channel}/drafts")
 
     async def remove_custom_status(self) -> None:
-        await self.req("DELETE", "DELETE /users/{user_id}/status/custom", f"/users/{self.s.me}/status/custom")
+        await self.send("DELETE", "DELETE /users/{user_id}/status/custom", f"/users/{self.s.me}/status/custom")
 
     async def create_category(self) -> None:
-        await self.req("POST", "POST /users/{user_id}/teams/{team_id}/channels/categories",
+        await self.send("POST", "POST /users/{user_id}/teams/{team_id}/channels/categories",
                        f"/users/{self.s.me}/teams/{self.s.team}/channels/categories",
                        body={"user_id": self.s.me, "team_id": self.s.team,
                              "display_name": "category " + self.rnd.choice(WORDS), "channel_ids": []})
@@ -805,7 +843,7 @@ class SimUser:
             tid = (await self._a_thread())["id"]
         base = f"/users/{self.s.me}/teams/{self.s.team}/threads/{tid}/following"
         name = "{} /users/{{user_id}}/teams/{{team_id}}/threads/{{thread_id}}/following"
-        await self.req("PUT" if follow else "DELETE", name.format("PUT" if follow else "DELETE"), base)
+        await self.send("PUT" if follow else "DELETE", name.format("PUT" if follow else "DELETE"), base)
 
     async def view_thread(self) -> None:
         t = await self._a_thread()
@@ -815,11 +853,11 @@ class SimUser:
         posts = self._posts_of(resp)
         self._remember_posts(posts)
         await self.fetch_posts_info(posts)
-        await self.req("PUT", "PUT /users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{ts}",
+        await self.send("PUT", "PUT /users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{ts}",
                        f"/users/{self.s.me}/teams/{self.s.team}/threads/{t['id']}/read/{int(time.time() * 1000)}")
 
     async def mark_all_threads_read(self) -> None:
-        await self.req("PUT", "PUT /users/{user_id}/teams/{team_id}/threads/read",
+        await self.send("PUT", "PUT /users/{user_id}/teams/{team_id}/threads/read",
                        f"/users/{self.s.me}/teams/{self.s.team}/threads/read")
 
     async def update_thread_read(self) -> None:
@@ -828,12 +866,12 @@ class SimUser:
         if ch and ch not in self.s.channels:
             self.s.channels[ch] = await self.req("GET", "GET /channels/{channel_id}", f"/channels/{ch}")
         at = (t.get("post") or {}).get("create_at", int(time.time() * 1000))
-        await self.req("PUT", "PUT /users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{ts}",
+        await self.send("PUT", "PUT /users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{ts}",
                        f"/users/{self.s.me}/teams/{self.s.team}/threads/{t['id']}/read/{at}")
 
     async def post_reminder(self) -> None:
         post = self._random_post(self.s.channel)
-        await self.req("POST", "POST /users/{user_id}/posts/{post_id}/reminder",
+        await self.send("POST", "POST /users/{user_id}/posts/{post_id}/reminder",
                        f"/users/{self.s.me}/posts/{post}/reminder", body={"target_time": int(time.time()) + 3600})
 
     async def open_profile(self) -> None:
@@ -842,10 +880,10 @@ class SimUser:
             raise Skip("no posts")
         uid = chan[self.rnd.choice(sorted(chan))].user_id
         ch = self.s.channels.get(self.s.channel, {})
-        await self.req("GET", "GET /channels/{id}/members/{user_id}", f"/channels/{self.s.channel}/members/{uid}",
+        await self.send("GET", "GET /channels/{id}/members/{user_id}", f"/channels/{self.s.channel}/members/{uid}",
                        ok=(200, 404))
         if ch.get("team_id"):
-            await self.req("GET", "GET /teams/{team_id}/members/{user_id}", f"/teams/{ch['team_id']}/members/{uid}",
+            await self.send("GET", "GET /teams/{team_id}/members/{user_id}", f"/teams/{ch['team_id']}/members/{uid}",
                            ok=(200, 404))
 
     async def open_permalink(self) -> None:
@@ -861,7 +899,7 @@ class SimUser:
         self._remember_posts(posts)
         await self.fetch_posts_info(posts)
         if ch != self.s.channel:
-            await self.req("GET", "GET /channels/{channel_id}", f"/channels/{ch}")
+            await self.send("GET", "GET /channels/{channel_id}", f"/channels/{ch}")
             await self.view_channel(ch)
 
     async def reconnect_ws(self) -> None:
@@ -873,11 +911,11 @@ class SimUser:
             resp = await self.req("GET", "GET /channels/{channel_id}/posts?since", f"/channels/{self.s.channel}/posts",
                                   params={"since": since, "skipFetchThreads": "false", "collapsedThreads": "true"})
             self._remember_posts(self._posts_of(resp))
-        await self.req("POST", "POST /users/status/ids", "/users/status/ids", body=sorted(self.s.statuses)[:100])
-        await self.req("GET", "GET /users/me/teams/unread", "/users/me/teams/unread",
+        await self.send("POST", "POST /users/status/ids", "/users/status/ids", body=sorted(self.s.statuses)[:100])
+        await self.send("GET", "GET /users/me/teams/unread", "/users/me/teams/unread",
                        params={"include_collapsed_threads": "true"})
-        await self.req("GET", "GET /plugins/webapp", "/plugins/webapp")
-        await self.req("POST", "POST /users/ids?since", "/users/ids", params={"since": int(time.time() * 1000) - 60_000},
+        await self.send("GET", "GET /plugins/webapp", "/plugins/webapp")
+        await self.send("POST", "POST /users/ids?since", "/users/ids", params={"since": int(time.time() * 1000) - 60_000},
                        body=sorted(self.s.users)[:100])
 
     async def full_reload(self) -> None:
@@ -889,7 +927,7 @@ class SimUser:
 
     async def logout_login(self) -> None:
         await self.close_ws()
-        await self.req("POST", "POST /users/logout", "/users/logout")
+        await self.send("POST", "POST /users/logout", "/users/logout")
         self.token = ""
         team = self.s.team
         self.s = State(team=team)
@@ -985,7 +1023,7 @@ class SimUser:
             newest = sorted(chan.values(), key=lambda p: -p.create_at)[:60]
             ids = list(dict.fromkeys([self.s.me] + [p.user_id for p in newest if p.user_id]))
             try:
-                await self.req("POST", "POST /users/status/ids", "/users/status/ids", body=ids)
+                await self.send("POST", "POST /users/status/ids", "/users/status/ids", body=ids)
             except RequestFailed:
                 pass
 

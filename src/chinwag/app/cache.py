@@ -44,21 +44,57 @@ class TTLCache(cachetools.TTLCache[K, V]):
         return found, missing
 
 
+class DropLog:
+    """When each key was last dropped from a cache, on a counter: a read that began before a key's drop
+    does not fill the cache with what it read for that key (it may be the old value), while reads of
+    other keys still do. (One counter for the whole cache, as before, refused almost every fill under
+    load: some status changes on every node all the time — sign-ins, disconnects, activity.)"""
+
+    def __init__(self, maxsize: int = 100_000) -> None:
+        self.clock = 0
+        self.floor = 0  # reads begun before this are refused for every key (a flush, or a full log)
+        self.maxsize = maxsize
+        self.at: dict[str, int] = {}
+
+    def mark(self) -> int:
+        """Taken before a read."""
+        return self.clock
+
+    def drop(self, key: str) -> None:
+        self.clock += 1
+        if len(self.at) >= self.maxsize:
+            self.drop_all()
+        else:
+            self.at[key] = self.clock
+
+    def drop_all(self) -> None:
+        self.clock += 1
+        self.at.clear()
+        self.floor = self.clock
+
+    def fresh(self, key: str, mark: int) -> bool:
+        """Nothing dropped ``key`` since ``mark``: what the read found may be cached."""
+        return self.floor <= mark and self.at.get(key, 0) <= mark
+
+
 class AppCaches:
     def __init__(self, ttl: float = 60.0, picture_ttl: float = 600.0) -> None:
         self.channels: TTLCache[str, Channel] = TTLCache(maxsize=20000, ttl=ttl)
         self.channel_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=200000, ttl=ttl)
         self.team_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=100000, ttl=ttl)
         self.users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=ttl)
-        self.statuses: TTLCache[str, Status] = TTLCache(maxsize=100000, ttl=ttl)
+        #: kept as long as ``picture_users``: every status write goes through ``StatusService.save`` /
+        #: ``set_online_many``, whose ``status_change`` drops or replaces it on every node (the posters'
+        #: statuses of every channel view were the second most frequent database read of the load test)
+        self.statuses: TTLCache[str, Status] = TTLCache(maxsize=100000, ttl=max(ttl, picture_ttl))
         #: users as their profile pictures need them (name, username, last_picture_update): invalidated with
         #: ``users`` but kept longer — nine tenths of a new session's requests are posters' pictures, and a
         #: poster is asked for again and again over the minutes (Mattermost keeps profiles 30 min)
         self.picture_users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=max(ttl, picture_ttl))
-        #: bumped whenever a user or a status is dropped: a read that began before a drop does not fill
-        #: the cache with what it read (it could be the old value)
-        self.users_epoch = 0
-        self.statuses_epoch = 0
+        #: when a user or a status was last dropped: a read that began before its drop does not fill the
+        #: cache with what it read for it (it could be the old value)
+        self.user_drops = DropLog()
+        self.status_drops = DropLog()
         self.mention_keys = MentionIndex()
         #: (user_id, category, name) of ``direct_channel_show``/``group_channel_show`` preferences known to
         #: be ``"true"`` (a DM or GM post checks them for every member)
@@ -109,17 +145,17 @@ class AppCaches:
 
     def forget_user(self, user_id: str) -> None:
         """The user changed: drop it from the caches that hold it."""
-        self.users_epoch += 1
+        self.user_drops.drop(user_id)
         self.users.pop(user_id, None)
         self.picture_users.pop(user_id, None)
 
     def forget_status(self, user_id: str) -> None:
-        self.statuses_epoch += 1
+        self.status_drops.drop(user_id)
         self.statuses.pop(user_id, None)
 
     def clear(self) -> None:
-        self.users_epoch += 1
-        self.statuses_epoch += 1
+        self.user_drops.drop_all()
+        self.status_drops.drop_all()
         self.channels.clear()
         self.channel_roles.clear()
         self.team_roles.clear()

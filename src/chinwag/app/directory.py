@@ -42,11 +42,13 @@ class Directory:
         found = cache.lookup(user_id)
         if found is not None:
             return msgspec.structs.replace(found)
+        mark = self.core.caches.user_drops.mark()
         try:
             user = await self.core.store.users.get(user_id)
         except StoreError as e:
             raise store_error(where, e, "user") from None
-        cache[user_id] = msgspec.structs.replace(user)
+        if self.core.caches.user_drops.fresh(user_id, mark):  # not changed while it was read
+            cache[user_id] = msgspec.structs.replace(user)
         return user
 
     async def users(self, user_ids: list[str]) -> list[User]:
@@ -57,10 +59,10 @@ class Directory:
         found, missing = cache.split(user_ids)
         out = [msgspec.structs.replace(u) for u in found.values()]
         if missing:
-            epoch = caches.users_epoch
+            mark = caches.user_drops.mark()
             read = await self.core.store.users.get_many(missing)
-            if epoch == caches.users_epoch:
-                for u in read:
+            for u in read:
+                if caches.user_drops.fresh(u.id, mark):
                     cache[u.id] = msgspec.structs.replace(u)
             out.extend(read)
         return out

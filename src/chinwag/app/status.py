@@ -25,12 +25,12 @@ class StatusService:
         cache = caches.statuses
         found, missing = cache.split(user_ids)
         if missing:
-            epoch = caches.statuses_epoch
+            drops = caches.status_drops
+            mark = drops.mark()
             stored = {s.user_id: s for s in await self.core.store.status.get_many(missing)}
-            fill = epoch == caches.statuses_epoch  # no status dropped while reading: what was read is current
             for uid in missing:
                 s = found[uid] = stored.get(uid) or Status(user_id=uid)
-                if fill:
+                if drops.fresh(uid, mark):  # its status not dropped while reading: what was read is current
                     cache[uid] = s
         return [found[uid] for uid in dict.fromkeys(user_ids)]
 

@@ -230,9 +230,9 @@ class UserImageService:
         caches = self.core.caches
         user = caches.picture_users.lookup(user_id)
         if user is None:
-            epoch = caches.users_epoch
+            mark = caches.user_drops.mark()
             user = await self.users.get(user_id)
-            if epoch == caches.users_epoch:  # not changed while it was read
+            if caches.user_drops.fresh(user_id, mark):  # not changed while it was read
                 caches.picture_users[user_id] = user
         return user
 

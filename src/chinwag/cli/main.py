@@ -93,6 +93,12 @@ def serve(config: str | None = ConfigOpt,
     options: dict[str, Any] = dict(
         host=host, port=port, log_level="warning", proxy_headers=True, **UVICORN_WS_OPTIONS,
         lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
+        # ServiceSettings.IdleTimeout (Mattermost's http.Server IdleTimeout, 60 s; 0 = its ReadTimeout, as
+        # Go's): how long an idle keep-alive connection stays open. uvicorn's own default, 5 s, closed the
+        # connection of every client that paused longer, and each of its next requests paid a new TCP
+        # connection on both sides (#27: a tenth of a load generator's CPU was opening connections)
+        timeout_keep_alive=keep_alive_s(cfg.effective.ServiceSettings.IdleTimeout,
+                                        cfg.effective.ServiceSettings.ReadTimeout),
         log_config=None,  # uvicorn's own records go through our handlers (console and log file)
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
@@ -103,6 +109,12 @@ def serve(config: str | None = ConfigOpt,
         uvicorn.run("chinwag.server:worker_app", factory=True, workers=count, **options)
     else:
         uvicorn.run(LifespanApp(server), **options)
+
+
+def keep_alive_s(idle_timeout: int, read_timeout: int) -> int:
+    """Seconds an idle HTTP connection is kept: ``IdleTimeout``, or ``ReadTimeout`` when it is 0 (Go's
+    ``http.Server``), at least 1."""
+    return max(1, idle_timeout if idle_timeout > 0 else read_timeout)
 
 
 def open_local(path: str, workers: int) -> Any:
