@@ -59,6 +59,7 @@ def serve(config: str | None = ConfigOpt,
         fail(str(e))
     from chinwag.server import LifespanApp, build, migrate_database
     from chinwag.store.sql.migrate import MigrationError
+    from chinwag.web.http_protocol import OneWriteHttpProtocol
     from chinwag.web.ws_protocol import UVICORN_WS_OPTIONS
 
     cfg = load(config)
@@ -92,7 +93,7 @@ def serve(config: str | None = ConfigOpt,
 
     options: dict[str, Any] = dict(
         host=host, port=port, log_level="warning", proxy_headers=True, **UVICORN_WS_OPTIONS,
-        lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
+        lifespan="on", timeout_graceful_shutdown=5, http=OneWriteHttpProtocol, loop="uvloop",
         log_config=None,  # uvicorn's own records go through our handlers (console and log file)
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
