@@ -48,15 +48,24 @@ class _Http:
 
     async def request(self, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"",
                       query: bytes = b"") -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
         target = path.encode() + (b"?" + query if query else b"")
         head = [method.encode() + b" " + target + b" HTTP/1.1", b"host: 127.0.0.1",
                 b"content-length: " + str(len(body)).encode()]
         head += [k + b": " + v for k, v in headers]
-        self.writer.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
-        raw = await self.reader.readuntil(b"\r\n\r\n")
+        for attempt in (0, 1):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            assert self.reader is not None
+            self.writer.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+            try:
+                raw = await self.reader.readuntil(b"\r\n\r\n")
+                break
+            except (asyncio.IncompleteReadError, ConnectionResetError):
+                # the server closed the idle connection (its keep-alive timeout): once more on a new one
+                self.writer.close()
+                self.writer = None
+                if attempt:
+                    raise
         lines = raw[:-4].split(b"\r\n")
         status = int(lines[0].split()[1])
         out: list[tuple[bytes, bytes]] = []
