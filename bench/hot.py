@@ -36,6 +36,76 @@ sys.path.insert(0, str(ROOT))
 
 from bench.middleware import _Asgi  # noqa: E402
 
+
+class _Http:
+    """The same interface as ``_Asgi`` over one keep-alive HTTP/1.1 connection to a ``chinwag serve``
+    process (``--http``): what is measured then includes uvicorn's parsing and its transport writes."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"",
+                      query: bytes = b"") -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        target = path.encode() + (b"?" + query if query else b"")
+        head = [method.encode() + b" " + target + b" HTTP/1.1", b"host: 127.0.0.1",
+                b"content-length: " + str(len(body)).encode()]
+        head += [k + b": " + v for k, v in headers]
+        for attempt in (0, 1):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            assert self.reader is not None
+            self.writer.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+            try:
+                raw = await self.reader.readuntil(b"\r\n\r\n")
+                break
+            except (asyncio.IncompleteReadError, ConnectionResetError):
+                # the server closed the idle connection (its keep-alive timeout): once more on a new one
+                self.writer.close()
+                self.writer = None
+                if attempt:
+                    raise
+        lines = raw[:-4].split(b"\r\n")
+        status = int(lines[0].split()[1])
+        out: list[tuple[bytes, bytes]] = []
+        for line in lines[1:]:
+            k, _, v = line.partition(b":")
+            out.append((k.strip().lower(), v.strip()))
+        hd = dict(out)
+        if b"content-length" in hd:
+            data = await self.reader.readexactly(int(hd[b"content-length"]))
+        elif hd.get(b"transfer-encoding") == b"chunked":
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n"))[:-2], 16)
+                parts.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            data = b"".join(p[:-2] for p in parts)
+        else:
+            data = b""
+        if hd.get(b"connection") == b"close":
+            self.writer.close()
+            self.writer = None
+        return status, data, out
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _server_cpu(pid: int) -> float:
+    """CPU seconds of every thread of a process so far (schedstat: nanoseconds)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass  # a thread that ended
+    return total / 1e9
+
 JS = [(b"content-type", b"application/json")]
 
 
@@ -83,7 +153,7 @@ async def _setup(asgi: _Asgi, posters: int) -> tuple[list[tuple[bytes, bytes]], 
                   "users": user_ids, "root": roots[0], "middle": roots[len(roots) // 2]}
 
 
-async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str]) -> dict[str, Any]:
+async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str], http: bool = False) -> dict[str, Any]:
     from chinwag.config import ConfigStore
     from chinwag.server import build, migrate_database
 
@@ -103,13 +173,25 @@ async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str])
             "CHINWAG_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
         url, drop = await asyncio.to_thread(create_pg_database, base, "chinwag_bench_hot")
         env |= {"MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url}
-    cfg = ConfigStore(os.path.join(wd, "config.json"), environ=env, read_only=True)
-    cfg.load()
-    srv = build(cfg)
-    await migrate_database(srv.db)
-    await srv.start()
+    proc = None
+    srv: Any = None
+    if http:
+        from tests.procs import ServerProcess
+
+        env.pop("MM_SERVICESETTINGS_SITEURL")
+        proc = await asyncio.to_thread(ServerProcess(env, wd).start)
+        assert proc.proc is not None
+        pid = proc.proc.pid
+        cpu_now = lambda: _server_cpu(pid)  # noqa: E731
+    else:
+        cfg = ConfigStore(os.path.join(wd, "config.json"), environ=env, read_only=True)
+        cfg.load()
+        srv = build(cfg)
+        await migrate_database(srv.db)
+        await srv.start()
+        cpu_now = time.process_time
     try:
-        asgi = _Asgi(srv.asgi)
+        asgi: Any = _Http(proc.port) if proc is not None else _Asgi(srv.asgi)
         auth, ids = await _setup(asgi, posters)
         me, team, ch, users = ids["me"], ids["team"], ids["channel"], ids["users"]
         since = int(time.time() * 1000) - 1000
@@ -152,13 +234,15 @@ async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str])
         for name, (method, path, body, qs, extra, expect) in kinds.items():
             if only and name not in only:
                 continue
+            if srv is None and name == "image_expired":
+                continue  # needs the server's users cache in this process
             def at(i: int, path: Any = path) -> str:
                 return path(i) if callable(path) else path
 
             def headers_at(i: int, extra: Any = extra) -> list[tuple[bytes, bytes]]:
                 return auth + (extra(i) if callable(extra) else extra)
 
-            users_cache = srv.app.core.caches.users
+            users_cache = srv.app.core.caches.users if srv is not None else None
             expire = name == "image_expired"
             for i in range(30):  # warm: caches filled, code paths compiled
                 if expire:
@@ -169,19 +253,23 @@ async def _run(n: int, posters: int, profile: str, sqlite: bool, only: set[str])
             prof = cProfile.Profile(time.process_time) if profile == name else None
             if prof:
                 prof.enable()
-            t0 = time.process_time()
+            t0 = cpu_now()
             for i in range(n):
                 if expire:
                     users_cache.clear()
                 await asgi.request(method, at(i), headers_at(i), body, qs)
-            cpu = time.process_time() - t0
+            cpu = cpu_now() - t0
             if prof:
                 prof.disable()
                 pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
             out["cpu_us_per_request"][name] = round(cpu / n * 1e6, 1)
         return out
     finally:
-        await srv.close()
+        if srv is not None:
+            await srv.close()
+        if proc is not None:
+            asgi.close()
+            await asyncio.to_thread(proc.stop)
         if drop is not None:
             await asyncio.to_thread(drop)
 
@@ -193,9 +281,11 @@ def main() -> None:
     ap.add_argument("--profile", default="", help="cProfile one kind's loop (to stderr)")
     ap.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
     ap.add_argument("--kinds", default="", help="comma-separated kinds to run (default all)")
+    ap.add_argument("--http", action="store_true",
+                    help="a `chinwag serve` process over one keep-alive connection; its CPU (all threads)")
     ns = ap.parse_args()
     only = {k for k in ns.kinds.split(",") if k}
-    result = asyncio.run(_run(ns.requests, ns.posters, ns.profile, ns.sqlite, only))
+    result = asyncio.run(_run(ns.requests, ns.posters, ns.profile, ns.sqlite, only, ns.http))
     print(json.dumps(result, indent=2))
 
 

@@ -59,6 +59,7 @@ def serve(config: str | None = ConfigOpt,
         fail(str(e))
     from chinwag.server import LifespanApp, build, migrate_database
     from chinwag.store.sql.migrate import MigrationError
+    from chinwag.web.http_protocol import OneWriteHttpProtocol
     from chinwag.web.ws_protocol import UVICORN_WS_OPTIONS
 
     cfg = load(config)
@@ -92,7 +93,7 @@ def serve(config: str | None = ConfigOpt,
 
     options: dict[str, Any] = dict(
         host=host, port=port, log_level="warning", proxy_headers=True, **UVICORN_WS_OPTIONS,
-        lifespan="on", timeout_graceful_shutdown=5, http="httptools", loop="uvloop",
+        lifespan="on", timeout_graceful_shutdown=5, http=OneWriteHttpProtocol, loop="uvloop",
         # ServiceSettings.IdleTimeout (Mattermost's http.Server IdleTimeout, 60 s; 0 = its ReadTimeout, as
         # Go's): how long an idle keep-alive connection stays open. uvicorn's own default, 5 s, closed the
         # connection of every client that paused longer, and each of its next requests paid a new TCP

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -184,6 +184,11 @@ class Session(Wire, kw_only=True):
         d.pop("csrf_token", None)
         return d
 
+    def wire_dict(self) -> dict[str, Any]:
+        d = self._shallow_dict()
+        d.pop("csrf_token", None)
+        return d
+
 
 class Status(Wire, kw_only=True):
     user_id: str
@@ -196,6 +201,11 @@ class Status(Wire, kw_only=True):
     def to_dict(self) -> dict[str, object]:
         d = super().to_dict()
         d.pop("active_channel", None)
+        return d
+
+    def wire_dict(self) -> dict[str, Any]:
+        d = self._shallow_dict()  # every field a scalar: the shallow dict is the deep one
+        del d["active_channel"]
         return d
 
 

@@ -43,6 +43,38 @@ class Wire(msgspec.Struct, kw_only=True):
         return self._omit(msgspec.structs.asdict(self))
 
 
+def _direct(cls: type[Wire]) -> bool:
+    """Whether msgspec's own encoding of the struct writes what ``wire_dict`` would: the class shapes
+    nothing itself (no ``to_dict``/``wire_dict`` of its own, no omitted fields), and msgspec's struct
+    encoding is a dict of every field under its attribute name in declaration order (no renames, tags,
+    arrays, omitted defaults or fields that may be UNSET)."""
+    if cls.wire_dict is not Wire.wire_dict or cls.to_dict is not Wire.to_dict or cls.OMITEMPTY or cls.OMITNIL:
+        return False
+    cfg = cls.__struct_config__
+    if cfg.omit_defaults or cfg.array_like or cfg.tag is not None or cfg.tag_field is not None:
+        return False
+    if cls.__struct_encode_fields__ != cls.__struct_fields__:
+        return False
+    return not any("Unset" in repr(f.type) or f.default is msgspec.UNSET for f in msgspec.structs.fields(cls))
+
+
+def _same(w: Wire) -> Any:
+    return w
+
+
+#: per wire class, what ``encode`` writes for one of its values: the struct itself when msgspec
+#: encodes it as ``wire_dict`` would (no dict built at all), else its ``wire_dict``
+_WIRE_LEAF: dict[type, Callable[[Any], Any]] = {}
+
+
+def _wire_leaf(w: Wire) -> Any:
+    cls = type(w)
+    leaf = _WIRE_LEAF.get(cls)
+    if leaf is None:
+        leaf = _WIRE_LEAF[cls] = _same if _direct(cls) else cls.wire_dict
+    return leaf(w)
+
+
 def _walk(value: Any, leaf: Callable[[Wire], dict[str, Any]]) -> Any:
     """Lists, tuples and dicts rebuilt with every wire struct in them replaced by ``leaf(struct)``."""
     if isinstance(value, Wire):
@@ -60,7 +92,9 @@ def to_jsonable(value: Any) -> Any:
 
 
 def encode(value: Any) -> bytes:
-    return _encoder.encode(_walk(value, lambda w: w.wire_dict()))
+    if isinstance(value, Wire):  # the common case, one struct: no walk
+        return _encoder.encode(_wire_leaf(value))
+    return _encoder.encode(_walk(value, _wire_leaf))
 
 
 def decode_json(raw: bytes) -> Any:

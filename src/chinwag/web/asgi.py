@@ -22,7 +22,7 @@ from chinwag.model.ids import new_id
 from chinwag.web.api4 import load_all
 from chinwag.web.durable import SAFE_METHODS, EventsDurable
 from chinwag.web.errors import error_locale, error_response, not_found_error
-from chinwag.web.handler import ALL_METHODS, build_routes, request_id_of
+from chinwag.web.handler import ALL_METHODS, ApiRoute, build_routes, request_id_of
 from chinwag.web.hooks import hook_routes
 from chinwag.web.oauth import sso_routes
 from chinwag.web.oauth_provider import provider_routes
@@ -117,6 +117,27 @@ class HttpPipeline:
         self._site_url = ""
         self._https_site = False
         app.config.listeners.append(lambda _cfg: self._refresh())
+        self._direct: tuple[IndexedRouter, Starlette, dict[str, Any], Any] | None = None
+
+    def route_api_directly(self, starlette: Starlette, server_error: Any) -> None:
+        """API requests whose route is an ``ApiRoute`` (it answers its own errors) go straight to it:
+        not through Starlette's application, its two middlewares (each with its own ``send`` wrapper) and
+        its router again. The scope gets what they would have set (``app``, ``router``,
+        ``starlette.exception_handlers``, ``route``, ``endpoint``, ``path_params``); an exception that
+        still escapes is answered as ServerErrorMiddleware does (``server_error``, then re-raised).
+        Everything else — other routes, partial matches, methods a route does not take — goes through
+        Starlette as before."""
+        router = starlette.router
+        assert isinstance(router, IndexedRouter)
+        if starlette.middleware_stack is None:
+            starlette.middleware_stack = starlette.build_middleware_stack()
+        extra: dict[str, Any] = {"app": starlette, "router": router}
+        inner = getattr(starlette.middleware_stack, "app", None)  # ServerErrorMiddleware → ExceptionMiddleware
+        handlers = (getattr(inner, "_exception_handlers", None), getattr(inner, "_status_handlers", None))
+        if handlers[0] is None or handlers[1] is None:
+            return  # not the Starlette this was written for: keep the whole stack
+        extra["starlette.exception_handlers"] = handlers
+        self._direct = (router, starlette, extra, server_error)
 
     def _refresh(self) -> None:
         self._version = version_id(self.app).encode()
@@ -162,9 +183,12 @@ class HttpPipeline:
             rate_headers = decision.headers()
             refused = not decision.allowed
 
+        started = False
+
         async def send_on(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", ()))
                 headers += rate_headers
                 headers.append((b"x-request-id", rid))
@@ -193,6 +217,23 @@ class HttpPipeline:
                                "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
                 await send_on({"type": "http.response.body", "body": b"limit exceeded\n"})
                 return
+            direct = self._direct
+            if direct is not None and path.startswith("/api/v4/"):
+                found = direct[0].first_full_match(scope)
+                if found is not None:
+                    route, child_scope = found
+                    if isinstance(route, ApiRoute) and scope["method"] in route.methods:  # type: ignore[operator]
+                        scope.update(direct[2])
+                        scope["route"] = route
+                        scope.update(child_scope)
+                        try:
+                            await route.app(scope, receive, send_on)
+                        except Exception as exc:
+                            if not started:
+                                response = await direct[3](Request(scope), exc)
+                                await response(scope, receive, send_on)
+                            raise
+                        return
             await self.inner(scope, receive, send_on)
         finally:
             if self.observe is not None:
@@ -232,4 +273,6 @@ def create_app(app: App, extra_routes: list[BaseRoute] | None = None,
     starlette = Starlette(exception_handlers={404: not_found, 500: server_error})
     starlette.router = IndexedRouter(routes=routes)
     store = rate_store or MemoryRateStore(app.config.effective.RateLimitSettings.MemoryStoreSize)
-    return HttpPipeline(starlette, app, store, observe=observe, events=events)
+    pipeline = HttpPipeline(starlette, app, store, observe=observe, events=events)
+    pipeline.route_api_directly(starlette, server_error)
+    return pipeline

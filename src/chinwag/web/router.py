@@ -111,6 +111,17 @@ class IndexedRouter(Router):
             self._indexed = key
         return self._index
 
+    def first_full_match(self, scope: Scope) -> tuple[Any, Any] | None:
+        """The route ``app`` would hand an HTTP request to when one matches fully (with its child scope),
+        else None (no match, or only partial ones: ``app`` decides)."""
+        routes = self.routes
+        for i in self._route_index().candidates(get_route_path(scope)):
+            route = routes[i]
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                return route, child_scope
+        return None
+
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await super().app(scope, receive, send)

@@ -4,8 +4,10 @@
 internals (``queue``, ``writable``, ``conn``, ``handshake_complete``, ``close_sent``, ``initial_response``,
 ``request``/``response``). Those change without notice between uvicorn releases, so a version nobody
 checked is refused when the server starts (and when the protocol module is imported), with a message
-that says what to install, instead of failing later on a live connection. After checking a new
-uvicorn (``tests/ws/`` passes), add its ``major.minor`` here and move the pin in pyproject.toml."""
+that says what to install, instead of failing later on a live connection. ``web/http_protocol.py``
+(``OneWriteHttpProtocol``) likewise relies on the httptools protocol's ``RequestResponseCycle`` (its
+``transport``, ``waiting_for_100_continue``) and ``_start_asgi_task``. After checking a new
+uvicorn (``tests/ws/`` and ``tests/unit/test_http_protocol.py`` pass), add its ``major.minor`` here and move the pin in pyproject.toml."""
 
 from __future__ import annotations
 
