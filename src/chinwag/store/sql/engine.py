@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -163,6 +164,32 @@ def json_loads(raw: str | bytes) -> Any:
         return json.loads(raw)
 
 
+class FairGate:
+    """First come, first served in front of a pool of ``size`` connections. SQLAlchemy's asyncio queue pool
+    lets a newcomer take a connection given back while earlier waiters are still waking (``get_nowait`` before
+    waiting), and a woken waiter that lost it waits again at the back: under a burst (a few hundred users
+    signing in) a request could wait the pool's whole 30 s with connections free — the 503s of the load test's
+    ramp (#27). Requests queue here instead, in arrival order (asyncio's Semaphore lets nobody overtake a
+    waiter), so the pool itself never has one. The wait has the pool's timeout and its error."""
+
+    __slots__ = ("_sem", "_timeout")
+
+    def __init__(self, size: int, timeout: float = 30.0) -> None:
+        self._sem = asyncio.Semaphore(size)
+        self._timeout = timeout
+
+    async def __aenter__(self) -> None:
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._sem.acquire()
+        except TimeoutError:
+            raise sa.exc.TimeoutError(
+                f"no database connection free within {self._timeout:.0f} s (pool limit reached)") from None
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._sem.release()
+
+
 class Database:
     """Owns the engine. Write transactions on SQLite are serialised by a lock (one writer)."""
 
@@ -197,6 +224,12 @@ class Database:
                 url, echo=echo, connect_args=connect_args, isolation_level="AUTOCOMMIT", **kw
             )
         self._write_lock = asyncio.Lock() if driver == "sqlite" else None
+        # SQLite's pool may overflow (and its writers queue on the lock); the others' fixed pools get a fair queue
+        size = kw["pool_size"]
+        self._write_gate: FairGate | contextlib.nullcontext[None] = \
+            contextlib.nullcontext() if driver == "sqlite" else FairGate(size)
+        self._read_gate: FairGate | contextlib.nullcontext[None] = \
+            contextlib.nullcontext() if driver == "sqlite" else FairGate(size)
 
     @property
     def is_sqlite(self) -> bool:
@@ -208,7 +241,7 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with _outage(), self.read_engine.connect() as conn:
+        async with _outage(), self._read_gate, self.read_engine.connect() as conn:
             yield conn
 
     @asynccontextmanager
@@ -217,7 +250,7 @@ class Database:
             async with _outage(), self._write_lock, self.engine.begin() as conn:
                 yield conn
         else:
-            async with _outage(), self.engine.begin() as conn:
+            async with _outage(), self._write_gate, self.engine.begin() as conn:
                 yield conn
 
     @asynccontextmanager
@@ -229,7 +262,7 @@ class Database:
             async with self.write() as conn:
                 yield conn
             return
-        async with _outage(), self.engine.connect() as conn:
+        async with _outage(), self._write_gate, self.engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 
@@ -243,7 +276,7 @@ class Database:
                 yield own
 
     async def ping(self) -> bool:
-        async with self.engine.connect() as conn:
+        async with self._write_gate, self.engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
         return True
 
