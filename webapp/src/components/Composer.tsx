@@ -309,6 +309,13 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         }
         setSending(true);
         setError('');
+        // The box empties as the message goes, not when the server has answered: what is typed while the
+        // message is on its way stays (clearing after the answer wiped it). A failure puts the message back
+        // if the box is still empty.
+        const sent = text;
+        setText('');
+        setSlash(null);
+        setTrigger(null);
         try {
             if (isSlashCommand(message) && !fileIds.length) {
                 await runCommand(message);
@@ -316,11 +323,9 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
                 await createPost(channelId, message, rootId, fileIds);
                 dispatch({type: 'clear'});
             }
-            setText('');
-            setSlash(null);
-            setTrigger(null);
-            saveDraft(channelId, rootId, '');
+            saveDraft(channelId, rootId, latest.current);
         } catch (e) {
+            setText((now) => (now === '' ? sent : now));
             setError(errorText(e, intl.formatMessage({id: 'composer.send_failed', defaultMessage: 'Your message could not be sent.'})));
         } finally {
             setSending(false);
