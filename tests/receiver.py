@@ -108,3 +108,15 @@ def payload_of(r: Received) -> Any:
     import json
 
     return json.loads(r.body)
+
+
+@asynccontextmanager
+async def push_proxy(server: Any) -> AsyncIterator[Receiver]:
+    """A push proxy that answers OK, set as ``server``'s PushNotificationServer with pushes on (retries fast)."""
+    async with receiver() as rec:
+        rec.default.body = b'{"status":"OK"}'
+        s = server.config.effective.EmailSettings
+        s.SendPushNotifications = True
+        s.PushNotificationServer = rec.url
+        server.app.push_notifications.client.backoff = 0.01
+        yield rec

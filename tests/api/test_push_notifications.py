@@ -11,19 +11,14 @@ import pytest
 from chinwag.server import Server, build
 from tests.api.helpers import Team, team_with
 from tests.conftest import Client, World, assert_error, make_config
-from tests.receiver import Receiver, payload_of, receiver
+from tests.receiver import Receiver, payload_of, push_proxy, receiver
 
 OK = '{"status":"OK"}'
 
 
 @pytest.fixture
 async def proxy(server: Server) -> AsyncIterator[Receiver]:
-    async with receiver() as rec:
-        rec.default.body = OK.encode()
-        s = server.config.effective.EmailSettings
-        s.SendPushNotifications = True
-        s.PushNotificationServer = rec.url
-        server.app.push_notifications.client.backoff = 0.01
+    async with push_proxy(server) as rec:
         yield rec
 
 

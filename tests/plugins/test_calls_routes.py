@@ -18,23 +18,17 @@ import pytest
 from chinwag.server import Server
 from tests.api.helpers import team_with
 from tests.conftest import Client, World
-from tests.receiver import Receiver, payload_of, receiver
+from tests.receiver import Receiver, payload_of, push_proxy
 from tests.waiting import until
 from tests.ws.conftest import WS, Live, live  # noqa: F401  (fixture)
 
 PLUGIN = "com.mattermost.calls"
 BASE = f"http://localhost:8065/plugins/{PLUGIN}"
-OK = '{"status":"OK"}'
 
 
 @pytest.fixture
 async def proxy(server: Server) -> AsyncIterator[Receiver]:
-    async with receiver() as rec:
-        rec.default.body = OK.encode()
-        s = server.config.effective.EmailSettings
-        s.SendPushNotifications = True
-        s.PushNotificationServer = rec.url
-        server.app.push_notifications.client.backoff = 0.01
+    async with push_proxy(server) as rec:
         yield rec
 
 
