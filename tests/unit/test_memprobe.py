@@ -115,3 +115,21 @@ async def test_off_without_the_variable_and_on_sigusr2_with_it(tmp_path: Path, m
 
 def _reports(directory: Path) -> list[Path]:
     return sorted(directory.glob("memprobe-*.json"))
+
+
+class _Held:
+    pass
+
+
+def test_a_dead_weak_proxy_in_the_heap_is_counted_not_asked() -> None:
+    # isinstance() on a weak proxy whose referent is gone raises ReferenceError (CI's census met one)
+    import weakref
+
+    gone = _Held()
+    holder = _Held()
+    holder.proxies = [weakref.proxy(gone) for _ in range(3)]  # type: ignore[attr-defined]
+    holder.by_name = {"gone": weakref.proxy(gone)}  # type: ignore[attr-defined]
+    del gone
+    gc.collect()
+    report = memprobe.heap_census([holder])
+    assert report["types"]["weakref.ProxyType"] >= 1  # one proxy object: proxies without a callback are shared

@@ -42,6 +42,12 @@ TOP_CONTAINERS = 50
 _CONTAINERS = (dict, list, set, deque)
 
 
+def _is(obj: Any, types: type | tuple[type, ...]) -> bool:
+    """``isinstance`` by the object's own type: a weak proxy is not asked (``isinstance`` forwards
+    ``__class__`` to the referent and raises ``ReferenceError`` once it is gone)."""
+    return issubclass(type(obj), types)
+
+
 _MALLINFO_FIELDS = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
                     "keepcost")
 
@@ -97,14 +103,14 @@ def _attr_of(parent: Any, child: Any) -> str | None:
     """The attribute (``__dict__`` or ``__slots__``) of ``parent`` that is ``child``."""
     try:
         attrs = vars(parent)
-    except TypeError:
+    except Exception:  # TypeError, or ReferenceError from a dead weak proxy
         attrs = {}
     for k, v in attrs.items():
         if v is child:
             return str(k)
     for cls in type(parent).__mro__:
         slots = cls.__dict__.get("__slots__", ())
-        for slot in (slots,) if isinstance(slots, str) else slots:
+        for slot in (slots,) if _is(slots, str) else slots:
             try:
                 if getattr(parent, slot, None) is child:
                     return str(slot)
@@ -152,7 +158,7 @@ def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
             sizes[name] += sys.getsizeof(obj)
         except Exception:
             pass
-        if isinstance(obj, _CONTAINERS) and len(obj) >= NAMED_LEN:
+        if _is(obj, _CONTAINERS) and len(obj) >= NAMED_LEN:
             big.append(obj)
         try:
             children = gc.get_referents(obj)
@@ -161,9 +167,9 @@ def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
         for child in children:
             if id(child) in seen:
                 continue
-            if isinstance(child, dict) and not isinstance(obj, _CONTAINERS) and _instance_dict(obj) is child:
+            if _is(child, dict) and not _is(obj, _CONTAINERS) and _instance_dict(obj) is child:
                 dict_owner[id(child)] = type(obj).__qualname__
-            if isinstance(child, _CONTAINERS) and len(child) >= NAMED_LEN and id(child) not in names:
+            if _is(child, _CONTAINERS) and len(child) >= NAMED_LEN and id(child) not in names:
                 names[id(child)] = _describe(obj, child, dict_owner)
             stack.append(child)
     big.sort(key=len, reverse=True)
@@ -174,15 +180,15 @@ def heap_census(roots: list[Any] | None = None) -> dict[str, Any]:
 
 
 def _describe(parent: Any, child: Any, dict_owner: dict[int, str]) -> str:
-    if isinstance(parent, dict):
+    if _is(parent, dict):
         owner = dict_owner.get(id(parent), "dict")
         if parent is sys.modules:
             owner = "sys.modules"
         for k, v in parent.items():
             if v is child:
-                return f"{owner}.{k}" if owner != "dict" and isinstance(k, str) else f"{owner}[{repr(k)[:80]}]"
+                return f"{owner}.{k}" if owner != "dict" and _is(k, str) else f"{owner}[{repr(k)[:80]}]"
         return owner
-    if isinstance(parent, (list, tuple, set, deque)):
+    if _is(parent, (list, tuple, set, deque)):
         return f"in a {type(parent).__name__} of {len(parent)}"
     attr = _attr_of(parent, child)
     owner = type(parent).__qualname__
