@@ -35,6 +35,7 @@ from bench.loadtest.driver import (
     GEN_LAG_MS,
     MEAN_MS,
     P99_MS,
+    RAMP_PER_S,
     Fleet,
     GenConfig,
     Limits,
@@ -179,7 +180,11 @@ def main() -> None:
     ap.add_argument("--resolution", type=float, default=0.1, help="search: stop bisecting within this fraction")
     ap.add_argument("--hold", type=float, default=60, help="search: seconds measured per level")
     ap.add_argument("--settle", type=float, default=15, help="seconds after the ramp before measuring")
-    ap.add_argument("--ramp", type=float, default=10, help="users signing in per second")
+    ap.add_argument("--ramp", type=float, default=RAMP_PER_S,
+                    help="users added per second (default: load-test-ng's coordinator, 8 users per 1 s tick)")
+    ap.add_argument("--startup-idle", choices=("ltng", "none"), default="ltng",
+                    help="ltng: a user idles PickIdleTimeMs(min, avg) before logging in and again before its "
+                         "reload, as load-test-ng's SimulController.Run; none: it starts at once")
     ap.add_argument("--processes", type=int, default=3, help="generator processes")
     ap.add_argument("--avg-idle-ms", type=int, default=20000, help="load-test-ng's AvgIdleTimeMs")
     ap.add_argument("--min-idle-ms", type=int, default=1000, help="load-test-ng's MinIdleTimeMs")
@@ -231,7 +236,7 @@ def main() -> None:
         api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
         srv_dsn = srv.env.get("MM_SQLSETTINGS_DATASOURCE", "") if ns.db == "postgres" else ""
     cfg = GenConfig(api, ws_url, logins, ramp_per_s=ns.ramp, min_idle_ms=ns.min_idle_ms, avg_idle_ms=ns.avg_idle_ms,
-                    rates=ns.rates, pictures=ns.pictures)
+                    rates=ns.rates, pictures=ns.pictures, startup_idle=ns.startup_idle)
     gen_cpus = None if ns.no_pin or ns.url else \
         (parse_cpus(ns.generator_cpus) if ns.generator_cpus else sorted(os.sched_getaffinity(0) - {0}) or [0])
     fleet = Fleet(cfg, ns.processes, cpus=gen_cpus)
@@ -240,6 +245,7 @@ def main() -> None:
                   "generator_cpus": gen_cpus, "generator_processes": ns.processes,
                   "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
                   "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "pictures": ns.pictures, "min_idle_ms": ns.min_idle_ms,
+                  "ramp_per_s": ns.ramp, "startup_idle": ns.startup_idle,
                   "thresholds": limits.__dict__, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
         ref = reference_pace(fleet, ns.reference, ns.settle, ns.hold, pid, limits, log) \

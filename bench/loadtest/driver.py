@@ -36,6 +36,9 @@ GEN_LAG_MS = 50.0
 PACE_SHARE = 0.95
 #: before a level the server must be under this CPU (% of a core) for two consecutive seconds
 IDLE_PCT = 5.0
+#: load-test-ng's coordinator: NumUsersInc (default 8) users per feedback-loop iteration, one iteration per
+#: performance-monitor tick (1 s, UpdateIntervalMs fixed since MM-61922)
+RAMP_PER_S = 8.0
 
 
 @dataclass
@@ -43,7 +46,9 @@ class GenConfig:
     api: str
     ws_url: str
     logins: list[str]
-    ramp_per_s: float = 10.0
+    #: users added per second: load-test-ng's coordinator adds NumUsersInc (8) users at each tick of its
+    #: performance monitor (1 s) while no alert holds it back (bench/README.md)
+    ramp_per_s: float = RAMP_PER_S
     min_idle_ms: int = 1000
     avg_idle_ms: int = 20000
     http_connections: int = 256
@@ -51,6 +56,7 @@ class GenConfig:
     seed: int = 1
     rates: str = "default"
     pictures: str = "ltng"
+    startup_idle: str = "ltng"
 
 
 def _worker(conn: Connection, cfg: GenConfig, cpus: list[int] | None) -> None:
@@ -92,7 +98,7 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
     rec = Recorder()
     http = _new_http(cfg)
     env = Env(cfg.api, cfg.ws_url, http, rec, asyncio.Event(), cfg.min_idle_ms, cfg.avg_idle_ms, rates=cfg.rates,
-              pictures=cfg.pictures)
+              pictures=cfg.pictures, startup_idle=cfg.startup_idle)
     users: list[tuple[SimUser, asyncio.Task[None]]] = []
     target = 0
     lags: list[float] = []

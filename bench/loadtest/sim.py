@@ -180,6 +180,10 @@ class Env:
     #: "ltng": load-test-ng's fetchPostsInfo — the picture of every poster of every fetched batch, revalidated
     #: with its ETag; "browser": a browser's cache — each picture once a session
     pictures: str = "ltng"
+    #: "ltng": load-test-ng's SimulController.Run — each start-up step (loginOrSignUp, then initialJoinTeam's
+    #: reload) waits PickIdleTimeMs(min, avg, 1.0) first, and so does its retry; "none": at once (retries
+    #: after 1–2·min)
+    startup_idle: str = "ltng"
 
 
 class Skip(Exception):
@@ -1033,18 +1037,24 @@ class SimUser:
         env = self.env
         periodic: asyncio.Task[None] | None = None
         try:
-            for attempt in range(5):
-                if await self.idle(idle_s(self.rnd, 1.0, env.min_idle_ms, env.min_idle_ms * 2) if attempt else 0):
+            step, failures = 0, 0  # steps: 0 log in (login, first requests, WebSocket), 1 reload
+            while step < 2:
+                if env.startup_idle == "ltng":
+                    pause = idle_s(self.rnd, 1.0, env.min_idle_ms, env.avg_idle_ms)
+                else:
+                    pause = idle_s(self.rnd, 1.0, env.min_idle_ms, env.min_idle_ms * 2) if failures else 0
+                if await self.idle(pause):
                     return
                 try:
-                    if not self.token:
+                    if step == 0 and not self.token:
                         await self.login()
-                    await self.reload()
-                    break
+                    elif step == 1:
+                        await self.reload()
+                    step += 1
                 except (RequestFailed, Skip):
-                    continue
-            else:
-                return
+                    failures += 1
+                    if failures >= 5:  # load-test-ng retries forever; a user that gave up is counted
+                        return
             self.started = True
             self.actions = self.action_table()
             names = [a[0] for a in self.actions]
