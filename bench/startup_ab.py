@@ -153,7 +153,7 @@ def main() -> None:
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT, capture_output=True)
         shutil.rmtree(wt, ignore_errors=True)
-    result |= {"ref": sha, "load_after": os.getloadavg()}
+    result |= {"ref_commit": sha, "load_after": os.getloadavg()}
     print(json.dumps(result, indent=2))
 
 

@@ -141,29 +141,46 @@ class SqlCategoryStore:
                              conn: AsyncConnection | None = None) -> OrderedSidebarCategories:
         """Create the default categories the user lacks on a team they are an active member of (the
         user's favorite channels of that team, from the ``favorite_channel`` preference, go into
-        Favorites); then return the team's categories."""
+        Favorites); then return the team's categories. When the user had none (the usual case: a
+        first sidebar of a team), the answer is built from what was written instead of read back."""
         async with self.db.write_in(conn) as conn:
             member = (await conn.execute(
-                sa.select(teammembers.c.deleteat).where(teammembers.c.teamid == team_id,
-                                                        teammembers.c.userid == user_id))).first()
-            if member is not None and not member[0]:
-                await self._create_defaults(conn, user_id, team_id)
-            return await self._for_team(conn, user_id, team_id)
+                sa.select(teammembers.c.deleteat, teams.c.deleteat)
+                .select_from(teammembers.join(teams, teams.c.id == teammembers.c.teamid))
+                .where(teammembers.c.teamid == team_id, teammembers.c.userid == user_id))).first()
+            if member is None or member[0]:
+                return await self._for_team(conn, user_id, team_id)
+            made = await self._create_defaults(conn, user_id, team_id)
+            if made is None or member[1]:  # some existed (or the team is archived): read them all
+                return await self._for_team(conn, user_id, team_id)
+            await self._complete(conn, *made)
+            return OrderedSidebarCategories(categories=made, order=[c.id for c in made])
 
-    async def _create_defaults(self, conn: AsyncConnection, user_id: str, team_id: str) -> None:
+    async def _create_defaults(self, conn: AsyncConnection, user_id: str, team_id: str) -> list[SidebarCategory] | None:
+        """Insert the default categories the user lacks on the team, in one statement; the new categories
+        (Favorites with its channels placed, the others with none yet) when the user had none before,
+        else None."""
         existing = {r[0] for r in (await conn.execute(
             sa.select(cat_.c.type).where(cat_.c.userid == user_id, cat_.c.teamid == team_id))).all()}
+        made: list[SidebarCategory] = []
         for kind, (order, sorting, name) in cc.DEFAULTS.items():
             if kind in existing:
                 continue
             cid = cc.default_category_id(kind, user_id, team_id)
-            if kind == cc.FAVORITES:
-                await self._migrate_favorites(conn, user_id, team_id, cid)
-            await conn.execute(upsert(conn, cat_, ["id"]).values(
-                id=cid, userid=user_id, teamid=team_id, sortorder=order, sorting=sorting, type=kind,
-                displayname=name, muted=False, collapsed=False))
+            favorites = await self._migrate_favorites(conn, user_id, team_id, cid) if kind == cc.FAVORITES else []
+            made.append(SidebarCategory(id=cid, user_id=user_id, team_id=team_id, sort_order=order,
+                                        sorting=sorting, type=kind, display_name=name, channel_ids=favorites))
+        if made:
+            await conn.execute(upsert(conn, cat_, ["id"]).values([
+                {"id": c.id, "userid": user_id, "teamid": team_id, "sortorder": c.sort_order, "sorting": c.sorting,
+                 "type": c.type, "displayname": c.display_name, "muted": False, "collapsed": False} for c in made]))
+        if existing:
+            return None
+        made.sort(key=lambda c: (c.sort_order, c.id))
+        return made
 
-    async def _migrate_favorites(self, conn: AsyncConnection, user_id: str, team_id: str, category_id: str) -> None:
+    async def _migrate_favorites(self, conn: AsyncConnection, user_id: str, team_id: str,
+                                 category_id: str) -> list[str]:
         q = (
             sa.select(preferences.c.name)
             .select_from(
@@ -175,9 +192,11 @@ class SqlCategoryStore:
             .order_by(ch_.c.displayname, ch_.c.name)
         )
         ids = [r[0] for r in (await conn.execute(q)).all()]
-        for i, channel_id in enumerate(ids):
-            await conn.execute(upsert(conn, sc_, ["channelid", "userid", "categoryid"]).values(
-                channelid=channel_id, userid=user_id, categoryid=category_id, sortorder=i * cc.SORT_DISTANCE))
+        if ids:
+            await conn.execute(upsert(conn, sc_, ["channelid", "userid", "categoryid"]).values([
+                {"channelid": channel_id, "userid": user_id, "categoryid": category_id,
+                 "sortorder": i * cc.SORT_DISTANCE} for i, channel_id in enumerate(ids)]))
+        return ids
 
     # changing --------------------------------------------------------------------------------
 
