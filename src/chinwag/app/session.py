@@ -65,6 +65,9 @@ class SessionService:
             csrf_token=new_id(),
         )
         await self.core.store.sessions.save(session)
+        # cached at once (Mattermost's CreateSession adds it to the session cache): the client's first
+        # request with the new token does not read it back
+        self._cache[session.token] = (session, time.monotonic())
         return session
 
     # lookup --------------------------------------------------------------------------------
