@@ -212,18 +212,21 @@ class SqlUserStore:
             raise NotFound("user", email)
         return USER.one(row)
 
+    @staticmethod
+    def _auth_select() -> sa.Select[Any]:
+        """The account with its secrets, in one statement."""
+        return _select().add_columns(users.c.password, users.c.failedattempts, users.c.mfasecret)
+
     async def get_auth(self, user_id: str) -> UserAuth:
-        q = sa.select(users.c.id, users.c.password, users.c.failedattempts, users.c.mfasecret).where(
-            users.c.id == user_id
-        )
         async with self.db.read() as conn:
-            row = (await conn.execute(q)).first()
+            row = (await conn.execute(self._auth_select().where(users.c.id == user_id))).first()
         if row is None:
             raise NotFound("user", user_id)
-        user = await self.get(user_id)
-        return UserAuth(user, row.password, row.failedattempts, row.mfasecret)
+        return UserAuth(USER.one(row), row.password, row.failedattempts, row.mfasecret)
 
     async def get_for_login(self, login_id: str, allow_username: bool, allow_email: bool) -> UserAuth:
+        """The account a login names (by username or email, as allowed), read with its secrets in one
+        statement; NotFound unless exactly one matches."""
         login = login_id.lower()
         conds = []
         if allow_username:
@@ -232,12 +235,12 @@ class SqlUserStore:
             conds.append(users.c.email == login)
         if not conds:
             raise NotFound("user", login_id)
-        q = sa.select(users.c.id).where(sa.or_(*conds))
         async with self.db.read() as conn:
-            rows = (await conn.execute(q)).all()
+            rows = (await conn.execute(self._auth_select().where(sa.or_(*conds)).limit(2))).all()
         if len(rows) != 1:
             raise NotFound("user", login_id)
-        return await self.get_auth(rows[0].id)
+        row = rows[0]
+        return UserAuth(USER.one(row), row.password, row.failedattempts, row.mfasecret)
 
     async def any_exist(self) -> bool:
         """Whether there is any account at all (one row read, not a count of the table)."""
