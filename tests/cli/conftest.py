@@ -16,7 +16,6 @@ import pytest
 from tests.cli.forkserver import ForkServer
 from tests.procs import CHINWAG, ServerProcess, sqlite_env, workdir
 
-
 #: CHINWAG_TEST_REAL_CLI=1: every command through the installed binary (as before the fork server)
 REAL_CLI = os.environ.get("CHINWAG_TEST_REAL_CLI") == "1"
 

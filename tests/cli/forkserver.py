@@ -12,7 +12,6 @@ Protocol on the helper's stdin/stdout: one JSON request per line ``{"argv", "env
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
