@@ -391,6 +391,31 @@ def sfu_cpu_seconds(pid: int) -> float:
     return total
 
 
+def waited_seconds(pid: int) -> float:
+    """How long a process's threads have been runnable but not running (waiting for a core: /proc's
+    schedstat, summed over its threads)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
+
+def sfu_waited_seconds(pid: int) -> float:
+    """``waited_seconds`` of the calls plugin process and its SFU worker processes."""
+    total = waited_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(pid):
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    total += waited_seconds(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return total
+
+
 def setup(srv: ServerProcess, n: int, max_speakers: int = 3, workers: int = 0) -> tuple[str, list[tuple[str, str]]]:
     srv.create_user("admin")
     admin = srv.login("admin")
@@ -530,6 +555,12 @@ class Peers:
                    lag=max(part["lag"] for part in parts), lock_retries=sum(part["lock_retries"] for part in parts),
                    state=tuple(sum(part["state"][k] for part in parts) for k in range(2)))
         return out
+
+    def waited(self) -> float:
+        """The peers' time runnable but waiting for a core (this process, or the workers)."""
+        if not self.procs:
+            return waited_seconds(os.getpid())
+        return sum(waited_seconds(proc.pid) for proc, _, _ in self.workers)
 
     def cpu(self) -> float:
         """The peers' CPU seconds (this process, or the workers)."""
@@ -726,11 +757,13 @@ async def measure_pool(pool: Peers, n: int, speakers: int, seconds: float, pid: 
     before = await pool.take()
     try:
         cpu0, t0, own0 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
+        wait0, own_wait0 = sfu_waited_seconds(pid), pool.waited()
     except FileNotFoundError:
         raise RuntimeError("the calls plugin process died during the round (see the server log, --keep)") from None
     sfu0, vsfu0 = sfu_latency(LATENCY_PATH), sfu_latency(LATENCY_PATH, "video_us")
     await asyncio.sleep(seconds)
     cpu1, t1, own1 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
+    wait1, own_wait1 = sfu_waited_seconds(pid), pool.waited()
     sfu1, vsfu1 = sfu_latency(LATENCY_PATH), sfu_latency(LATENCY_PATH, "video_us")
     after = await pool.take()
     elapsed = t1 - t0
@@ -743,6 +776,9 @@ async def measure_pool(pool: Peers, n: int, speakers: int, seconds: float, pid: 
         "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
         "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
         "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": after["lag"],
+        # time runnable but kept off a core by others, per second: the SFU's (> BUSY_WAIT: the machine's
+        # load, not the SFU, was its limit) and the peers'
+        "sfu_waited": round((wait1 - wait0) / elapsed, 3), "peers_waited": round((own_wait1 - own_wait0) / elapsed, 3),
         "load_avg": os.getloadavg()[0],
         **latency_figures(since(sfu0, sfu1), sorted(after["e2e"]))}
     if PEER_OPTIONS.get("video"):
@@ -757,6 +793,9 @@ SUMMARY: list[dict[str, Any]] = []
 #: cores they may use, and the peers, not the SFU, were the limit of that round
 PEER_LAG_LIMIT_MS = 100
 BUSY = 0.85
+#: the SFU's threads this long runnable but off a core per second (others' load on its core): it was not
+#: given the CPU it asked for, so the round measured the machine, not the SFU's capacity
+BUSY_WAIT = 0.2
 
 
 def cpus_allowed(pid: int) -> str:
@@ -782,8 +821,10 @@ def verdict(row: dict[str, Any], procs: int) -> None:
     peer_cores = len(os.sched_getaffinity(0))
     peers = row["peers_loop_lag_ms"] > PEER_LAG_LIMIT_MS or row["peers_cpu_cores"] >= BUSY * min(procs, peer_cores)
     sfu = row["sfu_cpu_cores"] >= BUSY
-    row["limit"] = ("sfu+peers" if sfu and peers else "sfu" if sfu else "peers" if peers
-                    else "" if row["held"] else "machine")
+    starved = row.get("sfu_waited", 0.0) >= BUSY_WAIT
+    limits = [name for name, on in (("sfu", sfu), ("sfu starved by the machine's load", starved and not sfu),
+                                    ("peers", peers)) if on]
+    row["limit"] = "+".join(limits) if limits else "" if row["held"] else "machine"
     SUMMARY.append(row)
 
 
@@ -934,10 +975,12 @@ async def measure_counts(peers: list[Any], speakers: int, seconds: float, pid: i
 
     before = await got()
     cpu0, t0, own0 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    wait0, own_wait0 = waited_seconds(pid), waited_seconds(os.getpid())
     E2E.clear()
     sfu0 = sfu_latency(LATENCY_PATH)
     await asyncio.sleep(seconds)
     cpu1, t1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    wait1, own_wait1 = waited_seconds(pid), waited_seconds(os.getpid())
     sfu1 = sfu_latency(LATENCY_PATH)
     e2e = sorted(E2E)
     after = await got()
@@ -950,6 +993,7 @@ async def measure_counts(peers: list[Any], speakers: int, seconds: float, pid: i
             "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
             "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
             "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": LAG.take(),
+            "sfu_waited": round((wait1 - wait0) / elapsed, 3), "peers_waited": round((own_wait1 - own_wait0) / elapsed, 3),
             "load_avg": os.getloadavg()[0],
             **latency_figures({k: v - sfu0.get(k, 0) for k, v in sfu1.items() if v > sfu0.get(k, 0)}, e2e)}
 
