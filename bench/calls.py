@@ -49,9 +49,23 @@ SFU's latency for the video frames alone (``video_us`` in the SFU's file) and en
 first packets, p50/p99, and the SFU's CPU per forwarded camera. ``--rounds`` picks the rounds (default
 ``1,all``; with ``--video`` ``1``: one speaker, every camera on).
 
+Per core (``--sfu-core C``): the server, and so the calls plugin and its SFU worker (one: it counts the cores
+it may use) or the janus process, run on core C only, the bench and its peer processes on the others — "per
+core" literally. The peers' receivers only count (``_counted_rtp``: the packet into its stream's statistics
+and its stamp read; no bitrate estimate, NACK, reassembly or track; ``--peers-full-receive``: aiortc's whole
+path as before). Each round also reports ``sfu_waited`` and ``peers_waited``: the time their threads were
+runnable but kept off a core, per second (/proc schedstat), and a verdict: ``held`` (< 1 % lost and the
+SFU's added p99 < 50 ms — for Janus, which times nothing, end to end — for the voices and, with ``--video``,
+the cameras) and ``limit``: ``sfu`` (its CPU near a core), ``sfu starved by the machine's load`` (its
+threads waited ≥ 0.2 s/s for a core), ``peers`` (a peer process's loop > 100 ms behind, or the peers near all
+their cores), or ``machine`` (none of those, yet not held). At the end, per round kind, the largest size
+that held. ``--sfu janus --video``: each member publishes a stamped camera beside its voice, the same
+cameras' figures (end to end only).
+
     .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10] [--sfu embedded|janus] [--peers-decode]
         [--join-unmuted] [--ws-max-queue 16] [--no-sfu-timing] [--peer-procs 0] [--max-speakers 3]
-        [--sfu-workers 0] [--server-src DIR] [--video] [--video-kbps 500] [--rounds 1,all]
+        [--sfu-workers 0] [--server-src DIR] [--video] [--video-kbps 500] [--rounds 1,all] [--sfu-core 0]
+        [--peers-full-receive]
 """
 
 from __future__ import annotations
@@ -946,7 +960,7 @@ async def janus_take(members: list[Any]) -> dict[str, Any]:
 
 
 async def janus_size(url: str, n: int, seconds: float, pid: int, video: bool = False,
-                     rounds: tuple[str, ...] = ("1", "all")) -> list[dict[str, Any]]:
+                     rounds: tuple[str, ...] = ("1", "all"), join_unmuted: bool = False) -> list[dict[str, Any]]:
     """The same rounds against a Janus VideoRoom room; with ``video`` each member also publishes a
     StampedCamera on its publisher connection and receives every other camera on its subscriber."""
     import secrets
@@ -963,23 +977,25 @@ async def janus_size(url: str, n: int, seconds: float, pid: int, video: bool = F
     members = [Member(janus, room, f"p{i}") for i in range(n)]
     LAG.task = asyncio.get_running_loop().create_task(LAG.run())
     try:
+        def microphone(m: Any) -> Any:
+            return next(s for s in m.pub.getSenders() if s.kind == "audio")
+
         t0 = time.monotonic()
-        for m in members:
+        voices = []
+        for i, m in enumerate(members):
             if video:  # in the publisher's one offer beside the microphone (publish adds that)
                 camera = StampedCamera(PEER_OPTIONS.get("video_kbps") or 500)
                 setattr(m, "camera", camera)  # noqa: B010  (Member has no such attribute: janus_take reads it)
                 m.pub.addTransceiver(camera, direction="sendonly")
             await m.publish()
+            voices.append(microphone(m).track)
+            if i and not join_unmuted:  # joined muted, as with the embedded SFU (one speaks meanwhile)
+                microphone(m).replaceTrack(None)
         feeds = [m.feed for m in members]
         for m in members:
             await m.subscribe(feeds)
         print({"participants": n, "joined_s": round(time.monotonic() - t0, 1), "join_loop_lag_ms": LAG.take(),
                "load_avg": os.getloadavg()[0]}, flush=True)
-
-        def microphone(m: Any) -> Any:
-            return next(s for s in m.pub.getSenders() if s.kind == "audio")
-
-        voices = [microphone(m).track for m in members]
         rows = []
         for speakers in (n if r == "all" else min(n, int(r)) for r in rounds):
             for i, m in enumerate(members):
@@ -1051,7 +1067,7 @@ def latency_figures(sfu: dict[int, int], e2e: list[float]) -> dict[str, Any]:
 
 
 def main_janus(sizes: list[int], seconds: float, peer_cpus: set[int] | None, video: bool = False,
-               rounds: tuple[str, ...] = ("1", "all")) -> None:
+               rounds: tuple[str, ...] = ("1", "all"), join_unmuted: bool = False) -> None:
     from tests.compat.janus_server import JanusServer
     from tests.compat.test_calls_janus import Member
 
@@ -1065,7 +1081,7 @@ def main_janus(sizes: list[int], seconds: float, peer_cpus: set[int] | None, vid
         print({"janus_cpus": cpus_allowed(srv.proc.pid), "bench_cpus": cpus_allowed(os.getpid()),
                "load_avg": os.getloadavg()}, flush=True)
         for n in sizes:
-            asyncio.run(janus_size(srv.url, n, seconds, srv.proc.pid, video, rounds))
+            asyncio.run(janus_size(srv.url, n, seconds, srv.proc.pid, video, rounds, join_unmuted))
     finally:
         srv.stop()
 
@@ -1133,7 +1149,7 @@ def main() -> None:
     if args.sfu == "janus":
         try:
             main_janus(sizes, args.seconds, everywhere - {args.sfu_core} if args.sfu_core is not None else None,
-                       args.video, rounds)
+                       args.video, rounds, args.join_unmuted)
         finally:
             summary(args.video)
         return
