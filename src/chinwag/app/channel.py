@@ -548,13 +548,16 @@ class ChannelService:
         for cid in ids:
             if not is_valid_id(cid):
                 raise invalid_param(where, "channel_id")
-        times = await self.core.store.channels.view(user_id, ids, self.core.now())
-        if times:
+        times, written = await self.core.store.channels.view(user_id, ids, self.core.now())
+        if written:
+            # a view that changed no read position (the channel already read: the web app views the channel
+            # it leaves and then both again) tells no one: the user's other sessions, their devices' push
+            # notifications and the read receipts already have it
             self.core.publish(
                 Event("multiple_channels_viewed", {"channel_times": times}, Broadcast(user_id=user_id))
             )
-            self.notifications.channels_viewed(user_id, sorted(times))
-            self.receipts.viewed(user_id, times)
+            self.notifications.channels_viewed(user_id, written)
+            self.receipts.viewed(user_id, {c: times[c] for c in written})
         return times
 
     async def unread(self, ctx: Ctx, user_id: str, channel_id: str) -> ChannelUnread:
