@@ -115,6 +115,9 @@ def _stats_statement(files: bool) -> sa.Select[Any]:
 
 _STATS = _stats_statement(files=True)
 _STATS_NO_FILES = _stats_statement(files=False)
+#: the same without the member counts (the app caches those per channel): pinned posts, files
+_CONTENT = sa.select(*_STATS.selected_columns[2:])
+_CONTENT_NO_FILES = sa.select(*_STATS_NO_FILES.selected_columns[2:])
 
 #: GET /users/{id}/teams/unread (start-up, every unread check): one row per channel of each team the user
 #: belongs to — a team without channels still gives one row of NULLs — ordered as the user's teams are
@@ -509,6 +512,12 @@ class SqlChannelStore:
             row = (await conn.execute(_STATS if files else _STATS_NO_FILES, {"cid": channel_id})).one()
         return (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0),
                 int(row[3] or 0) if files else -1)
+
+    async def content_counts(self, channel_id: str, *, files: bool = True) -> tuple[int, int]:
+        """(pinned posts not deleted, files not deleted — -1 when not ``files``) of a channel."""
+        async with self.db.read() as conn:
+            row = (await conn.execute(_CONTENT if files else _CONTENT_NO_FILES, {"cid": channel_id})).one()
+        return int(row[0] or 0), int(row[1] or 0) if files else -1
 
     async def count_members_many(self, channel_ids: Sequence[str]) -> dict[str, int]:
         if not channel_ids:
