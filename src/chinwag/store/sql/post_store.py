@@ -223,7 +223,10 @@ def _around_read_position(collapsed: bool, follower: bool) -> sa.Select[Any]:
              .order_by(posts.c.createat.asc(), posts.c.id.asc())
              .limit(sa.bindparam("after", type_=sa.Integer)))
     # the read side (everything when nothing was viewed), and the previous one beyond
-    older = (base.where(sa.or_(lvt == 0, posts.c.createat <= lvt))
+    # (one bound for the index: "nothing viewed or created at or before it" was a filter, and the
+    # statement read every unread post of the channel on its way back to the read ones)
+    read_until = sa.case((lvt == 0, sa.literal(2**63 - 1, sa.BigInteger)), else_=lvt)
+    older = (base.where(posts.c.createat <= read_until)
              .order_by(posts.c.createat.desc(), posts.c.id.desc())
              .limit(sa.bindparam("before", type_=sa.Integer)))
     # each limited select in a derived table: SQLite takes no ORDER BY/LIMIT in a compound's
