@@ -43,14 +43,15 @@ lint: bootstrap
 # sync API runs its own event loop), everything else spread over TEST_WORKERS xdist workers, a test
 # file per worker at a time (module-scoped servers are started once). The browser tests' output is
 # printed after the rest. A test that fails is run once more (pytest-rerunfailures); the summary lists
-# each rerun ("RERUN"), and a rerun is a flake to fix, not a pass to forget.
+# each rerun ("RERUN"), and a rerun is a flake to fix, not a pass to forget. Each test's time is kept in
+# .times-main.xml / .times-e2e.xml (JUnit XML): `python scripts/test_times.py` sums them per file and worker.
 TEST_WORKERS ?= 2
 RERUNS ?= --reruns 1 --reruns-delay 2
 test: bootstrap webapp lint webapp-test
 	@bash scripts/test_system_deps.sh
 	@rm -f .e2e.log; \
-	$(BIN)/pytest $(RERUNS) tests/e2e > .e2e.log 2>&1 & e2e=$$!; \
-	$(BIN)/pytest $(RERUNS) -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e; rc=$$?; \
+	$(BIN)/pytest $(RERUNS) --junitxml=.times-e2e.xml tests/e2e > .e2e.log 2>&1 & e2e=$$!; \
+	$(BIN)/pytest $(RERUNS) --junitxml=.times-main.xml -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e; rc=$$?; \
 	wait $$e2e; rc2=$$?; \
 	echo "== browser tests (tests/e2e), run alongside:"; cat .e2e.log; \
 	echo "== pytest exit codes: main $$rc, browser $$rc2"; \

@@ -49,9 +49,23 @@ SFU's latency for the video frames alone (``video_us`` in the SFU's file) and en
 first packets, p50/p99, and the SFU's CPU per forwarded camera. ``--rounds`` picks the rounds (default
 ``1,all``; with ``--video`` ``1``: one speaker, every camera on).
 
+Per core (``--sfu-core C``): the server, and so the calls plugin and its SFU worker (one: it counts the cores
+it may use) or the janus process, run on core C only, the bench and its peer processes on the others — "per
+core" literally. The peers' receivers only count (``_counted_rtp``: the packet into its stream's statistics
+and its stamp read; no bitrate estimate, NACK, reassembly or track; ``--peers-full-receive``: aiortc's whole
+path as before). Each round also reports ``sfu_waited`` and ``peers_waited``: the time their threads were
+runnable but kept off a core, per second (/proc schedstat), and a verdict: ``held`` (< 1 % lost and the
+SFU's added p99 < 50 ms — for Janus, which times nothing, end to end — for the voices and, with ``--video``,
+the cameras) and ``limit``: ``sfu`` (its CPU near a core), ``sfu starved by the machine's load`` (its
+threads waited ≥ 0.2 s/s for a core), ``peers`` (a peer process's loop > 100 ms behind, or the peers near all
+their cores), or ``machine`` (none of those, yet not held). At the end, per round kind, the largest size
+that held. ``--sfu janus --video``: each member publishes a stamped camera beside its voice, the same
+cameras' figures (end to end only).
+
     .venv/bin/python -m bench.calls [--sizes 2,5,10,15,20,25] [--seconds 10] [--sfu embedded|janus] [--peers-decode]
         [--join-unmuted] [--ws-max-queue 16] [--no-sfu-timing] [--peer-procs 0] [--max-speakers 3]
-        [--sfu-workers 0] [--server-src DIR] [--video] [--video-kbps 500] [--rounds 1,all]
+        [--sfu-workers 0] [--server-src DIR] [--video] [--video-kbps 500] [--rounds 1,all] [--sfu-core 0]
+        [--peers-full-receive]
 """
 
 from __future__ import annotations
@@ -78,6 +92,7 @@ import av
 import httpx
 from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcrtpreceiver import StreamStatistics
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -271,6 +286,31 @@ async def _timed_rtp(self: RTCRtpReceiver, packet: Any, arrival_time_ms: int) ->
     await _handle_rtp(self, packet, arrival_time_ms)
 
 
+async def _counted_rtp(self: RTCRtpReceiver, packet: Any, arrival_time_ms: int) -> None:
+    """A counting peer's receiver (the default, without ``--peers-decode`` or ``--peers-full-receive``): the
+    packet counted in its stream's statistics (what ``counts`` and getStats read) and its stamp read, and
+    nothing else — no bitrate estimate (REMB), no NACKs, no reassembly, no frames handed to a track: a
+    receiving peer needs none of it to count packets and their latency, and with 90 camera streams in a
+    call of 10 that work made the peers, not the SFU, the limit. A lost packet is then lost for good (no
+    retransmission asked: the loss is the SFU's and the network's, not repaired)."""
+    if not self._enabled:
+        return
+    codec = self._RTCRtpReceiver__codecs.get(packet.payload_type)  # type: ignore[attr-defined]
+    if codec is None:
+        return
+    streams = self._RTCRtpReceiver__remote_streams  # type: ignore[attr-defined]
+    stats = streams.get(packet.ssrc)
+    if stats is None:
+        stats = streams[packet.ssrc] = StreamStatistics(codec.clockRate)
+    stats.add(packet)
+    payload = packet.payload
+    if payload[:len(StampedVoice.MARK)] == StampedVoice.MARK:
+        E2E.append(time.perf_counter() - struct.unpack_from("!d", payload, len(StampedVoice.MARK))[0])
+    elif (codec.mimeType.lower() == "video/vp8" and (at := vp8_stamp_offset(payload)) >= 0
+          and payload[at:at + len(StampedCamera.MARK)] == StampedCamera.MARK):
+        E2E_VIDEO.append(time.perf_counter() - struct.unpack_from("!d", payload, at + len(StampedCamera.MARK))[0])
+
+
 def percentiles(counts: dict[int, int], *ps: float) -> list[float]:
     """Percentiles (ms) of a histogram of µs buckets."""
     total = sum(counts.values())
@@ -360,6 +400,31 @@ def sfu_cpu_seconds(pid: int) -> float:
             try:
                 if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
                     total += cpu_seconds(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return total
+
+
+def waited_seconds(pid: int) -> float:
+    """How long a process's threads have been runnable but not running (waiting for a core: /proc's
+    schedstat, summed over its threads)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
+
+def sfu_waited_seconds(pid: int) -> float:
+    """``waited_seconds`` of the calls plugin process and its SFU worker processes."""
+    total = waited_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(pid):
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    total += waited_seconds(int(entry.name))
             except (OSError, ValueError):
                 continue
     return total
@@ -505,6 +570,12 @@ class Peers:
                    state=tuple(sum(part["state"][k] for part in parts) for k in range(2)))
         return out
 
+    def waited(self) -> float:
+        """The peers' time runnable but waiting for a core (this process, or the workers)."""
+        if not self.procs:
+            return waited_seconds(os.getpid())
+        return sum(waited_seconds(proc.pid) for proc, _, _ in self.workers)
+
     def cpu(self) -> float:
         """The peers' CPU seconds (this process, or the workers)."""
         if not self.procs:
@@ -616,10 +687,12 @@ async def close_peers(peers: list[Participant]) -> None:
         await p.close()
 
 
-def install_peer_hooks(peers_decode: bool) -> None:
+def install_peer_hooks(peers_decode: bool, full_receive: bool = False) -> None:
     """The peers' side: stamped voices with levels, timed receipt, and (unless they decode) receivers that
-    hand on encoded frames without a decoder thread each, as the SFU's."""
-    RTCRtpReceiver._handle_rtp_packet = _timed_rtp  # type: ignore[method-assign]
+    hand on encoded frames without a decoder thread each, as the SFU's; unless they decode or
+    ``full_receive``, receivers that only count (``_counted_rtp``)."""
+    counting = not peers_decode and not full_receive
+    RTCRtpReceiver._handle_rtp_packet = _counted_rtp if counting else _timed_rtp  # type: ignore[method-assign]
     RTCRtpSender._next_encoded_frame = _leveled_frame  # type: ignore[method-assign]
     if peers_decode:
         app.Tone = Voice  # type: ignore[misc,assignment]
@@ -647,7 +720,9 @@ def peer_worker(conn: Any, url: str, mine: list[tuple[int, str, str]], options: 
     """A worker process's peers, driven by the bench's commands over ``conn``."""
     PEER_OPTIONS.update(options)
     Participant.max_queue = options.get("ws_max_queue")
-    install_peer_hooks(bool(options.get("peers_decode")))
+    install_peer_hooks(bool(options.get("peers_decode")), bool(options.get("full_receive")))
+    if options.get("cpus"):
+        os.sched_setaffinity(0, options["cpus"])
 
     async def run() -> None:
         loop = asyncio.get_running_loop()
@@ -696,11 +771,13 @@ async def measure_pool(pool: Peers, n: int, speakers: int, seconds: float, pid: 
     before = await pool.take()
     try:
         cpu0, t0, own0 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
+        wait0, own_wait0 = sfu_waited_seconds(pid), pool.waited()
     except FileNotFoundError:
         raise RuntimeError("the calls plugin process died during the round (see the server log, --keep)") from None
     sfu0, vsfu0 = sfu_latency(LATENCY_PATH), sfu_latency(LATENCY_PATH, "video_us")
     await asyncio.sleep(seconds)
     cpu1, t1, own1 = sfu_cpu_seconds(pid), time.monotonic(), pool.cpu()
+    wait1, own_wait1 = sfu_waited_seconds(pid), pool.waited()
     sfu1, vsfu1 = sfu_latency(LATENCY_PATH), sfu_latency(LATENCY_PATH, "video_us")
     after = await pool.take()
     elapsed = t1 - t0
@@ -713,11 +790,69 @@ async def measure_pool(pool: Peers, n: int, speakers: int, seconds: float, pid: 
         "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
         "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
         "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": after["lag"],
+        # time runnable but kept off a core by others, per second: the SFU's (> BUSY_WAIT: the machine's
+        # load, not the SFU, was its limit) and the peers'
+        "sfu_waited": round((wait1 - wait0) / elapsed, 3), "peers_waited": round((own_wait1 - own_wait0) / elapsed, 3),
         "load_avg": os.getloadavg()[0],
         **latency_figures(since(sfu0, sfu1), sorted(after["e2e"]))}
     if PEER_OPTIONS.get("video"):
         row.update(video_figures(n, before, after, elapsed, cores, since(vsfu0, vsfu1)))
+    verdict(row, max(1, len(pool.workers)))
     return row
+
+
+#: the rounds so far (for the summary at the end)
+SUMMARY: list[dict[str, Any]] = []
+#: a peer process this far behind (its worst loop lag in a round, ms), or the peers this close to all the
+#: cores they may use, and the peers, not the SFU, were the limit of that round
+PEER_LAG_LIMIT_MS = 100
+BUSY = 0.85
+#: the SFU's threads this long runnable but off a core per second (others' load on its core): it was not
+#: given the CPU it asked for, so the round measured the machine, not the SFU's capacity
+BUSY_WAIT = 0.2
+
+
+def cpus_allowed(pid: int) -> str:
+    """The cores a process may run on (its Cpus_allowed_list)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Cpus_allowed_list:"):
+            return line.split(":", 1)[1].strip()
+    return "?"
+
+
+def verdict(row: dict[str, Any], procs: int) -> None:
+    """Whether the round held (< 1 % lost, the SFU's added p99 < 50 ms: the issue's bar; with cameras for
+    the voice and the cameras both) and, when it did not or nearly, what was the limit: ``peers`` when a
+    peer process's loop fell behind (``PEER_LAG_LIMIT_MS``) or the peers used nearly all the cores they may
+    (``BUSY``), ``sfu`` when the SFU used nearly a core (with ``--sfu-core``: its one core), else ``machine``
+    (neither saturated: the load of others, or the network path)."""
+    losses = [row.get("loss_pct") or 0.0]
+    p99s = [row.get("sfu_p99_ms", row.get("e2e_p99_ms", 0.0))]  # Janus: end to end (it times nothing)
+    if "video_streams" in row:
+        losses.append(row.get("video_loss_pct") or 0.0)
+        p99s.append(row.get("video_sfu_p99_ms", row.get("video_e2e_p99_ms", 0.0)))
+    row["held"] = max(losses) < 1 and max(p99s) < 50
+    peer_cores = len(os.sched_getaffinity(0))
+    peers = row["peers_loop_lag_ms"] > PEER_LAG_LIMIT_MS or row["peers_cpu_cores"] >= BUSY * min(procs, peer_cores)
+    sfu = row["sfu_cpu_cores"] >= BUSY
+    starved = row.get("sfu_waited", 0.0) >= BUSY_WAIT
+    limits = [name for name, on in (("sfu", sfu), ("sfu starved by the machine's load", starved and not sfu),
+                                    ("peers", peers)) if on]
+    row["limit"] = "+".join(limits) if limits else "" if row["held"] else "machine"
+    SUMMARY.append(row)
+
+
+def summary(video: bool) -> None:
+    """Per round kind, the largest size that held, and the first that did not with its limit."""
+    by: dict[int, list[dict[str, Any]]] = {}
+    for row in SUMMARY:
+        by.setdefault(row["speakers"] if row["speakers"] == 1 else 0, []).append(row)
+    for kind, rows in by.items():
+        held = [r["participants"] for r in rows if r.get("held")]
+        failed = [r for r in rows if not r.get("held")]
+        print({"summary": ("one speaker" if kind == 1 else "everybody speaking") + (", every camera on" if video else ""),
+               "largest_held": max(held) if held else None,
+               "not_held": [(r["participants"], r.get("limit")) for r in failed]}, flush=True)
 
 
 def since(before: dict[int, int], after: dict[int, int]) -> dict[int, int]:
@@ -799,8 +934,35 @@ async def sessions_in_call(url: str, token: str, channel_id: str) -> tuple[int, 
     return len(sessions), sum(bool(s.get("video")) for s in sessions)
 
 
-async def janus_size(url: str, n: int, seconds: float, pid: int) -> list[dict[str, Any]]:
-    """The same rounds against a Janus VideoRoom room."""
+async def janus_take(members: list[Any]) -> dict[str, Any]:
+    """What the Janus peers received and sent so far, as ``counts``: audio packets in (the subscriber
+    connection's), camera packets in (their own streams, the retransmissions apart) and out, the cameras'
+    frames made and those made on a key frame request."""
+    out: dict[str, Any] = {k: [] for k in PER_PEER}
+    for m in members:
+        c = {"got": sum((await m.packets()).values()), "got_video": 0, "rtx_video": 0, "sent_video": 0,
+             "frames": 0, "forced": 0}
+        for t in m.sub.getTransceivers():
+            if t.kind == "video":
+                receiver: Any = t.receiver
+                rtx = receiver._RTCRtpReceiver__rtx_ssrc
+                for ssrc, stream in receiver._RTCRtpReceiver__remote_streams.items():
+                    c["rtx_video" if ssrc in rtx else "got_video"] += stream.packets_received
+        for st in (await m.pub.getStats()).values():
+            if st.type == "outbound-rtp" and st.kind == "video":
+                c["sent_video"] += st.packetsSent
+        camera = getattr(m, "camera", None)
+        if camera is not None:
+            c["frames"], c["forced"] = camera.frames, camera.forced
+        for k in PER_PEER:
+            out[k].append(c[k])
+    return out
+
+
+async def janus_size(url: str, n: int, seconds: float, pid: int, video: bool = False,
+                     rounds: tuple[str, ...] = ("1", "all"), join_unmuted: bool = False) -> list[dict[str, Any]]:
+    """The same rounds against a Janus VideoRoom room; with ``video`` each member also publishes a
+    StampedCamera on its publisher connection and receives every other camera on its subscriber."""
     import secrets
 
     from tests.compat.janus_server import API_SECRET
@@ -813,24 +975,39 @@ async def janus_size(url: str, n: int, seconds: float, pid: int) -> list[dict[st
     room = secrets.randbelow(2**31) + 1
     await janus.create_room(admin, room)
     members = [Member(janus, room, f"p{i}") for i in range(n)]
+    LAG.task = asyncio.get_running_loop().create_task(LAG.run())
     try:
-        for m in members:
+        def microphone(m: Any) -> Any:
+            return next(s for s in m.pub.getSenders() if s.kind == "audio")
+
+        t0 = time.monotonic()
+        voices = []
+        for i, m in enumerate(members):
+            if video:  # in the publisher's one offer beside the microphone (publish adds that)
+                camera = StampedCamera(PEER_OPTIONS.get("video_kbps") or 500)
+                setattr(m, "camera", camera)  # noqa: B010  (Member has no such attribute: janus_take reads it)
+                m.pub.addTransceiver(camera, direction="sendonly")
             await m.publish()
+            voices.append(microphone(m).track)
+            if i and not join_unmuted:  # joined muted, as with the embedded SFU (one speaks meanwhile)
+                microphone(m).replaceTrack(None)
         feeds = [m.feed for m in members]
         for m in members:
             await m.subscribe(feeds)
-        voices = [m.pub.getSenders()[0].track for m in members]
+        print({"participants": n, "joined_s": round(time.monotonic() - t0, 1), "join_loop_lag_ms": LAG.take(),
+               "load_avg": os.getloadavg()[0]}, flush=True)
         rows = []
-        for speakers in (1, n):
+        for speakers in (n if r == "all" else min(n, int(r)) for r in rounds):
             for i, m in enumerate(members):
-                sender = m.pub.getSenders()[0]
+                sender = microphone(m)
                 if i < speakers and sender.track is None:
                     sender.replaceTrack(voices[i])
                 elif i >= speakers and sender.track is not None:
                     sender.replaceTrack(None)
             await asyncio.sleep(3)
-            row = await measure_counts(members, speakers, seconds, pid)
+            row = await measure_counts(members, speakers, seconds, pid, video)
             row["participants"] = n
+            verdict(row, 1)
             rows.append(row)
             print(row, flush=True)
         return rows
@@ -839,33 +1016,39 @@ async def janus_size(url: str, n: int, seconds: float, pid: int) -> list[dict[st
             await m.close()
         await janus.destroy_room(admin, room)
         await janus.close()
+        if LAG.task is not None:
+            LAG.task.cancel()
 
 
-async def measure_counts(peers: list[Any], speakers: int, seconds: float, pid: int) -> dict[str, Any]:
+async def measure_counts(peers: list[Any], speakers: int, seconds: float, pid: int,
+                         video: bool = False) -> dict[str, Any]:
     """One round's figures, the speakers already set: what each receiver should get (``streams``), what they
-    got, the SFU process's CPU and this process's."""
+    got, the SFU process's CPU and this process's; with ``video`` the cameras' figures too."""
 
-    async def got() -> list[int]:
-        return [sum((await p.packets()).values()) for p in peers]
-
-    before = await got()
+    before = await janus_take(peers)
+    E2E_VIDEO.clear()
     cpu0, t0, own0 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    wait0, own_wait0 = waited_seconds(pid), waited_seconds(os.getpid())
     E2E.clear()
     sfu0 = sfu_latency(LATENCY_PATH)
     await asyncio.sleep(seconds)
     cpu1, t1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(os.getpid())
+    wait1, own_wait1 = waited_seconds(pid), waited_seconds(os.getpid())
     sfu1 = sfu_latency(LATENCY_PATH)
     e2e = sorted(E2E)
-    after = await got()
+    after = await janus_take(peers)
+    after["e2e_video"] = list(E2E_VIDEO)
     elapsed = t1 - t0
     streams = sum(speakers - (1 if i < speakers else 0) for i in range(len(peers)))
     expected = streams * PACKETS_PER_SECOND * elapsed
-    total = sum(a - b for a, b in zip(after, before, strict=True))
+    total = sum(a - b for a, b in zip(after["got"], before["got"], strict=True))
     cores = (cpu1 - cpu0) / elapsed
-    return {"speakers": speakers, "forwarded_streams": streams,
+    extra = video_figures(len(peers), before, after, elapsed, cores, {}) if video else {}
+    return {"speakers": speakers, "forwarded_streams": streams, **extra,
             "loss_pct": round(100 * max(0.0, 1 - total / expected), 2) if expected else 0.0,
             "sfu_cpu_cores": round(cores, 3), "cpu_ms_per_stream_s": round(1000 * cores / streams, 2) if streams else 0.0,
             "peers_cpu_cores": round((own1 - own0) / elapsed, 3), "peers_loop_lag_ms": LAG.take(),
+            "sfu_waited": round((wait1 - wait0) / elapsed, 3), "peers_waited": round((own_wait1 - own_wait0) / elapsed, 3),
             "load_avg": os.getloadavg()[0],
             **latency_figures({k: v - sfu0.get(k, 0) for k, v in sfu1.items() if v > sfu0.get(k, 0)}, e2e)}
 
@@ -883,16 +1066,22 @@ def latency_figures(sfu: dict[int, int], e2e: list[float]) -> dict[str, Any]:
     return out
 
 
-def main_janus(sizes: list[int], seconds: float) -> None:
+def main_janus(sizes: list[int], seconds: float, peer_cpus: set[int] | None, video: bool = False,
+               rounds: tuple[str, ...] = ("1", "all"), join_unmuted: bool = False) -> None:
     from tests.compat.janus_server import JanusServer
     from tests.compat.test_calls_janus import Member
 
-    Member.microphone = Voice
+    # the stamped voice (end-to-end latency; Janus has no timing of its own), or with --peers-decode the tone
+    Member.microphone = Voice if PEER_OPTIONS.get("peers_decode") else StampedVoice
     srv = JanusServer().start()
+    if peer_cpus:
+        os.sched_setaffinity(0, peer_cpus)
     try:
         assert srv.proc is not None
+        print({"janus_cpus": cpus_allowed(srv.proc.pid), "bench_cpus": cpus_allowed(os.getpid()),
+               "load_avg": os.getloadavg()}, flush=True)
         for n in sizes:
-            asyncio.run(janus_size(srv.url, n, seconds, srv.proc.pid))
+            asyncio.run(janus_size(srv.url, n, seconds, srv.proc.pid, video, rounds, join_unmuted))
     finally:
         srv.stop()
 
@@ -927,24 +1116,42 @@ def main() -> None:
     ap.add_argument("--rounds", default=None,
                     help="the rounds per size: numbers of speakers or 'all', comma-separated (default '1,all'; "
                          "with --video '1')")
+    ap.add_argument("--peers-full-receive", action="store_true",
+                    help="the peers' receivers do aiortc's whole receive path (bitrate estimate, NACKs, "
+                         "reassembly) as before; by default they only count and read the stamps")
+    ap.add_argument("--sfu-core", type=int, default=None,
+                    help="pin the server (the calls plugin and its SFU workers: one worker then) to this core "
+                         "and the bench and its peers to the others, so that 'per core' is literal")
     ap.add_argument("--server-src", default=None,
                     help="run the server from this source tree (its src/ first on PYTHONPATH: e.g. an export "
                          "of main for a before/after; the peers stay this tree's)")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     rounds = tuple((args.rounds or ("1" if args.video else "1,all")).split(","))
-    if args.video and (args.peers_decode or args.sfu == "janus"):
-        ap.error("--video: the embedded SFU only, and the peers do not decode (the camera's frames are not VP8 pictures)")
+    if args.video and args.peers_decode:
+        ap.error("--video: the peers do not decode (the camera's frames are not VP8 pictures)")
     # the peers' microphone, 50 packets/s as a real one: stamped packets (end-to-end latency, each peer at
     # its own RFC 6464 level), or with --peers-decode a real Opus tone (the peers decode what they get);
     # without --peers-decode the peers' receivers hand on encoded frames as the SFU's do, without a decoder
     # thread each: the peers' process then keeps up with hundreds of streams (it only counts them)
     app.Tone = Voice if args.peers_decode else StampedVoice  # type: ignore[misc,assignment]
     PEER_OPTIONS.update(peers_decode=args.peers_decode, ws_max_queue=args.ws_max_queue, video=args.video,
-                        video_kbps=args.video_kbps)
-    install_peer_hooks(args.peers_decode)
+                        video_kbps=args.video_kbps, full_receive=args.peers_full_receive)
+    install_peer_hooks(args.peers_decode, args.peers_full_receive)
+    everywhere = os.sched_getaffinity(0)
+    if args.sfu_core is not None:
+        if args.sfu_core not in everywhere or len(everywhere) < 2:
+            ap.error(f"--sfu-core {args.sfu_core}: this process may run on cores {sorted(everywhere)}")
+        # the server (and the SFU or janus it starts) inherits the one core; the bench, its executor threads
+        # and its peer processes the others
+        os.sched_setaffinity(0, {args.sfu_core})
+    SUMMARY.clear()
     if args.sfu == "janus":
-        main_janus(sizes, args.seconds)
+        try:
+            main_janus(sizes, args.seconds, everywhere - {args.sfu_core} if args.sfu_core is not None else None,
+                       args.video, rounds, args.join_unmuted)
+        finally:
+            summary(args.video)
         return
     env = {}
     if args.server_src:
@@ -953,6 +1160,9 @@ def main() -> None:
         LATENCY_PATH = os.path.join(tempfile.mkdtemp(prefix="calls-latency-"), "latency.json")
         env["CHINWAG_CALLS_LATENCY_FILE"] = LATENCY_PATH
     srv = ServerProcess(args.keep, **env).start()
+    if args.sfu_core is not None:
+        os.sched_setaffinity(0, everywhere - {args.sfu_core})
+        PEER_OPTIONS["cpus"] = everywhere - {args.sfu_core}
     try:
         channel_id, users = setup(srv, max(sizes), args.max_speakers, args.sfu_workers)
         assert srv.proc is not None
@@ -964,6 +1174,8 @@ def main() -> None:
                 time.sleep(0.2)
         else:
             raise RuntimeError("calls plugin did not start")
+        print({"sfu_cpus": cpus_allowed(pid), "bench_cpus": cpus_allowed(os.getpid()),
+               "load_avg": os.getloadavg()}, flush=True)
         httpx.get(srv.url + "/api/v4/system/ping").raise_for_status()
         Participant.max_queue = args.ws_max_queue
         for n in sizes:
@@ -971,6 +1183,7 @@ def main() -> None:
                                  args.peer_procs, args.max_speakers, rounds))
     finally:
         srv.stop()
+        summary(args.video)
         if LATENCY_PATH:
             shutil.rmtree(os.path.dirname(LATENCY_PATH), ignore_errors=True)
 

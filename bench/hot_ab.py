@@ -63,6 +63,8 @@ def _kinds(ids: dict[str, Any], etags: dict[str, bytes]) -> dict[str, tuple[str,
                          b"limit_before=30&limit_after=30&" + crt, []),
         "view": ("POST", "/api/v4/channels/members/me/view",
                  json.dumps({"channel_id": ch, "prev_channel_id": ids["other"]}).encode(), b"", JS),
+        "stats": ("GET", f"/api/v4/channels/{ch}/stats", b"", b"exclude_files_count=true", []),
+        "posts_page": ("GET", f"/api/v4/channels/{ch}/posts", b"", b"page=0&per_page=60&" + crt, []),
     }
 
 

@@ -480,3 +480,30 @@ async def test_channel_stats_count_as_mattermost(world: World) -> None:
     assert (await bob.delete(f"/posts/{post['id']}")).status_code == 200
     stats = (await bob.get(f"/channels/{ch['id']}/stats")).json()
     assert (stats["member_count"], stats["guest_count"], stats["pinnedpost_count"], stats["files_count"]) == (2, 0, 0, 0)
+
+    # the member counts are cached per channel: every change that moves them is seen at once
+    async def counts() -> tuple[int, int]:
+        got = (await bob.get(f"/channels/{ch['id']}/stats")).json()
+        return got["member_count"], got["guest_count"]
+
+    assert (await admin.put(f"/users/{gil.user['id']}/active", {"active": True})).status_code == 200
+    assert await counts() == (3, 1)  # reactivated
+    assert (await admin.post(f"/users/{gil.user['id']}/promote")).status_code == 200
+    assert await counts() == (3, 0)  # no longer a guest
+    assert (await admin.delete(f"/channels/{ch['id']}/members/{gil.user['id']}")).status_code == 200
+    assert await counts() == (2, 0)  # removed
+    world.srv.config.effective.ServiceSettings.EnableBotAccountCreation = True
+    r = await admin.post("/bots", {"username": "statbot"})
+    assert r.status_code == 201, r.text
+    bot = r.json()
+    r = await admin.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": bot["user_id"]})
+    assert r.status_code == 201, r.text
+    assert (await admin.post(f"/channels/{ch['id']}/members", {"user_id": bot["user_id"]})).status_code == 201
+    assert await counts() == (3, 0)  # a bot added
+    assert (await admin.post(f"/bots/{bot['user_id']}/disable")).status_code == 200
+    assert await counts() == (2, 0)  # disabled
+    assert (await admin.post(f"/bots/{bot['user_id']}/enable")).status_code == 200
+    assert await counts() == (3, 0)  # enabled again
+    assert (await admin.delete(f"/channels/{ch['id']}")).status_code == 200
+    assert (await admin.post(f"/channels/{ch['id']}/restore")).status_code == 200
+    assert await counts() == (3, 0)

@@ -100,3 +100,36 @@ async def test_presence_spans_nodes(cluster: tuple[ServerProcess, ServerProcess]
             break
         await asyncio.sleep(0.1)
     assert await status() == "offline"
+
+
+
+async def test_channel_member_counts_follow_changes_on_the_other_node(
+        cluster: tuple[ServerProcess, ServerProcess]) -> None:
+    """Node B caches a channel's member counts (GET /channels/{id}/stats); a deactivation and a
+    reactivation on node A reach it through the event stream."""
+    from tests.waiting import until_async
+
+    a, b = cluster
+    ids = await alice_and_bob(a.api)
+    channel = ids["channel"]
+    h = {"Authorization": f"Bearer {ids['alice']}"}
+    async with httpx.AsyncClient(base_url=a.api, headers=h) as ca, \
+            httpx.AsyncClient(base_url=b.api, headers=h) as cb:
+        bob_id = (await ca.get("/users/username/bob")).json()["id"]
+
+        async def count_on_b() -> int:
+            return int((await cb.get(f"/channels/{channel}/stats")).json()["member_count"])
+
+        for change, before, after in [
+            (ca.delete(f"/users/{bob_id}"), 2, 1),  # deactivated
+            (ca.put(f"/users/{bob_id}/active", json={"active": True}), 1, 2),  # reactivated
+        ]:
+            assert await count_on_b() == before  # now cached on B
+            r = await change
+            assert r.status_code == 200, r.text
+
+            async def moved(n: int = after) -> bool:
+                return await count_on_b() == n
+
+            await until_async(moved)
+            assert await count_on_b() == after

@@ -6,15 +6,13 @@ hearing each other. Janus's own view of the room (``listparticipants``: who publ
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from chinwag.plugin.bundled.calls.server.janus import Janus
 from tests.compat.conftest import LiveServer
 from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
-from tests.compat.test_calls import PORTS, Participant, _setup
-from tests.compat.test_calls_janus_bridge import PLUGIN, WebMember, growing_from
+from tests.compat.test_calls import Participant
+from tests.compat.test_calls_janus_bridge import WebMember, growing_from, janus_call, janus_fixture
 from tests.waiting import until_async
 
 pytestmark = [pytest.mark.compat,
@@ -22,11 +20,7 @@ pytestmark = [pytest.mark.compat,
                                  "(scripts/test_system_deps.sh installs it)")]
 
 
-@pytest.fixture(scope="module")
-def janus_server() -> Any:
-    server = JanusServer(rtp_ports=(49000, 49999)).start()
-    yield server
-    server.stop()
+janus_server = janus_fixture((49000, 49999))
 
 
 async def publishers(janus: Janus, handle: int) -> list[tuple[int, bool]]:
@@ -40,20 +34,13 @@ async def publishers(janus: Janus, handle: int) -> list[tuple[int, bool]]:
 
 
 async def test_apps_alone_publish_nothing_into_the_room(live_server: LiveServer, janus_server: JanusServer) -> None:
-    admin, channel_id, users, _ = _setup(live_server)
-    settings = {"udpserveraddress": "", "udpportmin": PORTS[0], "udpportmax": PORTS[1]}
-    r = admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
-        **settings, "sfu": "janus", "janusurl": janus_server.url, "janusapisecret": API_SECRET}}}})
-    assert r.status_code == 200, r.text
-    peers: list[Participant] = []
     janus = await Janus(janus_server.url, API_SECRET).connect()
     handle = await janus.attach()
-    try:
-        (u1, _, t1), (u2, _, t2), (u3, _, t3) = users
+    async with janus_call(live_server, janus_server) as call:
+        channel_id = call.channel_id
+        (u1, _, t1), (u2, _, t2), (u3, _, t3) = call.users
         app1, app2, web = Participant(live_server, t1, u1), Participant(live_server, t2, u2), WebMember(live_server, t3, u3)
-        peers += [app1, app2, web]
-        for p in peers:
-            await p.connect()
+        await call.connect(app1, app2, web)
         await app1.join(channel_id)
         await app1.event("call_start", channelID=channel_id)
         await app2.join(channel_id)
@@ -83,12 +70,4 @@ async def test_apps_alone_publish_nothing_into_the_room(live_server: LiveServer,
         assert len(last) == 2 and not any(pub for _, pub in last), last
         await growing_from(app1, {app2.session_id})
         await growing_from(app2, {app1.session_id})
-    except AssertionError as e:
-        logs = "\n".join(line for line in live_server.log_tail(400).splitlines() if "calls" in line)
-        raise AssertionError(f"{e}\n--- plugin:\n{logs[-4000:]}\n--- janus:\n{janus_server.log()[-4000:]}") from e
-    finally:
-        for p in peers:
-            await p.close()
-        await janus.close()
-        admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
-            **settings, "udpserveraddress": "127.0.0.1", "sfu": "embedded"}}}})
+    await janus.close()

@@ -11,8 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
@@ -184,14 +188,45 @@ def _sender_of(p: Participant, stat: Any, media: dict[str, dict[str, str]]) -> s
     return "?"
 
 
-@pytest.fixture(scope="module")
-def janus_server() -> Any:
-    server = JanusServer(rtp_ports=(45000, 45999)).start()
-    yield server
-    server.stop()
+def janus_fixture(rtp_ports: tuple[int, int]) -> Callable[[], Iterator[JanusServer]]:
+    """A module's Janus (its own RTP port range, so modules on other workers do not meet)."""
+
+    @pytest.fixture(scope="module")
+    def janus_server() -> Iterator[JanusServer]:
+        server = JanusServer(rtp_ports=rtp_ports).start()
+        yield server
+        server.stop()
+
+    return janus_server
 
 
-async def test_janus_call_bridges_the_apps(live_server: LiveServer, janus_server: JanusServer) -> None:
+@dataclass
+class JanusCall:
+    """A call's set-up on a Janus-backed plugin (``janus_call``): the admin's client, the channel, three
+    users (id, username, token) and the participants made (closed at the end)."""
+    server: LiveServer
+    admin: httpx.Client
+    channel_id: str
+    users: list[tuple[str, str, str]]
+    peers: list[Participant] = field(default_factory=list)
+
+    async def connect(self, *peers: Participant) -> None:
+        self.peers += peers
+        for p in peers:
+            await p.connect()
+
+    def session_users(self, token: str) -> set[str]:
+        """The users of the call's sessions, as the plugin's GET /{channel_id} tells ``token``'s user."""
+        with httpx.Client(base_url=self.server.url, timeout=15, headers={"Authorization": f"Bearer {token}"}) as c:
+            call = c.get(f"/plugins/{PLUGIN}/{self.channel_id}").json()["call"]
+        return {s["user_id"] for s in call["sessions"]}
+
+
+@asynccontextmanager
+async def janus_call(live_server: LiveServer, janus_server: JanusServer) -> AsyncIterator[JanusCall]:
+    """A team, a channel and users (``_setup``) with the plugin's SFU on ``janus_server``; an assertion that
+    fails inside has the plugin's and Janus's logs added; the participants are closed and the plugin put
+    back on the embedded SFU at the end."""
     admin, channel_id, users, _ = _setup(live_server)
     # the SFU on every interface: Janus (libnice gathers no loopback candidates) and the bridge's connections
     # meet on the machine's own addresses
@@ -199,14 +234,30 @@ async def test_janus_call_bridges_the_apps(live_server: LiveServer, janus_server
     r = admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
         **settings, "sfu": "janus", "janusurl": janus_server.url, "janusapisecret": API_SECRET}}}})
     assert r.status_code == 200, r.text
-    peers: list[Participant] = []
+    call = JanusCall(live_server, admin, channel_id, users[:3])
     try:
-        (u1, _, t1), (u2, _, t2), (u3, _, t3) = users
+        yield call
+    except AssertionError as e:  # what the plugin and Janus said, with the failure
+        logs = "\n".join(line for line in live_server.log_tail(400).splitlines() if "calls" in line)
+        raise AssertionError(f"{e}\n--- plugin:\n{logs[-4000:]}\n--- janus:\n{janus_server.log()[-4000:]}") from e
+    finally:
+        for p in call.peers:
+            await p.close()
+        admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
+            **settings, "udpserveraddress": "127.0.0.1", "sfu": "embedded"}}}})
+        admin.close()
+
+
+janus_server = janus_fixture((45000, 45999))
+
+
+async def test_janus_call_bridges_the_apps(live_server: LiveServer, janus_server: JanusServer) -> None:
+    async with janus_call(live_server, janus_server) as call:
+        admin, channel_id = call.admin, call.channel_id
+        (u1, _, t1), (u2, _, t2), (u3, _, t3) = call.users
         web = WebMember(live_server, t1, u1)
         app1, app2 = Participant(live_server, t2, u2), Participant(live_server, t3, u3)
-        peers += [web, app1, app2]
-        for p in peers:
-            await p.connect()
+        await call.connect(web, app1, app2)
         # the web member starts the call on Janus; an app joins through the bridge
         await web.join(channel_id)
         await web.event("call_start", channelID=channel_id)
@@ -241,14 +292,5 @@ async def test_janus_call_bridges_the_apps(live_server: LiveServer, janus_server
         await app2.send("leave")
         await web.event("user_left", session_id=app2.session_id)
         await growing_from(web, set())
-        call = host.get(f"/plugins/{PLUGIN}/{channel_id}").json()["call"]
-        assert {s["user_id"] for s in call["sessions"]} == {u1, u2}
         host.close()
-    except AssertionError as e:  # what the plugin and Janus said, with the failure
-        logs = "\n".join(line for line in live_server.log_tail(400).splitlines() if "calls" in line)
-        raise AssertionError(f"{e}\n--- plugin:\n{logs[-4000:]}\n--- janus:\n{janus_server.log()[-4000:]}") from e
-    finally:
-        for p in peers:
-            await p.close()
-        admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
-            **settings, "udpserveraddress": "127.0.0.1", "sfu": "embedded"}}}})
+        assert call.session_users(t1) == {u1, u2}

@@ -11,17 +11,15 @@ app's session (bridged) joins through the bridge again. Everyone hears everyone 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from aiortc import RTCPeerConnection
 
 from chinwag.plugin.bundled.calls.server import ice_restart
 from tests.compat.conftest import LiveServer
-from tests.compat.janus_server import API_SECRET, JanusServer, janus_available
-from tests.compat.test_calls import PORTS, Participant, _setup
+from tests.compat.janus_server import JanusServer, janus_available
+from tests.compat.test_calls import Participant
 from tests.compat.test_calls_ice_restart import _Unplugged
-from tests.compat.test_calls_janus_bridge import PLUGIN, WebMember, growing_from
+from tests.compat.test_calls_janus_bridge import WebMember, growing_from, janus_call, janus_fixture
 from tests.waiting import until
 
 pytestmark = [pytest.mark.compat,
@@ -29,26 +27,15 @@ pytestmark = [pytest.mark.compat,
                                  "(scripts/test_system_deps.sh installs it)")]
 
 
-@pytest.fixture(scope="module")
-def janus_server() -> Any:
-    server = JanusServer(rtp_ports=(48000, 48999)).start()
-    yield server
-    server.stop()
+janus_server = janus_fixture((48000, 48999))
 
 
 async def test_janus_call_survives_a_janus_restart(live_server: LiveServer, janus_server: JanusServer) -> None:
-    admin, channel_id, users, _ = _setup(live_server)
-    settings = {"udpserveraddress": "", "udpportmin": PORTS[0], "udpportmax": PORTS[1]}
-    r = admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
-        **settings, "sfu": "janus", "janusurl": janus_server.url, "janusapisecret": API_SECRET}}}})
-    assert r.status_code == 200, r.text
-    peers: list[Participant] = []
-    try:
-        (u1, _, t1), (u2, _, t2), (u3, _, t3) = users
+    async with janus_call(live_server, janus_server) as call:
+        channel_id = call.channel_id
+        (u1, _, t1), (u2, _, t2), (u3, _, t3) = call.users
         web1, web2, app = WebMember(live_server, t1, u1), WebMember(live_server, t2, u2), Participant(live_server, t3, u3)
-        peers += [web1, web2, app]
-        for p in peers:
-            await p.connect()
+        await call.connect(web1, web2, app)
         await web1.join(channel_id)
         await web1.event("call_start", channelID=channel_id)
         await web2.join(channel_id)
@@ -65,18 +52,7 @@ async def test_janus_call_survives_a_janus_restart(live_server: LiveServer, janu
         await growing_from(web2, {web1.session_id, app.session_id})
         await growing_from(app, {web1.session_id, web2.session_id})
         # still one call, with everyone in it
-        host = admin.__class__(base_url=live_server.url, timeout=15, headers={"Authorization": f"Bearer {t1}"})
-        call = host.get(f"/plugins/{PLUGIN}/{channel_id}").json()["call"]
-        assert {s["user_id"] for s in call["sessions"]} == {u1, u2, u3}
-        host.close()
-    except AssertionError as e:  # what the plugin and Janus said, with the failure
-        logs = "\n".join(line for line in live_server.log_tail(400).splitlines() if "calls" in line)
-        raise AssertionError(f"{e}\n--- plugin:\n{logs[-4000:]}\n--- janus:\n{janus_server.log()[-4000:]}") from e
-    finally:
-        for p in peers:
-            await p.close()
-        admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
-            **settings, "udpserveraddress": "127.0.0.1", "sfu": "embedded"}}}})
+        assert call.session_users(t1) == {u1, u2, u3}
 
 
 def unplug(pc: RTCPeerConnection) -> None:
@@ -89,18 +65,11 @@ def unplug(pc: RTCPeerConnection) -> None:
 
 
 async def test_ice_restart_on_both_janus_connections(live_server: LiveServer, janus_server: JanusServer) -> None:
-    admin, channel_id, users, _ = _setup(live_server)
-    settings = {"udpserveraddress": "", "udpportmin": PORTS[0], "udpportmax": PORTS[1]}
-    r = admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
-        **settings, "sfu": "janus", "janusurl": janus_server.url, "janusapisecret": API_SECRET}}}})
-    assert r.status_code == 200, r.text
-    peers: list[WebMember] = []
-    try:
-        (u1, _, t1), (u2, _, t2), _u3 = users
+    async with janus_call(live_server, janus_server) as call:
+        channel_id = call.channel_id
+        (u1, _, t1), (u2, _, t2), _u3 = call.users
         roaming, web = WebMember(live_server, t1, u1), WebMember(live_server, t2, u2)
-        peers += [roaming, web]
-        for p in peers:
-            await p.connect()
+        await call.connect(roaming, web)
         await roaming.join(channel_id)
         await web.join(channel_id)
         await growing_from(roaming, {web.session_id})
@@ -116,15 +85,4 @@ async def test_ice_restart_on_both_janus_connections(live_server: LiveServer, ja
         await growing_from(roaming, {web.session_id})
         # the same two sessions, no reset
         assert roaming.resets == web.resets == 0
-        host = admin.__class__(base_url=live_server.url, timeout=15, headers={"Authorization": f"Bearer {t1}"})
-        call = host.get(f"/plugins/{PLUGIN}/{channel_id}").json()["call"]
-        assert {s["user_id"] for s in call["sessions"]} == {u1, u2}
-        host.close()
-    except AssertionError as e:
-        logs = "\n".join(line for line in live_server.log_tail(400).splitlines() if "calls" in line)
-        raise AssertionError(f"{e}\n--- plugin:\n{logs[-4000:]}\n--- janus:\n{janus_server.log()[-4000:]}") from e
-    finally:
-        for p in peers:
-            await p.close()
-        admin.put("/config/patch", json={"PluginSettings": {"Plugins": {PLUGIN: {
-            **settings, "udpserveraddress": "127.0.0.1", "sfu": "embedded"}}}})
+        assert call.session_users(t1) == {u1, u2}

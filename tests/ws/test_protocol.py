@@ -148,9 +148,13 @@ async def test_event_catalogue(world: World, live: Live) -> None:
     await bob.post("/channels/members/me/view", {"channel_id": ch["id"]})
     viewed = await wb.event("multiple_channels_viewed")
     assert ch["id"] in viewed["data"]["channel_times"]
+    # viewed again with nothing new: no read position changes, no event (the next event is the preferences')
+    r = await bob.post("/channels/members/me/view", {"channel_id": ch["id"]})
+    assert ch["id"] in r.json()["last_viewed_at_times"]
     uid = bob.user["id"]
     await bob.put(f"/users/{uid}/preferences", [{"user_id": uid, "category": "c", "name": "n", "value": "v"}])
     await wb.event("preferences_changed")
+    assert [e["event"] for e in wb.events].count("multiple_channels_viewed") == 1
     await bob.put(f"/channels/{ch['id']}/members/me/notify_props", {"desktop": "all"})
     await wb.event("channel_member_updated")
     await alice.put("/users/me/patch", {"nickname": "al"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from chinwag.app.cache import member_counts_flush
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, service
 from chinwag.app.directory import Directory
@@ -128,7 +129,7 @@ class BotService:
             if bot.delete_at:
                 bot.delete_at = 0
                 user.delete_at = 0
-                bot = await self._save(bot, user, "EnsureBot")
+                bot = await self._save(bot, user, "EnsureBot", activity=True)
             return bot
         now = self.core.now()
         bot = Bot(user_id=new_id(), username=username.strip().lower(), display_name=display_name,
@@ -172,9 +173,10 @@ class BotService:
         """Write a changed bot (and its user) and tell clients about the user."""
         return await self._save(bot, user, where)
 
-    async def _save(self, bot: Bot, user: User | None, where: str, *, end_sessions: bool = False) -> Bot:
-        """Write the bot (and its user, announced with ``user_updated``; ``end_sessions``: ending its sessions)
-        in one unit of work."""
+    async def _save(self, bot: Bot, user: User | None, where: str, *, end_sessions: bool = False,
+                    activity: bool = False) -> Bot:
+        """Write the bot (and its user, announced with ``user_updated``; ``end_sessions``: ending its sessions;
+        ``activity``: the bot was disabled or enabled — channels count active members) in one unit of work."""
         bot.update_at = self.core.now()
         try:
             async with self.core.unit_of_work() as uow:
@@ -185,6 +187,8 @@ class BotService:
                     uow.publish(Event("user_updated", {"user": public.to_dict()}))
                 if end_sessions:
                     await self.sessions.revoke_all(bot.user_id, uow=uow)
+                if activity:
+                    uow.publish(member_counts_flush())
         except NotFound:
             raise bot_not_found() from None
         except StoreError as e:
@@ -222,7 +226,7 @@ class BotService:
             user.delete_at = 0 if active else now
             user.update_at = now
             bot.delete_at = 0 if active else now
-            await self._save(bot, user, where, end_sessions=not active)
+            await self._save(bot, user, where, end_sessions=not active, activity=True)
         return bot
 
     async def assign(self, ctx: Ctx, bot_id: str, user_id: str) -> Bot:

@@ -14,6 +14,14 @@ import cachetools
 from chinwag.app.mention_index import MentionIndex
 from chinwag.model.channel import Channel
 from chinwag.model.user import Status, User
+from chinwag.platform.events import Event
+
+
+def member_counts_flush() -> Event:
+    """Every node drops its cached channel member counts: an account's activity or guest state changed
+    (in channels this node does not know)."""
+    return Event("_member_counts_flush")
+
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -95,6 +103,15 @@ class AppCaches:
         #: cache with what it read for it (it could be the old value)
         self.user_drops = DropLog()
         self.status_drops = DropLog()
+        #: channel → (active members, active guests), as ``GET /channels/{id}/stats`` answers them (every
+        #: channel switch; a ``count(*)`` over town-square's every member otherwise), as Mattermost's
+        #: ``channelMemberCountsCache``. Dropped per channel on ``user_added``/``user_removed``/
+        #: ``channel_member_updated`` (a guest flag) and the channel's deletion or restoration; all of them on
+        #: ``_member_counts_flush``, which the app publishes when an account's activity or guest state changes
+        #: (deactivation, reactivation, a bot disabled or enabled, promotion, demotion, permanent deletion:
+        #: counted only while active, in channels not known here). Events reach every node of a cluster.
+        self.member_counts: TTLCache[str, tuple[int, int]] = TTLCache(maxsize=20000, ttl=ttl)
+        self.member_count_drops = DropLog()
         self.mention_keys = MentionIndex()
         #: (user_id, category, name) of ``direct_channel_show``/``group_channel_show`` preferences known to
         #: be ``"true"`` (a DM or GM post checks them for every member)
@@ -108,9 +125,14 @@ class AppCaches:
             cid = b.get("channel_id") or data.get("channel_id", "")
             uid = data.get("user_id") or b.get("user_id", "")
             self.channel_roles.pop((cid, uid), None)
+            self.forget_member_count(cid)
         elif name == "channel_member_updated":
             member = _loads(data.get("channelMember"))
             self.channel_roles.pop((member.get("channel_id", ""), member.get("user_id", "")), None)
+            self.forget_member_count(member.get("channel_id", ""))
+        elif name == "_member_counts_flush":
+            self.member_count_drops.drop_all()
+            self.member_counts.clear()
         elif name in ("added_to_team", "leave_team"):
             self.team_roles.pop((data.get("team_id", ""), data.get("user_id", "")), None)
         elif name == "memberrole_updated":
@@ -118,7 +140,10 @@ class AppCaches:
             self.team_roles.pop((member.get("team_id", ""), member.get("user_id", "")), None)
         elif name in ("channel_updated", "channel_deleted", "channel_restored", "channel_converted"):
             channel = _loads(data.get("channel")) if "channel" in data else {}
-            self.channels.pop(channel.get("id") or data.get("channel_id") or b.get("channel_id", ""), None)
+            cid = channel.get("id") or data.get("channel_id") or b.get("channel_id", "")
+            self.channels.pop(cid, None)
+            if name in ("channel_deleted", "channel_restored"):
+                self.forget_member_count(cid)
         elif name == "status_change":
             self.forget_status(data.get("user_id", ""))
         elif name == "user_updated":
@@ -153,9 +178,15 @@ class AppCaches:
         self.status_drops.drop(user_id)
         self.statuses.pop(user_id, None)
 
+    def forget_member_count(self, channel_id: str) -> None:
+        self.member_count_drops.drop(channel_id)
+        self.member_counts.pop(channel_id, None)
+
     def clear(self) -> None:
         self.user_drops.drop_all()
         self.status_drops.drop_all()
+        self.member_count_drops.drop_all()
+        self.member_counts.clear()
         self.channels.clear()
         self.channel_roles.clear()
         self.team_roles.clear()

@@ -548,13 +548,16 @@ class ChannelService:
         for cid in ids:
             if not is_valid_id(cid):
                 raise invalid_param(where, "channel_id")
-        times = await self.core.store.channels.view(user_id, ids, self.core.now())
-        if times:
+        times, written = await self.core.store.channels.view(user_id, ids, self.core.now())
+        if written:
+            # a view that changed no read position (the channel already read: the web app views the channel
+            # it leaves and then both again) tells no one: the user's other sessions, their devices' push
+            # notifications and the read receipts already have it
             self.core.publish(
                 Event("multiple_channels_viewed", {"channel_times": times}, Broadcast(user_id=user_id))
             )
-            self.notifications.channels_viewed(user_id, sorted(times))
-            self.receipts.viewed(user_id, times)
+            self.notifications.channels_viewed(user_id, written)
+            self.receipts.viewed(user_id, {c: times[c] for c in written})
         return times
 
     async def unread(self, ctx: Ctx, user_id: str, channel_id: str) -> ChannelUnread:
@@ -584,9 +587,20 @@ class ChannelService:
     async def stats(self, ctx: Ctx, channel_id: str, *, files: bool = True) -> dict[str, object]:
         """GET /channels/{id}/stats as Mattermost answers it: members and guests with an active account,
         pinned posts, and files (-1 with ``exclude_files_count``). The permission facts (type, team,
-        deletion) come from the channel cache; the counts from one statement."""
+        deletion) come from the channel cache; the member counts from the member-count cache (``AppCaches``), the
+        rest from one statement (all four in it when the member counts are not cached)."""
         await self.perms.readable_channel(ctx, channel_id, "GetChannelStats", cached=True)
-        members, guests, pinned, files_count = await self.core.store.channels.stats_counts(channel_id, files=files)
+        caches = self.core.caches
+        counts = caches.member_counts.lookup(channel_id)
+        if counts is not None:
+            members, guests = counts
+            pinned, files_count = await self.core.store.channels.content_counts(channel_id, files=files)
+        else:
+            mark = caches.member_count_drops.mark()
+            members, guests, pinned, files_count = await self.core.store.channels.stats_counts(
+                channel_id, files=files)
+            if caches.member_count_drops.fresh(channel_id, mark):
+                caches.member_counts[channel_id] = (members, guests)
         return {
             "channel_id": channel_id,
             "member_count": members,

@@ -310,7 +310,7 @@ class LdapService:
                 setattr(user, k, v)
             user.update_at = self.core.now()
             try:
-                await self.users.save_changed(user)
+                await self.users.save_changed(user, activity="delete_at" in changed)
             except StoreError as e:
                 raise AppError("LdapSync", "ent.ldap.syncronize.update_user.app_error",
                                f"Could not update {user.username} from AD/LDAP.", 400, str(e)) from None
@@ -365,7 +365,7 @@ class LdapService:
             if found is None:
                 if not user.delete_at:
                     user.delete_at = user.update_at = self.core.now()
-                    await self.users.save_changed(user, end_sessions=True)
+                    await self.users.save_changed(user, end_sessions=True, activity=True)
                     await audit(self.core, None, "ldap_sync_deactivate", "success", user_id=user.id,
                                 username=user.username)
                     result.deactivated += 1

@@ -130,8 +130,10 @@ class PostListService:
             pl.next_post_id, pl.prev_post_id = newer, older
             return pl
         if not (q.include_deleted and self.perms.is_system_admin(ctx)):
-            posts, newer, older = await store.page_window(channel_id, q.page, q.per_page, collapsed)
-            await self._fill(ctx, pl, posts, channel_id, q, collapsed)
+            # one statement: the page, the posts just beyond it, the follows
+            page, newer, older = await store.page_window(channel_id, q.page, q.per_page, collapsed, follower)
+            posts = page.posts
+            await self._fill(ctx, pl, posts, channel_id, q, collapsed, following=page.following)
             if posts:
                 pl.next_post_id, pl.prev_post_id = newer, older
             return pl

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import msgspec
 
 from chinwag.app.audit import audit
+from chinwag.app.cache import member_counts_flush
 from chinwag.app.channel_member import ChannelMemberService
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
@@ -404,14 +405,16 @@ class UserService:
             await self.sessions.revoke_all(user.id, uow=uow)
         return changed
 
-    async def save_changed(self, user: User, *, end_sessions: bool = False) -> None:
+    async def save_changed(self, user: User, *, end_sessions: bool = False, activity: bool = False) -> None:
         """Write a changed user (``end_sessions``: and end their sessions) and register ``user_updated``, in
-        one unit of work."""
+        one unit of work (``activity``: the account was deactivated or reactivated)."""
         async with self.core.unit_of_work() as uow:
             await self.core.store.users.update(user, uow.conn)
             if end_sessions:
                 await self.sessions.revoke_all(user.id, uow=uow)
             self.updated(uow, user)
+            if activity:
+                uow.publish(member_counts_flush())
 
     def updated(self, uow: UnitOfWork, user: User) -> None:
         """Register ``user_updated`` on the unit of work that changes the user; the node's cached user
@@ -559,6 +562,7 @@ class UserService:
             if is_guest != was_guest:
                 await self.teams.set_guest_memberships(uow, user.id, is_guest)
                 await self.members.set_guest_memberships(uow, user.id, is_guest)
+                uow.publish(member_counts_flush())  # the channels' guest counts
             uow.after_commit(lambda: self.sessions.invalidate_user(user.id))
             self.updated(uow, user)
         await audit(self.core, ctx, "update_roles", "success", user_id=user.id, roles=user.roles, previous=before,
@@ -622,6 +626,7 @@ class UserService:
                 # its personal access tokens stay off after a reactivation until turned on deliberately
                 await self.core.store.tokens.disable_for_user(user_id, uow.conn)
             uow.publish(self._updated_event(user))
+            uow.publish(member_counts_flush())  # channels count their active members
         return user
 
     async def list_users(

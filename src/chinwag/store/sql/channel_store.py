@@ -34,35 +34,62 @@ CHANNEL = RowMap(Channel, channels, skip=("props", "policy_id"))
 MEMBER = RowMap(ChannelMember, channelmembers, columns={"explicit_roles": "roles"}, skip=("roles",))
 
 
-def _view_statements() -> tuple[sa.Update, sa.Select[Any]]:
-    """Marking channels viewed (every channel switch), built once: building them per call (an alias of
-    ``channels`` with its column proxies, three subqueries) cost more CPU than the round trips."""
-    ch = channels.alias("ch")
+class _ViewStatements:
+    """Marking channels viewed (every channel switch, and again for the channel left), built once: building
+    them per call (an alias of ``channels`` with its column proxies, three subqueries) cost more CPU than
+    the round trips. A member row already caught up with its channel (no mentions, its counters at the
+    channel's totals, ``last_viewed_at`` at its last post) is not written: load-test-ng and the web app
+    view the channel left and then the new one with it again, and the unread check and a reload view the
+    current channel — most of those views change nothing. (Mattermost always writes the row; what it
+    answers, the channels' last post times, is the same either way.)"""
 
-    def col(name: str) -> Any:
-        return sa.select(ch.c[name]).where(ch.c.id == channelmembers.c.channelid).scalar_subquery()
+    def __init__(self) -> None:
+        cm = channelmembers
+        ch = channels.alias("ch")
 
-    mine = (channelmembers.c.userid == sa.bindparam("user_id"),
-            channelmembers.c.channelid.in_(sa.bindparam("ids", expanding=True)))
-    update = (
-        channelmembers.update()
-        .where(*mine)
-        .values(
-            mentioncount=0,
-            mentioncountroot=0,
-            urgentmentioncount=0,
-            msgcount=col("totalmsgcount"),
-            msgcountroot=col("totalmsgcountroot"),
-            lastviewedat=col("lastpostat"),
-            lastupdateat=sa.bindparam("now"),
+        def col(name: str) -> Any:
+            return sa.select(ch.c[name]).where(ch.c.id == cm.c.channelid).scalar_subquery()
+
+        self.mine = (cm.c.userid == sa.bindparam("user_id"), cm.c.channelid.in_(sa.bindparam("ids", expanding=True)))
+        #: the row differs from what a view leaves
+        stale = sa.or_(
+            cm.c.mentioncount != 0,
+            cm.c.mentioncountroot != 0,
+            cm.c.urgentmentioncount != 0,
+            cm.c.msgcount.is_distinct_from(col("totalmsgcount")),
+            cm.c.msgcountroot.is_distinct_from(col("totalmsgcountroot")),
+            cm.c.lastviewedat.is_distinct_from(col("lastpostat")),
         )
-    )
-    return update, sa.select(channelmembers.c.channelid, channelmembers.c.lastviewedat).where(*mine)
+        self.update = (
+            cm.update()
+            .where(*self.mine, stale)
+            .values(
+                mentioncount=0,
+                mentioncountroot=0,
+                urgentmentioncount=0,
+                msgcount=col("totalmsgcount"),
+                msgcountroot=col("totalmsgcountroot"),
+                lastviewedat=col("lastpostat"),
+                lastupdateat=sa.bindparam("now"),
+            )
+        )
+        #: SQLite: the rows written, with their new read position
+        self.update_returning = self.update.returning(cm.c.channelid, cm.c.lastviewedat)
+        #: SQLite, MySQL/MariaDB: the member rows first — (channel, last viewed, stale?) — and a write only
+        #: when one is stale
+        self.check = sa.select(cm.c.channelid, cm.c.lastviewedat, stale).where(*self.mine)
+        #: MySQL/MariaDB (no UPDATE … RETURNING): the read positions after the write
+        self.viewed = sa.select(cm.c.channelid, cm.c.lastviewedat).where(*self.mine)
+        #: PostgreSQL: all in one statement — the stale rows written (a data-modifying WITH), the others read
+        #: as they were; (channel, last viewed, written?)
+        upd = self.update_returning.cte("upd")
+        self.one = sa.select(upd.c.channelid, upd.c.lastviewedat, sa.true()).union_all(
+            sa.select(cm.c.channelid, cm.c.lastviewedat, sa.false())
+            .where(*self.mine, cm.c.channelid.not_in(sa.select(upd.c.channelid)))
+        )
 
 
-_VIEW, _VIEWED = _view_statements()
-#: the same in one statement where UPDATE … RETURNING exists (PostgreSQL, SQLite; not MySQL/MariaDB)
-_VIEW_RETURNING = _VIEW.returning(channelmembers.c.channelid, channelmembers.c.lastviewedat)
+_VIEW = _ViewStatements()
 
 #: GET /channels/{id}/stats (every channel switch): as Mattermost counts them, in one statement built once —
 #: members and guests whose account is active (deactivated members stay in the channel but are not
@@ -88,6 +115,9 @@ def _stats_statement(files: bool) -> sa.Select[Any]:
 
 _STATS = _stats_statement(files=True)
 _STATS_NO_FILES = _stats_statement(files=False)
+#: the same without the member counts (the app caches those per channel): pinned posts, files
+_CONTENT = sa.select(*_STATS.selected_columns[2:])
+_CONTENT_NO_FILES = sa.select(*_STATS_NO_FILES.selected_columns[2:])
 
 #: GET /users/{id}/teams/unread (start-up, every unread check): one row per channel of each team the user
 #: belongs to — a team without channels still gives one row of NULLs — ordered as the user's teams are
@@ -483,6 +513,12 @@ class SqlChannelStore:
         return (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0),
                 int(row[3] or 0) if files else -1)
 
+    async def content_counts(self, channel_id: str, *, files: bool = True) -> tuple[int, int]:
+        """(pinned posts not deleted, files not deleted — -1 when not ``files``) of a channel."""
+        async with self.db.read() as conn:
+            row = (await conn.execute(_CONTENT if files else _CONTENT_NO_FILES, {"cid": channel_id})).one()
+        return int(row[0] or 0), int(row[1] or 0) if files else -1
+
     async def count_members_many(self, channel_ids: Sequence[str]) -> dict[str, int]:
         if not channel_ids:
             return {}
@@ -495,19 +531,32 @@ class SqlChannelStore:
             rows = (await conn.execute(q)).all()
         return {r[0]: int(r[1]) for r in rows}
 
-    async def view(self, user_id: str, channel_ids: Sequence[str], now: int) -> dict[str, int]:
-        """Mark channels read: counters catch up with the channel, last_viewed_at = last post time."""
+    async def view(self, user_id: str, channel_ids: Sequence[str], now: int) -> tuple[dict[str, int], list[str]]:
+        """Mark channels read: counters catch up with the channel, last_viewed_at = last post time.
+        Returns the read position of each channel the user is a member of, and the channels whose member
+        row changed (written); a row already read is left alone. One statement on PostgreSQL; SQLite and
+        MySQL/MariaDB read first and write only when a row changes."""
         if not channel_ids:
-            return {}
+            return {}, []
         params = {"user_id": user_id, "ids": list(channel_ids), "now": now}
-        if self.db.is_mysql:
-            async with self.db.write() as conn:
-                await conn.execute(_VIEW, params)
-                rows = (await conn.execute(_VIEWED, params)).all()
-        else:
+        if not (self.db.is_sqlite or self.db.is_mysql):  # PostgreSQL
             async with self.db.write_one() as conn:  # one statement: no transaction around it
-                rows = (await conn.execute(_VIEW_RETURNING, params)).all()
-        return {r[0]: int(r[1]) for r in rows}
+                rows = (await conn.execute(_VIEW.one, params)).all()
+            return {r[0]: int(r[1]) for r in rows}, sorted(r[0] for r in rows if r[2])
+        async with self.db.write() as conn:
+            rows = (await conn.execute(_VIEW.check, params)).all()
+            times = {r[0]: int(r[1]) for r in rows}
+            if not any(r[2] for r in rows):
+                return times, []
+            if self.db.is_mysql:
+                await conn.execute(_VIEW.update, params)
+                written = [r[0] for r in rows if r[2]]
+                times.update({r[0]: int(r[1]) for r in (await conn.execute(_VIEW.viewed, params)).all()})
+            else:
+                updated = (await conn.execute(_VIEW.update_returning, params)).all()
+                written = [r[0] for r in updated]
+                times.update({r[0]: int(r[1]) for r in updated})
+        return times, sorted(written)
 
     async def set_unread(
         self,

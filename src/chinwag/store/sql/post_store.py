@@ -155,6 +155,7 @@ def _feed_statement(kind: str, collapsed: bool, follower: bool) -> sa.Select[Any
     parameters: building them per call (the thread join, the row comparisons, the follows' join) and
     their cache keys cost more CPU than the queries.
 
+    ``page``: the posts of channel ``cid`` not deleted, newest first, ``lim`` rows from ``off`` on.
     ``since``: posts of channel ``cid`` changed after ``since`` (deleted ones too, not an edit's earlier
     versions), newest first, ``lim`` rows. ``before``/``after``: the posts older/newer than post ``anchor``
     (compared with its create_at read in the statement: no such post, no rows), not deleted, ``lim`` rows
@@ -180,7 +181,9 @@ def _feed_statement(kind: str, collapsed: bool, follower: bool) -> sa.Select[Any
             q = q.where(posts.c.deleteat == 0)
         if collapsed:
             q = q.where(posts.c.rootid == "")
-        if kind in ("before", "after"):
+        if kind == "page":  # a page of the feed: rows from ``off`` on, newest first
+            q = q.order_by(*newest_first).offset(sa.bindparam("off", type_=sa.Integer))
+        elif kind in ("before", "after"):
             anchor_id = sa.bindparam("anchor", type_=posts.c.id.type)
             anchor = sa.tuple_(
                 sa.select(_anchor.c.createat).where(_anchor.c.id == anchor_id).scalar_subquery(), anchor_id)
@@ -220,7 +223,10 @@ def _around_read_position(collapsed: bool, follower: bool) -> sa.Select[Any]:
              .order_by(posts.c.createat.asc(), posts.c.id.asc())
              .limit(sa.bindparam("after", type_=sa.Integer)))
     # the read side (everything when nothing was viewed), and the previous one beyond
-    older = (base.where(sa.or_(lvt == 0, posts.c.createat <= lvt))
+    # (one bound for the index: "nothing viewed or created at or before it" was a filter, and the
+    # statement read every unread post of the channel on its way back to the read ones)
+    read_until = sa.case((lvt == 0, sa.literal(2**63 - 1, sa.BigInteger)), else_=lvt)
+    older = (base.where(posts.c.createat <= read_until)
              .order_by(posts.c.createat.desc(), posts.c.id.desc())
              .limit(sa.bindparam("before", type_=sa.Integer)))
     # each limited select in a derived table: SQLite takes no ORDER BY/LIMIT in a compound's
@@ -503,23 +509,21 @@ class SqlPostStore:
         return await self._all(q)
 
     async def page_window(
-        self, channel_id: str, page: int, per_page: int, collapsed: bool
-    ) -> tuple[list[Post], str, str]:
-        """A page of the feed and its neighbours in one query: (posts, id of the post just newer
-        than the page or "", id of the post just older or "")."""
+        self, channel_id: str, page: int, per_page: int, collapsed: bool, follower_id: str = ""
+    ) -> tuple[FeedPage, str, str]:
+        """A page of the feed and its neighbours in one query: (posts — with ``follower_id``, that user's
+        thread follows —, id of the post just newer than the page or "", id of the post just older or "")."""
         offset = page * per_page
         lead = 1 if offset > 0 else 0
-        q = (
-            self._feed(channel_id, collapsed)
-            .order_by(posts.c.createat.desc(), posts.c.id.desc())
-            .limit(per_page + lead + 1)
-            .offset(offset - lead)
-        )
-        rows = await self._all(q)
+        params = {"cid": channel_id, "lim": per_page + lead + 1, "off": offset - lead, "follower": follower_id}
+        feed = await self._feed_page(_feed_statement("page", collapsed, bool(follower_id)), params,
+                                     bool(follower_id))
+        rows = feed.posts
         newer = rows[0].id if lead and rows else ""
         rows = rows[lead:]
         older = rows[per_page].id if len(rows) > per_page else ""
-        return rows[:per_page], newer, older
+        feed.posts = rows[:per_page]
+        return feed, newer, older
 
     async def since(self, channel_id: str, since: int, collapsed: bool, limit: int = 1000,
                     follower_id: str = "") -> FeedPage:

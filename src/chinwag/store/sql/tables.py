@@ -210,6 +210,10 @@ posts = sa.Table(
     sa.Index("idx_posts_user_id", "userid"),
     sa.Index("idx_posts_original_id", "originalid"),
     sa.Index("idx_posts_create_at_id", "createat", "id"),
+    # the channel stats' pinned count (migration 0018): partial where the database has them
+    sa.Index("idx_posts_pinned", "channelid", "ispinned", "deleteat",
+             postgresql_where=sa.text("ispinned AND deleteat = 0"),
+             sqlite_where=sa.text("ispinned = 1 AND deleteat = 0")),
     sa.Index(
         "idx_posts_searchtext_trgm", "searchtext",
         postgresql_using="gin", postgresql_ops={"searchtext": "gin_trgm_ops"},
