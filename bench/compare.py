@@ -23,10 +23,28 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def ref_worktree(ref: str, prefix: str = "chinwag-ref-") -> Iterator[tuple[str, Path]]:
+    """REF checked out (detached) in a temporary worktree: yields its commit and the worktree's path, and
+    removes the worktree afterwards (the A/B benches run one side's server from its ``src/``)."""
+    sha = subprocess.run(["git", "rev-parse", "--verify", ref + "^{commit}"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    wt = Path(tempfile.mkdtemp(prefix=prefix))
+    subprocess.run(["git", "worktree", "add", "--detach", str(wt), sha], cwd=ROOT, check=True,
+                   capture_output=True)
+    try:
+        yield sha, wt
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(wt, ignore_errors=True)
 
 
 def last_json(out: str) -> dict[str, Any]:
@@ -98,12 +116,7 @@ def main() -> None:
     ap.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the bench (after --)")
     ns = ap.parse_args()
     bench_args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
-    sha = subprocess.run(["git", "rev-parse", "--verify", ns.ref + "^{commit}"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    wt = Path(tempfile.mkdtemp(prefix="chinwag-ref-"))
-    subprocess.run(["git", "worktree", "add", "--detach", str(wt), sha], cwd=ROOT, check=True,
-                   capture_output=True)
-    try:
+    with ref_worktree(ns.ref) as (sha, wt):
         runs: dict[str, list[dict[str, float]]] = {"ref": [], "tree": []}
         for i, side in enumerate(order(ns.rounds), 1):
             src = wt / "src" if side == "ref" else ROOT / "src"
@@ -124,9 +137,6 @@ def main() -> None:
         print(f"{'metric':<{width}}  {'ref':>12}  {'tree':>12}  {'tree/ref':>8}")
         for k, a, b, r in rows:
             print(f"{k:<{width}}  {a:>12.2f}  {b:>12.2f}  {(f'{r:.3f}' if r is not None else '-'):>8}")
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT, capture_output=True)
-        shutil.rmtree(wt, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.compare import ref_worktree  # noqa: E402
 from bench.hot import JS, _Http, _server_cpu, _setup  # noqa: E402
 
 
@@ -119,15 +118,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=150)
     ap.add_argument("--kinds", default="", help="comma-separated kinds (default all)")
     ns = ap.parse_args()
-    sha = subprocess.run(["git", "rev-parse", "--verify", ns.ref + "^{commit}"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    wt = Path(tempfile.mkdtemp(prefix="chinwag-ab-ref-"))
-    subprocess.run(["git", "worktree", "add", "--detach", str(wt), sha], cwd=ROOT, check=True, capture_output=True)
-    try:
+    with ref_worktree(ns.ref, prefix="chinwag-ab-ref-") as (sha, wt):
         result = asyncio.run(_run(wt / "src", ns.batches, ns.batch, {k for k in ns.kinds.split(",") if k}))
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT, capture_output=True)
-        shutil.rmtree(wt, ignore_errors=True)
     result |= {"ref": sha, "load": os.getloadavg()}
     print(json.dumps(result, indent=2))
 

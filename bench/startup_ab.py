@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.compare import ref_worktree  # noqa: E402
 from bench.hot import _server_cpu  # noqa: E402
 from bench.loadtest import dataset  # noqa: E402
 from bench.loadtest.driver import pg_backend_pids, pids_cpu_s  # noqa: E402
@@ -144,15 +144,8 @@ def main() -> None:
         result = _run(None, 0, ns.batch, ns.users, ns.profile)
         print(json.dumps(result | {"load": os.getloadavg()}, indent=2))
         return
-    sha = subprocess.run(["git", "rev-parse", "--verify", ns.ref + "^{commit}"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    wt = Path(tempfile.mkdtemp(prefix="chinwag-startup-ref-"))
-    subprocess.run(["git", "worktree", "add", "--detach", str(wt), sha], cwd=ROOT, check=True, capture_output=True)
-    try:
+    with ref_worktree(ns.ref, prefix="chinwag-startup-ref-") as (sha, wt):
         result = _run(wt / "src", ns.batches, ns.batch, ns.users, 0)
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT, capture_output=True)
-        shutil.rmtree(wt, ignore_errors=True)
     result |= {"ref_commit": sha, "load_after": os.getloadavg()}
     print(json.dumps(result, indent=2))
 
