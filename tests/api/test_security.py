@@ -80,7 +80,8 @@ async def test_integers_beyond_64_bits_are_not_a_500(world: World, param: str) -
              f"/teams/{t.id}/members", f"/channels/{town['id']}/members", "/teams", f"/posts/{post['id']}/thread",
              f"/users/me/teams/{t.id}/threads", f"/channels/{town['id']}/posts/unread".replace("/posts/unread", "/pinned"),
              f"/users/{ann.user['id']}/teams/{t.id}/channels/members", "/emoji", "/audits", "/users/me/sessions",
-             f"/teams/{t.id}/channels/deleted", "/users/me/channels"]
+             f"/teams/{t.id}/channels/deleted", "/users/me/channels",
+             f"/channels/{town['id']}/posts?before={post['id']}", f"/channels/{town['id']}/posts?after={post['id']}"]
     for path in paths:
         for value in (HUGE, "-" + HUGE, "9223372036854775807"):
             r = await t.admin.get(path, params={param: value})

@@ -182,7 +182,7 @@ def _feed_statement(kind: str, collapsed: bool, follower: bool) -> sa.Select[Any
         if collapsed:
             q = q.where(posts.c.rootid == "")
         if kind == "page":  # a page of the feed: rows from ``off`` on, newest first
-            q = q.order_by(*newest_first).offset(sa.bindparam("off", type_=sa.Integer))
+            q = q.order_by(*newest_first).offset(sa.bindparam("off", type_=sa.BigInteger))  # a far page: past int32
         elif kind in ("before", "after"):
             anchor_id = sa.bindparam("anchor", type_=posts.c.id.type)
             anchor = sa.tuple_(
@@ -191,7 +191,7 @@ def _feed_statement(kind: str, collapsed: bool, follower: bool) -> sa.Select[Any
                 q = q.where(key < anchor).order_by(*newest_first)
             else:
                 q = q.where(key > anchor).order_by(posts.c.createat.asc(), posts.c.id.asc())
-            q = q.offset(sa.bindparam("off", type_=sa.Integer))
+            q = q.offset(sa.bindparam("off", type_=sa.BigInteger))
         else:
             q = q.order_by(*newest_first)
         q = q.limit(sa.bindparam("lim", type_=sa.Integer))
