@@ -74,7 +74,7 @@ def test_attach_an_image_and_a_text_file(carol: Any, dave: Any) -> None:
     assert attached.get_by_text("oops.txt").count() == 0
 
     send(carol, "here are the files")
-    assert carol.locator(".uploads").count() == 0
+    expect(carol.locator(".uploads")).to_have_count(0)  # the attachments go with the message
     post = post_by_text(dave, "here are the files")
     post.wait_for()
     thumb = post.get_by_role("button", name="Open image gradient.png")

@@ -309,23 +309,30 @@ export function Composer({channelId, rootId, placeholder}: {channelId: string; r
         }
         setSending(true);
         setError('');
-        // The box empties as the message goes, not when the server has answered: what is typed while the
-        // message is on its way stays (clearing after the answer wiped it). A failure puts the message back
-        // if the box is still empty.
+        // The box and its attachments empty as the message goes, not when the server has answered: what
+        // is typed or attached while the message is on its way stays (clearing after the answer wiped it).
+        // A failure puts the message and its files back if the box and the queue are still empty.
         const sent = text;
+        const sentUploads = queue;
         setText('');
         setSlash(null);
         setTrigger(null);
+        const command = isSlashCommand(message) && !fileIds.length;
+        if (!command) {
+            dispatch({type: 'clear'});
+        }
         try {
-            if (isSlashCommand(message) && !fileIds.length) {
+            if (command) {
                 await runCommand(message);
             } else {
                 await createPost(channelId, message, rootId, fileIds);
-                dispatch({type: 'clear'});
             }
             saveDraft(channelId, rootId, latest.current);
         } catch (e) {
             setText((now) => (now === '' ? sent : now));
+            if (!command) {
+                dispatch({type: 'restore', uploads: sentUploads});
+            }
             setError(errorText(e, intl.formatMessage({id: 'composer.send_failed', defaultMessage: 'Your message could not be sent.'})));
         } finally {
             setSending(false);

@@ -79,7 +79,9 @@ export type QueueAction =
     | {type: 'done'; clientId: string; info: FileInfo}
     | {type: 'error'; clientId: string; error: string}
     | {type: 'remove'; clientId: string}
-    | {type: 'clear'};
+    | {type: 'clear'}
+    // a message that failed to send gets its files back, unless new ones were attached meanwhile
+    | {type: 'restore'; uploads: Upload[]};
 
 export function queueReducer(queue: Upload[], action: QueueAction): Upload[] {
     switch (action.type) {
@@ -95,6 +97,8 @@ export function queueReducer(queue: Upload[], action: QueueAction): Upload[] {
         return queue.filter((u) => u.clientId !== action.clientId);
     case 'clear':
         return [];
+    case 'restore':
+        return queue.length ? queue : action.uploads;
     }
 }
 

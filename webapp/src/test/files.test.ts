@@ -63,6 +63,9 @@ describe('upload queue', () => {
         q = queueReducer(q, {type: 'remove', clientId: 'a'});
         expect(q.map((u) => u.clientId)).toEqual(['b']);
         expect(queueReducer(q, {type: 'clear'})).toEqual([]);
+        // A message that failed gives its files back to an empty queue, not over files attached since.
+        expect(queueReducer([], {type: 'restore', uploads: q})).toEqual(q);
+        expect(queueReducer([up('c')], {type: 'restore', uploads: q}).map((u) => u.clientId)).toEqual(['c']);
     });
     it('leaves room for at most ten files, not counting failed ones', () => {
         const q = Array.from({length: 9}, (_, i) => up(`u${i}`));
