@@ -44,6 +44,14 @@ class UserAuth:
         self.mfa_secret = mfa_secret
 
 
+#: an account with its secrets, in one statement (a login, a password or MFA check)
+_AUTH = _select().add_columns(users.c.password, users.c.failedattempts, users.c.mfasecret)
+
+
+def _auth(row: Any) -> UserAuth:
+    return UserAuth(USER.one(row), row.password, row.failedattempts, row.mfasecret)
+
+
 class SqlUserStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -212,17 +220,12 @@ class SqlUserStore:
             raise NotFound("user", email)
         return USER.one(row)
 
-    @staticmethod
-    def _auth_select() -> sa.Select[Any]:
-        """The account with its secrets, in one statement."""
-        return _select().add_columns(users.c.password, users.c.failedattempts, users.c.mfasecret)
-
     async def get_auth(self, user_id: str) -> UserAuth:
         async with self.db.read() as conn:
-            row = (await conn.execute(self._auth_select().where(users.c.id == user_id))).first()
+            row = (await conn.execute(_AUTH.where(users.c.id == user_id))).first()
         if row is None:
             raise NotFound("user", user_id)
-        return UserAuth(USER.one(row), row.password, row.failedattempts, row.mfasecret)
+        return _auth(row)
 
     async def get_for_login(self, login_id: str, allow_username: bool, allow_email: bool) -> UserAuth:
         """The account a login names (by username or email, as allowed), read with its secrets in one
@@ -236,11 +239,10 @@ class SqlUserStore:
         if not conds:
             raise NotFound("user", login_id)
         async with self.db.read() as conn:
-            rows = (await conn.execute(self._auth_select().where(sa.or_(*conds)).limit(2))).all()
+            rows = (await conn.execute(_AUTH.where(sa.or_(*conds)).limit(2))).all()
         if len(rows) != 1:
             raise NotFound("user", login_id)
-        row = rows[0]
-        return UserAuth(USER.one(row), row.password, row.failedattempts, row.mfasecret)
+        return _auth(rows[0])
 
     async def any_exist(self) -> bool:
         """Whether there is any account at all (one row read, not a count of the table)."""
