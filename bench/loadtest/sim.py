@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 import msgspec
 
+from bench.loadtest.client import Client, HTTPError, Resp
 from bench.loadtest.dataset import PASSWORD, WORDS
 
 MIN_IDLE_MS = 1000
@@ -63,61 +64,27 @@ def idle_s(rnd: random.Random, rate: float, min_ms: int = MIN_IDLE_MS, avg_ms: i
     return (min_ms + rnd.random() * (2 * avg_ms - 2 * min_ms)) * rate / 1000
 
 
-class HTTPError(Exception):
-    """A request that got no answer (connection refused or reset, timed out)."""
-
-
-class Resp:
-    """An answer, read whole: status, headers (case-insensitive), body."""
-
-    __slots__ = ("body", "headers", "status_code")
-
-    def __init__(self, status: int, headers: Any, body: bytes) -> None:
-        self.status_code = status
-        self.headers = headers
-        self.body = body
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    def json(self) -> Any:
-        return msgspec.json.decode(self.body)
-
-
 class Http:
-    """The generators' HTTP and WebSocket client: aiohttp (its C parser; httpx's connection pool scans every
-    connection per request and detected the async library by an import per request — two thirds of a
-    generator's CPU at 1,000 users). Requests share a pool of ``connections``; WebSockets have a session
-    of their own without a limit (each holds its connection for the user's whole session)."""
+    """The generators' HTTP and WebSocket client. Requests go through ``client.Client`` (keep-alive HTTP/1.1 on
+    raw asyncio with httptools' parser: aiohttp's request machinery was two thirds of a generator's CPU at
+    3,000 users; before it, httpx's pool scanned every connection per request), at most ``connections`` of
+    them in flight per process, idle connections kept ``KEEPALIVE_S``; WebSockets are aiohttp's, a session of
+    their own without a limit (each holds its connection for the user's whole session)."""
 
     def __init__(self, timeout_s: float = 30.0, connections: int = 100) -> None:
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self.session = aiohttp.ClientSession(
-            # idle connections kept 50 s (aiohttp's default is 15 s): under the server's keep-alive (Mattermost's
-            # IdleTimeout, 60 s), as a browser or load-test-ng's Go client keeps them; a user's next request
-            # after a pause reuses a pooled connection instead of opening one
-            connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections, ttl_dns_cache=None,
-                                           keepalive_timeout=KEEPALIVE_S),
-            timeout=self.timeout, json_serialize=lambda o: msgspec.json.encode(o).decode())
+        # idle connections kept 50 s: under the server's keep-alive (Mattermost's IdleTimeout, 60 s), as a
+        # browser or load-test-ng's Go client keeps them; a user's next request after a pause reuses a pooled
+        # connection instead of opening one
+        self.client = Client(timeout_s, connections, KEEPALIVE_S)
         self.ws_session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=self.timeout)
 
     async def request(self, method: str, url: str, *, json: Any = None, params: dict[str, Any] | None = None,
                       headers: dict[str, str] | None = None, files: Any = None) -> Resp:
-        data = None
-        if files:
-            data = aiohttp.FormData()
-            for field_name, (filename, content, ctype) in files.items():
-                data.add_field(field_name, content, filename=filename, content_type=ctype)
-        try:
-            async with self.session.request(method, url, json=json, params=params, headers=headers,
-                                            data=data) as r:
-                return Resp(r.status, r.headers, await r.read())
-        except (aiohttp.ClientError, TimeoutError) as e:
-            raise HTTPError(f"{type(e).__name__}: {e}") from e
+        return await self.client.request(method, url, json=json, params=params, headers=headers, files=files)
 
     async def post(self, url: str, *, json: Any = None) -> Resp:
-        return await self.request("POST", url, json=json)
+        return await self.client.request("POST", url, json=json)
 
     async def ws_connect(self, url: str, headers: dict[str, str]) -> aiohttp.ClientWebSocketResponse:
         try:
@@ -127,7 +94,7 @@ class Http:
             raise HTTPError(f"{type(e).__name__}: {e}") from e
 
     async def aclose(self) -> None:
-        await self.session.close()
+        await self.client.aclose()
         await self.ws_session.close()
 
     async def __aenter__(self) -> Http:
