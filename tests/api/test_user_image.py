@@ -163,6 +163,28 @@ async def test_permissions(world: World) -> None:
     assert (await ann.get("/users/" + "a" * 26 + "/image")).status_code == 404
 
 
+async def test_a_revalidation_keeps_every_check(world: World) -> None:
+    """A 304 is only for a caller who may see the picture: a revoked session is 401 with the matching
+    ETag too (and stays so on the same path, whose route is remembered), an unknown user 404; the 304
+    carries the ETag and no body, content type or length."""
+    await world.user("admin")
+    ann = await world.user("ann")
+    bob = await world.user("bob")
+    path = f"/users/{bob.user['id']}/image"
+    etag = (await ann.get(path)).headers["etag"]
+    again = await ann.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert "content-type" not in again.headers and "content-length" not in again.headers
+    assert again.headers["x-content-type-options"] == "nosniff" and again.headers["x-request-id"]
+    missing = "a" * 26
+    assert (await ann.get(f"/users/{missing}/image", headers={"If-None-Match": etag})).status_code == 404
+    assert (await ann.post("/users/logout", {})).status_code == 200
+    for _ in range(2):
+        r = await ann.get(path, headers={"If-None-Match": etag})
+        assert r.status_code == 401 and r.json()["id"] == "api.context.session_expired.app_error"
+    assert (await world.client().get(path, headers={"If-None-Match": etag})).status_code == 401
+
+
 async def test_bad_uploads_get_mattermosts_errors_and_change_nothing(world: World) -> None:
     await world.user("admin")
     ann = await world.user("ann")

@@ -13,9 +13,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 
 from chinwag.app.app import App
+from chinwag.web import router as router_mod
 from chinwag.web.handler import ALL_METHODS, build_routes
 from chinwag.web.route_table import apis, operations
-from chinwag.web.router import RouteIndex
+from chinwag.web.router import IndexedRouter, RouteIndex
 
 from .test_route_shadowing import OPERATIONS, _concrete
 
@@ -84,3 +85,32 @@ def test_the_index_narrows_the_scan() -> None:
                  + "q" * 26 + "/channels/members"):
         found = index.candidates(path)
         assert 1 <= len(found) <= 6, (path, [getattr(routes[i], "path", "") for i in found])
+
+
+def test_remembered_matches_are_the_first_full_match(monkeypatch: Any) -> None:
+    """``first_full_match`` answers a path it has seen from its memo: the same route and parameters as
+    the scan, each caller with its own ``path_params``; past ``MATCH_MEMO`` paths it starts over."""
+    routes = _all_routes()
+    router = IndexedRouter(routes=routes)
+    everything = list(range(len(routes)))
+    monkeypatch.setattr(router_mod, "MATCH_MEMO", 500)
+    checked = 0
+    for _round in range(2):
+        for path in _paths():
+            for method in ("GET", "POST", "DELETE"):
+                scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+                kind, i = _pick(routes, everything, scope)
+                got = router.first_full_match(scope)
+                if kind != "full":
+                    assert got is None, (method, path)
+                    continue
+                assert i is not None and got is not None
+                route, child = got
+                assert route is routes[i], (method, path)
+                assert child == routes[i].matches(scope)[1]
+                child["path_params"]["mutated"] = "x"  # a handler's change stays its own
+                again = router.first_full_match(scope)
+                assert again is not None and "mutated" not in again[1]["path_params"]
+                checked += 1
+        assert router._memo is not None and len(router._memo) <= 500
+    assert checked > 1000

@@ -83,6 +83,8 @@ def render_default(user: User) -> bytes:
 #: generated pictures kept (≈400 bytes each): more than the users a big server's clients show at once,
 #: so a channel switch does not re-render its posters' pictures (≈2–3 ms each)
 DEFAULT_IMAGES_CACHED = 20_000
+#: generated pictures' ETags kept (then the memo starts over)
+ETAGS_CACHED = 100_000
 
 
 class _Undecodable(Exception):
@@ -143,6 +145,8 @@ class UserImageService:
         self.users = users
         self.files = files
         self._defaults: OrderedDict[tuple[str, str, str, str], bytes] = OrderedDict()
+        #: the generated pictures' ETags by what they are computed from (a revalidation hashes nothing)
+        self._etags: dict[tuple[str, str, str, str], str] = {}
 
     def _backend(self, where: str) -> FileBackend:
         if not self.core.cfg.FileSettings.DriverName:
@@ -218,7 +222,13 @@ class UserImageService:
                 return ProfileImage(data, True, lpu, etag)
             except (FileBackendError, AppError):
                 pass  # gone from the store: the generated picture, briefly cached
-        etag = generated_etag(user)
+        key = (user.id, user.username, user.first_name, user.last_name)
+        known = self._etags.get(key)
+        if known is None:
+            if len(self._etags) >= ETAGS_CACHED:
+                self._etags.clear()
+            known = self._etags[key] = generated_etag(user)
+        etag = known
         if if_none_match == etag:
             return ProfileImage(None, False, lpu, etag)
         return ProfileImage(await self.default_for(user), False, lpu, etag)

@@ -101,6 +101,10 @@ def serve(config: str | None = ConfigOpt,
         timeout_keep_alive=keep_alive_s(cfg.effective.ServiceSettings.IdleTimeout,
                                         cfg.effective.ServiceSettings.ReadTimeout),
         log_config=None,  # uvicorn's own records go through our handlers (console and log file)
+        # its access records are INFO, below the "warning" level set above, so never written; with the
+        # access log on, uvicorn still formatted each one's arguments (the client's address, the path
+        # percent-quoted) for every answer before the level dropped it
+        access_log=False,
     )
     typer.echo(f"chinwag listening on http://{'localhost' if host == '0.0.0.0' else host}:{port}", err=True)
     if local_sock is not None:

@@ -22,11 +22,22 @@ class TokenLocation(Enum):
 
 
 def token_from_request(request: HTTPConnection) -> tuple[str, TokenLocation]:
-    """Mattermost's ParseAuthTokenFromRequest: cookie first, then Authorization, then ?access_token."""
-    cookie = request.cookies.get(COOKIE_TOKEN)
-    if cookie:
-        return cookie, TokenLocation.COOKIE
-    auth = request.headers.get("authorization", "")
+    """Mattermost's ParseAuthTokenFromRequest: cookie first, then Authorization, then ?access_token.
+    One pass over the raw headers finds the first ``cookie`` and ``authorization`` (what
+    ``request.cookies`` and ``request.headers.get`` read): the cookies are parsed only when there is a
+    cookie header, and no ``Headers`` object is built for an API client's bearer token."""
+    cookie_header = auth_header = None
+    for name, value in request.scope["headers"]:
+        if name == b"cookie":
+            if cookie_header is None:
+                cookie_header = value
+        elif name == b"authorization" and auth_header is None:
+            auth_header = value
+    if cookie_header is not None:
+        cookie = request.cookies.get(COOKIE_TOKEN)
+        if cookie:
+            return cookie, TokenLocation.COOKIE
+    auth = auth_header.decode("latin-1") if auth_header is not None else ""
     if auth:
         scheme, _, value = auth.partition(" ")
         if scheme.lower() in ("bearer", "token") and value.strip():
@@ -67,4 +78,5 @@ def client_ip(request: HTTPConnection, trusted_headers: list[str]) -> str:
             first = value.split(",")[0].strip()
             if first:
                 return first
-    return request.client.host if request.client else ""
+    peer = request.scope.get("client")  # what ``request.client.host`` reads, without the Address
+    return peer[0] if peer else ""

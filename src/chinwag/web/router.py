@@ -26,6 +26,10 @@ except ImportError:  # pragma: no cover - older Starlette: the path as sent
         return str(scope["path"])
 
 
+#: paths whose full match ``IndexedRouter.first_full_match`` remembers
+MATCH_MEMO = 16_384
+
+
 class _Node:
     __slots__ = ("ends", "literal", "tails", "wild")
 
@@ -103,6 +107,9 @@ class IndexedRouter(Router):
 
     _index: RouteIndex | None = None
     _indexed: tuple[int, int] = (0, 0)
+    #: (scope type, method, route path) → (route, endpoint, path parameters) of full matches, for ``_memo_of``
+    _memo: dict[tuple[Any, Any, str], tuple[Any, Any, dict[str, Any]]] | None = None
+    _memo_of: RouteIndex | None = None
 
     def _route_index(self) -> RouteIndex:
         key = (id(self.routes), len(self.routes))
@@ -113,12 +120,33 @@ class IndexedRouter(Router):
 
     def first_full_match(self, scope: Scope) -> tuple[Any, Any] | None:
         """The route ``app`` would hand an HTTP request to when one matches fully (with its child scope),
-        else None (no match, or only partial ones: ``app`` decides)."""
+        else None (no match, or only partial ones: ``app`` decides).
+
+        The answer depends only on the method and the route path (the routes' regexes, convertors and
+        methods), so it is remembered per (method, path) for requests whose scope has no path parameters
+        yet (the top-level ones): a picture revalidation or a channel view of the same path again costs a
+        dict look-up instead of the trie walk and one to three regexes. Each hit gets its own child scope
+        (``path_params`` copied). Up to ``MATCH_MEMO`` paths, then the memo starts over; a new index (the
+        routes replaced or added to) drops it."""
+        index = self._route_index()
+        path = get_route_path(scope)
+        memo = self._memo if self._memo_of is index else None
+        key = (scope["type"], scope.get("method"), path)
+        if memo is not None and not scope.get("path_params"):
+            hit = memo.get(key)
+            if hit is not None:
+                route, endpoint, params = hit
+                return route, {"endpoint": endpoint, "path_params": dict(params)}
         routes = self.routes
-        for i in self._route_index().candidates(get_route_path(scope)):
+        for i in index.candidates(path):
             route = routes[i]
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
+                if not scope.get("path_params") and set(child_scope) == {"endpoint", "path_params"}:
+                    if memo is None or len(memo) >= MATCH_MEMO:
+                        memo = self._memo = {}
+                        self._memo_of = index
+                    memo[key] = (route, child_scope["endpoint"], dict(child_scope["path_params"]))
                 return route, child_scope
         return None
 

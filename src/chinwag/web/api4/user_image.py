@@ -17,6 +17,18 @@ _FRAMING = 16 * 1024
 _DAY = 24 * 60 * 60
 
 
+class _NotModified(Response):
+    """What ``Response(status_code=304, headers={"ETag": etag})`` sends (the ETag header alone: no body,
+    so no content-length or content-type), without its header normalisation: the answer to most picture
+    requests (clients revalidate every poster's picture with its ETag)."""
+
+    def __init__(self, etag: str) -> None:  # the raw_headers that super().__init__ would build
+        self.status_code = 304
+        self.body = b""
+        self.background = None
+        self.raw_headers = [(b"etag", etag.encode("latin-1"))]
+
+
 def _no_file() -> AppError:
     return AppError("uploadProfileImage", "api.user.upload_profile_user.no_file.app_error",
                     "No file under 'image' in request.", 400)
@@ -76,7 +88,7 @@ async def get_profile_image(w: HandlerContext) -> Response:
     seen = w.request.headers.get("if-none-match", "").strip('"')
     img = await w.app.user_images.image(w.ctx, w.user_param(), seen)
     if img.data is None:
-        return Response(status_code=304, headers={"ETag": img.etag})
+        return _NotModified(img.etag)
     cache = f"max-age={_DAY}, private" if img.custom else f"max-age={5 * 60}, private"
     return Response(img.data, media_type="image/png",
                     headers={"Cache-Control": cache, "ETag": img.etag, "X-Content-Type-Options": "nosniff"})
