@@ -103,7 +103,9 @@ def _stats_statement(files: bool) -> sa.Select[Any]:
         sa.select(sa.func.count()).select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
         .where(active_member, channelmembers.c.schemeguest == sa.true()).scalar_subquery(),
         sa.select(sa.func.count()).select_from(posts)
-        .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(), posts.c.deleteat == 0)
+        .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(),
+                # a literal, as the partial index's predicate (a parameter would keep a generic plan off it)
+                posts.c.deleteat == sa.literal_column("0", sa.BigInteger))
         .scalar_subquery(),
     ]
     if files:
