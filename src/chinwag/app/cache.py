@@ -109,15 +109,18 @@ class AppCaches:
         #: ``channel_member_updated`` (a guest flag) and the channel's deletion or restoration; all of them on
         #: ``_member_counts_flush``, which the app publishes when an account's activity or guest state changes
         #: (deactivation, reactivation, a bot disabled or enabled, promotion, demotion, permanent deletion:
-        #: counted only while active, in channels not known here). Events reach every node of a cluster.
-        self.member_counts: TTLCache[str, tuple[int, int]] = TTLCache(maxsize=20000, ttl=ttl)
+        #: counted only while active, in channels not known here). Events reach every node of a cluster. Kept
+        #: as long as the statuses (every change above drops it; the TTL only bounds what a writer outside the
+        #: server leaves): with 60 s every channel's count was read again each minute — a town-square miss is
+        #: a pass over its every member, the load test's costliest statement once the posts pages were fixed
+        self.member_counts: TTLCache[str, tuple[int, int]] = TTLCache(maxsize=20000, ttl=max(ttl, picture_ttl))
         self.member_count_drops = DropLog()
         #: channel → pinned posts not deleted, the other count of every ``GET /channels/{id}/stats`` (its files
         #: count is asked only with ``exclude_files_count=false`` and is not cached). Dropped per channel on
         #: ``post_edited`` (pin, unpin, a patch of ``is_pinned``), ``post_deleted`` (with its replies),
         #: ``posted`` of a pinned post, the channel's deletion or restoration; all of them on
         #: ``_caches_flush`` (purges, imports through the server). Events reach every node of a cluster.
-        self.pinned_counts: TTLCache[str, int] = TTLCache(maxsize=20000, ttl=ttl)
+        self.pinned_counts: TTLCache[str, int] = TTLCache(maxsize=20000, ttl=max(ttl, picture_ttl))
         self.pinned_drops = DropLog()
         self.mention_keys = MentionIndex()
         #: (user_id, category, name) of ``direct_channel_show``/``group_channel_show`` preferences known to
