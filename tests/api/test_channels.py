@@ -507,3 +507,46 @@ async def test_channel_stats_count_as_mattermost(world: World) -> None:
     assert (await admin.delete(f"/channels/{ch['id']}")).status_code == 200
     assert (await admin.post(f"/channels/{ch['id']}/restore")).status_code == 200
     assert await counts() == (3, 0)
+
+
+async def test_channel_stats_pinned_count_follows_every_change(world: World) -> None:
+    """The pinned count is cached per channel (asked without the files count, as the web app does on every
+    switch): a pin, an unpin, a patch of ``is_pinned``, a pinned reply deleted with its root and the
+    channel's deletion are all seen at once."""
+    admin = await world.user("admin")
+    bob = await world.user("bob")
+    team = await world.team(admin, "acme")
+    await world.join(admin, team, bob)
+    ch = await world.channel(admin, team, "pins")
+    assert (await admin.post(f"/channels/{ch['id']}/members", {"user_id": bob.user["id"]})).status_code == 201
+
+    async def pinned() -> int:
+        r = await bob.get(f"/channels/{ch['id']}/stats", params={"exclude_files_count": "true"})
+        assert r.status_code == 200 and r.json()["files_count"] == -1, r.text
+        return int(r.json()["pinnedpost_count"])
+
+    root = await world.post(bob, ch, "root")
+    reply = await world.post(bob, ch, "reply", root_id=root["id"])
+    assert await pinned() == 0
+    assert await pinned() == 0  # now cached
+    await world.post(bob, ch, "another")  # an unpinned post leaves the count as it is
+    assert await pinned() == 0
+    assert (await bob.post(f"/posts/{root['id']}/pin")).status_code == 200
+    assert await pinned() == 1
+    assert (await bob.post(f"/posts/{reply['id']}/pin")).status_code == 200
+    assert await pinned() == 2
+    assert (await bob.post(f"/posts/{root['id']}/unpin")).status_code == 200
+    assert await pinned() == 1
+    r = await bob.put(f"/posts/{root['id']}/patch", {"is_pinned": True})
+    assert r.status_code == 200, r.text
+    assert await pinned() == 2
+    # the full stats (with files) agree with the cached count
+    assert (await bob.get(f"/channels/{ch['id']}/stats")).json()["pinnedpost_count"] == 2
+    assert (await bob.delete(f"/posts/{root['id']}")).status_code == 200  # its pinned reply goes with it
+    assert await pinned() == 0
+    post = await world.post(bob, ch, "to pin")
+    assert (await bob.post(f"/posts/{post['id']}/pin")).status_code == 200
+    assert await pinned() == 1
+    assert (await admin.delete(f"/channels/{ch['id']}")).status_code == 200
+    assert (await admin.post(f"/channels/{ch['id']}/restore")).status_code == 200
+    assert await pinned() == 1

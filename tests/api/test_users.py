@@ -127,6 +127,16 @@ async def test_preferences(world: World) -> None:
     got = (await alice.get("/users/me/preferences")).json()
     assert {(p["category"], p["name"], p["value"]) for p in got} >= {("display_settings", "use_military_time", "true")}
     assert_error(await bob.put(f"/users/{uid}/preferences", prefs), 403)
+    # saved again unchanged (not written: the same answer), then a batch naming a key twice (its last value)
+    assert (await alice.put(f"/users/{uid}/preferences", prefs)).status_code == 200
+    twice = [{**prefs[0], "value": "false"}, prefs[1], {**prefs[0], "value": "maybe"}]
+    assert (await alice.put(f"/users/{uid}/preferences", twice)).status_code == 200
+    got = (await alice.get("/users/me/preferences/display_settings/name/use_military_time")).json()
+    assert got["value"] == "maybe"
+    assert (await alice.put(f"/users/{uid}/preferences", prefs)).status_code == 200
+    got = (await alice.get("/users/me/preferences")).json()
+    assert {(p["category"], p["name"], p["value"]) for p in got} >= {
+        ("display_settings", "use_military_time", "true"), ("flagged_post", "x" * 26, "true")}
     r = await alice.post(f"/users/{uid}/preferences/delete", prefs[:1])
     assert r.status_code == 200
     got = (await alice.get("/users/me/preferences/display_settings")).json()

@@ -103,6 +103,41 @@ async def test_presence_spans_nodes(cluster: tuple[ServerProcess, ServerProcess]
 
 
 
+async def test_channel_pinned_count_follows_pins_on_the_other_node(
+        cluster: tuple[ServerProcess, ServerProcess]) -> None:
+    """Node B caches a channel's pinned count (GET /channels/{id}/stats without files); a pin, an unpin and a
+    deletion on node A reach it through the event stream."""
+    from tests.waiting import until_async
+
+    a, b = cluster
+    ids = await alice_and_bob(a.api)
+    channel = ids["channel"]
+    h = {"Authorization": f"Bearer {ids['alice']}"}
+    async with httpx.AsyncClient(base_url=a.api, headers=h) as ca, \
+            httpx.AsyncClient(base_url=b.api, headers=h) as cb:
+        post = (await ca.post("/posts", json={"channel_id": channel, "message": "pin me"})).json()
+
+        async def pinned_on_b() -> int:
+            r = await cb.get(f"/channels/{channel}/stats", params={"exclude_files_count": "true"})
+            return int(r.json()["pinnedpost_count"])
+
+        for change, before, after in [
+            (ca.post(f"/posts/{post['id']}/pin"), 0, 1),
+            (ca.post(f"/posts/{post['id']}/unpin"), 1, 0),
+            (ca.post(f"/posts/{post['id']}/pin"), 0, 1),
+            (ca.delete(f"/posts/{post['id']}"), 1, 0),
+        ]:
+            assert await pinned_on_b() == before  # now cached on B
+            r = await change
+            assert r.status_code == 200, r.text
+
+            async def moved(n: int = after) -> bool:
+                return await pinned_on_b() == n
+
+            await until_async(moved)
+            assert await pinned_on_b() == after
+
+
 async def test_channel_member_counts_follow_changes_on_the_other_node(
         cluster: tuple[ServerProcess, ServerProcess]) -> None:
     """Node B caches a channel's member counts (GET /channels/{id}/stats); a deactivation and a

@@ -109,9 +109,19 @@ class AppCaches:
         #: ``channel_member_updated`` (a guest flag) and the channel's deletion or restoration; all of them on
         #: ``_member_counts_flush``, which the app publishes when an account's activity or guest state changes
         #: (deactivation, reactivation, a bot disabled or enabled, promotion, demotion, permanent deletion:
-        #: counted only while active, in channels not known here). Events reach every node of a cluster.
-        self.member_counts: TTLCache[str, tuple[int, int]] = TTLCache(maxsize=20000, ttl=ttl)
+        #: counted only while active, in channels not known here). Events reach every node of a cluster. Kept
+        #: as long as the statuses (every change above drops it; the TTL only bounds what a writer outside the
+        #: server leaves): with 60 s every channel's count was read again each minute — a town-square miss is
+        #: a pass over its every member, the load test's costliest statement once the posts pages were fixed
+        self.member_counts: TTLCache[str, tuple[int, int]] = TTLCache(maxsize=20000, ttl=max(ttl, picture_ttl))
         self.member_count_drops = DropLog()
+        #: channel → pinned posts not deleted, the other count of every ``GET /channels/{id}/stats`` (its files
+        #: count is asked only with ``exclude_files_count=false`` and is not cached). Dropped per channel on
+        #: ``post_edited`` (pin, unpin, a patch of ``is_pinned``), ``post_deleted`` (with its replies),
+        #: ``posted`` of a pinned post, the channel's deletion or restoration; all of them on
+        #: ``_caches_flush`` (purges, imports through the server). Events reach every node of a cluster.
+        self.pinned_counts: TTLCache[str, int] = TTLCache(maxsize=20000, ttl=max(ttl, picture_ttl))
+        self.pinned_drops = DropLog()
         self.mention_keys = MentionIndex()
         #: (user_id, category, name) of ``direct_channel_show``/``group_channel_show`` preferences known to
         #: be ``"true"`` (a DM or GM post checks them for every member)
@@ -130,6 +140,14 @@ class AppCaches:
             member = _loads(data.get("channelMember"))
             self.channel_roles.pop((member.get("channel_id", ""), member.get("user_id", "")), None)
             self.forget_member_count(member.get("channel_id", ""))
+        elif name in ("post_edited", "post_deleted"):
+            self.forget_pinned_count(b.get("channel_id", ""))
+        elif name == "posted":
+            raw = data.get("post")
+            # a new post changes the count only when pinned (an unpinned post's JSON has no "is_pinned":true of
+            # its own; one embedding a pinned post drops the entry for nothing)
+            if not isinstance(raw, str) or '"is_pinned":true' in raw:
+                self.forget_pinned_count(b.get("channel_id", ""))
         elif name == "_member_counts_flush":
             self.member_count_drops.drop_all()
             self.member_counts.clear()
@@ -144,6 +162,7 @@ class AppCaches:
             self.channels.pop(cid, None)
             if name in ("channel_deleted", "channel_restored"):
                 self.forget_member_count(cid)
+                self.forget_pinned_count(cid)
         elif name == "status_change":
             self.forget_status(data.get("user_id", ""))
         elif name == "user_updated":
@@ -182,7 +201,13 @@ class AppCaches:
         self.member_count_drops.drop(channel_id)
         self.member_counts.pop(channel_id, None)
 
+    def forget_pinned_count(self, channel_id: str) -> None:
+        self.pinned_drops.drop(channel_id)
+        self.pinned_counts.pop(channel_id, None)
+
     def clear(self) -> None:
+        self.pinned_drops.drop_all()
+        self.pinned_counts.clear()
         self.user_drops.drop_all()
         self.status_drops.drop_all()
         self.member_count_drops.drop_all()

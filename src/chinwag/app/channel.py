@@ -587,20 +587,32 @@ class ChannelService:
     async def stats(self, ctx: Ctx, channel_id: str, *, files: bool = True) -> dict[str, object]:
         """GET /channels/{id}/stats as Mattermost answers it: members and guests with an active account,
         pinned posts, and files (-1 with ``exclude_files_count``). The permission facts (type, team,
-        deletion) come from the channel cache; the member counts from the member-count cache (``AppCaches``), the
-        rest from one statement (all four in it when the member counts are not cached)."""
+        deletion) come from the channel cache; the member counts and the pinned count from their caches
+        (``AppCaches``), the rest from one statement (all four in it when the member counts are not
+        cached; none when everything asked is cached)."""
         await self.perms.readable_channel(ctx, channel_id, "GetChannelStats", cached=True)
         caches = self.core.caches
         counts = caches.member_counts.lookup(channel_id)
+        pinned = None if files else caches.pinned_counts.lookup(channel_id)
+        files_count = -1
         if counts is not None:
             members, guests = counts
-            pinned, files_count = await self.core.store.channels.content_counts(channel_id, files=files)
+            if pinned is None:
+                pin_mark = caches.pinned_drops.mark()
+                pinned, files_count = await self.core.store.channels.content_counts(channel_id, files=files)
+                if caches.pinned_drops.fresh(channel_id, pin_mark):
+                    caches.pinned_counts[channel_id] = pinned
         else:
             mark = caches.member_count_drops.mark()
-            members, guests, pinned, files_count = await self.core.store.channels.stats_counts(
+            pin_mark = caches.pinned_drops.mark()
+            members, guests, read_pinned, files_count = await self.core.store.channels.stats_counts(
                 channel_id, files=files)
             if caches.member_count_drops.fresh(channel_id, mark):
                 caches.member_counts[channel_id] = (members, guests)
+            if caches.pinned_drops.fresh(channel_id, pin_mark):
+                caches.pinned_counts[channel_id] = read_pinned
+            if pinned is None:
+                pinned = read_pinned
         return {
             "channel_id": channel_id,
             "member_count": members,

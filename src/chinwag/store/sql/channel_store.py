@@ -95,22 +95,24 @@ _VIEW = _ViewStatements()
 #: members and guests whose account is active (deactivated members stay in the channel but are not
 #: counted), pinned posts not deleted, and (unless the caller excludes it) files not deleted
 def _stats_statement(files: bool) -> sa.Select[Any]:
-    active_member = sa.and_(channelmembers.c.channelid == sa.bindparam("cid"),
-                            users.c.id == channelmembers.c.userid, users.c.deleteat == 0)
+    # the members and guests in one pass over the channel's member rows (two counts read town-square's every
+    # member twice); the constants as literals, so that a prepared statement's generic plan sees them
+    zero = sa.literal_column("0", sa.BigInteger)
     counts: list[Any] = [
-        sa.select(sa.func.count()).select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
-        .where(active_member).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
-        .where(active_member, channelmembers.c.schemeguest == sa.true()).scalar_subquery(),
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(sa.case((channelmembers.c.schemeguest == sa.true(), 1), else_=0)), 0),
         sa.select(sa.func.count()).select_from(posts)
-        .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(), posts.c.deleteat == 0)
+        .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(),
+               # a literal, as the partial index's predicate (a parameter would keep a generic plan off it)
+               posts.c.deleteat == zero)
         .scalar_subquery(),
     ]
     if files:
         counts.append(sa.select(sa.func.count()).select_from(fileinfo)
-                      .where(fileinfo.c.channelid == sa.bindparam("cid"), fileinfo.c.deleteat == 0)
+                      .where(fileinfo.c.channelid == sa.bindparam("cid"), fileinfo.c.deleteat == zero)
                       .scalar_subquery())
-    return sa.select(*counts)
+    return (sa.select(*counts).select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
+            .where(channelmembers.c.channelid == sa.bindparam("cid"), users.c.deleteat == zero))
 
 
 _STATS = _stats_statement(files=True)

@@ -14,13 +14,16 @@ from chinwag.store.errors import Conflict, NotFound
 
 
 def upsert(
-    conn: AsyncConnection, table: sa.Table, keys: Sequence[str], update: Sequence[str] | None = None
+    conn: AsyncConnection, table: sa.Table, keys: Sequence[str], update: Sequence[str] | None = None,
+    *, changed_only: bool = False,
 ) -> Any:
     """INSERT … ON CONFLICT (keys) DO UPDATE SET update-columns (or DO NOTHING).
 
     On MySQL/MariaDB ``INSERT … ON DUPLICATE KEY UPDATE``, which fires on any unique key of the table
     (the callers' tables have no unique key besides ``keys`` that a row could collide on), and "do
-    nothing" is ``SET key = key`` (not ``INSERT IGNORE``, which would also swallow other errors)."""
+    nothing" is ``SET key = key`` (not ``INSERT IGNORE``, which would also swallow other errors).
+    ``changed_only``: PostgreSQL and SQLite leave a conflicting row whose update columns already hold the
+    new values unwritten (``DO UPDATE … WHERE``); MySQL/MariaDB does not write such a row anyway."""
     if conn.dialect.name == "mysql":
         my: Any = mysql.insert(table)
         if update:
@@ -28,7 +31,10 @@ def upsert(
         return my.on_duplicate_key_update({keys[0]: table.c[keys[0]]})
     ins: Any = postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
     if update:
-        return ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in update})
+        # ``changed_only``: a row whose update columns already hold the new values is left as it is
+        where = sa.or_(*(table.c[c].is_distinct_from(ins.excluded[c]) for c in update)) if changed_only else None
+        return ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in update},
+                                         where=where)
     return ins.on_conflict_do_nothing(index_elements=list(keys))
 
 

@@ -24,11 +24,14 @@ class SqlPreferenceStore:
     async def save(self, prefs: Sequence[Preference], conn: AsyncConnection | None = None) -> None:
         if not prefs:
             return
+        # one statement per 500 (a key given twice: its last value, as one upsert after another left
+        # it); a row already holding its value is not written (no new row version, no WAL: the DM/GM view's
+        # ``direct_channel_show`` is "true" again and again) — MySQL/MariaDB skips an unchanged row itself
+        rows = [PREFERENCE.values(p) for p in {(p.user_id, p.category, p.name): p for p in prefs}.values()]
         async with self.db.write_in(conn) as conn:
-            for p in prefs:
-                await conn.execute(
-                    upsert(conn, preferences, ["userid", "category", "name"], ["value"]).values(**PREFERENCE.values(p))
-                )
+            for i in range(0, len(rows), 500):
+                await conn.execute(upsert(conn, preferences, ["userid", "category", "name"], ["value"],
+                                          changed_only=True).values(rows[i:i + 500]))
 
     async def delete(self, prefs: Sequence[Preference], conn: AsyncConnection | None = None) -> None:
         async with self.db.write_in(conn) as conn:

@@ -29,6 +29,14 @@ class SqlStatusStore:
         if not statuses:
             return
         rows = [STATUS.values(s) for s in {s.user_id: s for s in statuses}.values()]
+        if len(rows) <= 500:
+            # the usual case (a sign-in, a status set, a reconnect): one statement, atomic by itself — on
+            # PostgreSQL without the BEGIN and COMMIT round trips
+            async with self.db.write_one() as conn:
+                await conn.execute(
+                    upsert(conn, status, ["userid"], ["status", "manual", "lastactivityat", "dndendtime"])
+                    .values(rows))
+            return
         async with self.db.write() as conn:
             for i in range(0, len(rows), 500):
                 await conn.execute(
