@@ -4,6 +4,8 @@
     .venv/bin/python -m bench.loadtest search --dataset-users 6000 --posts 100000 --json /tmp/lt.json
     # a fixed number of users for a while, same set-up
     .venv/bin/python -m bench.loadtest run --users 200 --seconds 60
+    # the same users on two server processes sharing events through Redis (db 11), both on CPU 0
+    .venv/bin/python -m bench.loadtest run --users 200 --seconds 60 --workers 2 --server-cpus 0
     # given levels in order, each from a clean state (20 → 80 → 20: the two 20s must agree)
     .venv/bin/python -m bench.loadtest levels --levels 20,80,20 --hold 40
     # any Mattermost-API server: a file with one login per line (password bench.loadtest.dataset.PASSWORD)
