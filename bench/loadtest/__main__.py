@@ -4,6 +4,8 @@
     .venv/bin/python -m bench.loadtest search --dataset-users 6000 --posts 100000 --json /tmp/lt.json
     # a fixed number of users for a while, same set-up
     .venv/bin/python -m bench.loadtest run --users 200 --seconds 60
+    # the same users on two server processes sharing events through Redis (db 11), both on CPU 0
+    .venv/bin/python -m bench.loadtest run --users 200 --seconds 60 --workers 2 --server-cpus 0
     # given levels in order, each from a clean state (20 → 80 → 20: the two 20s must agree)
     .venv/bin/python -m bench.loadtest levels --levels 20,80,20 --hold 40
     # any Mattermost-API server: a file with one login per line (password bench.loadtest.dataset.PASSWORD)
@@ -69,13 +71,71 @@ def kept_database(base_url: str, name: str) -> tuple[str, bool]:
     return urlunparse((u.scheme, u.netloc, "/" + name, "", "", "")), existed
 
 
-def start_chinwag(db: str, workdir: str, pin: int | None, keep: str = "") -> tuple[Any, Any, dict[str, str], str, bool]:
-    """A chinwag server process (PostgreSQL or SQLite) on a fresh database, or on the kept one named
-    ``keep``; returns (server, drop, env, dsn, whether the data set is already there)."""
+#: the Redis database of the load test's clusters (``--workers``): flushed at each start, so nothing of a
+#: previous run is left and the tests' database 0 is never touched
+REDIS_DB = 11
+
+
+def cluster_env(workers: int, redis_db: int = REDIS_DB) -> dict[str, str]:
+    """``chinwag serve`` with ``workers`` processes sharing events through Redis (database ``redis_db``,
+    flushed here first); nothing for one process."""
+    if workers <= 1:
+        return {}
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{redis_db}"
+    r = redis.Redis.from_url(url)
+    try:
+        r.flushdb()
+    finally:
+        r.close()
+    return {"MM_SERVICESETTINGS_WORKERCOUNT": str(workers), "MM_REDISSETTINGS_ENABLE": "true",
+            "MM_REDISSETTINGS_URL": url, "MM_CLUSTERSETTINGS_CLUSTERNAME": "loadtest"}
+
+
+def pin_server(pid: int, cpus: list[int] | None) -> None:
+    """The server's processes (the workers and the supervisor: ``-a`` takes every thread; workers started
+    later inherit it) on these CPUs."""
+    from bench.loadtest.ports import children
+
+    if cpus is None:
+        return
+    for p in [pid, *children(pid)]:
+        subprocess.run(["taskset", "-a", "-pc", ",".join(map(str, cpus)), str(p)], check=True, capture_output=True)
+
+
+def server_workers(pid: int, workers: int, timeout_s: float = 60) -> list[int]:
+    """The worker processes of ``chinwag serve --workers N`` (uvicorn's children that listen; a
+    multiprocessing resource tracker is not one), once all ``workers`` are there."""
+    from bench.loadtest.ports import children
+
+    if workers <= 1:
+        return []
+    end = time.monotonic() + timeout_s
+    while True:
+        found = []
+        for c in children(pid):
+            try:
+                with open(f"/proc/{c}/cmdline", "rb") as f:
+                    cmd = f.read()
+            except FileNotFoundError:
+                continue
+            if b"resource_tracker" not in cmd:
+                found.append(c)
+        if len(found) >= workers or time.monotonic() > end:
+            return found
+        time.sleep(0.2)
+
+
+def start_chinwag(db: str, workdir: str, pin: list[int] | None, keep: str = "",
+                  workers: int = 1) -> tuple[Any, Any, dict[str, str], str, bool]:
+    """A chinwag server (PostgreSQL or SQLite; ``workers`` processes sharing events through Redis when
+    more than one) on a fresh database, or on the kept one named ``keep``; returns (server, drop, env, dsn,
+    whether the data set is already there)."""
     from tests.procs import ServerProcess, create_pg_database, sqlite_env
 
     env = {"MM_LOGSETTINGS_CONSOLELEVEL": "ERROR", "MM_TEAMSETTINGS_MAXUSERSPERTEAM": "1000000",
-           "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI": "true"}
+           "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI": "true", **cluster_env(workers)}
     dsn, drop, loaded = "", None, False
     base = os.environ.get("CHINWAG_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
     if db == "postgres":
@@ -88,8 +148,8 @@ def start_chinwag(db: str, workdir: str, pin: int | None, keep: str = "") -> tup
     else:
         env |= sqlite_env(workdir)
     srv = ServerProcess(env, workdir).start()
-    if pin is not None:
-        subprocess.run(["taskset", "-a", "-pc", str(pin), str(srv.proc.pid)], check=True, capture_output=True)
+    assert srv.proc is not None
+    pin_server(srv.proc.pid, pin)
     return srv, drop, srv.env, dsn, loaded
 
 
@@ -106,9 +166,9 @@ def set_passwords_api(api: str, admin_token: str, logins: list[str]) -> None:
 def prepare(ns: argparse.Namespace, log: Any) -> tuple[Any, Any, list[str], dict[str, Any]]:
     """Start a server, load the data set; returns (server, drop, logins, data-set summary)."""
     wd = tempfile.mkdtemp(prefix="chinwag-loadtest-")
-    pin = None if ns.no_pin else 0
+    pin = None if ns.no_pin else parse_cpus(ns.server_cpus)
     keep = f"chinwag_loadtest_{ns.dataset_users}_{ns.posts}_{ns.public_channels}" if ns.keep else ""
-    srv, drop, env, dsn, loaded = start_chinwag(ns.db, wd, pin, keep)
+    srv, drop, env, dsn, loaded = start_chinwag(ns.db, wd, pin, keep, ns.workers)
     if loaded:
         log(f"data set: kept database {keep}")
         return srv, drop, [dataset.username(i) for i in range(ns.dataset_users)], {"kept_database": keep}
@@ -136,8 +196,7 @@ def prepare(ns: argparse.Namespace, log: Any) -> tuple[Any, Any, list[str], dict
     # restart so the server's caches start from the loaded data, as after a real import + deploy
     srv.stop()
     srv.start()
-    if pin is not None:
-        subprocess.run(["taskset", "-a", "-pc", str(pin), str(srv.proc.pid)], check=True, capture_output=True)
+    pin_server(srv.proc.pid, pin)
     log(f"loaded: {summary}")
     return srv, drop, logins, summary
 
@@ -150,6 +209,16 @@ def print_table(m: dict[str, Any], out: Any = sys.stdout) -> None:
             return "-" if x is None else f"{x:.1f}"
         print(f"{r['endpoint'][:62]:<62} {r['count']:>6} {r['per_s']:>6.2f} {f(r['mean_ms']):>7} {f(r['p50_ms']):>7} "
               f"{f(r['p99_ms']):>7} {f(r['max_ms']):>7} {r['errors']:>4} {r['client_errors']:>4}", file=out)
+
+
+def print_cluster(m: dict[str, Any], out: Any = sys.stdout) -> None:
+    """The events' path and, with several server processes, each one's share and Redis's."""
+    print("events:", json.dumps({"echo": m["echo"], "by_kind": dict(list(m["ws_events_by_kind"].items())[:8])}),
+          file=out)
+    if "server_processes" in m:
+        print("server processes:", json.dumps(m["server_processes"]), file=out)
+    if "redis" in m:
+        print("redis:", json.dumps(m["redis"]), file=out)
 
 
 def parse_cpus(text: str) -> list[int]:
@@ -193,6 +262,11 @@ def main() -> None:
     ap.add_argument("--pictures", choices=("ltng", "browser"), default="ltng",
                     help="profile pictures: as load-test-ng (every poster of every fetched batch, with its ETag) "
                          "or as a browser's cache (once a session)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server processes: more than one runs `chinwag serve --workers N` with Redis (database "
+                         f"{REDIS_DB}, flushed at the start); their CPU is summed (the supervisor listed apart)")
+    ap.add_argument("--server-cpus", default="0",
+                    help="CPUs for the server's processes, e.g. 0 or 0-1 (default 0: every worker on one core)")
     ap.add_argument("--no-pin", action="store_true", help="do not pin the server to CPU 0 and generators to CPU 1")
     ap.add_argument("--generator-cpus", default="",
                     help="CPUs for the generator processes, e.g. 1-3 or 1,2 (default: every CPU but 0)")
@@ -235,13 +309,25 @@ def main() -> None:
         srv, drop, logins, summary = prepare(ns, log)
         api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
         srv_dsn = srv.env.get("MM_SQLSETTINGS_DATASOURCE", "") if ns.db == "postgres" else ""
+    workers = server_workers(pid, ns.workers) if pid else []
+    if ns.workers > 1 and pid:
+        pin_server(pid, None if ns.no_pin else parse_cpus(ns.server_cpus))
+        log(f"server: supervisor {pid}, workers {workers}")
+        if len(workers) < ns.workers:
+            raise SystemExit(f"only {len(workers)} of {ns.workers} worker processes started")
     cfg = GenConfig(api, ws_url, logins, ramp_per_s=ns.ramp, min_idle_ms=ns.min_idle_ms, avg_idle_ms=ns.avg_idle_ms,
-                    rates=ns.rates, pictures=ns.pictures, startup_idle=ns.startup_idle)
+                    rates=ns.rates, pictures=ns.pictures, startup_idle=ns.startup_idle, server_pids=workers,
+                    server_port=srv.port if srv is not None else 0)
+    server_cpus = parse_cpus(ns.server_cpus)
     gen_cpus = None if ns.no_pin or ns.url else \
-        (parse_cpus(ns.generator_cpus) if ns.generator_cpus else sorted(os.sched_getaffinity(0) - {0}) or [0])
+        (parse_cpus(ns.generator_cpus) if ns.generator_cpus else
+         sorted(os.sched_getaffinity(0) - set(server_cpus)) or server_cpus)
     fleet = Fleet(cfg, ns.processes, cpus=gen_cpus)
     fleet.pg_dsn = srv_dsn
-    conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else 0,
+    fleet.server_workers = workers
+    fleet.redis_url = srv.env.get("MM_REDISSETTINGS_URL", "") if srv is not None and ns.workers > 1 else ""
+    conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else server_cpus,
+                  "server_workers": ns.workers,
                   "generator_cpus": gen_cpus, "generator_processes": ns.processes,
                   "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
                   "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "pictures": ns.pictures, "min_idle_ms": ns.min_idle_ms,
@@ -259,6 +345,7 @@ def main() -> None:
             for m in ms:
                 print(f"\n{level_line(m).strip()}")
                 print("cost:", json.dumps(m["cost"]))
+                print_cluster(m)
                 print_table(m)
             print(json.dumps([{k: m[k] for k in ("users", "ok", "generator_bound", "requests_per_s",
                                                  "requests_per_user_s", "mean_ms", "p99_ms", "errors",
@@ -269,6 +356,7 @@ def main() -> None:
             print_table(m)
             print(level_line(m).strip())
             print("cost:", json.dumps(m["cost"]))
+            print_cluster(m)
             shown = {k: m[k] for k in ("users", "connected", "ok", "broken", "generator_bound", "requests_per_s", "errors",
                                        "client_errors", "mean_ms", "p99_ms", "server_cpu_pct", "server_rss_mb",
                                        "server_cpu_ms_per_request", "users_per_core_at_cpu_limit")}

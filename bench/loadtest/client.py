@@ -52,15 +52,18 @@ class Headers(dict[str, str]):
 
 
 class Resp:
-    """An answer, read whole: status, headers (case-insensitive), body (decompressed if it came gzipped)."""
+    """An answer, read whole: status, headers (case-insensitive), body (decompressed if it came gzipped);
+    ``port``: the local port of the connection that carried it (which server process answered, in a cluster:
+    ``ports.PortMap``)."""
 
-    __slots__ = ("_body", "encoding", "headers", "status_code")
+    __slots__ = ("_body", "encoding", "headers", "port", "status_code")
 
-    def __init__(self, status: int, headers: Headers, body: bytes, encoding: str = "") -> None:
+    def __init__(self, status: int, headers: Headers, body: bytes, encoding: str = "", port: int = 0) -> None:
         self.status_code = status
         self.headers = headers
         self._body = body
         self.encoding = encoding
+        self.port = port
 
     @property
     def body(self) -> bytes:
@@ -80,8 +83,8 @@ class Resp:
 class _Conn(asyncio.Protocol):
     """One keep-alive connection; at most one request in flight on it."""
 
-    __slots__ = ("body", "closed", "deadline", "got_bytes", "headers", "idle_since", "key", "parser", "reused",
-                 "transport", "waiter")
+    __slots__ = ("body", "closed", "deadline", "got_bytes", "headers", "idle_since", "key", "lport", "parser",
+                 "reused", "transport", "waiter")
 
     def __init__(self, key: str) -> None:
         self.key = key
@@ -95,10 +98,13 @@ class _Conn(asyncio.Protocol):
         self.reused = False
         self.deadline = 0.0
         self.idle_since = 0.0
+        self.lport = 0
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        name = transport.get_extra_info("sockname")
+        self.lport = int(name[1]) if name else 0
 
     def data_received(self, data: bytes) -> None:
         self.got_bytes = True
@@ -143,7 +149,7 @@ class _Conn(asyncio.Protocol):
             enc = dict.get(headers, "content-encoding", "")
             w.set_result(Resp(self.parser.get_status_code(), headers,
                               body[0] if len(body) == 1 else b"".join(body),
-                              enc if enc in ("gzip", "deflate") else ""))
+                              enc if enc in ("gzip", "deflate") else "", self.lport))
 
     def _fail(self, exc: Exception) -> None:
         self.closed = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bench.loadtest.sim import Env, Http, Recorder, SimUser
+from bench.loadtest.sim import ECHO_TIMEOUT_S, Env, Http, Recorder, SimUser
 
 #: load-test-ng's alert thresholds (coordinator MonitorConfig): 5xx and timeouts < 0.025 % of requests,
 #: mean request time < 100 ms, p99 < 2 s (applied here to every endpoint), app CPU < 85 %.
@@ -57,6 +57,10 @@ class GenConfig:
     rates: str = "default"
     pictures: str = "ltng"
     startup_idle: str = "ltng"
+    #: several server processes (a cluster on this machine): their pids and port, to tell which one serves
+    #: each connection (``ports.PortMap``); empty: one process, nothing to tell apart
+    server_pids: list[int] = field(default_factory=list)
+    server_port: int = 0
 
 
 def _worker(conn: Connection, cfg: GenConfig, cpus: list[int] | None) -> None:
@@ -93,12 +97,38 @@ async def _lag_probe(lags: list[float]) -> None:
         lags.append((loop.time() - t - 0.05) * 1000)
 
 
+async def _classify(env: Env) -> None:
+    """Several server processes: once a second, which process served each echoed post's request and the
+    poster's WebSocket (one read of /proc for all the echoes of that second)."""
+    rec = env.rec
+    while True:
+        await asyncio.sleep(1.0)
+        if not env.to_classify:
+            continue
+        todo, env.to_classify = env.to_classify, []
+        env.ports.refresh()
+        for level, http_port, ws_port in todo:
+            if level != rec.level:
+                continue
+            a, b = env.ports.pid_of(http_port), env.ports.pid_of(ws_port)
+            if a is None or b is None:
+                rec.echo_unknown += 1
+            elif a == b:
+                rec.echo_same += 1
+            else:
+                rec.echo_cross += 1
+
+
 async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
     loop = asyncio.get_running_loop()
     rec = Recorder()
     http = _new_http(cfg)
     env = Env(cfg.api, cfg.ws_url, http, rec, asyncio.Event(), cfg.min_idle_ms, cfg.avg_idle_ms, rates=cfg.rates,
               pictures=cfg.pictures, startup_idle=cfg.startup_idle)
+    if len(cfg.server_pids) > 1:
+        from bench.loadtest.ports import PortMap
+        env.ports = PortMap(cfg.server_port, cfg.server_pids)
+    classifier = asyncio.create_task(_classify(env)) if env.ports is not None else None
     users: list[tuple[SimUser, asyncio.Task[None]]] = []
     target = 0
     lags: list[float] = []
@@ -140,9 +170,13 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
             lags.clear()
             cpu_mark, wall_mark = time.process_time(), time.monotonic()
             ramper = asyncio.create_task(ramp())
-            left = [t for t in asyncio.all_tasks() if t not in (asyncio.current_task(), ramper, probe)]
+            env.to_classify.clear()
+            left = [t for t in asyncio.all_tasks() if t not in (asyncio.current_task(), ramper, probe, classifier)]
             conn.send({"users": len(users), "tasks_left": len(left)})
         elif cmd == "take":
+            now = time.perf_counter()
+            for u, _ in users:
+                u.overdue_echoes(now)
             out = rec.take()
             out["active"] = len(users)
             out["connected"] = sum(1 for u, _ in users if u.connected)
@@ -160,6 +194,8 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
         elif cmd == "stop":
             ramper.cancel()
             probe.cancel()
+            if classifier is not None:
+                classifier.cancel()
             await _stop_users(users)
             await env.http.aclose()
             conn.send("stopped")
@@ -186,6 +222,10 @@ class Fleet:
         self.users = 0
         #: the server's PostgreSQL database (a URL): its backends' CPU is measured per window
         self.pg_dsn = ""
+        #: several server processes: the workers' pids (the server pid given to ``measure`` is their
+        #: supervisor) and the Redis they share (its CPU and calls measured per window)
+        self.server_workers: list[int] = []
+        self.redis_url = ""
 
     def reset(self) -> dict[str, int]:
         """Every process drops all its users (tasks cancelled and awaited, WebSockets closed, the HTTP pool
@@ -235,6 +275,10 @@ class Window:
     ws_connects: int = 0
     ws_errors: int = 0
     ws_events: int = 0
+    ws_kinds: dict[str, int] = field(default_factory=dict)
+    echo: dict[str, Any] = field(default_factory=lambda: {"expected": 0, "echoed": 0, "missing": 0, "ms": [],
+                                                          "cross_process": 0, "same_process": 0,
+                                                          "process_unknown": 0})
     active: int = 0
     connected: int = 0
     started: int = 0
@@ -248,12 +292,14 @@ class Window:
         for p in parts:
             for k, v in p["lat"].items():
                 w.lat.setdefault(k, []).extend(v)
-            for name in ("errors", "client_errors", "actions"):
+            for name in ("errors", "client_errors", "actions", "ws_kinds"):
                 d = getattr(w, name)
                 for k, n in p[name].items():
                     d[k] = d.get(k, 0) + n
             for k, s in p["samples"].items():
                 w.samples.setdefault(k, s)
+            for k, v in p.get("echo", {}).items():
+                w.echo[k] = w.echo[k] + v
             for name in ("unanswered", "ws_connects", "ws_errors", "ws_events", "active", "connected", "started",
                          "gave_up"):
                 setattr(w, name, getattr(w, name) + p[name])
@@ -353,18 +399,41 @@ class Limits:
     pace_share: float = PACE_SHARE
 
 
-def wait_server_idle(server_pid: int | None, idle_pct: float, timeout_s: float, log: Any) -> dict[str, Any]:
-    """Before a level: wait until the server's CPU stays under ``idle_pct`` % of a core for two consecutive
-    seconds (what the previous level left queued has drained), at most ``timeout_s``."""
+def app_cpu_s(pids: list[int]) -> float:
+    """CPU seconds of the server's processes together (a process gone counts 0)."""
+    return sum(pids_cpu_s(pids).values())
+
+
+def redis_stats(url: str) -> dict[str, Any]:
+    """Redis's own CPU seconds (``INFO cpu``: the server's main process, user + system) and its calls per
+    command (``INFO commandstats``). The Redis may be shared with other work on the machine."""
+    import redis
+
+    r = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        cpu = r.info("cpu")
+        stats = r.info("commandstats")
+    finally:
+        r.close()
+    return {"cpu_s": float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"]),
+            "calls": {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in stats.items()}}
+
+
+def wait_server_idle(server_pid: int | None, idle_pct: float, timeout_s: float, log: Any,
+                     workers: list[int] | None = None) -> dict[str, Any]:
+    """Before a level: wait until the server's CPU (all its processes: ``workers`` too) stays under
+    ``idle_pct`` % of a core for two consecutive seconds (what the previous level left queued has
+    drained), at most ``timeout_s``."""
     if not server_pid:
         return {"idle": None, "idle_wait_s": 0.0, "idle_cpu_pct": None}
+    pids = [server_pid, *(workers or [])]
     t0 = time.monotonic()
     quiet = 0
     pct_ = 100.0
     while time.monotonic() - t0 < timeout_s:
-        c0, w0 = proc_cpu_s(server_pid), time.monotonic()
+        c0, w0 = app_cpu_s(pids), time.monotonic()
         time.sleep(1.0)
-        pct_ = (proc_cpu_s(server_pid) - c0) / (time.monotonic() - w0) * 100
+        pct_ = (app_cpu_s(pids) - c0) / (time.monotonic() - w0) * 100
         quiet = quiet + 1 if pct_ < idle_pct else 0
         if quiet >= 2:
             return {"idle": True, "idle_wait_s": round(time.monotonic() - t0, 1), "idle_cpu_pct": round(pct_, 1)}
@@ -379,7 +448,9 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     until the server is idle, sign `users` users in (ramp) and wait until all are through their start-up,
     let them settle, then measure a window of `hold_s` seconds."""
     left = fleet.reset()
-    idle = wait_server_idle(server_pid, idle_pct, idle_timeout_s, log)
+    workers: list[int] = list(getattr(fleet, "server_workers", []))
+    redis_url: str = getattr(fleet, "redis_url", "")
+    idle = wait_server_idle(server_pid, idle_pct, idle_timeout_s, log, workers)
     fleet.set_users(users)
     t0 = time.monotonic()
     while True:
@@ -394,6 +465,8 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     time.sleep(settle_s)
     fleet.take()
     cpu0 = proc_cpu_s(server_pid) if server_pid else 0.0
+    workers0 = pids_cpu_s(workers)
+    redis0 = redis_stats(redis_url) if redis_url else None
     gen0 = cpus_busy_ticks(fleet.cpus) if fleet.cpus else (0, 0)
     # the database's backends (the server's pool): CPU at the window's start, and of each backend that
     # appears during it (a new one counts from 0: its life is within the window)
@@ -401,11 +474,12 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     pg0 = pids_cpu_s(pg_backend_pids(pg_dsn)) if pg_dsn else {}
     pg_last = dict(pg0)
     t1 = time.monotonic()
-    rss_peak = 0.0
+    rss_peak = parent_rss = 0.0
     while time.monotonic() - t1 < hold_s:
         time.sleep(min(5.0, hold_s - (time.monotonic() - t1)) if hold_s > 0 else 0)
         if server_pid:
-            rss_peak = max(rss_peak, proc_rss_mb(server_pid))
+            rss_peak = max(rss_peak, proc_rss_mb(server_pid) + sum(proc_rss_mb(p) for p in workers))
+            parent_rss = proc_rss_mb(server_pid)
         if pg_dsn:
             pg_last.update(pids_cpu_s(pg_backend_pids(pg_dsn)))
     w = fleet.take()
@@ -413,7 +487,13 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     if pg_dsn:
         pg_last.update(pids_cpu_s(list(pg_last)))
     pg_cpu_s = sum(v - pg0.get(pid, 0.0) for pid, v in pg_last.items()) if pg_dsn else None
-    cpu_pct = (proc_cpu_s(server_pid) - cpu0) / seconds * 100 if server_pid else None
+    parent_cpu_pct = (proc_cpu_s(server_pid) - cpu0) / seconds * 100 if server_pid else None
+    workers1 = pids_cpu_s(workers)
+    worker_pcts = {pid: round((workers1.get(pid, workers0[pid]) - workers0[pid]) / seconds * 100, 1)
+                   for pid in workers0}
+    # the app's CPU: every process of it (the supervisor too), summed
+    cpu_pct = parent_cpu_pct + sum(worker_pcts.values()) if parent_cpu_pct is not None else None
+    redis1 = redis_stats(redis_url) if redis_url else None
     core_pct = None
     if fleet.cpus:
         gen1 = cpus_busy_ticks(fleet.cpus)
@@ -421,6 +501,18 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     m = evaluate(w, seconds, users, cpu_pct, rss_peak if server_pid else None, limits, ramp_s, core_pct,
                  len(fleet.cpus) if fleet.cpus else len(fleet.procs))
     m["clean_start"] = {**left, **idle}
+    if workers:
+        m["server_processes"] = {"supervisor_pid": server_pid, "supervisor_cpu_pct": round(parent_cpu_pct or 0, 1),
+                                 "supervisor_rss_mb": round(parent_rss, 1), "workers_cpu_pct": worker_pcts,
+                                 "workers_rss_mb": {p: round(proc_rss_mb(p), 1) for p in workers}}
+    if redis0 is not None and redis1 is not None:
+        n = max(1, m["requests"])
+        calls = {k: v - redis0["calls"].get(k, 0) for k, v in redis1["calls"].items()}
+        top = sorted(((k, v) for k, v in calls.items() if v > 0), key=lambda kv: -kv[1])[:12]
+        m["redis"] = {"cpu_pct": round((redis1["cpu_s"] - redis0["cpu_s"]) / seconds * 100, 1),
+                      "cpu_ms_per_request": round((redis1["cpu_s"] - redis0["cpu_s"]) * 1000 / n, 3),
+                      "calls_per_request": round(sum(calls.values()) / n, 2),
+                      "top_calls_per_request": {k: round(v / n, 3) for k, v in top}}
     actions = sum(w.actions.values())
     gen_cpu_s = sum(p["cpu_s"] for p in w.procs)
     # what each simulated user's action costs on the generators' side of the machine: the generators' own
@@ -478,6 +570,13 @@ def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_m
         broken.append(f"server CPU {cpu_pct:.0f}% ≥ {limits.cpu_pct:.0f}%")
     if w.connected < users * 0.98:
         broken.append(f"only {w.connected} of {users} users connected")
+    echo = w.echo
+    if echo["missing"]:
+        # every event goes through the event stream (Redis in a cluster): a user that does not get its own
+        # post's `posted` event back means events are lost or late — the level cannot count as good
+        broken.append(f"{echo['missing']} of {echo['expected']} own posts' `posted` events not received "
+                      f"within {ECHO_TIMEOUT_S:.0f} s")
+    echo_ms = sorted(echo["ms"])
     gen = generator_load(w, limits, gen_core_pct, gen_cores)
     every = sorted(ok_lat)
     pace = sum(w.actions.values()) / seconds / max(1, users)
@@ -502,6 +601,12 @@ def evaluate(w: Window, seconds: float, users: int, cpu_pct: float | None, rss_m
             "server_cpu_ms_per_request": round(cpu_pct * 10 * seconds / n_req, 3) if cpu_pct and n_req else None,
             "users_per_core_at_cpu_limit": round(users * (limits.cpu_pct or 100) / cpu_pct) if cpu_pct else None,
             "generators": gen, "ws_events": w.ws_events,
+            "ws_events_by_kind": dict(sorted(w.ws_kinds.items(), key=lambda kv: -kv[1])),
+            # own posts' `posted` events (request start → the event on the poster's WebSocket); with several
+            # server processes, whether the request and the WebSocket were on different ones
+            "echo": {**{k: v for k, v in echo.items() if k != "ms"},
+                     "p50_ms": round(pct(echo_ms, 50), 1) if echo_ms else None,
+                     "p99_ms": round(pct(echo_ms, 99), 1) if echo_ms else None},
             "ws_connects": w.ws_connects, "actions": dict(sorted(w.actions.items(), key=lambda kv: -kv[1])),
             "error_samples": w.samples, "endpoints": table}
 
@@ -518,7 +623,17 @@ def level_line(m: dict[str, Any]) -> str:
             f"RSS {m['server_rss_mb']} MB; generators {g['cpu_pct_total']}% CPU "
             f"({', '.join(str(p['cpu_pct']) for p in g['processes'])}), core busy {g['cores_busy_pct']}%, "
             f"loop lag p99 {max((p['lag_p99_ms'] for p in g['processes']), default=0)} ms; "
-            f"clean start: {m['clean_start']}" + (f" — {'; '.join(why)}" if why else ""))
+            f"clean start: {m['clean_start']}; {echo_line(m)}" + (f" — {'; '.join(why)}" if why else ""))
+
+
+def echo_line(m: dict[str, Any]) -> str:
+    e = m.get("echo") or {}
+    line = (f"own posts' events: {e.get('echoed', 0)}/{e.get('expected', 0)} back (missing {e.get('missing', 0)}, "
+            f"p50 {e.get('p50_ms')} ms, p99 {e.get('p99_ms')} ms)")
+    if e.get("cross_process") or e.get("same_process") or e.get("process_unknown"):
+        line += (f", {e['cross_process']} across processes, {e['same_process']} within one, "
+                 f"{e['process_unknown']} untold")
+    return line
 
 
 def reference_pace(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid: int | None,

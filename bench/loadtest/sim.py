@@ -124,11 +124,27 @@ class Recorder:
         self.ws_connects = 0
         self.ws_errors = 0
         self.ws_events = 0
+        self.ws_kinds: dict[str, int] = {}  # frames received per event name
+        # a user's own posts and their `posted` event on its own WebSocket (every event crosses the event
+        # stream — Redis in a cluster — so a broken path shows as missing echoes): posts made while its
+        # WebSocket was connected, echoes received, echoes missing after ECHO_TIMEOUT_S, the time from the
+        # request's start to the echo, and (several server processes) whether the post's request and the
+        # WebSocket were served by the same process, different ones, or one could not be told
+        self.echo_expected = 0
+        self.echoed = 0
+        self.echo_missing = 0
+        self.echo_ms: list[float] = []
+        self.echo_cross = 0
+        self.echo_same = 0
+        self.echo_unknown = 0
 
     def take(self) -> dict[str, Any]:
         out = {"lat": self.lat, "errors": self.errors, "client_errors": self.client_errors,
                "samples": self.samples, "unanswered": self.unanswered, "actions": self.actions, "ws_connects": self.ws_connects,
-               "ws_errors": self.ws_errors, "ws_events": self.ws_events}
+               "ws_errors": self.ws_errors, "ws_events": self.ws_events, "ws_kinds": self.ws_kinds,
+               "echo": {"expected": self.echo_expected, "echoed": self.echoed, "missing": self.echo_missing,
+                        "ms": self.echo_ms, "cross_process": self.echo_cross, "same_process": self.echo_same,
+                        "process_unknown": self.echo_unknown}}
         self.reset()
         return out
 
@@ -151,6 +167,15 @@ class Env:
     #: reload) waits PickIdleTimeMs(min, avg, 1.0) first, and so does its retry; "none": at once (retries
     #: after 1–2·min)
     startup_idle: str = "ltng"
+    #: several server processes: which one serves a connection (by its local port), and the echoes whose
+    #: request and WebSocket ports are still to be told apart: (level, request port, WebSocket port)
+    ports: Any = None
+    to_classify: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+#: a user's own post whose `posted` event has not reached its WebSocket this long after the request
+#: started counts as missing (the level is broken: events are not getting through)
+ECHO_TIMEOUT_S = 10.0
 
 
 class Skip(Exception):
@@ -206,6 +231,12 @@ class SimUser:
         self.seq_out = 1
         self.stop = asyncio.Event()
         self.connected = False
+        self.ws_port = 0
+        self.last_port = 0  # the local port of the last answer's connection
+        #: own posts waiting for their `posted` event: id → (request start, level, request port); and own
+        #: posts whose event came before the answer: id → arrival
+        self.echo_wait: dict[str, tuple[float, int, int]] = {}
+        self.echo_early: dict[str, float] = {}
         self.started = False  # signed in and through the start-up calls
         self.actions: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
 
@@ -236,6 +267,7 @@ class SimUser:
             raise RequestFailed(name) from e
         if rec.level == level:
             rec.lat.setdefault(name, []).append((time.perf_counter() - t) * 1000)
+        self.last_port = r.port
         if r.status_code not in ok:
             if rec.level == level:
                 bucket = rec.errors if r.status_code >= 500 else rec.client_errors
@@ -267,6 +299,8 @@ class SimUser:
             raise RequestFailed("websocket") from e
         self.env.rec.ws_connects += 1
         self.connected = True
+        sock = self.ws.get_extra_info("sockname") if hasattr(self.ws, "get_extra_info") else None
+        self.ws_port = int(sock[1]) if sock else 0
         self.seq_out = 1
         self.ws_task = asyncio.create_task(self._read_ws(self.ws))
 
@@ -296,10 +330,12 @@ class SimUser:
             async for msg in ws:
                 if msg.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                     continue
-                self.env.rec.ws_events += 1
+                rec = self.env.rec
+                rec.ws_events += 1
                 try:
                     ev = _decode_frame(msg.data)
                     kind = ev.event
+                    rec.ws_kinds[kind] = rec.ws_kinds.get(kind, 0) + 1
                     if ev.seq is not None and kind:
                         self.seq_in = ev.seq + 1
                     if kind not in _ACTED_ON:
@@ -311,6 +347,7 @@ class SimUser:
                     data = {}
                 if kind == "hello":
                     self.conn_id = data.get("connection_id", "")
+                    self.echo_wait.clear()  # a fresh connection: what was published before is not replayed
                 elif kind == "posted":
                     await self._on_posted(data)
                 elif kind == "typing":
@@ -333,6 +370,8 @@ class SimUser:
         except (ValueError, msgspec.DecodeError):
             return
         self._remember_posts([post])
+        if post.get("user_id") == self.s.me and post.get("id"):
+            self._echo(post["id"])
         if data.get("should_ack"):
             await self.ws_send("posted_ack", {"id": post.get("id", ""), "status": "success"})
         ch = post.get("channel_id", "")
@@ -629,8 +668,53 @@ class SimUser:
             up = await self.req("POST", "POST /files", "/files", params={"channel_id": channel},
                                 files={"files": ("notes.txt", b"load test attachment\n" * 20, "text/plain")})
             body["file_ids"] = [f["id"] for f in up.get("file_infos", [])]
+        connected, level, t = self.connected, self.env.rec.level, time.perf_counter()
         post = await self.req("POST", "POST /posts", "/posts", body=body)
         self._remember_posts([post])
+        if connected and post.get("id"):
+            self._expect_echo(post["id"], t, level)
+
+    # --- own posts' events ------------------------------------------------------------------------
+
+    def _expect_echo(self, post_id: str, t: float, level: int) -> None:
+        """A post this user made while its WebSocket was connected: its `posted` event must come back."""
+        rec = self.env.rec
+        if rec.level != level:
+            return
+        rec.echo_expected += 1
+        early = self.echo_early.pop(post_id, None)
+        if early is not None:  # the event came before the answer
+            self._echoed(t, early, level, self.last_port)
+        else:
+            self.echo_wait[post_id] = (t, level, self.last_port)
+
+    def _echo(self, post_id: str) -> None:
+        now = time.perf_counter()
+        waiting = self.echo_wait.pop(post_id, None)
+        if waiting is None:
+            self.echo_early[post_id] = now
+            if len(self.echo_early) > 50:  # events of own posts whose answer never came (failed, other level)
+                for k in [k for k, v in self.echo_early.items() if now - v > 60]:
+                    del self.echo_early[k]
+            return
+        self._echoed(waiting[0], now, waiting[1], waiting[2])
+
+    def _echoed(self, t: float, now: float, level: int, port: int) -> None:
+        rec = self.env.rec
+        if rec.level != level:
+            return
+        rec.echoed += 1
+        rec.echo_ms.append((now - t) * 1000)
+        if self.env.ports is not None:
+            self.env.to_classify.append((level, port, self.ws_port))
+
+    def overdue_echoes(self, now: float) -> None:
+        """Own posts whose event has not come within ECHO_TIMEOUT_S: counted missing and forgotten."""
+        for pid_, (t, level, _port) in list(self.echo_wait.items()):
+            if now - t > ECHO_TIMEOUT_S:
+                del self.echo_wait[pid_]
+                if level == self.env.rec.level:
+                    self.env.rec.echo_missing += 1
 
     async def join_channel(self) -> None:
         chans = await self.req("GET", "GET /teams/{team_id}/channels", f"/teams/{self.s.team}/channels",

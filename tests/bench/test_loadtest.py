@@ -20,6 +20,7 @@ from bench.loadtest.driver import Fleet, GenConfig, Limits, Window, evaluate, me
 from bench.loadtest.sim import Env, Http, Recorder, SimUser
 
 from tests.procs import ServerProcess, sqlite_env
+from tests.waiting import until
 
 pytestmark = pytest.mark.loadtest
 USERS = 12
@@ -78,6 +79,10 @@ async def test_every_action_runs_without_errors(loaded: tuple[ServerProcess, lis
                     except Exception as e:  # Skip: nothing to act on yet; RequestFailed shows in rec
                         assert type(e).__name__ == "Skip", (name, e, rec.samples)
         _no_errors(rec)
+        # every post a user made while connected comes back as its `posted` event on the user's WebSocket
+        await until(lambda: rec.echoed == rec.echo_expected)
+        assert rec.echo_expected > 0 and rec.echoed == rec.echo_expected and rec.echo_ms, vars(rec)
+        assert rec.ws_kinds.get("posted", 0) >= rec.echoed and rec.ws_kinds.get("hello", 0) >= len(users)
         assert set(names) - done <= {"SwitchTeam"}, set(names) - done  # one-team users cannot switch
         assert rec.ws_events > 0 and rec.actions == {}  # events arrived; actions are counted only by run()
         for u in users:
@@ -106,6 +111,97 @@ def test_short_run_holds_its_users(loaded: tuple[ServerProcess, list[str]]) -> N
     assert m["requests"] > 0 and sum(m["actions"].values()) > 0, m
     assert {r["endpoint"] for r in m["endpoints"]} >= {"POST /channels/members/me/view"}
     assert m["server_rss_mb"] and m["server_rss_mb"] > 0
+    assert m["echo"]["missing"] == 0 and m["ws_events_by_kind"], m["echo"]
+
+
+def test_a_users_own_post_whose_event_never_comes_breaks_the_level() -> None:
+    w = _window([1.0])
+    w.echo = {"expected": 10, "echoed": 9, "missing": 1, "ms": [3.0] * 9, "cross_process": 4,
+              "same_process": 5, "process_unknown": 0}
+    m = evaluate(w, 10.0, 10, 20.0, 100.0, Limits())
+    assert not m["ok"] and any("`posted` events not received" in b for b in m["broken"]), m["broken"]
+    assert m["echo"]["p99_ms"] == 3.0 and m["echo"]["cross_process"] == 4 and "ms" not in m["echo"]
+    w.echo = {**w.echo, "echoed": 10, "missing": 0, "ms": [3.0] * 10}
+    assert evaluate(w, 10.0, 10, 20.0, 100.0, Limits())["ok"]
+
+
+def test_the_port_map_tells_which_process_holds_a_connections_other_end() -> None:
+    import socket
+
+    from bench.loadtest.ports import PortMap, children
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        served, _ = listener.accept()
+        try:
+            ports = PortMap(port, [os.getpid()])
+            ports.refresh()
+            mine = client.getsockname()[1]
+            assert ports.pid_of(mine) == os.getpid() and ports.spread() == {os.getpid(): 1}
+            assert ports.pid_of(0) is None and ports.pid_of(mine + 1 if mine < 65535 else 1) is None
+            assert PortMap(port, [os.getppid()]).pid_of(mine) is None  # not refreshed: nothing known
+        finally:
+            client.close()
+            served.close()
+    assert os.getpid() in children(os.getppid())
+
+
+def test_two_server_processes_share_events_through_redis() -> None:
+    """``--workers 2``: the users' requests and WebSockets spread over two worker processes; every user's
+    own posts come back on its WebSocket, some of them across processes (through Redis)."""
+    from bench.loadtest.__main__ import cluster_env, server_workers
+
+    from tests.cluster.conftest import redis_ok
+    from tests.conftest import PG_OK, PG_URL
+    from tests.procs import create_pg_database
+
+    if not os.environ.get("CHINWAG_LOADTEST_CLUSTER"):
+        # ≈ 2 min on the 2-core machine (a fresh database migrated, two workers started, the data set
+        # imported): too dear for every run; the pieces have the unit tests above
+        pytest.skip("set CHINWAG_LOADTEST_CLUSTER=1 (needs PostgreSQL and Redis)")
+    if not (PG_OK and redis_ok()):
+        pytest.skip("needs PostgreSQL and Redis")
+    wd = tempfile.mkdtemp(prefix="chinwag-lt-test-")
+    url, drop = create_pg_database(PG_URL)
+    env = {"MM_SQLSETTINGS_DRIVERNAME": "postgres", "MM_SQLSETTINGS_DATASOURCE": url,
+           "MM_FILESETTINGS_DIRECTORY": os.path.join(wd, "files"), "MM_LOGSETTINGS_CONSOLELEVEL": "ERROR",
+           **cluster_env(2)}
+    srv = ServerProcess(env, wd)
+    fleet = None
+    try:
+        srv.start()
+        assert srv.proc is not None
+        workers = server_workers(srv.proc.pid, 2)
+        assert len(workers) == 2, workers
+        shape = dataset.Shape(users=USERS, posts=200, public_per_team=4, private_per_team=1, public_per_user=3,
+                              private_per_user=1)
+        path = Path(wd) / "data.jsonl"
+        dataset.write_jsonl(path, shape)
+        dataset.import_file(path, srv.env)
+        dataset.set_passwords_pg(url)
+        logins = [dataset.username(i) for i in range(USERS)]
+        cfg = GenConfig(srv.api, srv.ws_url, logins, ramp_per_s=40, min_idle_ms=100, avg_idle_ms=600,
+                        startup_idle="none", server_pids=workers, server_port=srv.port)
+        fleet = Fleet(cfg, processes=1)
+        fleet.server_workers = workers
+        fleet.redis_url = env["MM_REDISSETTINGS_URL"]
+        m = measure(fleet, USERS, settle_s=0, hold_s=float(os.environ.get("CHINWAG_LOADTEST_SECONDS", 8)),
+                    server_pid=srv.proc.pid, limits=Limits(cpu_pct=0, mean_ms=1e9, p99_ms=1e9),
+                    log=lambda _m: None)
+    finally:
+        if fleet is not None:
+            fleet.stop()
+        srv.stop()
+        drop()
+    assert m["connected"] == USERS and m["errors"] == 0 and m["client_errors"] == 0, m["error_samples"]
+    e = m["echo"]
+    assert e["missing"] == 0 and e["echoed"] > 0, e
+    # the kernel spread the connections: some posts went through the other process than the poster's socket
+    assert e["cross_process"] > 0, e
+    procs = m["server_processes"]
+    assert set(procs["workers_cpu_pct"]) == set(workers) and all(v > 0 for v in procs["workers_cpu_pct"].values())
+    assert m["redis"]["calls_per_request"] > 0 and "xadd" in m["redis"]["top_calls_per_request"], m["redis"]
 
 
 def _window(cpu_s: list[float], lag_ms: float = 1.0) -> Window:

@@ -38,6 +38,16 @@ end
 return 0
 """
 
+#: KEYS: the connections' checkpoint keys. ARGV: ttl (s), then each key's value. One command for a
+#: round of checkpoints: a pipeline of one SET per connection cost the node ≈ 60 µs of CPU per
+#: checkpoint in redis-py (commands built, packed and answered one by one), this ≈ 10 µs (#27)
+_SET_CHECKPOINTS = """
+for i, k in ipairs(KEYS) do
+  redis.call('SET', k, ARGV[i + 1], 'EX', ARGV[1])
+end
+return #KEYS
+"""
+
 
 def pos_of(stream_id: bytes | str) -> int:
     s = stream_id.decode() if isinstance(stream_id, bytes) else stream_id
@@ -64,6 +74,7 @@ class RedisStream:
         self.queue: deque[tuple[bytes, str]] = deque()
         self._wake = asyncio.Event()
         self._add_once: Any = self.redis.register_script(_ADD_ONCE)
+        self._set_checkpoints: Any = self.redis.register_script(_SET_CHECKPOINTS)
         self._writing = False
         self.tasks: list[asyncio.Task[None]] = []
         self.last_id = "$"
@@ -187,11 +198,9 @@ class RedisStream:
     async def save_checkpoints(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
         if not items:
             return
-        pipe = self.redis.pipeline(transaction=False)
         ttl = max(60, self.retention_ms // 1000)
-        for cid, uid, state in items:
-            pipe.set(f"{self.prefix}:conn:{cid}", msgspec.json.encode({"u": uid, "s": state}), ex=ttl)
-        await pipe.execute()
+        await self._set_checkpoints(keys=[f"{self.prefix}:conn:{cid}" for cid, _, _ in items],
+                                    args=[ttl, *(msgspec.json.encode({"u": uid, "s": state}) for _, uid, state in items)])
 
     async def load_checkpoint(self, connection_id: str) -> tuple[str, dict[str, Any]] | None:
         raw = await self.redis.get(f"{self.prefix}:conn:{connection_id}")
