@@ -5,6 +5,7 @@ and collects a window's latencies, errors and the server's CPU and RSS."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing as mp
 import os
 import statistics
@@ -97,6 +98,41 @@ async def _lag_probe(lags: list[float]) -> None:
         lags.append((loop.time() - t - 0.05) * 1000)
 
 
+class GcPauses:
+    """The collector's pauses in this process (``gc.callbacks``): each collection's time and generation, so a
+    late loop can be told apart from a busy one (a full collection of a generator's heap — a thousand users'
+    state — stops the loop for hundreds of milliseconds at a few per cent of CPU)."""
+
+    def __init__(self) -> None:
+        self.t0 = 0.0
+        self.pauses: list[tuple[float, int]] = []
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self.t0 = time.perf_counter()
+        else:
+            self.pauses.append(((time.perf_counter() - self.t0) * 1000, int(info["generation"])))
+
+    def take(self) -> dict[str, Any]:
+        p, self.pauses = self.pauses, []
+        return {"gc_ms": round(sum(ms for ms, _ in p), 1), "gc_max_ms": round(max((ms for ms, _ in p), default=0.0), 1),
+                "gc_full": sum(1 for _, g in p if g == 2)}
+
+
+FREEZE_EVERY_S = 5.0
+
+
+async def _freezer() -> None:
+    """What the users hold now leaves the collector's view every few seconds (``gc.freeze``): a level's
+    long-lived state (sessions, channels, remembered posts, sockets) is never scanned again, so a collection
+    only walks what was made since — no full collection over the whole heap in a window. The server sees the
+    same requests; only the generator's pauses go (their loop lag counted against the level otherwise). A
+    new level unfreezes and collects first (``reset``), outside any window."""
+    while True:
+        await asyncio.sleep(FREEZE_EVERY_S)
+        gc.freeze()
+
+
 async def _classify(env: Env) -> None:
     """Several server processes: once a second, which process served each echoed post's request and the
     poster's WebSocket (one read of /proc for all the echoes of that second)."""
@@ -134,6 +170,9 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
     lags: list[float] = []
     cpu_mark, wall_mark = time.process_time(), time.monotonic()
     probe = asyncio.create_task(_lag_probe(lags))
+    pauses = GcPauses()
+    gc.callbacks.append(pauses)
+    freezer = asyncio.create_task(_freezer())
 
     async def ramp() -> None:
         gap = 1 / cfg.ramp_per_s if cfg.ramp_per_s > 0 else 0
@@ -165,13 +204,17 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
             await _stop_users(old)
             await env.http.aclose()
             env.http = _new_http(cfg)
+            gc.unfreeze()  # the old level's state, frozen as it went, is garbage now
+            gc.collect()
             rec.level += 1
             rec.reset()
             lags.clear()
+            pauses.take()
             cpu_mark, wall_mark = time.process_time(), time.monotonic()
             ramper = asyncio.create_task(ramp())
             env.to_classify.clear()
-            left = [t for t in asyncio.all_tasks() if t not in (asyncio.current_task(), ramper, probe, classifier)]
+            left = [t for t in asyncio.all_tasks()
+                    if t not in (asyncio.current_task(), ramper, probe, classifier, freezer)]
             conn.send({"users": len(users), "tasks_left": len(left)})
         elif cmd == "take":
             now = time.perf_counter()
@@ -189,11 +232,13 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
             lags.clear()
             out["lag_p99_ms"] = pct(lag, 99) if lag else 0.0
             out["lag_max_ms"] = lag[-1] if lag else 0.0
+            out |= pauses.take()
             out["pid"] = os.getpid()
             conn.send(out)
         elif cmd == "stop":
             ramper.cancel()
             probe.cancel()
+            freezer.cancel()
             if classifier is not None:
                 classifier.cancel()
             await _stop_users(users)
@@ -303,7 +348,8 @@ class Window:
             for name in ("unanswered", "ws_connects", "ws_errors", "ws_events", "active", "connected", "started",
                          "gave_up"):
                 setattr(w, name, getattr(w, name) + p[name])
-            w.procs.append({k: p[k] for k in ("pid", "cpu_s", "wall_s", "lag_p99_ms", "lag_max_ms")})
+            w.procs.append({k: p[k] for k in ("pid", "cpu_s", "wall_s", "lag_p99_ms", "lag_max_ms", "gc_ms",
+                                                         "gc_max_ms", "gc_full")})
         return w
 
     def table(self, seconds: float) -> list[dict[str, Any]]:
@@ -532,7 +578,9 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
 def generator_load(w: Window, limits: Limits, core_pct: float | None, cores: int) -> dict[str, Any]:
     """The generators' own load over the window and whether they were the bottleneck."""
     procs = [{"pid": p["pid"], "cpu_pct": round(p["cpu_s"] / max(p["wall_s"], 1e-9) * 100, 1),
-              "lag_p99_ms": round(p["lag_p99_ms"], 1), "lag_max_ms": round(p["lag_max_ms"], 1)} for p in w.procs]
+              "lag_p99_ms": round(p["lag_p99_ms"], 1), "lag_max_ms": round(p["lag_max_ms"], 1),
+              "gc_ms": p.get("gc_ms", 0.0), "gc_max_ms": p.get("gc_max_ms", 0.0), "gc_full": p.get("gc_full", 0)}
+             for p in w.procs]
     total = sum(p["cpu_pct"] for p in procs)
     why = []
     top = max(procs, key=lambda p: p["cpu_pct"], default=None)
@@ -622,7 +670,9 @@ def level_line(m: dict[str, Any]) -> str:
             f"mean {m['mean_ms']} ms, p99 {m['p99_ms']} ms, errors {m['errors']}, server CPU {m['server_cpu_pct']}%, "
             f"RSS {m['server_rss_mb']} MB; generators {g['cpu_pct_total']}% CPU "
             f"({', '.join(str(p['cpu_pct']) for p in g['processes'])}), core busy {g['cores_busy_pct']}%, "
-            f"loop lag p99 {max((p['lag_p99_ms'] for p in g['processes']), default=0)} ms; "
+            f"loop lag p99 {max((p['lag_p99_ms'] for p in g['processes']), default=0)} ms "
+            f"(max {max((p['lag_max_ms'] for p in g['processes']), default=0)}; longest GC pause "
+            f"{max((p['gc_max_ms'] for p in g['processes']), default=0)} ms); "
             f"clean start: {m['clean_start']}; {echo_line(m)}" + (f" — {'; '.join(why)}" if why else ""))
 
 

@@ -264,3 +264,22 @@ def test_the_search_reports_a_generator_bound_figure_as_a_lower_bound(monkeypatc
     assert r["generator_limited"] and not r["limited_by_data_set"]
     assert 270 <= r["supported_users"] < 300 and r["generator_bound_at"] is not None
     assert r["generator_bound_at"] >= 300
+
+
+def test_the_collectors_pauses_are_timed_per_generation() -> None:
+    import gc
+
+    from bench.loadtest.driver import GcPauses
+
+    pauses = GcPauses()
+    gc.callbacks.append(pauses)
+    try:
+        junk = [[i] for i in range(50_000)]
+        gc.collect()
+        gc.collect(0)
+        del junk
+    finally:
+        gc.callbacks.remove(pauses)
+    got = pauses.take()
+    assert got["gc_full"] >= 1 and got["gc_max_ms"] > 0 and got["gc_ms"] >= got["gc_max_ms"]
+    assert pauses.take() == {"gc_ms": 0, "gc_max_ms": 0, "gc_full": 0}  # taken: the next window starts empty
