@@ -76,10 +76,11 @@ def kept_database(base_url: str, name: str) -> tuple[str, bool]:
 REDIS_DB = 11
 
 
-def cluster_env(workers: int, redis_db: int = REDIS_DB) -> dict[str, str]:
+def cluster_env(workers: int, redis_db: int = REDIS_DB, redis_on: bool = False) -> dict[str, str]:
     """``chinwag serve`` with ``workers`` processes sharing events through Redis (database ``redis_db``,
-    flushed here first); nothing for one process."""
-    if workers <= 1:
+    flushed here first); nothing for one process unless ``redis_on`` (one process on the Redis stream,
+    presence and rate store: Redis mode without a second process)."""
+    if workers <= 1 and not redis_on:
         return {}
     import redis
 
@@ -128,14 +129,14 @@ def server_workers(pid: int, workers: int, timeout_s: float = 60) -> list[int]:
 
 
 def start_chinwag(db: str, workdir: str, pin: list[int] | None, keep: str = "",
-                  workers: int = 1) -> tuple[Any, Any, dict[str, str], str, bool]:
+                  workers: int = 1, redis_on: bool = False) -> tuple[Any, Any, dict[str, str], str, bool]:
     """A chinwag server (PostgreSQL or SQLite; ``workers`` processes sharing events through Redis when
     more than one) on a fresh database, or on the kept one named ``keep``; returns (server, drop, env, dsn,
     whether the data set is already there)."""
     from tests.procs import ServerProcess, create_pg_database, sqlite_env
 
     env = {"MM_LOGSETTINGS_CONSOLELEVEL": "ERROR", "MM_TEAMSETTINGS_MAXUSERSPERTEAM": "1000000",
-           "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI": "true", **cluster_env(workers)}
+           "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI": "true", **cluster_env(workers, redis_on=redis_on)}
     dsn, drop, loaded = "", None, False
     base = os.environ.get("CHINWAG_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
     if db == "postgres":
@@ -168,7 +169,7 @@ def prepare(ns: argparse.Namespace, log: Any) -> tuple[Any, Any, list[str], dict
     wd = tempfile.mkdtemp(prefix="chinwag-loadtest-")
     pin = None if ns.no_pin else parse_cpus(ns.server_cpus)
     keep = f"chinwag_loadtest_{ns.dataset_users}_{ns.posts}_{ns.public_channels}" if ns.keep else ""
-    srv, drop, env, dsn, loaded = start_chinwag(ns.db, wd, pin, keep, ns.workers)
+    srv, drop, env, dsn, loaded = start_chinwag(ns.db, wd, pin, keep, ns.workers, ns.redis)
     if loaded:
         log(f"data set: kept database {keep}")
         return srv, drop, [dataset.username(i) for i in range(ns.dataset_users)], {"kept_database": keep}
@@ -265,6 +266,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1,
                     help="server processes: more than one runs `chinwag serve --workers N` with Redis (database "
                          f"{REDIS_DB}, flushed at the start); their CPU is summed (the supervisor listed apart)")
+    ap.add_argument("--redis", action="store_true",
+                    help="with one server process: run it on Redis all the same (database as --workers), to tell "
+                         "Redis mode's cost from a second process's")
     ap.add_argument("--server-cpus", default="0",
                     help="CPUs for the server's processes, e.g. 0 or 0-1 (default 0: every worker on one core)")
     ap.add_argument("--no-pin", action="store_true", help="do not pin the server to CPU 0 and generators to CPU 1")
@@ -310,6 +314,8 @@ def main() -> None:
         api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
         srv_dsn = srv.env.get("MM_SQLSETTINGS_DATASOURCE", "") if ns.db == "postgres" else ""
     workers = server_workers(pid, ns.workers) if pid else []
+    if ns.workers <= 1 and pid:
+        log(f"server: pid {pid}")
     if ns.workers > 1 and pid:
         pin_server(pid, None if ns.no_pin else parse_cpus(ns.server_cpus))
         log(f"server: supervisor {pid}, workers {workers}")
@@ -325,9 +331,9 @@ def main() -> None:
     fleet = Fleet(cfg, ns.processes, cpus=gen_cpus)
     fleet.pg_dsn = srv_dsn
     fleet.server_workers = workers
-    fleet.redis_url = srv.env.get("MM_REDISSETTINGS_URL", "") if srv is not None and ns.workers > 1 else ""
+    fleet.redis_url = srv.env.get("MM_REDISSETTINGS_URL", "") if srv is not None and (ns.workers > 1 or ns.redis) else ""
     conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else server_cpus,
-                  "server_workers": ns.workers,
+                  "server_workers": ns.workers, "redis": ns.workers > 1 or ns.redis,
                   "generator_cpus": gen_cpus, "generator_processes": ns.processes,
                   "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
                   "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "pictures": ns.pictures, "min_idle_ms": ns.min_idle_ms,

@@ -147,6 +147,24 @@ def test_the_port_map_tells_which_process_holds_a_connections_other_end() -> Non
     assert os.getpid() in children(os.getppid())
 
 
+def test_cluster_env_one_process_on_redis() -> None:
+    """``--redis`` with one process: Redis mode (stream, presence, rate store) without a second worker; one
+    process without it: nothing set."""
+    from bench.loadtest.__main__ import cluster_env
+
+    from tests.cluster.conftest import redis_ok
+
+    assert cluster_env(1) == {}
+    if not redis_ok():
+        pytest.skip("needs Redis")
+    # database 13, flushed by cluster_env: not the load test's 11, which a running load test may be using
+    env = cluster_env(1, redis_db=13, redis_on=True)
+    assert env["MM_SERVICESETTINGS_WORKERCOUNT"] == "1"
+    assert env["MM_REDISSETTINGS_ENABLE"] == "true"
+    assert env["MM_REDISSETTINGS_URL"] == "redis://127.0.0.1:6379/13"
+    assert cluster_env(2, redis_db=13)["MM_SERVICESETTINGS_WORKERCOUNT"] == "2"
+
+
 def test_two_server_processes_share_events_through_redis() -> None:
     """``--workers 2``: the users' requests and WebSockets spread over two worker processes; every user's
     own posts come back on its WebSocket, some of them across processes (through Redis)."""
