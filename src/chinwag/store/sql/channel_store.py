@@ -13,7 +13,7 @@ from chinwag.model.channel import Channel, ChannelMember
 from chinwag.model.team import TeamUnread
 from chinwag.model.user import User
 from chinwag.store.errors import NotFound
-from chinwag.store.sql.common import conflict_from, upsert
+from chinwag.store.sql.common import ZERO, conflict_from, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.params import id_in
 from chinwag.store.sql.rowmap import RowMap
@@ -96,23 +96,23 @@ _VIEW = _ViewStatements()
 #: counted), pinned posts not deleted, and (unless the caller excludes it) files not deleted
 def _stats_statement(files: bool) -> sa.Select[Any]:
     # the members and guests in one pass over the channel's member rows (two counts read town-square's every
-    # member twice); the constants as literals, so that a prepared statement's generic plan sees them
-    zero = sa.literal_column("0", sa.BigInteger)
+    # member twice); the constants as literals (``common.ZERO``), so that a prepared statement's generic plan
+    # sees them
     counts: list[Any] = [
         sa.func.count(),
         sa.func.coalesce(sa.func.sum(sa.case((channelmembers.c.schemeguest == sa.true(), 1), else_=0)), 0),
         sa.select(sa.func.count()).select_from(posts)
         .where(posts.c.channelid == sa.bindparam("cid"), posts.c.ispinned == sa.true(),
                # a literal, as the partial index's predicate (a parameter would keep a generic plan off it)
-               posts.c.deleteat == zero)
+               posts.c.deleteat == ZERO)
         .scalar_subquery(),
     ]
     if files:
         counts.append(sa.select(sa.func.count()).select_from(fileinfo)
-                      .where(fileinfo.c.channelid == sa.bindparam("cid"), fileinfo.c.deleteat == zero)
+                      .where(fileinfo.c.channelid == sa.bindparam("cid"), fileinfo.c.deleteat == ZERO)
                       .scalar_subquery())
     return (sa.select(*counts).select_from(channelmembers.join(users, users.c.id == channelmembers.c.userid))
-            .where(channelmembers.c.channelid == sa.bindparam("cid"), users.c.deleteat == zero))
+            .where(channelmembers.c.channelid == sa.bindparam("cid"), users.c.deleteat == ZERO))
 
 
 _STATS = _stats_statement(files=True)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chinwag.model.post import JOIN_LEAVE_POST_TYPES, Post
 from chinwag.model.search_text import index_text
 from chinwag.store.errors import NotFound
-from chinwag.store.sql.common import greatest, upsert
+from chinwag.store.sql.common import EMPTY, ZERO, greatest, upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.file_info_store import attach_to_post, delete_for_post, delete_ids, undelete_ids
 from chinwag.store.sql.params import id_in
@@ -33,15 +33,8 @@ from chinwag.store.sql.tables import (
     threads,
 )
 
-#: the constants of the page and feed statements as SQL literals, not parameters: PostgreSQL plans a prepared
-#: statement generically after five runs, and with ``rootid = $n AND deleteat = $m`` it could not tell these
-#: from rare values — the collapsed page (``posts?before``, ``posts/unread``) went to a bitmap of every root
-#: post of the table and a sort: ~1,400 buffers and 10 ms per page instead of ~100 and 0.4 ms
-_ZERO = sa.literal_column("0", sa.BigInteger)
-_EMPTY = sa.literal_column("''", sa.String)
-
 _thread = threads.alias("t")
-_thread_key = sa.case((posts.c.rootid == _EMPTY, posts.c.id), else_=posts.c.rootid)
+_thread_key = sa.case((posts.c.rootid == EMPTY, posts.c.id), else_=posts.c.rootid)
 _POST_SELECT = sa.select(
     posts, _thread.c.replycount, _thread.c.lastreplyat, _thread.c.participants
 ).select_from(posts.outerjoin(_thread, _thread.c.postid == _thread_key))
@@ -176,18 +169,18 @@ def _feed_statement(kind: str, collapsed: bool, follower: bool) -> sa.Select[Any
         if kind == "thread":
             root: Any = sa.bindparam("root", type_=posts.c.id.type)
         else:  # the thread of post ``post`` (its root, or itself when it is one)
-            root = (sa.select(sa.case((_anchor.c.rootid == _EMPTY, _anchor.c.id), else_=_anchor.c.rootid))
+            root = (sa.select(sa.case((_anchor.c.rootid == EMPTY, _anchor.c.id), else_=_anchor.c.rootid))
                     .where(_anchor.c.id == sa.bindparam("post", type_=posts.c.id.type)).scalar_subquery())
-        q = q.where(sa.or_(posts.c.id == root, posts.c.rootid == root), posts.c.deleteat == _ZERO)
+        q = q.where(sa.or_(posts.c.id == root, posts.c.rootid == root), posts.c.deleteat == ZERO)
         q = q.order_by(*newest_first)
     else:
         q = q.where(posts.c.channelid == sa.bindparam("cid"))
         if kind == "since":
             q = q.where(posts.c.originalid == "", posts.c.updateat > sa.bindparam("since"))
         else:
-            q = q.where(posts.c.deleteat == _ZERO)
+            q = q.where(posts.c.deleteat == ZERO)
         if collapsed:
-            q = q.where(posts.c.rootid == _EMPTY)
+            q = q.where(posts.c.rootid == EMPTY)
         if kind == "page":  # a page of the feed: rows from ``off`` on, newest first
             q = q.order_by(*newest_first).offset(sa.bindparam("off", type_=sa.BigInteger))  # a far page: past int32
         elif kind in ("before", "after"):
@@ -222,9 +215,9 @@ def _around_read_position(collapsed: bool, follower: bool) -> sa.Select[Any]:
         .where(channelmembers.c.channelid == sa.bindparam("cid"), channelmembers.c.userid == sa.bindparam("uid"))
         .scalar_subquery()
     )
-    base = sa.select(posts.c.id).where(posts.c.channelid == sa.bindparam("cid"), posts.c.deleteat == _ZERO)
+    base = sa.select(posts.c.id).where(posts.c.channelid == sa.bindparam("cid"), posts.c.deleteat == ZERO)
     if collapsed:
-        base = base.where(posts.c.rootid == _EMPTY)
+        base = base.where(posts.c.rootid == EMPTY)
     # the unread side: the first unread post, limit_after - 1 after it, and the next one beyond
     newer = (base.where(lvt > 0, posts.c.createat > lvt)
              .order_by(posts.c.createat.asc(), posts.c.id.asc())
@@ -445,7 +438,7 @@ class SqlPostStore:
         if post.root_id == "":
             await conn.execute(
                 posts.update()
-                .where(posts.c.rootid == post.id, posts.c.deleteat == _ZERO)
+                .where(posts.c.rootid == post.id, posts.c.deleteat == ZERO)
                 .values(deleteat=now, updateat=now)
             )
             await conn.execute(
@@ -454,7 +447,7 @@ class SqlPostStore:
         else:
             last = (
                 sa.select(sa.func.coalesce(sa.func.max(posts.c.createat), 0))
-                .where(posts.c.rootid == post.root_id, posts.c.deleteat == _ZERO)
+                .where(posts.c.rootid == post.root_id, posts.c.deleteat == ZERO)
                 .scalar_subquery()
             )
             await conn.execute(
@@ -472,7 +465,7 @@ class SqlPostStore:
     async def get(self, post_id: str, include_deleted: bool = False) -> Post:
         q = _POST_SELECT.where(posts.c.id == post_id)
         if not include_deleted:
-            q = q.where(posts.c.deleteat == _ZERO)
+            q = q.where(posts.c.deleteat == ZERO)
         async with self.db.read() as conn:
             row = (await conn.execute(q)).first()
         if row is None:
@@ -484,7 +477,7 @@ class SqlPostStore:
             return []
         q = _POST_SELECT.where(posts.c.id.in_(list(post_ids)))
         if not include_deleted:
-            q = q.where(posts.c.deleteat == _ZERO)
+            q = q.where(posts.c.deleteat == ZERO)
         async with self.db.read() as conn:
             return POST.all((await conn.execute(q)).all())
 
@@ -493,11 +486,11 @@ class SqlPostStore:
     def _feed(self, channel_id: str, collapsed: bool, include_deleted: bool = False) -> sa.Select[Any]:
         q = _POST_SELECT.where(posts.c.channelid == channel_id)
         if not include_deleted:
-            q = q.where(posts.c.deleteat == _ZERO)
+            q = q.where(posts.c.deleteat == ZERO)
         else:  # an edit's earlier versions are never a deleted post of the feed
             q = q.where(posts.c.originalid == "")
         if collapsed:
-            q = q.where(posts.c.rootid == _EMPTY)
+            q = q.where(posts.c.rootid == EMPTY)
         return q
 
     async def _all(self, q: sa.Select[Any]) -> list[Post]:
@@ -605,9 +598,9 @@ class SqlPostStore:
         self, channel_id: str, create_at: int, post_id: str, newer: bool, collapsed: bool
     ) -> str:
         """Id of the post just newer (or older) than (create_at, post_id), or ''."""
-        q = sa.select(posts.c.id).where(posts.c.channelid == channel_id, posts.c.deleteat == _ZERO)
+        q = sa.select(posts.c.id).where(posts.c.channelid == channel_id, posts.c.deleteat == ZERO)
         if collapsed:
-            q = q.where(posts.c.rootid == _EMPTY)
+            q = q.where(posts.c.rootid == EMPTY)
         if newer:
             q = q.where(
                 sa.tuple_(posts.c.createat, posts.c.id) > sa.tuple_(create_at, post_id)
@@ -625,10 +618,10 @@ class SqlPostStore:
     async def id_after_time(self, channel_id: str, time: int, collapsed: bool) -> str:
         """The oldest post created after ``time`` (Mattermost's GetPostIdAfterTime), or ''."""
         q = sa.select(posts.c.id).where(
-            posts.c.channelid == channel_id, posts.c.deleteat == _ZERO, posts.c.createat > time
+            posts.c.channelid == channel_id, posts.c.deleteat == ZERO, posts.c.createat > time
         )
         if collapsed:
-            q = q.where(posts.c.rootid == _EMPTY)
+            q = q.where(posts.c.rootid == EMPTY)
         q = q.order_by(posts.c.createat.asc(), posts.c.id.asc()).limit(1)
         async with self.db.read() as conn:
             row = (await conn.execute(q)).first()
@@ -673,11 +666,11 @@ class SqlPostStore:
         """Posts (and root posts) created after ``time`` that count as messages: not deleted,
         not join/leave messages (what Channels.TotalMsgCount counts)."""
         q = sa.select(
-            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((posts.c.rootid == _EMPTY, 1), else_=0)), 0)
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((posts.c.rootid == EMPTY, 1), else_=0)), 0)
         ).where(
             posts.c.channelid == channel_id,
             posts.c.createat > time,
-            posts.c.deleteat == _ZERO,
+            posts.c.deleteat == ZERO,
             posts.c.type.not_in(sorted(JOIN_LEAVE_POST_TYPES)),
         )
         async with self.db.read() as conn:
@@ -689,7 +682,7 @@ class SqlPostStore:
         if not root_ids:
             return []
         ids = list(root_ids)
-        q = _POST_SELECT.where(posts.c.channelid == channel_id, posts.c.deleteat == _ZERO).where(
+        q = _POST_SELECT.where(posts.c.channelid == channel_id, posts.c.deleteat == ZERO).where(
             sa.or_(posts.c.id.in_(ids), posts.c.rootid.in_(ids))
         )
         return await self._all(q)
@@ -716,7 +709,7 @@ class SqlPostStore:
 
     async def pinned(self, channel_id: str) -> list[Post]:
         q = _POST_SELECT.where(
-            posts.c.channelid == channel_id, posts.c.ispinned == sa.true(), posts.c.deleteat == _ZERO
+            posts.c.channelid == channel_id, posts.c.ispinned == sa.true(), posts.c.deleteat == ZERO
         ).order_by(posts.c.createat.desc())
         return await self._all(q)
 
