@@ -88,14 +88,45 @@ async def _stop_users(users: list[tuple[SimUser, asyncio.Task[None]]]) -> None:
     await asyncio.gather(*(t for _, t in users), return_exceptions=True)
 
 
-async def _lag_probe(lags: list[float]) -> None:
+def thread_schedstat() -> tuple[int, int] | None:
+    """This thread's (on-CPU ns, run-queue wait ns) from ``/proc/thread-self/schedstat``: the time it ran and
+    the time it was runnable but another task had its core (None where the kernel has no schedstats)."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as f:
+            run_ns, wait_ns, _ = f.read().split()
+        return int(run_ns), int(wait_ns)
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass
+class LagSample:
+    """One wake-up of the lag probe: how late it woke (ms) and, over that sleep, how long the loop's thread
+    ran (``cpu_ms``) and waited for its core while runnable (``wait_ms``)."""
+    lag_ms: float
+    cpu_ms: float = 0.0
+    wait_ms: float = 0.0
+
+
+LAG_TRACE_ENV = "CHINWAG_LOADTEST_LAG_TRACE"
+
+
+async def _lag_probe(lags: list[LagSample], trace: Any = None) -> None:
     """The event loop's lag: how late a 50 ms sleep wakes up. A loop busy with its users (a saturated
     generator) delays every response it reads, which the latencies would count as the server's."""
     loop = asyncio.get_running_loop()
     while True:
         t = loop.time()
+        s0 = thread_schedstat()
         await asyncio.sleep(0.05)
-        lags.append((loop.time() - t - 0.05) * 1000)
+        lag = (loop.time() - t - 0.05) * 1000
+        s1 = thread_schedstat()
+        if s0 is None or s1 is None:
+            lags.append(LagSample(lag))
+        else:
+            lags.append(LagSample(lag, (s1[0] - s0[0]) / 1e6, (s1[1] - s0[1]) / 1e6))
+        if trace is not None:
+            trace(lags[-1])
 
 
 class GcPauses:
@@ -167,9 +198,17 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
     classifier = asyncio.create_task(_classify(env)) if env.ports is not None else None
     users: list[tuple[SimUser, asyncio.Task[None]]] = []
     target = 0
-    lags: list[float] = []
+    lags: list[LagSample] = []
     cpu_mark, wall_mark = time.process_time(), time.monotonic()
-    probe = asyncio.create_task(_lag_probe(lags))
+    trace = None
+    if os.environ.get(LAG_TRACE_ENV):
+        # diagnostics: every probe sample with what the process was doing (frames and requests so far)
+        out_f = open(os.path.join(os.environ[LAG_TRACE_ENV], f"lag-{os.getpid()}.tsv"), "w", buffering=1)  # noqa: ASYNC230
+
+        def trace(s: LagSample) -> None:
+            out_f.write(f"{time.time():.3f}\t{s.lag_ms:.1f}\t{s.cpu_ms:.2f}\t{s.wait_ms:.2f}\t{rec.ws_events}\t"
+                        f"{sum(len(v) for v in rec.lat.values())}\t{len(users)}\n")
+    probe = asyncio.create_task(_lag_probe(lags, trace))
     pauses = GcPauses()
     gc.callbacks.append(pauses)
     freezer = asyncio.create_task(_freezer())
@@ -228,7 +267,7 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
             cpu, wall = time.process_time(), time.monotonic()
             out["cpu_s"], out["wall_s"] = cpu - cpu_mark, wall - wall_mark
             cpu_mark, wall_mark = cpu, wall
-            lag = sorted(lags)
+            lag = sorted(x.lag_ms for x in lags)
             lags.clear()
             out["lag_p99_ms"] = pct(lag, 99) if lag else 0.0
             out["lag_max_ms"] = lag[-1] if lag else 0.0
