@@ -34,6 +34,12 @@ RATES = {"default": ((1.0, 1.0),),
          "sample": ((1.0, 0.05), (2.0, 0.10), (3.0, 0.15), (6.0, 0.40), (30.0, 0.30))}
 #: seconds an idle pooled HTTP connection is kept (the server's keep-alive is 60 s)
 KEEPALIVE_S = 50.0
+#: the posts a user remembers per channel (to reply to, react to, scroll back from): the newest POSTS_KEPT,
+#: trimmed once POSTS_SLACK more have come. Trimming at every post sorted the channel's 300 posts for every
+#: `posted` frame: at a town-square post, a generator process does that once per user it holds at once — it
+#: tripled a frame's CPU and was most of the generators' event-loop lag at 3,000 users (bench/README.md)
+POSTS_KEPT = 300
+POSTS_SLACK = 60
 EMOJI = ("+1", "smile", "heart", "tada", "eyes", "rocket", "white_check_mark", "joy", "thinking", "fire")
 
 
@@ -409,8 +415,8 @@ class SimUser:
                 continue
             chan[p["id"]] = PostInfo(p.get("user_id", ""), p.get("root_id", ""), p.get("create_at", 0))
             ids.append(p["id"])
-            if len(chan) > 300:  # keep the newest 300 a channel
-                for old in sorted(chan, key=lambda k: chan[k].create_at)[:len(chan) - 300]:
+            if len(chan) > POSTS_KEPT + POSTS_SLACK:  # keep the newest 300 a channel (once 360 are held)
+                for old in sorted(chan, key=lambda k: chan[k].create_at)[:len(chan) - POSTS_KEPT]:
                     del chan[old]
         return ids
 
