@@ -16,8 +16,18 @@ import httpx
 import pytest
 from bench.loadtest import dataset
 from bench.loadtest.__main__ import set_passwords_api
-from bench.loadtest.driver import Fleet, GenConfig, Limits, Window, evaluate, measure
-from bench.loadtest.sim import Env, Http, Recorder, SimUser
+from bench.loadtest.driver import (
+    Fleet,
+    GenConfig,
+    LagSample,
+    Limits,
+    Window,
+    evaluate,
+    lag_summary,
+    measure,
+    thread_schedstat,
+)
+from bench.loadtest.sim import POSTS_KEPT, POSTS_SLACK, Env, Http, PostInfo, Recorder, SimUser
 
 from tests.procs import ServerProcess, sqlite_env
 from tests.waiting import until
@@ -252,6 +262,7 @@ def test_strained_generators_count_when_the_server_held_and_the_users_kept_their
     held = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=0.208))
     assert held["ok"] and not held["generator_bound"] and held["generators"]["pace_held"], held["generators"]
     assert "pace held" in driver_level_line(held)
+    assert "waiting for the core" in driver_level_line(held)
     # the users slowed down (their loops woke late): below 95 % of the reference pace, void again
     slowed = evaluate(lagging, 10.0, 10, 20.0, 100.0, Limits(reference_pace=0.22))
     assert slowed["generator_bound"] and not slowed["ok"]
@@ -301,3 +312,55 @@ def test_the_collectors_pauses_are_timed_per_generation() -> None:
     got = pauses.take()
     assert got["gc_full"] >= 1 and got["gc_max_ms"] > 0 and got["gc_ms"] >= got["gc_max_ms"]
     assert pauses.take() == {"gc_ms": 0, "gc_max_ms": 0, "gc_full": 0}  # taken: the next window starts empty
+
+
+def test_the_lag_is_split_into_run_queue_wait_and_the_loops_own_callbacks() -> None:
+    on_time = [LagSample(1.0, cpu_ms=0.5, wait_ms=0.2)] * 199
+    # woke 80 ms late having waited 70 ms for its core: at most 70 ms of it the other processes' doing
+    late = LagSample(80.0, cpu_ms=12.0, wait_ms=70.0)
+    s = lag_summary([*on_time, late], wall_s=5.0)
+    assert s["lag_p99_ms"] == 1.0 and s["lag_max_ms"] == 80.0
+    s = lag_summary([late] * 3 + on_time, wall_s=5.0)
+    assert s["lag_p99_ms"] == 80.0 and s["lag_wait_p99_ms"] == 70.0 and s["lag_own_p99_ms"] == 10.0
+    # a wait before the deadline delayed nothing: the lateness is the loop's own
+    own = lag_summary([LagSample(60.0, cpu_ms=55.0, wait_ms=30.0)] * 3, wall_s=1.0)
+    assert own["lag_wait_p99_ms"] == 30.0 and own["lag_own_p99_ms"] == 30.0
+    busy = lag_summary([LagSample(60.0, cpu_ms=55.0, wait_ms=0.0)] * 3, wall_s=1.0)
+    assert busy["lag_wait_p99_ms"] == 0.0 and busy["lag_own_p99_ms"] == 60.0
+    early_wait = lag_summary([LagSample(5.0, cpu_ms=1.0, wait_ms=30.0)] * 3, wall_s=1.0)
+    assert early_wait["lag_wait_p99_ms"] == 5.0 and early_wait["lag_own_p99_ms"] == 0.0
+    # the run-queue wait over the window as a share of it: 90 ms in 1 s
+    assert early_wait["wait_pct"] == pytest.approx(9.0)
+    assert lag_summary([], wall_s=1.0)["lag_p99_ms"] == 0.0
+
+
+def test_the_probe_reads_its_threads_schedstat() -> None:
+    a = thread_schedstat()
+    if a is None:
+        pytest.skip("no /proc/thread-self/schedstat (kernel without schedstats)")
+    sum(range(200_000))  # some CPU
+    b = thread_schedstat()
+    assert b is not None and b[0] > a[0] and b[1] >= a[1]
+
+
+def test_a_users_posts_per_channel_are_trimmed_to_the_newest_in_batches() -> None:
+    u = SimUser(Env("http://x/api/v4", "ws://x", None, Recorder(), asyncio.Event()), "u", 1)  # type: ignore[arg-type]
+    ch = "c" * 26
+    for i in range(POSTS_KEPT + POSTS_SLACK):
+        u._remember_posts([{"id": f"p{i}", "channel_id": ch, "user_id": "x", "create_at": 1000 + i}])
+    assert len(u.s.posts[ch]) == POSTS_KEPT + POSTS_SLACK  # not trimmed at every post
+    u._remember_posts([{"id": "new", "channel_id": ch, "user_id": "x", "create_at": 10_000}])
+    kept = u.s.posts[ch]
+    assert len(kept) == POSTS_KEPT and "new" in kept
+    assert min(p.create_at for p in kept.values()) == 1000 + POSTS_SLACK + 1  # the oldest went
+    assert isinstance(kept["new"], PostInfo)
+
+
+async def test_each_generator_process_has_a_session_and_so_a_scheduling_group_of_its_own() -> None:
+    fleet = Fleet(GenConfig("http://127.0.0.1:9/api/v4", "ws://127.0.0.1:9/api/v4/websocket", []), 2)
+    try:
+        pids = [p.pid for p in fleet.procs]
+        await until(lambda: all(os.getsid(pid) == pid for pid in pids), timeout=10)
+        assert len({os.getsid(pid) for pid in pids} | {os.getsid(0)}) == 3
+    finally:
+        fleet.stop()
