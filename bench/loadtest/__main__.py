@@ -47,6 +47,7 @@ from bench.loadtest.driver import (
     run_levels,
     search,
 )
+from bench.loadtest.smtp_sink import SmtpSink
 
 
 def kept_database(base_url: str, name: str) -> tuple[str, bool]:
@@ -129,14 +130,16 @@ def server_workers(pid: int, workers: int, timeout_s: float = 60) -> list[int]:
 
 
 def start_chinwag(db: str, workdir: str, pin: list[int] | None, keep: str = "",
-                  workers: int = 1, redis_on: bool = False) -> tuple[Any, Any, dict[str, str], str, bool]:
+                  workers: int = 1, redis_on: bool = False,
+                  extra_env: dict[str, str] | None = None) -> tuple[Any, Any, dict[str, str], str, bool]:
     """A chinwag server (PostgreSQL or SQLite; ``workers`` processes sharing events through Redis when
     more than one) on a fresh database, or on the kept one named ``keep``; returns (server, drop, env, dsn,
     whether the data set is already there)."""
     from tests.procs import ServerProcess, create_pg_database, sqlite_env
 
     env = {"MM_LOGSETTINGS_CONSOLELEVEL": "ERROR", "MM_TEAMSETTINGS_MAXUSERSPERTEAM": "1000000",
-           "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI": "true", **cluster_env(workers, redis_on=redis_on)}
+           "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI": "true", **cluster_env(workers, redis_on=redis_on),
+           **(extra_env or {})}
     dsn, drop, loaded = "", None, False
     base = os.environ.get("CHINWAG_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
     if db == "postgres":
@@ -164,12 +167,14 @@ def set_passwords_api(api: str, admin_token: str, logins: list[str]) -> None:
             c.put(f"/users/{u['id']}/password", json={"new_password": dataset.PASSWORD}).raise_for_status()
 
 
-def prepare(ns: argparse.Namespace, log: Any) -> tuple[Any, Any, list[str], dict[str, Any]]:
-    """Start a server, load the data set; returns (server, drop, logins, data-set summary)."""
+def prepare(ns: argparse.Namespace, log: Any, extra_env: dict[str, str] | None = None,
+            ) -> tuple[Any, Any, list[str], dict[str, Any]]:
+    """Start a server (``extra_env`` added to its environment), load the data set; returns (server, drop,
+    logins, data-set summary)."""
     wd = tempfile.mkdtemp(prefix="chinwag-loadtest-")
     pin = None if ns.no_pin else parse_cpus(ns.server_cpus)
     keep = f"chinwag_loadtest_{ns.dataset_users}_{ns.posts}_{ns.public_channels}" if ns.keep else ""
-    srv, drop, env, dsn, loaded = start_chinwag(ns.db, wd, pin, keep, ns.workers, ns.redis)
+    srv, drop, env, dsn, loaded = start_chinwag(ns.db, wd, pin, keep, ns.workers, ns.redis, extra_env)
     if loaded:
         log(f"data set: kept database {keep}")
         return srv, drop, [dataset.username(i) for i in range(ns.dataset_users)], {"kept_database": keep}
@@ -290,6 +295,9 @@ def main() -> None:
                          "later level where they were strained still counts if every server threshold held and the "
                          "users kept ≥ 95%% of the reference's actions per user (0: no reference, strained = void)")
     ap.add_argument("--json", help="write the result here as JSON")
+    ap.add_argument("--no-smtp-sink", action="store_true",
+                    help="no SMTP sink for the server's email (by default one counts what the server sends, as "
+                         "load-test-ng's Inbucket does; without it the server's mails are refused and retried)")
     ns = ap.parse_args()
 
     def log(msg: str) -> None:
@@ -300,6 +308,7 @@ def main() -> None:
                     generator_cpu_pct=ns.max_generator_cpu, generator_core_pct=ns.max_generator_core_busy,
                     generator_lag_ms=ns.max_generator_lag_ms)
     srv = drop = None
+    sink: SmtpSink | None = None
     srv_dsn = ""
     summary: dict[str, Any] = {}
     if ns.url:
@@ -310,7 +319,10 @@ def main() -> None:
         api, ws_url, pid = ns.url.rstrip("/") + "/api/v4", ns.url.rstrip("/").replace("http", "ws", 1) + \
             "/api/v4/websocket", None
     else:
-        srv, drop, logins, summary = prepare(ns, log)
+        if not ns.no_smtp_sink:
+            sink = SmtpSink().start()
+            log(f"SMTP sink: {sink.host}:{sink.port} (pid {sink.pid})")
+        srv, drop, logins, summary = prepare(ns, log, sink.env() if sink is not None else None)
         api, ws_url, pid = srv.api, srv.ws_url, srv.proc.pid
         srv_dsn = srv.env.get("MM_SQLSETTINGS_DATASOURCE", "") if ns.db == "postgres" else ""
     workers = server_workers(pid, ns.workers) if pid else []
@@ -331,6 +343,7 @@ def main() -> None:
     fleet = Fleet(cfg, ns.processes, cpus=gen_cpus)
     fleet.pg_dsn = srv_dsn
     fleet.server_workers = workers
+    fleet.smtp_counts = sink.counts if sink is not None else None
     fleet.redis_url = srv.env.get("MM_REDISSETTINGS_URL", "") if srv is not None and (ns.workers > 1 or ns.redis) else ""
     conditions = {"cpus": os.cpu_count(), "server_pinned_cpu": None if ns.no_pin or ns.url else server_cpus,
                   "server_workers": ns.workers, "redis": ns.workers > 1 or ns.redis,
@@ -338,6 +351,7 @@ def main() -> None:
                   "db": ns.db if not ns.url else "external", "load_before": os.getloadavg(),
                   "avg_idle_ms": ns.avg_idle_ms, "rates": ns.rates, "pictures": ns.pictures, "min_idle_ms": ns.min_idle_ms,
                   "ramp_per_s": ns.ramp, "startup_idle": ns.startup_idle,
+                  "smtp_sink": None if sink is None else f"{sink.host}:{sink.port}",
                   "thresholds": limits.__dict__, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
         ref = reference_pace(fleet, ns.reference, ns.settle, ns.hold, pid, limits, log) \
@@ -389,6 +403,9 @@ def main() -> None:
                                                              "users_per_core_at_cpu_limit")}
                                          for lv in r["levels"]]}))
         conditions["load_after"] = os.getloadavg()
+        if sink is not None:
+            result["emails_received_total"] = sink.counts()
+            print("SMTP sink, whole run:", json.dumps(result["emails_received_total"]))
         if ns.json:
             with open(ns.json, "w") as f:
                 json.dump(result, f, indent=1)
@@ -398,6 +415,8 @@ def main() -> None:
             srv.stop()
         if drop is not None:
             drop()
+        if sink is not None:
+            sink.stop()
 
 
 if __name__ == "__main__":

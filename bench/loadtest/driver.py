@@ -10,6 +10,7 @@ import multiprocessing as mp
 import os
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -334,6 +335,8 @@ class Fleet:
         #: supervisor) and the Redis they share (its CPU and calls measured per window)
         self.server_workers: list[int] = []
         self.redis_url = ""
+        #: the load test's SMTP sink: what it has received so far (None: no sink)
+        self.smtp_counts: Callable[[], dict[str, int]] | None = None
 
     def reset(self) -> dict[str, int]:
         """Every process drops all its users (tasks cancelled and awaited, WebSockets closed, the HTTP pool
@@ -577,6 +580,8 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     workers0 = pids_cpu_s(workers)
     redis0 = redis_stats(redis_url) if redis_url else None
     gen0 = cpus_busy_ticks(fleet.cpus) if fleet.cpus else (0, 0)
+    smtp_counts = getattr(fleet, "smtp_counts", None)
+    mail0 = smtp_counts() if smtp_counts else None
     # the database's backends (the server's pool): CPU at the window's start, and of each backend that
     # appears during it (a new one counts from 0: its life is within the window)
     pg_dsn = getattr(fleet, "pg_dsn", "")
@@ -610,6 +615,11 @@ def measure(fleet: Fleet, users: int, settle_s: float, hold_s: float, server_pid
     m = evaluate(w, seconds, users, cpu_pct, rss_peak if server_pid else None, limits, ramp_s, core_pct,
                  len(fleet.cpus) if fleet.cpus else len(fleet.procs))
     m["clean_start"] = {**left, **idle}
+    if mail0 is not None and smtp_counts:
+        # the emails the server handed to the SMTP sink during the window (mention notifications, mostly)
+        mail1 = smtp_counts()
+        m["emails"] = {k: mail1[k] - mail0[k] for k in mail1} | {
+            "per_s": round((mail1["messages"] - mail0["messages"]) / seconds, 2)}
     if workers:
         m["server_processes"] = {"supervisor_pid": server_pid, "supervisor_cpu_pct": round(parent_cpu_pct or 0, 1),
                                  "supervisor_rss_mb": round(parent_rss, 1), "workers_cpu_pct": worker_pcts,

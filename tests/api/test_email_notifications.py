@@ -222,6 +222,53 @@ async def test_mail_goes_out_after_an_smtp_outage(world: World, tmp_path: Path) 
         smtp.stop()
 
 
+async def test_an_unreachable_mail_server_pauses_the_job_instead_of_trying_every_row(world: World,
+                                                                                      tmp_path: Path) -> None:
+    """A refused SMTP connection pauses this node's mail job (the retry backoff): the other claimed mails
+    are put back untried, with their attempts unchanged, nothing is claimed during the pause, and mail
+    flows again once the server is back."""
+    srv = world.srv
+    service = srv.app.email_notifications
+    await service.stop()
+    clock = Clock(srv)
+    smtp = SmtpServer(tmp_path)  # configured, but not running: connections are refused
+    smtp.configure(srv.config.effective.EmailSettings)
+    tries: list[str] = []
+    send = service.sender.send
+
+    async def counted(mail: Any) -> None:
+        tries.append(mail.to)
+        await send(mail)
+
+    service.sender.send = counted  # type: ignore[method-assign]
+    t, ch = await talk(world)
+    bob = t.members[0]
+    await world.post(bob, ch, "@carol @dave while the mail server is down")
+    assert await settle(srv) == 2
+    assert len(tries) == 1  # one connection refused: the other mail is not even composed
+    rows = await srv.app.store.email_notifications.pending()
+    assert sorted(r.attempts for r in rows) == [0, 1]
+    assert all(r.send_at >= service.smtp_down_until > srv.app.core.now() for r in rows)
+    clock.advance(2)
+    assert await settle(srv) == 0  # paused: nothing claimed, nothing tried
+    assert len(tries) == 1
+    clock.advance(4)  # the pause is over and the server still down: one probe, a longer pause
+    first_pause = service.smtp_down_until
+    assert await settle(srv) == 2
+    assert len(tries) == 2
+    assert service.smtp_down_until - srv.app.core.now() > 5_000 and service.smtp_down_until > first_pause
+    smtp.start()
+    try:
+        clock.advance(11)
+        assert await settle(srv) == 2
+        assert len(tries) == 4
+        await smtp.inbox.wait(2)
+        assert await srv.app.store.email_notifications.pending() == []
+        assert service.smtp_down_until == 0
+    finally:
+        smtp.stop()
+
+
 async def test_a_dead_nodes_claim_expires(world: World, smtp: SmtpServer) -> None:
     """A node claims a row and dies before sending it: once the claim is stale another node sends the
     mail. (Two real server processes sharing the queue: tests/cluster/test_email_cluster.py.)"""

@@ -224,3 +224,42 @@ async def test_periodic_checkpoints_are_bounded_oldest_first(server: Server) -> 
     assert await hub.connect(Conn(hub, lost.user_id, again.send, again.close), lost.id, seq) is True
     await _until(lambda: len([f for f in again.frames if f["event"] == "custom_test"]) >= 2)
     assert [f["data"]["i"] for f in again.frames if f["event"] == "custom_test"] == [5, 6]
+
+
+async def test_a_periodic_checkpoint_keeps_the_ring_tail_and_a_disconnect_all_of_it(server: Server) -> None:
+    """The periodic round writes only the newest CHECKPOINT_RING (seq, pos) pairs (a compact row); a
+    resume from it still misses nothing, and the final checkpoint at a disconnect keeps the whole ring."""
+    hub = server.hub
+    uid = "t" * 26
+    n = hub_module.CHECKPOINT_RING + 6
+    sock = FakeSocket()
+    conn = Conn(hub, uid, sock.send, sock.close)
+    await hub.connect(conn, "", 0)
+    await _publish_many(server, uid, n)
+    await _until(lambda: len([f for f in sock.frames if f["event"] == "custom_test"]) == n)
+    await hub.checkpoint_all(limit=hub.checkpoints_per_round, ring=hub_module.CHECKPOINT_RING)
+    found = await hub.stream.load_checkpoint(conn.id)
+    assert found is not None
+    state = found[1]
+    last = sock.frames[-1]["seq"]
+    assert state["seq"] == last
+    assert [s for s, _p in state["ring"]] == list(range(last - hub_module.CHECKPOINT_RING + 1, last + 1))
+    # the node "dies"; the client had not read its last 3 frames: the tail has their positions
+    await hub._drop(conn, checkpoint=False)
+    await _publish_many(server, uid, 2, start=n)
+    again = FakeSocket()
+    assert await hub.connect(Conn(hub, uid, again.send, again.close), conn.id, last - 2) is True
+    unread = [f["data"]["i"] for f in sock.frames if f["event"] == "custom_test" and f["seq"] >= last - 2]
+    await _until(lambda: len([f for f in again.frames if f["event"] == "custom_test"]) >= len(unread) + 2)
+    assert [f["seq"] for f in again.frames][:3] == [last - 2, last - 1, last]  # the same frames again
+    assert [f["data"]["i"] for f in again.frames if f["event"] == "custom_test"] == [*unread, n, n + 1]
+    # a clean disconnect writes every pair the connection remembers
+    other = FakeSocket()
+    live = Conn(hub, uid, other.send, other.close)
+    await hub.connect(live, "", 0)
+    await _publish_many(server, uid, n, start=100)
+    await _until(lambda: len([f for f in other.frames if f["event"] == "custom_test"]) >= n)
+    await hub.disconnect(live)
+    final = await hub.stream.load_checkpoint(live.id)
+    assert final is not None
+    assert len(final[1]["ring"]) >= n

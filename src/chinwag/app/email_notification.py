@@ -9,7 +9,11 @@ in every server process.
   tick of ``EmailBatchingInterval`` (the digest cadence) after that.
 - The queue (table ``emailnotifications``) is durable: a row is deleted only once its mail went out.
   A failed send is retried with exponential backoff (capped at 10 minutes) for up to a day; a node's claim on rows expires, so rows a dead
-  node held are sent by another. A post read (channel viewed past it) or deleted before its mail
+  node held are sent by another. An SMTP server that cannot be reached at all (refused, timed out)
+  pauses the whole job on this node with the same backoff: the rest of the claimed mails are put
+  back untried (not composed, their attempts unchanged), no rows are claimed until the pause ends, and
+  then one mail probes the server — a down mail server costs one connection attempt per pause, not
+  one (and a composed mail) per queued row. A post read (channel viewed past it) or deleted before its mail
   goes out is dropped."""
 
 from __future__ import annotations
@@ -80,6 +84,9 @@ class EmailNotificationService:
         #: a mail still failing this long after its post is given up (logged)
         self.give_up_ms = 24 * 3600_000
         self.users_per_claim = 50
+        #: the SMTP server could not be reached: no mail is tried before this time (ms) on this node
+        self.smtp_down_until = 0
+        self._smtp_pause_ms = 0
         self.loop = WorkLoop("email", lambda: self.run_once(in_loop=True), poll_seconds=1.0)
         self._in_loop = False
         #: mails the SMTP server took / refused (or could not be reached for), by this process
@@ -147,6 +154,8 @@ class EmailNotificationService:
         """Claim due rows and mail them; how many rows were handled."""
         self._in_loop = in_loop
         now = self.core.now()
+        if now < self.smtp_down_until:  # the mail server was unreachable: the rows wait in the queue
+            return 0
         store = self.core.store.email_notifications
         claimed = await store.claim(self.node_id, now, now - self.claim_ttl_ms, self.users_per_claim)
         by_user: dict[str, list[EmailQueueItem]] = defaultdict(list)
@@ -155,8 +164,17 @@ class EmailNotificationService:
         for uid, items in by_user.items():
             if in_loop and self.loop.stopping:  # unsent claims expire and another node (or the next start) sends them
                 break
+            if self.smtp_down_until > now:  # it became unreachable meanwhile: the rest waits, untried
+                await store.postpone(self.node_id, [i.id for i in items], self.smtp_down_until)
+                continue
             await self._send_user(uid, items)
         return len(claimed)
+
+    def _unreachable(self) -> None:
+        """The SMTP server could not be reached: pause this node's mail, twice as long as last time (the
+        retry backoff's base and cap), until a send succeeds again."""
+        self._smtp_pause_ms = min(max(self._smtp_pause_ms * 2, self.retry_base_ms), self.retry_max_ms)
+        self.smtp_down_until = self.core.now() + self._smtp_pause_ms
 
     async def enqueue_mail(self, user_id: str, mail: OutgoingMail) -> None:
         """Queue one account mail (password reset, verification, invitation): the message is stored whole, so
@@ -203,7 +221,11 @@ class EmailNotificationService:
 
     async def _deliver(self, user_id: str, batches: list[tuple[list[EmailQueueItem], OutgoingMail]]) -> None:
         store = self.core.store
-        for queued, mail in batches:
+        for n, (queued, mail) in enumerate(batches):
+            if self.smtp_down_until > self.core.now():
+                await store.email_notifications.postpone(
+                    self.node_id, [q.id for b, _ in batches[n:] for q in b], self.smtp_down_until)
+                return
             try:
                 await self.sender.send(mail)
             except MailError as e:
@@ -217,11 +239,15 @@ class EmailNotificationService:
                     log.error("email notification given up", user_id=user_id, attempts=attempts + 1, error=str(e))
                     continue
                 delay = min(self.retry_base_ms * (2 ** attempts), self.retry_max_ms)
+                if e.unreachable:
+                    self._unreachable()
+                    delay = max(delay, self.smtp_down_until - self.core.now())
                 await store.email_notifications.retry(
                     self.node_id, [q.id for q in queued], self.core.now() + delay, str(e))
                 log.warning("email notification not sent", user_id=user_id, attempts=attempts + 1, error=str(e))
                 continue
             self.sent += 1
+            self._smtp_pause_ms = self.smtp_down_until = 0
             await store.email_notifications.done(self.node_id, [q.id for q in queued])
 
     async def _still_unread(self, user: User, item: EmailQueueItem) -> MailItem | None:

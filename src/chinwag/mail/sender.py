@@ -19,7 +19,13 @@ SECURITY_STARTTLS = "STARTTLS"
 
 
 class MailError(Exception):
-    """The mail could not be handed to the SMTP server (it may be retried)."""
+    """The mail could not be handed to the SMTP server (it may be retried). ``unreachable``: the server
+    could not be reached at all (refused, timed out, name unknown, connection lost) — any other mail
+    would fail the same way now."""
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -92,4 +98,6 @@ class SmtpSender:
                 timeout=float(s.SMTPServerTimeout or 10),
             )
         except (aiosmtplib.SMTPException, OSError) as e:
-            raise MailError(f"{type(e).__name__}: {e}") from e
+            unreachable = isinstance(e, (OSError, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPConnectTimeoutError,
+                                         aiosmtplib.SMTPServerDisconnected))
+            raise MailError(f"{type(e).__name__}: {e}", unreachable=unreachable) from e

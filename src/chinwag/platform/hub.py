@@ -41,6 +41,14 @@ RING = 256  # (seq, pos) pairs a connection remembers for resume
 #: the periodic checkpoint writes at most this many connections a second (2,500 busy sockets: each is
 #: rewritten every ~6 s instead of every second — a row of up to RING pairs each; bench/README.md, #27)
 CHECKPOINTS_PER_ROUND = 400
+#: (seq, pos) pairs a periodic checkpoint keeps (the newest): what a resume after a crash needs from the ring is
+#: the frames the client had not read yet when that checkpoint was written — a healthy reader is a few frames
+#: behind, and what was sent after the checkpoint is covered by the resume's skip (it reads from the checkpoint's
+#: position on). The final checkpoint of a closed connection keeps all RING pairs: a client whose network went
+#: away can be far behind what was written to its socket. A periodic row of RING pairs (≈ 4 KB of JSON,
+#: compressed and written out of line by PostgreSQL) cost the server ≈ 10 µs to encode and the database far more
+#: to store, up to 400 of them a second (bench/README.md, #27)
+CHECKPOINT_RING = 64
 #: events read from the history at a time during a replay: a resume after hours of history holds
 #: one page per connection, never the whole gap
 REPLAY_PAGE = 100
@@ -219,8 +227,10 @@ class Conn:
         self.queue = None
         self._held = None
 
-    def state(self) -> dict[str, Any]:
-        return {"seq": self.seq - 1, "pos": self.last_pos, "ring": (self.ring or [])[-RING:]}
+    def state(self, ring: int = RING) -> dict[str, Any]:
+        """What a resume needs: the last seq sent, the stream position it had reached and the newest
+        ``ring`` (seq, pos) pairs sent (for a client that had not read them all)."""
+        return {"seq": self.seq - 1, "pos": self.last_pos, "ring": (self.ring or [])[-ring:]}
 
 
 class Hub:
@@ -542,13 +552,16 @@ class Hub:
             except Exception as e:
                 log.warning("presence heartbeat failed: %s", e)
 
-    async def checkpoint_all(self, limit: int | None = None) -> None:
+    async def checkpoint_all(self, limit: int | None = None, ring: int = RING) -> None:
         """Write the checkpoint of every connection that received something since its last one — at
         most ``limit`` of them, those written longest ago first (the periodic round: a node with many
         busy sockets would otherwise rewrite every one of them each second, one row of up to ``RING``
         (seq, pos) pairs each). A checkpoint that is a few seconds old costs a resume after a crash
         nothing but a longer replay: the resume reads from the checkpoint's position and skips what the
-        client's sequence number says it received."""
+        client's sequence number says it received. The periodic round keeps only the newest ``ring`` =
+        ``CHECKPOINT_RING`` pairs of each ring (a client that had not read more than that when it was
+        written, and read nothing since, gets a fresh hello after a crash); the node's last round at
+        ``close`` and the final checkpoint at a disconnect keep them all."""
         async with self._checkpoint_lock:
             self._checkpoint_round += 1
             due = [conn for conn in list(self.by_id.values())
@@ -557,7 +570,7 @@ class Hub:
                 due = heapq.nsmallest(limit, due, key=lambda c: c.checkpointed_at)
             items = []
             for conn in due:
-                items.append((conn.id, conn.user_id, conn.state()))
+                items.append((conn.id, conn.user_id, conn.state(ring)))
                 conn.checkpointed_seq = conn.seq - 1
                 conn.checkpointed_at = self._checkpoint_round
             if items:
@@ -567,7 +580,7 @@ class Hub:
         while True:
             await asyncio.sleep(1.0)
             try:
-                await self.checkpoint_all(limit=self.checkpoints_per_round)
+                await self.checkpoint_all(limit=self.checkpoints_per_round, ring=CHECKPOINT_RING)
             except Exception as e:
                 log.warning("checkpoint failed: %s", e)
 

@@ -93,6 +93,13 @@ class SqlEmailNotificationStore:
             await _LEASE.release(conn, node, ids, {"sendat": send_at, "attempts": q_.c.attempts + 1,
                                                    "lasterror": error[:1024]})
 
+    async def postpone(self, node: str, ids: Sequence[str], send_at: int) -> None:
+        """Not tried (the SMTP server is unreachable): unclaimed again, due at ``send_at``, attempts kept."""
+        if not ids:
+            return
+        async with self.db.write() as conn:
+            await _LEASE.release(conn, node, ids, {"sendat": send_at})
+
     async def pending(self, user_id: str = "") -> list[EmailQueueItem]:
         q = sa.select(*_COLS).order_by(q_.c.createat, q_.c.id)
         if user_id:

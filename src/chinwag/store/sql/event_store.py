@@ -12,6 +12,16 @@ from chinwag.store.sql.common import upsert
 from chinwag.store.sql.engine import Database
 from chinwag.store.sql.tables import outbox, wsconnections, wsevents
 
+#: a round of checkpoints on PostgreSQL: one statement whatever the count (an array per column), where an
+#: executemany is one execution per row for the database (up to 400 a second: 0.39 statements per request of
+#: the load test at 3,000 users, #27)
+_PG_SAVE_CHECKPOINTS = sa.text(
+    "INSERT INTO wsconnections (connectionid, userid, updateat, data) "
+    "SELECT * FROM unnest(CAST(:ids AS varchar[]), CAST(:users AS varchar[]), CAST(:ats AS bigint[]), "
+    "CAST(:datas AS text[])) "
+    "ON CONFLICT (connectionid) DO UPDATE SET userid = excluded.userid, updateat = excluded.updateat, "
+    "data = excluded.data")
+
 
 class SqlEventStore:
     def __init__(self, db: Database) -> None:
@@ -77,9 +87,15 @@ class SqlEventStore:
         """(connection id, user id, update_at, json) rows."""
         if not rows:
             return
+        if self.db.driver not in ("sqlite", "mysql"):  # PostgreSQL
+            async with self.db.write_one() as conn:
+                await conn.execute(_PG_SAVE_CHECKPOINTS, {
+                    "ids": [r[0] for r in rows], "users": [r[1] for r in rows], "ats": [r[2] for r in rows],
+                    "datas": [r[3] for r in rows]})
+            return
         async with self.db.write() as conn:
-            # one executemany (batched VALUES lists) instead of a statement per connection: every
-            # active connection's checkpoint is written each second
+            # one executemany instead of a statement per connection: every active connection's
+            # checkpoint is written each second
             await conn.execute(upsert(conn, wsconnections, ["connectionid"], ["userid", "updateat", "data"]),
                                [{"connectionid": cid, "userid": uid, "updateat": t, "data": data}
                                 for cid, uid, t, data in rows])
