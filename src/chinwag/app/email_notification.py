@@ -80,7 +80,8 @@ class EmailNotificationService:
         #: a mail still failing this long after its post is given up (logged)
         self.give_up_ms = 24 * 3600_000
         self.users_per_claim = 50
-        self.loop = WorkLoop("email", lambda: self.run_once(in_loop=True), poll_seconds=1.0)
+        self.loop = WorkLoop("email", lambda: self.run_once(in_loop=True), poll_seconds=1.0,
+                             lease=core.poll_lease)
         self._in_loop = False
         #: mails the SMTP server took / refused (or could not be reached for), by this process
         self.sent = 0
