@@ -150,3 +150,14 @@ async def test_the_redis_lease_is_taken_renewed_and_taken_over_after_its_ttl() -
         for s in (a, b):
             await s.redis.aclose()
             await s.reader_conn.aclose()
+
+
+async def test_the_lease_is_the_stream_s_behind_the_hub_the_app_publishes_through() -> None:
+    """The app's publisher is the hub; the Redis stream behind it holds the lease (the embedded one has none)."""
+    from chinwag.platform.hub import Hub
+
+    clock = Clock()
+    store = FakeStore(clock)
+    lease = PollLease(Hub(store, None, version="test"), clock=clock)  # type: ignore[arg-type]
+    assert lease.clustered
+    assert await lease.held() and store.calls == 1

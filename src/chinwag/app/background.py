@@ -61,7 +61,9 @@ class PollLease:
 
     def __init__(self, publisher: object, ttl_ms: int = LEASE_MS,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._hold: Callable[[str, str, int], Awaitable[bool]] | None = getattr(publisher, "hold_lease", None)
+        # the app's publisher is the hub, which publishes through the stream: the lease is the stream's
+        self._hold: Callable[[str, str, int], Awaitable[bool]] | None = (
+            getattr(publisher, "hold_lease", None) or getattr(getattr(publisher, "stream", None), "hold_lease", None))
         self.holder = uuid.uuid4().hex
         self.ttl_ms = ttl_ms
         self.clock = clock
