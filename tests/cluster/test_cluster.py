@@ -168,3 +168,26 @@ async def test_channel_member_counts_follow_changes_on_the_other_node(
 
             await until_async(moved)
             assert await count_on_b() == after
+
+
+async def test_password_change_on_one_node_drops_the_cached_user_on_the_other(
+        cluster: tuple[ServerProcess, ServerProcess]) -> None:
+    """Node B caches bob (10 minutes); his password changed on node A reaches B's cache through the
+    stream (an internal ``_user_changed``: no client event), so B answers the new ``last_password_update``."""
+    from tests.waiting import until_async
+
+    a, b = cluster
+    ids = await alice_and_bob(a.api)
+    h = {"Authorization": f"Bearer {ids['bob']}"}
+    async with httpx.AsyncClient(base_url=a.api, headers=h) as ca, \
+            httpx.AsyncClient(base_url=b.api, headers=h) as cb:
+        before = (await cb.get("/users/me")).json()["last_password_update"]  # now cached on B
+        r = await ca.put("/users/me/password", json={"current_password": "password", "new_password": "password2"})
+        assert r.status_code == 200, r.text
+        changed = (await ca.get("/users/me")).json()["last_password_update"]
+        assert changed > before
+
+        async def seen_on_b() -> bool:
+            return bool((await cb.get("/users/me")).json()["last_password_update"] == changed)
+
+        await until_async(seen_on_b)

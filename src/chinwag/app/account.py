@@ -18,6 +18,7 @@ from typing import Any
 from chinwag.app import account_mail
 from chinwag.app.attempts import AttemptLimiter
 from chinwag.app.audit import audit
+from chinwag.app.cache import user_changed
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, service
 from chinwag.app.email_notification import EmailNotificationService
@@ -144,6 +145,7 @@ class AccountService:
         async with self.core.unit_of_work() as uow:
             await self.core.store.users.update_password(user.id, hashed, self.core.now(), uow.conn)
             await self.sessions.revoke_all(user.id, uow=uow)
+            uow.publish(user_changed(user.id))  # last_password_update
         await audit(self.core, ctx, "update_password", "success", user_id=user.id, method="reset_link")
         await self.mail.enqueue_mail(user.id, account_mail.password_changed(
             account_mail.translator_for(self.core.cfg, user), self.core.cfg, site_url, user.email,

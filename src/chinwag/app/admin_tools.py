@@ -13,6 +13,7 @@ import re
 import msgspec
 
 from chinwag.app.audit import audit
+from chinwag.app.cache import user_changed
 from chinwag.app.command import CommandService
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore
@@ -160,6 +161,7 @@ class UserAdmin:
         if not BCRYPT_HASH.match(hashed):
             raise invalid_param(where, "new_password", "not a bcrypt hash")
         await self.core.store.users.update_password(user_id, hashed, self.core.now())
+        self.core.publish(user_changed(user_id))  # last_password_update, on every node
         await audit(self.core, ctx, "update_password", "success", user_id=user_id, hashed=True)
 
     async def delete_all(self, ctx: Ctx) -> int:

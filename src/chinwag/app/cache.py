@@ -23,6 +23,13 @@ def member_counts_flush() -> Event:
     return Event("_member_counts_flush")
 
 
+def user_changed(user_id: str) -> Event:
+    """Every node drops its cached user: a change that tells no client (a password, MFA, an import's
+    settings), as Mattermost's cluster-wide ``InvalidateCacheForUser``. Changes clients see go as
+    ``user_updated``, which drops it the same way."""
+    return Event("_user_changed", {"user_id": user_id})
+
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -90,7 +97,7 @@ class AppCaches:
         self.channels: TTLCache[str, Channel] = TTLCache(maxsize=20000, ttl=ttl)
         self.channel_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=200000, ttl=ttl)
         self.team_roles: TTLCache[tuple[str, str], frozenset[str]] = TTLCache(maxsize=100000, ttl=ttl)
-        self.users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=ttl)
+        self.users: TTLCache[str, User] = TTLCache(maxsize=50000, ttl=max(ttl, picture_ttl))
         #: kept as long as ``picture_users``: every status write goes through ``StatusService.save`` /
         #: ``set_online_many``, whose ``status_change`` drops or replaces it on every node (the posters'
         #: statuses of every channel view were the second most frequent database read of the load test)
@@ -167,6 +174,10 @@ class AppCaches:
             self.forget_status(data.get("user_id", ""))
         elif name == "user_updated":
             uid = (data.get("user") or {}).get("id", "")
+            self.forget_user(uid)
+            self.mention_keys.mark_dirty(uid)
+        elif name == "_user_changed":
+            uid = data.get("user_id", "")
             self.forget_user(uid)
             self.mention_keys.mark_dirty(uid)
         elif name == "new_user":

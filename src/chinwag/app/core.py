@@ -9,6 +9,7 @@ from typing import Any, TypeVar, dataclass_transform
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chinwag.app.background import PollLease
 from chinwag.app.cache import AppCaches
 from chinwag.app.outbox import OutboxRelay, UnitOfWork
 from chinwag.config import Config, ConfigStore
@@ -39,7 +40,10 @@ class AppCore:
         self.caches = AppCaches()
         #: more in-process state kept current by events (e.g. the role table)
         self.observers: list[Callable[[dict[str, Any]], None]] = []
-        self.outbox = OutboxRelay(store.db, publisher, lambda ev, done: self.publish(ev, done), clock)
+        #: in a cluster, which node runs the periodic polls (the queue workers' and the outbox's)
+        self.poll_lease = PollLease(publisher)
+        self.outbox = OutboxRelay(store.db, publisher, lambda ev, done: self.publish(ev, done), clock,
+                                  lease=self.poll_lease)
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A bare write transaction (a group commit shares one among several units of work)."""

@@ -38,7 +38,7 @@ class CustomStatusService:
         self.perms = perms
         self.users = users
         self.preferences = preferences
-        self.loop = WorkLoop("custom_status", self.expire_due, poll_seconds=POLL_SECONDS)
+        self.loop = WorkLoop("custom_status", self.expire_due, poll_seconds=POLL_SECONDS, lease=core.poll_lease)
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.core.now() / 1000, UTC)

@@ -87,7 +87,8 @@ class EmailNotificationService:
         #: the SMTP server could not be reached: no mail is tried before this time (ms) on this node
         self.smtp_down_until = 0
         self._smtp_pause_ms = 0
-        self.loop = WorkLoop("email", lambda: self.run_once(in_loop=True), poll_seconds=1.0)
+        self.loop = WorkLoop("email", lambda: self.run_once(in_loop=True), poll_seconds=1.0,
+                             lease=core.poll_lease)
         self._in_loop = False
         #: mails the SMTP server took / refused (or could not be reached for), by this process
         self.sent = 0

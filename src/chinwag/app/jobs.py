@@ -91,7 +91,7 @@ class JobService:
         self.node_id = new_id()
         self.workers: dict[str, Worker] = {}
         self._running: dict[str, asyncio.Task[Any]] = {}
-        self.loop = WorkLoop("jobs", self.run_once, poll_seconds=POLL_S)
+        self.loop = WorkLoop("jobs", self.run_once, poll_seconds=POLL_S, lease=core.poll_lease)
         self._expired_at = 0
 
     def register(self, job_type: str, worker: Worker) -> None:

@@ -12,6 +12,7 @@ import pyotp
 import qrcode
 
 from chinwag.app.audit import audit
+from chinwag.app.cache import user_changed
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, service, store_error
 from chinwag.app.directory import Directory
@@ -104,8 +105,9 @@ class MfaService:
         await audit(self.core, ctx, "mfa_activate", "success", user_id=user_id)
 
     def _changed(self, user_id: str) -> None:
-        self.core.caches.forget_user(user_id)
-        self.sessions.invalidate_user(user_id)
+        """Every node drops the user (``mfa_active``) and the user's cached sessions."""
+        self.core.publish(user_changed(user_id))
+        self.sessions.invalidate_user_everywhere(user_id)
 
     def _step_of(self, secret: str, code: str) -> int:
         totp = pyotp.TOTP(secret)

@@ -40,6 +40,7 @@ import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chinwag.app.background import PollLease
 from chinwag.model.ids import new_id
 from chinwag.platform.events import Broadcast, Event, Publisher
 from chinwag.store.sql.engine import Database
@@ -130,8 +131,10 @@ class UnitOfWork:
 
 class OutboxRelay:
     def __init__(self, db: Database, publisher: Publisher, publish: Callable[[Event, str], None],
-                 clock: Callable[[], int]) -> None:
+                 clock: Callable[[], int], lease: PollLease | None = None) -> None:
         self.db = db
+        #: in a cluster, only the lease's holder polls for rows to take over on the timer (``PollLease``)
+        self.lease = lease
         self.store = SqlOutboxStore()
         self.publisher = publisher
         self._publish = publish
@@ -287,17 +290,22 @@ class OutboxRelay:
                     log.warning("outbox rows not renewed", error=repr(e))
 
     async def _poller(self) -> None:
+        woken, last_run = True, 0.0
         while True:
             try:
-                while await self.take_over():
-                    pass
+                if self.lease is None or await self.lease.due(woken, last_run):
+                    last_run = self.lease.clock() if self.lease is not None else 0.0
+                    while await self.take_over():
+                        pass
             except asyncio.CancelledError:
                 raise
             except Exception as e:
                 log.warning("outbox poll failed", error=repr(e))
             self._poll_wake.clear()
+            woken = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._poll_wake.wait(), POLL_SECONDS)
+                woken = True
 
     async def take_over(self) -> int:
         """Claim rows nobody holds or whose holder died, and relay them; how many."""

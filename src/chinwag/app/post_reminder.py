@@ -51,7 +51,7 @@ class PostReminderService:
         self.posts = posts
         self.direct = direct
         self.ephemeral = ephemeral
-        self.loop = WorkLoop("post_reminders", self.send_due, CHECK_SECONDS)
+        self.loop = WorkLoop("post_reminders", self.send_due, CHECK_SECONDS, lease=core.poll_lease)
 
     def start(self) -> None:
         self.loop.start()

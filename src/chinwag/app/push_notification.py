@@ -89,7 +89,7 @@ class PushNotificationService:
         #: a push still not taken by the proxy this long after it was made is dropped (logged)
         self.give_up_ms = 3600_000
         self.batch = 100
-        self.loop = WorkLoop("push", self.run_once, poll_seconds=2.0)
+        self.loop = WorkLoop("push", self.run_once, poll_seconds=2.0, lease=core.poll_lease)
         #: set by the composition root: the plugins' NotificationWillBePushed (whether one implements it; the
         #: user's push, the post's type, the channel's type → the push to send, or None to send none)
         self.hooked: Callable[[], bool] = lambda: False

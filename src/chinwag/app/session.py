@@ -179,6 +179,10 @@ class SessionService:
         self._cache.clear()
         self._announce(tokens, "")
 
+    def invalidate_user_everywhere(self, user_id: str) -> None:
+        """Every node forgets the user's cached sessions (they stay valid: read again on next use)."""
+        self._announce([], user_id)
+
     def invalidate_user(self, user_id: str) -> None:
         for token, (s, _) in list(self._cache.items()):
             if s.user_id == user_id:

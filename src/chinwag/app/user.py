@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import msgspec
 
 from chinwag.app.audit import audit
-from chinwag.app.cache import member_counts_flush
+from chinwag.app.cache import member_counts_flush, user_changed
 from chinwag.app.channel_member import ChannelMemberService
 from chinwag.app.context import Ctx
 from chinwag.app.core import AppCore, store_error
@@ -93,7 +93,7 @@ class UserService:
         async with self.core.unit_of_work() as uow:
             if user is not None:
                 await self.core.store.users.update(user, uow.conn)
-                uow.after_commit(lambda: self.core.caches.forget_user(user.id))
+                uow.publish(user_changed(user.id))  # every node drops it (no client event)
             await self.core.store.preferences.save(prefs, uow.conn)
             await self.core.store.categories.favorites_from_preferences(prefs, conn=uow.conn)
 
@@ -453,6 +453,7 @@ class UserService:
         hashed = await asyncio.to_thread(hash_password, new)
         async with self.core.unit_of_work() as uow:
             await self.core.store.users.update_password(user_id, hashed, self.core.now(), uow.conn)
+            uow.publish(user_changed(user_id))  # last_password_update, on every node
             if self.core.cfg.ServiceSettings.TerminateSessionsOnPasswordChange:
                 # Mattermost ends every session of the user but the one that made the change
                 keep = ctx.session.id if ctx.session is not None and ctx.session.user_id == user_id else ""

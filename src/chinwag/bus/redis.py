@@ -75,6 +75,7 @@ class RedisStream:
         self._wake = asyncio.Event()
         self._add_once: Any = self.redis.register_script(_ADD_ONCE)
         self._set_checkpoints: Any = self.redis.register_script(_SET_CHECKPOINTS)
+        self._lease: Any = None
         self._writing = False
         self.tasks: list[asyncio.Task[None]] = []
         self.last_id = "$"
@@ -98,6 +99,24 @@ class RedisStream:
         """The relay deleted these outbox rows: nobody publishes them again, their guards can go."""
         if row_ids:
             await self.redis.delete(*[self.guard_key(r) for r in row_ids])
+
+    #: KEYS: the lease. ARGV: this node's id, ttl (ms). Taken when free, renewed when ours: 1; else 0
+    _LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+    async def hold_lease(self, name: str, holder: str, ttl_ms: int) -> bool:
+        """Take the cluster's lease ``name`` for ``holder`` when nobody holds it, or renew it when
+        ``holder`` does (for ``ttl_ms``); whether ``holder`` holds it now. A holder that dies (or stops
+        renewing) loses it when the ttl runs out, and the next node to ask takes it."""
+        if self._lease is None:
+            self._lease = self.redis.register_script(self._LEASE)
+        return bool(await self._lease(keys=[f"{self.prefix}:lease:{name}"], args=[holder, ttl_ms]))
 
     async def flushed(self) -> bool:
         return await self.progress.caught_up()
