@@ -44,6 +44,9 @@ CHECKPOINTS_PER_ROUND = 400
 #: events read from the history at a time during a replay: a resume after hours of history holds
 #: one page per connection, never the whole gap
 REPLAY_PAGE = 100
+#: a fan-out writes to this many connections, then lets the loop run (≈ 1–2 ms of socket writes on
+#: this machine; bench/README.md, #27)
+FANOUT_CHUNK = 128
 
 
 class Membership(Protocol):
@@ -75,11 +78,12 @@ class Conn:
     """One WebSocket connection as the hub sees it."""
 
     __slots__ = ("_held", "_writer", "checkpointed_at", "checkpointed_seq", "closed", "hub", "id", "last_pos", "on_overflow",
-                 "queue", "ring", "send", "send_now", "seq", "token", "user_id")
+                 "queue", "ring", "send", "send_frame", "send_now", "seq", "token", "user_id")
 
     def __init__(self, hub: Hub, user_id: str, send: Callable[[str], Awaitable[None]],
                  on_overflow: Callable[[], None], token: str = "",
-                 send_now: Callable[[str], bool] | None = None) -> None:
+                 send_now: Callable[[str], bool] | None = None,
+                 send_frame: Callable[[bytes, bytes], bool] | None = None) -> None:
         self.hub = hub
         self.user_id = user_id
         self.token = token
@@ -87,6 +91,9 @@ class Conn:
         self.send = send
         #: writes a frame at once when the socket can take it (False: it could not, nothing written)
         self.send_now = send_now
+        #: ``send_now`` for an event's frame encoded once for every recipient: (the frame up to its
+        #: seq as UTF-8, this connection's seq + "}")
+        self.send_frame = send_frame
         self.on_overflow = on_overflow
         self.seq = 1  # next seq to assign (hello is 0)
         self.last_pos = 0
@@ -100,17 +107,27 @@ class Conn:
         self.closed = False
         self._writer: asyncio.Task[None] | None = None
 
-    def offer(self, pos: int, prefix: str) -> None:
+    def offer(self, pos: int, prefix: str, encoded: bytes | None = None) -> None:
+        """Send the event at stream position ``pos`` (its frame up to the seq: ``prefix``, and the same
+        as UTF-8 in ``encoded``, made once per event for all its recipients)."""
         if self.closed or pos <= self.last_pos:  # already replayed to it on resume
             return
         if self._held is not None:
             self._held.append((pos, prefix))
             return
-        if self._writer is None and self.send_now is not None:  # nothing queued: write it now
-            if self._send_now(prefix + str(self.seq) + "}"):
-                self._sent(pos)
+        if self._writer is None:  # nothing queued: write it now
+            sent = None
+            try:
+                if encoded is not None and self.send_frame is not None:
+                    sent = self.send_frame(encoded, b"%d}" % self.seq)
+                elif self.send_now is not None:
+                    sent = self.send_now(prefix + str(self.seq) + "}")
+            except Exception:
+                self.closed = True
+                self.on_overflow()
                 return
-            if self.closed:
+            if sent:
+                self._sent(pos)
                 return
         if self.queue is None:
             self.queue = deque()
@@ -254,6 +271,8 @@ class Hub:
         self._checkpoint_round = 0
         #: connections checkpointed per second at most (the oldest checkpoints first)
         self.checkpoints_per_round = CHECKPOINTS_PER_ROUND
+        #: recipients written to between two turns of the event loop during a fan-out
+        self.fanout_chunk = FANOUT_CHUNK
         self._first_checkpoints: GroupCommit[tuple[str, str, dict[str, Any]]] = GroupCommit(
             self._write_first_checkpoints)
 
@@ -347,8 +366,22 @@ class Hub:
         if not targets:
             return
         prefix = frame_prefix(event)
-        for conn in targets:
-            conn.offer(pos, prefix)
+        encoded = prefix.encode()
+        chunk = self.fanout_chunk
+        if len(targets) <= chunk:
+            for conn in targets:
+                conn.offer(pos, prefix, encoded)
+            return
+        # a big fan-out (a town-square post: one frame per online member of the team) goes out a
+        # chunk at a time, letting the loop run between chunks: requests that arrive meanwhile (the
+        # POST that caused it among them) wait for one chunk, not for thousands of socket writes.
+        # The dispatch lock is held throughout, so no connection registers and no later event is
+        # delivered before this one has reached every recipient: seq order is unchanged.
+        for start in range(0, len(targets), chunk):
+            if start:
+                await asyncio.sleep(0)
+            for conn in targets[start:start + chunk]:
+                conn.offer(pos, prefix, encoded)
 
     # connections ---------------------------------------------------------------------------
 
