@@ -14,6 +14,7 @@ import contextlib
 import heapq
 import logging
 import socket
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -44,9 +45,8 @@ CHECKPOINTS_PER_ROUND = 400
 #: events read from the history at a time during a replay: a resume after hours of history holds
 #: one page per connection, never the whole gap
 REPLAY_PAGE = 100
-#: a fan-out writes to this many connections, then lets the loop run (≈ 1–2 ms of socket writes on
-#: this machine; bench/README.md, #27)
-FANOUT_CHUNK = 128
+#: a big fan-out writes to sockets for this long (seconds), then lets the loop run (bench/README.md, #27)
+FANOUT_SLICE = 0.0005
 
 
 class Membership(Protocol):
@@ -271,8 +271,8 @@ class Hub:
         self._checkpoint_round = 0
         #: connections checkpointed per second at most (the oldest checkpoints first)
         self.checkpoints_per_round = CHECKPOINTS_PER_ROUND
-        #: recipients written to between two turns of the event loop during a fan-out
-        self.fanout_chunk = FANOUT_CHUNK
+        #: seconds a fan-out writes to sockets before it lets the event loop run
+        self.fanout_slice = FANOUT_SLICE
         self._first_checkpoints: GroupCommit[tuple[str, str, dict[str, Any]]] = GroupCommit(
             self._write_first_checkpoints)
 
@@ -367,21 +367,23 @@ class Hub:
             return
         prefix = frame_prefix(event)
         encoded = prefix.encode()
-        chunk = self.fanout_chunk
-        if len(targets) <= chunk:
+        if len(targets) <= 16:
             for conn in targets:
                 conn.offer(pos, prefix, encoded)
             return
-        # a big fan-out (a town-square post: one frame per online member of the team) goes out a
-        # chunk at a time, letting the loop run between chunks: requests that arrive meanwhile (the
-        # POST that caused it among them) wait for one chunk, not for thousands of socket writes.
-        # The dispatch lock is held throughout, so no connection registers and no later event is
-        # delivered before this one has reached every recipient: seq order is unchanged.
-        for start in range(0, len(targets), chunk):
-            if start:
+        # a big fan-out (a town-square post: one frame per online member of the team, one socket
+        # write each) writes for at most ``fanout_slice`` seconds at a time and lets the loop run
+        # between slices: the requests in flight (the POST that caused it among them) take a step
+        # per slice instead of waiting for thousands of writes. The dispatch lock is held
+        # throughout, so no connection registers and no later event is delivered before this one has
+        # reached every recipient: each connection's seq order is unchanged.
+        clock = time.perf_counter
+        deadline = clock() + self.fanout_slice
+        for i, conn in enumerate(targets):
+            conn.offer(pos, prefix, encoded)
+            if i & 15 == 15 and clock() >= deadline:
                 await asyncio.sleep(0)
-            for conn in targets[start:start + chunk]:
-                conn.offer(pos, prefix, encoded)
+                deadline = clock() + self.fanout_slice
 
     # connections ---------------------------------------------------------------------------
 
