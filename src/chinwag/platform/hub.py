@@ -45,8 +45,9 @@ CHECKPOINTS_PER_ROUND = 400
 #: events read from the history at a time during a replay: a resume after hours of history holds
 #: one page per connection, never the whole gap
 REPLAY_PAGE = 100
-#: a big fan-out writes to sockets for this long (seconds), then lets the loop run (bench/README.md, #27)
-FANOUT_SLICE = 0.0005
+#: a big fan-out writes to sockets for this long (seconds), then lets the loop run; 0.5 ms stretched the
+#: delivery to the last of 1,500 members to seconds on a loaded machine (bench/README.md, #27)
+FANOUT_SLICE = 0.002
 
 
 class Membership(Protocol):
