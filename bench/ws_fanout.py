@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import random
 import statistics
+import threading
 import time
 from typing import Any
 from urllib.parse import urlparse
@@ -188,6 +189,23 @@ def client_worker(url: str, tokens: list[str], ready: Any, results: Any, stop: A
     asyncio.run(main())
 
 
+def pct(xs: list[float]) -> list[float]:
+    if not xs:
+        return []
+    xs = sorted(xs)
+    return [round(statistics.median(xs), 1), round(xs[max(0, int(len(xs) * 0.99) - 1)], 1), round(xs[-1], 1)]
+
+
+def probe_requests(api: str, headers: dict[str, str], stop: threading.Event, out: list[float]) -> None:
+    """``GET /users/me`` every 20 ms until ``stop``: the latency of a request that arrives during fan-outs."""
+    with httpx.Client(base_url=api, headers=headers, timeout=30) as c:
+        while not stop.is_set():
+            t = time.time()
+            c.get("/users/me").raise_for_status()
+            out.append((time.time() - t) * 1000)
+            time.sleep(max(0.0, 0.02 - (time.time() - t)))
+
+
 def rss_kb(pid: int) -> int:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -247,7 +265,12 @@ def main() -> None:
                                "server_rss_mb_after": round(rss_after / 1024, 1),
                                "kb_per_idle_connection": round((rss_after - rss_before) / max(connected, 1), 1)}
         sent: dict[int, float] = {}
+        post_ms: list[float] = []
+        probe_ms: list[float] = []
         if not args.idle:
+            probe_stop = threading.Event()
+            probe = threading.Thread(target=probe_requests, args=(proc.api, dict(admin.c.headers), probe_stop, probe_ms))
+            probe.start()
             cpu_before = cpu_seconds(proc.proc.pid)
             with httpx.Client(base_url=proc.api, headers=admin.c.headers, timeout=30) as c:
                 total = int(args.rate * args.seconds)
@@ -259,10 +282,18 @@ def main() -> None:
                         time.sleep(delay)
                     sent[i] = time.time()
                     r = c.post("/posts", json={"channel_id": ch["id"], "message": f"fanout {i}"})
+                    post_ms.append((time.time() - sent[i]) * 1000)
                     assert r.status_code == 201, r.text
             time.sleep(3)
             cpu_used = cpu_seconds(proc.proc.pid) - cpu_before
+            probe_stop.set()
+            probe.join()
             out["server_cpu_ms_per_post"] = round(cpu_used * 1000 / max(len(sent), 1), 1)
+            # the fan-out dominates a post's CPU here: per frame, the post's own work included
+            out["server_cpu_us_per_frame"] = round(cpu_used * 1e6 / max(len(sent) * args.members, 1), 2)
+            out["post_ms_p50_p99_max"] = pct(post_ms)
+            # a cheap request every 20 ms beside the posts: how long one waits behind a fan-out
+            out["probe_ms_p50_p99_max"] = pct(probe_ms)
         stop.set()
         merged: dict[int, float] = {}
         counts: dict[int, int] = {}

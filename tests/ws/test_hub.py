@@ -263,3 +263,53 @@ async def test_a_periodic_checkpoint_keeps_the_ring_tail_and_a_disconnect_all_of
     final = await hub.stream.load_checkpoint(live.id)
     assert final is not None
     assert len(final[1]["ring"]) >= n
+
+
+async def test_big_fan_out_lets_the_loop_run_and_keeps_each_connections_order(server: Server) -> None:
+    """An event for many connections goes out a slice at a time (the loop runs between slices), each
+    frame encoded once and completed with the connection's own seq; a later event never overtakes it."""
+    hub = server.hub
+    hub.fanout_slice = 0.0  # yield after every 16 recipients
+    socks: list[FakeSocket] = []
+    direct: list[list[dict[str, Any]]] = []
+    order: list[tuple[int, int]] = []  # (event, the ticker's turns so far) in the order the frames were written
+    turns = 0
+    for n in range(100):
+        sock, got = FakeSocket(), []
+
+        def send_frame(payload: bytes, tail: bytes, got: list[dict[str, Any]] = got) -> bool:
+            frame = json.loads(payload + tail)
+            got.append(frame)
+            if frame["event"] == "custom_test":  # (its own "online" status_change comes first)
+                order.append((frame["data"]["i"], turns))
+            return True
+
+        conn = Conn(hub, f"{n:026d}", sock.send, sock.close, send_frame=send_frame)
+        await hub.connect(conn, "", 0)
+        socks.append(sock)
+        direct.append(got)
+    done = False
+
+    async def tick() -> None:
+        nonlocal turns
+        while not done:
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    for i in range(3):  # no user, channel or team: every connection of the node
+        hub.publish(Event("custom_test", {"i": i}, Broadcast()))
+    await _until(lambda: len(order) == 300)
+    done = True
+    await ticker
+    for sock, got in zip(socks, direct, strict=True):
+        # the hello (and the user's own "online" status, if it came while the hub set the connection
+        # up) went through ``send``; the fan-out's frames through ``send_frame``
+        assert sorted(f["seq"] for f in sock.frames + got) == list(range(len(sock.frames) + len(got)))
+        assert [f["data"]["i"] for f in got if f["event"] == "custom_test"] == [0, 1, 2]
+        seqs = [f["seq"] for f in got]
+        assert seqs == sorted(seqs)
+    # every connection had event 0 before any had event 1, and the loop ran during each fan-out
+    assert [i for i, _ in order] == [0] * 100 + [1] * 100 + [2] * 100
+    for k in range(3):
+        assert order[100 * k][1] < order[100 * k + 99][1]

@@ -44,10 +44,12 @@ async def recipients(event: dict[str, Any], connected: Mapping[str, Collection[C
     extra = set(b.get("user_ids") or ())
     if b.get("user_id"):
         users = {b["user_id"]} | extra
-    elif b.get("channel_id"):
-        users = (await members.channel_members(b["channel_id"])) | extra
+    elif b.get("channel_id"):  # the cached set itself when nothing is added (a channel of thousands, not copied)
+        users = await members.channel_members(b["channel_id"])
+        users = users | extra if extra else users
     elif b.get("team_id"):
-        users = (await members.team_members(b["team_id"])) | extra
+        users = await members.team_members(b["team_id"])
+        users = users | extra if extra else users
     elif extra:
         users = extra
     else:

@@ -14,6 +14,7 @@ import contextlib
 import heapq
 import logging
 import socket
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -52,6 +53,9 @@ CHECKPOINT_RING = 64
 #: events read from the history at a time during a replay: a resume after hours of history holds
 #: one page per connection, never the whole gap
 REPLAY_PAGE = 100
+#: a big fan-out writes to sockets for this long (seconds), then lets the loop run; 0.5 ms stretched the
+#: delivery to the last of 1,500 members to seconds on a loaded machine (bench/README.md, #27)
+FANOUT_SLICE = 0.002
 
 
 class Membership(Protocol):
@@ -83,11 +87,12 @@ class Conn:
     """One WebSocket connection as the hub sees it."""
 
     __slots__ = ("_held", "_writer", "checkpointed_at", "checkpointed_seq", "closed", "hub", "id", "last_pos", "on_overflow",
-                 "queue", "ring", "send", "send_now", "seq", "token", "user_id")
+                 "queue", "ring", "send", "send_frame", "send_now", "seq", "token", "user_id")
 
     def __init__(self, hub: Hub, user_id: str, send: Callable[[str], Awaitable[None]],
                  on_overflow: Callable[[], None], token: str = "",
-                 send_now: Callable[[str], bool] | None = None) -> None:
+                 send_now: Callable[[str], bool] | None = None,
+                 send_frame: Callable[[bytes, bytes], bool] | None = None) -> None:
         self.hub = hub
         self.user_id = user_id
         self.token = token
@@ -95,6 +100,9 @@ class Conn:
         self.send = send
         #: writes a frame at once when the socket can take it (False: it could not, nothing written)
         self.send_now = send_now
+        #: ``send_now`` for an event's frame encoded once for every recipient: (the frame up to its
+        #: seq as UTF-8, this connection's seq + "}")
+        self.send_frame = send_frame
         self.on_overflow = on_overflow
         self.seq = 1  # next seq to assign (hello is 0)
         self.last_pos = 0
@@ -108,17 +116,27 @@ class Conn:
         self.closed = False
         self._writer: asyncio.Task[None] | None = None
 
-    def offer(self, pos: int, prefix: str) -> None:
+    def offer(self, pos: int, prefix: str, encoded: bytes | None = None) -> None:
+        """Send the event at stream position ``pos`` (its frame up to the seq: ``prefix``, and the same
+        as UTF-8 in ``encoded``, made once per event for all its recipients)."""
         if self.closed or pos <= self.last_pos:  # already replayed to it on resume
             return
         if self._held is not None:
             self._held.append((pos, prefix))
             return
-        if self._writer is None and self.send_now is not None:  # nothing queued: write it now
-            if self._send_now(prefix + str(self.seq) + "}"):
-                self._sent(pos)
+        if self._writer is None:  # nothing queued: write it now
+            sent = None
+            try:
+                if encoded is not None and self.send_frame is not None:
+                    sent = self.send_frame(encoded, b"%d}" % self.seq)
+                elif self.send_now is not None:
+                    sent = self.send_now(prefix + str(self.seq) + "}")
+            except Exception:
+                self.closed = True
+                self.on_overflow()
                 return
-            if self.closed:
+            if sent:
+                self._sent(pos)
                 return
         if self.queue is None:
             self.queue = deque()
@@ -264,6 +282,8 @@ class Hub:
         self._checkpoint_round = 0
         #: connections checkpointed per second at most (the oldest checkpoints first)
         self.checkpoints_per_round = CHECKPOINTS_PER_ROUND
+        #: seconds a fan-out writes to sockets before it lets the event loop run
+        self.fanout_slice = FANOUT_SLICE
         self._first_checkpoints: GroupCommit[tuple[str, str, dict[str, Any]]] = GroupCommit(
             self._write_first_checkpoints)
 
@@ -357,8 +377,24 @@ class Hub:
         if not targets:
             return
         prefix = frame_prefix(event)
-        for conn in targets:
-            conn.offer(pos, prefix)
+        encoded = prefix.encode()
+        if len(targets) <= 16:
+            for conn in targets:
+                conn.offer(pos, prefix, encoded)
+            return
+        # a big fan-out (a town-square post: one frame per online member of the team, one socket
+        # write each) writes for at most ``fanout_slice`` seconds at a time and lets the loop run
+        # between slices: the requests in flight (the POST that caused it among them) take a step
+        # per slice instead of waiting for thousands of writes. The dispatch lock is held
+        # throughout, so no connection registers and no later event is delivered before this one has
+        # reached every recipient: each connection's seq order is unchanged.
+        clock = time.perf_counter
+        deadline = clock() + self.fanout_slice
+        for i, conn in enumerate(targets):
+            conn.offer(pos, prefix, encoded)
+            if i & 15 == 15 and clock() >= deadline:
+                await asyncio.sleep(0)
+                deadline = clock() + self.fanout_slice
 
     # connections ---------------------------------------------------------------------------
 

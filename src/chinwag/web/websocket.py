@@ -50,9 +50,11 @@ def _fail(seq: int, err: AppError) -> str:
 
 class Socket:
     def __init__(self, ws: WebSocket, app: App, hub: Hub, server_version: str,
-                 send_now: Callable[[str], bool] | None = None) -> None:
+                 send_now: Callable[[str], bool] | None = None,
+                 send_frame: Callable[[bytes, bytes], bool] | None = None) -> None:
         self.ws = ws
         self.send_now = send_now
+        self.send_frame = send_frame
         self.app = app
         self.hub = hub
         self.server_version = server_version
@@ -89,7 +91,7 @@ class Socket:
         except ValueError:
             want_seq = 0
         self.conn = Conn(self.hub, session.user_id, self.send, self.overflow, token=session.token,
-                         send_now=self.send_now)
+                         send_now=self.send_now, send_frame=self.send_frame)
         await self.hub.connect(self.conn, want_id, want_seq)  # sends the hello or the missed events
 
     def ctx(self) -> Ctx:
@@ -165,8 +167,10 @@ class WebSocketFirst:
         if scope["type"] == "websocket" and scope["path"] == self.path:
             # uvicorn hands its protocol's own bound ``send``: fan-out may then write frames directly
             proto = getattr(send, "__self__", None)
-            send_now = proto.try_send_text if isinstance(proto, LeanWebSocketProtocol) else None
-            await self.endpoint(WebSocket(scope, receive, send), send_now)
+            if isinstance(proto, LeanWebSocketProtocol):
+                await self.endpoint(WebSocket(scope, receive, send), proto.try_send_text, proto.try_send_frame)
+            else:
+                await self.endpoint(WebSocket(scope, receive, send))
         else:
             await self.asgi(scope, receive, send)
 
@@ -185,7 +189,8 @@ async def _receive(ws: WebSocket) -> str | bytes:
 
 
 def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
-    async def websocket_endpoint(ws: WebSocket, send_now: Callable[[str], bool] | None = None) -> None:
+    async def websocket_endpoint(ws: WebSocket, send_now: Callable[[str], bool] | None = None,
+                                 send_frame: Callable[[bytes, bytes], bool] | None = None) -> None:
         origin = ws.headers.get("origin", "")
         if not origin_allowed(origin, ws.headers.get("host", ""), app.config.effective.ServiceSettings):
             # cross-site WebSocket hijacking: a foreign page would ride on the session cookie
@@ -193,7 +198,7 @@ def make_endpoint(app: App, hub: Hub, server_version: str) -> Any:
             await ws.close(1008)  # before the upgrade: uvicorn answers 403
             return
         await ws.accept()
-        sock = Socket(ws, app, hub, server_version, send_now)
+        sock = Socket(ws, app, hub, server_version, send_now, send_frame)
         token, _loc = token_from_request(ws)
         try:
             if token:
