@@ -47,7 +47,12 @@ async def test_connect_resume_disconnect_cycles_leave_the_hub_empty(server: Serv
         for i in range(30):
             for uid in users:
                 hub.publish(Event("custom_test", {"i": i, "r": round_}, Broadcast(user_id=uid)))
-        await until(lambda live=live: all(c.seq > 30 for _, c, _ in live))
+        # this round's 30 events reached every socket (a resumed connection's seq is past 30 already)
+        def delivered(live: list[tuple[str, Conn, _Sink]] = live, r: int = round_) -> bool:
+            return all(sum(1 for f in sink.frames if f.get("event") == "custom_test" and f["data"]["r"] == r) == 30
+                       for _, _, sink in live)
+
+        await until(delivered)
         assert all(c.seq > 30 for _, c, _ in live)
         for uid, conn, _ in live:
             assert conn.ring, "delivery remembered (seq, pos) pairs for resume"
