@@ -114,7 +114,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         recipient costs one header, one join and one write — no str concatenation or encoding."""
         conn = self.conn
         if (not self.handshake_complete or self.close_sent or self.disconnected
-                or self.initial_response is not None or not self.writable._value  # type: ignore[attr-defined]
+                or self.initial_response is not None or not self.writable.is_set()
                 or conn.state is not State.OPEN or conn.expect_continuation_frame or conn.extensions
                 or self.transport.is_closing()):
             return False
