@@ -5,9 +5,7 @@ a node without it still polls when its own work wakes it, and every ``FOLLOWER_P
 from __future__ import annotations
 
 import asyncio
-import uuid
-
-import pytest
+from typing import Any
 
 from chinwag.app.background import FOLLOWER_POLL_S, PollLease, WorkLoop
 from chinwag.bus.redis import RedisStream
@@ -115,16 +113,8 @@ async def test_a_work_loop_without_the_lease_polls_only_when_woken() -> None:
         await loop.stop()
 
 
-async def test_the_redis_lease_is_taken_renewed_and_taken_over_after_its_ttl() -> None:
-    import redis.asyncio as aioredis
-
-    probe = aioredis.from_url(URL)
-    try:
-        await probe.ping()
-    except Exception:
-        await probe.aclose()
-        pytest.skip("needs Redis")
-    prefix = f"chinwag:test-{uuid.uuid4().hex[:8]}"
+async def test_the_redis_lease_is_taken_renewed_and_taken_over_after_its_ttl(redis_ns: tuple[Any, str]) -> None:
+    probe, prefix = redis_ns
     a, b = RedisStream(URL, prefix=prefix), RedisStream(URL, prefix=prefix)
     try:
         assert await a.hold_lease("pollers", "a", 300)
@@ -143,10 +133,6 @@ async def test_the_redis_lease_is_taken_renewed_and_taken_over_after_its_ttl() -
         assert taken
         assert not await a.hold_lease("pollers", "a", 300)
     finally:
-        keys = [k async for k in probe.scan_iter(f"{prefix}:*")]
-        if keys:
-            await probe.delete(*keys)
-        await probe.aclose()
         for s in (a, b):
             await s.redis.aclose()
             await s.reader_conn.aclose()

@@ -3,25 +3,15 @@ Lua script): each connection's key holds its user and state, with the history's 
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
+from typing import Any
 
 from chinwag.bus.redis import RedisStream
 
 URL = "redis://127.0.0.1:6379/0"
 
 
-async def test_a_round_of_checkpoints_is_one_command_each_key_with_its_ttl() -> None:
-    import redis.asyncio as aioredis
-
-    probe = aioredis.from_url(URL)
-    try:
-        await probe.ping()
-    except Exception:
-        await probe.aclose()
-        pytest.skip("needs Redis")
-    prefix = f"chinwag:test-{uuid.uuid4().hex[:8]}"
+async def test_a_round_of_checkpoints_is_one_command_each_key_with_its_ttl(redis_ns: tuple[Any, str]) -> None:
+    probe, prefix = redis_ns
     stream = RedisStream(URL, prefix=prefix, retention_ms=3_600_000)
     try:
         items = [(f"conn{i}", f"user{i}", {"seq": i, "ring": [[i, 100 + i]]}) for i in range(50)]
@@ -35,9 +25,5 @@ async def test_a_round_of_checkpoints_is_one_command_each_key_with_its_ttl() -> 
         assert await stream.load_checkpoint("conn3") == ("user3", {"seq": 9})
         await stream.save_checkpoints([])  # nothing to write: no command
     finally:
-        keys = [k async for k in probe.scan_iter(f"{prefix}:*")]
-        if keys:
-            await probe.delete(*keys)
-        await probe.aclose()
         await stream.redis.aclose()
         await stream.reader_conn.aclose()

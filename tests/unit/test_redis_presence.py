@@ -3,25 +3,15 @@ the nodes' index (no SCAN of the keyspace); a node that closes or stops heartbea
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
+from typing import Any
 
 from chinwag.bus.redis import RedisPresence
 
 URL = "redis://127.0.0.1:6379/0"
 
 
-async def test_a_user_online_on_one_node_is_seen_from_another_until_it_leaves() -> None:
-    import redis.asyncio as aioredis
-
-    probe = aioredis.from_url(URL)
-    try:
-        await probe.ping()
-    except Exception:
-        await probe.aclose()
-        pytest.skip("needs Redis")
-    prefix = f"chinwag:test-{uuid.uuid4().hex[:8]}"
+async def test_a_user_online_on_one_node_is_seen_from_another_until_it_leaves(redis_ns: tuple[Any, str]) -> None:
+    probe, prefix = redis_ns
     a = RedisPresence(URL, prefix, "node-a", ttl=30)
     b = RedisPresence(URL, prefix, "node-b", ttl=30)
     try:
@@ -48,7 +38,3 @@ async def test_a_user_online_on_one_node_is_seen_from_another_until_it_leaves() 
         await c.redis.aclose()
     finally:
         await b.close()
-        keys = [k async for k in probe.scan_iter(f"{prefix}:*")]
-        if keys:
-            await probe.delete(*keys)
-        await probe.aclose()
