@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from bench.loadtest.ports import PortMap
 from bench.loadtest.sim import ECHO_TIMEOUT_S, Env, Http, Recorder, SimUser
 
 #: load-test-ng's alert thresholds (coordinator MonitorConfig): 5xx and timeouts < 0.025 % of requests,
@@ -191,26 +192,40 @@ async def _freezer() -> None:
         gc.freeze()
 
 
+def classify_echoes(ports: PortMap, todo: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """(same process, across processes, unknown) for echoed posts' (request port, WebSocket port)."""
+    ports.refresh()
+    same = cross = unknown = 0
+    for http_port, ws_port in todo:
+        a, b = ports.pid_of(http_port), ports.pid_of(ws_port)
+        if a is None or b is None:
+            unknown += 1
+        elif a == b:
+            same += 1
+        else:
+            cross += 1
+    return same, cross, unknown
+
+
 async def _classify(env: Env) -> None:
     """Several server processes: once a second, which process served each echoed post's request and the
-    poster's WebSocket (one read of /proc for all the echoes of that second)."""
+    poster's WebSocket (one read of /proc for all the echoes of that second, in a thread: at 3,000 users
+    the tables and descriptors are thousands of lines, which held the generator's loop for tens of ms)."""
     rec = env.rec
     while True:
         await asyncio.sleep(1.0)
         if not env.to_classify:
             continue
         todo, env.to_classify = env.to_classify, []
-        env.ports.refresh()
-        for level, http_port, ws_port in todo:
-            if level != rec.level:
-                continue
-            a, b = env.ports.pid_of(http_port), env.ports.pid_of(ws_port)
-            if a is None or b is None:
-                rec.echo_unknown += 1
-            elif a == b:
-                rec.echo_same += 1
-            else:
-                rec.echo_cross += 1
+        level = rec.level
+        mine = [(h, w) for lv, h, w in todo if lv == level]
+        if not mine:
+            continue
+        same, cross, unknown = await asyncio.to_thread(classify_echoes, env.ports, mine)
+        if rec.level == level:
+            rec.echo_same += same
+            rec.echo_cross += cross
+            rec.echo_unknown += unknown
 
 
 async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
@@ -220,7 +235,6 @@ async def _worker_main(conn: Connection, cfg: GenConfig) -> None:
     env = Env(cfg.api, cfg.ws_url, http, rec, asyncio.Event(), cfg.min_idle_ms, cfg.avg_idle_ms, rates=cfg.rates,
               pictures=cfg.pictures, startup_idle=cfg.startup_idle)
     if len(cfg.server_pids) > 1:
-        from bench.loadtest.ports import PortMap
         env.ports = PortMap(cfg.server_port, cfg.server_pids)
     classifier = asyncio.create_task(_classify(env)) if env.ports is not None else None
     users: list[tuple[SimUser, asyncio.Task[None]]] = []

@@ -18,11 +18,14 @@ def _hex_port(addr: str) -> int:
 def server_sockets(server_port: int, tables: tuple[str, ...] = ("/proc/net/tcp", "/proc/net/tcp6")) -> dict[int, int]:
     """Established connections to ``server_port``: the client's port → the server-side socket's inode."""
     out: dict[int, int] = {}
+    mark = f":{server_port:04X} "  # only lines with the port on either side are split (thousands of others)
     for path in tables:
         try:
             with open(path) as f:
                 next(f, None)
                 for line in f:
+                    if mark not in line:
+                        continue
                     parts = line.split()
                     # local address, remote address, state (01 = established), …, inode (10th field)
                     if len(parts) > 9 and parts[3] == "01" and _hex_port(parts[1]) == server_port:
@@ -52,29 +55,51 @@ def socket_inodes(pid: int) -> set[int]:
 
 class PortMap:
     """Client port → the pid of the server process holding the other end (``pids``: the server's processes
-    listening on ``server_port``). ``refresh`` reads /proc once; ``pid_of`` answers from the last read."""
+    listening on ``server_port``). ``refresh`` reads /proc/net's tables once; ``pid_of`` answers from that
+    read. Which process holds which socket (a readlink of every descriptor of every server process: thousands
+    at 3,000 users) is read again only when a looked-up socket is not known yet — the load test's
+    connections live long (keep-alive, WebSockets), so most seconds need no such scan."""
 
     def __init__(self, server_port: int, pids: list[int]) -> None:
         self.server_port = server_port
         self.pids = list(pids)
-        self.by_port: dict[int, int] = {}
+        self.socks: dict[int, int] = {}  # client port → server-side socket inode (last refresh)
+        self.owner: dict[int, int] = {}  # socket inode → server pid (last scan)
+        self._scanned = False  # scanned since the last refresh
+        self.scans = 0
 
     def refresh(self) -> None:
-        socks = server_sockets(self.server_port)
+        self.socks = server_sockets(self.server_port)
+        self._scanned = False
+
+    def _scan(self) -> None:
         owner: dict[int, int] = {}
         for pid in self.pids:
             for inode in socket_inodes(pid):
                 owner[inode] = pid
-        self.by_port = {port: owner[inode] for port, inode in socks.items() if inode in owner}
+        self.owner = owner
+        self._scanned = True
+        self.scans += 1
 
     def pid_of(self, port: int) -> int | None:
-        return self.by_port.get(port) if port else None
+        inode = self.socks.get(port) if port else None
+        if inode is None:
+            return None
+        pid = self.owner.get(inode)
+        if pid is None and not self._scanned:
+            self._scan()
+            pid = self.owner.get(inode)
+        return pid
 
     def spread(self) -> dict[int, int]:
-        """Connections per server process (from the last read)."""
+        """Connections per server process (from the last refresh)."""
+        if not self._scanned:
+            self._scan()
         out = {pid: 0 for pid in self.pids}
-        for pid in self.by_port.values():
-            out[pid] = out.get(pid, 0) + 1
+        for inode in self.socks.values():
+            pid = self.owner.get(inode)
+            if pid is not None:
+                out[pid] = out.get(pid, 0) + 1
         return out
 
 

@@ -138,6 +138,7 @@ def test_a_users_own_post_whose_event_never_comes_breaks_the_level() -> None:
 def test_the_port_map_tells_which_process_holds_a_connections_other_end() -> None:
     import socket
 
+    from bench.loadtest.driver import classify_echoes
     from bench.loadtest.ports import PortMap, children
 
     with socket.create_server(("127.0.0.1", 0)) as listener:
@@ -151,6 +152,17 @@ def test_the_port_map_tells_which_process_holds_a_connections_other_end() -> Non
             assert ports.pid_of(mine) == os.getpid() and ports.spread() == {os.getpid(): 1}
             assert ports.pid_of(0) is None and ports.pid_of(mine + 1 if mine < 65535 else 1) is None
             assert PortMap(port, [os.getppid()]).pid_of(mine) is None  # not refreshed: nothing known
+            # the descriptors are read again only for a socket not seen before
+            ports.refresh()
+            assert ports.pid_of(mine) == os.getpid() and ports.scans == 1
+            second = socket.create_connection(("127.0.0.1", port))
+            served2, _ = listener.accept()
+            try:
+                assert classify_echoes(ports, [(mine, second.getsockname()[1]), (mine, 1)]) == (1, 0, 1)
+                assert ports.scans == 2
+            finally:
+                second.close()
+                served2.close()
         finally:
             client.close()
             served.close()
