@@ -172,12 +172,8 @@ class AppCaches:
                 self.forget_pinned_count(cid)
         elif name == "status_change":
             self.forget_status(data.get("user_id", ""))
-        elif name == "user_updated":
-            uid = (data.get("user") or {}).get("id", "")
-            self.forget_user(uid)
-            self.mention_keys.mark_dirty(uid)
-        elif name == "_user_changed":
-            uid = data.get("user_id", "")
+        elif name in ("user_updated", "_user_changed"):  # the client event carries the user, ours its id
+            uid = (data.get("user") or {}).get("id", "") if name == "user_updated" else data.get("user_id", "")
             self.forget_user(uid)
             self.mention_keys.mark_dirty(uid)
         elif name == "new_user":
